@@ -1,0 +1,55 @@
+using System.CommandLine;
+using CertLsp.Cli.Output;
+using CertLsp.Core.Checking;
+using CertLsp.Core.Files;
+
+namespace CertLsp.Cli.Commands;
+
+/// <summary><c>certlsp check &lt;files or folders&gt; [--format text|json|sarif]</c>: the manifest checks for terminals and CI.</summary>
+public static class CheckCommand
+{
+    public static Command Create(TextWriter stdout, TextWriter stderr)
+    {
+        var paths = new Argument<string[]>("paths") { Description = "Manifests (*.site.yaml) or folders to search for them", Arity = ArgumentArity.OneOrMore };
+        var format = new Option<string>("--format", "-f") { Description = "Output format: text, json or sarif", DefaultValueFactory = _ => "text" };
+        format.AcceptOnlyFromAmong("text", "json", "sarif");
+        var command = new Command("check", "Check site manifests; exit 1 when any has errors, 2 when the check could not run") { paths, format };
+        command.SetAction(result => Run(result.GetValue(paths)!, result.GetValue(format)!, stdout, stderr));
+        return command;
+    }
+
+    public static int Run(IReadOnlyList<string> inputs, string format, TextWriter stdout, TextWriter stderr)
+    {
+        CheckResult result;
+        try
+        {
+            result = Load(inputs);
+        }
+        catch (ManifestReadException ex)
+        {
+            stderr.WriteLine($"certlsp: {ex.Message}");
+            return Program.CouldNotRun;
+        }
+        if (result.Documents.IsEmpty)
+        {
+            stderr.WriteLine($"certlsp: no site manifests (*.site.yaml, *.site.yml) in {string.Join(", ", inputs)}");
+            return Program.CouldNotRun;
+        }
+        var report = format switch
+        {
+            "json" => (IReport)new JsonReport(),
+            "sarif" => new SarifReport(),
+            _ => new TextReport(),
+        };
+        report.Write(result, stdout);
+        return result.HasErrors ? Program.Findings : Program.Ok;
+    }
+
+    public static CheckResult Load(IReadOnlyList<string> inputs)
+    {
+        var files = ManifestFiles.Expand(inputs);
+        var documents = new ManifestDocument[files.Count];
+        Parallel.For(0, files.Count, i => documents[i] = ManifestDocument.Parse(DisplayPath.For(files[i]), ManifestFiles.Read(files[i])));
+        return ManifestChecker.Check(documents);
+    }
+}

@@ -1,0 +1,36 @@
+using System.CommandLine;
+using CertLsp.Cli.Commands;
+
+namespace CertLsp.Cli;
+
+public static class Program
+{
+    /// <summary>Exit codes: 0 no errors, 1 errors found, 2 could not run.</summary>
+    public const int Ok = 0, Findings = 1, CouldNotRun = 2;
+
+    public static int Main(string[] args) => Run(args, Console.Out, Console.Error);
+
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        var root = new RootCommand("CertLsp: X.509 certificates for building-automation devices, as code.");
+        root.Subcommands.Add(CheckCommand.Create(stdout, stderr));
+        root.Subcommands.Add(DemoCommand.Create(stdout, stderr));
+
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            foreach (var error in parsed.Errors) stderr.WriteLine($"certlsp: {error.Message}");
+            stderr.WriteLine("Run 'certlsp --help' for usage.");
+            return CouldNotRun;
+        }
+        try
+        {
+            return parsed.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            stderr.WriteLine($"certlsp: internal error: {ex.GetType().Name}: {ex.Message}");
+            return CouldNotRun;
+        }
+    }
+}

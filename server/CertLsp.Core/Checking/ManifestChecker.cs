@@ -1,0 +1,43 @@
+using System.Collections.Immutable;
+using CertLsp.Core.Diagnostics;
+using CertLsp.Core.Rules;
+
+namespace CertLsp.Core.Checking;
+
+/// <summary>The findings of a check, per file, in a stable order (position, then code).</summary>
+public sealed record CheckResult(ImmutableArray<ManifestDocument> Documents, ImmutableDictionary<string, ImmutableArray<Diagnostic>> ByPath)
+{
+    public IEnumerable<Diagnostic> All => Documents.SelectMany(d => ByPath[d.Path]);
+
+    public int Count(DiagnosticSeverity severity) => All.Count(d => d.Severity == severity);
+
+    public bool HasErrors => All.Any(d => d.Severity == DiagnosticSeverity.Error);
+
+    public ManifestDocument? Document(string path) => Documents.FirstOrDefault(d => d.Path == path);
+}
+
+/// <summary>Checks a set of manifests together: each file's own findings plus the workspace rules across them.</summary>
+public static class ManifestChecker
+{
+    public static CheckResult Check(IEnumerable<ManifestDocument> documents)
+    {
+        var docs = documents.ToImmutableArray();
+        var byPath = docs.ToDictionary(d => d.Path, d => new List<Diagnostic>(d.LocalDiagnostics), StringComparer.Ordinal);
+        var usable = docs.Where(d => d.Manifest is not null).Select(d => new ManifestInWorkspace(d.Manifest!, d.Builder)).ToList();
+        var workspace = new List<Diagnostic>();
+        foreach (var rule in RuleSet.WorkspaceRules)
+        {
+            rule.Check(usable, workspace);
+        }
+        foreach (var diagnostic in workspace)
+        {
+            byPath[diagnostic.Path].Add(diagnostic);
+        }
+        return new CheckResult(docs, byPath.ToImmutableDictionary(
+            kv => kv.Key,
+            kv => kv.Value.OrderBy(d => d.Span.Start).ThenBy(d => d.Span.Length).ThenBy(d => d.Code, StringComparer.Ordinal).ThenBy(d => d.Message, StringComparer.Ordinal).ToImmutableArray(),
+            StringComparer.Ordinal));
+    }
+
+    public static CheckResult Check(string path, string text) => Check([ManifestDocument.Parse(path, text)]);
+}

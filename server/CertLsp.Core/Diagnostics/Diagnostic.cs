@@ -1,0 +1,46 @@
+using System.Collections.Immutable;
+using CertLsp.Core.Text;
+
+namespace CertLsp.Core.Diagnostics;
+
+public enum DiagnosticSeverity
+{
+    Error = 1,
+    Warning = 2,
+    Information = 3,
+}
+
+/// <summary>A code of the catalog: defined once, never reused.</summary>
+public sealed record DiagnosticDefinition(string Code, DiagnosticSeverity Severity, string Title)
+{
+    public Uri DocumentationUri => DiagnosticCatalog.DocumentationUriFor(Code);
+}
+
+/// <summary>A place in a document: the file's path and the span of the node.</summary>
+public sealed record SourceLocation(string Path, TextSpan Span);
+
+public sealed record RelatedLocation(SourceLocation Location, string Message);
+
+/// <summary>Replace the text of a span in a file.</summary>
+public sealed record TextEdit(string Path, TextSpan Span, string NewText);
+
+/// <summary>A fix attached to a diagnostic where it was made: data, turned into a code action by a front end.</summary>
+public sealed record Fix(string Title, ImmutableArray<TextEdit> Edits, bool IsPreferred = false);
+
+public sealed record Diagnostic(
+    DiagnosticDefinition Definition,
+    SourceLocation Location,
+    string Message,
+    ImmutableArray<RelatedLocation> Related,
+    ImmutableArray<Fix> Fixes)
+{
+    public string Code => Definition.Code;
+
+    public DiagnosticSeverity Severity => Definition.Severity;
+
+    public string Path => Location.Path;
+
+    public TextSpan Span => Location.Span;
+
+    public override string ToString() => $"{Path}{Span} {Code}: {Message}";
+}

@@ -1,0 +1,273 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using CertLsp.Core.Data;
+using CertLsp.Core.Text;
+using CertLsp.Core.Yaml;
+using static CertLsp.Core.Diagnostics.DiagnosticSeverity;
+
+namespace CertLsp.Core.Diagnostics;
+
+/// <summary>
+/// The catalog of diagnostics: each code defined once, with its severity, its message and the fixes it offers,
+/// in code order. Messages say what is wrong and how to fix it, quoting the user's value.
+/// </summary>
+public sealed class DiagnosticBuilder(string path, string text = "")
+{
+    public string Path { get; } = path;
+
+    private Diagnostic Make(DiagnosticDefinition definition, TextSpan span, string message, ImmutableArray<Fix> fixes = default, ImmutableArray<RelatedLocation> related = default) =>
+        new(definition, new SourceLocation(Path, span), message, related.IsDefault ? [] : related, fixes.IsDefault ? [] : fixes);
+
+    private Fix ReplaceFix(string title, YamlScalar scalar, string newValue, bool preferred = true) =>
+        new(title, [YamlEdits.ReplaceScalar(Path, scalar, newValue)], preferred);
+
+    private static string Quote(string value) => "“" + (value.Length > 80 ? value[..77] + "…" : value) + "”";
+
+    // ---- CL00xx: the YAML and its structure -------------------------------------------------------------
+
+    public static readonly DiagnosticDefinition CL0001 = new("CL0001", Error, "YAML syntax error");
+
+    public Diagnostic YamlSyntax(TextSpan span, string detail) =>
+        Make(CL0001, span, $"YAML syntax error: {detail}. The rest of the manifest is checked once this is fixed.");
+
+    public Diagnostic DuplicateKey(TextSpan span, string key, TextSpan first) =>
+        Make(CL0001, span, $"The key {Quote(key)} appears twice in the same mapping; YAML keeps only one. Remove or rename this one.",
+            related: [new RelatedLocation(new SourceLocation(Path, first), $"{Quote(key)} is first defined here")]);
+
+    public Diagnostic ExtraDocument(TextSpan span) =>
+        Make(CL0001, span, "A site manifest holds one YAML document; this file starts a second one with “---”. Put each site in its own *.site.yaml file.");
+
+    public static readonly DiagnosticDefinition CL0002 = new("CL0002", Error, "Unknown key");
+
+    public Diagnostic UnknownKey(YamlScalar key, string where, IReadOnlyList<string> allowed)
+    {
+        if (key.Value == "<<")
+        {
+            return Make(CL0002, key.Span, $"Merge keys (“<<”) are not supported in {where}. Put values shared by all devices under “subject” instead.");
+        }
+        var suggestion = Suggestions.Closest(key.Value, allowed);
+        string message = suggestion is null
+            ? $"Unknown key {Quote(key.Value)} in {where}. Allowed keys: {string.Join(", ", allowed)}."
+            : $"Unknown key {Quote(key.Value)} in {where}. Did you mean “{suggestion}”?";
+        ImmutableArray<Fix> fixes = suggestion is null ? [] : [ReplaceFix($"Rename to “{suggestion}”", key, suggestion)];
+        return Make(CL0002, key.Span, message, fixes);
+    }
+
+    public static readonly DiagnosticDefinition CL0003 = new("CL0003", Error, "Wrong type or value not allowed");
+
+    public Diagnostic WrongType(YamlNode node, string where, string expected)
+    {
+        string found = node is YamlScalar s && s.Type != ScalarType.Null ? $"{node.KindName} ({Quote(s.Value)})" : node.KindName;
+        ImmutableArray<Fix> fixes = [];
+        if (expected == "text" && node is YamlScalar scalar && scalar.Type != ScalarType.Null)
+        {
+            fixes = [new Fix($"Quote {Quote(scalar.Value)} as text", [new TextEdit(Path, scalar.Span, "\"" + scalar.Value.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"")], true)];
+        }
+        return Make(CL0003, node.Span, $"{Capitalize(where)} must be {expected}, but it is {found}.", fixes);
+    }
+
+    public Diagnostic ValueNotAllowed(YamlScalar value, string where, IReadOnlyList<string> allowed)
+    {
+        var suggestion = Suggestions.Closest(value.Value, allowed);
+        string message = $"{Quote(value.Value)} is not allowed for {where}. Use one of: {string.Join(", ", allowed)}."
+            + (suggestion is null ? "" : $" Did you mean “{suggestion}”?");
+        ImmutableArray<Fix> fixes = suggestion is null ? [] : [ReplaceFix($"Change to “{suggestion}”", value, suggestion)];
+        return Make(CL0003, value.Span, message, fixes);
+    }
+
+    public Diagnostic NumberOutOfRange(YamlScalar value, string where, double? minimum, double? maximum) =>
+        Make(CL0003, value.Span, $"{Quote(value.Value)} is out of range for {where}: it must be {RangeText(minimum, maximum)}.");
+
+    public Diagnostic TextLength(YamlScalar value, string where, int? minLength, int? maxLength) =>
+        Make(CL0003, value.Span, value.Value.Length == 0
+            ? $"{Capitalize(where)} is empty; give it a value."
+            : $"{Quote(value.Value)} is too long for {where}: at most {maxLength} characters (it has {value.Value.Length}).");
+
+    public Diagnostic PatternMismatch(YamlScalar value, string where, string description) =>
+        Make(CL0003, value.Span, $"{Quote(value.Value)} is not valid for {where}: {description}.");
+
+    private static string RangeText(double? minimum, double? maximum) => (minimum, maximum) switch
+    {
+        ({ } min, { } max) => $"from {min.ToString(CultureInfo.InvariantCulture)} to {max.ToString(CultureInfo.InvariantCulture)}",
+        ({ } min, null) => $"at least {min.ToString(CultureInfo.InvariantCulture)}",
+        (null, { } max) => $"at most {max.ToString(CultureInfo.InvariantCulture)}",
+        _ => "a number",
+    };
+
+    public static readonly DiagnosticDefinition CL0004 = new("CL0004", Error, "Required key missing");
+
+    public Diagnostic MissingKey(TextSpan span, string where, string key, YamlMapping? mapping, string? valueText)
+    {
+        ImmutableArray<Fix> fixes = [new Fix($"Add “{key}”", [YamlEdits.AddPair(Path, text, mapping, key, valueText ?? "\"\"")], true)];
+        return Make(CL0004, span, $"{Capitalize(where)} has no “{key}”, which is required. Add “{key}: …”.", fixes);
+    }
+
+    // ---- CL01xx: the certificate subject ----------------------------------------------------------------
+
+    public static readonly DiagnosticDefinition CL0101 = new("CL0101", Error, "Mandatory subject field missing");
+
+    public Diagnostic MissingSubjectField(TextSpan span, string field, string key, string? device, int devicesAffected, YamlMapping? defaults, YamlNode? root)
+    {
+        string who = device is null
+            ? devicesAffected == 1 ? "The device has" : $"All {devicesAffected} devices have"
+            : $"Device {Quote(device)} has";
+        string message = $"{who} no {field} (“{key}”) in the certificate subject; the CA requires it. Add “{key}” under the site's “subject” defaults"
+            + (device is null ? "." : " or the device's own “subject”.");
+        ImmutableArray<Fix> fixes = [];
+        if (defaults is not null)
+        {
+            fixes = [new Fix($"Add “{key}” to the subject defaults", [YamlEdits.AddPair(Path, text, defaults, key, "\"\"")], true)];
+        }
+        else if (root is YamlMapping rootMapping)
+        {
+            fixes = [new Fix("Add the subject defaults", [YamlEdits.AddPair(Path, text, rootMapping, "subject", $"{{ {key}: \"\" }}")], true)];
+        }
+        return Make(CL0101, span, message, fixes);
+    }
+
+    public static readonly DiagnosticDefinition CL0102 = new("CL0102", Error, "Subject field too long");
+
+    public Diagnostic SubjectFieldTooLong(TextSpan span, string field, string value, int length, int limit) =>
+        Make(CL0102, span, $"{Capitalize(field)} {Quote(value)} has {length} characters; a certificate allows at most {limit}. Shorten it.");
+
+    public Diagnostic CountryWrongLength(YamlScalar scalar, string value)
+    {
+        var country = Countries.Suggest(value);
+        ImmutableArray<Fix> fixes = country is null ? [] : [ReplaceFix($"Change to “{country.Alpha2}” ({country.Name})", scalar, country.Alpha2)];
+        return Make(CL0102, scalar.Span, $"The country {Quote(value)} must be exactly 2 letters, an ISO 3166-1 alpha-2 code"
+            + (country is null ? " such as US, GB or DE." : $": did you mean “{country.Alpha2}” ({country.Name})?"), fixes);
+    }
+
+    public static readonly DiagnosticDefinition CL0103 = new("CL0103", Error, "Country not ISO 3166-1 alpha-2");
+
+    public Diagnostic CountryNotIso(YamlScalar scalar, string value)
+    {
+        var country = Countries.Suggest(value);
+        if (country is not null && string.Equals(country.Alpha2, value, StringComparison.OrdinalIgnoreCase))
+        {
+            return Make(CL0103, scalar.Span, $"The country code {Quote(value)} must be in capitals: “{country.Alpha2}” ({country.Name}).",
+                [ReplaceFix($"Change to “{country.Alpha2}”", scalar, country.Alpha2)]);
+        }
+        ImmutableArray<Fix> fixes = country is null ? [] : [ReplaceFix($"Change to “{country.Alpha2}” ({country.Name})", scalar, country.Alpha2)];
+        return Make(CL0103, scalar.Span, $"{Quote(value)} is not an ISO 3166-1 alpha-2 country code"
+            + (country is null ? "; use a code such as US, GB or DE." : $"; did you mean “{country.Alpha2}” ({country.Name})?"), fixes);
+    }
+
+    public static readonly DiagnosticDefinition CL0104 = new("CL0104", Error, "Email address not valid");
+
+    public Diagnostic InvalidEmail(TextSpan span, string value, string reason) =>
+        Make(CL0104, span, $"The email address {Quote(value)} is not valid: {reason}. Write it as name@domain.example.");
+
+    public static readonly DiagnosticDefinition CL0105 = new("CL0105", Error, "Character not encodable in that field");
+
+    public Diagnostic NotEncodable(TextSpan span, string field, string value, string character, string encoding, string allowed) =>
+        Make(CL0105, span, $"{Capitalize(field)} {Quote(value)} contains {character}, which {encoding} cannot hold. {allowed}");
+
+    // ---- CL02xx: common names and the domain ------------------------------------------------------------
+
+    public static readonly DiagnosticDefinition CL0201 = new("CL0201", Error, "Duplicate common name");
+
+    public Diagnostic DuplicateCommonName(TextSpan span, string commonName, ImmutableArray<SourceLocation> others, Fix? makeUnique) =>
+        Make(CL0201, span, $"The common name {Quote(commonName)} is also used by another device; a CA rejects duplicate CNs (compared case-insensitively). Give this device a different name or “commonName”.",
+            makeUnique is null ? [] : [makeUnique],
+            [.. others.Select(o => new RelatedLocation(o, $"{Quote(commonName)} is also the CN here"))]);
+
+    /// <summary>The fix for CL0201: set (or add) the device's commonName to a CN no other device has.</summary>
+    public Fix MakeCommonNameUnique(YamlMapping device, string uniqueName)
+    {
+        var existing = device.Find("commonName");
+        if (existing?.Value is YamlScalar current)
+        {
+            return ReplaceFix($"Change the common name to “{uniqueName}”", current, uniqueName);
+        }
+        var name = device.Find("name")!;
+        return new Fix($"Set the common name to “{uniqueName}”", [YamlEdits.AddPairAfter(Path, text, device, name, "commonName", YamlEdits.FormatString(uniqueName))], true);
+    }
+
+    public static readonly DiagnosticDefinition CL0203 = new("CL0203", Error, "Common name with domain too long");
+
+    public Diagnostic CommonNameTooLong(TextSpan span, string commonName, string domain) =>
+        Make(CL0203, span, $"With the domain appended, the common name {Quote(commonName)} has {commonName.Length} characters; a CN allows at most 64. Shorten the device name (or set a shorter “commonName”) or the domain {Quote(domain)}.");
+
+    public static readonly DiagnosticDefinition CL0204 = new("CL0204", Error, "Domain name not valid");
+
+    public Diagnostic InvalidDomain(YamlScalar scalar, string value, string reason, string? corrected)
+    {
+        ImmutableArray<Fix> fixes = corrected is null ? [] : [ReplaceFix($"Change to “{corrected}”", scalar, corrected)];
+        return Make(CL0204, scalar.Span, $"The domain {Quote(value)} is not a valid DNS name: {reason}." + (corrected is null ? "" : $" Did you mean “{corrected}”?"), fixes);
+    }
+
+    // ---- CL03xx: batches --------------------------------------------------------------------------------
+
+    public const int MaxDevicesPerZip = 50;
+
+    public static readonly DiagnosticDefinition CL0301 = new("CL0301", Error, "Batch has more than 50 devices");
+
+    public Diagnostic BatchTooLarge(TextSpan span, string batch, int count, TextSpan firstSpan, IReadOnlyList<YamlScalar> overflow, IReadOnlySet<string> takenNames)
+    {
+        // Split: devices past each 50 move to batch-2, batch-3, ... (names no other batch uses).
+        var edits = ImmutableArray.CreateBuilder<TextEdit>();
+        int part = 2;
+        string NextName()
+        {
+            string name;
+            do { name = $"{batch}-{part++}"; } while (takenNames.Contains(name));
+            return name;
+        }
+        string current = NextName();
+        var parts = new List<string> { current };
+        for (int i = 0; i < overflow.Count; i++)
+        {
+            if (i > 0 && i % MaxDevicesPerZip == 0)
+            {
+                current = NextName();
+                parts.Add(current);
+            }
+            edits.Add(YamlEdits.ReplaceScalar(Path, overflow[i], current));
+        }
+        var fix = new Fix($"Split into batches of at most {MaxDevicesPerZip} (“{batch}”, {string.Join(", ", parts.Select(p => $"“{p}”"))})", edits.ToImmutable(), true);
+        return Make(CL0301, span, $"The batch {Quote(batch)} has {count} devices; a CSR zip holds at most {MaxDevicesPerZip}. This is device {MaxDevicesPerZip + 1}; split the batch.",
+            [fix], [new RelatedLocation(new SourceLocation(Path, firstSpan), $"the batch {Quote(batch)} starts here")]);
+    }
+
+    public static readonly DiagnosticDefinition CL0302 = new("CL0302", Information, "Request plan");
+
+    public Diagnostic RequestPlan(TextSpan span, int devices, IReadOnlyList<int> zipSizes) =>
+        Make(CL0302, span, zipSizes.Count == 1
+            ? $"{devices} device{(devices == 1 ? "" : "s")} will be requested in 1 zip."
+            : $"{devices} devices will be requested in {zipSizes.Count} zips ({string.Join(", ", zipSizes)}).");
+
+    // ---- CL05xx: keys -----------------------------------------------------------------------------------
+
+    public static readonly DiagnosticDefinition CL0501 = new("CL0501", Error, "Key not accepted by the CA profile");
+
+    public Diagnostic KeyNotAccepted(TextSpan span, string profile, string key, string accepted, YamlScalar? replaceable, string? replacement)
+    {
+        ImmutableArray<Fix> fixes = replaceable is null || replacement is null ? [] : [ReplaceFix($"Change to “{replacement}”", replaceable, replacement)];
+        return Make(CL0501, span, $"The CA profile “{profile}” does not accept {key} keys; it accepts {accepted}.", fixes);
+    }
+
+    // ---- CL06xx: BACnet ---------------------------------------------------------------------------------
+
+    public static readonly DiagnosticDefinition CL0601 = new("CL0601", Error, "Duplicate BACnet device instance");
+
+    public Diagnostic DuplicateInstance(TextSpan span, long instance, SourceLocation first) =>
+        Make(CL0601, span, $"Device instance {instance} is already used by another device; instances must be unique on a BACnet internetwork.",
+            related: [new RelatedLocation(first, $"instance {instance} is first used here")]);
+
+    public static readonly DiagnosticDefinition CL0602 = new("CL0602", Error, "Device instance out of range");
+
+    public Diagnostic InstanceOutOfRange(TextSpan span, string value) =>
+        Make(CL0602, span, $"Device instance {Quote(value)} is outside 0..4194302 (4194303 is the wildcard and cannot name a device).");
+
+    public static readonly DiagnosticDefinition CL0603 = new("CL0603", Error, "BACnet address invalid or duplicated");
+
+    public Diagnostic InvalidAddress(TextSpan span, string value, string reason) =>
+        Make(CL0603, span, $"The address {Quote(value)} is not a valid BACnet/IP address: {reason}. Write an IPv4 address, optionally with :port (127.0.0.2 or 127.0.0.2:47809).");
+
+    public Diagnostic DuplicateAddress(TextSpan span, string value, SourceLocation first) =>
+        Make(CL0603, span, $"The address {Quote(value)} is already used by another device; each device has its own BACnet/IP address and port.",
+            related: [new RelatedLocation(first, $"{Quote(value)} is first used here")]);
+
+    private static string Capitalize(string s) => s.Length == 0 ? s : char.ToUpperInvariant(s[0]) + s[1..];
+}

@@ -1,0 +1,103 @@
+using System.Text;
+
+namespace CertLsp.Core.Files;
+
+/// <summary>A manifest file that cannot be checked at all (missing, unreadable, not text): a one-line reason.</summary>
+public sealed class ManifestReadException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>Finds manifests (*.site.yaml, *.site.yml) and reads them as strict UTF-8 text.</summary>
+public static class ManifestFiles
+{
+    /// <summary>Larger files are refused before they are read: a site of 100,000 devices is about 10 MB.</summary>
+    public const long MaxFileBytes = 64L * 1024 * 1024;
+
+    private static readonly string[] SkippedFolders = [".git", "node_modules", "bin", "obj", ".certlsp"];
+
+    public static bool IsManifestPath(string path) =>
+        path.EndsWith(".site.yaml", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".site.yml", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Files as named; folders searched recursively for manifests. Sorted, without duplicates.</summary>
+    public static IReadOnlyList<string> Expand(IEnumerable<string> inputs)
+    {
+        var result = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var input in inputs)
+        {
+            if (File.Exists(input))
+            {
+                result.Add(Path.GetFullPath(input));
+            }
+            else if (Directory.Exists(input))
+            {
+                foreach (var file in Walk(Path.GetFullPath(input))) result.Add(file);
+            }
+            else
+            {
+                throw new ManifestReadException($"{input}: no such file or folder");
+            }
+        }
+        return [.. result];
+    }
+
+    private static IEnumerable<string> Walk(string folder)
+    {
+        var pending = new Stack<string>();
+        pending.Push(folder);
+        while (pending.Count > 0)
+        {
+            var current = pending.Pop();
+            IEnumerable<string> files, dirs;
+            try
+            {
+                files = Directory.EnumerateFiles(current).ToList();
+                dirs = Directory.EnumerateDirectories(current).ToList();
+            }
+            catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
+            {
+                throw new ManifestReadException($"{current}: cannot list the folder ({ex.Message})", ex);
+            }
+            foreach (var file in files)
+            {
+                if (IsManifestPath(file)) yield return file;
+            }
+            foreach (var dir in dirs)
+            {
+                var info = new DirectoryInfo(dir);
+                if (SkippedFolders.Contains(info.Name) || info.LinkTarget is not null) continue;
+                pending.Push(dir);
+            }
+        }
+    }
+
+    /// <summary>Reads a manifest as UTF-8 (a BOM is allowed). Refuses binary files, invalid UTF-8 and oversized files with a clear reason.</summary>
+    public static string Read(string path)
+    {
+        byte[] bytes;
+        try
+        {
+            var info = new FileInfo(path);
+            if (!info.Exists) throw new ManifestReadException($"{path}: no such file");
+            if (info.Length > MaxFileBytes) throw new ManifestReadException($"{path}: the file has {info.Length:N0} bytes; a site manifest is refused above {MaxFileBytes:N0} bytes");
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new ManifestReadException($"{path}: cannot read the file ({ex.Message})", ex);
+        }
+        return Decode(path, bytes);
+    }
+
+    public static string Decode(string path, ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.StartsWith("\xEF\xBB\xBF"u8)) bytes = bytes[3..];
+        int nul = bytes.IndexOf((byte)0);
+        if (nul >= 0) throw new ManifestReadException($"{path}: this is not a text file (a NUL byte at offset {nul}); a site manifest is UTF-8 YAML");
+        try
+        {
+            return new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(bytes);
+        }
+        catch (DecoderFallbackException ex)
+        {
+            throw new ManifestReadException($"{path}: this is not UTF-8 text (invalid byte 0x{(ex.BytesUnknown is { Length: > 0 } b ? b[0] : 0):X2} at offset {ex.Index}); save the manifest as UTF-8", ex);
+        }
+    }
+}

@@ -1,0 +1,83 @@
+using System.Collections.Immutable;
+using CertLsp.Core.Yaml;
+
+namespace CertLsp.Core.Manifest;
+
+/// <summary>
+/// The typed view of a site manifest. Every value is the YAML scalar it came from, so its exact span travels with it.
+/// A value that is absent, or of the wrong type (already reported by the schema check), is null.
+/// </summary>
+public sealed record SiteManifest(
+    YamlMapping? Root,
+    YamlScalar? Site,
+    YamlScalar? Domain,
+    CaSettings Ca,
+    SubjectValues Subject,
+    YamlPair? SubjectPair,
+    KeySettings Key,
+    CertificateSettings Certificates,
+    BacnetSettings Bacnet,
+    YamlPair? DevicesPair,
+    ImmutableArray<DeviceEntry> Devices)
+{
+    /// <summary>The domain as appended to common names (no trailing dot), or null when none is set.</summary>
+    public string? DomainName => Domain is { Value.Length: > 0 } d ? d.Value.Trim().TrimEnd('.') : null;
+
+    /// <summary>A device's effective value of a subject field: its own override, else the site default.</summary>
+    public YamlScalar? Effective(DeviceEntry device, SubjectField field) => device.Subject.Get(field) ?? Subject.Get(field);
+}
+
+public sealed record CaSettings(YamlScalar? Profile, ImmutableArray<YamlScalar> Issuers)
+{
+    public string ProfileName => Profile?.Value ?? "generic";
+}
+
+public sealed record KeySettings(YamlScalar? Algorithm, YamlScalar? Size, YamlScalar? Curve, YamlScalar? Source)
+{
+    public string AlgorithmName => Algorithm?.Value ?? "rsa";
+
+    public int RsaBits => Size is not null && Size.TryGetInt64(out long bits) ? (int)Math.Clamp(bits, 0, int.MaxValue) : 2048;
+
+    public string CurveName => Curve?.Value ?? "P-256";
+
+    public bool DeviceHeld => Source?.Value == "device";
+}
+
+public sealed record CertificateSettings(YamlScalar? WarningDays)
+{
+    public int WarningDayCount => WarningDays is not null && WarningDays.TryGetInt64(out long d) ? (int)Math.Clamp(d, 0, 3650) : 30;
+}
+
+public sealed record BacnetSettings(YamlScalar? Port, YamlScalar? Broadcast, YamlScalar? GenerateCsrCommand)
+{
+    public int PortNumber => Port is not null && Port.TryGetInt64(out long p) && p is > 0 and < 65536 ? (int)p : 47808;
+
+    public int GenerateCsrCommandValue => GenerateCsrCommand is not null && GenerateCsrCommand.TryGetInt64(out long c) ? (int)c : 9;
+}
+
+/// <summary>Subject fields set in one place (the site defaults or one device's overrides).</summary>
+public sealed record SubjectValues(YamlMapping? Node, ImmutableDictionary<string, YamlScalar> Values)
+{
+    public static SubjectValues Empty { get; } = new(null, ImmutableDictionary<string, YamlScalar>.Empty);
+
+    public YamlScalar? Get(SubjectField field) => Values.GetValueOrDefault(field.Key);
+
+    public IEnumerable<(SubjectField Field, YamlScalar Value)> Set =>
+        SubjectField.Configurable.Where(f => Values.ContainsKey(f.Key)).Select(f => (f, Values[f.Key]));
+}
+
+public sealed record DeviceEntry(
+    int Index,
+    YamlMapping Node,
+    YamlScalar? Name,
+    YamlScalar? CommonName,
+    YamlScalar? Instance,
+    YamlScalar? Address,
+    YamlScalar? Batch,
+    SubjectValues Subject)
+{
+    /// <summary>The node a device-level finding points at: its name, else the device's first key.</summary>
+    public YamlNode Anchor => (YamlNode?)Name ?? (Node.Pairs.IsEmpty ? Node : Node.Pairs[0].Key);
+
+    public string DisplayName => Name?.Value ?? $"#{Index + 1}";
+}

@@ -1,0 +1,72 @@
+using System.Globalization;
+using CertLsp.Core.Diagnostics;
+using CertLsp.Core.Manifest;
+
+namespace CertLsp.Core.Rules;
+
+/// <summary>CL0603: device addresses are IPv4 with an optional port, and no two devices share one; the broadcast address is IPv4.</summary>
+public sealed class AddressRule : IManifestRule
+{
+    public void Check(SiteManifest manifest, DiagnosticBuilder builder, ICollection<Diagnostic> diagnostics)
+    {
+        int sitePort = manifest.Bacnet.PortNumber;
+        var seen = new Dictionary<(uint, int), SourceLocation>();
+        foreach (var device in manifest.Devices)
+        {
+            if (device.Address is not { } address) continue;
+            if (!TryParse(address.Value, sitePort, allowPort: true, out var endpoint, out var reason))
+            {
+                diagnostics.Add(builder.InvalidAddress(address.Span, address.Value, reason));
+                continue;
+            }
+            if (seen.TryGetValue(endpoint, out var first)) diagnostics.Add(builder.DuplicateAddress(address.Span, address.Value, first));
+            else seen[endpoint] = new SourceLocation(builder.Path, address.Span);
+        }
+        if (manifest.Bacnet.Broadcast is { } broadcast && !TryParse(broadcast.Value, sitePort, allowPort: false, out _, out var why))
+        {
+            diagnostics.Add(builder.InvalidAddress(broadcast.Span, broadcast.Value, why));
+        }
+    }
+
+    /// <summary>Parses "a.b.c.d" or "a.b.c.d:port" into a 32-bit address and port.</summary>
+    public static bool TryParse(string text, int defaultPort, bool allowPort, out (uint Address, int Port) endpoint, out string reason)
+    {
+        endpoint = default;
+        string host = text;
+        int port = defaultPort;
+        int colon = text.IndexOf(':');
+        if (colon >= 0)
+        {
+            if (!allowPort) { reason = "a broadcast address has no port (the port is bacnet.port)"; return false; }
+            host = text[..colon];
+            if (!int.TryParse(text.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out port) || port is < 1 or > 65535)
+            {
+                reason = $"the port “{text[(colon + 1)..]}” is not 1..65535";
+                return false;
+            }
+        }
+        var parts = host.Split('.');
+        if (parts.Length != 4) { reason = "an IPv4 address has four numbers separated by dots"; return false; }
+        uint value = 0;
+        foreach (var part in parts)
+        {
+            if (part.Length is 0 or > 3 || !part.All(char.IsAsciiDigit) || !uint.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out uint octet) || octet > 255)
+            {
+                reason = $"“{part}” is not a number from 0 to 255";
+                return false;
+            }
+            if (part.Length > 1 && part[0] == '0') { reason = $"“{part}” has a leading zero (some tools read it as octal)"; return false; }
+            value = (value << 8) | octet;
+        }
+        if (value == 0) { reason = "0.0.0.0 names no device"; return false; }
+        if (value == uint.MaxValue)
+        {
+            // The limited broadcast (all ones) reaches every interface: CertLsp never sends there.
+            reason = allowPort ? "the limited broadcast address (all ones) names no device" : "the limited broadcast address (all ones) is refused; name the network's own broadcast address, such as 127.255.255.255 on loopback";
+            return false;
+        }
+        endpoint = (value, port);
+        reason = "";
+        return true;
+    }
+}

@@ -1,0 +1,19 @@
+using CertLsp.Core.Diagnostics;
+using CertLsp.Core.Manifest;
+
+namespace CertLsp.Core.Rules;
+
+/// <summary>CL0601: BACnet device instances must be unique on the site.</summary>
+public sealed class DuplicateInstanceRule : IManifestRule
+{
+    public void Check(SiteManifest manifest, DiagnosticBuilder builder, ICollection<Diagnostic> diagnostics)
+    {
+        var seen = new Dictionary<long, SourceLocation>();
+        foreach (var device in manifest.Devices)
+        {
+            if (device.Instance is not { } instance || !instance.TryGetInt64(out long value)) continue;
+            if (seen.TryGetValue(value, out var first)) diagnostics.Add(builder.DuplicateInstance(instance.Span, value, first));
+            else seen[value] = new SourceLocation(builder.Path, instance.Span);
+        }
+    }
+}

@@ -1,0 +1,27 @@
+namespace CertLsp.Core.Rules;
+
+/// <summary>Every rule, in the order their findings are made.</summary>
+public static class RuleSet
+{
+    public static IReadOnlyList<IManifestRule> ManifestRules { get; } =
+    [
+        new SubjectMandatoryRule(),
+        new SubjectFieldLengthRule(),
+        new CountryCodeRule(),
+        new EmailRule(),
+        new SubjectEncodingRule(),
+        new CommonNameLengthRule(),
+        new DomainNameRule(),
+        new BatchSizeRule(),
+        new RequestPlanRule(),
+        new KeyProfileRule(),
+        new DuplicateInstanceRule(),
+        new InstanceRangeRule(),
+        new AddressRule(),
+    ];
+
+    public static IReadOnlyList<IWorkspaceRule> WorkspaceRules { get; } =
+    [
+        new DuplicateCommonNameRule(),
+    ];
+}

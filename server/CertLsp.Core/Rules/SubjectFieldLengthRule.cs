@@ -1,0 +1,42 @@
+using System.Text;
+using CertLsp.Core.Diagnostics;
+using CertLsp.Core.Manifest;
+
+namespace CertLsp.Core.Rules;
+
+/// <summary>CL0102: subject fields at most 64 characters (C exactly 2); the CN of a site without a domain at most 64.</summary>
+public sealed class SubjectFieldLengthRule : IManifestRule
+{
+    public void Check(SiteManifest manifest, DiagnosticBuilder builder, ICollection<Diagnostic> diagnostics)
+    {
+        foreach (var (field, value) in SubjectScalars.All(manifest))
+        {
+            if (field == SubjectField.Country)
+            {
+                if (value.Value.Length != 2) diagnostics.Add(builder.CountryWrongLength(value, value.Value));
+                continue;
+            }
+            int length = CharacterCount(value.Value);
+            if (length > field.MaxLength) diagnostics.Add(builder.SubjectFieldTooLong(value.Span, field.Label, value.Value, length, field.MaxLength));
+        }
+        if (manifest.DomainName is not null) return; // with a domain, CL0203 judges the full CN
+        foreach (var device in manifest.Devices)
+        {
+            var source = device.CommonName ?? device.Name;
+            if (source is null) continue;
+            int length = CharacterCount(source.Value.Trim());
+            if (length > SubjectField.CommonName.MaxLength)
+            {
+                diagnostics.Add(builder.SubjectFieldTooLong(source.Span, SubjectField.CommonName.Label, source.Value, length, SubjectField.CommonName.MaxLength));
+            }
+        }
+    }
+
+    /// <summary>Length as X.520 upper bounds count it: characters (Unicode scalar values), not bytes or UTF-16 units.</summary>
+    public static int CharacterCount(string value)
+    {
+        int count = 0;
+        foreach (var _ in value.EnumerateRunes()) count++;
+        return count;
+    }
+}

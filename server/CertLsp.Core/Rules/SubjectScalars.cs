@@ -1,0 +1,21 @@
+using CertLsp.Core.Manifest;
+using CertLsp.Core.Yaml;
+
+namespace CertLsp.Core.Rules;
+
+/// <summary>Every place a subject field is written: the site defaults, then each device's overrides.</summary>
+internal static class SubjectScalars
+{
+    public static IEnumerable<(SubjectField Field, YamlScalar Value)> All(SiteManifest manifest)
+    {
+        foreach (var entry in manifest.Subject.Set) yield return entry;
+        foreach (var device in manifest.Devices)
+        {
+            if (device.Subject.Values.IsEmpty) continue;
+            foreach (var entry in device.Subject.Set) yield return entry;
+        }
+    }
+
+    public static IEnumerable<YamlScalar> Of(SiteManifest manifest, SubjectField field) =>
+        All(manifest).Where(e => e.Field == field).Select(e => e.Value);
+}

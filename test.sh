@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Every test of CertLsp. Installs what the tests need on a fresh machine of this kind (NuGet packages by restore,
+# npm packages for the interop peers), runs the .NET test projects and the interop tests, and ends with one line:
+# "N passed, N failed".
+set -uo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cd "$root"
+log="$(mktemp -d)"
+trap 'rm -rf "$log"' EXIT
+
+step() { printf '\n== %s\n' "$*"; }
+
+command -v dotnet >/dev/null || { echo "test.sh: the .NET SDK is required (dotnet on PATH)"; exit 2; }
+
+# Peers written by others, installed from the npm registry (versions pinned in tests/interop/package-lock.json).
+if [[ -f tests/interop/package.json ]]; then
+  step "npm ci (interop peers)"
+  (cd tests/interop && npm ci --no-audit --no-fund --loglevel=error) || { echo "test.sh: npm ci failed"; exit 2; }
+fi
+
+step "dotnet build"
+dotnet build CertLsp.sln -c Release --nologo -v quiet -clp:ErrorsOnly || { echo "0 passed, 1 failed"; exit 1; }
+
+step "dotnet test"
+dotnet test CertLsp.sln -c Release --no-build --nologo 2>&1 | tee "$log/dotnet.txt"
+status=${PIPESTATUS[0]}
+
+passed=0; failed=0; skipped=0
+while read -r line; do
+  f=$(sed -nE 's/.*Failed: *([0-9]+),.*/\1/p' <<<"$line"); p=$(sed -nE 's/.*Passed: *([0-9]+),.*/\1/p' <<<"$line"); s=$(sed -nE 's/.*Skipped: *([0-9]+),.*/\1/p' <<<"$line")
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0})); skipped=$((skipped + ${s:-0}))
+done < <(grep -E '(Passed|Failed)!  - Failed: ' "$log/dotnet.txt")
+if [[ $status -ne 0 && $failed -eq 0 ]]; then failed=1; fi
+
+echo
+if [[ $skipped -gt 0 ]]; then
+  echo "$passed passed, $failed failed, $skipped skipped"
+else
+  echo "$passed passed, $failed failed"
+fi
+[[ $failed -eq 0 ]]
