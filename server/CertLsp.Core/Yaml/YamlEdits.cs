@@ -51,9 +51,10 @@ public static class YamlEdits
         }
         if (mapping.IsFlow)
         {
-            int close = mapping.Span.End - 1;
-            string separator = mapping.Pairs.IsEmpty ? "" : ", ";
-            return new TextEdit(path, new TextSpan(close, 0), $"{separator}{key}: {valueText}");
+            // After the last pair's value ("{ a: 1 }" -> "{ a: 1, key: value }"); in an empty "{}", before its "}".
+            return mapping.Pairs.IsEmpty
+                ? new TextEdit(path, new TextSpan(mapping.Span.End - 1, 0), $" {key}: {valueText} ")
+                : new TextEdit(path, new TextSpan(mapping.Pairs[^1].Value.Span.End, 0), $", {key}: {valueText}");
         }
         int firstKey = mapping.Pairs[0].Key.Span.Start;
         int lineStart = firstKey;
