@@ -1,0 +1,71 @@
+using System.Collections.Immutable;
+using CertLsp.Core.Checking;
+using CertLsp.Core.Diagnostics;
+using CertLsp.Core.Text;
+
+namespace CertLsp.Core.Tests.Support;
+
+/// <summary>Runs the checker on a manifest text and states what tests assert: ranges as line/character, fixes applied and re-checked.</summary>
+public static class Checks
+{
+    public const string FilePath = "test.site.yaml";
+
+    public static ImmutableArray<Diagnostic> Run(string text) => ManifestChecker.Check(FilePath, text).ByPath[FilePath];
+
+    public static ImmutableArray<Diagnostic> Errors(string text) => [.. Run(text).Where(d => d.Severity == DiagnosticSeverity.Error)];
+
+    public static ImmutableArray<Diagnostic> OfCode(string text, string code) => [.. Run(text).Where(d => d.Code == code)];
+
+    /// <summary>The one diagnostic of that code (and asserts there is exactly one).</summary>
+    public static Diagnostic Single(string text, string code)
+    {
+        var found = OfCode(text, code);
+        Assert.True(found.Length == 1, $"expected one {code}, got {found.Length}:\n{string.Join("\n", Run(text))}");
+        return found[0];
+    }
+
+    public static void None(string text, string code) => Assert.DoesNotContain(Run(text), d => d.Code == code);
+
+    /// <summary>The zero-based (start line, start character, end line, end character) of a span, through LineIndex.</summary>
+    public static (int Line, int Character, int EndLine, int EndCharacter) Range(string text, TextSpan span)
+    {
+        var range = new LineIndex(text).GetRange(span);
+        return (range.Start.Line, range.Start.Character, range.End.Line, range.End.Character);
+    }
+
+    public static string At(string text, TextSpan span) => text.Substring(span.Start, span.Length);
+
+    /// <summary>Asserts the diagnostic's range is exactly (line, character)-(endLine, endCharacter) and covers that text.</summary>
+    public static void AssertRange(string text, Diagnostic diagnostic, (int, int, int, int) expected, string covered)
+    {
+        Assert.Equal(expected, Range(text, diagnostic.Span));
+        Assert.Equal(covered, At(text, diagnostic.Span));
+    }
+
+    /// <summary>
+    /// Applies a fix of the diagnostic, checks the result again and asserts that the diagnostic is gone and that no error
+    /// appeared that was not there before (compared by code and message, counted). Returns the fixed text.
+    /// </summary>
+    public static string ApplyFix(string text, Diagnostic diagnostic, Fix fix)
+    {
+        Assert.Contains(fix, diagnostic.Fixes);
+        string fixedText = Edits.Apply(FilePath, text, fix);
+        var before = Count(Errors(text));
+        var afterErrors = Errors(fixedText);
+        var after = Count(afterErrors);
+        var key = (diagnostic.Code, diagnostic.Message);
+        Assert.True(after.GetValueOrDefault(key) < before.GetValueOrDefault(key),
+            $"the fix “{fix.Title}” left {diagnostic.Code} in place:\n{fixedText}\n{string.Join("\n", afterErrors)}");
+        foreach (var (k, n) in after)
+        {
+            Assert.True(n <= before.GetValueOrDefault(k), $"the fix “{fix.Title}” made a new error {k.Code}: {k.Message}\n{fixedText}");
+        }
+        return fixedText;
+    }
+
+    /// <summary>Applies the diagnostic's only fix (asserting there is exactly one).</summary>
+    public static string ApplyOnlyFix(string text, Diagnostic diagnostic) => ApplyFix(text, diagnostic, Assert.Single(diagnostic.Fixes));
+
+    private static Dictionary<(string Code, string Message), int> Count(IEnumerable<Diagnostic> diagnostics) =>
+        diagnostics.GroupBy(d => (d.Code, d.Message)).ToDictionary(g => g.Key, g => g.Count());
+}
