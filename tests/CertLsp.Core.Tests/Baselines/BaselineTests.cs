@@ -14,15 +14,10 @@ public sealed class BaselineTests
 
     private static bool Updating => Environment.GetEnvironmentVariable("CERTLSP_UPDATE_BASELINES") == "1";
 
-    public static TheoryData<string> Cases()
-    {
-        var data = new TheoryData<string>();
-        foreach (var dir in Directory.GetDirectories(RepoPaths.Baselines).Order(StringComparer.Ordinal))
-        {
-            data.Add(Path.GetFileName(dir));
-        }
-        return data;
-    }
+    public static IEnumerable<string> CaseNames() =>
+        Directory.GetDirectories(RepoPaths.Baselines).Select(d => Path.GetFileName(d)).Order(StringComparer.Ordinal);
+
+    public static TheoryData<string> Cases() => [.. CaseNames()];
 
     /// <summary>The findings of a case folder, with file names relative to the folder.</summary>
     public static CheckResult CheckCase(string name)
