@@ -17,18 +17,14 @@ public sealed class AddressRuleTests
     public void Invalid_addresses_are_reported_on_the_value_with_the_reason(string address, string reason)
     {
         string text = Sites.With(("address: 127.0.0.3", $"address: \"{address}\""));
-        var d = Checks.Single(text, "CL0603");
-        Checks.AssertRange(text, d, (20, 13, 20, 15 + address.Length), $"\"{address}\"");
-        Assert.Equal($"The address “{address}” is not a valid BACnet/IP address: {reason}. Write an IPv4 address, optionally with :port (127.0.0.2 or 127.0.0.2:47809).", d.Message);
+        var d = Checks.Expect(text, "CL0603", (20, 13, 20, 15 + address.Length), $"\"{address}\"", $"The address “{address}” is not a valid BACnet/IP address: {reason}. Write an IPv4 address, optionally with :port (127.0.0.2 or 127.0.0.2:47809).");
     }
 
     [Fact]
     public void The_same_address_and_port_twice_is_reported_with_the_first_as_related_location()
     {
         string text = Sites.With(("address: 127.0.0.3", "address: 127.0.0.2:47808"));
-        var d = Checks.Single(text, "CL0603");
-        Checks.AssertRange(text, d, (20, 13, 20, 28), "127.0.0.2:47808");
-        Assert.Equal("The address “127.0.0.2:47808” is already used by another device; each device has its own BACnet/IP address and port.", d.Message);
+        var d = Checks.Expect(text, "CL0603", (20, 13, 20, 28), "127.0.0.2:47808", "The address “127.0.0.2:47808” is already used by another device; each device has its own BACnet/IP address and port.");
         var related = Assert.Single(d.Related);
         Assert.Equal((17, 13, 17, 22), Checks.Range(text, related.Location.Span));
         Assert.Equal("the same address and port (“127.0.0.2”) is first used here", related.Message);
@@ -49,8 +45,7 @@ public sealed class AddressRuleTests
     public void The_limited_broadcast_is_refused_as_bacnet_broadcast()
     {
         string text = Sites.With(("key:", "bacnet:\n  broadcast: 255.255.255.255\nkey:"));
-        var d = Checks.Single(text, "CL0603");
-        Checks.AssertRange(text, d, (12, 13, 12, 28), "255.255.255.255");
+        var d = Checks.Expect(text, "CL0603", (12, 13, 12, 28), "255.255.255.255");
         Assert.Contains("the limited broadcast address (all ones) is refused; name the network's own broadcast address", d.Message, StringComparison.Ordinal);
         Checks.None(Sites.With(("key:", "bacnet:\n  broadcast: 127.255.255.255\nkey:")), "CL0603");
         Assert.Contains("a broadcast address has no port", Checks.Single(Sites.With(("key:", "bacnet:\n  broadcast: 127.255.255.255:47808\nkey:")), "CL0603").Message, StringComparison.Ordinal);

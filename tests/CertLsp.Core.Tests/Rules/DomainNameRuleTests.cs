@@ -14,9 +14,7 @@ public sealed class DomainNameRuleTests
     public void Invalid_domains_are_reported_on_the_value_with_the_reason_and_no_fix(string domain, string reason)
     {
         string text = Sites.With(("domain: bms.test.example", $"domain: {domain}"));
-        var d = Checks.Single(text, "CL0204");
-        Checks.AssertRange(text, d, (1, 8, 1, 8 + domain.Length), domain);
-        Assert.Equal($"The domain “{domain}” is not a valid DNS name: {reason}.", d.Message);
+        var d = Checks.Expect(text, "CL0204", (1, 8, 1, 8 + domain.Length), domain, $"The domain “{domain}” is not a valid DNS name: {reason}.");
         Assert.Empty(d.Fixes);
     }
 
@@ -32,9 +30,7 @@ public sealed class DomainNameRuleTests
     public void Stray_dots_and_capitals_are_fixed()
     {
         string text = Sites.With(("domain: bms.test.example", "domain: .BMS.Test.example."));
-        var d = Checks.Single(text, "CL0204");
-        Checks.AssertRange(text, d, (1, 8, 1, 26), ".BMS.Test.example.");
-        Assert.Equal("The domain “.BMS.Test.example.” is not a valid DNS name: it starts with a dot. Did you mean “bms.test.example”?", d.Message);
+        var d = Checks.Expect(text, "CL0204", (1, 8, 1, 26), ".BMS.Test.example.", "The domain “.BMS.Test.example.” is not a valid DNS name: it starts with a dot. Did you mean “bms.test.example”?");
         Assert.Equal(Sites.Clean, Checks.ApplyOnlyFix(text, d));
     }
 

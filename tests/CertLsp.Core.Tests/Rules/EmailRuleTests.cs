@@ -18,9 +18,7 @@ public sealed class EmailRuleTests
     public void Invalid_addresses_are_reported_on_the_value_with_the_reason(string email, string reason)
     {
         string text = Sites.With(("email: bms@test.example", $"email: \"{email}\""));
-        var d = Checks.Single(text, "CL0104");
-        Checks.AssertRange(text, d, (10, 9, 10, 11 + email.Length), $"\"{email}\"");
-        Assert.Equal($"The email address “{email}” is not valid: {reason}. Write it as name@domain.example.", d.Message);
+        var d = Checks.Expect(text, "CL0104", (10, 9, 10, 11 + email.Length), $"\"{email}\"", $"The email address “{email}” is not valid: {reason}. Write it as name@domain.example.");
         Assert.Empty(d.Fixes);
     }
 

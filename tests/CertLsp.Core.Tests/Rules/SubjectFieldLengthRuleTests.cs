@@ -11,9 +11,7 @@ public sealed class SubjectFieldLengthRuleTests
         string ok = new('o', 64), tooLong = new('o', 65);
         Checks.None(Sites.With(("organization: Test Org", $"organization: {ok}")), "CL0102");
         string text = Sites.With(("organization: Test Org", $"organization: {tooLong}"));
-        var d = Checks.Single(text, "CL0102");
-        Checks.AssertRange(text, d, (8, 16, 8, 81), tooLong);
-        Assert.Equal($"Organization (O) “{tooLong}” has 65 characters; a certificate allows at most 64. Shorten it.", d.Message);
+        var d = Checks.Expect(text, "CL0102", (8, 16, 8, 81), tooLong, $"Organization (O) “{tooLong}” has 65 characters; a certificate allows at most 64. Shorten it.");
     }
 
     [Fact]
@@ -22,8 +20,7 @@ public sealed class SubjectFieldLengthRuleTests
         string emoji = string.Concat(Enumerable.Repeat("😀", 64));
         Checks.None(Sites.With(("locality: Milwaukee", $"locality: {emoji}")), "CL0102");
         string text = Sites.With(("locality: Milwaukee", $"locality: {emoji}é"));
-        var d = Checks.Single(text, "CL0102");
-        Checks.AssertRange(text, d, (7, 12, 7, 12 + 129), emoji + "é");
+        var d = Checks.Expect(text, "CL0102", (7, 12, 7, 12 + 129), emoji + "é");
         Assert.Contains("has 65 characters", d.Message, StringComparison.Ordinal);
     }
 
@@ -31,9 +28,7 @@ public sealed class SubjectFieldLengthRuleTests
     public void A_written_out_country_is_fixed_to_its_code()
     {
         string text = Sites.With(("country: US", "country: USA"));
-        var d = Checks.Single(text, "CL0102");
-        Checks.AssertRange(text, d, (5, 11, 5, 14), "USA");
-        Assert.Equal("The country “USA” must be exactly 2 letters, an ISO 3166-1 alpha-2 code: did you mean “US” (United States)?", d.Message);
+        var d = Checks.Expect(text, "CL0102", (5, 11, 5, 14), "USA", "The country “USA” must be exactly 2 letters, an ISO 3166-1 alpha-2 code: did you mean “US” (United States)?");
         Assert.Equal(Sites.Clean, Checks.ApplyOnlyFix(text, d));
         string germany = Sites.With(("country: US", "country: Germany"));
         Assert.Contains("  country: DE\n", Checks.ApplyOnlyFix(germany, Checks.Single(germany, "CL0102")), StringComparison.Ordinal);
@@ -52,8 +47,7 @@ public sealed class SubjectFieldLengthRuleTests
     {
         string name = new('N', 65);
         string text = Sites.With(("domain: bms.test.example\n", ""), ("name: AHU-2", $"name: {name}"));
-        var d = Checks.Single(text, "CL0102");
-        Checks.AssertRange(text, d, (17, 10, 17, 75), name);
+        var d = Checks.Expect(text, "CL0102", (17, 10, 17, 75), name);
         Assert.StartsWith($"Common name (CN) “{name}” has 65 characters", d.Message, StringComparison.Ordinal);
         // With a domain the full CN is judged by CL0203 instead.
         string withDomain = Sites.With(("name: AHU-2", $"name: {name}"));
@@ -65,7 +59,6 @@ public sealed class SubjectFieldLengthRuleTests
     public void Device_overrides_are_checked_too()
     {
         string text = Sites.With(("    instance: 1002\n", $"    instance: 1002\n    subject: {{ organizationalUnit: {new string('u', 70)} }}\n"));
-        var d = Checks.Single(text, "CL0102");
-        Checks.AssertRange(text, d, (20, 35, 20, 105), new string('u', 70));
+        var d = Checks.Expect(text, "CL0102", (20, 35, 20, 105), new string('u', 70));
     }
 }

@@ -9,9 +9,7 @@ public sealed class SubjectMandatoryRuleTests
     public void A_field_no_device_has_is_reported_once_on_subject_and_the_fix_adds_it_to_the_defaults()
     {
         string text = Sites.With(("  organizationalUnit: Facilities\n", ""));
-        var d = Checks.Single(text, "CL0101");
-        Checks.AssertRange(text, d, (4, 0, 4, 7), "subject");
-        Assert.Equal("All 2 devices have no organizational unit (OU) (“organizationalUnit”) in the certificate subject; the CA requires it. Add “organizationalUnit” under the site's “subject” defaults.", d.Message);
+        var d = Checks.Expect(text, "CL0101", (4, 0, 4, 7), "subject", "All 2 devices have no organizational unit (OU) (“organizationalUnit”) in the certificate subject; the CA requires it. Add “organizationalUnit” under the site's “subject” defaults.");
         var fix = Assert.Single(d.Fixes);
         Assert.Equal("Add “organizationalUnit” to the subject defaults", fix.Title);
         string fixedText = Edits.Apply(Checks.FilePath, text, fix);
@@ -27,9 +25,7 @@ public sealed class SubjectMandatoryRuleTests
     public void A_field_only_some_devices_lack_is_reported_on_each_of_them()
     {
         string text = Sites.With(("  state: Wisconsin\n", ""), ("    instance: 1001\n", "    instance: 1001\n    subject: { state: Illinois }\n"));
-        var d = Checks.Single(text, "CL0101");
-        Checks.AssertRange(text, d, (18, 10, 18, 15), "AHU-2");
-        Assert.Equal("Device “AHU-2” has no state or province (ST) (“state”) in the certificate subject; the CA requires it. Add “state” under the site's “subject” defaults or the device's own “subject”.", d.Message);
+        var d = Checks.Expect(text, "CL0101", (18, 10, 18, 15), "AHU-2", "Device “AHU-2” has no state or province (ST) (“state”) in the certificate subject; the CA requires it. Add “state” under the site's “subject” defaults or the device's own “subject”.");
         string fixedText = Edits.Apply(Checks.FilePath, text, Assert.Single(d.Fixes));
         Assert.Contains("  email: bms@test.example\n  state: \"\"\n", fixedText, StringComparison.Ordinal);
     }
@@ -59,8 +55,7 @@ public sealed class SubjectMandatoryRuleTests
     public void An_empty_value_is_reported_on_the_value(string replacement, string label, int end)
     {
         string text = Sites.With(("state: Wisconsin", replacement));
-        var d = Checks.Single(text, "CL0101");
-        Checks.AssertRange(text, d, (6, 9, 6, end), replacement[7..]);
+        var d = Checks.Expect(text, "CL0101", (6, 9, 6, end), replacement[7..]);
         Assert.StartsWith($"The {label} (“state”) is empty", d.Message, StringComparison.Ordinal);
     }
 

@@ -42,6 +42,15 @@ public static class Checks
         Assert.Equal(covered, At(text, diagnostic.Span));
     }
 
+    /// <summary>The one diagnostic of that code, asserted to cover exactly <paramref name="range"/> and <paramref name="covered"/> (and to say <paramref name="message"/>).</summary>
+    public static Diagnostic Expect(string text, string code, (int, int, int, int) range, string covered, string? message = null)
+    {
+        var diagnostic = Single(text, code);
+        AssertRange(text, diagnostic, range, covered);
+        if (message is not null) Assert.Equal(message, diagnostic.Message);
+        return diagnostic;
+    }
+
     /// <summary>
     /// Applies a fix of the diagnostic, checks the result again and asserts that the diagnostic is gone and that no error
     /// appeared that was not there before (compared by code and message, counted). Returns the fixed text.
