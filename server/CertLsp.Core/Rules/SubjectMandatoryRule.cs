@@ -11,8 +11,8 @@ public sealed class SubjectMandatoryRule : IManifestRule
     {
         foreach (var (field, value) in SubjectScalars.All(manifest))
         {
-            // An empty country is judged by its length (CL0102); any other empty mandatory field is as good as missing.
-            if (field.Mandatory && field != SubjectField.Country && string.IsNullOrWhiteSpace(value.Value))
+            // An empty mandatory field is as good as missing (the length and country rules leave empty values to this one).
+            if (field.Mandatory && string.IsNullOrWhiteSpace(value.Value))
             {
                 diagnostics.Add(builder.EmptySubjectField(value, field.Label, field.Key));
             }

@@ -42,7 +42,9 @@ public sealed class SubjectMandatoryRuleTests
         Assert.Equal("Add the subject defaults", fix.Title);
         string fixedText = Edits.Apply(Checks.FilePath, text, fix);
         Assert.EndsWith("    address: 127.0.0.3\nsubject: { country: \"\" }\n", fixedText, StringComparison.Ordinal);
-        Assert.Equal(4, Checks.OfCode(fixedText, "CL0101").Length);
+        var after = Checks.OfCode(fixedText, "CL0101");
+        Assert.Equal(4, after.Count(d => d.Message.StartsWith("All 2 devices have no", StringComparison.Ordinal)));
+        Assert.Equal("The country (C) (“country”) is empty; the CA requires a value. Fill it in.", Assert.Single(after, d => d.Message.Contains("is empty", StringComparison.Ordinal)).Message);
     }
 
     [Fact]
@@ -52,11 +54,16 @@ public sealed class SubjectMandatoryRuleTests
     [Theory]
     [InlineData("state: \"\"", "state or province (ST)", 11)]
     [InlineData("state: \"   \"", "state or province (ST)", 14)]
-    public void An_empty_value_is_reported_on_the_value(string replacement, string label, int end)
+    [InlineData("country: \"\"", "country (C)", 13)]
+    [InlineData("country: \"  \"", "country (C)", 15)]
+    public void An_empty_value_is_reported_on_the_value_and_by_no_other_rule(string replacement, string label, int end)
     {
-        string text = Sites.With(("state: Wisconsin", replacement));
-        var d = Checks.Expect(text, "CL0101", (6, 9, 6, end), replacement[7..]);
-        Assert.StartsWith($"The {label} (“state”) is empty", d.Message, StringComparison.Ordinal);
+        string key = replacement[..replacement.IndexOf(':')];
+        string text = Sites.With(($"{key}: {(key == "state" ? "Wisconsin" : "US")}", replacement));
+        int line = key == "state" ? 6 : 5;
+        var d = Checks.Expect(text, "CL0101", (line, key.Length + 4, line, end), replacement[(key.Length + 2)..]);
+        Assert.Equal($"The {label} (“{key}”) is empty; the CA requires a value. Fill it in.", d.Message);
+        Assert.Single(Checks.Errors(text));
     }
 
     [Fact]
