@@ -79,7 +79,7 @@ public sealed class DiagnosticBuilder(string path, string text = "")
 
     public static readonly DiagnosticDefinition CL0003 = new("CL0003", Error, "Wrong type or value not allowed");
 
-    public Diagnostic WrongType(YamlNode node, string where, string expected)
+    public Diagnostic WrongType(YamlNode node, string where, string expected, TextSpan? span = null)
     {
         string found = node is YamlScalar s && s.Type != ScalarType.Null ? $"{node.KindName} ({Quote(s.Value)})" : node.KindName;
         ImmutableArray<Fix> fixes = [];
@@ -87,7 +87,7 @@ public sealed class DiagnosticBuilder(string path, string text = "")
         {
             fixes = [new Fix($"Quote {Quote(scalar.Value)} as text", [new TextEdit(Path, scalar.Span, "\"" + scalar.Value.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"")], true)];
         }
-        return Make(CL0003, node.Span, $"{Capitalize(where)} must be {expected}, but it is {found}.", fixes);
+        return Make(CL0003, span ?? node.Span, $"{Capitalize(where)} must be {expected}, but it is {found}.", fixes);
     }
 
     /// <summary>CL0003 for a value outside an enum; <paramref name="allowed"/> are the allowed values as YAML text (numbers unquoted).</summary>
@@ -146,7 +146,7 @@ public sealed class DiagnosticBuilder(string path, string text = "")
         {
             fixes = [new Fix($"Add “{key}” to the subject defaults", [YamlEdits.AddPair(Path, text, defaults, key, "\"\"")], true)];
         }
-        else if (root is YamlMapping rootMapping)
+        else if (root is YamlMapping rootMapping && rootMapping.Find("subject") is null)
         {
             fixes = [new Fix("Add the subject defaults", [YamlEdits.AddPair(Path, text, rootMapping, "subject", $"{{ {key}: \"\" }}")], true)];
         }

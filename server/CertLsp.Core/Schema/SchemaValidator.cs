@@ -42,7 +42,9 @@ public static class SchemaValidator
         string type = JsonType(node);
         if (!schema.Allows(type))
         {
-            diagnostics.Add(builder.WrongType(node, where, Describe(schema.Types)));
+            // An empty value ("subject:" with nothing after it) has no extent of its own: its key is the place to show.
+            var span = node.Span.Length == 0 && keySpan.Length > 0 ? keySpan : node.Span;
+            diagnostics.Add(builder.WrongType(node, where, Describe(schema.Types), span));
             return;
         }
         switch (node)

@@ -110,4 +110,15 @@ public sealed class DuplicateCommonNameRuleTests
         Assert.DoesNotContain(again.All, d => d.Code == "CL0201");
         Assert.False(again.HasErrors);
     }
+
+    [Fact]
+    public void After_a_block_scalar_name_the_commonName_goes_into_the_same_device_not_the_next()
+    {
+        string text = Sites.With(("  - name: AHU-2\n    instance: 1002\n    address: 127.0.0.3\n", "  - name: |\n      ahu-1\n  - name: AHU-3\n"));
+        var d = Checks.OfCode(text, "CL0201")[1];
+        Assert.Equal((18, 10, 20, 0), Checks.Range(text, d.Span));
+        string fixedText = Checks.ApplyOnlyFix(text, d);
+        Assert.EndsWith("  - name: |\n      ahu-1\n    commonName: ahu-1-2\n  - name: AHU-3\n", fixedText, StringComparison.Ordinal);
+        Assert.Empty(Checks.Errors(fixedText));
+    }
 }

@@ -128,4 +128,11 @@ public sealed class SchemaValidatorTests
         Assert.Empty(Checks.OfCode(all, "CL0004"));
         Assert.DoesNotContain(Checks.Run(all), d => d.Code is "CL0001" or "CL0002" or "CL0003");
     }
+
+    [Fact]
+    public void An_empty_value_of_the_wrong_type_is_shown_on_its_key()
+    {
+        string text = Sites.With(("key:\n  algorithm: rsa\n  size: 2048\n", "key:\n"));
+        Checks.Expect(text, "CL0003", (11, 0, 11, 3), "key", "“key” must be a mapping of keys, but it is empty.");
+    }
 }

@@ -38,4 +38,8 @@ public sealed class SubjectEncodingRuleTests
     [Fact]
     public void Non_ASCII_letters_and_emoji_are_fine_in_UTF8String_fields() =>
         Checks.None(Sites.With(("locality: Milwaukee", "locality: Zürich 😀 東京"), ("name: AHU-2", "name: Kältemaschine-1")), "CL0105");
+
+    [Fact]
+    public void The_line_break_a_block_scalar_keeps_is_not_part_of_the_CN() =>
+        Checks.None(Sites.With(("name: AHU-2", "name: >\n      AHU-2")), "CL0105");
 }

@@ -68,4 +68,14 @@ public sealed class SubjectMandatoryRuleTests
 
     [Fact]
     public void The_optional_email_may_be_absent() => Checks.None(Sites.With(("  email: bms@test.example\n", "")), "CL0101");
+
+    [Fact]
+    public void A_subject_that_is_not_a_mapping_gets_no_fix_that_would_add_a_second_subject_key()
+    {
+        string text = "site: A\nsubject: []\ndevices:\n  - name: X\n";
+        Checks.Expect(text, "CL0003", (1, 9, 1, 11), "[]");
+        var found = Checks.OfCode(text, "CL0101");
+        Assert.Equal(5, found.Length);
+        Assert.All(found, d => Assert.Empty(d.Fixes));
+    }
 }
