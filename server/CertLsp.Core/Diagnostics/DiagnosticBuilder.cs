@@ -44,7 +44,13 @@ public sealed class DiagnosticBuilder(string path, string text = "")
     private Fix ReplaceYamlFix(string title, YamlScalar scalar, string yamlText) =>
         new(title, [new TextEdit(Path, scalar.Span, yamlText)], true);
 
-    private static string Quote(string value) => "“" + (value.Length > 80 ? value[..77] + "…" : value) + "”";
+    /// <summary>The user's value in quotes; a long one cut to 77 characters (never between the halves of a surrogate pair) and "…".</summary>
+    private static string Quote(string value)
+    {
+        if (value.Length <= 80) return "“" + value + "”";
+        int cut = char.IsHighSurrogate(value[76]) ? 76 : 77;
+        return "“" + value[..cut] + "…”";
+    }
 
     // ---- CL00xx: the YAML and its structure -------------------------------------------------------------
 

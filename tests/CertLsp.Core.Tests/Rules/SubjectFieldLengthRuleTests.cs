@@ -61,4 +61,13 @@ public sealed class SubjectFieldLengthRuleTests
         string text = Sites.With(("    instance: 1002\n", $"    instance: 1002\n    subject: {{ organizationalUnit: {new string('u', 70)} }}\n"));
         var d = Checks.Expect(text, "CL0102", (20, 35, 20, 105), new string('u', 70));
     }
+
+    [Fact]
+    public void A_long_value_is_cut_in_the_message_but_never_inside_a_character()
+    {
+        string ou = string.Concat(Enumerable.Repeat("😀", 65));
+        var d = Checks.Single(Sites.With(("organizationalUnit: Facilities", $"organizationalUnit: {ou}")), "CL0102");
+        Assert.Contains("“" + string.Concat(Enumerable.Repeat("😀", 38)) + "…” has 65 characters", d.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(System.Text.Rune.ReplacementChar, d.Message.EnumerateRunes()); // a lone surrogate reads as U+FFFD
+    }
 }
