@@ -23,7 +23,10 @@ public sealed class DomainNameRuleTests
     {
         string label = new('a', 64);
         var d = Checks.Single(Sites.With(("domain: bms.test.example", $"domain: {label}.example")), "CL0204");
-        Assert.Contains("has 64 characters (at most 63)", d.Message, StringComparison.Ordinal);
+        Assert.Contains("the label “aaaaaaaaaaaaaaaaaaaa…” has 64 characters (at most 63)", d.Message, StringComparison.Ordinal);
+        string odd = "a" + string.Concat(Enumerable.Repeat("😀", 40));
+        var cut = Checks.Single(Sites.With(("domain: bms.test.example", $"domain: {odd}.example")), "CL0204");
+        Assert.Contains("the label “a" + string.Concat(Enumerable.Repeat("😀", 9)) + "…” has 81 characters", cut.Message, StringComparison.Ordinal);
     }
 
     [Fact]
