@@ -51,7 +51,8 @@ public static class YamlEdits
         }
         if (mapping.IsFlow)
         {
-            int close = mapping.Span.End - 1;
+            int close = mapping.Span.End - 1; // the closing brace
+            while (close > mapping.Span.Start + 1 && text[close - 1] is ' ' or '\t') close--;
             string separator = mapping.Pairs.IsEmpty ? "" : ", ";
             return new TextEdit(path, new TextSpan(close, 0), $"{separator}{key}: {valueText}");
         }

@@ -30,7 +30,7 @@ public static class YamlReader
     {
         var diagnostics = ImmutableArray.CreateBuilder<Diagnostic>();
         var builder = new DiagnosticBuilder(path);
-        var state = new ReadState(builder, diagnostics);
+        var state = new ReadState(text, builder, diagnostics);
         var parser = new Parser(new StringReader(text));
         YamlNode? root = null;
         int lastGoodEnd = 0;
@@ -128,7 +128,7 @@ public static class YamlReader
         return TextSpan.FromBounds(offset, end);
     }
 
-    private sealed class ReadState(DiagnosticBuilder builder, ImmutableArray<Diagnostic>.Builder diagnostics)
+    private sealed class ReadState(string text, DiagnosticBuilder builder, ImmutableArray<Diagnostic>.Builder diagnostics)
     {
         private readonly Stack<Frame> frames = new();
         private readonly Dictionary<string, (YamlNode Node, long Size)> anchors = new(StringComparer.Ordinal);
@@ -174,7 +174,12 @@ public static class YamlReader
                     {
                         var frame = frames.Pop();
                         int end = frame.LastEnd;
-                        if (frame.IsFlow) end = Math.Max(end, (int)ev.End.Index);
+                        if (frame.IsFlow)
+                        {
+                            // YamlDotNet's end event is an empty mark at the closing bracket: the node's span includes the bracket.
+                            int close = (int)ev.Start.Index;
+                            end = Math.Max(end, close < text.Length && text[close] is ']' or '}' ? close + 1 : (int)ev.End.Index);
+                        }
                         if (end < frame.Start) end = frame.Start;
                         YamlNode node = frame.IsMapping
                             ? new YamlMapping(TextSpan.FromBounds(frame.Start, end), frame.Pairs.ToImmutable(), frame.IsFlow)
