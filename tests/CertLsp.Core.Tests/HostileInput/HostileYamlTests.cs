@@ -215,4 +215,27 @@ public class HostileYamlTests
         Assert.Contains("key must be plain text", error.Message, StringComparison.Ordinal);
         Assert.Equal(new Text.LineRange(new(1, 2), new(1, 5)), outcome.RangeOf(error));
     }
+
+    [Theory]
+    [InlineData("---\n")]
+    [InlineData("--- ")]
+    [InlineData("? ")]
+    public void A_node_YamlDotNet_places_past_the_end_of_the_text_gets_a_span_inside_it(string text)
+    {
+        var outcome = Bounded.Check(text); // asserts every span lies within the text
+        Assert.NotEmpty(outcome.Diagnostics);
+    }
+
+    [Fact]
+    public void Duplicate_common_names_across_files_do_not_depend_on_the_order_the_files_are_given_in()
+    {
+        var a = Checking.ManifestDocument.Parse("a.site.yaml", "site: A\nsubject: {}\ndevices:\n  - name: AHU-1\n");
+        var b = Checking.ManifestDocument.Parse("b.site.yaml", "site: B\nsubject: {}\ndevices:\n  - name: ahu-1\n");
+        string Render(Checking.CheckResult r) => string.Join("\n", r.All.Where(d => d.Code == "CL0201").OrderBy(d => d.Path, StringComparer.Ordinal)
+            .Select(d => $"{d.Path} {d.Message} fixes: {string.Join(", ", d.Fixes.Select(f => f.Title))}"));
+        var forward = Render(Checking.ManifestChecker.Check([a, b]));
+        Assert.Equal(forward, Render(Checking.ManifestChecker.Check([b, a])));
+        Assert.Contains("b.site.yaml The common name", forward, StringComparison.Ordinal);
+        Assert.EndsWith("fixes: Set the common name to “ahu-1-2”", forward, StringComparison.Ordinal); // the later path gets the fix
+    }
 }
