@@ -81,7 +81,7 @@ public sealed class DiagnosticBuilder(string path, string text = "")
     public Diagnostic TextLength(YamlScalar value, string where, int? minLength, int? maxLength) =>
         Make(CL0003, value.Span, value.Value.Length == 0
             ? $"{Capitalize(where)} is empty; give it a value."
-            : $"{Quote(value.Value)} is too long for {where}: at most {maxLength} characters (it has {value.Value.Length}).");
+            : $"{Quote(value.Value)} is too long for {where}: at most {maxLength} characters (it has {Characters.Count(value.Value)}).");
 
     public Diagnostic PatternMismatch(YamlScalar value, string where, string description) =>
         Make(CL0003, value.Span, $"{Quote(value.Value)} is not valid for {where}: {description}.");
