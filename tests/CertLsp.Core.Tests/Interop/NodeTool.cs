@@ -2,37 +2,48 @@ using System.Diagnostics;
 
 namespace CertLsp.Core.Tests.Interop;
 
+/// <summary>What a process printed and how it ended.</summary>
+public sealed record ProcessResult(int ExitCode, string Stdout, string Stderr);
+
 /// <summary>
-/// Runs a script of tests/interop with node. The packages there (pinned in package-lock.json) are installed by
-/// ./test.sh with `npm ci`; when they are missing the test fails loudly instead of passing or skipping.
+/// Runs the peers of tests/interop (node scripts, the SARIF validator) and other processes. The npm packages there
+/// (pinned in package-lock.json) are installed by ./test.sh with `npm ci`; when they are missing the tests fail loudly.
 /// </summary>
 public static class NodeTool
 {
     public static string InteropFolder => RepoPaths.Combine("tests", "interop");
 
-    public static void RequirePackage(string package)
+    public static string RequirePackage(string package)
     {
         var folder = Path.Combine(InteropFolder, "node_modules", package);
         if (!Directory.Exists(folder))
         {
             throw new InvalidOperationException($"{folder} is missing: run `npm ci` in tests/interop (./test.sh does it) before these tests");
         }
+        return folder;
     }
 
-    /// <summary>Runs node with the arguments, feeding stdin; returns stdout. Fails on a non-zero exit or a timeout.</summary>
+    /// <summary>Runs a script of tests/interop with node, feeding stdin; returns stdout. Fails on a non-zero exit.</summary>
     public static string Run(string script, IEnumerable<string> arguments, string stdin, TimeSpan timeout)
     {
-        var start = new ProcessStartInfo("node")
+        var result = RunProcess("node", [Path.Combine(InteropFolder, script), .. arguments], stdin, timeout, InteropFolder);
+        if (result.ExitCode != 0) throw new InvalidOperationException($"node {script} exited {result.ExitCode}: {result.Stderr}");
+        return result.Stdout;
+    }
+
+    /// <summary>Runs a program to its end (killed after the timeout, which then fails the test).</summary>
+    public static ProcessResult RunProcess(string program, IEnumerable<string> arguments, string stdin, TimeSpan timeout, string workingDirectory)
+    {
+        var start = new ProcessStartInfo(program)
         {
-            WorkingDirectory = InteropFolder,
+            WorkingDirectory = workingDirectory,
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(Path.Combine(InteropFolder, script));
         foreach (var a in arguments) start.ArgumentList.Add(a);
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("node could not be started");
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"{program} could not be started");
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         process.StandardInput.Write(stdin);
@@ -40,10 +51,9 @@ public static class NodeTool
         if (!process.WaitForExit(timeout))
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"node {script} ran longer than {timeout}");
+            throw new TimeoutException($"{program} {string.Join(' ', start.ArgumentList)} ran longer than {timeout}");
         }
         process.WaitForExit();
-        if (process.ExitCode != 0) throw new InvalidOperationException($"node {script} exited {process.ExitCode}: {stderr.Result}");
-        return stdout.Result;
+        return new ProcessResult(process.ExitCode, stdout.Result, stderr.Result);
     }
 }
