@@ -54,3 +54,15 @@ public sealed class TempFolder : IDisposable
 
     public void Dispose() => Directory.Delete(Path, recursive: true);
 }
+
+/// <summary>A test class with its own temporary folder (xunit makes one instance per test, so one folder per test).</summary>
+public abstract class WithTempFolder : IDisposable
+{
+    protected TempFolder Temp { get; } = new();
+
+    public void Dispose()
+    {
+        Temp.Dispose();
+        GC.SuppressFinalize(this);
+    }
+}

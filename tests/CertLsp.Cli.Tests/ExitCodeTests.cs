@@ -3,12 +3,8 @@ using Xunit;
 namespace CertLsp.Cli.Tests;
 
 /// <summary>Exit 0 when no errors, 1 when errors, 2 when the check could not run; the reason on stderr in one line.</summary>
-public sealed class ExitCodeTests : IDisposable
+public sealed class ExitCodeTests : WithTempFolder
 {
-    private readonly TempFolder temp = new();
-
-    public void Dispose() => temp.Dispose();
-
     private const string Clean = "site: S\nsubject: { country: US, state: WI, locality: Milwaukee, organization: O, organizationalUnit: U }\ndevices:\n  - name: A\n";
 
     [Fact]
@@ -23,7 +19,7 @@ public sealed class ExitCodeTests : IDisposable
     [Fact]
     public void Information_alone_still_exits_0()
     {
-        var outcome = Cli.Run("check", temp.Write("a.site.yaml", Clean));
+        var outcome = Cli.Run("check", Temp.Write("a.site.yaml", Clean));
         Assert.Equal(0, outcome.Exit);
         Assert.Contains(outcome.StdoutLines, l => l.Contains(": info CL0302: ", StringComparison.Ordinal));
     }
@@ -40,7 +36,7 @@ public sealed class ExitCodeTests : IDisposable
     [Fact]
     public void A_syntax_error_is_a_finding_and_exits_1()
     {
-        var outcome = Cli.Run("check", temp.Write("a.site.yaml", "site: \"unclosed\n"));
+        var outcome = Cli.Run("check", Temp.Write("a.site.yaml", "site: \"unclosed\n"));
         Assert.Equal(1, outcome.Exit);
         Assert.Contains(outcome.StdoutLines, l => l.Contains(": error CL0001: ", StringComparison.Ordinal));
     }
@@ -48,9 +44,9 @@ public sealed class ExitCodeTests : IDisposable
     [Fact]
     public void Any_file_with_errors_makes_the_whole_check_exit_1()
     {
-        temp.Write("both/a.site.yaml", Clean);
-        temp.Write("both/b.site.yaml", Clean.Replace("country: US", "country: XX", StringComparison.Ordinal).Replace("name: A", "name: B", StringComparison.Ordinal));
-        var outcome = Cli.Run("check", Path.Combine(temp.Path, "both"));
+        Temp.Write("both/a.site.yaml", Clean);
+        Temp.Write("both/b.site.yaml", Clean.Replace("country: US", "country: XX", StringComparison.Ordinal).Replace("name: A", "name: B", StringComparison.Ordinal));
+        var outcome = Cli.Run("check", Path.Combine(Temp.Path, "both"));
         Assert.Equal(1, outcome.Exit);
         Assert.Equal("2 manifests checked: 1 error, 0 warnings.", outcome.StdoutLines[^1]);
     }
@@ -80,7 +76,7 @@ public sealed class ExitCodeTests : IDisposable
     [Fact]
     public void A_missing_file_exits_2_with_one_line()
     {
-        var missing = Path.Combine(temp.Path, "nowhere.site.yaml");
+        var missing = Path.Combine(Temp.Path, "nowhere.site.yaml");
         var outcome = Cli.Run("check", missing);
         Assert.Equal(2, outcome.Exit);
         Assert.Equal([$"certlsp: {missing}: no such file or folder"], outcome.StderrLines);
@@ -90,7 +86,7 @@ public sealed class ExitCodeTests : IDisposable
     [Fact]
     public void A_missing_file_beside_a_good_one_still_exits_2()
     {
-        var outcome = Cli.Run("check", temp.Write("a.site.yaml", Clean), Path.Combine(temp.Path, "nowhere.site.yaml"));
+        var outcome = Cli.Run("check", Temp.Write("a.site.yaml", Clean), Path.Combine(Temp.Path, "nowhere.site.yaml"));
         Assert.Equal(2, outcome.Exit);
         Assert.Empty(outcome.Stdout);
     }
@@ -98,7 +94,7 @@ public sealed class ExitCodeTests : IDisposable
     [Fact]
     public void A_folder_without_manifests_exits_2()
     {
-        var folder = temp.Folder("empty");
+        var folder = Temp.Folder("empty");
         File.WriteAllText(Path.Combine(folder, "notes.yaml"), "site: not a manifest by its name\n");
         var outcome = Cli.Run("check", folder);
         Assert.Equal(2, outcome.Exit);
@@ -110,7 +106,7 @@ public sealed class ExitCodeTests : IDisposable
     public void An_unreadable_path_exits_2_with_one_line()
     {
         // Running as root, permissions do not stop a read; a folder named like a manifest cannot be read as one either way.
-        var folder = temp.Folder("trap");
+        var folder = Temp.Folder("trap");
         var unreadable = Path.Combine(folder, "x.site.yaml");
         Directory.CreateDirectory(unreadable);
         var outcome = Cli.Run("check", unreadable);
@@ -122,7 +118,7 @@ public sealed class ExitCodeTests : IDisposable
     [Fact]
     public void A_file_without_read_permission_exits_2_when_permissions_apply()
     {
-        var path = temp.Write("locked.site.yaml", Clean);
+        var path = Temp.Write("locked.site.yaml", Clean);
         if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.None);
         bool permissionsApply;
         try { File.ReadAllBytes(path); permissionsApply = false; } catch (UnauthorizedAccessException) { permissionsApply = true; }

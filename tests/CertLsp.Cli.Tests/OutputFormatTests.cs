@@ -9,7 +9,7 @@ namespace CertLsp.Cli.Tests;
 /// pair, CJK) before the offending nodes, so positions must be UTF-16 columns. Expected positions are counted by hand:
 /// line 4 is "  - { name: é🌡北, instance: -1 }" where "-1" starts at UTF-16 column 28 (zero-based).
 /// </summary>
-public sealed partial class OutputFormatTests : IDisposable
+public sealed partial class OutputFormatTests : WithTempFolder
 {
     private const string Manifest =
         "site: S\r\n" +
@@ -19,12 +19,9 @@ public sealed partial class OutputFormatTests : IDisposable
         "  - name: AHU\r\n" +
         "  - name: ahu\r\n";
 
-    private readonly TempFolder temp = new();
     private readonly string path;
 
-    public OutputFormatTests() => path = temp.Write("formats.site.yaml", Manifest);
-
-    public void Dispose() => temp.Dispose();
+    public OutputFormatTests() => path = Temp.Write("formats.site.yaml", Manifest);
 
     [GeneratedRegex(@"^(?<path>.+)\((?<line>[0-9]+),(?<col>[0-9]+)\): (?<severity>error|warning|info) (?<code>CL[0-9]{4}): (?<message>\S.*)$")]
     private static partial Regex TextLine();
@@ -79,7 +76,7 @@ public sealed partial class OutputFormatTests : IDisposable
     [Fact]
     public void Json_of_a_manifest_without_findings_is_an_empty_array()
     {
-        var clean = temp.Write("clean.site.yaml", "site: S\nsubject: {}\ndevices: []\n");
+        var clean = Temp.Write("clean.site.yaml", "site: S\nsubject: {}\ndevices: []\n");
         var outcome = Cli.Run("check", clean, "--format", "json");
         Assert.Equal(0, outcome.Exit);
         Assert.Equal("[]", outcome.Stdout.Trim());
@@ -118,7 +115,7 @@ public sealed partial class OutputFormatTests : IDisposable
         var deleted = replacement.GetProperty("deletedRegion");
         int start = deleted.GetProperty("charOffset").GetInt32(), length = deleted.GetProperty("charLength").GetInt32();
         var fixedText = Manifest[..start] + replacement.GetProperty("insertedContent").GetProperty("text").GetString() + Manifest[(start + length)..];
-        var recheck = Cli.Run("check", temp.Write("fixed.site.yaml", fixedText));
+        var recheck = Cli.Run("check", Temp.Write("fixed.site.yaml", fixedText));
         Assert.DoesNotContain(recheck.StdoutLines, l => l.Contains("CL0201", StringComparison.Ordinal));
     }
 }
