@@ -238,4 +238,18 @@ public class HostileYamlTests
         Assert.Contains("b.site.yaml The common name", forward, StringComparison.Ordinal);
         Assert.EndsWith("fixes: Set the common name to “ahu-1-2”", forward, StringComparison.Ordinal); // the later path gets the fix
     }
+
+    [Fact]
+    public void Aliases_that_stack_nesting_upon_nesting_stay_bounded()
+    {
+        // Each line nests the previous anchor 60 levels deeper: the tree grows deeper than the nesting limit allows
+        // on any one line, until the alias expansion cap stops it. Nothing may recurse itself to death on the way.
+        var text = new StringBuilder("site: a\nsubject: {}\ndevices: []\nx0: &a0 1\n");
+        for (int i = 1; i < 400; i++)
+        {
+            text.Append($"x{i}: &a{i} ").Append('[', 60).Append($"*a{i - 1}").Append(']', 60).Append('\n');
+        }
+        var outcome = Bounded.Check(text.ToString(), maxAllocatedBytes: 64L << 20, maxSeconds: 5);
+        Assert.Contains("YAML bomb", outcome.Single("CL0001").Message, StringComparison.Ordinal);
+    }
 }
