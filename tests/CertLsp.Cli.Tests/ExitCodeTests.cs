@@ -116,6 +116,19 @@ public sealed class ExitCodeTests : WithTempFolder
     }
 
     [Fact]
+    public void A_manifest_that_is_a_symbolic_link_loop_exits_2_with_one_line()
+    {
+        var folder = Temp.Folder("loop");
+        Temp.Write("loop/good.site.yaml", Clean);
+        var loop = Path.Combine(folder, "loop.site.yaml");
+        File.CreateSymbolicLink(loop, loop);
+        var outcome = Cli.Run("check", folder);
+        Assert.True(outcome.Exit == 2, outcome.ToString());
+        Assert.StartsWith($"certlsp: {loop}: ", Assert.Single(outcome.StderrLines), StringComparison.Ordinal);
+        Assert.Empty(outcome.Stdout);
+    }
+
+    [Fact]
     public void A_file_without_read_permission_exits_2_when_permissions_apply()
     {
         var path = Temp.Write("locked.site.yaml", Clean);
