@@ -71,8 +71,12 @@ public static class YamlReader
         }
         catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or IndexOutOfRangeException or FormatException or OverflowException)
         {
-            // YamlDotNet throws these for some malformed input instead of a YamlException.
-            diagnostics.Add(builder.YamlSyntax(LineSpan(text, lastGoodEnd), "the YAML is malformed here"));
+            // YamlDotNet throws these for some malformed input instead of a YamlException (an unclosed "[" or "{" among them).
+            diagnostics.Add(state.InnermostOpenFlow() is { } open
+                ? builder.YamlSyntax(new TextSpan(open.Start, 1), open.IsMapping
+                    ? "this “{” opens a mapping that is never closed with “}”"
+                    : "this “[” opens a list that is never closed with “]”")
+                : builder.YamlSyntax(LineSpan(text, lastGoodEnd), "the YAML is malformed here"));
             return new YamlReadResult(null, diagnostics.ToImmutable());
         }
         return new YamlReadResult(root, diagnostics.ToImmutable());
@@ -139,6 +143,16 @@ public static class YamlReader
         private long aliasExpansion;
 
         public bool Failed { get; private set; }
+
+        /// <summary>Where the innermost flow collection still open starts, if one is (and its bracket is there).</summary>
+        public (int Start, bool IsMapping)? InnermostOpenFlow()
+        {
+            foreach (var frame in frames)
+            {
+                if (frame.IsFlow && frame.Start < text.Length && text[frame.Start] is '[' or '{') return (frame.Start, frame.IsMapping);
+            }
+            return null;
+        }
 
         /// <summary>Feeds one event; returns the finished root node when the document's top node completes.</summary>
         public YamlNode? Handle(ParsingEvent ev)

@@ -29,11 +29,18 @@ public class HostileYamlTests
         AssertSyntaxError(text, line, messagePart);
 
     [Theory]
-    // YamlDotNet throws InvalidOperationException (not YamlException) for these unclosed flow collections; YamlReader turns it into CL0001.
-    [InlineData("site: a\nca:\n  issuers: [a, b\n" + Tail, 2)]
-    [InlineData("site: a\nkey: { algorithm: rsa\n" + Tail, 1)]
-    public void Unclosed_flow_collections_give_CL0001_where_parsing_stopped(string text, int line) =>
-        AssertSyntaxError(text, line, "malformed");
+    // YamlDotNet throws InvalidOperationException (not YamlException) for these unclosed flow collections; YamlReader
+    // turns it into CL0001 at the bracket that is never closed.
+    [InlineData("site: a\nca:\n  issuers: [a, b\n" + Tail, 2, 11, "“[” opens a list that is never closed")]
+    [InlineData("site: a\nkey: { algorithm: rsa\n" + Tail, 1, 5, "“{” opens a mapping that is never closed")]
+    [InlineData("site: a\nkey: { algorithm: [rsa\n" + Tail, 1, 18, "“[” opens a list that is never closed")]
+    public void Unclosed_flow_collections_give_CL0001_at_the_open_bracket(string text, int line, int character, string messagePart)
+    {
+        var outcome = Bounded.Check(text);
+        var error = outcome.Single("CL0001");
+        Assert.Contains(messagePart, error.Message, StringComparison.Ordinal);
+        Assert.Equal(new Text.LineRange(new(line, character), new(line, character + 1)), outcome.RangeOf(error));
+    }
 
     [Fact]
     public void The_InvalidOperationException_path_is_really_taken_for_an_unclosed_flow_list()
