@@ -47,9 +47,12 @@ public static class CheckCommand
 
     public static CheckResult Load(IReadOnlyList<string> inputs)
     {
-        var files = ManifestFiles.Expand(inputs);
-        var documents = new ManifestDocument[files.Count];
-        Parallel.For(0, files.Count, i => documents[i] = ManifestDocument.Parse(DisplayPath.For(files[i]), ManifestFiles.Read(files[i])));
+        var paths = ManifestFiles.Expand(inputs).Select(DisplayPath.For).ToArray();
+        // Read one by one, so that an unreadable file surfaces as its own one-line ManifestReadException
+        // (not wrapped by Parallel.For) and always the first one in path order; then parse in parallel.
+        var texts = paths.Select(ManifestFiles.Read).ToArray();
+        var documents = new ManifestDocument[paths.Length];
+        Parallel.For(0, paths.Length, i => documents[i] = ManifestDocument.Parse(paths[i], texts[i]));
         return ManifestChecker.Check(documents);
     }
 }

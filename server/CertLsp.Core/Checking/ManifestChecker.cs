@@ -23,7 +23,8 @@ public static class ManifestChecker
     {
         var docs = documents.ToImmutableArray();
         var byPath = docs.ToDictionary(d => d.Path, d => new List<Diagnostic>(d.LocalDiagnostics), StringComparer.Ordinal);
-        var usable = docs.Where(d => d.Manifest is not null).Select(d => new ManifestInWorkspace(d.Manifest!, d.Builder)).ToList();
+        // Rules see the files in path order, so which duplicate "comes first" does not depend on the order they were given in.
+        var usable = docs.Where(d => d.Manifest is not null).OrderBy(d => d.Path, StringComparer.Ordinal).Select(d => new ManifestInWorkspace(d.Manifest!, d.Builder)).ToList();
         var workspace = new List<Diagnostic>();
         foreach (var rule in RuleSet.WorkspaceRules)
         {

@@ -112,7 +112,7 @@ public sealed class DiagnosticBuilder(string path, string text = "")
     public Diagnostic TextLength(YamlScalar value, string where, int? minLength, int? maxLength) =>
         Make(CL0003, value.Span, value.Value.Length == 0
             ? $"{Capitalize(where)} is empty; give it a value."
-            : $"{Quote(value.Value)} is too long for {where}: at most {maxLength} characters (it has {value.Value.Length}).");
+            : $"{Quote(value.Value)} is too long for {where}: at most {maxLength} characters (it has {Characters.Count(value.Value)}).");
 
     public Diagnostic PatternMismatch(YamlScalar value, string where, string description) =>
         Make(CL0003, value.Span, $"{Quote(value.Value)} is not valid for {where}: {description}.");
@@ -269,7 +269,12 @@ public sealed class DiagnosticBuilder(string path, string text = "")
     public Diagnostic RequestPlan(TextSpan span, int devices, IReadOnlyList<int> zipSizes) =>
         Make(CL0302, span, zipSizes.Count == 1
             ? $"{devices} device{(devices == 1 ? "" : "s")} will be requested in 1 zip."
-            : $"{devices} devices will be requested in {zipSizes.Count} zips ({string.Join(", ", zipSizes)}).");
+            : $"{devices} devices will be requested in {zipSizes.Count} zips ({ZipSizesText(zipSizes)}).");
+
+    /// <summary>The zip sizes, shortened for a site of thousands of zips (the message stays one readable line).</summary>
+    private static string ZipSizesText(IReadOnlyList<int> zipSizes) => zipSizes.Count <= 12
+        ? string.Join(", ", zipSizes)
+        : $"{string.Join(", ", zipSizes.Take(10))}, …, {zipSizes[^1]}";
 
     // ---- CL05xx: keys -----------------------------------------------------------------------------------
 

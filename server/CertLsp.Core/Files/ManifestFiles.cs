@@ -77,6 +77,9 @@ public static class ManifestFiles
             var info = new FileInfo(path);
             if (!info.Exists) throw new ManifestReadException($"{path}: no such file");
             if (info.Length > MaxFileBytes) throw new ManifestReadException($"{path}: the file has {info.Length:N0} bytes; a site manifest is refused above {MaxFileBytes:N0} bytes");
+            // An empty file is empty text. Not opening it also keeps a named pipe or a device (which report no length)
+            // from blocking the read forever.
+            if (info.Length == 0) return "";
             bytes = File.ReadAllBytes(path);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)

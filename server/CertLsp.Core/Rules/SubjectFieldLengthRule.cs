@@ -1,6 +1,7 @@
 using System.Text;
 using CertLsp.Core.Diagnostics;
 using CertLsp.Core.Manifest;
+using CertLsp.Core.Text;
 
 namespace CertLsp.Core.Rules;
 
@@ -33,10 +34,5 @@ public sealed class SubjectFieldLengthRule : IManifestRule
     }
 
     /// <summary>Length as X.520 upper bounds count it: characters (Unicode scalar values), not bytes or UTF-16 units.</summary>
-    public static int CharacterCount(string value)
-    {
-        int count = 0;
-        foreach (var _ in value.EnumerateRunes()) count++;
-        return count;
-    }
+    public static int CharacterCount(string value) => Characters.Count(value);
 }

@@ -80,7 +80,8 @@ public static class ManifestSchema
             MinLength = element.TryGetProperty("minLength", out var minl) ? minl.GetInt32() : null,
             MaxLength = element.TryGetProperty("maxLength", out var maxl) ? maxl.GetInt32() : null,
             Pattern = String(element, "pattern"),
-            CheckedBy = String(element, "x-certlsp-checkedBy"),
+            CheckedBy = !element.TryGetProperty("x-certlsp-checkedBy", out var owners) ? []
+                : owners.ValueKind == JsonValueKind.Array ? [.. owners.EnumerateArray().Select(o => o.GetString()!)] : [owners.GetString()!],
         };
     }
 

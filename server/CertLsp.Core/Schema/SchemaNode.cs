@@ -37,8 +37,11 @@ public sealed class SchemaNode
 
     public string? Pattern { get; init; }
 
-    /// <summary>The diagnostic code of the rule that owns this node's value constraints (x-certlsp-checkedBy), if any.</summary>
-    public string? CheckedBy { get; init; }
+    /// <summary>
+    /// The diagnostic codes of the rules that own this node's value constraints (x-certlsp-checkedBy: a code or a list of codes);
+    /// empty when the schema check judges the value itself.
+    /// </summary>
+    public ImmutableArray<string> CheckedBy { get; init; } = [];
 
     /// <summary>The JSON pointer of this node in the schema file (for tests and messages).</summary>
     public required string Pointer { get; init; }

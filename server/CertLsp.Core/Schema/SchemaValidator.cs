@@ -9,7 +9,7 @@ namespace CertLsp.Core.Schema;
 
 /// <summary>
 /// Checks a YAML tree against the manifest's JSON Schema: unknown keys (CL0002), wrong types and values (CL0003),
-/// missing required keys (CL0004). Value constraints of a node marked x-certlsp-checkedBy are left to that rule.
+/// missing required keys (CL0004). Value constraints of a node marked x-certlsp-checkedBy are left to those rules.
 /// </summary>
 public static class SchemaValidator
 {
@@ -102,10 +102,22 @@ public static class SchemaValidator
             }
             return;
         }
-        if (schema.CheckedBy is not null) return;
-        if ((schema.Minimum is not null || schema.Maximum is not null) && scalar.TryGetInt64(out long number))
+        if (!schema.CheckedBy.IsEmpty)
         {
-            if (number < schema.Minimum || number > schema.Maximum)
+            // The owning rules judge the value; an empty value is still the schema's to report, unless the
+            // mandatory-subject rule (CL0101) owns the node: it reports an empty field as missing information.
+            if (scalar.Type == ScalarType.String && scalar.Value.Length == 0 && schema.MinLength > 0 && !schema.CheckedBy.Contains("CL0101"))
+            {
+                diagnostics.Add(builder.TextLength(scalar, where, schema.MinLength, schema.MaxLength));
+            }
+            return;
+        }
+        if ((schema.Minimum is not null || schema.Maximum is not null) && scalar.Type == ScalarType.Integer)
+        {
+            bool outOfRange = scalar.TryGetInt64(out long number)
+                ? number < schema.Minimum || number > schema.Maximum
+                : scalar.Value.StartsWith('-') ? schema.Minimum is not null : schema.Maximum is not null; // beyond 64 bits
+            if (outOfRange)
             {
                 diagnostics.Add(builder.NumberOutOfRange(scalar, where, schema.Minimum, schema.Maximum));
             }
@@ -113,7 +125,7 @@ public static class SchemaValidator
         }
         if (scalar.Type == ScalarType.String)
         {
-            int length = scalar.Value.Length;
+            int length = Characters.Count(scalar.Value);
             if (length < schema.MinLength || length > schema.MaxLength)
             {
                 diagnostics.Add(builder.TextLength(scalar, where, schema.MinLength, schema.MaxLength));

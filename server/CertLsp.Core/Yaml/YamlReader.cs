@@ -46,7 +46,8 @@ public static class YamlReader
                         documents++;
                         if (documents == 2)
                         {
-                            var span = TextSpan.FromBounds((int)start.Start.Index, Math.Max((int)start.End.Index, (int)start.Start.Index));
+                            int from = At(start.Start, text.Length);
+                            var span = TextSpan.FromBounds(from, Math.Max(At(start.End, text.Length), from));
                             diagnostics.Add(builder.ExtraDocument(span.Length == 0 ? LineSpan(text, span.Start) : span));
                         }
                         break;
@@ -56,7 +57,7 @@ public static class YamlReader
                         break;
                     default:
                         var node = state.Handle(ev);
-                        lastGoodEnd = Math.Max(lastGoodEnd, (int)ev.End.Index);
+                        lastGoodEnd = Math.Max(lastGoodEnd, At(ev.End, text.Length));
                         if (node is not null && documents == 1) root = node;
                         if (state.Failed) return new YamlReadResult(null, diagnostics.ToImmutable());
                         break;
@@ -70,12 +71,19 @@ public static class YamlReader
         }
         catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or IndexOutOfRangeException or FormatException or OverflowException)
         {
-            // YamlDotNet throws these for some malformed input instead of a YamlException.
-            diagnostics.Add(builder.YamlSyntax(LineSpan(text, lastGoodEnd), "the YAML is malformed here"));
+            // YamlDotNet throws these for some malformed input instead of a YamlException (an unclosed "[" or "{" among them).
+            diagnostics.Add(state.InnermostOpenFlow() is { } open
+                ? builder.YamlSyntax(new TextSpan(open.Start, 1), open.IsMapping
+                    ? "this “{” opens a mapping that is never closed with “}”"
+                    : "this “[” opens a list that is never closed with “]”")
+                : builder.YamlSyntax(LineSpan(text, lastGoodEnd), "the YAML is malformed here"));
             return new YamlReadResult(null, diagnostics.ToImmutable());
         }
         return new YamlReadResult(root, diagnostics.ToImmutable());
     }
+
+    /// <summary>A mark of YamlDotNet as an offset into the text: some marks (an empty node at the end) lie past the end.</summary>
+    private static int At(Mark mark, int length) => (int)Math.Clamp(mark.Index, 0, length);
 
     private static string CleanMessage(string message)
     {
@@ -145,6 +153,16 @@ public static class YamlReader
 
         public bool Failed { get; private set; }
 
+        /// <summary>Where the innermost flow collection still open starts, if one is (and its bracket is there).</summary>
+        public (int Start, bool IsMapping)? InnermostOpenFlow()
+        {
+            foreach (var frame in frames)
+            {
+                if (frame.IsFlow && frame.Start < text.Length && text[frame.Start] is '[' or '{') return (frame.Start, frame.IsMapping);
+            }
+            return null;
+        }
+
         /// <summary>Feeds one event; returns the finished root node when the document's top node completes.</summary>
         public YamlNode? Handle(ParsingEvent ev)
         {
@@ -154,12 +172,12 @@ public static class YamlReader
                     {
                         var style = MapStyle(s.Style);
                         var type = YamlScalarResolver.Resolve(s.Value, style, s.Tag.IsEmpty ? null : s.Tag.Value);
-                        var node = new YamlScalar(TextSpan.FromBounds((int)s.Start.Index, (int)s.End.Index), s.Value, style, type);
+                        var node = new YamlScalar(TextSpan.FromBounds(At(s.Start, text.Length), At(s.End, text.Length)), s.Value, style, type);
                         return Complete(node, 1, s.Anchor.IsEmpty ? null : s.Anchor.Value);
                     }
                 case AnchorAlias alias:
                     {
-                        var span = TextSpan.FromBounds((int)alias.Start.Index, (int)alias.End.Index);
+                        var span = TextSpan.FromBounds(At(alias.Start, text.Length), At(alias.End, text.Length));
                         if (!anchors.TryGetValue(alias.Value.Value, out var target))
                         {
                             diagnostics.Add(builder.YamlSyntax(span, $"the alias '*{alias.Value.Value}' refers to no anchor defined before it"));
@@ -176,18 +194,18 @@ public static class YamlReader
                         return Complete(target.Node, target.Size, null);
                     }
                 case MappingStart m:
-                    return Open(new Frame(true, (int)m.Start.Index, m.Style == MappingStyle.Flow, m.Anchor.IsEmpty ? null : m.Anchor.Value));
+                    return Open(new Frame(true, At(m.Start, text.Length), m.Style == MappingStyle.Flow, m.Anchor.IsEmpty ? null : m.Anchor.Value));
                 case SequenceStart q:
-                    return Open(new Frame(false, (int)q.Start.Index, q.Style == SequenceStyle.Flow, q.Anchor.IsEmpty ? null : q.Anchor.Value));
+                    return Open(new Frame(false, At(q.Start, text.Length), q.Style == SequenceStyle.Flow, q.Anchor.IsEmpty ? null : q.Anchor.Value));
                 case MappingEnd or SequenceEnd:
                     {
                         var frame = frames.Pop();
                         int end = frame.LastEnd;
-                        // YamlDotNet marks a flow collection's end at its closing bracket; the node includes the bracket.
                         if (frame.IsFlow)
                         {
-                            int close = (int)ev.Start.Index;
-                            end = Math.Max(end, close < text.Length && text[close] is '}' or ']' ? close + 1 : (int)ev.End.Index);
+                            // YamlDotNet's end event is an empty mark at the closing bracket: the node's span includes the bracket.
+                            int close = At(ev.Start, text.Length);
+                            end = Math.Max(end, close < text.Length && text[close] is ']' or '}' ? close + 1 : At(ev.End, text.Length));
                         }
                         if (end < frame.Start) end = frame.Start;
                         YamlNode node = frame.IsMapping

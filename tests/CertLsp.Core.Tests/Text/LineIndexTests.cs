@@ -1,6 +1,6 @@
 using CertLsp.Core.Text;
 
-namespace CertLsp.Core.Tests.Text;
+namespace CertLsp.Core.Tests.TextTests;
 
 /// <summary>The one place offsets become line/character: "\n", "\r\n" and a lone "\r" break lines; characters are UTF-16 units.</summary>
 public sealed class LineIndexTests
