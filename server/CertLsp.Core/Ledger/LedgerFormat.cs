@@ -42,6 +42,7 @@ public static class LedgerFormat
         sb.Append("# Written by certlsp; each block ends with a check line, so a hand edit is detected. It never holds a private key.\n");
         sb.Append("ledger: ").Append(Version).Append('\n');
         if (ledger.RequestsThrough is not null) sb.Append("requests-through: ").Append(ledger.RequestsThrough).Append('\n');
+        if (ledger.RunOpen is not null) sb.Append("run-open: ").Append(ledger.RunOpen).Append('\n');
         foreach (var entry in ledger.Entries.Values)
         {
             var block = new List<string> { "device: " + Escape(entry.Device) };
@@ -82,7 +83,7 @@ public static class LedgerFormat
         var lines = text.Split('\n');
         int count = lines.Length;
         if (count > 0 && lines[^1].Length == 0) count--;
-        string? version = null, through = null;
+        string? version = null, through = null, open = null;
         var entries = ImmutableSortedDictionary.CreateBuilder<string, LedgerEntry>(StringComparer.Ordinal);
         string? previousDevice = null;
         int i = 0;
@@ -100,10 +101,11 @@ public static class LedgerFormat
                     if (value != Version) throw Error(i, $"ledger format “{Shorten(value)}” is not one this version of certlsp reads (it reads {Version})");
                     version = value;
                     break;
-                case "requests-through" when through is null && version is not null:
-                    if (!DateTime.TryParseExact(value, "yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture, DateTimeStyles.None, out _))
-                        throw Error(i, $"“{Shorten(value)}” is not a run timestamp (yyyyMMddTHHmmssZ)");
-                    through = value;
+                case "requests-through" when through is null && open is null && version is not null:
+                    through = RunTimestamp(value) ? value : throw Error(i, $"“{Shorten(value)}” is not a run timestamp (yyyyMMddTHHmmssZ)");
+                    break;
+                case "run-open" when open is null && version is not null:
+                    open = RunTimestamp(value) ? value : throw Error(i, $"“{Shorten(value)}” is not a run timestamp (yyyyMMddTHHmmssZ)");
                     break;
                 default:
                     throw Error(i, $"unexpected “{Shorten(key)}” in the ledger header");
@@ -150,8 +152,11 @@ public static class LedgerFormat
             entries[device] = Entry(device, fields, start, Error);
             previousDevice = device;
         }
-        return new SiteLedger(through, entries.ToImmutable());
+        return new SiteLedger(through, entries.ToImmutable(), open);
     }
+
+    private static bool RunTimestamp(string value) =>
+        DateTime.TryParseExact(value, "yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture, DateTimeStyles.None, out _);
 
     private static LedgerEntry Entry(string device, Dictionary<string, (string Value, int Line)> f, int start, Func<int, string, LedgerFormatException> error)
     {

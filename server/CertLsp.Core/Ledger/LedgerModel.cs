@@ -50,9 +50,11 @@ public sealed record LedgerEntry(string Device, string CommonName, PendingReques
 
 /// <summary>
 /// The ledger of one manifest: per device (sorted by name) what was requested and what was issued. Immutable; never holds a private key.
-/// <see cref="RequestsThrough"/> is the timestamp of the newest CSR run recorded, so a zip left by an interrupted run can be told from an old one.
+/// <see cref="RequestsThrough"/> is the timestamp of the newest CSR run recorded, so a zip left by an interrupted run can be told from an old one;
+/// <see cref="RunOpen"/> is the timestamp of the earliest CSR run that has not finished (it was killed or cancelled): requests made since
+/// then belong to the job a re-run finishes, not to an earlier job that a new request would void.
 /// </summary>
-public sealed record SiteLedger(string? RequestsThrough, ImmutableSortedDictionary<string, LedgerEntry> Entries)
+public sealed record SiteLedger(string? RequestsThrough, ImmutableSortedDictionary<string, LedgerEntry> Entries, string? RunOpen = null)
 {
     public static SiteLedger Empty { get; } = new(null, ImmutableSortedDictionary.Create<string, LedgerEntry>(StringComparer.Ordinal));
 

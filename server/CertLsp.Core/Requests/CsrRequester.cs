@@ -75,6 +75,10 @@ public static class CsrRequester
             {
                 results.Add(new DeviceResult(name, entry!.CommonName, DeviceOutcome.Recovered, zip, "requested by an interrupted run; recorded now"));
             }
+            else if (entry?.Pending is { } open && ledger.RunOpen is { } since && CsrZip.TimestampOf(open.Zip, site) is { } made && string.CompareOrdinal(made, since) >= 0)
+            {
+                results.Add(new DeviceResult(name, entry.CommonName, DeviceOutcome.Recovered, open.Zip, "requested by an interrupted run"));
+            }
             else if (entry?.Pending is { } p)
             {
                 pending.Add(new DeviceResult(name, entry.CommonName, DeviceOutcome.NoActionTaken, p.Zip, $"CSR pending since {LedgerFormat.Time(p.Since)} in {p.Zip}"));
@@ -94,6 +98,12 @@ public static class CsrRequester
         var zips = new List<ZipResult>(recovery.Zips);
         var plan = RequestPlanner.Plan(toRequest);
         string timestamp = RunTimestamp(now, ledger, site, plan.Length, outFolder);
+        if (ledger.RunOpen is null)
+        {
+            // Marks the run as open before its first key: a crash from here on is finished by the next run, not mistaken for an older job.
+            ledger = ledger with { RunOpen = timestamp };
+            LedgerFile.Save(ledgerPath, ledger, Path.GetFileName(manifestPath), now);
+        }
         var issuers = IssuerPems(manifest, manifestPath);
         var spec = KeySpec.From(manifest.Key);
         int total = results.Count + toRequest.Count, done = 0;
@@ -163,6 +173,7 @@ public static class CsrRequester
             }
             zips.Add(new ZipResult(zipName, zipPath, items.Count, failed.Count, false));
         }
+        LedgerFile.Save(ledgerPath, ledger with { RunOpen = null }, Path.GetFileName(manifestPath), now);
         var order = selection.Select((d, i) => (d.Name!.Value, i)).ToDictionary(x => x.Item1, x => x.i, StringComparer.Ordinal);
         return new CsrRunResult(CsrRunState.Done, null, [.. results.OrderBy(r => order[r.Device])], [.. zips], [.. pending], recovery.Report, ledgerPath, keys.Folder);
     }
