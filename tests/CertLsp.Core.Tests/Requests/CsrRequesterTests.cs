@@ -214,6 +214,31 @@ public sealed class CsrRequesterTests
     }
 
     [Fact]
+    public void A_crash_between_two_zips_is_finished_by_a_rerun_of_the_same_command()
+    {
+        using var site = new TempSite(TempSite.Manifest(55));
+        var first = Run(site);
+        Assert.Equal(2, first.Zips.Length);
+        // As if killed after zip 1 was recorded and before zip 2 was written: zip 2, its devices' ledger blocks and their keys are gone,
+        // and the ledger still marks the run as open.
+        var ledger = LedgerFile.Load(site.LedgerPath);
+        var keys = KeyStore.ForManifest(site.ManifestPath, null);
+        var second = ledger.Entries.Values.Where(e => e.Pending!.Zip == first.Zips[1].FileName).ToList();
+        File.Delete(first.Zips[1].Path);
+        foreach (var e in second) File.Delete(keys.PathFor(e.Device, e.Pending!.PublicKey));
+        var cut = ledger with { RunOpen = ledger.RequestsThrough, Entries = ledger.Entries.RemoveRange(second.Select(e => e.Device)) };
+        File.WriteAllText(site.LedgerPath, LedgerFormat.Write(cut, "site.site.yaml", DateTimeOffset.UtcNow));
+
+        var again = Run(site);
+        Assert.Equal(CsrRunState.Done, again.State);
+        Assert.Equal(50, again.Devices.Count(d => d.Outcome == DeviceOutcome.Recovered && d.Zip == first.Zips[0].FileName));
+        Assert.Equal(5, again.Devices.Count(d => d.Outcome == DeviceOutcome.Requested));
+        Assert.Equal(55, again.Requested);
+        Assert.Equal(2, site.Zips.Count);
+        SiteConsistency.Assert(site);
+    }
+
+    [Fact]
     public void Keys_written_before_a_crash_without_a_zip_are_removed_and_the_devices_requested()
     {
         using var site = new TempSite(TempSite.Manifest(2));
