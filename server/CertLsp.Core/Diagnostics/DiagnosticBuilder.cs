@@ -207,9 +207,11 @@ public sealed class DiagnosticBuilder(string path, string text = "")
 
     public static readonly DiagnosticDefinition CL0205 = new("CL0205", Warning, "Renewal changes the common name");
 
-    public Diagnostic RenewalChangesCommonName(TextSpan span, YamlMapping device, string deviceName, string previous, string current) =>
-        Make(CL0205, span, $"Device {Quote(deviceName)} was requested before with the common name {Quote(previous)}; the manifest now gives it {Quote(current)}. A renewal keeps the CN of the previous CSR, so the next request uses {Quote(previous)} again; set “commonName” to {Quote(previous)} so the manifest says what will be requested.",
-            [SetCommonName(device, previous, $"Keep the previous common name “{previous}”", $"Set the common name to the previous “{previous}”")]);
+    /// <param name="expressible">Whether a “commonName” can say the previous CN (it cannot when the domain it ended with changed).</param>
+    public Diagnostic RenewalChangesCommonName(TextSpan span, YamlMapping device, string deviceName, string previous, string current, bool expressible) =>
+        Make(CL0205, span, $"Device {Quote(deviceName)} was requested before with the common name {Quote(previous)}; the manifest now gives it {Quote(current)}. A renewal keeps the CN of the previous CSR, so the next request uses {Quote(previous)} again. "
+            + (expressible ? $"Set “commonName” to {Quote(previous)} so the manifest says what will be requested." : "Change the manifest back so that it gives the device that CN."),
+            expressible ? [SetCommonName(device, previous, $"Keep the previous common name “{previous}”", $"Set the common name to the previous “{previous}”")] : []);
 
     // ---- CL03xx: batches --------------------------------------------------------------------------------
 
@@ -272,8 +274,8 @@ public sealed class DiagnosticBuilder(string path, string text = "")
 
     public static readonly DiagnosticDefinition CL0403 = new("CL0403", Warning, "Certificate expires soon");
 
-    public Diagnostic CertificateExpiring(TextSpan span, string device, string serial, DateTimeOffset notAfter, int daysLeft, int window) =>
-        Make(CL0403, span, $"The certificate of device {Quote(device)} (serial {serial}) expires on {Day(notAfter)}, in {daysLeft} day{(daysLeft == 1 ? "" : "s")} (the warning window is {window} days, “certificates.warningDays”). Request a renewal before then.");
+    public Diagnostic CertificateExpiring(TextSpan span, string device, string serial, DateTimeOffset notAfter, int window) =>
+        Make(CL0403, span, $"The certificate of device {Quote(device)} (serial {serial}) expires on {Day(notAfter)}, within the warning window of {window} days (“certificates.warningDays”). Request a renewal before then; certlsp status shows the days left.");
 
     public static readonly DiagnosticDefinition CL0404 = new("CL0404", Error, "Certificate revoked");
 

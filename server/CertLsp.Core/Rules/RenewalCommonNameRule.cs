@@ -14,7 +14,8 @@ public sealed class RenewalCommonNameRule : ILedgerRule
             if (CommonNames.For(manifest, device) is not { } cn) continue;
             if (!string.Equals(cn.Value, entry.CommonName, StringComparison.Ordinal))
             {
-                diagnostics.Add(builder.RenewalChangesCommonName(cn.Source.Span, device.Node, entry.Device, entry.CommonName, cn.Value));
+                bool expressible = CommonNames.Compose(entry.CommonName, manifest.DomainName) == entry.CommonName;
+                diagnostics.Add(builder.RenewalChangesCommonName(cn.Source.Span, device.Node, entry.Device, entry.CommonName, cn.Value, expressible));
             }
         }
     }

@@ -42,14 +42,23 @@ public sealed class CommonNameTakenRuleTests
 public sealed class RenewalCommonNameRuleTests
 {
     [Fact]
-    public void A_changed_cn_warns_and_offers_to_keep_the_previous_one()
+    public void A_changed_cn_warns_and_offers_to_keep_the_previous_one_when_a_common_name_can_say_it()
     {
-        var ledger = SiteLedger.Empty.With(new LedgerEntry("AHU-1", "AHU-1.old.example", null, LedgerRuleCheck.Cert(100)));
+        var ledger = SiteLedger.Empty.With(new LedgerEntry("AHU-1", "AHU-01.bms.example", null, LedgerRuleCheck.Cert(100)));
         var d = Assert.Single(LedgerRuleCheck.Check(ledger, "CL0205"));
         Assert.Equal(DiagnosticSeverity.Warning, d.Severity);
         Assert.Equal("AHU-1", LedgerRuleCheck.At(d));
         var fix = Assert.Single(d.Fixes);
-        Assert.Contains("commonName: AHU-1.old.example", Assert.Single(fix.Edits).NewText);
+        Assert.Contains("commonName: AHU-01.bms.example", Assert.Single(fix.Edits).NewText);
+        // With the fix applied the manifest gives the previous CN, and the warning is gone.
+        string text = LedgerRuleCheck.Manifest.Replace("{0}", "", StringComparison.Ordinal);
+        var edit = fix.Edits[0];
+        string fixedText = text[..edit.Span.Start] + edit.NewText + text[edit.Span.End..];
+        var document = ManifestDocument.Parse("s.site.yaml", fixedText, new LedgerInput("s.site.ledger", LedgerFormat.Write(ledger, "s.site.yaml", LedgerRuleCheck.Now)), LedgerRuleCheck.Now);
+        Assert.DoesNotContain(ManifestChecker.Check([document]).All, x => x.Code == "CL0205" || x.Severity == DiagnosticSeverity.Error);
+
+        var otherDomain = SiteLedger.Empty.With(new LedgerEntry("AHU-1", "AHU-1.old.example", null, LedgerRuleCheck.Cert(100)));
+        Assert.Empty(Assert.Single(LedgerRuleCheck.Check(otherDomain, "CL0205")).Fixes);
         Assert.Empty(LedgerRuleCheck.Check(SiteLedger.Empty.With(new LedgerEntry("AHU-1", "AHU-1.bms.example", null, null)), "CL0205"));
     }
 }
@@ -89,7 +98,7 @@ public sealed class CertificateExpiringRuleTests
     [Fact]
     public void The_default_window_is_30_days()
     {
-        Assert.Contains("in 29 days", Assert.Single(LedgerRuleCheck.Check(Expiring(29.5), "CL0403")).Message);
+        Assert.Contains("expires on 2026-12-23", Assert.Single(LedgerRuleCheck.Check(Expiring(29.5), "CL0403")).Message);
         Assert.Single(LedgerRuleCheck.Check(Expiring(30.5), "CL0403"));
         Assert.Empty(LedgerRuleCheck.Check(Expiring(31.5), "CL0403"));
         Assert.Empty(LedgerRuleCheck.Check(Expiring(-1), "CL0403"));
