@@ -39,9 +39,10 @@ public static class BundleWriter
         byte[] p12 = collection.ExportPkcs12(Pkcs12ExportPbeParameters.Pbes2Aes256Sha256, secret);
         try
         {
-            if (generated) AtomicFile.Write(passPath, Encoding.ASCII.GetBytes(secret + "\n"), AtomicFile.OwnerOnly);
-            AtomicFile.Write(p12Path, p12, AtomicFile.OwnerOnly);
-            AtomicFile.Write(chainPath, Encoding.ASCII.GetBytes(chain), AtomicFile.OwnerOnly);
+            if (generated) AtomicFile.Write(passPath, Encoding.ASCII.GetBytes(secret + "\n"), AtomicFile.OwnerOnly, syncFolder: false);
+            AtomicFile.Write(p12Path, p12, AtomicFile.OwnerOnly, syncFolder: false);
+            AtomicFile.Write(chainPath, Encoding.ASCII.GetBytes(chain), AtomicFile.OwnerOnly, syncFolder: false);
+            AtomicFile.SyncFolder(folder);
         }
         finally
         {

@@ -126,15 +126,59 @@ public static class CertificateImporter
         var keys = KeyStore.ForManifest(manifestPath, options.Passphrase);
         bool localKeys = !manifest.Key.DeviceHeld;
         string bundles = options.BundleFolder ?? Path.Combine(manifestDir, "certificates", KeyStore.ManifestStem(manifestPath));
-        var verdicts = new List<ImportedFile>();
-        var updated = ledger;
-        int done = 0;
-        foreach (var file in files)
+        var parallel = new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = Environment.ProcessorCount };
+
+        // 1. Every file judged against the ledger as it was (in parallel: parsing and signature checks are the CPU work).
+        var judged = new Judgement[files.Count];
+        Parallel.For(0, files.Count, parallel, i => judged[i] = Judge(files[i], issuers, crls, byCn, now, ledger));
+
+        // 2. In file order, at most one certificate per device is accepted.
+        var accepted = new List<int>();
+        var takenDevices = new HashSet<string>(StringComparer.Ordinal);
+        for (int i = 0; i < judged.Length; i++)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var verdict = Judge(file, issuers, crls, byCn, now, ref updated, localKeys, keys, bundles, options.Passphrase);
-            verdicts.Add(verdict);
-            progress?.Report(new ImportProgress(file.Name, verdict.Verdict, ++done, files.Count));
+            if (judged[i].Candidate is { } c && !takenDevices.Add(c.Device))
+            {
+                judged[i] = new Judgement(new(files[i].Name, FileVerdict.Rejected, $"another certificate in this import was accepted for “{c.Device}”", c.Device), null);
+                c.Certificate.Dispose();
+            }
+            else if (judged[i].Candidate is not null)
+            {
+                accepted.Add(i);
+            }
+        }
+
+        // 3. Bundles for local keys (in parallel: PKCS#12 encryption and durable writes), before the ledger records anything.
+        var reasons = new string[judged.Length];
+        Parallel.ForEach(accepted, parallel, i =>
+        {
+            var c = judged[i].Candidate!;
+            reasons[i] = localKeys ? WriteBundle(bundles, c, keys, options.Passphrase) : "accepted";
+        });
+
+        // 4. The ledger, last.
+        var verdicts = new List<ImportedFile>(judged.Length);
+        var updated = ledger;
+        for (int i = 0; i < judged.Length; i++)
+        {
+            if (judged[i].Candidate is { } c)
+            {
+                using (c.Certificate)
+                {
+                    var entry = updated.Find(c.Device)!;
+                    updated = updated.With(entry with
+                    {
+                        Pending = null,
+                        Certificate = new IssuedCertificate(c.Serial, c.Issuer.SubjectName.Name, c.Certificate.NotBefore.ToUniversalTime(), c.Certificate.NotAfter.ToUniversalTime(), c.Fingerprint, c.PublicKey),
+                    });
+                }
+                verdicts.Add(new(files[i].Name, FileVerdict.Accepted, reasons[i], c.Device));
+            }
+            else
+            {
+                verdicts.Add(judged[i].Final!);
+            }
+            progress?.Report(new ImportProgress(files[i].Name, verdicts[^1].Verdict, i + 1, files.Count));
         }
 
         // Certificates recorded earlier that a CRL given now lists.
@@ -155,21 +199,29 @@ public static class CertificateImporter
         return new ImportResult(ImportState.Done, null, [.. verdicts], [.. revoked], [.. warnings], ledgerPath, changed);
     }
 
-    private static ImportedFile Judge(ArchiveFile file, List<X509Certificate2> issuers, RevocationLists crls, Dictionary<string, Manifest.DeviceEntry> byCn,
-        DateTimeOffset now, ref SiteLedger ledger, bool localKeys, KeyStore keys, string bundles, string? passphrase)
+    /// <summary>A certificate that passed every check: accepted unless another one for the same device was accepted first.</summary>
+    private sealed record Candidate(string Device, X509Certificate2 Certificate, X509Certificate2 Issuer, string Serial, string Fingerprint, string PublicKey);
+
+    /// <summary>Either the file's final verdict, or a candidate for acceptance.</summary>
+    private sealed record Judgement(ImportedFile? Final, Candidate? Candidate);
+
+    private static Judgement Judge(ArchiveFile file, List<X509Certificate2> issuers, RevocationLists crls, Dictionary<string, Manifest.DeviceEntry> byCn,
+        DateTimeOffset now, SiteLedger ledger)
     {
-        ImportedFile Reject(string why, string? device = null) => new(file.Name, FileVerdict.Rejected, why, device);
+        Judgement Final(FileVerdict verdict, string reason, string? device = null) => new(new ImportedFile(file.Name, verdict, reason, device), null);
+        Judgement Reject(string why, string? device = null) => Final(FileVerdict.Rejected, why, device);
         switch (file.Kind)
         {
-            case ArchiveFileKind.Notes: return new(file.Name, FileVerdict.Skipped, "notes: not read");
-            case ArchiveFileKind.Request: return new(file.Name, FileVerdict.Skipped, "a CSR, not a certificate");
+            case ArchiveFileKind.Notes: return Final(FileVerdict.Skipped, "notes: not read");
+            case ArchiveFileKind.Request: return Final(FileVerdict.Skipped, "a CSR, not a certificate");
             case ArchiveFileKind.PrivateKey: return Reject("a private key does not belong in a CA's answer: not read");
             case ArchiveFileKind.Issuer:
                 try
                 {
                     var found = CertificateFiles.ReadAll(file.Data);
                     bool known = found.All(f => issuers.Any(i => i.RawData.AsSpan().SequenceEqual(f.RawData)));
-                    return new(file.Name, FileVerdict.Issuer, known ? "issuer certificate: one of the configured issuers" : "issuer certificate not configured: not trusted (configure it with ca.issuers or --issuer)");
+                    foreach (var f in found) f.Dispose();
+                    return Final(FileVerdict.Issuer, known ? "issuer certificate: one of the configured issuers" : "issuer certificate not configured: not trusted (configure it with ca.issuers or --issuer)");
                 }
                 catch (FormatException ex)
                 {
@@ -186,45 +238,44 @@ public static class CertificateImporter
         {
             return Reject($"not well formed: {ex.Message}");
         }
-        using (certificate)
-        {
-            string? cn = CertificateFiles.CommonName(certificate);
-            if (cn is null) return Reject("the certificate has no common name");
-            if (!byCn.TryGetValue(cn, out var device)) return Reject($"its CN “{cn}” is no device's of this site");
-            string name = device.Name!.Value;
-            string fingerprint = Fingerprints.Of(certificate.RawData);
-            string publicKey = Fingerprints.OfPublicKey(certificate.PublicKey);
-            var entry = ledger.Find(name);
-            if (entry?.Certificate?.Fingerprint == fingerprint) return new(file.Name, FileVerdict.AlreadyImported, "already imported", name);
-            if (now < certificate.NotBefore.ToUniversalTime()) return Reject($"not valid before {LedgerFormat.Time(certificate.NotBefore)}", name);
-            if (now > certificate.NotAfter.ToUniversalTime()) return Reject($"expired on {LedgerFormat.Time(certificate.NotAfter)}", name);
-            var issuer = issuers.FirstOrDefault(i => CertificateFiles.IsSignedBy(certificate, i));
-            if (issuer is null) return Reject($"not signed directly by a configured issuer (its issuer is “{certificate.Issuer}”)", name);
-            string serial = CertificateFiles.SerialHex(certificate);
-            if (crls.RevokedAt(serial, issuer.SubjectName.Name) is { } revokedAt) return Reject($"revoked on {LedgerFormat.Time(revokedAt)} (CRL)", name);
-            if (entry?.Pending is not { } pending) return Reject($"no CSR is pending for “{name}”", name);
-            if (pending.PublicKey != publicKey) return Reject($"its public key is not the one of the pending CSR of “{name}” ({pending.Zip})", name);
-            if (!string.Equals(cn, entry.CommonName, StringComparison.Ordinal)) return Reject($"its CN “{cn}” differs from the requested “{entry.CommonName}”", name);
+        var judgement = Verify(certificate, issuers, crls, byCn, now, ledger, Final, Reject);
+        if (judgement.Candidate is null) certificate.Dispose();
+        return judgement;
+    }
 
-            string reason = "accepted";
-            if (localKeys)
-            {
-                try
-                {
-                    var bundle = BundleWriter.Write(bundles, name, certificate, issuer, () => keys.Load(name, publicKey), passphrase);
-                    reason = $"accepted; bundle {Path.GetFileName(bundle.ChainPem)}, {Path.GetFileName(bundle.Pkcs12)}";
-                }
-                catch (Exception ex) when (ex is KeyStoreException or IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
-                {
-                    reason = $"accepted; no bundle: {ex.Message}";
-                }
-            }
-            ledger = ledger.With(entry with
-            {
-                Pending = null,
-                Certificate = new IssuedCertificate(serial, issuer.SubjectName.Name, certificate.NotBefore.ToUniversalTime(), certificate.NotAfter.ToUniversalTime(), fingerprint, publicKey),
-            });
-            return new(file.Name, FileVerdict.Accepted, reason, name);
+    private static Judgement Verify(X509Certificate2 certificate, List<X509Certificate2> issuers, RevocationLists crls, Dictionary<string, Manifest.DeviceEntry> byCn,
+        DateTimeOffset now, SiteLedger ledger, Func<FileVerdict, string, string?, Judgement> final, Func<string, string?, Judgement> reject)
+    {
+        string? cn = CertificateFiles.CommonName(certificate);
+        if (cn is null) return reject("the certificate has no common name", null);
+        if (!byCn.TryGetValue(cn, out var device)) return reject($"its CN “{cn}” is no device's of this site", null);
+        string name = device.Name!.Value;
+        string fingerprint = Fingerprints.Of(certificate.RawData);
+        string publicKey = Fingerprints.OfPublicKey(certificate.PublicKey);
+        var entry = ledger.Find(name);
+        if (entry?.Certificate?.Fingerprint == fingerprint) return final(FileVerdict.AlreadyImported, "already imported", name);
+        if (now < certificate.NotBefore.ToUniversalTime()) return reject($"not valid before {LedgerFormat.Time(certificate.NotBefore)}", name);
+        if (now > certificate.NotAfter.ToUniversalTime()) return reject($"expired on {LedgerFormat.Time(certificate.NotAfter)}", name);
+        var issuer = issuers.FirstOrDefault(i => CertificateFiles.IsSignedBy(certificate, i));
+        if (issuer is null) return reject($"not signed directly by a configured issuer (its issuer is “{certificate.Issuer}”)", name);
+        string serial = CertificateFiles.SerialHex(certificate);
+        if (crls.RevokedAt(serial, issuer.SubjectName.Name) is { } revokedAt) return reject($"revoked on {LedgerFormat.Time(revokedAt)} (CRL)", name);
+        if (entry?.Pending is not { } pending) return reject($"no CSR is pending for “{name}”", name);
+        if (pending.PublicKey != publicKey) return reject($"its public key is not the one of the pending CSR of “{name}” ({pending.Zip})", name);
+        if (!string.Equals(cn, entry.CommonName, StringComparison.Ordinal)) return reject($"its CN “{cn}” differs from the requested “{entry.CommonName}”", name);
+        return new Judgement(null, new Candidate(name, certificate, issuer, serial, fingerprint, publicKey));
+    }
+
+    private static string WriteBundle(string folder, Candidate c, KeyStore keys, string? passphrase)
+    {
+        try
+        {
+            var bundle = BundleWriter.Write(folder, c.Device, c.Certificate, c.Issuer, () => keys.Load(c.Device, c.PublicKey), passphrase);
+            return $"accepted; bundle {Path.GetFileName(bundle.ChainPem)}, {Path.GetFileName(bundle.Pkcs12)}";
+        }
+        catch (Exception ex) when (ex is KeyStoreException or IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
+        {
+            return $"accepted; no bundle: {ex.Message}";
         }
     }
 }

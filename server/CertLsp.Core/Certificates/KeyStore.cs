@@ -51,7 +51,8 @@ public sealed class KeyStore(string folder, string? passphrase)
 
     public bool Has(string device, string publicKey) => File.Exists(PathFor(device, publicKey));
 
-    public void Write(string device, string publicKey, AsymmetricAlgorithm key)
+    /// <summary>Writes a key durably; with <paramref name="syncFolder"/> false the caller calls <see cref="SyncFolder"/> after a batch.</summary>
+    public void Write(string device, string publicKey, AsymmetricAlgorithm key, bool syncFolder = true)
     {
         string pem = Encrypts
             ? key.ExportEncryptedPkcs8PrivateKeyPem(passphrase, new PbeParameters(PbeEncryptionAlgorithm.Aes256Cbc, HashAlgorithmName.SHA256, 100_000))
@@ -59,7 +60,7 @@ public sealed class KeyStore(string folder, string? passphrase)
         byte[] bytes = Encoding.ASCII.GetBytes(pem + "\n");
         try
         {
-            AtomicFile.Write(PathFor(device, publicKey), bytes, AtomicFile.OwnerOnly);
+            AtomicFile.Write(PathFor(device, publicKey), bytes, AtomicFile.OwnerOnly, syncFolder);
         }
         finally
         {
@@ -100,6 +101,8 @@ public sealed class KeyStore(string folder, string? passphrase)
         Directory.Exists(Folder) ? Directory.EnumerateFiles(Folder, "*" + Suffix).Where(f => !Path.GetFileName(f).StartsWith('.')) : [];
 
     public int RemoveLeftovers() => AtomicFile.RemoveLeftovers(Folder);
+
+    public void SyncFolder() => AtomicFile.SyncFolder(Folder);
 }
 
 /// <summary>Device names and CNs as file names: letters, digits, '.', '-', '_' kept; anything else makes "_" plus a short hash so names stay distinct.</summary>

@@ -17,7 +17,8 @@ public static class AtomicFile
 
     public const string TempSuffix = ".tmp";
 
-    public static void Write(string path, ReadOnlySpan<byte> bytes, UnixFileMode mode = UnixFileMode.None)
+    /// <param name="syncFolder">False when the caller writes several files into one folder and calls <see cref="SyncFolder"/> once after them.</param>
+    public static void Write(string path, ReadOnlySpan<byte> bytes, UnixFileMode mode = UnixFileMode.None, bool syncFolder = true)
     {
         string folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
         string temp = Path.Combine(folder, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}{TempSuffix}");
@@ -35,7 +36,7 @@ public static class AtomicFile
             TryDelete(temp);
             throw;
         }
-        SyncFolder(folder);
+        if (syncFolder) SyncFolder(folder);
     }
 
     public static void WriteText(string path, string text, UnixFileMode mode = UnixFileMode.None) =>

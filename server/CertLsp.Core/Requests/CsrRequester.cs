@@ -132,7 +132,7 @@ public static class CsrRequester
                     try
                     {
                         using var generated = CsrGenerator.Generate(subject!, spec);
-                        keys.Write(name, generated.PublicKey, generated.Key);
+                        keys.Write(name, generated.PublicKey, generated.Key, syncFolder: false);
                         made[i] = (new ZipItem(name, instance, cn, generated.CsrPem), generated.PublicKey);
                     }
                     catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
@@ -144,6 +144,7 @@ public static class CsrRequester
                 progress?.Report(new CsrProgress(name, why is null ? DeviceOutcome.Requested : DeviceOutcome.Failed, Interlocked.Increment(ref done), total));
             });
 
+            keys.SyncFolder(); // every key of this zip is on disk before the zip that needs it
             var items = made.OrderBy(m => m.Key).Select(m => m.Value).ToList();
             string zipPath = Path.Combine(outFolder, zipName);
             if (items.Count > 0)

@@ -213,6 +213,17 @@ public sealed class CertificateImporterTests
     }
 
     [Fact]
+    public void Two_certificates_for_one_device_in_one_import_accept_only_the_first()
+    {
+        using var f = new Fixture(1);
+        var (_, csr) = f.Csrs().Single();
+        var result = f.Import(f.Zip("z.zip", ("a.pem", f.Ca.Sign(csr)), ("b.pem", f.Ca.Sign(csr))));
+        Assert.Equal([FileVerdict.Accepted, FileVerdict.Rejected], result.Files.Select(x => x.Verdict));
+        Assert.Contains("another certificate in this import", result.Files[1].Reason);
+        Assert.Equal(CertificateStatus.Valid, f.Ledger.Find("dev-01")!.StatusAt(DateTimeOffset.UtcNow));
+    }
+
+    [Fact]
     public void Private_keys_in_the_answer_are_rejected_unread()
     {
         using var f = new Fixture(1);
