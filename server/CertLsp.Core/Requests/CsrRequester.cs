@@ -98,7 +98,7 @@ public static class CsrRequester
         var zips = new List<ZipResult>(recovery.Zips);
         var plan = RequestPlanner.Plan(toRequest);
         string timestamp = RunTimestamp(now, ledger, site, plan.Length, outFolder);
-        if (ledger.RunOpen is null)
+        if (ledger.RunOpen is null && plan.Length > 0)
         {
             // Marks the run as open before its first key: a crash from here on is finished by the next run, not mistaken for an older job.
             ledger = ledger with { RunOpen = timestamp };
@@ -135,7 +135,7 @@ public static class CsrRequester
                         keys.Write(name, generated.PublicKey, generated.Key, syncFolder: false);
                         made[i] = (new ZipItem(name, instance, cn, generated.CsrPem), generated.PublicKey);
                     }
-                    catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
+                    catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException or ArgumentException)
                     {
                         why = $"{ex.GetType().Name}: {ex.Message}";
                     }
@@ -174,7 +174,7 @@ public static class CsrRequester
             }
             zips.Add(new ZipResult(zipName, zipPath, items.Count, failed.Count, false));
         }
-        LedgerFile.Save(ledgerPath, ledger with { RunOpen = null }, Path.GetFileName(manifestPath), now);
+        if (ledger.RunOpen is not null) LedgerFile.Save(ledgerPath, ledger with { RunOpen = null }, Path.GetFileName(manifestPath), now); // the run is complete
         var order = selection.Select((d, i) => (d.Name!.Value, i)).ToDictionary(x => x.Item1, x => x.i, StringComparer.Ordinal);
         return new CsrRunResult(CsrRunState.Done, null, [.. results.OrderBy(r => order[r.Device])], [.. zips], [.. pending], recovery.Report, ledgerPath, keys.Folder);
     }

@@ -57,6 +57,21 @@ public sealed class CsrRequesterTests
     }
 
     [Fact]
+    public void Keep_with_every_device_pending_writes_nothing()
+    {
+        using var site = new TempSite(TempSite.Manifest(2));
+        Run(site);
+        string ledger = File.ReadAllText(site.LedgerPath);
+        var stamp = File.GetLastWriteTimeUtc(site.LedgerPath);
+        var result = Run(site, new CsrRequestOptions { Pending = PendingPolicy.Keep });
+        Assert.Equal((0, 2, 0), (result.Requested, result.NoActionTaken, result.Failed));
+        Assert.Empty(result.Zips);
+        Assert.Equal(ledger, File.ReadAllText(site.LedgerPath));
+        Assert.Equal(stamp, File.GetLastWriteTimeUtc(site.LedgerPath));
+        Assert.Single(site.Zips);
+    }
+
+    [Fact]
     public void Overwrite_replaces_key_and_csr_and_reports_the_old_request_void()
     {
         using var site = new TempSite(TempSite.Manifest(1));
