@@ -38,36 +38,69 @@ public sealed class CrashConsistencyTests(ITestOutputHelper output)
 
     private static TempSite NewSite() => new(TempSite.Manifest(Devices, key: "{ algorithm: rsa, size: 2048, source: local }"));
 
+    /// <summary>A moment of the run to kill it at, observed from outside (the files it has written so far).</summary>
+    private sealed record Trigger(string Name, Func<TempSite, KeyStore, bool> Reached);
+
+    private static Trigger KeysWritten(int count) => new($"after {count} key file(s)", (_, keys) => keys.Files().Count() >= count);
+
+    private static readonly Trigger ZipWritten = new("as soon as the zip is in place", (site, _) => site.Zips.Count > 0);
+
+    private static readonly Trigger RunOpened = new("as soon as the ledger marks the run open",
+        (site, _) => File.Exists(site.LedgerPath) && File.ReadAllText(site.LedgerPath).Contains("run-open:", StringComparison.Ordinal));
+
+    /// <summary>Starts a run and SIGKILLs it when the trigger is reached; false when the run finished first.</summary>
+    private bool KillAt(TempSite site, KeyStore keys, Trigger trigger, int extraDelayMs)
+    {
+        using var process = Start(site.ManifestPath);
+        var deadline = Stopwatch.StartNew();
+        while (!process.HasExited && deadline.Elapsed < TimeSpan.FromMinutes(2))
+        {
+            bool reached;
+            try
+            {
+                reached = trigger.Reached(site, keys);
+            }
+            catch (IOException)
+            {
+                reached = false; // a file being replaced at this very moment
+            }
+            if (reached)
+            {
+                if (extraDelayMs > 0) Thread.Sleep(extraDelayMs);
+                if (process.HasExited) break;
+                process.Kill();
+                process.WaitForExit();
+                output.WriteLine($"  killed {trigger.Name} (+{extraDelayMs} ms): {keys.Files().Count()} key file(s), {site.Zips.Count} zip(s)");
+                return true;
+            }
+            Thread.Sleep(1);
+        }
+        process.WaitForExit();
+        output.WriteLine($"  finished before the kill {trigger.Name} (exit {process.ExitCode})");
+        return false;
+    }
+
     [Fact]
     public void Killed_runs_are_finished_by_a_rerun_with_ledger_keys_and_zips_in_agreement()
     {
         Assert.True(File.Exists(Cli), $"the built CLI is expected at {Cli}");
-        // Calibrate: how long a whole run takes on this machine now.
-        var clock = Stopwatch.StartNew();
-        using (var calibration = NewSite()) Assert.Equal(0, RunToEnd(calibration.ManifestPath).Exit);
-        long full = clock.ElapsedMilliseconds;
-        output.WriteLine($"a whole run of {Devices} RSA-2048 devices takes {full} ms");
-
         var random = new Random(Environment.TickCount);
         int kills = 0;
-        for (int round = 1; round <= 3; round++)
+        for (int round = 1; round <= 4; round++)
         {
             using var site = NewSite();
             var keys = KeyStore.ForManifest(site.ManifestPath, null);
-            int attempts = random.Next(1, 3);
-            for (int attempt = 1; attempt <= attempts; attempt++)
+            output.WriteLine($"round {round}:");
+            // First a kill during key generation (reliably mid-batch), then at a random moment: more keys, the zip, or the marker.
+            var triggers = new List<Trigger> { KeysWritten(random.Next(1, Devices)) };
+            if (random.Next(2) == 0)
             {
-                using var process = Start(site.ManifestPath);
-                int delay = (int)(full * (0.1 + 0.85 * random.NextDouble()));
-                if (process.WaitForExit(delay))
-                {
-                    output.WriteLine($"round {round}, run {attempt}: finished before the kill at {delay} ms (exit {process.ExitCode})");
-                    break;
-                }
-                process.Kill();
-                process.WaitForExit();
+                triggers.Add(random.Next(3) switch { 0 => ZipWritten, 1 => RunOpened, _ => KeysWritten(random.Next(1, Devices + 1)) });
+            }
+            foreach (var trigger in triggers)
+            {
+                if (!KillAt(site, keys, trigger, random.Next(0, 3) * random.Next(0, 20))) break;
                 kills++;
-                output.WriteLine($"round {round}, run {attempt}: killed after {delay} ms; {keys.Files().Count()} key file(s), {site.Zips.Count} zip(s), ledger {(File.Exists(site.LedgerPath) ? "present" : "absent")}");
                 foreach (var file in keys.Files()) Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
             }
 
@@ -87,6 +120,6 @@ public sealed class CrashConsistencyTests(ITestOutputHelper output)
             SiteConsistency.Assert(site);
             Assert.Equal(Devices, site.Zips.Sum(z => TempSite.Entries(z).Count));
         }
-        Assert.True(kills >= 2, $"only {kills} run(s) were killed mid-batch");
+        Assert.True(kills >= 3, $"only {kills} run(s) were killed mid-batch");
     }
 }
