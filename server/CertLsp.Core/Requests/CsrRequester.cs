@@ -25,6 +25,11 @@ public static class CsrRequester
     /// <summary>Codes that do not stop a request: an expired or revoked certificate is exactly why one renews.</summary>
     private static readonly string[] RenewalCodes = [DiagnosticBuilder.CL0402.Code, DiagnosticBuilder.CL0404.Code];
 
+    /// <summary>
+    /// Runs a request off the caller's thread (for the language server). <paramref name="manifestText"/> may be an editor buffer;
+    /// files go beside <paramref name="manifestPath"/>. Progress is reported from worker threads, once per device.
+    /// Cancelling stops between devices; the state left is one the next run completes.
+    /// </summary>
     public static Task<CsrRunResult> RunAsync(string manifestPath, string manifestText, CsrRequestOptions options,
         IProgress<CsrProgress>? progress = null, CancellationToken cancellationToken = default) =>
         Task.Run(() => Run(manifestPath, manifestText, options, progress, cancellationToken), cancellationToken);
