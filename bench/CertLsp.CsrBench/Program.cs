@@ -41,8 +41,11 @@ try
     var theirs = new List<double>();
     for (int r = 1; r <= rounds; r++)
     {
-        double a = CertLspRun(Path.Combine(root, $"rsa-{r}"), "{ algorithm: rsa, size: 2048, source: local }");
-        double b = OpenSslLoop(Path.Combine(root, $"openssl-{r}"));
+        // Alternate which goes first, so that a load change on the shared machine does not always favour the same side.
+        double a = 0, b = 0;
+        if (r % 2 == 0) b = OpenSslLoop(Path.Combine(root, $"openssl-{r}"));
+        a = CertLspRun(Path.Combine(root, $"rsa-{r}"), "{ algorithm: rsa, size: 2048, source: local }");
+        if (r % 2 == 1) b = OpenSslLoop(Path.Combine(root, $"openssl-{r}"));
         ours.Add(a);
         theirs.Add(b);
         Say($"| {r} | {a:F2} s | {b:F2} s | {a / b:F2} |");
