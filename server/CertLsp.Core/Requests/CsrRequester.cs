@@ -188,6 +188,11 @@ public static class CsrRequester
     {
         problem = null;
         var named = manifest.Devices.Where(d => d.Name is not null).ToList();
+        if (named.GroupBy(d => d.Name!.Value, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } twice)
+        {
+            problem = $"two devices are named “{twice.Key}”; the ledger and the key folder know devices by name, so names must be unique";
+            return [];
+        }
         if (options.Devices is { Count: > 0 } wanted)
         {
             var byName = named.Select(d => d.Name!.Value).ToHashSet(StringComparer.Ordinal);

@@ -148,6 +148,16 @@ public sealed class CsrRequesterTests
     }
 
     [Fact]
+    public void Two_devices_with_one_name_are_refused()
+    {
+        using var site = new TempSite(TempSite.Manifest(1) + "  - name: dev-01\n    commonName: other\n    instance: 2000\n");
+        var result = Run(site);
+        Assert.Equal(CsrRunState.Refused, result.State);
+        Assert.Contains("two devices are named “dev-01”", result.Refusal);
+        Assert.Empty(site.Zips);
+    }
+
+    [Fact]
     public void A_manifest_with_errors_or_device_held_keys_is_refused()
     {
         using (var site = new TempSite(TempSite.Manifest(1).Replace("country: DE", "country: Germany", StringComparison.Ordinal)))
