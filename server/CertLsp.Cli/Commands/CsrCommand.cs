@@ -74,7 +74,8 @@ public static class CsrCommand
 
         foreach (var zip in result.Zips)
         {
-            stdout.WriteLine($"{DisplayPath.For(zip.Path)}: {zip.Requested} requested, {zip.Failed} failed{(zip.Recovered ? " (recovered)" : "")}");
+            string note = zip.Recovered ? " (recovered)" : zip.Requested == 0 ? " (not written: no device succeeded)" : "";
+            stdout.WriteLine($"{DisplayPath.For(zip.Path)}: {zip.Requested} requested, {zip.Failed} failed{note}");
             foreach (var d in result.Devices.Where(d => d.Zip == zip.FileName && d.Outcome != DeviceOutcome.NoActionTaken)) stdout.WriteLine($"  {Label(d.Outcome),-10} {d.Device,-24} {d.CommonName}  {d.Detail}");
         }
         var outside = result.Devices.Where(d => d.Outcome == DeviceOutcome.NoActionTaken || d.Zip is null).ToList();
