@@ -86,8 +86,15 @@ public static class CertificateArchive
             var result = new List<ArchiveFile>(files.Count);
             foreach (var (entry, kind) in files)
             {
-                using var content = entry.Open();
-                result.Add(new ArchiveFile(entry.FullName, kind, ReadCapped(content, entry.FullName)));
+                try
+                {
+                    using var content = entry.Open();
+                    result.Add(new ArchiveFile(entry.FullName, kind, ReadCapped(content, entry.FullName)));
+                }
+                catch (InvalidDataException ex)
+                {
+                    throw new ArchiveRejectedException($"“{Shown(entry.FullName)}” cannot be read ({ex.Message})");
+                }
             }
             return result;
         }

@@ -75,6 +75,46 @@ public sealed class CertificateArchiveTests
     }
 
     [Fact]
+    public void An_entry_larger_than_its_header_says_is_refused_while_reading()
+    {
+        var big = new byte[200_000];
+        new Random(2).NextBytes(big);
+        using var memory = new MemoryStream();
+        using (var zip = new ZipArchive(memory, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            using var s = zip.CreateEntry("liar.pem", CompressionLevel.NoCompression).Open();
+            s.Write(big);
+        }
+        var bytes = memory.ToArray();
+        // Declare 100 bytes uncompressed, in the local header (offset 22) and the central directory entry (offset 24).
+        PatchSize(bytes, 0x04034b50, 22);
+        PatchSize(bytes, 0x02014b50, 24);
+        var error = Refusal(bytes);
+        Assert.Contains("liar.pem", error);
+    }
+
+    [Fact]
+    public void A_damaged_entry_is_refused_while_reading()
+    {
+        var text = Encoding.ASCII.GetBytes(string.Concat(Enumerable.Range(0, 400).Select(i => $"line {i} of a certificate file\n")));
+        var zip = TempSite.MakeZip(("damaged.pem", text));
+        int data = 30 + "damaged.pem".Length; // the compressed data follows the local header
+        for (int i = data + 5; i < data + 40; i++) zip[i] ^= 0x5A;
+        Assert.Contains("damaged.pem", Refusal(zip));
+    }
+
+    private static void PatchSize(byte[] zip, uint signature, int offset)
+    {
+        for (int i = 0; i + 4 <= zip.Length; i++)
+        {
+            if (BitConverter.ToUInt32(zip, i) != signature) continue;
+            BitConverter.GetBytes(100u).CopyTo(zip, i + offset);
+            return;
+        }
+        throw new InvalidOperationException("signature not found");
+    }
+
+    [Fact]
     public void Too_many_issuer_files_are_refused()
     {
         var entries = Enumerable.Range(1, CertificateArchive.MaxIssuerFiles + 1).Select(i => ($"issuer/iss-{i}.pem", Pem)).ToArray();
