@@ -96,6 +96,8 @@ try
     if (importsShm.Count > 0) Say($"| tmpfs (/dev/shm) | {Median(importsShm):F0} ms | {importsShm.Min():F0} ms | {importsShm.Max():F0} ms |");
     Say("");
     }
+    Say("Reading the figures: key generation is nearly all of an RSA CSR's cost, and both sides use the 2 cores (CertLsp a Parallel.For, openssl `xargs -P2`), so the ratio sits near 1; its spread between rounds is other work on the shared machine (see the load average). For ECDSA, the in-memory row is the CSR work itself; a whole run adds one fsync per key file, which crash safety needs, and that is what separates the disk row from the tmpfs row. The import does the same fsyncs for its bundles.");
+    Say("");
     Say("Run with `bench/run-csr.sh [rounds] [parts]` (builds Release, then this program; rounds of the RSA comparison, default 3; parts: rsa,ecdsa,import).");
     File.WriteAllText(report, string.Join("\n", lines) + "\n");
     Console.Error.WriteLine($"written to {report}");
