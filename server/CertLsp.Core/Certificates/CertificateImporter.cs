@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Security.Cryptography.X509Certificates;
 using CertLsp.Core.Checking;
+using CertLsp.Core.Files;
 using CertLsp.Core.Ledger;
 
 namespace CertLsp.Core.Certificates;
@@ -63,6 +64,9 @@ public sealed record ImportResult(
 /// </summary>
 public static class CertificateImporter
 {
+    /// <summary>Bundles written at once: each waits on three flushes to disk.</summary>
+    private const int BundleWriters = 8;
+
     public static Task<ImportResult> RunAsync(string manifestPath, string manifestText, string source, ImportOptions options,
         IProgress<ImportProgress>? progress = null, CancellationToken cancellationToken = default) =>
         Task.Run(() => Run(manifestPath, manifestText, source, options, progress, cancellationToken), cancellationToken);
@@ -150,8 +154,9 @@ public static class CertificateImporter
 
         // 3. Bundles for local keys (in parallel: PKCS#12 encryption and durable writes), before the ledger records anything.
         var reasons = new string[judged.Length];
-        Parallel.ForEach(accepted, parallel, i =>
+        IoParallel.For(accepted.Count, BundleWriters, cancellationToken, n =>
         {
+            int i = accepted[n];
             var c = judged[i].Candidate!;
             reasons[i] = localKeys ? WriteBundle(bundles, c, keys, options.Passphrase) : "accepted";
         });

@@ -25,6 +25,9 @@ public static class CsrRequester
     /// <summary>Codes that do not stop a request: an expired or revoked certificate is exactly why one renews.</summary>
     private static readonly string[] RenewalCodes = [DiagnosticBuilder.CL0402.Code, DiagnosticBuilder.CL0404.Code];
 
+    /// <summary>Key files written at once: their flushes wait on the disk, not the CPU.</summary>
+    private const int KeyWriters = 16;
+
     /// <summary>
     /// Runs a request off the caller's thread (for the language server). <paramref name="manifestText"/> may be an editor buffer;
     /// files go beside <paramref name="manifestPath"/>. Progress is reported from worker threads, once per device.
@@ -121,33 +124,59 @@ public static class CsrRequester
             var made = new ConcurrentDictionary<int, (ZipItem Item, string PublicKey)>();
             var failed = new ConcurrentDictionary<int, DeviceResult>();
             var devices = plan[k];
-            Parallel.For(0, devices.Length, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.MaxParallelism), CancellationToken = cancellationToken }, i =>
+            var generated = new GeneratedRequest?[devices.Length];
+            try
             {
-                var device = devices[i];
-                string name = device.Name!.Value;
-                var previous = ledger.Find(name);
-                var subject = DeviceSubject.For(manifest, device, previous?.CommonName);
-                string cn = subject?.CommonName ?? CommonNames.For(manifest, device)?.Value ?? name;
-                long? instance = device.Instance is { } s && s.TryGetInt64(out long v) ? v : null;
-                string? why = subject is null ? "the subject is incomplete"
-                    : options.Layout == ZipLayout.Cari && instance is null ? "the CARI layout needs the device's BACnet “instance”"
-                    : null;
-                if (why is null)
+                // Key pairs and CSRs: CPU work, one per core.
+                Parallel.For(0, devices.Length, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.MaxParallelism), CancellationToken = cancellationToken }, i =>
                 {
-                    try
+                    var device = devices[i];
+                    string name = device.Name!.Value;
+                    var subject = DeviceSubject.For(manifest, device, ledger.Find(name)?.CommonName);
+                    string cn = subject?.CommonName ?? CommonNames.For(manifest, device)?.Value ?? name;
+                    long? instance = device.Instance is { } s && s.TryGetInt64(out long v) ? v : null;
+                    string? why = subject is null ? "the subject is incomplete"
+                        : options.Layout == ZipLayout.Cari && instance is null ? "the CARI layout needs the device's BACnet “instance”"
+                        : null;
+                    if (why is null)
                     {
-                        using var generated = CsrGenerator.Generate(subject!, spec);
-                        keys.Write(name, generated.PublicKey, generated.Key, syncFolder: false);
-                        made[i] = (new ZipItem(name, instance, cn, generated.CsrPem), generated.PublicKey);
+                        try
+                        {
+                            generated[i] = CsrGenerator.Generate(subject!, spec);
+                            made[i] = (new ZipItem(name, instance, cn, generated[i]!.CsrPem), generated[i]!.PublicKey);
+                        }
+                        catch (Exception ex) when (ex is System.Security.Cryptography.CryptographicException or ArgumentException)
+                        {
+                            why = $"{ex.GetType().Name}: {ex.Message}";
+                        }
                     }
-                    catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException or ArgumentException)
+                    if (why is not null) failed[i] = new DeviceResult(name, cn, DeviceOutcome.Failed, null, why);
+                });
+
+                // The key files: waiting on the disk (each is flushed), so many at once on threads of their own (the thread pool
+                // grows too slowly for I/O waits); the file system commits concurrent flushes together.
+                IoParallel.For(devices.Length, KeyWriters, cancellationToken, i =>
+                {
+                    string name = devices[i].Name!.Value;
+                    if (generated[i] is { } request)
                     {
-                        why = $"{ex.GetType().Name}: {ex.Message}";
+                        try
+                        {
+                            keys.Write(name, request.PublicKey, request.Key, syncFolder: false);
+                        }
+                        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
+                        {
+                            made.TryRemove(i, out var lost);
+                            failed[i] = new DeviceResult(name, lost.Item?.CommonName ?? name, DeviceOutcome.Failed, null, $"{ex.GetType().Name}: {ex.Message}");
+                        }
                     }
-                }
-                if (why is not null) failed[i] = new DeviceResult(name, cn, DeviceOutcome.Failed, null, why);
-                progress?.Report(new CsrProgress(name, why is null ? DeviceOutcome.Requested : DeviceOutcome.Failed, Interlocked.Increment(ref done), total));
-            });
+                    progress?.Report(new CsrProgress(name, failed.ContainsKey(i) ? DeviceOutcome.Failed : DeviceOutcome.Requested, Interlocked.Increment(ref done), total));
+                });
+            }
+            finally
+            {
+                foreach (var request in generated) request?.Dispose();
+            }
 
             keys.SyncFolder(); // every key of this zip is on disk before the zip that needs it
             var items = made.OrderBy(m => m.Key).Select(m => m.Value).ToList();
