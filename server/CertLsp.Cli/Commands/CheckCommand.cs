@@ -2,6 +2,7 @@ using System.CommandLine;
 using CertLsp.Cli.Output;
 using CertLsp.Core.Checking;
 using CertLsp.Core.Files;
+using CertLsp.Core.Ledger;
 
 namespace CertLsp.Cli.Commands;
 
@@ -41,18 +42,24 @@ public static class CheckCommand
             "sarif" => new SarifReport(),
             _ => new TextReport(),
         };
+        foreach (var document in result.Documents)
+        {
+            if (document.LedgerError is { } bad) stderr.WriteLine($"certlsp: warning: {bad.Message} (its ledger checks were skipped)");
+        }
         report.Write(result, stdout);
         return result.HasErrors ? Program.Findings : Program.Ok;
     }
 
     public static CheckResult Load(IReadOnlyList<string> inputs)
     {
-        var paths = ManifestFiles.Expand(inputs).Select(DisplayPath.For).ToArray();
+        var files = ManifestFiles.Expand(inputs);
+        var paths = files.Select(DisplayPath.For).ToArray();
         // Read one by one, so that an unreadable file surfaces as its own one-line ManifestReadException
         // (not wrapped by Parallel.For) and always the first one in path order; then parse in parallel.
         var texts = paths.Select(ManifestFiles.Read).ToArray();
+        var ledgers = files.Select(LedgerFile.PathFor).Select(l => LedgerFile.ReadText(l) is { } text ? new LedgerInput(DisplayPath.For(l), text) : null).ToArray();
         var documents = new ManifestDocument[paths.Length];
-        Parallel.For(0, paths.Length, i => documents[i] = ManifestDocument.Parse(paths[i], texts[i]));
+        Parallel.For(0, paths.Length, i => documents[i] = ManifestDocument.Parse(paths[i], texts[i], ledgers[i]));
         return ManifestChecker.Check(documents);
     }
 }
