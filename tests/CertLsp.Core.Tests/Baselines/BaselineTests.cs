@@ -1,5 +1,6 @@
 using CertLsp.Core.Checking;
 using CertLsp.Core.Files;
+using CertLsp.Core.Ledger;
 using CertLsp.Core.Tests.Support;
 
 namespace CertLsp.Core.Tests.Baselines;
@@ -25,7 +26,14 @@ public sealed class BaselineTests
         string folder = Path.Combine(RepoPaths.Baselines, name);
         var files = Directory.GetFiles(folder).Where(ManifestFiles.IsManifestPath).Order(StringComparer.Ordinal).ToList();
         Assert.True(files.Count > 0, $"the baseline case {name} has no *.site.yaml");
-        return ManifestChecker.Check(files.Select(f => ManifestDocument.Parse(Path.GetFileName(f), ManifestFiles.Read(f))));
+        return ManifestChecker.Check(files.Select(f => ManifestDocument.Parse(Path.GetFileName(f), ManifestFiles.Read(f), LedgerOf(f))));
+    }
+
+    /// <summary>The ledger beside a case's manifest ("&lt;name&gt;.site.ledger"), named relative to the folder, or null.</summary>
+    public static LedgerInput? LedgerOf(string manifestPath)
+    {
+        string ledger = LedgerFile.PathFor(manifestPath);
+        return File.Exists(ledger) ? new LedgerInput(Path.GetFileName(ledger), ManifestFiles.Read(ledger)) : null;
     }
 
     [Theory]

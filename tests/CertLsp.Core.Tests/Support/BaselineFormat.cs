@@ -36,6 +36,7 @@ public static class BaselineFormat
                         string file = edit.Path == d.Path ? "" : edit.Path;
                         sb.Append($" {file}@{Range(lines[edit.Path], edit.Span)} \"{Escape(edit.NewText)}\"");
                     }
+                    if (fix.Command is { } command) sb.Append($" command {command.Name}({string.Join(", ", command.Arguments)})");
                     sb.Append('\n');
                 }
             }

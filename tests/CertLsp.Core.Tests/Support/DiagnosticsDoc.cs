@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 namespace CertLsp.Core.Tests.Support;
 
 /// <summary>One code's section of docs/diagnostics.md: its anchor, heading, severity line and the Bad and Good examples.</summary>
-public sealed record DocSection(string Anchor, string Code, string Title, string? Severity, string? Bad, string? Good);
+public sealed record DocSection(string Anchor, string Code, string Title, string? Severity, string? Bad, string? Good, string? BadLedger = null, string? GoodLedger = null);
 
 /// <summary>Reads docs/diagnostics.md in the format the project fixed: an anchor line, "## CODE: Title", "Bad:"/"Good:" yaml blocks.</summary>
 public static partial class DiagnosticsDoc
@@ -27,19 +27,19 @@ public static partial class DiagnosticsDoc
             while (end < lines.Length && !AnchorLine().IsMatch(lines[end])) end++;
             var body = lines[(i + 2)..end];
             string? severity = body.Select(l => SeverityLine().Match(l)).FirstOrDefault(m => m.Success)?.Groups[1].Value;
-            sections.Add(new DocSection(anchor.Groups[1].Value, heading.Groups[1].Value, heading.Groups[2].Value.Trim(), severity, Example(body, "Bad:"), Example(body, "Good:")));
+            sections.Add(new DocSection(anchor.Groups[1].Value, heading.Groups[1].Value, heading.Groups[2].Value.Trim(), severity, Example(body, "Bad:"), Example(body, "Good:"), Example(body, "Bad ledger:", "text"), Example(body, "Good ledger:", "text")));
         }
         return sections;
     }
 
-    /// <summary>The ```yaml block that follows the line <paramref name="label"/> (blank lines between allowed).</summary>
-    private static string? Example(string[] body, string label)
+    /// <summary>The ```yaml (or other <paramref name="language"/>) block that follows the line <paramref name="label"/> (blank lines between allowed).</summary>
+    private static string? Example(string[] body, string label, string language = "yaml")
     {
         int at = Array.IndexOf(body, label);
         if (at < 0) return null;
         int open = at + 1;
         while (open < body.Length && body[open].Trim().Length == 0) open++;
-        if (open >= body.Length || body[open].Trim() != "```yaml") return null;
+        if (open >= body.Length || body[open].Trim() != "```" + language) return null;
         int close = Array.FindIndex(body, open + 1, l => l.Trim() == "```");
         if (close < 0) return null;
         return string.Join("\n", body[(open + 1)..close]) + "\n";
