@@ -1,0 +1,63 @@
+using System.Collections.Concurrent;
+using CertLsp.LanguageServer.Protocol;
+
+namespace CertLsp.LanguageServer.Workspace;
+
+/// <summary>
+/// Publishes diagnostics for every open manifest, debounced: a burst of changes is checked once, against the
+/// newest snapshot, and each document's diagnostics go out with the version they were computed for.
+/// Workspace rules mean one edit can change another file's findings, so every open document is considered.
+/// </summary>
+public sealed class DiagnosticPublisher(Func<PublishDiagnosticsParams, Task> publish, Func<WorkspaceSnapshot> latest, Action<string> log, TimeSpan debounce)
+{
+    private readonly ConcurrentDictionary<string, (int? Version, string Fingerprint)> published = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim running = new(1, 1);
+    private int pending;
+
+    /// <summary>Asks for a publication; returns at once.</summary>
+    public void Schedule()
+    {
+        if (Interlocked.Exchange(ref pending, 1) == 1) return;
+        _ = Task.Run(RunAsync);
+    }
+
+    /// <summary>Completes when nothing is pending (tests and commands that need fresh diagnostics).</summary>
+    public async Task FlushAsync()
+    {
+        while (Volatile.Read(ref pending) == 1) await Task.Delay(5).ConfigureAwait(false);
+        await running.WaitAsync().ConfigureAwait(false);
+        running.Release();
+    }
+
+    public void Forget(string uri) => published.TryRemove(uri, out _);
+
+    private async Task RunAsync()
+    {
+        await Task.Delay(debounce).ConfigureAwait(false);
+        await running.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            Volatile.Write(ref pending, 0);
+            var snapshot = latest();
+            var result = snapshot.Check;
+            foreach (var document in snapshot.Open.Values)
+            {
+                var parsed = document.Parsed;
+                var diagnostics = result.ByPath.TryGetValue(document.Uri, out var list) ? list : [];
+                var lsp = diagnostics.Select(d => LspConvert.Diagnostic(d, snapshot, parsed.Lines)).ToArray();
+                string fingerprint = string.Join('\n', lsp.Select(d => $"{d.Code}|{d.Range}|{d.Message}|{d.RelatedInformation?.Length}"));
+                if (published.TryGetValue(document.Uri, out var last) && last.Version == document.Version && last.Fingerprint == fingerprint) continue;
+                published[document.Uri] = (document.Version, fingerprint);
+                await publish(new PublishDiagnosticsParams(document.Uri, document.Version, lsp)).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            log($"publishing diagnostics failed: {ex}");
+        }
+        finally
+        {
+            running.Release();
+        }
+    }
+}
