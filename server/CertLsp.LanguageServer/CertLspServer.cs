@@ -22,7 +22,7 @@ public sealed class CertLspServer : IAsyncDisposable
         Context = new ServerContext(new ServerWorkspace(), log);
         var formatter = new SystemTextJsonFormatter { JsonSerializerOptions = SerializerOptions() };
         handler = new LspMessageHandler(input, output, formatter, m => Context.Log(m, MessageType.Warning));
-        rpc = new JsonRpc(handler);
+        rpc = new LspJsonRpc(handler);
         dispatch = new SerialSynchronizationContext(ex => Context.Log($"handler failed: {ex}", MessageType.Error));
         rpc.SynchronizationContext = dispatch;
         rpc.ExceptionStrategy = ExceptionProcessing.CommonErrorData;
@@ -78,8 +78,8 @@ public sealed class CertLspServer : IAsyncDisposable
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         PropertyNameCaseInsensitive = true,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        RespectNullableAnnotations = true,
-        RespectRequiredConstructorParameters = true,
+        // Lenient on purpose: a missing field reaches the handler as null and is answered with invalid params
+        // (StreamJsonRpc would answer a deserialization failure with "method not found").
     };
 
     public async ValueTask DisposeAsync()

@@ -48,7 +48,7 @@ public sealed class LspMessageHandler(Stream input, Stream output, SystemTextJso
                 if (problem is not null)
                 {
                     log($"refused a message: {problem}");
-                    if (id is not null || code == ErrorCodes.ParseError) await WriteErrorAsync(id, code, problem, cancellationToken).ConfigureAwait(false);
+                    await WriteErrorAsync(id, code, problem, cancellationToken).ConfigureAwait(false);
                     continue;
                 }
                 try

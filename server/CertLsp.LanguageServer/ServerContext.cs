@@ -59,6 +59,11 @@ public sealed class ServerContext(ServerWorkspace workspace, TextWriter log)
 
     public Task ShowMessageAsync(int type, string message) => Rpc.NotifyWithParameterObjectAsync(Methods.ShowMessage, new MessageParams(type, message));
 
+    /// <summary>A required parameter, or an invalid-params error naming it.</summary>
+    public static T Require<T>(T? value, string name)
+        where T : class =>
+        value ?? throw new LocalRpcException($"invalid params: “{name}” is required") { ErrorCode = ErrorCodes.InvalidParams };
+
     /// <summary>A document the client has open, or an invalid-params error.</summary>
     public OpenDocument Document(WorkspaceSnapshot snapshot, TextDocumentIdentifier? id) =>
         id?.Uri is { } uri && snapshot.Find(uri) is { } doc

@@ -14,8 +14,9 @@ public sealed class CodeActionHandler(ServerContext context)
         var snapshot = context.Workspace.Snapshot;
         var document = context.Document(snapshot, parameters.TextDocument);
         var lines = document.Parsed.Lines;
-        int start = LspConvert.Offset(lines, document.Text, parameters.Range.Start);
-        int end = LspConvert.Offset(lines, document.Text, parameters.Range.End);
+        var range = ServerContext.Require(parameters.Range, "range");
+        int start = LspConvert.Offset(lines, document.Text, ServerContext.Require(range.Start, "range.start"));
+        int end = LspConvert.Offset(lines, document.Text, ServerContext.Require(range.End, "range.end"));
         var span = Core.Text.TextSpan.FromBounds(Math.Min(start, end), Math.Max(start, end));
         bool wantQuickFix = parameters.Context?.Only is not { } only || only.Any(k => k == CodeActionKind.QuickFix || CodeActionKind.QuickFix.StartsWith(k + ".", StringComparison.Ordinal));
         var actions = new List<CodeAction>();

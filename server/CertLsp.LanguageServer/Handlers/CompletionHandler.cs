@@ -15,7 +15,7 @@ public sealed class CompletionHandler(ServerContext context)
         var snapshot = context.Workspace.Snapshot;
         var document = context.Document(snapshot, parameters.TextDocument);
         var lines = document.Parsed.Lines;
-        int offset = LspConvert.Offset(lines, document.Text, parameters.Position);
+        int offset = LspConvert.Offset(lines, document.Text, ServerContext.Require(parameters.Position, "position"));
         var items = Completions.At(document.Text, offset, document.Parsed)
             .Select((c, i) => new CompletionItem(
                 c.Label,

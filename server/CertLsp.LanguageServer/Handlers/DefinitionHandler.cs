@@ -17,7 +17,7 @@ public sealed class DefinitionHandler(ServerContext context)
         var snapshot = context.Workspace.Snapshot;
         var document = context.Document(snapshot, parameters.TextDocument);
         var lines = document.Parsed.Lines;
-        int offset = LspConvert.Offset(lines, document.Text, parameters.Position);
+        int offset = LspConvert.Offset(lines, document.Text, ServerContext.Require(parameters.Position, "position"));
         var diagnostics = snapshot.Check.ByPath.TryGetValue(document.Uri, out var list) ? list : [];
         return [.. diagnostics
             .Where(d => Twinned.Contains(d.Code) && d.Span.Start <= offset && offset <= d.Span.End)

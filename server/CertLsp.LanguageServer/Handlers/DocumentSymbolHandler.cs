@@ -20,7 +20,6 @@ public sealed class DocumentSymbolHandler(ServerContext context)
 
     private static DocumentSymbol Convert(OutlineItem item, LineIndex lines) => new(
         item.Name.Length == 0 ? "(unnamed)" : item.Name,
-        item.Detail,
         item.Kind switch
         {
             OutlineKind.Site => SymbolKind.Module,
@@ -30,5 +29,6 @@ public sealed class DocumentSymbolHandler(ServerContext context)
         },
         LspConvert.Range(lines, item.Span),
         LspConvert.Range(lines, item.SelectionSpan),
+        item.Detail,
         item.Children.IsEmpty ? null : [.. item.Children.Select(c => Convert(c, lines))]);
 }

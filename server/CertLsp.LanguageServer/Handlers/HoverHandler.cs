@@ -15,7 +15,7 @@ public sealed class HoverHandler(ServerContext context)
         var snapshot = context.Workspace.Snapshot;
         var document = context.Document(snapshot, parameters.TextDocument);
         var parsed = document.Parsed;
-        int offset = LspConvert.Offset(parsed.Lines, document.Text, parameters.Position);
+        int offset = LspConvert.Offset(parsed.Lines, document.Text, ServerContext.Require(parameters.Position, "position"));
         var hover = HoverContent.At(parsed, offset);
         return hover is null ? null : new Hover(MarkupContent.Markdown(hover.Markdown), LspConvert.Range(parsed.Lines, hover.Span));
     }

@@ -32,4 +32,4 @@ public sealed record LspDiagnostic(
     CodeDescription? CodeDescription = null,
     DiagnosticRelatedInformation[]? RelatedInformation = null);
 
-public sealed record PublishDiagnosticsParams(string Uri, int? Version, LspDiagnostic[] Diagnostics);
+public sealed record PublishDiagnosticsParams(string Uri, LspDiagnostic[] Diagnostics, int? Version = null);

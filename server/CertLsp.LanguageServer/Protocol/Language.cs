@@ -2,7 +2,7 @@ using System.Text.Json;
 
 namespace CertLsp.LanguageServer.Protocol;
 
-public sealed record Hover(MarkupContent Contents, Range? Range);
+public sealed record Hover(MarkupContent Contents, Range? Range = null);
 
 public sealed record CompletionParams(TextDocumentIdentifier TextDocument, Position Position, JsonElement? Context = null);
 
@@ -25,7 +25,7 @@ public sealed record CompletionList(bool IsIncomplete, CompletionItem[] Items);
 
 public sealed record DocumentSymbolParams(TextDocumentIdentifier TextDocument);
 
-public sealed record DocumentSymbol(string Name, string? Detail, int Kind, Range Range, Range SelectionRange, DocumentSymbol[]? Children);
+public sealed record DocumentSymbol(string Name, int Kind, Range Range, Range SelectionRange, string? Detail = null, DocumentSymbol[]? Children = null);
 
 public static class SymbolKind
 {
@@ -34,7 +34,7 @@ public static class SymbolKind
 
 public sealed record CodeLensParams(TextDocumentIdentifier TextDocument);
 
-public sealed record CodeLens(Range Range, Command? Command);
+public sealed record CodeLens(Range Range, Command? Command = null);
 
 public sealed record FoldingRangeParams(TextDocumentIdentifier TextDocument);
 
@@ -42,7 +42,7 @@ public sealed record FoldingRange(int StartLine, int EndLine, string? Kind = nul
 
 public sealed record SelectionRangeParams(TextDocumentIdentifier TextDocument, Position[] Positions);
 
-public sealed record SelectionRange(Range Range, SelectionRange? Parent);
+public sealed record SelectionRange(Range Range, SelectionRange? Parent = null);
 
 public sealed record CodeActionContext(LspDiagnostic[] Diagnostics, string[]? Only = null);
 

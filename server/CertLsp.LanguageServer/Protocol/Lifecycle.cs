@@ -47,7 +47,7 @@ public sealed record ServerCapabilities(
     bool FoldingRangeProvider,
     bool SelectionRangeProvider,
     CodeActionOptions CodeActionProvider,
-    CodeLensOptions? CodeLensProvider,
-    ExecuteCommandOptions? ExecuteCommandProvider);
+    CodeLensOptions? CodeLensProvider = null,
+    ExecuteCommandOptions? ExecuteCommandProvider = null);
 
 public sealed record SetTraceParams(string Value);

@@ -10,6 +10,9 @@ namespace CertLsp.LanguageServer.Workspace;
 /// </summary>
 public sealed class DiagnosticPublisher(Func<PublishDiagnosticsParams, Task> publish, Func<WorkspaceSnapshot> latest, Action<string> log, TimeSpan debounce)
 {
+    /// <summary>At most this many diagnostics are published per document.</summary>
+    public const int MaxPerDocument = 1000;
+
     private readonly ConcurrentDictionary<string, (int? Version, string Fingerprint)> published = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim running = new(1, 1);
     private int pending;
@@ -44,11 +47,14 @@ public sealed class DiagnosticPublisher(Func<PublishDiagnosticsParams, Task> pub
             {
                 var parsed = document.Parsed;
                 var diagnostics = result.ByPath.TryGetValue(document.Uri, out var list) ? list : [];
-                var lsp = diagnostics.Select(d => LspConvert.Diagnostic(d, snapshot, parsed.Lines)).ToArray();
+                // Editors choke on hundreds of thousands of markers: publish the first ones, errors first.
+                var shown = diagnostics.Length <= MaxPerDocument ? diagnostics : [.. diagnostics.OrderBy(d => d.Severity).Take(MaxPerDocument).OrderBy(d => d.Span.Start)];
+                if (shown.Length < diagnostics.Length) log($"{document.Uri}: {diagnostics.Length} diagnostics, publishing the first {MaxPerDocument}");
+                var lsp = shown.Select(d => LspConvert.Diagnostic(d, snapshot, parsed.Lines)).ToArray();
                 string fingerprint = string.Join('\n', lsp.Select(d => $"{d.Code}|{d.Range}|{d.Message}|{d.RelatedInformation?.Length}"));
                 if (published.TryGetValue(document.Uri, out var last) && last.Version == document.Version && last.Fingerprint == fingerprint) continue;
                 published[document.Uri] = (document.Version, fingerprint);
-                await publish(new PublishDiagnosticsParams(document.Uri, document.Version, lsp)).ConfigureAwait(false);
+                await publish(new PublishDiagnosticsParams(document.Uri, lsp, document.Version)).ConfigureAwait(false);
             }
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
