@@ -48,13 +48,14 @@ public static partial class Completions
         var keyMatch = KeyLine().Match(before);
         if (keyMatch.Success)
         {
-            int column = keyMatch.Groups["key"].Index;
+            var typed = keyMatch.Groups["key"];
+            int column = typed.Success ? typed.Index : before.Length;
             var path = ParentPath(text, lineStart, column);
             if (path is null) return [];
             var schema = YamlPath.Schema(path);
             if (schema is null || schema.Properties.IsEmpty) return [];
             var present = SiblingKeys(text, lineStart, column, keyMatch.Groups["dash"].Success);
-            var replace = ExtendToWordEnd(text, new TextSpan(lineStart + column, keyMatch.Groups["key"].Length));
+            var replace = ExtendToWordEnd(text, new TextSpan(lineStart + column, typed.Length));
             return [.. schema.Properties
                 .Where(p => !present.Contains(p.Key))
                 .Select(p => new Completion(p.Key, CompletionKind.Key, p.Value.Title, p.Value.Description, p.Key + ": ", replace))];
