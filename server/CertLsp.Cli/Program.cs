@@ -14,6 +14,9 @@ public static class Program
     {
         var root = new RootCommand("CertLsp: X.509 certificates for building-automation devices, as code.");
         root.Subcommands.Add(CheckCommand.Create(stdout, stderr));
+        root.Subcommands.Add(CsrCommand.Create(stdout, stderr));
+        root.Subcommands.Add(ImportCommand.Create(stdout, stderr));
+        root.Subcommands.Add(StatusCommand.Create(stdout, stderr));
         root.Subcommands.Add(DemoCommand.Create(stdout, stderr));
         root.Subcommands.Add(LspCommand.Create(stderr));
 

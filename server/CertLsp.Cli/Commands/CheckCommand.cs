@@ -2,6 +2,7 @@ using System.CommandLine;
 using CertLsp.Cli.Output;
 using CertLsp.Core.Checking;
 using CertLsp.Core.Files;
+using CertLsp.Core.Ledger;
 
 namespace CertLsp.Cli.Commands;
 
@@ -41,6 +42,10 @@ public static class CheckCommand
             "sarif" => new SarifReport(),
             _ => new TextReport(),
         };
+        foreach (var document in result.Documents)
+        {
+            if (document.LedgerError is { } bad) stderr.WriteLine($"certlsp: warning: {bad.Message} (its ledger checks were skipped)");
+        }
         report.Write(result, stdout);
         return result.HasErrors ? Program.Findings : Program.Ok;
     }
@@ -49,7 +54,12 @@ public static class CheckCommand
     {
         var files = ManifestFiles.Expand(inputs);
         var documents = new ManifestDocument[files.Count];
-        Parallel.For(0, files.Count, i => documents[i] = ManifestDocument.Parse(DisplayPath.For(files[i]), ManifestFiles.Read(files[i])));
+        Parallel.For(0, files.Count, i =>
+        {
+            string ledgerPath = LedgerFile.PathFor(files[i]);
+            var ledger = LedgerFile.ReadText(ledgerPath) is { } ledgerText ? new LedgerInput(DisplayPath.For(ledgerPath), ledgerText) : null;
+            documents[i] = ManifestDocument.Parse(DisplayPath.For(files[i]), ManifestFiles.Read(files[i]), ledger);
+        });
         return ManifestChecker.Check(documents);
     }
 }

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using CertLsp.Core.Diagnostics;
+using CertLsp.Core.Ledger;
 using CertLsp.Core.Manifest;
 using CertLsp.Core.Rules;
 using CertLsp.Core.Schema;
@@ -8,16 +9,22 @@ using CertLsp.Core.Yaml;
 
 namespace CertLsp.Core.Checking;
 
+/// <summary>The text of the ledger beside a manifest (from disk or an open editor buffer) and its path.</summary>
+public sealed record LedgerInput(string Path, string Text);
+
 /// <summary>
-/// One manifest text, read and checked on its own: an immutable snapshot. Workspace-wide rules
+/// One manifest text, read and checked on its own (with its ledger when given): an immutable snapshot. Workspace-wide rules
 /// (CN uniqueness across files) are added by <see cref="ManifestChecker"/>.
 /// </summary>
 public sealed class ManifestDocument
 {
     private readonly Lazy<LineIndex> lines;
 
-    private ManifestDocument(string path, string text, YamlReadResult yaml, SiteManifest? manifest, ImmutableArray<Diagnostic> diagnostics)
+    private ManifestDocument(string path, string text, YamlReadResult yaml, SiteManifest? manifest, ImmutableArray<Diagnostic> diagnostics,
+        SiteLedger? ledger = null, LedgerFormatException? ledgerError = null)
     {
+        Ledger = ledger;
+        LedgerError = ledgerError;
         Path = path;
         Text = text;
         Yaml = yaml;
@@ -37,12 +44,19 @@ public sealed class ManifestDocument
     /// <summary>The typed manifest, or null when the YAML could not be read.</summary>
     public SiteManifest? Manifest { get; }
 
-    /// <summary>What this file alone shows: YAML, schema and per-manifest rules.</summary>
+    /// <summary>The ledger given with the manifest, or null when none was given or it could not be read.</summary>
+    public SiteLedger? Ledger { get; }
+
+    /// <summary>Why the given ledger could not be read (with its line); its checks were skipped.</summary>
+    public LedgerFormatException? LedgerError { get; }
+
+    /// <summary>What this file alone shows: YAML, schema, per-manifest rules and, with a ledger, the ledger rules.</summary>
     public ImmutableArray<Diagnostic> LocalDiagnostics { get; }
 
     public DiagnosticBuilder Builder => new(Path, Text);
 
-    public static ManifestDocument Parse(string path, string text)
+    /// <summary>Reads and checks a manifest; with its ledger's text, also the ledger rules as of <paramref name="now"/> (default: the current time).</summary>
+    public static ManifestDocument Parse(string path, string text, LedgerInput? ledger = null, DateTimeOffset? now = null)
     {
         var builder = new DiagnosticBuilder(path, text);
         var yaml = YamlReader.Read(text, path);
@@ -55,6 +69,22 @@ public sealed class ManifestDocument
         {
             rule.Check(manifest, builder, diagnostics);
         }
-        return new ManifestDocument(path, text, yaml, manifest, [.. diagnostics]);
+        if (ledger is null) return new ManifestDocument(path, text, yaml, manifest, [.. diagnostics]);
+
+        SiteLedger siteLedger;
+        try
+        {
+            siteLedger = LedgerFormat.Read(ledger.Path, ledger.Text);
+        }
+        catch (LedgerFormatException ex)
+        {
+            return new ManifestDocument(path, text, yaml, manifest, [.. diagnostics], null, ex);
+        }
+        var context = new LedgerContext(siteLedger, now ?? DateTimeOffset.UtcNow);
+        foreach (var rule in RuleSet.LedgerRules)
+        {
+            rule.Check(manifest, context, builder, diagnostics);
+        }
+        return new ManifestDocument(path, text, yaml, manifest, [.. diagnostics], siteLedger);
     }
 }

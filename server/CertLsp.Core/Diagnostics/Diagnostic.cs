@@ -24,8 +24,21 @@ public sealed record RelatedLocation(SourceLocation Location, string Message);
 /// <summary>Replace the text of a span in a file.</summary>
 public sealed record TextEdit(string Path, TextSpan Span, string NewText);
 
+/// <summary>
+/// A fix that runs a CertLsp command instead of (or after) editing text, e.g. "request CSRs, keeping the pending one":
+/// its name (see <see cref="FixCommands"/>) and arguments, as data a front end maps to its own command.
+/// </summary>
+public sealed record FixCommand(string Name, ImmutableArray<string> Arguments);
+
+/// <summary>The commands fixes can carry.</summary>
+public static class FixCommands
+{
+    /// <summary>Request CSRs: arguments are the manifest path, the pending policy ("keep" or "overwrite") and the device names.</summary>
+    public const string RequestCsrs = "certlsp.requestCsrs";
+}
+
 /// <summary>A fix attached to a diagnostic where it was made: data, turned into a code action by a front end.</summary>
-public sealed record Fix(string Title, ImmutableArray<TextEdit> Edits, bool IsPreferred = false);
+public sealed record Fix(string Title, ImmutableArray<TextEdit> Edits, bool IsPreferred = false, FixCommand? Command = null);
 
 public sealed record Diagnostic(
     DiagnosticDefinition Definition,

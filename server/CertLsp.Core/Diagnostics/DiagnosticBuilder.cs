@@ -173,16 +173,24 @@ public sealed class DiagnosticBuilder(string path, string text = "")
             [.. others.Select(o => new RelatedLocation(o, $"{Quote(commonName)} is also the CN here"))]);
 
     /// <summary>The fix for CL0201: set (or add) the device's commonName to a CN no other device has.</summary>
-    public Fix MakeCommonNameUnique(YamlMapping device, string uniqueName)
+    public Fix MakeCommonNameUnique(YamlMapping device, string uniqueName) =>
+        SetCommonName(device, uniqueName, $"Change the common name to “{uniqueName}”", $"Set the common name to “{uniqueName}”");
+
+    private Fix SetCommonName(YamlMapping device, string value, string replaceTitle, string addTitle)
     {
         var existing = device.Find("commonName");
         if (existing?.Value is YamlScalar current)
         {
-            return ReplaceFix($"Change the common name to “{uniqueName}”", current, uniqueName);
+            return ReplaceFix(replaceTitle, current, value);
         }
         var name = device.Find("name")!;
-        return new Fix($"Set the common name to “{uniqueName}”", [YamlEdits.AddPairAfter(Path, text, device, name, "commonName", YamlEdits.FormatString(uniqueName))], true);
+        return new Fix(addTitle, [YamlEdits.AddPairAfter(Path, text, device, name, "commonName", YamlEdits.FormatString(value))], true);
     }
+
+    public static readonly DiagnosticDefinition CL0202 = new("CL0202", Error, "Common name taken by an issued certificate");
+
+    public Diagnostic CommonNameTakenByCertificate(TextSpan span, string commonName, string otherDevice, string serial) =>
+        Make(CL0202, span, $"The common name {Quote(commonName)} already belongs to the certificate (serial {serial}) the ledger records for device {Quote(otherDevice)}; a CA refuses a second device with that CN. Give this device a different name or “commonName”.");
 
     public static readonly DiagnosticDefinition CL0203 = new("CL0203", Error, "Common name with domain too long");
 
@@ -196,6 +204,12 @@ public sealed class DiagnosticBuilder(string path, string text = "")
         ImmutableArray<Fix> fixes = corrected is null ? [] : [ReplaceFix($"Change to “{corrected}”", scalar, corrected)];
         return Make(CL0204, scalar.Span, $"The domain {Quote(value)} is not a valid DNS name: {reason}." + (corrected is null ? "" : $" Did you mean “{corrected}”?"), fixes);
     }
+
+    public static readonly DiagnosticDefinition CL0205 = new("CL0205", Warning, "Renewal changes the common name");
+
+    public Diagnostic RenewalChangesCommonName(TextSpan span, YamlMapping device, string deviceName, string previous, string current) =>
+        Make(CL0205, span, $"Device {Quote(deviceName)} was requested before with the common name {Quote(previous)}; the manifest now gives it {Quote(current)}. A renewal keeps the CN of the previous CSR, so the next request uses {Quote(previous)} again; set “commonName” to {Quote(previous)} so the manifest says what will be requested.",
+            [SetCommonName(device, previous, $"Keep the previous common name “{previous}”", $"Set the common name to the previous “{previous}”")]);
 
     // ---- CL03xx: batches --------------------------------------------------------------------------------
 
@@ -236,6 +250,37 @@ public sealed class DiagnosticBuilder(string path, string text = "")
         Make(CL0302, span, zipSizes.Count == 1
             ? $"{devices} device{(devices == 1 ? "" : "s")} will be requested in 1 zip."
             : $"{devices} devices will be requested in {zipSizes.Count} zips ({string.Join(", ", zipSizes)}).");
+
+    // ---- CL04xx: pending requests and issued certificates (from the ledger) ------------------------------
+
+    public static readonly DiagnosticDefinition CL0401 = new("CL0401", Warning, "CSR pending");
+
+    public Diagnostic RequestPending(TextSpan span, string device, DateTimeOffset since, string zip)
+    {
+        FixCommand Request(string policy) => new(FixCommands.RequestCsrs, [Path, policy, device]);
+        return Make(CL0401, span, $"Device {Quote(device)} has a CSR pending since {Day(since)} (in {Quote(zip)}). A new request voids it: a certificate the CA issues for the old CSR would match no key, and the customer pays twice. Keep it (the device is left out and reported as “no action taken”) or overwrite it on purpose.",
+            [
+                new Fix($"Request CSRs, keeping the pending one of “{device}”", [], true, Request("keep")),
+                new Fix($"Request a new CSR for “{device}”, voiding the pending one", [], false, Request("overwrite")),
+            ]);
+    }
+
+    public static readonly DiagnosticDefinition CL0402 = new("CL0402", Error, "Certificate expired");
+
+    public Diagnostic CertificateExpired(TextSpan span, string device, string serial, DateTimeOffset notAfter) =>
+        Make(CL0402, span, $"The certificate of device {Quote(device)} (serial {serial}) expired on {Day(notAfter)}; the device can no longer authenticate. Request a renewal (certlsp csr) and install the new certificate.");
+
+    public static readonly DiagnosticDefinition CL0403 = new("CL0403", Warning, "Certificate expires soon");
+
+    public Diagnostic CertificateExpiring(TextSpan span, string device, string serial, DateTimeOffset notAfter, int daysLeft, int window) =>
+        Make(CL0403, span, $"The certificate of device {Quote(device)} (serial {serial}) expires on {Day(notAfter)}, in {daysLeft} day{(daysLeft == 1 ? "" : "s")} (the warning window is {window} days, “certificates.warningDays”). Request a renewal before then.");
+
+    public static readonly DiagnosticDefinition CL0404 = new("CL0404", Error, "Certificate revoked");
+
+    public Diagnostic CertificateRevoked(TextSpan span, string device, string serial, DateTimeOffset revokedAt) =>
+        Make(CL0404, span, $"The certificate of device {Quote(device)} (serial {serial}) was revoked on {Day(revokedAt)}; peers refuse it. Request a new certificate (certlsp csr) and install it.");
+
+    private static string Day(DateTimeOffset t) => t.ToUniversalTime().ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
     // ---- CL05xx: keys -----------------------------------------------------------------------------------
 

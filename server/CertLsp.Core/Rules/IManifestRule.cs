@@ -17,3 +17,12 @@ public interface IWorkspaceRule
 {
     void Check(IReadOnlyList<ManifestInWorkspace> manifests, ICollection<Diagnostic> diagnostics);
 }
+
+/// <summary>What the ledger beside a manifest says, and the moment the check is made (expiry depends on it).</summary>
+public sealed record LedgerContext(Ledger.SiteLedger Ledger, DateTimeOffset Now);
+
+/// <summary>A rule that compares a manifest with its ledger (pending CSRs, issued certificates).</summary>
+public interface ILedgerRule
+{
+    void Check(SiteManifest manifest, LedgerContext context, DiagnosticBuilder builder, ICollection<Diagnostic> diagnostics);
+}

@@ -20,6 +20,16 @@ public static class RuleSet
         new AddressRule(),
     ];
 
+    public static IReadOnlyList<ILedgerRule> LedgerRules { get; } =
+    [
+        new CommonNameTakenRule(),
+        new RenewalCommonNameRule(),
+        new PendingRequestRule(),
+        new CertificateExpiredRule(),
+        new CertificateExpiringRule(),
+        new CertificateRevokedRule(),
+    ];
+
     public static IReadOnlyList<IWorkspaceRule> WorkspaceRules { get; } =
     [
         new DuplicateCommonNameRule(),

@@ -1,0 +1,98 @@
+using System.CommandLine;
+using CertLsp.Cli.Output;
+using CertLsp.Core.Ledger;
+using CertLsp.Core.Requests;
+
+namespace CertLsp.Cli.Commands;
+
+/// <summary>
+/// <c>certlsp csr &lt;manifest&gt; [--devices a,b | --batch NAME] [--keep-pending | --overwrite-pending] [--out DIR] [--format flat|cari]</c>:
+/// key pairs and CSR zips for devices with local keys. Exit 0 when every device was requested (or kept), 1 when pending CSRs need a
+/// choice or devices failed, 2 when nothing could be done.
+/// </summary>
+public static class CsrCommand
+{
+    public static Command Create(TextWriter stdout, TextWriter stderr)
+    {
+        var manifest = new Argument<string>("manifest") { Description = "The site manifest (*.site.yaml)" };
+        var devices = new Option<string?>("--devices") { Description = "Only these devices (comma-separated names)" };
+        var batch = new Option<string?>("--batch") { Description = "Only the devices of this named batch" };
+        var keep = new Option<bool>("--keep-pending") { Description = "Leave devices with a pending CSR out (no action taken)" };
+        var overwrite = new Option<bool>("--overwrite-pending") { Description = "Request anew for devices with a pending CSR; their pending requests become void" };
+        var output = new Option<string?>("--out") { Description = "Folder for the zips (default: the manifest's folder)" };
+        var format = new Option<string>("--format") { Description = "Zip layout: flat (one <CN>.pem per device) or cari (BACnet CA exchange, Annex AA)", DefaultValueFactory = _ => "flat" };
+        format.AcceptOnlyFromAmong("flat", "cari");
+        var command = new Command("csr", "Generate key pairs and CSR zips (at most 50 devices each) for devices with local keys")
+        {
+            manifest, devices, batch, keep, overwrite, output, format,
+        };
+        command.Validators.Add(r =>
+        {
+            if (r.GetValue(keep) && r.GetValue(overwrite)) r.AddError("--keep-pending and --overwrite-pending exclude each other");
+        });
+        command.SetAction(r => Run(r.GetValue(manifest)!, new CsrRequestOptions
+        {
+            Devices = r.GetValue(devices)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+            Batch = r.GetValue(batch),
+            Pending = r.GetValue(keep) ? PendingPolicy.Keep : r.GetValue(overwrite) ? PendingPolicy.Overwrite : PendingPolicy.Stop,
+            OutputFolder = r.GetValue(output),
+            Layout = r.GetValue(format) == "cari" ? ZipLayout.Cari : ZipLayout.Flat,
+            Passphrase = CommandSupport.Passphrase(),
+        }, stdout, stderr));
+        return command;
+    }
+
+    public static int Run(string manifestPath, CsrRequestOptions options, TextWriter stdout, TextWriter stderr)
+    {
+        if (CommandSupport.ReadManifest(manifestPath, stderr) is not var (path, text)) return Program.CouldNotRun;
+        CsrRunResult result;
+        try
+        {
+            result = CsrRequester.Run(path, text, options);
+        }
+        catch (LedgerFormatException ex)
+        {
+            return CommandSupport.LedgerProblem(ex, stderr);
+        }
+
+        if (result.Recovery.Any)
+        {
+            var r = result.Recovery;
+            stdout.WriteLine($"Recovered from an interrupted run: {r.AdoptedZips.Length} zip(s) recorded in the ledger, {r.OrphanKeysRemoved} unused key(s) and {r.TempFilesRemoved} temporary file(s) removed.");
+        }
+        switch (result.State)
+        {
+            case CsrRunState.Refused:
+                stderr.WriteLine($"certlsp: no CSRs made: {result.Refusal}");
+                return Program.CouldNotRun;
+            case CsrRunState.PendingConflict:
+                stderr.WriteLine($"certlsp: {result.Pending.Length} device{(result.Pending.Length == 1 ? " has" : "s have")} a pending CSR; a new request would void it. Nothing was requested.");
+                foreach (var p in result.Pending) stderr.WriteLine($"  {p.Device,-24} {p.Detail}");
+                stderr.WriteLine("Run again with --keep-pending (leave them out: no action taken) or --overwrite-pending (request anew; the pending requests become void).");
+                return Program.Findings;
+        }
+
+        foreach (var zip in result.Zips)
+        {
+            stdout.WriteLine($"{DisplayPath.For(zip.Path)}: {zip.Requested} requested, {zip.Failed} failed{(zip.Recovered ? " (recovered)" : "")}");
+            foreach (var d in result.Devices.Where(d => d.Zip == zip.FileName && d.Outcome != DeviceOutcome.NoActionTaken)) stdout.WriteLine($"  {Label(d.Outcome),-10} {d.Device,-24} {d.CommonName}  {d.Detail}");
+        }
+        var outside = result.Devices.Where(d => d.Outcome == DeviceOutcome.NoActionTaken || d.Zip is null).ToList();
+        if (outside.Count > 0)
+        {
+            stdout.WriteLine("Not in a zip:");
+            foreach (var d in outside) stdout.WriteLine($"  {Label(d.Outcome),-10} {d.Device,-24} {d.CommonName}  {d.Detail}");
+        }
+        stdout.WriteLine($"Summary: {result.Requested} requested, {result.NoActionTaken} no action taken, {result.Failed} failed.");
+        stdout.WriteLine($"Keys: {DisplayPath.For(result.KeyFolder)} (owner-only, git-ignored{(options.Passphrase is null ? "" : ", encrypted")}). Ledger: {DisplayPath.For(result.LedgerPath)}.");
+        return result.Failed > 0 ? Program.Findings : Program.Ok;
+    }
+
+    private static string Label(DeviceOutcome outcome) => outcome switch
+    {
+        DeviceOutcome.Requested => "requested",
+        DeviceOutcome.Recovered => "recovered",
+        DeviceOutcome.NoActionTaken => "no action",
+        _ => "failed",
+    };
+}

@@ -1,0 +1,80 @@
+using System.CommandLine;
+using System.Text.Json;
+using CertLsp.Core.Checking;
+using CertLsp.Core.Ledger;
+
+namespace CertLsp.Cli.Commands;
+
+/// <summary><c>certlsp status &lt;manifest&gt; [--format text|json]</c>: every device's certificate status, most urgent first.</summary>
+public static class StatusCommand
+{
+    public static Command Create(TextWriter stdout, TextWriter stderr)
+    {
+        var manifest = new Argument<string>("manifest") { Description = "The site manifest (*.site.yaml)" };
+        var format = new Option<string>("--format", "-f") { Description = "Output format: text or json", DefaultValueFactory = _ => "text" };
+        format.AcceptOnlyFromAmong("text", "json");
+        var command = new Command("status", "Show each device's certificate status, most urgent first") { manifest, format };
+        command.SetAction(r => Run(r.GetValue(manifest)!, r.GetValue(format)!, TimeProvider.System.GetUtcNow(), stdout, stderr));
+        return command;
+    }
+
+    public static int Run(string manifestPath, string format, DateTimeOffset now, TextWriter stdout, TextWriter stderr)
+    {
+        if (CommandSupport.ReadManifest(manifestPath, stderr) is not var (path, text)) return Program.CouldNotRun;
+        SiteLedger ledger;
+        try
+        {
+            ledger = LedgerFile.Load(LedgerFile.PathFor(path));
+        }
+        catch (LedgerFormatException ex)
+        {
+            return CommandSupport.LedgerProblem(ex, stderr);
+        }
+        if (ManifestDocument.Parse(path, text).Manifest is not { } manifest)
+        {
+            stderr.WriteLine($"certlsp: {manifestPath}: the manifest cannot be read (run certlsp check)");
+            return Program.CouldNotRun;
+        }
+        var rows = StatusReport.For(manifest, ledger, now);
+        if (format == "json") WriteJson(rows, stdout);
+        else WriteTable(rows, stdout);
+        return Program.Ok;
+    }
+
+    private static void WriteTable(IReadOnlyList<DeviceStatus> rows, TextWriter stdout)
+    {
+        string[] header = ["DEVICE", "CN", "STATUS", "NOT AFTER", "DAYS LEFT", "PENDING SINCE"];
+        var cells = rows.Select(r => new[]
+        {
+            r.Device, r.CommonName, r.Status.ToString().ToLowerInvariant() + (r.ExpiresSoon ? " (expires soon)" : ""),
+            CommandSupport.Date(r.NotAfter), r.DaysLeft?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-", CommandSupport.Date(r.PendingSince),
+        }).ToList();
+        var widths = header.Select((h, i) => Math.Max(h.Length, cells.Count == 0 ? 0 : cells.Max(c => c[i].Length))).ToArray();
+        string Line(string[] c) => string.Join("  ", c.Select((v, i) => i == c.Length - 1 ? v : v.PadRight(widths[i]))).TrimEnd();
+        stdout.WriteLine(Line(header));
+        foreach (var c in cells) stdout.WriteLine(Line(c));
+    }
+
+    private static void WriteJson(IReadOnlyList<DeviceStatus> rows, TextWriter stdout)
+    {
+        using var stream = new MemoryStream();
+        using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        {
+            json.WriteStartArray();
+            foreach (var r in rows)
+            {
+                json.WriteStartObject();
+                json.WriteString("device", r.Device);
+                json.WriteString("commonName", r.CommonName);
+                json.WriteString("status", r.Status.ToString().ToLowerInvariant());
+                json.WriteBoolean("expiresSoon", r.ExpiresSoon);
+                if (r.NotAfter is { } n) json.WriteString("notAfter", LedgerFormat.Time(n)); else json.WriteNull("notAfter");
+                if (r.DaysLeft is { } d) json.WriteNumber("daysLeft", d); else json.WriteNull("daysLeft");
+                if (r.PendingSince is { } p) json.WriteString("pendingSince", LedgerFormat.Time(p)); else json.WriteNull("pendingSince");
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+        }
+        stdout.WriteLine(System.Text.Encoding.UTF8.GetString(stream.ToArray()));
+    }
+}

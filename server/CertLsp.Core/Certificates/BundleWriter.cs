@@ -1,0 +1,52 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using CertLsp.Core.Files;
+
+namespace CertLsp.Core.Certificates;
+
+/// <summary>The files of one device's bundle, ready to install.</summary>
+public sealed record Bundle(string ChainPem, string Pkcs12, string? PassphraseFile, bool Written);
+
+/// <summary>
+/// Writes per-device bundles for local keys into a private folder (0700, git-ignored; files 0600): the certificate with its issuer
+/// as PEM ("&lt;device&gt;.chain.pem") and a PKCS#12 with the private key ("&lt;device&gt;.p12", PBES2 AES-256), protected by the given
+/// passphrase or, without one, a generated passphrase written beside it ("&lt;device&gt;.p12.pass"). The passphrase is never returned.
+/// </summary>
+public static class BundleWriter
+{
+    public static Bundle Write(string folder, string device, X509Certificate2 certificate, X509Certificate2 issuer, Func<AsymmetricAlgorithm> loadKey, string? passphrase)
+    {
+        AtomicFile.EnsurePrivateFolder(folder);
+        string stem = Path.Combine(folder, SafeNames.For(device));
+        string chainPath = stem + ".chain.pem", p12Path = stem + ".p12", passPath = stem + ".p12.pass";
+        string chain = certificate.ExportCertificatePem() + "\n" + issuer.ExportCertificatePem() + "\n";
+        bool generated = string.IsNullOrEmpty(passphrase);
+        if (File.Exists(chainPath) && File.ReadAllText(chainPath) == chain && File.Exists(p12Path) && (!generated || File.Exists(passPath)))
+        {
+            return new Bundle(chainPath, p12Path, generated ? passPath : null, false);
+        }
+
+        string secret = generated ? Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)).Replace('+', '-').Replace('/', '_') : passphrase!;
+        using var key = loadKey();
+        using var withKey = key switch
+        {
+            RSA rsa => certificate.CopyWithPrivateKey(rsa),
+            ECDsa ec => certificate.CopyWithPrivateKey(ec),
+            _ => throw new KeyStoreException($"unsupported key type {key.GetType().Name}"),
+        };
+        var collection = new X509Certificate2Collection { withKey, issuer };
+        byte[] p12 = collection.ExportPkcs12(Pkcs12ExportPbeParameters.Pbes2Aes256Sha256, secret);
+        try
+        {
+            if (generated) AtomicFile.Write(passPath, Encoding.ASCII.GetBytes(secret + "\n"), AtomicFile.OwnerOnly);
+            AtomicFile.Write(p12Path, p12, AtomicFile.OwnerOnly);
+            AtomicFile.Write(chainPath, Encoding.ASCII.GetBytes(chain), AtomicFile.OwnerOnly);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(p12);
+        }
+        return new Bundle(chainPath, p12Path, generated ? passPath : null, true);
+    }
+}

@@ -1,0 +1,230 @@
+using System.Collections.Immutable;
+using System.Security.Cryptography.X509Certificates;
+using CertLsp.Core.Checking;
+using CertLsp.Core.Ledger;
+
+namespace CertLsp.Core.Certificates;
+
+public sealed record ImportOptions
+{
+    /// <summary>Issuer certificate files beyond the manifest's ca.issuers (PEM or DER; full paths).</summary>
+    public IReadOnlyList<string> Issuers { get; init; } = [];
+
+    /// <summary>CRL files (PEM or DER); each must be signed by a configured issuer.</summary>
+    public IReadOnlyList<string> RevocationLists { get; init; } = [];
+
+    /// <summary>Where bundles go; default "certificates/&lt;manifest&gt;/" beside the manifest.</summary>
+    public string? BundleFolder { get; init; }
+
+    /// <summary>Decrypts the private keys and protects the PKCS#12 bundles (the CLI takes it from CERTLSP_KEY_PASSPHRASE).</summary>
+    public string? Passphrase { get; init; }
+
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
+}
+
+public enum FileVerdict
+{
+    Accepted,
+    AlreadyImported,
+    Rejected,
+    Skipped,
+    Issuer,
+}
+
+/// <summary>The verdict on one file of the archive, with its reason and, when it names one, the device.</summary>
+public sealed record ImportedFile(string Name, FileVerdict Verdict, string Reason, string? Device = null);
+
+public enum ImportState
+{
+    Done,
+    Refused,
+}
+
+/// <summary>Per-file progress of an import.</summary>
+public sealed record ImportProgress(string File, FileVerdict Verdict, int Done, int Total);
+
+public sealed record ImportResult(
+    ImportState State,
+    string? Refusal,
+    ImmutableArray<ImportedFile> Files,
+    ImmutableArray<string> NewlyRevoked,
+    ImmutableArray<string> Warnings,
+    string LedgerPath,
+    bool LedgerChanged)
+{
+    public int Count(FileVerdict verdict) => Files.Count(f => f.Verdict == verdict);
+}
+
+/// <summary>
+/// Takes back what the CA signed. The archive is read as hostile input (<see cref="CertificateArchive"/>); each certificate is
+/// checked — well formed, within its dates, signed directly by a configured issuer, not revoked (with a CRL), its public key the
+/// pending CSR's, its CN the device's — and only those that pass are recorded. For local keys, per-device bundles are written first,
+/// the ledger last, so an interrupted import is simply run again. Importing the same files twice changes nothing.
+/// </summary>
+public static class CertificateImporter
+{
+    public static Task<ImportResult> RunAsync(string manifestPath, string manifestText, string source, ImportOptions options,
+        IProgress<ImportProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        Task.Run(() => Run(manifestPath, manifestText, source, options, progress, cancellationToken), cancellationToken);
+
+    public static ImportResult Run(string manifestPath, string manifestText, string source, ImportOptions options,
+        IProgress<ImportProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        manifestPath = Path.GetFullPath(manifestPath);
+        string ledgerPath = LedgerFile.PathFor(manifestPath);
+        var now = options.Clock.GetUtcNow();
+        var warnings = new List<string>();
+        ImportResult Refuse(string why) => new(ImportState.Refused, why, [], [], [.. warnings], ledgerPath, false);
+
+        var ledger = LedgerFile.Load(ledgerPath);
+        var document = ManifestDocument.Parse(manifestPath, manifestText);
+        if (document.Manifest is not { } manifest) return Refuse("the manifest cannot be read (run certlsp check)");
+
+        var issuers = new List<X509Certificate2>();
+        string manifestDir = Path.GetDirectoryName(manifestPath)!;
+        var issuerFiles = manifest.Ca.Issuers.Select(i => (Path: Path.Combine(manifestDir, i.Value), FromManifest: true))
+            .Concat(options.Issuers.Select(i => (Path: i, FromManifest: false)));
+        foreach (var (path, fromManifest) in issuerFiles)
+        {
+            if (!File.Exists(path))
+            {
+                if (fromManifest) { warnings.Add($"the issuer certificate {path} (ca.issuers) does not exist"); continue; }
+                return Refuse($"the issuer certificate {path} does not exist");
+            }
+            try
+            {
+                issuers.AddRange(CertificateFiles.ReadAll(File.ReadAllBytes(path)));
+            }
+            catch (FormatException ex)
+            {
+                return Refuse($"the issuer certificate {path} cannot be read: {ex.Message}");
+            }
+        }
+        if (issuers.Count == 0) return Refuse("no issuer certificate is configured (ca.issuers in the manifest, or --issuer): nothing could be verified");
+
+        RevocationLists crls;
+        try
+        {
+            crls = RevocationLists.Load(options.RevocationLists.Select(p => (p, File.ReadAllBytes(p))), issuers);
+        }
+        catch (Exception ex) when (ex is FormatException or IOException)
+        {
+            return Refuse(ex.Message);
+        }
+
+        IReadOnlyList<ArchiveFile> files;
+        try
+        {
+            files = CertificateArchive.Read(source);
+        }
+        catch (ArchiveRejectedException ex)
+        {
+            return Refuse($"{Path.GetFileName(source)} is refused, nothing in it was used: {ex.Message}");
+        }
+
+        var byCn = DeviceIndex.ByCommonName(manifest, ledger);
+        var keys = KeyStore.ForManifest(manifestPath, options.Passphrase);
+        bool localKeys = !manifest.Key.DeviceHeld;
+        string bundles = options.BundleFolder ?? Path.Combine(manifestDir, "certificates", KeyStore.ManifestStem(manifestPath));
+        var verdicts = new List<ImportedFile>();
+        var updated = ledger;
+        int done = 0;
+        foreach (var file in files)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var verdict = Judge(file, issuers, crls, byCn, now, ref updated, localKeys, keys, bundles, options.Passphrase);
+            verdicts.Add(verdict);
+            progress?.Report(new ImportProgress(file.Name, verdict.Verdict, ++done, files.Count));
+        }
+
+        // Certificates recorded earlier that a CRL given now lists.
+        var revoked = new List<string>();
+        if (crls.Count > 0)
+        {
+            foreach (var entry in updated.Entries.Values)
+            {
+                if (entry.Certificate is not { IsRevoked: false } c) continue;
+                if (crls.RevokedAt(c.Serial, c.Issuer) is { } at)
+                {
+                    updated = updated.With(entry with { Certificate = c with { RevokedAt = at } });
+                    revoked.Add(entry.Device);
+                }
+            }
+        }
+        bool changed = LedgerFile.Save(ledgerPath, updated, Path.GetFileName(manifestPath), now);
+        return new ImportResult(ImportState.Done, null, [.. verdicts], [.. revoked], [.. warnings], ledgerPath, changed);
+    }
+
+    private static ImportedFile Judge(ArchiveFile file, List<X509Certificate2> issuers, RevocationLists crls, Dictionary<string, Manifest.DeviceEntry> byCn,
+        DateTimeOffset now, ref SiteLedger ledger, bool localKeys, KeyStore keys, string bundles, string? passphrase)
+    {
+        ImportedFile Reject(string why, string? device = null) => new(file.Name, FileVerdict.Rejected, why, device);
+        switch (file.Kind)
+        {
+            case ArchiveFileKind.Notes: return new(file.Name, FileVerdict.Skipped, "notes: not read");
+            case ArchiveFileKind.Request: return new(file.Name, FileVerdict.Skipped, "a CSR, not a certificate");
+            case ArchiveFileKind.PrivateKey: return Reject("a private key does not belong in a CA's answer: not read");
+            case ArchiveFileKind.Issuer:
+                try
+                {
+                    var found = CertificateFiles.ReadAll(file.Data);
+                    bool known = found.All(f => issuers.Any(i => i.RawData.AsSpan().SequenceEqual(f.RawData)));
+                    return new(file.Name, FileVerdict.Issuer, known ? "issuer certificate: one of the configured issuers" : "issuer certificate not configured: not trusted (configure it with ca.issuers or --issuer)");
+                }
+                catch (FormatException ex)
+                {
+                    return Reject($"issuer file not well formed: {ex.Message}");
+                }
+        }
+
+        X509Certificate2 certificate;
+        try
+        {
+            certificate = CertificateFiles.ReadOne(file.Data);
+        }
+        catch (FormatException ex)
+        {
+            return Reject($"not well formed: {ex.Message}");
+        }
+        using (certificate)
+        {
+            string? cn = CertificateFiles.CommonName(certificate);
+            if (cn is null) return Reject("the certificate has no common name");
+            if (!byCn.TryGetValue(cn, out var device)) return Reject($"its CN “{cn}” is no device's of this site");
+            string name = device.Name!.Value;
+            string fingerprint = Fingerprints.Of(certificate.RawData);
+            string publicKey = Fingerprints.OfPublicKey(certificate.PublicKey);
+            var entry = ledger.Find(name);
+            if (entry?.Certificate?.Fingerprint == fingerprint) return new(file.Name, FileVerdict.AlreadyImported, "already imported", name);
+            if (now < certificate.NotBefore.ToUniversalTime()) return Reject($"not valid before {LedgerFormat.Time(certificate.NotBefore)}", name);
+            if (now > certificate.NotAfter.ToUniversalTime()) return Reject($"expired on {LedgerFormat.Time(certificate.NotAfter)}", name);
+            var issuer = issuers.FirstOrDefault(i => CertificateFiles.IsSignedBy(certificate, i));
+            if (issuer is null) return Reject($"not signed directly by a configured issuer (its issuer is “{certificate.Issuer}”)", name);
+            string serial = CertificateFiles.SerialHex(certificate);
+            if (crls.RevokedAt(serial, issuer.SubjectName.Name) is { } revokedAt) return Reject($"revoked on {LedgerFormat.Time(revokedAt)} (CRL)", name);
+            if (entry?.Pending is not { } pending) return Reject($"no CSR is pending for “{name}”", name);
+            if (pending.PublicKey != publicKey) return Reject($"its public key is not the one of the pending CSR of “{name}” ({pending.Zip})", name);
+            if (!string.Equals(cn, entry.CommonName, StringComparison.Ordinal)) return Reject($"its CN “{cn}” differs from the requested “{entry.CommonName}”", name);
+
+            string reason = "accepted";
+            if (localKeys)
+            {
+                try
+                {
+                    var bundle = BundleWriter.Write(bundles, name, certificate, issuer, () => keys.Load(name, publicKey), passphrase);
+                    reason = $"accepted; bundle {Path.GetFileName(bundle.ChainPem)}, {Path.GetFileName(bundle.Pkcs12)}";
+                }
+                catch (Exception ex) when (ex is KeyStoreException or IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
+                {
+                    reason = $"accepted; no bundle: {ex.Message}";
+                }
+            }
+            ledger = ledger.With(entry with
+            {
+                Pending = null,
+                Certificate = new IssuedCertificate(serial, issuer.SubjectName.Name, certificate.NotBefore.ToUniversalTime(), certificate.NotAfter.ToUniversalTime(), fingerprint, publicKey),
+            });
+            return new(file.Name, FileVerdict.Accepted, reason, name);
+        }
+    }
+}

@@ -1,0 +1,39 @@
+using CertLsp.Core.Files;
+
+namespace CertLsp.Core.Ledger;
+
+/// <summary>The ledger on disk: "&lt;name&gt;.site.yaml" has "&lt;name&gt;.site.ledger" beside it.</summary>
+public static class LedgerFile
+{
+    public const string Extension = ".ledger";
+
+    public static string PathFor(string manifestPath)
+    {
+        string name = Path.GetFileName(manifestPath);
+        foreach (var suffix in new[] { ".yaml", ".yml" })
+        {
+            if (name.EndsWith(suffix, StringComparison.OrdinalIgnoreCase))
+            {
+                name = name[..^suffix.Length];
+                break;
+            }
+        }
+        return Path.Combine(Path.GetDirectoryName(manifestPath) ?? "", name + Extension);
+    }
+
+    /// <summary>The ledger's text, or null when the manifest has none yet.</summary>
+    public static string? ReadText(string ledgerPath) => File.Exists(ledgerPath) ? ManifestFiles.Read(ledgerPath) : null;
+
+    /// <summary>Reads the ledger (empty when absent). Throws <see cref="LedgerFormatException"/> with the line when it cannot be trusted.</summary>
+    public static SiteLedger Load(string ledgerPath) =>
+        ReadText(ledgerPath) is { } text ? LedgerFormat.Read(ledgerPath, text) : SiteLedger.Empty;
+
+    /// <summary>Writes atomically, and only when the text changes (so a repeated import leaves the file untouched).</summary>
+    public static bool Save(string ledgerPath, SiteLedger ledger, string manifestFileName, DateTimeOffset now)
+    {
+        string text = LedgerFormat.Write(ledger, manifestFileName, now);
+        if (File.Exists(ledgerPath) && File.ReadAllText(ledgerPath) == text) return false;
+        AtomicFile.WriteText(ledgerPath, text);
+        return true;
+    }
+}

@@ -1,0 +1,243 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace CertLsp.Core.Ledger;
+
+/// <summary>A ledger text that cannot be trusted: not written by CertLsp, edited by hand, or damaged. Carries the 1-based line.</summary>
+public sealed class LedgerFormatException(string path, int line, string reason)
+    : Exception($"{path}:{line}: {reason}")
+{
+    public string Path { get; } = path;
+
+    public int Line { get; } = line;
+
+    public string Reason { get; } = reason;
+}
+
+/// <summary>
+/// The ledger's text form: a header, then one block per device sorted by name, each field on its own line in a fixed order,
+/// each block closed by a check line (a hash of the block) so that a hand edit is found and reported with its line, never
+/// silently overwritten. Deterministic: the same ledger always gives the same bytes, so a review diff shows what changed.
+/// </summary>
+public static class LedgerFormat
+{
+    public const string Version = "1";
+
+    private const string Indent = "  ";
+
+    private static readonly string[] FieldOrder =
+    [
+        "cn", "status",
+        "pending-key", "pending-since", "pending-zip",
+        "certificate-serial", "certificate-issuer", "certificate-not-before", "certificate-not-after",
+        "certificate-sha256", "certificate-key", "certificate-revoked",
+    ];
+
+    public static string Write(SiteLedger ledger, string manifestFileName, DateTimeOffset now)
+    {
+        var sb = new StringBuilder();
+        sb.Append("# CertLsp ledger of ").Append(Escape(manifestFileName)).Append(": the pending CSR and the issued certificate of each device.\n");
+        sb.Append("# Written by certlsp; each block ends with a check line, so a hand edit is detected. It never holds a private key.\n");
+        sb.Append("ledger: ").Append(Version).Append('\n');
+        if (ledger.RequestsThrough is not null) sb.Append("requests-through: ").Append(ledger.RequestsThrough).Append('\n');
+        if (ledger.RunOpen is not null) sb.Append("run-open: ").Append(ledger.RunOpen).Append('\n');
+        foreach (var entry in ledger.Entries.Values)
+        {
+            var block = new List<string> { "device: " + Escape(entry.Device) };
+            foreach (var (key, value) in Fields(entry, now)) block.Add(Indent + key + ": " + Escape(value));
+            sb.Append('\n');
+            foreach (var line in block) sb.Append(line).Append('\n');
+            sb.Append(Indent).Append("check: ").Append(Check(block)).Append('\n');
+        }
+        return sb.ToString();
+    }
+
+    private static IEnumerable<(string Key, string Value)> Fields(LedgerEntry entry, DateTimeOffset now)
+    {
+        yield return ("cn", entry.CommonName);
+        yield return ("status", entry.StatusAt(now).ToString().ToLowerInvariant());
+        if (entry.Pending is { } p)
+        {
+            yield return ("pending-key", p.PublicKey);
+            yield return ("pending-since", Time(p.Since));
+            yield return ("pending-zip", p.Zip);
+        }
+        if (entry.Certificate is { } c)
+        {
+            yield return ("certificate-serial", c.Serial);
+            yield return ("certificate-issuer", c.Issuer);
+            yield return ("certificate-not-before", Time(c.NotBefore));
+            yield return ("certificate-not-after", Time(c.NotAfter));
+            yield return ("certificate-sha256", c.Fingerprint);
+            yield return ("certificate-key", c.PublicKey);
+            if (c.RevokedAt is { } r) yield return ("certificate-revoked", Time(r));
+        }
+    }
+
+    public static string Time(DateTimeOffset t) => t.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
+    public static SiteLedger Read(string path, string text)
+    {
+        var lines = text.Split('\n');
+        int count = lines.Length;
+        if (count > 0 && lines[^1].Length == 0) count--;
+        string? version = null, through = null, open = null;
+        var entries = ImmutableSortedDictionary.CreateBuilder<string, LedgerEntry>(StringComparer.Ordinal);
+        string? previousDevice = null;
+        int i = 0;
+        LedgerFormatException Error(int index, string reason) => new(path, index + 1, reason);
+
+        for (; i < count; i++)
+        {
+            string line = lines[i].TrimEnd('\r');
+            if (line.Length == 0 || line.StartsWith('#')) continue;
+            if (line.StartsWith("device: ", StringComparison.Ordinal)) break;
+            var (key, value) = Split(line) ?? throw Error(i, $"expected “key: value”, found “{Shorten(line)}”");
+            switch (key)
+            {
+                case "ledger" when version is null:
+                    if (value != Version) throw Error(i, $"ledger format “{Shorten(value)}” is not one this version of certlsp reads (it reads {Version})");
+                    version = value;
+                    break;
+                case "requests-through" when through is null && open is null && version is not null:
+                    through = RunTimestamp(value) ? value : throw Error(i, $"“{Shorten(value)}” is not a run timestamp (yyyyMMddTHHmmssZ)");
+                    break;
+                case "run-open" when open is null && version is not null:
+                    open = RunTimestamp(value) ? value : throw Error(i, $"“{Shorten(value)}” is not a run timestamp (yyyyMMddTHHmmssZ)");
+                    break;
+                default:
+                    throw Error(i, $"unexpected “{Shorten(key)}” in the ledger header");
+            }
+        }
+        if (version is null) throw new LedgerFormatException(path, 1, "this is not a CertLsp ledger (no “ledger: 1” line)");
+
+        while (i < count)
+        {
+            string line = lines[i].TrimEnd('\r');
+            if (line.Length == 0 || line.StartsWith('#')) { i++; continue; }
+            if (!line.StartsWith("device: ", StringComparison.Ordinal)) throw Error(i, $"expected “device: …” to start a block, found “{Shorten(line)}”");
+            int start = i;
+            string device = Unescape(line["device: ".Length..], () => Error(start, "bad escape in the device name"));
+            if (device.Length == 0) throw Error(i, "the device name is empty");
+            if (previousDevice is not null && StringComparer.Ordinal.Compare(previousDevice, device) >= 0)
+                throw Error(i, entries.ContainsKey(device) ? $"the device “{Shorten(device)}” has a second block" : $"the block of “{Shorten(device)}” is out of order (blocks are sorted by device name)");
+            var block = new List<string> { line };
+            var fields = new Dictionary<string, (string Value, int Line)>(StringComparer.Ordinal);
+            int order = 0;
+            i++;
+            bool closed = false;
+            for (; i < count; i++)
+            {
+                string fieldLine = lines[i].TrimEnd('\r');
+                if (!fieldLine.StartsWith(Indent, StringComparison.Ordinal)) throw Error(i, $"the block of “{Shorten(device)}” ends without its check line");
+                var (key, raw) = Split(fieldLine[Indent.Length..]) ?? throw Error(i, $"expected “key: value”, found “{Shorten(fieldLine.Trim())}”");
+                if (key == "check")
+                {
+                    if (raw != Check(block)) throw Error(i, $"the block of “{Shorten(device)}” (lines {start + 1}–{i}) does not match its check line: it was edited by hand or damaged. Restore it from version control; certlsp will not overwrite it");
+                    closed = true;
+                    i++;
+                    break;
+                }
+                int position = Array.IndexOf(FieldOrder, key);
+                if (position < 0) throw Error(i, $"unknown field “{Shorten(key)}”");
+                if (position < order) throw Error(i, $"the field “{key}” is out of order or repeated");
+                order = position + 1;
+                int at = i;
+                fields[key] = (Unescape(raw, () => Error(at, $"bad escape in “{key}”")), i);
+                block.Add(fieldLine);
+            }
+            if (!closed) throw Error(Math.Max(0, count - 1), $"the block of “{Shorten(device)}” ends without its check line");
+            entries[device] = Entry(device, fields, start, Error);
+            previousDevice = device;
+        }
+        return new SiteLedger(through, entries.ToImmutable(), open);
+    }
+
+    private static bool RunTimestamp(string value) =>
+        DateTime.TryParseExact(value, "yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture, DateTimeStyles.None, out _);
+
+    private static LedgerEntry Entry(string device, Dictionary<string, (string Value, int Line)> f, int start, Func<int, string, LedgerFormatException> error)
+    {
+        string Need(string key) => f.TryGetValue(key, out var v) ? v.Value : throw error(start, $"the block of “{Shorten(device)}” has no “{key}”");
+        DateTimeOffset When(string key)
+        {
+            var (value, line) = f[key];
+            return DateTimeOffset.TryParseExact(value, "yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t)
+                ? t.ToUniversalTime()
+                : throw error(line, $"“{Shorten(value)}” is not a UTC time (yyyy-MM-ddTHH:mm:ssZ)");
+        }
+        string cn = Need("cn");
+        Need("status");
+        PendingRequest? pending = null;
+        if (f.ContainsKey("pending-key"))
+        {
+            pending = new PendingRequest(Need("pending-key"), f.ContainsKey("pending-since") ? When("pending-since") : throw error(start, "pending-since missing"), Need("pending-zip"));
+        }
+        IssuedCertificate? certificate = null;
+        if (f.ContainsKey("certificate-serial"))
+        {
+            Need("certificate-not-before");
+            Need("certificate-not-after");
+            certificate = new IssuedCertificate(Need("certificate-serial"), Need("certificate-issuer"), When("certificate-not-before"), When("certificate-not-after"),
+                Need("certificate-sha256"), Need("certificate-key"), f.ContainsKey("certificate-revoked") ? When("certificate-revoked") : null);
+        }
+        else if (f.Keys.FirstOrDefault(k => k.StartsWith("certificate-", StringComparison.Ordinal)) is { } stray)
+        {
+            throw error(f[stray].Line, $"“{stray}” without “certificate-serial”");
+        }
+        return new LedgerEntry(device, cn, pending, certificate);
+    }
+
+    private static (string Key, string Value)? Split(string line)
+    {
+        int colon = line.IndexOf(": ", StringComparison.Ordinal);
+        if (colon <= 0) return line.EndsWith(':') && line.Length > 1 ? (line[..^1], "") : null;
+        return (line[..colon], line[(colon + 2)..]);
+    }
+
+    private static string Check(IEnumerable<string> block) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join("\n", block))))[..16];
+
+    /// <summary>Values stay on one line: backslash, control characters and edge spaces are escaped.</summary>
+    public static string Escape(string value)
+    {
+        var sb = new StringBuilder(value.Length);
+        for (int i = 0; i < value.Length; i++)
+        {
+            char c = value[i];
+            bool edgeSpace = c == ' ' && (i == 0 || i == value.Length - 1);
+            if (c == '\\') sb.Append("\\\\");
+            else if (c < 0x20 || c == 0x7F || edgeSpace || LoneSurrogate(value, i))
+                sb.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
+            else sb.Append(c);
+        }
+        return sb.ToString();
+    }
+
+    private static bool LoneSurrogate(string s, int i) =>
+        char.IsHighSurrogate(s[i]) ? i + 1 >= s.Length || !char.IsLowSurrogate(s[i + 1])
+        : char.IsLowSurrogate(s[i]) && (i == 0 || !char.IsHighSurrogate(s[i - 1]));
+
+    private static string Unescape(string value, Func<Exception> bad)
+    {
+        if (!value.Contains('\\')) return value;
+        var sb = new StringBuilder(value.Length);
+        for (int i = 0; i < value.Length; i++)
+        {
+            if (value[i] != '\\') { sb.Append(value[i]); continue; }
+            if (i + 1 < value.Length && value[i + 1] == '\\') { sb.Append('\\'); i++; continue; }
+            if (i + 5 < value.Length && value[i + 1] == 'u' && int.TryParse(value.AsSpan(i + 2, 4), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out int code))
+            {
+                sb.Append((char)code);
+                i += 5;
+                continue;
+            }
+            throw bad();
+        }
+        return sb.ToString();
+    }
+
+    private static string Shorten(string s) => s.Length > 60 ? s[..57] + "…" : s;
+}

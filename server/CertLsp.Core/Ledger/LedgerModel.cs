@@ -1,0 +1,68 @@
+using System.Collections.Immutable;
+
+namespace CertLsp.Core.Ledger;
+
+/// <summary>Where a device stands with its CA.</summary>
+public enum CertificateStatus
+{
+    None,
+    Pending,
+    Valid,
+    Expired,
+    Revoked,
+}
+
+/// <summary>A CSR sent (or about to be sent) to the CA: the SHA-256 fingerprint of its public key, when it was made, which zip holds it.</summary>
+public sealed record PendingRequest(string PublicKey, DateTimeOffset Since, string Zip);
+
+/// <summary>A certificate the CA issued and that passed the import checks.</summary>
+public sealed record IssuedCertificate(
+    string Serial,
+    string Issuer,
+    DateTimeOffset NotBefore,
+    DateTimeOffset NotAfter,
+    string Fingerprint,
+    string PublicKey,
+    DateTimeOffset? RevokedAt = null)
+{
+    public bool IsRevoked => RevokedAt is not null;
+}
+
+/// <summary>One device's block: the CN its requests carry (reused on renewal), its pending CSR and its issued certificate.</summary>
+public sealed record LedgerEntry(string Device, string CommonName, PendingRequest? Pending, IssuedCertificate? Certificate)
+{
+    /// <summary>The status at a moment: revoked, else pending, else valid or expired by the certificate's dates, else none.</summary>
+    public CertificateStatus StatusAt(DateTimeOffset now)
+    {
+        if (Certificate is { IsRevoked: true }) return CertificateStatus.Revoked;
+        if (Pending is not null) return CertificateStatus.Pending;
+        if (Certificate is null) return CertificateStatus.None;
+        return now > Certificate.NotAfter ? CertificateStatus.Expired : CertificateStatus.Valid;
+    }
+
+    /// <summary>The public keys this device still needs the private key of: the pending CSR's and the issued certificate's.</summary>
+    public IEnumerable<string> LiveKeys()
+    {
+        if (Pending is not null) yield return Pending.PublicKey;
+        if (Certificate is not null) yield return Certificate.PublicKey;
+    }
+}
+
+/// <summary>
+/// The ledger of one manifest: per device (sorted by name) what was requested and what was issued. Immutable; never holds a private key.
+/// <see cref="RequestsThrough"/> is the timestamp of the newest CSR run recorded, so a zip left by an interrupted run can be told from an old one;
+/// <see cref="RunOpen"/> is the timestamp of the earliest CSR run that has not finished (it was killed or cancelled): requests made since
+/// then belong to the job a re-run finishes, not to an earlier job that a new request would void.
+/// </summary>
+public sealed record SiteLedger(string? RequestsThrough, ImmutableSortedDictionary<string, LedgerEntry> Entries, string? RunOpen = null)
+{
+    public static SiteLedger Empty { get; } = new(null, ImmutableSortedDictionary.Create<string, LedgerEntry>(StringComparer.Ordinal));
+
+    public LedgerEntry? Find(string device) => Entries.GetValueOrDefault(device);
+
+    public SiteLedger With(LedgerEntry entry) => this with { Entries = Entries.SetItem(entry.Device, entry) };
+
+    /// <summary>The entry holding a public key, pending or issued.</summary>
+    public LedgerEntry? FindByKey(string publicKey) =>
+        Entries.Values.FirstOrDefault(e => e.Pending?.PublicKey == publicKey || e.Certificate?.PublicKey == publicKey);
+}

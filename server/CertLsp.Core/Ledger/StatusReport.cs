@@ -1,0 +1,53 @@
+using System.Collections.Immutable;
+using CertLsp.Core.Manifest;
+using CertLsp.Core.Naming;
+using CertLsp.Core.Rules;
+
+namespace CertLsp.Core.Ledger;
+
+/// <summary>One device's line of the status table.</summary>
+public sealed record DeviceStatus(
+    string Device,
+    string CommonName,
+    CertificateStatus Status,
+    DateTimeOffset? NotAfter,
+    int? DaysLeft,
+    DateTimeOffset? PendingSince,
+    bool ExpiresSoon);
+
+/// <summary>Every device of a manifest with where it stands, most urgent first: revoked, expired, expiring soon, never requested, pending, valid.</summary>
+public static class StatusReport
+{
+    public static ImmutableArray<DeviceStatus> For(SiteManifest manifest, SiteLedger ledger, DateTimeOffset now)
+    {
+        int window = manifest.Certificates.WarningDayCount;
+        var rows = new List<(DeviceStatus Row, int Index)>();
+        foreach (var device in manifest.Devices)
+        {
+            if (device.Name is null) continue;
+            var entry = ledger.Find(device.Name.Value);
+            string cn = entry?.CommonName ?? CommonNames.For(manifest, device)?.Value ?? device.Name.Value;
+            var status = entry?.StatusAt(now) ?? CertificateStatus.None;
+            var notAfter = entry?.Certificate?.NotAfter;
+            int? daysLeft = notAfter is { } n ? CertificateExpiringRule.DaysLeft(n, now) : null;
+            bool soon = status == CertificateStatus.Valid && daysLeft <= window;
+            rows.Add((new DeviceStatus(device.Name.Value, cn, status, notAfter, daysLeft, entry?.Pending?.Since, soon), rows.Count));
+        }
+        return [.. rows
+            .OrderBy(r => Rank(r.Row))
+            .ThenBy(r => r.Row.DaysLeft ?? int.MaxValue)
+            .ThenBy(r => r.Row.PendingSince ?? DateTimeOffset.MaxValue)
+            .ThenBy(r => r.Index)
+            .Select(r => r.Row)];
+    }
+
+    private static int Rank(DeviceStatus row) => row.Status switch
+    {
+        CertificateStatus.Revoked => 0,
+        CertificateStatus.Expired => 1,
+        CertificateStatus.Valid when row.ExpiresSoon => 2,
+        CertificateStatus.None => 3,
+        CertificateStatus.Pending => 4,
+        _ => 5,
+    };
+}

@@ -1,0 +1,94 @@
+using System.Collections.Immutable;
+
+namespace CertLsp.Core.Requests;
+
+/// <summary>What to do with devices whose CSR is still pending: stop and list them, keep them (no action taken), or overwrite them (the old request is void).</summary>
+public enum PendingPolicy
+{
+    Stop,
+    Keep,
+    Overwrite,
+}
+
+/// <summary>Which devices to request, how, and where the zips go.</summary>
+public sealed record CsrRequestOptions
+{
+    /// <summary>Only these devices (by name); null for all (or the batch).</summary>
+    public IReadOnlyList<string>? Devices { get; init; }
+
+    /// <summary>Only the devices of this named batch.</summary>
+    public string? Batch { get; init; }
+
+    public PendingPolicy Pending { get; init; } = PendingPolicy.Stop;
+
+    /// <summary>The folder for the zips; default: the manifest's folder. A re-run after a crash must use the same folder.</summary>
+    public string? OutputFolder { get; init; }
+
+    public ZipLayout Layout { get; init; } = ZipLayout.Flat;
+
+    /// <summary>Encrypts the private keys when set (the CLI takes it from CERTLSP_KEY_PASSPHRASE).</summary>
+    public string? Passphrase { get; init; }
+
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
+
+    public int MaxParallelism { get; init; } = Environment.ProcessorCount;
+}
+
+public enum CsrRunState
+{
+    /// <summary>The run finished (some devices may have failed).</summary>
+    Done,
+
+    /// <summary>Nothing was requested: devices have pending CSRs and no keep/overwrite choice was made.</summary>
+    PendingConflict,
+
+    /// <summary>Nothing was requested: the manifest cannot be requested as it is (errors, unknown devices, device-held keys).</summary>
+    Refused,
+}
+
+public enum DeviceOutcome
+{
+    Requested,
+
+    /// <summary>Requested by an earlier run that was interrupted after writing its zip; recorded in the ledger now.</summary>
+    Recovered,
+
+    NoActionTaken,
+
+    Failed,
+}
+
+/// <summary>One device's outcome; <see cref="Detail"/> says why (a failure's reason, "pending since …", "the old request is void").</summary>
+public sealed record DeviceResult(string Device, string CommonName, DeviceOutcome Outcome, string? Zip, string Detail);
+
+/// <summary>One zip written (or recovered): its file name and counts.</summary>
+public sealed record ZipResult(string FileName, string Path, int Requested, int Failed, bool Recovered);
+
+/// <summary>What an interrupted earlier run left, and what was done about it.</summary>
+public sealed record RecoveryReport(ImmutableArray<string> AdoptedZips, int OrphanKeysRemoved, int TempFilesRemoved)
+{
+    public static RecoveryReport Nothing { get; } = new([], 0, 0);
+
+    public bool Any => !AdoptedZips.IsEmpty || OrphanKeysRemoved > 0 || TempFilesRemoved > 0;
+}
+
+/// <summary>Per-device progress of a run: which device, its outcome, and how far the run is.</summary>
+public sealed record CsrProgress(string Device, DeviceOutcome Outcome, int Done, int Total);
+
+/// <summary>The result of a CSR run: what happened to each device and each zip, and the summary counts.</summary>
+public sealed record CsrRunResult(
+    CsrRunState State,
+    string? Refusal,
+    ImmutableArray<DeviceResult> Devices,
+    ImmutableArray<ZipResult> Zips,
+    ImmutableArray<DeviceResult> Pending,
+    RecoveryReport Recovery,
+    string LedgerPath,
+    string KeyFolder)
+{
+    public int Requested => Devices.Count(d => d.Outcome is DeviceOutcome.Requested or DeviceOutcome.Recovered);
+
+    public int NoActionTaken => Devices.Count(d => d.Outcome == DeviceOutcome.NoActionTaken);
+
+    public int Failed => Devices.Count(d => d.Outcome == DeviceOutcome.Failed);
+}

@@ -1,0 +1,332 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using CertLsp.Core.Certificates;
+using CertLsp.Core.Checking;
+using CertLsp.Core.Diagnostics;
+using CertLsp.Core.Files;
+using CertLsp.Core.Ledger;
+using CertLsp.Core.Manifest;
+using CertLsp.Core.Naming;
+
+namespace CertLsp.Core.Requests;
+
+/// <summary>
+/// Turns a checked manifest into CSR zips for devices with local keys, recording each request in the ledger.
+/// <para>
+/// Write order, so that a crash at any moment leaves a state the next run completes: for each zip, first the private keys
+/// (each named by its public key, so a pending request's key is never overwritten), then the zip (under a temporary name,
+/// flushed, renamed), and last the ledger (atomically). The next run first reconciles: zips of the latest run that the ledger
+/// does not know are adopted when their keys are there (their devices are reported as recovered, not requested twice), keys
+/// that neither the ledger nor such a zip needs are removed, and temporary files are cleared.
+/// </para>
+/// </summary>
+public static class CsrRequester
+{
+    /// <summary>Codes that do not stop a request: an expired or revoked certificate is exactly why one renews.</summary>
+    private static readonly string[] RenewalCodes = [DiagnosticBuilder.CL0402.Code, DiagnosticBuilder.CL0404.Code];
+
+    public static Task<CsrRunResult> RunAsync(string manifestPath, string manifestText, CsrRequestOptions options,
+        IProgress<CsrProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        Task.Run(() => Run(manifestPath, manifestText, options, progress, cancellationToken), cancellationToken);
+
+    /// <summary>Runs a request. Throws <see cref="LedgerFormatException"/> when the ledger cannot be trusted (nothing is written then).</summary>
+    public static CsrRunResult Run(string manifestPath, string manifestText, CsrRequestOptions options,
+        IProgress<CsrProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        manifestPath = Path.GetFullPath(manifestPath);
+        string ledgerPath = LedgerFile.PathFor(manifestPath);
+        var keys = KeyStore.ForManifest(manifestPath, options.Passphrase);
+        var now = options.Clock.GetUtcNow();
+        CsrRunResult Refuse(string why) => new(CsrRunState.Refused, why, [], [], [], RecoveryReport.Nothing, ledgerPath, keys.Folder);
+
+        var ledgerText = LedgerFile.ReadText(ledgerPath);
+        var ledger = ledgerText is null ? SiteLedger.Empty : LedgerFormat.Read(ledgerPath, ledgerText);
+        var document = ManifestDocument.Parse(manifestPath, manifestText, ledgerText is null ? null : new LedgerInput(ledgerPath, ledgerText), now);
+        var check = ManifestChecker.Check([document]);
+        var blocking = check.All.Where(d => d.Severity == DiagnosticSeverity.Error && !RenewalCodes.Contains(d.Code)).ToList();
+        if (document.Manifest is not { } manifest || blocking.Count > 0)
+        {
+            return Refuse($"the manifest has {blocking.Count} error{(blocking.Count == 1 ? "" : "s")} (run certlsp check); CSRs are made from a clean manifest only");
+        }
+        if (manifest.Key.DeviceHeld) return Refuse("the site's keys are held by the devices (key.source: device): their CSRs are read over BACnet, not made here");
+        string site = manifest.Site?.Value ?? KeyStore.ManifestStem(manifestPath);
+
+        var selection = Select(manifest, options, out string? unknown);
+        if (unknown is not null) return Refuse(unknown);
+
+        string outFolder = Path.GetFullPath(options.OutputFolder ?? Path.GetDirectoryName(manifestPath)!);
+        Directory.CreateDirectory(outFolder);
+        using var runLock = RunLock.TryTake(ledgerPath);
+        if (runLock is null) return Refuse("another certlsp run is working on this manifest; try again when it has finished");
+
+        keys.EnsureFolder();
+        var recovery = Reconcile(manifest, site, manifestPath, ledgerPath, keys, outFolder, ledger, now);
+        ledger = recovery.Ledger;
+        var recoveredDevices = recovery.Devices;
+
+        var results = new List<DeviceResult>();
+        var toRequest = new List<DeviceEntry>();
+        var pending = new List<DeviceResult>();
+        foreach (var device in selection)
+        {
+            string name = device.Name!.Value;
+            var entry = ledger.Find(name);
+            if (recoveredDevices.TryGetValue(name, out var zip))
+            {
+                results.Add(new DeviceResult(name, entry!.CommonName, DeviceOutcome.Recovered, zip, "requested by an interrupted run; recorded now"));
+            }
+            else if (entry?.Pending is { } open && ledger.RunOpen is { } since && CsrZip.TimestampOf(open.Zip, site) is { } made && string.CompareOrdinal(made, since) >= 0)
+            {
+                results.Add(new DeviceResult(name, entry.CommonName, DeviceOutcome.Recovered, open.Zip, "requested by an interrupted run"));
+            }
+            else if (entry?.Pending is { } p)
+            {
+                pending.Add(new DeviceResult(name, entry.CommonName, DeviceOutcome.NoActionTaken, p.Zip, $"CSR pending since {LedgerFormat.Time(p.Since)} in {p.Zip}"));
+                if (options.Pending == PendingPolicy.Overwrite) toRequest.Add(device);
+            }
+            else
+            {
+                toRequest.Add(device);
+            }
+        }
+        if (pending.Count > 0 && options.Pending == PendingPolicy.Stop)
+        {
+            return new CsrRunResult(CsrRunState.PendingConflict, null, [.. results], [.. recovery.Zips], [.. pending], recovery.Report, ledgerPath, keys.Folder);
+        }
+        if (options.Pending == PendingPolicy.Keep) results.AddRange(pending.Select(p => p with { Detail = p.Detail + "; kept" }));
+
+        var zips = new List<ZipResult>(recovery.Zips);
+        var plan = RequestPlanner.Plan(toRequest);
+        string timestamp = RunTimestamp(now, ledger, site, plan.Length, outFolder);
+        if (ledger.RunOpen is null)
+        {
+            // Marks the run as open before its first key: a crash from here on is finished by the next run, not mistaken for an older job.
+            ledger = ledger with { RunOpen = timestamp };
+            LedgerFile.Save(ledgerPath, ledger, Path.GetFileName(manifestPath), now);
+        }
+        var issuers = IssuerPems(manifest, manifestPath);
+        var spec = KeySpec.From(manifest.Key);
+        int total = results.Count + toRequest.Count, done = 0;
+        foreach (var r in results) progress?.Report(new CsrProgress(r.Device, r.Outcome, ++done, total));
+
+        for (int k = 0; k < plan.Length; k++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            string zipName = CsrZip.FileName(site, timestamp, k + 1, plan.Length);
+            var made = new ConcurrentDictionary<int, (ZipItem Item, string PublicKey)>();
+            var failed = new ConcurrentDictionary<int, DeviceResult>();
+            var devices = plan[k];
+            Parallel.For(0, devices.Length, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.MaxParallelism), CancellationToken = cancellationToken }, i =>
+            {
+                var device = devices[i];
+                string name = device.Name!.Value;
+                var previous = ledger.Find(name);
+                var subject = DeviceSubject.For(manifest, device, previous?.CommonName);
+                string cn = subject?.CommonName ?? CommonNames.For(manifest, device)?.Value ?? name;
+                long? instance = device.Instance is { } s && s.TryGetInt64(out long v) ? v : null;
+                string? why = subject is null ? "the subject is incomplete"
+                    : options.Layout == ZipLayout.Cari && instance is null ? "the CARI layout needs the device's BACnet “instance”"
+                    : null;
+                if (why is null)
+                {
+                    try
+                    {
+                        using var generated = CsrGenerator.Generate(subject!, spec);
+                        keys.Write(name, generated.PublicKey, generated.Key);
+                        made[i] = (new ZipItem(name, instance, cn, generated.CsrPem), generated.PublicKey);
+                    }
+                    catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
+                    {
+                        why = $"{ex.GetType().Name}: {ex.Message}";
+                    }
+                }
+                if (why is not null) failed[i] = new DeviceResult(name, cn, DeviceOutcome.Failed, null, why);
+                progress?.Report(new CsrProgress(name, why is null ? DeviceOutcome.Requested : DeviceOutcome.Failed, Interlocked.Increment(ref done), total));
+            });
+
+            var items = made.OrderBy(m => m.Key).Select(m => m.Value).ToList();
+            string zipPath = Path.Combine(outFolder, zipName);
+            if (items.Count > 0)
+            {
+                AtomicFile.Write(zipPath, CsrZip.Build([.. items.Select(m => m.Item)], options.Layout, now, issuers, site));
+                var updated = ledger with { RequestsThrough = timestamp };
+                foreach (var (item, publicKey) in items)
+                {
+                    var old = ledger.Find(item.Device);
+                    updated = updated.With(new LedgerEntry(item.Device, item.CommonName, new PendingRequest(publicKey, now, zipName), old?.Certificate));
+                }
+                LedgerFile.Save(ledgerPath, updated, Path.GetFileName(manifestPath), now);
+                foreach (var (item, _) in items)
+                {
+                    var old = ledger.Find(item.Device);
+                    if (old?.Pending is { } voided && old.Certificate?.PublicKey != voided.PublicKey) TryDelete(keys.PathFor(item.Device, voided.PublicKey));
+                }
+                ledger = updated;
+            }
+            for (int i = 0; i < devices.Length; i++)
+            {
+                if (failed.TryGetValue(i, out var failure)) { results.Add(failure); continue; }
+                var (item, _) = made[i];
+                var old = pending.FirstOrDefault(p => p.Device == item.Device);
+                string detail = old is null ? "requested" : $"requested; the old request ({old.Zip}) is void";
+                results.Add(new DeviceResult(item.Device, item.CommonName, DeviceOutcome.Requested, zipName, detail));
+            }
+            zips.Add(new ZipResult(zipName, zipPath, items.Count, failed.Count, false));
+        }
+        LedgerFile.Save(ledgerPath, ledger with { RunOpen = null }, Path.GetFileName(manifestPath), now);
+        var order = selection.Select((d, i) => (d.Name!.Value, i)).ToDictionary(x => x.Item1, x => x.i, StringComparer.Ordinal);
+        return new CsrRunResult(CsrRunState.Done, null, [.. results.OrderBy(r => order[r.Device])], [.. zips], [.. pending], recovery.Report, ledgerPath, keys.Folder);
+    }
+
+    private static List<DeviceEntry> Select(SiteManifest manifest, CsrRequestOptions options, out string? problem)
+    {
+        problem = null;
+        var named = manifest.Devices.Where(d => d.Name is not null).ToList();
+        if (options.Devices is { Count: > 0 } wanted)
+        {
+            var byName = named.Select(d => d.Name!.Value).ToHashSet(StringComparer.Ordinal);
+            var missing = wanted.Where(w => !byName.Contains(w)).ToList();
+            if (missing.Count > 0) problem = $"no device named {string.Join(", ", missing.Select(m => $"“{m}”"))} in the manifest";
+            var set = wanted.ToHashSet(StringComparer.Ordinal);
+            named = named.Where(d => set.Contains(d.Name!.Value)).ToList();
+        }
+        if (options.Batch is { } batch)
+        {
+            named = named.Where(d => d.Batch?.Value == batch).ToList();
+            if (named.Count == 0) problem ??= $"no device is in the batch “{batch}”";
+        }
+        return named;
+    }
+
+    /// <summary>The run's timestamp: now, but later than every run the ledger records and not the name of an existing zip.</summary>
+    private static string RunTimestamp(DateTimeOffset now, SiteLedger ledger, string site, int zips, string outFolder)
+    {
+        var time = now.ToUniversalTime();
+        time = time.AddTicks(-(time.Ticks % TimeSpan.TicksPerSecond));
+        if (ledger.RequestsThrough is { } through && CsrZip.ParseTimestamp(through) is var last && last >= time) time = last.AddSeconds(1);
+        while (Enumerable.Range(1, Math.Max(1, zips)).Any(k => File.Exists(Path.Combine(outFolder, CsrZip.FileName(site, CsrZip.Timestamp(time), k, zips))))) time = time.AddSeconds(1);
+        return CsrZip.Timestamp(time);
+    }
+
+    private static List<byte[]> IssuerPems(SiteManifest manifest, string manifestPath)
+    {
+        string dir = Path.GetDirectoryName(manifestPath)!;
+        var list = new List<byte[]>();
+        foreach (var issuer in manifest.Ca.Issuers)
+        {
+            string path = Path.Combine(dir, issuer.Value);
+            if (File.Exists(path) && new FileInfo(path).Length < 64 * 1024) list.Add(File.ReadAllBytes(path));
+        }
+        return list;
+    }
+
+    private sealed record Recovery(SiteLedger Ledger, RecoveryReport Report, Dictionary<string, string> Devices, List<ZipResult> Zips);
+
+    /// <summary>Brings ledger, keys and zips back into agreement after an interrupted run (see the class summary).</summary>
+    private static Recovery Reconcile(SiteManifest manifest, string site, string manifestPath, string ledgerPath, KeyStore keys, string outFolder, SiteLedger ledger, DateTimeOffset now)
+    {
+        int temps = keys.RemoveLeftovers() + AtomicFile.RemoveLeftovers(outFolder) + AtomicFile.RemoveLeftovers(Path.GetDirectoryName(ledgerPath)!);
+        var byCn = DeviceIndex.ByCommonName(manifest, ledger);
+
+        var adopted = new Dictionary<string, string>(StringComparer.Ordinal);
+        var adoptedZips = new List<ZipResult>();
+        var updated = ledger;
+        string? newestRun = ledger.RequestsThrough;
+        var candidates = Directory.EnumerateFiles(outFolder, CsrZip.Prefix + "*.zip")
+            .Select(p => (Path: p, Time: CsrZip.TimestampOf(Path.GetFileName(p), site)))
+            .Where(z => z.Time is not null && (newestRun is null || string.CompareOrdinal(z.Time, newestRun) >= 0))
+            .OrderBy(z => z.Path, StringComparer.Ordinal)
+            .ToList();
+        foreach (var (zipPath, time) in candidates)
+        {
+            if (time is null) continue;
+            string zipName = Path.GetFileName(zipPath);
+            int count = 0;
+            IEnumerable<(string Name, byte[] Data)> requests;
+            try
+            {
+                requests = CsrZip.ReadRequests(zipPath);
+            }
+            catch (InvalidDataException)
+            {
+                continue;
+            }
+            foreach (var (_, data) in requests)
+            {
+                string? cn;
+                string publicKey;
+                try
+                {
+                    (cn, publicKey) = CsrGenerator.Inspect(data);
+                }
+                catch (System.Security.Cryptography.CryptographicException)
+                {
+                    continue;
+                }
+                if (cn is null || updated.FindByKey(publicKey) is not null || !byCn.TryGetValue(cn, out var entry) || !keys.Has(entry.Name!.Value, publicKey)) continue;
+                string device = entry.Name!.Value;
+                var old = updated.Find(device);
+                updated = updated.With(new LedgerEntry(device, cn, new PendingRequest(publicKey, CsrZip.ParseTimestamp(time), zipName), old?.Certificate));
+                adopted[device] = zipName;
+                count++;
+            }
+            if (count > 0)
+            {
+                adoptedZips.Add(new ZipResult(zipName, zipPath, count, 0, true));
+                if (newestRun is null || string.CompareOrdinal(time, newestRun) > 0) newestRun = time;
+            }
+        }
+        if (adopted.Count > 0)
+        {
+            updated = updated with { RequestsThrough = newestRun };
+            LedgerFile.Save(ledgerPath, updated, Path.GetFileName(manifestPath), now);
+            ledger = updated;
+        }
+
+        // Keys that neither the ledger nor an adopted zip needs: their CSR never left the machine.
+        var live = ledger.Entries.Values.SelectMany(e => e.LiveKeys().Select(k => keys.PathFor(e.Device, k))).ToHashSet(StringComparer.Ordinal);
+        int orphans = 0;
+        foreach (var file in keys.Files().ToList())
+        {
+            if (!live.Contains(file) && TryDelete(file)) orphans++;
+        }
+        return new Recovery(ledger, new RecoveryReport([.. adoptedZips.Select(z => z.FileName)], orphans, temps), adopted, adoptedZips);
+    }
+
+    private static bool TryDelete(string path)
+    {
+        try
+        {
+            if (!File.Exists(path)) return false;
+            File.Delete(path);
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+}
+
+/// <summary>One run at a time per manifest: an exclusive lock on a hidden file beside the ledger, released by the OS if the process dies.</summary>
+internal sealed class RunLock : IDisposable
+{
+    private readonly FileStream stream;
+
+    private RunLock(FileStream stream) => this.stream = stream;
+
+    public static RunLock? TryTake(string ledgerPath)
+    {
+        string path = Path.Combine(Path.GetDirectoryName(ledgerPath)!, "." + Path.GetFileName(ledgerPath) + ".lock");
+        try
+        {
+            return new RunLock(new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose));
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    public void Dispose() => stream.Dispose();
+}

@@ -1,0 +1,125 @@
+using System.IO.Compression;
+using System.Text;
+using CertLsp.Core.Certificates;
+using Xunit;
+
+namespace CertLsp.Core.Tests.Certificates;
+
+/// <summary>Each way a hostile archive is refused, one test each; and what a good one yields.</summary>
+public sealed class CertificateArchiveTests
+{
+    private static readonly byte[] Pem = Encoding.ASCII.GetBytes("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n");
+
+    private static string Refusal(byte[] zip) =>
+        Assert.Throws<ArchiveRejectedException>(() => CertificateArchive.ReadZip(new MemoryStream(zip))).Message;
+
+    [Fact]
+    public void A_good_zip_is_read_with_kinds_by_name()
+    {
+        var files = CertificateArchive.ReadZip(new MemoryStream(TempSite.MakeZip(
+            ("cert1/device-1/port-1/opr-a.pem", Pem), ("cert1/issuer/iss-1.pem", Pem), ("cert1/response-notes.txt", "ok"u8.ToArray()),
+            ("cert1/device-1/port-1/csr-a.pem", Pem), ("b.pem", Pem))));
+        Assert.Equal(
+            [ArchiveFileKind.Certificate, ArchiveFileKind.Issuer, ArchiveFileKind.Notes, ArchiveFileKind.Request, ArchiveFileKind.Certificate],
+            files.Select(f => f.Kind));
+        Assert.Equal(Pem, files[0].Data);
+    }
+
+    [Fact]
+    public void Path_traversal_is_refused() => Assert.Contains("path traversal", Refusal(TempSite.MakeZip(("certs/../../evil.pem", Pem))));
+
+    [Fact]
+    public void Absolute_names_are_refused() => Assert.Contains("absolute path", Refusal(TempSite.MakeZip(("/etc/evil.pem", Pem))));
+
+    [Fact]
+    public void Drive_letter_names_are_refused() => Assert.Contains("absolute path", Refusal(TempSite.MakeZip(("C:/evil.pem", Pem))));
+
+    [Fact]
+    public void Backslash_names_are_refused() => Assert.Contains("backslash", Refusal(TempSite.MakeZip(("..\\evil.pem", Pem))));
+
+    [Fact]
+    public void Control_characters_in_names_are_refused() => Assert.Contains("control characters", Refusal(TempSite.MakeZip(("a\u0007.pem", Pem))));
+
+    [Fact]
+    public void Symlinks_are_refused()
+    {
+        using var memory = new MemoryStream();
+        using (var zip = new ZipArchive(memory, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            var entry = zip.CreateEntry("link.pem");
+            entry.ExternalAttributes = unchecked((int)(0xA1FFu << 16));
+            using var s = entry.Open();
+            s.Write("/etc/passwd"u8);
+        }
+        Assert.Contains("symbolic link", Refusal(memory.ToArray()));
+    }
+
+    [Fact]
+    public void Oversized_entries_are_refused()
+    {
+        var big = new byte[CertificateArchive.MaxEntryBytes + 1];
+        new Random(1).NextBytes(big);
+        Assert.Contains("refused above", Refusal(TempSite.MakeZip(("big.pem", big))));
+    }
+
+    [Fact]
+    public void Over_compressed_entries_are_refused() =>
+        Assert.Contains("zip bomb", Refusal(TempSite.MakeZip(("zeros.pem", new byte[60_000]))));
+
+    [Fact]
+    public void More_than_50_certificates_refuse_the_whole_zip()
+    {
+        var entries = Enumerable.Range(1, 51).Select(i => ($"c{i}.pem", Pem)).ToArray();
+        Assert.Contains("at most 50", Refusal(TempSite.MakeZip(entries)));
+        Assert.Equal(50, CertificateArchive.ReadZip(new MemoryStream(TempSite.MakeZip(entries[..50]))).Count);
+    }
+
+    [Fact]
+    public void Too_many_issuer_files_are_refused()
+    {
+        var entries = Enumerable.Range(1, CertificateArchive.MaxIssuerFiles + 1).Select(i => ($"issuer/iss-{i}.pem", Pem)).ToArray();
+        Assert.Contains("issuer files", Refusal(TempSite.MakeZip(entries)));
+    }
+
+    [Fact]
+    public void Too_many_other_files_are_refused()
+    {
+        var entries = Enumerable.Range(1, CertificateArchive.MaxOtherFiles + 1).Select(i => ($"note-{i}.txt", Pem)).ToArray();
+        Assert.Contains("neither certificates", Refusal(TempSite.MakeZip(entries)));
+    }
+
+    [Fact]
+    public void Duplicate_names_are_refused() =>
+        Assert.Contains("appears twice", Refusal(TempSite.MakeZip(("a.pem", Pem), ("A.pem", Pem))));
+
+    [Fact]
+    public void A_file_that_is_not_a_zip_is_refused() =>
+        Assert.Contains("not a readable zip", Refusal("not a zip at all"u8.ToArray()));
+
+    [Fact]
+    public void Nothing_is_read_when_a_later_entry_is_hostile()
+    {
+        // The first entry is fine, the second is not: the refusal comes from the central directory, before any content is read.
+        var error = Refusal(TempSite.MakeZip(("good.pem", Pem), ("../bad.pem", Pem)));
+        Assert.Contains("bad.pem", error);
+    }
+
+    [Fact]
+    public void A_symlink_inside_a_folder_is_refused()
+    {
+        string folder = Path.Combine(Path.GetTempPath(), "certlsp-archive-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        try
+        {
+            File.WriteAllBytes(Path.Combine(folder, "a.pem"), Pem);
+            File.CreateSymbolicLink(Path.Combine(folder, "b.pem"), "/etc/passwd");
+            Assert.Contains("symbolic link", Assert.Throws<ArchiveRejectedException>(() => CertificateArchive.Read(folder)).Message);
+            File.Delete(Path.Combine(folder, "b.pem"));
+            Assert.Single(CertificateArchive.Read(folder));
+        }
+        finally
+        {
+            Directory.Delete(folder, true);
+        }
+    }
+}

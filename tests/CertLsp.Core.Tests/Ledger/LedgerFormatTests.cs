@@ -1,0 +1,102 @@
+using CertLsp.Core.Ledger;
+using CsCheck;
+using Xunit;
+
+namespace CertLsp.Core.Tests.Ledger;
+
+public sealed class LedgerFormatTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 23, 12, 0, 0, TimeSpan.Zero);
+
+    public static SiteLedger Sample() => (SiteLedger.Empty with { RequestsThrough = "20261123T110000Z" })
+        .With(new LedgerEntry("AHU-2", "AHU-2.bms.example", new PendingRequest("sha256:aa", Now.AddHours(-1), "CertificateSigningRequests_X_20261123T110000Z_1-of-1.zip"), null))
+        .With(new LedgerEntry("AHU-1", "AHU-1.bms.example", null,
+            new IssuedCertificate("1001", "CN=Issuing CA", Now.AddDays(-10), Now.AddDays(355), "sha256:cc", "sha256:bb")));
+
+    [Fact]
+    public void Round_trips_and_is_deterministic_with_blocks_sorted_by_device()
+    {
+        string text = LedgerFormat.Write(Sample(), "x.site.yaml", Now);
+        var read = LedgerFormat.Read("x.site.ledger", text);
+        Assert.Equal(text, LedgerFormat.Write(read, "x.site.yaml", Now));
+        Assert.Equal(["AHU-1", "AHU-2"], read.Entries.Keys);
+        Assert.Equal(Sample().Entries["AHU-1"], read.Entries["AHU-1"]);
+        Assert.Equal(Sample().Entries["AHU-2"], read.Entries["AHU-2"]);
+        Assert.True(text.IndexOf("device: AHU-1", StringComparison.Ordinal) < text.IndexOf("device: AHU-2", StringComparison.Ordinal));
+        Assert.Contains("  status: valid\n", text);
+        Assert.Contains("  status: pending\n", text);
+    }
+
+    [Fact]
+    public void A_hand_edit_is_reported_with_the_line_of_the_blocks_check()
+    {
+        string text = LedgerFormat.Write(Sample(), "x.site.yaml", Now).Replace("certificate-serial: 1001", "certificate-serial: 1002", StringComparison.Ordinal);
+        var lines = text.Split('\n');
+        int checkLine = Array.FindIndex(lines, l => l.StartsWith("  check:", StringComparison.Ordinal)) + 1;
+        var error = Assert.Throws<LedgerFormatException>(() => LedgerFormat.Read("x.site.ledger", text));
+        Assert.Equal(checkLine, error.Line);
+        Assert.Contains("edited by hand", error.Reason);
+        Assert.StartsWith($"x.site.ledger:{checkLine}:", error.Message);
+    }
+
+    [Theory]
+    [InlineData("", 1, "not a CertLsp ledger")]
+    [InlineData("ledger: 2\n", 1, "not one this version")]
+    [InlineData("ledger: 1\nfoo: bar\n", 2, "unexpected “foo”")]
+    [InlineData("ledger: 1\n\ndevice: A\n  cn: A\n", 4, "without its check line")]
+    [InlineData("ledger: 1\n\ndevice: A\n  color: red\n", 4, "unknown field")]
+    [InlineData("ledger: 1\n\nAHU-1\n", 3, "expected “key: value”")]
+    [InlineData("ledger: 1\n\ndevice: A\n  cn: a\n  status: none\n  check: 66012fa6fa19ce27\nAHU-1\n", 7, "to start a block")]
+    [InlineData("ledger: 1\nrequests-through: yesterday\n", 2, "not a run timestamp")]
+    public void Damage_is_reported_with_its_line(string text, int line, string reason)
+    {
+        var error = Assert.Throws<LedgerFormatException>(() => LedgerFormat.Read("l", text));
+        Assert.Equal(line, error.Line);
+        Assert.Contains(reason, error.Reason);
+    }
+
+    [Fact]
+    public void Blocks_out_of_order_or_repeated_are_reported()
+    {
+        string one = LedgerFormat.Write(SiteLedger.Empty.With(new LedgerEntry("B", "b", null, null)), "x", Now);
+        string block = one[one.IndexOf("\ndevice:", StringComparison.Ordinal)..];
+        var error = Assert.Throws<LedgerFormatException>(() => LedgerFormat.Read("l", one + block));
+        Assert.Contains("second block", error.Reason);
+        string a = LedgerFormat.Write(SiteLedger.Empty.With(new LedgerEntry("A", "a", null, null)), "x", Now);
+        Assert.Contains("out of order", Assert.Throws<LedgerFormatException>(() => LedgerFormat.Read("l", one + a[a.IndexOf("\ndevice:", StringComparison.Ordinal)..])).Reason);
+    }
+
+    [Fact]
+    public void Any_device_name_and_cn_round_trip_on_one_line_each()
+    {
+        Gen.String.Where(s => s.Length > 0).Select(Gen.String).Sample((name, cn) =>
+        {
+            var ledger = SiteLedger.Empty.With(new LedgerEntry(name, cn, null, null));
+            string text = LedgerFormat.Write(ledger, "x", Now);
+            var read = LedgerFormat.Read("l", text);
+            return read.Entries.Count == 1 && read.Entries.Single().Value == ledger.Entries.Single().Value
+                && text.Split('\n').Count(l => l.StartsWith("device: ", StringComparison.Ordinal)) == 1;
+        }, iter: 2000);
+    }
+
+    [Fact]
+    public void Saving_writes_only_when_the_text_changes()
+    {
+        string folder = Path.Combine(Path.GetTempPath(), "certlsp-ledger-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        try
+        {
+            string path = Path.Combine(folder, "x.site.ledger");
+            Assert.True(LedgerFile.Save(path, Sample(), "x.site.yaml", Now));
+            var stamp = File.GetLastWriteTimeUtc(path);
+            Assert.False(LedgerFile.Save(path, Sample(), "x.site.yaml", Now));
+            Assert.Equal(stamp, File.GetLastWriteTimeUtc(path));
+            Assert.Empty(Directory.GetFiles(folder, "*.tmp"));
+            Assert.Equal(Path.Combine(folder, "x.site.ledger"), LedgerFile.PathFor(Path.Combine(folder, "x.site.yaml")));
+        }
+        finally
+        {
+            Directory.Delete(folder, true);
+        }
+    }
+}
