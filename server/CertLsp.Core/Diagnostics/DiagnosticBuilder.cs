@@ -16,12 +16,41 @@ public sealed class DiagnosticBuilder(string path, string text = "")
     public string Path { get; } = path;
 
     private Diagnostic Make(DiagnosticDefinition definition, TextSpan span, string message, ImmutableArray<Fix> fixes = default, ImmutableArray<RelatedLocation> related = default) =>
-        new(definition, new SourceLocation(Path, span), message, related.IsDefault ? [] : related, fixes.IsDefault ? [] : fixes);
+        new(definition, new SourceLocation(Path, span), Visible(message), related.IsDefault ? [] : [.. related.Select(r => r with { Message = Visible(r.Message) })], fixes.IsDefault ? [] : fixes);
+
+    /// <summary>Control characters of quoted values shown as escapes (\t, \u0007), so a message never carries one.</summary>
+    private static string Visible(string message)
+    {
+        if (!message.Any(char.IsControl)) return message;
+        var sb = new System.Text.StringBuilder(message.Length + 8);
+        foreach (char c in message)
+        {
+            sb.Append(c switch
+            {
+                '\t' => "\\t",
+                '\n' => "\\n",
+                '\r' => "\\r",
+                _ when char.IsControl(c) => $"\\u{(int)c:X4}",
+                _ => c.ToString(),
+            });
+        }
+        return sb.ToString();
+    }
 
     private Fix ReplaceFix(string title, YamlScalar scalar, string newValue, bool preferred = true) =>
         new(title, [YamlEdits.ReplaceScalar(Path, scalar, newValue)], preferred);
 
-    private static string Quote(string value) => "“" + (value.Length > 80 ? value[..77] + "…" : value) + "”";
+    /// <summary>Replaces a scalar by YAML text as given (a number stays a number).</summary>
+    private Fix ReplaceYamlFix(string title, YamlScalar scalar, string yamlText) =>
+        new(title, [new TextEdit(Path, scalar.Span, yamlText)], true);
+
+    /// <summary>The user's value in quotes; a long one cut to 77 characters (never between the halves of a surrogate pair) and "…".</summary>
+    private static string Quote(string value)
+    {
+        if (value.Length <= 80) return "“" + value + "”";
+        int cut = char.IsHighSurrogate(value[76]) ? 76 : 77;
+        return "“" + value[..cut] + "…”";
+    }
 
     // ---- CL00xx: the YAML and its structure -------------------------------------------------------------
 
@@ -39,13 +68,14 @@ public sealed class DiagnosticBuilder(string path, string text = "")
 
     public static readonly DiagnosticDefinition CL0002 = new("CL0002", Error, "Unknown key");
 
-    public Diagnostic UnknownKey(YamlScalar key, string where, IReadOnlyList<string> allowed)
+    /// <summary>CL0002. <paramref name="present"/>: the keys the mapping already has, never suggested (a rename would duplicate them).</summary>
+    public Diagnostic UnknownKey(YamlScalar key, string where, IReadOnlyList<string> allowed, YamlMapping? present = null)
     {
         if (key.Value == "<<")
         {
             return Make(CL0002, key.Span, $"Merge keys (“<<”) are not supported in {where}. Put values shared by all devices under “subject” instead.");
         }
-        var suggestion = Suggestions.Closest(key.Value, allowed);
+        var suggestion = Suggestions.Closest(key.Value, allowed.Where(a => present?.Find(a) is null));
         string message = suggestion is null
             ? $"Unknown key {Quote(key.Value)} in {where}. Allowed keys: {string.Join(", ", allowed)}."
             : $"Unknown key {Quote(key.Value)} in {where}. Did you mean “{suggestion}”?";
@@ -55,7 +85,7 @@ public sealed class DiagnosticBuilder(string path, string text = "")
 
     public static readonly DiagnosticDefinition CL0003 = new("CL0003", Error, "Wrong type or value not allowed");
 
-    public Diagnostic WrongType(YamlNode node, string where, string expected)
+    public Diagnostic WrongType(YamlNode node, string where, string expected, TextSpan? span = null)
     {
         string found = node is YamlScalar s && s.Type != ScalarType.Null ? $"{node.KindName} ({Quote(s.Value)})" : node.KindName;
         ImmutableArray<Fix> fixes = [];
@@ -63,15 +93,16 @@ public sealed class DiagnosticBuilder(string path, string text = "")
         {
             fixes = [new Fix($"Quote {Quote(scalar.Value)} as text", [new TextEdit(Path, scalar.Span, "\"" + scalar.Value.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"")], true)];
         }
-        return Make(CL0003, node.Span, $"{Capitalize(where)} must be {expected}, but it is {found}.", fixes);
+        return Make(CL0003, span ?? node.Span, $"{Capitalize(where)} must be {expected}, but it is {found}.", fixes);
     }
 
+    /// <summary>CL0003 for a value outside an enum; <paramref name="allowed"/> are the allowed values as YAML text (numbers unquoted).</summary>
     public Diagnostic ValueNotAllowed(YamlScalar value, string where, IReadOnlyList<string> allowed)
     {
         var suggestion = Suggestions.Closest(value.Value, allowed);
         string message = $"{Quote(value.Value)} is not allowed for {where}. Use one of: {string.Join(", ", allowed)}."
             + (suggestion is null ? "" : $" Did you mean “{suggestion}”?");
-        ImmutableArray<Fix> fixes = suggestion is null ? [] : [ReplaceFix($"Change to “{suggestion}”", value, suggestion)];
+        ImmutableArray<Fix> fixes = suggestion is null ? [] : [ReplaceYamlFix($"Change to “{suggestion}”", value, suggestion)];
         return Make(CL0003, value.Span, message, fixes);
     }
 
@@ -106,6 +137,9 @@ public sealed class DiagnosticBuilder(string path, string text = "")
 
     public static readonly DiagnosticDefinition CL0101 = new("CL0101", Error, "Mandatory subject field missing");
 
+    public Diagnostic EmptySubjectField(YamlScalar value, string field, string key) =>
+        Make(CL0101, value.Span, $"The {field} (“{key}”) is empty; the CA requires a value. Fill it in.");
+
     public Diagnostic MissingSubjectField(TextSpan span, string field, string key, string? device, int devicesAffected, YamlMapping? defaults, YamlNode? root)
     {
         string who = device is null
@@ -118,7 +152,7 @@ public sealed class DiagnosticBuilder(string path, string text = "")
         {
             fixes = [new Fix($"Add “{key}” to the subject defaults", [YamlEdits.AddPair(Path, text, defaults, key, "\"\"")], true)];
         }
-        else if (root is YamlMapping rootMapping)
+        else if (root is YamlMapping rootMapping && rootMapping.Find("subject") is null)
         {
             fixes = [new Fix("Add the subject defaults", [YamlEdits.AddPair(Path, text, rootMapping, "subject", $"{{ {key}: \"\" }}")], true)];
         }
@@ -286,9 +320,10 @@ public sealed class DiagnosticBuilder(string path, string text = "")
 
     public static readonly DiagnosticDefinition CL0501 = new("CL0501", Error, "Key not accepted by the CA profile");
 
+    /// <summary>CL0501; <paramref name="replacement"/> is YAML text put in place of <paramref name="replaceable"/> (2048 stays a number).</summary>
     public Diagnostic KeyNotAccepted(TextSpan span, string profile, string key, string accepted, YamlScalar? replaceable, string? replacement)
     {
-        ImmutableArray<Fix> fixes = replaceable is null || replacement is null ? [] : [ReplaceFix($"Change to “{replacement}”", replaceable, replacement)];
+        ImmutableArray<Fix> fixes = replaceable is null || replacement is null ? [] : [ReplaceYamlFix($"Change to “{replacement}”", replaceable, replacement)];
         return Make(CL0501, span, $"The CA profile “{profile}” does not accept {key} keys; it accepts {accepted}.", fixes);
     }
 
@@ -296,8 +331,8 @@ public sealed class DiagnosticBuilder(string path, string text = "")
 
     public static readonly DiagnosticDefinition CL0601 = new("CL0601", Error, "Duplicate BACnet device instance");
 
-    public Diagnostic DuplicateInstance(TextSpan span, long instance, SourceLocation first) =>
-        Make(CL0601, span, $"Device instance {instance} is already used by another device; instances must be unique on a BACnet internetwork.",
+    public Diagnostic DuplicateInstance(YamlScalar value, long instance, SourceLocation first) =>
+        Make(CL0601, value.Span, $"Device instance {Quote(value.Value)}{(value.Value == instance.ToString(CultureInfo.InvariantCulture) ? "" : $" ({instance})")} is already used by another device; instances must be unique on a BACnet internetwork. Give this device its own instance number.",
             related: [new RelatedLocation(first, $"instance {instance} is first used here")]);
 
     public static readonly DiagnosticDefinition CL0602 = new("CL0602", Error, "Device instance out of range");
@@ -310,9 +345,9 @@ public sealed class DiagnosticBuilder(string path, string text = "")
     public Diagnostic InvalidAddress(TextSpan span, string value, string reason) =>
         Make(CL0603, span, $"The address {Quote(value)} is not a valid BACnet/IP address: {reason}. Write an IPv4 address, optionally with :port (127.0.0.2 or 127.0.0.2:47809).");
 
-    public Diagnostic DuplicateAddress(TextSpan span, string value, SourceLocation first) =>
+    public Diagnostic DuplicateAddress(TextSpan span, string value, SourceLocation first, string firstValue) =>
         Make(CL0603, span, $"The address {Quote(value)} is already used by another device; each device has its own BACnet/IP address and port.",
-            related: [new RelatedLocation(first, $"{Quote(value)} is first used here")]);
+            related: [new RelatedLocation(first, $"the same address and port ({Quote(firstValue)}) is first used here")]);
 
     private static string Capitalize(string s) => s.Length == 0 ? s : char.ToUpperInvariant(s[0]) + s[1..];
 }

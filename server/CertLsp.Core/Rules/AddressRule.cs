@@ -10,7 +10,7 @@ public sealed class AddressRule : IManifestRule
     public void Check(SiteManifest manifest, DiagnosticBuilder builder, ICollection<Diagnostic> diagnostics)
     {
         int sitePort = manifest.Bacnet.PortNumber;
-        var seen = new Dictionary<(uint, int), SourceLocation>();
+        var seen = new Dictionary<(uint, int), (SourceLocation Location, string Value)>();
         foreach (var device in manifest.Devices)
         {
             if (device.Address is not { } address) continue;
@@ -19,8 +19,8 @@ public sealed class AddressRule : IManifestRule
                 diagnostics.Add(builder.InvalidAddress(address.Span, address.Value, reason));
                 continue;
             }
-            if (seen.TryGetValue(endpoint, out var first)) diagnostics.Add(builder.DuplicateAddress(address.Span, address.Value, first));
-            else seen[endpoint] = new SourceLocation(builder.Path, address.Span);
+            if (seen.TryGetValue(endpoint, out var first)) diagnostics.Add(builder.DuplicateAddress(address.Span, address.Value, first.Location, first.Value));
+            else seen[endpoint] = (new SourceLocation(builder.Path, address.Span), address.Value);
         }
         if (manifest.Bacnet.Broadcast is { } broadcast && !TryParse(broadcast.Value, sitePort, allowPort: false, out _, out var why))
         {

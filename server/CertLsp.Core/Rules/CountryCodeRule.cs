@@ -11,7 +11,7 @@ public sealed class CountryCodeRule : IManifestRule
     {
         foreach (var value in SubjectScalars.Of(manifest, SubjectField.Country))
         {
-            if (value.Value.Length == 2 && !Countries.IsAlpha2(value.Value))
+            if (value.Value.Length == 2 && !Countries.IsAlpha2(value.Value) && !string.IsNullOrWhiteSpace(value.Value))
             {
                 diagnostics.Add(builder.CountryNotIso(value, value.Value));
             }

@@ -24,7 +24,7 @@ public sealed class DomainNameRule : IManifestRule
         foreach (var label in name.Split('.'))
         {
             if (label.Length == 0) return "it has an empty label (two dots in a row)";
-            if (label.Length > 63) return $"the label “{label[..20]}…” has {label.Length} characters (at most 63)";
+            if (label.Length > 63) return $"the label “{label[..(char.IsHighSurrogate(label[19]) ? 19 : 20)]}…” has {label.Length} characters (at most 63)";
             if (label.StartsWith('-') || label.EndsWith('-')) return $"the label “{label}” starts or ends with a hyphen";
             foreach (char c in label)
             {

@@ -19,6 +19,7 @@ public sealed class DuplicateCommonNameRule : IWorkspaceRule
                 list.Add((owner, device, cn));
             }
         }
+        var proposed = new HashSet<string>(CommonNames.Comparer);
         foreach (var group in byName.Values)
         {
             if (group.Count < 2) continue;
@@ -30,7 +31,7 @@ public sealed class DuplicateCommonNameRule : IWorkspaceRule
                 if (i > 0)
                 {
                     // The first keeps its name; each later one is offered the first free "<name>-2", "-3", ...
-                    string unique = UniqueName(cn.Source.Value, owner.Manifest.DomainName, byName);
+                    string unique = UniqueName(cn.Source.Value, owner.Manifest.DomainName, byName, proposed);
                     fix = owner.Builder.MakeCommonNameUnique(device.Node, unique);
                 }
                 diagnostics.Add(owner.Builder.DuplicateCommonName(cn.Source.Span, cn.Value, locations.RemoveAt(i), fix));
@@ -38,14 +39,16 @@ public sealed class DuplicateCommonNameRule : IWorkspaceRule
         }
     }
 
-    private static string UniqueName(string name, string? domain, Dictionary<string, List<(ManifestInWorkspace, Manifest.DeviceEntry, CommonName)>> taken)
+    /// <summary>The first "name-N" whose CN no device has and no other fix of this check proposes (so applying every fix leaves no duplicate).</summary>
+    private static string UniqueName(string name, string? domain, Dictionary<string, List<(ManifestInWorkspace, Manifest.DeviceEntry, CommonName)>> taken, HashSet<string> proposed)
     {
         string stem = name.Trim();
         if (domain is not null && stem.EndsWith("." + domain, StringComparison.OrdinalIgnoreCase)) stem = stem[..^(domain.Length + 1)];
         for (int n = 2; ; n++)
         {
             string candidate = $"{stem}-{n}";
-            if (!taken.ContainsKey(CommonNames.Compose(candidate, domain))) return candidate;
+            string cn = CommonNames.Compose(candidate, domain);
+            if (!taken.ContainsKey(cn) && proposed.Add(cn)) return candidate;
         }
     }
 }

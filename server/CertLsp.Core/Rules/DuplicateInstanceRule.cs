@@ -12,7 +12,7 @@ public sealed class DuplicateInstanceRule : IManifestRule
         foreach (var device in manifest.Devices)
         {
             if (device.Instance is not { } instance || !instance.TryGetInt64(out long value)) continue;
-            if (seen.TryGetValue(value, out var first)) diagnostics.Add(builder.DuplicateInstance(instance.Span, value, first));
+            if (seen.TryGetValue(value, out var first)) diagnostics.Add(builder.DuplicateInstance(instance, value, first));
             else seen[value] = new SourceLocation(builder.Path, instance.Span);
         }
     }

@@ -23,9 +23,10 @@ public sealed class KeyProfileRule : IManifestRule
         if (key.AlgorithmName == "ecdsa")
         {
             if (profile.Curves.Contains(key.CurveName)) return;
-            var span = Where(key.Curve);
-            if (span == default) return;
+            // A profile with no curves refuses ECDSA itself: the algorithm is the offending node, not the curve.
             bool curveWasTheProblem = key.Curve is not null && profile.Curves.Length > 0;
+            var span = Where(curveWasTheProblem ? key.Curve : key.Algorithm);
+            if (span == default) return;
             diagnostics.Add(builder.KeyNotAccepted(span, manifest.Ca.ProfileName, $"ECDSA {key.CurveName}", profile.Text,
                 curveWasTheProblem ? key.Curve : key.Algorithm, curveWasTheProblem ? profile.Curves[0] : "rsa"));
         }

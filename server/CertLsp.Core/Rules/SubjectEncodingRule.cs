@@ -21,8 +21,9 @@ public sealed class SubjectEncodingRule : IManifestRule
         }
         foreach (var device in manifest.Devices)
         {
+            // As CommonNames computes the CN: surrounding whitespace (the line break a block scalar keeps) is not part of it.
             var source = device.CommonName ?? device.Name;
-            if (source is not null) CheckValue(SubjectField.CommonName, source.Value, source.Span, builder, diagnostics);
+            if (source is not null) CheckValue(SubjectField.CommonName, source.Value.Trim(), source.Span, builder, diagnostics);
         }
     }
 

@@ -13,7 +13,7 @@ public sealed class SubjectFieldLengthRule : IManifestRule
         {
             if (field == SubjectField.Country)
             {
-                if (value.Value.Length != 2) diagnostics.Add(builder.CountryWrongLength(value, value.Value));
+                if (value.Value.Length != 2 && !string.IsNullOrWhiteSpace(value.Value)) diagnostics.Add(builder.CountryWrongLength(value, value.Value));
                 continue;
             }
             int length = CharacterCount(value.Value);

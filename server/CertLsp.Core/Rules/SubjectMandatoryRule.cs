@@ -4,11 +4,19 @@ using CertLsp.Core.Text;
 
 namespace CertLsp.Core.Rules;
 
-/// <summary>CL0101: C, ST, L, O and OU must be set for every device, by the site defaults or the device itself.</summary>
+/// <summary>CL0101: C, ST, L, O and OU must be set for every device, by the site defaults or the device itself, and not be empty.</summary>
 public sealed class SubjectMandatoryRule : IManifestRule
 {
     public void Check(SiteManifest manifest, DiagnosticBuilder builder, ICollection<Diagnostic> diagnostics)
     {
+        foreach (var (field, value) in SubjectScalars.All(manifest))
+        {
+            // An empty mandatory field is as good as missing (the length and country rules leave empty values to this one).
+            if (field.Mandatory && string.IsNullOrWhiteSpace(value.Value))
+            {
+                diagnostics.Add(builder.EmptySubjectField(value, field.Label, field.Key));
+            }
+        }
         if (manifest.Devices.IsEmpty) return;
         foreach (var field in SubjectField.Configurable)
         {

@@ -42,7 +42,9 @@ public static class SchemaValidator
         string type = JsonType(node);
         if (!schema.Allows(type))
         {
-            diagnostics.Add(builder.WrongType(node, where, Describe(schema.Types)));
+            // An empty value ("subject:" with nothing after it) has no extent of its own: its key is the place to show.
+            var span = node.Span.Length == 0 && keySpan.Length > 0 ? keySpan : node.Span;
+            diagnostics.Add(builder.WrongType(node, where, Describe(schema.Types), span));
             return;
         }
         switch (node)
@@ -56,7 +58,7 @@ public static class SchemaValidator
                     {
                         if (!schema.AdditionalProperties)
                         {
-                            diagnostics.Add(builder.UnknownKey(pair.Key, path.Length == 0 ? "the site manifest" : $"“{path}”", [.. schema.Properties.Select(p => p.Key)]));
+                            diagnostics.Add(builder.UnknownKey(pair.Key, path.Length == 0 ? "the site manifest" : $"“{path}”", [.. schema.Properties.Select(p => p.Key)], mapping));
                         }
                         continue;
                     }
@@ -96,7 +98,7 @@ public static class SchemaValidator
             }
             if (!found)
             {
-                diagnostics.Add(builder.ValueNotAllowed(scalar, where, [.. schema.Enum.Select(EnumText)]));
+                diagnostics.Add(builder.ValueNotAllowed(scalar, where, [.. schema.Enum.Select(EnumYaml)]));
             }
             return;
         }
@@ -134,6 +136,9 @@ public static class SchemaValidator
     };
 
     public static string EnumText(JsonElement e) => e.ValueKind == JsonValueKind.String ? e.GetString()! : e.GetRawText();
+
+    /// <summary>An enum value as YAML text: a string as YAML writes it, a number or boolean as is.</summary>
+    public static string EnumYaml(JsonElement e) => e.ValueKind == JsonValueKind.String ? YamlEdits.FormatString(e.GetString()!) : e.GetRawText();
 
     private static string Describe(ImmutableArray<string> types) => string.Join(" or ", types.Select(t => t switch
     {

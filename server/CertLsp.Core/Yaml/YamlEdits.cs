@@ -51,18 +51,33 @@ public static class YamlEdits
         }
         if (mapping.IsFlow)
         {
-            int close = mapping.Span.End - 1;
-            string separator = mapping.Pairs.IsEmpty ? "" : ", ";
-            return new TextEdit(path, new TextSpan(close, 0), $"{separator}{key}: {valueText}");
+            // After the last pair's value ("{ a: 1 }" -> "{ a: 1, key: value }"); in an empty "{}", before its "}".
+            return mapping.Pairs.IsEmpty
+                ? new TextEdit(path, new TextSpan(mapping.Span.End - 1, 0), $" {key}: {valueText} ")
+                : new TextEdit(path, new TextSpan(mapping.Pairs[^1].Value.Span.End, 0), $", {key}: {valueText}");
         }
         int firstKey = mapping.Pairs[0].Key.Span.Start;
         int lineStart = firstKey;
         while (lineStart > 0 && text[lineStart - 1] is not ('\n' or '\r')) lineStart--;
         string indent = new(' ', firstKey - lineStart);
         // A mapping that is a sequence item starts after "- ": indent by the same column with spaces.
-        int insertAt = mapping.Span.End;
-        while (insertAt < text.Length && text[insertAt] is not ('\n' or '\r')) insertAt++;
-        return new TextEdit(path, new TextSpan(insertAt, 0), $"{newline}{indent}{key}: {valueText}");
+        return new TextEdit(path, new TextSpan(LineEnd(text, mapping.Span.End), 0), $"{newline}{indent}{key}: {valueText}");
+    }
+
+    /// <summary>
+    /// The end of the line a node ends on (before its line break, after any comment). A block scalar's span ends after
+    /// its own line break(s): then the node's last line is the one before, not the next node's.
+    /// </summary>
+    private static int LineEnd(string text, int nodeEnd)
+    {
+        int at = Math.Min(nodeEnd, text.Length);
+        if (at > 0 && text[at - 1] is '\n' or '\r')
+        {
+            while (at > 0 && text[at - 1] is '\n' or '\r' or ' ' or '\t') at--;
+            return at;
+        }
+        while (at < text.Length && text[at] is not ('\n' or '\r')) at++;
+        return at;
     }
 
     /// <summary>Adds a key right after another key's line, at the same indentation (e.g. commonName after name).</summary>
@@ -73,8 +88,6 @@ public static class YamlEdits
         int keyStart = after.Key.Span.Start;
         int lineStart = keyStart;
         while (lineStart > 0 && text[lineStart - 1] is not ('\n' or '\r')) lineStart--;
-        int insertAt = after.Value.Span.End;
-        while (insertAt < text.Length && text[insertAt] is not ('\n' or '\r')) insertAt++;
-        return new TextEdit(path, new TextSpan(insertAt, 0), $"{newline}{new string(' ', keyStart - lineStart)}{key}: {valueText}");
+        return new TextEdit(path, new TextSpan(LineEnd(text, after.Value.Span.End), 0), $"{newline}{new string(' ', keyStart - lineStart)}{key}: {valueText}");
     }
 }

@@ -30,7 +30,7 @@ public static class YamlReader
     {
         var diagnostics = ImmutableArray.CreateBuilder<Diagnostic>();
         var builder = new DiagnosticBuilder(path);
-        var state = new ReadState(builder, diagnostics);
+        var state = new ReadState(text, builder, diagnostics);
         var parser = new Parser(new StringReader(text));
         YamlNode? root = null;
         int lastGoodEnd = 0;
@@ -95,6 +95,15 @@ public static class YamlReader
         int start = (int)ex.Start.Index;
         int end = (int)ex.End.Index;
         if (start <= 0 && lastGoodEnd > 0) return LineSpan(text, lastGoodEnd);
+        if (start >= text.Length && text.AsSpan().TrimEnd().Length > 0)
+        {
+            // Found at the end of the file (an unclosed bracket or quote): point at the last line that has text.
+            int last = text.AsSpan().TrimEnd().Length - 1;
+            int lineStart = last;
+            while (lineStart > 0 && text[lineStart - 1] is not ('\n' or '\r')) lineStart--;
+            while (text[lineStart] is ' ' or '\t') lineStart++;
+            return TextSpan.FromBounds(lineStart, last + 1);
+        }
         start = Math.Clamp(start, 0, text.Length);
         end = Math.Clamp(Math.Max(end, start), start, text.Length);
         return end > start ? TextSpan.FromBounds(start, end) : LineSpan(text, start);
@@ -128,7 +137,7 @@ public static class YamlReader
         return TextSpan.FromBounds(offset, end);
     }
 
-    private sealed class ReadState(DiagnosticBuilder builder, ImmutableArray<Diagnostic>.Builder diagnostics)
+    private sealed class ReadState(string text, DiagnosticBuilder builder, ImmutableArray<Diagnostic>.Builder diagnostics)
     {
         private readonly Stack<Frame> frames = new();
         private readonly Dictionary<string, (YamlNode Node, long Size)> anchors = new(StringComparer.Ordinal);
@@ -174,7 +183,12 @@ public static class YamlReader
                     {
                         var frame = frames.Pop();
                         int end = frame.LastEnd;
-                        if (frame.IsFlow) end = Math.Max(end, (int)ev.End.Index);
+                        // YamlDotNet marks a flow collection's end at its closing bracket; the node includes the bracket.
+                        if (frame.IsFlow)
+                        {
+                            int close = (int)ev.Start.Index;
+                            end = Math.Max(end, close < text.Length && text[close] is '}' or ']' ? close + 1 : (int)ev.End.Index);
+                        }
                         if (end < frame.Start) end = frame.Start;
                         YamlNode node = frame.IsMapping
                             ? new YamlMapping(TextSpan.FromBounds(frame.Start, end), frame.Pairs.ToImmutable(), frame.IsFlow)

@@ -1,0 +1,33 @@
+using CertLsp.Core.Tests.Support;
+
+namespace CertLsp.Core.Tests.Rules;
+
+/// <summary>CL0203: with the domain appended, a CN may have at most 64 characters.</summary>
+public sealed class CommonNameLengthRuleTests
+{
+    // "bms.test.example" has 16 characters: with the dot, a name of 47 makes 64.
+    [Fact]
+    public void Sixty_four_characters_with_the_domain_pass_and_sixty_five_are_reported_on_the_name()
+    {
+        Checks.None(Sites.With(("name: AHU-2", $"name: {new string('n', 47)}")), "CL0203");
+        string name = new('n', 48);
+        string text = Sites.With(("name: AHU-2", $"name: {name}"));
+        var d = Checks.Expect(text, "CL0203", (18, 10, 18, 58), name, $"With the domain appended, the common name “{name}.bms.test.example” has 65 characters; a CN allows at most 64. Shorten the device name (or set a shorter “commonName”) or the domain “bms.test.example”.");
+    }
+
+    [Fact]
+    public void An_explicit_commonName_is_the_range_and_a_domain_it_already_ends_with_is_not_counted_twice()
+    {
+        string cn = new string('c', 47) + ".bms.test.example";
+        string text = Sites.With(("name: AHU-2", $"name: AHU-2\n    commonName: {cn}"));
+        Checks.None(text, "CL0203");
+        string longer = "x" + cn;
+        text = Sites.With(("name: AHU-2", $"name: AHU-2\n    commonName: {longer}"));
+        var d = Checks.Expect(text, "CL0203", (19, 16, 19, 16 + longer.Length), longer);
+        Assert.Contains($"“{longer}” has 65 characters", d.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Without_a_domain_the_rule_leaves_the_CN_to_the_length_rule() =>
+        Checks.None(Sites.With(("domain: bms.test.example\n", ""), ("name: AHU-2", $"name: {new string('n', 70)}")), "CL0203");
+}

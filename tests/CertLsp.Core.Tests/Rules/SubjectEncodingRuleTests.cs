@@ -1,0 +1,45 @@
+using CertLsp.Core.Tests.Support;
+
+namespace CertLsp.Core.Tests.Rules;
+
+/// <summary>CL0105: C is a PrintableString, emailAddress an IA5String, the rest UTF8String without control characters.</summary>
+public sealed class SubjectEncodingRuleTests
+{
+    [Fact]
+    public void A_non_ASCII_email_is_reported_naming_the_character()
+    {
+        string text = Sites.With(("email: bms@test.example", "email: bücher@test.example"));
+        var d = Checks.Expect(text, "CL0105", (10, 9, 10, 28), "bücher@test.example", "Email address “bücher@test.example” contains “ü” (U+00FC), which an IA5String (ASCII) cannot hold. Use an address made of ASCII characters only.");
+    }
+
+    [Fact]
+    public void A_country_character_outside_PrintableString_is_reported()
+    {
+        string text = Sites.With(("country: US", "country: \"U*\""));
+        var d = Checks.Expect(text, "CL0105", (5, 11, 5, 15), "\"U*\"", "Country (C) “U*” contains “*” (U+002A), which a PrintableString cannot hold. Use the letters A-Z.");
+    }
+
+    [Fact]
+    public void A_tab_inside_a_value_is_a_control_character_shown_escaped_in_the_message()
+    {
+        string text = Sites.With(("organization: Test Org", "organization: \"Test\tOrg\""));
+        var d = Checks.Expect(text, "CL0105", (8, 16, 8, 26), "\"Test\tOrg\"", "Organization (O) “Test\\tOrg” contains the control character U+0009, which a certificate field cannot hold. Remove control characters.");
+        Assert.DoesNotContain(d.Message, char.IsControl);
+    }
+
+    [Fact]
+    public void A_control_character_in_a_device_name_is_reported_on_the_name()
+    {
+        string text = Sites.With(("name: AHU-2", "name: \"AHU\\u00072\""));
+        var d = Checks.Expect(text, "CL0105", (18, 10, 18, 22), "\"AHU\\u00072\"");
+        Assert.Contains("“AHU\\u00072” contains the control character U+0007", d.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Non_ASCII_letters_and_emoji_are_fine_in_UTF8String_fields() =>
+        Checks.None(Sites.With(("locality: Milwaukee", "locality: Zürich 😀 東京"), ("name: AHU-2", "name: Kältemaschine-1")), "CL0105");
+
+    [Fact]
+    public void The_line_break_a_block_scalar_keeps_is_not_part_of_the_CN() =>
+        Checks.None(Sites.With(("name: AHU-2", "name: >\n      AHU-2")), "CL0105");
+}

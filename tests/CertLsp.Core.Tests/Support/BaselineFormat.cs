@@ -1,0 +1,71 @@
+using System.Text;
+using CertLsp.Core.Checking;
+using CertLsp.Core.Diagnostics;
+using CertLsp.Core.Text;
+
+namespace CertLsp.Core.Tests.Support;
+
+/// <summary>
+/// Writes a check's findings as expected.diagnostics: one block per diagnostic, by file then position, 1-based UTF-16 columns.
+/// <code>
+/// file(line,col)-(line,col): severity CODE: message
+///   related file(line,col): message
+///   fix "title" => @(line,col)-(line,col) "new text" ...
+/// </code>
+/// </summary>
+public static class BaselineFormat
+{
+    public static string Write(CheckResult result)
+    {
+        var lines = result.Documents.ToDictionary(d => d.Path, d => d.Lines, StringComparer.Ordinal);
+        var sb = new StringBuilder();
+        foreach (var document in result.Documents.OrderBy(d => d.Path, StringComparer.Ordinal))
+        {
+            foreach (var d in result.ByPath[document.Path])
+            {
+                sb.Append($"{d.Path}{Range(document.Lines, d.Span)}: {Severity(d.Severity)} {d.Code}: {d.Message}\n");
+                foreach (var related in d.Related)
+                {
+                    sb.Append($"  related {related.Location.Path}{Start(lines[related.Location.Path], related.Location.Span)}: {related.Message}\n");
+                }
+                foreach (var fix in d.Fixes)
+                {
+                    sb.Append($"  fix \"{fix.Title}\"{(fix.IsPreferred ? " (preferred)" : "")} =>");
+                    foreach (var edit in fix.Edits.OrderBy(e => e.Path, StringComparer.Ordinal).ThenBy(e => e.Span.Start))
+                    {
+                        string file = edit.Path == d.Path ? "" : edit.Path;
+                        sb.Append($" {file}@{Range(lines[edit.Path], edit.Span)} \"{Escape(edit.NewText)}\"");
+                    }
+                    sb.Append('\n');
+                }
+            }
+        }
+        return sb.ToString();
+    }
+
+    public static string Severity(DiagnosticSeverity severity) => severity switch
+    {
+        DiagnosticSeverity.Error => "error",
+        DiagnosticSeverity.Warning => "warning",
+        _ => "info",
+    };
+
+    private static string Start(LineIndex lines, TextSpan span)
+    {
+        var p = lines.GetPosition(span.Start);
+        return $"({p.Line + 1},{p.Character + 1})";
+    }
+
+    private static string Range(LineIndex lines, TextSpan span)
+    {
+        var r = lines.GetRange(span);
+        return $"({r.Start.Line + 1},{r.Start.Character + 1})-({r.End.Line + 1},{r.End.Character + 1})";
+    }
+
+    private static string Escape(string text) => text
+        .Replace("\\", "\\\\", StringComparison.Ordinal)
+        .Replace("\"", "\\\"", StringComparison.Ordinal)
+        .Replace("\r", "\\r", StringComparison.Ordinal)
+        .Replace("\n", "\\n", StringComparison.Ordinal)
+        .Replace("\t", "\\t", StringComparison.Ordinal);
+}
