@@ -46,6 +46,9 @@ public sealed class CertLspServer : IAsyncDisposable
             new DefinitionHandler(Context),
             new FoldingRangeHandler(Context),
             new SelectionRangeHandler(Context),
+            new CodeLensHandler(Context),
+            new ExecuteCommandHandler(Context),
+            new SiteStatusHandler(Context),
         ];
         foreach (var target in handlers) rpc.AddLocalRpcTarget(target, new JsonRpcTargetOptions { NotifyClientOfEvents = false });
         rpc.Disconnected += (_, e) =>
@@ -69,9 +72,9 @@ public sealed class CertLspServer : IAsyncDisposable
         DefinitionProvider: true,
         FoldingRangeProvider: true,
         SelectionRangeProvider: true,
-        new CodeActionOptions([CodeActionKind.QuickFix], false),
-        null,
-        null);
+        new CodeActionOptions([CodeActionKind.QuickFix, CodeActionKind.SourceGenerateCsrs, CodeActionKind.SourceImport], false),
+        new CodeLensOptions(false),
+        new ExecuteCommandOptions(CertLspCommands.Server, true));
 
     public static JsonSerializerOptions SerializerOptions() => new()
     {

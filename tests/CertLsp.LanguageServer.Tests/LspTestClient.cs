@@ -13,6 +13,10 @@ public sealed class LspTestClient : IAsyncDisposable
     private readonly ConcurrentDictionary<string, PublishDiagnosticsParams> diagnostics = new();
     private readonly ConcurrentQueue<MessageParams> messages = new();
     private readonly SemaphoreSlim published = new(0, int.MaxValue);
+    private readonly ConcurrentQueue<JsonElement> progress = new();
+
+    /// <summary>Every $/progress value received, in order.</summary>
+    public IReadOnlyCollection<JsonElement> Progress => progress;
 
     private LspTestClient(CertLspServer server, JsonRpc rpc, Stream clientStream, StringWriter log)
     {
@@ -125,6 +129,15 @@ public sealed class LspTestClient : IAsyncDisposable
 
         [JsonRpcMethod(Methods.ShowMessage, UseSingleObjectParameterDeserialization = true)]
         public void ShowMessage(MessageParams parameters) => client.messages.Enqueue(parameters);
+
+        [JsonRpcMethod(Methods.Progress, UseSingleObjectParameterDeserialization = true)]
+        public void OnProgress(JsonElement parameters) => client.progress.Enqueue(parameters.GetProperty("value").Clone());
+
+        [JsonRpcMethod(Methods.WorkDoneProgressCreate, UseSingleObjectParameterDeserialization = true)]
+        public object? CreateProgress(JsonElement parameters) => null;
+
+        [JsonRpcMethod(Methods.RegisterCapability, UseSingleObjectParameterDeserialization = true)]
+        public object? RegisterCapability(JsonElement parameters) => null;
     }
 
     public async ValueTask DisposeAsync()

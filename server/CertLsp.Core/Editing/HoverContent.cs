@@ -18,7 +18,7 @@ public sealed record HoverText(string Markdown, TextSpan Span);
 /// </summary>
 public static class HoverContent
 {
-    public static HoverText? At(ManifestDocument document, int offset, Func<SiteManifest, DeviceEntry, string?>? certificateStatus = null)
+    public static HoverText? At(ManifestDocument document, int offset, DateTimeOffset? now = null)
     {
         var steps = YamlPath.At(document.Yaml.Root, offset);
         if (steps.IsEmpty) return null;
@@ -55,7 +55,10 @@ public static class HoverContent
             {
                 if (device.Subject.Get(field) is { } own) text.AppendLine($"- {field.ShortName}: {own.Value} (this device)");
             }
-            if (certificateStatus?.Invoke(manifest, device) is { } status) text.AppendLine($"- Certificate: {status}");
+            if (CertificateStatusText.For(document.Ledger, device, manifest.Certificates.WarningDayCount, now ?? DateTimeOffset.UtcNow) is { } status)
+            {
+                text.AppendLine($"- Certificate: {status}");
+            }
         }
         return text.Length == 0 ? null : new HoverText(text.ToString().TrimEnd(), span);
     }

@@ -27,6 +27,7 @@ public sealed class LifecycleHandler(ServerContext context, Func<ServerCapabilit
     {
         _ = parameters;
         if (!context.Ready) return;
+        RegisterFileWatchers();
         var folders = context.Workspace.Folders;
         if (folders.IsEmpty) return;
         // Index the workspace's manifests in the background: CN uniqueness spans every manifest of the folder.
@@ -41,7 +42,8 @@ public sealed class LifecycleHandler(ServerContext context, Func<ServerCapabilit
                     string text;
                     try { text = ManifestFiles.Read(files[i]); }
                     catch (ManifestReadException ex) { context.Log(ex.Message, MessageType.Warning); text = ""; }
-                    documents[i] = new(files[i], ManifestDocument.Parse(UriPaths.FromPath(files[i]), text));
+                    string uri = UriPaths.FromPath(files[i]);
+                    documents[i] = new(files[i], ManifestDocument.Parse(uri, text, ServerWorkspace.LedgerOf(uri)));
                 });
                 context.Workspace.SetDisk(documents);
                 context.Log($"indexed {files.Count} manifest(s) in {string.Join(", ", folders)}");
@@ -51,6 +53,33 @@ public sealed class LifecycleHandler(ServerContext context, Func<ServerCapabilit
                 context.Log($"indexing the workspace failed: {ex.Message}", MessageType.Warning);
             }
         });
+    }
+
+    /// <summary>Asks the client to report manifests and ledgers changed on disk, when it supports dynamic registration.</summary>
+    private void RegisterFileWatchers()
+    {
+        if (context.ClientCapabilities is not { ValueKind: System.Text.Json.JsonValueKind.Object } caps
+            || !caps.TryGetProperty("workspace", out var workspace) || workspace.ValueKind != System.Text.Json.JsonValueKind.Object
+            || !workspace.TryGetProperty("didChangeWatchedFiles", out var watched) || watched.ValueKind != System.Text.Json.JsonValueKind.Object
+            || !watched.TryGetProperty("dynamicRegistration", out var dynamic) || dynamic.ValueKind != System.Text.Json.JsonValueKind.True)
+        {
+            return;
+        }
+        var registration = new
+        {
+            registrations = new[]
+            {
+                new
+                {
+                    id = "certlsp-files",
+                    method = Methods.DidChangeWatchedFiles,
+                    registerOptions = new { watchers = new[] { new { globPattern = "**/*.site.{yaml,yml,ledger}" } } },
+                },
+            },
+        };
+        _ = context.Rpc.InvokeWithParameterObjectAsync<object?>(Methods.RegisterCapability, registration).ContinueWith(
+            t => context.Log($"the client refused file watching: {t.Exception?.InnerException?.Message}", MessageType.Warning),
+            CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
     }
 
     [JsonRpcMethod(Methods.Shutdown)]

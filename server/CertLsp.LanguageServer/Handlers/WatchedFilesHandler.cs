@@ -1,4 +1,5 @@
 using CertLsp.Core.Files;
+using CertLsp.Core.Ledger;
 using CertLsp.LanguageServer.Protocol;
 using CertLsp.LanguageServer.Workspace;
 using StreamJsonRpc;
@@ -14,7 +15,13 @@ public sealed class WatchedFilesHandler(ServerContext context)
         if (!context.Ready || parameters.Changes is null) return;
         foreach (var change in parameters.Changes)
         {
-            if (UriPaths.LocalPath(change.Uri) is not { } path || !ManifestFiles.IsManifestPath(path)) continue;
+            if (UriPaths.LocalPath(change.Uri) is not { } path) continue;
+            if (path.EndsWith(LedgerFile.Extension, StringComparison.Ordinal))
+            {
+                context.Workspace.LedgerChanged(path);
+                continue;
+            }
+            if (!ManifestFiles.IsManifestPath(path)) continue;
             if (change.Type == FileChangeType.Deleted) context.Workspace.SetDisk(path, null);
             else context.Workspace.Reload(path);
         }

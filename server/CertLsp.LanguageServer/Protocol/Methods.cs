@@ -28,6 +28,7 @@ public static class Methods
     public const string DidChangeWatchedFiles = "workspace/didChangeWatchedFiles";
     public const string ExecuteCommand = "workspace/executeCommand";
     public const string ApplyEdit = "workspace/applyEdit";
+    public const string RegisterCapability = "client/registerCapability";
 
     public const string LogMessage = "window/logMessage";
     public const string ShowMessage = "window/showMessage";
@@ -44,4 +45,22 @@ public static class ErrorCodes
     public const int RequestFailed = -32803;
     public const int ContentModified = -32801;
     public const int RequestCancelled = -32800;
+}
+
+/// <summary>CertLsp's own commands (workspace/executeCommand) and requests.</summary>
+public static class CertLspCommands
+{
+    public const string GenerateCsrs = "certlsp.generateCsrs";
+    public const string ImportCertificates = "certlsp.importCertificates";
+    public const string ShowStatus = "certlsp.showStatus";
+
+    /// <summary>Not a server command: the client asks for the archive (a file picker), then calls <see cref="ImportCertificates"/>.</summary>
+    public const string ImportCertificatesPrompt = "certlsp.importCertificatesPrompt";
+
+    /// <summary>Custom request: the site's devices with their certificate status (the editor's certificates view).</summary>
+    public const string SiteStatus = "certlsp/siteStatus";
+
+    public const string WorkDoneProgressCancel = "window/workDoneProgress/cancel";
+
+    public static string[] Server { get; } = [GenerateCsrs, ImportCertificates, ShowStatus];
 }

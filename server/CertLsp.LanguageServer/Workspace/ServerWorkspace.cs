@@ -1,15 +1,18 @@
 using System.Collections.Immutable;
 using CertLsp.Core.Checking;
 using CertLsp.Core.Files;
+using CertLsp.Core.Ledger;
 using CertLsp.Core.Text;
 using LspRange = CertLsp.LanguageServer.Protocol.Range;
 
 namespace CertLsp.LanguageServer.Workspace;
 
-/// <summary>An open document: its text and version as the client has them, parsed once on demand.</summary>
-public sealed class OpenDocument(string uri, int version, string text)
+/// <summary>An open document: its text and version as the client has them, with its ledger, parsed once on demand.</summary>
+public sealed class OpenDocument(string uri, int version, string text, LedgerInput? ledger)
 {
-    private readonly Lazy<ManifestDocument> parsed = new(() => ManifestDocument.Parse(uri, text));
+    private readonly Lazy<ManifestDocument> parsed = new(() => ManifestDocument.Parse(uri, text, ledger));
+
+    public LedgerInput? Ledger { get; } = ledger;
 
     public string Uri { get; } = uri;
 
@@ -69,7 +72,44 @@ public sealed class ServerWorkspace
     public void SetFolders(IEnumerable<string> folders) => Folders = [.. folders];
 
     public void Open(string uri, int version, string text) =>
-        Update(s => new WorkspaceSnapshot(s.Open.SetItem(uri, new OpenDocument(uri, version, text)), s.Disk, s.Generation + 1));
+        Update(s => new WorkspaceSnapshot(s.Open.SetItem(uri, new OpenDocument(uri, version, text, LedgerOf(uri))), s.Disk, s.Generation + 1));
+
+    /// <summary>The ledger beside a manifest, read from disk (null when there is none or the manifest is not a file).</summary>
+    public static LedgerInput? LedgerOf(string uri)
+    {
+        if (UriPaths.LocalPath(uri) is not { } path) return null;
+        string ledgerPath = LedgerFile.PathFor(path);
+        try
+        {
+            return LedgerFile.ReadText(ledgerPath) is { } text ? new LedgerInput(ledgerPath, text) : null;
+        }
+        catch (ManifestReadException)
+        {
+            return new LedgerInput(ledgerPath, "");
+        }
+    }
+
+    /// <summary>A ledger changed on disk (a command wrote it, git changed it): re-check the manifests it belongs to.</summary>
+    public void LedgerChanged(string ledgerPath)
+    {
+        Update(s =>
+        {
+            var open = s.Open;
+            foreach (var (uri, doc) in s.Open)
+            {
+                if (UriPaths.LocalPath(uri) is { } path && LedgerFile.PathFor(path) == ledgerPath)
+                {
+                    open = open.SetItem(uri, new OpenDocument(uri, doc.Version, doc.Text, LedgerOf(uri)));
+                }
+            }
+            var disk = s.Disk;
+            foreach (var (path, doc) in s.Disk)
+            {
+                if (LedgerFile.PathFor(path) == ledgerPath) disk = disk.SetItem(path, ManifestDocument.Parse(doc.Path, doc.Text, LedgerOf(doc.Path)));
+            }
+            return new WorkspaceSnapshot(open, disk, s.Generation + 1);
+        });
+    }
 
     public void Close(string uri) => Update(s => new WorkspaceSnapshot(s.Open.Remove(uri), s.Disk, s.Generation + 1));
 
@@ -84,7 +124,7 @@ public sealed class ServerWorkspace
             {
                 text = change.Range is null ? change.Text : Apply(text, change.Range, change.Text);
             }
-            return new WorkspaceSnapshot(s.Open.SetItem(uri, new OpenDocument(uri, version, text)), s.Disk, s.Generation + 1);
+            return new WorkspaceSnapshot(s.Open.SetItem(uri, new OpenDocument(uri, version, text, current.Ledger)), s.Disk, s.Generation + 1);
         });
     }
 
@@ -100,7 +140,8 @@ public sealed class ServerWorkspace
         ManifestDocument? document = null;
         try
         {
-            if (File.Exists(path)) document = ManifestDocument.Parse(UriPaths.FromPath(path), ManifestFiles.Read(path));
+            string uri = UriPaths.FromPath(path);
+            if (File.Exists(path)) document = ManifestDocument.Parse(uri, ManifestFiles.Read(path), LedgerOf(uri));
         }
         catch (ManifestReadException)
         {
