@@ -45,7 +45,7 @@ public sealed class FeatureTests
         var published = await client.OpenAsync(Uri, Manifest);
         var country = Assert.Single(published.Diagnostics, d => d.Code == "CL0103");
         var actions = await client.Request<CodeAction[]>(Methods.CodeAction, new { textDocument = Doc, range = country.Range, context = new { diagnostics = new[] { country } } });
-        var fix = Assert.Single(actions);
+        var fix = Assert.Single(actions, a => a.Kind == CodeActionKind.QuickFix);
         Assert.Equal(CodeActionKind.QuickFix, fix.Kind);
         Assert.True(fix.IsPreferred);
         string fixedText = TextEdits.Apply(Manifest, fix.Edit!.Changes[Uri]);
@@ -60,7 +60,7 @@ public sealed class FeatureTests
         await using var client = await LspTestClient.StartInitializedAsync();
         var published = await client.OpenAsync(Uri, Manifest);
         var second = published.Diagnostics.Where(d => d.Code == "CL0201").OrderBy(d => d.Range.Start.Line).Last();
-        var actions = await client.Request<CodeAction[]>(Methods.CodeAction, new { textDocument = Doc, range = second.Range, context = new { diagnostics = Array.Empty<object>() } });
+        var actions = await client.Request<CodeAction[]>(Methods.CodeAction, new { textDocument = Doc, range = second.Range, context = new { diagnostics = Array.Empty<object>(), only = new[] { CodeActionKind.QuickFix } } });
         var fix = Assert.Single(actions);
         string fixedText = TextEdits.Apply(Manifest, fix.Edit!.Changes[Uri]);
         Assert.Contains("  - name: AHU-1\n    commonName: AHU-1-2\n    instance: 2", fixedText, StringComparison.Ordinal);

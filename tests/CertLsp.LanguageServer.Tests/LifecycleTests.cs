@@ -23,11 +23,13 @@ public sealed class LifecycleTests
         var caps = result.Capabilities;
         Assert.Equal(TextDocumentSyncKind.Incremental, caps.TextDocumentSync.Change);
         Assert.True(caps.HoverProvider && caps.DocumentSymbolProvider && caps.DefinitionProvider && caps.FoldingRangeProvider && caps.SelectionRangeProvider);
-        Assert.Contains(CodeActionKind.QuickFix, caps.CodeActionProvider.CodeActionKinds);
+        Assert.Equal([CodeActionKind.QuickFix, CodeActionKind.SourceGenerateCsrs, CodeActionKind.SourceImport], caps.CodeActionProvider.CodeActionKinds);
+        Assert.NotNull(caps.CodeLensProvider);
+        Assert.Equal(CertLspCommands.Server, caps.ExecuteCommandProvider!.Commands);
         Assert.Equal("certlsp", result.ServerInfo.Name);
 
         // Every advertised request method answers something other than "method not found".
-        string[] advertised = [Methods.Hover, Methods.Completion, Methods.DocumentSymbol, Methods.Definition, Methods.FoldingRange, Methods.SelectionRange, Methods.CodeAction];
+        string[] advertised = [Methods.Hover, Methods.Completion, Methods.DocumentSymbol, Methods.Definition, Methods.FoldingRange, Methods.SelectionRange, Methods.CodeAction, Methods.CodeLens];
         const string uri = "file:///caps.site.yaml";
         await client.OpenAsync(uri, "site: x\n");
         foreach (var method in advertised)
@@ -36,7 +38,7 @@ public sealed class LifecycleTests
             {
                 Methods.SelectionRange => new { textDocument = new { uri }, positions = new[] { new { line = 0, character = 0 } } },
                 Methods.CodeAction => new { textDocument = new { uri }, range = new { start = new { line = 0, character = 0 }, end = new { line = 0, character = 0 } }, context = new { diagnostics = Array.Empty<object>() } },
-                Methods.DocumentSymbol or Methods.FoldingRange => new { textDocument = new { uri } },
+                Methods.DocumentSymbol or Methods.FoldingRange or Methods.CodeLens => new { textDocument = new { uri } },
                 _ => new { textDocument = new { uri }, position = new { line = 0, character = 0 } },
             };
             await client.Request<JsonElement>(method, parameters);
