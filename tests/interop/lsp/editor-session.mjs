@@ -3,7 +3,7 @@
 // apply a quick fix, and check the server's answers. Prints a JSON report; exit 0 only when every step passed.
 // Usage: node editor-session.mjs <path to certlsp.dll> <workspace folder>
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import rpcModule from 'vscode-languageserver-protocol/node';
@@ -109,6 +109,23 @@ try {
     if (!labels.includes('rsa') || !labels.includes('ecdsa')) fail(`completion: ${labels}`);
     const symbols = await connection.sendRequest(rpc.DocumentSymbolRequest.type, { textDocument: { uri } });
     if (symbols[0].name !== 'Harbor Tower') fail(`symbols: ${JSON.stringify(symbols[0].name)}`);
+  });
+
+  await step('run a command and check the files it made', async () => {
+    const riverside = join(folder, 'riverside.site.yaml');
+    const ruri = pathToFileURL(riverside).href;
+    await connection.sendNotification(rpc.DidOpenTextDocumentNotification.type, { textDocument: { uri: ruri, languageId: 'yaml', version: 1, text: readFileSync(riverside, 'utf8') } });
+    await diagnosticsFor(ruri, 1);
+    const actions = await connection.sendRequest(rpc.CodeActionRequest.type, {
+      textDocument: { uri: ruri }, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, context: { diagnostics: [], only: ['source'] },
+    });
+    const generate = actions.find((a) => a.title.startsWith('Generate CSRs: all'));
+    if (!generate) fail(`no Generate CSRs action among ${actions.map((a) => a.title)}`);
+    const result = await connection.sendRequest(rpc.ExecuteCommandRequest.type, { command: generate.command.command, arguments: generate.command.arguments });
+    if (result.requested !== 5 || result.failed !== 0) fail(`generate: ${JSON.stringify(result)}`);
+    for (const zip of result.zips) if (!existsSync(zip)) fail(`missing ${zip}`);
+    const ledger = join(folder, 'riverside.site.ledger');
+    if (!existsSync(ledger) || readFileSync(ledger, 'utf8').includes('PRIVATE KEY')) fail('ledger missing or holds key material');
   });
 
   await step('bad request keeps the server alive', async () => {
