@@ -20,7 +20,7 @@ public sealed class CertLspServer : IAsyncDisposable
     public CertLspServer(Stream input, Stream output, TextWriter log, TimeSpan? debounce = null)
     {
         Context = new ServerContext(new ServerWorkspace(), log);
-        var formatter = new SystemTextJsonFormatter { JsonSerializerOptions = SerializerOptions() };
+        var formatter = new SystemTextJsonFormatter { JsonSerializerOptions = CreateOptions() }; // the formatter adds its own converters
         handler = new LspMessageHandler(input, output, formatter, m => Context.Log(m, MessageType.Warning));
         rpc = new LspJsonRpc(handler);
         dispatch = new SerialSynchronizationContext(ex => Context.Log($"handler failed: {ex}", MessageType.Error));
@@ -31,7 +31,7 @@ public sealed class CertLspServer : IAsyncDisposable
             p => rpc.NotifyWithParameterObjectAsync(Methods.PublishDiagnostics, p),
             () => Context.Workspace.Snapshot,
             m => Context.Log(m, MessageType.Error),
-            debounce ?? TimeSpan.FromMilliseconds(20));
+            debounce ?? TimeSpan.Zero);
         Context.Workspace.Changed += _ => Context.Publisher.Schedule();
 
         object[] handlers =
@@ -76,7 +76,12 @@ public sealed class CertLspServer : IAsyncDisposable
         new CodeLensOptions(false),
         new ExecuteCommandOptions(CertLspCommands.Server, true));
 
-    public static JsonSerializerOptions SerializerOptions() => new()
+    private static readonly JsonSerializerOptions Options = CreateOptions();
+
+    /// <summary>The protocol's JSON options, one shared instance (System.Text.Json caches its metadata per instance).</summary>
+    public static JsonSerializerOptions SerializerOptions() => Options;
+
+    public static JsonSerializerOptions CreateOptions() => new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         PropertyNameCaseInsensitive = true,

@@ -4,8 +4,9 @@ using CertLsp.LanguageServer.Protocol;
 namespace CertLsp.LanguageServer.Workspace;
 
 /// <summary>
-/// Publishes diagnostics for every open manifest, debounced: a burst of changes is checked once, against the
-/// newest snapshot, and each document's diagnostics go out with the version they were computed for.
+/// Publishes diagnostics for every open manifest, coalesced: a change made while a check runs is not checked on its
+/// own; the next check takes the newest snapshot (plus an optional debounce delay), and each document's diagnostics
+/// go out with the version they were computed for.
 /// Workspace rules mean one edit can change another file's findings, so every open document is considered.
 /// </summary>
 public sealed class DiagnosticPublisher(Func<PublishDiagnosticsParams, Task> publish, Func<WorkspaceSnapshot> latest, Action<string> log, TimeSpan debounce)
@@ -36,7 +37,7 @@ public sealed class DiagnosticPublisher(Func<PublishDiagnosticsParams, Task> pub
 
     private async Task RunAsync()
     {
-        await Task.Delay(debounce).ConfigureAwait(false);
+        if (debounce > TimeSpan.Zero) await Task.Delay(debounce).ConfigureAwait(false);
         await running.WaitAsync().ConfigureAwait(false);
         try
         {
