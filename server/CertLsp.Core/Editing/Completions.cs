@@ -1,0 +1,191 @@
+using System.Collections.Immutable;
+using System.Text.RegularExpressions;
+using CertLsp.Core.Checking;
+using CertLsp.Core.Data;
+using CertLsp.Core.Schema;
+using CertLsp.Core.Text;
+
+namespace CertLsp.Core.Editing;
+
+public enum CompletionKind
+{
+    Key,
+    EnumValue,
+    Country,
+    Batch,
+}
+
+/// <summary>A completion candidate; it replaces <see cref="Replace"/> with <see cref="InsertText"/>.</summary>
+public sealed record Completion(string Label, CompletionKind Kind, string? Detail, string? Documentation, string InsertText, TextSpan Replace);
+
+/// <summary>
+/// Completion in a block-style manifest, worked out from the text itself (it is usually mid-edit and may not parse):
+/// the keys allowed where the cursor is (from the schema, minus those already there), enum values,
+/// ISO 3166 country codes with names, and the batch names already used.
+/// </summary>
+public static partial class Completions
+{
+    public static ImmutableArray<Completion> At(string text, int offset, ManifestDocument? lastGood)
+    {
+        offset = Math.Clamp(offset, 0, text.Length);
+        int lineStart = offset;
+        while (lineStart > 0 && text[lineStart - 1] is not ('\n' or '\r')) lineStart--;
+        string before = text[lineStart..offset];
+
+        var valueMatch = ValueLine().Match(before);
+        if (valueMatch.Success)
+        {
+            int keyColumn = valueMatch.Groups["key"].Index;
+            var path = ParentPath(text, lineStart, keyColumn);
+            if (path is null) return [];
+            string key = valueMatch.Groups["key"].Value;
+            var schema = YamlPath.Schema(path.Append(key));
+            var partial = valueMatch.Groups["value"];
+            var replace = ExtendToWordEnd(text, new TextSpan(lineStart + partial.Index, partial.Length));
+            return Values(key, schema, replace, lastGood);
+        }
+
+        var keyMatch = KeyLine().Match(before);
+        if (keyMatch.Success)
+        {
+            var typed = keyMatch.Groups["key"];
+            int column = typed.Success ? typed.Index : before.Length;
+            var path = ParentPath(text, lineStart, column);
+            if (path is null) return [];
+            var schema = YamlPath.Schema(path);
+            if (schema is null || schema.Properties.IsEmpty) return [];
+            var present = SiblingKeys(text, lineStart, column, keyMatch.Groups["dash"].Success);
+            var replace = ExtendToWordEnd(text, new TextSpan(lineStart + column, typed.Length));
+            return [.. schema.Properties
+                .Where(p => !present.Contains(p.Key))
+                .Select(p => new Completion(p.Key, CompletionKind.Key, p.Value.Title, p.Value.Description, p.Key + ": ", replace))];
+        }
+        return [];
+    }
+
+    /// <summary>A completion replaces the whole word under the cursor, not just the part before it.</summary>
+    private static TextSpan ExtendToWordEnd(string text, TextSpan span)
+    {
+        int end = span.End;
+        while (end < text.Length && !char.IsWhiteSpace(text[end]) && text[end] is not ('#' or ':' or ',' or '}' or ']')) end++;
+        return TextSpan.FromBounds(span.Start, end);
+    }
+
+    private static ImmutableArray<Completion> Values(string key, SchemaNode? schema, TextSpan replace, ManifestDocument? lastGood)
+    {
+        if (schema is null) return [];
+        if (!schema.Enum.IsEmpty)
+        {
+            return [.. schema.Enum.Select(SchemaValidator.EnumText).Select(v => new Completion(v, CompletionKind.EnumValue, schema.Title, schema.Description, v, replace))];
+        }
+        if (key == "country")
+        {
+            return [.. Countries.All.Select(c => new Completion(c.Alpha2, CompletionKind.Country, c.Name, $"{c.Name} ({c.Alpha3})", c.Alpha2, replace))];
+        }
+        if (key == "batch" && lastGood?.Manifest is { } manifest)
+        {
+            return [.. Outline.Batches(manifest).Select(b => new Completion(b.Name, CompletionKind.Batch, $"{b.Count} devices", null, b.Name, replace))];
+        }
+        return [];
+    }
+
+    /// <summary>
+    /// The keys leading to the mapping whose keys stand at <paramref name="column"/> on the line starting at
+    /// <paramref name="lineStart"/>, found by indentation ("[]" for a list item); null inside a flow collection or block scalar.
+    /// </summary>
+    internal static List<string>? ParentPath(string text, int lineStart, int column)
+    {
+        var path = new List<string>();
+        int current = column;
+        int pos = lineStart;
+        while (current > 0 && pos > 0)
+        {
+            // previous line
+            int end = pos - 1;
+            if (end > 0 && text[end] == '\n' && text[end - 1] == '\r') end--;
+            int start = end;
+            while (start > 0 && text[start - 1] is not ('\n' or '\r')) start--;
+            pos = start;
+            string line = text[start..end];
+            if (IsBlankOrComment(line)) continue;
+            var m = StructureLine().Match(line);
+            if (!m.Success) continue;
+            int indent = m.Groups["indent"].Length;
+            bool dash = m.Groups["dash"].Success;
+            int keyColumn = m.Groups["key"].Success ? m.Groups["key"].Index : -1;
+            if (dash && indent < current)
+            {
+                // A list item: our mapping is the item's mapping when its keys stand at our column.
+                if (keyColumn == current || keyColumn < 0 || indent + 2 <= current)
+                {
+                    path.Add("[]");
+                    current = indent;
+                    continue;
+                }
+            }
+            if (keyColumn >= 0 && keyColumn < current)
+            {
+                if (m.Groups["rest"].Value.Trim().Length > 0 && !m.Groups["rest"].Value.TrimStart().StartsWith('#')) return null;
+                path.Add(m.Groups["key"].Value);
+                current = keyColumn;
+            }
+        }
+        path.Reverse();
+        return path;
+    }
+
+    private static HashSet<string> SiblingKeys(string text, int lineStart, int column, bool startsItem)
+    {
+        var keys = new HashSet<string>(StringComparer.Ordinal);
+        foreach (int direction in new[] { -1, 1 })
+        {
+            int pos = lineStart;
+            while (true)
+            {
+                int start, end;
+                if (direction < 0)
+                {
+                    if (pos == 0) break;
+                    end = pos - 1;
+                    if (end > 0 && text[end] == '\n' && text[end - 1] == '\r') end--;
+                    start = end;
+                    while (start > 0 && text[start - 1] is not ('\n' or '\r')) start--;
+                    pos = start;
+                }
+                else
+                {
+                    start = pos;
+                    while (start < text.Length && text[start] is not ('\n' or '\r')) start++;
+                    if (start >= text.Length) break;
+                    start += text[start] == '\r' && start + 1 < text.Length && text[start + 1] == '\n' ? 2 : 1;
+                    end = start;
+                    while (end < text.Length && text[end] is not ('\n' or '\r')) end++;
+                    pos = start;
+                }
+                string line = text[start..end];
+                if (IsBlankOrComment(line)) continue;
+                var m = StructureLine().Match(line);
+                if (!m.Success) continue;
+                int keyColumn = m.Groups["key"].Success ? m.Groups["key"].Index : -1;
+                int indent = m.Groups["indent"].Length;
+                bool dash = m.Groups["dash"].Success;
+                if (indent < column && !(dash && keyColumn == column)) break; // left the mapping
+                if (dash && keyColumn == column && (direction > 0 || startsItem)) break; // the next (or this) list item starts
+                if (keyColumn == column) keys.Add(m.Groups["key"].Value);
+                if (dash && keyColumn == column && direction < 0) break; // this item's first line
+            }
+        }
+        return keys;
+    }
+
+    private static bool IsBlankOrComment(string line) => line.TrimStart().Length == 0 || line.TrimStart().StartsWith('#');
+
+    [GeneratedRegex(@"^(?<indent> *)(?<dash>- +)?(?<key>[A-Za-z_][\w-]*) *: +(?<value>[^\s#{}\[\],""']*)$", RegexOptions.CultureInvariant)]
+    private static partial Regex ValueLine();
+
+    [GeneratedRegex(@"^(?<indent> *)(?<dash>- +)?(?<key>[A-Za-z_][\w-]*)?$", RegexOptions.CultureInvariant)]
+    private static partial Regex KeyLine();
+
+    [GeneratedRegex(@"^(?<indent> *)(?<dash>- +)?(?:(?<key>[A-Za-z_][\w-]*) *:(?<rest>.*))?\S*.*$", RegexOptions.CultureInvariant)]
+    private static partial Regex StructureLine();
+}

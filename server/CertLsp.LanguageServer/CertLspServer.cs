@@ -1,0 +1,100 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using CertLsp.LanguageServer.Handlers;
+using CertLsp.LanguageServer.Protocol;
+using CertLsp.LanguageServer.Workspace;
+using StreamJsonRpc;
+
+namespace CertLsp.LanguageServer;
+
+/// <summary>
+/// The CertLsp language server over a pair of streams (stdio in production, an in-memory duplex in tests).
+/// One handler class per LSP area; every rule, fix and action lives in the core.
+/// </summary>
+public sealed class CertLspServer : IAsyncDisposable
+{
+    private readonly JsonRpc rpc;
+    private readonly SerialSynchronizationContext dispatch;
+    private readonly LspMessageHandler handler;
+
+    public CertLspServer(Stream input, Stream output, TextWriter log, TimeSpan? debounce = null)
+    {
+        Context = new ServerContext(new ServerWorkspace(), log);
+        var formatter = new SystemTextJsonFormatter { JsonSerializerOptions = CreateOptions() }; // the formatter adds its own converters
+        handler = new LspMessageHandler(input, output, formatter, m => Context.Log(m, MessageType.Warning));
+        rpc = new LspJsonRpc(handler);
+        dispatch = new SerialSynchronizationContext(ex => Context.Log($"handler failed: {ex}", MessageType.Error));
+        rpc.SynchronizationContext = dispatch;
+        rpc.ExceptionStrategy = ExceptionProcessing.CommonErrorData;
+        Context.Attach(rpc);
+        Context.Publisher = new DiagnosticPublisher(
+            p => rpc.NotifyWithParameterObjectAsync(Methods.PublishDiagnostics, p),
+            () => Context.Workspace.Snapshot,
+            m => Context.Log(m, MessageType.Error),
+            debounce ?? TimeSpan.Zero);
+        Context.Workspace.Changed += _ => Context.Publisher.Schedule();
+
+        object[] handlers =
+        [
+            new LifecycleHandler(Context, Capabilities),
+            new TextDocumentSyncHandler(Context),
+            new WatchedFilesHandler(Context),
+            new CodeActionHandler(Context),
+            new CompletionHandler(Context),
+            new HoverHandler(Context),
+            new DocumentSymbolHandler(Context),
+            new DefinitionHandler(Context),
+            new FoldingRangeHandler(Context),
+            new SelectionRangeHandler(Context),
+            new CodeLensHandler(Context),
+            new ExecuteCommandHandler(Context),
+            new SiteStatusHandler(Context),
+        ];
+        foreach (var target in handlers) rpc.AddLocalRpcTarget(target, new JsonRpcTargetOptions { NotifyClientOfEvents = false });
+        rpc.Disconnected += (_, e) =>
+        {
+            Context.Log($"connection closed: {e.Description}");
+            Context.Exit.TrySetResult(Context.IsShutDown ? 0 : 1);
+        };
+        rpc.StartListening();
+    }
+
+    public ServerContext Context { get; }
+
+    /// <summary>The exit code: 0 after shutdown then exit, 1 for exit without shutdown or a vanished client.</summary>
+    public Task<int> Completion => Context.Exit.Task;
+
+    public static ServerCapabilities Capabilities() => new(
+        new TextDocumentSyncOptions(true, TextDocumentSyncKind.Incremental, new SaveOptions(false)),
+        new CompletionOptions([":", " ", "-"], false),
+        HoverProvider: true,
+        DocumentSymbolProvider: true,
+        DefinitionProvider: true,
+        FoldingRangeProvider: true,
+        SelectionRangeProvider: true,
+        new CodeActionOptions([CodeActionKind.QuickFix, CodeActionKind.SourceGenerateCsrs, CodeActionKind.SourceImport], false),
+        new CodeLensOptions(false),
+        new ExecuteCommandOptions(CertLspCommands.Server, true));
+
+    private static readonly JsonSerializerOptions Options = CreateOptions();
+
+    /// <summary>The protocol's JSON options, one shared instance (System.Text.Json caches its metadata per instance).</summary>
+    public static JsonSerializerOptions SerializerOptions() => Options;
+
+    public static JsonSerializerOptions CreateOptions() => new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        PropertyNameCaseInsensitive = true,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        // Lenient on purpose: a missing field reaches the handler as null and is answered with invalid params
+        // (StreamJsonRpc would answer a deserialization failure with "method not found").
+    };
+
+    public async ValueTask DisposeAsync()
+    {
+        rpc.Dispose();
+        dispatch.Complete();
+        handler.Dispose();
+        await Task.CompletedTask.ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,39 @@
+using CertLsp.Core.Editing;
+using CertLsp.LanguageServer.Protocol;
+using CertLsp.LanguageServer.Workspace;
+using StreamJsonRpc;
+
+namespace CertLsp.LanguageServer.Handlers;
+
+/// <summary>textDocument/codeLens: per batch "Batch north-wing · 42 devices · Generate CSRs"; per device with a certificate or pending CSR, its status.</summary>
+public sealed class CodeLensHandler(ServerContext context)
+{
+    [JsonRpcMethod(Methods.CodeLens, UseSingleObjectParameterDeserialization = true)]
+    public CodeLens[] CodeLenses(CodeLensParams parameters)
+    {
+        context.EnsureReady();
+        var document = context.Document(context.Workspace.Snapshot, parameters.TextDocument);
+        var parsed = document.Parsed;
+        if (parsed.Manifest is not { } manifest) return [];
+        var lines = parsed.Lines;
+        var lenses = new List<CodeLens>();
+        foreach (var batch in Outline.Batches(manifest))
+        {
+            string title = $"Batch {batch.Name} · {batch.Count} devices · Generate CSRs";
+            var choice = new CsrRequestChoice(title, "batch", batch.Name, [], null);
+            lenses.Add(new CodeLens(LspConvert.Range(lines, batch.Span), CodeActionHandler.GenerateCommand(title, document.Uri, choice)));
+        }
+        if (parsed.Ledger is { } ledger)
+        {
+            var now = DateTimeOffset.UtcNow;
+            foreach (var device in manifest.Devices)
+            {
+                if (device.Name is null || ledger.Find(device.Name.Value) is null) continue;
+                string? status = CertificateStatusText.For(ledger, device, manifest.Certificates.WarningDayCount, now);
+                if (status is null) continue;
+                lenses.Add(new CodeLens(LspConvert.Range(lines, device.Name.Span), new Command($"Certificate: {status}", CertLspCommands.ShowStatus, [new SiteStatusParams(document.Uri)])));
+            }
+        }
+        return [.. lenses];
+    }
+}

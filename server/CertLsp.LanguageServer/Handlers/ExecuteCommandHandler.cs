@@ -1,0 +1,158 @@
+using System.Text.Json;
+using CertLsp.Core.Certificates;
+using CertLsp.Core.Ledger;
+using CertLsp.Core.Requests;
+using CertLsp.LanguageServer.Protocol;
+using CertLsp.LanguageServer.Workspace;
+using StreamJsonRpc;
+
+namespace CertLsp.LanguageServer.Handlers;
+
+/// <summary>
+/// workspace/executeCommand: generate CSRs, import certificates, show status. The work is the core's
+/// (CsrRequester, CertificateImporter, StatusReport); this handler maps arguments, progress, cancellation and results.
+/// </summary>
+public sealed class ExecuteCommandHandler(ServerContext context)
+{
+    [JsonRpcMethod(Methods.ExecuteCommand, UseSingleObjectParameterDeserialization = true)]
+    public async Task<object?> ExecuteAsync(ExecuteCommandParams parameters, CancellationToken cancellationToken)
+    {
+        context.EnsureReady();
+        var argument = parameters.Arguments is { Length: > 0 } args ? args[0] : default;
+        switch (parameters.Command)
+        {
+            case CertLspCommands.GenerateCsrs:
+                return await GenerateCsrsAsync(Arguments<GenerateCsrsArguments>(argument), parameters.WorkDoneToken, cancellationToken).ConfigureAwait(false);
+            case CertLspCommands.ImportCertificates:
+                return await ImportAsync(Arguments<ImportCertificatesArguments>(argument), parameters.WorkDoneToken, cancellationToken).ConfigureAwait(false);
+            case CertLspCommands.ShowStatus:
+                var status = SiteStatusHandler.Status(context, Arguments<SiteStatusParams>(argument).Uri);
+                await context.ShowMessageAsync(MessageType.Info, $"{status.Site}: {status.Counts.Devices} devices, {status.Devices.Count(d => d.Status == "valid")} valid, {status.Counts.Pending} pending, {status.Devices.Count(d => d.Status is "expired" or "expiring" or "revoked")} need attention").ConfigureAwait(false);
+                return status;
+            default:
+                throw new LocalRpcException($"unknown command “{parameters.Command}”; this server runs {string.Join(", ", CertLspCommands.Server)}") { ErrorCode = ErrorCodes.InvalidParams };
+        }
+    }
+
+    [JsonRpcMethod(CertLspCommands.WorkDoneProgressCancel, UseSingleObjectParameterDeserialization = true)]
+    public void CancelProgress(WorkDoneProgressCancelParams parameters) => WorkDoneProgress.CancelFromClient(parameters.Token);
+
+    private static T Arguments<T>(JsonElement argument)
+    {
+        try
+        {
+            if (argument.ValueKind == JsonValueKind.Object && argument.Deserialize<T>(CertLspServer.SerializerOptions()) is { } value) return value;
+        }
+        catch (JsonException ex)
+        {
+            throw new LocalRpcException($"invalid command arguments: {ex.Message}") { ErrorCode = ErrorCodes.InvalidParams };
+        }
+        throw new LocalRpcException($"the command takes one object argument ({typeof(T).Name})") { ErrorCode = ErrorCodes.InvalidParams };
+    }
+
+    /// <summary>The manifest's local path and its current text (the open buffer when it is open).</summary>
+    private (string Path, string Text) Manifest(string? uri)
+    {
+        if (uri is null || UriPaths.LocalPath(uri) is not { } path)
+        {
+            throw new LocalRpcException($"“{uri}” is not a manifest file on disk") { ErrorCode = ErrorCodes.InvalidParams };
+        }
+        if (context.Workspace.Snapshot.Find(uri) is { } open) return (path, open.Text);
+        try
+        {
+            return (path, Core.Files.ManifestFiles.Read(path));
+        }
+        catch (Core.Files.ManifestReadException ex)
+        {
+            throw new LocalRpcException(ex.Message) { ErrorCode = ErrorCodes.InvalidParams };
+        }
+    }
+
+    private async Task<GenerateCsrsResult> GenerateCsrsAsync(GenerateCsrsArguments arguments, JsonElement? workDoneToken, CancellationToken cancellationToken)
+    {
+        var (path, text) = Manifest(arguments.Uri);
+        var options = new CsrRequestOptions
+        {
+            Devices = arguments.Scope == "devices" ? arguments.Devices ?? [] : null,
+            Batch = arguments.Scope == "batch" ? arguments.Batch : null,
+            Pending = arguments.Pending switch
+            {
+                "keep" => PendingPolicy.Keep,
+                "overwrite" => PendingPolicy.Overwrite,
+                null => PendingPolicy.Stop,
+                var other => throw new LocalRpcException($"pending must be “keep” or “overwrite”, not “{other}”") { ErrorCode = ErrorCodes.InvalidParams },
+            },
+            Layout = arguments.Layout == "cari" ? ZipLayout.Cari : ZipLayout.Flat,
+            Passphrase = Environment.GetEnvironmentVariable("CERTLSP_KEY_PASSPHRASE"),
+        };
+        using var progress = await WorkDoneProgress.BeginAsync(context, workDoneToken, "Generating CSRs", cancellationToken).ConfigureAwait(false);
+        var reporter = new Progress<CsrProgress>(p => progress.Report($"{p.Device}: {p.Outcome} ({p.Done}/{p.Total})", p.Done, p.Total));
+        CsrRunResult run;
+        try
+        {
+            run = await CsrRequester.RunAsync(path, text, options, reporter, progress.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            await progress.EndAsync("cancelled").ConfigureAwait(false);
+            context.Workspace.LedgerChanged(LedgerFile.PathFor(path));
+            const string cancelled = "CSR generation cancelled; what was finished is recorded, run it again to complete the job.";
+            await context.ShowMessageAsync(MessageType.Warning, cancelled).ConfigureAwait(false);
+            if (cancellationToken.IsCancellationRequested) throw;
+            return new GenerateCsrsResult(0, 0, 0, [], cancelled, Cancelled: true);
+        }
+        catch (LedgerFormatException ex)
+        {
+            await progress.EndAsync("refused").ConfigureAwait(false);
+            throw new LocalRpcException($"the ledger cannot be trusted: {ex.Message}") { ErrorCode = ErrorCodes.RequestFailed };
+        }
+        context.Workspace.LedgerChanged(run.LedgerPath);
+        GenerateCsrsResult result = run.State switch
+        {
+            CsrRunState.PendingConflict => new GenerateCsrsResult(0, 0, 0, [], $"{run.Pending.Length} device(s) have a pending CSR: choose keep or overwrite.", true, [.. run.Pending.Select(p => p.Device)]),
+            CsrRunState.Refused => new GenerateCsrsResult(0, 0, 0, [], $"No CSRs generated: {run.Refusal}", Refusal: run.Refusal),
+            _ => new GenerateCsrsResult(run.Requested, run.NoActionTaken, run.Failed, [.. run.Zips.Select(z => z.Path)],
+                $"CSRs: {run.Requested} requested, {run.NoActionTaken} no action taken, {run.Failed} failed, in {run.Zips.Length} zip(s){(run.Zips.IsEmpty ? "" : ": " + string.Join(", ", run.Zips.Select(z => z.FileName)))}."),
+        };
+        await progress.EndAsync(result.Message).ConfigureAwait(false);
+        await context.ShowMessageAsync(run.State == CsrRunState.Done && run.Failed == 0 ? MessageType.Info : MessageType.Warning, result.Message).ConfigureAwait(false);
+        return result;
+    }
+
+    private async Task<ImportCertificatesResult> ImportAsync(ImportCertificatesArguments arguments, JsonElement? workDoneToken, CancellationToken cancellationToken)
+    {
+        var (path, text) = Manifest(arguments.Uri);
+        if (string.IsNullOrEmpty(arguments.Path)) throw new LocalRpcException("“path” (the zip or folder the CA sent) is required") { ErrorCode = ErrorCodes.InvalidParams };
+        var options = new ImportOptions
+        {
+            Issuers = [.. (arguments.Issuers ?? []).Select(Path.GetFullPath)],
+            Passphrase = Environment.GetEnvironmentVariable("CERTLSP_KEY_PASSPHRASE"),
+        };
+        using var progress = await WorkDoneProgress.BeginAsync(context, workDoneToken, "Importing certificates", cancellationToken).ConfigureAwait(false);
+        var reporter = new Progress<ImportProgress>(p => progress.Report($"{p.File}: {p.Verdict}", p.Done, p.Total));
+        ImportResult run;
+        try
+        {
+            run = await CertificateImporter.RunAsync(path, text, Path.GetFullPath(arguments.Path), options, reporter, progress.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            await progress.EndAsync("cancelled").ConfigureAwait(false);
+            throw;
+        }
+        catch (LedgerFormatException ex)
+        {
+            await progress.EndAsync("refused").ConfigureAwait(false);
+            throw new LocalRpcException($"the ledger cannot be trusted: {ex.Message}") { ErrorCode = ErrorCodes.RequestFailed };
+        }
+        context.Workspace.LedgerChanged(run.LedgerPath);
+        int imported = run.Count(FileVerdict.Accepted), rejected = run.Count(FileVerdict.Rejected);
+        string message = run.Refusal is { } refusal
+            ? $"Nothing imported: {refusal}"
+            : $"Certificates: {imported} imported, {run.Count(FileVerdict.AlreadyImported)} already imported, {rejected} rejected.";
+        await progress.EndAsync(message).ConfigureAwait(false);
+        await context.ShowMessageAsync(rejected > 0 || run.Refusal is not null ? MessageType.Warning : MessageType.Info, message).ConfigureAwait(false);
+        return new ImportCertificatesResult(imported, rejected, message,
+            [.. run.Files.Select(f => new ImportedFileResult(f.Name, f.Verdict.ToString().ToLowerInvariant(), f.Reason, f.Device))], run.Refusal);
+    }
+}

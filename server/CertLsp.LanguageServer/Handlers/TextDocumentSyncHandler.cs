@@ -1,0 +1,52 @@
+using CertLsp.Core.Files;
+using CertLsp.LanguageServer.Protocol;
+using StreamJsonRpc;
+
+namespace CertLsp.LanguageServer.Handlers;
+
+/// <summary>didOpen, didChange (full and incremental), didClose, didSave: applied in the order received.</summary>
+public sealed class TextDocumentSyncHandler(ServerContext context)
+{
+    [JsonRpcMethod(Methods.DidOpen, UseSingleObjectParameterDeserialization = true)]
+    public void DidOpen(DidOpenTextDocumentParams parameters)
+    {
+        if (!context.Ready || parameters.TextDocument is not { Uri: not null } doc) return;
+        context.Workspace.Open(doc.Uri, doc.Version, doc.Text ?? "");
+    }
+
+    [JsonRpcMethod(Methods.DidChange, UseSingleObjectParameterDeserialization = true)]
+    public void DidChange(DidChangeTextDocumentParams parameters)
+    {
+        if (!context.Ready || parameters.TextDocument is not { Uri: not null } doc || parameters.ContentChanges is null) return;
+        var current = context.Workspace.Snapshot.Find(doc.Uri);
+        if (current is null)
+        {
+            context.Log($"didChange for {doc.Uri}, which is not open: ignored", MessageType.Warning);
+            return;
+        }
+        if (doc.Version <= current.Version)
+        {
+            context.Log($"didChange for {doc.Uri} version {doc.Version} after version {current.Version}: ignored", MessageType.Warning);
+            return;
+        }
+        context.Workspace.Change(doc.Uri, doc.Version, parameters.ContentChanges);
+    }
+
+    [JsonRpcMethod(Methods.DidClose, UseSingleObjectParameterDeserialization = true)]
+    public void DidClose(DidCloseTextDocumentParams parameters)
+    {
+        if (!context.Ready || parameters.TextDocument?.Uri is not { } uri) return;
+        context.Workspace.Close(uri);
+        context.Publisher.Forget(uri);
+        // The client clears what it shows for a closed file when we publish an empty list.
+        _ = context.Rpc.NotifyWithParameterObjectAsync(Methods.PublishDiagnostics, new PublishDiagnosticsParams(uri, []));
+        if (Workspace.UriPaths.LocalPath(uri) is { } path && ManifestFiles.IsManifestPath(path)) context.Workspace.Reload(path);
+    }
+
+    [JsonRpcMethod(Methods.DidSave, UseSingleObjectParameterDeserialization = true)]
+    public void DidSave(DidSaveTextDocumentParams parameters)
+    {
+        if (!context.Ready || parameters.TextDocument?.Uri is not { } uri) return;
+        if (Workspace.UriPaths.LocalPath(uri) is { } path && ManifestFiles.IsManifestPath(path)) context.Workspace.Reload(path);
+    }
+}

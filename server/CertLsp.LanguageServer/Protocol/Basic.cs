@@ -1,0 +1,35 @@
+using System.Text.Json.Serialization;
+
+namespace CertLsp.LanguageServer.Protocol;
+
+public sealed record Position(int Line, int Character);
+
+public sealed record Range(Position Start, Position End);
+
+public sealed record Location(string Uri, Range Range);
+
+public sealed record TextEdit(Range Range, string NewText);
+
+public sealed record WorkspaceEdit(IReadOnlyDictionary<string, TextEdit[]> Changes);
+
+public sealed record Command(string Title, [property: JsonPropertyName("command")] string CommandName, object?[]? Arguments = null);
+
+public sealed record MarkupContent(string Kind, string Value)
+{
+    public static MarkupContent Markdown(string value) => new("markdown", value);
+}
+
+public sealed record TextDocumentIdentifier(string Uri);
+
+public sealed record VersionedTextDocumentIdentifier(string Uri, int Version);
+
+public sealed record TextDocumentItem(string Uri, string LanguageId, int Version, string Text);
+
+public sealed record TextDocumentPositionParams(TextDocumentIdentifier TextDocument, Position Position);
+
+public sealed record MessageParams(int Type, string Message);
+
+public static class MessageType
+{
+    public const int Error = 1, Warning = 2, Info = 3, Log = 4;
+}

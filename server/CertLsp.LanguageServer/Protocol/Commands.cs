@@ -1,0 +1,33 @@
+using System.Text.Json;
+
+namespace CertLsp.LanguageServer.Protocol;
+
+/// <summary>Arguments of certlsp.generateCsrs: scope "all", "batch" (with Batch) or "devices" (with Devices); Pending "keep" or "overwrite".</summary>
+public sealed record GenerateCsrsArguments(string Uri, string? Scope = null, string? Batch = null, string[]? Devices = null, string? Pending = null, string? Layout = null);
+
+public sealed record GenerateCsrsResult(
+    int Requested,
+    int NoActionTaken,
+    int Failed,
+    string[] Zips,
+    string Message,
+    bool NeedsPendingChoice = false,
+    string[]? PendingDevices = null,
+    string? Refusal = null,
+    bool Cancelled = false);
+
+public sealed record ImportCertificatesArguments(string Uri, string Path, string[]? Issuers = null);
+
+public sealed record ImportedFileResult(string Name, string Verdict, string Reason, string? Device);
+
+public sealed record ImportCertificatesResult(int Imported, int Rejected, string Message, ImportedFileResult[] Files, string? Refusal = null);
+
+public sealed record SiteStatusParams(string Uri);
+
+public sealed record SiteCounts(int Devices, int Errors, int Warnings, int Pending);
+
+public sealed record DeviceStatusResult(string Name, string CommonName, string Status, Range Range, string? NotAfter = null, int? DaysLeft = null, string? PendingSince = null);
+
+public sealed record SiteStatusResult(string Site, SiteCounts Counts, DeviceStatusResult[] Devices);
+
+public sealed record WorkDoneProgressCancelParams(JsonElement Token);

@@ -1,0 +1,72 @@
+using System.Text.Json;
+using CertLsp.LanguageServer.Protocol;
+using CertLsp.LanguageServer.Workspace;
+using StreamJsonRpc;
+
+namespace CertLsp.LanguageServer;
+
+/// <summary>What every handler shares: the connection, the documents, the publisher, the lifecycle state.</summary>
+public sealed class ServerContext(ServerWorkspace workspace, TextWriter log)
+{
+    private JsonRpc? rpc;
+
+    public JsonRpc Rpc => rpc ?? throw new InvalidOperationException("not connected");
+
+    public ServerWorkspace Workspace { get; } = workspace;
+
+    public DiagnosticPublisher Publisher { get; set; } = null!;
+
+    public bool IsInitialized { get; set; }
+
+    public bool IsShutDown { get; set; }
+
+    public string Trace { get; set; } = "off";
+
+    public JsonElement? ClientCapabilities { get; set; }
+
+    public TaskCompletionSource<int> Exit { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    internal void Attach(JsonRpc connection) => rpc = connection;
+
+    /// <summary>Refuses requests before initialize (-32002) and after shutdown (-32600).</summary>
+    public void EnsureReady()
+    {
+        if (!IsInitialized) throw new LocalRpcException("the server is not initialized yet: send initialize first") { ErrorCode = ErrorCodes.ServerNotInitialized };
+        if (IsShutDown) throw new LocalRpcException("the server is shutting down") { ErrorCode = ErrorCodes.InvalidRequest };
+    }
+
+    /// <summary>True when notifications may be processed.</summary>
+    public bool Ready => IsInitialized && !IsShutDown;
+
+    public bool ClientSupportsWorkDoneProgress =>
+        ClientCapabilities is { } caps && caps.ValueKind == JsonValueKind.Object
+        && caps.TryGetProperty("window", out var window) && window.ValueKind == JsonValueKind.Object
+        && window.TryGetProperty("workDoneProgress", out var wdp) && wdp.ValueKind == JsonValueKind.True;
+
+    /// <summary>Logs to stderr always, and to the client's log when connected.</summary>
+    public void Log(string message, int type = MessageType.Log)
+    {
+        lock (log)
+        {
+            log.WriteLine($"[certlsp {DateTime.UtcNow:HH:mm:ss.fff}] {message}");
+            log.Flush();
+        }
+        if (rpc is { IsDisposed: false } && IsInitialized)
+        {
+            _ = rpc.NotifyWithParameterObjectAsync(Methods.LogMessage, new MessageParams(type, message));
+        }
+    }
+
+    public Task ShowMessageAsync(int type, string message) => Rpc.NotifyWithParameterObjectAsync(Methods.ShowMessage, new MessageParams(type, message));
+
+    /// <summary>A required parameter, or an invalid-params error naming it.</summary>
+    public static T Require<T>(T? value, string name)
+        where T : class =>
+        value ?? throw new LocalRpcException($"invalid params: “{name}” is required") { ErrorCode = ErrorCodes.InvalidParams };
+
+    /// <summary>A document the client has open, or an invalid-params error.</summary>
+    public OpenDocument Document(WorkspaceSnapshot snapshot, TextDocumentIdentifier? id) =>
+        id?.Uri is { } uri && snapshot.Find(uri) is { } doc
+            ? doc
+            : throw new LocalRpcException($"the document {id?.Uri} is not open") { ErrorCode = ErrorCodes.InvalidParams };
+}

@@ -1,0 +1,70 @@
+using System.Collections.Concurrent;
+using CertLsp.LanguageServer.Protocol;
+
+namespace CertLsp.LanguageServer.Workspace;
+
+/// <summary>
+/// Publishes diagnostics for every open manifest, coalesced: a change made while a check runs is not checked on its
+/// own; the next check takes the newest snapshot (plus an optional debounce delay), and each document's diagnostics
+/// go out with the version they were computed for.
+/// Workspace rules mean one edit can change another file's findings, so every open document is considered.
+/// </summary>
+public sealed class DiagnosticPublisher(Func<PublishDiagnosticsParams, Task> publish, Func<WorkspaceSnapshot> latest, Action<string> log, TimeSpan debounce)
+{
+    /// <summary>At most this many diagnostics are published per document.</summary>
+    public const int MaxPerDocument = 1000;
+
+    private readonly ConcurrentDictionary<string, (int? Version, string Fingerprint)> published = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim running = new(1, 1);
+    private int pending;
+
+    /// <summary>Asks for a publication; returns at once.</summary>
+    public void Schedule()
+    {
+        if (Interlocked.Exchange(ref pending, 1) == 1) return;
+        _ = Task.Run(RunAsync);
+    }
+
+    /// <summary>Completes when nothing is pending (tests and commands that need fresh diagnostics).</summary>
+    public async Task FlushAsync()
+    {
+        while (Volatile.Read(ref pending) == 1) await Task.Delay(5).ConfigureAwait(false);
+        await running.WaitAsync().ConfigureAwait(false);
+        running.Release();
+    }
+
+    public void Forget(string uri) => published.TryRemove(uri, out _);
+
+    private async Task RunAsync()
+    {
+        if (debounce > TimeSpan.Zero) await Task.Delay(debounce).ConfigureAwait(false);
+        await running.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            Volatile.Write(ref pending, 0);
+            var snapshot = latest();
+            var result = snapshot.Check;
+            foreach (var document in snapshot.Open.Values)
+            {
+                var parsed = document.Parsed;
+                var diagnostics = result.ByPath.TryGetValue(document.Uri, out var list) ? list : [];
+                // Editors choke on hundreds of thousands of markers: publish the first ones, errors first.
+                var shown = diagnostics.Length <= MaxPerDocument ? diagnostics : [.. diagnostics.OrderBy(d => d.Severity).Take(MaxPerDocument).OrderBy(d => d.Span.Start)];
+                if (shown.Length < diagnostics.Length) log($"{document.Uri}: {diagnostics.Length} diagnostics, publishing the first {MaxPerDocument}");
+                var lsp = shown.Select(d => LspConvert.Diagnostic(d, snapshot, parsed.Lines)).ToArray();
+                string fingerprint = string.Join('\n', lsp.Select(d => $"{d.Code}|{d.Range}|{d.Message}|{d.RelatedInformation?.Length}"));
+                if (published.TryGetValue(document.Uri, out var last) && last.Version == document.Version && last.Fingerprint == fingerprint) continue;
+                published[document.Uri] = (document.Version, fingerprint);
+                await publish(new PublishDiagnosticsParams(document.Uri, lsp, document.Version)).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            log($"publishing diagnostics failed: {ex}");
+        }
+        finally
+        {
+            running.Release();
+        }
+    }
+}

@@ -1,0 +1,173 @@
+using System.Collections.Immutable;
+using CertLsp.Core.Checking;
+using CertLsp.Core.Files;
+using CertLsp.Core.Ledger;
+using CertLsp.Core.Text;
+using LspRange = CertLsp.LanguageServer.Protocol.Range;
+
+namespace CertLsp.LanguageServer.Workspace;
+
+/// <summary>An open document: its text and version as the client has them, with its ledger, parsed once on demand.</summary>
+public sealed class OpenDocument(string uri, int version, string text, LedgerInput? ledger)
+{
+    private readonly Lazy<ManifestDocument> parsed = new(() => ManifestDocument.Parse(uri, text, ledger));
+
+    public LedgerInput? Ledger { get; } = ledger;
+
+    public string Uri { get; } = uri;
+
+    public int Version { get; } = version;
+
+    public string Text { get; } = text;
+
+    public ManifestDocument Parsed => parsed.Value;
+}
+
+/// <summary>An immutable view of every manifest the server knows: open documents over the files on disk.</summary>
+public sealed class WorkspaceSnapshot
+{
+    private readonly Lazy<CheckResult> check;
+
+    public WorkspaceSnapshot(ImmutableDictionary<string, OpenDocument> open, ImmutableDictionary<string, ManifestDocument> disk, long generation)
+    {
+        Open = open;
+        Disk = disk;
+        Generation = generation;
+        check = new Lazy<CheckResult>(() =>
+        {
+            var openPaths = open.Keys.Select(UriPaths.LocalPath).Where(p => p is not null).ToHashSet(StringComparer.Ordinal);
+            var documents = open.Values.Select(d => d.Parsed)
+                .Concat(disk.Where(kv => !openPaths.Contains(kv.Key)).Select(kv => kv.Value));
+            return ManifestChecker.Check(documents);
+        });
+    }
+
+    public ImmutableDictionary<string, OpenDocument> Open { get; }
+
+    /// <summary>Manifests on disk in the workspace folders, by local path.</summary>
+    public ImmutableDictionary<string, ManifestDocument> Disk { get; }
+
+    public long Generation { get; }
+
+    public CheckResult Check => check.Value;
+
+    public OpenDocument? Find(string uri) => Open.GetValueOrDefault(uri);
+
+    /// <summary>Line index of any known document (open or on disk) by the path its diagnostics carry.</summary>
+    public LineIndex? Lines(string path) => Check.Document(path)?.Lines;
+}
+
+/// <summary>The server's documents. Changes apply one at a time, each making a new immutable snapshot.</summary>
+public sealed class ServerWorkspace
+{
+    private readonly Lock gate = new();
+    private WorkspaceSnapshot snapshot = new(ImmutableDictionary<string, OpenDocument>.Empty, ImmutableDictionary<string, ManifestDocument>.Empty, 0);
+
+    public event Action<WorkspaceSnapshot>? Changed;
+
+    public WorkspaceSnapshot Snapshot => Volatile.Read(ref snapshot);
+
+    public ImmutableArray<string> Folders { get; private set; } = [];
+
+    public void SetFolders(IEnumerable<string> folders) => Folders = [.. folders];
+
+    public void Open(string uri, int version, string text) =>
+        Update(s => new WorkspaceSnapshot(s.Open.SetItem(uri, new OpenDocument(uri, version, text, LedgerOf(uri))), s.Disk, s.Generation + 1));
+
+    /// <summary>The ledger beside a manifest, read from disk (null when there is none or the manifest is not a file).</summary>
+    public static LedgerInput? LedgerOf(string uri)
+    {
+        if (UriPaths.LocalPath(uri) is not { } path) return null;
+        string ledgerPath = LedgerFile.PathFor(path);
+        try
+        {
+            return LedgerFile.ReadText(ledgerPath) is { } text ? new LedgerInput(ledgerPath, text) : null;
+        }
+        catch (ManifestReadException)
+        {
+            return new LedgerInput(ledgerPath, "");
+        }
+    }
+
+    /// <summary>A ledger changed on disk (a command wrote it, git changed it): re-check the manifests it belongs to.</summary>
+    public void LedgerChanged(string ledgerPath)
+    {
+        Update(s =>
+        {
+            var open = s.Open;
+            foreach (var (uri, doc) in s.Open)
+            {
+                if (UriPaths.LocalPath(uri) is { } path && LedgerFile.PathFor(path) == ledgerPath)
+                {
+                    open = open.SetItem(uri, new OpenDocument(uri, doc.Version, doc.Text, LedgerOf(uri)));
+                }
+            }
+            var disk = s.Disk;
+            foreach (var (path, doc) in s.Disk)
+            {
+                if (LedgerFile.PathFor(path) == ledgerPath) disk = disk.SetItem(path, ManifestDocument.Parse(doc.Path, doc.Text, LedgerOf(doc.Path)));
+            }
+            return new WorkspaceSnapshot(open, disk, s.Generation + 1);
+        });
+    }
+
+    public void Close(string uri) => Update(s => new WorkspaceSnapshot(s.Open.Remove(uri), s.Disk, s.Generation + 1));
+
+    /// <summary>Applies content changes in order; a change against a document the server does not have is refused.</summary>
+    public void Change(string uri, int version, IReadOnlyList<Protocol.TextDocumentContentChangeEvent> changes)
+    {
+        Update(s =>
+        {
+            var current = s.Find(uri) ?? throw new InvalidOperationException($"{uri} is not open");
+            string text = current.Text;
+            foreach (var change in changes)
+            {
+                text = change.Range is null ? change.Text : Apply(text, change.Range, change.Text);
+            }
+            return new WorkspaceSnapshot(s.Open.SetItem(uri, new OpenDocument(uri, version, text, current.Ledger)), s.Disk, s.Generation + 1);
+        });
+    }
+
+    public void SetDisk(string path, ManifestDocument? document) =>
+        Update(s => new WorkspaceSnapshot(s.Open, document is null ? s.Disk.Remove(path) : s.Disk.SetItem(path, document), s.Generation + 1));
+
+    public void SetDisk(IEnumerable<KeyValuePair<string, ManifestDocument>> documents) =>
+        Update(s => new WorkspaceSnapshot(s.Open, s.Disk.SetItems(documents), s.Generation + 1));
+
+    /// <summary>Reads a manifest from disk into the workspace (or drops it when it is gone or unreadable).</summary>
+    public void Reload(string path)
+    {
+        ManifestDocument? document = null;
+        try
+        {
+            string uri = UriPaths.FromPath(path);
+            if (File.Exists(path)) document = ManifestDocument.Parse(uri, ManifestFiles.Read(path), LedgerOf(uri));
+        }
+        catch (ManifestReadException)
+        {
+            document = null;
+        }
+        SetDisk(path, document);
+    }
+
+    private void Update(Func<WorkspaceSnapshot, WorkspaceSnapshot> change)
+    {
+        WorkspaceSnapshot next;
+        lock (gate)
+        {
+            next = change(snapshot);
+            Volatile.Write(ref snapshot, next);
+        }
+        Changed?.Invoke(next);
+    }
+
+    /// <summary>Replaces a range (LSP positions, clamped to the text) with new text.</summary>
+    public static string Apply(string text, LspRange range, string newText)
+    {
+        var lines = new LineIndex(text);
+        int start = lines.GetOffset(new LinePosition(range.Start.Line, range.Start.Character), text);
+        int end = lines.GetOffset(new LinePosition(range.End.Line, range.End.Character), text);
+        if (end < start) (start, end) = (end, start);
+        return string.Concat(text.AsSpan(0, start), newText, text.AsSpan(end));
+    }
+}

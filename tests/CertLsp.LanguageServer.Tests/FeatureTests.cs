@@ -1,0 +1,187 @@
+using System.Text.Json;
+using CertLsp.LanguageServer.Protocol;
+
+namespace CertLsp.LanguageServer.Tests;
+
+public sealed class FeatureTests
+{
+    private const string Uri = "file:///site/feature.site.yaml";
+
+    private const string Manifest = """
+        site: Riverside
+        domain: bms.example
+        subject:
+          country: UK
+          state: Wisconsin
+          locality: Milwaukee
+          organization: Riverside
+          organizationalUnit: Facilities
+        key:
+          algorithm: rsa
+        devices:
+          - name: AHU-1
+            instance: 1
+            batch: north
+          - name: AHU-1
+            instance: 2
+            batch: north
+          - name: VAV-9
+            instance: 3
+
+        """;
+
+    private static object At(string text, string needle, int delta = 0)
+    {
+        var p = TextEdits.PositionOf(text, text.IndexOf(needle, StringComparison.Ordinal) + delta);
+        return new { line = p.Line, character = p.Character };
+    }
+
+    private static object Doc => new { uri = Uri };
+
+    [Fact]
+    public async Task A_quick_fix_changes_the_text_and_clears_the_diagnostic()
+    {
+        await using var client = await LspTestClient.StartInitializedAsync();
+        var published = await client.OpenAsync(Uri, Manifest);
+        var country = Assert.Single(published.Diagnostics, d => d.Code == "CL0103");
+        var actions = await client.Request<CodeAction[]>(Methods.CodeAction, new { textDocument = Doc, range = country.Range, context = new { diagnostics = new[] { country } } });
+        var fix = Assert.Single(actions, a => a.Kind == CodeActionKind.QuickFix);
+        Assert.Equal(CodeActionKind.QuickFix, fix.Kind);
+        Assert.True(fix.IsPreferred);
+        string fixedText = TextEdits.Apply(Manifest, fix.Edit!.Changes[Uri]);
+        Assert.Contains("country: GB", fixedText, StringComparison.Ordinal);
+        var after = await client.ChangeAsync(Uri, 2, LspTestClient.Full(fixedText));
+        Assert.DoesNotContain(after.Diagnostics, d => d.Code == "CL0103");
+    }
+
+    [Fact]
+    public async Task The_duplicate_cn_fix_inserts_a_common_name()
+    {
+        await using var client = await LspTestClient.StartInitializedAsync();
+        var published = await client.OpenAsync(Uri, Manifest);
+        var second = published.Diagnostics.Where(d => d.Code == "CL0201").OrderBy(d => d.Range.Start.Line).Last();
+        var actions = await client.Request<CodeAction[]>(Methods.CodeAction, new { textDocument = Doc, range = second.Range, context = new { diagnostics = Array.Empty<object>(), only = new[] { CodeActionKind.QuickFix } } });
+        var fix = Assert.Single(actions);
+        string fixedText = TextEdits.Apply(Manifest, fix.Edit!.Changes[Uri]);
+        Assert.Contains("  - name: AHU-1\n    commonName: AHU-1-2\n    instance: 2", fixedText, StringComparison.Ordinal);
+        var after = await client.ChangeAsync(Uri, 2, LspTestClient.Full(fixedText));
+        Assert.DoesNotContain(after.Diagnostics, d => d.Code == "CL0201");
+    }
+
+    [Fact]
+    public async Task Only_filters_code_actions()
+    {
+        await using var client = await LspTestClient.StartInitializedAsync();
+        var published = await client.OpenAsync(Uri, Manifest);
+        var country = Assert.Single(published.Diagnostics, d => d.Code == "CL0103");
+        var actions = await client.Request<CodeAction[]>(Methods.CodeAction, new { textDocument = Doc, range = country.Range, context = new { diagnostics = Array.Empty<object>(), only = new[] { "refactor" } } });
+        Assert.Empty(actions);
+    }
+
+    [Fact]
+    public async Task Completion_offers_the_keys_missing_from_a_device()
+    {
+        string text = Manifest.Replace("          - name: VAV-9\n            instance: 3\n", "          - name: VAV-9\n            instance: 3\n            \n", StringComparison.Ordinal);
+        text = text.Replace("  - name: VAV-9\n    instance: 3\n", "  - name: VAV-9\n    instance: 3\n    \n", StringComparison.Ordinal);
+        await using var client = await LspTestClient.StartInitializedAsync();
+        await client.OpenAsync(Uri, text);
+        var list = await client.Request<CompletionList>(Methods.Completion, new { textDocument = Doc, position = At(text, "instance: 3\n", "instance: 3\n".Length + 4) });
+        var labels = list.Items.Select(i => i.Label).ToList();
+        Assert.Contains("address", labels);
+        Assert.Contains("batch", labels);
+        Assert.Contains("subject", labels);
+        Assert.DoesNotContain("name", labels);
+        Assert.DoesNotContain("instance", labels);
+        Assert.NotNull(list.Items.First(i => i.Label == "address").Documentation);
+    }
+
+    [Fact]
+    public async Task Completion_offers_enum_values_country_codes_and_batches()
+    {
+        await using var client = await LspTestClient.StartInitializedAsync();
+        await client.OpenAsync(Uri, Manifest);
+        var algorithms = await client.Request<CompletionList>(Methods.Completion, new { textDocument = Doc, position = At(Manifest, "algorithm: rsa", "algorithm: ".Length) });
+        Assert.Equal(["rsa", "ecdsa"], algorithms.Items.Select(i => i.Label));
+        // The completion replaces the whole word under the cursor.
+        Assert.Equal("rsa", TextEdits.Slice(Manifest, algorithms.Items[0].TextEdit!.Range));
+
+        var countries = await client.Request<CompletionList>(Methods.Completion, new { textDocument = Doc, position = At(Manifest, "country: UK", "country: ".Length) });
+        var gb = Assert.Single(countries.Items, i => i.Label == "GB");
+        Assert.Equal("United Kingdom", gb.Detail);
+        Assert.True(countries.Items.Length > 200);
+
+        var batches = await client.Request<CompletionList>(Methods.Completion, new { textDocument = Doc, position = At(Manifest, "batch: north", "batch: ".Length) });
+        Assert.Equal("north", Assert.Single(batches.Items).Label);
+    }
+
+    [Fact]
+    public async Task Completion_at_top_level_offers_root_keys()
+    {
+        string text = "site: X\n\n";
+        await using var client = await LspTestClient.StartInitializedAsync();
+        await client.OpenAsync(Uri, text);
+        var list = await client.Request<CompletionList>(Methods.Completion, new { textDocument = Doc, position = new { line = 1, character = 0 } });
+        var labels = list.Items.Select(i => i.Label).ToList();
+        Assert.Contains("devices", labels);
+        Assert.Contains("subject", labels);
+        Assert.DoesNotContain("site", labels);
+    }
+
+    [Fact]
+    public async Task Hover_explains_a_field_and_shows_a_devices_full_common_name()
+    {
+        await using var client = await LspTestClient.StartInitializedAsync();
+        await client.OpenAsync(Uri, Manifest);
+        var field = await client.Request<Hover>(Methods.Hover, new { textDocument = Doc, position = At(Manifest, "locality:", 2) });
+        Assert.Contains("Locality (L)", field.Contents.Value, StringComparison.Ordinal);
+        Assert.Contains("64 characters", field.Contents.Value, StringComparison.Ordinal);
+        Assert.Equal("locality", TextEdits.Slice(Manifest, field.Range!));
+
+        var device = await client.Request<Hover>(Methods.Hover, new { textDocument = Doc, position = At(Manifest, "VAV-9", 1) });
+        Assert.Contains("`VAV-9.bms.example` (17/64 characters)", device.Contents.Value, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Document_symbols_show_site_sections_batches_and_devices()
+    {
+        await using var client = await LspTestClient.StartInitializedAsync();
+        await client.OpenAsync(Uri, Manifest);
+        var symbols = await client.Request<DocumentSymbol[]>(Methods.DocumentSymbol, new { textDocument = Doc });
+        var site = Assert.Single(symbols);
+        Assert.Equal("Riverside", site.Name);
+        var devices = Assert.Single(site.Children!, c => c.Name == "devices");
+        Assert.Equal(["north", "VAV-9"], devices.Children!.Select(c => c.Name));
+        Assert.Equal(2, devices.Children![0].Children!.Length);
+        Assert.Equal("VAV-9", TextEdits.Slice(Manifest, devices.Children[1].SelectionRange));
+    }
+
+    [Fact]
+    public async Task Definition_jumps_from_a_duplicate_cn_to_its_twin()
+    {
+        await using var client = await LspTestClient.StartInitializedAsync();
+        await client.OpenAsync(Uri, Manifest);
+        int second = Manifest.IndexOf("AHU-1", Manifest.IndexOf("AHU-1", StringComparison.Ordinal) + 1, StringComparison.Ordinal);
+        var p = TextEdits.PositionOf(Manifest, second + 1);
+        var locations = await client.Request<Location[]>(Methods.Definition, new { textDocument = Doc, position = new { line = p.Line, character = p.Character } });
+        var twin = Assert.Single(locations);
+        Assert.Equal(Uri, twin.Uri);
+        Assert.Equal(TextEdits.PositionOf(Manifest, Manifest.IndexOf("AHU-1", StringComparison.Ordinal)), twin.Range.Start);
+    }
+
+    [Fact]
+    public async Task Folding_and_selection_ranges_follow_the_structure()
+    {
+        await using var client = await LspTestClient.StartInitializedAsync();
+        await client.OpenAsync(Uri, Manifest);
+        var folds = await client.Request<FoldingRange[]>(Methods.FoldingRange, new { textDocument = Doc });
+        Assert.Contains(folds, f => f.StartLine == 2 && f.EndLine == 7); // subject
+        Assert.Contains(folds, f => f.StartLine == 10); // devices
+        var selections = await client.Request<SelectionRange[]>(Methods.SelectionRange, new { textDocument = Doc, positions = new[] { At(Manifest, "VAV-9", 2) } });
+        var chain = new List<string>();
+        for (var s = selections[0]; s is not null; s = s.Parent) chain.Add(TextEdits.Slice(Manifest, s.Range));
+        Assert.Equal("VAV-9", chain[0]);
+        Assert.Equal("name: VAV-9", chain[1]);
+        Assert.StartsWith("name: VAV-9\n    instance: 3", chain[2], StringComparison.Ordinal);
+        Assert.True(chain.Count >= 4);
+    }
+}

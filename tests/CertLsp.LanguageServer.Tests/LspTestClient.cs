@@ -1,0 +1,148 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using CertLsp.LanguageServer;
+using CertLsp.LanguageServer.Protocol;
+using Nerdbank.Streams;
+using StreamJsonRpc;
+
+namespace CertLsp.LanguageServer.Tests;
+
+/// <summary>An editor in miniature: talks to an in-process server over a full-duplex stream, records what it publishes.</summary>
+public sealed class LspTestClient : IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<string, PublishDiagnosticsParams> diagnostics = new();
+    private readonly ConcurrentQueue<MessageParams> messages = new();
+    private readonly SemaphoreSlim published = new(0, int.MaxValue);
+    private readonly ConcurrentQueue<JsonElement> progress = new();
+
+    /// <summary>Every $/progress value received, in order.</summary>
+    public IReadOnlyCollection<JsonElement> Progress => progress;
+
+    private LspTestClient(CertLspServer server, JsonRpc rpc, Stream clientStream, StringWriter log)
+    {
+        Server = server;
+        Rpc = rpc;
+        ClientStream = clientStream;
+        Log = log;
+    }
+
+    public CertLspServer Server { get; }
+
+    public JsonRpc Rpc { get; }
+
+    /// <summary>The client's end of the connection (raw frames can be written to it).</summary>
+    public Stream ClientStream { get; }
+
+    public StringWriter Log { get; }
+
+    public IReadOnlyCollection<MessageParams> Messages => messages;
+
+    public static LspTestClient Start(Action<JsonRpc>? configure = null)
+    {
+        var (serverStream, clientStream) = FullDuplexStream.CreatePair();
+        var log = new StringWriter();
+        var server = new CertLspServer(serverStream, serverStream, TextWriter.Synchronized(log), TimeSpan.FromMilliseconds(5));
+        var formatter = new SystemTextJsonFormatter { JsonSerializerOptions = CertLspServer.CreateOptions() };
+        var rpc = new JsonRpc(new HeaderDelimitedMessageHandler(clientStream, clientStream, formatter));
+        var client = new LspTestClient(server, rpc, clientStream, log);
+        rpc.AddLocalRpcTarget(new ClientTarget(client));
+        configure?.Invoke(rpc);
+        rpc.StartListening();
+        return client;
+    }
+
+    public static async Task<LspTestClient> StartInitializedAsync(string? rootFolder = null, Action<JsonRpc>? configure = null)
+    {
+        var client = Start(configure);
+        await client.InitializeAsync(rootFolder);
+        return client;
+    }
+
+    public async Task<InitializeResult> InitializeAsync(string? rootFolder = null)
+    {
+        var result = await Request<InitializeResult>(Methods.Initialize, new
+        {
+            processId = (int?)null,
+            rootUri = rootFolder is null ? null : new Uri(rootFolder).AbsoluteUri,
+            capabilities = new { window = new { workDoneProgress = true } },
+        });
+        await Rpc.NotifyWithParameterObjectAsync(Methods.Initialized, new { });
+        return result;
+    }
+
+    public Task<T> Request<T>(string method, object? parameters) =>
+        parameters is null ? Rpc.InvokeWithCancellationAsync<T>(method, [], CancellationToken.None) : Rpc.InvokeWithParameterObjectAsync<T>(method, parameters);
+
+    public Task Notify(string method, object parameters) => Rpc.NotifyWithParameterObjectAsync(method, parameters);
+
+    public async Task<PublishDiagnosticsParams> OpenAsync(string uri, string text, int version = 1)
+    {
+        await Notify(Methods.DidOpen, new { textDocument = new { uri, languageId = "yaml", version, text } });
+        return await WaitForDiagnosticsAsync(uri, version);
+    }
+
+    public async Task<PublishDiagnosticsParams> ChangeAsync(string uri, int version, params object[] changes)
+    {
+        await Notify(Methods.DidChange, new { textDocument = new { uri, version }, contentChanges = changes });
+        return await WaitForDiagnosticsAsync(uri, version);
+    }
+
+    public static object Replace(int line, int character, int endLine, int endCharacter, string text) =>
+        new { range = new { start = new { line, character }, end = new { line = endLine, character = endCharacter } }, text };
+
+    public static object Full(string text) => new { text };
+
+    /// <summary>Waits until diagnostics for this document at (at least) this version have been published.</summary>
+    public async Task<PublishDiagnosticsParams> WaitForDiagnosticsAsync(string uri, int? version = null, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
+        while (true)
+        {
+            if (diagnostics.TryGetValue(uri, out var p) && (version is null || p.Version >= version)) return p;
+            var left = deadline - DateTime.UtcNow;
+            if (left <= TimeSpan.Zero) throw new TimeoutException($"no diagnostics for {uri} version {version}; log:\n{Log}");
+            await published.WaitAsync(left < TimeSpan.FromMilliseconds(200) ? left : TimeSpan.FromMilliseconds(200));
+        }
+    }
+
+    /// <summary>The newest published diagnostics of a document, after the server has nothing left pending.</summary>
+    public async Task<PublishDiagnosticsParams?> SettledDiagnosticsAsync(string uri)
+    {
+        await Server.Context.Publisher.FlushAsync();
+        await Task.Delay(20);
+        await Server.Context.Publisher.FlushAsync();
+        return diagnostics.GetValueOrDefault(uri);
+    }
+
+    /// <summary>What the server sends to the client.</summary>
+    private sealed class ClientTarget(LspTestClient client)
+    {
+        [JsonRpcMethod(Methods.PublishDiagnostics, UseSingleObjectParameterDeserialization = true)]
+        public void PublishDiagnostics(PublishDiagnosticsParams parameters)
+        {
+            client.diagnostics[parameters.Uri] = parameters;
+            client.published.Release();
+        }
+
+        [JsonRpcMethod(Methods.LogMessage, UseSingleObjectParameterDeserialization = true)]
+        public void LogMessage(MessageParams parameters) => client.messages.Enqueue(parameters);
+
+        [JsonRpcMethod(Methods.ShowMessage, UseSingleObjectParameterDeserialization = true)]
+        public void ShowMessage(MessageParams parameters) => client.messages.Enqueue(parameters);
+
+        [JsonRpcMethod(Methods.Progress, UseSingleObjectParameterDeserialization = true)]
+        public void OnProgress(JsonElement parameters) => client.progress.Enqueue(parameters.GetProperty("value").Clone());
+
+        [JsonRpcMethod(Methods.WorkDoneProgressCreate, UseSingleObjectParameterDeserialization = true)]
+        public object? CreateProgress(JsonElement parameters) => null;
+
+        [JsonRpcMethod(Methods.RegisterCapability, UseSingleObjectParameterDeserialization = true)]
+        public object? RegisterCapability(JsonElement parameters) => null;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Rpc.Dispose();
+        await Server.DisposeAsync();
+    }
+}
