@@ -43,7 +43,7 @@ public sealed class LargeFileTests : IDisposable
         Assert.True(new FileInfo(path).Length >= FiftyMegabytes);
 
         var text = ManifestFiles.Read(path);
-        var outcome = Bounded.Check(text, maxAllocatedBytes: 8L << 30, maxSeconds: 20);
+        var outcome = Bounded.Check(text, maxAllocatedBytes: 8L << 30, maxSeconds: 90);
         Assert.DoesNotContain(outcome.Diagnostics, d => d.Code.StartsWith("CL000", StringComparison.Ordinal));
         var plan = outcome.Single("CL0302");
         Assert.StartsWith($"{devices} devices will be requested", plan.Message, StringComparison.Ordinal);
@@ -54,7 +54,7 @@ public sealed class LargeFileTests : IDisposable
     public void A_50_MB_single_line_is_one_diagnostic_in_bounded_time()
     {
         var text = "site: " + new string('x', FiftyMegabytes) + "\nsubject: {}\ndevices: []\n";
-        var outcome = Bounded.Check(text, maxAllocatedBytes: 4L << 30, maxSeconds: 20);
+        var outcome = Bounded.Check(text, maxAllocatedBytes: 4L << 30, maxSeconds: 90);
         var tooLong = outcome.Single("CL0003");
         Assert.Equal(6, tooLong.Span.Start);
         Assert.Equal(FiftyMegabytes, tooLong.Span.Length);
@@ -66,7 +66,7 @@ public sealed class LargeFileTests : IDisposable
     {
         var text = new StringBuilder(FiftyMegabytes + 16).Append("site: \"");
         while (text.Length < FiftyMegabytes) text.Append("no closing quote \\\" here\n ");
-        var outcome = Bounded.Check(text.ToString(), maxAllocatedBytes: 4L << 30, maxSeconds: 20);
+        var outcome = Bounded.Check(text.ToString(), maxAllocatedBytes: 4L << 30, maxSeconds: 90);
         Assert.Equal("CL0001", Assert.Single(outcome.Diagnostics).Code);
     }
 
