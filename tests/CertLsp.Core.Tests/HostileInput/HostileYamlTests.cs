@@ -199,7 +199,7 @@ public class HostileYamlTests
     [MemberData(nameof(DeepDocuments))]
     public void Deep_nesting_stops_at_the_depth_limit(string kind, string text)
     {
-        var outcome = Bounded.Check(text, maxAllocatedBytes: 32L << 20, maxSeconds: 5);
+        var outcome = Bounded.Check(text, maxAllocatedBytes: 32L << 20, maxSeconds: 15);
         var error = outcome.Single("CL0001");
         Assert.True(error.Message.Contains($"deeper than {YamlReader.MaxDepth}", StringComparison.Ordinal), $"{kind}: {error.Message}");
         Assert.Equal(1, error.Span.Length);
@@ -256,7 +256,7 @@ public class HostileYamlTests
         {
             text.Append($"x{i}: &a{i} ").Append('[', 60).Append($"*a{i - 1}").Append(']', 60).Append('\n');
         }
-        var outcome = Bounded.Check(text.ToString(), maxAllocatedBytes: 64L << 20, maxSeconds: 5);
+        var outcome = Bounded.Check(text.ToString(), maxAllocatedBytes: 64L << 20, maxSeconds: 15);
         Assert.Contains("YAML bomb", outcome.Single("CL0001").Message, StringComparison.Ordinal);
     }
 }
