@@ -27,11 +27,11 @@ export class Commands {
         }
       });
     return [
-      guarded('certlsp.generate', () => this.generate(false)),
+      guarded('certlsp.generate', (uri?: vscode.Uri) => this.generate(false, uri)),
       guarded('certlsp.generateForSelection', () => this.generate(true)),
-      guarded('certlsp.import', () => this.importCertificates()),
-      guarded('certlsp.status', () => this.showStatus()),
-      guarded('certlsp.discover', () => this.discover()),
+      guarded('certlsp.import', (uri?: vscode.Uri) => this.importCertificates(uri)),
+      guarded('certlsp.status', (uri?: vscode.Uri) => this.showStatus(uri)),
+      guarded('certlsp.discover', (uri?: vscode.Uri) => this.discover(uri)),
       guarded('certlsp.restartServer', () => this.restart()),
       guarded('certlsp.showOutput', async () => this.server.output.show(true)),
       guarded('certlsp.refreshCertificates', () => this.view.refresh()),
@@ -39,8 +39,12 @@ export class Commands {
     ];
   }
 
-  /** The manifest a command works on: the active editor's, the one in the view, or one the engineer picks. */
-  private async manifest(): Promise<vscode.Uri | undefined> {
+  /**
+   * The manifest a command works on: the one it was invoked on (explorer context menu), the active editor's,
+   * the one in the view, or one the engineer picks.
+   */
+  private async manifest(given?: unknown): Promise<vscode.Uri | undefined> {
+    if (given instanceof vscode.Uri) return given;
     const document = vscode.window.activeTextEditor?.document;
     if (document && this.isManifest(document)) return document.uri;
     if (this.view.current) return this.view.current;
@@ -66,9 +70,9 @@ export class Commands {
     return (await vscode.commands.executeCommand<vscode.DocumentSymbol[]>('vscode.executeDocumentSymbolProvider', uri)) ?? [];
   }
 
-  private async generate(fromSelection: boolean): Promise<GenerateCsrsResult | undefined> {
+  private async generate(fromSelection: boolean, given?: vscode.Uri): Promise<GenerateCsrsResult | undefined> {
     this.requireCommand(ServerCommand.generateCsrs, 'CSR generation');
-    const uri = await this.manifest();
+    const uri = await this.manifest(given);
     if (!uri) return undefined;
     const args = fromSelection ? await this.selectionScope(uri) : await this.chooseScope(uri);
     if (!args) return undefined;
@@ -126,9 +130,9 @@ export class Commands {
     return { uri: uri.toString(), scope: 'devices', devices };
   }
 
-  private async importCertificates(): Promise<ImportResult | undefined> {
+  private async importCertificates(given?: vscode.Uri): Promise<ImportResult | undefined> {
     this.requireCommand(ServerCommand.importCertificates, 'certificate import');
-    const uri = await this.manifest();
+    const uri = await this.manifest(given);
     if (!uri) return undefined;
     const files = await vscode.window.showOpenDialog({
       title: 'Import signed certificates',
@@ -149,17 +153,17 @@ export class Commands {
     return result;
   }
 
-  private async showStatus(): Promise<SiteStatus | undefined> {
-    const uri = await this.manifest();
+  private async showStatus(given?: vscode.Uri): Promise<SiteStatus | undefined> {
+    const uri = await this.manifest(given);
     if (!uri) return undefined;
     await this.view.show(uri);
     await vscode.commands.executeCommand('certlsp.certificates.focus');
     return this.view.siteStatus;
   }
 
-  private async discover(): Promise<unknown> {
+  private async discover(given?: vscode.Uri): Promise<unknown> {
     this.requireCommand(ServerCommand.discoverDevices, 'device discovery');
-    const uri = await this.manifest();
+    const uri = await this.manifest(given);
     if (!uri) return undefined;
     const result = await this.server.executeWithProgress<{ message?: string }>('CertLsp: discovering devices', ServerCommand.discoverDevices, [{ uri: uri.toString() }]);
     if (result?.message) {

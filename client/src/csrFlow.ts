@@ -58,9 +58,10 @@ export function resultSeverity(result: GenerateCsrsResult): Severity {
   return 'info';
 }
 
-/** The server's message, or one made from the counts when it sent none. */
+/** The server's message followed by the three counts the engineer acts on (the counts alone when it sent none). */
 export function resultSummary(result: GenerateCsrsResult): string {
-  if (result.message.trim()) return result.message;
   const zips = result.zips.length === 1 ? '1 zip' : `${result.zips.length} zips`;
-  return `CSRs: ${result.requested} requested, ${result.noActionTaken} no action taken, ${result.failed} failed (${zips}).`;
+  const counts = `requested ${result.requested}, no action taken ${result.noActionTaken}, failed ${result.failed} (${zips})`;
+  const message = result.message.trim();
+  return message ? `${message} [${counts}]` : `CSRs: ${counts}.`;
 }

@@ -83,7 +83,7 @@ test('severity: failures, skipped devices, success', () => {
   assert.equal(resultSeverity(done({ requested: 0, failed: 2, zips: [] })), 'error');
 });
 
-test('summary: the server message, else one from the counts', () => {
-  assert.equal(resultSummary(done()), '3 CSRs requested in 1 zip.');
-  assert.equal(resultSummary(done({ message: ' ', zips: ['a.zip', 'b.zip'], noActionTaken: 1 })), 'CSRs: 3 requested, 1 no action taken, 0 failed (2 zips).');
+test('summary: the server message with the counts, or the counts alone', () => {
+  assert.equal(resultSummary(done()), '3 CSRs requested in 1 zip. [requested 3, no action taken 0, failed 0 (1 zip)]');
+  assert.equal(resultSummary(done({ message: ' ', zips: ['a.zip', 'b.zip'], noActionTaken: 1 })), 'CSRs: requested 3, no action taken 1, failed 0 (2 zips).');
 });
