@@ -1,8 +1,8 @@
 // The extension's commands: each one asks the engineer what it needs, calls the server, and reports.
 import * as vscode from 'vscode';
 import type { CertificatesView } from './certificatesView';
-import { choiceFromLabel, generateCsrs, keepLabel, overwriteLabel, pendingQuestion, resultSeverity, resultSummary } from './csrFlow';
-import { ServerCommand, type GenerateCsrsArgs, type GenerateCsrsResult, type ImportResult, type Range, type SiteStatus } from './protocol';
+import { choiceFromLabel, generateCsrs, keepLabel, overwriteLabel, pendingQuestion, resultSummary } from './csrFlow';
+import { ImportPromptCommand, ServerCommand, type GenerateCsrsArgs, type GenerateCsrsResult, type ImportResult, type Range, type SiteStatus } from './protocol';
 import type { CertLspServer } from './server';
 import { combinedGlob } from './selector';
 import { batchNames, devicesInSelections, type SymbolLike } from './symbols';
@@ -20,6 +20,10 @@ export class Commands {
         try {
           return await run(...args);
         } catch (err) {
+          if (isCancellation(err)) {
+            this.server.output.appendLine(`${id}: cancelled`);
+            return undefined;
+          }
           const text = err instanceof Error ? err.message : String(err);
           this.server.output.appendLine(`${id}: ${text}`);
           void vscode.window.showErrorMessage(`CertLsp: ${text}`);
@@ -30,6 +34,8 @@ export class Commands {
       guarded('certlsp.generate', (uri?: vscode.Uri) => this.generate(false, uri)),
       guarded('certlsp.generateForSelection', () => this.generate(true)),
       guarded('certlsp.import', (uri?: vscode.Uri) => this.importCertificates(uri)),
+      // The server's "Import signed certificates…" source action: [{ uri }].
+      guarded(ImportPromptCommand, (arg?: { uri?: string }) => this.importCertificates(arg?.uri ? vscode.Uri.parse(arg.uri) : undefined)),
       guarded('certlsp.status', (uri?: vscode.Uri) => this.showStatus(uri)),
       guarded('certlsp.discover', (uri?: vscode.Uri) => this.discover(uri)),
       guarded('certlsp.restartServer', () => this.restart()),
@@ -78,7 +84,7 @@ export class Commands {
     if (!args) return undefined;
     const outcome = await generateCsrs(
       {
-        execute: a => this.server.executeWithProgress<GenerateCsrsResult>('CertLsp: generating CSRs', ServerCommand.generateCsrs, [a]),
+        execute: a => this.server.executeWithProgress<GenerateCsrsResult>('CertLsp: generating CSRs', ServerCommand.generateCsrs, [{ ...a, layout: zipLayout() }]),
         choosePending: async devices =>
           choiceFromLabel(await vscode.window.showWarningMessage(pendingQuestion(devices), { modal: true }, keepLabel, overwriteLabel)),
       },
@@ -88,11 +94,10 @@ export class Commands {
       void vscode.window.showInformationMessage('CertLsp: no CSRs generated (pending CSRs left as they are).');
       return undefined;
     }
+    // The server announces the result itself (window/showMessage); the log keeps the details.
     const result = outcome.result;
     this.server.output.appendLine(`Generate CSRs (${args.scope}${args.batch ? ` ${args.batch}` : ''}${args.pending ? `, ${args.pending} pending` : ''}): ${resultSummary(result)}`);
     for (const zip of result.zips) this.server.output.appendLine(`  ${zip}`);
-    const show = resultSeverity(result) === 'error' ? vscode.window.showErrorMessage : resultSeverity(result) === 'warning' ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
-    void show(`CertLsp: ${resultSummary(result)}`, 'Show log').then(c => c && this.server.output.show(true));
     void this.view.refresh();
     return result;
   }
@@ -145,10 +150,9 @@ export class Commands {
     const result = await this.server.executeWithProgress<ImportResult>('CertLsp: importing certificates', ServerCommand.importCertificates, [
       { uri: uri.toString(), path: files[0].fsPath },
     ]);
+    // The server announces the result itself (window/showMessage); the log keeps each file's verdict.
     this.server.output.appendLine(`Import ${files[0].fsPath}: ${result.message}`);
-    for (const f of result.files) this.server.output.appendLine(`  ${f.name}: ${f.verdict}${f.reason ? ` (${f.reason})` : ''}`);
-    const show = result.rejected > 0 ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
-    void show(`CertLsp: ${result.message}`, 'Show log').then(c => c && this.server.output.show(true));
+    for (const f of result.files) this.server.output.appendLine(`  ${f.name}: ${f.verdict}${f.device ? ` -> ${f.device}` : ''}${f.reason ? ` (${f.reason})` : ''}`);
     void this.view.refresh();
     return result;
   }
@@ -183,4 +187,13 @@ export class Commands {
     const selection = new vscode.Range(range.start.line, range.start.character, range.end.line, range.end.character);
     await vscode.window.showTextDocument(uri, { selection, preview: true });
   }
+}
+
+function zipLayout(): 'flat' | 'cari' {
+  return vscode.workspace.getConfiguration('certlsp').get<string>('csr.zipLayout') === 'cari' ? 'cari' : 'flat';
+}
+
+/** A request the engineer cancelled (the progress notification's Cancel, or $/cancelRequest answered). */
+function isCancellation(err: unknown): boolean {
+  return err instanceof vscode.CancellationError || (typeof err === 'object' && err !== null && (err as { code?: unknown }).code === -32800);
 }

@@ -49,15 +49,6 @@ export function choiceFromLabel(label: string | undefined): PendingChoice | unde
   return label === keepLabel ? 'keep' : label === overwriteLabel ? 'overwrite' : undefined;
 }
 
-export type Severity = 'info' | 'warning' | 'error';
-
-/** How loudly to report a finished generation: failures are errors, skipped devices a warning. */
-export function resultSeverity(result: GenerateCsrsResult): Severity {
-  if (result.failed > 0) return result.requested > 0 ? 'warning' : 'error';
-  if (result.noActionTaken > 0) return 'warning';
-  return 'info';
-}
-
 /** The server's message followed by the three counts the engineer acts on (the counts alone when it sent none). */
 export function resultSummary(result: GenerateCsrsResult): string {
   const zips = result.zips.length === 1 ? '1 zip' : `${result.zips.length} zips`;

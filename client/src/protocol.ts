@@ -8,6 +8,9 @@ export const ServerCommand = {
   discoverDevices: 'certlsp.discoverDevices',
 } as const;
 
+/** Not a server command: the server's "Import signed certificates…" source action asks the client for the file. */
+export const ImportPromptCommand = 'certlsp.importCertificatesPrompt';
+
 export const SiteStatusRequest = 'certlsp/siteStatus';
 
 export interface Position { line: number; character: number }
@@ -15,6 +18,7 @@ export interface Range { start: Position; end: Position }
 
 export type PendingChoice = 'keep' | 'overwrite';
 export type CsrScope = 'all' | 'batch' | 'devices';
+export type ZipLayout = 'flat' | 'cari';
 
 export interface GenerateCsrsArgs {
   uri: string;
@@ -22,6 +26,8 @@ export interface GenerateCsrsArgs {
   batch?: string;
   devices?: string[];
   pending?: PendingChoice;
+  /** flat: one CSR PEM per device; cari: the BACnet CA exchange layout (Annex AA). */
+  layout?: ZipLayout;
 }
 
 export interface GenerateCsrsResult {
@@ -32,15 +38,19 @@ export interface GenerateCsrsResult {
   message: string;
   needsPendingChoice?: boolean;
   pendingDevices?: string[];
+  /** Why nothing was generated (e.g. the manifest has errors). */
+  refusal?: string;
+  cancelled?: boolean;
 }
 
-export interface ImportArgs { uri: string; path: string }
+export interface ImportArgs { uri: string; path: string; issuers?: string[] }
 
 export interface ImportResult {
   imported: number;
   rejected: number;
   message: string;
-  files: { name: string; verdict: string; reason?: string }[];
+  files: { name: string; verdict: string; reason?: string; device?: string }[];
+  refusal?: string;
 }
 
 export type DeviceStatusKind = 'expired' | 'expiring' | 'revoked' | 'pending' | 'valid' | 'none';

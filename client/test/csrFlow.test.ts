@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { choiceFromLabel, generateCsrs, keepLabel, overwriteLabel, pendingQuestion, resultSeverity, resultSummary, type CsrFlow } from '../src/csrFlow';
+import { choiceFromLabel, generateCsrs, keepLabel, overwriteLabel, pendingQuestion, resultSummary, type CsrFlow } from '../src/csrFlow';
 import type { GenerateCsrsArgs, GenerateCsrsResult, PendingChoice } from '../src/protocol';
 
 const done = (extra: Partial<GenerateCsrsResult> = {}): GenerateCsrsResult => ({
@@ -74,13 +74,6 @@ test('button labels map to choices', () => {
   assert.equal(choiceFromLabel(overwriteLabel), 'overwrite');
   assert.equal(choiceFromLabel(undefined), undefined);
   assert.equal(choiceFromLabel('Cancel'), undefined);
-});
-
-test('severity: failures, skipped devices, success', () => {
-  assert.equal(resultSeverity(done()), 'info');
-  assert.equal(resultSeverity(done({ noActionTaken: 1 })), 'warning');
-  assert.equal(resultSeverity(done({ failed: 1 })), 'warning');
-  assert.equal(resultSeverity(done({ requested: 0, failed: 2, zips: [] })), 'error');
 });
 
 test('summary: the server message with the counts, or the counts alone', () => {

@@ -170,7 +170,7 @@ test('in the extension host: hover, completion, quick fix, symbols', () => {
 });
 
 test('in the extension host: the commands are registered', () => {
-  for (const c of ['certlsp.generate', 'certlsp.generateForSelection', 'certlsp.import', 'certlsp.status', 'certlsp.discover', 'certlsp.restartServer', 'certlsp.showOutput', 'certlsp.revealDevice']) {
+  for (const c of ['certlsp.generate', 'certlsp.generateForSelection', 'certlsp.import', 'certlsp.status', 'certlsp.discover', 'certlsp.restartServer', 'certlsp.showOutput', 'certlsp.revealDevice', 'certlsp.importCertificatesPrompt']) {
     assert.ok(probe.steps.commands.includes(c), c);
   }
 });
@@ -181,7 +181,7 @@ test('in the extension host: the certificates view lists the devices (or says wh
   if (hasSiteStatus()) {
     const status = probe.steps.siteStatus.status;
     assert.equal(status.site, 'Harbor Tower');
-    assert.deepEqual(status.devices.map((d) => d.name), deviceNames);
+    assert.deepEqual(status.devices.map((d) => d.name).sort(), [...deviceNames].sort());
     assert.equal(status.counts.devices, 5);
     const listed = view.groups.flatMap((g) => g.devices.map((d) => d.label));
     assert.deepEqual([...listed].sort(), [...deviceNames].sort());
@@ -307,7 +307,7 @@ test('the page: Generate CSRs writes the zips (when the server offers it)', asyn
   // riverside has a named batch, so the client asks for the scope.
   const scope = page.locator('.quick-input-list .monaco-list-row', { hasText: 'All devices' }).first();
   await scope.click();
-  const toast = page.locator('.notification-list-item', { hasText: /requested [1-9]\d*, no action taken 0, failed 0/ }).first();
+  const toast = page.locator('.notification-list-item', { hasText: /CSRs: [1-9]\d* requested, 0 no action taken, 0 failed/ }).first();
   await toast.waitFor({ timeout: 120000 });
   await screenshot('generate-csrs');
   const zips = zipsUnder(workspace);
@@ -323,7 +323,7 @@ test('the page: Generate CSRs writes the zips (when the server offers it)', asyn
   await dialog.waitFor({ timeout: 60000 });
   await screenshot('generate-csrs-pending-prompt');
   await dialog.getByRole('button', { name: 'Keep pending (skip them)' }).click();
-  await page.locator('.notification-list-item', { hasText: /requested 0, no action taken [1-9]\d*, failed 0/ }).first().waitFor({ timeout: 60000 });
+  await page.locator('.notification-list-item', { hasText: /CSRs: 0 requested, [1-9]\d* no action taken, 0 failed/ }).first().waitFor({ timeout: 60000 });
   await screenshot('generate-csrs-kept-pending');
   const after = zipsUnder(workspace);
   assert.deepEqual(after, zips, 'keeping pending CSRs must write no new zip');
