@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import type { DeviceStatus, DeviceStatusKind, SiteStatus } from './protocol';
 import type { CertLspServer } from './server';
+import { CertificatesViewId, Command, ContextKey } from './names';
 import {
   deviceDescription,
   deviceTooltip,
@@ -37,10 +38,10 @@ export class CertificatesView implements vscode.TreeDataProvider<Node>, vscode.D
     private readonly server: CertLspServer,
     private readonly isManifest: (document: vscode.TextDocument) => boolean,
   ) {
-    this.view = vscode.window.createTreeView('certlsp.certificates', { treeDataProvider: this, showCollapseAll: true });
+    this.view = vscode.window.createTreeView(CertificatesViewId, { treeDataProvider: this, showCollapseAll: true });
     this.statusBar = vscode.window.createStatusBarItem('certlsp.status', vscode.StatusBarAlignment.Left, 10);
     this.statusBar.name = 'CertLsp';
-    this.statusBar.command = 'certlsp.status';
+    this.statusBar.command = Command.status;
     this.disposables.push(
       this.view,
       this.statusBar,
@@ -59,14 +60,14 @@ export class CertificatesView implements vscode.TreeDataProvider<Node>, vscode.D
 
   async show(uri: vscode.Uri): Promise<void> {
     this.manifest = uri;
-    await vscode.commands.executeCommand('setContext', 'certlsp.hasManifests', true);
+    await vscode.commands.executeCommand('setContext', ContextKey.hasManifests, true);
     await this.refresh();
   }
 
   followActiveEditor(): void {
     const document = vscode.window.activeTextEditor?.document;
     const active = document !== undefined && this.isManifest(document);
-    void vscode.commands.executeCommand('setContext', 'certlsp.manifestActive', active);
+    void vscode.commands.executeCommand('setContext', ContextKey.manifestActive, active);
     if (active) void this.show(document.uri);
     else this.statusBar.hide();
   }
@@ -127,7 +128,7 @@ export class CertificatesView implements vscode.TreeDataProvider<Node>, vscode.D
     item.iconPath = new vscode.ThemeIcon(statusIcons[node.status]);
     item.contextValue = 'certlsp.device';
     if (this.manifest) {
-      item.command = { command: 'certlsp.revealDevice', title: 'Reveal Device in Manifest', arguments: [this.manifest, device.range] };
+      item.command = { command: Command.revealDevice, title: 'Reveal Device in Manifest', arguments: [this.manifest, device.range] };
     }
     return item;
   }

@@ -6,6 +6,7 @@ import { ImportPromptCommand, ServerCommand, type GenerateCsrsArgs, type Generat
 import type { CertLspServer } from './server';
 import { combinedGlob } from './selector';
 import { batchNames, devicesInSelections, type SymbolLike } from './symbols';
+import { CertificatesViewId, Command, Setting, SettingsSection } from './names';
 
 export class Commands {
   constructor(
@@ -31,17 +32,17 @@ export class Commands {
         }
       });
     return [
-      guarded('certlsp.generate', (uri?: vscode.Uri) => this.generate(false, uri)),
-      guarded('certlsp.generateForSelection', () => this.generate(true)),
-      guarded('certlsp.import', (uri?: vscode.Uri) => this.importCertificates(uri)),
+      guarded(Command.generate, (uri?: vscode.Uri) => this.generate(false, uri)),
+      guarded(Command.generateForSelection, () => this.generate(true)),
+      guarded(Command.import, (uri?: vscode.Uri) => this.importCertificates(uri)),
       // The server's "Import signed certificates…" source action: [{ uri }].
       guarded(ImportPromptCommand, (arg?: { uri?: string }) => this.importCertificates(arg?.uri ? vscode.Uri.parse(arg.uri) : undefined)),
-      guarded('certlsp.status', (uri?: vscode.Uri) => this.showStatus(uri)),
-      guarded('certlsp.discover', (uri?: vscode.Uri) => this.discover(uri)),
-      guarded('certlsp.restartServer', () => this.restart()),
-      guarded('certlsp.showOutput', async () => this.server.output.show(true)),
-      guarded('certlsp.refreshCertificates', () => this.view.refresh()),
-      guarded('certlsp.revealDevice', (uri: vscode.Uri, range: Range) => this.reveal(uri, range)),
+      guarded(Command.status, (uri?: vscode.Uri) => this.showStatus(uri)),
+      guarded(Command.discover, (uri?: vscode.Uri) => this.discover(uri)),
+      guarded(Command.restartServer, () => this.restart()),
+      guarded(Command.showOutput, async () => this.server.output.show(true)),
+      guarded(Command.refreshCertificates, () => this.view.refresh()),
+      guarded(Command.revealDevice, (uri: vscode.Uri, range: Range) => this.reveal(uri, range)),
     ];
   }
 
@@ -161,7 +162,7 @@ export class Commands {
     const uri = await this.manifest(given);
     if (!uri) return undefined;
     await this.view.show(uri);
-    await vscode.commands.executeCommand('certlsp.certificates.focus');
+    await vscode.commands.executeCommand(`${CertificatesViewId}.focus`);
     return this.view.siteStatus;
   }
 
@@ -190,7 +191,7 @@ export class Commands {
 }
 
 function zipLayout(): 'flat' | 'cari' {
-  return vscode.workspace.getConfiguration('certlsp').get<string>('csr.zipLayout') === 'cari' ? 'cari' : 'flat';
+  return vscode.workspace.getConfiguration(SettingsSection).get<string>(Setting.zipLayout) === 'cari' ? 'cari' : 'flat';
 }
 
 /** A request the engineer cancelled (the progress notification's Cancel, or $/cancelRequest answered). */

@@ -6,6 +6,7 @@ import { Commands } from './commands';
 import type { SiteStatus } from './protocol';
 import { manifestSelector } from './selector';
 import { CertLspServer } from './server';
+import { Command, restartSettings, SettingsSection } from './names';
 
 /** What the extension exports (used by the end-to-end probe and by other extensions). */
 export interface CertLspApi {
@@ -28,10 +29,9 @@ export function activate(context: vscode.ExtensionContext): CertLspApi {
   context.subscriptions.push(output, s, view, ...new Commands(s, view, isManifest).register());
   context.subscriptions.push(
     vscode.workspace.onDidChangeConfiguration(e => {
-      if (e.affectsConfiguration('certlsp.server.path') || e.affectsConfiguration('certlsp.manifests.extraGlobs') ||
-          e.affectsConfiguration('certlsp.certificates.warningDays') || e.affectsConfiguration('certlsp.bacnet')) {
+      if (restartSettings.some(key => e.affectsConfiguration(`${SettingsSection}.${key}`))) {
         void vscode.window.showInformationMessage('CertLsp settings changed: restart the server to apply them.', 'Restart server')
-          .then(c => c && vscode.commands.executeCommand('certlsp.restartServer'));
+          .then(c => c && vscode.commands.executeCommand(Command.restartServer));
       }
     }),
   );

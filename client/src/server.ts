@@ -13,9 +13,10 @@ import {
 } from 'vscode-languageclient/node';
 import { CrashPolicy, crashMessage } from './crashPolicy';
 import { ProgressTranslator, type WorkDoneValue } from './progress';
-import { SiteStatusRequest, type SiteStatus } from './protocol';
+import { ServerCommand, SiteStatusRequest, type SiteStatus } from './protocol';
 import { combinedGlob, manifestGlobs, manifestSelector } from './selector';
 import { resolveServer } from './serverLocation';
+import { Command, ContextKey, Setting, SettingsSection } from './names';
 
 const crashLimit = 5;
 const crashWindowMinutes = 3;
@@ -52,12 +53,12 @@ export class CertLspServer implements vscode.Disposable {
   }
 
   globs(): string[] {
-    return manifestGlobs(vscode.workspace.getConfiguration('certlsp').get<string[]>('manifests.extraGlobs'));
+    return manifestGlobs(vscode.workspace.getConfiguration(SettingsSection).get<string[]>(Setting.extraGlobs));
   }
 
   async start(): Promise<void> {
-    const config = vscode.workspace.getConfiguration('certlsp');
-    const launch = resolveServer(config.get<string>('server.path'), this.extensionPath, p => fs.existsSync(p));
+    const config = vscode.workspace.getConfiguration(SettingsSection);
+    const launch = resolveServer(config.get<string>(Setting.serverPath), this.extensionPath, p => fs.existsSync(p));
     this.output.appendLine(`Starting the ${launch.origin} server: ${launch.command} ${launch.args.join(' ')}`);
     const globs = this.globs();
     const options: LanguageClientOptions = {
@@ -65,12 +66,12 @@ export class CertLspServer implements vscode.Disposable {
       outputChannel: this.output,
       synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher(combinedGlob(globs)) },
       initializationOptions: {
-        warningDays: config.get<number>('certificates.warningDays'),
+        warningDays: config.get<number>(Setting.warningDays),
         extraGlobs: globs,
         bacnet: {
-          port: config.get<number>('bacnet.port'),
-          broadcast: config.get<string>('bacnet.broadcast') || undefined,
-          generateCsrCommand: config.get<number>('bacnet.generateCsrCommand'),
+          port: config.get<number>(Setting.bacnetPort),
+          broadcast: config.get<string>(Setting.bacnetBroadcast) || undefined,
+          generateCsrCommand: config.get<number>(Setting.bacnetGenerateCsrCommand),
         },
       },
       errorHandler: {
@@ -85,7 +86,7 @@ export class CertLspServer implements vscode.Disposable {
             return { action: CloseAction.Restart, handled: true };
           }
           void vscode.window.showErrorMessage(text, 'Restart server', 'Show log').then(choice => {
-            if (choice === 'Restart server') void vscode.commands.executeCommand('certlsp.restartServer');
+            if (choice === 'Restart server') void vscode.commands.executeCommand(Command.restartServer);
             if (choice === 'Show log') this.output.show(true);
           });
           return { action: CloseAction.DoNotRestart, handled: true };
@@ -109,7 +110,7 @@ export class CertLspServer implements vscode.Disposable {
         void this.updateContext();
         this.startedEmitter.fire();
       } else {
-        void vscode.commands.executeCommand('setContext', 'certlsp.serverRunning', false);
+        void vscode.commands.executeCommand('setContext', ContextKey.serverRunning, false);
       }
     });
     this.client = client;
@@ -117,8 +118,8 @@ export class CertLspServer implements vscode.Disposable {
   }
 
   private async updateContext(): Promise<void> {
-    await vscode.commands.executeCommand('setContext', 'certlsp.serverRunning', true);
-    await vscode.commands.executeCommand('setContext', 'certlsp.canDiscover', this.offers('certlsp.discoverDevices'));
+    await vscode.commands.executeCommand('setContext', ContextKey.serverRunning, true);
+    await vscode.commands.executeCommand('setContext', ContextKey.canDiscover, this.offers(ServerCommand.discoverDevices));
   }
 
   async stop(): Promise<void> {
