@@ -294,6 +294,31 @@ test('the page: the quick fix replaces UK with GB', async () => {
   await screenshot('quick-fix-applied');
 });
 
+test('the page: the editor context menu offers the CertLsp commands', async () => {
+  await quickOpen(manifestName);
+  await page.locator('.tab.active', { hasText: manifestName }).waitFor();
+  await page.locator('.editor-instance .view-lines').first().click({ button: 'right', position: { x: 200, y: 100 } });
+  const menu = page.locator('.monaco-menu').last();
+  await menu.waitFor({ state: 'visible' });
+  const items = (await menu.locator('.action-label').allInnerTexts()).map(normalize);
+  await screenshot('editor-context-menu');
+  await page.keyboard.press('Escape');
+  for (const title of ['Generate CSRs…', 'Import Signed Certificates…', 'Show Certificate Status']) {
+    assert.ok(items.includes(title), `${title} in ${items.join(' | ')}`);
+  }
+  assert.equal(items.includes('Discover Devices'), serverOffers('certlsp.discoverDevices'), 'Discover Devices only when the server offers it');
+});
+
+test('the page: Discover Devices is in the palette only when the server offers it', async () => {
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('F1');
+  await page.locator('.quick-input-widget input').fill('>CertLsp: Discover Devices');
+  await page.waitForTimeout(1000);
+  const rows = await page.locator('.quick-input-list .monaco-list-row', { hasText: 'CertLsp: Discover Devices' }).count();
+  await page.keyboard.press('Escape');
+  assert.equal(rows > 0, serverOffers('certlsp.discoverDevices'));
+});
+
 test('the page: the Site certificates view and the status bar', async () => {
   await palette('CertLsp: Show Certificate Status');
   const pane = page.locator('.pane', { has: page.locator('.pane-header', { hasText: /Site certificates/i }) });
