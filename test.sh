@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Every test of CertLsp. Installs what the tests need on a fresh machine of this kind (NuGet packages by restore,
-# npm packages for the interop peers), runs the .NET test projects and the interop tests, and ends with one line:
+# npm packages for the interop peers and the VS Code extension, code-server and Chromium for its end-to-end test),
+# runs the .NET test projects, the interop tests and the extension's tests, and ends with one line:
 # "N passed, N failed".
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -18,6 +19,10 @@ if [[ -f tests/interop/package.json ]]; then
   (cd tests/interop && npm ci --no-audit --no-fund --loglevel=error) || { echo "test.sh: npm ci failed"; exit 2; }
 fi
 
+# The VS Code extension's build and test tools (versions pinned in package-lock.json at the root).
+step "npm ci (VS Code extension)"
+scripts/npm-ci.sh "$root" || { echo "test.sh: npm ci failed"; exit 2; }
+
 step "dotnet build"
 dotnet build CertLsp.sln -c Release --nologo -v quiet -clp:ErrorsOnly || { echo "0 passed, 1 failed"; exit 1; }
 
@@ -31,6 +36,20 @@ while read -r line; do
   passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0})); skipped=$((skipped + ${s:-0}))
 done < <(grep -E '(Passed|Failed)!  - Failed: ' "$log/dotnet.txt")
 if [[ $status -ne 0 && $failed -eq 0 ]]; then failed=1; fi
+
+# Tests on node's test runner, read from its TAP summary ("# pass N", "# fail N").
+node_tests() { # title command...
+  local title=$1; shift
+  step "$title"
+  "$@" 2>&1 | tee "$log/node.txt"
+  local rc=${PIPESTATUS[0]} p f
+  p=$(sed -nE 's/^# pass ([0-9]+)$/\1/p' "$log/node.txt" | tail -1); f=$(sed -nE 's/^# fail ([0-9]+)$/\1/p' "$log/node.txt" | tail -1)
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
+  if [[ $rc -ne 0 && ${f:-0} -eq 0 ]]; then failed=$((failed + 1)); fi
+}
+node_tests "VS Code extension: unit tests" npm test --silent
+# code-server with the packaged .vsix, driven by Playwright + Chromium (installs what it needs; ~1-6 min)
+node_tests "VS Code extension: end to end in code-server" tests/e2e/run.sh
 
 echo
 if [[ $skipped -gt 0 ]]; then

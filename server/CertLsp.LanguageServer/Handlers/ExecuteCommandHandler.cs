@@ -115,7 +115,10 @@ public sealed class ExecuteCommandHandler(ServerContext context)
                 $"CSRs: {run.Requested} requested, {run.NoActionTaken} no action taken, {run.Failed} failed, in {run.Zips.Length} zip(s){(run.Zips.IsEmpty ? "" : ": " + string.Join(", ", run.Zips.Select(z => z.FileName)))}."),
         };
         await progress.EndAsync(result.Message).ConfigureAwait(false);
-        await context.ShowMessageAsync(run.State == CsrRunState.Done && run.Failed == 0 ? MessageType.Info : MessageType.Warning, result.Message).ConfigureAwait(false);
+        if (run.State != CsrRunState.PendingConflict) // the client asks keep-or-overwrite itself: no second message
+        {
+            await context.ShowMessageAsync(run.State == CsrRunState.Done && run.Failed == 0 ? MessageType.Info : MessageType.Warning, result.Message).ConfigureAwait(false);
+        }
         return result;
     }
 

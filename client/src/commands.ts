@@ -1,0 +1,200 @@
+// The extension's commands: each one asks the engineer what it needs, calls the server, and reports.
+import * as vscode from 'vscode';
+import type { CertificatesView } from './certificatesView';
+import { choiceFromLabel, generateCsrs, keepLabel, overwriteLabel, pendingQuestion, resultSummary } from './csrFlow';
+import { ImportPromptCommand, ServerCommand, type GenerateCsrsArgs, type GenerateCsrsResult, type ImportResult, type Range, type SiteStatus } from './protocol';
+import type { CertLspServer } from './server';
+import { combinedGlob } from './selector';
+import { batchNames, devicesInSelections, type SymbolLike } from './symbols';
+import { CertificatesViewId, Command, Setting, SettingsSection } from './names';
+
+export class Commands {
+  constructor(
+    private readonly server: CertLspServer,
+    private readonly view: CertificatesView,
+    private readonly isManifest: (document: vscode.TextDocument) => boolean,
+  ) {}
+
+  register(): vscode.Disposable[] {
+    const guarded = (id: string, run: (...args: any[]) => Promise<unknown>) =>
+      vscode.commands.registerCommand(id, async (...args: any[]) => {
+        try {
+          return await run(...args);
+        } catch (err) {
+          if (isCancellation(err)) {
+            this.server.output.appendLine(`${id}: cancelled`);
+            return undefined;
+          }
+          const text = err instanceof Error ? err.message : String(err);
+          this.server.output.appendLine(`${id}: ${text}`);
+          void vscode.window.showErrorMessage(`CertLsp: ${text}`);
+          return undefined;
+        }
+      });
+    return [
+      guarded(Command.generate, (uri?: vscode.Uri) => this.generate(false, uri)),
+      guarded(Command.generateForSelection, () => this.generate(true)),
+      guarded(Command.import, (uri?: vscode.Uri) => this.importCertificates(uri)),
+      // The server's "Import signed certificates…" source action: [{ uri }].
+      guarded(ImportPromptCommand, (arg?: { uri?: string }) => this.importCertificates(arg?.uri ? vscode.Uri.parse(arg.uri) : undefined)),
+      guarded(Command.status, (uri?: vscode.Uri) => this.showStatus(uri)),
+      guarded(Command.discover, (uri?: vscode.Uri) => this.discover(uri)),
+      guarded(Command.restartServer, () => this.restart()),
+      guarded(Command.showOutput, async () => this.server.output.show(true)),
+      guarded(Command.refreshCertificates, () => this.view.refresh()),
+      guarded(Command.revealDevice, (uri: vscode.Uri, range: Range) => this.reveal(uri, range)),
+    ];
+  }
+
+  /**
+   * The manifest a command works on: the one it was invoked on (explorer context menu), the active editor's,
+   * the one in the view, or one the engineer picks.
+   */
+  private async manifest(given?: unknown): Promise<vscode.Uri | undefined> {
+    if (given instanceof vscode.Uri) return given;
+    const document = vscode.window.activeTextEditor?.document;
+    if (document && this.isManifest(document)) return document.uri;
+    if (this.view.current) return this.view.current;
+    const found = await vscode.workspace.findFiles(combinedGlob(this.server.globs()), '**/node_modules/**', 50);
+    if (found.length <= 1) {
+      if (found.length === 0) void vscode.window.showInformationMessage('CertLsp: no site manifest (*.site.yaml) in this workspace.');
+      return found[0];
+    }
+    const pick = await vscode.window.showQuickPick(
+      found.map(uri => ({ label: vscode.workspace.asRelativePath(uri), uri })),
+      { title: 'Which site manifest?' },
+    );
+    return pick?.uri;
+  }
+
+  private requireCommand(command: string, what: string): void {
+    if (!this.server.offers(command)) {
+      throw new Error(`this CertLsp server does not offer ${what} (${command}).`);
+    }
+  }
+
+  private async symbols(uri: vscode.Uri): Promise<SymbolLike[]> {
+    return (await vscode.commands.executeCommand<vscode.DocumentSymbol[]>('vscode.executeDocumentSymbolProvider', uri)) ?? [];
+  }
+
+  private async generate(fromSelection: boolean, given?: vscode.Uri): Promise<GenerateCsrsResult | undefined> {
+    this.requireCommand(ServerCommand.generateCsrs, 'CSR generation');
+    const uri = await this.manifest(given);
+    if (!uri) return undefined;
+    const args = fromSelection ? await this.selectionScope(uri) : await this.chooseScope(uri);
+    if (!args) return undefined;
+    const outcome = await generateCsrs(
+      {
+        execute: a => this.server.executeWithProgress<GenerateCsrsResult>('CertLsp: generating CSRs', ServerCommand.generateCsrs, [{ ...a, layout: zipLayout() }]),
+        choosePending: async devices =>
+          choiceFromLabel(await vscode.window.showWarningMessage(pendingQuestion(devices), { modal: true }, keepLabel, overwriteLabel)),
+      },
+      args,
+    );
+    if (outcome.kind === 'dismissed') {
+      void vscode.window.showInformationMessage('CertLsp: no CSRs generated (pending CSRs left as they are).');
+      return undefined;
+    }
+    // The server announces the result itself (window/showMessage); the log keeps the details.
+    const result = outcome.result;
+    this.server.output.appendLine(`Generate CSRs (${args.scope}${args.batch ? ` ${args.batch}` : ''}${args.pending ? `, ${args.pending} pending` : ''}): ${resultSummary(result)}`);
+    for (const zip of result.zips) this.server.output.appendLine(`  ${zip}`);
+    void this.view.refresh();
+    return result;
+  }
+
+  private async chooseScope(uri: vscode.Uri): Promise<GenerateCsrsArgs | undefined> {
+    const symbols = await this.symbols(uri);
+    const batches = batchNames(symbols);
+    const editor = vscode.window.activeTextEditor;
+    const selected = editor && editor.document.uri.toString() === uri.toString() ? devicesInSelections(symbols, editor.selections) : [];
+    type Item = vscode.QuickPickItem & { scope: GenerateCsrsArgs['scope'] };
+    const items: Item[] = [{ label: 'All devices', description: vscode.workspace.asRelativePath(uri), scope: 'all' }];
+    if (batches.length > 0) items.push({ label: 'One batch…', description: batches.join(', '), scope: 'batch' });
+    if (selected.length > 0) items.push({ label: 'Devices under the selection', description: selected.join(', '), scope: 'devices' });
+    const pick = items.length === 1 ? items[0] : await vscode.window.showQuickPick(items, { title: 'Generate CSRs for' });
+    if (!pick) return undefined;
+    if (pick.scope === 'devices') return { uri: uri.toString(), scope: 'devices', devices: selected };
+    if (pick.scope === 'batch') {
+      const batch = await vscode.window.showQuickPick(batches, { title: 'Generate CSRs for the batch' });
+      return batch ? { uri: uri.toString(), scope: 'batch', batch } : undefined;
+    }
+    return { uri: uri.toString(), scope: 'all' };
+  }
+
+  private async selectionScope(uri: vscode.Uri): Promise<GenerateCsrsArgs | undefined> {
+    const editor = vscode.window.activeTextEditor;
+    if (!editor || editor.document.uri.toString() !== uri.toString()) {
+      void vscode.window.showInformationMessage('CertLsp: select devices in a site manifest first.');
+      return undefined;
+    }
+    const devices = devicesInSelections(await this.symbols(uri), editor.selections);
+    if (devices.length === 0) {
+      void vscode.window.showInformationMessage('CertLsp: no device under the selection.');
+      return undefined;
+    }
+    return { uri: uri.toString(), scope: 'devices', devices };
+  }
+
+  private async importCertificates(given?: vscode.Uri): Promise<ImportResult | undefined> {
+    this.requireCommand(ServerCommand.importCertificates, 'certificate import');
+    const uri = await this.manifest(given);
+    if (!uri) return undefined;
+    const files = await vscode.window.showOpenDialog({
+      title: 'Import signed certificates',
+      canSelectMany: false,
+      defaultUri: vscode.Uri.joinPath(uri, '..'),
+      filters: { 'Signed certificates': ['zip', 'pem', 'crt', 'cer', 'der', 'p7b'] },
+      openLabel: 'Import',
+    });
+    if (!files || files.length === 0) return undefined;
+    const result = await this.server.executeWithProgress<ImportResult>('CertLsp: importing certificates', ServerCommand.importCertificates, [
+      { uri: uri.toString(), path: files[0].fsPath },
+    ]);
+    // The server announces the result itself (window/showMessage); the log keeps each file's verdict.
+    this.server.output.appendLine(`Import ${files[0].fsPath}: ${result.message}`);
+    for (const f of result.files) this.server.output.appendLine(`  ${f.name}: ${f.verdict}${f.device ? ` -> ${f.device}` : ''}${f.reason ? ` (${f.reason})` : ''}`);
+    void this.view.refresh();
+    return result;
+  }
+
+  private async showStatus(given?: vscode.Uri): Promise<SiteStatus | undefined> {
+    const uri = await this.manifest(given);
+    if (!uri) return undefined;
+    await this.view.show(uri);
+    await vscode.commands.executeCommand(`${CertificatesViewId}.focus`);
+    return this.view.siteStatus;
+  }
+
+  private async discover(given?: vscode.Uri): Promise<unknown> {
+    this.requireCommand(ServerCommand.discoverDevices, 'device discovery');
+    const uri = await this.manifest(given);
+    if (!uri) return undefined;
+    const result = await this.server.executeWithProgress<{ message?: string }>('CertLsp: discovering devices', ServerCommand.discoverDevices, [{ uri: uri.toString() }]);
+    if (result?.message) {
+      this.server.output.appendLine(`Discover devices: ${result.message}`);
+      void vscode.window.showInformationMessage(`CertLsp: ${result.message}`);
+    }
+    void this.view.refresh();
+    return result;
+  }
+
+  private async restart(): Promise<void> {
+    await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Restarting the CertLsp server' }, () => this.server.restart());
+    void vscode.window.showInformationMessage('CertLsp: the server restarted.');
+  }
+
+  private async reveal(uri: vscode.Uri, range: Range): Promise<void> {
+    const selection = new vscode.Range(range.start.line, range.start.character, range.end.line, range.end.character);
+    await vscode.window.showTextDocument(uri, { selection, preview: true });
+  }
+}
+
+function zipLayout(): 'flat' | 'cari' {
+  return vscode.workspace.getConfiguration(SettingsSection).get<string>(Setting.zipLayout) === 'cari' ? 'cari' : 'flat';
+}
+
+/** A request the engineer cancelled (the progress notification's Cancel, or $/cancelRequest answered). */
+function isCancellation(err: unknown): boolean {
+  return err instanceof vscode.CancellationError || (typeof err === 'object' && err !== null && (err as { code?: unknown }).code === -32800);
+}

@@ -1,0 +1,72 @@
+// The CertLsp server's contracts beyond standard LSP: workspace/executeCommand commands and custom requests.
+// Types only (and names): the server owns the behaviour.
+
+export const ServerCommand = {
+  generateCsrs: 'certlsp.generateCsrs',
+  importCertificates: 'certlsp.importCertificates',
+  showStatus: 'certlsp.showStatus',
+  discoverDevices: 'certlsp.discoverDevices',
+} as const;
+
+/** Not a server command: the server's "Import signed certificates…" source action asks the client for the file. */
+export const ImportPromptCommand = 'certlsp.importCertificatesPrompt';
+
+export const SiteStatusRequest = 'certlsp/siteStatus';
+
+export interface Position { line: number; character: number }
+export interface Range { start: Position; end: Position }
+
+export type PendingChoice = 'keep' | 'overwrite';
+export type CsrScope = 'all' | 'batch' | 'devices';
+export type ZipLayout = 'flat' | 'cari';
+
+export interface GenerateCsrsArgs {
+  uri: string;
+  scope: CsrScope;
+  batch?: string;
+  devices?: string[];
+  pending?: PendingChoice;
+  /** flat: one CSR PEM per device; cari: the BACnet CA exchange layout (Annex AA). */
+  layout?: ZipLayout;
+}
+
+export interface GenerateCsrsResult {
+  requested: number;
+  noActionTaken: number;
+  failed: number;
+  zips: string[];
+  message: string;
+  needsPendingChoice?: boolean;
+  pendingDevices?: string[];
+  /** Why nothing was generated (e.g. the manifest has errors). */
+  refusal?: string;
+  cancelled?: boolean;
+}
+
+export interface ImportArgs { uri: string; path: string; issuers?: string[] }
+
+export interface ImportResult {
+  imported: number;
+  rejected: number;
+  message: string;
+  files: { name: string; verdict: string; reason?: string; device?: string }[];
+  refusal?: string;
+}
+
+export type DeviceStatusKind = 'expired' | 'expiring' | 'revoked' | 'pending' | 'valid' | 'none';
+
+export interface DeviceStatus {
+  name: string;
+  commonName: string;
+  status: DeviceStatusKind;
+  notAfter?: string;
+  daysLeft?: number;
+  pendingSince?: string;
+  range: Range;
+}
+
+export interface SiteStatus {
+  site: string;
+  counts: { devices: number; errors: number; warnings: number; pending: number };
+  devices: DeviceStatus[];
+}

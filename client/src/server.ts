@@ -1,0 +1,186 @@
+// Starting, restarting and talking to the CertLsp language server.
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as vscode from 'vscode';
+import {
+  CloseAction,
+  ErrorAction,
+  ExecuteCommandRequest,
+  LanguageClient,
+  State,
+  WorkDoneProgress,
+  type LanguageClientOptions,
+} from 'vscode-languageclient/node';
+import { CrashPolicy, crashMessage } from './crashPolicy';
+import { ProgressTranslator, type WorkDoneValue } from './progress';
+import { ServerCommand, SiteStatusRequest, type SiteStatus } from './protocol';
+import { combinedGlob, manifestGlobs, manifestSelector } from './selector';
+import { resolveServer } from './serverLocation';
+import { Command, ContextKey, Setting, SettingsSection } from './names';
+
+const crashLimit = 5;
+const crashWindowMinutes = 3;
+
+export class CertLspServer implements vscode.Disposable {
+  private client: LanguageClient | undefined;
+  private process: ChildProcess | undefined;
+  private readonly crashes = new CrashPolicy(crashLimit, crashWindowMinutes * 60_000);
+  private readonly startedEmitter = new vscode.EventEmitter<void>();
+  /** Fires each time a server (re)started and initialized. */
+  readonly onStarted = this.startedEmitter.event;
+  restarts = 0;
+
+  constructor(
+    private readonly extensionPath: string,
+    readonly output: vscode.LogOutputChannel,
+  ) {}
+
+  get running(): boolean {
+    return this.client?.state === State.Running;
+  }
+
+  get pid(): number | undefined {
+    return this.process?.pid;
+  }
+
+  /** The commands the server offers through workspace/executeCommand. */
+  get commands(): string[] {
+    return this.client?.initializeResult?.capabilities.executeCommandProvider?.commands ?? [];
+  }
+
+  offers(command: string): boolean {
+    return this.commands.includes(command);
+  }
+
+  globs(): string[] {
+    return manifestGlobs(vscode.workspace.getConfiguration(SettingsSection).get<string[]>(Setting.extraGlobs));
+  }
+
+  async start(): Promise<void> {
+    const config = vscode.workspace.getConfiguration(SettingsSection);
+    const launch = resolveServer(config.get<string>(Setting.serverPath), this.extensionPath, p => fs.existsSync(p));
+    this.output.appendLine(`Starting the ${launch.origin} server: ${launch.command} ${launch.args.join(' ')}`);
+    const globs = this.globs();
+    const options: LanguageClientOptions = {
+      documentSelector: manifestSelector(globs),
+      outputChannel: this.output,
+      synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher(combinedGlob(globs)) },
+      initializationOptions: {
+        warningDays: config.get<number>(Setting.warningDays),
+        extraGlobs: globs,
+        bacnet: {
+          port: config.get<number>(Setting.bacnetPort),
+          broadcast: config.get<string>(Setting.bacnetBroadcast) || undefined,
+          generateCsrCommand: config.get<number>(Setting.bacnetGenerateCsrCommand),
+        },
+      },
+      errorHandler: {
+        error: (_error, _message, count) => ({ action: (count ?? 0) <= 3 ? ErrorAction.Continue : ErrorAction.Shutdown }),
+        closed: () => {
+          const decision = this.crashes.crashed();
+          const text = crashMessage(decision, this.crashes.count, crashLimit, crashWindowMinutes);
+          this.output.appendLine(text);
+          if (decision === 'restart') {
+            this.restarts++;
+            void vscode.window.showWarningMessage(text);
+            return { action: CloseAction.Restart, handled: true };
+          }
+          void vscode.window.showErrorMessage(text, 'Restart server', 'Show log').then(choice => {
+            if (choice === 'Restart server') void vscode.commands.executeCommand(Command.restartServer);
+            if (choice === 'Show log') this.output.show(true);
+          });
+          return { action: CloseAction.DoNotRestart, handled: true };
+        },
+      },
+    };
+    const serverOptions = (): Promise<ChildProcess> =>
+      new Promise((resolve, reject) => {
+        const child = spawn(launch.command, launch.args, { stdio: 'pipe', cwd: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath });
+        child.once('error', err => reject(new Error(`Cannot start the CertLsp server (${launch.command}): ${err.message}`)));
+        child.once('spawn', () => {
+          this.process = child;
+          this.output.appendLine(`Server process ${child.pid} started.`);
+          child.once('exit', (code, signal) => this.output.appendLine(`Server process ${child.pid} exited (${signal ?? `code ${code}`}).`));
+          resolve(child);
+        });
+      });
+    const client = new LanguageClient('certlsp', 'CertLsp', serverOptions, options);
+    client.onDidChangeState(e => {
+      if (e.newState === State.Running) {
+        void this.updateContext();
+        this.startedEmitter.fire();
+      } else {
+        void vscode.commands.executeCommand('setContext', ContextKey.serverRunning, false);
+      }
+    });
+    this.client = client;
+    await client.start();
+  }
+
+  private async updateContext(): Promise<void> {
+    await vscode.commands.executeCommand('setContext', ContextKey.serverRunning, true);
+    await vscode.commands.executeCommand('setContext', ContextKey.canDiscover, this.offers(ServerCommand.discoverDevices));
+  }
+
+  async stop(): Promise<void> {
+    const client = this.client;
+    const child = this.process;
+    this.client = undefined;
+    this.process = undefined;
+    if (client) {
+      try {
+        await client.stop(5000);
+      } catch (err) {
+        this.output.appendLine(`Stopping the server: ${String(err)}`);
+      }
+    }
+    if (child && child.exitCode === null && child.signalCode === null) child.kill();
+  }
+
+  async restart(): Promise<void> {
+    this.output.appendLine('Restarting the server on request.');
+    this.crashes.reset();
+    await this.stop();
+    await this.start();
+  }
+
+  private require(): LanguageClient {
+    if (!this.client || !this.running) throw new Error('The CertLsp server is not running (see the CertLsp output).');
+    return this.client;
+  }
+
+  async siteStatus(uri: vscode.Uri): Promise<SiteStatus> {
+    return this.require().sendRequest<SiteStatus>(SiteStatusRequest, { uri: uri.toString() });
+  }
+
+  /** workspace/executeCommand without progress. */
+  async execute<T>(command: string, args: unknown[]): Promise<T> {
+    return (await this.require().sendRequest(ExecuteCommandRequest.type, { command, arguments: args })) as T;
+  }
+
+  /** workspace/executeCommand in a cancellable progress notification fed by the server's work-done progress. */
+  async executeWithProgress<T>(title: string, command: string, args: unknown[]): Promise<T> {
+    const client = this.require();
+    return vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title, cancellable: true },
+      async (progress, token) => {
+        const workDoneToken = `certlsp-${Date.now()}-${Math.random().toString(36).slice(2)}`;
+        const translator = new ProgressTranslator();
+        const subscription = client.onProgress(WorkDoneProgress.type, workDoneToken, value => {
+          const step = translator.step(value as WorkDoneValue);
+          if (step) progress.report(step);
+        });
+        try {
+          return (await client.sendRequest(ExecuteCommandRequest.type, { command, arguments: args, workDoneToken }, token)) as T;
+        } finally {
+          subscription.dispose();
+        }
+      },
+    );
+  }
+
+  dispose(): void {
+    void this.stop();
+    this.startedEmitter.dispose();
+  }
+}

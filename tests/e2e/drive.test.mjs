@@ -1,0 +1,382 @@
+// End-to-end test of the CertLsp extension in a real VS Code (code-server), driven through the page by Playwright
+// with Debian's Chromium, and checked from inside the extension host by the probe extension (probe/extension.js).
+// Started by tests/e2e/run.sh, which installs everything, starts code-server and passes:
+//   CERTLSP_E2E_URL        the code-server page with ?folder=<workspace>
+//   CERTLSP_E2E_WORKSPACE  the workspace folder (a copy of examples/)
+//   CERTLSP_E2E_PROBE      the JSON file the probe writes
+//   CERTLSP_E2E_ARTIFACTS  where screenshots go
+// Steps run in order (node's test runner runs a file's top-level tests one after another).
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, before, test } from 'node:test';
+import { chromium } from 'playwright-core';
+
+const env = (name) => {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run tests/e2e/run.sh`);
+  return value;
+};
+const url = env('CERTLSP_E2E_URL');
+const workspace = env('CERTLSP_E2E_WORKSPACE');
+const probeFile = env('CERTLSP_E2E_PROBE');
+const artifacts = env('CERTLSP_E2E_ARTIFACTS');
+const manifestName = 'harbor-tower.site.yaml';
+
+// The server contracts being added in parallel (certlsp/siteStatus, certlsp.generateCsrs). While false, the steps
+// that need them check what the client does without them (it must say so); set true once the server has them,
+// and those steps then require the real thing.
+const serverContractsLanded = true;
+
+// What `certlsp check examples/harbor-tower` reports (1-based lines), the contract of the example.
+const expectedProblems = [
+  { code: 'CL0103', line: 7, text: '“UK” is not an ISO 3166-1 alpha-2 country code' },
+  { code: 'CL0102', line: 10, text: 'has 67 characters' },
+  { code: 'CL0104', line: 12, text: 'facilities@harbor-tower' },
+  { code: 'CL0501', line: 14, text: 'does not accept ECDSA P-256 keys' },
+  { code: 'CL0302', line: 16, text: '5 devices will be requested in 1 zip' },
+  { code: 'CL0201', line: 17, text: 'AHU-1.bms.harbor-tower.example' },
+  { code: 'CL0201', line: 20, text: 'ahu-1.bms.harbor-tower.example' },
+  { code: 'CL0203', line: 23, text: 'has 91 characters' },
+  { code: 'CL0601', line: 24, text: 'is already used by another device' },
+  { code: 'CL0602', line: 27, text: 'outside 0..4194302' },
+  { code: 'CL0603', line: 28, text: '127.0.0.300' },
+  { code: 'CL0103', line: 30, text: '“us” must be in capitals' },
+  { code: 'CL0002', line: 33, text: 'Unknown key “adress”' },
+];
+const deviceNames = ['AHU-1', 'ahu-1', 'Chiller-Plant-Primary-Controller-With-A-Very-Long-Descriptive-Name', 'VAV-7', 'Boiler-1'];
+
+let browser;
+let page;
+let probe;
+let shot = 0;
+
+async function screenshot(name) {
+  shot += 1;
+  await page.screenshot({ path: path.join(artifacts, `${String(shot).padStart(2, '0')}-${name}.png`) });
+}
+
+const normalize = (s) => s.replace(/\u00a0/g, ' ');
+
+async function palette(title, { exact = true } = {}) {
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(`>${title}`);
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+  await row.waitFor({ state: 'visible', timeout: 15000 });
+  if (exact) {
+    const label = normalize(await row.locator('.label-name').first().innerText());
+    assert.ok(label.includes(title), `palette row "${label}" for "${title}"`);
+  }
+  await row.click();
+}
+
+async function quickOpen(text) {
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(text);
+  await page.waitForTimeout(300);
+  await page.keyboard.press('Enter');
+}
+
+async function goTo(line, column) {
+  await quickOpen(`:${line}:${column}`);
+  await page.waitForTimeout(300);
+}
+
+async function editorText() {
+  return normalize(await page.locator('.editor-instance .view-lines').first().innerText());
+}
+
+function zipsUnder(dir) {
+  return fs.readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile() && e.name.endsWith('.zip'))
+    .map((e) => path.join(e.parentPath, e.name))
+    .sort();
+}
+
+/**
+ * A notification whose text matches: a visible toast, or else one in the notification center (VS Code shows at most
+ * a few toasts and hides older ones there). Returns its text.
+ */
+async function notification(pattern, timeoutMs = 60000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const toast = page.locator('.notification-list-item:visible', { hasText: pattern }).first();
+    if (await toast.count()) return normalize(await toast.innerText());
+    await palette('Notifications: Show Notifications');
+    const kept = page.locator('.notifications-center .notification-list-item', { hasText: pattern }).first();
+    const found = (await kept.count()) ? normalize(await kept.innerText()) : undefined;
+    await page.keyboard.press('Escape');
+    if (found !== undefined) return found;
+    if (Date.now() > deadline) throw new Error(`no notification matching ${pattern} within ${timeoutMs} ms`);
+    await page.waitForTimeout(1000);
+  }
+}
+
+async function waitForProbe(timeoutMs) {
+  const start = Date.now();
+  while (!fs.existsSync(probeFile)) {
+    if (Date.now() - start > timeoutMs) throw new Error(`the probe wrote nothing to ${probeFile} in ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  return JSON.parse(fs.readFileSync(probeFile, 'utf8'));
+}
+
+const serverOffers = (command) => (probe?.steps?.activate?.serverCommands ?? []).includes(command);
+const hasSiteStatus = () => {
+  if (serverContractsLanded) assert.equal(probe.steps.siteStatus.ok, true, probe.steps.siteStatus.error);
+  return probe.steps.siteStatus.ok;
+};
+const offersGenerate = () => {
+  if (serverContractsLanded) assert.ok(serverOffers('certlsp.generateCsrs'), 'the server does not offer certlsp.generateCsrs');
+  return serverOffers('certlsp.generateCsrs');
+};
+
+before(async () => {
+  fs.mkdirSync(artifacts, { recursive: true });
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+  page.setDefaultTimeout(30000);
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+test('the workbench opens the workspace', async () => {
+  await page.goto(url);
+  await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 90000 });
+  await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'harbor-tower' }).first().waitFor({ timeout: 60000 });
+  await screenshot('workbench');
+});
+
+test('in the extension host: the probe ran without errors', async () => {
+  probe = await waitForProbe(150000);
+  fs.copyFileSync(probeFile, path.join(artifacts, 'probe.json'));
+  assert.deepEqual(probe.errors, []);
+  assert.equal(probe.steps.activate.active, true);
+  assert.ok(probe.steps.activate.serverPid > 0);
+  assert.equal(probe.steps.open.languageId, 'yaml', 'manifests stay in the YAML language');
+});
+
+test('in the extension host: diagnostics with codes, messages and lines', () => {
+  const got = probe.steps.diagnostics.map((d) => ({ code: d.code, line: d.range.start.line + 1, message: d.message }));
+  assert.equal(got.length, expectedProblems.length, JSON.stringify(got, null, 1));
+  for (const e of expectedProblems) {
+    assert.ok(got.some((d) => d.code === e.code && d.line === e.line && d.message.includes(e.text)), `${e.code} at line ${e.line}: ${e.text}`);
+  }
+  const ahu = probe.steps.diagnostics.find((d) => d.code === 'CL0201' && d.range.start.line === 16);
+  assert.deepEqual(ahu.range, { start: { line: 16, character: 10 }, end: { line: 16, character: 15 } }, 'the range is exactly the device name');
+});
+
+test('in the extension host: hover, completion, quick fix, symbols', () => {
+  assert.match(probe.steps.hover.text, /AHU-1\.bms\.harbor-tower\.example/);
+  assert.ok(probe.steps.completion.labels.includes('rsa') && probe.steps.completion.labels.includes('ecdsa'), probe.steps.completion.labels.join());
+  const gb = probe.steps.codeActions.find((a) => a.title.includes('GB'));
+  assert.ok(gb, JSON.stringify(probe.steps.codeActions));
+  assert.equal(gb.kind, 'quickfix');
+  assert.deepEqual(gb.edits, [{ range: { start: { line: 6, character: 11 }, end: { line: 6, character: 13 } }, newText: 'GB' }]);
+  assert.equal(probe.steps.symbols[0].name, 'Harbor Tower');
+});
+
+test('in the extension host: the commands are registered', () => {
+  for (const c of ['certlsp.generate', 'certlsp.generateForSelection', 'certlsp.import', 'certlsp.status', 'certlsp.discover', 'certlsp.restartServer', 'certlsp.showOutput', 'certlsp.revealDevice', 'certlsp.importCertificatesPrompt']) {
+    assert.ok(probe.steps.commands.includes(c), c);
+  }
+});
+
+test('in the extension host: the certificates view lists the devices (or says why not)', () => {
+  const view = probe.steps.certificatesView;
+  assert.match(view.manifest, /harbor-tower\.site\.yaml$/);
+  if (hasSiteStatus()) {
+    const status = probe.steps.siteStatus.status;
+    assert.equal(status.site, 'Harbor Tower');
+    assert.deepEqual(status.devices.map((d) => d.name).sort(), [...deviceNames].sort());
+    assert.equal(status.counts.devices, 5);
+    const listed = view.groups.flatMap((g) => g.devices.map((d) => d.label));
+    assert.deepEqual([...listed].sort(), [...deviceNames].sort());
+    assert.ok(view.groups.every((g) => /\(\d+\)$/.test(g.label)), JSON.stringify(view.groups));
+  } else {
+    // The server in this branch has no certlsp/siteStatus yet: the view must say so instead of staying blank.
+    assert.match(view.message, /No certificate status from the server/);
+    assert.deepEqual(view.groups, []);
+  }
+});
+
+test('in the extension host: a killed server is restarted and answers again', () => {
+  const crash = probe.steps.crashRestart;
+  assert.notEqual(crash.after, crash.before);
+  assert.ok(crash.restarts >= 1);
+  assert.equal(crash.hoverAfterRestart, true);
+});
+
+test('the page: the crash restart was announced', async () => {
+  await notification('The CertLsp server stopped unexpectedly', 15000);
+  await palette('Notifications: Show Notifications');
+  await screenshot('crash-restart-notification');
+  await palette('Notifications: Clear All Notifications');
+});
+
+test('the page: open the manifest', async () => {
+  await quickOpen(manifestName);
+  await page.locator('.tab.active', { hasText: manifestName }).waitFor();
+  await page.locator('.editor-instance .view-lines', { hasText: 'Harbor Tower' }).waitFor();
+  await screenshot('manifest-open');
+});
+
+test('the page: Problems panel rows (code, message, line)', async () => {
+  await palette('Problems: Focus on Problems View', { exact: false }).catch(async () => palette('View: Focus Problems', { exact: false }));
+  await palette('View: Toggle Maximized Panel', { exact: false });
+  try {
+    const rows = page.locator('.markers-panel .monaco-list-row');
+    await page.waitForFunction(
+      (n) => document.querySelectorAll('.markers-panel .monaco-list-row').length >= n,
+      expectedProblems.length + 1, // + the file row
+      { timeout: 30000 },
+    );
+    const texts = (await rows.allInnerTexts()).map(normalize);
+    fs.writeFileSync(path.join(artifacts, 'problems.txt'), texts.join('\n---\n'));
+    await screenshot('problems');
+    for (const e of expectedProblems) {
+      const match = texts.find((t) => t.includes(e.code) && t.includes(e.text) && t.includes(`Ln ${e.line},`));
+      assert.ok(match, `Problems panel row for ${e.code} at line ${e.line} (${e.text}):\n${texts.join('\n')}`);
+    }
+  } finally {
+    await palette('View: Toggle Maximized Panel', { exact: false });
+  }
+});
+
+test('the page: hover on a device name shows its full CN', async () => {
+  await goTo(17, 12);
+  await palette('Show or Focus Hover', { exact: false });
+  const hover = page.locator('.monaco-hover-content').first();
+  await hover.waitFor({ state: 'visible' });
+  await page.locator('.monaco-hover-content', { hasText: 'AHU-1.bms.harbor-tower.example' }).first().waitFor();
+  await screenshot('hover');
+  await page.keyboard.press('Escape');
+});
+
+test('the page: completion lists the key algorithms', async () => {
+  await goTo(14, 14);
+  await palette('Trigger Suggest', { exact: false });
+  const widget = page.locator('.suggest-widget');
+  await widget.waitFor({ state: 'visible' });
+  await widget.locator('.monaco-list-row', { hasText: 'rsa' }).first().waitFor();
+  const labels = (await widget.locator('.monaco-list-row .label-name').allInnerTexts()).map(normalize);
+  await screenshot('completion');
+  await page.keyboard.press('Escape');
+  assert.ok(labels.includes('rsa') && labels.includes('ecdsa'), labels.join());
+});
+
+test('the page: the quick fix replaces UK with GB', async () => {
+  assert.match(await editorText(), /country: UK/);
+  await goTo(7, 12);
+  await palette('Quick Fix...', { exact: false });
+  const item = page.locator('.action-widget .monaco-list-row', { hasText: 'GB' }).first();
+  await item.waitFor({ state: 'visible' });
+  await screenshot('quick-fix-menu');
+  await item.click();
+  await page.waitForFunction(() => document.querySelector('.editor-instance .view-lines')?.textContent?.replace(/\u00a0/g, ' ').includes('country: GB'));
+  const text = await editorText();
+  assert.match(text, /country: GB/);
+  assert.doesNotMatch(text, /country: UK/);
+  await page.locator('.markers-panel .monaco-list-row', { hasText: 'CL0103' }).first().waitFor();
+  await page.waitForFunction(() => ![...document.querySelectorAll('.markers-panel .monaco-list-row')].some((r) => r.textContent.includes('“UK”')), undefined, { timeout: 15000 });
+  await screenshot('quick-fix-applied');
+});
+
+test('the page: the editor context menu offers the CertLsp commands', async () => {
+  await quickOpen(manifestName);
+  await page.locator('.tab.active', { hasText: manifestName }).waitFor();
+  await page.locator('.editor-instance .view-lines').first().click({ button: 'right', position: { x: 200, y: 100 } });
+  const menu = page.locator('.monaco-menu').last();
+  await menu.waitFor({ state: 'visible' });
+  const items = (await menu.locator('.action-label').allInnerTexts()).map(normalize);
+  await screenshot('editor-context-menu');
+  await page.keyboard.press('Escape');
+  for (const title of ['Generate CSRs…', 'Import Signed Certificates…', 'Show Certificate Status']) {
+    assert.ok(items.includes(title), `${title} in ${items.join(' | ')}`);
+  }
+  assert.equal(items.includes('Discover Devices'), serverOffers('certlsp.discoverDevices'), 'Discover Devices only when the server offers it');
+});
+
+test('the page: Discover Devices is in the palette only when the server offers it', async () => {
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('F1');
+  await page.locator('.quick-input-widget input').fill('>CertLsp: Discover Devices');
+  await page.waitForTimeout(1000);
+  const rows = await page.locator('.quick-input-list .monaco-list-row', { hasText: 'CertLsp: Discover Devices' }).count();
+  await page.keyboard.press('Escape');
+  assert.equal(rows > 0, serverOffers('certlsp.discoverDevices'));
+});
+
+test('the page: the Site certificates view and the status bar', async () => {
+  await palette('CertLsp: Show Certificate Status');
+  const pane = page.locator('.pane', { has: page.locator('.pane-header', { hasText: /Site certificates/i }) });
+  await pane.waitFor({ state: 'visible' });
+  if (hasSiteStatus()) {
+    for (const name of deviceNames) await pane.locator('.monaco-list-row', { hasText: name }).first().waitFor();
+    const bar = page.locator('.statusbar-item', { hasText: /5 devices/ });
+    await bar.waitFor();
+    await screenshot('certificates-view');
+    await pane.locator('.monaco-list-row', { hasText: 'VAV-7' }).first().click();
+    await page.locator('.statusbar-item', { hasText: /Ln 26,/ }).waitFor();
+    await screenshot('reveal-device');
+  } else {
+    await pane.getByText('No certificate status from the server').first().waitFor();
+    await page.locator('.statusbar-item', { hasText: /CertLsp/ }).first().waitFor();
+    await screenshot('certificates-view');
+  }
+});
+
+test('the page: Generate CSRs writes the zips (when the server offers it)', async () => {
+  if (!offersGenerate()) {
+    // Until the server offers certlsp.generateCsrs, the command must say so instead of failing silently.
+    await palette('CertLsp: Generate CSRs…');
+    await notification('does not offer CSR generation (certlsp.generateCsrs)');
+    await screenshot('generate-csrs-unsupported');
+    return;
+  }
+  await quickOpen('riverside.site.yaml');
+  await page.locator('.tab.active', { hasText: 'riverside.site.yaml' }).waitFor();
+  await palette('CertLsp: Generate CSRs…');
+  // riverside has a named batch, so the client asks for the scope.
+  const scope = page.locator('.quick-input-list .monaco-list-row', { hasText: 'All devices' }).first();
+  await scope.click();
+  const message = await notification(/CSRs: [1-9]\d* requested, 0 no action taken, 0 failed/, 120000);
+  await screenshot('generate-csrs');
+  const zips = zipsUnder(workspace);
+  assert.ok(zips.length > 0, `no zip under ${workspace}; notification: ${message}`);
+  for (const zip of zips) assert.ok(fs.statSync(zip).size > 0, zip);
+  fs.writeFileSync(path.join(artifacts, 'zips.txt'), zips.map((z) => path.relative(workspace, z)).join('\n'));
+  await palette('Notifications: Clear All Notifications');
+
+  // Again: now every CSR is pending, so the client must ask keep-or-overwrite; keeping them takes no action.
+  await palette('CertLsp: Generate CSRs…');
+  await scope.click();
+  const dialog = page.locator('.monaco-dialog-box', { hasText: 'A new CSR voids the pending one' });
+  await dialog.waitFor({ timeout: 60000 });
+  await screenshot('generate-csrs-pending-prompt');
+  await dialog.getByRole('button', { name: 'Keep pending (skip them)' }).click();
+  await notification(/CSRs: 0 requested, [1-9]\d* no action taken, 0 failed/);
+  await screenshot('generate-csrs-kept-pending');
+  const after = zipsUnder(workspace);
+  assert.deepEqual(after, zips, 'keeping pending CSRs must write no new zip');
+});
+
+test('the page: Restart Server restarts it and diagnostics come back', async () => {
+  await quickOpen(manifestName);
+  await palette('CertLsp: Restart Server');
+  await notification('the server restarted');
+  await page.locator('.markers-panel .monaco-list-row', { hasText: 'CL0201' }).first().waitFor({ timeout: 60000 });
+  await screenshot('restarted');
+});
