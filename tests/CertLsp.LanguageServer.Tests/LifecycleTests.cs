@@ -45,6 +45,19 @@ public sealed class LifecycleTests
         }
     }
 
+    [Theory]
+    [InlineData("site: x\n", 45)]
+    [InlineData("site: x\ncertificates: { warningDays: 10 }\n", 10)]
+    public async Task The_editors_warning_days_apply_where_the_manifest_sets_none(string text, int expected)
+    {
+        await using var client = LspTestClient.Start();
+        await client.Request<InitializeResult>(Methods.Initialize, new { capabilities = new { }, initializationOptions = new { warningDays = 45 } });
+        await client.Notify(Methods.Initialized, new { });
+        const string uri = "file:///w.site.yaml";
+        await client.OpenAsync(uri, text);
+        Assert.Equal(expected, client.Server.Context.Workspace.Snapshot.Find(uri)!.Parsed.Manifest!.Certificates.WarningDayCount);
+    }
+
     [Fact]
     public async Task Second_initialize_is_refused()
     {

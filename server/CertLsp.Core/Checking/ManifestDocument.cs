@@ -56,7 +56,7 @@ public sealed class ManifestDocument
     public DiagnosticBuilder Builder => new(Path, Text);
 
     /// <summary>Reads and checks a manifest; with its ledger's text, also the ledger rules as of <paramref name="now"/> (default: the current time).</summary>
-    public static ManifestDocument Parse(string path, string text, LedgerInput? ledger = null, DateTimeOffset? now = null)
+    public static ManifestDocument Parse(string path, string text, LedgerInput? ledger = null, DateTimeOffset? now = null, int defaultWarningDays = CertificateSettings.StandardWarningDays)
     {
         var builder = new DiagnosticBuilder(path, text);
         var yaml = YamlReader.Read(text, path);
@@ -65,6 +65,10 @@ public sealed class ManifestDocument
 
         SchemaValidator.Validate(yaml.Root, ManifestSchema.Root, builder, diagnostics);
         var manifest = ManifestBinder.Bind(yaml.Root);
+        if (defaultWarningDays != CertificateSettings.StandardWarningDays)
+        {
+            manifest = manifest with { Certificates = manifest.Certificates with { DefaultWarningDays = Math.Clamp(defaultWarningDays, 0, 3650) } };
+        }
         foreach (var rule in RuleSet.ManifestRules)
         {
             rule.Check(manifest, builder, diagnostics);

@@ -43,9 +43,12 @@ public sealed record KeySettings(YamlScalar? Algorithm, YamlScalar? Size, YamlSc
     public bool DeviceHeld => Source?.Value == "device";
 }
 
-public sealed record CertificateSettings(YamlScalar? WarningDays)
+/// <param name="DefaultWarningDays">The window when the manifest sets none (30, or what the editor's setting says).</param>
+public sealed record CertificateSettings(YamlScalar? WarningDays, int DefaultWarningDays = CertificateSettings.StandardWarningDays)
 {
-    public int WarningDayCount => WarningDays is not null && WarningDays.TryGetInt64(out long d) ? (int)Math.Clamp(d, 0, 3650) : 30;
+    public const int StandardWarningDays = 30;
+
+    public int WarningDayCount => WarningDays is not null && WarningDays.TryGetInt64(out long d) ? (int)Math.Clamp(d, 0, 3650) : DefaultWarningDays;
 }
 
 public sealed record BacnetSettings(YamlScalar? Port, YamlScalar? Broadcast, YamlScalar? GenerateCsrCommand)

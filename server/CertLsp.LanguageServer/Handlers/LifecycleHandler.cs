@@ -15,6 +15,12 @@ public sealed class LifecycleHandler(ServerContext context, Func<ServerCapabilit
         if (context.IsInitialized) throw new LocalRpcException("initialize was already sent") { ErrorCode = ErrorCodes.InvalidRequest };
         context.ClientCapabilities = parameters.Capabilities;
         context.Trace = parameters.Trace ?? "off";
+        // The editor's "expiry warning days" setting: the window for manifests without certificates.warningDays.
+        if (parameters.InitializationOptions is { ValueKind: System.Text.Json.JsonValueKind.Object } options
+            && options.TryGetProperty("warningDays", out var days) && days.TryGetInt32(out int warningDays) && warningDays is >= 0 and <= 3650)
+        {
+            context.Workspace.DefaultWarningDays = warningDays;
+        }
         var folders = (parameters.WorkspaceFolders ?? []).Select(f => UriPaths.LocalPath(f.Uri)).ToList();
         if (folders.Count == 0) folders.Add(parameters.RootUri is { } root ? UriPaths.LocalPath(root) : parameters.RootPath);
         context.Workspace.SetFolders(folders.OfType<string>().Where(Directory.Exists));
@@ -43,7 +49,7 @@ public sealed class LifecycleHandler(ServerContext context, Func<ServerCapabilit
                     try { text = ManifestFiles.Read(files[i]); }
                     catch (ManifestReadException ex) { context.Log(ex.Message, MessageType.Warning); text = ""; }
                     string uri = UriPaths.FromPath(files[i]);
-                    documents[i] = new(files[i], ManifestDocument.Parse(uri, text, ServerWorkspace.LedgerOf(uri)));
+                    documents[i] = new(files[i], context.Workspace.Parse(uri, text, ServerWorkspace.LedgerOf(uri)));
                 });
                 context.Workspace.SetDisk(documents);
                 context.Log($"indexed {files.Count} manifest(s) in {string.Join(", ", folders)}");

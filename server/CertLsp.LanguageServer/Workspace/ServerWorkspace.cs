@@ -2,15 +2,18 @@ using System.Collections.Immutable;
 using CertLsp.Core.Checking;
 using CertLsp.Core.Files;
 using CertLsp.Core.Ledger;
+using CertLsp.Core.Manifest;
 using CertLsp.Core.Text;
 using LspRange = CertLsp.LanguageServer.Protocol.Range;
 
 namespace CertLsp.LanguageServer.Workspace;
 
 /// <summary>An open document: its text and version as the client has them, with its ledger, parsed once on demand.</summary>
-public sealed class OpenDocument(string uri, int version, string text, LedgerInput? ledger)
+public sealed class OpenDocument(string uri, int version, string text, LedgerInput? ledger, int warningDays)
 {
-    private readonly Lazy<ManifestDocument> parsed = new(() => ManifestDocument.Parse(uri, text, ledger));
+    private readonly Lazy<ManifestDocument> parsed = new(() => ManifestDocument.Parse(uri, text, ledger, defaultWarningDays: warningDays));
+
+    public int WarningDays { get; } = warningDays;
 
     public LedgerInput? Ledger { get; } = ledger;
 
@@ -71,8 +74,15 @@ public sealed class ServerWorkspace
 
     public void SetFolders(IEnumerable<string> folders) => Folders = [.. folders];
 
+    /// <summary>The expiry warning window for manifests that set none (the editor's setting; 30 days by default).</summary>
+    public int DefaultWarningDays { get; set; } = CertificateSettings.StandardWarningDays;
+
+    /// <summary>Reads and checks a manifest with the workspace's settings.</summary>
+    public ManifestDocument Parse(string uri, string text, LedgerInput? ledger) =>
+        ManifestDocument.Parse(uri, text, ledger, defaultWarningDays: DefaultWarningDays);
+
     public void Open(string uri, int version, string text) =>
-        Update(s => new WorkspaceSnapshot(s.Open.SetItem(uri, new OpenDocument(uri, version, text, LedgerOf(uri))), s.Disk, s.Generation + 1));
+        Update(s => new WorkspaceSnapshot(s.Open.SetItem(uri, new OpenDocument(uri, version, text, LedgerOf(uri), DefaultWarningDays)), s.Disk, s.Generation + 1));
 
     /// <summary>The ledger beside a manifest, read from disk (null when there is none or the manifest is not a file).</summary>
     public static LedgerInput? LedgerOf(string uri)
@@ -99,13 +109,13 @@ public sealed class ServerWorkspace
             {
                 if (UriPaths.LocalPath(uri) is { } path && LedgerFile.PathFor(path) == ledgerPath)
                 {
-                    open = open.SetItem(uri, new OpenDocument(uri, doc.Version, doc.Text, LedgerOf(uri)));
+                    open = open.SetItem(uri, new OpenDocument(uri, doc.Version, doc.Text, LedgerOf(uri), DefaultWarningDays));
                 }
             }
             var disk = s.Disk;
             foreach (var (path, doc) in s.Disk)
             {
-                if (LedgerFile.PathFor(path) == ledgerPath) disk = disk.SetItem(path, ManifestDocument.Parse(doc.Path, doc.Text, LedgerOf(doc.Path)));
+                if (LedgerFile.PathFor(path) == ledgerPath) disk = disk.SetItem(path, Parse(doc.Path, doc.Text, LedgerOf(doc.Path)));
             }
             return new WorkspaceSnapshot(open, disk, s.Generation + 1);
         });
@@ -124,7 +134,7 @@ public sealed class ServerWorkspace
             {
                 text = change.Range is null ? change.Text : Apply(text, change.Range, change.Text);
             }
-            return new WorkspaceSnapshot(s.Open.SetItem(uri, new OpenDocument(uri, version, text, current.Ledger)), s.Disk, s.Generation + 1);
+            return new WorkspaceSnapshot(s.Open.SetItem(uri, new OpenDocument(uri, version, text, current.Ledger, current.WarningDays)), s.Disk, s.Generation + 1);
         });
     }
 
@@ -141,7 +151,7 @@ public sealed class ServerWorkspace
         try
         {
             string uri = UriPaths.FromPath(path);
-            if (File.Exists(path)) document = ManifestDocument.Parse(uri, ManifestFiles.Read(path), LedgerOf(uri));
+            if (File.Exists(path)) document = Parse(uri, ManifestFiles.Read(path), LedgerOf(uri));
         }
         catch (ManifestReadException)
         {
