@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# The performance benchmark of issue 2. For generated sites of 1,000 / 10,000 / 100,000 devices it measures
+#   - the warm in-process check (ManifestDocument.Parse + ManifestChecker.Check) with BenchmarkDotNet (median, allocations),
+#   - the whole `certlsp check` process, cold start included: wall time (median of several runs) and peak memory
+#     (maximum resident set size from /usr/bin/time -v),
+# and writes the table into bench/results.md between its "results" markers (the notes around them are kept).
+# Takes a few minutes on a 2-core machine. Usage: bench/run-check.sh [sizes...]   (default: 1000 10000 100000)
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+sizes=("${@:-1000 10000 100000}")
+read -r -a sizes <<<"${sizes[*]}"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+if [[ ! -x /usr/bin/time ]]; then
+  echo "run-check.sh: /usr/bin/time is needed for peak memory; installing the Debian package 'time'" >&2
+  apt-get install -y -qq time >/dev/null
+fi
+
+echo "== building the CLI and the benchmark (Release)" >&2
+dotnet build server/CertLsp.Cli/CertLsp.Cli.csproj -c Release -o "$work/cli" --nologo -v quiet -clp:ErrorsOnly >&2
+dotnet build bench/CertLsp.Bench/CertLsp.Bench.csproj -c Release --nologo -v quiet -clp:ErrorsOnly >&2
+bench="$root/bench/CertLsp.Bench/bin/Release/net10.0/CertLsp.Bench"
+
+median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+declare -A wall rss bytes
+for n in "${sizes[@]}"; do
+  file="$work/site-$n.site.yaml"
+  "$bench" generate "$n" "$file"
+  bytes[$n]=$(stat -c %s "$file")
+  runs=5; [[ $n -ge 100000 ]] && runs=3
+  : >"$work/wall-$n"; : >"$work/rss-$n"
+  echo "== certlsp check, $n devices ($runs runs)" >&2
+  for ((r = 0; r < runs; r++)); do
+    status=0
+    /usr/bin/time -v -o "$work/time.txt" dotnet "$work/cli/certlsp.dll" check "$file" --format json >"$work/out.json" || status=$?
+    if [[ $status -ne 0 ]]; then
+      echo "run-check.sh: certlsp check exited $status on a clean generated site" >&2
+      cat "$work/time.txt" >&2
+      exit 1
+    fi
+    # "Elapsed (wall clock) time (h:mm:ss or m:ss): 0:01.23" -> seconds
+    awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; print s }' "$work/time.txt" >>"$work/wall-$n"
+    awk -F': ' '/Maximum resident set size/ { print $2 }' "$work/time.txt" >>"$work/rss-$n"
+  done
+  wall[$n]=$(median <"$work/wall-$n")
+  rss[$n]=$(median <"$work/rss-$n")
+done
+
+echo "== warm in-process check (BenchmarkDotNet, short job)" >&2
+filter=$(IFS=,; echo "${sizes[*]}")
+CERTLSP_BENCH_SUMMARY="$work/warm.tsv" "$bench" --filter '*CheckBenchmarks*' >"$work/bdn.txt" 2>&1 || { cat "$work/bdn.txt" >&2; exit 1; }
+echo "== stage profile, 10,000 devices" >&2
+"$bench" stages 10000 15 >"$work/stages.txt"
+
+{
+  echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') on $(nproc) cores, $(dotnet --version) SDK, commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')."
+  echo
+  echo "| devices | manifest | warm check (median) | warm allocated | process wall time (median) | peak RSS | warm per device | process per device |"
+  echo "|--:|--:|--:|--:|--:|--:|--:|--:|"
+  for n in "${sizes[@]}"; do
+    read -r ns alloc < <(awk -v n="$n" -F'\t' '$1 == n { print $2, $3 }' "$work/warm.tsv")
+    awk -v n="$n" -v ns="${ns:-0}" -v alloc="${alloc:-0}" -v wall="${wall[$n]}" -v rss="${rss[$n]}" -v bytes="${bytes[$n]}" 'BEGIN {
+      printf "| %\047d | %.1f MB | %.1f ms | %.1f MB | %.2f s | %.0f MB | %.2f µs | %.1f µs |\n",
+        n, bytes / 1048576, ns / 1e6, alloc / 1048576, wall, rss / 1024, ns / 1e3 / n, wall * 1e6 / n }'
+  done
+  echo
+  echo "Stage profile (stopwatch, 10,000 devices; \`CertLsp.Bench stages 10000\`):"
+  echo
+  echo '```'
+  cat "$work/stages.txt"
+  echo '```'
+} >"$work/table.md"
+
+results="$root/bench/results.md"
+if [[ ! -f "$results" ]] || ! grep -q '<!-- results:begin -->' "$results"; then
+  printf '# Benchmark results\n\n<!-- results:begin -->\n<!-- results:end -->\n' >"$results"
+fi
+awk -v table="$work/table.md" '
+  /<!-- results:begin -->/ { print; while ((getline line < table) > 0) print line; skip = 1; next }
+  /<!-- results:end -->/ { skip = 0 }
+  !skip { print }' "$results" >"$work/results.md"
+mv "$work/results.md" "$results"
+cat "$work/table.md"
