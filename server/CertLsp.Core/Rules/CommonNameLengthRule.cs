@@ -10,9 +10,9 @@ public sealed class CommonNameLengthRule : IManifestRule
     public void Check(SiteManifest manifest, DiagnosticBuilder builder, ICollection<Diagnostic> diagnostics)
     {
         if (manifest.DomainName is not { } domain) return;
-        foreach (var device in manifest.Devices)
+        foreach (var cn in CommonNames.ForAll(manifest))
         {
-            if (CommonNames.For(manifest, device) is not { } cn) continue;
+            if (cn is null || cn.Value.Length <= SubjectField.CommonName.MaxLength) continue; // never more characters than UTF-16 units
             if (SubjectFieldLengthRule.CharacterCount(cn.Value) > SubjectField.CommonName.MaxLength)
             {
                 diagnostics.Add(builder.CommonNameTooLong(cn.Source.Span, cn.Value, domain));

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using CertLsp.Core.Diagnostics;
+using CertLsp.Core.Manifest;
 using CertLsp.Core.Naming;
 
 namespace CertLsp.Core.Rules;
@@ -9,29 +10,35 @@ public sealed class DuplicateCommonNameRule : IWorkspaceRule
 {
     public void Check(IReadOnlyList<ManifestInWorkspace> manifests, ICollection<Diagnostic> diagnostics)
     {
-        var byName = new Dictionary<string, List<(ManifestInWorkspace Owner, Manifest.DeviceEntry Device, CommonName Cn)>>(CommonNames.Comparer);
+        // Every CN once, with its first holder; a list only for the CNs held more than once.
+        var taken = new Dictionary<string, Holder>(CommonNames.Comparer);
+        var groups = new Dictionary<string, List<Holder>>(CommonNames.Comparer);
+        int order = 0;
         foreach (var owner in manifests)
         {
-            foreach (var device in owner.Manifest.Devices)
+            var names = CommonNames.ForAll(owner.Manifest);
+            for (int i = 0; i < names.Length; i++)
             {
-                if (CommonNames.For(owner.Manifest, device) is not { } cn) continue;
-                if (!byName.TryGetValue(cn.Value, out var list)) byName[cn.Value] = list = [];
-                list.Add((owner, device, cn));
+                if (names[i] is not { } cn) continue;
+                var holder = new Holder(owner, owner.Manifest.Devices[i], cn, order++);
+                if (taken.TryAdd(cn.Value, holder)) continue;
+                if (!groups.TryGetValue(cn.Value, out var group)) groups[cn.Value] = group = [taken[cn.Value]];
+                group.Add(holder);
             }
         }
         var proposed = new HashSet<string>(CommonNames.Comparer);
-        foreach (var group in byName.Values)
+        // In the order the CNs first appear (the fixes proposed for one group are taken for the next).
+        foreach (var group in groups.Values.OrderBy(g => g[0].Order))
         {
-            if (group.Count < 2) continue;
             var locations = group.Select(g => new SourceLocation(g.Owner.Builder.Path, g.Cn.Source.Span)).ToImmutableArray();
             for (int i = 0; i < group.Count; i++)
             {
-                var (owner, device, cn) = group[i];
+                var (owner, device, cn, _) = group[i];
                 Fix? fix = null;
                 if (i > 0)
                 {
                     // The first keeps its name; each later one is offered the first free "<name>-2", "-3", ...
-                    string unique = UniqueName(cn.Source.Value, owner.Manifest.DomainName, byName, proposed);
+                    string unique = UniqueName(cn.Source.Value, owner.Manifest.DomainName, taken, proposed);
                     fix = owner.Builder.MakeCommonNameUnique(device.Node, unique);
                 }
                 diagnostics.Add(owner.Builder.DuplicateCommonName(cn.Source.Span, cn.Value, locations.RemoveAt(i), fix));
@@ -39,8 +46,10 @@ public sealed class DuplicateCommonNameRule : IWorkspaceRule
         }
     }
 
+    private readonly record struct Holder(ManifestInWorkspace Owner, DeviceEntry Device, CommonName Cn, int Order);
+
     /// <summary>The first "name-N" whose CN no device has and no other fix of this check proposes (so applying every fix leaves no duplicate).</summary>
-    private static string UniqueName(string name, string? domain, Dictionary<string, List<(ManifestInWorkspace, Manifest.DeviceEntry, CommonName)>> taken, HashSet<string> proposed)
+    private static string UniqueName(string name, string? domain, Dictionary<string, Holder> taken, HashSet<string> proposed)
     {
         string stem = name.Trim();
         if (domain is not null && stem.EndsWith("." + domain, StringComparison.OrdinalIgnoreCase)) stem = stem[..^(domain.Length + 1)];
