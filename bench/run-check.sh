@@ -25,6 +25,7 @@ bench="$root/bench/CertLsp.Bench/bin/Release/net10.0/CertLsp.Bench"
 
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 declare -A wall rss bytes
 for n in "${sizes[@]}"; do
   file="$work/site-$n.site.yaml"
@@ -56,18 +57,20 @@ echo "== stage profile, 10,000 devices" >&2
 "$bench" stages 10000 15 >"$work/stages.txt"
 
 {
-  echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') on $(nproc) cores, $(dotnet --version) SDK, commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')."
+  echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') on $(nproc) cores, $(dotnet --version) SDK, commit $(git rev-parse --short HEAD 2>/dev/null || echo '?');"
+  echo "load average before: $load_before; after: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine inflates wall times)."
   echo
-  echo "| devices | manifest | warm check (median) | warm allocated | process wall time (median) | peak RSS | warm per device | process per device |"
-  echo "|--:|--:|--:|--:|--:|--:|--:|--:|"
+  echo "| devices | manifest | warm check, default GC | warm check, non-concurrent GC | warm allocated | \`certlsp check\` wall time | peak RSS | warm per device | process per device |"
+  echo "|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
   for n in "${sizes[@]}"; do
-    read -r ns alloc < <(awk -v n="$n" -F'\t' '$1 == n { print $2, $3 }' "$work/warm.tsv")
-    awk -v n="$n" -v ns="${ns:-0}" -v alloc="${alloc:-0}" -v wall="${wall[$n]}" -v rss="${rss[$n]}" -v bytes="${bytes[$n]}" 'BEGIN {
-      printf "| %\047d | %.1f MB | %.1f ms | %.1f MB | %.2f s | %.0f MB | %.2f µs | %.1f µs |\n",
-        n, bytes / 1048576, ns / 1e6, alloc / 1048576, wall, rss / 1024, ns / 1e3 / n, wall * 1e6 / n }'
+    read -r ns alloc < <(awk -v n="$n" -F'\t' '$1 == "default-gc" && $2 == n { print $3, $4 }' "$work/warm.tsv")
+    read -r ns_batch < <(awk -v n="$n" -F'\t' '$1 == "non-concurrent-gc" && $2 == n { print $3 }' "$work/warm.tsv")
+    awk -v n="$n" -v ns="${ns:-0}" -v nsb="${ns_batch:-0}" -v alloc="${alloc:-0}" -v wall="${wall[$n]}" -v rss="${rss[$n]}" -v bytes="${bytes[$n]}" 'BEGIN {
+      printf "| %\047d | %.1f MB | %.1f ms | %.1f ms | %.1f MB | %.2f s | %.0f MB | %.2f µs | %.1f µs |\n",
+        n, bytes / 1048576, ns / 1e6, nsb / 1e6, alloc / 1048576, wall, rss / 1024, ns / 1e3 / n, wall * 1e6 / n }'
   done
   echo
-  echo "Stage profile (stopwatch, 10,000 devices; \`CertLsp.Bench stages 10000\`):"
+  echo "Stage profile (\`CertLsp.Bench stages 10000\`, default GC; CPU ms is steadier than wall time on a busy machine):"
   echo
   echo '```'
   cat "$work/stages.txt"
