@@ -1,7 +1,6 @@
 using CertLsp.Core.Checking;
 using CertLsp.Core.Diagnostics;
 using CertLsp.SiteGen;
-using Xunit;
 
 namespace CertLsp.Core.Tests;
 

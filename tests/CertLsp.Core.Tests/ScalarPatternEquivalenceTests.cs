@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.RegularExpressions;
 using CertLsp.Core.Yaml;
-using Xunit;
 
 namespace CertLsp.Core.Tests;
 
