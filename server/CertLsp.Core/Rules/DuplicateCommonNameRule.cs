@@ -26,7 +26,7 @@ public sealed class DuplicateCommonNameRule : IWorkspaceRule
                 group.Add(holder);
             }
         }
-        var proposed = new HashSet<string>(CommonNames.Comparer);
+        var unique = new UniqueNames(taken);
         // In the order the CNs first appear (the fixes proposed for one group are taken for the next).
         foreach (var group in groups.Values.OrderBy(g => g[0].Order))
         {
@@ -38,8 +38,7 @@ public sealed class DuplicateCommonNameRule : IWorkspaceRule
                 if (i > 0)
                 {
                     // The first keeps its name; each later one is offered the first free "<name>-2", "-3", ...
-                    string unique = UniqueName(cn.Source.Value, owner.Manifest.DomainName, taken, proposed);
-                    fix = owner.Builder.MakeCommonNameUnique(device.Node, unique);
+                    fix = owner.Builder.MakeCommonNameUnique(device.Node, unique.Propose(cn.Source.Value, owner.Manifest.DomainName));
                 }
                 diagnostics.Add(owner.Builder.DuplicateCommonName(cn.Source.Span, cn.Value, locations.RemoveAt(i), fix));
             }
@@ -48,16 +47,30 @@ public sealed class DuplicateCommonNameRule : IWorkspaceRule
 
     private readonly record struct Holder(ManifestInWorkspace Owner, DeviceEntry Device, CommonName Cn, int Order);
 
-    /// <summary>The first "name-N" whose CN no device has and no other fix of this check proposes (so applying every fix leaves no duplicate).</summary>
-    private static string UniqueName(string name, string? domain, Dictionary<string, Holder> taken, HashSet<string> proposed)
+    /// <summary>The names proposed by the fixes of one check.</summary>
+    private sealed class UniqueNames(Dictionary<string, Holder> taken)
     {
-        string stem = name.Trim();
-        if (domain is not null && stem.EndsWith("." + domain, StringComparison.OrdinalIgnoreCase)) stem = stem[..^(domain.Length + 1)];
-        for (int n = 2; ; n++)
+        private readonly HashSet<string> proposed = new(CommonNames.Comparer);
+
+        // Where the search for each name goes on: every "name-N" below it is taken or proposed already (both only grow),
+        // so a thousand copies of one name cost a thousand steps, not half a million.
+        private readonly Dictionary<(string Stem, string? Domain), int> next = [];
+
+        /// <summary>The first "name-N" whose CN no device has and no other fix of this check proposes (so applying every fix leaves no duplicate).</summary>
+        public string Propose(string name, string? domain)
         {
-            string candidate = $"{stem}-{n}";
-            string cn = CommonNames.Compose(candidate, domain);
-            if (!taken.ContainsKey(cn) && proposed.Add(cn)) return candidate;
+            string stem = name.Trim();
+            if (domain is not null && stem.EndsWith("." + domain, StringComparison.OrdinalIgnoreCase)) stem = stem[..^(domain.Length + 1)];
+            for (int n = next.GetValueOrDefault((stem, domain), 2); ; n++)
+            {
+                string candidate = $"{stem}-{n}";
+                string cn = CommonNames.Compose(candidate, domain);
+                if (!taken.ContainsKey(cn) && proposed.Add(cn))
+                {
+                    next[(stem, domain)] = n + 1;
+                    return candidate;
+                }
+            }
         }
     }
 }
