@@ -8,6 +8,12 @@ namespace CertLsp.Core.Rules;
 /// <summary>CL0201: CNs must be unique (case-insensitive) within a manifest and across every manifest of the workspace.</summary>
 public sealed class DuplicateCommonNameRule : IWorkspaceRule
 {
+    /// <summary>
+    /// How many other holders of a CN one finding lists as related locations. Listing all of them made n copies of a name
+    /// cost n² locations (3,000 copies of one device, a 60 KB file, ran the check out of memory).
+    /// </summary>
+    public const int MaxRelated = 10;
+
     public void Check(IReadOnlyList<ManifestInWorkspace> manifests, ICollection<Diagnostic> diagnostics)
     {
         // Every CN once, with its first holder; a list only for the CNs held more than once.
@@ -40,9 +46,21 @@ public sealed class DuplicateCommonNameRule : IWorkspaceRule
                     // The first keeps its name; each later one is offered the first free "<name>-2", "-3", ...
                     fix = owner.Builder.MakeCommonNameUnique(device.Node, unique.Propose(cn.Source.Value, owner.Manifest.DomainName));
                 }
-                diagnostics.Add(owner.Builder.DuplicateCommonName(cn.Source.Span, cn.Value, locations.RemoveAt(i), fix));
+                diagnostics.Add(owner.Builder.DuplicateCommonName(cn.Source.Span, cn.Value, OthersThan(locations, i), fix));
             }
         }
+    }
+
+    /// <summary>The other holders' locations, in order, at most <see cref="MaxRelated"/>.</summary>
+    private static ImmutableArray<SourceLocation> OthersThan(ImmutableArray<SourceLocation> all, int index)
+    {
+        if (all.Length - 1 <= MaxRelated) return all.RemoveAt(index);
+        var others = ImmutableArray.CreateBuilder<SourceLocation>(MaxRelated);
+        for (int j = 0; others.Count < MaxRelated; j++)
+        {
+            if (j != index) others.Add(all[j]);
+        }
+        return others.MoveToImmutable();
     }
 
     private readonly record struct Holder(ManifestInWorkspace Owner, DeviceEntry Device, CommonName Cn, int Order);
