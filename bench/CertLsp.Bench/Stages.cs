@@ -45,32 +45,49 @@ public static class Stages
         output.WriteLine($"{"stage",-48} {"median ms",10} {"CPU ms",8} {"alloc KB",10} {"GC ms/op",9} {"GCs/op g0/1/2",14}");
         foreach (var (name, body) in stages)
         {
-            // Warm up until the JIT has promoted the hot code (tiered compilation): 30 calls or half a second.
-            long warmStart = Stopwatch.GetTimestamp();
-            for (int w = 0; w < 30 && Stopwatch.GetElapsedTime(warmStart).TotalMilliseconds < 500; w++) body();
-            var times = new double[rounds];
-            var cpu = new double[rounds];
-            using var process = System.Diagnostics.Process.GetCurrentProcess();
-            long allocated = 0;
-            var pauseBefore = GC.GetTotalPauseDuration();
-            int gen0 = GC.CollectionCount(0), gen1 = GC.CollectionCount(1), gen2 = GC.CollectionCount(2);
-            for (int r = 0; r < rounds; r++)
-            {
-                long before = GC.GetAllocatedBytesForCurrentThread();
-                process.Refresh();
-                var cpuStart = process.TotalProcessorTime;
-                long start = Stopwatch.GetTimestamp();
-                body();
-                times[r] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-                process.Refresh();
-                cpu[r] = (process.TotalProcessorTime - cpuStart).TotalMilliseconds;
-                allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-            }
-            double pause = (GC.GetTotalPauseDuration() - pauseBefore).TotalMilliseconds / rounds;
-            string collections = $"{(GC.CollectionCount(0) - gen0) / (double)rounds:F1}/{(GC.CollectionCount(1) - gen1) / (double)rounds:F1}/{(GC.CollectionCount(2) - gen2) / (double)rounds:F1}";
-            Array.Sort(times);
-            Array.Sort(cpu);
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name,-48} {times[rounds / 2],10:F2} {cpu[rounds / 2],8:F1} {allocated / 1024,10:N0} {pause,9:F2} {collections,14}"));
+            var m = Measure(body, rounds);
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name,-48} {m.WallMs,10:F2} {m.CpuMs,8:F1} {m.AllocatedBytes / 1024,10:N0} {m.GcPauseMs,9:F2} {m.Collections,14}"));
         }
+    }
+
+    /// <summary>The warm Parse + Check alone: "devices, median wall ms, median CPU ms, allocated bytes", tab-separated.</summary>
+    public static void RunTotal(string text, int devices, int rounds, TextWriter output)
+    {
+        var m = Measure(() => ManifestChecker.Check([ManifestDocument.Parse("bench.site.yaml", text)]), rounds);
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{devices}\t{m.WallMs:F2}\t{m.CpuMs:F2}\t{m.AllocatedBytes}"));
+    }
+
+    private sealed record Measurement(double WallMs, double CpuMs, long AllocatedBytes, double GcPauseMs, string Collections);
+
+    private static Measurement Measure(Action body, int rounds)
+    {
+        // Warm up until the JIT has promoted the hot code (tiered compilation, whose background compiles lag on a busy
+        // machine): 50 calls or 1.5 seconds, but at least 3 calls.
+        long warmStart = Stopwatch.GetTimestamp();
+        for (int w = 0; w < 3 || (w < 50 && Stopwatch.GetElapsedTime(warmStart).TotalMilliseconds < 1500); w++) body();
+        var times = new double[rounds];
+        var cpu = new double[rounds];
+        using var process = Process.GetCurrentProcess();
+        long allocated = 0;
+        var pauseBefore = GC.GetTotalPauseDuration();
+        int gen0 = GC.CollectionCount(0), gen1 = GC.CollectionCount(1), gen2 = GC.CollectionCount(2);
+        for (int r = 0; r < rounds; r++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            process.Refresh();
+            var cpuStart = process.TotalProcessorTime;
+            long start = Stopwatch.GetTimestamp();
+            body();
+            times[r] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            process.Refresh();
+            cpu[r] = (process.TotalProcessorTime - cpuStart).TotalMilliseconds;
+            allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        }
+        double pause = (GC.GetTotalPauseDuration() - pauseBefore).TotalMilliseconds / rounds;
+        string collections = string.Create(CultureInfo.InvariantCulture,
+            $"{(GC.CollectionCount(0) - gen0) / (double)rounds:F1}/{(GC.CollectionCount(1) - gen1) / (double)rounds:F1}/{(GC.CollectionCount(2) - gen2) / (double)rounds:F1}");
+        Array.Sort(times);
+        Array.Sort(cpu);
+        return new Measurement(times[rounds / 2], cpu[rounds / 2], allocated, pause, collections);
     }
 }
