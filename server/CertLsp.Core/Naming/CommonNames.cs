@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using CertLsp.Core.Manifest;
 using CertLsp.Core.Yaml;
@@ -16,29 +15,19 @@ public sealed record CommonName(string Value, YamlScalar Source)
 /// <summary>The one place where common names are computed: device name (or explicit commonName), then ".domain" when the site has one.</summary>
 public static class CommonNames
 {
-    /// <summary>Each manifest's CNs, computed once and shared by every rule that needs them (the manifest is immutable).</summary>
-    private static readonly ConditionalWeakTable<SiteManifest, CommonName?[]> Computed = new();
-
     public static StringComparer Comparer => StringComparer.OrdinalIgnoreCase;
 
     /// <summary>The CN of every device of the manifest, by <see cref="DeviceEntry.Index"/>; null for a device without a name.</summary>
-    public static ImmutableArray<CommonName?> ForAll(SiteManifest manifest) =>
-        ImmutableCollectionsMarshal.AsImmutableArray(Computed.GetValue(manifest, Compute));
-
-    public static CommonName? For(SiteManifest manifest, DeviceEntry device)
+    public static ImmutableArray<CommonName?> ForAll(SiteManifest manifest)
     {
-        var all = ForAll(manifest);
-        if (device.Index < all.Length && ReferenceEquals(manifest.Devices[device.Index], device)) return all[device.Index];
-        return Compute(device, manifest.DomainName); // a device that is not this manifest's own
-    }
-
-    private static CommonName?[] Compute(SiteManifest manifest)
-    {
+        // Not cached: CN texts that die young cost the garbage collector less than ones kept with the manifest.
         string? domain = manifest.DomainName;
         var names = new CommonName?[manifest.Devices.Length];
         for (int i = 0; i < names.Length; i++) names[i] = Compute(manifest.Devices[i], domain);
-        return names;
+        return ImmutableCollectionsMarshal.AsImmutableArray(names);
     }
+
+    public static CommonName? For(SiteManifest manifest, DeviceEntry device) => Compute(device, manifest.DomainName);
 
     private static CommonName? Compute(DeviceEntry device, string? domain)
     {
@@ -56,9 +45,18 @@ public static class CommonNames
         return $"{name}.{domain}";
     }
 
+    /// <summary>How many UTF-16 code units <see cref="Compose"/> returns, without building the text.</summary>
+    public static int ComposedLength(string name, string? domain)
+    {
+        var trimmed = name.AsSpan().Trim();
+        if (string.IsNullOrEmpty(domain)) return trimmed.Length;
+        if (EndsWithDomain(trimmed, domain) || trimmed.Equals(domain, StringComparison.OrdinalIgnoreCase)) return trimmed.Length;
+        return trimmed.Length + 1 + domain.Length;
+    }
+
     /// <summary>Whether the name ends with ".domain" (case-insensitive), without building that text.</summary>
-    private static bool EndsWithDomain(string name, string domain) =>
+    private static bool EndsWithDomain(ReadOnlySpan<char> name, string domain) =>
         name.Length > domain.Length
         && name[name.Length - domain.Length - 1] == '.'
-        && name.AsSpan(name.Length - domain.Length).Equals(domain, StringComparison.OrdinalIgnoreCase);
+        && name[(name.Length - domain.Length)..].Equals(domain, StringComparison.OrdinalIgnoreCase);
 }

@@ -10,9 +10,12 @@ public sealed class CommonNameLengthRule : IManifestRule
     public void Check(SiteManifest manifest, DiagnosticBuilder builder, ICollection<Diagnostic> diagnostics)
     {
         if (manifest.DomainName is not { } domain) return;
-        foreach (var cn in CommonNames.ForAll(manifest))
+        foreach (var device in manifest.Devices)
         {
-            if (cn is null || cn.Value.Length <= SubjectField.CommonName.MaxLength) continue; // never more characters than UTF-16 units
+            var source = device.CommonName ?? device.Name;
+            // Never more characters than UTF-16 units: most CNs are judged by their length alone, without being built.
+            if (source is null || CommonNames.ComposedLength(source.Value, domain) <= SubjectField.CommonName.MaxLength) continue;
+            var cn = CommonNames.For(manifest, device)!;
             if (SubjectFieldLengthRule.CharacterCount(cn.Value) > SubjectField.CommonName.MaxLength)
             {
                 diagnostics.Add(builder.CommonNameTooLong(cn.Source.Span, cn.Value, domain));
