@@ -14,24 +14,15 @@ public static class ManifestBinder
         var certificates = Map(map, "certificates");
         var bacnet = Map(map, "bacnet");
         var devicesPair = map?.Find("devices");
-        var devices = ImmutableArray.CreateBuilder<DeviceEntry>();
+        var devices = ImmutableArray<DeviceEntry>.Empty;
         if (devicesPair?.Value is YamlSequence sequence)
         {
-            for (int i = 0; i < sequence.Items.Length; i++)
+            var builder = ImmutableArray.CreateBuilder<DeviceEntry>(sequence.Items.Length);
+            foreach (var item in sequence.Items)
             {
-                if (sequence.Items[i] is YamlMapping device)
-                {
-                    devices.Add(new DeviceEntry(
-                        devices.Count,
-                        device,
-                        Text(device, "name"),
-                        Text(device, "commonName"),
-                        Integer(device, "instance"),
-                        Text(device, "address"),
-                        Text(device, "batch"),
-                        Subject(Map(device, "subject"))));
-                }
+                if (item is YamlMapping device) builder.Add(Device(builder.Count, device));
             }
+            devices = builder.Count == builder.Capacity ? builder.MoveToImmutable() : builder.ToImmutable();
         }
         var issuers = ImmutableArray.CreateBuilder<YamlScalar>();
         if (ca?.Find("issuers")?.Value is YamlSequence issuerList)
@@ -52,7 +43,29 @@ public static class ManifestBinder
             new CertificateSettings(Integer(certificates, "warningDays")),
             new BacnetSettings(Integer(bacnet, "port"), Text(bacnet, "broadcast"), Integer(bacnet, "generateCsrCommand")),
             devicesPair,
-            devices.ToImmutable());
+            devices);
+    }
+
+    /// <summary>One device, read in a single pass over its pairs (a site has thousands of devices).</summary>
+    private static DeviceEntry Device(int index, YamlMapping device)
+    {
+        YamlScalar? name = null, commonName = null, instance = null, address = null, batch = null;
+        YamlMapping? subject = null;
+        // Backwards, so that of repeated keys the first wins, as with Find.
+        for (int i = device.Pairs.Length - 1; i >= 0; i--)
+        {
+            var pair = device.Pairs[i];
+            switch (pair.Key.Value)
+            {
+                case "name": name = AsText(pair.Value); break;
+                case "commonName": commonName = AsText(pair.Value); break;
+                case "instance": instance = AsInteger(pair.Value); break;
+                case "address": address = AsText(pair.Value); break;
+                case "batch": batch = AsText(pair.Value); break;
+                case "subject": subject = pair.Value as YamlMapping; break;
+            }
+        }
+        return new DeviceEntry(index, device, name, commonName, instance, address, batch, Subject(subject));
     }
 
     private static SubjectValues Subject(YamlMapping? node)
@@ -68,9 +81,11 @@ public static class ManifestBinder
 
     private static YamlMapping? Map(YamlMapping? parent, string key) => parent?.Find(key)?.Value as YamlMapping;
 
-    private static YamlScalar? Text(YamlMapping? parent, string key) =>
-        parent?.Find(key)?.Value is YamlScalar { Type: ScalarType.String } s ? s : null;
+    private static YamlScalar? Text(YamlMapping? parent, string key) => AsText(parent?.Find(key)?.Value);
 
-    private static YamlScalar? Integer(YamlMapping? parent, string key) =>
-        parent?.Find(key)?.Value is YamlScalar { Type: ScalarType.Integer } s ? s : null;
+    private static YamlScalar? Integer(YamlMapping? parent, string key) => AsInteger(parent?.Find(key)?.Value);
+
+    private static YamlScalar? AsText(YamlNode? node) => node is YamlScalar { Type: ScalarType.String } s ? s : null;
+
+    private static YamlScalar? AsInteger(YamlNode? node) => node is YamlScalar { Type: ScalarType.Integer } s ? s : null;
 }

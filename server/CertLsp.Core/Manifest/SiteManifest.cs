@@ -65,8 +65,18 @@ public sealed record SubjectValues(YamlMapping? Node, ImmutableDictionary<string
 
     public YamlScalar? Get(SubjectField field) => Values.GetValueOrDefault(field.Key);
 
-    public IEnumerable<(SubjectField Field, YamlScalar Value)> Set =>
-        SubjectField.Configurable.Where(f => Values.ContainsKey(f.Key)).Select(f => (f, Values[f.Key]));
+    /// <summary>The fields set here with their values, in CSR order.</summary>
+    public IEnumerable<(SubjectField Field, YamlScalar Value)> Set
+    {
+        get
+        {
+            if (Values.IsEmpty) yield break;
+            foreach (var subjectField in SubjectField.Configurable)
+            {
+                if (Values.TryGetValue(subjectField.Key, out var value)) yield return (subjectField, value);
+            }
+        }
+    }
 }
 
 public sealed record DeviceEntry(

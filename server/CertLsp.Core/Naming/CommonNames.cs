@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+using System.Runtime.InteropServices;
 using CertLsp.Core.Manifest;
 using CertLsp.Core.Yaml;
 
@@ -15,11 +17,23 @@ public static class CommonNames
 {
     public static StringComparer Comparer => StringComparer.OrdinalIgnoreCase;
 
-    public static CommonName? For(SiteManifest manifest, DeviceEntry device)
+    /// <summary>The CN of every device of the manifest, by <see cref="DeviceEntry.Index"/>; null for a device without a name.</summary>
+    public static ImmutableArray<CommonName?> ForAll(SiteManifest manifest)
+    {
+        // Not cached: CN texts that die young cost the garbage collector less than ones kept with the manifest.
+        string? domain = manifest.DomainName;
+        var names = new CommonName?[manifest.Devices.Length];
+        for (int i = 0; i < names.Length; i++) names[i] = Compute(manifest.Devices[i], domain);
+        return ImmutableCollectionsMarshal.AsImmutableArray(names);
+    }
+
+    public static CommonName? For(SiteManifest manifest, DeviceEntry device) => Compute(device, manifest.DomainName);
+
+    private static CommonName? Compute(DeviceEntry device, string? domain)
     {
         var source = device.CommonName ?? device.Name;
         if (source is null) return null;
-        return new CommonName(Compose(source.Value, manifest.DomainName), source);
+        return new CommonName(Compose(source.Value, domain), source);
     }
 
     /// <summary>Appends the domain unless the name already ends with it.</summary>
@@ -27,7 +41,22 @@ public static class CommonNames
     {
         name = name.Trim();
         if (string.IsNullOrEmpty(domain)) return name;
-        if (name.EndsWith("." + domain, StringComparison.OrdinalIgnoreCase) || string.Equals(name, domain, StringComparison.OrdinalIgnoreCase)) return name;
+        if (EndsWithDomain(name, domain) || string.Equals(name, domain, StringComparison.OrdinalIgnoreCase)) return name;
         return $"{name}.{domain}";
     }
+
+    /// <summary>How many UTF-16 code units <see cref="Compose"/> returns, without building the text.</summary>
+    public static int ComposedLength(string name, string? domain)
+    {
+        var trimmed = name.AsSpan().Trim();
+        if (string.IsNullOrEmpty(domain)) return trimmed.Length;
+        if (EndsWithDomain(trimmed, domain) || trimmed.Equals(domain, StringComparison.OrdinalIgnoreCase)) return trimmed.Length;
+        return trimmed.Length + 1 + domain.Length;
+    }
+
+    /// <summary>Whether the name ends with ".domain" (case-insensitive), without building that text.</summary>
+    private static bool EndsWithDomain(ReadOnlySpan<char> name, string domain) =>
+        name.Length > domain.Length
+        && name[name.Length - domain.Length - 1] == '.'
+        && name[(name.Length - domain.Length)..].Equals(domain, StringComparison.OrdinalIgnoreCase);
 }

@@ -14,14 +14,14 @@ public static class RequestPlanner
     public static ImmutableArray<ImmutableArray<DeviceEntry>> Plan(IReadOnlyList<DeviceEntry> devices, int maxPerZip = MaxDevicesPerZip)
     {
         // Units in manifest order: each named batch (at its first device) or a single unbatched device.
-        var units = new List<List<DeviceEntry>>();
+        var units = new List<Unit>(devices.Count);
         var batches = new Dictionary<string, List<DeviceEntry>>(StringComparer.Ordinal);
         foreach (var device in devices)
         {
             string? batch = device.Batch?.Value;
             if (batch is null)
             {
-                units.Add([device]);
+                units.Add(new Unit(device, null));
             }
             else if (batches.TryGetValue(batch, out var unit))
             {
@@ -31,7 +31,7 @@ public static class RequestPlanner
             {
                 unit = [device];
                 batches[batch] = unit;
-                units.Add(unit);
+                units.Add(new Unit(null, unit));
             }
         }
 
@@ -42,7 +42,7 @@ public static class RequestPlanner
             if (unit.Count > maxPerZip)
             {
                 if (current.Count > 0) { zips.Add(current.ToImmutable()); current.Clear(); }
-                foreach (var chunk in unit.Chunk(maxPerZip)) zips.Add([.. chunk]);
+                foreach (var chunk in unit.Batch!.Chunk(maxPerZip)) zips.Add([.. chunk]);
                 continue;
             }
             if (current.Count + unit.Count > maxPerZip)
@@ -50,9 +50,16 @@ public static class RequestPlanner
                 zips.Add(current.ToImmutable());
                 current.Clear();
             }
-            current.AddRange(unit);
+            if (unit.Single is { } single) current.Add(single);
+            else current.AddRange(unit.Batch!);
         }
         if (current.Count > 0) zips.Add(current.ToImmutable());
         return zips.ToImmutable();
+    }
+
+    /// <summary>An unbatched device or a named batch (no list allocated for a single device).</summary>
+    private readonly record struct Unit(DeviceEntry? Single, List<DeviceEntry>? Batch)
+    {
+        public int Count => Batch?.Count ?? 1;
     }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using CertLsp.Core.Diagnostics;
 using CertLsp.Core.Manifest;
+using CertLsp.Core.Yaml;
 
 namespace CertLsp.Core.Rules;
 
@@ -10,7 +11,7 @@ public sealed class AddressRule : IManifestRule
     public void Check(SiteManifest manifest, DiagnosticBuilder builder, ICollection<Diagnostic> diagnostics)
     {
         int sitePort = manifest.Bacnet.PortNumber;
-        var seen = new Dictionary<(uint, int), (SourceLocation Location, string Value)>();
+        var seen = new Dictionary<(uint, int), YamlScalar>(); // the first address of each endpoint
         foreach (var device in manifest.Devices)
         {
             if (device.Address is not { } address) continue;
@@ -19,8 +20,8 @@ public sealed class AddressRule : IManifestRule
                 diagnostics.Add(builder.InvalidAddress(address.Span, address.Value, reason));
                 continue;
             }
-            if (seen.TryGetValue(endpoint, out var first)) diagnostics.Add(builder.DuplicateAddress(address.Span, address.Value, first.Location, first.Value));
-            else seen[endpoint] = (new SourceLocation(builder.Path, address.Span), address.Value);
+            if (seen.TryGetValue(endpoint, out var first)) diagnostics.Add(builder.DuplicateAddress(address.Span, address.Value, new SourceLocation(builder.Path, first.Span), first.Value));
+            else seen[endpoint] = address;
         }
         if (manifest.Bacnet.Broadcast is { } broadcast && !TryParse(broadcast.Value, sitePort, allowPort: false, out _, out var why))
         {
@@ -32,25 +33,27 @@ public sealed class AddressRule : IManifestRule
     public static bool TryParse(string text, int defaultPort, bool allowPort, out (uint Address, int Port) endpoint, out string reason)
     {
         endpoint = default;
-        string host = text;
+        var host = text.AsSpan();
         int port = defaultPort;
         int colon = text.IndexOf(':');
         if (colon >= 0)
         {
             if (!allowPort) { reason = "a broadcast address has no port (the port is bacnet.port)"; return false; }
-            host = text[..colon];
+            host = host[..colon];
             if (!int.TryParse(text.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out port) || port is < 1 or > 65535)
             {
                 reason = $"the port “{text[(colon + 1)..]}” is not 1..65535";
                 return false;
             }
         }
-        var parts = host.Split('.');
-        if (parts.Length != 4) { reason = "an IPv4 address has four numbers separated by dots"; return false; }
+        if (host.Count('.') != 3) { reason = "an IPv4 address has four numbers separated by dots"; return false; }
         uint value = 0;
-        foreach (var part in parts)
+        foreach (var range in host.Split('.'))
         {
-            if (part.Length is 0 or > 3 || !part.All(char.IsAsciiDigit) || !uint.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out uint octet) || octet > 255)
+            var part = host[range];
+            bool digits = part.Length is >= 1 and <= 3 && !part.ContainsAnyExceptInRange('0', '9');
+            uint octet = digits ? uint.Parse(part, NumberStyles.None, CultureInfo.InvariantCulture) : 0;
+            if (!digits || octet > 255)
             {
                 reason = $"“{part}” is not a number from 0 to 255";
                 return false;

@@ -12,7 +12,10 @@ public sealed class CommonNameLengthRule : IManifestRule
         if (manifest.DomainName is not { } domain) return;
         foreach (var device in manifest.Devices)
         {
-            if (CommonNames.For(manifest, device) is not { } cn) continue;
+            var source = device.CommonName ?? device.Name;
+            // Never more characters than UTF-16 units: most CNs are judged by their length alone, without being built.
+            if (source is null || CommonNames.ComposedLength(source.Value, domain) <= SubjectField.CommonName.MaxLength) continue;
+            var cn = CommonNames.For(manifest, device)!;
             if (SubjectFieldLengthRule.CharacterCount(cn.Value) > SubjectField.CommonName.MaxLength)
             {
                 diagnostics.Add(builder.CommonNameTooLong(cn.Source.Span, cn.Value, domain));

@@ -1,5 +1,6 @@
 using CertLsp.Core.Diagnostics;
 using CertLsp.Core.Manifest;
+using CertLsp.Core.Text;
 
 namespace CertLsp.Core.Rules;
 
@@ -8,12 +9,12 @@ public sealed class DuplicateInstanceRule : IManifestRule
 {
     public void Check(SiteManifest manifest, DiagnosticBuilder builder, ICollection<Diagnostic> diagnostics)
     {
-        var seen = new Dictionary<long, SourceLocation>();
+        var seen = new Dictionary<long, TextSpan>();
         foreach (var device in manifest.Devices)
         {
             if (device.Instance is not { } instance || !instance.TryGetInt64(out long value)) continue;
-            if (seen.TryGetValue(value, out var first)) diagnostics.Add(builder.DuplicateInstance(instance, value, first));
-            else seen[value] = new SourceLocation(builder.Path, instance.Span);
+            if (seen.TryGetValue(value, out var first)) diagnostics.Add(builder.DuplicateInstance(instance, value, new SourceLocation(builder.Path, first)));
+            else seen[value] = instance.Span;
         }
     }
 }

@@ -16,6 +16,13 @@ internal static class SubjectScalars
         }
     }
 
-    public static IEnumerable<YamlScalar> Of(SiteManifest manifest, SubjectField field) =>
-        All(manifest).Where(e => e.Field == field).Select(e => e.Value);
+    public static IEnumerable<YamlScalar> Of(SiteManifest manifest, SubjectField field)
+    {
+        if (manifest.Subject.Get(field) is { } siteValue) yield return siteValue;
+        foreach (var device in manifest.Devices)
+        {
+            if (device.Subject.Values.IsEmpty) continue;
+            if (device.Subject.Get(field) is { } value) yield return value;
+        }
+    }
 }

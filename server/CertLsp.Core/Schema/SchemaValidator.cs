@@ -23,7 +23,7 @@ public static class SchemaValidator
             }
             return;
         }
-        Visit(root, schema, "the site manifest", "", new TextSpan(root.Span.Start, 0), builder, diagnostics);
+        Visit(root, schema, NodePath.Root, new TextSpan(root.Span.Start, 0), builder, diagnostics);
     }
 
     public static string JsonType(YamlNode node) => node switch
@@ -37,57 +37,82 @@ public static class SchemaValidator
         _ => "string",
     };
 
-    private static void Visit(YamlNode node, SchemaNode schema, string where, string path, TextSpan keySpan, DiagnosticBuilder builder, ICollection<Diagnostic> diagnostics)
+    /// <summary>
+    /// Where a node sits ("devices[3].address"), kept as its parent's path plus a key or an index so that the text is only
+    /// built when a finding needs it or a child collection needs it as its parent path: a clean manifest builds one per collection.
+    /// </summary>
+    private readonly struct NodePath(string? parent, string? key, int index)
+    {
+        public static NodePath Root => new(null, null, -1);
+
+        public bool IsRoot => parent is null;
+
+        /// <summary>The dotted path, "" for the root.</summary>
+        public string Text => parent switch
+        {
+            null => "",
+            _ when key is not null => parent.Length == 0 ? key : $"{parent}.{key}",
+            _ => $"{parent}[{index}]",
+        };
+
+        /// <summary>How messages name the node: "the site manifest" or the quoted path.</summary>
+        public string Where => IsRoot ? "the site manifest" : $"“{Text}”";
+
+        /// <summary>How an unknown key's message names the mapping it is in (by its path; the top level by name).</summary>
+        public string MappingWhere => Text is { Length: > 0 } text ? $"“{text}”" : "the site manifest";
+    }
+
+    private static void Visit(YamlNode node, SchemaNode schema, NodePath path, TextSpan keySpan, DiagnosticBuilder builder, ICollection<Diagnostic> diagnostics)
     {
         string type = JsonType(node);
         if (!schema.Allows(type))
         {
             // An empty value ("subject:" with nothing after it) has no extent of its own: its key is the place to show.
             var span = node.Span.Length == 0 && keySpan.Length > 0 ? keySpan : node.Span;
-            diagnostics.Add(builder.WrongType(node, where, Describe(schema.Types), span));
+            diagnostics.Add(builder.WrongType(node, path.Where, Describe(schema.Types), span));
             return;
         }
         switch (node)
         {
             case YamlMapping mapping:
+                string? mappingPath = null; // built once, when the first child or finding needs it
                 foreach (var pair in mapping.Pairs)
                 {
                     var property = schema.Property(pair.Key.Value);
-                    string childPath = path.Length == 0 ? pair.Key.Value : $"{path}.{pair.Key.Value}";
                     if (property is null)
                     {
                         if (!schema.AdditionalProperties)
                         {
-                            diagnostics.Add(builder.UnknownKey(pair.Key, path.Length == 0 ? "the site manifest" : $"“{path}”", [.. schema.Properties.Select(p => p.Key)], mapping));
+                            diagnostics.Add(builder.UnknownKey(pair.Key, path.MappingWhere, [.. schema.Properties.Select(p => p.Key)], mapping));
                         }
                         continue;
                     }
-                    Visit(pair.Value, property, $"“{childPath}”", childPath, pair.Key.Span, builder, diagnostics);
+                    mappingPath ??= path.Text;
+                    Visit(pair.Value, property, new NodePath(mappingPath, pair.Key.Value, -1), pair.Key.Span, builder, diagnostics);
                 }
                 foreach (var required in schema.Required)
                 {
                     if (mapping.Find(required) is null)
                     {
                         var span = keySpan.Length > 0 ? keySpan : FirstLine(mapping);
-                        diagnostics.Add(builder.MissingKey(span, where, required, mapping, ValueTextFor(schema.Property(required))));
+                        diagnostics.Add(builder.MissingKey(span, path.Where, required, mapping, ValueTextFor(schema.Property(required))));
                     }
                 }
                 break;
             case YamlSequence sequence when schema.Items is not null:
+                string sequencePath = path.Text;
                 for (int i = 0; i < sequence.Items.Length; i++)
                 {
-                    string itemPath = $"{path}[{i}]";
-                    var item = sequence.Items[i];
-                    Visit(item, schema.Items, $"“{itemPath}”", itemPath, default, builder, diagnostics);
+                    Visit(sequence.Items[i], schema.Items, new NodePath(sequencePath, null, i), default, builder, diagnostics);
                 }
                 break;
             case YamlScalar scalar:
-                CheckValue(scalar, schema, where, builder, diagnostics);
+                CheckValue(scalar, schema, path, builder, diagnostics);
                 break;
         }
     }
 
-    private static void CheckValue(YamlScalar scalar, SchemaNode schema, string where, DiagnosticBuilder builder, ICollection<Diagnostic> diagnostics)
+    private static void CheckValue(YamlScalar scalar, SchemaNode schema, NodePath path, DiagnosticBuilder builder, ICollection<Diagnostic> diagnostics)
     {
         if (!schema.Enum.IsEmpty)
         {
@@ -98,7 +123,7 @@ public static class SchemaValidator
             }
             if (!found)
             {
-                diagnostics.Add(builder.ValueNotAllowed(scalar, where, [.. schema.Enum.Select(EnumYaml)]));
+                diagnostics.Add(builder.ValueNotAllowed(scalar, path.Where, [.. schema.Enum.Select(EnumYaml)]));
             }
             return;
         }
@@ -108,7 +133,7 @@ public static class SchemaValidator
             // mandatory-subject rule (CL0101) owns the node: it reports an empty field as missing information.
             if (scalar.Type == ScalarType.String && scalar.Value.Length == 0 && schema.MinLength > 0 && !schema.CheckedBy.Contains("CL0101"))
             {
-                diagnostics.Add(builder.TextLength(scalar, where, schema.MinLength, schema.MaxLength));
+                diagnostics.Add(builder.TextLength(scalar, path.Where, schema.MinLength, schema.MaxLength));
             }
             return;
         }
@@ -119,7 +144,7 @@ public static class SchemaValidator
                 : scalar.Value.StartsWith('-') ? schema.Minimum is not null : schema.Maximum is not null; // beyond 64 bits
             if (outOfRange)
             {
-                diagnostics.Add(builder.NumberOutOfRange(scalar, where, schema.Minimum, schema.Maximum));
+                diagnostics.Add(builder.NumberOutOfRange(scalar, path.Where, schema.Minimum, schema.Maximum));
             }
             return;
         }
@@ -128,12 +153,12 @@ public static class SchemaValidator
             int length = Characters.Count(scalar.Value);
             if (length < schema.MinLength || length > schema.MaxLength)
             {
-                diagnostics.Add(builder.TextLength(scalar, where, schema.MinLength, schema.MaxLength));
+                diagnostics.Add(builder.TextLength(scalar, path.Where, schema.MinLength, schema.MaxLength));
                 return;
             }
             if (schema.Pattern is not null && !Regex.IsMatch(scalar.Value, schema.Pattern, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1)))
             {
-                diagnostics.Add(builder.PatternMismatch(scalar, where, schema.Description ?? $"it must match {schema.Pattern}"));
+                diagnostics.Add(builder.PatternMismatch(scalar, path.Where, schema.Description ?? $"it must match {schema.Pattern}"));
             }
         }
     }

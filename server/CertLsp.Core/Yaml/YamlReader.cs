@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Runtime.InteropServices;
 using CertLsp.Core.Diagnostics;
 using CertLsp.Core.Text;
 using YamlDotNet.Core;
@@ -147,7 +148,15 @@ public static class YamlReader
 
     private sealed class ReadState(string text, DiagnosticBuilder builder, ImmutableArray<Diagnostic>.Builder diagnostics)
     {
-        private readonly Stack<Frame> frames = new();
+        /// <summary>Mappings up to this many pairs find duplicate keys by a scan; larger ones build a dictionary once.</summary>
+        private const int ScanLimit = 8;
+
+        // The open collections, innermost last. Their children wait on two shared stacks (each frame owns the tail
+        // from its First index), so a mapping costs its node and one array, not builders and a dictionary of its own.
+        private Frame[] frames = new Frame[16];
+        private int depth;
+        private readonly List<YamlPair> pairs = [];
+        private readonly List<YamlNode> items = [];
         private readonly Dictionary<string, (YamlNode Node, long Size)> anchors = new(StringComparer.Ordinal);
         private long aliasExpansion;
 
@@ -156,8 +165,9 @@ public static class YamlReader
         /// <summary>Where the innermost flow collection still open starts, if one is (and its bracket is there).</summary>
         public (int Start, bool IsMapping)? InnermostOpenFlow()
         {
-            foreach (var frame in frames)
+            for (int i = depth - 1; i >= 0; i--)
             {
+                var frame = frames[i];
                 if (frame.IsFlow && frame.Start < text.Length && text[frame.Start] is '[' or '{') return (frame.Start, frame.IsMapping);
             }
             return null;
@@ -194,12 +204,13 @@ public static class YamlReader
                         return Complete(target.Node, target.Size, null);
                     }
                 case MappingStart m:
-                    return Open(new Frame(true, At(m.Start, text.Length), m.Style == MappingStyle.Flow, m.Anchor.IsEmpty ? null : m.Anchor.Value));
+                    return Open(true, At(m.Start, text.Length), m.Style == MappingStyle.Flow, m.Anchor.IsEmpty ? null : m.Anchor.Value);
                 case SequenceStart q:
-                    return Open(new Frame(false, At(q.Start, text.Length), q.Style == SequenceStyle.Flow, q.Anchor.IsEmpty ? null : q.Anchor.Value));
+                    return Open(false, At(q.Start, text.Length), q.Style == SequenceStyle.Flow, q.Anchor.IsEmpty ? null : q.Anchor.Value);
                 case MappingEnd or SequenceEnd:
                     {
-                        var frame = frames.Pop();
+                        var frame = frames[--depth];
+                        frames[depth] = default;
                         int end = frame.LastEnd;
                         if (frame.IsFlow)
                         {
@@ -209,8 +220,8 @@ public static class YamlReader
                         }
                         if (end < frame.Start) end = frame.Start;
                         YamlNode node = frame.IsMapping
-                            ? new YamlMapping(TextSpan.FromBounds(frame.Start, end), frame.Pairs.ToImmutable(), frame.IsFlow)
-                            : new YamlSequence(TextSpan.FromBounds(frame.Start, end), frame.Items.ToImmutable(), frame.IsFlow);
+                            ? new YamlMapping(TextSpan.FromBounds(frame.Start, end), Take(pairs, frame.First), frame.IsFlow)
+                            : new YamlSequence(TextSpan.FromBounds(frame.Start, end), Take(items, frame.First), frame.IsFlow);
                         return Complete(node, frame.Size + 1, frame.Anchor);
                     }
                 default:
@@ -218,28 +229,47 @@ public static class YamlReader
             }
         }
 
-        private YamlNode? Open(Frame frame)
+        /// <summary>Moves a frame's children (the stack's tail from <paramref name="first"/>) into an immutable array.</summary>
+        private static ImmutableArray<T> Take<T>(List<T> stack, int first)
         {
-            frame.Depth = frames.Count + 1;
-            if (frame.Depth == MaxDepth + 1)
+            int count = stack.Count - first;
+            if (count == 0) return [];
+            var array = new T[count];
+            stack.CopyTo(first, array, 0, count);
+            stack.RemoveRange(first, count);
+            return ImmutableCollectionsMarshal.AsImmutableArray(array);
+        }
+
+        private YamlNode? Open(bool isMapping, int start, bool isFlow, string? anchor)
+        {
+            if (depth + 1 == MaxDepth + 1)
             {
-                diagnostics.Add(builder.YamlSyntax(new TextSpan(frame.Start, 1), $"the document nests deeper than {MaxDepth} levels; a site manifest needs a handful"));
+                diagnostics.Add(builder.YamlSyntax(new TextSpan(start, 1), $"the document nests deeper than {MaxDepth} levels; a site manifest needs a handful"));
                 Failed = true;
             }
-            frames.Push(frame);
+            if (depth == frames.Length) Array.Resize(ref frames, depth * 2);
+            frames[depth++] = new Frame
+            {
+                IsMapping = isMapping,
+                Start = start,
+                IsFlow = isFlow,
+                Anchor = anchor,
+                LastEnd = start,
+                First = isMapping ? pairs.Count : items.Count,
+            };
             return null;
         }
 
         private YamlNode? Complete(YamlNode node, long size, string? anchor)
         {
             if (anchor is not null) anchors[anchor] = (node, size);
-            if (frames.Count == 0) return node;
-            var parent = frames.Peek();
+            if (depth == 0) return node;
+            ref var parent = ref frames[depth - 1];
             parent.Size += size;
             parent.LastEnd = Math.Max(parent.LastEnd, node.Span.End);
             if (!parent.IsMapping)
             {
-                parent.Items.Add(node);
+                items.Add(node);
                 return null;
             }
             if (parent.PendingKey is null)
@@ -263,13 +293,31 @@ public static class YamlReader
                 parent.SkipPair = false;
                 return null;
             }
-            if (parent.Keys.TryGetValue(pendingKey.Value, out var first))
+            if (FindKey(ref parent, pendingKey.Value) is { } first)
             {
                 diagnostics.Add(builder.DuplicateKey(pendingKey.Span, pendingKey.Value, first.Span));
                 return null;
             }
-            parent.Keys[pendingKey.Value] = pendingKey;
-            parent.Pairs.Add(new YamlPair(pendingKey, node));
+            parent.Keys?.Add(pendingKey.Value, pendingKey);
+            pairs.Add(new YamlPair(pendingKey, node));
+            return null;
+        }
+
+        /// <summary>The key already in this mapping with the same text, if any.</summary>
+        private YamlScalar? FindKey(ref Frame frame, string key)
+        {
+            if (frame.Keys is not null) return frame.Keys.GetValueOrDefault(key);
+            int count = pairs.Count - frame.First;
+            if (count >= ScanLimit)
+            {
+                frame.Keys = new Dictionary<string, YamlScalar>(count * 2, StringComparer.Ordinal);
+                for (int i = frame.First; i < pairs.Count; i++) frame.Keys[pairs[i].Key.Value] = pairs[i].Key;
+                return frame.Keys.GetValueOrDefault(key);
+            }
+            for (int i = frame.First; i < pairs.Count; i++)
+            {
+                if (string.Equals(pairs[i].Key.Value, key, StringComparison.Ordinal)) return pairs[i].Key;
+            }
             return null;
         }
 
@@ -282,20 +330,21 @@ public static class YamlReader
             _ => ScalarStyle.Plain,
         };
 
-        private sealed class Frame(bool isMapping, int start, bool isFlow, string? anchor)
+        /// <summary>An open mapping or sequence; its children sit on the shared stacks from index First on.</summary>
+        private struct Frame
         {
-            public bool IsMapping { get; } = isMapping;
-            public int Start { get; } = start;
-            public bool IsFlow { get; } = isFlow;
-            public string? Anchor { get; } = anchor;
-            public int Depth { get; set; }
-            public int LastEnd { get; set; } = start;
-            public long Size { get; set; }
-            public YamlScalar? PendingKey { get; set; }
-            public bool SkipPair { get; set; }
-            public ImmutableArray<YamlPair>.Builder Pairs { get; } = ImmutableArray.CreateBuilder<YamlPair>();
-            public ImmutableArray<YamlNode>.Builder Items { get; } = ImmutableArray.CreateBuilder<YamlNode>();
-            public Dictionary<string, YamlScalar> Keys { get; } = new(StringComparer.Ordinal);
+            public bool IsMapping;
+            public int Start;
+            public bool IsFlow;
+            public string? Anchor;
+            public int LastEnd;
+            public long Size;
+            public int First;
+            public YamlScalar? PendingKey;
+            public bool SkipPair;
+
+            /// <summary>Only for mappings of more than a few pairs; smaller ones are scanned.</summary>
+            public Dictionary<string, YamlScalar>? Keys;
         }
     }
 }

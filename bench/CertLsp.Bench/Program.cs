@@ -1,0 +1,71 @@
+using System.Globalization;
+using BenchmarkDotNet.Columns;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Exporters;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Running;
+using CertLsp.Bench;
+using CertLsp.SiteGen;
+
+// certlsp-bench generate <devices> <out.site.yaml> [mistakes] [seed]   write a generated manifest
+// certlsp-bench stages <devices> [rounds]                              stopwatch profile of each layer
+// certlsp-bench total <devices> [rounds]                              warm Parse + Check: median wall and CPU ms, allocation
+// certlsp-bench dump <files...>                                       every diagnostic and YAML node, for comparing builds
+// certlsp-bench [BenchmarkDotNet arguments]                            the warm check benchmark (short job)
+switch (args.FirstOrDefault())
+{
+    case "generate" when args.Length >= 3:
+        {
+            int devices = int.Parse(args[1], CultureInfo.InvariantCulture);
+            int mistakes = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 0;
+            int seed = args.Length > 4 ? int.Parse(args[4], CultureInfo.InvariantCulture) : 1;
+            var site = SiteGenerator.Generate(new SiteOptions(devices, mistakes, seed));
+            File.WriteAllText(args[2], site.Text);
+            return 0;
+        }
+    case "stages" when args.Length >= 2:
+        {
+            int devices = int.Parse(args[1], CultureInfo.InvariantCulture);
+            int rounds = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 21;
+            Stages.Run(SiteGenerator.Generate(new SiteOptions(devices)).Text, rounds, Console.Out);
+            return 0;
+        }
+    case "total" when args.Length >= 2:
+        {
+            int devices = int.Parse(args[1], CultureInfo.InvariantCulture);
+            int rounds = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 11;
+            Stages.RunTotal(SiteGenerator.Generate(new SiteOptions(devices)).Text, devices, rounds, Console.Out);
+            return 0;
+        }
+    case "dump" when args.Length >= 2:
+        Dump.Run(args.Skip(1), Console.Out);
+        return 0;
+    case "generate" or "stages" or "total" or "dump":
+        Console.Error.WriteLine("usage: certlsp-bench generate <devices> <out.site.yaml> [mistakes] [seed] | stages <devices> [rounds] | total <devices> [rounds] | dump <files...> | [BenchmarkDotNet arguments]");
+        return 2;
+}
+
+// A short job keeps the whole benchmark within minutes on a 2-core machine: one launch, 3 warm-ups, 9 measured iterations.
+// Twice: with the runtime's default GC (concurrent workstation, what `certlsp` and a language server run with) and with
+// the non-concurrent workstation GC (System.GC.Concurrent=false), whose gen0 budget is not capped at a few MB.
+var shortJob = Job.Default.WithLaunchCount(1).WithWarmupCount(3).WithIterationCount(9);
+var config = ManualConfig.CreateMinimumViable()
+    .AddJob(shortJob.WithGcConcurrent(true).WithId("default-gc"))
+    .AddJob(shortJob.WithGcConcurrent(false).WithId("non-concurrent-gc"))
+    .AddColumn(StatisticColumn.Median)
+    .AddExporter(MarkdownExporter.GitHub)
+    .WithArtifactsPath(Path.Combine(AppContext.BaseDirectory, "BenchmarkDotNet.Artifacts"));
+var summaries = BenchmarkSwitcher.FromAssembly(typeof(CheckBenchmarks).Assembly).Run(args, config).ToList();
+
+// For bench/run-check.sh: one line per case, "<job>\t<devices>\t<median ns>\t<allocated bytes per operation>".
+if (Environment.GetEnvironmentVariable("CERTLSP_BENCH_SUMMARY") is { Length: > 0 } summaryPath)
+{
+    using var writer = new StreamWriter(summaryPath);
+    foreach (var report in summaries.SelectMany(s => s.Reports))
+    {
+        if (report.ResultStatistics is not { } statistics) continue;
+        writer.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{report.BenchmarkCase.Job.Id}\t{report.BenchmarkCase.Parameters["Devices"]}\t{statistics.Median:F0}\t{report.GcStats.GetBytesAllocatedPerOperation(report.BenchmarkCase)}"));
+    }
+}
+return summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success)) ? 1 : 0;
