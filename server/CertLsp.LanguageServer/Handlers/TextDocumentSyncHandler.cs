@@ -36,11 +36,12 @@ public sealed class TextDocumentSyncHandler(ServerContext context)
     public void DidClose(DidCloseTextDocumentParams parameters)
     {
         if (!context.Ready || parameters.TextDocument?.Uri is not { } uri) return;
+        var closing = context.Workspace.Snapshot.Find(uri);
         context.Workspace.Close(uri);
         context.Publisher.Forget(uri);
         // The client clears what it shows for a closed file when we publish an empty list.
         _ = context.Rpc.NotifyWithParameterObjectAsync(Methods.PublishDiagnostics, new PublishDiagnosticsParams(uri, []));
-        if (Workspace.UriPaths.LocalPath(uri) is { } path && ManifestFiles.IsManifestPath(path)) context.Workspace.Reload(path);
+        if (Workspace.UriPaths.LocalPath(uri) is { } path && ManifestFiles.IsManifestPath(path)) context.Workspace.Reload(path, closing);
     }
 
     [JsonRpcMethod(Methods.DidSave, UseSingleObjectParameterDeserialization = true)]

@@ -43,6 +43,7 @@ public sealed class DiagnosticPublisher(Func<PublishDiagnosticsParams, Task> pub
         {
             Volatile.Write(ref pending, 0);
             var snapshot = latest();
+            if (snapshot.Open.IsEmpty) return; // nothing shown: no check needed until a document opens
             var result = snapshot.Check;
             foreach (var document in snapshot.Open.Values)
             {

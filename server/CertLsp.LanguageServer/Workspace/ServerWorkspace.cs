@@ -144,14 +144,24 @@ public sealed class ServerWorkspace
     public void SetDisk(IEnumerable<KeyValuePair<string, ManifestDocument>> documents) =>
         Update(s => new WorkspaceSnapshot(s.Open, s.Disk.SetItems(documents), s.Generation + 1));
 
-    /// <summary>Reads a manifest from disk into the workspace (or drops it when it is gone or unreadable).</summary>
-    public void Reload(string path)
+    /// <summary>
+    /// Reads a manifest from disk into the workspace (or drops it when it is gone or unreadable). A document just closed
+    /// whose text is the file's is not parsed again.
+    /// </summary>
+    public void Reload(string path, OpenDocument? closed = null)
     {
         ManifestDocument? document = null;
         try
         {
             string uri = UriPaths.FromPath(path);
-            if (File.Exists(path)) document = Parse(uri, ManifestFiles.Read(path), LedgerOf(uri));
+            if (File.Exists(path))
+            {
+                string text = ManifestFiles.Read(path);
+                var ledger = LedgerOf(uri);
+                document = closed is not null && closed.Uri == uri && closed.Text == text && closed.Ledger == ledger && closed.WarningDays == DefaultWarningDays
+                    ? closed.Parsed
+                    : Parse(uri, text, ledger);
+            }
         }
         catch (ManifestReadException)
         {
