@@ -34,10 +34,11 @@ public static class BacnetPacket
         return w.Result;
     }
 
-    public static EncodeResult Encode(Span<byte> buffer, BvlcFunction function, in NpduHeader npdu, in ApduHeader apdu, ContentEncoder content)
+    public static EncodeResult Encode(Span<byte> buffer, BvlcFunction function, in NpduHeader npdu, in ApduHeader apdu, ContentEncoder content,
+        BipEndpoint? originalSource = null)
     {
         var w = new BacnetWriter(buffer);
-        var start = Bvlc.Begin(ref w, function);
+        var start = Bvlc.Begin(ref w, function, originalSource);
         Npdu.Encode(ref w, npdu);
         Apdu.EncodeHeader(ref w, apdu);
         content(ref w);
