@@ -15,6 +15,8 @@ public static class Program
         var root = new RootCommand("CertLsp: X.509 certificates for building-automation devices, as code.");
         root.Subcommands.Add(CheckCommand.Create(stdout, stderr));
         root.Subcommands.Add(DemoCommand.Create(stdout, stderr));
+        root.Subcommands.Add(DiscoverCommand.Create(stdout, stderr));
+        root.Subcommands.Add(SimulateCommand.Create(stdout, stderr));
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
