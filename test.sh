@@ -18,6 +18,12 @@ if [[ -f tests/interop/package.json ]]; then
   (cd tests/interop && npm ci --no-audit --no-fund --loglevel=error) || { echo "test.sh: npm ci failed"; exit 2; }
 fi
 
+# @bacnet-js/client for the BACnet interop tests (pinned in tests/interop-bacnet/package-lock.json).
+if [[ -f tests/interop-bacnet/package.json ]]; then
+  step "npm ci (BACnet interop peer)"
+  (cd tests/interop-bacnet && npm ci --no-audit --no-fund --loglevel=error) || { echo "test.sh: npm ci failed"; exit 2; }
+fi
+
 # tshark (Debian) checks every packet the BACnet tests send; install it when missing.
 if ! command -v tshark >/dev/null; then
   step "apt-get install tshark"
