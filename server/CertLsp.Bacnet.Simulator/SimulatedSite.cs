@@ -35,7 +35,8 @@ public sealed class SimulatedSite : IAsyncDisposable
             {
                 UdpEndpoint.RefuseUnsafe(spec.Address, "device");
                 var device = new SimulatedDevice(spec, port);
-                devices.Add((device, new DeviceEndpoint(device.Endpoint, device)));
+                // Loopback only: a Forwarded-NPDU naming another original source gets no answer.
+                devices.Add((device, new DeviceEndpoint(device.Endpoint, device, peer => UdpEndpoint.IsSendable(peer) && peer.IsLoopback)));
             }
             UdpEndpoint? listener = null;
             if (broadcast is not null)

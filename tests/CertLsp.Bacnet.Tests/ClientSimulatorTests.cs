@@ -258,6 +258,37 @@ public class ClientSimulatorTests : IAsyncLifetime
         Assert.True(_site.MalformedReceived > before);
     }
 
+    [Fact]
+    public async Task ForwardedNpdusAreAnsweredAtTheirOriginalSourceOnLoopbackOnly()
+    {
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        socket.Bind(new IPEndPoint(IPAddress.Parse("127.0.1.8"), 0));
+        var reply = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        reply.Bind(new IPEndPoint(IPAddress.Parse("127.0.1.9"), 47900));
+        using (reply)
+        {
+            byte[] Forwarded(string source, ushort port)
+            {
+                var buffer = new byte[100];
+                var length = Application.BacnetPacket.Encode(buffer, BvlcFunction.ForwardedNpdu, Network.NpduHeader.Local(true),
+                    Application.ApduHeader.ConfirmedRequest(9, ConfirmedService.ReadProperty),
+                    new ReadPropertyRequest(ObjectId.Device(1018), PropertyIdentifier.ObjectName).Encode, BipEndpoint.Parse(source, port));
+                return buffer[..length.Length];
+            }
+            var before = _site.MalformedReceived;
+            socket.SendTo(Forwarded("10.1.2.3", 47808), new IPEndPoint(IPAddress.Parse("127.0.0.19"), BipEndpoint.DefaultPort));
+            socket.SendTo(Forwarded("127.0.1.9", 47900), new IPEndPoint(IPAddress.Parse("127.0.0.19"), BipEndpoint.DefaultPort));
+            var answer = new byte[1500];
+            reply.ReceiveTimeout = 2000;
+            var received = reply.Receive(answer);
+            var packet = Application.BacnetPacket.Decode(answer.AsSpan(0, received));
+            Assert.True(packet.Ok, packet.ToString());
+            Assert.Equal(Application.ApduType.ComplexAck, packet.Value.Apdu?.Type);
+            Assert.Equal("SimDevice1018", ((BacnetValue.CharacterString)ReadPropertyAck.Decode(packet.Value.ServiceData(answer.AsSpan(0, received))).Value.Values[0]).Value);
+            Assert.Equal(before + 1, _site.MalformedReceived);  // the one naming 10.1.2.3 was dropped, not answered
+        }
+    }
+
     [Theory]
     [InlineData("255.255.255.255")]
     [InlineData("0.0.0.0")]

@@ -92,6 +92,7 @@ public sealed class BacnetClient : IAsyncDisposable
 
     public void SendUnconfirmed(IUnconfirmedRequest request, BipEndpoint destination, bool broadcast)
     {
+        UdpEndpoint.RefuseUnsafe(destination.IPAddress, "destination");
         Span<byte> buffer = stackalloc byte[BacnetPacket.MaxDatagram];
         var npdu = broadcast ? NpduHeader.GlobalBroadcast : NpduHeader.Local(false);
         var length = BacnetPacket.Encode(buffer, broadcast ? BvlcFunction.OriginalBroadcastNpdu : BvlcFunction.OriginalUnicastNpdu,
@@ -129,6 +130,7 @@ public sealed class BacnetClient : IAsyncDisposable
     /// </summary>
     public async Task<BacnetResult<T>> ConfirmedAsync<T>(BacnetAddress device, IConfirmedRequest request, ServiceDecoder<T>? decodeAck, CancellationToken cancellationToken = default)
     {
+        if (!UdpEndpoint.IsSendable(device.Endpoint)) throw new ArgumentException($"{device} is not a device address", nameof(device));
         var data = BacnetPacket.ToBytes(request.Encode, _options.MaxResponseBytes);
         if (data is null) return new BacnetFailure(FailureKind.TooLarge, "the request is larger than this client sends");
         await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);

@@ -53,19 +53,28 @@ public sealed class DeviceEndpoint : IAsyncDisposable
 
     private readonly UdpEndpoint _socket;
     private readonly IDeviceHandler _handler;
-    private readonly ConcurrentDictionary<(BipEndpoint, NetworkAddress?, byte), SegmentReassembly> _incoming = new();
+    private readonly Func<BipEndpoint, bool> _answerTo;
+    private static readonly TimeSpan StaleExchange = TimeSpan.FromSeconds(60);
+
+    private readonly ConcurrentDictionary<(BipEndpoint, NetworkAddress?, byte), (SegmentReassembly Reassembly, DateTime Started)> _incoming = new();
     private readonly ConcurrentDictionary<(BipEndpoint, NetworkAddress?, byte), Channel<IncomingApdu>> _outgoing = new();
     private long _malformed;
 
-    public DeviceEndpoint(BipEndpoint bind, IDeviceHandler handler)
+    /// <param name="answerTo">
+    /// Which peers this device answers (default: any sendable address). A Forwarded-NPDU names the address to
+    /// answer, so without a filter any sender could make the device send anywhere; the simulator answers loopback only.
+    /// </param>
+    public DeviceEndpoint(BipEndpoint bind, IDeviceHandler handler, Func<BipEndpoint, bool>? answerTo = null)
     {
         _handler = handler;
+        _answerTo = answerTo ?? UdpEndpoint.IsSendable;
         _socket = UdpEndpoint.BindUnicast(bind, (d, s, b) => Receive(d, s));
     }
 
     public BipEndpoint Local => _socket.Local;
     public long MalformedReceived => Interlocked.Read(ref _malformed);
     public TimeSpan SegmentTimeout { get; init; } = TimeSpan.FromSeconds(2);
+
     public int Retries { get; init; } = 3;
 
     /// <summary>Handles one datagram addressed to this device (also called by a site's shared broadcast socket).</summary>
@@ -76,6 +85,7 @@ public sealed class DeviceEndpoint : IAsyncDisposable
         var packet = decoded.Value;
         if (packet.Apdu is not { } apdu) return;
         var peer = packet.Bvlc.OriginalSource ?? source;
+        if (!_answerTo(peer)) { Interlocked.Increment(ref _malformed); return; }
         var remote = packet.Npdu.Source;
         var data = packet.ServiceData(datagram);
         switch (apdu.Type)
@@ -104,10 +114,16 @@ public sealed class DeviceEndpoint : IAsyncDisposable
         var key = (peer, remote, apdu.InvokeId);
         if (apdu.SequenceNumber == 0)
         {
+            if (_incoming.Count >= MaxConcurrentExchanges)
+            {
+                var now = DateTime.UtcNow;
+                foreach (var (k, v) in _incoming) if (now - v.Started > StaleExchange) _incoming.TryRemove(k, out _);
+            }
             if (_incoming.Count >= MaxConcurrentExchanges) { SendBare(peer, remote, ApduHeader.Abort(apdu.InvokeId, AbortReason.OutOfResources, true)); return; }
-            _incoming[key] = new SegmentReassembly(MaxRequestBytes, SegmentSender.ProposedWindow);
+            _incoming[key] = (new SegmentReassembly(MaxRequestBytes, SegmentSender.ProposedWindow), DateTime.UtcNow);
         }
-        if (!_incoming.TryGetValue(key, out var reassembly)) return;
+        if (!_incoming.TryGetValue(key, out var exchange)) return;
+        var reassembly = exchange.Reassembly;
         switch (reassembly.Accept(apdu, data))
         {
             case SegmentAction.Ack:

@@ -77,21 +77,29 @@ public sealed class UdpEndpoint : IAsyncDisposable
         }
     }
 
-    /// <summary>Sends one datagram. Refuses destinations outside what the caller may reach (see class remarks).</summary>
-    public void Send(ReadOnlySpan<byte> datagram, BipEndpoint destination)
+    /// <summary>Whether a destination may be sent to at all: not 0.0.0.0, not 255.255.255.255, not port 0.</summary>
+    public static bool IsSendable(BipEndpoint destination) => destination.Address is not (0 or uint.MaxValue) && destination.Port != 0;
+
+    /// <summary>
+    /// Sends one datagram; false when the destination is refused (<see cref="IsSendable"/>). Never throws for a
+    /// destination, since the address a reply goes to comes from the network.
+    /// </summary>
+    public bool Send(ReadOnlySpan<byte> datagram, BipEndpoint destination)
     {
-        if (destination.Address == uint.MaxValue || destination.Address == 0)
-            throw new ArgumentException($"refusing to send to {destination}");
+        if (!IsSendable(destination)) return false;
         try
         {
             _socket.SendTo(datagram, SocketFlags.None, destination.ToIPEndPoint());
+            return true;
         }
         catch (SocketException)
         {
             // UDP: a send that fails (no route, buffer full) is a lost datagram; retries cover it.
+            return false;
         }
         catch (ObjectDisposedException)
         {
+            return false;
         }
     }
 
