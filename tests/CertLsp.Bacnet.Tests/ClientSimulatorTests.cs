@@ -258,6 +258,58 @@ public class ClientSimulatorTests : IAsyncLifetime
         Assert.True(_site.MalformedReceived > before);
     }
 
+    /// <summary>
+    /// A minimal BBMD: accepts foreign-device registrations (BVLC-Result 0) and re-broadcasts a
+    /// Distribute-Broadcast-To-Network on its local network as a Forwarded-NPDU naming the foreign device.
+    /// </summary>
+    private static async Task RunBbmdAsync(Socket bbmd, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[1500];
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            SocketReceiveFromResult received;
+            try { received = await bbmd.ReceiveFromAsync(buffer, new IPEndPoint(IPAddress.Any, 0), cancellationToken); }
+            catch (OperationCanceledException) { return; }
+            var from = (IPEndPoint)received.RemoteEndPoint;
+            var frame = Bvlc.Decode(buffer.AsSpan(0, received.ReceivedBytes));
+            if (!frame.Ok) continue;
+            if (frame.Value.Function == BvlcFunction.RegisterForeignDevice)
+            {
+                var result = new byte[6];
+                Bvlc.EncodeResult(result, BvlcResultCode.Successful);
+                await bbmd.SendToAsync(result, from);
+            }
+            else if (frame.Value.Function == BvlcFunction.DistributeBroadcastToNetwork)
+            {
+                var forwarded = new byte[1500];
+                var w = new BacnetWriter(forwarded);
+                var start = Bvlc.Begin(ref w, BvlcFunction.ForwardedNpdu, BipEndpoint.From(from));
+                w.WriteBytes(buffer.AsSpan(frame.Value.NpduOffset, frame.Value.NpduLength));
+                Bvlc.Complete(ref w, start);
+                await bbmd.SendToAsync(forwarded.AsMemory(0, w.Position), new IPEndPoint(IPAddress.Parse(LoopbackNamespace.Broadcast), BipEndpoint.DefaultPort));
+            }
+        }
+    }
+
+    [Fact]
+    public async Task ForeignDeviceDiscoversThroughABbmd()
+    {
+        using var bbmd = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp) { EnableBroadcast = true };
+        bbmd.Bind(new IPEndPoint(IPAddress.Parse("127.0.1.20"), BipEndpoint.DefaultPort));
+        using var stop = new CancellationTokenSource();
+        var running = RunBbmdAsync(bbmd, stop.Token);
+        await using var foreign = BacnetClient.Start(new BacnetClientOptions(BipEndpoint.Parse("127.0.1.21", 0), null) { ApduTimeout = TimeSpan.FromMilliseconds(500) });
+        var registered = await foreign.RegisterForeignDeviceAsync(BipEndpoint.Parse("127.0.1.20"), TimeSpan.FromMinutes(5));
+        Assert.True(registered.Ok, registered.ToString());
+        Assert.Equal(BvlcResultCode.Successful, registered.Value);
+        var found = await foreign.WhoIsThroughBbmdAsync(WhoIs.Range(1001, 1010), BipEndpoint.Parse("127.0.1.20"), TimeSpan.FromSeconds(3), 10);
+        Assert.Equal(Enumerable.Range(1001, 10).Select(i => (uint)i), found.Select(d => d.Instance));
+        var silent = await foreign.RegisterForeignDeviceAsync(BipEndpoint.Parse("127.0.1.22"), TimeSpan.FromMinutes(5));
+        Assert.Equal(FailureKind.Timeout, silent.Failure?.Kind);
+        await stop.CancelAsync();
+        await running;
+    }
+
     [Fact]
     public async Task ForwardedNpdusAreAnsweredAtTheirOriginalSourceOnLoopbackOnly()
     {

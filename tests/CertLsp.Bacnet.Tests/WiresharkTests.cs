@@ -34,13 +34,15 @@ public class WiresharkTests(ITestOutputHelper output)
         try
         {
             var total = Tshark.Read(pcap, "bvlc && !(ip.src==" + Hostile + ")", "frame.number");
+            var functions = Tshark.Read(pcap, "bvlc && !(ip.src==" + Hostile + ")", "bvlc.function").Distinct().Order().ToList();
             var apdus = Tshark.Read(pcap, "bacapp && !(ip.src==" + Hostile + ")", "bacapp.type");
             var problems = Tshark.Read(pcap, "!(ip.src==" + Hostile + ") && (_ws.malformed || _ws.expert.severity >= \"Warning\")", "frame.number", "_ws.expert.message", "_ws.col.info");
-            output.WriteLine($"{total.Count} BACnet/IP packets captured, {apdus.Count} with an APDU; APDU types: {string.Join(" ", apdus.Distinct().Order())}");
+            output.WriteLine($"{total.Count} BACnet/IP packets captured, {apdus.Count} with an APDU; APDU types: {string.Join(" ", apdus.Distinct().Order())}; BVLC functions: {string.Join(" ", functions)}");
             Assert.Empty(problems);
             // The same filter does flag the deliberately malformed request, so an empty result means something.
             Assert.NotEmpty(Tshark.Read(pcap, "ip.src==" + Hostile + " && (_ws.malformed || _ws.expert.severity >= \"Warning\")", "frame.number"));
             Assert.True(total.Count > 80, $"only {total.Count} packets captured");
+            Assert.Equal(["0x05", "0x09", "0x0a", "0x0b"], functions);  // register-FD, distribute-broadcast, unicast, broadcast
             Assert.Equal(["0", "1", "2", "3", "4", "5", "6"], apdus.SelectMany(a => a.Split(',')).Distinct().Order());  // every APDU type but abort
         }
         finally
@@ -81,6 +83,9 @@ public class WiresharkTests(ITestOutputHelper output)
         Assert.Equal(ErrorCode.InvalidConfigurationData, installed.Failure?.Error?.Code);                                      // activation refused
         Assert.True((await provisioning.DiscardChangesAsync(first, ObjectId.NetworkPort(2))).Ok);
         Assert.True((await client.ReinitializeDeviceAsync(first, new ReinitializeDeviceRequest(ReinitializedState.WarmStart, "secret"))).Ok);
+        var bbmd = BipEndpoint.Parse("127.0.1.30");                                                                           // nobody there: only the packets matter
+        await client.RegisterForeignDeviceAsync(bbmd, TimeSpan.FromMinutes(10));
+        await client.WhoIsThroughBbmdAsync(WhoIs.Range(2001, 2001), bbmd, TimeSpan.FromMilliseconds(200));
     }
 
     private sealed record ClientSimulatorTestsGarbage : IConfirmedRequest

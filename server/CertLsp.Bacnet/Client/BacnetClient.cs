@@ -24,6 +24,7 @@ public sealed class BacnetClient : IAsyncDisposable
     private readonly ConcurrentDictionary<TransactionKey, Channel<IncomingApdu>> _transactions = new();
     private readonly ConcurrentDictionary<BacnetAddress, int> _peerMaxApdu = new();
     private readonly ConcurrentDictionary<int, Action<DiscoveredDevice>> _iAmListeners = new();
+    private readonly ConcurrentDictionary<BipEndpoint, TaskCompletionSource<BvlcResultCode>> _bvlcResults = new();
     private int _nextInvokeId;
     private int _nextListener;
     private long _malformed;
@@ -62,8 +63,12 @@ public sealed class BacnetClient : IAsyncDisposable
         return await WhoIsAsync(request, broadcast, listen, expected, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Who-Is sent to one address (unicast discovery).</summary>
-    public async Task<IReadOnlyList<DiscoveredDevice>> WhoIsAsync(WhoIs request, BipEndpoint destination, TimeSpan listen, int? expected = null, CancellationToken cancellationToken = default)
+    /// <summary>Who-Is sent to one address (unicast discovery, or the broadcast address).</summary>
+    public Task<IReadOnlyList<DiscoveredDevice>> WhoIsAsync(WhoIs request, BipEndpoint destination, TimeSpan listen, int? expected = null, CancellationToken cancellationToken = default) =>
+        CollectIAmsAsync(request, () => SendUnconfirmed(request, destination, destination == _options.Broadcast), listen, expected, cancellationToken);
+
+    /// <summary>Sends a Who-Is and collects the I-Am answers in its range until <paramref name="expected"/> answered or <paramref name="listen"/> passed.</summary>
+    private async Task<IReadOnlyList<DiscoveredDevice>> CollectIAmsAsync(WhoIs request, Action send, TimeSpan listen, int? expected, CancellationToken cancellationToken)
     {
         var found = new ConcurrentDictionary<uint, DiscoveredDevice>();
         var enough = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -76,8 +81,7 @@ public sealed class BacnetClient : IAsyncDisposable
         };
         try
         {
-            var isBroadcast = destination == _options.Broadcast;
-            SendUnconfirmed(request, destination, isBroadcast);
+            send();
             using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timer.CancelAfter(listen);
             try { await enough.Task.WaitAsync(timer.Token).ConfigureAwait(false); }
@@ -89,6 +93,45 @@ public sealed class BacnetClient : IAsyncDisposable
         }
         return [.. found.Values.OrderBy(d => d.Instance)];
     }
+
+    // ---------------- sites behind a BBMD (Annex J.5, J.4.5) ----------------
+
+    /// <summary>
+    /// Registers this client as a foreign device with a BBMD for <paramref name="timeToLive"/> and returns the
+    /// BVLC-Result code (Successful, or RegisterForeignDeviceNak), or a timeout.
+    /// </summary>
+    public async Task<BacnetResult<BvlcResultCode>> RegisterForeignDeviceAsync(BipEndpoint bbmd, TimeSpan timeToLive, CancellationToken cancellationToken = default)
+    {
+        UdpEndpoint.RefuseUnsafe(bbmd.IPAddress, "BBMD");
+        var pending = new TaskCompletionSource<BvlcResultCode>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _bvlcResults[bbmd] = pending;
+        try
+        {
+            var buffer = new byte[6];
+            Bvlc.EncodeRegisterForeignDevice(buffer, (ushort)Math.Clamp(timeToLive.TotalSeconds, 1, ushort.MaxValue));
+            for (var attempt = 0; attempt <= _options.Retries; attempt++)
+            {
+                _socket.Send(buffer, bbmd);
+                try { return await pending.Task.WaitAsync(_options.ApduTimeout, cancellationToken).ConfigureAwait(false); }
+                catch (TimeoutException) { }
+            }
+            return BacnetFailure.Timeout(_options.Retries + 1);
+        }
+        finally
+        {
+            _bvlcResults.TryRemove(bbmd, out _);
+        }
+    }
+
+    /// <summary>Who-Is through a BBMD (Distribute-Broadcast-To-Network), for a client registered as a foreign device.</summary>
+    public async Task<IReadOnlyList<DiscoveredDevice>> WhoIsThroughBbmdAsync(WhoIs request, BipEndpoint bbmd, TimeSpan listen, int? expected = null, CancellationToken cancellationToken = default) =>
+        await CollectIAmsAsync(request, () =>
+        {
+            UdpEndpoint.RefuseUnsafe(bbmd.IPAddress, "BBMD");
+            Span<byte> buffer = stackalloc byte[64];
+            var length = BacnetPacket.Encode(buffer, BvlcFunction.DistributeBroadcastToNetwork, NpduHeader.GlobalBroadcast, ApduHeader.Unconfirmed(request.Service), request.Encode);
+            _socket.Send(buffer[..length.Length], bbmd);
+        }, listen, expected, cancellationToken).ConfigureAwait(false);
 
     public void SendUnconfirmed(IUnconfirmedRequest request, BipEndpoint destination, bool broadcast)
     {
@@ -296,7 +339,12 @@ public sealed class BacnetClient : IAsyncDisposable
         var decoded = BacnetPacket.Decode(datagram);
         if (!decoded.Ok) { Interlocked.Increment(ref _malformed); return; }
         var packet = decoded.Value;
-        if (packet.Apdu is not { } apdu) return;  // BVLC-only or a network layer message: nothing for a client to do
+        if (packet.Bvlc.Function == BvlcFunction.Result)
+        {
+            if (_bvlcResults.TryGetValue(source, out var pending)) pending.TrySetResult(packet.Bvlc.ResultCode);
+            return;
+        }
+        if (packet.Apdu is not { } apdu) return;  // a network layer message: nothing for a client to do
         var from = packet.Bvlc.OriginalSource ?? source;
         var remote = packet.Npdu.Source;
         switch (apdu.Type)
