@@ -77,6 +77,8 @@ public sealed class SimulatedDevice : IDeviceHandler, IDisposable
                         var value = Read(r.Object, r.Property, r.ArrayIndex);
                         return value.Ok ? ServiceResponse.Ack(new ReadPropertyAck(r.Object, r.Property, r.ArrayIndex, value.Value)) : new ServiceResponse.Failed(value.Error);
                     }
+                case ConfirmedService.ReadPropertyMultiple when !_spec.SupportsReadPropertyMultiple:
+                    return new ServiceResponse.Rejected(RejectReason.UnrecognizedService);
                 case ConfirmedService.ReadPropertyMultiple:
                     {
                         var request = ReadPropertyMultipleRequest.Decode(data);

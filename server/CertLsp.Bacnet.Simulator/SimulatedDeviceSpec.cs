@@ -19,6 +19,8 @@ public sealed record SimulatedDeviceSpec(uint Instance, IPAddress Address)
     public SimulatedKeyAlgorithm KeyAlgorithm { get; init; } = SimulatedKeyAlgorithm.EcdsaP256;
     /// <summary>How long generating a CSR keeps Command away from idle.</summary>
     public TimeSpan CsrDelay { get; init; } = TimeSpan.FromMilliseconds(20);
+    /// <summary>False makes the device reject ReadPropertyMultiple as an unrecognized service, as small devices do.</summary>
+    public bool SupportsReadPropertyMultiple { get; init; } = true;
 
     public string EffectiveName => Name.Length > 0 ? Name : $"SimDevice{Instance}";
     public string EffectiveSerial => SerialNumber.Length > 0 ? SerialNumber : $"SN-{Instance:D7}";

@@ -87,6 +87,32 @@ public class ClientSimulatorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task InventoryFallsBackToReadPropertyWhenADeviceRejectsRpm()
+    {
+        await using var small = SimulatedSite.Start([new SimulatedDeviceSpec(7001, IPAddress.Parse("127.0.7.2")) { SupportsReadPropertyMultiple = false }], BipEndpoint.DefaultPort, null);
+        var rpm = await _client.ReadPropertyMultipleAsync(BipEndpoint.Parse("127.0.7.2"), ReadPropertyMultipleRequest.Of(ObjectId.Device(7001), PropertyIdentifier.ObjectName));
+        Assert.Equal(RejectReason.UnrecognizedService, rpm.Failure?.RejectReason);
+        var info = await DeviceInventory.ReadAsync(_client, BipEndpoint.Parse("127.0.7.2"), 7001);
+        Assert.True(info.Ok, info.ToString());
+        Assert.Equal(("SimDevice7001", "SN-0007001"), (info.Value.ObjectName, info.Value.SerialNumber));
+        Assert.Equal(ObjectId.File(4), info.Value.NetworkPorts[1].OperationalCertificateFile);
+    }
+
+    [Fact]
+    public async Task ALargeAnswerToAClientThatTakesNoSegmentsIsAnAbort()
+    {
+        await using var plain = BacnetClient.Start(new BacnetClientOptions(BipEndpoint.Parse("127.0.1.10", 0), null) { AcceptSegmentedResponses = false });
+        var device = At(20);
+        var big = new byte[4000];
+        Assert.True((await _client.AtomicWriteFileAsync(device, new AtomicWriteFileRequest(ObjectId.File(SimulatedDevice.IssuerFile2), 0, [.. big]))).Ok);
+        var read = await plain.AtomicReadFileAsync(device, new AtomicReadFileRequest(ObjectId.File(SimulatedDevice.IssuerFile2), 0, 4000));
+        Assert.Equal(FailureKind.Abort, read.Failure?.Kind);
+        Assert.Equal(AbortReason.SegmentationNotSupported, read.Failure!.AbortReason);
+        Assert.True((await plain.AtomicReadFileAsync(device, new AtomicReadFileRequest(ObjectId.File(SimulatedDevice.IssuerFile2), 0, 1400))).Ok);
+        await _provisioning.DiscardChangesAsync(device, ScPort);
+    }
+
+    [Fact]
     public async Task ErrorsAreTyped()
     {
         var location = await _client.ReadPropertyAsync(At(2), ObjectId.Device(1001), (PropertyIdentifier)58);

@@ -43,7 +43,7 @@ public class WiresharkTests(ITestOutputHelper output)
             Assert.NotEmpty(Tshark.Read(pcap, "ip.src==" + Hostile + " && (_ws.malformed || _ws.expert.severity >= \"Warning\")", "frame.number"));
             Assert.True(total.Count > 80, $"only {total.Count} packets captured");
             Assert.Equal(["0x05", "0x09", "0x0a", "0x0b"], functions);  // register-FD, distribute-broadcast, unicast, broadcast
-            Assert.Equal(["0", "1", "2", "3", "4", "5", "6"], apdus.SelectMany(a => a.Split(',')).Distinct().Order());  // every APDU type but abort
+            Assert.Equal(["0", "1", "2", "3", "4", "5", "6", "7"], apdus.SelectMany(a => a.Split(',')).Distinct().Order());  // every APDU type
         }
         finally
         {
@@ -79,6 +79,8 @@ public class WiresharkTests(ITestOutputHelper output)
         Assert.True((await client.AtomicWriteFileAsync(first, new AtomicWriteFileRequest(ObjectId.File(2), 0, [.. big]))).Ok);            // segmented request
         Assert.True((await client.AtomicReadFileAsync(first, new AtomicReadFileRequest(ObjectId.File(2), 0, 6000))).Ok);                   // segmented response
         client.RememberMaxApdu(first, 1476);
+        await using (var plain = BacnetClient.Start(new BacnetClientOptions(BipEndpoint.Parse("127.0.1.3", 0), null) { AcceptSegmentedResponses = false }))
+            Assert.Equal(FailureKind.Abort, (await plain.AtomicReadFileAsync(first, new AtomicReadFileRequest(ObjectId.File(2), 0, 6000))).Failure?.Kind);  // abort
         var installed = await provisioning.InstallAsync(first, ObjectId.NetworkPort(2), [big.AsMemory(0, 100)], big.AsMemory(0, 50));
         Assert.Equal(ErrorCode.InvalidConfigurationData, installed.Failure?.Error?.Code);                                      // activation refused
         Assert.True((await provisioning.DiscardChangesAsync(first, ObjectId.NetworkPort(2))).Ok);

@@ -218,7 +218,7 @@ public sealed class BacnetClient : IAsyncDisposable
     {
         var peerMax = _peerMaxApdu.TryGetValue(device, out var m) ? m : Apdu.MaxApduLength;
         var npdu = NpduFor(device, expectingReply: true);
-        var baseHeader = ApduHeader.ConfirmedRequest(invokeId, service, _options.MaxApduAccepted);
+        var baseHeader = ApduHeader.ConfirmedRequest(invokeId, service, _options.MaxApduAccepted, _options.AcceptSegmentedResponses);
         var attempts = 0;
         IncomingApdu? first = null;
         if (4 + data.Length <= peerMax)
