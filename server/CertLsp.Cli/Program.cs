@@ -19,6 +19,8 @@ public static class Program
         root.Subcommands.Add(StatusCommand.Create(stdout, stderr));
         root.Subcommands.Add(DemoCommand.Create(stdout, stderr));
         root.Subcommands.Add(LspCommand.Create(stderr));
+        root.Subcommands.Add(DiscoverCommand.Create(stdout, stderr));
+        root.Subcommands.Add(SimulateCommand.Create(stdout, stderr));
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

@@ -1,0 +1,41 @@
+using System.Net;
+
+namespace CertLsp.Bacnet.Simulator;
+
+public enum SimulatedKeyAlgorithm { EcdsaP256, Rsa2048 }
+
+/// <summary>One simulated device: identity, address, and how it answers the disputed generate-csr-file command.</summary>
+public sealed record SimulatedDeviceSpec(uint Instance, IPAddress Address)
+{
+    public string Name { get; init; } = "";
+    public string VendorName { get; init; } = "CertLsp Simulated Devices";
+    public ushort VendorId { get; init; } = 999;
+    public string ModelName { get; init; } = "SIM-SC-1";
+    public string SerialNumber { get; init; } = "";
+    /// <summary>The Network Port Command value this device takes as generate-csr-file: 8 or 9 (vendors disagree).</summary>
+    public uint GenerateCsrCommand { get; init; } = 8;
+    /// <summary>The subject CN the device puts in its CSR (default: its Object_Name).</summary>
+    public string? CsrCommonName { get; init; }
+    public SimulatedKeyAlgorithm KeyAlgorithm { get; init; } = SimulatedKeyAlgorithm.EcdsaP256;
+    /// <summary>How long generating a CSR keeps Command away from idle.</summary>
+    public TimeSpan CsrDelay { get; init; } = TimeSpan.FromMilliseconds(20);
+    /// <summary>False makes the device reject ReadPropertyMultiple as an unrecognized service, as small devices do.</summary>
+    public bool SupportsReadPropertyMultiple { get; init; } = true;
+
+    public string EffectiveName => Name.Length > 0 ? Name : $"SimDevice{Instance}";
+    public string EffectiveSerial => SerialNumber.Length > 0 ? SerialNumber : $"SN-{Instance:D7}";
+
+    /// <summary>A site of <paramref name="count"/> devices at 127.0.0.2, 127.0.0.3, ... (instances 1001, 1002, ...).</summary>
+    public static IReadOnlyList<SimulatedDeviceSpec> Loopback(int count, uint firstInstance = 1001)
+    {
+        if (count is < 1 or > 60000) throw new ArgumentOutOfRangeException(nameof(count), "1..60000 devices");
+        var specs = new List<SimulatedDeviceSpec>(count);
+        for (var i = 0; i < count; i++)
+        {
+            var host = i + 2;  // 127.0.0.1 is skipped: some stacks drop requests from it
+            var address = new IPAddress(new byte[] { 127, 0, (byte)(host >> 8), (byte)(host & 0xFF) });
+            specs.Add(new SimulatedDeviceSpec(firstInstance + (uint)i, address) { GenerateCsrCommand = i % 2 == 0 ? 8u : 9u });
+        }
+        return specs;
+    }
+}

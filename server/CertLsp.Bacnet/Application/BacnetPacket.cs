@@ -1,0 +1,82 @@
+using CertLsp.Bacnet.Encoding;
+using CertLsp.Bacnet.Link;
+using CertLsp.Bacnet.Network;
+
+namespace CertLsp.Bacnet.Application;
+
+/// <summary>Writes service data or other content into a writer.</summary>
+public delegate void ContentEncoder(ref BacnetWriter writer);
+
+/// <summary>
+/// A decoded datagram: BVLC, NPDU and (unless it carries a network layer message) the APDU header. Offsets are
+/// relative to the datagram, so the view costs no copies.
+/// </summary>
+public readonly record struct PacketView(BvlcFrame Bvlc, NpduHeader Npdu, ApduHeader? Apdu, int ServiceDataOffset, int ServiceDataLength)
+{
+    public ReadOnlySpan<byte> ServiceData(ReadOnlySpan<byte> datagram) => datagram.Slice(ServiceDataOffset, ServiceDataLength);
+}
+
+/// <summary>Whole BACnet/IP datagrams: BVLC + NPDU + APDU.</summary>
+public static class BacnetPacket
+{
+    /// <summary>Buffer size that holds any BACnet/IP datagram.</summary>
+    public const int MaxDatagram = Bvlc.MaxLength;
+
+    public static EncodeResult Encode(Span<byte> buffer, BvlcFunction function, in NpduHeader npdu, in ApduHeader apdu, scoped ReadOnlySpan<byte> serviceData)
+    {
+        var w = new BacnetWriter(buffer);
+        var start = Bvlc.Begin(ref w, function);
+        Npdu.Encode(ref w, npdu);
+        Apdu.EncodeHeader(ref w, apdu);
+        w.WriteBytes(serviceData);
+        Bvlc.Complete(ref w, start);
+        if (w.Position > Bvlc.MaxLength) return EncodeResult.Overflow(Bvlc.MaxLength);
+        return w.Result;
+    }
+
+    public static EncodeResult Encode(Span<byte> buffer, BvlcFunction function, in NpduHeader npdu, in ApduHeader apdu, ContentEncoder content,
+        BipEndpoint? originalSource = null)
+    {
+        var w = new BacnetWriter(buffer);
+        var start = Bvlc.Begin(ref w, function, originalSource);
+        Npdu.Encode(ref w, npdu);
+        Apdu.EncodeHeader(ref w, apdu);
+        content(ref w);
+        Bvlc.Complete(ref w, start);
+        if (w.Position > Bvlc.MaxLength) return EncodeResult.Overflow(Bvlc.MaxLength);
+        return w.Result;
+    }
+
+    /// <summary>Encodes content into a new array, growing the buffer up to <paramref name="limit"/> bytes.</summary>
+    public static byte[]? ToBytes(ContentEncoder content, int limit = 1 << 20)
+    {
+        for (var size = 2048; size <= limit; size *= 4)
+        {
+            var buffer = new byte[size];
+            var w = new BacnetWriter(buffer);
+            content(ref w);
+            if (!w.Overflowed) return w.Written.ToArray();
+        }
+        return null;
+    }
+
+    public static Decoded<PacketView> Decode(ReadOnlySpan<byte> datagram)
+    {
+        var bvlc = Bvlc.Decode(datagram);
+        if (!bvlc.Ok) return bvlc.Error!;
+        var frame = bvlc.Value;
+        if (!frame.CarriesNpdu) return new PacketView(frame, default, null, 0, 0);
+        var npduSpan = datagram.Slice(frame.NpduOffset, frame.NpduLength);
+        var npdu = Npdu.Decode(npduSpan);
+        if (!npdu.Ok) return Shift(npdu.Error!, frame.NpduOffset);
+        var apduOffset = frame.NpduOffset + npdu.Value.PayloadOffset;
+        if (npdu.Value.IsNetworkMessage)
+            return new PacketView(frame, npdu.Value, null, apduOffset, datagram.Length - apduOffset);
+        var apdu = Apdu.Decode(datagram[apduOffset..]);
+        if (!apdu.Ok) return Shift(apdu.Error!, apduOffset);
+        var dataOffset = apduOffset + apdu.Value.DataOffset;
+        return new PacketView(frame, npdu.Value, apdu.Value, dataOffset, datagram.Length - dataOffset);
+    }
+
+    private static DecodeError Shift(DecodeError error, int by) => error with { Offset = error.Offset + by };
+}

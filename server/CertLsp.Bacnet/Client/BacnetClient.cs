@@ -1,0 +1,373 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using System.Threading.Channels;
+using CertLsp.Bacnet.Application;
+using CertLsp.Bacnet.Encoding;
+using CertLsp.Bacnet.Link;
+using CertLsp.Bacnet.Network;
+using CertLsp.Bacnet.Services;
+using CertLsp.Bacnet.Transport;
+
+namespace CertLsp.Bacnet.Client;
+
+/// <summary>
+/// A BACnet/IP client: Who-Is discovery and confirmed services with invoke ids, APDU timeout and retries, and
+/// segmentation both ways. Every call takes a CancellationToken (cancellation throws OperationCanceledException);
+/// every protocol outcome - value, BACnet error, reject, abort, timeout, malformed answer - is a <see cref="BacnetResult{T}"/>.
+/// </summary>
+public sealed class BacnetClient : IAsyncDisposable
+{
+    private readonly BacnetClientOptions _options;
+    private readonly UdpEndpoint _socket;
+    private readonly UdpEndpoint? _broadcastListener;
+    private readonly SemaphoreSlim _slots;
+    private readonly ConcurrentDictionary<TransactionKey, Channel<IncomingApdu>> _transactions = new();
+    private readonly ConcurrentDictionary<BacnetAddress, int> _peerMaxApdu = new();
+    private readonly ConcurrentDictionary<int, Action<DiscoveredDevice>> _iAmListeners = new();
+    private readonly ConcurrentDictionary<BipEndpoint, TaskCompletionSource<BvlcResultCode>> _bvlcResults = new();
+    private int _nextInvokeId;
+    private int _nextListener;
+    private long _malformed;
+
+    private readonly record struct TransactionKey(BipEndpoint Peer, NetworkAddress? Remote, byte InvokeId);
+
+    private BacnetClient(BacnetClientOptions options)
+    {
+        _options = options;
+        _slots = new SemaphoreSlim(Math.Clamp(options.MaxConcurrentRequests, 1, 255));
+        _socket = UdpEndpoint.BindUnicast(options.Bind, OnDatagram);
+        if (options.ListenForBroadcasts && options.Broadcast is { } b)
+            _broadcastListener = UdpEndpoint.BindBroadcastListener(b, OnDatagram);
+    }
+
+    public static BacnetClient Start(BacnetClientOptions options)
+    {
+        if (options.Broadcast is { } broadcast) UdpEndpoint.RefuseUnsafe(broadcast.IPAddress, "broadcast");
+        return new BacnetClient(options);
+    }
+
+    public BipEndpoint Local => _socket.Local;
+
+    /// <summary>Datagrams received that could not be decoded (dropped).</summary>
+    public long MalformedReceived => Interlocked.Read(ref _malformed);
+
+    // ---------------- discovery ----------------
+
+    /// <summary>
+    /// Broadcasts Who-Is and collects I-Am answers for <paramref name="listen"/>, or until <paramref name="expected"/>
+    /// devices answered. Duplicates (same instance) are reported once.
+    /// </summary>
+    public async Task<IReadOnlyList<DiscoveredDevice>> WhoIsAsync(WhoIs request, TimeSpan listen, int? expected = null, CancellationToken cancellationToken = default)
+    {
+        var broadcast = _options.Broadcast ?? throw new InvalidOperationException("no broadcast address was given");
+        return await WhoIsAsync(request, broadcast, listen, expected, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Who-Is sent to one address (unicast discovery, or the broadcast address).</summary>
+    public Task<IReadOnlyList<DiscoveredDevice>> WhoIsAsync(WhoIs request, BipEndpoint destination, TimeSpan listen, int? expected = null, CancellationToken cancellationToken = default) =>
+        CollectIAmsAsync(request, () => SendUnconfirmed(request, destination, destination == _options.Broadcast), listen, expected, cancellationToken);
+
+    /// <summary>Sends a Who-Is and collects the I-Am answers in its range until <paramref name="expected"/> answered or <paramref name="listen"/> passed.</summary>
+    private async Task<IReadOnlyList<DiscoveredDevice>> CollectIAmsAsync(WhoIs request, Action send, TimeSpan listen, int? expected, CancellationToken cancellationToken)
+    {
+        var found = new ConcurrentDictionary<uint, DiscoveredDevice>();
+        var enough = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var id = Interlocked.Increment(ref _nextListener);
+        _iAmListeners[id] = device =>
+        {
+            if (!request.Matches(device.Instance)) return;
+            found.TryAdd(device.Instance, device);
+            if (expected is { } n && found.Count >= n) enough.TrySetResult();
+        };
+        try
+        {
+            send();
+            using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timer.CancelAfter(listen);
+            try { await enough.Task.WaitAsync(timer.Token).ConfigureAwait(false); }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested) { }
+        }
+        finally
+        {
+            _iAmListeners.TryRemove(id, out _);
+        }
+        return [.. found.Values.OrderBy(d => d.Instance)];
+    }
+
+    // ---------------- sites behind a BBMD (Annex J.5, J.4.5) ----------------
+
+    /// <summary>
+    /// Registers this client as a foreign device with a BBMD for <paramref name="timeToLive"/> and returns the
+    /// BVLC-Result code (Successful, or RegisterForeignDeviceNak), or a timeout.
+    /// </summary>
+    public async Task<BacnetResult<BvlcResultCode>> RegisterForeignDeviceAsync(BipEndpoint bbmd, TimeSpan timeToLive, CancellationToken cancellationToken = default)
+    {
+        UdpEndpoint.RefuseUnsafe(bbmd.IPAddress, "BBMD");
+        var pending = new TaskCompletionSource<BvlcResultCode>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _bvlcResults[bbmd] = pending;
+        try
+        {
+            var buffer = new byte[6];
+            Bvlc.EncodeRegisterForeignDevice(buffer, (ushort)Math.Clamp(timeToLive.TotalSeconds, 1, ushort.MaxValue));
+            for (var attempt = 0; attempt <= _options.Retries; attempt++)
+            {
+                _socket.Send(buffer, bbmd);
+                try { return await pending.Task.WaitAsync(_options.ApduTimeout, cancellationToken).ConfigureAwait(false); }
+                catch (TimeoutException) { }
+            }
+            return BacnetFailure.Timeout(_options.Retries + 1);
+        }
+        finally
+        {
+            _bvlcResults.TryRemove(bbmd, out _);
+        }
+    }
+
+    /// <summary>Who-Is through a BBMD (Distribute-Broadcast-To-Network), for a client registered as a foreign device.</summary>
+    public async Task<IReadOnlyList<DiscoveredDevice>> WhoIsThroughBbmdAsync(WhoIs request, BipEndpoint bbmd, TimeSpan listen, int? expected = null, CancellationToken cancellationToken = default) =>
+        await CollectIAmsAsync(request, () =>
+        {
+            UdpEndpoint.RefuseUnsafe(bbmd.IPAddress, "BBMD");
+            Span<byte> buffer = stackalloc byte[64];
+            var length = BacnetPacket.Encode(buffer, BvlcFunction.DistributeBroadcastToNetwork, NpduHeader.GlobalBroadcast, ApduHeader.Unconfirmed(request.Service), request.Encode);
+            _socket.Send(buffer[..length.Length], bbmd);
+        }, listen, expected, cancellationToken).ConfigureAwait(false);
+
+    public void SendUnconfirmed(IUnconfirmedRequest request, BipEndpoint destination, bool broadcast)
+    {
+        UdpEndpoint.RefuseUnsafe(destination.IPAddress, "destination");
+        Span<byte> buffer = stackalloc byte[BacnetPacket.MaxDatagram];
+        var npdu = broadcast ? NpduHeader.GlobalBroadcast : NpduHeader.Local(false);
+        var length = BacnetPacket.Encode(buffer, broadcast ? BvlcFunction.OriginalBroadcastNpdu : BvlcFunction.OriginalUnicastNpdu,
+            npdu, ApduHeader.Unconfirmed(request.Service), request.Encode);
+        if (!length.Ok) throw new ArgumentException("unconfirmed request does not fit one datagram", nameof(request));
+        _socket.Send(buffer[..length.Length], destination);
+    }
+
+    // ---------------- services ----------------
+
+    public Task<BacnetResult<ReadPropertyAck>> ReadPropertyAsync(BacnetAddress device, ObjectId obj, PropertyIdentifier property, uint? arrayIndex = null, CancellationToken cancellationToken = default) =>
+        ConfirmedAsync(device, new ReadPropertyRequest(obj, property, arrayIndex), ReadPropertyAck.Decode, cancellationToken);
+
+    public Task<BacnetResult<ReadPropertyMultipleAck>> ReadPropertyMultipleAsync(BacnetAddress device, ReadPropertyMultipleRequest request, CancellationToken cancellationToken = default) =>
+        ConfirmedAsync(device, request, ReadPropertyMultipleAck.Decode, cancellationToken);
+
+    public Task<BacnetResult<Acknowledged>> WritePropertyAsync(BacnetAddress device, WritePropertyRequest request, CancellationToken cancellationToken = default) =>
+        ConfirmedAsync<Acknowledged>(device, request, null, cancellationToken);
+
+    public Task<BacnetResult<AtomicReadFileAck>> AtomicReadFileAsync(BacnetAddress device, AtomicReadFileRequest request, CancellationToken cancellationToken = default) =>
+        ConfirmedAsync(device, request, AtomicReadFileAck.Decode, cancellationToken);
+
+    public Task<BacnetResult<AtomicWriteFileAck>> AtomicWriteFileAsync(BacnetAddress device, AtomicWriteFileRequest request, CancellationToken cancellationToken = default) =>
+        ConfirmedAsync(device, request, AtomicWriteFileAck.Decode, cancellationToken);
+
+    public Task<BacnetResult<Acknowledged>> ReinitializeDeviceAsync(BacnetAddress device, ReinitializeDeviceRequest request, CancellationToken cancellationToken = default) =>
+        ConfirmedAsync<Acknowledged>(device, request, null, cancellationToken);
+
+    /// <summary>Tells the client the largest APDU a device accepts (from its I-Am), so requests are segmented to fit.</summary>
+    public void RememberMaxApdu(BacnetAddress device, int maxApdu) => _peerMaxApdu[device] = Math.Clamp(maxApdu, 50, Apdu.MaxApduLength);
+
+    /// <summary>
+    /// Sends a confirmed request and waits for its answer. <paramref name="decodeAck"/> decodes a ComplexACK's data;
+    /// null means the service is answered by a SimpleACK.
+    /// </summary>
+    public async Task<BacnetResult<T>> ConfirmedAsync<T>(BacnetAddress device, IConfirmedRequest request, ServiceDecoder<T>? decodeAck, CancellationToken cancellationToken = default)
+    {
+        if (!UdpEndpoint.IsSendable(device.Endpoint)) throw new ArgumentException($"{device} is not a device address", nameof(device));
+        var data = BacnetPacket.ToBytes(request.Encode, _options.MaxResponseBytes);
+        if (data is null) return new BacnetFailure(FailureKind.TooLarge, "the request is larger than this client sends");
+        await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var (key, channel) = Register(device);
+        try
+        {
+            var answer = await ExchangeAsync(device, key.InvokeId, request.Service, data, channel.Reader, cancellationToken).ConfigureAwait(false);
+            if (!answer.Ok) return answer.Failure!;
+            var (header, body) = answer.Value;
+            switch (header.Type)
+            {
+                case ApduType.SimpleAck when decodeAck is null:
+                    return (T)(object)default(Acknowledged);
+                case ApduType.ComplexAck when decodeAck is not null:
+                    var decoded = decodeAck(body);
+                    return decoded.Ok ? decoded.Value : BacnetFailure.Malformed(decoded.Error!);
+                default:
+                    return new BacnetFailure(FailureKind.Malformed, $"unexpected {header.Type} for {request.Service}");
+            }
+        }
+        finally
+        {
+            _transactions.TryRemove(key, out _);
+            _slots.Release();
+        }
+    }
+
+    private (TransactionKey, Channel<IncomingApdu>) Register(BacnetAddress device)
+    {
+        var channel = Transaction.NewChannel();
+        while (true)
+        {
+            var id = (byte)Interlocked.Increment(ref _nextInvokeId);
+            var key = new TransactionKey(device.Endpoint, device.Remote, id);
+            if (_transactions.TryAdd(key, channel)) return (key, channel);
+        }
+    }
+
+    /// <summary>Sends the request (segmented when it exceeds the device's APDU) and returns the final answer's header and data.</summary>
+    private async Task<BacnetResult<(ApduHeader Header, byte[] Data)>> ExchangeAsync(BacnetAddress device, byte invokeId, ConfirmedService service,
+        byte[] data, ChannelReader<IncomingApdu> incoming, CancellationToken cancellationToken)
+    {
+        var peerMax = _peerMaxApdu.TryGetValue(device, out var m) ? m : Apdu.MaxApduLength;
+        var npdu = NpduFor(device, expectingReply: true);
+        var baseHeader = ApduHeader.ConfirmedRequest(invokeId, service, _options.MaxApduAccepted, _options.AcceptSegmentedResponses);
+        var attempts = 0;
+        IncomingApdu? first = null;
+        if (4 + data.Length <= peerMax)
+        {
+            var packet = new byte[BacnetPacket.MaxDatagram];
+            var length = BacnetPacket.Encode(packet, BvlcFunction.OriginalUnicastNpdu, npdu, baseHeader, data);
+            if (!length.Ok) return new BacnetFailure(FailureKind.TooLarge, "request does not fit a datagram");
+            while (first is null)
+            {
+                if (attempts++ > _options.Retries) return BacnetFailure.Timeout(attempts - 1);
+                _socket.Send(packet.AsSpan(0, length.Length), device.Endpoint);
+                first = await Transaction.ReceiveAsync(incoming, _options.ApduTimeout, cancellationToken).ConfigureAwait(false);
+                if (first?.Header.Type == ApduType.SegmentAck) first = null;
+            }
+        }
+        else
+        {
+            var chunk = peerMax - 6;
+            var count = (data.Length + chunk - 1) / chunk;
+            if (count > 255) return new BacnetFailure(FailureKind.TooLarge, $"request needs {count} segments (at most 255)");
+            var packet = new byte[BacnetPacket.MaxDatagram];
+            void SendSegment(int index)
+            {
+                var header = baseHeader with
+                {
+                    Segmented = true, MoreFollows = index < count - 1, SequenceNumber = (byte)index, WindowSize = SegmentSender.ProposedWindow,
+                };
+                var slice = data.AsSpan(index * chunk, Math.Min(chunk, data.Length - index * chunk));
+                var length = BacnetPacket.Encode(packet, BvlcFunction.OriginalUnicastNpdu, npdu, header, slice);
+                _socket.Send(packet.AsSpan(0, length.Length), device.Endpoint);
+            }
+            var outcome = await SegmentSender.SendAsync(count, SendSegment, incoming, _options.SegmentTimeout, _options.Retries, cancellationToken).ConfigureAwait(false);
+            if (outcome.TimedOut)
+            {
+                SendAbort(device, invokeId, AbortReason.TsmTimeout);
+                return BacnetFailure.Timeout(_options.Retries + 1);
+            }
+            first = outcome.Other ?? await Transaction.ReceiveAsync(incoming, _options.ApduTimeout, cancellationToken).ConfigureAwait(false);
+            if (first is null) return BacnetFailure.Timeout(1);
+        }
+        return await FinishAsync(device, invokeId, service, first, incoming, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Interprets the first answer; collects the rest of a segmented ComplexACK.</summary>
+    private async Task<BacnetResult<(ApduHeader Header, byte[] Data)>> FinishAsync(BacnetAddress device, byte invokeId, ConfirmedService service,
+        IncomingApdu answer, ChannelReader<IncomingApdu> incoming, CancellationToken cancellationToken)
+    {
+        var h = answer.Header;
+        switch (h.Type)
+        {
+            case ApduType.Error:
+                var error = Apdu.DecodeErrorContent(answer.Data);
+                return error.Ok ? BacnetFailure.FromError(error.Value) : BacnetFailure.Malformed(error.Error!);
+            case ApduType.Reject: return BacnetFailure.FromReject((RejectReason)h.Reason);
+            case ApduType.Abort: return BacnetFailure.FromAbort((AbortReason)h.Reason, true);
+            case ApduType.SimpleAck or ApduType.ComplexAck when h.Service != (byte)service:
+                return new BacnetFailure(FailureKind.Malformed, $"answer for service {h.Service}, asked {service}");
+            case ApduType.ComplexAck when h.Segmented:
+                break;
+            case ApduType.SimpleAck or ApduType.ComplexAck:
+                return (h, answer.Data);
+            default:
+                return new BacnetFailure(FailureKind.Malformed, $"unexpected {h.Type}");
+        }
+        var reassembly = new SegmentReassembly(_options.MaxResponseBytes, SegmentSender.ProposedWindow);
+        var segment = answer;
+        while (true)
+        {
+            switch (reassembly.Accept(segment.Header, segment.Data))
+            {
+                case SegmentAction.TooLarge:
+                    SendAbort(device, invokeId, AbortReason.BufferOverflow);
+                    return BacnetFailure.FromAbort(AbortReason.BufferOverflow, false);
+                case SegmentAction.Complete:
+                    SendSegmentAck(device, invokeId, segment.Header.SequenceNumber, reassembly.ActualWindow, false);
+                    return (h with { Segmented = false, MoreFollows = false }, reassembly.Data);
+                case SegmentAction.Ack:
+                    SendSegmentAck(device, invokeId, segment.Header.SequenceNumber, reassembly.ActualWindow, false);
+                    break;
+                case SegmentAction.Nak:
+                    SendSegmentAck(device, invokeId, reassembly.LastInOrder, reassembly.ActualWindow, true);
+                    break;
+            }
+            IncomingApdu? next;
+            do next = await Transaction.ReceiveAsync(incoming, _options.SegmentTimeout * 2, cancellationToken).ConfigureAwait(false);
+            while (next is not null && next.Header.Type == ApduType.ComplexAck && !next.Header.Segmented);
+            if (next is null)
+            {
+                SendAbort(device, invokeId, AbortReason.TsmTimeout);
+                return BacnetFailure.Timeout(1);
+            }
+            if (next.Header.Type == ApduType.Abort) return BacnetFailure.FromAbort((AbortReason)next.Header.Reason, true);
+            if (next.Header.Type != ApduType.ComplexAck) continue;
+            segment = next;
+        }
+    }
+
+    private static NpduHeader NpduFor(BacnetAddress device, bool expectingReply) =>
+        device.Remote is { } remote ? new NpduHeader(expectingReply, Destination: remote) : NpduHeader.Local(expectingReply);
+
+    private void SendSegmentAck(BacnetAddress device, byte invokeId, byte sequence, byte window, bool negative) =>
+        SendBare(device, ApduHeader.SegmentAck(invokeId, sequence, window, negative, fromServer: false));
+
+    private void SendAbort(BacnetAddress device, byte invokeId, AbortReason reason) =>
+        SendBare(device, ApduHeader.Abort(invokeId, reason, fromServer: false));
+
+    private void SendBare(BacnetAddress device, ApduHeader header)
+    {
+        Span<byte> buffer = stackalloc byte[64];
+        var length = BacnetPacket.Encode(buffer, BvlcFunction.OriginalUnicastNpdu, NpduFor(device, false), header, ReadOnlySpan<byte>.Empty);
+        _socket.Send(buffer[..length.Length], device.Endpoint);
+    }
+
+    // ---------------- receive ----------------
+
+    private void OnDatagram(ReadOnlySpan<byte> datagram, BipEndpoint source, bool viaBroadcast)
+    {
+        var decoded = BacnetPacket.Decode(datagram);
+        if (!decoded.Ok) { Interlocked.Increment(ref _malformed); return; }
+        var packet = decoded.Value;
+        if (packet.Bvlc.Function == BvlcFunction.Result)
+        {
+            if (_bvlcResults.TryGetValue(source, out var pending)) pending.TrySetResult(packet.Bvlc.ResultCode);
+            return;
+        }
+        if (packet.Apdu is not { } apdu) return;  // a network layer message: nothing for a client to do
+        var from = packet.Bvlc.OriginalSource ?? source;
+        var remote = packet.Npdu.Source;
+        switch (apdu.Type)
+        {
+            case ApduType.UnconfirmedRequest when apdu.Service == (byte)UnconfirmedService.IAm:
+                var iAm = IAm.Decode(packet.ServiceData(datagram));
+                if (!iAm.Ok) { Interlocked.Increment(ref _malformed); return; }
+                var device = new DiscoveredDevice(new BacnetAddress(from, remote), iAm.Value);
+                _peerMaxApdu[device.Address] = Math.Clamp((int)iAm.Value.MaxApduLength, 50, Apdu.MaxApduLength);
+                foreach (var listener in _iAmListeners.Values) listener(device);
+                return;
+            case ApduType.SimpleAck or ApduType.ComplexAck or ApduType.Error or ApduType.Reject:
+            case ApduType.SegmentAck or ApduType.Abort when apdu.FromServer:
+                if (_transactions.TryGetValue(new TransactionKey(from, remote, apdu.InvokeId), out var channel))
+                    channel.Writer.TryWrite(new IncomingApdu(apdu, packet.ServiceData(datagram).ToArray()));
+                return;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _socket.DisposeAsync().ConfigureAwait(false);
+        if (_broadcastListener is not null) await _broadcastListener.DisposeAsync().ConfigureAwait(false);
+        _slots.Dispose();
+    }
+}

@@ -1,0 +1,136 @@
+using System.Collections.Immutable;
+using CertLsp.Bacnet.Services;
+using CertLsp.Bacnet.Transport;
+
+namespace CertLsp.Bacnet.Client;
+
+/// <summary>A CSR read from a device, with the File object it came from.</summary>
+public sealed record DeviceCsr(ObjectId Port, ObjectId File, ImmutableArray<byte> Content)
+{
+    public bool IsPem => Content.Length > 10 && System.Text.Encoding.ASCII.GetString(Content.AsSpan(0, 10)) == "-----BEGIN";
+}
+
+/// <summary>
+/// The device-held-key workflows of BACnet/SC provisioning (shared/research/bacnet.md "Provisioning procedure"):
+/// ask a Network Port for a CSR and read it; install issuer and operational certificates, activate, read back.
+/// Every outcome is a value: success, or the step and BACnet failure that stopped it.
+/// </summary>
+public sealed class CertificateProvisioning(BacnetClient client)
+{
+    /// <summary>How often Command is polled while the device generates its CSR.</summary>
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(25);
+    /// <summary>How long a device may take to return Command to idle.</summary>
+    public TimeSpan CommandTimeout { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>Octets per AtomicReadFile/AtomicWriteFile request (fits an unsegmented 1476-byte APDU).</summary>
+    public int FileChunk { get; init; } = 1400;
+    public int MaxFileSize { get; init; } = 256 * 1024;
+
+    /// <summary>
+    /// Writes <paramref name="generateCsrCommand"/> (8 or 9, per vendor) to the port's Command, waits for Command to
+    /// return to idle, and reads the File named by Certificate_Signing_Request_File.
+    /// </summary>
+    public async Task<BacnetResult<DeviceCsr>> GenerateAndReadCsrAsync(BacnetAddress device, ObjectId port, uint generateCsrCommand, CancellationToken cancellationToken = default)
+    {
+        var fileRef = await client.ReadPropertyAsync(device, port, PropertyIdentifier.CertificateSigningRequestFile, cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (!fileRef.Ok) return Fail("read Certificate_Signing_Request_File", fileRef.Failure!);
+        if (fileRef.Value.Values.FirstOrDefault() is not BacnetValue.ObjectIdentifier { Value.Type: ObjectType.File } file)
+            return Fail("read Certificate_Signing_Request_File", new BacnetFailure(FailureKind.Malformed, "not a File object identifier"));
+        var write = await client.WritePropertyAsync(device, WritePropertyRequest.Of(port, PropertyIdentifier.Command, BacnetValue.FromEnumerated(generateCsrCommand)), cancellationToken).ConfigureAwait(false);
+        if (!write.Ok) return Fail($"write Command := {generateCsrCommand} (generate-csr-file)", write.Failure!);
+        var idle = await WaitForIdleAsync(device, port, cancellationToken).ConfigureAwait(false);
+        if (!idle.Ok) return idle.Failure!;
+        var content = await ReadFileAsync(device, file.Value, cancellationToken).ConfigureAwait(false);
+        if (!content.Ok) return Fail($"read {file.Value}", content.Failure!);
+        if (content.Value.Length == 0) return Fail($"read {file.Value}", new BacnetFailure(FailureKind.Malformed, "the CSR file is empty after the command completed"));
+        return new DeviceCsr(port, file.Value, content.Value);
+    }
+
+    private async Task<BacnetResult<Acknowledged>> WaitForIdleAsync(BacnetAddress device, ObjectId port, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + CommandTimeout;
+        while (true)
+        {
+            var command = await client.ReadPropertyAsync(device, port, PropertyIdentifier.Command, cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (!command.Ok) return Fail("read Command", command.Failure!);
+            if (command.Value.Values.FirstOrDefault() is BacnetValue.Enumerated { Value: (uint)NetworkPortCommand.Idle }) return default(Acknowledged);
+            if (DateTime.UtcNow > deadline) return Fail("wait for Command to return to idle", new BacnetFailure(FailureKind.Timeout, $"Command not idle after {CommandTimeout.TotalSeconds:F0} s"));
+            await Task.Delay(PollInterval, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Reads a whole file with stream-access AtomicReadFile until end-of-file.</summary>
+    public async Task<BacnetResult<ImmutableArray<byte>>> ReadFileAsync(BacnetAddress device, ObjectId file, CancellationToken cancellationToken = default)
+    {
+        var data = ImmutableArray.CreateBuilder<byte>();
+        while (true)
+        {
+            var chunk = await client.AtomicReadFileAsync(device, new AtomicReadFileRequest(file, data.Count, (uint)FileChunk), cancellationToken).ConfigureAwait(false);
+            if (!chunk.Ok) return chunk.Failure!;
+            if (chunk.Value.Start != data.Count) return new BacnetFailure(FailureKind.Malformed, $"file data at {chunk.Value.Start}, asked {data.Count}");
+            data.AddRange(chunk.Value.Data);
+            if (data.Count > MaxFileSize) return new BacnetFailure(FailureKind.TooLarge, $"file larger than {MaxFileSize} bytes");
+            if (chunk.Value.EndOfFile) return data.ToImmutable();
+            if (chunk.Value.Data.Length == 0) return new BacnetFailure(FailureKind.Malformed, "no data and no end of file");
+        }
+    }
+
+    /// <summary>Replaces a file's content: File_Size := 0 (AtomicWriteFile at 0 is not assumed to truncate), then stream writes.</summary>
+    public async Task<BacnetResult<Acknowledged>> WriteFileAsync(BacnetAddress device, ObjectId file, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default)
+    {
+        var truncate = await client.WritePropertyAsync(device, WritePropertyRequest.Of(file, PropertyIdentifier.FileSize, BacnetValue.FromUnsigned(0)), cancellationToken).ConfigureAwait(false);
+        if (!truncate.Ok) return truncate.Failure!;
+        for (var offset = 0; offset < content.Length; offset += FileChunk)
+        {
+            var slice = content.Slice(offset, Math.Min(FileChunk, content.Length - offset));
+            var written = await client.AtomicWriteFileAsync(device, new AtomicWriteFileRequest(file, offset, [.. slice.Span]), cancellationToken).ConfigureAwait(false);
+            if (!written.Ok) return written.Failure!;
+        }
+        return default(Acknowledged);
+    }
+
+    /// <summary>
+    /// Installs issuer certificates (first, into the port's Issuer_Certificate_Files in order), then the operational
+    /// certificate; reads each file back and compares; then ReinitializeDevice ACTIVATE_CHANGES and checks
+    /// Changes_Pending is false. A device that refuses the certificate answers the activation with its BACnet error
+    /// (typically device/invalid-configuration-data); the changes stay pending so <see cref="DiscardChangesAsync"/> can undo them.
+    /// </summary>
+    public async Task<BacnetResult<Acknowledged>> InstallAsync(BacnetAddress device, ObjectId port, IReadOnlyList<ReadOnlyMemory<byte>> issuers,
+        ReadOnlyMemory<byte> operational, string? password = null, CancellationToken cancellationToken = default)
+    {
+        var issuerFiles = await client.ReadPropertyAsync(device, port, PropertyIdentifier.IssuerCertificateFiles, cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (!issuerFiles.Ok) return Fail("read Issuer_Certificate_Files", issuerFiles.Failure!);
+        var slots = issuerFiles.Value.Values.OfType<BacnetValue.ObjectIdentifier>().Select(o => o.Value).ToList();
+        if (slots.Count < issuers.Count)
+            return Fail("read Issuer_Certificate_Files", new BacnetFailure(FailureKind.TooLarge, $"the port has {slots.Count} issuer file(s), {issuers.Count} given"));
+        var operationalRef = await client.ReadPropertyAsync(device, port, PropertyIdentifier.OperationalCertificateFile, cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (!operationalRef.Ok) return Fail("read Operational_Certificate_File", operationalRef.Failure!);
+        if (operationalRef.Value.Values.FirstOrDefault() is not BacnetValue.ObjectIdentifier { Value.Type: ObjectType.File } operationalFile)
+            return Fail("read Operational_Certificate_File", new BacnetFailure(FailureKind.Malformed, "not a File object identifier"));
+
+        var writes = issuers.Select((content, i) => (File: slots[i], Content: content)).Append((File: operationalFile.Value, Content: operational));
+        foreach (var (file, content) in writes)
+        {
+            var written = await WriteFileAsync(device, file, content, cancellationToken).ConfigureAwait(false);
+            if (!written.Ok) return Fail($"write {file}", written.Failure!);
+            var readBack = await ReadFileAsync(device, file, cancellationToken).ConfigureAwait(false);
+            if (!readBack.Ok) return Fail($"read back {file}", readBack.Failure!);
+            if (!readBack.Value.AsSpan().SequenceEqual(content.Span))
+                return Fail($"read back {file}", new BacnetFailure(FailureKind.Malformed, $"the device holds {readBack.Value.Length} bytes that differ from the {content.Length} written"));
+        }
+        var activate = await client.ReinitializeDeviceAsync(device, new ReinitializeDeviceRequest(ReinitializedState.ActivateChanges, password), cancellationToken).ConfigureAwait(false);
+        if (!activate.Ok) return Fail("ReinitializeDevice ACTIVATE_CHANGES", activate.Failure!);
+        var pending = await client.ReadPropertyAsync(device, port, PropertyIdentifier.ChangesPending, cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (pending.Ok && pending.Value.Values.FirstOrDefault() is BacnetValue.Boolean { Value: true })
+            return Fail("read Changes_Pending", new BacnetFailure(FailureKind.Malformed, "changes still pending after activation"));
+        return default(Acknowledged);
+    }
+
+    /// <summary>Command := discard-changes (1): the device drops pending certificate files and a pending key.</summary>
+    public async Task<BacnetResult<Acknowledged>> DiscardChangesAsync(BacnetAddress device, ObjectId port, CancellationToken cancellationToken = default)
+    {
+        var write = await client.WritePropertyAsync(device, WritePropertyRequest.Of(port, PropertyIdentifier.Command, BacnetValue.FromEnumerated((uint)NetworkPortCommand.DiscardChanges)), cancellationToken).ConfigureAwait(false);
+        return write.Ok ? await WaitForIdleAsync(device, port, cancellationToken).ConfigureAwait(false) : Fail("write Command := discard-changes", write.Failure!);
+    }
+
+    private static BacnetFailure Fail(string step, BacnetFailure failure) => failure with { Detail = $"{step}: {failure.Detail}" };
+}

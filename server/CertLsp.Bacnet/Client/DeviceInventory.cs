@@ -1,0 +1,101 @@
+using CertLsp.Bacnet.Services;
+using CertLsp.Bacnet.Transport;
+
+namespace CertLsp.Bacnet.Client;
+
+/// <summary>A Network Port object as discovery reports it. Certificate file properties are null on ports without them.</summary>
+public sealed record NetworkPortInfo(
+    ObjectId Port, string? Name, NetworkType? NetworkType, byte[]? MacAddress,
+    ObjectId? CsrFile, EquatableArray<ObjectId> IssuerCertificateFiles, ObjectId? OperationalCertificateFile)
+{
+    public bool IsSecureConnect => NetworkType is Bacnet.NetworkType.SecureConnect or Bacnet.NetworkType.SecureConnectLegacy;
+}
+
+/// <summary>What discovery learns about one device: identity properties and its Network Ports.</summary>
+public sealed record DeviceInfo(
+    BacnetAddress Address, ObjectId Device, string? ObjectName, string? VendorName, string? ModelName, string? SerialNumber,
+    EquatableArray<NetworkPortInfo> NetworkPorts, EquatableArray<string> Problems);
+
+/// <summary>Reads identity and Network Port details from devices (ReadPropertyMultiple, falling back to ReadProperty).</summary>
+public static class DeviceInventory
+{
+    public static readonly PropertyIdentifier[] IdentityProperties =
+        [PropertyIdentifier.ObjectName, PropertyIdentifier.VendorName, PropertyIdentifier.ModelName, PropertyIdentifier.SerialNumber];
+
+    private static readonly PropertyIdentifier[] PortProperties =
+    [
+        PropertyIdentifier.ObjectName, PropertyIdentifier.NetworkType, PropertyIdentifier.MacAddress, PropertyIdentifier.CertificateSigningRequestFile,
+        PropertyIdentifier.IssuerCertificateFiles, PropertyIdentifier.OperationalCertificateFile,
+    ];
+
+    /// <summary>Reads properties of one object: one ReadPropertyMultiple, or one ReadProperty each when the device does not do RPM.</summary>
+    public static async Task<BacnetResult<IReadOnlyDictionary<PropertyIdentifier, BacnetResult<EquatableArray<BacnetValue>>>>> ReadPropertiesAsync(
+        BacnetClient client, BacnetAddress address, ObjectId obj, IReadOnlyList<PropertyIdentifier> properties, CancellationToken cancellationToken)
+    {
+        var rpm = await client.ReadPropertyMultipleAsync(address, ReadPropertyMultipleRequest.Of(obj, [.. properties]), cancellationToken).ConfigureAwait(false);
+        var values = new Dictionary<PropertyIdentifier, BacnetResult<EquatableArray<BacnetValue>>>();
+        if (rpm.Ok)
+        {
+            foreach (var result in rpm.Value.Results.Where(r => r.Object == obj).SelectMany(r => r.Results))
+                values[result.Property] = result.Error is { } e ? BacnetFailure.FromError(e) : result.Values;
+            return values;
+        }
+        if (rpm.Failure!.Kind is FailureKind.Timeout) return rpm.Failure;
+        foreach (var property in properties)
+        {
+            var rp = await client.ReadPropertyAsync(address, obj, property, cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (!rp.Ok && rp.Failure!.Kind == FailureKind.Timeout) return rp.Failure;
+            values[property] = rp.Map(a => a.Values);
+        }
+        return values;
+    }
+
+    /// <summary>Identity, Object_List and every Network Port of one device.</summary>
+    public static async Task<BacnetResult<DeviceInfo>> ReadAsync(BacnetClient client, BacnetAddress address, uint instance, CancellationToken cancellationToken = default)
+    {
+        var device = ObjectId.Device(instance);
+        var problems = new List<string>();
+        var identity = await ReadPropertiesAsync(client, address, device, [.. IdentityProperties, PropertyIdentifier.ObjectList], cancellationToken).ConfigureAwait(false);
+        if (!identity.Ok) return identity.Failure!;
+        string? Text(PropertyIdentifier p)
+        {
+            if (!identity.Value.TryGetValue(p, out var v) || !v.Ok) { problems.Add($"{p}: {(v.Failure?.Detail ?? "not returned")}"); return null; }
+            return v.Value.FirstOrDefault() is BacnetValue.CharacterString s ? s.Value : null;
+        }
+        var name = Text(PropertyIdentifier.ObjectName);
+        var vendor = Text(PropertyIdentifier.VendorName);
+        var model = Text(PropertyIdentifier.ModelName);
+        var serial = Text(PropertyIdentifier.SerialNumber);
+        var objects = identity.Value.TryGetValue(PropertyIdentifier.ObjectList, out var list) && list.Ok ? list.Value.OfType<BacnetValue.ObjectIdentifier>().Select(o => o.Value).ToList() : [];
+        if (objects.Count == 0)
+        {
+            // Object_List too long for one APDU on devices that do not segment: read it element by element.
+            var count = await client.ReadPropertyAsync(address, device, PropertyIdentifier.ObjectList, 0, cancellationToken).ConfigureAwait(false);
+            if (count.Ok && count.Value.Values.FirstOrDefault() is BacnetValue.Unsigned n)
+            {
+                for (uint i = 1; i <= Math.Min(n.Value, 10_000); i++)
+                {
+                    var item = await client.ReadPropertyAsync(address, device, PropertyIdentifier.ObjectList, i, cancellationToken).ConfigureAwait(false);
+                    if (item.Ok && item.Value.Values.FirstOrDefault() is BacnetValue.ObjectIdentifier o) objects.Add(o.Value);
+                }
+            }
+            else problems.Add($"ObjectList: {(count.Failure?.Detail ?? "unreadable")}");
+        }
+        var ports = new List<NetworkPortInfo>();
+        foreach (var port in objects.Where(o => o.Type == ObjectType.NetworkPort))
+        {
+            var read = await ReadPropertiesAsync(client, address, port, PortProperties, cancellationToken).ConfigureAwait(false);
+            if (!read.Ok) { problems.Add($"{port}: {read.Failure!.Detail}"); continue; }
+            BacnetValue? First(PropertyIdentifier p) => read.Value.TryGetValue(p, out var v) && v.Ok ? v.Value.FirstOrDefault() : null;
+            ports.Add(new NetworkPortInfo(port,
+                (First(PropertyIdentifier.ObjectName) as BacnetValue.CharacterString)?.Value,
+                First(PropertyIdentifier.NetworkType) is BacnetValue.Enumerated t ? (NetworkType)t.Value : null,
+                First(PropertyIdentifier.MacAddress) is BacnetValue.OctetString mac ? mac.Value.ToArray() : null,
+                (First(PropertyIdentifier.CertificateSigningRequestFile) as BacnetValue.ObjectIdentifier)?.Value,
+                read.Value.TryGetValue(PropertyIdentifier.IssuerCertificateFiles, out var issuers) && issuers.Ok
+                    ? issuers.Value.OfType<BacnetValue.ObjectIdentifier>().Select(o => o.Value).ToArray() : [],
+                (First(PropertyIdentifier.OperationalCertificateFile) as BacnetValue.ObjectIdentifier)?.Value));
+        }
+        return new DeviceInfo(address, device, name, vendor, model, serial, ports.ToArray(), problems.ToArray());
+    }
+}

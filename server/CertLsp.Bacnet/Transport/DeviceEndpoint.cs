@@ -1,0 +1,225 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using CertLsp.Bacnet.Application;
+using CertLsp.Bacnet.Encoding;
+using CertLsp.Bacnet.Link;
+using CertLsp.Bacnet.Network;
+using CertLsp.Bacnet.Services;
+
+namespace CertLsp.Bacnet.Transport;
+
+/// <summary>The answer a device gives to a confirmed request.</summary>
+public abstract record ServiceResponse
+{
+    private ServiceResponse() { }
+    public sealed record Simple : ServiceResponse { public static readonly Simple Instance = new(); }
+    public sealed record Complex(byte[] Data) : ServiceResponse;
+    public sealed record Failed(BacnetError Error) : ServiceResponse;
+    public sealed record Rejected(RejectReason Reason) : ServiceResponse;
+
+    public static ServiceResponse Ack(IComplexAck ack) => BacnetPacket.ToBytes(ack.Encode) is { } data ? new Complex(data) : new Rejected(RejectReason.BufferOverflow);
+    public static ServiceResponse Fail(ErrorClass errorClass, ErrorCode code) => new Failed(new BacnetError(errorClass, code));
+
+    /// <summary>The reject that answers service data that could not be decoded.</summary>
+    public static ServiceResponse From(DecodeError error) => new Rejected(error.Failure switch
+    {
+        DecodeFailure.Truncated => RejectReason.MissingRequiredParameter,
+        DecodeFailure.WrongTag => RejectReason.InvalidTag,
+        DecodeFailure.WrongLength => RejectReason.InvalidParameterDataType,
+        DecodeFailure.InvalidValue => RejectReason.ParameterOutOfRange,
+        DecodeFailure.TrailingData => RejectReason.TooManyArguments,
+        DecodeFailure.Oversized => RejectReason.BufferOverflow,
+        _ => RejectReason.Other,
+    });
+}
+
+/// <summary>What a device does with requests; called on the receive loop, so it must not block.</summary>
+public interface IDeviceHandler
+{
+    /// <summary>The device's I-Am (also tells which Who-Is ranges match).</summary>
+    IAm Identity { get; }
+    ServiceResponse Handle(ConfirmedService service, ReadOnlySpan<byte> serviceData);
+}
+
+/// <summary>
+/// The device side of BACnet/IP for one device: answers Who-Is with I-Am, runs confirmed requests through an
+/// <see cref="IDeviceHandler"/>, reassembles segmented requests, segments large responses, and answers bad
+/// requests with reject or abort. Nothing a peer sends can throw out of the receive loop.
+/// </summary>
+public sealed class DeviceEndpoint : IAsyncDisposable
+{
+    private const int MaxRequestBytes = 256 * 1024;
+    private const int MaxConcurrentExchanges = 256;
+
+    private readonly UdpEndpoint _socket;
+    private readonly IDeviceHandler _handler;
+    private readonly Func<BipEndpoint, bool> _answerTo;
+    private static readonly TimeSpan StaleExchange = TimeSpan.FromSeconds(60);
+
+    private readonly ConcurrentDictionary<(BipEndpoint, NetworkAddress?, byte), (SegmentReassembly Reassembly, DateTime Started)> _incoming = new();
+    private readonly ConcurrentDictionary<(BipEndpoint, NetworkAddress?, byte), Channel<IncomingApdu>> _outgoing = new();
+    private long _malformed;
+
+    /// <param name="answerTo">
+    /// Which peers this device answers (default: any sendable address). A Forwarded-NPDU names the address to
+    /// answer, so without a filter any sender could make the device send anywhere; the simulator answers loopback only.
+    /// </param>
+    public DeviceEndpoint(BipEndpoint bind, IDeviceHandler handler, Func<BipEndpoint, bool>? answerTo = null)
+    {
+        _handler = handler;
+        _answerTo = answerTo ?? UdpEndpoint.IsSendable;
+        _socket = UdpEndpoint.BindUnicast(bind, (d, s, b) => Receive(d, s));
+    }
+
+    public BipEndpoint Local => _socket.Local;
+    public long MalformedReceived => Interlocked.Read(ref _malformed);
+    public TimeSpan SegmentTimeout { get; init; } = TimeSpan.FromSeconds(2);
+
+    public int Retries { get; init; } = 3;
+
+    /// <summary>Handles one datagram addressed to this device (also called by a site's shared broadcast socket).</summary>
+    public void Receive(ReadOnlySpan<byte> datagram, BipEndpoint source)
+    {
+        var decoded = BacnetPacket.Decode(datagram);
+        if (!decoded.Ok) { Interlocked.Increment(ref _malformed); return; }
+        var packet = decoded.Value;
+        if (packet.Apdu is not { } apdu) return;
+        var peer = packet.Bvlc.OriginalSource ?? source;
+        if (!_answerTo(peer)) { Interlocked.Increment(ref _malformed); return; }
+        var remote = packet.Npdu.Source;
+        var data = packet.ServiceData(datagram);
+        switch (apdu.Type)
+        {
+            case ApduType.UnconfirmedRequest when apdu.Service == (byte)UnconfirmedService.WhoIs:
+                var whoIs = WhoIs.Decode(data);
+                if (!whoIs.Ok) { Interlocked.Increment(ref _malformed); return; }
+                if (whoIs.Value.Matches(_handler.Identity.Device.Instance)) SendIAm(peer, remote);
+                return;
+            case ApduType.ConfirmedRequest when !apdu.Segmented:
+                Respond(peer, remote, apdu, _handler.Handle((ConfirmedService)apdu.Service, data));
+                return;
+            case ApduType.ConfirmedRequest:
+                ReceiveSegment(peer, remote, apdu, data);
+                return;
+            case ApduType.SegmentAck or ApduType.Abort when !apdu.FromServer:
+                var key = (peer, remote, apdu.InvokeId);
+                if (_outgoing.TryGetValue(key, out var channel)) channel.Writer.TryWrite(new IncomingApdu(apdu, []));
+                if (apdu.Type == ApduType.Abort) _incoming.TryRemove(key, out _);
+                return;
+        }
+    }
+
+    private void ReceiveSegment(BipEndpoint peer, NetworkAddress? remote, ApduHeader apdu, ReadOnlySpan<byte> data)
+    {
+        var key = (peer, remote, apdu.InvokeId);
+        if (apdu.SequenceNumber == 0)
+        {
+            if (_incoming.Count >= MaxConcurrentExchanges)
+            {
+                var now = DateTime.UtcNow;
+                foreach (var (k, v) in _incoming) if (now - v.Started > StaleExchange) _incoming.TryRemove(k, out _);
+            }
+            if (_incoming.Count >= MaxConcurrentExchanges) { SendBare(peer, remote, ApduHeader.Abort(apdu.InvokeId, AbortReason.OutOfResources, true)); return; }
+            _incoming[key] = (new SegmentReassembly(MaxRequestBytes, SegmentSender.ProposedWindow), DateTime.UtcNow);
+        }
+        if (!_incoming.TryGetValue(key, out var exchange)) return;
+        var reassembly = exchange.Reassembly;
+        switch (reassembly.Accept(apdu, data))
+        {
+            case SegmentAction.Ack:
+                SendBare(peer, remote, ApduHeader.SegmentAck(apdu.InvokeId, apdu.SequenceNumber, reassembly.ActualWindow, false, true));
+                break;
+            case SegmentAction.Nak:
+                SendBare(peer, remote, ApduHeader.SegmentAck(apdu.InvokeId, reassembly.LastInOrder, reassembly.ActualWindow, true, true));
+                break;
+            case SegmentAction.TooLarge:
+                _incoming.TryRemove(key, out _);
+                SendBare(peer, remote, ApduHeader.Abort(apdu.InvokeId, AbortReason.BufferOverflow, true));
+                break;
+            case SegmentAction.Complete:
+                _incoming.TryRemove(key, out _);
+                SendBare(peer, remote, ApduHeader.SegmentAck(apdu.InvokeId, apdu.SequenceNumber, reassembly.ActualWindow, false, true));
+                Respond(peer, remote, apdu, _handler.Handle((ConfirmedService)apdu.Service, reassembly.Data));
+                break;
+        }
+    }
+
+    private void Respond(BipEndpoint peer, NetworkAddress? remote, ApduHeader request, ServiceResponse response)
+    {
+        var service = (ConfirmedService)request.Service;
+        switch (response)
+        {
+            case ServiceResponse.Simple:
+                SendBare(peer, remote, ApduHeader.SimpleAck(request.InvokeId, service));
+                break;
+            case ServiceResponse.Rejected r:
+                SendBare(peer, remote, ApduHeader.Reject(request.InvokeId, r.Reason));
+                break;
+            case ServiceResponse.Failed f:
+                Send(peer, remote, ApduHeader.Error(request.InvokeId, service), (ref BacnetWriter w) => Apdu.EncodeErrorContent(ref w, f.Error));
+                break;
+            case ServiceResponse.Complex c:
+                var limit = Math.Min(request.MaxApduLength, Apdu.MaxApduLength);
+                if (3 + c.Data.Length <= limit)
+                {
+                    Send(peer, remote, ApduHeader.ComplexAck(request.InvokeId, service), (ref BacnetWriter w) => w.WriteBytes(c.Data));
+                    break;
+                }
+                var chunk = limit - 5;
+                var count = (c.Data.Length + chunk - 1) / chunk;
+                if (!request.SegmentedResponseAccepted)
+                    SendBare(peer, remote, ApduHeader.Abort(request.InvokeId, AbortReason.SegmentationNotSupported, true));
+                else if (count > 255 || (request.MaxSegments is { } max && count > max))
+                    SendBare(peer, remote, ApduHeader.Abort(request.InvokeId, AbortReason.BufferOverflow, true));
+                else
+                    _ = SendSegmentedAsync(peer, remote, request.InvokeId, service, c.Data, chunk, count);
+                break;
+        }
+    }
+
+    private async Task SendSegmentedAsync(BipEndpoint peer, NetworkAddress? remote, byte invokeId, ConfirmedService service, byte[] data, int chunk, int count)
+    {
+        var key = (peer, remote, invokeId);
+        var channel = Transaction.NewChannel();
+        if (!_outgoing.TryAdd(key, channel)) return;  // a retry of a request whose answer is being sent
+        try
+        {
+            void SendSegment(int index)
+            {
+                var header = ApduHeader.ComplexAck(invokeId, service) with
+                {
+                    Segmented = true, MoreFollows = index < count - 1, SequenceNumber = (byte)index, WindowSize = SegmentSender.ProposedWindow,
+                };
+                var start = index * chunk;
+                var length = Math.Min(chunk, data.Length - start);
+                Send(peer, remote, header, (ref BacnetWriter w) => w.WriteBytes(data.AsSpan(start, length)));
+            }
+            var outcome = await SegmentSender.SendAsync(count, SendSegment, channel.Reader, SegmentTimeout, Retries, CancellationToken.None).ConfigureAwait(false);
+            if (outcome.TimedOut) SendBare(peer, remote, ApduHeader.Abort(invokeId, AbortReason.TsmTimeout, true));
+        }
+        catch (Exception)
+        {
+            Interlocked.Increment(ref _malformed);
+        }
+        finally
+        {
+            _outgoing.TryRemove(key, out _);
+        }
+    }
+
+    private void SendIAm(BipEndpoint peer, NetworkAddress? remote) =>
+        Send(peer, remote, ApduHeader.Unconfirmed(UnconfirmedService.IAm), _handler.Identity.Encode);
+
+    private void SendBare(BipEndpoint peer, NetworkAddress? remote, ApduHeader header) =>
+        Send(peer, remote, header, static (ref BacnetWriter _) => { });
+
+    private void Send(BipEndpoint peer, NetworkAddress? remote, ApduHeader header, ContentEncoder content)
+    {
+        Span<byte> buffer = stackalloc byte[BacnetPacket.MaxDatagram];
+        var npdu = remote is { } r ? new NpduHeader(Destination: r) : NpduHeader.Local(false);
+        var length = BacnetPacket.Encode(buffer, BvlcFunction.OriginalUnicastNpdu, npdu, header, content);
+        if (length.Ok) _socket.Send(buffer[..length.Length], peer);
+    }
+
+    public ValueTask DisposeAsync() => _socket.DisposeAsync();
+}

@@ -1,0 +1,139 @@
+using System.Net;
+using System.Net.Sockets;
+using CertLsp.Bacnet.Link;
+
+namespace CertLsp.Bacnet.Transport;
+
+/// <summary>Called for every datagram received; must not block. Exceptions it throws are counted, never propagated.</summary>
+public delegate void DatagramHandler(ReadOnlySpan<byte> datagram, BipEndpoint source, bool viaBroadcastSocket);
+
+/// <summary>
+/// A UDP socket for BACnet/IP bound to an address the caller names, with a receive loop. Broadcasts go only to an
+/// address the caller names too; the limited broadcast 255.255.255.255 and the unspecified 0.0.0.0 are refused,
+/// so nothing is ever sent on an interface the caller did not choose.
+/// </summary>
+public sealed class UdpEndpoint : IAsyncDisposable
+{
+    private readonly Socket _socket;
+    private readonly DatagramHandler _handler;
+    private readonly bool _isBroadcastSocket;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _loop;
+    private long _handlerFailures;
+
+    private UdpEndpoint(Socket socket, DatagramHandler handler, bool isBroadcastSocket)
+    {
+        _socket = socket;
+        _handler = handler;
+        _isBroadcastSocket = isBroadcastSocket;
+        Local = BipEndpoint.From((IPEndPoint)socket.LocalEndPoint!);
+        _loop = Task.Run(ReceiveLoopAsync);
+    }
+
+    public BipEndpoint Local { get; }
+
+    /// <summary>Datagrams whose handler threw (a bug, not a bad packet: bad packets are decode results).</summary>
+    public long HandlerFailures => Interlocked.Read(ref _handlerFailures);
+
+    /// <summary>Binds a unicast socket on <paramref name="bind"/> (port 0 = any free port).</summary>
+    public static UdpEndpoint BindUnicast(BipEndpoint bind, DatagramHandler handler)
+    {
+        RefuseUnsafe(bind.IPAddress, "bind");
+        return new UdpEndpoint(Bind(bind, allowBroadcast: true), handler, false);
+    }
+
+    /// <summary>
+    /// Binds a socket on a broadcast address so broadcasts reach this process (on Linux a socket bound to a
+    /// unicast address receives none). Shared with other processes through SO_REUSEADDR.
+    /// </summary>
+    public static UdpEndpoint BindBroadcastListener(BipEndpoint broadcast, DatagramHandler handler)
+    {
+        RefuseUnsafe(broadcast.IPAddress, "broadcast");
+        return new UdpEndpoint(Bind(broadcast, allowBroadcast: false), handler, true);
+    }
+
+    public static void RefuseUnsafe(IPAddress address, string role)
+    {
+        if (address.AddressFamily != AddressFamily.InterNetwork) throw new ArgumentException($"the {role} address {address} is not IPv4");
+        if (address.Equals(IPAddress.Broadcast)) throw new ArgumentException($"the {role} address 255.255.255.255 is refused: name a directed broadcast address");
+        if (address.Equals(IPAddress.Any)) throw new ArgumentException($"the {role} address 0.0.0.0 is refused: name the address to use");
+    }
+
+    private static Socket Bind(BipEndpoint endpoint, bool allowBroadcast)
+    {
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        try
+        {
+            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            if (allowBroadcast) socket.EnableBroadcast = true;
+            socket.ReceiveBufferSize = 1 << 20;
+            socket.Bind(endpoint.ToIPEndPoint());
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Whether a destination may be sent to at all: not 0.0.0.0, not 255.255.255.255, not port 0.</summary>
+    public static bool IsSendable(BipEndpoint destination) => destination.Address is not (0 or uint.MaxValue) && destination.Port != 0;
+
+    /// <summary>
+    /// Sends one datagram; false when the destination is refused (<see cref="IsSendable"/>). Never throws for a
+    /// destination, since the address a reply goes to comes from the network.
+    /// </summary>
+    public bool Send(ReadOnlySpan<byte> datagram, BipEndpoint destination)
+    {
+        if (!IsSendable(destination)) return false;
+        try
+        {
+            _socket.SendTo(datagram, SocketFlags.None, destination.ToIPEndPoint());
+            return true;
+        }
+        catch (SocketException)
+        {
+            // UDP: a send that fails (no route, buffer full) is a lost datagram; retries cover it.
+            return false;
+        }
+        catch (ObjectDisposedException)
+        {
+            return false;
+        }
+    }
+
+    private async Task ReceiveLoopAsync()
+    {
+        var buffer = new byte[65536];
+        EndPoint any = new IPEndPoint(IPAddress.Any, 0);
+        while (!_stop.IsCancellationRequested)
+        {
+            SocketReceiveFromResult received;
+            try
+            {
+                received = await _socket.ReceiveFromAsync(buffer, SocketFlags.None, any, _stop.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) { return; }
+            catch (ObjectDisposedException) { return; }
+            catch (SocketException) { continue; }
+            if (received.RemoteEndPoint is not IPEndPoint from || from.AddressFamily != AddressFamily.InterNetwork) continue;
+            try
+            {
+                _handler(buffer.AsSpan(0, received.ReceivedBytes), BipEndpoint.From(from), _isBroadcastSocket);
+            }
+            catch (Exception)
+            {
+                Interlocked.Increment(ref _handlerFailures);
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _stop.Cancel();
+        _socket.Dispose();
+        try { await _loop.ConfigureAwait(false); } catch (OperationCanceledException) { }
+        _stop.Dispose();
+    }
+}

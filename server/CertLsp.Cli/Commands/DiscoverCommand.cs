@@ -1,0 +1,227 @@
+using System.CommandLine;
+using System.Net;
+using System.Text.Json;
+using CertLsp.Bacnet;
+using CertLsp.Bacnet.Client;
+using CertLsp.Bacnet.Link;
+using CertLsp.Bacnet.Services;
+using CertLsp.Cli.Bacnet;
+using CertLsp.Core.Files;
+
+namespace CertLsp.Cli.Commands;
+
+/// <summary>
+/// <c>certlsp discover [--bind ADDR] [--broadcast ADDR] [--port N] [--manifest FILE] [--format text|json]</c>:
+/// Who-Is, then each device's identity and Network Ports; with --manifest, the devices it lacks and the differences.
+/// The bind and broadcast addresses are never defaulted: they come from the options or the manifest.
+/// </summary>
+public static class DiscoverCommand
+{
+    public static Command Create(TextWriter stdout, TextWriter stderr)
+    {
+        var bind = new Option<string?>("--bind") { Description = "Local IPv4 address to send from (never defaulted)" };
+        var broadcast = new Option<string?>("--broadcast") { Description = "Directed broadcast address for Who-Is (default: the manifest's bacnet.broadcast)" };
+        var port = new Option<int?>("--port") { Description = "BACnet/IP UDP port (default: the manifest's bacnet.port, else 47808)" };
+        var manifest = new Option<string?>("--manifest") { Description = "Compare with this site manifest: devices it lacks, devices that did not answer, differences" };
+        var format = new Option<string>("--format", "-f") { Description = "Output format: text or json", DefaultValueFactory = _ => "text" };
+        format.AcceptOnlyFromAmong("text", "json");
+        var timeout = new Option<double>("--timeout") { Description = "Seconds to wait for I-Am answers", DefaultValueFactory = _ => 3 };
+        var expect = new Option<int?>("--expect") { Description = "Stop waiting once this many devices answered" };
+        var command = new Command("discover", "Find BACnet devices: identity, Network Ports and certificate files; compare with a manifest")
+        {
+            bind, broadcast, port, manifest, format, timeout, expect,
+        };
+        command.SetAction((result, ct) => RunAsync(result.GetValue(bind), result.GetValue(broadcast), result.GetValue(port), result.GetValue(manifest),
+            result.GetValue(format)!, result.GetValue(timeout), result.GetValue(expect), stdout, stderr, ct));
+        return command;
+    }
+
+    public static async Task<int> RunAsync(string? bind, string? broadcast, int? port, string? manifestPath, string format, double timeout, int? expect,
+        TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        ManifestSite? site = null;
+        if (manifestPath is not null)
+        {
+            try { site = ManifestSite.Load(manifestPath); }
+            catch (ManifestReadException e) { return Fail(stderr, e.Message); }
+        }
+        var sitePort = port ?? site?.Port ?? BipEndpoint.DefaultPort;
+        if (bind is null) return Fail(stderr, "name the local address with --bind (it is never defaulted)");
+        if (!IPAddress.TryParse(bind, out var bindAddress)) return Fail(stderr, $"--bind \"{bind}\" is not an IPv4 address");
+        IPAddress? broadcastAddress = site?.Broadcast;
+        if (broadcast is not null && !IPAddress.TryParse(broadcast, out broadcastAddress)) return Fail(stderr, $"--broadcast \"{broadcast}\" is not an IPv4 address");
+        if (broadcastAddress is null) return Fail(stderr, "name the broadcast address with --broadcast or bacnet.broadcast in the manifest (it is never defaulted)");
+
+        BacnetClient client;
+        try
+        {
+            client = BacnetClient.Start(new BacnetClientOptions(BipEndpoint.From(new IPEndPoint(bindAddress, 0)), BipEndpoint.From(new IPEndPoint(broadcastAddress, sitePort)))
+            {
+                ListenForBroadcasts = true, ApduTimeout = TimeSpan.FromSeconds(1), Retries = 2,
+            });
+        }
+        catch (Exception e) when (e is ArgumentException or System.Net.Sockets.SocketException)
+        {
+            return Fail(stderr, $"cannot use {bind} / {broadcastAddress}: {e.Message}");
+        }
+        await using (client)
+        {
+            var found = await client.WhoIsAsync(new WhoIs(), TimeSpan.FromSeconds(timeout), expect, cancellationToken);
+            var devices = new DeviceInfo?[found.Count];
+            var failures = new string?[found.Count];
+            await Parallel.ForEachAsync(Enumerable.Range(0, found.Count), new ParallelOptions { MaxDegreeOfParallelism = 64, CancellationToken = cancellationToken }, async (i, ct) =>
+            {
+                var info = await DeviceInventory.ReadAsync(client, found[i].Address, found[i].Instance, ct);
+                if (info.Ok) devices[i] = info.Value; else failures[i] = info.Failure!.Detail;
+            });
+            var rows = found.Select((f, i) => new Row(f, devices[i], failures[i])).ToList();
+            var comparison = site is null ? null : Compare(site, rows);
+            if (format == "json") WriteJson(stdout, rows, comparison);
+            else WriteText(stdout, rows, comparison, site);
+            return comparison is { IsEmpty: false } ? Program.Findings : Program.Ok;
+        }
+    }
+
+    private sealed record Row(DiscoveredDevice Found, DeviceInfo? Info, string? Failure);
+
+    public sealed record Comparison(IReadOnlyList<string> Missing, IReadOnlyList<string> Differences, IReadOnlyList<string> NotInManifest)
+    {
+        public bool IsEmpty => Missing.Count == 0 && Differences.Count == 0 && NotInManifest.Count == 0;
+    }
+
+    private static Comparison Compare(ManifestSite site, IReadOnlyList<Row> rows)
+    {
+        var byInstance = rows.ToDictionary(r => r.Found.Instance);
+        var missing = new List<string>();
+        var differences = new List<string>();
+        foreach (var device in site.Devices)
+        {
+            if (device.Instance is not { } instance)
+            {
+                var match = rows.FirstOrDefault(r => r.Info?.ObjectName == device.Name);
+                if (match is null) missing.Add($"{device.Name}: no instance in the manifest and no device named so answered");
+                else differences.Add($"{device.Name}: instance not in the manifest; the device named so is instance {match.Found.Instance}");
+                continue;
+            }
+            if (!byInstance.TryGetValue(instance, out var row)) { missing.Add($"{device.Name} (instance {instance}) did not answer Who-Is"); continue; }
+            if (row.Info?.ObjectName is { } name && name != device.Name)
+                differences.Add($"{device.Name} (instance {instance}): the device's Object_Name is \"{name}\"");
+            var endpoint = row.Found.Address.Endpoint.ToIPEndPoint();
+            if (device.Address is { } address && !address.Equals(endpoint))
+                differences.Add($"{device.Name} (instance {instance}): the manifest says {Format(address, site.Port)}, the device answered from {Format(endpoint, site.Port)}");
+            if (device.Address is null) differences.Add($"{device.Name} (instance {instance}): no address in the manifest; the device is at {Format(endpoint, site.Port)}");
+        }
+        var known = site.Devices.Where(d => d.Instance is not null).Select(d => d.Instance!.Value).ToHashSet();
+        var notInManifest = rows.Where(r => !known.Contains(r.Found.Instance) && !site.Devices.Any(d => d.Instance is null && d.Name == r.Info?.ObjectName))
+            .Select(r => $"instance {r.Found.Instance} \"{r.Info?.ObjectName}\" at {Format(r.Found.Address.Endpoint.ToIPEndPoint(), site.Port)}").ToList();
+        return new Comparison(missing, differences, notInManifest);
+    }
+
+    private static string Format(IPEndPoint endpoint, int sitePort) => endpoint.Port == sitePort ? endpoint.Address.ToString() : endpoint.ToString();
+
+    private static string Mac(byte[]? mac) => mac is null ? "-" : Convert.ToHexString(mac);
+
+    private static string PortSummary(NetworkPortInfo p)
+    {
+        var type = p.NetworkType switch { NetworkType.Ipv4 => "ipv4", NetworkType.SecureConnect or NetworkType.SecureConnectLegacy => "secure-connect", { } t => t.ToString().ToLowerInvariant(), null => "?" };
+        var text = $"{p.Port.Instance}:{type} {Mac(p.MacAddress)}";
+        if (p.CsrFile is { } csr) text += $" csr=file:{csr.Instance}";
+        if (p.IssuerCertificateFiles.Count > 0) text += $" issuers=file:{string.Join(",", p.IssuerCertificateFiles.Select(f => f.Instance))}";
+        if (p.OperationalCertificateFile is { } op) text += $" operational=file:{op.Instance}";
+        return text;
+    }
+
+    private static void WriteText(TextWriter stdout, IReadOnlyList<Row> rows, Comparison? comparison, ManifestSite? site)
+    {
+        stdout.WriteLine($"{rows.Count} device(s) answered.");
+        if (rows.Count > 0)
+        {
+            stdout.WriteLine($"{"INSTANCE",-9} {"ADDRESS",-21} {"NAME",-20} {"VENDOR",-26} {"MODEL",-12} {"SERIAL",-12} NETWORK PORTS");
+            foreach (var r in rows)
+            {
+                var i = r.Info;
+                var ports = i is null ? $"(unreadable: {r.Failure})" : string.Join("; ", i.NetworkPorts.Select(PortSummary));
+                stdout.WriteLine($"{r.Found.Instance,-9} {r.Found.Address,-21} {i?.ObjectName ?? "-",-20} {i?.VendorName ?? "-",-26} {i?.ModelName ?? "-",-12} {i?.SerialNumber ?? "-",-12} {ports}");
+                foreach (var problem in i?.Problems ?? default) stdout.WriteLine($"{"",-9} ! {problem}");
+            }
+        }
+        if (comparison is null) return;
+        stdout.WriteLine();
+        if (comparison.IsEmpty) { stdout.WriteLine($"Matches {site!.Path}: every device answered with the manifest's name and address."); return; }
+        foreach (var m in comparison.Missing) stdout.WriteLine($"missing: {m}");
+        foreach (var d in comparison.Differences) stdout.WriteLine($"differs: {d}");
+        foreach (var n in comparison.NotInManifest) stdout.WriteLine($"not in manifest: {n}");
+    }
+
+    private static void WriteJson(TextWriter stdout, IReadOnlyList<Row> rows, Comparison? comparison)
+    {
+        using var stream = new MemoryStream();
+        using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        {
+            json.WriteStartObject();
+            json.WriteStartArray("devices");
+            foreach (var r in rows)
+            {
+                json.WriteStartObject();
+                json.WriteNumber("instance", r.Found.Instance);
+                json.WriteString("address", r.Found.Address.ToString());
+                json.WriteNumber("vendorId", r.Found.Announcement.VendorId);
+                json.WriteNumber("maxApdu", r.Found.Announcement.MaxApduLength);
+                WriteNullable(json, "objectName", r.Info?.ObjectName);
+                WriteNullable(json, "vendorName", r.Info?.VendorName);
+                WriteNullable(json, "modelName", r.Info?.ModelName);
+                WriteNullable(json, "serialNumber", r.Info?.SerialNumber);
+                json.WriteStartArray("networkPorts");
+                foreach (var p in r.Info?.NetworkPorts ?? default)
+                {
+                    json.WriteStartObject();
+                    json.WriteNumber("instance", p.Port.Instance);
+                    WriteNullable(json, "name", p.Name);
+                    if (p.NetworkType is { } t) json.WriteNumber("networkType", (uint)t); else json.WriteNull("networkType");
+                    WriteNullable(json, "macAddress", p.MacAddress is null ? null : Convert.ToHexString(p.MacAddress));
+                    if (p.CsrFile is { } csr) json.WriteNumber("certificateSigningRequestFile", csr.Instance); else json.WriteNull("certificateSigningRequestFile");
+                    json.WriteStartArray("issuerCertificateFiles");
+                    foreach (var f in p.IssuerCertificateFiles) json.WriteNumberValue(f.Instance);
+                    json.WriteEndArray();
+                    if (p.OperationalCertificateFile is { } op) json.WriteNumber("operationalCertificateFile", op.Instance); else json.WriteNull("operationalCertificateFile");
+                    json.WriteEndObject();
+                }
+                json.WriteEndArray();
+                json.WriteStartArray("problems");
+                foreach (var problem in r.Info?.Problems ?? default) json.WriteStringValue(problem);
+                if (r.Failure is not null) json.WriteStringValue(r.Failure);
+                json.WriteEndArray();
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+            if (comparison is not null)
+            {
+                json.WriteStartObject("manifest");
+                WriteStrings(json, "missing", comparison.Missing);
+                WriteStrings(json, "differences", comparison.Differences);
+                WriteStrings(json, "notInManifest", comparison.NotInManifest);
+                json.WriteEndObject();
+            }
+            json.WriteEndObject();
+        }
+        stdout.WriteLine(System.Text.Encoding.UTF8.GetString(stream.ToArray()));
+    }
+
+    private static void WriteNullable(Utf8JsonWriter json, string name, string? value)
+    {
+        if (value is null) json.WriteNull(name); else json.WriteString(name, value);
+    }
+
+    private static void WriteStrings(Utf8JsonWriter json, string name, IEnumerable<string> values)
+    {
+        json.WriteStartArray(name);
+        foreach (var v in values) json.WriteStringValue(v);
+        json.WriteEndArray();
+    }
+
+    private static int Fail(TextWriter stderr, string message)
+    {
+        stderr.WriteLine($"certlsp: {message}");
+        return Program.CouldNotRun;
+    }
+}

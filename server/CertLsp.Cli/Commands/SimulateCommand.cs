@@ -1,0 +1,123 @@
+using System.CommandLine;
+using System.Net;
+using CertLsp.Bacnet.Simulator;
+using CertLsp.Cli.Bacnet;
+using CertLsp.Core.Files;
+
+namespace CertLsp.Cli.Commands;
+
+/// <summary>
+/// <c>certlsp simulate [--devices N | --manifest FILE] --bind ADDR</c>: a site of simulated BACnet/SC-capable devices
+/// on loopback, many in one process, until Ctrl+C (or --duration). Loopback only: the simulator is a test site.
+/// </summary>
+public static class SimulateCommand
+{
+    public static Command Create(TextWriter stdout, TextWriter stderr)
+    {
+        var devices = new Option<int?>("--devices") { Description = "Simulate N devices (instances 1001...) at --bind, --bind + 1, ..." };
+        var manifest = new Option<string?>("--manifest") { Description = "Simulate the devices of a site manifest (their instance, name and address)" };
+        var bind = new Option<string>("--bind") { Description = "Loopback address of the first device (devices without an address in the manifest get the next ones)", Required = true };
+        var port = new Option<int?>("--port") { Description = "UDP port (default: the manifest's bacnet.port, else 47808)" };
+        var broadcast = new Option<string?>("--broadcast") { Description = "Broadcast address to listen on (default 127.255.255.255; loopback only)" };
+        var command = new Option<int?>("--generate-csr-command") { Description = "The Network Port Command value the devices take as generate-csr-file: 8 or 9 (default: the manifest's, else alternating)" };
+        var duration = new Option<double?>("--duration") { Description = "Stop after this many seconds (default: run until Ctrl+C)" };
+        var cmd = new Command("simulate", "Run simulated BACnet/IP devices on loopback (Device, Network Port, File objects; CSR on command; certificate checks)")
+        {
+            devices, manifest, bind, port, broadcast, command, duration,
+        };
+        cmd.SetAction((result, cancellationToken) => RunAsync(result.GetValue(devices), result.GetValue(manifest), result.GetValue(bind)!, result.GetValue(port),
+            result.GetValue(broadcast), result.GetValue(command), result.GetValue(duration), stdout, stderr, cancellationToken));
+        return cmd;
+    }
+
+    public static async Task<int> RunAsync(int? count, string? manifestPath, string bind, int? port, string? broadcast, int? generateCsr, double? duration,
+        TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        if ((count is null) == (manifestPath is null)) return Fail(stderr, "give either --devices N or --manifest FILE");
+        if (!IPAddress.TryParse(bind, out var first) || !IsLoopback(first)) return Fail(stderr, $"--bind \"{bind}\" must be a loopback IPv4 address (127.x.x.x): the simulator never leaves the machine");
+        var broadcastAddress = IPAddress.Parse("127.255.255.255");
+        if (broadcast is not null && (!IPAddress.TryParse(broadcast, out broadcastAddress) || !IsLoopback(broadcastAddress)))
+            return Fail(stderr, $"--broadcast \"{broadcast}\" must be a loopback address such as 127.255.255.255");
+        if (generateCsr is not null and not (8 or 9)) return Fail(stderr, "--generate-csr-command must be 8 or 9");
+        if (count is < 1 or > 60000) return Fail(stderr, "--devices must be 1..60000");
+
+        List<SimulatedDeviceSpec> specs;
+        int sitePort;
+        try
+        {
+            (specs, sitePort) = manifestPath is not null ? FromManifest(manifestPath, first, port, generateCsr) : (FromCount(count!.Value, first, generateCsr), port ?? 47808);
+        }
+        catch (Exception e) when (e is ManifestReadException or ArgumentException)
+        {
+            return Fail(stderr, e.Message);
+        }
+        if (specs.FirstOrDefault(s => !IsLoopback(s.Address)) is { } outside)
+            return Fail(stderr, $"device {outside.EffectiveName} has address {outside.Address}, not loopback: the simulator only uses 127.x.x.x");
+        if (specs.GroupBy(s => s.Address).FirstOrDefault(g => g.Count() > 1) is { } shared)
+            return Fail(stderr, $"{shared.Count()} devices share the address {shared.Key}");
+
+        await using var site = SimulatedSite.Start(specs, (ushort)sitePort, broadcastAddress);
+        stdout.WriteLine($"Simulating {specs.Count} device(s) on UDP port {sitePort}, broadcast {broadcastAddress}. {(duration is null ? "Ctrl+C stops." : $"Stopping after {duration} s.")}");
+        stdout.WriteLine($"{"INSTANCE",-9} {"ADDRESS",-16} {"CSR CMD",-7} NAME");
+        foreach (var s in specs.Take(50)) stdout.WriteLine($"{s.Instance,-9} {s.Address,-16} {s.GenerateCsrCommand,-7} {s.EffectiveName}");
+        if (specs.Count > 50) stdout.WriteLine($"... and {specs.Count - 50} more");
+        stdout.Flush();
+        try
+        {
+            await Task.Delay(duration is { } d ? TimeSpan.FromSeconds(d) : Timeout.InfiniteTimeSpan, cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        stdout.WriteLine($"Stopped. {site.MalformedReceived} malformed datagram(s) were dropped or rejected.");
+        return Program.Ok;
+    }
+
+    private static bool IsLoopback(IPAddress address) => address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && address.GetAddressBytes()[0] == 127;
+
+    private static IPAddress Next(IPAddress address, int offset)
+    {
+        var b = address.GetAddressBytes();
+        var value = ((uint)b[0] << 24 | (uint)b[1] << 16 | (uint)b[2] << 8 | b[3]) + (uint)offset;
+        if (value >> 24 != 127) throw new ArgumentException("too many devices for the loopback range after --bind");
+        return new IPAddress(new[] { (byte)(value >> 24), (byte)(value >> 16), (byte)(value >> 8), (byte)value });
+    }
+
+    private static List<SimulatedDeviceSpec> FromCount(int count, IPAddress first, int? generateCsr) =>
+        [.. Enumerable.Range(0, count).Select(i => new SimulatedDeviceSpec(1001 + (uint)i, Next(first, i)) { GenerateCsrCommand = (uint)(generateCsr ?? (i % 2 == 0 ? 8 : 9)) })];
+
+    private static (List<SimulatedDeviceSpec>, int) FromManifest(string path, IPAddress first, int? port, int? generateCsr)
+    {
+        var site = ManifestSite.Load(path);
+        var sitePort = port ?? site.Port;
+        var specs = new List<SimulatedDeviceSpec>();
+        var used = site.Devices.Where(d => d.Address is not null).Select(d => d.Address!.Address).ToHashSet();
+        var nextFree = 0;
+        uint nextInstance = 1001;
+        var instances = site.Devices.Where(d => d.Instance is not null).Select(d => d.Instance!.Value).ToHashSet();
+        foreach (var device in site.Devices)
+        {
+            var address = device.Address?.Address;
+            if (device.Address is { } a && a.Port != sitePort) throw new ArgumentException($"device {device.Name} uses port {a.Port}; the simulator runs every device on port {sitePort}");
+            while (address is null)
+            {
+                var candidate = Next(first, nextFree++);
+                if (used.Add(candidate)) address = candidate;
+            }
+            var instance = device.Instance;
+            while (instance is null) { if (instances.Add(nextInstance)) instance = nextInstance; nextInstance++; }
+            specs.Add(new SimulatedDeviceSpec(instance.Value, address)
+            {
+                Name = device.Name, CsrCommonName = device.CommonName, GenerateCsrCommand = (uint)(generateCsr ?? site.GenerateCsrCommand),
+                SerialNumber = $"SN-{instance:D7}",
+            });
+        }
+        return (specs, sitePort);
+    }
+
+    private static int Fail(TextWriter stderr, string message)
+    {
+        stderr.WriteLine($"certlsp: {message}");
+        return Program.CouldNotRun;
+    }
+}

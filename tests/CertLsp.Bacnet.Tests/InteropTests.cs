@@ -1,0 +1,122 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json;
+using CertLsp.Bacnet.Client;
+using CertLsp.Bacnet.Link;
+using CertLsp.Bacnet.Services;
+using CertLsp.Bacnet.Simulator;
+using Xunit;
+
+namespace CertLsp.Bacnet.Tests;
+
+/// <summary>
+/// Interop with an implementation no one here wrote: @bacnet-js/client 3.3.2 (tests/interop-bacnet, installed by
+/// ./test.sh with npm ci) as a client against the simulator, and as a device against CertLsp's client.
+/// </summary>
+[Collection(UdpCollection.Name)]
+public class InteropTests
+{
+    private static string InteropFolder()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "tests", "interop-bacnet");
+            if (File.Exists(Path.Combine(dir.FullName, "CertLsp.sln")) && Directory.Exists(candidate))
+            {
+                if (!Directory.Exists(Path.Combine(candidate, "node_modules", "@bacnet-js", "client")))
+                    throw new InvalidOperationException($"@bacnet-js/client is not installed: run `npm ci` in {candidate} (./test.sh does)");
+                return candidate;
+            }
+        }
+        throw new InvalidOperationException("cannot find tests/interop-bacnet beside CertLsp.sln");
+    }
+
+    private static Process Node(string script, params string[] args)
+    {
+        var folder = InteropFolder();
+        var start = new ProcessStartInfo("node", [Path.Combine(folder, script), .. args])
+        {
+            WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        };
+        return Process.Start(start) ?? throw new InvalidOperationException("cannot start node");
+    }
+
+    [Fact]
+    public async Task BacnetJsClientAgainstTheSimulator()
+    {
+        LoopbackNamespace.Require();
+        await using var site = SimulatedSite.Start(SimulatedDeviceSpec.Loopback(5, 5001).Select((s, i) => s with { Address = IPAddress.Parse($"127.0.5.{i + 2}") }),
+            BipEndpoint.DefaultPort, IPAddress.Parse(LoopbackNamespace.Broadcast));
+        using var node = Node("peer-client.mjs", "--bind", "127.0.2.1", "--broadcast", LoopbackNamespace.Broadcast, "--device", "127.0.5.3", "--instance", "5002", "--expect", "5");
+        var stdout = await node.StandardOutput.ReadToEndAsync();
+        var stderr = await node.StandardError.ReadToEndAsync();
+        await node.WaitForExitAsync();
+        Assert.True(node.ExitCode == 0, stderr);
+        using var json = JsonDocument.Parse(stdout);
+        var r = json.RootElement;
+        Assert.False(r.TryGetProperty("error", out var error), error.ToString());
+        Assert.Equal([5001, 5002, 5003, 5004, 5005], r.GetProperty("devices").EnumerateArray().Select(d => d.GetProperty("id").GetInt32()));
+        Assert.Equal("127.0.5.3", r.GetProperty("devices")[1].GetProperty("address").GetString());
+        Assert.Equal("SimDevice5002", r.GetProperty("objectName").GetString());
+        var rpm = r.GetProperty("rpm");
+        Assert.Equal("8:5002", rpm[0].GetProperty("object").GetString());
+        Assert.Equal(["SimDevice5002", "CertLsp Simulated Devices", "SIM-SC-1", "SN-0005002"], rpm[0].GetProperty("values").EnumerateArray().Select(v => v.GetProperty("value")[0].GetString()));
+        var port = rpm[1].GetProperty("values").EnumerateArray().ToDictionary(v => v.GetProperty("id").GetInt64(), v => v.GetProperty("value")[0].GetInt64());
+        Assert.Equal(new Dictionary<long, long> { [427] = 11, [509] = 1, [4194306] = 4 }, port);
+        Assert.Equal(0, r.GetProperty("writtenAt").GetInt32());
+        Assert.True(r.GetProperty("readBack").GetProperty("same").GetBoolean());
+        Assert.True(r.GetProperty("readBack").GetProperty("endOfFile").GetBoolean());
+        Assert.Equal("BacnetError - Class:2 - Code:32", r.GetProperty("unknownProperty").GetString());
+        Assert.Equal(Enumerable.Range(0, 1000).Select(i => (byte)(i * 7)), site[5002].FileContent(SimulatedDevice.IssuerFile1));
+    }
+
+    [Fact]
+    public async Task CertLspClientAgainstABacnetJsDevice()
+    {
+        LoopbackNamespace.Require();
+        using var node = Node("peer-device.mjs", "--bind", "127.0.2.10", "--broadcast", LoopbackNamespace.Broadcast, "--instance", "4242");
+        try
+        {
+            var ready = await node.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(20));
+            Assert.Equal("ready", ready);
+            await using var client = BacnetClient.Start(new BacnetClientOptions(BipEndpoint.Parse("127.0.1.7", 0), BipEndpoint.Parse(LoopbackNamespace.Broadcast))
+            {
+                ApduTimeout = TimeSpan.FromSeconds(1), Retries = 2,
+            });
+            var found = await client.WhoIsAsync(new WhoIs(), TimeSpan.FromSeconds(3), 1);
+            var peer = Assert.Single(found);
+            Assert.Equal(4242u, peer.Instance);
+            Assert.Equal(BipEndpoint.Parse("127.0.2.10"), peer.Address.Endpoint);
+            Assert.Equal(1482u, peer.Announcement.MaxApduLength);  // bacnet-js's quirk: not a legal BACnet/IP value; the client clamps it
+
+            var info = await DeviceInventory.ReadAsync(client, peer.Address, peer.Instance);
+            Assert.True(info.Ok, info.ToString());
+            Assert.Equal(("BacnetJsDevice", "bacnet-js", "peer-device", "JS-0001"), (info.Value.ObjectName, info.Value.VendorName, info.Value.ModelName, info.Value.SerialNumber));
+            var port = Assert.Single(info.Value.NetworkPorts);
+            Assert.Equal(NetworkType.Ipv4, port.NetworkType);
+            Assert.Equal(Convert.FromHexString("7F00020ABAC0"), port.MacAddress);
+            Assert.Null(port.CsrFile);  // RPM error entries (unknown-property) decoded per property
+
+            var files = new CertificateProvisioning(client) { FileChunk = 700 };
+            var csr = await files.ReadFileAsync(peer.Address, ObjectId.File(1));
+            Assert.True(csr.Ok, csr.ToString());
+            Assert.StartsWith("-----BEGIN CERTIFICATE REQUEST-----", System.Text.Encoding.ASCII.GetString(csr.Value.AsSpan()));
+            var content = Enumerable.Range(0, 3000).Select(i => (byte)(i * 13)).ToArray();
+            var written = await files.WriteFileAsync(peer.Address, ObjectId.File(2), content);
+            Assert.True(written.Ok, written.ToString());
+            var readBack = await files.ReadFileAsync(peer.Address, ObjectId.File(2));
+            Assert.True(readBack.Ok, readBack.ToString());
+            Assert.Equal(content, readBack.Value.ToArray());
+
+            var unknown = await client.ReadPropertyAsync(peer.Address, ObjectId.Device(4242), (PropertyIdentifier)58);
+            Assert.Equal(new BacnetError(ErrorClass.Property, ErrorCode.UnknownProperty), unknown.Failure?.Error);
+            var denied = await client.AtomicWriteFileAsync(peer.Address, new AtomicWriteFileRequest(ObjectId.File(1), 0, [1]));
+            Assert.Equal(new BacnetError(ErrorClass.Services, ErrorCode.FileAccessDenied), denied.Failure?.Error);
+        }
+        finally
+        {
+            if (!node.HasExited) node.Kill();
+            await node.WaitForExitAsync();
+        }
+    }
+}

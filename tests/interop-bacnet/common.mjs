@@ -1,0 +1,29 @@
+// Shared helpers of the interop scripts: argument parsing and the pieces of @bacnet-js/client they use.
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+export const BACnet = require('@bacnet-js/client').default;
+export const enums = require('@bacnet-js/client');
+// Encoders the package does not export from its index: needed to build AtomicReadFile/AtomicWriteFile ACKs.
+export const npdu = require('@bacnet-js/client/dist/lib/npdu.js');
+export const apdu = require('@bacnet-js/client/dist/lib/apdu.js');
+export const services = require('@bacnet-js/client/dist/lib/services/index.js');
+
+export function args() {
+  const out = {};
+  const argv = process.argv.slice(2);
+  for (let i = 0; i < argv.length; i += 2) out[argv[i].replace(/^--/, '')] = argv[i + 1];
+  for (const key of ['bind', 'broadcast']) {
+    if (!out[key]) throw new Error(`--${key} is required (never defaulted)`);
+    if (!out[key].startsWith('127.')) throw new Error(`--${key} ${out[key]}: loopback only`);
+  }
+  return out;
+}
+
+export const ARRAY_ALL = 0xffffffff;
+export const OBJECT = { device: 8, file: 10, networkPort: 56 };
+export const PROP = {
+  objectName: 77, vendorName: 121, modelName: 70, serialNumber: 372, objectList: 76, fileSize: 42,
+  networkType: 427, macAddress: 423, csrFile: 509, issuerFiles: 511, operationalFile: 4194306,
+};
+export const TAG = { unsigned: 2, octetString: 6, characterString: 7, enumerated: 9, objectId: 12 };
