@@ -147,7 +147,9 @@ public sealed class CommandTests : IDisposable
         using var cancel = new CancellationTokenSource();
         var call = client.Rpc.InvokeWithParameterObjectAsync<GenerateCsrsResult>(Methods.ExecuteCommand,
             new { command = CertLspCommands.GenerateCsrs, arguments = new[] { new { uri = Uri, scope = "all" } }, workDoneToken = "tok-cancel" }, cancel.Token);
-        while (!client.Progress.Any(p => p.GetProperty("kind").GetString() == "report")) await Task.Delay(5);
+        // Cancel while the run generates its 24 RSA keys (seconds of work): after "begin", before the zip is written.
+        while (!client.Progress.Any(p => p.GetProperty("kind").GetString() == "begin")) await Task.Delay(5);
+        await Task.Delay(300);
         cancel.Cancel(); // sends $/cancelRequest
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
 

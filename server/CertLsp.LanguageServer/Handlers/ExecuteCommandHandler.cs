@@ -86,7 +86,7 @@ public sealed class ExecuteCommandHandler(ServerContext context)
             Passphrase = Environment.GetEnvironmentVariable("CERTLSP_KEY_PASSPHRASE"),
         };
         using var progress = await WorkDoneProgress.BeginAsync(context, workDoneToken, "Generating CSRs", cancellationToken).ConfigureAwait(false);
-        var reporter = new Progress<CsrProgress>(p => progress.Report($"{p.Device}: {p.Outcome} ({p.Done}/{p.Total})", p.Done, p.Total));
+        var reporter = progress.For<CsrProgress>(p => ($"{p.Device}: {p.Outcome} ({p.Done}/{p.Total})", p.Done, p.Total));
         CsrRunResult run;
         try
         {
@@ -132,7 +132,7 @@ public sealed class ExecuteCommandHandler(ServerContext context)
             Passphrase = Environment.GetEnvironmentVariable("CERTLSP_KEY_PASSPHRASE"),
         };
         using var progress = await WorkDoneProgress.BeginAsync(context, workDoneToken, "Importing certificates", cancellationToken).ConfigureAwait(false);
-        var reporter = new Progress<ImportProgress>(p => progress.Report($"{p.File}: {p.Verdict}", p.Done, p.Total));
+        var reporter = progress.For<ImportProgress>(p => ($"{p.File}: {p.Verdict}", p.Done, p.Total));
         ImportResult run;
         try
         {

@@ -16,6 +16,7 @@ public sealed class WorkDoneProgress : IDisposable
     private readonly string key;
     private readonly CancellationTokenSource cancellation;
     private long lastReport;
+    private int ended;
 
     private WorkDoneProgress(ServerContext context, JsonElement? token, CancellationToken requestCancelled)
     {
@@ -58,13 +59,30 @@ public sealed class WorkDoneProgress : IDisposable
 
     public void Report(string message, int done, int total)
     {
+        if (Volatile.Read(ref ended) == 1) return; // a late report never follows "end"
         long now = Environment.TickCount64;
         if (done < total && now - Interlocked.Read(ref lastReport) < 50) return; // at most ~20 reports a second
         Interlocked.Exchange(ref lastReport, now);
         _ = SendAsync(new WorkDoneProgressReport(message, total == 0 ? 100 : (int)(100L * done / total)));
     }
 
-    public Task EndAsync(string message) => SendAsync(new WorkDoneProgressEnd(message));
+    public Task EndAsync(string message)
+    {
+        Interlocked.Exchange(ref ended, 1);
+        return SendAsync(new WorkDoneProgressEnd(message));
+    }
+
+    /// <summary>An IProgress that reports on the caller's thread, in order (System.Progress posts to a queue, so a report could come after the end).</summary>
+    public IProgress<T> For<T>(Func<T, (string Message, int Done, int Total)> describe) => new Inline<T>(value =>
+    {
+        var (message, done, total) = describe(value);
+        Report(message, done, total);
+    });
+
+    private sealed class Inline<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
+    }
 
     private Task SendAsync(object value) =>
         token is { } t ? context.Rpc.NotifyWithParameterObjectAsync(Methods.Progress, new ProgressParams(t, value)) : Task.CompletedTask;
