@@ -44,10 +44,7 @@ public sealed record AtomicReadFileAck(bool EndOfFile, long Start, ImmutableArra
     public void Encode(ref BacnetWriter writer)
     {
         writer.WriteBoolean((byte)ApplicationTag.Boolean, false, EndOfFile);
-        writer.WriteOpening(0);
-        writer.WriteSigned((byte)ApplicationTag.Signed, false, Start);
-        writer.WriteOctetString((byte)ApplicationTag.OctetString, false, Data.AsSpan());
-        writer.WriteClosing(0);
+        StreamAccessData.Encode(ref writer, Start, Data);
     }
 
     public static Decoded<AtomicReadFileAck> Decode(ReadOnlySpan<byte> data)
@@ -55,14 +52,8 @@ public sealed record AtomicReadFileAck(bool EndOfFile, long Start, ImmutableArra
         var r = new BacnetReader(data);
         var eof = r.ReadBoolean((byte)ApplicationTag.Boolean, false, "end of file");
         if (!eof.Ok) return eof.Error!;
-        if (r.NextIsOpening(1)) return new DecodeError(DecodeFailure.Unsupported, r.Position, "record access");
-        if (r.ReadOpening(0) is { } open) return open;
-        var start = r.ReadSigned((byte)ApplicationTag.Signed, false, "file start position");
-        if (!start.Ok) return start.Error!;
-        var bytes = r.ReadOctetString((byte)ApplicationTag.OctetString, false, "file data");
-        if (!bytes.Ok) return bytes.Error!;
-        if (r.ReadClosing(0) is { } close) return close;
-        if (r.ExpectEnd() is { } end) return end;
-        return new AtomicReadFileAck(eof.Value, start.Value, bytes.Value);
+        var block = StreamAccessData.DecodeToEnd(ref r);
+        if (!block.Ok) return block.Error!;
+        return new AtomicReadFileAck(eof.Value, block.Value.Start, block.Value.Data);
     }
 }

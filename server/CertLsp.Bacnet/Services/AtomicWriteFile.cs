@@ -15,10 +15,7 @@ public sealed record AtomicWriteFileRequest(ObjectId File, long Start, Immutable
     public void Encode(ref BacnetWriter writer)
     {
         writer.WriteObjectId((byte)ApplicationTag.ObjectIdentifier, false, File);
-        writer.WriteOpening(0);
-        writer.WriteSigned((byte)ApplicationTag.Signed, false, Start);
-        writer.WriteOctetString((byte)ApplicationTag.OctetString, false, Data.AsSpan());
-        writer.WriteClosing(0);
+        StreamAccessData.Encode(ref writer, Start, Data);
     }
 
     public static Decoded<AtomicWriteFileRequest> Decode(ReadOnlySpan<byte> data)
@@ -26,15 +23,9 @@ public sealed record AtomicWriteFileRequest(ObjectId File, long Start, Immutable
         var r = new BacnetReader(data);
         var file = r.ReadObjectId((byte)ApplicationTag.ObjectIdentifier, false, "file identifier");
         if (!file.Ok) return file.Error!;
-        if (r.NextIsOpening(1)) return new DecodeError(DecodeFailure.Unsupported, r.Position, "record access");
-        if (r.ReadOpening(0) is { } open) return open;
-        var start = r.ReadSigned((byte)ApplicationTag.Signed, false, "file start position");
-        if (!start.Ok) return start.Error!;
-        var bytes = r.ReadOctetString((byte)ApplicationTag.OctetString, false, "file data");
-        if (!bytes.Ok) return bytes.Error!;
-        if (r.ReadClosing(0) is { } close) return close;
-        if (r.ExpectEnd() is { } end) return end;
-        return new AtomicWriteFileRequest(file.Value, start.Value, bytes.Value);
+        var block = StreamAccessData.DecodeToEnd(ref r);
+        if (!block.Ok) return block.Error!;
+        return new AtomicWriteFileRequest(file.Value, block.Value.Start, block.Value.Data);
     }
 }
 
