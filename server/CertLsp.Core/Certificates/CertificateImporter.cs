@@ -126,10 +126,18 @@ public static class CertificateImporter
             return Refuse($"{Path.GetFileName(source)} is refused, nothing in it was used: {ex.Message}");
         }
 
+        string bundles = options.BundleFolder ?? Path.Combine(manifestDir, "certificates", KeyStore.ManifestStem(manifestPath));
+
+        // One writer per ledger; then what an interrupted import left half-written (bundle and ledger temporaries) is cleared.
+        using var runLock = RunLock.TryTake(ledgerPath);
+        if (runLock is null) return Refuse("another certlsp run is working on this manifest; try again when it has finished");
+        ledger = LedgerFile.Load(ledgerPath); // as it is now that no other run can change it
+        AtomicFile.RemoveLeftovers(bundles);
+        AtomicFile.RemoveLeftovers(manifestDir, Path.GetFileName(ledgerPath));
+
         var byCn = DeviceIndex.ByCommonName(manifest, ledger);
         var keys = KeyStore.ForManifest(manifestPath, options.Passphrase);
         bool localKeys = !manifest.Key.DeviceHeld;
-        string bundles = options.BundleFolder ?? Path.Combine(manifestDir, "certificates", KeyStore.ManifestStem(manifestPath));
         var parallel = new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = Environment.ProcessorCount };
 
         // 1. Every file judged against the ledger as it was (in parallel: parsing and signature checks are the CPU work).

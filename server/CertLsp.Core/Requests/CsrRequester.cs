@@ -347,26 +347,3 @@ public static class CsrRequester
         }
     }
 }
-
-/// <summary>One run at a time per manifest: an exclusive lock on a hidden file beside the ledger, released by the OS if the process dies.</summary>
-internal sealed class RunLock : IDisposable
-{
-    private readonly FileStream stream;
-
-    private RunLock(FileStream stream) => this.stream = stream;
-
-    public static RunLock? TryTake(string ledgerPath)
-    {
-        string path = Path.Combine(Path.GetDirectoryName(ledgerPath)!, "." + Path.GetFileName(ledgerPath) + ".lock");
-        try
-        {
-            return new RunLock(new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose));
-        }
-        catch (IOException)
-        {
-            return null;
-        }
-    }
-
-    public void Dispose() => stream.Dispose();
-}

@@ -6,7 +6,10 @@ namespace CertLsp.Core.Tests.Certificates;
 /// <summary>The agreement of ledger, keys and zips that every run, even an interrupted one followed by a re-run, must leave.</summary>
 public static class SiteConsistency
 {
-    /// <summary>Every CSR in every zip has its ledger entry (pending, that zip) and its key; every key is the ledger's.</summary>
+    /// <summary>
+    /// Every CSR in every zip has its ledger entry (pending, that zip; or, once imported, the certificate of that key) and its key;
+    /// every key is the ledger's; every imported certificate has its bundle; nothing half-written (*.tmp) is left.
+    /// </summary>
     public static void Assert(TempSite site)
     {
         var ledger = LedgerFile.Load(site.LedgerPath);
@@ -21,15 +24,24 @@ public static class SiteConsistency
                 var entry = ledger.FindByKey(publicKey);
                 Xunit.Assert.True(entry is not null, $"{name} in {Path.GetFileName(zip)} has no ledger entry");
                 Xunit.Assert.Equal(cn, entry!.CommonName);
-                Xunit.Assert.Equal(Path.GetFileName(zip), entry.Pending!.Zip);
+                if (entry.Pending?.PublicKey == publicKey) Xunit.Assert.Equal(Path.GetFileName(zip), entry.Pending.Zip);
+                else Xunit.Assert.Equal(publicKey, entry.Certificate?.PublicKey);
                 using var key = keys.Load(entry.Device, publicKey);
                 seen.Add(keys.PathFor(entry.Device, publicKey));
             }
         }
         foreach (var entry in ledger.Entries.Values)
         {
-            Xunit.Assert.NotNull(entry.Pending);
-            Xunit.Assert.Contains(site.Zips, z => Path.GetFileName(z) == entry.Pending!.Zip);
+            if (entry.Pending is { } pending)
+            {
+                Xunit.Assert.Contains(site.Zips, z => Path.GetFileName(z) == pending.Zip);
+            }
+            else
+            {
+                Xunit.Assert.NotNull(entry.Certificate);
+                string bundle = Path.Combine(site.Folder, "certificates", KeyStore.ManifestStem(site.ManifestPath), SafeNames.For(entry.Device));
+                Xunit.Assert.True(File.Exists(bundle + ".chain.pem") && File.Exists(bundle + ".p12"), $"the certificate of {entry.Device} is recorded without its bundle");
+            }
         }
         Xunit.Assert.Equal(seen.Order(), keys.Files().Order());
         Xunit.Assert.Empty(Directory.GetFiles(site.Folder, "*.tmp", SearchOption.AllDirectories));
