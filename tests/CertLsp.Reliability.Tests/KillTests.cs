@@ -82,22 +82,6 @@ public sealed class KillTests(ITestOutputHelper output)
         return slowest;
     }
 
-    /// <summary>A site whose CSRs were made (in process) and signed by a test CA into signed.zip, ready to import.</summary>
-    private static TempSite SignedSite(out string signed)
-    {
-        var site = NewSite();
-        var ca = new TestCa();
-        File.WriteAllText(site.File_("ca.pem"), ca.Pem);
-        var requests = CsrRequester.Run(site.ManifestPath, site.Text, new CsrRequestOptions());
-        Assert.Equal(Devices, requests.Requested);
-        signed = site.File_("signed.zip");
-        File.WriteAllBytes(signed, TempSite.MakeZip([.. site.Zips.SelectMany(TempSite.Entries)
-            .Where(e => !e.Key.Contains("issuer/", StringComparison.Ordinal))
-            .Select(e => (Path.GetFileNameWithoutExtension(e.Key) + ".crt", System.Text.Encoding.ASCII.GetBytes(ca.Sign(e.Value)))),
-            ("issuer/iss-1.pem", System.Text.Encoding.ASCII.GetBytes(ca.Pem))]));
-        return site;
-    }
-
     [Fact]
     public void Csr_killed_at_random_moments_is_finished_by_a_rerun_with_nothing_lost()
     {
@@ -159,13 +143,13 @@ public sealed class KillTests(ITestOutputHelper output)
         var clock = Stopwatch.StartNew();
         double workMs = Calibrate(() =>
         {
-            using var site = SignedSite(out string signed);
+            using var site = Sites.Signed(Devices, out string signed);
             return KillDuringWork(["import", site.ManifestPath, signed], () => Directory.Exists(Path.Combine(site.Folder, "certificates")), random, double.PositiveInfinity);
         });
         var histogram = new SortedDictionary<string, int>(StringComparer.Ordinal);
         while (kills < target)
         {
-            using var site = SignedSite(out string signed);
+            using var site = Sites.Signed(Devices, out string signed);
             sites++;
             string bundles = Path.Combine(site.Folder, "certificates");
             var texts = new List<string>();

@@ -19,19 +19,6 @@ public sealed class LedgerTamperTests(ITestOutputHelper output)
 {
     private const int Devices = 4;
 
-    /// <summary>A site with a ledger of four pending requests, a signed answer and its issuer.</summary>
-    private static TempSite RequestedSite(out string signed)
-    {
-        var site = new TempSite(TempSite.Manifest(Devices));
-        var ca = new TestCa();
-        File.WriteAllText(site.File_("ca.pem"), ca.Pem);
-        Assert.Equal(Devices, CsrRequester.Run(site.ManifestPath, site.Text, new CsrRequestOptions()).Requested);
-        signed = site.File_("signed.zip");
-        File.WriteAllBytes(signed, TempSite.MakeZip([.. site.Zips.SelectMany(TempSite.Entries)
-            .Select(e => (Path.GetFileNameWithoutExtension(e.Key) + ".crt", System.Text.Encoding.ASCII.GetBytes(ca.Sign(e.Value))))]));
-        return site;
-    }
-
     /// <summary>A tampering: the new ledger text and the 1-based line where it must be reported.</summary>
     public sealed record Tampering(string Name, Func<string[], (string Text, int Line)> Apply)
     {
@@ -92,7 +79,7 @@ public sealed class LedgerTamperTests(ITestOutputHelper output)
     [MemberData(nameof(Tamperings))]
     public async Task Every_reader_reports_the_line_and_nothing_is_written(Tampering tampering)
     {
-        using var site = RequestedSite(out string signed);
+        using var site = Sites.Signed(Devices, out string signed);
         var (text, line) = tampering.Apply(File.ReadAllText(site.LedgerPath).TrimEnd('\n').Split('\n'));
         File.WriteAllText(site.LedgerPath, text + "\n");
         var error = Assert.Throws<LedgerFormatException>(() => LedgerFile.Load(site.LedgerPath));
@@ -128,7 +115,7 @@ public sealed class LedgerTamperTests(ITestOutputHelper output)
     [Fact]
     public async Task A_ledger_repaired_on_disk_withdraws_the_report()
     {
-        using var site = RequestedSite(out _);
+        using var site = Sites.Signed(Devices, out _);
         string good = File.ReadAllText(site.LedgerPath);
         File.WriteAllText(site.LedgerPath, "<<<<<<< HEAD\n" + good);
         await using var client = await LspTestClient.StartInitializedAsync(site.Folder);
@@ -149,7 +136,7 @@ public sealed class LedgerTamperTests(ITestOutputHelper output)
     [Fact]
     public void Random_byte_damage_is_reported_or_harmless_never_misread()
     {
-        using var site = RequestedSite(out _);
+        using var site = Sites.Signed(Devices, out _);
         byte[] original = File.ReadAllBytes(site.LedgerPath);
         var truth = LedgerFile.Load(site.LedgerPath);
         int seed = Environment.TickCount, detected = 0, harmless = 0, tries = Soak.Scale(2000);

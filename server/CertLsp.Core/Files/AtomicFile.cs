@@ -31,6 +31,13 @@ public static class AtomicFile
             }
             File.Move(temp, path, overwrite: true);
         }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            TryDelete(temp);
+            // Named by the file meant, not the temporary one (which is gone): "cannot write …/x.zip: No space left on device".
+            string reason = ex.Message.Split(" : '", 2)[0];
+            throw ex is IOException ? new IOException($"cannot write {path}: {reason}", ex) : new UnauthorizedAccessException($"cannot write {path}: {reason}", ex);
+        }
         catch
         {
             TryDelete(temp);

@@ -17,11 +17,17 @@ public sealed class RunLock : IDisposable
         {
             return new RunLock(new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose));
         }
-        catch (IOException)
+        catch (IOException ex) when (HeldByAnother(ex))
         {
             return null;
         }
     }
+
+    /// <summary>
+    /// The lock is taken (EWOULDBLOCK on Linux and macOS, a sharing violation on Windows); any other failure, such as a read-only
+    /// or full file system, is not "another run" and is thrown to the caller as it is.
+    /// </summary>
+    private static bool HeldByAnother(IOException ex) => ex.HResult is 11 or 35 or unchecked((int)0x80070020);
 
     public void Dispose() => stream.Dispose();
 }
