@@ -147,6 +147,27 @@ public sealed class DiskFaultTests(ITestOutputHelper output)
         Assert.Equal(ledgerBefore, File.ReadAllText(site.LedgerPath));
     }
 
+    /// <summary>The bundle folder read-only: certificates are recorded without bundles; the next import writes the missing bundles.</summary>
+    [Fact]
+    public void Bundles_that_could_not_be_written_are_written_by_the_next_import()
+    {
+        using var site = Sites.Signed(Devices, out string signed);
+        var run = RunConstrained(site, 1 << 20, "certificates/site.site", "import", site.ManifestPath, signed)!;
+        output.WriteLine(run.Stdout + run.Stderr);
+        AssertCleanFailure(site, run, "read-only bundles");
+        Assert.Contains("accepted; no bundle: ", run.Stdout);
+        Assert.Contains("Read-only file system", run.Stdout);
+        Assert.All(LedgerFile.Load(site.LedgerPath).Entries.Values, e => Assert.NotNull(e.Certificate));
+
+        var (exit, stdout, stderr) = CliProcess.Run("import", site.ManifestPath, signed);
+        output.WriteLine(stdout + stderr);
+        Assert.True(exit == 0, stdout + stderr);
+        Assert.Contains($"Summary: 0 accepted, {Devices} already imported", stdout);
+        Assert.Contains("missing bundle", stdout);
+        SiteConsistency.Assert(site);
+        Leaks.AssertNone(site, [run.Stdout, run.Stderr, stdout, stderr]);
+    }
+
     private static string FirstProblem(string text) =>
         text.Split('\n').FirstOrDefault(l => l.Contains("space", StringComparison.Ordinal) || l.Contains("certlsp:", StringComparison.Ordinal))?.Trim() ?? text.Trim();
 }

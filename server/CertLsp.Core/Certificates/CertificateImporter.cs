@@ -166,7 +166,7 @@ public static class CertificateImporter
         {
             int i = accepted[n];
             var c = judged[i].Candidate!;
-            reasons[i] = localKeys ? WriteBundle(bundles, c, keys, options.Passphrase) : "accepted";
+            reasons[i] = localKeys ? WriteBundle(bundles, c, keys, options.Passphrase) : c.Again ? "already imported" : "accepted";
         });
 
         // 4. The ledger, last.
@@ -174,7 +174,12 @@ public static class CertificateImporter
         var updated = ledger;
         for (int i = 0; i < judged.Length; i++)
         {
-            if (judged[i].Candidate is { } c)
+            if (judged[i].Candidate is { Again: true } again)
+            {
+                again.Certificate.Dispose();
+                verdicts.Add(new(files[i].Name, FileVerdict.AlreadyImported, reasons[i], again.Device));
+            }
+            else if (judged[i].Candidate is { } c)
             {
                 using (c.Certificate)
                 {
@@ -213,7 +218,8 @@ public static class CertificateImporter
     }
 
     /// <summary>A certificate that passed every check: accepted unless another one for the same device was accepted first.</summary>
-    private sealed record Candidate(string Device, X509Certificate2 Certificate, X509Certificate2 Issuer, string Serial, string Fingerprint, string PublicKey);
+    /// <param name="Again">Already recorded: only its bundle is (re)written when it is missing (an earlier import ran out of disk).</param>
+    private sealed record Candidate(string Device, X509Certificate2 Certificate, X509Certificate2 Issuer, string Serial, string Fingerprint, string PublicKey, bool Again = false);
 
     /// <summary>Either the file's final verdict, or a candidate for acceptance.</summary>
     private sealed record Judgement(ImportedFile? Final, Candidate? Candidate);
@@ -266,7 +272,13 @@ public static class CertificateImporter
         string fingerprint = Fingerprints.Of(certificate.RawData);
         string publicKey = Fingerprints.OfPublicKey(certificate.PublicKey);
         var entry = ledger.Find(name);
-        if (entry?.Certificate?.Fingerprint == fingerprint) return final(FileVerdict.AlreadyImported, "already imported", name);
+        if (entry?.Certificate?.Fingerprint == fingerprint)
+        {
+            // Recorded before; an import that could not write the bundle (a full disk) left it to this one.
+            var signer = issuers.FirstOrDefault(i => CertificateFiles.IsSignedBy(certificate, i));
+            return signer is null ? final(FileVerdict.AlreadyImported, "already imported", name)
+                : new Judgement(null, new Candidate(name, certificate, signer, entry.Certificate.Serial, fingerprint, publicKey, Again: true));
+        }
         if (now < certificate.NotBefore.ToUniversalTime()) return reject($"not valid before {LedgerFormat.Time(certificate.NotBefore)}", name);
         if (now > certificate.NotAfter.ToUniversalTime()) return reject($"expired on {LedgerFormat.Time(certificate.NotAfter)}", name);
         var issuer = issuers.FirstOrDefault(i => CertificateFiles.IsSignedBy(certificate, i));
@@ -284,11 +296,12 @@ public static class CertificateImporter
         try
         {
             var bundle = BundleWriter.Write(folder, c.Device, c.Certificate, c.Issuer, () => keys.Load(c.Device, c.PublicKey), passphrase);
-            return $"accepted; bundle {Path.GetFileName(bundle.ChainPem)}, {Path.GetFileName(bundle.Pkcs12)}";
+            string files = $"bundle {Path.GetFileName(bundle.ChainPem)}, {Path.GetFileName(bundle.Pkcs12)}";
+            return !c.Again ? $"accepted; {files}" : bundle.Written ? $"already imported; its missing {files} written now" : "already imported";
         }
         catch (Exception ex) when (ex is KeyStoreException or IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
         {
-            return $"accepted; no bundle: {ex.Message}";
+            return $"{(c.Again ? "already imported" : "accepted")}; no bundle: {ex.Message}";
         }
     }
 }
