@@ -217,6 +217,19 @@ public static class CertificateImporter
         return new ImportResult(ImportState.Done, null, [.. verdicts], [.. revoked], [.. warnings], ledgerPath, changed);
     }
 
+    /// <summary>Signature algorithms whose hash is broken (collisions), by OID.</summary>
+    private static readonly Dictionary<string, string> WeakSignatures = new(StringComparer.Ordinal)
+    {
+        ["1.2.840.113549.1.1.2"] = "MD2 with RSA", ["1.2.840.113549.1.1.3"] = "MD4 with RSA", ["1.2.840.113549.1.1.4"] = "MD5 with RSA",
+        ["1.2.840.113549.1.1.5"] = "SHA-1 with RSA", ["1.3.14.3.2.29"] = "SHA-1 with RSA", ["1.2.840.10045.4.1"] = "ECDSA with SHA-1", ["1.2.840.10040.4.3"] = "DSA with SHA-1",
+    };
+
+    /// <summary>Extensions a relying party knows (RFC 5280 §4.2); any other marked critical makes a device refuse the certificate.</summary>
+    private static readonly HashSet<string> KnownCritical = new(StringComparer.Ordinal)
+    {
+        "2.5.29.15", "2.5.29.17", "2.5.29.19", "2.5.29.30", "2.5.29.32", "2.5.29.36", "2.5.29.37", "2.5.29.54",
+    };
+
     /// <summary>A certificate that passed every check: accepted unless another one for the same device was accepted first.</summary>
     /// <param name="Again">Already recorded: only its bundle is (re)written when it is missing (an earlier import ran out of disk).</param>
     private sealed record Candidate(string Device, X509Certificate2 Certificate, X509Certificate2 Issuer, string Serial, string Fingerprint, string PublicKey, bool Again = false);
@@ -283,6 +296,10 @@ public static class CertificateImporter
         if (now > certificate.NotAfter.ToUniversalTime()) return reject($"expired on {LedgerFormat.Time(certificate.NotAfter)}", name);
         var issuer = issuers.FirstOrDefault(i => CertificateFiles.IsSignedBy(certificate, i));
         if (issuer is null) return reject($"not signed directly by a configured issuer (its issuer is “{certificate.Issuer}”)", name);
+        if (WeakSignatures.GetValueOrDefault(certificate.SignatureAlgorithm.Value ?? "") is { } weak) return reject($"signed with {weak}, a broken hash: ask the CA to sign with SHA-256 or stronger", name);
+        if (certificate.Extensions.OfType<X509BasicConstraintsExtension>().Any(b => b.CertificateAuthority)) return reject("it is a CA certificate (basicConstraints CA:TRUE), not a device's", name);
+        if (certificate.Extensions.FirstOrDefault(e => e.Critical && !KnownCritical.Contains(e.Oid?.Value ?? "")) is { } odd)
+            return reject($"it has a critical extension ({odd.Oid?.Value}) that devices do not know, so they must refuse the certificate", name);
         string serial = CertificateFiles.SerialHex(certificate);
         if (crls.RevokedAt(serial, issuer.SubjectName.Name) is { } revokedAt) return reject($"revoked on {LedgerFormat.Time(revokedAt)} (CRL)", name);
         if (entry?.Pending is not { } pending) return reject($"no CSR is pending for “{name}”", name);

@@ -66,6 +66,7 @@ internal static class X500Names
     {
         foreach (var rdn in name.EnumerateRelativeDistinguishedNames())
         {
+            if (rdn.HasMultipleElements) continue; // "CN=…+O=…": not a name CertLsp writes or accepts as a device's CN
             if (rdn.GetSingleElementType().Value == "2.5.4.3") return rdn.GetSingleElementValue();
         }
         return null;
