@@ -80,11 +80,12 @@ public sealed class LspEditStormTests(ITestOutputHelper output)
         {
             var result = await command.WaitAsync(TimeSpan.FromSeconds(60));
             if (result.Refusal is null) commandsDone++;
+            else Assert.Contains("another certlsp run", result.Refusal); // the command before it was still running: one writer per ledger
         }
         await client.WaitForDiagnosticsAsync(uri, version, TimeSpan.FromSeconds(60));
         var published = (await client.SettledDiagnosticsAsync(uri))!; // after the commands' ledger changes too
         double seconds = clock.Elapsed.TotalSeconds;
-        output.WriteLine($"seed {seed}: {total} edits, {requests} requests (slowest {slowestRequestMs:F0} ms), {commandsRun} CSR commands ({commandsDone} ran on a clean buffer) in {seconds:F1} s");
+        output.WriteLine($"seed {seed}: {total} edits, {requests} requests (slowest {slowestRequestMs:F0} ms), {commandsRun} CSR commands on a clean buffer ({commandsDone} ran, the others found the previous one still running) in {seconds:F1} s");
 
         Assert.Equal(text, client.Server.Context.Workspace.Snapshot.Find(uri)!.Text);
         var fresh = ManifestChecker.Check([ManifestDocument.Parse(uri, text, ServerWorkspace.LedgerOf(uri))]);
@@ -92,7 +93,7 @@ public sealed class LspEditStormTests(ITestOutputHelper output)
         var expected = fresh.ByPath[uri].Take(DiagnosticPublisher.MaxPerDocument).Select(d => $"{d.Code} {LspConvert.Range(lines, d.Span)} {d.Message}");
         Assert.Equal(expected, published.Diagnostics.Select(d => $"{d.Code} {d.Range} {d.Message}"));
 
-        Assert.Equal(commandsRun, commandsDone);
+        Assert.True(commandsDone >= 1, "no command ran");
         Assert.Equal(60, LedgerFile.Load(site.LedgerPath).Entries.Count);
         SiteConsistency.Assert(site);
         Leaks.AssertNone(site, [client.Log.ToString(), .. client.Messages.Select(m => m.Message), JsonSerializer.Serialize(published)]);
