@@ -45,7 +45,7 @@ public static class SiteConsistency
             }
         }
         Xunit.Assert.Equal(seen.Order(), keys.Files().Order());
-        Xunit.Assert.Empty(Directory.GetFiles(site.Folder, "*.tmp", SearchOption.AllDirectories));
+        Xunit.Assert.Empty(Directory.GetFiles(site.Folder, "*.tmp", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(site.Folder, f)));
     }
 
 }
