@@ -53,10 +53,18 @@ public static class CsrGenerator
     public static (string? CommonName, string PublicKey) Inspect(ReadOnlySpan<byte> data)
     {
         string text = Encoding.ASCII.GetString(data);
-        var request = text.Contains("-----BEGIN", StringComparison.Ordinal)
-            ? CertificateRequest.LoadSigningRequestPem(text, HashAlgorithmName.SHA256, CertificateRequestLoadOptions.Default)
-            : CertificateRequest.LoadSigningRequest(data.ToArray(), HashAlgorithmName.SHA256, CertificateRequestLoadOptions.Default);
-        return (request.SubjectName.GetSimpleName(), Fingerprints.OfPublicKey(request.PublicKey));
+        try
+        {
+            var request = text.Contains("-----BEGIN", StringComparison.Ordinal)
+                ? CertificateRequest.LoadSigningRequestPem(text, HashAlgorithmName.SHA256, CertificateRequestLoadOptions.Default)
+                : CertificateRequest.LoadSigningRequest(data.ToArray(), HashAlgorithmName.SHA256, CertificateRequestLoadOptions.Default);
+            return (request.SubjectName.GetSimpleName(), Fingerprints.OfPublicKey(request.PublicKey));
+        }
+        catch (Exception ex) when (ex is PlatformNotSupportedException or NotSupportedException or ArgumentException or FormatException or InvalidOperationException)
+        {
+            // A damaged CSR (an unknown curve, a broken name): one kind of failure for callers, as for any other unreadable CSR.
+            throw new CryptographicException($"not a readable CSR ({ex.Message})", ex);
+        }
     }
 }
 
@@ -66,6 +74,7 @@ internal static class X500Names
     {
         foreach (var rdn in name.EnumerateRelativeDistinguishedNames())
         {
+            if (rdn.HasMultipleElements) continue; // "CN=…+O=…": not a name CertLsp writes or accepts as a device's CN
             if (rdn.GetSingleElementType().Value == "2.5.4.3") return rdn.GetSingleElementValue();
         }
         return null;
