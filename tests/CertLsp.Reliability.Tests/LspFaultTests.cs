@@ -83,7 +83,7 @@ public sealed class LspFaultTests(ITestOutputHelper output)
     [Fact]
     public async Task A_command_cancelled_halfway_leaves_nothing_half_done_and_a_rerun_completes()
     {
-        var random = new Random(Environment.TickCount);
+        var random = new Random(Soak.Seed());
         var outcomes = new List<string>();
         for (int round = 0; round < Soak.Scale(6); round++)
         {
