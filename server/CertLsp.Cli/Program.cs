@@ -33,6 +33,13 @@ public static class Program
         {
             return parsed.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
         }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // A full disk, a read-only folder: every write is atomic, so what was finished is recorded and nothing is half-written.
+            stderr.WriteLine($"certlsp: {ex.Message}");
+            stderr.WriteLine("certlsp: stopped; what was finished is recorded and nothing half-written was left. Run it again once the disk has room or the folder is writable.");
+            return CouldNotRun;
+        }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             stderr.WriteLine($"certlsp: internal error: {ex.GetType().Name}: {ex.Message}");

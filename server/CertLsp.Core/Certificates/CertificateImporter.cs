@@ -126,10 +126,18 @@ public static class CertificateImporter
             return Refuse($"{Path.GetFileName(source)} is refused, nothing in it was used: {ex.Message}");
         }
 
+        string bundles = options.BundleFolder ?? Path.Combine(manifestDir, "certificates", KeyStore.ManifestStem(manifestPath));
+
+        // One writer per ledger; then what an interrupted import left half-written (bundle and ledger temporaries) is cleared.
+        using var runLock = RunLock.TryTake(ledgerPath);
+        if (runLock is null) return Refuse("another certlsp run is working on this manifest; try again when it has finished");
+        ledger = LedgerFile.Load(ledgerPath); // as it is now that no other run can change it
+        AtomicFile.RemoveLeftovers(bundles);
+        AtomicFile.RemoveLeftovers(manifestDir, Path.GetFileName(ledgerPath));
+
         var byCn = DeviceIndex.ByCommonName(manifest, ledger);
         var keys = KeyStore.ForManifest(manifestPath, options.Passphrase);
         bool localKeys = !manifest.Key.DeviceHeld;
-        string bundles = options.BundleFolder ?? Path.Combine(manifestDir, "certificates", KeyStore.ManifestStem(manifestPath));
         var parallel = new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = Environment.ProcessorCount };
 
         // 1. Every file judged against the ledger as it was (in parallel: parsing and signature checks are the CPU work).
@@ -158,7 +166,7 @@ public static class CertificateImporter
         {
             int i = accepted[n];
             var c = judged[i].Candidate!;
-            reasons[i] = localKeys ? WriteBundle(bundles, c, keys, options.Passphrase) : "accepted";
+            reasons[i] = localKeys ? WriteBundle(bundles, c, keys, options.Passphrase) : c.Again ? "already imported" : "accepted";
         });
 
         // 4. The ledger, last.
@@ -166,7 +174,12 @@ public static class CertificateImporter
         var updated = ledger;
         for (int i = 0; i < judged.Length; i++)
         {
-            if (judged[i].Candidate is { } c)
+            if (judged[i].Candidate is { Again: true } again)
+            {
+                again.Certificate.Dispose();
+                verdicts.Add(new(files[i].Name, FileVerdict.AlreadyImported, reasons[i], again.Device));
+            }
+            else if (judged[i].Candidate is { } c)
             {
                 using (c.Certificate)
                 {
@@ -204,8 +217,22 @@ public static class CertificateImporter
         return new ImportResult(ImportState.Done, null, [.. verdicts], [.. revoked], [.. warnings], ledgerPath, changed);
     }
 
+    /// <summary>Signature algorithms whose hash is broken (collisions), by OID.</summary>
+    private static readonly Dictionary<string, string> WeakSignatures = new(StringComparer.Ordinal)
+    {
+        ["1.2.840.113549.1.1.2"] = "MD2 with RSA", ["1.2.840.113549.1.1.3"] = "MD4 with RSA", ["1.2.840.113549.1.1.4"] = "MD5 with RSA",
+        ["1.2.840.113549.1.1.5"] = "SHA-1 with RSA", ["1.3.14.3.2.29"] = "SHA-1 with RSA", ["1.2.840.10045.4.1"] = "ECDSA with SHA-1", ["1.2.840.10040.4.3"] = "DSA with SHA-1",
+    };
+
+    /// <summary>Extensions a relying party knows (RFC 5280 §4.2); any other marked critical makes a device refuse the certificate.</summary>
+    private static readonly HashSet<string> KnownCritical = new(StringComparer.Ordinal)
+    {
+        "2.5.29.15", "2.5.29.17", "2.5.29.19", "2.5.29.30", "2.5.29.32", "2.5.29.36", "2.5.29.37", "2.5.29.54",
+    };
+
     /// <summary>A certificate that passed every check: accepted unless another one for the same device was accepted first.</summary>
-    private sealed record Candidate(string Device, X509Certificate2 Certificate, X509Certificate2 Issuer, string Serial, string Fingerprint, string PublicKey);
+    /// <param name="Again">Already recorded: only its bundle is (re)written when it is missing (an earlier import ran out of disk).</param>
+    private sealed record Candidate(string Device, X509Certificate2 Certificate, X509Certificate2 Issuer, string Serial, string Fingerprint, string PublicKey, bool Again = false);
 
     /// <summary>Either the file's final verdict, or a candidate for acceptance.</summary>
     private sealed record Judgement(ImportedFile? Final, Candidate? Candidate);
@@ -258,11 +285,21 @@ public static class CertificateImporter
         string fingerprint = Fingerprints.Of(certificate.RawData);
         string publicKey = Fingerprints.OfPublicKey(certificate.PublicKey);
         var entry = ledger.Find(name);
-        if (entry?.Certificate?.Fingerprint == fingerprint) return final(FileVerdict.AlreadyImported, "already imported", name);
+        if (entry?.Certificate?.Fingerprint == fingerprint)
+        {
+            // Recorded before; an import that could not write the bundle (a full disk) left it to this one.
+            var signer = issuers.FirstOrDefault(i => CertificateFiles.IsSignedBy(certificate, i));
+            return signer is null ? final(FileVerdict.AlreadyImported, "already imported", name)
+                : new Judgement(null, new Candidate(name, certificate, signer, entry.Certificate.Serial, fingerprint, publicKey, Again: true));
+        }
         if (now < certificate.NotBefore.ToUniversalTime()) return reject($"not valid before {LedgerFormat.Time(certificate.NotBefore)}", name);
         if (now > certificate.NotAfter.ToUniversalTime()) return reject($"expired on {LedgerFormat.Time(certificate.NotAfter)}", name);
         var issuer = issuers.FirstOrDefault(i => CertificateFiles.IsSignedBy(certificate, i));
         if (issuer is null) return reject($"not signed directly by a configured issuer (its issuer is “{certificate.Issuer}”)", name);
+        if (WeakSignatures.GetValueOrDefault(certificate.SignatureAlgorithm.Value ?? "") is { } weak) return reject($"signed with {weak}, a broken hash: ask the CA to sign with SHA-256 or stronger", name);
+        if (certificate.Extensions.OfType<X509BasicConstraintsExtension>().Any(b => b.CertificateAuthority)) return reject("it is a CA certificate (basicConstraints CA:TRUE), not a device's", name);
+        if (certificate.Extensions.FirstOrDefault(e => e.Critical && !KnownCritical.Contains(e.Oid?.Value ?? "")) is { } odd)
+            return reject($"it has a critical extension ({odd.Oid?.Value}) that devices do not know, so they must refuse the certificate", name);
         string serial = CertificateFiles.SerialHex(certificate);
         if (crls.RevokedAt(serial, issuer.SubjectName.Name) is { } revokedAt) return reject($"revoked on {LedgerFormat.Time(revokedAt)} (CRL)", name);
         if (entry?.Pending is not { } pending) return reject($"no CSR is pending for “{name}”", name);
@@ -276,11 +313,12 @@ public static class CertificateImporter
         try
         {
             var bundle = BundleWriter.Write(folder, c.Device, c.Certificate, c.Issuer, () => keys.Load(c.Device, c.PublicKey), passphrase);
-            return $"accepted; bundle {Path.GetFileName(bundle.ChainPem)}, {Path.GetFileName(bundle.Pkcs12)}";
+            string files = $"bundle {Path.GetFileName(bundle.ChainPem)}, {Path.GetFileName(bundle.Pkcs12)}";
+            return !c.Again ? $"accepted; {files}" : bundle.Written ? $"already imported; its missing {files} written now" : "already imported";
         }
         catch (Exception ex) when (ex is KeyStoreException or IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
         {
-            return $"accepted; no bundle: {ex.Message}";
+            return $"{(c.Again ? "already imported" : "accepted")}; no bundle: {ex.Message}";
         }
     }
 }

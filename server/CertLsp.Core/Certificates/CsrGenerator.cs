@@ -60,16 +60,24 @@ public static class CsrGenerator
     public static CsrDetails Read(ReadOnlySpan<byte> data)
     {
         string text = Encoding.ASCII.GetString(data);
-        var request = text.Contains("-----BEGIN", StringComparison.Ordinal)
-            ? CertificateRequest.LoadSigningRequestPem(text, HashAlgorithmName.SHA256, CertificateRequestLoadOptions.Default)
-            : CertificateRequest.LoadSigningRequest(data.ToArray(), HashAlgorithmName.SHA256, CertificateRequestLoadOptions.Default);
-        var fields = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var rdn in request.SubjectName.EnumerateRelativeDistinguishedNames())
+        try
         {
-            if (rdn.HasMultipleElements || rdn.GetSingleElementValue() is not { } value) continue;
-            fields.TryAdd(rdn.GetSingleElementType().Value ?? "", value);
+            var request = text.Contains("-----BEGIN", StringComparison.Ordinal)
+                ? CertificateRequest.LoadSigningRequestPem(text, HashAlgorithmName.SHA256, CertificateRequestLoadOptions.Default)
+                : CertificateRequest.LoadSigningRequest(data.ToArray(), HashAlgorithmName.SHA256, CertificateRequestLoadOptions.Default);
+            var fields = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var rdn in request.SubjectName.EnumerateRelativeDistinguishedNames())
+            {
+                if (rdn.HasMultipleElements || rdn.GetSingleElementValue() is not { } value) continue;
+                fields.TryAdd(rdn.GetSingleElementType().Value ?? "", value);
+            }
+            return new CsrDetails(fields.GetValueOrDefault(X500Names.CommonName), fields, Fingerprints.OfPublicKey(request.PublicKey), KeyTypeOf(request.PublicKey));
         }
-        return new CsrDetails(fields.GetValueOrDefault(X500Names.CommonName), fields, Fingerprints.OfPublicKey(request.PublicKey), KeyTypeOf(request.PublicKey));
+        catch (Exception ex) when (ex is PlatformNotSupportedException or NotSupportedException or ArgumentException or FormatException or InvalidOperationException)
+        {
+            // A damaged CSR (an unknown curve, a broken name): one kind of failure for callers, as for any other unreadable CSR.
+            throw new CryptographicException($"not a readable CSR ({ex.Message})", ex);
+        }
     }
 
     private static string KeyTypeOf(PublicKey key)
@@ -104,7 +112,8 @@ internal static class X500Names
     {
         foreach (var rdn in name.EnumerateRelativeDistinguishedNames())
         {
-            if (!rdn.HasMultipleElements && rdn.GetSingleElementType().Value == CommonName) return rdn.GetSingleElementValue();
+            if (rdn.HasMultipleElements) continue; // "CN=…+O=…": not a name CertLsp writes or accepts as a device's CN
+            if (rdn.GetSingleElementType().Value == CommonName) return rdn.GetSingleElementValue();
         }
         return null;
     }

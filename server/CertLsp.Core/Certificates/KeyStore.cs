@@ -100,7 +100,8 @@ public sealed class KeyStore(string folder, string? passphrase)
     public IEnumerable<string> Files() =>
         Directory.Exists(Folder) ? Directory.EnumerateFiles(Folder, "*" + Suffix).Where(f => !Path.GetFileName(f).StartsWith('.')) : [];
 
-    public int RemoveLeftovers() => AtomicFile.RemoveLeftovers(Folder);
+    /// <summary>Temporaries an interrupted write left: keys here, and the .gitignore that <see cref="EnsureFolder"/> writes one folder up.</summary>
+    public int RemoveLeftovers() => AtomicFile.RemoveLeftovers(Folder) + AtomicFile.RemoveLeftovers(Path.GetDirectoryName(Folder)!, ".gitignore");
 
     public void SyncFolder() => AtomicFile.SyncFolder(Folder);
 }

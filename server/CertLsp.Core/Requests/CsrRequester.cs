@@ -128,6 +128,7 @@ public static class CsrRequester
             var failed = new ConcurrentDictionary<int, DeviceResult>();
             var devices = plan[k];
             var generated = new GeneratedRequest?[devices.Length];
+            var written = new ConcurrentBag<string>();
             if (deviceHeld)
             {
                 // The devices make their own key pairs: ask each for its CSR (waiting on the network, so many at once) and check it.
@@ -175,6 +176,7 @@ public static class CsrRequester
                         try
                         {
                             keys.Write(name, request.PublicKey, request.Key, syncFolder: false);
+                            written.Add(keys.PathFor(name, request.PublicKey));
                         }
                         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
                         {
@@ -184,6 +186,12 @@ public static class CsrRequester
                     }
                     progress?.Report(new CsrProgress(name, failed.ContainsKey(i) ? DeviceOutcome.Failed : DeviceOutcome.Requested, Interlocked.Increment(ref done), total));
                 });
+            }
+            catch (OperationCanceledException)
+            {
+                // Cancelled inside this zip: its keys would serve no CSR, so none is left behind (the zips before it are complete).
+                foreach (var path in written) TryDelete(path);
+                throw;
             }
             finally
             {
@@ -391,27 +399,4 @@ public static class CsrRequester
             return false;
         }
     }
-}
-
-/// <summary>One run at a time per manifest: an exclusive lock on a hidden file beside the ledger, released by the OS if the process dies.</summary>
-internal sealed class RunLock : IDisposable
-{
-    private readonly FileStream stream;
-
-    private RunLock(FileStream stream) => this.stream = stream;
-
-    public static RunLock? TryTake(string ledgerPath)
-    {
-        string path = Path.Combine(Path.GetDirectoryName(ledgerPath)!, "." + Path.GetFileName(ledgerPath) + ".lock");
-        try
-        {
-            return new RunLock(new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose));
-        }
-        catch (IOException)
-        {
-            return null;
-        }
-    }
-
-    public void Dispose() => stream.Dispose();
 }

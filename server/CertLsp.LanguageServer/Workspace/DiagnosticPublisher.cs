@@ -35,6 +35,37 @@ public sealed class DiagnosticPublisher(Func<PublishDiagnosticsParams, Task> pub
 
     public void Forget(string uri) => published.TryRemove(uri, out _);
 
+    /// <summary>Ledgers of open manifests that cannot be trusted (edited by hand, damaged, a merge conflict), by ledger URI.</summary>
+    private readonly ConcurrentDictionary<string, string> ledgerProblems = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// A ledger that cannot be trusted is reported on the ledger file itself, at its line, so the Problems panel shows it even when the
+    /// ledger is not open; the report is withdrawn once the ledger reads again.
+    /// </summary>
+    private async Task PublishLedgerProblemsAsync(WorkspaceSnapshot snapshot)
+    {
+        var now = new Dictionary<string, Core.Ledger.LedgerFormatException>(StringComparer.Ordinal);
+        foreach (var document in snapshot.Open.Values)
+        {
+            if (document.Parsed.LedgerError is { } error) now[UriPaths.FromPath(error.Path)] = error;
+        }
+        foreach (var (uri, error) in now)
+        {
+            string key = $"{error.Line}|{error.Reason}";
+            if (ledgerProblems.TryGetValue(uri, out var last) && last == key) continue;
+            ledgerProblems[uri] = key;
+            var line = new Position(Math.Max(0, error.Line - 1), 0);
+            await publish(new PublishDiagnosticsParams(uri, [new LspDiagnostic(new Protocol.Range(line, new Position(line.Line + 1, 0)),
+                $"This ledger cannot be trusted: {error.Reason}. certlsp will not write to it until it reads again.", 1, null, Core.Diagnostics.DiagnosticCatalog.Source)])).ConfigureAwait(false);
+            log($"{error.Message}");
+        }
+        foreach (var uri in ledgerProblems.Keys.Where(u => !now.ContainsKey(u)).ToList())
+        {
+            ledgerProblems.TryRemove(uri, out _);
+            await publish(new PublishDiagnosticsParams(uri, [])).ConfigureAwait(false);
+        }
+    }
+
     private async Task RunAsync()
     {
         if (debounce > TimeSpan.Zero) await Task.Delay(debounce).ConfigureAwait(false);
@@ -58,6 +89,7 @@ public sealed class DiagnosticPublisher(Func<PublishDiagnosticsParams, Task> pub
                 published[document.Uri] = (document.Version, fingerprint);
                 await publish(new PublishDiagnosticsParams(document.Uri, lsp, document.Version)).ConfigureAwait(false);
             }
+            await PublishLedgerProblemsAsync(snapshot).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {

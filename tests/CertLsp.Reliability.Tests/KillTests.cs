@@ -1,0 +1,220 @@
+using System.Diagnostics;
+using CertLsp.Core.Certificates;
+using CertLsp.Core.Ledger;
+using CertLsp.Core.Requests;
+using CertLsp.Core.Tests.Certificates;
+using CertLsp.Reliability.Tests.Support;
+using Xunit.Abstractions;
+
+namespace CertLsp.Reliability.Tests;
+
+/// <summary>
+/// SIGKILL at random moments of real <c>certlsp csr</c> and <c>certlsp import</c> processes (200 kills in the default run; ×10 with
+/// CERTLSP_SOAK=1). After every kill the ledger must still be readable and every key file owner-only; after the final re-run, ledger,
+/// key folder, zips and bundles must agree (<see cref="SiteConsistency"/>), no device may be requested twice, and nothing printed or
+/// written outside the key folder may hold private-key material.
+/// </summary>
+[Collection(nameof(ChildProcesses))]
+public sealed class KillTests(ITestOutputHelper output)
+{
+    private const int Devices = 6;
+
+    /// <summary>Six ECDSA P-256 devices: one zip, a run writes for a few hundred milliseconds.</summary>
+    private static TempSite NewSite() => new(TempSite.Manifest(Devices));
+
+    private static string LockFile(TempSite site) => Path.Combine(site.Folder, "." + Path.GetFileName(site.LedgerPath) + ".lock");
+
+    private sealed record Attempt(bool Killed, int Exit, string Stdout, string Stderr, double WorkMs);
+
+    /// <summary>
+    /// Starts the CLI; once <paramref name="begun"/> shows it has started writing, waits a random part of the expected work time and
+    /// SIGKILLs it. Not killed when it finished first.
+    /// </summary>
+    private static Attempt KillDuringWork(string[] args, Func<bool> begun, Random random, double expectedWorkMs)
+    {
+        using var process = CliProcess.Start(args);
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        var clock = Stopwatch.StartNew();
+        while (!process.HasExited && !begun() && clock.Elapsed < TimeSpan.FromMinutes(2)) Thread.Sleep(1);
+        var work = Stopwatch.StartNew();
+        double delay = random.NextDouble() * expectedWorkMs;
+        while (!process.HasExited && work.Elapsed.TotalMilliseconds < delay) Thread.Sleep(1);
+        bool killed = false;
+        if (!process.HasExited)
+        {
+            try
+            {
+                process.Kill(); // SIGKILL
+                killed = true;
+            }
+            catch (InvalidOperationException)
+            {
+                // it exited between the check and the kill
+            }
+        }
+        process.WaitForExit();
+        double workMs = work.Elapsed.TotalMilliseconds;
+        killed &= process.ExitCode == 137 || process.ExitCode == -1 || process.ExitCode == 128 + 9;
+        return new Attempt(killed, process.ExitCode, stdout.Result, stderr.Result, workMs);
+    }
+
+    /// <summary>What must hold right after any kill: the ledger reads, every key is owner-only.</summary>
+    private static void AssertSurvivable(TempSite site)
+    {
+        LedgerFile.Load(site.LedgerPath);
+        var keys = KeyStore.ForManifest(site.ManifestPath, null);
+        foreach (var file in keys.Files()) Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
+    }
+
+    /// <summary>The time from the first write to the end of an uninterrupted run (the slowest of three): the window kills are spread over.</summary>
+    private double Calibrate(Func<Attempt> run)
+    {
+        double slowest = 0;
+        for (int i = 0; i < 3; i++)
+        {
+            var attempt = run();
+            Assert.False(attempt.Killed);
+            Assert.True(attempt.Exit == 0, attempt.Stdout + attempt.Stderr);
+            slowest = Math.Max(slowest, attempt.WorkMs);
+        }
+        output.WriteLine($"an uninterrupted run writes for {slowest:F0} ms; kills are spread over that window");
+        return slowest;
+    }
+
+    /// <summary>What a kill can leave in each folder a run writes to (the temporaries of atomic writes) is cleared by the next run.</summary>
+    [Fact]
+    public void Temporaries_a_killed_run_left_in_any_folder_are_cleared_by_the_next_run()
+    {
+        using var site = Sites.Signed(Devices, out string signed);
+        var keys = KeyStore.ForManifest(site.ManifestPath, null);
+        string bundles = Path.Combine(site.Folder, "certificates", KeyStore.ManifestStem(site.ManifestPath));
+        Directory.CreateDirectory(bundles);
+        string Leftover(string folder, string file) => Path.Combine(folder, $".{file}.{Guid.NewGuid():N}.tmp");
+        var forCsr = new[]
+        {
+            Leftover(Path.GetDirectoryName(keys.Folder)!, ".gitignore"), Leftover(keys.Folder, ".gitignore"), Leftover(keys.Folder, "dev-01.0123456789abcdef.key.pem"),
+            Leftover(site.Folder, Path.GetFileName(site.Zips[0])), Leftover(site.Folder, Path.GetFileName(site.LedgerPath)),
+        };
+        foreach (var file in forCsr) File.WriteAllText(file, "half");
+        var (exit, stdout, stderr) = CliProcess.Run("csr", site.ManifestPath, "--keep-pending");
+        Assert.True(exit == 0, stdout + stderr);
+        Assert.Contains($"{forCsr.Length} temporary file(s) removed", stdout);
+        var forImport = new[] { Leftover(bundles, "dev-01.p12"), Leftover(bundles, "dev-02.chain.pem"), Leftover(site.Folder, Path.GetFileName(site.LedgerPath)) };
+        foreach (var file in forImport) File.WriteAllText(file, "half");
+        (exit, stdout, stderr) = CliProcess.Run("import", site.ManifestPath, signed);
+        Assert.True(exit == 0, stdout + stderr);
+        SiteConsistency.Assert(site);
+    }
+
+    [Fact]
+    public void Csr_killed_at_random_moments_is_finished_by_a_rerun_with_nothing_lost()
+    {
+        int target = Soak.Scale(120), kills = 0, sites = 0, finishedFirst = 0, removedKeys = 0;
+        int seed = Soak.Seed();
+        var random = new Random(seed);
+        var clock = Stopwatch.StartNew();
+        double workMs = Calibrate(() =>
+        {
+            using var site = NewSite();
+            string lockFile = LockFile(site);
+            return KillDuringWork(["csr", site.ManifestPath], () => File.Exists(lockFile), random, double.PositiveInfinity);
+        });
+        var histogram = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        while (kills < target)
+        {
+            using var site = NewSite();
+            sites++;
+            var texts = new List<string>();
+            string lockFile = LockFile(site);
+            var keys = KeyStore.ForManifest(site.ManifestPath, null);
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            for (int attempt = 0; attempt < 6 && kills < target; attempt++)
+            {
+                var run = KillDuringWork(["csr", site.ManifestPath], () => File.Exists(lockFile), random, workMs);
+                texts.Add(run.Stdout + run.Stderr);
+                if (!run.Killed)
+                {
+                    finishedFirst++;
+                    Assert.True(run.Exit is 0 or 1, $"exit {run.Exit}: {run.Stderr}");
+                    break;
+                }
+                kills++;
+                seen.UnionWith(keys.Files().Select(File.ReadAllText)); // a re-run may remove them: still searched for at the end
+                var ledger = LedgerFile.Load(site.LedgerPath);
+                int writing = Directory.Exists(keys.Folder) ? Directory.GetFiles(keys.Folder, "*.tmp").Length : 0;
+                string state = $"{keys.Files().Count()} key(s){(writing > 0 ? " (a file being written)" : "")}, {site.Zips.Count} zip(s), {ledger.Entries.Count} ledger entries{(ledger.RunOpen is null ? "" : ", run open")}";
+                histogram[state] = histogram.GetValueOrDefault(state) + 1;
+                AssertSurvivable(site);
+            }
+
+            var (exit, stdout, stderr) = CliProcess.Run("csr", site.ManifestPath);
+            texts.Add(stdout + stderr);
+            if (exit == 1) Assert.Contains("pending CSR", stderr); // a run above finished the job: this one writes nothing
+            else Assert.True(exit == 0 && stdout.Contains($"Summary: {Devices} requested, 0 no action taken, 0 failed.", StringComparison.Ordinal), $"exit {exit}\n{stdout}\n{stderr}");
+            Assert.Equal(Devices, LedgerFile.Load(site.LedgerPath).Entries.Count);
+            SiteConsistency.Assert(site);
+            Assert.Equal(Devices, site.Zips.Sum(z => TempSite.Entries(z).Count(e => e.Key.EndsWith(".pem", StringComparison.Ordinal) && !e.Key.Contains("issuer/", StringComparison.Ordinal))));
+            int removed = seen.Except(keys.Files().Select(File.ReadAllText)).Count();
+            removedKeys += removed;
+            Leaks.AssertNone(site, texts, seen);
+        }
+        output.WriteLine($"seed {seed}: {kills} SIGKILLs of certlsp csr over {sites} sites ({finishedFirst} runs finished before their kill), {clock.Elapsed.TotalSeconds:F0} s; {removedKeys} orphan keys removed by re-runs, searched for too");
+        foreach (var (state, count) in histogram) output.WriteLine($"  killed with {state}: {count}");
+        Assert.True(histogram.Count >= 3, "the kills should land at several different moments of the run");
+    }
+
+    [Fact]
+    public void Import_killed_at_random_moments_is_finished_by_a_rerun_with_nothing_lost()
+    {
+        int target = Soak.Scale(80), kills = 0, sites = 0, finishedFirst = 0;
+        int seed = Soak.Seed();
+        var random = new Random(seed);
+        var clock = Stopwatch.StartNew();
+        double workMs = Calibrate(() =>
+        {
+            using var site = Sites.Signed(Devices, out string signed);
+            return KillDuringWork(["import", site.ManifestPath, signed], () => Directory.Exists(Path.Combine(site.Folder, "certificates")), random, double.PositiveInfinity);
+        });
+        var histogram = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        while (kills < target)
+        {
+            using var site = Sites.Signed(Devices, out string signed);
+            sites++;
+            string bundles = Path.Combine(site.Folder, "certificates");
+            var texts = new List<string>();
+            for (int attempt = 0; attempt < 6 && kills < target; attempt++)
+            {
+                var run = KillDuringWork(["import", site.ManifestPath, signed], () => Directory.Exists(bundles), random, workMs);
+                texts.Add(run.Stdout + run.Stderr);
+                if (!run.Killed)
+                {
+                    finishedFirst++;
+                    Assert.True(run.Exit == 0, $"exit {run.Exit}: {run.Stderr}");
+                    break;
+                }
+                kills++;
+                int files = Directory.Exists(bundles) ? Directory.GetFiles(bundles, "*", SearchOption.AllDirectories).Length : 0;
+                int recorded = LedgerFile.Load(site.LedgerPath).Entries.Values.Count(e => e.Certificate is not null);
+                string state = $"{files / 3 * 3}+ bundle files, {recorded} recorded";
+                histogram[state] = histogram.GetValueOrDefault(state) + 1;
+                AssertSurvivable(site);
+            }
+
+            var (exit, stdout, stderr) = CliProcess.Run("import", site.ManifestPath, signed);
+            texts.Add(stdout + stderr);
+            Assert.True(exit == 0, $"exit {exit}\n{stdout}\n{stderr}");
+            var ledger = LedgerFile.Load(site.LedgerPath);
+            Assert.All(ledger.Entries.Values, e => Assert.True(e.Certificate is not null && e.Pending is null, $"{e.Device} is not imported"));
+            SiteConsistency.Assert(site);
+            Leaks.AssertNone(site, texts);
+        }
+        output.WriteLine($"seed {seed}: {kills} SIGKILLs of certlsp import over {sites} sites ({finishedFirst} runs finished before their kill), {clock.Elapsed.TotalSeconds:F0} s");
+        foreach (var (state, count) in histogram) output.WriteLine($"  killed with {state}: {count}");
+        Assert.True(histogram.Count >= 2, "the kills should land at several different moments of the run");
+    }
+}
+
+/// <summary>Tests that run many child processes: one at a time, so they do not starve each other of the two cores.</summary>
+[CollectionDefinition(nameof(ChildProcesses))]
+public sealed class ChildProcesses;

@@ -1,0 +1,24 @@
+using CertLsp.Core.Requests;
+using CertLsp.Core.Tests.Certificates;
+
+namespace CertLsp.Reliability.Tests.Support;
+
+/// <summary>Sites the fault tests start from.</summary>
+public static class Sites
+{
+    /// <summary>
+    /// A site of ECDSA P-256 devices whose CSRs were made (in process) and signed by a test CA (its certificate is the manifest's
+    /// ca.pem) into signed.zip, ready to import.
+    /// </summary>
+    public static TempSite Signed(int devices, out string signed)
+    {
+        var site = new TempSite(TempSite.Manifest(devices));
+        var ca = new TestCa();
+        File.WriteAllText(site.File_("ca.pem"), ca.Pem);
+        Assert.Equal(devices, CsrRequester.Run(site.ManifestPath, site.Text, new CsrRequestOptions()).Requested);
+        signed = site.File_("signed.zip");
+        File.WriteAllBytes(signed, TempSite.MakeZip([.. site.Zips.SelectMany(TempSite.Entries)
+            .Select(e => (Path.GetFileNameWithoutExtension(e.Key) + ".crt", System.Text.Encoding.ASCII.GetBytes(ca.Sign(e.Value))))]));
+        return site;
+    }
+}
