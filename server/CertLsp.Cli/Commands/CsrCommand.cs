@@ -1,13 +1,19 @@
 using System.CommandLine;
+using System.Net;
+using CertLsp.Bacnet.Client;
+using CertLsp.Bacnet.Link;
+using CertLsp.Cli.Bacnet;
 using CertLsp.Cli.Output;
+using CertLsp.Core.Checking;
 using CertLsp.Core.Ledger;
 using CertLsp.Core.Requests;
 
 namespace CertLsp.Cli.Commands;
 
 /// <summary>
-/// <c>certlsp csr &lt;manifest&gt; [--devices a,b | --batch NAME] [--keep-pending | --overwrite-pending] [--out DIR] [--format flat|cari]</c>:
-/// key pairs and CSR zips for devices with local keys. Exit 0 when every device was requested (or kept), 1 when pending CSRs need a
+/// <c>certlsp csr &lt;manifest&gt; [--devices a,b | --batch NAME] [--keep-pending | --overwrite-pending] [--out DIR] [--format flat|cari] [--bind ADDR]</c>:
+/// key pairs and CSR zips for devices with local keys; for device-held keys (key.source: device) each device's CSR read over
+/// BACnet/IP from the local address <c>--bind</c> (never defaulted). Exit 0 when every device was requested (or kept), 1 when pending CSRs need a
 /// choice or devices failed, 2 when nothing could be done.
 /// </summary>
 public static class CsrCommand
@@ -22,9 +28,10 @@ public static class CsrCommand
         var output = new Option<string?>("--out") { Description = "Folder for the zips (default: the manifest's folder)" };
         var format = new Option<string>("--format") { Description = "Zip layout: flat (one <CN>.pem per device) or cari (BACnet CA exchange, Annex AA)", DefaultValueFactory = _ => "flat" };
         format.AcceptOnlyFromAmong("flat", "cari");
-        var command = new Command("csr", "Generate key pairs and CSR zips (at most 50 devices each) for devices with local keys")
+        var bind = new Option<string?>("--bind") { Description = "key.source: device only: the local IPv4 address to ask the devices from (never defaulted)" };
+        var command = new Command("csr", "CSR zips (at most 50 devices each): key pairs made here for local keys, CSRs read from the devices over BACnet for key.source: device")
         {
-            manifest, devices, batch, keep, overwrite, output, format,
+            manifest, devices, batch, keep, overwrite, output, format, bind,
         };
         command.Validators.Add(r =>
         {
@@ -38,13 +45,48 @@ public static class CsrCommand
             OutputFolder = r.GetValue(output),
             Layout = r.GetValue(format) == "cari" ? ZipLayout.Cari : ZipLayout.Flat,
             Passphrase = CommandSupport.Passphrase(),
-        }, stdout, stderr));
+        }, r.GetValue(bind), stdout, stderr));
         return command;
     }
 
-    public static int Run(string manifestPath, CsrRequestOptions options, TextWriter stdout, TextWriter stderr)
+    public static int Run(string manifestPath, CsrRequestOptions options, string? bind, TextWriter stdout, TextWriter stderr)
     {
         if (CommandSupport.ReadManifest(manifestPath, stderr) is not var (path, text)) return Program.CouldNotRun;
+        var bacnet = ManifestDocument.Parse(path, text).Manifest is { Key.DeviceHeld: true } manifest ? manifest.Bacnet : null;
+        if (bacnet is null) return Request(path, text, options, stdout, stderr);
+
+        if (bind is null)
+        {
+            stderr.WriteLine("certlsp: the devices hold their keys (key.source: device): name the local address to ask them from with --bind (it is never defaulted)");
+            return Program.CouldNotRun;
+        }
+        if (!IPAddress.TryParse(bind, out var bindAddress) || bindAddress.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork)
+        {
+            stderr.WriteLine($"certlsp: --bind \"{bind}\" is not an IPv4 address");
+            return Program.CouldNotRun;
+        }
+        BacnetClient client;
+        try
+        {
+            client = BacnetClient.Start(new BacnetClientOptions(BipEndpoint.From(new IPEndPoint(bindAddress, 0)), null));
+        }
+        catch (Exception e) when (e is ArgumentException or System.Net.Sockets.SocketException)
+        {
+            stderr.WriteLine($"certlsp: cannot use {bind}: {e.Message}");
+            return Program.CouldNotRun;
+        }
+        try
+        {
+            return Request(path, text, options with { DeviceSource = new BacnetCsrSource(client, bacnet.PortNumber, (uint)bacnet.GenerateCsrCommandValue) }, stdout, stderr);
+        }
+        finally
+        {
+            client.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+    }
+
+    private static int Request(string path, string text, CsrRequestOptions options, TextWriter stdout, TextWriter stderr)
+    {
         CsrRunResult result;
         try
         {
@@ -85,7 +127,9 @@ public static class CsrCommand
             foreach (var d in outside) stdout.WriteLine($"  {Label(d.Outcome),-10} {d.Device,-24} {d.CommonName}  {d.Detail}");
         }
         stdout.WriteLine($"Summary: {result.Requested} requested, {result.NoActionTaken} no action taken, {result.Failed} failed.");
-        stdout.WriteLine($"Keys: {DisplayPath.For(result.KeyFolder)} (owner-only, git-ignored{(options.Passphrase is null ? "" : ", encrypted")}). Ledger: {DisplayPath.For(result.LedgerPath)}.");
+        stdout.WriteLine(options.DeviceSource is not null
+            ? $"Keys: held by the devices (none written here). Ledger: {DisplayPath.For(result.LedgerPath)}."
+            : $"Keys: {DisplayPath.For(result.KeyFolder)} (owner-only, git-ignored{(options.Passphrase is null ? "" : ", encrypted")}). Ledger: {DisplayPath.For(result.LedgerPath)}.");
         return result.Failed > 0 ? Program.Findings : Program.Ok;
     }
 

@@ -55,7 +55,7 @@ public static class DemoCommand
 
             stdout.WriteLine("== certlsp csr (local keys: each device's key pair and CSR made here; keys stay in an owner-only folder)");
             var options = new Core.Requests.CsrRequestOptions { Passphrase = CommandSupport.Passphrase() };
-            int csr = CsrCommand.Run(manifest, options, stdout, stderr);
+            int csr = CsrCommand.Run(manifest, options, bind: null, stdout, stderr);
             if (csr != Program.Ok) return csr;
             stdout.WriteLine();
 

@@ -52,13 +52,26 @@ public static class CsrGenerator
     /// <summary>Reads a CSR (PEM or DER) back: its subject's CN and public-key fingerprint. Throws CryptographicException when malformed or its signature fails.</summary>
     public static (string? CommonName, string PublicKey) Inspect(ReadOnlySpan<byte> data)
     {
+        var details = Read(data);
+        return (details.CommonName, details.PublicKey);
+    }
+
+    /// <summary>Reads a CSR (PEM or DER) with its whole subject and key type. Throws CryptographicException when malformed or its signature fails.</summary>
+    public static CsrDetails Read(ReadOnlySpan<byte> data)
+    {
         string text = Encoding.ASCII.GetString(data);
         try
         {
             var request = text.Contains("-----BEGIN", StringComparison.Ordinal)
                 ? CertificateRequest.LoadSigningRequestPem(text, HashAlgorithmName.SHA256, CertificateRequestLoadOptions.Default)
                 : CertificateRequest.LoadSigningRequest(data.ToArray(), HashAlgorithmName.SHA256, CertificateRequestLoadOptions.Default);
-            return (request.SubjectName.GetSimpleName(), Fingerprints.OfPublicKey(request.PublicKey));
+            var fields = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var rdn in request.SubjectName.EnumerateRelativeDistinguishedNames())
+            {
+                if (rdn.HasMultipleElements || rdn.GetSingleElementValue() is not { } value) continue;
+                fields.TryAdd(rdn.GetSingleElementType().Value ?? "", value);
+            }
+            return new CsrDetails(fields.GetValueOrDefault(X500Names.CommonName), fields, Fingerprints.OfPublicKey(request.PublicKey), KeyTypeOf(request.PublicKey));
         }
         catch (Exception ex) when (ex is PlatformNotSupportedException or NotSupportedException or ArgumentException or FormatException or InvalidOperationException)
         {
@@ -66,16 +79,41 @@ public static class CsrGenerator
             throw new CryptographicException($"not a readable CSR ({ex.Message})", ex);
         }
     }
+
+    private static string KeyTypeOf(PublicKey key)
+    {
+        if (key.GetRSAPublicKey() is { } rsa) using (rsa) return $"RSA {rsa.KeySize}";
+        if (key.GetECDsaPublicKey() is { } ec)
+        {
+            using (ec)
+            {
+                string? oid = ec.ExportParameters(false).Curve.Oid.Value;
+                return oid switch
+                {
+                    "1.2.840.10045.3.1.7" => "ECDSA P-256",
+                    "1.3.132.0.34" => "ECDSA P-384",
+                    "1.3.132.0.35" => "ECDSA P-521",
+                    _ => $"ECDSA {oid ?? "unnamed curve"}",
+                };
+            }
+        }
+        return $"key algorithm {key.Oid.Value}";
+    }
 }
+
+/// <summary>What a CSR says: its subject's attributes by OID, the CN, the public-key fingerprint and the key type ("RSA 2048", "ECDSA P-256").</summary>
+public sealed record CsrDetails(string? CommonName, IReadOnlyDictionary<string, string> Subject, string PublicKey, string KeyType);
 
 internal static class X500Names
 {
+    public const string CommonName = "2.5.4.3";
+
     public static string? GetSimpleName(this X500DistinguishedName name)
     {
         foreach (var rdn in name.EnumerateRelativeDistinguishedNames())
         {
             if (rdn.HasMultipleElements) continue; // "CN=…+O=…": not a name CertLsp writes or accepts as a device's CN
-            if (rdn.GetSingleElementType().Value == "2.5.4.3") return rdn.GetSingleElementValue();
+            if (rdn.GetSingleElementType().Value == CommonName) return rdn.GetSingleElementValue();
         }
         return null;
     }

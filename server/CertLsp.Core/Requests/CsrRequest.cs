@@ -32,6 +32,12 @@ public sealed record CsrRequestOptions
     public TimeProvider Clock { get; init; } = TimeProvider.System;
 
     public int MaxParallelism { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>Where the CSRs come from when the manifest's keys are held by the devices (key.source: device); without it such a manifest is refused.</summary>
+    public IDeviceCsrSource? DeviceSource { get; init; }
+
+    /// <summary>Devices asked for a CSR at once (they wait on the devices, not on this machine's CPU).</summary>
+    public int DeviceParallelism { get; init; } = 16;
 }
 
 public enum CsrRunState

@@ -11,7 +11,9 @@ using CertLsp.Core.Naming;
 namespace CertLsp.Core.Requests;
 
 /// <summary>
-/// Turns a checked manifest into CSR zips for devices with local keys, recording each request in the ledger.
+/// Turns a checked manifest into CSR zips, recording each request in the ledger. With local keys it makes each device's key
+/// pair and CSR; with device-held keys (key.source: device) it asks <see cref="CsrRequestOptions.DeviceSource"/> for each
+/// device's CSR, checks it (<see cref="DeviceCsrCheck"/>) and writes no key file. Zips, ledger and pending rules are the same.
 /// <para>
 /// Write order, so that a crash at any moment leaves a state the next run completes: for each zip, first the private keys
 /// (each named by its public key, so a pending request's key is never overwritten), then the zip (under a temporary name,
@@ -56,7 +58,8 @@ public static class CsrRequester
         {
             return Refuse($"the manifest has {blocking.Count} error{(blocking.Count == 1 ? "" : "s")} (run certlsp check); CSRs are made from a clean manifest only");
         }
-        if (manifest.Key.DeviceHeld) return Refuse("the site's keys are held by the devices (key.source: device): their CSRs are read over BACnet, not made here");
+        bool deviceHeld = manifest.Key.DeviceHeld;
+        if (deviceHeld && options.DeviceSource is null) return Refuse("the site's keys are held by the devices (key.source: device): their CSRs are read over BACnet, not made here");
         string site = manifest.Site?.Value ?? KeyStore.ManifestStem(manifestPath);
 
         var selection = Select(manifest, options, out string? unknown);
@@ -67,8 +70,8 @@ public static class CsrRequester
         using var runLock = RunLock.TryTake(ledgerPath);
         if (runLock is null) return Refuse("another certlsp run is working on this manifest; try again when it has finished");
 
-        keys.EnsureFolder();
-        var recovery = Reconcile(manifest, site, manifestPath, ledgerPath, keys, outFolder, ledger, now);
+        if (!deviceHeld) keys.EnsureFolder();
+        var recovery = Reconcile(manifest, site, manifestPath, ledgerPath, keys, outFolder, ledger, now, deviceHeld);
         ledger = recovery.Ledger;
         var recoveredDevices = recovery.Devices;
 
@@ -126,6 +129,20 @@ public static class CsrRequester
             var devices = plan[k];
             var generated = new GeneratedRequest?[devices.Length];
             var written = new ConcurrentBag<string>();
+            if (deviceHeld)
+            {
+                // The devices make their own key pairs: ask each for its CSR (waiting on the network, so many at once) and check it.
+                Parallel.ForEachAsync(Enumerable.Range(0, devices.Length), new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.DeviceParallelism), CancellationToken = cancellationToken }, async (i, ct) =>
+                {
+                    var device = devices[i];
+                    string name = device.Name!.Value;
+                    var (item, publicKey, why) = await FromDevice(manifest, device, ledger.Find(name)?.CommonName, options, ct).ConfigureAwait(false);
+                    if (why is null) made[i] = (item, publicKey!);
+                    else failed[i] = new DeviceResult(name, item.CommonName, DeviceOutcome.Failed, null, why);
+                    progress?.Report(new CsrProgress(name, why is null ? DeviceOutcome.Requested : DeviceOutcome.Failed, Interlocked.Increment(ref done), total));
+                }).GetAwaiter().GetResult();
+            }
+            else
             try
             {
                 // Key pairs and CSRs: CPU work, one per core.
@@ -133,12 +150,7 @@ public static class CsrRequester
                 {
                     var device = devices[i];
                     string name = device.Name!.Value;
-                    var subject = DeviceSubject.For(manifest, device, ledger.Find(name)?.CommonName);
-                    string cn = subject?.CommonName ?? CommonNames.For(manifest, device)?.Value ?? name;
-                    long? instance = device.Instance is { } s && s.TryGetInt64(out long v) ? v : null;
-                    string? why = subject is null ? "the subject is incomplete"
-                        : options.Layout == ZipLayout.Cari && instance is null ? "the CARI layout needs the device's BACnet “instance”"
-                        : null;
+                    var (subject, cn, instance, why) = Prepare(manifest, device, ledger.Find(name)?.CommonName, options.Layout);
                     if (why is null)
                     {
                         try
@@ -186,7 +198,7 @@ public static class CsrRequester
                 foreach (var request in generated) request?.Dispose();
             }
 
-            keys.SyncFolder(); // every key of this zip is on disk before the zip that needs it
+            if (!deviceHeld) keys.SyncFolder(); // every key of this zip is on disk before the zip that needs it
             var items = made.OrderBy(m => m.Key).Select(m => m.Value).ToList();
             string zipPath = Path.Combine(outFolder, zipName);
             if (items.Count > 0)
@@ -219,6 +231,39 @@ public static class CsrRequester
         if (ledger.RunOpen is not null) LedgerFile.Save(ledgerPath, ledger with { RunOpen = null }, Path.GetFileName(manifestPath), now); // the run is complete
         var order = selection.Select((d, i) => (d.Name!.Value, i)).ToDictionary(x => x.Item1, x => x.i, StringComparer.Ordinal);
         return new CsrRunResult(CsrRunState.Done, null, [.. results.OrderBy(r => order[r.Device])], [.. zips], [.. pending], recovery.Report, ledgerPath, keys.Folder);
+    }
+
+    /// <summary>A device's subject, CN (for the report even when the subject is incomplete) and instance, or why it cannot be requested.</summary>
+    private static (DeviceSubject? Subject, string CommonName, long? Instance, string? Problem) Prepare(SiteManifest manifest, DeviceEntry device, string? renewalCommonName, ZipLayout layout)
+    {
+        var subject = DeviceSubject.For(manifest, device, renewalCommonName);
+        string cn = subject?.CommonName ?? CommonNames.For(manifest, device)?.Value ?? device.Name!.Value;
+        long? instance = device.Instance is { } s && s.TryGetInt64(out long v) ? v : null;
+        string? why = subject is null ? "the subject is incomplete"
+            : layout == ZipLayout.Cari && instance is null ? "the CARI layout needs the device's BACnet “instance”"
+            : null;
+        return (subject, cn, instance, why);
+    }
+
+    /// <summary>One device's CSR from the device source, checked; the item is filled (with the expected CN) even on failure, for the report.</summary>
+    private static async Task<(ZipItem Item, string? PublicKey, string? Problem)> FromDevice(SiteManifest manifest, DeviceEntry device, string? renewalCommonName,
+        CsrRequestOptions options, CancellationToken cancellationToken)
+    {
+        var (subject, cn, instance, why) = Prepare(manifest, device, renewalCommonName, options.Layout);
+        var item = new ZipItem(device.Name!.Value, instance, cn, "");
+        if (why is not null) return (item, null, why);
+        DeviceCsrOutcome outcome;
+        try
+        {
+            outcome = await options.DeviceSource!.RequestAsync(device, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            outcome = DeviceCsrOutcome.Failed($"{ex.GetType().Name}: {ex.Message}");
+        }
+        if (outcome.Csr is not { } csr) return (item, null, outcome.Failure ?? "the device gave no CSR");
+        var (details, pem, problem) = DeviceCsrCheck.Check(csr, subject!, manifest.Ca.ProfileName);
+        return problem is null ? (item with { CsrPem = pem! }, details!.PublicKey, null) : (item, null, problem);
     }
 
     private static List<DeviceEntry> Select(SiteManifest manifest, CsrRequestOptions options, out string? problem)
@@ -271,7 +316,7 @@ public static class CsrRequester
     private sealed record Recovery(SiteLedger Ledger, RecoveryReport Report, Dictionary<string, string> Devices, List<ZipResult> Zips);
 
     /// <summary>Brings ledger, keys and zips back into agreement after an interrupted run (see the class summary).</summary>
-    private static Recovery Reconcile(SiteManifest manifest, string site, string manifestPath, string ledgerPath, KeyStore keys, string outFolder, SiteLedger ledger, DateTimeOffset now)
+    private static Recovery Reconcile(SiteManifest manifest, string site, string manifestPath, string ledgerPath, KeyStore keys, string outFolder, SiteLedger ledger, DateTimeOffset now, bool deviceHeld)
     {
         int temps = keys.RemoveLeftovers() + AtomicFile.RemoveLeftovers(outFolder) + AtomicFile.RemoveLeftovers(Path.GetDirectoryName(ledgerPath)!);
         var byCn = DeviceIndex.ByCommonName(manifest, ledger);
@@ -311,7 +356,7 @@ public static class CsrRequester
                 {
                     continue;
                 }
-                if (cn is null || updated.FindByKey(publicKey) is not null || !byCn.TryGetValue(cn, out var entry) || !keys.Has(entry.Name!.Value, publicKey)) continue;
+                if (cn is null || updated.FindByKey(publicKey) is not null || !byCn.TryGetValue(cn, out var entry) || (!deviceHeld && !keys.Has(entry.Name!.Value, publicKey))) continue;
                 string device = entry.Name!.Value;
                 var old = updated.Find(device);
                 updated = updated.With(new LedgerEntry(device, cn, new PendingRequest(publicKey, CsrZip.ParseTimestamp(time), zipName), old?.Certificate));
