@@ -20,19 +20,11 @@ public sealed class DifferentialTests
 
     private static readonly string[] Starts =
     [
-        File.ReadAllText(Path.Combine(Root(), "examples", "riverside-campus", "riverside.site.yaml")),
-        File.ReadAllText(Path.Combine(Root(), "examples", "harbor-tower", "harbor-tower.site.yaml")),
-        File.ReadAllText(Path.Combine(Root(), "examples", "harbor-tower", "harbor-tower.site.yaml")).Replace("\n", "\r\n", StringComparison.Ordinal),
+        File.ReadAllText(Path.Combine(Repository.Root, "examples", "riverside-campus", "riverside.site.yaml")),
+        File.ReadAllText(Path.Combine(Repository.Root, "examples", "harbor-tower", "harbor-tower.site.yaml")),
+        File.ReadAllText(Path.Combine(Repository.Root, "examples", "harbor-tower", "harbor-tower.site.yaml")).Replace("\n", "\r\n", StringComparison.Ordinal),
     ];
 
-    private static string Root()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "CertLsp.sln"))) return dir.FullName;
-        }
-        throw new InvalidOperationException("repository root not found");
-    }
 
     private sealed record Edit(double Start, double Length, string Text);
 

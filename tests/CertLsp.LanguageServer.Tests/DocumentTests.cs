@@ -94,13 +94,7 @@ public sealed class DocumentTests
         const string uri = "file:///close.site.yaml";
         await client.OpenAsync(uri, Manifest);
         await client.Notify(Methods.DidClose, new { textDocument = new { uri } });
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        PublishDiagnosticsParams? last;
-        do
-        {
-            last = await client.SettledDiagnosticsAsync(uri);
-        }
-        while (last!.Diagnostics.Length != 0 && DateTime.UtcNow < deadline);
+        var last = await client.WaitUntilAsync(uri, p => p.Diagnostics.Length == 0, TimeSpan.FromSeconds(10));
         Assert.Empty(last.Diagnostics);
     }
 }

@@ -140,6 +140,19 @@ public sealed class LspTestClient : IAsyncDisposable
         public object? RegisterCapability(JsonElement parameters) => null;
     }
 
+    /// <summary>Waits until the settled diagnostics of a document satisfy a condition (workspace and ledger effects take a moment).</summary>
+    public async Task<PublishDiagnosticsParams> WaitUntilAsync(string uri, Func<PublishDiagnosticsParams, bool> condition, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            var p = await SettledDiagnosticsAsync(uri);
+            if (p is not null && condition(p)) return p;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"condition not met for {uri}; log:\n{Log}");
+            await Task.Delay(50);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         Rpc.Dispose();

@@ -27,7 +27,7 @@ public sealed class WorkspaceTests : IDisposable
         await using var client = await LspTestClient.StartInitializedAsync(folder);
         await client.OpenAsync(uri, File.ReadAllText(mine));
         // The folder is indexed in the background: wait until the cross-file duplicate shows.
-        var published = await WaitUntil(client, uri, p => p.Diagnostics.Any(d => d.Code == "CL0201"));
+        var published = await client.WaitUntilAsync(uri, p => p.Diagnostics.Any(d => d.Code == "CL0201"));
         var duplicate = Assert.Single(published.Diagnostics, d => d.Code == "CL0201");
         var related = Assert.Single(duplicate.RelatedInformation!);
         Assert.Equal(new Uri(other).AbsoluteUri, related.Location.Uri);
@@ -39,16 +39,16 @@ public sealed class WorkspaceTests : IDisposable
         // The other file changes on disk: the duplicate is gone.
         File.WriteAllText(other, Manifest("North", "AHU-7"));
         await client.Notify(Methods.DidChangeWatchedFiles, new { changes = new[] { new { uri = new Uri(other).AbsoluteUri, type = FileChangeType.Changed } } });
-        await WaitUntil(client, uri, p => p.Diagnostics.All(d => d.Code != "CL0201"));
+        await client.WaitUntilAsync(uri, p => p.Diagnostics.All(d => d.Code != "CL0201"));
 
         // ... and comes back when a new file appears, then goes when it is deleted.
         string third = Path.Combine(folder, "east.site.yaml");
         File.WriteAllText(third, Manifest("East", "AHU-1"));
         await client.Notify(Methods.DidChangeWatchedFiles, new { changes = new[] { new { uri = new Uri(third).AbsoluteUri, type = FileChangeType.Created } } });
-        await WaitUntil(client, uri, p => p.Diagnostics.Any(d => d.Code == "CL0201"));
+        await client.WaitUntilAsync(uri, p => p.Diagnostics.Any(d => d.Code == "CL0201"));
         File.Delete(third);
         await client.Notify(Methods.DidChangeWatchedFiles, new { changes = new[] { new { uri = new Uri(third).AbsoluteUri, type = FileChangeType.Deleted } } });
-        await WaitUntil(client, uri, p => p.Diagnostics.All(d => d.Code != "CL0201"));
+        await client.WaitUntilAsync(uri, p => p.Diagnostics.All(d => d.Code != "CL0201"));
     }
 
     [Fact]
@@ -57,23 +57,11 @@ public sealed class WorkspaceTests : IDisposable
         await using var client = await LspTestClient.StartInitializedAsync();
         await client.OpenAsync("file:///a/one.site.yaml", Manifest("One", "X-1"));
         await client.OpenAsync("file:///a/two.site.yaml", Manifest("Two", "x-1"));
-        var one = await WaitUntil(client, "file:///a/one.site.yaml", p => p.Diagnostics.Any(d => d.Code == "CL0201"));
+        var one = await client.WaitUntilAsync("file:///a/one.site.yaml", p => p.Diagnostics.Any(d => d.Code == "CL0201"));
         Assert.Equal("file:///a/two.site.yaml", one.Diagnostics.Single(d => d.Code == "CL0201").RelatedInformation![0].Location.Uri);
         // Editing the second clears the finding in the first.
         await client.ChangeAsync("file:///a/two.site.yaml", 2, LspTestClient.Full(Manifest("Two", "x-2")));
-        await WaitUntil(client, "file:///a/one.site.yaml", p => p.Diagnostics.All(d => d.Code != "CL0201"));
-    }
-
-    private static async Task<PublishDiagnosticsParams> WaitUntil(LspTestClient client, string uri, Func<PublishDiagnosticsParams, bool> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (true)
-        {
-            var p = await client.SettledDiagnosticsAsync(uri);
-            if (p is not null && condition(p)) return p;
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"condition not met for {uri}; log:\n{client.Log}");
-            await Task.Delay(50);
-        }
+        await client.WaitUntilAsync("file:///a/one.site.yaml", p => p.Diagnostics.All(d => d.Code != "CL0201"));
     }
 
     public void Dispose() => Directory.Delete(folder, recursive: true);
