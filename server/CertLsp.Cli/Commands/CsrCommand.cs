@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Net;
 using CertLsp.Bacnet.Client;
 using CertLsp.Bacnet.Link;
-using CertLsp.Cli.Bacnet;
+using CertLsp.Devices;
 using CertLsp.Cli.Output;
 using CertLsp.Core.Checking;
 using CertLsp.Core.Ledger;

@@ -5,7 +5,7 @@ using CertLsp.Bacnet;
 using CertLsp.Bacnet.Client;
 using CertLsp.Bacnet.Link;
 using CertLsp.Bacnet.Services;
-using CertLsp.Cli.Bacnet;
+using CertLsp.Devices;
 using CertLsp.Core.Files;
 
 namespace CertLsp.Cli.Commands;
@@ -66,58 +66,13 @@ public static class DiscoverCommand
         }
         await using (client)
         {
-            var found = await client.WhoIsAsync(new WhoIs(), TimeSpan.FromSeconds(timeout), expect, cancellationToken);
-            var devices = new DeviceInfo?[found.Count];
-            var failures = new string?[found.Count];
-            await Parallel.ForEachAsync(Enumerable.Range(0, found.Count), new ParallelOptions { MaxDegreeOfParallelism = 64, CancellationToken = cancellationToken }, async (i, ct) =>
-            {
-                var info = await DeviceInventory.ReadAsync(client, found[i].Address, found[i].Instance, ct);
-                if (info.Ok) devices[i] = info.Value; else failures[i] = info.Failure!.Detail;
-            });
-            var rows = found.Select((f, i) => new Row(f, devices[i], failures[i])).ToList();
-            var comparison = site is null ? null : Compare(site, rows);
+            var rows = await SiteDiscovery.RunAsync(client, TimeSpan.FromSeconds(timeout), expect, cancellationToken);
+            var comparison = site is null ? null : DiscoveryComparison.Of(site, rows);
             if (format == "json") WriteJson(stdout, rows, comparison);
             else WriteText(stdout, rows, comparison, site);
             return comparison is { IsEmpty: false } ? Program.Findings : Program.Ok;
         }
     }
-
-    private sealed record Row(DiscoveredDevice Found, DeviceInfo? Info, string? Failure);
-
-    public sealed record Comparison(IReadOnlyList<string> Missing, IReadOnlyList<string> Differences, IReadOnlyList<string> NotInManifest)
-    {
-        public bool IsEmpty => Missing.Count == 0 && Differences.Count == 0 && NotInManifest.Count == 0;
-    }
-
-    private static Comparison Compare(ManifestSite site, IReadOnlyList<Row> rows)
-    {
-        var byInstance = rows.ToDictionary(r => r.Found.Instance);
-        var missing = new List<string>();
-        var differences = new List<string>();
-        foreach (var device in site.Devices)
-        {
-            if (device.Instance is not { } instance)
-            {
-                var match = rows.FirstOrDefault(r => r.Info?.ObjectName == device.Name);
-                if (match is null) missing.Add($"{device.Name}: no instance in the manifest and no device named so answered");
-                else differences.Add($"{device.Name}: instance not in the manifest; the device named so is instance {match.Found.Instance}");
-                continue;
-            }
-            if (!byInstance.TryGetValue(instance, out var row)) { missing.Add($"{device.Name} (instance {instance}) did not answer Who-Is"); continue; }
-            if (row.Info?.ObjectName is { } name && name != device.Name)
-                differences.Add($"{device.Name} (instance {instance}): the device's Object_Name is \"{name}\"");
-            var endpoint = row.Found.Address.Endpoint.ToIPEndPoint();
-            if (device.Address is { } address && !address.Equals(endpoint))
-                differences.Add($"{device.Name} (instance {instance}): the manifest says {Format(address, site.Port)}, the device answered from {Format(endpoint, site.Port)}");
-            if (device.Address is null) differences.Add($"{device.Name} (instance {instance}): no address in the manifest; the device is at {Format(endpoint, site.Port)}");
-        }
-        var known = site.Devices.Where(d => d.Instance is not null).Select(d => d.Instance!.Value).ToHashSet();
-        var notInManifest = rows.Where(r => !known.Contains(r.Found.Instance) && !site.Devices.Any(d => d.Instance is null && d.Name == r.Info?.ObjectName))
-            .Select(r => $"instance {r.Found.Instance} \"{r.Info?.ObjectName}\" at {Format(r.Found.Address.Endpoint.ToIPEndPoint(), site.Port)}").ToList();
-        return new Comparison(missing, differences, notInManifest);
-    }
-
-    private static string Format(IPEndPoint endpoint, int sitePort) => endpoint.Port == sitePort ? endpoint.Address.ToString() : endpoint.ToString();
 
     private static string Mac(byte[]? mac) => mac is null ? "-" : Convert.ToHexString(mac);
 
@@ -131,7 +86,7 @@ public static class DiscoverCommand
         return text;
     }
 
-    private static void WriteText(TextWriter stdout, IReadOnlyList<Row> rows, Comparison? comparison, ManifestSite? site)
+    private static void WriteText(TextWriter stdout, IReadOnlyList<DiscoveryRow> rows, DiscoveryComparison? comparison, ManifestSite? site)
     {
         stdout.WriteLine($"{rows.Count} device(s) answered.");
         if (rows.Count > 0)
@@ -153,7 +108,7 @@ public static class DiscoverCommand
         foreach (var n in comparison.NotInManifest) stdout.WriteLine($"not in manifest: {n}");
     }
 
-    private static void WriteJson(TextWriter stdout, IReadOnlyList<Row> rows, Comparison? comparison)
+    private static void WriteJson(TextWriter stdout, IReadOnlyList<DiscoveryRow> rows, DiscoveryComparison? comparison)
     {
         using var stream = new MemoryStream();
         using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))

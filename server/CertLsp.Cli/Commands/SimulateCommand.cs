@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Net;
 using CertLsp.Bacnet.Simulator;
-using CertLsp.Cli.Bacnet;
+using CertLsp.Devices;
 using CertLsp.Core.Files;
 
 namespace CertLsp.Cli.Commands;

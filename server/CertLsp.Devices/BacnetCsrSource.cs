@@ -4,7 +4,7 @@ using CertLsp.Bacnet.Transport;
 using CertLsp.Core.Manifest;
 using CertLsp.Core.Requests;
 
-namespace CertLsp.Cli.Bacnet;
+namespace CertLsp.Devices;
 
 /// <summary>
 /// Device CSRs over BACnet/IP: for each device (its manifest address and instance) find the Network Port with a

@@ -4,7 +4,7 @@ using CertLsp.Core.Checking;
 using CertLsp.Core.Files;
 using CertLsp.Core.Naming;
 
-namespace CertLsp.Cli.Bacnet;
+namespace CertLsp.Devices;
 
 /// <summary>One device of a manifest as BACnet sees it.</summary>
 public sealed record ManifestDevice(string Name, string? CommonName, uint? Instance, IPEndPoint? Address);
@@ -15,7 +15,7 @@ public sealed record ManifestSite(string Path, IReadOnlyList<ManifestDevice> Dev
     /// <summary>Reads a manifest; throws <see cref="ManifestReadException"/> when it cannot be read or parsed at all.</summary>
     public static ManifestSite Load(string path)
     {
-        var document = ManifestDocument.Parse(Output.DisplayPath.For(path), ManifestFiles.Read(path));
+        var document = ManifestDocument.Parse(path, ManifestFiles.Read(path));
         var manifest = document.Manifest ?? throw new ManifestReadException($"{path} is not a site manifest (run `certlsp check {path}`)");
         var port = manifest.Bacnet.PortNumber;
         var devices = manifest.Devices.Select(d => new ManifestDevice(

@@ -1,0 +1,40 @@
+using System.Net;
+
+namespace CertLsp.Devices;
+
+/// <summary>What discovery found against what a manifest says: devices that did not answer, differences, devices it lacks.</summary>
+public sealed record DiscoveryComparison(IReadOnlyList<string> Missing, IReadOnlyList<string> Differences, IReadOnlyList<string> NotInManifest)
+{
+    public bool IsEmpty => Missing.Count == 0 && Differences.Count == 0 && NotInManifest.Count == 0;
+
+    public static DiscoveryComparison Of(ManifestSite site, IReadOnlyList<DiscoveryRow> rows)
+    {
+        var byInstance = rows.ToDictionary(r => r.Found.Instance);
+        var missing = new List<string>();
+        var differences = new List<string>();
+        foreach (var device in site.Devices)
+        {
+            if (device.Instance is not { } instance)
+            {
+                var match = rows.FirstOrDefault(r => r.Info?.ObjectName == device.Name);
+                if (match is null) missing.Add($"{device.Name}: no instance in the manifest and no device named so answered");
+                else differences.Add($"{device.Name}: instance not in the manifest; the device named so is instance {match.Found.Instance}");
+                continue;
+            }
+            if (!byInstance.TryGetValue(instance, out var row)) { missing.Add($"{device.Name} (instance {instance}) did not answer Who-Is"); continue; }
+            if (row.Info?.ObjectName is { } name && name != device.Name)
+                differences.Add($"{device.Name} (instance {instance}): the device's Object_Name is \"{name}\"");
+            var endpoint = row.Found.Address.Endpoint.ToIPEndPoint();
+            if (device.Address is { } address && !address.Equals(endpoint))
+                differences.Add($"{device.Name} (instance {instance}): the manifest says {Format(address, site.Port)}, the device answered from {Format(endpoint, site.Port)}");
+            if (device.Address is null) differences.Add($"{device.Name} (instance {instance}): no address in the manifest; the device is at {Format(endpoint, site.Port)}");
+        }
+        var known = site.Devices.Where(d => d.Instance is not null).Select(d => d.Instance!.Value).ToHashSet();
+        var notInManifest = rows.Where(r => !known.Contains(r.Found.Instance) && !site.Devices.Any(d => d.Instance is null && d.Name == r.Info?.ObjectName))
+            .Select(r => $"instance {r.Found.Instance} \"{r.Info?.ObjectName}\" at {Format(r.Found.Address.Endpoint.ToIPEndPoint(), site.Port)}").ToList();
+        return new DiscoveryComparison(missing, differences, notInManifest);
+    }
+
+    /// <summary>An endpoint as a manifest writes it: the address alone on the site's port, address:port otherwise.</summary>
+    public static string Format(IPEndPoint endpoint, int sitePort) => endpoint.Port == sitePort ? endpoint.Address.ToString() : endpoint.ToString();
+}
