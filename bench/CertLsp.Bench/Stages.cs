@@ -25,6 +25,7 @@ public static class Stages
 
         var stages = new List<(string Name, Action Body)>
         {
+            ("YamlDotNet scanner (tokens only)", () => { var p = new Scanner(new StringReader(text)); while (p.MoveNext()) { } }),
             ("YamlDotNet parser (events only)", () => { var p = new Parser(new StringReader(text)); while (p.MoveNext()) { } }),
             ("YamlReader.Read", () => YamlReader.Read(text, "bench.site.yaml")),
             ("SchemaValidator.Validate", () => SchemaValidator.Validate(root, ManifestSchema.Root, builder, new List<Diagnostic>())),

@@ -8,20 +8,46 @@ using LspRange = CertLsp.LanguageServer.Protocol.Range;
 
 namespace CertLsp.LanguageServer.Workspace;
 
-/// <summary>An open document: its text and version as the client has them, with its ledger, parsed once on demand.</summary>
-public sealed class OpenDocument(string uri, int version, string text, LedgerInput? ledger, int warningDays)
+/// <summary>
+/// An open document: its text and version as the client has them, with its ledger, parsed once on demand. The version it
+/// was edited from, while not yet parsed itself, lends its parse so unchanged parts of a large text are not read again.
+/// </summary>
+public sealed class OpenDocument
 {
-    private readonly Lazy<ManifestDocument> parsed = new(() => ManifestDocument.Parse(uri, text, ledger, defaultWarningDays: warningDays));
+    private readonly Lazy<ManifestDocument> parsed;
+    private OpenDocument? editedFrom;
 
-    public int WarningDays { get; } = warningDays;
+    public OpenDocument(string uri, int version, string text, LedgerInput? ledger, int warningDays, OpenDocument? editedFrom = null)
+    {
+        Uri = uri;
+        Version = version;
+        Text = text;
+        Ledger = ledger;
+        WarningDays = warningDays;
+        // Only a parsed version is worth keeping: versions typed over before a check ran are skipped, not chained.
+        this.editedFrom = editedFrom is null || editedFrom.IsParsed ? editedFrom : editedFrom.editedFrom;
+        parsed = new Lazy<ManifestDocument>(() =>
+        {
+            var document = ManifestDocument.Parse(uri, text, ledger, defaultWarningDays: warningDays, previous: Earlier()?.Parsed);
+            this.editedFrom = null; // parsed: the earlier version may go
+            return document;
+        });
+    }
 
-    public LedgerInput? Ledger { get; } = ledger;
+    /// <summary>The earlier version to re-use, when it was parsed.</summary>
+    private OpenDocument? Earlier() => editedFrom is { IsParsed: true } d ? d : null;
 
-    public string Uri { get; } = uri;
+    private bool IsParsed => parsed.IsValueCreated;
 
-    public int Version { get; } = version;
+    public int WarningDays { get; }
 
-    public string Text { get; } = text;
+    public LedgerInput? Ledger { get; }
+
+    public string Uri { get; }
+
+    public int Version { get; }
+
+    public string Text { get; }
 
     public ManifestDocument Parsed => parsed.Value;
 }
@@ -109,7 +135,7 @@ public sealed class ServerWorkspace
             {
                 if (UriPaths.LocalPath(uri) is { } path && LedgerFile.PathFor(path) == ledgerPath)
                 {
-                    open = open.SetItem(uri, new OpenDocument(uri, doc.Version, doc.Text, LedgerOf(uri), DefaultWarningDays));
+                    open = open.SetItem(uri, new OpenDocument(uri, doc.Version, doc.Text, LedgerOf(uri), DefaultWarningDays, editedFrom: doc));
                 }
             }
             var disk = s.Disk;
@@ -134,7 +160,7 @@ public sealed class ServerWorkspace
             {
                 text = change.Range is null ? change.Text : Apply(text, change.Range, change.Text);
             }
-            return new WorkspaceSnapshot(s.Open.SetItem(uri, new OpenDocument(uri, version, text, current.Ledger, current.WarningDays)), s.Disk, s.Generation + 1);
+            return new WorkspaceSnapshot(s.Open.SetItem(uri, new OpenDocument(uri, version, text, current.Ledger, current.WarningDays, editedFrom: current)), s.Disk, s.Generation + 1);
         });
     }
 
