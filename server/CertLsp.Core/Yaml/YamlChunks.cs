@@ -26,9 +26,11 @@ internal sealed record ChunkPlan(ImmutableArray<int> Starts, int DevicesKey, int
 /// <summary>One piece as read: where it was in its text, its top node (spans in that text) and its YAML findings.</summary>
 internal sealed record ChunkPiece(int Start, int Length, YamlNode Root, ImmutableArray<Diagnostic> Diagnostics);
 
-/// <summary>The pieces of one read, found again by their text.</summary>
-internal sealed class YamlChunkSet(string text, ImmutableArray<ChunkPiece> pieces)
+/// <summary>The pieces of one read, found again by their text (within the same file: findings carry its path).</summary>
+internal sealed class YamlChunkSet(string text, string path, ImmutableArray<ChunkPiece> pieces)
 {
+    public string Path { get; } = path;
+
     private readonly Dictionary<int, ChunkPiece> byHash = Index(text, pieces);
 
     private static Dictionary<int, ChunkPiece> Index(string text, ImmutableArray<ChunkPiece> pieces)
@@ -118,7 +120,7 @@ internal static class YamlChunks
             int start = plan.Starts[i];
             int length = (i + 1 < count ? plan.Starts[i + 1] : text.Length) - start;
             var slice = text.AsSpan(start, length);
-            if (previous?.Find(slice, string.GetHashCode(slice)) is { } earlier && Reusable(earlier, start))
+            if (previous is not null && previous.Path == path && previous.Find(slice, string.GetHashCode(slice)) is { } earlier && Reusable(earlier, start))
             {
                 pieces[i] = earlier.Start == start ? earlier : earlier with { Start = start, Root = Shift(earlier.Root, start - earlier.Start) };
             }
@@ -161,7 +163,7 @@ internal static class YamlChunks
         int end = ((YamlSequence)pieces[count - 1]!.Root).Span.End;
         var joined = new YamlSequence(TextSpan.FromBounds(list.Span.Start, end), ImmutableCollectionsMarshal.AsImmutableArray(items), isFlow: false);
         var root = new YamlMapping(TextSpan.FromBounds(head.Span.Start, Math.Max(head.Span.End, end)), head.Pairs.SetItem(head.Pairs.Length - 1, devices with { Value = joined }), isFlow: false);
-        return new YamlReadResult(root, diagnostics.ToImmutable()) { Chunks = new YamlChunkSet(text, [.. pieces.Select(p => p!)]) };
+        return new YamlReadResult(root, diagnostics.ToImmutable()) { Chunks = new YamlChunkSet(text, path, [.. pieces.Select(p => p!)]) };
     }
 
     /// <summary>A piece read before can stand for the same text elsewhere when its spans can simply move (it has no findings).</summary>

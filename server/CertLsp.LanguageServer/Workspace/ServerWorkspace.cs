@@ -9,35 +9,31 @@ using LspRange = CertLsp.LanguageServer.Protocol.Range;
 namespace CertLsp.LanguageServer.Workspace;
 
 /// <summary>
-/// An open document: its text and version as the client has them, with its ledger, parsed once on demand. The version it
-/// was edited from, while not yet parsed itself, lends its parse so unchanged parts of a large text are not read again.
+/// An open document: its text and version as the client has them, with its ledger, parsed once on demand. An earlier parse
+/// of the same document (the version it was edited from, or the file on disk it was opened from) is lent to that parse, so
+/// the unchanged parts of a large text are not read again.
 /// </summary>
 public sealed class OpenDocument
 {
     private readonly Lazy<ManifestDocument> parsed;
-    private OpenDocument? editedFrom;
+    private ManifestDocument? earlier;
 
-    public OpenDocument(string uri, int version, string text, LedgerInput? ledger, int warningDays, OpenDocument? editedFrom = null)
+    public OpenDocument(string uri, int version, string text, LedgerInput? ledger, int warningDays, OpenDocument? editedFrom = null, ManifestDocument? earlier = null)
     {
         Uri = uri;
         Version = version;
         Text = text;
         Ledger = ledger;
         WarningDays = warningDays;
-        // Only a parsed version is worth keeping: versions typed over before a check ran are skipped, not chained.
-        this.editedFrom = editedFrom is null || editedFrom.IsParsed ? editedFrom : editedFrom.editedFrom;
+        // Only a parse is worth keeping: versions typed over before a check ran lend what they were lent.
+        this.earlier = earlier ?? (editedFrom is null ? null : editedFrom.parsed.IsValueCreated ? editedFrom.Parsed : editedFrom.earlier);
         parsed = new Lazy<ManifestDocument>(() =>
         {
-            var document = ManifestDocument.Parse(uri, text, ledger, defaultWarningDays: warningDays, previous: Earlier()?.Parsed);
-            this.editedFrom = null; // parsed: the earlier version may go
+            var document = ManifestDocument.Parse(uri, text, ledger, defaultWarningDays: warningDays, previous: this.earlier);
+            this.earlier = null; // parsed: the earlier version may go
             return document;
         });
     }
-
-    /// <summary>The earlier version to re-use, when it was parsed.</summary>
-    private OpenDocument? Earlier() => editedFrom is { IsParsed: true } d ? d : null;
-
-    private bool IsParsed => parsed.IsValueCreated;
 
     public int WarningDays { get; }
 
@@ -108,7 +104,8 @@ public sealed class ServerWorkspace
         ManifestDocument.Parse(uri, text, ledger, defaultWarningDays: DefaultWarningDays);
 
     public void Open(string uri, int version, string text) =>
-        Update(s => new WorkspaceSnapshot(s.Open.SetItem(uri, new OpenDocument(uri, version, text, LedgerOf(uri), DefaultWarningDays)), s.Disk, s.Generation + 1));
+        Update(s => new WorkspaceSnapshot(s.Open.SetItem(uri, new OpenDocument(uri, version, text, LedgerOf(uri), DefaultWarningDays,
+            earlier: UriPaths.LocalPath(uri) is { } path ? s.Disk.GetValueOrDefault(path) : null)), s.Disk, s.Generation + 1));
 
     /// <summary>The ledger beside a manifest, read from disk (null when there is none or the manifest is not a file).</summary>
     public static LedgerInput? LedgerOf(string uri)

@@ -93,6 +93,17 @@ public sealed class ChunkedReadTests(ITestOutputHelper output)
         AssertSame(YamlReader.ReadWhole(shifted, "a.site.yaml"), third, shifted);
     }
 
+    [Fact]
+    public void Pieces_of_another_file_are_not_reused_since_findings_carry_their_path()
+    {
+        string text = Generate(new Random(5), 200, mistakes: false).Replace("  - name: DEV-150\n", "  - name: DEV-150\n    name: again\n", StringComparison.Ordinal);
+        var first = YamlReader.Read(text, "a.site.yaml", null, Tiny);
+        Assert.NotNull(first.Chunks);
+        var second = YamlReader.Read(text, "b.site.yaml", first, Tiny);
+        Assert.Equal("b.site.yaml", Assert.Single(second.Diagnostics).Location.Path);
+        Assert.NotSame(Devices(first)[0], Devices(second)[0]);
+    }
+
     [Theory]
     [InlineData("anchors", "  - &a { name: x }\n  - *a\n")]
     [InlineData("tabs", "  - name: a\tb\n")]
