@@ -216,7 +216,8 @@ public static class YamlReader
                     {
                         var style = MapStyle(s.Style);
                         var type = YamlScalarResolver.Resolve(s.Value, style, s.Tag.IsEmpty ? null : s.Tag.Value);
-                        var node = new YamlScalar(TextSpan.FromBounds(At(s.Start), At(s.End)), s.Value, style, type);
+                        string value = depth > 0 && frames[depth - 1] is { IsMapping: true, PendingKey: null } ? Key(s.Value) : s.Value;
+                        var node = new YamlScalar(TextSpan.FromBounds(At(s.Start), At(s.End)), value, style, type);
                         return Complete(node, 1, s.Anchor.IsEmpty ? null : s.Anchor.Value);
                     }
                 case AnchorAlias alias:
@@ -261,6 +262,16 @@ public static class YamlReader
                 default:
                     return null;
             }
+        }
+
+        /// <summary>Keys repeat in every item of a list: one string each, so a large manifest keeps one copy of "name", not thousands.</summary>
+        private readonly Dictionary<string, string> keys = new(StringComparer.Ordinal);
+
+        private string Key(string key)
+        {
+            if (keys.TryGetValue(key, out var known)) return known;
+            if (keys.Count < 256) keys[key] = key;
+            return key;
         }
 
         /// <summary>Moves a frame's children (the stack's tail from <paramref name="first"/>) into an immutable array.</summary>
