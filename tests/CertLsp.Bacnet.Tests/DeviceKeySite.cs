@@ -72,6 +72,20 @@ internal sealed class DeviceKeySite : IAsyncDisposable
         return answer;
     }
 
+    /// <summary>The demo CA answers each CSR zip with its own zip (a CA's answer holds at most 50 certificates); returns their paths.</summary>
+    public IReadOnlyList<string> SignEach()
+    {
+        var zips = Directory.GetFiles(Folder, "CertificateSigningRequests_*.zip").Order(StringComparer.Ordinal).ToList();
+        var answers = new List<string>();
+        foreach (var zip in zips)
+        {
+            string answer = Path.Combine(Folder, "signed-" + Path.GetFileName(zip));
+            ca.SignZips([zip], answer, 30);
+            answers.Add(answer);
+        }
+        return answers;
+    }
+
     /// <summary>The signed certificates of an answer zip, by device CN.</summary>
     public static Dictionary<string, string> Certificates(string answer)
     {
