@@ -132,6 +132,9 @@ public sealed class DeviceEndpoint : IAsyncDisposable
             case SegmentAction.Nak:
                 SendBare(peer, remote, ApduHeader.SegmentAck(apdu.InvokeId, reassembly.LastInOrder, reassembly.ActualWindow, true, true));
                 break;
+            case SegmentAction.Duplicate:
+                SendBare(peer, remote, ApduHeader.SegmentAck(apdu.InvokeId, reassembly.LastInOrder, reassembly.ActualWindow, false, true));
+                break;
             case SegmentAction.TooLarge:
                 _incoming.TryRemove(key, out _);
                 SendBare(peer, remote, ApduHeader.Abort(apdu.InvokeId, AbortReason.BufferOverflow, true));
