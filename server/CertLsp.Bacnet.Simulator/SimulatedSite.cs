@@ -28,6 +28,9 @@ public sealed class SimulatedSite : IAsyncDisposable
     /// <summary>Datagrams the devices could not decode (dropped or answered with reject/abort).</summary>
     public long MalformedReceived => Interlocked.Read(ref _malformedBeforeRestarts) + _endpoints.Sum(e => e.MalformedReceived);
 
+    /// <summary>Datagrams whose handling threw in a receive loop (a bug: bad datagrams are decode results, never exceptions).</summary>
+    public long ReceiveFailures => _endpoints.Sum(e => e.ReceiveFailures) + (_broadcast?.HandlerFailures ?? 0);
+
     /// <summary>
     /// Restarts a device: it stops answering (its socket closes), loses what was pending (<see cref="SimulatedDevice.Restart"/>),
     /// and answers again after <paramref name="downtime"/>.

@@ -59,6 +59,12 @@ public sealed class BacnetClient : IAsyncDisposable
     /// </summary>
     public long UnmatchedAnswers => Interlocked.Read(ref _unmatched);
 
+    /// <summary>Datagrams whose handling threw in a receive loop (a bug: bad datagrams are decode results, never exceptions).</summary>
+    public long ReceiveFailures => _socket.HandlerFailures + (_broadcastListener?.HandlerFailures ?? 0);
+
+    /// <summary>Devices whose largest APDU is remembered; more I-Ams (a flood from made-up network addresses) are not.</summary>
+    private const int MaxRememberedPeers = 65_536;
+
     // ---------------- discovery ----------------
 
     /// <summary>
@@ -420,7 +426,8 @@ public sealed class BacnetClient : IAsyncDisposable
                 var iAm = IAm.Decode(packet.ServiceData(datagram));
                 if (!iAm.Ok) { Interlocked.Increment(ref _malformed); return; }
                 var device = new DiscoveredDevice(new BacnetAddress(from, remote), iAm.Value);
-                _peerMaxApdu[device.Address] = Math.Clamp((int)iAm.Value.MaxApduLength, 50, Apdu.MaxApduLength);
+                if (_peerMaxApdu.Count < MaxRememberedPeers || _peerMaxApdu.ContainsKey(device.Address))
+                    _peerMaxApdu[device.Address] = Math.Clamp((int)iAm.Value.MaxApduLength, 50, Apdu.MaxApduLength);
                 foreach (var listener in _iAmListeners.Values) listener(device);
                 return;
             case ApduType.SimpleAck or ApduType.ComplexAck or ApduType.Error or ApduType.Reject:
