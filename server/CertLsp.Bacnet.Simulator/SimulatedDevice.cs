@@ -32,6 +32,7 @@ public sealed class SimulatedDevice : IDeviceHandler, IDisposable
     private AsymmetricAlgorithm? _pendingKey;
     private uint _command;
     private bool _changesPending;
+    private int _boot;  // a CSR being generated when the device restarts is never finished
 
     public SimulatedDevice(SimulatedDeviceSpec spec, ushort port)
     {
@@ -286,12 +287,14 @@ public sealed class SimulatedDevice : IDeviceHandler, IDisposable
         _command = _spec.GenerateCsrCommand;
         BeginChanges();
         var key = NewKey();
+        var boot = _boot;
         _ = Task.Run(async () =>
         {
             var pem = CreateCsr(key);
             await Task.Delay(_spec.CsrDelay).ConfigureAwait(false);
             lock (_lock)
             {
+                if (boot != _boot) { key.Dispose(); return; }
                 _pendingKey?.Dispose();
                 _pendingKey = key;
                 _files[CsrFile] = System.Text.Encoding.ASCII.GetBytes(pem);
@@ -345,6 +348,24 @@ public sealed class SimulatedDevice : IDeviceHandler, IDisposable
         LastActivationProblem = null;
         return ServiceResponse.Simple.Instance;
     }
+
+    /// <summary>
+    /// A power cycle: what was pending is lost (certificate files written since the last activation, a pending key, a CSR being
+    /// generated) and Command is idle; the activated key and certificate stay. The site's <c>RestartAsync</c> also silences the device meanwhile.
+    /// </summary>
+    public void Restart()
+    {
+        lock (_lock)
+        {
+            _boot++;
+            Discard();
+            _command = (uint)NetworkPortCommand.Idle;
+            Restarts++;
+        }
+    }
+
+    /// <summary>How often the device restarted.</summary>
+    public int Restarts { get; private set; }
 
     /// <summary>Why the last ACTIVATE_CHANGES was refused (for tests and the simulator's log).</summary>
     public string? LastActivationProblem { get; private set; }

@@ -9,46 +9,74 @@ namespace CertLsp.Bacnet.Simulator;
 /// </summary>
 public sealed class SimulatedSite : IAsyncDisposable
 {
-    private readonly List<(SimulatedDevice Device, DeviceEndpoint Endpoint)> _devices;
+    private readonly SimulatedDevice[] _devices;
+    private readonly DeviceEndpoint[] _endpoints;  // replaced when a device restarts; the broadcast listener reads it too
     private readonly UdpEndpoint? _broadcast;
+    private long _malformedBeforeRestarts;
 
-    private SimulatedSite(List<(SimulatedDevice, DeviceEndpoint)> devices, UdpEndpoint? broadcast)
+    private SimulatedSite(SimulatedDevice[] devices, DeviceEndpoint[] endpoints, UdpEndpoint? broadcast)
     {
         _devices = devices;
+        _endpoints = endpoints;
         _broadcast = broadcast;
     }
 
-    public IReadOnlyList<SimulatedDevice> Devices => [.. _devices.Select(d => d.Device)];
+    public IReadOnlyList<SimulatedDevice> Devices => _devices;
 
-    public SimulatedDevice this[uint instance] => _devices.First(d => d.Device.Spec.Instance == instance).Device;
+    public SimulatedDevice this[uint instance] => _devices.First(d => d.Spec.Instance == instance);
 
-    /// <summary>Datagrams the devices could not decode or would not answer (dropped or answered with reject/abort).</summary>
-    public long MalformedReceived => _devices.Sum(d => d.Endpoint.MalformedReceived);
+    /// <summary>Datagrams the devices could not decode (dropped or answered with reject/abort).</summary>
+    public long MalformedReceived => Interlocked.Read(ref _malformedBeforeRestarts) + _endpoints.Sum(e => e.MalformedReceived);
+
+    /// <summary>Datagrams whose handling threw in a receive loop (a bug: bad datagrams are decode results, never exceptions).</summary>
+    public long ReceiveFailures => _endpoints.Sum(e => e.ReceiveFailures) + (_broadcast?.HandlerFailures ?? 0);
+
+    /// <summary>
+    /// Restarts a device: it stops answering (its socket closes), loses what was pending (<see cref="SimulatedDevice.Restart"/>),
+    /// and answers again after <paramref name="downtime"/>.
+    /// </summary>
+    public async Task RestartAsync(uint instance, TimeSpan downtime)
+    {
+        var index = Array.FindIndex(_devices, d => d.Spec.Instance == instance);
+        var device = _devices[index];
+        var old = _endpoints[index];
+        await old.DisposeAsync().ConfigureAwait(false);
+        Interlocked.Add(ref _malformedBeforeRestarts, old.MalformedReceived);
+        device.Restart();
+        await Task.Delay(downtime).ConfigureAwait(false);
+        Volatile.Write(ref _endpoints[index], Answering(device));
+    }
+
+    // Loopback only: a Forwarded-NPDU naming another original source gets no answer; an unresponsive device answers no one.
+    private static DeviceEndpoint Answering(SimulatedDevice device) =>
+        new(device.Endpoint, device, peer => UdpEndpoint.IsSendable(peer) && peer.IsLoopback && !device.Unresponsive);
 
     /// <param name="broadcast">The directed broadcast address to listen on (for example 127.255.255.255); null = unicast only.</param>
     public static SimulatedSite Start(IEnumerable<SimulatedDeviceSpec> specs, ushort port, System.Net.IPAddress? broadcast)
     {
-        var devices = new List<(SimulatedDevice, DeviceEndpoint)>();
+        var devices = new List<(SimulatedDevice Device, DeviceEndpoint Endpoint)>();
         try
         {
             foreach (var spec in specs)
             {
                 UdpEndpoint.RefuseUnsafe(spec.Address, "device");
                 var device = new SimulatedDevice(spec, port);
-                // Loopback only: a Forwarded-NPDU naming another original source gets no answer; an unresponsive device answers no one.
-                devices.Add((device, new DeviceEndpoint(device.Endpoint, device, peer => UdpEndpoint.IsSendable(peer) && peer.IsLoopback && !device.Unresponsive)));
+                devices.Add((device, Answering(device)));
             }
+            var endpoints = devices.Select(d => d.Endpoint).ToArray();
             UdpEndpoint? listener = null;
             if (broadcast is not null)
             {
-                var all = devices.Select(d => d.Item2).ToArray();
                 listener = UdpEndpoint.BindBroadcastListener(BipEndpoint.From(new System.Net.IPEndPoint(broadcast, port)), (datagram, source, _) =>
                 {
-                    foreach (var endpoint in all)
+                    for (var i = 0; i < endpoints.Length; i++)
+                    {
+                        var endpoint = Volatile.Read(ref endpoints[i]);
                         if (endpoint.Local != source) endpoint.Receive(datagram, source);
+                    }
                 });
             }
-            return new SimulatedSite(devices, listener);
+            return new SimulatedSite([.. devices.Select(d => d.Device)], endpoints, listener);
         }
         catch
         {
@@ -60,10 +88,10 @@ public sealed class SimulatedSite : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         if (_broadcast is not null) await _broadcast.DisposeAsync().ConfigureAwait(false);
-        foreach (var (device, endpoint) in _devices)
+        for (var i = 0; i < _devices.Length; i++)
         {
-            await endpoint.DisposeAsync().ConfigureAwait(false);
-            device.Dispose();
+            await Volatile.Read(ref _endpoints[i]).DisposeAsync().ConfigureAwait(false);
+            _devices[i].Dispose();
         }
     }
 }

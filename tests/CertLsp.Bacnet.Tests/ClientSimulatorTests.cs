@@ -198,7 +198,7 @@ public class ClientSimulatorTests : IAsyncLifetime
         Assert.Contains("generate-csr-file", csr.Failure!.Detail);
     }
 
-    private static X509Certificate2 NewCa(string name)
+    internal static X509Certificate2 NewCa(string name)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256);
@@ -206,14 +206,14 @@ public class ClientSimulatorTests : IAsyncLifetime
         return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1));
     }
 
-    private static byte[] Sign(X509Certificate2 ca, string csrPem)
+    internal static byte[] Sign(X509Certificate2 ca, string csrPem)
     {
         var request = CertificateRequest.LoadSigningRequestPem(csrPem, HashAlgorithmName.SHA256, CertificateRequestLoadOptions.UnsafeLoadCertificateExtensions);
         using var cert = request.Create(ca, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(30), [1, 2, 3, 4]);
         return System.Text.Encoding.ASCII.GetBytes(cert.ExportCertificatePem());
     }
 
-    private static byte[] Pem(X509Certificate2 cert) => System.Text.Encoding.ASCII.GetBytes(cert.ExportCertificatePem());
+    internal static byte[] Pem(X509Certificate2 cert) => System.Text.Encoding.ASCII.GetBytes(cert.ExportCertificatePem());
 
     [Fact]
     public async Task InstallsAndActivatesACertificateForTheDevicesKey()

@@ -28,8 +28,31 @@ public class HostileInputTests(ITestOutputHelper output)
 
     private static Decoded<object> Box<T>(Decoded<T> d) => d.Ok ? d.Value! : d.Error!;
 
-    /// <summary>Valid packets of every kind, the seeds for mutation.</summary>
-    private static List<byte[]> Seeds()
+    /// <summary>The captured vectors of shared/research/bacnet.md (decoded cleanly by Wireshark); RPM and SimpleACK are APDUs there.</summary>
+    private static readonly string[] Captured =
+    [
+        "810b000c 0120ffff00ff 1008",
+        "810b0012 0120ffff00ff 1008 0a04d2 1a04d2",
+        "810a0015 0100 1000 c4020004d2 2205c4 9103 220104",
+        "810a0011 0104 0005010c 0c020004d2 194d",
+        "810a0022 0100 30010c 0c020004d2 194d 3e 750e00 53696d44657669636531323334 3f",
+        "810a000d 0100 50010c 9102 9120",
+        "810a0016 0104 0005 01 06 c402800001 0e 3100 220584 0f",
+        "810a000b 0100 300107 0900",
+        "0104 0005020e 0c020004d2 1e 094d 0979 0946 0a0174 1f 0c0e000001 1e 0a01ab 0a01a7 1f",
+        "0100 20010f",
+    ];
+
+    /// <summary>A captured vector as a datagram: an NPDU+APDU gets its BVLC header.</summary>
+    private static byte[] FromCapture(string hex)
+    {
+        var bytes = Convert.FromHexString(hex.Replace(" ", ""));
+        if (bytes[0] == 0x81) return bytes;
+        return [0x81, 0x0A, (byte)((bytes.Length + 4) >> 8), (byte)(bytes.Length + 4), .. bytes];
+    }
+
+    /// <summary>Valid packets of every kind, the seeds for mutation: every service and APDU type, BVLC functions, the captured vectors.</summary>
+    internal static List<byte[]> Seeds()
     {
         var seeds = new List<byte[]>();
         void Add(BvlcFunction f, NpduHeader n, ApduHeader a, ContentEncoder c)
@@ -69,10 +92,21 @@ public class HostileInputTests(ITestOutputHelper output)
         Npdu.Encode(ref nw, new NpduHeader(MessageType: NetworkMessageType.WhoIsRouterToNetwork, Destination: NetworkAddress.GlobalBroadcast));
         Bvlc.Complete(ref nw, start);
         seeds.Add(net[..nw.Position]);
+        Add(BvlcFunction.OriginalUnicastNpdu, NpduHeader.Local(true), req(ConfirmedService.AtomicWriteFile) with { Segmented = true, MoreFollows = true, SequenceNumber = 0, WindowSize = 16 },
+            new AtomicWriteFileRequest(ObjectId.File(4), 0, [.. new byte[300]]).Encode);
+        Add(BvlcFunction.OriginalUnicastNpdu, NpduHeader.Local(false), ApduHeader.SimpleAck(1, ConfirmedService.WriteProperty), static (ref BacnetWriter _) => { });
+        Add(BvlcFunction.OriginalUnicastNpdu, NpduHeader.Local(false), ApduHeader.Reject(1, RejectReason.UnrecognizedService), static (ref BacnetWriter _) => { });
+        Add(BvlcFunction.DistributeBroadcastToNetwork, NpduHeader.GlobalBroadcast, ApduHeader.Unconfirmed(UnconfirmedService.WhoIs), new WhoIs().Encode);
+        var bvlc = new byte[6];
+        Bvlc.EncodeResult(bvlc, BvlcResultCode.Successful);
+        seeds.Add([.. bvlc]);
+        Bvlc.EncodeRegisterForeignDevice(bvlc, 300);
+        seeds.Add([.. bvlc]);
+        seeds.AddRange(Captured.Select(FromCapture));
         return seeds;
     }
 
-    private static byte[] Mutate(byte[] seed, Random random)
+    internal static byte[] Mutate(byte[] seed, Random random)
     {
         var data = seed.ToList();
         var edits = random.Next(2) == 0 ? 1 : random.Next(2, 5);
@@ -98,6 +132,7 @@ public class HostileInputTests(ITestOutputHelper output)
         const int packets = 1_000_000;
         var random = new Random(20261123);
         var seeds = Seeds();
+        Assert.All(seeds, seed => Assert.True(BacnetPacket.Decode(seed).Ok, Convert.ToHexString(seed)));  // valid encodings, mutated below
         using var device = new SimulatedDevice(new SimulatedDeviceSpec(1234, IPAddress.Parse("127.0.0.2")), BipEndpoint.DefaultPort);
         long decodedOk = 0, serviceOk = 0, worstAllocation = 0;
         var watch = Stopwatch.StartNew();
@@ -123,7 +158,7 @@ public class HostileInputTests(ITestOutputHelper output)
         Assert.True(serviceOk > packets / 20, "and often the service data too");
     }
 
-    private static byte[] RandomBytes(Random random)
+    internal static byte[] RandomBytes(Random random)
     {
         var bytes = new byte[random.Next(0, 64)];
         random.NextBytes(bytes);

@@ -84,4 +84,18 @@ public class SegmentationTests
         Assert.Equal(SegmentAction.Nak, reassembly.Accept(Segment(2, 5, 2), new byte[10]));
         Assert.Equal(0, reassembly.LastInOrder);
     }
+
+    [Fact]
+    public void ReassemblyTellsADuplicateFromAGap()
+    {
+        var reassembly = new SegmentReassembly(1000, 4);
+        Assert.Equal(SegmentAction.Nak, reassembly.Accept(Segment(255, 300, 4), new byte[10]));  // nothing received: not a duplicate
+        Assert.Equal(SegmentAction.Ack, reassembly.Accept(Segment(0, 5, 4), new byte[10]));
+        Assert.Equal(SegmentAction.None, reassembly.Accept(Segment(1, 5, 4), new byte[10]));
+        Assert.Equal(SegmentAction.Duplicate, reassembly.Accept(Segment(1, 5, 4), new byte[10]));
+        Assert.Equal(SegmentAction.Duplicate, reassembly.Accept(Segment(0, 5, 4), new byte[10]));
+        Assert.Equal(SegmentAction.Nak, reassembly.Accept(Segment(3, 5, 4), new byte[10]));
+        Assert.Equal(1, reassembly.LastInOrder);
+        Assert.Equal(20, reassembly.Data.Length);  // duplicates and out-of-order segments add nothing
+    }
 }

@@ -25,9 +25,10 @@ public sealed class BacnetClient : IAsyncDisposable
     private readonly ConcurrentDictionary<BacnetAddress, int> _peerMaxApdu = new();
     private readonly ConcurrentDictionary<int, Action<DiscoveredDevice>> _iAmListeners = new();
     private readonly ConcurrentDictionary<BipEndpoint, TaskCompletionSource<BvlcResultCode>> _bvlcResults = new();
-    private int _nextInvokeId;
+    private readonly InvokeIds _invokeIds;
     private int _nextListener;
     private long _malformed;
+    private long _unmatched;
 
     private readonly record struct TransactionKey(BipEndpoint Peer, NetworkAddress? Remote, byte InvokeId);
 
@@ -35,6 +36,7 @@ public sealed class BacnetClient : IAsyncDisposable
     {
         _options = options;
         _slots = new SemaphoreSlim(Math.Clamp(options.MaxConcurrentRequests, 1, 255));
+        _invokeIds = new InvokeIds(options.LateAnswerHold, TimeProvider.System);
         _socket = UdpEndpoint.BindUnicast(options.Bind, OnDatagram);
         if (options.ListenForBroadcasts && options.Broadcast is { } b)
             _broadcastListener = UdpEndpoint.BindBroadcastListener(b, OnDatagram);
@@ -50,6 +52,18 @@ public sealed class BacnetClient : IAsyncDisposable
 
     /// <summary>Datagrams received that could not be decoded (dropped).</summary>
     public long MalformedReceived => Interlocked.Read(ref _malformed);
+
+    /// <summary>
+    /// Answers ignored because they belong to no request waiting for them: duplicates, late answers to requests already finished,
+    /// answers naming another service or segments of another exchange.
+    /// </summary>
+    public long UnmatchedAnswers => Interlocked.Read(ref _unmatched);
+
+    /// <summary>Datagrams whose handling threw in a receive loop (a bug: bad datagrams are decode results, never exceptions).</summary>
+    public long ReceiveFailures => _socket.HandlerFailures + (_broadcastListener?.HandlerFailures ?? 0);
+
+    /// <summary>Devices whose largest APDU is remembered; more I-Ams (a flood from made-up network addresses) are not.</summary>
+    private const int MaxRememberedPeers = 65_536;
 
     // ---------------- discovery ----------------
 
@@ -177,10 +191,16 @@ public sealed class BacnetClient : IAsyncDisposable
         var data = BacnetPacket.ToBytes(request.Encode, _options.MaxResponseBytes);
         if (data is null) return new BacnetFailure(FailureKind.TooLarge, "the request is larger than this client sends");
         await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
-        var (key, channel) = Register(device);
+        byte invokeId;
+        try { invokeId = await TakeInvokeIdAsync(device, cancellationToken).ConfigureAwait(false); }
+        catch { _slots.Release(); throw; }
+        var key = new TransactionKey(device.Endpoint, device.Remote, invokeId);
+        var channel = Transaction.NewChannel();
+        _transactions[key] = channel;
+        var exchange = new Exchange();
         try
         {
-            var answer = await ExchangeAsync(device, key.InvokeId, request.Service, data, channel.Reader, cancellationToken).ConfigureAwait(false);
+            var answer = await ExchangeAsync(device, invokeId, request.Service, data, channel.Reader, exchange, cancellationToken).ConfigureAwait(false);
             if (!answer.Ok) return answer.Failure!;
             var (header, body) = answer.Value;
             switch (header.Type)
@@ -197,24 +217,57 @@ public sealed class BacnetClient : IAsyncDisposable
         finally
         {
             _transactions.TryRemove(key, out _);
+            _invokeIds.Release(device.Endpoint, device.Remote, invokeId, exchange.Clean);
             _slots.Release();
         }
     }
 
-    private (TransactionKey, Channel<IncomingApdu>) Register(BacnetAddress device)
+    /// <summary>What a transaction did, to decide whether its invoke id may be reused at once.</summary>
+    private sealed class Exchange
     {
-        var channel = Transaction.NewChannel();
+        public int Sends;
+        public bool Answered;
+        /// <summary>Sent once and answered: no other answer to this id can still be on its way.</summary>
+        public bool Clean => Answered && Sends == 1;
+    }
+
+    private async Task<byte> TakeInvokeIdAsync(BacnetAddress device, CancellationToken cancellationToken)
+    {
         while (true)
         {
-            var id = (byte)Interlocked.Increment(ref _nextInvokeId);
-            var key = new TransactionKey(device.Endpoint, device.Remote, id);
-            if (_transactions.TryAdd(key, channel)) return (key, channel);
+            if (_invokeIds.TryTake(device.Endpoint, device.Remote) is { } id) return id;
+            await Task.Delay(TimeSpan.FromMilliseconds(20), cancellationToken).ConfigureAwait(false);  // all 256 in use or held for this device
         }
     }
 
+    /// <summary>
+    /// The final answer to a confirmed request within <paramref name="timeout"/>: an ACK or Error for its service, a Reject or an
+    /// Abort. Anything else on the transaction (a stray SegmentACK, an answer naming another service) is counted and ignored; it
+    /// does not extend the wait.
+    /// </summary>
+    private async Task<IncomingApdu?> ReceiveAnswerAsync(ChannelReader<IncomingApdu> incoming, TimeSpan timeout, ConfirmedService service, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (deadline - DateTime.UtcNow is var left && left > TimeSpan.Zero)
+        {
+            var apdu = await Transaction.ReceiveAsync(incoming, left, cancellationToken).ConfigureAwait(false);
+            if (apdu is null) return null;
+            if (IsFinalAnswer(apdu.Header, service)) return apdu;
+            Interlocked.Increment(ref _unmatched);
+        }
+        return null;
+    }
+
+    private static bool IsFinalAnswer(in ApduHeader h, ConfirmedService service) => h.Type switch
+    {
+        ApduType.SimpleAck or ApduType.ComplexAck or ApduType.Error => h.Service == (byte)service,
+        ApduType.Reject or ApduType.Abort => true,
+        _ => false,
+    };
+
     /// <summary>Sends the request (segmented when it exceeds the device's APDU) and returns the final answer's header and data.</summary>
     private async Task<BacnetResult<(ApduHeader Header, byte[] Data)>> ExchangeAsync(BacnetAddress device, byte invokeId, ConfirmedService service,
-        byte[] data, ChannelReader<IncomingApdu> incoming, CancellationToken cancellationToken)
+        byte[] data, ChannelReader<IncomingApdu> incoming, Exchange exchange, CancellationToken cancellationToken)
     {
         var peerMax = _peerMaxApdu.TryGetValue(device, out var m) ? m : Apdu.MaxApduLength;
         var npdu = NpduFor(device, expectingReply: true);
@@ -230,8 +283,8 @@ public sealed class BacnetClient : IAsyncDisposable
             {
                 if (attempts++ > _options.Retries) return BacnetFailure.Timeout(attempts - 1);
                 _socket.Send(packet.AsSpan(0, length.Length), device.Endpoint);
-                first = await Transaction.ReceiveAsync(incoming, _options.ApduTimeout, cancellationToken).ConfigureAwait(false);
-                if (first?.Header.Type == ApduType.SegmentAck) first = null;
+                exchange.Sends++;
+                first = await ReceiveAnswerAsync(incoming, _options.ApduTimeout, service, cancellationToken).ConfigureAwait(false);
             }
         }
         else
@@ -250,23 +303,30 @@ public sealed class BacnetClient : IAsyncDisposable
                 var length = BacnetPacket.Encode(packet, BvlcFunction.OriginalUnicastNpdu, npdu, header, slice);
                 _socket.Send(packet.AsSpan(0, length.Length), device.Endpoint);
             }
-            var outcome = await SegmentSender.SendAsync(count, SendSegment, incoming, _options.SegmentTimeout, _options.Retries, cancellationToken).ConfigureAwait(false);
+            exchange.Sends++;
+            var outcome = await SegmentSender.SendAsync(count, SendSegment, incoming, _options.SegmentTimeout, _options.Retries, cancellationToken,
+                h => IsFinalAnswer(h, service)).ConfigureAwait(false);
             if (outcome.TimedOut)
             {
                 SendAbort(device, invokeId, AbortReason.TsmTimeout);
                 return BacnetFailure.Timeout(_options.Retries + 1);
             }
-            first = outcome.Other ?? await Transaction.ReceiveAsync(incoming, _options.ApduTimeout, cancellationToken).ConfigureAwait(false);
+            first = outcome.Other ?? await ReceiveAnswerAsync(incoming, _options.ApduTimeout, service, cancellationToken).ConfigureAwait(false);
             if (first is null) return BacnetFailure.Timeout(1);
         }
-        return await FinishAsync(device, invokeId, service, first, incoming, cancellationToken).ConfigureAwait(false);
+        return await FinishAsync(device, invokeId, service, first, incoming, exchange, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Interprets the first answer; collects the rest of a segmented ComplexACK.</summary>
+    /// <summary>
+    /// Interprets the first answer; collects the rest of a segmented ComplexACK. Segments out of order, duplicated or missing are
+    /// answered with a negative SegmentACK (the device resends from the last one received in order); the wait for the next
+    /// segment is bounded by progress: segments that do not advance the reassembly do not extend it.
+    /// </summary>
     private async Task<BacnetResult<(ApduHeader Header, byte[] Data)>> FinishAsync(BacnetAddress device, byte invokeId, ConfirmedService service,
-        IncomingApdu answer, ChannelReader<IncomingApdu> incoming, CancellationToken cancellationToken)
+        IncomingApdu answer, ChannelReader<IncomingApdu> incoming, Exchange exchange, CancellationToken cancellationToken)
     {
         var h = answer.Header;
+        exchange.Answered = h.Type != ApduType.ComplexAck || !h.Segmented;
         switch (h.Type)
         {
             case ApduType.Error:
@@ -285,6 +345,7 @@ public sealed class BacnetClient : IAsyncDisposable
         }
         var reassembly = new SegmentReassembly(_options.MaxResponseBytes, SegmentSender.ProposedWindow);
         var segment = answer;
+        var deadline = DateTime.UtcNow + _options.SegmentTimeout * 2;
         while (true)
         {
             switch (reassembly.Accept(segment.Header, segment.Data))
@@ -294,24 +355,36 @@ public sealed class BacnetClient : IAsyncDisposable
                     return BacnetFailure.FromAbort(AbortReason.BufferOverflow, false);
                 case SegmentAction.Complete:
                     SendSegmentAck(device, invokeId, segment.Header.SequenceNumber, reassembly.ActualWindow, false);
+                    exchange.Answered = true;
                     return (h with { Segmented = false, MoreFollows = false }, reassembly.Data);
                 case SegmentAction.Ack:
                     SendSegmentAck(device, invokeId, segment.Header.SequenceNumber, reassembly.ActualWindow, false);
+                    deadline = DateTime.UtcNow + _options.SegmentTimeout * 2;
+                    break;
+                case SegmentAction.None:
+                    deadline = DateTime.UtcNow + _options.SegmentTimeout * 2;
                     break;
                 case SegmentAction.Nak:
                     SendSegmentAck(device, invokeId, reassembly.LastInOrder, reassembly.ActualWindow, true);
                     break;
+                case SegmentAction.Duplicate:
+                    SendSegmentAck(device, invokeId, reassembly.LastInOrder, reassembly.ActualWindow, false);
+                    break;
             }
-            IncomingApdu? next;
-            do next = await Transaction.ReceiveAsync(incoming, _options.SegmentTimeout * 2, cancellationToken).ConfigureAwait(false);
-            while (next is not null && next.Header.Type == ApduType.ComplexAck && !next.Header.Segmented);
+            IncomingApdu? next = null;
+            while (next is null && deadline - DateTime.UtcNow is var left && left > TimeSpan.Zero)
+            {
+                var apdu = await Transaction.ReceiveAsync(incoming, left, cancellationToken).ConfigureAwait(false);
+                if (apdu is null) break;
+                if (apdu.Header.Type == ApduType.Abort) return BacnetFailure.FromAbort((AbortReason)apdu.Header.Reason, true);
+                if (apdu.Header is { Type: ApduType.ComplexAck, Segmented: true } s && s.Service == h.Service) next = apdu;
+                else Interlocked.Increment(ref _unmatched);
+            }
             if (next is null)
             {
                 SendAbort(device, invokeId, AbortReason.TsmTimeout);
                 return BacnetFailure.Timeout(1);
             }
-            if (next.Header.Type == ApduType.Abort) return BacnetFailure.FromAbort((AbortReason)next.Header.Reason, true);
-            if (next.Header.Type != ApduType.ComplexAck) continue;
             segment = next;
         }
     }
@@ -353,13 +426,16 @@ public sealed class BacnetClient : IAsyncDisposable
                 var iAm = IAm.Decode(packet.ServiceData(datagram));
                 if (!iAm.Ok) { Interlocked.Increment(ref _malformed); return; }
                 var device = new DiscoveredDevice(new BacnetAddress(from, remote), iAm.Value);
-                _peerMaxApdu[device.Address] = Math.Clamp((int)iAm.Value.MaxApduLength, 50, Apdu.MaxApduLength);
+                if (_peerMaxApdu.Count < MaxRememberedPeers || _peerMaxApdu.ContainsKey(device.Address))
+                    _peerMaxApdu[device.Address] = Math.Clamp((int)iAm.Value.MaxApduLength, 50, Apdu.MaxApduLength);
                 foreach (var listener in _iAmListeners.Values) listener(device);
                 return;
             case ApduType.SimpleAck or ApduType.ComplexAck or ApduType.Error or ApduType.Reject:
             case ApduType.SegmentAck or ApduType.Abort when apdu.FromServer:
                 if (_transactions.TryGetValue(new TransactionKey(from, remote, apdu.InvokeId), out var channel))
                     channel.Writer.TryWrite(new IncomingApdu(apdu, packet.ServiceData(datagram).ToArray()));
+                else
+                    Interlocked.Increment(ref _unmatched);
                 return;
         }
     }

@@ -13,6 +13,11 @@ public sealed record BacnetClientOptions(BipEndpoint Bind, BipEndpoint? Broadcas
     public TimeSpan ApduTimeout { get; init; } = TimeSpan.FromSeconds(3);
     public TimeSpan SegmentTimeout { get; init; } = TimeSpan.FromSeconds(2);
     public int Retries { get; init; } = 3;
+    /// <summary>
+    /// How long an invoke id whose transaction ended without a clean answer (timeout, resend, abort, cancellation) is kept from
+    /// reuse with that device, so a late answer to it cannot be taken for the answer to a new request.
+    /// </summary>
+    public TimeSpan LateAnswerHold { get; init; } = TimeSpan.FromSeconds(30);
     /// <summary>Confirmed requests in flight at once (invoke ids are one byte per peer).</summary>
     public int MaxConcurrentRequests { get; init; } = 255;
     /// <summary>The largest APDU this client accepts (1476 on BACnet/IP).</summary>

@@ -90,8 +90,9 @@ public sealed class CertificateProvisioning(BacnetClient client)
 
     /// <summary>
     /// Installs issuer certificates (first, into the port's Issuer_Certificate_Files in order), then the operational
-    /// certificate; reads each file back and compares; then ReinitializeDevice ACTIVATE_CHANGES and checks
-    /// Changes_Pending is false. A device that refuses the certificate answers the activation with its BACnet error
+    /// certificate; reads each file back and compares; then ReinitializeDevice ACTIVATE_CHANGES, checks Changes_Pending is false
+    /// and reads the operational certificate once more: a device that restarted before the activation dropped the pending files
+    /// and acknowledges an activation with nothing to activate, so only the file tells. A device that refuses the certificate answers the activation with its BACnet error
     /// (typically device/invalid-configuration-data); the changes stay pending so <see cref="DiscardChangesAsync"/> can undo them.
     /// </summary>
     public async Task<BacnetResult<Acknowledged>> InstallAsync(BacnetAddress device, ObjectId port, IReadOnlyList<ReadOnlyMemory<byte>> issuers,
@@ -122,6 +123,11 @@ public sealed class CertificateProvisioning(BacnetClient client)
         var pending = await client.ReadPropertyAsync(device, port, PropertyIdentifier.ChangesPending, cancellationToken: cancellationToken).ConfigureAwait(false);
         if (pending.Ok && pending.Value.Values.FirstOrDefault() is BacnetValue.Boolean { Value: true })
             return Fail("read Changes_Pending", new BacnetFailure(FailureKind.Malformed, "changes still pending after activation"));
+        var active = await ReadFileAsync(device, operationalFile.Value, cancellationToken).ConfigureAwait(false);
+        if (!active.Ok) return Fail($"read {operationalFile.Value} after activation", active.Failure!);
+        if (!active.Value.AsSpan().SequenceEqual(operational.Span))
+            return Fail($"read {operationalFile.Value} after activation", new BacnetFailure(FailureKind.Malformed,
+                "the device does not hold the certificate written (did it restart before the activation and drop the pending changes?)"));
         return default(Acknowledged);
     }
 

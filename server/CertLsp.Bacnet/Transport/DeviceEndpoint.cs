@@ -73,6 +73,9 @@ public sealed class DeviceEndpoint : IAsyncDisposable
 
     public BipEndpoint Local => _socket.Local;
     public long MalformedReceived => Interlocked.Read(ref _malformed);
+
+    /// <summary>Datagrams whose handling threw in the receive loop (a bug: bad datagrams are decode results, never exceptions).</summary>
+    public long ReceiveFailures => _socket.HandlerFailures;
     public TimeSpan SegmentTimeout { get; init; } = TimeSpan.FromSeconds(2);
 
     public int Retries { get; init; } = 3;
@@ -132,6 +135,9 @@ public sealed class DeviceEndpoint : IAsyncDisposable
             case SegmentAction.Nak:
                 SendBare(peer, remote, ApduHeader.SegmentAck(apdu.InvokeId, reassembly.LastInOrder, reassembly.ActualWindow, true, true));
                 break;
+            case SegmentAction.Duplicate:
+                SendBare(peer, remote, ApduHeader.SegmentAck(apdu.InvokeId, reassembly.LastInOrder, reassembly.ActualWindow, false, true));
+                break;
             case SegmentAction.TooLarge:
                 _incoming.TryRemove(key, out _);
                 SendBare(peer, remote, ApduHeader.Abort(apdu.InvokeId, AbortReason.BufferOverflow, true));
@@ -171,6 +177,8 @@ public sealed class DeviceEndpoint : IAsyncDisposable
                     SendBare(peer, remote, ApduHeader.Abort(request.InvokeId, AbortReason.SegmentationNotSupported, true));
                 else if (count > 255 || (request.MaxSegments is { } max && count > max))
                     SendBare(peer, remote, ApduHeader.Abort(request.InvokeId, AbortReason.BufferOverflow, true));
+                else if (_outgoing.Count >= MaxConcurrentExchanges)  // each holds its answer for seconds: a flood must not pile them up
+                    SendBare(peer, remote, ApduHeader.Abort(request.InvokeId, AbortReason.OutOfResources, true));
                 else
                     _ = SendSegmentedAsync(peer, remote, request.InvokeId, service, c.Data, chunk, count);
                 break;

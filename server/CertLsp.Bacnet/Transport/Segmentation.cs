@@ -4,17 +4,37 @@ using CertLsp.Bacnet.Application;
 namespace CertLsp.Bacnet.Transport;
 
 /// <summary>What the receiver of a segment must do next.</summary>
-public enum SegmentAction { None, Ack, Nak, Complete, TooLarge }
+public enum SegmentAction
+{
+    /// <summary>Taken in order; nothing to send yet.</summary>
+    None,
+    /// <summary>Taken in order; acknowledge it (the first segment, the end of a window).</summary>
+    Ack,
+    /// <summary>Out of order (a gap): dropped; send a negative SegmentACK naming <see cref="SegmentReassembly.LastInOrder"/>.</summary>
+    Nak,
+    /// <summary>The last segment: acknowledge it; the message is complete.</summary>
+    Complete,
+    /// <summary>The message would exceed the bound: abort.</summary>
+    TooLarge,
+    /// <summary>
+    /// A segment received before (the sender resent a window whose ACK was lost, or the network doubled it): dropped; send a
+    /// positive SegmentACK naming <see cref="SegmentReassembly.LastInOrder"/>, which tells the sender where it stands without
+    /// asking for a resend.
+    /// </summary>
+    Duplicate,
+}
 
 /// <summary>
 /// Receiving side of segmentation (5.2.2, 5.4): collects segments in order, says when to send a SegmentACK
-/// (first segment, end of each window, last segment) or a negative one (a gap), and bounds the total size.
+/// (first segment, end of each window, last segment) or a negative one (a gap), recognises duplicates of segments already
+/// taken, and bounds the total size.
 /// </summary>
 public sealed class SegmentReassembly(int maxTotalBytes, byte windowSize)
 {
     private readonly byte _proposed = windowSize;
     private readonly MemoryStream _data = new();
     private byte _expected;
+    private int _received;
     private int _sinceAck;
 
     /// <summary>The window this side accepts: at most the sender's proposal.</summary>
@@ -27,11 +47,16 @@ public sealed class SegmentReassembly(int maxTotalBytes, byte windowSize)
 
     public SegmentAction Accept(in ApduHeader header, ReadOnlySpan<byte> segment)
     {
-        if (header.SequenceNumber != _expected) return SegmentAction.Nak;
+        if (header.SequenceNumber != _expected)
+        {
+            var behind = (byte)(_expected - header.SequenceNumber);
+            return behind <= Math.Min(_received, 127) ? SegmentAction.Duplicate : SegmentAction.Nak;
+        }
         if (_data.Length + segment.Length > maxTotalBytes) return SegmentAction.TooLarge;
-        if (_expected == 0) ActualWindow = Math.Clamp(Math.Min(_proposed, header.WindowSize), (byte)1, (byte)127);
+        var first = _received == 0;
+        if (first) ActualWindow = Math.Clamp(Math.Min(_proposed, header.WindowSize), (byte)1, (byte)127);
         _data.Write(segment);
-        var first = _expected == 0;
+        _received++;
         _expected++;
         _sinceAck++;
         if (!header.MoreFollows) return SegmentAction.Complete;
@@ -52,8 +77,13 @@ public static class SegmentSender
     public readonly record struct Outcome(bool Completed, IncomingApdu? Other, bool TimedOut);
 
     /// <param name="sendSegment">Sends segment <c>index</c> (sequence number index mod 256), with more-follows set unless it is the last.</param>
+    /// <param name="ends">Which other APDUs end the transfer (the peer's final answer); others are ignored. Default: any.</param>
+    /// <remarks>
+    /// A SegmentACK inside the window (positive, or negative after a gap) slides the window to the segment after it and sends
+    /// from there; SegmentACKs outside the window (duplicates, strays) are ignored and do not extend the wait for the ACK.
+    /// </remarks>
     public static async Task<Outcome> SendAsync(int segmentCount, Action<int> sendSegment, ChannelReader<IncomingApdu> incoming,
-        TimeSpan segmentTimeout, int retries, CancellationToken cancellationToken)
+        TimeSpan segmentTimeout, int retries, CancellationToken cancellationToken, Func<ApduHeader, bool>? ends = null)
     {
         var next = 0;
         var window = 1;
@@ -62,23 +92,30 @@ public static class SegmentSender
         {
             var end = Math.Min(segmentCount, next + window);
             for (var i = next; i < end; i++) sendSegment(i);
-            var acked = false;
-            while (!acked)
+            var deadline = DateTime.UtcNow + segmentTimeout;
+            while (true)
             {
-                var apdu = await Transaction.ReceiveAsync(incoming, segmentTimeout, cancellationToken).ConfigureAwait(false);
+                var left = deadline - DateTime.UtcNow;
+                var apdu = left > TimeSpan.Zero ? await Transaction.ReceiveAsync(incoming, left, cancellationToken).ConfigureAwait(false) : null;
                 if (apdu is null)
                 {
                     if (++attempts > retries) return new Outcome(false, null, true);
                     break;
                 }
-                if (apdu.Header.Type != ApduType.SegmentAck) return new Outcome(false, apdu, false);
+                if (apdu.Header.Type != ApduType.SegmentAck)
+                {
+                    if (ends is null || ends(apdu.Header)) return new Outcome(false, apdu, false);
+                    continue;
+                }
                 // The ACK names a sequence number inside the window just sent; everything up to it arrived.
                 var offset = (byte)(apdu.Header.SequenceNumber - (byte)next);
-                if (offset >= end - next) continue;
-                next += offset + 1;
-                window = Math.Clamp((int)apdu.Header.WindowSize, 1, 127);
-                attempts = 0;
-                acked = true;
+                if (offset < end - next)
+                {
+                    next += offset + 1;
+                    window = Math.Clamp((int)apdu.Header.WindowSize, 1, 127);
+                    attempts = 0;
+                    break;
+                }
             }
         }
         return new Outcome(true, null, false);

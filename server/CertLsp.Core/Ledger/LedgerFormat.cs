@@ -19,13 +19,17 @@ public sealed class LedgerFormatException(string path, int line, string reason)
 /// <summary>
 /// The ledger's text form: a header, then one block per device sorted by name, each field on its own line in a fixed order,
 /// each block closed by a check line (a hash of the block) so that a hand edit is found and reported with its line, never
-/// silently overwritten. Deterministic: the same ledger always gives the same bytes, so a review diff shows what changed.
+/// silently overwritten. The header (format, run timestamps) ends with its own check line, <c>header-check:</c>; ledgers written
+/// before it existed have none and still read. Deterministic: the same ledger always gives the same bytes, so a review diff shows what changed.
 /// </summary>
 public static class LedgerFormat
 {
     public const string Version = "1";
 
     private const string Indent = "  ";
+
+    /// <summary>The header's check line: a hash of the header lines above it (the format and the run timestamps).</summary>
+    private const string HeaderCheckKey = "header-check";
 
     private static readonly string[] FieldOrder =
     [
@@ -41,9 +45,11 @@ public static class LedgerFormat
         var sb = new StringBuilder();
         sb.Append("# CertLsp ledger of ").Append(Escape(manifestFileName)).Append(": the pending CSR and the issued certificate of each device.\n");
         sb.Append("# Written by certlsp; each block ends with a check line, so a hand edit is detected. It never holds a private key.\n");
-        sb.Append("ledger: ").Append(Version).Append('\n');
-        if (ledger.RequestsThrough is not null) sb.Append("requests-through: ").Append(ledger.RequestsThrough).Append('\n');
-        if (ledger.RunOpen is not null) sb.Append("run-open: ").Append(ledger.RunOpen).Append('\n');
+        var header = new List<string> { "ledger: " + Version };
+        if (ledger.RequestsThrough is not null) header.Add("requests-through: " + ledger.RequestsThrough);
+        if (ledger.RunOpen is not null) header.Add("run-open: " + ledger.RunOpen);
+        foreach (var line in header) sb.Append(line).Append('\n');
+        sb.Append(HeaderCheckKey).Append(": ").Append(Check(header)).Append('\n');
         foreach (var entry in ledger.Entries.Values)
         {
             var block = new List<string> { "device: " + Escape(entry.Device) };
@@ -92,6 +98,8 @@ public static class LedgerFormat
         int count = lines.Length;
         if (count > 0 && lines[^1].Length == 0) count--;
         string? version = null, through = null, open = null;
+        var header = new List<string>();
+        bool headerChecked = false;
         var entries = ImmutableSortedDictionary.CreateBuilder<string, LedgerEntry>(StringComparer.Ordinal);
         string? previousDevice = null;
         int i = 0;
@@ -103,6 +111,7 @@ public static class LedgerFormat
             if (line.Length == 0 || line.StartsWith('#')) continue;
             if (line.StartsWith("device: ", StringComparison.Ordinal)) break;
             var (key, value) = Split(line) ?? throw Error(i, $"expected “key: value”, found “{Shorten(line)}”");
+            if (headerChecked) throw Error(i, $"unexpected “{Shorten(key)}” after the header's check line");
             switch (key)
             {
                 case "ledger" when version is null:
@@ -115,9 +124,15 @@ public static class LedgerFormat
                 case "run-open" when open is null && version is not null:
                     open = RunTimestamp(value) ? value : throw Error(i, $"“{Shorten(value)}” is not a run timestamp (yyyyMMddTHHmmssZ)");
                     break;
+                case HeaderCheckKey when version is not null:
+                    if (value != Check(header))
+                        throw Error(i, "the ledger's header (lines above) does not match its check line: it was edited by hand or damaged. Restore it from version control; certlsp will not overwrite it");
+                    headerChecked = true;
+                    continue;
                 default:
                     throw Error(i, $"unexpected “{Shorten(key)}” in the ledger header");
             }
+            header.Add(line);
         }
         if (version is null) throw new LedgerFormatException(path, 1, "this is not a CertLsp ledger (no “ledger: 1” line)");
 

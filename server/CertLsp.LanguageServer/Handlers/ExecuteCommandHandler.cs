@@ -106,6 +106,10 @@ public sealed class ExecuteCommandHandler(ServerContext context)
             await progress.EndAsync("refused").ConfigureAwait(false);
             throw new LocalRpcException($"the ledger cannot be trusted: {ex.Message}") { ErrorCode = ErrorCodes.RequestFailed };
         }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw await WriteFailedAsync("CSR generation", path, ex, progress).ConfigureAwait(false);
+        }
         context.Workspace.LedgerChanged(run.LedgerPath);
         GenerateCsrsResult result = run.State switch
         {
@@ -120,6 +124,19 @@ public sealed class ExecuteCommandHandler(ServerContext context)
             await context.ShowMessageAsync(run.State == CsrRunState.Done && run.Failed == 0 ? MessageType.Info : MessageType.Warning, result.Message).ConfigureAwait(false);
         }
         return result;
+    }
+
+    /// <summary>
+    /// A full disk or a read-only folder stopped a command: every write is atomic, so what was finished is recorded and nothing
+    /// is half-written. The user is told (an error message and the request's error), the ledger is re-read, the server serves on.
+    /// </summary>
+    private async Task<LocalRpcException> WriteFailedAsync(string what, string manifestPath, Exception ex, WorkDoneProgress progress)
+    {
+        await progress.EndAsync("failed").ConfigureAwait(false);
+        context.Workspace.LedgerChanged(LedgerFile.PathFor(manifestPath));
+        string message = $"{what} stopped: {ex.Message}. What was finished is recorded and nothing half-written was left; run it again once the disk has room or the folder is writable.";
+        await context.ShowMessageAsync(MessageType.Error, message).ConfigureAwait(false);
+        return new LocalRpcException(message) { ErrorCode = ErrorCodes.RequestFailed };
     }
 
     private async Task<ImportCertificatesResult> ImportAsync(ImportCertificatesArguments arguments, JsonElement? workDoneToken, CancellationToken cancellationToken)
@@ -147,6 +164,10 @@ public sealed class ExecuteCommandHandler(ServerContext context)
         {
             await progress.EndAsync("refused").ConfigureAwait(false);
             throw new LocalRpcException($"the ledger cannot be trusted: {ex.Message}") { ErrorCode = ErrorCodes.RequestFailed };
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw await WriteFailedAsync("The import", path, ex, progress).ConfigureAwait(false);
         }
         context.Workspace.LedgerChanged(run.LedgerPath);
         int imported = run.Count(FileVerdict.Accepted), rejected = run.Count(FileVerdict.Rejected);

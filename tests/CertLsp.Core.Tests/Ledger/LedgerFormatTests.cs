@@ -93,6 +93,51 @@ public sealed class LedgerFormatTests
         Assert.Contains(reason, error.Reason);
     }
 
+    [Theory]
+    [InlineData("requests-through: 20261123T110000Z", "requests-through: 20261123T110001Z")]
+    [InlineData("run-open: 20261123T100000Z", "run-open: 20251123T100000Z")]
+    [InlineData("run-open: 20261123T100000Z\n", "")]
+    public void A_changed_run_timestamp_is_reported_at_the_headers_check_line(string from, string to)
+    {
+        string text = LedgerFormat.Write(Sample() with { RunOpen = "20261123T100000Z" }, "x.site.yaml", Now);
+        Assert.Equal(Sample() with { RunOpen = "20261123T100000Z" }, LedgerFormat.Read("l", text), LedgerEquality.Instance);
+        string edited = text.Replace(from, to, StringComparison.Ordinal);
+        Assert.NotEqual(text, edited);
+        int checkLine = Array.FindIndex(edited.Split('\n'), l => l.StartsWith("header-check: ", StringComparison.Ordinal)) + 1;
+        var error = Assert.Throws<LedgerFormatException>(() => LedgerFormat.Read("l", edited));
+        Assert.Equal(checkLine, error.Line);
+        Assert.Contains("header", error.Reason);
+        Assert.Contains("edited by hand", error.Reason);
+    }
+
+    [Fact]
+    public void A_ledger_written_before_the_header_check_still_reads()
+    {
+        string text = LedgerFormat.Write(Sample(), "x.site.yaml", Now);
+        string old = string.Join('\n', text.Split('\n').Where(l => !l.StartsWith("header-check: ", StringComparison.Ordinal)));
+        Assert.NotEqual(text, old);
+        Assert.Equal(Sample(), LedgerFormat.Read("l", old), LedgerEquality.Instance);
+        Assert.Equal(text, LedgerFormat.Write(LedgerFormat.Read("l", old), "x.site.yaml", Now));  // the next write adds the check
+    }
+
+    [Theory]
+    [InlineData("ledger: 1\nheader-check: eee07f03dc4639c6\nrequests-through: 20261123T110000Z\n", 3, "after the header's check line")]
+    [InlineData("ledger: 1\nheader-check: eee07f03dc4639c7\n", 2, "does not match its check line")]
+    public void The_header_check_line_closes_the_header(string text, int line, string reason)
+    {
+        Assert.Empty(LedgerFormat.Read("l", "ledger: 1\nheader-check: eee07f03dc4639c6\n").Entries);
+        var error = Assert.Throws<LedgerFormatException>(() => LedgerFormat.Read("l", text));
+        Assert.Equal(line, error.Line);
+        Assert.Contains(reason, error.Reason);
+    }
+
+    private sealed class LedgerEquality : IEqualityComparer<SiteLedger>
+    {
+        public static readonly LedgerEquality Instance = new();
+        public bool Equals(SiteLedger? a, SiteLedger? b) => a is not null && b is not null && a.RequestsThrough == b.RequestsThrough && a.RunOpen == b.RunOpen && a.Entries.Values.SequenceEqual(b.Entries.Values);
+        public int GetHashCode(SiteLedger ledger) => 0;
+    }
+
     [Fact]
     public void Blocks_out_of_order_or_repeated_are_reported()
     {

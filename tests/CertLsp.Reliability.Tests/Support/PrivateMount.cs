@@ -11,12 +11,8 @@ public static class PrivateMount
 {
     public static (int Exit, string Output) Run(string script, IReadOnlyDictionary<string, string> variables)
     {
-        var info = new ProcessStartInfo("unshare") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { "-m", "--propagation", "private", "sh", "-uc", script }) info.ArgumentList.Add(a);
-        foreach (var (k, v) in variables) info.Environment[k] = v;
-        info.Environment["CERTLSP"] = $"dotnet {CliProcess.Dll}";
-        info.Environment.Remove(CertLsp.Core.Certificates.KeyStore.PassphraseVariable);
-        using var process = Process.Start(info)!;
+        using var process = Start(script, variables);
+        process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         if (!process.WaitForExit(TimeSpan.FromMinutes(2)))
@@ -26,4 +22,24 @@ public static class PrivateMount
         }
         return (process.ExitCode, stdout.Result + stderr.Result);
     }
+
+    /// <summary>
+    /// Starts the script with its standard streams redirected (a language server talks over them). unshare execs the shell, so
+    /// <c>/proc/&lt;Id&gt;/root</c> sees the namespace's mounts: the test can look into (and make room on) its private tmpfs.
+    /// </summary>
+    public static Process Start(string script, IReadOnlyDictionary<string, string> variables)
+    {
+        var info = new ProcessStartInfo("unshare")
+        {
+            RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        };
+        foreach (var a in new[] { "-m", "--propagation", "private", "sh", "-uc", script }) info.ArgumentList.Add(a);
+        foreach (var (k, v) in variables) info.Environment[k] = v;
+        info.Environment["CERTLSP"] = $"dotnet {CliProcess.Dll}";
+        info.Environment.Remove(CertLsp.Core.Certificates.KeyStore.PassphraseVariable);
+        return Process.Start(info)!;
+    }
+
+    /// <summary>A path inside the namespace of a process started by <see cref="Start"/>, as this process reaches it.</summary>
+    public static string Inside(Process process, string path) => $"/proc/{process.Id}/root{path}";
 }
