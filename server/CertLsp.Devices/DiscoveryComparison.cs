@@ -1,10 +1,19 @@
 using System.Net;
+using CertLsp.Core.Editing;
 
 namespace CertLsp.Devices;
 
-/// <summary>What discovery found against what a manifest says: devices that did not answer, differences, devices it lacks.</summary>
+/// <summary>
+/// What discovery found against what a manifest says: devices that did not answer, differences, devices it lacks (as text);
+/// and, as plain records for the manifest's edits, the devices it lacks (<see cref="Found"/>) and the manifest devices that
+/// answered from another address or have none (<see cref="Moved"/>).
+/// </summary>
 public sealed record DiscoveryComparison(IReadOnlyList<string> Missing, IReadOnlyList<string> Differences, IReadOnlyList<string> NotInManifest)
 {
+    public IReadOnlyList<FoundDevice> Found { get; init; } = [];
+
+    public IReadOnlyList<MovedDevice> Moved { get; init; } = [];
+
     public bool IsEmpty => Missing.Count == 0 && Differences.Count == 0 && NotInManifest.Count == 0;
 
     public static DiscoveryComparison Of(ManifestSite site, IReadOnlyList<DiscoveryRow> rows)
@@ -12,6 +21,7 @@ public sealed record DiscoveryComparison(IReadOnlyList<string> Missing, IReadOnl
         var byInstance = rows.ToDictionary(r => r.Found.Instance);
         var missing = new List<string>();
         var differences = new List<string>();
+        var moved = new List<MovedDevice>();
         foreach (var device in site.Devices)
         {
             if (device.Instance is not { } instance)
@@ -28,11 +38,16 @@ public sealed record DiscoveryComparison(IReadOnlyList<string> Missing, IReadOnl
             if (device.Address is { } address && !address.Equals(endpoint))
                 differences.Add($"{device.Name} (instance {instance}): the manifest says {Format(address, site.Port)}, the device answered from {Format(endpoint, site.Port)}");
             if (device.Address is null) differences.Add($"{device.Name} (instance {instance}): no address in the manifest; the device is at {Format(endpoint, site.Port)}");
+            if (device.Address is null || !device.Address.Equals(endpoint)) moved.Add(new MovedDevice(instance, Format(endpoint, site.Port)));
         }
         var known = site.Devices.Where(d => d.Instance is not null).Select(d => d.Instance!.Value).ToHashSet();
-        var notInManifest = rows.Where(r => !known.Contains(r.Found.Instance) && !site.Devices.Any(d => d.Instance is null && d.Name == r.Info?.ObjectName))
-            .Select(r => $"instance {r.Found.Instance} \"{r.Info?.ObjectName}\" at {Format(r.Found.Address.Endpoint.ToIPEndPoint(), site.Port)}").ToList();
-        return new DiscoveryComparison(missing, differences, notInManifest);
+        var lacking = rows.Where(r => !known.Contains(r.Found.Instance) && !site.Devices.Any(d => d.Instance is null && d.Name == r.Info?.ObjectName)).ToList();
+        var notInManifest = lacking.Select(r => $"instance {r.Found.Instance} \"{r.Info?.ObjectName}\" at {Format(r.Found.Address.Endpoint.ToIPEndPoint(), site.Port)}").ToList();
+        return new DiscoveryComparison(missing, differences, notInManifest)
+        {
+            Found = [.. lacking.Select(r => new FoundDevice(r.Info?.ObjectName, r.Found.Instance, Format(r.Found.Address.Endpoint.ToIPEndPoint(), site.Port)))],
+            Moved = moved,
+        };
     }
 
     /// <summary>An endpoint as a manifest writes it: the address alone on the site's port, address:port otherwise.</summary>

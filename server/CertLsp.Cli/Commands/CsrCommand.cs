@@ -1,7 +1,5 @@
 using System.CommandLine;
-using System.Net;
 using CertLsp.Bacnet.Client;
-using CertLsp.Bacnet.Link;
 using CertLsp.Devices;
 using CertLsp.Cli.Output;
 using CertLsp.Core.Checking;
@@ -60,19 +58,14 @@ public static class CsrCommand
             stderr.WriteLine("certlsp: the devices hold their keys (key.source: device): name the local address to ask them from with --bind (it is never defaulted)");
             return Program.CouldNotRun;
         }
-        if (!IPAddress.TryParse(bind, out var bindAddress) || bindAddress.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork)
-        {
-            stderr.WriteLine($"certlsp: --bind \"{bind}\" is not an IPv4 address");
-            return Program.CouldNotRun;
-        }
         BacnetClient client;
         try
         {
-            client = BacnetClient.Start(new BacnetClientOptions(BipEndpoint.From(new IPEndPoint(bindAddress, 0)), null));
+            client = BacnetConnection.ForDevices(CommandSupport.Ipv4("--bind", bind));
         }
-        catch (Exception e) when (e is ArgumentException or System.Net.Sockets.SocketException)
+        catch (BacnetSetupException e)
         {
-            stderr.WriteLine($"certlsp: cannot use {bind}: {e.Message}");
+            stderr.WriteLine($"certlsp: {e.Message}");
             return Program.CouldNotRun;
         }
         try

@@ -47,22 +47,16 @@ public static class DiscoverCommand
         }
         var sitePort = port ?? site?.Port ?? BipEndpoint.DefaultPort;
         if (bind is null) return Fail(stderr, "name the local address with --bind (it is never defaulted)");
-        if (!IPAddress.TryParse(bind, out var bindAddress)) return Fail(stderr, $"--bind \"{bind}\" is not an IPv4 address");
-        IPAddress? broadcastAddress = site?.Broadcast;
-        if (broadcast is not null && !IPAddress.TryParse(broadcast, out broadcastAddress)) return Fail(stderr, $"--broadcast \"{broadcast}\" is not an IPv4 address");
-        if (broadcastAddress is null) return Fail(stderr, "name the broadcast address with --broadcast or bacnet.broadcast in the manifest (it is never defaulted)");
-
         BacnetClient client;
         try
         {
-            client = BacnetClient.Start(new BacnetClientOptions(BipEndpoint.From(new IPEndPoint(bindAddress, 0)), BipEndpoint.From(new IPEndPoint(broadcastAddress, sitePort)))
-            {
-                ListenForBroadcasts = true, ApduTimeout = TimeSpan.FromSeconds(1), Retries = 2,
-            });
+            IPAddress? broadcastAddress = broadcast is null ? site?.Broadcast : CommandSupport.Ipv4("--broadcast", broadcast);
+            if (broadcastAddress is null) return Fail(stderr, "name the broadcast address with --broadcast or bacnet.broadcast in the manifest (it is never defaulted)");
+            client = BacnetConnection.ForDiscovery(CommandSupport.Ipv4("--bind", bind), broadcastAddress, sitePort);
         }
-        catch (Exception e) when (e is ArgumentException or System.Net.Sockets.SocketException)
+        catch (BacnetSetupException e)
         {
-            return Fail(stderr, $"cannot use {bind} / {broadcastAddress}: {e.Message}");
+            return Fail(stderr, e.Message);
         }
         await using (client)
         {
