@@ -14,11 +14,11 @@ public sealed class BacnetSetupException(string message) : Exception(message);
 /// </summary>
 public static class BacnetConnection
 {
-    /// <summary>An IPv4 address, or a <see cref="BacnetSetupException"/> that quotes the value.</summary>
-    public static IPAddress Ipv4(string value) =>
+    /// <summary>An IPv4 address, or a <see cref="BacnetSetupException"/> that names where it was given (an option, a setting) and quotes it.</summary>
+    public static IPAddress Ipv4(string value, string givenAs) =>
         IPAddress.TryParse(value, out var address) && address.AddressFamily == AddressFamily.InterNetwork
             ? address
-            : throw new BacnetSetupException($"“{value}” is not an IPv4 address");
+            : throw new BacnetSetupException($"{givenAs} “{value}” is not an IPv4 address");
 
     /// <summary>A client for the devices' own addresses (device CSRs, certificate installs).</summary>
     public static BacnetClient ForDevices(IPAddress bind) =>

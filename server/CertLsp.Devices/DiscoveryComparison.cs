@@ -14,6 +14,12 @@ public sealed record DiscoveryComparison(IReadOnlyList<string> Missing, IReadOnl
 
     public IReadOnlyList<MovedDevice> Moved { get; init; } = [];
 
+    /// <summary>The names of the manifest devices that did not answer (one per entry of <see cref="Missing"/>).</summary>
+    public IReadOnlyList<string> Silent { get; init; } = [];
+
+    /// <summary>Differences other than an address (a name the device reports otherwise, a device found by name only).</summary>
+    public int OtherDifferences => Differences.Count - Moved.Count;
+
     public bool IsEmpty => Missing.Count == 0 && Differences.Count == 0 && NotInManifest.Count == 0;
 
     public static DiscoveryComparison Of(ManifestSite site, IReadOnlyList<DiscoveryRow> rows)
@@ -22,16 +28,17 @@ public sealed record DiscoveryComparison(IReadOnlyList<string> Missing, IReadOnl
         var missing = new List<string>();
         var differences = new List<string>();
         var moved = new List<MovedDevice>();
+        var silent = new List<string>();
         foreach (var device in site.Devices)
         {
             if (device.Instance is not { } instance)
             {
                 var match = rows.FirstOrDefault(r => r.Info?.ObjectName == device.Name);
-                if (match is null) missing.Add($"{device.Name}: no instance in the manifest and no device named so answered");
+                if (match is null) { missing.Add($"{device.Name}: no instance in the manifest and no device named so answered"); silent.Add(device.Name); }
                 else differences.Add($"{device.Name}: instance not in the manifest; the device named so is instance {match.Found.Instance}");
                 continue;
             }
-            if (!byInstance.TryGetValue(instance, out var row)) { missing.Add($"{device.Name} (instance {instance}) did not answer Who-Is"); continue; }
+            if (!byInstance.TryGetValue(instance, out var row)) { missing.Add($"{device.Name} (instance {instance}) did not answer Who-Is"); silent.Add(device.Name); continue; }
             if (row.Info?.ObjectName is { } name && name != device.Name)
                 differences.Add($"{device.Name} (instance {instance}): the device's Object_Name is \"{name}\"");
             var endpoint = row.Found.Address.Endpoint.ToIPEndPoint();
@@ -47,6 +54,7 @@ public sealed record DiscoveryComparison(IReadOnlyList<string> Missing, IReadOnl
         {
             Found = [.. lacking.Select(r => new FoundDevice(r.Info?.ObjectName, r.Found.Instance, Format(r.Found.Address.Endpoint.ToIPEndPoint(), site.Port)))],
             Moved = moved,
+            Silent = silent,
         };
     }
 

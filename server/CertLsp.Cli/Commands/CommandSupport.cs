@@ -36,18 +36,5 @@ internal static class CommandSupport
         return Program.CouldNotRun;
     }
 
-    /// <summary>An IPv4 address given with an option; the error names the option.</summary>
-    public static System.Net.IPAddress Ipv4(string option, string value)
-    {
-        try
-        {
-            return Devices.BacnetConnection.Ipv4(value);
-        }
-        catch (Devices.BacnetSetupException e)
-        {
-            throw new Devices.BacnetSetupException($"{option} {e.Message}");
-        }
-    }
-
     public static string Date(DateTimeOffset? t) => t is { } v ? LedgerFormat.Time(v)[..10] : "-";
 }

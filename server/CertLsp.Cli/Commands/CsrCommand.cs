@@ -61,7 +61,7 @@ public static class CsrCommand
         BacnetClient client;
         try
         {
-            client = BacnetConnection.ForDevices(CommandSupport.Ipv4("--bind", bind));
+            client = BacnetConnection.ForDevices(BacnetConnection.Ipv4(bind, "--bind"));
         }
         catch (BacnetSetupException e)
         {

@@ -50,9 +50,9 @@ public static class DiscoverCommand
         BacnetClient client;
         try
         {
-            IPAddress? broadcastAddress = broadcast is null ? site?.Broadcast : CommandSupport.Ipv4("--broadcast", broadcast);
+            IPAddress? broadcastAddress = broadcast is null ? site?.Broadcast : BacnetConnection.Ipv4(broadcast, "--broadcast");
             if (broadcastAddress is null) return Fail(stderr, "name the broadcast address with --broadcast or bacnet.broadcast in the manifest (it is never defaulted)");
-            client = BacnetConnection.ForDiscovery(CommandSupport.Ipv4("--bind", bind), broadcastAddress, sitePort);
+            client = BacnetConnection.ForDiscovery(BacnetConnection.Ipv4(bind, "--bind"), broadcastAddress, sitePort);
         }
         catch (BacnetSetupException e)
         {

@@ -53,8 +53,12 @@ public static class DiscoveredDevices
                 if (device.Instance is null || !device.Instance.TryGetInt64(out long instance) || instance != move.Instance) continue;
                 if (device.Address is { } address)
                 {
-                    if (address.Value == move.Address) continue;
-                    edits.Add(new TextEdit(path, address.Span, Scalar(move.Address, address.Style, device.Node.IsFlow)));
+                    // "127.0.0.9:47808" stays written with its port when the new address is on the site's port.
+                    string value = address.Value.Contains(':', StringComparison.Ordinal) && !move.Address.Contains(':', StringComparison.Ordinal)
+                        ? $"{move.Address}:{manifest.Bacnet.PortNumber.ToString(CultureInfo.InvariantCulture)}"
+                        : move.Address;
+                    if (address.Value == value) continue;
+                    edits.Add(new TextEdit(path, address.Span, Scalar(value, address.Style, device.Node.IsFlow)));
                 }
                 else
                 {

@@ -171,6 +171,17 @@ public class DiscoveredDevicesTests
     }
 
     [Fact]
+    public void An_address_written_with_the_port_keeps_it()
+    {
+        string before = Head + "bacnet: { port: 47815 }\ndevices:\n  - name: A\n    instance: 1\n    address: 127.0.7.2:47815\n  - name: B\n    instance: 2\n    address: 127.0.7.3:47815\n";
+        var (after, result) = Apply(before, [], [new MovedDevice(1, "127.0.7.20"), new MovedDevice(2, "127.0.7.3:47816")]);
+        Assert.Contains("address: 127.0.7.20:47815\n", after);
+        Assert.Contains("address: 127.0.7.3:47816\n", after);
+        Assert.Equal(["A", "B"], result.Updated.ToArray());
+        Assert.True(DiscoveredDevices.Edits(ManifestDocument.Parse(Checks.FilePath, before), [], [new MovedDevice(1, "127.0.7.2")]).IsEmpty); // the same address
+    }
+
+    [Fact]
     public void A_quoted_address_keeps_its_quotes()
     {
         string before = Head + "devices:\n  - name: A\n    instance: 1\n    address: '127.0.7.2'\n  - name: B\n    instance: 2\n    address: \"127.0.7.3\"\n";
