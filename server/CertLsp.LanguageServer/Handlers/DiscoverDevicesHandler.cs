@@ -1,4 +1,5 @@
 using System.Text.Json;
+using CertLsp.Bacnet.Client;
 using CertLsp.Core.Checking;
 using CertLsp.Core.Editing;
 using CertLsp.Core.Text;
@@ -22,7 +23,7 @@ public sealed class DiscoverDevicesHandler(ServerContext context)
         var (path, text) = context.Manifest(arguments.Uri);
         if (ManifestDocument.Parse(path, text).Manifest is not { } manifest) return await RefuseAsync("the manifest's YAML cannot be read: fix it first (see the Problems)").ConfigureAwait(false);
         var site = context.Bacnet.Site(path, manifest);
-        Bacnet.Client.BacnetClient client;
+        BacnetClient client;
         try
         {
             client = context.Bacnet.ForDiscovery(manifest, site);
@@ -34,7 +35,7 @@ public sealed class DiscoverDevicesHandler(ServerContext context)
 
         var wait = arguments.Timeout is { } seconds && double.IsFinite(seconds) ? TimeSpan.FromSeconds(Math.Clamp(seconds, 0.1, 60)) : DefaultWait;
         using var progress = await WorkDoneProgress.BeginAsync(context, workDoneToken, "Discovering devices", cancellationToken).ConfigureAwait(false);
-        progress.Report($"Who-Is sent; waiting {wait.TotalSeconds:0.#} s for answers", 0, 1);
+        progress.Report($"Who-Is: waiting {wait.TotalSeconds:0.#} s for answers", 0, 1);
         var reporter = progress.For<DiscoveryProgress>(p => ($"{p.Answered} device(s) answered; read {p.Read}", p.Read, p.Answered));
         IReadOnlyList<DiscoveryRow> rows;
         await using (client)
@@ -53,10 +54,11 @@ public sealed class DiscoverDevicesHandler(ServerContext context)
             }
         }
 
-        var comparison = DiscoveryComparison.Of(site, rows);
-        // The edits are made against the manifest as it is now: the engineer may have typed while the devices answered.
+        // Compared with, and edited as, the manifest as it is now: the engineer may have typed while the devices answered.
         var (uri, current, version) = Current(arguments.Uri, path, text);
-        var edits = DiscoveredDevices.Edits(ManifestDocument.Parse(uri, current), comparison.Found, comparison.Moved);
+        var now = ManifestDocument.Parse(uri, current);
+        var comparison = DiscoveryComparison.Of(now.Manifest is { } edited ? context.Bacnet.Site(path, edited) : site, rows);
+        var edits = DiscoveredDevices.Edits(now, comparison.Found, comparison.Moved);
         foreach (var line in comparison.Missing.Concat(comparison.Differences)) context.Log($"discover {uri}: {line}");
 
         WorkspaceEdit? edit = null;
