@@ -50,6 +50,12 @@ public sealed class SimulatedDevice : IDeviceHandler, IDisposable
     public byte[] ActivePublicKey { get { lock (_lock) return ExportPublicKey(_key); } }
     public byte[] FileContent(uint file) { lock (_lock) return [.. _files[file]]; }
     public bool ChangesPending { get { lock (_lock) return _changesPending; } }
+    /// <summary>
+    /// A device that stops answering (powered off, unplugged): while true every datagram to it is dropped unanswered, Who-Is
+    /// included (<see cref="SimulatedSite"/> counts them with the malformed ones); its state is kept for when it answers again.
+    /// </summary>
+    public bool Unresponsive { get; set; }
+
     /// <summary>The operational certificate activated last (null until one is).</summary>
     public X509Certificate2? ActiveCertificate { get; private set; }
 

@@ -22,7 +22,7 @@ public sealed class SimulatedSite : IAsyncDisposable
 
     public SimulatedDevice this[uint instance] => _devices.First(d => d.Device.Spec.Instance == instance).Device;
 
-    /// <summary>Datagrams the devices could not decode (dropped or answered with reject/abort).</summary>
+    /// <summary>Datagrams the devices could not decode or would not answer (dropped or answered with reject/abort).</summary>
     public long MalformedReceived => _devices.Sum(d => d.Endpoint.MalformedReceived);
 
     /// <param name="broadcast">The directed broadcast address to listen on (for example 127.255.255.255); null = unicast only.</param>
@@ -35,8 +35,8 @@ public sealed class SimulatedSite : IAsyncDisposable
             {
                 UdpEndpoint.RefuseUnsafe(spec.Address, "device");
                 var device = new SimulatedDevice(spec, port);
-                // Loopback only: a Forwarded-NPDU naming another original source gets no answer.
-                devices.Add((device, new DeviceEndpoint(device.Endpoint, device, peer => UdpEndpoint.IsSendable(peer) && peer.IsLoopback)));
+                // Loopback only: a Forwarded-NPDU naming another original source gets no answer; an unresponsive device answers no one.
+                devices.Add((device, new DeviceEndpoint(device.Endpoint, device, peer => UdpEndpoint.IsSendable(peer) && peer.IsLoopback && !device.Unresponsive)));
             }
             UdpEndpoint? listener = null;
             if (broadcast is not null)

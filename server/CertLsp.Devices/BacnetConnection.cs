@@ -20,16 +20,16 @@ public static class BacnetConnection
             ? address
             : throw new BacnetSetupException($"{givenAs} “{value}” is not an IPv4 address");
 
-    /// <summary>A client for the devices' own addresses (device CSRs, certificate installs).</summary>
-    public static BacnetClient ForDevices(IPAddress bind) =>
-        Start(bind, new BacnetClientOptions(BipEndpoint.From(new IPEndPoint(bind, 0)), null));
+    /// <summary>A client for the devices' own addresses (device CSRs, certificate installs); each request gets <paramref name="timeoutSeconds"/> (<see cref="DeviceTimeout"/>).</summary>
+    public static BacnetClient ForDevices(IPAddress bind, double timeoutSeconds = DeviceTimeout.DefaultSeconds) =>
+        Start(bind, DeviceTimeout.Apply(new BacnetClientOptions(BipEndpoint.From(new IPEndPoint(bind, 0)), null), timeoutSeconds));
 
     /// <summary>A client that sends Who-Is to the broadcast address on the site's port and hears broadcast I-Ams.</summary>
-    public static BacnetClient ForDiscovery(IPAddress bind, IPAddress broadcast, int port) =>
-        Start(bind, new BacnetClientOptions(BipEndpoint.From(new IPEndPoint(bind, 0)), BipEndpoint.From(new IPEndPoint(broadcast, port)))
+    public static BacnetClient ForDiscovery(IPAddress bind, IPAddress broadcast, int port, double timeoutSeconds = DeviceTimeout.DefaultSeconds) =>
+        Start(bind, DeviceTimeout.Apply(new BacnetClientOptions(BipEndpoint.From(new IPEndPoint(bind, 0)), BipEndpoint.From(new IPEndPoint(broadcast, port)))
         {
-            ListenForBroadcasts = true, ApduTimeout = TimeSpan.FromSeconds(1), Retries = 2,
-        });
+            ListenForBroadcasts = true,
+        }, timeoutSeconds));
 
     private static BacnetClient Start(IPAddress bind, BacnetClientOptions options)
     {

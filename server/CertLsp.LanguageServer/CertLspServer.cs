@@ -31,7 +31,8 @@ public sealed class CertLspServer : IAsyncDisposable
             p => rpc.NotifyWithParameterObjectAsync(Methods.PublishDiagnostics, p),
             () => Context.Workspace.Snapshot,
             m => Context.Log(m, MessageType.Error),
-            debounce ?? TimeSpan.Zero);
+            debounce ?? TimeSpan.Zero,
+            Context.LogTrace);
         Context.Workspace.Changed += _ => Context.Publisher.Schedule();
 
         object[] handlers =

@@ -60,6 +60,23 @@ public sealed class ServerContext(ServerWorkspace workspace, TextWriter log)
         }
     }
 
+    /// <summary>
+    /// What the server is doing and how long it took (each diagnostics run): to stderr, and as <c>$/logTrace</c> when the client
+    /// asked for a trace (<c>$/setTrace</c> messages or verbose; the details only with verbose).
+    /// </summary>
+    public void LogTrace(string message, string? verbose = null)
+    {
+        lock (log)
+        {
+            log.WriteLine($"[certlsp {DateTime.UtcNow:HH:mm:ss.fff}] {message}{(verbose is null ? "" : " " + verbose)}");
+            log.Flush();
+        }
+        if (Trace != "off" && rpc is { IsDisposed: false } && IsInitialized)
+        {
+            _ = rpc.NotifyWithParameterObjectAsync(Methods.LogTrace, new LogTraceParams(message, Trace == "verbose" ? verbose : null));
+        }
+    }
+
     public Task ShowMessageAsync(int type, string message) => Rpc.NotifyWithParameterObjectAsync(Methods.ShowMessage, new MessageParams(type, message));
 
     /// <summary>A required parameter, or an invalid-params error naming it.</summary>

@@ -104,6 +104,31 @@ public sealed class LifecycleTests
     }
 
     [Fact]
+    public async Task A_trace_reports_each_diagnostics_run_and_its_timings_only_when_asked()
+    {
+        var traces = new System.Collections.Concurrent.ConcurrentQueue<LogTraceParams>();
+        await using var client = await LspTestClient.StartInitializedAsync(configure: rpc =>
+            rpc.AddLocalRpcMethod(Methods.LogTrace, (string message, string? verbose = null) => traces.Enqueue(new LogTraceParams(message, verbose))));
+        await client.OpenAsync("file:///a.site.yaml", "site: A\n");
+        await client.SettledDiagnosticsAsync("file:///a.site.yaml");
+        Assert.Empty(traces); // trace is off by default
+        await client.Notify(Methods.SetTrace, new { value = "messages" });
+        await client.ChangeAsync("file:///a.site.yaml", 2, LspTestClient.Full("site: B\n"));
+        await client.SettledDiagnosticsAsync("file:///a.site.yaml");
+        await client.Notify(Methods.SetTrace, new { value = "verbose" });
+        await client.ChangeAsync("file:///a.site.yaml", 3, LspTestClient.Full("site: C\n"));
+        await client.SettledDiagnosticsAsync("file:///a.site.yaml");
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (traces.Count < 2 && DateTime.UtcNow < deadline) await Task.Delay(20);
+        var all = traces.ToArray();
+        Assert.Equal(2, all.Length);
+        Assert.All(all, t => Assert.Matches(@"^diagnostics: 1 open document\(s\), \d+ diagnostic\(s\) sent in [\d.]+ ms$", t.Message));
+        Assert.Null(all[0].Verbose);
+        Assert.Matches(@"read and per-file rules [\d.]+ ms, workspace rules [\d.]+ ms", all[1].Verbose);
+        Assert.Contains("diagnostics: 1 open document(s)", client.Log.ToString()); // and always on stderr
+    }
+
+    [Fact]
     public async Task Nothing_but_protocol_is_written_to_the_output()
     {
         // The whole stream the server writes must parse as Content-Length frames of JSON.

@@ -24,40 +24,9 @@ public sealed class KillTests(ITestOutputHelper output)
 
     private static string LockFile(TempSite site) => Path.Combine(site.Folder, "." + Path.GetFileName(site.LedgerPath) + ".lock");
 
-    private sealed record Attempt(bool Killed, int Exit, string Stdout, string Stderr, double WorkMs);
-
-    /// <summary>
-    /// Starts the CLI; once <paramref name="begun"/> shows it has started writing, waits a random part of the expected work time and
-    /// SIGKILLs it. Not killed when it finished first.
-    /// </summary>
-    private static Attempt KillDuringWork(string[] args, Func<bool> begun, Random random, double expectedWorkMs)
-    {
-        using var process = CliProcess.Start(args);
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        var clock = Stopwatch.StartNew();
-        while (!process.HasExited && !begun() && clock.Elapsed < TimeSpan.FromMinutes(2)) Thread.Sleep(1);
-        var work = Stopwatch.StartNew();
-        double delay = random.NextDouble() * expectedWorkMs;
-        while (!process.HasExited && work.Elapsed.TotalMilliseconds < delay) Thread.Sleep(1);
-        bool killed = false;
-        if (!process.HasExited)
-        {
-            try
-            {
-                process.Kill(); // SIGKILL
-                killed = true;
-            }
-            catch (InvalidOperationException)
-            {
-                // it exited between the check and the kill
-            }
-        }
-        process.WaitForExit();
-        double workMs = work.Elapsed.TotalMilliseconds;
-        killed &= process.ExitCode == 137 || process.ExitCode == -1 || process.ExitCode == 128 + 9;
-        return new Attempt(killed, process.ExitCode, stdout.Result, stderr.Result, workMs);
-    }
+    /// <summary>Starts the CLI; once <paramref name="begun"/> shows it has started writing, waits a random part of the expected work time and SIGKILLs it.</summary>
+    private static KillAttempt KillDuringWork(string[] args, Func<bool> begun, Random random, double expectedWorkMs) =>
+        SigKill.During(CliProcess.Info(args), begun, random.NextDouble() * expectedWorkMs);
 
     /// <summary>What must hold right after any kill: the ledger reads, every key is owner-only.</summary>
     private static void AssertSurvivable(TempSite site)
@@ -68,7 +37,7 @@ public sealed class KillTests(ITestOutputHelper output)
     }
 
     /// <summary>The time from the first write to the end of an uninterrupted run (the slowest of three): the window kills are spread over.</summary>
-    private double Calibrate(Func<Attempt> run)
+    private double Calibrate(Func<KillAttempt> run)
     {
         double slowest = 0;
         for (int i = 0; i < 3; i++)

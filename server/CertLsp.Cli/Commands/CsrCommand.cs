@@ -1,5 +1,4 @@
 using System.CommandLine;
-using CertLsp.Bacnet.Client;
 using CertLsp.Devices;
 using CertLsp.Cli.Output;
 using CertLsp.Core.Checking;
@@ -9,7 +8,7 @@ using CertLsp.Core.Requests;
 namespace CertLsp.Cli.Commands;
 
 /// <summary>
-/// <c>certlsp csr &lt;manifest&gt; [--devices a,b | --batch NAME] [--keep-pending | --overwrite-pending] [--out DIR] [--format flat|cari] [--bind ADDR]</c>:
+/// <c>certlsp csr &lt;manifest&gt; [--devices a,b | --batch NAME] [--keep-pending | --overwrite-pending] [--out DIR] [--format flat|cari] [--bind ADDR] [--timeout SECONDS]</c>:
 /// key pairs and CSR zips for devices with local keys; for device-held keys (key.source: device) each device's CSR read over
 /// BACnet/IP from the local address <c>--bind</c> (never defaulted). Exit 0 when every device was requested (or kept), 1 when pending CSRs need a
 /// choice or devices failed, 2 when nothing could be done.
@@ -26,10 +25,11 @@ public static class CsrCommand
         var output = new Option<string?>("--out") { Description = "Folder for the zips (default: the manifest's folder)" };
         var format = new Option<string>("--format") { Description = "Zip layout: flat (one <CN>.pem per device) or cari (BACnet CA exchange, Annex AA)", DefaultValueFactory = _ => "flat" };
         format.AcceptOnlyFromAmong("flat", "cari");
-        var bind = new Option<string?>("--bind") { Description = "key.source: device only: the local IPv4 address to ask the devices from (never defaulted)" };
+        var bind = DeviceConnection.BindOption();
+        var timeout = DeviceConnection.TimeoutOption();
         var command = new Command("csr", "CSR zips (at most 50 devices each): key pairs made here for local keys, CSRs read from the devices over BACnet for key.source: device")
         {
-            manifest, devices, batch, keep, overwrite, output, format, bind,
+            manifest, devices, batch, keep, overwrite, output, format, bind, timeout,
         };
         command.Validators.Add(r =>
         {
@@ -43,11 +43,11 @@ public static class CsrCommand
             OutputFolder = r.GetValue(output),
             Layout = r.GetValue(format) == "cari" ? ZipLayout.Cari : ZipLayout.Flat,
             Passphrase = CommandSupport.Passphrase(),
-        }, r.GetValue(bind), stdout, stderr));
+        }, r.GetValue(bind), stdout, stderr, r.GetValue(timeout)));
         return command;
     }
 
-    public static int Run(string manifestPath, CsrRequestOptions options, string? bind, TextWriter stdout, TextWriter stderr)
+    public static int Run(string manifestPath, CsrRequestOptions options, string? bind, TextWriter stdout, TextWriter stderr, double timeout = DeviceTimeout.DefaultSeconds)
     {
         if (CommandSupport.ReadManifest(manifestPath, stderr) is not var (path, text)) return Program.CouldNotRun;
         var bacnet = ManifestDocument.Parse(path, text).Manifest is { Key.DeviceHeld: true } manifest ? manifest.Bacnet : null;
@@ -58,16 +58,7 @@ public static class CsrCommand
             stderr.WriteLine("certlsp: the devices hold their keys (key.source: device): name the local address to ask them from with --bind (it is never defaulted)");
             return Program.CouldNotRun;
         }
-        BacnetClient client;
-        try
-        {
-            client = BacnetConnection.ForDevices(BacnetConnection.Ipv4(bind, "--bind"));
-        }
-        catch (BacnetSetupException e)
-        {
-            stderr.WriteLine($"certlsp: {e.Message}");
-            return Program.CouldNotRun;
-        }
+        if (DeviceConnection.Start(bind, timeout, stderr) is not { } client) return Program.CouldNotRun;
         try
         {
             return Request(path, text, options with { DeviceSource = new BacnetCsrSource(client, bacnet.PortNumber, (uint)bacnet.GenerateCsrCommandValue) }, stdout, stderr);

@@ -1,18 +1,22 @@
 using System.CommandLine;
+using System.Net;
+using CertLsp.Bacnet.Simulator;
 
 namespace CertLsp.Cli.Commands;
 
 /// <summary>
-/// <c>certlsp demo</c>: the main job on the bundled example site. Checks every manifest in examples/, then, on a copy of
-/// examples/riverside-campus in a temporary folder (nothing lands in the repository): CSRs with local keys, a throwaway demo
-/// CA signing them, the import, and the status table. The BACnet steps join as they land.
+/// <c>certlsp demo</c>: the main job on the bundled example sites, on loopback. Checks every manifest in examples/, then works on
+/// temporary copies (nothing lands in the repository): for examples/riverside-campus (local keys) CSRs with keys made here, a throwaway
+/// demo CA signing them, the import and the status table; for examples/lakeside-plant (key.source: device) a simulated site of its
+/// devices started in this process on 127.0.0.2 and up (broadcast 127.255.255.255; never a real interface), discovery, check, the
+/// devices' own CSRs read over BACnet, the demo CA signing them, the import installing each certificate on its device, and status.
 /// </summary>
 public static class DemoCommand
 {
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
         var folder = new Option<string?>("--examples") { Description = "The examples folder (default: examples/ beside the tool's repository)" };
-        var command = new Command("demo", "Run the whole job on the bundled example site") { folder };
+        var command = new Command("demo", "Run the whole job on the bundled example sites, on loopback: check, CSRs (local and device-held keys), a throwaway CA, import, install on simulated devices, status") { folder };
         command.SetAction(result => Run(result.GetValue(folder), stdout, stderr));
         return command;
     }
@@ -33,11 +37,18 @@ public static class DemoCommand
         }
         stdout.WriteLine("The demo checked every example site. Sites with findings show what CertLsp catches before a CA sees it.");
         stdout.WriteLine();
-        return RequestSignImport(Path.Combine(examples, "riverside-campus"), stdout, stderr);
+        int local = OnACopy(Path.Combine(examples, "riverside-campus"), stdout, stderr, m => LocalKeys(m, stdout, stderr));
+        if (local != Program.Ok) return local;
+        return OnACopy(Path.Combine(examples, "lakeside-plant"), stdout, stderr, m => DeviceKeys(m, stdout, stderr));
     }
 
-    /// <summary>The CSR, signing, import and status steps on a temporary copy of a clean example site.</summary>
-    private static int RequestSignImport(string example, TextWriter stdout, TextWriter stderr)
+    /// <summary>The local address the demo talks BACnet/IP from (the simulated devices are at 127.0.0.2 and up).</summary>
+    private const string Client = "127.0.0.1";
+
+    private static readonly IPAddress Broadcast = IPAddress.Parse("127.255.255.255");
+
+    /// <summary>Runs <paramref name="steps"/> on a temporary copy of a clean example site (its one manifest), removed at the end.</summary>
+    private static int OnACopy(string example, TextWriter stdout, TextWriter stderr, Func<string, int> steps)
     {
         var manifests = Directory.Exists(example) ? Directory.GetFiles(example, "*.site.yaml") : [];
         if (manifests.Length != 1)
@@ -49,38 +60,9 @@ public static class DemoCommand
         try
         {
             CopyFolder(example, work);
-            string manifest = Path.Combine(work, Path.GetFileName(manifests[0]));
             stdout.WriteLine($"== a copy of {Path.GetFileName(example)} in {work} (removed at the end)");
             stdout.WriteLine();
-
-            stdout.WriteLine("== certlsp csr (local keys: each device's key pair and CSR made here; keys stay in an owner-only folder)");
-            var options = new Core.Requests.CsrRequestOptions { Passphrase = CommandSupport.Passphrase() };
-            int csr = CsrCommand.Run(manifest, options, bind: null, stdout, stderr);
-            if (csr != Program.Ok) return csr;
-            stdout.WriteLine();
-
-            using var ca = new DemoAuthority();
-            string issuer = Path.Combine(work, "ca", "site-issuer.pem");
-            Directory.CreateDirectory(Path.GetDirectoryName(issuer)!);
-            File.WriteAllText(issuer, ca.Pem);
-            string answer = Path.Combine(work, "signed-by-demo-ca.zip");
-            int signed = ca.SignZips(Directory.GetFiles(work, Core.Requests.CsrZip.Prefix + "*.zip").Order(StringComparer.Ordinal), answer, 20);
-            stdout.WriteLine($"== a throwaway demo CA (made in memory) signed {signed} CSRs into {Path.GetFileName(answer)}; its certificate is ca/site-issuer.pem, as the manifest's ca.issuers says");
-            stdout.WriteLine();
-
-            stdout.WriteLine($"== certlsp import {Path.GetFileName(manifest)} {Path.GetFileName(answer)}");
-            int import = ImportCommand.Run(manifest, answer, new Core.Certificates.ImportOptions { Passphrase = CommandSupport.Passphrase() }, stdout, stderr);
-            if (import != Program.Ok) return import;
-            stdout.WriteLine();
-
-            stdout.WriteLine($"== certlsp status {Path.GetFileName(manifest)} (the demo CA issued 20-day certificates, inside the 30-day warning window)");
-            int status = StatusCommand.Run(manifest, "text", DateTimeOffset.UtcNow, stdout, stderr);
-            stdout.WriteLine();
-            stdout.WriteLine($"== certlsp check {Path.GetFileName(manifest)} (now with its ledger: the certificates expire within the warning window)");
-            CheckCommand.Run([manifest], "text", stdout, stderr);
-            stdout.WriteLine();
-            stdout.WriteLine("The demo requested, signed and imported a certificate for every device of the clean example site.");
-            return status;
+            return steps(Path.Combine(work, Path.GetFileName(manifests[0])));
         }
         finally
         {
@@ -92,6 +74,129 @@ public static class DemoCommand
             {
                 stderr.WriteLine($"certlsp: could not remove {work}: {ex.Message}");
             }
+        }
+    }
+
+    /// <summary>The demo CA signs the copy's CSR zips; its certificate becomes ca/site-issuer.pem, as the examples' ca.issuers say. Returns the answer zip.</summary>
+    private static string Sign(DemoAuthority ca, string manifest, int validDays, TextWriter stdout)
+    {
+        string work = Path.GetDirectoryName(manifest)!;
+        string issuer = Path.Combine(work, "ca", "site-issuer.pem");
+        Directory.CreateDirectory(Path.GetDirectoryName(issuer)!);
+        File.WriteAllText(issuer, ca.Pem);
+        string answer = Path.Combine(work, "signed-by-demo-ca.zip");
+        int signed = ca.SignZips(Directory.GetFiles(work, Core.Requests.CsrZip.Prefix + "*.zip").Order(StringComparer.Ordinal), answer, validDays);
+        stdout.WriteLine($"== a throwaway demo CA (made in memory) signed {signed} CSRs into {Path.GetFileName(answer)} ({validDays}-day certificates); its certificate is ca/site-issuer.pem, as the manifest's ca.issuers says");
+        stdout.WriteLine();
+        return answer;
+    }
+
+    /// <summary>Local keys: CSRs with keys made here, the demo CA, import (bundles), status, check with the ledger.</summary>
+    private static int LocalKeys(string manifest, TextWriter stdout, TextWriter stderr)
+    {
+        stdout.WriteLine("== certlsp csr (local keys: each device's key pair and CSR made here; keys stay in an owner-only folder)");
+        var options = new Core.Requests.CsrRequestOptions { Passphrase = CommandSupport.Passphrase() };
+        int csr = CsrCommand.Run(manifest, options, bind: null, stdout, stderr);
+        if (csr != Program.Ok) return csr;
+        stdout.WriteLine();
+
+        using var ca = new DemoAuthority();
+        string answer = Sign(ca, manifest, 20, stdout);
+
+        stdout.WriteLine($"== certlsp import {Path.GetFileName(manifest)} {Path.GetFileName(answer)}");
+        int import = ImportCommand.Run(manifest, answer, new Core.Certificates.ImportOptions { Passphrase = CommandSupport.Passphrase() }, stdout, stderr);
+        if (import != Program.Ok) return import;
+        stdout.WriteLine();
+
+        stdout.WriteLine($"== certlsp status {Path.GetFileName(manifest)} (the demo CA issued 20-day certificates, inside the 30-day warning window)");
+        int status = StatusCommand.Run(manifest, "text", DateTimeOffset.UtcNow, stdout, stderr);
+        stdout.WriteLine();
+        stdout.WriteLine($"== certlsp check {Path.GetFileName(manifest)} (now with its ledger: the certificates expire within the warning window)");
+        CheckCommand.Run([manifest], "text", stdout, stderr);
+        stdout.WriteLine();
+        stdout.WriteLine("The demo requested, signed and imported a certificate for every device of the site with local keys.");
+        stdout.WriteLine();
+        return status;
+    }
+
+    /// <summary>
+    /// Device-held keys on a simulated site: discover, check, the devices' CSRs over BACnet, the demo CA, import installing each
+    /// certificate on its device, what the devices now hold, status.
+    /// </summary>
+    private static int DeviceKeys(string manifest, TextWriter stdout, TextWriter stderr)
+    {
+        string name = Path.GetFileName(manifest);
+        var (specs, port) = SimulateCommand.FromManifest(manifest, IPAddress.Parse("127.0.0.2"), null, null);
+        if (specs.FirstOrDefault(s => s.Address.GetAddressBytes()[0] != 127) is { } outside)
+        {
+            stderr.WriteLine($"certlsp: the demo simulates devices on loopback only; {outside.EffectiveName} has the address {outside.Address}");
+            return Program.CouldNotRun;
+        }
+        string range = $"{specs[0].Address}–{specs[^1].Address}";
+        SimulatedSite site;
+        try
+        {
+            site = SimulatedSite.Start(specs, (ushort)port, Broadcast);
+        }
+        catch (System.Net.Sockets.SocketException e)
+        {
+            stderr.WriteLine($"certlsp: the demo could not bind its simulated devices to {range} (UDP port {port}) and {Broadcast}: {e.Message}.");
+            stderr.WriteLine("certlsp: the demo needs the loopback addresses 127.0.0.2 and up (on Linux every 127.x address is loopback; elsewhere add them as loopback aliases) and the port free (is a `certlsp simulate` running?). Nothing was sent.");
+            return Program.CouldNotRun;
+        }
+        try
+        {
+            stdout.WriteLine($"== a simulated site in this process: the {specs.Count} devices of {name} at {range}, UDP port {port}, broadcast {Broadcast} (loopback only); each makes its own key pair");
+            stdout.WriteLine();
+
+            stdout.WriteLine($"== certlsp discover --bind {Client} --manifest {name} (Who-Is on {Broadcast}, then each device's identity and Network Ports)");
+            int discover = DiscoverCommand.RunAsync(Client, null, null, manifest, "text", 2, specs.Count, stdout, stderr, CancellationToken.None).GetAwaiter().GetResult();
+            if (discover != Program.Ok) return discover;
+            stdout.WriteLine();
+
+            stdout.WriteLine($"== certlsp check {name}");
+            if (CheckCommand.Run([manifest], "text", stdout, stderr) is var check && check != Program.Ok) return check;
+            stdout.WriteLine();
+
+            stdout.WriteLine($"== certlsp csr {name} --bind {Client} (key.source: device: each device generates its key pair and CSR on command; the CSR is read over BACnet, no key is written here)");
+            int csr = CsrCommand.Run(manifest, new Core.Requests.CsrRequestOptions(), Client, stdout, stderr);
+            if (csr != Program.Ok) return csr;
+            stdout.WriteLine();
+
+            using var ca = new DemoAuthority();
+            string answer = Sign(ca, manifest, 90, stdout);
+
+            stdout.WriteLine($"== certlsp import {name} {Path.GetFileName(answer)} --bind {Client} (verify and record, then install on each device: issuer, operational certificate, read back, activate)");
+            int import = ImportCommand.Run(manifest, answer, new Core.Certificates.ImportOptions(), stdout, stderr, Client);
+            if (import != Program.Ok) return import;
+            stdout.WriteLine();
+
+            stdout.WriteLine("== what the simulated devices hold now (their own state, not the ledger)");
+            int active = 0;
+            foreach (var device in site.Devices)
+            {
+                var certificate = device.ActiveCertificate;
+                bool ours = certificate is not null && certificate.IssuerName.RawData.AsSpan().SequenceEqual(ca.Certificate.SubjectName.RawData)
+                    && certificate.PublicKey.ExportSubjectPublicKeyInfo().AsSpan().SequenceEqual(device.ActivePublicKey);
+                if (ours) active++;
+                stdout.WriteLine($"  {device.Spec.Instance,-7} {device.Spec.EffectiveName,-12} {(ours ? $"active: {certificate!.Subject}, serial {certificate.SerialNumber}, its own key" : "no certificate from the demo CA")}");
+            }
+            stdout.WriteLine();
+
+            stdout.WriteLine($"== certlsp status {name}");
+            int status = StatusCommand.Run(manifest, "text", DateTimeOffset.UtcNow, stdout, stderr);
+            stdout.WriteLine();
+            if (active != specs.Count)
+            {
+                stderr.WriteLine($"certlsp: only {active} of {specs.Count} simulated devices hold their certificate");
+                return Program.Findings;
+            }
+            stdout.WriteLine($"The demo discovered {specs.Count} simulated devices, read their CSRs over BACnet, had them signed and installed each certificate on its device.");
+            return status;
+        }
+        finally
+        {
+            site.DisposeAsync().AsTask().GetAwaiter().GetResult();
         }
     }
 

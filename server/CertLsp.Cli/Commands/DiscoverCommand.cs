@@ -11,7 +11,7 @@ using CertLsp.Core.Files;
 namespace CertLsp.Cli.Commands;
 
 /// <summary>
-/// <c>certlsp discover [--bind ADDR] [--broadcast ADDR] [--port N] [--manifest FILE] [--format text|json]</c>:
+/// <c>certlsp discover [--bind ADDR] [--broadcast ADDR] [--port N] [--manifest FILE] [--format text|json] [--timeout SECONDS]</c>:
 /// Who-Is, then each device's identity and Network Ports; with --manifest, the devices it lacks and the differences.
 /// The bind and broadcast addresses are never defaulted: they come from the options or the manifest.
 /// </summary>
@@ -25,7 +25,11 @@ public static class DiscoverCommand
         var manifest = new Option<string?>("--manifest") { Description = "Compare with this site manifest: devices it lacks, devices that did not answer, differences" };
         var format = new Option<string>("--format", "-f") { Description = "Output format: text or json", DefaultValueFactory = _ => "text" };
         format.AcceptOnlyFromAmong("text", "json");
-        var timeout = new Option<double>("--timeout") { Description = "Seconds to wait for I-Am answers", DefaultValueFactory = _ => 3 };
+        var timeout = new Option<double>("--timeout")
+        {
+            Description = $"Seconds to wait for I-Am answers, and that a device may take to answer each read (retries included: APDU timeout SECONDS/3, 2 retries); default {DeviceTimeout.DefaultSeconds:0}",
+            DefaultValueFactory = _ => DeviceTimeout.DefaultSeconds,
+        };
         var expect = new Option<int?>("--expect") { Description = "Stop waiting once this many devices answered" };
         var command = new Command("discover", "Find BACnet devices: identity, Network Ports and certificate files; compare with a manifest")
         {
@@ -47,12 +51,13 @@ public static class DiscoverCommand
         }
         var sitePort = port ?? site?.Port ?? BipEndpoint.DefaultPort;
         if (bind is null) return Fail(stderr, "name the local address with --bind (it is never defaulted)");
+        if (DeviceTimeout.Check(timeout) is { } badTimeout) return Fail(stderr, badTimeout);
         BacnetClient client;
         try
         {
             IPAddress? broadcastAddress = broadcast is null ? site?.Broadcast : BacnetConnection.Ipv4(broadcast, "--broadcast");
             if (broadcastAddress is null) return Fail(stderr, "name the broadcast address with --broadcast or bacnet.broadcast in the manifest (it is never defaulted)");
-            client = BacnetConnection.ForDiscovery(BacnetConnection.Ipv4(bind, "--bind"), broadcastAddress, sitePort);
+            client = BacnetConnection.ForDiscovery(BacnetConnection.Ipv4(bind, "--bind"), broadcastAddress, sitePort, timeout);
         }
         catch (BacnetSetupException e)
         {

@@ -1,13 +1,18 @@
 using System.CommandLine;
 using CertLsp.Cli.Output;
 using CertLsp.Core.Certificates;
+using CertLsp.Core.Checking;
 using CertLsp.Core.Ledger;
+using CertLsp.Devices;
 
 namespace CertLsp.Cli.Commands;
 
 /// <summary>
-/// <c>certlsp import &lt;manifest&gt; &lt;zip or folder&gt; [--issuer PEM...] [--crl FILE...] [--out DIR]</c>: verifies what the CA signed and
-/// records what passes. Exit 0 when every certificate passed, 1 when some were rejected, 2 when the archive was refused.
+/// <c>certlsp import &lt;manifest&gt; &lt;zip or folder&gt; [--issuer PEM...] [--crl FILE...] [--out DIR] [--bind ADDR] [--timeout SECONDS]</c>:
+/// verifies what the CA signed and records what passes. For device-held keys (key.source: device) with <c>--bind</c>, each accepted
+/// certificate (and each imported earlier but not installed yet) is installed on its device over BACnet/IP and the outcome recorded;
+/// without --bind the installs stay pending. Exit 0 when every certificate passed (and every install succeeded), 1 when some were
+/// rejected or an install failed, 2 when the archive was refused.
 /// </summary>
 public static class ImportCommand
 {
@@ -18,20 +23,46 @@ public static class ImportCommand
         var issuers = new Option<string[]>("--issuer") { Description = "Issuer (CA) certificate files, besides the manifest's ca.issuers", AllowMultipleArgumentsPerToken = true };
         var crls = new Option<string[]>("--crl") { Description = "Certificate revocation lists to check against", AllowMultipleArgumentsPerToken = true };
         var output = new Option<string?>("--out") { Description = "Folder for the bundles (default: certificates/<manifest>/ beside the manifest)" };
-        var command = new Command("import", "Verify signed certificates from the CA and record those that pass in the ledger") { manifest, source, issuers, crls, output };
+        var bind = DeviceConnection.BindOption();
+        var timeout = DeviceConnection.TimeoutOption();
+        var command = new Command("import", "Verify signed certificates from the CA, record those that pass in the ledger and, for key.source: device with --bind, install them on the devices")
+        {
+            manifest, source, issuers, crls, output, bind, timeout,
+        };
         command.SetAction(r => Run(r.GetValue(manifest)!, r.GetValue(source)!, new ImportOptions
         {
             Issuers = [.. (r.GetValue(issuers) ?? []).Select(Path.GetFullPath)],
             RevocationLists = [.. (r.GetValue(crls) ?? []).Select(Path.GetFullPath)],
             BundleFolder = r.GetValue(output) is { } o ? Path.GetFullPath(o) : null,
             Passphrase = CommandSupport.Passphrase(),
-        }, stdout, stderr));
+        }, stdout, stderr, r.GetValue(bind), r.GetValue(timeout)));
         return command;
     }
 
-    public static int Run(string manifestPath, string source, ImportOptions options, TextWriter stdout, TextWriter stderr)
+    public static int Run(string manifestPath, string source, ImportOptions options, TextWriter stdout, TextWriter stderr,
+        string? bind = null, double timeout = DeviceTimeout.DefaultSeconds)
     {
         if (CommandSupport.ReadManifest(manifestPath, stderr) is not var (path, text)) return Program.CouldNotRun;
+        var bacnet = ManifestDocument.Parse(path, text).Manifest is { Key.DeviceHeld: true } manifest ? manifest.Bacnet : null;
+        if (bind is not null && bacnet is null)
+        {
+            stderr.WriteLine("certlsp: warning: --bind is not used: the site's keys are local (key.source: local), so nothing is installed on the devices");
+            bind = null;
+        }
+        if (bind is null) return Import(path, text, source, options, deviceHeld: bacnet is not null, stdout, stderr);
+        if (DeviceConnection.Start(bind, timeout, stderr) is not { } client) return Program.CouldNotRun;
+        try
+        {
+            return Import(path, text, source, options with { DeviceTarget = new BacnetCertificateInstaller(client, bacnet!.PortNumber) }, deviceHeld: true, stdout, stderr);
+        }
+        finally
+        {
+            client.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+    }
+
+    private static int Import(string path, string text, string source, ImportOptions options, bool deviceHeld, TextWriter stdout, TextWriter stderr)
+    {
         foreach (var file in options.Issuers.Concat(options.RevocationLists))
         {
             if (!File.Exists(file))
@@ -58,8 +89,28 @@ public static class ImportCommand
         foreach (var file in result.Files) stdout.WriteLine($"  {Label(file.Verdict),-16} {file.Name}{(file.Device is null ? "" : $" ({file.Device})")}: {file.Reason}");
         foreach (var device in result.NewlyRevoked) stdout.WriteLine($"  revoked          {device}: its certificate is on the CRL; recorded as revoked");
         stdout.WriteLine($"Summary: {result.Count(FileVerdict.Accepted)} accepted, {result.Count(FileVerdict.AlreadyImported)} already imported, {result.Count(FileVerdict.Rejected)} rejected, {result.Count(FileVerdict.Skipped) + result.Count(FileVerdict.Issuer)} other files.");
+        if (deviceHeld) ReportInstalls(result, options.DeviceTarget is not null, stdout);
         stdout.WriteLine(result.LedgerChanged ? $"Ledger updated: {DisplayPath.For(result.LedgerPath)}." : "Ledger unchanged.");
-        return result.Count(FileVerdict.Rejected) > 0 ? Program.Findings : Program.Ok;
+        return result.Count(FileVerdict.Rejected) > 0 || result.InstallCount(InstallState.Failed) > 0 ? Program.Findings : Program.Ok;
+    }
+
+    /// <summary>Device-held keys: a line per device an install was due for, then the count (or why nothing was installed).</summary>
+    private static void ReportInstalls(ImportResult result, bool installing, TextWriter stdout)
+    {
+        if (!installing)
+        {
+            if (result.Installs.Length > 0)
+                stdout.WriteLine($"Installs: {result.Installs.Length} certificate(s) wait to be installed on their devices (key.source: device): installing needs --bind ADDR, the local address to talk BACnet/IP from. The ledger records them as install pending; run the same import again with --bind.");
+            return;
+        }
+        if (result.Installs.Length == 0)
+        {
+            stdout.WriteLine("Installs: none due (every certificate of this import is already installed on its device).");
+            return;
+        }
+        stdout.WriteLine("Installs on the devices:");
+        foreach (var install in result.Installs) stdout.WriteLine($"  {(install.State == InstallState.Installed ? "installed" : "INSTALL FAILED"),-16} {install.Device}: {install.Detail}");
+        stdout.WriteLine($"Installs: {result.InstallCount(InstallState.Installed)} installed, {result.InstallCount(InstallState.Failed)} failed.");
     }
 
     private static string Label(FileVerdict verdict) => verdict switch

@@ -86,7 +86,8 @@ public static class SimulateCommand
     private static List<SimulatedDeviceSpec> FromCount(int count, IPAddress first, int? generateCsr) =>
         [.. Enumerable.Range(0, count).Select(i => new SimulatedDeviceSpec(1001 + (uint)i, Next(first, i)) { GenerateCsrCommand = (uint)(generateCsr ?? (i % 2 == 0 ? 8 : 9)) })];
 
-    private static (List<SimulatedDeviceSpec>, int) FromManifest(string path, IPAddress first, int? port, int? generateCsr)
+    /// <summary>The simulated devices of a manifest (its instances, names, CNs and addresses) and the site's port.</summary>
+    internal static (List<SimulatedDeviceSpec> Specs, int Port) FromManifest(string path, IPAddress first, int? port, int? generateCsr)
     {
         var site = ManifestSite.Load(path);
         var sitePort = port ?? site.Port;

@@ -43,17 +43,28 @@ public static class StatusCommand
 
     private static void WriteTable(IReadOnlyList<DeviceStatus> rows, TextWriter stdout)
     {
-        string[] header = ["DEVICE", "CN", "STATUS", "NOT AFTER", "DAYS LEFT", "PENDING SINCE"];
-        var cells = rows.Select(r => new[]
-        {
+        // Device-held keys: whether each issued certificate is on its device (the column appears once one is issued).
+        bool installs = rows.Any(r => r.Install is not null);
+        string[] header = ["DEVICE", "CN", "STATUS", "NOT AFTER", "DAYS LEFT", "PENDING SINCE", .. (installs ? ["INSTALL"] : Array.Empty<string>())];
+        var cells = rows.Select(r => (string[])
+        [
             r.Device, r.CommonName, r.Status.ToString().ToLowerInvariant() + (r.ExpiresSoon ? " (expires soon)" : ""),
             CommandSupport.Date(r.NotAfter), r.DaysLeft?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-", CommandSupport.Date(r.PendingSince),
-        }).ToList();
+            .. (installs ? [InstallText(r)] : Array.Empty<string>()),
+        ]).ToList();
         var widths = header.Select((h, i) => Math.Max(h.Length, cells.Count == 0 ? 0 : cells.Max(c => c[i].Length))).ToArray();
         string Line(string[] c) => string.Join("  ", c.Select((v, i) => i == c.Length - 1 ? v : v.PadRight(widths[i]))).TrimEnd();
         stdout.WriteLine(Line(header));
         foreach (var c in cells) stdout.WriteLine(Line(c));
     }
+
+    private static string InstallText(DeviceStatus row) => row.Install switch
+    {
+        null => "-",
+        InstallState.Installed => "installed",
+        InstallState.Pending => "pending",
+        _ => $"FAILED: {row.InstallError}",
+    };
 
     private static void WriteJson(IReadOnlyList<DeviceStatus> rows, TextWriter stdout)
     {
@@ -71,6 +82,8 @@ public static class StatusCommand
                 if (r.NotAfter is { } n) json.WriteString("notAfter", LedgerFormat.Time(n)); else json.WriteNull("notAfter");
                 if (r.DaysLeft is { } d) json.WriteNumber("daysLeft", d); else json.WriteNull("daysLeft");
                 if (r.PendingSince is { } p) json.WriteString("pendingSince", LedgerFormat.Time(p)); else json.WriteNull("pendingSince");
+                if (r.Install is { } install) json.WriteString("install", install.ToString().ToLowerInvariant()); else json.WriteNull("install");
+                if (r.InstallError is { } error) json.WriteString("installError", error); else json.WriteNull("installError");
                 json.WriteEndObject();
             }
             json.WriteEndArray();

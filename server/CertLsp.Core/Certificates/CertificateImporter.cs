@@ -3,6 +3,7 @@ using System.Security.Cryptography.X509Certificates;
 using CertLsp.Core.Checking;
 using CertLsp.Core.Files;
 using CertLsp.Core.Ledger;
+using CertLsp.Core.Manifest;
 
 namespace CertLsp.Core.Certificates;
 
@@ -19,6 +20,12 @@ public sealed record ImportOptions
 
     /// <summary>Decrypts the private keys and protects the PKCS#12 bundles (the CLI takes it from CERTLSP_KEY_PASSPHRASE).</summary>
     public string? Passphrase { get; init; }
+
+    /// <summary>
+    /// Device-held keys (key.source: device): where accepted certificates are installed (BACnet in the CLI). Without one they are
+    /// recorded as install pending and a later import with a target installs them.
+    /// </summary>
+    public IDeviceCertificateTarget? DeviceTarget { get; init; }
 
     public TimeProvider Clock { get; init; } = TimeProvider.System;
 }
@@ -54,13 +61,20 @@ public sealed record ImportResult(
     bool LedgerChanged)
 {
     public int Count(FileVerdict verdict) => Files.Count(f => f.Verdict == verdict);
+
+    /// <summary>Device-held keys: per device whose certificate is not installed yet, what happened (pending when no target was given).</summary>
+    public ImmutableArray<DeviceInstallResult> Installs { get; init; } = [];
+
+    public int InstallCount(InstallState state) => Installs.Count(i => i.State == state);
 }
 
 /// <summary>
 /// Takes back what the CA signed. The archive is read as hostile input (<see cref="CertificateArchive"/>); each certificate is
 /// checked — well formed, within its dates, signed directly by a configured issuer, not revoked (with a CRL), its public key the
 /// pending CSR's, its CN the device's — and only those that pass are recorded. For local keys, per-device bundles are written first,
-/// the ledger last, so an interrupted import is simply run again. Importing the same files twice changes nothing.
+/// the ledger last, so an interrupted import is simply run again. Importing the same files twice changes nothing. For device-held keys
+/// each accepted certificate is recorded as install pending, then installed on its device through <see cref="ImportOptions.DeviceTarget"/>
+/// (<see cref="CertificateInstaller"/>); a certificate imported earlier but not installed yet is installed when its file is imported again.
 /// </summary>
 public static class CertificateImporter
 {
@@ -172,11 +186,16 @@ public static class CertificateImporter
         // 4. The ledger, last.
         var verdicts = new List<ImportedFile>(judged.Length);
         var updated = ledger;
+        var installs = new List<InstallJob>();
         for (int i = 0; i < judged.Length; i++)
         {
             if (judged[i].Candidate is { Again: true } again)
             {
-                again.Certificate.Dispose();
+                using (again.Certificate)
+                {
+                    if (!localKeys && updated.Find(again.Device) is { } entry && entry.InstallStateOfCertificate != InstallState.Installed && entry.StatusAt(now) == CertificateStatus.Valid)
+                        installs.Add(InstallJobFor(manifest, again, issuers));
+                }
                 verdicts.Add(new(files[i].Name, FileVerdict.AlreadyImported, reasons[i], again.Device));
             }
             else if (judged[i].Candidate is { } c)
@@ -188,7 +207,9 @@ public static class CertificateImporter
                     {
                         Pending = null,
                         Certificate = new IssuedCertificate(c.Serial, c.Issuer.SubjectName.Name, c.Certificate.NotBefore.ToUniversalTime(), c.Certificate.NotAfter.ToUniversalTime(), c.Fingerprint, c.PublicKey),
+                        Install = localKeys ? null : new CertificateInstall(InstallState.Pending, c.Fingerprint),
                     });
+                    if (!localKeys) installs.Add(InstallJobFor(manifest, c, issuers));
                 }
                 verdicts.Add(new(files[i].Name, FileVerdict.Accepted, reasons[i], c.Device));
             }
@@ -213,9 +234,28 @@ public static class CertificateImporter
                 }
             }
         }
-        bool changed = LedgerFile.Save(ledgerPath, updated, Path.GetFileName(manifestPath), now);
-        return new ImportResult(ImportState.Done, null, [.. verdicts], [.. revoked], [.. warnings], ledgerPath, changed);
+        string manifestFile = Path.GetFileName(manifestPath);
+        bool changed = LedgerFile.Save(ledgerPath, updated, manifestFile, now);
+
+        // 5. Device-held keys: the installs, each outcome recorded (the certificates above are already in the ledger, whatever happens here).
+        var installResults = new List<DeviceInstallResult>();
+        if (options.DeviceTarget is { } target && installs.Count > 0)
+        {
+            CertificateInstaller.Run(installs, target, updated, l => changed |= LedgerFile.Save(ledgerPath, l, manifestFile, now), options.Clock, installResults, cancellationToken);
+        }
+        else
+        {
+            installResults.AddRange(installs.Select(j => new DeviceInstallResult(j.Name, InstallState.Pending, "not installed: installing on the device needs its address to talk from (--bind)")));
+        }
+        return new ImportResult(ImportState.Done, null, [.. verdicts], [.. revoked], [.. warnings], ledgerPath, changed)
+        {
+            Installs = [.. installResults.OrderBy(r => r.Device, StringComparer.Ordinal)],
+        };
     }
+
+    private static InstallJob InstallJobFor(SiteManifest manifest, Candidate c, List<X509Certificate2> issuers) =>
+        new(manifest.Devices.First(d => d.Name?.Value == c.Device), c.Fingerprint,
+            new DeviceCertificates(c.Certificate.ExportCertificatePem() + "\n", [.. CertificateInstaller.Chain(c.Issuer, issuers).Select(i => i.ExportCertificatePem() + "\n")]));
 
     /// <summary>Signature algorithms whose hash is broken (collisions), by OID.</summary>
     private static readonly Dictionary<string, string> WeakSignatures = new(StringComparer.Ordinal)

@@ -56,10 +56,12 @@ public sealed class ManifestDocument
     public DiagnosticBuilder Builder => new(Path, Text);
 
     /// <summary>Reads and checks a manifest; with its ledger's text, also the ledger rules as of <paramref name="now"/> (default: the current time).</summary>
-    public static ManifestDocument Parse(string path, string text, LedgerInput? ledger = null, DateTimeOffset? now = null, int defaultWarningDays = CertificateSettings.StandardWarningDays)
+    /// <param name="previous">An earlier version of the same document, if one was read: the unchanged parts of a large text are not read again.</param>
+    public static ManifestDocument Parse(string path, string text, LedgerInput? ledger = null, DateTimeOffset? now = null, int defaultWarningDays = CertificateSettings.StandardWarningDays,
+        ManifestDocument? previous = null)
     {
         var builder = new DiagnosticBuilder(path, text);
-        var yaml = YamlReader.Read(text, path);
+        var yaml = YamlReader.Read(text, path, previous?.Yaml);
         var diagnostics = new List<Diagnostic>(yaml.Diagnostics);
         if (yaml.IsUnusable) return new ManifestDocument(path, text, yaml, null, [.. diagnostics]);
 

@@ -217,7 +217,7 @@ public sealed class DiagnosticBuilder(string path, string text = "")
         {
             return ReplaceFix(replaceTitle, current, value);
         }
-        var name = device.Find("name")!;
+        var name = device.Find("name")!.Value;
         return new Fix(addTitle, [YamlEdits.AddPairAfter(Path, text, device, name, "commonName", YamlEdits.FormatString(value))], true);
     }
 

@@ -62,7 +62,7 @@ public static class DiscoveredDevices
                 }
                 else
                 {
-                    var instancePair = device.Node.Find("instance")!;
+                    var instancePair = device.Node.Find("instance")!.Value;
                     edits.Add(YamlEdits.AddPairAfter(path, text, device.Node, instancePair, "address", YamlEdits.FormatString(move.Address, device.Node.IsFlow)));
                 }
                 updated.Add(device.DisplayName);
@@ -171,24 +171,24 @@ public static class DiscoveredDevices
         if (root.IsFlow)
         {
             string list = "[" + string.Join(", ", items.Select(FlowItem)) + "]";
-            yield return devicesPair is not null
-                ? new TextEdit(path, devicesPair.Value.Span, list)
+            yield return devicesPair is { } flowPair
+                ? new TextEdit(path, flowPair.Value.Span, list)
                 : YamlEdits.AddPair(path, text, root, "devices", list);
             yield break;
         }
         int unit = IndentUnit(text, root);
-        if (devicesPair is not null)
+        if (devicesPair is { } pair)
         {
-            int keyColumn = YamlEdits.Column(text, devicesPair.Key.Span.Start);
-            var value = devicesPair.Value.Span;
+            int keyColumn = YamlEdits.Column(text, pair.Key.Span.Start);
+            var value = pair.Value.Span;
             if (value.Length > 0)
             {
                 // "devices: ~  # none yet": " ~" goes, the comment stays, the items follow the line.
                 int start = value.Start;
-                while (start > devicesPair.Key.Span.End + 1 && text[start - 1] is ' ' or '\t') start--;
+                while (start > pair.Key.Span.End + 1 && text[start - 1] is ' ' or '\t') start--;
                 yield return new TextEdit(path, TextSpan.FromBounds(start, value.End), "");
             }
-            int lineEnd = YamlEdits.LineEnd(text, value.Length > 0 ? value.End : devicesPair.Key.Span.End);
+            int lineEnd = YamlEdits.LineEnd(text, value.Length > 0 ? value.End : pair.Key.Span.End);
             yield return new TextEdit(path, new TextSpan(lineEnd, 0), BlockItems(items, newline, keyColumn + unit, keyColumn + unit + 2, flowItems: false));
             yield break;
         }

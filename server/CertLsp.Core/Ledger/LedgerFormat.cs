@@ -33,6 +33,7 @@ public static class LedgerFormat
         "pending-key", "pending-since", "pending-zip",
         "certificate-serial", "certificate-issuer", "certificate-not-before", "certificate-not-after",
         "certificate-sha256", "certificate-key", "certificate-revoked",
+        "install", "install-sha256", "install-at", "install-error",
     ];
 
     public static string Write(SiteLedger ledger, string manifestFileName, DateTimeOffset now)
@@ -73,6 +74,13 @@ public static class LedgerFormat
             yield return ("certificate-sha256", c.Fingerprint);
             yield return ("certificate-key", c.PublicKey);
             if (c.RevokedAt is { } r) yield return ("certificate-revoked", Time(r));
+        }
+        if (entry.Install is { } install)
+        {
+            yield return ("install", install.State.ToString().ToLowerInvariant());
+            yield return ("install-sha256", install.Certificate);
+            if (install.At is { } at) yield return ("install-at", Time(at));
+            if (install.Error is { } error) yield return ("install-error", error);
         }
     }
 
@@ -187,7 +195,25 @@ public static class LedgerFormat
         {
             throw error(f[stray].Line, $"“{stray}” without “certificate-serial”");
         }
-        return new LedgerEntry(device, cn, pending, certificate);
+        // Ledgers written before installs were recorded have no install fields: the install is then unknown (null).
+        CertificateInstall? install = null;
+        if (f.TryGetValue("install", out var state))
+        {
+            var parsed = state.Value switch
+            {
+                "pending" => InstallState.Pending,
+                "installed" => InstallState.Installed,
+                "failed" => InstallState.Failed,
+                _ => throw error(state.Line, $"“{Shorten(state.Value)}” is not an install state (pending, installed, failed)"),
+            };
+            install = new CertificateInstall(parsed, Need("install-sha256"), f.ContainsKey("install-at") ? When("install-at") : null,
+                f.TryGetValue("install-error", out var why) ? why.Value : null);
+        }
+        else if (f.Keys.FirstOrDefault(k => k.StartsWith("install-", StringComparison.Ordinal)) is { } strayInstall)
+        {
+            throw error(f[strayInstall].Line, $"“{strayInstall}” without “install”");
+        }
+        return new LedgerEntry(device, cn, pending, certificate, install);
     }
 
     private static (string Key, string Value)? Split(string line)

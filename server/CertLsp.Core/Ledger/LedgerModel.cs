@@ -28,9 +28,35 @@ public sealed record IssuedCertificate(
     public bool IsRevoked => RevokedAt is not null;
 }
 
-/// <summary>One device's block: the CN its requests carry (reused on renewal), its pending CSR and its issued certificate.</summary>
-public sealed record LedgerEntry(string Device, string CommonName, PendingRequest? Pending, IssuedCertificate? Certificate)
+/// <summary>Where installing an issued certificate on a device that holds its own key (key.source: device) stands.</summary>
+public enum InstallState
 {
+    /// <summary>Imported, not (yet) installed: the next <c>certlsp import --bind</c> installs it.</summary>
+    Pending,
+    Installed,
+    /// <summary>The last attempt failed (the device refused the certificate or did not answer); the next import with --bind tries again.</summary>
+    Failed,
+}
+
+/// <summary>
+/// The install of one issued certificate (named by its SHA-256, so a renewal starts afresh) on a device that holds its key:
+/// its state, when it was last attempted, and why it failed (for example the device's BACnet error).
+/// </summary>
+public sealed record CertificateInstall(InstallState State, string Certificate, DateTimeOffset? At = null, string? Error = null);
+
+/// <summary>
+/// One device's block: the CN its requests carry (reused on renewal), its pending CSR, its issued certificate and, for device-held keys,
+/// whether that certificate is installed on the device.
+/// </summary>
+public sealed record LedgerEntry(string Device, string CommonName, PendingRequest? Pending, IssuedCertificate? Certificate, CertificateInstall? Install = null)
+{
+    /// <summary>
+    /// Where installing the issued certificate stands (meaningful for device-held keys only): null without a certificate; pending
+    /// when no install of this very certificate was recorded (an import of an older version, or a renewal).
+    /// </summary>
+    public InstallState? InstallStateOfCertificate =>
+        Certificate is null ? null : Install?.Certificate == Certificate.Fingerprint ? Install.State : InstallState.Pending;
+
     /// <summary>The status at a moment: revoked, else pending, else valid or expired by the certificate's dates, else none.</summary>
     public CertificateStatus StatusAt(DateTimeOffset now)
     {

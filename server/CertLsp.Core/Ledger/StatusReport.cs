@@ -5,7 +5,10 @@ using CertLsp.Core.Rules;
 
 namespace CertLsp.Core.Ledger;
 
-/// <summary>One device's line of the status table.</summary>
+/// <summary>
+/// One device's line of the status table. <see cref="Install"/> is set for device-held keys (key.source: device) once a certificate is
+/// issued: whether it is on the device; <see cref="InstallError"/> says why the last install failed.
+/// </summary>
 public sealed record DeviceStatus(
     string Device,
     string CommonName,
@@ -13,7 +16,9 @@ public sealed record DeviceStatus(
     DateTimeOffset? NotAfter,
     int? DaysLeft,
     DateTimeOffset? PendingSince,
-    bool ExpiresSoon);
+    bool ExpiresSoon,
+    InstallState? Install = null,
+    string? InstallError = null);
 
 /// <summary>Every device of a manifest with where it stands, most urgent first: revoked, expired, expiring soon, never requested, pending, valid.</summary>
 public static class StatusReport
@@ -31,7 +36,9 @@ public static class StatusReport
             var notAfter = entry?.Certificate?.NotAfter;
             int? daysLeft = notAfter is { } n ? CertificateExpiringRule.DaysLeft(n, now) : null;
             bool soon = status == CertificateStatus.Valid && daysLeft <= window;
-            rows.Add((new DeviceStatus(device.Name.Value, cn, status, notAfter, daysLeft, entry?.Pending?.Since, soon), rows.Count));
+            var install = manifest.Key.DeviceHeld ? entry?.InstallStateOfCertificate : null;
+            string? installError = install == InstallState.Failed ? entry!.Install!.Error : null;
+            rows.Add((new DeviceStatus(device.Name.Value, cn, status, notAfter, daysLeft, entry?.Pending?.Since, soon, install, installError), rows.Count));
         }
         return [.. rows
             .OrderBy(r => Rank(r.Row))

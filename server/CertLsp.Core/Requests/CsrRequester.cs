@@ -208,7 +208,7 @@ public static class CsrRequester
                 foreach (var (item, publicKey) in items)
                 {
                     var old = ledger.Find(item.Device);
-                    updated = updated.With(new LedgerEntry(item.Device, item.CommonName, new PendingRequest(publicKey, now, zipName), old?.Certificate));
+                    updated = updated.With(new LedgerEntry(item.Device, item.CommonName, new PendingRequest(publicKey, now, zipName), old?.Certificate, old?.Install));
                 }
                 LedgerFile.Save(ledgerPath, updated, Path.GetFileName(manifestPath), now);
                 foreach (var (item, _) in items)
@@ -359,7 +359,7 @@ public static class CsrRequester
                 if (cn is null || updated.FindByKey(publicKey) is not null || !byCn.TryGetValue(cn, out var entry) || (!deviceHeld && !keys.Has(entry.Name!.Value, publicKey))) continue;
                 string device = entry.Name!.Value;
                 var old = updated.Find(device);
-                updated = updated.With(new LedgerEntry(device, cn, new PendingRequest(publicKey, CsrZip.ParseTimestamp(time), zipName), old?.Certificate));
+                updated = updated.With(new LedgerEntry(device, cn, new PendingRequest(publicKey, CsrZip.ParseTimestamp(time), zipName), old?.Certificate, old?.Install));
                 adopted[device] = zipName;
                 count++;
             }

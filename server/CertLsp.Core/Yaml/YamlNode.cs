@@ -55,7 +55,8 @@ public sealed class YamlScalar(TextSpan span, string value, ScalarStyle style, S
     }
 }
 
-public sealed record YamlPair(YamlScalar Key, YamlNode Value);
+/// <summary>A key and its value in a mapping (a value type: a large manifest has hundreds of thousands).</summary>
+public readonly record struct YamlPair(YamlScalar Key, YamlNode Value);
 
 public sealed class YamlMapping(TextSpan span, ImmutableArray<YamlPair> pairs, bool isFlow) : YamlNode(span)
 {

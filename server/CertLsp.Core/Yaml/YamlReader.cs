@@ -13,6 +13,9 @@ public sealed record YamlReadResult(YamlNode? Root, ImmutableArray<Diagnostic> D
 {
     /// <summary>True when the text could not be read far enough for the manifest's other checks to mean anything.</summary>
     public bool IsUnusable => Root is null && !Diagnostics.IsEmpty;
+
+    /// <summary>The pieces a large text was read in, kept so the next read of an edited text can re-use the unchanged ones.</summary>
+    internal YamlChunkSet? Chunks { get; init; }
 }
 
 /// <summary>
@@ -27,14 +30,42 @@ public static class YamlReader
     /// <summary>How many nodes aliases may add on top of the document's own nodes (a "billion laughs" guard).</summary>
     public const long MaxAliasExpansion = 100_000;
 
-    public static YamlReadResult Read(string text, string path)
+    public static YamlReadResult Read(string text, string path) => Read(text, path, previous: null);
+
+    /// <summary>
+    /// Reads a text; a large manifest whose devices list can be cut safely is read in pieces (in parallel, and re-using the
+    /// pieces of <paramref name="previous"/> whose text is unchanged), with the same result as one whole read.
+    /// </summary>
+    public static YamlReadResult Read(string text, string path, YamlReadResult? previous) => Read(text, path, previous, ChunkOptions.Default);
+
+    internal static YamlReadResult Read(string text, string path, YamlReadResult? previous, ChunkOptions options)
+    {
+        if (YamlChunks.Plan(text, options) is { } plan && YamlChunks.Read(text, path, plan, previous?.Chunks) is { } chunked) return chunked;
+        return ReadWhole(text, path);
+    }
+
+    internal static YamlReadResult ReadWhole(string text, string path)
+    {
+        var outcome = ReadRange(text, 0, text.Length, path, 0, stopAtFailure: false);
+        return new YamlReadResult(outcome.Root, outcome.Diagnostics);
+    }
+
+    /// <summary>What reading one range of a text gave; <see cref="Clean"/> when it had no YAML error and one document.</summary>
+    internal readonly record struct RangeOutcome(YamlNode? Root, ImmutableArray<Diagnostic> Diagnostics, bool Clean);
+
+    /// <summary>
+    /// Reads <paramref name="length"/> characters of <paramref name="text"/> from <paramref name="start"/> as one YAML stream; spans are
+    /// offsets into the whole text. <paramref name="depth"/> is how deep the range's top node sits in the whole document.
+    /// With <paramref name="stopAtFailure"/> the read gives up (not clean) at the first YAML error or second document.
+    /// </summary>
+    internal static RangeOutcome ReadRange(string text, int start, int length, string path, int depth, bool stopAtFailure)
     {
         var diagnostics = ImmutableArray.CreateBuilder<Diagnostic>();
         var builder = new DiagnosticBuilder(path);
-        var state = new ReadState(text, builder, diagnostics);
-        var parser = new Parser(new StringReader(text));
+        var state = new ReadState(text, start, length, depth, builder, diagnostics);
+        var parser = new Parser(start == 0 && length == text.Length ? new StringReader(text) : new SliceReader(text, start, length));
         YamlNode? root = null;
-        int lastGoodEnd = 0;
+        int lastGoodEnd = start;
         try
         {
             int documents = 0;
@@ -43,12 +74,13 @@ public static class YamlReader
                 var ev = parser.Current!;
                 switch (ev)
                 {
-                    case DocumentStart start:
+                    case DocumentStart documentStart:
                         documents++;
                         if (documents == 2)
                         {
-                            int from = At(start.Start, text.Length);
-                            var span = TextSpan.FromBounds(from, Math.Max(At(start.End, text.Length), from));
+                            if (stopAtFailure) return default;
+                            int from = state.At(documentStart.Start);
+                            var span = TextSpan.FromBounds(from, Math.Max(state.At(documentStart.End), from));
                             diagnostics.Add(builder.ExtraDocument(span.Length == 0 ? LineSpan(text, span.Start) : span));
                         }
                         break;
@@ -58,33 +90,32 @@ public static class YamlReader
                         break;
                     default:
                         var node = state.Handle(ev);
-                        lastGoodEnd = Math.Max(lastGoodEnd, At(ev.End, text.Length));
+                        lastGoodEnd = Math.Max(lastGoodEnd, state.At(ev.End));
                         if (node is not null && documents == 1) root = node;
-                        if (state.Failed) return new YamlReadResult(null, diagnostics.ToImmutable());
+                        if (state.Failed) return new RangeOutcome(null, diagnostics.ToImmutable(), false);
                         break;
                 }
             }
         }
         catch (YamlException ex)
         {
+            if (stopAtFailure) return default;
             diagnostics.Add(builder.YamlSyntax(ErrorSpan(text, ex, lastGoodEnd), CleanMessage(ex.Message)));
-            return new YamlReadResult(null, diagnostics.ToImmutable());
+            return new RangeOutcome(null, diagnostics.ToImmutable(), false);
         }
         catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or IndexOutOfRangeException or FormatException or OverflowException)
         {
+            if (stopAtFailure) return default;
             // YamlDotNet throws these for some malformed input instead of a YamlException (an unclosed "[" or "{" among them).
             diagnostics.Add(state.InnermostOpenFlow() is { } open
                 ? builder.YamlSyntax(new TextSpan(open.Start, 1), open.IsMapping
                     ? "this “{” opens a mapping that is never closed with “}”"
                     : "this “[” opens a list that is never closed with “]”")
                 : builder.YamlSyntax(LineSpan(text, lastGoodEnd), "the YAML is malformed here"));
-            return new YamlReadResult(null, diagnostics.ToImmutable());
+            return new RangeOutcome(null, diagnostics.ToImmutable(), false);
         }
-        return new YamlReadResult(root, diagnostics.ToImmutable());
+        return new RangeOutcome(root, diagnostics.ToImmutable(), true);
     }
-
-    /// <summary>A mark of YamlDotNet as an offset into the text: some marks (an empty node at the end) lie past the end.</summary>
-    private static int At(Mark mark, int length) => (int)Math.Clamp(mark.Index, 0, length);
 
     private static string CleanMessage(string message)
     {
@@ -146,8 +177,11 @@ public static class YamlReader
         return TextSpan.FromBounds(offset, end);
     }
 
-    private sealed class ReadState(string text, DiagnosticBuilder builder, ImmutableArray<Diagnostic>.Builder diagnostics)
+    private sealed class ReadState(string text, int start, int length, int depthAbove, DiagnosticBuilder builder, ImmutableArray<Diagnostic>.Builder diagnostics)
     {
+        /// <summary>A mark of YamlDotNet as an offset into the whole text: some marks (an empty node at the end) lie past the end of the range.</summary>
+        public int At(Mark mark) => start + (int)Math.Clamp(mark.Index, 0, length);
+
         /// <summary>Mappings up to this many pairs find duplicate keys by a scan; larger ones build a dictionary once.</summary>
         private const int ScanLimit = 8;
 
@@ -168,7 +202,7 @@ public static class YamlReader
             for (int i = depth - 1; i >= 0; i--)
             {
                 var frame = frames[i];
-                if (frame.IsFlow && frame.Start < text.Length && text[frame.Start] is '[' or '{') return (frame.Start, frame.IsMapping);
+                if (frame.IsFlow && frame.Start < start + length && text[frame.Start] is '[' or '{') return (frame.Start, frame.IsMapping);
             }
             return null;
         }
@@ -182,12 +216,13 @@ public static class YamlReader
                     {
                         var style = MapStyle(s.Style);
                         var type = YamlScalarResolver.Resolve(s.Value, style, s.Tag.IsEmpty ? null : s.Tag.Value);
-                        var node = new YamlScalar(TextSpan.FromBounds(At(s.Start, text.Length), At(s.End, text.Length)), s.Value, style, type);
+                        string value = depth > 0 && frames[depth - 1] is { IsMapping: true, PendingKey: null } ? Key(s.Value) : s.Value;
+                        var node = new YamlScalar(TextSpan.FromBounds(At(s.Start), At(s.End)), value, style, type);
                         return Complete(node, 1, s.Anchor.IsEmpty ? null : s.Anchor.Value);
                     }
                 case AnchorAlias alias:
                     {
-                        var span = TextSpan.FromBounds(At(alias.Start, text.Length), At(alias.End, text.Length));
+                        var span = TextSpan.FromBounds(At(alias.Start), At(alias.End));
                         if (!anchors.TryGetValue(alias.Value.Value, out var target))
                         {
                             diagnostics.Add(builder.YamlSyntax(span, $"the alias '*{alias.Value.Value}' refers to no anchor defined before it"));
@@ -204,9 +239,9 @@ public static class YamlReader
                         return Complete(target.Node, target.Size, null);
                     }
                 case MappingStart m:
-                    return Open(true, At(m.Start, text.Length), m.Style == MappingStyle.Flow, m.Anchor.IsEmpty ? null : m.Anchor.Value);
+                    return Open(true, At(m.Start), m.Style == MappingStyle.Flow, m.Anchor.IsEmpty ? null : m.Anchor.Value);
                 case SequenceStart q:
-                    return Open(false, At(q.Start, text.Length), q.Style == SequenceStyle.Flow, q.Anchor.IsEmpty ? null : q.Anchor.Value);
+                    return Open(false, At(q.Start), q.Style == SequenceStyle.Flow, q.Anchor.IsEmpty ? null : q.Anchor.Value);
                 case MappingEnd or SequenceEnd:
                     {
                         var frame = frames[--depth];
@@ -215,8 +250,8 @@ public static class YamlReader
                         if (frame.IsFlow)
                         {
                             // YamlDotNet's end event is an empty mark at the closing bracket: the node's span includes the bracket.
-                            int close = At(ev.Start, text.Length);
-                            end = Math.Max(end, close < text.Length && text[close] is ']' or '}' ? close + 1 : At(ev.End, text.Length));
+                            int close = At(ev.Start);
+                            end = Math.Max(end, close < start + length && text[close] is ']' or '}' ? close + 1 : At(ev.End));
                         }
                         if (end < frame.Start) end = frame.Start;
                         YamlNode node = frame.IsMapping
@@ -227,6 +262,16 @@ public static class YamlReader
                 default:
                     return null;
             }
+        }
+
+        /// <summary>Keys repeat in every item of a list: one string each, so a large manifest keeps one copy of "name", not thousands.</summary>
+        private readonly Dictionary<string, string> keys = new(StringComparer.Ordinal);
+
+        private string Key(string key)
+        {
+            if (keys.TryGetValue(key, out var known)) return known;
+            if (keys.Count < 256) keys[key] = key;
+            return key;
         }
 
         /// <summary>Moves a frame's children (the stack's tail from <paramref name="first"/>) into an immutable array.</summary>
@@ -242,7 +287,7 @@ public static class YamlReader
 
         private YamlNode? Open(bool isMapping, int start, bool isFlow, string? anchor)
         {
-            if (depth + 1 == MaxDepth + 1)
+            if (depthAbove + depth + 1 == MaxDepth + 1)
             {
                 diagnostics.Add(builder.YamlSyntax(new TextSpan(start, 1), $"the document nests deeper than {MaxDepth} levels; a site manifest needs a handful"));
                 Failed = true;
@@ -346,5 +391,26 @@ public static class YamlReader
             /// <summary>Only for mappings of more than a few pairs; smaller ones are scanned.</summary>
             public Dictionary<string, YamlScalar>? Keys;
         }
+    }
+
+    /// <summary>A reader over part of a string, so that a piece of a large text is read without copying it.</summary>
+    private sealed class SliceReader(string text, int start, int length) : TextReader
+    {
+        private int position = start;
+        private readonly int end = start + length;
+
+        public override int Peek() => position < end ? text[position] : -1;
+
+        public override int Read() => position < end ? text[position++] : -1;
+
+        public override int Read(Span<char> buffer)
+        {
+            int n = Math.Min(buffer.Length, end - position);
+            text.AsSpan(position, n).CopyTo(buffer);
+            position += n;
+            return n;
+        }
+
+        public override int Read(char[] buffer, int index, int count) => Read(buffer.AsSpan(index, count));
     }
 }

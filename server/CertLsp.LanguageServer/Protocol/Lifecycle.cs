@@ -51,3 +51,5 @@ public sealed record ServerCapabilities(
     ExecuteCommandOptions? ExecuteCommandProvider = null);
 
 public sealed record SetTraceParams(string Value);
+
+public sealed record LogTraceParams(string Message, string? Verbose = null);

@@ -8,6 +8,7 @@ public static class Methods
     public const string Shutdown = "shutdown";
     public const string Exit = "exit";
     public const string SetTrace = "$/setTrace";
+    public const string LogTrace = "$/logTrace";
     public const string CancelRequest = "$/cancelRequest";
     public const string Progress = "$/progress";
 

@@ -9,7 +9,8 @@ namespace CertLsp.LanguageServer.Workspace;
 /// go out with the version they were computed for.
 /// Workspace rules mean one edit can change another file's findings, so every open document is considered.
 /// </summary>
-public sealed class DiagnosticPublisher(Func<PublishDiagnosticsParams, Task> publish, Func<WorkspaceSnapshot> latest, Action<string> log, TimeSpan debounce)
+public sealed class DiagnosticPublisher(Func<PublishDiagnosticsParams, Task> publish, Func<WorkspaceSnapshot> latest, Action<string> log, TimeSpan debounce,
+    Action<string, string>? trace = null)
 {
     /// <summary>At most this many diagnostics are published per document.</summary>
     public const int MaxPerDocument = 1000;
@@ -75,7 +76,12 @@ public sealed class DiagnosticPublisher(Func<PublishDiagnosticsParams, Task> pub
             Volatile.Write(ref pending, 0);
             var snapshot = latest();
             if (snapshot.Open.IsEmpty) return; // nothing shown: no check needed until a document opens
+            long started = System.Diagnostics.Stopwatch.GetTimestamp();
+            foreach (var document in snapshot.Open.Values) _ = document.Parsed;
+            var parsedAt = System.Diagnostics.Stopwatch.GetElapsedTime(started);
             var result = snapshot.Check;
+            var checkedAt = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+            int sent = 0;
             foreach (var document in snapshot.Open.Values)
             {
                 var parsed = document.Parsed;
@@ -88,8 +94,12 @@ public sealed class DiagnosticPublisher(Func<PublishDiagnosticsParams, Task> pub
                 if (published.TryGetValue(document.Uri, out var last) && last.Version == document.Version && last.Fingerprint == fingerprint) continue;
                 published[document.Uri] = (document.Version, fingerprint);
                 await publish(new PublishDiagnosticsParams(document.Uri, lsp, document.Version)).ConfigureAwait(false);
+                sent += lsp.Length;
             }
             await PublishLedgerProblemsAsync(snapshot).ConfigureAwait(false);
+            var total = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+            trace?.Invoke($"diagnostics: {snapshot.Open.Count} open document(s), {sent} diagnostic(s) sent in {total.TotalMilliseconds:F1} ms",
+                $"(read and per-file rules {parsedAt.TotalMilliseconds:F1} ms, workspace rules {(checkedAt - parsedAt).TotalMilliseconds:F1} ms, conversion and sending {(total - checkedAt).TotalMilliseconds:F1} ms)");
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {

@@ -8,20 +8,42 @@ using LspRange = CertLsp.LanguageServer.Protocol.Range;
 
 namespace CertLsp.LanguageServer.Workspace;
 
-/// <summary>An open document: its text and version as the client has them, with its ledger, parsed once on demand.</summary>
-public sealed class OpenDocument(string uri, int version, string text, LedgerInput? ledger, int warningDays)
+/// <summary>
+/// An open document: its text and version as the client has them, with its ledger, parsed once on demand. An earlier parse
+/// of the same document (the version it was edited from, or the file on disk it was opened from) is lent to that parse, so
+/// the unchanged parts of a large text are not read again.
+/// </summary>
+public sealed class OpenDocument
 {
-    private readonly Lazy<ManifestDocument> parsed = new(() => ManifestDocument.Parse(uri, text, ledger, defaultWarningDays: warningDays));
+    private readonly Lazy<ManifestDocument> parsed;
+    private ManifestDocument? earlier;
 
-    public int WarningDays { get; } = warningDays;
+    public OpenDocument(string uri, int version, string text, LedgerInput? ledger, int warningDays, OpenDocument? editedFrom = null, ManifestDocument? earlier = null)
+    {
+        Uri = uri;
+        Version = version;
+        Text = text;
+        Ledger = ledger;
+        WarningDays = warningDays;
+        // Only a parse is worth keeping: versions typed over before a check ran lend what they were lent.
+        this.earlier = earlier ?? (editedFrom is null ? null : editedFrom.parsed.IsValueCreated ? editedFrom.Parsed : editedFrom.earlier);
+        parsed = new Lazy<ManifestDocument>(() =>
+        {
+            var document = ManifestDocument.Parse(uri, text, ledger, defaultWarningDays: warningDays, previous: this.earlier);
+            this.earlier = null; // parsed: the earlier version may go
+            return document;
+        });
+    }
 
-    public LedgerInput? Ledger { get; } = ledger;
+    public int WarningDays { get; }
 
-    public string Uri { get; } = uri;
+    public LedgerInput? Ledger { get; }
 
-    public int Version { get; } = version;
+    public string Uri { get; }
 
-    public string Text { get; } = text;
+    public int Version { get; }
+
+    public string Text { get; }
 
     public ManifestDocument Parsed => parsed.Value;
 }
@@ -82,7 +104,8 @@ public sealed class ServerWorkspace
         ManifestDocument.Parse(uri, text, ledger, defaultWarningDays: DefaultWarningDays);
 
     public void Open(string uri, int version, string text) =>
-        Update(s => new WorkspaceSnapshot(s.Open.SetItem(uri, new OpenDocument(uri, version, text, LedgerOf(uri), DefaultWarningDays)), s.Disk, s.Generation + 1));
+        Update(s => new WorkspaceSnapshot(s.Open.SetItem(uri, new OpenDocument(uri, version, text, LedgerOf(uri), DefaultWarningDays,
+            earlier: UriPaths.LocalPath(uri) is { } path ? s.Disk.GetValueOrDefault(path) : null)), s.Disk, s.Generation + 1));
 
     /// <summary>The ledger beside a manifest, read from disk (null when there is none or the manifest is not a file).</summary>
     public static LedgerInput? LedgerOf(string uri)
@@ -109,7 +132,7 @@ public sealed class ServerWorkspace
             {
                 if (UriPaths.LocalPath(uri) is { } path && LedgerFile.PathFor(path) == ledgerPath)
                 {
-                    open = open.SetItem(uri, new OpenDocument(uri, doc.Version, doc.Text, LedgerOf(uri), DefaultWarningDays));
+                    open = open.SetItem(uri, new OpenDocument(uri, doc.Version, doc.Text, LedgerOf(uri), DefaultWarningDays, editedFrom: doc));
                 }
             }
             var disk = s.Disk;
@@ -134,7 +157,7 @@ public sealed class ServerWorkspace
             {
                 text = change.Range is null ? change.Text : Apply(text, change.Range, change.Text);
             }
-            return new WorkspaceSnapshot(s.Open.SetItem(uri, new OpenDocument(uri, version, text, current.Ledger, current.WarningDays)), s.Disk, s.Generation + 1);
+            return new WorkspaceSnapshot(s.Open.SetItem(uri, new OpenDocument(uri, version, text, current.Ledger, current.WarningDays, editedFrom: current)), s.Disk, s.Generation + 1);
         });
     }
 

@@ -28,6 +28,44 @@ public sealed class LedgerFormatTests
     }
 
     [Fact]
+    public void Installs_round_trip_inside_the_checked_block_and_ledgers_without_them_still_read()
+    {
+        var installed = new CertificateInstall(InstallState.Installed, "sha256:cc", Now.AddMinutes(-5));
+        var failed = new CertificateInstall(InstallState.Failed, "sha256:cc", Now, "device 1 at 127.0.0.2:47808: ReinitializeDevice ACTIVATE_CHANGES: error device/invalid-configuration-data");
+        foreach (var install in new[] { installed, failed, new CertificateInstall(InstallState.Pending, "sha256:cc") })
+        {
+            var ledger = Sample().With(Sample().Entries["AHU-1"] with { Install = install });
+            string text = LedgerFormat.Write(ledger, "x.site.yaml", Now);
+            Assert.Contains($"  install: {install.State.ToString().ToLowerInvariant()}\n  install-sha256: sha256:cc\n", text);
+            var read = LedgerFormat.Read("x.site.ledger", text);
+            Assert.Equal(install, read.Entries["AHU-1"].Install);
+            Assert.Equal(text, LedgerFormat.Write(read, "x.site.yaml", Now));
+            // the install lines are covered by the block's check line
+            var error = Assert.Throws<LedgerFormatException>(() => LedgerFormat.Read("l", text.Replace("install-sha256: sha256:cc", "install-sha256: sha256:dd", StringComparison.Ordinal)));
+            Assert.Contains("edited by hand", error.Reason);
+        }
+        // A ledger written before installs were recorded: no install, the same bytes written back.
+        string old = LedgerFormat.Write(Sample(), "x.site.yaml", Now);
+        Assert.DoesNotContain("install", old);
+        var entry = LedgerFormat.Read("l", old).Entries["AHU-1"];
+        Assert.Null(entry.Install);
+        Assert.Equal(InstallState.Pending, entry.InstallStateOfCertificate);
+    }
+
+    [Theory]
+    [InlineData("  install: maybe\n  install-sha256: sha256:cc\n", "not an install state")]
+    [InlineData("  install-sha256: sha256:cc\n", "“install-sha256” without “install”")]
+    [InlineData("  install: installed\n", "has no “install-sha256”")]
+    public void Damaged_install_fields_are_reported(string fields, string reason)
+    {
+        var block = new List<string> { "device: A", "  cn: a", "  status: none" };
+        block.AddRange(fields.TrimEnd('\n').Split('\n'));
+        string check = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(string.Join("\n", block))))[..16];
+        string text = "ledger: 1\n\n" + string.Join("\n", block) + $"\n  check: {check}\n";
+        Assert.Contains(reason, Assert.Throws<LedgerFormatException>(() => LedgerFormat.Read("l", text)).Reason);
+    }
+
+    [Fact]
     public void A_hand_edit_is_reported_with_the_line_of_the_blocks_check()
     {
         string text = LedgerFormat.Write(Sample(), "x.site.yaml", Now).Replace("certificate-serial: 1001", "certificate-serial: 1002", StringComparison.Ordinal);

@@ -141,14 +141,14 @@ public class PositionTests
     {
         var text = "site: \"Été 🌡\"\r\nsubject: { country: 'US', state: 北京 }\r\ndevices:\r\n  - name: |\r\n      AHU-1\r\n    instance: 0x10\r\n";
         var root = Assert.IsType<YamlMapping>(YamlReader.Read(text, "x").Root);
-        var site = Assert.IsType<YamlScalar>(root.Find("site")!.Value);
+        var site = Assert.IsType<YamlScalar>(root.Find("site")?.Value!);
         Assert.Equal("\"Été 🌡\"", text.Substring(site.Span.Start, site.Span.Length));
-        var subject = Assert.IsType<YamlMapping>(root.Find("subject")!.Value);
+        var subject = Assert.IsType<YamlMapping>(root.Find("subject")?.Value!);
         Assert.Equal("{ country: 'US', state: 北京 }", text.Substring(subject.Span.Start, subject.Span.Length));
-        var state = subject.Find("state")!.Value;
+        var state = subject.Find("state")?.Value!;
         Assert.Equal("北京", text.Substring(state.Span.Start, state.Span.Length));
-        var device = Assert.IsType<YamlMapping>(Assert.IsType<YamlSequence>(root.Find("devices")!.Value).Items[0]);
-        var instance = device.Find("instance")!.Value;
+        var device = Assert.IsType<YamlMapping>(Assert.IsType<YamlSequence>(root.Find("devices")?.Value!).Items[0]);
+        var instance = device.Find("instance")?.Value!;
         Assert.Equal("0x10", text.Substring(instance.Span.Start, instance.Span.Length));
     }
 }

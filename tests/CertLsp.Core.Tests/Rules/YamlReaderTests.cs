@@ -51,13 +51,13 @@ public sealed class YamlReaderTests
         var result = YamlReader.Read(text, "t.yaml");
         Assert.Empty(result.Diagnostics);
         var root = Assert.IsType<YamlMapping>(result.Root);
-        var a = Assert.IsType<YamlMapping>(root.Find("a")!.Value);
+        var a = Assert.IsType<YamlMapping>(root.Find("a")?.Value!);
         Assert.Equal("{ b: 1, c: [ x, 'y' ] }", Checks.At(text, a.Span));
         Assert.True(a.IsFlow);
-        var c = Assert.IsType<YamlSequence>(a.Find("c")!.Value);
+        var c = Assert.IsType<YamlSequence>(a.Find("c")?.Value!);
         Assert.Equal("[ x, 'y' ]", Checks.At(text, c.Span));
         Assert.Equal("'y'", Checks.At(text, c.Items[1].Span));
-        var d = Assert.IsType<YamlScalar>(root.Find("d")!.Value);
+        var d = Assert.IsType<YamlScalar>(root.Find("d")?.Value!);
         Assert.Equal("é😀", d.Value);
         Assert.Equal((1, 3, 1, 8), Checks.Range(text, d.Span));
     }
@@ -67,7 +67,7 @@ public sealed class YamlReaderTests
     {
         const string text = "devices:\n  - name: A\n    instance: 1\n\n# trailing comment\n";
         var root = Assert.IsType<YamlMapping>(YamlReader.Read(text, "t.yaml").Root);
-        var devices = Assert.IsType<YamlSequence>(root.Find("devices")!.Value);
+        var devices = Assert.IsType<YamlSequence>(root.Find("devices")?.Value!);
         Assert.Equal("- name: A\n    instance: 1", Checks.At(text, devices.Span));
         Assert.Equal("name: A\n    instance: 1", Checks.At(text, devices.Items[0].Span));
     }
@@ -77,7 +77,7 @@ public sealed class YamlReaderTests
     {
         const string text = "a: NO\nb: 0x1F\nc: 1.5\nd: ~\ne: true\nf: '12'\n";
         var root = Assert.IsType<YamlMapping>(YamlReader.Read(text, "t.yaml").Root);
-        ScalarType TypeOf(string key) => Assert.IsType<YamlScalar>(root.Find(key)!.Value).Type;
+        ScalarType TypeOf(string key) => Assert.IsType<YamlScalar>(root.Find(key)?.Value).Type;
         Assert.Equal(
             [ScalarType.String, ScalarType.Integer, ScalarType.Float, ScalarType.Null, ScalarType.Boolean, ScalarType.String],
             new[] { "a", "b", "c", "d", "e", "f" }.Select(TypeOf).ToArray());

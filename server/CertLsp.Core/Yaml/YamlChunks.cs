@@ -1,0 +1,195 @@
+using System.Collections.Immutable;
+using System.Runtime.InteropServices;
+using CertLsp.Core.Diagnostics;
+using CertLsp.Core.Text;
+
+namespace CertLsp.Core.Yaml;
+
+/// <summary>When a text is read in pieces, and how large they are.</summary>
+/// <param name="MinimumLength">Texts shorter than this are read whole: cutting them saves nothing.</param>
+/// <param name="AverageItems">On average a cut every this many items; never fewer than a quarter nor more than four times as many.</param>
+internal sealed record ChunkOptions(int MinimumLength, int AverageItems)
+{
+    public static readonly ChunkOptions Default = new(48 * 1024, 128);
+}
+
+/// <summary>
+/// Where a large manifest's text may be cut so that its pieces read as YAML on their own: before items of the top-level
+/// <c>devices:</c> list (a block list that ends the document). Cut points are chosen by the content of the item line
+/// (content-defined chunking), so an edit moves only the cuts near it and the other pieces stay byte-identical.
+/// </summary>
+/// <param name="Starts">Offsets where the pieces start; the first is 0.</param>
+/// <param name="DevicesKey">Offset of the <c>devices</c> key.</param>
+/// <param name="ItemIndent">Column of the list's dashes.</param>
+internal sealed record ChunkPlan(ImmutableArray<int> Starts, int DevicesKey, int ItemIndent);
+
+/// <summary>One piece as read: where it was in its text, its top node (spans in that text) and its YAML findings.</summary>
+internal sealed record ChunkPiece(int Start, int Length, YamlNode Root, ImmutableArray<Diagnostic> Diagnostics);
+
+/// <summary>The pieces of one read, found again by their text (within the same file: findings carry its path).</summary>
+internal sealed class YamlChunkSet(string text, string path, ImmutableArray<ChunkPiece> pieces)
+{
+    public string Path { get; } = path;
+
+    private readonly Dictionary<int, ChunkPiece> byHash = Index(text, pieces);
+
+    private static Dictionary<int, ChunkPiece> Index(string text, ImmutableArray<ChunkPiece> pieces)
+    {
+        var index = new Dictionary<int, ChunkPiece>(pieces.Length);
+        foreach (var piece in pieces) index[string.GetHashCode(text.AsSpan(piece.Start, piece.Length))] = piece;
+        return index;
+    }
+
+    /// <summary>A piece of the earlier text with exactly this text, if there was one.</summary>
+    public ChunkPiece? Find(ReadOnlySpan<char> slice, int hash) =>
+        byHash.TryGetValue(hash, out var piece) && text.AsSpan(piece.Start, piece.Length).SequenceEqual(slice) ? piece : null;
+}
+
+/// <summary>
+/// Reads a large manifest in pieces: in parallel, re-using the unchanged pieces of the previous read of the same document,
+/// and joins them into the tree one whole read gives. Whenever a piece does not read cleanly (a YAML error, an anchor, a
+/// second document, anything unexpected) the caller reads the text whole, so findings never depend on the cut.
+/// </summary>
+internal static class YamlChunks
+{
+    public static ChunkPlan? Plan(string text, ChunkOptions options)
+    {
+        if (text.Length < options.MinimumLength) return null;
+        int average = options.AverageItems;
+        // Anchors and aliases can reach across pieces, and tabs change how YAML errors are reported: read those texts whole.
+        if (text.AsSpan().IndexOfAny('&', '*', '\t') >= 0) return null;
+        int devicesKey = -1, itemIndent = -1, sinceCut = 0;
+        int minItems = Math.Max(1, average / 4), maxItems = average * 4;
+        var starts = ImmutableArray.CreateBuilder<int>();
+        starts.Add(0);
+        for (int lineStart = 0; lineStart < text.Length;)
+        {
+            int lineEnd = text.IndexOfAny(['\n', '\r'], lineStart);
+            if (lineEnd < 0) lineEnd = text.Length;
+            var line = text.AsSpan(lineStart, lineEnd - lineStart);
+            int next = lineEnd < text.Length && text[lineEnd] == '\r' && lineEnd + 1 < text.Length && text[lineEnd + 1] == '\n' ? lineEnd + 2 : lineEnd + 1;
+            int indent = line.Length - line.TrimStart(' ').Length;
+            bool blank = indent == line.Length || line[indent] == '#';
+            if (line.StartsWith("---") || line.StartsWith("...") || line.StartsWith("%")) return null;
+            if (devicesKey < 0)
+            {
+                if (indent == 0 && IsDevicesKey(line)) devicesKey = lineStart;
+            }
+            else if (!blank)
+            {
+                bool item = line.Length > indent && line[indent] == '-' && (line.Length == indent + 1 || line[indent + 1] == ' ');
+                if (itemIndent < 0)
+                {
+                    if (!item) return null;
+                    itemIndent = indent;
+                }
+                else if (indent < itemIndent || (indent == itemIndent && !item))
+                {
+                    return null; // the list ends before the document does: read whole
+                }
+                else if (indent == itemIndent)
+                {
+                    sinceCut++;
+                    if (sinceCut > minItems && (sinceCut > maxItems || (uint)string.GetHashCode(line) % (uint)average == 0))
+                    {
+                        starts.Add(lineStart);
+                        sinceCut = 1;
+                    }
+                }
+            }
+            lineStart = next;
+        }
+        return devicesKey >= 0 && starts.Count > 1 ? new ChunkPlan(starts.ToImmutable(), devicesKey, itemIndent) : null;
+    }
+
+    private static bool IsDevicesKey(ReadOnlySpan<char> line)
+    {
+        if (!line.StartsWith("devices:")) return false;
+        var rest = line["devices:".Length..].TrimStart(' ');
+        return rest.IsEmpty || rest[0] == '#';
+    }
+
+    /// <summary>The whole tree from the pieces, or null when the text must be read whole.</summary>
+    public static YamlReadResult? Read(string text, string path, ChunkPlan plan, YamlChunkSet? previous)
+    {
+        int count = plan.Starts.Length;
+        var pieces = new ChunkPiece?[count];
+        var toRead = new List<int>(count);
+        for (int i = 0; i < count; i++)
+        {
+            int start = plan.Starts[i];
+            int length = (i + 1 < count ? plan.Starts[i + 1] : text.Length) - start;
+            var slice = text.AsSpan(start, length);
+            if (previous is not null && previous.Path == path && previous.Find(slice, string.GetHashCode(slice)) is { } earlier && Reusable(earlier, start))
+            {
+                pieces[i] = earlier.Start == start ? earlier : earlier with { Start = start, Root = Shift(earlier.Root, start - earlier.Start) };
+            }
+            else
+            {
+                toRead.Add(i);
+            }
+        }
+        void ReadPiece(int i)
+        {
+            int start = plan.Starts[i];
+            int length = (i + 1 < count ? plan.Starts[i + 1] : text.Length) - start;
+            var outcome = YamlReader.ReadRange(text, start, length, path, i == 0 ? 0 : 1, stopAtFailure: true);
+            if (outcome.Clean && outcome.Root is not null) pieces[i] = new ChunkPiece(start, length, outcome.Root, outcome.Diagnostics);
+        }
+        if (toRead.Count > 1 && Environment.ProcessorCount > 1) Parallel.ForEach(toRead, ReadPiece);
+        else foreach (int i in toRead) ReadPiece(i);
+
+        // The first piece holds the document's mapping ending in "devices:"; every other piece is a block list of items at the same column.
+        if (pieces[0] is not { Root: YamlMapping { IsFlow: false } head } first) return null;
+        if (head.Pairs.Length == 0 || head.Pairs[^1] is not { Value: YamlSequence { IsFlow: false } list } devices || devices.Key.Span.Start != plan.DevicesKey) return null;
+        int itemCount = list.Items.Length;
+        for (int i = 1; i < count; i++)
+        {
+            if (pieces[i] is not { Root: YamlSequence { IsFlow: false } more } piece || more.Span.Start != piece.Start + plan.ItemIndent) return null;
+            itemCount += more.Items.Length;
+        }
+        var items = new YamlNode[itemCount];
+        list.Items.CopyTo(items, 0);
+        int at = list.Items.Length;
+        var diagnostics = ImmutableArray.CreateBuilder<Diagnostic>();
+        diagnostics.AddRange(first.Diagnostics);
+        for (int i = 1; i < count; i++)
+        {
+            var more = (YamlSequence)pieces[i]!.Root;
+            more.Items.CopyTo(items, at);
+            at += more.Items.Length;
+            diagnostics.AddRange(pieces[i]!.Diagnostics);
+        }
+        int end = ((YamlSequence)pieces[count - 1]!.Root).Span.End;
+        var joined = new YamlSequence(TextSpan.FromBounds(list.Span.Start, end), ImmutableCollectionsMarshal.AsImmutableArray(items), isFlow: false);
+        var root = new YamlMapping(TextSpan.FromBounds(head.Span.Start, Math.Max(head.Span.End, end)), head.Pairs.SetItem(head.Pairs.Length - 1, devices with { Value = joined }), isFlow: false);
+        return new YamlReadResult(root, diagnostics.ToImmutable()) { Chunks = new YamlChunkSet(text, path, [.. pieces.Select(p => p!)]) };
+    }
+
+    /// <summary>A piece read before can stand for the same text elsewhere when its spans can simply move (it has no findings).</summary>
+    private static bool Reusable(ChunkPiece piece, int start) => piece.Start == start || piece.Diagnostics.IsEmpty;
+
+    /// <summary>The same nodes, every span moved by <paramref name="delta"/>.</summary>
+    internal static YamlNode Shift(YamlNode node, int delta)
+    {
+        switch (node)
+        {
+            case YamlScalar s:
+                return new YamlScalar(new TextSpan(s.Span.Start + delta, s.Span.Length), s.Value, s.Style, s.Type);
+            case YamlMapping m:
+                {
+                    var pairs = new YamlPair[m.Pairs.Length];
+                    for (int i = 0; i < pairs.Length; i++) pairs[i] = new YamlPair((YamlScalar)Shift(m.Pairs[i].Key, delta), Shift(m.Pairs[i].Value, delta));
+                    return new YamlMapping(new TextSpan(m.Span.Start + delta, m.Span.Length), ImmutableCollectionsMarshal.AsImmutableArray(pairs), m.IsFlow);
+                }
+            case YamlSequence q:
+                {
+                    var items = new YamlNode[q.Items.Length];
+                    for (int i = 0; i < items.Length; i++) items[i] = Shift(q.Items[i], delta);
+                    return new YamlSequence(new TextSpan(q.Span.Start + delta, q.Span.Length), ImmutableCollectionsMarshal.AsImmutableArray(items), q.IsFlow);
+                }
+            default:
+                throw new InvalidOperationException($"unknown node {node.GetType().Name}");
+        }
+    }
+}
