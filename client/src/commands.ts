@@ -2,7 +2,8 @@
 import * as vscode from 'vscode';
 import type { CertificatesView } from './certificatesView';
 import { choiceFromLabel, generateCsrs, keepLabel, overwriteLabel, pendingQuestion, resultSummary } from './csrFlow';
-import { ImportPromptCommand, ServerCommand, type GenerateCsrsArgs, type GenerateCsrsResult, type ImportResult, type Range, type SiteStatus } from './protocol';
+import { discoveryLog } from './discoverFlow';
+import { ImportPromptCommand, ServerCommand, type DiscoverDevicesArgs, type DiscoverDevicesResult, type GenerateCsrsArgs, type GenerateCsrsResult, type ImportResult, type Range, type SiteStatus } from './protocol';
 import type { CertLspServer } from './server';
 import { combinedGlob } from './selector';
 import { batchNames, devicesInSelections, type SymbolLike } from './symbols';
@@ -166,15 +167,14 @@ export class Commands {
     return this.view.siteStatus;
   }
 
-  private async discover(given?: vscode.Uri): Promise<unknown> {
+  private async discover(given?: vscode.Uri): Promise<DiscoverDevicesResult | undefined> {
     this.requireCommand(ServerCommand.discoverDevices, 'device discovery');
     const uri = await this.manifest(given);
     if (!uri) return undefined;
-    const result = await this.server.executeWithProgress<{ message?: string }>('CertLsp: discovering devices', ServerCommand.discoverDevices, [{ uri: uri.toString() }]);
-    if (result?.message) {
-      this.server.output.appendLine(`Discover devices: ${result.message}`);
-      void vscode.window.showInformationMessage(`CertLsp: ${result.message}`);
-    }
+    const args: DiscoverDevicesArgs = { uri: uri.toString() };
+    const result = await this.server.executeWithProgress<DiscoverDevicesResult>('CertLsp: discovering devices', ServerCommand.discoverDevices, [args]);
+    // The server edits the manifest (workspace/applyEdit) and announces the summary itself; the log keeps the details.
+    for (const line of discoveryLog(vscode.workspace.asRelativePath(uri), result)) this.server.output.appendLine(line);
     void this.view.refresh();
     return result;
   }

@@ -34,9 +34,11 @@ export const Setting = {
   bacnetPort: 'bacnet.port',
   bacnetBroadcast: 'bacnet.broadcast',
   bacnetGenerateCsrCommand: 'bacnet.generateCsrCommand',
+  bacnetBind: 'bacnet.bind',
 } as const;
 
 /** Settings the server reads only when it starts (initializationOptions, document selector, launch). */
 export const restartSettings: readonly string[] = [
   Setting.serverPath, Setting.extraGlobs, Setting.warningDays, Setting.bacnetPort, Setting.bacnetBroadcast, Setting.bacnetGenerateCsrCommand,
+  Setting.bacnetBind,
 ];

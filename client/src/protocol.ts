@@ -53,6 +53,30 @@ export interface ImportResult {
   refusal?: string;
 }
 
+export interface DiscoverDevicesArgs {
+  uri: string;
+  /** Seconds to wait for I-Am answers (the server's default: 3). */
+  timeout?: number;
+}
+
+export interface DiscoverDevicesResult {
+  answered: number;
+  /** Names of the devices added to the manifest. */
+  added: string[];
+  /** Names of the devices whose address was updated. */
+  updated: string[];
+  /** Manifest devices that did not answer, one line each. */
+  missing: string[];
+  /** Every difference found (addresses, names the devices report otherwise), one line each. */
+  differences: string[];
+  /** Whether the editor applied the server's edit of the manifest. */
+  applied: boolean;
+  message: string;
+  /** Why nothing was done (no bind address set, the manifest cannot be read). */
+  refusal?: string;
+  cancelled?: boolean;
+}
+
 export type DeviceStatusKind = 'expired' | 'expiring' | 'revoked' | 'pending' | 'valid' | 'none';
 
 export interface DeviceStatus {

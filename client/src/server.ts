@@ -16,6 +16,7 @@ import { ProgressTranslator, type WorkDoneValue } from './progress';
 import { ServerCommand, SiteStatusRequest, type SiteStatus } from './protocol';
 import { combinedGlob, manifestGlobs, manifestSelector } from './selector';
 import { resolveServer } from './serverLocation';
+import { initializationOptions } from './serverOptions';
 import { Command, ContextKey, Setting, SettingsSection } from './names';
 
 const crashLimit = 5;
@@ -65,15 +66,7 @@ export class CertLspServer implements vscode.Disposable {
       documentSelector: manifestSelector(globs),
       outputChannel: this.output,
       synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher(combinedGlob(globs)) },
-      initializationOptions: {
-        warningDays: config.get<number>(Setting.warningDays),
-        extraGlobs: globs,
-        bacnet: {
-          port: config.get<number>(Setting.bacnetPort),
-          broadcast: config.get<string>(Setting.bacnetBroadcast) || undefined,
-          generateCsrCommand: config.get<number>(Setting.bacnetGenerateCsrCommand),
-        },
-      },
+      initializationOptions: initializationOptions(key => config.get(key), globs),
       errorHandler: {
         error: (_error, _message, count) => ({ action: (count ?? 0) <= 3 ? ErrorAction.Continue : ErrorAction.Shutdown }),
         closed: () => {

@@ -2,12 +2,22 @@ using System.Globalization;
 using System.Net;
 using CertLsp.Core.Checking;
 using CertLsp.Core.Files;
+using CertLsp.Core.Manifest;
 using CertLsp.Core.Naming;
 
 namespace CertLsp.Devices;
 
 /// <summary>One device of a manifest as BACnet sees it.</summary>
 public sealed record ManifestDevice(string Name, string? CommonName, uint? Instance, IPEndPoint? Address);
+
+/// <summary>
+/// What a front end knows of the site's BACnet besides the manifest (the editor's settings): used where the manifest has no
+/// bacnet.port, bacnet.broadcast or bacnet.generateCsrCommand of its own. Never a default broadcast address.
+/// </summary>
+public sealed record BacnetDefaults(int Port = 47808, IPAddress? Broadcast = null, int GenerateCsrCommand = 9)
+{
+    public static BacnetDefaults Standard { get; } = new();
+}
 
 /// <summary>The BACnet view of a site manifest: devices, port, broadcast address, generate-csr-file value.</summary>
 public sealed record ManifestSite(string Path, IReadOnlyList<ManifestDevice> Devices, int Port, IPAddress? Broadcast, int GenerateCsrCommand)
@@ -17,14 +27,21 @@ public sealed record ManifestSite(string Path, IReadOnlyList<ManifestDevice> Dev
     {
         var document = ManifestDocument.Parse(path, ManifestFiles.Read(path));
         var manifest = document.Manifest ?? throw new ManifestReadException($"{path} is not a site manifest (run `certlsp check {path}`)");
-        var port = manifest.Bacnet.PortNumber;
+        return From(path, manifest, BacnetDefaults.Standard);
+    }
+
+    /// <summary>A parsed manifest's BACnet view; its own bacnet.* keys win over <paramref name="defaults"/>.</summary>
+    public static ManifestSite From(string path, SiteManifest manifest, BacnetDefaults defaults)
+    {
+        var bacnet = manifest.Bacnet;
+        var port = bacnet.Port is not null ? bacnet.PortNumber : defaults.Port;
         var devices = manifest.Devices.Select(d => new ManifestDevice(
             d.DisplayName,
             CommonNames.For(manifest, d)?.Value,
             d.Instance is not null && d.Instance.TryGetInt64(out var i) && i is >= 0 and <= 4194302 ? (uint)i : null,
             ParseAddress(d.Address?.Value, port))).ToList();
-        var broadcast = manifest.Bacnet.Broadcast?.Value is { } b && IPAddress.TryParse(b, out var ip) ? ip : null;
-        return new ManifestSite(path, devices, port, broadcast, manifest.Bacnet.GenerateCsrCommandValue);
+        var broadcast = bacnet.Broadcast is { } b ? (IPAddress.TryParse(b.Value, out var ip) ? ip : null) : defaults.Broadcast;
+        return new ManifestSite(path, devices, port, broadcast, bacnet.GenerateCsrCommand is not null ? bacnet.GenerateCsrCommandValue : defaults.GenerateCsrCommand);
     }
 
     public static IPEndPoint? ParseAddress(string? value, int defaultPort)

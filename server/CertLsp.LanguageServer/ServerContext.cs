@@ -24,6 +24,9 @@ public sealed class ServerContext(ServerWorkspace workspace, TextWriter log)
 
     public JsonElement? ClientCapabilities { get; set; }
 
+    /// <summary>The editor's BACnet settings (initializationOptions.bacnet).</summary>
+    public EditorBacnet Bacnet { get; set; } = EditorBacnet.None;
+
     public TaskCompletionSource<int> Exit { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     internal void Attach(JsonRpc connection) => rpc = connection;
@@ -80,6 +83,24 @@ public sealed class ServerContext(ServerWorkspace workspace, TextWriter log)
     public static T Require<T>(T? value, string name)
         where T : class =>
         value ?? throw new LocalRpcException($"invalid params: “{name}” is required") { ErrorCode = ErrorCodes.InvalidParams };
+
+    /// <summary>A command's manifest: its local path and current text (the open buffer when it is open), or an invalid-params error.</summary>
+    public (string Path, string Text) Manifest(string? uri)
+    {
+        if (uri is null || UriPaths.LocalPath(uri) is not { } path)
+        {
+            throw new LocalRpcException($"“{uri}” is not a manifest file on disk") { ErrorCode = ErrorCodes.InvalidParams };
+        }
+        if (Workspace.Snapshot.Find(uri) is { } open) return (path, open.Text);
+        try
+        {
+            return (path, Core.Files.ManifestFiles.Read(path));
+        }
+        catch (Core.Files.ManifestReadException ex)
+        {
+            throw new LocalRpcException(ex.Message) { ErrorCode = ErrorCodes.InvalidParams };
+        }
+    }
 
     /// <summary>A document the client has open, or an invalid-params error.</summary>
     public OpenDocument Document(WorkspaceSnapshot snapshot, TextDocumentIdentifier? id) =>

@@ -1,7 +1,5 @@
 using System.Net;
 using CertLsp.Bacnet.Simulator;
-using CertLsp.Core.Certificates;
-using CertLsp.Core.Ledger;
 using Xunit;
 
 namespace CertLsp.Bacnet.Tests;
@@ -20,19 +18,7 @@ public class DeviceCsrCommandTests
         return (exit, stdout.ToString(), stderr.ToString());
     }
 
-    private static string Manifest(int devices) =>
-        """
-        site: Sim Site
-        domain: bms.test.example
-        ca: { profile: bacnet-sc }
-        subject: { country: DE, state: Bayern, locality: München, organization: Test GmbH, organizationalUnit: Gebäudetechnik }
-        key: { algorithm: ecdsa, curve: P-256, source: device }
-        bacnet: { port: 47813, generateCsrCommand: 8 }
-        devices:
-
-        """ + string.Concat(Enumerable.Range(1, devices).Select(i => $"  - name: dev-0{i}\n    instance: {6000 + i}\n    address: 127.0.6.{i + 1}\n"));
-
-    private static string Cn(int i) => $"dev-0{i}.bms.test.example";
+    private static string Manifest(int devices) => DeviceCsrSite.Manifest(devices, "{ port: 47813, generateCsrCommand: 8 }", 6000, "127.0.6");
 
     private static string TempFolder()
     {
@@ -45,13 +31,7 @@ public class DeviceCsrCommandTests
     public async Task CsrReadsEachDevicesCsrIntoTheZipAndTheLedgerWithNoKeyFile()
     {
         LoopbackNamespace.Require();
-        // dev-03's firmware puts the wrong CN in its CSR: it fails with that reason, the others are requested.
-        var specs = Enumerable.Range(1, 3).Select(i => new SimulatedDeviceSpec((uint)(6000 + i), IPAddress.Parse($"127.0.6.{i + 1}"))
-        {
-            CsrCommonName = i == 3 ? "factory-default" : Cn(i),
-            GenerateCsrCommand = 8,
-        });
-        await using var site = SimulatedSite.Start(specs, Port, IPAddress.Parse(LoopbackNamespace.Broadcast));
+        await using var site = SimulatedSite.Start(DeviceCsrSite.Specs(6000, "127.0.6"), Port, IPAddress.Parse(LoopbackNamespace.Broadcast));
         var folder = TempFolder();
         var manifest = Path.Combine(folder, "sim.site.yaml");
         await File.WriteAllTextAsync(manifest, Manifest(3));
@@ -61,29 +41,9 @@ public class DeviceCsrCommandTests
             Assert.Equal("", error);
             Assert.Equal(1, exit);
             Assert.Contains("Summary: 2 requested, 0 no action taken, 1 failed.", output);
-            Assert.Contains($"the device's CSR is for CN “factory-default”; the manifest expects “{Cn(3)}”", output);
+            Assert.Contains($"the device's CSR is for CN “factory-default”; the manifest expects “{DeviceCsrSite.Cn(3)}”", output);
             Assert.Contains("Keys: held by the devices (none written here).", output);
-
-            var zip = Assert.Single(Directory.GetFiles(folder, "CertificateSigningRequests_*.zip"));
-            using var archive = System.IO.Compression.ZipFile.OpenRead(zip);
-            Assert.Equal([$"{Cn(1)}.pem", $"{Cn(2)}.pem"], archive.Entries.Select(e => e.FullName).Order());
-            var ledger = LedgerFile.Load(LedgerFile.PathFor(manifest));
-            foreach (var i in new[] { 1, 2 })
-            {
-                using var stream = archive.GetEntry($"{Cn(i)}.pem")!.Open();
-                using var memory = new MemoryStream();
-                await stream.CopyToAsync(memory);
-                Assert.StartsWith("-----BEGIN CERTIFICATE REQUEST-----", System.Text.Encoding.ASCII.GetString(memory.ToArray()));
-                var (cn, publicKey) = CsrGenerator.Inspect(memory.ToArray());
-                Assert.Equal(Cn(i), cn);
-                var pending = ledger.Find($"dev-0{i}")!.Pending!;
-                Assert.Equal(publicKey, pending.PublicKey);
-                Assert.Equal(Path.GetFileName(zip), pending.Zip);
-            }
-            Assert.Null(ledger.Find("dev-03"));
-            var keys = KeyStore.ForManifest(manifest, null);
-            Assert.False(Directory.Exists(keys.Folder));
-            Assert.Empty(Directory.GetFiles(folder, "*.key*", SearchOption.AllDirectories));
+            await DeviceCsrSite.AssertRequestedAsync(manifest, site, 6000);
 
             // The same pending rules as local keys: a second run stops on the pending devices.
             var (again, _, pendingError) = Run("csr", manifest, "--bind", "127.0.1.8", "--devices", "dev-01");

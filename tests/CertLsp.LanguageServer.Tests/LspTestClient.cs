@@ -14,6 +14,13 @@ public sealed class LspTestClient : IAsyncDisposable
     private readonly ConcurrentQueue<MessageParams> messages = new();
     private readonly SemaphoreSlim published = new(0, int.MaxValue);
     private readonly ConcurrentQueue<JsonElement> progress = new();
+    private readonly ConcurrentQueue<ApplyWorkspaceEditParams> applyEdits = new();
+
+    /// <summary>Every workspace/applyEdit the server sent, in order.</summary>
+    public IReadOnlyCollection<ApplyWorkspaceEditParams> AppliedEdits => applyEdits;
+
+    /// <summary>The answer to workspace/applyEdit (default: applied).</summary>
+    public Func<ApplyWorkspaceEditParams, ApplyWorkspaceEditResult> ApplyEditAnswer { get; set; } = _ => new ApplyWorkspaceEditResult(true);
 
     /// <summary>Every $/progress value received, in order.</summary>
     public IReadOnlyCollection<JsonElement> Progress => progress;
@@ -51,20 +58,21 @@ public sealed class LspTestClient : IAsyncDisposable
         return client;
     }
 
-    public static async Task<LspTestClient> StartInitializedAsync(string? rootFolder = null, Action<JsonRpc>? configure = null)
+    public static async Task<LspTestClient> StartInitializedAsync(string? rootFolder = null, Action<JsonRpc>? configure = null, object? initializationOptions = null)
     {
         var client = Start(configure);
-        await client.InitializeAsync(rootFolder);
+        await client.InitializeAsync(rootFolder, initializationOptions);
         return client;
     }
 
-    public async Task<InitializeResult> InitializeAsync(string? rootFolder = null)
+    public async Task<InitializeResult> InitializeAsync(string? rootFolder = null, object? initializationOptions = null)
     {
         var result = await Request<InitializeResult>(Methods.Initialize, new
         {
             processId = (int?)null,
             rootUri = rootFolder is null ? null : new Uri(rootFolder).AbsoluteUri,
-            capabilities = new { window = new { workDoneProgress = true } },
+            capabilities = new { window = new { workDoneProgress = true }, workspace = new { applyEdit = true } },
+            initializationOptions,
         });
         await Rpc.NotifyWithParameterObjectAsync(Methods.Initialized, new { });
         return result;
@@ -135,6 +143,13 @@ public sealed class LspTestClient : IAsyncDisposable
 
         [JsonRpcMethod(Methods.WorkDoneProgressCreate, UseSingleObjectParameterDeserialization = true)]
         public object? CreateProgress(JsonElement parameters) => null;
+
+        [JsonRpcMethod(Methods.ApplyEdit, UseSingleObjectParameterDeserialization = true)]
+        public ApplyWorkspaceEditResult ApplyEdit(ApplyWorkspaceEditParams parameters)
+        {
+            client.applyEdits.Enqueue(parameters);
+            return client.ApplyEditAnswer(parameters);
+        }
 
         [JsonRpcMethod(Methods.RegisterCapability, UseSingleObjectParameterDeserialization = true)]
         public object? RegisterCapability(JsonElement parameters) => null;

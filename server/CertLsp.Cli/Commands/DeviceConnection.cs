@@ -1,7 +1,5 @@
 using System.CommandLine;
-using System.Net;
 using CertLsp.Bacnet.Client;
-using CertLsp.Bacnet.Link;
 using CertLsp.Devices;
 
 namespace CertLsp.Cli.Commands;
@@ -26,18 +24,13 @@ internal static class DeviceConnection
             stderr.WriteLine($"certlsp: {bad}");
             return null;
         }
-        if (!IPAddress.TryParse(bind, out var address) || address.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork)
-        {
-            stderr.WriteLine($"certlsp: --bind \"{bind}\" is not an IPv4 address");
-            return null;
-        }
         try
         {
-            return BacnetClient.Start(DeviceTimeout.Apply(new BacnetClientOptions(BipEndpoint.From(new IPEndPoint(address, 0)), null), timeout));
+            return BacnetConnection.ForDevices(BacnetConnection.Ipv4(bind, "--bind"), timeout);
         }
-        catch (Exception e) when (e is ArgumentException or System.Net.Sockets.SocketException)
+        catch (BacnetSetupException e)
         {
-            stderr.WriteLine($"certlsp: cannot use {bind}: {e.Message}");
+            stderr.WriteLine($"certlsp: {e.Message}");
             return null;
         }
     }

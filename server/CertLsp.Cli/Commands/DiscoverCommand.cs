@@ -51,23 +51,17 @@ public static class DiscoverCommand
         }
         var sitePort = port ?? site?.Port ?? BipEndpoint.DefaultPort;
         if (bind is null) return Fail(stderr, "name the local address with --bind (it is never defaulted)");
-        if (!IPAddress.TryParse(bind, out var bindAddress)) return Fail(stderr, $"--bind \"{bind}\" is not an IPv4 address");
-        IPAddress? broadcastAddress = site?.Broadcast;
-        if (broadcast is not null && !IPAddress.TryParse(broadcast, out broadcastAddress)) return Fail(stderr, $"--broadcast \"{broadcast}\" is not an IPv4 address");
-        if (broadcastAddress is null) return Fail(stderr, "name the broadcast address with --broadcast or bacnet.broadcast in the manifest (it is never defaulted)");
         if (DeviceTimeout.Check(timeout) is { } badTimeout) return Fail(stderr, badTimeout);
-
         BacnetClient client;
         try
         {
-            client = BacnetClient.Start(DeviceTimeout.Apply(new BacnetClientOptions(BipEndpoint.From(new IPEndPoint(bindAddress, 0)), BipEndpoint.From(new IPEndPoint(broadcastAddress, sitePort)))
-            {
-                ListenForBroadcasts = true,
-            }, timeout));
+            IPAddress? broadcastAddress = broadcast is null ? site?.Broadcast : BacnetConnection.Ipv4(broadcast, "--broadcast");
+            if (broadcastAddress is null) return Fail(stderr, "name the broadcast address with --broadcast or bacnet.broadcast in the manifest (it is never defaulted)");
+            client = BacnetConnection.ForDiscovery(BacnetConnection.Ipv4(bind, "--bind"), broadcastAddress, sitePort, timeout);
         }
-        catch (Exception e) when (e is ArgumentException or System.Net.Sockets.SocketException)
+        catch (BacnetSetupException e)
         {
-            return Fail(stderr, $"cannot use {bind} / {broadcastAddress}: {e.Message}");
+            return Fail(stderr, e.Message);
         }
         await using (client)
         {

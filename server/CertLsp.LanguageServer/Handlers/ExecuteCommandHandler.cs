@@ -1,7 +1,10 @@
 using System.Text.Json;
+using CertLsp.Bacnet.Client;
 using CertLsp.Core.Certificates;
+using CertLsp.Core.Checking;
 using CertLsp.Core.Ledger;
 using CertLsp.Core.Requests;
+using CertLsp.Devices;
 using CertLsp.LanguageServer.Protocol;
 using CertLsp.LanguageServer.Workspace;
 using StreamJsonRpc;
@@ -9,11 +12,14 @@ using StreamJsonRpc;
 namespace CertLsp.LanguageServer.Handlers;
 
 /// <summary>
-/// workspace/executeCommand: generate CSRs, import certificates, show status. The work is the core's
-/// (CsrRequester, CertificateImporter, StatusReport); this handler maps arguments, progress, cancellation and results.
+/// workspace/executeCommand: generate CSRs (device-held keys read over BACnet), import certificates, show status, and discover
+/// devices (<see cref="DiscoverDevicesHandler"/>). The work is the core's and the Devices bridge's (CsrRequester, BacnetCsrSource,
+/// CertificateImporter, StatusReport); this handler maps arguments, progress, cancellation and results.
 /// </summary>
 public sealed class ExecuteCommandHandler(ServerContext context)
 {
+    private readonly DiscoverDevicesHandler discovery = new(context);
+
     [JsonRpcMethod(Methods.ExecuteCommand, UseSingleObjectParameterDeserialization = true)]
     public async Task<object?> ExecuteAsync(ExecuteCommandParams parameters, CancellationToken cancellationToken)
     {
@@ -25,6 +31,8 @@ public sealed class ExecuteCommandHandler(ServerContext context)
                 return await GenerateCsrsAsync(Arguments<GenerateCsrsArguments>(argument), parameters.WorkDoneToken, cancellationToken).ConfigureAwait(false);
             case CertLspCommands.ImportCertificates:
                 return await ImportAsync(Arguments<ImportCertificatesArguments>(argument), parameters.WorkDoneToken, cancellationToken).ConfigureAwait(false);
+            case CertLspCommands.DiscoverDevices:
+                return await discovery.DiscoverAsync(Arguments<DiscoverDevicesArguments>(argument), parameters.WorkDoneToken, cancellationToken).ConfigureAwait(false);
             case CertLspCommands.ShowStatus:
                 var status = SiteStatusHandler.Status(context, Arguments<SiteStatusParams>(argument).Uri);
                 await context.ShowMessageAsync(MessageType.Info, $"{status.Site}: {status.Counts.Devices} devices, {status.Devices.Count(d => d.Status == "valid")} valid, {status.Counts.Pending} pending, {status.Devices.Count(d => d.Status is "expired" or "expiring" or "revoked")} need attention").ConfigureAwait(false);
@@ -50,27 +58,9 @@ public sealed class ExecuteCommandHandler(ServerContext context)
         throw new LocalRpcException($"the command takes one object argument ({typeof(T).Name})") { ErrorCode = ErrorCodes.InvalidParams };
     }
 
-    /// <summary>The manifest's local path and its current text (the open buffer when it is open).</summary>
-    private (string Path, string Text) Manifest(string? uri)
-    {
-        if (uri is null || UriPaths.LocalPath(uri) is not { } path)
-        {
-            throw new LocalRpcException($"“{uri}” is not a manifest file on disk") { ErrorCode = ErrorCodes.InvalidParams };
-        }
-        if (context.Workspace.Snapshot.Find(uri) is { } open) return (path, open.Text);
-        try
-        {
-            return (path, Core.Files.ManifestFiles.Read(path));
-        }
-        catch (Core.Files.ManifestReadException ex)
-        {
-            throw new LocalRpcException(ex.Message) { ErrorCode = ErrorCodes.InvalidParams };
-        }
-    }
-
     private async Task<GenerateCsrsResult> GenerateCsrsAsync(GenerateCsrsArguments arguments, JsonElement? workDoneToken, CancellationToken cancellationToken)
     {
-        var (path, text) = Manifest(arguments.Uri);
+        var (path, text) = context.Manifest(arguments.Uri);
         var options = new CsrRequestOptions
         {
             Devices = arguments.Scope == "devices" ? arguments.Devices ?? [] : null,
@@ -85,6 +75,31 @@ public sealed class ExecuteCommandHandler(ServerContext context)
             Layout = arguments.Layout == "cari" ? ZipLayout.Cari : ZipLayout.Flat,
             Passphrase = Environment.GetEnvironmentVariable("CERTLSP_KEY_PASSPHRASE"),
         };
+        // Device-held keys: each device's CSR is read over BACnet, from the editor's bind address (never a default one).
+        var manifest = (context.Workspace.Snapshot.Find(arguments.Uri)?.Parsed ?? ManifestDocument.Parse(path, text)).Manifest;
+        BacnetClient? client = null;
+        if (manifest is { Key.DeviceHeld: true })
+        {
+            var site = context.Bacnet.Site(path, manifest);
+            try
+            {
+                client = context.Bacnet.ForDevices("Generate CSRs for devices that hold their keys (key.source: device)");
+            }
+            catch (BacnetSetupException ex)
+            {
+                await context.ShowMessageAsync(MessageType.Warning, ex.Message).ConfigureAwait(false);
+                return new GenerateCsrsResult(0, 0, 0, [], $"No CSRs generated: {ex.Message}", Refusal: ex.Message);
+            }
+            options = options with { DeviceSource = new BacnetCsrSource(client, site.Port, (uint)site.GenerateCsrCommand) };
+        }
+        await using (client)
+        {
+            return await RequestAsync(path, text, options, workDoneToken, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<GenerateCsrsResult> RequestAsync(string path, string text, CsrRequestOptions options, JsonElement? workDoneToken, CancellationToken cancellationToken)
+    {
         using var progress = await WorkDoneProgress.BeginAsync(context, workDoneToken, "Generating CSRs", cancellationToken).ConfigureAwait(false);
         var reporter = progress.For<CsrProgress>(p => ($"{p.Device}: {p.Outcome} ({p.Done}/{p.Total})", p.Done, p.Total));
         CsrRunResult run;
@@ -141,7 +156,7 @@ public sealed class ExecuteCommandHandler(ServerContext context)
 
     private async Task<ImportCertificatesResult> ImportAsync(ImportCertificatesArguments arguments, JsonElement? workDoneToken, CancellationToken cancellationToken)
     {
-        var (path, text) = Manifest(arguments.Uri);
+        var (path, text) = context.Manifest(arguments.Uri);
         if (string.IsNullOrEmpty(arguments.Path)) throw new LocalRpcException("“path” (the zip or folder the CA sent) is required") { ErrorCode = ErrorCodes.InvalidParams };
         var options = new ImportOptions
         {

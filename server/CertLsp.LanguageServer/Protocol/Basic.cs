@@ -10,7 +10,15 @@ public sealed record Location(string Uri, Range Range);
 
 public sealed record TextEdit(Range Range, string NewText);
 
-public sealed record WorkspaceEdit(IReadOnlyDictionary<string, TextEdit[]> Changes);
+/// <summary>
+/// Edits by document URI; <see cref="DocumentChanges"/> carries the same edits with the version they were made against (null when
+/// the document is not open), so that a client that supports it refuses them once the document has changed.
+/// </summary>
+public sealed record WorkspaceEdit(IReadOnlyDictionary<string, TextEdit[]> Changes, TextDocumentEdit[]? DocumentChanges = null);
+
+public sealed record OptionalVersionedTextDocumentIdentifier(string Uri, [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] int? Version);
+
+public sealed record TextDocumentEdit(OptionalVersionedTextDocumentIdentifier TextDocument, TextEdit[] Edits);
 
 public sealed record Command(string Title, [property: JsonPropertyName("command")] string CommandName, object?[]? Arguments = null);
 

@@ -31,3 +31,22 @@ public sealed record DeviceStatusResult(string Name, string CommonName, string S
 public sealed record SiteStatusResult(string Site, SiteCounts Counts, DeviceStatusResult[] Devices);
 
 public sealed record WorkDoneProgressCancelParams(JsonElement Token);
+
+/// <summary>Arguments of certlsp.discoverDevices: the manifest, and how long to wait for I-Am answers (seconds, default 3).</summary>
+public sealed record DiscoverDevicesArguments(string Uri, double? Timeout = null);
+
+/// <summary>
+/// What discovery did to the manifest: devices that answered, names added, devices whose address was updated, devices that
+/// did not answer and other differences (as text), whether the client applied the edit (and the edit itself).
+/// </summary>
+public sealed record DiscoverDevicesResult(
+    int Answered,
+    string[] Added,
+    string[] Updated,
+    string[] Missing,
+    string[] Differences,
+    bool Applied,
+    string Message,
+    WorkspaceEdit? Edit = null,
+    string? Refusal = null,
+    bool Cancelled = false);

@@ -68,6 +68,8 @@ public sealed record ExecuteCommandParams(string Command, JsonElement[]? Argumen
 
 public sealed record ApplyWorkspaceEditParams(string? Label, WorkspaceEdit Edit);
 
+public sealed record ApplyWorkspaceEditResult(bool Applied, string? FailureReason = null);
+
 public sealed record WorkDoneProgressCreateParams(JsonElement Token);
 
 public sealed record ProgressParams(JsonElement Token, object Value);

@@ -54,6 +54,7 @@ public static class CertLspCommands
     public const string GenerateCsrs = "certlsp.generateCsrs";
     public const string ImportCertificates = "certlsp.importCertificates";
     public const string ShowStatus = "certlsp.showStatus";
+    public const string DiscoverDevices = "certlsp.discoverDevices";
 
     /// <summary>Not a server command: the client asks for the archive (a file picker), then calls <see cref="ImportCertificates"/>.</summary>
     public const string ImportCertificatesPrompt = "certlsp.importCertificatesPrompt";
@@ -63,5 +64,5 @@ public static class CertLspCommands
 
     public const string WorkDoneProgressCancel = "window/workDoneProgress/cancel";
 
-    public static string[] Server { get; } = [GenerateCsrs, ImportCertificates, ShowStatus];
+    public static string[] Server { get; } = [GenerateCsrs, ImportCertificates, ShowStatus, DiscoverDevices];
 }

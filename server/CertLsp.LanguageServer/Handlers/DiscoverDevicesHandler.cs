@@ -1,0 +1,120 @@
+using System.Text.Json;
+using CertLsp.Bacnet.Client;
+using CertLsp.Core.Checking;
+using CertLsp.Core.Editing;
+using CertLsp.Core.Text;
+using CertLsp.Devices;
+using CertLsp.LanguageServer.Protocol;
+using CertLsp.LanguageServer.Workspace;
+
+namespace CertLsp.LanguageServer.Handlers;
+
+/// <summary>
+/// certlsp.discoverDevices (through workspace/executeCommand): Who-Is from the editor's bind address, each answering device's
+/// identity, compared with the manifest (Devices: SiteDiscovery, DiscoveryComparison); the core's edits (DiscoveredDevices) sent
+/// with workspace/applyEdit; a summary with window/showMessage. This handler maps settings, progress, cancellation and results.
+/// </summary>
+public sealed class DiscoverDevicesHandler(ServerContext context)
+{
+    private static readonly TimeSpan DefaultWait = TimeSpan.FromSeconds(3);
+
+    public async Task<DiscoverDevicesResult> DiscoverAsync(DiscoverDevicesArguments arguments, JsonElement? workDoneToken, CancellationToken cancellationToken)
+    {
+        var (path, text) = context.Manifest(arguments.Uri);
+        if (ManifestDocument.Parse(path, text).Manifest is not { } manifest) return await RefuseAsync("the manifest's YAML cannot be read: fix it first (see the Problems)").ConfigureAwait(false);
+        var site = context.Bacnet.Site(path, manifest);
+        BacnetClient client;
+        try
+        {
+            client = context.Bacnet.ForDiscovery(manifest, site);
+        }
+        catch (BacnetSetupException ex)
+        {
+            return await RefuseAsync(ex.Message).ConfigureAwait(false);
+        }
+
+        var wait = arguments.Timeout is { } seconds && double.IsFinite(seconds) ? TimeSpan.FromSeconds(Math.Clamp(seconds, 0.1, 60)) : DefaultWait;
+        using var progress = await WorkDoneProgress.BeginAsync(context, workDoneToken, "Discovering devices", cancellationToken).ConfigureAwait(false);
+        progress.Report($"Who-Is: waiting {wait.TotalSeconds:0.#} s for answers", 0, 1);
+        var reporter = progress.For<DiscoveryProgress>(p => ($"{p.Answered} device(s) answered; read {p.Read}", p.Read, p.Answered));
+        IReadOnlyList<DiscoveryRow> rows;
+        await using (client)
+        {
+            try
+            {
+                rows = await SiteDiscovery.RunAsync(client, wait, null, progress.Token, reporter).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                const string cancelled = "Device discovery cancelled; the manifest was not changed.";
+                await progress.EndAsync("cancelled").ConfigureAwait(false);
+                await context.ShowMessageAsync(MessageType.Warning, cancelled).ConfigureAwait(false);
+                if (cancellationToken.IsCancellationRequested) throw;
+                return new DiscoverDevicesResult(0, [], [], [], [], false, cancelled, Cancelled: true);
+            }
+        }
+
+        // Compared with, and edited as, the manifest as it is now: the engineer may have typed while the devices answered.
+        var (uri, current, version) = Current(arguments.Uri, path, text);
+        var now = ManifestDocument.Parse(uri, current);
+        var comparison = DiscoveryComparison.Of(now.Manifest is { } edited ? context.Bacnet.Site(path, edited) : site, rows);
+        var edits = DiscoveredDevices.Edits(now, comparison.Found, comparison.Moved);
+        foreach (var line in comparison.Missing.Concat(comparison.Differences)) context.Log($"discover {uri}: {line}");
+
+        WorkspaceEdit? edit = null;
+        bool applied = false;
+        string? failure = edits.Refusal;
+        if (!edits.IsEmpty)
+        {
+            edit = Edit(uri, version, new LineIndex(current), edits);
+            try
+            {
+                var answer = await context.Rpc.InvokeWithParameterObjectAsync<ApplyWorkspaceEditResult?>(Methods.ApplyEdit, new ApplyWorkspaceEditParams("Discover devices", edit), cancellationToken).ConfigureAwait(false);
+                applied = answer?.Applied == true;
+                if (!applied) failure = $"the editor did not apply the edit{(answer?.FailureReason is { } reason ? $": {reason}" : "")}";
+            }
+            catch (StreamJsonRpc.RemoteRpcException ex)
+            {
+                failure = $"the editor cannot apply edits (workspace/applyEdit: {ex.Message})";
+            }
+        }
+        string message = Summary(rows.Count, edits, comparison, failure);
+        await progress.EndAsync(message).ConfigureAwait(false);
+        await context.ShowMessageAsync(failure is null && comparison.Missing.Count == 0 ? MessageType.Info : MessageType.Warning, message).ConfigureAwait(false);
+        return new DiscoverDevicesResult(rows.Count, [.. edits.Added], [.. edits.Updated], [.. comparison.Missing], [.. comparison.Differences], applied, message, edit, edits.Refusal);
+    }
+
+    private async Task<DiscoverDevicesResult> RefuseAsync(string why)
+    {
+        await context.ShowMessageAsync(MessageType.Warning, why).ConfigureAwait(false);
+        return new DiscoverDevicesResult(0, [], [], [], [], false, why, Refusal: why);
+    }
+
+    /// <summary>The manifest's URI, text and version now: the open buffer, else the file.</summary>
+    private (string Uri, string Text, int? Version) Current(string uri, string path, string text)
+    {
+        if (context.Workspace.Snapshot.Find(uri) is { } open) return (uri, open.Text, open.Version);
+        try
+        {
+            return (uri, Core.Files.ManifestFiles.Read(path), null);
+        }
+        catch (Core.Files.ManifestReadException)
+        {
+            return (uri, text, null);
+        }
+    }
+
+    private static WorkspaceEdit Edit(string uri, int? version, LineIndex lines, DiscoveryEdits edits)
+    {
+        TextEdit[] lsp = [.. edits.Edits.Select(e => new TextEdit(LspConvert.Range(lines, e.Span), e.NewText))];
+        return new WorkspaceEdit(new Dictionary<string, TextEdit[]> { [uri] = lsp }, [new TextDocumentEdit(new OptionalVersionedTextDocumentIdentifier(uri, version), lsp)]);
+    }
+
+    private static string Summary(int answered, DiscoveryEdits edits, DiscoveryComparison comparison, string? failure)
+    {
+        static string Names(IReadOnlyCollection<string> names) => names.Count == 0 ? "" : $" ({string.Join(", ", names.Take(5))}{(names.Count > 5 ? $" and {names.Count - 5} more" : "")})";
+        string text = $"Discover devices: {answered} answered; {edits.Added.Length} added{Names(edits.Added)}, {edits.Updated.Length} address(es) updated{Names(edits.Updated)}, {comparison.Silent.Count} did not answer{Names(comparison.Silent)}";
+        if (comparison.OtherDifferences > 0) text += $", {comparison.OtherDifferences} other difference(s) (see the CertLsp log)";
+        return failure is null ? text + "." : $"{text}. The manifest was not changed: {failure}.";
+    }
+}
