@@ -15,7 +15,7 @@ import { CrashPolicy, crashMessage } from './crashPolicy';
 import { ProgressTranslator, type WorkDoneValue } from './progress';
 import { ServerCommand, SiteStatusRequest, type SiteStatus } from './protocol';
 import { combinedGlob, manifestGlobs, manifestSelector } from './selector';
-import { resolveServer } from './serverLocation';
+import { resolveServer, serverEnvironment } from './serverLocation';
 import { initializationOptions } from './serverOptions';
 import { Command, ContextKey, Setting, SettingsSection } from './names';
 
@@ -88,7 +88,7 @@ export class CertLspServer implements vscode.Disposable {
     };
     const serverOptions = (): Promise<ChildProcess> =>
       new Promise((resolve, reject) => {
-        const child = spawn(launch.command, launch.args, { stdio: 'pipe', cwd: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath });
+        const child = spawn(launch.command, launch.args, { stdio: 'pipe', cwd: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath, env: serverEnvironment(process.env) });
         child.once('error', err => reject(new Error(`Cannot start the CertLsp server (${launch.command}): ${err.message}`)));
         child.once('spawn', () => {
           this.process = child;

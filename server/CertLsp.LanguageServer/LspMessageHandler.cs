@@ -44,7 +44,7 @@ public sealed class LspMessageHandler(Stream input, Stream output, SystemTextJso
             {
                 if (!await ReadExactlyAsync(body.AsMemory(0, length.Value), cancellationToken).ConfigureAwait(false)) return null;
                 var message = body.AsMemory(0, length.Value);
-                string? problem = Validate(message.Span, out JsonElement? id, out int code);
+                string? problem = Validate(message, out JsonElement? id, out int code);
                 if (problem is not null)
                 {
                     log($"refused a message: {problem}");
@@ -76,14 +76,14 @@ public sealed class LspMessageHandler(Stream input, Stream output, SystemTextJso
     }
 
     /// <summary>Checks that a frame is a JSON-RPC 2.0 object; returns a reason (and the error code) when it is not.</summary>
-    private static string? Validate(ReadOnlySpan<byte> body, out JsonElement? id, out int code)
+    private static string? Validate(ReadOnlyMemory<byte> body, out JsonElement? id, out int code)
     {
         id = null;
         code = ErrorCodes.InvalidRequest;
         JsonDocument doc;
         try
         {
-            doc = JsonDocument.Parse(body.ToArray(), new JsonDocumentOptions { MaxDepth = 256 });
+            doc = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 256 });
         }
         catch (JsonException ex)
         {

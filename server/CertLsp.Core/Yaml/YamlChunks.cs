@@ -46,7 +46,7 @@ internal sealed class YamlChunkSet(string text, string path, ImmutableArray<Chun
 }
 
 /// <summary>
-/// Reads a large manifest in pieces: in parallel, re-using the unchanged pieces of the previous read of the same document,
+/// Reads a large manifest in pieces, re-using the unchanged pieces of the previous read of the same document,
 /// and joins them into the tree one whole read gives. Whenever a piece does not read cleanly (a YAML error, an anchor, a
 /// second document, anything unexpected) the caller reads the text whole, so findings never depend on the cut.
 /// </summary>
@@ -109,7 +109,7 @@ internal static class YamlChunks
         return rest.IsEmpty || rest[0] == '#';
     }
 
-    /// <summary>The whole tree from the pieces, or null when the text must be read whole.</summary>
+    /// <summary>The whole tree from the pieces (those not found in <paramref name="previous"/> read now), or null when the text must be read whole.</summary>
     public static YamlReadResult? Read(string text, string path, ChunkPlan plan, YamlChunkSet? previous)
     {
         int count = plan.Starts.Length;
@@ -136,8 +136,8 @@ internal static class YamlChunks
             var outcome = YamlReader.ReadRange(text, start, length, path, i == 0 ? 0 : 1, stopAtFailure: true);
             if (outcome.Clean && outcome.Root is not null) pieces[i] = new ChunkPiece(start, length, outcome.Root, outcome.Diagnostics);
         }
-        if (toRead.Count > 1 && Environment.ProcessorCount > 1) Parallel.ForEach(toRead, ReadPiece);
-        else foreach (int i in toRead) ReadPiece(i);
+        // One after the other: reading pieces on both cores made more garbage-collection work than it saved (bench/results.md).
+        foreach (int i in toRead) ReadPiece(i);
 
         // The first piece holds the document's mapping ending in "devices:"; every other piece is a block list of items at the same column.
         if (pieces[0] is not { Root: YamlMapping { IsFlow: false } head } first) return null;

@@ -33,7 +33,7 @@ public static class YamlReader
     public static YamlReadResult Read(string text, string path) => Read(text, path, previous: null);
 
     /// <summary>
-    /// Reads a text; a large manifest whose devices list can be cut safely is read in pieces (in parallel, and re-using the
+    /// Reads a text; a large manifest whose devices list can be cut safely is read in pieces (re-using the
     /// pieces of <paramref name="previous"/> whose text is unchanged), with the same result as one whole read.
     /// </summary>
     public static YamlReadResult Read(string text, string path, YamlReadResult? previous) => Read(text, path, previous, ChunkOptions.Default);

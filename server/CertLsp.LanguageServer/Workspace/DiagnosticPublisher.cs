@@ -77,6 +77,7 @@ public sealed class DiagnosticPublisher(Func<PublishDiagnosticsParams, Task> pub
             var snapshot = latest();
             if (snapshot.Open.IsEmpty) return; // nothing shown: no check needed until a document opens
             long started = System.Diagnostics.Stopwatch.GetTimestamp();
+            int gen0 = GC.CollectionCount(0), gen1 = GC.CollectionCount(1), gen2 = GC.CollectionCount(2);
             foreach (var document in snapshot.Open.Values) _ = document.Parsed;
             var parsedAt = System.Diagnostics.Stopwatch.GetElapsedTime(started);
             var result = snapshot.Check;
@@ -99,7 +100,7 @@ public sealed class DiagnosticPublisher(Func<PublishDiagnosticsParams, Task> pub
             await PublishLedgerProblemsAsync(snapshot).ConfigureAwait(false);
             var total = System.Diagnostics.Stopwatch.GetElapsedTime(started);
             trace?.Invoke($"diagnostics: {snapshot.Open.Count} open document(s), {sent} diagnostic(s) sent in {total.TotalMilliseconds:F1} ms",
-                $"(read and per-file rules {parsedAt.TotalMilliseconds:F1} ms, workspace rules {(checkedAt - parsedAt).TotalMilliseconds:F1} ms, conversion and sending {(total - checkedAt).TotalMilliseconds:F1} ms)");
+                $"(read and per-file rules {parsedAt.TotalMilliseconds:F1} ms, workspace rules {(checkedAt - parsedAt).TotalMilliseconds:F1} ms, conversion and sending {(total - checkedAt).TotalMilliseconds:F1} ms; garbage collections meanwhile: {GC.CollectionCount(0) - gen0}/{GC.CollectionCount(1) - gen1}/{GC.CollectionCount(2) - gen2} of generations 0/1/2)");
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {

@@ -7,7 +7,7 @@ using Xunit.Abstractions;
 namespace CertLsp.Core.Tests.YamlReading;
 
 /// <summary>
-/// A large manifest is read in pieces (in parallel, re-using unchanged pieces of the previous version): the tree and the
+/// A large manifest is read in pieces (re-using unchanged pieces of the previous version): the tree and the
 /// findings must be exactly those of one whole read, for any text — including texts where a cut lands somewhere YAML does
 /// not allow it, which must fall back to the whole read.
 /// </summary>
