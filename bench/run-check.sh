@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The performance benchmark of issue 2. For generated sites of 1,000 / 10,000 / 100,000 devices it measures
 #   - the warm in-process check (ManifestDocument.Parse + ManifestChecker.Check) with BenchmarkDotNet (median, allocations)
-#     under the default and the non-concurrent GC, and by stopwatch its median CPU time (steadier on a busy machine),
+#     under the server GC certlsp runs with and the default workstation GC, and by stopwatch its median CPU time (steadier on a busy machine),
 #   - the whole `certlsp check` process, cold start included: wall and CPU time (medians of several runs) and peak
 #     memory (maximum resident set size from /usr/bin/time -v),
 # and writes the table into bench/results.md between its "results" markers (the notes around them are kept).
@@ -69,18 +69,18 @@ echo "== stage profile, 10,000 devices" >&2
   echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') on $(nproc) cores, $(dotnet --version) SDK, commit $(git rev-parse --short HEAD 2>/dev/null || echo '?');"
   echo "load average before: $load_before; after: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine inflates wall times)."
   echo
-  echo "| devices | manifest | warm check, default GC | warm check, non-concurrent GC | warm check CPU time | warm allocated | \`certlsp check\` wall time | its CPU time | peak RSS | warm per device | process per device |"
+  echo "| devices | manifest | warm check (server GC, as certlsp runs) | warm check, workstation GC | warm check CPU time | warm allocated | \`certlsp check\` wall time | its CPU time | peak RSS | warm per device | process per device |"
   echo "|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
   for n in "${sizes[@]}"; do
-    read -r ns alloc < <(awk -v n="$n" -F'\t' '$1 == "default-gc" && $2 == n { print $3, $4 }' "$work/warm.tsv")
-    read -r ns_batch < <(awk -v n="$n" -F'\t' '$1 == "non-concurrent-gc" && $2 == n { print $3 }' "$work/warm.tsv")
+    read -r ns alloc < <(awk -v n="$n" -F'\t' '$1 == "server-gc" && $2 == n { print $3, $4 }' "$work/warm.tsv")
+    read -r ns_batch < <(awk -v n="$n" -F'\t' '$1 == "workstation-gc" && $2 == n { print $3 }' "$work/warm.tsv")
     read -r warm_cpu < <(awk -v n="$n" -F'\t' '$1 == n { print $3 }' "$work/total.tsv")
     awk -v n="$n" -v ns="${ns:-0}" -v nsb="${ns_batch:-0}" -v wcpu="${warm_cpu:-0}" -v alloc="${alloc:-0}" -v wall="${wall[$n]}" -v pcpu="${cpu[$n]}" -v rss="${rss[$n]}" -v bytes="${bytes[$n]}" 'BEGIN {
       printf "| %\047d | %.1f MB | %.1f ms | %.1f ms | %.1f ms | %.1f MB | %.2f s | %.2f s | %.0f MB | %.2f µs | %.1f µs |\n",
         n, bytes / 1048576, ns / 1e6, nsb / 1e6, wcpu, alloc / 1048576, wall, pcpu, rss / 1024, ns / 1e3 / n, wall * 1e6 / n }'
   done
   echo
-  echo "Stage profile (\`CertLsp.Bench stages 10000\`, default GC; CPU ms is steadier than wall time on a busy machine):"
+  echo "Stage profile (\`CertLsp.Bench stages 10000\`, server GC; CPU ms is steadier than wall time on a busy machine):"
   echo
   echo '```'
   cat "$work/stages.txt"
