@@ -3,7 +3,11 @@ import * as vscode from 'vscode';
 import type { CertificatesView } from './certificatesView';
 import { choiceFromLabel, generateCsrs, keepLabel, overwriteLabel, pendingQuestion, resultSummary } from './csrFlow';
 import { discoveryLog } from './discoverFlow';
-import { ImportPromptCommand, ServerCommand, type DiscoverDevicesArgs, type DiscoverDevicesResult, type GenerateCsrsArgs, type GenerateCsrsResult, type ImportResult, type Range, type SiteStatus } from './protocol';
+import { installLog } from './installFlow';
+import {
+  ImportPromptCommand, ServerCommand, type DiscoverDevicesArgs, type DiscoverDevicesResult, type GenerateCsrsArgs, type GenerateCsrsResult, type ImportResult,
+  type InstallCertificatesArgs, type InstallCertificatesResult, type Range, type SiteStatus,
+} from './protocol';
 import type { CertLspServer } from './server';
 import { combinedGlob } from './selector';
 import { batchNames, devicesInSelections, type SymbolLike } from './symbols';
@@ -40,6 +44,7 @@ export class Commands {
       guarded(ImportPromptCommand, (arg?: { uri?: string }) => this.importCertificates(arg?.uri ? vscode.Uri.parse(arg.uri) : undefined)),
       guarded(Command.status, (uri?: vscode.Uri) => this.showStatus(uri)),
       guarded(Command.discover, (uri?: vscode.Uri) => this.discover(uri)),
+      guarded(Command.install, (uri?: vscode.Uri) => this.install(uri)),
       guarded(Command.restartServer, () => this.restart()),
       guarded(Command.showOutput, async () => this.server.output.show(true)),
       guarded(Command.refreshCertificates, () => this.view.refresh()),
@@ -155,6 +160,7 @@ export class Commands {
     // The server announces the result itself (window/showMessage); the log keeps each file's verdict.
     this.server.output.appendLine(`Import ${files[0].fsPath}: ${result.message}`);
     for (const f of result.files) this.server.output.appendLine(`  ${f.name}: ${f.verdict}${f.device ? ` -> ${f.device}` : ''}${f.reason ? ` (${f.reason})` : ''}`);
+    if (result.installs) for (const line of installLog(result.installs)) this.server.output.appendLine(line);
     void this.view.refresh();
     return result;
   }
@@ -175,6 +181,19 @@ export class Commands {
     const result = await this.server.executeWithProgress<DiscoverDevicesResult>('CertLsp: discovering devices', ServerCommand.discoverDevices, [args]);
     // The server edits the manifest (workspace/applyEdit) and announces the summary itself; the log keeps the details.
     for (const line of discoveryLog(vscode.workspace.asRelativePath(uri), result)) this.server.output.appendLine(line);
+    void this.view.refresh();
+    return result;
+  }
+
+  private async install(given?: vscode.Uri): Promise<InstallCertificatesResult | undefined> {
+    this.requireCommand(ServerCommand.installCertificates, 'installing certificates on devices');
+    const uri = await this.manifest(given);
+    if (!uri) return undefined;
+    const args: InstallCertificatesArgs = { uri: uri.toString() };
+    const result = await this.server.executeWithProgress<InstallCertificatesResult>('CertLsp: installing certificates on devices', ServerCommand.installCertificates, [args]);
+    // The server announces the summary itself; the log keeps each device's outcome.
+    this.server.output.appendLine(`Install certificates (${vscode.workspace.asRelativePath(uri)}): ${result.message}`);
+    for (const line of installLog(result)) this.server.output.appendLine(line);
     void this.view.refresh();
     return result;
   }

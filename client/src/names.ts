@@ -7,6 +7,7 @@ export const Command = {
   import: 'certlsp.import',
   status: 'certlsp.status',
   discover: 'certlsp.discover',
+  install: 'certlsp.install',
   restartServer: 'certlsp.restartServer',
   showOutput: 'certlsp.showOutput',
   refreshCertificates: 'certlsp.refreshCertificates',
@@ -19,6 +20,7 @@ export const CertificatesViewId = 'certlsp.certificates';
 export const ContextKey = {
   serverRunning: 'certlsp.serverRunning',
   canDiscover: 'certlsp.canDiscover',
+  canInstall: 'certlsp.canInstall',
   manifestActive: 'certlsp.manifestActive',
   hasManifests: 'certlsp.hasManifests',
 } as const;

@@ -6,6 +6,7 @@ export const ServerCommand = {
   importCertificates: 'certlsp.importCertificates',
   showStatus: 'certlsp.showStatus',
   discoverDevices: 'certlsp.discoverDevices',
+  installCertificates: 'certlsp.installCertificates',
 } as const;
 
 /** Not a server command: the server's "Import signed certificates…" source action asks the client for the file. */
@@ -51,6 +52,26 @@ export interface ImportResult {
   message: string;
   files: { name: string; verdict: string; reason?: string; device?: string }[];
   refusal?: string;
+  /** Sites whose devices hold their keys (key.source: device): what happened to each certificate's install. */
+  installs?: InstallSummary;
+  /** The installs were cancelled: the certificates are recorded, the installs not done stay pending. */
+  cancelled?: boolean;
+}
+
+export type InstallState = 'installed' | 'failed' | 'pending';
+
+/** One device's install: the device's error when it failed, why it was not tried when pending. */
+export interface DeviceInstall { device: string; state: InstallState; detail: string }
+
+export interface InstallSummary { installed: number; failed: number; pending: number; devices: DeviceInstall[] }
+
+export interface InstallCertificatesArgs { uri: string }
+
+export interface InstallCertificatesResult extends InstallSummary {
+  message: string;
+  /** Why nothing was done (no bind address set, local keys, the manifest cannot be read). */
+  refusal?: string;
+  cancelled?: boolean;
 }
 
 export interface DiscoverDevicesArgs {
@@ -87,6 +108,9 @@ export interface DeviceStatus {
   daysLeft?: number;
   pendingSince?: string;
   range: Range;
+  /** Devices that hold their keys, once a certificate is issued: whether it is on the device. */
+  install?: InstallState;
+  installError?: string;
 }
 
 export interface SiteStatus {

@@ -113,6 +113,7 @@ export class CertLspServer implements vscode.Disposable {
   private async updateContext(): Promise<void> {
     await vscode.commands.executeCommand('setContext', ContextKey.serverRunning, true);
     await vscode.commands.executeCommand('setContext', ContextKey.canDiscover, this.offers(ServerCommand.discoverDevices));
+    await vscode.commands.executeCommand('setContext', ContextKey.canInstall, this.offers(ServerCommand.installCertificates));
   }
 
   async stop(): Promise<void> {

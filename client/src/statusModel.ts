@@ -1,5 +1,6 @@
 // What the certificates view and the status bar show, computed from the server's site status.
 // No vscode import: the unit tests run it under plain node.
+import { installText } from './installFlow';
 import type { DeviceStatus, DeviceStatusKind, SiteStatus } from './protocol';
 
 /** Group order: what needs the engineer first. */
@@ -73,16 +74,16 @@ export function expiryText(device: DeviceStatus): string {
   }
 }
 
-/** The grey text after a device's name in the tree: its CN and expiry. */
+/** The grey text after a device's name in the tree: its CN, expiry and (devices that hold their keys) whether it is installed. */
 export function deviceDescription(device: DeviceStatus): string {
-  const expiry = expiryText(device);
-  return expiry ? `${device.commonName} · ${expiry}` : device.commonName;
+  return [device.commonName, expiryText(device), installText(device.install)].filter(Boolean).join(' · ');
 }
 
 export function deviceTooltip(device: DeviceStatus): string {
   const lines = [`${device.name}`, `CN: ${device.commonName}`, `Status: ${device.status}`];
   const expiry = expiryText(device);
   if (expiry) lines.push(expiry[0].toUpperCase() + expiry.slice(1));
+  if (device.install) lines.push(`Install on the device: ${device.install}${device.installError ? ` (${device.installError})` : ''}`);
   return lines.join('\n');
 }
 

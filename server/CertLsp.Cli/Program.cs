@@ -16,6 +16,7 @@ public static class Program
         root.Subcommands.Add(CheckCommand.Create(stdout, stderr));
         root.Subcommands.Add(CsrCommand.Create(stdout, stderr));
         root.Subcommands.Add(ImportCommand.Create(stdout, stderr));
+        root.Subcommands.Add(InstallCommand.Create(stdout, stderr));
         root.Subcommands.Add(StatusCommand.Create(stdout, stderr));
         root.Subcommands.Add(DemoCommand.Create(stdout, stderr));
         root.Subcommands.Add(LspCommand.Create(stderr));

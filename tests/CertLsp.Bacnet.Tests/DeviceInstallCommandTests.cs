@@ -27,16 +27,14 @@ public class DeviceInstallCommandTests
         Assert.True(exit == 0, output + error);
     }
 
-    /// <summary>The device holds exactly the certificate and issuer it was given, activated, nothing pending.</summary>
-    private static void AssertInstalled(DeviceKeySite site, int i, string certificate)
+    private static void AssertInstalled(DeviceKeySite site, int i, string certificate) => site.AssertInstalled(i, certificate);
+
+    /// <summary>Device CSRs, the demo CA's answer to them and the certificates in it by CN.</summary>
+    private static (string Answer, Dictionary<string, string> Certificates) RequestAndSign(DeviceKeySite site)
     {
-        var device = site.Device(i);
-        Assert.Equal(certificate, System.Text.Encoding.ASCII.GetString(device.FileContent(SimulatedDevice.OperationalFile)));
-        Assert.Equal(site.IssuerPem, System.Text.Encoding.ASCII.GetString(device.FileContent(SimulatedDevice.IssuerFile1)));
-        Assert.False(device.ChangesPending);
-        using var expected = X509Certificate2.CreateFromPem(certificate);
-        Assert.Equal(expected.Thumbprint, device.ActiveCertificate?.Thumbprint);
-        Assert.Equal(expected.PublicKey.ExportSubjectPublicKeyInfo(), device.ActivePublicKey);
+        RequestCsrs(site);
+        string answer = site.SignAll();
+        return (answer, DeviceKeySite.Certificates(answer));
     }
 
     private static SiteLedger Ledger(DeviceKeySite site) => LedgerFile.Load(LedgerFile.PathFor(site.ManifestPath));
@@ -125,9 +123,7 @@ public class DeviceInstallCommandTests
     {
         LoopbackNamespace.Require();
         await using var site = DeviceKeySite.Start(3, Port, 7, firstInstance: 7201);
-        RequestCsrs(site);
-        string answer = site.SignAll();
-        var certificates = DeviceKeySite.Certificates(answer);
+        var (answer, certificates) = RequestAndSign(site);
         site.Device(2).Unresponsive = true;
 
         var clock = Stopwatch.StartNew();
@@ -154,6 +150,63 @@ public class DeviceInstallCommandTests
         Assert.DoesNotContain("dev-0001:", output.Split("Installs on the devices:")[1]);
         for (int i = 0; i < 3; i++) AssertInstalled(site, i, certificates[DeviceKeySite.CommonName(i)]);
         Assert.All(Ledger(site).Entries.Values, e => Assert.Equal(InstallState.Installed, e.Install!.State));
+    }
+
+    [Fact]
+    public async Task InstallInstallsWhatTheLedgerRecordsAsNotInstalledWithoutTheCasAnswer()
+    {
+        LoopbackNamespace.Require();
+        await using var site = DeviceKeySite.Start(3, Port, 7, firstInstance: 7401);
+        var (answer, certificates) = RequestAndSign(site);
+        var (exit, output, error) = Run("import", site.ManifestPath, answer);
+        Assert.True(exit == 0, output + error);
+        Assert.Contains("install them with certlsp install <manifest> --bind ADDR", output);
+        File.Delete(answer);
+        site.Device(1).Unresponsive = true;
+
+        (exit, output, error) = Run("install", site.ManifestPath, "--bind", DeviceKeySite.Bind, "--timeout", "0.6");
+        Assert.Equal("", error);
+        Assert.Equal(1, exit);
+        Assert.Contains("INSTALL FAILED   dev-0002: device 7402 at 127.7.0.3:47814: did not answer (no answer after 3 attempt(s))", output);
+        Assert.Contains("Installs: 2 installed, 1 failed.", output);
+        site.AssertInstalled(0, certificates[DeviceKeySite.CommonName(0)]);
+        site.AssertInstalled(2, certificates[DeviceKeySite.CommonName(2)]);
+
+        site.Device(1).Unresponsive = false;
+        (exit, output, error) = Run("install", site.ManifestPath, "--bind", DeviceKeySite.Bind);
+        Assert.True(exit == 0, output + error);
+        Assert.Contains("installed        dev-0002: issuer and operational certificates written, read back and activated", output);
+        Assert.Contains("Installs: 1 installed, 0 failed.", output);
+        for (int i = 0; i < 3; i++) AssertInstalled(site, i, certificates[DeviceKeySite.CommonName(i)]);
+
+        (exit, output, error) = Run("install", site.ManifestPath, "--bind", DeviceKeySite.Bind);
+        Assert.True(exit == 0, output + error);
+        Assert.Contains("Installs: none due", output);
+        Assert.Contains("Ledger unchanged.", output);
+
+        // --bind is required: nothing is defaulted.
+        (exit, _, error) = Run("install", site.ManifestPath);
+        Assert.Equal(2, exit);
+        Assert.Contains("--bind", error);
+    }
+
+    [Fact]
+    public void InstallRefusesASiteWithLocalKeys()
+    {
+        var folder = Directory.CreateTempSubdirectory("certlsp-install-").FullName;
+        try
+        {
+            string manifest = Path.Combine(folder, "x.site.yaml");
+            File.WriteAllText(manifest, "site: X\nca: { profile: bacnet-sc }\nsubject: { country: DE }\nkey: { source: local }\ndevices: []\n");
+            var (exit, output, error) = Run("install", manifest, "--bind", "127.0.1.9");
+            Assert.Equal(2, exit);
+            Assert.Equal("", output);
+            Assert.Contains("key.source: local", error);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
     }
 
     [Fact]

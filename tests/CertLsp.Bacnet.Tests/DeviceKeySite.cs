@@ -1,7 +1,9 @@
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using CertLsp.Bacnet.Simulator;
 using CertLsp.Cli.Commands;
+using Xunit;
 
 namespace CertLsp.Bacnet.Tests;
 
@@ -57,6 +59,27 @@ internal sealed class DeviceKeySite : IAsyncDisposable
     public string IssuerPem => ca.Pem;
 
     public SimulatedDevice Device(int i) => Site[Specs[i].Instance];
+
+    /// <summary>Device i holds exactly the certificate and issuer it was given, activated, nothing pending.</summary>
+    public void AssertInstalled(int i, string certificate)
+    {
+        var device = Device(i);
+        Assert.Equal(certificate, System.Text.Encoding.ASCII.GetString(device.FileContent(SimulatedDevice.OperationalFile)));
+        Assert.Equal(IssuerPem, System.Text.Encoding.ASCII.GetString(device.FileContent(SimulatedDevice.IssuerFile1)));
+        Assert.False(device.ChangesPending);
+        using var expected = X509Certificate2.CreateFromPem(certificate);
+        Assert.Equal(expected.Thumbprint, device.ActiveCertificate?.Thumbprint);
+        Assert.Equal(expected.PublicKey.ExportSubjectPublicKeyInfo(), device.ActivePublicKey);
+    }
+
+    /// <summary>Device i was given nothing: no operational or issuer certificate written, none active.</summary>
+    public void AssertUntouched(int i)
+    {
+        var device = Device(i);
+        Assert.Empty(device.FileContent(SimulatedDevice.OperationalFile));
+        Assert.Empty(device.FileContent(SimulatedDevice.IssuerFile1));
+        Assert.Null(device.ActiveCertificate);
+    }
 
     public static string Name(int i) => $"dev-{i + 1:D4}";
 

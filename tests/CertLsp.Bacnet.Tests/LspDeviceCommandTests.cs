@@ -64,7 +64,7 @@ public sealed class LspDeviceCommandTests : IDisposable
         Assert.Equal(["Gone (instance 9099) did not answer Who-Is"], result.Missing);
         Assert.True(result.Applied);
         Assert.Equal("Discover devices: 3 answered; 1 added (SimDevice9003), 1 address(es) updated (Boiler), 1 did not answer (Gone), 1 other difference(s) (see the CertLsp log).", result.Message);
-        Assert.Contains(client.Messages, m => m.Type == MessageType.Warning && m.Message == result.Message);
+        await client.MessageAsync(m => m.Type == MessageType.Warning && m.Message == result.Message);
         var kinds = client.Progress.Select(p => p.GetProperty("kind").GetString()).ToList();
         Assert.Equal(("begin", "end"), (kinds[0], kinds[^1]));
 
@@ -119,7 +119,7 @@ public sealed class LspDeviceCommandTests : IDisposable
 
         Assert.Contains(expected, result.Refusal);
         Assert.Equal(result.Refusal, result.Message);
-        Assert.Contains(client.Messages, m => m.Type == MessageType.Warning && m.Message.Contains(expected, StringComparison.Ordinal));
+        await client.MessageAsync(m => m.Type == MessageType.Warning && m.Message.Contains(expected, StringComparison.Ordinal));
         Assert.Empty(client.AppliedEdits);
         Assert.Empty(client.Progress);
         Assert.NotSame(received, await Task.WhenAny(received, Task.Delay(1000)));
@@ -180,7 +180,7 @@ public sealed class LspDeviceCommandTests : IDisposable
         // The same zip, ledger and (absent) keys as `certlsp csr --bind` (DeviceCsrCommandTests).
         Assert.Equal(Path.GetFileName(Assert.Single(result.Zips)), Path.GetFileName(Directory.GetFiles(folder, "CertificateSigningRequests_*.zip").Single()));
         await DeviceCsrSite.AssertRequestedAsync(ManifestPath, site, 6100);
-        Assert.Contains(client.Messages, m => m.Message.Contains("2 requested, 0 no action taken, 1 failed", StringComparison.Ordinal));
+        await client.MessageAsync(m => m.Message.Contains("2 requested, 0 no action taken, 1 failed", StringComparison.Ordinal));
 
         // The ledger's pending CSRs show in the open manifest, as after local keys.
         await client.WaitUntilAsync(Uri, p => p.Diagnostics.Count(d => d.Code == "CL0401") == 2);
@@ -196,7 +196,7 @@ public sealed class LspDeviceCommandTests : IDisposable
         Assert.Contains("key.source: device", result.Refusal);
         Assert.Contains("set certlsp.bacnet.bind", result.Refusal);
         Assert.Equal((0, 0, 0), (result.Requested, result.NoActionTaken, result.Failed));
-        Assert.Contains(client.Messages, m => m.Type == MessageType.Warning && m.Message.Contains("set certlsp.bacnet.bind", StringComparison.Ordinal));
+        await client.MessageAsync(m => m.Type == MessageType.Warning && m.Message.Contains("set certlsp.bacnet.bind", StringComparison.Ordinal));
         Assert.Equal(["site.site.yaml"], Directory.GetFiles(folder).Select(Path.GetFileName));
     }
 }

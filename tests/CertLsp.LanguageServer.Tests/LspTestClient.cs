@@ -168,6 +168,21 @@ public sealed class LspTestClient : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Waits for a window/showMessage or logMessage that satisfies a condition: the server sends it before its answer, but the client
+    /// may dispatch the notification after the answer has completed the request.
+    /// </summary>
+    public async Task<MessageParams> MessageAsync(Func<MessageParams, bool> condition, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
+        while (true)
+        {
+            if (messages.FirstOrDefault(condition) is { } found) return found;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"no such message; messages:\n{string.Join("\n", messages.Select(m => $"{m.Type}: {m.Message}"))}");
+            await Task.Delay(10);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         Rpc.Dispose();

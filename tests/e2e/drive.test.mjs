@@ -189,7 +189,7 @@ test('in the extension host: hover, completion, quick fix, symbols', () => {
 });
 
 test('in the extension host: the commands are registered', () => {
-  for (const c of ['certlsp.generate', 'certlsp.generateForSelection', 'certlsp.import', 'certlsp.status', 'certlsp.discover', 'certlsp.restartServer', 'certlsp.showOutput', 'certlsp.revealDevice', 'certlsp.importCertificatesPrompt']) {
+  for (const c of ['certlsp.generate', 'certlsp.generateForSelection', 'certlsp.import', 'certlsp.status', 'certlsp.discover', 'certlsp.install', 'certlsp.restartServer', 'certlsp.showOutput', 'certlsp.revealDevice', 'certlsp.importCertificatesPrompt']) {
     assert.ok(probe.steps.commands.includes(c), c);
   }
 });
@@ -306,17 +306,21 @@ test('the page: the editor context menu offers the CertLsp commands', async () =
   for (const title of ['Generate CSRs…', 'Import Signed Certificates…', 'Show Certificate Status']) {
     assert.ok(items.includes(title), `${title} in ${items.join(' | ')}`);
   }
-  assert.equal(items.includes('Discover Devices'), serverOffers('certlsp.discoverDevices'), 'Discover Devices only when the server offers it');
+  // The server offers the BACnet commands, so the menu has their entries (they are shown only when it does).
+  for (const [title, command] of [['Discover Devices', 'certlsp.discoverDevices'], ['Install Certificates on Devices', 'certlsp.installCertificates']]) {
+    assert.ok(serverOffers(command), `the server offers ${command}`);
+    assert.ok(items.includes(title), `${title} in ${items.join(' | ')}`);
+  }
 });
 
-test('the page: Discover Devices is in the palette only when the server offers it', async () => {
-  await page.keyboard.press('Escape');
-  await page.keyboard.press('F1');
-  await page.locator('.quick-input-widget input').fill('>CertLsp: Discover Devices');
-  await page.waitForTimeout(1000);
-  const rows = await page.locator('.quick-input-list .monaco-list-row', { hasText: 'CertLsp: Discover Devices' }).count();
-  await page.keyboard.press('Escape');
-  assert.equal(rows > 0, serverOffers('certlsp.discoverDevices'));
+test('the page: Discover Devices and Install Certificates on Devices are in the palette (the server offers them)', async () => {
+  for (const title of ['CertLsp: Discover Devices', 'CertLsp: Install Certificates on Devices']) {
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('F1');
+    await page.locator('.quick-input-widget input').fill(`>${title}`);
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 15000 });
+    await page.keyboard.press('Escape');
+  }
 });
 
 test('the page: the Site certificates view and the status bar', async () => {
@@ -371,6 +375,16 @@ test('the page: Generate CSRs writes the zips (when the server offers it)', asyn
   await screenshot('generate-csrs-kept-pending');
   const after = zipsUnder(workspace);
   assert.deepEqual(after, zips, 'keeping pending CSRs must write no new zip');
+});
+
+test('the page: Install Certificates on Devices without certlsp.bacnet.bind says what to set and sends nothing', async () => {
+  // examples/lakeside-plant: the devices hold their keys (key.source: device); the e2e settings name no bind address.
+  await quickOpen('lakeside.site.yaml');
+  await page.locator('.tab.active', { hasText: 'lakeside.site.yaml' }).waitFor();
+  await palette('CertLsp: Install Certificates on Devices');
+  await notification(/needs the local IPv4 address to talk to the devices from: set certlsp\.bacnet\.bind/);
+  await screenshot('install-needs-bind');
+  await palette('Notifications: Clear All Notifications');
 });
 
 test('the page: Restart Server restarts it and diagnostics come back', async () => {

@@ -100,7 +100,7 @@ public static class ImportCommand
         if (!installing)
         {
             if (result.Installs.Length > 0)
-                stdout.WriteLine($"Installs: {result.Installs.Length} certificate(s) wait to be installed on their devices (key.source: device): installing needs --bind ADDR, the local address to talk BACnet/IP from. The ledger records them as install pending; run the same import again with --bind.");
+                stdout.WriteLine($"Installs: {result.Installs.Length} certificate(s) wait to be installed on their devices (key.source: device): installing needs --bind ADDR, the local address to talk BACnet/IP from. The ledger records them as install pending; install them with certlsp install <manifest> --bind ADDR (or run the same import again with --bind).");
             return;
         }
         if (result.Installs.Length == 0)
@@ -108,9 +108,7 @@ public static class ImportCommand
             stdout.WriteLine("Installs: none due (every certificate of this import is already installed on its device).");
             return;
         }
-        stdout.WriteLine("Installs on the devices:");
-        foreach (var install in result.Installs) stdout.WriteLine($"  {(install.State == InstallState.Installed ? "installed" : "INSTALL FAILED"),-16} {install.Device}: {install.Detail}");
-        stdout.WriteLine($"Installs: {result.InstallCount(InstallState.Installed)} installed, {result.InstallCount(InstallState.Failed)} failed.");
+        InstallCommand.WriteInstalls(result.Installs, stdout);
     }
 
     private static string Label(FileVerdict verdict) => verdict switch

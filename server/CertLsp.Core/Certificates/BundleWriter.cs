@@ -15,11 +15,29 @@ public sealed record Bundle(string ChainPem, string Pkcs12, string? PassphraseFi
 /// </summary>
 public static class BundleWriter
 {
+    /// <summary>The chain file of a device in a bundle folder ("&lt;device&gt;.chain.pem").</summary>
+    public static string ChainPath(string folder, string device) => Path.Combine(folder, SafeNames.For(device) + ".chain.pem");
+
+    /// <summary>
+    /// Device-held keys: only "&lt;device&gt;.chain.pem" (public data, no key to bundle): the operational certificate, then the issuers
+    /// in install order, exactly what the device gets. It lets a later install work from the ledger without the CA's answer.
+    /// Returns whether it was written (false: it already held this).
+    /// </summary>
+    public static bool WriteChain(string folder, string device, DeviceCertificates certificates)
+    {
+        string path = ChainPath(folder, device);
+        string chain = certificates.Operational + string.Concat(certificates.Issuers);
+        if (File.Exists(path) && File.ReadAllText(path) == chain) return false;
+        AtomicFile.EnsurePrivateFolder(folder);
+        AtomicFile.Write(path, Encoding.ASCII.GetBytes(chain), AtomicFile.OwnerOnly, syncFolder: true);
+        return true;
+    }
+
     public static Bundle Write(string folder, string device, X509Certificate2 certificate, X509Certificate2 issuer, Func<AsymmetricAlgorithm> loadKey, string? passphrase)
     {
         AtomicFile.EnsurePrivateFolder(folder);
         string stem = Path.Combine(folder, SafeNames.For(device));
-        string chainPath = stem + ".chain.pem", p12Path = stem + ".p12", passPath = stem + ".p12.pass";
+        string chainPath = ChainPath(folder, device), p12Path = stem + ".p12", passPath = stem + ".p12.pass";
         string chain = certificate.ExportCertificatePem() + "\n" + issuer.ExportCertificatePem() + "\n";
         bool generated = string.IsNullOrEmpty(passphrase);
         if (File.Exists(chainPath) && File.ReadAllText(chainPath) == chain && File.Exists(p12Path) && (!generated || File.Exists(passPath)))

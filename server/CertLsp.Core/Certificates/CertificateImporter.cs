@@ -27,6 +27,9 @@ public sealed record ImportOptions
     /// </summary>
     public IDeviceCertificateTarget? DeviceTarget { get; init; }
 
+    /// <summary>Device-held keys: reported as each device's install finishes.</summary>
+    public IProgress<InstallProgress>? InstallProgress { get; init; }
+
     public TimeProvider Clock { get; init; } = TimeProvider.System;
 }
 
@@ -66,6 +69,9 @@ public sealed record ImportResult(
     public ImmutableArray<DeviceInstallResult> Installs { get; init; } = [];
 
     public int InstallCount(InstallState state) => Installs.Count(i => i.State == state);
+
+    /// <summary>The installs were cancelled: the certificates are recorded, the installs not done stay pending (reported so).</summary>
+    public bool InstallsCancelled { get; init; }
 }
 
 /// <summary>
@@ -140,7 +146,7 @@ public static class CertificateImporter
             return Refuse($"{Path.GetFileName(source)} is refused, nothing in it was used: {ex.Message}");
         }
 
-        string bundles = options.BundleFolder ?? Path.Combine(manifestDir, "certificates", KeyStore.ManifestStem(manifestPath));
+        string bundles = options.BundleFolder ?? CertificateInstaller.DefaultBundleFolder(manifestPath);
 
         // One writer per ledger; then what an interrupted import left half-written (bundle and ledger temporaries) is cleared.
         using var runLock = RunLock.TryTake(ledgerPath);
@@ -174,13 +180,21 @@ public static class CertificateImporter
             }
         }
 
-        // 3. Bundles for local keys (in parallel: PKCS#12 encryption and durable writes), before the ledger records anything.
+        // 3. Bundles for local keys (in parallel: PKCS#12 encryption and durable writes), chain files for device-held keys (what a
+        // later install takes), before the ledger records anything.
         var reasons = new string[judged.Length];
+        var onDevice = new DeviceCertificates?[judged.Length];
         IoParallel.For(accepted.Count, BundleWriters, cancellationToken, n =>
         {
             int i = accepted[n];
             var c = judged[i].Candidate!;
-            reasons[i] = localKeys ? WriteBundle(bundles, c, keys, options.Passphrase) : c.Again ? "already imported" : "accepted";
+            if (localKeys)
+            {
+                reasons[i] = WriteBundle(bundles, c, keys, options.Passphrase);
+                return;
+            }
+            onDevice[i] = DeviceCertificatesOf(c, issuers);
+            reasons[i] = WriteChain(bundles, c, onDevice[i]!);
         });
 
         // 4. The ledger, last.
@@ -194,7 +208,7 @@ public static class CertificateImporter
                 using (again.Certificate)
                 {
                     if (!localKeys && updated.Find(again.Device) is { } entry && entry.InstallStateOfCertificate != InstallState.Installed && entry.StatusAt(now) == CertificateStatus.Valid)
-                        installs.Add(InstallJobFor(manifest, again, issuers));
+                        installs.Add(InstallJobFor(manifest, again, onDevice[i]!));
                 }
                 verdicts.Add(new(files[i].Name, FileVerdict.AlreadyImported, reasons[i], again.Device));
             }
@@ -209,7 +223,7 @@ public static class CertificateImporter
                         Certificate = new IssuedCertificate(c.Serial, c.Issuer.SubjectName.Name, c.Certificate.NotBefore.ToUniversalTime(), c.Certificate.NotAfter.ToUniversalTime(), c.Fingerprint, c.PublicKey),
                         Install = localKeys ? null : new CertificateInstall(InstallState.Pending, c.Fingerprint),
                     });
-                    if (!localKeys) installs.Add(InstallJobFor(manifest, c, issuers));
+                    if (!localKeys) installs.Add(InstallJobFor(manifest, c, onDevice[i]!));
                 }
                 verdicts.Add(new(files[i].Name, FileVerdict.Accepted, reasons[i], c.Device));
             }
@@ -239,9 +253,11 @@ public static class CertificateImporter
 
         // 5. Device-held keys: the installs, each outcome recorded (the certificates above are already in the ledger, whatever happens here).
         var installResults = new List<DeviceInstallResult>();
+        bool cancelled = false;
         if (options.DeviceTarget is { } target && installs.Count > 0)
         {
-            CertificateInstaller.Run(installs, target, updated, l => changed |= LedgerFile.Save(ledgerPath, l, manifestFile, now), options.Clock, installResults, cancellationToken);
+            cancelled = CertificateInstaller.Run(installs, target, updated, l => changed |= LedgerFile.Save(ledgerPath, l, manifestFile, now), options.Clock, installResults,
+                options.InstallProgress, cancellationToken).Cancelled;
         }
         else
         {
@@ -250,12 +266,30 @@ public static class CertificateImporter
         return new ImportResult(ImportState.Done, null, [.. verdicts], [.. revoked], [.. warnings], ledgerPath, changed)
         {
             Installs = [.. installResults.OrderBy(r => r.Device, StringComparer.Ordinal)],
+            InstallsCancelled = cancelled,
         };
     }
 
-    private static InstallJob InstallJobFor(SiteManifest manifest, Candidate c, List<X509Certificate2> issuers) =>
-        new(manifest.Devices.First(d => d.Name?.Value == c.Device), c.Fingerprint,
-            new DeviceCertificates(c.Certificate.ExportCertificatePem() + "\n", [.. CertificateInstaller.Chain(c.Issuer, issuers).Select(i => i.ExportCertificatePem() + "\n")]));
+    private static InstallJob InstallJobFor(SiteManifest manifest, Candidate c, DeviceCertificates certificates) =>
+        new(manifest.Devices.First(d => d.Name?.Value == c.Device), c.Fingerprint, certificates);
+
+    /// <summary>What the device gets: the certificate, then its signer and the configured issuers above it.</summary>
+    private static DeviceCertificates DeviceCertificatesOf(Candidate c, List<X509Certificate2> issuers) =>
+        new(c.Certificate.ExportCertificatePem() + "\n", [.. CertificateInstaller.Chain(c.Issuer, issuers).Select(i => i.ExportCertificatePem() + "\n")]);
+
+    private static string WriteChain(string folder, Candidate c, DeviceCertificates certificates)
+    {
+        try
+        {
+            string file = Path.GetFileName(BundleWriter.ChainPath(folder, c.Device));
+            bool written = BundleWriter.WriteChain(folder, c.Device, certificates);
+            return !c.Again ? $"accepted; {file}" : written ? $"already imported; its missing {file} written now" : "already imported";
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return $"{(c.Again ? "already imported" : "accepted")}; no chain file: {ex.Message}";
+        }
+    }
 
     /// <summary>Signature algorithms whose hash is broken (collisions), by OID.</summary>
     private static readonly Dictionary<string, string> WeakSignatures = new(StringComparer.Ordinal)

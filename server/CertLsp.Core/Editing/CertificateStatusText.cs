@@ -29,6 +29,23 @@ public static class CertificateStatusText
         };
     }
 
+    /// <summary>
+    /// Device-held keys (key.source: device) with an issued certificate: whether it is on the device ("installed on the device",
+    /// "not installed on the device yet", "install on the device failed", with the device's reason when <paramref name="withReason"/>).
+    /// Null for local keys and devices without a certificate.
+    /// </summary>
+    public static string? Install(SiteLedger? ledger, SiteManifest manifest, DeviceEntry device, bool withReason)
+    {
+        if (!manifest.Key.DeviceHeld || device.Name is null || ledger?.Find(device.Name.Value) is not { } entry) return null;
+        return entry.InstallStateOfCertificate switch
+        {
+            InstallState.Installed => "installed on the device",
+            InstallState.Pending => "not installed on the device yet",
+            InstallState.Failed => withReason && entry.Install?.Error is { } error ? $"install on the device failed: {error}" : "install on the device failed",
+            _ => null,
+        };
+    }
+
     private static string ValidText(IssuedCertificate certificate, int warningDays, DateTimeOffset now)
     {
         int days = (int)Math.Floor((certificate.NotAfter - now).TotalDays);

@@ -59,6 +59,10 @@ public static class HoverContent
             {
                 text.AppendLine($"- Certificate: {status}");
             }
+            if (CertificateStatusText.Install(document.Ledger, manifest, device, withReason: true) is { } install)
+            {
+                text.AppendLine($"- On the device: {install}");
+            }
         }
         return text.Length == 0 ? null : new HoverText(text.ToString().TrimEnd(), span);
     }

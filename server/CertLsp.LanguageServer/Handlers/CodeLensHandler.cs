@@ -31,6 +31,7 @@ public sealed class CodeLensHandler(ServerContext context)
                 if (device.Name is null || ledger.Find(device.Name.Value) is null) continue;
                 string? status = CertificateStatusText.For(ledger, device, manifest.Certificates.WarningDayCount, now);
                 if (status is null) continue;
+                if (CertificateStatusText.Install(ledger, manifest, device, withReason: false) is { } install) status += $" · {install}";
                 lenses.Add(new CodeLens(LspConvert.Range(lines, device.Name.Span), new Command($"Certificate: {status}", CertLspCommands.ShowStatus, [new SiteStatusParams(document.Uri)])));
             }
         }

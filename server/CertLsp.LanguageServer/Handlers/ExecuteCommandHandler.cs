@@ -12,13 +12,16 @@ using StreamJsonRpc;
 namespace CertLsp.LanguageServer.Handlers;
 
 /// <summary>
-/// workspace/executeCommand: generate CSRs (device-held keys read over BACnet), import certificates, show status, and discover
-/// devices (<see cref="DiscoverDevicesHandler"/>). The work is the core's and the Devices bridge's (CsrRequester, BacnetCsrSource,
-/// CertificateImporter, StatusReport); this handler maps arguments, progress, cancellation and results.
+/// workspace/executeCommand: generate CSRs (device-held keys read over BACnet), import certificates (installed on devices that hold
+/// their keys when a bind address is set), show status, discover devices (<see cref="DiscoverDevicesHandler"/>) and install recorded
+/// certificates (<see cref="InstallCertificatesHandler"/>). The work is the core's and the Devices bridge's (CsrRequester,
+/// BacnetCsrSource, CertificateImporter, BacnetCertificateInstaller, StatusReport); this handler maps arguments, progress,
+/// cancellation and results.
 /// </summary>
 public sealed class ExecuteCommandHandler(ServerContext context)
 {
     private readonly DiscoverDevicesHandler discovery = new(context);
+    private readonly InstallCertificatesHandler installs = new(context);
 
     [JsonRpcMethod(Methods.ExecuteCommand, UseSingleObjectParameterDeserialization = true)]
     public async Task<object?> ExecuteAsync(ExecuteCommandParams parameters, CancellationToken cancellationToken)
@@ -33,6 +36,8 @@ public sealed class ExecuteCommandHandler(ServerContext context)
                 return await ImportAsync(Arguments<ImportCertificatesArguments>(argument), parameters.WorkDoneToken, cancellationToken).ConfigureAwait(false);
             case CertLspCommands.DiscoverDevices:
                 return await discovery.DiscoverAsync(Arguments<DiscoverDevicesArguments>(argument), parameters.WorkDoneToken, cancellationToken).ConfigureAwait(false);
+            case CertLspCommands.InstallCertificates:
+                return await installs.InstallAsync(Arguments<InstallCertificatesArguments>(argument), parameters.WorkDoneToken, cancellationToken).ConfigureAwait(false);
             case CertLspCommands.ShowStatus:
                 var status = SiteStatusHandler.Status(context, Arguments<SiteStatusParams>(argument).Uri);
                 await context.ShowMessageAsync(MessageType.Info, $"{status.Site}: {status.Counts.Devices} devices, {status.Devices.Count(d => d.Status == "valid")} valid, {status.Counts.Pending} pending, {status.Devices.Count(d => d.Status is "expired" or "expiring" or "revoked")} need attention").ConfigureAwait(false);
@@ -123,7 +128,7 @@ public sealed class ExecuteCommandHandler(ServerContext context)
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw await WriteFailedAsync("CSR generation", path, ex, progress).ConfigureAwait(false);
+            throw await WriteFailedAsync(context, "CSR generation", path, ex, progress).ConfigureAwait(false);
         }
         context.Workspace.LedgerChanged(run.LedgerPath);
         GenerateCsrsResult result = run.State switch
@@ -145,7 +150,7 @@ public sealed class ExecuteCommandHandler(ServerContext context)
     /// A full disk or a read-only folder stopped a command: every write is atomic, so what was finished is recorded and nothing
     /// is half-written. The user is told (an error message and the request's error), the ledger is re-read, the server serves on.
     /// </summary>
-    private async Task<LocalRpcException> WriteFailedAsync(string what, string manifestPath, Exception ex, WorkDoneProgress progress)
+    internal static async Task<LocalRpcException> WriteFailedAsync(ServerContext context, string what, string manifestPath, Exception ex, WorkDoneProgress progress)
     {
         await progress.EndAsync("failed").ConfigureAwait(false);
         context.Workspace.LedgerChanged(LedgerFile.PathFor(manifestPath));
@@ -163,35 +168,67 @@ public sealed class ExecuteCommandHandler(ServerContext context)
             Issuers = [.. (arguments.Issuers ?? []).Select(Path.GetFullPath)],
             Passphrase = Environment.GetEnvironmentVariable("CERTLSP_KEY_PASSPHRASE"),
         };
+        // Device-held keys: accepted certificates are installed from the editor's bind address; without one they stay install pending.
+        var manifest = (context.Workspace.Snapshot.Find(arguments.Uri)?.Parsed ?? ManifestDocument.Parse(path, text)).Manifest;
+        bool deviceHeld = manifest is { Key.DeviceHeld: true };
+        BacnetClient? client = null;
+        string? noInstall = null;
+        if (deviceHeld)
+        {
+            try
+            {
+                (client, var target) = installs.Target(path, manifest!, "Installing the certificates on devices that hold their keys (key.source: device)");
+                options = options with { DeviceTarget = target };
+            }
+            catch (BacnetSetupException ex)
+            {
+                noInstall = ex.Message;
+            }
+        }
         using var progress = await WorkDoneProgress.BeginAsync(context, workDoneToken, "Importing certificates", cancellationToken).ConfigureAwait(false);
         var reporter = progress.For<ImportProgress>(p => ($"{p.File}: {p.Verdict}", p.Done, p.Total));
+        options = options with { InstallProgress = InstallCertificatesHandler.Progress(progress) };
         ImportResult run;
-        try
+        await using (client)
         {
-            run = await CertificateImporter.RunAsync(path, text, Path.GetFullPath(arguments.Path), options, reporter, progress.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            await progress.EndAsync("cancelled").ConfigureAwait(false);
-            throw;
-        }
-        catch (LedgerFormatException ex)
-        {
-            await progress.EndAsync("refused").ConfigureAwait(false);
-            throw new LocalRpcException($"the ledger cannot be trusted: {ex.Message}") { ErrorCode = ErrorCodes.RequestFailed };
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw await WriteFailedAsync("The import", path, ex, progress).ConfigureAwait(false);
+            try
+            {
+                run = await CertificateImporter.RunAsync(path, text, Path.GetFullPath(arguments.Path), options, reporter, progress.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                await progress.EndAsync("cancelled").ConfigureAwait(false);
+                throw;
+            }
+            catch (LedgerFormatException ex)
+            {
+                await progress.EndAsync("refused").ConfigureAwait(false);
+                throw new LocalRpcException($"the ledger cannot be trusted: {ex.Message}") { ErrorCode = ErrorCodes.RequestFailed };
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw await WriteFailedAsync(context, "The import", path, ex, progress).ConfigureAwait(false);
+            }
         }
         context.Workspace.LedgerChanged(run.LedgerPath);
         int imported = run.Count(FileVerdict.Accepted), rejected = run.Count(FileVerdict.Rejected);
+        var summary = deviceHeld && run.Refusal is null ? InstallCertificatesHandler.Summary(run.Installs) : null;
         string message = run.Refusal is { } refusal
             ? $"Nothing imported: {refusal}"
             : $"Certificates: {imported} imported, {run.Count(FileVerdict.AlreadyImported)} already imported, {rejected} rejected.";
+        bool attention = rejected > 0 || run.Refusal is not null;
+        if (summary is { Devices.Length: > 0 })
+        {
+            message += " " + (options.DeviceTarget is null
+                ? $"{summary.Pending} certificate(s) wait to be installed on their devices (key.source: device), recorded as install pending: {noInstall} Then {InstallCertificatesHandler.InstallLater}."
+                : InstallCertificatesHandler.Describe(summary, run.InstallsCancelled));
+            attention |= InstallCertificatesHandler.NeedsAttention(summary, run.InstallsCancelled);
+            foreach (var device in summary.Devices.Where(d => d.State != "installed")) context.Log($"import {arguments.Uri}: install {device.Device}: {device.State}: {device.Detail}");
+        }
         await progress.EndAsync(message).ConfigureAwait(false);
-        await context.ShowMessageAsync(rejected > 0 || run.Refusal is not null ? MessageType.Warning : MessageType.Info, message).ConfigureAwait(false);
+        await context.ShowMessageAsync(attention ? MessageType.Warning : MessageType.Info, message).ConfigureAwait(false);
+        if (run.InstallsCancelled && cancellationToken.IsCancellationRequested) throw new OperationCanceledException(cancellationToken);
         return new ImportCertificatesResult(imported, rejected, message,
-            [.. run.Files.Select(f => new ImportedFileResult(f.Name, f.Verdict.ToString().ToLowerInvariant(), f.Reason, f.Device))], run.Refusal);
+            [.. run.Files.Select(f => new ImportedFileResult(f.Name, f.Verdict.ToString().ToLowerInvariant(), f.Reason, f.Device))], run.Refusal, summary, run.InstallsCancelled);
     }
 }

@@ -33,7 +33,9 @@ public sealed class SiteStatusHandler(ServerContext context)
             LspConvert.Range(document.Lines, byName[r.Device].Name!.Span),
             r.NotAfter?.ToString("o", CultureInfo.InvariantCulture),
             r.DaysLeft,
-            r.PendingSince?.ToString("o", CultureInfo.InvariantCulture))).ToArray();
+            r.PendingSince?.ToString("o", CultureInfo.InvariantCulture),
+            r.Install?.ToString().ToLowerInvariant(),
+            r.InstallError)).ToArray();
         return new SiteStatusResult(
             manifest.Site?.Value ?? "",
             new SiteCounts(manifest.Devices.Length, diagnostics.Count(d => d.Severity == DiagnosticSeverity.Error), diagnostics.Count(d => d.Severity == DiagnosticSeverity.Warning), rows.Count(r => r.Status == CertificateStatus.Pending)),

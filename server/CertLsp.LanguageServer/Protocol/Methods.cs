@@ -55,6 +55,7 @@ public static class CertLspCommands
     public const string ImportCertificates = "certlsp.importCertificates";
     public const string ShowStatus = "certlsp.showStatus";
     public const string DiscoverDevices = "certlsp.discoverDevices";
+    public const string InstallCertificates = "certlsp.installCertificates";
 
     /// <summary>Not a server command: the client asks for the archive (a file picker), then calls <see cref="ImportCertificates"/>.</summary>
     public const string ImportCertificatesPrompt = "certlsp.importCertificatesPrompt";
@@ -64,5 +65,5 @@ public static class CertLspCommands
 
     public const string WorkDoneProgressCancel = "window/workDoneProgress/cancel";
 
-    public static string[] Server { get; } = [GenerateCsrs, ImportCertificates, ShowStatus, DiscoverDevices];
+    public static string[] Server { get; } = [GenerateCsrs, ImportCertificates, ShowStatus, DiscoverDevices, InstallCertificates];
 }

@@ -64,8 +64,13 @@ public sealed class CertificateInstallerTests
         /// <summary>The signed certificate (PEM) of each device, by name.</summary>
         public Dictionary<string, string> Certificates { get; }
 
-        public ImportResult Import(IDeviceCertificateTarget? target) =>
-            CertificateImporter.Run(Site.ManifestPath, Site.Text, SignedZip, new ImportOptions { DeviceTarget = target });
+        public ImportResult Import(IDeviceCertificateTarget? target, CancellationToken cancellationToken = default) =>
+            CertificateImporter.Run(Site.ManifestPath, Site.Text, SignedZip, new ImportOptions { DeviceTarget = target }, null, cancellationToken);
+
+        public InstallResult InstallRecorded(IDeviceCertificateTarget target, IProgress<InstallProgress>? progress = null) =>
+            CertificateInstaller.InstallRecorded(Site.ManifestPath, Site.Text, target, new InstallOptions(), progress);
+
+        public string ChainFile(string device) => Path.Combine(Path.GetDirectoryName(Site.ManifestPath)!, "certificates", KeyStore.ManifestStem(Site.ManifestPath), device + ".chain.pem");
 
         public SiteLedger Ledger => LedgerFile.Load(Site.LedgerPath);
 
@@ -206,5 +211,129 @@ public sealed class CertificateInstallerTests
         Assert.Equal([issuing, root], CertificateInstaller.Chain(issuing, [unrelated, issuing, root]));
         Assert.Equal([issuing], CertificateInstaller.Chain(issuing, [unrelated, issuing]));
         Assert.Equal([root], CertificateInstaller.Chain(root, [root, issuing]));
+    }
+
+    /// <summary>Reports synchronously (System.Progress posts to the thread pool).</summary>
+    private sealed class Collect<T> : IProgress<T>
+    {
+        public List<T> Items { get; } = [];
+
+        public void Report(T value)
+        {
+            lock (Items) Items.Add(value);
+        }
+    }
+
+    [Fact]
+    public void Import_keeps_each_devices_chain_and_install_recorded_installs_the_pending_ones_from_it_without_the_cas_answer()
+    {
+        using var f = new Fixture(3);
+        var first = f.Import(null);
+        Assert.Equal(3, first.InstallCount(InstallState.Pending));
+        foreach (var (device, pem) in f.Certificates)
+        {
+            // The certificate and its issuer, exactly what the device gets; owner-only like the bundles; no key.
+            string chain = File.ReadAllText(f.ChainFile(device));
+            Assert.Equal(pem.Trim() + "\n" + f.Ca.Pem.Trim() + "\n", chain.Replace("\r", ""));
+            Assert.DoesNotContain("PRIVATE", chain);
+            if (!OperatingSystem.IsWindows()) Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(f.ChainFile(device)));
+            Assert.Contains($"{device}.chain.pem", Assert.Single(first.Files, x => x.Device == device).Reason);
+        }
+        File.Delete(f.SignedZip); // not needed any more
+
+        // dev-02 failed once before: failed installs are retried too.
+        var failing = new FakeTarget(name => name == "dev-02" ? DeviceInstallOutcome.Failed("did not answer (no answer after 3 attempt(s))") : DeviceInstallOutcome.Done);
+        var progress = new Collect<InstallProgress>();
+        var run = f.InstallRecorded(failing, progress);
+        Assert.Null(run.Refusal);
+        Assert.Equal((2, 1, false), (run.Count(InstallState.Installed), run.Count(InstallState.Failed), run.Cancelled));
+        Assert.Equal(["dev-01", "dev-02", "dev-03"], progress.Items.Select(p => p.Device).Order());
+        Assert.Equal([1, 2, 3], progress.Items.Select(p => p.Done).Order());
+        Assert.All(progress.Items, p => Assert.Equal(3, p.Total));
+        foreach (var (device, given) in failing.Given)
+        {
+            Assert.Equal(Fingerprint(f.Certificates[device]), Fingerprint(given.Operational));
+            Assert.Equal(Fingerprint(f.Ca.Pem), Fingerprint(Assert.Single(given.Issuers)));
+        }
+        Assert.Equal(InstallState.Failed, f.Ledger.Find("dev-02")!.InstallStateOfCertificate);
+
+        var retry = new FakeTarget();
+        var second = f.InstallRecorded(retry);
+        Assert.Equal(["dev-02"], retry.Given.Keys);
+        Assert.True(second.LedgerChanged);
+        Assert.All(f.Ledger.Entries.Values, e => Assert.Equal(InstallState.Installed, e.InstallStateOfCertificate));
+
+        string ledger = File.ReadAllText(f.Site.LedgerPath);
+        var none = new FakeTarget();
+        var third = f.InstallRecorded(none);
+        Assert.Empty(none.Given);
+        Assert.Empty(third.Installs);
+        Assert.False(third.LedgerChanged);
+        Assert.Equal(ledger, File.ReadAllText(f.Site.LedgerPath));
+    }
+
+    [Fact]
+    public void A_missing_or_foreign_chain_file_is_not_installed_and_an_import_of_the_answer_writes_it_again()
+    {
+        using var f = new Fixture(3);
+        f.Import(null);
+        File.Delete(f.ChainFile("dev-01"));
+        File.WriteAllText(f.ChainFile("dev-02"), f.Certificates["dev-03"] + f.Ca.Pem); // another device's certificate
+        File.WriteAllText(f.ChainFile("dev-03"), f.Certificates["dev-03"]);            // no issuer after it
+        string ledger = File.ReadAllText(f.Site.LedgerPath);
+
+        var target = new FakeTarget();
+        var run = f.InstallRecorded(target);
+        Assert.Empty(target.Given);
+        Assert.Equal(3, run.Count(InstallState.Pending));
+        Assert.Contains("dev-01.chain.pem is missing", run.Installs[0].Detail);
+        Assert.Contains("does not hold the certificate the ledger records", run.Installs[1].Detail);
+        Assert.Contains("does not hold the certificate the ledger records", run.Installs[2].Detail);
+        Assert.All(run.Installs, i => Assert.EndsWith("import the CA's answer again to rewrite it", i.Detail));
+        Assert.Equal(ledger, File.ReadAllText(f.Site.LedgerPath));
+
+        var again = f.Import(null);
+        Assert.All(again.Files.Where(x => x.Device is not null), x => Assert.Matches(@"^already imported; its missing dev-0\d\.chain\.pem written now$", x.Reason));
+        Assert.Equal(3, f.InstallRecorded(target).Count(InstallState.Installed));
+    }
+
+    [Fact]
+    public void Install_recorded_refuses_a_site_with_local_keys()
+    {
+        using var f = new Fixture(1, "{ algorithm: ecdsa, curve: P-256, source: local }");
+        f.Import(null);
+        var run = f.InstallRecorded(new FakeTarget());
+        Assert.Contains("key.source: local", run.Refusal);
+        Assert.Empty(run.Installs);
+    }
+
+    [Fact]
+    public void Cancelled_installs_finish_the_devices_being_written_record_them_and_leave_the_others_pending()
+    {
+        using var f = new Fixture(CertificateInstaller.Parallel + 8);
+        using var cancel = new CancellationTokenSource();
+        var target = new FakeTarget(_ =>
+        {
+            cancel.Cancel();
+            Thread.Sleep(20); // the other workers see the cancellation before they start a device
+            return DeviceInstallOutcome.Done;
+        });
+        var result = f.Import(target, cancel.Token);
+
+        Assert.True(result.InstallsCancelled);
+        Assert.Equal(CertificateInstaller.Parallel + 8, result.Count(FileVerdict.Accepted)); // the certificates are recorded
+        Assert.Equal(CertificateInstaller.Parallel + 8, result.Installs.Length);
+        var installed = result.Installs.Where(i => i.State == InstallState.Installed).Select(i => i.Device).Order().ToList();
+        Assert.NotEmpty(installed);
+        Assert.Equal(target.Given.Keys.Order(), installed);                      // every device started was finished and recorded
+        Assert.All(result.Installs.Where(i => i.State != InstallState.Installed), i => Assert.Equal((InstallState.Pending, "not installed: cancelled before its turn"), (i.State, i.Detail)));
+        var ledger = f.Ledger;
+        Assert.All(ledger.Entries.Values, e => Assert.Equal(target.Given.ContainsKey(e.Device) ? InstallState.Installed : InstallState.Pending, e.InstallStateOfCertificate));
+
+        // The rest is installed later, from the ledger.
+        var rest = new FakeTarget();
+        var run = f.InstallRecorded(rest);
+        Assert.Equal(CertificateInstaller.Parallel + 8 - installed.Count, run.Count(InstallState.Installed));
+        Assert.Empty(rest.Given.Keys.Intersect(installed));
     }
 }
