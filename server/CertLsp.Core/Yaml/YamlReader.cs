@@ -23,7 +23,7 @@ public sealed record YamlReadResult(YamlNode? Root, ImmutableArray<Diagnostic> D
 /// Hostile input is bounded: aliases are shared (never copied) and their total expansion is capped,
 /// nesting is capped, and duplicate keys and extra documents are reported.
 /// </summary>
-public static class YamlReader
+public static partial class YamlReader
 {
     public const int MaxDepth = 64;
 
@@ -58,7 +58,11 @@ public static class YamlReader
     /// offsets into the whole text. <paramref name="depth"/> is how deep the range's top node sits in the whole document.
     /// With <paramref name="stopAtFailure"/> the read gives up (not clean) at the first YAML error or second document.
     /// </summary>
-    internal static RangeOutcome ReadRange(string text, int start, int length, string path, int depth, bool stopAtFailure)
+    internal static RangeOutcome ReadRange(string text, int start, int length, string path, int depth, bool stopAtFailure) =>
+        ReadTokens(text, start, length, path, depth) ?? ReadEvents(text, start, length, path, depth, stopAtFailure);
+
+    /// <summary>The read through YamlDotNet's parser (events): every document YAML allows, with its errors.</summary>
+    internal static RangeOutcome ReadEvents(string text, int start, int length, string path, int depth, bool stopAtFailure)
     {
         var diagnostics = ImmutableArray.CreateBuilder<Diagnostic>();
         var builder = new DiagnosticBuilder(path);
@@ -213,13 +217,7 @@ public static class YamlReader
             switch (ev)
             {
                 case Scalar s:
-                    {
-                        var style = MapStyle(s.Style);
-                        var type = YamlScalarResolver.Resolve(s.Value, style, s.Tag.IsEmpty ? null : s.Tag.Value);
-                        string value = depth > 0 && frames[depth - 1] is { IsMapping: true, PendingKey: null } ? Key(s.Value) : s.Value;
-                        var node = new YamlScalar(TextSpan.FromBounds(At(s.Start), At(s.End)), value, style, type);
-                        return Complete(node, 1, s.Anchor.IsEmpty ? null : s.Anchor.Value);
-                    }
+                    return OnScalar(At(s.Start), At(s.End), s.Value, s.Style, s.Tag.IsEmpty ? null : s.Tag.Value, s.Anchor.IsEmpty ? null : s.Anchor.Value);
                 case AnchorAlias alias:
                     {
                         var span = TextSpan.FromBounds(At(alias.Start), At(alias.End));
@@ -243,25 +241,38 @@ public static class YamlReader
                 case SequenceStart q:
                     return Open(false, At(q.Start), q.Style == SequenceStyle.Flow, q.Anchor.IsEmpty ? null : q.Anchor.Value);
                 case MappingEnd or SequenceEnd:
-                    {
-                        var frame = frames[--depth];
-                        frames[depth] = default;
-                        int end = frame.LastEnd;
-                        if (frame.IsFlow)
-                        {
-                            // YamlDotNet's end event is an empty mark at the closing bracket: the node's span includes the bracket.
-                            int close = At(ev.Start);
-                            end = Math.Max(end, close < start + length && text[close] is ']' or '}' ? close + 1 : At(ev.End));
-                        }
-                        if (end < frame.Start) end = frame.Start;
-                        YamlNode node = frame.IsMapping
-                            ? new YamlMapping(TextSpan.FromBounds(frame.Start, end), Take(pairs, frame.First), frame.IsFlow)
-                            : new YamlSequence(TextSpan.FromBounds(frame.Start, end), Take(items, frame.First), frame.IsFlow);
-                        return Complete(node, frame.Size + 1, frame.Anchor);
-                    }
+                    return Close(At(ev.Start), At(ev.End));
                 default:
                     return null;
             }
+        }
+
+        /// <summary>A scalar from <paramref name="from"/> to <paramref name="to"/> (offsets in the whole text).</summary>
+        public YamlNode? OnScalar(int from, int to, string text, YdnScalarStyle ydnStyle, string? tag, string? anchor)
+        {
+            var style = MapStyle(ydnStyle);
+            var type = YamlScalarResolver.Resolve(text, style, tag);
+            string value = depth > 0 && frames[depth - 1] is { IsMapping: true, PendingKey: null } ? Key(text) : text;
+            var node = new YamlScalar(TextSpan.FromBounds(from, to), value, style, type);
+            return Complete(node, 1, anchor);
+        }
+
+        /// <summary>Closes the innermost collection; for a flow collection <paramref name="closeStart"/> is its bracket.</summary>
+        public YamlNode? Close(int closeStart, int closeEnd)
+        {
+            var frame = frames[--depth];
+            frames[depth] = default;
+            int end = frame.LastEnd;
+            if (frame.IsFlow)
+            {
+                // YamlDotNet's end mark is empty at the closing bracket: the node's span includes the bracket.
+                end = Math.Max(end, closeStart < start + length && text[closeStart] is ']' or '}' ? closeStart + 1 : closeEnd);
+            }
+            if (end < frame.Start) end = frame.Start;
+            YamlNode node = frame.IsMapping
+                ? new YamlMapping(TextSpan.FromBounds(frame.Start, end), Take(pairs, frame.First), frame.IsFlow)
+                : new YamlSequence(TextSpan.FromBounds(frame.Start, end), Take(items, frame.First), frame.IsFlow);
+            return Complete(node, frame.Size + 1, frame.Anchor);
         }
 
         /// <summary>Keys repeat in every item of a list: one string each, so a large manifest keeps one copy of "name", not thousands.</summary>
@@ -285,7 +296,7 @@ public static class YamlReader
             return ImmutableCollectionsMarshal.AsImmutableArray(array);
         }
 
-        private YamlNode? Open(bool isMapping, int start, bool isFlow, string? anchor)
+        public YamlNode? Open(bool isMapping, int start, bool isFlow, string? anchor)
         {
             if (depthAbove + depth + 1 == MaxDepth + 1)
             {

@@ -121,22 +121,24 @@ public sealed class ChunkedReadTests(ITestOutputHelper output)
 
     private static void AssertSame(YamlReadResult whole, YamlReadResult chunked, string text)
     {
-        string expected = Dump(whole.Root) + Describe(whole.Diagnostics);
-        string actual = Dump(chunked.Root) + Describe(chunked.Diagnostics);
-        if (expected != actual)
-        {
-            var lines1 = expected.Split('\n');
-            var lines2 = actual.Split('\n');
-            int i = 0;
-            while (i < Math.Min(lines1.Length, lines2.Length) && lines1[i] == lines2[i]) i++;
-            Assert.Fail($"pieces differ from the whole read at line {i} of the dump:\nwhole:   {lines1.ElementAtOrDefault(i)}\npieces:  {lines2.ElementAtOrDefault(i)}\n--- text ---\n{text}");
-        }
+        AssertSameReading(Dump(whole.Root) + Describe(whole.Diagnostics), Dump(chunked.Root) + Describe(chunked.Diagnostics), "the whole read", "pieces", text);
     }
 
-    private static string Describe(IEnumerable<Diagnostic> diagnostics) =>
+    /// <summary>Two readings (tree dump and findings) must be equal; on failure, the first line that differs and the text.</summary>
+    internal static void AssertSameReading(string expected, string actual, string expectedLabel, string actualLabel, string text)
+    {
+        if (expected == actual) return;
+        var a = expected.Split('\n');
+        var b = actual.Split('\n');
+        int i = 0;
+        while (i < Math.Min(a.Length, b.Length) && a[i] == b[i]) i++;
+        Assert.Fail($"{actualLabel} differ from {expectedLabel} at line {i} of the dump:\n{expectedLabel}: {a.ElementAtOrDefault(i)}\n{actualLabel}: {b.ElementAtOrDefault(i)}\n--- text ---\n{text}");
+    }
+
+    internal static string Describe(IEnumerable<Diagnostic> diagnostics) =>
         string.Concat(diagnostics.Select(d => $"{d.Code} {d.Location.Span} {d.Message} [{string.Join(",", d.Related.Select(r => r.Location.Span))}] [{string.Join(",", d.Fixes.SelectMany(f => f.Edits).Select(e => e.Span + e.NewText))}]\n"));
 
-    private static string Dump(YamlNode? node)
+    internal static string Dump(YamlNode? node)
     {
         var sb = new StringBuilder();
         void Walk(YamlNode? n, int depth)
@@ -163,7 +165,7 @@ public sealed class ChunkedReadTests(ITestOutputHelper output)
     private static readonly string[] Names = ["AHU-1", "VAV-2-3", "Zähler-Ost", "空调-北", "\"quoted: name\"", "'single'", "plain name", "x😀y", ""];
 
     /// <summary>A manifest with <paramref name="devices"/> items and, with mistakes, every YAML feature a cut could trip over.</summary>
-    private static string Generate(Random random, int devices, bool mistakes)
+    internal static string Generate(Random random, int devices, bool mistakes)
     {
         string nl = mistakes && random.Next(3) == 0 ? "\r\n" : "\n";
         int indent = mistakes && random.Next(4) == 0 ? 0 : 2;
@@ -204,7 +206,7 @@ public sealed class ChunkedReadTests(ITestOutputHelper output)
 
     private static readonly string[] Inserts = ["x", "\n", "  - name: NEW\n", ": ", "\"", "#", "-", " ", "ü", "😀", "[", "]", "{", "\r\n", "\n  - "];
 
-    private static string Edit(Random random, string text)
+    internal static string Edit(Random random, string text)
     {
         int at = random.Next(text.Length + 1);
         if (random.Next(3) == 0 && text.Length > 0)
