@@ -23,20 +23,20 @@ internal sealed record ChunkOptions(int MinimumLength, int AverageItems)
 /// <param name="ItemIndent">Column of the list's dashes.</param>
 internal sealed record ChunkPlan(ImmutableArray<int> Starts, int DevicesKey, int ItemIndent);
 
-/// <summary>One piece as read: where it was in its text, its top node (spans in that text) and its YAML findings.</summary>
-internal sealed record ChunkPiece(int Start, int Length, YamlNode Root, ImmutableArray<Diagnostic> Diagnostics);
+/// <summary>One piece as read: where it was in its text, the hash of that text, its top node (spans in that text) and its YAML findings.</summary>
+internal sealed record ChunkPiece(int Start, int Length, int Hash, YamlNode Root, ImmutableArray<Diagnostic> Diagnostics);
 
 /// <summary>The pieces of one read, found again by their text (within the same file: findings carry its path).</summary>
 internal sealed class YamlChunkSet(string text, string path, ImmutableArray<ChunkPiece> pieces)
 {
     public string Path { get; } = path;
 
-    private readonly Dictionary<int, ChunkPiece> byHash = Index(text, pieces);
+    private readonly Dictionary<int, ChunkPiece> byHash = Index(pieces);
 
-    private static Dictionary<int, ChunkPiece> Index(string text, ImmutableArray<ChunkPiece> pieces)
+    private static Dictionary<int, ChunkPiece> Index(ImmutableArray<ChunkPiece> pieces)
     {
         var index = new Dictionary<int, ChunkPiece>(pieces.Length);
-        foreach (var piece in pieces) index[string.GetHashCode(text.AsSpan(piece.Start, piece.Length))] = piece;
+        foreach (var piece in pieces) index[piece.Hash] = piece; // pieces with the same text: any one of them serves
         return index;
     }
 
@@ -113,31 +113,22 @@ internal static class YamlChunks
     public static YamlReadResult? Read(string text, string path, ChunkPlan plan, YamlChunkSet? previous)
     {
         int count = plan.Starts.Length;
-        var pieces = new ChunkPiece?[count];
-        var toRead = new List<int>(count);
+        var pieces = new ChunkPiece[count];
         for (int i = 0; i < count; i++)
         {
             int start = plan.Starts[i];
             int length = (i + 1 < count ? plan.Starts[i + 1] : text.Length) - start;
             var slice = text.AsSpan(start, length);
-            if (previous is not null && previous.Path == path && previous.Find(slice, string.GetHashCode(slice)) is { } earlier && Reusable(earlier, start))
+            int hash = string.GetHashCode(slice);
+            if (previous is not null && previous.Path == path && previous.Find(slice, hash) is { } earlier && Reusable(earlier, start))
             {
                 pieces[i] = earlier.Start == start ? earlier : earlier with { Start = start, Root = Shift(earlier.Root, start - earlier.Start) };
+                continue;
             }
-            else
-            {
-                toRead.Add(i);
-            }
-        }
-        void ReadPiece(int i)
-        {
-            int start = plan.Starts[i];
-            int length = (i + 1 < count ? plan.Starts[i + 1] : text.Length) - start;
             var outcome = YamlReader.ReadRange(text, start, length, path, i == 0 ? 0 : 1, stopAtFailure: true);
-            if (outcome.Clean && outcome.Root is not null) pieces[i] = new ChunkPiece(start, length, outcome.Root, outcome.Diagnostics);
+            if (!outcome.Clean || outcome.Root is null) return null; // the text is read whole: no need to read the other pieces
+            pieces[i] = new ChunkPiece(start, length, hash, outcome.Root, outcome.Diagnostics);
         }
-        // One after the other: reading pieces on both cores made more garbage-collection work than it saved (bench/results.md).
-        foreach (int i in toRead) ReadPiece(i);
 
         // The first piece holds the document's mapping ending in "devices:"; every other piece is a block list of items at the same column.
         if (pieces[0] is not { Root: YamlMapping { IsFlow: false } head } first) return null;
@@ -145,7 +136,7 @@ internal static class YamlChunks
         int itemCount = list.Items.Length;
         for (int i = 1; i < count; i++)
         {
-            if (pieces[i] is not { Root: YamlSequence { IsFlow: false } more } piece || more.Span.Start != piece.Start + plan.ItemIndent) return null;
+            if (pieces[i] is not { Root: YamlSequence { IsFlow: false } more } || more.Span.Start != pieces[i].Start + plan.ItemIndent) return null;
             itemCount += more.Items.Length;
         }
         var items = new YamlNode[itemCount];
@@ -155,15 +146,15 @@ internal static class YamlChunks
         diagnostics.AddRange(first.Diagnostics);
         for (int i = 1; i < count; i++)
         {
-            var more = (YamlSequence)pieces[i]!.Root;
+            var more = (YamlSequence)pieces[i].Root;
             more.Items.CopyTo(items, at);
             at += more.Items.Length;
-            diagnostics.AddRange(pieces[i]!.Diagnostics);
+            diagnostics.AddRange(pieces[i].Diagnostics);
         }
-        int end = ((YamlSequence)pieces[count - 1]!.Root).Span.End;
+        int end = ((YamlSequence)pieces[count - 1].Root).Span.End;
         var joined = new YamlSequence(TextSpan.FromBounds(list.Span.Start, end), ImmutableCollectionsMarshal.AsImmutableArray(items), isFlow: false);
         var root = new YamlMapping(TextSpan.FromBounds(head.Span.Start, Math.Max(head.Span.End, end)), head.Pairs.SetItem(head.Pairs.Length - 1, devices with { Value = joined }), isFlow: false);
-        return new YamlReadResult(root, diagnostics.ToImmutable()) { Chunks = new YamlChunkSet(text, path, [.. pieces.Select(p => p!)]) };
+        return new YamlReadResult(root, diagnostics.ToImmutable()) { Chunks = new YamlChunkSet(text, path, ImmutableCollectionsMarshal.AsImmutableArray(pieces)) };
     }
 
     /// <summary>A piece read before can stand for the same text elsewhere when its spans can simply move (it has no findings).</summary>

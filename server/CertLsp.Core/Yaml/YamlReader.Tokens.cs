@@ -33,7 +33,7 @@ public static partial class YamlReader
     {
         var diagnostics = ImmutableArray.CreateBuilder<Diagnostic>();
         var state = new ReadState(text, start, length, depth, new DiagnosticBuilder(path), diagnostics);
-        var scanner = new Scanner(start == 0 && length == text.Length ? new StringReader(text) : new SliceReader(text, start, length), skipComments: true);
+        var scanner = new Scanner(Input(text, start, length), skipComments: true);
         var open = new Expect[16];
         int depthNow = 0;
         YamlNode? root = null;

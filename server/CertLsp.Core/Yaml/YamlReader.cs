@@ -67,7 +67,7 @@ public static partial class YamlReader
         var diagnostics = ImmutableArray.CreateBuilder<Diagnostic>();
         var builder = new DiagnosticBuilder(path);
         var state = new ReadState(text, start, length, depth, builder, diagnostics);
-        var parser = new Parser(start == 0 && length == text.Length ? new StringReader(text) : new SliceReader(text, start, length));
+        var parser = new Parser(Input(text, start, length));
         YamlNode? root = null;
         int lastGoodEnd = start;
         try
@@ -403,6 +403,10 @@ public static partial class YamlReader
             public Dictionary<string, YamlScalar>? Keys;
         }
     }
+
+    /// <summary>The characters of a range of the text, for YamlDotNet.</summary>
+    private static TextReader Input(string text, int start, int length) =>
+        start == 0 && length == text.Length ? new StringReader(text) : new SliceReader(text, start, length);
 
     /// <summary>A reader over part of a string, so that a piece of a large text is read without copying it.</summary>
     private sealed class SliceReader(string text, int start, int length) : TextReader
