@@ -21,9 +21,9 @@ internal sealed record DeviceContact(BacnetAddress Address, IPEndPoint Endpoint,
     {
         if (ManifestSite.ParseAddress(device.Address?.Value, sitePort) is not { } endpoint)
             return (null, "the manifest gives no IPv4 “address” (IPv4[:port]) for the device");
-        if (device.Instance is null || !device.Instance.TryGetInt64(out long instance) || instance is < 0 or > 4194302)
+        if (device.InstanceNumber is not { } instance)
             return (null, "the manifest gives no BACnet “instance” for the device");
-        return (new DeviceContact(BipEndpoint.From(endpoint), endpoint, (uint)instance), null);
+        return (new DeviceContact(BipEndpoint.From(endpoint), endpoint, instance), null);
     }
 
     /// <summary>The first Network Port (secure-connect first) that has what <paramref name="has"/> asks for, or why there is none.</summary>

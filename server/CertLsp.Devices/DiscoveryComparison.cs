@@ -42,10 +42,11 @@ public sealed record DiscoveryComparison(IReadOnlyList<string> Missing, IReadOnl
             if (row.Info?.ObjectName is { } name && name != device.Name)
                 differences.Add($"{device.Name} (instance {instance}): the device's Object_Name is \"{name}\"");
             var endpoint = row.Found.Address.Endpoint.ToIPEndPoint();
-            if (device.Address is { } address && !address.Equals(endpoint))
-                differences.Add($"{device.Name} (instance {instance}): the manifest says {Format(address, site.Port)}, the device answered from {Format(endpoint, site.Port)}");
-            if (device.Address is null) differences.Add($"{device.Name} (instance {instance}): no address in the manifest; the device is at {Format(endpoint, site.Port)}");
-            if (device.Address is null || !device.Address.Equals(endpoint)) moved.Add(new MovedDevice(instance, Format(endpoint, site.Port)));
+            if (device.Address is { } address && address.Equals(endpoint)) continue;
+            differences.Add(device.Address is { } written
+                ? $"{device.Name} (instance {instance}): the manifest says {Format(written, site.Port)}, the device answered from {Format(endpoint, site.Port)}"
+                : $"{device.Name} (instance {instance}): no address in the manifest; the device is at {Format(endpoint, site.Port)}");
+            moved.Add(new MovedDevice(instance, Format(endpoint, site.Port), endpoint.Port));
         }
         var known = site.Devices.Where(d => d.Instance is not null).Select(d => d.Instance!.Value).ToHashSet();
         var lacking = rows.Where(r => !known.Contains(r.Found.Instance) && !site.Devices.Any(d => d.Instance is null && d.Name == r.Info?.ObjectName)).ToList();

@@ -38,7 +38,7 @@ public sealed record ManifestSite(string Path, IReadOnlyList<ManifestDevice> Dev
         var devices = manifest.Devices.Select(d => new ManifestDevice(
             d.DisplayName,
             CommonNames.For(manifest, d)?.Value,
-            d.Instance is not null && d.Instance.TryGetInt64(out var i) && i is >= 0 and <= 4194302 ? (uint)i : null,
+            d.InstanceNumber,
             ParseAddress(d.Address?.Value, port))).ToList();
         var broadcast = bacnet.Broadcast is { } b ? (IPAddress.TryParse(b.Value, out var ip) ? ip : null) : defaults.Broadcast;
         return new ManifestSite(path, devices, port, broadcast, bacnet.GenerateCsrCommand is not null ? bacnet.GenerateCsrCommandValue : defaults.GenerateCsrCommand);

@@ -207,8 +207,8 @@ public static class CertificateImporter
             {
                 using (again.Certificate)
                 {
-                    if (!localKeys && updated.Find(again.Device) is { } entry && entry.InstallStateOfCertificate != InstallState.Installed && entry.StatusAt(now) == CertificateStatus.Valid)
-                        installs.Add(InstallJobFor(manifest, again, onDevice[i]!));
+                    if (!localKeys && updated.Find(again.Device) is { } entry && CertificateInstaller.Due(entry, now))
+                        installs.Add(InstallJobFor(again, onDevice[i]!));
                 }
                 verdicts.Add(new(files[i].Name, FileVerdict.AlreadyImported, reasons[i], again.Device));
             }
@@ -223,7 +223,7 @@ public static class CertificateImporter
                         Certificate = new IssuedCertificate(c.Serial, c.Issuer.SubjectName.Name, c.Certificate.NotBefore.ToUniversalTime(), c.Certificate.NotAfter.ToUniversalTime(), c.Fingerprint, c.PublicKey),
                         Install = localKeys ? null : new CertificateInstall(InstallState.Pending, c.Fingerprint),
                     });
-                    if (!localKeys) installs.Add(InstallJobFor(manifest, c, onDevice[i]!));
+                    if (!localKeys) installs.Add(InstallJobFor(c, onDevice[i]!));
                 }
                 verdicts.Add(new(files[i].Name, FileVerdict.Accepted, reasons[i], c.Device));
             }
@@ -270,8 +270,7 @@ public static class CertificateImporter
         };
     }
 
-    private static InstallJob InstallJobFor(SiteManifest manifest, Candidate c, DeviceCertificates certificates) =>
-        new(manifest.Devices.First(d => d.Name?.Value == c.Device), c.Fingerprint, certificates);
+    private static InstallJob InstallJobFor(Candidate c, DeviceCertificates certificates) => new(c.Entry, c.Fingerprint, certificates);
 
     /// <summary>What the device gets: the certificate, then its signer and the configured issuers above it.</summary>
     private static DeviceCertificates DeviceCertificatesOf(Candidate c, List<X509Certificate2> issuers) =>
@@ -306,7 +305,10 @@ public static class CertificateImporter
 
     /// <summary>A certificate that passed every check: accepted unless another one for the same device was accepted first.</summary>
     /// <param name="Again">Already recorded: only its bundle is (re)written when it is missing (an earlier import ran out of disk).</param>
-    private sealed record Candidate(string Device, X509Certificate2 Certificate, X509Certificate2 Issuer, string Serial, string Fingerprint, string PublicKey, bool Again = false);
+    private sealed record Candidate(Manifest.DeviceEntry Entry, X509Certificate2 Certificate, X509Certificate2 Issuer, string Serial, string Fingerprint, string PublicKey, bool Again = false)
+    {
+        public string Device => Entry.Name!.Value;
+    }
 
     /// <summary>Either the file's final verdict, or a candidate for acceptance.</summary>
     private sealed record Judgement(ImportedFile? Final, Candidate? Candidate);
@@ -364,7 +366,7 @@ public static class CertificateImporter
             // Recorded before; an import that could not write the bundle (a full disk) left it to this one.
             var signer = issuers.FirstOrDefault(i => CertificateFiles.IsSignedBy(certificate, i));
             return signer is null ? final(FileVerdict.AlreadyImported, "already imported", name)
-                : new Judgement(null, new Candidate(name, certificate, signer, entry.Certificate.Serial, fingerprint, publicKey, Again: true));
+                : new Judgement(null, new Candidate(device, certificate, signer, entry.Certificate.Serial, fingerprint, publicKey, Again: true));
         }
         if (now < certificate.NotBefore.ToUniversalTime()) return reject($"not valid before {LedgerFormat.Time(certificate.NotBefore)}", name);
         if (now > certificate.NotAfter.ToUniversalTime()) return reject($"expired on {LedgerFormat.Time(certificate.NotAfter)}", name);
@@ -379,7 +381,7 @@ public static class CertificateImporter
         if (entry?.Pending is not { } pending) return reject($"no CSR is pending for “{name}”", name);
         if (pending.PublicKey != publicKey) return reject($"its public key is not the one of the pending CSR of “{name}” ({pending.Zip})", name);
         if (!string.Equals(cn, entry.CommonName, StringComparison.Ordinal)) return reject($"its CN “{cn}” differs from the requested “{entry.CommonName}”", name);
-        return new Judgement(null, new Candidate(name, certificate, issuer, serial, fingerprint, publicKey));
+        return new Judgement(null, new Candidate(device, certificate, issuer, serial, fingerprint, publicKey));
     }
 
     private static string WriteBundle(string folder, Candidate c, KeyStore keys, string? passphrase)

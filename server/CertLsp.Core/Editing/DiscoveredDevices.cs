@@ -12,8 +12,11 @@ namespace CertLsp.Core.Editing;
 /// <summary>A device that answered discovery and is not in the manifest: its name (null when it gave none), instance and address as a manifest writes it.</summary>
 public sealed record FoundDevice(string? Name, long Instance, string Address);
 
-/// <summary>A manifest device, by its instance, that answered from another address (or has none in the manifest).</summary>
-public sealed record MovedDevice(long Instance, string Address);
+/// <summary>
+/// A manifest device, by its instance, that answered from another address (or has none in the manifest): the address as a
+/// manifest writes it (without the port when it is the site's) and the device's port, for addresses written with one.
+/// </summary>
+public sealed record MovedDevice(long Instance, string Address, int Port = 47808);
 
 /// <summary>
 /// The edits that bring discovery into a manifest, the device names added (as written) and the devices whose address
@@ -46,16 +49,16 @@ public static class DiscoveredDevices
 
         var edits = new List<TextEdit>();
         var updated = new List<string>();
+        var byInstance = manifest.Devices.Where(d => d.InstanceNumber is not null).ToLookup(d => (long)d.InstanceNumber!.Value);
         foreach (var move in moved)
         {
-            foreach (var device in manifest.Devices)
+            foreach (var device in byInstance[move.Instance])
             {
-                if (device.Instance is null || !device.Instance.TryGetInt64(out long instance) || instance != move.Instance) continue;
                 if (device.Address is { } address)
                 {
                     // "127.0.0.9:47808" stays written with its port when the new address is on the site's port.
                     string value = address.Value.Contains(':', StringComparison.Ordinal) && !move.Address.Contains(':', StringComparison.Ordinal)
-                        ? $"{move.Address}:{manifest.Bacnet.PortNumber.ToString(CultureInfo.InvariantCulture)}"
+                        ? $"{move.Address}:{move.Port.ToString(CultureInfo.InvariantCulture)}"
                         : move.Address;
                     if (address.Value == value) continue;
                     edits.Add(new TextEdit(path, address.Span, Scalar(value, address.Style, device.Node.IsFlow)));

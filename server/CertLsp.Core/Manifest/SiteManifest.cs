@@ -93,4 +93,8 @@ public sealed record DeviceEntry(
     public YamlNode Anchor => (YamlNode?)Name ?? (Node.Pairs.IsEmpty ? Node : Node.Pairs[0].Key);
 
     public string DisplayName => Name?.Value ?? $"#{Index + 1}";
+
+    /// <summary>The BACnet instance, when the manifest gives one a device can have (0..<see cref="Rules.InstanceRangeRule.MaxInstance"/>).</summary>
+    public uint? InstanceNumber =>
+        Instance is not null && Instance.TryGetInt64(out long value) && value is >= 0 and <= Rules.InstanceRangeRule.MaxInstance ? (uint)value : null;
 }

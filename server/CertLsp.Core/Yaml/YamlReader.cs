@@ -41,7 +41,8 @@ public static partial class YamlReader
     internal static YamlReadResult Read(string text, string path, YamlReadResult? previous, ChunkOptions options)
     {
         if (YamlChunks.Plan(text, options) is { } plan && YamlChunks.Read(text, path, plan, previous?.Chunks) is { } chunked) return chunked;
-        return ReadWhole(text, path);
+        // Read whole (a YAML error while typing, say): the earlier pieces stay on offer for the next version.
+        return ReadWhole(text, path) with { Chunks = previous?.Chunks };
     }
 
     internal static YamlReadResult ReadWhole(string text, string path)
