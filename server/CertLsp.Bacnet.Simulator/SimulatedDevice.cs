@@ -32,7 +32,7 @@ public sealed class SimulatedDevice : IDeviceHandler, IDisposable
     private AsymmetricAlgorithm? _pendingKey;
     private uint _command;
     private bool _changesPending;
-    private int _boot;  // a CSR being generated when the device restarts is never finished
+    private int _boot;  // restarts so far: a CSR being generated when the device restarts is never finished
 
     public SimulatedDevice(SimulatedDeviceSpec spec, ushort port)
     {
@@ -360,12 +360,11 @@ public sealed class SimulatedDevice : IDeviceHandler, IDisposable
             _boot++;
             Discard();
             _command = (uint)NetworkPortCommand.Idle;
-            Restarts++;
         }
     }
 
     /// <summary>How often the device restarted.</summary>
-    public int Restarts { get; private set; }
+    public int Restarts => Volatile.Read(ref _boot);
 
     /// <summary>Why the last ACTIVATE_CHANGES was refused (for tests and the simulator's log).</summary>
     public string? LastActivationProblem { get; private set; }

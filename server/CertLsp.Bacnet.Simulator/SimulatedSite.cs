@@ -12,7 +12,8 @@ public sealed class SimulatedSite : IAsyncDisposable
     private readonly SimulatedDevice[] _devices;
     private readonly DeviceEndpoint[] _endpoints;  // replaced when a device restarts; the broadcast listener reads it too
     private readonly UdpEndpoint? _broadcast;
-    private long _malformedBeforeRestarts;
+    private readonly List<DeviceEndpoint> _retired = [];  // endpoints replaced by restarts: their counts still count
+    private volatile bool _disposed;
 
     private SimulatedSite(SimulatedDevice[] devices, DeviceEndpoint[] endpoints, UdpEndpoint? broadcast)
     {
@@ -23,13 +24,22 @@ public sealed class SimulatedSite : IAsyncDisposable
 
     public IReadOnlyList<SimulatedDevice> Devices => _devices;
 
-    public SimulatedDevice this[uint instance] => _devices.First(d => d.Spec.Instance == instance);
+    public SimulatedDevice this[uint instance] => _devices[IndexOf(instance)];
+
+    private int IndexOf(uint instance) =>
+        Array.FindIndex(_devices, d => d.Spec.Instance == instance) is >= 0 and var index ? index : throw new ArgumentException($"no simulated device {instance}", nameof(instance));
+
+    /// <summary>Every endpoint that has answered for the site: the current ones and those replaced by restarts.</summary>
+    private IEnumerable<DeviceEndpoint> AllEndpoints()
+    {
+        lock (_retired) return [.. _endpoints, .. _retired];
+    }
 
     /// <summary>Datagrams the devices could not decode (dropped or answered with reject/abort).</summary>
-    public long MalformedReceived => Interlocked.Read(ref _malformedBeforeRestarts) + _endpoints.Sum(e => e.MalformedReceived);
+    public long MalformedReceived => AllEndpoints().Sum(e => e.MalformedReceived);
 
     /// <summary>Datagrams whose handling threw in a receive loop (a bug: bad datagrams are decode results, never exceptions).</summary>
-    public long ReceiveFailures => _endpoints.Sum(e => e.ReceiveFailures) + (_broadcast?.HandlerFailures ?? 0);
+    public long ReceiveFailures => AllEndpoints().Sum(e => e.ReceiveFailures) + (_broadcast?.HandlerFailures ?? 0);
 
     /// <summary>
     /// Restarts a device: it stops answering (its socket closes), loses what was pending (<see cref="SimulatedDevice.Restart"/>),
@@ -37,14 +47,18 @@ public sealed class SimulatedSite : IAsyncDisposable
     /// </summary>
     public async Task RestartAsync(uint instance, TimeSpan downtime)
     {
-        var index = Array.FindIndex(_devices, d => d.Spec.Instance == instance);
+        var index = IndexOf(instance);
         var device = _devices[index];
         var old = _endpoints[index];
         await old.DisposeAsync().ConfigureAwait(false);
-        Interlocked.Add(ref _malformedBeforeRestarts, old.MalformedReceived);
         device.Restart();
         await Task.Delay(downtime).ConfigureAwait(false);
-        Volatile.Write(ref _endpoints[index], Answering(device));
+        if (_disposed) return; // the site closed meanwhile: no new socket
+        lock (_retired)
+        {
+            _retired.Add(old);
+            Volatile.Write(ref _endpoints[index], Answering(device));
+        }
     }
 
     // Loopback only: a Forwarded-NPDU naming another original source gets no answer; an unresponsive device answers no one.
@@ -87,6 +101,7 @@ public sealed class SimulatedSite : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _disposed = true;
         if (_broadcast is not null) await _broadcast.DisposeAsync().ConfigureAwait(false);
         for (var i = 0; i < _devices.Length; i++)
         {

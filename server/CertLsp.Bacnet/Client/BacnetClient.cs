@@ -179,7 +179,11 @@ public sealed class BacnetClient : IAsyncDisposable
         ConfirmedAsync<Acknowledged>(device, request, null, cancellationToken);
 
     /// <summary>Tells the client the largest APDU a device accepts (from its I-Am), so requests are segmented to fit.</summary>
-    public void RememberMaxApdu(BacnetAddress device, int maxApdu) => _peerMaxApdu[device] = Math.Clamp(maxApdu, 50, Apdu.MaxApduLength);
+    /// <remarks>At most <see cref="MaxRememberedPeers"/> devices are remembered (a flood of I-Ams from made-up addresses grows nothing).</remarks>
+    public void RememberMaxApdu(BacnetAddress device, int maxApdu)
+    {
+        if (_peerMaxApdu.ContainsKey(device) || _peerMaxApdu.Count < MaxRememberedPeers) _peerMaxApdu[device] = Math.Clamp(maxApdu, 50, Apdu.MaxApduLength);
+    }
 
     /// <summary>
     /// Sends a confirmed request and waits for its answer. <paramref name="decodeAck"/> decodes a ComplexACK's data;
@@ -426,8 +430,7 @@ public sealed class BacnetClient : IAsyncDisposable
                 var iAm = IAm.Decode(packet.ServiceData(datagram));
                 if (!iAm.Ok) { Interlocked.Increment(ref _malformed); return; }
                 var device = new DiscoveredDevice(new BacnetAddress(from, remote), iAm.Value);
-                if (_peerMaxApdu.Count < MaxRememberedPeers || _peerMaxApdu.ContainsKey(device.Address))
-                    _peerMaxApdu[device.Address] = Math.Clamp((int)iAm.Value.MaxApduLength, 50, Apdu.MaxApduLength);
+                RememberMaxApdu(device.Address, (int)iAm.Value.MaxApduLength);
                 foreach (var listener in _iAmListeners.Values) listener(device);
                 return;
             case ApduType.SimpleAck or ApduType.ComplexAck or ApduType.Error or ApduType.Reject:

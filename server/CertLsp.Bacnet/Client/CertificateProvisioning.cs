@@ -113,22 +113,25 @@ public sealed class CertificateProvisioning(BacnetClient client)
         {
             var written = await WriteFileAsync(device, file, content, cancellationToken).ConfigureAwait(false);
             if (!written.Ok) return Fail($"write {file}", written.Failure!);
-            var readBack = await ReadFileAsync(device, file, cancellationToken).ConfigureAwait(false);
-            if (!readBack.Ok) return Fail($"read back {file}", readBack.Failure!);
-            if (!readBack.Value.AsSpan().SequenceEqual(content.Span))
-                return Fail($"read back {file}", new BacnetFailure(FailureKind.Malformed, $"the device holds {readBack.Value.Length} bytes that differ from the {content.Length} written"));
+            var readBack = await VerifyFileAsync(device, file, content, $"read back {file}", held => $"the device holds {held} bytes that differ from the {content.Length} written", cancellationToken).ConfigureAwait(false);
+            if (!readBack.Ok) return readBack.Failure!;
         }
         var activate = await client.ReinitializeDeviceAsync(device, new ReinitializeDeviceRequest(ReinitializedState.ActivateChanges, password), cancellationToken).ConfigureAwait(false);
         if (!activate.Ok) return Fail("ReinitializeDevice ACTIVATE_CHANGES", activate.Failure!);
         var pending = await client.ReadPropertyAsync(device, port, PropertyIdentifier.ChangesPending, cancellationToken: cancellationToken).ConfigureAwait(false);
         if (pending.Ok && pending.Value.Values.FirstOrDefault() is BacnetValue.Boolean { Value: true })
             return Fail("read Changes_Pending", new BacnetFailure(FailureKind.Malformed, "changes still pending after activation"));
-        var active = await ReadFileAsync(device, operationalFile.Value, cancellationToken).ConfigureAwait(false);
-        if (!active.Ok) return Fail($"read {operationalFile.Value} after activation", active.Failure!);
-        if (!active.Value.AsSpan().SequenceEqual(operational.Span))
-            return Fail($"read {operationalFile.Value} after activation", new BacnetFailure(FailureKind.Malformed,
-                "the device does not hold the certificate written (did it restart before the activation and drop the pending changes?)"));
-        return default(Acknowledged);
+        return await VerifyFileAsync(device, operationalFile.Value, operational, $"read {operationalFile.Value} after activation",
+            _ => "the device does not hold the certificate written (did it restart before the activation and drop the pending changes?)", cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Reads a file back and compares it with what it should hold; a difference fails <paramref name="step"/> with <paramref name="differs"/> (given the bytes held).</summary>
+    private async Task<BacnetResult<Acknowledged>> VerifyFileAsync(BacnetAddress device, ObjectId file, ReadOnlyMemory<byte> expected, string step,
+        Func<int, string> differs, CancellationToken cancellationToken)
+    {
+        var held = await ReadFileAsync(device, file, cancellationToken).ConfigureAwait(false);
+        if (!held.Ok) return Fail(step, held.Failure!);
+        return held.Value.AsSpan().SequenceEqual(expected.Span) ? default(Acknowledged) : Fail(step, new BacnetFailure(FailureKind.Malformed, differs(held.Value.Length)));
     }
 
     /// <summary>Command := discard-changes (1): the device drops pending certificate files and a pending key.</summary>

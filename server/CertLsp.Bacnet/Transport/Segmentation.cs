@@ -33,23 +33,23 @@ public sealed class SegmentReassembly(int maxTotalBytes, byte windowSize)
 {
     private readonly byte _proposed = windowSize;
     private readonly MemoryStream _data = new();
-    private byte _expected;
-    private int _received;
+    private int _received;  // segments taken in order; the next expected sequence number is its low byte
     private int _sinceAck;
 
     /// <summary>The window this side accepts: at most the sender's proposal.</summary>
     public byte ActualWindow { get; private set; } = 1;
 
     /// <summary>The sequence number to acknowledge: the last segment received in order.</summary>
-    public byte LastInOrder => unchecked((byte)(_expected - 1));
+    public byte LastInOrder => unchecked((byte)(_received - 1));
 
     public byte[] Data => _data.ToArray();
 
     public SegmentAction Accept(in ApduHeader header, ReadOnlySpan<byte> segment)
     {
-        if (header.SequenceNumber != _expected)
+        byte expected = unchecked((byte)_received);
+        if (header.SequenceNumber != expected)
         {
-            var behind = (byte)(_expected - header.SequenceNumber);
+            var behind = (byte)(expected - header.SequenceNumber);
             return behind <= Math.Min(_received, 127) ? SegmentAction.Duplicate : SegmentAction.Nak;
         }
         if (_data.Length + segment.Length > maxTotalBytes) return SegmentAction.TooLarge;
@@ -57,7 +57,6 @@ public sealed class SegmentReassembly(int maxTotalBytes, byte windowSize)
         if (first) ActualWindow = Math.Clamp(Math.Min(_proposed, header.WindowSize), (byte)1, (byte)127);
         _data.Write(segment);
         _received++;
-        _expected++;
         _sinceAck++;
         if (!header.MoreFollows) return SegmentAction.Complete;
         if (first || _sinceAck >= ActualWindow) { _sinceAck = 0; return SegmentAction.Ack; }

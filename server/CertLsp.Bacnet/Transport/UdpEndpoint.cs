@@ -129,8 +129,12 @@ public sealed class UdpEndpoint : IAsyncDisposable
         }
     }
 
+    private int _disposed;
+
+    /// <summary>Closes the socket and ends the receive loop; a second call does nothing.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         _stop.Cancel();
         _socket.Dispose();
         try { await _loop.ConfigureAwait(false); } catch (OperationCanceledException) { }
