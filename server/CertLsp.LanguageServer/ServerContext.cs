@@ -49,11 +49,7 @@ public sealed class ServerContext(ServerWorkspace workspace, TextWriter log)
     /// <summary>Logs to stderr always, and to the client's log when connected.</summary>
     public void Log(string message, int type = MessageType.Log)
     {
-        lock (log)
-        {
-            log.WriteLine($"[certlsp {DateTime.UtcNow:HH:mm:ss.fff}] {message}");
-            log.Flush();
-        }
+        WriteStderr(message);
         if (rpc is { IsDisposed: false } && IsInitialized)
         {
             _ = rpc.NotifyWithParameterObjectAsync(Methods.LogMessage, new MessageParams(type, message));
@@ -66,14 +62,20 @@ public sealed class ServerContext(ServerWorkspace workspace, TextWriter log)
     /// </summary>
     public void LogTrace(string message, string? verbose = null)
     {
-        lock (log)
-        {
-            log.WriteLine($"[certlsp {DateTime.UtcNow:HH:mm:ss.fff}] {message}{(verbose is null ? "" : " " + verbose)}");
-            log.Flush();
-        }
+        WriteStderr(verbose is null ? message : $"{message} {verbose}");
         if (Trace != "off" && rpc is { IsDisposed: false } && IsInitialized)
         {
             _ = rpc.NotifyWithParameterObjectAsync(Methods.LogTrace, new LogTraceParams(message, Trace == "verbose" ? verbose : null));
+        }
+    }
+
+    /// <summary>One timestamped line to the server's log (stderr): never stdout, which is the protocol.</summary>
+    private void WriteStderr(string line)
+    {
+        lock (log)
+        {
+            log.WriteLine($"[certlsp {DateTime.UtcNow:HH:mm:ss.fff}] {line}");
+            log.Flush();
         }
     }
 

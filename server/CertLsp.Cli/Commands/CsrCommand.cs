@@ -58,15 +58,8 @@ public static class CsrCommand
             stderr.WriteLine("certlsp: the devices hold their keys (key.source: device): name the local address to ask them from with --bind (it is never defaulted)");
             return Program.CouldNotRun;
         }
-        if (DeviceConnection.Start(bind, timeout, stderr) is not { } client) return Program.CouldNotRun;
-        try
-        {
-            return Request(path, text, options with { DeviceSource = new BacnetCsrSource(client, bacnet.PortNumber, (uint)bacnet.GenerateCsrCommandValue) }, stdout, stderr);
-        }
-        finally
-        {
-            client.DisposeAsync().AsTask().GetAwaiter().GetResult();
-        }
+        return DeviceConnection.Run(bind, timeout, stderr, client =>
+            Request(path, text, options with { DeviceSource = new BacnetCsrSource(client, bacnet.PortNumber, (uint)bacnet.GenerateCsrCommandValue) }, stdout, stderr));
     }
 
     private static int Request(string path, string text, CsrRequestOptions options, TextWriter stdout, TextWriter stderr)

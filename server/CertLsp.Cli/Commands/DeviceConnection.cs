@@ -34,4 +34,18 @@ internal static class DeviceConnection
             return null;
         }
     }
+
+    /// <summary>Runs <paramref name="work"/> with a client bound to <paramref name="bind"/>, closed afterwards; exit 2 when there is none.</summary>
+    public static int Run(string bind, double timeout, TextWriter stderr, Func<BacnetClient, int> work)
+    {
+        if (Start(bind, timeout, stderr) is not { } client) return Program.CouldNotRun;
+        try
+        {
+            return work(client);
+        }
+        finally
+        {
+            client.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+    }
 }

@@ -50,15 +50,8 @@ public static class ImportCommand
             bind = null;
         }
         if (bind is null) return Import(path, text, source, options, deviceHeld: bacnet is not null, stdout, stderr);
-        if (DeviceConnection.Start(bind, timeout, stderr) is not { } client) return Program.CouldNotRun;
-        try
-        {
-            return Import(path, text, source, options with { DeviceTarget = new BacnetCertificateInstaller(client, bacnet!.PortNumber) }, deviceHeld: true, stdout, stderr);
-        }
-        finally
-        {
-            client.DisposeAsync().AsTask().GetAwaiter().GetResult();
-        }
+        return DeviceConnection.Run(bind, timeout, stderr, client =>
+            Import(path, text, source, options with { DeviceTarget = new BacnetCertificateInstaller(client, bacnet!.PortNumber) }, deviceHeld: true, stdout, stderr));
     }
 
     private static int Import(string path, string text, string source, ImportOptions options, bool deviceHeld, TextWriter stdout, TextWriter stderr)

@@ -37,29 +37,27 @@ public static class InstallCommand
         if (CommandSupport.ReadManifest(manifestPath, stderr) is not var (path, text)) return Program.CouldNotRun;
         // The core refuses a manifest it cannot read or whose keys are local; the port only matters when it does not.
         int port = Core.Checking.ManifestDocument.Parse(path, text).Manifest?.Bacnet.PortNumber ?? 0;
-        if (DeviceConnection.Start(bind, timeout, stderr) is not { } client) return Program.CouldNotRun;
-        InstallResult result;
-        try
+        return DeviceConnection.Run(bind, timeout, stderr, client =>
         {
-            result = CertificateInstaller.InstallRecorded(path, text, new BacnetCertificateInstaller(client, port), options);
-        }
-        catch (LedgerFormatException ex)
-        {
-            return CommandSupport.LedgerProblem(ex, stderr);
-        }
-        finally
-        {
-            client.DisposeAsync().AsTask().GetAwaiter().GetResult();
-        }
-        if (result.Refusal is { } refusal)
-        {
-            stderr.WriteLine($"certlsp: {refusal}");
-            return Program.CouldNotRun;
-        }
-        if (result.Installs.IsEmpty) stdout.WriteLine("Installs: none due (the ledger records every imported certificate as installed on its device).");
-        else WriteInstalls(result.Installs, stdout);
-        stdout.WriteLine(result.LedgerChanged ? $"Ledger updated: {DisplayPath.For(result.LedgerPath)}." : "Ledger unchanged.");
-        return result.Count(InstallState.Installed) == result.Installs.Length ? Program.Ok : Program.Findings;
+            InstallResult result;
+            try
+            {
+                result = CertificateInstaller.InstallRecorded(path, text, new BacnetCertificateInstaller(client, port), options);
+            }
+            catch (LedgerFormatException ex)
+            {
+                return CommandSupport.LedgerProblem(ex, stderr);
+            }
+            if (result.Refusal is { } refusal)
+            {
+                stderr.WriteLine($"certlsp: {refusal}");
+                return Program.CouldNotRun;
+            }
+            if (result.Installs.IsEmpty) stdout.WriteLine("Installs: none due (the ledger records every imported certificate as installed on its device).");
+            else WriteInstalls(result.Installs, stdout);
+            stdout.WriteLine(result.LedgerChanged ? $"Ledger updated: {DisplayPath.For(result.LedgerPath)}." : "Ledger unchanged.");
+            return result.Count(InstallState.Installed) == result.Installs.Length ? Program.Ok : Program.Findings;
+        });
     }
 
     /// <summary>A line per device an install was due for, then the count (import and install print the same).</summary>

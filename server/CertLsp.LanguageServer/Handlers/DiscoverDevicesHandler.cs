@@ -32,27 +32,26 @@ public sealed class DiscoverDevicesHandler(ServerContext context)
         {
             return await RefuseAsync(ex.Message).ConfigureAwait(false);
         }
+        await using var connection = client; // closed however the request ends, a cancelled progress set-up included
 
         var wait = arguments.Timeout is { } seconds && double.IsFinite(seconds) ? TimeSpan.FromSeconds(Math.Clamp(seconds, 0.1, 60)) : DefaultWait;
         using var progress = await WorkDoneProgress.BeginAsync(context, workDoneToken, "Discovering devices", cancellationToken).ConfigureAwait(false);
         progress.Report($"Who-Is: waiting {wait.TotalSeconds:0.#} s for answers", 0, 1);
         var reporter = progress.For<DiscoveryProgress>(p => ($"{p.Answered} device(s) answered; read {p.Read}", p.Read, p.Answered));
         IReadOnlyList<DiscoveryRow> rows;
-        await using (client)
+        try
         {
-            try
-            {
-                rows = await SiteDiscovery.RunAsync(client, wait, null, progress.Token, reporter).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                const string cancelled = "Device discovery cancelled; the manifest was not changed.";
-                await progress.EndAsync("cancelled").ConfigureAwait(false);
-                await context.ShowMessageAsync(MessageType.Warning, cancelled).ConfigureAwait(false);
-                if (cancellationToken.IsCancellationRequested) throw;
-                return new DiscoverDevicesResult(0, [], [], [], [], false, cancelled, Cancelled: true);
-            }
+            rows = await SiteDiscovery.RunAsync(client, wait, null, progress.Token, reporter).ConfigureAwait(false);
         }
+        catch (OperationCanceledException)
+        {
+            const string cancelled = "Device discovery cancelled; the manifest was not changed.";
+            await progress.EndAsync("cancelled").ConfigureAwait(false);
+            await context.ShowMessageAsync(MessageType.Warning, cancelled).ConfigureAwait(false);
+            if (cancellationToken.IsCancellationRequested) throw;
+            return new DiscoverDevicesResult(0, [], [], [], [], false, cancelled, Cancelled: true);
+        }
+        await connection.DisposeAsync().ConfigureAwait(false); // the socket is not needed for the edit
 
         // Compared with, and edited as, the manifest as it is now: the engineer may have typed while the devices answered.
         var (uri, current, version) = Current(arguments.Uri, path, text);

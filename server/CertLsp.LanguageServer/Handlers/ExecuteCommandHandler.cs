@@ -185,31 +185,30 @@ public sealed class ExecuteCommandHandler(ServerContext context)
                 noInstall = ex.Message;
             }
         }
+        await using var connection = client; // closed however the request ends, a cancelled progress set-up included
         using var progress = await WorkDoneProgress.BeginAsync(context, workDoneToken, "Importing certificates", cancellationToken).ConfigureAwait(false);
         var reporter = progress.For<ImportProgress>(p => ($"{p.File}: {p.Verdict}", p.Done, p.Total));
         options = options with { InstallProgress = InstallCertificatesHandler.Progress(progress) };
         ImportResult run;
-        await using (client)
+        try
         {
-            try
-            {
-                run = await CertificateImporter.RunAsync(path, text, Path.GetFullPath(arguments.Path), options, reporter, progress.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                await progress.EndAsync("cancelled").ConfigureAwait(false);
-                throw;
-            }
-            catch (LedgerFormatException ex)
-            {
-                await progress.EndAsync("refused").ConfigureAwait(false);
-                throw new LocalRpcException($"the ledger cannot be trusted: {ex.Message}") { ErrorCode = ErrorCodes.RequestFailed };
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                throw await WriteFailedAsync(context, "The import", path, ex, progress).ConfigureAwait(false);
-            }
+            run = await CertificateImporter.RunAsync(path, text, Path.GetFullPath(arguments.Path), options, reporter, progress.Token).ConfigureAwait(false);
         }
+        catch (OperationCanceledException)
+        {
+            await progress.EndAsync("cancelled").ConfigureAwait(false);
+            throw;
+        }
+        catch (LedgerFormatException ex)
+        {
+            await progress.EndAsync("refused").ConfigureAwait(false);
+            throw new LocalRpcException($"the ledger cannot be trusted: {ex.Message}") { ErrorCode = ErrorCodes.RequestFailed };
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw await WriteFailedAsync(context, "The import", path, ex, progress).ConfigureAwait(false);
+        }
+        if (connection is not null) await connection.DisposeAsync().ConfigureAwait(false);
         context.Workspace.LedgerChanged(run.LedgerPath);
         int imported = run.Count(FileVerdict.Accepted), rejected = run.Count(FileVerdict.Rejected);
         var summary = deviceHeld && run.Refusal is null ? InstallCertificatesHandler.Summary(run.Installs) : null;
