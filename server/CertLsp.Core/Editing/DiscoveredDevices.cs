@@ -16,7 +16,7 @@ public sealed record FoundDevice(string? Name, long Instance, string Address);
 /// A manifest device, by its instance, that answered from another address (or has none in the manifest): the address as a
 /// manifest writes it (without the port when it is the site's) and the device's port, for addresses written with one.
 /// </summary>
-public sealed record MovedDevice(long Instance, string Address, int Port = 47808);
+public sealed record MovedDevice(long Instance, string Address, int Port);
 
 /// <summary>
 /// The edits that bring discovery into a manifest, the device names added (as written) and the devices whose address

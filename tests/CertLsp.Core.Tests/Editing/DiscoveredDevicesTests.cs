@@ -42,7 +42,7 @@ public class DiscoveredDevicesTests
     public void Block_list_gets_the_new_devices_after_the_last_one_in_instance_order_and_the_moved_address()
     {
         string before = Head + "devices:\n  - name: Boiler-1\n    instance: 7001\n    address: 127.0.7.2   # plant room\n  - name: Chiller-2\n    instance: 7002\n    address: 127.0.7.3\n\n# end of the site\n";
-        var (after, result) = Apply(before, Two, [new MovedDevice(7001, "127.0.7.12")]);
+        var (after, result) = Apply(before, Two, [new MovedDevice(7001, "127.0.7.12", 47808)]);
         Assert.Equal(
             Head + "devices:\n  - name: Boiler-1\n    instance: 7001\n    address: 127.0.7.12   # plant room\n  - name: Chiller-2\n    instance: 7002\n    address: 127.0.7.3\n"
             + "  - name: AHU-5\n    instance: 7005\n    address: 127.0.7.6:47809\n  - name: VAV-7\n    instance: 7007\n    address: 127.0.7.8\n\n# end of the site\n",
@@ -71,7 +71,7 @@ public class DiscoveredDevicesTests
     public void CRLF_files_get_CRLF_lines_only()
     {
         string before = (Head + "devices:\n  - name: Boiler-1\n    instance: 7001\n\n").ReplaceLineEndings("\r\n");
-        var (after, result) = Apply(before, Two, [new MovedDevice(7001, "127.0.7.2")]);
+        var (after, result) = Apply(before, Two, [new MovedDevice(7001, "127.0.7.2", 47808)]);
         Assert.Equal(
             (Head + "devices:\n  - name: Boiler-1\n    instance: 7001\n    address: 127.0.7.2\n  - name: AHU-5\n    instance: 7005\n    address: 127.0.7.6:47809\n"
              + "  - name: VAV-7\n    instance: 7007\n    address: 127.0.7.8\n\n").ReplaceLineEndings("\r\n"),
@@ -90,7 +90,7 @@ public class DiscoveredDevicesTests
         ChecksClean(oneLine, after);
 
         string lines = Head + "devices: [\n    { name: Boiler-1, instance: 7001 },\n    { name: Chiller-2, instance: 7002 }\n]\n";
-        (after, _) = Apply(lines, Two, [new MovedDevice(7002, "127.0.7.3")]);
+        (after, _) = Apply(lines, Two, [new MovedDevice(7002, "127.0.7.3", 47808)]);
         Assert.Equal(Head + "devices: [\n    { name: Boiler-1, instance: 7001 },\n    { name: Chiller-2, instance: 7002, address: 127.0.7.3 },\n"
             + "    { name: AHU-5, instance: 7005, address: 127.0.7.6:47809 },\n    { name: VAV-7, instance: 7007, address: 127.0.7.8 }\n]\n", after);
         ChecksClean(lines, after);
@@ -165,7 +165,7 @@ public class DiscoveredDevicesTests
     public void Nothing_found_nothing_moved_no_edits()
     {
         string before = Head + "devices:\n  - name: Boiler-1\n    instance: 7001\n    address: 127.0.7.2\n";
-        var result = DiscoveredDevices.Edits(ManifestDocument.Parse(Checks.FilePath, before), [], [new MovedDevice(7001, "127.0.7.2"), new MovedDevice(9999, "127.0.7.9")]);
+        var result = DiscoveredDevices.Edits(ManifestDocument.Parse(Checks.FilePath, before), [], [new MovedDevice(7001, "127.0.7.2", 47808), new MovedDevice(9999, "127.0.7.9", 47808)]);
         Assert.True(result.IsEmpty);
         Assert.Empty(result.Updated);
     }
@@ -174,18 +174,28 @@ public class DiscoveredDevicesTests
     public void An_address_written_with_the_port_keeps_it()
     {
         string before = Head + "bacnet: { port: 47815 }\ndevices:\n  - name: A\n    instance: 1\n    address: 127.0.7.2:47815\n  - name: B\n    instance: 2\n    address: 127.0.7.3:47815\n";
-        var (after, result) = Apply(before, [], [new MovedDevice(1, "127.0.7.20"), new MovedDevice(2, "127.0.7.3:47816")]);
+        var (after, result) = Apply(before, [], [new MovedDevice(1, "127.0.7.20", 47815), new MovedDevice(2, "127.0.7.3:47816", 47816)]);
         Assert.Contains("address: 127.0.7.20:47815\n", after);
         Assert.Contains("address: 127.0.7.3:47816\n", after);
         Assert.Equal(["A", "B"], result.Updated.ToArray());
-        Assert.True(DiscoveredDevices.Edits(ManifestDocument.Parse(Checks.FilePath, before), [], [new MovedDevice(1, "127.0.7.2")]).IsEmpty); // the same address
+        Assert.True(DiscoveredDevices.Edits(ManifestDocument.Parse(Checks.FilePath, before), [], [new MovedDevice(1, "127.0.7.2", 47815)]).IsEmpty); // the same address
+    }
+
+    [Fact]
+    public void An_address_written_with_the_port_gets_the_device_s_port_not_the_manifest_default()
+    {
+        // No bacnet.port in the manifest (the editor's setting says 47809): the device answered on 47809 from a new address.
+        string before = Head + "devices:\n  - name: A\n    instance: 1\n    address: 127.0.7.2:47809\n";
+        var (after, result) = Apply(before, [], [new MovedDevice(1, "127.0.7.20", 47809)]);
+        Assert.Contains("address: 127.0.7.20:47809\n", after);
+        Assert.Equal(["A"], result.Updated.ToArray());
     }
 
     [Fact]
     public void A_quoted_address_keeps_its_quotes()
     {
         string before = Head + "devices:\n  - name: A\n    instance: 1\n    address: '127.0.7.2'\n  - name: B\n    instance: 2\n    address: \"127.0.7.3\"\n";
-        var (after, _) = Apply(before, [], [new MovedDevice(1, "127.0.7.20"), new MovedDevice(2, "127.0.7.30")]);
+        var (after, _) = Apply(before, [], [new MovedDevice(1, "127.0.7.20", 47808), new MovedDevice(2, "127.0.7.30", 47808)]);
         Assert.Contains("address: '127.0.7.20'\n", after);
         Assert.Contains("address: \"127.0.7.30\"\n", after);
     }
