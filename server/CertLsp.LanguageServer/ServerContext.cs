@@ -89,19 +89,37 @@ public sealed class ServerContext(ServerWorkspace workspace, TextWriter log)
     /// <summary>A command's manifest: its local path and current text (the open buffer when it is open), or an invalid-params error.</summary>
     public (string Path, string Text) Manifest(string? uri)
     {
+        var (path, text, _, _) = ParsedManifest(uri, parse: false);
+        return (path, text);
+    }
+
+    /// <summary>
+    /// A command's manifest with its reading: the open buffer's (its parse re-used, and its version) when it is open, else the file
+    /// read and parsed now; an invalid-params error when there is neither.
+    /// </summary>
+    public (string Path, string Text, int? Version, Core.Checking.ManifestDocument Parsed) ParsedManifest(string? uri)
+    {
+        var (path, text, version, parsed) = ParsedManifest(uri, parse: true);
+        return (path, text, version, parsed!);
+    }
+
+    private (string Path, string Text, int? Version, Core.Checking.ManifestDocument? Parsed) ParsedManifest(string? uri, bool parse)
+    {
         if (uri is null || UriPaths.LocalPath(uri) is not { } path)
         {
             throw new LocalRpcException($"“{uri}” is not a manifest file on disk") { ErrorCode = ErrorCodes.InvalidParams };
         }
-        if (Workspace.Snapshot.Find(uri) is { } open) return (path, open.Text);
+        if (Workspace.Snapshot.Find(uri) is { } open) return (path, open.Text, open.Version, parse ? open.Parsed : null);
+        string text;
         try
         {
-            return (path, Core.Files.ManifestFiles.Read(path));
+            text = Core.Files.ManifestFiles.Read(path);
         }
         catch (Core.Files.ManifestReadException ex)
         {
             throw new LocalRpcException(ex.Message) { ErrorCode = ErrorCodes.InvalidParams };
         }
+        return (path, text, null, parse ? Core.Checking.ManifestDocument.Parse(path, text) : null);
     }
 
     /// <summary>A document the client has open, or an invalid-params error.</summary>

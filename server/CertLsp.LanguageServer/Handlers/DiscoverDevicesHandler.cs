@@ -6,6 +6,7 @@ using CertLsp.Core.Text;
 using CertLsp.Devices;
 using CertLsp.LanguageServer.Protocol;
 using CertLsp.LanguageServer.Workspace;
+using StreamJsonRpc;
 
 namespace CertLsp.LanguageServer.Handlers;
 
@@ -20,8 +21,8 @@ public sealed class DiscoverDevicesHandler(ServerContext context)
 
     public async Task<DiscoverDevicesResult> DiscoverAsync(DiscoverDevicesArguments arguments, JsonElement? workDoneToken, CancellationToken cancellationToken)
     {
-        var (path, text) = context.Manifest(arguments.Uri);
-        if (ManifestDocument.Parse(path, text).Manifest is not { } manifest) return await RefuseAsync("the manifest's YAML cannot be read: fix it first (see the Problems)").ConfigureAwait(false);
+        var (path, _, _, parsed) = context.ParsedManifest(arguments.Uri);
+        if (parsed.Manifest is not { } manifest) return await RefuseAsync("the manifest's YAML cannot be read: fix it first (see the Problems)").ConfigureAwait(false);
         var site = context.Bacnet.Site(path, manifest);
         BacnetClient client;
         try
@@ -54,8 +55,7 @@ public sealed class DiscoverDevicesHandler(ServerContext context)
         await connection.DisposeAsync().ConfigureAwait(false); // the socket is not needed for the edit
 
         // Compared with, and edited as, the manifest as it is now: the engineer may have typed while the devices answered.
-        var (uri, current, version) = Current(arguments.Uri, path, text);
-        var now = ManifestDocument.Parse(uri, current);
+        var (uri, current, version, now) = Current(arguments.Uri!, parsed);
         var comparison = DiscoveryComparison.Of(now.Manifest is { } edited ? context.Bacnet.Site(path, edited) : site, rows);
         var edits = DiscoveredDevices.Edits(now, comparison.Found, comparison.Moved);
         foreach (var line in comparison.Missing.Concat(comparison.Differences)) context.Log($"discover {uri}: {line}");
@@ -89,17 +89,17 @@ public sealed class DiscoverDevicesHandler(ServerContext context)
         return new DiscoverDevicesResult(0, [], [], [], [], false, why, Refusal: why);
     }
 
-    /// <summary>The manifest's URI, text and version now: the open buffer, else the file.</summary>
-    private (string Uri, string Text, int? Version) Current(string uri, string path, string text)
+    /// <summary>The manifest's URI, text, version and reading now: the open buffer, else the file (else the reading before).</summary>
+    private (string Uri, string Text, int? Version, ManifestDocument Parsed) Current(string uri, ManifestDocument before)
     {
-        if (context.Workspace.Snapshot.Find(uri) is { } open) return (uri, open.Text, open.Version);
         try
         {
-            return (uri, Core.Files.ManifestFiles.Read(path), null);
+            var (_, text, version, parsed) = context.ParsedManifest(uri);
+            return (uri, text, version, parsed);
         }
-        catch (Core.Files.ManifestReadException)
+        catch (LocalRpcException)
         {
-            return (uri, text, null);
+            return (uri, before.Text, null, before); // the file went away meanwhile
         }
     }
 

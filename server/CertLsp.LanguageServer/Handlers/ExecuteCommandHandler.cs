@@ -65,7 +65,7 @@ public sealed class ExecuteCommandHandler(ServerContext context)
 
     private async Task<GenerateCsrsResult> GenerateCsrsAsync(GenerateCsrsArguments arguments, JsonElement? workDoneToken, CancellationToken cancellationToken)
     {
-        var (path, text) = context.Manifest(arguments.Uri);
+        var (path, text, _, parsed) = context.ParsedManifest(arguments.Uri);
         var options = new CsrRequestOptions
         {
             Devices = arguments.Scope == "devices" ? arguments.Devices ?? [] : null,
@@ -81,7 +81,7 @@ public sealed class ExecuteCommandHandler(ServerContext context)
             Passphrase = Environment.GetEnvironmentVariable("CERTLSP_KEY_PASSPHRASE"),
         };
         // Device-held keys: each device's CSR is read over BACnet, from the editor's bind address (never a default one).
-        var manifest = (context.Workspace.Snapshot.Find(arguments.Uri)?.Parsed ?? ManifestDocument.Parse(path, text)).Manifest;
+        var manifest = parsed.Manifest;
         BacnetClient? client = null;
         if (manifest is { Key.DeviceHeld: true })
         {
@@ -161,7 +161,7 @@ public sealed class ExecuteCommandHandler(ServerContext context)
 
     private async Task<ImportCertificatesResult> ImportAsync(ImportCertificatesArguments arguments, JsonElement? workDoneToken, CancellationToken cancellationToken)
     {
-        var (path, text) = context.Manifest(arguments.Uri);
+        var (path, text, _, parsed) = context.ParsedManifest(arguments.Uri);
         if (string.IsNullOrEmpty(arguments.Path)) throw new LocalRpcException("“path” (the zip or folder the CA sent) is required") { ErrorCode = ErrorCodes.InvalidParams };
         var options = new ImportOptions
         {
@@ -169,7 +169,7 @@ public sealed class ExecuteCommandHandler(ServerContext context)
             Passphrase = Environment.GetEnvironmentVariable("CERTLSP_KEY_PASSPHRASE"),
         };
         // Device-held keys: accepted certificates are installed from the editor's bind address; without one they stay install pending.
-        var manifest = (context.Workspace.Snapshot.Find(arguments.Uri)?.Parsed ?? ManifestDocument.Parse(path, text)).Manifest;
+        var manifest = parsed.Manifest;
         bool deviceHeld = manifest is { Key.DeviceHeld: true };
         BacnetClient? client = null;
         string? noInstall = null;

@@ -24,8 +24,8 @@ public sealed class InstallCertificatesHandler(ServerContext context)
 
     public async Task<InstallCertificatesResult> InstallAsync(InstallCertificatesArguments arguments, JsonElement? workDoneToken, CancellationToken cancellationToken)
     {
-        var (path, text) = context.Manifest(arguments.Uri);
-        var manifest = ManifestDocument.Parse(path, text).Manifest;
+        var (path, text, _, parsed) = context.ParsedManifest(arguments.Uri);
+        var manifest = parsed.Manifest;
         if (manifest is null) return await RefuseAsync("the manifest's YAML cannot be read: fix it first (see the Problems)").ConfigureAwait(false);
         if (!manifest.Key.DeviceHeld) return await RefuseAsync("the site's keys are local (key.source: local): nothing is installed on the devices; Import writes their bundles.").ConfigureAwait(false);
         BacnetClient client;
