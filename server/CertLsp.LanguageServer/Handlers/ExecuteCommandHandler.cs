@@ -110,7 +110,7 @@ public sealed class ExecuteCommandHandler(ServerContext context)
         CsrRunResult run;
         try
         {
-            run = await CsrRequester.RunAsync(path, text, options, reporter, progress.Token).ConfigureAwait(false);
+            run = await RunJobAsync(context, progress, "CSR generation", path, () => CsrRequester.RunAsync(path, text, options, reporter, progress.Token)).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -120,15 +120,6 @@ public sealed class ExecuteCommandHandler(ServerContext context)
             await context.ShowMessageAsync(MessageType.Warning, cancelled).ConfigureAwait(false);
             if (cancellationToken.IsCancellationRequested) throw;
             return new GenerateCsrsResult(0, 0, 0, [], cancelled, Cancelled: true);
-        }
-        catch (LedgerFormatException ex)
-        {
-            await progress.EndAsync("refused").ConfigureAwait(false);
-            throw new LocalRpcException($"the ledger cannot be trusted: {ex.Message}") { ErrorCode = ErrorCodes.RequestFailed };
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw await WriteFailedAsync(context, "CSR generation", path, ex, progress).ConfigureAwait(false);
         }
         context.Workspace.LedgerChanged(run.LedgerPath);
         GenerateCsrsResult result = run.State switch
@@ -144,6 +135,28 @@ public sealed class ExecuteCommandHandler(ServerContext context)
             await context.ShowMessageAsync(run.State == CsrRunState.Done && run.Failed == 0 ? MessageType.Info : MessageType.Warning, result.Message).ConfigureAwait(false);
         }
         return result;
+    }
+
+    /// <summary>
+    /// Runs a command's job in the core under its progress and answers the failures every command shares: a ledger that cannot be
+    /// trusted ends the progress "refused" and fails the request; a full disk or a read-only folder is reported
+    /// (<see cref="WriteFailedAsync"/>). What a cancelled job leaves is each command's to say.
+    /// </summary>
+    internal static async Task<T> RunJobAsync<T>(ServerContext context, WorkDoneProgress progress, string what, string manifestPath, Func<Task<T>> job)
+    {
+        try
+        {
+            return await job().ConfigureAwait(false);
+        }
+        catch (LedgerFormatException ex)
+        {
+            await progress.EndAsync("refused").ConfigureAwait(false);
+            throw new LocalRpcException($"the ledger cannot be trusted: {ex.Message}") { ErrorCode = ErrorCodes.RequestFailed };
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw await WriteFailedAsync(context, what, manifestPath, ex, progress).ConfigureAwait(false);
+        }
     }
 
     /// <summary>
@@ -192,21 +205,13 @@ public sealed class ExecuteCommandHandler(ServerContext context)
         ImportResult run;
         try
         {
-            run = await CertificateImporter.RunAsync(path, text, Path.GetFullPath(arguments.Path), options, reporter, progress.Token).ConfigureAwait(false);
+            run = await RunJobAsync(context, progress, "The import", path,
+                () => CertificateImporter.RunAsync(path, text, Path.GetFullPath(arguments.Path), options, reporter, progress.Token)).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
             await progress.EndAsync("cancelled").ConfigureAwait(false);
             throw;
-        }
-        catch (LedgerFormatException ex)
-        {
-            await progress.EndAsync("refused").ConfigureAwait(false);
-            throw new LocalRpcException($"the ledger cannot be trusted: {ex.Message}") { ErrorCode = ErrorCodes.RequestFailed };
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw await WriteFailedAsync(context, "The import", path, ex, progress).ConfigureAwait(false);
         }
         if (connection is not null) await connection.DisposeAsync().ConfigureAwait(false);
         context.Workspace.LedgerChanged(run.LedgerPath);

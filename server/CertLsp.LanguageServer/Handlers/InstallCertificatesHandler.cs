@@ -41,20 +41,8 @@ public sealed class InstallCertificatesHandler(ServerContext context)
         await using var connection = client; // closed however the request ends, a cancelled progress set-up included
 
         using var progress = await WorkDoneProgress.BeginAsync(context, workDoneToken, "Installing certificates on devices", cancellationToken).ConfigureAwait(false);
-        InstallResult run;
-        try
-        {
-            run = await Task.Run(() => CertificateInstaller.InstallRecorded(path, text, target, new InstallOptions(), Progress(progress), progress.Token), CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (LedgerFormatException ex)
-        {
-            await progress.EndAsync("refused").ConfigureAwait(false);
-            throw new LocalRpcException($"the ledger cannot be trusted: {ex.Message}") { ErrorCode = ErrorCodes.RequestFailed };
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw await ExecuteCommandHandler.WriteFailedAsync(context, "Installing certificates", path, ex, progress).ConfigureAwait(false);
-        }
+        var run = await ExecuteCommandHandler.RunJobAsync(context, progress, "Installing certificates", path,
+            () => Task.Run(() => CertificateInstaller.InstallRecorded(path, text, target, new InstallOptions(), Progress(progress), progress.Token), CancellationToken.None)).ConfigureAwait(false);
         await connection.DisposeAsync().ConfigureAwait(false);
         context.Workspace.LedgerChanged(run.LedgerPath);
         if (run.Refusal is { } refusal)
