@@ -184,6 +184,12 @@ public static class CertificateImporter
         // later install takes), before the ledger records anything.
         var reasons = new string[judged.Length];
         var onDevice = new DeviceCertificates?[judged.Length];
+        // The issuer chain a device gets depends only on the signer: found and exported once per signer, not per device.
+        var chains = new Dictionary<X509Certificate2, IReadOnlyList<string>>(ReferenceEqualityComparer.Instance);
+        foreach (var signer in localKeys ? [] : accepted.Select(i => judged[i].Candidate!.Issuer))
+        {
+            if (!chains.ContainsKey(signer)) chains[signer] = [.. CertificateInstaller.Chain(signer, issuers).Select(i => i.ExportCertificatePem() + "\n")];
+        }
         IoParallel.For(accepted.Count, BundleWriters, cancellationToken, n =>
         {
             int i = accepted[n];
@@ -193,7 +199,7 @@ public static class CertificateImporter
                 reasons[i] = WriteBundle(bundles, c, keys, options.Passphrase);
                 return;
             }
-            onDevice[i] = DeviceCertificatesOf(c, issuers);
+            onDevice[i] = new DeviceCertificates(c.Certificate.ExportCertificatePem() + "\n", chains[c.Issuer]);
             reasons[i] = WriteChain(bundles, c, onDevice[i]!);
         });
 
@@ -271,10 +277,6 @@ public static class CertificateImporter
     }
 
     private static InstallJob InstallJobFor(Candidate c, DeviceCertificates certificates) => new(c.Entry, c.Fingerprint, certificates);
-
-    /// <summary>What the device gets: the certificate, then its signer and the configured issuers above it.</summary>
-    private static DeviceCertificates DeviceCertificatesOf(Candidate c, List<X509Certificate2> issuers) =>
-        new(c.Certificate.ExportCertificatePem() + "\n", [.. CertificateInstaller.Chain(c.Issuer, issuers).Select(i => i.ExportCertificatePem() + "\n")]);
 
     private static string WriteChain(string folder, Candidate c, DeviceCertificates certificates)
     {

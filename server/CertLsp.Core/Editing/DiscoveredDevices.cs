@@ -162,7 +162,7 @@ public static class DiscoveredDevices
             return new TextEdit(path, devices.Span, "[" + string.Join(", ", items.Select(FlowItem)) + "]");
         }
         var last = devices.Items[^1];
-        bool ownLines = LineOf(text, last.Span.Start) != LineOf(text, devices.Span.Start);
+        bool ownLines = text.AsSpan(devices.Span.Start, last.Span.Start - devices.Span.Start).IndexOfAny('\n', '\r') >= 0; // items on lines of their own
         string separator = ownLines ? "," + YamlEdits.Newline(text) + new string(' ', YamlEdits.Column(text, last.Span.Start)) : ", ";
         return new TextEdit(path, new TextSpan(LastContentEnd(last), 0), string.Concat(items.Select(d => separator + FlowItem(d))));
     }
@@ -229,16 +229,6 @@ public static class DiscoveredDevices
         YamlSequence { IsFlow: false, Items.IsEmpty: false } list => LastContentEnd(list.Items[^1]),
         _ => node.Span.End,
     };
-
-    private static int LineOf(string text, int offset)
-    {
-        int line = 0;
-        for (int i = 0; i < offset && i < text.Length; i++)
-        {
-            if (text[i] == '\n' || (text[i] == '\r' && (i + 1 >= text.Length || text[i + 1] != '\n'))) line++;
-        }
-        return line;
-    }
 
     /// <summary>
     /// Edits in document order with touching ones joined, so that two insertions at one offset keep their order whatever
