@@ -318,7 +318,7 @@ public sealed class BacnetClient : IAsyncDisposable
             first = outcome.Other ?? await ReceiveAnswerAsync(incoming, _options.ApduTimeout, service, cancellationToken).ConfigureAwait(false);
             if (first is null) return BacnetFailure.Timeout(1);
         }
-        return await FinishAsync(device, invokeId, service, first, incoming, exchange, cancellationToken).ConfigureAwait(false);
+        return await FinishAsync(device, invokeId, first, incoming, exchange, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -326,7 +326,7 @@ public sealed class BacnetClient : IAsyncDisposable
     /// answered with a negative SegmentACK (the device resends from the last one received in order); the wait for the next
     /// segment is bounded by progress: segments that do not advance the reassembly do not extend it.
     /// </summary>
-    private async Task<BacnetResult<(ApduHeader Header, byte[] Data)>> FinishAsync(BacnetAddress device, byte invokeId, ConfirmedService service,
+    private async Task<BacnetResult<(ApduHeader Header, byte[] Data)>> FinishAsync(BacnetAddress device, byte invokeId,
         IncomingApdu answer, ChannelReader<IncomingApdu> incoming, Exchange exchange, CancellationToken cancellationToken)
     {
         var h = answer.Header;
@@ -338,8 +338,6 @@ public sealed class BacnetClient : IAsyncDisposable
                 return error.Ok ? BacnetFailure.FromError(error.Value) : BacnetFailure.Malformed(error.Error!);
             case ApduType.Reject: return BacnetFailure.FromReject((RejectReason)h.Reason);
             case ApduType.Abort: return BacnetFailure.FromAbort((AbortReason)h.Reason, true);
-            case ApduType.SimpleAck or ApduType.ComplexAck when h.Service != (byte)service:
-                return new BacnetFailure(FailureKind.Malformed, $"answer for service {h.Service}, asked {service}");
             case ApduType.ComplexAck when h.Segmented:
                 break;
             case ApduType.SimpleAck or ApduType.ComplexAck:
