@@ -10,6 +10,7 @@ using CertLsp.SiteGen;
 // certlsp-bench generate <devices> <out.site.yaml> [mistakes] [seed]   write a generated manifest
 // certlsp-bench stages <devices> [rounds]                              stopwatch profile of each layer
 // certlsp-bench total <devices> [rounds]                              warm Parse + Check: median wall and CPU ms, allocation
+// certlsp-bench large <devices>                                      which large-object-heap allocations a warm check makes
 // certlsp-bench dump <files...>                                       every diagnostic and YAML node, for comparing builds
 // certlsp-bench [BenchmarkDotNet arguments]                            the warm check benchmark (short job)
 switch (args.FirstOrDefault())
@@ -37,11 +38,17 @@ switch (args.FirstOrDefault())
             Stages.RunTotal(SiteGenerator.Generate(new SiteOptions(devices)).Text, devices, rounds, Console.Out);
             return 0;
         }
+    case "large" when args.Length >= 2:
+        {
+            int devices = int.Parse(args[1], CultureInfo.InvariantCulture);
+            LargeObjects.Run(SiteGenerator.Generate(new SiteOptions(devices)).Text, Console.Out);
+            return 0;
+        }
     case "dump" when args.Length >= 2:
         Dump.Run(args.Skip(1), Console.Out);
         return 0;
-    case "generate" or "stages" or "total" or "dump":
-        Console.Error.WriteLine("usage: certlsp-bench generate <devices> <out.site.yaml> [mistakes] [seed] | stages <devices> [rounds] | total <devices> [rounds] | dump <files...> | [BenchmarkDotNet arguments]");
+    case "generate" or "stages" or "total" or "large" or "dump":
+        Console.Error.WriteLine("usage: certlsp-bench generate <devices> <out.site.yaml> [mistakes] [seed] | stages <devices> [rounds] | total <devices> [rounds] | large <devices> | dump <files...> | [BenchmarkDotNet arguments]");
         return 2;
 }
 

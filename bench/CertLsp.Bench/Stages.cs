@@ -57,11 +57,11 @@ public static class Stages
         }
     }
 
-    /// <summary>The warm Parse + Check alone: "devices, median wall ms, median CPU ms, allocated bytes", tab-separated.</summary>
+    /// <summary>The warm Parse + Check alone: "devices, median wall ms, median CPU ms, allocated bytes, GC pause ms per check, collections per check (gen 0+/1+/2)", tab-separated.</summary>
     public static void RunTotal(string text, int devices, int rounds, TextWriter output)
     {
         var m = Measure(() => ManifestChecker.Check([ManifestDocument.Parse("bench.site.yaml", text)]), rounds);
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{devices}\t{m.WallMs:F2}\t{m.CpuMs:F2}\t{m.AllocatedBytes}"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{devices}\t{m.WallMs:F2}\t{m.CpuMs:F2}\t{m.AllocatedBytes}\t{m.GcPauseMs:F2}\t{m.Collections}"));
     }
 
     private sealed record Measurement(double WallMs, double CpuMs, long AllocatedBytes, double GcPauseMs, string Collections);

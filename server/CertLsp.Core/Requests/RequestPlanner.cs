@@ -14,7 +14,7 @@ public static class RequestPlanner
     public static ImmutableArray<ImmutableArray<DeviceEntry>> Plan(IReadOnlyList<DeviceEntry> devices, int maxPerZip = MaxDevicesPerZip)
     {
         // Units in manifest order: each named batch (at its first device) or a single unbatched device.
-        var units = new List<Unit>(devices.Count);
+        var units = new List<Unit>(); // not sized by devices: batched sites have few units
         var batches = new Dictionary<string, List<DeviceEntry>>(StringComparer.Ordinal);
         foreach (var device in devices)
         {

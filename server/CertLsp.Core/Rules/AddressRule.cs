@@ -11,17 +11,24 @@ public sealed class AddressRule : IManifestRule
     public void Check(SiteManifest manifest, DiagnosticBuilder builder, ICollection<Diagnostic> diagnostics)
     {
         int sitePort = manifest.Bacnet.PortNumber;
-        var seen = new Dictionary<(uint, int), YamlScalar>(); // the first address of each endpoint
-        foreach (var device in manifest.Devices)
+        var seen = ScratchDictionary<(uint, int), YamlScalar>.Rent(); // the first address of each endpoint
+        try
         {
-            if (device.Address is not { } address) continue;
-            if (!TryParse(address.Value, sitePort, allowPort: true, out var endpoint, out var reason))
+            foreach (var device in manifest.Devices)
             {
-                diagnostics.Add(builder.InvalidAddress(address.Span, address.Value, reason));
-                continue;
+                if (device.Address is not { } address) continue;
+                if (!TryParse(address.Value, sitePort, allowPort: true, out var endpoint, out var reason))
+                {
+                    diagnostics.Add(builder.InvalidAddress(address.Span, address.Value, reason));
+                    continue;
+                }
+                if (seen.TryGetValue(endpoint, out var first)) diagnostics.Add(builder.DuplicateAddress(address.Span, address.Value, new SourceLocation(builder.Path, first.Span), first.Value));
+                else seen[endpoint] = address;
             }
-            if (seen.TryGetValue(endpoint, out var first)) diagnostics.Add(builder.DuplicateAddress(address.Span, address.Value, new SourceLocation(builder.Path, first.Span), first.Value));
-            else seen[endpoint] = address;
+        }
+        finally
+        {
+            ScratchDictionary<(uint, int), YamlScalar>.Return(seen);
         }
         if (manifest.Bacnet.Broadcast is { } broadcast && !TryParse(broadcast.Value, sitePort, allowPort: false, out _, out var why))
         {

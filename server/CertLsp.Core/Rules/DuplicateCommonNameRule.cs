@@ -17,7 +17,19 @@ public sealed class DuplicateCommonNameRule : IWorkspaceRule
     public void Check(IReadOnlyList<ManifestInWorkspace> manifests, ICollection<Diagnostic> diagnostics)
     {
         // Every CN once, with its first holder; a list only for the CNs held more than once.
-        var taken = new Dictionary<string, Holder>(CommonNames.Comparer);
+        var taken = ScratchDictionary<string, Holder>.Rent(CommonNames.Comparer);
+        try
+        {
+            Check(manifests, taken, diagnostics);
+        }
+        finally
+        {
+            ScratchDictionary<string, Holder>.Return(taken);
+        }
+    }
+
+    private static void Check(IReadOnlyList<ManifestInWorkspace> manifests, Dictionary<string, Holder> taken, ICollection<Diagnostic> diagnostics)
+    {
         var groups = new Dictionary<string, List<Holder>>(CommonNames.Comparer);
         int order = 0;
         foreach (var owner in manifests)

@@ -9,12 +9,19 @@ public sealed class DuplicateInstanceRule : IManifestRule
 {
     public void Check(SiteManifest manifest, DiagnosticBuilder builder, ICollection<Diagnostic> diagnostics)
     {
-        var seen = new Dictionary<long, TextSpan>();
-        foreach (var device in manifest.Devices)
+        var seen = ScratchDictionary<long, TextSpan>.Rent();
+        try
         {
-            if (device.Instance is not { } instance || !instance.TryGetInt64(out long value)) continue;
-            if (seen.TryGetValue(value, out var first)) diagnostics.Add(builder.DuplicateInstance(instance, value, new SourceLocation(builder.Path, first)));
-            else seen[value] = instance.Span;
+            foreach (var device in manifest.Devices)
+            {
+                if (device.Instance is not { } instance || !instance.TryGetInt64(out long value)) continue;
+                if (seen.TryGetValue(value, out var first)) diagnostics.Add(builder.DuplicateInstance(instance, value, new SourceLocation(builder.Path, first)));
+                else seen[value] = instance.Span;
+            }
+        }
+        finally
+        {
+            ScratchDictionary<long, TextSpan>.Return(seen);
         }
     }
 }
