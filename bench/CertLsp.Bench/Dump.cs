@@ -46,7 +46,7 @@ public static class Dump
                 output.WriteLine($"{indent}mapping{m.Span} flow={m.IsFlow} pairs={m.Pairs.Length}");
                 foreach (var pair in m.Pairs)
                 {
-                    Tree(pair.Key, depth + 1, output);
+                    output.WriteLine($"{new string(' ', 2 * (depth + 1))}key{pair.Key.Span} \"{pair.Key.Value.Replace("\n", "\\n", StringComparison.Ordinal)}\"");
                     Tree(pair.Value, depth + 2, output);
                 }
                 break;

@@ -69,7 +69,7 @@ public sealed class DiagnosticBuilder(string path, string text = "")
     public static readonly DiagnosticDefinition CL0002 = new("CL0002", Error, "Unknown key");
 
     /// <summary>CL0002. <paramref name="present"/>: the keys the mapping already has, never suggested (a rename would duplicate them).</summary>
-    public Diagnostic UnknownKey(YamlScalar key, string where, IReadOnlyList<string> allowed, YamlMapping? present = null)
+    public Diagnostic UnknownKey(YamlKey key, string where, IReadOnlyList<string> allowed, YamlMapping? present = null)
     {
         if (key.Value == "<<")
         {
@@ -79,7 +79,7 @@ public sealed class DiagnosticBuilder(string path, string text = "")
         string message = suggestion is null
             ? $"Unknown key {Quote(key.Value)} in {where}. Allowed keys: {string.Join(", ", allowed)}."
             : $"Unknown key {Quote(key.Value)} in {where}. Did you mean “{suggestion}”?";
-        ImmutableArray<Fix> fixes = suggestion is null ? [] : [ReplaceFix($"Rename to “{suggestion}”", key, suggestion)];
+        ImmutableArray<Fix> fixes = suggestion is null ? [] : [new Fix($"Rename to “{suggestion}”", [YamlEdits.ReplaceText(Path, key.Span, suggestion)], true)];
         return Make(CL0002, key.Span, message, fixes);
     }
 

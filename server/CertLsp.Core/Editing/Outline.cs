@@ -82,7 +82,7 @@ public static class Outline
     {
         string? cn = CommonNames.For(manifest, device)?.Value;
         string detail = device.Instance is { } i ? $"{cn} · instance {i.Value}" : cn ?? "";
-        return new OutlineItem(device.DisplayName, detail, OutlineKind.Device, device.Node.Span, device.Anchor.Span, []);
+        return new OutlineItem(device.DisplayName, detail, OutlineKind.Device, device.Node.Span, device.AnchorSpan, []);
     }
 
     /// <summary>Named batches in manifest order, with their size (code lens "Batch north-wing · 42 devices").</summary>

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using CertLsp.Core.Yaml;
+using CertLsp.Core.Text;
 
 namespace CertLsp.Core.Manifest;
 
@@ -89,8 +90,8 @@ public sealed record DeviceEntry(
     YamlScalar? Batch,
     SubjectValues Subject)
 {
-    /// <summary>The node a device-level finding points at: its name, else the device's first key.</summary>
-    public YamlNode Anchor => (YamlNode?)Name ?? (Node.Pairs.IsEmpty ? Node : Node.Pairs[0].Key);
+    /// <summary>Where a device-level finding points: its name, else the device's first key.</summary>
+    public TextSpan AnchorSpan => Name?.Span ?? (Node.Pairs.IsEmpty ? Node.Span : Node.Pairs[0].Key.Span);
 
     public string DisplayName => Name?.Value ?? $"#{Index + 1}";
 

@@ -12,7 +12,7 @@ public sealed class CertificateExpiredRule : ILedgerRule
         {
             if (entry.Certificate is { IsRevoked: false } c && context.Now > c.NotAfter)
             {
-                diagnostics.Add(builder.CertificateExpired(device.Anchor.Span, entry.Device, c.Serial, c.NotAfter));
+                diagnostics.Add(builder.CertificateExpired(device.AnchorSpan, entry.Device, c.Serial, c.NotAfter));
             }
         }
     }

@@ -10,7 +10,7 @@ public sealed class PendingRequestRule : ILedgerRule
     {
         foreach (var (device, entry) in LedgerDevices.Of(manifest, context.Ledger))
         {
-            if (entry.Pending is { } pending) diagnostics.Add(builder.RequestPending(device.Anchor.Span, entry.Device, pending.Since, pending.Zip));
+            if (entry.Pending is { } pending) diagnostics.Add(builder.RequestPending(device.AnchorSpan, entry.Device, pending.Since, pending.Zip));
         }
     }
 }

@@ -32,7 +32,7 @@ public sealed class SubjectMandatoryRule : IManifestRule
             }
             foreach (var device in lacking)
             {
-                diagnostics.Add(builder.MissingSubjectField(device.Anchor.Span, field.Label, field.Key, device.DisplayName, 1, manifest.Subject.Node, manifest.Root));
+                diagnostics.Add(builder.MissingSubjectField(device.AnchorSpan, field.Label, field.Key, device.DisplayName, 1, manifest.Subject.Node, manifest.Root));
             }
         }
     }

@@ -170,7 +170,11 @@ internal static class YamlChunks
             case YamlMapping m:
                 {
                     var pairs = new YamlPair[m.Pairs.Length];
-                    for (int i = 0; i < pairs.Length; i++) pairs[i] = new YamlPair((YamlScalar)Shift(m.Pairs[i].Key, delta), Shift(m.Pairs[i].Value, delta));
+                    for (int i = 0; i < pairs.Length; i++)
+                    {
+                        var (key, value) = m.Pairs[i];
+                        pairs[i] = new YamlPair(key with { Span = new TextSpan(key.Span.Start + delta, key.Span.Length) }, Shift(value, delta));
+                    }
                     return new YamlMapping(new TextSpan(m.Span.Start + delta, m.Span.Length), ImmutableCollectionsMarshal.AsImmutableArray(pairs), m.IsFlow);
                 }
             case YamlSequence q:

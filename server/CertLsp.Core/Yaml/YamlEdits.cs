@@ -69,8 +69,10 @@ public static class YamlEdits
         return offset - lineStart;
     }
 
-    public static TextEdit ReplaceScalar(string path, YamlScalar scalar, string newValue) =>
-        new(path, scalar.Span, FormatString(newValue));
+    public static TextEdit ReplaceScalar(string path, YamlScalar scalar, string newValue) => ReplaceText(path, scalar.Span, newValue);
+
+    /// <summary>Replaces a scalar or a key at <paramref name="span"/> by a string, quoted when YAML needs it.</summary>
+    public static TextEdit ReplaceText(string path, TextSpan span, string newValue) => new(path, span, FormatString(newValue));
 
     /// <summary>Adds <c>key: value</c> as the last entry of a mapping, in its style and indentation.</summary>
     public static TextEdit AddPair(string path, string text, YamlMapping? mapping, string key, string valueText)

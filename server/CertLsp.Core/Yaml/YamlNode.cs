@@ -55,8 +55,14 @@ public sealed class YamlScalar(TextSpan span, string value, ScalarStyle style, S
     }
 }
 
+/// <summary>
+/// A mapping's key: its text and where it stands. Keys have no node of their own (a large manifest has hundreds of
+/// thousands, and the garbage collector traces every object that outlives a collection); a manifest's keys are plain text.
+/// </summary>
+public readonly record struct YamlKey(TextSpan Span, string Value);
+
 /// <summary>A key and its value in a mapping (a value type: a large manifest has hundreds of thousands).</summary>
-public readonly record struct YamlPair(YamlScalar Key, YamlNode Value);
+public readonly record struct YamlPair(YamlKey Key, YamlNode Value);
 
 public sealed class YamlMapping(TextSpan span, ImmutableArray<YamlPair> pairs, bool isFlow) : YamlNode(span)
 {

@@ -251,11 +251,18 @@ public static partial class YamlReader
         /// <summary>A scalar from <paramref name="from"/> to <paramref name="to"/> (offsets in the whole text).</summary>
         public YamlNode? OnScalar(int from, int to, string text, YdnScalarStyle ydnStyle, string? tag, string? anchor)
         {
+            if (anchor is null && depth > 0 && frames[depth - 1] is { IsMapping: true, PendingKey: null })
+            {
+                // A mapping's key: no node of its own (one with an anchor gets one, for the aliases that may name it).
+                ref var parent = ref frames[depth - 1];
+                parent.Size++;
+                parent.LastEnd = Math.Max(parent.LastEnd, to);
+                parent.PendingKey = new YamlKey(TextSpan.FromBounds(from, to), Key(text));
+                return null;
+            }
             var style = MapStyle(ydnStyle);
             var type = YamlScalarResolver.Resolve(text, style, tag);
-            string value = depth > 0 && frames[depth - 1] is { IsMapping: true, PendingKey: null } ? Key(text) : text;
-            var node = new YamlScalar(TextSpan.FromBounds(from, to), value, style, type);
-            return Complete(node, 1, anchor);
+            return Complete(new YamlScalar(TextSpan.FromBounds(from, to), text, style, type), 1, anchor);
         }
 
         /// <summary>Closes the innermost collection; for a flow collection <paramref name="closeStart"/> is its bracket.</summary>
@@ -333,17 +340,17 @@ public static partial class YamlReader
             {
                 if (node is YamlScalar key)
                 {
-                    parent.PendingKey = key;
+                    parent.PendingKey = new YamlKey(key.Span, Key(key.Value));
                 }
                 else
                 {
                     diagnostics.Add(builder.YamlSyntax(node.Span, "a key must be plain text, not " + node.KindName));
-                    parent.PendingKey = new YamlScalar(node.Span, "", ScalarStyle.Plain, ScalarType.String);
+                    parent.PendingKey = new YamlKey(node.Span, "");
                     parent.SkipPair = true;
                 }
                 return null;
             }
-            var pendingKey = parent.PendingKey;
+            var pendingKey = parent.PendingKey.Value;
             parent.PendingKey = null;
             if (parent.SkipPair)
             {
@@ -361,15 +368,15 @@ public static partial class YamlReader
         }
 
         /// <summary>The key already in this mapping with the same text, if any.</summary>
-        private YamlScalar? FindKey(ref Frame frame, string key)
+        private YamlKey? FindKey(ref Frame frame, string key)
         {
-            if (frame.Keys is not null) return frame.Keys.GetValueOrDefault(key);
+            if (frame.Keys is not null) return frame.Keys.TryGetValue(key, out var known) ? known : null;
             int count = pairs.Count - frame.First;
             if (count >= ScanLimit)
             {
-                frame.Keys = new Dictionary<string, YamlScalar>(count * 2, StringComparer.Ordinal);
+                frame.Keys = new Dictionary<string, YamlKey>(count * 2, StringComparer.Ordinal);
                 for (int i = frame.First; i < pairs.Count; i++) frame.Keys[pairs[i].Key.Value] = pairs[i].Key;
-                return frame.Keys.GetValueOrDefault(key);
+                return frame.Keys.TryGetValue(key, out var found) ? found : null;
             }
             for (int i = frame.First; i < pairs.Count; i++)
             {
@@ -397,11 +404,11 @@ public static partial class YamlReader
             public int LastEnd;
             public long Size;
             public int First;
-            public YamlScalar? PendingKey;
+            public YamlKey? PendingKey;
             public bool SkipPair;
 
             /// <summary>Only for mappings of more than a few pairs; smaller ones are scanned.</summary>
-            public Dictionary<string, YamlScalar>? Keys;
+            public Dictionary<string, YamlKey>? Keys;
         }
     }
 

@@ -82,4 +82,16 @@ public sealed class YamlReaderTests
             [ScalarType.String, ScalarType.Integer, ScalarType.Float, ScalarType.Null, ScalarType.Boolean, ScalarType.String],
             new[] { "a", "b", "c", "d", "e", "f" }.Select(TypeOf).ToArray());
     }
+
+    [Fact]
+    public void Keys_keep_their_text_and_span_and_an_anchored_key_can_be_aliased_as_a_value()
+    {
+        const string text = "\"quoted key\": 1\n&k name: AHU-1\ncopy: *k\n";
+        var root = Assert.IsType<YamlMapping>(YamlReader.Read(text, "t.yaml").Root);
+        Assert.Equal(["quoted key", "name", "copy"], root.Pairs.Select(p => p.Key.Value).ToArray());
+        Assert.Equal("\"quoted key\"", Checks.At(text, root.Pairs[0].Key.Span));
+        Assert.Equal("&k name", Checks.At(text, root.Pairs[1].Key.Span)); // YamlDotNet's event starts at the anchor
+        // The alias stands for the key's text, as a value of its own.
+        Assert.Equal("name", Assert.IsType<YamlScalar>(root.Find("copy")?.Value).Value);
+    }
 }

@@ -120,10 +120,10 @@ public class AjvDifferentialTests
     }
 
     /// <summary>Every node of the core's tree by its JSON pointer (the form ajv reports), with its key when it has one.</summary>
-    private static Dictionary<string, (YamlScalar? Key, YamlNode Node)> NodesByPointer(YamlNode root)
+    private static Dictionary<string, (YamlKey? Key, YamlNode Node)> NodesByPointer(YamlNode root)
     {
-        var result = new Dictionary<string, (YamlScalar?, YamlNode)>(StringComparer.Ordinal);
-        void Walk(string pointer, YamlScalar? key, YamlNode node)
+        var result = new Dictionary<string, (YamlKey?, YamlNode)>(StringComparer.Ordinal);
+        void Walk(string pointer, YamlKey? key, YamlNode node)
         {
             result[pointer] = (key, node);
             if (node is YamlMapping map) foreach (var p in map.Pairs) Walk(pointer + "/" + p.Key.Value.Replace("~", "~0").Replace("/", "~1"), p.Key, p.Value);
@@ -154,7 +154,7 @@ public class AjvDifferentialTests
             var (_, node) = nodes[e.InstancePath];
             bool matched = e.Keyword switch
             {
-                "additionalProperties" => errors.Any(d => d.Code == "CL0002" && d.Span == nodes[e.InstancePath + "/" + e.Params.GetProperty("additionalProperty").GetString()].Key!.Span),
+                "additionalProperties" => errors.Any(d => d.Code == "CL0002" && d.Span == nodes[e.InstancePath + "/" + e.Params.GetProperty("additionalProperty").GetString()].Key!.Value.Span),
                 "required" => errors.Any(d => d.Code == "CL0004" && d.Message.Contains($"no “{e.Params.GetProperty("missingProperty").GetString()}”", StringComparison.Ordinal)),
                 "type" => errors.Any(d => d.Code == "CL0003" && d.Span == node.Span),
                 _ => errors.Any(d => ValueCodes(e.InstancePath).Contains(d.Code) && d.Span == node.Span),

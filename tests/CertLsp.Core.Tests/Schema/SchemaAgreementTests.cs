@@ -121,7 +121,7 @@ public class SchemaAgreementTests
             var typo = p.Name + "x";
             // The misspelt key stands where the real one is missing (a key already present is never suggested).
             var result = Check(With(With(FullDocument(), [.. p.ParentPath, typo], _ => YScalar.Quoted("v")), [.. p.ParentPath, p.Name], _ => null));
-            var key = YamlText.Find(result.Text, [.. p.ParentPath, typo]).Key!;
+            var key = YamlText.Find(result.Text, [.. p.ParentPath, typo]).Key!.Value;
             var unknown = result.Diagnostics.Where(d => d.Code == "CL0002").ToList();
             if (unknown.Count != 1 || unknown[0].Span != key.Span) return [$"expected one CL0002 at {key.Span}\n{result.Describe()}"];
             return unknown[0].Message.Contains($"Did you mean “{p.Name}”", StringComparison.Ordinal) ? [] : [$"no did-you-mean: {unknown[0].Message}"];

@@ -123,10 +123,10 @@ public static class YamlText
         key.Length > 0 && key.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_') && !char.IsAsciiDigit(key[0]) ? key : YScalar.Quoted(key).Text;
 
     /// <summary>The node at a path ("devices", "0", "name") in the text as the core reads it; the key too when the last step is a key.</summary>
-    public static (YamlNode Node, YamlScalar? Key) Find(string text, IReadOnlyList<string> path)
+    public static (YamlNode Node, YamlKey? Key) Find(string text, IReadOnlyList<string> path)
     {
         YamlNode node = YamlReader.Read(text, "find").Root ?? throw new InvalidOperationException("no root");
-        YamlScalar? key = null;
+        YamlKey? key = null;
         foreach (var step in path)
         {
             switch (node)

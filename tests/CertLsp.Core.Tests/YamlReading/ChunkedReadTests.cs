@@ -150,7 +150,7 @@ public sealed class ChunkedReadTests(ITestOutputHelper output)
                 case YamlScalar s: sb.Append($"scalar {s.Span} {s.Style} {s.Type} [{s.Value}]\n"); break;
                 case YamlMapping m:
                     sb.Append($"mapping {m.Span} flow={m.IsFlow}\n");
-                    foreach (var p in m.Pairs) { Walk(p.Key, depth + 1); Walk(p.Value, depth + 2); }
+                    foreach (var p in m.Pairs) { sb.Append(' ', depth + 1).Append($"key {p.Key.Span} [{p.Key.Value}]\n"); Walk(p.Value, depth + 2); }
                     break;
                 case YamlSequence q:
                     sb.Append($"sequence {q.Span} flow={q.IsFlow}\n");
