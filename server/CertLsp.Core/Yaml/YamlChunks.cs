@@ -114,20 +114,34 @@ internal static class YamlChunks
     {
         int count = plan.Starts.Length;
         var pieces = new ChunkPiece[count];
+        var hashes = new int[count];
+        var scanned = new YamlReader.TokenTape.Range?[count];
+        using var tape = new YamlReader.TokenTape();
+        // Scan every piece to be read first and build the trees after: the collections the scanner's garbage causes then
+        // find little alive to copy (building while scanning made each of them copy the tree read so far).
         for (int i = 0; i < count; i++)
         {
             int start = plan.Starts[i];
             int length = (i + 1 < count ? plan.Starts[i + 1] : text.Length) - start;
             var slice = text.AsSpan(start, length);
-            int hash = string.GetHashCode(slice);
-            if (previous is not null && previous.Path == path && previous.Find(slice, hash) is { } earlier && Reusable(earlier, start))
+            hashes[i] = string.GetHashCode(slice);
+            if (previous is not null && previous.Path == path && previous.Find(slice, hashes[i]) is { } earlier && Reusable(earlier, start))
             {
                 pieces[i] = earlier.Start == start ? earlier : earlier with { Start = start, Root = Shift(earlier.Root, start - earlier.Start) };
                 continue;
             }
-            var outcome = YamlReader.ReadRange(text, start, length, path, i == 0 ? 0 : 1, stopAtFailure: true);
-            if (!outcome.Clean || outcome.Root is null) return null; // the text is read whole: no need to read the other pieces
-            pieces[i] = new ChunkPiece(start, length, hash, outcome.Root, outcome.Diagnostics);
+            scanned[i] = tape.Scan(text, start, length);
+        }
+        for (int i = 0; i < count; i++)
+        {
+            if (pieces[i] is not null) continue;
+            int start = plan.Starts[i];
+            int length = (i + 1 < count ? plan.Starts[i + 1] : text.Length) - start;
+            int depth = i == 0 ? 0 : 1;
+            var outcome = (scanned[i] is { } range ? tape.Build(range, text, path, depth) : null)
+                ?? YamlReader.ReadEvents(text, start, length, path, depth, stopAtFailure: true);
+            if (!outcome.Clean || outcome.Root is null) return null; // the text is read whole: no need to build the other pieces
+            pieces[i] = new ChunkPiece(start, length, hashes[i], outcome.Root, outcome.Diagnostics);
         }
 
         // The first piece holds the document's mapping ending in "devices:"; every other piece is a block list of items at the same column.

@@ -1,27 +1,14 @@
+using System.Buffers;
 using System.Collections.Immutable;
 using CertLsp.Core.Diagnostics;
 using YamlDotNet.Core;
 using YamlDotNet.Core.Tokens;
+using YdnScalarStyle = YamlDotNet.Core.ScalarStyle;
 
 namespace CertLsp.Core.Yaml;
 
 public static partial class YamlReader
 {
-    /// <summary>Where the token reader is inside an open collection.</summary>
-    private enum Expect : byte
-    {
-        MappingKey,        // a block mapping: Key or BlockEnd
-        MappingValue,      // a block mapping after its key's node: Value
-        SequenceItem,      // a block sequence: BlockEntry or BlockEnd
-        FlowItemOrEnd,     // a flow sequence just opened: a node or "]"
-        FlowItem,          // a flow sequence after ",": a node
-        FlowAfterItem,     // a flow sequence after a node: "," or "]"
-        FlowKeyOrEnd,      // a flow mapping just opened: Key or "}"
-        FlowKey,           // a flow mapping after ",": Key
-        FlowValue,         // a flow mapping after its key's node: Value
-        FlowAfterValue,    // a flow mapping after a value's node: "," or "}"
-    }
-
     /// <summary>
     /// The fast read: the same tree and findings as <see cref="ReadEvents"/>, built from YamlDotNet's scanner tokens without its
     /// parser (a quarter less time and a third less garbage on a large manifest). It covers the documents manifests are made of
@@ -31,93 +18,244 @@ public static partial class YamlReader
     /// </summary>
     internal static RangeOutcome? ReadTokens(string text, int start, int length, string path, int depth)
     {
-        var diagnostics = ImmutableArray.CreateBuilder<Diagnostic>();
-        var state = new ReadState(text, start, length, depth, new DiagnosticBuilder(path), diagnostics);
-        var scanner = new Scanner(Input(text, start, length), skipComments: true);
-        var open = new Expect[16];
-        int depthNow = 0;
-        YamlNode? root = null;
-        try
+        using var tape = new TokenTape();
+        return tape.Scan(text, start, length) is { } scanned ? tape.Build(scanned, text, path, depth) : null;
+    }
+
+    /// <summary>
+    /// YamlDotNet's tokens of one or more ranges of a text, kept as small records without references: no token objects and
+    /// no strings the text holds already (a plain scalar's value is its characters). The chunked reader scans every piece
+    /// first and builds the trees after, so the collections that the scanner's garbage causes find almost nothing alive to
+    /// copy; building the tree while scanning made every collection copy the tree read so far.
+    /// </summary>
+    internal sealed class TokenTape : IDisposable
+    {
+        private Token[] tokens = ArrayPool<Token>.Shared.Rent(1024);
+        private int count;
+
+        /// <summary>Scalar values that are not the text's own characters (quoted, folded, escaped, joined lines).</summary>
+        private readonly List<string> values = [];
+
+        /// <summary>Where one range's tokens are on the tape.</summary>
+        public readonly record struct Range(int TextStart, int TextLength, int First, int Count);
+
+        public enum Kind : byte
         {
-            if (!scanner.MoveNext() || scanner.Current is not StreamStart || !scanner.MoveNext()) return null;
-            bool needNode = true;
-            while (true)
+            BlockMappingStart,
+            BlockSequenceStart,
+            FlowMappingStart,
+            FlowSequenceStart,
+            Scalar,
+            Key,
+            Value,
+            BlockEntry,
+            BlockEnd,
+            FlowEntry,
+            FlowSequenceEnd,
+            FlowMappingEnd,
+            StreamEnd,
+        }
+
+        /// <summary>One token: its kind, its marks as offsets in the whole text, and for a scalar its style and value.</summary>
+        public struct Token
+        {
+            public int Start;
+            public int End;
+            public Kind Kind;
+            public YdnScalarStyle Style;
+
+            /// <summary>For a scalar, the index of its value in <see cref="values"/>, or -1 when its value is the text from Start to End.</summary>
+            public int Value;
+        }
+
+        /// <summary>
+        /// Appends the tokens of <paramref name="length"/> characters of the text from <paramref name="start"/>; null (and nothing
+        /// appended) when the range holds a token the fast read leaves to the parser, nests deeper than <see cref="MaxDepth"/>
+        /// (the parser stops there with its finding, before scanning the rest of a hostile text), or the scanner reports an error.
+        /// </summary>
+        public Range? Scan(string text, int start, int length)
+        {
+            int first = count, firstValue = values.Count, nesting = 0;
+            var scanner = new Scanner(Input(text, start, length), skipComments: true);
+            try
             {
-                var token = scanner.Current!;
+                if (!scanner.MoveNext() || scanner.Current is not StreamStart) return Undo(first, firstValue);
+                while (scanner.MoveNext())
+                {
+                    var token = scanner.Current!;
+                    Kind kind;
+                    switch (token)
+                    {
+                        case YamlDotNet.Core.Tokens.Scalar: kind = Kind.Scalar; break;
+                        case Key: kind = Kind.Key; break;
+                        case Value: kind = Kind.Value; break;
+                        case BlockEntry: kind = Kind.BlockEntry; break;
+                        case BlockEnd: kind = Kind.BlockEnd; break;
+                        case BlockMappingStart: kind = Kind.BlockMappingStart; break;
+                        case BlockSequenceStart: kind = Kind.BlockSequenceStart; break;
+                        case FlowMappingStart: kind = Kind.FlowMappingStart; break;
+                        case FlowSequenceStart: kind = Kind.FlowSequenceStart; break;
+                        case FlowEntry: kind = Kind.FlowEntry; break;
+                        case FlowSequenceEnd: kind = Kind.FlowSequenceEnd; break;
+                        case FlowMappingEnd: kind = Kind.FlowMappingEnd; break;
+                        case StreamEnd: kind = Kind.StreamEnd; break;
+                        default: return Undo(first, firstValue); // anchors, aliases, tags, directives, documents: the parser's case
+                    }
+                    if (kind is Kind.BlockMappingStart or Kind.BlockSequenceStart or Kind.FlowMappingStart or Kind.FlowSequenceStart && ++nesting > MaxDepth)
+                    {
+                        return Undo(first, firstValue);
+                    }
+                    if (kind is Kind.BlockEnd or Kind.FlowSequenceEnd or Kind.FlowMappingEnd) nesting--;
+                    if (count == tokens.Length) Grow();
+                    ref var slot = ref tokens[count++];
+                    slot.Kind = kind;
+                    slot.Start = start + (int)Math.Clamp(token.Start.Index, 0, length);
+                    slot.End = start + (int)Math.Clamp(token.End.Index, 0, length);
+                    slot.Style = YdnScalarStyle.Any;
+                    slot.Value = -1;
+                    if (token is YamlDotNet.Core.Tokens.Scalar scalar)
+                    {
+                        slot.Style = scalar.Style;
+                        string value = scalar.Value;
+                        if (value.Length != slot.End - slot.Start || !text.AsSpan(slot.Start, value.Length).SequenceEqual(value))
+                        {
+                            slot.Value = values.Count;
+                            values.Add(value);
+                        }
+                    }
+                }
+                return new Range(start, length, first, count - first);
+            }
+            catch (Exception ex) when (ex is YamlException or InvalidOperationException or ArgumentException or IndexOutOfRangeException or FormatException or OverflowException)
+            {
+                return Undo(first, firstValue); // the parser reads it again and reports the error as it always has
+            }
+        }
+
+        private Range? Undo(int first, int firstValue)
+        {
+            count = first;
+            values.RemoveRange(firstValue, values.Count - firstValue);
+            return null;
+        }
+
+        private void Grow()
+        {
+            var larger = ArrayPool<Token>.Shared.Rent(tokens.Length * 2);
+            tokens.AsSpan(0, count).CopyTo(larger);
+            ArrayPool<Token>.Shared.Return(tokens);
+            tokens = larger;
+        }
+
+        public void Dispose()
+        {
+            if (tokens.Length == 0) return;
+            ArrayPool<Token>.Shared.Return(tokens);
+            tokens = [];
+        }
+
+        /// <summary>Where the tree builder is inside an open collection.</summary>
+        private enum Expect : byte
+        {
+            MappingKey,        // a block mapping: Key or BlockEnd
+            MappingValue,      // a block mapping after its key's node: Value
+            SequenceItem,      // a block sequence: BlockEntry or BlockEnd
+            FlowItemOrEnd,     // a flow sequence just opened: a node or "]"
+            FlowItem,          // a flow sequence after ",": a node
+            FlowAfterItem,     // a flow sequence after a node: "," or "]"
+            FlowKeyOrEnd,      // a flow mapping just opened: Key or "}"
+            FlowKey,           // a flow mapping after ",": Key
+            FlowValue,         // a flow mapping after its key's node: Value
+            FlowAfterValue,    // a flow mapping after a value's node: "," or "}"
+        }
+
+        /// <summary>The tree of one scanned range, or null when its tokens do not make a document the fast read takes.</summary>
+        public RangeOutcome? Build(Range range, string text, string path, int depth)
+        {
+            var diagnostics = ImmutableArray.CreateBuilder<Diagnostic>();
+            var state = new ReadState(text, range.TextStart, range.TextLength, depth, new DiagnosticBuilder(path), diagnostics);
+            var open = new Expect[16];
+            int depthNow = 0;
+            YamlNode? root = null;
+            int at = range.First, end = range.First + range.Count;
+            bool needNode = true;
+            while (at < end)
+            {
+                ref readonly var token = ref tokens[at];
                 if (needNode)
                 {
                     // A node: a scalar, or a collection that opens (its contents follow).
                     YamlNode? done = null;
-                    (bool Mapping, bool Flow, Expect Then)? opens = token switch
+                    (bool Mapping, bool Flow, Expect Then)? opens = token.Kind switch
                     {
-                        BlockMappingStart => (true, false, Expect.MappingKey),
-                        BlockSequenceStart => (false, false, Expect.SequenceItem),
-                        FlowMappingStart => (true, true, Expect.FlowKeyOrEnd),
-                        FlowSequenceStart => (false, true, Expect.FlowItemOrEnd),
+                        Kind.BlockMappingStart => (true, false, Expect.MappingKey),
+                        Kind.BlockSequenceStart => (false, false, Expect.SequenceItem),
+                        Kind.FlowMappingStart => (true, true, Expect.FlowKeyOrEnd),
+                        Kind.FlowSequenceStart => (false, true, Expect.FlowItemOrEnd),
                         _ => null,
                     };
                     if (opens is { } collection)
                     {
-                        state.Open(collection.Mapping, state.At(token.Start), collection.Flow, null);
+                        state.Open(collection.Mapping, token.Start, collection.Flow, null);
                         Push(ref open, ref depthNow, collection.Then);
                     }
-                    else if (token is YamlDotNet.Core.Tokens.Scalar scalar)
+                    else if (token.Kind == Kind.Scalar)
                     {
-                        done = state.OnScalar(state.At(scalar.Start), state.At(scalar.End), scalar.Value, scalar.Style, null, null);
+                        done = state.OnScalar(token.Start, token.End, token.Value < 0 ? null : values[token.Value], token.Style, null, null);
                     }
                     else
                     {
-                        return null; // an empty node, an anchor, an alias, a tag: the parser's case
+                        return null; // an empty node: the parser's case
                     }
                     if (state.Failed) return null;
                     needNode = false;
                     if (done is not null) root = done;
-                    if (!scanner.MoveNext()) return null;
+                    at++;
                     continue;
                 }
                 if (depthNow == 0)
                 {
                     // The document's node is complete: only the end of the stream may follow.
-                    return token is StreamEnd && root is not null && !scanner.MoveNext() ? new RangeOutcome(root, diagnostics.ToImmutable(), true) : null;
+                    return token.Kind == Kind.StreamEnd && at + 1 == end && root is not null ? new RangeOutcome(root, diagnostics.ToImmutable(), true) : null;
                 }
-                ref var at = ref open[depthNow - 1];
+                ref var expect = ref open[depthNow - 1];
                 bool close = false;
-                switch (at, token)
+                switch (expect, token.Kind)
                 {
-                    case (Expect.MappingKey, Key):
-                        at = Expect.MappingValue;
+                    case (Expect.MappingKey, Kind.Key):
+                        expect = Expect.MappingValue;
                         needNode = true;
                         break;
-                    case (Expect.MappingKey, BlockEnd):
-                    case (Expect.SequenceItem, BlockEnd):
-                    case (Expect.FlowItemOrEnd or Expect.FlowAfterItem, FlowSequenceEnd):
-                    case (Expect.FlowKeyOrEnd or Expect.FlowAfterValue, FlowMappingEnd):
+                    case (Expect.MappingKey, Kind.BlockEnd):
+                    case (Expect.SequenceItem, Kind.BlockEnd):
+                    case (Expect.FlowItemOrEnd or Expect.FlowAfterItem, Kind.FlowSequenceEnd):
+                    case (Expect.FlowKeyOrEnd or Expect.FlowAfterValue, Kind.FlowMappingEnd):
                         close = true;
                         break;
-                    case (Expect.MappingValue, Value):
-                        at = Expect.MappingKey;
+                    case (Expect.MappingValue, Kind.Value):
+                        expect = Expect.MappingKey;
                         needNode = true;
                         break;
-                    case (Expect.SequenceItem, BlockEntry):
+                    case (Expect.SequenceItem, Kind.BlockEntry):
                         needNode = true;
                         break;
                     case (Expect.FlowItemOrEnd or Expect.FlowItem, _):
-                        at = Expect.FlowAfterItem;
+                        expect = Expect.FlowAfterItem;
                         needNode = true;
                         continue; // this token is the item itself
-                    case (Expect.FlowAfterItem, FlowEntry):
-                        at = Expect.FlowItem;
+                    case (Expect.FlowAfterItem, Kind.FlowEntry):
+                        expect = Expect.FlowItem;
                         break;
-                    case (Expect.FlowKeyOrEnd or Expect.FlowKey, Key):
-                        at = Expect.FlowValue;
+                    case (Expect.FlowKeyOrEnd or Expect.FlowKey, Kind.Key):
+                        expect = Expect.FlowValue;
                         needNode = true;
                         break;
-                    case (Expect.FlowValue, Value):
-                        at = Expect.FlowAfterValue;
+                    case (Expect.FlowValue, Kind.Value):
+                        expect = Expect.FlowAfterValue;
                         needNode = true;
                         break;
-                    case (Expect.FlowAfterValue, FlowEntry):
-                        at = Expect.FlowKey;
+                    case (Expect.FlowAfterValue, Kind.FlowEntry):
+                        expect = Expect.FlowKey;
                         break;
                     default:
                         return null;
@@ -125,22 +263,19 @@ public static partial class YamlReader
                 if (close)
                 {
                     depthNow--;
-                    var done = state.Close(state.At(token.Start), state.At(token.End));
+                    var done = state.Close(token.Start, token.End);
                     if (state.Failed) return null;
                     if (done is not null) root = done;
                 }
-                if (!scanner.MoveNext()) return null;
+                at++;
             }
+            return null; // the stream ended inside a node
         }
-        catch (Exception ex) when (ex is YamlException or InvalidOperationException or ArgumentException or IndexOutOfRangeException or FormatException or OverflowException)
-        {
-            return null; // the parser reads it again and reports the error as it always has
-        }
-    }
 
-    private static void Push(ref Expect[] open, ref int depth, Expect expect)
-    {
-        if (depth == open.Length) Array.Resize(ref open, depth * 2);
-        open[depth++] = expect;
+        private static void Push(ref Expect[] open, ref int depth, Expect expect)
+        {
+            if (depth == open.Length) Array.Resize(ref open, depth * 2);
+            open[depth++] = expect;
+        }
     }
 }

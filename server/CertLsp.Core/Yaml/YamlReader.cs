@@ -248,8 +248,11 @@ public static partial class YamlReader
             }
         }
 
-        /// <summary>A scalar from <paramref name="from"/> to <paramref name="to"/> (offsets in the whole text).</summary>
-        public YamlNode? OnScalar(int from, int to, string text, YdnScalarStyle ydnStyle, string? tag, string? anchor)
+        /// <summary>
+        /// A scalar from <paramref name="from"/> to <paramref name="to"/> (offsets in the whole text) whose value is
+        /// <paramref name="value"/>, or when that is null the text's characters there (a plain scalar's).
+        /// </summary>
+        public YamlNode? OnScalar(int from, int to, string? value, YdnScalarStyle ydnStyle, string? tag, string? anchor)
         {
             if (anchor is null && depth > 0 && frames[depth - 1] is { IsMapping: true, PendingKey: null })
             {
@@ -257,12 +260,13 @@ public static partial class YamlReader
                 ref var parent = ref frames[depth - 1];
                 parent.Size++;
                 parent.LastEnd = Math.Max(parent.LastEnd, to);
-                parent.PendingKey = new YamlKey(TextSpan.FromBounds(from, to), Key(text));
+                parent.PendingKey = new YamlKey(TextSpan.FromBounds(from, to), value is null ? Key(text.AsSpan(from, to - from)) : Key(value));
                 return null;
             }
+            value ??= text.Substring(from, to - from);
             var style = MapStyle(ydnStyle);
-            var type = YamlScalarResolver.Resolve(text, style, tag);
-            return Complete(new YamlScalar(TextSpan.FromBounds(from, to), text, style, type), 1, anchor);
+            var type = YamlScalarResolver.Resolve(value, style, tag);
+            return Complete(new YamlScalar(TextSpan.FromBounds(from, to), value, style, type), 1, anchor);
         }
 
         /// <summary>Closes the innermost collection; for a flow collection <paramref name="closeStart"/> is its bracket.</summary>
@@ -292,6 +296,10 @@ public static partial class YamlReader
             if (keys.Count < 256) keys[key] = key;
             return key;
         }
+
+        /// <summary>The key with these characters: no string is made for a key seen before.</summary>
+        private string Key(ReadOnlySpan<char> key) =>
+            keys.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(key, out var known) ? known : Key(new string(key));
 
         /// <summary>Moves a frame's children (the stack's tail from <paramref name="first"/>) into an immutable array.</summary>
         private static ImmutableArray<T> Take<T>(List<T> stack, int first)
