@@ -29,6 +29,8 @@ public sealed class SubjectEncodingRule : IManifestRule
 
     private static void CheckValue(SubjectField field, string value, Text.TextSpan span, DiagnosticBuilder builder, ICollection<Diagnostic> diagnostics)
     {
+        // Printable ASCII (space to "~") fits every field but C: most values are that and need no closer look.
+        if (field.Encoding != SubjectEncoding.PrintableString && !value.AsSpan().ContainsAnyExceptInRange(' ', '~')) return;
         foreach (var rune in value.EnumerateRunes())
         {
             if (Allowed(field.Encoding, rune)) continue;

@@ -38,22 +38,33 @@ public static class SchemaValidator
     };
 
     /// <summary>
-    /// Where a node sits ("devices[3].address"), kept as its parent's path plus a key or an index so that the text is only
-    /// built when a finding needs it or a child collection needs it as its parent path: a clean manifest builds one per collection.
+    /// Where a node sits ("devices[3].address"), kept as the text of an ancestor's path plus up to an index and a key, so that
+    /// text is only built when a finding needs it or a nested collection needs it as its parent path: a clean manifest builds
+    /// one per mapping below a list item (a device's subject), not one per device.
     /// </summary>
-    private readonly struct NodePath(string? parent, string? key, int index)
+    /// <param name="parent">The built path text of the nearest ancestor that has one; null for the root.</param>
+    /// <param name="index">When not negative, this node is (or, with a key, sits under) item <paramref name="index"/> of the list at <paramref name="parent"/>.</param>
+    /// <param name="key">The node's key in its mapping, if it has one.</param>
+    private readonly struct NodePath(string? parent, int index, string? key)
     {
-        public static NodePath Root => new(null, null, -1);
+        public static NodePath Root => new(null, -1, null);
 
         public bool IsRoot => parent is null;
 
+        /// <summary>The path of the value of <paramref name="childKey"/> in the mapping at this path (<paramref name="built"/>: this path's text, once built).</summary>
+        public NodePath Child(string childKey, ref string? built) =>
+            key is null && index >= 0 ? new(parent, index, childKey) : new(built ??= Text, -1, childKey);
+
         /// <summary>The dotted path, "" for the root.</summary>
-        public string Text => parent switch
+        public string Text
         {
-            null => "",
-            _ when key is not null => parent.Length == 0 ? key : $"{parent}.{key}",
-            _ => $"{parent}[{index}]",
-        };
+            get
+            {
+                if (parent is null) return "";
+                string item = index >= 0 ? $"{parent}[{index}]" : parent;
+                return key is null ? item : item.Length == 0 ? key : $"{item}.{key}";
+            }
+        }
 
         /// <summary>How messages name the node: "the site manifest" or the quoted path.</summary>
         public string Where => IsRoot ? "the site manifest" : $"“{Text}”";
@@ -75,7 +86,7 @@ public static class SchemaValidator
         switch (node)
         {
             case YamlMapping mapping:
-                string? mappingPath = null; // built once, when the first child or finding needs it
+                string? mappingPath = null; // built once, when a child needs it
                 foreach (var pair in mapping.Pairs)
                 {
                     var property = schema.Property(pair.Key.Value);
@@ -87,8 +98,7 @@ public static class SchemaValidator
                         }
                         continue;
                     }
-                    mappingPath ??= path.Text;
-                    Visit(pair.Value, property, new NodePath(mappingPath, pair.Key.Value, -1), pair.Key.Span, builder, diagnostics);
+                    Visit(pair.Value, property, path.Child(pair.Key.Value, ref mappingPath), pair.Key.Span, builder, diagnostics);
                 }
                 foreach (var required in schema.Required)
                 {
@@ -100,10 +110,10 @@ public static class SchemaValidator
                 }
                 break;
             case YamlSequence sequence when schema.Items is not null:
-                string sequencePath = path.Text;
+                string listPath = path.Text;
                 for (int i = 0; i < sequence.Items.Length; i++)
                 {
-                    Visit(sequence.Items[i], schema.Items, new NodePath(sequencePath, null, i), default, builder, diagnostics);
+                    Visit(sequence.Items[i], schema.Items, new NodePath(listPath, i, null), default, builder, diagnostics);
                 }
                 break;
             case YamlScalar scalar:

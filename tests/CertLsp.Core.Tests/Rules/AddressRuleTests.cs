@@ -50,4 +50,33 @@ public sealed class AddressRuleTests
         Checks.None(Sites.With(("key:", "bacnet:\n  broadcast: 127.255.255.255\nkey:")), "CL0603");
         Assert.Contains("a broadcast address has no port", Checks.Single(Sites.With(("key:", "bacnet:\n  broadcast: 127.255.255.255:47808\nkey:")), "CL0603").Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void The_one_pass_parse_accepts_only_what_the_explained_parse_accepts_and_reads_the_same_endpoint()
+    {
+        // Every text over an alphabet that reaches each branch (digits, dots, colons, a letter), up to 9 characters at random,
+        // plus the corner cases; both with and without ports allowed.
+        const string alphabet = "0123456789.:a";
+        var random = new Random(Environment.TickCount);
+        var texts = new List<string> { "0.0.0.0", "255.255.255.255", "1.2.3.4:0", "1.2.3.4:65535", "1.2.3.4:65536", "1.2.3.4:00080", "1.2.3.4:000080", "01.2.3.4", "1.2.3.256", "127.0.0.2", "1.2.3.4:", ":1", "" };
+        for (int n = 0; n < 200_000; n++)
+        {
+            var chars = new char[random.Next(1, 10)];
+            for (int i = 0; i < chars.Length; i++) chars[i] = alphabet[random.Next(alphabet.Length)];
+            texts.Add(new string(chars));
+        }
+        for (int n = 0; n < 50_000; n++) texts.Add($"{random.Next(300)}.{random.Next(300)}.{random.Next(300)}.{random.Next(300)}:{random.Next(70_000)}");
+        int accepted = 0;
+        foreach (var text in texts)
+        {
+            foreach (bool allowPort in new[] { true, false })
+            {
+                if (!CertLsp.Core.Rules.AddressRule.TryParseCommon(text, 47808, allowPort, out var quick)) continue;
+                accepted++;
+                Assert.True(CertLsp.Core.Rules.AddressRule.TryParseExplained(text, 47808, allowPort, out var full, out var reason), $"“{text}”: {reason}");
+                Assert.Equal(full, quick);
+            }
+        }
+        Assert.True(accepted > 10_000, $"only {accepted} texts took the one-pass parse");
+    }
 }
