@@ -8,7 +8,8 @@ namespace CertLsp.Core.Yaml;
 /// <summary>When a text is read in pieces, and how large they are.</summary>
 /// <param name="MinimumLength">Texts shorter than this are read whole: cutting them saves nothing.</param>
 /// <param name="AverageItems">On average a cut every this many items; never fewer than a quarter nor more than four times as many.</param>
-internal sealed record ChunkOptions(int MinimumLength, int AverageItems)
+/// <param name="TapeTokens">How many tokens are scanned before the trees of the pieces scanned so far are built (a 10,000-device manifest has about 190,000).</param>
+internal sealed record ChunkOptions(int MinimumLength, int AverageItems, int TapeTokens = 1 << 18)
 {
     public static readonly ChunkOptions Default = new(48 * 1024, 128);
 }
@@ -110,38 +111,44 @@ internal static class YamlChunks
     }
 
     /// <summary>The whole tree from the pieces (those not found in <paramref name="previous"/> read now), or null when the text must be read whole.</summary>
-    public static YamlReadResult? Read(string text, string path, ChunkPlan plan, YamlChunkSet? previous)
+    public static YamlReadResult? Read(string text, string path, ChunkPlan plan, YamlChunkSet? previous, ChunkOptions options)
     {
         int count = plan.Starts.Length;
         var pieces = new ChunkPiece[count];
         var hashes = new int[count];
         var scanned = new YamlReader.TokenTape.Range?[count];
         using var tape = new YamlReader.TokenTape();
-        // Scan every piece to be read first and build the trees after: the collections the scanner's garbage causes then
-        // find little alive to copy (building while scanning made each of them copy the tree read so far).
-        for (int i = 0; i < count; i++)
+        // Scan the pieces to be read first and build their trees after: the collections the scanner's garbage causes then
+        // find little alive to copy (building while scanning made each of them copy the tree read so far). A very large
+        // text is taken a batch of pieces at a time, so the tape stays a few megabytes.
+        for (int next = 0; next < count;)
         {
-            int start = plan.Starts[i];
-            int length = (i + 1 < count ? plan.Starts[i + 1] : text.Length) - start;
-            var slice = text.AsSpan(start, length);
-            hashes[i] = string.GetHashCode(slice);
-            if (previous is not null && previous.Path == path && previous.Find(slice, hashes[i]) is { } earlier && Reusable(earlier, start))
+            int batch = next;
+            tape.Clear();
+            for (; next < count && tape.Count < options.TapeTokens; next++)
             {
-                pieces[i] = earlier.Start == start ? earlier : earlier with { Start = start, Root = Shift(earlier.Root, start - earlier.Start) };
-                continue;
+                int start = plan.Starts[next];
+                int length = (next + 1 < count ? plan.Starts[next + 1] : text.Length) - start;
+                var slice = text.AsSpan(start, length);
+                hashes[next] = string.GetHashCode(slice);
+                if (previous is not null && previous.Path == path && previous.Find(slice, hashes[next]) is { } earlier && Reusable(earlier, start))
+                {
+                    pieces[next] = earlier.Start == start ? earlier : earlier with { Start = start, Root = Shift(earlier.Root, start - earlier.Start) };
+                    continue;
+                }
+                scanned[next] = tape.Scan(text, start, length);
             }
-            scanned[i] = tape.Scan(text, start, length);
-        }
-        for (int i = 0; i < count; i++)
-        {
-            if (pieces[i] is not null) continue;
-            int start = plan.Starts[i];
-            int length = (i + 1 < count ? plan.Starts[i + 1] : text.Length) - start;
-            int depth = i == 0 ? 0 : 1;
-            var outcome = (scanned[i] is { } range ? tape.Build(range, text, path, depth) : null)
-                ?? YamlReader.ReadEvents(text, start, length, path, depth, stopAtFailure: true);
-            if (!outcome.Clean || outcome.Root is null) return null; // the text is read whole: no need to build the other pieces
-            pieces[i] = new ChunkPiece(start, length, hashes[i], outcome.Root, outcome.Diagnostics);
+            for (int i = batch; i < next; i++)
+            {
+                if (pieces[i] is not null) continue;
+                int start = plan.Starts[i];
+                int length = (i + 1 < count ? plan.Starts[i + 1] : text.Length) - start;
+                int depth = i == 0 ? 0 : 1;
+                var outcome = (scanned[i] is { } range ? tape.Build(range, text, path, depth) : null)
+                    ?? YamlReader.ReadEvents(text, start, length, path, depth, stopAtFailure: true);
+                if (!outcome.Clean || outcome.Root is null) return null; // the text is read whole: no need to build the other pieces
+                pieces[i] = new ChunkPiece(start, length, hashes[i], outcome.Root, outcome.Diagnostics);
+            }
         }
 
         // The first piece holds the document's mapping ending in "devices:"; every other piece is a block list of items at the same column.

@@ -132,6 +132,16 @@ public static partial class YamlReader
             }
         }
 
+        /// <summary>How many tokens the tape holds.</summary>
+        public int Count => count;
+
+        /// <summary>Forgets every token (the ranges scanned so far are no longer valid).</summary>
+        public void Clear()
+        {
+            count = 0;
+            values.Clear();
+        }
+
         private Range? Undo(int first, int firstValue)
         {
             count = first;

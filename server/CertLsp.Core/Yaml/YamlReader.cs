@@ -40,7 +40,7 @@ public static partial class YamlReader
 
     internal static YamlReadResult Read(string text, string path, YamlReadResult? previous, ChunkOptions options)
     {
-        if (YamlChunks.Plan(text, options) is { } plan && YamlChunks.Read(text, path, plan, previous?.Chunks) is { } chunked) return chunked;
+        if (YamlChunks.Plan(text, options) is { } plan && YamlChunks.Read(text, path, plan, previous?.Chunks, options) is { } chunked) return chunked;
         // Read whole (a YAML error while typing, say): the earlier pieces stay on offer for the next version.
         return ReadWhole(text, path) with { Chunks = previous?.Chunks };
     }

@@ -14,7 +14,7 @@ namespace CertLsp.Core.Tests.YamlReading;
 public sealed class ChunkedReadTests(ITestOutputHelper output)
 {
     // Small pieces so that every generated text is cut many times.
-    private static readonly ChunkOptions Tiny = new(0, 4);
+    private static readonly ChunkOptions Tiny = new(0, 4, TapeTokens: 40); // many pieces, built a few at a time
 
     private static int Seed() => int.TryParse(Environment.GetEnvironmentVariable("CERTLSP_SEED"), out int seed) ? seed : Environment.TickCount;
 
