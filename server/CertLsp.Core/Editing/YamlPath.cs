@@ -5,7 +5,7 @@ using CertLsp.Core.Yaml;
 
 namespace CertLsp.Core.Editing;
 
-/// <summary>One step from the root to a node: a mapping key (with its key scalar) or a list index.</summary>
+/// <summary>One step from the root to a node: a mapping key (with the key's text and span in <c>KeyNode</c>) or a list index.</summary>
 public sealed record PathStep(string? Key, int Index, YamlNode Node, YamlKey? KeyNode)
 {
     public bool IsKey => Key is not null;

@@ -13,53 +13,38 @@ public static class RequestPlanner
 
     public static ImmutableArray<ImmutableArray<DeviceEntry>> Plan(IReadOnlyList<DeviceEntry> devices, int maxPerZip = MaxDevicesPerZip)
     {
-        // Units in manifest order: each named batch (at its first device) or a single unbatched device.
-        var units = new List<Unit>(); // not sized by devices: batched sites have few units
+        // Each named batch's devices, in manifest order.
         var batches = new Dictionary<string, List<DeviceEntry>>(StringComparer.Ordinal);
         foreach (var device in devices)
         {
-            string? batch = device.Batch?.Value;
-            if (batch is null)
-            {
-                units.Add(new Unit(device, null));
-            }
-            else if (batches.TryGetValue(batch, out var unit))
-            {
-                unit.Add(device);
-            }
-            else
-            {
-                unit = [device];
-                batches[batch] = unit;
-                units.Add(new Unit(null, unit));
-            }
+            if (device.Batch?.Value is not { } name) continue;
+            if (!batches.TryGetValue(name, out var members)) batches[name] = members = [];
+            members.Add(device);
         }
 
         var zips = ImmutableArray.CreateBuilder<ImmutableArray<DeviceEntry>>();
         var current = ImmutableArray.CreateBuilder<DeviceEntry>();
-        foreach (var unit in units)
+        foreach (var device in devices)
         {
-            if (unit.Count > maxPerZip)
+            // A unit: an unbatched device, or a whole batch where its first device stands (its later devices are placed with it).
+            var batch = device.Batch?.Value is { } name ? batches[name] : null;
+            if (batch is not null && !ReferenceEquals(batch[0], device)) continue;
+            int size = batch?.Count ?? 1;
+            if (size > maxPerZip)
             {
                 if (current.Count > 0) { zips.Add(current.ToImmutable()); current.Clear(); }
-                foreach (var chunk in unit.Batch!.Chunk(maxPerZip)) zips.Add([.. chunk]);
+                foreach (var chunk in batch!.Chunk(maxPerZip)) zips.Add([.. chunk]);
                 continue;
             }
-            if (current.Count + unit.Count > maxPerZip)
+            if (current.Count + size > maxPerZip)
             {
                 zips.Add(current.ToImmutable());
                 current.Clear();
             }
-            if (unit.Single is { } single) current.Add(single);
-            else current.AddRange(unit.Batch!);
+            if (batch is null) current.Add(device);
+            else current.AddRange(batch);
         }
         if (current.Count > 0) zips.Add(current.ToImmutable());
         return zips.ToImmutable();
-    }
-
-    /// <summary>An unbatched device or a named batch (no list allocated for a single device).</summary>
-    private readonly record struct Unit(DeviceEntry? Single, List<DeviceEntry>? Batch)
-    {
-        public int Count => Batch?.Count ?? 1;
     }
 }

@@ -89,7 +89,7 @@ public sealed class AddressRule : IManifestRule
 
     /// <summary>
     /// The common case in one pass over the characters: four octets of one to three digits without a leading zero, and a
-    /// port of up to five digits. It accepts only what <see cref="TryParse"/> accepts; anything else is left to it to judge and explain.
+    /// port of up to five digits. It accepts only what <see cref="TryParseExplained"/> accepts; anything else is left to that to judge and explain.
     /// </summary>
     internal static bool TryParseCommon(string text, int defaultPort, bool allowPort, out (uint Address, int Port) endpoint)
     {

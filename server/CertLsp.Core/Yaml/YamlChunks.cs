@@ -120,12 +120,13 @@ internal static class YamlChunks
         using var tape = new YamlReader.TokenTape();
         // Scan the pieces to be read first and build their trees after: the collections the scanner's garbage causes then
         // find little alive to copy (building while scanning made each of them copy the tree read so far). A very large
-        // text is taken a batch of pieces at a time, so the tape stays a few megabytes.
+        // text is taken a batch of pieces at a time, so the tape stays a few megabytes. A piece the tape cannot take ends its
+        // batch: it is read by the parser next, and when that finds an error the text is read whole without scanning the rest.
         for (int next = 0; next < count;)
         {
             int batch = next;
             tape.Clear();
-            for (; next < count && tape.Count < options.TapeTokens; next++)
+            for (bool refused = false; next < count && !refused && (next == batch || tape.Count < options.TapeTokens); next++)
             {
                 int start = plan.Starts[next];
                 int length = (next + 1 < count ? plan.Starts[next + 1] : text.Length) - start;
@@ -136,14 +137,15 @@ internal static class YamlChunks
                     pieces[next] = earlier.Start == start ? earlier : earlier with { Start = start, Root = Shift(earlier.Root, start - earlier.Start) };
                     continue;
                 }
-                scanned[next] = tape.Scan(text, start, length);
+                scanned[next] = tape.Scan(text, start, length, next == 0 ? 0 : 1);
+                refused = scanned[next] is null;
             }
             for (int i = batch; i < next; i++)
             {
                 if (pieces[i] is not null) continue;
                 int start = plan.Starts[i];
                 int length = (i + 1 < count ? plan.Starts[i + 1] : text.Length) - start;
-                int depth = i == 0 ? 0 : 1;
+                int depth = i == 0 ? 0 : 1; // the first piece holds the document's mapping; the others, items of its devices list
                 var outcome = (scanned[i] is { } range ? tape.Build(range, text, path, depth) : null)
                     ?? YamlReader.ReadEvents(text, start, length, path, depth, stopAtFailure: true);
                 if (!outcome.Clean || outcome.Root is null) return null; // the text is read whole: no need to build the other pieces

@@ -19,7 +19,7 @@ public static partial class YamlReader
     internal static RangeOutcome? ReadTokens(string text, int start, int length, string path, int depth)
     {
         using var tape = new TokenTape();
-        return tape.Scan(text, start, length) is { } scanned ? tape.Build(scanned, text, path, depth) : null;
+        return tape.Scan(text, start, length, depth, TokenTape.MaxWholeTokens) is { } scanned ? tape.Build(scanned, text, path, depth) : null;
     }
 
     /// <summary>
@@ -35,6 +35,12 @@ public static partial class YamlReader
 
         /// <summary>Scalar values that are not the text's own characters (quoted, folded, escaped, joined lines).</summary>
         private readonly List<string> values = [];
+
+        /// <summary>
+        /// The most tokens one range read whole may put on the tape (16 MB; about 55,000 devices): a larger text that cannot be
+        /// read in pieces (an "&amp;" anywhere, a tab) is left to the parser, which builds as it goes, instead of a tape that size.
+        /// </summary>
+        public const int MaxWholeTokens = 1 << 20;
 
         /// <summary>Where one range's tokens are on the tape.</summary>
         public readonly record struct Range(int TextStart, int TextLength, int First, int Count);
@@ -56,79 +62,90 @@ public static partial class YamlReader
             StreamEnd,
         }
 
-        /// <summary>One token: its kind, its marks as offsets in the whole text, and for a scalar its style and value.</summary>
+        /// <summary>One token (16 bytes): its kind, its marks as offsets in the whole text, and for a scalar its style and value.</summary>
         public struct Token
         {
             public int Start;
             public int End;
             public Kind Kind;
-            public YdnScalarStyle Style;
+
+            /// <summary>For a scalar, YamlDotNet's <see cref="YdnScalarStyle"/> (its values fit a byte).</summary>
+            public byte Style;
 
             /// <summary>For a scalar, the index of its value in <see cref="values"/>, or -1 when its value is the text from Start to End.</summary>
             public int Value;
         }
 
         /// <summary>
-        /// Appends the tokens of <paramref name="length"/> characters of the text from <paramref name="start"/>; null (and nothing
-        /// appended) when the range holds a token the fast read leaves to the parser, nests deeper than <see cref="MaxDepth"/>
-        /// (the parser stops there with its finding, before scanning the rest of a hostile text), or the scanner reports an error.
+        /// Appends the tokens of <paramref name="length"/> characters of the text from <paramref name="start"/>, whose top node
+        /// sits <paramref name="depthAbove"/> levels deep; null (and nothing appended) when the range holds a token the fast read
+        /// leaves to the parser, nests deeper than <see cref="MaxDepth"/> (the parser stops there with its finding, before
+        /// scanning the rest of a hostile text), has more than <paramref name="maxTokens"/> tokens, or the scanner reports an error.
         /// </summary>
-        public Range? Scan(string text, int start, int length)
+        public Range? Scan(string text, int start, int length, int depthAbove, int maxTokens = int.MaxValue)
         {
-            int first = count, firstValue = values.Count, nesting = 0;
+            int first = count, firstValue = values.Count, nesting = depthAbove;
             var scanner = new Scanner(Input(text, start, length), skipComments: true);
-            try
+            if (!Next(scanner) || scanner.Current is not StreamStart) return Undo(first, firstValue);
+            while (Next(scanner))
             {
-                if (!scanner.MoveNext() || scanner.Current is not StreamStart) return Undo(first, firstValue);
-                while (scanner.MoveNext())
+                var token = scanner.Current!;
+                Kind kind;
+                switch (token)
                 {
-                    var token = scanner.Current!;
-                    Kind kind;
-                    switch (token)
+                    case YamlDotNet.Core.Tokens.Scalar: kind = Kind.Scalar; break;
+                    case Key: kind = Kind.Key; break;
+                    case Value: kind = Kind.Value; break;
+                    case BlockEntry: kind = Kind.BlockEntry; break;
+                    case BlockEnd: kind = Kind.BlockEnd; break;
+                    case BlockMappingStart: kind = Kind.BlockMappingStart; break;
+                    case BlockSequenceStart: kind = Kind.BlockSequenceStart; break;
+                    case FlowMappingStart: kind = Kind.FlowMappingStart; break;
+                    case FlowSequenceStart: kind = Kind.FlowSequenceStart; break;
+                    case FlowEntry: kind = Kind.FlowEntry; break;
+                    case FlowSequenceEnd: kind = Kind.FlowSequenceEnd; break;
+                    case FlowMappingEnd: kind = Kind.FlowMappingEnd; break;
+                    case StreamEnd: kind = Kind.StreamEnd; break;
+                    default: return Undo(first, firstValue); // anchors, aliases, tags, directives, documents: the parser's case
+                }
+                if (kind is Kind.BlockMappingStart or Kind.BlockSequenceStart or Kind.FlowMappingStart or Kind.FlowSequenceStart && ++nesting > MaxDepth)
+                {
+                    return Undo(first, firstValue);
+                }
+                if (kind is Kind.BlockEnd or Kind.FlowSequenceEnd or Kind.FlowMappingEnd) nesting--;
+                if (count - first == maxTokens) return Undo(first, firstValue);
+                if (count == tokens.Length) Grow();
+                ref var slot = ref tokens[count++];
+                slot.Kind = kind;
+                slot.Start = start + (int)Math.Clamp(token.Start.Index, 0, length);
+                slot.End = start + (int)Math.Clamp(token.End.Index, 0, length);
+                slot.Style = 0;
+                slot.Value = -1;
+                if (token is YamlDotNet.Core.Tokens.Scalar scalar)
+                {
+                    slot.Style = (byte)scalar.Style;
+                    string value = scalar.Value;
+                    if (value.Length != slot.End - slot.Start || !text.AsSpan(slot.Start, value.Length).SequenceEqual(value))
                     {
-                        case YamlDotNet.Core.Tokens.Scalar: kind = Kind.Scalar; break;
-                        case Key: kind = Kind.Key; break;
-                        case Value: kind = Kind.Value; break;
-                        case BlockEntry: kind = Kind.BlockEntry; break;
-                        case BlockEnd: kind = Kind.BlockEnd; break;
-                        case BlockMappingStart: kind = Kind.BlockMappingStart; break;
-                        case BlockSequenceStart: kind = Kind.BlockSequenceStart; break;
-                        case FlowMappingStart: kind = Kind.FlowMappingStart; break;
-                        case FlowSequenceStart: kind = Kind.FlowSequenceStart; break;
-                        case FlowEntry: kind = Kind.FlowEntry; break;
-                        case FlowSequenceEnd: kind = Kind.FlowSequenceEnd; break;
-                        case FlowMappingEnd: kind = Kind.FlowMappingEnd; break;
-                        case StreamEnd: kind = Kind.StreamEnd; break;
-                        default: return Undo(first, firstValue); // anchors, aliases, tags, directives, documents: the parser's case
-                    }
-                    if (kind is Kind.BlockMappingStart or Kind.BlockSequenceStart or Kind.FlowMappingStart or Kind.FlowSequenceStart && ++nesting > MaxDepth)
-                    {
-                        return Undo(first, firstValue);
-                    }
-                    if (kind is Kind.BlockEnd or Kind.FlowSequenceEnd or Kind.FlowMappingEnd) nesting--;
-                    if (count == tokens.Length) Grow();
-                    ref var slot = ref tokens[count++];
-                    slot.Kind = kind;
-                    slot.Start = start + (int)Math.Clamp(token.Start.Index, 0, length);
-                    slot.End = start + (int)Math.Clamp(token.End.Index, 0, length);
-                    slot.Style = YdnScalarStyle.Any;
-                    slot.Value = -1;
-                    if (token is YamlDotNet.Core.Tokens.Scalar scalar)
-                    {
-                        slot.Style = scalar.Style;
-                        string value = scalar.Value;
-                        if (value.Length != slot.End - slot.Start || !text.AsSpan(slot.Start, value.Length).SequenceEqual(value))
-                        {
-                            slot.Value = values.Count;
-                            values.Add(value);
-                        }
+                        slot.Value = values.Count;
+                        values.Add(value);
                     }
                 }
-                return new Range(start, length, first, count - first);
+            }
+            // The scanner stops after the end of the stream, or at an error before it.
+            return count > first && tokens[count - 1].Kind == Kind.StreamEnd ? new Range(start, length, first, count - first) : Undo(first, firstValue);
+        }
+
+        /// <summary>The scanner's next token; false at the end and when the scanner fails (the parser reads the text again and reports the error as it always has).</summary>
+        private static bool Next(Scanner scanner)
+        {
+            try
+            {
+                return scanner.MoveNext();
             }
             catch (Exception ex) when (ex is YamlException or InvalidOperationException or ArgumentException or IndexOutOfRangeException or FormatException or OverflowException)
             {
-                return Undo(first, firstValue); // the parser reads it again and reports the error as it always has
+                return false;
             }
         }
 
@@ -211,7 +228,7 @@ public static partial class YamlReader
                     }
                     else if (token.Kind == Kind.Scalar)
                     {
-                        done = state.OnScalar(token.Start, token.End, token.Value < 0 ? null : values[token.Value], token.Style, null, null);
+                        done = state.OnScalar(token.Start, token.End, token.Value < 0 ? null : values[token.Value], (YdnScalarStyle)token.Style, null, null);
                     }
                     else
                     {

@@ -52,6 +52,18 @@ public sealed class SchemaValidatorTests
     }
 
     [Fact]
+    public void Paths_two_levels_below_a_list_item_and_of_an_item_itself_name_the_item()
+    {
+        // The validator builds a list item's path text only when a finding needs it: these pin what it builds then.
+        string nested = Sites.With(("    instance: 1002\n", "    instance: 1002\n    subject: { country: [ US ] }\n"));
+        var d = Checks.Expect(nested, "CL0003", (20, 24, 20, 30), "[ US ]");
+        Assert.StartsWith("“devices[1].subject.country” must be text", d.Message, StringComparison.Ordinal);
+        string item = Sites.With(("  - name: AHU-2\n    instance: 1002\n    address: 127.0.0.3\n", "  - [ AHU-2, 1002 ]\n"));
+        var e = Checks.Expect(item, "CL0003", (18, 4, 18, 19), "[ AHU-2, 1002 ]");
+        Assert.Equal("“devices[1]” must be a mapping of keys, but it is a list.", e.Message);
+    }
+
+    [Fact]
     public void A_list_where_a_mapping_belongs_covers_the_whole_flow_list_including_its_bracket()
     {
         string text = Sites.With(("    instance: 1002\n", "    instance: 1002\n    subject: [ country, US ]\n"));

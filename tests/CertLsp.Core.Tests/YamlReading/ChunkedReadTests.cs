@@ -30,17 +30,20 @@ public sealed class ChunkedReadTests(ITestOutputHelper output)
         AssertSame(YamlReader.ReadWhole(text, "a.site.yaml"), chunked, text);
     }
 
-    [Fact]
-    public void Random_texts_read_in_pieces_equal_the_whole_read()
+    [Theory]
+    [InlineData(40)]  // a batch holds one piece or two
+    [InlineData(200)] // several pieces a batch
+    public void Random_texts_read_in_pieces_equal_the_whole_read(int tapeTokens)
     {
         int seed = Seed();
         output.WriteLine($"seed {seed} (CERTLSP_SEED={seed} replays it)");
         var random = new Random(seed);
+        var options = Tiny with { TapeTokens = tapeTokens };
         int cut = 0;
         for (int round = 0; round < 400; round++)
         {
             string text = Generate(random, random.Next(1, 60), mistakes: true);
-            var chunked = YamlReader.Read(text, "a.site.yaml", null, Tiny);
+            var chunked = YamlReader.Read(text, "a.site.yaml", null, options);
             if (chunked.Chunks is not null) cut++;
             AssertSame(YamlReader.ReadWhole(text, "a.site.yaml"), chunked, text);
         }
