@@ -27,6 +27,26 @@ public sealed class TokenReadTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void A_range_over_the_token_limit_or_refused_leaves_the_tape_as_it_was()
+    {
+        using var tape = new YamlReader.TokenTape();
+        const string first = "a: 1\nb: 'two'\n";
+        var kept = tape.Scan(first, 0, first.Length, 0);
+        Assert.NotNull(kept);
+        int count = tape.Count;
+        const string longer = "x: [1, 2, 3, 4, 5, 6, 7, 8]\n";
+        Assert.Null(tape.Scan(longer, 0, longer.Length, 0, maxTokens: 10)); // a whole read that large goes to the parser
+        Assert.Equal(count, tape.Count);
+        const string anchored = "a: &x 1\nb: *x\n";
+        Assert.Null(tape.Scan(anchored, 0, anchored.Length, 0)); // anchors are the parser's
+        Assert.Equal(count, tape.Count);
+        // The first range still builds what it held.
+        var built = tape.Build(kept.Value, first, "a.site.yaml", 0);
+        var root = Assert.IsType<YamlMapping>(built?.Root);
+        Assert.Equal("two", Assert.IsType<YamlScalar>(root.Find("b")?.Value).Value);
+    }
+
+    [Fact]
     public void The_repository_manifests_and_baseline_cases_read_the_same()
     {
         var files = Directory.GetFiles(Path.Combine(RepoPaths.Root, "examples"), "*.site.yaml", SearchOption.AllDirectories)
