@@ -249,14 +249,20 @@ public sealed class BacnetClient : IAsyncDisposable
     /// Abort. Anything else on the transaction (a stray SegmentACK, an answer naming another service) is counted and ignored; it
     /// does not extend the wait.
     /// </summary>
-    private async Task<IncomingApdu?> ReceiveAnswerAsync(ChannelReader<IncomingApdu> incoming, TimeSpan timeout, ConfirmedService service, CancellationToken cancellationToken)
+    private Task<IncomingApdu?> ReceiveAnswerAsync(ChannelReader<IncomingApdu> incoming, TimeSpan timeout, ConfirmedService service, CancellationToken cancellationToken) =>
+        ReceiveAsync(incoming, Deadline.After(timeout), h => IsFinalAnswer(h, service), cancellationToken);
+
+    /// <summary>
+    /// The next APDU of the transaction that <paramref name="wanted"/> accepts before <paramref name="deadline"/>; any other is
+    /// counted and skipped without extending the wait. Null when the time is up.
+    /// </summary>
+    private async Task<IncomingApdu?> ReceiveAsync(ChannelReader<IncomingApdu> incoming, Deadline deadline, Func<ApduHeader, bool> wanted, CancellationToken cancellationToken)
     {
-        var deadline = DateTime.UtcNow + timeout;
-        while (deadline - DateTime.UtcNow is var left && left > TimeSpan.Zero)
+        while (deadline.Left is var left && left > TimeSpan.Zero)
         {
             var apdu = await Transaction.ReceiveAsync(incoming, left, cancellationToken).ConfigureAwait(false);
             if (apdu is null) return null;
-            if (IsFinalAnswer(apdu.Header, service)) return apdu;
+            if (wanted(apdu.Header)) return apdu;
             Interlocked.Increment(ref _unmatched);
         }
         return null;
@@ -347,7 +353,8 @@ public sealed class BacnetClient : IAsyncDisposable
         }
         var reassembly = new SegmentReassembly(_options.MaxResponseBytes, SegmentSender.ProposedWindow);
         var segment = answer;
-        var deadline = DateTime.UtcNow + _options.SegmentTimeout * 2;
+        var deadline = Deadline.After(_options.SegmentTimeout * 2);
+        byte service = h.Service;
         while (true)
         {
             switch (reassembly.Accept(segment.Header, segment.Data))
@@ -361,10 +368,10 @@ public sealed class BacnetClient : IAsyncDisposable
                     return (h with { Segmented = false, MoreFollows = false }, reassembly.Data);
                 case SegmentAction.Ack:
                     SendSegmentAck(device, invokeId, segment.Header.SequenceNumber, reassembly.ActualWindow, false);
-                    deadline = DateTime.UtcNow + _options.SegmentTimeout * 2;
+                    deadline = Deadline.After(_options.SegmentTimeout * 2);
                     break;
                 case SegmentAction.None:
-                    deadline = DateTime.UtcNow + _options.SegmentTimeout * 2;
+                    deadline = Deadline.After(_options.SegmentTimeout * 2);
                     break;
                 case SegmentAction.Nak:
                     SendSegmentAck(device, invokeId, reassembly.LastInOrder, reassembly.ActualWindow, true);
@@ -373,20 +380,14 @@ public sealed class BacnetClient : IAsyncDisposable
                     SendSegmentAck(device, invokeId, reassembly.LastInOrder, reassembly.ActualWindow, false);
                     break;
             }
-            IncomingApdu? next = null;
-            while (next is null && deadline - DateTime.UtcNow is var left && left > TimeSpan.Zero)
-            {
-                var apdu = await Transaction.ReceiveAsync(incoming, left, cancellationToken).ConfigureAwait(false);
-                if (apdu is null) break;
-                if (apdu.Header.Type == ApduType.Abort) return BacnetFailure.FromAbort((AbortReason)apdu.Header.Reason, true);
-                if (apdu.Header is { Type: ApduType.ComplexAck, Segmented: true } s && s.Service == h.Service) next = apdu;
-                else Interlocked.Increment(ref _unmatched);
-            }
+            var next = await ReceiveAsync(incoming, deadline,
+                a => a.Type == ApduType.Abort || (a is { Type: ApduType.ComplexAck, Segmented: true } && a.Service == service), cancellationToken).ConfigureAwait(false);
             if (next is null)
             {
                 SendAbort(device, invokeId, AbortReason.TsmTimeout);
                 return BacnetFailure.Timeout(1);
             }
+            if (next.Header.Type == ApduType.Abort) return BacnetFailure.FromAbort((AbortReason)next.Header.Reason, true);
             segment = next;
         }
     }

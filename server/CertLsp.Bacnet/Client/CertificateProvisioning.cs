@@ -47,13 +47,13 @@ public sealed class CertificateProvisioning(BacnetClient client)
 
     private async Task<BacnetResult<Acknowledged>> WaitForIdleAsync(BacnetAddress device, ObjectId port, CancellationToken cancellationToken)
     {
-        var deadline = DateTime.UtcNow + CommandTimeout;
+        var deadline = Deadline.After(CommandTimeout);
         while (true)
         {
             var command = await client.ReadPropertyAsync(device, port, PropertyIdentifier.Command, cancellationToken: cancellationToken).ConfigureAwait(false);
             if (!command.Ok) return Fail("read Command", command.Failure!);
             if (command.Value.Values.FirstOrDefault() is BacnetValue.Enumerated { Value: (uint)NetworkPortCommand.Idle }) return default(Acknowledged);
-            if (DateTime.UtcNow > deadline) return Fail("wait for Command to return to idle", new BacnetFailure(FailureKind.Timeout, $"Command not idle after {CommandTimeout.TotalSeconds:F0} s"));
+            if (deadline.Passed) return Fail("wait for Command to return to idle", new BacnetFailure(FailureKind.Timeout, $"Command not idle after {CommandTimeout.TotalSeconds:F0} s"));
             await Task.Delay(PollInterval, cancellationToken).ConfigureAwait(false);
         }
     }

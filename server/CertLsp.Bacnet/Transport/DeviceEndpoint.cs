@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Threading.Channels;
 using CertLsp.Bacnet.Application;
 using CertLsp.Bacnet.Encoding;
@@ -56,7 +57,7 @@ public sealed class DeviceEndpoint : IAsyncDisposable
     private readonly Func<BipEndpoint, bool> _answerTo;
     private static readonly TimeSpan StaleExchange = TimeSpan.FromSeconds(60);
 
-    private readonly ConcurrentDictionary<(BipEndpoint, NetworkAddress?, byte), (SegmentReassembly Reassembly, DateTime Started)> _incoming = new();
+    private readonly ConcurrentDictionary<(BipEndpoint, NetworkAddress?, byte), (SegmentReassembly Reassembly, long Started)> _incoming = new(); // Started: a Stopwatch timestamp
     private readonly ConcurrentDictionary<(BipEndpoint, NetworkAddress?, byte), Channel<IncomingApdu>> _outgoing = new();
     private long _malformed;
 
@@ -119,11 +120,10 @@ public sealed class DeviceEndpoint : IAsyncDisposable
         {
             if (_incoming.Count >= MaxConcurrentExchanges)
             {
-                var now = DateTime.UtcNow;
-                foreach (var (k, v) in _incoming) if (now - v.Started > StaleExchange) _incoming.TryRemove(k, out _);
+                foreach (var (k, v) in _incoming) if (Stopwatch.GetElapsedTime(v.Started) > StaleExchange) _incoming.TryRemove(k, out _);
             }
             if (_incoming.Count >= MaxConcurrentExchanges) { SendBare(peer, remote, ApduHeader.Abort(apdu.InvokeId, AbortReason.OutOfResources, true)); return; }
-            _incoming[key] = (new SegmentReassembly(MaxRequestBytes, SegmentSender.ProposedWindow), DateTime.UtcNow);
+            _incoming[key] = (new SegmentReassembly(MaxRequestBytes, SegmentSender.ProposedWindow), Stopwatch.GetTimestamp());
         }
         if (!_incoming.TryGetValue(key, out var exchange)) return;
         var reassembly = exchange.Reassembly;

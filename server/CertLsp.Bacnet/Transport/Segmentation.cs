@@ -91,10 +91,10 @@ public static class SegmentSender
         {
             var end = Math.Min(segmentCount, next + window);
             for (var i = next; i < end; i++) sendSegment(i);
-            var deadline = DateTime.UtcNow + segmentTimeout;
+            var deadline = Deadline.After(segmentTimeout);
             while (true)
             {
-                var left = deadline - DateTime.UtcNow;
+                var left = deadline.Left;
                 var apdu = left > TimeSpan.Zero ? await Transaction.ReceiveAsync(incoming, left, cancellationToken).ConfigureAwait(false) : null;
                 if (apdu is null)
                 {
