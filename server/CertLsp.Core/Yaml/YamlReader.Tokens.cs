@@ -24,8 +24,8 @@ public static partial class YamlReader
 
     /// <summary>
     /// YamlDotNet's tokens of one or more ranges of a text, kept as small records without references: no token objects and
-    /// no strings the text holds already (a plain scalar's value is its characters). The chunked reader scans every piece
-    /// first and builds the trees after, so the collections that the scanner's garbage causes find almost nothing alive to
+    /// no strings the text holds already (a plain scalar's value is its characters). The chunked reader scans a batch of pieces
+    /// first and builds their trees after, so the collections that the scanner's garbage causes find almost nothing alive to
     /// copy; building the tree while scanning made every collection copy the tree read so far.
     /// </summary>
     internal sealed class TokenTape : IDisposable
