@@ -118,6 +118,8 @@ internal static class YamlChunks
         var hashes = new int[count];
         var scanned = new YamlReader.TokenTape.Range?[count];
         using var tape = new YamlReader.TokenTape();
+        // Where piece i is in the text, and how deep its top node sits: the first holds the document's mapping, the others items of its devices list.
+        (int Start, int Length, int Depth) Piece(int i) => (plan.Starts[i], (i + 1 < count ? plan.Starts[i + 1] : text.Length) - plan.Starts[i], i == 0 ? 0 : 1);
         // Scan the pieces to be read first and build their trees after: the collections the scanner's garbage causes then
         // find little alive to copy (building while scanning made each of them copy the tree read so far). A very large
         // text is taken a batch of pieces at a time, so the tape stays a few megabytes. A piece the tape cannot take ends its
@@ -128,8 +130,7 @@ internal static class YamlChunks
             tape.Clear();
             for (bool refused = false; next < count && !refused && (next == batch || tape.Count < options.TapeTokens); next++)
             {
-                int start = plan.Starts[next];
-                int length = (next + 1 < count ? plan.Starts[next + 1] : text.Length) - start;
+                var (start, length, depth) = Piece(next);
                 var slice = text.AsSpan(start, length);
                 hashes[next] = string.GetHashCode(slice);
                 if (previous is not null && previous.Path == path && previous.Find(slice, hashes[next]) is { } earlier && Reusable(earlier, start))
@@ -137,15 +138,13 @@ internal static class YamlChunks
                     pieces[next] = earlier.Start == start ? earlier : earlier with { Start = start, Root = Shift(earlier.Root, start - earlier.Start) };
                     continue;
                 }
-                scanned[next] = tape.Scan(text, start, length, next == 0 ? 0 : 1);
+                scanned[next] = tape.Scan(text, start, length, depth);
                 refused = scanned[next] is null;
             }
             for (int i = batch; i < next; i++)
             {
                 if (pieces[i] is not null) continue;
-                int start = plan.Starts[i];
-                int length = (i + 1 < count ? plan.Starts[i + 1] : text.Length) - start;
-                int depth = i == 0 ? 0 : 1; // the first piece holds the document's mapping; the others, items of its devices list
+                var (start, length, depth) = Piece(i);
                 var outcome = (scanned[i] is { } range ? tape.Build(range, text, path, depth) : null)
                     ?? YamlReader.ReadEvents(text, start, length, path, depth, stopAtFailure: true);
                 if (!outcome.Clean || outcome.Root is null) return null; // the text is read whole: no need to build the other pieces

@@ -47,7 +47,7 @@ public static partial class YamlReader
 
     internal static YamlReadResult ReadWhole(string text, string path)
     {
-        var outcome = ReadRange(text, 0, text.Length, path, 0, stopAtFailure: false);
+        var outcome = ReadTokens(text, 0, text.Length, path, 0) ?? ReadEvents(text, 0, text.Length, path, 0, stopAtFailure: false);
         return new YamlReadResult(outcome.Root, outcome.Diagnostics);
     }
 
@@ -55,14 +55,11 @@ public static partial class YamlReader
     internal readonly record struct RangeOutcome(YamlNode? Root, ImmutableArray<Diagnostic> Diagnostics, bool Clean);
 
     /// <summary>
-    /// Reads <paramref name="length"/> characters of <paramref name="text"/> from <paramref name="start"/> as one YAML stream; spans are
-    /// offsets into the whole text. <paramref name="depth"/> is how deep the range's top node sits in the whole document.
-    /// With <paramref name="stopAtFailure"/> the read gives up (not clean) at the first YAML error or second document.
+    /// The read through YamlDotNet's parser (events): every document YAML allows, with its errors. Reads <paramref name="length"/>
+    /// characters of <paramref name="text"/> from <paramref name="start"/> as one YAML stream; spans are offsets into the whole
+    /// text. <paramref name="depth"/> is how deep the range's top node sits in the whole document. With
+    /// <paramref name="stopAtFailure"/> the read gives up (not clean) at the first YAML error or second document.
     /// </summary>
-    internal static RangeOutcome ReadRange(string text, int start, int length, string path, int depth, bool stopAtFailure) =>
-        ReadTokens(text, start, length, path, depth) ?? ReadEvents(text, start, length, path, depth, stopAtFailure);
-
-    /// <summary>The read through YamlDotNet's parser (events): every document YAML allows, with its errors.</summary>
     internal static RangeOutcome ReadEvents(string text, int start, int length, string path, int depth, bool stopAtFailure)
     {
         var diagnostics = ImmutableArray.CreateBuilder<Diagnostic>();
