@@ -11,24 +11,18 @@ public sealed class AddressRule : IManifestRule
     public void Check(SiteManifest manifest, DiagnosticBuilder builder, ICollection<Diagnostic> diagnostics)
     {
         int sitePort = manifest.Bacnet.PortNumber;
-        var seen = ScratchDictionary<(uint, int), YamlScalar>.Rent(); // the first address of each endpoint
-        try
+        using var lease = ScratchDictionary<(uint, int), YamlScalar>.Rent();
+        var seen = lease.Table; // the first address of each endpoint
+        foreach (var device in manifest.Devices)
         {
-            foreach (var device in manifest.Devices)
+            if (device.Address is not { } address) continue;
+            if (!TryParse(address.Value, sitePort, allowPort: true, out var endpoint, out var reason))
             {
-                if (device.Address is not { } address) continue;
-                if (!TryParse(address.Value, sitePort, allowPort: true, out var endpoint, out var reason))
-                {
-                    diagnostics.Add(builder.InvalidAddress(address.Span, address.Value, reason));
-                    continue;
-                }
-                if (seen.TryGetValue(endpoint, out var first)) diagnostics.Add(builder.DuplicateAddress(address.Span, address.Value, new SourceLocation(builder.Path, first.Span), first.Value));
-                else seen[endpoint] = address;
+                diagnostics.Add(builder.InvalidAddress(address.Span, address.Value, reason));
+                continue;
             }
-        }
-        finally
-        {
-            ScratchDictionary<(uint, int), YamlScalar>.Return(seen);
+            if (seen.TryGetValue(endpoint, out var first)) diagnostics.Add(builder.DuplicateAddress(address.Span, address.Value, new SourceLocation(builder.Path, first.Span), first.Value));
+            else seen[endpoint] = address;
         }
         if (manifest.Bacnet.Broadcast is { } broadcast && !TryParse(broadcast.Value, sitePort, allowPort: false, out _, out var why))
         {

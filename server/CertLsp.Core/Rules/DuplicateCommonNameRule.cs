@@ -17,19 +17,8 @@ public sealed class DuplicateCommonNameRule : IWorkspaceRule
     public void Check(IReadOnlyList<ManifestInWorkspace> manifests, ICollection<Diagnostic> diagnostics)
     {
         // Every CN once, with its first holder; a list only for the CNs held more than once.
-        var taken = ScratchDictionary<string, Holder>.Rent(CommonNames.Comparer);
-        try
-        {
-            Check(manifests, taken, diagnostics);
-        }
-        finally
-        {
-            ScratchDictionary<string, Holder>.Return(taken);
-        }
-    }
-
-    private static void Check(IReadOnlyList<ManifestInWorkspace> manifests, Dictionary<string, Holder> taken, ICollection<Diagnostic> diagnostics)
-    {
+        using var lease = ScratchDictionary<string, Holder>.Rent(CommonNames.Comparer);
+        var taken = lease.Table;
         var groups = new Dictionary<string, List<Holder>>(CommonNames.Comparer);
         int order = 0;
         foreach (var owner in manifests)

@@ -9,19 +9,13 @@ public sealed class DuplicateInstanceRule : IManifestRule
 {
     public void Check(SiteManifest manifest, DiagnosticBuilder builder, ICollection<Diagnostic> diagnostics)
     {
-        var seen = ScratchDictionary<long, TextSpan>.Rent();
-        try
+        using var lease = ScratchDictionary<long, TextSpan>.Rent();
+        var seen = lease.Table;
+        foreach (var device in manifest.Devices)
         {
-            foreach (var device in manifest.Devices)
-            {
-                if (device.Instance is not { } instance || !instance.TryGetInt64(out long value)) continue;
-                if (seen.TryGetValue(value, out var first)) diagnostics.Add(builder.DuplicateInstance(instance, value, new SourceLocation(builder.Path, first)));
-                else seen[value] = instance.Span;
-            }
-        }
-        finally
-        {
-            ScratchDictionary<long, TextSpan>.Return(seen);
+            if (device.Instance is not { } instance || !instance.TryGetInt64(out long value)) continue;
+            if (seen.TryGetValue(value, out var first)) diagnostics.Add(builder.DuplicateInstance(instance, value, new SourceLocation(builder.Path, first)));
+            else seen[value] = instance.Span;
         }
     }
 }

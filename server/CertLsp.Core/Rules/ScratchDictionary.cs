@@ -14,17 +14,28 @@ internal static class ScratchDictionary<TKey, TValue> where TKey : notnull
 
     private static Dictionary<TKey, TValue>? kept;
 
-    /// <summary>An empty table with this comparer: the kept one when it is free and made with the same comparer, otherwise a new one.</summary>
-    public static Dictionary<TKey, TValue> Rent(IEqualityComparer<TKey>? comparer = null)
+    /// <summary>
+    /// An empty table with this comparer, for a <c>using</c>: the kept one when it is free and made with the same comparer,
+    /// otherwise a new one.
+    /// </summary>
+    public static Lease Rent(IEqualityComparer<TKey>? comparer = null)
     {
         var table = Interlocked.Exchange(ref kept, null);
-        if (table is not null && ReferenceEquals(table.Comparer, comparer ?? EqualityComparer<TKey>.Default)) return table;
+        if (table is not null && ReferenceEquals(table.Comparer, comparer ?? EqualityComparer<TKey>.Default)) return new Lease(table);
         if (table is not null) Interlocked.CompareExchange(ref kept, table, null); // another comparer's: leave it for its owner
-        return new Dictionary<TKey, TValue>(comparer);
+        return new Lease(new Dictionary<TKey, TValue>(comparer));
+    }
+
+    /// <summary>A rented table; disposing the lease empties the table and keeps it for the next check.</summary>
+    public readonly struct Lease(Dictionary<TKey, TValue> table) : IDisposable
+    {
+        public Dictionary<TKey, TValue> Table => table;
+
+        public void Dispose() => Return(table);
     }
 
     /// <summary>Empties the table (it holds no reference to the checked manifest after this) and keeps it for the next check.</summary>
-    public static void Return(Dictionary<TKey, TValue> table)
+    private static void Return(Dictionary<TKey, TValue> table)
     {
         if (table.Count > MaxKeptCount) return;
         table.Clear();

@@ -9,37 +9,35 @@ public sealed class ScratchDictionaryTests
     [Fact]
     public void A_returned_table_comes_back_empty_to_the_next_rent_on_the_same_thread()
     {
-        var first = ScratchDictionary<string, object>.Rent(StringComparer.Ordinal);
+        var firstLease = ScratchDictionary<string, object>.Rent(StringComparer.Ordinal);
+        var first = firstLease.Table;
         first["kept?"] = new object();
-        ScratchDictionary<string, object>.Return(first);
+        firstLease.Dispose();
         Assert.Empty(first); // nothing of the checked manifest stays reachable from the kept table
 
-        var second = ScratchDictionary<string, object>.Rent(StringComparer.Ordinal);
-        Assert.Same(first, second);
-        Assert.Empty(second);
-        ScratchDictionary<string, object>.Return(second);
+        using var secondLease = ScratchDictionary<string, object>.Rent(StringComparer.Ordinal);
+        Assert.Same(first, secondLease.Table);
+        Assert.Empty(secondLease.Table);
     }
 
     [Fact]
     public void A_table_in_use_is_never_handed_out_twice()
     {
-        var outer = ScratchDictionary<long, int>.Rent();
-        var inner = ScratchDictionary<long, int>.Rent();
-        Assert.NotSame(outer, inner);
-        ScratchDictionary<long, int>.Return(inner);
-        ScratchDictionary<long, int>.Return(outer);
+        using var outer = ScratchDictionary<long, int>.Rent();
+        using var inner = ScratchDictionary<long, int>.Rent();
+        Assert.NotSame(outer.Table, inner.Table);
     }
 
     [Fact]
     public void A_table_is_only_re_used_with_the_comparer_it_was_made_with()
     {
-        var ordinal = ScratchDictionary<string, int>.Rent(StringComparer.Ordinal);
-        ScratchDictionary<string, int>.Return(ordinal);
-        var ignoringCase = ScratchDictionary<string, int>.Rent(StringComparer.OrdinalIgnoreCase);
-        Assert.NotSame(ordinal, ignoringCase);
-        ignoringCase["a"] = 1;
-        Assert.True(ignoringCase.ContainsKey("A"));
-        ScratchDictionary<string, int>.Return(ignoringCase);
+        var ordinalLease = ScratchDictionary<string, int>.Rent(StringComparer.Ordinal);
+        var ordinal = ordinalLease.Table;
+        ordinalLease.Dispose();
+        using var ignoringCase = ScratchDictionary<string, int>.Rent(StringComparer.OrdinalIgnoreCase);
+        Assert.NotSame(ordinal, ignoringCase.Table);
+        ignoringCase.Table["a"] = 1;
+        Assert.True(ignoringCase.Table.ContainsKey("A"));
     }
 
     [Fact]
@@ -48,13 +46,13 @@ public sealed class ScratchDictionaryTests
         // Type arguments no rule uses, so checks running in parallel tests cannot take these tables.
         var mine = ScratchDictionary<short, string>.Rent();
         Dictionary<short, string>? theirs = null;
-        RunOnOtherThread(() => theirs = ScratchDictionary<short, string>.Rent());
-        Assert.NotSame(mine, theirs);
-        ScratchDictionary<short, string>.Return(mine);
-        Dictionary<short, string>? next = null;
+        RunOnOtherThread(() => theirs = ScratchDictionary<short, string>.Rent().Table);
+        Assert.NotSame(mine.Table, theirs);
+        mine.Dispose();
+        ScratchDictionary<short, string>.Lease next = default;
         RunOnOtherThread(() => next = ScratchDictionary<short, string>.Rent());
-        Assert.Same(mine, next); // one kept table for the process: no thread of the pool keeps tables of its own
-        ScratchDictionary<short, string>.Return(next!);
+        Assert.Same(mine.Table, next.Table); // one kept table for the process: no thread of the pool keeps tables of its own
+        next.Dispose();
     }
 
     private static void RunOnOtherThread(Action action)
