@@ -168,6 +168,47 @@ public sealed class FeatureTests
         Assert.Equal(TextEdits.PositionOf(Manifest, Manifest.IndexOf("AHU-1", StringComparison.Ordinal)), twin.Range.Start);
     }
 
+    [Theory]
+    [InlineData("instance: 20001", "20001")]
+    [InlineData("address: 127.0.0.9", "127.0.0.9")]
+    [InlineData("name: FCU", "FCU")]
+    public async Task Definition_links_every_duplicate_to_all_its_twins_from_every_occurrence(string key, string value)
+    {
+        string text = """
+            site: Twins
+            domain: bms.example
+            subject: { country: DE, state: S, locality: L, organization: O, organizationalUnit: U }
+            key: { algorithm: ecdsa, curve: P-256 }
+            devices:
+              - name: FCU
+                instance: 20001
+                address: 127.0.0.9
+              - name: AHU
+                instance: 7
+              - name: FCU
+                instance: 20001
+                address: 127.0.0.9
+              - name: FCU
+                instance: 20001
+                address: 127.0.0.9
+
+            """;
+        await using var client = await LspTestClient.StartInitializedAsync();
+        await client.OpenAsync(Uri, text);
+        var occurrences = new List<int>();
+        for (int at = text.IndexOf(key, StringComparison.Ordinal); at >= 0; at = text.IndexOf(key, at + 1, StringComparison.Ordinal)) occurrences.Add(at + key.Length - value.Length);
+        Assert.Equal(3, occurrences.Count);
+        foreach (int occurrence in occurrences)
+        {
+            var p = TextEdits.PositionOf(text, occurrence + 1);
+            var locations = await client.Request<Location[]>(Methods.Definition, new { textDocument = Doc, position = new { line = p.Line, character = p.Character } });
+            Assert.Equal(
+                occurrences.Where(o => o != occurrence).Select(o => TextEdits.PositionOf(text, o)),
+                locations.Select(l => l.Range.Start));
+            Assert.All(locations, l => Assert.Equal(value, TextEdits.Slice(text, l.Range)));
+        }
+    }
+
     [Fact]
     public async Task Folding_and_selection_ranges_follow_the_structure()
     {
