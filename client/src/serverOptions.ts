@@ -1,6 +1,7 @@
 // What the extension tells the server when it starts (initializationOptions), from the settings.
 // No vscode import: the unit tests drive it with a plain settings reader.
 import { Setting } from './names';
+import { ImportPromptCommand } from './protocol';
 
 /** Reads one setting under the `certlsp` section (vscode's WorkspaceConfiguration.get). */
 export type SettingsReader = <T>(key: string) => T | undefined;
@@ -18,6 +19,8 @@ export interface InitializationOptions {
   warningDays?: number;
   extraGlobs: string[];
   bacnet: BacnetOptions;
+  /** Commands in the server's actions that this extension runs itself (the server offers them only to clients that say so). */
+  clientCommands: string[];
 }
 
 /** Empty or blank text settings are left out, so the server never sees an address nobody chose. */
@@ -36,5 +39,6 @@ export function initializationOptions(get: SettingsReader, extraGlobs: string[])
       generateCsrCommand: get<number>(Setting.bacnetGenerateCsrCommand),
       bind: text(get<string>(Setting.bacnetBind)),
     },
+    clientCommands: [ImportPromptCommand],
   };
 }

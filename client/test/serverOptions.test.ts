@@ -17,6 +17,7 @@ test('the BACnet settings reach the server as initializationOptions.bacnet, bind
     warningDays: 45,
     extraGlobs: ['**/sites/*.yaml'],
     bacnet: { port: 47809, broadcast: '127.255.255.255', generateCsrCommand: 8, bind: '127.0.1.9' },
+    clientCommands: ['certlsp.importCertificatesPrompt'],
   });
 });
 

@@ -24,6 +24,12 @@ public sealed class ServerContext(ServerWorkspace workspace, TextWriter log)
 
     public JsonElement? ClientCapabilities { get; set; }
 
+    /// <summary>
+    /// Commands the client said at initialize that it runs itself (<c>initializationOptions.clientCommands</c> or
+    /// <c>capabilities.experimental.clientCommands</c>): only these, besides the server's own, may appear in actions and lenses.
+    /// </summary>
+    public IReadOnlySet<string> ClientCommands { get; set; } = new HashSet<string>();
+
     /// <summary>The editor's BACnet settings (initializationOptions.bacnet).</summary>
     public EditorBacnet Bacnet { get; set; } = EditorBacnet.None;
 

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using CertLsp.Core.Checking;
 using CertLsp.Core.Files;
 using CertLsp.LanguageServer.Protocol;
@@ -21,6 +22,7 @@ public sealed class LifecycleHandler(ServerContext context, Func<ServerCapabilit
         {
             context.Workspace.DefaultWarningDays = warningDays;
         }
+        context.ClientCommands = ClientCommands(parameters.InitializationOptions, parameters.Capabilities);
         context.Bacnet = EditorBacnet.Read(parameters.InitializationOptions, m => context.Log($"initializationOptions.{m}", MessageType.Warning));
         var folders = (parameters.WorkspaceFolders ?? []).Select(f => UriPaths.LocalPath(f.Uri)).ToList();
         if (folders.Count == 0) folders.Add(parameters.RootUri is { } root ? UriPaths.LocalPath(root) : parameters.RootPath);
@@ -60,6 +62,21 @@ public sealed class LifecycleHandler(ServerContext context, Func<ServerCapabilit
                 context.Log($"indexing the workspace failed: {ex.Message}", MessageType.Warning);
             }
         });
+    }
+
+    /// <summary>The command names listed as <c>clientCommands</c> in the initialization options or the experimental capabilities.</summary>
+    private static HashSet<string> ClientCommands(JsonElement? initializationOptions, JsonElement? capabilities)
+    {
+        var commands = new HashSet<string>(StringComparer.Ordinal);
+        JsonElement? experimental = capabilities is { ValueKind: JsonValueKind.Object } caps && caps.TryGetProperty("experimental", out var e) ? e : null;
+        foreach (var options in new[] { initializationOptions, experimental })
+        {
+            if (options is { ValueKind: JsonValueKind.Object } o && o.TryGetProperty("clientCommands", out var list) && list.ValueKind == JsonValueKind.Array)
+            {
+                commands.UnionWith(list.EnumerateArray().Where(c => c.ValueKind == JsonValueKind.String).Select(c => c.GetString()!));
+            }
+        }
+        return commands;
     }
 
     /// <summary>Asks the client to report manifests and ledgers changed on disk, when it supports dynamic registration.</summary>
