@@ -69,7 +69,21 @@ public static class YamlEdits
         return offset - lineStart;
     }
 
-    public static TextEdit ReplaceScalar(string path, YamlScalar scalar, string newValue) => ReplaceText(path, scalar.Span, newValue);
+    /// <summary>
+    /// Replaces a scalar by a string, in the quotes the scalar had where they can hold it (a quoted scalar in a flow collection
+    /// may hold what a plain one cannot); a plain one stays plain where YAML reads that back, in a flow collection
+    /// (<paramref name="inFlow"/>) too.
+    /// </summary>
+    public static TextEdit ReplaceScalar(string path, YamlScalar scalar, string newValue, bool inFlow = false) =>
+        new(path, scalar.Span, InStyle(newValue, scalar.Style, inFlow));
+
+    /// <summary>A scalar in the style the replaced one had, where that style can hold the value; else plain or double-quoted.</summary>
+    public static string InStyle(string value, ScalarStyle style, bool inFlow) => style switch
+    {
+        ScalarStyle.SingleQuoted when value.All(c => c >= ' ' && c != '\u007f') => $"'{value.Replace("'", "''", StringComparison.Ordinal)}'",
+        ScalarStyle.DoubleQuoted => DoubleQuoted(value),
+        _ => FormatString(value, inFlow),
+    };
 
     /// <summary>Replaces a scalar or a key at <paramref name="span"/> by a string, quoted when YAML needs it.</summary>
     public static TextEdit ReplaceText(string path, TextSpan span, string newValue) => new(path, span, FormatString(newValue));
@@ -110,10 +124,13 @@ public static class YamlEdits
         return at;
     }
 
-    /// <summary>Adds a key right after another key's line, at the same indentation (e.g. commonName after name).</summary>
+    /// <summary>
+    /// Adds a key right after another pair (e.g. commonName after name): in a block mapping on the next line at the same
+    /// indentation, in a flow mapping as the next entry (", key: value" after the pair's value).
+    /// </summary>
     public static TextEdit AddPairAfter(string path, string text, YamlMapping mapping, YamlPair after, string key, string valueText)
     {
-        if (mapping.IsFlow) return AddPair(path, text, mapping, key, valueText);
+        if (mapping.IsFlow) return new TextEdit(path, new TextSpan(after.Value.Span.End, 0), $", {key}: {valueText}");
         string newline = Newline(text);
         return new TextEdit(path, new TextSpan(LineEnd(text, after.Value.Span.End), 0), $"{newline}{new string(' ', Column(text, after.Key.Span.Start))}{key}: {valueText}");
     }
