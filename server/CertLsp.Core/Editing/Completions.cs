@@ -31,6 +31,7 @@ public static partial class Completions
     public static ImmutableArray<Completion> At(string text, int offset, ManifestDocument? lastGood, string? folder = null)
     {
         offset = Math.Clamp(offset, 0, text.Length);
+        if (offset > 0 && offset < text.Length && text[offset - 1] == '\r' && text[offset] == '\n') offset--; // inside a CRLF: at the line's end
         var context = new Context(lastGood, folder);
         if (FlowScanner.At(text, offset) is { } flow) return InFlow(text, flow, context);
         int lineStart = offset;

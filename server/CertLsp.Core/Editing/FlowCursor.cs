@@ -430,6 +430,13 @@ internal sealed class FlowScanner
     private void CaptureBetween()
     {
         var top = frames[^1];
+        int lineStart = LineStartOf(text, offset);
+        if (offset - lineStart <= frames[0].BlockIndent && text.AsSpan(lineStart, offset - lineStart).Trim(" \t").IsEmpty)
+        {
+            // In the indentation of a flow line, at or left of the block that holds the flow: text there would leave the flow.
+            Capture(FlowSlot.None, new TextSpan(offset, 0), '\0', onKey: false, commaBefore: false);
+            return;
+        }
         var (slot, comma) = top.Phase switch
         {
             Phase.ExpectKey => (FlowSlot.Key, false),

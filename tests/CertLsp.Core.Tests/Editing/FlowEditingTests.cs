@@ -7,6 +7,7 @@ using CertLsp.Core.Diagnostics;
 using CertLsp.Core.Editing;
 using CertLsp.Core.Tests.Support;
 using CertLsp.Core.Yaml;
+using CsCheck;
 
 namespace CertLsp.Core.Tests.Editing;
 
@@ -364,6 +365,62 @@ public class FlowEditingTests
         found = Complete("ca: { profile: enos }\nkey:\n  algorithm: ‸\n", out _);
         Assert.Equal(["rsa", "ecdsa"], found.Select(c => c.Label));
     }
+
+    [Fact]
+    public void Completion_and_hover_never_fail_and_replace_around_the_cursor()
+    {
+        // Texts of YAML's indicators, breaks of every kind, words and keys: mid-edit manifests, mostly not valid YAML.
+        string[] words = ["country", "key", "subject: ", "algorithm: ", "  - ", "issuers: [", "US", "ü", "🏔", "\r\n"];
+        Gen<string> piece = Gen.OneOf(Gen.Char["{}[],:\"'\\ \t\r\n#-|>?&*!"].Select(c => c.ToString()), Gen.Int[0, words.Length - 1].Select(i => words[i]));
+        Gen.Select(piece.Array[0, 40], Gen.Int[0, 400]).Sample((pieces, at) =>
+        {
+            string text = string.Concat(pieces);
+            int offset = Math.Min(at, text.Length);
+            var found = Completions.At(text, offset, null);
+            if (offset > 0 && offset < text.Length && text[offset - 1] == '\r' && text[offset] == '\n') offset--; // taken as the line's end
+            foreach (var c in found)
+            {
+                Assert.True(c.Replace.Start <= offset && offset <= c.Replace.End && c.Replace.End <= text.Length, $"{c.Replace} at {offset} in {text}");
+                Assert.DoesNotContain('\n', c.InsertText);
+            }
+            _ = HoverContent.At(ManifestDocument.Parse(Checks.FilePath, text), offset);
+        }, iter: 5_000);
+    }
+
+    [Fact]
+    public void Any_key_or_value_completed_in_a_valid_flow_mapping_keeps_it_valid()
+    {
+        // Every offset of flow manifests that read: whatever a completion there offers, choosing it leaves YAML that reads.
+        string[] texts =
+        [
+            Site,
+            "{ site: X, subject: { country: US, state: \"a, b\" }, key: { }, ca: { issuers: [ ] } }\n",
+            "subject: {\r\n  country: US,\r\n\tstate: 'it''s',\r\n  locality: Zürich 🏔 # here\r\n}\r\ndevices: [ { name: a }, { name: b, batch: x } ]\r\n",
+        ];
+        foreach (var text in texts)
+        {
+            Assert.Empty(YamlReader.Read(text, Checks.FilePath).Diagnostics);
+            var document = ManifestDocument.Parse(Checks.FilePath, text);
+            var inside = FlowSpans(document.Yaml.Root!).ToList();
+            Assert.NotEmpty(inside);
+            for (int offset = 0; offset <= text.Length; offset++)
+            {
+                if (!inside.Any(span => offset > span.Start && offset < span.End)) continue; // between the brackets of a flow collection
+                foreach (var c in Completions.At(text, offset, document).GroupBy(c => c.Kind).SelectMany(g => g.Take(3)))
+                {
+                    string after = Apply(text, c);
+                    Assert.True(YamlReader.Read(after, Checks.FilePath).Diagnostics.IsEmpty, $"“{c.Label}” at {offset} gives:\n{after}");
+                }
+            }
+        }
+    }
+
+    private static IEnumerable<Text.TextSpan> FlowSpans(YamlNode node) => node switch
+    {
+        YamlMapping m => (m.IsFlow ? [m.Span] : Enumerable.Empty<Text.TextSpan>()).Concat(m.Pairs.SelectMany(p => FlowSpans(p.Value))),
+        YamlSequence q => (q.IsFlow ? [q.Span] : Enumerable.Empty<Text.TextSpan>()).Concat(q.Items.SelectMany(FlowSpans)),
+        _ => [],
+    };
 
     // ---- hover ----------------------------------------------------------------------------------------------
 
