@@ -246,11 +246,11 @@ public sealed class FeatureTests
             Assert.Contains("CH: Switzerland", hover.Contents.Value, StringComparison.Ordinal);
             Assert.Equal("CH", TextEdits.Slice(text, hover.Range!));
 
-            // The duplicate CN's fix in a flow device: the commonName after the name, quoted for flow.
+            // The duplicate CN's fix in a flow device: the commonName as its last entry, quoted for flow.
             var second = published.Diagnostics.Where(d => d.Code == "CL0201").OrderBy(d => d.Range.Start.Line).Last();
             var actions = await client.Request<CodeAction[]>(Methods.CodeAction, new { textDocument = new { uri }, range = second.Range, context = new { diagnostics = Array.Empty<object>(), only = new[] { CodeActionKind.QuickFix } } });
             string fixedText = TextEdits.Apply(text, Assert.Single(actions).Edit!.Changes[uri]);
-            Assert.Contains("  - { name: \"AHU,1\", commonName: \"AHU,1-2\", instance: 2 , batch: }\r\n", fixedText, StringComparison.Ordinal);
+            Assert.Contains("  - { name: \"AHU,1\", instance: 2 , batch: , commonName: \"AHU,1-2\"}\r\n", fixedText, StringComparison.Ordinal);
             var after = await client.ChangeAsync(uri, 6, LspTestClient.Full(fixedText));
             Assert.DoesNotContain(after.Diagnostics, d => d.Code is "CL0001" or "CL0201");
         }

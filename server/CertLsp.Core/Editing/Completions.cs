@@ -169,6 +169,11 @@ public static partial class Completions
             int start = end;
             while (start > 0 && text[start - 1] is not ('\n' or '\r')) start--;
             pos = start;
+            // Only a line indented less than the column can hold a parent key or the dash of a parent item: the lines of
+            // the sibling items of a long list are passed over without being read (nor copied).
+            int first = start;
+            while (first < end && text[first] == ' ') first++;
+            if (first - start >= current) continue;
             string line = text[start..end];
             if (IsBlankOrComment(line)) continue;
             var m = StructureLine().Match(line);

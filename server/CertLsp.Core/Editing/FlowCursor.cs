@@ -354,7 +354,7 @@ internal sealed class FlowScanner
                             };
                             Capture(slot, TextSpan.FromBounds(i + 1, inner), c, onKey: false, commaBefore: false);
                         }
-                        Node(top, inner > i + 1 ? text[(i + 1)..inner] : "");
+                        Node(top, top.Phase != Phase.ExpectKey ? null : inner > i + 1 ? text[(i + 1)..inner] : "");
                         if (end > text.Length) return text.Length + 1;
                         i = end;
                         continue;
@@ -403,11 +403,11 @@ internal sealed class FlowScanner
                     break;
             }
         }
-        Node(top, text[from..to]);
+        Node(top, top.Phase == Phase.ExpectKey ? text[from..to] : null); // only a key's text is kept
         return i;
     }
 
-    /// <summary>A node completes in the collection: a scalar's <paramref name="value"/>, or a nested collection (null).</summary>
+    /// <summary>A node completes in the collection: for a key its text (null for a collection as a key).</summary>
     private static void Node(Frame top, string? value)
     {
         switch (top.Phase)

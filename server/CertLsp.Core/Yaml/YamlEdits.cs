@@ -70,12 +70,14 @@ public static class YamlEdits
     }
 
     /// <summary>
-    /// Replaces a scalar by a string, in the quotes the scalar had where they can hold it (a quoted scalar in a flow collection
-    /// may hold what a plain one cannot); a plain one stays plain where YAML reads that back, in a flow collection
-    /// (<paramref name="inFlow"/>) too.
+    /// Replaces a scalar by a string: plain where YAML reads that back (in a flow collection, <paramref name="inFlow"/>, too),
+    /// else in the quotes the scalar had. A quoted scalar may stand in a flow collection the caller does not know of: a value
+    /// that a plain scalar there could not hold (",[]{}") stays quoted.
     /// </summary>
     public static TextEdit ReplaceScalar(string path, YamlScalar scalar, string newValue, bool inFlow = false) =>
-        new(path, scalar.Span, InStyle(newValue, scalar.Style, inFlow));
+        new(path, scalar.Span, scalar.Style is ScalarStyle.SingleQuoted or ScalarStyle.DoubleQuoted && FormatString(newValue, inFlow: true) != newValue
+            ? InStyle(newValue, scalar.Style, inFlow)
+            : FormatString(newValue, inFlow));
 
     /// <summary>A scalar in the style the replaced one had, where that style can hold the value; else plain or double-quoted.</summary>
     public static string InStyle(string value, ScalarStyle style, bool inFlow) => style switch
@@ -124,13 +126,10 @@ public static class YamlEdits
         return at;
     }
 
-    /// <summary>
-    /// Adds a key right after another pair (e.g. commonName after name): in a block mapping on the next line at the same
-    /// indentation, in a flow mapping as the next entry (", key: value" after the pair's value).
-    /// </summary>
+    /// <summary>Adds a key right after another key's line, at the same indentation (e.g. commonName after name); in a flow mapping as its last entry.</summary>
     public static TextEdit AddPairAfter(string path, string text, YamlMapping mapping, YamlPair after, string key, string valueText)
     {
-        if (mapping.IsFlow) return new TextEdit(path, new TextSpan(after.Value.Span.End, 0), $", {key}: {valueText}");
+        if (mapping.IsFlow) return AddPair(path, text, mapping, key, valueText);
         string newline = Newline(text);
         return new TextEdit(path, new TextSpan(LineEnd(text, after.Value.Span.End), 0), $"{newline}{new string(' ', Column(text, after.Key.Span.Start))}{key}: {valueText}");
     }

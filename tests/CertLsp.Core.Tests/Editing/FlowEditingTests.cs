@@ -527,10 +527,10 @@ public class FlowEditingTests
     }
 
     [Fact]
-    public void Common_name_added_to_a_flow_device_after_its_name_quoted_for_flow()
+    public void Common_name_added_to_a_flow_device_quoted_for_flow()
     {
         string after = FixSecondDuplicate(Site.Replace("{ name: AHU-1, instance: 1, batch: north }\n  - { name: AHU-2,", "{ name: \"AHU,1\", instance: 1, batch: north }\n  - { name: \"AHU,1\",", StringComparison.Ordinal));
-        Assert.Contains("{ name: \"AHU,1\", commonName: \"AHU,1-2\", instance: 2, batch: north }", after, StringComparison.Ordinal);
+        Assert.Contains("{ name: \"AHU,1\", instance: 2, batch: north, commonName: \"AHU,1-2\" }", after, StringComparison.Ordinal);
     }
 
     [Fact]
