@@ -6,12 +6,14 @@ namespace CertLsp.Core.Editing;
 /// <summary>
 /// The CA certificate files under a manifest's folder, as the paths (relative, with "/") that <c>ca.issuers</c> lists: PEM or
 /// DER files whose first certificate is a CA's (basic constraints cA). Bounded: a few levels deep, small files, a hundred at
-/// most; hidden folders and those of tools (node_modules, bin, obj) are skipped; a file holding a private key is never offered.
+/// most, and no more than 500 candidate files read (a folder of thousands of device certificates does not slow completion down);
+/// hidden folders and those of tools (node_modules, bin, obj) are skipped; a file holding a private key is never offered.
 /// </summary>
 public static class IssuerFiles
 {
     private const int MaxDepth = 3;
     private const int MaxFiles = 100;
+    private const int MaxRead = 500;
     private const int MaxLength = 64 * 1024;
 
     private static readonly string[] Extensions = [".pem", ".crt", ".cer", ".der"];
@@ -22,12 +24,13 @@ public static class IssuerFiles
     {
         var found = new List<string>();
         if (!Directory.Exists(folder)) return found;
-        Walk(folder, folder, 0, found);
+        int budget = MaxRead;
+        Walk(folder, folder, 0, found, ref budget);
         found.Sort(StringComparer.Ordinal);
         return found;
     }
 
-    private static void Walk(string root, string folder, int depth, List<string> found)
+    private static void Walk(string root, string folder, int depth, List<string> found, ref int budget)
     {
         IEnumerable<string> files, folders;
         try
@@ -41,8 +44,10 @@ public static class IssuerFiles
         }
         foreach (var file in files)
         {
-            if (found.Count == MaxFiles) return;
-            if (Extensions.Contains(Path.GetExtension(file), StringComparer.OrdinalIgnoreCase) && IsCaCertificate(file))
+            if (found.Count == MaxFiles || budget == 0) return;
+            if (!Extensions.Contains(Path.GetExtension(file), StringComparer.OrdinalIgnoreCase)) continue;
+            budget--;
+            if (IsCaCertificate(file))
             {
                 found.Add(Path.GetRelativePath(root, file).Replace(Path.DirectorySeparatorChar, '/'));
             }
@@ -51,7 +56,7 @@ public static class IssuerFiles
         {
             string name = Path.GetFileName(sub);
             if (name.StartsWith('.') || Skipped.Contains(name) || new DirectoryInfo(sub).LinkTarget is not null) continue;
-            Walk(root, sub, depth + 1, found);
+            Walk(root, sub, depth + 1, found, ref budget);
         }
     }
 
