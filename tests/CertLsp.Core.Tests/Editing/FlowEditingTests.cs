@@ -542,6 +542,20 @@ public class FlowEditingTests
     }
 
     [Fact]
+    public void Previous_common_name_added_to_a_flow_device()
+    {
+        // The ledger of the CL0205 baseline: AHU-1 was requested as AHU-01.
+        string ledger = File.ReadAllText(Path.Combine(RepoPaths.Baselines, "cl0205-renewal-cn", "site.site.ledger"));
+        string text = "site: Riverside Campus\r\ndomain: bms.riverside.example\r\nsubject: { country: US, state: Wisconsin, locality: Milwaukee, organization: Riverside Health, organizationalUnit: Facilities }\r\n"
+            + "devices:\r\n  - { name: AHU-1, instance: 10001 }\r\n  - {\tname: AHU-2,\r\n      instance: 10002 }\r\n";
+        var diagnostic = Assert.Single(Checks.Run(text, ledger), d => d.Code == "CL0205");
+        string after = Edits.Apply(Checks.FilePath, text, diagnostic.Fixes.Single());
+        Assert.Empty(YamlReader.Read(after, Checks.FilePath).Diagnostics);
+        Assert.True(after.Contains("  - { name: AHU-1, instance: 10001, commonName: AHU-01.bms.riverside.example }\r\n", StringComparison.Ordinal), after);
+        Assert.DoesNotContain(Checks.Run(after, ledger), d => d.Code is "CL0205" or "CL0001");
+    }
+
+    [Fact]
     public void Batches_split_in_flow_devices_keep_their_quotes()
     {
         var devices = string.Concat(Enumerable.Range(1, 51).Select(i => $"  - {{ name: D-{i}, instance: {i}, batch: \"a,b\" }}\n"));
