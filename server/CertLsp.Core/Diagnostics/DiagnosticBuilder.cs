@@ -215,10 +215,10 @@ public sealed class DiagnosticBuilder(string path, string text = "")
         var existing = device.Find("commonName");
         if (existing?.Value is YamlScalar current)
         {
-            return ReplaceFix(replaceTitle, current, value);
+            return new Fix(replaceTitle, [YamlEdits.ReplaceScalar(Path, current, value, device.IsFlow)], true);
         }
         var name = device.Find("name")!.Value;
-        return new Fix(addTitle, [YamlEdits.AddPairAfter(Path, text, device, name, "commonName", YamlEdits.FormatString(value))], true);
+        return new Fix(addTitle, [YamlEdits.AddPairAfter(Path, text, device, name, "commonName", YamlEdits.FormatString(value, device.IsFlow))], true);
     }
 
     public static readonly DiagnosticDefinition CL0202 = new("CL0202", Error, "Common name taken by an issued certificate");
