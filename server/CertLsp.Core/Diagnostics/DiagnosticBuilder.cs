@@ -247,6 +247,14 @@ public sealed class DiagnosticBuilder(string path, string text = "")
             + (expressible ? $"Set “commonName” to {Quote(previous)} so the manifest says what will be requested." : "Change the manifest back so that it gives the device that CN."),
             expressible ? [SetCommonName(device, previous, $"Keep the previous common name “{previous}”", $"Set the common name to the previous “{previous}”")] : []);
 
+    public static readonly DiagnosticDefinition CL0206 = new("CL0206", Error, "Common name not a valid host name");
+
+    /// <summary>CL0206; <paramref name="label"/>: a host name made from the device's name (set as its “commonName” by the fix), or null when none can be made.</summary>
+    public Diagnostic InvalidHostName(TextSpan span, YamlMapping device, string commonName, string reason, string? label) =>
+        Make(CL0206, span, $"The common name {Quote(commonName)} is not a valid host name: {reason}. With a domain appended (or a dot of its own) a CN must be a DNS name: letters, digits and hyphens in labels of 1 to 63 characters, never a wildcard."
+            + (label is null ? " Give the device a “commonName” made of those." : $" Set “commonName” to “{label}”."),
+            label is null ? [] : [SetCommonName(device, label, $"Change the common name to “{label}”", $"Set the common name to “{label}”")]);
+
     // ---- CL03xx: batches --------------------------------------------------------------------------------
 
     public const int MaxDevicesPerZip = 50;

@@ -12,6 +12,7 @@ public static class RuleSet
         new SubjectEncodingRule(),
         new CommonNameLengthRule(),
         new DomainNameRule(),
+        new HostNameRule(),
         new BatchSizeRule(),
         new RequestPlanRule(),
         new KeyProfileRule(),
