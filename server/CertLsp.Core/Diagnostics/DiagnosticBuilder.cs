@@ -197,6 +197,12 @@ public sealed class DiagnosticBuilder(string path, string text = "")
     public Diagnostic NotEncodable(TextSpan span, string field, string value, string character, string encoding, string allowed) =>
         Make(CL0105, span, $"{Capitalize(field)} {Quote(value)} contains {character}, which {encoding} cannot hold. {allowed}");
 
+    public static readonly DiagnosticDefinition CL0106 = new("CL0106", Warning, "Subject value with spaces around it");
+
+    public Diagnostic SubjectValueSpaces(YamlScalar scalar, string field, string trimmed) =>
+        Make(CL0106, scalar.Span, $"The {field} {Quote(scalar.Value)} has spaces at its start or end; they go into the CSR, and a CA that compares names (openssl's policy “match”) sees a different value. Remove them.",
+            [ReplaceFix($"Trim to “{trimmed}”", scalar, trimmed)]);
+
     // ---- CL02xx: common names and the domain ------------------------------------------------------------
 
     public static readonly DiagnosticDefinition CL0201 = new("CL0201", Error, "Duplicate common name");

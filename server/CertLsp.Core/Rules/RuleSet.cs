@@ -10,6 +10,7 @@ public static class RuleSet
         new CountryCodeRule(),
         new EmailRule(),
         new SubjectEncodingRule(),
+        new SubjectSpacesRule(),
         new CommonNameLengthRule(),
         new DomainNameRule(),
         new HostNameRule(),
