@@ -1,6 +1,7 @@
 using CertLsp.Core.Certificates;
 using CertLsp.Core.Checking;
 using CertLsp.Core.Diagnostics;
+using CertLsp.Core.Editing;
 using Xunit;
 
 namespace CertLsp.Core.Tests.Certificates;
@@ -57,6 +58,21 @@ public sealed class SubjectEncodingCsrTests : IDisposable
         Assert.Contains("L=UTF8STRING:Zürich", Subject(Csr("printable", 1)));
         Assert.Contains(ManifestChecker.Check("site.site.yaml", Manifest("printable")).ByPath["site.site.yaml"], d => d.Code == "CL0105" && d.Message.StartsWith("Locality (L) “Zürich”", StringComparison.Ordinal));
         Assert.DoesNotContain(ManifestChecker.Check("site.site.yaml", Manifest("utf8")).ByPath["site.site.yaml"], d => d.Severity == DiagnosticSeverity.Error);
+    }
+
+    [Fact]
+    public void Completion_and_hover_offer_the_setting_from_the_schema()
+    {
+        string text = "site: S\nca:\n  profile: generic\n  \n";
+        var keys = Completions.At(text, text.Length - 1, null);
+        Assert.Contains(keys, c => c.Label == "subjectEncoding");
+        string value = "site: S\nca:\n  subjectEncoding: \n";
+        var values = Completions.At(value, value.Length - 1, null);
+        Assert.Equal(["printable", "utf8"], values.Select(c => c.Label).Order(StringComparer.Ordinal));
+        string manifest = Manifest("printable");
+        var document = ManifestDocument.Parse("site.site.yaml", manifest);
+        var hover = HoverContent.At(document, manifest.IndexOf("subjectEncoding", StringComparison.Ordinal) + 2);
+        Assert.Contains("PrintableString", hover!.Markdown, StringComparison.Ordinal);
     }
 
     [Fact]
