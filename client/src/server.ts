@@ -65,7 +65,8 @@ export class CertLspServer implements vscode.Disposable {
     const options: LanguageClientOptions = {
       documentSelector: manifestSelector(globs),
       outputChannel: this.output,
-      synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher(combinedGlob(globs)) },
+      // configurationSection: every change under “certlsp” is sent as workspace/didChangeConfiguration (the server applies manifests.exclude).
+      synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher(combinedGlob(globs)), configurationSection: SettingsSection },
       initializationOptions: initializationOptions(key => config.get(key), globs),
       errorHandler: {
         error: (_error, _message, count) => ({ action: (count ?? 0) <= 3 ? ErrorAction.Continue : ErrorAction.Shutdown }),

@@ -17,6 +17,8 @@ export interface BacnetOptions {
 export interface InitializationOptions {
   warningDays?: number;
   extraGlobs: string[];
+  /** certlsp.manifests.exclude: globs the workspace scan leaves out (later changes arrive by workspace/didChangeConfiguration). */
+  exclude: string[];
   bacnet: BacnetOptions;
 }
 
@@ -30,6 +32,7 @@ export function initializationOptions(get: SettingsReader, extraGlobs: string[])
   return {
     warningDays: get<number>(Setting.warningDays),
     extraGlobs,
+    exclude: (get<string[]>(Setting.exclude) ?? []).filter(glob => typeof glob === 'string' && glob.trim() !== ''),
     bacnet: {
       port: get<number>(Setting.bacnetPort),
       broadcast: text(get<string>(Setting.bacnetBroadcast)),
