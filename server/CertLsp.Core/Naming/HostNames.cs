@@ -13,36 +13,46 @@ public static class HostNames
 
     public const int MaxNameLength = 253;
 
-    /// <summary>Why the labels of a dotted name are not those of a host name, or null when they are. The caller judges leading and trailing dots.</summary>
-    public static string? LabelsProblem(string name)
+    /// <summary>
+    /// Why the labels of a dotted name are not those of a host name, or null when they are. The caller judges leading and
+    /// trailing dots. Without <paramref name="lengths"/> the label and name lengths are not judged (for a CN, whose limit of
+    /// 64 is stricter and reported by CL0102/CL0203).
+    /// </summary>
+    public static string? LabelsProblem(string name, bool lengths = true)
     {
-        if (name.Length > MaxNameLength) return $"it has {name.Length} characters (at most {MaxNameLength})";
-        foreach (var label in name.Split('.'))
+        if (lengths && name.Length > MaxNameLength) return $"it has {name.Length} characters (at most {MaxNameLength})";
+        // Label by label without allocating: a site checks thousands of names, nearly all valid.
+        for (int start = 0; ;)
         {
-            if (label.Length == 0) return "it has an empty label (two dots in a row)";
-            if (label.Length > MaxLabelLength) return $"the label “{label[..(char.IsHighSurrogate(label[19]) ? 19 : 20)]}…” has {label.Length} characters (at most {MaxLabelLength})";
-            if (label.StartsWith('-') || label.EndsWith('-')) return $"the label “{label}” starts or ends with a hyphen";
-            foreach (char c in label)
-            {
-                if (!(char.IsAsciiLetterOrDigit(c) || c == '-')) return $"“{Character(label, c)}” is not allowed (letters, digits and hyphens only; use the punycode form of an international name)";
-            }
-            if (label.StartsWith("xn--", StringComparison.OrdinalIgnoreCase) && !IsALabel(label)) return $"the label “{label}” is not a valid punycode (xn--) form of an international name";
+            int dot = name.IndexOf('.', start);
+            int end = dot < 0 ? name.Length : dot;
+            var label = name.AsSpan(start, end - start);
+            if (label.IsEmpty) return "it has an empty label (two dots in a row)";
+            if (lengths && label.Length > MaxLabelLength) return $"the label “{label[..(char.IsHighSurrogate(label[19]) ? 19 : 20)]}…” has {label.Length} characters (at most {MaxLabelLength})";
+            if (label[0] == '-' || label[^1] == '-') return $"the label “{label}” starts or ends with a hyphen";
+            int bad = label.IndexOfAnyExcept(LdhCharacters);
+            if (bad >= 0) return $"“{(char.IsHighSurrogate(label[bad]) && bad + 1 < label.Length ? label.Slice(bad, 2) : label.Slice(bad, 1))}” is not allowed (letters, digits and hyphens only; use the punycode form of an international name)";
+            if (label.StartsWith("xn--", StringComparison.OrdinalIgnoreCase) && !IsALabel(label.ToString())) return $"the label “{label}” is not a valid punycode (xn--) form of an international name";
+            if (dot < 0) return null;
+            start = dot + 1;
         }
-        return null;
     }
+
+    private static readonly System.Buffers.SearchValues<char> LdhCharacters =
+        System.Buffers.SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-");
 
     /// <summary>Whether a CN must be a host name (CL0206): when the site's domain is appended, or it has a dot or a “*” of its own.</summary>
     public static bool MustBeHostName(string devicePart, string? domain) =>
         domain is not null || devicePart.Contains('.', StringComparison.Ordinal) || devicePart.Contains('*', StringComparison.Ordinal);
 
-    /// <summary>Why a device's part of a common name (before the site's domain) is not a host name, or null when it is.</summary>
+    /// <summary>Why a device's part of a common name (before the site's domain) is not a host name, or null when it is. Lengths are left to CL0102/CL0203.</summary>
     public static string? DevicePartProblem(string name)
     {
         if (name.Length == 0) return "it is empty";
         if (name.Contains('*', StringComparison.Ordinal)) return "it contains “*”: a device's certificate is never a wildcard";
         if (name.StartsWith('.')) return "it starts with a dot";
         if (name.EndsWith('.')) return "it ends with a dot";
-        return LabelsProblem(name);
+        return LabelsProblem(name, lengths: false);
     }
 
     private static bool IsALabel(string label)
@@ -56,13 +66,6 @@ public static class HostNames
         {
             return false;
         }
-    }
-
-    /// <summary>The character at c as the user sees it: a whole surrogate pair, not one half.</summary>
-    private static string Character(string label, char c)
-    {
-        int i = label.IndexOf(c, StringComparison.Ordinal);
-        return char.IsHighSurrogate(c) && i + 1 < label.Length ? label.Substring(i, 2) : c.ToString();
     }
 
     /// <summary>
