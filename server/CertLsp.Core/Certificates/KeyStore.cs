@@ -106,7 +106,10 @@ public sealed class KeyStore(string folder, string? passphrase)
     public void SyncFolder() => AtomicFile.SyncFolder(Folder);
 }
 
-/// <summary>Device names and CNs as file names: letters, digits, '.', '-', '_' kept; anything else makes "_" plus a short hash so names stay distinct.</summary>
+/// <summary>
+/// Device names and CNs as file names: letters, digits, '.', '-', '_' kept; anything else (a separator, “*”, “:”) makes "_" plus a
+/// short hash so names stay distinct. Never a path: a result names one file inside its folder on every platform.
+/// </summary>
 public static class SafeNames
 {
     public static string For(string name)
@@ -119,9 +122,19 @@ public static class SafeNames
             else { sb.Append('_'); changed = true; }
         }
         string result = sb.ToString();
-        if (result.Length == 0 || result.StartsWith('.') || result.Length > 100) changed = true;
+        // Not ".", "..", a hidden file, a name Windows trims (trailing dot) or a Windows device name (CON, NUL.pem, COM1 …).
+        if (result.Length == 0 || result.StartsWith('.') || result.EndsWith('.') || result.Length > 100 || IsWindowsDeviceName(result)) changed = true;
         if (!changed) return result;
         string hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(name)))[..8];
-        return $"{result.TrimStart('.')[..Math.Min(result.TrimStart('.').Length, 90)]}_{hash}";
+        string stem = result.TrimStart('.')[..Math.Min(result.TrimStart('.').Length, 90)];
+        // Windows opens the device for "NUL.anything" too: such a name gets a leading "_".
+        return $"{(IsWindowsDeviceName(stem) ? "_" : "")}{stem}_{hash}";
+    }
+
+    private static bool IsWindowsDeviceName(string name)
+    {
+        string stem = name.Split('.')[0];
+        return stem.ToUpperInvariant() is "CON" or "PRN" or "AUX" or "NUL" or "CONIN$" or "CONOUT$"
+            || (stem.Length == 4 && (stem.StartsWith("COM", StringComparison.OrdinalIgnoreCase) || stem.StartsWith("LPT", StringComparison.OrdinalIgnoreCase)) && char.IsAsciiDigit(stem[3]));
     }
 }
