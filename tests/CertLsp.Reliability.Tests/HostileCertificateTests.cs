@@ -69,6 +69,7 @@ public sealed class HostileCertificateTests(ITestOutputHelper output)
         {
             b.AddExtension(X509Extensions.BasicConstraints, true, new BasicConstraints(false));
             b.AddExtension(X509Extensions.KeyUsage, true, new KeyUsage(KeyUsage.DigitalSignature));
+            b.AddExtension(X509Extensions.ExtendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeID.id_kp_clientAuth, KeyPurposeID.id_kp_serverAuth));
         }
         extensions?.Invoke(b);
         return Encoding.ASCII.GetBytes(TestCa.ToPem(b.Generate(new Asn1SignatureFactory(algorithm, f.Ca.Keys.Private))));
