@@ -45,7 +45,8 @@ public static class CertificateArchive
         if (info.LinkTarget is not null) throw new ArchiveRejectedException($"{path} is a symbolic link");
         if (info.Length > MaxArchiveBytes) throw new ArchiveRejectedException($"the zip has {info.Length:N0} bytes; a zip of 50 certificates is refused above {MaxArchiveBytes:N0}");
         using var stream = File.OpenRead(path);
-        if (!IsZip(stream)) return ReadSingleFile(stream, Path.GetFileName(path));
+        // A .zip that is not one is refused as such; any other file that is not a zip is the answer itself (one certificate file).
+        if (!path.EndsWith(".zip", StringComparison.OrdinalIgnoreCase) && !IsZip(stream)) return ReadSingleFile(stream, Path.GetFileName(path));
         return ReadZip(stream);
     }
 
