@@ -117,6 +117,8 @@ public sealed class CommandTests : IDisposable
                 using var reader = new StreamReader(entry.Open());
                 var csr = CertificateRequest.LoadSigningRequestPem(reader.ReadToEnd(), HashAlgorithmName.SHA256);
                 csr.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
+                csr.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
+                csr.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid(CertLsp.Core.Certificates.CertificateUsage.ClientAuth), new Oid(CertLsp.Core.Certificates.CertificateUsage.ServerAuth)], false));
                 using var cert = csr.Create(ca, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(400), [(byte)serial++]);
                 using var writer = new StreamWriter(signed.CreateEntry(Path.ChangeExtension(entry.Name, ".crt")).Open());
                 writer.Write(cert.ExportCertificatePem());

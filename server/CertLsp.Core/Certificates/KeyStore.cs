@@ -21,6 +21,12 @@ public sealed class KeyStore(string folder, string? passphrase)
 
     private const string Suffix = ".key.pem";
 
+    /// <summary>PBKDF2 iterations protecting private keys: the key files and the PKCS#12 bundles alike.</summary>
+    public const int KdfIterations = 100_000;
+
+    /// <summary>How private keys are encrypted: PBES2, AES-256-CBC, PBKDF2 with HMAC-SHA256 and <see cref="KdfIterations"/>.</summary>
+    public static PbeParameters Encryption { get; } = new(PbeEncryptionAlgorithm.Aes256Cbc, HashAlgorithmName.SHA256, KdfIterations);
+
     public string Folder { get; } = folder;
 
     public bool Encrypts => !string.IsNullOrEmpty(passphrase);
@@ -55,7 +61,7 @@ public sealed class KeyStore(string folder, string? passphrase)
     public void Write(string device, string publicKey, AsymmetricAlgorithm key, bool syncFolder = true)
     {
         string pem = Encrypts
-            ? key.ExportEncryptedPkcs8PrivateKeyPem(passphrase, new PbeParameters(PbeEncryptionAlgorithm.Aes256Cbc, HashAlgorithmName.SHA256, 100_000))
+            ? key.ExportEncryptedPkcs8PrivateKeyPem(passphrase, Encryption)
             : key.ExportPkcs8PrivateKeyPem();
         byte[] bytes = Encoding.ASCII.GetBytes(pem + "\n");
         try
