@@ -82,6 +82,9 @@ public sealed class DeviceEndpoint : IAsyncDisposable
     public BipEndpoint Local => _socket.Local;
     public long MalformedReceived => Interlocked.Read(ref _malformed);
 
+    /// <summary>Datagrams this device's socket sent and received.</summary>
+    public long Datagrams => _socket.DatagramsSent + _socket.DatagramsReceived;
+
     /// <summary>APDUs dropped because they were larger than the device's Max APDU (as a device with a smaller buffer cannot take them).</summary>
     public long OversizedDropped => Interlocked.Read(ref _oversized);
     private long _oversized;
