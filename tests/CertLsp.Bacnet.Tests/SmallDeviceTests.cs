@@ -83,6 +83,8 @@ public class SmallDeviceTests
         Assert.Equal(191, AtomicWriteFileRequest.MaxDataLength(file, 0, 206));
         // The answer to a read from 0: 3 header + 1 end-of-file + 1 + 2 start + 2 tag + 196 data + 1 closing.
         Assert.Equal(196, AtomicReadFileAck.MaxDataLength(0, 206));
+        // At 480 the octet string's tag takes 4 octets (more than 253 data octets): 463 per write, 468 per read answer.
+        Assert.Equal((463, 468), (AtomicWriteFileRequest.MaxDataLength(file, 0, 480), AtomicReadFileAck.MaxDataLength(0, 480)));
     }
 
     /// <summary>
