@@ -40,10 +40,12 @@ public sealed class SimulatedDevice : IDeviceHandler, IDisposable
         _device = ObjectId.Device(spec.Instance);
         Endpoint = new BipEndpoint(BipEndpoint.From(new System.Net.IPEndPoint(spec.Address, port)).Address, port);
         _key = NewKey();
-        Identity = new IAm(_device, Application.Apdu.MaxApduLength, Segmentation.Both, spec.VendorId);
+        if (spec.LimitsProblem() is { } problem) throw new ArgumentException($"device {spec.Instance}: {problem}", nameof(spec));
+        Identity = new IAm(_device, (uint)spec.MaxApdu, spec.Segmentation, spec.VendorId);
     }
 
     public IAm Identity { get; }
+    public int? MaxSegmentsAccepted => _spec.MaxSegments;
     public SimulatedDeviceSpec Spec => _spec;
     public BipEndpoint Endpoint { get; }
 
@@ -130,7 +132,9 @@ public sealed class SimulatedDevice : IDeviceHandler, IDisposable
     private static ReadResult Fail(ErrorClass c, ErrorCode code) => new(default, new BacnetError(c, code), false);
 
     private IEnumerable<ObjectId> Objects() =>
-        [_device, ObjectId.NetworkPort(IpPort), ObjectId.NetworkPort(ScPort), .. _files.Keys.Order().Select(ObjectId.File)];
+        _spec.HasNetworkPorts
+            ? [_device, ObjectId.NetworkPort(IpPort), ObjectId.NetworkPort(ScPort), .. _files.Keys.Order().Select(ObjectId.File)]
+            : [_device];
 
     private ReadResult Read(ObjectId obj, PropertyIdentifier property, uint? index)
     {
@@ -165,8 +169,9 @@ public sealed class SimulatedDevice : IDeviceHandler, IDisposable
                 PropertyIdentifier.SystemStatus => Value(BacnetValue.FromEnumerated(0)),
                 PropertyIdentifier.ProtocolVersion => Value(BacnetValue.FromUnsigned(1)),
                 PropertyIdentifier.ProtocolRevision => Value(BacnetValue.FromUnsigned(24)),
-                PropertyIdentifier.MaxApduLengthAccepted => Value(BacnetValue.FromUnsigned(Application.Apdu.MaxApduLength)),
-                PropertyIdentifier.SegmentationSupported => Value(BacnetValue.FromEnumerated((uint)Segmentation.Both)),
+                PropertyIdentifier.MaxApduLengthAccepted => Value(BacnetValue.FromUnsigned((ulong)_spec.MaxApdu)),
+                PropertyIdentifier.SegmentationSupported => Value(BacnetValue.FromEnumerated((uint)_spec.Segmentation)),
+                PropertyIdentifier.MaxSegmentsAccepted => Value(BacnetValue.FromUnsigned((ulong)_spec.MaxSegments)),
                 PropertyIdentifier.ObjectList => Value([.. Objects().Select(BacnetValue.From)]),
                 _ => Fail(ErrorClass.Property, ErrorCode.UnknownProperty),
             };
@@ -230,7 +235,7 @@ public sealed class SimulatedDevice : IDeviceHandler, IDisposable
         }
         if (obj.Type == ObjectType.File && request.Property == PropertyIdentifier.FileSize)
         {
-            if (obj.Instance == CsrFile) return ServiceResponse.Fail(ErrorClass.Property, ErrorCode.WriteAccessDenied);
+            if (obj.Instance == CsrFile || !_spec.FileSizeWritable) return ServiceResponse.Fail(ErrorClass.Property, ErrorCode.WriteAccessDenied);
             if (single is not BacnetValue.Unsigned size) return ServiceResponse.Fail(ErrorClass.Property, ErrorCode.InvalidDataType);
             var content = _files[obj.Instance];
             if (size.Value > (ulong)content.Length) return ServiceResponse.Fail(ErrorClass.Property, ErrorCode.ValueOutOfRange);
@@ -261,8 +266,10 @@ public sealed class SimulatedDevice : IDeviceHandler, IDisposable
         if (start < 0 || start > content.Length) return ServiceResponse.Fail(ErrorClass.Services, ErrorCode.InvalidFileStartPosition);
         var end = start + request.Data.Length;
         if (end > MaxFileSize) return ServiceResponse.Fail(ErrorClass.Resources, ErrorCode.NoSpaceToWriteProperty);
-        var updated = new byte[Math.Max(content.Length, end)];
-        content.CopyTo(updated, 0);
+        // A device whose File_Size is not writable replaces the file on a write at 0 (as bacnet-stack's file object does).
+        var replace = start == 0 && !_spec.FileSizeWritable;
+        var updated = new byte[replace ? end : Math.Max(content.Length, end)];
+        if (!replace) content.CopyTo(updated, 0);
         request.Data.CopyTo(updated, (int)start);
         Modify(request.File.Instance, updated);
         return ServiceResponse.Ack(new AtomicWriteFileAck(start));

@@ -38,6 +38,12 @@ public sealed class SimulatedSite : IAsyncDisposable
     /// <summary>Datagrams the devices could not decode (dropped or answered with reject/abort).</summary>
     public long MalformedReceived => AllEndpoints().Sum(e => e.MalformedReceived);
 
+    /// <summary>Datagrams the devices' own sockets sent and received (broadcasts heard on the shared socket not counted).</summary>
+    public long Datagrams => AllEndpoints().Sum(e => e.Datagrams);
+
+    /// <summary>APDUs the devices dropped because they exceeded the device's Max APDU.</summary>
+    public long OversizedDropped => AllEndpoints().Sum(e => e.OversizedDropped);
+
     /// <summary>Datagrams whose handling threw in a receive loop (a bug: bad datagrams are decode results, never exceptions).</summary>
     public long ReceiveFailures => AllEndpoints().Sum(e => e.ReceiveFailures) + (_broadcast?.HandlerFailures ?? 0);
 

@@ -14,7 +14,7 @@ public enum PropertyIdentifier : uint
     FileSize = 42, ModelName = 70, ObjectIdentifier = 75, ObjectList = 76, ObjectName = 77, ObjectType = 79,
     VendorIdentifier = 120, VendorName = 121, ProtocolRevision = 139, FileAccessMethod = 41, FileType = 43,
     ReadOnly = 99, ApplicationSoftwareVersion = 12, FirmwareRevision = 44, SystemStatus = 112,
-    MaxApduLengthAccepted = 62, SegmentationSupported = 107, ProtocolVersion = 98,
+    MaxApduLengthAccepted = 62, SegmentationSupported = 107, ProtocolVersion = 98, MaxSegmentsAccepted = 167,
     PropertyList = 371, SerialNumber = 372, ChangesPending = 416, Command = 417, MacAddress = 423,
     NetworkType = 427, ProtocolLevel = 482, DeviceUuid = 507, CertificateSigningRequestFile = 509,
     CommandValidationResult = 510, IssuerCertificateFiles = 511,
