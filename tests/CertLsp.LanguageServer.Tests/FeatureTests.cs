@@ -229,7 +229,6 @@ public sealed class FeatureTests
     /// <summary>The README's flow style with CRLF line ends, tabs and characters outside ASCII (an emoji is two UTF-16 units) before the cursor.</summary>
     private const string FlowManifest =
         "site: Zürich 🏔\r\n" +
-        "domain: bms.example\r\n" +
         "ca: { profile: bacnet-sc, issuers: [ ] }\r\n" +
         "subject: { locality: \"Zürich 🏔\", organization: Café ☕,\tstate: ZH, organizationalUnit: BMS, country:  }\r\n" +
         "key: { algorithm:  }\r\n" +

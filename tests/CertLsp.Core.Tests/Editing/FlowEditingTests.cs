@@ -29,6 +29,9 @@ public class FlowEditingTests
         "  - { name: AHU-1, instance: 1, batch: north }\n" +
         "  - { name: AHU-2, instance: 2, batch: north }\n";
 
+    /// <summary><see cref="Site"/> without its domain: CNs are then not held to host-name rules (CL0206).</summary>
+    private static readonly string WithoutDomain = Site.Replace("domain: bms.example\n", "", StringComparison.Ordinal);
+
     private const string SubjectLine = "subject: { country: US, state: Wisconsin, locality: Milwaukee, organization: Riverside Health, organizationalUnit: Facilities }";
 
     /// <summary>The text without its cursor mark "‸", and where the mark was.</summary>
@@ -529,14 +532,15 @@ public class FlowEditingTests
     [Fact]
     public void Common_name_added_to_a_flow_device_quoted_for_flow()
     {
-        string after = FixSecondDuplicate(Site.Replace("{ name: AHU-1, instance: 1, batch: north }\n  - { name: AHU-2,", "{ name: \"AHU,1\", instance: 1, batch: north }\n  - { name: \"AHU,1\",", StringComparison.Ordinal));
+        // No domain: a name with a comma is then no host name to check (CL0206), only a CN to keep unique.
+        string after = FixSecondDuplicate(WithoutDomain.Replace("{ name: AHU-1, instance: 1, batch: north }\n  - { name: AHU-2,", "{ name: \"AHU,1\", instance: 1, batch: north }\n  - { name: \"AHU,1\",", StringComparison.Ordinal));
         Assert.Contains("{ name: \"AHU,1\", instance: 2, batch: north, commonName: \"AHU,1-2\" }", after, StringComparison.Ordinal);
     }
 
     [Fact]
     public void Common_name_replaced_in_a_flow_device_keeps_the_flow_valid()
     {
-        string after = FixSecondDuplicate(Site.Replace("{ name: AHU-1, instance: 1, batch: north }\n  - { name: AHU-2,", "{ name: AHU-1, commonName: x, instance: 1, batch: north }\n  - { name: AHU-2, commonName: x,", StringComparison.Ordinal)
+        string after = FixSecondDuplicate(WithoutDomain.Replace("{ name: AHU-1, instance: 1, batch: north }\n  - { name: AHU-2,", "{ name: AHU-1, commonName: x, instance: 1, batch: north }\n  - { name: AHU-2, commonName: x,", StringComparison.Ordinal)
             .Replace("commonName: x,", "commonName: \"x,y\",", StringComparison.Ordinal));
         Assert.Equal(["x,y", "x,y-2"], ManifestDocument.Parse(Checks.FilePath, after).Manifest!.Devices.Select(d => d.CommonName!.Value));
     }
