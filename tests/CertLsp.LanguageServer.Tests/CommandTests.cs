@@ -155,7 +155,7 @@ public sealed class CommandTests : IDisposable
         Assert.DoesNotContain(actions, a => a.Title.StartsWith("Generate CSRs: all 2 devices: ", StringComparison.Ordinal));
         var renewal = Assert.Single(actions, a => a.Title == "Generate CSRs: all 2 devices, renewing 2 valid: requests dev-01, dev-02");
         Assert.Contains(actions, a => a.Title == "Generate CSRs: device dev-01: requests dev-01");
-        var lenses = await client.Request<CodeLens[]>(Methods.CodeLens, new { textDocument = new { uri = Uri } });
+        lenses = await client.Request<CodeLens[]>(Methods.CodeLens, new { textDocument = new { uri = Uri } });
         Assert.Contains(lenses, l => l.Command!.Title == "Batch north · 2 devices · Generate CSRs (2 valid, not requested)");
         var plain = await Execute<GenerateCsrsResult>(client, CertLspCommands.GenerateCsrs, new { uri = Uri, scope = "all" });
         Assert.Equal(0, plain.Requested);

@@ -188,7 +188,9 @@ public sealed class KillTests(ITestOutputHelper output)
             Assert.Equal(devices, byZip.Sum(g => g.Count()));
             foreach (var printed in new[] { stdout, status })
             {
-                string awaiting = printed[printed.IndexOf("Zips awaiting the CA's answer", StringComparison.Ordinal)..];
+                int listed = printed.IndexOf("Zips awaiting the CA's answer", StringComparison.Ordinal);
+                Assert.True(listed >= 0, $"no list of the zips awaiting the CA:\n{printed}");
+                string awaiting = printed[listed..];
                 Assert.Contains($"({byZip.Count} zip(s), {devices} device(s);", awaiting);
                 foreach (var zip in byZip)
                 {
