@@ -62,7 +62,7 @@ public static class CheckCommand
         // Read one by one, so that an unreadable file surfaces as its own one-line ManifestReadException
         // (not wrapped by Parallel.For) and always the first one in path order; then parse in parallel.
         var texts = paths.Select(ManifestFiles.Read).ToArray();
-        var ledgers = files.Select(LedgerFile.PathFor).Select(l => LedgerFile.ReadText(l) is { } text ? new LedgerInput(DisplayPath.For(l), text) : null).ToArray();
+        var ledgers = files.Select(LedgerFile.PathFor).Select(l => LedgerFile.Input(l, DisplayPath.For(l))).ToArray();
         var documents = new ManifestDocument[paths.Length];
         Parallel.For(0, paths.Length, i => documents[i] = ManifestDocument.Parse(paths[i], texts[i], ledgers[i]));
         return ManifestChecker.Check(documents);

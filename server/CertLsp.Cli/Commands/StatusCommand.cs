@@ -2,10 +2,14 @@ using System.CommandLine;
 using System.Text.Json;
 using CertLsp.Core.Checking;
 using CertLsp.Core.Ledger;
+using CertLsp.Core.Requests;
 
 namespace CertLsp.Cli.Commands;
 
-/// <summary><c>certlsp status &lt;manifest&gt; [--format text|json]</c>: every device's certificate status, most urgent first.</summary>
+/// <summary>
+/// <c>certlsp status &lt;manifest&gt; [--format text|json]</c>: every device's certificate status, most urgent first; in text, then the
+/// zips that still await the CA's answer, with their devices.
+/// </summary>
 public static class StatusCommand
 {
     public static Command Create(TextWriter stdout, TextWriter stderr)
@@ -36,8 +40,19 @@ public static class StatusCommand
             return Program.CouldNotRun;
         }
         var rows = StatusReport.For(manifest, ledger, now);
-        if (format == "json") WriteJson(rows, stdout);
-        else WriteTable(rows, stdout);
+        if (format == "json")
+        {
+            WriteJson(rows, stdout);
+        }
+        else
+        {
+            WriteTable(rows, stdout);
+            // The zips still waiting for the CA: runs since the ledger's run-open marker were interrupted.
+            string site = manifest.Site?.Value ?? Core.Certificates.KeyStore.ManifestStem(path);
+            var interrupted = ledger.Entries.Values.Select(e => e.Pending is { } p ? CsrZip.TimestampOf(p.Zip, site) : null).OfType<string>()
+                .Where(t => ledger.RunOpen is { } open && string.CompareOrdinal(t, open) >= 0).ToHashSet(StringComparer.Ordinal);
+            CommandSupport.WriteAwaitingZips(CsrZip.Pending(ledger, Path.GetDirectoryName(path)!, new HashSet<string>(), interrupted), stdout);
+        }
         return Program.Ok;
     }
 

@@ -110,6 +110,36 @@ public sealed class KeyStore(string folder, string? passphrase)
     public int RemoveLeftovers() => AtomicFile.RemoveLeftovers(Folder) + AtomicFile.RemoveLeftovers(Path.GetDirectoryName(Folder)!, ".gitignore");
 
     public void SyncFolder() => AtomicFile.SyncFolder(Folder);
+
+    /// <summary>
+    /// Where keys go that no ledger entry names but whose CSR may still come back signed: "&lt;manifest&gt;.quarantine" beside the key
+    /// folder (owner-only, git-ignored like it). Keys there are never deleted by certlsp; a key the ledger names again is moved back.
+    /// </summary>
+    public string QuarantineFolder => Folder + ".quarantine";
+
+    /// <summary>Moves a key file into the quarantine folder (a file of the same name already there is kept: this one gets a suffix). Returns the new path.</summary>
+    public string Quarantine(string file)
+    {
+        AtomicFile.EnsurePrivateFolder(Path.GetDirectoryName(QuarantineFolder)!);
+        AtomicFile.EnsurePrivateFolder(QuarantineFolder);
+        string name = Path.GetFileName(file), target = Path.Combine(QuarantineFolder, name);
+        for (int n = 2; File.Exists(target); n++) target = Path.Combine(QuarantineFolder, $"{name[..^Suffix.Length]}.{n}{Suffix}");
+        File.Move(file, target);
+        AtomicFile.SyncFolder(QuarantineFolder);
+        AtomicFile.SyncFolder(Folder);
+        return target;
+    }
+
+    /// <summary>Moves a device's key back from the quarantine folder when it is there and not in the key folder; true when it was.</summary>
+    public bool RestoreFromQuarantine(string device, string publicKey)
+    {
+        string path = PathFor(device, publicKey), quarantined = Path.Combine(QuarantineFolder, Path.GetFileName(path));
+        if (File.Exists(path) || !File.Exists(quarantined)) return false;
+        EnsureFolder();
+        File.Move(quarantined, path);
+        AtomicFile.SyncFolder(Folder);
+        return true;
+    }
 }
 
 /// <summary>

@@ -51,6 +51,13 @@ public static class StatusReport
             .Select(r => r.Row)];
     }
 
+    /// <summary>
+    /// The certificate of a device that needs no new request: issued, not revoked, not expired and outside the warning window of
+    /// <paramref name="warningDays"/> days; null when the device has none (no certificate, expired, revoked, or due for renewal).
+    /// </summary>
+    public static IssuedCertificate? Usable(LedgerEntry? entry, int warningDays, DateTimeOffset now) =>
+        entry?.Certificate is { IsRevoked: false } c && now <= c.NotAfter && CertificateExpiringRule.DaysLeft(c.NotAfter, now) > warningDays ? c : null;
+
     private static int Rank(DeviceStatus row) => row.Status switch
     {
         CertificateStatus.Revoked => 0,

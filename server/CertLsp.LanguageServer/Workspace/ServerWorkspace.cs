@@ -130,14 +130,7 @@ public sealed class ServerWorkspace
     {
         if (UriPaths.LocalPath(uri) is not { } path) return null;
         string ledgerPath = LedgerFile.PathFor(path);
-        try
-        {
-            return LedgerFile.ReadText(ledgerPath) is { } text ? new LedgerInput(ledgerPath, text) : null;
-        }
-        catch (ManifestReadException)
-        {
-            return new LedgerInput(ledgerPath, "");
-        }
+        return LedgerFile.Input(ledgerPath);
     }
 
     /// <summary>A ledger changed on disk (a command wrote it, git changed it): re-check the manifests it belongs to.</summary>
