@@ -84,7 +84,8 @@ public class WiresharkTests(ITestOutputHelper output)
         var installed = await provisioning.InstallAsync(first, ObjectId.NetworkPort(2), [big.AsMemory(0, 100)], big.AsMemory(0, 50));
         Assert.Equal(ErrorCode.InvalidConfigurationData, installed.Failure?.Error?.Code);                                      // activation refused
         Assert.True((await provisioning.DiscardChangesAsync(first, ObjectId.NetworkPort(2))).Ok);
-        Assert.True((await client.ReinitializeDeviceAsync(first, new ReinitializeDeviceRequest(ReinitializedState.WarmStart, "secret"))).Ok);
+        Assert.Equal(ErrorCode.OptionalFunctionalityNotSupported,
+            (await client.ReinitializeDeviceAsync(first, new ReinitializeDeviceRequest(ReinitializedState.WarmStart, "secret"))).Failure?.Error?.Code);  // error with a password
         var bbmd = BipEndpoint.Parse("127.0.1.30");                                                                           // nobody there: only the packets matter
         await client.RegisterForeignDeviceAsync(bbmd, TimeSpan.FromMinutes(10));
         await client.WhoIsThroughBbmdAsync(WhoIs.Range(2001, 2001), bbmd, TimeSpan.FromMilliseconds(200));
