@@ -41,20 +41,27 @@ public class InteropTests
         return Process.Start(start) ?? throw new InvalidOperationException("cannot start node");
     }
 
+    /// <summary>Runs a client script to its end: it must exit 0 and print one JSON object without an "error" member.</summary>
+    private static async Task<JsonDocument> RunScriptAsync(string script, params string[] args)
+    {
+        using var node = Node(script, args);
+        var stdout = node.StandardOutput.ReadToEndAsync();
+        var stderr = await node.StandardError.ReadToEndAsync();
+        await node.WaitForExitAsync();
+        Assert.True(node.ExitCode == 0, stderr);
+        var json = JsonDocument.Parse(await stdout);
+        Assert.False(json.RootElement.TryGetProperty("error", out var error), error.ToString());
+        return json;
+    }
+
     [Fact]
     public async Task BacnetJsClientAgainstTheSimulator()
     {
         LoopbackNamespace.Require();
         await using var site = SimulatedSite.Start(SimulatedDeviceSpec.Loopback(5, 5001).Select((s, i) => s with { Address = IPAddress.Parse($"127.0.5.{i + 2}") }),
             BipEndpoint.DefaultPort, IPAddress.Parse(LoopbackNamespace.Broadcast));
-        using var node = Node("peer-client.mjs", "--bind", "127.0.2.1", "--broadcast", LoopbackNamespace.Broadcast, "--device", "127.0.5.3", "--instance", "5002", "--expect", "5");
-        var stdout = await node.StandardOutput.ReadToEndAsync();
-        var stderr = await node.StandardError.ReadToEndAsync();
-        await node.WaitForExitAsync();
-        Assert.True(node.ExitCode == 0, stderr);
-        using var json = JsonDocument.Parse(stdout);
+        using var json = await RunScriptAsync("peer-client.mjs", "--bind", "127.0.2.1", "--broadcast", LoopbackNamespace.Broadcast, "--device", "127.0.5.3", "--instance", "5002", "--expect", "5");
         var r = json.RootElement;
-        Assert.False(r.TryGetProperty("error", out var error), error.ToString());
         Assert.Equal([5001, 5002, 5003, 5004, 5005], r.GetProperty("devices").EnumerateArray().Select(d => d.GetProperty("id").GetInt32()));
         Assert.Equal("127.0.5.3", r.GetProperty("devices")[1].GetProperty("address").GetString());
         Assert.Equal("SimDevice5002", r.GetProperty("objectName").GetString());
@@ -80,14 +87,8 @@ public class InteropTests
     {
         LoopbackNamespace.Require();
         await using var site = SimulatedSite.Start([new SimulatedDeviceSpec(5101, IPAddress.Parse("127.0.5.20"))], BipEndpoint.DefaultPort, IPAddress.Parse(LoopbackNamespace.Broadcast));
-        using var node = Node("peer-walk.mjs", "--bind", "127.0.2.2", "--broadcast", LoopbackNamespace.Broadcast, "--device", "127.0.5.20", "--instance", "5101");
-        var stdout = await node.StandardOutput.ReadToEndAsync();
-        var stderr = await node.StandardError.ReadToEndAsync();
-        await node.WaitForExitAsync();
-        Assert.True(node.ExitCode == 0, stderr);
-        using var json = JsonDocument.Parse(stdout);
+        using var json = await RunScriptAsync("peer-walk.mjs", "--bind", "127.0.2.2", "--broadcast", LoopbackNamespace.Broadcast, "--device", "127.0.5.20", "--instance", "5101");
         var r = json.RootElement;
-        Assert.False(r.TryGetProperty("error", out var error), error.ToString());
         Assert.Equal("[]", r.GetProperty("errors").GetRawText());
         var objects = r.GetProperty("objects").EnumerateArray().ToList();
         Assert.Equal(["8:5101", "56:1", "56:2", "10:1", "10:2", "10:3", "10:4"], objects.Select(o => o.GetProperty("object").GetString()));
