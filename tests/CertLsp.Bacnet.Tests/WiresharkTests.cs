@@ -67,6 +67,8 @@ public class WiresharkTests(ITestOutputHelper output)
         var first = found[0].Address;
         await client.ReadPropertyAsync(first, ObjectId.Device(2001), (PropertyIdentifier)58);                                   // error
         await client.ReadPropertyAsync(first, ObjectId.Device(2001), PropertyIdentifier.ObjectList, 0);                         // array index
+        foreach (var obj in new[] { ObjectId.Device(2001), ObjectId.NetworkPort(1), ObjectId.NetworkPort(2), ObjectId.File(1) })
+            Assert.True((await client.ReadPropertyMultipleAsync(first, ReadPropertyMultipleRequest.Of(obj, PropertyIdentifier.All))).Ok);  // every property's encoding
         await client.ReadPropertyMultipleAsync(first, ReadPropertyMultipleRequest.Of(ObjectId.NetworkPort(2),
             PropertyIdentifier.ScPrimaryHubUri, PropertyIdentifier.MaxBvlcLengthAccepted, PropertyIdentifier.ChangesPending, (PropertyIdentifier)4194399)); // 3-byte ids, error entry
         await hostile.ConfirmedAsync(first, new ClientSimulatorTestsGarbage(), ReadPropertyAck.Decode);                        // reject (request excluded: deliberately malformed)
