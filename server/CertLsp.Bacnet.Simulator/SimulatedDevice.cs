@@ -43,13 +43,15 @@ public sealed class SimulatedDevice : IDeviceHandler, IDisposable
         _device = ObjectId.Device(spec.Instance);
         Endpoint = new BipEndpoint(BipEndpoint.From(new System.Net.IPEndPoint(spec.Address, port)).Address, port);
         _key = NewKey();
-        Identity = new IAm(_device, Application.Apdu.MaxApduLength, Segmentation.Both, spec.VendorId);
+        if (spec.LimitsProblem() is { } problem) throw new ArgumentException($"device {spec.Instance}: {problem}", nameof(spec));
+        Identity = new IAm(_device, (uint)spec.MaxApdu, spec.Segmentation, spec.VendorId);
         _deviceProperties = PropertyCatalog.Device(Identity.Segmentation != Segmentation.None);
         var started = DateTime.Now;
         foreach (var file in _files.Keys) _modified[file] = started;
     }
 
     public IAm Identity { get; }
+    public int? MaxSegmentsAccepted => _spec.MaxSegments;
     public SimulatedDeviceSpec Spec => _spec;
     public BipEndpoint Endpoint { get; }
 
@@ -134,7 +136,9 @@ public sealed class SimulatedDevice : IDeviceHandler, IDisposable
     private static ReadResult Fail(ErrorClass c, ErrorCode code) => new(default, new BacnetError(c, code), false);
 
     private IEnumerable<ObjectId> Objects() =>
-        [_device, ObjectId.NetworkPort(IpPort), ObjectId.NetworkPort(ScPort), .. _files.Keys.Order().Select(ObjectId.File)];
+        _spec.HasNetworkPorts
+            ? [_device, ObjectId.NetworkPort(IpPort), ObjectId.NetworkPort(ScPort), .. _files.Keys.Order().Select(ObjectId.File)]
+            : [_device];
 
     /// <summary>The properties an object of this device has (null: no such object).</summary>
     private PropertySpec[]? PropertiesOf(ObjectId obj) => !Objects().Contains(obj) ? null : obj.Type switch
@@ -196,8 +200,9 @@ public sealed class SimulatedDevice : IDeviceHandler, IDisposable
                 PropertyIdentifier.SystemStatus => Value(BacnetValue.FromEnumerated(0)),
                 PropertyIdentifier.ProtocolVersion => Value(BacnetValue.FromUnsigned(1)),
                 PropertyIdentifier.ProtocolRevision => Value(BacnetValue.FromUnsigned(24)),
-                PropertyIdentifier.MaxApduLengthAccepted => Value(BacnetValue.FromUnsigned(Application.Apdu.MaxApduLength)),
-                PropertyIdentifier.SegmentationSupported => Value(BacnetValue.FromEnumerated((uint)Segmentation.Both)),
+                PropertyIdentifier.MaxApduLengthAccepted => Value(BacnetValue.FromUnsigned((ulong)_spec.MaxApdu)),
+                PropertyIdentifier.SegmentationSupported => Value(BacnetValue.FromEnumerated((uint)_spec.Segmentation)),
+                PropertyIdentifier.MaxSegmentsAccepted => Value(BacnetValue.FromUnsigned((ulong)_spec.MaxSegments)),
                 PropertyIdentifier.ObjectList => Value([.. Objects().Select(BacnetValue.From)]),
                 // exactly the services this device executes: AtomicReadFile 6, AtomicWriteFile 7, ReadProperty 12,
                 // ReadPropertyMultiple 14 (unless turned off), WriteProperty 15, ReinitializeDevice 20, Who-Is 34 (of the 49 of revision 24)
@@ -205,7 +210,6 @@ public sealed class SimulatedDevice : IDeviceHandler, IDisposable
                     [6, 7, 12, .. _spec.SupportsReadPropertyMultiple ? [14] : Array.Empty<int>(), 15, 20, 34])),
                 PropertyIdentifier.ProtocolObjectTypesSupported => Value(PropertyCatalog.Bits(65,
                     (int)ObjectType.Device, (int)ObjectType.File, (int)ObjectType.NetworkPort)),
-                PropertyIdentifier.MaxSegmentsAccepted => Value(BacnetValue.FromUnsigned(DeviceEndpoint.MaxRequestBytes / Identity.MaxApduLength)),
                 PropertyIdentifier.ApduSegmentTimeout => Value(BacnetValue.FromUnsigned((ulong)DeviceEndpoint.DefaultSegmentTimeout.TotalMilliseconds)),
                 PropertyIdentifier.ApduTimeout => Value(BacnetValue.FromUnsigned(ApduTimeoutMilliseconds)),
                 PropertyIdentifier.NumberOfApduRetries => Value(BacnetValue.FromUnsigned(DeviceEndpoint.DefaultRetries)),
@@ -327,7 +331,7 @@ public sealed class SimulatedDevice : IDeviceHandler, IDisposable
         }
         if (obj.Type == ObjectType.File && request.Property == PropertyIdentifier.FileSize)
         {
-            if (obj.Instance == CsrFile) return ServiceResponse.Fail(ErrorClass.Property, ErrorCode.WriteAccessDenied);
+            if (obj.Instance == CsrFile || !_spec.FileSizeWritable) return ServiceResponse.Fail(ErrorClass.Property, ErrorCode.WriteAccessDenied);
             if (single is not BacnetValue.Unsigned size) return ServiceResponse.Fail(ErrorClass.Property, ErrorCode.InvalidDataType);
             var content = _files[obj.Instance];
             if (size.Value > (ulong)content.Length) return ServiceResponse.Fail(ErrorClass.Property, ErrorCode.ValueOutOfRange);
@@ -358,8 +362,10 @@ public sealed class SimulatedDevice : IDeviceHandler, IDisposable
         if (start < 0 || start > content.Length) return ServiceResponse.Fail(ErrorClass.Services, ErrorCode.InvalidFileStartPosition);
         var end = start + request.Data.Length;
         if (end > MaxFileSize) return ServiceResponse.Fail(ErrorClass.Resources, ErrorCode.NoSpaceToWriteProperty);
-        var updated = new byte[Math.Max(content.Length, end)];
-        content.CopyTo(updated, 0);
+        // A device whose File_Size is not writable replaces the file on a write at 0 (as bacnet-stack's file object does).
+        var replace = start == 0 && !_spec.FileSizeWritable;
+        var updated = new byte[replace ? end : Math.Max(content.Length, end)];
+        if (!replace) content.CopyTo(updated, 0);
         request.Data.CopyTo(updated, (int)start);
         Modify(request.File.Instance, updated);
         return ServiceResponse.Ack(new AtomicWriteFileAck(start));

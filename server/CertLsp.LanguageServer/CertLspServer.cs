@@ -17,9 +17,10 @@ public sealed class CertLspServer : IAsyncDisposable
     private readonly SerialSynchronizationContext dispatch;
     private readonly LspMessageHandler handler;
 
-    public CertLspServer(Stream input, Stream output, TextWriter log, TimeSpan? debounce = null)
+    /// <param name="verbose">Every log line and trace to stderr as well (otherwise only warnings and errors go there).</param>
+    public CertLspServer(Stream input, Stream output, TextWriter log, TimeSpan? debounce = null, bool verbose = false)
     {
-        Context = new ServerContext(new ServerWorkspace(), log);
+        Context = new ServerContext(new ServerWorkspace(), log, verbose);
         var formatter = new SystemTextJsonFormatter { JsonSerializerOptions = CreateOptions() }; // the formatter adds its own converters
         handler = new LspMessageHandler(input, output, formatter, m => Context.Log(m, MessageType.Warning));
         rpc = new LspJsonRpc(handler);
@@ -40,6 +41,7 @@ public sealed class CertLspServer : IAsyncDisposable
             new LifecycleHandler(Context, Capabilities),
             new TextDocumentSyncHandler(Context),
             new WatchedFilesHandler(Context),
+            new ConfigurationHandler(Context),
             new CodeActionHandler(Context),
             new CompletionHandler(Context),
             new HoverHandler(Context),
@@ -52,6 +54,7 @@ public sealed class CertLspServer : IAsyncDisposable
             new SiteStatusHandler(Context),
         ];
         foreach (var target in handlers) rpc.AddLocalRpcTarget(target, new JsonRpcTargetOptions { NotifyClientOfEvents = false });
+        handler.Shapes = ParamsShapes(handlers);
         rpc.Disconnected += (_, e) =>
         {
             Context.Log($"connection closed: {e.Description}");
@@ -61,6 +64,29 @@ public sealed class CertLspServer : IAsyncDisposable
     }
 
     public ServerContext Context { get; }
+
+    /// <summary>
+    /// What each handled method takes as params, read from its handler's signature (a CancellationToken aside): no parameter is
+    /// <see cref="ParamsShape.None"/>, a nullable one <see cref="ParamsShape.Optional"/>, any other <see cref="ParamsShape.Required"/>;
+    /// <c>$/cancelRequest</c> (StreamJsonRpc's own) requires its <c>{ id }</c>.
+    /// </summary>
+    public static Dictionary<string, ParamsShape> ParamsShapes(IEnumerable<object> targets)
+    {
+        var nullability = new System.Reflection.NullabilityInfoContext();
+        var shapes = new Dictionary<string, ParamsShape>(StringComparer.Ordinal) { [Methods.CancelRequest] = ParamsShape.Required };
+        foreach (var method in targets.SelectMany(t => t.GetType().GetMethods()))
+        {
+            if (method.GetCustomAttributes(typeof(JsonRpcMethodAttribute), false) is not [JsonRpcMethodAttribute { Name: { } name }]) continue;
+            var parameters = method.GetParameters().Where(p => p.ParameterType != typeof(CancellationToken)).ToArray();
+            shapes[name] = parameters switch
+            {
+                [] => ParamsShape.None,
+                [var one] when one.HasDefaultValue || nullability.Create(one).ReadState == System.Reflection.NullabilityState.Nullable => ParamsShape.Optional,
+                _ => ParamsShape.Required,
+            };
+        }
+        return shapes;
+    }
 
     /// <summary>The exit code: 0 after shutdown then exit, 1 for exit without shutdown or a vanished client.</summary>
     public Task<int> Completion => Context.Exit.Task;

@@ -44,16 +44,16 @@ public sealed class LspMessageHandler(Stream input, Stream output, SystemTextJso
             {
                 if (!await ReadExactlyAsync(body.AsMemory(0, length.Value), cancellationToken).ConfigureAwait(false)) return null;
                 var message = body.AsMemory(0, length.Value);
-                string? problem = Validate(message, out JsonElement? id, out int code);
+                string? problem = Validate(message, out JsonElement? id, out int code, out bool answer, out byte[]? rewritten);
                 if (problem is not null)
                 {
                     log($"refused a message: {problem}");
-                    await WriteErrorAsync(id, code, problem, cancellationToken).ConfigureAwait(false);
+                    if (answer) await WriteErrorAsync(id, code, problem, cancellationToken).ConfigureAwait(false);
                     continue;
                 }
                 try
                 {
-                    return formatter.Deserialize(new ReadOnlySequence<byte>(message.ToArray()));
+                    return formatter.Deserialize(new ReadOnlySequence<byte>(rewritten ?? message.ToArray()));
                 }
                 catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException or ArgumentException or NotSupportedException)
                 {
@@ -75,11 +75,25 @@ public sealed class LspMessageHandler(Stream input, Stream output, SystemTextJso
         await WriteFrameAsync(buffer.WrittenMemory, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Checks that a frame is a JSON-RPC 2.0 object; returns a reason (and the error code) when it is not.</summary>
-    private static string? Validate(ReadOnlyMemory<byte> body, out JsonElement? id, out int code)
+    /// <summary>
+    /// What each method the server handles takes as params (from its handler's signature): nothing, an optional object or a required
+    /// object. Methods not listed get their params as sent (an unknown method is answered -32601).
+    /// </summary>
+    public IReadOnlyDictionary<string, ParamsShape> Shapes { get; set; } = new Dictionary<string, ParamsShape>();
+
+    /// <summary>
+    /// Checks that a frame is a JSON-RPC 2.0 object and that its params fit its method; returns a reason (with the error code, and
+    /// whether to answer: never a notification) when it does not. Params that are absent, <c>null</c>, <c>{}</c> or <c>[]</c> are
+    /// "none" (JSON-RPC lets a client omit them; LSP clients send <c>null</c> for parameterless methods): a method that takes nothing
+    /// gets none, one whose params are optional gets <c>{}</c>. A request with params its method cannot take is answered -32602;
+    /// such a notification is dropped (and logged), except that params are ignored where the method takes none (<c>exit</c> always exits).
+    /// </summary>
+    private string? Validate(ReadOnlyMemory<byte> body, out JsonElement? id, out int code, out bool answer, out byte[]? rewritten)
     {
         id = null;
         code = ErrorCodes.InvalidRequest;
+        answer = true;
+        rewritten = null;
         JsonDocument doc;
         try
         {
@@ -94,7 +108,8 @@ public sealed class LspMessageHandler(Stream input, Stream output, SystemTextJso
         {
             var root = doc.RootElement;
             if (root.ValueKind != JsonValueKind.Object) return "a JSON-RPC message is a JSON object";
-            if (root.TryGetProperty("id", out var idElement))
+            bool hasId = root.TryGetProperty("id", out var idElement);
+            if (hasId)
             {
                 if (idElement.ValueKind is JsonValueKind.String or JsonValueKind.Number) id = idElement.Clone();
                 else if (idElement.ValueKind != JsonValueKind.Null) return "the id must be a string or a number";
@@ -102,9 +117,53 @@ public sealed class LspMessageHandler(Stream input, Stream output, SystemTextJso
             if (!root.TryGetProperty("jsonrpc", out var version) || version.ValueKind != JsonValueKind.String || version.GetString() != "2.0") return "\"jsonrpc\": \"2.0\" is missing";
             bool hasMethod = root.TryGetProperty("method", out var method);
             if (hasMethod && method.ValueKind != JsonValueKind.String) return "the method must be a string";
-            if (!hasMethod && !root.TryGetProperty("result", out _) && !root.TryGetProperty("error", out _)) return "neither a request, a notification nor a response";
-            if (root.TryGetProperty("params", out var parameters) && parameters.ValueKind is not (JsonValueKind.Object or JsonValueKind.Array)) return "params must be an object or an array";
+            if (!hasMethod)
+            {
+                return root.TryGetProperty("result", out _) || root.TryGetProperty("error", out _) ? null : "neither a request, a notification nor a response";
+            }
+            string name = method.GetString()!;
+            bool hasParams = root.TryGetProperty("params", out var parameters);
+            bool none = !hasParams || parameters.ValueKind == JsonValueKind.Null
+                || (parameters.ValueKind == JsonValueKind.Object && !parameters.EnumerateObject().Any())
+                || (parameters.ValueKind == JsonValueKind.Array && parameters.GetArrayLength() == 0);
+            string? problem = Shapes.TryGetValue(name, out var shape)
+                ? shape switch
+                {
+                    ParamsShape.None when none || !hasId => Rewrite(root, out rewritten, null),
+                    ParamsShape.None => $"invalid params for {name}: it takes none",
+                    ParamsShape.Optional when none => Rewrite(root, out rewritten, "{}"),
+                    _ when parameters.ValueKind == JsonValueKind.Object => null,
+                    _ => $"invalid params for {name}: {(hasParams ? parameters.ValueKind.ToString().ToLowerInvariant() : "none")} given, an object is required",
+                }
+                : hasParams && parameters.ValueKind is not (JsonValueKind.Object or JsonValueKind.Array) ? Rewrite(root, out rewritten, null) // answered -32601
+                : null;
+            if (problem is null) return null;
+            code = ErrorCodes.InvalidParams;
+            answer = hasId;
+            return problem;
         }
+    }
+
+    /// <summary>The message with its params replaced (by this JSON, or left out when null); always "no problem".</summary>
+    private static string? Rewrite(JsonElement root, out byte[] rewritten, string? parameters)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            foreach (var property in root.EnumerateObject())
+            {
+                if (property.NameEquals("params")) continue;
+                property.WriteTo(json);
+            }
+            if (parameters is not null)
+            {
+                json.WritePropertyName("params");
+                json.WriteRawValue(parameters);
+            }
+            json.WriteEndObject();
+        }
+        rewritten = buffer.WrittenSpan.ToArray();
         return null;
     }
 
@@ -210,4 +269,12 @@ public sealed class LspMessageHandler(Stream input, Stream output, SystemTextJso
     }
 
     public void Dispose() => writeLock.Dispose();
+}
+
+/// <summary>What a method takes as params: nothing (void), an object that may be left out, an object that is required.</summary>
+public enum ParamsShape
+{
+    None,
+    Optional,
+    Required,
 }

@@ -6,7 +6,7 @@ using StreamJsonRpc;
 namespace CertLsp.LanguageServer;
 
 /// <summary>What every handler shares: the connection, the documents, the publisher, the lifecycle state.</summary>
-public sealed class ServerContext(ServerWorkspace workspace, TextWriter log)
+public sealed class ServerContext(ServerWorkspace workspace, TextWriter log, bool verbose = false)
 {
     private JsonRpc? rpc;
 
@@ -23,6 +23,12 @@ public sealed class ServerContext(ServerWorkspace workspace, TextWriter log)
     public string Trace { get; set; } = "off";
 
     public JsonElement? ClientCapabilities { get; set; }
+
+    /// <summary>
+    /// Commands the client said at initialize that it runs itself (<c>initializationOptions.clientCommands</c> or
+    /// <c>capabilities.experimental.clientCommands</c>): only these, besides the server's own, may appear in actions and lenses.
+    /// </summary>
+    public IReadOnlySet<string> ClientCommands { get; set; } = new HashSet<string>();
 
     /// <summary>The editor's BACnet settings (initializationOptions.bacnet).</summary>
     public EditorBacnet Bacnet { get; set; } = EditorBacnet.None;
@@ -46,10 +52,13 @@ public sealed class ServerContext(ServerWorkspace workspace, TextWriter log)
         && caps.TryGetProperty("window", out var window) && window.ValueKind == JsonValueKind.Object
         && window.TryGetProperty("workDoneProgress", out var wdp) && wdp.ValueKind == JsonValueKind.True;
 
-    /// <summary>Logs to stderr always, and to the client's log when connected.</summary>
+    /// <summary>
+    /// Writes to the client's log (<c>window/logMessage</c>) when connected; to stderr only warnings and errors, and everything when
+    /// the server runs verbose (<c>certlsp lsp --verbose</c> or <c>CERTLSP_TRACE=1</c>): editors log a server's stderr as errors.
+    /// </summary>
     public void Log(string message, int type = MessageType.Log)
     {
-        WriteStderr(message);
+        if (verbose || type is MessageType.Error or MessageType.Warning) WriteStderr(message);
         if (rpc is { IsDisposed: false } && IsInitialized)
         {
             _ = rpc.NotifyWithParameterObjectAsync(Methods.LogMessage, new MessageParams(type, message));
@@ -57,15 +66,16 @@ public sealed class ServerContext(ServerWorkspace workspace, TextWriter log)
     }
 
     /// <summary>
-    /// What the server is doing and how long it took (each diagnostics run): to stderr, and as <c>$/logTrace</c> when the client
-    /// asked for a trace (<c>$/setTrace</c> messages or verbose; the details only with verbose).
+    /// What the server is doing and how long it took (each diagnostics run): as <c>$/logTrace</c> when the client asked for a trace
+    /// (initialize's <c>trace</c> or <c>$/setTrace</c>: messages, or verbose with the details), and to stderr only when the server
+    /// runs verbose.
     /// </summary>
-    public void LogTrace(string message, string? verbose = null)
+    public void LogTrace(string message, string? details = null)
     {
-        WriteStderr(verbose is null ? message : $"{message} {verbose}");
+        if (verbose) WriteStderr(details is null ? message : $"{message} {details}");
         if (Trace != "off" && rpc is { IsDisposed: false } && IsInitialized)
         {
-            _ = rpc.NotifyWithParameterObjectAsync(Methods.LogTrace, new LogTraceParams(message, Trace == "verbose" ? verbose : null));
+            _ = rpc.NotifyWithParameterObjectAsync(Methods.LogTrace, new LogTraceParams(message, Trace == "verbose" ? details : null));
         }
     }
 

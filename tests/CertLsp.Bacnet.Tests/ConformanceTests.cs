@@ -106,7 +106,7 @@ public class ConformanceTests : IAsyncLifetime
         Assert.Equal([6, 7, 12, 14, 15, 20, 34], SetBits(services, 49));  // exactly the services it executes, revision 24's 49 bits
         var types = Assert.IsType<BacnetValue.BitString>(Assert.Single(await ReadAsync(device, P.ProtocolObjectTypesSupported)));
         Assert.Equal([8, 10, 56], SetBits(types, 65));
-        Assert.Equal(BacnetValue.FromUnsigned(DeviceEndpoint.MaxRequestBytes / 1476), Assert.Single(await ReadAsync(device, P.MaxSegmentsAccepted)));
+        Assert.Equal(BacnetValue.FromUnsigned((ulong)_site[Instance].Spec.MaxSegments), Assert.Single(await ReadAsync(device, P.MaxSegmentsAccepted)));
         Assert.Equal(BacnetValue.FromUnsigned(3), Assert.Single(await ReadAsync(device, P.NumberOfApduRetries)));
         Assert.Empty(await ReadAsync(device, P.DeviceAddressBinding));
         var port = ObjectId.NetworkPort(SimulatedDevice.IpPort);

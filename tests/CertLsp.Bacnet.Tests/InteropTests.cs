@@ -158,4 +158,59 @@ public class InteropTests
             await node.WaitForExitAsync();
         }
     }
+
+    /// <summary>
+    /// A small device no one here wrote (tests/interop-bacnet/peer-small-device.mjs: @bacnet-js/client's encoders and transport, Max
+    /// APDU 480 or 206, no segmentation, a secure-connect Network Port with the certificate properties, stream File objects, its CSR made
+    /// with Node's crypto, the activation checked with Node's X509Certificate) provisioned end to end by CertLsp: discovery, inventory,
+    /// CSR read, issuer and operational certificate writes, activation, read-back. The device never had to drop or abort anything.
+    /// </summary>
+    [Theory]
+    [InlineData(480)]
+    [InlineData(206)]
+    public async Task CertLspProvisionsASmallBacnetJsDevice(int maxApdu)
+    {
+        LoopbackNamespace.Require();
+        using var node = Node("peer-small-device.mjs", "--bind", "127.0.2.20", "--broadcast", LoopbackNamespace.Broadcast, "--instance", "4343",
+            "--max-apdu", $"{maxApdu}", "--name", "small-js.bms.test.example");
+        try
+        {
+            Assert.Equal("ready", await node.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(20)));
+            await using var client = BacnetClient.Start(new BacnetClientOptions(BipEndpoint.Parse("127.0.1.8", 0), BipEndpoint.Parse(LoopbackNamespace.Broadcast))
+            {
+                ApduTimeout = TimeSpan.FromSeconds(1), Retries = 2,
+            });
+            var peer = Assert.Single(await client.WhoIsAsync(WhoIs.Range(4343, 4343), TimeSpan.FromSeconds(3), 1));
+            Assert.Equal(((uint)maxApdu, Segmentation.None), (peer.Announcement.MaxApduLength, peer.Announcement.Segmentation));
+            var info = await DeviceInventory.ReadAsync(client, peer.Address, peer.Instance);
+            Assert.True(info.Ok, info.ToString());
+            var port = Assert.Single(info.Value.NetworkPorts);
+            Assert.Equal((NetworkType.SecureConnect, ObjectId.File(1), ObjectId.File(4)), (port.NetworkType, port.CsrFile, port.OperationalCertificateFile));
+            Assert.Equal([ObjectId.File(2), ObjectId.File(3)], port.IssuerCertificateFiles);
+            Assert.Equal(new DeviceLimits(maxApdu, Segmentation.None), client.Limits(peer.Address));
+
+            var provisioning = new CertificateProvisioning(client) { PollInterval = TimeSpan.FromMilliseconds(10) };
+            var csr = await provisioning.GenerateAndReadCsrAsync(peer.Address, port.Port, 9);
+            Assert.True(csr.Ok, csr.ToString());
+            var pem = System.Text.Encoding.ASCII.GetString(csr.Value.Content.AsSpan());
+            var request = System.Security.Cryptography.X509Certificates.CertificateRequest.LoadSigningRequestPem(pem, System.Security.Cryptography.HashAlgorithmName.SHA256);  // checks its signature
+            Assert.Equal("CN=small-js.bms.test.example", request.SubjectName.Name);
+            using var ca = ClientSimulatorTests.NewCa("Interop Site CA");
+            var certificate = ClientSimulatorTests.Sign(ca, pem);
+            var issuer = ClientSimulatorTests.Pem(ca);
+            Assert.True(certificate.Length > 206 && issuer.Length > 206);  // at 206 octets each file takes several writes and reads
+            var installed = await provisioning.InstallAsync(peer.Address, port.Port, [issuer], certificate);
+            Assert.True(installed.Ok, installed.ToString());
+            Assert.Equal("activated", await node.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(5)));
+            var held = await provisioning.ReadFileAsync(peer.Address, ObjectId.File(4));
+            Assert.Equal(certificate, held.Value.ToArray());
+        }
+        finally
+        {
+            if (!node.HasExited) node.Kill();
+            await node.WaitForExitAsync();
+        }
+        Assert.Equal("", await node.StandardOutput.ReadToEndAsync());  // nothing dropped, no segmented request, no answer aborted
+        Assert.Equal("", await node.StandardError.ReadToEndAsync());
+    }
 }

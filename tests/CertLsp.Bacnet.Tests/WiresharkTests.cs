@@ -5,6 +5,7 @@ using CertLsp.Bacnet.Client;
 using CertLsp.Bacnet.Link;
 using CertLsp.Bacnet.Services;
 using CertLsp.Bacnet.Simulator;
+using CertLsp.Bacnet.Transport;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -88,6 +89,22 @@ public class WiresharkTests(ITestOutputHelper output)
         Assert.True((await provisioning.DiscardChangesAsync(first, ObjectId.NetworkPort(2))).Ok);
         Assert.Equal(ErrorCode.OptionalFunctionalityNotSupported,
             (await client.ReinitializeDeviceAsync(first, new ReinitializeDeviceRequest(ReinitializedState.WarmStart, "secret"))).Failure?.Error?.Code);  // error with a password
+        // A small device (Max APDU 206, no segmentation; unicast only): its limits read from its Device object, CSR, install and
+        // read-backs in chunks that fill 206 octets exactly, and its abort of an answer it cannot segment.
+        await using (var small = SimulatedSite.Start([new SimulatedDeviceSpec(2099, IPAddress.Parse("127.0.0.20")) { MaxApdu = 206, Segmentation = Segmentation.None }],
+            BipEndpoint.DefaultPort, null))
+        {
+            BacnetAddress address = BipEndpoint.Parse("127.0.0.20");
+            Assert.True((await DeviceInventory.ReadAsync(client, address, 2099)).Ok);
+            var smallCsr = await provisioning.GenerateAndReadCsrAsync(address, ObjectId.NetworkPort(2), 8);
+            Assert.True(smallCsr.Ok, smallCsr.ToString());
+            using var ca = ClientSimulatorTests.NewCa("Capture CA");
+            var done = await provisioning.InstallAsync(address, ObjectId.NetworkPort(2), [ClientSimulatorTests.Pem(ca)],
+                ClientSimulatorTests.Sign(ca, System.Text.Encoding.ASCII.GetString(smallCsr.Value.Content.AsSpan())));
+            Assert.True(done.Ok, done.ToString());
+            Assert.Equal(AbortReason.SegmentationNotSupported, (await client.AtomicReadFileAsync(address, new AtomicReadFileRequest(ObjectId.File(4), 0, 1000))).Failure?.AbortReason);
+            Assert.Equal(0, small.OversizedDropped);
+        }
         var bbmd = BipEndpoint.Parse("127.0.1.30");                                                                           // nobody there: only the packets matter
         await client.RegisterForeignDeviceAsync(bbmd, TimeSpan.FromMinutes(10));
         await client.WhoIsThroughBbmdAsync(WhoIs.Range(2001, 2001), bbmd, TimeSpan.FromMilliseconds(200));

@@ -71,7 +71,7 @@ public sealed class CommandTests : IDisposable
         var at = TextEdits.PositionOf(text, text.IndexOf("dev-02", StringComparison.Ordinal));
         var range = new { start = at, end = at };
         var actions = await client.Request<CodeAction[]>(Methods.CodeAction, new { textDocument = new { uri = Uri }, range, context = new { diagnostics = Array.Empty<object>(), only = new[] { "source" } } });
-        Assert.Equal(["Generate CSRs: all 3 devices", "Generate CSRs: batch north (2 devices)", "Generate CSRs: device dev-02", "Import signed certificates…"], actions.Select(a => a.Title));
+        Assert.Equal(["Generate CSRs: all 3 devices", "Generate CSRs: batch north (2 devices)", "Generate CSRs: device dev-02"], actions.Select(a => a.Title)); // no CA answer beside it yet
         var batch = actions[1].Command!;
         var arguments = JsonSerializer.SerializeToElement(batch.Arguments![0], CertLspServer.SerializerOptions());
         Assert.Equal("batch", arguments.GetProperty("scope").GetString());
@@ -117,12 +117,22 @@ public sealed class CommandTests : IDisposable
                 using var reader = new StreamReader(entry.Open());
                 var csr = CertificateRequest.LoadSigningRequestPem(reader.ReadToEnd(), HashAlgorithmName.SHA256);
                 csr.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
+                csr.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
+                csr.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid(CertLsp.Core.Certificates.CertificateUsage.ClientAuth), new Oid(CertLsp.Core.Certificates.CertificateUsage.ServerAuth)], false));
                 using var cert = csr.Create(ca, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(400), [(byte)serial++]);
                 using var writer = new StreamWriter(signed.CreateEntry(Path.ChangeExtension(entry.Name, ".crt")).Open());
                 writer.Write(cert.ExportCertificatePem());
             }
         }
-        var imported = await Execute<ImportCertificatesResult>(client, CertLspCommands.ImportCertificates, new { uri = Uri, path = answer }, "tok-import");
+        // A client that runs no command of its own (Neovim, Emacs) is offered the CA's zip beside the manifest, not the CSR zip, and
+        // every action and lens it gets runs a command the server executes.
+        var commands = CertLspServer.Capabilities().ExecuteCommandProvider!.Commands; // what initialize advertises (LifecycleTests)
+        var all = await client.Request<CodeAction[]>(Methods.CodeAction, new { textDocument = new { uri = Uri }, range = new { start = new { line = 0, character = 0 }, end = new { line = 40, character = 0 } }, context = new { diagnostics = Array.Empty<object>() } });
+        var lenses = await client.Request<CodeLens[]>(Methods.CodeLens, new { textDocument = new { uri = Uri } });
+        Assert.All(all.Select(a => a.Command).Concat(lenses.Select(l => l.Command)).OfType<Command>(), c => Assert.Contains(c.CommandName, commands));
+        var import = Assert.Single(all, a => a.Kind == CodeActionKind.SourceImport);
+        Assert.Equal("Import signed certificates from signed.zip", import.Title);
+        var imported = await client.Request<ImportCertificatesResult>(Methods.ExecuteCommand, new { command = import.Command!.CommandName, arguments = import.Command.Arguments, workDoneToken = "tok-import" });
         Assert.True(imported.Imported == 2, string.Join("\n", imported.Files.Select(f => $"{f.Name}: {f.Verdict} {f.Reason}")));
         Assert.Equal(0, imported.Rejected);
 
@@ -136,6 +146,36 @@ public sealed class CommandTests : IDisposable
         var at = TextEdits.PositionOf(text, text.IndexOf("dev-01", StringComparison.Ordinal) + 1);
         var hover = await client.Request<Hover>(Methods.Hover, new { textDocument = new { uri = Uri }, position = at });
         Assert.Contains("Certificate: valid until ", hover.Contents.Value, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("initializationOptions")]
+    [InlineData("experimental")]
+    [InlineData("none")]
+    public async Task The_import_prompt_is_offered_only_to_a_client_that_said_it_runs_it(string declared)
+    {
+        string text = WriteManifest(2);
+        await using var client = LspTestClient.Start();
+        string[] runs = ["certlsp.importCertificatesPrompt"];
+        await client.Request<InitializeResult>(Methods.Initialize, new
+        {
+            rootUri = new Uri(folder).AbsoluteUri,
+            capabilities = declared == "experimental" ? (object)new { experimental = new { clientCommands = runs } } : new { },
+            initializationOptions = declared == "initializationOptions" ? new { clientCommands = runs } : null,
+        });
+        await client.Notify(Methods.Initialized, new { });
+        await client.OpenAsync(Uri, text);
+        var actions = await client.Request<CodeAction[]>(Methods.CodeAction, new { textDocument = new { uri = Uri }, range = new { start = new { line = 0, character = 0 }, end = new { line = 0, character = 0 } }, context = new { diagnostics = Array.Empty<object>(), only = new[] { "source" } } });
+        var imports = actions.Where(a => a.Kind == CodeActionKind.SourceImport).ToList();
+        if (declared == "none")
+        {
+            Assert.Empty(imports); // no zip beside the manifest: nothing to import, and nothing it cannot run
+        }
+        else
+        {
+            var prompt = Assert.Single(imports);
+            Assert.Equal(("Import signed certificates…", "certlsp.importCertificatesPrompt"), (prompt.Title, prompt.Command!.CommandName));
+        }
     }
 
     [Fact]

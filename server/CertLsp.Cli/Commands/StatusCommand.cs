@@ -48,7 +48,8 @@ public static class StatusCommand
         string[] header = ["DEVICE", "CN", "STATUS", "NOT AFTER", "DAYS LEFT", "PENDING SINCE", .. (installs ? ["INSTALL"] : Array.Empty<string>())];
         var cells = rows.Select(r => (string[])
         [
-            r.Device, r.CommonName, r.Status.ToString().ToLowerInvariant() + (r.ExpiresSoon ? " (expires soon)" : ""),
+            r.Device, r.CommonName, r.Status.ToString().ToLowerInvariant() + (r.ExpiresSoon ? " (expires soon)" : "")
+                + (r.CrlExpired is { } stale ? $" (not proven unrevoked: CRL expired {CommandSupport.Date(stale)})" : ""),
             CommandSupport.Date(r.NotAfter), r.DaysLeft?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-", CommandSupport.Date(r.PendingSince),
             .. (installs ? [InstallText(r)] : Array.Empty<string>()),
         ]).ToList();
@@ -84,6 +85,7 @@ public static class StatusCommand
                 if (r.PendingSince is { } p) json.WriteString("pendingSince", LedgerFormat.Time(p)); else json.WriteNull("pendingSince");
                 if (r.Install is { } install) json.WriteString("install", install.ToString().ToLowerInvariant()); else json.WriteNull("install");
                 if (r.InstallError is { } error) json.WriteString("installError", error); else json.WriteNull("installError");
+                if (r.CrlExpired is { } stale) json.WriteString("crlExpired", LedgerFormat.Time(stale)); else json.WriteNull("crlExpired");
                 json.WriteEndObject();
             }
             json.WriteEndArray();

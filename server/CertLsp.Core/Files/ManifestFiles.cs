@@ -11,13 +11,15 @@ public static class ManifestFiles
     /// <summary>Larger files are refused before they are read: a site of 100,000 devices is about 10 MB.</summary>
     public const long MaxFileBytes = 64L * 1024 * 1024;
 
-    private static readonly string[] SkippedFolders = [".git", "node_modules", "bin", "obj", ".certlsp"];
-
     public static bool IsManifestPath(string path) =>
         path.EndsWith(".site.yaml", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".site.yml", StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>Files as named; folders searched recursively for manifests. Sorted, without duplicates.</summary>
-    public static IReadOnlyList<string> Expand(IEnumerable<string> inputs)
+    /// <summary>
+    /// Files as named (always, even where a glob would leave them out); folders searched recursively for manifests, leaving
+    /// out what <see cref="ManifestExclusions"/> says for that folder (the default folders, <paramref name="exclude"/>, its
+    /// .certlspignore). Sorted, without duplicates. Problems with globs go to <paramref name="problems"/>.
+    /// </summary>
+    public static IReadOnlyList<string> Expand(IEnumerable<string> inputs, IReadOnlyList<string>? exclude = null, Action<string>? problems = null)
     {
         var result = new SortedSet<string>(StringComparer.Ordinal);
         foreach (var input in inputs)
@@ -28,7 +30,9 @@ public static class ManifestFiles
             }
             else if (Directory.Exists(input))
             {
-                foreach (var file in Walk(Path.GetFullPath(input))) result.Add(file);
+                var exclusions = ManifestExclusions.For(input, exclude ?? []);
+                foreach (var problem in exclusions.Problems) problems?.Invoke(problem);
+                foreach (var file in Find(exclusions)) result.Add(file);
             }
             else
             {
@@ -38,10 +42,11 @@ public static class ManifestFiles
         return [.. result];
     }
 
-    private static IEnumerable<string> Walk(string folder)
+    /// <summary>The manifests below the exclusions' root folder that they do not leave out (symbolic links to folders are not followed). Unsorted.</summary>
+    public static IEnumerable<string> Find(ManifestExclusions exclusions)
     {
         var pending = new Stack<string>();
-        pending.Push(folder);
+        pending.Push(exclusions.Root);
         while (pending.Count > 0)
         {
             var current = pending.Pop();
@@ -57,12 +62,11 @@ public static class ManifestFiles
             }
             foreach (var file in files)
             {
-                if (IsManifestPath(file)) yield return file;
+                if (IsManifestPath(file) && !exclusions.ExcludesEntry(file, isFolder: false)) yield return file;
             }
             foreach (var dir in dirs)
             {
-                var info = new DirectoryInfo(dir);
-                if (SkippedFolders.Contains(info.Name) || info.LinkTarget is not null) continue;
+                if (new DirectoryInfo(dir).LinkTarget is not null || exclusions.ExcludesEntry(dir, isFolder: true)) continue;
                 pending.Push(dir);
             }
         }

@@ -36,7 +36,7 @@ public static class LedgerFormat
         "cn", "status",
         "pending-key", "pending-since", "pending-zip",
         "certificate-serial", "certificate-issuer", "certificate-not-before", "certificate-not-after",
-        "certificate-sha256", "certificate-key", "certificate-revoked",
+        "certificate-sha256", "certificate-key", "certificate-revoked", "certificate-crl-expired",
         "install", "install-sha256", "install-at", "install-error",
     ];
 
@@ -80,6 +80,7 @@ public static class LedgerFormat
             yield return ("certificate-sha256", c.Fingerprint);
             yield return ("certificate-key", c.PublicKey);
             if (c.RevokedAt is { } r) yield return ("certificate-revoked", Time(r));
+            if (c.CrlExpired is { } stale) yield return ("certificate-crl-expired", Time(stale));
         }
         if (entry.Install is { } install)
         {
@@ -204,7 +205,10 @@ public static class LedgerFormat
             Need("certificate-not-before");
             Need("certificate-not-after");
             certificate = new IssuedCertificate(Need("certificate-serial"), Need("certificate-issuer"), When("certificate-not-before"), When("certificate-not-after"),
-                Need("certificate-sha256"), Need("certificate-key"), f.ContainsKey("certificate-revoked") ? When("certificate-revoked") : null);
+                Need("certificate-sha256"), Need("certificate-key"), f.ContainsKey("certificate-revoked") ? When("certificate-revoked") : null)
+            {
+                CrlExpired = f.ContainsKey("certificate-crl-expired") ? When("certificate-crl-expired") : null,
+            };
         }
         else if (f.Keys.FirstOrDefault(k => k.StartsWith("certificate-", StringComparison.Ordinal)) is { } stray)
         {

@@ -49,6 +49,9 @@ public static partial class CsrZip
         return match.Success && match.Groups["site"].Value == SiteToken(site) ? match.Groups["time"].Value : null;
     }
 
+    /// <summary>True for the name of a zip of CSRs this tool wrote (any site's), as opposed to a CA's answer.</summary>
+    public static bool IsRequestZip(string fileName) => NamePattern().IsMatch(fileName);
+
     [GeneratedRegex(@"^CertificateSigningRequests_(?<site>.+)_(?<time>\d{8}T\d{6}Z)_(?<k>\d+)-of-(?<n>\d+)\.zip$")]
     private static partial Regex NamePattern();
 

@@ -55,10 +55,45 @@ public sealed class CodeActionHandler(ServerContext context)
         }
         if (Wanted(CodeActionKind.SourceImport) && document.Parsed.Manifest is not null)
         {
-            actions.Add(new CodeAction("Import signed certificates…", CodeActionKind.SourceImport,
-                Command: new Command("Import signed certificates…", CertLspCommands.ImportCertificatesPrompt, [new { uri = document.Uri }])));
+            actions.AddRange(ImportActions(document.Uri));
         }
         return [.. actions];
+    }
+
+    /// <summary>At most this many zips beside a manifest get an import action each (the newest).</summary>
+    public const int MaxImportActions = 20;
+
+    /// <summary>
+    /// "Import signed certificates…" (the client asks for the archive) for a client that said it runs that command itself; for any
+    /// other client an action per zip beside the manifest that is not one of the CSR zips this tool wrote (the CA's answers), newest
+    /// first, each running certlsp.importCertificates on it; none when there is none.
+    /// </summary>
+    private IEnumerable<CodeAction> ImportActions(string uri)
+    {
+        if (context.ClientCommands.Contains(CertLspCommands.ImportCertificatesPrompt))
+        {
+            return [new CodeAction("Import signed certificates…", CodeActionKind.SourceImport,
+                Command: new Command("Import signed certificates…", CertLspCommands.ImportCertificatesPrompt, [new { uri }]))];
+        }
+        if (UriPaths.LocalPath(uri) is not { } path || Path.GetDirectoryName(path) is not { } folder) return [];
+        FileInfo[] zips;
+        try
+        {
+            zips = new DirectoryInfo(folder).GetFiles("*.zip", new EnumerationOptions { MatchCasing = MatchCasing.CaseInsensitive, IgnoreInaccessible = true });
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return [];
+        }
+        return zips
+            .Where(z => !Core.Requests.CsrZip.IsRequestZip(z.Name))
+            .OrderByDescending(z => z.LastWriteTimeUtc).ThenBy(z => z.Name, StringComparer.Ordinal)
+            .Take(MaxImportActions)
+            .Select(z =>
+            {
+                string title = $"Import signed certificates from {z.Name}";
+                return new CodeAction(title, CodeActionKind.SourceImport, Command: new Command(title, CertLspCommands.ImportCertificates, [new ImportCertificatesArguments(uri, z.FullName)]));
+            });
     }
 
     public static Command GenerateCommand(string title, string uri, CsrRequestChoice request) => new(title, CertLspCommands.GenerateCsrs,

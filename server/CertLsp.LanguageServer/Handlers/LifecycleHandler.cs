@@ -1,3 +1,4 @@
+using System.Text.Json;
 using CertLsp.Core.Checking;
 using CertLsp.Core.Files;
 using CertLsp.LanguageServer.Protocol;
@@ -21,7 +22,13 @@ public sealed class LifecycleHandler(ServerContext context, Func<ServerCapabilit
         {
             context.Workspace.DefaultWarningDays = warningDays;
         }
+        context.ClientCommands = ClientCommands(parameters.InitializationOptions, parameters.Capabilities);
         context.Bacnet = EditorBacnet.Read(parameters.InitializationOptions, m => context.Log($"initializationOptions.{m}", MessageType.Warning));
+        if (parameters.InitializationOptions is { ValueKind: System.Text.Json.JsonValueKind.Object } withExclude && withExclude.TryGetProperty("exclude", out var exclude)
+            && ManifestScope.ReadGlobs(exclude, m => context.Log($"initializationOptions.exclude: {m}", MessageType.Warning)) is { } globs)
+        {
+            context.Workspace.SetExclude(globs);
+        }
         var folders = (parameters.WorkspaceFolders ?? []).Select(f => UriPaths.LocalPath(f.Uri)).ToList();
         if (folders.Count == 0) folders.Add(parameters.RootUri is { } root ? UriPaths.LocalPath(root) : parameters.RootPath);
         context.Workspace.SetFolders(folders.OfType<string>().Where(Directory.Exists));
@@ -35,31 +42,23 @@ public sealed class LifecycleHandler(ServerContext context, Func<ServerCapabilit
         _ = parameters;
         if (!context.Ready) return;
         RegisterFileWatchers();
-        var folders = context.Workspace.Folders;
-        if (folders.IsEmpty) return;
         // Index the workspace's manifests in the background: CN uniqueness spans every manifest of the folder.
-        _ = Task.Run(() =>
+        _ = WorkspaceIndex.Start(context);
+    }
+
+    /// <summary>The command names listed as <c>clientCommands</c> in the initialization options or the experimental capabilities.</summary>
+    private static HashSet<string> ClientCommands(JsonElement? initializationOptions, JsonElement? capabilities)
+    {
+        var commands = new HashSet<string>(StringComparer.Ordinal);
+        JsonElement? experimental = capabilities is { ValueKind: JsonValueKind.Object } caps && caps.TryGetProperty("experimental", out var e) ? e : null;
+        foreach (var options in new[] { initializationOptions, experimental })
         {
-            try
+            if (options is { ValueKind: JsonValueKind.Object } o && o.TryGetProperty("clientCommands", out var list) && list.ValueKind == JsonValueKind.Array)
             {
-                var files = ManifestFiles.Expand(folders);
-                var documents = new KeyValuePair<string, ManifestDocument>[files.Count];
-                Parallel.For(0, files.Count, i =>
-                {
-                    string text;
-                    try { text = ManifestFiles.Read(files[i]); }
-                    catch (ManifestReadException ex) { context.Log(ex.Message, MessageType.Warning); text = ""; }
-                    string uri = UriPaths.FromPath(files[i]);
-                    documents[i] = new(files[i], context.Workspace.Parse(uri, text, ServerWorkspace.LedgerOf(uri)));
-                });
-                context.Workspace.SetDisk(documents);
-                context.Log($"indexed {files.Count} manifest(s) in {string.Join(", ", folders)}");
+                commands.UnionWith(list.EnumerateArray().Where(c => c.ValueKind == JsonValueKind.String).Select(c => c.GetString()!));
             }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
-            {
-                context.Log($"indexing the workspace failed: {ex.Message}", MessageType.Warning);
-            }
-        });
+        }
+        return commands;
     }
 
     /// <summary>Asks the client to report manifests and ledgers changed on disk, when it supports dynamic registration.</summary>
@@ -80,7 +79,7 @@ public sealed class LifecycleHandler(ServerContext context, Func<ServerCapabilit
                 {
                     id = "certlsp-files",
                     method = Methods.DidChangeWatchedFiles,
-                    registerOptions = new { watchers = new[] { new { globPattern = "**/*.site.{yaml,yml,ledger}" } } },
+                    registerOptions = new { watchers = new[] { new { globPattern = "**/*.site.{yaml,yml,ledger}" }, new { globPattern = "**/" + ManifestExclusions.IgnoreFileName } } },
                 },
             },
         };

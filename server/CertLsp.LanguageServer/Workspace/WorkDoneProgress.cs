@@ -15,8 +15,15 @@ public sealed class WorkDoneProgress : IDisposable
     private readonly JsonElement? token;
     private readonly string key;
     private readonly CancellationTokenSource cancellation;
+    private readonly Lock gate = new();
     private long lastReport;
-    private int ended;
+    private int lastPercentage;
+    private int lastDone;
+    private int lastTotal = -1;
+    private bool ended;
+
+    /// <summary>The last notification queued: each is sent once the one before it has been written.</summary>
+    private Task tail = Task.CompletedTask;
 
     private WorkDoneProgress(ServerContext context, JsonElement? token, CancellationToken requestCancelled)
     {
@@ -47,29 +54,48 @@ public sealed class WorkDoneProgress : IDisposable
             }
         }
         var progress = new WorkDoneProgress(context, token, requestCancelled);
-        await progress.SendAsync(new WorkDoneProgressBegin(title, true, null, 0)).ConfigureAwait(false);
+        Task begun;
+        lock (progress.gate) begun = progress.Enqueue(new WorkDoneProgressBegin(title, true, null, 0));
+        await begun.ConfigureAwait(false);
         return progress;
     }
 
     /// <summary>The client pressed cancel on a progress notification.</summary>
     public static void CancelFromClient(JsonElement token)
     {
+        if (token.ValueKind == JsonValueKind.Undefined) return; // no token sent
         if (Running.TryGetValue(token.GetRawText(), out var source)) source.Cancel();
     }
 
+    /// <summary>
+    /// One report, from any thread: reports leave in the order they are made, never after "end", with a percentage that never goes
+    /// down. Parallel workers count and report in any order: a count below one already sent is dropped, and a new total (the installs
+    /// after an import's files) keeps the percentage reached.
+    /// </summary>
     public void Report(string message, int done, int total)
     {
-        if (Volatile.Read(ref ended) == 1) return; // a late report never follows "end"
-        long now = Environment.TickCount64;
-        if (done < total && now - Interlocked.Read(ref lastReport) < 50) return; // at most ~20 reports a second
-        Interlocked.Exchange(ref lastReport, now);
-        _ = SendAsync(new WorkDoneProgressReport(message, total == 0 ? 100 : (int)(100L * done / total)));
+        int percentage = total == 0 ? 100 : (int)Math.Clamp(100L * done / total, 0, 100);
+        lock (gate)
+        {
+            if (ended) return; // a late report never follows "end"
+            if (total == lastTotal && done < lastDone) return; // counted before the last one sent, reported after it: old news
+            long now = Environment.TickCount64;
+            if (percentage < 100 && now - lastReport < 50) return; // at most ~20 reports a second
+            lastReport = now;
+            (lastDone, lastTotal) = (done, total);
+            lastPercentage = Math.Max(lastPercentage, percentage);
+            Enqueue(new WorkDoneProgressReport(message, lastPercentage));
+        }
     }
 
     public Task EndAsync(string message)
     {
-        Interlocked.Exchange(ref ended, 1);
-        return SendAsync(new WorkDoneProgressEnd(message));
+        lock (gate)
+        {
+            if (ended) return tail;
+            ended = true;
+            return Enqueue(new WorkDoneProgressEnd(message));
+        }
     }
 
     /// <summary>An IProgress that reports on the caller's thread, in order (System.Progress posts to a queue, so a report could come after the end).</summary>
@@ -84,8 +110,20 @@ public sealed class WorkDoneProgress : IDisposable
         public void Report(T value) => report(value);
     }
 
-    private Task SendAsync(object value) =>
-        token is { } t ? context.Rpc.NotifyWithParameterObjectAsync(Methods.Progress, new ProgressParams(t, value)) : Task.CompletedTask;
+    /// <summary>Queues a notification after the ones before it (called under the gate, so the queue's order is the reports' order).</summary>
+    private Task Enqueue(object value)
+    {
+        if (token is not { } t) return Task.CompletedTask;
+        var previous = tail;
+        tail = Send(previous, t, value);
+        return tail;
+    }
+
+    private async Task Send(Task previous, JsonElement t, object value)
+    {
+        await previous.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing); // a failed send (connection gone) is its own caller's
+        await context.Rpc.NotifyWithParameterObjectAsync(Methods.Progress, new ProgressParams(t, value)).ConfigureAwait(false);
+    }
 
     public void Dispose()
     {

@@ -27,6 +27,26 @@ public sealed class CsrRequesterTests
     }
 
     [Fact]
+    public void Device_names_that_are_no_file_names_give_key_files_and_zip_entries_inside_their_folders()
+    {
+        // No domain and no dot: these are valid CNs (CL0206 does not apply), so the run requests them.
+        string manifest = TempSite.Manifest(0).Replace("domain: bms.test.example\n", "", StringComparison.Ordinal)
+            + "  - name: \"AHU 1/2\"\n    instance: 1\n  - name: CON\n    instance: 2\n  - name: \"a\\\\b:c\"\n    instance: 3\n";
+        using var site = new TempSite(manifest);
+        var result = Run(site);
+        Assert.True(result.State == CsrRunState.Done, result.Refusal);
+        Assert.Equal(3, result.Requested);
+        var keyFolder = KeyStore.ForManifest(site.ManifestPath, null).Folder;
+        var keys = Directory.GetFiles(keyFolder);
+        Assert.Equal(3, keys.Count(k => k.EndsWith(".key.pem", StringComparison.Ordinal)));
+        Assert.All(keys, k => Assert.Equal(keyFolder, Path.GetDirectoryName(k)));
+        Assert.DoesNotContain(keys, k => Path.GetFileName(k).StartsWith("CON.", StringComparison.OrdinalIgnoreCase));
+        var entries = TempSite.Entries(Assert.Single(site.Zips)).Keys;
+        Assert.Equal(3, entries.Count);
+        Assert.All(entries, e => Assert.DoesNotMatch(@"[/\\:]|^\.|^(?i)con\.", e));
+    }
+
+    [Fact]
     public void Pending_devices_stop_the_run_and_nothing_is_written()
     {
         using var site = new TempSite(TempSite.Manifest(2));
