@@ -41,20 +41,27 @@ public class InteropTests
         return Process.Start(start) ?? throw new InvalidOperationException("cannot start node");
     }
 
+    /// <summary>Runs a client script to its end: it must exit 0 and print one JSON object without an "error" member.</summary>
+    private static async Task<JsonDocument> RunScriptAsync(string script, params string[] args)
+    {
+        using var node = Node(script, args);
+        var stdout = node.StandardOutput.ReadToEndAsync();
+        var stderr = await node.StandardError.ReadToEndAsync();
+        await node.WaitForExitAsync();
+        Assert.True(node.ExitCode == 0, stderr);
+        var json = JsonDocument.Parse(await stdout);
+        Assert.False(json.RootElement.TryGetProperty("error", out var error), error.ToString());
+        return json;
+    }
+
     [Fact]
     public async Task BacnetJsClientAgainstTheSimulator()
     {
         LoopbackNamespace.Require();
         await using var site = SimulatedSite.Start(SimulatedDeviceSpec.Loopback(5, 5001).Select((s, i) => s with { Address = IPAddress.Parse($"127.0.5.{i + 2}") }),
             BipEndpoint.DefaultPort, IPAddress.Parse(LoopbackNamespace.Broadcast));
-        using var node = Node("peer-client.mjs", "--bind", "127.0.2.1", "--broadcast", LoopbackNamespace.Broadcast, "--device", "127.0.5.3", "--instance", "5002", "--expect", "5");
-        var stdout = await node.StandardOutput.ReadToEndAsync();
-        var stderr = await node.StandardError.ReadToEndAsync();
-        await node.WaitForExitAsync();
-        Assert.True(node.ExitCode == 0, stderr);
-        using var json = JsonDocument.Parse(stdout);
+        using var json = await RunScriptAsync("peer-client.mjs", "--bind", "127.0.2.1", "--broadcast", LoopbackNamespace.Broadcast, "--device", "127.0.5.3", "--instance", "5002", "--expect", "5");
         var r = json.RootElement;
-        Assert.False(r.TryGetProperty("error", out var error), error.ToString());
         Assert.Equal([5001, 5002, 5003, 5004, 5005], r.GetProperty("devices").EnumerateArray().Select(d => d.GetProperty("id").GetInt32()));
         Assert.Equal("127.0.5.3", r.GetProperty("devices")[1].GetProperty("address").GetString());
         Assert.Equal("SimDevice5002", r.GetProperty("objectName").GetString());
@@ -68,6 +75,38 @@ public class InteropTests
         Assert.True(r.GetProperty("readBack").GetProperty("endOfFile").GetBoolean());
         Assert.Equal("BacnetError - Class:2 - Code:32", r.GetProperty("unknownProperty").GetString());
         Assert.Equal(Enumerable.Range(0, 1000).Select(i => (byte)(i * 7)), site[5002].FileContent(SimulatedDevice.IssuerFile1));
+    }
+
+    /// <summary>
+    /// @bacnet-js/client walks the simulator as a client would to learn a device: Object_List, each object's Property_List,
+    /// every property in it and the four it leaves out, each array's length, and ReadPropertyMultiple ALL, REQUIRED and
+    /// OPTIONAL. Not a single error comes back, and the three special identifiers agree with Property_List.
+    /// </summary>
+    [Fact]
+    public async Task BacnetJsClientWalksEveryObjectAndProperty()
+    {
+        LoopbackNamespace.Require();
+        await using var site = SimulatedSite.Start([new SimulatedDeviceSpec(5101, IPAddress.Parse("127.0.5.20"))], BipEndpoint.DefaultPort, IPAddress.Parse(LoopbackNamespace.Broadcast));
+        using var json = await RunScriptAsync("peer-walk.mjs", "--bind", "127.0.2.2", "--broadcast", LoopbackNamespace.Broadcast, "--device", "127.0.5.20", "--instance", "5101");
+        var r = json.RootElement;
+        Assert.Equal("[]", r.GetProperty("errors").GetRawText());
+        var objects = r.GetProperty("objects").EnumerateArray().ToList();
+        Assert.Equal(["8:5101", "56:1", "56:2", "10:1", "10:2", "10:3", "10:4"], objects.Select(o => o.GetProperty("object").GetString()));
+        static int[] Ids(JsonElement array) => [.. array.EnumerateArray().Select(e => e.GetInt32()).Order()];
+        foreach (var o in objects)
+        {
+            var listed = Ids(o.GetProperty("propertyList"));
+            Assert.NotEmpty(listed);
+            Assert.Equal(listed.Concat([75, 77, 79, 371]).Order(), o.GetProperty("read").EnumerateObject().Select(p => int.Parse(p.Name, System.Globalization.CultureInfo.InvariantCulture)).Order());
+            Assert.Equal(listed.Length, o.GetProperty("lengths").GetProperty("371").GetInt32());
+            var all = Ids(o.GetProperty("all"));
+            Assert.Equal(listed.Concat([75, 77, 79]).Order(), all);                       // ALL: every property but Property_List
+            var (required, optional) = (Ids(o.GetProperty("required")), Ids(o.GetProperty("optional")));
+            Assert.Equal(all, required.Concat(optional).Order());
+            Assert.Empty(new[] { 75, 77, 79 }.Except(required));                         // REQUIRED: the identity properties at least
+        }
+        Assert.Equal(7, objects[0].GetProperty("lengths").GetProperty("76").GetInt32());
+        Assert.Equal(0, site.ReceiveFailures);
     }
 
     [Fact]

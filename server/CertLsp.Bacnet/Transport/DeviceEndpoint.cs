@@ -57,6 +57,9 @@ public interface IDeviceHandler
 public sealed class DeviceEndpoint : IAsyncDisposable
 {
     private const int MaxRequestBytes = 256 * 1024;
+    /// <summary>Defaults of <see cref="SegmentTimeout"/> and <see cref="Retries"/> (a device's APDU_Segment_Timeout, Number_Of_APDU_Retries).</summary>
+    public static readonly TimeSpan DefaultSegmentTimeout = TimeSpan.FromSeconds(2);
+    public const int DefaultRetries = 3;
     private const int MaxConcurrentExchanges = 256;
 
     private readonly UdpEndpoint _socket;
@@ -95,28 +98,43 @@ public sealed class DeviceEndpoint : IAsyncDisposable
 
     /// <summary>Datagrams whose handling threw in the receive loop (a bug: bad datagrams are decode results, never exceptions).</summary>
     public long ReceiveFailures => _socket.HandlerFailures;
-    public TimeSpan SegmentTimeout { get; init; } = TimeSpan.FromSeconds(2);
+    public TimeSpan SegmentTimeout { get; init; } = DefaultSegmentTimeout;
 
-    public int Retries { get; init; } = 3;
+    public int Retries { get; init; } = DefaultRetries;
 
-    /// <summary>Handles one datagram addressed to this device (also called by a site's shared broadcast socket).</summary>
-    public void Receive(ReadOnlySpan<byte> datagram, BipEndpoint source)
+    /// <summary>NPDUs this device did not process: addressed to another network, or a confirmed request sent by broadcast.</summary>
+    public long Discarded => Interlocked.Read(ref _discarded);
+    private long _discarded;
+
+    /// <summary>
+    /// Handles one datagram addressed to this device (also called by a site's shared broadcast socket, with
+    /// <paramref name="broadcast"/> true). This side is not a router: an NPDU whose DNET names a network (anything but the
+    /// global broadcast 0xFFFF) is for a device elsewhere and is dropped (6.5.2.1). A confirmed request that came by broadcast
+    /// (the broadcast socket, Original-Broadcast-NPDU, Forwarded-NPDU, Distribute-Broadcast-To-Network, or DNET 0xFFFF) is
+    /// discarded unanswered (5.4.5.1); Who-Is and the rest of the unconfirmed services are what broadcasts are for.
+    /// </summary>
+    public void Receive(ReadOnlySpan<byte> datagram, BipEndpoint source, bool broadcast = false)
     {
         var decoded = BacnetPacket.Decode(datagram);
         if (!decoded.Ok) { Interlocked.Increment(ref _malformed); return; }
         var packet = decoded.Value;
         if (packet.Apdu is not { } apdu) return;
+        if (packet.Npdu.Destination is { } destination && destination.Network != NetworkAddress.GlobalNetwork) { Interlocked.Increment(ref _discarded); return; }
         var peer = packet.Bvlc.OriginalSource ?? source;
         if (!_answerTo(peer)) { Interlocked.Increment(ref _malformed); return; }
         var remote = packet.Npdu.Source;
         var data = packet.ServiceData(datagram);
         if (apdu.DataOffset + data.Length > OwnMaxApdu) { Interlocked.Increment(ref _oversized); return; }  // beyond its buffer: never seen
+        broadcast |= packet.Bvlc.Function != BvlcFunction.OriginalUnicastNpdu || packet.Npdu.Destination is not null;
         switch (apdu.Type)
         {
             case ApduType.UnconfirmedRequest when apdu.Service == (byte)UnconfirmedService.WhoIs:
                 var whoIs = WhoIs.Decode(data);
                 if (!whoIs.Ok) { Interlocked.Increment(ref _malformed); return; }
                 if (whoIs.Value.Matches(_handler.Identity.Device.Instance)) SendIAm(peer, remote);
+                return;
+            case ApduType.ConfirmedRequest when broadcast:
+                Interlocked.Increment(ref _discarded);
                 return;
             case ApduType.ConfirmedRequest when !apdu.Segmented:
                 Respond(peer, remote, apdu, _handler.Handle((ConfirmedService)apdu.Service, data));

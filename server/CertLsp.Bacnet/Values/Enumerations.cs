@@ -22,6 +22,15 @@ public enum PropertyIdentifier : uint
     CurrentHealth = 4194307, ScFailoverHubConnectionStatus = 4194316, ScFailoverHubUri = 4194317,
     ScHubConnectorState = 4194318, ScHubFunctionAcceptUris = 4194319, ScHubFunctionBinding = 4194320,
     ScHubFunctionEnable = 4194322, ScPrimaryHubConnectionStatus = 4194324, ScPrimaryHubUri = 4194325,
+    ApduSegmentTimeout = 10, ApduTimeout = 11, Archive = 13, Description = 28, DeviceAddressBinding = 30,
+    ModificationDate = 71, NumberOfApduRetries = 73, OutOfService = 81, ProtocolObjectTypesSupported = 96,
+    ProtocolServicesSupported = 97, Reliability = 103, StatusFlags = 111, DatabaseRevision = 155,
+    ApduLength = 399, IpAddress = 400, IpDefaultGateway = 401, IpDnsServer = 406, BacnetIpMode = 408, IpSubnetMask = 411,
+    BacnetIpUdpPort = 412, LinkSpeed = 420, NetworkNumber = 425, NetworkNumberQuality = 426,
+    ScConnectWaitTimeout = 4194308, ScDisconnectWaitTimeout = 4194314, ScFailedConnectionRequests = 4194315,
+    ScHeartbeatTimeout = 4194323, ScMaximumReconnectTime = 4194326, ScMinimumReconnectTime = 4194327,
+    /// <summary>ReadPropertyMultiple's special identifiers (15.7.3.1.2): every property, the required ones, the optional ones.</summary>
+    All = 8, Required = 105, Optional = 80,
 }
 
 public enum ConfirmedService : byte
