@@ -128,6 +128,37 @@ public class SmallDeviceTests
         Assert.Equal(0, site.OversizedDropped);
     }
 
+    /// <summary>
+    /// A device found by its I-Am (Max APDU and segmentation, not Max_Segments_Accepted) that takes segmented requests: the inventory
+    /// reads Max_Segments_Accepted from its Device object and the client remembers it; file writes asked in larger chunks are cut to
+    /// the segments the device accepts (2 of 200 octets at Max APDU 206: 387 data octets), so the device refuses none.
+    /// </summary>
+    [Fact]
+    public async Task SegmentedWritesFitTheMaxSegmentsOfADeviceFoundByItsIAm()
+    {
+        LoopbackNamespace.Require();
+        await using var site = SimulatedSite.Start(
+            [new SimulatedDeviceSpec(40701, IPAddress.Parse("127.0.41.52")) { MaxApdu = 206, Segmentation = Segmentation.Receive, MaxSegments = 2 }], Port, Broadcast);
+        await using var client = BacnetClient.Start(new BacnetClientOptions(BipEndpoint.Parse("127.0.41.51", 0), BipEndpoint.From(new IPEndPoint(Broadcast, Port)))
+        {
+            ApduTimeout = TimeSpan.FromMilliseconds(500), Retries = 2,
+        });
+        var device = Assert.Single(await client.WhoIsAsync(WhoIs.Range(40701, 40701), TimeSpan.FromSeconds(2), 1)).Address;
+        Assert.Equal(new DeviceLimits(206, Segmentation.Receive), client.Limits(device));  // all an I-Am tells
+        var info = await DeviceInventory.ReadAsync(client, device, 40701);
+        Assert.True(info.Ok, info.ToString());
+        Assert.Equal(new DeviceLimits(206, Segmentation.Receive, 2), client.Limits(device));
+
+        var file = ObjectId.File(SimulatedDevice.IssuerFile1);
+        var files = new CertificateProvisioning(client) { FileChunk = 1400 };
+        Assert.Equal((191, 387), (AtomicWriteFileRequest.MaxDataLength(file, 0, 206), files.WriteSize(device, file, 0)));
+        var content = Enumerable.Range(0, 1000).Select(i => (byte)(i * 11)).ToArray();
+        var written = await files.WriteFileAsync(device, file, content);
+        Assert.True(written.Ok, written.ToString());
+        Assert.Equal(content, site[40701].FileContent(SimulatedDevice.IssuerFile1));
+        Assert.Equal(0, site.OversizedDropped);
+    }
+
     /// <summary>The client's own Max APDU bounds the octet count it asks for: a client taking 206 octets unsegmented reads a large CSR.</summary>
     [Fact]
     public async Task FileReadsFitTheClientsOwnMaxApdu()

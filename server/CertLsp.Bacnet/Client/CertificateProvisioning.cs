@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using CertLsp.Bacnet.Application;
 using CertLsp.Bacnet.Services;
 using CertLsp.Bacnet.Transport;
 
@@ -96,13 +97,18 @@ public sealed class CertificateProvisioning(BacnetClient client)
 
     /// <summary>
     /// The data size of a write at <paramref name="start"/>: the AtomicWriteFile request fits one APDU of the device's Max APDU, unless
-    /// <see cref="FileChunk"/> asks for more and the device accepts segmented requests.
+    /// <see cref="FileChunk"/> asks for more and the device accepts segmented requests; then it fits the segments the device accepts
+    /// (Max_Segments_Accepted, 255 when not known), each a Max APDU less the segment header.
     /// </summary>
     public int WriteSize(BacnetAddress device, ObjectId file, long start)
     {
         var limits = client.Limits(device) ?? DeviceLimits.Assumed;
         var fits = AtomicWriteFileRequest.MaxDataLength(file, start, limits.MaxApdu);
-        return FileChunk is { } asked && (asked <= fits || limits.ReceivesSegments) ? asked : fits;
+        if (FileChunk is not { } asked || asked <= fits) return FileChunk ?? fits;
+        if (!limits.ReceivesSegments) return fits;
+        var segments = Math.Min(255, limits.MaxSegments ?? 255);
+        var segmentedFits = AtomicWriteFileRequest.MaxDataLength(file, start, segments * (limits.MaxApdu - Apdu.SegmentedConfirmedRequestHeader) + Apdu.ConfirmedRequestHeader);
+        return Math.Min(asked, Math.Max(fits, segmentedFits));
     }
 
     /// <summary>Reads a whole file with stream-access AtomicReadFile until end-of-file, each answer sized to fit (<see cref="ReadCount"/>).</summary>

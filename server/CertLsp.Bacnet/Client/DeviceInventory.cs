@@ -63,22 +63,36 @@ public static class DeviceInventory
     /// <summary>
     /// What the device accepts (Max APDU, segmentation, max segments): what the client already knows (its I-Am), else read from the
     /// Device object (small requests and answers that fit any device) and remembered by the client, so every later request is sized
-    /// to fit. A device without Max_Segments_Accepted is taken to announce no limit; one whose limits cannot be read at all is
-    /// assumed to take the smallest APDU (50 octets) unsegmented, so nothing is sent that it might drop.
+    /// to fit. An I-Am does not carry Max_Segments_Accepted: for a device that takes segmented requests it is read from the Device
+    /// object all the same. A device without Max_Segments_Accepted is taken to announce no limit (255 segments); one whose limits
+    /// cannot be read at all is assumed to take the smallest APDU (50 octets) unsegmented, so nothing is sent that it might drop.
     /// </summary>
     public static async Task<BacnetResult<DeviceLimits>> LearnLimitsAsync(BacnetClient client, BacnetAddress address, uint instance, CancellationToken cancellationToken = default)
     {
-        if (client.Limits(address) is { } known) return known;
+        if (client.Limits(address) is { } known)
+        {
+            // An I-Am gives Max APDU and segmentation, not Max_Segments_Accepted: read it where segmented requests may be sent.
+            if (!known.ReceivesSegments || known.MaxSegments is not null) return known;
+            var maxSegments = await client.ReadPropertyAsync(address, ObjectId.Device(instance), PropertyIdentifier.MaxSegmentsAccepted, cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (!maxSegments.Ok && maxSegments.Failure!.Kind == FailureKind.Timeout) return maxSegments.Failure;
+            if (!maxSegments.Ok || MaxSegmentsOf(maxSegments.Value.Values.FirstOrDefault()) is not { } accepted) return known;
+            var learned = known with { MaxSegments = accepted };
+            client.RememberLimits(address, learned);
+            return learned;
+        }
         var read = await ReadPropertiesAsync(client, address, ObjectId.Device(instance), LimitProperties, cancellationToken).ConfigureAwait(false);
         if (!read.Ok) return read.Failure!;
         BacnetValue? First(PropertyIdentifier p) => read.Value.TryGetValue(p, out var v) && v.Ok ? v.Value.FirstOrDefault() : null;
         var limits = new DeviceLimits(
             First(PropertyIdentifier.MaxApduLengthAccepted) is BacnetValue.Unsigned apdu ? DeviceLimits.ClampApdu((long)Math.Min(apdu.Value, int.MaxValue)) : 50,
             First(PropertyIdentifier.SegmentationSupported) is BacnetValue.Enumerated { Value: <= (uint)Segmentation.None } segmentation ? (Segmentation)segmentation.Value : Segmentation.None,
-            First(PropertyIdentifier.MaxSegmentsAccepted) is BacnetValue.Unsigned { Value: > 0 } segments ? (int)Math.Min(segments.Value, 255) : null);
+            MaxSegmentsOf(First(PropertyIdentifier.MaxSegmentsAccepted)));
         client.RememberLimits(address, limits);
         return limits;
     }
+
+    /// <summary>A Max_Segments_Accepted value as the client counts it: 1..255 (more is more than a request can have), else not known.</summary>
+    private static int? MaxSegmentsOf(BacnetValue? value) => value is BacnetValue.Unsigned { Value: > 0 } segments ? (int)Math.Min(segments.Value, 255) : null;
 
     /// <summary>Identity, Object_List and every Network Port of one device (its limits learned first, <see cref="LearnLimitsAsync"/>).</summary>
     public static async Task<BacnetResult<DeviceInfo>> ReadAsync(BacnetClient client, BacnetAddress address, uint instance, CancellationToken cancellationToken = default)
