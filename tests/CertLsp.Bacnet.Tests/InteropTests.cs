@@ -159,20 +159,64 @@ public class InteropTests
         }
     }
 
+    public static TheoryData<int, string> SmallDeviceCases()
+    {
+        var data = new TheoryData<int, string>();
+        foreach (var size in (int[])[1476, 1024, 480, 206])
+        {
+            data.Add(size, "none");
+            data.Add(size, "receive");
+        }
+        return data;
+    }
+
     /// <summary>
     /// A small device no one here wrote (tests/interop-bacnet/peer-small-device.mjs: @bacnet-js/client's encoders and transport, Max
-    /// APDU 480 or 206, no segmentation, a secure-connect Network Port with the certificate properties, stream File objects, its CSR made
-    /// with Node's crypto, the activation checked with Node's X509Certificate) provisioned end to end by CertLsp: discovery, inventory,
-    /// CSR read, issuer and operational certificate writes, activation, read-back. The device never had to drop or abort anything.
+    /// APDU 1476, 1024, 480 or 206, no segmentation or segmented requests received (the library's reassembly, at most 2 segments), a
+    /// secure-connect Network Port with the certificate properties, stream File objects, its CSR made with Node's crypto, the
+    /// activation checked with Node's X509Certificate) provisioned end to end by CertLsp: discovery, inventory (limits: the I-Am's
+    /// Max APDU and segmentation, Max_Segments_Accepted from the Device object), CSR read, issuer and operational certificate writes
+    /// asked in 1,400-octet chunks and cut to what the device takes, activation, read-back. The device never had to drop or abort
+    /// anything; it received segmented requests exactly where a write did not fit one APDU and it takes them; tshark finds no
+    /// malformed packet and no expert warning in the capture.
     /// </summary>
     [Theory]
-    [InlineData(480)]
-    [InlineData(206)]
-    public async Task CertLspProvisionsASmallBacnetJsDevice(int maxApdu)
+    [MemberData(nameof(SmallDeviceCases))]
+    public async Task CertLspProvisionsASmallBacnetJsDevice(int maxApdu, string segmentation)
     {
         LoopbackNamespace.Require();
-        using var node = Node("peer-small-device.mjs", "--bind", "127.0.2.20", "--broadcast", LoopbackNamespace.Broadcast, "--instance", "4343",
-            "--max-apdu", $"{maxApdu}", "--name", "small-js.bms.test.example");
+        var receives = segmentation == "receive";
+        var pcap = Path.Combine(Path.GetTempPath(), $"certlsp-small-js-{Environment.ProcessId}-{maxApdu}-{segmentation}.pcapng");
+        var events = new List<string>();
+        byte[] certificate, issuer;
+        try
+        {
+            using (var capture = await Tshark.StartCaptureAsync(pcap))
+            {
+                (certificate, issuer) = await ProvisionSmallDeviceAsync(maxApdu, receives, events);
+                await Task.Delay(300);
+                capture.Stop();
+            }
+            Assert.Empty(Tshark.Read(pcap, "_ws.malformed || _ws.expert.severity >= \"Warning\"", "frame.number", "_ws.expert.message", "_ws.col.info"));
+            var segmentAcks = Tshark.Read(pcap, "bacapp.type == 4", "frame.number");  // SegmentACKs: only where segmented requests were sent
+            Assert.Equal(events.Count > 0, segmentAcks.Count > 0);
+        }
+        finally
+        {
+            File.Delete(pcap);
+        }
+        Assert.All(events, e => Assert.Equal("reassembled 2 segments", e));  // nothing dropped or aborted, never more than Max_Segments_Accepted
+        var fits = AtomicWriteFileRequest.MaxDataLength(ObjectId.File(4), 0, maxApdu);
+        Assert.Equal(receives && (certificate.Length > fits || issuer.Length > fits), events.Count > 0);
+    }
+
+    /// <summary>Runs the small device and provisions it; the device's event lines before "activated" go to <paramref name="events"/>.</summary>
+    private static async Task<(byte[] Certificate, byte[] Issuer)> ProvisionSmallDeviceAsync(int maxApdu, bool receives, List<string> events)
+    {
+        string[] limits = receives ? ["--segmentation", "receive", "--max-segments", "2"] : ["--segmentation", "none"];
+        using var node = Node("peer-small-device.mjs", ["--bind", "127.0.2.20", "--broadcast", LoopbackNamespace.Broadcast, "--instance", "4343",
+            "--max-apdu", $"{maxApdu}", "--name", "small-js.bms.test.example", .. limits]);
+        byte[] certificate, issuer;
         try
         {
             Assert.Equal("ready", await node.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(20)));
@@ -181,27 +225,28 @@ public class InteropTests
                 ApduTimeout = TimeSpan.FromSeconds(1), Retries = 2,
             });
             var peer = Assert.Single(await client.WhoIsAsync(WhoIs.Range(4343, 4343), TimeSpan.FromSeconds(3), 1));
-            Assert.Equal(((uint)maxApdu, Segmentation.None), (peer.Announcement.MaxApduLength, peer.Announcement.Segmentation));
+            var announced = receives ? Segmentation.Receive : Segmentation.None;
+            Assert.Equal(((uint)maxApdu, announced), (peer.Announcement.MaxApduLength, peer.Announcement.Segmentation));
             var info = await DeviceInventory.ReadAsync(client, peer.Address, peer.Instance);
             Assert.True(info.Ok, info.ToString());
             var port = Assert.Single(info.Value.NetworkPorts);
             Assert.Equal((NetworkType.SecureConnect, ObjectId.File(1), ObjectId.File(4)), (port.NetworkType, port.CsrFile, port.OperationalCertificateFile));
             Assert.Equal([ObjectId.File(2), ObjectId.File(3)], port.IssuerCertificateFiles);
-            Assert.Equal(new DeviceLimits(maxApdu, Segmentation.None), client.Limits(peer.Address));
+            Assert.Equal(new DeviceLimits(maxApdu, announced, receives ? 2 : null), client.Limits(peer.Address));
 
-            var provisioning = new CertificateProvisioning(client) { PollInterval = TimeSpan.FromMilliseconds(10) };
+            var provisioning = new CertificateProvisioning(client) { PollInterval = TimeSpan.FromMilliseconds(10), FileChunk = 1400 };
             var csr = await provisioning.GenerateAndReadCsrAsync(peer.Address, port.Port, 9);
             Assert.True(csr.Ok, csr.ToString());
             var pem = System.Text.Encoding.ASCII.GetString(csr.Value.Content.AsSpan());
             var request = System.Security.Cryptography.X509Certificates.CertificateRequest.LoadSigningRequestPem(pem, System.Security.Cryptography.HashAlgorithmName.SHA256);  // checks its signature
             Assert.Equal("CN=small-js.bms.test.example", request.SubjectName.Name);
             using var ca = ClientSimulatorTests.NewCa("Interop Site CA");
-            var certificate = ClientSimulatorTests.Sign(ca, pem);
-            var issuer = ClientSimulatorTests.Pem(ca);
+            certificate = ClientSimulatorTests.Sign(ca, pem);
+            issuer = ClientSimulatorTests.Pem(ca);
             Assert.True(certificate.Length > 206 && issuer.Length > 206);  // at 206 octets each file takes several writes and reads
             var installed = await provisioning.InstallAsync(peer.Address, port.Port, [issuer], certificate);
             Assert.True(installed.Ok, installed.ToString());
-            Assert.Equal("activated", await node.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(5)));
+            for (var line = await ReadEventAsync(node); line != "activated"; line = await ReadEventAsync(node)) events.Add(line);
             var held = await provisioning.ReadFileAsync(peer.Address, ObjectId.File(4));
             Assert.Equal(certificate, held.Value.ToArray());
         }
@@ -210,7 +255,11 @@ public class InteropTests
             if (!node.HasExited) node.Kill();
             await node.WaitForExitAsync();
         }
-        Assert.Equal("", await node.StandardOutput.ReadToEndAsync());  // nothing dropped, no segmented request, no answer aborted
+        Assert.Equal("", await node.StandardOutput.ReadToEndAsync());  // nothing after the activation: no read-back dropped or aborted
         Assert.Equal("", await node.StandardError.ReadToEndAsync());
+        return (certificate, issuer);
     }
+
+    private static async Task<string> ReadEventAsync(Process node) =>
+        await node.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(5)) ?? throw new InvalidOperationException("the device ended before it activated");
 }

@@ -1,11 +1,15 @@
-// @bacnet-js/client as a SMALL BACnet/SC-capable DEVICE (issue 13): Max APDU --max-apdu (480 or 206), no segmentation, one Network
+// @bacnet-js/client as a SMALL BACnet/SC-capable DEVICE (issue 13): Max APDU --max-apdu (1476, 1024, 480 or 206), --segmentation none
+// (the default) or receive with --max-segments N (default 4), announced as such in its I-Am and its Device object; one Network
 // Port (secure-connect) with the certificate properties, stream File objects 1 (CSR, read-only), 2 and 3 (issuers), 4 (operational).
 // Command := 9 (generate-csr-file) makes a P-256 key with Node's crypto and writes its PKCS#10 CSR (DER built here, PEM in File 1);
 // ReinitializeDevice ACTIVATE_CHANGES checks the operational certificate (the pending key, signed by an installed issuer, in its
 // validity period) with Node's X509Certificate, else error device/invalid-configuration-data; Command := 1 discards.
-// Like a device with a buffer of Max APDU octets, it drops larger APDUs, aborts segmented requests (segmentation-not-supported)
-// and never sends an answer larger than its own or the requester's Max APDU (it aborts instead).
-// Prints "ready" once listening; then one line per event: "dropped N", "aborted ...", "activated", "refused ..." (stdout);
+// Like a device with a buffer of Max APDU octets, it drops larger APDUs and never sends an answer larger than its own or the
+// requester's Max APDU (it aborts instead: it never transmits segments). Without segmentation it aborts segmented requests
+// (segmentation-not-supported); with receive it reassembles them with the library's own segmentation (SegmentACKs per window) and
+// aborts one that goes beyond Max_Segments_Accepted (buffer-overflow), as 135 5.4.5.2 lets a server do.
+// Prints "ready" once listening; then one line per event: "dropped N", "aborted ...", "reassembled N segments", "activated",
+// "refused ..." (stdout);
 // "VIOLATION ..." on stderr if it ever had to send something larger than it may. Runs until killed.
 import crypto from 'node:crypto';
 import { BACnet, args, serveReads, sendComplexAck, npdu, apdu, services, enums, OBJECT, PROP, TAG, ARRAY_ALL } from './common.mjs';
@@ -16,14 +20,21 @@ const port = Number(a.port ?? 47808);
 const maxApdu = Number(a['max-apdu'] ?? 480);
 const APDU_LENGTHS = [50, 128, 206, 480, 1024, 1476];
 if (!APDU_LENGTHS.includes(maxApdu)) throw new Error(`--max-apdu ${maxApdu}: one of ${APDU_LENGTHS.join(', ')}`);
+const SEGMENTATION = { receive: 2, none: 3 };     // BACnetSegmentation: segmented-both 0, -transmit 1, -receive 2, no-segmentation 3
+const segmentation = a.segmentation ?? 'none';
+if (!(segmentation in SEGMENTATION)) throw new Error(`--segmentation ${segmentation}: none or receive (this device never transmits segments)`);
+const receivesSegments = segmentation === 'receive';
+if (a['max-segments'] !== undefined && !receivesSegments) throw new Error('--max-segments needs --segmentation receive');
+const maxSegments = receivesSegments ? Number(a['max-segments'] ?? 4) : null;
+if (receivesSegments && !(Number.isInteger(maxSegments) && maxSegments >= 2 && maxSegments <= 255)) throw new Error(`--max-segments ${a['max-segments']}: 2..255`);
 const name = a.name ?? `SmallJsDevice${instance}`;
 const device = new BACnet({ interface: a.bind, port, broadcastAddress: a.broadcast });
 const listener = new BACnet({ interface: a.broadcast, port, broadcastAddress: a.broadcast, reuseAddr: true });
 const say = (line) => process.stdout.write(`${line}\n`);
 
-const PROP_MAX_APDU = 62, PROP_SEGMENTATION = 107, PROP_COMMAND = 417, PROP_CHANGES_PENDING = 416;
-const NO_SEGMENTATION = 3, GENERATE_CSR = 9, DISCARD = 1, ACTIVATE_CHANGES = 7;
-const ABORT_SEGMENTATION_NOT_SUPPORTED = 4;
+const PROP_MAX_APDU = 62, PROP_SEGMENTATION = 107, PROP_MAX_SEGMENTS = 167, PROP_SEGMENT_TIMEOUT = 10, PROP_COMMAND = 417, PROP_CHANGES_PENDING = 416;
+const GENERATE_CSR = 9, DISCARD = 1, ACTIVATE_CHANGES = 7;
+const ABORT_BUFFER_OVERFLOW = 1, ABORT_SEGMENTATION_NOT_SUPPORTED = 4;
 
 const files = new Map([[1, Buffer.alloc(0)], [2, Buffer.alloc(0)], [3, Buffer.alloc(0)], [4, Buffer.alloc(0)]]);
 let active = null;          // the files as activated, kept while changes are pending
@@ -97,7 +108,10 @@ function read(objectId, id, index) {
       case PROP.modelName: return { value: str('peer-small-device') };
       case PROP.serialNumber: return { value: str(`JS-${instance}`) };
       case PROP_MAX_APDU: return { value: uns(maxApdu) };
-      case PROP_SEGMENTATION: return { value: enm(NO_SEGMENTATION) };
+      case PROP_SEGMENTATION: return { value: enm(SEGMENTATION[segmentation]) };
+      // Required where segmentation is supported (135 12.11.17, 12.11.18); absent (unknown-property) where it is not.
+      case PROP_MAX_SEGMENTS: if (receivesSegments) return { value: uns(maxSegments) }; break;
+      case PROP_SEGMENT_TIMEOUT: if (receivesSegments) return { value: uns(2000) }; break;
       case PROP.objectList: {
         const list = Object.keys(objects).map((k) => ({ type: TAG.objectId, value: { type: Number(k.split(':')[0]), instance: Number(k.split(':')[1]) } }));
         if (index === undefined || index === ARRAY_ALL) return { value: list };
@@ -130,13 +144,39 @@ function abort(receiver, invokeId, reason) {
   apdu.encodeAbort(buffer, enums.PduType.ABORT | 1, invokeId, reason);   // sent by the server
   sendBvlc(receiver, buffer);
 }
+// A segmented request is reassembled by the library (_processSegment: SegmentACK at the first segment and at each window's end,
+// negative SegmentACK out of order), which then hands the whole request to _handlePdu again: that second pass is let through.
+let receiving = null;                                          // the segmented request being received: { invokeId, segments }
+let handingOver = false;
+function forgetSegments() { receiving = null; device._segmentStore = []; device._lastSequenceNumber = 0; }
 const handlePdu = device._handlePdu.bind(device);
 device._handlePdu = (buffer, offset, length, header) => {
   const type = buffer[offset];
-  if (type >> 4 === 0) {                                       // a confirmed request
-    if (length > maxApdu) { say(`dropped ${length}`); return; } // beyond the buffer: never seen
-    if (type & 0x08) { say('aborted a segmented request'); abort({ address: header.sender.address }, buffer[offset + 2], ABORT_SEGMENTATION_NOT_SUPPORTED); return; }
+  if (type >> 4 === 0 && handingOver) {                         // the request the library reassembled from its segments
+    say(`reassembled ${receiving.segments} segments`);
     requesterMax.set(buffer[offset + 2], APDU_LENGTHS[buffer[offset + 1] & 0x0f] ?? 50);
+    receiving = null;
+  } else if (type >> 4 === 0) {                                 // a confirmed request
+    if (length > maxApdu) { say(`dropped ${length}`); return; } // beyond the buffer: never seen
+    const invokeId = buffer[offset + 2];
+    if (type & 0x08) {
+      const to = { address: header.sender.address };
+      if (!receivesSegments) { say('aborted a segmented request'); abort(to, invokeId, ABORT_SEGMENTATION_NOT_SUPPORTED); return; }
+      const sequence = buffer[offset + 3];
+      if (sequence === 0) { forgetSegments(); receiving = { invokeId, segments: 0 }; }
+      if (receiving?.invokeId !== invokeId) return;            // a segment of no request being received
+      if (sequence >= maxSegments) {
+        say(`aborted a request of more than ${maxSegments} segments`);
+        forgetSegments();
+        abort(to, invokeId, ABORT_BUFFER_OVERFLOW);
+        return;
+      }
+      receiving.segments = Math.max(receiving.segments, sequence + 1);
+      handingOver = true;
+      try { handlePdu(buffer, offset, length, header); } finally { handingOver = false; }
+      return;
+    }
+    requesterMax.set(invokeId, APDU_LENGTHS[buffer[offset + 1] & 0x0f] ?? 50);
   }
   handlePdu(buffer, offset, length, header);
 };
@@ -167,7 +207,7 @@ listener.on('whoIs', (msg) => {
   const buffer = { buffer: Buffer.alloc(64), offset: 4 };
   npdu.encode(buffer, enums.NpduControlPriority.NORMAL_MESSAGE, receiver);
   apdu.encodeUnconfirmedServiceRequest(buffer, enums.PduType.UNCONFIRMED_REQUEST, enums.UnconfirmedServiceChoice.I_AM);
-  services.IAm.encode(buffer, instance, maxApdu, NO_SEGMENTATION, 260);   // its real Max APDU, not the library's 1482
+  services.IAm.encode(buffer, instance, maxApdu, SEGMENTATION[segmentation], 260);   // its real Max APDU, not the library's 1482
   device.sendBvlc(receiver, buffer);
 });
 
