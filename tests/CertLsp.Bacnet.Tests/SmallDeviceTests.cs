@@ -125,6 +125,12 @@ public class SmallDeviceTests
         Assert.Equal("the device accepts 480 octets in at most 2 segments; this AtomicWriteFile request is 1017 octets, 3 segments", three.Failure?.Detail);
         var two = await client.AtomicWriteFileAsync(limited, new AtomicWriteFileRequest(ObjectId.File(SimulatedDevice.IssuerFile1), 0, [.. new byte[900]]));
         Assert.True(two.Ok, two.ToString());
+        // Its Max_Segments_Accepted not known (an I-Am's limits only): the device's abort of the third segment is said as such.
+        client.RememberLimits(limited, new DeviceLimits(480, Segmentation.Both));
+        three = await client.AtomicWriteFileAsync(limited, new AtomicWriteFileRequest(ObjectId.File(SimulatedDevice.IssuerFile1), 0, [.. new byte[1000]]));
+        Assert.Equal((FailureKind.TooLarge, AbortReason.BufferOverflow), (three.Failure?.Kind, three.Failure?.AbortReason));
+        Assert.Equal("the device accepts 480 octets and refused this AtomicWriteFile request of 1017 octets in 3 segments (abort buffer-overflow); " +
+            "its Max_Segments_Accepted is not known", three.Failure!.Detail);
         Assert.Equal(0, site.OversizedDropped);
     }
 

@@ -344,6 +344,12 @@ public sealed class BacnetClient : IAsyncDisposable
             }
             first = outcome.Other ?? await ReceiveAnswerAsync(incoming, _options.ApduTimeout, service, cancellationToken).ConfigureAwait(false);
             if (first is null) return BacnetFailure.Timeout(1);
+            if (first.Header is { Type: ApduType.Abort, FromServer: true, Reason: (byte)AbortReason.BufferOverflow })  // more than it takes: say so
+            {
+                exchange.Answered = true;
+                return new BacnetFailure(FailureKind.TooLarge, $"the device accepts {peerMax} octets and refused this {service} request of {size} octets in {count} segments " +
+                    $"(abort buffer-overflow){(limits.MaxSegments is null ? "; its Max_Segments_Accepted is not known" : "")}", AbortReason: AbortReason.BufferOverflow);
+            }
         }
         return await FinishAsync(device, invokeId, first, incoming, exchange, cancellationToken).ConfigureAwait(false);
     }

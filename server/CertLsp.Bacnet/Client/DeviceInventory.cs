@@ -94,15 +94,26 @@ public static class DeviceInventory
     /// <summary>A Max_Segments_Accepted value as the client counts it: 1..255 (more is more than a request can have), else not known.</summary>
     private static int? MaxSegmentsOf(BacnetValue? value) => value is BacnetValue.Unsigned { Value: > 0 } segments ? (int)Math.Min(segments.Value, 255) : null;
 
-    /// <summary>Identity, Object_List and every Network Port of one device (its limits learned first, <see cref="LearnLimitsAsync"/>).</summary>
+    /// <summary>
+    /// Identity, Object_List and every Network Port of one device; its limits learned first (<see cref="LearnLimitsAsync"/>), or, when
+    /// an I-Am gave them, its Max_Segments_Accepted read with the identity (no extra request).
+    /// </summary>
     public static async Task<BacnetResult<DeviceInfo>> ReadAsync(BacnetClient client, BacnetAddress address, uint instance, CancellationToken cancellationToken = default)
     {
         var device = ObjectId.Device(instance);
         var problems = new List<string>();
-        var limits = await LearnLimitsAsync(client, address, instance, cancellationToken).ConfigureAwait(false);
-        if (!limits.Ok && limits.Failure!.Kind == FailureKind.Timeout) return limits.Failure;
-        var identity = await ReadPropertiesAsync(client, address, device, [.. IdentityProperties, PropertyIdentifier.ObjectList], cancellationToken).ConfigureAwait(false);
+        // Limits from an I-Am that said the device takes segmented requests lack Max_Segments_Accepted: it comes with the identity.
+        var iAmLimits = client.Limits(address) is { ReceivesSegments: true, MaxSegments: null } known ? known : null;
+        if (iAmLimits is null)
+        {
+            var limits = await LearnLimitsAsync(client, address, instance, cancellationToken).ConfigureAwait(false);
+            if (!limits.Ok && limits.Failure!.Kind == FailureKind.Timeout) return limits.Failure;
+        }
+        PropertyIdentifier[] asked = iAmLimits is null ? [.. IdentityProperties, PropertyIdentifier.ObjectList] : [.. IdentityProperties, PropertyIdentifier.ObjectList, PropertyIdentifier.MaxSegmentsAccepted];
+        var identity = await ReadPropertiesAsync(client, address, device, asked, cancellationToken).ConfigureAwait(false);
         if (!identity.Ok) return identity.Failure!;
+        if (iAmLimits is not null && identity.Value.TryGetValue(PropertyIdentifier.MaxSegmentsAccepted, out var segments) && segments.Ok && MaxSegmentsOf(segments.Value.FirstOrDefault()) is { } accepted)
+            client.RememberLimits(address, (client.Limits(address) ?? iAmLimits) with { MaxSegments = accepted });
         string? Text(PropertyIdentifier p)
         {
             if (!identity.Value.TryGetValue(p, out var v) || !v.Ok) { problems.Add($"{p}: {(v.Failure?.Detail ?? "not returned")}"); return null; }
