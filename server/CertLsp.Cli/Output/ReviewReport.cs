@@ -19,7 +19,7 @@ public static class ReviewReport
         int fixedCount = review.Manifests.Sum(m => m.Fixed.Length);
         int introduced = review.Manifests.Sum(m => m.Introduced.Length);
         return $"{Count(changed, "manifest")} changed: {Count(review.NewRequests, "new certificate request")}, "
-            + $"{Count(voided, "certificate or pending CSR")} voided, {Count(introduced, "finding")} introduced ({Count(review.IntroducedErrors, "error")}), {fixedCount} fixed";
+            + $"{Count(voided, "issued or pending certificate")} voided, {Count(introduced, "finding")} introduced ({Count(review.IntroducedErrors, "error")}), {fixedCount} fixed";
     }
 
     public static string ImpactText(DeviceImpact impact)
@@ -31,7 +31,8 @@ public static class ReviewReport
             CertificateImpact.StillValid => $"its certificate (serial {impact.BaseSerial}) stays valid as issued; the next request carries the new settings",
             CertificateImpact.MustRequestAgain => $"its valid certificate (serial {impact.BaseSerial}, CN {before?.CommonName}) will not match: a new CSR is needed",
             CertificateImpact.PendingWillNotMatch => $"its pending CSR (CN {before?.CommonName}) will no longer match: a new CSR is needed",
-            _ => $"no valid certificate ({impact.BaseStatus.ToString().ToLowerInvariant()}): a CSR was needed anyway",
+            _ when impact.BaseStatus == CertificateStatus.None => "no certificate or CSR yet: a CSR was needed anyway",
+            _ => $"its certificate is {impact.BaseStatus.ToString().ToLowerInvariant()}: a CSR was needed anyway",
         };
     }
 
