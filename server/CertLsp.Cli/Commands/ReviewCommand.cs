@@ -96,7 +96,10 @@ public static class ReviewCommand
     /// <summary>The working tree's manifests under the paths (the whole repository by default), with their ledgers.</summary>
     private static List<ReviewFile> WorkingTree(string root, IReadOnlyList<string> paths)
     {
-        var files = ManifestFiles.Expand(paths.Count == 0 ? [root] : paths);
+        // A path the change deleted is not in the working tree: its manifests are then only in the base (deleted).
+        var existing = paths.Where(p => File.Exists(p) || Directory.Exists(p)).ToList();
+        if (paths.Count > 0 && existing.Count == 0) return [];
+        var files = ManifestFiles.Expand(paths.Count == 0 ? [root] : existing);
         return [.. files.Select(f => new ReviewFile(DisplayPath.For(f), ManifestFiles.Read(f),
             LedgerFile.ReadText(LedgerFile.PathFor(f)) is { } text ? new LedgerInput(DisplayPath.For(LedgerFile.PathFor(f)), text) : null))];
     }

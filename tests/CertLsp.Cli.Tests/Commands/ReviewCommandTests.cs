@@ -139,6 +139,13 @@ public sealed class ReviewCommandTests : WithTempFolder
         var manifest = Assert.Single(json.RootElement.GetProperty("manifests").EnumerateArray());
         Assert.Equal("deleted", manifest.GetProperty("change").GetString());
         Assert.Equal(2, manifest.GetProperty("removed").GetArrayLength());
+
+        // The deleted file named as the path to review, against the working tree that no longer has it.
+        var named = Cli.RunProcess(Repo, "review", "--base", "HEAD~2", "sites/plant.site.yaml");
+        Assert.True(named.Exit == 0, named.ToString());
+        Assert.Contains("sites/plant.site.yaml (deleted)", named.Stdout, StringComparison.Ordinal);
+        var typo = Cli.RunProcess(Repo, "review", "--base", "HEAD~2", "sites/nothing.site.yaml");
+        Assert.True(typo.Exit == 2, typo.ToString());
     }
 
     [Fact]
