@@ -12,8 +12,8 @@ public static class CheckCommand
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
         var paths = new Argument<string[]>("paths") { Description = "Manifests (*.site.yaml) or folders to search for them", Arity = ArgumentArity.OneOrMore };
-        var format = new Option<string>("--format", "-f") { Description = "Output format: text, json or sarif", DefaultValueFactory = _ => "text" };
-        format.AcceptOnlyFromAmong("text", "json", "sarif");
+        var format = new Option<string>("--format", "-f") { Description = "Output format: text, json, sarif or codeclimate (GitLab code quality)", DefaultValueFactory = _ => "text" };
+        format.AcceptOnlyFromAmong("text", "json", "sarif", "codeclimate");
         var command = new Command("check", "Check site manifests; exit 1 when any has errors, 2 when the check could not run") { paths, format };
         command.SetAction(result => Run(result.GetValue(paths)!, result.GetValue(format)!, stdout, stderr));
         return command;
@@ -40,6 +40,7 @@ public static class CheckCommand
         {
             "json" => (IReport)new JsonReport(),
             "sarif" => new SarifReport(),
+            "codeclimate" => new CodeClimateReport(),
             _ => new TextReport(),
         };
         foreach (var document in result.Documents)

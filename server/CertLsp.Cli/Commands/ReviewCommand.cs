@@ -25,8 +25,8 @@ public static class ReviewCommand
         };
         var baseRev = new Option<string?>("--base") { Description = "The git revision to compare against (read with git show)" };
         var headRev = new Option<string?>("--head") { Description = "The git revision to review (default: the working tree)" };
-        var format = new Option<string>("--format", "-f") { Description = "Output format: text, markdown, json or sarif (the introduced findings)", DefaultValueFactory = _ => "text" };
-        format.AcceptOnlyFromAmong("text", "markdown", "json", "sarif");
+        var format = new Option<string>("--format", "-f") { Description = "Output format: text, markdown, json, or sarif or codeclimate (GitLab code quality) of the introduced findings", DefaultValueFactory = _ => "text" };
+        format.AcceptOnlyFromAmong("text", "markdown", "json", "sarif", "codeclimate");
         var failOn = new Option<string>("--fail-on") { Description = "Exit 1 when: none, new-errors (the change introduces an error), certificate-impact (it voids an issued certificate or a pending CSR)", DefaultValueFactory = _ => "none" };
         failOn.AcceptOnlyFromAmong("none", "new-errors", "certificate-impact");
         var command = new Command("review", "Show what a change does to a site's certificates: devices, CSRs to request again, zips, ledger, findings introduced and fixed")
@@ -82,6 +82,7 @@ public static class ReviewCommand
             case "markdown": ReviewReport.WriteMarkdown(review, range, stdout); break;
             case "json": ReviewReport.WriteJson(review, baseName, headName, stdout); break;
             case "sarif": new SarifReport().Write(review.IntroducedOnly(), stdout); break;
+            case "codeclimate": new CodeClimateReport().Write(review.IntroducedOnly(), stdout); break;
             default: ReviewReport.WriteText(review, range, stdout); break;
         }
         bool fail = failOn switch
