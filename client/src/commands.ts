@@ -11,6 +11,7 @@ import {
 import type { CertLspServer } from './server';
 import { combinedGlob } from './selector';
 import { batchNames, devicesInSelections, type SymbolLike } from './symbols';
+import { availableInRestrictedMode } from './trust';
 import { CertificatesViewId, Command, Setting, SettingsSection } from './names';
 
 export class Commands {
@@ -23,6 +24,10 @@ export class Commands {
   register(): vscode.Disposable[] {
     const guarded = (id: string, run: (...args: any[]) => Promise<unknown>) =>
       vscode.commands.registerCommand(id, async (...args: any[]) => {
+        if (!vscode.workspace.isTrusted && !availableInRestrictedMode(id)) {
+          this.server.refuseUntrusted(id);
+          return undefined;
+        }
         try {
           return await run(...args);
         } catch (err) {

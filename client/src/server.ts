@@ -16,7 +16,8 @@ import { ProgressTranslator, type WorkDoneValue } from './progress';
 import { ServerCommand, SiteStatusRequest, type SiteStatus } from './protocol';
 import { combinedGlob, manifestGlobs, manifestSelector } from './selector';
 import { resolveServer, serverEnvironment } from './serverLocation';
-import { initializationOptions } from './serverOptions';
+import { initializationOptions, type SettingsReader } from './serverOptions';
+import { availableInRestrictedMode, offeredActions, restartForTrust, restrictedMessage, restrictedSnapshot, trustedSettings, type Launch } from './trust';
 import { Command, ContextKey, Setting, SettingsSection } from './names';
 
 const crashLimit = 5;
@@ -26,6 +27,8 @@ export class CertLspServer implements vscode.Disposable {
   private client: LanguageClient | undefined;
   private process: ChildProcess | undefined;
   private readonly crashes = new CrashPolicy(crashLimit, crashWindowMinutes * 60_000);
+  /** Whether the folder was trusted and the restricted settings (server path, BACnet) when the running server started. */
+  private startedWith: Launch | undefined;
   private readonly startedEmitter = new vscode.EventEmitter<void>();
   /** Fires each time a server (re)started and initialized. */
   readonly onStarted = this.startedEmitter.event;
@@ -57,16 +60,42 @@ export class CertLspServer implements vscode.Disposable {
     return manifestGlobs(vscode.workspace.getConfiguration(SettingsSection).get<string[]>(Setting.extraGlobs));
   }
 
-  async start(): Promise<void> {
+  /** The settings as the extension may use them: in Restricted Mode, server path and BACnet settings from the user's settings only. */
+  settings(): SettingsReader {
     const config = vscode.workspace.getConfiguration(SettingsSection);
-    const launch = resolveServer(config.get<string>(Setting.serverPath), this.extensionPath, p => fs.existsSync(p));
+    return trustedSettings(key => config.get(key), key => config.inspect(key), vscode.workspace.isTrusted);
+  }
+
+  async start(): Promise<void> {
+    const read = this.settings();
+    if (!vscode.workspace.isTrusted) {
+      this.output.appendLine('Restricted Mode: the server path and BACnet settings come from your user settings only; commands that write, run or send wait for trust.');
+    }
+    const launch = resolveServer(read<string>(Setting.serverPath), this.extensionPath, p => fs.existsSync(p));
+    this.startedWith = { trusted: vscode.workspace.isTrusted, settings: restrictedSnapshot(read) };
     this.output.appendLine(`Starting the ${launch.origin} server: ${launch.command} ${launch.args.join(' ')}`);
     const globs = this.globs();
     const options: LanguageClientOptions = {
       documentSelector: manifestSelector(globs),
       outputChannel: this.output,
-      synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher(combinedGlob(globs)) },
-      initializationOptions: initializationOptions(key => config.get(key), globs),
+      // configurationSection: every change under “certlsp” is sent as workspace/didChangeConfiguration (the server applies
+      // manifests.exclude).
+      synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher(combinedGlob(globs)), configurationSection: SettingsSection },
+      initializationOptions: initializationOptions(read, globs),
+      // Restricted Mode: the server's commands that write, run or send are refused with a message, and its code actions that
+      // would run them are not offered (quick fixes that only edit the buffer are). Trust is read at each call, so granting
+      // it needs no restart.
+      middleware: {
+        executeCommand: (command, args, next) => {
+          if (vscode.workspace.isTrusted || availableInRestrictedMode(command)) return next(command, args);
+          this.refuseUntrusted(command);
+          return undefined;
+        },
+        provideCodeActions: async (document, range, context, token, next) => {
+          const actions = await next(document, range, context, token);
+          return actions ? offeredActions(actions, vscode.workspace.isTrusted) : actions;
+        },
+      },
       errorHandler: {
         error: (_error, _message, count) => ({ action: (count ?? 0) <= 3 ? ErrorAction.Continue : ErrorAction.Shutdown }),
         closed: () => {
@@ -116,6 +145,30 @@ export class CertLspServer implements vscode.Disposable {
     await vscode.commands.executeCommand('setContext', ContextKey.canInstall, this.offers(ServerCommand.installCertificates));
   }
 
+  /** Says that a command waits for trust (Restricted Mode), in a message and the log. */
+  refuseUntrusted(command: string): void {
+    const text = restrictedMessage(command);
+    this.output.appendLine(text);
+    void vscode.window.showWarningMessage(text, 'Manage Workspace Trust').then(c => c && vscode.commands.executeCommand('workbench.trust.manage'));
+  }
+
+  /** Whether the server path or BACnet settings the extension may use now differ from those the server was started with. */
+  restrictedSettingsChanged(): boolean {
+    return this.startedWith !== undefined && restrictedSnapshot(this.settings()) !== this.startedWith.settings;
+  }
+
+  /**
+   * Asked when the folder becomes trusted and when settings change: once the folder is trusted its own server path and BACnet
+   * settings apply, so a server started in Restricted Mode restarts when they differ from what it was started with. True when
+   * it restarted.
+   */
+  async applyTrust(): Promise<boolean> {
+    if (!restartForTrust(this.startedWith, vscode.workspace.isTrusted, restrictedSnapshot(this.settings()))) return false;
+    this.startedWith = undefined; // one restart, however many events ask while it runs
+    await this.restart('The folder is trusted: its server path or BACnet settings differ from your user settings; restarting the server.');
+    return true;
+  }
+
   async stop(): Promise<void> {
     const client = this.client;
     const child = this.process;
@@ -131,8 +184,8 @@ export class CertLspServer implements vscode.Disposable {
     if (child && child.exitCode === null && child.signalCode === null) child.kill();
   }
 
-  async restart(): Promise<void> {
-    this.output.appendLine('Restarting the server on request.');
+  async restart(reason = 'Restarting the server on request.'): Promise<void> {
+    this.output.appendLine(reason);
     this.crashes.reset();
     await this.stop();
     await this.start();

@@ -10,122 +10,24 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
-import { chromium } from 'playwright-core';
+import {
+  deviceNames, env, expectedProblems, launchBrowser, manifestName, normalize, waitForProbe, workbench, zipsUnder,
+} from './workbench.mjs';
 
-const env = (name) => {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: run tests/e2e/run.sh`);
-  return value;
-};
 const url = env('CERTLSP_E2E_URL');
 const workspace = env('CERTLSP_E2E_WORKSPACE');
 const probeFile = env('CERTLSP_E2E_PROBE');
 const artifacts = env('CERTLSP_E2E_ARTIFACTS');
-const manifestName = 'harbor-tower.site.yaml';
 
 // The server contracts being added in parallel (certlsp/siteStatus, certlsp.generateCsrs). While false, the steps
 // that need them check what the client does without them (it must say so); set true once the server has them,
 // and those steps then require the real thing.
 const serverContractsLanded = true;
 
-// What `certlsp check examples/harbor-tower` reports (1-based lines), the contract of the example.
-const expectedProblems = [
-  { code: 'CL0103', line: 7, text: '“UK” is not an ISO 3166-1 alpha-2 country code' },
-  { code: 'CL0102', line: 10, text: 'has 67 characters' },
-  { code: 'CL0104', line: 12, text: 'facilities@harbor-tower' },
-  { code: 'CL0501', line: 14, text: 'does not accept ECDSA P-256 keys' },
-  { code: 'CL0302', line: 16, text: '5 devices will be requested in 1 zip' },
-  { code: 'CL0201', line: 17, text: 'AHU-1.bms.harbor-tower.example' },
-  { code: 'CL0201', line: 20, text: 'ahu-1.bms.harbor-tower.example' },
-  { code: 'CL0203', line: 23, text: 'has 91 characters' },
-  { code: 'CL0601', line: 24, text: 'is already used by another device' },
-  { code: 'CL0602', line: 27, text: 'outside 0..4194302' },
-  { code: 'CL0603', line: 28, text: '127.0.0.300' },
-  { code: 'CL0103', line: 30, text: '“us” must be in capitals' },
-  { code: 'CL0002', line: 33, text: 'Unknown key “adress”' },
-];
-const deviceNames = ['AHU-1', 'ahu-1', 'Chiller-Plant-Primary-Controller-With-A-Very-Long-Descriptive-Name', 'VAV-7', 'Boiler-1'];
-
 let browser;
 let page;
 let probe;
-let shot = 0;
-
-async function screenshot(name) {
-  shot += 1;
-  await page.screenshot({ path: path.join(artifacts, `${String(shot).padStart(2, '0')}-${name}.png`) });
-}
-
-const normalize = (s) => s.replace(/\u00a0/g, ' ');
-
-async function palette(title, { exact = true } = {}) {
-  await page.keyboard.press('Escape');
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible' });
-  await input.fill(`>${title}`);
-  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
-  await row.waitFor({ state: 'visible', timeout: 15000 });
-  if (exact) {
-    const label = normalize(await row.locator('.label-name').first().innerText());
-    assert.ok(label.includes(title), `palette row "${label}" for "${title}"`);
-  }
-  await row.click();
-}
-
-async function quickOpen(text) {
-  await page.keyboard.press('Escape');
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible' });
-  await input.fill(text);
-  await page.waitForTimeout(300);
-  await page.keyboard.press('Enter');
-}
-
-async function goTo(line, column) {
-  await quickOpen(`:${line}:${column}`);
-  await page.waitForTimeout(300);
-}
-
-async function editorText() {
-  return normalize(await page.locator('.editor-instance .view-lines').first().innerText());
-}
-
-function zipsUnder(dir) {
-  return fs.readdirSync(dir, { withFileTypes: true, recursive: true })
-    .filter((e) => e.isFile() && e.name.endsWith('.zip'))
-    .map((e) => path.join(e.parentPath, e.name))
-    .sort();
-}
-
-/**
- * A notification whose text matches: a visible toast, or else one in the notification center (VS Code shows at most
- * a few toasts and hides older ones there). Returns its text.
- */
-async function notification(pattern, timeoutMs = 60000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const toast = page.locator('.notification-list-item:visible', { hasText: pattern }).first();
-    if (await toast.count()) return normalize(await toast.innerText());
-    await palette('Notifications: Show Notifications');
-    const kept = page.locator('.notifications-center .notification-list-item', { hasText: pattern }).first();
-    const found = (await kept.count()) ? normalize(await kept.innerText()) : undefined;
-    await page.keyboard.press('Escape');
-    if (found !== undefined) return found;
-    if (Date.now() > deadline) throw new Error(`no notification matching ${pattern} within ${timeoutMs} ms`);
-    await page.waitForTimeout(1000);
-  }
-}
-
-async function waitForProbe(timeoutMs) {
-  const start = Date.now();
-  while (!fs.existsSync(probeFile)) {
-    if (Date.now() - start > timeoutMs) throw new Error(`the probe wrote nothing to ${probeFile} in ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  return JSON.parse(fs.readFileSync(probeFile, 'utf8'));
-}
+let screenshot, palette, quickOpen, goTo, editorText, notification, editorContextMenu;
 
 const serverOffers = (command) => (probe?.steps?.activate?.serverCommands ?? []).includes(command);
 const hasSiteStatus = () => {
@@ -139,13 +41,8 @@ const offersGenerate = () => {
 
 before(async () => {
   fs.mkdirSync(artifacts, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
-  page.setDefaultTimeout(30000);
+  ({ browser, page } = await launchBrowser());
+  ({ screenshot, palette, quickOpen, goTo, editorText, notification, editorContextMenu } = workbench(page, artifacts));
 });
 
 after(async () => {
@@ -160,7 +57,7 @@ test('the workbench opens the workspace', async () => {
 });
 
 test('in the extension host: the probe ran without errors', async () => {
-  probe = await waitForProbe(150000);
+  probe = await waitForProbe(probeFile, 150000);
   fs.copyFileSync(probeFile, path.join(artifacts, 'probe.json'));
   assert.deepEqual(probe.errors, []);
   assert.equal(probe.steps.activate.active, true);
@@ -295,14 +192,7 @@ test('the page: the quick fix replaces UK with GB', async () => {
 });
 
 test('the page: the editor context menu offers the CertLsp commands', async () => {
-  await quickOpen(manifestName);
-  await page.locator('.tab.active', { hasText: manifestName }).waitFor();
-  await page.locator('.editor-instance .view-lines').first().click({ button: 'right', position: { x: 200, y: 100 } });
-  const menu = page.locator('.monaco-menu').last();
-  await menu.waitFor({ state: 'visible' });
-  const items = (await menu.locator('.action-label').allInnerTexts()).map(normalize);
-  await screenshot('editor-context-menu');
-  await page.keyboard.press('Escape');
+  const items = await editorContextMenu(manifestName);
   for (const title of ['Generate CSRs…', 'Import Signed Certificates…', 'Show Certificate Status']) {
     assert.ok(items.includes(title), `${title} in ${items.join(' | ')}`);
   }

@@ -38,13 +38,17 @@ say "npm run package"
 (cd "$root" && npm run package --silent >/dev/null)
 work="$(mktemp -d /tmp/certlsp-e2e.XXXXXX)"
 server_pid=""
-cleanup() {
+stop_code_server() {
   if [[ -n "$server_pid" ]]; then
     # code-server was started in a session of its own: its process group holds the extension host and CertLsp server.
     kill -TERM -- "-$server_pid" 2>/dev/null || true
     for _ in $(seq 50); do kill -0 -- "-$server_pid" 2>/dev/null || break; sleep 0.1; done
     kill -KILL -- "-$server_pid" 2>/dev/null || true
+    server_pid=""
   fi
+}
+cleanup() {
+  stop_code_server
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -57,12 +61,14 @@ say "node $(node --version), code-server $("${code_server[@]}" --version 2>/dev/
 rm -rf "$artifacts"
 mkdir -p "$artifacts" "$work/user/User" "$work/extensions" "$work/workspace" "$work/xdg"
 cp -r "$root/examples/." "$work/workspace/"
-cat >"$work/user/User/settings.json" <<'EOF'
+user_settings() { # TRUST_ENABLED: the user settings of a code-server instance
+  cat <<EOF
 {
   "workbench.startupEditor": "none",
   "workbench.tips.enabled": false,
   "workbench.enableExperiments": false,
-  "security.workspace.trust.enabled": false,
+  "security.workspace.trust.enabled": $1,
+  "security.workspace.trust.startupPrompt": "never",
   "telemetry.telemetryLevel": "off",
   "extensions.autoCheckUpdates": false,
   "extensions.autoUpdate": false,
@@ -71,29 +77,70 @@ cat >"$work/user/User/settings.json" <<'EOF'
   "certlsp.trace.server": "messages"
 }
 EOF
+}
+user_settings false >"$work/user/User/settings.json"
 say "install the .vsix and the probe"
 "${code_server[@]}" --install-extension "$root/dist/certlsp.vsix" --install-extension "$work/probe.vsix" >"$artifacts/install.log" 2>&1
 
-port=$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")
-say "start code-server on 127.0.0.1:$port"
-CERTLSP_E2E_OUT="$work/probe.json" setsid "${code_server[@]}" --auth none --bind-addr "127.0.0.1:$port" \
-  --disable-telemetry --disable-update-check --disable-workspace-trust --disable-getting-started-override \
-  --reconnection-grace-time 10 --ignore-last-opened "$work/workspace" >"$artifacts/code-server.log" 2>&1 &
-server_pid=$!
-for i in $(seq 120); do
-  if curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1; then break; fi
-  kill -0 "$server_pid" 2>/dev/null || { echo "e2e: code-server exited; see $artifacts/code-server.log" >&2; exit 1; }
-  sleep 0.5
-  [[ $i -lt 120 ]] || { echo "e2e: code-server did not answer on 127.0.0.1:$port" >&2; exit 1; }
-done
+# start_code_server USER_DATA_DIR FOLDER LOG [code-server flags...]: sets port and server_pid. The environment the caller
+# sets (CERTLSP_E2E_*) reaches the extension host, and so the probe.
+start_code_server() {
+  local user=$1 folder=$2 log=$3
+  shift 3
+  port=$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")
+  say "start code-server on 127.0.0.1:$port (${user#"$work"/}, ${folder#"$work"/})"
+  setsid "$e2e/node_modules/.bin/code-server" --config "$work/code-server.yaml" --user-data-dir "$user" --extensions-dir "$work/extensions" \
+    --auth none --bind-addr "127.0.0.1:$port" --disable-telemetry --disable-update-check --disable-getting-started-override \
+    --reconnection-grace-time 10 --ignore-last-opened "$@" "$folder" >"$log" 2>&1 &
+  server_pid=$!
+  for i in $(seq 120); do
+    if curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1; then break; fi
+    kill -0 "$server_pid" 2>/dev/null || { echo "e2e: code-server exited; see $log" >&2; exit 1; }
+    sleep 0.5
+    [[ $i -lt 120 ]] || { echo "e2e: code-server did not answer on 127.0.0.1:$port" >&2; exit 1; }
+  done
+}
+keep_logs() { # USER_DATA_DIR PREFIX: the extension's log (server stderr and protocol trace) as an artifact
+  local f
+  while IFS= read -r -d '' f; do cp "$f" "$artifacts/$2$(basename "$f")"; done < <(find "$1/logs" -name '*CertLsp*' -print0 2>/dev/null)
+}
+node_test() { node --test --test-reporter=tap --test-concurrency=1 --test-timeout=240000 "$@"; }
 
+# 1. A trusted folder (workspace trust off): everything the extension offers.
+CERTLSP_E2E_OUT="$work/probe.json" start_code_server "$work/user" "$work/workspace" "$artifacts/code-server.log" --disable-workspace-trust
 say "drive it"
 status=0
 CERTLSP_E2E_URL="http://127.0.0.1:$port/?folder=$work/workspace" CERTLSP_E2E_WORKSPACE="$work/workspace" \
 CERTLSP_E2E_PROBE="$work/probe.json" CERTLSP_E2E_ARTIFACTS="$artifacts" \
-  node --test --test-reporter=tap --test-concurrency=1 --test-timeout=240000 "$e2e/drive.test.mjs" || status=$?
-# The extension's log (server stderr and protocol trace) as an artifact.
-find "$work/user/logs" -name '*CertLsp*' -exec cp {} "$artifacts/" \; 2>/dev/null || true
+  node_test "$e2e/drive.test.mjs" || status=$?
+keep_logs "$work/user" ""
+stop_code_server
+
+# 2. Restricted Mode: workspace trust on and a folder never trusted (a user data dir of its own), whose
+# .vscode/settings.json names a server script that leaves a marker, then starts the real server. The page trusts the
+# folder halfway (untrusted.test.mjs).
+untrusted="$work/untrusted"
+marker="$work/untrusted-server-ran"
+mkdir -p "$work/user-untrusted/User" "$untrusted/.vscode" "$untrusted/tools"
+cp -r "$root/examples/." "$untrusted/"
+user_settings true >"$work/user-untrusted/User/settings.json"
+cat >"$untrusted/tools/certlsp-server.sh" <<EOF
+#!/bin/sh
+# Named by this folder's .vscode/settings.json: must not run before the folder is trusted.
+echo "\$\$ \$*" >>"$marker"
+exec dotnet "$root/dist/server/certlsp.dll" "\$@"
+EOF
+chmod +x "$untrusted/tools/certlsp-server.sh"
+printf '{\n  "certlsp.server.path": "%s"\n}\n' "$untrusted/tools/certlsp-server.sh" >"$untrusted/.vscode/settings.json"
+CERTLSP_E2E_OUT="$work/probe-untrusted.json" CERTLSP_E2E_MODE=untrusted \
+  start_code_server "$work/user-untrusted" "$untrusted" "$artifacts/code-server-untrusted.log"
+say "drive it in Restricted Mode"
+CERTLSP_E2E_URL="http://127.0.0.1:$port/?folder=$untrusted" CERTLSP_E2E_WORKSPACE="$untrusted" CERTLSP_E2E_MARKER="$marker" \
+CERTLSP_E2E_PROBE="$work/probe-untrusted.json" CERTLSP_E2E_ARTIFACTS="$artifacts" \
+  node_test "$e2e/untrusted.test.mjs" || status=$?
+keep_logs "$work/user-untrusted" "untrusted-"
+stop_code_server
+
 find "$work/xdg" -name 'code-server-std*.log' -exec cp {} "$artifacts/" \; 2>/dev/null || true
 say "done (exit $status); artifacts in ${artifacts#"$root"/}"
 exit $status

@@ -1,7 +1,8 @@
 // Test-only extension: runs inside the same extension host as CertLsp, asks the VS Code API what the extension
 // and its server provide for examples/harbor-tower, and writes the answers as JSON to $CERTLSP_E2E_OUT for
-// tests/e2e/drive.mjs to assert. It only reads (the quick fix and CSR generation are done through the page),
-// except for one deliberate crash of the server to see it restarted.
+// tests/e2e/drive.test.mjs to assert. It only reads (the quick fix and CSR generation are done through the page),
+// except for one deliberate crash of the server to see it restarted. With CERTLSP_E2E_MODE=untrusted it checks
+// Restricted Mode instead, before and after the page trusts the folder (untrusted(), for tests/e2e/untrusted.test.mjs).
 const fs = require('node:fs');
 const vscode = require('vscode');
 
@@ -21,9 +22,8 @@ const plainRange = (r) => ({ start: { line: r.start.line, character: r.start.cha
 const certlspDiagnostics = (uri) => vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'certlsp');
 const hoverText = (hovers) => hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
 
-exports.activate = async function activate() {
-  const out = process.env.CERTLSP_E2E_OUT;
-  if (!out) return;
+/** A report of named steps (their results, errors and durations), written whole (by rename) to `out`. */
+function reporter(out) {
   const report = { started: new Date().toISOString(), steps: {}, errors: [] };
   const step = async (name, run) => {
     const t0 = Date.now();
@@ -34,52 +34,160 @@ exports.activate = async function activate() {
     }
     (report.durations ??= {})[name] = Date.now() - t0;
   };
+  const write = (fields = {}) => {
+    Object.assign(report, fields, { written: new Date().toISOString() });
+    fs.writeFileSync(`${out}.tmp`, JSON.stringify(report, null, 2));
+    fs.renameSync(`${out}.tmp`, out);
+  };
+  return { report, step, write };
+}
+
+const diagnosticsOf = async (uri) => {
+  const list = await until('certlsp diagnostics', () => certlspDiagnostics(uri).length > 0 && certlspDiagnostics(uri));
+  return list.map((d) => ({ code: typeof d.code === 'object' ? d.code.value : d.code, message: d.message, severity: d.severity, range: plainRange(d.range) }));
+};
+
+const symbolNames = async (uri) => {
+  const symbols = await vscode.commands.executeCommand('vscode.executeDocumentSymbolProvider', uri);
+  const names = (list) => list.map((s) => ({ name: s.name, kind: s.kind, children: names(s.children ?? []) }));
+  return names(symbols);
+};
+
+async function activated(extension) {
+  if (!extension) throw new Error('certlsp.certlsp is not installed');
+  const api = await extension.activate();
+  await api.ready;
+  return api;
+}
+
+const harborTower = async () => (await vscode.workspace.findFiles('**/harbor-tower.site.yaml'))[0];
+
+const hoverOnDevice = async (uri) => {
+  const hovers = await vscode.commands.executeCommand('vscode.executeHoverProvider', uri, new vscode.Position(16, 12));
+  return { text: hoverText(hovers) };
+};
+
+const completionOfAlgorithm = async (uri) => {
+  const document = await vscode.workspace.openTextDocument(uri);
+  const at = document.positionAt(document.getText().indexOf('algorithm: ') + 'algorithm: '.length);
+  const list = await vscode.commands.executeCommand('vscode.executeCompletionItemProvider', uri, at);
+  return { position: { line: at.line, character: at.character }, labels: list.items.map((i) => (typeof i.label === 'string' ? i.label : i.label.label)) };
+};
+
+const actionSummary = (a) => ({
+  title: a.title,
+  kind: a.kind && a.kind.value,
+  command: a.command && a.command.command,
+  edits: a.edit ? a.edit.entries().flatMap(([, edits]) => edits.map((e) => ({ range: plainRange(e.range), newText: e.newText }))) : [],
+});
+
+const quickFixesForUk = async (uri) => {
+  const uk = certlspDiagnostics(uri).find((d) => d.message.includes('“UK”'));
+  if (!uk) throw new Error('no diagnostic about UK');
+  const actions = await vscode.commands.executeCommand('vscode.executeCodeActionProvider', uri, uk.range, vscode.CodeActionKind.QuickFix.value);
+  return actions.map(actionSummary);
+};
+
+/** The source actions over the whole manifest (Generate CSRs…, Import signed certificates…). */
+const sourceActions = async (uri) => {
+  const document = await vscode.workspace.openTextDocument(uri);
+  const all = new vscode.Range(0, 0, document.lineCount, 0);
+  const actions = await vscode.commands.executeCommand('vscode.executeCodeActionProvider', uri, all, vscode.CodeActionKind.Source.value);
+  return actions.map(actionSummary);
+};
+
+/**
+ * Restricted Mode (run.sh's second code-server, workspace trust on, the folder untrusted; its .vscode/settings.json names a
+ * server script that leaves a marker). Phase "untrusted": what works (diagnostics, hover, completion, symbols, the view, a
+ * restart) and what is refused (the write/run/send commands, through the extension's commands and the server's as the
+ * language client registered them; their source actions). Then it waits for the page to trust the folder, and phase
+ * "trusted": the server restarted (with the folder's server), diagnostics again, the source actions back.
+ */
+async function untrusted(out) {
+  const { step, write } = reporter(out);
+  let granted = 0;
+  vscode.workspace.onDidGrantWorkspaceTrust(() => granted++);
+  const extension = vscode.extensions.getExtension('certlsp.certlsp');
+  let api;
+  let uri;
+  let riverside;
+  await step('activate', async () => {
+    api = await activated(extension);
+    uri = await harborTower();
+    [riverside] = await vscode.workspace.findFiles('**/riverside.site.yaml');
+    await vscode.workspace.openTextDocument(uri);
+    return { trusted: vscode.workspace.isTrusted, active: extension.isActive, serverPid: api.serverPid(), serverCommands: api.serverCommands() };
+  });
+  await step('diagnostics', () => diagnosticsOf(uri));
+  await step('hover', () => hoverOnDevice(uri));
+  await step('completion', () => completionOfAlgorithm(uri));
+  await step('quickFixes', () => quickFixesForUk(uri));
+  await step('sourceActions', () => sourceActions(uri));
+  await step('symbols', () => symbolNames(uri));
+  await step('certificatesView', async () => {
+    await vscode.commands.executeCommand('certlsp.status', uri);
+    return api.certificates();
+  });
+  await step('refused', async () => {
+    const results = {};
+    // The extension's own commands, then the server's (registered by the language client: its middleware decides).
+    for (const [command, args] of [
+      ['certlsp.generate', [riverside]], ['certlsp.import', [riverside]], ['certlsp.importCertificatesPrompt', [{ uri: riverside.toString() }]],
+      ['certlsp.discover', [riverside]], ['certlsp.install', [riverside]],
+      ['certlsp.generateCsrs', [{ uri: riverside.toString(), scope: 'all' }]], ['certlsp.importCertificates', [{ uri: riverside.toString(), path: '/nonexistent.zip' }]],
+    ]) {
+      results[command] = (await vscode.commands.executeCommand(command, ...args)) ?? null;
+    }
+    return results;
+  });
+  await step('restart', async () => {
+    const before = api.serverPid();
+    await vscode.commands.executeCommand('certlsp.restartServer');
+    return { before, after: api.serverPid(), commands: api.serverCommands() };
+  });
+  write({ phase: 'untrusted' });
+
+  // The page trusts the folder (Manage Workspace Trust > Trust Folder).
+  await step('trust', async () => {
+    const pid = api.serverPid();
+    await until('the folder trusted', () => vscode.workspace.isTrusted, 300000);
+    const after = await until('the server restarted with the folder\'s settings', () => {
+      const now = api.serverPid();
+      return now && now !== pid && api.serverCommands().length > 0 && now;
+    }, 60000);
+    return { trusted: vscode.workspace.isTrusted, granted, before: pid, after };
+  });
+  await step('diagnosticsTrusted', () => diagnosticsOf(uri));
+  await step('sourceActionsTrusted', () => sourceActions(uri));
+  write({ phase: 'trusted' });
+}
+
+exports.activate = async function activate() {
+  const out = process.env.CERTLSP_E2E_OUT;
+  if (!out) return;
+  if (process.env.CERTLSP_E2E_MODE === 'untrusted') {
+    await untrusted(out);
+    return;
+  }
+  const { step, write } = reporter(out);
 
   const extension = vscode.extensions.getExtension('certlsp.certlsp');
   let api;
   let uri;
   await step('activate', async () => {
-    if (!extension) throw new Error('certlsp.certlsp is not installed');
-    api = await extension.activate();
-    await api.ready;
+    api = await activated(extension);
     return { active: extension.isActive, serverPid: api.serverPid(), serverCommands: api.serverCommands() };
   });
   await step('open', async () => {
-    const [found] = await vscode.workspace.findFiles('**/harbor-tower.site.yaml');
-    uri = found;
+    uri = await harborTower();
     const document = await vscode.workspace.openTextDocument(uri);
     return { uri: uri.toString(), languageId: document.languageId };
   });
-  const diagnostics = async () => {
-    const list = await until('certlsp diagnostics', () => certlspDiagnostics(uri).length > 0 && certlspDiagnostics(uri));
-    return list.map((d) => ({ code: typeof d.code === 'object' ? d.code.value : d.code, message: d.message, severity: d.severity, range: plainRange(d.range) }));
-  };
-  await step('diagnostics', diagnostics);
-  await step('hover', async () => {
-    const hovers = await vscode.commands.executeCommand('vscode.executeHoverProvider', uri, new vscode.Position(16, 12));
-    return { text: hoverText(hovers) };
-  });
-  await step('completion', async () => {
-    const document = await vscode.workspace.openTextDocument(uri);
-    const at = document.positionAt(document.getText().indexOf('algorithm: ') + 'algorithm: '.length);
-    const list = await vscode.commands.executeCommand('vscode.executeCompletionItemProvider', uri, at);
-    return { position: { line: at.line, character: at.character }, labels: list.items.map((i) => (typeof i.label === 'string' ? i.label : i.label.label)) };
-  });
-  await step('codeActions', async () => {
-    const uk = certlspDiagnostics(uri).find((d) => d.message.includes('“UK”'));
-    if (!uk) throw new Error('no diagnostic about UK');
-    const actions = await vscode.commands.executeCommand('vscode.executeCodeActionProvider', uri, uk.range, vscode.CodeActionKind.QuickFix.value);
-    return actions.map((a) => ({
-      title: a.title,
-      kind: a.kind && a.kind.value,
-      edits: a.edit ? a.edit.entries().flatMap(([, edits]) => edits.map((e) => ({ range: plainRange(e.range), newText: e.newText }))) : [],
-    }));
-  });
-  await step('symbols', async () => {
-    const symbols = await vscode.commands.executeCommand('vscode.executeDocumentSymbolProvider', uri);
-    const names = (list) => list.map((s) => ({ name: s.name, kind: s.kind, children: names(s.children ?? []) }));
-    return names(symbols);
-  });
+  await step('diagnostics', () => diagnosticsOf(uri));
+  await step('hover', () => hoverOnDevice(uri));
+  await step('completion', () => completionOfAlgorithm(uri));
+  await step('codeActions', () => quickFixesForUk(uri));
+  await step('symbols', () => symbolNames(uri));
   await step('siteStatus', async () => {
     try {
       return { ok: true, status: await api.siteStatus(uri) };
@@ -115,7 +223,5 @@ exports.activate = async function activate() {
     return { before, after, restarts: api.restarts(), hoverAfterRestart: hoverText(hovers).includes('AHU-1') };
   });
 
-  report.finished = new Date().toISOString();
-  fs.writeFileSync(`${out}.tmp`, JSON.stringify(report, null, 2));
-  fs.renameSync(`${out}.tmp`, out);
+  write({ finished: new Date().toISOString() });
 };
