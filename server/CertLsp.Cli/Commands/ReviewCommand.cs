@@ -101,8 +101,7 @@ public static class ReviewCommand
         var existing = paths.Where(p => File.Exists(p) || Directory.Exists(p)).ToList();
         if (paths.Count > 0 && existing.Count == 0) return [];
         var files = ManifestFiles.Expand(paths.Count == 0 ? [root] : existing);
-        return [.. files.Select(f => new ReviewFile(DisplayPath.For(f), ManifestFiles.Read(f),
-            LedgerFile.ReadText(LedgerFile.PathFor(f)) is { } text ? new LedgerInput(DisplayPath.For(LedgerFile.PathFor(f)), text) : null))];
+        return [.. files.Select(ReadFile)];
     }
 
     /// <summary>Two files, or two folders whose manifests pair by their path inside the folder. Both states are named by the new paths.</summary>
@@ -115,13 +114,18 @@ public static class ReviewCommand
         }
         string oldRoot = Path.GetFullPath(folders ? old : Path.GetDirectoryName(Path.GetFullPath(old))!);
         string newRoot = Path.GetFullPath(folders ? now : Path.GetDirectoryName(Path.GetFullPath(now))!);
-        List<ReviewFile> Read(string input, string root, Func<string, string> name) =>
-            [.. ManifestFiles.Expand([input]).Select(f => new ReviewFile(name(f), ManifestFiles.Read(f),
-                LedgerFile.ReadText(LedgerFile.PathFor(f)) is { } text ? new LedgerInput(DisplayPath.For(LedgerFile.PathFor(f)), text) : null))];
-        var after = Read(now, newRoot, DisplayPath.For);
+        List<ReviewFile> Read(string input) => [.. ManifestFiles.Expand([input]).Select(ReadFile)];
+        var after = Read(now);
         // The old state is named as the new one would be, so that a file pairs with its new version.
-        var before = Read(old, oldRoot, f => folders ? DisplayPath.For(Path.Combine(newRoot, Path.GetRelativePath(oldRoot, f))) : after[0].Path);
+        var before = Read(old).Select(f => f with { Path = folders ? DisplayPath.For(Path.Combine(newRoot, Path.GetRelativePath(oldRoot, f.Path))) : after[0].Path }).ToList();
         return (before, after);
+    }
+
+    /// <summary>A manifest on disk with its ledger (one that is not text carries its error, so the review names it and goes on).</summary>
+    private static ReviewFile ReadFile(string manifest)
+    {
+        string ledger = LedgerFile.PathFor(manifest);
+        return new ReviewFile(DisplayPath.For(manifest), ManifestFiles.Read(manifest), LedgerFile.Input(ledger, DisplayPath.For(ledger)));
     }
 
     /// <summary>Manifests and ledgers of a revision, read with git (ls-tree, show).</summary>
@@ -157,7 +161,7 @@ public static class ReviewCommand
                 string text = ManifestFiles.Decode($"{revision}:{name}", Show(root, commit, revision, name));
                 string ledger = LedgerFile.PathFor(name).Replace('\\', '/');
                 var ledgerInput = present.Contains(ledger)
-                    ? new LedgerInput($"{revision}:{DisplayPath.For(Path.Combine(root, ledger))}", ManifestFiles.Decode($"{revision}:{ledger}", Show(root, commit, revision, ledger)))
+                    ? LedgerFile.Input($"{revision}:{DisplayPath.For(Path.Combine(root, ledger))}", Show(root, commit, revision, ledger))
                     : null;
                 files.Add(new ReviewFile(display, text, ledgerInput));
             }

@@ -40,7 +40,11 @@ public static class SiteReviewer
             var ledger = document.Ledger;
             var error = document.LedgerError;
             // An unreadable manifest is parsed without its ledger: read the ledger here, so its changes are still compared.
-            if (document.Manifest is null && file.Ledger is { } input)
+            if (document.Manifest is null && file.Ledger is { Unreadable: { } unreadable })
+            {
+                error = unreadable;
+            }
+            else if (document.Manifest is null && file.Ledger is { } input)
             {
                 try
                 {

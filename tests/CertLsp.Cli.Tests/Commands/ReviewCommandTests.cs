@@ -115,6 +115,9 @@ public sealed class ReviewCommandTests : WithTempFolder
         Assert.True(missing.Exit == 2, missing.ToString());
         Assert.Contains("the revision “no-such-branch” is not in this clone", missing.Stderr, StringComparison.Ordinal);
         Assert.Empty(missing.Stdout);
+        var head = Cli.RunProcess(Repo, "review", "--base", "HEAD~1", "--head", "no-such-tag");
+        Assert.True(head.Exit == 2, head.ToString());
+        Assert.Contains("the revision “no-such-tag” is not in this clone", head.Stderr, StringComparison.Ordinal);
 
         var clone = NodeTool.RunProcess("git", ["clone", "-q", "--depth", "1", "file://" + Repo, "shallow"], "", TimeSpan.FromSeconds(60), Temp.Path);
         Assert.True(clone.ExitCode == 0, clone.Stderr);
@@ -146,6 +149,85 @@ public sealed class ReviewCommandTests : WithTempFolder
         Assert.Contains("sites/plant.site.yaml (deleted)", named.Stdout, StringComparison.Ordinal);
         var typo = Cli.RunProcess(Repo, "review", "--base", "HEAD~2", "sites/nothing.site.yaml");
         Assert.True(typo.Exit == 2, typo.ToString());
+    }
+
+    [Fact]
+    public void A_binary_ledger_in_a_revision_or_the_working_tree_is_named_with_its_line_and_the_rest_compared()
+    {
+        Directory.CreateDirectory(Path.Combine(Repo, "sites"));
+        Git("init", "-q");
+        File.WriteAllText(Path.Combine(Repo, "sites", "plant.site.yaml"), Site());
+        File.WriteAllBytes(Path.Combine(Repo, "sites", "plant.site.ledger"), [0x50, 0x4B, 0x03, 0x04, 0x00, 0xFF, 0x00]);
+        Git("add", "-A");
+        Git("commit", "-q", "-m", "base with a zip where the ledger should be");
+        File.WriteAllText(Path.Combine(Repo, "sites", "plant.site.yaml"), Renamed);
+        File.WriteAllText(Path.Combine(Repo, "sites", "plant.site.ledger"), Ledger());
+        Git("commit", "-q", "-a", "-m", "head");
+
+        var outcome = Cli.RunProcess(Repo, "review", "--base", "HEAD~1", "--head", "HEAD", "--format", "json");
+        Assert.True(outcome.Exit == 0, outcome.ToString());
+        using var json = JsonDocument.Parse(outcome.Stdout);
+        var manifest = Assert.Single(json.RootElement.GetProperty("manifests").EnumerateArray());
+        var problem = Assert.Single(manifest.GetProperty("ledgerProblems").EnumerateArray());
+        Assert.Equal(("base", "HEAD~1:sites/plant.site.ledger", 1),
+            (problem.GetProperty("side").GetString(), problem.GetProperty("path").GetString(), problem.GetProperty("line").GetInt32()));
+        Assert.Contains("not a text file (a NUL byte at offset 4)", problem.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.Single(manifest.GetProperty("renamed").EnumerateArray());
+
+        // The working tree as the head, its ledger now garbage: named too, not a crash.
+        File.WriteAllBytes(Path.Combine(Repo, "sites", "plant.site.ledger"), [0xC3, 0x28, 0x41]);
+        var tree = Cli.RunProcess(Repo, "review", "--base", "HEAD");
+        Assert.True(tree.Exit == 0, tree.ToString());
+        Assert.Contains("head: sites/plant.site.ledger:1: this is not UTF-8 text", tree.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_base_without_the_manifest_reports_every_device_added_and_new_requests()
+    {
+        Directory.CreateDirectory(Path.Combine(Repo, "sites"));
+        Git("init", "-q");
+        File.WriteAllText(Path.Combine(Repo, "README"), "sites\n");
+        Git("add", "-A");
+        Git("commit", "-q", "-m", "base without the site");
+        File.WriteAllText(Path.Combine(Repo, "sites", "plant.site.yaml"), Site());
+        Git("add", "-A");
+        Git("commit", "-q", "-m", "head adds it");
+        var outcome = Cli.RunProcess(Repo, "review", "--base", "HEAD~1", "--head", "HEAD", "--format", "json", "--fail-on", "certificate-impact");
+        Assert.True(outcome.Exit == 0, outcome.ToString());
+        using var json = JsonDocument.Parse(outcome.Stdout);
+        var manifest = Assert.Single(json.RootElement.GetProperty("manifests").EnumerateArray());
+        Assert.Equal("added", manifest.GetProperty("change").GetString());
+        Assert.Equal(2, manifest.GetProperty("added").GetArrayLength());
+        Assert.Equal(2, json.RootElement.GetProperty("summary").GetProperty("newRequests").GetInt32());
+    }
+
+    [Fact]
+    public void Two_manifests_renamed_into_each_other_between_commits_pair_by_site_name()
+    {
+        string east = Site().Replace("site: Plant", "site: East", StringComparison.Ordinal);
+        string west = Header.Replace("site: Plant", "site: West", StringComparison.Ordinal).Replace("AHU-1", "VAV-7", StringComparison.Ordinal)
+            .Replace("1001", "1007", StringComparison.Ordinal).Replace("127.0.0.10", "127.0.0.17", StringComparison.Ordinal);
+        Directory.CreateDirectory(Path.Combine(Repo, "sites"));
+        Git("init", "-q");
+        File.WriteAllText(Path.Combine(Repo, "sites", "a.site.yaml"), east);
+        File.WriteAllText(Path.Combine(Repo, "sites", "b.site.yaml"), west);
+        Git("add", "-A");
+        Git("commit", "-q", "-m", "base");
+        Git("mv", "sites/a.site.yaml", "sites/tmp.site.yaml");
+        Git("mv", "sites/b.site.yaml", "sites/a.site.yaml");
+        Git("mv", "sites/tmp.site.yaml", "sites/b.site.yaml");
+        Git("commit", "-q", "-m", "swap");
+        var outcome = Cli.RunProcess(Repo, "review", "--base", "HEAD~1", "--head", "HEAD", "--format", "json", "--fail-on", "certificate-impact");
+        Assert.True(outcome.Exit == 0, outcome.ToString());
+        using var json = JsonDocument.Parse(outcome.Stdout);
+        var manifests = json.RootElement.GetProperty("manifests").EnumerateArray().ToArray();
+        Assert.Equal(["sites/a.site.yaml", "sites/b.site.yaml"], manifests.Select(m => m.GetProperty("path").GetString()));
+        Assert.Equal(["sites/b.site.yaml", "sites/a.site.yaml"], manifests.Select(m => m.GetProperty("basePath").GetString()));
+        Assert.All(manifests, m =>
+        {
+            Assert.Equal("renamed", m.GetProperty("change").GetString());
+            Assert.Equal((0, 0, 0), (m.GetProperty("added").GetArrayLength(), m.GetProperty("removed").GetArrayLength(), m.GetProperty("impacts").GetArrayLength()));
+        });
     }
 
     [Fact]

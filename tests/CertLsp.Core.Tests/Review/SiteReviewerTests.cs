@@ -205,6 +205,22 @@ public sealed class SiteReviewerTests
     }
 
     [Fact]
+    public void A_ledger_that_is_not_text_in_either_version_is_a_ledger_problem_at_line_1_even_beside_broken_yaml()
+    {
+        var garbage = new LedgerInput("plant.site.ledger", "", new LedgerFormatException("plant.site.ledger", 1, "this is not a text file (a NUL byte at offset 3)"));
+        foreach (string manifest in new[] { Site(Ahu1, Ahu2), "site: [Plant\n" })
+        {
+            var review = One(new ReviewFile("plant.site.yaml", Site(Ahu1, Ahu2), garbage), new ReviewFile("plant.site.yaml", manifest, new LedgerInput("plant.site.ledger", LedgerText())));
+            var problem = Assert.Single(review.LedgerProblems);
+            Assert.Equal(("base", "plant.site.ledger", 1), (problem.Side, problem.Path, problem.Line));
+            Assert.Contains("NUL byte", problem.Reason, StringComparison.Ordinal);
+            var other = One(new ReviewFile("plant.site.yaml", Site(Ahu1, Ahu2), new LedgerInput("plant.site.ledger", LedgerText())), new ReviewFile("plant.site.yaml", manifest, garbage));
+            Assert.Equal(("head", 1), (Assert.Single(other.LedgerProblems).Side, other.LedgerProblems[0].Line));
+            Assert.Empty(other.LedgerEvents);
+        }
+    }
+
+    [Fact]
     public void A_manifest_missing_in_the_base_is_all_added_and_one_deleted_in_the_head_all_removed()
     {
         var added = Assert.Single(SiteReviewer.Review([], [File(Site(Ahu1, Ahu2))], Now).Manifests);
