@@ -109,12 +109,19 @@ public static class ReviewReport
         output.WriteLine();
         output.WriteLine("| manifest | change | added | removed | renamed | new requests | voided | introduced (errors) | fixed | expiring |");
         output.WriteLine("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|");
-        foreach (var m in review.Manifests)
+        // Unchanged manifests are left out (a repository may hold many), unless certificates in them expire soon.
+        var shown = review.Manifests.Where(m => !m.IsUnchanged || !m.Expiring.IsEmpty).ToList();
+        foreach (var m in shown)
         {
             int voided = m.Impacts.Count(i => i.Impact is CertificateImpact.MustRequestAgain or CertificateImpact.PendingWillNotMatch);
             output.WriteLine($"| `{Md(m.Path)}` | {Md(Change(m))} | {m.Added.Length} | {m.Removed.Length} | {m.Renamed.Length} | {m.NewRequests} | {voided} | {m.Introduced.Length} ({m.IntroducedErrors}) | {m.Fixed.Length} | {m.Expiring.Length} |");
         }
-        foreach (var m in review.Manifests.Where(m => !m.IsUnchanged))
+        if (review.Manifests.Length > shown.Count)
+        {
+            output.WriteLine();
+            output.WriteLine($"{Count(review.Manifests.Length - shown.Count, "other manifest")} unchanged.");
+        }
+        foreach (var m in shown)
         {
             output.WriteLine();
             output.WriteLine($"#### `{Md(m.Path)}`");

@@ -108,9 +108,11 @@ internal static class ManifestComparison
             _ when b.Document.Path != h.Document.Path => ManifestChange.Renamed,
             _ => ManifestChange.Modified,
         };
+        // Unreadable in both versions but the same text: nothing to say about it (its findings are neither introduced nor fixed).
+        bool sameText = b is not null && h is not null && b.Document.Text == h.Document.Text;
         foreach (var (side, name) in new[] { (b, "base"), (h, "head") })
         {
-            if (side is not null && side.Document.Manifest is null)
+            if (side is not null && side.Document.Manifest is null && !sameText)
             {
                 notes.Add($"the {name} version's YAML cannot be read (see its findings): its devices were not compared");
             }

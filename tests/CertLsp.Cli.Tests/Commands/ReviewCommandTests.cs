@@ -26,11 +26,7 @@ public sealed class ReviewCommandTests : WithTempFolder
 
     private string Repo => Path.Combine(Temp.Path, "repo");
 
-    private void Git(params string[] args)
-    {
-        var result = NodeTool.RunProcess("git", ["-c", "user.name=t", "-c", "user.email=t@example.invalid", "-c", "commit.gpgsign=false", .. args], "", TimeSpan.FromSeconds(60), Repo);
-        Assert.True(result.ExitCode == 0, $"git {string.Join(' ', args)}: {result.Stderr}");
-    }
+    private void Git(params string[] args) => Cli.Git(Repo, args);
 
     /// <summary>A repository whose first commit has the site and its ledger, the second the given manifest text.</summary>
     private void TwoCommits(string head)
@@ -244,6 +240,17 @@ public sealed class ReviewCommandTests : WithTempFolder
         Assert.Equal(("new/plant.site.yaml", "modified"), (manifest.GetProperty("path").GetString(), manifest.GetProperty("change").GetString()));
         Assert.Equal("FCU-3", Assert.Single(manifest.GetProperty("added").EnumerateArray()).GetProperty("name").GetString());
         Assert.Equal(2, json.RootElement.GetProperty("summary").GetProperty("newRequests").GetInt32());
+
+        // Markdown leaves unchanged manifests out of its table and says how many there are.
+        string other = Site().Replace("site: Plant", "site: Other", StringComparison.Ordinal).Replace("bms.example", "other.example", StringComparison.Ordinal)
+            .Replace("instance: 100", "instance: 200", StringComparison.Ordinal).Replace("127.0.0.", "127.0.1.", StringComparison.Ordinal);
+        Temp.Write("old/other.site.yaml", other);
+        Temp.Write("new/other.site.yaml", other);
+        var markdown = Cli.RunProcess(Temp.Path, "review", "old", "new", "--format", "markdown");
+        Assert.True(markdown.Exit == 0, markdown.ToString());
+        Assert.Contains(markdown.StdoutLines, l => l.StartsWith("| `new/plant.site.yaml` | modified |", StringComparison.Ordinal));
+        Assert.DoesNotContain(markdown.StdoutLines, l => l.Contains("other.site.yaml", StringComparison.Ordinal));
+        Assert.Contains("1 other manifest unchanged.", markdown.StdoutLines);
 
         var bad = Cli.RunProcess(Temp.Path, "review", "old");
         Assert.True(bad.Exit == 2, bad.ToString());

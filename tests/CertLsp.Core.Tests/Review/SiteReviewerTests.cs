@@ -181,6 +181,9 @@ public sealed class SiteReviewerTests
         Assert.NotEmpty(review.Fixed);
         Assert.Empty(review.LedgerEvents);
 
+        var same = One(File(broken, LedgerText()), File(broken, LedgerText()));
+        Assert.True(same.IsUnchanged, string.Join("; ", same.Notes));
+
         var other = One(File(Site(Ahu1, Ahu2), LedgerText()), File(broken, LedgerText()));
         Assert.Contains(other.Notes, n => n.Contains("head version's YAML cannot be read", StringComparison.Ordinal));
         Assert.NotEmpty(other.Introduced);
