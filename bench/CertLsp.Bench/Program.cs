@@ -11,6 +11,7 @@ using CertLsp.SiteGen;
 // certlsp-bench stages <devices> [rounds]                              stopwatch profile of each layer
 // certlsp-bench total <devices> [rounds]                              warm Parse + Check: median wall and CPU ms, allocation
 // certlsp-bench large <devices>                                      which large-object-heap allocations a warm check makes
+// certlsp-bench review <devices> <changed> [rounds] [out-folder]    warm SiteReviewer.Review of a site with <changed> devices renamed
 // certlsp-bench dump <files...>                                       every diagnostic and YAML node, for comparing builds
 // certlsp-bench [BenchmarkDotNet arguments]                            the warm check benchmark (short job)
 switch (args.FirstOrDefault())
@@ -44,11 +45,19 @@ switch (args.FirstOrDefault())
             LargeObjects.Run(SiteGenerator.Generate(new SiteOptions(devices)).Text, Console.Out);
             return 0;
         }
+    case "review" when args.Length >= 3:
+        {
+            int devices = int.Parse(args[1], CultureInfo.InvariantCulture);
+            int changed = int.Parse(args[2], CultureInfo.InvariantCulture);
+            int rounds = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 11;
+            ReviewBench.Run(SiteGenerator.Generate(new SiteOptions(devices)).Text, changed, rounds, args.Length > 4 ? args[4] : null, Console.Out);
+            return 0;
+        }
     case "dump" when args.Length >= 2:
         Dump.Run(args.Skip(1), Console.Out);
         return 0;
-    case "generate" or "stages" or "total" or "large" or "dump":
-        Console.Error.WriteLine("usage: certlsp-bench generate <devices> <out.site.yaml> [mistakes] [seed] | stages <devices> [rounds] | total <devices> [rounds] | large <devices> | dump <files...> | [BenchmarkDotNet arguments]");
+    case "generate" or "stages" or "total" or "large" or "review" or "dump":
+        Console.Error.WriteLine("usage: certlsp-bench generate <devices> <out.site.yaml> [mistakes] [seed] | stages <devices> [rounds] | total <devices> [rounds] | large <devices> | review <devices> <changed> [rounds] [out-folder] | dump <files...> | [BenchmarkDotNet arguments]");
         return 2;
 }
 

@@ -35,6 +35,8 @@ public sealed class DemoCommandTests
         Assert.Contains("Summary: 5 accepted, 0 already imported, 0 rejected", output);
         Assert.Matches(@"Kältemaschine-1\s+Kaltemaschine-1\.bms\.riverside\.example\s+valid \(expires soon\)", output);
         Assert.Contains("warning CL0403", output);
+        Assert.Contains("**1 manifest changed: 1 new certificate request, 1 issued or pending certificate voided", output);
+        Assert.Matches(@"\| [^|]+-NEW \| [^|]+ \| [^|]+ \| its valid certificate \(serial [0-9A-F]+, CN [^)]+\) will not match: a new CSR is needed \|", output);
         // device-held keys (lakeside-plant) on the simulated site
         Assert.Contains("4 device(s) answered.", output);
         Assert.Contains("every device answered with the manifest's name and address", output);

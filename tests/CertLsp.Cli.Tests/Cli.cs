@@ -33,6 +33,14 @@ public static class Cli
     }
 
     public static string Example(string folder) => RepoPaths.Combine("examples", folder);
+
+    /// <summary>Runs git in <paramref name="repo"/> as a throwaway identity (no signing) and asserts it succeeded; returns its stdout.</summary>
+    public static string Git(string repo, params string[] args)
+    {
+        var result = NodeTool.RunProcess("git", ["-c", "user.name=t", "-c", "user.email=t@example.invalid", "-c", "commit.gpgsign=false", .. args], "", TimeSpan.FromSeconds(60), repo);
+        Xunit.Assert.True(result.ExitCode == 0, $"git {string.Join(' ', args)}: {result.Stderr}");
+        return result.Stdout;
+    }
 }
 
 /// <summary>A temporary folder of manifests for one test class, deleted afterwards. Nothing generated is committed.</summary>

@@ -55,6 +55,25 @@ public sealed class SarifValidatorTests : WithTempFolder
     }
 
     [Fact]
+    public void The_SARIF_of_a_review_holds_only_the_introduced_findings_and_is_valid()
+    {
+        string before = File.ReadAllText(Path.Combine(Cli.Example("harbor-tower"), "harbor-tower.site.yaml"));
+        Temp.Write("old/harbor-tower.site.yaml", before);
+        // The change adds a device with a lower-case country; the example's own findings stay as they were.
+        Temp.Write("new/harbor-tower.site.yaml", before.Replace("devices:\n", "devices:\n  - name: NEW-1\n    instance: 20900\n    address: 127.0.0.90\n    subject:\n      country: de\n", StringComparison.Ordinal));
+        var outcome = Cli.Run("review", Path.Combine(Temp.Path, "old"), Path.Combine(Temp.Path, "new"), "--format", "sarif");
+        Assert.True(outcome.Exit == 0, outcome.ToString());
+        using (var sarif = JsonDocument.Parse(outcome.Stdout))
+        {
+            var result = Assert.Single(sarif.RootElement.GetProperty("runs")[0].GetProperty("results").EnumerateArray());
+            Assert.Equal("CL0103", result.GetProperty("ruleId").GetString());
+        }
+        var path = Temp.Write("review.sarif", outcome.Stdout);
+        var problems = Validate(path);
+        Assert.True(problems.Count == 0, string.Join("\n", problems));
+    }
+
+    [Fact]
     public void SARIF_with_relative_paths_and_a_base_uri_is_valid()
     {
         // Out of process, from the repository root, so the paths are relative to SRCROOT.

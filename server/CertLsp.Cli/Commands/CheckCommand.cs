@@ -6,14 +6,14 @@ using CertLsp.Core.Ledger;
 
 namespace CertLsp.Cli.Commands;
 
-/// <summary><c>certlsp check &lt;files or folders&gt; [--format text|json|sarif] [--exclude GLOB]…</c>: the manifest checks for terminals and CI.</summary>
+/// <summary><c>certlsp check &lt;files or folders&gt; [--format text|json|sarif|codeclimate] [--exclude GLOB]…</c>: the manifest checks for terminals and CI.</summary>
 public static class CheckCommand
 {
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
         var paths = new Argument<string[]>("paths") { Description = "Manifests (*.site.yaml) or folders to search for them", Arity = ArgumentArity.OneOrMore };
-        var format = new Option<string>("--format", "-f") { Description = "Output format: text, json or sarif", DefaultValueFactory = _ => "text" };
-        format.AcceptOnlyFromAmong("text", "json", "sarif");
+        var format = new Option<string>("--format", "-f") { Description = "Output format: text, json, sarif or codeclimate (GitLab code quality)", DefaultValueFactory = _ => "text" };
+        format.AcceptOnlyFromAmong("text", "json", "sarif", "codeclimate");
         var exclude = new Option<string[]>("--exclude")
         {
             Description = "Leave out files and folders that match this glob when searching a folder (repeatable; gitignore-like, relative to the folder; the folder's .certlspignore is read too)",
@@ -45,6 +45,7 @@ public static class CheckCommand
         {
             "json" => (IReport)new JsonReport(),
             "sarif" => new SarifReport(),
+            "codeclimate" => new CodeClimateReport(),
             _ => new TextReport(),
         };
         foreach (var document in result.Documents)

@@ -116,7 +116,24 @@ public static class DemoCommand
         stdout.WriteLine();
         stdout.WriteLine("The demo requested, signed and imported a certificate for every device of the site with local keys.");
         stdout.WriteLine();
+        ReviewARename(manifest, stdout, stderr);
         return status;
+    }
+
+    /// <summary>A change a reviewer would see: the first device renamed after its certificate was issued, reviewed as markdown.</summary>
+    private static void ReviewARename(string manifest, TextWriter stdout, TextWriter stderr)
+    {
+        string before = Path.Combine(Path.GetDirectoryName(manifest)!, "before", Path.GetFileName(manifest));
+        Directory.CreateDirectory(Path.GetDirectoryName(before)!);
+        File.Copy(manifest, before);
+        File.Copy(Core.Ledger.LedgerFile.PathFor(manifest), Core.Ledger.LedgerFile.PathFor(before));
+        string text = File.ReadAllText(manifest);
+        int name = text.IndexOf("  - name: ", StringComparison.Ordinal) + "  - name: ".Length;
+        int end = text.IndexOfAny(['\r', '\n'], name);
+        File.WriteAllText(manifest, text[..end] + "-NEW" + text[end..]);
+        stdout.WriteLine($"== certlsp review before/{Path.GetFileName(manifest)} {Path.GetFileName(manifest)} --format markdown (the first device renamed after its certificate was issued)");
+        ReviewCommand.Run([before, manifest], null, null, "markdown", "none", DateTimeOffset.UtcNow, stdout, stderr);
+        stdout.WriteLine();
     }
 
     /// <summary>

@@ -35,9 +35,30 @@ public static class LedgerFile
         }
         catch (ManifestReadException ex)
         {
-            string reason = ex.Message.StartsWith(ledgerPath + ": ", StringComparison.Ordinal) ? ex.Message[(ledgerPath.Length + 2)..] : ex.Message;
-            throw new LedgerFormatException(displayPath ?? ledgerPath, 1, $"{reason}. Restore it from version control; certlsp will not overwrite it");
+            throw NotText(ledgerPath, displayPath ?? ledgerPath, ex);
         }
+    }
+
+    /// <summary>
+    /// The ledger as a checker input from its bytes (a revision's, read with git show); bytes that are not UTF-8 text carry their
+    /// error at line 1, as <see cref="ReadText"/> says it.
+    /// </summary>
+    public static LedgerInput Input(string displayPath, ReadOnlySpan<byte> bytes)
+    {
+        try
+        {
+            return new LedgerInput(displayPath, ManifestFiles.Decode(displayPath, bytes, TextFileKind.Ledger));
+        }
+        catch (ManifestReadException ex)
+        {
+            return new LedgerInput(displayPath, "", NotText(displayPath, displayPath, ex));
+        }
+    }
+
+    private static LedgerFormatException NotText(string readPath, string displayPath, ManifestReadException ex)
+    {
+        string reason = ex.Message.StartsWith(readPath + ": ", StringComparison.Ordinal) ? ex.Message[(readPath.Length + 2)..] : ex.Message;
+        return new LedgerFormatException(displayPath, 1, $"{reason}. Restore it from version control; certlsp will not overwrite it");
     }
 
     /// <summary>The ledger as a checker input (null when there is none); a ledger that cannot be read as text carries its error.</summary>
