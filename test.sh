@@ -36,6 +36,14 @@ if ! command -v tshark >/dev/null; then
     || { echo "test.sh: could not install tshark"; exit 2; }
 fi
 
+# pre-commit (Debian) runs the repository's .pre-commit-hooks.yaml in the pipeline tests; install it when missing.
+if ! command -v pre-commit >/dev/null; then
+  step "apt-get install pre-commit"
+  export DEBIAN_FRONTEND=noninteractive
+  (apt-get install -y -q pre-commit >/dev/null || (apt-get update -q >/dev/null && apt-get install -y -q pre-commit >/dev/null)) \
+    || { echo "test.sh: could not install pre-commit"; exit 2; }
+fi
+
 step "dotnet build"
 dotnet build CertLsp.sln -c Release --nologo -v quiet -clp:ErrorsOnly || { echo "0 passed, 1 failed"; exit 1; }
 
