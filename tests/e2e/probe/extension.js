@@ -81,10 +81,25 @@ const actionSummary = (a) => ({
   edits: a.edit ? a.edit.entries().flatMap(([, edits]) => edits.map((e) => ({ range: plainRange(e.range), newText: e.newText }))) : [],
 });
 
+/**
+ * A code-action query the workbench cancelled (it cancels queries when it re-reads the document or the language
+ * client restarts) is asked again, up to three times; any other error, or a fourth cancel, fails the step.
+ */
+const codeActions = async (...args) => {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await vscode.commands.executeCommand('vscode.executeCodeActionProvider', ...args);
+    } catch (e) {
+      if (attempt >= 4 || !(e instanceof Error) || e.message !== 'Canceled') throw e;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+};
+
 const quickFixesForUk = async (uri) => {
   const uk = certlspDiagnostics(uri).find((d) => d.message.includes('“UK”'));
   if (!uk) throw new Error('no diagnostic about UK');
-  const actions = await vscode.commands.executeCommand('vscode.executeCodeActionProvider', uri, uk.range, vscode.CodeActionKind.QuickFix.value);
+  const actions = await codeActions(uri, uk.range, vscode.CodeActionKind.QuickFix.value);
   return actions.map(actionSummary);
 };
 
@@ -92,7 +107,7 @@ const quickFixesForUk = async (uri) => {
 const sourceActions = async (uri) => {
   const document = await vscode.workspace.openTextDocument(uri);
   const all = new vscode.Range(0, 0, document.lineCount, 0);
-  const actions = await vscode.commands.executeCommand('vscode.executeCodeActionProvider', uri, all, vscode.CodeActionKind.Source.value);
+  const actions = await codeActions(uri, all, vscode.CodeActionKind.Source.value);
   return actions.map(actionSummary);
 };
 
