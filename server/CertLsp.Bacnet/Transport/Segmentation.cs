@@ -22,6 +22,12 @@ public enum SegmentAction
     /// asking for a resend.
     /// </summary>
     Duplicate,
+    /// <summary>
+    /// A segment received before that is not the last one acknowledged (the network doubled it, or it belongs to a window
+    /// whose ACK arrived): dropped without an answer — acknowledging every copy would make the sender slide and resend its
+    /// window once per copy (135 5.4.4, DuplicateSegmentReceived).
+    /// </summary>
+    Dropped,
 }
 
 /// <summary>
@@ -35,6 +41,7 @@ public sealed class SegmentReassembly(int maxTotalBytes, byte windowSize)
     private readonly MemoryStream _data = new();
     private int _received;  // segments taken in order; the next expected sequence number is its low byte
     private int _sinceAck;
+    private int _lastAcked = -1;  // the sequence number of the last SegmentACK this side was told to send, or -1
 
     /// <summary>The window this side accepts: at most the sender's proposal.</summary>
     public byte ActualWindow { get; private set; } = 1;
@@ -50,7 +57,8 @@ public sealed class SegmentReassembly(int maxTotalBytes, byte windowSize)
         if (header.SequenceNumber != expected)
         {
             var behind = (byte)(expected - header.SequenceNumber);
-            return behind <= Math.Min(_received, 127) ? SegmentAction.Duplicate : SegmentAction.Nak;
+            if (behind > Math.Min(_received, 127)) { _lastAcked = LastInOrder; return SegmentAction.Nak; }
+            return header.SequenceNumber == _lastAcked ? SegmentAction.Duplicate : SegmentAction.Dropped;
         }
         if (_data.Length + segment.Length > maxTotalBytes) return SegmentAction.TooLarge;
         var first = _received == 0;
@@ -58,8 +66,8 @@ public sealed class SegmentReassembly(int maxTotalBytes, byte windowSize)
         _data.Write(segment);
         _received++;
         _sinceAck++;
-        if (!header.MoreFollows) return SegmentAction.Complete;
-        if (first || _sinceAck >= ActualWindow) { _sinceAck = 0; return SegmentAction.Ack; }
+        if (!header.MoreFollows) { _lastAcked = header.SequenceNumber; return SegmentAction.Complete; }
+        if (first || _sinceAck >= ActualWindow) { _sinceAck = 0; _lastAcked = header.SequenceNumber; return SegmentAction.Ack; }
         return SegmentAction.None;
     }
 }
