@@ -7,6 +7,7 @@ using CertLsp.Bacnet.Link;
 using CertLsp.Bacnet.Services;
 using CertLsp.Devices;
 using CertLsp.Core.Files;
+using CertLsp.Cli.Output;
 
 namespace CertLsp.Cli.Commands;
 
@@ -109,8 +110,7 @@ public static class DiscoverCommand
 
     private static void WriteJson(TextWriter stdout, IReadOnlyList<DiscoveryRow> rows, DiscoveryComparison? comparison)
     {
-        using var stream = new MemoryStream();
-        using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        IndentedJson.WriteLine(stdout, json =>
         {
             json.WriteStartObject();
             json.WriteStartArray("devices");
@@ -158,8 +158,7 @@ public static class DiscoverCommand
                 json.WriteEndObject();
             }
             json.WriteEndObject();
-        }
-        stdout.WriteLine(System.Text.Encoding.UTF8.GetString(stream.ToArray()));
+        });
     }
 
     private static void WriteNullable(Utf8JsonWriter json, string name, string? value)

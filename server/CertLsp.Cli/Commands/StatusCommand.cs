@@ -3,6 +3,7 @@ using System.Text.Json;
 using CertLsp.Core.Checking;
 using CertLsp.Core.Ledger;
 using CertLsp.Core.Requests;
+using CertLsp.Cli.Output;
 
 namespace CertLsp.Cli.Commands;
 
@@ -84,8 +85,7 @@ public static class StatusCommand
 
     private static void WriteJson(IReadOnlyList<DeviceStatus> rows, TextWriter stdout)
     {
-        using var stream = new MemoryStream();
-        using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        IndentedJson.WriteLine(stdout, json =>
         {
             json.WriteStartArray();
             foreach (var r in rows)
@@ -104,7 +104,6 @@ public static class StatusCommand
                 json.WriteEndObject();
             }
             json.WriteEndArray();
-        }
-        stdout.WriteLine(System.Text.Encoding.UTF8.GetString(stream.ToArray()));
+        });
     }
 }

@@ -15,8 +15,7 @@ public sealed class CodeClimateReport : IReport
 {
     public void Write(CheckResult result, TextWriter output)
     {
-        using var stream = new MemoryStream();
-        using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        IndentedJson.WriteLine(output, json =>
         {
             json.WriteStartArray();
             foreach (var document in result.Documents)
@@ -52,7 +51,6 @@ public sealed class CodeClimateReport : IReport
                 }
             }
             json.WriteEndArray();
-        }
-        output.WriteLine(Encoding.UTF8.GetString(stream.ToArray()));
+        });
     }
 }

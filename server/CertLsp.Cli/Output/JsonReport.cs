@@ -10,8 +10,7 @@ public sealed class JsonReport : IReport
 {
     public void Write(CheckResult result, TextWriter output)
     {
-        using var stream = new MemoryStream();
-        using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        IndentedJson.WriteLine(output, json =>
         {
             json.WriteStartArray();
             foreach (var document in result.Documents)
@@ -42,8 +41,7 @@ public sealed class JsonReport : IReport
                 }
             }
             json.WriteEndArray();
-        }
-        output.WriteLine(System.Text.Encoding.UTF8.GetString(stream.ToArray()));
+        });
     }
 
     private static void WriteRange(Utf8JsonWriter json, LineRange range)

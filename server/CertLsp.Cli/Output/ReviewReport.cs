@@ -177,8 +177,7 @@ public static class ReviewReport
 
     public static void WriteJson(SiteReview review, string? baseName, string headName, TextWriter output)
     {
-        using var stream = new MemoryStream();
-        using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        IndentedJson.WriteLine(output, json =>
         {
             json.WriteStartObject();
             json.WriteNumber("version", 1);
@@ -195,8 +194,7 @@ public static class ReviewReport
             foreach (var m in review.Manifests) WriteManifest(json, m);
             json.WriteEndArray();
             json.WriteEndObject();
-        }
-        output.WriteLine(Encoding.UTF8.GetString(stream.ToArray()));
+        });
     }
 
     private static string Camel(Enum value) => JsonNamingPolicy.CamelCase.ConvertName(value.ToString());

@@ -14,8 +14,7 @@ public sealed class SarifReport : IReport
     {
         var rules = DiagnosticCatalog.All;
         var ruleIndex = rules.Select((r, i) => (r.Code, i)).ToDictionary(x => x.Code, x => x.i);
-        using var stream = new MemoryStream();
-        using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        IndentedJson.WriteLine(output, json =>
         {
             json.WriteStartObject();
             json.WriteString("$schema", SchemaUri);
@@ -92,8 +91,7 @@ public sealed class SarifReport : IReport
             json.WriteEndObject();
             json.WriteEndArray();
             json.WriteEndObject();
-        }
-        output.WriteLine(System.Text.Encoding.UTF8.GetString(stream.ToArray()));
+        });
     }
 
     private static string Level(DiagnosticSeverity severity) => severity switch
