@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace CertLsp.Core.Files;
+namespace CertLsp.Workflows.Files;
 
 /// <summary>
 /// Crash-safe writes: the bytes go to a temporary file in the same folder (created with its final permissions from the

@@ -1,9 +1,9 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
-using CertLsp.Core.Files;
+using CertLsp.Workflows.Files;
 
-namespace CertLsp.Core.Certificates;
+namespace CertLsp.Workflows.Certificates;
 
 /// <summary>The files of one device's bundle, ready to install.</summary>
 public sealed record Bundle(string ChainPem, string Pkcs12, string? PassphraseFile, bool Written);

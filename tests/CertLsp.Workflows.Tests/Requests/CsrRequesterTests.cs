@@ -1,11 +1,13 @@
 using System.Text;
 using CertLsp.Core.Certificates;
 using CertLsp.Core.Ledger;
-using CertLsp.Core.Requests;
 using CertLsp.Core.Tests.Certificates;
+using CertLsp.Workflows.Certificates;
+using CertLsp.Workflows.Ledger;
+using CertLsp.Workflows.Requests;
 using Xunit;
 
-namespace CertLsp.Core.Tests.Requests;
+namespace CertLsp.Workflows.Tests.Requests;
 
 public sealed class CsrRequesterTests
 {

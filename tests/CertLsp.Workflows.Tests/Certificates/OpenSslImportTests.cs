@@ -3,9 +3,11 @@ using System.Text;
 using System.Text.RegularExpressions;
 using CertLsp.Core.Certificates;
 using CertLsp.Core.Ledger;
+using CertLsp.Core.Tests.Certificates;
+using CertLsp.Workflows.Certificates;
 using Xunit;
 
-namespace CertLsp.Core.Tests.Certificates;
+namespace CertLsp.Workflows.Tests.Certificates;
 
 /// <summary>Import of what a real OpenSSL CA (<c>openssl ca</c>, <c>openssl x509 -req</c>, <c>openssl crl2pkcs7</c>) answers.</summary>
 public sealed partial class OpenSslImportTests

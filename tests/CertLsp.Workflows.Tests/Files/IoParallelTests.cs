@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
-using CertLsp.Core.Files;
 using Xunit;
+using CertLsp.Workflows.Files;
 
-namespace CertLsp.Core.Tests.Files;
+namespace CertLsp.Workflows.Tests.Files;
 
 public sealed class IoParallelTests
 {

@@ -1,11 +1,13 @@
 using System.Collections.Immutable;
 using System.Security.Cryptography.X509Certificates;
+using CertLsp.Core.Certificates;
 using CertLsp.Core.Checking;
-using CertLsp.Core.Files;
 using CertLsp.Core.Ledger;
 using CertLsp.Core.Manifest;
+using CertLsp.Workflows.Files;
+using CertLsp.Workflows.Ledger;
 
-namespace CertLsp.Core.Certificates;
+namespace CertLsp.Workflows.Certificates;
 
 public sealed record ImportOptions
 {
@@ -341,7 +343,7 @@ public static class CertificateImporter
 
     /// <summary>A certificate that passed every check: accepted unless another one for the same device was accepted first.</summary>
     /// <param name="Again">Already recorded: only its bundle is (re)written when it is missing (an earlier import ran out of disk).</param>
-    private sealed record Candidate(Manifest.DeviceEntry Entry, X509Certificate2 Certificate, X509Certificate2 Issuer, string Serial, string Fingerprint, string PublicKey, bool Again = false)
+    private sealed record Candidate(Core.Manifest.DeviceEntry Entry, X509Certificate2 Certificate, X509Certificate2 Issuer, string Serial, string Fingerprint, string PublicKey, bool Again = false)
     {
         public string Device => Entry.Name!.Value;
 
@@ -350,7 +352,7 @@ public static class CertificateImporter
     }
 
     /// <summary>What every file is judged against: the trusted issuers, the issuer certificates the answer presents (not trusted), the CRLs, the devices.</summary>
-    private sealed record Context(List<X509Certificate2> Issuers, List<X509Certificate2> Presented, RevocationLists Crls, Dictionary<string, Manifest.DeviceEntry> ByCn,
+    private sealed record Context(List<X509Certificate2> Issuers, List<X509Certificate2> Presented, RevocationLists Crls, Dictionary<string, Core.Manifest.DeviceEntry> ByCn,
         DateTimeOffset Now, SiteLedger Ledger, string Profile);
 
     /// <summary>The certificates of the answer's issuer files, to name the one that signed a certificate no configured issuer signed.</summary>

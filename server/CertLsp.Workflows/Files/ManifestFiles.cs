@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace CertLsp.Core.Files;
+namespace CertLsp.Workflows.Files;
 
 /// <summary>A manifest file that cannot be checked at all (missing, unreadable, not text): a one-line reason.</summary>
 public sealed class ManifestReadException(string message, Exception? inner = null) : Exception(message, inner);

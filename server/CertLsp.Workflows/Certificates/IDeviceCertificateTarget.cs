@@ -1,6 +1,6 @@
 using CertLsp.Core.Manifest;
 
-namespace CertLsp.Core.Certificates;
+namespace CertLsp.Workflows.Certificates;
 
 /// <summary>
 /// Where the certificates of a site with device-held keys (key.source: device) go: the device that made the CSR gets its issued

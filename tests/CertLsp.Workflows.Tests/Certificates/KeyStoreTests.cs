@@ -1,8 +1,10 @@
 using System.Security.Cryptography;
 using CertLsp.Core.Certificates;
+using CertLsp.Core.Tests.Certificates;
+using CertLsp.Workflows.Certificates;
 using Xunit;
 
-namespace CertLsp.Core.Tests.Certificates;
+namespace CertLsp.Workflows.Tests.Certificates;
 
 public sealed class KeyStoreTests
 {

@@ -1,10 +1,12 @@
 using System.Collections.Immutable;
 using System.Security.Cryptography.X509Certificates;
-using CertLsp.Core.Files;
+using CertLsp.Core.Certificates;
 using CertLsp.Core.Ledger;
 using CertLsp.Core.Manifest;
+using CertLsp.Workflows.Files;
+using CertLsp.Workflows.Ledger;
 
-namespace CertLsp.Core.Certificates;
+namespace CertLsp.Workflows.Certificates;
 
 /// <summary>One install an import found to do: the device, the issued certificate (by its SHA-256) and what goes onto the device.</summary>
 public sealed record InstallJob(DeviceEntry Device, string Fingerprint, DeviceCertificates Certificates)
@@ -133,7 +135,7 @@ public static class CertificateInstaller
         manifestPath = Path.GetFullPath(manifestPath);
         string ledgerPath = LedgerFile.PathFor(manifestPath);
         InstallResult Refuse(string why) => new(why, [], ledgerPath, false, false);
-        var document = Checking.ManifestDocument.Parse(manifestPath, manifestText);
+        var document = Core.Checking.ManifestDocument.Parse(manifestPath, manifestText);
         if (document.Manifest is not { } manifest) return Refuse("the manifest cannot be read (run certlsp check)");
         if (!manifest.Key.DeviceHeld) return Refuse("the site's keys are local (key.source: local): nothing is installed on the devices; import writes their bundles");
 

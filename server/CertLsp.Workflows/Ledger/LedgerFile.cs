@@ -1,7 +1,8 @@
 using CertLsp.Core.Checking;
-using CertLsp.Core.Files;
+using CertLsp.Core.Ledger;
+using CertLsp.Workflows.Files;
 
-namespace CertLsp.Core.Ledger;
+namespace CertLsp.Workflows.Ledger;
 
 /// <summary>The ledger on disk: "&lt;name&gt;.site.yaml" has "&lt;name&gt;.site.ledger" beside it.</summary>
 public static class LedgerFile

@@ -4,10 +4,13 @@ using System.Text;
 using CertLsp.Core.Certificates;
 using CertLsp.Core.Checking;
 using CertLsp.Core.Ledger;
-using CertLsp.Core.Requests;
+using CertLsp.Core.Tests.Certificates;
+using CertLsp.Workflows.Certificates;
+using CertLsp.Workflows.Ledger;
+using CertLsp.Workflows.Requests;
 using Xunit;
 
-namespace CertLsp.Core.Tests.Certificates;
+namespace CertLsp.Workflows.Tests.Certificates;
 
 public sealed class CertificateImporterTests
 {

@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
 
-namespace CertLsp.Core.Requests;
+namespace CertLsp.Workflows.Requests;
 
 /// <summary>What to do with devices whose CSR is still pending: stop and list them, keep them (no action taken), or overwrite them (the old request is void).</summary>
 public enum PendingPolicy

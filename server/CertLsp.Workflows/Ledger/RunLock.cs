@@ -1,4 +1,4 @@
-namespace CertLsp.Core.Ledger;
+namespace CertLsp.Workflows.Ledger;
 
 /// <summary>
 /// One writer at a time per ledger (csr, import, the language server's commands): an exclusive lock on a hidden file beside the ledger,

@@ -4,10 +4,13 @@ using System.Text;
 using CertLsp.Core.Certificates;
 using CertLsp.Core.Ledger;
 using CertLsp.Core.Manifest;
-using CertLsp.Core.Requests;
+using CertLsp.Core.Tests.Certificates;
+using CertLsp.Workflows.Certificates;
+using CertLsp.Workflows.Ledger;
+using CertLsp.Workflows.Requests;
 using Xunit;
 
-namespace CertLsp.Core.Tests.Certificates;
+namespace CertLsp.Workflows.Tests.Certificates;
 
 /// <summary>
 /// key.source: device — <c>import</c> installs each accepted certificate through an <see cref="IDeviceCertificateTarget"/> (a fake
@@ -105,7 +108,7 @@ public sealed class CertificateInstallerTests
         }
         Assert.Contains("  install: installed\n", File.ReadAllText(f.Site.LedgerPath));
 
-        var rows = StatusReport.For(Checking.ManifestDocument.Parse(f.Site.ManifestPath, f.Site.Text).Manifest!, ledger, DateTimeOffset.UtcNow);
+        var rows = StatusReport.For(Core.Checking.ManifestDocument.Parse(f.Site.ManifestPath, f.Site.Text).Manifest!, ledger, DateTimeOffset.UtcNow);
         Assert.All(rows, r => Assert.Equal(InstallState.Installed, r.Install));
 
         // Nothing is left to install: a re-run asks no device.
@@ -126,7 +129,7 @@ public sealed class CertificateInstallerTests
         Assert.Equal(2, first.InstallCount(InstallState.Pending));
         Assert.All(first.Installs, i => Assert.Contains("--bind", i.Detail));
         Assert.All(f.Ledger.Entries.Values, e => Assert.Equal(new CertificateInstall(InstallState.Pending, e.Certificate!.Fingerprint), e.Install));
-        var rows = StatusReport.For(Checking.ManifestDocument.Parse(f.Site.ManifestPath, f.Site.Text).Manifest!, f.Ledger, DateTimeOffset.UtcNow);
+        var rows = StatusReport.For(Core.Checking.ManifestDocument.Parse(f.Site.ManifestPath, f.Site.Text).Manifest!, f.Ledger, DateTimeOffset.UtcNow);
         Assert.All(rows, r => Assert.Equal((CertificateStatus.Valid, InstallState.Pending), (r.Status, r.Install)));
 
         var target = new FakeTarget();
@@ -157,7 +160,7 @@ public sealed class CertificateInstallerTests
         var ledger = f.Ledger;
         Assert.Equal((InstallState.Failed, refusal), (ledger.Find("dev-02")!.Install!.State, ledger.Find("dev-02")!.Install!.Error));
         Assert.All(ledger.Entries.Values, e => Assert.Equal(CertificateStatus.Valid, e.StatusAt(DateTimeOffset.UtcNow))); // nothing else is lost
-        var rows = StatusReport.For(Checking.ManifestDocument.Parse(f.Site.ManifestPath, f.Site.Text).Manifest!, ledger, DateTimeOffset.UtcNow);
+        var rows = StatusReport.For(Core.Checking.ManifestDocument.Parse(f.Site.ManifestPath, f.Site.Text).Manifest!, ledger, DateTimeOffset.UtcNow);
         Assert.Equal(refusal, Assert.Single(rows, r => r.Device == "dev-02").InstallError);
 
         var retry = new FakeTarget();

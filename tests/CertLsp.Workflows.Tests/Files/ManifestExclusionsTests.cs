@@ -1,6 +1,6 @@
-using CertLsp.Core.Files;
+using CertLsp.Workflows.Files;
 
-namespace CertLsp.Core.Tests.Files;
+namespace CertLsp.Workflows.Tests.Files;
 
 /// <summary>The folder walk's exclusions: default folders, globs (setting, --exclude) and the root's .certlspignore.</summary>
 public sealed class ManifestExclusionsTests : IDisposable

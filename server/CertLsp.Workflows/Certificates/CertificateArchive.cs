@@ -1,6 +1,7 @@
 using System.IO.Compression;
+using CertLsp.Core.Certificates;
 
-namespace CertLsp.Core.Certificates;
+namespace CertLsp.Workflows.Certificates;
 
 /// <summary>A zip or folder refused as a whole, before anything in it is used: the reason names the entry.</summary>
 public sealed class ArchiveRejectedException(string reason) : Exception(reason);

@@ -3,10 +3,10 @@ using System.Globalization;
 using System.IO.Compression;
 using System.Text;
 using System.Text.RegularExpressions;
-using CertLsp.Core.Certificates;
 using CertLsp.Core.Ledger;
+using CertLsp.Workflows.Certificates;
 
-namespace CertLsp.Core.Requests;
+namespace CertLsp.Workflows.Requests;
 
 /// <summary>How a CSR zip is laid out: flat (one "&lt;CN&gt;.pem" per device) or the BACnet CA exchange layout (CARI, Annex AA of 135-2024).</summary>
 public enum ZipLayout

@@ -3,7 +3,7 @@ using CertLsp.Core.Certificates;
 using CertLsp.Core.Manifest;
 using CertLsp.Core.Rules;
 
-namespace CertLsp.Core.Requests;
+namespace CertLsp.Workflows.Requests;
 
 /// <summary>
 /// Where the CSRs of a site with device-held keys (key.source: device) come from: each device makes its own key pair and CSR

@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace CertLsp.Core.Files;
+namespace CertLsp.Workflows.Files;
 
 /// <summary>
 /// What a manifest search below one root folder leaves out: the folders <see cref="DefaultFolders"/> at any depth, the

@@ -1,4 +1,4 @@
-namespace CertLsp.Core.Files;
+namespace CertLsp.Workflows.Files;
 
 /// <summary>Runs I/O-bound work (waiting on fsync) on a few dedicated threads, so the waits overlap from the start.</summary>
 internal static class IoParallel

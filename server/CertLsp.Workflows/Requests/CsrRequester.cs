@@ -3,12 +3,15 @@ using System.Collections.Immutable;
 using CertLsp.Core.Certificates;
 using CertLsp.Core.Checking;
 using CertLsp.Core.Diagnostics;
-using CertLsp.Core.Files;
 using CertLsp.Core.Ledger;
 using CertLsp.Core.Manifest;
 using CertLsp.Core.Naming;
+using CertLsp.Core.Requests;
+using CertLsp.Workflows.Certificates;
+using CertLsp.Workflows.Files;
+using CertLsp.Workflows.Ledger;
 
-namespace CertLsp.Core.Requests;
+namespace CertLsp.Workflows.Requests;
 
 /// <summary>
 /// Turns a checked manifest into CSR zips, recording each request in the ledger. With local keys it makes each device's key

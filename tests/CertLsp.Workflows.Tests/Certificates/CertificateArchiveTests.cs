@@ -1,9 +1,10 @@
 using System.IO.Compression;
 using System.Text;
-using CertLsp.Core.Certificates;
 using Xunit;
+using CertLsp.Core.Tests.Certificates;
+using CertLsp.Workflows.Certificates;
 
-namespace CertLsp.Core.Tests.Certificates;
+namespace CertLsp.Workflows.Tests.Certificates;
 
 /// <summary>Each way a hostile archive is refused, one test each; and what a good one yields.</summary>
 public sealed class CertificateArchiveTests

@@ -1,8 +1,9 @@
 using System.Security.Cryptography;
 using System.Text;
-using CertLsp.Core.Files;
+using CertLsp.Core.Certificates;
+using CertLsp.Workflows.Files;
 
-namespace CertLsp.Core.Certificates;
+namespace CertLsp.Workflows.Certificates;
 
 /// <summary>A private key file that cannot be used: missing, encrypted without a passphrase, or not a key CertLsp wrote.</summary>
 public sealed class KeyStoreException(string message, Exception? inner = null) : Exception(message, inner);

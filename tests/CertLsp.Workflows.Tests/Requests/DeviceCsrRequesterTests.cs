@@ -1,13 +1,14 @@
 using System.Security.Cryptography;
 using System.Text;
 using CertLsp.Core.Certificates;
-using CertLsp.Core.Ledger;
 using CertLsp.Core.Manifest;
-using CertLsp.Core.Requests;
 using CertLsp.Core.Tests.Certificates;
+using CertLsp.Workflows.Certificates;
+using CertLsp.Workflows.Ledger;
+using CertLsp.Workflows.Requests;
 using Xunit;
 
-namespace CertLsp.Core.Tests.Requests;
+namespace CertLsp.Workflows.Tests.Requests;
 
 /// <summary>key.source: device — the CSRs come from an <see cref="IDeviceCsrSource"/> (a fake here; BACnet in the CLI).</summary>
 public sealed class DeviceCsrRequesterTests
