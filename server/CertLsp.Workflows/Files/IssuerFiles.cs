@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace CertLsp.Core.Editing;
+namespace CertLsp.Workflows.Files;
 
 /// <summary>
 /// The CA certificate files under a manifest's folder, as the paths (relative, with "/") that <c>ca.issuers</c> lists: PEM or
