@@ -5,8 +5,9 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using CertLsp.Core.Certificates;
-using CertLsp.Core.Ledger;
-using CertLsp.Core.Requests;
+using CertLsp.Workflows.Certificates;
+using CertLsp.Workflows.Ledger;
+using CertLsp.Workflows.Requests;
 
 // CertLsp CSR benchmark: 50 RSA-2048 CSRs by CertLsp vs an openssl genpkey + req loop run two at a time (xargs -P2), in the same
 // run and alternating; 50 ECDSA P-256 CSRs; importing 50 certificates. Writes a markdown report (argument 1, default

@@ -1,7 +1,7 @@
 using System.Text;
 using CertLsp.Bacnet.Client;
-using CertLsp.Core.Certificates;
 using CertLsp.Core.Manifest;
+using CertLsp.Workflows.Certificates;
 
 namespace CertLsp.Devices;
 

@@ -1,6 +1,6 @@
 using CertLsp.Bacnet.Client;
 using CertLsp.Core.Manifest;
-using CertLsp.Core.Requests;
+using CertLsp.Workflows.Requests;
 
 namespace CertLsp.Devices;
 

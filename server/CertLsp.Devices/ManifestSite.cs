@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Net;
 using CertLsp.Core.Checking;
-using CertLsp.Core.Files;
 using CertLsp.Core.Manifest;
 using CertLsp.Core.Naming;
+using CertLsp.Workflows.Files;
 
 namespace CertLsp.Devices;
 

@@ -123,9 +123,9 @@ public sealed class ServerContext(ServerWorkspace workspace, TextWriter log, boo
         string text;
         try
         {
-            text = Core.Files.ManifestFiles.Read(path);
+            text = CertLsp.Workflows.Files.ManifestFiles.Read(path);
         }
-        catch (Core.Files.ManifestReadException ex)
+        catch (CertLsp.Workflows.Files.ManifestReadException ex)
         {
             throw new LocalRpcException(ex.Message) { ErrorCode = ErrorCodes.InvalidParams };
         }

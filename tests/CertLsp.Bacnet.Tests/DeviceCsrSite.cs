@@ -2,7 +2,8 @@ using System.IO.Compression;
 using System.Net;
 using CertLsp.Bacnet.Simulator;
 using CertLsp.Core.Certificates;
-using CertLsp.Core.Ledger;
+using CertLsp.Workflows.Certificates;
+using CertLsp.Workflows.Ledger;
 using Xunit;
 
 namespace CertLsp.Bacnet.Tests;

@@ -6,6 +6,7 @@ using CertLsp.Bacnet.Client;
 using CertLsp.Bacnet.Link;
 using CertLsp.Bacnet.Simulator;
 using CertLsp.Core.Ledger;
+using CertLsp.Workflows.Ledger;
 using Xunit;
 
 namespace CertLsp.Bacnet.Tests;

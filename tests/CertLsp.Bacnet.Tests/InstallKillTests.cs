@@ -3,6 +3,8 @@ using CertLsp.Bacnet.Simulator;
 using CertLsp.Core.Certificates;
 using CertLsp.Core.Ledger;
 using CertLsp.Reliability.Tests.Support;
+using CertLsp.Workflows.Certificates;
+using CertLsp.Workflows.Ledger;
 using Xunit;
 using Xunit.Abstractions;
 

@@ -4,6 +4,7 @@ using CertLsp.Bacnet.Simulator;
 using CertLsp.Core.Ledger;
 using CertLsp.LanguageServer.Protocol;
 using CertLsp.LanguageServer.Tests;
+using CertLsp.Workflows.Ledger;
 using Xunit;
 
 namespace CertLsp.Bacnet.Tests;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
-using CertLsp.Core.Files;
 using CertLsp.Core.Tests.Interop;
+using CertLsp.Workflows.Files;
 using Xunit;
 
 namespace CertLsp.Cli.Tests;

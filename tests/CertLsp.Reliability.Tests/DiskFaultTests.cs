@@ -1,7 +1,6 @@
-using CertLsp.Core.Ledger;
-using CertLsp.Core.Requests;
 using CertLsp.Core.Tests.Certificates;
 using CertLsp.Reliability.Tests.Support;
+using CertLsp.Workflows.Ledger;
 using Xunit.Abstractions;
 
 namespace CertLsp.Reliability.Tests;

@@ -3,9 +3,10 @@ using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text;
 using CertLsp.Core.Certificates;
-using CertLsp.Core.Requests;
 using CertLsp.Core.Tests.Certificates;
 using CertLsp.Reliability.Tests.Support;
+using CertLsp.Workflows.Certificates;
+using CertLsp.Workflows.Requests;
 using Xunit.Abstractions;
 
 namespace CertLsp.Reliability.Tests;

@@ -1,9 +1,9 @@
 using System.Text;
-using CertLsp.Core.Certificates;
-using CertLsp.Core.Ledger;
-using CertLsp.Core.Requests;
 using CertLsp.Core.Tests.Certificates;
 using CertLsp.Reliability.Tests.Support;
+using CertLsp.Workflows.Certificates;
+using CertLsp.Workflows.Ledger;
+using CertLsp.Workflows.Requests;
 using Org.BouncyCastle.Asn1;
 using Org.BouncyCastle.Asn1.X509;
 using Org.BouncyCastle.Crypto;

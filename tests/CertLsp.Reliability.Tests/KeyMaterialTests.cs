@@ -1,11 +1,11 @@
 using System.Diagnostics;
 using System.Text.Json;
-using CertLsp.Core.Certificates;
 using CertLsp.Core.Tests.Certificates;
 using CertLsp.LanguageServer.Protocol;
 using CertLsp.LanguageServer.Tests;
 using CertLsp.LanguageServer.Workspace;
 using CertLsp.Reliability.Tests.Support;
+using CertLsp.Workflows.Certificates;
 using Xunit.Abstractions;
 
 namespace CertLsp.Reliability.Tests;

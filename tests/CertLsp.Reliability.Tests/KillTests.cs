@@ -1,9 +1,8 @@
 using System.Diagnostics;
-using CertLsp.Core.Certificates;
-using CertLsp.Core.Ledger;
-using CertLsp.Core.Requests;
 using CertLsp.Core.Tests.Certificates;
 using CertLsp.Reliability.Tests.Support;
+using CertLsp.Workflows.Certificates;
+using CertLsp.Workflows.Ledger;
 using Xunit.Abstractions;
 
 namespace CertLsp.Reliability.Tests;

@@ -1,10 +1,10 @@
 using CertLsp.Core.Ledger;
-using CertLsp.Core.Requests;
 using CertLsp.Core.Tests.Certificates;
 using CertLsp.LanguageServer.Protocol;
 using CertLsp.LanguageServer.Tests;
 using CertLsp.LanguageServer.Workspace;
 using CertLsp.Reliability.Tests.Support;
+using CertLsp.Workflows.Ledger;
 using StreamJsonRpc;
 using Xunit.Abstractions;
 

@@ -1,12 +1,12 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;
-using CertLsp.Core.Ledger;
 using CertLsp.Core.Tests.Certificates;
 using CertLsp.LanguageServer;
 using CertLsp.LanguageServer.Protocol;
 using CertLsp.LanguageServer.Workspace;
 using CertLsp.Reliability.Tests.Support;
+using CertLsp.Workflows.Ledger;
 using StreamJsonRpc;
 using Xunit.Abstractions;
 

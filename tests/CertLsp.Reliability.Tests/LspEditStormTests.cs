@@ -1,12 +1,12 @@
 using System.Diagnostics;
 using System.Text.Json;
 using CertLsp.Core.Checking;
-using CertLsp.Core.Ledger;
 using CertLsp.Core.Tests.Certificates;
 using CertLsp.LanguageServer.Protocol;
 using CertLsp.LanguageServer.Tests;
 using CertLsp.LanguageServer.Workspace;
 using CertLsp.Reliability.Tests.Support;
+using CertLsp.Workflows.Ledger;
 using Xunit.Abstractions;
 
 namespace CertLsp.Reliability.Tests;

@@ -1,14 +1,14 @@
 using System.Diagnostics;
 using System.Text.Json;
-using CertLsp.Core.Certificates;
 using CertLsp.Core.Checking;
-using CertLsp.Core.Ledger;
-using CertLsp.Core.Requests;
 using CertLsp.Core.Tests.Certificates;
 using CertLsp.LanguageServer.Protocol;
 using CertLsp.LanguageServer.Tests;
 using CertLsp.LanguageServer.Workspace;
 using CertLsp.Reliability.Tests.Support;
+using CertLsp.Workflows.Certificates;
+using CertLsp.Workflows.Ledger;
+using CertLsp.Workflows.Requests;
 using StreamJsonRpc;
 using Xunit.Abstractions;
 

@@ -1,6 +1,6 @@
-using CertLsp.Core.Ledger;
 using CertLsp.Core.Tests.Certificates;
 using CertLsp.Reliability.Tests.Support;
+using CertLsp.Workflows.Ledger;
 
 namespace CertLsp.Reliability.Tests;
 

@@ -1,8 +1,8 @@
 using System.CommandLine;
 using CertLsp.Cli.Output;
 using CertLsp.Core.Checking;
-using CertLsp.Core.Files;
-using CertLsp.Core.Ledger;
+using CertLsp.Workflows.Files;
+using CertLsp.Workflows.Ledger;
 
 namespace CertLsp.Cli.Commands;
 

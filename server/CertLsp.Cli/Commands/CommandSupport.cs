@@ -1,7 +1,7 @@
-using CertLsp.Core.Certificates;
-using CertLsp.Core.Files;
 using CertLsp.Core.Ledger;
-using CertLsp.Core.Requests;
+using CertLsp.Workflows.Certificates;
+using CertLsp.Workflows.Files;
+using CertLsp.Workflows.Requests;
 
 namespace CertLsp.Cli.Commands;
 

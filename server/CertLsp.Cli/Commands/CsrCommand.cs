@@ -3,7 +3,7 @@ using CertLsp.Devices;
 using CertLsp.Cli.Output;
 using CertLsp.Core.Checking;
 using CertLsp.Core.Ledger;
-using CertLsp.Core.Requests;
+using CertLsp.Workflows.Requests;
 
 namespace CertLsp.Cli.Commands;
 

@@ -85,7 +85,7 @@ public static class DemoCommand
         Directory.CreateDirectory(Path.GetDirectoryName(issuer)!);
         File.WriteAllText(issuer, ca.Pem);
         string answer = Path.Combine(work, "signed-by-demo-ca.zip");
-        int signed = ca.SignZips(Directory.GetFiles(work, Core.Requests.CsrZip.Prefix + "*.zip").Order(StringComparer.Ordinal), answer, validDays);
+        int signed = ca.SignZips(Directory.GetFiles(work, CertLsp.Workflows.Requests.CsrZip.Prefix + "*.zip").Order(StringComparer.Ordinal), answer, validDays);
         stdout.WriteLine($"== a throwaway demo CA (made in memory) signed {signed} CSRs into {Path.GetFileName(answer)} ({validDays}-day certificates); its certificate is ca/site-issuer.pem, as the manifest's ca.issuers says");
         stdout.WriteLine();
         return answer;
@@ -95,7 +95,7 @@ public static class DemoCommand
     private static int LocalKeys(string manifest, TextWriter stdout, TextWriter stderr)
     {
         stdout.WriteLine("== certlsp csr (local keys: each device's key pair and CSR made here; keys stay in an owner-only folder)");
-        var options = new Core.Requests.CsrRequestOptions { Passphrase = CommandSupport.Passphrase() };
+        var options = new CertLsp.Workflows.Requests.CsrRequestOptions { Passphrase = CommandSupport.Passphrase() };
         int csr = CsrCommand.Run(manifest, options, bind: null, stdout, stderr);
         if (csr != Program.Ok) return csr;
         stdout.WriteLine();
@@ -104,7 +104,7 @@ public static class DemoCommand
         string answer = Sign(ca, manifest, 20, stdout);
 
         stdout.WriteLine($"== certlsp import {Path.GetFileName(manifest)} {Path.GetFileName(answer)}");
-        int import = ImportCommand.Run(manifest, answer, new Core.Certificates.ImportOptions { Passphrase = CommandSupport.Passphrase() }, stdout, stderr);
+        int import = ImportCommand.Run(manifest, answer, new CertLsp.Workflows.Certificates.ImportOptions { Passphrase = CommandSupport.Passphrase() }, stdout, stderr);
         if (import != Program.Ok) return import;
         stdout.WriteLine();
 
@@ -126,7 +126,7 @@ public static class DemoCommand
         string before = Path.Combine(Path.GetDirectoryName(manifest)!, "before", Path.GetFileName(manifest));
         Directory.CreateDirectory(Path.GetDirectoryName(before)!);
         File.Copy(manifest, before);
-        File.Copy(Core.Ledger.LedgerFile.PathFor(manifest), Core.Ledger.LedgerFile.PathFor(before));
+        File.Copy(Workflows.Ledger.LedgerFile.PathFor(manifest), Workflows.Ledger.LedgerFile.PathFor(before));
         string text = File.ReadAllText(manifest);
         int name = text.IndexOf("  - name: ", StringComparison.Ordinal) + "  - name: ".Length;
         int end = text.IndexOfAny(['\r', '\n'], name);
@@ -176,7 +176,7 @@ public static class DemoCommand
             stdout.WriteLine();
 
             stdout.WriteLine($"== certlsp csr {name} --bind {Client} (key.source: device: each device generates its key pair and CSR on command; the CSR is read over BACnet, no key is written here)");
-            int csr = CsrCommand.Run(manifest, new Core.Requests.CsrRequestOptions(), Client, stdout, stderr);
+            int csr = CsrCommand.Run(manifest, new CertLsp.Workflows.Requests.CsrRequestOptions(), Client, stdout, stderr);
             if (csr != Program.Ok) return csr;
             stdout.WriteLine();
 
@@ -184,7 +184,7 @@ public static class DemoCommand
             string answer = Sign(ca, manifest, 90, stdout);
 
             stdout.WriteLine($"== certlsp import {name} {Path.GetFileName(answer)} --bind {Client} (verify and record, then install on each device: issuer, operational certificate, read back, activate)");
-            int import = ImportCommand.Run(manifest, answer, new Core.Certificates.ImportOptions(), stdout, stderr, Client);
+            int import = ImportCommand.Run(manifest, answer, new CertLsp.Workflows.Certificates.ImportOptions(), stdout, stderr, Client);
             if (import != Program.Ok) return import;
             stdout.WriteLine();
 

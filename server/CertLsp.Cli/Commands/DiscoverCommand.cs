@@ -6,7 +6,7 @@ using CertLsp.Bacnet.Client;
 using CertLsp.Bacnet.Link;
 using CertLsp.Bacnet.Services;
 using CertLsp.Devices;
-using CertLsp.Core.Files;
+using CertLsp.Workflows.Files;
 using CertLsp.Cli.Output;
 
 namespace CertLsp.Cli.Commands;

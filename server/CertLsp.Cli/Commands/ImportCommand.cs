@@ -4,6 +4,7 @@ using CertLsp.Core.Certificates;
 using CertLsp.Core.Checking;
 using CertLsp.Core.Ledger;
 using CertLsp.Devices;
+using CertLsp.Workflows.Certificates;
 
 namespace CertLsp.Cli.Commands;
 

@@ -1,8 +1,8 @@
 using System.CommandLine;
 using CertLsp.Cli.Output;
-using CertLsp.Core.Certificates;
 using CertLsp.Core.Ledger;
 using CertLsp.Devices;
+using CertLsp.Workflows.Certificates;
 
 namespace CertLsp.Cli.Commands;
 

@@ -2,8 +2,9 @@ using System.CommandLine;
 using System.Diagnostics;
 using CertLsp.Cli.Output;
 using CertLsp.Core.Checking;
-using CertLsp.Core.Files;
+using CertLsp.Workflows.Files;
 using CertLsp.Core.Ledger;
+using CertLsp.Workflows.Ledger;
 using CertLsp.Core.Review;
 
 namespace CertLsp.Cli.Commands;

@@ -4,7 +4,7 @@ using System.Net;
 using CertLsp.Bacnet;
 using CertLsp.Bacnet.Simulator;
 using CertLsp.Devices;
-using CertLsp.Core.Files;
+using CertLsp.Workflows.Files;
 
 namespace CertLsp.Cli.Commands;
 

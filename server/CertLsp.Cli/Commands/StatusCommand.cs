@@ -2,7 +2,8 @@ using System.CommandLine;
 using System.Text.Json;
 using CertLsp.Core.Checking;
 using CertLsp.Core.Ledger;
-using CertLsp.Core.Requests;
+using CertLsp.Workflows.Ledger;
+using CertLsp.Workflows.Requests;
 using CertLsp.Cli.Output;
 
 namespace CertLsp.Cli.Commands;
@@ -49,7 +50,7 @@ public static class StatusCommand
         {
             WriteTable(rows, stdout);
             // The zips still waiting for the CA: runs since the ledger's run-open marker were interrupted.
-            string site = manifest.Site?.Value ?? Core.Certificates.KeyStore.ManifestStem(path);
+            string site = manifest.Site?.Value ?? CertLsp.Workflows.Certificates.KeyStore.ManifestStem(path);
             var interrupted = ledger.Entries.Values.Select(e => e.Pending is { } p ? CsrZip.TimestampOf(p.Zip, site) : null).OfType<string>()
                 .Where(t => ledger.RunOpen is { } open && string.CompareOrdinal(t, open) >= 0).ToHashSet(StringComparer.Ordinal);
             CommandSupport.WriteAwaitingZips(CsrZip.Pending(ledger, Path.GetDirectoryName(path)!, new HashSet<string>(), interrupted), stdout);

@@ -27,12 +27,15 @@ public sealed record Completion(string Label, CompletionKind Kind, string? Detai
 /// </summary>
 public static partial class Completions
 {
-    /// <param name="folder">The manifest's folder on disk, when it has one: its CA certificate files are offered as issuers.</param>
-    public static ImmutableArray<Completion> At(string text, int offset, ManifestDocument? lastGood, string? folder = null)
+    /// <param name="issuerFiles">
+    /// The CA certificate files a manifest on disk may list as issuers (paths relative to its folder), asked for only when
+    /// completing <c>ca.issuers</c>: the caller reads the disk, this stays pure.
+    /// </param>
+    public static ImmutableArray<Completion> At(string text, int offset, ManifestDocument? lastGood, Func<IReadOnlyList<string>>? issuerFiles = null)
     {
         offset = Math.Clamp(offset, 0, text.Length);
         if (offset > 0 && offset < text.Length && text[offset - 1] == '\r' && text[offset] == '\n') offset--; // inside a CRLF: at the line's end
-        var context = new Context(lastGood, folder);
+        var context = new Context(lastGood, issuerFiles);
         if (FlowScanner.At(text, offset) is { } flow) return InFlow(text, flow, context);
         int lineStart = offset;
         while (lineStart > 0 && text[lineStart - 1] is not ('\n' or '\r')) lineStart--;
@@ -93,8 +96,8 @@ public static partial class Completions
     /// The values a key takes; <paramref name="yaml"/> writes a string value as the YAML text that reads back as it where it
     /// goes (numbers and booleans of an enum are written as they are).
     /// </summary>
-    /// <summary>What completion knows beside the text: the last version that could be read, and the manifest's folder.</summary>
-    private sealed record Context(ManifestDocument? LastGood, string? Folder);
+    /// <summary>What completion knows beside the text: the last version that could be read, and the issuer files on disk.</summary>
+    private sealed record Context(ManifestDocument? LastGood, Func<IReadOnlyList<string>>? IssuerFiles);
 
     private static ImmutableArray<Completion> Values(string? key, SchemaNode? schema, TextSpan replace, Context context, Func<string, string> yaml)
     {
@@ -112,9 +115,9 @@ public static partial class Completions
         {
             return [.. Outline.Batches(manifest).Select(b => new Completion(b.Name, CompletionKind.Batch, $"{b.Count} devices", null, yaml(b.Name), replace))];
         }
-        if (key == "issuers" && context.Folder is { } folder)
+        if (key == "issuers" && context.IssuerFiles is { } issuerFiles)
         {
-            return [.. IssuerFiles.Under(folder).Select(f => new Completion(f, CompletionKind.File, "CA certificate", schema.Description, yaml(f), replace))];
+            return [.. issuerFiles().Select(f => new Completion(f, CompletionKind.File, "CA certificate", schema.Description, yaml(f), replace))];
         }
         return [];
     }

@@ -1,6 +1,5 @@
 using CertLsp.Core.Diagnostics;
 using CertLsp.Core.Editing;
-using CertLsp.Core.Ledger;
 using CertLsp.Core.Text;
 using CertLsp.LanguageServer.Protocol;
 using CertLsp.LanguageServer.Workspace;
@@ -86,7 +85,7 @@ public sealed class CodeActionHandler(ServerContext context)
             return [];
         }
         return zips
-            .Where(z => !Core.Requests.CsrZip.IsRequestZip(z.Name))
+            .Where(z => !CertLsp.Workflows.Requests.CsrZip.IsRequestZip(z.Name))
             .OrderByDescending(z => z.LastWriteTimeUtc).ThenBy(z => z.Name, StringComparer.Ordinal)
             .Take(MaxImportActions)
             .Select(z =>

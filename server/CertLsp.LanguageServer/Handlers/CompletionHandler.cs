@@ -1,6 +1,7 @@
 using CertLsp.Core.Editing;
 using CertLsp.LanguageServer.Protocol;
 using CertLsp.LanguageServer.Workspace;
+using CertLsp.Workflows.Files;
 using StreamJsonRpc;
 
 namespace CertLsp.LanguageServer.Handlers;
@@ -18,7 +19,7 @@ public sealed class CompletionHandler(ServerContext context)
         int offset = LspConvert.Offset(lines, document.Text, ServerContext.Require(parameters.Position, "position"));
         // A manifest on disk: the CA certificate files beside it are offered for ca.issuers.
         string? folder = UriPaths.LocalPath(parameters.TextDocument.Uri) is { } path ? Path.GetDirectoryName(path) : null;
-        var items = Completions.At(document.Text, offset, document.Parsed, folder)
+        var items = Completions.At(document.Text, offset, document.Parsed, folder is null ? null : () => IssuerFiles.Under(folder))
             .Select((c, i) => new CompletionItem(
                 c.Label,
                 c.Kind switch

@@ -1,12 +1,12 @@
 using System.Text.Json;
 using CertLsp.Bacnet.Client;
-using CertLsp.Core.Certificates;
 using CertLsp.Core.Checking;
 using CertLsp.Core.Ledger;
 using CertLsp.Core.Manifest;
 using CertLsp.Devices;
 using CertLsp.LanguageServer.Protocol;
 using CertLsp.LanguageServer.Workspace;
+using CertLsp.Workflows.Certificates;
 using StreamJsonRpc;
 
 namespace CertLsp.LanguageServer.Handlers;

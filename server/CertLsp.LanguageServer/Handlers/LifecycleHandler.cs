@@ -1,8 +1,8 @@
 using System.Text.Json;
 using CertLsp.Core.Checking;
-using CertLsp.Core.Files;
 using CertLsp.LanguageServer.Protocol;
 using CertLsp.LanguageServer.Workspace;
+using CertLsp.Workflows.Files;
 using StreamJsonRpc;
 
 namespace CertLsp.LanguageServer.Handlers;

@@ -1,5 +1,5 @@
-using CertLsp.Core.Files;
 using CertLsp.LanguageServer.Protocol;
+using CertLsp.Workflows.Files;
 using StreamJsonRpc;
 
 namespace CertLsp.LanguageServer.Handlers;

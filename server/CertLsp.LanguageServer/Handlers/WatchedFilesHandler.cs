@@ -1,7 +1,7 @@
-using CertLsp.Core.Files;
-using CertLsp.Core.Ledger;
 using CertLsp.LanguageServer.Protocol;
 using CertLsp.LanguageServer.Workspace;
+using CertLsp.Workflows.Files;
+using CertLsp.Workflows.Ledger;
 using StreamJsonRpc;
 
 namespace CertLsp.LanguageServer.Handlers;

@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
 using System.Text.Json;
-using CertLsp.Core.Files;
+using CertLsp.Workflows.Files;
 
 namespace CertLsp.LanguageServer.Workspace;
 

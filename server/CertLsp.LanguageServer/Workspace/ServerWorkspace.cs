@@ -1,9 +1,9 @@
 using System.Collections.Immutable;
 using CertLsp.Core.Checking;
-using CertLsp.Core.Files;
-using CertLsp.Core.Ledger;
 using CertLsp.Core.Manifest;
 using CertLsp.Core.Text;
+using CertLsp.Workflows.Files;
+using CertLsp.Workflows.Ledger;
 using LspRange = CertLsp.LanguageServer.Protocol.Range;
 
 namespace CertLsp.LanguageServer.Workspace;

@@ -1,6 +1,6 @@
 using CertLsp.Core.Checking;
-using CertLsp.Core.Files;
 using CertLsp.LanguageServer.Protocol;
+using CertLsp.Workflows.Files;
 
 namespace CertLsp.LanguageServer.Workspace;
 

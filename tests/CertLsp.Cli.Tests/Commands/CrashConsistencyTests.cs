@@ -1,7 +1,7 @@
 using System.Diagnostics;
-using CertLsp.Core.Certificates;
-using CertLsp.Core.Ledger;
 using CertLsp.Core.Tests.Certificates;
+using CertLsp.Workflows.Certificates;
+using CertLsp.Workflows.Ledger;
 using Xunit;
 using Xunit.Abstractions;
 

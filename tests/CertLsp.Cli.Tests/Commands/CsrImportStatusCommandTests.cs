@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json;
-using CertLsp.Core.Certificates;
 using CertLsp.Core.Tests.Certificates;
 using Xunit;
 

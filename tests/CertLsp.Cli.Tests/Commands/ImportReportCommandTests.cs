@@ -1,7 +1,7 @@
 using System.Text.Json;
 using CertLsp.Cli.Commands;
-using CertLsp.Core.Certificates;
 using CertLsp.Core.Tests.Certificates;
+using CertLsp.Workflows.Certificates;
 using Xunit;
 
 namespace CertLsp.Cli.Tests.Commands;

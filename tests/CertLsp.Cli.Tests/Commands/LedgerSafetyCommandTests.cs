@@ -1,6 +1,7 @@
 using System.Text;
 using CertLsp.Core.Ledger;
 using CertLsp.Core.Tests.Certificates;
+using CertLsp.Workflows.Ledger;
 using Xunit;
 
 namespace CertLsp.Cli.Tests.Commands;

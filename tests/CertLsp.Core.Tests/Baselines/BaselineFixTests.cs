@@ -1,7 +1,7 @@
 using CertLsp.Core.Checking;
 using CertLsp.Core.Diagnostics;
-using CertLsp.Core.Files;
 using CertLsp.Core.Tests.Support;
+using CertLsp.Workflows.Files;
 
 namespace CertLsp.Core.Tests.Baselines;
 

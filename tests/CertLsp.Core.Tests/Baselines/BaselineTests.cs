@@ -1,7 +1,7 @@
 using CertLsp.Core.Checking;
-using CertLsp.Core.Files;
-using CertLsp.Core.Ledger;
 using CertLsp.Core.Tests.Support;
+using CertLsp.Workflows.Files;
+using CertLsp.Workflows.Ledger;
 
 namespace CertLsp.Core.Tests.Baselines;
 

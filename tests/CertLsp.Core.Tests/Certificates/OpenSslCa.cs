@@ -147,7 +147,7 @@ public sealed class OpenSslSite : IDisposable
         Ca = new OpenSslCa(caName);
         Site = new TempSite(TempSite.Manifest(devices, key).Replace("profile: bacnet-sc", $"profile: {profile}", StringComparison.Ordinal));
         File.WriteAllText(Site.File_("ca.pem"), Ca.Pem);
-        var run = CertLsp.Core.Requests.CsrRequester.Run(Site.ManifestPath, Site.Text, new CertLsp.Core.Requests.CsrRequestOptions());
+        var run = CertLsp.Workflows.Requests.CsrRequester.Run(Site.ManifestPath, Site.Text, new CertLsp.Workflows.Requests.CsrRequestOptions());
         if (run.Requested != devices) throw new InvalidOperationException($"{run.Requested} of {devices} CSRs were made");
         Csrs = Site.Zips.SelectMany(TempSite.Entries).ToDictionary(e => CertLsp.Core.Certificates.CsrGenerator.Inspect(e.Value).CommonName!, e => e.Value);
     }
@@ -176,10 +176,10 @@ public sealed class OpenSslSite : IDisposable
     public string Zip(string name, params (string Name, string Content)[] entries) =>
         Write(name, TempSite.MakeZip([.. entries.Select(e => (e.Name, Encoding.ASCII.GetBytes(e.Content)))]));
 
-    public CertLsp.Core.Certificates.ImportResult Import(string source, CertLsp.Core.Certificates.ImportOptions? options = null) =>
-        CertLsp.Core.Certificates.CertificateImporter.Run(Site.ManifestPath, Site.Text, source, options ?? new CertLsp.Core.Certificates.ImportOptions());
+    public CertLsp.Workflows.Certificates.ImportResult Import(string source, CertLsp.Workflows.Certificates.ImportOptions? options = null) =>
+        CertLsp.Workflows.Certificates.CertificateImporter.Run(Site.ManifestPath, Site.Text, source, options ?? new CertLsp.Workflows.Certificates.ImportOptions());
 
-    public CertLsp.Core.Ledger.SiteLedger Ledger => CertLsp.Core.Ledger.LedgerFile.Load(Site.LedgerPath);
+    public CertLsp.Core.Ledger.SiteLedger Ledger => CertLsp.Workflows.Ledger.LedgerFile.Load(Site.LedgerPath);
 
     public void Dispose()
     {

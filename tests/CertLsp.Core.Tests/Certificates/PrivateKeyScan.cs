@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
-using CertLsp.Core.Certificates;
 using Xunit;
+using CertLsp.Workflows.Certificates;
 
 namespace CertLsp.Core.Tests.Certificates;
 

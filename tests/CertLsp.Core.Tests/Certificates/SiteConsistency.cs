@@ -1,5 +1,6 @@
 using CertLsp.Core.Certificates;
-using CertLsp.Core.Ledger;
+using CertLsp.Workflows.Certificates;
+using CertLsp.Workflows.Ledger;
 
 namespace CertLsp.Core.Tests.Certificates;
 

@@ -119,7 +119,7 @@ public sealed class TempSite : IDisposable
 
     public string Text => File.ReadAllText(ManifestPath);
 
-    public string LedgerPath => CertLsp.Core.Ledger.LedgerFile.PathFor(ManifestPath);
+    public string LedgerPath => CertLsp.Workflows.Ledger.LedgerFile.PathFor(ManifestPath);
 
     public string File_(string name) => Path.Combine(Folder, name);
 

@@ -7,6 +7,7 @@ using CertLsp.Core.Diagnostics;
 using CertLsp.Core.Editing;
 using CertLsp.Core.Tests.Support;
 using CertLsp.Core.Yaml;
+using CertLsp.Workflows.Files;
 using CsCheck;
 
 namespace CertLsp.Core.Tests.Editing;
@@ -269,11 +270,12 @@ public class FlowEditingTests
     public void Issuer_paths_in_a_flow_list_and_a_block_list()
     {
         string folder = IssuerFolder();
+        Func<IReadOnlyList<string>> issuers = () => IssuerFiles.Under(folder);
         try
         {
             string[] expected = ["ca/der/root.cer", "ca/root.crt", "ca/site-issuer.pem"];
             var (text, offset) = Cursor("ca: { profile: bacnet-sc, issuers: [ ‸ ] }\n");
-            var found = Completions.At(text, offset, null, folder);
+            var found = Completions.At(text, offset, null, issuers);
             Assert.Equal(expected, found.Select(c => c.Label));
             Assert.All(found, c => Assert.Equal(CompletionKind.File, c.Kind));
             string after = Apply(text, found.Single(c => c.Label == "ca/site-issuer.pem"));
@@ -282,16 +284,16 @@ public class FlowEditingTests
 
             // A second item after the first, with its comma; a partial path typed.
             (text, offset) = Cursor("ca:\n  issuers: [ca/site-issuer.pem ‸]\n");
-            Assert.Equal("ca:\n  issuers: [ca/site-issuer.pem , ca/root.crt]\n", Apply(text, Completions.At(text, offset, null, folder).Single(c => c.Label == "ca/root.crt")));
+            Assert.Equal("ca:\n  issuers: [ca/site-issuer.pem , ca/root.crt]\n", Apply(text, Completions.At(text, offset, null, issuers).Single(c => c.Label == "ca/root.crt")));
             (text, offset) = Cursor("ca:\n  issuers: [ ca/ro‸ ]\n");
-            var root = Completions.At(text, offset, null, folder).Single(c => c.Label == "ca/root.crt");
+            var root = Completions.At(text, offset, null, issuers).Single(c => c.Label == "ca/root.crt");
             Assert.Equal("ca/ro", Checks.At(text, root.Replace));
 
             // The block form offers the same.
             (text, offset) = Cursor("ca:\n  issuers:\n    - ‸\n");
-            Assert.Equal(expected, Completions.At(text, offset, null, folder).Select(c => c.Label));
+            Assert.Equal(expected, Completions.At(text, offset, null, issuers).Select(c => c.Label));
             (text, offset) = Cursor("ca:\n  issuers:\n    - ca/si‸\n");
-            found = Completions.At(text, offset, null, folder);
+            found = Completions.At(text, offset, null, issuers);
             Assert.Equal("ca:\n  issuers:\n    - ca/site-issuer.pem\n", Apply(text, found.Single(c => c.Label == "ca/site-issuer.pem")));
 
             // Without a folder (an unsaved buffer) there is nothing to offer; a list of mappings still offers keys.

@@ -1,6 +1,6 @@
 using System.Text;
-using CertLsp.Core.Files;
 using Xunit;
+using CertLsp.Workflows.Files;
 
 namespace CertLsp.Core.Tests.HostileInput;
 

@@ -1,8 +1,8 @@
 using System.Text;
 using CertLsp.Core.Checking;
 using CertLsp.Core.Diagnostics;
-using CertLsp.Core.Files;
 using CertLsp.Core.Tests.Interop;
+using CertLsp.Workflows.Files;
 using CsCheck;
 using Xunit;
 

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using CertLsp.Core.Ledger;
+using CertLsp.Workflows.Ledger;
 using CsCheck;
 using Xunit;
 

@@ -1,4 +1,5 @@
 using CertLsp.Core.Ledger;
+using CertLsp.Workflows.Ledger;
 using CsCheck;
 using Xunit;
 

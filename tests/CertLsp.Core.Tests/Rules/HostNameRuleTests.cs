@@ -1,6 +1,6 @@
-using CertLsp.Core.Certificates;
 using CertLsp.Core.Naming;
 using CertLsp.Core.Tests.Support;
+using CertLsp.Workflows.Certificates;
 
 namespace CertLsp.Core.Tests.Rules;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using CertLsp.Core.Certificates;
 using CertLsp.Core.Tests.Interop;
+using CertLsp.Workflows.Certificates;
 
 namespace CertLsp.Reliability.Tests.Support;
 

@@ -1,5 +1,5 @@
-using CertLsp.Core.Certificates;
 using CertLsp.Core.Tests.Certificates;
+using CertLsp.Workflows.Certificates;
 
 namespace CertLsp.Reliability.Tests.Support;
 

@@ -1,5 +1,5 @@
-using CertLsp.Core.Requests;
 using CertLsp.Core.Tests.Certificates;
+using CertLsp.Workflows.Requests;
 
 namespace CertLsp.Reliability.Tests.Support;
 
