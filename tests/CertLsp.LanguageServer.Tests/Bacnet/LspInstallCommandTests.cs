@@ -1,12 +1,12 @@
+using CertLsp.Bacnet;
 using CertLsp.Bacnet.Client;
 using CertLsp.Bacnet.Link;
 using CertLsp.Bacnet.Simulator;
 using CertLsp.Core.Ledger;
 using CertLsp.LanguageServer.Protocol;
-using CertLsp.LanguageServer.Tests;
 using Xunit;
 
-namespace CertLsp.Bacnet.Tests;
+namespace CertLsp.LanguageServer.Tests;
 
 /// <summary>
 /// The language server installs certificates on devices that hold their keys (key.source: device), in process over LSP against
@@ -71,7 +71,7 @@ public sealed class LspInstallCommandTests
         }
     }
 
-    [Fact]
+    [NeedsFact(Needs.Namespace)]
     public async Task Import_with_a_bind_address_installs_every_certificate_on_its_device_with_progress_per_device()
     {
         LoopbackNamespace.Require();
@@ -99,7 +99,7 @@ public sealed class LspInstallCommandTests
         Assert.Equal(3, lenses.Count(l => l.Command!.Title.EndsWith(" · installed on the device", StringComparison.Ordinal)));
     }
 
-    [Fact]
+    [NeedsFact(Needs.Namespace)]
     public async Task Without_a_bind_address_the_import_records_installs_pending_says_how_and_the_install_command_installs_them_later()
     {
         LoopbackNamespace.Require();
@@ -151,7 +151,7 @@ public sealed class LspInstallCommandTests
         }
     }
 
-    [Fact]
+    [NeedsFact(Needs.Namespace)]
     public async Task A_device_that_refuses_its_certificate_is_reported_with_its_bacnet_error_and_the_install_command_tries_it_again()
     {
         LoopbackNamespace.Require();
@@ -192,7 +192,7 @@ public sealed class LspInstallCommandTests
         Assert.Equal(["dev-0002"], retry.Devices.Select(d => d.Device));
     }
 
-    [Fact]
+    [NeedsFact(Needs.Namespace)]
     public async Task A_cancelled_install_finishes_the_devices_being_written_and_leaves_the_others_pending_so_ledger_and_devices_agree()
     {
         LoopbackNamespace.Require();

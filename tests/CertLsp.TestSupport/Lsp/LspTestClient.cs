@@ -5,7 +5,7 @@ using CertLsp.LanguageServer.Protocol;
 using Nerdbank.Streams;
 using StreamJsonRpc;
 
-namespace CertLsp.LanguageServer.Tests;
+namespace CertLsp.TestSupport;
 
 /// <summary>An editor in miniature: talks to an in-process server over a full-duplex stream, records what it publishes.</summary>
 public sealed class LspTestClient : IAsyncDisposable
