@@ -212,9 +212,16 @@ public sealed class LspInstallCommandTests
             Assert.True(DateTime.UtcNow < deadline, "the import did not record the certificates");
             await Task.Delay(5);
         }
-        await Task.Delay(200);
+        // Every silent device has been sent its install (each dropped a datagram): all workers wait on one, the last 8 devices
+        // wait for a free worker.
+        deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (Enumerable.Range(0, Stuck).Any(i => site.Site.MalformedReceivedBy(site.Specs[i].Instance) == 0))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the installs did not reach every silent device");
+            await Task.Delay(5);
+        }
         await client.Notify(CertLspCommands.WorkDoneProgressCancel, new { token = "tok-cancel" }); // the progress UI's cancel
-        await Task.Delay(200);
+        await client.HandledSoFarAsync(uri); // the cancel has taken effect
         // The devices being written answer again (within their retries): those installs finish.
         for (int i = 0; i < Stuck; i++) site.Device(i).Unresponsive = false;
         var result = await call;

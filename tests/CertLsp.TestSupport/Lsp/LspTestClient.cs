@@ -100,6 +100,13 @@ public sealed class LspTestClient : IAsyncDisposable
 
     public static object Full(string text) => new { text };
 
+    /// <summary>
+    /// A request the server answers only after it has handled every message sent before it (it dispatches one message at a
+    /// time, in order): once this returns, notifications sent earlier ($/cancelRequest, window/workDoneProgress/cancel) have
+    /// taken effect. The document must be open.
+    /// </summary>
+    public Task HandledSoFarAsync(string uri) => Request<JsonElement>(Methods.FoldingRange, new { textDocument = new { uri } });
+
     /// <summary>Waits until diagnostics for this document at (at least) this version have been published.</summary>
     public async Task<PublishDiagnosticsParams> WaitForDiagnosticsAsync(string uri, int? version = null, TimeSpan? timeout = null)
     {
