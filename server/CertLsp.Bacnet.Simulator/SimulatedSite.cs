@@ -38,6 +38,9 @@ public sealed class SimulatedSite : IAsyncDisposable
     /// <summary>Datagrams the devices could not decode (dropped or answered with reject/abort).</summary>
     public long MalformedReceived => AllEndpoints().Sum(e => e.MalformedReceived);
 
+    /// <summary>Datagrams one device dropped: undecodable, or received while it was <see cref="SimulatedDevice.Unresponsive"/>.</summary>
+    public long MalformedReceivedBy(uint instance) => Volatile.Read(ref _endpoints[IndexOf(instance)]).MalformedReceived;
+
     /// <summary>NPDUs the devices did not process: addressed to a remote network, or confirmed requests sent by broadcast.</summary>
     public long Discarded => AllEndpoints().Sum(e => e.Discarded);
 

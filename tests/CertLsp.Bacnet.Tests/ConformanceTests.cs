@@ -82,7 +82,7 @@ public class ConformanceTests : IAsyncLifetime
         _ => FileRequired,
     };
 
-    [Fact]
+    [NeedsFact(Needs.Namespace)]
     public async Task EveryObjectHasTheRequiredPropertiesAndEveryListedPropertyReads()
     {
         var objects = (await ReadAsync(ObjectId.Device(Instance), P.ObjectList)).Select(v => ((BacnetValue.ObjectIdentifier)v).Value).ToList();
@@ -98,7 +98,7 @@ public class ConformanceTests : IAsyncLifetime
         }
     }
 
-    [Fact]
+    [NeedsFact(Needs.Namespace)]
     public async Task DevicePropertiesTellTheTruth()
     {
         var device = ObjectId.Device(Instance);
@@ -130,7 +130,7 @@ public class ConformanceTests : IAsyncLifetime
         return [.. Enumerable.Range(0, length).Where(i => (bits.Bits[i / 8] & (0x80 >> (i % 8))) != 0)];
     }
 
-    [Fact]
+    [NeedsFact(Needs.Namespace)]
     public async Task FilesCarryModificationDateAndArchive()
     {
         var file = ObjectId.File(SimulatedDevice.IssuerFile1);
@@ -145,7 +145,7 @@ public class ConformanceTests : IAsyncLifetime
         Assert.NotEqual(date, await ReadAsync(file, P.ModificationDate));
     }
 
-    [Fact]
+    [NeedsFact(Needs.Namespace)]
     public async Task ArrayPropertiesReadByIndexAndOthersRefuseAnIndex()
     {
         var device = ObjectId.Device(Instance);
@@ -160,7 +160,7 @@ public class ConformanceTests : IAsyncLifetime
         Assert.Equal(new BacnetError(ErrorClass.Property, ErrorCode.PropertyIsNotAnArray), await ErrorAsync(device, P.VendorName, 1));
     }
 
-    [Fact]
+    [NeedsFact(Needs.Namespace)]
     public async Task ReadPropertyMultipleExpandsAllRequiredAndOptional()
     {
         foreach (var obj in new[] { ObjectId.Device(Instance), ObjectId.NetworkPort(1), ObjectId.NetworkPort(2), ObjectId.File(1) })
@@ -234,7 +234,7 @@ public class ConformanceTests : IAsyncLifetime
         }
     }
 
-    [Fact]
+    [NeedsFact(Needs.Namespace)]
     public async Task ConfirmedRequestsSentByBroadcastAreDiscarded()
     {
         var remote = new NetworkAddress(5, [127, 0, 7, 2, 0xBA, 0xC0]);
@@ -255,7 +255,7 @@ public class ConformanceTests : IAsyncLifetime
 
     // ---------------- ReinitializeDevice ----------------
 
-    [Theory]
+    [NeedsTheory(Needs.Namespace)]
     [InlineData(ReinitializedState.ColdStart)]
     [InlineData(ReinitializedState.WarmStart)]
     [InlineData(ReinitializedState.StartBackup)]

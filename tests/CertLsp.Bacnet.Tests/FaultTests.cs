@@ -88,7 +88,7 @@ public class FaultTests(ITestOutputHelper output)
         };
     }
 
-    [Fact]
+    [NeedsFact(Needs.Namespace)]
     public async Task A_device_that_stops_answering_in_the_middle_of_a_csr_read_gives_a_timeout_after_bounded_retries()
     {
         await using var rig = Start(2);
@@ -106,7 +106,7 @@ public class FaultTests(ITestOutputHelper output)
         output.WriteLine($"CSR read stopped after 2 chunks: {csr.Failure} in {watch.Elapsed.TotalMilliseconds:F0} ms");
     }
 
-    [Fact]
+    [NeedsFact(Needs.Namespace)]
     public async Task A_device_that_stops_answering_in_the_middle_of_a_segmented_answer_gives_a_timeout()
     {
         await using var rig = Start(3, segmentTimeout: TimeSpan.FromMilliseconds(300));
@@ -124,7 +124,7 @@ public class FaultTests(ITestOutputHelper output)
         output.WriteLine($"segmented answer stopped after 3 segments: {read.Failure} in {watch.Elapsed.TotalMilliseconds:F0} ms, {dropped} segments dropped");
     }
 
-    [Theory]
+    [NeedsTheory(Needs.Namespace)]
     [InlineData(false)]
     [InlineData(true)]
     public async Task A_device_that_stops_answering_in_the_middle_of_a_certificate_write_gives_a_timeout_and_discard_undoes(bool segmented)
@@ -153,7 +153,7 @@ public class FaultTests(ITestOutputHelper output)
         output.WriteLine($"{(segmented ? "segmented" : "chunked")} write stopped: {installed.Failure} in {watch.Elapsed.TotalMilliseconds:F0} ms, {dropped} datagrams dropped");
     }
 
-    [Fact]
+    [NeedsFact(Needs.Namespace)]
     public async Task Every_answer_twice_changes_nothing_for_a_whole_provisioning()
     {
         await using var rig = Start(6);
@@ -178,7 +178,7 @@ public class FaultTests(ITestOutputHelper output)
         output.WriteLine($"{doubled} answers doubled; {rig.Client.UnmatchedAnswers} ignored by the client");
     }
 
-    [Fact]
+    [NeedsFact(Needs.Namespace)]
     public async Task Answers_to_concurrent_requests_in_reverse_order_each_reach_their_request()
     {
         await using var rig = Start(7);
@@ -218,7 +218,7 @@ public class FaultTests(ITestOutputHelper output)
     /// ids later, its id would come round again), and then asks for another property; the held answer arrives just before the new
     /// request. It must not be taken for the answer: the given-up id is not reused while a late answer to it may come.
     /// </summary>
-    [Fact]
+    [NeedsFact(Needs.Namespace)]
     public async Task A_late_answer_to_a_request_given_up_on_is_never_taken_for_a_new_request()
     {
         await using var rig = Start(8);
@@ -268,7 +268,7 @@ public class FaultTests(ITestOutputHelper output)
     /// The same fault to the segments of a write (client to device, 474-byte segments) and of a read (device to client,
     /// 1,471-byte segments): one lost once, every one doubled, or two swapped once. The file arrives whole, in bounded time.
     /// </summary>
-    [Theory]
+    [NeedsTheory(Needs.Namespace)]
     [InlineData(SegmentFault.Lost)]
     [InlineData(SegmentFault.Doubled)]
     [InlineData(SegmentFault.Swapped)]
@@ -331,7 +331,7 @@ public class FaultTests(ITestOutputHelper output)
     /// The device restarts during an install and loses what was pending: the install's verdict is a failure naming the step (never
     /// a success), the device holds no half-installed certificate, and a new provisioning (new CSR, new certificate) succeeds.
     /// </summary>
-    [Theory]
+    [NeedsTheory(Needs.Namespace)]
     [InlineData(RestartMoment.AfterTheCsr)]
     [InlineData(RestartMoment.InTheCertificateWrite)]
     [InlineData(RestartMoment.BeforeTheActivation)]

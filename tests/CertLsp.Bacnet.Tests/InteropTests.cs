@@ -18,17 +18,10 @@ public class InteropTests
 {
     private static string InteropFolder()
     {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "tests", "interop-bacnet");
-            if (File.Exists(Path.Combine(dir.FullName, "CertLsp.sln")) && Directory.Exists(candidate))
-            {
-                if (!Directory.Exists(Path.Combine(candidate, "node_modules", "@bacnet-js", "client")))
-                    throw new InvalidOperationException($"@bacnet-js/client is not installed: run `npm ci` in {candidate} (./test.sh does)");
-                return candidate;
-            }
-        }
-        throw new InvalidOperationException("cannot find tests/interop-bacnet beside CertLsp.sln");
+        var folder = RepoPaths.Combine("tests", "interop-bacnet");
+        if (!Directory.Exists(Path.Combine(folder, "node_modules", "@bacnet-js", "client")))
+            throw new InvalidOperationException($"@bacnet-js/client is not installed: run `npm ci` in {folder} (./test.sh does)");
+        return folder;
     }
 
     private static Process Node(string script, params string[] args)
@@ -54,7 +47,7 @@ public class InteropTests
         return json;
     }
 
-    [Fact]
+    [NeedsFact(Needs.Namespace, Needs.BacnetPeer)]
     public async Task BacnetJsClientAgainstTheSimulator()
     {
         LoopbackNamespace.Require();
@@ -82,7 +75,7 @@ public class InteropTests
     /// every property in it and the four it leaves out, each array's length, and ReadPropertyMultiple ALL, REQUIRED and
     /// OPTIONAL. Not a single error comes back, and the three special identifiers agree with Property_List.
     /// </summary>
-    [Fact]
+    [NeedsFact(Needs.Namespace, Needs.BacnetPeer)]
     public async Task BacnetJsClientWalksEveryObjectAndProperty()
     {
         LoopbackNamespace.Require();
@@ -109,7 +102,7 @@ public class InteropTests
         Assert.Equal(0, site.ReceiveFailures);
     }
 
-    [Fact]
+    [NeedsFact(Needs.Namespace, Needs.BacnetPeer)]
     public async Task CertLspClientAgainstABacnetJsDevice()
     {
         LoopbackNamespace.Require();
@@ -180,7 +173,7 @@ public class InteropTests
     /// anything; it received segmented requests exactly where a write did not fit one APDU and it takes them; tshark finds no
     /// malformed packet and no expert warning in the capture.
     /// </summary>
-    [Theory]
+    [NeedsTheory(Needs.Namespace, Needs.BacnetPeer)]
     [MemberData(nameof(SmallDeviceCases))]
     public async Task CertLspProvisionsASmallBacnetJsDevice(int maxApdu, string segmentation)
     {

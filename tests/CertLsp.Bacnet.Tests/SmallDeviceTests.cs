@@ -40,7 +40,7 @@ public class SmallDeviceTests
     /// `csr --bind`, then `import` and `install --bind`: CSR read, issuer and operational certificate writes, activation and read-back
     /// on devices that accept 1476, 1024, 480 or 206 octets, with segmentation both ways or none; no device ever dropped an APDU.
     /// </summary>
-    [Theory]
+    [NeedsTheory(Needs.Namespace)]
     [MemberData(nameof(Sizes))]
     public async Task CsrAndInstallBindProvisionDevicesOfEverySize(int maxApdu, bool segmentation)
     {
@@ -92,7 +92,7 @@ public class SmallDeviceTests
     /// says what the device accepts (not a timeout, not an abort); the file write is chunked to fit instead. A device with
     /// Max_Segments_Accepted 2 (read from its Device object) gets no request needing 3.
     /// </summary>
-    [Fact]
+    [NeedsFact(Needs.Namespace)]
     public async Task NoSegmentedRequestToADeviceThatDoesNotTakeOne()
     {
         LoopbackNamespace.Require();
@@ -166,7 +166,7 @@ public class SmallDeviceTests
     }
 
     /// <summary>The client's own Max APDU bounds the octet count it asks for: a client taking 206 octets unsegmented reads a large CSR.</summary>
-    [Fact]
+    [NeedsFact(Needs.Namespace)]
     public async Task FileReadsFitTheClientsOwnMaxApdu()
     {
         LoopbackNamespace.Require();
@@ -186,7 +186,7 @@ public class SmallDeviceTests
     /// A device that refuses File_Size := 0 (write-access-denied) gets its certificates written from offset 0; the read-back proves them
     /// and the install says which path it took.
     /// </summary>
-    [Fact]
+    [NeedsFact(Needs.Namespace)]
     public async Task ADeviceWhoseFileSizeIsNotWritableGetsItsCertificateWrittenFromOffsetZero()
     {
         LoopbackNamespace.Require();
@@ -203,7 +203,7 @@ public class SmallDeviceTests
     }
 
     /// <summary>`discover` says that a device without Network Port objects cannot hold certificates (text and JSON).</summary>
-    [Fact]
+    [NeedsFact(Needs.Namespace)]
     public async Task DiscoverSaysADeviceWithoutNetworkPortCannotHoldCertificates()
     {
         LoopbackNamespace.Require();
@@ -226,7 +226,7 @@ public class SmallDeviceTests
     }
 
     /// <summary>`certlsp simulate --max-apdu --segmentation --max-segments`, and `--device-limits` for one device of a manifest's site.</summary>
-    [Fact]
+    [NeedsFact(Needs.Namespace)]
     public async Task SimulateTakesTheDevicesLimits()
     {
         LoopbackNamespace.Require();
@@ -281,7 +281,7 @@ public class SmallDeviceTests
     /// request to a device without segmentation is aborted (segmentation-not-supported); an answer larger than the requester's Max
     /// APDU is aborted when the device does not transmit segments, and segmented within the smaller of both limits when it does.
     /// </summary>
-    [Fact]
+    [NeedsFact(Needs.Namespace)]
     public async Task ASmallSimulatedDeviceRefusesWhatARealOneWould()
     {
         LoopbackNamespace.Require();

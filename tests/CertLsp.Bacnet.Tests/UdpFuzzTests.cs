@@ -18,7 +18,7 @@ namespace CertLsp.Bacnet.Tests;
 [Collection(UdpCollection.Name)]
 public class UdpFuzzTests(ITestOutputHelper output)
 {
-    [Fact]
+    [NeedsFact(Needs.Namespace)]
     public async Task Fuzzed_datagrams_to_a_device_and_to_the_client_stop_neither()
     {
         LoopbackNamespace.Require();

@@ -21,7 +21,7 @@ public class WiresharkTests(ITestOutputHelper output)
 {
     private const string Hostile = "127.0.1.2";
 
-    [Fact]
+    [NeedsFact(Needs.Namespace, Needs.Tshark)]
     public async Task TsharkDecodesEveryPacketCertLspSends()
     {
         LoopbackNamespace.Require();

@@ -20,7 +20,7 @@ public sealed class CodeClimateReportTests : WithTempFolder
     [Fact]
     public void Every_issue_has_the_fields_GitLab_requires_and_a_unique_fingerprint()
     {
-        var outcome = Cli.RunProcess(Core.Tests.Interop.RepoPaths.Root, "check", "examples/harbor-tower", "--format", "codeclimate");
+        var outcome = Cli.RunProcess(RepoPaths.Root, "check", "examples/harbor-tower", "--format", "codeclimate");
         Assert.True(outcome.Exit == 1, outcome.ToString());
         var issues = Issues(outcome);
         Assert.True(issues.Count >= 10, outcome.Stdout);

@@ -37,14 +37,14 @@ public sealed class SarifValidatorTests : WithTempFolder
         return path;
     }
 
-    [Fact]
+    [NeedsFact(Needs.NpmPeers)]
     public void The_examples_give_valid_SARIF()
     {
         var problems = Validate(CheckToSarif("examples.sarif", Cli.Example("harbor-tower"), Cli.Example("riverside-campus")));
         Assert.True(problems.Count == 0, string.Join("\n", problems));
     }
 
-    [Fact]
+    [NeedsFact(Needs.NpmPeers)]
     public void Findings_across_files_with_related_locations_fixes_and_non_ASCII_give_valid_SARIF()
     {
         const string subject = "subject: { country: us, state: WI, locality: L, organization: O, organizationalUnit: U }\r\n";
@@ -54,7 +54,7 @@ public sealed class SarifValidatorTests : WithTempFolder
         Assert.True(problems.Count == 0, string.Join("\n", problems));
     }
 
-    [Fact]
+    [NeedsFact(Needs.NpmPeers)]
     public void The_SARIF_of_a_review_holds_only_the_introduced_findings_and_is_valid()
     {
         string before = File.ReadAllText(Path.Combine(Cli.Example("harbor-tower"), "harbor-tower.site.yaml"));
@@ -73,7 +73,7 @@ public sealed class SarifValidatorTests : WithTempFolder
         Assert.True(problems.Count == 0, string.Join("\n", problems));
     }
 
-    [Fact]
+    [NeedsFact(Needs.NpmPeers)]
     public void SARIF_with_relative_paths_and_a_base_uri_is_valid()
     {
         // Out of process, from the repository root, so the paths are relative to SRCROOT.
@@ -86,7 +86,7 @@ public sealed class SarifValidatorTests : WithTempFolder
         Assert.True(problems.Count == 0, string.Join("\n", problems));
     }
 
-    [Fact]
+    [NeedsFact(Needs.NpmPeers)]
     public void The_validator_does_reject_broken_SARIF()
     {
         // Guards the tests above: the validator must report a log without the required "tool".

@@ -7,7 +7,7 @@ public sealed class InteropTests : IDisposable
 {
     private readonly string workspace = Directory.CreateTempSubdirectory("certlsp-interop-").FullName;
 
-    [Fact]
+    [NeedsFact(Needs.NpmPeers)]
     public void An_editor_session_with_vscode_languageserver_protocol_passes_every_step()
     {
         foreach (var site in new[] { "harbor-tower", "riverside-campus" })

@@ -5,18 +5,10 @@ namespace CertLsp.LanguageServer.Tests;
 /// <summary>Where things are in the repository, for tests that run real processes.</summary>
 public static class Repository
 {
-    public static string Root { get; } = FindRoot();
+    public static string Root => RepoPaths.Root;
 
     /// <summary>The CLI built in the same configuration as this test assembly.</summary>
-    public static string CliDll
-    {
-        get
-        {
-            string configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
-            string dll = Path.Combine(Root, "server", "CertLsp.Cli", "bin", configuration, "net10.0", "certlsp.dll");
-            return File.Exists(dll) ? dll : throw new FileNotFoundException($"the CLI is not built at {dll}; build the solution first");
-        }
-    }
+    public static string CliDll => RepoPaths.CliDll;
 
     /// <summary>The npm peers under tests/interop, installed by ./test.sh (npm ci).</summary>
     public static string Interop
@@ -45,12 +37,4 @@ public static class Repository
         return (process.ExitCode, stdout.Result, stderr.Result);
     }
 
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "CertLsp.sln"))) return dir.FullName;
-        }
-        throw new InvalidOperationException("repository root not found");
-    }
 }

@@ -63,7 +63,7 @@ public sealed class DiskFaultTests(ITestOutputHelper output)
         LedgerFile.Load(site.LedgerPath);
     }
 
-    [Fact]
+    [NeedsFact(Needs.Root)]
     public void Csr_on_a_disk_that_fills_up_fails_clearly_and_a_rerun_completes()
     {
         var failures = new SortedDictionary<string, int>(StringComparer.Ordinal);
@@ -91,7 +91,7 @@ public sealed class DiskFaultTests(ITestOutputHelper output)
         output.WriteLine($"{runs} runs on a full disk");
     }
 
-    [Fact]
+    [NeedsFact(Needs.Root)]
     public void Import_on_a_disk_that_fills_up_fails_clearly_and_a_rerun_completes()
     {
         int runs = 0, failed = 0;
@@ -115,7 +115,7 @@ public sealed class DiskFaultTests(ITestOutputHelper output)
         Assert.True(failed >= 2);
     }
 
-    [Theory]
+    [NeedsTheory(Needs.Root)]
     [InlineData(".")]
     [InlineData(".certlsp-keys")]
     public void Csr_in_a_read_only_folder_fails_clearly_and_writes_nothing(string readOnly)
@@ -133,7 +133,7 @@ public sealed class DiskFaultTests(ITestOutputHelper output)
         SiteConsistency.Assert(site);
     }
 
-    [Fact]
+    [NeedsFact(Needs.Root)]
     public void Import_in_a_read_only_folder_fails_clearly_and_records_nothing()
     {
         using var site = Sites.Signed(Devices, out string signed);
@@ -147,7 +147,7 @@ public sealed class DiskFaultTests(ITestOutputHelper output)
     }
 
     /// <summary>The bundle folder read-only: certificates are recorded without bundles; the next import writes the missing bundles.</summary>
-    [Fact]
+    [NeedsFact(Needs.Root)]
     public void Bundles_that_could_not_be_written_are_written_by_the_next_import()
     {
         using var site = Sites.Signed(Devices, out string signed);

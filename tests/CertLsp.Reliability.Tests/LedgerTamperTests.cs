@@ -1,7 +1,6 @@
 using CertLsp.Core.Ledger;
 using CertLsp.Core.Tests.Certificates;
 using CertLsp.LanguageServer.Protocol;
-using CertLsp.LanguageServer.Tests;
 using CertLsp.LanguageServer.Workspace;
 using CertLsp.Reliability.Tests.Support;
 using CertLsp.Workflows.Ledger;

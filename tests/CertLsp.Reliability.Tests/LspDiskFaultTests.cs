@@ -62,7 +62,7 @@ public sealed class LspDiskFaultTests(ITestOutputHelper output)
     private static Task<T> Execute<T>(JsonRpc rpc, string command, object argument) =>
         rpc.InvokeWithParameterObjectAsync<T>(Methods.ExecuteCommand, new { command, arguments = new[] { argument }, workDoneToken = "disk" });
 
-    [Fact]
+    [NeedsFact(Needs.Root)]
     public async Task Generate_csrs_on_a_disk_that_fills_up_fails_clearly_and_the_server_serves_on()
     {
         var outcomes = new List<string>();

@@ -3,7 +3,6 @@ using System.Text.Json;
 using CertLsp.Core.Checking;
 using CertLsp.Core.Tests.Certificates;
 using CertLsp.LanguageServer.Protocol;
-using CertLsp.LanguageServer.Tests;
 using CertLsp.LanguageServer.Workspace;
 using CertLsp.Reliability.Tests.Support;
 using CertLsp.Workflows.Certificates;

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Text.RegularExpressions;
 using CertLsp.Core.Tests.Certificates;
 using CertLsp.LanguageServer.Protocol;
-using CertLsp.LanguageServer.Tests;
 using CertLsp.LanguageServer.Workspace;
 using CertLsp.Reliability.Tests.Support;
 using Xunit.Abstractions;

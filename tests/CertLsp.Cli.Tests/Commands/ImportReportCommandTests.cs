@@ -14,7 +14,7 @@ public sealed class ImportReportCommandTests
         public override DateTimeOffset GetUtcNow() => now;
     }
 
-    [Fact]
+    [NeedsFact(Needs.OpenSsl)]
     public void An_expired_crl_is_said_in_the_import_report_and_in_status_and_strict_crl_refuses_it()
     {
         using var site = new OpenSslSite(devices: 2);
@@ -40,7 +40,7 @@ public sealed class ImportReportCommandTests
         Assert.All(json.RootElement.EnumerateArray(), row => Assert.Equal(nextText, row.GetProperty("crlExpired").GetString()));
     }
 
-    [Fact]
+    [NeedsFact(Needs.OpenSsl)]
     public void An_import_that_records_nothing_says_ledger_unchanged_and_leaves_the_file_alone()
     {
         using var site = new OpenSslSite(devices: 1);

@@ -175,7 +175,7 @@ public class AjvDifferentialTests
         }
     }
 
-    [Fact]
+    [NeedsFact(Needs.NpmPeers)]
     public void Generated_manifests_get_the_same_verdicts_from_ajv_and_the_core()
     {
         var random = new Random(20261123);
@@ -197,14 +197,14 @@ public class AjvDifferentialTests
         Assert.Superset(new HashSet<string> { "additionalProperties", "required", "type", "enum", "minimum", "maximum", "minLength", "maxLength", "pattern", "format" }, keywords);
     }
 
-    [Fact]
+    [NeedsFact(Needs.NpmPeers)]
     public void The_full_document_is_valid_for_ajv_too()
     {
         var verdict = Assert.Single(ValidateWithAjv([YamlText.Write(SchemaAgreementTests.FullDocument())]));
         Assert.True(verdict.Valid, string.Join("\n", verdict.Errors.Select(e => $"{e.InstancePath} {e.Keyword}")));
     }
 
-    [Fact]
+    [NeedsFact(Needs.NpmPeers)]
     public void An_integral_float_is_not_an_integer_to_the_core()
     {
         var text = YamlText.Write(With(SchemaAgreementTests.FullDocument(), new YScalar("1e3")));

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using CertLsp.Core.Tests.Interop;
 using CertLsp.Workflows.Certificates;
 
 namespace CertLsp.Reliability.Tests.Support;
@@ -7,15 +6,7 @@ namespace CertLsp.Reliability.Tests.Support;
 /// <summary>The built CLI (server/CertLsp.Cli/bin/&lt;configuration&gt;/net10.0/certlsp.dll) run as a real child process.</summary>
 public static class CliProcess
 {
-    public static string Dll { get; } = Find();
-
-    private static string Find()
-    {
-        string configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Debug{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Debug" : "Release";
-        string path = RepoPaths.Combine("server", "CertLsp.Cli", "bin", configuration, "net10.0", "certlsp.dll");
-        if (!File.Exists(path)) throw new InvalidOperationException($"the built CLI is expected at {path}");
-        return path;
-    }
+    public static string Dll => RepoPaths.CliDll;
 
     public static ProcessStartInfo Info(params string[] args)
     {

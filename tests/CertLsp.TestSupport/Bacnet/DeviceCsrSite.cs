@@ -6,13 +6,13 @@ using CertLsp.Workflows.Certificates;
 using CertLsp.Workflows.Ledger;
 using Xunit;
 
-namespace CertLsp.Bacnet.Tests;
+namespace CertLsp.TestSupport;
 
 /// <summary>
 /// A site whose devices hold their keys, for `certlsp csr` and the language server's Generate CSRs alike: three simulated
 /// devices (dev-03's firmware puts the wrong CN in its CSR), their manifest, and what a run must leave behind.
 /// </summary>
-internal static class DeviceCsrSite
+public static class DeviceCsrSite
 {
     public static string Cn(int i) => $"dev-0{i}.bms.test.example";
 

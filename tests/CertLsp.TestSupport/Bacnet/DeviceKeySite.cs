@@ -5,14 +5,14 @@ using CertLsp.Bacnet.Simulator;
 using CertLsp.Cli.Commands;
 using Xunit;
 
-namespace CertLsp.Bacnet.Tests;
+namespace CertLsp.TestSupport;
 
 /// <summary>
 /// A site whose devices hold their keys (key.source: device), simulated on loopback: devices dev-0001… at 127.&lt;subnet&gt;.0.2…
 /// (instances from <c>firstInstance</c>), a manifest for them in a temporary folder, and the demo's throwaway CA as the site's issuer
 /// (ca/issuer.pem). Removed at the end.
 /// </summary>
-internal sealed class DeviceKeySite : IAsyncDisposable
+public sealed class DeviceKeySite : IAsyncDisposable
 {
     public const string Bind = "127.0.1.9";
 

@@ -2,7 +2,7 @@ using System.Net;
 using CertLsp.Bacnet.Simulator;
 using Xunit;
 
-namespace CertLsp.Bacnet.Tests;
+namespace CertLsp.Cli.Tests;
 
 /// <summary>`certlsp csr` for key.source: device against simulated devices: CSRs read over BACnet into the zip and the pending ledger, no key file.</summary>
 [Collection(UdpCollection.Name)]
@@ -14,7 +14,7 @@ public class DeviceCsrCommandTests
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        var exit = Cli.Program.Run(args, stdout, stderr);
+        var exit = Program.Run(args, stdout, stderr);
         return (exit, stdout.ToString(), stderr.ToString());
     }
 
@@ -27,7 +27,7 @@ public class DeviceCsrCommandTests
         return folder;
     }
 
-    [Fact]
+    [NeedsFact(Needs.Namespace)]
     public async Task CsrReadsEachDevicesCsrIntoTheZipAndTheLedgerWithNoKeyFile()
     {
         LoopbackNamespace.Require();

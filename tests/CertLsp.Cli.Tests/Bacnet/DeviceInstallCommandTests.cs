@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
+using CertLsp.Bacnet;
 using CertLsp.Bacnet.Client;
 using CertLsp.Bacnet.Link;
 using CertLsp.Bacnet.Simulator;
@@ -9,7 +10,7 @@ using CertLsp.Core.Ledger;
 using CertLsp.Workflows.Ledger;
 using Xunit;
 
-namespace CertLsp.Bacnet.Tests;
+namespace CertLsp.Cli.Tests;
 
 /// <summary>
 /// `certlsp import --bind` for key.source: device against simulated devices: every accepted certificate installed (checked by the
@@ -40,7 +41,7 @@ public class DeviceInstallCommandTests
 
     private static SiteLedger Ledger(DeviceKeySite site) => LedgerFile.Load(LedgerFile.PathFor(site.ManifestPath));
 
-    [Fact]
+    [NeedsFact(Needs.Namespace)]
     public async Task ImportInstallsEveryAcceptedCertificateOnItsDeviceAndARerunHasNothingToDo()
     {
         LoopbackNamespace.Require();
@@ -81,7 +82,7 @@ public class DeviceInstallCommandTests
         Assert.Equal(before, File.ReadAllText(LedgerFile.PathFor(site.ManifestPath)));
     }
 
-    [Fact]
+    [NeedsFact(Needs.Namespace)]
     public async Task ADeviceThatRefusesTheCertificateIsReportedWithItsBacnetErrorAndNothingElseIsLost()
     {
         LoopbackNamespace.Require();
@@ -119,7 +120,7 @@ public class DeviceInstallCommandTests
         Assert.Matches(@"dev-0001\s.*\sinstalled", output);
     }
 
-    [Fact]
+    [NeedsFact(Needs.Namespace)]
     public async Task ADeviceThatStopsAnsweringIsReportedWithinTheTimeoutAndARerunInstallsOnlyIt()
     {
         LoopbackNamespace.Require();
@@ -153,7 +154,7 @@ public class DeviceInstallCommandTests
         Assert.All(Ledger(site).Entries.Values, e => Assert.Equal(InstallState.Installed, e.Install!.State));
     }
 
-    [Fact]
+    [NeedsFact(Needs.Namespace)]
     public async Task InstallInstallsWhatTheLedgerRecordsAsNotInstalledWithoutTheCasAnswer()
     {
         LoopbackNamespace.Require();
@@ -210,7 +211,7 @@ public class DeviceInstallCommandTests
         }
     }
 
-    [Fact]
+    [NeedsFact(Needs.Namespace)]
     public async Task CsrHonoursTheTimeoutForADeviceThatDoesNotAnswer()
     {
         LoopbackNamespace.Require();

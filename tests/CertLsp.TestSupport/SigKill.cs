@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace CertLsp.Reliability.Tests.Support;
+namespace CertLsp.TestSupport;
 
 /// <summary>A child process's run that may have been SIGKILLed: whether it was, its exit code and output, and how long it had worked.</summary>
 public sealed record KillAttempt(bool Killed, int Exit, string Stdout, string Stderr, double WorkMs);

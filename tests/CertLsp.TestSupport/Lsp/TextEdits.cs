@@ -1,6 +1,6 @@
 using CertLsp.LanguageServer.Protocol;
 
-namespace CertLsp.LanguageServer.Tests;
+namespace CertLsp.TestSupport;
 
 /// <summary>The client side of edits, written independently of the server: LSP positions (UTF-16) to offsets.</summary>
 public static class TextEdits
@@ -41,5 +41,5 @@ public static class TextEdits
     }
 
     /// <summary>The text a range covers.</summary>
-    public static string Slice(string text, Protocol.Range range) => text[Offset(text, range.Start)..Offset(text, range.End)];
+    public static string Slice(string text, CertLsp.LanguageServer.Protocol.Range range) => text[Offset(text, range.Start)..Offset(text, range.End)];
 }

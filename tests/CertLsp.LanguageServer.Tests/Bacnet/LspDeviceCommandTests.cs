@@ -3,10 +3,9 @@ using System.Net.Sockets;
 using CertLsp.Bacnet.Simulator;
 using CertLsp.Core.Checking;
 using CertLsp.LanguageServer.Protocol;
-using CertLsp.LanguageServer.Tests;
 using Xunit;
 
-namespace CertLsp.Bacnet.Tests;
+namespace CertLsp.LanguageServer.Tests;
 
 /// <summary>
 /// The language server's BACnet commands against simulated sites, in-process over LSP: Discover devices (the edit it asks the
@@ -46,7 +45,7 @@ public sealed class LspDeviceCommandTests : IDisposable
         + "    -   name: Boiler\r\n        instance: 9002\r\n        address: 127.0.9.30:47815\r\n"
         + "    -   name: Gone\r\n        instance: 9099\r\n        address: 127.0.9.40:47815\r\n";
 
-    [Fact]
+    [NeedsFact(Needs.Namespace)]
     public async Task Discover_adds_the_missing_devices_and_fixes_an_address_with_one_edit_the_manifest_rechecks_cleanly()
     {
         LoopbackNamespace.Require();
@@ -86,7 +85,7 @@ public sealed class LspDeviceCommandTests : IDisposable
         Assert.Single(client.AppliedEdits);
     }
 
-    [Fact]
+    [NeedsFact(Needs.Namespace)]
     public async Task An_edit_the_editor_refuses_is_reported_and_nothing_else_happens()
     {
         LoopbackNamespace.Require();
@@ -100,7 +99,7 @@ public sealed class LspDeviceCommandTests : IDisposable
         Assert.Equal(DiscoverManifest, await File.ReadAllTextAsync(ManifestPath));
     }
 
-    [Theory]
+    [NeedsTheory(Needs.Namespace)]
     [InlineData(null, LoopbackNamespace.Broadcast, "set certlsp.bacnet.bind")]
     [InlineData("", LoopbackNamespace.Broadcast, "set certlsp.bacnet.bind")]
     [InlineData("localhost", LoopbackNamespace.Broadcast, "the setting certlsp.bacnet.bind “localhost” is not an IPv4 address")]
@@ -126,7 +125,7 @@ public sealed class LspDeviceCommandTests : IDisposable
         Assert.Equal(DiscoverManifest, await File.ReadAllTextAsync(ManifestPath));
     }
 
-    [Theory]
+    [NeedsTheory(Needs.Namespace)]
     [InlineData(true)]
     [InlineData(false)]
     public async Task Discover_cancelled_while_waiting_for_answers_stops_at_once_and_changes_nothing(bool byCancelRequest)
@@ -164,7 +163,7 @@ public sealed class LspDeviceCommandTests : IDisposable
     // No bacnet.generateCsrCommand: the devices take 8, the setting says 8 (the default would be 9).
     private static string DeviceKeyManifest() => DeviceCsrSite.Manifest(3, $"{{ port: {CsrPort} }}", 6100, "127.0.10");
 
-    [Fact]
+    [NeedsFact(Needs.Namespace)]
     public async Task Generate_csrs_for_device_held_keys_reads_each_devices_csr_into_the_zip_and_the_ledger_like_the_cli()
     {
         LoopbackNamespace.Require();

@@ -2,13 +2,12 @@ using System.Diagnostics;
 using CertLsp.Bacnet.Simulator;
 using CertLsp.Core.Certificates;
 using CertLsp.Core.Ledger;
-using CertLsp.Reliability.Tests.Support;
 using CertLsp.Workflows.Certificates;
 using CertLsp.Workflows.Ledger;
 using Xunit;
 using Xunit.Abstractions;
 
-namespace CertLsp.Bacnet.Tests;
+namespace CertLsp.Cli.Tests;
 
 /// <summary>
 /// SIGKILL of a real <c>certlsp import --bind</c> process at random moments of its device installs (the simulated devices live in this
@@ -50,7 +49,7 @@ public sealed class InstallKillTests(ITestOutputHelper output)
     private static KillAttempt ImportKilledAfter(DeviceKeySite site, string answer, double delayMs) =>
         SigKill.During(Import(site, answer), () => InstallsBegun(site), delayMs);
 
-    [Fact]
+    [NeedsFact(Needs.Namespace)]
     public async Task Import_killed_during_device_installs_is_finished_by_a_rerun_and_ledger_and_devices_agree()
     {
         LoopbackNamespace.Require();

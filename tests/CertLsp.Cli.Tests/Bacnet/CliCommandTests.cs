@@ -6,7 +6,7 @@ using CertLsp.Bacnet.Services;
 using CertLsp.Bacnet.Simulator;
 using Xunit;
 
-namespace CertLsp.Bacnet.Tests;
+namespace CertLsp.Cli.Tests;
 
 /// <summary>`certlsp discover` and `certlsp simulate` end to end (Program.Run, as the command line calls them).</summary>
 [Collection(UdpCollection.Name)]
@@ -16,11 +16,11 @@ public class CliCommandTests
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        var exit = Cli.Program.Run(args, stdout, stderr);
+        var exit = Program.Run(args, stdout, stderr);
         return (exit, stdout.ToString(), stderr.ToString());
     }
 
-    [Fact]
+    [NeedsFact(Needs.Namespace)]
     public async Task DiscoverComparesWithTheManifest()
     {
         LoopbackNamespace.Require();
@@ -86,12 +86,12 @@ public class CliCommandTests
         Assert.Contains("255.255.255.255 is refused", error);
     }
 
-    [Fact]
+    [NeedsFact(Needs.Namespace)]
     public async Task SimulateRunsASiteThatAClientDiscovers()
     {
         LoopbackNamespace.Require();
         var stdout = new StringWriter();
-        var run = Task.Run(() => Cli.Program.Run(["simulate", "--devices", "12", "--bind", "127.0.4.2", "--port", "47809", "--duration", "4"], stdout, new StringWriter()));
+        var run = Task.Run(() => Program.Run(["simulate", "--devices", "12", "--bind", "127.0.4.2", "--port", "47809", "--duration", "4"], stdout, new StringWriter()));
         await using var client = BacnetClient.Start(new BacnetClientOptions(BipEndpoint.Parse("127.0.1.6", 0), BipEndpoint.Parse(LoopbackNamespace.Broadcast, 47809)));
         IReadOnlyList<DiscoveredDevice> found = [];
         for (var attempt = 0; attempt < 20 && found.Count < 12; attempt++)

@@ -3,29 +3,20 @@ using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using Xunit;
 
-namespace CertLsp.Bacnet.Tests;
+namespace CertLsp.Cli.Tests;
 
 /// <summary>`certlsp demo`: both example sites end to end; the device-key one on simulated devices over loopback BACnet (so it runs here, in the namespace).</summary>
 [Collection(UdpCollection.Name)]
 public sealed class DemoCommandTests
 {
-    private static string Examples()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "CertLsp.sln"))) return Path.Combine(dir.FullName, "examples");
-        }
-        throw new InvalidOperationException("the repository's examples folder was not found");
-    }
-
     private static string[] Tree(string folder) =>
         [.. Directory.GetFileSystemEntries(folder, "*", SearchOption.AllDirectories).Select(p => $"{p} {(File.Exists(p) ? new FileInfo(p).Length : 0)}").Order(StringComparer.Ordinal)];
 
-    [Fact]
+    [NeedsFact(Needs.Namespace)]
     public void The_demo_requests_signs_imports_installs_and_shows_status_without_writing_into_the_repository()
     {
         LoopbackNamespace.Require();
-        string examples = Examples();
+        string examples = RepoPaths.Examples;
         var before = Tree(examples);
         var (exit, output, error) = DeviceKeySite.Run("demo", "--examples", examples);
         Assert.True(exit == 0, output + error);
@@ -53,13 +44,13 @@ public sealed class DemoCommandTests
             Assert.False(Directory.Exists(work.Groups[1].Value), $"{work.Groups[1].Value} was left behind");
     }
 
-    [Fact]
+    [NeedsFact(Needs.Namespace)]
     public void A_demo_that_cannot_bind_its_simulated_devices_says_so()
     {
         LoopbackNamespace.Require();
         using var taken = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         taken.Bind(new IPEndPoint(IPAddress.Parse("127.0.0.2"), 47808));
-        var (exit, _, error) = DeviceKeySite.Run("demo", "--examples", Examples());
+        var (exit, _, error) = DeviceKeySite.Run("demo", "--examples", RepoPaths.Examples);
         Assert.Equal(2, exit);
         Assert.Contains("the demo could not bind its simulated devices to 127.0.0.2–127.0.0.5 (UDP port 47808)", error);
         Assert.Contains("Nothing was sent.", error);

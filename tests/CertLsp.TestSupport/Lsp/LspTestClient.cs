@@ -5,7 +5,7 @@ using CertLsp.LanguageServer.Protocol;
 using Nerdbank.Streams;
 using StreamJsonRpc;
 
-namespace CertLsp.LanguageServer.Tests;
+namespace CertLsp.TestSupport;
 
 /// <summary>An editor in miniature: talks to an in-process server over a full-duplex stream, records what it publishes.</summary>
 public sealed class LspTestClient : IAsyncDisposable
@@ -99,6 +99,13 @@ public sealed class LspTestClient : IAsyncDisposable
         new { range = new { start = new { line, character }, end = new { line = endLine, character = endCharacter } }, text };
 
     public static object Full(string text) => new { text };
+
+    /// <summary>
+    /// A request the server answers only after it has handled every message sent before it (it dispatches one message at a
+    /// time, in order): once this returns, notifications sent earlier ($/cancelRequest, window/workDoneProgress/cancel) have
+    /// taken effect. The document must be open.
+    /// </summary>
+    public Task HandledSoFarAsync(string uri) => Request<JsonElement>(Methods.FoldingRange, new { textDocument = new { uri } });
 
     /// <summary>Waits until diagnostics for this document at (at least) this version have been published.</summary>
     public async Task<PublishDiagnosticsParams> WaitForDiagnosticsAsync(string uri, int? version = null, TimeSpan? timeout = null)

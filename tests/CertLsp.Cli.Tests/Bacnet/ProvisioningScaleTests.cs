@@ -4,7 +4,7 @@ using System.Text.Json;
 using Xunit;
 using Xunit.Abstractions;
 
-namespace CertLsp.Bacnet.Tests;
+namespace CertLsp.Cli.Tests;
 
 /// <summary>
 /// A site of 1,000 simulated devices that hold their keys, provisioned end to end over loopback BACnet: discover, the devices' CSRs,
@@ -15,7 +15,7 @@ public sealed class ProvisioningScaleTests(ITestOutputHelper output)
 {
     private const int Devices = 1000;
 
-    [Fact]
+    [NeedsFact(Needs.Namespace)]
     public async Task A_thousand_devices_are_discovered_requested_signed_imported_installed_and_all_reported_installed()
     {
         LoopbackNamespace.Require();
