@@ -1,5 +1,6 @@
 // The CertLsp server's contracts beyond standard LSP: workspace/executeCommand commands and custom requests.
-// Types only (and names): the server owns the behaviour.
+// Types only (and names): the server owns the behaviour. tests/CertLsp.LanguageServer.Tests/ProtocolContractTests.cs reads this
+// file and holds the server's command and method names and its records to it: change both sides together.
 
 export const ServerCommand = {
   generateCsrs: 'certlsp.generateCsrs',
@@ -13,6 +14,9 @@ export const ServerCommand = {
 export const ImportPromptCommand = 'certlsp.importCertificatesPrompt';
 
 export const SiteStatusRequest = 'certlsp/siteStatus';
+
+/** certlsp/siteStatus's params, and certlsp.showStatus's argument: the manifest. */
+export interface SiteStatusParams { uri: string }
 
 export interface Position { line: number; character: number }
 export interface Range { start: Position; end: Position }
@@ -29,6 +33,8 @@ export interface GenerateCsrsArgs {
   pending?: PendingChoice;
   /** flat: one CSR PEM per device; cari: the BACnet CA exchange layout (Annex AA). */
   layout?: ZipLayout;
+  /** Request devices that hold a valid certificate too (the server's renewal actions set it). */
+  renew?: boolean;
 }
 
 export interface GenerateCsrsResult {
@@ -117,4 +123,18 @@ export interface SiteStatus {
   site: string;
   counts: { devices: number; errors: number; warnings: number; pending: number };
   devices: DeviceStatus[];
+}
+
+/** Each server command's one argument and its result. */
+export interface ServerCommandTypes {
+  [ServerCommand.generateCsrs]: [GenerateCsrsArgs, GenerateCsrsResult];
+  [ServerCommand.importCertificates]: [ImportArgs, ImportResult];
+  [ServerCommand.showStatus]: [SiteStatusParams, SiteStatus];
+  [ServerCommand.discoverDevices]: [DiscoverDevicesArgs, DiscoverDevicesResult];
+  [ServerCommand.installCertificates]: [InstallCertificatesArgs, InstallCertificatesResult];
+}
+
+/** Each custom request's params and result. */
+export interface ServerRequestTypes {
+  [SiteStatusRequest]: [SiteStatusParams, SiteStatus];
 }

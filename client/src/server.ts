@@ -13,7 +13,7 @@ import {
 } from 'vscode-languageclient/node';
 import { CrashPolicy, crashMessage } from './crashPolicy';
 import { ProgressTranslator, type WorkDoneValue } from './progress';
-import { ServerCommand, SiteStatusRequest, type SiteStatus } from './protocol';
+import { ServerCommand, SiteStatusRequest, type SiteStatus, type SiteStatusParams } from './protocol';
 import { combinedGlob, manifestGlobs, manifestSelector } from './selector';
 import { resolveServer, serverEnvironment } from './serverLocation';
 import { initializationOptions, type SettingsReader } from './serverOptions';
@@ -197,7 +197,8 @@ export class CertLspServer implements vscode.Disposable {
   }
 
   async siteStatus(uri: vscode.Uri): Promise<SiteStatus> {
-    return this.require().sendRequest<SiteStatus>(SiteStatusRequest, { uri: uri.toString() });
+    const params: SiteStatusParams = { uri: uri.toString() };
+    return this.require().sendRequest<SiteStatus>(SiteStatusRequest, params);
   }
 
   /** workspace/executeCommand without progress. */

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using CertLsp.LanguageServer.Commands;
 using CertLsp.LanguageServer.Handlers;
 using CertLsp.LanguageServer.Protocol;
 using CertLsp.LanguageServer.Workspace;
@@ -27,6 +28,8 @@ public sealed class CertLspServer : IAsyncDisposable
         dispatch = new SerialSynchronizationContext(ex => Context.Log($"handler failed: {ex}", MessageType.Error));
         rpc.SynchronizationContext = dispatch;
         rpc.ExceptionStrategy = ExceptionProcessing.CommonErrorData;
+        rpc.CancellationStrategy = handler.Cancellation;
+        handler.Cancellation.Notify = rpc.NotifyWithParameterObjectAsync;
         Context.Attach(rpc);
         Context.Publisher = new DiagnosticPublisher(
             p => rpc.NotifyWithParameterObjectAsync(Methods.PublishDiagnostics, p),
@@ -36,9 +39,10 @@ public sealed class CertLspServer : IAsyncDisposable
             Context.LogTrace);
         Context.Workspace.Changed += _ => Context.Publisher.Schedule();
 
+        var commands = CommandRegistry.Default;
         object[] handlers =
         [
-            new LifecycleHandler(Context, Capabilities),
+            new LifecycleHandler(Context, () => Capabilities(commands)),
             new TextDocumentSyncHandler(Context),
             new WatchedFilesHandler(Context),
             new ConfigurationHandler(Context),
@@ -50,11 +54,11 @@ public sealed class CertLspServer : IAsyncDisposable
             new FoldingRangeHandler(Context),
             new SelectionRangeHandler(Context),
             new CodeLensHandler(Context),
-            new ExecuteCommandHandler(Context),
+            new ExecuteCommandHandler(Context, commands),
             new SiteStatusHandler(Context),
         ];
         foreach (var target in handlers) rpc.AddLocalRpcTarget(target, new JsonRpcTargetOptions { NotifyClientOfEvents = false });
-        handler.Shapes = ParamsShapes(handlers);
+        handler.Methods = ParamsOf(handlers);
         rpc.Disconnected += (_, e) =>
         {
             Context.Log($"connection closed: {e.Description}");
@@ -67,22 +71,22 @@ public sealed class CertLspServer : IAsyncDisposable
 
     /// <summary>
     /// What each handled method takes as params, read from its handler's signature (a CancellationToken aside): no parameter is
-    /// <see cref="ParamsShape.None"/>, a nullable one <see cref="ParamsShape.Optional"/>, any other <see cref="ParamsShape.Required"/>;
-    /// <c>$/cancelRequest</c> (StreamJsonRpc's own) requires its <c>{ id }</c>.
+    /// <see cref="ParamsShape.None"/>, a nullable one <see cref="ParamsShape.Optional"/>, any other <see cref="ParamsShape.Required"/>.
     /// </summary>
-    public static Dictionary<string, ParamsShape> ParamsShapes(IEnumerable<object> targets)
+    public static Dictionary<string, MethodParams> ParamsOf(IEnumerable<object> targets)
     {
         var nullability = new System.Reflection.NullabilityInfoContext();
-        var shapes = new Dictionary<string, ParamsShape>(StringComparer.Ordinal) { [Methods.CancelRequest] = ParamsShape.Required };
+        var shapes = new Dictionary<string, MethodParams>(StringComparer.Ordinal);
         foreach (var method in targets.SelectMany(t => t.GetType().GetMethods()))
         {
             if (method.GetCustomAttributes(typeof(JsonRpcMethodAttribute), false) is not [JsonRpcMethodAttribute { Name: { } name }]) continue;
             var parameters = method.GetParameters().Where(p => p.ParameterType != typeof(CancellationToken)).ToArray();
             shapes[name] = parameters switch
             {
-                [] => ParamsShape.None,
-                [var one] when one.HasDefaultValue || nullability.Create(one).ReadState == System.Reflection.NullabilityState.Nullable => ParamsShape.Optional,
-                _ => ParamsShape.Required,
+                [] => new(ParamsShape.None, null),
+                [var one] when one.HasDefaultValue || nullability.Create(one).ReadState == System.Reflection.NullabilityState.Nullable => new(ParamsShape.Optional, one.ParameterType),
+                [var one] => new(ParamsShape.Required, one.ParameterType),
+                _ => throw new InvalidOperationException($"{name}: a handler takes one params record at most"),
             };
         }
         return shapes;
@@ -91,7 +95,10 @@ public sealed class CertLspServer : IAsyncDisposable
     /// <summary>The exit code: 0 after shutdown then exit, 1 for exit without shutdown or a vanished client.</summary>
     public Task<int> Completion => Context.Exit.Task;
 
-    public static ServerCapabilities Capabilities() => new(
+    /// <summary>What initialize advertises; the commands from the registry that runs them.</summary>
+    public static ServerCapabilities Capabilities() => Capabilities(CommandRegistry.Default);
+
+    public static ServerCapabilities Capabilities(CommandRegistry commands) => new(
         new TextDocumentSyncOptions(true, TextDocumentSyncKind.Incremental, new SaveOptions(false)),
         new CompletionOptions([":", " ", "-"], false),
         HoverProvider: true,
@@ -101,7 +108,7 @@ public sealed class CertLspServer : IAsyncDisposable
         SelectionRangeProvider: true,
         new CodeActionOptions([CodeActionKind.QuickFix, CodeActionKind.SourceGenerateCsrs, CodeActionKind.SourceImport], false),
         new CodeLensOptions(false),
-        new ExecuteCommandOptions(CertLspCommands.Server, true));
+        new ExecuteCommandOptions(commands.Names, true));
 
     private static readonly JsonSerializerOptions Options = CreateOptions();
 
@@ -113,8 +120,16 @@ public sealed class CertLspServer : IAsyncDisposable
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         PropertyNameCaseInsensitive = true,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        // Lenient on purpose: a missing field reaches the handler as null and is answered with invalid params
-        // (StreamJsonRpc would answer a deserialization failure with "method not found").
+    };
+
+    /// <summary>
+    /// How params and command arguments are read, once, at dispatch: a record's non-nullable members are required and never null, so
+    /// a handler holds exactly what the record's types say (a client that leaves out a required field gets invalid params).
+    /// </summary>
+    public static JsonSerializerOptions ParamsOptions { get; } = new(Options)
+    {
+        RespectNullableAnnotations = true,
+        RespectRequiredConstructorParameters = true,
     };
 
     public async ValueTask DisposeAsync()

@@ -27,6 +27,15 @@ public sealed class LspMessageHandler(Stream input, Stream output, SystemTextJso
 
     public IJsonRpcMessageFormatter Formatter => formatter;
 
+    /// <summary>
+    /// What each method the server handles takes as params (from its handler's signature): nothing, an optional record or a required
+    /// one, and the record's type. Methods not listed reach StreamJsonRpc without params (an unknown request is answered -32601).
+    /// </summary>
+    public IReadOnlyDictionary<string, MethodParams> Methods { get; set; } = new Dictionary<string, MethodParams>();
+
+    /// <summary>Running requests by id, cancelled the moment their <c>$/cancelRequest</c> is read (the connection's cancellation strategy).</summary>
+    public LspCancellation Cancellation { get; } = new();
+
     public async ValueTask<JsonRpcMessage?> ReadAsync(CancellationToken cancellationToken)
     {
         while (true)
@@ -43,22 +52,12 @@ public sealed class LspMessageHandler(Stream input, Stream output, SystemTextJso
             try
             {
                 if (!await ReadExactlyAsync(body.AsMemory(0, length.Value), cancellationToken).ConfigureAwait(false)) return null;
-                var message = body.AsMemory(0, length.Value);
-                string? problem = Validate(message, out JsonElement? id, out int code, out bool answer, out byte[]? rewritten);
-                if (problem is not null)
+                var message = Read(body.AsMemory(0, length.Value), out var refusal);
+                if (message is not null) return message;
+                if (refusal is { } r)
                 {
-                    log($"refused a message: {problem}");
-                    if (answer) await WriteErrorAsync(id, code, problem, cancellationToken).ConfigureAwait(false);
-                    continue;
-                }
-                try
-                {
-                    return formatter.Deserialize(new ReadOnlySequence<byte>(rewritten ?? message.ToArray()));
-                }
-                catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException or ArgumentException or NotSupportedException)
-                {
-                    log($"refused a message: {ex.Message}");
-                    await WriteErrorAsync(id, ErrorCodes.InvalidRequest, "invalid JSON-RPC message: " + ex.Message, cancellationToken).ConfigureAwait(false);
+                    log($"refused a message: {r.Problem}");
+                    if (r.Answer) await WriteErrorAsync(r.Id, r.Code, r.Problem, cancellationToken).ConfigureAwait(false);
                 }
             }
             finally
@@ -75,25 +74,22 @@ public sealed class LspMessageHandler(Stream input, Stream output, SystemTextJso
         await WriteFrameAsync(buffer.WrittenMemory, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>
-    /// What each method the server handles takes as params (from its handler's signature): nothing, an optional object or a required
-    /// object. Methods not listed get their params as sent (an unknown method is answered -32601).
-    /// </summary>
-    public IReadOnlyDictionary<string, ParamsShape> Shapes { get; set; } = new Dictionary<string, ParamsShape>();
+    /// <summary>Why a frame was not passed on: the error code and message, the id to answer, and whether to answer (never a notification's params).</summary>
+    private readonly record struct Refusal(JsonElement? Id, int Code, string Problem, bool Answer = true);
 
     /// <summary>
-    /// Checks that a frame is a JSON-RPC 2.0 object and that its params fit its method; returns a reason (with the error code, and
-    /// whether to answer: never a notification) when it does not. Params that are absent, <c>null</c>, <c>{}</c> or <c>[]</c> are
-    /// "none" (JSON-RPC lets a client omit them; LSP clients send <c>null</c> for parameterless methods): a method that takes nothing
-    /// gets none, one whose params are optional gets <c>{}</c>. A request with params its method cannot take is answered -32602;
-    /// such a notification is dropped (and logged), except that params are ignored where the method takes none (<c>exit</c> always exits).
+    /// The one reading of a frame: parsed once, checked to be a JSON-RPC 2.0 message, and for a method the server handles its params
+    /// read into the handler's record, strictly (<see cref="CertLspServer.ParamsOptions"/>: a required field missing or null, or a
+    /// field of the wrong type, is invalid params). StreamJsonRpc gets the message with its typed argument and never parses the frame.
+    /// Params that are absent, <c>null</c>, <c>{}</c> or <c>[]</c> are "none" (JSON-RPC lets a client omit them; LSP clients send
+    /// <c>null</c> for parameterless methods): a method that takes nothing gets none, one whose params are optional gets null. A
+    /// request with params its method cannot take is answered -32602; such a notification is dropped with a line in the log, except
+    /// that params are ignored where the method takes none (<c>exit</c> always exits). <c>$/cancelRequest</c> is acted on here.
+    /// Returns null, with the reason when there is one to log, for a frame not to pass on.
     /// </summary>
-    private string? Validate(ReadOnlyMemory<byte> body, out JsonElement? id, out int code, out bool answer, out byte[]? rewritten)
+    private JsonRpcMessage? Read(ReadOnlyMemory<byte> body, out Refusal? refusal)
     {
-        id = null;
-        code = ErrorCodes.InvalidRequest;
-        answer = true;
-        rewritten = null;
+        refusal = null;
         JsonDocument doc;
         try
         {
@@ -101,70 +97,121 @@ public sealed class LspMessageHandler(Stream input, Stream output, SystemTextJso
         }
         catch (JsonException ex)
         {
-            code = ErrorCodes.ParseError;
-            return "parse error: " + ex.Message;
+            refusal = new Refusal(null, ErrorCodes.ParseError, "parse error: " + ex.Message);
+            return null;
         }
         using (doc)
         {
             var root = doc.RootElement;
-            if (root.ValueKind != JsonValueKind.Object) return "a JSON-RPC message is a JSON object";
+            JsonRpcMessage? Refuse(out Refusal? r, JsonElement? id, int code, string problem, bool answer = true)
+            {
+                r = new Refusal(id, code, problem, answer);
+                return null;
+            }
+            if (root.ValueKind != JsonValueKind.Object) return Refuse(out refusal, null, ErrorCodes.InvalidRequest, "a JSON-RPC message is a JSON object");
             bool hasId = root.TryGetProperty("id", out var idElement);
+            JsonElement? answerId = null;
+            RequestId id = RequestId.NotSpecified;
             if (hasId)
             {
-                if (idElement.ValueKind is JsonValueKind.String or JsonValueKind.Number) id = idElement.Clone();
-                else if (idElement.ValueKind != JsonValueKind.Null) return "the id must be a string or a number";
+                switch (idElement.ValueKind)
+                {
+                    case JsonValueKind.String:
+                        answerId = idElement.Clone();
+                        id = new RequestId(idElement.GetString());
+                        break;
+                    case JsonValueKind.Number:
+                        answerId = idElement.Clone();
+                        if (!idElement.TryGetInt64(out long number)) return Refuse(out refusal, answerId, ErrorCodes.InvalidRequest, "the id must be a string or an integer");
+                        id = new RequestId(number);
+                        break;
+                    case JsonValueKind.Null:
+                        id = RequestId.Null;
+                        break;
+                    default:
+                        return Refuse(out refusal, null, ErrorCodes.InvalidRequest, "the id must be a string or a number");
+                }
             }
-            if (!root.TryGetProperty("jsonrpc", out var version) || version.ValueKind != JsonValueKind.String || version.GetString() != "2.0") return "\"jsonrpc\": \"2.0\" is missing";
+            if (!root.TryGetProperty("jsonrpc", out var version) || version.ValueKind != JsonValueKind.String || !version.ValueEquals("2.0"))
+            {
+                return Refuse(out refusal, answerId, ErrorCodes.InvalidRequest, "\"jsonrpc\": \"2.0\" is missing");
+            }
             bool hasMethod = root.TryGetProperty("method", out var method);
-            if (hasMethod && method.ValueKind != JsonValueKind.String) return "the method must be a string";
+            if (hasMethod && method.ValueKind != JsonValueKind.String) return Refuse(out refusal, answerId, ErrorCodes.InvalidRequest, "the method must be a string");
             if (!hasMethod)
             {
-                return root.TryGetProperty("result", out _) || root.TryGetProperty("error", out _) ? null : "neither a request, a notification nor a response";
+                if (root.TryGetProperty("result", out var result)) return new LspResult(result.Clone()) { RequestId = id, Version = "2.0" };
+                if (!root.TryGetProperty("error", out var error)) return Refuse(out refusal, answerId, ErrorCodes.InvalidRequest, "neither a request, a notification nor a response");
+                if (error.ValueKind != JsonValueKind.Object
+                    || !error.TryGetProperty("code", out var code) || !code.TryGetInt32(out int errorCode)
+                    || !error.TryGetProperty("message", out var text) || text.ValueKind != JsonValueKind.String)
+                {
+                    return Refuse(out refusal, answerId, ErrorCodes.InvalidRequest, "an error response has a numeric code and a message");
+                }
+                return new JsonRpcError
+                {
+                    RequestId = id,
+                    Version = "2.0",
+                    Error = new JsonRpcError.ErrorDetail
+                    {
+                        Code = (JsonRpcErrorCode)errorCode,
+                        Message = text.GetString(),
+                        Data = error.TryGetProperty("data", out var data) ? data.Clone() : null,
+                    },
+                };
             }
             string name = method.GetString()!;
             bool hasParams = root.TryGetProperty("params", out var parameters);
             bool none = !hasParams || parameters.ValueKind == JsonValueKind.Null
                 || (parameters.ValueKind == JsonValueKind.Object && !parameters.EnumerateObject().Any())
                 || (parameters.ValueKind == JsonValueKind.Array && parameters.GetArrayLength() == 0);
-            string? problem = Shapes.TryGetValue(name, out var shape)
-                ? shape switch
+            if (name == Protocol.Methods.CancelRequest)
+            {
+                if (hasParams && parameters.ValueKind == JsonValueKind.Object && parameters.TryGetProperty("id", out var cancelled)
+                    && (cancelled.ValueKind == JsonValueKind.String || (cancelled.ValueKind == JsonValueKind.Number && cancelled.TryGetInt64(out _))))
                 {
-                    ParamsShape.None when none || !hasId => Rewrite(root, out rewritten, null),
-                    ParamsShape.None => $"invalid params for {name}: it takes none",
-                    ParamsShape.Optional when none => Rewrite(root, out rewritten, "{}"),
-                    _ when parameters.ValueKind == JsonValueKind.Object => null,
-                    _ => $"invalid params for {name}: {(hasParams ? parameters.ValueKind.ToString().ToLowerInvariant() : "none")} given, an object is required",
+                    Cancellation.Cancel(cancelled.ValueKind == JsonValueKind.String ? new RequestId(cancelled.GetString()) : new RequestId(cancelled.GetInt64()));
+                    return hasId ? Refuse(out refusal, answerId, ErrorCodes.InvalidRequest, "$/cancelRequest is a notification") : null;
                 }
-                : hasParams && parameters.ValueKind is not (JsonValueKind.Object or JsonValueKind.Array) ? Rewrite(root, out rewritten, null) // answered -32601
-                : null;
-            if (problem is null) return null;
-            code = ErrorCodes.InvalidParams;
-            answer = hasId;
-            return problem;
+                return Refuse(out refusal, answerId, ErrorCodes.InvalidParams, "invalid params for $/cancelRequest: { id } is required", hasId);
+            }
+            if (!Methods.TryGetValue(name, out var contract))
+            {
+                return new JsonRpcRequest { RequestId = id, Method = name, ArgumentsList = [], Version = "2.0" }; // StreamJsonRpc: -32601, or ignored
+            }
+            object?[] arguments;
+            switch (contract.Shape)
+            {
+                case ParamsShape.None when none || !hasId:
+                    arguments = [];
+                    break;
+                case ParamsShape.None:
+                    return Refuse(out refusal, answerId, ErrorCodes.InvalidParams, $"invalid params for {name}: it takes none");
+                case ParamsShape.Optional when none:
+                    arguments = [null];
+                    break;
+                case var _ when parameters.ValueKind == JsonValueKind.Object:
+                    try
+                    {
+                        arguments = [parameters.Deserialize(contract.Type!, CertLspServer.ParamsOptions) ?? throw new JsonException("null")];
+                    }
+                    catch (JsonException ex)
+                    {
+                        return Refuse(out refusal, answerId, ErrorCodes.InvalidParams, $"invalid params for {name}: {ex.Message}", hasId);
+                    }
+                    break;
+                default:
+                    return Refuse(out refusal, answerId, ErrorCodes.InvalidParams,
+                        $"invalid params for {name}: {(hasParams ? parameters.ValueKind.ToString().ToLowerInvariant() : "none")} given, an object is required", hasId);
+            }
+            return new JsonRpcRequest { RequestId = id, Method = name, ArgumentsList = arguments, Version = "2.0" };
         }
     }
 
-    /// <summary>The message with its params replaced (by this JSON, or left out when null); always "no problem".</summary>
-    private static string? Rewrite(JsonElement root, out byte[] rewritten, string? parameters)
+    /// <summary>A client's answer to a server request, its result read into the type the caller asks for when it asks.</summary>
+    private sealed class LspResult(JsonElement result) : JsonRpcResult
     {
-        var buffer = new ArrayBufferWriter<byte>();
-        using (var json = new Utf8JsonWriter(buffer))
-        {
-            json.WriteStartObject();
-            foreach (var property in root.EnumerateObject())
-            {
-                if (property.NameEquals("params")) continue;
-                property.WriteTo(json);
-            }
-            if (parameters is not null)
-            {
-                json.WritePropertyName("params");
-                json.WriteRawValue(parameters);
-            }
-            json.WriteEndObject();
-        }
-        rewritten = buffer.WrittenSpan.ToArray();
-        return null;
+        public override T GetResult<T>() => result.Deserialize<T>(CertLspServer.SerializerOptions())!;
     }
 
     private async ValueTask WriteErrorAsync(JsonElement? id, int code, string message, CancellationToken cancellationToken)
@@ -278,3 +325,6 @@ public enum ParamsShape
     Optional,
     Required,
 }
+
+/// <summary>What a handled method takes as params, and the record they are read into (null when it takes none).</summary>
+public sealed record MethodParams(ParamsShape Shape, Type? Type);

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using CertLsp.LanguageServer.Protocol;
 using CertLsp.LanguageServer.Workspace;
 using StreamJsonRpc;
@@ -22,13 +21,8 @@ public sealed class ServerContext(ServerWorkspace workspace, TextWriter log, boo
 
     public string Trace { get; set; } = "off";
 
-    public JsonElement? ClientCapabilities { get; set; }
-
-    /// <summary>
-    /// Commands the client said at initialize that it runs itself (<c>initializationOptions.clientCommands</c> or
-    /// <c>capabilities.experimental.clientCommands</c>): only these, besides the server's own, may appear in actions and lenses.
-    /// </summary>
-    public IReadOnlySet<string> ClientCommands { get; set; } = new HashSet<string>();
+    /// <summary>What the client can do, read once at initialize.</summary>
+    public ClientFeatures Client { get; set; } = ClientFeatures.None;
 
     /// <summary>The editor's BACnet settings (initializationOptions.bacnet).</summary>
     public EditorBacnet Bacnet { get; set; } = EditorBacnet.None;
@@ -46,11 +40,6 @@ public sealed class ServerContext(ServerWorkspace workspace, TextWriter log, boo
 
     /// <summary>True when notifications may be processed.</summary>
     public bool Ready => IsInitialized && !IsShutDown;
-
-    public bool ClientSupportsWorkDoneProgress =>
-        ClientCapabilities is { } caps && caps.ValueKind == JsonValueKind.Object
-        && caps.TryGetProperty("window", out var window) && window.ValueKind == JsonValueKind.Object
-        && window.TryGetProperty("workDoneProgress", out var wdp) && wdp.ValueKind == JsonValueKind.True;
 
     /// <summary>
     /// Writes to the client's log (<c>window/logMessage</c>) when connected; to stderr only warnings and errors, and everything when
@@ -91,13 +80,8 @@ public sealed class ServerContext(ServerWorkspace workspace, TextWriter log, boo
 
     public Task ShowMessageAsync(int type, string message) => Rpc.NotifyWithParameterObjectAsync(Methods.ShowMessage, new MessageParams(type, message));
 
-    /// <summary>A required parameter, or an invalid-params error naming it.</summary>
-    public static T Require<T>(T? value, string name)
-        where T : class =>
-        value ?? throw new LocalRpcException($"invalid params: “{name}” is required") { ErrorCode = ErrorCodes.InvalidParams };
-
     /// <summary>A command's manifest: its local path and current text (the open buffer when it is open), or an invalid-params error.</summary>
-    public (string Path, string Text) Manifest(string? uri)
+    public (string Path, string Text) Manifest(string uri)
     {
         var (path, text, _, _) = ParsedManifest(uri, parse: false);
         return (path, text);
@@ -107,15 +91,15 @@ public sealed class ServerContext(ServerWorkspace workspace, TextWriter log, boo
     /// A command's manifest with its reading: the open buffer's (its parse re-used, and its version) when it is open, else the file
     /// read and parsed now; an invalid-params error when there is neither.
     /// </summary>
-    public (string Path, string Text, int? Version, Core.Checking.ManifestDocument Parsed) ParsedManifest(string? uri)
+    public (string Path, string Text, int? Version, Core.Checking.ManifestDocument Parsed) ParsedManifest(string uri)
     {
         var (path, text, version, parsed) = ParsedManifest(uri, parse: true);
         return (path, text, version, parsed!);
     }
 
-    private (string Path, string Text, int? Version, Core.Checking.ManifestDocument? Parsed) ParsedManifest(string? uri, bool parse)
+    private (string Path, string Text, int? Version, Core.Checking.ManifestDocument? Parsed) ParsedManifest(string uri, bool parse)
     {
-        if (uri is null || UriPaths.LocalPath(uri) is not { } path)
+        if (UriPaths.LocalPath(uri) is not { } path)
         {
             throw new LocalRpcException($"“{uri}” is not a manifest file on disk") { ErrorCode = ErrorCodes.InvalidParams };
         }
@@ -133,8 +117,12 @@ public sealed class ServerContext(ServerWorkspace workspace, TextWriter log, boo
     }
 
     /// <summary>A document the client has open, or an invalid-params error.</summary>
-    public OpenDocument Document(WorkspaceSnapshot snapshot, TextDocumentIdentifier? id) =>
-        id?.Uri is { } uri && snapshot.Find(uri) is { } doc
-            ? doc
-            : throw new LocalRpcException($"the document {id?.Uri} is not open") { ErrorCode = ErrorCodes.InvalidParams };
+    /// <remarks>Its reading is done (a large document's takes a while) before it is returned: a request cancelled meanwhile stops here.</remarks>
+    public OpenDocument Document(WorkspaceSnapshot snapshot, TextDocumentIdentifier id, CancellationToken cancellationToken)
+    {
+        var document = snapshot.Find(id.Uri) ?? throw new LocalRpcException($"the document {id.Uri} is not open") { ErrorCode = ErrorCodes.InvalidParams };
+        _ = document.Parsed;
+        cancellationToken.ThrowIfCancellationRequested();
+        return document;
+    }
 }

@@ -18,14 +18,14 @@ public sealed class CodeActionHandler(ServerContext context)
     public CodeAction[] CodeActions(CodeActionParams parameters, CancellationToken cancellationToken)
     {
         context.EnsureReady();
+        cancellationToken.ThrowIfCancellationRequested();
         var snapshot = context.Workspace.Snapshot;
-        var document = context.Document(snapshot, parameters.TextDocument);
+        var document = context.Document(snapshot, parameters.TextDocument, cancellationToken);
         var lines = document.Parsed.Lines;
-        var range = ServerContext.Require(parameters.Range, "range");
-        int start = LspConvert.Offset(lines, document.Text, ServerContext.Require(range.Start, "range.start"));
-        int end = LspConvert.Offset(lines, document.Text, ServerContext.Require(range.End, "range.end"));
+        int start = LspConvert.Offset(lines, document.Text, parameters.Range.Start);
+        int end = LspConvert.Offset(lines, document.Text, parameters.Range.End);
         var span = TextSpan.FromBounds(Math.Min(start, end), Math.Max(start, end));
-        var only = parameters.Context?.Only;
+        var only = parameters.Context.Only;
         bool Wanted(string kind) => only is null || only.Any(k => kind == k || kind.StartsWith(k + ".", StringComparison.Ordinal));
 
         var actions = new List<CodeAction>();
@@ -69,7 +69,7 @@ public sealed class CodeActionHandler(ServerContext context)
     /// </summary>
     private IEnumerable<CodeAction> ImportActions(string uri)
     {
-        if (context.ClientCommands.Contains(CertLspCommands.ImportCertificatesPrompt))
+        if (context.Client.ClientCommands.Contains(CertLspCommands.ImportCertificatesPrompt))
         {
             return [new CodeAction("Import signed certificates…", CodeActionKind.SourceImport,
                 Command: new Command("Import signed certificates…", CertLspCommands.ImportCertificatesPrompt, [new { uri }]))];

@@ -9,16 +9,18 @@ namespace CertLsp.LanguageServer.Handlers;
 public sealed class CodeLensHandler(ServerContext context)
 {
     [JsonRpcMethod(Methods.CodeLens, UseSingleObjectParameterDeserialization = true)]
-    public CodeLens[] CodeLenses(CodeLensParams parameters)
+    public CodeLens[] CodeLenses(CodeLensParams parameters, CancellationToken cancellationToken)
     {
         context.EnsureReady();
-        var document = context.Document(context.Workspace.Snapshot, parameters.TextDocument);
+        cancellationToken.ThrowIfCancellationRequested();
+        var document = context.Document(context.Workspace.Snapshot, parameters.TextDocument, cancellationToken);
         var parsed = document.Parsed;
         if (parsed.Manifest is not { } manifest) return [];
         var lines = parsed.Lines;
         var lenses = new List<CodeLens>();
         foreach (var batch in Outline.Batches(manifest))
         {
+            cancellationToken.ThrowIfCancellationRequested();
             // Says when devices with a valid certificate will be left out (the command requests only the others).
             var (_, _, valid) = SourceActions.Split(manifest, parsed.Ledger, batch.Devices, named: false, DateTimeOffset.UtcNow);
             string title = $"Batch {batch.Name} · {batch.Count} devices · Generate CSRs{(valid.Count > 0 ? $" ({valid.Count} valid, not requested)" : "")}";
@@ -30,6 +32,7 @@ public sealed class CodeLensHandler(ServerContext context)
             var now = DateTimeOffset.UtcNow;
             foreach (var device in manifest.Devices)
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 if (device.Name is null || ledger.Find(device.Name.Value) is null) continue;
                 string? status = CertificateStatusText.For(ledger, device, manifest.Certificates.WarningDayCount, now);
                 if (status is null) continue;

@@ -10,13 +10,14 @@ namespace CertLsp.LanguageServer.Handlers;
 public sealed class CompletionHandler(ServerContext context)
 {
     [JsonRpcMethod(Methods.Completion, UseSingleObjectParameterDeserialization = true)]
-    public CompletionList Completion(CompletionParams parameters)
+    public CompletionList Completion(CompletionParams parameters, CancellationToken cancellationToken)
     {
         context.EnsureReady();
+        cancellationToken.ThrowIfCancellationRequested();
         var snapshot = context.Workspace.Snapshot;
-        var document = context.Document(snapshot, parameters.TextDocument);
+        var document = context.Document(snapshot, parameters.TextDocument, cancellationToken);
         var lines = document.Parsed.Lines;
-        int offset = LspConvert.Offset(lines, document.Text, ServerContext.Require(parameters.Position, "position"));
+        int offset = LspConvert.Offset(lines, document.Text, parameters.Position);
         // A manifest on disk: the CA certificate files beside it are offered for ca.issuers.
         string? folder = UriPaths.LocalPath(parameters.TextDocument.Uri) is { } path ? Path.GetDirectoryName(path) : null;
         var items = Completions.At(document.Text, offset, document.Parsed, folder is null ? null : () => IssuerFiles.Under(folder))

@@ -15,14 +15,15 @@ public sealed class DefinitionHandler(ServerContext context)
     private static readonly HashSet<string> Twinned = [DiagnosticBuilder.CL0201.Code, DiagnosticBuilder.CL0601.Code, DiagnosticBuilder.CL0603.Code];
 
     [JsonRpcMethod(Methods.Definition, UseSingleObjectParameterDeserialization = true)]
-    public Location[] Definition(TextDocumentPositionParams parameters)
+    public Location[] Definition(TextDocumentPositionParams parameters, CancellationToken cancellationToken)
     {
         context.EnsureReady();
+        cancellationToken.ThrowIfCancellationRequested();
         var snapshot = context.Workspace.Snapshot;
-        var document = context.Document(snapshot, parameters.TextDocument);
+        var document = context.Document(snapshot, parameters.TextDocument, cancellationToken);
         var lines = document.Parsed.Lines;
-        int offset = LspConvert.Offset(lines, document.Text, ServerContext.Require(parameters.Position, "position"));
-        var twins = Twins(snapshot.Check.ByPath.Values.SelectMany(list => list));
+        int offset = LspConvert.Offset(lines, document.Text, parameters.Position);
+        var twins = Twins(cancellationToken, snapshot.Check.ByPath.Values.SelectMany(list => list));
         var here = twins.Keys.Where(k => k.Place.Path == document.Uri && k.Place.Span.Start <= offset && offset <= k.Place.Span.End).ToList();
         var sets = here.Select(k => twins[k]).ToHashSet();
         return [.. twins
@@ -34,11 +35,12 @@ public sealed class DefinitionHandler(ServerContext context)
     }
 
     /// <summary>Every place a duplicate diagnostic links (its own and those it names), mapped to the set of its twins (per code).</summary>
-    private static Dictionary<(string Code, SourceLocation Place), HashSet<SourceLocation>> Twins(IEnumerable<Diagnostic> diagnostics)
+    private static Dictionary<(string Code, SourceLocation Place), HashSet<SourceLocation>> Twins(CancellationToken cancellationToken, IEnumerable<Diagnostic> diagnostics)
     {
         var sets = new Dictionary<(string Code, SourceLocation Place), HashSet<SourceLocation>>();
         foreach (var diagnostic in diagnostics)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             if (!Twinned.Contains(diagnostic.Code) || diagnostic.Related.IsEmpty) continue;
             // One set for the diagnostic's place and every place it names: the largest set one of them is in takes in the others
             // (10,000 devices with the same instance stay linear).

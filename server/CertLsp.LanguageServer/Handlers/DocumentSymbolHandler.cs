@@ -10,10 +10,11 @@ namespace CertLsp.LanguageServer.Handlers;
 public sealed class DocumentSymbolHandler(ServerContext context)
 {
     [JsonRpcMethod(Methods.DocumentSymbol, UseSingleObjectParameterDeserialization = true)]
-    public DocumentSymbol[] DocumentSymbols(DocumentSymbolParams parameters)
+    public DocumentSymbol[] DocumentSymbols(DocumentSymbolParams parameters, CancellationToken cancellationToken)
     {
         context.EnsureReady();
-        var document = context.Document(context.Workspace.Snapshot, parameters.TextDocument);
+        cancellationToken.ThrowIfCancellationRequested();
+        var document = context.Document(context.Workspace.Snapshot, parameters.TextDocument, cancellationToken);
         var lines = document.Parsed.Lines;
         return [.. Outline.Of(document.Parsed).Select(i => Convert(i, lines))];
     }

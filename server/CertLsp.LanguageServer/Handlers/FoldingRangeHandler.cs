@@ -8,10 +8,11 @@ namespace CertLsp.LanguageServer.Handlers;
 public sealed class FoldingRangeHandler(ServerContext context)
 {
     [JsonRpcMethod(Methods.FoldingRange, UseSingleObjectParameterDeserialization = true)]
-    public FoldingRange[] FoldingRanges(FoldingRangeParams parameters)
+    public FoldingRange[] FoldingRanges(FoldingRangeParams parameters, CancellationToken cancellationToken)
     {
         context.EnsureReady();
-        var document = context.Document(context.Workspace.Snapshot, parameters.TextDocument);
+        cancellationToken.ThrowIfCancellationRequested();
+        var document = context.Document(context.Workspace.Snapshot, parameters.TextDocument, cancellationToken);
         var lines = document.Parsed.Lines;
         return [.. Outline.Foldable(document.Parsed.Yaml.Root)
             .Select(span => (Start: lines.GetPosition(span.Start).Line, End: lines.GetPosition(span.End).Line))

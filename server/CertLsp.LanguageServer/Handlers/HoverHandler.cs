@@ -9,13 +9,14 @@ namespace CertLsp.LanguageServer.Handlers;
 public sealed class HoverHandler(ServerContext context)
 {
     [JsonRpcMethod(Methods.Hover, UseSingleObjectParameterDeserialization = true)]
-    public Hover? Hover(TextDocumentPositionParams parameters)
+    public Hover? Hover(TextDocumentPositionParams parameters, CancellationToken cancellationToken)
     {
         context.EnsureReady();
+        cancellationToken.ThrowIfCancellationRequested();
         var snapshot = context.Workspace.Snapshot;
-        var document = context.Document(snapshot, parameters.TextDocument);
+        var document = context.Document(snapshot, parameters.TextDocument, cancellationToken);
         var parsed = document.Parsed;
-        int offset = LspConvert.Offset(parsed.Lines, document.Text, ServerContext.Require(parameters.Position, "position"));
+        int offset = LspConvert.Offset(parsed.Lines, document.Text, parameters.Position);
         var hover = HoverContent.At(parsed, offset);
         return hover is null ? null : new Hover(MarkupContent.Markdown(hover.Markdown), LspConvert.Range(parsed.Lines, hover.Span));
     }

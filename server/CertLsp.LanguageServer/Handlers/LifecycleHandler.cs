@@ -11,10 +11,11 @@ namespace CertLsp.LanguageServer.Handlers;
 public sealed class LifecycleHandler(ServerContext context, Func<ServerCapabilities> capabilities)
 {
     [JsonRpcMethod(Methods.Initialize, UseSingleObjectParameterDeserialization = true)]
-    public InitializeResult Initialize(InitializeParams parameters)
+    public InitializeResult Initialize(InitializeParams parameters, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         if (context.IsInitialized) throw new LocalRpcException("initialize was already sent") { ErrorCode = ErrorCodes.InvalidRequest };
-        context.ClientCapabilities = parameters.Capabilities;
+        context.Client = ClientFeatures.Read(parameters.Capabilities, parameters.InitializationOptions);
         context.Trace = parameters.Trace ?? "off";
         // The editor's "expiry warning days" setting: the window for manifests without certificates.warningDays.
         if (parameters.InitializationOptions is { ValueKind: System.Text.Json.JsonValueKind.Object } options
@@ -22,7 +23,6 @@ public sealed class LifecycleHandler(ServerContext context, Func<ServerCapabilit
         {
             context.Workspace.DefaultWarningDays = warningDays;
         }
-        context.ClientCommands = ClientCommands(parameters.InitializationOptions, parameters.Capabilities);
         context.Bacnet = EditorBacnet.Read(parameters.InitializationOptions, m => context.Log($"initializationOptions.{m}", MessageType.Warning));
         if (parameters.InitializationOptions is { ValueKind: System.Text.Json.JsonValueKind.Object } withExclude && withExclude.TryGetProperty("exclude", out var exclude)
             && ManifestScope.ReadGlobs(exclude, m => context.Log($"initializationOptions.exclude: {m}", MessageType.Warning)) is { } globs)
@@ -46,31 +46,10 @@ public sealed class LifecycleHandler(ServerContext context, Func<ServerCapabilit
         _ = WorkspaceIndex.Start(context);
     }
 
-    /// <summary>The command names listed as <c>clientCommands</c> in the initialization options or the experimental capabilities.</summary>
-    private static HashSet<string> ClientCommands(JsonElement? initializationOptions, JsonElement? capabilities)
-    {
-        var commands = new HashSet<string>(StringComparer.Ordinal);
-        JsonElement? experimental = capabilities is { ValueKind: JsonValueKind.Object } caps && caps.TryGetProperty("experimental", out var e) ? e : null;
-        foreach (var options in new[] { initializationOptions, experimental })
-        {
-            if (options is { ValueKind: JsonValueKind.Object } o && o.TryGetProperty("clientCommands", out var list) && list.ValueKind == JsonValueKind.Array)
-            {
-                commands.UnionWith(list.EnumerateArray().Where(c => c.ValueKind == JsonValueKind.String).Select(c => c.GetString()!));
-            }
-        }
-        return commands;
-    }
-
     /// <summary>Asks the client to report manifests and ledgers changed on disk, when it supports dynamic registration.</summary>
     private void RegisterFileWatchers()
     {
-        if (context.ClientCapabilities is not { ValueKind: System.Text.Json.JsonValueKind.Object } caps
-            || !caps.TryGetProperty("workspace", out var workspace) || workspace.ValueKind != System.Text.Json.JsonValueKind.Object
-            || !workspace.TryGetProperty("didChangeWatchedFiles", out var watched) || watched.ValueKind != System.Text.Json.JsonValueKind.Object
-            || !watched.TryGetProperty("dynamicRegistration", out var dynamic) || dynamic.ValueKind != System.Text.Json.JsonValueKind.True)
-        {
-            return;
-        }
+        if (!context.Client.WatchedFilesRegistration) return;
         var registration = new
         {
             registrations = new[]
@@ -89,8 +68,9 @@ public sealed class LifecycleHandler(ServerContext context, Func<ServerCapabilit
     }
 
     [JsonRpcMethod(Methods.Shutdown)]
-    public object? Shutdown()
+    public object? Shutdown(CancellationToken cancellationToken)
     {
+        _ = cancellationToken; // answered at once: nothing to cancel
         context.EnsureReady();
         context.IsShutDown = true;
         return null;

@@ -9,13 +9,15 @@ namespace CertLsp.LanguageServer.Handlers;
 public sealed class SelectionRangeHandler(ServerContext context)
 {
     [JsonRpcMethod(Methods.SelectionRange, UseSingleObjectParameterDeserialization = true)]
-    public SelectionRange[] SelectionRanges(SelectionRangeParams parameters)
+    public SelectionRange[] SelectionRanges(SelectionRangeParams parameters, CancellationToken cancellationToken)
     {
         context.EnsureReady();
-        var document = context.Document(context.Workspace.Snapshot, parameters.TextDocument);
+        cancellationToken.ThrowIfCancellationRequested();
+        var document = context.Document(context.Workspace.Snapshot, parameters.TextDocument, cancellationToken);
         var lines = document.Parsed.Lines;
-        return [.. (parameters.Positions ?? []).Select(position =>
+        return [.. parameters.Positions.Select(position =>
         {
+            cancellationToken.ThrowIfCancellationRequested();
             int offset = LspConvert.Offset(lines, document.Text, position);
             SelectionRange? range = null;
             foreach (var span in YamlPath.Enclosing(document.Parsed.Yaml.Root, offset).Reverse())

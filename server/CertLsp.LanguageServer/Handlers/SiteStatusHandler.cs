@@ -11,10 +11,11 @@ namespace CertLsp.LanguageServer.Handlers;
 public sealed class SiteStatusHandler(ServerContext context)
 {
     [JsonRpcMethod(CertLspCommands.SiteStatus, UseSingleObjectParameterDeserialization = true)]
-    public SiteStatusResult SiteStatus(SiteStatusParams parameters)
+    public SiteStatusResult SiteStatus(SiteStatusParams parameters, CancellationToken cancellationToken)
     {
         context.EnsureReady();
-        return Status(context, ServerContext.Require(parameters.Uri, "uri"));
+        cancellationToken.ThrowIfCancellationRequested();
+        return Status(context, parameters.Uri);
     }
 
     public static SiteStatusResult Status(ServerContext context, string uri)

@@ -10,14 +10,16 @@ public sealed class TextDocumentSyncHandler(ServerContext context)
     [JsonRpcMethod(Methods.DidOpen, UseSingleObjectParameterDeserialization = true)]
     public void DidOpen(DidOpenTextDocumentParams parameters)
     {
-        if (!context.Ready || parameters.TextDocument is not { Uri: not null } doc) return;
-        context.Workspace.Open(doc.Uri, doc.Version, doc.Text ?? "");
+        if (!context.Ready) return;
+        var doc = parameters.TextDocument;
+        context.Workspace.Open(doc.Uri, doc.Version, doc.Text);
     }
 
     [JsonRpcMethod(Methods.DidChange, UseSingleObjectParameterDeserialization = true)]
     public void DidChange(DidChangeTextDocumentParams parameters)
     {
-        if (!context.Ready || parameters.TextDocument is not { Uri: not null } doc || parameters.ContentChanges is null) return;
+        if (!context.Ready) return;
+        var doc = parameters.TextDocument;
         var current = context.Workspace.Snapshot.Find(doc.Uri);
         if (current is null)
         {
@@ -35,7 +37,8 @@ public sealed class TextDocumentSyncHandler(ServerContext context)
     [JsonRpcMethod(Methods.DidClose, UseSingleObjectParameterDeserialization = true)]
     public void DidClose(DidCloseTextDocumentParams parameters)
     {
-        if (!context.Ready || parameters.TextDocument?.Uri is not { } uri) return;
+        if (!context.Ready) return;
+        string uri = parameters.TextDocument.Uri;
         var closing = context.Workspace.Snapshot.Find(uri);
         context.Workspace.Close(uri);
         context.Publisher.Forget(uri);
@@ -47,7 +50,8 @@ public sealed class TextDocumentSyncHandler(ServerContext context)
     [JsonRpcMethod(Methods.DidSave, UseSingleObjectParameterDeserialization = true)]
     public void DidSave(DidSaveTextDocumentParams parameters)
     {
-        if (!context.Ready || parameters.TextDocument?.Uri is not { } uri) return;
+        if (!context.Ready) return;
+        string uri = parameters.TextDocument.Uri;
         if (Workspace.UriPaths.LocalPath(uri) is { } path && ManifestFiles.IsManifestPath(path)) context.Workspace.Reload(path);
     }
 }

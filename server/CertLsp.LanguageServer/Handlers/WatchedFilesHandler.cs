@@ -12,7 +12,7 @@ public sealed class WatchedFilesHandler(ServerContext context)
     [JsonRpcMethod(Methods.DidChangeWatchedFiles, UseSingleObjectParameterDeserialization = true)]
     public void DidChangeWatchedFiles(DidChangeWatchedFilesParams parameters)
     {
-        if (!context.Ready || parameters.Changes is null) return;
+        if (!context.Ready) return;
         bool exclusionsChanged = false;
         foreach (var change in parameters.Changes)
         {

@@ -66,5 +66,6 @@ public static class CertLspCommands
 
     public const string WorkDoneProgressCancel = "window/workDoneProgress/cancel";
 
-    public static string[] Server { get; } = [GenerateCsrs, ImportCertificates, ShowStatus, DiscoverDevices, InstallCertificates];
+    /// <summary>The commands the server runs (workspace/executeCommand), as its registry lists them.</summary>
+    public static string[] Server => Commands.CommandRegistry.Default.Names;
 }

@@ -40,7 +40,7 @@ public sealed class WorkDoneProgress : IDisposable
     public static async Task<WorkDoneProgress> BeginAsync(ServerContext context, JsonElement? clientToken, string title, CancellationToken requestCancelled)
     {
         JsonElement? token = clientToken is { ValueKind: JsonValueKind.String or JsonValueKind.Number } t ? t : null;
-        if (token is null && context.ClientSupportsWorkDoneProgress)
+        if (token is null && context.Client.WorkDoneProgress)
         {
             var created = JsonSerializer.SerializeToElement($"certlsp-{Guid.NewGuid():N}");
             try

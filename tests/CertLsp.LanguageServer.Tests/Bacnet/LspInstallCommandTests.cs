@@ -115,7 +115,7 @@ public sealed class LspInstallCommandTests
             Assert.Equal((0, 0, 3), (result.Installs!.Installed, result.Installs.Failed, result.Installs.Pending));
             Assert.Contains("3 certificate(s) wait to be installed on their devices (key.source: device), recorded as install pending", result.Message);
             Assert.Contains("set certlsp.bacnet.bind", result.Message);
-            Assert.EndsWith("Then run “CertLsp: Install Certificates on Devices” (certlsp.installCertificates).", result.Message);
+            Assert.EndsWith($"Then install them with {CertLspCommands.InstallCertificates}.", result.Message); // the server's command, never the client's title
             await client.MessageAsync(m => m.Type == MessageType.Warning && m.Message == result.Message);
             for (int i = 0; i < 3; i++) site.AssertUntouched(i);
             Assert.All(Ledger(site).Entries.Values, e => Assert.Equal(InstallState.Pending, e.InstallStateOfCertificate));

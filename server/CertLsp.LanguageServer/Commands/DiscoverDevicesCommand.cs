@@ -8,21 +8,23 @@ using CertLsp.LanguageServer.Protocol;
 using CertLsp.LanguageServer.Workspace;
 using StreamJsonRpc;
 
-namespace CertLsp.LanguageServer.Handlers;
+namespace CertLsp.LanguageServer.Commands;
 
 /// <summary>
-/// certlsp.discoverDevices (through workspace/executeCommand): Who-Is from the editor's bind address, each answering device's
+/// certlsp.discoverDevices: Who-Is from the editor's bind address, each answering device's
 /// identity, compared with the manifest (Devices: SiteDiscovery, DiscoveryComparison); the core's edits (DiscoveredDevices) sent
 /// with workspace/applyEdit; a summary with window/showMessage. This handler maps settings, progress, cancellation and results.
 /// </summary>
-public sealed class DiscoverDevicesHandler(ServerContext context)
+public sealed class DiscoverDevicesCommand : ServerCommand<DiscoverDevicesArguments, DiscoverDevicesResult>
 {
     private static readonly TimeSpan DefaultWait = TimeSpan.FromSeconds(3);
 
-    public async Task<DiscoverDevicesResult> DiscoverAsync(DiscoverDevicesArguments arguments, JsonElement? workDoneToken, CancellationToken cancellationToken)
+    public override string Name => CertLspCommands.DiscoverDevices;
+
+    public override async Task<DiscoverDevicesResult> ExecuteAsync(ServerContext context, DiscoverDevicesArguments arguments, JsonElement? workDoneToken, CancellationToken cancellationToken)
     {
         var (path, _, _, parsed) = context.ParsedManifest(arguments.Uri);
-        if (parsed.Manifest is not { } manifest) return await RefuseAsync("the manifest's YAML cannot be read: fix it first (see the Problems)").ConfigureAwait(false);
+        if (parsed.Manifest is not { } manifest) return await RefuseAsync(context, "the manifest's YAML cannot be read: fix it first (see the Problems)").ConfigureAwait(false);
         var site = context.Bacnet.Site(path, manifest);
         BacnetClient client;
         try
@@ -31,7 +33,7 @@ public sealed class DiscoverDevicesHandler(ServerContext context)
         }
         catch (BacnetSetupException ex)
         {
-            return await RefuseAsync(ex.Message).ConfigureAwait(false);
+            return await RefuseAsync(context, ex.Message).ConfigureAwait(false);
         }
         await using var connection = client; // closed however the request ends, a cancelled progress set-up included
 
@@ -55,7 +57,7 @@ public sealed class DiscoverDevicesHandler(ServerContext context)
         await connection.DisposeAsync().ConfigureAwait(false); // the socket is not needed for the edit
 
         // Compared with, and edited as, the manifest as it is now: the engineer may have typed while the devices answered.
-        var (uri, current, version, now) = Current(arguments.Uri!, parsed);
+        var (uri, current, version, now) = Current(context, arguments.Uri, parsed);
         var comparison = DiscoveryComparison.Of(now.Manifest is { } edited ? context.Bacnet.Site(path, edited) : site, rows);
         var edits = DiscoveredDevices.Edits(now, comparison.Found, comparison.Moved);
         foreach (var line in comparison.Missing.Concat(comparison.Differences)) context.Log($"discover {uri}: {line}");
@@ -83,14 +85,14 @@ public sealed class DiscoverDevicesHandler(ServerContext context)
         return new DiscoverDevicesResult(rows.Count, [.. edits.Added], [.. edits.Updated], [.. comparison.Missing], [.. comparison.Differences], applied, message, edit, edits.Refusal);
     }
 
-    private async Task<DiscoverDevicesResult> RefuseAsync(string why)
+    private static async Task<DiscoverDevicesResult> RefuseAsync(ServerContext context, string why)
     {
         await context.ShowMessageAsync(MessageType.Warning, why).ConfigureAwait(false);
         return new DiscoverDevicesResult(0, [], [], [], [], false, why, Refusal: why);
     }
 
     /// <summary>The manifest's URI, text, version and reading now: the open buffer, else the file (else the reading before).</summary>
-    private (string Uri, string Text, int? Version, ManifestDocument Parsed) Current(string uri, ManifestDocument before)
+    private static (string Uri, string Text, int? Version, ManifestDocument Parsed) Current(ServerContext context, string uri, ManifestDocument before)
     {
         try
         {
