@@ -12,8 +12,13 @@ export interface ServerLaunch {
 
 export class ServerNotFoundError extends Error {}
 
-/** The dll inside the extension: a framework-dependent `dotnet publish` of server/CertLsp.Cli. */
+/** The dll inside the universal extension: a framework-dependent `dotnet publish` of server/CertLsp.Cli, run with `dotnet`. */
 export const bundledServerDll = path.join('dist', 'server', 'certlsp.dll');
+
+/** The executable inside a per-platform extension (`vsce package --target`): a self-contained single file, no .NET needed. */
+export function bundledServerExecutable(platform: NodeJS.Platform = process.platform): string {
+  return path.join('dist', 'server', platform === 'win32' ? 'certlsp.exe' : 'certlsp');
+}
 
 function expandHome(p: string, home: string): string {
   return p === '~' ? home : p.startsWith('~/') ? path.join(home, p.slice(2)) : p;
@@ -21,13 +26,15 @@ function expandHome(p: string, home: string): string {
 
 /**
  * The setting `certlsp.server.path` (a certlsp.dll run with `dotnet`, or an executable such as the repository's
- * ./certlsp script) wins; otherwise the server bundled in the extension. Both get `lsp --stdio`.
+ * ./certlsp script) wins; otherwise the server bundled in the extension: the platform's own executable in a per-platform
+ * package, else the dll of the universal package with `dotnet`. All get `lsp --stdio`.
  */
 export function resolveServer(
   configuredPath: string | undefined,
   extensionPath: string,
   exists: (p: string) => boolean,
   home: string = os.homedir(),
+  platform: NodeJS.Platform = process.platform,
 ): ServerLaunch {
   const configured = configuredPath?.trim();
   if (configured) {
@@ -37,11 +44,24 @@ export function resolveServer(
       ? { command: 'dotnet', args: [full, 'lsp', '--stdio'], origin: 'setting' }
       : { command: full, args: ['lsp', '--stdio'], origin: 'setting' };
   }
+  const executable = path.join(extensionPath, bundledServerExecutable(platform));
+  if (exists(executable)) return { command: executable, args: ['lsp', '--stdio'], origin: 'bundled' };
   const bundled = path.join(extensionPath, bundledServerDll);
   if (!exists(bundled)) {
     throw new ServerNotFoundError(`The bundled server is missing (${bundled}). Reinstall the extension or set certlsp.server.path.`);
   }
   return { command: 'dotnet', args: [bundled, 'lsp', '--stdio'], origin: 'bundled' };
+}
+
+/**
+ * What the extension says when the server cannot be started because `dotnet` is not there (the universal package, or a
+ * certlsp.dll in the setting, on a machine without the .NET 10 runtime): the ways out, in the order that needs least.
+ */
+export function runtimeMissingMessage(launch: ServerLaunch, error: string): string | undefined {
+  if (launch.command !== 'dotnet' || !/ENOENT/.test(error)) return undefined;
+  return 'CertLsp cannot start its server: this package runs it with the .NET 10 runtime, and `dotnet` is not on the PATH. ' +
+    'Install the CertLsp package for your platform (it carries its own server, no .NET needed), or install the .NET 10 runtime ' +
+    '(https://dotnet.microsoft.com/download) and restart VS Code, or set certlsp.server.path to a self-contained `certlsp` executable.';
 }
 
 /**
