@@ -59,7 +59,57 @@ Console.WriteLine();
 Console.WriteLine($"Target: discovery + identity of {count} devices under 3 s: {(certlsp.Discovery + certlsp.Identity < 3 ? "met" : "NOT met")}; " +
     $"CertLsp {(certlsp.Discovery + certlsp.Identity < peer.Discovery + peer.Identity ? "faster" : "slower")} than the peer at discovery + identity, " +
     $"{(certlsp.Csr < peer.Csr ? "faster" : "slower")} at reading CSRs. Simulator dropped {site.MalformedReceived} malformed datagram(s).");
+
+// Provisioning end to end, as `certlsp csr --bind` and `install --bind` do it, on sites of small and large devices.
+var provisioningCount = Math.Min(200, count);
+Console.WriteLine();
+Console.WriteLine($"Provisioning {provisioningCount} devices end to end (inventory and limits, generate + read CSR, sign, write issuer and operational");
+Console.WriteLine("certificate, read back, activate, read back), 64 devices at a time, one run:");
+Console.WriteLine($"{"Max APDU, segmentation",-24} {"provisioned",12} {"time (s)",9} {"ms per device",14} {"packets per device",19} {"dropped",8}");
+foreach (var (maxApdu, segmentation, subnet) in new[] { (1476, Segmentation.Both, (byte)10), (480, Segmentation.None, (byte)20) })
+{
+    var p = await ProvisionAsync(provisioningCount, maxApdu, segmentation, subnet);
+    Console.WriteLine($"{$"{maxApdu}, {segmentation.ToString().ToLowerInvariant()}",-24} {$"{p.Done}/{p.Count}",12} {p.Seconds,9:0.00} {p.Seconds * 1000 / p.Count,14:0.0} {p.PacketsPerDevice,19:0.0} {p.Dropped,8}");
+    if (p.FirstFailure is { } failure) Console.WriteLine($"  first failure: {failure}");
+}
 return 0;
+
+static async Task<Provisioned> ProvisionAsync(int count, int maxApdu, Segmentation segmentation, byte subnet)
+{
+    var specs = Enumerable.Range(0, count).Select(i => new SimulatedDeviceSpec((uint)(subnet * 10_000 + i + 1), new IPAddress([127, subnet, (byte)((i + 2) >> 8), (byte)((i + 2) & 0xFF)]))
+    {
+        MaxApdu = maxApdu, Segmentation = segmentation, GenerateCsrCommand = 9, CsrCommonName = $"dev-{i + 1:D4}.bench.example",
+    }).ToList();
+    await using var site = SimulatedSite.Start(specs, BipEndpoint.DefaultPort, null);
+    using var caKey = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+    var caRequest = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=Bench Site CA", caKey, System.Security.Cryptography.HashAlgorithmName.SHA256);
+    caRequest.CertificateExtensions.Add(new System.Security.Cryptography.X509Certificates.X509BasicConstraintsExtension(true, false, 0, true));
+    using var ca = caRequest.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1));
+    var issuer = System.Text.Encoding.ASCII.GetBytes(ca.ExportCertificatePem());
+    await using var client = BacnetClient.Start(new BacnetClientOptions(BipEndpoint.Parse("127.0.1.2", 0), null));
+    var provisioning = new CertificateProvisioning(client) { PollInterval = TimeSpan.FromMilliseconds(10) };
+    var done = 0;
+    string? firstFailure = null;
+    var before = site.Datagrams;
+    var watch = Stopwatch.StartNew();
+    await Parallel.ForEachAsync(specs, new ParallelOptions { MaxDegreeOfParallelism = 64 }, async (spec, ct) =>
+    {
+        CertLsp.Bacnet.Transport.BacnetAddress address = BipEndpoint.From(new IPEndPoint(spec.Address, BipEndpoint.DefaultPort));
+        var info = await DeviceInventory.ReadAsync(client, address, spec.Instance, ct);  // learns the device's limits first
+        if (!info.Ok) { Interlocked.CompareExchange(ref firstFailure, $"{spec.Instance} inventory: {info.Failure}", null); return; }
+        var port = info.Value.NetworkPorts.First(p => p.CsrFile is not null).Port;
+        var csr = await provisioning.GenerateAndReadCsrAsync(address, port, spec.GenerateCsrCommand, ct);
+        if (!csr.Ok) { Interlocked.CompareExchange(ref firstFailure, $"{spec.Instance} CSR: {csr.Failure}", null); return; }
+        var request = System.Security.Cryptography.X509Certificates.CertificateRequest.LoadSigningRequestPem(
+            System.Text.Encoding.ASCII.GetString(csr.Value.Content.AsSpan()), System.Security.Cryptography.HashAlgorithmName.SHA256);
+        using var certificate = request.Create(ca, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(30), [1, .. BitConverter.GetBytes(spec.Instance)]);
+        var installed = await provisioning.InstallAsync(address, port, [issuer], System.Text.Encoding.ASCII.GetBytes(certificate.ExportCertificatePem()), null, ct);
+        if (installed.Ok) Interlocked.Increment(ref done);
+        else Interlocked.CompareExchange(ref firstFailure, $"{spec.Instance} install: {installed.Failure}", null);
+    });
+    var seconds = watch.Elapsed.TotalSeconds;
+    return new Provisioned(count, done, seconds, (site.Datagrams - before) / (double)count, site.OversizedDropped, firstFailure);
+}
 
 static void Row(string name, double a, double b) => Console.WriteLine($"{name,-32} {a,12:0.###} {b,18:0.###}");
 
@@ -108,5 +158,7 @@ static async Task<Result> RunBacnetJsAsync(string root, int count, string list)
     return new Result(r.GetProperty("found").GetInt32(), r.GetProperty("discovery").GetDouble(), r.GetProperty("identity").GetDouble(),
         r.GetProperty("identityOk").GetInt32(), r.GetProperty("csr").GetDouble(), r.GetProperty("csrOk").GetInt32());
 }
+
+internal sealed record Provisioned(int Count, int Done, double Seconds, double PacketsPerDevice, long Dropped, string? FirstFailure);
 
 internal sealed record Result(int Found, double Discovery, double Identity, int IdentityOk, double Csr, int CsrOk);

@@ -120,7 +120,7 @@ public static class SiteGenerator
         int batchLeft = 0, batchNumber = 0;
         for (int i = 0; i < options.Devices; i++)
         {
-            string name = DeviceName(i, random);
+            string name = DeviceName(i, random, options.Domain);
             long instance = 10_000 + i;
             string address = Address(i);
             var kind = mistakeAt.TryGetValue(i, out var m) ? m : (MistakeKind?)null;
@@ -210,12 +210,15 @@ public static class SiteGenerator
     }
 
     /// <summary>A unique name for device i in one of several schemes engineers use (the number makes it unique).</summary>
-    private static string DeviceName(int i, Random random) => random.Next(10) switch
+    /// <param name="domain">Whether the site appends a domain: then the CN is a host name (CL0206), and an international name is written as its A-label.</param>
+    private static string DeviceName(int i, Random random, bool domain) => random.Next(10) switch
     {
         < 4 => $"MAC00108D{i:X6}",
         < 9 => $"{Equipment[i % Equipment.Length]}-{i / Equipment.Length % 20 + 1}-{i}",
-        _ => $"Kältemaschine-{i}",
+        _ => domain ? Idn.GetAscii($"Kältemaschine-{i}") : $"Kältemaschine-{i}",
     };
+
+    private static readonly IdnMapping Idn = new();
 
     /// <summary>Device i's address: 127.0.0.2 upwards through the loopback /8, unique for up to 16 million devices.</summary>
     private static string Address(int i)

@@ -33,6 +33,7 @@ export const Setting = {
   warningDays: 'certificates.warningDays',
   zipLayout: 'csr.zipLayout',
   extraGlobs: 'manifests.extraGlobs',
+  exclude: 'manifests.exclude',
   bacnetPort: 'bacnet.port',
   bacnetBroadcast: 'bacnet.broadcast',
   bacnetGenerateCsrCommand: 'bacnet.generateCsrCommand',

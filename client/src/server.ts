@@ -78,7 +78,9 @@ export class CertLspServer implements vscode.Disposable {
     const options: LanguageClientOptions = {
       documentSelector: manifestSelector(globs),
       outputChannel: this.output,
-      synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher(combinedGlob(globs)) },
+      // configurationSection: every change under “certlsp” is sent as workspace/didChangeConfiguration (the server applies
+      // manifests.exclude).
+      synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher(combinedGlob(globs)), configurationSection: SettingsSection },
       initializationOptions: initializationOptions(read, globs),
       // Restricted Mode: the server's commands that write, run or send are refused with a message, and its code actions that
       // would run them are not offered (quick fixes that only edit the buffer are). Trust is read at each call, so granting

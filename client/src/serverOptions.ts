@@ -18,6 +18,8 @@ export interface BacnetOptions {
 export interface InitializationOptions {
   warningDays?: number;
   extraGlobs: string[];
+  /** certlsp.manifests.exclude: globs the workspace scan leaves out (later changes arrive by workspace/didChangeConfiguration). */
+  exclude: string[];
   bacnet: BacnetOptions;
   /** Commands in the server's actions that this extension runs itself (the server offers them only to clients that say so). */
   clientCommands: string[];
@@ -33,6 +35,7 @@ export function initializationOptions(get: SettingsReader, extraGlobs: string[])
   return {
     warningDays: get<number>(Setting.warningDays),
     extraGlobs,
+    exclude: (get<string[]>(Setting.exclude) ?? []).filter(glob => typeof glob === 'string' && glob.trim() !== ''),
     bacnet: {
       port: get<number>(Setting.bacnetPort),
       broadcast: text(get<string>(Setting.bacnetBroadcast)),

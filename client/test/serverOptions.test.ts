@@ -12,10 +12,12 @@ test('the BACnet settings reach the server as initializationOptions.bacnet, bind
     [Setting.bacnetBroadcast]: '127.255.255.255',
     [Setting.bacnetGenerateCsrCommand]: 8,
     [Setting.bacnetBind]: ' 127.0.1.9 ',
+    [Setting.exclude]: ['tests/fixtures/', '', '**/archive/**'],
   }), ['**/sites/*.yaml']);
   assert.deepEqual(options, {
     warningDays: 45,
     extraGlobs: ['**/sites/*.yaml'],
+    exclude: ['tests/fixtures/', '**/archive/**'],
     bacnet: { port: 47809, broadcast: '127.255.255.255', generateCsrCommand: 8, bind: '127.0.1.9' },
     clientCommands: ['certlsp.importCertificatesPrompt'],
   });

@@ -28,6 +28,9 @@ public sealed class SimulatedDevice : IDeviceHandler, IDisposable
     private readonly ObjectId _device;
     private readonly Dictionary<uint, byte[]> _files = new() { [CsrFile] = [], [IssuerFile1] = [], [IssuerFile2] = [], [OperationalFile] = [] };
     private Dictionary<uint, byte[]>? _activeFiles;  // the installed state while changes are pending
+    private readonly Dictionary<uint, DateTime> _modified = [];  // each file's Modification_Date (local time)
+    private readonly HashSet<uint> _archived = [];  // files whose Archive is true (set by a client, cleared by a change)
+    private readonly PropertySpec[] _deviceProperties;
     private AsymmetricAlgorithm _key;
     private AsymmetricAlgorithm? _pendingKey;
     private uint _command;
@@ -40,10 +43,15 @@ public sealed class SimulatedDevice : IDeviceHandler, IDisposable
         _device = ObjectId.Device(spec.Instance);
         Endpoint = new BipEndpoint(BipEndpoint.From(new System.Net.IPEndPoint(spec.Address, port)).Address, port);
         _key = NewKey();
-        Identity = new IAm(_device, Application.Apdu.MaxApduLength, Segmentation.Both, spec.VendorId);
+        if (spec.LimitsProblem() is { } problem) throw new ArgumentException($"device {spec.Instance}: {problem}", nameof(spec));
+        Identity = new IAm(_device, (uint)spec.MaxApdu, spec.Segmentation, spec.VendorId);
+        _deviceProperties = PropertyCatalog.Device(Identity.Segmentation != Segmentation.None);
+        var started = DateTime.Now;
+        foreach (var file in _files.Keys) _modified[file] = started;
     }
 
     public IAm Identity { get; }
+    public int? MaxSegmentsAccepted => _spec.MaxSegments;
     public SimulatedDeviceSpec Spec => _spec;
     public BipEndpoint Endpoint { get; }
 
@@ -91,9 +99,7 @@ public sealed class SimulatedDevice : IDeviceHandler, IDisposable
                         var request = ReadPropertyMultipleRequest.Decode(data);
                         if (!request.Ok) return ServiceResponse.From(request.Error!);
                         var results = request.Value.Specifications.Select(spec => new ReadAccessResult(spec.Object,
-                            spec.Properties.Select(p => Read(spec.Object, p.Property, p.ArrayIndex) is var v && v.Ok
-                                ? new PropertyResult(p.Property, p.ArrayIndex, v.Value)
-                                : PropertyResult.Failed(p.Property, p.ArrayIndex, v.Error)).ToArray())).ToArray();
+                            spec.Properties.SelectMany(p => ReadMultiple(spec.Object, p)).ToArray())).ToArray();
                         return ServiceResponse.Ack(new ReadPropertyMultipleAck(results));
                     }
                 case ConfirmedService.WriteProperty:
@@ -130,18 +136,46 @@ public sealed class SimulatedDevice : IDeviceHandler, IDisposable
     private static ReadResult Fail(ErrorClass c, ErrorCode code) => new(default, new BacnetError(c, code), false);
 
     private IEnumerable<ObjectId> Objects() =>
-        [_device, ObjectId.NetworkPort(IpPort), ObjectId.NetworkPort(ScPort), .. _files.Keys.Order().Select(ObjectId.File)];
+        _spec.HasNetworkPorts
+            ? [_device, ObjectId.NetworkPort(IpPort), ObjectId.NetworkPort(ScPort), .. _files.Keys.Order().Select(ObjectId.File)]
+            : [_device];
+
+    /// <summary>The properties an object of this device has (null: no such object).</summary>
+    private PropertySpec[]? PropertiesOf(ObjectId obj) => !Objects().Contains(obj) ? null : obj.Type switch
+    {
+        ObjectType.Device => _deviceProperties,
+        ObjectType.NetworkPort => obj.Instance == ScPort ? PropertyCatalog.ScPort : PropertyCatalog.IpPort,
+        _ => PropertyCatalog.File,
+    };
 
     private ReadResult Read(ObjectId obj, PropertyIdentifier property, uint? index)
     {
-        if (!Objects().Contains(obj)) return Fail(ErrorClass.Object, ErrorCode.UnknownObject);
+        if (PropertiesOf(obj) is not { } properties) return Fail(ErrorClass.Object, ErrorCode.UnknownObject);
+        if (Array.FindIndex(properties, p => p.Id == property) is var at && at < 0) return Fail(ErrorClass.Property, ErrorCode.UnknownProperty);
+        if (index is not null && !properties[at].Array) return Fail(ErrorClass.Property, ErrorCode.PropertyIsNotAnArray);
         var values = ReadWhole(obj, property);
         if (!values.Ok || index is null) return values;
         var items = values.Value;
-        if (property is not (PropertyIdentifier.ObjectList or PropertyIdentifier.IssuerCertificateFiles))
-            return Fail(ErrorClass.Property, ErrorCode.PropertyIsNotAnArray);
         if (index == 0) return Value(BacnetValue.FromUnsigned((ulong)items.Count));
         return index <= items.Count ? Value(items[(int)index - 1]) : Fail(ErrorClass.Property, ErrorCode.InvalidArrayIndex);
+    }
+
+    /// <summary>One property reference of ReadPropertyMultiple: ALL, REQUIRED and OPTIONAL stand for the object's properties (15.7.3.1.2).</summary>
+    private IEnumerable<PropertyResult> ReadMultiple(ObjectId obj, PropertyReference reference)
+    {
+        if (reference.Property is PropertyIdentifier.All or PropertyIdentifier.Required or PropertyIdentifier.Optional)
+        {
+            if (PropertiesOf(obj) is not { } properties)
+                return [PropertyResult.Failed(reference.Property, reference.ArrayIndex, new BacnetError(ErrorClass.Object, ErrorCode.UnknownObject))];
+            if (reference.ArrayIndex is not null)
+                return [PropertyResult.Failed(reference.Property, reference.ArrayIndex, new BacnetError(ErrorClass.Property, ErrorCode.PropertyIsNotAnArray))];
+            return PropertyCatalog.Expand(properties, reference.Property).Select(p => Result(p, null));
+        }
+        return [Result(reference.Property, reference.ArrayIndex)];
+
+        PropertyResult Result(PropertyIdentifier property, uint? index) => Read(obj, property, index) is var v && v.Ok
+            ? new PropertyResult(property, index, v.Value)
+            : PropertyResult.Failed(property, index, v.Error);
     }
 
     private ReadResult ReadWhole(ObjectId obj, PropertyIdentifier property)
@@ -150,6 +184,7 @@ public sealed class SimulatedDevice : IDeviceHandler, IDisposable
         {
             case PropertyIdentifier.ObjectIdentifier: return Value(BacnetValue.From(obj));
             case PropertyIdentifier.ObjectType: return Value(BacnetValue.FromEnumerated((uint)obj.Type));
+            case PropertyIdentifier.PropertyList: return Value(PropertyCatalog.PropertyList(PropertiesOf(obj)!));
         }
         if (obj.Type == ObjectType.Device)
         {
@@ -165,9 +200,21 @@ public sealed class SimulatedDevice : IDeviceHandler, IDisposable
                 PropertyIdentifier.SystemStatus => Value(BacnetValue.FromEnumerated(0)),
                 PropertyIdentifier.ProtocolVersion => Value(BacnetValue.FromUnsigned(1)),
                 PropertyIdentifier.ProtocolRevision => Value(BacnetValue.FromUnsigned(24)),
-                PropertyIdentifier.MaxApduLengthAccepted => Value(BacnetValue.FromUnsigned(Application.Apdu.MaxApduLength)),
-                PropertyIdentifier.SegmentationSupported => Value(BacnetValue.FromEnumerated((uint)Segmentation.Both)),
+                PropertyIdentifier.MaxApduLengthAccepted => Value(BacnetValue.FromUnsigned((ulong)_spec.MaxApdu)),
+                PropertyIdentifier.SegmentationSupported => Value(BacnetValue.FromEnumerated((uint)_spec.Segmentation)),
+                PropertyIdentifier.MaxSegmentsAccepted => Value(BacnetValue.FromUnsigned((ulong)_spec.MaxSegments)),
                 PropertyIdentifier.ObjectList => Value([.. Objects().Select(BacnetValue.From)]),
+                // exactly the services this device executes: AtomicReadFile 6, AtomicWriteFile 7, ReadProperty 12,
+                // ReadPropertyMultiple 14 (unless turned off), WriteProperty 15, ReinitializeDevice 20, Who-Is 34 (of the 49 of revision 24)
+                PropertyIdentifier.ProtocolServicesSupported => Value(PropertyCatalog.Bits(49,
+                    [6, 7, 12, .. _spec.SupportsReadPropertyMultiple ? [14] : Array.Empty<int>(), 15, 20, 34])),
+                PropertyIdentifier.ProtocolObjectTypesSupported => Value(PropertyCatalog.Bits(65,
+                    (int)ObjectType.Device, (int)ObjectType.File, (int)ObjectType.NetworkPort)),
+                PropertyIdentifier.ApduSegmentTimeout => Value(BacnetValue.FromUnsigned((ulong)DeviceEndpoint.DefaultSegmentTimeout.TotalMilliseconds)),
+                PropertyIdentifier.ApduTimeout => Value(BacnetValue.FromUnsigned(ApduTimeoutMilliseconds)),
+                PropertyIdentifier.NumberOfApduRetries => Value(BacnetValue.FromUnsigned(DeviceEndpoint.DefaultRetries)),
+                PropertyIdentifier.DeviceAddressBinding => Value(),  // it binds to no device: it initiates no requests
+                PropertyIdentifier.DatabaseRevision => Value(BacnetValue.FromUnsigned(1)),  // objects are never created, deleted or renamed
                 _ => Fail(ErrorClass.Property, ErrorCode.UnknownProperty),
             };
         }
@@ -181,8 +228,29 @@ public sealed class SimulatedDevice : IDeviceHandler, IDisposable
                 case PropertyIdentifier.MacAddress: return Value(BacnetValue.FromBytes(sc ? Vmac() : Endpoint.ToMac()));
                 case PropertyIdentifier.ChangesPending: return Value(BacnetValue.From(sc && _changesPending));
                 case PropertyIdentifier.Command: return Value(BacnetValue.FromEnumerated(sc ? _command : 0));
+                case PropertyIdentifier.StatusFlags: return Value(PropertyCatalog.Bits(4));  // in-alarm, fault, overridden, out-of-service: all false
+                case PropertyIdentifier.Reliability: return Value(BacnetValue.FromEnumerated(0));  // no-fault-detected
+                case PropertyIdentifier.OutOfService: return Value(BacnetValue.From(false));
+                case PropertyIdentifier.ProtocolLevel: return Value(BacnetValue.FromEnumerated(2));  // bacnet-application
+                case PropertyIdentifier.NetworkNumber: return Value(BacnetValue.FromUnsigned(0));  // not configured, not learned (no router)
+                case PropertyIdentifier.NetworkNumberQuality: return Value(BacnetValue.FromEnumerated(0));  // unknown
+                case PropertyIdentifier.ApduLength: return Value(BacnetValue.FromUnsigned(Identity.MaxApduLength));
+                case PropertyIdentifier.LinkSpeed: return Value(new BacnetValue.Real(0));  // 0: not known (a loopback interface)
             }
-            if (!sc) return Fail(ErrorClass.Property, ErrorCode.UnknownProperty);
+            if (!sc)
+            {
+                var ip = Endpoint.ToMac();
+                return property switch
+                {
+                    PropertyIdentifier.BacnetIpMode => Value(BacnetValue.FromEnumerated(0)),  // normal (neither foreign device nor BBMD)
+                    PropertyIdentifier.IpAddress => Value(BacnetValue.FromBytes(ip.AsSpan(0, 4))),
+                    PropertyIdentifier.BacnetIpUdpPort => Value(BacnetValue.FromUnsigned(Endpoint.Port)),
+                    PropertyIdentifier.IpSubnetMask => Value(BacnetValue.FromBytes([255, 0, 0, 0])),  // 127.0.0.0/8
+                    PropertyIdentifier.IpDefaultGateway => Value(BacnetValue.FromBytes([0, 0, 0, 0])),  // none
+                    PropertyIdentifier.IpDnsServer => Value(),  // none
+                    _ => Fail(ErrorClass.Property, ErrorCode.UnknownProperty),
+                };
+            }
             return property switch
             {
                 PropertyIdentifier.CertificateSigningRequestFile => Value(BacnetValue.From(ObjectId.File(CsrFile))),
@@ -193,6 +261,14 @@ public sealed class SimulatedDevice : IDeviceHandler, IDisposable
                 PropertyIdentifier.ScHubConnectorState => Value(BacnetValue.FromEnumerated(0)),
                 PropertyIdentifier.MaxBvlcLengthAccepted => Value(BacnetValue.FromUnsigned(1600)),
                 PropertyIdentifier.MaxNpduLengthAccepted => Value(BacnetValue.FromUnsigned(1497)),
+                // the simulator does not run BACnet/SC: the hub connector is idle (no-hub-connection), nothing ever connected or failed
+                PropertyIdentifier.ScMinimumReconnectTime => Value(BacnetValue.FromUnsigned(2)),
+                PropertyIdentifier.ScMaximumReconnectTime => Value(BacnetValue.FromUnsigned(600)),
+                PropertyIdentifier.ScConnectWaitTimeout => Value(BacnetValue.FromUnsigned(10)),
+                PropertyIdentifier.ScDisconnectWaitTimeout => Value(BacnetValue.FromUnsigned(10)),
+                PropertyIdentifier.ScHeartbeatTimeout => Value(BacnetValue.FromUnsigned(300)),
+                PropertyIdentifier.ScPrimaryHubConnectionStatus or PropertyIdentifier.ScFailoverHubConnectionStatus => Value(NeverConnected),
+                PropertyIdentifier.ScFailedConnectionRequests => Value(),
                 _ => Fail(ErrorClass.Property, ErrorCode.UnknownProperty),
             };
         }
@@ -207,9 +283,28 @@ public sealed class SimulatedDevice : IDeviceHandler, IDisposable
             PropertyIdentifier.FileSize => Value(BacnetValue.FromUnsigned((ulong)content.Length)),
             PropertyIdentifier.ReadOnly => Value(BacnetValue.From(obj.Instance == CsrFile)),
             PropertyIdentifier.FileAccessMethod => Value(BacnetValue.FromEnumerated(StreamAccess)),
+            PropertyIdentifier.ModificationDate => Value(DateOf(_modified[obj.Instance]), TimeOf(_modified[obj.Instance])),
+            PropertyIdentifier.Archive => Value(BacnetValue.From(_archived.Contains(obj.Instance))),
             _ => Fail(ErrorClass.Property, ErrorCode.UnknownProperty),
         };
     }
+
+    /// <summary>APDU_Timeout: the device initiates no confirmed request, so it is the 3 s 135 recommends (the segment timeout is APDU_Segment_Timeout).</summary>
+    private const uint ApduTimeoutMilliseconds = 3000;
+
+    /// <summary>A BACnetSCHubConnection: not-connected, connect and disconnect timestamps unspecified.</summary>
+    private static readonly BacnetValue NeverConnected = new BacnetValue.Constructed(
+    [
+        0x09, 0x00,                                                        // [0] connection-state not-connected
+        0x1E, 0xA4, 0xFF, 0xFF, 0xFF, 0xFF, 0xB4, 0xFF, 0xFF, 0xFF, 0xFF, 0x1F,  // [1] connect-timestamp: date, time unspecified
+        0x2E, 0xA4, 0xFF, 0xFF, 0xFF, 0xFF, 0xB4, 0xFF, 0xFF, 0xFF, 0xFF, 0x2F,  // [2] disconnect-timestamp
+    ]);
+
+    private static BacnetValue DateOf(DateTime t) =>
+        new BacnetValue.Date((byte)(t.Year - 1900), (byte)t.Month, (byte)t.Day, (byte)(((int)t.DayOfWeek + 6) % 7 + 1));
+
+    private static BacnetValue TimeOf(DateTime t) =>
+        new BacnetValue.Time((byte)t.Hour, (byte)t.Minute, (byte)t.Second, (byte)(t.Millisecond / 10));
 
     private byte[] Vmac() => [0x02, 0xCE, (byte)(_spec.Instance >> 24), (byte)(_spec.Instance >> 16), (byte)(_spec.Instance >> 8), (byte)_spec.Instance];
 
@@ -217,7 +312,7 @@ public sealed class SimulatedDevice : IDeviceHandler, IDisposable
     {
         var obj = request.Object;
         if (!Objects().Contains(obj)) return ServiceResponse.Fail(ErrorClass.Object, ErrorCode.UnknownObject);
-        if (ReadWhole(obj, request.Property) is { Ok: false } missing) return new ServiceResponse.Failed(missing.Error);
+        if (Read(obj, request.Property, null) is { Ok: false } missing) return new ServiceResponse.Failed(missing.Error);
         var single = request.Values.Count == 1 ? request.Values[0] : null;
         if (obj == ObjectId.NetworkPort(ScPort) && request.Property == PropertyIdentifier.Command)
         {
@@ -228,9 +323,15 @@ public sealed class SimulatedDevice : IDeviceHandler, IDisposable
             if (command.Value == (uint)NetworkPortCommand.Idle) return ServiceResponse.Simple.Instance;
             return ServiceResponse.Fail(ErrorClass.Property, ErrorCode.ValueOutOfRange);
         }
+        if (obj.Type == ObjectType.File && request.Property == PropertyIdentifier.Archive)
+        {
+            if (single is not BacnetValue.Boolean archive) return ServiceResponse.Fail(ErrorClass.Property, ErrorCode.InvalidDataType);
+            if (archive.Value) _archived.Add(obj.Instance); else _archived.Remove(obj.Instance);
+            return ServiceResponse.Simple.Instance;
+        }
         if (obj.Type == ObjectType.File && request.Property == PropertyIdentifier.FileSize)
         {
-            if (obj.Instance == CsrFile) return ServiceResponse.Fail(ErrorClass.Property, ErrorCode.WriteAccessDenied);
+            if (obj.Instance == CsrFile || !_spec.FileSizeWritable) return ServiceResponse.Fail(ErrorClass.Property, ErrorCode.WriteAccessDenied);
             if (single is not BacnetValue.Unsigned size) return ServiceResponse.Fail(ErrorClass.Property, ErrorCode.InvalidDataType);
             var content = _files[obj.Instance];
             if (size.Value > (ulong)content.Length) return ServiceResponse.Fail(ErrorClass.Property, ErrorCode.ValueOutOfRange);
@@ -261,8 +362,10 @@ public sealed class SimulatedDevice : IDeviceHandler, IDisposable
         if (start < 0 || start > content.Length) return ServiceResponse.Fail(ErrorClass.Services, ErrorCode.InvalidFileStartPosition);
         var end = start + request.Data.Length;
         if (end > MaxFileSize) return ServiceResponse.Fail(ErrorClass.Resources, ErrorCode.NoSpaceToWriteProperty);
-        var updated = new byte[Math.Max(content.Length, end)];
-        content.CopyTo(updated, 0);
+        // A device whose File_Size is not writable replaces the file on a write at 0 (as bacnet-stack's file object does).
+        var replace = start == 0 && !_spec.FileSizeWritable;
+        var updated = new byte[replace ? end : Math.Max(content.Length, end)];
+        if (!replace) content.CopyTo(updated, 0);
         request.Data.CopyTo(updated, (int)start);
         Modify(request.File.Instance, updated);
         return ServiceResponse.Ack(new AtomicWriteFileAck(start));
@@ -271,7 +374,15 @@ public sealed class SimulatedDevice : IDeviceHandler, IDisposable
     private void Modify(uint file, byte[] content)
     {
         if (file != CsrFile) BeginChanges();
+        SetContent(file, content);
+    }
+
+    /// <summary>A file's content changes: its Modification_Date is now and its Archive false (12.13).</summary>
+    private void SetContent(uint file, byte[] content)
+    {
         _files[file] = content;
+        _modified[file] = DateTime.Now;
+        _archived.Remove(file);
     }
 
     private void BeginChanges()
@@ -297,7 +408,7 @@ public sealed class SimulatedDevice : IDeviceHandler, IDisposable
                 if (boot != _boot) { key.Dispose(); return; }
                 _pendingKey?.Dispose();
                 _pendingKey = key;
-                _files[CsrFile] = System.Text.Encoding.ASCII.GetBytes(pem);
+                SetContent(CsrFile, System.Text.Encoding.ASCII.GetBytes(pem));
                 _command = (uint)NetworkPortCommand.Idle;
             }
         });
@@ -319,7 +430,7 @@ public sealed class SimulatedDevice : IDeviceHandler, IDisposable
     {
         if (_activeFiles is not null)
         {
-            foreach (var (file, content) in _activeFiles) if (file != CsrFile) _files[file] = content;
+            foreach (var (file, content) in _activeFiles) if (file != CsrFile && _files[file] != content) SetContent(file, content);
         }
         _activeFiles = null;
         _pendingKey?.Dispose();
@@ -329,7 +440,9 @@ public sealed class SimulatedDevice : IDeviceHandler, IDisposable
 
     private ServiceResponse Reinitialize(ReinitializedState state)
     {
-        if (state != ReinitializedState.ActivateChanges) return ServiceResponse.Simple.Instance;
+        // Cold and warm start, backup and restore are not implemented: 135 16.4 has a device that does not support the
+        // requested state answer with this error (acknowledging and doing nothing would claim a restart that never happened).
+        if (state != ReinitializedState.ActivateChanges) return ServiceResponse.Fail(ErrorClass.Services, ErrorCode.OptionalFunctionalityNotSupported);
         if (!_changesPending) return ServiceResponse.Simple.Instance;
         var operational = CertificateCheck.Parse(_files[OperationalFile]);
         if (operational is null) return ServiceResponse.Fail(ErrorClass.Device, ErrorCode.InvalidConfigurationData);

@@ -22,6 +22,25 @@ public sealed record SimulatedDeviceSpec(uint Instance, IPAddress Address)
     /// <summary>False makes the device reject ReadPropertyMultiple as an unrecognized service, as small devices do.</summary>
     public bool SupportsReadPropertyMultiple { get; init; } = true;
 
+    /// <summary>Max_APDU_Length_Accepted: one of 50, 128, 206, 480, 1024, 1476. Larger APDUs are dropped unseen; no answer is larger.</summary>
+    public int MaxApdu { get; init; } = Application.Apdu.MaxApduLength;
+    /// <summary>Segmentation_Supported: a segmented request is aborted (segmentation-not-supported) unless it receives segments; an
+    /// answer too large for one APDU is aborted so unless it transmits segments.</summary>
+    public Segmentation Segmentation { get; init; } = Segmentation.Both;
+    /// <summary>Max_Segments_Accepted: a segmented request with more segments is aborted (buffer-overflow).</summary>
+    public int MaxSegments { get; init; } = 255;
+    /// <summary>False: File_Size := 0 is refused with write-access-denied (some devices do), and a write at offset 0 replaces the file.</summary>
+    public bool FileSizeWritable { get; init; } = true;
+    /// <summary>False: the device has no Network Port objects (an older device: nowhere to hold a certificate).</summary>
+    public bool HasNetworkPorts { get; init; } = true;
+
+    /// <summary>Why the limits cannot be a device's (null when they can).</summary>
+    public string? LimitsProblem() =>
+        !Application.Apdu.LegalMaxApduLengths.Contains(MaxApdu) ? $"Max APDU {MaxApdu} is not one of 50, 128, 206, 480, 1024, 1476"
+        : MaxSegments is < 2 or > 255 ? $"max segments {MaxSegments} is not 2..255"
+        : !Enum.IsDefined(Segmentation) ? $"segmentation {Segmentation} is not both, transmit, receive or none"
+        : null;
+
     public string EffectiveName => Name.Length > 0 ? Name : $"SimDevice{Instance}";
     public string EffectiveSerial => SerialNumber.Length > 0 ? SerialNumber : $"SN-{Instance:D7}";
 

@@ -38,6 +38,15 @@ public sealed class SimulatedSite : IAsyncDisposable
     /// <summary>Datagrams the devices could not decode (dropped or answered with reject/abort).</summary>
     public long MalformedReceived => AllEndpoints().Sum(e => e.MalformedReceived);
 
+    /// <summary>NPDUs the devices did not process: addressed to a remote network, or confirmed requests sent by broadcast.</summary>
+    public long Discarded => AllEndpoints().Sum(e => e.Discarded);
+
+    /// <summary>Datagrams the devices' own sockets sent and received (broadcasts heard on the shared socket not counted).</summary>
+    public long Datagrams => AllEndpoints().Sum(e => e.Datagrams);
+
+    /// <summary>APDUs the devices dropped because they exceeded the device's Max APDU.</summary>
+    public long OversizedDropped => AllEndpoints().Sum(e => e.OversizedDropped);
+
     /// <summary>Datagrams whose handling threw in a receive loop (a bug: bad datagrams are decode results, never exceptions).</summary>
     public long ReceiveFailures => AllEndpoints().Sum(e => e.ReceiveFailures) + (_broadcast?.HandlerFailures ?? 0);
 
@@ -86,7 +95,7 @@ public sealed class SimulatedSite : IAsyncDisposable
                     for (var i = 0; i < endpoints.Length; i++)
                     {
                         var endpoint = Volatile.Read(ref endpoints[i]);
-                        if (endpoint.Local != source) endpoint.Receive(datagram, source);
+                        if (endpoint.Local != source) endpoint.Receive(datagram, source, broadcast: true);
                     }
                 });
             }

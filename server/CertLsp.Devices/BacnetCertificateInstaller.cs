@@ -28,7 +28,7 @@ public sealed class BacnetCertificateInstaller(BacnetClient client, int sitePort
 
         var issuers = certificates.Issuers.Select(i => (ReadOnlyMemory<byte>)Encoding.ASCII.GetBytes(i)).ToList();
         var done = await provisioning.InstallAsync(contact.Address, port, issuers, Encoding.ASCII.GetBytes(certificates.Operational), password: null, cancellationToken).ConfigureAwait(false);
-        if (done.Ok) return DeviceInstallOutcome.Done;
+        if (done.Ok) return DeviceInstallOutcome.Done with { Detail = done.Value.ToString() };
 
         string why = $"{contact}, {port}: {DeviceContact.Describe(done.Failure!)}";
         if (done.Failure!.Kind == FailureKind.Timeout) return DeviceInstallOutcome.Failed(why);

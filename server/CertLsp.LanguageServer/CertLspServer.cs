@@ -41,6 +41,7 @@ public sealed class CertLspServer : IAsyncDisposable
             new LifecycleHandler(Context, Capabilities),
             new TextDocumentSyncHandler(Context),
             new WatchedFilesHandler(Context),
+            new ConfigurationHandler(Context),
             new CodeActionHandler(Context),
             new CompletionHandler(Context),
             new HoverHandler(Context),

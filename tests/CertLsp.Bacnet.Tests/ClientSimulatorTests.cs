@@ -345,25 +345,34 @@ public class ClientSimulatorTests : IAsyncLifetime
         reply.Bind(new IPEndPoint(IPAddress.Parse("127.0.1.9"), 47900));
         using (reply)
         {
-            byte[] Forwarded(string source, ushort port)
+            // a Forwarded-NPDU carries a broadcast (J.4.5): a Who-Is is answered, a confirmed request is discarded (5.4.5.1)
+            byte[] Forwarded(string source, ushort port, bool confirmed)
             {
                 var buffer = new byte[100];
-                var length = Application.BacnetPacket.Encode(buffer, BvlcFunction.ForwardedNpdu, Network.NpduHeader.Local(true),
-                    Application.ApduHeader.ConfirmedRequest(9, ConfirmedService.ReadProperty),
-                    new ReadPropertyRequest(ObjectId.Device(1018), PropertyIdentifier.ObjectName).Encode, BipEndpoint.Parse(source, port));
+                var length = confirmed
+                    ? Application.BacnetPacket.Encode(buffer, BvlcFunction.ForwardedNpdu, Network.NpduHeader.Local(true),
+                        Application.ApduHeader.ConfirmedRequest(9, ConfirmedService.ReadProperty),
+                        new ReadPropertyRequest(ObjectId.Device(1018), PropertyIdentifier.ObjectName).Encode, BipEndpoint.Parse(source, port))
+                    : Application.BacnetPacket.Encode(buffer, BvlcFunction.ForwardedNpdu, Network.NpduHeader.GlobalBroadcast,
+                        Application.ApduHeader.Unconfirmed(UnconfirmedService.WhoIs), WhoIs.Range(1018, 1018).Encode, BipEndpoint.Parse(source, port));
                 return buffer[..length.Length];
             }
             var before = _site.MalformedReceived;
-            socket.SendTo(Forwarded("10.1.2.3", 47808), new IPEndPoint(IPAddress.Parse("127.0.0.19"), BipEndpoint.DefaultPort));
-            socket.SendTo(Forwarded("127.0.1.9", 47900), new IPEndPoint(IPAddress.Parse("127.0.0.19"), BipEndpoint.DefaultPort));
+            var discarded = _site.Discarded;
+            socket.SendTo(Forwarded("10.1.2.3", 47808, false), new IPEndPoint(IPAddress.Parse("127.0.0.19"), BipEndpoint.DefaultPort));
+            socket.SendTo(Forwarded("127.0.1.9", 47900, true), new IPEndPoint(IPAddress.Parse("127.0.0.19"), BipEndpoint.DefaultPort));
+            socket.SendTo(Forwarded("127.0.1.9", 47900, false), new IPEndPoint(IPAddress.Parse("127.0.0.19"), BipEndpoint.DefaultPort));
             var answer = new byte[1500];
             reply.ReceiveTimeout = 2000;
             var received = reply.Receive(answer);
             var packet = Application.BacnetPacket.Decode(answer.AsSpan(0, received));
             Assert.True(packet.Ok, packet.ToString());
-            Assert.Equal(Application.ApduType.ComplexAck, packet.Value.Apdu?.Type);
-            Assert.Equal("SimDevice1018", ((BacnetValue.CharacterString)ReadPropertyAck.Decode(packet.Value.ServiceData(answer.AsSpan(0, received))).Value.Values[0]).Value);
+            Assert.Equal(Application.ApduType.UnconfirmedRequest, packet.Value.Apdu?.Type);
+            Assert.Equal(ObjectId.Device(1018), IAm.Decode(packet.Value.ServiceData(answer.AsSpan(0, received))).Value.Device);
             Assert.Equal(before + 1, _site.MalformedReceived);  // the one naming 10.1.2.3 was dropped, not answered
+            Assert.Equal(discarded + 1, _site.Discarded);       // the confirmed one was discarded
+            reply.ReceiveTimeout = 300;
+            Assert.Throws<SocketException>(() => reply.Receive(answer));  // and nothing else came
         }
     }
 

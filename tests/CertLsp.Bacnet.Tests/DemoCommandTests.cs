@@ -33,7 +33,7 @@ public sealed class DemoCommandTests
         // local keys (riverside-campus)
         Assert.Contains("Summary: 5 requested, 0 no action taken, 0 failed.", output);
         Assert.Contains("Summary: 5 accepted, 0 already imported, 0 rejected", output);
-        Assert.Matches(@"Kältemaschine-1\s+Kältemaschine-1\.bms\.riverside\.example\s+valid \(expires soon\)", output);
+        Assert.Matches(@"Kältemaschine-1\s+Kaltemaschine-1\.bms\.riverside\.example\s+valid \(expires soon\)", output);
         Assert.Contains("warning CL0403", output);
         // device-held keys (lakeside-plant) on the simulated site
         Assert.Contains("4 device(s) answered.", output);

@@ -18,13 +18,13 @@ internal sealed class DeviceKeySite : IAsyncDisposable
 
     private readonly DemoAuthority ca = new();
 
-    private DeviceKeySite(int count, ushort port, byte subnet, uint firstInstance)
+    private DeviceKeySite(int count, ushort port, byte subnet, uint firstInstance, Func<SimulatedDeviceSpec, SimulatedDeviceSpec>? configure)
     {
         Port = port;
         Specs = [.. Enumerable.Range(0, count).Select(i => new SimulatedDeviceSpec(firstInstance + (uint)i, Address(subnet, i))
         {
             Name = Name(i), CsrCommonName = CommonName(i), GenerateCsrCommand = 8,
-        })];
+        }).Select(configure ?? (s => s))];
         Folder = Directory.CreateTempSubdirectory("certlsp-devicekeys-").FullName;
         ManifestPath = Path.Combine(Folder, "plant.site.yaml");
         var manifest = new StringBuilder($"""
@@ -44,7 +44,9 @@ internal sealed class DeviceKeySite : IAsyncDisposable
         Site = SimulatedSite.Start(Specs, port, IPAddress.Parse(LoopbackNamespace.Broadcast));
     }
 
-    public static DeviceKeySite Start(int count, ushort port, byte subnet, uint firstInstance = 7001) => new(count, port, subnet, firstInstance);
+    /// <param name="configure">Changes each device's spec (its limits, a File_Size it refuses to write).</param>
+    public static DeviceKeySite Start(int count, ushort port, byte subnet, uint firstInstance = 7001, Func<SimulatedDeviceSpec, SimulatedDeviceSpec>? configure = null) =>
+        new(count, port, subnet, firstInstance, configure);
 
     public ushort Port { get; }
 

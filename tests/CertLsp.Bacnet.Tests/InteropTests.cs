@@ -41,20 +41,27 @@ public class InteropTests
         return Process.Start(start) ?? throw new InvalidOperationException("cannot start node");
     }
 
+    /// <summary>Runs a client script to its end: it must exit 0 and print one JSON object without an "error" member.</summary>
+    private static async Task<JsonDocument> RunScriptAsync(string script, params string[] args)
+    {
+        using var node = Node(script, args);
+        var stdout = node.StandardOutput.ReadToEndAsync();
+        var stderr = await node.StandardError.ReadToEndAsync();
+        await node.WaitForExitAsync();
+        Assert.True(node.ExitCode == 0, stderr);
+        var json = JsonDocument.Parse(await stdout);
+        Assert.False(json.RootElement.TryGetProperty("error", out var error), error.ToString());
+        return json;
+    }
+
     [Fact]
     public async Task BacnetJsClientAgainstTheSimulator()
     {
         LoopbackNamespace.Require();
         await using var site = SimulatedSite.Start(SimulatedDeviceSpec.Loopback(5, 5001).Select((s, i) => s with { Address = IPAddress.Parse($"127.0.5.{i + 2}") }),
             BipEndpoint.DefaultPort, IPAddress.Parse(LoopbackNamespace.Broadcast));
-        using var node = Node("peer-client.mjs", "--bind", "127.0.2.1", "--broadcast", LoopbackNamespace.Broadcast, "--device", "127.0.5.3", "--instance", "5002", "--expect", "5");
-        var stdout = await node.StandardOutput.ReadToEndAsync();
-        var stderr = await node.StandardError.ReadToEndAsync();
-        await node.WaitForExitAsync();
-        Assert.True(node.ExitCode == 0, stderr);
-        using var json = JsonDocument.Parse(stdout);
+        using var json = await RunScriptAsync("peer-client.mjs", "--bind", "127.0.2.1", "--broadcast", LoopbackNamespace.Broadcast, "--device", "127.0.5.3", "--instance", "5002", "--expect", "5");
         var r = json.RootElement;
-        Assert.False(r.TryGetProperty("error", out var error), error.ToString());
         Assert.Equal([5001, 5002, 5003, 5004, 5005], r.GetProperty("devices").EnumerateArray().Select(d => d.GetProperty("id").GetInt32()));
         Assert.Equal("127.0.5.3", r.GetProperty("devices")[1].GetProperty("address").GetString());
         Assert.Equal("SimDevice5002", r.GetProperty("objectName").GetString());
@@ -68,6 +75,38 @@ public class InteropTests
         Assert.True(r.GetProperty("readBack").GetProperty("endOfFile").GetBoolean());
         Assert.Equal("BacnetError - Class:2 - Code:32", r.GetProperty("unknownProperty").GetString());
         Assert.Equal(Enumerable.Range(0, 1000).Select(i => (byte)(i * 7)), site[5002].FileContent(SimulatedDevice.IssuerFile1));
+    }
+
+    /// <summary>
+    /// @bacnet-js/client walks the simulator as a client would to learn a device: Object_List, each object's Property_List,
+    /// every property in it and the four it leaves out, each array's length, and ReadPropertyMultiple ALL, REQUIRED and
+    /// OPTIONAL. Not a single error comes back, and the three special identifiers agree with Property_List.
+    /// </summary>
+    [Fact]
+    public async Task BacnetJsClientWalksEveryObjectAndProperty()
+    {
+        LoopbackNamespace.Require();
+        await using var site = SimulatedSite.Start([new SimulatedDeviceSpec(5101, IPAddress.Parse("127.0.5.20"))], BipEndpoint.DefaultPort, IPAddress.Parse(LoopbackNamespace.Broadcast));
+        using var json = await RunScriptAsync("peer-walk.mjs", "--bind", "127.0.2.2", "--broadcast", LoopbackNamespace.Broadcast, "--device", "127.0.5.20", "--instance", "5101");
+        var r = json.RootElement;
+        Assert.Equal("[]", r.GetProperty("errors").GetRawText());
+        var objects = r.GetProperty("objects").EnumerateArray().ToList();
+        Assert.Equal(["8:5101", "56:1", "56:2", "10:1", "10:2", "10:3", "10:4"], objects.Select(o => o.GetProperty("object").GetString()));
+        static int[] Ids(JsonElement array) => [.. array.EnumerateArray().Select(e => e.GetInt32()).Order()];
+        foreach (var o in objects)
+        {
+            var listed = Ids(o.GetProperty("propertyList"));
+            Assert.NotEmpty(listed);
+            Assert.Equal(listed.Concat([75, 77, 79, 371]).Order(), o.GetProperty("read").EnumerateObject().Select(p => int.Parse(p.Name, System.Globalization.CultureInfo.InvariantCulture)).Order());
+            Assert.Equal(listed.Length, o.GetProperty("lengths").GetProperty("371").GetInt32());
+            var all = Ids(o.GetProperty("all"));
+            Assert.Equal(listed.Concat([75, 77, 79]).Order(), all);                       // ALL: every property but Property_List
+            var (required, optional) = (Ids(o.GetProperty("required")), Ids(o.GetProperty("optional")));
+            Assert.Equal(all, required.Concat(optional).Order());
+            Assert.Empty(new[] { 75, 77, 79 }.Except(required));                         // REQUIRED: the identity properties at least
+        }
+        Assert.Equal(7, objects[0].GetProperty("lengths").GetProperty("76").GetInt32());
+        Assert.Equal(0, site.ReceiveFailures);
     }
 
     [Fact]
@@ -118,5 +157,60 @@ public class InteropTests
             if (!node.HasExited) node.Kill();
             await node.WaitForExitAsync();
         }
+    }
+
+    /// <summary>
+    /// A small device no one here wrote (tests/interop-bacnet/peer-small-device.mjs: @bacnet-js/client's encoders and transport, Max
+    /// APDU 480 or 206, no segmentation, a secure-connect Network Port with the certificate properties, stream File objects, its CSR made
+    /// with Node's crypto, the activation checked with Node's X509Certificate) provisioned end to end by CertLsp: discovery, inventory,
+    /// CSR read, issuer and operational certificate writes, activation, read-back. The device never had to drop or abort anything.
+    /// </summary>
+    [Theory]
+    [InlineData(480)]
+    [InlineData(206)]
+    public async Task CertLspProvisionsASmallBacnetJsDevice(int maxApdu)
+    {
+        LoopbackNamespace.Require();
+        using var node = Node("peer-small-device.mjs", "--bind", "127.0.2.20", "--broadcast", LoopbackNamespace.Broadcast, "--instance", "4343",
+            "--max-apdu", $"{maxApdu}", "--name", "small-js.bms.test.example");
+        try
+        {
+            Assert.Equal("ready", await node.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(20)));
+            await using var client = BacnetClient.Start(new BacnetClientOptions(BipEndpoint.Parse("127.0.1.8", 0), BipEndpoint.Parse(LoopbackNamespace.Broadcast))
+            {
+                ApduTimeout = TimeSpan.FromSeconds(1), Retries = 2,
+            });
+            var peer = Assert.Single(await client.WhoIsAsync(WhoIs.Range(4343, 4343), TimeSpan.FromSeconds(3), 1));
+            Assert.Equal(((uint)maxApdu, Segmentation.None), (peer.Announcement.MaxApduLength, peer.Announcement.Segmentation));
+            var info = await DeviceInventory.ReadAsync(client, peer.Address, peer.Instance);
+            Assert.True(info.Ok, info.ToString());
+            var port = Assert.Single(info.Value.NetworkPorts);
+            Assert.Equal((NetworkType.SecureConnect, ObjectId.File(1), ObjectId.File(4)), (port.NetworkType, port.CsrFile, port.OperationalCertificateFile));
+            Assert.Equal([ObjectId.File(2), ObjectId.File(3)], port.IssuerCertificateFiles);
+            Assert.Equal(new DeviceLimits(maxApdu, Segmentation.None), client.Limits(peer.Address));
+
+            var provisioning = new CertificateProvisioning(client) { PollInterval = TimeSpan.FromMilliseconds(10) };
+            var csr = await provisioning.GenerateAndReadCsrAsync(peer.Address, port.Port, 9);
+            Assert.True(csr.Ok, csr.ToString());
+            var pem = System.Text.Encoding.ASCII.GetString(csr.Value.Content.AsSpan());
+            var request = System.Security.Cryptography.X509Certificates.CertificateRequest.LoadSigningRequestPem(pem, System.Security.Cryptography.HashAlgorithmName.SHA256);  // checks its signature
+            Assert.Equal("CN=small-js.bms.test.example", request.SubjectName.Name);
+            using var ca = ClientSimulatorTests.NewCa("Interop Site CA");
+            var certificate = ClientSimulatorTests.Sign(ca, pem);
+            var issuer = ClientSimulatorTests.Pem(ca);
+            Assert.True(certificate.Length > 206 && issuer.Length > 206);  // at 206 octets each file takes several writes and reads
+            var installed = await provisioning.InstallAsync(peer.Address, port.Port, [issuer], certificate);
+            Assert.True(installed.Ok, installed.ToString());
+            Assert.Equal("activated", await node.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(5)));
+            var held = await provisioning.ReadFileAsync(peer.Address, ObjectId.File(4));
+            Assert.Equal(certificate, held.Value.ToArray());
+        }
+        finally
+        {
+            if (!node.HasExited) node.Kill();
+            await node.WaitForExitAsync();
+        }
+        Assert.Equal("", await node.StandardOutput.ReadToEndAsync());  // nothing dropped, no segmented request, no answer aborted
+        Assert.Equal("", await node.StandardError.ReadToEndAsync());
     }
 }

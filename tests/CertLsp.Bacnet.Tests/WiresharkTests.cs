@@ -5,6 +5,7 @@ using CertLsp.Bacnet.Client;
 using CertLsp.Bacnet.Link;
 using CertLsp.Bacnet.Services;
 using CertLsp.Bacnet.Simulator;
+using CertLsp.Bacnet.Transport;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -67,6 +68,8 @@ public class WiresharkTests(ITestOutputHelper output)
         var first = found[0].Address;
         await client.ReadPropertyAsync(first, ObjectId.Device(2001), (PropertyIdentifier)58);                                   // error
         await client.ReadPropertyAsync(first, ObjectId.Device(2001), PropertyIdentifier.ObjectList, 0);                         // array index
+        foreach (var obj in new[] { ObjectId.Device(2001), ObjectId.NetworkPort(1), ObjectId.NetworkPort(2), ObjectId.File(1) })
+            Assert.True((await client.ReadPropertyMultipleAsync(first, ReadPropertyMultipleRequest.Of(obj, PropertyIdentifier.All))).Ok);  // every property's encoding
         await client.ReadPropertyMultipleAsync(first, ReadPropertyMultipleRequest.Of(ObjectId.NetworkPort(2),
             PropertyIdentifier.ScPrimaryHubUri, PropertyIdentifier.MaxBvlcLengthAccepted, PropertyIdentifier.ChangesPending, (PropertyIdentifier)4194399)); // 3-byte ids, error entry
         await hostile.ConfirmedAsync(first, new ClientSimulatorTestsGarbage(), ReadPropertyAck.Decode);                        // reject (request excluded: deliberately malformed)
@@ -84,7 +87,24 @@ public class WiresharkTests(ITestOutputHelper output)
         var installed = await provisioning.InstallAsync(first, ObjectId.NetworkPort(2), [big.AsMemory(0, 100)], big.AsMemory(0, 50));
         Assert.Equal(ErrorCode.InvalidConfigurationData, installed.Failure?.Error?.Code);                                      // activation refused
         Assert.True((await provisioning.DiscardChangesAsync(first, ObjectId.NetworkPort(2))).Ok);
-        Assert.True((await client.ReinitializeDeviceAsync(first, new ReinitializeDeviceRequest(ReinitializedState.WarmStart, "secret"))).Ok);
+        Assert.Equal(ErrorCode.OptionalFunctionalityNotSupported,
+            (await client.ReinitializeDeviceAsync(first, new ReinitializeDeviceRequest(ReinitializedState.WarmStart, "secret"))).Failure?.Error?.Code);  // error with a password
+        // A small device (Max APDU 206, no segmentation; unicast only): its limits read from its Device object, CSR, install and
+        // read-backs in chunks that fill 206 octets exactly, and its abort of an answer it cannot segment.
+        await using (var small = SimulatedSite.Start([new SimulatedDeviceSpec(2099, IPAddress.Parse("127.0.0.20")) { MaxApdu = 206, Segmentation = Segmentation.None }],
+            BipEndpoint.DefaultPort, null))
+        {
+            BacnetAddress address = BipEndpoint.Parse("127.0.0.20");
+            Assert.True((await DeviceInventory.ReadAsync(client, address, 2099)).Ok);
+            var smallCsr = await provisioning.GenerateAndReadCsrAsync(address, ObjectId.NetworkPort(2), 8);
+            Assert.True(smallCsr.Ok, smallCsr.ToString());
+            using var ca = ClientSimulatorTests.NewCa("Capture CA");
+            var done = await provisioning.InstallAsync(address, ObjectId.NetworkPort(2), [ClientSimulatorTests.Pem(ca)],
+                ClientSimulatorTests.Sign(ca, System.Text.Encoding.ASCII.GetString(smallCsr.Value.Content.AsSpan())));
+            Assert.True(done.Ok, done.ToString());
+            Assert.Equal(AbortReason.SegmentationNotSupported, (await client.AtomicReadFileAsync(address, new AtomicReadFileRequest(ObjectId.File(4), 0, 1000))).Failure?.AbortReason);
+            Assert.Equal(0, small.OversizedDropped);
+        }
         var bbmd = BipEndpoint.Parse("127.0.1.30");                                                                           // nobody there: only the packets matter
         await client.RegisterForeignDeviceAsync(bbmd, TimeSpan.FromMinutes(10));
         await client.WhoIsThroughBbmdAsync(WhoIs.Range(2001, 2001), bbmd, TimeSpan.FromMilliseconds(200));

@@ -71,7 +71,7 @@ public sealed class CommandTests : IDisposable
         var at = TextEdits.PositionOf(text, text.IndexOf("dev-02", StringComparison.Ordinal));
         var range = new { start = at, end = at };
         var actions = await client.Request<CodeAction[]>(Methods.CodeAction, new { textDocument = new { uri = Uri }, range, context = new { diagnostics = Array.Empty<object>(), only = new[] { "source" } } });
-        Assert.Equal(["Generate CSRs: all 3 devices", "Generate CSRs: batch north (2 devices)", "Generate CSRs: device dev-02"], actions.Select(a => a.Title)); // no CA answer beside it yet
+        Assert.Equal(["Generate CSRs: all 3 devices: requests dev-01, dev-02, dev-03", "Generate CSRs: batch north (2 devices): requests dev-01, dev-02", "Generate CSRs: device dev-02: requests dev-02"], actions.Select(a => a.Title)); // no CA answer beside it yet
         var batch = actions[1].Command!;
         var arguments = JsonSerializer.SerializeToElement(batch.Arguments![0], CertLspServer.SerializerOptions());
         Assert.Equal("batch", arguments.GetProperty("scope").GetString());
@@ -85,8 +85,10 @@ public sealed class CommandTests : IDisposable
         Assert.Equal(2, result.Requested);
         await client.WaitUntilAsync(Uri, p => p.Diagnostics.Count(d => d.Code == "CL0401") == 2);
         actions = await client.Request<CodeAction[]>(Methods.CodeAction, new { textDocument = new { uri = Uri }, range, context = new { diagnostics = Array.Empty<object>(), only = new[] { "source.certlsp.generateCsrs" } } });
-        Assert.Contains("Generate CSRs: batch north (2 devices), keeping 2 pending", actions.Select(a => a.Title));
-        Assert.Contains("Generate CSRs: batch north (2 devices), overwriting 2 pending (voids them)", actions.Select(a => a.Title));
+        // Keeping the pending ones of the batch would request nothing: not offered. For all devices it requests the third one.
+        Assert.DoesNotContain(actions, a => a.Title.StartsWith("Generate CSRs: batch north (2 devices), keeping", StringComparison.Ordinal));
+        Assert.Contains("Generate CSRs: all 3 devices, keeping 2 pending: requests dev-03", actions.Select(a => a.Title));
+        Assert.Contains("Generate CSRs: batch north (2 devices), overwriting 2 pending (voids them): requests dev-01, dev-02", actions.Select(a => a.Title));
         lenses = await client.Request<CodeLens[]>(Methods.CodeLens, new { textDocument = new { uri = Uri } });
         Assert.Contains(lenses, l => l.Command!.Title.StartsWith("Certificate: CSR pending since ", StringComparison.Ordinal));
     }
@@ -117,6 +119,8 @@ public sealed class CommandTests : IDisposable
                 using var reader = new StreamReader(entry.Open());
                 var csr = CertificateRequest.LoadSigningRequestPem(reader.ReadToEnd(), HashAlgorithmName.SHA256);
                 csr.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
+                csr.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
+                csr.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid(CertLsp.Core.Certificates.CertificateUsage.ClientAuth), new Oid(CertLsp.Core.Certificates.CertificateUsage.ServerAuth)], false));
                 using var cert = csr.Create(ca, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(400), [(byte)serial++]);
                 using var writer = new StreamWriter(signed.CreateEntry(Path.ChangeExtension(entry.Name, ".crt")).Open());
                 writer.Write(cert.ExportCertificatePem());
@@ -144,6 +148,20 @@ public sealed class CommandTests : IDisposable
         var at = TextEdits.PositionOf(text, text.IndexOf("dev-01", StringComparison.Ordinal) + 1);
         var hover = await client.Request<Hover>(Methods.Hover, new { textDocument = new { uri = Uri }, position = at });
         Assert.Contains("Certificate: valid until ", hover.Contents.Value, StringComparison.Ordinal);
+
+        // Both certificates are valid for 400 days: the actions say that a plain request makes nothing and offer a renewal that names
+        // the devices; the batch lens says they are left out; the command requests nothing without renew, both with it.
+        var actions = await client.Request<CodeAction[]>(Methods.CodeAction, new { textDocument = new { uri = Uri }, range = new { start = at, end = at }, context = new { diagnostics = Array.Empty<object>(), only = new[] { "source.certlsp.generateCsrs" } } });
+        Assert.DoesNotContain(actions, a => a.Title.StartsWith("Generate CSRs: all 2 devices: ", StringComparison.Ordinal));
+        var renewal = Assert.Single(actions, a => a.Title == "Generate CSRs: all 2 devices, renewing 2 valid: requests dev-01, dev-02");
+        Assert.Contains(actions, a => a.Title == "Generate CSRs: device dev-01: requests dev-01");
+        lenses = await client.Request<CodeLens[]>(Methods.CodeLens, new { textDocument = new { uri = Uri } });
+        Assert.Contains(lenses, l => l.Command!.Title == "Batch north · 2 devices · Generate CSRs (2 valid, not requested)");
+        var plain = await Execute<GenerateCsrsResult>(client, CertLspCommands.GenerateCsrs, new { uri = Uri, scope = "all" });
+        Assert.Equal(0, plain.Requested);
+        Assert.Contains("2 with a valid certificate not requested", plain.Message);
+        var renewed = await client.Request<GenerateCsrsResult>(Methods.ExecuteCommand, new { command = renewal.Command!.CommandName, arguments = renewal.Command.Arguments });
+        Assert.Equal(2, renewed.Requested);
     }
 
     [Theory]

@@ -225,4 +225,78 @@ public sealed class FeatureTests
         Assert.StartsWith("name: VAV-9\n    instance: 3", chain[2], StringComparison.Ordinal);
         Assert.True(chain.Count >= 4);
     }
+
+    /// <summary>The README's flow style with CRLF line ends, tabs and characters outside ASCII (an emoji is two UTF-16 units) before the cursor.</summary>
+    private const string FlowManifest =
+        "site: Zürich 🏔\r\n" +
+        "ca: { profile: bacnet-sc, issuers: [ ] }\r\n" +
+        "subject: { locality: \"Zürich 🏔\", organization: Café ☕,\tstate: ZH, organizationalUnit: BMS, country:  }\r\n" +
+        "key: { algorithm:  }\r\n" +
+        "devices:\r\n" +
+        "  - { name: \"AHU,1\", instance: 1 }\r\n" +
+        "  - { name: \"AHU,1\", instance: 2 }\r\n";
+
+    /// <summary>Chooses <paramref name="label"/> at the offset of <paramref name="needle"/> + <paramref name="delta"/> and sends the result: it must read as YAML.</summary>
+    private static async Task<(string Text, PublishDiagnosticsParams Diagnostics)> CompleteAsync(LspTestClient client, string uri, string text, int version, string needle, int delta, string label, string[]? expected = null)
+    {
+        var list = await client.Request<CompletionList>(Methods.Completion, new { textDocument = new { uri }, position = At(text, needle, delta) });
+        if (expected is not null) Assert.Equal(expected, list.Items.Select(i => i.Label));
+        var item = Assert.Single(list.Items, i => i.Label == label);
+        string after = TextEdits.Apply(text, [item.TextEdit!]);
+        var published = await client.ChangeAsync(uri, version, LspTestClient.Full(after));
+        Assert.DoesNotContain(published.Diagnostics, d => d.Code == "CL0001");
+        return (after, published);
+    }
+
+    [Fact]
+    public async Task Completion_hover_and_a_quick_fix_inside_flow_mappings_and_lists()
+    {
+        string folder = Directory.CreateTempSubdirectory("certlsp-flow-").FullName;
+        try
+        {
+            using (var key = System.Security.Cryptography.ECDsa.Create())
+            {
+                var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=Site Issuer", key, System.Security.Cryptography.HashAlgorithmName.SHA256);
+                request.CertificateExtensions.Add(new System.Security.Cryptography.X509Certificates.X509BasicConstraintsExtension(true, false, 0, true));
+                using var ca = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
+                Directory.CreateDirectory(Path.Combine(folder, "ca"));
+                File.WriteAllText(Path.Combine(folder, "ca", "site-issuer.pem"), ca.ExportCertificatePem());
+            }
+            string uri = new Uri(Path.Combine(folder, "flow.site.yaml")).AbsoluteUri;
+            await using var client = await LspTestClient.StartInitializedAsync();
+            string text = FlowManifest;
+            await client.OpenAsync(uri, text);
+
+            // Country codes after non-ASCII text and a tab on the same line.
+            var countries = await client.Request<CompletionList>(Methods.Completion, new { textDocument = new { uri }, position = At(text, "country:  }", "country: ".Length) });
+            Assert.Equal(249, countries.Items.Length);
+            (text, _) = await CompleteAsync(client, uri, text, 2, "country:  }", "country: ".Length, "CH");
+            Assert.Contains("organizationalUnit: BMS, country: CH }\r\n", text, StringComparison.Ordinal);
+
+            (text, _) = await CompleteAsync(client, uri, text, 3, "algorithm:  }", "algorithm: ".Length, "rsa", ["rsa", "ecdsa"]);
+            (text, _) = await CompleteAsync(client, uri, text, 4, "issuers: [ ]", "issuers: [ ".Length, "ca/site-issuer.pem", ["ca/site-issuer.pem"]);
+            Assert.Contains("ca: { profile: bacnet-sc, issuers: [ ca/site-issuer.pem] }\r\n", text, StringComparison.Ordinal);
+
+            // A key after the last entry of a flow device: with its comma, on the same line.
+            (text, var published) = await CompleteAsync(client, uri, text, 5, "instance: 2 }", "instance: 2 ".Length, "batch");
+            Assert.Contains("  - { name: \"AHU,1\", instance: 2 , batch: }\r\n", text, StringComparison.Ordinal);
+
+            // Hover on the flow value completed.
+            var hover = await client.Request<Hover>(Methods.Hover, new { textDocument = new { uri }, position = At(text, "country: CH", "country: C".Length) });
+            Assert.Contains("CH: Switzerland", hover.Contents.Value, StringComparison.Ordinal);
+            Assert.Equal("CH", TextEdits.Slice(text, hover.Range!));
+
+            // The duplicate CN's fix in a flow device: the commonName as its last entry, quoted for flow.
+            var second = published.Diagnostics.Where(d => d.Code == "CL0201").OrderBy(d => d.Range.Start.Line).Last();
+            var actions = await client.Request<CodeAction[]>(Methods.CodeAction, new { textDocument = new { uri }, range = second.Range, context = new { diagnostics = Array.Empty<object>(), only = new[] { CodeActionKind.QuickFix } } });
+            string fixedText = TextEdits.Apply(text, Assert.Single(actions).Edit!.Changes[uri]);
+            Assert.Contains("  - { name: \"AHU,1\", instance: 2 , batch: , commonName: \"AHU,1-2\"}\r\n", fixedText, StringComparison.Ordinal);
+            var after = await client.ChangeAsync(uri, 6, LspTestClient.Full(fixedText));
+            Assert.DoesNotContain(after.Diagnostics, d => d.Code is "CL0001" or "CL0201");
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
 }

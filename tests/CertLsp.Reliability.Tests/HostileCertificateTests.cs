@@ -69,6 +69,7 @@ public sealed class HostileCertificateTests(ITestOutputHelper output)
         {
             b.AddExtension(X509Extensions.BasicConstraints, true, new BasicConstraints(false));
             b.AddExtension(X509Extensions.KeyUsage, true, new KeyUsage(KeyUsage.DigitalSignature));
+            b.AddExtension(X509Extensions.ExtendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeID.id_kp_clientAuth, KeyPurposeID.id_kp_serverAuth));
         }
         extensions?.Invoke(b);
         return Encoding.ASCII.GetBytes(TestCa.ToPem(b.Generate(new Asn1SignatureFactory(algorithm, f.Ca.Keys.Private))));
@@ -91,7 +92,8 @@ public sealed class HostileCertificateTests(ITestOutputHelper output)
         new Case("a 30 KB non-critical extension (ignored)", f => Certificate(f, extensions: b => b.AddExtension(Private, false, new DerOctetString(new byte[30_000]))), FileVerdict.Accepted, "accepted"),
         new Case("1,000 subject alternative names", f => Certificate(f, extensions: b => b.AddExtension(X509Extensions.SubjectAlternativeName, false,
             new GeneralNames([.. Enumerable.Range(0, 1000).Select(i => new GeneralName(GeneralName.DnsName, $"alt{i}.bms.test.example"))]))), FileVerdict.Accepted, "accepted"),
-        new Case("no extensions at all", f => Certificate(f, defaults: false), FileVerdict.Accepted, "accepted"),
+        // The site's profile is bacnet-sc: a certificate without key usages cannot serve a BACnet/SC device (docs/certificates.md).
+        new Case("no extensions at all", f => Certificate(f, defaults: false), FileVerdict.Rejected, "it has no keyUsage: the CA profile “bacnet-sc” needs keyUsage digitalSignature"),
         new Case("a certificate for another device's key", f => Certificate(f, keyOf: Dev2), FileVerdict.Rejected, "public key is not the one of the pending CSR"),
         new Case("a multi-valued name holding the CN", f => Certificate(f, subject: $"CN={Dev1}+O=Evil"), FileVerdict.Rejected, "common name"),
         new Case("an empty subject", f => Certificate(f, subject: ""), FileVerdict.Rejected, "common name"),

@@ -99,8 +99,16 @@ public sealed class KeyMaterialTests(ITestOutputHelper output)
             Environment.SetEnvironmentVariable(KeyStore.PassphraseVariable, previous.Length == 0 ? null : previous);
         }
 
-        var keyFolder = KeyStore.ForManifest(site.ManifestPath, passphrase).Folder + Path.DirectorySeparatorChar;
-        var files = Directory.GetFiles(site.Folder, "*", SearchOption.AllDirectories).Where(f => !f.StartsWith(keyFolder, StringComparison.Ordinal)).ToList();
+        // The key folder and its quarantine folder (keys of the killed run that no ledger entry names: kept, never deleted) hold keys by design.
+        var store = KeyStore.ForManifest(site.ManifestPath, passphrase);
+        string keyFolder = store.Folder + Path.DirectorySeparatorChar, quarantine = store.QuarantineFolder + Path.DirectorySeparatorChar;
+        if (Directory.Exists(store.QuarantineFolder))
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(store.QuarantineFolder));
+            Assert.All(Directory.GetFiles(store.QuarantineFolder, "*.key.pem"), f => Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(f)));
+        }
+        var files = Directory.GetFiles(site.Folder, "*", SearchOption.AllDirectories)
+            .Where(f => !f.StartsWith(keyFolder, StringComparison.Ordinal) && !f.StartsWith(quarantine, StringComparison.Ordinal)).ToList();
         PrivateKeyScan.AssertAbsent(site, files, texts, passphrase);
         output.WriteLine($"{key}{(passphrase is null ? "" : ", encrypted")}: {KeyStore.ForManifest(site.ManifestPath, passphrase).Files().Count()} keys searched for in {files.Count} files and {texts.Count} outputs ({texts.Sum(t => t.Length):N0} characters)");
     }

@@ -155,6 +155,60 @@ public sealed class KillTests(ITestOutputHelper output)
         Assert.True(histogram.Count >= 3, "the kills should land at several different moments of the run");
     }
 
+    /// <summary>
+    /// Issue 12 item 9: a csr run of 120 devices (three zips) SIGKILLed once its first zip is recorded; the re-run, and status,
+    /// name every zip that still awaits the CA with all its devices, the killed run's included, and a numbering with gaps
+    /// ("1-of-3" without "3-of-3") says the run was interrupted.
+    /// </summary>
+    [Fact]
+    public void After_a_killed_run_every_zip_awaiting_the_ca_is_named_with_its_devices()
+    {
+        const int devices = 120;
+        for (int attempt = 0; ; attempt++)
+        {
+            using var site = new TempSite(TempSite.Manifest(devices));
+            var run = SigKill.During(CliProcess.Info("csr", site.ManifestPath),
+                () => File.Exists(site.LedgerPath) && File.ReadAllText(site.LedgerPath).Contains("pending-zip: ", StringComparison.Ordinal), 0);
+            if (!run.Killed || !File.ReadAllText(site.LedgerPath).Contains("run-open: ", StringComparison.Ordinal))
+            {
+                Assert.True(attempt < 5, "the run finished before it could be killed after its first zip, five times");
+                continue;
+            }
+            var killedZips = site.Zips.Select(Path.GetFileName).ToList();
+            output.WriteLine($"killed with {killedZips.Count} zip(s) written: {string.Join(", ", killedZips)}");
+            Assert.Contains(killedZips, z => z!.EndsWith("_1-of-3.zip", StringComparison.Ordinal));
+
+            var (exit, stdout, stderr) = CliProcess.Run("csr", site.ManifestPath);
+            Assert.True(exit == 0, stdout + stderr);
+            Assert.Contains($"Summary: {devices} requested, 0 no action taken, 0 failed.", stdout);
+            var (statusExit, status, statusErr) = CliProcess.Run("status", site.ManifestPath);
+            Assert.True(statusExit == 0, statusErr);
+            var ledger = LedgerFile.Load(site.LedgerPath);
+            var byZip = ledger.Entries.Values.GroupBy(e => e.Pending!.Zip).ToList();
+            Assert.Equal(devices, byZip.Sum(g => g.Count()));
+            foreach (var printed in new[] { stdout, status })
+            {
+                int listed = printed.IndexOf("Zips awaiting the CA's answer", StringComparison.Ordinal);
+                Assert.True(listed >= 0, $"no list of the zips awaiting the CA:\n{printed}");
+                string awaiting = printed[listed..];
+                Assert.Contains($"({byZip.Count} zip(s), {devices} device(s);", awaiting);
+                foreach (var zip in byZip)
+                {
+                    int at = awaiting.IndexOf(zip.Key + ": ", StringComparison.Ordinal);
+                    Assert.True(at >= 0, $"{zip.Key} is not named:\n{awaiting}");
+                    string devicesLine = awaiting[at..].Split('\n').First(l => l.StartsWith("    dev-", StringComparison.Ordinal));
+                    Assert.Equal(zip.Select(e => e.Device).Order(StringComparer.Ordinal), devicesLine.Trim().Split(", ").Order(StringComparer.Ordinal));
+                }
+            }
+            // The killed run's numbering has gaps (its later zips were never written): said so in the listing.
+            var killedRun = byZip.Select(g => g.Key).Where(z => z.Contains("-of-3.zip", StringComparison.Ordinal)).ToList();
+            if (killedRun.Count < 3) Assert.Contains("was interrupted", stdout);
+            Assert.Contains("recovered from an interrupted run", stdout);
+            SiteConsistency.Assert(site);
+            return;
+        }
+    }
+
     [Fact]
     public void Import_killed_at_random_moments_is_finished_by_a_rerun_with_nothing_lost()
     {

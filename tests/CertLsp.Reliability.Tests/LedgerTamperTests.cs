@@ -63,6 +63,18 @@ public sealed class LedgerTamperTests(ITestOutputHelper output)
             var cut = lines[..(start + 1)].Concat(lines[(start + 3)..]).ToArray();
             return (Join(cut), IndexOf(cut, "  check: ", 2) + 1);
         }),
+        new Tampering("a whole block deleted (a bad merge, a restore, a hand edit)", lines =>
+        {
+            int start = IndexOf(lines, "device: ", 1), end = IndexOf(lines, "  check: ", 1);
+            var cut = lines[..(start - 1)].Concat(lines[(end + 1)..]).ToArray();
+            return (Join(cut), IndexOf(cut, "blocks: ") + 1);
+        }),
+        new Tampering("truncated exactly at a block boundary", lines =>
+        {
+            int last = IndexOf(lines, "device: ", Devices - 1);
+            var cut = lines[..(last - 1)];
+            return (Join(cut), IndexOf(cut, "blocks: ") + 1);
+        }),
     ];
 
     private static Dictionary<string, byte[]> Files(TempSite site) =>

@@ -1,7 +1,7 @@
 // @bacnet-js/client as a DEVICE that CertLsp's client talks to: answers Who-Is (a second socket on the broadcast
 // address hears it), ReadProperty, ReadPropertyMultiple, WriteProperty File_Size, AtomicReadFile, AtomicWriteFile.
 // Prints "ready" once listening; runs until killed.
-import { BACnet, args, npdu, apdu, services, enums, OBJECT, PROP, TAG, ARRAY_ALL } from './common.mjs';
+import { BACnet, args, serveReads, sendComplexAck, services, enums, OBJECT, PROP, TAG } from './common.mjs';
 
 const a = args();
 const instance = Number(a.instance ?? 4242);
@@ -37,13 +37,7 @@ function read(objectId, id) {
   return { error: [2, 32] };
 }
 
-function ack(receiver, service, invokeId, encode) {
-  const buffer = { buffer: Buffer.alloc(1482), offset: 4 };
-  npdu.encode(buffer, enums.NpduControlPriority.NORMAL_MESSAGE, receiver);
-  apdu.encodeComplexAck(buffer, enums.PduType.COMPLEX_ACK, service, invokeId);
-  encode(buffer);
-  device.sendBvlc(receiver, buffer);
-}
+const ack = (receiver, service, invokeId, encode) => sendComplexAck(device, receiver, service, invokeId, encode);
 
 listener.on('whoIs', (msg) => {
   const { lowLimit, highLimit } = msg.payload;
@@ -51,26 +45,7 @@ listener.on('whoIs', (msg) => {
   device.iAmResponse({ address: msg.header.sender.address }, instance, enums.Segmentation.NO_SEGMENTATION, 260);
 });
 
-device.on('readProperty', (msg) => {
-  const to = { address: msg.header.sender.address };
-  const { objectId, property } = msg.payload;
-  const r = read(objectId, property.id);
-  if (r.error) device.errorResponse(to, enums.ConfirmedServiceChoice.READ_PROPERTY, msg.invokeId, ...r.error);
-  else device.readPropertyResponse(to, msg.invokeId, objectId, property, r.value);
-});
-
-device.on('readPropertyMultiple', (msg) => {
-  const to = { address: msg.header.sender.address };
-  const values = msg.payload.properties.map((spec) => ({
-    objectId: spec.objectId,
-    values: spec.properties.map((p) => {
-      const r = read(spec.objectId, p.id);
-      const value = r.error ? [{ value: { type: 'BacnetError', errorClass: r.error[0], errorCode: r.error[1] } }] : r.value;
-      return { property: { id: p.id, index: p.index ?? ARRAY_ALL }, value };
-    }),
-  }));
-  device.readPropertyMultipleResponse(to, msg.invokeId, values);
-});
+serveReads(device, read);
 
 device.on('writeProperty', (msg) => {
   const to = { address: msg.header.sender.address };

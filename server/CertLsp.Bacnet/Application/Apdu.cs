@@ -52,6 +52,20 @@ public static class Apdu
     /// <summary>The largest APDU on BACnet/IP.</summary>
     public const int MaxApduLength = 1476;
 
+    // Header sizes (20.1.2, 20.1.5): what each APDU spends before its service data. A Max APDU limit (135 20.1.2.5) counts the
+    // whole APDU, header included, and nothing of the NPDU or BVLC before it.
+    /// <summary>Confirmed-Request header without segmentation: type/flags, max segs/APDU, invoke id, service choice.</summary>
+    public const int ConfirmedRequestHeader = 4;
+    /// <summary>Confirmed-Request header of a segment: adds sequence number and proposed window size.</summary>
+    public const int SegmentedConfirmedRequestHeader = 6;
+    /// <summary>ComplexACK header without segmentation: type/flags, invoke id, service choice.</summary>
+    public const int ComplexAckHeader = 3;
+    /// <summary>ComplexACK header of a segment: adds sequence number and proposed window size.</summary>
+    public const int SegmentedComplexAckHeader = 5;
+
+    /// <summary>The legal Max APDU lengths (20.1.2.5): 50, 128, 206, 480, 1024, 1476.</summary>
+    public static ReadOnlySpan<int> LegalMaxApduLengths => ApduLengths;
+
     private static readonly int[] ApduLengths = [50, 128, 206, 480, 1024, 1476];
 
     public static byte MaxApduCode(int length)

@@ -22,7 +22,7 @@ public sealed class BacnetClient : IAsyncDisposable
     private readonly UdpEndpoint? _broadcastListener;
     private readonly SemaphoreSlim _slots;
     private readonly ConcurrentDictionary<TransactionKey, Channel<IncomingApdu>> _transactions = new();
-    private readonly ConcurrentDictionary<BacnetAddress, int> _peerMaxApdu = new();
+    private readonly ConcurrentDictionary<BacnetAddress, DeviceLimits> _peerLimits = new();
     private readonly ConcurrentDictionary<int, Action<DiscoveredDevice>> _iAmListeners = new();
     private readonly ConcurrentDictionary<BipEndpoint, TaskCompletionSource<BvlcResultCode>> _bvlcResults = new();
     private readonly InvokeIds _invokeIds;
@@ -178,12 +178,28 @@ public sealed class BacnetClient : IAsyncDisposable
     public Task<BacnetResult<Acknowledged>> ReinitializeDeviceAsync(BacnetAddress device, ReinitializeDeviceRequest request, CancellationToken cancellationToken = default) =>
         ConfirmedAsync<Acknowledged>(device, request, null, cancellationToken);
 
-    /// <summary>Tells the client the largest APDU a device accepts (from its I-Am), so requests are segmented to fit.</summary>
+    /// <summary>Tells the client the largest APDU a device accepts, keeping what it knows of its segmentation (else: both).</summary>
+    public void RememberMaxApdu(BacnetAddress device, int maxApdu) =>
+        RememberLimits(device, (Limits(device) ?? DeviceLimits.Assumed) with { MaxApdu = DeviceLimits.ClampApdu(maxApdu) });
+
+    /// <summary>
+    /// Tells the client what a device accepts (its I-Am does, <see cref="DeviceInventory.LearnLimitsAsync"/> reads it from the
+    /// Device object), so every request is sized and, only where the device takes them, segmented to fit.
+    /// </summary>
     /// <remarks>At most <see cref="MaxRememberedPeers"/> devices are remembered (a flood of I-Ams from made-up addresses grows nothing).</remarks>
-    public void RememberMaxApdu(BacnetAddress device, int maxApdu)
+    public void RememberLimits(BacnetAddress device, DeviceLimits limits)
     {
-        if (_peerMaxApdu.ContainsKey(device) || _peerMaxApdu.Count < MaxRememberedPeers) _peerMaxApdu[device] = Math.Clamp(maxApdu, 50, Apdu.MaxApduLength);
+        if (_peerLimits.ContainsKey(device) || _peerLimits.Count < MaxRememberedPeers) _peerLimits[device] = limits with { MaxApdu = DeviceLimits.ClampApdu(limits.MaxApdu) };
     }
+
+    /// <summary>What the client knows a device accepts; null when it has learned nothing (requests then assume <see cref="DeviceLimits.Assumed"/>).</summary>
+    public DeviceLimits? Limits(BacnetAddress device) => _peerLimits.TryGetValue(device, out var limits) ? limits : null;
+
+    /// <summary>The largest APDU this client accepts in an answer (its requests say so).</summary>
+    public int MaxApduAccepted => Math.Clamp(_options.MaxApduAccepted, 50, Apdu.MaxApduLength);
+
+    /// <summary>Whether this client's requests accept segmented answers.</summary>
+    public bool AcceptsSegmentedResponses => _options.AcceptSegmentedResponses;
 
     /// <summary>
     /// Sends a confirmed request and waits for its answer. <paramref name="decodeAck"/> decodes a ComplexACK's data;
@@ -279,12 +295,13 @@ public sealed class BacnetClient : IAsyncDisposable
     private async Task<BacnetResult<(ApduHeader Header, byte[] Data)>> ExchangeAsync(BacnetAddress device, byte invokeId, ConfirmedService service,
         byte[] data, ChannelReader<IncomingApdu> incoming, Exchange exchange, CancellationToken cancellationToken)
     {
-        var peerMax = _peerMaxApdu.TryGetValue(device, out var m) ? m : Apdu.MaxApduLength;
+        var limits = Limits(device) ?? DeviceLimits.Assumed;
+        var peerMax = limits.MaxApdu;
         var npdu = NpduFor(device, expectingReply: true);
         var baseHeader = ApduHeader.ConfirmedRequest(invokeId, service, _options.MaxApduAccepted, _options.AcceptSegmentedResponses);
         var attempts = 0;
         IncomingApdu? first = null;
-        if (4 + data.Length <= peerMax)
+        if (Apdu.ConfirmedRequestHeader + data.Length <= peerMax)
         {
             var packet = new byte[BacnetPacket.MaxDatagram];
             var length = BacnetPacket.Encode(packet, BvlcFunction.OriginalUnicastNpdu, npdu, baseHeader, data);
@@ -299,9 +316,13 @@ public sealed class BacnetClient : IAsyncDisposable
         }
         else
         {
-            var chunk = peerMax - 6;
+            var chunk = peerMax - Apdu.SegmentedConfirmedRequestHeader;
             var count = (data.Length + chunk - 1) / chunk;
-            if (count > 255) return new BacnetFailure(FailureKind.TooLarge, $"request needs {count} segments (at most 255)");
+            var size = Apdu.ConfirmedRequestHeader + data.Length;
+            if (!limits.ReceivesSegments)  // 135 5.4.4.1: a segmented request is never sent to a device that does not accept one
+                return new BacnetFailure(FailureKind.TooLarge, $"the device accepts {peerMax} octets and no segmented requests; this {service} request is {size} octets");
+            if (count > Math.Min(255, limits.MaxSegments ?? 255))
+                return new BacnetFailure(FailureKind.TooLarge, $"the device accepts {peerMax} octets in at most {Math.Min(255, limits.MaxSegments ?? 255)} segments; this {service} request is {size} octets, {count} segments");
             var packet = new byte[BacnetPacket.MaxDatagram];
             void SendSegment(int index)
             {
@@ -429,7 +450,7 @@ public sealed class BacnetClient : IAsyncDisposable
                 var iAm = IAm.Decode(packet.ServiceData(datagram));
                 if (!iAm.Ok) { Interlocked.Increment(ref _malformed); return; }
                 var device = new DiscoveredDevice(new BacnetAddress(from, remote), iAm.Value);
-                RememberMaxApdu(device.Address, (int)iAm.Value.MaxApduLength);
+                RememberLimits(device.Address, new DeviceLimits(DeviceLimits.ClampApdu(iAm.Value.MaxApduLength), iAm.Value.Segmentation, Limits(device.Address)?.MaxSegments));
                 foreach (var listener in _iAmListeners.Values) listener(device);
                 return;
             case ApduType.SimpleAck or ApduType.ComplexAck or ApduType.Error or ApduType.Reject:

@@ -14,7 +14,14 @@ public sealed record NetworkPortInfo(
 /// <summary>What discovery learns about one device: identity properties and its Network Ports.</summary>
 public sealed record DeviceInfo(
     BacnetAddress Address, ObjectId Device, string? ObjectName, string? VendorName, string? ModelName, string? SerialNumber,
-    EquatableArray<NetworkPortInfo> NetworkPorts, EquatableArray<string> Problems);
+    EquatableArray<NetworkPortInfo> NetworkPorts, EquatableArray<string> Problems)
+{
+    /// <summary>The device's Object_List was read and lists no Network Port object: there is nowhere it could hold a certificate.</summary>
+    public bool HasNoNetworkPort { get; init; }
+
+    /// <summary>What discovery says of a device without Network Port objects.</summary>
+    public const string NoNetworkPortRemark = "no Network Port object: it cannot hold certificates (they are properties of a Network Port)";
+}
 
 /// <summary>Reads identity and Network Port details from devices (ReadPropertyMultiple, falling back to ReadProperty).</summary>
 public static class DeviceInventory
@@ -50,11 +57,36 @@ public static class DeviceInventory
         return values;
     }
 
-    /// <summary>Identity, Object_List and every Network Port of one device.</summary>
+    private static readonly PropertyIdentifier[] LimitProperties =
+        [PropertyIdentifier.MaxApduLengthAccepted, PropertyIdentifier.SegmentationSupported, PropertyIdentifier.MaxSegmentsAccepted];
+
+    /// <summary>
+    /// What the device accepts (Max APDU, segmentation, max segments): what the client already knows (its I-Am), else read from the
+    /// Device object (small requests and answers that fit any device) and remembered by the client, so every later request is sized
+    /// to fit. A device without Max_Segments_Accepted is taken to announce no limit; one whose limits cannot be read at all is
+    /// assumed to take the smallest APDU (50 octets) unsegmented, so nothing is sent that it might drop.
+    /// </summary>
+    public static async Task<BacnetResult<DeviceLimits>> LearnLimitsAsync(BacnetClient client, BacnetAddress address, uint instance, CancellationToken cancellationToken = default)
+    {
+        if (client.Limits(address) is { } known) return known;
+        var read = await ReadPropertiesAsync(client, address, ObjectId.Device(instance), LimitProperties, cancellationToken).ConfigureAwait(false);
+        if (!read.Ok) return read.Failure!;
+        BacnetValue? First(PropertyIdentifier p) => read.Value.TryGetValue(p, out var v) && v.Ok ? v.Value.FirstOrDefault() : null;
+        var limits = new DeviceLimits(
+            First(PropertyIdentifier.MaxApduLengthAccepted) is BacnetValue.Unsigned apdu ? DeviceLimits.ClampApdu((long)Math.Min(apdu.Value, int.MaxValue)) : 50,
+            First(PropertyIdentifier.SegmentationSupported) is BacnetValue.Enumerated { Value: <= (uint)Segmentation.None } segmentation ? (Segmentation)segmentation.Value : Segmentation.None,
+            First(PropertyIdentifier.MaxSegmentsAccepted) is BacnetValue.Unsigned { Value: > 0 } segments ? (int)Math.Min(segments.Value, 255) : null);
+        client.RememberLimits(address, limits);
+        return limits;
+    }
+
+    /// <summary>Identity, Object_List and every Network Port of one device (its limits learned first, <see cref="LearnLimitsAsync"/>).</summary>
     public static async Task<BacnetResult<DeviceInfo>> ReadAsync(BacnetClient client, BacnetAddress address, uint instance, CancellationToken cancellationToken = default)
     {
         var device = ObjectId.Device(instance);
         var problems = new List<string>();
+        var limits = await LearnLimitsAsync(client, address, instance, cancellationToken).ConfigureAwait(false);
+        if (!limits.Ok && limits.Failure!.Kind == FailureKind.Timeout) return limits.Failure;
         var identity = await ReadPropertiesAsync(client, address, device, [.. IdentityProperties, PropertyIdentifier.ObjectList], cancellationToken).ConfigureAwait(false);
         if (!identity.Ok) return identity.Failure!;
         string? Text(PropertyIdentifier p)
@@ -96,6 +128,9 @@ public static class DeviceInventory
                     ? issuers.Value.OfType<BacnetValue.ObjectIdentifier>().Select(o => o.Value).ToArray() : [],
                 (First(PropertyIdentifier.OperationalCertificateFile) as BacnetValue.ObjectIdentifier)?.Value));
         }
-        return new DeviceInfo(address, device, name, vendor, model, serial, ports.ToArray(), problems.ToArray());
+        return new DeviceInfo(address, device, name, vendor, model, serial, ports.ToArray(), problems.ToArray())
+        {
+            HasNoNetworkPort = objects.Count > 0 && !objects.Any(o => o.Type == ObjectType.NetworkPort),
+        };
     }
 }

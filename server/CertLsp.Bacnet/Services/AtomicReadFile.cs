@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using CertLsp.Bacnet.Application;
 using CertLsp.Bacnet.Encoding;
 
 namespace CertLsp.Bacnet.Services;
@@ -46,6 +47,14 @@ public sealed record AtomicReadFileAck(bool EndOfFile, long Start, ImmutableArra
         writer.WriteBoolean((byte)ApplicationTag.Boolean, false, EndOfFile);
         StreamAccessData.Encode(ref writer, Start, Data);
     }
+
+    /// <summary>
+    /// The most octets an unsegmented ACK of a read from <paramref name="start"/> can carry within <paramref name="maxApdu"/>: the
+    /// ComplexACK header (3), end-of-file (1), the stream access block's tags and start position and the octet string's tag are
+    /// what it spends besides the data. The requested octet count that keeps the answer within one APDU.
+    /// </summary>
+    public static int MaxDataLength(long start, int maxApdu) =>
+        StreamAccessData.MaxData(maxApdu, Apdu.ComplexAckHeader, (ref BacnetWriter w) => new AtomicReadFileAck(false, start, []).Encode(ref w));
 
     public static Decoded<AtomicReadFileAck> Decode(ReadOnlySpan<byte> data)
     {

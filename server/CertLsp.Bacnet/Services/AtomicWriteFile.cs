@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using CertLsp.Bacnet.Application;
 using CertLsp.Bacnet.Encoding;
 
 namespace CertLsp.Bacnet.Services;
@@ -17,6 +18,14 @@ public sealed record AtomicWriteFileRequest(ObjectId File, long Start, Immutable
         writer.WriteObjectId((byte)ApplicationTag.ObjectIdentifier, false, File);
         StreamAccessData.Encode(ref writer, Start, Data);
     }
+
+    /// <summary>
+    /// The most octets one unsegmented request writing <paramref name="file"/> at <paramref name="start"/> can carry to a device that
+    /// accepts APDUs of <paramref name="maxApdu"/> octets: the Confirmed-Request header (4), the file identifier (5), the stream
+    /// access block's tags and start position, and the octet string's tag are what the APDU spends besides the data.
+    /// </summary>
+    public static int MaxDataLength(ObjectId file, long start, int maxApdu) =>
+        StreamAccessData.MaxData(maxApdu, Apdu.ConfirmedRequestHeader, (ref BacnetWriter w) => new AtomicWriteFileRequest(file, start, []).Encode(ref w));
 
     public static Decoded<AtomicWriteFileRequest> Decode(ReadOnlySpan<byte> data)
     {

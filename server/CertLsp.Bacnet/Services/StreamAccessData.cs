@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using CertLsp.Bacnet.Application;
 using CertLsp.Bacnet.Encoding;
 
 namespace CertLsp.Bacnet.Services;
@@ -15,6 +16,23 @@ internal static class StreamAccessData
         writer.WriteSigned((byte)ApplicationTag.Signed, false, start);
         writer.WriteOctetString((byte)ApplicationTag.OctetString, false, data.AsSpan());
         writer.WriteClosing(0);
+    }
+
+    /// <summary>
+    /// The most file data that fits an APDU of <paramref name="maxApdu"/> octets whose header is <paramref name="apduHeader"/> octets
+    /// and whose service data is <paramref name="encodeEmpty"/> (the same service with no file data) plus the data: the octet string's
+    /// tag grows from 1 octet (up to 4 data octets) to 2 (up to 253) and 4 (up to 65,535), 20.2.2.
+    /// </summary>
+    public static int MaxData(int maxApdu, int apduHeader, ContentEncoder encodeEmpty)
+    {
+        Span<byte> buffer = stackalloc byte[64];
+        var w = new BacnetWriter(buffer);
+        encodeEmpty(ref w);
+        var budget = maxApdu - apduHeader - (w.Position - 1);  // what is left for the octet string's tag and its data
+        var best = -1;
+        foreach (var (tag, most) in (ReadOnlySpan<(int, int)>)[(1, 4), (2, 253), (4, ushort.MaxValue)])
+            best = Math.Max(best, Math.Min(budget - tag, most));
+        return Math.Max(best, 0);
     }
 
     /// <summary>Reads the block and checks nothing follows it.</summary>

@@ -37,8 +37,15 @@ public abstract record ServiceResponse
 /// <summary>What a device does with requests; called on the receive loop, so it must not block.</summary>
 public interface IDeviceHandler
 {
-    /// <summary>The device's I-Am (also tells which Who-Is ranges match).</summary>
+    /// <summary>
+    /// The device's I-Am (also tells which Who-Is ranges match). Its Max APDU and segmentation are enforced by
+    /// <see cref="DeviceEndpoint"/>: a larger APDU is dropped, a segmented request refused unless the device receives segments,
+    /// an answer segmented only if the device transmits segments.
+    /// </summary>
     IAm Identity { get; }
+
+    /// <summary>The most segments of a segmented request the device takes (Max_Segments_Accepted); null: no limit below 255.</summary>
+    int? MaxSegmentsAccepted => null;
     ServiceResponse Handle(ConfirmedService service, ReadOnlySpan<byte> serviceData);
 }
 
@@ -50,6 +57,9 @@ public interface IDeviceHandler
 public sealed class DeviceEndpoint : IAsyncDisposable
 {
     private const int MaxRequestBytes = 256 * 1024;
+    /// <summary>Defaults of <see cref="SegmentTimeout"/> and <see cref="Retries"/> (a device's APDU_Segment_Timeout, Number_Of_APDU_Retries).</summary>
+    public static readonly TimeSpan DefaultSegmentTimeout = TimeSpan.FromSeconds(2);
+    public const int DefaultRetries = 3;
     private const int MaxConcurrentExchanges = 256;
 
     private readonly UdpEndpoint _socket;
@@ -75,23 +85,47 @@ public sealed class DeviceEndpoint : IAsyncDisposable
     public BipEndpoint Local => _socket.Local;
     public long MalformedReceived => Interlocked.Read(ref _malformed);
 
+    /// <summary>Datagrams this device's socket sent and received.</summary>
+    public long Datagrams => _socket.DatagramsSent + _socket.DatagramsReceived;
+
+    /// <summary>APDUs dropped because they were larger than the device's Max APDU (as a device with a smaller buffer cannot take them).</summary>
+    public long OversizedDropped => Interlocked.Read(ref _oversized);
+    private long _oversized;
+
+    private int OwnMaxApdu => (int)Math.Clamp(_handler.Identity.MaxApduLength, 50, Apdu.MaxApduLength);
+    private bool ReceivesSegments => _handler.Identity.Segmentation is Segmentation.Both or Segmentation.Receive;
+    private bool TransmitsSegments => _handler.Identity.Segmentation is Segmentation.Both or Segmentation.Transmit;
+
     /// <summary>Datagrams whose handling threw in the receive loop (a bug: bad datagrams are decode results, never exceptions).</summary>
     public long ReceiveFailures => _socket.HandlerFailures;
-    public TimeSpan SegmentTimeout { get; init; } = TimeSpan.FromSeconds(2);
+    public TimeSpan SegmentTimeout { get; init; } = DefaultSegmentTimeout;
 
-    public int Retries { get; init; } = 3;
+    public int Retries { get; init; } = DefaultRetries;
 
-    /// <summary>Handles one datagram addressed to this device (also called by a site's shared broadcast socket).</summary>
-    public void Receive(ReadOnlySpan<byte> datagram, BipEndpoint source)
+    /// <summary>NPDUs this device did not process: addressed to another network, or a confirmed request sent by broadcast.</summary>
+    public long Discarded => Interlocked.Read(ref _discarded);
+    private long _discarded;
+
+    /// <summary>
+    /// Handles one datagram addressed to this device (also called by a site's shared broadcast socket, with
+    /// <paramref name="broadcast"/> true). This side is not a router: an NPDU whose DNET names a network (anything but the
+    /// global broadcast 0xFFFF) is for a device elsewhere and is dropped (6.5.2.1). A confirmed request that came by broadcast
+    /// (the broadcast socket, Original-Broadcast-NPDU, Forwarded-NPDU, Distribute-Broadcast-To-Network, or DNET 0xFFFF) is
+    /// discarded unanswered (5.4.5.1); Who-Is and the rest of the unconfirmed services are what broadcasts are for.
+    /// </summary>
+    public void Receive(ReadOnlySpan<byte> datagram, BipEndpoint source, bool broadcast = false)
     {
         var decoded = BacnetPacket.Decode(datagram);
         if (!decoded.Ok) { Interlocked.Increment(ref _malformed); return; }
         var packet = decoded.Value;
         if (packet.Apdu is not { } apdu) return;
+        if (packet.Npdu.Destination is { } destination && destination.Network != NetworkAddress.GlobalNetwork) { Interlocked.Increment(ref _discarded); return; }
         var peer = packet.Bvlc.OriginalSource ?? source;
         if (!_answerTo(peer)) { Interlocked.Increment(ref _malformed); return; }
         var remote = packet.Npdu.Source;
         var data = packet.ServiceData(datagram);
+        if (apdu.DataOffset + data.Length > OwnMaxApdu) { Interlocked.Increment(ref _oversized); return; }  // beyond its buffer: never seen
+        broadcast |= packet.Bvlc.Function != BvlcFunction.OriginalUnicastNpdu || packet.Npdu.Destination is not null;
         switch (apdu.Type)
         {
             case ApduType.UnconfirmedRequest when apdu.Service == (byte)UnconfirmedService.WhoIs:
@@ -99,8 +133,14 @@ public sealed class DeviceEndpoint : IAsyncDisposable
                 if (!whoIs.Ok) { Interlocked.Increment(ref _malformed); return; }
                 if (whoIs.Value.Matches(_handler.Identity.Device.Instance)) SendIAm(peer, remote);
                 return;
+            case ApduType.ConfirmedRequest when broadcast:
+                Interlocked.Increment(ref _discarded);
+                return;
             case ApduType.ConfirmedRequest when !apdu.Segmented:
                 Respond(peer, remote, apdu, _handler.Handle((ConfirmedService)apdu.Service, data));
+                return;
+            case ApduType.ConfirmedRequest when !ReceivesSegments:  // 135 5.4.5.1: a device that does not take segmented requests aborts them
+                SendBare(peer, remote, ApduHeader.Abort(apdu.InvokeId, AbortReason.SegmentationNotSupported, true));
                 return;
             case ApduType.ConfirmedRequest:
                 ReceiveSegment(peer, remote, apdu, data);
@@ -126,6 +166,12 @@ public sealed class DeviceEndpoint : IAsyncDisposable
             _incoming[key] = (new SegmentReassembly(MaxRequestBytes, SegmentSender.ProposedWindow), Stopwatch.GetTimestamp());
         }
         if (!_incoming.TryGetValue(key, out var exchange)) return;
+        if (apdu.SequenceNumber >= (_handler.MaxSegmentsAccepted ?? 256))  // more segments than Max_Segments_Accepted
+        {
+            _incoming.TryRemove(key, out _);
+            SendBare(peer, remote, ApduHeader.Abort(apdu.InvokeId, AbortReason.BufferOverflow, true));
+            return;
+        }
         var reassembly = exchange.Reassembly;
         switch (reassembly.Accept(apdu, data))
         {
@@ -165,15 +211,16 @@ public sealed class DeviceEndpoint : IAsyncDisposable
                 Send(peer, remote, ApduHeader.Error(request.InvokeId, service), (ref BacnetWriter w) => Apdu.EncodeErrorContent(ref w, f.Error));
                 break;
             case ServiceResponse.Complex c:
-                var limit = Math.Min(request.MaxApduLength, Apdu.MaxApduLength);
-                if (3 + c.Data.Length <= limit)
+                // Never larger than the requester takes (its Max APDU in the request) nor than this device can build (its own).
+                var limit = Math.Min(request.MaxApduLength, OwnMaxApdu);
+                if (Apdu.ComplexAckHeader + c.Data.Length <= limit)
                 {
                     Send(peer, remote, ApduHeader.ComplexAck(request.InvokeId, service), (ref BacnetWriter w) => w.WriteBytes(c.Data));
                     break;
                 }
-                var chunk = limit - 5;
+                var chunk = limit - Apdu.SegmentedComplexAckHeader;
                 var count = (c.Data.Length + chunk - 1) / chunk;
-                if (!request.SegmentedResponseAccepted)
+                if (!request.SegmentedResponseAccepted || !TransmitsSegments)
                     SendBare(peer, remote, ApduHeader.Abort(request.InvokeId, AbortReason.SegmentationNotSupported, true));
                 else if (count > 255 || (request.MaxSegments is { } max && count > max))
                     SendBare(peer, remote, ApduHeader.Abort(request.InvokeId, AbortReason.BufferOverflow, true));

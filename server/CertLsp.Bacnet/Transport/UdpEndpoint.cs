@@ -35,6 +35,11 @@ public sealed class UdpEndpoint : IAsyncDisposable
     /// <summary>Datagrams whose handler threw (a bug, not a bad packet: bad packets are decode results).</summary>
     public long HandlerFailures => Interlocked.Read(ref _handlerFailures);
 
+    /// <summary>Datagrams sent and received on this socket (for the benchmark's packets per device).</summary>
+    public long DatagramsSent => Interlocked.Read(ref _sent);
+    public long DatagramsReceived => Interlocked.Read(ref _received);
+    private long _sent, _received;
+
     /// <summary>Binds a unicast socket on <paramref name="bind"/> (port 0 = any free port).</summary>
     public static UdpEndpoint BindUnicast(BipEndpoint bind, DatagramHandler handler)
     {
@@ -90,6 +95,7 @@ public sealed class UdpEndpoint : IAsyncDisposable
         try
         {
             _socket.SendTo(datagram, SocketFlags.None, destination.ToIPEndPoint());
+            Interlocked.Increment(ref _sent);
             return true;
         }
         catch (SocketException)
@@ -118,6 +124,7 @@ public sealed class UdpEndpoint : IAsyncDisposable
             catch (ObjectDisposedException) { return; }
             catch (SocketException) { continue; }
             if (received.RemoteEndPoint is not IPEndPoint from || from.AddressFamily != AddressFamily.InterNetwork) continue;
+            Interlocked.Increment(ref _received);
             try
             {
                 _handler(buffer.AsSpan(0, received.ReceivedBytes), BipEndpoint.From(from), _isBroadcastSocket);

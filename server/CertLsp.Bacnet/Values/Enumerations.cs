@@ -14,7 +14,7 @@ public enum PropertyIdentifier : uint
     FileSize = 42, ModelName = 70, ObjectIdentifier = 75, ObjectList = 76, ObjectName = 77, ObjectType = 79,
     VendorIdentifier = 120, VendorName = 121, ProtocolRevision = 139, FileAccessMethod = 41, FileType = 43,
     ReadOnly = 99, ApplicationSoftwareVersion = 12, FirmwareRevision = 44, SystemStatus = 112,
-    MaxApduLengthAccepted = 62, SegmentationSupported = 107, ProtocolVersion = 98,
+    MaxApduLengthAccepted = 62, SegmentationSupported = 107, ProtocolVersion = 98, MaxSegmentsAccepted = 167,
     PropertyList = 371, SerialNumber = 372, ChangesPending = 416, Command = 417, MacAddress = 423,
     NetworkType = 427, ProtocolLevel = 482, DeviceUuid = 507, CertificateSigningRequestFile = 509,
     CommandValidationResult = 510, IssuerCertificateFiles = 511,
@@ -22,6 +22,15 @@ public enum PropertyIdentifier : uint
     CurrentHealth = 4194307, ScFailoverHubConnectionStatus = 4194316, ScFailoverHubUri = 4194317,
     ScHubConnectorState = 4194318, ScHubFunctionAcceptUris = 4194319, ScHubFunctionBinding = 4194320,
     ScHubFunctionEnable = 4194322, ScPrimaryHubConnectionStatus = 4194324, ScPrimaryHubUri = 4194325,
+    ApduSegmentTimeout = 10, ApduTimeout = 11, Archive = 13, Description = 28, DeviceAddressBinding = 30,
+    ModificationDate = 71, NumberOfApduRetries = 73, OutOfService = 81, ProtocolObjectTypesSupported = 96,
+    ProtocolServicesSupported = 97, Reliability = 103, StatusFlags = 111, DatabaseRevision = 155,
+    ApduLength = 399, IpAddress = 400, IpDefaultGateway = 401, IpDnsServer = 406, BacnetIpMode = 408, IpSubnetMask = 411,
+    BacnetIpUdpPort = 412, LinkSpeed = 420, NetworkNumber = 425, NetworkNumberQuality = 426,
+    ScConnectWaitTimeout = 4194308, ScDisconnectWaitTimeout = 4194314, ScFailedConnectionRequests = 4194315,
+    ScHeartbeatTimeout = 4194323, ScMaximumReconnectTime = 4194326, ScMinimumReconnectTime = 4194327,
+    /// <summary>ReadPropertyMultiple's special identifiers (15.7.3.1.2): every property, the required ones, the optional ones.</summary>
+    All = 8, Required = 105, Optional = 80,
 }
 
 public enum ConfirmedService : byte

@@ -6,7 +6,7 @@ using CertLsp.Core.Ledger;
 
 namespace CertLsp.Cli.Commands;
 
-/// <summary><c>certlsp check &lt;files or folders&gt; [--format text|json|sarif]</c>: the manifest checks for terminals and CI.</summary>
+/// <summary><c>certlsp check &lt;files or folders&gt; [--format text|json|sarif] [--exclude GLOB]…</c>: the manifest checks for terminals and CI.</summary>
 public static class CheckCommand
 {
     public static Command Create(TextWriter stdout, TextWriter stderr)
@@ -14,17 +14,22 @@ public static class CheckCommand
         var paths = new Argument<string[]>("paths") { Description = "Manifests (*.site.yaml) or folders to search for them", Arity = ArgumentArity.OneOrMore };
         var format = new Option<string>("--format", "-f") { Description = "Output format: text, json or sarif", DefaultValueFactory = _ => "text" };
         format.AcceptOnlyFromAmong("text", "json", "sarif");
-        var command = new Command("check", "Check site manifests; exit 1 when any has errors, 2 when the check could not run") { paths, format };
-        command.SetAction(result => Run(result.GetValue(paths)!, result.GetValue(format)!, stdout, stderr));
+        var exclude = new Option<string[]>("--exclude")
+        {
+            Description = "Leave out files and folders that match this glob when searching a folder (repeatable; gitignore-like, relative to the folder; the folder's .certlspignore is read too)",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
+        var command = new Command("check", "Check site manifests; exit 1 when any has errors, 2 when the check could not run") { paths, format, exclude };
+        command.SetAction(result => Run(result.GetValue(paths)!, result.GetValue(format)!, stdout, stderr, result.GetValue(exclude) ?? []));
         return command;
     }
 
-    public static int Run(IReadOnlyList<string> inputs, string format, TextWriter stdout, TextWriter stderr)
+    public static int Run(IReadOnlyList<string> inputs, string format, TextWriter stdout, TextWriter stderr, IReadOnlyList<string>? exclude = null)
     {
         CheckResult result;
         try
         {
-            result = Load(inputs);
+            result = Load(inputs, exclude, problem => stderr.WriteLine($"certlsp: warning: {problem}"));
         }
         catch (ManifestReadException ex)
         {
@@ -50,14 +55,14 @@ public static class CheckCommand
         return result.HasErrors ? Program.Findings : Program.Ok;
     }
 
-    public static CheckResult Load(IReadOnlyList<string> inputs)
+    public static CheckResult Load(IReadOnlyList<string> inputs, IReadOnlyList<string>? exclude = null, Action<string>? problems = null)
     {
-        var files = ManifestFiles.Expand(inputs);
+        var files = ManifestFiles.Expand(inputs, exclude, problems);
         var paths = files.Select(DisplayPath.For).ToArray();
         // Read one by one, so that an unreadable file surfaces as its own one-line ManifestReadException
         // (not wrapped by Parallel.For) and always the first one in path order; then parse in parallel.
         var texts = paths.Select(ManifestFiles.Read).ToArray();
-        var ledgers = files.Select(LedgerFile.PathFor).Select(l => LedgerFile.ReadText(l) is { } text ? new LedgerInput(DisplayPath.For(l), text) : null).ToArray();
+        var ledgers = files.Select(LedgerFile.PathFor).Select(l => LedgerFile.Input(l, DisplayPath.For(l))).ToArray();
         var documents = new ManifestDocument[paths.Length];
         Parallel.For(0, paths.Length, i => documents[i] = ManifestDocument.Parse(paths[i], texts[i], ledgers[i]));
         return ManifestChecker.Check(documents);

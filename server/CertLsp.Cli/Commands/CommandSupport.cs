@@ -1,6 +1,7 @@
 using CertLsp.Core.Certificates;
 using CertLsp.Core.Files;
 using CertLsp.Core.Ledger;
+using CertLsp.Core.Requests;
 
 namespace CertLsp.Cli.Commands;
 
@@ -34,6 +35,23 @@ internal static class CommandSupport
         stderr.WriteLine($"certlsp: {Output.DisplayPath.For(ex.Path)}:{ex.Line}: {ex.Reason}");
         stderr.WriteLine("certlsp: the ledger was not changed; nothing was written.");
         return Program.CouldNotRun;
+    }
+
+    /// <summary>
+    /// The zips whose CSRs still wait for the CA, each with its devices: printed at the end of every csr run and by status, so that
+    /// a zip adopted from an interrupted run is never forgotten (and a numbering with gaps says why).
+    /// </summary>
+    public static void WriteAwaitingZips(IReadOnlyList<PendingZip> zips, TextWriter stdout)
+    {
+        if (zips.Count == 0) return;
+        stdout.WriteLine($"Zips awaiting the CA's answer ({zips.Count} zip(s), {zips.Sum(z => z.Devices.Length)} device(s); send each one not sent yet):");
+        foreach (var zip in zips)
+        {
+            string where = zip.Path is { } p ? Output.DisplayPath.For(p) : zip.FileName + " (not in the output folder)";
+            stdout.WriteLine($"  {where}: {zip.Devices.Length} device(s){(zip.Recovered ? ", recovered from an interrupted run" : "")}");
+            if (zip.Note is { } note) stdout.WriteLine($"    note: {note}");
+            stdout.WriteLine($"    {string.Join(", ", zip.Devices)}");
+        }
     }
 
     public static string Date(DateTimeOffset? t) => t is { } v ? LedgerFormat.Time(v)[..10] : "-";

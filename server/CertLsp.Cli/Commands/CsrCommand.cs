@@ -8,9 +8,10 @@ using CertLsp.Core.Requests;
 namespace CertLsp.Cli.Commands;
 
 /// <summary>
-/// <c>certlsp csr &lt;manifest&gt; [--devices a,b | --batch NAME] [--keep-pending | --overwrite-pending] [--out DIR] [--format flat|cari] [--bind ADDR] [--timeout SECONDS]</c>:
+/// <c>certlsp csr &lt;manifest&gt; [--devices a,b | --device NAME... | --batch NAME] [--renew] [--keep-pending | --overwrite-pending] [--out DIR] [--format flat|cari] [--bind ADDR] [--timeout SECONDS]</c>:
 /// key pairs and CSR zips for devices with local keys; for device-held keys (key.source: device) each device's CSR read over
-/// BACnet/IP from the local address <c>--bind</c> (never defaulted). Exit 0 when every device was requested (or kept), 1 when pending CSRs need a
+/// BACnet/IP from the local address <c>--bind</c> (never defaulted). Devices with a valid certificate outside its warning window are
+/// requested only with <c>--renew</c> or when named. Every run ends with the zips that still await the CA, with their devices. Exit 0 when every device was requested (or kept), 1 when pending CSRs need a
 /// choice or devices failed, 2 when nothing could be done.
 /// </summary>
 public static class CsrCommand
@@ -18,7 +19,9 @@ public static class CsrCommand
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
         var manifest = new Argument<string>("manifest") { Description = "The site manifest (*.site.yaml)" };
-        var devices = new Option<string?>("--devices") { Description = "Only these devices (comma-separated names)" };
+        var devices = new Option<string?>("--devices") { Description = "Only these devices (comma-separated names); named devices are requested even with a valid certificate" };
+        var device = new Option<string[]>("--device") { Description = "Only this device (repeatable); requested even with a valid certificate", Arity = ArgumentArity.ZeroOrMore };
+        var renew = new Option<bool>("--renew") { Description = "Also request devices whose certificate is valid and not yet in its warning window (each request costs money)" };
         var batch = new Option<string?>("--batch") { Description = "Only the devices of this named batch" };
         var keep = new Option<bool>("--keep-pending") { Description = "Leave devices with a pending CSR out (no action taken)" };
         var overwrite = new Option<bool>("--overwrite-pending") { Description = "Request anew for devices with a pending CSR; their pending requests become void" };
@@ -29,7 +32,7 @@ public static class CsrCommand
         var timeout = DeviceConnection.TimeoutOption();
         var command = new Command("csr", "CSR zips (at most 50 devices each): key pairs made here for local keys, CSRs read from the devices over BACnet for key.source: device")
         {
-            manifest, devices, batch, keep, overwrite, output, format, bind, timeout,
+            manifest, devices, device, batch, renew, keep, overwrite, output, format, bind, timeout,
         };
         command.Validators.Add(r =>
         {
@@ -37,7 +40,8 @@ public static class CsrCommand
         });
         command.SetAction(r => Run(r.GetValue(manifest)!, new CsrRequestOptions
         {
-            Devices = r.GetValue(devices)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+            Devices = Named(r.GetValue(devices), r.GetValue(device)),
+            Renew = r.GetValue(renew),
             Batch = r.GetValue(batch),
             Pending = r.GetValue(keep) ? PendingPolicy.Keep : r.GetValue(overwrite) ? PendingPolicy.Overwrite : PendingPolicy.Stop,
             OutputFolder = r.GetValue(output),
@@ -45,6 +49,14 @@ public static class CsrCommand
             Passphrase = CommandSupport.Passphrase(),
         }, r.GetValue(bind), stdout, stderr, r.GetValue(timeout)));
         return command;
+    }
+
+    /// <summary>The devices named by --devices (comma-separated) and --device (repeatable), or null when none is named.</summary>
+    private static string[]? Named(string? list, string[]? single)
+    {
+        var names = (list?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [])
+            .Concat(single?.Select(n => n.Trim()).Where(n => n.Length > 0) ?? []).Distinct(StringComparer.Ordinal).ToArray();
+        return names.Length == 0 ? null : names;
     }
 
     public static int Run(string manifestPath, CsrRequestOptions options, string? bind, TextWriter stdout, TextWriter stderr, double timeout = DeviceTimeout.DefaultSeconds)
@@ -74,10 +86,14 @@ public static class CsrCommand
             return CommandSupport.LedgerProblem(ex, stderr);
         }
 
-        if (result.Recovery.Any)
+        var r = result.Recovery;
+        if (r.Interrupted) stdout.WriteLine($"Recovered from an interrupted run: {r.AdoptedZips.Length} zip(s) recorded in the ledger, {r.TempFilesRemoved} temporary file(s) removed.");
+        if (r.KeysRestored > 0) stdout.WriteLine($"Moved {r.KeysRestored} key(s) the ledger names back from the quarantine folder.");
+        if (r.SupersededKeysRemoved > 0) stdout.WriteLine($"Removed {r.SupersededKeysRemoved} key(s) replaced by a renewal (a certificate for the device's newer key is imported).");
+        if (!r.Quarantined.IsEmpty)
         {
-            var r = result.Recovery;
-            stdout.WriteLine($"Recovered from an interrupted run: {r.AdoptedZips.Length} zip(s) recorded in the ledger, {r.OrphanKeysRemoved} unused key(s) and {r.TempFilesRemoved} temporary file(s) removed.");
+            stdout.WriteLine($"Quarantined {r.Quarantined.Length} key(s) that no ledger entry names: moved to {DisplayPath.For(r.QuarantineFolder!)}, not deleted (the CA may still sign their CSRs; if the ledger lost a block, restore it from version control and run again: the keys it names come back).");
+            foreach (var key in r.Quarantined) stdout.WriteLine($"  {key}");
         }
         switch (result.State)
         {
@@ -88,6 +104,7 @@ public static class CsrCommand
                 stderr.WriteLine($"certlsp: {result.Pending.Length} device{(result.Pending.Length == 1 ? " has" : "s have")} a pending CSR; a new request would void it. Nothing was requested.");
                 foreach (var p in result.Pending) stderr.WriteLine($"  {p.Device,-24} {p.Detail}");
                 stderr.WriteLine("Run again with --keep-pending (leave them out: no action taken) or --overwrite-pending (request anew; the pending requests become void).");
+                CommandSupport.WriteAwaitingZips(result.AwaitingZips, stdout);
                 return Program.Findings;
         }
 
@@ -97,13 +114,15 @@ public static class CsrCommand
             stdout.WriteLine($"{DisplayPath.For(zip.Path)}: {zip.Requested} requested, {zip.Failed} failed{note}");
             foreach (var d in result.Devices.Where(d => d.Zip == zip.FileName && d.Outcome != DeviceOutcome.NoActionTaken)) stdout.WriteLine($"  {Label(d.Outcome),-10} {d.Device,-24} {d.CommonName}  {d.Detail}");
         }
-        var outside = result.Devices.Where(d => d.Outcome == DeviceOutcome.NoActionTaken || d.Zip is null).ToList();
+        var outside = result.Devices.Where(d => d.Outcome is DeviceOutcome.NoActionTaken or DeviceOutcome.NotDue || d.Zip is null).ToList();
         if (outside.Count > 0)
         {
             stdout.WriteLine("Not in a zip:");
             foreach (var d in outside) stdout.WriteLine($"  {Label(d.Outcome),-10} {d.Device,-24} {d.CommonName}  {d.Detail}");
         }
-        stdout.WriteLine($"Summary: {result.Requested} requested, {result.NoActionTaken} no action taken, {result.Failed} failed.");
+        CommandSupport.WriteAwaitingZips(result.AwaitingZips, stdout);
+        string notDue = result.NotDue > 0 ? $", {result.NotDue} not requested (valid certificate; --renew to renew)" : "";
+        stdout.WriteLine($"Summary: {result.Requested} requested, {result.NoActionTaken} no action taken, {result.Failed} failed{notDue}.");
         stdout.WriteLine(options.DeviceSource is not null
             ? $"Keys: held by the devices (none written here). Ledger: {DisplayPath.For(result.LedgerPath)}."
             : $"Keys: {DisplayPath.For(result.KeyFolder)} (owner-only, git-ignored{(options.Passphrase is null ? "" : ", encrypted")}). Ledger: {DisplayPath.For(result.LedgerPath)}.");
@@ -115,6 +134,7 @@ public static class CsrCommand
         DeviceOutcome.Requested => "requested",
         DeviceOutcome.Recovered => "recovered",
         DeviceOutcome.NoActionTaken => "no action",
+        DeviceOutcome.NotDue => "valid",
         _ => "failed",
     };
 }

@@ -94,7 +94,7 @@ public static class DiscoverCommand
             foreach (var r in rows)
             {
                 var i = r.Info;
-                var ports = i is null ? $"(unreadable: {r.Failure})" : string.Join("; ", i.NetworkPorts.Select(PortSummary));
+                var ports = i is null ? $"(unreadable: {r.Failure})" : i.HasNoNetworkPort ? $"({DeviceInfo.NoNetworkPortRemark})" : string.Join("; ", i.NetworkPorts.Select(PortSummary));
                 stdout.WriteLine($"{r.Found.Instance,-9} {r.Found.Address,-21} {i?.ObjectName ?? "-",-20} {i?.VendorName ?? "-",-26} {i?.ModelName ?? "-",-12} {i?.SerialNumber ?? "-",-12} {ports}");
                 foreach (var problem in i?.Problems ?? default) stdout.WriteLine($"{"",-9} ! {problem}");
             }
@@ -125,6 +125,7 @@ public static class DiscoverCommand
                 WriteNullable(json, "vendorName", r.Info?.VendorName);
                 WriteNullable(json, "modelName", r.Info?.ModelName);
                 WriteNullable(json, "serialNumber", r.Info?.SerialNumber);
+                if (r.Info?.HasNoNetworkPort == true) json.WriteString("remark", DeviceInfo.NoNetworkPortRemark);
                 json.WriteStartArray("networkPorts");
                 foreach (var p in r.Info?.NetworkPorts ?? default)
                 {

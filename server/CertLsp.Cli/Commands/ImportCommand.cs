@@ -8,7 +8,7 @@ using CertLsp.Devices;
 namespace CertLsp.Cli.Commands;
 
 /// <summary>
-/// <c>certlsp import &lt;manifest&gt; &lt;zip or folder&gt; [--issuer PEM...] [--crl FILE...] [--out DIR] [--bind ADDR] [--timeout SECONDS]</c>:
+/// <c>certlsp import &lt;manifest&gt; &lt;zip, folder or certificate file&gt; [--issuer PEM...] [--crl FILE...] [--strict-crl] [--out DIR] [--bind ADDR] [--timeout SECONDS]</c>:
 /// verifies what the CA signed and records what passes. For device-held keys (key.source: device) with <c>--bind</c>, each accepted
 /// certificate (and each imported earlier but not installed yet) is installed on its device over BACnet/IP and the outcome recorded;
 /// without --bind the installs stay pending. Exit 0 when every certificate passed (and every install succeeded), 1 when some were
@@ -19,20 +19,22 @@ public static class ImportCommand
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
         var manifest = new Argument<string>("manifest") { Description = "The site manifest (*.site.yaml)" };
-        var source = new Argument<string>("source") { Description = "The CA's zip of signed certificates, or a folder" };
+        var source = new Argument<string>("source") { Description = "The CA's zip of signed certificates, a folder, or one certificate file (PEM with its chain, DER, PKCS#7 .p7b)" };
         var issuers = new Option<string[]>("--issuer") { Description = "Issuer (CA) certificate files, besides the manifest's ca.issuers", AllowMultipleArgumentsPerToken = true };
         var crls = new Option<string[]>("--crl") { Description = "Certificate revocation lists to check against", AllowMultipleArgumentsPerToken = true };
+        var strictCrl = new Option<bool>("--strict-crl") { Description = "Refuse the import when a CRL given has expired (its nextUpdate is past)" };
         var output = new Option<string?>("--out") { Description = "Folder for the bundles (default: certificates/<manifest>/ beside the manifest)" };
         var bind = DeviceConnection.BindOption();
         var timeout = DeviceConnection.TimeoutOption();
         var command = new Command("import", "Verify signed certificates from the CA, record those that pass in the ledger and, for key.source: device with --bind, install them on the devices")
         {
-            manifest, source, issuers, crls, output, bind, timeout,
+            manifest, source, issuers, crls, strictCrl, output, bind, timeout,
         };
         command.SetAction(r => Run(r.GetValue(manifest)!, r.GetValue(source)!, new ImportOptions
         {
             Issuers = [.. (r.GetValue(issuers) ?? []).Select(Path.GetFullPath)],
             RevocationLists = [.. (r.GetValue(crls) ?? []).Select(Path.GetFullPath)],
+            StrictCrl = r.GetValue(strictCrl),
             BundleFolder = r.GetValue(output) is { } o ? Path.GetFullPath(o) : null,
             Passphrase = CommandSupport.Passphrase(),
         }, stdout, stderr, r.GetValue(bind), r.GetValue(timeout)));

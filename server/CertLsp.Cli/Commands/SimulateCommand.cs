@@ -1,5 +1,7 @@
 using System.CommandLine;
+using System.Globalization;
 using System.Net;
+using CertLsp.Bacnet;
 using CertLsp.Bacnet.Simulator;
 using CertLsp.Devices;
 using CertLsp.Core.Files;
@@ -21,17 +23,71 @@ public static class SimulateCommand
         var broadcast = new Option<string?>("--broadcast") { Description = "Broadcast address to listen on (default 127.255.255.255; loopback only)" };
         var command = new Option<int?>("--generate-csr-command") { Description = "The Network Port Command value the devices take as generate-csr-file: 8 or 9 (default: the manifest's, else alternating)" };
         var duration = new Option<double?>("--duration") { Description = "Stop after this many seconds (default: run until Ctrl+C)" };
+        var maxApdu = new Option<int?>("--max-apdu") { Description = "Every device's Max APDU: 50, 128, 206, 480, 1024 or 1476 (default 1476)" };
+        var segmentation = new Option<string?>("--segmentation") { Description = "Every device's segmentation support: both, transmit, receive or none (default both)" };
+        var maxSegments = new Option<int?>("--max-segments") { Description = "Every device's Max_Segments_Accepted: 2..255 (default 255)" };
+        var deviceLimits = new Option<string[]>("--device-limits")
+        {
+            Description = "One device's limits, repeatable: NAME_OR_INSTANCE=MAX_APDU[/SEGMENTATION[/MAX_SEGMENTS]], e.g. dev-0002=480/none",
+            AllowMultipleArgumentsPerToken = false,
+        };
         var cmd = new Command("simulate", "Run simulated BACnet/IP devices on loopback (Device, Network Port, File objects; CSR on command; certificate checks)")
         {
-            devices, manifest, bind, port, broadcast, command, duration,
+            devices, manifest, bind, port, broadcast, command, duration, maxApdu, segmentation, maxSegments, deviceLimits,
         };
         cmd.SetAction((result, cancellationToken) => RunAsync(result.GetValue(devices), result.GetValue(manifest), result.GetValue(bind)!, result.GetValue(port),
-            result.GetValue(broadcast), result.GetValue(command), result.GetValue(duration), stdout, stderr, cancellationToken));
+            result.GetValue(broadcast), result.GetValue(command), result.GetValue(duration), stdout, stderr, cancellationToken,
+            new SimulatedLimits(result.GetValue(maxApdu), result.GetValue(segmentation), result.GetValue(maxSegments), result.GetValue(deviceLimits) ?? [])));
         return cmd;
     }
 
+    /// <summary>The limits the simulated devices get: for all of them, and per device (by manifest name or instance).</summary>
+    public sealed record SimulatedLimits(int? MaxApdu, string? Segmentation, int? MaxSegments, IReadOnlyList<string> PerDevice)
+    {
+        public static SimulatedLimits None { get; } = new(null, null, null, []);
+
+        /// <summary>The specs with these limits applied; throws <see cref="ArgumentException"/> saying what is wrong.</summary>
+        public List<SimulatedDeviceSpec> Apply(List<SimulatedDeviceSpec> specs)
+        {
+            var all = specs.Select(s => With(s, MaxApdu, Segmentation, MaxSegments, "--max-apdu/--segmentation/--max-segments")).ToList();
+            foreach (var text in PerDevice)
+            {
+                var (key, value) = text.Split('=', 2) is [var k, var v] ? (k.Trim(), v.Trim()) : throw new ArgumentException($"--device-limits \"{text}\": write NAME_OR_INSTANCE=MAX_APDU[/SEGMENTATION[/MAX_SEGMENTS]]");
+                var index = all.FindIndex(s => s.Name == key || s.Instance.ToString(CultureInfo.InvariantCulture) == key);
+                if (index < 0) throw new ArgumentException($"--device-limits \"{text}\": no simulated device is named or numbered {key}");
+                var parts = value.Split('/');
+                if (parts.Length > 3 || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var apdu))
+                    throw new ArgumentException($"--device-limits \"{text}\": write NAME_OR_INSTANCE=MAX_APDU[/SEGMENTATION[/MAX_SEGMENTS]]");
+                int? segments = parts.Length > 2 && int.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var m) ? m
+                    : parts.Length > 2 ? throw new ArgumentException($"--device-limits \"{text}\": max segments \"{parts[2]}\" is not a number") : null;
+                all[index] = With(all[index], apdu, parts.Length > 1 ? parts[1] : null, segments, $"--device-limits \"{text}\"");
+            }
+            return all;
+        }
+
+        private static SimulatedDeviceSpec With(SimulatedDeviceSpec spec, int? maxApdu, string? segmentation, int? maxSegments, string givenAs)
+        {
+            var updated = spec with
+            {
+                MaxApdu = maxApdu ?? spec.MaxApdu,
+                Segmentation = segmentation is null ? spec.Segmentation : ParseSegmentation(segmentation, givenAs),
+                MaxSegments = maxSegments ?? spec.MaxSegments,
+            };
+            return updated.LimitsProblem() is { } problem ? throw new ArgumentException($"{givenAs}: {problem}") : updated;
+        }
+
+        private static Bacnet.Segmentation ParseSegmentation(string text, string givenAs) => text.ToLowerInvariant() switch
+        {
+            "both" => Bacnet.Segmentation.Both,
+            "transmit" => Bacnet.Segmentation.Transmit,
+            "receive" => Bacnet.Segmentation.Receive,
+            "none" => Bacnet.Segmentation.None,
+            _ => throw new ArgumentException($"{givenAs}: segmentation \"{text}\" is not both, transmit, receive or none"),
+        };
+    }
+
     public static async Task<int> RunAsync(int? count, string? manifestPath, string bind, int? port, string? broadcast, int? generateCsr, double? duration,
-        TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+        TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken, SimulatedLimits? limits = null)
     {
         if ((count is null) == (manifestPath is null)) return Fail(stderr, "give either --devices N or --manifest FILE");
         if (!IPAddress.TryParse(bind, out var first) || !IsLoopback(first)) return Fail(stderr, $"--bind \"{bind}\" must be a loopback IPv4 address (127.x.x.x): the simulator never leaves the machine");
@@ -46,6 +102,7 @@ public static class SimulateCommand
         try
         {
             (specs, sitePort) = manifestPath is not null ? FromManifest(manifestPath, first, port, generateCsr) : (FromCount(count!.Value, first, generateCsr), port ?? 47808);
+            specs = (limits ?? SimulatedLimits.None).Apply(specs);
         }
         catch (Exception e) when (e is ManifestReadException or ArgumentException)
         {
@@ -58,8 +115,9 @@ public static class SimulateCommand
 
         await using var site = SimulatedSite.Start(specs, (ushort)sitePort, broadcastAddress);
         stdout.WriteLine($"Simulating {specs.Count} device(s) on UDP port {sitePort}, broadcast {broadcastAddress}. {(duration is null ? "Ctrl+C stops." : $"Stopping after {duration} s.")}");
-        stdout.WriteLine($"{"INSTANCE",-9} {"ADDRESS",-16} {"CSR CMD",-7} NAME");
-        foreach (var s in specs.Take(50)) stdout.WriteLine($"{s.Instance,-9} {s.Address,-16} {s.GenerateCsrCommand,-7} {s.EffectiveName}");
+        stdout.WriteLine($"{"INSTANCE",-9} {"ADDRESS",-16} {"CSR CMD",-7} {"MAX APDU",-8} {"SEGMENTATION",-12} NAME");
+        foreach (var s in specs.Take(50))
+            stdout.WriteLine($"{s.Instance,-9} {s.Address,-16} {s.GenerateCsrCommand,-7} {s.MaxApdu,-8} {s.Segmentation.ToString().ToLowerInvariant(),-12} {s.EffectiveName}");
         if (specs.Count > 50) stdout.WriteLine($"... and {specs.Count - 50} more");
         stdout.Flush();
         try
@@ -69,7 +127,7 @@ public static class SimulateCommand
         catch (OperationCanceledException)
         {
         }
-        stdout.WriteLine($"Stopped. {site.MalformedReceived} malformed datagram(s) were dropped or rejected.");
+        stdout.WriteLine($"Stopped. {site.MalformedReceived} malformed datagram(s) were dropped or rejected, {site.OversizedDropped} larger than a device's Max APDU dropped.");
         return Program.Ok;
     }
 

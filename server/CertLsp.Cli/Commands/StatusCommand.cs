@@ -2,10 +2,14 @@ using System.CommandLine;
 using System.Text.Json;
 using CertLsp.Core.Checking;
 using CertLsp.Core.Ledger;
+using CertLsp.Core.Requests;
 
 namespace CertLsp.Cli.Commands;
 
-/// <summary><c>certlsp status &lt;manifest&gt; [--format text|json]</c>: every device's certificate status, most urgent first.</summary>
+/// <summary>
+/// <c>certlsp status &lt;manifest&gt; [--format text|json]</c>: every device's certificate status, most urgent first; in text, then the
+/// zips that still await the CA's answer, with their devices.
+/// </summary>
 public static class StatusCommand
 {
     public static Command Create(TextWriter stdout, TextWriter stderr)
@@ -36,8 +40,19 @@ public static class StatusCommand
             return Program.CouldNotRun;
         }
         var rows = StatusReport.For(manifest, ledger, now);
-        if (format == "json") WriteJson(rows, stdout);
-        else WriteTable(rows, stdout);
+        if (format == "json")
+        {
+            WriteJson(rows, stdout);
+        }
+        else
+        {
+            WriteTable(rows, stdout);
+            // The zips still waiting for the CA: runs since the ledger's run-open marker were interrupted.
+            string site = manifest.Site?.Value ?? Core.Certificates.KeyStore.ManifestStem(path);
+            var interrupted = ledger.Entries.Values.Select(e => e.Pending is { } p ? CsrZip.TimestampOf(p.Zip, site) : null).OfType<string>()
+                .Where(t => ledger.RunOpen is { } open && string.CompareOrdinal(t, open) >= 0).ToHashSet(StringComparer.Ordinal);
+            CommandSupport.WriteAwaitingZips(CsrZip.Pending(ledger, Path.GetDirectoryName(path)!, new HashSet<string>(), interrupted), stdout);
+        }
         return Program.Ok;
     }
 
@@ -48,7 +63,8 @@ public static class StatusCommand
         string[] header = ["DEVICE", "CN", "STATUS", "NOT AFTER", "DAYS LEFT", "PENDING SINCE", .. (installs ? ["INSTALL"] : Array.Empty<string>())];
         var cells = rows.Select(r => (string[])
         [
-            r.Device, r.CommonName, r.Status.ToString().ToLowerInvariant() + (r.ExpiresSoon ? " (expires soon)" : ""),
+            r.Device, r.CommonName, r.Status.ToString().ToLowerInvariant() + (r.ExpiresSoon ? " (expires soon)" : "")
+                + (r.CrlExpired is { } stale ? $" (not proven unrevoked: CRL expired {CommandSupport.Date(stale)})" : ""),
             CommandSupport.Date(r.NotAfter), r.DaysLeft?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-", CommandSupport.Date(r.PendingSince),
             .. (installs ? [InstallText(r)] : Array.Empty<string>()),
         ]).ToList();
@@ -84,6 +100,7 @@ public static class StatusCommand
                 if (r.PendingSince is { } p) json.WriteString("pendingSince", LedgerFormat.Time(p)); else json.WriteNull("pendingSince");
                 if (r.Install is { } install) json.WriteString("install", install.ToString().ToLowerInvariant()); else json.WriteNull("install");
                 if (r.InstallError is { } error) json.WriteString("installError", error); else json.WriteNull("installError");
+                if (r.CrlExpired is { } stale) json.WriteString("crlExpired", LedgerFormat.Time(stale)); else json.WriteNull("crlExpired");
                 json.WriteEndObject();
             }
             json.WriteEndArray();

@@ -11,7 +11,8 @@ public sealed record Bundle(string ChainPem, string Pkcs12, string? PassphraseFi
 /// <summary>
 /// Writes per-device bundles for local keys into a private folder (0700, git-ignored; files 0600): the certificate with its issuer
 /// as PEM ("&lt;device&gt;.chain.pem") and a PKCS#12 with the private key ("&lt;device&gt;.p12", PBES2 AES-256), protected by the given
-/// passphrase or, without one, a generated passphrase written beside it ("&lt;device&gt;.p12.pass"). The passphrase is never returned.
+/// passphrase or, without one, a generated passphrase written beside it ("&lt;device&gt;.p12.pass"), with the key files' PBKDF2 iteration
+/// count (<see cref="KeyStore.KdfIterations"/>). The passphrase is never returned.
 /// </summary>
 public static class BundleWriter
 {
@@ -54,7 +55,8 @@ public static class BundleWriter
             _ => throw new KeyStoreException($"unsupported key type {key.GetType().Name}"),
         };
         var collection = new X509Certificate2Collection { withKey, issuer };
-        byte[] p12 = collection.ExportPkcs12(Pkcs12ExportPbeParameters.Pbes2Aes256Sha256, secret);
+        // PBES2 AES-256 with as many PBKDF2 iterations as the key files (Pkcs12ExportPbeParameters.Pbes2Aes256Sha256 uses 2,000).
+        byte[] p12 = collection.ExportPkcs12(KeyStore.Encryption, secret);
         try
         {
             if (generated) AtomicFile.Write(passPath, Encoding.ASCII.GetBytes(secret + "\n"), AtomicFile.OwnerOnly, syncFolder: false);

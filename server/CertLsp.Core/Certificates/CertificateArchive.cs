@@ -23,7 +23,9 @@ public sealed record ArchiveFile(string Name, ArchiveFileKind Kind, byte[] Data)
 /// central directory first — names (no traversal, no absolute or drive paths, no backslashes or control characters, no
 /// duplicates), types (no symlinks), declared sizes and compression ratios, counts (at most 50 certificates plus issuers and
 /// notes) — and the whole archive is refused on the first problem. Only then are the entries read, into memory, each with a
-/// hard cap that does not trust the declared size.
+/// hard cap that does not trust the declared size; then files holding only CA certificates are issuer files, whatever their name,
+/// and at most 50 device certificate files remain. A single file that is not a zip is read as the whole answer (a certificate, a
+/// fullchain PEM or a PKCS#7 bundle).
 /// </summary>
 public static class CertificateArchive
 {
@@ -43,7 +45,27 @@ public static class CertificateArchive
         if (info.LinkTarget is not null) throw new ArchiveRejectedException($"{path} is a symbolic link");
         if (info.Length > MaxArchiveBytes) throw new ArchiveRejectedException($"the zip has {info.Length:N0} bytes; a zip of 50 certificates is refused above {MaxArchiveBytes:N0}");
         using var stream = File.OpenRead(path);
+        // A .zip that is not one is refused as such; any other file that is not a zip is the answer itself (one certificate file).
+        if (!path.EndsWith(".zip", StringComparison.OrdinalIgnoreCase) && !IsZip(stream)) return ReadSingleFile(stream, Path.GetFileName(path));
         return ReadZip(stream);
+    }
+
+    /// <summary>A zip starts with a local file header, or (empty) with the end of its central directory.</summary>
+    private static bool IsZip(Stream stream)
+    {
+        Span<byte> magic = stackalloc byte[4];
+        int read = stream.ReadAtLeast(magic, 4, throwOnEndOfStream: false);
+        stream.Position = 0;
+        return read == 4 && (magic.SequenceEqual("PK\x03\x04"u8) || magic.SequenceEqual("PK\x05\x06"u8));
+    }
+
+    /// <summary>A CA's answer as one file: a certificate, a leaf followed by its chain ("fullchain"), or a PKCS#7 bundle (.p7b).</summary>
+    private static IReadOnlyList<ArchiveFile> ReadSingleFile(Stream stream, string name)
+    {
+        if (stream.Length > MaxEntryBytes) throw new ArchiveRejectedException($"“{Shown(name)}” has {stream.Length:N0} bytes; a certificate file is refused above {MaxEntryBytes:N0}");
+        var files = ByContent([new ArchiveFile(name, Classify(name), ReadCapped(stream, name))]);
+        CheckCounts(files.Select(f => f.Kind), read: true);
+        return files;
     }
 
     public static IReadOnlyList<ArchiveFile> ReadZip(Stream stream)
@@ -81,7 +103,7 @@ public static class CertificateArchive
                     throw new ArchiveRejectedException($"“{Shown(name)}” is compressed {entry.Length / Math.Max(1, entry.CompressedLength)}:1; more than {MaxCompressionRatio}:1 is refused (a zip bomb)");
                 files.Add((entry, Classify(name)));
             }
-            CheckCounts(files.Select(f => f.Kind));
+            CheckCounts(files.Select(f => f.Kind), read: false);
 
             var result = new List<ArchiveFile>(files.Count);
             foreach (var (entry, kind) in files)
@@ -96,6 +118,8 @@ public static class CertificateArchive
                     throw new ArchiveRejectedException($"“{Shown(entry.FullName)}” cannot be read ({ex.Message})");
                 }
             }
+            result = ByContent(result);
+            CheckCounts(result.Select(f => f.Kind), read: true);
             return result;
         }
     }
@@ -126,12 +150,14 @@ public static class CertificateArchive
                 files.Add((file.FullName, name, Classify(name)));
             }
         }
-        CheckCounts(files.Select(f => f.Kind));
-        return [.. files.OrderBy(f => f.Name, StringComparer.Ordinal).Select(f =>
+        CheckCounts(files.Select(f => f.Kind), read: false);
+        var result = ByContent([.. files.OrderBy(f => f.Name, StringComparer.Ordinal).Select(f =>
         {
             using var stream = File.OpenRead(f.Path);
             return new ArchiveFile(f.Name, f.Kind, ReadCapped(stream, f.Name));
-        })];
+        })]);
+        CheckCounts(result.Select(f => f.Kind), read: true);
+        return result;
     }
 
     private static void CheckName(string name)
@@ -147,18 +173,47 @@ public static class CertificateArchive
         }
     }
 
-    private static void CheckCounts(IEnumerable<ArchiveFileKind> kinds)
+    /// <summary>
+    /// Before reading (<paramref name="read"/> false) files are counted by name, and files that may hold certificates may number up to
+    /// the device certificates plus the issuer files (an issuer is known by its content, whatever its name: ca.crt). After reading,
+    /// certificate files are counted by what they hold (<see cref="ByContent"/>): at most 50 device certificates and 10 issuer files.
+    /// </summary>
+    private static void CheckCounts(IEnumerable<ArchiveFileKind> kinds, bool read)
     {
         var counts = kinds.GroupBy(k => k).ToDictionary(g => g.Key, g => g.Count());
         int Count(ArchiveFileKind k) => counts.GetValueOrDefault(k);
-        if (Count(ArchiveFileKind.Certificate) > MaxCertificates)
-            throw new ArchiveRejectedException($"it holds {Count(ArchiveFileKind.Certificate)} certificate files; a zip holds at most {MaxCertificates} operational certificates, so the whole zip is refused (as the vendor tools do)");
+        if (Count(ArchiveFileKind.Certificate) > (read ? MaxCertificates : MaxCertificates + MaxIssuerFiles))
+            throw new ArchiveRejectedException(read
+                ? $"it holds {Count(ArchiveFileKind.Certificate)} device certificate files; a zip holds at most {MaxCertificates} operational certificates (besides at most {MaxIssuerFiles} issuer certificates), so the whole zip is refused (as the vendor tools do)"
+                : $"it holds {Count(ArchiveFileKind.Certificate)} certificate files; a zip holds at most {MaxCertificates} operational certificates and {MaxIssuerFiles} issuer certificates, so the whole zip is refused (as the vendor tools do)");
         if (Count(ArchiveFileKind.Issuer) > MaxIssuerFiles)
             throw new ArchiveRejectedException($"it holds {Count(ArchiveFileKind.Issuer)} issuer files; at most {MaxIssuerFiles} are accepted");
         if (Count(ArchiveFileKind.Request) > MaxCertificates)
             throw new ArchiveRejectedException($"it holds {Count(ArchiveFileKind.Request)} CSR files; a zip answers at most {MaxCertificates} requests");
         int other = Count(ArchiveFileKind.Notes) + Count(ArchiveFileKind.PrivateKey);
         if (other > MaxOtherFiles) throw new ArchiveRejectedException($"it holds {other} files that are neither certificates, issuers nor CSRs; at most {MaxOtherFiles} are accepted");
+    }
+
+    /// <summary>
+    /// Files named like certificates that hold only CA certificates (basicConstraints CA:TRUE: the CA's own "ca.crt", a chain file)
+    /// are issuer files, whatever their name. A file that cannot be read stays a certificate file (and is rejected as one).
+    /// </summary>
+    private static List<ArchiveFile> ByContent(IEnumerable<ArchiveFile> files) =>
+        [.. files.Select(f => f.Kind == ArchiveFileKind.Certificate && OnlyAuthorities(f.Data) ? f with { Kind = ArchiveFileKind.Issuer } : f)];
+
+    private static bool OnlyAuthorities(byte[] data)
+    {
+        try
+        {
+            var certificates = CertificateFiles.ReadAll(data);
+            bool all = certificates.All(CertificateFiles.IsAuthority);
+            foreach (var c in certificates) c.Dispose();
+            return all;
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
     }
 
     /// <summary>Reads at most the cap plus one byte: an entry whose real size exceeds what it declared is refused.</summary>

@@ -5,7 +5,11 @@ using System.Text;
 
 namespace CertLsp.Core.Certificates;
 
-/// <summary>Reads certificates from PEM (one or more CERTIFICATE blocks) or DER, strictly: exact DER, parsed by two parsers.</summary>
+/// <summary>
+/// Reads certificates from PEM (one or more CERTIFICATE blocks: a leaf followed by its chain, "fullchain"), DER, or a PKCS#7
+/// certificate bundle (.p7b/.p7c, DER or PEM "PKCS7", as <c>openssl crl2pkcs7 -nocrl</c> and Active Directory Certificate Services
+/// make), strictly: each certificate exact DER, parsed by two parsers.
+/// </summary>
 public static class CertificateFiles
 {
     /// <summary>Every certificate in a file. Throws <see cref="FormatException"/> with a reason a field engineer understands.</summary>
@@ -20,15 +24,49 @@ public static class CertificateFiles
             {
                 var label = rest[fields.Label];
                 if (label.Contains("PRIVATE KEY", StringComparison.Ordinal)) throw new FormatException("it holds a private key, not a certificate (not read)");
-                if (!label.SequenceEqual("CERTIFICATE")) throw new FormatException($"a PEM block “{label}” is not a certificate");
-                result.Add(FromDer(Convert.FromBase64String(rest[fields.Base64Data].ToString())));
+                byte[] der = Convert.FromBase64String(rest[fields.Base64Data].ToString());
+                if (label.SequenceEqual("PKCS7")) result.AddRange(FromPkcs7(der) ?? throw new FormatException("a PEM block “PKCS7” is not a PKCS#7 certificate bundle"));
+                else if (label.SequenceEqual("CERTIFICATE")) result.Add(FromDer(der));
+                else throw new FormatException($"a PEM block “{label}” is not a certificate");
                 rest = rest[fields.Location.End..];
             }
             if (result.Count == 0) throw new FormatException("no complete PEM certificate block");
             if (rest.ToString().Contains("-----BEGIN", StringComparison.Ordinal)) throw new FormatException("a PEM block is damaged");
             return result;
         }
-        return [FromDer(data.ToArray())];
+        return FromPkcs7(data.ToArray()) ?? [FromDer(data.ToArray())];
+    }
+
+    private const string SignedDataOid = "1.2.840.113549.1.7.2";
+
+    /// <summary>
+    /// The certificates of a PKCS#7 SignedData (RFC 5652 §5.1: ContentInfo, then version, digestAlgorithms, encapContentInfo,
+    /// [0] certificates), or null when the bytes are not a SignedData ContentInfo. CRLs and signers in it are not used.
+    /// </summary>
+    private static IReadOnlyList<X509Certificate2>? FromPkcs7(byte[] data)
+    {
+        List<byte[]> ders = [];
+        try
+        {
+            var contentInfo = new AsnReader(data, AsnEncodingRules.BER).ReadSequence();
+            if (contentInfo.PeekTag() != Asn1Tag.ObjectIdentifier || contentInfo.ReadObjectIdentifier() != SignedDataOid) return null;
+            var signedData = contentInfo.ReadSequence(new Asn1Tag(TagClass.ContextSpecific, 0, isConstructed: true)).ReadSequence();
+            signedData.ReadInteger();
+            signedData.ReadSetOf();
+            signedData.ReadSequence();
+            var certificatesTag = new Asn1Tag(TagClass.ContextSpecific, 0, isConstructed: true);
+            if (signedData.HasData && signedData.PeekTag().HasSameClassAndValue(certificatesTag))
+            {
+                var certificates = signedData.ReadSetOf(skipSortOrderValidation: true, expectedTag: certificatesTag);
+                while (certificates.HasData) ders.Add(certificates.ReadEncodedValue().ToArray());
+            }
+        }
+        catch (AsnContentException)
+        {
+            return null;
+        }
+        if (ders.Count == 0) throw new FormatException("a PKCS#7 bundle without certificates");
+        return [.. ders.Select(FromDer)];
     }
 
     public static X509Certificate2 ReadOne(ReadOnlySpan<byte> data)
@@ -84,6 +122,10 @@ public static class CertificateFiles
             return false;
         }
     }
+
+    /// <summary>A CA certificate: basicConstraints CA:TRUE.</summary>
+    public static bool IsAuthority(X509Certificate2 certificate) =>
+        certificate.Extensions.OfType<X509BasicConstraintsExtension>().Any(b => b.CertificateAuthority);
 
     public static string SerialHex(X509Certificate2 certificate) => certificate.SerialNumber.ToUpperInvariant();
 

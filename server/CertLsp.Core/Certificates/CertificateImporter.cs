@@ -15,6 +15,12 @@ public sealed record ImportOptions
     /// <summary>CRL files (PEM or DER); each must be signed by a configured issuer.</summary>
     public IReadOnlyList<string> RevocationLists { get; init; } = [];
 
+    /// <summary>
+    /// Strict CRL checking: an expired CRL (its nextUpdate past) refuses the whole import. Without it an expired CRL is a warning and
+    /// the certificates of its issuer are accepted as not proven unrevoked (said in their verdict, the ledger and status).
+    /// </summary>
+    public bool StrictCrl { get; init; }
+
     /// <summary>Where bundles go; default "certificates/&lt;manifest&gt;/" beside the manifest.</summary>
     public string? BundleFolder { get; init; }
 
@@ -76,8 +82,10 @@ public sealed record ImportResult(
 
 /// <summary>
 /// Takes back what the CA signed. The archive is read as hostile input (<see cref="CertificateArchive"/>); each certificate is
-/// checked — well formed, within its dates, signed directly by a configured issuer, not revoked (with a CRL), its public key the
-/// pending CSR's, its CN the device's — and only those that pass are recorded. For local keys, per-device bundles are written first,
+/// checked — well formed, no wildcard name, within its dates, signed directly by a configured issuer, the key usages its CA profile
+/// needs (<see cref="CertificateUsage"/>), not revoked (with a CRL; an expired CRL is a warning, or refuses with
+/// <see cref="ImportOptions.StrictCrl"/>), its public key the pending CSR's, its CN the device's — and only those that pass are recorded.
+/// A file may hold a leaf with its chain (fullchain PEM, PKCS#7): the chain is reported, never trusted. For local keys, per-device bundles are written first,
 /// the ledger last, so an interrupted import is simply run again. Importing the same files twice changes nothing. For device-held keys
 /// each accepted certificate is recorded as install pending, then installed on its device through <see cref="ImportOptions.DeviceTarget"/>
 /// (<see cref="CertificateInstaller"/>); a certificate imported earlier but not installed yet is installed when its file is imported again.
@@ -135,6 +143,16 @@ public static class CertificateImporter
         {
             return Refuse(ex.Message);
         }
+        var expiredCrls = crls.ExpiredAt(now);
+        if (options.StrictCrl && expiredCrls.Count > 0)
+        {
+            var (crlName, next) = expiredCrls[0];
+            return Refuse($"the CRL {Path.GetFileName(crlName)} expired on {LedgerFormat.Time(next)} (its nextUpdate), and strict CRL checking refuses an expired CRL: nothing was imported; get a current CRL from the CA");
+        }
+        foreach (var (crlName, next) in expiredCrls)
+        {
+            warnings.Add($"the CRL {Path.GetFileName(crlName)} expired on {LedgerFormat.Time(next)} (its nextUpdate): it is no proof that a certificate it does not list is not revoked, so the certificates of its issuer are accepted as not proven unrevoked (--strict-crl refuses them); get a current CRL from the CA");
+        }
 
         IReadOnlyList<ArchiveFile> files;
         try
@@ -161,8 +179,11 @@ public static class CertificateImporter
         var parallel = new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = Environment.ProcessorCount };
 
         // 1. Every file judged against the ledger as it was (in parallel: parsing and signature checks are the CPU work).
+        var presented = Presented(files);
+        var context = new Context(issuers, presented, crls, byCn, now, ledger, manifest.Ca.ProfileName);
         var judged = new Judgement[files.Count];
-        Parallel.For(0, files.Count, parallel, i => judged[i] = Judge(files[i], issuers, crls, byCn, now, ledger));
+        Parallel.For(0, files.Count, parallel, i => judged[i] = Judge(files[i], context));
+        foreach (var p in presented) p.Dispose();
 
         // 2. In file order, at most one certificate per device is accepted.
         var accepted = new List<int>();
@@ -202,6 +223,11 @@ public static class CertificateImporter
             onDevice[i] = new DeviceCertificates(c.Certificate.ExportCertificatePem() + "\n", chains[c.Issuer]);
             reasons[i] = WriteChain(bundles, c, onDevice[i]!);
         });
+        foreach (int i in accepted)
+        {
+            if (judged[i].Candidate is { Again: false, CrlExpired: { } expired })
+                reasons[i] += $"; not proven unrevoked: the CRL of its issuer expired on {LedgerFormat.Time(expired)}";
+        }
 
         // 4. The ledger, last.
         var verdicts = new List<ImportedFile>(judged.Length);
@@ -226,7 +252,10 @@ public static class CertificateImporter
                     updated = updated.With(entry with
                     {
                         Pending = null,
-                        Certificate = new IssuedCertificate(c.Serial, c.Issuer.SubjectName.Name, c.Certificate.NotBefore.ToUniversalTime(), c.Certificate.NotAfter.ToUniversalTime(), c.Fingerprint, c.PublicKey),
+                        Certificate = new IssuedCertificate(c.Serial, c.Issuer.SubjectName.Name, c.Certificate.NotBefore.ToUniversalTime(), c.Certificate.NotAfter.ToUniversalTime(), c.Fingerprint, c.PublicKey)
+                        {
+                            CrlExpired = c.CrlExpired,
+                        },
                         Install = localKeys ? null : new CertificateInstall(InstallState.Pending, c.Fingerprint),
                     });
                     if (!localKeys) installs.Add(InstallJobFor(c, onDevice[i]!));
@@ -240,7 +269,7 @@ public static class CertificateImporter
             progress?.Report(new ImportProgress(files[i].Name, verdicts[^1].Verdict, i + 1, files.Count));
         }
 
-        // Certificates recorded earlier that a CRL given now lists.
+        // Certificates recorded earlier that a CRL given now lists; those accepted against an expired CRL that a current one now covers.
         var revoked = new List<string>();
         if (crls.Count > 0)
         {
@@ -252,10 +281,15 @@ public static class CertificateImporter
                     updated = updated.With(entry with { Certificate = c with { RevokedAt = at } });
                     revoked.Add(entry.Device);
                 }
+                else if (c.CrlExpired is not null && crls.CurrentFor(c.Issuer, now))
+                {
+                    updated = updated.With(entry with { Certificate = c with { CrlExpired = null } });
+                }
             }
         }
         string manifestFile = Path.GetFileName(manifestPath);
-        bool changed = LedgerFile.Save(ledgerPath, updated, manifestFile, now);
+        // Nothing recorded (no certificate accepted, none revoked): the ledger is left as it is, and the report says so.
+        bool changed = !ReferenceEquals(updated, ledger) && LedgerFile.Save(ledgerPath, updated, manifestFile, now);
 
         // 5. Device-held keys: the installs, each outcome recorded (the certificates above are already in the ledger, whatever happens here).
         var installResults = new List<DeviceInstallResult>();
@@ -310,13 +344,37 @@ public static class CertificateImporter
     private sealed record Candidate(Manifest.DeviceEntry Entry, X509Certificate2 Certificate, X509Certificate2 Issuer, string Serial, string Fingerprint, string PublicKey, bool Again = false)
     {
         public string Device => Entry.Name!.Value;
+
+        /// <summary>Every CRL given for its issuer had expired: the nextUpdate up to which it was last proven unrevoked.</summary>
+        public DateTimeOffset? CrlExpired { get; init; }
+    }
+
+    /// <summary>What every file is judged against: the trusted issuers, the issuer certificates the answer presents (not trusted), the CRLs, the devices.</summary>
+    private sealed record Context(List<X509Certificate2> Issuers, List<X509Certificate2> Presented, RevocationLists Crls, Dictionary<string, Manifest.DeviceEntry> ByCn,
+        DateTimeOffset Now, SiteLedger Ledger, string Profile);
+
+    /// <summary>The certificates of the answer's issuer files, to name the one that signed a certificate no configured issuer signed.</summary>
+    private static List<X509Certificate2> Presented(IReadOnlyList<ArchiveFile> files)
+    {
+        var result = new List<X509Certificate2>();
+        foreach (var file in files.Where(f => f.Kind == ArchiveFileKind.Issuer))
+        {
+            try
+            {
+                result.AddRange(CertificateFiles.ReadAll(file.Data));
+            }
+            catch (FormatException)
+            {
+                // Reported as a malformed issuer file by its own verdict.
+            }
+        }
+        return result;
     }
 
     /// <summary>Either the file's final verdict, or a candidate for acceptance.</summary>
     private sealed record Judgement(ImportedFile? Final, Candidate? Candidate);
 
-    private static Judgement Judge(ArchiveFile file, List<X509Certificate2> issuers, RevocationLists crls, Dictionary<string, Manifest.DeviceEntry> byCn,
-        DateTimeOffset now, SiteLedger ledger)
+    private static Judgement Judge(ArchiveFile file, Context context)
     {
         Judgement Final(FileVerdict verdict, string reason, string? device = null) => new(new ImportedFile(file.Name, verdict, reason, device), null);
         Judgement Reject(string why, string? device = null) => Final(FileVerdict.Rejected, why, device);
@@ -329,9 +387,9 @@ public static class CertificateImporter
                 try
                 {
                     var found = CertificateFiles.ReadAll(file.Data);
-                    bool known = found.All(f => issuers.Any(i => i.RawData.AsSpan().SequenceEqual(f.RawData)));
+                    var verdict = IssuerFile(found, context, Final, Reject);
                     foreach (var f in found) f.Dispose();
-                    return Final(FileVerdict.Issuer, known ? "issuer certificate: one of the configured issuers" : "issuer certificate not configured: not trusted (configure it with ca.issuers or --issuer)");
+                    return verdict;
                 }
                 catch (FormatException ex)
                 {
@@ -339,23 +397,80 @@ public static class CertificateImporter
                 }
         }
 
-        X509Certificate2 certificate;
+        IReadOnlyList<X509Certificate2> all;
         try
         {
-            certificate = CertificateFiles.ReadOne(file.Data);
+            all = CertificateFiles.ReadAll(file.Data);
         }
         catch (FormatException ex)
         {
             return Reject($"not well formed: {ex.Message}");
         }
-        var judgement = Verify(certificate, issuers, crls, byCn, now, ledger, Final, Reject);
-        if (judgement.Candidate is null) certificate.Dispose();
-        return judgement;
+        // A leaf followed by its chain (fullchain PEM, PKCS#7): the chain is what issued something, the device's certificate the rest.
+        var devices = all.Where(c => !CertificateFiles.IsAuthority(c) && !all.Any(o => !ReferenceEquals(o, c) && CertificateFiles.IsSignedBy(o, c))).ToList();
+        var chain = all.Except(devices).ToList();
+        try
+        {
+            if (devices.Count == 0) return IssuerFile(chain, context, Final, Reject);
+            if (devices.Count > 1) return Reject($"it holds {devices.Count} device certificates; one per file is expected (followed by its issuers, if any)");
+            var judgement = Verify(devices[0], chain, context, Final, Reject);
+            if (judgement.Candidate is null) devices[0].Dispose();
+            return judgement;
+        }
+        finally
+        {
+            foreach (var c in chain) c.Dispose();
+            foreach (var c in devices.Skip(1)) c.Dispose();
+            if (devices.Count > 1) devices[0].Dispose();
+        }
     }
 
-    private static Judgement Verify(X509Certificate2 certificate, List<X509Certificate2> issuers, RevocationLists crls, Dictionary<string, Manifest.DeviceEntry> byCn,
-        DateTimeOffset now, SiteLedger ledger, Func<FileVerdict, string, string?, Judgement> final, Func<string, string?, Judgement> reject)
+    /// <summary>
+    /// The verdict on a file of issuer certificates in the answer: configured ones are named so; another certificate with a configured
+    /// issuer's name is shown by fingerprint. A CA certificate (CA:TRUE) with a device's CN is a device certificate issued wrongly: rejected.
+    /// </summary>
+    private static Judgement IssuerFile(IReadOnlyList<X509Certificate2> found, Context context, Func<FileVerdict, string, string?, Judgement> final, Func<string, string?, Judgement> reject)
     {
+        var issuers = context.Issuers;
+        var unknown = found.Where(f => !issuers.Any(i => i.RawData.AsSpan().SequenceEqual(f.RawData))).ToList();
+        foreach (var f in unknown)
+        {
+            if (CertificateFiles.CommonName(f) is { } cn && context.ByCn.TryGetValue(cn, out var device))
+                return reject("it is a CA certificate (basicConstraints CA:TRUE), not a device's", device.Name!.Value);
+        }
+        if (unknown.Count == 0) return final(FileVerdict.Issuer, "issuer certificate: one of the configured issuers", null);
+        string reason = "issuer certificate not configured: not trusted (configure it with ca.issuers or --issuer)";
+        foreach (var f in unknown)
+        {
+            var namesake = issuers.Where(i => i.SubjectName.RawData.AsSpan().SequenceEqual(f.SubjectName.RawData)).ToList();
+            if (namesake.Count > 0)
+                reason += $"; it has the name of a configured issuer (“{f.Subject}”) but is another certificate: {Fingerprints.Of(f.RawData)} here, {string.Join(", ", namesake.Select(i => Fingerprints.Of(i.RawData)))} configured";
+        }
+        return final(FileVerdict.Issuer, reason, null);
+    }
+
+    /// <summary>
+    /// Why no configured issuer signed the certificate: its issuer's name and, by SHA-256 fingerprint, the configured issuer(s) of that
+    /// name (a rogue or re-keyed CA has the same name) and the certificate in the answer that did sign it, if the answer holds it.
+    /// </summary>
+    private static string NotSignedReason(X509Certificate2 certificate, IEnumerable<X509Certificate2> chain, Context context)
+    {
+        var reason = new System.Text.StringBuilder($"not signed directly by a configured issuer (its issuer is “{certificate.Issuer}”)");
+        var namesake = context.Issuers.Where(i => i.SubjectName.RawData.AsSpan().SequenceEqual(certificate.IssuerName.RawData)).ToList();
+        if (namesake.Count > 0)
+            reason.Append($"; the configured issuer of that name, {string.Join(", ", namesake.Select(i => Fingerprints.Of(i.RawData)))}, did not sign it");
+        var signer = chain.Concat(context.Presented).FirstOrDefault(p => CertificateFiles.IsSignedBy(certificate, p));
+        reason.Append(signer is null
+            ? "; the answer holds no certificate of the issuer that signed it"
+            : $"; it was signed by the issuer certificate {Fingerprints.Of(signer.RawData)} in the answer, which is not configured");
+        return reason.ToString();
+    }
+
+    private static Judgement Verify(X509Certificate2 certificate, IReadOnlyList<X509Certificate2> chain, Context context,
+        Func<FileVerdict, string, string?, Judgement> final, Func<string, string?, Judgement> reject)
+    {
+        var (issuers, crls, byCn, now, ledger) = (context.Issuers, context.Crls, context.ByCn, context.Now, context.Ledger);
+        if (CertificateUsage.WildcardProblem(certificate) is { } wildcard) return reject(wildcard, null);
         string? cn = CertificateFiles.CommonName(certificate);
         if (cn is null) return reject("the certificate has no common name", null);
         if (!byCn.TryGetValue(cn, out var device)) return reject($"its CN “{cn}” is no device's of this site", null);
@@ -373,17 +488,18 @@ public static class CertificateImporter
         if (now < certificate.NotBefore.ToUniversalTime()) return reject($"not valid before {LedgerFormat.Time(certificate.NotBefore)}", name);
         if (now > certificate.NotAfter.ToUniversalTime()) return reject($"expired on {LedgerFormat.Time(certificate.NotAfter)}", name);
         var issuer = issuers.FirstOrDefault(i => CertificateFiles.IsSignedBy(certificate, i));
-        if (issuer is null) return reject($"not signed directly by a configured issuer (its issuer is “{certificate.Issuer}”)", name);
+        if (issuer is null) return reject(NotSignedReason(certificate, chain, context), name);
         if (WeakSignatures.GetValueOrDefault(certificate.SignatureAlgorithm.Value ?? "") is { } weak) return reject($"signed with {weak}, a broken hash: ask the CA to sign with SHA-256 or stronger", name);
-        if (certificate.Extensions.OfType<X509BasicConstraintsExtension>().Any(b => b.CertificateAuthority)) return reject("it is a CA certificate (basicConstraints CA:TRUE), not a device's", name);
+        if (CertificateFiles.IsAuthority(certificate)) return reject("it is a CA certificate (basicConstraints CA:TRUE), not a device's", name);
         if (certificate.Extensions.FirstOrDefault(e => e.Critical && !KnownCritical.Contains(e.Oid?.Value ?? "")) is { } odd)
             return reject($"it has a critical extension ({odd.Oid?.Value}) that devices do not know, so they must refuse the certificate", name);
+        if (CertificateUsage.Problem(certificate, context.Profile) is { } usage) return reject(usage, name);
         string serial = CertificateFiles.SerialHex(certificate);
         if (crls.RevokedAt(serial, issuer.SubjectName.Name) is { } revokedAt) return reject($"revoked on {LedgerFormat.Time(revokedAt)} (CRL)", name);
         if (entry?.Pending is not { } pending) return reject($"no CSR is pending for “{name}”", name);
         if (pending.PublicKey != publicKey) return reject($"its public key is not the one of the pending CSR of “{name}” ({pending.Zip})", name);
         if (!string.Equals(cn, entry.CommonName, StringComparison.Ordinal)) return reject($"its CN “{cn}” differs from the requested “{entry.CommonName}”", name);
-        return new Judgement(null, new Candidate(device, certificate, issuer, serial, fingerprint, publicKey));
+        return new Judgement(null, new Candidate(device, certificate, issuer, serial, fingerprint, publicKey) { CrlExpired = crls.ExpiredFor(issuer.SubjectName.Name, now) });
     }
 
     private static string WriteBundle(string folder, Candidate c, KeyStore keys, string? passphrase)

@@ -105,7 +105,7 @@ public static class CertificateInstaller
                     if (entry?.Certificate?.Fingerprint != job.Fingerprint) continue;
                     var state = outcome.Installed ? InstallState.Installed : InstallState.Failed;
                     ledger = ledger.With(entry with { Install = new CertificateInstall(state, job.Fingerprint, now, outcome.Failure) });
-                    results.Add(new DeviceInstallResult(job.Name, state, outcome.Failure ?? "issuer and operational certificates written, read back and activated"));
+                    results.Add(new DeviceInstallResult(job.Name, state, outcome.Failure ?? outcome.Detail ?? "issuer and operational certificates written, read back and activated"));
                 }
                 save(ledger);
             }

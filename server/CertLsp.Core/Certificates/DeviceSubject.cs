@@ -1,3 +1,4 @@
+using System.Formats.Asn1;
 using System.Security.Cryptography.X509Certificates;
 using CertLsp.Core.Manifest;
 using CertLsp.Core.Naming;
@@ -5,7 +6,8 @@ using CertLsp.Core.Naming;
 namespace CertLsp.Core.Certificates;
 
 /// <summary>The subject a device's CSR carries, resolved from the site defaults and the device's overrides.</summary>
-public sealed record DeviceSubject(string Country, string State, string Locality, string Organization, string OrganizationalUnit, string CommonName, string? Email)
+/// <param name="Printable">“ca.subjectEncoding: printable”: ST, L, O, OU and CN as PrintableString where the value allows it.</param>
+public sealed record DeviceSubject(string Country, string State, string Locality, string Organization, string OrganizationalUnit, string CommonName, string? Email, bool Printable = false)
 {
     /// <summary>The subject of a device; the CN is the computed one unless a renewal keeps the CN of the previous CSR. Null when a mandatory field is missing (CL0101).</summary>
     public static DeviceSubject? For(SiteManifest manifest, DeviceEntry device, string? renewalCommonName = null)
@@ -18,23 +20,41 @@ public sealed record DeviceSubject(string Country, string State, string Locality
             return null;
         }
         string? email = Value(SubjectField.Email);
-        return new DeviceSubject(c, st, l, o, ou, cn, string.IsNullOrEmpty(email) ? null : email);
+        return new DeviceSubject(c, st, l, o, ou, cn, string.IsNullOrEmpty(email) ? null : email, manifest.Ca.PrintableSubject);
     }
 
     /// <summary>
     /// The distinguished name in the order C, ST, L, O, OU, CN, emailAddress: C as PrintableString, emailAddress as IA5String,
-    /// the rest UTF8String. X500DistinguishedNameBuilder encodes in reverse order of the Add calls, so the calls run backwards.
+    /// the rest UTF8String, or PrintableString under <see cref="Printable"/> where the value allows it (CL0105 reports a
+    /// value that does not). X500DistinguishedNameBuilder encodes in reverse order of the Add calls, so the calls run backwards.
     /// </summary>
     public X500DistinguishedName ToDistinguishedName()
     {
         var builder = new X500DistinguishedNameBuilder();
         if (Email is not null) builder.AddEmailAddress(Email);
-        builder.AddCommonName(CommonName);
-        builder.AddOrganizationalUnitName(OrganizationalUnit);
-        builder.AddOrganizationName(Organization);
-        builder.AddLocalityName(Locality);
-        builder.AddStateOrProvinceName(State);
+        Add(builder, SubjectField.CommonName, CommonName);
+        Add(builder, SubjectField.OrganizationalUnit, OrganizationalUnit);
+        Add(builder, SubjectField.Organization, Organization);
+        Add(builder, SubjectField.Locality, Locality);
+        Add(builder, SubjectField.State, State);
         builder.AddCountryOrRegion(Country);
         return builder.Build();
     }
+
+    private void Add(X500DistinguishedNameBuilder builder, SubjectField field, string value)
+    {
+        var type = SubjectStrings.EncodingOf(field, Printable) == SubjectEncoding.PrintableString && SubjectStrings.CanHold(SubjectEncoding.PrintableString, value)
+            ? UniversalTagNumber.PrintableString
+            : UniversalTagNumber.UTF8String;
+        builder.Add(Oids[field], value, type);
+    }
+
+    private static readonly Dictionary<SubjectField, string> Oids = new()
+    {
+        [SubjectField.CommonName] = "2.5.4.3",
+        [SubjectField.Locality] = "2.5.4.7",
+        [SubjectField.State] = "2.5.4.8",
+        [SubjectField.Organization] = "2.5.4.10",
+        [SubjectField.OrganizationalUnit] = "2.5.4.11",
+    };
 }

@@ -28,6 +28,9 @@ public sealed record DeviceInstallOutcome(string? Failure)
 {
     public bool Installed => Failure is null;
 
+    /// <summary>What a done install reports (how each file was written), when the target says more than that it is done.</summary>
+    public string? Detail { get; init; }
+
     public static DeviceInstallOutcome Done { get; } = new((string?)null);
 
     public static DeviceInstallOutcome Failed(string why) => new(why);

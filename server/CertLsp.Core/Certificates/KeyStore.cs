@@ -21,6 +21,12 @@ public sealed class KeyStore(string folder, string? passphrase)
 
     private const string Suffix = ".key.pem";
 
+    /// <summary>PBKDF2 iterations protecting private keys: the key files and the PKCS#12 bundles alike.</summary>
+    public const int KdfIterations = 100_000;
+
+    /// <summary>How private keys are encrypted: PBES2, AES-256-CBC, PBKDF2 with HMAC-SHA256 and <see cref="KdfIterations"/>.</summary>
+    public static PbeParameters Encryption { get; } = new(PbeEncryptionAlgorithm.Aes256Cbc, HashAlgorithmName.SHA256, KdfIterations);
+
     public string Folder { get; } = folder;
 
     public bool Encrypts => !string.IsNullOrEmpty(passphrase);
@@ -55,7 +61,7 @@ public sealed class KeyStore(string folder, string? passphrase)
     public void Write(string device, string publicKey, AsymmetricAlgorithm key, bool syncFolder = true)
     {
         string pem = Encrypts
-            ? key.ExportEncryptedPkcs8PrivateKeyPem(passphrase, new PbeParameters(PbeEncryptionAlgorithm.Aes256Cbc, HashAlgorithmName.SHA256, 100_000))
+            ? key.ExportEncryptedPkcs8PrivateKeyPem(passphrase, Encryption)
             : key.ExportPkcs8PrivateKeyPem();
         byte[] bytes = Encoding.ASCII.GetBytes(pem + "\n");
         try
@@ -104,9 +110,42 @@ public sealed class KeyStore(string folder, string? passphrase)
     public int RemoveLeftovers() => AtomicFile.RemoveLeftovers(Folder) + AtomicFile.RemoveLeftovers(Path.GetDirectoryName(Folder)!, ".gitignore");
 
     public void SyncFolder() => AtomicFile.SyncFolder(Folder);
+
+    /// <summary>
+    /// Where keys go that no ledger entry names but whose CSR may still come back signed: "&lt;manifest&gt;.quarantine" beside the key
+    /// folder (owner-only, git-ignored like it). Keys there are never deleted by certlsp; a key the ledger names again is moved back.
+    /// </summary>
+    public string QuarantineFolder => Folder + ".quarantine";
+
+    /// <summary>Moves a key file into the quarantine folder (a file of the same name already there is kept: this one gets a suffix). Returns the new path.</summary>
+    public string Quarantine(string file)
+    {
+        AtomicFile.EnsurePrivateFolder(Path.GetDirectoryName(QuarantineFolder)!);
+        AtomicFile.EnsurePrivateFolder(QuarantineFolder);
+        string name = Path.GetFileName(file), target = Path.Combine(QuarantineFolder, name);
+        for (int n = 2; File.Exists(target); n++) target = Path.Combine(QuarantineFolder, $"{name[..^Suffix.Length]}.{n}{Suffix}");
+        File.Move(file, target);
+        AtomicFile.SyncFolder(QuarantineFolder);
+        AtomicFile.SyncFolder(Folder);
+        return target;
+    }
+
+    /// <summary>Moves a device's key back from the quarantine folder when it is there and not in the key folder; true when it was.</summary>
+    public bool RestoreFromQuarantine(string device, string publicKey)
+    {
+        string path = PathFor(device, publicKey), quarantined = Path.Combine(QuarantineFolder, Path.GetFileName(path));
+        if (File.Exists(path) || !File.Exists(quarantined)) return false;
+        EnsureFolder();
+        File.Move(quarantined, path);
+        AtomicFile.SyncFolder(Folder);
+        return true;
+    }
 }
 
-/// <summary>Device names and CNs as file names: letters, digits, '.', '-', '_' kept; anything else makes "_" plus a short hash so names stay distinct.</summary>
+/// <summary>
+/// Device names and CNs as file names: letters, digits, '.', '-', '_' kept; anything else (a separator, “*”, “:”) makes "_" plus a
+/// short hash so names stay distinct. Never a path: a result names one file inside its folder on every platform.
+/// </summary>
 public static class SafeNames
 {
     public static string For(string name)
@@ -119,9 +158,19 @@ public static class SafeNames
             else { sb.Append('_'); changed = true; }
         }
         string result = sb.ToString();
-        if (result.Length == 0 || result.StartsWith('.') || result.Length > 100) changed = true;
+        // Not ".", "..", a hidden file, a name Windows trims (trailing dot) or a Windows device name (CON, NUL.pem, COM1 …).
+        if (result.Length == 0 || result.StartsWith('.') || result.EndsWith('.') || result.Length > 100 || IsWindowsDeviceName(result)) changed = true;
         if (!changed) return result;
         string hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(name)))[..8];
-        return $"{result.TrimStart('.')[..Math.Min(result.TrimStart('.').Length, 90)]}_{hash}";
+        string stem = result.TrimStart('.')[..Math.Min(result.TrimStart('.').Length, 90)];
+        // Windows opens the device for "NUL.anything" too: such a name gets a leading "_".
+        return $"{(IsWindowsDeviceName(stem) ? "_" : "")}{stem}_{hash}";
+    }
+
+    private static bool IsWindowsDeviceName(string name)
+    {
+        string stem = name.Split('.')[0];
+        return stem.ToUpperInvariant() is "CON" or "PRN" or "AUX" or "NUL" or "CONIN$" or "CONOUT$"
+            || (stem.Length == 4 && (stem.StartsWith("COM", StringComparison.OrdinalIgnoreCase) || stem.StartsWith("LPT", StringComparison.OrdinalIgnoreCase)) && char.IsAsciiDigit(stem[3]));
     }
 }

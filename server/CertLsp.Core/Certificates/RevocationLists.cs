@@ -7,9 +7,9 @@ namespace CertLsp.Core.Certificates;
 /// <summary>Certificate revocation lists, each accepted only when one of the configured issuers signed it.</summary>
 public sealed class RevocationLists
 {
-    private readonly List<(X509Crl Crl, X509Certificate2 Issuer)> lists;
+    private readonly List<(string Name, X509Crl Crl, X509Certificate2 Issuer)> lists;
 
-    private RevocationLists(List<(X509Crl, X509Certificate2)> lists) => this.lists = lists;
+    private RevocationLists(List<(string, X509Crl, X509Certificate2)> lists) => this.lists = lists;
 
     public static RevocationLists None { get; } = new([]);
 
@@ -18,7 +18,7 @@ public sealed class RevocationLists
     /// <summary>Reads CRLs (PEM or DER). Throws <see cref="FormatException"/> for one that is malformed or not signed by a configured issuer.</summary>
     public static RevocationLists Load(IEnumerable<(string Name, byte[] Data)> files, IReadOnlyList<X509Certificate2> issuers)
     {
-        var result = new List<(X509Crl, X509Certificate2)>();
+        var result = new List<(string, X509Crl, X509Certificate2)>();
         foreach (var (name, data) in files)
         {
             X509Crl crl;
@@ -32,7 +32,7 @@ public sealed class RevocationLists
             }
             var signer = issuers.FirstOrDefault(i => Verifies(crl, i))
                 ?? throw new FormatException($"{name}: the CRL is not signed by a configured issuer certificate");
-            result.Add((crl, signer));
+            result.Add((name, crl, signer));
         }
         return new RevocationLists(result);
     }
@@ -57,11 +57,36 @@ public sealed class RevocationLists
     public DateTimeOffset? RevokedAt(string serialHex, string issuerName)
     {
         var serial = new BigInteger(serialHex, 16);
-        foreach (var (crl, issuer) in lists)
+        foreach (var (_, crl, issuer) in lists)
         {
             if (issuer.SubjectName.Name != issuerName) continue;
             if (crl.GetRevokedCertificate(serial) is { } entry) return new DateTimeOffset(DateTime.SpecifyKind(entry.RevocationDate, DateTimeKind.Utc));
         }
         return null;
     }
+
+    /// <summary>
+    /// The CRLs whose nextUpdate is past at <paramref name="now"/>: the CA has published (or should have) a newer one, so such a list
+    /// proves nothing about certificates it does not name (RFC 5280 §5.1.2.5). What it names stays revoked.
+    /// </summary>
+    public IReadOnlyList<(string Name, DateTimeOffset NextUpdate)> ExpiredAt(DateTimeOffset now) =>
+        [.. lists.Where(l => NextUpdate(l.Crl) is { } next && next < now).Select(l => (l.Name, NextUpdate(l.Crl)!.Value))];
+
+    /// <summary>
+    /// Whether a CRL was given for this issuer (its subject name) and every one of them is expired: then its latest nextUpdate, the
+    /// moment up to which non-revocation was last proven. Null when a current CRL of the issuer was given, or none at all.
+    /// </summary>
+    public DateTimeOffset? ExpiredFor(string issuerName, DateTimeOffset now)
+    {
+        var mine = lists.Where(l => l.Issuer.SubjectName.Name == issuerName).ToList();
+        if (mine.Count == 0 || mine.Any(l => NextUpdate(l.Crl) is not { } next || next >= now)) return null;
+        return mine.Max(l => NextUpdate(l.Crl)!.Value);
+    }
+
+    /// <summary>Whether a current (not expired) CRL of this issuer was given.</summary>
+    public bool CurrentFor(string issuerName, DateTimeOffset now) =>
+        lists.Any(l => l.Issuer.SubjectName.Name == issuerName && (NextUpdate(l.Crl) is not { } next || next >= now));
+
+    private static DateTimeOffset? NextUpdate(X509Crl crl) =>
+        crl.NextUpdate is { } next ? new DateTimeOffset(DateTime.SpecifyKind(next, DateTimeKind.Utc)) : null;
 }

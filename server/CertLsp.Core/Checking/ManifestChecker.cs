@@ -19,16 +19,25 @@ public sealed record CheckResult(ImmutableArray<ManifestDocument> Documents, Imm
 /// <summary>Checks a set of manifests together: each file's own findings plus the workspace rules across them.</summary>
 public static class ManifestChecker
 {
-    public static CheckResult Check(IEnumerable<ManifestDocument> documents)
+    /// <param name="checkedAlone">
+    /// Documents the workspace rules see on their own, not with the others (a manifest open in the editor from a folder the
+    /// workspace excludes: it is checked, but it and the workspace do not see each other's CNs).
+    /// </param>
+    public static CheckResult Check(IEnumerable<ManifestDocument> documents, Func<ManifestDocument, bool>? checkedAlone = null)
     {
         var docs = documents.ToImmutableArray();
         var byPath = docs.ToDictionary(d => d.Path, d => new List<Diagnostic>(d.LocalDiagnostics), StringComparer.Ordinal);
         // Rules see the files in path order, so which duplicate "comes first" does not depend on the order they were given in.
-        var usable = docs.Where(d => d.Manifest is not null).OrderBy(d => d.Path, StringComparer.Ordinal).Select(d => new ManifestInWorkspace(d.Manifest!, d.Builder)).ToList();
+        var usable = docs.Where(d => d.Manifest is not null).OrderBy(d => d.Path, StringComparer.Ordinal).ToList();
+        var alone = checkedAlone is null ? [] : usable.Where(checkedAlone).ToList();
+        List<List<ManifestInWorkspace>> groups = [[.. usable.Except(alone).Select(InWorkspace)], .. alone.Select(d => new List<ManifestInWorkspace> { InWorkspace(d) })];
         var workspace = new List<Diagnostic>();
-        foreach (var rule in RuleSet.WorkspaceRules)
+        foreach (var group in groups)
         {
-            rule.Check(usable, workspace);
+            foreach (var rule in RuleSet.WorkspaceRules)
+            {
+                rule.Check(group, workspace);
+            }
         }
         foreach (var diagnostic in workspace)
         {
@@ -39,6 +48,8 @@ public static class ManifestChecker
             kv => kv.Value.OrderBy(d => d.Span.Start).ThenBy(d => d.Span.Length).ThenBy(d => d.Code, StringComparer.Ordinal).ThenBy(d => d.Message, StringComparer.Ordinal).ToImmutableArray(),
             StringComparer.Ordinal));
     }
+
+    private static ManifestInWorkspace InWorkspace(ManifestDocument document) => new(document.Manifest!, document.Builder);
 
     public static CheckResult Check(string path, string text) => Check([ManifestDocument.Parse(path, text)]);
 }

@@ -9,8 +9,11 @@ using CertLsp.Core.Yaml;
 
 namespace CertLsp.Core.Checking;
 
-/// <summary>The text of the ledger beside a manifest (from disk or an open editor buffer) and its path.</summary>
-public sealed record LedgerInput(string Path, string Text);
+/// <summary>
+/// The text of the ledger beside a manifest (from disk or an open editor buffer) and its path; <see cref="Unreadable"/> when the file
+/// is not text at all (binary, not UTF-8), which is then reported as the ledger's error.
+/// </summary>
+public sealed record LedgerInput(string Path, string Text, LedgerFormatException? Unreadable = null);
 
 /// <summary>
 /// One manifest text, read and checked on its own (with its ledger when given): an immutable snapshot. Workspace-wide rules
@@ -77,6 +80,7 @@ public sealed class ManifestDocument
         }
         if (ledger is null) return new ManifestDocument(path, text, yaml, manifest, [.. diagnostics]);
 
+        if (ledger.Unreadable is { } unreadable) return new ManifestDocument(path, text, yaml, manifest, [.. diagnostics], null, unreadable);
         SiteLedger siteLedger;
         try
         {

@@ -197,6 +197,12 @@ public sealed class DiagnosticBuilder(string path, string text = "")
     public Diagnostic NotEncodable(TextSpan span, string field, string value, string character, string encoding, string allowed) =>
         Make(CL0105, span, $"{Capitalize(field)} {Quote(value)} contains {character}, which {encoding} cannot hold. {allowed}");
 
+    public static readonly DiagnosticDefinition CL0106 = new("CL0106", Warning, "Subject value with spaces around it");
+
+    public Diagnostic SubjectValueSpaces(YamlScalar scalar, string field, string trimmed) =>
+        Make(CL0106, scalar.Span, $"The {field} {Quote(scalar.Value)} has spaces at its start or end; they go into the CSR, and a CA that compares names (openssl's policy “match”) sees a different value. Remove them.",
+            [ReplaceFix($"Trim to “{trimmed}”", scalar, trimmed)]);
+
     // ---- CL02xx: common names and the domain ------------------------------------------------------------
 
     public static readonly DiagnosticDefinition CL0201 = new("CL0201", Error, "Duplicate common name");
@@ -215,10 +221,10 @@ public sealed class DiagnosticBuilder(string path, string text = "")
         var existing = device.Find("commonName");
         if (existing?.Value is YamlScalar current)
         {
-            return ReplaceFix(replaceTitle, current, value);
+            return new Fix(replaceTitle, [YamlEdits.ReplaceScalar(Path, current, value, device.IsFlow)], true);
         }
         var name = device.Find("name")!.Value;
-        return new Fix(addTitle, [YamlEdits.AddPairAfter(Path, text, device, name, "commonName", YamlEdits.FormatString(value))], true);
+        return new Fix(addTitle, [YamlEdits.AddPairAfter(Path, text, device, name, "commonName", YamlEdits.FormatString(value, device.IsFlow))], true);
     }
 
     public static readonly DiagnosticDefinition CL0202 = new("CL0202", Error, "Common name taken by an issued certificate");
@@ -246,6 +252,14 @@ public sealed class DiagnosticBuilder(string path, string text = "")
         Make(CL0205, span, $"Device {Quote(deviceName)} was requested before with the common name {Quote(previous)}; the manifest now gives it {Quote(current)}. A renewal keeps the CN of the previous CSR, so the next request uses {Quote(previous)} again. "
             + (expressible ? $"Set “commonName” to {Quote(previous)} so the manifest says what will be requested." : "Change the manifest back so that it gives the device that CN."),
             expressible ? [SetCommonName(device, previous, $"Keep the previous common name “{previous}”", $"Set the common name to the previous “{previous}”")] : []);
+
+    public static readonly DiagnosticDefinition CL0206 = new("CL0206", Error, "Common name not a valid host name");
+
+    /// <summary>CL0206; <paramref name="label"/>: a host name made from the device's name (set as its “commonName” by the fix), or null when none can be made.</summary>
+    public Diagnostic InvalidHostName(TextSpan span, YamlMapping device, string commonName, string reason, string? label) =>
+        Make(CL0206, span, $"The common name {Quote(commonName)} is not a valid host name: {reason}. With a domain appended (or a dot of its own) a CN must be a DNS name: letters, digits and hyphens in labels of 1 to 63 characters, never a wildcard."
+            + (label is null ? " Give the device a “commonName” made of those." : $" Set “commonName” to “{label}”."),
+            label is null ? [] : [SetCommonName(device, label, $"Change the common name to “{label}”", $"Set the common name to “{label}”")]);
 
     // ---- CL03xx: batches --------------------------------------------------------------------------------
 

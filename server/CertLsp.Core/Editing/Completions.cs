@@ -4,6 +4,7 @@ using CertLsp.Core.Checking;
 using CertLsp.Core.Data;
 using CertLsp.Core.Schema;
 using CertLsp.Core.Text;
+using CertLsp.Core.Yaml;
 
 namespace CertLsp.Core.Editing;
 
@@ -13,21 +14,26 @@ public enum CompletionKind
     EnumValue,
     Country,
     Batch,
+    File,
 }
 
 /// <summary>A completion candidate; it replaces <see cref="Replace"/> with <see cref="InsertText"/>.</summary>
 public sealed record Completion(string Label, CompletionKind Kind, string? Detail, string? Documentation, string InsertText, TextSpan Replace);
 
 /// <summary>
-/// Completion in a block-style manifest, worked out from the text itself (it is usually mid-edit and may not parse):
+/// Completion in a manifest, in block and flow collections alike, worked out from the text itself (it is usually mid-edit and may not parse):
 /// the keys allowed where the cursor is (from the schema, minus those already there), enum values,
 /// ISO 3166 country codes with names, and the batch names already used.
 /// </summary>
 public static partial class Completions
 {
-    public static ImmutableArray<Completion> At(string text, int offset, ManifestDocument? lastGood)
+    /// <param name="folder">The manifest's folder on disk, when it has one: its CA certificate files are offered as issuers.</param>
+    public static ImmutableArray<Completion> At(string text, int offset, ManifestDocument? lastGood, string? folder = null)
     {
         offset = Math.Clamp(offset, 0, text.Length);
+        if (offset > 0 && offset < text.Length && text[offset - 1] == '\r' && text[offset] == '\n') offset--; // inside a CRLF: at the line's end
+        var context = new Context(lastGood, folder);
+        if (FlowScanner.At(text, offset) is { } flow) return InFlow(text, flow, context);
         int lineStart = offset;
         while (lineStart > 0 && text[lineStart - 1] is not ('\n' or '\r')) lineStart--;
         string before = text[lineStart..offset];
@@ -42,7 +48,17 @@ public static partial class Completions
             var schema = YamlPath.Schema(path.Append(key));
             var partial = valueMatch.Groups["value"];
             var replace = ExtendToWordEnd(text, new TextSpan(lineStart + partial.Index, partial.Length));
-            return Values(key, schema, replace, lastGood);
+            return Values(key, schema, replace, context, v => YamlEdits.FormatString(v));
+        }
+
+        var itemMatch = ItemLine().Match(before);
+        if (itemMatch.Success && ParentPath(text, lineStart, itemMatch.Groups["value"].Index) is { Count: > 0 } listPath
+            && YamlPath.Schema(listPath) is { Items: { Properties.IsEmpty: true } items })
+        {
+            // "- |" in a list of values (not of mappings): its items.
+            var partial = itemMatch.Groups["value"];
+            var replace = ExtendToWordEnd(text, new TextSpan(lineStart + partial.Index, partial.Length));
+            return Values(listPath[^1], items, replace, context, v => YamlEdits.FormatString(v));
         }
 
         var keyMatch = KeyLine().Match(before);
@@ -53,6 +69,8 @@ public static partial class Completions
             var path = ParentPath(text, lineStart, column);
             if (path is null) return [];
             var schema = YamlPath.Schema(path);
+            // "- |" starts an item of a list of mappings: the item's keys.
+            if (keyMatch.Groups["dash"].Success && schema is { Properties.IsEmpty: true, Items: { } item }) schema = item;
             if (schema is null || schema.Properties.IsEmpty) return [];
             var present = SiblingKeys(text, lineStart, column, keyMatch.Groups["dash"].Success);
             var replace = ExtendToWordEnd(text, new TextSpan(lineStart + column, typed.Length));
@@ -71,22 +89,67 @@ public static partial class Completions
         return TextSpan.FromBounds(span.Start, end);
     }
 
-    private static ImmutableArray<Completion> Values(string key, SchemaNode? schema, TextSpan replace, ManifestDocument? lastGood)
+    /// <summary>
+    /// The values a key takes; <paramref name="yaml"/> writes a string value as the YAML text that reads back as it where it
+    /// goes (numbers and booleans of an enum are written as they are).
+    /// </summary>
+    /// <summary>What completion knows beside the text: the last version that could be read, and the manifest's folder.</summary>
+    private sealed record Context(ManifestDocument? LastGood, string? Folder);
+
+    private static ImmutableArray<Completion> Values(string? key, SchemaNode? schema, TextSpan replace, Context context, Func<string, string> yaml)
     {
         if (schema is null) return [];
         if (!schema.Enum.IsEmpty)
         {
-            return [.. schema.Enum.Select(SchemaValidator.EnumText).Select(v => new Completion(v, CompletionKind.EnumValue, schema.Title, schema.Description, v, replace))];
+            return [.. schema.Enum.Select(e => (Label: SchemaValidator.EnumText(e), Text: e.ValueKind == System.Text.Json.JsonValueKind.String ? yaml(e.GetString()!) : e.GetRawText()))
+                .Select(v => new Completion(v.Label, CompletionKind.EnumValue, schema.Title, schema.Description, v.Text, replace))];
         }
         if (key == "country")
         {
-            return [.. Countries.All.Select(c => new Completion(c.Alpha2, CompletionKind.Country, c.Name, $"{c.Name} ({c.Alpha3})", c.Alpha2, replace))];
+            return [.. Countries.All.Select(c => new Completion(c.Alpha2, CompletionKind.Country, c.Name, $"{c.Name} ({c.Alpha3})", yaml(c.Alpha2), replace))];
         }
-        if (key == "batch" && lastGood?.Manifest is { } manifest)
+        if (key == "batch" && context.LastGood?.Manifest is { } manifest)
         {
-            return [.. Outline.Batches(manifest).Select(b => new Completion(b.Name, CompletionKind.Batch, $"{b.Count} devices", null, b.Name, replace))];
+            return [.. Outline.Batches(manifest).Select(b => new Completion(b.Name, CompletionKind.Batch, $"{b.Count} devices", null, yaml(b.Name), replace))];
+        }
+        if (key == "issuers" && context.Folder is { } folder)
+        {
+            return [.. IssuerFiles.Under(folder).Select(f => new Completion(f, CompletionKind.File, "CA certificate", schema.Description, yaml(f), replace))];
         }
         return [];
+    }
+
+    /// <summary>
+    /// Completion inside a flow collection: keys written "key: " (with the commas the entries around need, never a new
+    /// line), values written so that they end neither the entry nor the collection (quoted where a plain scalar would).
+    /// </summary>
+    private static ImmutableArray<Completion> InFlow(string text, FlowCursor cursor, Context context)
+    {
+        if (cursor.Path is not { } path) return [];
+        string Entry(string s) => (cursor.CommaBefore ? ", " : "") + s + (cursor.CommaAfter ? (char.IsWhiteSpace(CharAfter(cursor)) ? "," : ", ") : "");
+        Func<string, string> yaml = cursor.Quote switch
+        {
+            '"' => v => YamlEdits.DoubleQuoted(v)[1..^1],
+            '\'' => v => v.Replace("'", "''", StringComparison.Ordinal),
+            _ => v => Entry(YamlEdits.FormatString(v, inFlow: true)),
+        };
+        switch (cursor.Slot)
+        {
+            case FlowSlot.Key:
+                var schema = YamlPath.Schema(path);
+                if (schema is null || schema.Properties.IsEmpty) return [];
+                return [.. schema.Properties
+                    .Where(p => !cursor.Keys.Contains(p.Key))
+                    .Select(p => new Completion(p.Key, CompletionKind.Key, p.Value.Title, p.Value.Description, cursor.OnKey ? p.Key : Entry(p.Key + ": "), cursor.Replace))];
+            case FlowSlot.Value when cursor.Key is { } key:
+                return Values(key, YamlPath.Schema(path.Append(key)), cursor.Replace, context, yaml);
+            case FlowSlot.Item:
+                return Values(path.Count > 0 ? path[^1] : null, YamlPath.Schema(path.Append("[]")), cursor.Replace, context, yaml);
+            default:
+                return [];
+        }
+
+        char CharAfter(FlowCursor c) => c.Replace.End < text.Length ? text[c.Replace.End] : ' ';
     }
 
     /// <summary>
@@ -106,6 +169,11 @@ public static partial class Completions
             int start = end;
             while (start > 0 && text[start - 1] is not ('\n' or '\r')) start--;
             pos = start;
+            // Only a line indented less than the column can hold a parent key or the dash of a parent item: the lines of
+            // the sibling items of a long list are passed over without being read (nor copied).
+            int first = start;
+            while (first < end && text[first] == ' ') first++;
+            if (first - start >= current) continue;
             string line = text[start..end];
             if (IsBlankOrComment(line)) continue;
             var m = StructureLine().Match(line);
@@ -137,7 +205,8 @@ public static partial class Completions
     private static HashSet<string> SiblingKeys(string text, int lineStart, int column, bool startsItem)
     {
         var keys = new HashSet<string>(StringComparer.Ordinal);
-        foreach (int direction in new[] { -1, 1 })
+        // A line that starts a list item has no keys of its item above it.
+        foreach (int direction in startsItem ? new[] { 1 } : new[] { -1, 1 })
         {
             int pos = lineStart;
             while (true)
@@ -182,6 +251,9 @@ public static partial class Completions
 
     [GeneratedRegex(@"^(?<indent> *)(?<dash>- +)?(?<key>[A-Za-z_][\w-]*) *: +(?<value>[^\s#{}\[\],""']*)$", RegexOptions.CultureInvariant)]
     private static partial Regex ValueLine();
+
+    [GeneratedRegex(@"^(?<indent> *)- +(?<value>[^\s#{}\[\],""']*)$", RegexOptions.CultureInvariant)]
+    private static partial Regex ItemLine();
 
     [GeneratedRegex(@"^(?<indent> *)(?<dash>- +)?(?<key>[A-Za-z_][\w-]*)?$", RegexOptions.CultureInvariant)]
     private static partial Regex KeyLine();

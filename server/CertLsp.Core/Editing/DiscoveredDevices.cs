@@ -61,7 +61,7 @@ public static class DiscoveredDevices
                         ? $"{move.Address}:{move.Port.ToString(CultureInfo.InvariantCulture)}"
                         : move.Address;
                     if (address.Value == value) continue;
-                    edits.Add(new TextEdit(path, address.Span, Scalar(value, address.Style, device.Node.IsFlow)));
+                    edits.Add(new TextEdit(path, address.Span, YamlEdits.InStyle(value, address.Style, device.Node.IsFlow)));
                 }
                 else
                 {
@@ -108,14 +108,6 @@ public static class DiscoveredDevices
         }
         return result.MoveToImmutable();
     }
-
-    /// <summary>A scalar in the style the replaced one had, where that style can hold the value; else plain or double-quoted.</summary>
-    private static string Scalar(string value, ScalarStyle style, bool inFlow) => style switch
-    {
-        ScalarStyle.SingleQuoted when value.All(c => c >= ' ' && c != '\u007f') => $"'{value.Replace("'", "''", StringComparison.Ordinal)}'",
-        ScalarStyle.DoubleQuoted => YamlEdits.DoubleQuoted(value),
-        _ => YamlEdits.FormatString(value, inFlow),
-    };
 
     private static string FlowItem((string Name, long Instance, string Address) d) =>
         $"{{ name: {YamlEdits.FormatString(d.Name, inFlow: true)}, instance: {d.Instance.ToString(CultureInfo.InvariantCulture)}, address: {YamlEdits.FormatString(d.Address, inFlow: true)} }}";

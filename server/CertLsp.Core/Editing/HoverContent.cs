@@ -20,12 +20,12 @@ public static class HoverContent
 {
     public static HoverText? At(ManifestDocument document, int offset, DateTimeOffset? now = null)
     {
-        var steps = YamlPath.At(document.Yaml.Root, offset);
+        var steps = YamlPath.At(document.Yaml.Root, offset, document.Text);
         if (steps.IsEmpty) return null;
         var last = steps[^1];
         var schema = YamlPath.Schema(steps);
         var text = new StringBuilder();
-        TextSpan span = last.KeyNode is { } key && offset <= key.Span.End ? key.Span : last.Node.Span;
+        TextSpan span = last.KeyNode is { } key && (offset <= key.Span.End || last.Node.Span.Length == 0) ? key.Span : last.Node.Span;
 
         if (schema is not null)
         {

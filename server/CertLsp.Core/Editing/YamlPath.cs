@@ -14,8 +14,12 @@ public sealed record PathStep(string? Key, int Index, YamlNode Node, YamlKey? Ke
 /// <summary>Finds what is under the cursor: the chain of nodes from the root, and the schema that describes it.</summary>
 public static class YamlPath
 {
-    /// <summary>The steps from the root to the deepest node containing the offset (a key's own span counts as its pair).</summary>
-    public static ImmutableArray<PathStep> At(YamlNode? root, int offset)
+    /// <summary>
+    /// The steps from the root to the deepest node containing the offset (a key's own span counts as its pair). With the
+    /// <paramref name="text"/>, an empty value counts from its key's ":" to the next character that is not a space: its
+    /// span is empty (after the ":" in a block mapping, on the next token in a flow one).
+    /// </summary>
+    public static ImmutableArray<PathStep> At(YamlNode? root, int offset, string? text = null)
     {
         var steps = ImmutableArray.CreateBuilder<PathStep>();
         var node = root;
@@ -28,7 +32,9 @@ public static class YamlPath
                     foreach (var pair in mapping.Pairs)
                     {
                         bool inKey = offset >= pair.Key.Span.Start && offset <= pair.Key.Span.End;
-                        bool inValue = offset >= pair.Value.Span.Start && offset <= pair.Value.Span.End && pair.Value.Span.Length > 0;
+                        bool inValue = pair.Value.Span.Length > 0
+                            ? offset >= pair.Value.Span.Start && offset <= pair.Value.Span.End
+                            : text is not null && AtEmptyValue(text, pair.Key.Span.End, offset);
                         if (!inKey && !inValue) continue;
                         steps.Add(new PathStep(pair.Key.Value, -1, pair.Value, pair.Key));
                         next = inKey ? null : pair.Value;
@@ -51,6 +57,20 @@ public static class YamlPath
             node = next;
         }
         return steps.ToImmutable();
+    }
+
+    /// <summary>Whether only the key's ":" and blanks stand between its end and the offset.</summary>
+    private static bool AtEmptyValue(string text, int keyEnd, int offset)
+    {
+        if (offset <= keyEnd || offset > text.Length) return false;
+        int at = keyEnd;
+        while (at < offset && text[at] is ' ' or '\t') at++;
+        if (at >= offset || text[at] != ':') return false;
+        for (at++; at < offset; at++)
+        {
+            if (text[at] is not (' ' or '\t')) return false;
+        }
+        return true;
     }
 
     /// <summary>The schema node for a path of keys ("[]" or null for a list item).</summary>

@@ -1,3 +1,4 @@
+using CertLsp.Core.Checking;
 using CertLsp.Core.Files;
 
 namespace CertLsp.Core.Ledger;
@@ -21,8 +22,36 @@ public static class LedgerFile
         return Path.Combine(Path.GetDirectoryName(manifestPath) ?? "", name + Extension);
     }
 
-    /// <summary>The ledger's text, or null when the manifest has none yet.</summary>
-    public static string? ReadText(string ledgerPath) => File.Exists(ledgerPath) ? ManifestFiles.Read(ledgerPath) : null;
+    /// <summary>
+    /// The ledger's text, or null when the manifest has none yet. A file that is not UTF-8 text (binary, damaged) throws
+    /// <see cref="LedgerFormatException"/> at line 1, named by <paramref name="displayPath"/> (default: the path).
+    /// </summary>
+    public static string? ReadText(string ledgerPath, string? displayPath = null)
+    {
+        if (!File.Exists(ledgerPath)) return null;
+        try
+        {
+            return ManifestFiles.Read(ledgerPath, TextFileKind.Ledger);
+        }
+        catch (ManifestReadException ex)
+        {
+            string reason = ex.Message.StartsWith(ledgerPath + ": ", StringComparison.Ordinal) ? ex.Message[(ledgerPath.Length + 2)..] : ex.Message;
+            throw new LedgerFormatException(displayPath ?? ledgerPath, 1, $"{reason}. Restore it from version control; certlsp will not overwrite it");
+        }
+    }
+
+    /// <summary>The ledger as a checker input (null when there is none); a ledger that cannot be read as text carries its error.</summary>
+    public static LedgerInput? Input(string ledgerPath, string? displayPath = null)
+    {
+        try
+        {
+            return ReadText(ledgerPath, displayPath) is { } text ? new LedgerInput(displayPath ?? ledgerPath, text) : null;
+        }
+        catch (LedgerFormatException ex)
+        {
+            return new LedgerInput(displayPath ?? ledgerPath, "", ex);
+        }
+    }
 
     /// <summary>Reads the ledger (empty when absent). Throws <see cref="LedgerFormatException"/> with the line when it cannot be trusted.</summary>
     public static SiteLedger Load(string ledgerPath) =>

@@ -19,8 +19,11 @@ public sealed class LedgerFormatException(string path, int line, string reason)
 /// <summary>
 /// The ledger's text form: a header, then one block per device sorted by name, each field on its own line in a fixed order,
 /// each block closed by a check line (a hash of the block) so that a hand edit is found and reported with its line, never
-/// silently overwritten. The header (format, run timestamps) ends with its own check line, <c>header-check:</c>; ledgers written
-/// before it existed have none and still read. Deterministic: the same ledger always gives the same bytes, so a review diff shows what changed.
+/// silently overwritten. The header (format, run timestamps, the <c>blocks:</c> line) ends with its own check line, <c>header-check:</c>;
+/// ledgers written before it existed have none and still read. The <c>blocks:</c> line covers the set of device blocks (their count
+/// and a hash of each block's device and check line, in order), so a whole block removed, added or swapped for another version of
+/// itself, or a file cut short at a block boundary, is reported too; ledgers written before it existed have none and still read.
+/// Deterministic: the same ledger always gives the same bytes, so a review diff shows what changed.
 /// </summary>
 public static class LedgerFormat
 {
@@ -31,12 +34,15 @@ public static class LedgerFormat
     /// <summary>The header's check line: a hash of the header lines above it (the format and the run timestamps).</summary>
     private const string HeaderCheckKey = "header-check";
 
+    /// <summary>The header's line covering the device blocks: "blocks: &lt;count&gt; &lt;hash of each block's device and check lines&gt;".</summary>
+    private const string BlocksKey = "blocks";
+
     private static readonly string[] FieldOrder =
     [
         "cn", "status",
         "pending-key", "pending-since", "pending-zip",
         "certificate-serial", "certificate-issuer", "certificate-not-before", "certificate-not-after",
-        "certificate-sha256", "certificate-key", "certificate-revoked",
+        "certificate-sha256", "certificate-key", "certificate-revoked", "certificate-crl-expired",
         "install", "install-sha256", "install-at", "install-error",
     ];
 
@@ -45,18 +51,27 @@ public static class LedgerFormat
         var sb = new StringBuilder();
         sb.Append("# CertLsp ledger of ").Append(Escape(manifestFileName)).Append(": the pending CSR and the issued certificate of each device.\n");
         sb.Append("# Written by certlsp; each block ends with a check line, so a hand edit is detected. It never holds a private key.\n");
-        var header = new List<string> { "ledger: " + Version };
-        if (ledger.RequestsThrough is not null) header.Add("requests-through: " + ledger.RequestsThrough);
-        if (ledger.RunOpen is not null) header.Add("run-open: " + ledger.RunOpen);
-        foreach (var line in header) sb.Append(line).Append('\n');
-        sb.Append(HeaderCheckKey).Append(": ").Append(Check(header)).Append('\n');
+        var blocks = new List<(List<string> Lines, string Check)>();
+        var set = new BlockSet();
         foreach (var entry in ledger.Entries.Values)
         {
             var block = new List<string> { "device: " + Escape(entry.Device) };
             foreach (var (key, value) in Fields(entry, now)) block.Add(Indent + key + ": " + Escape(value));
+            string check = Check(block);
+            blocks.Add((block, check));
+            set.Add(block[0], check);
+        }
+        var header = new List<string> { "ledger: " + Version };
+        if (ledger.RequestsThrough is not null) header.Add("requests-through: " + ledger.RequestsThrough);
+        if (ledger.RunOpen is not null) header.Add("run-open: " + ledger.RunOpen);
+        header.Add(BlocksKey + ": " + set);
+        foreach (var line in header) sb.Append(line).Append('\n');
+        sb.Append(HeaderCheckKey).Append(": ").Append(Check(header)).Append('\n');
+        foreach (var (block, check) in blocks)
+        {
             sb.Append('\n');
             foreach (var line in block) sb.Append(line).Append('\n');
-            sb.Append(Indent).Append("check: ").Append(Check(block)).Append('\n');
+            sb.Append(Indent).Append("check: ").Append(check).Append('\n');
         }
         return sb.ToString();
     }
@@ -80,6 +95,7 @@ public static class LedgerFormat
             yield return ("certificate-sha256", c.Fingerprint);
             yield return ("certificate-key", c.PublicKey);
             if (c.RevokedAt is { } r) yield return ("certificate-revoked", Time(r));
+            if (c.CrlExpired is { } stale) yield return ("certificate-crl-expired", Time(stale));
         }
         if (entry.Install is { } install)
         {
@@ -94,12 +110,17 @@ public static class LedgerFormat
 
     public static SiteLedger Read(string path, string text)
     {
+        // A byte-order mark (an editor may add one) is not part of the text.
+        if (text.StartsWith('\uFEFF')) text = text[1..];
         var lines = text.Split('\n');
         int count = lines.Length;
         if (count > 0 && lines[^1].Length == 0) count--;
         string? version = null, through = null, open = null;
         var header = new List<string>();
         bool headerChecked = false;
+        string? blocks = null;
+        int blocksLine = -1;
+        var found = new BlockSet();
         var entries = ImmutableSortedDictionary.CreateBuilder<string, LedgerEntry>(StringComparer.Ordinal);
         string? previousDevice = null;
         int i = 0;
@@ -118,11 +139,15 @@ public static class LedgerFormat
                     if (value != Version) throw Error(i, $"ledger format “{Shorten(value)}” is not one this version of certlsp reads (it reads {Version})");
                     version = value;
                     break;
-                case "requests-through" when through is null && open is null && version is not null:
+                case "requests-through" when through is null && open is null && blocks is null && version is not null:
                     through = RunTimestamp(value) ? value : throw Error(i, $"“{Shorten(value)}” is not a run timestamp (yyyyMMddTHHmmssZ)");
                     break;
-                case "run-open" when open is null && version is not null:
+                case "run-open" when open is null && blocks is null && version is not null:
                     open = RunTimestamp(value) ? value : throw Error(i, $"“{Shorten(value)}” is not a run timestamp (yyyyMMddTHHmmssZ)");
+                    break;
+                case BlocksKey when blocks is null && version is not null:
+                    blocks = BlockSet.Valid(value) ? value : throw Error(i, $"“{Shorten(value)}” is not a count of blocks and their hash");
+                    blocksLine = i;
                     break;
                 case HeaderCheckKey when version is not null:
                     if (value != Check(header))
@@ -135,6 +160,12 @@ public static class LedgerFormat
             header.Add(line);
         }
         if (version is null) throw new LedgerFormatException(path, 1, "this is not a CertLsp ledger (no “ledger: 1” line)");
+        if (blocks is not null && !headerChecked) throw Error(blocksLine, "the ledger's header ends without its check line: the file was cut short or edited. Restore it from version control; certlsp will not overwrite it");
+        if (!headerChecked && i >= count)
+        {
+            // Every ledger certlsp wrote has a header check line or device blocks: a header alone, without either, is a file cut short.
+            throw Error(count - 1, "the ledger ends in its header, before its check line and its device blocks: the file was cut short. Restore it from version control; certlsp will not overwrite it");
+        }
 
         while (i < count)
         {
@@ -159,6 +190,7 @@ public static class LedgerFormat
                 if (key == "check")
                 {
                     if (raw != Check(block)) throw Error(i, $"the block of “{Shorten(device)}” (lines {start + 1}–{i}) does not match its check line: it was edited by hand or damaged. Restore it from version control; certlsp will not overwrite it");
+                    found.Add(line, raw);
                     closed = true;
                     i++;
                     break;
@@ -175,7 +207,39 @@ public static class LedgerFormat
             entries[device] = Entry(device, fields, start, Error);
             previousDevice = device;
         }
+        if (blocks is not null && found.ToString() != blocks)
+        {
+            int recorded = BlockSet.CountOf(blocks);
+            string what = found.Count < recorded
+                ? $"the ledger has {found.Count} device block(s) where its header records {recorded}: {recorded - found.Count} {(recorded - found.Count == 1 ? "is" : "are")} missing (removed by a merge, a restore or a hand edit, or the file was cut short)"
+                : found.Count > recorded
+                ? $"the ledger has {found.Count} device block(s) where its header records {recorded}: {found.Count - recorded} {(found.Count - recorded == 1 ? "was" : "were")} added, not by certlsp"
+                : $"the ledger's {found.Count} device blocks are not the ones its header records: a block was replaced by another version of it, or one removed and another added";
+            throw Error(blocksLine, $"{what}. Restore it from version control; certlsp will not overwrite it");
+        }
         return new SiteLedger(through, entries.ToImmutable(), open);
+    }
+
+    /// <summary>The set of device blocks as the header records it: "&lt;count&gt; &lt;16 hex digits&gt;", a hash over each block's device line and check value in order.</summary>
+    private sealed class BlockSet
+    {
+        private readonly IncrementalHash hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+
+        public int Count { get; private set; }
+
+        public void Add(string deviceLine, string check)
+        {
+            hash.AppendData(Encoding.UTF8.GetBytes(deviceLine + "\n" + check + "\n"));
+            Count++;
+        }
+
+        public override string ToString() =>
+            Count.ToString(CultureInfo.InvariantCulture) + " " + Convert.ToHexStringLower(hash.GetCurrentHash())[..16];
+
+        public static bool Valid(string value) =>
+            value.Split(' ') is [var n, var h] && int.TryParse(n, NumberStyles.None, CultureInfo.InvariantCulture, out _) && h.Length == 16 && h.All(char.IsAsciiHexDigitLower);
+
+        public static int CountOf(string value) => int.Parse(value.Split(' ')[0], NumberStyles.None, CultureInfo.InvariantCulture);
     }
 
     private static bool RunTimestamp(string value) =>
@@ -204,7 +268,10 @@ public static class LedgerFormat
             Need("certificate-not-before");
             Need("certificate-not-after");
             certificate = new IssuedCertificate(Need("certificate-serial"), Need("certificate-issuer"), When("certificate-not-before"), When("certificate-not-after"),
-                Need("certificate-sha256"), Need("certificate-key"), f.ContainsKey("certificate-revoked") ? When("certificate-revoked") : null);
+                Need("certificate-sha256"), Need("certificate-key"), f.ContainsKey("certificate-revoked") ? When("certificate-revoked") : null)
+            {
+                CrlExpired = f.ContainsKey("certificate-crl-expired") ? When("certificate-crl-expired") : null,
+            };
         }
         else if (f.Keys.FirstOrDefault(k => k.StartsWith("certificate-", StringComparison.Ordinal)) is { } stray)
         {
@@ -280,5 +347,15 @@ public static class LedgerFormat
         return sb.ToString();
     }
 
-    private static string Shorten(string s) => s.Length > 60 ? s[..57] + "…" : s;
+    /// <summary>A value for a message: at most 60 characters, invisible characters (a byte-order mark, controls) shown as \uXXXX.</summary>
+    private static string Shorten(string s)
+    {
+        s = s.Length > 60 ? s[..57] + "…" : s;
+        if (!s.Any(Invisible)) return s;
+        var sb = new StringBuilder();
+        foreach (char c in s) sb.Append(Invisible(c) ? "\\u" + ((int)c).ToString("X4", CultureInfo.InvariantCulture) : c.ToString());
+        return sb.ToString();
+    }
+
+    private static bool Invisible(char c) => char.IsControl(c) || char.GetUnicodeCategory(c) == UnicodeCategory.Format;
 }

@@ -26,6 +26,12 @@ public sealed record IssuedCertificate(
     DateTimeOffset? RevokedAt = null)
 {
     public bool IsRevoked => RevokedAt is not null;
+
+    /// <summary>
+    /// Imported while every CRL given for its issuer had expired: the nextUpdate of that CRL. Its non-revocation is not proven; a later
+    /// import with a current CRL of the issuer clears it.
+    /// </summary>
+    public DateTimeOffset? CrlExpired { get; init; }
 }
 
 /// <summary>Where installing an issued certificate on a device that holds its own key (key.source: device) stands.</summary>

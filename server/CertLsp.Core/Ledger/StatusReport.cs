@@ -7,7 +7,8 @@ namespace CertLsp.Core.Ledger;
 
 /// <summary>
 /// One device's line of the status table. <see cref="Install"/> is set for device-held keys (key.source: device) once a certificate is
-/// issued: whether it is on the device; <see cref="InstallError"/> says why the last install failed.
+/// issued: whether it is on the device; <see cref="InstallError"/> says why the last install failed. <see cref="CrlExpired"/>: the
+/// certificate was imported against an expired CRL (its nextUpdate), so its non-revocation is not proven.
 /// </summary>
 public sealed record DeviceStatus(
     string Device,
@@ -18,7 +19,8 @@ public sealed record DeviceStatus(
     DateTimeOffset? PendingSince,
     bool ExpiresSoon,
     InstallState? Install = null,
-    string? InstallError = null);
+    string? InstallError = null,
+    DateTimeOffset? CrlExpired = null);
 
 /// <summary>Every device of a manifest with where it stands, most urgent first: revoked, expired, expiring soon, never requested, pending, valid.</summary>
 public static class StatusReport
@@ -38,7 +40,8 @@ public static class StatusReport
             bool soon = status == CertificateStatus.Valid && daysLeft <= window;
             var install = manifest.Key.DeviceHeld ? entry?.InstallStateOfCertificate : null;
             string? installError = install == InstallState.Failed ? entry!.Install!.Error : null;
-            rows.Add((new DeviceStatus(device.Name.Value, cn, status, notAfter, daysLeft, entry?.Pending?.Since, soon, install, installError), rows.Count));
+            var crlExpired = status == CertificateStatus.Valid ? entry!.Certificate!.CrlExpired : null;
+            rows.Add((new DeviceStatus(device.Name.Value, cn, status, notAfter, daysLeft, entry?.Pending?.Since, soon, install, installError, crlExpired), rows.Count));
         }
         return [.. rows
             .OrderBy(r => Rank(r.Row))
@@ -47,6 +50,13 @@ public static class StatusReport
             .ThenBy(r => r.Index)
             .Select(r => r.Row)];
     }
+
+    /// <summary>
+    /// The certificate of a device that needs no new request: issued, not revoked, not expired and outside the warning window of
+    /// <paramref name="warningDays"/> days; null when the device has none (no certificate, expired, revoked, or due for renewal).
+    /// </summary>
+    public static IssuedCertificate? Usable(LedgerEntry? entry, int warningDays, DateTimeOffset now) =>
+        entry?.Certificate is { IsRevoked: false } c && now <= c.NotAfter && CertificateExpiringRule.DaysLeft(c.NotAfter, now) > warningDays ? c : null;
 
     private static int Rank(DeviceStatus row) => row.Status switch
     {

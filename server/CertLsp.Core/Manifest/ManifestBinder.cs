@@ -36,7 +36,7 @@ public static class ManifestBinder
             map,
             Text(map, "site"),
             Text(map, "domain"),
-            new CaSettings(Text(ca, "profile"), issuers.ToImmutable()),
+            new CaSettings(Text(ca, "profile"), issuers.ToImmutable(), Text(ca, "subjectEncoding")),
             Subject(Map(map, "subject")),
             map?.Find("subject"),
             new KeySettings(Text(key, "algorithm"), Integer(key, "size"), Text(key, "curve"), Text(key, "source")),

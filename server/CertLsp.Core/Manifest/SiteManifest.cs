@@ -28,9 +28,12 @@ public sealed record SiteManifest(
     public YamlScalar? Effective(DeviceEntry device, SubjectField field) => device.Subject.Get(field) ?? Subject.Get(field);
 }
 
-public sealed record CaSettings(YamlScalar? Profile, ImmutableArray<YamlScalar> Issuers)
+public sealed record CaSettings(YamlScalar? Profile, ImmutableArray<YamlScalar> Issuers, YamlScalar? SubjectEncoding = null)
 {
     public string ProfileName => Profile?.Value ?? "generic";
+
+    /// <summary>“ca.subjectEncoding: printable”: the subject's directory strings as PrintableString (default utf8: UTF8String).</summary>
+    public bool PrintableSubject => SubjectEncoding?.Value == "printable";
 }
 
 public sealed record KeySettings(YamlScalar? Algorithm, YamlScalar? Size, YamlScalar? Curve, YamlScalar? Source)

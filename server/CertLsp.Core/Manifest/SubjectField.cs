@@ -1,3 +1,5 @@
+using System.Text;
+
 namespace CertLsp.Core.Manifest;
 
 /// <summary>How a subject attribute is encoded in a CSR (RFC 5280 / X.520).</summary>
@@ -23,4 +25,34 @@ public sealed record SubjectField(string Key, string ShortName, string Label, in
 
     /// <summary>The fields set under "subject", in CSR order (C, ST, L, O, OU, then emailAddress after CN).</summary>
     public static IReadOnlyList<SubjectField> Configurable { get; } = [Country, State, Locality, Organization, OrganizationalUnit, Email];
+}
+
+/// <summary>Which characters each ASN.1 string type of a subject attribute can hold.</summary>
+public static class SubjectStrings
+{
+    /// <summary>PrintableString (X.680): letters, digits and these.</summary>
+    public const string PrintableExtra = " '()+,-./:=?";
+
+    public static bool Allowed(SubjectEncoding encoding, Rune rune) => encoding switch
+    {
+        SubjectEncoding.PrintableString => rune.IsAscii && (char.IsAsciiLetterOrDigit((char)rune.Value) || PrintableExtra.Contains((char)rune.Value)),
+        SubjectEncoding.Ia5String => rune.IsAscii && !Rune.IsControl(rune),
+        _ => !Rune.IsControl(rune) && rune != Rune.ReplacementChar,
+    };
+
+    public static bool CanHold(SubjectEncoding encoding, string value)
+    {
+        foreach (var rune in value.EnumerateRunes())
+        {
+            if (!Allowed(encoding, rune)) return false;
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// The type a field is encoded with: C is always a PrintableString and emailAddress an IA5String; the other
+    /// directory strings are UTF8String, or PrintableString under “ca.subjectEncoding: printable”.
+    /// </summary>
+    public static SubjectEncoding EncodingOf(SubjectField field, bool printable) =>
+        printable && field.Encoding == SubjectEncoding.Utf8String ? SubjectEncoding.PrintableString : field.Encoding;
 }

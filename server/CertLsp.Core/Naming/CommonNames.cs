@@ -45,6 +45,15 @@ public static class CommonNames
         return $"{name}.{domain}";
     }
 
+    /// <summary>The device's own part of its CN: the trimmed name without “.domain” when it ends with it; null when the name is the domain itself.</summary>
+    public static string? DevicePart(string name, string? domain)
+    {
+        name = name.Trim();
+        if (string.IsNullOrEmpty(domain)) return name;
+        if (string.Equals(name, domain, StringComparison.OrdinalIgnoreCase)) return null;
+        return EndsWithDomain(name, domain) ? name[..(name.Length - domain.Length - 1)] : name;
+    }
+
     /// <summary>How many UTF-16 code units <see cref="Compose"/> returns, without building the text.</summary>
     public static int ComposedLength(string name, string? domain)
     {

@@ -18,8 +18,14 @@ namespace CertLsp.Core.Requests;
 /// Write order, so that a crash at any moment leaves a state the next run completes: for each zip, first the private keys
 /// (each named by its public key, so a pending request's key is never overwritten), then the zip (under a temporary name,
 /// flushed, renamed), and last the ledger (atomically). The next run first reconciles: zips of the latest run that the ledger
-/// does not know are adopted when their keys are there (their devices are reported as recovered, not requested twice), keys
-/// that neither the ledger nor such a zip needs are removed, and temporary files are cleared.
+/// does not know are adopted when their keys are there (their devices are reported as recovered, not requested twice) and
+/// temporary files are cleared. A key file that neither the ledger nor such a zip needs is deleted only when a certificate for a
+/// newer key of its device is imported; any other may belong to a CSR the CA will still sign (a ledger block lost, a zip sent
+/// before a crash), so it is moved to the quarantine folder and reported, never deleted.
+/// </para>
+/// <para>
+/// Devices that hold a valid certificate outside its warning window are not requested unless <see cref="CsrRequestOptions.Renew"/>
+/// is set or <see cref="CsrRequestOptions.Devices"/> names them. Every run ends with the zips that still await the CA.
 /// </para>
 /// </summary>
 public static class CsrRequester
@@ -47,7 +53,7 @@ public static class CsrRequester
         string ledgerPath = LedgerFile.PathFor(manifestPath);
         var keys = KeyStore.ForManifest(manifestPath, options.Passphrase);
         var now = options.Clock.GetUtcNow();
-        CsrRunResult Refuse(string why) => new(CsrRunState.Refused, why, [], [], [], RecoveryReport.Nothing, ledgerPath, keys.Folder);
+        CsrRunResult Refuse(string why) => new(CsrRunState.Refused, why, [], [], [], RecoveryReport.Nothing, ledgerPath, keys.Folder, []);
 
         var ledgerText = LedgerFile.ReadText(ledgerPath);
         var ledger = ledgerText is null ? SiteLedger.Empty : LedgerFormat.Read(ledgerPath, ledgerText);
@@ -71,9 +77,21 @@ public static class CsrRequester
         if (runLock is null) return Refuse("another certlsp run is working on this manifest; try again when it has finished");
 
         if (!deviceHeld) keys.EnsureFolder();
+        string? runOpenBefore = ledger.RunOpen;
         var recovery = Reconcile(manifest, site, manifestPath, ledgerPath, keys, outFolder, ledger, now, deviceHeld);
         ledger = recovery.Ledger;
         var recoveredDevices = recovery.Devices;
+        bool renew = options.Renew || options.Devices is { Count: > 0 };
+        int warningDays = manifest.Certificates.WarningDayCount;
+        // Runs cut short: those whose zips were adopted now, and those since the run-open marker this run found.
+        var interruptedRuns = recovery.Zips.Select(z => CsrZip.TimestampOf(z.FileName, site)).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        if (runOpenBefore is not null)
+        {
+            interruptedRuns.UnionWith(ledger.Entries.Values.Select(e => e.Pending is { } p ? CsrZip.TimestampOf(p.Zip, site) : null).OfType<string>()
+                .Where(t => string.CompareOrdinal(t, runOpenBefore) >= 0));
+        }
+        var recoveredZips = recovery.Zips.Select(z => z.FileName).ToHashSet(StringComparer.Ordinal);
+        ImmutableArray<PendingZip> Awaiting() => CsrZip.Pending(ledger, outFolder, recoveredZips, interruptedRuns);
 
         var results = new List<DeviceResult>();
         var toRequest = new List<DeviceEntry>();
@@ -89,11 +107,16 @@ public static class CsrRequester
             else if (entry?.Pending is { } open && ledger.RunOpen is { } since && CsrZip.TimestampOf(open.Zip, site) is { } made && string.CompareOrdinal(made, since) >= 0)
             {
                 results.Add(new DeviceResult(name, entry.CommonName, DeviceOutcome.Recovered, open.Zip, "requested by an interrupted run"));
+                recoveredZips.Add(open.Zip);
             }
             else if (entry?.Pending is { } p)
             {
                 pending.Add(new DeviceResult(name, entry.CommonName, DeviceOutcome.NoActionTaken, p.Zip, $"CSR pending since {LedgerFormat.Time(p.Since)} in {p.Zip}"));
                 if (options.Pending == PendingPolicy.Overwrite) toRequest.Add(device);
+            }
+            else if (!renew && StatusReport.Usable(entry, warningDays, now) is { } valid)
+            {
+                results.Add(new DeviceResult(name, entry!.CommonName, DeviceOutcome.NotDue, null, $"has a valid certificate until {LedgerFormat.Time(valid.NotAfter)[..10]}, not requested"));
             }
             else
             {
@@ -102,7 +125,7 @@ public static class CsrRequester
         }
         if (pending.Count > 0 && options.Pending == PendingPolicy.Stop)
         {
-            return new CsrRunResult(CsrRunState.PendingConflict, null, [.. results], [.. recovery.Zips], [.. pending], recovery.Report, ledgerPath, keys.Folder);
+            return new CsrRunResult(CsrRunState.PendingConflict, null, [.. results], [.. recovery.Zips], [.. pending], recovery.Report, ledgerPath, keys.Folder, Awaiting());
         }
         if (options.Pending == PendingPolicy.Keep) results.AddRange(pending.Select(p => p with { Detail = p.Detail + "; kept" }));
 
@@ -230,7 +253,7 @@ public static class CsrRequester
         }
         if (ledger.RunOpen is not null) LedgerFile.Save(ledgerPath, ledger with { RunOpen = null }, Path.GetFileName(manifestPath), now); // the run is complete
         var order = selection.Select((d, i) => (d.Name!.Value, i)).ToDictionary(x => x.Item1, x => x.i, StringComparer.Ordinal);
-        return new CsrRunResult(CsrRunState.Done, null, [.. results.OrderBy(r => order[r.Device])], [.. zips], [.. pending], recovery.Report, ledgerPath, keys.Folder);
+        return new CsrRunResult(CsrRunState.Done, null, [.. results.OrderBy(r => order[r.Device])], [.. zips], [.. pending], recovery.Report, ledgerPath, keys.Folder, Awaiting());
     }
 
     /// <summary>A device's subject, CN (for the report even when the subject is incomplete) and instance, or why it cannot be requested.</summary>
@@ -356,7 +379,7 @@ public static class CsrRequester
                 {
                     continue;
                 }
-                if (cn is null || updated.FindByKey(publicKey) is not null || !byCn.TryGetValue(cn, out var entry) || (!deviceHeld && !keys.Has(entry.Name!.Value, publicKey))) continue;
+                if (cn is null || updated.FindByKey(publicKey) is not null || !byCn.TryGetValue(cn, out var entry) || (!deviceHeld && !keys.Has(entry.Name!.Value, publicKey) && !keys.RestoreFromQuarantine(entry.Name!.Value, publicKey))) continue;
                 string device = entry.Name!.Value;
                 var old = updated.Find(device);
                 updated = updated.With(new LedgerEntry(device, cn, new PendingRequest(publicKey, CsrZip.ParseTimestamp(time), zipName), old?.Certificate, old?.Install));
@@ -376,14 +399,57 @@ public static class CsrRequester
             ledger = updated;
         }
 
-        // Keys that neither the ledger nor an adopted zip needs: their CSR never left the machine.
-        var live = ledger.Entries.Values.SelectMany(e => e.LiveKeys().Select(k => keys.PathFor(e.Device, k))).ToHashSet(StringComparer.Ordinal);
-        int orphans = 0;
-        foreach (var file in keys.Files().ToList())
+        // A key the ledger names that lies in the quarantine folder (the ledger was restored) goes back to the key folder.
+        int restored = 0;
+        if (!deviceHeld)
         {
-            if (!live.Contains(file) && TryDelete(file)) orphans++;
+            foreach (var e in ledger.Entries.Values)
+            {
+                foreach (var k in e.LiveKeys()) if (keys.RestoreFromQuarantine(e.Device, k)) restored++;
+            }
         }
-        return new Recovery(ledger, new RecoveryReport([.. adoptedZips.Select(z => z.FileName)], orphans, temps), adopted, adoptedZips);
+
+        // Keys that neither the ledger nor an adopted zip needs. Deleted only when a certificate for a newer key of the device is
+        // imported; any other may belong to a CSR the CA still signs (its ledger block lost, its zip sent before a crash): quarantined.
+        var live = ledger.Entries.Values.SelectMany(e => e.LiveKeys().Select(k => keys.PathFor(e.Device, k))).ToHashSet(StringComparer.Ordinal);
+        var bySafeName = ledger.Entries.Values.GroupBy(e => SafeNames.For(e.Device), StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        int superseded = 0;
+        var quarantined = new List<string>();
+        foreach (var file in keys.Files().Order(StringComparer.Ordinal).ToList())
+        {
+            if (live.Contains(file)) continue;
+            if (SupersededByImport(file, keys, bySafeName))
+            {
+                if (TryDelete(file)) superseded++;
+                continue;
+            }
+            try
+            {
+                keys.Quarantine(file);
+                quarantined.Add(Path.GetFileName(file));
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // Left where it is: a key is never deleted for want of a place to put it.
+            }
+        }
+        var report = new RecoveryReport([.. adoptedZips.Select(z => z.FileName)], temps, ledger.RunOpen is not null, superseded, [.. quarantined],
+            quarantined.Count > 0 ? keys.QuarantineFolder : null, restored);
+        return new Recovery(ledger, report, adopted, adoptedZips);
+    }
+
+    /// <summary>
+    /// True when a key file the ledger does not name is older than the key of its device's imported certificate: a certificate for a
+    /// newer key was imported (a renewal), so the CA will not sign this key's CSR for use any more. The file times decide; equal times,
+    /// a missing certificate key file or an unknown device mean "cannot tell", and the key is kept.
+    /// </summary>
+    private static bool SupersededByImport(string file, KeyStore keys, Dictionary<string, LedgerEntry> bySafeName)
+    {
+        string name = Path.GetFileName(file);
+        int fingerprint = name.LastIndexOf('.', name.Length - ".key.pem".Length - 1);
+        if (fingerprint <= 0 || !bySafeName.TryGetValue(name[..fingerprint], out var entry) || entry.Certificate is not { } certificate) return false;
+        string certificateKey = keys.PathFor(entry.Device, certificate.PublicKey);
+        return File.Exists(certificateKey) && File.GetLastWriteTimeUtc(file) < File.GetLastWriteTimeUtc(certificateKey);
     }
 
     private static bool TryDelete(string path)

@@ -1,8 +1,10 @@
+using System.Collections.Immutable;
 using System.Globalization;
 using System.IO.Compression;
 using System.Text;
 using System.Text.RegularExpressions;
 using CertLsp.Core.Certificates;
+using CertLsp.Core.Ledger;
 
 namespace CertLsp.Core.Requests;
 
@@ -51,6 +53,55 @@ public static partial class CsrZip
 
     /// <summary>True for the name of a zip of CSRs this tool wrote (any site's), as opposed to a CA's answer.</summary>
     public static bool IsRequestZip(string fileName) => NamePattern().IsMatch(fileName);
+
+    /// <summary>A zip name's run timestamp and its place in the run ("2-of-3": 2, 3), whatever the site; null when the name is not one.</summary>
+    public static (string Time, int Index, int Count)? Numbering(string fileName)
+    {
+        var match = NamePattern().Match(fileName);
+        return match.Success && int.TryParse(match.Groups["k"].Value, CultureInfo.InvariantCulture, out int k) && int.TryParse(match.Groups["n"].Value, CultureInfo.InvariantCulture, out int n)
+            ? (match.Groups["time"].Value, k, n) : null;
+    }
+
+    /// <summary>
+    /// The zips whose CSRs still wait for the CA (named by pending ledger blocks), in name order, each with its devices and where it lies
+    /// in <paramref name="folder"/>. A run whose zips are not all pending gets a note on its first listed zip: which of its zips were never
+    /// written (<paramref name="interruptedRuns"/>: runs known to have been cut short, whose missing zips do not exist) or hold no pending CSR.
+    /// </summary>
+    public static ImmutableArray<PendingZip> Pending(SiteLedger ledger, string folder, IReadOnlySet<string> recovered, IReadOnlySet<string> interruptedRuns)
+    {
+        var byZip = ledger.Entries.Values.Where(e => e.Pending is not null)
+            .GroupBy(e => e.Pending!.Zip, StringComparer.Ordinal)
+            .OrderBy(g => g.Key, StringComparer.Ordinal)
+            .ToList();
+        var present = byZip.Select(g => g.Key).ToHashSet(StringComparer.Ordinal);
+        var noted = new HashSet<string>(StringComparer.Ordinal);
+        var result = ImmutableArray.CreateBuilder<PendingZip>();
+        foreach (var group in byZip)
+        {
+            string path = System.IO.Path.Combine(folder, group.Key);
+            string? note = null;
+            if (Numbering(group.Key) is var (time, _, count) && count > 1 && noted.Add(time))
+            {
+                var missing = Enumerable.Range(1, count).Where(k => !present.Contains(SiblingName(group.Key, time, k, count))).ToList();
+                if (missing.Count > 0)
+                {
+                    string which = string.Join(", ", missing.Select(k => $"{k}-of-{count}"));
+                    bool neverWritten = interruptedRuns.Contains(time) && missing.All(k => !File.Exists(System.IO.Path.Combine(folder, SiblingName(group.Key, time, k, count))));
+                    note = neverWritten
+                        ? $"the run {time} was interrupted: {which} {(missing.Count == 1 ? "was" : "were")} never written (their devices were requested again by a later run)"
+                        : $"{which} of the run {time} {(missing.Count == 1 ? "holds" : "hold")} no pending CSR (answered, voided, or never written by an interrupted run)";
+                }
+            }
+            result.Add(new PendingZip(group.Key, File.Exists(path) ? path : null, [.. group.Select(e => e.Device)], recovered.Contains(group.Key), note));
+        }
+        return result.ToImmutable();
+    }
+
+    private static string SiblingName(string fileName, string time, int index, int count)
+    {
+        int at = fileName.LastIndexOf($"_{time}_", StringComparison.Ordinal);
+        return $"{fileName[..at]}_{time}_{index}-of-{count}.zip";
+    }
 
     [GeneratedRegex(@"^CertificateSigningRequests_(?<site>.+)_(?<time>\d{8}T\d{6}Z)_(?<k>\d+)-of-(?<n>\d+)\.zip$")]
     private static partial Regex NamePattern();

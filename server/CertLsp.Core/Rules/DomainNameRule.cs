@@ -1,5 +1,6 @@
 using CertLsp.Core.Diagnostics;
 using CertLsp.Core.Manifest;
+using CertLsp.Core.Naming;
 
 namespace CertLsp.Core.Rules;
 
@@ -20,17 +21,7 @@ public sealed class DomainNameRule : IManifestRule
         if (domain != domain.Trim()) return "it has spaces around it";
         if (domain.StartsWith('.')) return "it starts with a dot";
         string name = domain.EndsWith('.') ? domain[..^1] : domain;
-        if (name.Length > 253) return $"it has {name.Length} characters (at most 253)";
-        foreach (var label in name.Split('.'))
-        {
-            if (label.Length == 0) return "it has an empty label (two dots in a row)";
-            if (label.Length > 63) return $"the label “{label[..(char.IsHighSurrogate(label[19]) ? 19 : 20)]}…” has {label.Length} characters (at most 63)";
-            if (label.StartsWith('-') || label.EndsWith('-')) return $"the label “{label}” starts or ends with a hyphen";
-            foreach (char c in label)
-            {
-                if (!(char.IsAsciiLetterOrDigit(c) || c == '-')) return $"“{c}” is not allowed (letters, digits and hyphens only; use the punycode form of an international name)";
-            }
-        }
+        if (HostNames.LabelsProblem(name) is { } problem) return problem;
         if (name.Split('.')[^1].All(char.IsAsciiDigit)) return "its last label is all digits (an IP address is not a domain)";
         return null;
     }

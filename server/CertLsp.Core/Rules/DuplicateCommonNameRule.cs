@@ -80,6 +80,8 @@ public sealed class DuplicateCommonNameRule : IWorkspaceRule
         {
             string stem = name.Trim();
             if (domain is not null && stem.EndsWith("." + domain, StringComparison.OrdinalIgnoreCase)) stem = stem[..^(domain.Length + 1)];
+            // A CN that must be a host name (CL0206) is proposed as one, when one can be made of it.
+            if (HostNames.MustBeHostName(stem, domain) && HostNames.DevicePartProblem(stem) is not null && HostNames.Sanitize(stem) is { Length: > 0 } host) stem = host;
             for (int n = next.GetValueOrDefault((stem, domain), 2); ; n++)
             {
                 string candidate = $"{stem}-{n}";

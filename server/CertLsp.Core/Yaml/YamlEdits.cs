@@ -69,7 +69,23 @@ public static class YamlEdits
         return offset - lineStart;
     }
 
-    public static TextEdit ReplaceScalar(string path, YamlScalar scalar, string newValue) => ReplaceText(path, scalar.Span, newValue);
+    /// <summary>
+    /// Replaces a scalar by a string: plain where YAML reads that back (in a flow collection, <paramref name="inFlow"/>, too),
+    /// else in the quotes the scalar had. A quoted scalar may stand in a flow collection the caller does not know of: a value
+    /// that a plain scalar there could not hold (",[]{}") stays quoted.
+    /// </summary>
+    public static TextEdit ReplaceScalar(string path, YamlScalar scalar, string newValue, bool inFlow = false) =>
+        new(path, scalar.Span, scalar.Style is ScalarStyle.SingleQuoted or ScalarStyle.DoubleQuoted && FormatString(newValue, inFlow: true) != newValue
+            ? InStyle(newValue, scalar.Style, inFlow)
+            : FormatString(newValue, inFlow));
+
+    /// <summary>A scalar in the style the replaced one had, where that style can hold the value; else plain or double-quoted.</summary>
+    public static string InStyle(string value, ScalarStyle style, bool inFlow) => style switch
+    {
+        ScalarStyle.SingleQuoted when value.All(c => c >= ' ' && c != '\u007f') => $"'{value.Replace("'", "''", StringComparison.Ordinal)}'",
+        ScalarStyle.DoubleQuoted => DoubleQuoted(value),
+        _ => FormatString(value, inFlow),
+    };
 
     /// <summary>Replaces a scalar or a key at <paramref name="span"/> by a string, quoted when YAML needs it.</summary>
     public static TextEdit ReplaceText(string path, TextSpan span, string newValue) => new(path, span, FormatString(newValue));
@@ -110,7 +126,7 @@ public static class YamlEdits
         return at;
     }
 
-    /// <summary>Adds a key right after another key's line, at the same indentation (e.g. commonName after name).</summary>
+    /// <summary>Adds a key right after another key's line, at the same indentation (e.g. commonName after name); in a flow mapping as its last entry.</summary>
     public static TextEdit AddPairAfter(string path, string text, YamlMapping mapping, YamlPair after, string key, string valueText)
     {
         if (mapping.IsFlow) return AddPair(path, text, mapping, key, valueText);

@@ -98,7 +98,7 @@ public sealed class CodeActionHandler(ServerContext context)
 
     public static Command GenerateCommand(string title, string uri, CsrRequestChoice request) => new(title, CertLspCommands.GenerateCsrs,
     [
-        new GenerateCsrsArguments(uri, request.Scope, request.Batch, request.Devices.IsDefaultOrEmpty ? null : [.. request.Devices], request.Pending),
+        new GenerateCsrsArguments(uri, request.Scope, request.Batch, request.Devices.IsDefaultOrEmpty ? null : [.. request.Devices], request.Pending, Renew: request.Renew ? true : null),
     ]);
 
     /// <summary>A core fix command as an LSP command: request CSRs keeping (all devices) or overwriting (this device) a pending one.</summary>

@@ -19,7 +19,9 @@ public sealed class CodeLensHandler(ServerContext context)
         var lenses = new List<CodeLens>();
         foreach (var batch in Outline.Batches(manifest))
         {
-            string title = $"Batch {batch.Name} · {batch.Count} devices · Generate CSRs";
+            // Says when devices with a valid certificate will be left out (the command requests only the others).
+            var (_, _, valid) = SourceActions.Split(manifest, parsed.Ledger, batch.Devices, named: false, DateTimeOffset.UtcNow);
+            string title = $"Batch {batch.Name} · {batch.Count} devices · Generate CSRs{(valid.Count > 0 ? $" ({valid.Count} valid, not requested)" : "")}";
             var choice = new CsrRequestChoice(title, "batch", batch.Name, [], null);
             lenses.Add(new CodeLens(LspConvert.Range(lines, batch.Span), CodeActionHandler.GenerateCommand(title, document.Uri, choice)));
         }

@@ -5,7 +5,7 @@ using StreamJsonRpc;
 
 namespace CertLsp.LanguageServer.Handlers;
 
-/// <summary>textDocument/completion: keys, enum values, country codes, batch names (from the core's Completions).</summary>
+/// <summary>textDocument/completion: keys, enum values, country codes, batch names, issuer files (from the core's Completions).</summary>
 public sealed class CompletionHandler(ServerContext context)
 {
     [JsonRpcMethod(Methods.Completion, UseSingleObjectParameterDeserialization = true)]
@@ -16,7 +16,9 @@ public sealed class CompletionHandler(ServerContext context)
         var document = context.Document(snapshot, parameters.TextDocument);
         var lines = document.Parsed.Lines;
         int offset = LspConvert.Offset(lines, document.Text, ServerContext.Require(parameters.Position, "position"));
-        var items = Completions.At(document.Text, offset, document.Parsed)
+        // A manifest on disk: the CA certificate files beside it are offered for ca.issuers.
+        string? folder = UriPaths.LocalPath(parameters.TextDocument.Uri) is { } path ? Path.GetDirectoryName(path) : null;
+        var items = Completions.At(document.Text, offset, document.Parsed, folder)
             .Select((c, i) => new CompletionItem(
                 c.Label,
                 c.Kind switch
@@ -24,6 +26,7 @@ public sealed class CompletionHandler(ServerContext context)
                     CompletionKind.Key => CompletionItemKind.Property,
                     CompletionKind.EnumValue => CompletionItemKind.EnumMember,
                     CompletionKind.Country => CompletionItemKind.Value,
+                    CompletionKind.File => CompletionItemKind.File,
                     _ => CompletionItemKind.Value,
                 },
                 c.Detail,

@@ -70,6 +70,7 @@ public sealed class ExecuteCommandHandler(ServerContext context)
         {
             Devices = arguments.Scope == "devices" ? arguments.Devices ?? [] : null,
             Batch = arguments.Scope == "batch" ? arguments.Batch : null,
+            Renew = arguments.Renew == true,
             Pending = arguments.Pending switch
             {
                 "keep" => PendingPolicy.Keep,
@@ -127,7 +128,7 @@ public sealed class ExecuteCommandHandler(ServerContext context)
             CsrRunState.PendingConflict => new GenerateCsrsResult(0, 0, 0, [], $"{run.Pending.Length} device(s) have a pending CSR: choose keep or overwrite.", true, [.. run.Pending.Select(p => p.Device)]),
             CsrRunState.Refused => new GenerateCsrsResult(0, 0, 0, [], $"No CSRs generated: {run.Refusal}", Refusal: run.Refusal),
             _ => new GenerateCsrsResult(run.Requested, run.NoActionTaken, run.Failed, [.. run.Zips.Select(z => z.Path)],
-                $"CSRs: {run.Requested} requested, {run.NoActionTaken} no action taken, {run.Failed} failed, in {run.Zips.Length} zip(s){(run.Zips.IsEmpty ? "" : ": " + string.Join(", ", run.Zips.Select(z => z.FileName)))}."),
+                $"CSRs: {run.Requested} requested, {run.NoActionTaken} no action taken, {run.Failed} failed, in {run.Zips.Length} zip(s){(run.Zips.IsEmpty ? "" : ": " + string.Join(", ", run.Zips.Select(z => z.FileName)))}{(run.NotDue > 0 ? $"; {run.NotDue} with a valid certificate not requested" : "")}."),
         };
         await progress.EndAsync(result.Message).ConfigureAwait(false);
         if (run.State != CsrRunState.PendingConflict) // the client asks keep-or-overwrite itself: no second message

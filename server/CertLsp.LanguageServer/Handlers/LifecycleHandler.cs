@@ -24,6 +24,11 @@ public sealed class LifecycleHandler(ServerContext context, Func<ServerCapabilit
         }
         context.ClientCommands = ClientCommands(parameters.InitializationOptions, parameters.Capabilities);
         context.Bacnet = EditorBacnet.Read(parameters.InitializationOptions, m => context.Log($"initializationOptions.{m}", MessageType.Warning));
+        if (parameters.InitializationOptions is { ValueKind: System.Text.Json.JsonValueKind.Object } withExclude && withExclude.TryGetProperty("exclude", out var exclude)
+            && ManifestScope.ReadGlobs(exclude, m => context.Log($"initializationOptions.exclude: {m}", MessageType.Warning)) is { } globs)
+        {
+            context.Workspace.SetExclude(globs);
+        }
         var folders = (parameters.WorkspaceFolders ?? []).Select(f => UriPaths.LocalPath(f.Uri)).ToList();
         if (folders.Count == 0) folders.Add(parameters.RootUri is { } root ? UriPaths.LocalPath(root) : parameters.RootPath);
         context.Workspace.SetFolders(folders.OfType<string>().Where(Directory.Exists));
@@ -37,31 +42,8 @@ public sealed class LifecycleHandler(ServerContext context, Func<ServerCapabilit
         _ = parameters;
         if (!context.Ready) return;
         RegisterFileWatchers();
-        var folders = context.Workspace.Folders;
-        if (folders.IsEmpty) return;
         // Index the workspace's manifests in the background: CN uniqueness spans every manifest of the folder.
-        _ = Task.Run(() =>
-        {
-            try
-            {
-                var files = ManifestFiles.Expand(folders);
-                var documents = new KeyValuePair<string, ManifestDocument>[files.Count];
-                Parallel.For(0, files.Count, i =>
-                {
-                    string text;
-                    try { text = ManifestFiles.Read(files[i]); }
-                    catch (ManifestReadException ex) { context.Log(ex.Message, MessageType.Warning); text = ""; }
-                    string uri = UriPaths.FromPath(files[i]);
-                    documents[i] = new(files[i], context.Workspace.Parse(uri, text, ServerWorkspace.LedgerOf(uri)));
-                });
-                context.Workspace.SetDisk(documents);
-                context.Log($"indexed {files.Count} manifest(s) in {string.Join(", ", folders)}");
-            }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
-            {
-                context.Log($"indexing the workspace failed: {ex.Message}", MessageType.Warning);
-            }
-        });
+        _ = WorkspaceIndex.Start(context);
     }
 
     /// <summary>The command names listed as <c>clientCommands</c> in the initialization options or the experimental capabilities.</summary>
@@ -97,7 +79,7 @@ public sealed class LifecycleHandler(ServerContext context, Func<ServerCapabilit
                 {
                     id = "certlsp-files",
                     method = Methods.DidChangeWatchedFiles,
-                    registerOptions = new { watchers = new[] { new { globPattern = "**/*.site.{yaml,yml,ledger}" } } },
+                    registerOptions = new { watchers = new[] { new { globPattern = "**/*.site.{yaml,yml,ledger}" }, new { globPattern = "**/" + ManifestExclusions.IgnoreFileName } } },
                 },
             },
         };

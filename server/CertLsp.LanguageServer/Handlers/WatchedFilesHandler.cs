@@ -6,16 +6,22 @@ using StreamJsonRpc;
 
 namespace CertLsp.LanguageServer.Handlers;
 
-/// <summary>workspace/didChangeWatchedFiles: manifests changed on disk are re-read, so workspace rules see them.</summary>
+/// <summary>workspace/didChangeWatchedFiles: manifests changed on disk are re-read, so workspace rules see them; a changed .certlspignore re-indexes.</summary>
 public sealed class WatchedFilesHandler(ServerContext context)
 {
     [JsonRpcMethod(Methods.DidChangeWatchedFiles, UseSingleObjectParameterDeserialization = true)]
     public void DidChangeWatchedFiles(DidChangeWatchedFilesParams parameters)
     {
         if (!context.Ready || parameters.Changes is null) return;
+        bool exclusionsChanged = false;
         foreach (var change in parameters.Changes)
         {
             if (UriPaths.LocalPath(change.Uri) is not { } path) continue;
+            if (Path.GetFileName(path) == ManifestExclusions.IgnoreFileName && context.Workspace.Folders.Any(f => Path.TrimEndingDirectorySeparator(Path.GetFullPath(f)) == Path.GetDirectoryName(path)))
+            {
+                exclusionsChanged = true;
+                continue;
+            }
             if (path.EndsWith(LedgerFile.Extension, StringComparison.Ordinal))
             {
                 context.Workspace.LedgerChanged(path);
@@ -24,6 +30,12 @@ public sealed class WatchedFilesHandler(ServerContext context)
             if (!ManifestFiles.IsManifestPath(path)) continue;
             if (change.Type == FileChangeType.Deleted) context.Workspace.SetDisk(path, null);
             else context.Workspace.Reload(path);
+        }
+        if (exclusionsChanged)
+        {
+            // A workspace folder's .certlspignore changed: read it again and index the folders again.
+            context.Workspace.ReloadExclusions();
+            _ = WorkspaceIndex.Start(context);
         }
     }
 }

@@ -2,8 +2,11 @@ using System.Text.Json;
 
 namespace CertLsp.LanguageServer.Protocol;
 
-/// <summary>Arguments of certlsp.generateCsrs: scope "all", "batch" (with Batch) or "devices" (with Devices); Pending "keep" or "overwrite".</summary>
-public sealed record GenerateCsrsArguments(string Uri, string? Scope = null, string? Batch = null, string[]? Devices = null, string? Pending = null, string? Layout = null);
+/// <summary>
+/// Arguments of certlsp.generateCsrs: scope "all", "batch" (with Batch) or "devices" (with Devices); Pending "keep" or "overwrite";
+/// Renew true to request devices that hold a valid certificate too (scope "devices" always does).
+/// </summary>
+public sealed record GenerateCsrsArguments(string Uri, string? Scope = null, string? Batch = null, string[]? Devices = null, string? Pending = null, string? Layout = null, bool? Renew = null);
 
 public sealed record GenerateCsrsResult(
     int Requested,

@@ -18,7 +18,7 @@ public sealed record CompletionItem(
 
 public static class CompletionItemKind
 {
-    public const int Property = 10, Value = 12, Enum = 13, EnumMember = 20, Folder = 19;
+    public const int Property = 10, Value = 12, Enum = 13, File = 17, Folder = 19, EnumMember = 20;
 }
 
 public sealed record CompletionList(bool IsIncomplete, CompletionItem[] Items);

@@ -27,6 +27,7 @@ public static class Methods
     public const string SelectionRange = "textDocument/selectionRange";
 
     public const string DidChangeWatchedFiles = "workspace/didChangeWatchedFiles";
+    public const string DidChangeConfiguration = "workspace/didChangeConfiguration";
     public const string ExecuteCommand = "workspace/executeCommand";
     public const string ApplyEdit = "workspace/applyEdit";
     public const string RegisterCapability = "client/registerCapability";

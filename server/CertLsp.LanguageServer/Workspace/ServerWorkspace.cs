@@ -63,9 +63,14 @@ public sealed class WorkspaceSnapshot
             var openPaths = open.Keys.Select(UriPaths.LocalPath).Where(p => p is not null).ToHashSet(StringComparer.Ordinal);
             var documents = open.Values.Select(d => d.Parsed)
                 .Concat(disk.Where(kv => !openPaths.Contains(kv.Key)).Select(kv => kv.Value));
-            return ManifestChecker.Check(documents);
+            // A manifest open from an excluded folder is checked, but on its own: it and the workspace do not see each other.
+            var scope = Scope;
+            return ManifestChecker.Check(documents, d => UriPaths.LocalPath(d.Path) is { } path && scope.Excludes(path));
         });
     }
+
+    /// <summary>The workspace folders and what they leave out, as they were when this snapshot was made.</summary>
+    public ManifestScope Scope { get; internal set; } = ManifestScope.Empty;
 
     public ImmutableDictionary<string, OpenDocument> Open { get; }
 
@@ -92,9 +97,22 @@ public sealed class ServerWorkspace
 
     public WorkspaceSnapshot Snapshot => Volatile.Read(ref snapshot);
 
-    public ImmutableArray<string> Folders { get; private set; } = [];
+    /// <summary>The workspace folders and what the manifest search leaves out of them (certlsp.manifests.exclude, .certlspignore).</summary>
+    public ManifestScope Scope { get; private set; } = ManifestScope.Empty;
 
-    public void SetFolders(IEnumerable<string> folders) => Folders = [.. folders];
+    public ImmutableArray<string> Folders => Scope.Folders;
+
+    public void SetFolders(IEnumerable<string> folders) => Scope = ManifestScope.Create(folders, Scope.Exclude);
+
+    /// <summary>The setting's globs changed: the exclusions are made again (with each folder's .certlspignore as it is now).</summary>
+    public void SetExclude(IEnumerable<string> globs) => Scope = ManifestScope.Create(Scope.Folders, globs);
+
+    /// <summary>A .certlspignore changed: the exclusions are read again.</summary>
+    public void ReloadExclusions() => Scope = ManifestScope.Create(Scope.Folders, Scope.Exclude);
+
+    /// <summary>Replaces every manifest known from disk (a new scan of the folders).</summary>
+    public void ReplaceDisk(IEnumerable<KeyValuePair<string, ManifestDocument>> documents) =>
+        Update(s => new WorkspaceSnapshot(s.Open, ImmutableDictionary.CreateRange(documents), s.Generation + 1));
 
     /// <summary>The expiry warning window for manifests that set none (the editor's setting; 30 days by default).</summary>
     public int DefaultWarningDays { get; set; } = CertificateSettings.StandardWarningDays;
@@ -112,14 +130,7 @@ public sealed class ServerWorkspace
     {
         if (UriPaths.LocalPath(uri) is not { } path) return null;
         string ledgerPath = LedgerFile.PathFor(path);
-        try
-        {
-            return LedgerFile.ReadText(ledgerPath) is { } text ? new LedgerInput(ledgerPath, text) : null;
-        }
-        catch (ManifestReadException)
-        {
-            return new LedgerInput(ledgerPath, "");
-        }
+        return LedgerFile.Input(ledgerPath);
     }
 
     /// <summary>A ledger changed on disk (a command wrote it, git changed it): re-check the manifests it belongs to.</summary>
@@ -168,7 +179,7 @@ public sealed class ServerWorkspace
         Update(s => new WorkspaceSnapshot(s.Open, s.Disk.SetItems(documents), s.Generation + 1));
 
     /// <summary>
-    /// Reads a manifest from disk into the workspace (or drops it when it is gone or unreadable). A document just closed
+    /// Reads a manifest from disk into the workspace (or drops it when it is gone, unreadable or excluded). A document just closed
     /// whose text is the file's is not parsed again.
     /// </summary>
     public void Reload(string path, OpenDocument? closed = null)
@@ -177,7 +188,7 @@ public sealed class ServerWorkspace
         try
         {
             string uri = UriPaths.FromPath(path);
-            if (File.Exists(path))
+            if (File.Exists(path) && !Scope.Excludes(path))
             {
                 string text = ManifestFiles.Read(path);
                 var ledger = LedgerOf(uri);
@@ -199,6 +210,7 @@ public sealed class ServerWorkspace
         lock (gate)
         {
             next = change(snapshot);
+            next.Scope = Scope;
             Volatile.Write(ref snapshot, next);
         }
         Changed?.Invoke(next);

@@ -67,6 +67,33 @@ public sealed class CertificateArchiveTests
         Assert.Contains("zip bomb", Refusal(TempSite.MakeZip(("zeros.pem", new byte[60_000]))));
 
     [Fact]
+    public void A_single_certificate_file_is_the_answer_but_a_zip_name_must_hold_a_zip()
+    {
+        string folder = Path.Combine(Path.GetTempPath(), "certlsp-archive-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        try
+        {
+            string pem = Path.Combine(folder, "dev-01.fullchain.pem");
+            File.WriteAllBytes(pem, Pem);
+            var file = Assert.Single(CertificateArchive.Read(pem));
+            Assert.Equal(("dev-01.fullchain.pem", ArchiveFileKind.Certificate), (file.Name, file.Kind));
+            Assert.Equal(Pem, file.Data);
+
+            string notZip = Path.Combine(folder, "signed.zip");
+            File.WriteAllBytes(notZip, Pem);
+            Assert.Contains("not a readable zip", Assert.Throws<ArchiveRejectedException>(() => CertificateArchive.Read(notZip)).Message);
+
+            string big = Path.Combine(folder, "big.p7b");
+            File.WriteAllBytes(big, new byte[CertificateArchive.MaxEntryBytes + 1]);
+            Assert.Contains("refused above", Assert.Throws<ArchiveRejectedException>(() => CertificateArchive.Read(big)).Message);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public void More_than_50_certificates_refuse_the_whole_zip()
     {
         var entries = Enumerable.Range(1, 51).Select(i => ($"c{i}.pem", Pem)).ToArray();

@@ -186,7 +186,8 @@ public sealed class CertificateInstallerTests
         using var f = new Fixture(1);
         f.Import(new FakeTarget());
         var installed = f.Ledger.Find("dev-01")!;
-        CsrRequester.Run(f.Site.ManifestPath, f.Site.Text, new CsrRequestOptions { DeviceSource = new FakeDevices(), Pending = PendingPolicy.Overwrite });
+        // The certificate is valid for a year: renewing it now is an explicit choice (Renew).
+        CsrRequester.Run(f.Site.ManifestPath, f.Site.Text, new CsrRequestOptions { DeviceSource = new FakeDevices(), Pending = PendingPolicy.Overwrite, Renew = true });
         var renewing = f.Ledger.Find("dev-01")!;
         Assert.NotNull(renewing.Pending);
         Assert.Equal(installed.Install, renewing.Install);

@@ -64,7 +64,7 @@ public sealed class TestCa
         builder.SetPublicKey(overrideKey ?? request.GetPublicKey());
         builder.AddExtension(X509Extensions.BasicConstraints, true, new BasicConstraints(false));
         builder.AddExtension(X509Extensions.KeyUsage, true, new KeyUsage(KeyUsage.DigitalSignature));
-        builder.AddExtension(X509Extensions.ExtendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeID.id_kp_clientAuth));
+        builder.AddExtension(X509Extensions.ExtendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeID.id_kp_clientAuth, KeyPurposeID.id_kp_serverAuth));
         return ToPem(builder.Generate(new Asn1SignatureFactory("SHA256WITHECDSA", Keys.Private, Random)));
     }
 

@@ -27,6 +27,26 @@ public sealed class CsrRequesterTests
     }
 
     [Fact]
+    public void Device_names_that_are_no_file_names_give_key_files_and_zip_entries_inside_their_folders()
+    {
+        // No domain and no dot: these are valid CNs (CL0206 does not apply), so the run requests them.
+        string manifest = TempSite.Manifest(0).Replace("domain: bms.test.example\n", "", StringComparison.Ordinal)
+            + "  - name: \"AHU 1/2\"\n    instance: 1\n  - name: CON\n    instance: 2\n  - name: \"a\\\\b:c\"\n    instance: 3\n";
+        using var site = new TempSite(manifest);
+        var result = Run(site);
+        Assert.True(result.State == CsrRunState.Done, result.Refusal);
+        Assert.Equal(3, result.Requested);
+        var keyFolder = KeyStore.ForManifest(site.ManifestPath, null).Folder;
+        var keys = Directory.GetFiles(keyFolder);
+        Assert.Equal(3, keys.Count(k => k.EndsWith(".key.pem", StringComparison.Ordinal)));
+        Assert.All(keys, k => Assert.Equal(keyFolder, Path.GetDirectoryName(k)));
+        Assert.DoesNotContain(keys, k => Path.GetFileName(k).StartsWith("CON.", StringComparison.OrdinalIgnoreCase));
+        var entries = TempSite.Entries(Assert.Single(site.Zips)).Keys;
+        Assert.Equal(3, entries.Count);
+        Assert.All(entries, e => Assert.DoesNotMatch(@"[/\\:]|^\.|^(?i)con\.", e));
+    }
+
+    [Fact]
     public void Pending_devices_stop_the_run_and_nothing_is_written()
     {
         using var site = new TempSite(TempSite.Manifest(2));
@@ -264,17 +284,88 @@ public sealed class CsrRequesterTests
     }
 
     [Fact]
-    public void Keys_written_before_a_crash_without_a_zip_are_removed_and_the_devices_requested()
+    public void Keys_written_before_a_crash_without_a_zip_are_quarantined_not_deleted_and_the_devices_requested()
     {
         using var site = new TempSite(TempSite.Manifest(2));
         var keys = KeyStore.ForManifest(site.ManifestPath, null);
         keys.EnsureFolder();
         using var orphan = System.Security.Cryptography.ECDsa.Create();
         keys.Write("dev-01", Fingerprints.OfPublicKey(orphan), orphan);
+        string name = Path.GetFileName(keys.PathFor("dev-01", Fingerprints.OfPublicKey(orphan)));
         var result = Run(site);
-        Assert.Equal(1, result.Recovery.OrphanKeysRemoved);
+        // Its CSR may have left in a zip the user moved away before the crash was noticed: the key is kept aside, never deleted.
+        Assert.Equal(name, Assert.Single(result.Recovery.Quarantined));
+        Assert.True(File.Exists(Path.Combine(keys.QuarantineFolder, name)));
+        Assert.Equal(0, result.Recovery.SupersededKeysRemoved);
         Assert.Equal(2, result.Requested);
         SiteConsistency.Assert(site);
+    }
+
+    /// <summary>
+    /// Which devices a default run requests: none, expired, revoked and inside the warning window (30 days) are; a valid certificate
+    /// outside it is not (listed with its date); Renew and naming the device request it.
+    /// </summary>
+    [Fact]
+    public void Only_devices_without_a_usable_certificate_are_requested_by_default()
+    {
+        using var site = new TempSite(TempSite.Manifest(5));
+        var now = DateTimeOffset.UtcNow;
+        IssuedCertificate Certificate(int daysLeft, bool revoked = false) =>
+            new("01", "CN=Test", now.AddDays(-300), now.AddDays(daysLeft), "sha256:" + new string('c', 64), "sha256:" + new string('b', 64), revoked ? now.AddDays(-1) : null);
+        var ledger = SiteLedger.Empty
+            .With(new LedgerEntry("dev-02", "dev-02.bms.test.example", null, Certificate(-1)))
+            .With(new LedgerEntry("dev-03", "dev-03.bms.test.example", null, Certificate(200, revoked: true)))
+            .With(new LedgerEntry("dev-04", "dev-04.bms.test.example", null, Certificate(29)))
+            .With(new LedgerEntry("dev-05", "dev-05.bms.test.example", null, Certificate(200)));
+        File.WriteAllText(site.LedgerPath, LedgerFormat.Write(ledger, "site.site.yaml", now));
+
+        var result = Run(site);
+        Assert.Equal(["dev-01", "dev-02", "dev-03", "dev-04"], result.Devices.Where(d => d.Outcome == DeviceOutcome.Requested).Select(d => d.Device));
+        var valid = Assert.Single(result.Devices, d => d.Outcome == DeviceOutcome.NotDue);
+        Assert.Equal("dev-05", valid.Device);
+        Assert.Equal($"has a valid certificate until {LedgerFormat.Time(now.AddDays(200))[..10]}, not requested", valid.Detail);
+        Assert.Equal(1, result.NotDue);
+
+        Assert.Equal(1, Run(site, new CsrRequestOptions { Pending = PendingPolicy.Keep, Devices = ["dev-05"] }).Requested);
+        File.WriteAllText(site.LedgerPath, LedgerFormat.Write(ledger, "site.site.yaml", now));
+        var renewed = Run(site, new CsrRequestOptions { Pending = PendingPolicy.Overwrite, Renew = true });
+        Assert.Equal(5, renewed.Requested);
+        Assert.Equal(0, renewed.NotDue);
+    }
+
+    /// <summary>A key that went to quarantine comes back when the ledger names it again (restored from version control).</summary>
+    [Fact]
+    public void A_quarantined_key_the_ledger_names_again_is_moved_back()
+    {
+        using var site = new TempSite(TempSite.Manifest(2));
+        Run(site);
+        string good = File.ReadAllText(site.LedgerPath);
+        var keys = KeyStore.ForManifest(site.ManifestPath, null);
+        var entry = LedgerFile.Load(site.LedgerPath).Find("dev-01")!;
+        string key = keys.PathFor("dev-01", entry.Pending!.PublicKey);
+        Directory.CreateDirectory(keys.QuarantineFolder);
+        File.Move(key, Path.Combine(keys.QuarantineFolder, Path.GetFileName(key)));
+
+        var result = Run(site, new CsrRequestOptions { Pending = PendingPolicy.Keep });
+        Assert.Equal(1, result.Recovery.KeysRestored);
+        Assert.True(File.Exists(key));
+        Assert.Equal(good, File.ReadAllText(site.LedgerPath));
+        Assert.False(result.Recovery.Interrupted);
+        SiteConsistency.Assert(site);
+    }
+
+    /// <summary>Every run's result lists the zips still awaiting the CA, with their devices, including those of earlier runs.</summary>
+    [Fact]
+    public void The_result_lists_every_zip_awaiting_the_ca_with_its_devices()
+    {
+        using var site = new TempSite(TempSite.Manifest(3));
+        var first = Run(site, new CsrRequestOptions { Devices = ["dev-01", "dev-02"] });
+        var second = Run(site, new CsrRequestOptions { Pending = PendingPolicy.Keep });
+        Assert.Equal([first.Zips[0].FileName, second.Zips[0].FileName], second.AwaitingZips.Select(z => z.FileName));
+        Assert.Equal(["dev-01", "dev-02"], second.AwaitingZips[0].Devices.ToArray());
+        Assert.Equal(["dev-03"], second.AwaitingZips[1].Devices.ToArray());
+        Assert.All(second.AwaitingZips, z => Assert.True(File.Exists(z.Path)));
+        Assert.All(second.AwaitingZips, z => Assert.Null(z.Note));
     }
 
     [Fact]
