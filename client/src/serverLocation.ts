@@ -17,11 +17,17 @@ export const bundledServerDll = path.join('dist', 'server', 'certlsp.dll');
 
 /** The executable inside a per-platform extension (`vsce package --target`): a self-contained single file, no .NET needed. */
 export function bundledServerExecutable(platform: NodeJS.Platform = process.platform): string {
-  return path.join('dist', 'server', platform === 'win32' ? 'certlsp.exe' : 'certlsp');
+  return pathsOf(platform).join('dist', 'server', platform === 'win32' ? 'certlsp.exe' : 'certlsp');
 }
 
-function expandHome(p: string, home: string): string {
-  return p === '~' ? home : p.startsWith('~/') ? path.join(home, p.slice(2)) : p;
+/** The path rules of a platform: Windows' (drive letters, backslashes, UNC) on win32, whatever machine the tests run on. */
+function pathsOf(platform: NodeJS.Platform): path.PlatformPath {
+  return platform === 'win32' ? path.win32 : path.posix;
+}
+
+function expandHome(p: string, home: string, paths: path.PlatformPath): string {
+  if (p === '~') return home;
+  return p.startsWith('~/') || (paths === path.win32 && p.startsWith('~\\')) ? paths.join(home, p.slice(2)) : p;
 }
 
 /**
@@ -36,17 +42,18 @@ export function resolveServer(
   home: string = os.homedir(),
   platform: NodeJS.Platform = process.platform,
 ): ServerLaunch {
+  const paths = pathsOf(platform);
   const configured = configuredPath?.trim();
   if (configured) {
-    const full = path.resolve(expandHome(configured, home));
+    const full = paths.resolve(expandHome(configured, home, paths));
     if (!exists(full)) throw new ServerNotFoundError(`The server set in certlsp.server.path does not exist: ${full}`);
     return full.toLowerCase().endsWith('.dll')
       ? { command: 'dotnet', args: [full, 'lsp', '--stdio'], origin: 'setting' }
       : { command: full, args: ['lsp', '--stdio'], origin: 'setting' };
   }
-  const executable = path.join(extensionPath, bundledServerExecutable(platform));
+  const executable = paths.join(extensionPath, bundledServerExecutable(platform));
   if (exists(executable)) return { command: executable, args: ['lsp', '--stdio'], origin: 'bundled' };
-  const bundled = path.join(extensionPath, bundledServerDll);
+  const bundled = paths.join(extensionPath, bundledServerDll);
   if (!exists(bundled)) {
     throw new ServerNotFoundError(`The bundled server is missing (${bundled}). Reinstall the extension or set certlsp.server.path.`);
   }

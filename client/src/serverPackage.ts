@@ -67,7 +67,7 @@ export interface ServerEntry {
 export function problems(target: string, server: ServerEntry | undefined, targetPlatformInManifest: string | undefined): string[] {
   const want = targets[target];
   if (!want) return [`unknown target ${target}`];
-  const where = bundledServerExecutable(want.platform).split(path.sep).join('/');
+  const where = bundledServerExecutable(want.platform).split(/[\\/]/).join('/');
   const found: string[] = [];
   if (targetPlatformInManifest !== target) found.push(`the package says TargetPlatform ${targetPlatformInManifest ?? '(none)'}, not ${target}`);
   if (!server) return [...found, `no server at extension/${where}, where the client looks on ${want.platform}`];
@@ -83,7 +83,7 @@ export function problems(target: string, server: ServerEntry | undefined, target
 export function checkVsix(vsix: string, target: string): { problems: string[]; size: number } {
   const want = targets[target];
   if (!want) return { problems: [`unknown target ${target}`], size: 0 };
-  const entry = 'extension/' + bundledServerExecutable(want.platform).split(path.sep).join('/');
+  const entry = 'extension/' + bundledServerExecutable(want.platform).split(/[\\/]/).join('/');
   const manifest = execFileSync('unzip', ['-p', vsix, 'extension.vsixmanifest'], { encoding: 'utf8' });
   const platform = /TargetPlatform="([^"]+)"/.exec(manifest)?.[1];
   const listing = execFileSync('zipinfo', ['-l', vsix], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });

@@ -47,12 +47,15 @@ test('a per-platform package: its own executable, started directly, before any d
   const exe = path.join(ext, 'dist', 'server', 'certlsp');
   assert.deepEqual(resolveServer('', ext, existing(exe, bundled), '/home/eng', 'linux'), { command: exe, args: ['lsp', '--stdio'], origin: 'bundled' });
   assert.deepEqual(resolveServer('', ext, existing(exe), '/home/eng', 'darwin').command, exe);
-  const winExe = path.join(ext, 'dist', 'server', 'certlsp.exe');
-  assert.equal(resolveServer('', ext, existing(winExe), '/home/eng', 'win32').command, winExe);
+  const winExt = 'C:\\Users\\eng\\.vscode\\extensions\\certlsp.certlsp-0.1.0-win32-x64';
+  const winExe = `${winExt}\\dist\\server\\certlsp.exe`;
+  assert.equal(resolveServer('', winExt, existing(winExe), 'C:\\Users\\eng', 'win32').command, winExe);
   // On Windows only certlsp.exe counts; elsewhere only certlsp: a package for another platform falls back to the dll.
-  assert.equal(resolveServer('', ext, existing(exe, bundled), '/home/eng', 'win32').command, 'dotnet');
-  assert.equal(resolveServer('', ext, existing(winExe, bundled), '/home/eng', 'linux').command, 'dotnet');
-  assert.equal(bundledServerExecutable('win32'), path.join('dist', 'server', 'certlsp.exe'));
+  assert.deepEqual(resolveServer('', winExt, existing(`${winExt}\\dist\\server\\certlsp`, `${winExt}\\dist\\server\\certlsp.dll`), 'C:\\Users\\eng', 'win32'),
+    { command: 'dotnet', args: [`${winExt}\\dist\\server\\certlsp.dll`, 'lsp', '--stdio'], origin: 'bundled' });
+  assert.equal(resolveServer('', ext, existing(path.join(ext, 'dist', 'server', 'certlsp.exe'), bundled), '/home/eng', 'linux').command, 'dotnet');
+  assert.equal(bundledServerExecutable('win32'), 'dist\\server\\certlsp.exe');
+  assert.equal(bundledServerExecutable('linux'), 'dist/server/certlsp');
   // The setting still wins over the bundled executable.
   assert.equal(resolveServer('/opt/certlsp', ext, existing(exe, '/opt/certlsp'), '/home/eng', 'linux').origin, 'setting');
 });
@@ -66,4 +69,18 @@ test('no dotnet for the universal package: a message with the ways out; other fa
   assert.equal(runtimeMissingMessage(viaDotnet, 'spawn dotnet EACCES'), undefined);
   const exe = path.join(ext, 'dist', 'server', 'certlsp');
   assert.equal(runtimeMissingMessage(resolveServer('', ext, existing(exe), '/home/eng', 'linux'), 'spawn x ENOENT'), undefined);
+});
+
+test('Windows settings: drive letters, backslashes, forward slashes and ~\\ in certlsp.server.path', () => {
+  const winExt = 'C:\\Users\\eng\\.vscode\\extensions\\certlsp.certlsp-0.1.0-win32-x64';
+  const home = 'C:\\Users\\eng';
+  const win = (setting: string, file: string) => resolveServer(setting, winExt, existing(file), home, 'win32');
+  assert.deepEqual(win('C:\\Tools\\CertLsp\\certlsp.exe', 'C:\\Tools\\CertLsp\\certlsp.exe'),
+    { command: 'C:\\Tools\\CertLsp\\certlsp.exe', args: ['lsp', '--stdio'], origin: 'setting' });
+  assert.equal(win('C:/Tools/CertLsp/certlsp.exe', 'C:\\Tools\\CertLsp\\certlsp.exe').command, 'C:\\Tools\\CertLsp\\certlsp.exe');
+  assert.deepEqual(win('D:\\certlsp\\CertLsp.dll', 'D:\\certlsp\\CertLsp.dll').args, ['D:\\certlsp\\CertLsp.dll', 'lsp', '--stdio']);
+  assert.equal(win('~\\bin\\certlsp.exe', 'C:\\Users\\eng\\bin\\certlsp.exe').command, 'C:\\Users\\eng\\bin\\certlsp.exe');
+  assert.equal(win('~/bin/certlsp.exe', 'C:\\Users\\eng\\bin\\certlsp.exe').command, 'C:\\Users\\eng\\bin\\certlsp.exe');
+  assert.equal(win('\\\\fileserver\\tools\\certlsp.exe', '\\\\fileserver\\tools\\certlsp.exe').command, '\\\\fileserver\\tools\\certlsp.exe');
+  assert.throws(() => win('C:\\Nope\\certlsp.exe', 'C:\\Tools\\certlsp.exe'), /does not exist: C:\\Nope\\certlsp\.exe/);
 });
