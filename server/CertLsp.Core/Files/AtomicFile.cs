@@ -24,9 +24,10 @@ public static class AtomicFile
         string temp = Path.Combine(folder, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}{TempSuffix}");
         try
         {
-            using (var stream = new FileStream(temp, Options(mode == UnixFileMode.None ? Shared : mode)))
+            using (var stream = OperatingSystem.IsWindows() && mode == OwnerOnly
+                ? WindowsOwnerOnly.CreateFile(temp)
+                : new FileStream(temp, Options(mode == UnixFileMode.None ? Shared : mode)))
             {
-                if (OperatingSystem.IsWindows() && mode == OwnerOnly) WindowsOwnerOnly.ApplyToFile(stream);
                 stream.Write(bytes);
                 stream.Flush(flushToDisk: true);
             }

@@ -8,10 +8,10 @@ namespace CertLsp.Core.Files;
 /// Windows' counterpart of 0700 folders and 0600 files (the key folder, bundles, their quarantine): an access-control list that
 /// grants the current user alone full control, with inheritance from the parent folder cut off (a protected DACL, no inherited
 /// entries), so neither Users, Authenticated Users, Everyone nor Administrators' inherited entries reach the keys. A folder's
-/// entry is inherited by what is created in it, so a key written into the folder is owner-only from its first byte; files get
-/// their own protected list as well.
+/// entry is inherited by what is created in it, and owner-only files are created with their own protected list, so a key is
+/// owner-only from its first byte.
 /// <see cref="For"/> builds the rules as plain data (unit-tested on every platform: .NET's ACL types exist only on Windows);
-/// <see cref="ApplyToFolder"/> and <see cref="ApplyToFile"/> turn them into <see cref="DirectorySecurity"/> /
+/// <see cref="ApplyToFolder"/> and <see cref="CreateFile"/> turn them into <see cref="DirectorySecurity"/> /
 /// <see cref="FileSecurity"/> (System.IO.FileSystem.AccessControl) and set them.
 /// </summary>
 public static class WindowsOwnerOnly
@@ -56,13 +56,16 @@ public static class WindowsOwnerOnly
         new DirectoryInfo(folder).SetAccessControl(security);
     }
 
-    /// <summary>Sets the owner-only DACL on a file just created (the stream's handle), before any byte is written to it.</summary>
+    /// <summary>
+    /// Creates a new file for writing with the owner-only DACL in its creation call (CreateFile's security attributes), so no
+    /// byte of it is ever readable by anyone else; a handle opened for writing could not set the DACL afterwards (no WRITE_DAC).
+    /// </summary>
     [SupportedOSPlatform("windows")]
-    public static void ApplyToFile(FileStream file)
+    public static FileStream CreateFile(string path)
     {
         var security = new FileSecurity();
         Fill(security, For(CurrentUserSid(), folder: false));
-        file.SetAccessControl(security);
+        return new FileInfo(path).Create(FileMode.CreateNew, FileSystemRights.Write | FileSystemRights.Synchronize, FileShare.None, 4096, FileOptions.None, security);
     }
 
     [SupportedOSPlatform("windows")]
