@@ -17,6 +17,9 @@ rm -rf "$out"
 case "$flavour" in
   framework)
     dotnet publish "$project" "${common[@]}" --no-self-contained -p:UseAppHost=false ;;
+  framework-r2r) # for bench/run-startup.sh: the framework build with this machine's ReadyToRun code in our assemblies
+    dotnet publish "$project" "${common[@]}" --no-self-contained -p:UseAppHost=false \
+      -r "linux-$(uname -m | sed 's/x86_64/x64/;s/aarch64/arm64/')" -p:PublishReadyToRun=true ;;
   linux-x64|linux-arm64|win-x64|osx-arm64|osx-x64)
     dotnet publish "$project" "${common[@]}" -r "$flavour" --self-contained -p:PublishSingleFile=true \
       -p:PublishReadyToRun=true -p:PublishReadyToRunComposite=false ;;
