@@ -113,6 +113,9 @@ public sealed class CertLspServer : IAsyncDisposable
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         PropertyNameCaseInsensitive = true,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        // The protocol's types from source-generated metadata (start-up: no reflection or emitted accessors), the rest by reflection.
+        TypeInfoResolver = System.Text.Json.Serialization.Metadata.JsonTypeInfoResolver.Combine(LspJsonContext.Default,
+            new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver()),
         // Lenient on purpose: a missing field reaches the handler as null and is answered with invalid params
         // (StreamJsonRpc would answer a deserialization failure with "method not found").
     };
