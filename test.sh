@@ -69,8 +69,13 @@ node_tests() { # title command...
   if [[ $rc -ne 0 && ${f:-0} -eq 0 ]]; then failed=$((failed + 1)); fi
 }
 node_tests "VS Code extension: unit tests" npm test --silent
-# code-server with the packaged .vsix, driven by Playwright + Chromium (installs what it needs; ~1-6 min)
-node_tests "VS Code extension: end to end in code-server" tests/e2e/run.sh
+# The per-platform package for this machine (linux-x64: self-contained ReadyToRun server, ~2-6 min on 2 cores) and the
+# check of its server (format, architecture, executable bit, place, size). Other targets: `npm run package:all` (not here:
+# five self-contained publishes); their header checks run as unit tests above (client/test/serverPackage.test.ts).
+step "VS Code extension: linux-x64 package"
+if scripts/package-vsix.sh linux-x64; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+# code-server with that .vsix and no dotnet reachable, driven by Playwright + Chromium (installs what it needs; ~1-6 min)
+CERTLSP_E2E_VSIX="$root/dist/certlsp-linux-x64.vsix" node_tests "VS Code extension: end to end in code-server" tests/e2e/run.sh
 
 echo
 if [[ $skipped -gt 0 ]]; then

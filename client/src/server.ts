@@ -15,7 +15,7 @@ import { CrashPolicy, crashMessage } from './crashPolicy';
 import { ProgressTranslator, type WorkDoneValue } from './progress';
 import { ServerCommand, SiteStatusRequest, type SiteStatus, type SiteStatusParams } from './protocol';
 import { combinedGlob, manifestGlobs, manifestSelector } from './selector';
-import { resolveServer, serverEnvironment } from './serverLocation';
+import { resolveServer, runtimeMissingMessage, serverEnvironment } from './serverLocation';
 import { initializationOptions, type SettingsReader } from './serverOptions';
 import { availableInRestrictedMode, offeredActions, restartForTrust, restrictedMessage, restrictedSnapshot, trustedSettings, type Launch } from './trust';
 import { Command, ContextKey, Setting, SettingsSection } from './names';
@@ -118,7 +118,14 @@ export class CertLspServer implements vscode.Disposable {
     const serverOptions = (): Promise<ChildProcess> =>
       new Promise((resolve, reject) => {
         const child = spawn(launch.command, launch.args, { stdio: 'pipe', cwd: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath, env: serverEnvironment(process.env) });
-        child.once('error', err => reject(new Error(`Cannot start the CertLsp server (${launch.command}): ${err.message}`)));
+        child.once('error', err => {
+          const missing = runtimeMissingMessage(launch, err.message);
+          if (missing) {
+            this.output.appendLine(missing);
+            void vscode.window.showErrorMessage(missing, 'Open Settings').then(c => c && vscode.commands.executeCommand('workbench.action.openSettings', `${SettingsSection}.${Setting.serverPath}`));
+          }
+          reject(new Error(missing ?? `Cannot start the CertLsp server (${launch.command}): ${err.message}`));
+        });
         child.once('spawn', () => {
           this.process = child;
           this.output.appendLine(`Server process ${child.pid} started.`);

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { CertificatesViewId, Command, ContextKey, Setting, SettingsSection, restartSettings } from '../src/names';
 import { defaultManifestGlobs } from '../src/selector';
-import { bundledServerDll } from '../src/serverLocation';
+import { bundledServerDll, bundledServerExecutable } from '../src/serverLocation';
 
 const root = path.resolve(__dirname, '..', '..', '..');
 const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
@@ -65,7 +65,10 @@ test('the .vsix keeps the bundle, the server and the schema', () => {
   assert.ok(ignore.includes('!client/dist/extension.js'));
   assert.ok(ignore.includes(`!${path.dirname(bundledServerDll)}/**`), bundledServerDll);
   assert.ok(ignore.includes(`!${contributes.yamlValidation[0].url.replace('./', '')}`));
-  assert.match(manifest.scripts['publish-server'], new RegExp(`-o ${path.dirname(bundledServerDll)}\\b`));
+  // The universal package's dll and the per-platform packages' executable land where the client looks for them.
+  assert.match(manifest.scripts['publish-server'], new RegExp(` framework ${path.dirname(bundledServerDll)}$`));
+  const perPlatform = fs.readFileSync(path.join(root, 'scripts', 'package-vsix.sh'), 'utf8');
+  assert.match(perPlatform, new RegExp(`scripts/publish-server.sh "\\$\\(rid "\\$target"\\)" ${path.dirname(bundledServerExecutable('linux'))}\n`));
 });
 
 test('engines.vscode admits the API the code is typed against and the language client needs', () => {

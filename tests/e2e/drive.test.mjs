@@ -62,6 +62,11 @@ test('in the extension host: the probe ran without errors', async () => {
   assert.deepEqual(probe.errors, []);
   assert.equal(probe.steps.activate.active, true);
   assert.ok(probe.steps.activate.serverPid > 0);
+  // The per-platform package (linux-x64) with `dotnet` hidden from the extension host: the server is the package's own
+  // self-contained executable, not dotnet running a dll.
+  assert.equal(probe.steps.activate.dotnetReachable, false, `dotnet is reachable from the extension host (${JSON.stringify(probe.steps.activate)})`);
+  assert.equal(probe.steps.activate.dotnetError, 'ENOENT');
+  assert.match(probe.steps.activate.serverExe, /\/extensions\/certlsp\.certlsp-[^/]*\/dist\/server\/certlsp$/, probe.steps.activate.serverExe);
   assert.equal(probe.steps.open.languageId, 'yaml', 'manifests stay in the YAML language');
 });
 

@@ -33,9 +33,15 @@ export PATH="$node24/bin:$PATH"
 "$root/scripts/npm-ci.sh" "$e2e" npm_config_nodedir="$node24"
 "$root/scripts/npm-ci.sh" "$root"
 
-# --- the extension under test, and the probe
-say "npm run package"
-(cd "$root" && npm run package --silent >/dev/null)
+# --- the extension under test (the linux-x64 package: a self-contained server, no .NET needed), and the probe.
+# CERTLSP_E2E_VSIX names one already built (test.sh builds and checks it just before); else it is built here.
+vsix="${CERTLSP_E2E_VSIX:-}"
+if [[ -z "$vsix" ]]; then
+  say "scripts/package-vsix.sh linux-x64"
+  "$root/scripts/package-vsix.sh" linux-x64 >/dev/null
+  vsix="$root/dist/certlsp-linux-x64.vsix"
+fi
+[[ -f "$vsix" ]] || { echo "e2e: no $vsix" >&2; exit 2; }
 work="$(mktemp -d /tmp/certlsp-e2e.XXXXXX)"
 server_pid=""
 stop_code_server() {
@@ -80,16 +86,28 @@ EOF
 }
 user_settings false >"$work/user/User/settings.json"
 say "install the .vsix and the probe"
-"${code_server[@]}" --install-extension "$root/dist/certlsp.vsix" --install-extension "$work/probe.vsix" >"$artifacts/install.log" 2>&1
+"${code_server[@]}" --install-extension "$vsix" --install-extension "$work/probe.vsix" >"$artifacts/install.log" 2>&1
 
 # start_code_server USER_DATA_DIR FOLDER LOG [code-server flags...]: sets port and server_pid. The environment the caller
-# sets (CERTLSP_E2E_*) reaches the extension host, and so the probe.
+# sets (CERTLSP_E2E_*) reaches the extension host, and so the probe. With CERTLSP_E2E_NO_DOTNET=1, code-server (and so the
+# extension host and the CertLsp server) runs with no `dotnet` reachable: in a mount namespace of its own a tmpfs hides the
+# .NET installation (/usr/bin/dotnet points into it and so leads nowhere), DOTNET_ROOT is unset, and PATH folders holding a
+# dotnet that lives elsewhere are left out. The probe checks that `dotnet` cannot be started from the extension host.
 start_code_server() {
-  local user=$1 folder=$2 log=$3
+  local user=$1 folder=$2 log=$3 hide=()
   shift 3
   port=$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")
-  say "start code-server on 127.0.0.1:$port (${user#"$work"/}, ${folder#"$work"/})"
-  setsid "$e2e/node_modules/.bin/code-server" --config "$work/code-server.yaml" --user-data-dir "$user" --extensions-dir "$work/extensions" \
+  say "start code-server on 127.0.0.1:$port (${user#"$work"/}, ${folder#"$work"/})${CERTLSP_E2E_NO_DOTNET:+, no dotnet}"
+  if [[ -n "${CERTLSP_E2E_NO_DOTNET:-}" ]]; then
+    local dotnet_home path_without=""
+    dotnet_home="$(dirname "$(readlink -f "$(command -v dotnet)")")"
+    while IFS= read -r -d: dir; do
+      [[ -z "$dir" ]] || [[ -e "$dir/dotnet" && "$(readlink -f "$dir/dotnet")" != "$dotnet_home"/* ]] || path_without+="$dir:"
+    done <<<"$PATH:"
+    hide=(unshare -m --propagation private -- sh -c 'mount -t tmpfs none "$0" && exec "$@"' "$dotnet_home"
+      env -u DOTNET_ROOT PATH="${path_without%:}")
+  fi
+  setsid "${hide[@]}" "$e2e/node_modules/.bin/code-server" --config "$work/code-server.yaml" --user-data-dir "$user" --extensions-dir "$work/extensions" \
     --auth none --bind-addr "127.0.0.1:$port" --disable-telemetry --disable-update-check --disable-getting-started-override \
     --reconnection-grace-time 10 --ignore-last-opened "$@" "$folder" >"$log" 2>&1 &
   server_pid=$!
@@ -107,7 +125,7 @@ keep_logs() { # USER_DATA_DIR PREFIX: the extension's log (server stderr and pro
 node_test() { node --test --test-reporter=tap --test-concurrency=1 --test-timeout=240000 "$@"; }
 
 # 1. A trusted folder (workspace trust off): everything the extension offers.
-CERTLSP_E2E_OUT="$work/probe.json" start_code_server "$work/user" "$work/workspace" "$artifacts/code-server.log" --disable-workspace-trust
+CERTLSP_E2E_NO_DOTNET=1 CERTLSP_E2E_OUT="$work/probe.json" start_code_server "$work/user" "$work/workspace" "$artifacts/code-server.log" --disable-workspace-trust
 say "drive it"
 status=0
 CERTLSP_E2E_URL="http://127.0.0.1:$port/?folder=$work/workspace" CERTLSP_E2E_WORKSPACE="$work/workspace" \
@@ -128,7 +146,7 @@ cat >"$untrusted/tools/certlsp-server.sh" <<EOF
 #!/bin/sh
 # Named by this folder's .vscode/settings.json: must not run before the folder is trusted.
 echo "\$\$ \$*" >>"$marker"
-exec dotnet "$root/dist/server/certlsp.dll" "\$@"
+exec "$(find "$work/extensions" -path '*/dist/server/certlsp' -type f | head -1)" "\$@"
 EOF
 chmod +x "$untrusted/tools/certlsp-server.sh"
 printf '{\n  "certlsp.server.path": "%s"\n}\n' "$untrusted/tools/certlsp-server.sh" >"$untrusted/.vscode/settings.json"

@@ -15,7 +15,7 @@ public static class DemoCommand
 {
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
-        var folder = new Option<string?>("--examples") { Description = "The examples folder (default: examples/ beside the tool's repository)" };
+        var folder = new Option<string?>("--examples") { Description = "The examples folder (default: the repository's examples/, else the one installed beside the tool)" };
         var command = new Command("demo", "Run the whole job on the bundled example sites, on loopback: check, CSRs (local and device-held keys), a throwaway CA, import, install on simulated devices, status") { folder };
         command.SetAction(result => Run(result.GetValue(folder), stdout, stderr));
         return command;
@@ -231,6 +231,9 @@ public static class DemoCommand
             var candidate = Path.Combine(dir.FullName, "examples");
             if (Directory.Exists(candidate) && File.Exists(Path.Combine(dir.FullName, "CertLsp.sln"))) return candidate;
         }
+        // A published or packed CLI (.NET tool, single file, the extension's server) carries examples/ beside itself.
+        var beside = Path.Combine(AppContext.BaseDirectory, "examples");
+        if (Directory.Exists(beside)) return beside;
         var cwd = Path.Combine(Directory.GetCurrentDirectory(), "examples");
         return Directory.Exists(cwd) ? cwd : null;
     }

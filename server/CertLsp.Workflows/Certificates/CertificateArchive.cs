@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using CertLsp.Core.Certificates;
+using CertLsp.Workflows.Files;
 
 namespace CertLsp.Workflows.Certificates;
 
@@ -45,10 +46,23 @@ public static class CertificateArchive
         var info = new FileInfo(path);
         if (info.LinkTarget is not null) throw new ArchiveRejectedException($"{path} is a symbolic link");
         if (info.Length > MaxArchiveBytes) throw new ArchiveRejectedException($"the zip has {info.Length:N0} bytes; a zip of 50 certificates is refused above {MaxArchiveBytes:N0}");
-        using var stream = File.OpenRead(path);
+        using var stream = OpenRead(path);
         // A .zip that is not one is refused as such; any other file that is not a zip is the answer itself (one certificate file).
         if (!path.EndsWith(".zip", StringComparison.OrdinalIgnoreCase) && !IsZip(stream)) return ReadSingleFile(stream, Path.GetFileName(path));
         return ReadZip(stream);
+    }
+
+    /// <summary>Opens the CA's answer; one that another program holds open (Windows: still being saved, or open in an archiver) is refused as such.</summary>
+    private static FileStream OpenRead(string path)
+    {
+        try
+        {
+            return File.OpenRead(path);
+        }
+        catch (IOException ex) when (FileInUse.Is(ex))
+        {
+            throw new ArchiveRejectedException($"{path} cannot be read: {FileInUse.Reason}");
+        }
     }
 
     /// <summary>A zip starts with a local file header, or (empty) with the end of its central directory.</summary>
@@ -83,12 +97,14 @@ public static class CertificateArchive
         using (zip)
         {
             var entries = zip.Entries.ToList();
-            var files = new List<(ZipArchiveEntry Entry, ArchiveFileKind Kind)>();
+            var files = new List<(ZipArchiveEntry Entry, string Name, ArchiveFileKind Kind)>();
             var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
             int directories = 0;
             foreach (var entry in entries)
             {
-                string name = entry.FullName;
+                // Zips made on Windows by some tools (PowerShell 5's Compress-Archive) separate folders with a backslash,
+                // against the zip format: read as "/", so "certs\ahu-1.pem" is certs/ahu-1.pem and "..\x" leaves its folder.
+                string name = entry.FullName.Replace('\\', '/');
                 CheckName(name);
                 if (!seen.Add(name.TrimEnd('/'))) throw new ArchiveRejectedException($"the name “{Shown(name)}” appears twice");
                 int unixType = (entry.ExternalAttributes >> 16) & 0xF000;
@@ -102,21 +118,21 @@ public static class CertificateArchive
                 if (entry.Length > MaxEntryBytes) throw new ArchiveRejectedException($"“{Shown(name)}” has {entry.Length:N0} bytes; a certificate file is refused above {MaxEntryBytes:N0}");
                 if (entry.Length > 1024 && entry.Length > (long)MaxCompressionRatio * Math.Max(1, entry.CompressedLength))
                     throw new ArchiveRejectedException($"“{Shown(name)}” is compressed {entry.Length / Math.Max(1, entry.CompressedLength)}:1; more than {MaxCompressionRatio}:1 is refused (a zip bomb)");
-                files.Add((entry, Classify(name)));
+                files.Add((entry, name, Classify(name)));
             }
             CheckCounts(files.Select(f => f.Kind), read: false);
 
             var result = new List<ArchiveFile>(files.Count);
-            foreach (var (entry, kind) in files)
+            foreach (var (entry, name, kind) in files)
             {
                 try
                 {
                     using var content = entry.Open();
-                    result.Add(new ArchiveFile(entry.FullName, kind, ReadCapped(content, entry.FullName)));
+                    result.Add(new ArchiveFile(name, kind, ReadCapped(content, name)));
                 }
                 catch (InvalidDataException ex)
                 {
-                    throw new ArchiveRejectedException($"“{Shown(entry.FullName)}” cannot be read ({ex.Message})");
+                    throw new ArchiveRejectedException($"“{Shown(name)}” cannot be read ({ex.Message})");
                 }
             }
             result = ByContent(result);
@@ -166,7 +182,6 @@ public static class CertificateArchive
         if (name.Length == 0) throw new ArchiveRejectedException("an entry has an empty name");
         if (name.Length > 512) throw new ArchiveRejectedException($"the name “{Shown(name)}” is too long");
         if (name.Any(c => c < 0x20 || c == 0x7F)) throw new ArchiveRejectedException($"the name “{Shown(name)}” contains control characters");
-        if (name.Contains('\\')) throw new ArchiveRejectedException($"the name “{Shown(name)}” contains a backslash (a Windows path)");
         if (name.StartsWith('/') || name.Length >= 2 && name[1] == ':') throw new ArchiveRejectedException($"the name “{Shown(name)}” is an absolute path");
         foreach (var segment in name.TrimEnd('/').Split('/'))
         {

@@ -116,7 +116,7 @@ public static class CertificateImporter
 
         var issuers = new List<X509Certificate2>();
         string manifestDir = Path.GetDirectoryName(manifestPath)!;
-        var issuerFiles = manifest.Ca.Issuers.Select(i => (Path: Path.Combine(manifestDir, i.Value), FromManifest: true))
+        var issuerFiles = manifest.Ca.Issuers.Select(i => (Path: ManifestPaths.Resolve(manifestDir, i.Value), FromManifest: true))
             .Concat(options.Issuers.Select(i => (Path: i, FromManifest: false)));
         foreach (var (path, fromManifest) in issuerFiles)
         {

@@ -24,7 +24,9 @@ public static class AtomicFile
         string temp = Path.Combine(folder, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}{TempSuffix}");
         try
         {
-            using (var stream = new FileStream(temp, Options(mode == UnixFileMode.None ? Shared : mode)))
+            using (var stream = OperatingSystem.IsWindows() && mode == OwnerOnly
+                ? WindowsOwnerOnly.CreateFile(temp)
+                : new FileStream(temp, Options(mode == UnixFileMode.None ? Shared : mode)))
             {
                 stream.Write(bytes);
                 stream.Flush(flushToDisk: true);
@@ -35,7 +37,8 @@ public static class AtomicFile
         {
             TryDelete(temp);
             // Named by the file meant, not the temporary one (which is gone): "cannot write …/x.zip: No space left on device".
-            string reason = ex.Message.Split(" : '", 2)[0];
+            // A target another program holds open (Windows refuses the rename over it) says so.
+            string reason = FileInUse.Is(ex) ? FileInUse.Reason : ex.Message.Split(" : '", 2)[0];
             throw ex is IOException ? new IOException($"cannot write {path}: {reason}", ex) : new UnauthorizedAccessException($"cannot write {path}: {reason}", ex);
         }
         catch
@@ -57,12 +60,16 @@ public static class AtomicFile
         return options;
     }
 
-    /// <summary>Creates (or tightens) an owner-only folder (0700) whose generated .gitignore keeps everything in it out of git.</summary>
+    /// <summary>
+    /// Creates (or tightens) an owner-only folder (0700; on Windows an ACL granting the current user alone, inherited by what is
+    /// created in it: <see cref="WindowsOwnerOnly"/>) whose generated .gitignore keeps everything in it out of git.
+    /// </summary>
     public static void EnsurePrivateFolder(string folder)
     {
         if (OperatingSystem.IsWindows())
         {
             Directory.CreateDirectory(folder);
+            WindowsOwnerOnly.ApplyToFolder(folder);
         }
         else
         {

@@ -99,7 +99,7 @@ public static class ManifestFiles
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new ManifestReadException($"{path}: cannot read the file ({ex.Message})", ex);
+            throw new ManifestReadException($"{path}: cannot read the file ({FileInUse.Describe(ex)})", ex);
         }
         return Decode(path, bytes, kind);
     }

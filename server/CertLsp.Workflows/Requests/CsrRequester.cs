@@ -333,7 +333,7 @@ public static class CsrRequester
         var list = new List<byte[]>();
         foreach (var issuer in manifest.Ca.Issuers)
         {
-            string path = Path.Combine(dir, issuer.Value);
+            string path = ManifestPaths.Resolve(dir, issuer.Value);
             if (File.Exists(path) && new FileInfo(path).Length < 64 * 1024) list.Add(File.ReadAllBytes(path));
         }
         return list;

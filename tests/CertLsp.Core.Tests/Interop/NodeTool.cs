@@ -32,7 +32,9 @@ public static class NodeTool
     }
 
     /// <summary>Runs a program to its end (killed after the timeout, which then fails the test).</summary>
-    public static ProcessResult RunProcess(string program, IEnumerable<string> arguments, string stdin, TimeSpan timeout, string workingDirectory)
+    /// <param name="environment">Variables to set (a null value removes the variable), on top of this process's environment.</param>
+    public static ProcessResult RunProcess(string program, IEnumerable<string> arguments, string stdin, TimeSpan timeout, string workingDirectory,
+        IReadOnlyDictionary<string, string?>? environment = null)
     {
         var start = new ProcessStartInfo(program)
         {
@@ -43,6 +45,11 @@ public static class NodeTool
             UseShellExecute = false,
         };
         foreach (var a in arguments) start.ArgumentList.Add(a);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
+        {
+            if (value is null) start.Environment.Remove(name);
+            else start.Environment[name] = value;
+        }
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"{program} could not be started");
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

@@ -6,6 +6,21 @@
 const fs = require('node:fs');
 const vscode = require('vscode');
 
+/**
+ * What the extension host's server process runs (Linux: /proc/PID/exe), and whether `dotnet` is reachable from the extension
+ * host at all (run.sh hides it for the per-platform package, whose server must need no .NET).
+ */
+function serverProgram(pid) {
+  let exe;
+  try {
+    exe = fs.readlinkSync(`/proc/${pid}/exe`);
+  } catch (err) {
+    exe = `unreadable: ${err.message}`;
+  }
+  const dotnet = require('node:child_process').spawnSync('dotnet', ['--version'], { encoding: 'utf8', timeout: 20000 });
+  return { serverExe: exe, dotnetReachable: !dotnet.error && dotnet.status === 0, dotnetError: dotnet.error ? dotnet.error.code : undefined };
+}
+
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 async function until(what, probe, timeoutMs = 60000) {
@@ -191,7 +206,7 @@ exports.activate = async function activate() {
   let uri;
   await step('activate', async () => {
     api = await activated(extension);
-    return { active: extension.isActive, serverPid: api.serverPid(), serverCommands: api.serverCommands() };
+    return { active: extension.isActive, serverPid: api.serverPid(), serverCommands: api.serverCommands(), ...serverProgram(api.serverPid()) };
   });
   await step('open', async () => {
     uri = await harborTower();
