@@ -191,8 +191,12 @@ test('the page: the quick fix replaces UK with GB', async () => {
   const text = await editorText();
   assert.match(text, /country: GB/);
   assert.doesNotMatch(text, /country: UK/);
-  await page.locator('.markers-panel .monaco-list-row', { hasText: 'CL0103' }).first().waitFor();
-  await page.waitForFunction(() => ![...document.querySelectorAll('.markers-panel .monaco-list-row')].some((r) => r.textContent.includes('“UK”')), undefined, { timeout: 15000 });
+  // The panel shows only the rows in its viewport (the list is virtual): wait for it to hold rows again, none of them about “UK”.
+  // (A wait for another CL0103 row failed when that row was scrolled out of the panel.)
+  await page.waitForFunction(() => {
+    const rows = [...document.querySelectorAll('.markers-panel .monaco-list-row')];
+    return rows.length > 0 && !rows.some((r) => r.textContent.includes('“UK”'));
+  }, undefined, { timeout: 30000 });
   await screenshot('quick-fix-applied');
 });
 
