@@ -55,7 +55,9 @@ public sealed class GitRevisions(GitRunner? runner = null)
         CancellationToken cancellationToken = default)
     {
         string commit = await ResolveAsync(root, revision, cancellationToken).ConfigureAwait(false);
-        var specs = paths.Select(p => Path.GetRelativePath(root, Path.GetFullPath(p)).Replace('\\', '/')).ToArray();
+        var specs = paths.Select(p => Path.GetRelativePath(root, Path.GetFullPath(p)).Replace('\\', '/')).ToList();
+        // A manifest named alone brings its ledger (beside it) along.
+        specs.AddRange(specs.Where(ManifestFiles.IsManifestPath).Select(s => LedgerFile.PathFor(s).Replace('\\', '/')).ToList());
         var (listExit, listing, listError) = await run(root, ["ls-tree", "-r", "-z", "--name-only", commit, "--", .. specs], cancellationToken).ConfigureAwait(false);
         if (listExit != 0) throw new GitRevisionException($"git ls-tree {revision}: {Text(listError).Trim()}");
         var names = Text(listing).Split('\0', StringSplitOptions.RemoveEmptyEntries);
