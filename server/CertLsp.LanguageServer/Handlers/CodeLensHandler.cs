@@ -16,20 +16,19 @@ public sealed class CodeLensHandler(ServerContext context)
     [JsonRpcMethod(Methods.CodeLens, UseSingleObjectParameterDeserialization = true)]
     public async Task<CodeLens[]> CodeLenses(CodeLensParams parameters, CancellationToken cancellationToken)
     {
-        var lenses = Lenses(parameters, cancellationToken, out var document);
-        if (document is not null) lenses.AddRange(await RenameLensesAsync(document, cancellationToken).ConfigureAwait(false));
-        return [.. lenses];
-    }
-
-    private List<CodeLens> Lenses(CodeLensParams parameters, CancellationToken cancellationToken, out OpenDocument? opened)
-    {
-        opened = null;
         context.EnsureReady();
         cancellationToken.ThrowIfCancellationRequested();
         var document = context.Document(context.Workspace.Snapshot, parameters.TextDocument, cancellationToken);
+        if (document.Parsed.Manifest is null) return [];
+        var lenses = StatusLenses(document, cancellationToken);
+        lenses.AddRange(await RenameLensesAsync(document, cancellationToken).ConfigureAwait(false));
+        return [.. lenses];
+    }
+
+    private static List<CodeLens> StatusLenses(OpenDocument document, CancellationToken cancellationToken)
+    {
         var parsed = document.Parsed;
-        if (parsed.Manifest is not { } manifest) return [];
-        opened = document;
+        var manifest = parsed.Manifest!;
         var lines = parsed.Lines;
         var lenses = new List<CodeLens>();
         foreach (var batch in Outline.Batches(manifest))

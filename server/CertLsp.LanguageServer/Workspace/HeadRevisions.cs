@@ -21,7 +21,9 @@ public sealed class HeadRevisions
     private readonly ConcurrentDictionary<string, Entry> entries = new(StringComparer.Ordinal);
 
     /// <summary>How many times a document's HEAD version was read with git (tests: none per keystroke).</summary>
-    public int Reads { get; private set; }
+    public int Reads => reads;
+
+    private int reads;
 
     /// <summary>
     /// The manifest at <paramref name="path"/> as HEAD has it, or null: not in a git repository, no commit yet, or not in HEAD.
@@ -49,7 +51,7 @@ public sealed class HeadRevisions
             entries[path] = known with { Stamp = stamp };
             return known.Base;
         }
-        Reads++;
+        Interlocked.Increment(ref reads);
         var files = await git.FilesAsync(repository.Root, commit, [path], p => p, cancellationToken).ConfigureAwait(false);
         var file = files.FirstOrDefault(); // asked for this one path: the one manifest, or none
         var parsed = file is null ? null : ManifestDocument.Parse(path, file.Text, file.Ledger);
