@@ -4,9 +4,10 @@ import type { CertificatesView } from './certificatesView';
 import { choiceFromLabel, generateCsrs, keepLabel, overwriteLabel, pendingQuestion, resultSummary } from './csrFlow';
 import { discoveryLog } from './discoverFlow';
 import { installLog } from './installFlow';
+import { reviewChanges, reviewScheme, type ReviewOutcome } from './reviewFlow';
 import {
   ImportPromptCommand, ServerCommand, type DiscoverDevicesArgs, type DiscoverDevicesResult, type GenerateCsrsArgs, type GenerateCsrsResult, type ImportResult,
-  type InstallCertificatesArgs, type InstallCertificatesResult, type Range, type SiteStatus,
+  type InstallCertificatesArgs, type InstallCertificatesResult, type Range, type ReviewChangesResult, type SiteStatus,
 } from './protocol';
 import type { CertLspServer } from './server';
 import { combinedGlob } from './selector';
@@ -15,6 +16,10 @@ import { availableInRestrictedMode } from './trust';
 import { CertificatesViewId, Command, Setting, SettingsSection } from './names';
 
 export class Commands {
+  /** The review documents' markdown by URI (read-only: served by a content provider). */
+  private readonly reviews = new Map<string, string>();
+  private readonly reviewChanged = new vscode.EventEmitter<vscode.Uri>();
+
   constructor(
     private readonly server: CertLspServer,
     private readonly view: CertificatesView,
@@ -54,7 +59,42 @@ export class Commands {
       guarded(Command.showOutput, async () => this.server.output.show(true)),
       guarded(Command.refreshCertificates, () => this.view.refresh()),
       guarded(Command.revealDevice, (uri: vscode.Uri, range: Range) => this.reveal(uri, range)),
+      // From the palette or the explorer (a URI), or the server's rename lens ({ uri, base }).
+      guarded(Command.review, (arg?: vscode.Uri | { uri?: string; base?: string }) => this.review(arg)),
+      vscode.workspace.registerTextDocumentContentProvider(reviewScheme, {
+        onDidChange: this.reviewChanged.event,
+        provideTextDocumentContent: uri => this.reviews.get(uri.toString()) ?? '',
+      }),
+      this.reviewChanged,
     ];
+  }
+
+  private async review(arg?: vscode.Uri | { uri?: string; base?: string }): Promise<ReviewOutcome | undefined> {
+    this.requireCommand(ServerCommand.reviewChanges, 'the review of changes');
+    const given = arg instanceof vscode.Uri ? arg : arg?.uri ? vscode.Uri.parse(arg.uri) : undefined;
+    const uri = await this.manifest(given);
+    if (!uri) return undefined;
+    return reviewChanges(
+      {
+        askBase: suggested => Promise.resolve(vscode.window.showInputBox({
+          title: 'CertLsp: Review Changes Against…', prompt: 'The git revision to compare the open manifest with', value: suggested,
+        })),
+        execute: args => this.server.executeWithProgress<ReviewChangesResult>('CertLsp: reviewing changes', ServerCommand.reviewChanges, [args]),
+        show: async (document, markdown) => {
+          const review = vscode.Uri.from({ scheme: reviewScheme, path: document.path, query: document.query });
+          this.reviews.set(review.toString(), markdown);
+          this.reviewChanged.fire(review);
+          await vscode.commands.executeCommand('markdown.showPreviewToSide', review);
+        },
+        refuse: message => {
+          this.server.output.appendLine(message);
+          void vscode.window.showWarningMessage(message);
+        },
+      },
+      uri.toString(),
+      uri.path,
+      arg instanceof vscode.Uri ? undefined : arg?.base,
+    );
   }
 
   /**

@@ -12,6 +12,8 @@ export const Command = {
   showOutput: 'certlsp.showOutput',
   refreshCertificates: 'certlsp.refreshCertificates',
   revealDevice: 'certlsp.revealDevice',
+  /** "Review Changes Against…"; the server's rename lenses run it too (protocol.ts: ReviewPromptCommand). */
+  review: 'certlsp.review',
 } as const;
 
 export const CertificatesViewId = 'certlsp.certificates';

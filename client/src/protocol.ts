@@ -8,10 +8,14 @@ export const ServerCommand = {
   showStatus: 'certlsp.showStatus',
   discoverDevices: 'certlsp.discoverDevices',
   installCertificates: 'certlsp.installCertificates',
+  reviewChanges: 'certlsp.reviewChanges',
 } as const;
 
 /** Not a server command: the server's "Import signed certificates…" source action asks the client for the file. */
 export const ImportPromptCommand = 'certlsp.importCertificatesPrompt';
+
+/** Not a server command: "Review Changes Against…" (the server's rename lenses run it when the client declares it in clientCommands). */
+export const ReviewPromptCommand = 'certlsp.review';
 
 export const SiteStatusRequest = 'certlsp/siteStatus';
 
@@ -125,6 +129,49 @@ export interface SiteStatus {
   devices: DeviceStatus[];
 }
 
+export interface ReviewChangesArgs {
+  uri: string;
+  /** The git revision to compare the open text with (the server's default: HEAD). */
+  base?: string;
+}
+
+export interface ReviewChangesResult {
+  base: string;
+  /** The review as `certlsp review --format markdown` prints it (empty with a refusal). */
+  markdown: string;
+  headline: string;
+  newRequests: number;
+  /** Whether the change voids an issued certificate or a pending CSR. */
+  certificateImpact: boolean;
+  /** Why there is no review: the workspace is not trusted, not a git repository, the revision is not in this clone. */
+  refusal?: string;
+}
+
+export interface BacnetOptions {
+  port?: number;
+  /** Where Who-Is goes; absent: the manifest's bacnet.broadcast, else no discovery. */
+  broadcast?: string;
+  generateCsrCommand?: number;
+  /** The local IPv4 address to talk to devices from; absent: CertLsp sends nothing over BACnet. */
+  bind?: string;
+}
+
+/** What the extension tells the server when it starts (initialize's initializationOptions). */
+export interface InitializationOptions {
+  warningDays?: number;
+  extraGlobs: string[];
+  /** certlsp.manifests.exclude: globs the workspace scan leaves out (later changes arrive by workspace/didChangeConfiguration). */
+  exclude: string[];
+  bacnet: BacnetOptions;
+  /** Commands in the server's actions and lenses that this extension runs itself (the server offers them only to clients that say so). */
+  clientCommands: string[];
+  /** Whether the folder is trusted: only then does the server run git (review, rename lenses). Absent: untrusted. */
+  workspaceTrusted: boolean;
+}
+
+/** workspace/didChangeConfiguration's settings when the folder becomes trusted (outside the certlsp section, which a folder can set). */
+export interface TrustSettings { workspaceTrusted: boolean }
+
 /** Each server command's one argument and its result. */
 export interface ServerCommandTypes {
   [ServerCommand.generateCsrs]: [GenerateCsrsArgs, GenerateCsrsResult];
@@ -132,6 +179,7 @@ export interface ServerCommandTypes {
   [ServerCommand.showStatus]: [SiteStatusParams, SiteStatus];
   [ServerCommand.discoverDevices]: [DiscoverDevicesArgs, DiscoverDevicesResult];
   [ServerCommand.installCertificates]: [InstallCertificatesArgs, InstallCertificatesResult];
+  [ServerCommand.reviewChanges]: [ReviewChangesArgs, ReviewChangesResult];
 }
 
 /** Each custom request's params and result. */

@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import {
   CloseAction,
   ErrorAction,
+  DidChangeConfigurationNotification,
   ExecuteCommandRequest,
   LanguageClient,
   State,
@@ -13,11 +14,11 @@ import {
 } from 'vscode-languageclient/node';
 import { CrashPolicy, crashMessage } from './crashPolicy';
 import { ProgressTranslator, type WorkDoneValue } from './progress';
-import { ServerCommand, SiteStatusRequest, type SiteStatus, type SiteStatusParams } from './protocol';
+import { ServerCommand, SiteStatusRequest, type SiteStatus, type SiteStatusParams, type TrustSettings } from './protocol';
 import { combinedGlob, manifestGlobs, manifestSelector } from './selector';
 import { resolveServer, runtimeMissingMessage, serverEnvironment } from './serverLocation';
 import { initializationOptions, type SettingsReader } from './serverOptions';
-import { availableInRestrictedMode, offeredActions, restartForTrust, restrictedMessage, restrictedSnapshot, trustedSettings, type Launch } from './trust';
+import { availableInRestrictedMode, offeredActions, restartForTrust, restrictedMessage, restrictedSnapshot, tellTrust, trustedSettings, type Launch } from './trust';
 import { Command, ContextKey, Setting, SettingsSection } from './names';
 
 const crashLimit = 5;
@@ -29,6 +30,8 @@ export class CertLspServer implements vscode.Disposable {
   private readonly crashes = new CrashPolicy(crashLimit, crashWindowMinutes * 60_000);
   /** Whether the folder was trusted and the restricted settings (server path, BACnet) when the running server started. */
   private startedWith: Launch | undefined;
+  /** Whether the server started untrusted has been told that the folder is trusted now. */
+  private trustTold = false;
   private readonly startedEmitter = new vscode.EventEmitter<void>();
   /** Fires each time a server (re)started and initialized. */
   readonly onStarted = this.startedEmitter.event;
@@ -73,6 +76,7 @@ export class CertLspServer implements vscode.Disposable {
     }
     const launch = resolveServer(read<string>(Setting.serverPath), this.extensionPath, p => fs.existsSync(p));
     this.startedWith = { trusted: vscode.workspace.isTrusted, settings: restrictedSnapshot(read) };
+    this.trustTold = false;
     this.output.appendLine(`Starting the ${launch.origin} server: ${launch.command} ${launch.args.join(' ')}`);
     const globs = this.globs();
     const options: LanguageClientOptions = {
@@ -81,7 +85,7 @@ export class CertLspServer implements vscode.Disposable {
       // configurationSection: every change under “certlsp” is sent as workspace/didChangeConfiguration (the server applies
       // manifests.exclude).
       synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher(combinedGlob(globs)), configurationSection: SettingsSection },
-      initializationOptions: initializationOptions(read, globs),
+      initializationOptions: initializationOptions(read, globs, vscode.workspace.isTrusted),
       // Restricted Mode: the server's commands that write, run or send are refused with a message, and its code actions that
       // would run them are not offered (quick fixes that only edit the buffer are). Trust is read at each call, so granting
       // it needs no restart.
@@ -170,7 +174,15 @@ export class CertLspServer implements vscode.Disposable {
    * it restarted.
    */
   async applyTrust(): Promise<boolean> {
-    if (!restartForTrust(this.startedWith, vscode.workspace.isTrusted, restrictedSnapshot(this.settings()))) return false;
+    if (!restartForTrust(this.startedWith, vscode.workspace.isTrusted, restrictedSnapshot(this.settings()))) {
+      // No restart: the running server hears of the trust, so it may run git (review, rename lenses) from now on.
+      if (this.client && this.running && tellTrust(this.startedWith, vscode.workspace.isTrusted, this.trustTold)) {
+        this.trustTold = true;
+        const settings: TrustSettings = { workspaceTrusted: true };
+        await this.client.sendNotification(DidChangeConfigurationNotification.type, { settings });
+      }
+      return false;
+    }
     this.startedWith = undefined; // one restart, however many events ask while it runs
     await this.restart('The folder is trusted: its server path or BACnet settings differ from your user settings; restarting the server.');
     return true;

@@ -58,6 +58,15 @@ export function restartForTrust(started: Launch | undefined, trustedNow: boolean
 }
 
 /**
+ * Whether to tell the running server that the folder is now trusted (workspace/didChangeConfiguration with TrustSettings), so
+ * that it may run git (review, rename lenses): it was started untrusted, the folder is trusted now, and it was not told yet.
+ * A server restarted for trust hears it at initialize instead.
+ */
+export function tellTrust(started: Launch | undefined, trustedNow: boolean, told: boolean): boolean {
+  return started !== undefined && !started.trusted && trustedNow && !told;
+}
+
+/**
  * Commands that only read (the manifests, the ledgers, the certificate status) or act on the extension itself: available
  * in Restricted Mode. Every other command of the extension or the server, including ones a newer server adds, writes
  * files, runs a program or sends packets, and waits for trust.
@@ -82,6 +91,8 @@ const titles: Readonly<Record<string, string>> = {
   [ServerCommand.discoverDevices]: 'Discover Devices',
   [Command.install]: 'Install Certificates on Devices',
   [ServerCommand.installCertificates]: 'Install Certificates on Devices',
+  [Command.review]: 'Review Changes',
+  [ServerCommand.reviewChanges]: 'Review Changes',
 };
 
 /** What a command says when it is run in Restricted Mode. */

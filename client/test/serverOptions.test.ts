@@ -13,19 +13,25 @@ test('the BACnet settings reach the server as initializationOptions.bacnet, bind
     [Setting.bacnetGenerateCsrCommand]: 8,
     [Setting.bacnetBind]: ' 127.0.1.9 ',
     [Setting.exclude]: ['tests/fixtures/', '', '**/archive/**'],
-  }), ['**/sites/*.yaml']);
+  }), ['**/sites/*.yaml'], true);
   assert.deepEqual(options, {
     warningDays: 45,
     extraGlobs: ['**/sites/*.yaml'],
     exclude: ['tests/fixtures/', '**/archive/**'],
     bacnet: { port: 47809, broadcast: '127.255.255.255', generateCsrCommand: 8, bind: '127.0.1.9' },
-    clientCommands: ['certlsp.importCertificatesPrompt'],
+    clientCommands: ['certlsp.importCertificatesPrompt', 'certlsp.review'],
+    workspaceTrusted: true,
   });
+});
+
+test('the server hears whether the folder is trusted: untrusted, it runs no git', () => {
+  assert.equal(initializationOptions(reader({}), [], false).workspaceTrusted, false);
+  assert.equal(JSON.parse(JSON.stringify(initializationOptions(reader({}), [], false))).workspaceTrusted, false, 'said, not left out');
 });
 
 test('an empty or blank bind or broadcast setting is not sent: CertLsp never picks an address', () => {
   for (const empty of ['', '   ', undefined]) {
-    const { bacnet } = initializationOptions(reader({ [Setting.bacnetBind]: empty, [Setting.bacnetBroadcast]: empty, [Setting.bacnetPort]: 47808 }), []);
+    const { bacnet } = initializationOptions(reader({ [Setting.bacnetBind]: empty, [Setting.bacnetBroadcast]: empty, [Setting.bacnetPort]: 47808 }), [], false);
     assert.equal(bacnet.bind, undefined);
     assert.equal(bacnet.broadcast, undefined);
     assert.equal(bacnet.port, 47808);

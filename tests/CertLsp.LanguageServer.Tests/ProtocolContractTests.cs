@@ -31,6 +31,8 @@ public sealed partial class ProtocolContractTests
     {
         Assert.Equal(CertLspCommands.ImportCertificatesPrompt, Client.Value.Constant("ImportPromptCommand")[""]);
         Assert.DoesNotContain(CertLspCommands.ImportCertificatesPrompt, CommandRegistry.Default.Names);
+        Assert.Equal(CertLspCommands.ReviewChangesPrompt, Client.Value.Constant("ReviewPromptCommand")[""]);
+        Assert.DoesNotContain(CertLspCommands.ReviewChangesPrompt, CommandRegistry.Default.Names);
         Assert.Equal(CertLspCommands.SiteStatus, Client.Value.Constant("SiteStatusRequest")[""]);
         Assert.Equal(CustomRequests().Keys.Order(StringComparer.Ordinal), Client.Value.MapKeys("ServerRequestTypes").Order(StringComparer.Ordinal));
     }
@@ -59,6 +61,16 @@ public sealed partial class ProtocolContractTests
             Compare(TsType.Parse(tsResult), result, Role.Answered, $"{method} result", problems);
         }
         Assert.Empty(problems);
+    }
+
+    [Fact]
+    public void The_initialization_options_and_the_trust_settings_have_the_shape_the_client_sends()
+    {
+        var problems = new List<string>();
+        Compare(TsType.Parse("InitializationOptions"), typeof(InitializationOptions), Role.Sent, "initializationOptions", problems);
+        Compare(TsType.Parse("TrustSettings"), typeof(ConfigurationSettings), Role.Sent, "didChangeConfiguration settings", problems);
+        // The settings' other member is VS Code's “certlsp” section, which the client sends by itself (synchronize.configurationSection).
+        Assert.Equal(["didChangeConfiguration settings (TrustSettings).exclude: ConfigurationSettings reads it, the client never sends it"], problems);
     }
 
     [Fact]

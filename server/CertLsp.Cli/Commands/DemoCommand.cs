@@ -132,7 +132,7 @@ public static class DemoCommand
         int end = text.IndexOfAny(['\r', '\n'], name);
         File.WriteAllText(manifest, text[..end] + "-NEW" + text[end..]);
         stdout.WriteLine($"== certlsp review before/{Path.GetFileName(manifest)} {Path.GetFileName(manifest)} --format markdown (the first device renamed after its certificate was issued)");
-        ReviewCommand.Run([before, manifest], null, null, "markdown", "none", DateTimeOffset.UtcNow, stdout, stderr);
+        ReviewCommand.RunAsync([before, manifest], null, null, "markdown", "none", DateTimeOffset.UtcNow, stdout, stderr, relativeTo: Path.GetDirectoryName(manifest)).GetAwaiter().GetResult();
         stdout.WriteLine();
     }
 

@@ -1,11 +1,11 @@
 using System.CommandLine;
-using System.Diagnostics;
 using CertLsp.Cli.Output;
 using CertLsp.Core.Checking;
 using CertLsp.Workflows.Files;
 using CertLsp.Core.Ledger;
 using CertLsp.Workflows.Ledger;
 using CertLsp.Core.Review;
+using CertLsp.Workflows.Review;
 
 namespace CertLsp.Cli.Commands;
 
@@ -34,22 +34,26 @@ public static class ReviewCommand
         {
             paths, baseRev, headRev, format, failOn,
         };
-        command.SetAction(result => Run(result.GetValue(paths) ?? [], result.GetValue(baseRev), result.GetValue(headRev), result.GetValue(format)!,
-            result.GetValue(failOn)!, DateTimeOffset.UtcNow, stdout, stderr));
+        command.SetAction((result, cancellationToken) => RunAsync(result.GetValue(paths) ?? [], result.GetValue(baseRev), result.GetValue(headRev),
+            result.GetValue(format)!, result.GetValue(failOn)!, DateTimeOffset.UtcNow, stdout, stderr, cancellationToken: cancellationToken));
         return command;
     }
 
-    public static int Run(IReadOnlyList<string> paths, string? baseRev, string? headRev, string format, string failOn, DateTimeOffset now, TextWriter stdout, TextWriter stderr)
+    /// <param name="relativeTo">The folder paths are shown relative to (default: the working folder).</param>
+    public static async Task<int> RunAsync(IReadOnlyList<string> paths, string? baseRev, string? headRev, string format, string failOn, DateTimeOffset now,
+        TextWriter stdout, TextWriter stderr, string? relativeTo = null, CancellationToken cancellationToken = default)
     {
         List<ReviewFile> before, after;
         string baseName, headName;
+        Func<string, string> display = path => DisplayPath.For(path, relativeTo);
         try
         {
             if (baseRev is not null)
             {
-                string root = Git.Root();
-                before = Git.Files(root, baseRev, paths);
-                after = headRev is null ? WorkingTree(root, paths) : Git.Files(root, headRev, paths);
+                var git = new GitRevisions();
+                string root = await git.RootAsync(Directory.GetCurrentDirectory(), cancellationToken).ConfigureAwait(false);
+                before = await git.FilesAsync(root, baseRev, paths, display, cancellationToken).ConfigureAwait(false);
+                after = headRev is null ? WorkingTree(root, paths, display) : await git.FilesAsync(root, headRev, paths, display, cancellationToken).ConfigureAwait(false);
                 (baseName, headName) = (baseRev, headRev ?? "working tree");
             }
             else if (headRev is not null)
@@ -58,15 +62,16 @@ public static class ReviewCommand
             }
             else if (paths.Count == 2)
             {
-                (before, after) = TwoStates(paths[0], paths[1]);
-                (baseName, headName) = (paths[0], paths[1]);
+                (before, after) = TwoStates(paths[0], paths[1], display);
+                // Named as given, or relative to the folder asked for (the demo's temporary copies).
+                (baseName, headName) = relativeTo is null ? (paths[0], paths[1]) : (display(Path.GetFullPath(paths[0])), display(Path.GetFullPath(paths[1])));
             }
             else
             {
                 throw new ReviewFailure("give --base REV (and optionally --head REV), or the old and the new manifest file or folder");
             }
         }
-        catch (Exception ex) when (ex is ReviewFailure or ManifestReadException)
+        catch (Exception ex) when (ex is ReviewFailure or ManifestReadException or GitRevisionException)
         {
             stderr.WriteLine($"certlsp: {ex.Message}");
             return Program.CouldNotRun;
@@ -80,11 +85,11 @@ public static class ReviewCommand
         string range = $"{baseName} → {headName}";
         switch (format)
         {
-            case "markdown": ReviewReport.WriteMarkdown(review, range, stdout); break;
+            case "markdown": ReviewText.WriteMarkdown(review, range, stdout); break;
             case "json": ReviewReport.WriteJson(review, baseName, headName, stdout); break;
             case "sarif": new SarifReport().Write(review.IntroducedOnly(), stdout); break;
             case "codeclimate": new CodeClimateReport().Write(review.IntroducedOnly(), stdout); break;
-            default: ReviewReport.WriteText(review, range, stdout); break;
+            default: ReviewText.WriteText(review, range, stdout); break;
         }
         bool fail = failOn switch
         {
@@ -96,17 +101,17 @@ public static class ReviewCommand
     }
 
     /// <summary>The working tree's manifests under the paths (the whole repository by default), with their ledgers.</summary>
-    private static List<ReviewFile> WorkingTree(string root, IReadOnlyList<string> paths)
+    private static List<ReviewFile> WorkingTree(string root, IReadOnlyList<string> paths, Func<string, string> display)
     {
         // A path the change deleted is not in the working tree: its manifests are then only in the base (deleted).
         var existing = paths.Where(p => File.Exists(p) || Directory.Exists(p)).ToList();
         if (paths.Count > 0 && existing.Count == 0) return [];
         var files = ManifestFiles.Expand(paths.Count == 0 ? [root] : existing);
-        return [.. files.Select(ReadFile)];
+        return [.. files.Select(f => ReadFile(f, display))];
     }
 
     /// <summary>Two files, or two folders whose manifests pair by their path inside the folder. Both states are named by the new paths.</summary>
-    private static (List<ReviewFile>, List<ReviewFile>) TwoStates(string old, string now)
+    private static (List<ReviewFile>, List<ReviewFile>) TwoStates(string old, string now, Func<string, string> display)
     {
         bool folders = Directory.Exists(old) && Directory.Exists(now);
         if (!folders && !(File.Exists(old) && File.Exists(now)))
@@ -115,95 +120,19 @@ public static class ReviewCommand
         }
         string oldRoot = Path.GetFullPath(folders ? old : Path.GetDirectoryName(Path.GetFullPath(old))!);
         string newRoot = Path.GetFullPath(folders ? now : Path.GetDirectoryName(Path.GetFullPath(now))!);
-        List<ReviewFile> Read(string input) => [.. ManifestFiles.Expand([input]).Select(ReadFile)];
-        var after = Read(now);
+        var after = ManifestFiles.Expand([now]).Select(f => ReadFile(f, display)).ToList();
         // The old state is named as the new one would be, so that a file pairs with its new version.
-        var before = Read(old).Select(f => f with { Path = folders ? DisplayPath.For(Path.Combine(newRoot, Path.GetRelativePath(oldRoot, f.Path))) : after[0].Path }).ToList();
+        var before = ManifestFiles.Expand([old]).Select(f => ReadFile(f, display) with
+        {
+            Path = folders ? display(Path.Combine(newRoot, Path.GetRelativePath(oldRoot, Path.GetFullPath(f)))) : after[0].Path,
+        }).ToList();
         return (before, after);
     }
 
     /// <summary>A manifest on disk with its ledger (one that is not text carries its error, so the review names it and goes on).</summary>
-    private static ReviewFile ReadFile(string manifest)
+    private static ReviewFile ReadFile(string manifest, Func<string, string> display)
     {
         string ledger = LedgerFile.PathFor(manifest);
-        return new ReviewFile(DisplayPath.For(manifest), ManifestFiles.Read(manifest), LedgerFile.Input(ledger, DisplayPath.For(ledger)));
-    }
-
-    /// <summary>Manifests and ledgers of a revision, read with git (ls-tree, show).</summary>
-    private static class Git
-    {
-        public static string Root()
-        {
-            var (exit, output, error) = Run(Directory.GetCurrentDirectory(), "rev-parse", "--show-toplevel");
-            if (exit != 0) throw new ReviewFailure($"--base needs a git repository: {Text(error).Trim()}");
-            return Text(output).Trim();
-        }
-
-        public static List<ReviewFile> Files(string root, string revision, IReadOnlyList<string> paths)
-        {
-            var (exit, resolved, _) = Run(root, "rev-parse", "--verify", "--quiet", "--end-of-options", revision + "^{commit}");
-            if (exit != 0)
-            {
-                bool shallow = Text(Run(root, "rev-parse", "--is-shallow-repository").Output).Trim() == "true";
-                throw new ReviewFailure($"the revision “{revision}” is not in this clone"
-                    + (shallow ? " (it is a shallow clone: fetch the base, e.g. git fetch --deepen=50, or actions/checkout with fetch-depth: 0)" : ""));
-            }
-            // The commit's hash from here on: git ls-tree and git show then never read the revision as an option.
-            string commit = Text(resolved).Trim();
-            var specs = paths.Select(p => Path.GetRelativePath(root, Path.GetFullPath(p)).Replace('\\', '/')).ToArray();
-            var (listExit, listing, listError) = Run(root, ["ls-tree", "-r", "-z", "--name-only", commit, "--", .. specs]);
-            if (listExit != 0) throw new ReviewFailure($"git ls-tree {revision}: {Text(listError).Trim()}");
-            var names = Text(listing).Split('\0', StringSplitOptions.RemoveEmptyEntries);
-            var present = names.ToHashSet(StringComparer.Ordinal);
-            var files = new List<ReviewFile>();
-            foreach (var name in names.Where(ManifestFiles.IsManifestPath).Order(StringComparer.Ordinal))
-            {
-                string display = DisplayPath.For(Path.Combine(root, name));
-                string text = ManifestFiles.Decode($"{revision}:{name}", Show(root, commit, revision, name));
-                string ledger = LedgerFile.PathFor(name).Replace('\\', '/');
-                var ledgerInput = present.Contains(ledger)
-                    ? LedgerFile.Input($"{revision}:{DisplayPath.For(Path.Combine(root, ledger))}", Show(root, commit, revision, ledger))
-                    : null;
-                files.Add(new ReviewFile(display, text, ledgerInput));
-            }
-            return files;
-        }
-
-        private static byte[] Show(string root, string commit, string revision, string path)
-        {
-            var (exit, output, error) = Run(root, "show", $"{commit}:{path}");
-            if (exit != 0) throw new ReviewFailure($"git show {revision}:{path}: {Text(error).Trim()}");
-            if (output.Length > ManifestFiles.MaxFileBytes) throw new ReviewFailure($"{revision}:{path}: the file has {output.Length:N0} bytes; a site manifest is refused above {ManifestFiles.MaxFileBytes:N0} bytes");
-            return output;
-        }
-
-        private static string Text(byte[] bytes) => System.Text.Encoding.UTF8.GetString(bytes);
-
-        private static (int Exit, byte[] Output, byte[] Error) Run(string directory, params string[] args)
-        {
-            var info = new ProcessStartInfo("git") { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
-            foreach (var a in args) info.ArgumentList.Add(a);
-            info.Environment["GIT_TERMINAL_PROMPT"] = "0";
-            Process process;
-            try
-            {
-                process = Process.Start(info) ?? throw new ReviewFailure("git could not be started");
-            }
-            catch (System.ComponentModel.Win32Exception ex)
-            {
-                throw new ReviewFailure($"git could not be started ({ex.Message}); --base needs git on the PATH");
-            }
-            using (process)
-            {
-                process.StandardInput.Close();
-                using var output = new MemoryStream();
-                using var error = new MemoryStream();
-                var errorTask = process.StandardError.BaseStream.CopyToAsync(error);
-                process.StandardOutput.BaseStream.CopyTo(output);
-                errorTask.GetAwaiter().GetResult();
-                process.WaitForExit();
-                return (process.ExitCode, output.ToArray(), error.ToArray());
-            }
-        }
+        return new ReviewFile(display(Path.GetFullPath(manifest)), ManifestFiles.Read(manifest), LedgerFile.Input(ledger, display(Path.GetFullPath(ledger))));
     }
 }

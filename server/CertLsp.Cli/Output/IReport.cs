@@ -7,13 +7,3 @@ public interface IReport
 {
     void Write(CheckResult result, TextWriter output);
 }
-
-internal static class Severities
-{
-    public static string Name(DiagnosticSeverity severity) => severity switch
-    {
-        DiagnosticSeverity.Error => "error",
-        DiagnosticSeverity.Warning => "warning",
-        _ => "info",
-    };
-}

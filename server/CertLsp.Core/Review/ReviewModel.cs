@@ -60,6 +60,9 @@ public sealed record DeviceImpact(DevicePairing Device, CertificateImpact Impact
     public bool NewRequest => Impact is CertificateImpact.NewDevice or CertificateImpact.MustRequestAgain or CertificateImpact.PendingWillNotMatch;
 }
 
+/// <summary>A device of the open text renamed since the base, with the entry its lens sits on and what the rename does to its certificate.</summary>
+public sealed record RenamedDevice(Manifest.DeviceEntry Device, DeviceImpact Impact);
+
 /// <summary>A site-wide setting that changes every future request (domain, subject defaults, key settings).</summary>
 public sealed record SettingChange(string Setting, string? Old, string? New);
 

@@ -30,6 +30,24 @@ public static class SiteReviewer
         return new SiteReview([.. manifests.OrderBy(m => m.Path, StringComparer.Ordinal)], headCheck, now);
     }
 
+    /// <summary>
+    /// The renamed devices of one manifest (matched as <see cref="Review"/> matches them: by instance, then address) with what the
+    /// rename does to their certificate, without the checker: the editor's lenses, on every change of the open text. The
+    /// certificates are those of <paramref name="ledger"/> (what the devices hold now).
+    /// </summary>
+    public static ImmutableArray<RenamedDevice> Renamed(ManifestDocument baseDocument, ManifestDocument headDocument, SiteLedger ledger, DateTimeOffset now)
+    {
+        if (baseDocument.Manifest is not { } baseManifest || headDocument.Manifest is not { } headManifest) return [];
+        var b = new Side(baseDocument, ledger, null);
+        var h = new Side(headDocument, ledger, null);
+        var renamed = ImmutableArray.CreateBuilder<RenamedDevice>();
+        foreach (var p in ManifestComparison.Pair(b, baseManifest, h, headManifest, now).Where(p => p.Pairing.IsRenamed))
+        {
+            renamed.Add(new RenamedDevice(p.HeadEntry!, ManifestComparison.Impact(baseManifest, headManifest, p, ledger, now)!));
+        }
+        return renamed.ToImmutable();
+    }
+
     private static Side[] Read(IReadOnlyList<ReviewFile> files, DateTimeOffset now)
     {
         var sides = new Side[files.Count];
@@ -120,9 +138,7 @@ internal static class ManifestComparison
         var baseManifest = b?.Document.Manifest;
         var headManifest = h?.Document.Manifest;
         bool comparable = (b is null || baseManifest is not null) && (h is null || headManifest is not null);
-        var baseDevices = comparable && baseManifest is not null ? Devices(b!, baseManifest, now) : [];
-        var headDevices = comparable && headManifest is not null ? Devices(h!, headManifest, now) : [];
-        var pairings = Match(baseDevices, headDevices);
+        var pairings = Pair(comparable ? b : null, baseManifest, comparable ? h : null, headManifest, now);
 
         var settings = baseManifest is not null && headManifest is not null ? Settings(baseManifest, headManifest) : [];
         var baseLedger = b?.Ledger ?? SiteLedger.Empty;
@@ -138,8 +154,7 @@ internal static class ManifestComparison
                 if (!alreadyHeld) impacts.Add(new DeviceImpact(p.Pairing, CertificateImpact.NewDevice, ["new device"], CertificateStatus.None, null));
                 continue;
             }
-            var reasons = Reasons(baseManifest!, p.BaseEntry!, headManifest!, p.HeadEntry!, p.Pairing);
-            if (reasons.Count > 0) impacts.Add(Impact(p.Pairing, reasons, baseLedger.Find(p.Pairing.Base.Name), now));
+            if (Impact(baseManifest!, headManifest!, p, baseLedger, now) is { } impact) impacts.Add(impact);
             if (p.Pairing.Base.Zip != p.Pairing.Head.Zip || p.Pairing.Base.Batch != p.Pairing.Head.Batch) zipMoves.Add(p.Pairing);
         }
 
@@ -181,6 +196,18 @@ internal static class ManifestComparison
 
     /// <summary>A pairing with the manifest entries it came from.</summary>
     internal sealed record Paired(DevicePairing Pairing, DeviceEntry? BaseEntry, DeviceEntry? HeadEntry);
+
+    /// <summary>The devices of both versions, paired (a side without a readable manifest has none).</summary>
+    internal static List<Paired> Pair(Side? b, SiteManifest? baseManifest, Side? h, SiteManifest? headManifest, DateTimeOffset now) => Match(
+        b is not null && baseManifest is not null ? Devices(b, baseManifest, now) : [],
+        h is not null && headManifest is not null ? Devices(h, headManifest, now) : []);
+
+    /// <summary>What the change does to a device of both versions (by the base ledger), or null when its next request carries nothing new.</summary>
+    internal static DeviceImpact? Impact(SiteManifest baseManifest, SiteManifest headManifest, Paired p, SiteLedger baseLedger, DateTimeOffset now)
+    {
+        var reasons = Reasons(baseManifest, p.BaseEntry!, headManifest, p.HeadEntry!, p.Pairing);
+        return reasons.Count > 0 ? Impact(p.Pairing, reasons, baseLedger.Find(p.Pairing.Base!.Name), now) : null;
+    }
 
     private static (ReviewDevice Device, DeviceEntry Entry)[] Devices(Side side, SiteManifest manifest, DateTimeOffset now)
     {

@@ -25,7 +25,8 @@ public sealed class CommandRegistry
         new ImportCertificatesCommand(),
         new ShowStatusCommand(),
         new DiscoverDevicesCommand(),
-        new InstallCertificatesCommand());
+        new InstallCertificatesCommand(),
+        new ReviewChangesCommand());
 
     public IReadOnlyList<IServerCommand> Commands { get; }
 

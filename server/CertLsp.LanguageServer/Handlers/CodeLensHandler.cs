@@ -1,21 +1,34 @@
 using CertLsp.Core.Editing;
+using CertLsp.Core.Ledger;
+using CertLsp.Core.Review;
 using CertLsp.LanguageServer.Protocol;
 using CertLsp.LanguageServer.Workspace;
 using StreamJsonRpc;
 
 namespace CertLsp.LanguageServer.Handlers;
 
-/// <summary>textDocument/codeLens: per batch "Batch north-wing · 42 devices · Generate CSRs"; per device with a certificate or pending CSR, its status.</summary>
+/// <summary>
+/// textDocument/codeLens: per batch "Batch north-wing · 42 devices · Generate CSRs"; per device with a certificate or pending CSR, its
+/// status; in a trusted workspace, per device renamed since HEAD, what the rename does to its certificate.
+/// </summary>
 public sealed class CodeLensHandler(ServerContext context)
 {
     [JsonRpcMethod(Methods.CodeLens, UseSingleObjectParameterDeserialization = true)]
-    public CodeLens[] CodeLenses(CodeLensParams parameters, CancellationToken cancellationToken)
+    public async Task<CodeLens[]> CodeLenses(CodeLensParams parameters, CancellationToken cancellationToken)
     {
         context.EnsureReady();
         cancellationToken.ThrowIfCancellationRequested();
         var document = context.Document(context.Workspace.Snapshot, parameters.TextDocument, cancellationToken);
+        if (document.Parsed.Manifest is null) return [];
+        var lenses = StatusLenses(document, cancellationToken);
+        lenses.AddRange(await RenameLensesAsync(document, cancellationToken).ConfigureAwait(false));
+        return [.. lenses];
+    }
+
+    private static List<CodeLens> StatusLenses(OpenDocument document, CancellationToken cancellationToken)
+    {
         var parsed = document.Parsed;
-        if (parsed.Manifest is not { } manifest) return [];
+        var manifest = parsed.Manifest!;
         var lines = parsed.Lines;
         var lenses = new List<CodeLens>();
         foreach (var batch in Outline.Batches(manifest))
@@ -40,6 +53,33 @@ public sealed class CodeLensHandler(ServerContext context)
                 lenses.Add(new CodeLens(LspConvert.Range(lines, device.Name.Span), new Command($"Certificate: {status}", CertLspCommands.ShowStatus, [new SiteStatusParams(document.Uri)])));
             }
         }
-        return [.. lenses];
+        return lenses;
+    }
+
+    /// <summary>
+    /// "renamed from AHU-2: its valid certificate (CN AHU-2.bms…) will not match; a new CSR is needed" on each device renamed since
+    /// HEAD (matched as certlsp review matches), worded from the ledger as it is now. Only in a trusted workspace: git runs here.
+    /// </summary>
+    private async Task<IEnumerable<CodeLens>> RenameLensesAsync(OpenDocument document, CancellationToken cancellationToken)
+    {
+        if (!context.WorkspaceTrusted || UriPaths.LocalPath(document.Uri) is not { } path) return [];
+        Core.Checking.ManifestDocument? head;
+        try
+        {
+            head = await context.Heads.BaseAsync(context.Git, path, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Workflows.Review.GitRevisionException ex)
+        {
+            context.LogTrace($"no rename lenses for {document.Uri}: {ex.Message}");
+            return [];
+        }
+        if (head is null) return [];
+        var parsed = document.Parsed;
+        var ledger = parsed.Ledger ?? head.Ledger ?? SiteLedger.Empty;
+        bool review = context.Client.ClientCommands.Contains(CertLspCommands.ReviewChangesPrompt);
+        var arguments = new ReviewChangesArguments(document.Uri, "HEAD");
+        return SiteReviewer.Renamed(head, parsed, ledger, DateTimeOffset.UtcNow).Select(r => new CodeLens(
+            LspConvert.Range(parsed.Lines, r.Device.Name?.Span ?? r.Device.AnchorSpan),
+            new Command(ReviewText.RenameLens(r.Impact), review ? CertLspCommands.ReviewChangesPrompt : CertLspCommands.ReviewChanges, [arguments])));
     }
 }

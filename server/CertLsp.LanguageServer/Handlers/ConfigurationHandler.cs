@@ -6,8 +6,9 @@ using StreamJsonRpc;
 namespace CertLsp.LanguageServer.Handlers;
 
 /// <summary>
-/// workspace/didChangeConfiguration: the settings the server applies without a restart. Today certlsp.manifests.exclude,
-/// read from settings.certlsp.manifests.exclude (VS Code sends the whole “certlsp” section); other settings are ignored.
+/// workspace/didChangeConfiguration: the settings the server applies without a restart, read once into
+/// <see cref="ConfigurationSettings"/>: certlsp.manifests.exclude (VS Code sends the whole “certlsp” section), and workspaceTrusted
+/// (sent by the client when the folder becomes trusted: the rename lenses then appear, the client asked to show them again).
 /// </summary>
 public sealed class ConfigurationHandler(ServerContext context)
 {
@@ -15,16 +16,19 @@ public sealed class ConfigurationHandler(ServerContext context)
     public void DidChangeConfiguration(JsonElement? parameters)
     {
         if (!context.Ready) return;
-        if (parameters is not { ValueKind: JsonValueKind.Object } p
-            || !p.TryGetProperty("settings", out var settings) || settings.ValueKind != JsonValueKind.Object
-            || !settings.TryGetProperty("certlsp", out var certlsp) || certlsp.ValueKind != JsonValueKind.Object
-            || !certlsp.TryGetProperty("manifests", out var manifests) || manifests.ValueKind != JsonValueKind.Object
-            || !manifests.TryGetProperty("exclude", out var exclude))
+        var settings = ConfigurationSettings.Read(parameters, m => context.Log($"settings: {m}", MessageType.Warning));
+        if (settings.WorkspaceTrusted is { } trusted && trusted != context.WorkspaceTrusted)
         {
-            return;
+            context.WorkspaceTrusted = trusted;
+            context.Log(trusted ? "the workspace is trusted: git may run (review, rename lenses)" : "the workspace is not trusted: no git");
+            if (context.Client.CodeLensRefresh)
+            {
+                _ = context.Rpc.InvokeWithCancellationAsync<object?>(Methods.CodeLensRefresh, [], CancellationToken.None).ContinueWith(
+                    t => context.Log($"the client refused to refresh code lenses: {t.Exception?.InnerException?.Message}", MessageType.Warning),
+                    CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            }
         }
-        if (ManifestScope.ReadGlobs(exclude, m => context.Log(m, MessageType.Warning)) is not { } globs) return;
-        if (globs.SequenceEqual(context.Workspace.Scope.Exclude)) return;
+        if (settings.Exclude is not { } globs || globs.SequenceEqual(context.Workspace.Scope.Exclude)) return;
         context.Workspace.SetExclude(globs);
         _ = WorkspaceIndex.Start(context);
     }

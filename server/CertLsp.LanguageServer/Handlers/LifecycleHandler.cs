@@ -15,20 +15,14 @@ public sealed class LifecycleHandler(ServerContext context, Func<ServerCapabilit
     {
         cancellationToken.ThrowIfCancellationRequested();
         if (context.IsInitialized) throw new LocalRpcException("initialize was already sent") { ErrorCode = ErrorCodes.InvalidRequest };
-        context.Client = ClientFeatures.Read(parameters.Capabilities, parameters.InitializationOptions);
+        var options = InitializationOptions.Read(parameters.InitializationOptions, m => context.Log($"initializationOptions.{m}", MessageType.Warning));
+        context.Client = ClientFeatures.Read(parameters.Capabilities, options);
         context.Trace = parameters.Trace ?? "off";
         // The editor's "expiry warning days" setting: the window for manifests without certificates.warningDays.
-        if (parameters.InitializationOptions is { ValueKind: System.Text.Json.JsonValueKind.Object } options
-            && options.TryGetProperty("warningDays", out var days) && days.TryGetInt32(out int warningDays) && warningDays is >= 0 and <= 3650)
-        {
-            context.Workspace.DefaultWarningDays = warningDays;
-        }
-        context.Bacnet = EditorBacnet.Read(parameters.InitializationOptions, m => context.Log($"initializationOptions.{m}", MessageType.Warning));
-        if (parameters.InitializationOptions is { ValueKind: System.Text.Json.JsonValueKind.Object } withExclude && withExclude.TryGetProperty("exclude", out var exclude)
-            && ManifestScope.ReadGlobs(exclude, m => context.Log($"initializationOptions.exclude: {m}", MessageType.Warning)) is { } globs)
-        {
-            context.Workspace.SetExclude(globs);
-        }
+        if (options.WarningDays is { } warningDays) context.Workspace.DefaultWarningDays = warningDays;
+        context.Bacnet = options.Bacnet ?? EditorBacnet.None;
+        if (options.Exclude is { } globs) context.Workspace.SetExclude(globs);
+        context.WorkspaceTrusted = options.WorkspaceTrusted == true;
         var folders = (parameters.WorkspaceFolders ?? []).Select(f => UriPaths.LocalPath(f.Uri)).ToList();
         if (folders.Count == 0) folders.Add(parameters.RootUri is { } root ? UriPaths.LocalPath(root) : parameters.RootPath);
         context.Workspace.SetFolders(folders.OfType<string>().Where(Directory.Exists));

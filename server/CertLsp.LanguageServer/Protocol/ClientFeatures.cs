@@ -12,36 +12,23 @@ namespace CertLsp.LanguageServer.Protocol;
 /// Commands the client runs itself (<c>initializationOptions.clientCommands</c> or <c>capabilities.experimental.clientCommands</c>):
 /// only these, besides the server's own, may appear in actions and lenses.
 /// </param>
-public sealed record ClientFeatures(bool WorkDoneProgress, bool WatchedFilesRegistration, IReadOnlySet<string> ClientCommands)
+/// <param name="CodeLensRefresh"><c>workspace.codeLens.refreshSupport</c>: the server may ask for the lenses again (when trust is granted).</param>
+public sealed record ClientFeatures(bool WorkDoneProgress, bool WatchedFilesRegistration, IReadOnlySet<string> ClientCommands, bool CodeLensRefresh = false)
 {
     /// <summary>Before initialize: nothing.</summary>
     public static ClientFeatures None { get; } = new(false, false, new HashSet<string>());
 
-    public static ClientFeatures Read(JsonElement? capabilities, JsonElement? initializationOptions)
+    public static ClientFeatures Read(JsonElement? capabilities, InitializationOptions options)
     {
-        var commands = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var options in new[] { initializationOptions, Find(capabilities, "experimental") })
+        var commands = new HashSet<string>(options.ClientCommands ?? [], StringComparer.Ordinal);
+        if (LspAny.Find(capabilities, "experimental", "clientCommands") is { ValueKind: JsonValueKind.Array } list)
         {
-            if (Find(options, "clientCommands") is { ValueKind: JsonValueKind.Array } list)
-            {
-                commands.UnionWith(list.EnumerateArray().Where(c => c.ValueKind == JsonValueKind.String).Select(c => c.GetString()!));
-            }
+            commands.UnionWith(list.EnumerateArray().Where(c => c.ValueKind == JsonValueKind.String).Select(c => c.GetString()!));
         }
         return new ClientFeatures(
-            Find(capabilities, "window", "workDoneProgress") is { ValueKind: JsonValueKind.True },
-            Find(capabilities, "workspace", "didChangeWatchedFiles", "dynamicRegistration") is { ValueKind: JsonValueKind.True },
-            commands);
-    }
-
-    /// <summary>The value at this path of object properties, or null where one is missing or not an object.</summary>
-    private static JsonElement? Find(JsonElement? root, params string[] path)
-    {
-        var at = root;
-        foreach (var name in path)
-        {
-            if (at is not { ValueKind: JsonValueKind.Object } o || !o.TryGetProperty(name, out var next)) return null;
-            at = next;
-        }
-        return at;
+            LspAny.Find(capabilities, "window", "workDoneProgress") is { ValueKind: JsonValueKind.True },
+            LspAny.Find(capabilities, "workspace", "didChangeWatchedFiles", "dynamicRegistration") is { ValueKind: JsonValueKind.True },
+            commands,
+            LspAny.Find(capabilities, "workspace", "codeLens", "refreshSupport") is { ValueKind: JsonValueKind.True });
     }
 }

@@ -70,3 +70,12 @@ public sealed record DiscoverDevicesResult(
     WorkspaceEdit? Edit = null,
     string? Refusal = null,
     bool Cancelled = false);
+
+/// <summary>Arguments of certlsp.reviewChanges: the manifest, and the git revision to compare its open text with (default HEAD).</summary>
+public sealed record ReviewChangesArguments(string Uri, string? Base = null);
+
+/// <summary>
+/// The review of the manifest's open text against the base revision: the markdown (as <c>certlsp review --format markdown</c>), its
+/// headline and counts; or, with nothing else filled, why there is none (untrusted workspace, not a git repository, no such revision).
+/// </summary>
+public sealed record ReviewChangesResult(string Base, string Markdown, string Headline, int NewRequests, bool CertificateImpact, string? Refusal = null);

@@ -13,7 +13,7 @@ public sealed record InitializeParams(
     string? RootPath = null,
     WorkspaceFolder[]? WorkspaceFolders = null,
     JsonElement? Capabilities = null,
-    JsonElement? InitializationOptions = null,
+    JsonElement? InitializationOptions = null, // LSPAny: read once, leniently, into Protocol.InitializationOptions
     string? Trace = null);
 
 public sealed record ServerInfo(string Name, string Version);

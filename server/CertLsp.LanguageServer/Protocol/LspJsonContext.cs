@@ -39,6 +39,8 @@ namespace CertLsp.LanguageServer.Protocol;
 [JsonSerializable(typeof(WorkDoneProgressCancelParams))]
 [JsonSerializable(typeof(DiscoverDevicesArguments))]
 [JsonSerializable(typeof(DiscoverDevicesResult))]
+[JsonSerializable(typeof(ReviewChangesArguments))]
+[JsonSerializable(typeof(ReviewChangesResult))]
 [JsonSerializable(typeof(DidOpenTextDocumentParams))]
 [JsonSerializable(typeof(TextDocumentContentChangeEvent))]
 [JsonSerializable(typeof(DidChangeTextDocumentParams))]

@@ -31,6 +31,7 @@ public static class Methods
     public const string ExecuteCommand = "workspace/executeCommand";
     public const string ApplyEdit = "workspace/applyEdit";
     public const string RegisterCapability = "client/registerCapability";
+    public const string CodeLensRefresh = "workspace/codeLens/refresh";
 
     public const string LogMessage = "window/logMessage";
     public const string ShowMessage = "window/showMessage";
@@ -57,9 +58,13 @@ public static class CertLspCommands
     public const string ShowStatus = "certlsp.showStatus";
     public const string DiscoverDevices = "certlsp.discoverDevices";
     public const string InstallCertificates = "certlsp.installCertificates";
+    public const string ReviewChanges = "certlsp.reviewChanges";
 
     /// <summary>Not a server command: the client asks for the archive (a file picker), then calls <see cref="ImportCertificates"/>.</summary>
     public const string ImportCertificatesPrompt = "certlsp.importCertificatesPrompt";
+
+    /// <summary>Not a server command: the client's "Review Changes Against…" (the rename lenses run it when the client declares it).</summary>
+    public const string ReviewChangesPrompt = "certlsp.review";
 
     /// <summary>Custom request: the site's devices with their certificate status (the editor's certificates view).</summary>
     public const string SiteStatus = "certlsp/siteStatus";

@@ -27,6 +27,9 @@ public sealed class DemoCommandTests
         Assert.Matches(@"Kältemaschine-1\s+Kaltemaschine-1\.bms\.riverside\.example\s+valid \(expires soon\)", output);
         Assert.Contains("warning CL0403", output);
         Assert.Contains("**1 manifest changed: 1 new certificate request, 1 issued or pending certificate voided", output);
+        // Paths relative to the site, not the demo's temporary folder.
+        Assert.Contains("### CertLsp review before/riverside.site.yaml → riverside.site.yaml\n", output.ReplaceLineEndings("\n"));
+        Assert.Contains("| `riverside.site.yaml` | modified | 0 | 0 | 1 | 1 | 1 |", output);
         Assert.Matches(@"\| [^|]+-NEW \| [^|]+ \| [^|]+ \| its valid certificate \(serial [0-9A-F]+, CN [^)]+\) will not match: a new CSR is needed \|", output);
         // device-held keys (lakeside-plant) on the simulated site
         Assert.Contains("4 device(s) answered.", output);

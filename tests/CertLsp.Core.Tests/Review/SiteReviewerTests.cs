@@ -251,4 +251,24 @@ public sealed class SiteReviewerTests
         });
         Assert.Equal("b.site.yaml", review.Manifests.Single(m => m.Path == "a.site.yaml").BasePath);
     }
+
+    [Fact]
+    public void The_editors_rename_lenses_match_by_instance_then_address_and_word_each_ledger_state()
+    {
+        var expired = SiteLedger.Empty.With(new LedgerEntry("VAV-3", "VAV-3.bms.example", null,
+            new IssuedCertificate("1003", "CN=CA", Now.AddDays(-400), Now.AddDays(-35), "sha256:c3", "sha256:k3")));
+        var ledger = LedgerFormat.Read("plant.site.ledger", LedgerText()).With(expired.Find("VAV-3")!);
+        var before = ManifestDocument.Parse("plant.site.yaml", Site(Ahu1, Ahu2, Vav3, Device("FCU-4", 1004, "127.0.0.13")));
+        // AHU-1 and AHU-2 keep their instance; VAV-3's instance changes but its address stays; FCU-4 only moves batch.
+        var after = ManifestDocument.Parse("plant.site.yaml", Site(Device("AHU-1-North", 1001, "127.0.0.10"), Device("AHU-2-South", 1002, "127.0.0.11"),
+            Device("VAV-3-East", 2003, "127.0.0.12"), Device("FCU-4", 1004, "127.0.0.13", batch: "north")));
+        var lenses = SiteReviewer.Renamed(before, after, ledger, Now);
+        Assert.Equal(["AHU-1-North", "AHU-2-South", "VAV-3-East"], lenses.Select(l => l.Device.DisplayName));
+        Assert.Equal([
+            "renamed from AHU-1: its valid certificate (CN AHU-1.bms.example) will not match; a new CSR is needed",
+            "renamed from AHU-2: its pending CSR (CN AHU-2.bms.example) will no longer match; a new CSR is needed",
+            "renamed from VAV-3: its certificate is expired; a new CSR was needed anyway",
+        ], lenses.Select(l => ReviewText.RenameLens(l.Impact)));
+        Assert.Empty(SiteReviewer.Renamed(before, ManifestDocument.Parse("plant.site.yaml", "site: [broken"), ledger, Now));
+    }
 }

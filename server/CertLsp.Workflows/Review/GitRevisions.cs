@@ -1,0 +1,131 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Text;
+using CertLsp.Core.Review;
+using CertLsp.Workflows.Files;
+using CertLsp.Workflows.Ledger;
+
+namespace CertLsp.Workflows.Review;
+
+/// <summary>Why a revision's manifests could not be read: no repository, a revision not in this clone, git missing or failing.</summary>
+public sealed class GitRevisionException(string message) : Exception(message);
+
+/// <summary>What one git run returned: its exit code, standard output and standard error.</summary>
+public sealed record GitOutput(int Exit, byte[] Output, byte[] Error);
+
+/// <summary>Runs git with these arguments in this folder (the seam tests replace to see every call).</summary>
+public delegate Task<GitOutput> GitRunner(string directory, IReadOnlyList<string> arguments, CancellationToken cancellationToken);
+
+/// <summary>
+/// The manifests and ledgers of a git revision, read with <c>git ls-tree</c> and <c>git show</c>, for <c>certlsp review</c> and the
+/// editor's review: a revision missing from the clone (a typo, a shallow CI clone) is said clearly, never a crash.
+/// </summary>
+public sealed class GitRevisions(GitRunner? runner = null)
+{
+    private readonly GitRunner run = runner ?? RunProcessAsync;
+
+    /// <summary>The repository's top folder holding <paramref name="directory"/>.</summary>
+    public async Task<string> RootAsync(string directory, CancellationToken cancellationToken = default) =>
+        (await LocateAsync(directory, cancellationToken).ConfigureAwait(false)).Root;
+
+    /// <summary>The repository holding <paramref name="directory"/>: its top folder, its git folder and its common git folder (shared by worktrees).</summary>
+    public async Task<(string Root, string GitDir, string CommonDir)> LocateAsync(string directory, CancellationToken cancellationToken = default)
+    {
+        var (exit, output, error) = await run(directory, ["rev-parse", "--show-toplevel", "--absolute-git-dir", "--git-common-dir"], cancellationToken).ConfigureAwait(false);
+        var lines = Text(output).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (exit != 0 || lines.Length != 3) throw new GitRevisionException($"{directory} is not in a git repository: {Text(error).Trim()}");
+        return (Path.GetFullPath(lines[0]), Path.GetFullPath(lines[1]), Path.GetFullPath(lines[2], directory));
+    }
+
+    /// <summary>The commit a revision names (a hash: git never reads it as an option afterwards), or why it is not in this clone.</summary>
+    public async Task<string> ResolveAsync(string root, string revision, CancellationToken cancellationToken = default)
+    {
+        var (exit, resolved, _) = await run(root, ["rev-parse", "--verify", "--quiet", "--end-of-options", revision + "^{commit}"], cancellationToken).ConfigureAwait(false);
+        if (exit == 0) return Text(resolved).Trim();
+        var shallow = await run(root, ["rev-parse", "--is-shallow-repository"], cancellationToken).ConfigureAwait(false);
+        throw new GitRevisionException($"the revision “{revision}” is not in this clone"
+            + (Text(shallow.Output).Trim() == "true" ? " (it is a shallow clone: fetch the base, e.g. git fetch --deepen=50, or actions/checkout with fetch-depth: 0)" : ""));
+    }
+
+    /// <summary>
+    /// The manifests (with their ledgers) of a revision under the paths (the whole repository when none), each named by
+    /// <paramref name="display"/> from its full path in the working tree. A manifest the revision does not hold is left out (added).
+    /// </summary>
+    public async Task<List<ReviewFile>> FilesAsync(string root, string revision, IReadOnlyList<string> paths, Func<string, string> display,
+        CancellationToken cancellationToken = default)
+    {
+        string commit = await ResolveAsync(root, revision, cancellationToken).ConfigureAwait(false);
+        var specs = paths.Select(p => Path.GetRelativePath(root, Path.GetFullPath(p)).Replace('\\', '/')).ToList();
+        // A manifest named alone brings its ledger (beside it) along.
+        specs.AddRange(specs.Where(ManifestFiles.IsManifestPath).Select(s => LedgerFile.PathFor(s).Replace('\\', '/')).ToList());
+        var (listExit, listing, listError) = await run(root, ["ls-tree", "-r", "-z", "--name-only", commit, "--", .. specs], cancellationToken).ConfigureAwait(false);
+        if (listExit != 0) throw new GitRevisionException($"git ls-tree {revision}: {Text(listError).Trim()}");
+        var names = Text(listing).Split('\0', StringSplitOptions.RemoveEmptyEntries);
+        var present = names.ToHashSet(StringComparer.Ordinal);
+        var files = new List<ReviewFile>();
+        foreach (var name in names.Where(ManifestFiles.IsManifestPath).Order(StringComparer.Ordinal))
+        {
+            string text;
+            try
+            {
+                text = ManifestFiles.Decode($"{revision}:{name}", await ShowAsync(root, commit, revision, name, cancellationToken).ConfigureAwait(false));
+            }
+            catch (ManifestReadException ex)
+            {
+                throw new GitRevisionException(ex.Message);
+            }
+            string ledger = LedgerFile.PathFor(name).Replace('\\', '/');
+            var ledgerInput = present.Contains(ledger)
+                ? LedgerFile.Input($"{revision}:{display(Path.Combine(root, ledger))}", await ShowAsync(root, commit, revision, ledger, cancellationToken).ConfigureAwait(false))
+                : null;
+            files.Add(new ReviewFile(display(Path.Combine(root, name)), text, ledgerInput));
+        }
+        return files;
+    }
+
+    private async Task<byte[]> ShowAsync(string root, string commit, string revision, string path, CancellationToken cancellationToken)
+    {
+        var (exit, output, error) = await run(root, ["show", $"{commit}:{path}"], cancellationToken).ConfigureAwait(false);
+        if (exit != 0) throw new GitRevisionException($"git show {revision}:{path}: {Text(error).Trim()}");
+        if (output.Length > ManifestFiles.MaxFileBytes) throw new GitRevisionException($"{revision}:{path}: the file has {output.Length:N0} bytes; a site manifest is refused above {ManifestFiles.MaxFileBytes:N0} bytes");
+        return output;
+    }
+
+    private static string Text(byte[] bytes) => Encoding.UTF8.GetString(bytes);
+
+    /// <summary>git as a process: no terminal prompt, nothing on its standard input; a missing git is a <see cref="GitRevisionException"/>.</summary>
+    public static async Task<GitOutput> RunProcessAsync(string directory, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
+    {
+        var info = new ProcessStartInfo("git") { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
+        foreach (var a in arguments) info.ArgumentList.Add(a);
+        info.Environment["GIT_TERMINAL_PROMPT"] = "0";
+        Process process;
+        try
+        {
+            process = Process.Start(info) ?? throw new GitRevisionException("git could not be started");
+        }
+        catch (Win32Exception ex)
+        {
+            throw new GitRevisionException($"git could not be started ({ex.Message}): reviewing a revision needs git on the PATH");
+        }
+        using (process)
+        {
+            process.StandardInput.Close();
+            using var output = new MemoryStream();
+            using var error = new MemoryStream();
+            try
+            {
+                var errorTask = process.StandardError.BaseStream.CopyToAsync(error, cancellationToken);
+                await process.StandardOutput.BaseStream.CopyToAsync(output, cancellationToken).ConfigureAwait(false);
+                await errorTask.ConfigureAwait(false);
+                await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                process.Kill(entireProcessTree: true);
+                throw;
+            }
+            return new GitOutput(process.ExitCode, output.ToArray(), error.ToArray());
+        }
+    }
+}

@@ -1,0 +1,68 @@
+using System.Text;
+using CertLsp.Workflows.Review;
+using Xunit;
+
+namespace CertLsp.Workflows.Tests.Review;
+
+/// <summary>A revision's manifests read with git, in a temporary repository and a linked worktree of it; every git run through the seam.</summary>
+public sealed class GitRevisionsTests : IDisposable
+{
+    private readonly string folder = Directory.CreateTempSubdirectory("certlsp-git-").FullName;
+
+    private readonly List<string> runs = [];
+
+    public void Dispose() => Directory.Delete(folder, recursive: true);
+
+    private string Repo => Path.Combine(folder, "repo");
+
+    private static async Task Git(string directory, params string[] args)
+    {
+        var result = await GitRevisions.RunProcessAsync(directory, ["-c", "user.name=Test", "-c", "user.email=test@example.com", "-c", "commit.gpgsign=false", .. args], CancellationToken.None);
+        Assert.True(result.Exit == 0, Encoding.UTF8.GetString(result.Error));
+    }
+
+    private GitRevisions Recorded() => new((directory, arguments, cancellationToken) =>
+    {
+        runs.Add(string.Join(' ', arguments));
+        return GitRevisions.RunProcessAsync(directory, arguments, cancellationToken);
+    });
+
+    [Fact]
+    public async Task A_named_manifest_comes_with_its_ledger_and_a_worktree_shares_the_common_git_folder()
+    {
+        Directory.CreateDirectory(Path.Combine(Repo, "sites"));
+        File.WriteAllText(Path.Combine(Repo, "sites", "a.site.yaml"), "site: A\n");
+        File.WriteAllText(Path.Combine(Repo, "sites", "a.site.ledger"), "not read here\n");
+        File.WriteAllText(Path.Combine(Repo, "sites", "b.site.yaml"), "site: B\n");
+        await Git(Repo, "init", "-q");
+        await Git(Repo, "add", "-A");
+        await Git(Repo, "commit", "-q", "-m", "sites");
+        var git = Recorded();
+
+        var files = await git.FilesAsync(Repo, "HEAD", [Path.Combine(Repo, "sites", "a.site.yaml")], p => Path.GetRelativePath(Repo, p).Replace('\\', '/'));
+        var file = Assert.Single(files);
+        Assert.Equal(("sites/a.site.yaml", "site: A\n", "HEAD:sites/a.site.ledger"), (file.Path, file.Text, file.Ledger?.Path));
+        Assert.All(runs, r => Assert.DoesNotContain(" HEAD:", r, StringComparison.Ordinal)); // git show gets the commit's hash, never the name
+
+        await Git(Repo, "worktree", "add", "-q", Path.Combine(folder, "linked"));
+        var main = await git.LocateAsync(Path.Combine(Repo, "sites"));
+        var linked = await git.LocateAsync(Path.Combine(folder, "linked", "sites"));
+        Assert.Equal((Path.GetFullPath(Repo), Path.Combine(Path.GetFullPath(Repo), ".git")), (main.Root, main.GitDir));
+        Assert.Equal(main.CommonDir.TrimEnd(Path.DirectorySeparatorChar), linked.CommonDir.TrimEnd(Path.DirectorySeparatorChar));
+        Assert.NotEqual(main.GitDir, linked.GitDir);
+        Assert.True(File.Exists(Path.Combine(linked.GitDir, "HEAD")));
+    }
+
+    [Fact]
+    public async Task Outside_a_repository_or_with_a_revision_not_in_the_clone_the_reason_is_said()
+    {
+        var git = Recorded();
+        var outside = await Assert.ThrowsAsync<GitRevisionException>(() => git.RootAsync(folder));
+        Assert.Contains("is not in a git repository", outside.Message, StringComparison.Ordinal);
+        Directory.CreateDirectory(Repo);
+        await Git(Repo, "init", "-q");
+        var missing = await Assert.ThrowsAsync<GitRevisionException>(() => git.ResolveAsync(Repo, "--upload-pack=touch x"));
+        Assert.Equal("the revision “--upload-pack=touch x” is not in this clone", missing.Message);
+        Assert.False(File.Exists(Path.Combine(Repo, "x")));
+    }
+}
