@@ -139,7 +139,7 @@ public class SmallDeviceTests
     /// reads Max_Segments_Accepted from its Device object and the client remembers it; file writes asked in larger chunks are cut to
     /// the segments the device accepts (2 of 200 octets at Max APDU 206: 387 data octets), so the device refuses none.
     /// </summary>
-    [Fact]
+    [NeedsFact(Needs.Namespace)]
     public async Task SegmentedWritesFitTheMaxSegmentsOfADeviceFoundByItsIAm()
     {
         LoopbackNamespace.Require();
