@@ -12,6 +12,7 @@ using CertLsp.SiteGen;
 // certlsp-bench total <devices> [rounds]                              warm Parse + Check: median wall and CPU ms, allocation
 // certlsp-bench large <devices>                                      which large-object-heap allocations a warm check makes
 // certlsp-bench review <devices> <changed> [rounds] [out-folder]    warm SiteReviewer.Review of a site with <changed> devices renamed
+// certlsp-bench hostile [megabytes] [rounds]                          warm check of each hostile input of the core's tests (large ones: megabytes)
 // certlsp-bench dump <files...>                                       every diagnostic and YAML node, for comparing builds
 // certlsp-bench [BenchmarkDotNet arguments]                            the warm check benchmark (short job)
 switch (args.FirstOrDefault())
@@ -53,11 +54,18 @@ switch (args.FirstOrDefault())
             ReviewBench.Run(SiteGenerator.Generate(new SiteOptions(devices)).Text, changed, rounds, args.Length > 4 ? args[4] : null, Console.Out);
             return 0;
         }
+    case "hostile":
+        {
+            int megabytes = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 50;
+            int rounds = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 3;
+            HostileBench.Run(megabytes, rounds, Console.Out);
+            return 0;
+        }
     case "dump" when args.Length >= 2:
         Dump.Run(args.Skip(1), Console.Out);
         return 0;
     case "generate" or "stages" or "total" or "large" or "review" or "dump":
-        Console.Error.WriteLine("usage: certlsp-bench generate <devices> <out.site.yaml> [mistakes] [seed] | stages <devices> [rounds] | total <devices> [rounds] | large <devices> | review <devices> <changed> [rounds] [out-folder] | dump <files...> | [BenchmarkDotNet arguments]");
+        Console.Error.WriteLine("usage: certlsp-bench generate <devices> <out.site.yaml> [mistakes] [seed] | stages <devices> [rounds] | total <devices> [rounds] | large <devices> | review <devices> <changed> [rounds] [out-folder] | hostile [megabytes] [rounds] | dump <files...> | [BenchmarkDotNet arguments]");
         return 2;
 }
 

@@ -64,9 +64,9 @@ public static class Stages
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{devices}\t{m.WallMs:F2}\t{m.CpuMs:F2}\t{m.AllocatedBytes}\t{m.GcPauseMs:F2}\t{m.Collections}"));
     }
 
-    private sealed record Measurement(double WallMs, double CpuMs, long AllocatedBytes, double GcPauseMs, string Collections);
+    internal sealed record Measurement(double WallMs, double CpuMs, long AllocatedBytes, double GcPauseMs, string Collections);
 
-    private static Measurement Measure(Action body, int rounds)
+    internal static Measurement Measure(Action body, int rounds)
     {
         // Warm up until the JIT has promoted the hot code (tiered compilation, whose background compiles lag on a busy
         // machine): 50 calls or 1.5 seconds, but at least 3 calls.

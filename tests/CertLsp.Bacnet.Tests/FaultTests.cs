@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
-using System.Diagnostics;
 using System.Net;
 using CertLsp.Bacnet.Application;
 using CertLsp.Bacnet.Client;
@@ -17,7 +16,8 @@ namespace CertLsp.Bacnet.Tests;
 /// BACnet faults between CertLsp's client and a simulated device, injected by a <see cref="FaultyLink"/>: a device that stops
 /// answering in the middle of a file transfer, duplicated and reordered answers, a late answer to an invoke id the client gave
 /// up on, segments lost, doubled or swapped each way, and a device that restarts in the middle of an install. Each ends in the
-/// right per-device verdict within a bounded time.
+/// right per-device verdict after a bounded number of attempts, counted on the link (no clock: a loaded machine changes times,
+/// not counts).
 /// </summary>
 [Collection(UdpCollection.Name)]
 public class FaultTests(ITestOutputHelper output)
@@ -95,15 +95,20 @@ public class FaultTests(ITestOutputHelper output)
         var provisioning = new CertificateProvisioning(rig.Client) { FileChunk = 100 };  // a CSR of ~500 bytes takes several reads
         var dropped = 0;
         rig.Link.ToDevice = SilentAfter(Request(ConfirmedService.AtomicReadFile), 2, () => Interlocked.Increment(ref dropped));
-        var watch = Stopwatch.StartNew();
         var csr = await provisioning.GenerateAndReadCsrAsync(rig.Address, ScPort, rig.Device.Spec.GenerateCsrCommand);
-        watch.Stop();
         Assert.Equal(FailureKind.Timeout, csr.Failure?.Kind);
         Assert.Equal($"read File:1: no answer after {Retries + 1} attempt(s)", csr.Failure!.Detail);
-        await Task.Delay(ApduTimeout * 2);
-        Assert.Equal(Retries + 1, Volatile.Read(ref dropped));  // the third chunk asked Retries + 1 times, then never again
-        Assert.InRange(watch.Elapsed, ApduTimeout * Retries, ApduTimeout * (Retries + 1) + TimeSpan.FromSeconds(5));
-        output.WriteLine($"CSR read stopped after 2 chunks: {csr.Failure} in {watch.Elapsed.TotalMilliseconds:F0} ms");
+        Assert.Equal(Retries + 1, Volatile.Read(ref dropped));  // the third chunk asked Retries + 1 times
+        // Nothing more of it after the verdict: a request sent now reaches the device through the same link, in order, and
+        // the third chunk was still asked only Retries + 1 times.
+        rig.Link.ToDevice = (p, forward) =>
+        {
+            if (Request(ConfirmedService.AtomicReadFile)(p)) Interlocked.Increment(ref dropped);
+            forward(p.Bytes);
+        };
+        Assert.True((await rig.Client.ReadPropertyAsync(rig.Address, ObjectId.Device(rig.Device.Spec.Instance), PropertyIdentifier.ObjectName)).Ok);
+        Assert.Equal(Retries + 1, Volatile.Read(ref dropped));
+        output.WriteLine($"CSR read stopped after 2 chunks: {csr.Failure}, {dropped} attempts at the third");
     }
 
     [NeedsFact(Needs.Namespace)]
@@ -115,13 +120,10 @@ public class FaultTests(ITestOutputHelper output)
         Assert.True((await rig.Client.AtomicWriteFileAsync(rig.Address, new AtomicWriteFileRequest(file, 0, [.. content]))).Ok);
         var dropped = 0;
         rig.Link.ToClient = SilentAfter(p => p.Apdu is { Type: ApduType.ComplexAck, Segmented: true }, 3, () => Interlocked.Increment(ref dropped));
-        var watch = Stopwatch.StartNew();
         var read = await rig.Client.AtomicReadFileAsync(rig.Address, new AtomicReadFileRequest(file, 0, 30_000));
-        watch.Stop();
         Assert.Equal(FailureKind.Timeout, read.Failure?.Kind);
         Assert.True(dropped > 0);
-        Assert.InRange(watch.Elapsed, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(5));  // 2 × the segment timeout after the last segment
-        output.WriteLine($"segmented answer stopped after 3 segments: {read.Failure} in {watch.Elapsed.TotalMilliseconds:F0} ms, {dropped} segments dropped");
+        output.WriteLine($"segmented answer stopped after 3 segments: {read.Failure}, {dropped} segments dropped");
     }
 
     [NeedsTheory(Needs.Namespace)]
@@ -137,12 +139,12 @@ public class FaultTests(ITestOutputHelper output)
         rig.Link.ToDevice = segmented
             ? SilentAfter(p => p.Apdu is { Type: ApduType.ConfirmedRequest, Segmented: true } && p.Is(ApduType.ConfirmedRequest, ConfirmedService.AtomicWriteFile), 4, () => Interlocked.Increment(ref dropped))
             : SilentAfter(Request(ConfirmedService.AtomicWriteFile), 2, () => Interlocked.Increment(ref dropped));
-        var watch = Stopwatch.StartNew();
         var installed = await provisioning.InstallAsync(rig.Address, ScPort, [], certificate);
-        watch.Stop();
         Assert.Equal(FailureKind.Timeout, installed.Failure?.Kind);
         Assert.Equal($"write File:4: no answer after {Retries + 1} attempt(s)", installed.Failure!.Detail);
-        Assert.InRange(watch.Elapsed, TimeSpan.FromMilliseconds(800), TimeSpan.FromSeconds(6));  // 3 waits of 300 ms
+        // Chunked, the third chunk was sent Retries + 1 times; segmented, each attempt lost at least one segment.
+        if (segmented) Assert.True(Volatile.Read(ref dropped) >= Retries + 1, $"{dropped} segments dropped");
+        else Assert.Equal(Retries + 1, Volatile.Read(ref dropped));
         Assert.True(rig.Device.ChangesPending);  // a partial certificate, never activated
         Assert.Null(rig.Device.ActiveCertificate);
 
@@ -150,7 +152,7 @@ public class FaultTests(ITestOutputHelper output)
         Assert.True((await provisioning.DiscardChangesAsync(rig.Address, ScPort)).Ok);
         Assert.False(rig.Device.ChangesPending);
         Assert.Empty(rig.Device.FileContent(SimulatedDevice.OperationalFile));
-        output.WriteLine($"{(segmented ? "segmented" : "chunked")} write stopped: {installed.Failure} in {watch.Elapsed.TotalMilliseconds:F0} ms, {dropped} datagrams dropped");
+        output.WriteLine($"{(segmented ? "segmented" : "chunked")} write stopped: {installed.Failure}, {dropped} datagrams dropped");
     }
 
     [NeedsFact(Needs.Namespace)]
@@ -266,7 +268,7 @@ public class FaultTests(ITestOutputHelper output)
 
     /// <summary>
     /// The same fault to the segments of a write (client to device, 474-byte segments) and of a read (device to client,
-    /// 1,471-byte segments): one lost once, every one doubled, or two swapped once. The file arrives whole, in bounded time.
+    /// 1,471-byte segments): one lost once, every one doubled, or two swapped once. The file arrives whole.
     /// </summary>
     [NeedsTheory(Needs.Namespace)]
     [InlineData(SegmentFault.Lost)]
@@ -312,17 +314,14 @@ public class FaultTests(ITestOutputHelper output)
         rig.Client.RememberMaxApdu(rig.Address, 480);
         var file = ObjectId.File(SimulatedDevice.IssuerFile1);
         var content = Content(20_000, 10 + (int)fault);
-        var watch = Stopwatch.StartNew();
         var written = await rig.Client.AtomicWriteFileAsync(rig.Address, new AtomicWriteFileRequest(file, 0, [.. content]));
         Assert.True(written.Ok, written.ToString());
         Assert.Equal(content, rig.Device.FileContent(SimulatedDevice.IssuerFile1));
         var read = await rig.Client.AtomicReadFileAsync(rig.Address, new AtomicReadFileRequest(file, 0, 30_000));
-        watch.Stop();
         Assert.True(read.Ok, read.ToString());
         Assert.Equal(content, read.Value.Data.ToArray());
         Assert.True(faults >= 2, $"{faults} faults injected");
-        Assert.InRange(watch.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(10));
-        output.WriteLine($"{fault}: {faults} segment faults, 20,000 bytes each way in {watch.Elapsed.TotalMilliseconds:F0} ms");
+        output.WriteLine($"{fault}: {faults} segment faults, 20,000 bytes each way");
     }
 
     public enum RestartMoment { AfterTheCsr, InTheCertificateWrite, BeforeTheActivation }
@@ -361,12 +360,9 @@ public class FaultTests(ITestOutputHelper output)
                 RestartOn(Request(ConfirmedService.ReinitializeDevice));
                 break;
         }
-        var watch = Stopwatch.StartNew();
         var installed = await provisioning.InstallAsync(rig.Address, ScPort, [issuer], certificate);
-        watch.Stop();
         Assert.False(installed.Ok, $"{moment}: a restart that dropped the pending certificate was reported as installed");
         Assert.Equal(1, rig.Device.Restarts);
-        Assert.InRange(watch.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(10));
         var failure = installed.Failure!;
         switch (moment)
         {
@@ -384,7 +380,7 @@ public class FaultTests(ITestOutputHelper output)
                 Assert.Contains("restart", failure.Detail);
                 break;
         }
-        output.WriteLine($"{moment}: {failure} in {watch.Elapsed.TotalMilliseconds:F0} ms");
+        output.WriteLine($"{moment}: {failure}");
         Assert.True((await provisioning.DiscardChangesAsync(rig.Address, ScPort)).Ok);
         Assert.Null(rig.Device.ActiveCertificate);
         Assert.Empty(rig.Device.FileContent(SimulatedDevice.OperationalFile));

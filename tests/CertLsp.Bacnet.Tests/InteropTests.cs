@@ -109,7 +109,7 @@ public class InteropTests
         using var node = Node("peer-device.mjs", "--bind", "127.0.2.10", "--broadcast", LoopbackNamespace.Broadcast, "--instance", "4242");
         try
         {
-            var ready = await node.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(20));
+            var ready = await node.StandardOutput.ReadLineAsync().WaitAsync(Waits.HangGuard);
             Assert.Equal("ready", ready);
             await using var client = BacnetClient.Start(new BacnetClientOptions(BipEndpoint.Parse("127.0.1.7", 0), BipEndpoint.Parse(LoopbackNamespace.Broadcast))
             {
@@ -212,7 +212,7 @@ public class InteropTests
         byte[] certificate, issuer;
         try
         {
-            Assert.Equal("ready", await node.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(20)));
+            Assert.Equal("ready", await node.StandardOutput.ReadLineAsync().WaitAsync(Waits.HangGuard));
             await using var client = BacnetClient.Start(new BacnetClientOptions(BipEndpoint.Parse("127.0.1.8", 0), BipEndpoint.Parse(LoopbackNamespace.Broadcast))
             {
                 ApduTimeout = TimeSpan.FromSeconds(1), Retries = 2,
@@ -254,5 +254,5 @@ public class InteropTests
     }
 
     private static async Task<string> ReadEventAsync(Process node) =>
-        await node.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(5)) ?? throw new InvalidOperationException("the device ended before it activated");
+        await node.StandardOutput.ReadLineAsync().WaitAsync(Waits.HangGuard) ?? throw new InvalidOperationException("the device ended before it activated");
 }

@@ -136,7 +136,7 @@ internal sealed class Tshark : IDisposable
         var ready = new TaskCompletionSource();
         process.ErrorDataReceived += (_, e) => { if (e.Data?.Contains("Capturing on", StringComparison.Ordinal) == true) ready.TrySetResult(); };
         process.BeginErrorReadLine();
-        await ready.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        await ready.Task.WaitAsync(Waits.HangGuard);
         await Task.Delay(200);
         return new Tshark(process);
     }

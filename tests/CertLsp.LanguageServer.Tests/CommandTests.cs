@@ -204,7 +204,7 @@ public sealed class CommandTests : IDisposable
         var call = client.Rpc.InvokeWithParameterObjectAsync<GenerateCsrsResult>(Methods.ExecuteCommand,
             new { command = CertLspCommands.GenerateCsrs, arguments = new[] { new { uri = Uri, scope = "all" } }, workDoneToken = "tok-cancel" }, cancel.Token);
         // Cancel as soon as the run has begun: 40 RSA keys are seconds of work, so it is always cut short.
-        while (!client.Progress.Any(p => p.GetProperty("kind").GetString() == "begin")) await Task.Delay(5);
+        await client.ProgressAsync("begin");
         cancel.Cancel(); // sends $/cancelRequest
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
 

@@ -94,7 +94,7 @@ public sealed class DocumentTests
         const string uri = "file:///close.site.yaml";
         await client.OpenAsync(uri, Manifest);
         await client.Notify(Methods.DidClose, new { textDocument = new { uri } });
-        var last = await client.WaitUntilAsync(uri, p => p.Diagnostics.Length == 0, TimeSpan.FromSeconds(10));
+        var last = await client.WaitUntilAsync(uri, p => p.Diagnostics.Length == 0);
         Assert.Empty(last.Diagnostics);
     }
 }

@@ -74,7 +74,7 @@ public sealed class LifecycleTests
         var after = await Assert.ThrowsAsync<RemoteInvocationException>(() => client.Request<object>(Methods.DocumentSymbol, new { textDocument = new { uri = "file:///x.site.yaml" } }));
         Assert.Equal(ErrorCodes.InvalidRequest, after.ErrorCode);
         await client.Notify(Methods.Exit, new { });
-        Assert.Equal(0, await client.Server.Completion.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(0, await client.Server.Completion.WaitAsync(Waits.HangGuard));
     }
 
     [Fact]
@@ -82,7 +82,7 @@ public sealed class LifecycleTests
     {
         await using var client = await LspTestClient.StartInitializedAsync();
         await client.Notify(Methods.Exit, new { });
-        Assert.Equal(1, await client.Server.Completion.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(1, await client.Server.Completion.WaitAsync(Waits.HangGuard));
     }
 
     [Fact]
@@ -90,7 +90,7 @@ public sealed class LifecycleTests
     {
         var client = await LspTestClient.StartInitializedAsync();
         client.ClientStream.Dispose();
-        Assert.Equal(1, await client.Server.Completion.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(1, await client.Server.Completion.WaitAsync(Waits.HangGuard));
         await client.DisposeAsync();
     }
 
@@ -118,7 +118,7 @@ public sealed class LifecycleTests
         await client.Notify(Methods.SetTrace, new { value = "verbose" });
         await client.ChangeAsync("file:///a.site.yaml", 3, LspTestClient.Full("site: C\n"));
         await client.SettledDiagnosticsAsync("file:///a.site.yaml");
-        var deadline = DateTime.UtcNow.AddSeconds(10);
+        var deadline = DateTime.UtcNow + Waits.HangGuard;
         while (traces.Count < 2 && DateTime.UtcNow < deadline) await Task.Delay(20);
         var all = traces.ToArray();
         Assert.Equal(2, all.Length);
@@ -160,7 +160,7 @@ public sealed class LifecycleTests
         var one = new byte[1];
         while (!header.ToString().EndsWith("\r\n\r\n", StringComparison.Ordinal))
         {
-            int n = await stream.ReadAsync(one).AsTask().WaitAsync(TimeSpan.FromSeconds(20));
+            int n = await stream.ReadAsync(one).AsTask().WaitAsync(Waits.HangGuard);
             if (n == 0) throw new EndOfStreamException();
             header.Append((char)one[0]);
         }

@@ -15,12 +15,14 @@ public sealed class ProgressTests
         await using var server = new CertLspServer(serverStream, serverStream, TextWriter.Null);
         await LifecycleTests.WriteFrame(clientStream, """{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"capabilities":{}}}""");
         var frames = new List<JsonElement>();
+        int reportsRead = 0;
         var reading = Task.Run(async () =>
         {
             while (true)
             {
                 var frame = await LifecycleTests.ReadFrame(clientStream);
                 frames.Add(frame);
+                if (frame.TryGetProperty("method", out var method) && method.GetString() == Methods.Progress) Interlocked.Increment(ref reportsRead);
                 if (frame.TryGetProperty("params", out var p) && p.ValueKind == JsonValueKind.Object && p.TryGetProperty("value", out var v)
                     && v.GetProperty("kind").GetString() == "end")
                 {
@@ -31,13 +33,13 @@ public sealed class ProgressTests
         var token = JsonSerializer.SerializeToElement("parallel");
         using var progress = await WorkDoneProgress.BeginAsync(server.Context, token, "Working", CancellationToken.None);
 
-        // Workers count what they finished and report it, as CsrRequester's key writers and the installers do; for 1.5 s.
+        // Workers count what they finished and report it, as CsrRequester's key writers and the installers do, until the
+        // client has read 20 progress notifications (the begin and 19 reports): a count of work, not a time.
         const int total = 50_000_000;
         int done = 0;
-        var until = DateTime.UtcNow.AddSeconds(1.5);
         var workers = Enumerable.Range(0, Math.Max(4, Environment.ProcessorCount * 2)).Select(_ => Task.Factory.StartNew(() =>
         {
-            while (DateTime.UtcNow < until)
+            while (Volatile.Read(ref reportsRead) < 20 && Volatile.Read(ref done) < total - 1)
             {
                 int mine = Interlocked.Increment(ref done);
                 progress.Report($"item {mine}", mine, total);
@@ -46,7 +48,7 @@ public sealed class ProgressTests
         await Task.WhenAll(workers);
         progress.Report("last", total, total);
         await progress.EndAsync("done");
-        await reading.WaitAsync(TimeSpan.FromSeconds(30));
+        await reading.WaitAsync(Waits.HangGuard);
 
         var values = frames.Where(f => f.TryGetProperty("method", out var m) && m.GetString() == Methods.Progress).Select(f => f.GetProperty("params").GetProperty("value")).ToList();
         Assert.Equal("begin", values[0].GetProperty("kind").GetString());

@@ -75,7 +75,7 @@ public sealed class WorkspaceTests : IDisposable
     /// <summary>Waits until the background index of the folder holds <paramref name="path"/>; returns the paths it holds.</summary>
     private static async Task<IReadOnlyCollection<string>> IndexedAsync(LspTestClient client, string path, bool present = true)
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        var deadline = DateTime.UtcNow + Waits.HangGuard;
         while (client.Server.Context.Workspace.Snapshot.Disk.ContainsKey(path) != present)
         {
             if (DateTime.UtcNow > deadline) throw new TimeoutException($"{path} was {(present ? "never" : "still")} indexed");

@@ -149,7 +149,7 @@ public sealed class JsonRpcFuzzTests(ITestOutputHelper output)
             int missing;
             lock (answered) missing = sent.Count(s => !answered.Contains(s.Trim('"')) && !answered.Contains(s));
             if (missing == 0) break;
-            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(60), $"seed {seed}: {missing} request(s) never answered");
+            Assert.True(deadline.Elapsed < Waits.HangGuard, $"seed {seed}: {missing} request(s) never answered");
             await Task.Delay(20);
         }
         Assert.False(server.Completion.IsCompleted, "the server stopped");

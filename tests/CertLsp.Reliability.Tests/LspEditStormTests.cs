@@ -81,7 +81,7 @@ public sealed class LspEditStormTests(ITestOutputHelper output)
             if (result.Refusal is null) commandsDone++;
             else Assert.Contains("another certlsp run", result.Refusal); // the command before it was still running: one writer per ledger
         }
-        await client.WaitForDiagnosticsAsync(uri, version, TimeSpan.FromSeconds(60));
+        await client.WaitForDiagnosticsAsync(uri, version);
         var published = (await client.SettledDiagnosticsAsync(uri))!; // after the commands' ledger changes too
         double seconds = clock.Elapsed.TotalSeconds;
         output.WriteLine($"seed {seed}: {total} edits, {requests} requests (slowest {slowestRequestMs:F0} ms), {commandsRun} CSR commands on a clean buffer ({commandsDone} ran, the others found the previous one still running) in {seconds:F1} s");

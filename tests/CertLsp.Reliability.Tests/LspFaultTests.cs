@@ -38,7 +38,7 @@ public sealed class LspFaultTests(ITestOutputHelper output)
             {
                 if (free is not null) return;
             }
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), "the server kept the ledger locked");
+            Assert.True(clock.Elapsed < Waits.HangGuard, "the server kept the ledger locked");
             await Task.Delay(10);
         }
     }
@@ -68,7 +68,7 @@ public sealed class LspFaultTests(ITestOutputHelper output)
             while (KeyCount(site) < atLeast && !call.IsCompleted) await Task.Delay(1);
             int keysAtKill = KeyCount(site);
             client.ClientStream.Dispose(); // the editor is gone: its end of the pipe closes mid-request
-            Assert.Equal(1, await client.Server.Completion.WaitAsync(TimeSpan.FromSeconds(30)));
+            Assert.Equal(1, await client.Server.Completion.WaitAsync(Waits.HangGuard));
             await WaitUntilIdle(site);
             SiteConsistency.Assert(site, runMayBeOpen: true);
             outcomes.Add($"vanished after {keysAtKill} key(s): {site.Zips.Count} zip(s), {LedgerFile.Load(site.LedgerPath).Entries.Count} ledger entries");

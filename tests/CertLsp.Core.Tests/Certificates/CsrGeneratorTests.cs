@@ -58,7 +58,7 @@ public sealed class CsrGeneratorTests
         Assert.False(reader.HasData);
     }
 
-    [Theory]
+    [NeedsTheory(Needs.OpenSsl)]
     [InlineData(false)]
     [InlineData(true)]
     public void Openssl_verifies_the_request_and_reads_the_utf8_subject(bool ecdsa)

@@ -45,7 +45,7 @@ public sealed class SubjectEncodingCsrTests : IDisposable
         return [.. output.Split('\n').Skip(1).Select(l => l.Trim()).Where(l => l.Length > 0)];
     }
 
-    [Fact]
+    [NeedsFact(Needs.OpenSsl)]
     public void Printable_encodes_every_attribute_as_printablestring_and_utf8_stays_the_default()
     {
         Assert.Equal(
@@ -75,7 +75,7 @@ public sealed class SubjectEncodingCsrTests : IDisposable
         Assert.Contains("PrintableString", hover!.Markdown, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [NeedsFact(Needs.OpenSsl)]
     public void Openssl_ca_with_policy_match_and_a_printablestring_ca_signs_printable_requests_and_refuses_utf8_ones()
     {
         File.WriteAllText(Path.Combine(folder, "req.cnf"), """

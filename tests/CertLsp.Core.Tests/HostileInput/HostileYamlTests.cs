@@ -1,10 +1,10 @@
-using System.Text;
 using CertLsp.Core.Yaml;
+using CertLsp.SiteGen;
 using Xunit;
 
 namespace CertLsp.Core.Tests.HostileInput;
 
-/// <summary>Malformed and hostile YAML: each gives a CL0001 (or a structural) diagnostic on the right line, never a throw, a hang or a blow-up.</summary>
+/// <summary>Malformed and hostile YAML: each gives a CL0001 (or a structural) diagnostic on the right line, never a throw or a blow-up (memory allocated is bounded; time is benchmarked by certlsp-bench hostile).</summary>
 public class HostileYamlTests
 {
     private const string Tail = "subject: {}\ndevices: []\n";
@@ -133,11 +133,7 @@ public class HostileYamlTests
     [Fact]
     public void Binary_garbage_decoded_as_text_gives_diagnostics_and_no_throw()
     {
-        // Every byte value but NUL (the file reader refuses NUL before parsing), as Latin-1 characters.
-        var random = new Random(7);
-        var chars = new char[200_000];
-        for (int i = 0; i < chars.Length; i++) chars[i] = (char)random.Next(1, 256);
-        var outcome = Bounded.Check(new string(chars), maxSeconds: 30);
+        var outcome = Bounded.Check(HostileYaml.BinaryGarbage(200_000));
         Assert.NotEmpty(outcome.Diagnostics);
         Assert.Contains(outcome.Diagnostics, d => d.Code is "CL0001" or "CL0003" or "CL0004");
     }
@@ -145,12 +141,7 @@ public class HostileYamlTests
     [Fact]
     public void The_billion_laughs_alias_bomb_is_refused_at_the_alias_that_crosses_the_limit()
     {
-        var text = new StringBuilder("a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
-        for (char c = 'b'; c <= 'i'; c++)
-        {
-            text.Append($"{c}: &{c} [").AppendJoin(",", Enumerable.Repeat($"*{(char)(c - 1)}", 9)).Append("]\n");
-        }
-        var outcome = Bounded.Check(text.ToString(), maxAllocatedBytes: 16L << 20, maxSeconds: 30);
+        var outcome = Bounded.Check(HostileYaml.BillionLaughs(), maxAllocatedBytes: 16L << 20);
         var error = outcome.Single("CL0001");
         Assert.Contains("YAML bomb", error.Message, StringComparison.Ordinal);
         var range = outcome.RangeOf(error);
@@ -163,12 +154,7 @@ public class HostileYamlTests
     public void Aliases_below_the_limit_are_shared_not_copied()
     {
         // 1,000 aliases of a 90-node list: 90,000 nodes of expansion, under the cap, read without copying.
-        var text = new StringBuilder("site: a\nsubject: {}\ndevices: []\nx-anchor: &big [")
-            .AppendJoin(",", Enumerable.Range(0, 89).Select(i => i.ToString()))
-            .Append("]\nx-uses: [")
-            .AppendJoin(",", Enumerable.Repeat("*big", 1000))
-            .Append("]\n");
-        var outcome = Bounded.Check(text.ToString(), maxAllocatedBytes: 16L << 20, maxSeconds: 30);
+        var outcome = Bounded.Check(HostileYaml.SharedAliases(), maxAllocatedBytes: 16L << 20);
         Assert.DoesNotContain(outcome.Diagnostics, d => d.Code == "CL0001");
         Assert.Equal(2, outcome.Diagnostics.Count(d => d.Code == "CL0002"));
     }
@@ -183,23 +169,16 @@ public class HostileYamlTests
 
     public static TheoryData<string, string> DeepDocuments()
     {
-        const int levels = 100_000;
-        return new()
-        {
-            { "flow lists", "site: " + new string('[', levels) + new string(']', levels) + "\n" },
-            { "unclosed flow lists", new string('[', levels) },
-            { "flow mappings", "site: " + string.Concat(Enumerable.Repeat("{a: ", levels)) + "1" + new string('}', levels) + "\n" },
-            { "block lists on one line", string.Concat(Enumerable.Repeat("- ", levels)) + "x\n" },
-            { "block mappings, indented", string.Concat(Enumerable.Range(0, 2_000).Select(i => new string(' ', i) + "a:\n")) + new string(' ', 2_000) + "x\n" },
-            { "flow mappings of flow lists", string.Concat(Enumerable.Repeat("{a: [", levels / 2)) },
-        };
+        var data = new TheoryData<string, string>();
+        foreach (var (kind, text) in HostileYaml.DeepDocuments()) data.Add(kind, text);
+        return data;
     }
 
     [Theory]
     [MemberData(nameof(DeepDocuments))]
     public void Deep_nesting_stops_at_the_depth_limit(string kind, string text)
     {
-        var outcome = Bounded.Check(text, maxAllocatedBytes: 32L << 20, maxSeconds: 15);
+        var outcome = Bounded.Check(text, maxAllocatedBytes: 32L << 20);
         var error = outcome.Single("CL0001");
         Assert.True(error.Message.Contains($"deeper than {YamlReader.MaxDepth}", StringComparison.Ordinal), $"{kind}: {error.Message}");
         Assert.Equal(1, error.Span.Length);
@@ -251,12 +230,7 @@ public class HostileYamlTests
     {
         // Each line nests the previous anchor 60 levels deeper: the tree grows deeper than the nesting limit allows
         // on any one line, until the alias expansion cap stops it. Nothing may recurse itself to death on the way.
-        var text = new StringBuilder("site: a\nsubject: {}\ndevices: []\nx0: &a0 1\n");
-        for (int i = 1; i < 400; i++)
-        {
-            text.Append($"x{i}: &a{i} ").Append('[', 60).Append($"*a{i - 1}").Append(']', 60).Append('\n');
-        }
-        var outcome = Bounded.Check(text.ToString(), maxAllocatedBytes: 64L << 20, maxSeconds: 15);
+        var outcome = Bounded.Check(HostileYaml.StackedAliases(), maxAllocatedBytes: 64L << 20);
         Assert.Contains("YAML bomb", outcome.Single("CL0001").Message, StringComparison.Ordinal);
     }
 }

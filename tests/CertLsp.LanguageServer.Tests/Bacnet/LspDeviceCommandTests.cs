@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using CertLsp.Bacnet.Simulator;
@@ -135,9 +136,10 @@ public sealed class LspDeviceCommandTests : IDisposable
         await File.WriteAllTextAsync(ManifestPath, DiscoverManifest);
         await using var client = await LspTestClient.StartInitializedAsync(folder, initializationOptions: Settings(Bind));
         using var cancel = new CancellationTokenSource();
-        var started = DateTime.UtcNow;
-        var call = Execute<DiscoverDevicesResult>(client, CertLspCommands.DiscoverDevices, new { uri = Uri, timeout = 60 }, "tok-cancel", cancel.Token);
-        while (!client.Progress.Any(p => p.GetProperty("kind").GetString() == "begin")) await Task.Delay(5);
+        var wait = TimeSpan.FromSeconds(60); // the longest wait for answers the command allows
+        var started = Stopwatch.StartNew();
+        var call = Execute<DiscoverDevicesResult>(client, CertLspCommands.DiscoverDevices, new { uri = Uri, timeout = wait.TotalSeconds }, "tok-cancel", cancel.Token);
+        await client.ProgressAsync("begin");
         if (byCancelRequest)
         {
             cancel.Cancel(); // $/cancelRequest
@@ -150,13 +152,13 @@ public sealed class LspDeviceCommandTests : IDisposable
             Assert.True(result.Cancelled);
             Assert.Equal("Device discovery cancelled; the manifest was not changed.", result.Message);
         }
-        // The server's message and the end of its progress may follow the cancelled call's answer by a moment.
-        while (!client.Messages.Any(m => m.Message == "Device discovery cancelled; the manifest was not changed.")
-            || client.Progress.Last().GetProperty("kind").GetString() != "end")
-        {
-            Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(20), "the 60 s wait for answers was cut short, with a message and the end of progress");
-            await Task.Delay(10);
-        }
+        // The server's message and the end of its progress may follow the cancelled call's answer by a moment. They must come
+        // before the wait for answers would have ended by itself: the only bound here is that wait, not a guess at speed.
+        await client.UntilAsync(
+            () => client.Messages.Any(m => m.Message == "Device discovery cancelled; the manifest was not changed.")
+                && client.Progress.Last().GetProperty("kind").GetString() == "end",
+            () => $"the {wait.TotalSeconds:0} s wait for answers was not cut short with a message and the end of progress",
+            TimeSpan.FromTicks(Math.Max(0, (wait - started.Elapsed).Ticks)));
         Assert.Empty(client.AppliedEdits);
     }
 

@@ -51,7 +51,7 @@ public sealed class LspInstallCommandTests
 
     private static async Task<SiteStatusResult> StatusWhenAsync(LspTestClient client, string uri, Func<SiteStatusResult, bool> condition)
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        var deadline = DateTime.UtcNow + Waits.HangGuard;
         for (;;)
         {
             var status = await client.Request<SiteStatusResult>(CertLspCommands.SiteStatus, new { uri });
@@ -62,15 +62,8 @@ public sealed class LspInstallCommandTests
     }
 
     /// <summary>Waits for a progress report whose message matches (notifications may be dispatched after the answer).</summary>
-    private static async Task ProgressAsync(LspTestClient client, Func<string, bool> condition)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (!client.Progress.Any(p => p.TryGetProperty("message", out var m) && condition(m.GetString()!)))
-        {
-            Assert.True(DateTime.UtcNow < deadline, "no such progress report: " + string.Join(" | ", client.Progress.Select(p => p.GetRawText())));
-            await Task.Delay(10);
-        }
-    }
+    private static Task ProgressAsync(LspTestClient client, Func<string, bool> condition) =>
+        client.ProgressAsync(p => p.TryGetProperty("message", out var m) && condition(m.GetString()!));
 
     [NeedsFact(Needs.Namespace)]
     public async Task Import_with_a_bind_address_installs_every_certificate_on_its_device_with_progress_per_device()
@@ -207,7 +200,7 @@ public sealed class LspInstallCommandTests
         var call = Execute<ImportCertificatesResult>(client, CertLspCommands.ImportCertificates, new { uri, path = answer }, "tok-cancel");
         // The certificates are recorded (install pending) before the installs start.
         string ledgerPath = LedgerFile.PathFor(site.ManifestPath);
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        var deadline = DateTime.UtcNow + Waits.HangGuard;
         while (!File.Exists(ledgerPath) || Ledger(site).Entries.Values.Count(e => e.Certificate is not null) < Devices)
         {
             Assert.True(DateTime.UtcNow < deadline, "the import did not record the certificates");
@@ -215,7 +208,7 @@ public sealed class LspInstallCommandTests
         }
         // Every silent device has been sent its install (each dropped a datagram): all workers wait on one, the last 8 devices
         // wait for a free worker.
-        deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        deadline = DateTime.UtcNow + Waits.HangGuard;
         while (Enumerable.Range(0, Stuck).Any(i => site.Site.MalformedReceivedBy(site.Specs[i].Instance) == 0))
         {
             Assert.True(DateTime.UtcNow < deadline, "the installs did not reach every silent device");

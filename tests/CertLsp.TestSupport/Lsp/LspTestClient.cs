@@ -15,6 +15,8 @@ public sealed class LspTestClient : IAsyncDisposable
     private readonly SemaphoreSlim published = new(0, int.MaxValue);
     private readonly ConcurrentQueue<JsonElement> progress = new();
     private readonly ConcurrentQueue<ApplyWorkspaceEditParams> applyEdits = new();
+    private TaskCompletionSource arrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
 
     /// <summary>Every workspace/applyEdit the server sent, in order.</summary>
     public IReadOnlyCollection<ApplyWorkspaceEditParams> AppliedEdits => applyEdits;
@@ -110,7 +112,7 @@ public sealed class LspTestClient : IAsyncDisposable
     /// <summary>Waits until diagnostics for this document at (at least) this version have been published.</summary>
     public async Task<PublishDiagnosticsParams> WaitForDiagnosticsAsync(string uri, int? version = null, TimeSpan? timeout = null)
     {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
+        var deadline = DateTime.UtcNow + (timeout ?? Waits.HangGuard);
         while (true)
         {
             if (diagnostics.TryGetValue(uri, out var p) && (version is null || p.Version >= version)) return p;
@@ -129,6 +131,44 @@ public sealed class LspTestClient : IAsyncDisposable
         return diagnostics.GetValueOrDefault(uri);
     }
 
+    /// <summary>
+    /// Waits until <paramref name="condition"/> holds, checking it again each time the server sends the client something
+    /// (diagnostics, a message, progress, an edit): an awaited event, not a poll. <paramref name="guard"/> only turns a hang into
+    /// a failure naming <paramref name="what"/>; keep it generous.
+    /// </summary>
+    public async Task UntilAsync(Func<bool> condition, Func<string> what, TimeSpan? guard = null)
+    {
+        using var timeout = new CancellationTokenSource(guard ?? Waits.HangGuard);
+        while (true)
+        {
+            var next = Volatile.Read(ref arrived).Task; // taken before the check: nothing that arrives after it is missed
+            if (condition()) return;
+            try
+            {
+                await next.WaitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+            {
+                throw new TimeoutException($"{what()} (waited {guard ?? Waits.HangGuard}); log:\n{Log}");
+            }
+        }
+    }
+
+    /// <summary>Waits for a $/progress value that satisfies a condition.</summary>
+    public async Task<JsonElement> ProgressAsync(Func<JsonElement, bool> condition, TimeSpan? guard = null)
+    {
+        JsonElement found = default;
+        await UntilAsync(() => progress.Any(p => condition(found = p)), () =>
+            "no such progress: " + string.Join(" | ", progress.Select(p => p.GetRawText())), guard);
+        return found;
+    }
+
+    /// <summary>Waits for a $/progress value of this kind (begin, report, end).</summary>
+    public Task<JsonElement> ProgressAsync(string kind, TimeSpan? guard = null) =>
+        ProgressAsync(p => p.TryGetProperty("kind", out var k) && k.GetString() == kind, guard);
+
+    private void Arrived() => Interlocked.Exchange(ref arrived, new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+
     /// <summary>What the server sends to the client.</summary>
     private sealed class ClientTarget(LspTestClient client)
     {
@@ -137,16 +177,29 @@ public sealed class LspTestClient : IAsyncDisposable
         {
             client.diagnostics[parameters.Uri] = parameters;
             client.published.Release();
+            client.Arrived();
         }
 
         [JsonRpcMethod(Methods.LogMessage, UseSingleObjectParameterDeserialization = true)]
-        public void LogMessage(MessageParams parameters) => client.messages.Enqueue(parameters);
+        public void LogMessage(MessageParams parameters)
+        {
+            client.messages.Enqueue(parameters);
+            client.Arrived();
+        }
 
         [JsonRpcMethod(Methods.ShowMessage, UseSingleObjectParameterDeserialization = true)]
-        public void ShowMessage(MessageParams parameters) => client.messages.Enqueue(parameters);
+        public void ShowMessage(MessageParams parameters)
+        {
+            client.messages.Enqueue(parameters);
+            client.Arrived();
+        }
 
         [JsonRpcMethod(Methods.Progress, UseSingleObjectParameterDeserialization = true)]
-        public void OnProgress(JsonElement parameters) => client.progress.Enqueue(parameters.GetProperty("value").Clone());
+        public void OnProgress(JsonElement parameters)
+        {
+            client.progress.Enqueue(parameters.GetProperty("value").Clone());
+            client.Arrived();
+        }
 
         [JsonRpcMethod(Methods.WorkDoneProgressCreate, UseSingleObjectParameterDeserialization = true)]
         public object? CreateProgress(JsonElement parameters) => null;
@@ -155,6 +208,7 @@ public sealed class LspTestClient : IAsyncDisposable
         public ApplyWorkspaceEditResult ApplyEdit(ApplyWorkspaceEditParams parameters)
         {
             client.applyEdits.Enqueue(parameters);
+            client.Arrived();
             return client.ApplyEditAnswer(parameters);
         }
 
@@ -165,7 +219,7 @@ public sealed class LspTestClient : IAsyncDisposable
     /// <summary>Waits until the settled diagnostics of a document satisfy a condition (workspace and ledger effects take a moment).</summary>
     public async Task<PublishDiagnosticsParams> WaitUntilAsync(string uri, Func<PublishDiagnosticsParams, bool> condition, TimeSpan? timeout = null)
     {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        var deadline = DateTime.UtcNow + (timeout ?? Waits.HangGuard);
         while (true)
         {
             var p = await SettledDiagnosticsAsync(uri);
@@ -181,13 +235,10 @@ public sealed class LspTestClient : IAsyncDisposable
     /// </summary>
     public async Task<MessageParams> MessageAsync(Func<MessageParams, bool> condition, TimeSpan? timeout = null)
     {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
-        while (true)
-        {
-            if (messages.FirstOrDefault(condition) is { } found) return found;
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"no such message; messages:\n{string.Join("\n", messages.Select(m => $"{m.Type}: {m.Message}"))}");
-            await Task.Delay(10);
-        }
+        MessageParams? found = null;
+        await UntilAsync(() => (found = messages.FirstOrDefault(condition)) is not null,
+            () => $"no such message; messages:\n{string.Join("\n", messages.Select(m => $"{m.Type}: {m.Message}"))}", timeout);
+        return found!;
     }
 
     public async ValueTask DisposeAsync()

@@ -47,7 +47,7 @@ public sealed partial class OpenSslImportTests
         new("keyUsage cRLSign without digitalSignature", "generic", With("keyUsage = critical,cRLSign", Good), "its keyUsage lacks digitalSignature (it has cRLSign)"),
     ];
 
-    [Theory]
+    [NeedsTheory(Needs.OpenSsl)]
     [MemberData(nameof(UsageCases))]
     public void Key_usage_and_extended_key_usage_are_checked_per_ca_profile(UsageCase c)
     {
@@ -69,7 +69,7 @@ public sealed partial class OpenSslImportTests
         }
     }
 
-    [Fact]
+    [NeedsFact(Needs.OpenSsl)]
     public void A_wildcard_cn_or_subject_alt_name_is_refused()
     {
         using var site = new OpenSslSite(devices: 2);
@@ -82,7 +82,7 @@ public sealed partial class OpenSslImportTests
         Assert.All(site.Ledger.Entries.Values, e => Assert.Null(e.Certificate));
     }
 
-    [Fact]
+    [NeedsFact(Needs.OpenSsl)]
     public void An_expired_crl_is_no_proof_of_non_revocation_warned_recorded_and_refused_when_strict()
     {
         using var site = new OpenSslSite(devices: 2);
@@ -115,7 +115,7 @@ public sealed partial class OpenSslImportTests
         Assert.DoesNotContain("certificate-crl-expired", File.ReadAllText(site.Site.LedgerPath), StringComparison.Ordinal);
     }
 
-    [Fact]
+    [NeedsFact(Needs.OpenSsl)]
     public void A_certificate_on_an_expired_crl_is_still_revoked()
     {
         using var site = new OpenSslSite();
@@ -126,7 +126,7 @@ public sealed partial class OpenSslImportTests
         Assert.Contains("revoked on", Assert.Single(result.Files).Reason, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [NeedsFact(Needs.OpenSsl)]
     public void A_fullchain_pem_is_read_as_the_leaf_and_its_chain_alone_or_in_a_zip()
     {
         using var site = new OpenSslSite(devices: 2);
@@ -142,7 +142,7 @@ public sealed partial class OpenSslImportTests
         Assert.All(site.Ledger.Entries.Values, e => Assert.Equal(CertificateStatus.Valid, e.StatusAt(DateTimeOffset.UtcNow)));
     }
 
-    [Fact]
+    [NeedsFact(Needs.OpenSsl)]
     public void A_pkcs7_bundle_as_ad_cs_answers_is_read_in_der_and_pem()
     {
         using var site = new OpenSslSite(devices: 2);
@@ -157,7 +157,7 @@ public sealed partial class OpenSslImportTests
         Assert.All(site.Ledger.Entries.Values, e => Assert.Equal(CertificateStatus.Valid, e.StatusAt(DateTimeOffset.UtcNow)));
     }
 
-    [Fact]
+    [NeedsFact(Needs.OpenSsl)]
     public void A_zip_of_50_device_certificates_and_ca_crt_is_accepted_and_51_are_refused()
     {
         using var site = new OpenSslSite(devices: 51);
@@ -175,7 +175,7 @@ public sealed partial class OpenSslImportTests
         Assert.Equal("issuer certificate: one of the configured issuers", issuer.Reason);
     }
 
-    [Fact]
+    [NeedsFact(Needs.OpenSsl)]
     public void A_certificate_of_a_rogue_ca_with_the_configured_name_is_refused_with_both_fingerprints()
     {
         using var site = new OpenSslSite();
@@ -196,7 +196,7 @@ public sealed partial class OpenSslImportTests
         Assert.Contains($"it was signed by the issuer certificate {presented} in the answer", Assert.Single(chained.Files).Reason, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [NeedsFact(Needs.OpenSsl)]
     public void Pkcs12_bundles_use_100000_pbkdf2_iterations_like_the_key_files()
     {
         using var site = new OpenSslSite();

@@ -193,7 +193,7 @@ public sealed class CsrRequesterTests
         }
     }
 
-    [Fact]
+    [NeedsFact(Needs.OpenSsl)]
     public void Rsa_2048_is_the_default_and_openssl_verifies_every_csr_of_a_run()
     {
         using var site = new TempSite(TempSite.Manifest(2, key: "{ source: local }"));
