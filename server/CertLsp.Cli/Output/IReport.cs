@@ -14,6 +14,7 @@ internal static class Severities
     {
         DiagnosticSeverity.Error => "error",
         DiagnosticSeverity.Warning => "warning",
+        DiagnosticSeverity.Hint => "hint",
         _ => "info",
     };
 }
