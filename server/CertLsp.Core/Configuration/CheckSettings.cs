@@ -114,6 +114,7 @@ public sealed class CheckSettings
                     }
                     else if (key == "$schema")
                     {
+                        if (reader.TokenType != JsonTokenType.String) problems.Add(builder.ConfigurationNotValid(Token(reader), "“$schema” must be a string, the schema's address"));
                         reader.Skip();
                     }
                     else
