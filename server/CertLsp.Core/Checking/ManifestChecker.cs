@@ -6,8 +6,23 @@ using CertLsp.Core.Text;
 
 namespace CertLsp.Core.Checking;
 
-/// <summary>A file findings are reported in: a manifest, or a file beside it (its ledger, the workspace's certlsp.json).</summary>
-public sealed record ReportedFile(string Path, LineIndex Lines);
+/// <summary>
+/// A file findings are reported in: a manifest, or a file beside it (its ledger, the workspace's certlsp.json). Its line index is
+/// made when a report first needs it.
+/// </summary>
+public sealed class ReportedFile(string path, Func<LineIndex> lines)
+{
+    private readonly Lazy<LineIndex> index = new(lines);
+
+    public ReportedFile(string path, LineIndex lines)
+        : this(path, () => lines)
+    {
+    }
+
+    public string Path { get; } = path;
+
+    public LineIndex Lines => index.Value;
+}
 
 /// <summary>
 /// The findings of a check, per file, in a stable order (position, then code). <see cref="Files"/> are the manifests in the order
@@ -60,15 +75,15 @@ public static class ManifestChecker
         {
             // Suppression comments first (they name what the rules found), then the levels of the workspace's certlsp.json.
             var settings = document.Settings;
-            byPath[document.Path] = Levels(settings, Suppressions.Apply(document.Path, document.Text, document.Lines, byPath[document.Path]));
-            files.Add(new ReportedFile(document.Path, document.Lines));
+            byPath[document.Path] = Levels(settings, Suppressions.Apply(document.Path, document.Text, () => document.Lines, byPath[document.Path]));
+            files.Add(new ReportedFile(document.Path, () => document.Lines));
             if (document.LedgerFile is { } ledger && byPath.TryAdd(ledger.Path, Levels(settings, [document.LedgerDiagnostic!])))
             {
                 files.Add(ledger);
             }
             if (settings.Path is { } config && !settings.Problems.IsEmpty && byPath.TryAdd(config, Levels(settings, settings.Problems)))
             {
-                files.Add(new ReportedFile(config, settings.Lines));
+                files.Add(new ReportedFile(config, () => settings.Lines));
             }
         }
         return new CheckResult(docs, byPath.ToImmutableDictionary(

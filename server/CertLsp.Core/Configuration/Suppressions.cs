@@ -42,9 +42,12 @@ public static class Suppressions
     /// The diagnostics of one manifest without those its comments suppress, plus a CL0702 hint for each comment (or code in it)
     /// that suppressed nothing.
     /// </summary>
-    public static List<Diagnostic> Apply(string path, string text, LineIndex lines, IEnumerable<Diagnostic> diagnostics)
+    /// <param name="lineIndex">The text's line index, made only when the text has a suppression comment (a large workspace has few).</param>
+    public static List<Diagnostic> Apply(string path, string text, Func<LineIndex> lineIndex, IEnumerable<Diagnostic> diagnostics)
     {
         var all = diagnostics.ToList();
+        if (!text.Contains(Directive, StringComparison.Ordinal)) return all;
+        var lines = lineIndex();
         var comments = Find(text, lines);
         if (comments.Count == 0) return all;
         var used = new HashSet<(int Line, string Code)>();
