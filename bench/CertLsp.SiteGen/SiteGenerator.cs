@@ -26,7 +26,7 @@ public enum MistakeKind
     /// <summary>An address with an octet over 255: CL0603.</summary>
     InvalidAddress,
 
-    /// <summary>The device repeats the previous device's address: CL0603.</summary>
+    /// <summary>The device repeats the previous device's address: CL0604.</summary>
     DuplicateAddress,
 
     /// <summary>A lower-case country override: CL0103.</summary>
@@ -163,7 +163,7 @@ public static class SiteGenerator
                     break;
                 case MistakeKind.DuplicateAddress:
                     address = previousAddress;
-                    planted.Add(new(i, MistakeKind.DuplicateAddress, ["CL0603"]));
+                    planted.Add(new(i, MistakeKind.DuplicateAddress, ["CL0604"]));
                     break;
                 case MistakeKind.LowerCaseCountry:
                     subjectOverride = "    subject: { country: us }\n";

@@ -6,7 +6,11 @@ using CertLsp.Workflows.Ledger;
 
 namespace CertLsp.Cli.Commands;
 
-/// <summary><c>certlsp check &lt;files or folders&gt; [--format text|json|sarif|codeclimate] [--exclude GLOB]…</c>: the manifest checks for terminals and CI.</summary>
+/// <summary>
+/// <c>certlsp check &lt;files or folders&gt; [--format text|json|sarif|codeclimate] [--exclude GLOB]…</c>: the manifest checks for
+/// terminals and CI, with the rule levels of the nearest certlsp.json; an untrusted ledger (CL0405) and a certlsp.json that is not valid
+/// (CL0701) are findings like any other, in their own file.
+/// </summary>
 public static class CheckCommand
 {
     public static Command Create(TextWriter stdout, TextWriter stderr)
@@ -48,10 +52,6 @@ public static class CheckCommand
             "codeclimate" => new CodeClimateReport(),
             _ => new TextReport(),
         };
-        foreach (var document in result.Documents)
-        {
-            if (document.LedgerError is { } bad) stderr.WriteLine($"certlsp: warning: {bad.Message} (its ledger checks were skipped)");
-        }
         report.Write(result, stdout);
         return result.HasErrors ? Program.Findings : Program.Ok;
     }
@@ -64,8 +64,10 @@ public static class CheckCommand
         // (not wrapped by Parallel.For) and always the first one in path order; then parse in parallel.
         var texts = paths.Select(ManifestFiles.Read).ToArray();
         var ledgers = files.Select(LedgerFile.PathFor).Select(l => LedgerFile.Input(l, DisplayPath.For(l))).ToArray();
+        var configs = new ConfigFiles(DisplayPath.For);
+        var settings = files.Select(configs.For).ToArray();
         var documents = new ManifestDocument[paths.Length];
-        Parallel.For(0, paths.Length, i => documents[i] = ManifestDocument.Parse(paths[i], texts[i], ledgers[i]));
+        Parallel.For(0, paths.Length, i => documents[i] = ManifestDocument.Parse(paths[i], texts[i], ledgers[i], settings: settings[i]));
         return ManifestChecker.Check(documents);
     }
 }

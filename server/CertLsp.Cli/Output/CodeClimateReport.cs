@@ -18,14 +18,14 @@ public sealed class CodeClimateReport : IReport
         IndentedJson.WriteLine(output, json =>
         {
             json.WriteStartArray();
-            foreach (var document in result.Documents)
+            foreach (var file in result.Files)
             {
                 var seen = new Dictionary<string, int>(StringComparer.Ordinal);
-                foreach (var d in result.ByPath[document.Path])
+                foreach (var d in result.ByPath[file.Path])
                 {
                     string identity = $"{d.Path}\n{d.Code}\n{d.Message}";
                     int occurrence = seen[identity] = seen.GetValueOrDefault(identity) + 1;
-                    var range = document.Lines.GetRange(d.Span);
+                    var range = file.Lines.GetRange(d.Span);
                     json.WriteStartObject();
                     json.WriteString("type", "issue");
                     json.WriteString("check_name", d.Code);

@@ -13,13 +13,13 @@ public sealed class JsonReport : IReport
         IndentedJson.WriteLine(output, json =>
         {
             json.WriteStartArray();
-            foreach (var document in result.Documents)
+            foreach (var file in result.Files)
             {
-                foreach (var d in result.ByPath[document.Path])
+                foreach (var d in result.ByPath[file.Path])
                 {
                     json.WriteStartObject();
                     json.WriteString("file", d.Path);
-                    WriteRange(json, document.Lines.GetRange(d.Span));
+                    WriteRange(json, file.Lines.GetRange(d.Span));
                     json.WriteString("severity", Severities.Name(d.Severity));
                     json.WriteString("code", d.Code);
                     json.WriteString("message", d.Message);
@@ -29,7 +29,7 @@ public sealed class JsonReport : IReport
                     {
                         json.WriteStartObject();
                         json.WriteString("file", r.Location.Path);
-                        WriteRange(json, (result.Document(r.Location.Path) ?? document).Lines.GetRange(r.Location.Span));
+                        WriteRange(json, (result.Lines(r.Location.Path) ?? file.Lines).GetRange(r.Location.Span));
                         json.WriteString("message", r.Message);
                         json.WriteEndObject();
                     }

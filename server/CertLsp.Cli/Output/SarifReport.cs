@@ -53,9 +53,9 @@ public sealed class SarifReport : IReport
             json.WriteEndObject();
 
             json.WriteStartArray("results");
-            foreach (var document in result.Documents)
+            foreach (var file in result.Files)
             {
-                foreach (var d in result.ByPath[document.Path])
+                foreach (var d in result.ByPath[file.Path])
                 {
                     json.WriteStartObject();
                     json.WriteString("ruleId", d.Code);
@@ -65,7 +65,7 @@ public sealed class SarifReport : IReport
                     json.WriteString("text", d.Message);
                     json.WriteEndObject();
                     json.WriteStartArray("locations");
-                    WriteLocation(json, d.Path, document, d.Span, null, null);
+                    WriteLocation(json, d.Path, file.Lines, d.Span, null, null);
                     json.WriteEndArray();
                     if (!d.Related.IsEmpty)
                     {
@@ -73,14 +73,14 @@ public sealed class SarifReport : IReport
                         int id = 1;
                         foreach (var r in d.Related)
                         {
-                            WriteLocation(json, r.Location.Path, result.Document(r.Location.Path) ?? document, r.Location.Span, id++, r.Message);
+                            WriteLocation(json, r.Location.Path, result.Lines(r.Location.Path) ?? file.Lines, r.Location.Span, id++, r.Message);
                         }
                         json.WriteEndArray();
                     }
                     if (!d.Fixes.IsEmpty)
                     {
                         json.WriteStartArray("fixes");
-                        foreach (var fix in d.Fixes) WriteFix(json, fix, result, document);
+                        foreach (var fix in d.Fixes) WriteFix(json, fix);
                         json.WriteEndArray();
                     }
                     json.WriteEndObject();
@@ -129,13 +129,13 @@ public sealed class SarifReport : IReport
         json.WriteEndObject();
     }
 
-    private static void WriteLocation(Utf8JsonWriter json, string path, ManifestDocument document, TextSpan span, int? id, string? message)
+    private static void WriteLocation(Utf8JsonWriter json, string path, LineIndex lines, TextSpan span, int? id, string? message)
     {
         json.WriteStartObject();
         if (id is { } i) json.WriteNumber("id", i);
         json.WriteStartObject("physicalLocation");
         WriteArtifact(json, path);
-        WriteRegion(json, document.Lines, span);
+        WriteRegion(json, lines, span);
         json.WriteEndObject();
         if (message is not null)
         {
@@ -146,7 +146,7 @@ public sealed class SarifReport : IReport
         json.WriteEndObject();
     }
 
-    private static void WriteFix(Utf8JsonWriter json, Fix fix, CheckResult result, ManifestDocument fallback)
+    private static void WriteFix(Utf8JsonWriter json, Fix fix)
     {
         json.WriteStartObject();
         json.WriteStartObject("description");
@@ -155,7 +155,6 @@ public sealed class SarifReport : IReport
         json.WriteStartArray("artifactChanges");
         foreach (var group in fix.Edits.GroupBy(e => e.Path))
         {
-            var document = result.Document(group.Key) ?? fallback;
             json.WriteStartObject();
             WriteArtifact(json, group.Key);
             json.WriteStartArray("replacements");

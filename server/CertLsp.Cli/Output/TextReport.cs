@@ -8,11 +8,11 @@ public sealed class TextReport : IReport
 {
     public void Write(CheckResult result, TextWriter output)
     {
-        foreach (var document in result.Documents)
+        foreach (var file in result.Files)
         {
-            foreach (var d in result.ByPath[document.Path])
+            foreach (var d in result.ByPath[file.Path])
             {
-                var start = document.Lines.GetPosition(d.Span.Start);
+                var start = file.Lines.GetPosition(d.Span.Start);
                 output.WriteLine($"{d.Path}({start.Line + 1},{start.Character + 1}): {Severities.Name(d.Severity)} {d.Code}: {d.Message}");
             }
         }

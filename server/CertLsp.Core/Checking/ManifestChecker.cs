@@ -1,13 +1,40 @@
 using System.Collections.Immutable;
+using CertLsp.Core.Configuration;
 using CertLsp.Core.Diagnostics;
 using CertLsp.Core.Rules;
+using CertLsp.Core.Text;
 
 namespace CertLsp.Core.Checking;
 
-/// <summary>The findings of a check, per file, in a stable order (position, then code).</summary>
-public sealed record CheckResult(ImmutableArray<ManifestDocument> Documents, ImmutableDictionary<string, ImmutableArray<Diagnostic>> ByPath)
+/// <summary>
+/// A file findings are reported in: a manifest, or a file beside it (its ledger, the workspace's certlsp.json). Its line index is
+/// made when a report first needs it.
+/// </summary>
+public sealed class ReportedFile(string path, Func<LineIndex> lines)
 {
-    public IEnumerable<Diagnostic> All => Documents.SelectMany(d => ByPath[d.Path]);
+    private readonly Lazy<LineIndex> index = new(lines);
+
+    public ReportedFile(string path, LineIndex lines)
+        : this(path, () => lines)
+    {
+    }
+
+    public string Path { get; } = path;
+
+    public LineIndex Lines => index.Value;
+}
+
+/// <summary>
+/// The findings of a check, per file, in a stable order (position, then code). <see cref="Files"/> are the manifests in the order
+/// given, each followed by the files beside it that have findings of their own (an untrusted ledger, a certlsp.json not valid).
+/// </summary>
+public sealed record CheckResult(ImmutableArray<ManifestDocument> Documents, ImmutableDictionary<string, ImmutableArray<Diagnostic>> ByPath,
+    ImmutableArray<ReportedFile> Files)
+{
+    public IEnumerable<Diagnostic> All => Files.SelectMany(f => ByPath[f.Path]);
+
+    /// <summary>The line index of a reported file (a manifest, a ledger, a certlsp.json), or null.</summary>
+    public LineIndex? Lines(string path) => Files.FirstOrDefault(f => f.Path == path)?.Lines;
 
     public int Count(DiagnosticSeverity severity) => All.Count(d => d.Severity == severity);
 
@@ -43,11 +70,30 @@ public static class ManifestChecker
         {
             byPath[diagnostic.Path].Add(diagnostic);
         }
+        var files = ImmutableArray.CreateBuilder<ReportedFile>();
+        foreach (var document in docs)
+        {
+            // Suppression comments first (they name what the rules found), then the levels of the workspace's certlsp.json.
+            var settings = document.Settings;
+            byPath[document.Path] = Levels(settings, Suppressions.Apply(document.Path, document.Text, () => document.Lines, byPath[document.Path]));
+            files.Add(new ReportedFile(document.Path, () => document.Lines));
+            if (document.LedgerFile is { } ledger && byPath.TryAdd(ledger.Path, Levels(settings, [document.LedgerDiagnostic!])))
+            {
+                files.Add(ledger);
+            }
+            if (settings.Path is { } config && !settings.Problems.IsEmpty && byPath.TryAdd(config, Levels(settings, settings.Problems)))
+            {
+                files.Add(new ReportedFile(config, () => settings.Lines));
+            }
+        }
         return new CheckResult(docs, byPath.ToImmutableDictionary(
             kv => kv.Key,
             kv => kv.Value.OrderBy(d => d.Span.Start).ThenBy(d => d.Span.Length).ThenBy(d => d.Code, StringComparer.Ordinal).ThenBy(d => d.Message, StringComparer.Ordinal).ToImmutableArray(),
-            StringComparer.Ordinal));
+            StringComparer.Ordinal), files.ToImmutable());
     }
+
+    private static List<Diagnostic> Levels(CheckSettings settings, IEnumerable<Diagnostic> diagnostics) =>
+        [.. diagnostics.Select(settings.Apply).OfType<Diagnostic>()];
 
     private static ManifestInWorkspace InWorkspace(ManifestDocument document) => new(document.Manifest!, document.Builder);
 

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using CertLsp.Core.Configuration;
 using CertLsp.Core.Diagnostics;
 using CertLsp.Core.Ledger;
 using CertLsp.Core.Manifest;
@@ -24,10 +25,18 @@ public sealed class ManifestDocument
     private readonly Lazy<LineIndex> lines;
 
     private ManifestDocument(string path, string text, YamlReadResult yaml, SiteManifest? manifest, ImmutableArray<Diagnostic> diagnostics,
-        SiteLedger? ledger = null, LedgerFormatException? ledgerError = null)
+        CheckSettings settings, SiteLedger? ledger = null, LedgerFormatException? ledgerError = null, LedgerInput? ledgerInput = null)
     {
         Ledger = ledger;
         LedgerError = ledgerError;
+        Settings = settings;
+        if (ledgerError is not null && ledgerInput is not null)
+        {
+            var ledgerLines = new LineIndex(ledgerInput.Text);
+            LedgerFile = new ReportedFile(ledgerError.Path, ledgerLines);
+            LedgerDiagnostic = new DiagnosticBuilder(ledgerError.Path, ledgerInput.Text)
+                .LedgerNotTrusted(ledgerLines.GetLineSpan(Math.Max(0, ledgerError.Line - 1), ledgerInput.Text), ledgerError.Reason);
+        }
         Path = path;
         Text = text;
         Yaml = yaml;
@@ -53,6 +62,15 @@ public sealed class ManifestDocument
     /// <summary>Why the given ledger could not be read (with its line); its checks were skipped.</summary>
     public LedgerFormatException? LedgerError { get; }
 
+    /// <summary>The ledger that could not be read, as a file its diagnostic (<see cref="LedgerDiagnostic"/>) is reported in.</summary>
+    public ReportedFile? LedgerFile { get; }
+
+    /// <summary>CL0405 on the ledger, at the line where reading it stopped, when the ledger given could not be trusted.</summary>
+    public Diagnostic? LedgerDiagnostic { get; }
+
+    /// <summary>The workspace's certlsp.json as the host read it: levels applied by <see cref="ManifestChecker"/>, its problems.</summary>
+    public CheckSettings Settings { get; }
+
     /// <summary>What this file alone shows: YAML, schema, per-manifest rules and, with a ledger, the ledger rules.</summary>
     public ImmutableArray<Diagnostic> LocalDiagnostics { get; }
 
@@ -60,13 +78,15 @@ public sealed class ManifestDocument
 
     /// <summary>Reads and checks a manifest; with its ledger's text, also the ledger rules as of <paramref name="now"/> (default: the current time).</summary>
     /// <param name="previous">An earlier version of the same document, if one was read: the unchanged parts of a large text are not read again.</param>
+    /// <param name="settings">The workspace's certlsp.json (rule levels), applied when the document is checked; none by default.</param>
     public static ManifestDocument Parse(string path, string text, LedgerInput? ledger = null, DateTimeOffset? now = null, int defaultWarningDays = CertificateSettings.StandardWarningDays,
-        ManifestDocument? previous = null)
+        ManifestDocument? previous = null, CheckSettings? settings = null)
     {
+        settings ??= CheckSettings.None;
         var builder = new DiagnosticBuilder(path, text);
         var yaml = YamlReader.Read(text, path, previous?.Yaml);
         var diagnostics = new List<Diagnostic>(yaml.Diagnostics);
-        if (yaml.IsUnusable) return new ManifestDocument(path, text, yaml, null, [.. diagnostics]);
+        if (yaml.IsUnusable) return new ManifestDocument(path, text, yaml, null, [.. diagnostics], settings);
 
         SchemaValidator.Validate(yaml.Root, ManifestSchema.Root, builder, diagnostics);
         var manifest = ManifestBinder.Bind(yaml.Root);
@@ -78,9 +98,9 @@ public sealed class ManifestDocument
         {
             rule.Check(manifest, builder, diagnostics);
         }
-        if (ledger is null) return new ManifestDocument(path, text, yaml, manifest, [.. diagnostics]);
+        if (ledger is null) return new ManifestDocument(path, text, yaml, manifest, [.. diagnostics], settings);
 
-        if (ledger.Unreadable is { } unreadable) return new ManifestDocument(path, text, yaml, manifest, [.. diagnostics], null, unreadable);
+        if (ledger.Unreadable is { } unreadable) return new ManifestDocument(path, text, yaml, manifest, [.. diagnostics], settings, null, unreadable, ledger);
         SiteLedger siteLedger;
         try
         {
@@ -88,13 +108,13 @@ public sealed class ManifestDocument
         }
         catch (LedgerFormatException ex)
         {
-            return new ManifestDocument(path, text, yaml, manifest, [.. diagnostics], null, ex);
+            return new ManifestDocument(path, text, yaml, manifest, [.. diagnostics], settings, null, ex, ledger);
         }
         var context = new LedgerContext(siteLedger, now ?? DateTimeOffset.UtcNow);
         foreach (var rule in RuleSet.LedgerRules)
         {
             rule.Check(manifest, context, builder, diagnostics);
         }
-        return new ManifestDocument(path, text, yaml, manifest, [.. diagnostics], siteLedger);
+        return new ManifestDocument(path, text, yaml, manifest, [.. diagnostics], settings, siteLedger);
     }
 }

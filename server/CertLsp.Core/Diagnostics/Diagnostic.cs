@@ -8,6 +8,7 @@ public enum DiagnosticSeverity
     Error = 1,
     Warning = 2,
     Information = 3,
+    Hint = 4,
 }
 
 /// <summary>A code of the catalog: defined once, never reused.</summary>
@@ -49,7 +50,8 @@ public sealed record Diagnostic(
 {
     public string Code => Definition.Code;
 
-    public DiagnosticSeverity Severity => Definition.Severity;
+    /// <summary>The catalog's severity, unless the workspace's certlsp.json sets the rule's level (see <c>CheckSettings</c>).</summary>
+    public DiagnosticSeverity Severity { get; init; } = Definition.Severity;
 
     public string Path => Location.Path;
 

@@ -5,7 +5,7 @@ using CertLsp.Core.Text;
 
 namespace CertLsp.Core.Rules;
 
-/// <summary>CL0102: subject fields at most 64 characters (C exactly 2); the CN of a site without a domain at most 64.</summary>
+/// <summary>CL0102: subject fields at most 64 characters (C at most 2); the CN of a site without a domain at most 64.</summary>
 public sealed class SubjectFieldLengthRule : IManifestRule
 {
     public void Check(SiteManifest manifest, DiagnosticBuilder builder, ICollection<Diagnostic> diagnostics)
@@ -14,7 +14,8 @@ public sealed class SubjectFieldLengthRule : IManifestRule
         {
             if (field == SubjectField.Country)
             {
-                if (value.Value.Length != 2 && !string.IsNullOrWhiteSpace(value.Value)) diagnostics.Add(builder.CountryWrongLength(value, value.Value));
+                // Too long is CL0102's; one letter is no ISO 3166-1 alpha-2 code (CL0103).
+                if (value.Value.Length > 2 && !string.IsNullOrWhiteSpace(value.Value)) diagnostics.Add(builder.CountryTooLong(value, value.Value));
                 continue;
             }
             int length = CharacterCount(value.Value);

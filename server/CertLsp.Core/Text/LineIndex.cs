@@ -45,6 +45,13 @@ public sealed class LineIndex
 
     public LineRange GetRange(TextSpan span) => new(GetPosition(span.Start), GetPosition(span.End));
 
+    /// <summary>The span of a zero-based line's text, without its line break (clamped to the text's lines).</summary>
+    public TextSpan GetLineSpan(int line, string text)
+    {
+        int start = GetLineStart(line);
+        return TextSpan.FromBounds(start, GetOffset(new LinePosition(Math.Clamp(line, 0, lineStarts.Length - 1), int.MaxValue - start), text));
+    }
+
     /// <summary>The offset of a position; a character past the end of its line is clamped to the line's end (before its break).</summary>
     public int GetOffset(LinePosition position, string text)
     {

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using CertLsp.Core.Checking;
+using CertLsp.Core.Configuration;
 using CertLsp.LanguageServer.Protocol;
 using CertLsp.LanguageServer.Workspace;
 using CertLsp.Workflows.Files;
@@ -40,10 +41,11 @@ public sealed class LifecycleHandler(ServerContext context, Func<ServerCapabilit
         _ = WorkspaceIndex.Start(context);
     }
 
-    /// <summary>Asks the client to report manifests and ledgers changed on disk, when it supports dynamic registration.</summary>
+    /// <summary>Asks the client to report manifests, ledgers, .certlspignore and certlsp.json files changed on disk, when it supports dynamic registration.</summary>
     private void RegisterFileWatchers()
     {
         if (!context.Client.WatchedFilesRegistration) return;
+        context.Workspace.RereadConfigOnChange = false;
         var registration = new
         {
             registrations = new[]
@@ -52,7 +54,8 @@ public sealed class LifecycleHandler(ServerContext context, Func<ServerCapabilit
                 {
                     id = "certlsp-files",
                     method = Methods.DidChangeWatchedFiles,
-                    registerOptions = new { watchers = new[] { new { globPattern = "**/*.site.{yaml,yml,ledger}" }, new { globPattern = "**/" + ManifestExclusions.IgnoreFileName } } },
+                    registerOptions = new { watchers = new[] { new { globPattern = "**/*.site.{yaml,yml,ledger}" }, new { globPattern = "**/" + ManifestExclusions.IgnoreFileName },
+                        new { globPattern = "**/" + CheckSettings.FileName } } },
                 },
             },
         };

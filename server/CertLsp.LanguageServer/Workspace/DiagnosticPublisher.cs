@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using CertLsp.Core.Checking;
 using CertLsp.LanguageServer.Protocol;
 
 namespace CertLsp.LanguageServer.Workspace;
@@ -36,33 +37,33 @@ public sealed class DiagnosticPublisher(Func<PublishDiagnosticsParams, Task> pub
 
     public void Forget(string uri) => published.TryRemove(uri, out _);
 
-    /// <summary>Ledgers of open manifests that cannot be trusted (edited by hand, damaged, a merge conflict), by ledger URI.</summary>
-    private readonly ConcurrentDictionary<string, string> ledgerProblems = new(StringComparer.Ordinal);
+    /// <summary>Files beside open manifests with findings of their own (an untrusted ledger, a certlsp.json not valid): by URI, what was sent.</summary>
+    private readonly ConcurrentDictionary<string, string> besideProblems = new(StringComparer.Ordinal);
 
     /// <summary>
-    /// A ledger that cannot be trusted is reported on the ledger file itself, at its line, so the Problems panel shows it even when the
-    /// ledger is not open; the report is withdrawn once the ledger reads again.
+    /// The findings in a file beside an open manifest (CL0405 on its ledger, CL0701 on certlsp.json) are published on that file, at
+    /// their line, so the Problems panel shows them even when it is not open; they are withdrawn once the file reads again.
     /// </summary>
-    private async Task PublishLedgerProblemsAsync(WorkspaceSnapshot snapshot)
+    private async Task PublishBesideAsync(WorkspaceSnapshot snapshot, CheckResult result)
     {
-        var now = new Dictionary<string, Core.Ledger.LedgerFormatException>(StringComparer.Ordinal);
-        foreach (var document in snapshot.Open.Values)
+        var manifests = snapshot.Open.Values.Select(d => d.Uri).ToHashSet(StringComparer.Ordinal);
+        var owners = snapshot.Open.Values.Select(d => d.Parsed).SelectMany(d => new[] { d.LedgerFile?.Path, d.Settings.Path }).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        var now = new Dictionary<string, LspDiagnostic[]>(StringComparer.Ordinal);
+        foreach (var file in result.Files.Where(f => owners.Contains(f.Path) && !manifests.Contains(f.Path)))
         {
-            if (document.Parsed.LedgerError is { } error) now[UriPaths.FromPath(error.Path)] = error;
+            now[UriPaths.FromPath(file.Path)] = [.. result.ByPath[file.Path].Select(d => LspConvert.Diagnostic(d, snapshot, file.Lines))];
         }
-        foreach (var (uri, error) in now)
+        foreach (var (uri, diagnostics) in now)
         {
-            string key = $"{error.Line}|{error.Reason}";
-            if (ledgerProblems.TryGetValue(uri, out var last) && last == key) continue;
-            ledgerProblems[uri] = key;
-            var line = new Position(Math.Max(0, error.Line - 1), 0);
-            await publish(new PublishDiagnosticsParams(uri, [new LspDiagnostic(new Protocol.Range(line, new Position(line.Line + 1, 0)),
-                $"This ledger cannot be trusted: {error.Reason}. certlsp will not write to it until it reads again.", 1, null, Core.Diagnostics.DiagnosticCatalog.Source)])).ConfigureAwait(false);
-            log($"{error.Message}");
+            string key = string.Join('\n', diagnostics.Select(d => $"{d.Code}|{d.Range}|{d.Severity}|{d.Message}"));
+            if (besideProblems.TryGetValue(uri, out var last) && last == key) continue;
+            besideProblems[uri] = key;
+            await publish(new PublishDiagnosticsParams(uri, diagnostics)).ConfigureAwait(false);
+            foreach (var d in diagnostics) log($"{uri}:{d.Range.Start.Line + 1}: {d.Code}: {d.Message}");
         }
-        foreach (var uri in ledgerProblems.Keys.Where(u => !now.ContainsKey(u)).ToList())
+        foreach (var uri in besideProblems.Keys.Where(u => !now.ContainsKey(u)).ToList())
         {
-            ledgerProblems.TryRemove(uri, out _);
+            besideProblems.TryRemove(uri, out _);
             await publish(new PublishDiagnosticsParams(uri, [])).ConfigureAwait(false);
         }
     }
@@ -91,13 +92,13 @@ public sealed class DiagnosticPublisher(Func<PublishDiagnosticsParams, Task> pub
                 var shown = diagnostics.Length <= MaxPerDocument ? diagnostics : [.. diagnostics.OrderBy(d => d.Severity).Take(MaxPerDocument).OrderBy(d => d.Span.Start)];
                 if (shown.Length < diagnostics.Length) log($"{document.Uri}: {diagnostics.Length} diagnostics, publishing the first {MaxPerDocument}");
                 var lsp = shown.Select(d => LspConvert.Diagnostic(d, snapshot, parsed.Lines)).ToArray();
-                string fingerprint = string.Join('\n', lsp.Select(d => $"{d.Code}|{d.Range}|{d.Message}|{d.RelatedInformation?.Length}"));
+                string fingerprint = string.Join('\n', lsp.Select(d => $"{d.Code}|{d.Range}|{d.Severity}|{d.Message}|{d.RelatedInformation?.Length}"));
                 if (published.TryGetValue(document.Uri, out var last) && last.Version == document.Version && last.Fingerprint == fingerprint) continue;
                 published[document.Uri] = (document.Version, fingerprint);
                 await publish(new PublishDiagnosticsParams(document.Uri, lsp, document.Version)).ConfigureAwait(false);
                 sent += lsp.Length;
             }
-            await PublishLedgerProblemsAsync(snapshot).ConfigureAwait(false);
+            await PublishBesideAsync(snapshot, result).ConfigureAwait(false);
             var total = System.Diagnostics.Stopwatch.GetElapsedTime(started);
             trace?.Invoke($"diagnostics: {snapshot.Open.Count} open document(s), {sent} diagnostic(s) sent in {total.TotalMilliseconds:F1} ms",
                 $"(read and per-file rules {parsedAt.TotalMilliseconds:F1} ms, workspace rules {(checkedAt - parsedAt).TotalMilliseconds:F1} ms, conversion and sending {(total - checkedAt).TotalMilliseconds:F1} ms; garbage collections meanwhile: {GC.CollectionCount(0) - gen0}/{GC.CollectionCount(1) - gen1}/{GC.CollectionCount(2) - gen2} of generations 0/1/2)");

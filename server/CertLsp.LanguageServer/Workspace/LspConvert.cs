@@ -24,6 +24,7 @@ public static class LspConvert
     {
         CoreSeverity.Error => 1,
         CoreSeverity.Warning => 2,
+        CoreSeverity.Hint => 4,
         _ => 3,
     };
 

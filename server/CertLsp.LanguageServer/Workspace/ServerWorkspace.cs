@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using CertLsp.Core.Checking;
+using CertLsp.Core.Configuration;
 using CertLsp.Core.Manifest;
 using CertLsp.Core.Text;
 using CertLsp.Workflows.Files;
@@ -18,9 +19,11 @@ public sealed class OpenDocument
     private readonly Lazy<ManifestDocument> parsed;
     private ManifestDocument? earlier;
 
-    public OpenDocument(string uri, int version, string text, LedgerInput? ledger, int warningDays, OpenDocument? editedFrom = null, ManifestDocument? earlier = null)
+    public OpenDocument(string uri, int version, string text, LedgerInput? ledger, int warningDays, CheckSettings settings, OpenDocument? editedFrom = null,
+        ManifestDocument? earlier = null)
     {
         Uri = uri;
+        Settings = settings;
         Version = version;
         Text = text;
         Ledger = ledger;
@@ -29,7 +32,7 @@ public sealed class OpenDocument
         this.earlier = earlier ?? (editedFrom is null ? null : editedFrom.parsed.IsValueCreated ? editedFrom.Parsed : editedFrom.earlier);
         parsed = new Lazy<ManifestDocument>(() =>
         {
-            var document = ManifestDocument.Parse(uri, text, ledger, defaultWarningDays: warningDays, previous: this.earlier);
+            var document = ManifestDocument.Parse(uri, text, ledger, defaultWarningDays: warningDays, previous: this.earlier, settings: settings);
             this.earlier = null; // parsed: the earlier version may go
             return document;
         });
@@ -38,6 +41,9 @@ public sealed class OpenDocument
     public int WarningDays { get; }
 
     public LedgerInput? Ledger { get; }
+
+    /// <summary>The certlsp.json that applies to the document, as read when the document was opened or the file last changed.</summary>
+    public CheckSettings Settings { get; }
 
     public string Uri { get; }
 
@@ -84,7 +90,7 @@ public sealed class WorkspaceSnapshot
     public OpenDocument? Find(string uri) => Open.GetValueOrDefault(uri);
 
     /// <summary>Line index of any known document (open or on disk) by the path its diagnostics carry.</summary>
-    public LineIndex? Lines(string path) => Check.Document(path)?.Lines;
+    public LineIndex? Lines(string path) => Check.Lines(path);
 }
 
 /// <summary>The server's documents. Changes apply one at a time, each making a new immutable snapshot.</summary>
@@ -117,13 +123,42 @@ public sealed class ServerWorkspace
     /// <summary>The expiry warning window for manifests that set none (the editor's setting; 30 days by default).</summary>
     public int DefaultWarningDays { get; set; } = CertificateSettings.StandardWarningDays;
 
-    /// <summary>Reads and checks a manifest with the workspace's settings.</summary>
+    /// <summary>Reads and checks a manifest with the workspace's settings (and its certlsp.json, read from disk).</summary>
     public ManifestDocument Parse(string uri, string text, LedgerInput? ledger) =>
-        ManifestDocument.Parse(uri, text, ledger, defaultWarningDays: DefaultWarningDays);
+        ManifestDocument.Parse(uri, text, ledger, defaultWarningDays: DefaultWarningDays, settings: ConfigOf(uri));
+
+    /// <summary>
+    /// Whether an edit reads the document's certlsp.json again: true until the client is known to report file changes
+    /// (workspace/didChangeWatchedFiles), so that a changed certlsp.json takes effect at the next change at the latest.
+    /// </summary>
+    public bool RereadConfigOnChange { get; set; } = true;
 
     public void Open(string uri, int version, string text) =>
-        Update(s => new WorkspaceSnapshot(s.Open.SetItem(uri, new OpenDocument(uri, version, text, LedgerOf(uri), DefaultWarningDays,
+        Update(s => new WorkspaceSnapshot(s.Open.SetItem(uri, new OpenDocument(uri, version, text, LedgerOf(uri), DefaultWarningDays, ConfigOf(uri),
             earlier: UriPaths.LocalPath(uri) is { } path ? s.Disk.GetValueOrDefault(path) : null)), s.Disk, s.Generation + 1));
+
+    /// <summary>The certlsp.json that applies to a manifest, read from disk (none when no folder above it has one or it is not a file).</summary>
+    public static CheckSettings ConfigOf(string uri) =>
+        UriPaths.LocalPath(uri) is { } path && ConfigFiles.Find(path) is { } config ? ConfigFiles.Read(config, config) : CheckSettings.None;
+
+    /// <summary>A certlsp.json changed, appeared or went away: every manifest is checked again with the settings that now apply.</summary>
+    public void ConfigChanged()
+    {
+        Update(s =>
+        {
+            var open = s.Open;
+            foreach (var (uri, doc) in s.Open)
+            {
+                open = open.SetItem(uri, new OpenDocument(uri, doc.Version, doc.Text, doc.Ledger, doc.WarningDays, ConfigOf(uri), editedFrom: doc));
+            }
+            var disk = s.Disk;
+            foreach (var (path, doc) in s.Disk)
+            {
+                disk = disk.SetItem(path, Parse(doc.Path, doc.Text, LedgerOf(doc.Path)));
+            }
+            return new WorkspaceSnapshot(open, disk, s.Generation + 1);
+        });
+    }
 
     /// <summary>The ledger beside a manifest, read from disk (null when there is none or the manifest is not a file).</summary>
     public static LedgerInput? LedgerOf(string uri)
@@ -143,7 +178,7 @@ public sealed class ServerWorkspace
             {
                 if (UriPaths.LocalPath(uri) is { } path && LedgerFile.PathFor(path) == ledgerPath)
                 {
-                    open = open.SetItem(uri, new OpenDocument(uri, doc.Version, doc.Text, LedgerOf(uri), DefaultWarningDays, editedFrom: doc));
+                    open = open.SetItem(uri, new OpenDocument(uri, doc.Version, doc.Text, LedgerOf(uri), DefaultWarningDays, doc.Settings, editedFrom: doc));
                 }
             }
             var disk = s.Disk;
@@ -168,7 +203,9 @@ public sealed class ServerWorkspace
             {
                 text = change.Range is null ? change.Text : Apply(text, change.Range, change.Text);
             }
-            return new WorkspaceSnapshot(s.Open.SetItem(uri, new OpenDocument(uri, version, text, current.Ledger, current.WarningDays, editedFrom: current)), s.Disk, s.Generation + 1);
+            var settings = RereadConfigOnChange ? ConfigOf(uri) : current.Settings;
+            return new WorkspaceSnapshot(s.Open.SetItem(uri, new OpenDocument(uri, version, text, current.Ledger, current.WarningDays, settings, editedFrom: current)),
+                s.Disk, s.Generation + 1);
         });
     }
 
@@ -192,9 +229,11 @@ public sealed class ServerWorkspace
             {
                 string text = ManifestFiles.Read(path);
                 var ledger = LedgerOf(uri);
+                var settings = ConfigOf(uri);
                 document = closed is not null && closed.Uri == uri && closed.Text == text && closed.Ledger == ledger && closed.WarningDays == DefaultWarningDays
+                    && closed.Settings.Path == settings.Path && closed.Settings.Text == settings.Text
                     ? closed.Parsed
-                    : Parse(uri, text, ledger);
+                    : ManifestDocument.Parse(uri, text, ledger, defaultWarningDays: DefaultWarningDays, settings: settings);
             }
         }
         catch (ManifestReadException)

@@ -1,4 +1,5 @@
 using CertLsp.Core.Checking;
+using CertLsp.Core.Configuration;
 using CertLsp.Core.Tests.Support;
 using CertLsp.Workflows.Files;
 using CertLsp.Workflows.Ledger;
@@ -26,7 +27,10 @@ public sealed class BaselineTests
         string folder = Path.Combine(RepoPaths.Baselines, name);
         var files = Directory.GetFiles(folder).Where(ManifestFiles.IsManifestPath).Order(StringComparer.Ordinal).ToList();
         Assert.True(files.Count > 0, $"the baseline case {name} has no *.site.yaml");
-        return ManifestChecker.Check(files.Select(f => ManifestDocument.Parse(Path.GetFileName(f), ManifestFiles.Read(f), LedgerOf(f))));
+        // A case's certlsp.json (rule levels) applies to all its manifests, as the nearest one does in a workspace.
+        string config = Path.Combine(folder, CheckSettings.FileName);
+        var settings = File.Exists(config) ? CheckSettings.Parse(CheckSettings.FileName, File.ReadAllText(config)) : CheckSettings.None;
+        return ManifestChecker.Check(files.Select(f => ManifestDocument.Parse(Path.GetFileName(f), ManifestFiles.Read(f), LedgerOf(f), settings: settings)));
     }
 
     /// <summary>The ledger beside a case's manifest ("&lt;name&gt;.site.ledger"), named relative to the folder, or null.</summary>

@@ -54,6 +54,7 @@ public sealed partial class DiagnosticCatalogTests
         {
             DiagnosticSeverity.Error => "error",
             DiagnosticSeverity.Warning => "warning",
+            DiagnosticSeverity.Hint => "hint",
             _ => "information",
         }, section.Severity);
     }

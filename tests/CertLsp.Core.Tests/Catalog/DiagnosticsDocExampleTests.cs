@@ -14,7 +14,7 @@ public sealed class DiagnosticsDocExampleTests
     {
         var section = DiagnosticsDoc.Find(code)!;
         Assert.True(section.Bad is not null, $"{code} has no \"Bad:\" yaml example");
-        var found = Checks.Run(section.Bad, section.BadLedger);
+        var found = Checks.RunAll(section.Bad, section.BadLedger, section.BadConfig);
         Assert.True(found.Any(d => d.Code == code), $"the Bad example of {code} does not yield it; it yields:\n{string.Join("\n", found)}");
     }
 
@@ -24,7 +24,7 @@ public sealed class DiagnosticsDocExampleTests
     {
         var section = DiagnosticsDoc.Find(code)!;
         Assert.True(section.Good is not null, $"{code} has no \"Good:\" yaml example");
-        var found = Checks.Run(section.Good, section.GoodLedger);
+        var found = Checks.RunAll(section.Good, section.GoodLedger, section.GoodConfig);
         Assert.DoesNotContain(found, d => d.Code == code);
         Assert.DoesNotContain(found, d => d.Severity == DiagnosticSeverity.Error);
     }

@@ -18,10 +18,8 @@ public sealed class BatchSizeRuleTests
         var d = Checks.Single(text, "CL0301");
         // Device i occupies lines 15 + 3(i-1) .. ; its batch value is the third line.
         Checks.AssertRange(text, d, (15 + 3 * 50 + 2, 11, 15 + 3 * 50 + 2, 15), "east");
-        Assert.Equal("The batch “east” has 120 devices; a CSR zip holds at most 50. This is device 51; split the batch.", d.Message);
         var related = Assert.Single(d.Related);
         Assert.Equal((17, 11, 17, 15), Checks.Range(text, related.Location.Span));
-        Assert.Equal("the batch “east” starts here", related.Message);
 
         var fix = Assert.Single(d.Fixes);
         Assert.Equal("Split into batches of at most 50 (“east”, “east-2”, “east-3”)", fix.Title);
@@ -30,7 +28,6 @@ public sealed class BatchSizeRuleTests
         var batches = fixedText.Split('\n').Where(l => l.StartsWith("    batch: ", StringComparison.Ordinal)).Select(l => l[11..]).ToList();
         Assert.Equal([.. Enumerable.Repeat("east", 50), .. Enumerable.Repeat("east-2", 50), .. Enumerable.Repeat("east-3", 20)], batches);
         Checks.None(fixedText, "CL0301");
-        Assert.Equal("120 devices will be requested in 3 zips (50, 50, 20).", Checks.Single(fixedText, "CL0302").Message);
     }
 
     [Fact]
@@ -38,7 +35,6 @@ public sealed class BatchSizeRuleTests
     {
         string text = Batch(52, i => i == 52 ? "east-2" : "east");
         var d = Checks.Single(text, "CL0301");
-        Assert.Contains("“east” has 51 devices", d.Message, StringComparison.Ordinal);
         Assert.Equal("Split into batches of at most 50 (“east”, “east-3”)", Assert.Single(d.Fixes).Title);
         string fixedText = Checks.ApplyOnlyFix(text, d);
         Assert.Contains("  - name: DEV-51\n    instance: 51\n    batch: east-3\n", fixedText, StringComparison.Ordinal);
@@ -51,6 +47,5 @@ public sealed class BatchSizeRuleTests
         text = text.Replace("    batch: none\n", "", StringComparison.Ordinal);
         var found = Checks.OfCode(text, "CL0301");
         Assert.Single(found);
-        Assert.Contains("“even” has 80 devices", found[0].Message, StringComparison.Ordinal);
     }
 }

@@ -15,14 +15,11 @@ public sealed class DuplicateCommonNameRuleTests
         Assert.Equal(2, found.Length);
         Checks.AssertRange(Duplicated, found[0], (15, 10, 15, 15), "AHU-1");
         Checks.AssertRange(Duplicated, found[1], (18, 10, 18, 15), "ahu-1");
-        Assert.Equal("The common name “AHU-1.bms.test.example” is also used by another device; a CA rejects duplicate CNs (compared case-insensitively). Give this device a different name or “commonName”.", found[0].Message);
-        Assert.Contains("“ahu-1.bms.test.example”", found[1].Message, StringComparison.Ordinal);
         var related0 = Assert.Single(found[0].Related);
         Assert.Equal((18, 10, 18, 15), Checks.Range(Duplicated, related0.Location.Span));
         Assert.Equal(Checks.FilePath, related0.Location.Path);
         var related1 = Assert.Single(found[1].Related);
         Assert.Equal((15, 10, 15, 15), Checks.Range(Duplicated, related1.Location.Span));
-        Assert.Equal("“ahu-1.bms.test.example” is also the CN here", related1.Message);
     }
 
     [Fact]
@@ -64,7 +61,6 @@ public sealed class DuplicateCommonNameRuleTests
         string text = Sites.With(("  - name: AHU-2\n", "  - name: Boiler\n    commonName: ahu-1.BMS.test.example\n"));
         var d = Checks.OfCode(text, "CL0201")[1];
         Checks.AssertRange(text, d, (19, 16, 19, 38), "ahu-1.BMS.test.example");
-        Assert.Contains("“ahu-1.BMS.test.example”", d.Message, StringComparison.Ordinal);
         var fix = Assert.Single(d.Fixes);
         Assert.Equal("Change the common name to “ahu-1-2”", fix.Title);
         string fixedText = Checks.ApplyFix(text, d, fix);

@@ -11,7 +11,7 @@ public sealed class SubjectFieldLengthRuleTests
         string ok = new('o', 64), tooLong = new('o', 65);
         Checks.None(Sites.With(("organization: Test Org", $"organization: {ok}")), "CL0102");
         string text = Sites.With(("organization: Test Org", $"organization: {tooLong}"));
-        var d = Checks.Expect(text, "CL0102", (8, 16, 8, 81), tooLong, $"Organization (O) “{tooLong}” has 65 characters; a certificate allows at most 64. Shorten it.");
+        var d = Checks.Expect(text, "CL0102", (8, 16, 8, 81), tooLong);
     }
 
     [Fact]
@@ -21,24 +21,24 @@ public sealed class SubjectFieldLengthRuleTests
         Checks.None(Sites.With(("locality: Milwaukee", $"locality: {emoji}")), "CL0102");
         string text = Sites.With(("locality: Milwaukee", $"locality: {emoji}é"));
         var d = Checks.Expect(text, "CL0102", (7, 12, 7, 12 + 129), emoji + "é");
-        Assert.Contains("has 65 characters", d.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public void A_written_out_country_is_fixed_to_its_code()
     {
         string text = Sites.With(("country: US", "country: USA"));
-        var d = Checks.Expect(text, "CL0102", (5, 11, 5, 14), "USA", "The country “USA” must be exactly 2 letters, an ISO 3166-1 alpha-2 code: did you mean “US” (United States)?");
+        var d = Checks.Expect(text, "CL0102", (5, 11, 5, 14), "USA");
         Assert.Equal(Sites.Clean, Checks.ApplyOnlyFix(text, d));
         string germany = Sites.With(("country: US", "country: Germany"));
         Assert.Contains("  country: DE\n", Checks.ApplyOnlyFix(germany, Checks.Single(germany, "CL0102")), StringComparison.Ordinal);
     }
 
     [Fact]
-    public void A_one_letter_country_has_no_fix()
+    public void A_one_letter_country_is_not_too_long_but_no_ISO_code_and_has_no_fix()
     {
-        var d = Checks.Single(Sites.With(("country: US", "country: Z")), "CL0102");
-        Assert.Equal("The country “Z” must be exactly 2 letters, an ISO 3166-1 alpha-2 code such as US, GB or DE.", d.Message);
+        string text = Sites.With(("country: US", "country: Z"));
+        Checks.None(text, "CL0102");
+        var d = Checks.Expect(text, "CL0103", (5, 11, 5, 12), "Z");
         Assert.Empty(d.Fixes);
     }
 
@@ -48,7 +48,6 @@ public sealed class SubjectFieldLengthRuleTests
         string name = new('N', 65);
         string text = Sites.With(("domain: bms.test.example\n", ""), ("name: AHU-2", $"name: {name}"));
         var d = Checks.Expect(text, "CL0102", (17, 10, 17, 75), name);
-        Assert.StartsWith($"Common name (CN) “{name}” has 65 characters", d.Message, StringComparison.Ordinal);
         // With a domain the full CN is judged by CL0203 instead.
         string withDomain = Sites.With(("name: AHU-2", $"name: {name}"));
         Checks.None(withDomain, "CL0102");
@@ -67,7 +66,6 @@ public sealed class SubjectFieldLengthRuleTests
     {
         string ou = string.Concat(Enumerable.Repeat("😀", 65));
         var d = Checks.Single(Sites.With(("organizationalUnit: Facilities", $"organizationalUnit: {ou}")), "CL0102");
-        Assert.Contains("“" + string.Concat(Enumerable.Repeat("😀", 38)) + "…” has 65 characters", d.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(System.Text.Rune.ReplacementChar, d.Message.EnumerateRunes()); // a lone surrogate reads as U+FFFD
     }
 }

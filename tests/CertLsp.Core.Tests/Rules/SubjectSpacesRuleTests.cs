@@ -6,15 +6,14 @@ namespace CertLsp.Core.Tests.Rules;
 public sealed class SubjectSpacesRuleTests
 {
     [Theory]
-    [InlineData("\" Test Org\"", " Test Org")]
-    [InlineData("\"Test Org \"", "Test Org ")]
-    [InlineData("'Test Org\u00A0'", "Test Org\u00A0")]
-    [InlineData("\"\u3000Test Org\"", "\u3000Test Org")]
-    public void Spaces_around_a_default_are_a_warning_on_the_value_and_the_fix_trims_them(string yaml, string value)
+    [InlineData("\" Test Org\"")]
+    [InlineData("\"Test Org \"")]
+    [InlineData("'Test Org\u00A0'")]
+    [InlineData("\"\u3000Test Org\"")]
+    public void Spaces_around_a_default_are_a_warning_on_the_value_and_the_fix_trims_them(string yaml)
     {
         string text = Sites.With(("organization: Test Org", $"organization: {yaml}"));
-        var d = Checks.Expect(text, "CL0106", (8, 16, 8, 16 + yaml.Length), yaml,
-            $"The organization (O) “{value}” has spaces at its start or end; they go into the CSR, and a CA that compares names (openssl's policy “match”) sees a different value. Remove them.");
+        var d = Checks.Expect(text, "CL0106", (8, 16, 8, 16 + yaml.Length), yaml);
         Assert.Equal(Diagnostics.DiagnosticSeverity.Warning, d.Severity);
         Assert.Equal(Sites.Clean, Checks.ApplyOnlyFix(text, d));
     }

@@ -10,10 +10,9 @@ public sealed class YamlReaderTests
     public void A_duplicate_key_is_reported_on_the_second_with_the_first_as_related_location()
     {
         string text = Sites.With(("    instance: 1002\n", "    instance: 1002\n    instance: 1003\n"));
-        var d = Checks.Expect(text, "CL0001", (20, 4, 20, 12), "instance", "The key “instance” appears twice in the same mapping; YAML keeps only one. Remove or rename this one.");
+        var d = Checks.Expect(text, "CL0001", (20, 4, 20, 12), "instance");
         var related = Assert.Single(d.Related);
         Assert.Equal((19, 4, 19, 12), Checks.Range(text, related.Location.Span));
-        Assert.Equal("“instance” is first defined here", related.Message);
         // The rest of the manifest is still checked: the first value counts.
         Checks.None(text, "CL0601");
     }
@@ -23,7 +22,6 @@ public sealed class YamlReaderTests
     {
         string text = Sites.Clean + "---\nsite: Other\n";
         var d = Checks.Expect(text, "CL0001", (21, 0, 21, 3), "---");
-        Assert.StartsWith("A site manifest holds one YAML document", d.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -33,7 +31,6 @@ public sealed class YamlReaderTests
         var d = Assert.Single(Checks.Run(text));
         Assert.Equal("CL0001", d.Code);
         Checks.AssertRange(text, d, (1, 0, 1, 26), "devices: [ { name: AHU-1 }");
-        Assert.Equal("YAML syntax error: while parsing a flow sequence, did not find expected ',' or ']'. The rest of the manifest is checked once this is fixed.", d.Message);
     }
 
     [Fact]
@@ -41,7 +38,6 @@ public sealed class YamlReaderTests
     {
         string text = "site: X\nsubject:\n  country: US\n\tstate: Wisconsin\ndevices: []\n";
         var d = Checks.Expect(text, "CL0001", (3, 0, 3, 1), "\t");
-        Assert.Contains("tab", d.Message, StringComparison.Ordinal);
     }
 
     [Fact]

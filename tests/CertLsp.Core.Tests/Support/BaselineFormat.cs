@@ -17,13 +17,13 @@ public static class BaselineFormat
 {
     public static string Write(CheckResult result)
     {
-        var lines = result.Documents.ToDictionary(d => d.Path, d => d.Lines, StringComparer.Ordinal);
+        var lines = result.Files.ToDictionary(f => f.Path, f => f.Lines, StringComparer.Ordinal);
         var sb = new StringBuilder();
-        foreach (var document in result.Documents.OrderBy(d => d.Path, StringComparer.Ordinal))
+        foreach (var reported in result.Files.OrderBy(f => f.Path, StringComparer.Ordinal))
         {
-            foreach (var d in result.ByPath[document.Path])
+            foreach (var d in result.ByPath[reported.Path])
             {
-                sb.Append($"{d.Path}{Range(document.Lines, d.Span)}: {Severity(d.Severity)} {d.Code}: {d.Message}\n");
+                sb.Append($"{d.Path}{Range(reported.Lines, d.Span)}: {Severity(d.Severity)} {d.Code}: {d.Message}\n");
                 foreach (var related in d.Related)
                 {
                     sb.Append($"  related {related.Location.Path}{Start(lines[related.Location.Path], related.Location.Span)}: {related.Message}\n");
@@ -48,6 +48,7 @@ public static class BaselineFormat
     {
         DiagnosticSeverity.Error => "error",
         DiagnosticSeverity.Warning => "warning",
+        DiagnosticSeverity.Hint => "hint",
         _ => "info",
     };
 
