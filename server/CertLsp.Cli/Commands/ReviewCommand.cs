@@ -198,9 +198,11 @@ public static class ReviewCommand
                 process.StandardInput.Close();
                 using var output = new MemoryStream();
                 using var error = new MemoryStream();
-                var errorTask = process.StandardError.BaseStream.CopyToAsync(error);
+                // Both pipes drained at once, or git blocks on a full one: stderr on a thread of its own.
+                var errorReader = new Thread(() => process.StandardError.BaseStream.CopyTo(error)) { IsBackground = true, Name = "certlsp-git-stderr" };
+                errorReader.Start();
                 process.StandardOutput.BaseStream.CopyTo(output);
-                errorTask.GetAwaiter().GetResult();
+                errorReader.Join();
                 process.WaitForExit();
                 return (process.ExitCode, output.ToArray(), error.ToArray());
             }
