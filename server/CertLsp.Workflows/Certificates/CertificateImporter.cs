@@ -99,13 +99,14 @@ public static class CertificateImporter
 
     /// <summary>
     /// Imports <paramref name="source"/> (a zip, a folder or one file) for the manifest. <paramref name="manifestText"/> may be an
-    /// editor buffer. Checking the certificates is CPU work done before the first wait: a caller that must stay responsive (an
-    /// editor's message loop) starts the import off its own thread. Throws <see cref="LedgerFormatException"/> when the ledger cannot
-    /// be trusted (nothing is written then).
+    /// editor buffer; cancelled before it starts, the import writes nothing. Checking the certificates is CPU work done before the
+    /// first wait: a caller that must stay responsive (an editor's message loop) starts the import off its own thread. Throws
+    /// <see cref="LedgerFormatException"/> when the ledger cannot be trusted (nothing is written then).
     /// </summary>
     public static async Task<ImportResult> RunAsync(string manifestPath, string manifestText, string source, ImportOptions options,
         IProgress<ImportProgress>? progress = null, CancellationToken cancellationToken = default)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         manifestPath = Path.GetFullPath(manifestPath);
         string ledgerPath = LedgerFile.PathFor(manifestPath);
         var now = options.Clock.GetUtcNow();

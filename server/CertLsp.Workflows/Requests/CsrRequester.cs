@@ -42,14 +42,15 @@ public static partial class CsrRequester
 
     /// <summary>
     /// Runs a request. <paramref name="manifestText"/> may be an editor buffer; files go beside <paramref name="manifestPath"/>.
-    /// Progress is reported from worker threads, once per device. Cancelling stops between devices; the state left is one the next
-    /// run completes. Throws <see cref="LedgerFormatException"/> when the ledger cannot be trusted (nothing is written then).
+    /// Progress is reported from worker threads, once per device. Cancelled before it starts, a run writes nothing; cancelling stops
+    /// between devices, and the state left is one the next run completes. Throws <see cref="LedgerFormatException"/> when the ledger cannot be trusted (nothing is written then).
     /// Key pairs are CPU work done before the first wait: a caller that must stay responsive (an editor's message loop) starts the
     /// run off its own thread.
     /// </summary>
     public static async Task<CsrRunResult> RunAsync(string manifestPath, string manifestText, CsrRequestOptions options,
         IProgress<CsrProgress>? progress = null, CancellationToken cancellationToken = default)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         manifestPath = Path.GetFullPath(manifestPath);
         string ledgerPath = LedgerFile.PathFor(manifestPath);
         var keys = KeyStore.ForManifest(manifestPath, options.Passphrase);

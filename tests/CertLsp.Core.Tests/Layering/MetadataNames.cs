@@ -17,6 +17,16 @@ internal static class MetadataNames
         return ns.Length == 0 ? name : ns + "." + name;
     }
 
+    /// <summary>A type of the assembly itself, named the same way.</summary>
+    public static string Of(MetadataReader reader, TypeDefinition type)
+    {
+        string name = reader.GetString(type.Name);
+        var outer = type.GetDeclaringType();
+        if (!outer.IsNil) return Of(reader, reader.GetTypeDefinition(outer)) + "+" + name;
+        string ns = reader.GetString(type.Namespace);
+        return ns.Length == 0 ? name : ns + "." + name;
+    }
+
     /// <summary>
     /// The full name of a member's declaring type when it is a referenced type, or a generic instance of one (Task`1 for
     /// Task&lt;int&gt;); null for a type of the assembly itself or anything else.

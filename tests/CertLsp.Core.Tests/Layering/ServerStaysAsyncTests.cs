@@ -96,7 +96,7 @@ public sealed class ServerStaysAsyncTests
             {
                 var method = reader.GetMethodDefinition(methodHandle);
                 if (method.RelativeVirtualAddress == 0 || (methodHandle == entryPoint && reader.GetString(method.Name) == "<Main>")) continue;
-                string where = $"{TypeName(reader, type)}.{reader.GetString(method.Name)}";
+                string where = $"{MetadataNames.Of(reader, type)}.{reader.GetString(method.Name)}";
                 // An awaiter just taken from a task: its result taken before anything asks whether the task has completed blocks.
                 bool freshAwaiter = false;
                 foreach (int token in CallTokens(pe.GetMethodBody(method.RelativeVirtualAddress).GetILReader()))
@@ -158,14 +158,5 @@ public sealed class ServerStaysAsyncTests
             }
         }
         return tokens;
-    }
-
-    private static string TypeName(MetadataReader reader, TypeDefinition type)
-    {
-        string name = reader.GetString(type.Name);
-        var outer = type.GetDeclaringType();
-        if (!outer.IsNil) return TypeName(reader, reader.GetTypeDefinition(outer)) + "+" + name;
-        string ns = reader.GetString(type.Namespace);
-        return ns.Length == 0 ? name : ns + "." + name;
     }
 }
