@@ -45,7 +45,7 @@ try
         // Alternate which goes first, so that a load change on the shared machine does not always favour the same side.
         double a = 0, b = 0;
         if (r % 2 == 0) b = OpenSslLoop(Path.Combine(root, $"openssl-{r}"));
-        a = CertLspRun(Path.Combine(root, $"rsa-{r}"), "{ algorithm: rsa, size: 2048, source: local }");
+        a = await CertLspRunAsync(Path.Combine(root, $"rsa-{r}"), "{ algorithm: rsa, size: 2048, source: local }");
         if (r % 2 == 1) b = OpenSslLoop(Path.Combine(root, $"openssl-{r}"));
         ours.Add(a);
         theirs.Add(b);
@@ -65,9 +65,9 @@ try
     string? shm = Directory.Exists("/dev/shm") ? Path.Combine("/dev/shm", "certlsp-csrbench-" + Guid.NewGuid().ToString("N")[..8]) : null;
     for (int r = 1; r <= 7; r++)
     {
-        ecRuns.Add(CertLspRun(Path.Combine(root, $"ec-{r}"), EcKey) * 1000);
+        ecRuns.Add(await CertLspRunAsync(Path.Combine(root, $"ec-{r}"), EcKey) * 1000);
         ecGen.Add(GenerateOnly(KeySpec.EcdsaP256) * 1000);
-        if (shm is not null) ecShm.Add(CertLspRun(Path.Combine(shm, $"ec-{r}"), EcKey) * 1000);
+        if (shm is not null) ecShm.Add(await CertLspRunAsync(Path.Combine(shm, $"ec-{r}"), EcKey) * 1000);
     }
     if (shm is not null) Directory.Delete(shm, true);
     Say($"## {Devices} ECDSA P-256 CSRs (target < 50 ms)");
@@ -83,9 +83,9 @@ try
     // ---- Import ---------------------------------------------------------------------------------------------------------
     if (parts.Contains("import"))
     {
-    var imports = ImportRuns(Path.Combine(root, "import"), 5);
+    var imports = await ImportRunsAsync(Path.Combine(root, "import"), 5);
     string? shmImport = Directory.Exists("/dev/shm") ? Path.Combine("/dev/shm", "certlsp-csrbench-" + Guid.NewGuid().ToString("N")[..8]) : null;
-    var importsShm = shmImport is null ? [] : ImportRuns(shmImport, 5);
+    var importsShm = shmImport is null ? [] : await ImportRunsAsync(shmImport, 5);
     if (shmImport is not null) Directory.Delete(shmImport, true);
     Say($"## Importing {Devices} certificates (target < 1 s)");
     Say("");
@@ -125,14 +125,14 @@ static string Manifest(string key, int devices)
     return sb.ToString();
 }
 
-static double CertLspRun(string folder, string key)
+static async Task<double> CertLspRunAsync(string folder, string key)
 {
     Directory.CreateDirectory(folder);
     string manifest = Path.Combine(folder, "bench.site.yaml");
     File.WriteAllText(manifest, Manifest(key, Devices));
     string text = File.ReadAllText(manifest);
     var clock = Stopwatch.StartNew();
-    var result = CsrRequester.Run(manifest, text, new CsrRequestOptions());
+    var result = await CsrRequester.RunAsync(manifest, text, new CsrRequestOptions());
     clock.Stop();
     if (result.Requested != Devices) throw new InvalidOperationException($"CertLsp requested {result.Requested} of {Devices}: {result.Refusal}");
     return clock.Elapsed.TotalSeconds;
@@ -162,13 +162,13 @@ static double OpenSslLoop(string folder)
     return clock.Elapsed.TotalSeconds;
 }
 
-static List<double> ImportRuns(string folder, int runs)
+static async Task<List<double>> ImportRunsAsync(string folder, int runs)
 {
     Directory.CreateDirectory(folder);
     string manifest = Path.Combine(folder, "bench.site.yaml");
     File.WriteAllText(manifest, Manifest("{ algorithm: ecdsa, curve: P-256, source: local }", Devices));
     string text = File.ReadAllText(manifest);
-    var request = CsrRequester.Run(manifest, text, new CsrRequestOptions());
+    var request = await CsrRequester.RunAsync(manifest, text, new CsrRequestOptions());
     using var caKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
     var caRequest = new CertificateRequest("CN=Bench Issuing CA", caKey, HashAlgorithmName.SHA256);
     caRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
@@ -196,7 +196,7 @@ static List<double> ImportRuns(string folder, int runs)
         File.WriteAllText(ledgerPath, pendingLedger);
         if (Directory.Exists(bundles)) Directory.Delete(bundles, true);
         var clock = Stopwatch.StartNew();
-        var result = CertificateImporter.Run(manifest, text, answer, new ImportOptions());
+        var result = await CertificateImporter.RunAsync(manifest, text, answer, new ImportOptions());
         clock.Stop();
         if (result.Count(FileVerdict.Accepted) != Devices) throw new InvalidOperationException($"imported {result.Count(FileVerdict.Accepted)}: {result.Refusal}");
         times.Add(clock.Elapsed.TotalMilliseconds);

@@ -8,9 +8,13 @@ public static class Program
     /// <summary>Exit codes: 0 no errors, 1 errors found, 2 could not run.</summary>
     public const int Ok = 0, Findings = 1, CouldNotRun = 2;
 
-    public static int Main(string[] args) => Run(args, Console.Out, Console.Error);
+    public static Task<int> Main(string[] args) => RunAsync(args, Console.Out, Console.Error);
 
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    /// <summary>
+    /// Runs the command line: parses <paramref name="args"/> and awaits the command's action. Ctrl+C (or SIGTERM) cancels the
+    /// commands that take a token; what they finished is recorded, as after a full disk.
+    /// </summary>
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
     {
         var root = new RootCommand("CertLsp: X.509 certificates for building-automation devices, as code.");
         root.Subcommands.Add(CheckCommand.Create(stdout, stderr));
@@ -33,7 +37,12 @@ public static class Program
         }
         try
         {
-            return parsed.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
+            return await parsed.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false }).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            stderr.WriteLine("certlsp: cancelled; what was finished is recorded and nothing half-written was left. Run it again to complete the job.");
+            return CouldNotRun;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

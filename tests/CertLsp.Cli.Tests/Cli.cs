@@ -3,7 +3,7 @@ using CertLsp.Core.Tests.Interop;
 
 namespace CertLsp.Cli.Tests;
 
-/// <summary>Runs the command line in-process (<see cref="Program.Run"/>) or as its own process (dotnet certlsp.dll).</summary>
+/// <summary>Runs the command line in-process (<see cref="Program.RunAsync"/>) or as its own process (dotnet certlsp.dll).</summary>
 public static class Cli
 {
     public sealed record Outcome(int Exit, string Stdout, string Stderr)
@@ -15,11 +15,12 @@ public static class Cli
         public override string ToString() => $"exit {Exit}\n--- stdout\n{Stdout}\n--- stderr\n{Stderr}";
     }
 
+    /// <summary>Runs the command line in-process to its end, as a shell does (it waits for the command's task).</summary>
     public static Outcome Run(params string[] args)
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        int exit = Program.Run(args, stdout, stderr);
+        int exit = Program.RunAsync(args, stdout, stderr).GetAwaiter().GetResult();
         return new Outcome(exit, stdout.ToString(), stderr.ToString());
     }
 

@@ -92,12 +92,13 @@ public sealed class DiskFaultTests(ITestOutputHelper output)
     }
 
     [NeedsFact(Needs.Root)]
-    public void Import_on_a_disk_that_fills_up_fails_clearly_and_a_rerun_completes()
+    public async Task Import_on_a_disk_that_fills_up_fails_clearly_and_a_rerun_completes()
     {
         int runs = 0, failed = 0;
         for (int pages = 8; pages <= 48; pages += 2)
         {
-            using var site = Sites.Signed(Devices, out string signed);
+            using var site = await Sites.SignedAsync(Devices);
+            string signed = Sites.SignedZip(site);
             var run = RunConstrained(site, pages * 4096, null, "import", site.ManifestPath, signed);
             if (run is null) continue;
             runs++;
@@ -134,9 +135,10 @@ public sealed class DiskFaultTests(ITestOutputHelper output)
     }
 
     [NeedsFact(Needs.Root)]
-    public void Import_in_a_read_only_folder_fails_clearly_and_records_nothing()
+    public async Task Import_in_a_read_only_folder_fails_clearly_and_records_nothing()
     {
-        using var site = Sites.Signed(Devices, out string signed);
+        using var site = await Sites.SignedAsync(Devices);
+        string signed = Sites.SignedZip(site);
         string ledgerBefore = File.ReadAllText(site.LedgerPath);
         var run = RunConstrained(site, 1 << 20, ".", "import", site.ManifestPath, signed)!;
         output.WriteLine(run.Stdout + run.Stderr);
@@ -148,9 +150,10 @@ public sealed class DiskFaultTests(ITestOutputHelper output)
 
     /// <summary>The bundle folder read-only: certificates are recorded without bundles; the next import writes the missing bundles.</summary>
     [NeedsFact(Needs.Root)]
-    public void Bundles_that_could_not_be_written_are_written_by_the_next_import()
+    public async Task Bundles_that_could_not_be_written_are_written_by_the_next_import()
     {
-        using var site = Sites.Signed(Devices, out string signed);
+        using var site = await Sites.SignedAsync(Devices);
+        string signed = Sites.SignedZip(site);
         var run = RunConstrained(site, 1 << 20, "certificates/site.site", "import", site.ManifestPath, signed)!;
         output.WriteLine(run.Stdout + run.Stderr);
         AssertCleanFailure(site, run, "read-only bundles");

@@ -23,11 +23,10 @@ public sealed class HostileCertificateTests(ITestOutputHelper output)
 {
     public sealed class Fixture : IDisposable
     {
-        public Fixture()
+        private Fixture(TempSite site, TestCa ca)
         {
-            Site = new TempSite(TempSite.Manifest(2));
-            File.WriteAllText(Site.File_("ca.pem"), Ca.Pem);
-            Assert.Equal(2, CsrRequester.Run(Site.ManifestPath, Site.Text, new CsrRequestOptions()).Requested);
+            Site = site;
+            Ca = ca;
             foreach (var (_, csr) in Site.Zips.SelectMany(TempSite.Entries))
             {
                 var request = TestCa.ParseRequest(csr);
@@ -35,18 +34,28 @@ public sealed class HostileCertificateTests(ITestOutputHelper output)
             }
         }
 
-        public TestCa Ca { get; } = new();
+        /// <summary>A site of two devices whose CSRs are pending, its CA's certificate the manifest's ca.pem.</summary>
+        public static async Task<Fixture> CreateAsync()
+        {
+            var site = new TempSite(TempSite.Manifest(2));
+            var ca = new TestCa();
+            File.WriteAllText(site.File_("ca.pem"), ca.Pem);
+            Assert.Equal(2, (await CsrRequester.RunAsync(site.ManifestPath, site.Text, new CsrRequestOptions())).Requested);
+            return new Fixture(site, ca);
+        }
+
+        public TestCa Ca { get; }
 
         public TempSite Site { get; }
 
         /// <summary>The pending CSRs' public keys by CN.</summary>
         public Dictionary<string, AsymmetricKeyParameter> Keys { get; } = [];
 
-        public ImportResult Import(string name, byte[] data)
+        public Task<ImportResult> ImportAsync(string name, byte[] data)
         {
             string zip = Site.File_("answer.zip");
             File.WriteAllBytes(zip, TempSite.MakeZip((name, data)));
-            return CertificateImporter.Run(Site.ManifestPath, Site.Text, zip, new ImportOptions());
+            return CertificateImporter.RunAsync(Site.ManifestPath, Site.Text, zip, new ImportOptions());
         }
 
         public void Dispose() => Site.Dispose();
@@ -104,11 +113,11 @@ public sealed class HostileCertificateTests(ITestOutputHelper output)
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void Odd_certificates_get_a_verdict_with_a_reason_and_only_usable_ones_are_recorded(Case @case)
+    public async Task Odd_certificates_get_a_verdict_with_a_reason_and_only_usable_ones_are_recorded(Case @case)
     {
-        using var f = new Fixture();
+        using var f = await Fixture.CreateAsync();
         var ledgerBefore = File.ReadAllText(f.Site.LedgerPath);
-        var result = f.Import($"{Dev1}.crt", @case.Make(f));
+        var result = await f.ImportAsync($"{Dev1}.crt", @case.Make(f));
         Assert.Equal(ImportState.Done, result.State);
         var file = Assert.Single(result.Files);
         output.WriteLine($"{@case.Name}: {file.Verdict}: {file.Reason}");
@@ -121,10 +130,10 @@ public sealed class HostileCertificateTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void A_certificate_over_64_KiB_refuses_the_whole_zip()
+    public async Task A_certificate_over_64_KiB_refuses_the_whole_zip()
     {
-        using var f = new Fixture();
-        var result = f.Import($"{Dev1}.crt", Certificate(f, extensions: b => b.AddExtension(Private, false, new DerOctetString(new byte[70_000]))));
+        using var f = await Fixture.CreateAsync();
+        var result = await f.ImportAsync($"{Dev1}.crt", Certificate(f, extensions: b => b.AddExtension(Private, false, new DerOctetString(new byte[70_000]))));
         Assert.Equal(ImportState.Refused, result.State);
         Assert.Contains("bytes", result.Refusal);
     }

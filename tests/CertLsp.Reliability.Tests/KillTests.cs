@@ -41,7 +41,7 @@ public sealed class KillTests(ITestOutputHelper output)
     /// classes run beside these) stretches the runs, and a window measured while it was quiet put every kill of a CI run before the
     /// first key was written.
     /// </summary>
-    private sealed class KillWindow(Func<KillAttempt> uninterrupted)
+    private sealed class KillWindow(Func<Task<KillAttempt>> uninterrupted)
     {
         /// <summary>Sites between two measurements.</summary>
         public const int SitesPerMeasurement = 6;
@@ -50,11 +50,11 @@ public sealed class KillTests(ITestOutputHelper output)
 
         public int Measurements { get; private set; }
 
-        public void Measure(int runs = 1)
+        public async Task MeasureAsync(int runs = 1)
         {
             for (int i = 0; i < runs; i++)
             {
-                var attempt = uninterrupted();
+                var attempt = await uninterrupted();
                 Assert.False(attempt.Killed);
                 Assert.True(attempt.Exit == 0, attempt.Stdout + attempt.Stderr);
                 Ms = Math.Max(Ms, attempt.WorkMs);
@@ -63,19 +63,20 @@ public sealed class KillTests(ITestOutputHelper output)
         }
     }
 
-    private KillWindow Calibrate(Func<KillAttempt> run)
+    private async Task<KillWindow> CalibrateAsync(Func<Task<KillAttempt>> run)
     {
         var window = new KillWindow(run);
-        window.Measure(runs: 3);
+        await window.MeasureAsync(runs: 3);
         output.WriteLine($"an uninterrupted run writes for {window.Ms:F0} ms; kills are spread over that window");
         return window;
     }
 
     /// <summary>What a kill can leave in each folder a run writes to (the temporaries of atomic writes) is cleared by the next run.</summary>
     [Fact]
-    public void Temporaries_a_killed_run_left_in_any_folder_are_cleared_by_the_next_run()
+    public async Task Temporaries_a_killed_run_left_in_any_folder_are_cleared_by_the_next_run()
     {
-        using var site = Sites.Signed(Devices, out string signed);
+        using var site = await Sites.SignedAsync(Devices);
+        string signed = Sites.SignedZip(site);
         var keys = KeyStore.ForManifest(site.ManifestPath, null);
         string bundles = Path.Combine(site.Folder, "certificates", KeyStore.ManifestStem(site.ManifestPath));
         Directory.CreateDirectory(bundles);
@@ -97,22 +98,22 @@ public sealed class KillTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Csr_killed_at_random_moments_is_finished_by_a_rerun_with_nothing_lost()
+    public async Task Csr_killed_at_random_moments_is_finished_by_a_rerun_with_nothing_lost()
     {
         int target = Soak.Scale(120), kills = 0, sites = 0, finishedFirst = 0, removedKeys = 0;
         int seed = Soak.Seed();
         var random = new Random(seed);
         var clock = Stopwatch.StartNew();
-        var window = Calibrate(() =>
+        var window = await CalibrateAsync(() =>
         {
             using var site = NewSite();
             string lockFile = LockFile(site);
-            return KillDuringWork(["csr", site.ManifestPath], () => File.Exists(lockFile), random, double.PositiveInfinity);
+            return Task.FromResult(KillDuringWork(["csr", site.ManifestPath], () => File.Exists(lockFile), random, double.PositiveInfinity));
         });
         var histogram = new SortedDictionary<string, int>(StringComparer.Ordinal);
         while (kills < target)
         {
-            if (sites > 0 && sites % KillWindow.SitesPerMeasurement == 0) window.Measure();
+            if (sites > 0 && sites % KillWindow.SitesPerMeasurement == 0) await window.MeasureAsync();
             using var site = NewSite();
             sites++;
             var texts = new List<string>();
@@ -209,22 +210,24 @@ public sealed class KillTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Import_killed_at_random_moments_is_finished_by_a_rerun_with_nothing_lost()
+    public async Task Import_killed_at_random_moments_is_finished_by_a_rerun_with_nothing_lost()
     {
         int target = Soak.Scale(80), kills = 0, sites = 0, finishedFirst = 0;
         int seed = Soak.Seed();
         var random = new Random(seed);
         var clock = Stopwatch.StartNew();
-        var window = Calibrate(() =>
+        var window = await CalibrateAsync(async () =>
         {
-            using var site = Sites.Signed(Devices, out string signed);
+            using var site = await Sites.SignedAsync(Devices);
+            string signed = Sites.SignedZip(site);
             return KillDuringWork(["import", site.ManifestPath, signed], () => Directory.Exists(Path.Combine(site.Folder, "certificates")), random, double.PositiveInfinity);
         });
         var histogram = new SortedDictionary<string, int>(StringComparer.Ordinal);
         while (kills < target)
         {
-            if (sites > 0 && sites % KillWindow.SitesPerMeasurement == 0) window.Measure();
-            using var site = Sites.Signed(Devices, out string signed);
+            if (sites > 0 && sites % KillWindow.SitesPerMeasurement == 0) await window.MeasureAsync();
+            using var site = await Sites.SignedAsync(Devices);
+            string signed = Sites.SignedZip(site);
             sites++;
             string bundles = Path.Combine(site.Folder, "certificates");
             var texts = new List<string>();

@@ -90,7 +90,8 @@ public sealed class LedgerTamperTests(ITestOutputHelper output)
     [MemberData(nameof(Tamperings))]
     public async Task Every_reader_reports_the_line_and_nothing_is_written(Tampering tampering)
     {
-        using var site = Sites.Signed(Devices, out string signed);
+        using var site = await Sites.SignedAsync(Devices);
+        string signed = Sites.SignedZip(site);
         var (text, line) = tampering.Apply(File.ReadAllText(site.LedgerPath).TrimEnd('\n').Split('\n'));
         File.WriteAllText(site.LedgerPath, text + "\n");
         var error = Assert.Throws<LedgerFormatException>(() => LedgerFile.Load(site.LedgerPath));
@@ -136,7 +137,7 @@ public sealed class LedgerTamperTests(ITestOutputHelper output)
     [Fact]
     public async Task A_ledger_repaired_on_disk_withdraws_the_report()
     {
-        using var site = Sites.Signed(Devices, out _);
+        using var site = await Sites.SignedAsync(Devices);
         string good = File.ReadAllText(site.LedgerPath);
         File.WriteAllText(site.LedgerPath, "<<<<<<< HEAD\n" + good);
         await using var client = await LspTestClient.StartInitializedAsync(site.Folder);
@@ -159,9 +160,9 @@ public sealed class LedgerTamperTests(ITestOutputHelper output)
     /// blocks and the header each end with a check line.
     /// </summary>
     [Fact]
-    public void Random_byte_damage_is_reported_or_harmless_never_misread()
+    public async Task Random_byte_damage_is_reported_or_harmless_never_misread()
     {
-        using var site = Sites.Signed(Devices, out _);
+        using var site = await Sites.SignedAsync(Devices);
         var signed = LedgerFile.Load(site.LedgerPath);
         var truth = signed with { RunOpen = signed.RequestsThrough };  // as a killed run leaves it: both timestamps in the header
         byte[] original = System.Text.Encoding.UTF8.GetBytes(LedgerFormat.Write(truth, "site.site.yaml", DateTimeOffset.UtcNow));

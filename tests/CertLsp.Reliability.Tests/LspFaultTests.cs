@@ -44,9 +44,9 @@ public sealed class LspFaultTests(ITestOutputHelper output)
     }
 
     /// <summary>The next run finishes what was stopped: every device requested once, ledger, keys and zips in agreement.</summary>
-    private static void AssertRerunCompletes(TempSite site)
+    private static async Task AssertRerunCompletesAsync(TempSite site)
     {
-        var rerun = CsrRequester.Run(site.ManifestPath, site.Text, new CsrRequestOptions { Pending = PendingPolicy.Keep });
+        var rerun = await CsrRequester.RunAsync(site.ManifestPath, site.Text, new CsrRequestOptions { Pending = PendingPolicy.Keep });
         Assert.Equal(CsrRunState.Done, rerun.State);
         Assert.Equal(Devices, LedgerFile.Load(site.LedgerPath).Entries.Count);
         SiteConsistency.Assert(site);
@@ -73,7 +73,7 @@ public sealed class LspFaultTests(ITestOutputHelper output)
             SiteConsistency.Assert(site, runMayBeOpen: true);
             outcomes.Add($"vanished after {keysAtKill} key(s): {site.Zips.Count} zip(s), {LedgerFile.Load(site.LedgerPath).Entries.Count} ledger entries");
             await client.DisposeAsync();
-            AssertRerunCompletes(site);
+            await AssertRerunCompletesAsync(site);
             Leaks.AssertNone(site, [client.Log.ToString(), .. client.Messages.Select(m => m.Message)]);
         }
         foreach (var o in outcomes) output.WriteLine(o);
@@ -110,7 +110,7 @@ public sealed class LspFaultTests(ITestOutputHelper output)
             }
             await WaitUntilIdle(site);
             SiteConsistency.Assert(site, runMayBeOpen: true);
-            AssertRerunCompletes(site);
+            await AssertRerunCompletesAsync(site);
             Leaks.AssertNone(site, [client.Log.ToString(), .. client.Messages.Select(m => m.Message), .. client.Progress.Select(p => p.ToString())]);
         }
         foreach (var o in outcomes) output.WriteLine(o);

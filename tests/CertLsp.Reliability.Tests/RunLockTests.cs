@@ -9,9 +9,10 @@ namespace CertLsp.Reliability.Tests;
 public sealed class RunLockTests
 {
     [Fact]
-    public void Csr_and_import_refuse_while_another_run_holds_the_ledger()
+    public async Task Csr_and_import_refuse_while_another_run_holds_the_ledger()
     {
-        using var site = Sites.Signed(3, out string signed);
+        using var site = await Sites.SignedAsync(3);
+        string signed = Sites.SignedZip(site);
         string ledger = File.ReadAllText(site.LedgerPath);
         using (var held = RunLock.TryTake(site.LedgerPath))
         {

@@ -38,7 +38,7 @@ public static class CsrCommand
         {
             if (r.GetValue(keep) && r.GetValue(overwrite)) r.AddError("--keep-pending and --overwrite-pending exclude each other");
         });
-        command.SetAction(r => Run(r.GetValue(manifest)!, new CsrRequestOptions
+        command.SetAction((r, cancellationToken) => RunAsync(r.GetValue(manifest)!, new CsrRequestOptions
         {
             Devices = Named(r.GetValue(devices), r.GetValue(device)),
             Renew = r.GetValue(renew),
@@ -47,7 +47,7 @@ public static class CsrCommand
             OutputFolder = r.GetValue(output),
             Layout = r.GetValue(format) == "cari" ? ZipLayout.Cari : ZipLayout.Flat,
             Passphrase = CommandSupport.Passphrase(),
-        }, r.GetValue(bind), stdout, stderr, r.GetValue(timeout)));
+        }, r.GetValue(bind), stdout, stderr, r.GetValue(timeout), cancellationToken));
         return command;
     }
 
@@ -59,27 +59,29 @@ public static class CsrCommand
         return names.Length == 0 ? null : names;
     }
 
-    public static int Run(string manifestPath, CsrRequestOptions options, string? bind, TextWriter stdout, TextWriter stderr, double timeout = DeviceTimeout.DefaultSeconds)
+    public static async Task<int> RunAsync(string manifestPath, CsrRequestOptions options, string? bind, TextWriter stdout, TextWriter stderr,
+        double timeout = DeviceTimeout.DefaultSeconds, CancellationToken cancellationToken = default)
     {
         if (CommandSupport.ReadManifest(manifestPath, stderr) is not var (path, text)) return Program.CouldNotRun;
         var bacnet = ManifestDocument.Parse(path, text).Manifest is { Key.DeviceHeld: true } manifest ? manifest.Bacnet : null;
-        if (bacnet is null) return Request(path, text, options, stdout, stderr);
+        if (bacnet is null) return await RequestAsync(path, text, options, stdout, stderr, cancellationToken).ConfigureAwait(false);
 
         if (bind is null)
         {
             stderr.WriteLine("certlsp: the devices hold their keys (key.source: device): name the local address to ask them from with --bind (it is never defaulted)");
             return Program.CouldNotRun;
         }
-        return DeviceConnection.Run(bind, timeout, stderr, client =>
-            Request(path, text, options with { DeviceSource = new BacnetCsrSource(client, bacnet.PortNumber, (uint)bacnet.GenerateCsrCommandValue) }, stdout, stderr));
+        return await DeviceConnection.RunAsync(bind, timeout, stderr, client =>
+            RequestAsync(path, text, options with { DeviceSource = new BacnetCsrSource(client, bacnet.PortNumber, (uint)bacnet.GenerateCsrCommandValue) }, stdout, stderr,
+                cancellationToken)).ConfigureAwait(false);
     }
 
-    private static int Request(string path, string text, CsrRequestOptions options, TextWriter stdout, TextWriter stderr)
+    private static async Task<int> RequestAsync(string path, string text, CsrRequestOptions options, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
         CsrRunResult result;
         try
         {
-            result = CsrRequester.Run(path, text, options);
+            result = await CsrRequester.RunAsync(path, text, options, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
         catch (LedgerFormatException ex)
         {

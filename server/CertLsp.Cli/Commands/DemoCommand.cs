@@ -17,11 +17,11 @@ public static class DemoCommand
     {
         var folder = new Option<string?>("--examples") { Description = "The examples folder (default: the repository's examples/, else the one installed beside the tool)" };
         var command = new Command("demo", "Run the whole job on the bundled example sites, on loopback: check, CSRs (local and device-held keys), a throwaway CA, import, install on simulated devices, status") { folder };
-        command.SetAction(result => Run(result.GetValue(folder), stdout, stderr));
+        command.SetAction((result, cancellationToken) => RunAsync(result.GetValue(folder), stdout, stderr, cancellationToken));
         return command;
     }
 
-    public static int Run(string? examples, TextWriter stdout, TextWriter stderr)
+    public static async Task<int> RunAsync(string? examples, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken = default)
     {
         examples ??= FindExamples();
         if (examples is null)
@@ -37,9 +37,9 @@ public static class DemoCommand
         }
         stdout.WriteLine("The demo checked every example site. Sites with findings show what CertLsp catches before a CA sees it.");
         stdout.WriteLine();
-        int local = OnACopy(Path.Combine(examples, "riverside-campus"), stdout, stderr, m => LocalKeys(m, stdout, stderr));
+        int local = await OnACopyAsync(Path.Combine(examples, "riverside-campus"), stdout, stderr, m => LocalKeysAsync(m, stdout, stderr, cancellationToken)).ConfigureAwait(false);
         if (local != Program.Ok) return local;
-        return OnACopy(Path.Combine(examples, "lakeside-plant"), stdout, stderr, m => DeviceKeys(m, stdout, stderr));
+        return await OnACopyAsync(Path.Combine(examples, "lakeside-plant"), stdout, stderr, m => DeviceKeysAsync(m, stdout, stderr, cancellationToken)).ConfigureAwait(false);
     }
 
     /// <summary>The local address the demo talks BACnet/IP from (the simulated devices are at 127.0.0.2 and up).</summary>
@@ -48,7 +48,7 @@ public static class DemoCommand
     private static readonly IPAddress Broadcast = IPAddress.Parse("127.255.255.255");
 
     /// <summary>Runs <paramref name="steps"/> on a temporary copy of a clean example site (its one manifest), removed at the end.</summary>
-    private static int OnACopy(string example, TextWriter stdout, TextWriter stderr, Func<string, int> steps)
+    private static async Task<int> OnACopyAsync(string example, TextWriter stdout, TextWriter stderr, Func<string, Task<int>> steps)
     {
         var manifests = Directory.Exists(example) ? Directory.GetFiles(example, "*.site.yaml") : [];
         if (manifests.Length != 1)
@@ -62,7 +62,7 @@ public static class DemoCommand
             CopyFolder(example, work);
             stdout.WriteLine($"== a copy of {Path.GetFileName(example)} in {work} (removed at the end)");
             stdout.WriteLine();
-            return steps(Path.Combine(work, Path.GetFileName(manifests[0])));
+            return await steps(Path.Combine(work, Path.GetFileName(manifests[0]))).ConfigureAwait(false);
         }
         finally
         {
@@ -92,11 +92,11 @@ public static class DemoCommand
     }
 
     /// <summary>Local keys: CSRs with keys made here, the demo CA, import (bundles), status, check with the ledger.</summary>
-    private static int LocalKeys(string manifest, TextWriter stdout, TextWriter stderr)
+    private static async Task<int> LocalKeysAsync(string manifest, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
         stdout.WriteLine("== certlsp csr (local keys: each device's key pair and CSR made here; keys stay in an owner-only folder)");
         var options = new CertLsp.Workflows.Requests.CsrRequestOptions { Passphrase = CommandSupport.Passphrase() };
-        int csr = CsrCommand.Run(manifest, options, bind: null, stdout, stderr);
+        int csr = await CsrCommand.RunAsync(manifest, options, bind: null, stdout, stderr, cancellationToken: cancellationToken).ConfigureAwait(false);
         if (csr != Program.Ok) return csr;
         stdout.WriteLine();
 
@@ -104,7 +104,8 @@ public static class DemoCommand
         string answer = Sign(ca, manifest, 20, stdout);
 
         stdout.WriteLine($"== certlsp import {Path.GetFileName(manifest)} {Path.GetFileName(answer)}");
-        int import = ImportCommand.Run(manifest, answer, new CertLsp.Workflows.Certificates.ImportOptions { Passphrase = CommandSupport.Passphrase() }, stdout, stderr);
+        int import = await ImportCommand.RunAsync(manifest, answer, new CertLsp.Workflows.Certificates.ImportOptions { Passphrase = CommandSupport.Passphrase() }, stdout, stderr,
+            cancellationToken: cancellationToken).ConfigureAwait(false);
         if (import != Program.Ok) return import;
         stdout.WriteLine();
 
@@ -140,7 +141,7 @@ public static class DemoCommand
     /// Device-held keys on a simulated site: discover, check, the devices' CSRs over BACnet, the demo CA, import installing each
     /// certificate on its device, what the devices now hold, status.
     /// </summary>
-    private static int DeviceKeys(string manifest, TextWriter stdout, TextWriter stderr)
+    private static async Task<int> DeviceKeysAsync(string manifest, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
         string name = Path.GetFileName(manifest);
         var (specs, port) = SimulateCommand.FromManifest(manifest, IPAddress.Parse("127.0.0.2"), null, null);
@@ -167,7 +168,7 @@ public static class DemoCommand
             stdout.WriteLine();
 
             stdout.WriteLine($"== certlsp discover --bind {Client} --manifest {name} (Who-Is on {Broadcast}, then each device's identity and Network Ports)");
-            int discover = DiscoverCommand.RunAsync(Client, null, null, manifest, "text", 2, specs.Count, stdout, stderr, CancellationToken.None).GetAwaiter().GetResult();
+            int discover = await DiscoverCommand.RunAsync(Client, null, null, manifest, "text", 2, specs.Count, stdout, stderr, cancellationToken).ConfigureAwait(false);
             if (discover != Program.Ok) return discover;
             stdout.WriteLine();
 
@@ -176,7 +177,8 @@ public static class DemoCommand
             stdout.WriteLine();
 
             stdout.WriteLine($"== certlsp csr {name} --bind {Client} (key.source: device: each device generates its key pair and CSR on command; the CSR is read over BACnet, no key is written here)");
-            int csr = CsrCommand.Run(manifest, new CertLsp.Workflows.Requests.CsrRequestOptions(), Client, stdout, stderr);
+            int csr = await CsrCommand.RunAsync(manifest, new CertLsp.Workflows.Requests.CsrRequestOptions(), Client, stdout, stderr, cancellationToken: cancellationToken)
+                .ConfigureAwait(false);
             if (csr != Program.Ok) return csr;
             stdout.WriteLine();
 
@@ -184,7 +186,8 @@ public static class DemoCommand
             string answer = Sign(ca, manifest, 90, stdout);
 
             stdout.WriteLine($"== certlsp import {name} {Path.GetFileName(answer)} --bind {Client} (verify and record, then install on each device: issuer, operational certificate, read back, activate)");
-            int import = ImportCommand.Run(manifest, answer, new CertLsp.Workflows.Certificates.ImportOptions(), stdout, stderr, Client);
+            int import = await ImportCommand.RunAsync(manifest, answer, new CertLsp.Workflows.Certificates.ImportOptions(), stdout, stderr, Client,
+                cancellationToken: cancellationToken).ConfigureAwait(false);
             if (import != Program.Ok) return import;
             stdout.WriteLine();
 
@@ -213,7 +216,7 @@ public static class DemoCommand
         }
         finally
         {
-            site.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            await site.DisposeAsync().ConfigureAwait(false);
         }
     }
 

@@ -36,16 +36,12 @@ internal static class DeviceConnection
     }
 
     /// <summary>Runs <paramref name="work"/> with a client bound to <paramref name="bind"/>, closed afterwards; exit 2 when there is none.</summary>
-    public static int Run(string bind, double timeout, TextWriter stderr, Func<BacnetClient, int> work)
+    public static async Task<int> RunAsync(string bind, double timeout, TextWriter stderr, Func<BacnetClient, Task<int>> work)
     {
         if (Start(bind, timeout, stderr) is not { } client) return Program.CouldNotRun;
-        try
+        await using (client.ConfigureAwait(false))
         {
-            return work(client);
-        }
-        finally
-        {
-            client.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            return await work(client).ConfigureAwait(false);
         }
     }
 }

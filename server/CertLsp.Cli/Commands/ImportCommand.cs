@@ -31,19 +31,19 @@ public static class ImportCommand
         {
             manifest, source, issuers, crls, strictCrl, output, bind, timeout,
         };
-        command.SetAction(r => Run(r.GetValue(manifest)!, r.GetValue(source)!, new ImportOptions
+        command.SetAction((r, cancellationToken) => RunAsync(r.GetValue(manifest)!, r.GetValue(source)!, new ImportOptions
         {
             Issuers = [.. (r.GetValue(issuers) ?? []).Select(Path.GetFullPath)],
             RevocationLists = [.. (r.GetValue(crls) ?? []).Select(Path.GetFullPath)],
             StrictCrl = r.GetValue(strictCrl),
             BundleFolder = r.GetValue(output) is { } o ? Path.GetFullPath(o) : null,
             Passphrase = CommandSupport.Passphrase(),
-        }, stdout, stderr, r.GetValue(bind), r.GetValue(timeout)));
+        }, stdout, stderr, r.GetValue(bind), r.GetValue(timeout), cancellationToken));
         return command;
     }
 
-    public static int Run(string manifestPath, string source, ImportOptions options, TextWriter stdout, TextWriter stderr,
-        string? bind = null, double timeout = DeviceTimeout.DefaultSeconds)
+    public static async Task<int> RunAsync(string manifestPath, string source, ImportOptions options, TextWriter stdout, TextWriter stderr,
+        string? bind = null, double timeout = DeviceTimeout.DefaultSeconds, CancellationToken cancellationToken = default)
     {
         if (CommandSupport.ReadManifest(manifestPath, stderr) is not var (path, text)) return Program.CouldNotRun;
         var bacnet = ManifestDocument.Parse(path, text).Manifest is { Key.DeviceHeld: true } manifest ? manifest.Bacnet : null;
@@ -52,12 +52,14 @@ public static class ImportCommand
             stderr.WriteLine("certlsp: warning: --bind is not used: the site's keys are local (key.source: local), so nothing is installed on the devices");
             bind = null;
         }
-        if (bind is null) return Import(path, text, source, options, deviceHeld: bacnet is not null, stdout, stderr);
-        return DeviceConnection.Run(bind, timeout, stderr, client =>
-            Import(path, text, source, options with { DeviceTarget = new BacnetCertificateInstaller(client, bacnet!.PortNumber) }, deviceHeld: true, stdout, stderr));
+        if (bind is null) return await ImportAsync(path, text, source, options, deviceHeld: bacnet is not null, stdout, stderr, cancellationToken).ConfigureAwait(false);
+        return await DeviceConnection.RunAsync(bind, timeout, stderr, client =>
+            ImportAsync(path, text, source, options with { DeviceTarget = new BacnetCertificateInstaller(client, bacnet!.PortNumber) }, deviceHeld: true, stdout, stderr,
+                cancellationToken)).ConfigureAwait(false);
     }
 
-    private static int Import(string path, string text, string source, ImportOptions options, bool deviceHeld, TextWriter stdout, TextWriter stderr)
+    private static async Task<int> ImportAsync(string path, string text, string source, ImportOptions options, bool deviceHeld, TextWriter stdout, TextWriter stderr,
+        CancellationToken cancellationToken)
     {
         foreach (var file in options.Issuers.Concat(options.RevocationLists))
         {
@@ -70,7 +72,7 @@ public static class ImportCommand
         ImportResult result;
         try
         {
-            result = CertificateImporter.Run(path, text, source, options);
+            result = await CertificateImporter.RunAsync(path, text, source, options, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
         catch (LedgerFormatException ex)
         {

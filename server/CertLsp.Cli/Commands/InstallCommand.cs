@@ -25,24 +25,26 @@ public static class InstallCommand
         {
             manifest, output, bind, timeout,
         };
-        command.SetAction(r => Run(r.GetValue(manifest)!, r.GetValue(bind)!, new InstallOptions
+        command.SetAction((r, cancellationToken) => RunAsync(r.GetValue(manifest)!, r.GetValue(bind)!, new InstallOptions
         {
             BundleFolder = r.GetValue(output) is { } o ? Path.GetFullPath(o) : null,
-        }, stdout, stderr, r.GetValue(timeout)));
+        }, stdout, stderr, r.GetValue(timeout), cancellationToken));
         return command;
     }
 
-    public static int Run(string manifestPath, string bind, InstallOptions options, TextWriter stdout, TextWriter stderr, double timeout = DeviceTimeout.DefaultSeconds)
+    public static async Task<int> RunAsync(string manifestPath, string bind, InstallOptions options, TextWriter stdout, TextWriter stderr,
+        double timeout = DeviceTimeout.DefaultSeconds, CancellationToken cancellationToken = default)
     {
         if (CommandSupport.ReadManifest(manifestPath, stderr) is not var (path, text)) return Program.CouldNotRun;
         // The core refuses a manifest it cannot read or whose keys are local; the port only matters when it does not.
         int port = Core.Checking.ManifestDocument.Parse(path, text).Manifest?.Bacnet.PortNumber ?? 0;
-        return DeviceConnection.Run(bind, timeout, stderr, client =>
+        return await DeviceConnection.RunAsync(bind, timeout, stderr, async client =>
         {
             InstallResult result;
             try
             {
-                result = CertificateInstaller.InstallRecorded(path, text, new BacnetCertificateInstaller(client, port), options);
+                result = await CertificateInstaller.InstallRecordedAsync(path, text, new BacnetCertificateInstaller(client, port), options, cancellationToken: cancellationToken)
+                    .ConfigureAwait(false);
             }
             catch (LedgerFormatException ex)
             {
@@ -57,7 +59,7 @@ public static class InstallCommand
             else WriteInstalls(result.Installs, stdout);
             stdout.WriteLine(result.LedgerChanged ? $"Ledger updated: {DisplayPath.For(result.LedgerPath)}." : "Ledger unchanged.");
             return result.Count(InstallState.Installed) == result.Installs.Length ? Program.Ok : Program.Findings;
-        });
+        }).ConfigureAwait(false);
     }
 
     /// <summary>A line per device an install was due for, then the count (import and install print the same).</summary>

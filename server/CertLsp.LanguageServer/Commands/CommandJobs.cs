@@ -12,13 +12,15 @@ internal static class CommandJobs
     /// <summary>
     /// Runs a command's job in the core under its progress and answers the failures every command shares: a ledger that cannot be
     /// trusted ends the progress "refused" and fails the request; a full disk or a read-only folder is reported
-    /// (<see cref="WriteFailedAsync"/>). What a cancelled job leaves is each command's to say.
+    /// (<see cref="WriteFailedAsync"/>). What a cancelled job leaves is each command's to say. The job starts on the thread pool:
+    /// a workflow does its file and key work before its first wait, which must not hold up the message loop
+    /// (<see cref="SerialSynchronizationContext"/>), where document changes and cancellations arrive.
     /// </summary>
     public static async Task<T> RunAsync<T>(ServerContext context, WorkDoneProgress progress, string what, string manifestPath, Func<Task<T>> job)
     {
         try
         {
-            return await job().ConfigureAwait(false);
+            return await Task.Run(job, CancellationToken.None).ConfigureAwait(false);
         }
         catch (LedgerFormatException ex)
         {

@@ -10,7 +10,7 @@ namespace CertLsp.LanguageServer.Commands;
 
 /// <summary>
 /// certlsp.installCertificates: installs on their devices (key.source: device) the certificates the ledger records as imported but
-/// not installed, from the editor's bind address (the core's CertificateInstaller.InstallRecorded with the Devices bridge's
+/// not installed, from the editor's bind address (the core's CertificateInstaller.InstallRecordedAsync with the Devices bridge's
 /// BacnetCertificateInstaller, as <c>certlsp install --bind</c>).
 /// </summary>
 public sealed class InstallCertificatesCommand : ServerCommand<InstallCertificatesArguments, InstallCertificatesResult>
@@ -37,7 +37,7 @@ public sealed class InstallCertificatesCommand : ServerCommand<InstallCertificat
 
         using var progress = await WorkDoneProgress.BeginAsync(context, workDoneToken, "Installing certificates on devices", cancellationToken).ConfigureAwait(false);
         var run = await CommandJobs.RunAsync(context, progress, "Installing certificates", path,
-            () => Task.Run(() => CertificateInstaller.InstallRecorded(path, text, target, new InstallOptions(), DeviceInstalls.Progress(progress), progress.Token), CancellationToken.None)).ConfigureAwait(false);
+            () => CertificateInstaller.InstallRecordedAsync(path, text, target, new InstallOptions(), DeviceInstalls.Progress(progress), progress.Token)).ConfigureAwait(false);
         await connection.DisposeAsync().ConfigureAwait(false);
         context.Workspace.LedgerChanged(run.LedgerPath);
         if (run.Refusal is { } refusal)

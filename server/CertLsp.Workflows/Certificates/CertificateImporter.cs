@@ -97,13 +97,16 @@ public static class CertificateImporter
     /// <summary>Bundles written at once: each waits on three flushes to disk.</summary>
     private const int BundleWriters = 8;
 
-    public static Task<ImportResult> RunAsync(string manifestPath, string manifestText, string source, ImportOptions options,
-        IProgress<ImportProgress>? progress = null, CancellationToken cancellationToken = default) =>
-        Task.Run(() => Run(manifestPath, manifestText, source, options, progress, cancellationToken), cancellationToken);
-
-    public static ImportResult Run(string manifestPath, string manifestText, string source, ImportOptions options,
+    /// <summary>
+    /// Imports <paramref name="source"/> (a zip, a folder or one file) for the manifest. <paramref name="manifestText"/> may be an
+    /// editor buffer; cancelled before it starts, the import writes nothing. Checking the certificates is CPU work done before the
+    /// first wait: a caller that must stay responsive (an editor's message loop) starts the import off its own thread. Throws
+    /// <see cref="LedgerFormatException"/> when the ledger cannot be trusted (nothing is written then).
+    /// </summary>
+    public static async Task<ImportResult> RunAsync(string manifestPath, string manifestText, string source, ImportOptions options,
         IProgress<ImportProgress>? progress = null, CancellationToken cancellationToken = default)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         manifestPath = Path.GetFullPath(manifestPath);
         string ledgerPath = LedgerFile.PathFor(manifestPath);
         var now = options.Clock.GetUtcNow();
@@ -213,7 +216,7 @@ public static class CertificateImporter
         {
             if (!chains.ContainsKey(signer)) chains[signer] = [.. CertificateInstaller.Chain(signer, issuers).Select(i => i.ExportCertificatePem() + "\n")];
         }
-        IoParallel.For(accepted.Count, BundleWriters, cancellationToken, n =>
+        await IoParallel.ForAsync(accepted.Count, BundleWriters, cancellationToken, n =>
         {
             int i = accepted[n];
             var c = judged[i].Candidate!;
@@ -224,7 +227,7 @@ public static class CertificateImporter
             }
             onDevice[i] = new DeviceCertificates(c.Certificate.ExportCertificatePem() + "\n", chains[c.Issuer]);
             reasons[i] = WriteChain(bundles, c, onDevice[i]!);
-        });
+        }).ConfigureAwait(false);
         foreach (int i in accepted)
         {
             if (judged[i].Candidate is { Again: false, CrlExpired: { } expired })
@@ -298,8 +301,9 @@ public static class CertificateImporter
         bool cancelled = false;
         if (options.DeviceTarget is { } target && installs.Count > 0)
         {
-            cancelled = CertificateInstaller.Run(installs, target, updated, l => changed |= LedgerFile.Save(ledgerPath, l, manifestFile, now), options.Clock, installResults,
-                options.InstallProgress, cancellationToken).Cancelled;
+            var run = await CertificateInstaller.RunAsync(installs, target, updated, l => changed |= LedgerFile.Save(ledgerPath, l, manifestFile, now), options.Clock,
+                installResults, options.InstallProgress, cancellationToken).ConfigureAwait(false);
+            cancelled = run.Cancelled;
         }
         else
         {

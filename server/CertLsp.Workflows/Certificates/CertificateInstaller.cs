@@ -20,7 +20,7 @@ public sealed record DeviceInstallResult(string Device, InstallState State, stri
 /// <summary>Progress of the installs: a device finished (installed or failed), how many of how many.</summary>
 public sealed record InstallProgress(string Device, InstallState State, int Done, int Total);
 
-/// <summary>What <see cref="CertificateInstaller.Run"/> leaves: the ledger with the outcomes, and whether it stopped early (cancelled).</summary>
+/// <summary>What <see cref="CertificateInstaller.RunAsync"/> leaves: the ledger with the outcomes, and whether it stopped early (cancelled).</summary>
 public sealed record InstallRun(SiteLedger Ledger, bool Cancelled);
 
 public sealed record InstallOptions
@@ -74,7 +74,7 @@ public static class CertificateInstaller
     /// and recorded, the others stay as they were in the ledger (pending or failed) and are reported pending; the run is then
     /// <see cref="InstallRun.Cancelled"/>.
     /// </summary>
-    public static InstallRun Run(IReadOnlyList<InstallJob> jobs, IDeviceCertificateTarget target, SiteLedger ledger, Action<SiteLedger> save,
+    public static async Task<InstallRun> RunAsync(IReadOnlyList<InstallJob> jobs, IDeviceCertificateTarget target, SiteLedger ledger, Action<SiteLedger> save,
         TimeProvider clock, ICollection<DeviceInstallResult> results, IProgress<InstallProgress>? progress, CancellationToken cancellationToken)
     {
         int done = 0;
@@ -85,7 +85,7 @@ public static class CertificateInstaller
             try
             {
                 // The group's token is not the caller's: a device once started is finished (each request bounded by the device timeout).
-                System.Threading.Tasks.Parallel.ForEachAsync(Enumerable.Range(0, group.Count),
+                await System.Threading.Tasks.Parallel.ForEachAsync(Enumerable.Range(0, group.Count),
                     new ParallelOptions { MaxDegreeOfParallelism = Parallel },
                     async (i, _) =>
                     {
@@ -93,7 +93,7 @@ public static class CertificateInstaller
                         var outcome = await InstallOne(target, group[i], CancellationToken.None).ConfigureAwait(false);
                         outcomes[i] = outcome;
                         progress?.Report(new InstallProgress(group[i].Name, outcome.Installed ? InstallState.Installed : InstallState.Failed, Interlocked.Increment(ref done), jobs.Count));
-                    }).GetAwaiter().GetResult();
+                    }).ConfigureAwait(false);
             }
             finally
             {
@@ -127,9 +127,9 @@ public static class CertificateInstaller
     /// no newer CSR pending), from the chain files the import wrote ("&lt;device&gt;.chain.pem" in the bundle folder): the CA's answer
     /// is not needed again. A chain file that is missing, or does not hold the certificate the ledger records (by SHA-256) signed by
     /// the issuer after it, is not used: that device is reported pending with the reason (importing the CA's answer again rewrites it).
-    /// Takes the ledger's lock like import; the ledger is written as <see cref="Run"/> goes.
+    /// Takes the ledger's lock like import; the ledger is written as <see cref="RunAsync"/> goes.
     /// </summary>
-    public static InstallResult InstallRecorded(string manifestPath, string manifestText, IDeviceCertificateTarget target, InstallOptions options,
+    public static async Task<InstallResult> InstallRecordedAsync(string manifestPath, string manifestText, IDeviceCertificateTarget target, InstallOptions options,
         IProgress<InstallProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         manifestPath = Path.GetFullPath(manifestPath);
@@ -157,7 +157,8 @@ public static class CertificateInstaller
             else jobs.Add(new InstallJob(device, entry.Certificate.Fingerprint, certificates));
         }
         bool changed = false;
-        var run = Run(jobs, target, ledger, l => changed |= LedgerFile.Save(ledgerPath, l, Path.GetFileName(manifestPath), now), options.Clock, results, progress, cancellationToken);
+        var run = await RunAsync(jobs, target, ledger, l => changed |= LedgerFile.Save(ledgerPath, l, Path.GetFileName(manifestPath), now), options.Clock, results,
+            progress, cancellationToken).ConfigureAwait(false);
         return new InstallResult(null, [.. results.OrderBy(r => r.Device, StringComparer.Ordinal)], ledgerPath, changed, run.Cancelled);
     }
 

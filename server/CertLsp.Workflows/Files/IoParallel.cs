@@ -3,17 +3,30 @@ namespace CertLsp.Workflows.Files;
 /// <summary>Runs I/O-bound work (waiting on fsync) on a few dedicated threads, so the waits overlap from the start.</summary>
 internal static class IoParallel
 {
-    public static void For(int count, int threads, CancellationToken cancellationToken, Action<int> body)
+    /// <summary>
+    /// Runs <paramref name="body"/> for each index on up to <paramref name="threads"/> threads of their own (the thread pool grows too
+    /// slowly for blocking waits) and completes when the last has finished: with an <see cref="AggregateException"/> holding the first
+    /// failure (which stops the others taking new indexes), cancelled when <paramref name="cancellationToken"/> was, else successfully.
+    /// </summary>
+    public static Task ForAsync(int count, int threads, CancellationToken cancellationToken, Action<int> body)
     {
         int next = -1;
+        int workers = Math.Clamp(count, 0, threads), running = workers;
         Exception? failure = null;
-        var workers = new Thread[Math.Clamp(count, 0, threads)];
-        for (int t = 0; t < workers.Length; t++)
+        var finished = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void Finish()
         {
-            workers[t] = new Thread(() =>
+            if (failure is not null) finished.SetException(new AggregateException(failure));
+            else if (cancellationToken.IsCancellationRequested) finished.SetCanceled(cancellationToken);
+            else finished.SetResult();
+        }
+        if (workers == 0) Finish();
+        for (int t = 0; t < workers; t++)
+        {
+            new Thread(() =>
             {
                 int i;
-                while ((i = Interlocked.Increment(ref next)) < count && failure is null && !cancellationToken.IsCancellationRequested)
+                while ((i = Interlocked.Increment(ref next)) < count && Volatile.Read(ref failure) is null && !cancellationToken.IsCancellationRequested)
                 {
                     try
                     {
@@ -24,11 +37,9 @@ internal static class IoParallel
                         Interlocked.CompareExchange(ref failure, ex, null);
                     }
                 }
-            }) { IsBackground = true, Name = "certlsp-io" };
-            workers[t].Start();
+                if (Interlocked.Decrement(ref running) == 0) Finish();
+            }) { IsBackground = true, Name = "certlsp-io" }.Start();
         }
-        foreach (var worker in workers) worker.Join();
-        if (failure is not null) throw new AggregateException(failure);
-        cancellationToken.ThrowIfCancellationRequested();
+        return finished.Task;
     }
 }

@@ -18,20 +18,21 @@ namespace CertLsp.Workflows.Requests;
 /// pair and CSR; with device-held keys (key.source: device) it asks <see cref="CsrRequestOptions.DeviceSource"/> for each
 /// device's CSR, checks it (<see cref="DeviceCsrCheck"/>) and writes no key file. Zips, ledger and pending rules are the same.
 /// <para>
-/// Write order, so that a crash at any moment leaves a state the next run completes: for each zip, first the private keys
-/// (each named by its public key, so a pending request's key is never overwritten), then the zip (under a temporary name,
-/// flushed, renamed), and last the ledger (atomically). The next run first reconciles: zips of the latest run that the ledger
-/// does not know are adopted when their keys are there (their devices are reported as recovered, not requested twice) and
-/// temporary files are cleared. A key file that neither the ledger nor such a zip needs is deleted only when a certificate for a
-/// newer key of its device is imported; any other may belong to a CSR the CA will still sign (a ledger block lost, a zip sent
-/// before a crash), so it is moved to the quarantine folder and reported, never deleted.
+/// A run goes in the steps of the crash-safety list in docs/certificates.md, in its order, so that a crash at any moment leaves a
+/// state the next run completes: <see cref="Reconcile"/> what an interrupted run left; <see cref="Plan"/> the zips and mark the run
+/// open in the ledger; per zip, <see cref="GenerateAsync"/> the CSRs (the private keys written, each named by its public key, so a
+/// pending request's key is never overwritten) and <see cref="Commit"/> them (the zip under a temporary name, flushed, renamed; then
+/// the ledger, atomically); <see cref="Close"/> the run. Before them <see cref="Check"/> refuses what cannot be requested and the
+/// run takes the manifest's lock. A key file that neither the ledger nor an adopted zip needs is deleted only when a certificate for a
+/// newer key of its device is imported; any other may belong to a CSR the CA will still sign (a ledger block lost, a zip sent before
+/// a crash), so it is moved to the quarantine folder and reported, never deleted.
 /// </para>
 /// <para>
 /// Devices that hold a valid certificate outside its warning window are not requested unless <see cref="CsrRequestOptions.Renew"/>
 /// is set or <see cref="CsrRequestOptions.Devices"/> names them. Every run ends with the zips that still await the CA.
 /// </para>
 /// </summary>
-public static class CsrRequester
+public static partial class CsrRequester
 {
     /// <summary>Codes that do not stop a request: an expired or revoked certificate is exactly why one renews.</summary>
     private static readonly string[] RenewalCodes = [DiagnosticBuilder.CL0402.Code, DiagnosticBuilder.CL0404.Code];
@@ -40,24 +41,49 @@ public static class CsrRequester
     private const int KeyWriters = 16;
 
     /// <summary>
-    /// Runs a request off the caller's thread (for the language server). <paramref name="manifestText"/> may be an editor buffer;
-    /// files go beside <paramref name="manifestPath"/>. Progress is reported from worker threads, once per device.
-    /// Cancelling stops between devices; the state left is one the next run completes.
+    /// Runs a request. <paramref name="manifestText"/> may be an editor buffer; files go beside <paramref name="manifestPath"/>.
+    /// Progress is reported from worker threads, once per device. Cancelled before it starts, a run writes nothing; cancelling stops
+    /// between devices, and the state left is one the next run completes. Throws <see cref="LedgerFormatException"/> when the ledger cannot be trusted (nothing is written then).
+    /// Key pairs are CPU work done before the first wait: a caller that must stay responsive (an editor's message loop) starts the
+    /// run off its own thread.
     /// </summary>
-    public static Task<CsrRunResult> RunAsync(string manifestPath, string manifestText, CsrRequestOptions options,
-        IProgress<CsrProgress>? progress = null, CancellationToken cancellationToken = default) =>
-        Task.Run(() => Run(manifestPath, manifestText, options, progress, cancellationToken), cancellationToken);
-
-    /// <summary>Runs a request. Throws <see cref="LedgerFormatException"/> when the ledger cannot be trusted (nothing is written then).</summary>
-    public static CsrRunResult Run(string manifestPath, string manifestText, CsrRequestOptions options,
+    public static async Task<CsrRunResult> RunAsync(string manifestPath, string manifestText, CsrRequestOptions options,
         IProgress<CsrProgress>? progress = null, CancellationToken cancellationToken = default)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         manifestPath = Path.GetFullPath(manifestPath);
         string ledgerPath = LedgerFile.PathFor(manifestPath);
         var keys = KeyStore.ForManifest(manifestPath, options.Passphrase);
-        var now = options.Clock.GetUtcNow();
         CsrRunResult Refuse(string why) => new(CsrRunState.Refused, why, [], [], [], RecoveryReport.Nothing, ledgerPath, keys.Folder, []);
 
+        var (run, refusal) = Check(manifestPath, manifestText, options, keys, progress);
+        if (run is null) return Refuse(refusal!);
+        using var runLock = RunLock.TryTake(ledgerPath);
+        if (runLock is null) return Refuse("another certlsp run is working on this manifest; try again when it has finished");
+
+        var recovery = Reconcile(run);
+        var plan = Plan(run, recovery);
+        if (plan.Conflict) return Result(run, CsrRunState.PendingConflict, recovery, plan);
+        for (int k = 0; k < plan.Zips.Length; k++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var requests = await GenerateAsync(run, plan.Zips[k], cancellationToken).ConfigureAwait(false);
+            Commit(run, plan, k, requests);
+        }
+        Close(run);
+        return Result(run, CsrRunState.Done, recovery, plan);
+    }
+
+    /// <summary>
+    /// Before the steps: the ledger is read (<see cref="LedgerFormatException"/> when it cannot be trusted), the manifest checked and
+    /// the devices selected. A manifest with errors (an expired or revoked certificate aside), device-held keys without a device
+    /// source, or devices named that the manifest lacks are refused. Nothing is written but the output folder.
+    /// </summary>
+    private static (CsrRun? Run, string? Refusal) Check(string manifestPath, string manifestText, CsrRequestOptions options, KeyStore keys,
+        IProgress<CsrProgress>? progress)
+    {
+        string ledgerPath = LedgerFile.PathFor(manifestPath);
+        var now = options.Clock.GetUtcNow();
         var ledgerText = LedgerFile.ReadText(ledgerPath);
         var ledger = ledgerText is null ? SiteLedger.Empty : LedgerFormat.Read(ledgerPath, ledgerText);
         var document = ManifestDocument.Parse(manifestPath, manifestText, ledgerText is null ? null : new LedgerInput(ledgerPath, ledgerText), now);
@@ -65,51 +91,54 @@ public static class CsrRequester
         var blocking = check.All.Where(d => d.Severity == DiagnosticSeverity.Error && !RenewalCodes.Contains(d.Code)).ToList();
         if (document.Manifest is not { } manifest || blocking.Count > 0)
         {
-            return Refuse($"the manifest has {blocking.Count} error{(blocking.Count == 1 ? "" : "s")} (run certlsp check); CSRs are made from a clean manifest only");
+            return (null, $"the manifest has {blocking.Count} error{(blocking.Count == 1 ? "" : "s")} (run certlsp check); CSRs are made from a clean manifest only");
         }
-        bool deviceHeld = manifest.Key.DeviceHeld;
-        if (deviceHeld && options.DeviceSource is null) return Refuse("the site's keys are held by the devices (key.source: device): their CSRs are read over BACnet, not made here");
+        if (manifest.Key.DeviceHeld && options.DeviceSource is null) return (null, "the site's keys are held by the devices (key.source: device): their CSRs are read over BACnet, not made here");
         string site = manifest.Site?.Value ?? KeyStore.ManifestStem(manifestPath);
 
         var selection = Select(manifest, options, out string? unknown);
-        if (unknown is not null) return Refuse(unknown);
+        if (unknown is not null) return (null, unknown);
 
         string outFolder = Path.GetFullPath(options.OutputFolder ?? Path.GetDirectoryName(manifestPath)!);
         Directory.CreateDirectory(outFolder);
-        using var runLock = RunLock.TryTake(ledgerPath);
-        if (runLock is null) return Refuse("another certlsp run is working on this manifest; try again when it has finished");
+        return (new CsrRun(manifestPath, manifest, site, keys, outFolder, ledger, selection, options, now, progress), null);
+    }
 
-        if (!deviceHeld) keys.EnsureFolder();
-        string? runOpenBefore = ledger.RunOpen;
-        var recovery = Reconcile(manifest, site, manifestPath, ledgerPath, keys, outFolder, ledger, now, deviceHeld);
-        ledger = recovery.Ledger;
-        var recoveredDevices = recovery.Devices;
+    /// <summary>
+    /// Step 2: which selected devices are requested, in which zips. A device whose zip <see cref="Reconcile"/> adopted, or that an
+    /// interrupted run requested (since the ledger's run-open marker), is recovered; one with a valid certificate outside its warning
+    /// window is not due (unless renewing); a pending CSR stops the run (<see cref="RequestPlan.Conflict"/>), is kept, or is overwritten,
+    /// as <see cref="CsrRequestOptions.Pending"/> says. Then the ledger is marked run-open before the first key is written: a crash from
+    /// here on is finished by the next run, not mistaken for an older job.
+    /// </summary>
+    private static RequestPlan Plan(CsrRun run, Recovery recovery)
+    {
+        var (ledger, site, options) = (run.Ledger, run.Site, run.Options);
+        run.Zips.AddRange(recovery.Zips);
         bool renew = options.Renew || options.Devices is { Count: > 0 };
-        int warningDays = manifest.Certificates.WarningDayCount;
-        // Runs cut short: those whose zips were adopted now, and those since the run-open marker this run found.
+        int warningDays = run.Manifest.Certificates.WarningDayCount;
+        // Runs cut short: those whose zips were adopted now, and those since the run-open marker this run found (reconciling keeps it).
         var interruptedRuns = recovery.Zips.Select(z => CsrZip.TimestampOf(z.FileName, site)).OfType<string>().ToHashSet(StringComparer.Ordinal);
-        if (runOpenBefore is not null)
+        if (ledger.RunOpen is { } runOpen)
         {
             interruptedRuns.UnionWith(ledger.Entries.Values.Select(e => e.Pending is { } p ? CsrZip.TimestampOf(p.Zip, site) : null).OfType<string>()
-                .Where(t => string.CompareOrdinal(t, runOpenBefore) >= 0));
+                .Where(t => string.CompareOrdinal(t, runOpen) >= 0));
         }
         var recoveredZips = recovery.Zips.Select(z => z.FileName).ToHashSet(StringComparer.Ordinal);
-        ImmutableArray<PendingZip> Awaiting() => CsrZip.Pending(ledger, outFolder, recoveredZips, interruptedRuns);
 
-        var results = new List<DeviceResult>();
         var toRequest = new List<DeviceEntry>();
         var pending = new List<DeviceResult>();
-        foreach (var device in selection)
+        foreach (var device in run.Selection)
         {
             string name = device.Name!.Value;
             var entry = ledger.Find(name);
-            if (recoveredDevices.TryGetValue(name, out var zip))
+            if (recovery.Devices.TryGetValue(name, out var zip))
             {
-                results.Add(new DeviceResult(name, entry!.CommonName, DeviceOutcome.Recovered, zip, "requested by an interrupted run; recorded now"));
+                run.Results.Add(new DeviceResult(name, entry!.CommonName, DeviceOutcome.Recovered, zip, "requested by an interrupted run; recorded now"));
             }
             else if (entry?.Pending is { } open && ledger.RunOpen is { } since && CsrZip.TimestampOf(open.Zip, site) is { } made && string.CompareOrdinal(made, since) >= 0)
             {
-                results.Add(new DeviceResult(name, entry.CommonName, DeviceOutcome.Recovered, open.Zip, "requested by an interrupted run"));
+                run.Results.Add(new DeviceResult(name, entry.CommonName, DeviceOutcome.Recovered, open.Zip, "requested by an interrupted run"));
                 recoveredZips.Add(open.Zip);
             }
             else if (entry?.Pending is { } p)
@@ -117,9 +146,9 @@ public static class CsrRequester
                 pending.Add(new DeviceResult(name, entry.CommonName, DeviceOutcome.NoActionTaken, p.Zip, $"CSR pending since {LedgerFormat.Time(p.Since)} in {p.Zip}"));
                 if (options.Pending == PendingPolicy.Overwrite) toRequest.Add(device);
             }
-            else if (!renew && StatusReport.Usable(entry, warningDays, now) is { } valid)
+            else if (!renew && StatusReport.Usable(entry, warningDays, run.Now) is { } valid)
             {
-                results.Add(new DeviceResult(name, entry!.CommonName, DeviceOutcome.NotDue, null, $"has a valid certificate until {LedgerFormat.Time(valid.NotAfter)[..10]}, not requested"));
+                run.Results.Add(new DeviceResult(name, entry!.CommonName, DeviceOutcome.NotDue, null, $"has a valid certificate until {LedgerFormat.Time(valid.NotAfter)[..10]}, not requested"));
             }
             else
             {
@@ -128,135 +157,223 @@ public static class CsrRequester
         }
         if (pending.Count > 0 && options.Pending == PendingPolicy.Stop)
         {
-            return new CsrRunResult(CsrRunState.PendingConflict, null, [.. results], [.. recovery.Zips], [.. pending], recovery.Report, ledgerPath, keys.Folder, Awaiting());
+            return new RequestPlan(true, [.. pending], [], "", recoveredZips, interruptedRuns, []);
         }
-        if (options.Pending == PendingPolicy.Keep) results.AddRange(pending.Select(p => p with { Detail = p.Detail + "; kept" }));
+        if (options.Pending == PendingPolicy.Keep) run.Results.AddRange(pending.Select(p => p with { Detail = p.Detail + "; kept" }));
 
-        var zips = new List<ZipResult>(recovery.Zips);
-        var plan = RequestPlanner.Plan(toRequest);
-        string timestamp = RunTimestamp(now, ledger, site, plan.Length, outFolder);
-        if (ledger.RunOpen is null && plan.Length > 0)
+        var zips = RequestPlanner.Plan(toRequest);
+        string timestamp = RunTimestamp(run.Now, ledger, site, zips.Length, run.OutFolder);
+        if (ledger.RunOpen is null && zips.Length > 0) run.Save(ledger with { RunOpen = timestamp });
+        var plan = new RequestPlan(false, [.. pending], zips, timestamp, recoveredZips, interruptedRuns, IssuerPems(run.Manifest, run.ManifestPath));
+        run.StartProgress(run.Results.Count + toRequest.Count);
+        return plan;
+    }
+
+    /// <summary>
+    /// Step 3, per zip: the zip's CSRs. Local keys: a key pair and CSR per device, then the key files, each flushed, and the folder
+    /// synced, so every key is on disk before the zip that needs it. Device-held keys: each device is asked for its CSR, which is
+    /// checked; no key file is written. A device that fails is reported and left out of the zip.
+    /// </summary>
+    private static Task<ZipRequests> GenerateAsync(CsrRun run, ImmutableArray<DeviceEntry> devices, CancellationToken cancellationToken) =>
+        run.DeviceHeld ? FromDevicesAsync(run, devices, cancellationToken) : MakeKeysAsync(run, devices, cancellationToken);
+
+    /// <summary>The devices make their own key pairs: each is asked for its CSR (waiting on the network, so many at once) and it is checked.</summary>
+    private static async Task<ZipRequests> FromDevicesAsync(CsrRun run, ImmutableArray<DeviceEntry> devices, CancellationToken cancellationToken)
+    {
+        var requests = new ZipRequests();
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, run.Options.DeviceParallelism), CancellationToken = cancellationToken };
+        await Parallel.ForEachAsync(Enumerable.Range(0, devices.Length), parallel, async (i, ct) =>
         {
-            // Marks the run as open before its first key: a crash from here on is finished by the next run, not mistaken for an older job.
-            ledger = ledger with { RunOpen = timestamp };
-            LedgerFile.Save(ledgerPath, ledger, Path.GetFileName(manifestPath), now);
-        }
-        var issuers = IssuerPems(manifest, manifestPath);
-        var spec = KeySpec.From(manifest.Key);
-        int total = results.Count + toRequest.Count, done = 0;
-        foreach (var r in results) progress?.Report(new CsrProgress(r.Device, r.Outcome, ++done, total));
+            string name = devices[i].Name!.Value;
+            var (item, publicKey, why) = await FromDevice(run.Manifest, devices[i], run.Ledger.Find(name)?.CommonName, run.Options, ct).ConfigureAwait(false);
+            if (why is null) requests.Made[i] = (item, publicKey!);
+            else requests.Failed[i] = new DeviceResult(name, item.CommonName, DeviceOutcome.Failed, null, why);
+            run.Report(name, why is null ? DeviceOutcome.Requested : DeviceOutcome.Failed);
+        }).ConfigureAwait(false);
+        return requests;
+    }
 
-        for (int k = 0; k < plan.Length; k++)
+    /// <summary>Key pairs and CSRs made here, then the key files written. Cancelled inside the zip, it leaves none of the zip's keys.</summary>
+    private static async Task<ZipRequests> MakeKeysAsync(CsrRun run, ImmutableArray<DeviceEntry> devices, CancellationToken cancellationToken)
+    {
+        var requests = new ZipRequests();
+        var (made, failed) = (requests.Made, requests.Failed);
+        var generated = new GeneratedRequest?[devices.Length];
+        var written = new ConcurrentBag<string>();
+        var spec = KeySpec.From(run.Manifest.Key);
+        try
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            string zipName = CsrZip.FileName(site, timestamp, k + 1, plan.Length);
-            var made = new ConcurrentDictionary<int, (ZipItem Item, string PublicKey)>();
-            var failed = new ConcurrentDictionary<int, DeviceResult>();
-            var devices = plan[k];
-            var generated = new GeneratedRequest?[devices.Length];
-            var written = new ConcurrentBag<string>();
-            if (deviceHeld)
+            // Key pairs and CSRs: CPU work, one per core.
+            Parallel.For(0, devices.Length, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, run.Options.MaxParallelism), CancellationToken = cancellationToken }, i =>
             {
-                // The devices make their own key pairs: ask each for its CSR (waiting on the network, so many at once) and check it.
-                Parallel.ForEachAsync(Enumerable.Range(0, devices.Length), new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.DeviceParallelism), CancellationToken = cancellationToken }, async (i, ct) =>
+                string name = devices[i].Name!.Value;
+                var (subject, cn, instance, why) = Prepare(run.Manifest, devices[i], run.Ledger.Find(name)?.CommonName, run.Options.Layout);
+                if (why is null)
                 {
-                    var device = devices[i];
-                    string name = device.Name!.Value;
-                    var (item, publicKey, why) = await FromDevice(manifest, device, ledger.Find(name)?.CommonName, options, ct).ConfigureAwait(false);
-                    if (why is null) made[i] = (item, publicKey!);
-                    else failed[i] = new DeviceResult(name, item.CommonName, DeviceOutcome.Failed, null, why);
-                    progress?.Report(new CsrProgress(name, why is null ? DeviceOutcome.Requested : DeviceOutcome.Failed, Interlocked.Increment(ref done), total));
-                }).GetAwaiter().GetResult();
-            }
-            else
-            try
-            {
-                // Key pairs and CSRs: CPU work, one per core.
-                Parallel.For(0, devices.Length, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.MaxParallelism), CancellationToken = cancellationToken }, i =>
-                {
-                    var device = devices[i];
-                    string name = device.Name!.Value;
-                    var (subject, cn, instance, why) = Prepare(manifest, device, ledger.Find(name)?.CommonName, options.Layout);
-                    if (why is null)
+                    try
                     {
-                        try
-                        {
-                            generated[i] = CsrGenerator.Generate(subject!, spec);
-                            made[i] = (new ZipItem(name, instance, cn, generated[i]!.CsrPem), generated[i]!.PublicKey);
-                        }
-                        catch (Exception ex) when (ex is System.Security.Cryptography.CryptographicException or ArgumentException)
-                        {
-                            why = $"{ex.GetType().Name}: {ex.Message}";
-                        }
+                        generated[i] = CsrGenerator.Generate(subject!, spec);
+                        made[i] = (new ZipItem(name, instance, cn, generated[i]!.CsrPem), generated[i]!.PublicKey);
                     }
-                    if (why is not null) failed[i] = new DeviceResult(name, cn, DeviceOutcome.Failed, null, why);
-                });
-
-                // The key files: waiting on the disk (each is flushed), so many at once on threads of their own (the thread pool
-                // grows too slowly for I/O waits); the file system commits concurrent flushes together.
-                IoParallel.For(devices.Length, KeyWriters, cancellationToken, i =>
-                {
-                    string name = devices[i].Name!.Value;
-                    if (generated[i] is { } request)
+                    catch (Exception ex) when (ex is System.Security.Cryptography.CryptographicException or ArgumentException)
                     {
-                        try
-                        {
-                            keys.Write(name, request.PublicKey, request.Key, syncFolder: false);
-                            written.Add(keys.PathFor(name, request.PublicKey));
-                        }
-                        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
-                        {
-                            made.TryRemove(i, out var lost);
-                            failed[i] = new DeviceResult(name, lost.Item?.CommonName ?? name, DeviceOutcome.Failed, null, $"{ex.GetType().Name}: {ex.Message}");
-                        }
+                        why = $"{ex.GetType().Name}: {ex.Message}";
                     }
-                    progress?.Report(new CsrProgress(name, failed.ContainsKey(i) ? DeviceOutcome.Failed : DeviceOutcome.Requested, Interlocked.Increment(ref done), total));
-                });
-            }
-            catch (OperationCanceledException)
-            {
-                // Cancelled inside this zip: its keys would serve no CSR, so none is left behind (the zips before it are complete).
-                foreach (var path in written) TryDelete(path);
-                throw;
-            }
-            finally
-            {
-                foreach (var request in generated) request?.Dispose();
-            }
+                }
+                if (why is not null) failed[i] = new DeviceResult(name, cn, DeviceOutcome.Failed, null, why);
+            });
 
-            if (!deviceHeld) keys.SyncFolder(); // every key of this zip is on disk before the zip that needs it
-            var items = made.OrderBy(m => m.Key).Select(m => m.Value).ToList();
-            string zipPath = Path.Combine(outFolder, zipName);
-            if (items.Count > 0)
+            // The key files: waiting on the disk (each is flushed), so many at once on threads of their own (the thread pool
+            // grows too slowly for I/O waits); the file system commits concurrent flushes together.
+            await IoParallel.ForAsync(devices.Length, KeyWriters, cancellationToken, i =>
             {
-                AtomicFile.Write(zipPath, CsrZip.Build([.. items.Select(m => m.Item)], options.Layout, now, issuers, site));
-                var updated = ledger with { RequestsThrough = timestamp };
-                foreach (var (item, publicKey) in items)
+                string name = devices[i].Name!.Value;
+                if (generated[i] is { } request)
                 {
-                    var old = ledger.Find(item.Device);
-                    updated = updated.With(new LedgerEntry(item.Device, item.CommonName, new PendingRequest(publicKey, now, zipName), old?.Certificate, old?.Install));
+                    try
+                    {
+                        run.Keys.Write(name, request.PublicKey, request.Key, syncFolder: false);
+                        written.Add(run.Keys.PathFor(name, request.PublicKey));
+                    }
+                    catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
+                    {
+                        made.TryRemove(i, out var lost);
+                        failed[i] = new DeviceResult(name, lost.Item?.CommonName ?? name, DeviceOutcome.Failed, null, $"{ex.GetType().Name}: {ex.Message}");
+                    }
                 }
-                LedgerFile.Save(ledgerPath, updated, Path.GetFileName(manifestPath), now);
-                foreach (var (item, _) in items)
-                {
-                    var old = ledger.Find(item.Device);
-                    if (old?.Pending is { } voided && old.Certificate?.PublicKey != voided.PublicKey) TryDelete(keys.PathFor(item.Device, voided.PublicKey));
-                }
-                ledger = updated;
-            }
-            for (int i = 0; i < devices.Length; i++)
-            {
-                if (failed.TryGetValue(i, out var failure)) { results.Add(failure); continue; }
-                var (item, _) = made[i];
-                var old = pending.FirstOrDefault(p => p.Device == item.Device);
-                string detail = old is null ? "requested" : $"requested; the old request ({old.Zip}) is void";
-                results.Add(new DeviceResult(item.Device, item.CommonName, DeviceOutcome.Requested, zipName, detail));
-            }
-            zips.Add(new ZipResult(zipName, zipPath, items.Count, failed.Count, false));
+                run.Report(name, failed.ContainsKey(i) ? DeviceOutcome.Failed : DeviceOutcome.Requested);
+            }).ConfigureAwait(false);
         }
-        if (ledger.RunOpen is not null) LedgerFile.Save(ledgerPath, ledger with { RunOpen = null }, Path.GetFileName(manifestPath), now); // the run is complete
-        var order = selection.Select((d, i) => (d.Name!.Value, i)).ToDictionary(x => x.Item1, x => x.i, StringComparer.Ordinal);
-        return new CsrRunResult(CsrRunState.Done, null, [.. results.OrderBy(r => order[r.Device])], [.. zips], [.. pending], recovery.Report, ledgerPath, keys.Folder, Awaiting());
+        catch (OperationCanceledException)
+        {
+            // Cancelled inside this zip: its keys would serve no CSR, so none is left behind (the zips before it are complete).
+            foreach (var path in written) TryDelete(path);
+            throw;
+        }
+        finally
+        {
+            foreach (var request in generated) request?.Dispose();
+        }
+        run.Keys.SyncFolder(); // every key of this zip is on disk before the zip that needs it
+        return requests;
+    }
+
+    /// <summary>
+    /// Step 4, per zip: the zip (under a temporary name, flushed, renamed), then the ledger, which records each device's new pending
+    /// CSR; then the keys of the requests this one voided (overwrite) are deleted. A zip none of whose devices succeeded is not written.
+    /// </summary>
+    private static void Commit(CsrRun run, RequestPlan plan, int k, ZipRequests requests)
+    {
+        var devices = plan.Zips[k];
+        string zipName = CsrZip.FileName(run.Site, plan.Timestamp, k + 1, plan.Zips.Length);
+        var items = requests.Made.OrderBy(m => m.Key).Select(m => m.Value).ToList();
+        string zipPath = Path.Combine(run.OutFolder, zipName);
+        if (items.Count > 0)
+        {
+            AtomicFile.Write(zipPath, CsrZip.Build([.. items.Select(m => m.Item)], run.Options.Layout, run.Now, plan.Issuers, run.Site));
+            var before = run.Ledger;
+            var updated = before with { RequestsThrough = plan.Timestamp };
+            foreach (var (item, publicKey) in items)
+            {
+                var old = before.Find(item.Device);
+                updated = updated.With(new LedgerEntry(item.Device, item.CommonName, new PendingRequest(publicKey, run.Now, zipName), old?.Certificate, old?.Install));
+            }
+            run.Save(updated);
+            foreach (var (item, _) in items)
+            {
+                var old = before.Find(item.Device);
+                if (old?.Pending is { } voided && old.Certificate?.PublicKey != voided.PublicKey) TryDelete(run.Keys.PathFor(item.Device, voided.PublicKey));
+            }
+        }
+        for (int i = 0; i < devices.Length; i++)
+        {
+            if (requests.Failed.TryGetValue(i, out var failure)) { run.Results.Add(failure); continue; }
+            var (item, _) = requests.Made[i];
+            var old = plan.Pending.FirstOrDefault(p => p.Device == item.Device);
+            string detail = old is null ? "requested" : $"requested; the old request ({old.Zip}) is void";
+            run.Results.Add(new DeviceResult(item.Device, item.CommonName, DeviceOutcome.Requested, zipName, detail));
+        }
+        run.Zips.Add(new ZipResult(zipName, zipPath, items.Count, requests.Failed.Count, false));
+    }
+
+    /// <summary>Step 5: the run is complete, its run-open marker cleared.</summary>
+    private static void Close(CsrRun run)
+    {
+        if (run.Ledger.RunOpen is not null) run.Save(run.Ledger with { RunOpen = null });
+    }
+
+    /// <summary>What the run did to each device (in manifest order) and zip, and the zips that still await the CA.</summary>
+    private static CsrRunResult Result(CsrRun run, CsrRunState state, Recovery recovery, RequestPlan plan)
+    {
+        var order = run.Selection.Select((d, i) => (d.Name!.Value, i)).ToDictionary(x => x.Item1, x => x.i, StringComparer.Ordinal);
+        return new CsrRunResult(state, null, [.. run.Results.OrderBy(r => order[r.Device])], [.. run.Zips], plan.Pending, recovery.Report, run.LedgerPath,
+            run.Keys.Folder, CsrZip.Pending(run.Ledger, run.OutFolder, plan.RecoveredZips, plan.InterruptedRuns));
+    }
+
+    /// <summary>
+    /// One run: the checked manifest and where its files go, fixed; the ledger as last written, the results and zips so far, and the
+    /// progress count, as the steps go.
+    /// </summary>
+    private sealed class CsrRun(string manifestPath, SiteManifest manifest, string site, KeyStore keys, string outFolder, SiteLedger ledger,
+        List<DeviceEntry> selection, CsrRequestOptions options, DateTimeOffset now, IProgress<CsrProgress>? progress)
+    {
+        private int done;
+        private int total;
+
+        public string ManifestPath => manifestPath;
+
+        public string LedgerPath { get; } = LedgerFile.PathFor(manifestPath);
+
+        public SiteManifest Manifest => manifest;
+
+        /// <summary>The site's name, as the zips are named.</summary>
+        public string Site => site;
+
+        public KeyStore Keys => keys;
+
+        public string OutFolder => outFolder;
+
+        public List<DeviceEntry> Selection => selection;
+
+        public CsrRequestOptions Options => options;
+
+        public DateTimeOffset Now => now;
+
+        public bool DeviceHeld => manifest.Key.DeviceHeld;
+
+        public SiteLedger Ledger { get; private set; } = ledger;
+
+        public List<DeviceResult> Results { get; } = [];
+
+        public List<ZipResult> Zips { get; } = [];
+
+        /// <summary>Writes the ledger (atomically); the run goes on from it.</summary>
+        public void Save(SiteLedger updated)
+        {
+            LedgerFile.Save(LedgerPath, updated, Path.GetFileName(manifestPath), now);
+            Ledger = updated;
+        }
+
+        /// <summary>Sets the number of devices and reports those already decided (recovered, not due, kept).</summary>
+        public void StartProgress(int devices)
+        {
+            total = devices;
+            foreach (var r in Results) Report(r.Device, r.Outcome);
+        }
+
+        public void Report(string device, DeviceOutcome outcome) => progress?.Report(new CsrProgress(device, outcome, Interlocked.Increment(ref done), total));
+    }
+
+    /// <summary>The plan of a run: the pending CSRs found, the zips to make (their devices) and their timestamp, and what the report of zips awaiting the CA needs.</summary>
+    private sealed record RequestPlan(bool Conflict, ImmutableArray<DeviceResult> Pending, ImmutableArray<ImmutableArray<DeviceEntry>> Zips, string Timestamp,
+        HashSet<string> RecoveredZips, HashSet<string> InterruptedRuns, List<byte[]> Issuers);
+
+    /// <summary>One zip's CSRs by the device's index in the zip: made (the zip item and its public key) or failed.</summary>
+    private sealed class ZipRequests
+    {
+        public ConcurrentDictionary<int, (ZipItem Item, string PublicKey)> Made { get; } = new();
+
+        public ConcurrentDictionary<int, DeviceResult> Failed { get; } = new();
     }
 
     /// <summary>A device's subject, CN (for the report even when the subject is incomplete) and instance, or why it cannot be requested.</summary>
@@ -337,135 +454,5 @@ public static class CsrRequester
             if (File.Exists(path) && new FileInfo(path).Length < 64 * 1024) list.Add(File.ReadAllBytes(path));
         }
         return list;
-    }
-
-    private sealed record Recovery(SiteLedger Ledger, RecoveryReport Report, Dictionary<string, string> Devices, List<ZipResult> Zips);
-
-    /// <summary>Brings ledger, keys and zips back into agreement after an interrupted run (see the class summary).</summary>
-    private static Recovery Reconcile(SiteManifest manifest, string site, string manifestPath, string ledgerPath, KeyStore keys, string outFolder, SiteLedger ledger, DateTimeOffset now, bool deviceHeld)
-    {
-        int temps = keys.RemoveLeftovers() + AtomicFile.RemoveLeftovers(outFolder) + AtomicFile.RemoveLeftovers(Path.GetDirectoryName(ledgerPath)!);
-        var byCn = DeviceIndex.ByCommonName(manifest, ledger);
-
-        var adopted = new Dictionary<string, string>(StringComparer.Ordinal);
-        var adoptedZips = new List<ZipResult>();
-        var updated = ledger;
-        string? newestRun = ledger.RequestsThrough;
-        var candidates = Directory.EnumerateFiles(outFolder, CsrZip.Prefix + "*.zip")
-            .Select(p => (Path: p, Time: CsrZip.TimestampOf(Path.GetFileName(p), site)))
-            .Where(z => z.Time is not null && (newestRun is null || string.CompareOrdinal(z.Time, newestRun) >= 0))
-            .OrderBy(z => z.Path, StringComparer.Ordinal)
-            .ToList();
-        foreach (var (zipPath, time) in candidates)
-        {
-            if (time is null) continue;
-            string zipName = Path.GetFileName(zipPath);
-            int count = 0;
-            IEnumerable<(string Name, byte[] Data)> requests;
-            try
-            {
-                requests = CsrZip.ReadRequests(zipPath);
-            }
-            catch (InvalidDataException)
-            {
-                continue;
-            }
-            foreach (var (_, data) in requests)
-            {
-                string? cn;
-                string publicKey;
-                try
-                {
-                    (cn, publicKey) = CsrGenerator.Inspect(data);
-                }
-                catch (System.Security.Cryptography.CryptographicException)
-                {
-                    continue;
-                }
-                if (cn is null || updated.FindByKey(publicKey) is not null || !byCn.TryGetValue(cn, out var entry) || (!deviceHeld && !keys.Has(entry.Name!.Value, publicKey) && !keys.RestoreFromQuarantine(entry.Name!.Value, publicKey))) continue;
-                string device = entry.Name!.Value;
-                var old = updated.Find(device);
-                updated = updated.With(new LedgerEntry(device, cn, new PendingRequest(publicKey, CsrZip.ParseTimestamp(time), zipName), old?.Certificate, old?.Install));
-                adopted[device] = zipName;
-                count++;
-            }
-            if (count > 0)
-            {
-                adoptedZips.Add(new ZipResult(zipName, zipPath, count, 0, true));
-                if (newestRun is null || string.CompareOrdinal(time, newestRun) > 0) newestRun = time;
-            }
-        }
-        if (adopted.Count > 0)
-        {
-            updated = updated with { RequestsThrough = newestRun };
-            LedgerFile.Save(ledgerPath, updated, Path.GetFileName(manifestPath), now);
-            ledger = updated;
-        }
-
-        // A key the ledger names that lies in the quarantine folder (the ledger was restored) goes back to the key folder.
-        int restored = 0;
-        if (!deviceHeld)
-        {
-            foreach (var e in ledger.Entries.Values)
-            {
-                foreach (var k in e.LiveKeys()) if (keys.RestoreFromQuarantine(e.Device, k)) restored++;
-            }
-        }
-
-        // Keys that neither the ledger nor an adopted zip needs. Deleted only when a certificate for a newer key of the device is
-        // imported; any other may belong to a CSR the CA still signs (its ledger block lost, its zip sent before a crash): quarantined.
-        var live = ledger.Entries.Values.SelectMany(e => e.LiveKeys().Select(k => keys.PathFor(e.Device, k))).ToHashSet(StringComparer.Ordinal);
-        var bySafeName = ledger.Entries.Values.GroupBy(e => SafeNames.For(e.Device), StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
-        int superseded = 0;
-        var quarantined = new List<string>();
-        foreach (var file in keys.Files().Order(StringComparer.Ordinal).ToList())
-        {
-            if (live.Contains(file)) continue;
-            if (SupersededByImport(file, keys, bySafeName))
-            {
-                if (TryDelete(file)) superseded++;
-                continue;
-            }
-            try
-            {
-                keys.Quarantine(file);
-                quarantined.Add(Path.GetFileName(file));
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                // Left where it is: a key is never deleted for want of a place to put it.
-            }
-        }
-        var report = new RecoveryReport([.. adoptedZips.Select(z => z.FileName)], temps, ledger.RunOpen is not null, superseded, [.. quarantined],
-            quarantined.Count > 0 ? keys.QuarantineFolder : null, restored);
-        return new Recovery(ledger, report, adopted, adoptedZips);
-    }
-
-    /// <summary>
-    /// True when a key file the ledger does not name is older than the key of its device's imported certificate: a certificate for a
-    /// newer key was imported (a renewal), so the CA will not sign this key's CSR for use any more. The file times decide; equal times,
-    /// a missing certificate key file or an unknown device mean "cannot tell", and the key is kept.
-    /// </summary>
-    private static bool SupersededByImport(string file, KeyStore keys, Dictionary<string, LedgerEntry> bySafeName)
-    {
-        string name = Path.GetFileName(file);
-        int fingerprint = name.LastIndexOf('.', name.Length - ".key.pem".Length - 1);
-        if (fingerprint <= 0 || !bySafeName.TryGetValue(name[..fingerprint], out var entry) || entry.Certificate is not { } certificate) return false;
-        string certificateKey = keys.PathFor(entry.Device, certificate.PublicKey);
-        return File.Exists(certificateKey) && File.GetLastWriteTimeUtc(file) < File.GetLastWriteTimeUtc(certificateKey);
-    }
-
-    private static bool TryDelete(string path)
-    {
-        try
-        {
-            if (!File.Exists(path)) return false;
-            File.Delete(path);
-            return true;
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            return false;
-        }
     }
 }

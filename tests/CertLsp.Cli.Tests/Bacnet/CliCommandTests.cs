@@ -8,15 +8,15 @@ using Xunit;
 
 namespace CertLsp.Cli.Tests;
 
-/// <summary>`certlsp discover` and `certlsp simulate` end to end (Program.Run, as the command line calls them).</summary>
+/// <summary>`certlsp discover` and `certlsp simulate` end to end (Program.RunAsync, as the command line calls them).</summary>
 [Collection(UdpCollection.Name)]
 public class CliCommandTests
 {
-    private static (int Exit, string Out, string Err) Run(params string[] args)
+    private static async Task<(int Exit, string Out, string Err)> RunAsync(params string[] args)
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        var exit = Program.Run(args, stdout, stderr);
+        var exit = await Program.RunAsync(args, stdout, stderr);
         return (exit, stdout.ToString(), stderr.ToString());
     }
 
@@ -45,7 +45,7 @@ public class CliCommandTests
             """);
         try
         {
-            var (exit, output, error) = Run("discover", "--bind", "127.0.1.5", "--manifest", manifest, "--timeout", "1");
+            var (exit, output, error) = await RunAsync("discover", "--bind", "127.0.1.5", "--manifest", manifest, "--timeout", "1");
             Assert.Equal("", error);
             Assert.Equal(1, exit);
             Assert.Contains("3 device(s) answered.", output);
@@ -56,7 +56,7 @@ public class CliCommandTests
             Assert.Contains("differs: SimDevice3002 (instance 3002): the manifest says 127.0.3.9, the device answered from 127.0.3.3", output);
             Assert.Contains("not in manifest: instance 3003 \"SimDevice3003\" at 127.0.3.4", output);
 
-            var (jsonExit, json, _) = Run("discover", "--bind", "127.0.1.5", "--manifest", manifest, "--format", "json", "--timeout", "1");
+            var (jsonExit, json, _) = await RunAsync("discover", "--bind", "127.0.1.5", "--manifest", manifest, "--format", "json", "--timeout", "1");
             Assert.Equal(1, jsonExit);
             using var doc = JsonDocument.Parse(json);
             var devices = doc.RootElement.GetProperty("devices");
@@ -73,15 +73,15 @@ public class CliCommandTests
     }
 
     [Fact]
-    public void DiscoverNeverDefaultsItsAddresses()
+    public async Task DiscoverNeverDefaultsItsAddresses()
     {
-        var (exit, _, error) = Run("discover", "--broadcast", "127.255.255.255");
+        var (exit, _, error) = await RunAsync("discover", "--broadcast", "127.255.255.255");
         Assert.Equal(2, exit);
         Assert.Contains("--bind", error);
-        (exit, _, error) = Run("discover", "--bind", "127.0.1.5");
+        (exit, _, error) = await RunAsync("discover", "--bind", "127.0.1.5");
         Assert.Equal(2, exit);
         Assert.Contains("--broadcast", error);
-        (exit, _, error) = Run("discover", "--bind", "127.0.1.5", "--broadcast", "255.255.255.255");
+        (exit, _, error) = await RunAsync("discover", "--bind", "127.0.1.5", "--broadcast", "255.255.255.255");
         Assert.Equal(2, exit);
         Assert.Contains("255.255.255.255 is refused", error);
     }
@@ -91,7 +91,7 @@ public class CliCommandTests
     {
         LoopbackNamespace.Require();
         var stdout = new StringWriter();
-        var run = Task.Run(() => Program.Run(["simulate", "--devices", "12", "--bind", "127.0.4.2", "--port", "47809", "--duration", "4"], stdout, new StringWriter()));
+        var run = Task.Run(() => Program.RunAsync(["simulate", "--devices", "12", "--bind", "127.0.4.2", "--port", "47809", "--duration", "4"], stdout, new StringWriter()));
         await using var client = BacnetClient.Start(new BacnetClientOptions(BipEndpoint.Parse("127.0.1.6", 0), BipEndpoint.Parse(LoopbackNamespace.Broadcast, 47809)));
         IReadOnlyList<DiscoveredDevice> found = [];
         for (var attempt = 0; attempt < 20 && found.Count < 12; attempt++)
@@ -105,9 +105,9 @@ public class CliCommandTests
     [Theory]
     [InlineData("10.0.0.5")]
     [InlineData("0.0.0.0")]
-    public void SimulateStaysOnLoopback(string bind)
+    public async Task SimulateStaysOnLoopback(string bind)
     {
-        var (exit, _, error) = Run("simulate", "--devices", "2", "--bind", bind, "--duration", "0");
+        var (exit, _, error) = await RunAsync("simulate", "--devices", "2", "--bind", bind, "--duration", "0");
         Assert.Equal(2, exit);
         Assert.Contains("loopback", error);
     }

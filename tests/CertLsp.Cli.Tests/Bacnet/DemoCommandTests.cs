@@ -13,12 +13,12 @@ public sealed class DemoCommandTests
         [.. Directory.GetFileSystemEntries(folder, "*", SearchOption.AllDirectories).Select(p => $"{p} {(File.Exists(p) ? new FileInfo(p).Length : 0)}").Order(StringComparer.Ordinal)];
 
     [NeedsFact(Needs.Namespace)]
-    public void The_demo_requests_signs_imports_installs_and_shows_status_without_writing_into_the_repository()
+    public async Task The_demo_requests_signs_imports_installs_and_shows_status_without_writing_into_the_repository()
     {
         LoopbackNamespace.Require();
         string examples = RepoPaths.Examples;
         var before = Tree(examples);
-        var (exit, output, error) = DeviceKeySite.Run("demo", "--examples", examples);
+        var (exit, output, error) = await DeviceKeySite.RunAsync("demo", "--examples", examples);
         Assert.True(exit == 0, output + error);
 
         // local keys (riverside-campus)
@@ -48,12 +48,12 @@ public sealed class DemoCommandTests
     }
 
     [NeedsFact(Needs.Namespace)]
-    public void A_demo_that_cannot_bind_its_simulated_devices_says_so()
+    public async Task A_demo_that_cannot_bind_its_simulated_devices_says_so()
     {
         LoopbackNamespace.Require();
         using var taken = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         taken.Bind(new IPEndPoint(IPAddress.Parse("127.0.0.2"), 47808));
-        var (exit, _, error) = DeviceKeySite.Run("demo", "--examples", RepoPaths.Examples);
+        var (exit, _, error) = await DeviceKeySite.RunAsync("demo", "--examples", RepoPaths.Examples);
         Assert.Equal(2, exit);
         Assert.Contains("the demo could not bind its simulated devices to 127.0.0.2–127.0.0.5 (UDP port 47808)", error);
         Assert.Contains("Nothing was sent.", error);

@@ -10,11 +10,11 @@ public class DeviceCsrCommandTests
 {
     private const ushort Port = 47813;
 
-    private static (int Exit, string Out, string Err) Run(params string[] args)
+    private static async Task<(int Exit, string Out, string Err)> RunAsync(params string[] args)
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        var exit = Program.Run(args, stdout, stderr);
+        var exit = await Program.RunAsync(args, stdout, stderr);
         return (exit, stdout.ToString(), stderr.ToString());
     }
 
@@ -37,7 +37,7 @@ public class DeviceCsrCommandTests
         await File.WriteAllTextAsync(manifest, Manifest(3));
         try
         {
-            var (exit, output, error) = Run("csr", manifest, "--bind", "127.0.1.8");
+            var (exit, output, error) = await RunAsync("csr", manifest, "--bind", "127.0.1.8");
             Assert.Equal("", error);
             Assert.Equal(1, exit);
             Assert.Contains("Summary: 2 requested, 0 no action taken, 1 failed.", output);
@@ -46,7 +46,7 @@ public class DeviceCsrCommandTests
             await DeviceCsrSite.AssertRequestedAsync(manifest, site, 6000);
 
             // The same pending rules as local keys: a second run stops on the pending devices.
-            var (again, _, pendingError) = Run("csr", manifest, "--bind", "127.0.1.8", "--devices", "dev-01");
+            var (again, _, pendingError) = await RunAsync("csr", manifest, "--bind", "127.0.1.8", "--devices", "dev-01");
             Assert.Equal(1, again);
             Assert.Contains("pending CSR", pendingError);
         }
@@ -57,17 +57,17 @@ public class DeviceCsrCommandTests
     }
 
     [Fact]
-    public void ADeviceHeldManifestNeedsBind()
+    public async Task ADeviceHeldManifestNeedsBind()
     {
         var folder = TempFolder();
         var manifest = Path.Combine(folder, "sim.site.yaml");
         File.WriteAllText(manifest, Manifest(1));
         try
         {
-            var (exit, _, error) = Run("csr", manifest);
+            var (exit, _, error) = await RunAsync("csr", manifest);
             Assert.Equal(2, exit);
             Assert.Contains("--bind", error);
-            (exit, _, error) = Run("csr", manifest, "--bind", "localhost");
+            (exit, _, error) = await RunAsync("csr", manifest, "--bind", "localhost");
             Assert.Equal(2, exit);
             Assert.Contains("not an IPv4 address", error);
             Assert.Empty(Directory.GetFiles(folder, "CertificateSigningRequests_*.zip"));

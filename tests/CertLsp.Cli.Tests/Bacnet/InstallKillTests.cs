@@ -31,9 +31,9 @@ public sealed class InstallKillTests(ITestOutputHelper output)
     }
 
     /// <summary>A fresh site with every CSR requested and signed; returns the answer zip.</summary>
-    private static string Prepared(DeviceKeySite site)
+    private static async Task<string> PreparedAsync(DeviceKeySite site)
     {
-        var (exit, stdout, stderr) = DeviceKeySite.Run("csr", site.ManifestPath, "--bind", DeviceKeySite.Bind);
+        var (exit, stdout, stderr) = await DeviceKeySite.RunAsync("csr", site.ManifestPath, "--bind", DeviceKeySite.Bind);
         Assert.True(exit == 0, stdout + stderr);
         return site.SignAll();
     }
@@ -62,7 +62,7 @@ public sealed class InstallKillTests(ITestOutputHelper output)
         for (int i = 0; i < 2; i++)
         {
             await using var site = DeviceKeySite.Start(Devices, Port, 9, firstInstance: 9001 + (uint)(i * 100));
-            var run = ImportKilledAfter(site, Prepared(site), double.PositiveInfinity);
+            var run = ImportKilledAfter(site, await PreparedAsync(site), double.PositiveInfinity);
             Assert.True(!run.Killed && run.Exit == 0, run.Stdout + run.Stderr);
             window = Math.Min(window, run.WorkMs);
         }
@@ -73,7 +73,7 @@ public sealed class InstallKillTests(ITestOutputHelper output)
         for (int round = 0; round < 10; round++)
         {
             await using var site = DeviceKeySite.Start(Devices, Port, 9, firstInstance: 9201 + (uint)(round * 100));
-            string answer = Prepared(site);
+            string answer = await PreparedAsync(site);
             var run = ImportKilledAfter(site, answer, random.NextDouble() * window);
             attempts++;
             if (run.Killed) kills++;
@@ -102,7 +102,7 @@ public sealed class InstallKillTests(ITestOutputHelper output)
             histogram[state] = histogram.GetValueOrDefault(state) + 1;
 
             // The re-run installs what the ledger does not record as installed, and then both agree on every device.
-            var (exit, stdout, stderr) = DeviceKeySite.Run("import", site.ManifestPath, answer, "--bind", DeviceKeySite.Bind);
+            var (exit, stdout, stderr) = await DeviceKeySite.RunAsync("import", site.ManifestPath, answer, "--bind", DeviceKeySite.Bind);
             Assert.True(exit == 0, stdout + stderr);
             Assert.Contains(recorded == Devices ? "Installs: none due" : $"Installs: {Devices - recorded} installed, 0 failed.", stdout);
             ledger = LedgerFile.Load(LedgerFile.PathFor(site.ManifestPath));

@@ -24,13 +24,13 @@ public sealed class ProvisioningScaleTests(ITestOutputHelper output)
         output.WriteLine($"{Devices} simulated devices started in {total.Elapsed.TotalSeconds:F1} s");
 
         var step = Stopwatch.StartNew();
-        var (exit, stdout, stderr) = DeviceKeySite.Run("discover", "--bind", DeviceKeySite.Bind, "--manifest", site.ManifestPath, "--expect", $"{Devices}", "--timeout", "5");
+        var (exit, stdout, stderr) = await DeviceKeySite.RunAsync("discover", "--bind", DeviceKeySite.Bind, "--manifest", site.ManifestPath, "--expect", $"{Devices}", "--timeout", "5");
         Assert.True(exit == 0, stdout[..Math.Min(2000, stdout.Length)] + stderr);
         Assert.Contains($"{Devices} device(s) answered.", stdout);
         output.WriteLine($"discover (Who-Is, identity and Network Ports of every device, compared with the manifest): {step.Elapsed.TotalSeconds:F1} s");
 
         step.Restart();
-        (exit, stdout, stderr) = DeviceKeySite.Run("csr", site.ManifestPath, "--bind", DeviceKeySite.Bind);
+        (exit, stdout, stderr) = await DeviceKeySite.RunAsync("csr", site.ManifestPath, "--bind", DeviceKeySite.Bind);
         Assert.True(exit == 0, stderr + stdout[^Math.Min(2000, stdout.Length)..]);
         Assert.Contains($"Summary: {Devices} requested, 0 no action taken, 0 failed.", stdout);
         output.WriteLine($"csr (each device generates its key and CSR, read over BACnet, checked, {Devices / 50} zips): {step.Elapsed.TotalSeconds:F1} s");
@@ -43,7 +43,7 @@ public sealed class ProvisioningScaleTests(ITestOutputHelper output)
         int installed = 0;
         foreach (var answer in answers)
         {
-            (exit, stdout, stderr) = DeviceKeySite.Run("import", site.ManifestPath, answer, "--bind", DeviceKeySite.Bind);
+            (exit, stdout, stderr) = await DeviceKeySite.RunAsync("import", site.ManifestPath, answer, "--bind", DeviceKeySite.Bind);
             Assert.True(exit == 0, stderr + stdout[^Math.Min(2000, stdout.Length)..]);
             var counts = System.Text.RegularExpressions.Regex.Match(stdout, @"Installs: (\d+) installed, 0 failed\.");
             Assert.True(counts.Success, stdout[^Math.Min(2000, stdout.Length)..]);
@@ -53,7 +53,7 @@ public sealed class ProvisioningScaleTests(ITestOutputHelper output)
         output.WriteLine($"import --bind of {answers.Count} answers (verify, record, install: issuer and operational certificate written, read back, activated): {step.Elapsed.TotalSeconds:F1} s");
 
         step.Restart();
-        (exit, stdout, _) = DeviceKeySite.Run("status", site.ManifestPath, "--format", "json");
+        (exit, stdout, _) = await DeviceKeySite.RunAsync("status", site.ManifestPath, "--format", "json");
         Assert.Equal(0, exit);
         var rows = JsonDocument.Parse(stdout).RootElement.EnumerateArray().ToList();
         Assert.Equal(Devices, rows.Count);

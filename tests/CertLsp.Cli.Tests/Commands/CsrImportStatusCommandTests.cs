@@ -12,10 +12,8 @@ public sealed class CsrImportStatusCommandTests
 
     private static Run Cli(params string[] args)
     {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int exit = Program.Run(args, stdout, stderr);
-        return new Run(exit, stdout.ToString(), stderr.ToString());
+        var outcome = CertLsp.Cli.Tests.Cli.Run(args);
+        return new Run(outcome.Exit, outcome.Stdout, outcome.Stderr);
     }
 
     private static TempSite Site(int devices = 3)

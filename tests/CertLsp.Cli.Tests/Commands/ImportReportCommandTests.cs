@@ -15,9 +15,9 @@ public sealed class ImportReportCommandTests
     }
 
     [NeedsFact(Needs.OpenSsl)]
-    public void An_expired_crl_is_said_in_the_import_report_and_in_status_and_strict_crl_refuses_it()
+    public async Task An_expired_crl_is_said_in_the_import_report_and_in_status_and_strict_crl_refuses_it()
     {
-        using var site = new OpenSslSite(devices: 2);
+        using var site = await OpenSslSite.CreateAsync(devices: 2);
         string zip = site.Zip("signed.zip", ("dev-01.crt", site.Ca.Sign(site.Csr(1))), ("dev-02.crt", site.Ca.Sign(site.Csr(2))));
         var next = DateTimeOffset.UtcNow.AddDays(-3);
         string crl = site.Ca.Crl(next.AddDays(-7), next);
@@ -41,9 +41,9 @@ public sealed class ImportReportCommandTests
     }
 
     [NeedsFact(Needs.OpenSsl)]
-    public void An_import_that_records_nothing_says_ledger_unchanged_and_leaves_the_file_alone()
+    public async Task An_import_that_records_nothing_says_ledger_unchanged_and_leaves_the_file_alone()
     {
-        using var site = new OpenSslSite(devices: 1);
+        using var site = await OpenSslSite.CreateAsync(devices: 1);
         var first = Cli.Run("import", site.Site.ManifestPath, site.Zip("signed.zip", ("dev-01.crt", site.Ca.Sign(site.Csr(1)))));
         Assert.Equal(0, first.Exit);
         Assert.Contains("Ledger updated:", first.Stdout);
@@ -54,7 +54,7 @@ public sealed class ImportReportCommandTests
         string rejected = site.Zip("other.zip", ("dev-01.crt", other.Sign(site.Csr(1))));
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        int exit = ImportCommand.Run(site.Site.ManifestPath, rejected, new ImportOptions { Clock = new FixedClock(DateTimeOffset.UtcNow.AddDays(400)) }, stdout, stderr);
+        int exit = await ImportCommand.RunAsync(site.Site.ManifestPath, rejected, new ImportOptions { Clock = new FixedClock(DateTimeOffset.UtcNow.AddDays(400)) }, stdout, stderr);
         Assert.Equal(1, exit);
         Assert.Contains("Summary: 0 accepted, 0 already imported, 1 rejected", stdout.ToString());
         Assert.DoesNotContain("Ledger updated", stdout.ToString());

@@ -142,14 +142,23 @@ public sealed class OpenSslCa : IDisposable
 /// <summary>A site whose CA is <see cref="OpenSslCa"/>: its certificate is the manifest's ca.pem, the CSRs made in process.</summary>
 public sealed class OpenSslSite : IDisposable
 {
-    public OpenSslSite(int devices = 1, string profile = "bacnet-sc", string key = "{ algorithm: ecdsa, curve: P-256, source: local }", string caName = "OpenSSL Test Issuing CA")
+    private OpenSslSite(OpenSslCa ca, TempSite site)
     {
-        Ca = new OpenSslCa(caName);
-        Site = new TempSite(TempSite.Manifest(devices, key).Replace("profile: bacnet-sc", $"profile: {profile}", StringComparison.Ordinal));
-        File.WriteAllText(Site.File_("ca.pem"), Ca.Pem);
-        var run = CertLsp.Workflows.Requests.CsrRequester.Run(Site.ManifestPath, Site.Text, new CertLsp.Workflows.Requests.CsrRequestOptions());
-        if (run.Requested != devices) throw new InvalidOperationException($"{run.Requested} of {devices} CSRs were made");
+        Ca = ca;
+        Site = site;
         Csrs = Site.Zips.SelectMany(TempSite.Entries).ToDictionary(e => CertLsp.Core.Certificates.CsrGenerator.Inspect(e.Value).CommonName!, e => e.Value);
+    }
+
+    /// <summary>A site of <paramref name="devices"/> devices, its CSRs made (local keys), its CA's certificate the manifest's ca.pem.</summary>
+    public static async Task<OpenSslSite> CreateAsync(int devices = 1, string profile = "bacnet-sc", string key = "{ algorithm: ecdsa, curve: P-256, source: local }",
+        string caName = "OpenSSL Test Issuing CA")
+    {
+        var ca = new OpenSslCa(caName);
+        var site = new TempSite(TempSite.Manifest(devices, key).Replace("profile: bacnet-sc", $"profile: {profile}", StringComparison.Ordinal));
+        File.WriteAllText(site.File_("ca.pem"), ca.Pem);
+        var run = await CertLsp.Workflows.Requests.CsrRequester.RunAsync(site.ManifestPath, site.Text, new CertLsp.Workflows.Requests.CsrRequestOptions());
+        if (run.Requested != devices) throw new InvalidOperationException($"{run.Requested} of {devices} CSRs were made");
+        return new OpenSslSite(ca, site);
     }
 
     public OpenSslCa Ca { get; }
@@ -176,8 +185,8 @@ public sealed class OpenSslSite : IDisposable
     public string Zip(string name, params (string Name, string Content)[] entries) =>
         Write(name, TempSite.MakeZip([.. entries.Select(e => (e.Name, Encoding.ASCII.GetBytes(e.Content)))]));
 
-    public CertLsp.Workflows.Certificates.ImportResult Import(string source, CertLsp.Workflows.Certificates.ImportOptions? options = null) =>
-        CertLsp.Workflows.Certificates.CertificateImporter.Run(Site.ManifestPath, Site.Text, source, options ?? new CertLsp.Workflows.Certificates.ImportOptions());
+    public Task<CertLsp.Workflows.Certificates.ImportResult> ImportAsync(string source, CertLsp.Workflows.Certificates.ImportOptions? options = null) =>
+        CertLsp.Workflows.Certificates.CertificateImporter.RunAsync(Site.ManifestPath, Site.Text, source, options ?? new CertLsp.Workflows.Certificates.ImportOptions());
 
     public CertLsp.Core.Ledger.SiteLedger Ledger => CertLsp.Workflows.Ledger.LedgerFile.Load(Site.LedgerPath);
 

@@ -69,14 +69,14 @@ public sealed class CoreDoesNoIoTests
         var found = new SortedSet<string>(StringComparer.Ordinal);
         foreach (var handle in reader.TypeReferences)
         {
-            string name = FullName(reader, reader.GetTypeReference(handle));
+            string name = MetadataNames.Of(reader, reader.GetTypeReference(handle));
             if (BannedTypes.Contains(name) || BannedNamespaces.Any(ns => name.StartsWith(ns + ".", StringComparison.Ordinal))) found.Add(name);
         }
         foreach (var handle in reader.MemberReferences)
         {
             var member = reader.GetMemberReference(handle);
             if (member.Parent.Kind != HandleKind.TypeReference || reader.GetString(member.Name) != ".ctor") continue;
-            string type = FullName(reader, reader.GetTypeReference((TypeReferenceHandle)member.Parent));
+            string type = MetadataNames.Of(reader, reader.GetTypeReference((TypeReferenceHandle)member.Parent));
             if (PathConstructors.Contains(type) && FirstParameterIsString(reader.GetBlobReader(member.Signature))) found.Add(type + "..ctor(string)");
         }
         return [.. found];
@@ -89,17 +89,5 @@ public sealed class CoreDoesNoIoTests
         if (signature.ReadCompressedInteger() == 0) return false;
         signature.ReadSignatureTypeCode(); // the return type: void for a constructor
         return signature.ReadSignatureTypeCode() == SignatureTypeCode.String;
-    }
-
-    private static string FullName(MetadataReader reader, TypeReference type)
-    {
-        string name = reader.GetString(type.Name);
-        // A nested type's scope is the type that holds it: Outer.Inner is named by the outer type's full name.
-        if (type.ResolutionScope.Kind == HandleKind.TypeReference)
-        {
-            return FullName(reader, reader.GetTypeReference((TypeReferenceHandle)type.ResolutionScope)) + "+" + name;
-        }
-        string ns = reader.GetString(type.Namespace);
-        return ns.Length == 0 ? name : ns + "." + name;
     }
 }

@@ -30,9 +30,9 @@ public sealed class LspInstallCommandTests
         client.Rpc.InvokeWithParameterObjectAsync<T>(Methods.ExecuteCommand, new { command, arguments = new[] { argument }, workDoneToken = token });
 
     /// <summary>Device CSRs (certlsp csr --bind), the demo CA's answer to them and the certificates in it by CN.</summary>
-    private static (string Answer, Dictionary<string, string> Certificates) SignedAnswer(DeviceKeySite site)
+    private static async Task<(string Answer, Dictionary<string, string> Certificates)> SignedAnswerAsync(DeviceKeySite site)
     {
-        var (exit, output, error) = DeviceKeySite.Run("csr", site.ManifestPath, "--bind", DeviceKeySite.Bind);
+        var (exit, output, error) = await DeviceKeySite.RunAsync("csr", site.ManifestPath, "--bind", DeviceKeySite.Bind);
         Assert.True(exit == 0, output + error);
         string answer = site.SignAll();
         return (answer, DeviceKeySite.Certificates(answer));
@@ -70,7 +70,7 @@ public sealed class LspInstallCommandTests
     {
         LoopbackNamespace.Require();
         await using var site = DeviceKeySite.Start(3, Port, Subnet, firstInstance: 12001);
-        var (answer, certificates) = SignedAnswer(site);
+        var (answer, certificates) = await SignedAnswerAsync(site);
         var (client, uri) = await OpenAsync(site, Bind);
         await using var _ = client;
 
@@ -98,7 +98,7 @@ public sealed class LspInstallCommandTests
     {
         LoopbackNamespace.Require();
         await using var site = DeviceKeySite.Start(3, Port, Subnet, firstInstance: 12101);
-        var (answer, certificates) = SignedAnswer(site);
+        var (answer, certificates) = await SignedAnswerAsync(site);
         string text = await File.ReadAllTextAsync(site.ManifestPath);
         var (client, uri) = await OpenAsync(site, bind: null);
         await using (client)
@@ -150,7 +150,7 @@ public sealed class LspInstallCommandTests
     {
         LoopbackNamespace.Require();
         await using var site = DeviceKeySite.Start(3, Port, Subnet, firstInstance: 12201);
-        var (exit, output, error) = DeviceKeySite.Run("csr", site.ManifestPath, "--bind", DeviceKeySite.Bind);
+        var (exit, output, error) = await DeviceKeySite.RunAsync("csr", site.ManifestPath, "--bind", DeviceKeySite.Bind);
         Assert.True(exit == 0, output + error);
         // dev-0002 makes a new key pair after its CSR went to the CA: the certificate no longer matches its key.
         await using (var bacnet = BacnetClient.Start(new BacnetClientOptions(BipEndpoint.Parse("127.0.1.22", 0), null)))
@@ -192,7 +192,7 @@ public sealed class LspInstallCommandTests
         LoopbackNamespace.Require();
         const int Devices = 40, Stuck = 32; // as many silent devices as installs run at once: the last 8 wait for a free worker
         await using var site = DeviceKeySite.Start(Devices, Port, Subnet, firstInstance: 12301);
-        var (answer, certificates) = SignedAnswer(site);
+        var (answer, certificates) = await SignedAnswerAsync(site);
         var (client, uri) = await OpenAsync(site, Bind);
         await using var _ = client;
         for (int i = 0; i < Stuck; i++) site.Device(i).Unresponsive = true;

@@ -123,11 +123,11 @@ public sealed class DeviceKeySite : IAsyncDisposable
     }
 
     /// <summary>Runs the CLI in-process.</summary>
-    public static (int Exit, string Out, string Err) Run(params string[] args)
+    public static async Task<(int Exit, string Out, string Err)> RunAsync(params string[] args)
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        var exit = Cli.Program.Run(args, stdout, stderr);
+        var exit = await Cli.Program.RunAsync(args, stdout, stderr);
         return (exit, stdout.ToString(), stderr.ToString());
     }
 

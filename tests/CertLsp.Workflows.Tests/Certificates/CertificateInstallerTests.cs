@@ -45,12 +45,10 @@ public sealed class CertificateInstallerTests
 
     private sealed class Fixture : IDisposable
     {
-        public Fixture(int devices, string key = DeviceKeys)
+        private Fixture(TempSite site, TestCa ca, CsrRunResult requests)
         {
-            Site = new TempSite(TempSite.Manifest(devices, key));
-            File.WriteAllText(Site.File_("ca.pem"), Ca.Pem);
-            var requests = CsrRequester.Run(Site.ManifestPath, Site.Text, new CsrRequestOptions { DeviceSource = key == DeviceKeys ? new FakeDevices() : null });
-            Assert.Equal(devices, requests.Requested);
+            Site = site;
+            Ca = ca;
             var signed = requests.Zips.SelectMany(z => TempSite.Entries(z.Path)).Where(e => e.Key.EndsWith(".pem", StringComparison.Ordinal))
                 .Select(e => (Name: e.Key.Replace(".pem", ".crt", StringComparison.Ordinal), Data: Encoding.ASCII.GetBytes(Ca.Sign(e.Value)))).ToList();
             Certificates = signed.ToDictionary(s => s.Name[..s.Name.IndexOf('.', StringComparison.Ordinal)], s => Encoding.ASCII.GetString(s.Data), StringComparer.Ordinal);
@@ -58,7 +56,18 @@ public sealed class CertificateInstallerTests
             File.WriteAllBytes(SignedZip, TempSite.MakeZip([.. signed, ("issuer/iss-1.pem", Encoding.ASCII.GetBytes(Ca.Pem))]));
         }
 
-        public TestCa Ca { get; } = new();
+        /// <summary>A site of <paramref name="devices"/> devices whose CSRs are requested and signed by <see cref="Ca"/> (not imported).</summary>
+        public static async Task<Fixture> CreateAsync(int devices, string key = DeviceKeys)
+        {
+            var site = new TempSite(TempSite.Manifest(devices, key));
+            var ca = new TestCa();
+            File.WriteAllText(site.File_("ca.pem"), ca.Pem);
+            var requests = await CsrRequester.RunAsync(site.ManifestPath, site.Text, new CsrRequestOptions { DeviceSource = key == DeviceKeys ? new FakeDevices() : null });
+            Assert.Equal(devices, requests.Requested);
+            return new Fixture(site, ca, requests);
+        }
+
+        public TestCa Ca { get; }
 
         public TempSite Site { get; }
 
@@ -67,11 +76,11 @@ public sealed class CertificateInstallerTests
         /// <summary>The signed certificate (PEM) of each device, by name.</summary>
         public Dictionary<string, string> Certificates { get; }
 
-        public ImportResult Import(IDeviceCertificateTarget? target, CancellationToken cancellationToken = default) =>
-            CertificateImporter.Run(Site.ManifestPath, Site.Text, SignedZip, new ImportOptions { DeviceTarget = target }, null, cancellationToken);
+        public Task<ImportResult> ImportAsync(IDeviceCertificateTarget? target, CancellationToken cancellationToken = default) =>
+            CertificateImporter.RunAsync(Site.ManifestPath, Site.Text, SignedZip, new ImportOptions { DeviceTarget = target }, null, cancellationToken);
 
-        public InstallResult InstallRecorded(IDeviceCertificateTarget target, IProgress<InstallProgress>? progress = null) =>
-            CertificateInstaller.InstallRecorded(Site.ManifestPath, Site.Text, target, new InstallOptions(), progress);
+        public Task<InstallResult> InstallRecordedAsync(IDeviceCertificateTarget target, IProgress<InstallProgress>? progress = null) =>
+            CertificateInstaller.InstallRecordedAsync(Site.ManifestPath, Site.Text, target, new InstallOptions(), progress);
 
         public string ChainFile(string device) => Path.Combine(Path.GetDirectoryName(Site.ManifestPath)!, "certificates", KeyStore.ManifestStem(Site.ManifestPath), device + ".chain.pem");
 
@@ -87,11 +96,11 @@ public sealed class CertificateInstallerTests
     }
 
     [Fact]
-    public void Each_accepted_certificate_is_installed_with_its_issuer_and_recorded_as_installed()
+    public async Task Each_accepted_certificate_is_installed_with_its_issuer_and_recorded_as_installed()
     {
-        using var f = new Fixture(3);
+        using var f = await Fixture.CreateAsync(3);
         var target = new FakeTarget();
-        var result = f.Import(target);
+        var result = await f.ImportAsync(target);
 
         Assert.Equal(3, result.Count(FileVerdict.Accepted));
         Assert.Equal(3, result.InstallCount(InstallState.Installed));
@@ -113,7 +122,7 @@ public sealed class CertificateInstallerTests
 
         // Nothing is left to install: a re-run asks no device.
         var again = new FakeTarget();
-        var second = f.Import(again);
+        var second = await f.ImportAsync(again);
         Assert.Equal(3, second.Count(FileVerdict.AlreadyImported));
         Assert.Empty(again.Given);
         Assert.Empty(second.Installs);
@@ -121,10 +130,10 @@ public sealed class CertificateInstallerTests
     }
 
     [Fact]
-    public void Without_a_target_installs_stay_pending_and_a_later_import_with_one_installs_them()
+    public async Task Without_a_target_installs_stay_pending_and_a_later_import_with_one_installs_them()
     {
-        using var f = new Fixture(2);
-        var first = f.Import(null);
+        using var f = await Fixture.CreateAsync(2);
+        var first = await f.ImportAsync(null);
         Assert.Equal(2, first.Count(FileVerdict.Accepted));
         Assert.Equal(2, first.InstallCount(InstallState.Pending));
         Assert.All(first.Installs, i => Assert.Contains("--bind", i.Detail));
@@ -133,7 +142,7 @@ public sealed class CertificateInstallerTests
         Assert.All(rows, r => Assert.Equal((CertificateStatus.Valid, InstallState.Pending), (r.Status, r.Install)));
 
         var target = new FakeTarget();
-        var second = f.Import(target);
+        var second = await f.ImportAsync(target);
         Assert.Equal(2, second.Count(FileVerdict.AlreadyImported));
         Assert.Equal(2, second.InstallCount(InstallState.Installed));
         Assert.Equal(["dev-01", "dev-02"], target.Given.Keys.Order());
@@ -141,9 +150,9 @@ public sealed class CertificateInstallerTests
     }
 
     [Fact]
-    public void A_device_that_refuses_or_fails_is_recorded_with_its_reason_the_others_are_installed_and_a_rerun_retries_only_it()
+    public async Task A_device_that_refuses_or_fails_is_recorded_with_its_reason_the_others_are_installed_and_a_rerun_retries_only_it()
     {
-        using var f = new Fixture(4);
+        using var f = await Fixture.CreateAsync(4);
         const string refusal = "device 1002 at 127.0.0.3:47808, network-port,2: ReinitializeDevice ACTIVATE_CHANGES: error device/invalid-configuration-data";
         var target = new FakeTarget(name => name switch
         {
@@ -151,7 +160,7 @@ public sealed class CertificateInstallerTests
             "dev-03" => throw new IOException("socket closed"),
             _ => DeviceInstallOutcome.Done,
         });
-        var result = f.Import(target);
+        var result = await f.ImportAsync(target);
 
         Assert.Equal(4, result.Count(FileVerdict.Accepted));
         Assert.Equal((2, 2), (result.InstallCount(InstallState.Installed), result.InstallCount(InstallState.Failed)));
@@ -164,18 +173,18 @@ public sealed class CertificateInstallerTests
         Assert.Equal(refusal, Assert.Single(rows, r => r.Device == "dev-02").InstallError);
 
         var retry = new FakeTarget();
-        var second = f.Import(retry);
+        var second = await f.ImportAsync(retry);
         Assert.Equal(["dev-02", "dev-03"], retry.Given.Keys.Order());
         Assert.Equal(2, second.InstallCount(InstallState.Installed));
         Assert.All(f.Ledger.Entries.Values, e => Assert.Equal(new CertificateInstall(InstallState.Installed, e.Certificate!.Fingerprint, e.Install!.At), e.Install));
     }
 
     [Fact]
-    public void A_site_with_local_keys_installs_nothing_and_records_no_install()
+    public async Task A_site_with_local_keys_installs_nothing_and_records_no_install()
     {
-        using var f = new Fixture(2, "{ algorithm: ecdsa, curve: P-256, source: local }");
+        using var f = await Fixture.CreateAsync(2, "{ algorithm: ecdsa, curve: P-256, source: local }");
         var target = new FakeTarget();
-        var result = f.Import(target);
+        var result = await f.ImportAsync(target);
         Assert.Equal(2, result.Count(FileVerdict.Accepted));
         Assert.Empty(target.Given);
         Assert.Empty(result.Installs);
@@ -184,13 +193,13 @@ public sealed class CertificateInstallerTests
     }
 
     [Fact]
-    public void A_new_csr_keeps_the_install_of_the_issued_certificate_and_a_renewal_starts_afresh()
+    public async Task A_new_csr_keeps_the_install_of_the_issued_certificate_and_a_renewal_starts_afresh()
     {
-        using var f = new Fixture(1);
-        f.Import(new FakeTarget());
+        using var f = await Fixture.CreateAsync(1);
+        await f.ImportAsync(new FakeTarget());
         var installed = f.Ledger.Find("dev-01")!;
         // The certificate is valid for a year: renewing it now is an explicit choice (Renew).
-        CsrRequester.Run(f.Site.ManifestPath, f.Site.Text, new CsrRequestOptions { DeviceSource = new FakeDevices(), Pending = PendingPolicy.Overwrite, Renew = true });
+        await CsrRequester.RunAsync(f.Site.ManifestPath, f.Site.Text, new CsrRequestOptions { DeviceSource = new FakeDevices(), Pending = PendingPolicy.Overwrite, Renew = true });
         var renewing = f.Ledger.Find("dev-01")!;
         Assert.NotNull(renewing.Pending);
         Assert.Equal(installed.Install, renewing.Install);
@@ -229,10 +238,10 @@ public sealed class CertificateInstallerTests
     }
 
     [Fact]
-    public void Import_keeps_each_devices_chain_and_install_recorded_installs_the_pending_ones_from_it_without_the_cas_answer()
+    public async Task Import_keeps_each_devices_chain_and_install_recorded_installs_the_pending_ones_from_it_without_the_cas_answer()
     {
-        using var f = new Fixture(3);
-        var first = f.Import(null);
+        using var f = await Fixture.CreateAsync(3);
+        var first = await f.ImportAsync(null);
         Assert.Equal(3, first.InstallCount(InstallState.Pending));
         foreach (var (device, pem) in f.Certificates)
         {
@@ -248,7 +257,7 @@ public sealed class CertificateInstallerTests
         // dev-02 failed once before: failed installs are retried too.
         var failing = new FakeTarget(name => name == "dev-02" ? DeviceInstallOutcome.Failed("did not answer (no answer after 3 attempt(s))") : DeviceInstallOutcome.Done);
         var progress = new Collect<InstallProgress>();
-        var run = f.InstallRecorded(failing, progress);
+        var run = await f.InstallRecordedAsync(failing, progress);
         Assert.Null(run.Refusal);
         Assert.Equal((2, 1, false), (run.Count(InstallState.Installed), run.Count(InstallState.Failed), run.Cancelled));
         Assert.Equal(["dev-01", "dev-02", "dev-03"], progress.Items.Select(p => p.Device).Order());
@@ -262,14 +271,14 @@ public sealed class CertificateInstallerTests
         Assert.Equal(InstallState.Failed, f.Ledger.Find("dev-02")!.InstallStateOfCertificate);
 
         var retry = new FakeTarget();
-        var second = f.InstallRecorded(retry);
+        var second = await f.InstallRecordedAsync(retry);
         Assert.Equal(["dev-02"], retry.Given.Keys);
         Assert.True(second.LedgerChanged);
         Assert.All(f.Ledger.Entries.Values, e => Assert.Equal(InstallState.Installed, e.InstallStateOfCertificate));
 
         string ledger = File.ReadAllText(f.Site.LedgerPath);
         var none = new FakeTarget();
-        var third = f.InstallRecorded(none);
+        var third = await f.InstallRecordedAsync(none);
         Assert.Empty(none.Given);
         Assert.Empty(third.Installs);
         Assert.False(third.LedgerChanged);
@@ -277,17 +286,17 @@ public sealed class CertificateInstallerTests
     }
 
     [Fact]
-    public void A_missing_or_foreign_chain_file_is_not_installed_and_an_import_of_the_answer_writes_it_again()
+    public async Task A_missing_or_foreign_chain_file_is_not_installed_and_an_import_of_the_answer_writes_it_again()
     {
-        using var f = new Fixture(3);
-        f.Import(null);
+        using var f = await Fixture.CreateAsync(3);
+        await f.ImportAsync(null);
         File.Delete(f.ChainFile("dev-01"));
         File.WriteAllText(f.ChainFile("dev-02"), f.Certificates["dev-03"] + f.Ca.Pem); // another device's certificate
         File.WriteAllText(f.ChainFile("dev-03"), f.Certificates["dev-03"]);            // no issuer after it
         string ledger = File.ReadAllText(f.Site.LedgerPath);
 
         var target = new FakeTarget();
-        var run = f.InstallRecorded(target);
+        var run = await f.InstallRecordedAsync(target);
         Assert.Empty(target.Given);
         Assert.Equal(3, run.Count(InstallState.Pending));
         Assert.Contains("dev-01.chain.pem is missing", run.Installs[0].Detail);
@@ -296,32 +305,32 @@ public sealed class CertificateInstallerTests
         Assert.All(run.Installs, i => Assert.EndsWith("import the CA's answer again to rewrite it", i.Detail));
         Assert.Equal(ledger, File.ReadAllText(f.Site.LedgerPath));
 
-        var again = f.Import(null);
+        var again = await f.ImportAsync(null);
         Assert.All(again.Files.Where(x => x.Device is not null), x => Assert.Matches(@"^already imported; its missing dev-0\d\.chain\.pem written now$", x.Reason));
-        Assert.Equal(3, f.InstallRecorded(target).Count(InstallState.Installed));
+        Assert.Equal(3, (await f.InstallRecordedAsync(target)).Count(InstallState.Installed));
     }
 
     [Fact]
-    public void Install_recorded_refuses_a_site_with_local_keys()
+    public async Task Install_recorded_refuses_a_site_with_local_keys()
     {
-        using var f = new Fixture(1, "{ algorithm: ecdsa, curve: P-256, source: local }");
-        f.Import(null);
-        var run = f.InstallRecorded(new FakeTarget());
+        using var f = await Fixture.CreateAsync(1, "{ algorithm: ecdsa, curve: P-256, source: local }");
+        await f.ImportAsync(null);
+        var run = await f.InstallRecordedAsync(new FakeTarget());
         Assert.Contains("key.source: local", run.Refusal);
         Assert.Empty(run.Installs);
     }
 
     [Fact]
-    public void Cancelled_installs_finish_the_devices_being_written_record_them_and_leave_the_others_pending()
+    public async Task Cancelled_installs_finish_the_devices_being_written_record_them_and_leave_the_others_pending()
     {
-        using var f = new Fixture(CertificateInstaller.Parallel + 8);
+        using var f = await Fixture.CreateAsync(CertificateInstaller.Parallel + 8);
         using var cancel = new CancellationTokenSource();
         var target = new FakeTarget(_ =>
         {
             cancel.Cancel(); // before any worker that finished a device can take its next one
             return DeviceInstallOutcome.Done;
         });
-        var result = f.Import(target, cancel.Token);
+        var result = await f.ImportAsync(target, cancel.Token);
 
         Assert.True(result.InstallsCancelled);
         Assert.Equal(CertificateInstaller.Parallel + 8, result.Count(FileVerdict.Accepted)); // the certificates are recorded
@@ -336,7 +345,7 @@ public sealed class CertificateInstallerTests
 
         // The rest is installed later, from the ledger.
         var rest = new FakeTarget();
-        var run = f.InstallRecorded(rest);
+        var run = await f.InstallRecordedAsync(rest);
         Assert.Equal(CertificateInstaller.Parallel + 8 - installed.Count, run.Count(InstallState.Installed));
         Assert.Empty(rest.Given.Keys.Intersect(installed));
     }

@@ -7,14 +7,14 @@ namespace CertLsp.Workflows.Tests.Files;
 public sealed class IoParallelTests
 {
     [Fact]
-    public void Every_index_runs_once_and_all_sixteen_bodies_run_at_the_same_time()
+    public async Task Every_index_runs_once_and_all_sixteen_bodies_run_at_the_same_time()
     {
         // Each body waits until all 16 have entered: that can only end if 16 bodies run at once. The wait's bound only
         // guards against a hang (bodies run one after another would wait forever); no time is measured.
         var seen = new ConcurrentBag<int>();
         using var entered = new CountdownEvent(16);
         int running = 0, mostAtOnce = 0;
-        IoParallel.For(16, 16, CancellationToken.None, i =>
+        await IoParallel.ForAsync(16, 16, CancellationToken.None, i =>
         {
             int now = Interlocked.Increment(ref running);
             InterlockedMax(ref mostAtOnce, now);
@@ -29,10 +29,10 @@ public sealed class IoParallelTests
     }
 
     [Fact]
-    public void No_more_bodies_run_at_once_than_threads_are_asked_for()
+    public async Task No_more_bodies_run_at_once_than_threads_are_asked_for()
     {
         int running = 0, mostAtOnce = 0;
-        IoParallel.For(64, 4, CancellationToken.None, _ =>
+        await IoParallel.ForAsync(64, 4, CancellationToken.None, _ =>
         {
             InterlockedMax(ref mostAtOnce, Interlocked.Increment(ref running));
             Thread.Yield();
@@ -50,9 +50,9 @@ public sealed class IoParallelTests
     }
 
     [Fact]
-    public void A_failure_stops_the_work_and_is_thrown()
+    public async Task A_failure_stops_the_work_and_is_thrown()
     {
-        var error = Assert.Throws<AggregateException>(() => IoParallel.For(100, 4, CancellationToken.None, i =>
+        var error = await Assert.ThrowsAsync<AggregateException>(() => IoParallel.ForAsync(100, 4, CancellationToken.None, i =>
         {
             if (i == 3) throw new IOException("disk full");
         }));
@@ -60,12 +60,34 @@ public sealed class IoParallelTests
     }
 
     [Fact]
-    public void Cancellation_is_thrown_as_such()
+    public async Task Cancellation_is_thrown_as_such()
     {
         using var cts = new CancellationTokenSource();
         cts.Cancel();
         int ran = 0;
-        Assert.ThrowsAny<OperationCanceledException>(() => IoParallel.For(10, 2, cts.Token, _ => Interlocked.Increment(ref ran)));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => IoParallel.ForAsync(10, 2, cts.Token, _ => Interlocked.Increment(ref ran)));
         Assert.Equal(0, ran);
+    }
+
+    [Fact]
+    public async Task Nothing_to_do_completes_at_once()
+    {
+        int ran = 0;
+        var task = IoParallel.ForAsync(0, 4, CancellationToken.None, _ => Interlocked.Increment(ref ran));
+        Assert.True(task.IsCompletedSuccessfully);
+        await task;
+        Assert.Equal(0, ran);
+    }
+
+    [Fact]
+    public async Task The_caller_is_not_blocked_while_the_threads_wait()
+    {
+        // The task is returned while the work still waits: the caller's thread is free (no Join on the workers).
+        using var release = new ManualResetEventSlim();
+        var task = IoParallel.ForAsync(2, 2, CancellationToken.None, _ => release.Wait());
+        Assert.False(task.IsCompleted);
+        release.Set();
+        await task;
+        Assert.True(task.IsCompletedSuccessfully);
     }
 }

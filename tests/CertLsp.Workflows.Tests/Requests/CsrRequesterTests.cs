@@ -11,14 +11,14 @@ namespace CertLsp.Workflows.Tests.Requests;
 
 public sealed class CsrRequesterTests
 {
-    private static CsrRunResult Run(TempSite site, CsrRequestOptions? options = null) =>
-        CsrRequester.Run(site.ManifestPath, site.Text, options ?? new CsrRequestOptions());
+    private static Task<CsrRunResult> RunAsync(TempSite site, CsrRequestOptions? options = null) =>
+        CsrRequester.RunAsync(site.ManifestPath, site.Text, options ?? new CsrRequestOptions());
 
     [Fact]
-    public void Every_device_is_requested_once_with_its_key_ledger_entry_and_zip_entry()
+    public async Task Every_device_is_requested_once_with_its_key_ledger_entry_and_zip_entry()
     {
         using var site = new TempSite(TempSite.Manifest(3));
-        var result = Run(site);
+        var result = await RunAsync(site);
         Assert.Equal(CsrRunState.Done, result.State);
         Assert.Equal((3, 0, 0), (result.Requested, result.NoActionTaken, result.Failed));
         var zip = Assert.Single(site.Zips);
@@ -29,13 +29,13 @@ public sealed class CsrRequesterTests
     }
 
     [Fact]
-    public void Device_names_that_are_no_file_names_give_key_files_and_zip_entries_inside_their_folders()
+    public async Task Device_names_that_are_no_file_names_give_key_files_and_zip_entries_inside_their_folders()
     {
         // No domain and no dot: these are valid CNs (CL0206 does not apply), so the run requests them.
         string manifest = TempSite.Manifest(0).Replace("domain: bms.test.example\n", "", StringComparison.Ordinal)
             + "  - name: \"AHU 1/2\"\n    instance: 1\n  - name: CON\n    instance: 2\n  - name: \"a\\\\b:c\"\n    instance: 3\n";
         using var site = new TempSite(manifest);
-        var result = Run(site);
+        var result = await RunAsync(site);
         Assert.True(result.State == CsrRunState.Done, result.Refusal);
         Assert.Equal(3, result.Requested);
         var keyFolder = KeyStore.ForManifest(site.ManifestPath, null).Folder;
@@ -49,13 +49,13 @@ public sealed class CsrRequesterTests
     }
 
     [Fact]
-    public void Pending_devices_stop_the_run_and_nothing_is_written()
+    public async Task Pending_devices_stop_the_run_and_nothing_is_written()
     {
         using var site = new TempSite(TempSite.Manifest(2));
-        Run(site);
+        await RunAsync(site);
         string ledgerBefore = File.ReadAllText(site.LedgerPath);
         var zipsBefore = site.Zips;
-        var result = Run(site);
+        var result = await RunAsync(site);
         Assert.Equal(CsrRunState.PendingConflict, result.State);
         Assert.Equal(["dev-01", "dev-02"], result.Pending.Select(p => p.Device));
         Assert.Equal(ledgerBefore, File.ReadAllText(site.LedgerPath));
@@ -63,12 +63,12 @@ public sealed class CsrRequesterTests
     }
 
     [Fact]
-    public void Keep_excludes_pending_devices_as_no_action_taken()
+    public async Task Keep_excludes_pending_devices_as_no_action_taken()
     {
         using var site = new TempSite(TempSite.Manifest(2));
-        Run(site, new CsrRequestOptions { Devices = ["dev-01"] });
+        await RunAsync(site, new CsrRequestOptions { Devices = ["dev-01"] });
         var first = LedgerFile.Load(site.LedgerPath).Find("dev-01")!.Pending!;
-        var result = Run(site, new CsrRequestOptions { Pending = PendingPolicy.Keep });
+        var result = await RunAsync(site, new CsrRequestOptions { Pending = PendingPolicy.Keep });
         Assert.Equal((1, 1, 0), (result.Requested, result.NoActionTaken, result.Failed));
         var kept = Assert.Single(result.Devices, d => d.Outcome == DeviceOutcome.NoActionTaken);
         Assert.Equal("dev-01", kept.Device);
@@ -79,13 +79,13 @@ public sealed class CsrRequesterTests
     }
 
     [Fact]
-    public void Keep_with_every_device_pending_writes_nothing()
+    public async Task Keep_with_every_device_pending_writes_nothing()
     {
         using var site = new TempSite(TempSite.Manifest(2));
-        Run(site);
+        await RunAsync(site);
         string ledger = File.ReadAllText(site.LedgerPath);
         var stamp = File.GetLastWriteTimeUtc(site.LedgerPath);
-        var result = Run(site, new CsrRequestOptions { Pending = PendingPolicy.Keep });
+        var result = await RunAsync(site, new CsrRequestOptions { Pending = PendingPolicy.Keep });
         Assert.Equal((0, 2, 0), (result.Requested, result.NoActionTaken, result.Failed));
         Assert.Empty(result.Zips);
         Assert.Equal(ledger, File.ReadAllText(site.LedgerPath));
@@ -94,14 +94,14 @@ public sealed class CsrRequesterTests
     }
 
     [Fact]
-    public void Overwrite_replaces_key_and_csr_and_reports_the_old_request_void()
+    public async Task Overwrite_replaces_key_and_csr_and_reports_the_old_request_void()
     {
         using var site = new TempSite(TempSite.Manifest(1));
-        Run(site);
+        await RunAsync(site);
         var keys = KeyStore.ForManifest(site.ManifestPath, null);
         var old = LedgerFile.Load(site.LedgerPath).Find("dev-01")!.Pending!;
         Assert.True(keys.Has("dev-01", old.PublicKey));
-        var result = Run(site, new CsrRequestOptions { Pending = PendingPolicy.Overwrite });
+        var result = await RunAsync(site, new CsrRequestOptions { Pending = PendingPolicy.Overwrite });
         var device = Assert.Single(result.Devices);
         Assert.Equal(DeviceOutcome.Requested, device.Outcome);
         Assert.Contains("void", device.Detail);
@@ -120,10 +120,10 @@ public sealed class CsrRequesterTests
     }
 
     [Fact]
-    public void Sixty_devices_make_two_zips_of_at_most_fifty_with_a_summary_per_zip()
+    public async Task Sixty_devices_make_two_zips_of_at_most_fifty_with_a_summary_per_zip()
     {
         using var site = new TempSite(TempSite.Manifest(60));
-        var result = Run(site);
+        var result = await RunAsync(site);
         Assert.Equal([50, 10], result.Zips.Select(z => z.Requested));
         Assert.EndsWith("_1-of-2.zip", result.Zips[0].FileName);
         Assert.EndsWith("_2-of-2.zip", result.Zips[1].FileName);
@@ -133,12 +133,12 @@ public sealed class CsrRequesterTests
     }
 
     [Fact]
-    public void Cari_layout_has_device_port_folders_issuer_folder_and_notes()
+    public async Task Cari_layout_has_device_port_folders_issuer_folder_and_notes()
     {
         using var site = new TempSite(TempSite.Manifest(2));
         var ca = new TestCa();
         File.WriteAllText(site.File_("ca.pem"), ca.Pem);
-        var result = Run(site, new CsrRequestOptions { Layout = ZipLayout.Cari });
+        var result = await RunAsync(site, new CsrRequestOptions { Layout = ZipLayout.Cari });
         var entries = TempSite.Entries(result.Zips.Single().Path);
         Assert.Equal(
             ["cert1/device-1001/port-1/csr-dev-01.bms.test.example.pem", "cert1/device-1002/port-1/csr-dev-02.bms.test.example.pem", "cert1/issuer/iss-1.pem", "cert1/request-notes.txt"],
@@ -148,56 +148,56 @@ public sealed class CsrRequesterTests
     }
 
     [Fact]
-    public void Cari_layout_fails_devices_without_an_instance_and_requests_the_rest()
+    public async Task Cari_layout_fails_devices_without_an_instance_and_requests_the_rest()
     {
         string manifest = TempSite.Manifest(1) + "  - name: no-instance\n";
         using var site = new TempSite(manifest);
-        var result = Run(site, new CsrRequestOptions { Layout = ZipLayout.Cari });
+        var result = await RunAsync(site, new CsrRequestOptions { Layout = ZipLayout.Cari });
         Assert.Equal((1, 0, 1), (result.Requested, result.NoActionTaken, result.Failed));
         Assert.Contains("instance", result.Devices.Single(d => d.Outcome == DeviceOutcome.Failed).Detail);
         Assert.Equal((1, 1), (result.Zips[0].Requested, result.Zips[0].Failed));
     }
 
     [Fact]
-    public void Devices_and_batch_select_what_is_requested()
+    public async Task Devices_and_batch_select_what_is_requested()
     {
         string manifest = TempSite.Manifest(3).Replace("    instance: 1002\n", "    instance: 1002\n    batch: north\n", StringComparison.Ordinal);
         using var site = new TempSite(manifest);
-        Assert.Equal(["dev-02"], Run(site, new CsrRequestOptions { Batch = "north" }).Devices.Select(d => d.Device));
-        Assert.Equal(["dev-03"], Run(site, new CsrRequestOptions { Devices = ["dev-03"] }).Devices.Select(d => d.Device));
-        Assert.Equal(CsrRunState.Refused, Run(site, new CsrRequestOptions { Devices = ["nope"] }).State);
-        Assert.Equal(CsrRunState.Refused, Run(site, new CsrRequestOptions { Batch = "south" }).State);
+        Assert.Equal(["dev-02"], (await RunAsync(site, new CsrRequestOptions { Batch = "north" })).Devices.Select(d => d.Device));
+        Assert.Equal(["dev-03"], (await RunAsync(site, new CsrRequestOptions { Devices = ["dev-03"] })).Devices.Select(d => d.Device));
+        Assert.Equal(CsrRunState.Refused, (await RunAsync(site, new CsrRequestOptions { Devices = ["nope"] })).State);
+        Assert.Equal(CsrRunState.Refused, (await RunAsync(site, new CsrRequestOptions { Batch = "south" })).State);
     }
 
     [Fact]
-    public void Two_devices_with_one_name_are_refused()
+    public async Task Two_devices_with_one_name_are_refused()
     {
         using var site = new TempSite(TempSite.Manifest(1) + "  - name: dev-01\n    commonName: other\n    instance: 2000\n");
-        var result = Run(site);
+        var result = await RunAsync(site);
         Assert.Equal(CsrRunState.Refused, result.State);
         Assert.Contains("two devices are named “dev-01”", result.Refusal);
         Assert.Empty(site.Zips);
     }
 
     [Fact]
-    public void A_manifest_with_errors_or_device_held_keys_is_refused()
+    public async Task A_manifest_with_errors_or_device_held_keys_is_refused()
     {
         using (var site = new TempSite(TempSite.Manifest(1).Replace("country: DE", "country: Germany", StringComparison.Ordinal)))
         {
-            Assert.Contains("error", Run(site).Refusal);
+            Assert.Contains("error", (await RunAsync(site)).Refusal);
             Assert.False(File.Exists(site.LedgerPath));
         }
         using (var site = new TempSite(TempSite.Manifest(1, key: "{ algorithm: rsa, size: 2048, source: device }")))
         {
-            Assert.Contains("BACnet", Run(site).Refusal);
+            Assert.Contains("BACnet", (await RunAsync(site)).Refusal);
         }
     }
 
     [NeedsFact(Needs.OpenSsl)]
-    public void Rsa_2048_is_the_default_and_openssl_verifies_every_csr_of_a_run()
+    public async Task Rsa_2048_is_the_default_and_openssl_verifies_every_csr_of_a_run()
     {
         using var site = new TempSite(TempSite.Manifest(2, key: "{ source: local }"));
-        var result = Run(site);
+        var result = await RunAsync(site);
         foreach (var (name, data) in TempSite.Entries(result.Zips.Single().Path))
         {
             string file = Path.Combine(site.Folder, "check-" + name);
@@ -210,27 +210,27 @@ public sealed class CsrRequesterTests
     }
 
     [Fact]
-    public void A_renewal_reuses_the_cn_of_the_previous_csr()
+    public async Task A_renewal_reuses_the_cn_of_the_previous_csr()
     {
         using var site = new TempSite(TempSite.Manifest(1));
-        Run(site);
+        await RunAsync(site);
         File.WriteAllText(site.ManifestPath, site.Text.Replace("domain: bms.test.example", "domain: new.test.example", StringComparison.Ordinal));
-        var result = Run(site, new CsrRequestOptions { Pending = PendingPolicy.Overwrite });
+        var result = await RunAsync(site, new CsrRequestOptions { Pending = PendingPolicy.Overwrite });
         Assert.Equal("dev-01.bms.test.example", result.Devices.Single().CommonName);
         var (cn, _) = CsrGenerator.Inspect(TempSite.Entries(result.Zips.Single().Path).Values.Single());
         Assert.Equal("dev-01.bms.test.example", cn);
     }
 
     [Fact]
-    public void Progress_reports_every_device_and_cancellation_leaves_a_state_the_next_run_finishes()
+    public async Task Progress_reports_every_device_and_cancellation_leaves_a_state_the_next_run_finishes()
     {
         using var site = new TempSite(TempSite.Manifest(5));
         var seen = new List<CsrProgress>();
-        Run(site, new CsrRequestOptions { Devices = ["dev-01", "dev-02"] });
+        await RunAsync(site, new CsrRequestOptions { Devices = ["dev-01", "dev-02"] });
         using var cts = new CancellationTokenSource();
         cts.Cancel();
-        Assert.ThrowsAny<OperationCanceledException>(() => CsrRequester.Run(site.ManifestPath, site.Text, new CsrRequestOptions { Pending = PendingPolicy.Keep }, null, cts.Token));
-        var result = CsrRequester.Run(site.ManifestPath, site.Text, new CsrRequestOptions { Pending = PendingPolicy.Keep }, new SyncProgress(seen.Add));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => CsrRequester.RunAsync(site.ManifestPath, site.Text, new CsrRequestOptions { Pending = PendingPolicy.Keep }, null, cts.Token));
+        var result = await CsrRequester.RunAsync(site.ManifestPath, site.Text, new CsrRequestOptions { Pending = PendingPolicy.Keep }, new SyncProgress(seen.Add));
         Assert.Equal((3, 2, 0), (result.Requested, result.NoActionTaken, result.Failed));
         Assert.Equal(5, seen.Count);
         Assert.Equal(5, seen.Max(p => p.Done));
@@ -238,19 +238,19 @@ public sealed class CsrRequesterTests
     }
 
     [Fact]
-    public void A_zip_written_before_a_crash_is_adopted_and_its_devices_reported_recovered()
+    public async Task A_zip_written_before_a_crash_is_adopted_and_its_devices_reported_recovered()
     {
         using var site = new TempSite(TempSite.Manifest(3));
         // Simulate a kill after the zip was renamed into place but before the ledger was written: run, then put back the ledger
         // as it was when the run had only opened (run-open set, no entries).
-        var first = Run(site);
+        var first = await RunAsync(site);
         var ledger = LedgerFile.Load(site.LedgerPath);
         var opened = SiteLedger.Empty with { RunOpen = ledger.RequestsThrough };
         File.WriteAllText(site.LedgerPath, LedgerFormat.Write(opened, "site.site.yaml", DateTimeOffset.UtcNow));
         var leftover = Path.Combine(KeyStore.ForManifest(site.ManifestPath, null).Folder, ".dev-09.0000000000000000.key.pem.1234.tmp");
         File.WriteAllText(leftover, "partial");
 
-        var again = Run(site);
+        var again = await RunAsync(site);
         Assert.Equal(CsrRunState.Done, again.State);
         Assert.Equal(first.Zips[0].FileName, Assert.Single(again.Recovery.AdoptedZips));
         Assert.Equal(1, again.Recovery.TempFilesRemoved);
@@ -261,10 +261,10 @@ public sealed class CsrRequesterTests
     }
 
     [Fact]
-    public void A_crash_between_two_zips_is_finished_by_a_rerun_of_the_same_command()
+    public async Task A_crash_between_two_zips_is_finished_by_a_rerun_of_the_same_command()
     {
         using var site = new TempSite(TempSite.Manifest(55));
-        var first = Run(site);
+        var first = await RunAsync(site);
         Assert.Equal(2, first.Zips.Length);
         // As if killed after zip 1 was recorded and before zip 2 was written: zip 2, its devices' ledger blocks and their keys are gone,
         // and the ledger still marks the run as open.
@@ -276,7 +276,7 @@ public sealed class CsrRequesterTests
         var cut = ledger with { RunOpen = ledger.RequestsThrough, Entries = ledger.Entries.RemoveRange(second.Select(e => e.Device)) };
         File.WriteAllText(site.LedgerPath, LedgerFormat.Write(cut, "site.site.yaml", DateTimeOffset.UtcNow));
 
-        var again = Run(site);
+        var again = await RunAsync(site);
         Assert.Equal(CsrRunState.Done, again.State);
         Assert.Equal(50, again.Devices.Count(d => d.Outcome == DeviceOutcome.Recovered && d.Zip == first.Zips[0].FileName));
         Assert.Equal(5, again.Devices.Count(d => d.Outcome == DeviceOutcome.Requested));
@@ -286,7 +286,7 @@ public sealed class CsrRequesterTests
     }
 
     [Fact]
-    public void Keys_written_before_a_crash_without_a_zip_are_quarantined_not_deleted_and_the_devices_requested()
+    public async Task Keys_written_before_a_crash_without_a_zip_are_quarantined_not_deleted_and_the_devices_requested()
     {
         using var site = new TempSite(TempSite.Manifest(2));
         var keys = KeyStore.ForManifest(site.ManifestPath, null);
@@ -294,7 +294,7 @@ public sealed class CsrRequesterTests
         using var orphan = System.Security.Cryptography.ECDsa.Create();
         keys.Write("dev-01", Fingerprints.OfPublicKey(orphan), orphan);
         string name = Path.GetFileName(keys.PathFor("dev-01", Fingerprints.OfPublicKey(orphan)));
-        var result = Run(site);
+        var result = await RunAsync(site);
         // Its CSR may have left in a zip the user moved away before the crash was noticed: the key is kept aside, never deleted.
         Assert.Equal(name, Assert.Single(result.Recovery.Quarantined));
         Assert.True(File.Exists(Path.Combine(keys.QuarantineFolder, name)));
@@ -308,7 +308,7 @@ public sealed class CsrRequesterTests
     /// outside it is not (listed with its date); Renew and naming the device request it.
     /// </summary>
     [Fact]
-    public void Only_devices_without_a_usable_certificate_are_requested_by_default()
+    public async Task Only_devices_without_a_usable_certificate_are_requested_by_default()
     {
         using var site = new TempSite(TempSite.Manifest(5));
         var now = DateTimeOffset.UtcNow;
@@ -321,26 +321,26 @@ public sealed class CsrRequesterTests
             .With(new LedgerEntry("dev-05", "dev-05.bms.test.example", null, Certificate(200)));
         File.WriteAllText(site.LedgerPath, LedgerFormat.Write(ledger, "site.site.yaml", now));
 
-        var result = Run(site);
+        var result = await RunAsync(site);
         Assert.Equal(["dev-01", "dev-02", "dev-03", "dev-04"], result.Devices.Where(d => d.Outcome == DeviceOutcome.Requested).Select(d => d.Device));
         var valid = Assert.Single(result.Devices, d => d.Outcome == DeviceOutcome.NotDue);
         Assert.Equal("dev-05", valid.Device);
         Assert.Equal($"has a valid certificate until {LedgerFormat.Time(now.AddDays(200))[..10]}, not requested", valid.Detail);
         Assert.Equal(1, result.NotDue);
 
-        Assert.Equal(1, Run(site, new CsrRequestOptions { Pending = PendingPolicy.Keep, Devices = ["dev-05"] }).Requested);
+        Assert.Equal(1, (await RunAsync(site, new CsrRequestOptions { Pending = PendingPolicy.Keep, Devices = ["dev-05"] })).Requested);
         File.WriteAllText(site.LedgerPath, LedgerFormat.Write(ledger, "site.site.yaml", now));
-        var renewed = Run(site, new CsrRequestOptions { Pending = PendingPolicy.Overwrite, Renew = true });
+        var renewed = await RunAsync(site, new CsrRequestOptions { Pending = PendingPolicy.Overwrite, Renew = true });
         Assert.Equal(5, renewed.Requested);
         Assert.Equal(0, renewed.NotDue);
     }
 
     /// <summary>A key that went to quarantine comes back when the ledger names it again (restored from version control).</summary>
     [Fact]
-    public void A_quarantined_key_the_ledger_names_again_is_moved_back()
+    public async Task A_quarantined_key_the_ledger_names_again_is_moved_back()
     {
         using var site = new TempSite(TempSite.Manifest(2));
-        Run(site);
+        await RunAsync(site);
         string good = File.ReadAllText(site.LedgerPath);
         var keys = KeyStore.ForManifest(site.ManifestPath, null);
         var entry = LedgerFile.Load(site.LedgerPath).Find("dev-01")!;
@@ -348,7 +348,7 @@ public sealed class CsrRequesterTests
         Directory.CreateDirectory(keys.QuarantineFolder);
         File.Move(key, Path.Combine(keys.QuarantineFolder, Path.GetFileName(key)));
 
-        var result = Run(site, new CsrRequestOptions { Pending = PendingPolicy.Keep });
+        var result = await RunAsync(site, new CsrRequestOptions { Pending = PendingPolicy.Keep });
         Assert.Equal(1, result.Recovery.KeysRestored);
         Assert.True(File.Exists(key));
         Assert.Equal(good, File.ReadAllText(site.LedgerPath));
@@ -358,11 +358,11 @@ public sealed class CsrRequesterTests
 
     /// <summary>Every run's result lists the zips still awaiting the CA, with their devices, including those of earlier runs.</summary>
     [Fact]
-    public void The_result_lists_every_zip_awaiting_the_ca_with_its_devices()
+    public async Task The_result_lists_every_zip_awaiting_the_ca_with_its_devices()
     {
         using var site = new TempSite(TempSite.Manifest(3));
-        var first = Run(site, new CsrRequestOptions { Devices = ["dev-01", "dev-02"] });
-        var second = Run(site, new CsrRequestOptions { Pending = PendingPolicy.Keep });
+        var first = await RunAsync(site, new CsrRequestOptions { Devices = ["dev-01", "dev-02"] });
+        var second = await RunAsync(site, new CsrRequestOptions { Pending = PendingPolicy.Keep });
         Assert.Equal([first.Zips[0].FileName, second.Zips[0].FileName], second.AwaitingZips.Select(z => z.FileName));
         Assert.Equal(["dev-01", "dev-02"], second.AwaitingZips[0].Devices.ToArray());
         Assert.Equal(["dev-03"], second.AwaitingZips[1].Devices.ToArray());
@@ -371,10 +371,10 @@ public sealed class CsrRequesterTests
     }
 
     [Fact]
-    public void No_private_key_material_in_zips_or_ledger()
+    public async Task No_private_key_material_in_zips_or_ledger()
     {
         using var site = new TempSite(TempSite.Manifest(2, key: "{ source: local }"));
-        var result = Run(site);
+        var result = await RunAsync(site);
         PrivateKeyScan.AssertAbsent(site, result.Zips.Select(z => z.Path).Append(site.LedgerPath), []);
     }
 

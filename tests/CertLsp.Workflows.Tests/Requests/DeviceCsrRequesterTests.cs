@@ -39,8 +39,8 @@ public sealed class DeviceCsrRequesterTests
         return request.CsrDer;
     }
 
-    private static CsrRunResult Run(TempSite site, IDeviceCsrSource? source, PendingPolicy pending = PendingPolicy.Stop) =>
-        CsrRequester.Run(site.ManifestPath, site.Text, new CsrRequestOptions { DeviceSource = source, Pending = pending });
+    private static Task<CsrRunResult> RunAsync(TempSite site, IDeviceCsrSource? source, PendingPolicy pending = PendingPolicy.Stop) =>
+        CsrRequester.RunAsync(site.ManifestPath, site.Text, new CsrRequestOptions { DeviceSource = source, Pending = pending });
 
     private static void AssertNoKeyFiles(TempSite site)
     {
@@ -50,17 +50,17 @@ public sealed class DeviceCsrRequesterTests
     }
 
     [Fact]
-    public void Without_a_source_a_device_held_manifest_is_refused()
+    public async Task Without_a_source_a_device_held_manifest_is_refused()
     {
         using var site = new TempSite(TempSite.Manifest(1, key: DeviceKeys));
-        var result = Run(site, null);
+        var result = await RunAsync(site, null);
         Assert.Equal(CsrRunState.Refused, result.State);
         Assert.Contains("key.source: device", result.Refusal);
         Assert.Empty(site.Zips);
     }
 
     [Fact]
-    public void Good_csrs_go_into_the_zip_and_the_ledger_as_pending_with_no_key_file()
+    public async Task Good_csrs_go_into_the_zip_and_the_ledger_as_pending_with_no_key_file()
     {
         using var site = new TempSite(TempSite.Manifest(3, key: DeviceKeys));
         var csrs = new Dictionary<string, byte[]>
@@ -72,7 +72,7 @@ public sealed class DeviceCsrRequesterTests
             ["dev-03"] = CnOnly("dev-03"),
         };
         var source = new FakeSource(name => DeviceCsrOutcome.Of(csrs[name]));
-        var result = Run(site, source);
+        var result = await RunAsync(site, source);
 
         Assert.Equal(CsrRunState.Done, result.State);
         Assert.Equal((3, 0, 0), (result.Requested, result.NoActionTaken, result.Failed));
@@ -99,7 +99,7 @@ public sealed class DeviceCsrRequesterTests
     }
 
     [Fact]
-    public void Bad_csrs_and_failures_are_reported_per_device_and_the_good_one_is_still_requested()
+    public async Task Bad_csrs_and_failures_are_reported_per_device_and_the_good_one_is_still_requested()
     {
         using var site = new TempSite(TempSite.Manifest(6, key: DeviceKeys));
         byte[] tampered = DeviceCsr(Subject("dev-03"));
@@ -113,7 +113,7 @@ public sealed class DeviceCsrRequesterTests
             "dev-05" => DeviceCsrOutcome.Failed("write Command := 8 (generate-csr-file): error property/write-access-denied"),
             _ => DeviceCsrOutcome.Of(DeviceCsr(Subject("dev-06", organization: "Other AG"))),
         });
-        var result = Run(site, source);
+        var result = await RunAsync(site, source);
 
         Assert.Equal(CsrRunState.Done, result.State);
         Assert.Equal((1, 0, 5), (result.Requested, result.NoActionTaken, result.Failed));
@@ -136,33 +136,33 @@ public sealed class DeviceCsrRequesterTests
     }
 
     [Fact]
-    public void A_source_that_throws_fails_that_device_only()
+    public async Task A_source_that_throws_fails_that_device_only()
     {
         using var site = new TempSite(TempSite.Manifest(2, key: DeviceKeys));
         var source = new FakeSource(name => name == "dev-02" ? throw new IOException("socket closed") : DeviceCsrOutcome.Of(DeviceCsr(Subject(name))));
-        var result = Run(site, source);
+        var result = await RunAsync(site, source);
         Assert.Equal((1, 0, 1), (result.Requested, result.NoActionTaken, result.Failed));
         Assert.Equal("IOException: socket closed", Assert.Single(result.Devices, d => d.Device == "dev-02").Detail);
     }
 
     [Fact]
-    public void Pending_rules_are_those_of_local_keys()
+    public async Task Pending_rules_are_those_of_local_keys()
     {
         using var site = new TempSite(TempSite.Manifest(2, key: DeviceKeys));
         var source = new FakeSource(name => DeviceCsrOutcome.Of(DeviceCsr(Subject(name))));
-        Run(site, source);
+        await RunAsync(site, source);
         var first = LedgerFile.Load(site.LedgerPath).Find("dev-01")!.Pending!;
         source.Asked.Clear();
 
-        var stopped = Run(site, source);
+        var stopped = await RunAsync(site, source);
         Assert.Equal(CsrRunState.PendingConflict, stopped.State);
         Assert.Empty(source.Asked);
 
-        var kept = Run(site, source, PendingPolicy.Keep);
+        var kept = await RunAsync(site, source, PendingPolicy.Keep);
         Assert.Equal((0, 2, 0), (kept.Requested, kept.NoActionTaken, kept.Failed));
         Assert.Empty(source.Asked);
 
-        var overwritten = Run(site, source, PendingPolicy.Overwrite);
+        var overwritten = await RunAsync(site, source, PendingPolicy.Overwrite);
         Assert.Equal((2, 0, 0), (overwritten.Requested, overwritten.NoActionTaken, overwritten.Failed));
         Assert.Contains("void", Assert.Single(overwritten.Devices, d => d.Device == "dev-01").Detail);
         Assert.NotEqual(first.PublicKey, LedgerFile.Load(site.LedgerPath).Find("dev-01")!.Pending!.PublicKey);
@@ -171,16 +171,16 @@ public sealed class DeviceCsrRequesterTests
     }
 
     [Fact]
-    public void A_zip_whose_ledger_write_was_lost_is_recovered_without_a_key_file()
+    public async Task A_zip_whose_ledger_write_was_lost_is_recovered_without_a_key_file()
     {
         using var site = new TempSite(TempSite.Manifest(2, key: DeviceKeys));
         var source = new FakeSource(name => DeviceCsrOutcome.Of(DeviceCsr(Subject(name))));
-        Run(site, source);
+        await RunAsync(site, source);
         var before = LedgerFile.Load(site.LedgerPath);
         File.Delete(site.LedgerPath); // as if the run died between the zip and the ledger
         source.Asked.Clear();
 
-        var result = Run(site, source, PendingPolicy.Keep);
+        var result = await RunAsync(site, source, PendingPolicy.Keep);
         Assert.Equal(CsrRunState.Done, result.State);
         Assert.Equal(string.Join(",", site.Zips.Select(Path.GetFileName)), string.Join(",", result.Recovery.AdoptedZips));
         Assert.All(result.Devices, d => Assert.Equal(DeviceOutcome.Recovered, d.Outcome));
