@@ -117,12 +117,12 @@ public static class DemoCommand
         stdout.WriteLine();
         stdout.WriteLine("The demo requested, signed and imported a certificate for every device of the site with local keys.");
         stdout.WriteLine();
-        ReviewARename(manifest, stdout, stderr);
+        await ReviewARenameAsync(manifest, stdout, stderr).ConfigureAwait(false);
         return status;
     }
 
     /// <summary>A change a reviewer would see: the first device renamed after its certificate was issued, reviewed as markdown.</summary>
-    private static void ReviewARename(string manifest, TextWriter stdout, TextWriter stderr)
+    private static async Task ReviewARenameAsync(string manifest, TextWriter stdout, TextWriter stderr)
     {
         string before = Path.Combine(Path.GetDirectoryName(manifest)!, "before", Path.GetFileName(manifest));
         Directory.CreateDirectory(Path.GetDirectoryName(before)!);
@@ -133,7 +133,7 @@ public static class DemoCommand
         int end = text.IndexOfAny(['\r', '\n'], name);
         File.WriteAllText(manifest, text[..end] + "-NEW" + text[end..]);
         stdout.WriteLine($"== certlsp review before/{Path.GetFileName(manifest)} {Path.GetFileName(manifest)} --format markdown (the first device renamed after its certificate was issued)");
-        ReviewCommand.RunAsync([before, manifest], null, null, "markdown", "none", DateTimeOffset.UtcNow, stdout, stderr, relativeTo: Path.GetDirectoryName(manifest)).GetAwaiter().GetResult();
+        await ReviewCommand.RunAsync([before, manifest], null, null, "markdown", "none", DateTimeOffset.UtcNow, stdout, stderr, relativeTo: Path.GetDirectoryName(manifest)).ConfigureAwait(false);
         stdout.WriteLine();
     }
 
