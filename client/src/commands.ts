@@ -22,8 +22,8 @@ export class Commands {
   ) {}
 
   register(): vscode.Disposable[] {
-    const guarded = (id: string, run: (...args: any[]) => Promise<unknown>) =>
-      vscode.commands.registerCommand(id, async (...args: any[]) => {
+    const guarded = <A extends unknown[]>(id: string, run: (...args: A) => Promise<unknown>) =>
+      vscode.commands.registerCommand(id, async (...args: A) => {
         if (!vscode.workspace.isTrusted && !availableInRestrictedMode(id)) {
           this.server.refuseUntrusted(id);
           return undefined;
