@@ -4,7 +4,7 @@ max_line_length of .editorconfig, 140), so that two files can be read side by si
 
 Checks the C#, TypeScript, JavaScript and shell files git tracks under PATH (default: the whole repository; a folder
 outside git is walked). Exempt: the content lines of a multi-line string (C# raw and verbatim strings, JS template
-literals), which are data. Prints path:line: length for each long line and exits 1 when there is one.
+literals, shell here-documents), which are data. Prints path:line: length for each long line and exits 1 when there is one.
 
 --fix wraps what it can and reports the rest: a comment line is re-wrapped with the same prefix (//, ///, *, #); a
 trailing comment moves above its line; code breaks after a comma, `=>`, `=` or `(`, or before `&&`, `||`, `??`, `?`, `:`,
@@ -148,6 +148,17 @@ def lex(text: str, language: str) -> tuple[list[str], list[bool]]:
     while i < n:
         ch = text[i]
         if language == "sh":
+            heredoc = re.compile(r"<<-?\s*(['\"]?)([A-Za-z_]\w*)\1").match(text, i) if ch == "<" else None
+            if heredoc:
+                # The body of a here-document is data (often a program in another language): from the next line to
+                # the line that is the delimiter alone.
+                body = text.find("\n", i)
+                close = re.compile(rf"^\s*{heredoc.group(2)}$", re.M).search(text, body + 1) if body >= 0 else None
+                end = close.start() if close else n
+                if body >= 0:
+                    mark(body, end, "s")
+                i = max(end, i + 1)
+                continue
             if ch == "#" and (i == 0 or text[i - 1] in " \t\n"):
                 end = text.find("\n", i)
                 end = n if end < 0 else end

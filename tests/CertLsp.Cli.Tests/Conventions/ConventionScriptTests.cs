@@ -1,3 +1,4 @@
+using Xunit;
 using CertLsp.Core.Tests.Interop;
 
 namespace CertLsp.Cli.Tests.Conventions;
