@@ -52,7 +52,8 @@ step "dotnet test"
 tests/dotnet-test.sh "$log/dotnet.txt"
 status=$?
 
-read -r passed failed skipped < <(sed -nE 's/^dotnet tests: ([0-9]+) passed, ([0-9]+) failed, ([0-9]+) skipped$/\1 \2 \3/p' "$log/dotnet.txt" | tail -1)
+read -r passed failed skipped < <(sed -nE 's/^dotnet tests: ([0-9]+) passed, ([0-9]+) failed, ([0-9]+) skipped$/\1 \2 \3/p' \
+  "$log/dotnet.txt" | tail -1)
 passed=${passed:-0}; failed=${failed:-0}; skipped=${skipped:-0}
 if [[ $status -ne 0 && $failed -eq 0 ]]; then failed=1; fi
 # A skipped test is a category this run did not cover.

@@ -17,7 +17,8 @@ import { ServerCommand, SiteStatusRequest, type SiteStatus, type SiteStatusParam
 import { combinedGlob, manifestGlobs, manifestSelector } from './selector';
 import { resolveServer, runtimeMissingMessage, serverEnvironment } from './serverLocation';
 import { initializationOptions, type SettingsReader } from './serverOptions';
-import { availableInRestrictedMode, offeredActions, restartForTrust, restrictedMessage, restrictedSnapshot, trustedSettings, type Launch } from './trust';
+import { availableInRestrictedMode, offeredActions, restartForTrust, restrictedMessage, restrictedSnapshot, trustedSettings,
+    type Launch } from './trust';
 import { Command, ContextKey, Setting, SettingsSection } from './names';
 
 const crashLimit = 5;
@@ -69,7 +70,9 @@ export class CertLspServer implements vscode.Disposable {
   async start(): Promise<void> {
     const read = this.settings();
     if (!vscode.workspace.isTrusted) {
-      this.output.appendLine('Restricted Mode: the server path and BACnet settings come from your user settings only; commands that write, run or send wait for trust.');
+      this.output.appendLine(
+          'Restricted Mode: the server path and BACnet settings come from your user settings only; commands that write, run or send wait ' +
+          'for trust.');
     }
     const launch = resolveServer(read<string>(Setting.serverPath), this.extensionPath, p => fs.existsSync(p));
     this.startedWith = { trusted: vscode.workspace.isTrusted, settings: restrictedSnapshot(read) };
@@ -117,12 +120,14 @@ export class CertLspServer implements vscode.Disposable {
     };
     const serverOptions = (): Promise<ChildProcess> =>
       new Promise((resolve, reject) => {
-        const child = spawn(launch.command, launch.args, { stdio: 'pipe', cwd: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath, env: serverEnvironment(process.env) });
+        const child = spawn(launch.command, launch.args, { stdio: 'pipe', cwd: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath,
+            env: serverEnvironment(process.env) });
         child.once('error', err => {
           const missing = runtimeMissingMessage(launch, err.message);
           if (missing) {
             this.output.appendLine(missing);
-            void vscode.window.showErrorMessage(missing, 'Open Settings').then(c => c && vscode.commands.executeCommand('workbench.action.openSettings', `${SettingsSection}.${Setting.serverPath}`));
+            void vscode.window.showErrorMessage(missing, 'Open Settings').then(c => c
+                && vscode.commands.executeCommand('workbench.action.openSettings', `${SettingsSection}.${Setting.serverPath}`));
           }
           reject(new Error(missing ?? `Cannot start the CertLsp server (${launch.command}): ${err.message}`));
         });
@@ -156,7 +161,8 @@ export class CertLspServer implements vscode.Disposable {
   refuseUntrusted(command: string): void {
     const text = restrictedMessage(command);
     this.output.appendLine(text);
-    void vscode.window.showWarningMessage(text, 'Manage Workspace Trust').then(c => c && vscode.commands.executeCommand('workbench.trust.manage'));
+    void vscode.window.showWarningMessage(text, 'Manage Workspace Trust').then(c => c
+        && vscode.commands.executeCommand('workbench.trust.manage'));
   }
 
   /** Whether the server path or BACnet settings the extension may use now differ from those the server was started with. */

@@ -25,7 +25,8 @@ test('the BACnet settings reach the server as initializationOptions.bacnet, bind
 
 test('an empty or blank bind or broadcast setting is not sent: CertLsp never picks an address', () => {
   for (const empty of ['', '   ', undefined]) {
-    const { bacnet } = initializationOptions(reader({ [Setting.bacnetBind]: empty, [Setting.bacnetBroadcast]: empty, [Setting.bacnetPort]: 47808 }), []);
+    const { bacnet } = initializationOptions(reader({ [Setting.bacnetBind]: empty, [Setting.bacnetBroadcast]: empty,
+        [Setting.bacnetPort]: 47808 }), []);
     assert.equal(bacnet.bind, undefined);
     assert.equal(bacnet.broadcast, undefined);
     assert.equal(bacnet.port, 47808);

@@ -15,8 +15,14 @@ public static class DemoCommand
 {
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
-        var folder = new Option<string?>("--examples") { Description = "The examples folder (default: the repository's examples/, else the one installed beside the tool)" };
-        var command = new Command("demo", "Run the whole job on the bundled example sites, on loopback: check, CSRs (local and device-held keys), a throwaway CA, import, install on simulated devices, status") { folder };
+        var folder = new Option<string?>("--examples")
+        {
+            Description =
+            "The examples folder (default: the repository's examples/, else the one installed beside the tool)"
+        };
+        var command = new Command("demo",
+            "Run the whole job on the bundled example sites, on loopback: check, CSRs (local and device-held keys), a throwaway CA, " +
+            "import, install on simulated devices, status") { folder };
         command.SetAction(result => Run(result.GetValue(folder), stdout, stderr));
         return command;
     }
@@ -77,7 +83,8 @@ public static class DemoCommand
         }
     }
 
-    /// <summary>The demo CA signs the copy's CSR zips; its certificate becomes ca/site-issuer.pem, as the examples' ca.issuers say. Returns the answer zip.</summary>
+    /// <summary>The demo CA signs the copy's CSR zips; its certificate becomes ca/site-issuer.pem, as the examples' ca.issuers say. Returns
+    /// the answer zip.</summary>
     private static string Sign(DemoAuthority ca, string manifest, int validDays, TextWriter stdout)
     {
         string work = Path.GetDirectoryName(manifest)!;
@@ -85,8 +92,11 @@ public static class DemoCommand
         Directory.CreateDirectory(Path.GetDirectoryName(issuer)!);
         File.WriteAllText(issuer, ca.Pem);
         string answer = Path.Combine(work, "signed-by-demo-ca.zip");
-        int signed = ca.SignZips(Directory.GetFiles(work, CertLsp.Workflows.Requests.CsrZip.Prefix + "*.zip").Order(StringComparer.Ordinal), answer, validDays);
-        stdout.WriteLine($"== a throwaway demo CA (made in memory) signed {signed} CSRs into {Path.GetFileName(answer)} ({validDays}-day certificates); its certificate is ca/site-issuer.pem, as the manifest's ca.issuers says");
+        int signed = ca.SignZips(Directory.GetFiles(work, Workflows.Requests.CsrZip.Prefix + "*.zip").Order(StringComparer.Ordinal),
+            answer, validDays);
+        stdout.WriteLine(
+            $"== a throwaway demo CA (made in memory) signed {signed} CSRs into {Path.GetFileName(answer)} ({validDays}-day " +
+            $"certificates); its certificate is ca/site-issuer.pem, as the manifest's ca.issuers says");
         stdout.WriteLine();
         return answer;
     }
@@ -95,7 +105,7 @@ public static class DemoCommand
     private static int LocalKeys(string manifest, TextWriter stdout, TextWriter stderr)
     {
         stdout.WriteLine("== certlsp csr (local keys: each device's key pair and CSR made here; keys stay in an owner-only folder)");
-        var options = new CertLsp.Workflows.Requests.CsrRequestOptions { Passphrase = CommandSupport.Passphrase() };
+        var options = new Workflows.Requests.CsrRequestOptions { Passphrase = CommandSupport.Passphrase() };
         int csr = CsrCommand.Run(manifest, options, bind: null, stdout, stderr);
         if (csr != Program.Ok) return csr;
         stdout.WriteLine();
@@ -104,14 +114,20 @@ public static class DemoCommand
         string answer = Sign(ca, manifest, 20, stdout);
 
         stdout.WriteLine($"== certlsp import {Path.GetFileName(manifest)} {Path.GetFileName(answer)}");
-        int import = ImportCommand.Run(manifest, answer, new CertLsp.Workflows.Certificates.ImportOptions { Passphrase = CommandSupport.Passphrase() }, stdout, stderr);
+        int import = ImportCommand.Run(manifest, answer, new Workflows.Certificates.ImportOptions
+        {
+            Passphrase =
+            CommandSupport.Passphrase()
+        }, stdout, stderr);
         if (import != Program.Ok) return import;
         stdout.WriteLine();
 
-        stdout.WriteLine($"== certlsp status {Path.GetFileName(manifest)} (the demo CA issued 20-day certificates, inside the 30-day warning window)");
+        stdout.WriteLine(
+            $"== certlsp status {Path.GetFileName(manifest)} (the demo CA issued 20-day certificates, inside the 30-day warning window)");
         int status = StatusCommand.Run(manifest, "text", DateTimeOffset.UtcNow, stdout, stderr);
         stdout.WriteLine();
-        stdout.WriteLine($"== certlsp check {Path.GetFileName(manifest)} (now with its ledger: the certificates expire within the warning window)");
+        stdout.WriteLine(
+            $"== certlsp check {Path.GetFileName(manifest)} (now with its ledger: the certificates expire within the warning window)");
         CheckCommand.Run([manifest], "text", stdout, stderr);
         stdout.WriteLine();
         stdout.WriteLine("The demo requested, signed and imported a certificate for every device of the site with local keys.");
@@ -131,7 +147,9 @@ public static class DemoCommand
         int name = text.IndexOf("  - name: ", StringComparison.Ordinal) + "  - name: ".Length;
         int end = text.IndexOfAny(['\r', '\n'], name);
         File.WriteAllText(manifest, text[..end] + "-NEW" + text[end..]);
-        stdout.WriteLine($"== certlsp review before/{Path.GetFileName(manifest)} {Path.GetFileName(manifest)} --format markdown (the first device renamed after its certificate was issued)");
+        stdout.WriteLine(
+            $"== certlsp review before/{Path.GetFileName(manifest)} {Path.GetFileName(manifest)} --format markdown (the first device " +
+            $"renamed after its certificate was issued)");
         ReviewCommand.Run([before, manifest], null, null, "markdown", "none", DateTimeOffset.UtcNow, stdout, stderr);
         stdout.WriteLine();
     }
@@ -146,7 +164,8 @@ public static class DemoCommand
         var (specs, port) = SimulateCommand.FromManifest(manifest, IPAddress.Parse("127.0.0.2"), null, null);
         if (specs.FirstOrDefault(s => s.Address.GetAddressBytes()[0] != 127) is { } outside)
         {
-            stderr.WriteLine($"certlsp: the demo simulates devices on loopback only; {outside.EffectiveName} has the address {outside.Address}");
+            stderr.WriteLine(
+                $"certlsp: the demo simulates devices on loopback only; {outside.EffectiveName} has the address {outside.Address}");
             return Program.CouldNotRun;
         }
         string range = $"{specs[0].Address}–{specs[^1].Address}";
@@ -157,17 +176,25 @@ public static class DemoCommand
         }
         catch (System.Net.Sockets.SocketException e)
         {
-            stderr.WriteLine($"certlsp: the demo could not bind its simulated devices to {range} (UDP port {port}) and {Broadcast}: {e.Message}.");
-            stderr.WriteLine("certlsp: the demo needs the loopback addresses 127.0.0.2 and up (on Linux every 127.x address is loopback; elsewhere add them as loopback aliases) and the port free (is a `certlsp simulate` running?). Nothing was sent.");
+            stderr.WriteLine(
+                $"certlsp: the demo could not bind its simulated devices to {range} (UDP port {port}) and {Broadcast}: {e.Message}.");
+            stderr.WriteLine(
+                "certlsp: the demo needs the loopback addresses 127.0.0.2 and up (on Linux every 127.x address is loopback; elsewhere " +
+                "add them as loopback aliases) and the port free (is a `certlsp simulate` running?). Nothing was sent.");
             return Program.CouldNotRun;
         }
         try
         {
-            stdout.WriteLine($"== a simulated site in this process: the {specs.Count} devices of {name} at {range}, UDP port {port}, broadcast {Broadcast} (loopback only); each makes its own key pair");
+            stdout.WriteLine(
+                $"== a simulated site in this process: the {specs.Count} devices of {name} at {range}, UDP port {port}, broadcast " +
+                $"{Broadcast} (loopback only); each makes its own key pair");
             stdout.WriteLine();
 
-            stdout.WriteLine($"== certlsp discover --bind {Client} --manifest {name} (Who-Is on {Broadcast}, then each device's identity and Network Ports)");
-            int discover = DiscoverCommand.RunAsync(Client, null, null, manifest, "text", 2, specs.Count, stdout, stderr, CancellationToken.None).GetAwaiter().GetResult();
+            stdout.WriteLine(
+                $"== certlsp discover --bind {Client} --manifest {name} (Who-Is on {Broadcast}, then each device's identity and Network " +
+                $"Ports)");
+            int discover = DiscoverCommand.RunAsync(Client, null, null, manifest, "text", 2, specs.Count, stdout, stderr,
+                CancellationToken.None).GetAwaiter().GetResult();
             if (discover != Program.Ok) return discover;
             stdout.WriteLine();
 
@@ -175,16 +202,20 @@ public static class DemoCommand
             if (CheckCommand.Run([manifest], "text", stdout, stderr) is var check && check != Program.Ok) return check;
             stdout.WriteLine();
 
-            stdout.WriteLine($"== certlsp csr {name} --bind {Client} (key.source: device: each device generates its key pair and CSR on command; the CSR is read over BACnet, no key is written here)");
-            int csr = CsrCommand.Run(manifest, new CertLsp.Workflows.Requests.CsrRequestOptions(), Client, stdout, stderr);
+            stdout.WriteLine(
+                $"== certlsp csr {name} --bind {Client} (key.source: device: each device generates its key pair and CSR on command; the " +
+                $"CSR is read over BACnet, no key is written here)");
+            int csr = CsrCommand.Run(manifest, new Workflows.Requests.CsrRequestOptions(), Client, stdout, stderr);
             if (csr != Program.Ok) return csr;
             stdout.WriteLine();
 
             using var ca = new DemoAuthority();
             string answer = Sign(ca, manifest, 90, stdout);
 
-            stdout.WriteLine($"== certlsp import {name} {Path.GetFileName(answer)} --bind {Client} (verify and record, then install on each device: issuer, operational certificate, read back, activate)");
-            int import = ImportCommand.Run(manifest, answer, new CertLsp.Workflows.Certificates.ImportOptions(), stdout, stderr, Client);
+            stdout.WriteLine(
+                $"== certlsp import {name} {Path.GetFileName(answer)} --bind {Client} (verify and record, then install on each device: " +
+                $"issuer, operational certificate, read back, activate)");
+            int import = ImportCommand.Run(manifest, answer, new Workflows.Certificates.ImportOptions(), stdout, stderr, Client);
             if (import != Program.Ok) return import;
             stdout.WriteLine();
 
@@ -193,10 +224,13 @@ public static class DemoCommand
             foreach (var device in site.Devices)
             {
                 var certificate = device.ActiveCertificate;
-                bool ours = certificate is not null && certificate.IssuerName.RawData.AsSpan().SequenceEqual(ca.Certificate.SubjectName.RawData)
+                bool ours = certificate is not null && certificate.IssuerName.RawData.AsSpan().SequenceEqual(
+                    ca.Certificate.SubjectName.RawData)
                     && certificate.PublicKey.ExportSubjectPublicKeyInfo().AsSpan().SequenceEqual(device.ActivePublicKey);
                 if (ours) active++;
-                stdout.WriteLine($"  {device.Spec.Instance,-7} {device.Spec.EffectiveName,-12} {(ours ? $"active: {certificate!.Subject}, serial {certificate.SerialNumber}, its own key" : "no certificate from the demo CA")}");
+                stdout.WriteLine($"  {device.Spec.Instance,-7} {device.Spec.EffectiveName,-12} " +
+                    $"{(ours ? $"active: {certificate!.Subject}, serial {certificate.SerialNumber}, its own key"
+                        : "no certificate from the demo CA")}");
             }
             stdout.WriteLine();
 
@@ -208,7 +242,9 @@ public static class DemoCommand
                 stderr.WriteLine($"certlsp: only {active} of {specs.Count} simulated devices hold their certificate");
                 return Program.Findings;
             }
-            stdout.WriteLine($"The demo discovered {specs.Count} simulated devices, read their CSRs over BACnet, had them signed and installed each certificate on its device.");
+            stdout.WriteLine(
+                $"The demo discovered {specs.Count} simulated devices, read their CSRs over BACnet, had them signed and installed each " +
+                $"certificate on its device.");
             return status;
         }
         finally

@@ -1,11 +1,9 @@
 using System.CommandLine;
 using System.Diagnostics;
 using CertLsp.Cli.Output;
-using CertLsp.Core.Checking;
-using CertLsp.Workflows.Files;
-using CertLsp.Core.Ledger;
-using CertLsp.Workflows.Ledger;
 using CertLsp.Core.Review;
+using CertLsp.Workflows.Files;
+using CertLsp.Workflows.Ledger;
 
 namespace CertLsp.Cli.Commands;
 
@@ -21,25 +19,39 @@ public static class ReviewCommand
     {
         var paths = new Argument<string[]>("paths")
         {
-            Description = "With --base: manifests or folders to review (default: the whole repository). Without: the old and the new file or folder",
+            Description =
+                "With --base: manifests or folders to review (default: the whole repository). Without: the old and the new file or folder",
             Arity = ArgumentArity.ZeroOrMore,
         };
         var baseRev = new Option<string?>("--base") { Description = "The git revision to compare against (read with git show)" };
         var headRev = new Option<string?>("--head") { Description = "The git revision to review (default: the working tree)" };
-        var format = new Option<string>("--format", "-f") { Description = "Output format: text, markdown, json, or sarif or codeclimate (GitLab code quality) of the introduced findings", DefaultValueFactory = _ => "text" };
+        var format = new Option<string>("--format", "-f")
+        {
+            Description =
+            "Output format: text, markdown, json, or sarif or codeclimate (GitLab code quality) of the introduced findings",
+            DefaultValueFactory = _ => "text"
+        };
         format.AcceptOnlyFromAmong("text", "markdown", "json", "sarif", "codeclimate");
-        var failOn = new Option<string>("--fail-on") { Description = "Exit 1 when: none, new-errors (the change introduces an error), certificate-impact (it voids an issued certificate or a pending CSR)", DefaultValueFactory = _ => "none" };
+        var failOn = new Option<string>("--fail-on")
+        {
+            Description =
+            "Exit 1 when: none, new-errors (the change introduces an error), certificate-impact (it voids an issued certificate or a " +
+            "pending CSR)", DefaultValueFactory = _ => "none"
+        };
         failOn.AcceptOnlyFromAmong("none", "new-errors", "certificate-impact");
-        var command = new Command("review", "Show what a change does to a site's certificates: devices, CSRs to request again, zips, ledger, findings introduced and fixed")
+        var command = new Command("review",
+            "Show what a change does to a site's certificates: devices, CSRs to request again, zips, ledger, findings introduced and fixed")
         {
             paths, baseRev, headRev, format, failOn,
         };
-        command.SetAction(result => Run(result.GetValue(paths) ?? [], result.GetValue(baseRev), result.GetValue(headRev), result.GetValue(format)!,
+        command.SetAction(result => Run(result.GetValue(paths) ?? [], result.GetValue(baseRev), result.GetValue(headRev),
+            result.GetValue(format)!,
             result.GetValue(failOn)!, DateTimeOffset.UtcNow, stdout, stderr));
         return command;
     }
 
-    public static int Run(IReadOnlyList<string> paths, string? baseRev, string? headRev, string format, string failOn, DateTimeOffset now, TextWriter stdout, TextWriter stderr)
+    public static int Run(IReadOnlyList<string> paths, string? baseRev, string? headRev, string format, string failOn, DateTimeOffset now,
+        TextWriter stdout, TextWriter stderr)
     {
         List<ReviewFile> before, after;
         string baseName, headName;
@@ -105,7 +117,8 @@ public static class ReviewCommand
         return [.. files.Select(ReadFile)];
     }
 
-    /// <summary>Two files, or two folders whose manifests pair by their path inside the folder. Both states are named by the new paths.</summary>
+    /// <summary>Two files, or two folders whose manifests pair by their path inside the folder. Both states are named by the new
+    /// paths.</summary>
     private static (List<ReviewFile>, List<ReviewFile>) TwoStates(string old, string now)
     {
         bool folders = Directory.Exists(old) && Directory.Exists(now);
@@ -118,7 +131,11 @@ public static class ReviewCommand
         List<ReviewFile> Read(string input) => [.. ManifestFiles.Expand([input]).Select(ReadFile)];
         var after = Read(now);
         // The old state is named as the new one would be, so that a file pairs with its new version.
-        var before = Read(old).Select(f => f with { Path = folders ? DisplayPath.For(Path.Combine(newRoot, Path.GetRelativePath(oldRoot, f.Path))) : after[0].Path }).ToList();
+        var before = Read(old).Select(f => f with
+        {
+            Path = folders
+            ? DisplayPath.For(Path.Combine(newRoot, Path.GetRelativePath(oldRoot, f.Path))) : after[0].Path
+        }).ToList();
         return (before, after);
     }
 
@@ -146,7 +163,9 @@ public static class ReviewCommand
             {
                 bool shallow = Text(Run(root, "rev-parse", "--is-shallow-repository").Output).Trim() == "true";
                 throw new ReviewFailure($"the revision “{revision}” is not in this clone"
-                    + (shallow ? " (it is a shallow clone: fetch the base, e.g. git fetch --deepen=50, or actions/checkout with fetch-depth: 0)" : ""));
+                    + (shallow
+                        ? " (it is a shallow clone: fetch the base, e.g. git fetch --deepen=50, or actions/checkout with fetch-depth: 0)"
+                        : ""));
             }
             // The commit's hash from here on: git ls-tree and git show then never read the revision as an option.
             string commit = Text(resolved).Trim();
@@ -173,7 +192,9 @@ public static class ReviewCommand
         {
             var (exit, output, error) = Run(root, "show", $"{commit}:{path}");
             if (exit != 0) throw new ReviewFailure($"git show {revision}:{path}: {Text(error).Trim()}");
-            if (output.Length > ManifestFiles.MaxFileBytes) throw new ReviewFailure($"{revision}:{path}: the file has {output.Length:N0} bytes; a site manifest is refused above {ManifestFiles.MaxFileBytes:N0} bytes");
+            if (output.Length > ManifestFiles.MaxFileBytes) throw new ReviewFailure(
+                $"{revision}:{path}: the file has {output.Length:N0} bytes; a site manifest is refused above " +
+                $"{ManifestFiles.MaxFileBytes:N0} bytes");
             return output;
         }
 
@@ -181,7 +202,11 @@ public static class ReviewCommand
 
         private static (int Exit, byte[] Output, byte[] Error) Run(string directory, params string[] args)
         {
-            var info = new ProcessStartInfo("git") { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
+            var info = new ProcessStartInfo("git")
+            {
+                WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError =
+                true, RedirectStandardInput = true, UseShellExecute = false
+            };
             foreach (var a in args) info.ArgumentList.Add(a);
             info.Environment["GIT_TERMINAL_PROMPT"] = "0";
             Process process;

@@ -30,7 +30,8 @@ public static class ManifestChecker
         // Rules see the files in path order, so which duplicate "comes first" does not depend on the order they were given in.
         var usable = docs.Where(d => d.Manifest is not null).OrderBy(d => d.Path, StringComparer.Ordinal).ToList();
         var alone = checkedAlone is null ? [] : usable.Where(checkedAlone).ToList();
-        List<List<ManifestInWorkspace>> groups = [[.. usable.Except(alone).Select(InWorkspace)], .. alone.Select(d => new List<ManifestInWorkspace> { InWorkspace(d) })];
+        List<List<ManifestInWorkspace>> groups = [[.. usable.Except(alone).Select(InWorkspace)],
+            .. alone.Select(d => new List<ManifestInWorkspace> { InWorkspace(d) })];
         var workspace = new List<Diagnostic>();
         foreach (var group in groups)
         {
@@ -45,7 +46,8 @@ public static class ManifestChecker
         }
         return new CheckResult(docs, byPath.ToImmutableDictionary(
             kv => kv.Key,
-            kv => kv.Value.OrderBy(d => d.Span.Start).ThenBy(d => d.Span.Length).ThenBy(d => d.Code, StringComparer.Ordinal).ThenBy(d => d.Message, StringComparer.Ordinal).ToImmutableArray(),
+            kv => kv.Value.OrderBy(d => d.Span.Start).ThenBy(d => d.Span.Length).ThenBy(d => d.Code, StringComparer.Ordinal).ThenBy(d =>
+                d.Message, StringComparer.Ordinal).ToImmutableArray(),
             StringComparer.Ordinal));
     }
 

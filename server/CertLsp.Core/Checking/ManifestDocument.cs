@@ -58,9 +58,12 @@ public sealed class ManifestDocument
 
     public DiagnosticBuilder Builder => new(Path, Text);
 
-    /// <summary>Reads and checks a manifest; with its ledger's text, also the ledger rules as of <paramref name="now"/> (default: the current time).</summary>
-    /// <param name="previous">An earlier version of the same document, if one was read: the unchanged parts of a large text are not read again.</param>
-    public static ManifestDocument Parse(string path, string text, LedgerInput? ledger = null, DateTimeOffset? now = null, int defaultWarningDays = CertificateSettings.StandardWarningDays,
+    /// <summary>Reads and checks a manifest; with its ledger's text, also the ledger rules as of <paramref name="now"/> (default: the
+    /// current time).</summary>
+    /// <param name="previous">An earlier version of the same document, if one was read: the unchanged parts of a large text are not read
+    /// again.</param>
+    public static ManifestDocument Parse(string path, string text, LedgerInput? ledger = null, DateTimeOffset? now = null,
+        int defaultWarningDays = CertificateSettings.StandardWarningDays,
         ManifestDocument? previous = null)
     {
         var builder = new DiagnosticBuilder(path, text);
@@ -72,7 +75,14 @@ public sealed class ManifestDocument
         var manifest = ManifestBinder.Bind(yaml.Root);
         if (defaultWarningDays != CertificateSettings.StandardWarningDays)
         {
-            manifest = manifest with { Certificates = manifest.Certificates with { DefaultWarningDays = Math.Clamp(defaultWarningDays, 0, 3650) } };
+            manifest = manifest with
+            {
+                Certificates = manifest.Certificates with
+                {
+                    DefaultWarningDays =
+                Math.Clamp(defaultWarningDays, 0, 3650)
+                }
+            };
         }
         foreach (var rule in RuleSet.ManifestRules)
         {
@@ -80,7 +90,8 @@ public sealed class ManifestDocument
         }
         if (ledger is null) return new ManifestDocument(path, text, yaml, manifest, [.. diagnostics]);
 
-        if (ledger.Unreadable is { } unreadable) return new ManifestDocument(path, text, yaml, manifest, [.. diagnostics], null, unreadable);
+        if (ledger.Unreadable is { } unreadable) return new ManifestDocument(path, text, yaml, manifest, [.. diagnostics], null,
+            unreadable);
         SiteLedger siteLedger;
         try
         {

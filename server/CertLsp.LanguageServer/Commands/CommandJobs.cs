@@ -1,7 +1,7 @@
 using CertLsp.Core.Ledger;
-using CertLsp.Workflows.Ledger;
 using CertLsp.LanguageServer.Protocol;
 using CertLsp.LanguageServer.Workspace;
+using CertLsp.Workflows.Ledger;
 using StreamJsonRpc;
 
 namespace CertLsp.LanguageServer.Commands;
@@ -14,7 +14,8 @@ internal static class CommandJobs
     /// trusted ends the progress "refused" and fails the request; a full disk or a read-only folder is reported
     /// (<see cref="WriteFailedAsync"/>). What a cancelled job leaves is each command's to say.
     /// </summary>
-    public static async Task<T> RunAsync<T>(ServerContext context, WorkDoneProgress progress, string what, string manifestPath, Func<Task<T>> job)
+    public static async Task<T> RunAsync<T>(ServerContext context, WorkDoneProgress progress, string what, string manifestPath,
+        Func<Task<T>> job)
     {
         try
         {
@@ -35,11 +36,14 @@ internal static class CommandJobs
     /// A full disk or a read-only folder stopped a command: every write is atomic, so what was finished is recorded and nothing
     /// is half-written. The user is told (an error message and the request's error), the ledger is re-read, the server serves on.
     /// </summary>
-    private static async Task<LocalRpcException> WriteFailedAsync(ServerContext context, string what, string manifestPath, Exception ex, WorkDoneProgress progress)
+    private static async Task<LocalRpcException> WriteFailedAsync(ServerContext context, string what, string manifestPath, Exception ex,
+        WorkDoneProgress progress)
     {
         await progress.EndAsync("failed").ConfigureAwait(false);
         context.Workspace.LedgerChanged(LedgerFile.PathFor(manifestPath));
-        string message = $"{what} stopped: {ex.Message}. What was finished is recorded and nothing half-written was left; run it again once the disk has room or the folder is writable.";
+        string message =
+            $"{what} stopped: {ex.Message}. What was finished is recorded and nothing half-written was left; run it again once the disk " +
+            $"has room or the folder is writable.";
         await context.ShowMessageAsync(MessageType.Error, message).ConfigureAwait(false);
         return new LocalRpcException(message) { ErrorCode = ErrorCodes.RequestFailed };
     }

@@ -1,5 +1,3 @@
-using System.Text.Json;
-using CertLsp.Core.Checking;
 using CertLsp.LanguageServer.Protocol;
 using CertLsp.LanguageServer.Workspace;
 using CertLsp.Workflows.Files;
@@ -19,12 +17,15 @@ public sealed class LifecycleHandler(ServerContext context, Func<ServerCapabilit
         context.Trace = parameters.Trace ?? "off";
         // The editor's "expiry warning days" setting: the window for manifests without certificates.warningDays.
         if (parameters.InitializationOptions is { ValueKind: System.Text.Json.JsonValueKind.Object } options
-            && options.TryGetProperty("warningDays", out var days) && days.TryGetInt32(out int warningDays) && warningDays is >= 0 and <= 3650)
+            && options.TryGetProperty("warningDays", out var days) && days.TryGetInt32(out int warningDays) && warningDays is >= 0
+                and <= 3650)
         {
             context.Workspace.DefaultWarningDays = warningDays;
         }
-        context.Bacnet = EditorBacnet.Read(parameters.InitializationOptions, m => context.Log($"initializationOptions.{m}", MessageType.Warning));
-        if (parameters.InitializationOptions is { ValueKind: System.Text.Json.JsonValueKind.Object } withExclude && withExclude.TryGetProperty("exclude", out var exclude)
+        context.Bacnet = EditorBacnet.Read(parameters.InitializationOptions, m =>
+            context.Log($"initializationOptions.{m}", MessageType.Warning));
+        if (parameters.InitializationOptions is { ValueKind: System.Text.Json.JsonValueKind.Object } withExclude
+            && withExclude.TryGetProperty("exclude", out var exclude)
             && ManifestScope.ReadGlobs(exclude, m => context.Log($"initializationOptions.exclude: {m}", MessageType.Warning)) is { } globs)
         {
             context.Workspace.SetExclude(globs);
@@ -33,7 +34,8 @@ public sealed class LifecycleHandler(ServerContext context, Func<ServerCapabilit
         if (folders.Count == 0) folders.Add(parameters.RootUri is { } root ? UriPaths.LocalPath(root) : parameters.RootPath);
         context.Workspace.SetFolders(folders.OfType<string>().Where(Directory.Exists));
         context.IsInitialized = true;
-        return new InitializeResult(capabilities(), new ServerInfo("certlsp", typeof(LifecycleHandler).Assembly.GetName().Version?.ToString(3) ?? "0.0.0"));
+        return new InitializeResult(capabilities(), new ServerInfo("certlsp",
+            typeof(LifecycleHandler).Assembly.GetName().Version?.ToString(3) ?? "0.0.0"));
     }
 
     [JsonRpcMethod(Methods.Initialized, UseSingleObjectParameterDeserialization = true)]
@@ -58,7 +60,8 @@ public sealed class LifecycleHandler(ServerContext context, Func<ServerCapabilit
                 {
                     id = "certlsp-files",
                     method = Methods.DidChangeWatchedFiles,
-                    registerOptions = new { watchers = new[] { new { globPattern = "**/*.site.{yaml,yml,ledger}" }, new { globPattern = "**/" + ManifestExclusions.IgnoreFileName } } },
+                    registerOptions = new { watchers = new[] { new { globPattern = "**/*.site.{yaml,yml,ledger}" },
+                        new { globPattern = "**/" + ManifestExclusions.IgnoreFileName } } },
                 },
             },
         };

@@ -6,7 +6,8 @@ using StreamJsonRpc;
 
 namespace CertLsp.LanguageServer.Handlers;
 
-/// <summary>workspace/didChangeWatchedFiles: manifests changed on disk are re-read, so workspace rules see them; a changed .certlspignore re-indexes.</summary>
+/// <summary>workspace/didChangeWatchedFiles: manifests changed on disk are re-read, so workspace rules see them; a changed .certlspignore
+/// re-indexes.</summary>
 public sealed class WatchedFilesHandler(ServerContext context)
 {
     [JsonRpcMethod(Methods.DidChangeWatchedFiles, UseSingleObjectParameterDeserialization = true)]
@@ -17,7 +18,9 @@ public sealed class WatchedFilesHandler(ServerContext context)
         foreach (var change in parameters.Changes)
         {
             if (UriPaths.LocalPath(change.Uri) is not { } path) continue;
-            if (Path.GetFileName(path) == ManifestExclusions.IgnoreFileName && context.Workspace.Folders.Any(f => Path.TrimEndingDirectorySeparator(Path.GetFullPath(f)) == Path.GetDirectoryName(path)))
+            if (Path.GetFileName(path) == ManifestExclusions.IgnoreFileName
+                && context.Workspace.Folders.Any(f => Path.TrimEndingDirectorySeparator(Path.GetFullPath(f)) == Path.GetDirectoryName(
+                path)))
             {
                 exclusionsChanged = true;
                 continue;

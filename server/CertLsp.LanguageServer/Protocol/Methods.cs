@@ -58,7 +58,8 @@ public static class CertLspCommands
     public const string DiscoverDevices = "certlsp.discoverDevices";
     public const string InstallCertificates = "certlsp.installCertificates";
 
-    /// <summary>Not a server command: the client asks for the archive (a file picker), then calls <see cref="ImportCertificates"/>.</summary>
+    /// <summary>Not a server command: the client asks for the archive (a file picker), then calls <see
+    /// cref="ImportCertificates"/>.</summary>
     public const string ImportCertificatesPrompt = "certlsp.importCertificatesPrompt";
 
     /// <summary>Custom request: the site's devices with their certificate status (the editor's certificates view).</summary>

@@ -9,7 +9,8 @@ namespace CertLsp.LanguageServer.Workspace;
 /// go out with the version they were computed for.
 /// Workspace rules mean one edit can change another file's findings, so every open document is considered.
 /// </summary>
-public sealed class DiagnosticPublisher(Func<PublishDiagnosticsParams, Task> publish, Func<WorkspaceSnapshot> latest, Action<string> log, TimeSpan debounce,
+public sealed class DiagnosticPublisher(Func<PublishDiagnosticsParams, Task> publish, Func<WorkspaceSnapshot> latest, Action<string> log,
+    TimeSpan debounce,
     Action<string, string>? trace = null)
 {
     /// <summary>At most this many diagnostics are published per document.</summary>
@@ -57,7 +58,8 @@ public sealed class DiagnosticPublisher(Func<PublishDiagnosticsParams, Task> pub
             ledgerProblems[uri] = key;
             var line = new Position(Math.Max(0, error.Line - 1), 0);
             await publish(new PublishDiagnosticsParams(uri, [new LspDiagnostic(new Protocol.Range(line, new Position(line.Line + 1, 0)),
-                $"This ledger cannot be trusted: {error.Reason}. certlsp will not write to it until it reads again.", 1, null, Core.Diagnostics.DiagnosticCatalog.Source)])).ConfigureAwait(false);
+                $"This ledger cannot be trusted: {error.Reason}. certlsp will not write to it until it reads again.", 1, null,
+                    Core.Diagnostics.DiagnosticCatalog.Source)])).ConfigureAwait(false);
             log($"{error.Message}");
         }
         foreach (var uri in ledgerProblems.Keys.Where(u => !now.ContainsKey(u)).ToList())
@@ -88,19 +90,26 @@ public sealed class DiagnosticPublisher(Func<PublishDiagnosticsParams, Task> pub
                 var parsed = document.Parsed;
                 var diagnostics = result.ByPath.TryGetValue(document.Uri, out var list) ? list : [];
                 // Editors choke on hundreds of thousands of markers: publish the first ones, errors first.
-                var shown = diagnostics.Length <= MaxPerDocument ? diagnostics : [.. diagnostics.OrderBy(d => d.Severity).Take(MaxPerDocument).OrderBy(d => d.Span.Start)];
-                if (shown.Length < diagnostics.Length) log($"{document.Uri}: {diagnostics.Length} diagnostics, publishing the first {MaxPerDocument}");
+                var shown = diagnostics.Length <= MaxPerDocument ? diagnostics
+                    : [.. diagnostics.OrderBy(d => d.Severity).Take(MaxPerDocument).OrderBy(d => d.Span.Start)];
+                if (shown.Length < diagnostics.Length) log(
+                    $"{document.Uri}: {diagnostics.Length} diagnostics, publishing the first {MaxPerDocument}");
                 var lsp = shown.Select(d => LspConvert.Diagnostic(d, snapshot, parsed.Lines)).ToArray();
                 string fingerprint = string.Join('\n', lsp.Select(d => $"{d.Code}|{d.Range}|{d.Message}|{d.RelatedInformation?.Length}"));
-                if (published.TryGetValue(document.Uri, out var last) && last.Version == document.Version && last.Fingerprint == fingerprint) continue;
+                if (published.TryGetValue(document.Uri, out var last) && last.Version == document.Version
+                    && last.Fingerprint == fingerprint) continue;
                 published[document.Uri] = (document.Version, fingerprint);
                 await publish(new PublishDiagnosticsParams(document.Uri, lsp, document.Version)).ConfigureAwait(false);
                 sent += lsp.Length;
             }
             await PublishLedgerProblemsAsync(snapshot).ConfigureAwait(false);
             var total = System.Diagnostics.Stopwatch.GetElapsedTime(started);
-            trace?.Invoke($"diagnostics: {snapshot.Open.Count} open document(s), {sent} diagnostic(s) sent in {total.TotalMilliseconds:F1} ms",
-                $"(read and per-file rules {parsedAt.TotalMilliseconds:F1} ms, workspace rules {(checkedAt - parsedAt).TotalMilliseconds:F1} ms, conversion and sending {(total - checkedAt).TotalMilliseconds:F1} ms; garbage collections meanwhile: {GC.CollectionCount(0) - gen0}/{GC.CollectionCount(1) - gen1}/{GC.CollectionCount(2) - gen2} of generations 0/1/2)");
+            trace?.Invoke(
+                $"diagnostics: {snapshot.Open.Count} open document(s), {sent} diagnostic(s) sent in {total.TotalMilliseconds:F1} ms",
+                $"(read and per-file rules {parsedAt.TotalMilliseconds:F1} ms, workspace rules " +
+                    $"{(checkedAt - parsedAt).TotalMilliseconds:F1} ms, conversion and sending " +
+                    $"{(total - checkedAt).TotalMilliseconds:F1} ms; garbage collections meanwhile: " +
+                    $"{GC.CollectionCount(0) - gen0}/{GC.CollectionCount(1) - gen1}/{GC.CollectionCount(2) - gen2} of generations 0/1/2)");
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {

@@ -18,7 +18,8 @@ public sealed class OpenDocument
     private readonly Lazy<ManifestDocument> parsed;
     private ManifestDocument? earlier;
 
-    public OpenDocument(string uri, int version, string text, LedgerInput? ledger, int warningDays, OpenDocument? editedFrom = null, ManifestDocument? earlier = null)
+    public OpenDocument(string uri, int version, string text, LedgerInput? ledger, int warningDays, OpenDocument? editedFrom = null,
+        ManifestDocument? earlier = null)
     {
         Uri = uri;
         Version = version;
@@ -53,7 +54,8 @@ public sealed class WorkspaceSnapshot
 {
     private readonly Lazy<CheckResult> check;
 
-    public WorkspaceSnapshot(ImmutableDictionary<string, OpenDocument> open, ImmutableDictionary<string, ManifestDocument> disk, long generation)
+    public WorkspaceSnapshot(ImmutableDictionary<string, OpenDocument> open, ImmutableDictionary<string, ManifestDocument> disk,
+        long generation)
     {
         Open = open;
         Disk = disk;
@@ -91,13 +93,15 @@ public sealed class WorkspaceSnapshot
 public sealed class ServerWorkspace
 {
     private readonly Lock gate = new();
-    private WorkspaceSnapshot snapshot = new(ImmutableDictionary<string, OpenDocument>.Empty, ImmutableDictionary<string, ManifestDocument>.Empty, 0);
+    private WorkspaceSnapshot snapshot = new(ImmutableDictionary<string, OpenDocument>.Empty, ImmutableDictionary<string,
+        ManifestDocument>.Empty, 0);
 
     public event Action<WorkspaceSnapshot>? Changed;
 
     public WorkspaceSnapshot Snapshot => Volatile.Read(ref snapshot);
 
-    /// <summary>The workspace folders and what the manifest search leaves out of them (certlsp.manifests.exclude, .certlspignore).</summary>
+    /// <summary>The workspace folders and what the manifest search leaves out of them (certlsp.manifests.exclude,
+    /// .certlspignore).</summary>
     public ManifestScope Scope { get; private set; } = ManifestScope.Empty;
 
     public ImmutableArray<string> Folders => Scope.Folders;
@@ -143,7 +147,8 @@ public sealed class ServerWorkspace
             {
                 if (UriPaths.LocalPath(uri) is { } path && LedgerFile.PathFor(path) == ledgerPath)
                 {
-                    open = open.SetItem(uri, new OpenDocument(uri, doc.Version, doc.Text, LedgerOf(uri), DefaultWarningDays, editedFrom: doc));
+                    open = open.SetItem(uri, new OpenDocument(uri, doc.Version, doc.Text, LedgerOf(uri), DefaultWarningDays,
+                        editedFrom: doc));
                 }
             }
             var disk = s.Disk;
@@ -168,12 +173,14 @@ public sealed class ServerWorkspace
             {
                 text = change.Range is null ? change.Text : Apply(text, change.Range, change.Text);
             }
-            return new WorkspaceSnapshot(s.Open.SetItem(uri, new OpenDocument(uri, version, text, current.Ledger, current.WarningDays, editedFrom: current)), s.Disk, s.Generation + 1);
+            return new WorkspaceSnapshot(s.Open.SetItem(uri, new OpenDocument(uri, version, text, current.Ledger, current.WarningDays,
+                editedFrom: current)), s.Disk, s.Generation + 1);
         });
     }
 
     public void SetDisk(string path, ManifestDocument? document) =>
-        Update(s => new WorkspaceSnapshot(s.Open, document is null ? s.Disk.Remove(path) : s.Disk.SetItem(path, document), s.Generation + 1));
+        Update(s => new WorkspaceSnapshot(s.Open, document is null ? s.Disk.Remove(path) : s.Disk.SetItem(path, document), s.Generation
+            + 1));
 
     public void SetDisk(IEnumerable<KeyValuePair<string, ManifestDocument>> documents) =>
         Update(s => new WorkspaceSnapshot(s.Open, s.Disk.SetItems(documents), s.Generation + 1));
@@ -192,7 +199,8 @@ public sealed class ServerWorkspace
             {
                 string text = ManifestFiles.Read(path);
                 var ledger = LedgerOf(uri);
-                document = closed is not null && closed.Uri == uri && closed.Text == text && closed.Ledger == ledger && closed.WarningDays == DefaultWarningDays
+                document = closed is not null && closed.Uri == uri && closed.Text == text && closed.Ledger == ledger
+                    && closed.WarningDays == DefaultWarningDays
                     ? closed.Parsed
                     : Parse(uri, text, ledger);
             }

@@ -20,7 +20,8 @@ public sealed record DeviceInstallResult(string Device, InstallState State, stri
 /// <summary>Progress of the installs: a device finished (installed or failed), how many of how many.</summary>
 public sealed record InstallProgress(string Device, InstallState State, int Done, int Total);
 
-/// <summary>What <see cref="CertificateInstaller.Run"/> leaves: the ledger with the outcomes, and whether it stopped early (cancelled).</summary>
+/// <summary>What <see cref="CertificateInstaller.Run"/> leaves: the ledger with the outcomes, and whether it stopped early
+/// (cancelled).</summary>
 public sealed record InstallRun(SiteLedger Ledger, bool Cancelled);
 
 public sealed record InstallOptions
@@ -35,7 +36,8 @@ public sealed record InstallOptions
 /// What installing the recorded certificates did: a refusal (nothing done), else per device whose certificate was due its outcome
 /// (installed, failed, or pending with why not), whether the ledger changed, and whether the run was cancelled.
 /// </summary>
-public sealed record InstallResult(string? Refusal, ImmutableArray<DeviceInstallResult> Installs, string LedgerPath, bool LedgerChanged, bool Cancelled)
+public sealed record InstallResult(string? Refusal, ImmutableArray<DeviceInstallResult> Installs, string LedgerPath, bool LedgerChanged,
+    bool Cancelled)
 {
     public int Count(InstallState state) => Installs.Count(i => i.State == state);
 }
@@ -74,8 +76,10 @@ public static class CertificateInstaller
     /// and recorded, the others stay as they were in the ledger (pending or failed) and are reported pending; the run is then
     /// <see cref="InstallRun.Cancelled"/>.
     /// </summary>
-    public static InstallRun Run(IReadOnlyList<InstallJob> jobs, IDeviceCertificateTarget target, SiteLedger ledger, Action<SiteLedger> save,
-        TimeProvider clock, ICollection<DeviceInstallResult> results, IProgress<InstallProgress>? progress, CancellationToken cancellationToken)
+    public static InstallRun Run(IReadOnlyList<InstallJob> jobs, IDeviceCertificateTarget target, SiteLedger ledger,
+        Action<SiteLedger> save,
+        TimeProvider clock, ICollection<DeviceInstallResult> results, IProgress<InstallProgress>? progress,
+            CancellationToken cancellationToken)
     {
         int done = 0;
         for (int start = 0; start < jobs.Count; start += GroupSize)
@@ -92,7 +96,8 @@ public static class CertificateInstaller
                         if (cancellationToken.IsCancellationRequested) return;
                         var outcome = await InstallOne(target, group[i], CancellationToken.None).ConfigureAwait(false);
                         outcomes[i] = outcome;
-                        progress?.Report(new InstallProgress(group[i].Name, outcome.Installed ? InstallState.Installed : InstallState.Failed, Interlocked.Increment(ref done), jobs.Count));
+                        progress?.Report(new InstallProgress(group[i].Name, outcome.Installed ? InstallState.Installed
+                            : InstallState.Failed, Interlocked.Increment(ref done), jobs.Count));
                     }).GetAwaiter().GetResult();
             }
             finally
@@ -107,7 +112,8 @@ public static class CertificateInstaller
                     if (entry?.Certificate?.Fingerprint != job.Fingerprint) continue;
                     var state = outcome.Installed ? InstallState.Installed : InstallState.Failed;
                     ledger = ledger.With(entry with { Install = new CertificateInstall(state, job.Fingerprint, now, outcome.Failure) });
-                    results.Add(new DeviceInstallResult(job.Name, state, outcome.Failure ?? outcome.Detail ?? "issuer and operational certificates written, read back and activated"));
+                    results.Add(new DeviceInstallResult(job.Name, state, outcome.Failure ?? outcome.Detail
+                        ?? "issuer and operational certificates written, read back and activated"));
                 }
                 save(ledger);
             }
@@ -129,7 +135,8 @@ public static class CertificateInstaller
     /// the issuer after it, is not used: that device is reported pending with the reason (importing the CA's answer again rewrites it).
     /// Takes the ledger's lock like import; the ledger is written as <see cref="Run"/> goes.
     /// </summary>
-    public static InstallResult InstallRecorded(string manifestPath, string manifestText, IDeviceCertificateTarget target, InstallOptions options,
+    public static InstallResult InstallRecorded(string manifestPath, string manifestText, IDeviceCertificateTarget target,
+        InstallOptions options,
         IProgress<InstallProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         manifestPath = Path.GetFullPath(manifestPath);
@@ -137,7 +144,8 @@ public static class CertificateInstaller
         InstallResult Refuse(string why) => new(why, [], ledgerPath, false, false);
         var document = Core.Checking.ManifestDocument.Parse(manifestPath, manifestText);
         if (document.Manifest is not { } manifest) return Refuse("the manifest cannot be read (run certlsp check)");
-        if (!manifest.Key.DeviceHeld) return Refuse("the site's keys are local (key.source: local): nothing is installed on the devices; import writes their bundles");
+        if (!manifest.Key.DeviceHeld) return Refuse(
+            "the site's keys are local (key.source: local): nothing is installed on the devices; import writes their bundles");
 
         string manifestDir = Path.GetDirectoryName(manifestPath)!;
         string bundles = options.BundleFolder ?? DefaultBundleFolder(manifestPath);
@@ -153,11 +161,13 @@ public static class CertificateInstaller
         {
             if (device.Name is null || ledger.Find(device.Name.Value) is not { } entry || !Due(entry, now)) continue;
             var (certificates, problem) = ReadChain(bundles, device.Name.Value, entry.Certificate!.Fingerprint);
-            if (certificates is null) results.Add(new DeviceInstallResult(device.Name.Value, InstallState.Pending, $"not installed: {problem}; import the CA's answer again to rewrite it"));
+            if (certificates is null) results.Add(new DeviceInstallResult(device.Name.Value, InstallState.Pending,
+                $"not installed: {problem}; import the CA's answer again to rewrite it"));
             else jobs.Add(new InstallJob(device, entry.Certificate.Fingerprint, certificates));
         }
         bool changed = false;
-        var run = Run(jobs, target, ledger, l => changed |= LedgerFile.Save(ledgerPath, l, Path.GetFileName(manifestPath), now), options.Clock, results, progress, cancellationToken);
+        var run = Run(jobs, target, ledger, l => changed |= LedgerFile.Save(ledgerPath, l, Path.GetFileName(manifestPath), now),
+            options.Clock, results, progress, cancellationToken);
         return new InstallResult(null, [.. results.OrderBy(r => r.Device, StringComparer.Ordinal)], ledgerPath, changed, run.Cancelled);
     }
 
@@ -187,8 +197,11 @@ public static class CertificateInstaller
         try
         {
             if (chain.Count < 2 || Fingerprints.Of(chain[0].RawData) != fingerprint || !CertificateFiles.IsSignedBy(chain[0], chain[1]))
-                return (null, $"its certificate file {name} does not hold the certificate the ledger records ({Fingerprints.Short(fingerprint)}…) followed by its issuer");
-            return (new DeviceCertificates(chain[0].ExportCertificatePem() + "\n", [.. chain.Skip(1).Select(c => c.ExportCertificatePem() + "\n")]), null);
+                return (null,
+                    $"its certificate file {name} does not hold the certificate the ledger records ({Fingerprints.Short(fingerprint)}…) " +
+                    $"followed by its issuer");
+            return (new DeviceCertificates(chain[0].ExportCertificatePem() + "\n",
+                [.. chain.Skip(1).Select(c => c.ExportCertificatePem() + "\n")]), null);
         }
         finally
         {
@@ -196,7 +209,8 @@ public static class CertificateInstaller
         }
     }
 
-    private static async Task<DeviceInstallOutcome> InstallOne(IDeviceCertificateTarget target, InstallJob job, CancellationToken cancellationToken)
+    private static async Task<DeviceInstallOutcome> InstallOne(IDeviceCertificateTarget target, InstallJob job,
+        CancellationToken cancellationToken)
     {
         try
         {

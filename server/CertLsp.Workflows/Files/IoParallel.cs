@@ -24,7 +24,8 @@ internal static class IoParallel
                         Interlocked.CompareExchange(ref failure, ex, null);
                     }
                 }
-            }) { IsBackground = true, Name = "certlsp-io" };
+            })
+            { IsBackground = true, Name = "certlsp-io" };
             workers[t].Start();
         }
         foreach (var worker in workers) worker.Join();

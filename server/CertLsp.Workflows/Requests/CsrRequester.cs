@@ -48,7 +48,8 @@ public static class CsrRequester
         IProgress<CsrProgress>? progress = null, CancellationToken cancellationToken = default) =>
         Task.Run(() => Run(manifestPath, manifestText, options, progress, cancellationToken), cancellationToken);
 
-    /// <summary>Runs a request. Throws <see cref="LedgerFormatException"/> when the ledger cannot be trusted (nothing is written then).</summary>
+    /// <summary>Runs a request. Throws <see cref="LedgerFormatException"/> when the ledger cannot be trusted (nothing is written
+    /// then).</summary>
     public static CsrRunResult Run(string manifestPath, string manifestText, CsrRequestOptions options,
         IProgress<CsrProgress>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -60,15 +61,19 @@ public static class CsrRequester
 
         var ledgerText = LedgerFile.ReadText(ledgerPath);
         var ledger = ledgerText is null ? SiteLedger.Empty : LedgerFormat.Read(ledgerPath, ledgerText);
-        var document = ManifestDocument.Parse(manifestPath, manifestText, ledgerText is null ? null : new LedgerInput(ledgerPath, ledgerText), now);
+        var document = ManifestDocument.Parse(manifestPath, manifestText, ledgerText is null ? null
+            : new LedgerInput(ledgerPath, ledgerText), now);
         var check = ManifestChecker.Check([document]);
         var blocking = check.All.Where(d => d.Severity == DiagnosticSeverity.Error && !RenewalCodes.Contains(d.Code)).ToList();
         if (document.Manifest is not { } manifest || blocking.Count > 0)
         {
-            return Refuse($"the manifest has {blocking.Count} error{(blocking.Count == 1 ? "" : "s")} (run certlsp check); CSRs are made from a clean manifest only");
+            return Refuse(
+                $"the manifest has {blocking.Count} error{(blocking.Count == 1 ? "" : "s")} (run certlsp check); CSRs are made from a " +
+                $"clean manifest only");
         }
         bool deviceHeld = manifest.Key.DeviceHeld;
-        if (deviceHeld && options.DeviceSource is null) return Refuse("the site's keys are held by the devices (key.source: device): their CSRs are read over BACnet, not made here");
+        if (deviceHeld && options.DeviceSource is null) return Refuse(
+            "the site's keys are held by the devices (key.source: device): their CSRs are read over BACnet, not made here");
         string site = manifest.Site?.Value ?? KeyStore.ManifestStem(manifestPath);
 
         var selection = Select(manifest, options, out string? unknown);
@@ -87,10 +92,12 @@ public static class CsrRequester
         bool renew = options.Renew || options.Devices is { Count: > 0 };
         int warningDays = manifest.Certificates.WarningDayCount;
         // Runs cut short: those whose zips were adopted now, and those since the run-open marker this run found.
-        var interruptedRuns = recovery.Zips.Select(z => CsrZip.TimestampOf(z.FileName, site)).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        var interruptedRuns = recovery.Zips.Select(z => CsrZip.TimestampOf(z.FileName, site)).OfType<string>().ToHashSet(
+            StringComparer.Ordinal);
         if (runOpenBefore is not null)
         {
-            interruptedRuns.UnionWith(ledger.Entries.Values.Select(e => e.Pending is { } p ? CsrZip.TimestampOf(p.Zip, site) : null).OfType<string>()
+            interruptedRuns.UnionWith(ledger.Entries.Values.Select(e => e.Pending is { } p ? CsrZip.TimestampOf(p.Zip, site)
+                : null).OfType<string>()
                 .Where(t => string.CompareOrdinal(t, runOpenBefore) >= 0));
         }
         var recoveredZips = recovery.Zips.Select(z => z.FileName).ToHashSet(StringComparer.Ordinal);
@@ -105,21 +112,25 @@ public static class CsrRequester
             var entry = ledger.Find(name);
             if (recoveredDevices.TryGetValue(name, out var zip))
             {
-                results.Add(new DeviceResult(name, entry!.CommonName, DeviceOutcome.Recovered, zip, "requested by an interrupted run; recorded now"));
+                results.Add(new DeviceResult(name, entry!.CommonName, DeviceOutcome.Recovered, zip,
+                    "requested by an interrupted run; recorded now"));
             }
-            else if (entry?.Pending is { } open && ledger.RunOpen is { } since && CsrZip.TimestampOf(open.Zip, site) is { } made && string.CompareOrdinal(made, since) >= 0)
+            else if (entry?.Pending is { } open && ledger.RunOpen is { } since && CsrZip.TimestampOf(open.Zip, site) is { } made
+                && string.CompareOrdinal(made, since) >= 0)
             {
                 results.Add(new DeviceResult(name, entry.CommonName, DeviceOutcome.Recovered, open.Zip, "requested by an interrupted run"));
                 recoveredZips.Add(open.Zip);
             }
             else if (entry?.Pending is { } p)
             {
-                pending.Add(new DeviceResult(name, entry.CommonName, DeviceOutcome.NoActionTaken, p.Zip, $"CSR pending since {LedgerFormat.Time(p.Since)} in {p.Zip}"));
+                pending.Add(new DeviceResult(name, entry.CommonName, DeviceOutcome.NoActionTaken, p.Zip,
+                    $"CSR pending since {LedgerFormat.Time(p.Since)} in {p.Zip}"));
                 if (options.Pending == PendingPolicy.Overwrite) toRequest.Add(device);
             }
             else if (!renew && StatusReport.Usable(entry, warningDays, now) is { } valid)
             {
-                results.Add(new DeviceResult(name, entry!.CommonName, DeviceOutcome.NotDue, null, $"has a valid certificate until {LedgerFormat.Time(valid.NotAfter)[..10]}, not requested"));
+                results.Add(new DeviceResult(name, entry!.CommonName, DeviceOutcome.NotDue, null,
+                    $"has a valid certificate until {LedgerFormat.Time(valid.NotAfter)[..10]}, not requested"));
             }
             else
             {
@@ -128,7 +139,8 @@ public static class CsrRequester
         }
         if (pending.Count > 0 && options.Pending == PendingPolicy.Stop)
         {
-            return new CsrRunResult(CsrRunState.PendingConflict, null, [.. results], [.. recovery.Zips], [.. pending], recovery.Report, ledgerPath, keys.Folder, Awaiting());
+            return new CsrRunResult(CsrRunState.PendingConflict, null, [.. results], [.. recovery.Zips], [.. pending], recovery.Report,
+                ledgerPath, keys.Folder, Awaiting());
         }
         if (options.Pending == PendingPolicy.Keep) results.AddRange(pending.Select(p => p with { Detail = p.Detail + "; kept" }));
 
@@ -158,70 +170,86 @@ public static class CsrRequester
             if (deviceHeld)
             {
                 // The devices make their own key pairs: ask each for its CSR (waiting on the network, so many at once) and check it.
-                Parallel.ForEachAsync(Enumerable.Range(0, devices.Length), new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.DeviceParallelism), CancellationToken = cancellationToken }, async (i, ct) =>
+                Parallel.ForEachAsync(Enumerable.Range(0, devices.Length),
+                    new ParallelOptions
+                    {
+                        MaxDegreeOfParallelism = Math.Max(1, options.DeviceParallelism), CancellationToken =
+                    cancellationToken
+                    }, async (i, ct) =>
                 {
                     var device = devices[i];
                     string name = device.Name!.Value;
-                    var (item, publicKey, why) = await FromDevice(manifest, device, ledger.Find(name)?.CommonName, options, ct).ConfigureAwait(false);
+                    var (item, publicKey, why) = await FromDevice(manifest, device, ledger.Find(name)?.CommonName, options,
+                        ct).ConfigureAwait(false);
                     if (why is null) made[i] = (item, publicKey!);
                     else failed[i] = new DeviceResult(name, item.CommonName, DeviceOutcome.Failed, null, why);
-                    progress?.Report(new CsrProgress(name, why is null ? DeviceOutcome.Requested : DeviceOutcome.Failed, Interlocked.Increment(ref done), total));
+                    progress?.Report(new CsrProgress(name, why is null ? DeviceOutcome.Requested : DeviceOutcome.Failed,
+                        Interlocked.Increment(ref done), total));
                 }).GetAwaiter().GetResult();
             }
             else
-            try
             {
-                // Key pairs and CSRs: CPU work, one per core.
-                Parallel.For(0, devices.Length, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.MaxParallelism), CancellationToken = cancellationToken }, i =>
+                try
                 {
-                    var device = devices[i];
-                    string name = device.Name!.Value;
-                    var (subject, cn, instance, why) = Prepare(manifest, device, ledger.Find(name)?.CommonName, options.Layout);
-                    if (why is null)
+                    // Key pairs and CSRs: CPU work, one per core.
+                    Parallel.For(0, devices.Length, new ParallelOptions
                     {
-                        try
+                        MaxDegreeOfParallelism = Math.Max(1, options.MaxParallelism),
+                        CancellationToken = cancellationToken
+                    }, i =>
+                    {
+                        var device = devices[i];
+                        string name = device.Name!.Value;
+                        var (subject, cn, instance, why) = Prepare(manifest, device, ledger.Find(name)?.CommonName, options.Layout);
+                        if (why is null)
                         {
-                            generated[i] = CsrGenerator.Generate(subject!, spec);
-                            made[i] = (new ZipItem(name, instance, cn, generated[i]!.CsrPem), generated[i]!.PublicKey);
+                            try
+                            {
+                                generated[i] = CsrGenerator.Generate(subject!, spec);
+                                made[i] = (new ZipItem(name, instance, cn, generated[i]!.CsrPem), generated[i]!.PublicKey);
+                            }
+                            catch (Exception ex) when (ex is System.Security.Cryptography.CryptographicException or ArgumentException)
+                            {
+                                why = $"{ex.GetType().Name}: {ex.Message}";
+                            }
                         }
-                        catch (Exception ex) when (ex is System.Security.Cryptography.CryptographicException or ArgumentException)
-                        {
-                            why = $"{ex.GetType().Name}: {ex.Message}";
-                        }
-                    }
-                    if (why is not null) failed[i] = new DeviceResult(name, cn, DeviceOutcome.Failed, null, why);
-                });
+                        if (why is not null) failed[i] = new DeviceResult(name, cn, DeviceOutcome.Failed, null, why);
+                    });
 
-                // The key files: waiting on the disk (each is flushed), so many at once on threads of their own (the thread pool
-                // grows too slowly for I/O waits); the file system commits concurrent flushes together.
-                IoParallel.For(devices.Length, KeyWriters, cancellationToken, i =>
-                {
-                    string name = devices[i].Name!.Value;
-                    if (generated[i] is { } request)
+                    // The key files: waiting on the disk (each is flushed), so many at once on threads of their own (the thread pool
+                    // grows too slowly for I/O waits); the file system commits concurrent flushes together.
+                    IoParallel.For(devices.Length, KeyWriters, cancellationToken, i =>
                     {
-                        try
+                        string name = devices[i].Name!.Value;
+                        if (generated[i] is { } request)
                         {
-                            keys.Write(name, request.PublicKey, request.Key, syncFolder: false);
-                            written.Add(keys.PathFor(name, request.PublicKey));
+                            try
+                            {
+                                keys.Write(name, request.PublicKey, request.Key, syncFolder: false);
+                                written.Add(keys.PathFor(name, request.PublicKey));
+                            }
+                            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException
+                                or System.Security.Cryptography.CryptographicException)
+                            {
+                                made.TryRemove(i, out var lost);
+                                failed[i] = new DeviceResult(name, lost.Item?.CommonName ?? name, DeviceOutcome.Failed, null,
+                                    $"{ex.GetType().Name}: {ex.Message}");
+                            }
                         }
-                        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
-                        {
-                            made.TryRemove(i, out var lost);
-                            failed[i] = new DeviceResult(name, lost.Item?.CommonName ?? name, DeviceOutcome.Failed, null, $"{ex.GetType().Name}: {ex.Message}");
-                        }
-                    }
-                    progress?.Report(new CsrProgress(name, failed.ContainsKey(i) ? DeviceOutcome.Failed : DeviceOutcome.Requested, Interlocked.Increment(ref done), total));
-                });
-            }
-            catch (OperationCanceledException)
-            {
-                // Cancelled inside this zip: its keys would serve no CSR, so none is left behind (the zips before it are complete).
-                foreach (var path in written) TryDelete(path);
-                throw;
-            }
-            finally
-            {
-                foreach (var request in generated) request?.Dispose();
+                        progress?.Report(new CsrProgress(name, failed.ContainsKey(i) ? DeviceOutcome.Failed : DeviceOutcome.Requested,
+                            Interlocked.Increment(ref done), total));
+                    });
+                }
+                catch (OperationCanceledException)
+                {
+                    // Cancelled inside this zip: its keys would serve no CSR, so none is left behind (the zips before it are complete).
+                    foreach (var path in written) TryDelete(path);
+                    throw;
+                }
+                finally
+                {
+                    foreach (var request in generated) request?.Dispose();
+                }
             }
 
             if (!deviceHeld) keys.SyncFolder(); // every key of this zip is on disk before the zip that needs it
@@ -234,13 +262,15 @@ public static class CsrRequester
                 foreach (var (item, publicKey) in items)
                 {
                     var old = ledger.Find(item.Device);
-                    updated = updated.With(new LedgerEntry(item.Device, item.CommonName, new PendingRequest(publicKey, now, zipName), old?.Certificate, old?.Install));
+                    updated = updated.With(new LedgerEntry(item.Device, item.CommonName, new PendingRequest(publicKey, now, zipName),
+                        old?.Certificate, old?.Install));
                 }
                 LedgerFile.Save(ledgerPath, updated, Path.GetFileName(manifestPath), now);
                 foreach (var (item, _) in items)
                 {
                     var old = ledger.Find(item.Device);
-                    if (old?.Pending is { } voided && old.Certificate?.PublicKey != voided.PublicKey) TryDelete(keys.PathFor(item.Device, voided.PublicKey));
+                    if (old?.Pending is { } voided && old.Certificate?.PublicKey != voided.PublicKey) TryDelete(
+                        keys.PathFor(item.Device, voided.PublicKey));
                 }
                 ledger = updated;
             }
@@ -254,13 +284,17 @@ public static class CsrRequester
             }
             zips.Add(new ZipResult(zipName, zipPath, items.Count, failed.Count, false));
         }
-        if (ledger.RunOpen is not null) LedgerFile.Save(ledgerPath, ledger with { RunOpen = null }, Path.GetFileName(manifestPath), now); // the run is complete
+        // the run is complete
+        if (ledger.RunOpen is not null) LedgerFile.Save(ledgerPath, ledger with { RunOpen = null }, Path.GetFileName(manifestPath), now);
         var order = selection.Select((d, i) => (d.Name!.Value, i)).ToDictionary(x => x.Item1, x => x.i, StringComparer.Ordinal);
-        return new CsrRunResult(CsrRunState.Done, null, [.. results.OrderBy(r => order[r.Device])], [.. zips], [.. pending], recovery.Report, ledgerPath, keys.Folder, Awaiting());
+        return new CsrRunResult(CsrRunState.Done, null, [.. results.OrderBy(r => order[r.Device])], [.. zips], [.. pending],
+            recovery.Report, ledgerPath, keys.Folder, Awaiting());
     }
 
-    /// <summary>A device's subject, CN (for the report even when the subject is incomplete) and instance, or why it cannot be requested.</summary>
-    private static (DeviceSubject? Subject, string CommonName, long? Instance, string? Problem) Prepare(SiteManifest manifest, DeviceEntry device, string? renewalCommonName, ZipLayout layout)
+    /// <summary>A device's subject, CN (for the report even when the subject is incomplete) and instance, or why it cannot be
+    /// requested.</summary>
+    private static (DeviceSubject? Subject, string CommonName, long? Instance, string? Problem) Prepare(SiteManifest manifest,
+        DeviceEntry device, string? renewalCommonName, ZipLayout layout)
     {
         var subject = DeviceSubject.For(manifest, device, renewalCommonName);
         string cn = subject?.CommonName ?? CommonNames.For(manifest, device)?.Value ?? device.Name!.Value;
@@ -271,8 +305,10 @@ public static class CsrRequester
         return (subject, cn, instance, why);
     }
 
-    /// <summary>One device's CSR from the device source, checked; the item is filled (with the expected CN) even on failure, for the report.</summary>
-    private static async Task<(ZipItem Item, string? PublicKey, string? Problem)> FromDevice(SiteManifest manifest, DeviceEntry device, string? renewalCommonName,
+    /// <summary>One device's CSR from the device source, checked; the item is filled (with the expected CN) even on failure, for the
+    /// report.</summary>
+    private static async Task<(ZipItem Item, string? PublicKey, string? Problem)> FromDevice(SiteManifest manifest, DeviceEntry device,
+        string? renewalCommonName,
         CsrRequestOptions options, CancellationToken cancellationToken)
     {
         var (subject, cn, instance, why) = Prepare(manifest, device, renewalCommonName, options.Layout);
@@ -323,7 +359,8 @@ public static class CsrRequester
         var time = now.ToUniversalTime();
         time = time.AddTicks(-(time.Ticks % TimeSpan.TicksPerSecond));
         if (ledger.RequestsThrough is { } through && CsrZip.ParseTimestamp(through) is var last && last >= time) time = last.AddSeconds(1);
-        while (Enumerable.Range(1, Math.Max(1, zips)).Any(k => File.Exists(Path.Combine(outFolder, CsrZip.FileName(site, CsrZip.Timestamp(time), k, zips))))) time = time.AddSeconds(1);
+        while (Enumerable.Range(1, Math.Max(1, zips)).Any(k =>
+            File.Exists(Path.Combine(outFolder, CsrZip.FileName(site, CsrZip.Timestamp(time), k, zips))))) time = time.AddSeconds(1);
         return CsrZip.Timestamp(time);
     }
 
@@ -342,9 +379,11 @@ public static class CsrRequester
     private sealed record Recovery(SiteLedger Ledger, RecoveryReport Report, Dictionary<string, string> Devices, List<ZipResult> Zips);
 
     /// <summary>Brings ledger, keys and zips back into agreement after an interrupted run (see the class summary).</summary>
-    private static Recovery Reconcile(SiteManifest manifest, string site, string manifestPath, string ledgerPath, KeyStore keys, string outFolder, SiteLedger ledger, DateTimeOffset now, bool deviceHeld)
+    private static Recovery Reconcile(SiteManifest manifest, string site, string manifestPath, string ledgerPath, KeyStore keys,
+        string outFolder, SiteLedger ledger, DateTimeOffset now, bool deviceHeld)
     {
-        int temps = keys.RemoveLeftovers() + AtomicFile.RemoveLeftovers(outFolder) + AtomicFile.RemoveLeftovers(Path.GetDirectoryName(ledgerPath)!);
+        int temps = keys.RemoveLeftovers() + AtomicFile.RemoveLeftovers(outFolder)
+            + AtomicFile.RemoveLeftovers(Path.GetDirectoryName(ledgerPath)!);
         var byCn = DeviceIndex.ByCommonName(manifest, ledger);
 
         var adopted = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -382,10 +421,13 @@ public static class CsrRequester
                 {
                     continue;
                 }
-                if (cn is null || updated.FindByKey(publicKey) is not null || !byCn.TryGetValue(cn, out var entry) || (!deviceHeld && !keys.Has(entry.Name!.Value, publicKey) && !keys.RestoreFromQuarantine(entry.Name!.Value, publicKey))) continue;
+                if (cn is null || updated.FindByKey(publicKey) is not null || !byCn.TryGetValue(cn, out var entry)
+                    || (!deviceHeld && !keys.Has(entry.Name!.Value, publicKey)
+                    && !keys.RestoreFromQuarantine(entry.Name!.Value, publicKey))) continue;
                 string device = entry.Name!.Value;
                 var old = updated.Find(device);
-                updated = updated.With(new LedgerEntry(device, cn, new PendingRequest(publicKey, CsrZip.ParseTimestamp(time), zipName), old?.Certificate, old?.Install));
+                updated = updated.With(new LedgerEntry(device, cn, new PendingRequest(publicKey, CsrZip.ParseTimestamp(time), zipName),
+                    old?.Certificate, old?.Install));
                 adopted[device] = zipName;
                 count++;
             }
@@ -414,8 +456,10 @@ public static class CsrRequester
 
         // Keys that neither the ledger nor an adopted zip needs. Deleted only when a certificate for a newer key of the device is
         // imported; any other may belong to a CSR the CA still signs (its ledger block lost, its zip sent before a crash): quarantined.
-        var live = ledger.Entries.Values.SelectMany(e => e.LiveKeys().Select(k => keys.PathFor(e.Device, k))).ToHashSet(StringComparer.Ordinal);
-        var bySafeName = ledger.Entries.Values.GroupBy(e => SafeNames.For(e.Device), StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        var live = ledger.Entries.Values.SelectMany(e => e.LiveKeys().Select(k => keys.PathFor(e.Device, k))).ToHashSet(
+            StringComparer.Ordinal);
+        var bySafeName = ledger.Entries.Values.GroupBy(e => SafeNames.For(e.Device), StringComparer.Ordinal).ToDictionary(g => g.Key, g =>
+            g.First(), StringComparer.Ordinal);
         int superseded = 0;
         var quarantined = new List<string>();
         foreach (var file in keys.Files().Order(StringComparer.Ordinal).ToList())
@@ -436,7 +480,8 @@ public static class CsrRequester
                 // Left where it is: a key is never deleted for want of a place to put it.
             }
         }
-        var report = new RecoveryReport([.. adoptedZips.Select(z => z.FileName)], temps, ledger.RunOpen is not null, superseded, [.. quarantined],
+        var report = new RecoveryReport([.. adoptedZips.Select(z => z.FileName)], temps, ledger.RunOpen is not null, superseded,
+            [.. quarantined],
             quarantined.Count > 0 ? keys.QuarantineFolder : null, restored);
         return new Recovery(ledger, report, adopted, adoptedZips);
     }
@@ -450,7 +495,8 @@ public static class CsrRequester
     {
         string name = Path.GetFileName(file);
         int fingerprint = name.LastIndexOf('.', name.Length - ".key.pem".Length - 1);
-        if (fingerprint <= 0 || !bySafeName.TryGetValue(name[..fingerprint], out var entry) || entry.Certificate is not { } certificate) return false;
+        if (fingerprint <= 0 || !bySafeName.TryGetValue(name[..fingerprint], out var entry)
+            || entry.Certificate is not { } certificate) return false;
         string certificateKey = keys.PathFor(entry.Device, certificate.PublicKey);
         return File.Exists(certificateKey) && File.GetLastWriteTimeUtc(file) < File.GetLastWriteTimeUtc(certificateKey);
     }

@@ -5,12 +5,14 @@ using Xunit;
 
 namespace CertLsp.Cli.Tests;
 
-/// <summary>`certlsp demo`: both example sites end to end; the device-key one on simulated devices over loopback BACnet (so it runs here, in the namespace).</summary>
+/// <summary>`certlsp demo`: both example sites end to end; the device-key one on simulated devices over loopback BACnet (so it runs here,
+/// in the namespace).</summary>
 [Collection(UdpCollection.Name)]
 public sealed class DemoCommandTests
 {
     private static string[] Tree(string folder) =>
-        [.. Directory.GetFileSystemEntries(folder, "*", SearchOption.AllDirectories).Select(p => $"{p} {(File.Exists(p) ? new FileInfo(p).Length : 0)}").Order(StringComparer.Ordinal)];
+        [.. Directory.GetFileSystemEntries(folder, "*", SearchOption.AllDirectories).Select(p =>
+            $"{p} {(File.Exists(p) ? new FileInfo(p).Length : 0)}").Order(StringComparer.Ordinal)];
 
     [NeedsFact(Needs.Namespace)]
     public void The_demo_requests_signs_imports_installs_and_shows_status_without_writing_into_the_repository()
@@ -27,7 +29,8 @@ public sealed class DemoCommandTests
         Assert.Matches(@"Kältemaschine-1\s+Kaltemaschine-1\.bms\.riverside\.example\s+valid \(expires soon\)", output);
         Assert.Contains("warning CL0403", output);
         Assert.Contains("**1 manifest changed: 1 new certificate request, 1 issued or pending certificate voided", output);
-        Assert.Matches(@"\| [^|]+-NEW \| [^|]+ \| [^|]+ \| its valid certificate \(serial [0-9A-F]+, CN [^)]+\) will not match: a new CSR is needed \|", output);
+        Assert.Matches(@"\| [^|]+-NEW \| [^|]+ \| [^|]+ \| " +
+            @"its valid certificate \(serial [0-9A-F]+, CN [^)]+\) will not match: a new CSR is needed \|", output);
         // device-held keys (lakeside-plant) on the simulated site
         Assert.Contains("4 device(s) answered.", output);
         Assert.Contains("every device answered with the manifest's name and address", output);

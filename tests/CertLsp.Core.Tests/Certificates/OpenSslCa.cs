@@ -52,7 +52,8 @@ public sealed class OpenSslCa : IDisposable
             distinguished_name = req_dn
             [ req_dn ]
             """);
-        Run("req", "-config", Config, "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", KeyPath, "-out", CertificatePath,
+        Run("req", "-config", Config, "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", KeyPath,
+            "-out", CertificatePath,
             "-days", "3650", "-subj", $"/O=CertLsp Tests/CN={name}", "-addext", "basicConstraints=critical,CA:TRUE",
             "-addext", "keyUsage=critical,keyCertSign,cRLSign", "-addext", "subjectKeyIdentifier=hash");
     }
@@ -79,12 +80,14 @@ public sealed class OpenSslCa : IDisposable
         File.WriteAllText(stem + ".ext", "[ ext ]\n" + string.Join("\n", extensions ?? DeviceExtensions) + "\n");
         if (x509Req)
         {
-            Run("x509", "-req", "-in", stem + ".csr", "-CA", CertificatePath, "-CAkey", KeyPath, "-CAserial", Path.Combine(Folder, "x509.srl"), "-CAcreateserial",
+            Run("x509", "-req", "-in", stem + ".csr", "-CA", CertificatePath, "-CAkey", KeyPath, "-CAserial",
+                Path.Combine(Folder, "x509.srl"), "-CAcreateserial",
                 "-days", "365", "-sha256", "-extfile", stem + ".ext", "-extensions", "ext", "-out", stem + ".pem");
         }
         else
         {
-            string[] args = ["ca", "-batch", "-config", Config, "-in", stem + ".csr", "-out", stem + ".pem", "-notext", "-extfile", stem + ".ext", "-extensions", "ext"];
+            string[] args = ["ca", "-batch", "-config", Config, "-in", stem + ".csr", "-out", stem + ".pem", "-notext", "-extfile", stem
+                + ".ext", "-extensions", "ext"];
             Run([.. args, .. subject is null ? [] : new[] { "-subj", subject }]);
         }
         return File.ReadAllText(stem + ".pem");
@@ -110,7 +113,8 @@ public sealed class OpenSslCa : IDisposable
         return derPath;
     }
 
-    /// <summary>A PKCS#7 certificate bundle of the given PEM certificates, as <c>openssl crl2pkcs7 -nocrl -certfile</c> makes it (AD CS answers so).</summary>
+    /// <summary>A PKCS#7 certificate bundle of the given PEM certificates, as <c>openssl crl2pkcs7 -nocrl -certfile</c> makes it (AD CS
+    /// answers so).</summary>
     public byte[] Pkcs7(bool der, params string[] pems)
     {
         var args = new List<string> { "crl2pkcs7", "-nocrl" };
@@ -142,14 +146,16 @@ public sealed class OpenSslCa : IDisposable
 /// <summary>A site whose CA is <see cref="OpenSslCa"/>: its certificate is the manifest's ca.pem, the CSRs made in process.</summary>
 public sealed class OpenSslSite : IDisposable
 {
-    public OpenSslSite(int devices = 1, string profile = "bacnet-sc", string key = "{ algorithm: ecdsa, curve: P-256, source: local }", string caName = "OpenSSL Test Issuing CA")
+    public OpenSslSite(int devices = 1, string profile = "bacnet-sc", string key = "{ algorithm: ecdsa, curve: P-256, source: local }",
+        string caName = "OpenSSL Test Issuing CA")
     {
         Ca = new OpenSslCa(caName);
         Site = new TempSite(TempSite.Manifest(devices, key).Replace("profile: bacnet-sc", $"profile: {profile}", StringComparison.Ordinal));
         File.WriteAllText(Site.File_("ca.pem"), Ca.Pem);
-        var run = CertLsp.Workflows.Requests.CsrRequester.Run(Site.ManifestPath, Site.Text, new CertLsp.Workflows.Requests.CsrRequestOptions());
+        var run = Workflows.Requests.CsrRequester.Run(Site.ManifestPath, Site.Text, new Workflows.Requests.CsrRequestOptions());
         if (run.Requested != devices) throw new InvalidOperationException($"{run.Requested} of {devices} CSRs were made");
-        Csrs = Site.Zips.SelectMany(TempSite.Entries).ToDictionary(e => CertLsp.Core.Certificates.CsrGenerator.Inspect(e.Value).CommonName!, e => e.Value);
+        Csrs = Site.Zips.SelectMany(TempSite.Entries).ToDictionary(e => Core.Certificates.CsrGenerator.Inspect(e.Value).CommonName!, e =>
+            e.Value);
     }
 
     public OpenSslCa Ca { get; }
@@ -176,10 +182,11 @@ public sealed class OpenSslSite : IDisposable
     public string Zip(string name, params (string Name, string Content)[] entries) =>
         Write(name, TempSite.MakeZip([.. entries.Select(e => (e.Name, Encoding.ASCII.GetBytes(e.Content)))]));
 
-    public CertLsp.Workflows.Certificates.ImportResult Import(string source, CertLsp.Workflows.Certificates.ImportOptions? options = null) =>
-        CertLsp.Workflows.Certificates.CertificateImporter.Run(Site.ManifestPath, Site.Text, source, options ?? new CertLsp.Workflows.Certificates.ImportOptions());
+    public Workflows.Certificates.ImportResult Import(string source, Workflows.Certificates.ImportOptions? options = null) =>
+        Workflows.Certificates.CertificateImporter.Run(Site.ManifestPath, Site.Text, source, options
+            ?? new Workflows.Certificates.ImportOptions());
 
-    public CertLsp.Core.Ledger.SiteLedger Ledger => CertLsp.Workflows.Ledger.LedgerFile.Load(Site.LedgerPath);
+    public Core.Ledger.SiteLedger Ledger => Workflows.Ledger.LedgerFile.Load(Site.LedgerPath);
 
     public void Dispose()
     {

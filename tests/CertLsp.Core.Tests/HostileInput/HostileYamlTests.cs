@@ -1,10 +1,10 @@
 using System.Text;
 using CertLsp.Core.Yaml;
-using Xunit;
 
 namespace CertLsp.Core.Tests.HostileInput;
 
-/// <summary>Malformed and hostile YAML: each gives a CL0001 (or a structural) diagnostic on the right line, never a throw, a hang or a blow-up.</summary>
+/// <summary>Malformed and hostile YAML: each gives a CL0001 (or a structural) diagnostic on the right line, never a throw, a hang or a
+/// blow-up.</summary>
 public class HostileYamlTests
 {
     private const string Tail = "subject: {}\ndevices: []\n";
@@ -190,7 +190,8 @@ public class HostileYamlTests
             { "unclosed flow lists", new string('[', levels) },
             { "flow mappings", "site: " + string.Concat(Enumerable.Repeat("{a: ", levels)) + "1" + new string('}', levels) + "\n" },
             { "block lists on one line", string.Concat(Enumerable.Repeat("- ", levels)) + "x\n" },
-            { "block mappings, indented", string.Concat(Enumerable.Range(0, 2_000).Select(i => new string(' ', i) + "a:\n")) + new string(' ', 2_000) + "x\n" },
+            { "block mappings, indented", string.Concat(Enumerable.Range(0, 2_000).Select(i => new string(' ', i) + "a:\n"))
+                + new string(' ', 2_000) + "x\n" },
             { "flow mappings of flow lists", string.Concat(Enumerable.Repeat("{a: [", levels / 2)) },
         };
     }
@@ -210,7 +211,8 @@ public class HostileYamlTests
     public void Nesting_up_to_the_limit_is_read()
     {
         int levels = YamlReader.MaxDepth - 1; // the root mapping is one level
-        var outcome = Bounded.Check("site: a\nsubject: {}\ndevices: []\nx: " + new string('[', levels - 1) + new string(']', levels - 1) + "\n");
+        var outcome = Bounded.Check("site: a\nsubject: {}\ndevices: []\nx: " + new string('[', levels - 1) + new string(']', levels - 1)
+            + "\n");
         Assert.DoesNotContain(outcome.Diagnostics, d => d.Code == "CL0001");
     }
 
@@ -238,7 +240,8 @@ public class HostileYamlTests
     {
         var a = Checking.ManifestDocument.Parse("a.site.yaml", "site: A\nsubject: {}\ndevices:\n  - name: AHU-1\n");
         var b = Checking.ManifestDocument.Parse("b.site.yaml", "site: B\nsubject: {}\ndevices:\n  - name: ahu-1\n");
-        string Render(Checking.CheckResult r) => string.Join("\n", r.All.Where(d => d.Code == "CL0201").OrderBy(d => d.Path, StringComparer.Ordinal)
+        string Render(Checking.CheckResult r) => string.Join("\n",
+            r.All.Where(d => d.Code == "CL0201").OrderBy(d => d.Path, StringComparer.Ordinal)
             .Select(d => $"{d.Path} {d.Message} fixes: {string.Join(", ", d.Fixes.Select(f => f.Title))}"));
         var forward = Render(Checking.ManifestChecker.Check([a, b]));
         Assert.Equal(forward, Render(Checking.ManifestChecker.Check([b, a])));

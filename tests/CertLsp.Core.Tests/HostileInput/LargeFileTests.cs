@@ -1,5 +1,4 @@
 using System.Text;
-using Xunit;
 using CertLsp.Workflows.Files;
 
 namespace CertLsp.Core.Tests.HostileInput;
@@ -23,13 +22,16 @@ public sealed class LargeFileTests : IDisposable
     public static string FiftyMegabyteManifest(out int devices)
     {
         var text = new StringBuilder(FiftyMegabytes + 1024);
-        text.Append("site: Large\nsubject:\n  country: US\n  state: Wisconsin\n  locality: Milwaukee\n  organization: O\n  organizationalUnit: U\ndevices:\n");
+        text.Append(
+            "site: Large\nsubject:\n  country: US\n  state: Wisconsin\n  locality: Milwaukee\n  organization: O\n  organizationalUnit: " +
+            "U\ndevices:\n");
         devices = 0;
         while (text.Length < FiftyMegabytes)
         {
             int i = devices++;
             text.Append("  - name: DEVICE-").Append(i).Append("\n    instance: ").Append(i)
-                .Append("\n    address: 127.").Append((i >> 16) & 255).Append('.').Append((i >> 8) & 255).Append('.').Append((i & 255) + 1 > 255 ? 1 : (i & 255) + 1)
+                .Append("\n    address: 127.").Append((i >> 16) & 255).Append('.').Append((i >> 8) & 255).Append('.').Append((i & 255)
+                    + 1 > 255 ? 1 : (i & 255) + 1)
                 .Append(":").Append(1024 + (i % 60000)).Append('\n');
         }
         return text.ToString();
@@ -47,7 +49,8 @@ public sealed class LargeFileTests : IDisposable
         Assert.DoesNotContain(outcome.Diagnostics, d => d.Code.StartsWith("CL000", StringComparison.Ordinal));
         var plan = outcome.Single("CL0302");
         Assert.StartsWith($"{devices} devices will be requested", plan.Message, StringComparison.Ordinal);
-        Assert.True(plan.Message.Length < 200, $"the plan of {devices:N0} devices is one readable line, not {plan.Message.Length:N0} characters");
+        Assert.True(plan.Message.Length < 200,
+            $"the plan of {devices:N0} devices is one readable line, not {plan.Message.Length:N0} characters");
     }
 
     [Fact]

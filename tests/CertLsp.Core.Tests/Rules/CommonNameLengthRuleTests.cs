@@ -12,7 +12,9 @@ public sealed class CommonNameLengthRuleTests
         Checks.None(Sites.With(("name: AHU-2", $"name: {new string('n', 47)}")), "CL0203");
         string name = new('n', 48);
         string text = Sites.With(("name: AHU-2", $"name: {name}"));
-        var d = Checks.Expect(text, "CL0203", (18, 10, 18, 58), name, $"With the domain appended, the common name “{name}.bms.test.example” has 65 characters; a CN allows at most 64. Shorten the device name (or set a shorter “commonName”) or the domain “bms.test.example”.");
+        _ = Checks.Expect(text, "CL0203", (18, 10, 18, 58), name,
+            $"With the domain appended, the common name “{name}.bms.test.example” has 65 characters; a CN allows at most 64. Shorten the " +
+            $"device name (or set a shorter “commonName”) or the domain “bms.test.example”.");
     }
 
     [Fact]

@@ -9,7 +9,8 @@ public sealed class CountryCodeRuleTests
     public void UK_is_reported_on_the_value_and_fixed_to_GB()
     {
         string text = Sites.With(("country: US", "country: UK"));
-        var d = Checks.Expect(text, "CL0103", (5, 11, 5, 13), "UK", "“UK” is not an ISO 3166-1 alpha-2 country code; did you mean “GB” (United Kingdom)?");
+        var d = Checks.Expect(text, "CL0103", (5, 11, 5, 13), "UK",
+            "“UK” is not an ISO 3166-1 alpha-2 country code; did you mean “GB” (United Kingdom)?");
         var fix = Assert.Single(d.Fixes);
         Assert.Equal("Change to “GB” (United Kingdom)", fix.Title);
         Assert.True(fix.IsPreferred);

@@ -6,15 +6,18 @@ namespace CertLsp.Core.Tests.Rules;
 public sealed class DomainNameRuleTests
 {
     [Theory]
-    [InlineData("bms_test.example", "“_” is not allowed (letters, digits and hyphens only; use the punycode form of an international name)")]
+    [InlineData("bms_test.example",
+        "“_” is not allowed (letters, digits and hyphens only; use the punycode form of an international name)")]
     [InlineData("bms..example", "it has an empty label (two dots in a row)")]
     [InlineData("-bms.example", "the label “-bms” starts or ends with a hyphen")]
     [InlineData("10.0.0.1", "its last label is all digits (an IP address is not a domain)")]
-    [InlineData("bäckerei.example", "“ä” is not allowed (letters, digits and hyphens only; use the punycode form of an international name)")]
+    [InlineData("bäckerei.example",
+        "“ä” is not allowed (letters, digits and hyphens only; use the punycode form of an international name)")]
     public void Invalid_domains_are_reported_on_the_value_with_the_reason_and_no_fix(string domain, string reason)
     {
         string text = Sites.With(("domain: bms.test.example", $"domain: {domain}"));
-        var d = Checks.Expect(text, "CL0204", (1, 8, 1, 8 + domain.Length), domain, $"The domain “{domain}” is not a valid DNS name: {reason}.");
+        var d = Checks.Expect(text, "CL0204", (1, 8, 1, 8 + domain.Length), domain,
+            $"The domain “{domain}” is not a valid DNS name: {reason}.");
         Assert.Empty(d.Fixes);
     }
 
@@ -26,14 +29,16 @@ public sealed class DomainNameRuleTests
         Assert.Contains("the label “aaaaaaaaaaaaaaaaaaaa…” has 64 characters (at most 63)", d.Message, StringComparison.Ordinal);
         string odd = "a" + string.Concat(Enumerable.Repeat("😀", 40));
         var cut = Checks.Single(Sites.With(("domain: bms.test.example", $"domain: {odd}.example")), "CL0204");
-        Assert.Contains("the label “a" + string.Concat(Enumerable.Repeat("😀", 9)) + "…” has 81 characters", cut.Message, StringComparison.Ordinal);
+        Assert.Contains("the label “a" + string.Concat(Enumerable.Repeat("😀", 9)) + "…” has 81 characters", cut.Message,
+            StringComparison.Ordinal);
     }
 
     [Fact]
     public void Stray_dots_and_capitals_are_fixed()
     {
         string text = Sites.With(("domain: bms.test.example", "domain: .BMS.Test.example."));
-        var d = Checks.Expect(text, "CL0204", (1, 8, 1, 26), ".BMS.Test.example.", "The domain “.BMS.Test.example.” is not a valid DNS name: it starts with a dot. Did you mean “bms.test.example”?");
+        var d = Checks.Expect(text, "CL0204", (1, 8, 1, 26), ".BMS.Test.example.",
+            "The domain “.BMS.Test.example.” is not a valid DNS name: it starts with a dot. Did you mean “bms.test.example”?");
         Assert.Equal(Sites.Clean, Checks.ApplyOnlyFix(text, d));
     }
 

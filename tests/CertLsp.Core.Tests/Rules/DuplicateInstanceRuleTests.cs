@@ -9,7 +9,9 @@ public sealed class DuplicateInstanceRuleTests
     public void The_second_use_is_reported_with_the_first_as_related_location()
     {
         string text = Sites.With(("instance: 1002", "instance: 1001"));
-        var d = Checks.Expect(text, "CL0601", (19, 14, 19, 18), "1001", "Device instance “1001” is already used by another device; instances must be unique on a BACnet internetwork. Give this device its own instance number.");
+        var d = Checks.Expect(text, "CL0601", (19, 14, 19, 18), "1001",
+            "Device instance “1001” is already used by another device; instances must be unique on a BACnet internetwork. Give this " +
+            "device its own instance number.");
         var related = Assert.Single(d.Related);
         Assert.Equal((16, 14, 16, 18), Checks.Range(text, related.Location.Span));
         Assert.Equal("instance 1001 is first used here", related.Message);

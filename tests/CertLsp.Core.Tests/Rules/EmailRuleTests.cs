@@ -14,11 +14,13 @@ public sealed class EmailRuleTests
     [InlineData(".bms@test.example", "the part before the “@” has a misplaced dot")]
     [InlineData("john doe@test.example", "“ ” is not allowed before the “@”")]
     [InlineData("bms@test..example", "it has an empty label (two dots in a row)")]
-    [InlineData("bms@test_site.example", "“_” is not allowed (letters, digits and hyphens only; use the punycode form of an international name)")]
+    [InlineData("bms@test_site.example",
+        "“_” is not allowed (letters, digits and hyphens only; use the punycode form of an international name)")]
     public void Invalid_addresses_are_reported_on_the_value_with_the_reason(string email, string reason)
     {
         string text = Sites.With(("email: bms@test.example", $"email: \"{email}\""));
-        var d = Checks.Expect(text, "CL0104", (10, 9, 10, 11 + email.Length), $"\"{email}\"", $"The email address “{email}” is not valid: {reason}. Write it as name@domain.example.");
+        var d = Checks.Expect(text, "CL0104", (10, 9, 10, 11 + email.Length), $"\"{email}\"",
+            $"The email address “{email}” is not valid: {reason}. Write it as name@domain.example.");
         Assert.Empty(d.Fixes);
     }
 

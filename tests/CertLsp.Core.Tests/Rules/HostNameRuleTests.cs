@@ -21,12 +21,15 @@ public sealed class HostNameRuleTests
     [InlineData("-ahu", "-ahu", "the label “-ahu” starts or ends with a hyphen", "ahu")]
     [InlineData("ahu..1", "ahu..1", "it has an empty label (two dots in a row)", "ahu.1")]
     [InlineData("xn--zz", "xn--zz", "the label “xn--zz” is not a valid punycode (xn--) form of an international name", "xn-zz")]
-    public void Names_that_are_not_host_labels_are_refused_on_the_name_with_a_sanitised_common_name(string yaml, string name, string reason, string? label)
+    public void Names_that_are_not_host_labels_are_refused_on_the_name_with_a_sanitised_common_name(string yaml, string name,
+        string reason, string? label)
     {
         string text = Sites.With(("name: AHU-1", $"name: {yaml}"));
         string cn = name + ".bms.test.example";
         var d = Checks.Expect(text, "CL0206", (15, 10, 15, 10 + yaml.Length), yaml);
-        Assert.Equal($"The common name “{cn}” is not a valid host name: {reason}. With a domain appended (or a dot of its own) a CN must be a DNS name: letters, digits and hyphens in labels of 1 to 63 characters, never a wildcard."
+        Assert.Equal(
+            $"The common name “{cn}” is not a valid host name: {reason}. With a domain appended (or a dot of its own) a CN must be a DNS " +
+            $"name: letters, digits and hyphens in labels of 1 to 63 characters, never a wildcard."
             + (label is null ? " Give the device a “commonName” made of those." : $" Set “commonName” to “{label}”."), d.Message);
         if (label is null)
         {
@@ -47,7 +50,8 @@ public sealed class HostNameRuleTests
         Checks.None(Sites.Change(noDomain, ("name: AHU-1", "name: Boiler Room 1/2")), "CL0206");
         // A dot makes the CN a DNS name even without a domain.
         var dotted = Checks.Single(Sites.Change(noDomain, ("name: AHU-1", "name: ahu 1.north")), "CL0206");
-        Assert.StartsWith("The common name “ahu 1.north” is not a valid host name: “ ” " + Letters, dotted.Message, StringComparison.Ordinal);
+        Assert.StartsWith("The common name “ahu 1.north” is not a valid host name: “ ” " + Letters, dotted.Message,
+            StringComparison.Ordinal);
     }
 
     [Fact]
@@ -75,9 +79,12 @@ public sealed class HostNameRuleTests
     [Fact]
     public void Ranges_are_exact_with_crlf_tabs_and_non_ascii_before_the_name()
     {
-        string text = Sites.With(("address: 127.0.0.3\n", "address: 127.0.0.3\n  - { batch: 東京😀, name: \"Käl\tte 1\", instance: 7 }  # é\n"), ("ca:", "# 😀 é\nca:")).Replace("\n", "\r\n", StringComparison.Ordinal);
+        string text = Sites.With(("address: 127.0.0.3\n",
+            "address: 127.0.0.3\n  - { batch: 東京😀, name: \"Käl\tte 1\", instance: 7 }  # é\n"), ("ca:", "# 😀 é\nca:")).Replace("\n",
+            "\r\n", StringComparison.Ordinal);
         var d = Checks.Single(text, "CL0206");
-        // Line 22 (0-based) after the added comment line; “  - { batch: 東京😀, name: ” is 25 UTF-16 units (😀 is two); the tab in the value counts as one.
+        // Line 22 (0-based) after the added comment line; “  - { batch: 東京😀, name: ” is 25 UTF-16 units (😀 is two); the tab in the value
+        // counts as one.
         Checks.AssertRange(text, d, (22, 25, 22, 35), "\"Käl\tte 1\"");
         Assert.Contains("“Käl\\tte 1.bms.test.example” is not a valid host name: “ä” ", d.Message, StringComparison.Ordinal);
         string fixedText = Checks.ApplyOnlyFix(text, d);

@@ -13,7 +13,8 @@ public sealed class InstanceRangeRuleTests
     public void Out_of_range_instances_are_reported_on_the_value(string value)
     {
         string text = Sites.With(("instance: 1002", $"instance: {value}"));
-        var d = Checks.Expect(text, "CL0602", (19, 14, 19, 14 + value.Length), value, $"Device instance “{value}” is outside 0..4194302 (4194303 is the wildcard and cannot name a device).");
+        var d = Checks.Expect(text, "CL0602", (19, 14, 19, 14 + value.Length), value,
+            $"Device instance “{value}” is outside 0..4194302 (4194303 is the wildcard and cannot name a device).");
         Assert.Empty(d.Fixes);
     }
 

@@ -8,8 +8,10 @@ public sealed class KeyProfileRuleTests
     [Fact]
     public void ECDSA_on_enos_points_at_the_algorithm_and_is_fixed_to_rsa()
     {
-        string text = Sites.With(("profile: generic", "profile: enos"), ("algorithm: rsa\n  size: 2048", "algorithm: ecdsa\n  curve: P-256"));
-        var d = Checks.Expect(text, "CL0501", (12, 13, 12, 18), "ecdsa", "The CA profile “enos” does not accept ECDSA P-256 keys; it accepts RSA 2048 only.");
+        string text = Sites.With(("profile: generic", "profile: enos"),
+            ("algorithm: rsa\n  size: 2048", "algorithm: ecdsa\n  curve: P-256"));
+        var d = Checks.Expect(text, "CL0501", (12, 13, 12, 18), "ecdsa",
+            "The CA profile “enos” does not accept ECDSA P-256 keys; it accepts RSA 2048 only.");
         Assert.Equal("Change to “rsa”", Assert.Single(d.Fixes).Title);
         Assert.Contains("  algorithm: rsa\n", Checks.ApplyOnlyFix(text, d), StringComparison.Ordinal);
     }
@@ -17,7 +19,8 @@ public sealed class KeyProfileRuleTests
     [Fact]
     public void A_curve_the_profile_lacks_points_at_the_curve_and_is_fixed_to_P256()
     {
-        string text = Sites.With(("profile: generic", "profile: bacnet-sc"), ("algorithm: rsa\n  size: 2048", "algorithm: ecdsa\n  curve: P-384"));
+        string text = Sites.With(("profile: generic", "profile: bacnet-sc"),
+            ("algorithm: rsa\n  size: 2048", "algorithm: ecdsa\n  curve: P-384"));
         var d = Checks.Expect(text, "CL0501", (13, 9, 13, 14), "P-384");
         Assert.Contains("“bacnet-sc” does not accept ECDSA P-384 keys", d.Message, StringComparison.Ordinal);
         Assert.Contains("  curve: P-256\n", Checks.ApplyOnlyFix(text, d), StringComparison.Ordinal);
@@ -27,7 +30,8 @@ public sealed class KeyProfileRuleTests
     public void An_RSA_size_enos_refuses_is_fixed_to_the_number_2048_not_the_text()
     {
         string text = Sites.With(("profile: generic", "profile: enos"), ("size: 2048", "size: 4096"));
-        var d = Checks.Expect(text, "CL0501", (13, 8, 13, 12), "4096", "The CA profile “enos” does not accept RSA 4096 keys; it accepts RSA 2048 only.");
+        var d = Checks.Expect(text, "CL0501", (13, 8, 13, 12), "4096",
+            "The CA profile “enos” does not accept RSA 4096 keys; it accepts RSA 2048 only.");
         string fixedText = Checks.ApplyOnlyFix(text, d);
         Assert.Contains("  size: 2048\n", fixedText, StringComparison.Ordinal);
         Assert.Empty(Checks.Errors(fixedText));
@@ -36,8 +40,9 @@ public sealed class KeyProfileRuleTests
     [Fact]
     public void In_a_flow_mapping_the_range_is_the_value_on_its_line()
     {
-        string text = Sites.With(("profile: generic", "profile: enos"), ("key:\n  algorithm: rsa\n  size: 2048", "key: { algorithm: ecdsa }"));
-        var d = Checks.Expect(text, "CL0501", (11, 18, 11, 23), "ecdsa");
+        string text = Sites.With(("profile: generic", "profile: enos"),
+            ("key:\n  algorithm: rsa\n  size: 2048", "key: { algorithm: ecdsa }"));
+        _ = Checks.Expect(text, "CL0501", (11, 18, 11, 23), "ecdsa");
     }
 
     [Theory]

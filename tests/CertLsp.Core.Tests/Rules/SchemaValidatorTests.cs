@@ -19,7 +19,8 @@ public sealed class SchemaValidatorTests
     public void An_unknown_key_with_no_close_match_lists_the_allowed_keys_and_has_no_fix()
     {
         string text = Sites.With(("key:", "colour: blue\nkey:"));
-        var d = Checks.Expect(text, "CL0002", (11, 0, 11, 6), "colour", "Unknown key “colour” in the site manifest. Allowed keys: site, domain, ca, subject, key, certificates, bacnet, devices.");
+        var d = Checks.Expect(text, "CL0002", (11, 0, 11, 6), "colour",
+            "Unknown key “colour” in the site manifest. Allowed keys: site, domain, ca, subject, key, certificates, bacnet, devices.");
         Assert.Empty(d.Fixes);
     }
 
@@ -40,14 +41,16 @@ public sealed class SchemaValidatorTests
     public void A_merge_key_is_explained()
     {
         string text = Sites.With(("    instance: 1002\n", "    <<: { instance: 1002 }\n"));
-        var d = Checks.Expect(text, "CL0002", (19, 4, 19, 6), "<<", "Merge keys (“<<”) are not supported in “devices[1]”. Put values shared by all devices under “subject” instead.");
+        _ = Checks.Expect(text, "CL0002", (19, 4, 19, 6), "<<",
+            "Merge keys (“<<”) are not supported in “devices[1]”. Put values shared by all devices under “subject” instead.");
     }
 
     [Fact]
     public void A_number_where_text_belongs_is_quoted_by_the_fix()
     {
         string text = Sites.With(("name: AHU-2", "name: 12345"));
-        var d = Checks.Expect(text, "CL0003", (18, 10, 18, 15), "12345", "“devices[1].name” must be text, but it is a whole number (“12345”).");
+        var d = Checks.Expect(text, "CL0003", (18, 10, 18, 15), "12345",
+            "“devices[1].name” must be text, but it is a whole number (“12345”).");
         Assert.Contains("  - name: \"12345\"\n", Checks.ApplyOnlyFix(text, d), StringComparison.Ordinal);
     }
 
@@ -67,7 +70,8 @@ public sealed class SchemaValidatorTests
     public void A_list_where_a_mapping_belongs_covers_the_whole_flow_list_including_its_bracket()
     {
         string text = Sites.With(("    instance: 1002\n", "    instance: 1002\n    subject: [ country, US ]\n"));
-        var d = Checks.Expect(text, "CL0003", (20, 13, 20, 28), "[ country, US ]", "“devices[1].subject” must be a mapping of keys, but it is a list.");
+        var d = Checks.Expect(text, "CL0003", (20, 13, 20, 28), "[ country, US ]",
+            "“devices[1].subject” must be a mapping of keys, but it is a list.");
         Assert.Empty(d.Fixes);
     }
 
@@ -75,7 +79,8 @@ public sealed class SchemaValidatorTests
     public void A_value_outside_the_enum_is_changed_to_the_closest_allowed_value()
     {
         string text = Sites.With(("profile: generic", "profile: enoss"));
-        var d = Checks.Expect(text, "CL0003", (3, 11, 3, 16), "enoss", "“enoss” is not allowed for “ca.profile”. Use one of: enos, bacnet-sc, generic. Did you mean “enos”?");
+        var d = Checks.Expect(text, "CL0003", (3, 11, 3, 16), "enoss",
+            "“enoss” is not allowed for “ca.profile”. Use one of: enos, bacnet-sc, generic. Did you mean “enos”?");
         Assert.Contains("  profile: enos\n", Checks.ApplyOnlyFix(text, d), StringComparison.Ordinal);
     }
 
@@ -83,7 +88,8 @@ public sealed class SchemaValidatorTests
     public void A_numeric_enum_value_is_put_as_a_number()
     {
         string text = Sites.With(("key:", "bacnet:\n  generateCsrCommand: 7\nkey:"));
-        var d = Checks.Expect(text, "CL0003", (12, 22, 12, 23), "7", "“7” is not allowed for “bacnet.generateCsrCommand”. Use one of: 8, 9. Did you mean “8”?");
+        var d = Checks.Expect(text, "CL0003", (12, 22, 12, 23), "7",
+            "“7” is not allowed for “bacnet.generateCsrCommand”. Use one of: 8, 9. Did you mean “8”?");
         string fixedText = Checks.ApplyOnlyFix(text, d);
         Assert.Contains("  generateCsrCommand: 8\n", fixedText, StringComparison.Ordinal);
         Assert.Empty(Checks.Errors(fixedText));
@@ -93,7 +99,8 @@ public sealed class SchemaValidatorTests
     public void A_number_out_of_range_names_the_range()
     {
         string text = Sites.With(("key:", "bacnet:\n  port: 70000\nkey:"));
-        var d = Checks.Expect(text, "CL0003", (12, 8, 12, 13), "70000", "“70000” is out of range for “bacnet.port”: it must be from 1 to 65535.");
+        _ = Checks.Expect(text, "CL0003", (12, 8, 12, 13), "70000",
+            "“70000” is out of range for “bacnet.port”: it must be from 1 to 65535.");
     }
 
     [Fact]
@@ -110,16 +117,19 @@ public sealed class SchemaValidatorTests
     [Fact]
     public void The_inserted_key_follows_CRLF_and_flow_style()
     {
-        string crlf = Sites.With(("  - name: AHU-2\n    instance: 1002\n", "  - instance: 1002\n")).Replace("\n", "\r\n", StringComparison.Ordinal);
+        string crlf = Sites.With(("  - name: AHU-2\n    instance: 1002\n", "  - instance: 1002\n")).Replace("\n", "\r\n",
+            StringComparison.Ordinal);
         string fixedCrlf = Checks.ApplyOnlyFix(crlf, Checks.Single(crlf, "CL0004"));
-        Assert.EndsWith("  - instance: 1002\r\n    address: 127.0.0.3\r\n    name: MAC00108D0B94AE\r\n", fixedCrlf, StringComparison.Ordinal);
+        Assert.EndsWith("  - instance: 1002\r\n    address: 127.0.0.3\r\n    name: MAC00108D0B94AE\r\n", fixedCrlf,
+            StringComparison.Ordinal);
 
         string flow = Sites.With(("  - name: AHU-2\n    instance: 1002\n    address: 127.0.0.3\n", "  - {instance: 1002}\n"));
         var d = Checks.Expect(flow, "CL0004", (18, 5, 18, 13), "instance");
         Assert.EndsWith("  - {instance: 1002, name: MAC00108D0B94AE}\n", Checks.ApplyOnlyFix(flow, d), StringComparison.Ordinal);
 
         string empty = Sites.With(("  - name: AHU-2\n    instance: 1002\n    address: 127.0.0.3\n", "  - {}\n"));
-        Assert.EndsWith("  - { name: MAC00108D0B94AE }\n", Checks.ApplyOnlyFix(empty, Checks.Single(empty, "CL0004")), StringComparison.Ordinal);
+        Assert.EndsWith("  - { name: MAC00108D0B94AE }\n", Checks.ApplyOnlyFix(empty, Checks.Single(empty, "CL0004")),
+            StringComparison.Ordinal);
     }
 
     [Fact]
@@ -136,7 +146,8 @@ public sealed class SchemaValidatorTests
         var found = Checks.OfCode("", "CL0004");
         Assert.Equal(["devices", "site", "subject"], found.Select(d => d.Message.Split('“', '”')[1]).Order().ToArray());
         Assert.All(found, d => Assert.Equal((0, 0, 0, 0), Checks.Range("", d.Span)));
-        string all = Edits.Apply(Checks.FilePath, "", new Diagnostics.Fix("all", [.. found.SelectMany(d => d.Fixes).SelectMany(f => f.Edits)]));
+        string all = Edits.Apply(Checks.FilePath, "", new Diagnostics.Fix("all",
+            [.. found.SelectMany(d => d.Fixes).SelectMany(f => f.Edits)]));
         Assert.Empty(Checks.OfCode(all, "CL0004"));
         Assert.DoesNotContain(Checks.Run(all), d => d.Code is "CL0001" or "CL0002" or "CL0003");
     }

@@ -9,21 +9,26 @@ public sealed class SubjectEncodingRuleTests
     public void A_non_ASCII_email_is_reported_naming_the_character()
     {
         string text = Sites.With(("email: bms@test.example", "email: bücher@test.example"));
-        var d = Checks.Expect(text, "CL0105", (10, 9, 10, 28), "bücher@test.example", "Email address “bücher@test.example” contains “ü” (U+00FC), which an IA5String (ASCII) cannot hold. Use an address made of ASCII characters only.");
+        _ = Checks.Expect(text, "CL0105", (10, 9, 10, 28), "bücher@test.example",
+            "Email address “bücher@test.example” contains “ü” (U+00FC), which an IA5String (ASCII) cannot hold. Use an address made of " +
+            "ASCII characters only.");
     }
 
     [Fact]
     public void A_country_character_outside_PrintableString_is_reported()
     {
         string text = Sites.With(("country: US", "country: \"U*\""));
-        var d = Checks.Expect(text, "CL0105", (5, 11, 5, 15), "\"U*\"", "Country (C) “U*” contains “*” (U+002A), which a PrintableString cannot hold. Use the letters A-Z.");
+        _ = Checks.Expect(text, "CL0105", (5, 11, 5, 15), "\"U*\"",
+            "Country (C) “U*” contains “*” (U+002A), which a PrintableString cannot hold. Use the letters A-Z.");
     }
 
     [Fact]
     public void A_tab_inside_a_value_is_a_control_character_shown_escaped_in_the_message()
     {
         string text = Sites.With(("organization: Test Org", "organization: \"Test\tOrg\""));
-        var d = Checks.Expect(text, "CL0105", (8, 16, 8, 26), "\"Test\tOrg\"", "Organization (O) “Test\\tOrg” contains the control character U+0009, which a certificate field cannot hold. Remove control characters.");
+        var d = Checks.Expect(text, "CL0105", (8, 16, 8, 26), "\"Test\tOrg\"",
+            "Organization (O) “Test\\tOrg” contains the control character U+0009, which a certificate field cannot hold. Remove control " +
+            "characters.");
         Assert.DoesNotContain(d.Message, char.IsControl);
     }
 
@@ -44,11 +49,14 @@ public sealed class SubjectEncodingRuleTests
         Checks.None(Sites.With(("name: AHU-2", "name: >\n      AHU-2")), "CL0105");
 
     [Theory]
-    [InlineData(CertLsp.Core.Manifest.SubjectEncoding.Utf8String)]
-    [InlineData(CertLsp.Core.Manifest.SubjectEncoding.Ia5String)]
-    public void Printable_ASCII_is_allowed_in_UTF8String_and_IA5String_fields_as_the_rule_s_shortcut_assumes(CertLsp.Core.Manifest.SubjectEncoding encoding)
+    [InlineData(Manifest.SubjectEncoding.Utf8String)]
+    [InlineData(Manifest.SubjectEncoding.Ia5String)]
+    public void Printable_ASCII_is_allowed_in_UTF8String_and_IA5String_fields_as_the_rule_s_shortcut_assumes(
+        Manifest.SubjectEncoding encoding)
     {
-        for (char c = ' '; c <= '~'; c++) Assert.True(CertLsp.Core.Rules.SubjectEncodingRule.Allowed(encoding, new System.Text.Rune(c)), $"U+{(int)c:X4}");
-        Assert.False(CertLsp.Core.Rules.SubjectEncodingRule.Allowed(encoding, new System.Text.Rune('\u007F'))); // DEL, just past "~", is a control character
+        for (char c = ' '; c <= '~'; c++) Assert.True(Core.Rules.SubjectEncodingRule.Allowed(encoding, new System.Text.Rune(c)),
+            $"U+{(int)c:X4}");
+        // DEL, just past "~", is a control character
+        Assert.False(Core.Rules.SubjectEncodingRule.Allowed(encoding, new System.Text.Rune('\u007F')));
     }
 }

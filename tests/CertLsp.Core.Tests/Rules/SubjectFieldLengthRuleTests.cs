@@ -11,7 +11,8 @@ public sealed class SubjectFieldLengthRuleTests
         string ok = new('o', 64), tooLong = new('o', 65);
         Checks.None(Sites.With(("organization: Test Org", $"organization: {ok}")), "CL0102");
         string text = Sites.With(("organization: Test Org", $"organization: {tooLong}"));
-        var d = Checks.Expect(text, "CL0102", (8, 16, 8, 81), tooLong, $"Organization (O) “{tooLong}” has 65 characters; a certificate allows at most 64. Shorten it.");
+        _ = Checks.Expect(text, "CL0102", (8, 16, 8, 81), tooLong,
+            $"Organization (O) “{tooLong}” has 65 characters; a certificate allows at most 64. Shorten it.");
     }
 
     [Fact]
@@ -28,7 +29,8 @@ public sealed class SubjectFieldLengthRuleTests
     public void A_written_out_country_is_fixed_to_its_code()
     {
         string text = Sites.With(("country: US", "country: USA"));
-        var d = Checks.Expect(text, "CL0102", (5, 11, 5, 14), "USA", "The country “USA” must be exactly 2 letters, an ISO 3166-1 alpha-2 code: did you mean “US” (United States)?");
+        var d = Checks.Expect(text, "CL0102", (5, 11, 5, 14), "USA",
+            "The country “USA” must be exactly 2 letters, an ISO 3166-1 alpha-2 code: did you mean “US” (United States)?");
         Assert.Equal(Sites.Clean, Checks.ApplyOnlyFix(text, d));
         string germany = Sites.With(("country: US", "country: Germany"));
         Assert.Contains("  country: DE\n", Checks.ApplyOnlyFix(germany, Checks.Single(germany, "CL0102")), StringComparison.Ordinal);
@@ -58,8 +60,9 @@ public sealed class SubjectFieldLengthRuleTests
     [Fact]
     public void Device_overrides_are_checked_too()
     {
-        string text = Sites.With(("    instance: 1002\n", $"    instance: 1002\n    subject: {{ organizationalUnit: {new string('u', 70)} }}\n"));
-        var d = Checks.Expect(text, "CL0102", (20, 35, 20, 105), new string('u', 70));
+        string text = Sites.With(("    instance: 1002\n",
+            $"    instance: 1002\n    subject: {{ organizationalUnit: {new string('u', 70)} }}\n"));
+        _ = Checks.Expect(text, "CL0102", (20, 35, 20, 105), new string('u', 70));
     }
 
     [Fact]

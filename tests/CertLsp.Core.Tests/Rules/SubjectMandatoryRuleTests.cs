@@ -9,23 +9,30 @@ public sealed class SubjectMandatoryRuleTests
     public void A_field_no_device_has_is_reported_once_on_subject_and_the_fix_adds_it_to_the_defaults()
     {
         string text = Sites.With(("  organizationalUnit: Facilities\n", ""));
-        var d = Checks.Expect(text, "CL0101", (4, 0, 4, 7), "subject", "All 2 devices have no organizational unit (OU) (“organizationalUnit”) in the certificate subject; the CA requires it. Add “organizationalUnit” under the site's “subject” defaults.");
+        var d = Checks.Expect(text, "CL0101", (4, 0, 4, 7), "subject",
+            "All 2 devices have no organizational unit (OU) (“organizationalUnit”) in the certificate subject; the CA requires it. Add " +
+            "“organizationalUnit” under the site's “subject” defaults.");
         var fix = Assert.Single(d.Fixes);
         Assert.Equal("Add “organizationalUnit” to the subject defaults", fix.Title);
         string fixedText = Edits.Apply(Checks.FilePath, text, fix);
         Assert.Contains("  email: bms@test.example\n  organizationalUnit: \"\"\nkey:", fixedText, StringComparison.Ordinal);
         // The fix inserts a placeholder to fill in: what remains is exactly the request to fill it, on the placeholder.
         var remaining = Assert.Single(Checks.Errors(fixedText));
-        Assert.Equal("The organizational unit (OU) (“organizationalUnit”) is empty; the CA requires a value. Fill it in.", remaining.Message);
+        Assert.Equal("The organizational unit (OU) (“organizationalUnit”) is empty; the CA requires a value. Fill it in.",
+            remaining.Message);
         Checks.AssertRange(fixedText, remaining, (10, 22, 10, 24), "\"\"");
-        Assert.Empty(Checks.Errors(fixedText.Replace("organizationalUnit: \"\"", "organizationalUnit: Facilities", StringComparison.Ordinal)));
+        Assert.Empty(Checks.Errors(fixedText.Replace("organizationalUnit: \"\"", "organizationalUnit: Facilities",
+            StringComparison.Ordinal)));
     }
 
     [Fact]
     public void A_field_only_some_devices_lack_is_reported_on_each_of_them()
     {
-        string text = Sites.With(("  state: Wisconsin\n", ""), ("    instance: 1001\n", "    instance: 1001\n    subject: { state: Illinois }\n"));
-        var d = Checks.Expect(text, "CL0101", (18, 10, 18, 15), "AHU-2", "Device “AHU-2” has no state or province (ST) (“state”) in the certificate subject; the CA requires it. Add “state” under the site's “subject” defaults or the device's own “subject”.");
+        string text = Sites.With(("  state: Wisconsin\n", ""),
+            ("    instance: 1001\n", "    instance: 1001\n    subject: { state: Illinois }\n"));
+        var d = Checks.Expect(text, "CL0101", (18, 10, 18, 15), "AHU-2",
+            "Device “AHU-2” has no state or province (ST) (“state”) in the certificate subject; the CA requires it. Add “state” under " +
+            "the site's “subject” defaults or the device's own “subject”.");
         string fixedText = Edits.Apply(Checks.FilePath, text, Assert.Single(d.Fixes));
         Assert.Contains("  email: bms@test.example\n  state: \"\"\n", fixedText, StringComparison.Ordinal);
     }
@@ -33,7 +40,9 @@ public sealed class SubjectMandatoryRuleTests
     [Fact]
     public void Without_subject_the_finding_is_on_the_first_key_and_the_fix_adds_the_subject_mapping()
     {
-        string text = Sites.With(("subject:\n  country: US\n  state: Wisconsin\n  locality: Milwaukee\n  organization: Test Org\n  organizationalUnit: Facilities\n  email: bms@test.example\n", ""));
+        string text = Sites.With((
+            "subject:\n  country: US\n  state: Wisconsin\n  locality: Milwaukee\n  organization: Test Org\n  organizationalUnit: " +
+            "Facilities\n  email: bms@test.example\n", ""));
         var found = Checks.OfCode(text, "CL0101");
         Assert.Equal(5, found.Length);
         Assert.All(found, d => Checks.AssertRange(text, d, (0, 0, 0, 4), "site"));
@@ -44,12 +53,15 @@ public sealed class SubjectMandatoryRuleTests
         Assert.EndsWith("    address: 127.0.0.3\nsubject: { country: \"\" }\n", fixedText, StringComparison.Ordinal);
         var after = Checks.OfCode(fixedText, "CL0101");
         Assert.Equal(4, after.Count(d => d.Message.StartsWith("All 2 devices have no", StringComparison.Ordinal)));
-        Assert.Equal("The country (C) (“country”) is empty; the CA requires a value. Fill it in.", Assert.Single(after, d => d.Message.Contains("is empty", StringComparison.Ordinal)).Message);
+        Assert.Equal("The country (C) (“country”) is empty; the CA requires a value. Fill it in.",
+            Assert.Single(after, d => d.Message.Contains("is empty", StringComparison.Ordinal)).Message);
     }
 
     [Fact]
     public void Device_overrides_satisfy_the_rule() =>
-        Checks.None(Sites.With(("  locality: Milwaukee\n", ""), ("    instance: 1001\n", "    instance: 1001\n    subject: { locality: Madison }\n"), ("    instance: 1002\n", "    instance: 1002\n    subject:\n      locality: Green Bay\n")), "CL0101");
+        Checks.None(Sites.With(("  locality: Milwaukee\n", ""),
+            ("    instance: 1001\n", "    instance: 1001\n    subject: { locality: Madison }\n"),
+            ("    instance: 1002\n", "    instance: 1002\n    subject:\n      locality: Green Bay\n")), "CL0101");
 
     [Theory]
     [InlineData("state: \"\"", "state or province (ST)", 11)]

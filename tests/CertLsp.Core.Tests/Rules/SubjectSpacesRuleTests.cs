@@ -14,7 +14,8 @@ public sealed class SubjectSpacesRuleTests
     {
         string text = Sites.With(("organization: Test Org", $"organization: {yaml}"));
         var d = Checks.Expect(text, "CL0106", (8, 16, 8, 16 + yaml.Length), yaml,
-            $"The organization (O) “{value}” has spaces at its start or end; they go into the CSR, and a CA that compares names (openssl's policy “match”) sees a different value. Remove them.");
+            $"The organization (O) “{value}” has spaces at its start or end; they go into the CSR, and a CA that compares names " +
+                $"(openssl's policy “match”) sees a different value. Remove them.");
         Assert.Equal(Diagnostics.DiagnosticSeverity.Warning, d.Severity);
         Assert.Equal(Sites.Clean, Checks.ApplyOnlyFix(text, d));
     }
@@ -22,11 +23,14 @@ public sealed class SubjectSpacesRuleTests
     [Fact]
     public void A_device_override_is_checked_with_exact_ranges_in_crlf_text_after_non_ascii_and_tabs()
     {
-        string text = Sites.With(("    address: 127.0.0.3\n", "    address: 127.0.0.3\n    subject: { state: Bayern,\tlocality: \"München \" }  # 😀\n")).Replace("\n", "\r\n", StringComparison.Ordinal);
+        string text = Sites.With(("    address: 127.0.0.3\n",
+            "    address: 127.0.0.3\n    subject: { state: Bayern,\tlocality: \"München \" }  # 😀\n")).Replace("\n", "\r\n",
+            StringComparison.Ordinal);
         var d = Checks.Single(text, "CL0106");
         // “    subject: { state: Bayern,<tab>locality: ” is 40 UTF-16 units.
         Checks.AssertRange(text, d, (21, 40, 21, 50), "\"München \"");
-        Assert.Contains("    subject: { state: Bayern,\tlocality: München }  # 😀\r\n", Checks.ApplyOnlyFix(text, d), StringComparison.Ordinal);
+        Assert.Contains("    subject: { state: Bayern,\tlocality: München }  # 😀\r\n", Checks.ApplyOnlyFix(text, d),
+            StringComparison.Ordinal);
     }
 
     [Fact]

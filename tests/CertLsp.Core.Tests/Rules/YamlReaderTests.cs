@@ -10,7 +10,8 @@ public sealed class YamlReaderTests
     public void A_duplicate_key_is_reported_on_the_second_with_the_first_as_related_location()
     {
         string text = Sites.With(("    instance: 1002\n", "    instance: 1002\n    instance: 1003\n"));
-        var d = Checks.Expect(text, "CL0001", (20, 4, 20, 12), "instance", "The key “instance” appears twice in the same mapping; YAML keeps only one. Remove or rename this one.");
+        var d = Checks.Expect(text, "CL0001", (20, 4, 20, 12), "instance",
+            "The key “instance” appears twice in the same mapping; YAML keeps only one. Remove or rename this one.");
         var related = Assert.Single(d.Related);
         Assert.Equal((19, 4, 19, 12), Checks.Range(text, related.Location.Span));
         Assert.Equal("“instance” is first defined here", related.Message);
@@ -33,7 +34,9 @@ public sealed class YamlReaderTests
         var d = Assert.Single(Checks.Run(text));
         Assert.Equal("CL0001", d.Code);
         Checks.AssertRange(text, d, (1, 0, 1, 26), "devices: [ { name: AHU-1 }");
-        Assert.Equal("YAML syntax error: while parsing a flow sequence, did not find expected ',' or ']'. The rest of the manifest is checked once this is fixed.", d.Message);
+        Assert.Equal(
+            "YAML syntax error: while parsing a flow sequence, did not find expected ',' or ']'. The rest of the manifest is checked " +
+            "once this is fixed.", d.Message);
     }
 
     [Fact]

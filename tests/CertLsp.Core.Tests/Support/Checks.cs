@@ -5,7 +5,8 @@ using CertLsp.Core.Text;
 
 namespace CertLsp.Core.Tests.Support;
 
-/// <summary>Runs the checker on a manifest text and states what tests assert: ranges as line/character, fixes applied and re-checked.</summary>
+/// <summary>Runs the checker on a manifest text and states what tests assert: ranges as line/character, fixes applied and
+/// re-checked.</summary>
 public static class Checks
 {
     public const string FilePath = "test.site.yaml";
@@ -16,7 +17,8 @@ public static class Checks
 
     /// <summary>Checks a manifest together with the text of its ledger (none when null).</summary>
     public static ImmutableArray<Diagnostic> Run(string text, string? ledger) =>
-        ManifestChecker.Check([ManifestDocument.Parse(FilePath, text, ledger is null ? null : new LedgerInput(LedgerPath, ledger))]).ByPath[FilePath];
+        ManifestChecker.Check([ManifestDocument.Parse(FilePath, text, ledger is null ? null
+            : new LedgerInput(LedgerPath, ledger))]).ByPath[FilePath];
 
     public static ImmutableArray<Diagnostic> Errors(string text) => [.. Run(text).Where(d => d.Severity == DiagnosticSeverity.Error)];
 
@@ -48,7 +50,8 @@ public static class Checks
         Assert.Equal(covered, At(text, diagnostic.Span));
     }
 
-    /// <summary>The one diagnostic of that code, asserted to cover exactly <paramref name="range"/> and <paramref name="covered"/> (and to say <paramref name="message"/>).</summary>
+    /// <summary>The one diagnostic of that code, asserted to cover exactly <paramref name="range"/> and <paramref name="covered"/> (and to
+    /// say <paramref name="message"/>).</summary>
     public static Diagnostic Expect(string text, string code, (int, int, int, int) range, string covered, string? message = null)
     {
         var diagnostic = Single(text, code);
@@ -73,7 +76,8 @@ public static class Checks
     /// The errors after a fix, compared with those before by code and message (counted): the diagnostic's count went down,
     /// and no other count went up, except for errors <paramref name="expectedNew"/> accepts.
     /// </summary>
-    public static void AssertFixed(Diagnostic diagnostic, Fix fix, IEnumerable<Diagnostic> before, IEnumerable<Diagnostic> after, Func<Diagnostic, bool> expectedNew, string context)
+    public static void AssertFixed(Diagnostic diagnostic, Fix fix, IEnumerable<Diagnostic> before, IEnumerable<Diagnostic> after,
+        Func<Diagnostic, bool> expectedNew, string context)
     {
         var beforeList = before.ToList();
         var afterAll = after.ToList();
@@ -94,5 +98,6 @@ public static class Checks
     public static string ApplyOnlyFix(string text, Diagnostic diagnostic) => ApplyFix(text, diagnostic, Assert.Single(diagnostic.Fixes));
 
     private static Dictionary<(string Code, string Message), int> Count(IEnumerable<Diagnostic> diagnostics) =>
-        diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).GroupBy(d => (d.Code, d.Message)).ToDictionary(g => g.Key, g => g.Count());
+        diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).GroupBy(d => (d.Code, d.Message)).ToDictionary(g => g.Key, g =>
+            g.Count());
 }

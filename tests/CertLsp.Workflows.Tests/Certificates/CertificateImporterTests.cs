@@ -8,7 +8,6 @@ using CertLsp.Core.Tests.Certificates;
 using CertLsp.Workflows.Certificates;
 using CertLsp.Workflows.Ledger;
 using CertLsp.Workflows.Requests;
-using Xunit;
 
 namespace CertLsp.Workflows.Tests.Certificates;
 
@@ -32,7 +31,8 @@ public sealed class CertificateImporterTests
 
         /// <summary>The CSRs of the run, by device CN.</summary>
         public IEnumerable<(string Cn, byte[] Csr)> Csrs() =>
-            Requests.Zips.SelectMany(z => TempSite.Entries(z.Path)).Where(e => e.Key.Contains(".pem", StringComparison.Ordinal) && !e.Key.Contains("issuer", StringComparison.Ordinal))
+            Requests.Zips.SelectMany(z => TempSite.Entries(z.Path)).Where(e => e.Key.Contains(".pem", StringComparison.Ordinal)
+                && !e.Key.Contains("issuer", StringComparison.Ordinal))
                 .Select(e => (CsrGenerator.Inspect(e.Value).CommonName!, e.Value));
 
         public string Zip(string name, params (string Name, string Content)[] entries)
@@ -83,10 +83,12 @@ public sealed class CertificateImporterTests
         Assert.Equal("dev-01.bms.test.example", leaf.GetNameInfo(X509NameType.SimpleName, false));
         Assert.Equal(f.Ledger.Find("dev-01")!.Certificate!.PublicKey, Fingerprints.OfPublicKey(leaf.PublicKey));
         Assert.Equal(2, p12.Count);
-        Assert.Throws<CryptographicException>(() => X509CertificateLoader.LoadPkcs12CollectionFromFile(Path.Combine(bundles, "dev-01.p12"), "wrong"));
+        Assert.Throws<CryptographicException>(() => X509CertificateLoader.LoadPkcs12CollectionFromFile(Path.Combine(bundles, "dev-01.p12"),
+            "wrong"));
         Assert.Equal(2, CertificateFiles.ReadAll(File.ReadAllBytes(Path.Combine(bundles, "dev-01.chain.pem"))).Count);
 
-        PrivateKeyScan.AssertAbsent(f.Site, [f.Site.LedgerPath, .. Directory.GetFiles(bundles, "*.chain.pem")], [.. result.Files.Select(x => x.Reason)]);
+        PrivateKeyScan.AssertAbsent(f.Site, [f.Site.LedgerPath, .. Directory.GetFiles(bundles, "*.chain.pem")],
+            [.. result.Files.Select(x => x.Reason)]);
     }
 
     [Fact]
@@ -118,7 +120,8 @@ public sealed class CertificateImporterTests
         Assert.Equal(1, result.Count(FileVerdict.Skipped));
     }
 
-    private static ImportedFile OnlyCertificate(ImportResult result) => Assert.Single(result.Files, x => x.Verdict is FileVerdict.Rejected or FileVerdict.Accepted);
+    private static ImportedFile OnlyCertificate(ImportResult result) =>
+        Assert.Single(result.Files, x => x.Verdict is FileVerdict.Rejected or FileVerdict.Accepted);
 
     private static void AssertRejected(Fixture f, string zip, string reason, ImportOptions? options = null)
     {
@@ -142,7 +145,8 @@ public sealed class CertificateImporterTests
     {
         using var f = new Fixture(1);
         var (_, csr) = f.Csrs().Single();
-        AssertRejected(f, f.Zip("z.zip", ("a.pem", f.Ca.Sign(csr, DateTime.UtcNow.AddDays(-30), DateTime.UtcNow.AddDays(-1)))), "expired on");
+        AssertRejected(f, f.Zip("z.zip", ("a.pem", f.Ca.Sign(csr, DateTime.UtcNow.AddDays(-30), DateTime.UtcNow.AddDays(-1)))),
+            "expired on");
     }
 
     [Fact]
@@ -150,7 +154,8 @@ public sealed class CertificateImporterTests
     {
         using var f = new Fixture(1);
         var (_, csr) = f.Csrs().Single();
-        AssertRejected(f, f.Zip("z.zip", ("a.pem", f.Ca.Sign(csr, DateTime.UtcNow.AddDays(2), DateTime.UtcNow.AddDays(30)))), "not valid before");
+        AssertRejected(f, f.Zip("z.zip", ("a.pem", f.Ca.Sign(csr, DateTime.UtcNow.AddDays(2), DateTime.UtcNow.AddDays(30)))),
+            "not valid before");
     }
 
     [Fact]
@@ -194,7 +199,8 @@ public sealed class CertificateImporterTests
     {
         using var f = new Fixture(1);
         var (_, csr) = f.Csrs().Single();
-        var other = TestCa.ParseRequest(CsrGenerator.Generate(new DeviceSubject("DE", "B", "M", "O", "U", "x", null), KeySpec.EcdsaP256).CsrDer).GetPublicKey();
+        var other = TestCa.ParseRequest(CsrGenerator.Generate(new DeviceSubject("DE", "B", "M", "O", "U", "x", null),
+            KeySpec.EcdsaP256).CsrDer).GetPublicKey();
         AssertRejected(f, f.Zip("z.zip", ("a.pem", f.Ca.Sign(csr, overrideKey: other))), "public key is not the one of the pending CSR");
     }
 
@@ -230,7 +236,8 @@ public sealed class CertificateImporterTests
     public void Private_keys_in_the_answer_are_rejected_unread()
     {
         using var f = new Fixture(1);
-        var result = f.Import(f.Zip("z.zip", ("cert1/device-1/port-1/key-x.pem", "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n")));
+        var result = f.Import(f.Zip("z.zip", ("cert1/device-1/port-1/key-x.pem",
+            "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n")));
         Assert.Contains("private key", Assert.Single(result.Files).Reason);
         Assert.Equal(FileVerdict.Rejected, result.Files[0].Verdict);
     }
@@ -266,10 +273,12 @@ public sealed class CertificateImporterTests
         string cert = f.Ca.Sign(csr);
         f.Import(f.Zip("z.zip", ("a.pem", cert)));
         File.WriteAllBytes(f.Site.File_("ca.crl"), f.Ca.Crl(cert));
-        var result = f.Import(f.Zip("empty.zip", ("notes.txt", "nothing")), new ImportOptions { RevocationLists = [f.Site.File_("ca.crl")] });
+        var result = f.Import(f.Zip("empty.zip", ("notes.txt", "nothing")),
+            new ImportOptions { RevocationLists = [f.Site.File_("ca.crl")] });
         Assert.Equal("dev-01", Assert.Single(result.NewlyRevoked));
         Assert.Equal(CertificateStatus.Revoked, f.Ledger.Find("dev-01")!.StatusAt(DateTimeOffset.UtcNow));
-        var document = ManifestDocument.Parse(f.Site.ManifestPath, f.Site.Text, new LedgerInput(f.Site.LedgerPath, File.ReadAllText(f.Site.LedgerPath)));
+        var document = ManifestDocument.Parse(f.Site.ManifestPath, f.Site.Text,
+            new LedgerInput(f.Site.LedgerPath, File.ReadAllText(f.Site.LedgerPath)));
         Assert.Contains(document.LocalDiagnostics, d => d.Code == "CL0404");
     }
 
@@ -280,13 +289,15 @@ public sealed class CertificateImporterTests
         using (f)
         {
             // Re-request with encrypted keys.
-            var again = CsrRequester.Run(f.Site.ManifestPath, f.Site.Text, new CsrRequestOptions { Pending = PendingPolicy.Overwrite, Passphrase = "s3cret" });
+            var again = CsrRequester.Run(f.Site.ManifestPath, f.Site.Text,
+                new CsrRequestOptions { Pending = PendingPolicy.Overwrite, Passphrase = "s3cret" });
             var csr = TempSite.Entries(again.Zips.Single().Path).Values.Single();
             var result = f.Import(f.Zip("z.zip", ("a.pem", f.Ca.Sign(csr))), new ImportOptions { Passphrase = "s3cret" });
             Assert.Equal(FileVerdict.Accepted, OnlyCertificate(result).Verdict);
             string bundles = Path.Combine(f.Site.Folder, "certificates", "site.site");
             Assert.False(File.Exists(Path.Combine(bundles, "dev-01.p12.pass")));
-            Assert.Single(X509CertificateLoader.LoadPkcs12CollectionFromFile(Path.Combine(bundles, "dev-01.p12"), "s3cret"), c => c.HasPrivateKey);
+            Assert.Single(X509CertificateLoader.LoadPkcs12CollectionFromFile(Path.Combine(bundles, "dev-01.p12"), "s3cret"), c =>
+                c.HasPrivateKey);
         }
     }
 

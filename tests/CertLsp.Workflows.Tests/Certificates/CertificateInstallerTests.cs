@@ -8,7 +8,6 @@ using CertLsp.Core.Tests.Certificates;
 using CertLsp.Workflows.Certificates;
 using CertLsp.Workflows.Ledger;
 using CertLsp.Workflows.Requests;
-using Xunit;
 
 namespace CertLsp.Workflows.Tests.Certificates;
 
@@ -25,7 +24,8 @@ public sealed class CertificateInstallerTests
     {
         public Task<DeviceCsrOutcome> RequestAsync(DeviceEntry device, CancellationToken cancellationToken)
         {
-            var subject = new DeviceSubject("DE", "Bayern", "München", "Test GmbH", "Gebäudetechnik", $"{device.Name!.Value}.bms.test.example", "bms@test.example");
+            var subject = new DeviceSubject("DE", "Bayern", "München", "Test GmbH", "Gebäudetechnik",
+                $"{device.Name!.Value}.bms.test.example", "bms@test.example");
             using var request = CsrGenerator.Generate(subject, KeySpec.EcdsaP256);
             return Task.FromResult(DeviceCsrOutcome.Of(request.CsrDer));
         }
@@ -36,7 +36,8 @@ public sealed class CertificateInstallerTests
     {
         public Dictionary<string, DeviceCertificates> Given { get; } = new(StringComparer.Ordinal);
 
-        public Task<DeviceInstallOutcome> InstallAsync(DeviceEntry device, DeviceCertificates certificates, CancellationToken cancellationToken)
+        public Task<DeviceInstallOutcome> InstallAsync(DeviceEntry device, DeviceCertificates certificates,
+            CancellationToken cancellationToken)
         {
             lock (Given) Given[device.Name!.Value] = certificates;
             return Task.FromResult(answer?.Invoke(device.Name!.Value) ?? DeviceInstallOutcome.Done);
@@ -49,11 +50,15 @@ public sealed class CertificateInstallerTests
         {
             Site = new TempSite(TempSite.Manifest(devices, key));
             File.WriteAllText(Site.File_("ca.pem"), Ca.Pem);
-            var requests = CsrRequester.Run(Site.ManifestPath, Site.Text, new CsrRequestOptions { DeviceSource = key == DeviceKeys ? new FakeDevices() : null });
+            var requests = CsrRequester.Run(Site.ManifestPath, Site.Text,
+                new CsrRequestOptions { DeviceSource = key == DeviceKeys ? new FakeDevices() : null });
             Assert.Equal(devices, requests.Requested);
-            var signed = requests.Zips.SelectMany(z => TempSite.Entries(z.Path)).Where(e => e.Key.EndsWith(".pem", StringComparison.Ordinal))
-                .Select(e => (Name: e.Key.Replace(".pem", ".crt", StringComparison.Ordinal), Data: Encoding.ASCII.GetBytes(Ca.Sign(e.Value)))).ToList();
-            Certificates = signed.ToDictionary(s => s.Name[..s.Name.IndexOf('.', StringComparison.Ordinal)], s => Encoding.ASCII.GetString(s.Data), StringComparer.Ordinal);
+            var signed = requests.Zips.SelectMany(z => TempSite.Entries(z.Path)).Where(e =>
+                e.Key.EndsWith(".pem", StringComparison.Ordinal))
+                .Select(e => (Name: e.Key.Replace(".pem", ".crt", StringComparison.Ordinal),
+                    Data: Encoding.ASCII.GetBytes(Ca.Sign(e.Value)))).ToList();
+            Certificates = signed.ToDictionary(s => s.Name[..s.Name.IndexOf('.', StringComparison.Ordinal)], s =>
+                Encoding.ASCII.GetString(s.Data), StringComparer.Ordinal);
             SignedZip = Site.File_("signed.zip");
             File.WriteAllBytes(SignedZip, TempSite.MakeZip([.. signed, ("issuer/iss-1.pem", Encoding.ASCII.GetBytes(Ca.Pem))]));
         }
@@ -68,12 +73,14 @@ public sealed class CertificateInstallerTests
         public Dictionary<string, string> Certificates { get; }
 
         public ImportResult Import(IDeviceCertificateTarget? target, CancellationToken cancellationToken = default) =>
-            CertificateImporter.Run(Site.ManifestPath, Site.Text, SignedZip, new ImportOptions { DeviceTarget = target }, null, cancellationToken);
+            CertificateImporter.Run(Site.ManifestPath, Site.Text, SignedZip, new ImportOptions { DeviceTarget = target }, null,
+                cancellationToken);
 
         public InstallResult InstallRecorded(IDeviceCertificateTarget target, IProgress<InstallProgress>? progress = null) =>
             CertificateInstaller.InstallRecorded(Site.ManifestPath, Site.Text, target, new InstallOptions(), progress);
 
-        public string ChainFile(string device) => Path.Combine(Path.GetDirectoryName(Site.ManifestPath)!, "certificates", KeyStore.ManifestStem(Site.ManifestPath), device + ".chain.pem");
+        public string ChainFile(string device) => Path.Combine(Path.GetDirectoryName(Site.ManifestPath)!, "certificates",
+            KeyStore.ManifestStem(Site.ManifestPath), device + ".chain.pem");
 
         public SiteLedger Ledger => LedgerFile.Load(Site.LedgerPath);
 
@@ -108,7 +115,8 @@ public sealed class CertificateInstallerTests
         }
         Assert.Contains("  install: installed\n", File.ReadAllText(f.Site.LedgerPath));
 
-        var rows = StatusReport.For(Core.Checking.ManifestDocument.Parse(f.Site.ManifestPath, f.Site.Text).Manifest!, ledger, DateTimeOffset.UtcNow);
+        var rows = StatusReport.For(Core.Checking.ManifestDocument.Parse(f.Site.ManifestPath, f.Site.Text).Manifest!, ledger,
+            DateTimeOffset.UtcNow);
         Assert.All(rows, r => Assert.Equal(InstallState.Installed, r.Install));
 
         // Nothing is left to install: a re-run asks no device.
@@ -128,8 +136,10 @@ public sealed class CertificateInstallerTests
         Assert.Equal(2, first.Count(FileVerdict.Accepted));
         Assert.Equal(2, first.InstallCount(InstallState.Pending));
         Assert.All(first.Installs, i => Assert.Contains("--bind", i.Detail));
-        Assert.All(f.Ledger.Entries.Values, e => Assert.Equal(new CertificateInstall(InstallState.Pending, e.Certificate!.Fingerprint), e.Install));
-        var rows = StatusReport.For(Core.Checking.ManifestDocument.Parse(f.Site.ManifestPath, f.Site.Text).Manifest!, f.Ledger, DateTimeOffset.UtcNow);
+        Assert.All(f.Ledger.Entries.Values, e => Assert.Equal(new CertificateInstall(InstallState.Pending, e.Certificate!.Fingerprint),
+            e.Install));
+        var rows = StatusReport.For(Core.Checking.ManifestDocument.Parse(f.Site.ManifestPath, f.Site.Text).Manifest!, f.Ledger,
+            DateTimeOffset.UtcNow);
         Assert.All(rows, r => Assert.Equal((CertificateStatus.Valid, InstallState.Pending), (r.Status, r.Install)));
 
         var target = new FakeTarget();
@@ -144,7 +154,8 @@ public sealed class CertificateInstallerTests
     public void A_device_that_refuses_or_fails_is_recorded_with_its_reason_the_others_are_installed_and_a_rerun_retries_only_it()
     {
         using var f = new Fixture(4);
-        const string refusal = "device 1002 at 127.0.0.3:47808, network-port,2: ReinitializeDevice ACTIVATE_CHANGES: error device/invalid-configuration-data";
+        const string refusal =
+            "device 1002 at 127.0.0.3:47808, network-port,2: ReinitializeDevice ACTIVATE_CHANGES: error device/invalid-configuration-data";
         var target = new FakeTarget(name => name switch
         {
             "dev-02" => DeviceInstallOutcome.Failed(refusal),
@@ -159,15 +170,18 @@ public sealed class CertificateInstallerTests
         Assert.Equal("IOException: socket closed", Assert.Single(result.Installs, i => i.Device == "dev-03").Detail);
         var ledger = f.Ledger;
         Assert.Equal((InstallState.Failed, refusal), (ledger.Find("dev-02")!.Install!.State, ledger.Find("dev-02")!.Install!.Error));
-        Assert.All(ledger.Entries.Values, e => Assert.Equal(CertificateStatus.Valid, e.StatusAt(DateTimeOffset.UtcNow))); // nothing else is lost
-        var rows = StatusReport.For(Core.Checking.ManifestDocument.Parse(f.Site.ManifestPath, f.Site.Text).Manifest!, ledger, DateTimeOffset.UtcNow);
+        // nothing else is lost
+        Assert.All(ledger.Entries.Values, e => Assert.Equal(CertificateStatus.Valid, e.StatusAt(DateTimeOffset.UtcNow)));
+        var rows = StatusReport.For(Core.Checking.ManifestDocument.Parse(f.Site.ManifestPath, f.Site.Text).Manifest!, ledger,
+            DateTimeOffset.UtcNow);
         Assert.Equal(refusal, Assert.Single(rows, r => r.Device == "dev-02").InstallError);
 
         var retry = new FakeTarget();
         var second = f.Import(retry);
         Assert.Equal(["dev-02", "dev-03"], retry.Given.Keys.Order());
         Assert.Equal(2, second.InstallCount(InstallState.Installed));
-        Assert.All(f.Ledger.Entries.Values, e => Assert.Equal(new CertificateInstall(InstallState.Installed, e.Certificate!.Fingerprint, e.Install!.At), e.Install));
+        Assert.All(f.Ledger.Entries.Values, e => Assert.Equal(
+            new CertificateInstall(InstallState.Installed, e.Certificate!.Fingerprint, e.Install!.At), e.Install));
     }
 
     [Fact]
@@ -190,7 +204,11 @@ public sealed class CertificateInstallerTests
         f.Import(new FakeTarget());
         var installed = f.Ledger.Find("dev-01")!;
         // The certificate is valid for a year: renewing it now is an explicit choice (Renew).
-        CsrRequester.Run(f.Site.ManifestPath, f.Site.Text, new CsrRequestOptions { DeviceSource = new FakeDevices(), Pending = PendingPolicy.Overwrite, Renew = true });
+        CsrRequester.Run(f.Site.ManifestPath, f.Site.Text, new CsrRequestOptions
+        {
+            DeviceSource = new FakeDevices(), Pending =
+            PendingPolicy.Overwrite, Renew = true
+        });
         var renewing = f.Ledger.Find("dev-01")!;
         Assert.NotNull(renewing.Pending);
         Assert.Equal(installed.Install, renewing.Install);
@@ -210,7 +228,8 @@ public sealed class CertificateInstallerTests
         var subRequest = new CertificateRequest("CN=Issuing", subKey, HashAlgorithmName.SHA256);
         subRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
         using var issuing = subRequest.Create(root, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddMonths(6), [1, 2, 3]);
-        using var unrelated = new CertificateRequest("CN=Other", subKey, HashAlgorithmName.SHA256).CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1));
+        using var unrelated = new CertificateRequest("CN=Other", subKey, HashAlgorithmName.SHA256).CreateSelfSigned(
+            DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1));
 
         Assert.Equal([issuing, root], CertificateInstaller.Chain(issuing, [unrelated, issuing, root]));
         Assert.Equal([issuing], CertificateInstaller.Chain(issuing, [unrelated, issuing]));
@@ -240,13 +259,15 @@ public sealed class CertificateInstallerTests
             string chain = File.ReadAllText(f.ChainFile(device));
             Assert.Equal(pem.Trim() + "\n" + f.Ca.Pem.Trim() + "\n", chain.Replace("\r", ""));
             Assert.DoesNotContain("PRIVATE", chain);
-            if (!OperatingSystem.IsWindows()) Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(f.ChainFile(device)));
+            if (!OperatingSystem.IsWindows()) Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite,
+                File.GetUnixFileMode(f.ChainFile(device)));
             Assert.Contains($"{device}.chain.pem", Assert.Single(first.Files, x => x.Device == device).Reason);
         }
         File.Delete(f.SignedZip); // not needed any more
 
         // dev-02 failed once before: failed installs are retried too.
-        var failing = new FakeTarget(name => name == "dev-02" ? DeviceInstallOutcome.Failed("did not answer (no answer after 3 attempt(s))") : DeviceInstallOutcome.Done);
+        var failing = new FakeTarget(name => name == "dev-02"
+            ? DeviceInstallOutcome.Failed("did not answer (no answer after 3 attempt(s))") : DeviceInstallOutcome.Done);
         var progress = new Collect<InstallProgress>();
         var run = f.InstallRecorded(failing, progress);
         Assert.Null(run.Refusal);
@@ -297,7 +318,8 @@ public sealed class CertificateInstallerTests
         Assert.Equal(ledger, File.ReadAllText(f.Site.LedgerPath));
 
         var again = f.Import(null);
-        Assert.All(again.Files.Where(x => x.Device is not null), x => Assert.Matches(@"^already imported; its missing dev-0\d\.chain\.pem written now$", x.Reason));
+        Assert.All(again.Files.Where(x => x.Device is not null), x =>
+            Assert.Matches(@"^already imported; its missing dev-0\d\.chain\.pem written now$", x.Reason));
         Assert.Equal(3, f.InstallRecorded(target).Count(InstallState.Installed));
     }
 
@@ -330,9 +352,11 @@ public sealed class CertificateInstallerTests
         var installed = result.Installs.Where(i => i.State == InstallState.Installed).Select(i => i.Device).Order().ToList();
         Assert.NotEmpty(installed);
         Assert.Equal(target.Given.Keys.Order(), installed);                      // every device started was finished and recorded
-        Assert.All(result.Installs.Where(i => i.State != InstallState.Installed), i => Assert.Equal((InstallState.Pending, "not installed: cancelled before its turn"), (i.State, i.Detail)));
+        Assert.All(result.Installs.Where(i => i.State != InstallState.Installed), i =>
+            Assert.Equal((InstallState.Pending, "not installed: cancelled before its turn"), (i.State, i.Detail)));
         var ledger = f.Ledger;
-        Assert.All(ledger.Entries.Values, e => Assert.Equal(target.Given.ContainsKey(e.Device) ? InstallState.Installed : InstallState.Pending, e.InstallStateOfCertificate));
+        Assert.All(ledger.Entries.Values, e => Assert.Equal(target.Given.ContainsKey(e.Device) ? InstallState.Installed
+            : InstallState.Pending, e.InstallStateOfCertificate));
 
         // The rest is installed later, from the ledger.
         var rest = new FakeTarget();
