@@ -1,5 +1,5 @@
-using Xunit;
 using CertLsp.Core.Tests.Interop;
+using Xunit;
 
 namespace CertLsp.Cli.Tests.Conventions;
 

@@ -186,7 +186,9 @@ public sealed class OpenSslSite : IDisposable
         Workflows.Certificates.CertificateImporter.Run(Site.ManifestPath, Site.Text, source, options
             ?? new Workflows.Certificates.ImportOptions());
 
+#pragma warning disable IDE0001 // linked into several test projects, where the shortest name differs
     public Core.Ledger.SiteLedger Ledger => Workflows.Ledger.LedgerFile.Load(Site.LedgerPath);
+#pragma warning restore IDE0001
 
     public void Dispose()
     {

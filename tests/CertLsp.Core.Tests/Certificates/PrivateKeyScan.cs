@@ -1,7 +1,9 @@
 using System.Security.Cryptography;
 using System.Text;
 using CertLsp.Workflows.Certificates;
+#pragma warning disable IDE0005 // linked into test projects with and without a global using of Xunit
 using Xunit;
+#pragma warning restore IDE0005
 
 namespace CertLsp.Core.Tests.Certificates;
 
