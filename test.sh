@@ -52,11 +52,29 @@ step "dotnet test"
 tests/dotnet-test.sh "$log/dotnet.txt"
 status=$?
 
-read -r passed failed skipped < <(sed -nE 's/^dotnet tests: ([0-9]+) passed, ([0-9]+) failed, ([0-9]+) skipped$/\1 \2 \3/p' "$log/dotnet.txt" | tail -1)
+read -r passed failed skipped < <(sed -nE 's/^dotnet tests: ([0-9]+) passed, ([0-9]+) failed, ([0-9]+) skipped$/\1 \2 \3/p' \
+  "$log/dotnet.txt" | tail -1)
 passed=${passed:-0}; failed=${failed:-0}; skipped=${skipped:-0}
 if [[ $status -ne 0 && $failed -eq 0 ]]; then failed=1; fi
 # A skipped test is a category this run did not cover.
 if [[ $skipped -gt 0 ]]; then echo "test.sh: $skipped test(s) skipped"; failed=$((failed + skipped)); fi
+
+# The conventions (README.md, "Contributing"), each a step that fails when it finds something. The build above already
+# fails on the .editorconfig rules it can check (EnforceCodeStyleInBuild); dotnet format checks them again as the
+# formatter sees them, with IDE0005 (unnecessary usings), which the build cannot check without documentation files.
+check() { # title command...
+  local title=$1; shift
+  step "$title"
+  local started=$SECONDS
+  if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "test.sh: $title: failed"; fi
+  echo "($((SECONDS - started)) s)"
+}
+check "dotnet format whitespace --verify-no-changes" \
+  dotnet format whitespace CertLsp.sln --verify-no-changes --no-restore -v quiet
+check "dotnet format style --verify-no-changes" dotnet format style CertLsp.sln --verify-no-changes --no-restore -v quiet
+check "line length (scripts/check-line-length.py)" scripts/check-line-length.py
+check "README layout lists every project (scripts/check-readme-layout.py)" scripts/check-readme-layout.py
+check "ESLint (npm run lint)" npm run lint --silent
 
 # Tests on node's test runner, read from its TAP summary ("# pass N", "# fail N").
 node_tests() { # title command...

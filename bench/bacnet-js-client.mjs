@@ -8,7 +8,8 @@ import { readFileSync } from 'node:fs';
 const require = createRequire(new URL('../tests/interop-bacnet/package.json', import.meta.url));
 const BACnet = require('@bacnet-js/client').default;
 
-const argv = Object.fromEntries(process.argv.slice(2).reduce((a, v, i, all) => (i % 2 ? a : [...a, [all[i].replace(/^--/, ''), all[i + 1]]]), []));
+const argv = Object.fromEntries(process.argv.slice(2).reduce((a, v, i, all) =>
+    (i % 2 ? a : [...a, [all[i].replace(/^--/, ''), all[i + 1]]]), []));
 const expect = Number(argv.expect);
 const client = new BACnet({ interface: argv.bind, port: 47808, broadcastAddress: argv.broadcast, apduTimeout: 3000 });
 await new Promise((r) => client.on('listening', r));
@@ -41,7 +42,8 @@ t = performance.now();
 let identityOk = 0;
 await pool(devices, 32, async ([id, address]) => {
   try {
-    const r = await client.readPropertyMultiple({ address }, [{ objectId: { type: 8, instance: id }, properties: [77, 121, 70, 372].map((p) => ({ id: p, index: 0xffffffff })) }]);
+    const r = await client.readPropertyMultiple({ address },
+        [{ objectId: { type: 8, instance: id }, properties: [77, 121, 70, 372].map((p) => ({ id: p, index: 0xffffffff })) }]);
     if (r.values[0].values.filter((v) => v.value.length === 1 && typeof v.value[0].value === 'string').length === 4) identityOk++;
   } catch { /* counted as missing */ }
 });

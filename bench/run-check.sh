@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The performance benchmark of issue 2. For generated sites of 1,000 / 10,000 / 100,000 devices it measures
 #   - the warm in-process check (ManifestDocument.Parse + ManifestChecker.Check) with BenchmarkDotNet (median, allocations)
-#     under the server GC certlsp runs with and the default workstation GC, and by stopwatch its median CPU time (steadier on a busy machine),
+# under the server GC certlsp runs with and the default workstation GC, and by stopwatch its median CPU time (steadier on a busy machine),
 #   - the whole `certlsp check` process, cold start included: wall and CPU time (medians of several runs) and peak
 #     memory (maximum resident set size from /usr/bin/time -v),
 # and writes the table into bench/results.md between its "results" markers (the notes around them are kept).
@@ -44,7 +44,8 @@ for n in "${sizes[@]}"; do
       exit 1
     fi
     # "Elapsed (wall clock) time (h:mm:ss or m:ss): 0:01.23" -> seconds
-    awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; print s }' "$work/time.txt" >>"$work/wall-$n"
+    awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; print s }' \
+      "$work/time.txt" >>"$work/wall-$n"
     awk -F': ' '/Maximum resident set size/ { print $2 }' "$work/time.txt" >>"$work/rss-$n"
     awk -F': ' '/User time|System time/ { s += $2 } END { print s }' "$work/time.txt" >>"$work/cpu-$n"
   done
@@ -66,16 +67,19 @@ echo "== stage profile, 10,000 devices" >&2
 "$bench" stages 10000 15 >"$work/stages.txt"
 
 {
-  echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') on $(nproc) cores, $(dotnet --version) SDK, commit $(git rev-parse --short HEAD 2>/dev/null || echo '?');"
+  commit=$(git rev-parse --short HEAD 2>/dev/null || echo '?')
+  echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') on $(nproc) cores, $(dotnet --version) SDK, commit $commit;"
   echo "load average before: $load_before; after: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine inflates wall times)."
   echo
-  echo "| devices | manifest | warm check (server GC, as certlsp runs) | warm check, workstation GC | warm check CPU time | warm allocated | \`certlsp check\` wall time | its CPU time | peak RSS | warm per device | process per device |"
+  echo "| devices | manifest | warm check (server GC, as certlsp runs) | warm check, workstation GC | warm check CPU time |"\
+" warm allocated | \`certlsp check\` wall time | its CPU time | peak RSS | warm per device | process per device |"
   echo "|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
   for n in "${sizes[@]}"; do
     read -r ns alloc < <(awk -v n="$n" -F'\t' '$1 == "server-gc" && $2 == n { print $3, $4 }' "$work/warm.tsv")
     read -r ns_batch < <(awk -v n="$n" -F'\t' '$1 == "workstation-gc" && $2 == n { print $3 }' "$work/warm.tsv")
     read -r warm_cpu < <(awk -v n="$n" -F'\t' '$1 == n { print $3 }' "$work/total.tsv")
-    awk -v n="$n" -v ns="${ns:-0}" -v nsb="${ns_batch:-0}" -v wcpu="${warm_cpu:-0}" -v alloc="${alloc:-0}" -v wall="${wall[$n]}" -v pcpu="${cpu[$n]}" -v rss="${rss[$n]}" -v bytes="${bytes[$n]}" 'BEGIN {
+    awk -v n="$n" -v ns="${ns:-0}" -v nsb="${ns_batch:-0}" -v wcpu="${warm_cpu:-0}" -v alloc="${alloc:-0}" \
+      -v wall="${wall[$n]}" -v pcpu="${cpu[$n]}" -v rss="${rss[$n]}" -v bytes="${bytes[$n]}" 'BEGIN {
       printf "| %\047d | %.1f MB | %.1f ms | %.1f ms | %.1f ms | %.1f MB | %.2f s | %.2f s | %.0f MB | %.2f µs | %.1f µs |\n",
         n, bytes / 1048576, ns / 1e6, nsb / 1e6, wcpu, alloc / 1048576, wall, pcpu, rss / 1024, ns / 1e3 / n, wall * 1e6 / n }'
   done

@@ -10,7 +10,8 @@ dotnet build "$root/server/CertLsp.Cli/CertLsp.Cli.csproj" -c Release --nologo -
 # The server runs as the VS Code extension starts it (client/src/serverLocation.ts, serverRuntimeSettings); node ignores these.
 export DOTNET_TieredCompilation=0
 export DOTNET_GCgen0size=0x4000000
-json="$(node "$root/bench/lsp/lsp-bench.mjs" "$root/server/CertLsp.Cli/bin/Release/net10.0/certlsp.dll" "$root/schemas/site-manifest.schema.json" "$devices" "$runs")"
+json="$(node "$root/bench/lsp/lsp-bench.mjs" "$root/server/CertLsp.Cli/bin/Release/net10.0/certlsp.dll" \
+  "$root/schemas/site-manifest.schema.json" "$devices" "$runs")"
 echo "$json"
 node - "$json" "$root/bench/lsp-results.md" <<'JS'
 const [json, out] = process.argv.slice(2);

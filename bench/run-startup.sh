@@ -36,7 +36,8 @@ flavour() { # NAME ENV COMMAND ARGS...
 }
 {
   echo '{"runs":'"$runs"',"sizes":['"$(IFS=,; echo "${sizes[*]}")"'],"schema":"'"$root/schemas/site-manifest.schema.json"'",'
-  echo '"yls":{"command":"'"$(command -v node)"'","args":["'"$root/bench/lsp/node_modules/yaml-language-server/bin/yaml-language-server"'","--stdio"]},'
+  yls="$root/bench/lsp/node_modules/yaml-language-server/bin/yaml-language-server"
+  echo '"yls":{"command":"'"$(command -v node)"'","args":["'"$yls"'","--stdio"]},'
   echo '"flavours":['
   flavour framework "$extension" dotnet "$work/framework/certlsp.dll"; echo ,
   flavour "framework, tiered" "$tiered" dotnet "$work/framework/certlsp.dll"; echo ,

@@ -20,7 +20,10 @@ base="${CERTLSP_BASE:-}"
 if [[ -z "$base" ]]; then
   if [[ -n "${GITHUB_BASE_REF:-}" ]]; then base="origin/$GITHUB_BASE_REF"; else base="HEAD~1"; fi
 fi
-case "$fail_on" in none|new-errors|certificate-impact) ;; *) echo "ci-review: CERTLSP_FAIL_ON must be none, new-errors or certificate-impact, not “$fail_on”" >&2; exit 2 ;; esac
+case "$fail_on" in
+  none|new-errors|certificate-impact) ;;
+  *) echo "ci-review: CERTLSP_FAIL_ON must be none, new-errors or certificate-impact, not “$fail_on”" >&2; exit 2 ;;
+esac
 
 # A pull request's base may be missing from a shallow checkout: fetch it from origin once (review says so if it is still missing).
 if ! git rev-parse --verify --quiet "$base^{commit}" >/dev/null && [[ -n "${GITHUB_BASE_REF:-}" ]]; then

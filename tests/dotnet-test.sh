@@ -25,7 +25,8 @@ unshare -n -- bash -c 'ip link set lo up && rc=0 && for p in "$@"; do
 
 passed=0; failed=0; skipped=0
 while read -r line; do
-  f=$(sed -nE 's/.*Failed: *([0-9]+),.*/\1/p' <<<"$line"); p=$(sed -nE 's/.*Passed: *([0-9]+),.*/\1/p' <<<"$line"); s=$(sed -nE 's/.*Skipped: *([0-9]+),.*/\1/p' <<<"$line")
+  f=$(sed -nE 's/.*Failed: *([0-9]+),.*/\1/p' <<<"$line"); p=$(sed -nE 's/.*Passed: *([0-9]+),.*/\1/p' <<<"$line")
+  s=$(sed -nE 's/.*Skipped: *([0-9]+),.*/\1/p' <<<"$line")
   passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0})); skipped=$((skipped + ${s:-0}))
 done < <(grep -E '(Passed|Failed)!  - Failed: ' "$log")
 if [[ $status -ne 0 && $failed -eq 0 ]]; then failed=1; fi

@@ -33,14 +33,17 @@ await using (var client = BacnetClient.Start(new BacnetClientOptions(BipEndpoint
     var csrs = 0;
     await Parallel.ForEachAsync(site.Devices, new ParallelOptions { MaxDegreeOfParallelism = 128 }, async (d, ct) =>
     {
-        var csr = await provisioning.GenerateAndReadCsrAsync(d.Endpoint, ObjectId.NetworkPort(SimulatedDevice.ScPort), d.Spec.GenerateCsrCommand, ct);
+        var csr = await provisioning.GenerateAndReadCsrAsync(d.Endpoint, ObjectId.NetworkPort(SimulatedDevice.ScPort),
+            d.Spec.GenerateCsrCommand, ct);
         if (csr.Ok) Interlocked.Increment(ref csrs);
     });
-    Console.WriteLine($"Setup: {csrs} devices generated a key and CSR on command and CertLsp read it back, in {setup.Elapsed.TotalSeconds:F2} s.");
+    Console.WriteLine(
+        $"Setup: {csrs} devices generated a key and CSR on command and CertLsp read it back, in {setup.Elapsed.TotalSeconds:F2} s.");
 }
 
 var list = Path.Combine(Path.GetTempPath(), $"bacnet-bench-{Environment.ProcessId}.json");
-await File.WriteAllTextAsync(list, JsonSerializer.Serialize(site.Devices.Select(d => new object[] { d.Spec.Instance, d.Spec.Address.ToString() })));
+await File.WriteAllTextAsync(list, JsonSerializer.Serialize(
+    site.Devices.Select(d => new object[] { d.Spec.Instance, d.Spec.Address.ToString() })));
 var certlsp = await RunCertLspAsync(count, site.Devices);
 Console.WriteLine($"CertLsp: {certlsp}");
 var peer = await RunBacnetJsAsync(root, count, list);
@@ -56,34 +59,43 @@ Row("devices with 4 identity values", certlsp.IdentityOk, peer.IdentityOk);
 Row("read every CSR (s)", certlsp.Csr, peer.Csr);
 Row("CSRs read (PEM)", certlsp.CsrOk, peer.CsrOk);
 Console.WriteLine();
-Console.WriteLine($"Target: discovery + identity of {count} devices under 3 s: {(certlsp.Discovery + certlsp.Identity < 3 ? "met" : "NOT met")}; " +
-    $"CertLsp {(certlsp.Discovery + certlsp.Identity < peer.Discovery + peer.Identity ? "faster" : "slower")} than the peer at discovery + identity, " +
+Console.WriteLine(
+    $"Target: discovery + identity of {count} devices under 3 s: {(certlsp.Discovery + certlsp.Identity < 3 ? "met" : "NOT met")}; " +
+    $"CertLsp {(certlsp.Discovery + certlsp.Identity < peer.Discovery + peer.Identity ? "faster" : "slower")} than the peer at discovery " +
+        $"+ identity, " +
     $"{(certlsp.Csr < peer.Csr ? "faster" : "slower")} at reading CSRs. Simulator dropped {site.MalformedReceived} malformed datagram(s).");
 
 // Provisioning end to end, as `certlsp csr --bind` and `install --bind` do it, on sites of small and large devices.
 var provisioningCount = Math.Min(200, count);
 Console.WriteLine();
-Console.WriteLine($"Provisioning {provisioningCount} devices end to end (inventory and limits, generate + read CSR, sign, write issuer and operational");
+Console.WriteLine(
+    $"Provisioning {provisioningCount} devices end to end (inventory and limits, generate + read CSR, sign, write issuer and operational");
 Console.WriteLine("certificate, read back, activate, read back), 64 devices at a time, one run:");
-Console.WriteLine($"{"Max APDU, segmentation",-24} {"provisioned",12} {"time (s)",9} {"ms per device",14} {"packets per device",19} {"dropped",8}");
+Console.WriteLine(
+    $"{"Max APDU, segmentation",-24} {"provisioned",12} {"time (s)",9} {"ms per device",14} {"packets per device",19} {"dropped",8}");
 foreach (var (maxApdu, segmentation, subnet) in new[] { (1476, Segmentation.Both, (byte)10), (480, Segmentation.None, (byte)20) })
 {
     var p = await ProvisionAsync(provisioningCount, maxApdu, segmentation, subnet);
-    Console.WriteLine($"{$"{maxApdu}, {segmentation.ToString().ToLowerInvariant()}",-24} {$"{p.Done}/{p.Count}",12} {p.Seconds,9:0.00} {p.Seconds * 1000 / p.Count,14:0.0} {p.PacketsPerDevice,19:0.0} {p.Dropped,8}");
+    Console.WriteLine(
+        $"{$"{maxApdu}, {segmentation.ToString().ToLowerInvariant()}",-24} {$"{p.Done}/{p.Count}",12} {p.Seconds,9:0.00} " +
+        $"{p.Seconds * 1000 / p.Count,14:0.0} {p.PacketsPerDevice,19:0.0} {p.Dropped,8}");
     if (p.FirstFailure is { } failure) Console.WriteLine($"  first failure: {failure}");
 }
 return 0;
 
 static async Task<Provisioned> ProvisionAsync(int count, int maxApdu, Segmentation segmentation, byte subnet)
 {
-    var specs = Enumerable.Range(0, count).Select(i => new SimulatedDeviceSpec((uint)(subnet * 10_000 + i + 1), new IPAddress([127, subnet, (byte)((i + 2) >> 8), (byte)((i + 2) & 0xFF)]))
+    var specs = Enumerable.Range(0, count).Select(i => new SimulatedDeviceSpec((uint)(subnet * 10_000 + i + 1),
+        new IPAddress([127, subnet, (byte)((i + 2) >> 8), (byte)((i + 2) & 0xFF)]))
     {
         MaxApdu = maxApdu, Segmentation = segmentation, GenerateCsrCommand = 9, CsrCommonName = $"dev-{i + 1:D4}.bench.example",
     }).ToList();
     await using var site = SimulatedSite.Start(specs, BipEndpoint.DefaultPort, null);
     using var caKey = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
-    var caRequest = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=Bench Site CA", caKey, System.Security.Cryptography.HashAlgorithmName.SHA256);
-    caRequest.CertificateExtensions.Add(new System.Security.Cryptography.X509Certificates.X509BasicConstraintsExtension(true, false, 0, true));
+    var caRequest = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=Bench Site CA", caKey,
+        System.Security.Cryptography.HashAlgorithmName.SHA256);
+    caRequest.CertificateExtensions.Add(new System.Security.Cryptography.X509Certificates.X509BasicConstraintsExtension(true, false, 0,
+        true));
     using var ca = caRequest.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1));
     var issuer = System.Text.Encoding.ASCII.GetBytes(ca.ExportCertificatePem());
     await using var client = BacnetClient.Start(new BacnetClientOptions(BipEndpoint.Parse("127.0.1.2", 0), null));
@@ -102,8 +114,10 @@ static async Task<Provisioned> ProvisionAsync(int count, int maxApdu, Segmentati
         if (!csr.Ok) { Interlocked.CompareExchange(ref firstFailure, $"{spec.Instance} CSR: {csr.Failure}", null); return; }
         var request = System.Security.Cryptography.X509Certificates.CertificateRequest.LoadSigningRequestPem(
             System.Text.Encoding.ASCII.GetString(csr.Value.Content.AsSpan()), System.Security.Cryptography.HashAlgorithmName.SHA256);
-        using var certificate = request.Create(ca, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(30), [1, .. BitConverter.GetBytes(spec.Instance)]);
-        var installed = await provisioning.InstallAsync(address, port, [issuer], System.Text.Encoding.ASCII.GetBytes(certificate.ExportCertificatePem()), null, ct);
+        using var certificate = request.Create(ca, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(30),
+            [1, .. BitConverter.GetBytes(spec.Instance)]);
+        var installed = await provisioning.InstallAsync(address, port, [issuer],
+            System.Text.Encoding.ASCII.GetBytes(certificate.ExportCertificatePem()), null, ct);
         if (installed.Ok) Interlocked.Increment(ref done);
         else Interlocked.CompareExchange(ref firstFailure, $"{spec.Instance} install: {installed.Failure}", null);
     });
@@ -121,12 +135,15 @@ static async Task<Result> RunCertLspAsync(int count, IReadOnlyList<SimulatedDevi
     var discovery = watch.Elapsed.TotalSeconds;
     watch.Restart();
     // The identity and CSR phases address the site's full device list (the peer gets the same list).
-    var all = devices.Select(d => (Address: (CertLsp.Bacnet.Transport.BacnetAddress)d.Endpoint, Device: ObjectId.Device(d.Spec.Instance))).ToList();
+    var all = devices.Select(d => (Address: (CertLsp.Bacnet.Transport.BacnetAddress)d.Endpoint,
+        Device: ObjectId.Device(d.Spec.Instance))).ToList();
     var identityOk = 0;
     await Parallel.ForEachAsync(all, new ParallelOptions { MaxDegreeOfParallelism = 255 }, async (d, ct) =>
     {
-        var rpm = await client.ReadPropertyMultipleAsync(d.Address, ReadPropertyMultipleRequest.Of(d.Device, DeviceInventory.IdentityProperties), ct);
-        if (rpm.Ok && rpm.Value.Results[0].Results.Count(r => r.Error is null && r.Values.Count == 1) == 4) Interlocked.Increment(ref identityOk);
+        var rpm = await client.ReadPropertyMultipleAsync(d.Address,
+            ReadPropertyMultipleRequest.Of(d.Device, DeviceInventory.IdentityProperties), ct);
+        if (rpm.Ok && rpm.Value.Results[0].Results.Count(r => r.Error is null && r.Values.Count == 1) == 4) Interlocked.Increment(
+            ref identityOk);
     });
     var identity = watch.Elapsed.TotalSeconds;
     watch.Restart();
@@ -143,7 +160,8 @@ static async Task<Result> RunCertLspAsync(int count, IReadOnlyList<SimulatedDevi
 static async Task<Result> RunBacnetJsAsync(string root, int count, string list)
 {
     var script = Path.Combine(root, "bench", "bacnet-js-client.mjs");
-    var start = new ProcessStartInfo("node", [script, "--bind", "127.0.2.1", "--broadcast", broadcast, "--expect", count.ToString(System.Globalization.CultureInfo.InvariantCulture), "--devices", list])
+    var start = new ProcessStartInfo("node", [script, "--bind", "127.0.2.1", "--broadcast", broadcast, "--expect",
+        count.ToString(System.Globalization.CultureInfo.InvariantCulture), "--devices", list])
     {
         RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
         WorkingDirectory = Path.Combine(root, "tests", "interop-bacnet"),

@@ -24,7 +24,8 @@ public static class Dump
                 foreach (var f in d.Fixes)
                 {
                     output.WriteLine($"  fix \"{f.Title}\" preferred={f.IsPreferred}");
-                    foreach (var e in f.Edits) output.WriteLine($"    {e.Path}{e.Span} \"{e.NewText.Replace("\n", "\\n", StringComparison.Ordinal)}\"");
+                    foreach (var e in f.Edits) output.WriteLine(
+                        $"    {e.Path}{e.Span} \"{e.NewText.Replace("\n", "\\n", StringComparison.Ordinal)}\"");
                 }
             }
             Tree(document.Yaml.Root, 0, output);
@@ -46,7 +47,9 @@ public static class Dump
                 output.WriteLine($"{indent}mapping{m.Span} flow={m.IsFlow} pairs={m.Pairs.Length}");
                 foreach (var pair in m.Pairs)
                 {
-                    output.WriteLine($"{new string(' ', 2 * (depth + 1))}key{pair.Key.Span} \"{pair.Key.Value.Replace("\n", "\\n", StringComparison.Ordinal)}\"");
+                    output.WriteLine(
+                        $"{new string(' ', 2 * (depth + 1))}key{pair.Key.Span} " +
+                        $"\"{pair.Key.Value.Replace("\n", "\\n", StringComparison.Ordinal)}\"");
                     Tree(pair.Value, depth + 2, output);
                 }
                 break;

@@ -21,7 +21,9 @@ public static class LargeObjects
         for (int i = 0; i < rounds; i++) Check(text);
         Thread.Sleep(1000); // the runtime's events arrive on another thread
         listener.Listening = false;
-        output.WriteLine($"large-object-heap allocation ticks per check (each ~100 KB), by type of the object that crossed; {listener.SmallTicks / (double)rounds:F1} ticks of small objects per check");
+        output.WriteLine(
+            $"large-object-heap allocation ticks per check (each ~100 KB), by type of the object that crossed; " +
+            $"{listener.SmallTicks / (double)rounds:F1} ticks of small objects per check");
         if (listener.Large.Count == 0) output.WriteLine("none");
         foreach (var (type, count) in listener.Large.OrderByDescending(x => x.Value))
         {
@@ -39,12 +41,14 @@ public static class LargeObjects
 
         protected override void OnEventSourceCreated(EventSource source)
         {
-            if (source.Name == "Microsoft-Windows-DotNETRuntime") EnableEvents(source, EventLevel.Verbose, (EventKeywords)0x1); // GC keyword
+            // GC keyword
+            if (source.Name == "Microsoft-Windows-DotNETRuntime") EnableEvents(source, EventLevel.Verbose, (EventKeywords)0x1);
         }
 
         protected override void OnEventWritten(EventWrittenEventArgs e)
         {
-            if (!Listening || e.EventName?.StartsWith("GCAllocationTick", StringComparison.Ordinal) != true || e.Payload is null || e.PayloadNames is null) return;
+            if (!Listening || e.EventName?.StartsWith("GCAllocationTick", StringComparison.Ordinal) != true || e.Payload is null
+                || e.PayloadNames is null) return;
             int kind = Convert.ToInt32(e.Payload[e.PayloadNames.IndexOf("AllocationKind")], CultureInfo.InvariantCulture);
             lock (Large)
             {

@@ -51,7 +51,8 @@ switch (args.FirstOrDefault())
             int devices = int.Parse(args[1], CultureInfo.InvariantCulture);
             int changed = int.Parse(args[2], CultureInfo.InvariantCulture);
             int rounds = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 11;
-            ReviewBench.Run(SiteGenerator.Generate(new SiteOptions(devices)).Text, changed, rounds, args.Length > 4 ? args[4] : null, Console.Out);
+            ReviewBench.Run(SiteGenerator.Generate(new SiteOptions(devices)).Text, changed, rounds, args.Length > 4 ? args[4] : null,
+                Console.Out);
             return 0;
         }
     case "hostile":
@@ -89,7 +90,8 @@ if (Environment.GetEnvironmentVariable("CERTLSP_BENCH_SUMMARY") is { Length: > 0
     {
         if (report.ResultStatistics is not { } statistics) continue;
         writer.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{report.BenchmarkCase.Job.Id}\t{report.BenchmarkCase.Parameters["Devices"]}\t{statistics.Median:F0}\t{report.GcStats.GetBytesAllocatedPerOperation(report.BenchmarkCase)}"));
+            $"{report.BenchmarkCase.Job.Id}\t{report.BenchmarkCase.Parameters["Devices"]}\t{statistics.Median:F0}\t" +
+                $"{report.GcStats.GetBytesAllocatedPerOperation(report.BenchmarkCase)}"));
     }
 }
 return summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success)) ? 1 : 0;

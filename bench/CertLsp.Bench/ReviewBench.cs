@@ -7,7 +7,8 @@ using CertLsp.Core.Review;
 namespace CertLsp.Bench;
 
 /// <summary>
-/// <c>review &lt;devices&gt; &lt;changed&gt; [rounds] [out-folder]</c>: times <see cref="SiteReviewer.Review"/> of a generated site whose every
+/// <c>review &lt;devices&gt; &lt;changed&gt; [rounds] [out-folder]</c>: times <see cref="SiteReviewer.Review"/> of a generated site whose
+/// every
 /// device holds a valid certificate against a head where <c>changed</c> devices are renamed (each voids its certificate). With an
 /// out-folder, also writes base/ and head/ (manifest and ledger) for timing the whole <c>certlsp review</c> process.
 /// </summary>
@@ -34,9 +35,10 @@ public static class ReviewBench
         int serial = 1;
         foreach (var device in manifest.Devices)
         {
-            if (device.Name is null || CertLsp.Core.Naming.CommonNames.For(manifest, device) is not { } cn) continue;
+            if (device.Name is null || Core.Naming.CommonNames.For(manifest, device) is not { } cn) continue;
             ledger = ledger.With(new LedgerEntry(device.Name.Value, cn.Value, null,
-                new IssuedCertificate((serial++).ToString(CultureInfo.InvariantCulture), "CN=Issuing CA", now.AddDays(-10), now.AddDays(355), $"sha256:c{serial}", $"sha256:k{serial}")));
+                new IssuedCertificate((serial++).ToString(CultureInfo.InvariantCulture), "CN=Issuing CA", now.AddDays(-10),
+                    now.AddDays(355), $"sha256:c{serial}", $"sha256:k{serial}")));
         }
         string ledgerText = LedgerFormat.Write(ledger, "site.site.yaml", now);
         string headText = string.Join('\n', head);
@@ -82,8 +84,10 @@ public static class ReviewBench
         checks.Sort();
         var m = review!.Manifests[0];
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"review of {manifest.Devices.Length:N0} devices ({baseText.Length / 1e6:F1} MB manifest, {ledgerText.Length / 1e6:F1} MB ledger), {renamed:N0} renamed: "
-            + $"median {times[times.Count / 2]:F1} ms wall, {cpu[cpu.Count / 2]:F1} ms CPU (all threads), min {times[0]:F1} ms wall over {rounds} warm rounds; {m.Renamed.Length:N0} renamed, {m.NewRequests:N0} new requests found; "
+            $"review of {manifest.Devices.Length:N0} devices ({baseText.Length / 1e6:F1} MB manifest, {ledgerText.Length / 1e6:F1} MB " +
+                $"ledger), {renamed:N0} renamed: "
+            + $"median {times[times.Count / 2]:F1} ms wall, {cpu[cpu.Count / 2]:F1} ms CPU (all threads), min {times[0]:F1} ms wall over " +
+                $"{rounds} warm rounds; {m.Renamed.Length:N0} renamed, {m.NewRequests:N0} new requests found; "
             + $"the two checks alone (with ledgers): median {checks[checks.Count / 2]:F1} ms"));
     }
 }

@@ -28,7 +28,8 @@ try
     Say($"# CSR benchmark ({DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC)");
     Say("");
     string load = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "?";
-    Say($"Machine: {Environment.ProcessorCount} cores, {RuntimeInfo()}, {openssl}; load average {load} when the run started. Every figure is wall time on a shared machine; ratios compare runs made back to back in the same round.");
+    Say($"Machine: {Environment.ProcessorCount} cores, {RuntimeInfo()}, {openssl}; load average {load} when the run started. Every " +
+        $"figure is wall time on a shared machine; ratios compare runs made back to back in the same round.");
     Say("");
 
     // ---- RSA-2048: CertLsp vs openssl xargs -P2, alternating ---------------------------------------------------------
@@ -75,8 +76,11 @@ try
     Say("| what | median of 7 | min | max |");
     Say("|---|---|---|---|");
     Say($"| key pairs + CSRs in memory (CsrGenerator, all cores) | {Median(ecGen):F1} ms | {ecGen.Min():F1} ms | {ecGen.Max():F1} ms |");
-    Say($"| whole `csr` run: keys written 0600 and fsynced, zip, ledger | {Median(ecRuns):F1} ms | {ecRuns.Min():F1} ms | {ecRuns.Max():F1} ms |");
-    if (ecShm.Count > 0) Say($"| the same whole run on tmpfs (/dev/shm: fsync costs nothing) | {Median(ecShm):F1} ms | {ecShm.Min():F1} ms | {ecShm.Max():F1} ms |");
+    Say($"| whole `csr` run: keys written 0600 and fsynced, zip, ledger | {Median(ecRuns):F1} ms | {ecRuns.Min():F1} ms | " +
+        $"{ecRuns.Max():F1} ms |");
+    if (ecShm.Count > 0) Say(
+        $"| the same whole run on tmpfs (/dev/shm: fsync costs nothing) | {Median(ecShm):F1} ms | {ecShm.Min():F1} ms | {ecShm.Max():F1} " +
+        $"ms |");
     Say("");
     }
 
@@ -89,17 +93,23 @@ try
     if (shmImport is not null) Directory.Delete(shmImport, true);
     Say($"## Importing {Devices} certificates (target < 1 s)");
     Say("");
-    Say("Hostile-input checks of the zip, each certificate parsed twice and verified (dates, issuer signature, pending key, CN), a PKCS#12 and a chain bundle per device (local keys), the ledger written.");
+    Say("Hostile-input checks of the zip, each certificate parsed twice and verified (dates, issuer signature, pending key, CN), a " +
+        "PKCS#12 and a chain bundle per device (local keys), the ledger written.");
     Say("");
     Say("| where | median of 5 | min | max |");
     Say("|---|---|---|---|");
     Say($"| disk (every file fsynced) | {Median(imports):F0} ms | {imports.Min():F0} ms | {imports.Max():F0} ms |");
-    if (importsShm.Count > 0) Say($"| tmpfs (/dev/shm) | {Median(importsShm):F0} ms | {importsShm.Min():F0} ms | {importsShm.Max():F0} ms |");
+    if (importsShm.Count > 0) Say(
+        $"| tmpfs (/dev/shm) | {Median(importsShm):F0} ms | {importsShm.Min():F0} ms | {importsShm.Max():F0} ms |");
     Say("");
     }
-    Say("Reading the figures: key generation is nearly all of an RSA CSR's cost, and both sides use the 2 cores (CertLsp a Parallel.For, openssl `xargs -P2`), so the ratio sits near 1; its spread between rounds is other work on the shared machine (see the load average). For ECDSA, the in-memory row is the CSR work itself; a whole run adds one fsync per key file, which crash safety needs, and that is what separates the disk row from the tmpfs row. The import does the same fsyncs for its bundles.");
+    Say("Reading the figures: key generation is nearly all of an RSA CSR's cost, and both sides use the 2 cores (CertLsp a Parallel.For, " +
+        "openssl `xargs -P2`), so the ratio sits near 1; its spread between rounds is other work on the shared machine (see the load " +
+        "average). For ECDSA, the in-memory row is the CSR work itself; a whole run adds one fsync per key file, which crash safety " +
+        "needs, and that is what separates the disk row from the tmpfs row. The import does the same fsyncs for its bundles.");
     Say("");
-    Say("Run with `bench/run-csr.sh [rounds] [parts]` (builds Release, then this program; rounds of the RSA comparison, default 3; parts: rsa,ecdsa,import).");
+    Say("Run with `bench/run-csr.sh [rounds] [parts]` (builds Release, then this program; rounds of the RSA comparison, default 3; " +
+        "parts: rsa,ecdsa,import).");
     File.WriteAllText(report, string.Join("\n", lines) + "\n");
     Console.Error.WriteLine($"written to {report}");
     return 0;
@@ -119,7 +129,9 @@ static string RuntimeInfo() => $".NET {Environment.Version}";
 
 static string Manifest(string key, int devices)
 {
-    var sb = new StringBuilder("site: Bench Site\ndomain: bms.bench.example\nca:\n  profile: generic\n  issuers: [ca.pem]\nsubject:\n  country: US\n  state: Wisconsin\n  locality: Milwaukee\n  organization: Bench Health\n  organizationalUnit: Facilities\n  email: bms@bench.example\n");
+    var sb = new StringBuilder(
+        "site: Bench Site\ndomain: bms.bench.example\nca:\n  profile: generic\n  issuers: [ca.pem]\nsubject:\n  country: US\n  state: " +
+        "Wisconsin\n  locality: Milwaukee\n  organization: Bench Health\n  organizationalUnit: Facilities\n  email: bms@bench.example\n");
     sb.Append("key: ").Append(key).Append("\ndevices:\n");
     for (int i = 1; i <= devices; i++) sb.Append(CultureInfo.InvariantCulture, $"  - name: DEV-{i:D3}\n    instance: {10000 + i}\n");
     return sb.ToString();
@@ -134,13 +146,16 @@ static async Task<double> CertLspRunAsync(string folder, string key)
     var clock = Stopwatch.StartNew();
     var result = await CsrRequester.RunAsync(manifest, text, new CsrRequestOptions());
     clock.Stop();
-    if (result.Requested != Devices) throw new InvalidOperationException($"CertLsp requested {result.Requested} of {Devices}: {result.Refusal}");
+    if (result.Requested != Devices) throw new InvalidOperationException(
+        $"CertLsp requested {result.Requested} of {Devices}: {result.Refusal}");
     return clock.Elapsed.TotalSeconds;
 }
 
 static double GenerateOnly(KeySpec spec)
 {
-    var subjects = Enumerable.Range(1, Devices).Select(i => new DeviceSubject("US", "Wisconsin", "Milwaukee", "Bench Health", "Facilities", $"DEV-{i:D3}.bms.bench.example", "bms@bench.example")).ToArray();
+    var subjects = Enumerable.Range(1, Devices).Select(i =>
+        new DeviceSubject("US", "Wisconsin", "Milwaukee", "Bench Health", "Facilities", $"DEV-{i:D3}.bms.bench.example",
+        "bms@bench.example")).ToArray();
     var clock = Stopwatch.StartNew();
     Parallel.For(0, Devices, i => { using var r = CsrGenerator.Generate(subjects[i], spec); });
     return clock.Elapsed.TotalSeconds;
@@ -151,7 +166,9 @@ static double OpenSslLoop(string folder)
     Directory.CreateDirectory(folder);
     var script = new StringBuilder("set -e\ncd \"$1\"\nseq -w 1 " + Devices + " | xargs -P2 -I{} sh -c '");
     script.Append("openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out key-{}.pem 2>/dev/null && chmod 600 key-{}.pem && ");
-    script.Append("openssl req -new -utf8 -sha256 -key key-{}.pem -subj \"/C=US/ST=Wisconsin/L=Milwaukee/O=Bench Health/OU=Facilities/CN=DEV-{}.bms.bench.example/emailAddress=bms@bench.example\" -out DEV-{}.csr.pem'\n");
+    script.Append(
+        "openssl req -new -utf8 -sha256 -key key-{}.pem -subj \"/C=US/ST=Wisconsin/L=Milwaukee/O=Bench " +
+        "Health/OU=Facilities/CN=DEV-{}.bms.bench.example/emailAddress=bms@bench.example\" -out DEV-{}.csr.pem'\n");
     string path = Path.Combine(folder, "loop.sh");
     File.WriteAllText(path, script.ToString());
     var clock = Stopwatch.StartNew();
@@ -180,7 +197,8 @@ static async Task<List<double>> ImportRunsAsync(string folder, int runs)
         foreach (var (name, data) in CsrZip.ReadRequests(request.Zips.Single().Path))
         {
             var csr = CertificateRequest.LoadSigningRequestPem(Encoding.ASCII.GetString(data), HashAlgorithmName.SHA256);
-            using var cert = csr.Create(ca.SubjectName, X509SignatureGenerator.CreateForECDsa(caKey), DateTimeOffset.UtcNow.AddMinutes(-1), DateTimeOffset.UtcNow.AddDays(365), RandomNumberGenerator.GetBytes(12));
+            using var cert = csr.Create(ca.SubjectName, X509SignatureGenerator.CreateForECDsa(caKey), DateTimeOffset.UtcNow.AddMinutes(-1),
+                DateTimeOffset.UtcNow.AddDays(365), RandomNumberGenerator.GetBytes(12));
             using var writer = new StreamWriter(zip.CreateEntry(name.Replace(".pem", ".crt", StringComparison.Ordinal)).Open());
             writer.Write(cert.ExportCertificatePem());
         }
@@ -198,7 +216,8 @@ static async Task<List<double>> ImportRunsAsync(string folder, int runs)
         var clock = Stopwatch.StartNew();
         var result = await CertificateImporter.RunAsync(manifest, text, answer, new ImportOptions());
         clock.Stop();
-        if (result.Count(FileVerdict.Accepted) != Devices) throw new InvalidOperationException($"imported {result.Count(FileVerdict.Accepted)}: {result.Refusal}");
+        if (result.Count(FileVerdict.Accepted) != Devices) throw new InvalidOperationException(
+            $"imported {result.Count(FileVerdict.Accepted)}: {result.Refusal}");
         times.Add(clock.Elapsed.TotalMilliseconds);
     }
     return times;

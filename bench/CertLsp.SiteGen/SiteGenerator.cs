@@ -75,12 +75,14 @@ public static class SiteGenerator
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Devices, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(options.Mistakes);
-        if (options.Mistakes * 3 > options.Devices) throw new ArgumentOutOfRangeException(nameof(options), "at most one mistake per three devices");
+        if (options.Mistakes * 3 > options.Devices) throw new ArgumentOutOfRangeException(nameof(options),
+            "at most one mistake per three devices");
 
         var random = new Random(options.Seed);
         var sb = new StringBuilder(options.Devices * 110 + 1024);
         string domain = options.Domain ? "bms.riverside.example" : "";
-        sb.Append(CultureInfo.InvariantCulture, $"# Generated site manifest: {options.Devices:N0} devices, {options.Mistakes} planted mistakes, seed {options.Seed}.\n");
+        sb.Append(CultureInfo.InvariantCulture,
+            $"# Generated site manifest: {options.Devices:N0} devices, {options.Mistakes} planted mistakes, seed {options.Seed}.\n");
         sb.Append("site: Riverside Campus\n");
         if (options.Domain) sb.Append("domain: ").Append(domain).Append('\n');
         sb.Append("""
@@ -210,7 +212,8 @@ public static class SiteGenerator
     }
 
     /// <summary>A unique name for device i in one of several schemes engineers use (the number makes it unique).</summary>
-    /// <param name="domain">Whether the site appends a domain: then the CN is a host name (CL0206), and an international name is written as its A-label.</param>
+    /// <param name="domain">Whether the site appends a domain: then the CN is a host name (CL0206), and an international name is written as
+    /// its A-label.</param>
     private static string DeviceName(int i, Random random, bool domain) => random.Next(10) switch
     {
         < 4 => $"MAC00108D{i:X6}",

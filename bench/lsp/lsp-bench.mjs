@@ -16,11 +16,14 @@ const devices = Number(devicesArg ?? 10000);
 const runs = Number(runsArg ?? 5);
 
 function manifest(n) {
-  const lines = ['site: Bench Campus', 'domain: bms.bench.example', 'ca:', '  profile: bacnet-sc', 'subject:', '  country: US', '  state: Wisconsin',
-    '  locality: Milwaukee', '  organization: Bench Health', '  organizationalUnit: Facilities', 'key: { algorithm: rsa, size: 2048, source: local }', 'devices:'];
+  const lines = ['site: Bench Campus', 'domain: bms.bench.example', 'ca:', '  profile: bacnet-sc', 'subject:', '  country: US',
+      '  state: Wisconsin',
+    '  locality: Milwaukee', '  organization: Bench Health', '  organizationalUnit: Facilities',
+        'key: { algorithm: rsa, size: 2048, source: local }', 'devices:'];
   for (let i = 0; i < n; i++) {
     lines.push(`  - name: MAC00108D${i.toString(16).toUpperCase().padStart(6, '0')}`, `    instance: ${10000 + i}`,
-      `    address: 127.${(i >> 16) & 255}.${(i >> 8) & 255}.${(i & 255) + 2 > 255 ? 2 : (i & 255) + 2}:${47808 + (i >> 8)}`, `    batch: b${Math.floor(i / 50)}`);
+      `    address: 127.${(i >> 16) & 255}.${(i >> 8) & 255}.${(i & 255) + 2 > 255 ? 2 : (i & 255) + 2}:${47808 + (i >> 8)}`,
+          `    batch: b${Math.floor(i / 50)}`);
   }
   return lines.join('\n') + '\n';
 }
@@ -46,12 +49,14 @@ async function session(name, command, args) {
   const connection = rpc.createProtocolConnection(new rpc.StreamMessageReader(child.stdout), new rpc.StreamMessageWriter(child.stdin));
   let waiter = null;
   connection.onNotification(rpc.PublishDiagnosticsNotification.type, (p) => {
-    if (p.uri === uri && waiter && (p.version === undefined || p.version === null || p.version >= waiter.version) && (p.diagnostics.length > 0 || waiter.acceptEmpty)) {
+    if (p.uri === uri && waiter && (p.version === undefined || p.version === null || p.version >= waiter.version)
+        && (p.diagnostics.length > 0 || waiter.acceptEmpty)) {
       const w = waiter; waiter = null; w.resolve(p);
     }
   });
   connection.onRequest('workspace/configuration', (params) => params.items.map((item) => item.section === 'yaml'
-    ? { validate: true, hover: true, completion: true, format: { enable: false }, schemas: { [schemaUri]: '*.site.yaml' }, schemaStore: { enable: false } }
+    ? { validate: true, hover: true, completion: true, format: { enable: false }, schemas: { [schemaUri]: '*.site.yaml' },
+        schemaStore: { enable: false } }
     : null));
   connection.onRequest('client/registerCapability', () => null);
   connection.onRequest('window/workDoneProgress/create', () => null);
@@ -63,7 +68,8 @@ async function session(name, command, args) {
   });
   await connection.sendRequest(rpc.InitializeRequest.type, {
     processId: process.pid, rootUri: pathToFileURL(dir).href, workspaceFolders: [{ uri: pathToFileURL(dir).href, name: 'bench' }],
-    capabilities: { workspace: { configuration: true, didChangeConfiguration: { dynamicRegistration: true } }, textDocument: { publishDiagnostics: { versionSupport: true } } },
+    capabilities: { workspace: { configuration: true, didChangeConfiguration: { dynamicRegistration: true } },
+        textDocument: { publishDiagnostics: { versionSupport: true } } },
   });
   await connection.sendNotification(rpc.InitializedNotification.type, {});
   await connection.sendNotification(rpc.DidChangeConfigurationNotification.type, {
@@ -76,7 +82,8 @@ async function session(name, command, args) {
     const docText = text.replace('  country: US', '  country: USA');
     let t = performance.now();
     let wait = diagnostics(++version, false);
-    await connection.sendNotification(rpc.DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId: 'yaml', version, text: docText } });
+    await connection.sendNotification(rpc.DidOpenTextDocumentNotification.type,
+        { textDocument: { uri, languageId: 'yaml', version, text: docText } });
     const opened = await wait;
     result.open.push(performance.now() - t);
     result.diagnosticsAfterOpen = opened.diagnostics.length;
@@ -84,7 +91,8 @@ async function session(name, command, args) {
     t = performance.now();
     wait = diagnostics(++version, true);
     await connection.sendNotification(rpc.DidChangeTextDocumentNotification.type, {
-      textDocument: { uri, version }, contentChanges: [{ range: { start: { line: 5, character: 13 }, end: { line: 5, character: 14 } }, text: '' }],
+      textDocument: { uri, version }, contentChanges: [{ range: { start: { line: 5, character: 13 }, end: { line: 5, character: 14 } },
+          text: '' }],
     });
     await wait;
     result.edit.push(performance.now() - t);
@@ -106,7 +114,8 @@ async function session(name, command, args) {
   return {
     name, devices, runs, bytes: text.length,
     openToDiagnosticsMs: median(result.open), editToDiagnosticsMs: median(result.edit), hoverMs: median(result.hover),
-    completionMs: median(result.completion), symbolsMs: median(result.symbols), peakRssMiB: peak, diagnosticsAfterOpen: result.diagnosticsAfterOpen,
+    completionMs: median(result.completion), symbolsMs: median(result.symbols), peakRssMiB: peak,
+        diagnosticsAfterOpen: result.diagnosticsAfterOpen,
   };
 }
 

@@ -15,11 +15,14 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const ticksPerSecond = 100; // USER_HZ on Linux
 
 function manifest(n) {
-  const lines = ['site: Bench Campus', 'domain: bms.bench.example', 'ca:', '  profile: bacnet-sc', 'subject:', '  country: USA', '  state: Wisconsin',
-    '  locality: Milwaukee', '  organization: Bench Health', '  organizationalUnit: Facilities', 'key: { algorithm: rsa, size: 2048, source: local }', 'devices:'];
+  const lines = ['site: Bench Campus', 'domain: bms.bench.example', 'ca:', '  profile: bacnet-sc', 'subject:', '  country: USA',
+      '  state: Wisconsin',
+    '  locality: Milwaukee', '  organization: Bench Health', '  organizationalUnit: Facilities',
+        'key: { algorithm: rsa, size: 2048, source: local }', 'devices:'];
   for (let i = 0; i < n; i++) {
     lines.push(`  - name: MAC00108D${i.toString(16).toUpperCase().padStart(6, '0')}`, `    instance: ${10000 + i}`,
-      `    address: 127.${(i >> 16) & 255}.${(i >> 8) & 255}.${(i & 255) + 2 > 255 ? 2 : (i & 255) + 2}:${47808 + (i >> 8)}`, `    batch: b${Math.floor(i / 50)}`);
+      `    address: 127.${(i >> 16) & 255}.${(i >> 8) & 255}.${(i & 255) + 2 > 255 ? 2 : (i & 255) + 2}:${47808 + (i >> 8)}`,
+          `    batch: b${Math.floor(i / 50)}`);
   }
   return lines.join('\n') + '\n';
 }
@@ -45,7 +48,8 @@ function coldStart(command, args, env, dir, uri, text, yaml) {
       child.stdin.write(body);
     };
     const schemaUri = pathToFileURL(config.schema).href;
-    const yamlSettings = { validate: true, hover: true, completion: true, format: { enable: false }, schemas: { [schemaUri]: '*.site.yaml' }, schemaStore: { enable: false } };
+    const yamlSettings = { validate: true, hover: true, completion: true, format: { enable: false },
+        schemas: { [schemaUri]: '*.site.yaml' }, schemaStore: { enable: false } };
     let buffer = Buffer.alloc(0);
     let done = false;
     const finish = () => {
@@ -64,7 +68,8 @@ function coldStart(command, args, env, dir, uri, text, yaml) {
       } else if (m.method === 'textDocument/publishDiagnostics') {
         if (m.params.uri === uri && m.params.diagnostics.length > 0 && !done) finish();
       } else if (m.method !== undefined && m.id !== undefined) {
-        const result = m.method === 'workspace/configuration' ? m.params.items.map((i) => (i.section === 'yaml' ? yamlSettings : null)) : null;
+        const result = m.method === 'workspace/configuration' ? m.params.items.map((i) => (i.section === 'yaml' ? yamlSettings : null))
+            : null;
         send({ id: m.id, result });
       }
     };
@@ -105,9 +110,11 @@ for (const devices of config.sizes) {
     if (f.check) {
       for (let r = 0; r < config.runs; r++) {
         const t0 = performance.now();
-        const run = spawnSync(f.command, [...f.check, file], { env: { ...process.env, ...(f.env ?? {}) }, stdio: ['ignore', 'ignore', 'pipe'] });
+        const run = spawnSync(f.command, [...f.check, file],
+            { env: { ...process.env, ...(f.env ?? {}) }, stdio: ['ignore', 'ignore', 'pipe'] });
         check.push(performance.now() - t0);
-        if (run.status !== 1) throw new Error(`${f.name} check exited ${run.status} (1 expected: the manifest has one error): ${run.stderr}`);
+        if (run.status !== 1) throw new Error(
+            `${f.name} check exited ${run.status} (1 expected: the manifest has one error): ${run.stderr}`);
       }
     }
     const row = {

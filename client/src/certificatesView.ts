@@ -102,7 +102,8 @@ export class CertificatesView implements vscode.TreeDataProvider<Node>, vscode.D
       this.statusBar.tooltip = `${statusBarTooltip(this.status)}\nClick for the certificate status.`;
       this.statusBar.show();
     } else if (showBar) {
-      const errors = vscode.languages.getDiagnostics(document.uri).filter(d => d.source === 'certlsp' && d.severity === vscode.DiagnosticSeverity.Error).length;
+      const errors = vscode.languages.getDiagnostics(document.uri).filter(d => d.source === 'certlsp'
+          && d.severity === vscode.DiagnosticSeverity.Error).length;
       this.statusBar.text = `$(shield) CertLsp  $(error) ${errors}`;
       this.statusBar.tooltip = this.error;
       this.statusBar.show();

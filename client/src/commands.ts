@@ -27,8 +27,8 @@ export class Commands {
   ) {}
 
   register(): vscode.Disposable[] {
-    const guarded = (id: string, run: (...args: any[]) => Promise<unknown>) =>
-      vscode.commands.registerCommand(id, async (...args: any[]) => {
+    const guarded = <A extends unknown[]>(id: string, run: (...args: A) => Promise<unknown>) =>
+      vscode.commands.registerCommand(id, async (...args: A) => {
         if (!vscode.workspace.isTrusted && !availableInRestrictedMode(id)) {
           this.server.refuseUntrusted(id);
           return undefined;
@@ -136,7 +136,8 @@ export class Commands {
     if (!args) return undefined;
     const outcome = await generateCsrs(
       {
-        execute: a => this.server.executeWithProgress<GenerateCsrsResult>('CertLsp: generating CSRs', ServerCommand.generateCsrs, [{ ...a, layout: zipLayout() }]),
+        execute: a => this.server.executeWithProgress<GenerateCsrsResult>('CertLsp: generating CSRs', ServerCommand.generateCsrs,
+            [{ ...a, layout: zipLayout() }]),
         choosePending: async devices =>
           choiceFromLabel(await vscode.window.showWarningMessage(pendingQuestion(devices), { modal: true }, keepLabel, overwriteLabel)),
       },
@@ -148,7 +149,8 @@ export class Commands {
     }
     // The server announces the result itself (window/showMessage); the log keeps the details.
     const result = outcome.result;
-    this.server.output.appendLine(`Generate CSRs (${args.scope}${args.batch ? ` ${args.batch}` : ''}${args.pending ? `, ${args.pending} pending` : ''}): ${resultSummary(result)}`);
+    this.server.output.appendLine(`Generate CSRs (${args.scope}${args.batch ? ` ${args.batch}` : ''}` +
+      `${args.pending ? `, ${args.pending} pending` : ''}): ${resultSummary(result)}`);
     for (const zip of result.zips) this.server.output.appendLine(`  ${zip}`);
     void this.view.refresh();
     return result;
@@ -199,12 +201,14 @@ export class Commands {
       openLabel: 'Import',
     });
     if (!files || files.length === 0) return undefined;
-    const result = await this.server.executeWithProgress<ImportResult>('CertLsp: importing certificates', ServerCommand.importCertificates, [
+    const result = await this.server.executeWithProgress<ImportResult>('CertLsp: importing certificates', ServerCommand.importCertificates,
+        [
       { uri: uri.toString(), path: files[0].fsPath },
     ]);
     // The server announces the result itself (window/showMessage); the log keeps each file's verdict.
     this.server.output.appendLine(`Import ${files[0].fsPath}: ${result.message}`);
-    for (const f of result.files) this.server.output.appendLine(`  ${f.name}: ${f.verdict}${f.device ? ` -> ${f.device}` : ''}${f.reason ? ` (${f.reason})` : ''}`);
+    for (const f of result.files) this.server.output.appendLine(
+        `  ${f.name}: ${f.verdict}${f.device ? ` -> ${f.device}` : ''}${f.reason ? ` (${f.reason})` : ''}`);
     if (result.installs) for (const line of installLog(result.installs)) this.server.output.appendLine(line);
     void this.view.refresh();
     return result;
@@ -223,7 +227,8 @@ export class Commands {
     const uri = await this.manifest(given);
     if (!uri) return undefined;
     const args: DiscoverDevicesArgs = { uri: uri.toString() };
-    const result = await this.server.executeWithProgress<DiscoverDevicesResult>('CertLsp: discovering devices', ServerCommand.discoverDevices, [args]);
+    const result = await this.server.executeWithProgress<DiscoverDevicesResult>('CertLsp: discovering devices',
+        ServerCommand.discoverDevices, [args]);
     // The server edits the manifest (workspace/applyEdit) and announces the summary itself; the log keeps the details.
     for (const line of discoveryLog(vscode.workspace.asRelativePath(uri), result)) this.server.output.appendLine(line);
     void this.view.refresh();
@@ -235,7 +240,8 @@ export class Commands {
     const uri = await this.manifest(given);
     if (!uri) return undefined;
     const args: InstallCertificatesArgs = { uri: uri.toString() };
-    const result = await this.server.executeWithProgress<InstallCertificatesResult>('CertLsp: installing certificates on devices', ServerCommand.installCertificates, [args]);
+    const result = await this.server.executeWithProgress<InstallCertificatesResult>('CertLsp: installing certificates on devices',
+        ServerCommand.installCertificates, [args]);
     // The server announces the summary itself; the log keeps each device's outcome.
     this.server.output.appendLine(`Install certificates (${vscode.workspace.asRelativePath(uri)}): ${result.message}`);
     for (const line of installLog(result)) this.server.output.appendLine(line);
@@ -244,7 +250,8 @@ export class Commands {
   }
 
   private async restart(): Promise<void> {
-    await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Restarting the CertLsp server' }, () => this.server.restart());
+    await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Restarting the CertLsp server' }, () =>
+        this.server.restart());
     void vscode.window.showInformationMessage('CertLsp: the server restarted.');
   }
 
@@ -260,5 +267,6 @@ function zipLayout(): 'flat' | 'cari' {
 
 /** A request the engineer cancelled (the progress notification's Cancel, or $/cancelRequest answered). */
 function isCancellation(err: unknown): boolean {
-  return err instanceof vscode.CancellationError || (typeof err === 'object' && err !== null && (err as { code?: unknown }).code === -32800);
+  return err instanceof vscode.CancellationError || (typeof err === 'object' && err !== null
+      && (err as { code?: unknown }).code === -32800);
 }

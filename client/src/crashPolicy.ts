@@ -33,5 +33,6 @@ export class CrashPolicy {
 export function crashMessage(decision: CrashDecision, count: number, limit: number, windowMinutes: number): string {
   return decision === 'restart'
     ? `The CertLsp server stopped unexpectedly (${count} of ${limit} allowed in ${windowMinutes} minutes); restarting it.`
-    : `The CertLsp server stopped unexpectedly ${count} times in ${windowMinutes} minutes and was not restarted. See the CertLsp output for its log.`;
+    : `The CertLsp server stopped unexpectedly ${count} times in ${windowMinutes} minutes and was not restarted. ` +
+      `See the CertLsp output for its log.`;
 }

@@ -39,7 +39,8 @@ export function pendingQuestion(pendingDevices: readonly string[], shown = 5): s
   const n = pendingDevices.length;
   const names = pendingDevices.slice(0, shown).join(', ') + (n > shown ? ` and ${n - shown} more` : '');
   const who = n === 1 ? `1 device has a pending CSR (${names})` : `${n} devices have pending CSRs (${names})`;
-  return `${who}. A new CSR voids the pending one: a certificate the CA issues for the old CSR becomes useless. Keep the pending CSRs (skip those devices) or overwrite them?`;
+  return `${who}. A new CSR voids the pending one: a certificate the CA issues for the old CSR becomes useless. ` +
+    `Keep the pending CSRs (skip those devices) or overwrite them?`;
 }
 
 export const keepLabel = 'Keep pending (skip them)';

@@ -10,6 +10,7 @@ export function discoveryLog(manifest: string, result: DiscoverDevicesResult): s
   for (const name of result.updated) lines.push(`  address updated: ${name}`);
   for (const line of result.missing) lines.push(`  did not answer: ${line}`);
   for (const line of result.differences) lines.push(`  differs: ${line}`);
-  if (!result.applied && (result.added.length > 0 || result.updated.length > 0)) lines.push('  the manifest was not changed (the edit was not applied)');
+  if (!result.applied && (result.added.length > 0 || result.updated.length > 0)) lines.push(
+      '  the manifest was not changed (the edit was not applied)');
   return lines;
 }

@@ -8,7 +8,8 @@ export function installLog(summary: InstallSummary): string[] {
   const order = { failed: 0, pending: 1, installed: 2 } as const;
   return [...summary.devices]
     .sort((a, b) => order[a.state] - order[b.state])
-    .map(d => `  ${d.state === 'installed' ? 'installed' : d.state === 'failed' ? 'INSTALL FAILED' : 'not installed'}: ${d.device}${d.state === 'installed' ? '' : ` (${d.detail})`}`);
+    .map(d => `  ${d.state === 'installed' ? 'installed' : d.state === 'failed' ? 'INSTALL FAILED' : 'not installed'}` +
+      `: ${d.device}${d.state === 'installed' ? '' : ` (${d.detail})`}`);
 }
 
 /** What the view adds to a device's line: nothing for local keys or without a certificate. */

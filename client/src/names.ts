@@ -44,6 +44,7 @@ export const Setting = {
 
 /** Settings the server reads only when it starts (initializationOptions, document selector, launch). */
 export const restartSettings: readonly string[] = [
-  Setting.serverPath, Setting.extraGlobs, Setting.warningDays, Setting.bacnetPort, Setting.bacnetBroadcast, Setting.bacnetGenerateCsrCommand,
+  Setting.serverPath, Setting.extraGlobs, Setting.warningDays, Setting.bacnetPort, Setting.bacnetBroadcast,
+      Setting.bacnetGenerateCsrCommand,
   Setting.bacnetBind,
 ];

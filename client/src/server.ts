@@ -72,7 +72,9 @@ export class CertLspServer implements vscode.Disposable {
   async start(): Promise<void> {
     const read = this.settings();
     if (!vscode.workspace.isTrusted) {
-      this.output.appendLine('Restricted Mode: the server path and BACnet settings come from your user settings only; commands that write, run or send wait for trust.');
+      this.output.appendLine(
+          'Restricted Mode: the server path and BACnet settings come from your user settings only; commands that write, run or send wait ' +
+          'for trust.');
     }
     const launch = resolveServer(read<string>(Setting.serverPath), this.extensionPath, p => fs.existsSync(p));
     this.startedWith = { trusted: vscode.workspace.isTrusted, settings: restrictedSnapshot(read) };
@@ -121,12 +123,14 @@ export class CertLspServer implements vscode.Disposable {
     };
     const serverOptions = (): Promise<ChildProcess> =>
       new Promise((resolve, reject) => {
-        const child = spawn(launch.command, launch.args, { stdio: 'pipe', cwd: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath, env: serverEnvironment(process.env) });
+        const child = spawn(launch.command, launch.args, { stdio: 'pipe', cwd: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath,
+            env: serverEnvironment(process.env) });
         child.once('error', err => {
           const missing = runtimeMissingMessage(launch, err.message);
           if (missing) {
             this.output.appendLine(missing);
-            void vscode.window.showErrorMessage(missing, 'Open Settings').then(c => c && vscode.commands.executeCommand('workbench.action.openSettings', `${SettingsSection}.${Setting.serverPath}`));
+            void vscode.window.showErrorMessage(missing, 'Open Settings').then(c => c
+                && vscode.commands.executeCommand('workbench.action.openSettings', `${SettingsSection}.${Setting.serverPath}`));
           }
           reject(new Error(missing ?? `Cannot start the CertLsp server (${launch.command}): ${err.message}`));
         });
@@ -160,7 +164,8 @@ export class CertLspServer implements vscode.Disposable {
   refuseUntrusted(command: string): void {
     const text = restrictedMessage(command);
     this.output.appendLine(text);
-    void vscode.window.showWarningMessage(text, 'Manage Workspace Trust').then(c => c && vscode.commands.executeCommand('workbench.trust.manage'));
+    void vscode.window.showWarningMessage(text, 'Manage Workspace Trust').then(c => c
+        && vscode.commands.executeCommand('workbench.trust.manage'));
   }
 
   /** Whether the server path or BACnet settings the extension may use now differ from those the server was started with. */

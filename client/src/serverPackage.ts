@@ -69,13 +69,17 @@ export function problems(target: string, server: ServerEntry | undefined, target
   if (!want) return [`unknown target ${target}`];
   const where = bundledServerExecutable(want.platform).split(/[\\/]/).join('/');
   const found: string[] = [];
-  if (targetPlatformInManifest !== target) found.push(`the package says TargetPlatform ${targetPlatformInManifest ?? '(none)'}, not ${target}`);
+  if (targetPlatformInManifest !== target) found.push(
+      `the package says TargetPlatform ${targetPlatformInManifest ?? '(none)'}, not ${target}`);
   if (!server) return [...found, `no server at extension/${where}, where the client looks on ${want.platform}`];
   const id = identifyExecutable(server.head);
   if (!id) found.push(`extension/${where} is not a 64-bit ${want.format} executable`);
-  else if (id.format !== want.format || id.arch !== want.arch) found.push(`extension/${where} is ${id.format} ${id.arch}, not ${want.format} ${want.arch}`);
-  if (want.platform !== 'win32' && (server.mode & 0o111) === 0) found.push(`extension/${where} is not executable (mode ${server.mode.toString(8)})`);
-  if (server.size < minServerBytes || server.size > maxServerBytes) found.push(`extension/${where} has ${server.size} bytes, outside ${minServerBytes}-${maxServerBytes}`);
+  else if (id.format !== want.format || id.arch !== want.arch) found.push(
+      `extension/${where} is ${id.format} ${id.arch}, not ${want.format} ${want.arch}`);
+  if (want.platform !== 'win32' && (server.mode & 0o111) === 0) found.push(
+      `extension/${where} is not executable (mode ${server.mode.toString(8)})`);
+  if (server.size < minServerBytes || server.size > maxServerBytes) found.push(
+      `extension/${where} has ${server.size} bytes, outside ${minServerBytes}-${maxServerBytes}`);
   return found;
 }
 
@@ -122,6 +126,7 @@ if (require.main === module) {
   }
   const result = checkVsix(vsix, target);
   for (const p of result.problems) console.error(`${vsix}: ${p}`);
-  console.log(`${path.basename(vsix)}: ${target}, server ${(result.size / 1048576).toFixed(1)} MiB, ${result.problems.length ? 'BAD' : 'ok'}`);
+  console.log(
+      `${path.basename(vsix)}: ${target}, server ${(result.size / 1048576).toFixed(1)} MiB, ${result.problems.length ? 'BAD' : 'ok'}`);
   process.exit(result.problems.length ? 1 : 0);
 }

@@ -95,5 +95,6 @@ export function statusBarText(status: SiteStatus): string {
 
 export function statusBarTooltip(status: SiteStatus): string {
   const { devices, errors, warnings, pending } = status.counts;
-  return `${status.site}: ${plural(devices, 'device')}, ${plural(errors, 'error')}, ${plural(warnings, 'warning')}, ${plural(pending, 'pending CSR')}`;
+  return `${status.site}: ${plural(devices, 'device')}, ${plural(errors, 'error')}, ` +
+    `${plural(warnings, 'warning')}, ${plural(pending, 'pending CSR')}`;
 }

@@ -78,5 +78,6 @@ test('button labels map to choices', () => {
 
 test('summary: the server message with the counts, or the counts alone', () => {
   assert.equal(resultSummary(done()), '3 CSRs requested in 1 zip. [requested 3, no action taken 0, failed 0 (1 zip)]');
-  assert.equal(resultSummary(done({ message: ' ', zips: ['a.zip', 'b.zip'], noActionTaken: 1 })), 'CSRs: requested 3, no action taken 1, failed 0 (2 zips).');
+  assert.equal(resultSummary(done({ message: ' ', zips: ['a.zip', 'b.zip'], noActionTaken: 1 })),
+      'CSRs: requested 3, no action taken 1, failed 0 (2 zips).');
 });

@@ -16,7 +16,8 @@ const result = (extra: Partial<DiscoverDevicesResult> = {}): DiscoverDevicesResu
 
 test('a run is logged as the summary, then each device added, updated, silent or different', () => {
   assert.deepEqual(discoveryLog('site/a.site.yaml', result()), [
-    'Discover devices (site/a.site.yaml): Discover devices: 3 answered; 1 added (SimDevice9003), 1 address(es) updated (Boiler), 1 did not answer (Gone).',
+    'Discover devices (site/a.site.yaml): Discover devices: 3 answered; 1 added (SimDevice9003), 1 address(es) updated (Boiler), 1 did ' +
+        'not answer (Gone).',
     '  added: SimDevice9003',
     '  address updated: Boiler',
     '  did not answer: Gone (instance 9099) did not answer Who-Is',
@@ -31,7 +32,10 @@ test('an edit the editor did not apply is said so', () => {
 });
 
 test('a refusal or a cancelled run is the one line the server sent', () => {
-  const refusal = 'Discover devices needs the local IPv4 address to talk to the devices from: set certlsp.bacnet.bind (CertLsp never picks one itself). Nothing was sent.';
-  assert.deepEqual(discoveryLog('a.site.yaml', result({ refusal, message: refusal, added: [], updated: [] })), [`Discover devices (a.site.yaml): ${refusal}`]);
+  const refusal =
+      'Discover devices needs the local IPv4 address to talk to the devices from: set certlsp.bacnet.bind (CertLsp never picks one ' +
+      'itself). Nothing was sent.';
+  assert.deepEqual(discoveryLog('a.site.yaml', result({ refusal, message: refusal, added: [], updated: [] })),
+      [`Discover devices (a.site.yaml): ${refusal}`]);
   assert.equal(discoveryLog('a.site.yaml', result({ cancelled: true, message: 'cancelled' })).length, 1);
 });

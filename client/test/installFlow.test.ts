@@ -4,7 +4,9 @@ import { installLog, installText } from '../src/installFlow';
 import type { InstallSummary } from '../src/protocol';
 import { deviceDescription, deviceTooltip } from '../src/statusModel';
 
-const refusal = 'device 12202 at 127.12.0.3:47817, NetworkPort:2: ReinitializeDevice ACTIVATE_CHANGES: error Device/InvalidConfigurationData; its pending changes were discarded';
+const refusal =
+    'device 12202 at 127.12.0.3:47817, NetworkPort:2: ReinitializeDevice ACTIVATE_CHANGES: error Device/InvalidConfigurationData; its ' +
+    'pending changes were discarded';
 const summary: InstallSummary = {
   installed: 2,
   failed: 1,
@@ -33,9 +35,12 @@ test('the certificates view says whether a device-held certificate is on its dev
   assert.equal(installText('failed'), 'install failed');
   assert.equal(installText(undefined), '');
   const range = { start: { line: 3, character: 10 }, end: { line: 3, character: 18 } };
-  const failed = { name: 'dev-0002', commonName: 'dev-0002.bms.example', status: 'valid' as const, range, notAfter: '2027-03-01', daysLeft: 98, install: 'failed' as const, installError: refusal };
+  const failed = { name: 'dev-0002', commonName: 'dev-0002.bms.example', status: 'valid' as const, range, notAfter: '2027-03-01',
+      daysLeft: 98, install: 'failed' as const, installError: refusal };
   assert.equal(deviceDescription(failed), 'dev-0002.bms.example · expires 2027-03-01 (in 98 days) · install failed');
-  assert.match(deviceTooltip(failed), new RegExp(`\\nInstall on the device: failed \\(${refusal.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\)$`));
+  assert.match(deviceTooltip(failed), new RegExp(
+      `\\nInstall on the device: failed \\(${refusal.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\)$`));
   // Local keys: no install part.
-  assert.equal(deviceDescription({ ...failed, install: undefined, installError: undefined }), 'dev-0002.bms.example · expires 2027-03-01 (in 98 days)');
+  assert.equal(deviceDescription({ ...failed, install: undefined, installError: undefined }),
+      'dev-0002.bms.example · expires 2027-03-01 (in 98 days)');
 });

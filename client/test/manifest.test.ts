@@ -41,14 +41,16 @@ test('contributed settings are exactly the settings the code reads', () => {
   const keys = Object.keys(contributes.configuration.properties);
   assert.deepEqual(sorted(keys), sorted(Object.values(Setting).map(s => `${SettingsSection}.${s}`)));
   for (const key of restartSettings) assert.ok(keys.includes(`${SettingsSection}.${key}`), key);
-  for (const [key, value] of Object.entries<{ default?: unknown; description?: string; markdownDescription?: string }>(contributes.configuration.properties)) {
+  for (const [key, value] of Object.entries<{ default?: unknown; description?: string; markdownDescription?: string }>(
+      contributes.configuration.properties)) {
     assert.ok('default' in value, `${key} has a default`);
     assert.ok(value.description || value.markdownDescription, `${key} is described`);
   }
 });
 
 test('the certificates view lives in the explorer under its id', () => {
-  assert.deepEqual(contributes.views.explorer.map((v: { id: string; name: string }) => [v.id, v.name]), [[CertificatesViewId, 'Site certificates']]);
+  assert.deepEqual(contributes.views.explorer.map((v: { id: string; name: string }) => [v.id, v.name]),
+      [[CertificatesViewId, 'Site certificates']]);
 });
 
 test('manifests stay YAML: no language contributed, the schema given to yamlValidation for both suffixes', () => {
@@ -68,14 +70,16 @@ test('the .vsix keeps the bundle, the server and the schema', () => {
   // The universal package's dll and the per-platform packages' executable land where the client looks for them.
   assert.match(manifest.scripts['publish-server'], new RegExp(` framework ${path.dirname(bundledServerDll)}$`));
   const perPlatform = fs.readFileSync(path.join(root, 'scripts', 'package-vsix.sh'), 'utf8');
-  assert.match(perPlatform, new RegExp(`scripts/publish-server.sh "\\$\\(rid "\\$target"\\)" ${path.dirname(bundledServerExecutable('linux'))}\n`));
+  assert.match(perPlatform, new RegExp(
+      `scripts/publish-server.sh "\\$\\(rid "\\$target"\\)" ${path.dirname(bundledServerExecutable('linux'))}\n`));
 });
 
 test('engines.vscode admits the API the code is typed against and the language client needs', () => {
   const engine = /^\^(\d+)\.(\d+)\.\d+$/.exec(manifest.engines.vscode);
   assert.ok(engine, manifest.engines.vscode);
   const types = /^(\d+)\.(\d+)\.\d+$/.exec(manifest.devDependencies['@types/vscode'])!;
-  assert.ok(Number(types[1]) === Number(engine[1]) && Number(types[2]) <= Number(engine[2]), '@types/vscode must not be newer than engines.vscode');
+  assert.ok(Number(types[1]) === Number(engine[1]) && Number(types[2]) <= Number(engine[2]),
+      '@types/vscode must not be newer than engines.vscode');
   const client = JSON.parse(fs.readFileSync(path.join(root, 'node_modules', 'vscode-languageclient', 'package.json'), 'utf8'));
   assert.equal(client.engines.vscode, manifest.engines.vscode);
 });

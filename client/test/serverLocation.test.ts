@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import * as fs from 'node:fs';
 import { test } from 'node:test';
-import { ServerNotFoundError, bundledServerExecutable, resolveServer, runtimeMissingMessage, serverEnvironment, serverRuntimeSettings } from '../src/serverLocation';
+import { ServerNotFoundError, bundledServerExecutable, resolveServer, runtimeMissingMessage, serverEnvironment,
+    serverRuntimeSettings } from '../src/serverLocation';
 
 const ext = '/ext/certlsp-0.1.0';
 const bundled = path.join(ext, 'dist', 'server', 'certlsp.dll');
@@ -28,7 +29,8 @@ test('~ in the setting is the home folder', () => {
 });
 
 test('a missing server is a clear error naming the path', () => {
-  assert.throws(() => resolveServer('/nope/certlsp.dll', ext, existing(bundled)), (e: Error) => e instanceof ServerNotFoundError && e.message.includes('/nope/certlsp.dll'));
+  assert.throws(() => resolveServer('/nope/certlsp.dll', ext, existing(bundled)), (e: Error) => e instanceof ServerNotFoundError
+      && e.message.includes('/nope/certlsp.dll'));
   assert.throws(() => resolveServer('', ext, existing()), /bundled server is missing .*certlsp\.dll.*certlsp\.server\.path/);
 });
 
@@ -45,15 +47,18 @@ test('the server runs without tiered compilation and with a 64 MB gen-0 budget, 
 
 test('a per-platform package: its own executable, started directly, before any dll', () => {
   const exe = path.join(ext, 'dist', 'server', 'certlsp');
-  assert.deepEqual(resolveServer('', ext, existing(exe, bundled), '/home/eng', 'linux'), { command: exe, args: ['lsp', '--stdio'], origin: 'bundled' });
+  assert.deepEqual(resolveServer('', ext, existing(exe, bundled), '/home/eng', 'linux'),
+      { command: exe, args: ['lsp', '--stdio'], origin: 'bundled' });
   assert.deepEqual(resolveServer('', ext, existing(exe), '/home/eng', 'darwin').command, exe);
   const winExt = 'C:\\Users\\eng\\.vscode\\extensions\\certlsp.certlsp-0.1.0-win32-x64';
   const winExe = `${winExt}\\dist\\server\\certlsp.exe`;
   assert.equal(resolveServer('', winExt, existing(winExe), 'C:\\Users\\eng', 'win32').command, winExe);
   // On Windows only certlsp.exe counts; elsewhere only certlsp: a package for another platform falls back to the dll.
-  assert.deepEqual(resolveServer('', winExt, existing(`${winExt}\\dist\\server\\certlsp`, `${winExt}\\dist\\server\\certlsp.dll`), 'C:\\Users\\eng', 'win32'),
+  assert.deepEqual(resolveServer('', winExt, existing(`${winExt}\\dist\\server\\certlsp`, `${winExt}\\dist\\server\\certlsp.dll`),
+      'C:\\Users\\eng', 'win32'),
     { command: 'dotnet', args: [`${winExt}\\dist\\server\\certlsp.dll`, 'lsp', '--stdio'], origin: 'bundled' });
-  assert.equal(resolveServer('', ext, existing(path.join(ext, 'dist', 'server', 'certlsp.exe'), bundled), '/home/eng', 'linux').command, 'dotnet');
+  assert.equal(resolveServer('', ext, existing(path.join(ext, 'dist', 'server', 'certlsp.exe'), bundled), '/home/eng', 'linux').command,
+      'dotnet');
   assert.equal(bundledServerExecutable('win32'), 'dist\\server\\certlsp.exe');
   assert.equal(bundledServerExecutable('linux'), 'dist/server/certlsp');
   // The setting still wins over the bundled executable.
@@ -81,6 +86,7 @@ test('Windows settings: drive letters, backslashes, forward slashes and ~\\ in c
   assert.deepEqual(win('D:\\certlsp\\CertLsp.dll', 'D:\\certlsp\\CertLsp.dll').args, ['D:\\certlsp\\CertLsp.dll', 'lsp', '--stdio']);
   assert.equal(win('~\\bin\\certlsp.exe', 'C:\\Users\\eng\\bin\\certlsp.exe').command, 'C:\\Users\\eng\\bin\\certlsp.exe');
   assert.equal(win('~/bin/certlsp.exe', 'C:\\Users\\eng\\bin\\certlsp.exe').command, 'C:\\Users\\eng\\bin\\certlsp.exe');
-  assert.equal(win('\\\\fileserver\\tools\\certlsp.exe', '\\\\fileserver\\tools\\certlsp.exe').command, '\\\\fileserver\\tools\\certlsp.exe');
+  assert.equal(win('\\\\fileserver\\tools\\certlsp.exe', '\\\\fileserver\\tools\\certlsp.exe').command,
+      '\\\\fileserver\\tools\\certlsp.exe');
   assert.throws(() => win('C:\\Nope\\certlsp.exe', 'C:\\Tools\\certlsp.exe'), /does not exist: C:\\Nope\\certlsp\.exe/);
 });

@@ -19,7 +19,8 @@ function macho(cpu: number): Buffer {
   return b;
 }
 const header: Record<string, Buffer> = {
-  'linux-x64': elf(62), 'linux-arm64': elf(183), 'win32-x64': pe(0x8664), 'darwin-arm64': macho(0x0100000c), 'darwin-x64': macho(0x01000007),
+  'linux-x64': elf(62), 'linux-arm64': elf(183), 'win32-x64': pe(0x8664), 'darwin-arm64': macho(0x0100000c),
+      'darwin-x64': macho(0x01000007),
 };
 
 test('every target: its header is recognised as its format and architecture', () => {

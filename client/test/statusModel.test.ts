@@ -50,7 +50,8 @@ test('expiry text per status', () => {
 });
 
 test('the description carries the CN and the expiry', () => {
-  assert.equal(deviceDescription(device('AHU-1', 'valid', { notAfter: '2027-03-01', daysLeft: 98 })), 'ahu-1.bms.example · expires 2027-03-01 (in 98 days)');
+  assert.equal(deviceDescription(device('AHU-1', 'valid', { notAfter: '2027-03-01', daysLeft: 98 })),
+      'ahu-1.bms.example · expires 2027-03-01 (in 98 days)');
   assert.equal(deviceDescription(device('AHU-1', 'valid')), 'ahu-1.bms.example');
 });
 
@@ -58,5 +59,6 @@ test('status bar: devices, errors, pending CSRs', () => {
   const status = { site: 'Harbor Tower', counts: { devices: 5, errors: 12, warnings: 1, pending: 0 }, devices: [] };
   assert.equal(statusBarText(status), '$(shield) 5 devices  $(error) 12  $(history) 0 pending');
   assert.equal(statusBarTooltip(status), 'Harbor Tower: 5 devices, 12 errors, 1 warning, 0 pending CSRs');
-  assert.equal(statusBarText({ ...status, counts: { devices: 1, errors: 0, warnings: 0, pending: 1 } }), '$(shield) 1 device  $(error) 0  $(history) 1 pending');
+  assert.equal(statusBarText({ ...status, counts: { devices: 1, errors: 0, warnings: 0, pending: 1 } }),
+      '$(shield) 1 device  $(error) 0  $(history) 1 pending');
 });

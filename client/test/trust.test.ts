@@ -41,7 +41,8 @@ const exists = (p: string) => p === '/ext/dist/server/certlsp.dll' || p === '/re
 test('in Restricted Mode the folder cannot choose the server: the bundled one starts', () => {
   const read = trustedSettings(hostile.get, hostile.inspect, false);
   assert.equal(read(Setting.serverPath), '');
-  assert.deepEqual(resolveServer(read(Setting.serverPath), '/ext', exists), { command: 'dotnet', args: ['/ext/dist/server/certlsp.dll', 'lsp', '--stdio'], origin: 'bundled' });
+  assert.deepEqual(resolveServer(read(Setting.serverPath), '/ext', exists),
+      { command: 'dotnet', args: ['/ext/dist/server/certlsp.dll', 'lsp', '--stdio'], origin: 'bundled' });
 });
 
 test('in Restricted Mode the BACnet settings are the user\'s (or the defaults), never the folder\'s', () => {
@@ -82,17 +83,20 @@ test('granting trust restarts a server started in Restricted Mode only when the 
 });
 
 test('only reading commands run in Restricted Mode; every server command that writes, runs or sends waits, and unknown ones too', () => {
-  for (const c of [Command.status, Command.restartServer, Command.showOutput, Command.refreshCertificates, Command.revealDevice, ServerCommand.showStatus]) {
+  for (const c of [Command.status, Command.restartServer, Command.showOutput, Command.refreshCertificates, Command.revealDevice,
+      ServerCommand.showStatus]) {
     assert.ok(availableInRestrictedMode(c), c);
   }
   for (const c of [Command.generate, Command.generateForSelection, Command.import, Command.discover, Command.install, ImportPromptCommand,
-    ServerCommand.generateCsrs, ServerCommand.importCertificates, ServerCommand.discoverDevices, ServerCommand.installCertificates, 'certlsp.somethingNew']) {
+    ServerCommand.generateCsrs, ServerCommand.importCertificates, ServerCommand.discoverDevices, ServerCommand.installCertificates,
+        'certlsp.somethingNew']) {
     assert.ok(!availableInRestrictedMode(c), c);
   }
 });
 
 test('the Restricted Mode message names the command and says how to get it', () => {
-  assert.match(restrictedMessage(ServerCommand.generateCsrs), /^CertLsp: Generate CSRs is not available in Restricted Mode: .*Trust this folder/);
+  assert.match(restrictedMessage(ServerCommand.generateCsrs),
+      /^CertLsp: Generate CSRs is not available in Restricted Mode: .*Trust this folder/);
   assert.match(restrictedMessage(ImportPromptCommand), /Import Signed Certificates is not available in Restricted Mode/);
   assert.match(restrictedMessage(Command.install), /Install Certificates on Devices is not available/);
   assert.match(restrictedMessage('certlsp.somethingNew'), /certlsp\.somethingNew is not available/);
@@ -117,7 +121,8 @@ test('package.json declares limited support, and restricts exactly the settings 
   assert.ok(typeof declared.description === 'string' && declared.description.length > 0);
   const properties: Record<string, { scope?: string }> = manifest.contributes.configuration.properties;
   const expected = Object.entries(properties)
-    .filter(([key, value]) => key === `${SettingsSection}.${Setting.serverPath}` || key.startsWith(`${SettingsSection}.bacnet.`) || value.scope === 'machine-overridable')
+    .filter(([key, value]) => key === `${SettingsSection}.${Setting.serverPath}` || key.startsWith(`${SettingsSection}.bacnet.`)
+        || value.scope === 'machine-overridable')
     .map(([key]) => key)
     .sort();
   assert.deepEqual([...declared.restrictedConfigurations].sort(), expected);
@@ -136,5 +141,6 @@ test('menu entries of commands that wait for trust are shown only in a trusted f
   }
   assert.ok(gated >= 5, `${gated} gated menu entries`);
   const palette = new Set(manifest.contributes.menus.commandPalette.map((i: { command: string }) => i.command));
-  for (const c of [Command.generate, Command.generateForSelection, Command.import, Command.discover, Command.install]) assert.ok(palette.has(c), c);
+  for (const c of [Command.generate, Command.generateForSelection, Command.import, Command.discover, Command.install]) assert.ok(
+      palette.has(c), c);
 });

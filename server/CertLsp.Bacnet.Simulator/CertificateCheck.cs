@@ -1,7 +1,6 @@
 using System.Formats.Asn1;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using System.Text;
 
 namespace CertLsp.Bacnet.Simulator;
 
@@ -30,7 +29,8 @@ internal static class CertificateCheck
     }
 
     /// <summary>Null when the certificate is acceptable, else why not.</summary>
-    public static string? Validate(X509Certificate2 certificate, byte[] expectedPublicKey, IEnumerable<X509Certificate2> issuers, DateTimeOffset now)
+    public static string? Validate(X509Certificate2 certificate, byte[] expectedPublicKey, IEnumerable<X509Certificate2> issuers,
+        DateTimeOffset now)
     {
         if (!certificate.PublicKey.ExportSubjectPublicKeyInfo().AsSpan().SequenceEqual(expectedPublicKey))
             return "the certificate's public key is not the device's key";

@@ -3,7 +3,7 @@ using P = CertLsp.Bacnet.PropertyIdentifier;
 namespace CertLsp.Bacnet.Simulator;
 
 /// <summary>One property an object has: whether ASHRAE 135 requires it of this object, and whether it is a BACnetARRAY.</summary>
-internal readonly record struct PropertySpec(PropertyIdentifier Id, bool Required, bool Array = false);
+internal readonly record struct PropertySpec(P Id, bool Required, bool Array = false);
 
 /// <summary>
 /// The properties each kind of simulated object has (ASHRAE 135-2020 clause 12: Device 12.11, File 12.13, Network Port
@@ -16,7 +16,8 @@ internal static class PropertyCatalog
     private static readonly PropertySpec[] Common =
         [new(P.ObjectIdentifier, true), new(P.ObjectName, true), new(P.ObjectType, true), new(P.PropertyList, true, Array: true)];
 
-    /// <param name="segments">The device accepts and sends segmented messages (Max_Segments_Accepted and APDU_Segment_Timeout are then required).</param>
+    /// <param name="segments">The device accepts and sends segmented messages (Max_Segments_Accepted and APDU_Segment_Timeout are then
+    /// required).</param>
     public static PropertySpec[] Device(bool segments) =>
     [
         .. Common,
@@ -71,7 +72,7 @@ internal static class PropertyCatalog
     /// The properties a ReadPropertyMultiple special identifier stands for (15.7.3.1.2): ALL every property, REQUIRED the
     /// required ones, OPTIONAL the optional ones the object has; Property_List is returned by neither ALL nor REQUIRED.
     /// </summary>
-    public static IEnumerable<PropertyIdentifier> Expand(PropertySpec[] properties, PropertyIdentifier special) => special switch
+    public static IEnumerable<P> Expand(PropertySpec[] properties, P special) => special switch
     {
         P.All => properties.Where(p => p.Id != P.PropertyList).Select(p => p.Id),
         P.Required => properties.Where(p => p.Required && p.Id != P.PropertyList).Select(p => p.Id),

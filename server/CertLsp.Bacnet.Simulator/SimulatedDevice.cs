@@ -1,8 +1,6 @@
 using System.Collections.Immutable;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using System.Text;
-using CertLsp.Bacnet.Encoding;
 using CertLsp.Bacnet.Link;
 using CertLsp.Bacnet.Services;
 using CertLsp.Bacnet.Transport;
@@ -23,42 +21,46 @@ public sealed class SimulatedDevice : IDeviceHandler, IDisposable
     public const int MaxFileSize = 64 * 1024;
     private const uint StreamAccess = 1;
 
-    private readonly object _lock = new();
-    private readonly SimulatedDeviceSpec _spec;
-    private readonly ObjectId _device;
-    private readonly Dictionary<uint, byte[]> _files = new() { [CsrFile] = [], [IssuerFile1] = [], [IssuerFile2] = [], [OperationalFile] = [] };
-    private Dictionary<uint, byte[]>? _activeFiles;  // the installed state while changes are pending
-    private readonly Dictionary<uint, DateTime> _modified = [];  // each file's Modification_Date (local time)
-    private readonly HashSet<uint> _archived = [];  // files whose Archive is true (set by a client, cleared by a change)
-    private readonly PropertySpec[] _deviceProperties;
-    private AsymmetricAlgorithm _key;
-    private AsymmetricAlgorithm? _pendingKey;
-    private uint _command;
-    private bool _changesPending;
-    private int _boot;  // restarts so far: a CSR being generated when the device restarts is never finished
+    private readonly object gate = new();
+    private readonly SimulatedDeviceSpec spec;
+    private readonly ObjectId device;
+    private readonly Dictionary<uint, byte[]> files = new()
+    {
+        [CsrFile] = [], [IssuerFile1] = [], [IssuerFile2] = [], [OperationalFile] =
+        []
+    };
+    private Dictionary<uint, byte[]>? activeFiles;  // the installed state while changes are pending
+    private readonly Dictionary<uint, DateTime> modified = [];  // each file's Modification_Date (local time)
+    private readonly HashSet<uint> archived = [];  // files whose Archive is true (set by a client, cleared by a change)
+    private readonly PropertySpec[] deviceProperties;
+    private AsymmetricAlgorithm key;
+    private AsymmetricAlgorithm? pendingKey;
+    private uint command;
+    private bool changesPending;
+    private int boot;  // restarts so far: a CSR being generated when the device restarts is never finished
 
     public SimulatedDevice(SimulatedDeviceSpec spec, ushort port)
     {
-        _spec = spec;
-        _device = ObjectId.Device(spec.Instance);
+        this.spec = spec;
+        device = ObjectId.Device(spec.Instance);
         Endpoint = new BipEndpoint(BipEndpoint.From(new System.Net.IPEndPoint(spec.Address, port)).Address, port);
-        _key = NewKey();
+        key = NewKey();
         if (spec.LimitsProblem() is { } problem) throw new ArgumentException($"device {spec.Instance}: {problem}", nameof(spec));
-        Identity = new IAm(_device, (uint)spec.MaxApdu, spec.Segmentation, spec.VendorId);
-        _deviceProperties = PropertyCatalog.Device(Identity.Segmentation != Segmentation.None);
+        Identity = new IAm(device, (uint)spec.MaxApdu, spec.Segmentation, spec.VendorId);
+        deviceProperties = PropertyCatalog.Device(Identity.Segmentation != Segmentation.None);
         var started = DateTime.Now;
-        foreach (var file in _files.Keys) _modified[file] = started;
+        foreach (var file in files.Keys) modified[file] = started;
     }
 
     public IAm Identity { get; }
-    public int? MaxSegmentsAccepted => _spec.MaxSegments;
-    public SimulatedDeviceSpec Spec => _spec;
+    public int? MaxSegmentsAccepted => spec.MaxSegments;
+    public SimulatedDeviceSpec Spec => spec;
     public BipEndpoint Endpoint { get; }
 
     /// <summary>The device's active public key (SubjectPublicKeyInfo), for tests and the demo.</summary>
-    public byte[] ActivePublicKey { get { lock (_lock) return ExportPublicKey(_key); } }
-    public byte[] FileContent(uint file) { lock (_lock) return [.. _files[file]]; }
-    public bool ChangesPending { get { lock (_lock) return _changesPending; } }
+    public byte[] ActivePublicKey { get { lock (gate) return ExportPublicKey(key); } }
+    public byte[] FileContent(uint file) { lock (gate) return [.. files[file]]; }
+    public bool ChangesPending { get { lock (gate) return changesPending; } }
     /// <summary>
     /// A device that stops answering (powered off, unplugged): while true every datagram to it is dropped unanswered, Who-Is
     /// included (<see cref="SimulatedSite"/> counts them with the malformed ones); its state is kept for when it answers again.
@@ -69,7 +71,7 @@ public sealed class SimulatedDevice : IDeviceHandler, IDisposable
     public X509Certificate2? ActiveCertificate { get; private set; }
 
     private AsymmetricAlgorithm NewKey() =>
-        _spec.KeyAlgorithm == SimulatedKeyAlgorithm.Rsa2048 ? RSA.Create(2048) : ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        spec.KeyAlgorithm == SimulatedKeyAlgorithm.Rsa2048 ? RSA.Create(2048) : ECDsa.Create(ECCurve.NamedCurves.nistP256);
 
     private static byte[] ExportPublicKey(AsymmetricAlgorithm key) => key switch
     {
@@ -80,7 +82,7 @@ public sealed class SimulatedDevice : IDeviceHandler, IDisposable
 
     public ServiceResponse Handle(ConfirmedService service, ReadOnlySpan<byte> data)
     {
-        lock (_lock)
+        lock (gate)
         {
             switch (service)
             {
@@ -90,9 +92,10 @@ public sealed class SimulatedDevice : IDeviceHandler, IDisposable
                         if (!request.Ok) return ServiceResponse.From(request.Error!);
                         var r = request.Value;
                         var value = Read(r.Object, r.Property, r.ArrayIndex);
-                        return value.Ok ? ServiceResponse.Ack(new ReadPropertyAck(r.Object, r.Property, r.ArrayIndex, value.Value)) : new ServiceResponse.Failed(value.Error);
+                        return value.Ok ? ServiceResponse.Ack(new ReadPropertyAck(r.Object, r.Property, r.ArrayIndex, value.Value))
+                            : new ServiceResponse.Failed(value.Error);
                     }
-                case ConfirmedService.ReadPropertyMultiple when !_spec.SupportsReadPropertyMultiple:
+                case ConfirmedService.ReadPropertyMultiple when !spec.SupportsReadPropertyMultiple:
                     return new ServiceResponse.Rejected(RejectReason.UnrecognizedService);
                 case ConfirmedService.ReadPropertyMultiple:
                     {
@@ -136,14 +139,14 @@ public sealed class SimulatedDevice : IDeviceHandler, IDisposable
     private static ReadResult Fail(ErrorClass c, ErrorCode code) => new(default, new BacnetError(c, code), false);
 
     private IEnumerable<ObjectId> Objects() =>
-        _spec.HasNetworkPorts
-            ? [_device, ObjectId.NetworkPort(IpPort), ObjectId.NetworkPort(ScPort), .. _files.Keys.Order().Select(ObjectId.File)]
-            : [_device];
+        spec.HasNetworkPorts
+            ? [device, ObjectId.NetworkPort(IpPort), ObjectId.NetworkPort(ScPort), .. files.Keys.Order().Select(ObjectId.File)]
+            : [device];
 
     /// <summary>The properties an object of this device has (null: no such object).</summary>
     private PropertySpec[]? PropertiesOf(ObjectId obj) => !Objects().Contains(obj) ? null : obj.Type switch
     {
-        ObjectType.Device => _deviceProperties,
+        ObjectType.Device => deviceProperties,
         ObjectType.NetworkPort => obj.Instance == ScPort ? PropertyCatalog.ScPort : PropertyCatalog.IpPort,
         _ => PropertyCatalog.File,
     };
@@ -151,7 +154,8 @@ public sealed class SimulatedDevice : IDeviceHandler, IDisposable
     private ReadResult Read(ObjectId obj, PropertyIdentifier property, uint? index)
     {
         if (PropertiesOf(obj) is not { } properties) return Fail(ErrorClass.Object, ErrorCode.UnknownObject);
-        if (Array.FindIndex(properties, p => p.Id == property) is var at && at < 0) return Fail(ErrorClass.Property, ErrorCode.UnknownProperty);
+        if (Array.FindIndex(properties, p => p.Id == property) is var at && at < 0) return Fail(ErrorClass.Property,
+            ErrorCode.UnknownProperty);
         if (index is not null && !properties[at].Array) return Fail(ErrorClass.Property, ErrorCode.PropertyIsNotAnArray);
         var values = ReadWhole(obj, property);
         if (!values.Ok || index is null) return values;
@@ -160,15 +164,18 @@ public sealed class SimulatedDevice : IDeviceHandler, IDisposable
         return index <= items.Count ? Value(items[(int)index - 1]) : Fail(ErrorClass.Property, ErrorCode.InvalidArrayIndex);
     }
 
-    /// <summary>One property reference of ReadPropertyMultiple: ALL, REQUIRED and OPTIONAL stand for the object's properties (15.7.3.1.2).</summary>
+    /// <summary>One property reference of ReadPropertyMultiple: ALL, REQUIRED and OPTIONAL stand for the object's properties
+    /// (15.7.3.1.2).</summary>
     private IEnumerable<PropertyResult> ReadMultiple(ObjectId obj, PropertyReference reference)
     {
         if (reference.Property is PropertyIdentifier.All or PropertyIdentifier.Required or PropertyIdentifier.Optional)
         {
             if (PropertiesOf(obj) is not { } properties)
-                return [PropertyResult.Failed(reference.Property, reference.ArrayIndex, new BacnetError(ErrorClass.Object, ErrorCode.UnknownObject))];
+                return [PropertyResult.Failed(reference.Property, reference.ArrayIndex,
+                    new BacnetError(ErrorClass.Object, ErrorCode.UnknownObject))];
             if (reference.ArrayIndex is not null)
-                return [PropertyResult.Failed(reference.Property, reference.ArrayIndex, new BacnetError(ErrorClass.Property, ErrorCode.PropertyIsNotAnArray))];
+                return [PropertyResult.Failed(reference.Property, reference.ArrayIndex,
+                    new BacnetError(ErrorClass.Property, ErrorCode.PropertyIsNotAnArray))];
             return PropertyCatalog.Expand(properties, reference.Property).Select(p => Result(p, null));
         }
         return [Result(reference.Property, reference.ArrayIndex)];
@@ -190,27 +197,29 @@ public sealed class SimulatedDevice : IDeviceHandler, IDisposable
         {
             return property switch
             {
-                PropertyIdentifier.ObjectName => Value(BacnetValue.From(_spec.EffectiveName)),
-                PropertyIdentifier.VendorName => Value(BacnetValue.From(_spec.VendorName)),
-                PropertyIdentifier.VendorIdentifier => Value(BacnetValue.FromUnsigned(_spec.VendorId)),
-                PropertyIdentifier.ModelName => Value(BacnetValue.From(_spec.ModelName)),
-                PropertyIdentifier.SerialNumber => Value(BacnetValue.From(_spec.EffectiveSerial)),
+                PropertyIdentifier.ObjectName => Value(BacnetValue.From(spec.EffectiveName)),
+                PropertyIdentifier.VendorName => Value(BacnetValue.From(spec.VendorName)),
+                PropertyIdentifier.VendorIdentifier => Value(BacnetValue.FromUnsigned(spec.VendorId)),
+                PropertyIdentifier.ModelName => Value(BacnetValue.From(spec.ModelName)),
+                PropertyIdentifier.SerialNumber => Value(BacnetValue.From(spec.EffectiveSerial)),
                 PropertyIdentifier.FirmwareRevision => Value(BacnetValue.From("1.0")),
                 PropertyIdentifier.ApplicationSoftwareVersion => Value(BacnetValue.From("certlsp-sim 1.0")),
                 PropertyIdentifier.SystemStatus => Value(BacnetValue.FromEnumerated(0)),
                 PropertyIdentifier.ProtocolVersion => Value(BacnetValue.FromUnsigned(1)),
                 PropertyIdentifier.ProtocolRevision => Value(BacnetValue.FromUnsigned(24)),
-                PropertyIdentifier.MaxApduLengthAccepted => Value(BacnetValue.FromUnsigned((ulong)_spec.MaxApdu)),
-                PropertyIdentifier.SegmentationSupported => Value(BacnetValue.FromEnumerated((uint)_spec.Segmentation)),
-                PropertyIdentifier.MaxSegmentsAccepted => Value(BacnetValue.FromUnsigned((ulong)_spec.MaxSegments)),
+                PropertyIdentifier.MaxApduLengthAccepted => Value(BacnetValue.FromUnsigned((ulong)spec.MaxApdu)),
+                PropertyIdentifier.SegmentationSupported => Value(BacnetValue.FromEnumerated((uint)spec.Segmentation)),
+                PropertyIdentifier.MaxSegmentsAccepted => Value(BacnetValue.FromUnsigned((ulong)spec.MaxSegments)),
                 PropertyIdentifier.ObjectList => Value([.. Objects().Select(BacnetValue.From)]),
                 // exactly the services this device executes: AtomicReadFile 6, AtomicWriteFile 7, ReadProperty 12,
-                // ReadPropertyMultiple 14 (unless turned off), WriteProperty 15, ReinitializeDevice 20, Who-Is 34 (of the 49 of revision 24)
+                // ReadPropertyMultiple 14 (unless turned off), WriteProperty 15, ReinitializeDevice 20, Who-Is 34 (of the 49 of revision
+                // 24)
                 PropertyIdentifier.ProtocolServicesSupported => Value(PropertyCatalog.Bits(49,
-                    [6, 7, 12, .. _spec.SupportsReadPropertyMultiple ? [14] : Array.Empty<int>(), 15, 20, 34])),
+                    [6, 7, 12, .. spec.SupportsReadPropertyMultiple ? [14] : Array.Empty<int>(), 15, 20, 34])),
                 PropertyIdentifier.ProtocolObjectTypesSupported => Value(PropertyCatalog.Bits(65,
                     (int)ObjectType.Device, (int)ObjectType.File, (int)ObjectType.NetworkPort)),
-                PropertyIdentifier.ApduSegmentTimeout => Value(BacnetValue.FromUnsigned((ulong)DeviceEndpoint.DefaultSegmentTimeout.TotalMilliseconds)),
+                PropertyIdentifier.ApduSegmentTimeout => Value(BacnetValue.FromUnsigned(
+                    (ulong)DeviceEndpoint.DefaultSegmentTimeout.TotalMilliseconds)),
                 PropertyIdentifier.ApduTimeout => Value(BacnetValue.FromUnsigned(ApduTimeoutMilliseconds)),
                 PropertyIdentifier.NumberOfApduRetries => Value(BacnetValue.FromUnsigned(DeviceEndpoint.DefaultRetries)),
                 PropertyIdentifier.DeviceAddressBinding => Value(),  // it binds to no device: it initiates no requests
@@ -224,15 +233,19 @@ public sealed class SimulatedDevice : IDeviceHandler, IDisposable
             switch (property)
             {
                 case PropertyIdentifier.ObjectName: return Value(BacnetValue.From(sc ? "SC" : "BIP"));
-                case PropertyIdentifier.NetworkType: return Value(BacnetValue.FromEnumerated((uint)(sc ? NetworkType.SecureConnect : NetworkType.Ipv4)));
+                case PropertyIdentifier.NetworkType:
+                    return Value(
+                    BacnetValue.FromEnumerated((uint)(sc ? NetworkType.SecureConnect : NetworkType.Ipv4)));
                 case PropertyIdentifier.MacAddress: return Value(BacnetValue.FromBytes(sc ? Vmac() : Endpoint.ToMac()));
-                case PropertyIdentifier.ChangesPending: return Value(BacnetValue.From(sc && _changesPending));
-                case PropertyIdentifier.Command: return Value(BacnetValue.FromEnumerated(sc ? _command : 0));
-                case PropertyIdentifier.StatusFlags: return Value(PropertyCatalog.Bits(4));  // in-alarm, fault, overridden, out-of-service: all false
+                case PropertyIdentifier.ChangesPending: return Value(BacnetValue.From(sc && changesPending));
+                case PropertyIdentifier.Command: return Value(BacnetValue.FromEnumerated(sc ? command : 0));
+                // in-alarm, fault, overridden, out-of-service: all false
+                case PropertyIdentifier.StatusFlags: return Value(PropertyCatalog.Bits(4));
                 case PropertyIdentifier.Reliability: return Value(BacnetValue.FromEnumerated(0));  // no-fault-detected
                 case PropertyIdentifier.OutOfService: return Value(BacnetValue.From(false));
                 case PropertyIdentifier.ProtocolLevel: return Value(BacnetValue.FromEnumerated(2));  // bacnet-application
-                case PropertyIdentifier.NetworkNumber: return Value(BacnetValue.FromUnsigned(0));  // not configured, not learned (no router)
+                // not configured, not learned (no router)
+                case PropertyIdentifier.NetworkNumber: return Value(BacnetValue.FromUnsigned(0));
                 case PropertyIdentifier.NetworkNumberQuality: return Value(BacnetValue.FromEnumerated(0));  // unknown
                 case PropertyIdentifier.ApduLength: return Value(BacnetValue.FromUnsigned(Identity.MaxApduLength));
                 case PropertyIdentifier.LinkSpeed: return Value(new BacnetValue.Real(0));  // 0: not known (a loopback interface)
@@ -254,7 +267,8 @@ public sealed class SimulatedDevice : IDeviceHandler, IDisposable
             return property switch
             {
                 PropertyIdentifier.CertificateSigningRequestFile => Value(BacnetValue.From(ObjectId.File(CsrFile))),
-                PropertyIdentifier.IssuerCertificateFiles => Value(BacnetValue.From(ObjectId.File(IssuerFile1)), BacnetValue.From(ObjectId.File(IssuerFile2))),
+                PropertyIdentifier.IssuerCertificateFiles => Value(BacnetValue.From(ObjectId.File(IssuerFile1)),
+                    BacnetValue.From(ObjectId.File(IssuerFile2))),
                 PropertyIdentifier.OperationalCertificateFile => Value(BacnetValue.From(ObjectId.File(OperationalFile))),
                 PropertyIdentifier.ScPrimaryHubUri => Value(BacnetValue.From("wss://hub.site.invalid:4443")),
                 PropertyIdentifier.ScFailoverHubUri => Value(BacnetValue.From("")),
@@ -267,29 +281,34 @@ public sealed class SimulatedDevice : IDeviceHandler, IDisposable
                 PropertyIdentifier.ScConnectWaitTimeout => Value(BacnetValue.FromUnsigned(10)),
                 PropertyIdentifier.ScDisconnectWaitTimeout => Value(BacnetValue.FromUnsigned(10)),
                 PropertyIdentifier.ScHeartbeatTimeout => Value(BacnetValue.FromUnsigned(300)),
-                PropertyIdentifier.ScPrimaryHubConnectionStatus or PropertyIdentifier.ScFailoverHubConnectionStatus => Value(NeverConnected),
+                PropertyIdentifier.ScPrimaryHubConnectionStatus or PropertyIdentifier.ScFailoverHubConnectionStatus =>
+                    Value(NeverConnected),
                 PropertyIdentifier.ScFailedConnectionRequests => Value(),
                 _ => Fail(ErrorClass.Property, ErrorCode.UnknownProperty),
             };
         }
-        var content = _files[obj.Instance];
+        var content = files[obj.Instance];
         return property switch
         {
             PropertyIdentifier.ObjectName => Value(BacnetValue.From(obj.Instance switch
             {
-                CsrFile => "CSR", OperationalFile => "Operational certificate", _ => $"Issuer certificate {obj.Instance - 1}",
+                CsrFile => "CSR",
+                OperationalFile => "Operational certificate",
+                _ => $"Issuer certificate {obj.Instance - 1}",
             })),
-            PropertyIdentifier.FileType => Value(BacnetValue.From(obj.Instance == CsrFile ? "application/pkcs10" : "application/x-pem-file")),
+            PropertyIdentifier.FileType => Value(BacnetValue.From(obj.Instance == CsrFile ? "application/pkcs10"
+                : "application/x-pem-file")),
             PropertyIdentifier.FileSize => Value(BacnetValue.FromUnsigned((ulong)content.Length)),
             PropertyIdentifier.ReadOnly => Value(BacnetValue.From(obj.Instance == CsrFile)),
             PropertyIdentifier.FileAccessMethod => Value(BacnetValue.FromEnumerated(StreamAccess)),
-            PropertyIdentifier.ModificationDate => Value(DateOf(_modified[obj.Instance]), TimeOf(_modified[obj.Instance])),
-            PropertyIdentifier.Archive => Value(BacnetValue.From(_archived.Contains(obj.Instance))),
+            PropertyIdentifier.ModificationDate => Value(DateOf(modified[obj.Instance]), TimeOf(modified[obj.Instance])),
+            PropertyIdentifier.Archive => Value(BacnetValue.From(archived.Contains(obj.Instance))),
             _ => Fail(ErrorClass.Property, ErrorCode.UnknownProperty),
         };
     }
 
-    /// <summary>APDU_Timeout: the device initiates no confirmed request, so it is the 3 s 135 recommends (the segment timeout is APDU_Segment_Timeout).</summary>
+    /// <summary>APDU_Timeout: the device initiates no confirmed request, so it is the 3 s 135 recommends (the segment timeout is
+    /// APDU_Segment_Timeout).</summary>
     private const uint ApduTimeoutMilliseconds = 3000;
 
     /// <summary>A BACnetSCHubConnection: not-connected, connect and disconnect timestamps unspecified.</summary>
@@ -306,7 +325,8 @@ public sealed class SimulatedDevice : IDeviceHandler, IDisposable
     private static BacnetValue TimeOf(DateTime t) =>
         new BacnetValue.Time((byte)t.Hour, (byte)t.Minute, (byte)t.Second, (byte)(t.Millisecond / 10));
 
-    private byte[] Vmac() => [0x02, 0xCE, (byte)(_spec.Instance >> 24), (byte)(_spec.Instance >> 16), (byte)(_spec.Instance >> 8), (byte)_spec.Instance];
+    private byte[] Vmac() => [0x02, 0xCE, (byte)(spec.Instance >> 24), (byte)(spec.Instance >> 16), (byte)(spec.Instance >> 8),
+        (byte)spec.Instance];
 
     private ServiceResponse Write(WritePropertyRequest request)
     {
@@ -317,8 +337,8 @@ public sealed class SimulatedDevice : IDeviceHandler, IDisposable
         if (obj == ObjectId.NetworkPort(ScPort) && request.Property == PropertyIdentifier.Command)
         {
             if (single is not BacnetValue.Enumerated command) return ServiceResponse.Fail(ErrorClass.Property, ErrorCode.InvalidDataType);
-            if (_command != (uint)NetworkPortCommand.Idle) return ServiceResponse.Fail(ErrorClass.Device, ErrorCode.DeviceBusy);
-            if (command.Value == _spec.GenerateCsrCommand) { StartCsr(); return ServiceResponse.Simple.Instance; }
+            if (this.command != (uint)NetworkPortCommand.Idle) return ServiceResponse.Fail(ErrorClass.Device, ErrorCode.DeviceBusy);
+            if (command.Value == spec.GenerateCsrCommand) { StartCsr(); return ServiceResponse.Simple.Instance; }
             if (command.Value == (uint)NetworkPortCommand.DiscardChanges) { Discard(); return ServiceResponse.Simple.Instance; }
             if (command.Value == (uint)NetworkPortCommand.Idle) return ServiceResponse.Simple.Instance;
             return ServiceResponse.Fail(ErrorClass.Property, ErrorCode.ValueOutOfRange);
@@ -326,14 +346,15 @@ public sealed class SimulatedDevice : IDeviceHandler, IDisposable
         if (obj.Type == ObjectType.File && request.Property == PropertyIdentifier.Archive)
         {
             if (single is not BacnetValue.Boolean archive) return ServiceResponse.Fail(ErrorClass.Property, ErrorCode.InvalidDataType);
-            if (archive.Value) _archived.Add(obj.Instance); else _archived.Remove(obj.Instance);
+            if (archive.Value) archived.Add(obj.Instance); else archived.Remove(obj.Instance);
             return ServiceResponse.Simple.Instance;
         }
         if (obj.Type == ObjectType.File && request.Property == PropertyIdentifier.FileSize)
         {
-            if (obj.Instance == CsrFile || !_spec.FileSizeWritable) return ServiceResponse.Fail(ErrorClass.Property, ErrorCode.WriteAccessDenied);
+            if (obj.Instance == CsrFile || !spec.FileSizeWritable) return ServiceResponse.Fail(ErrorClass.Property,
+                ErrorCode.WriteAccessDenied);
             if (single is not BacnetValue.Unsigned size) return ServiceResponse.Fail(ErrorClass.Property, ErrorCode.InvalidDataType);
-            var content = _files[obj.Instance];
+            var content = files[obj.Instance];
             if (size.Value > (ulong)content.Length) return ServiceResponse.Fail(ErrorClass.Property, ErrorCode.ValueOutOfRange);
             Modify(obj.Instance, content[..(int)size.Value]);
             return ServiceResponse.Simple.Instance;
@@ -345,9 +366,10 @@ public sealed class SimulatedDevice : IDeviceHandler, IDisposable
 
     private ServiceResponse ReadFile(AtomicReadFileRequest request)
     {
-        if (request.File.Type != ObjectType.File || !_files.TryGetValue(request.File.Instance, out var content))
+        if (request.File.Type != ObjectType.File || !files.TryGetValue(request.File.Instance, out var content))
             return ServiceResponse.Fail(ErrorClass.Object, ErrorCode.UnknownObject);
-        if (request.Start < 0 || request.Start > content.Length) return ServiceResponse.Fail(ErrorClass.Services, ErrorCode.InvalidFileStartPosition);
+        if (request.Start < 0 || request.Start > content.Length) return ServiceResponse.Fail(ErrorClass.Services,
+            ErrorCode.InvalidFileStartPosition);
         var count = (int)Math.Min(request.Count, (uint)(content.Length - request.Start));
         var chunk = content.AsSpan((int)request.Start, count);
         return ServiceResponse.Ack(new AtomicReadFileAck(request.Start + count == content.Length, request.Start, [.. chunk]));
@@ -355,7 +377,7 @@ public sealed class SimulatedDevice : IDeviceHandler, IDisposable
 
     private ServiceResponse WriteFile(AtomicWriteFileRequest request)
     {
-        if (request.File.Type != ObjectType.File || !_files.TryGetValue(request.File.Instance, out var content))
+        if (request.File.Type != ObjectType.File || !files.TryGetValue(request.File.Instance, out var content))
             return ServiceResponse.Fail(ErrorClass.Object, ErrorCode.UnknownObject);
         if (request.File.Instance == CsrFile) return ServiceResponse.Fail(ErrorClass.Services, ErrorCode.FileAccessDenied);
         var start = request.Start == -1 ? content.Length : request.Start;
@@ -363,7 +385,7 @@ public sealed class SimulatedDevice : IDeviceHandler, IDisposable
         var end = start + request.Data.Length;
         if (end > MaxFileSize) return ServiceResponse.Fail(ErrorClass.Resources, ErrorCode.NoSpaceToWriteProperty);
         // A device whose File_Size is not writable replaces the file on a write at 0 (as bacnet-stack's file object does).
-        var replace = start == 0 && !_spec.FileSizeWritable;
+        var replace = start == 0 && !spec.FileSizeWritable;
         var updated = new byte[replace ? end : Math.Max(content.Length, end)];
         if (!replace) content.CopyTo(updated, 0);
         request.Data.CopyTo(updated, (int)start);
@@ -380,43 +402,44 @@ public sealed class SimulatedDevice : IDeviceHandler, IDisposable
     /// <summary>A file's content changes: its Modification_Date is now and its Archive false (12.13).</summary>
     private void SetContent(uint file, byte[] content)
     {
-        _files[file] = content;
-        _modified[file] = DateTime.Now;
-        _archived.Remove(file);
+        files[file] = content;
+        modified[file] = DateTime.Now;
+        archived.Remove(file);
     }
 
     private void BeginChanges()
     {
-        _activeFiles ??= _files.ToDictionary(kv => kv.Key, kv => kv.Value);
-        _changesPending = true;
+        activeFiles ??= files.ToDictionary(kv => kv.Key, kv => kv.Value);
+        changesPending = true;
     }
 
     // ---------------- CSR, activation ----------------
 
     private void StartCsr()
     {
-        _command = _spec.GenerateCsrCommand;
+        command = spec.GenerateCsrCommand;
         BeginChanges();
         var key = NewKey();
-        var boot = _boot;
+        var boot = this.boot;
         _ = Task.Run(async () =>
         {
             var pem = CreateCsr(key);
-            await Task.Delay(_spec.CsrDelay).ConfigureAwait(false);
-            lock (_lock)
+            await Task.Delay(spec.CsrDelay).ConfigureAwait(false);
+            lock (gate)
             {
-                if (boot != _boot) { key.Dispose(); return; }
-                _pendingKey?.Dispose();
-                _pendingKey = key;
+                if (boot != this.boot) { key.Dispose(); return; }
+                pendingKey?.Dispose();
+                pendingKey = key;
                 SetContent(CsrFile, System.Text.Encoding.ASCII.GetBytes(pem));
-                _command = (uint)NetworkPortCommand.Idle;
+                command = (uint)NetworkPortCommand.Idle;
             }
         });
     }
 
     private string CreateCsr(AsymmetricAlgorithm key)
     {
-        var subject = new X500DistinguishedName($"CN={(_spec.CsrCommonName ?? _spec.EffectiveName).Replace(",", "\\,", StringComparison.Ordinal)}");
+        var subject = new X500DistinguishedName(
+            $"CN={(spec.CsrCommonName ?? spec.EffectiveName).Replace(",", "\\,", StringComparison.Ordinal)}");
         var request = key switch
         {
             ECDsa ec => new CertificateRequest(subject, ec, HashAlgorithmName.SHA256),
@@ -428,35 +451,36 @@ public sealed class SimulatedDevice : IDeviceHandler, IDisposable
 
     private void Discard()
     {
-        if (_activeFiles is not null)
+        if (activeFiles is not null)
         {
-            foreach (var (file, content) in _activeFiles) if (file != CsrFile && _files[file] != content) SetContent(file, content);
+            foreach (var (file, content) in activeFiles) if (file != CsrFile && files[file] != content) SetContent(file, content);
         }
-        _activeFiles = null;
-        _pendingKey?.Dispose();
-        _pendingKey = null;
-        _changesPending = false;
+        activeFiles = null;
+        pendingKey?.Dispose();
+        pendingKey = null;
+        changesPending = false;
     }
 
     private ServiceResponse Reinitialize(ReinitializedState state)
     {
         // Cold and warm start, backup and restore are not implemented: 135 16.4 has a device that does not support the
         // requested state answer with this error (acknowledging and doing nothing would claim a restart that never happened).
-        if (state != ReinitializedState.ActivateChanges) return ServiceResponse.Fail(ErrorClass.Services, ErrorCode.OptionalFunctionalityNotSupported);
-        if (!_changesPending) return ServiceResponse.Simple.Instance;
-        var operational = CertificateCheck.Parse(_files[OperationalFile]);
+        if (state != ReinitializedState.ActivateChanges) return ServiceResponse.Fail(ErrorClass.Services,
+            ErrorCode.OptionalFunctionalityNotSupported);
+        if (!changesPending) return ServiceResponse.Simple.Instance;
+        var operational = CertificateCheck.Parse(files[OperationalFile]);
         if (operational is null) return ServiceResponse.Fail(ErrorClass.Device, ErrorCode.InvalidConfigurationData);
-        var issuers = new[] { IssuerFile1, IssuerFile2 }.Select(f => CertificateCheck.Parse(_files[f])).OfType<X509Certificate2>().ToList();
-        var key = _pendingKey ?? _key;
+        var issuers = new[] { IssuerFile1, IssuerFile2 }.Select(f => CertificateCheck.Parse(files[f])).OfType<X509Certificate2>().ToList();
+        var key = pendingKey ?? this.key;
         var problem = CertificateCheck.Validate(operational, ExportPublicKey(key), issuers, DateTimeOffset.UtcNow);
         if (problem is not null)
         {
             LastActivationProblem = problem;
             return ServiceResponse.Fail(ErrorClass.Device, ErrorCode.InvalidConfigurationData);
         }
-        if (_pendingKey is not null) { _key.Dispose(); _key = _pendingKey; _pendingKey = null; }
-        _activeFiles = null;
-        _changesPending = false;
+        if (pendingKey is not null) { this.key.Dispose(); this.key = pendingKey; pendingKey = null; }
+        activeFiles = null;
+        changesPending = false;
         ActiveCertificate = operational;
         LastActivationProblem = null;
         return ServiceResponse.Simple.Instance;
@@ -464,30 +488,31 @@ public sealed class SimulatedDevice : IDeviceHandler, IDisposable
 
     /// <summary>
     /// A power cycle: what was pending is lost (certificate files written since the last activation, a pending key, a CSR being
-    /// generated) and Command is idle; the activated key and certificate stay. The site's <c>RestartAsync</c> also silences the device meanwhile.
+    /// generated) and Command is idle; the activated key and certificate stay. The site's <c>RestartAsync</c> also silences the device
+    /// meanwhile.
     /// </summary>
     public void Restart()
     {
-        lock (_lock)
+        lock (gate)
         {
-            _boot++;
+            boot++;
             Discard();
-            _command = (uint)NetworkPortCommand.Idle;
+            command = (uint)NetworkPortCommand.Idle;
         }
     }
 
     /// <summary>How often the device restarted.</summary>
-    public int Restarts => Volatile.Read(ref _boot);
+    public int Restarts => Volatile.Read(ref boot);
 
     /// <summary>Why the last ACTIVATE_CHANGES was refused (for tests and the simulator's log).</summary>
     public string? LastActivationProblem { get; private set; }
 
     public void Dispose()
     {
-        lock (_lock)
+        lock (gate)
         {
-            _key.Dispose();
-            _pendingKey?.Dispose();
+            key.Dispose();
+            pendingKey?.Dispose();
         }
     }
 }

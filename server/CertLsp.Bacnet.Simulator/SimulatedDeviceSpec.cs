@@ -22,14 +22,16 @@ public sealed record SimulatedDeviceSpec(uint Instance, IPAddress Address)
     /// <summary>False makes the device reject ReadPropertyMultiple as an unrecognized service, as small devices do.</summary>
     public bool SupportsReadPropertyMultiple { get; init; } = true;
 
-    /// <summary>Max_APDU_Length_Accepted: one of 50, 128, 206, 480, 1024, 1476. Larger APDUs are dropped unseen; no answer is larger.</summary>
+    /// <summary>Max_APDU_Length_Accepted: one of 50, 128, 206, 480, 1024, 1476. Larger APDUs are dropped unseen; no answer is
+    /// larger.</summary>
     public int MaxApdu { get; init; } = Application.Apdu.MaxApduLength;
     /// <summary>Segmentation_Supported: a segmented request is aborted (segmentation-not-supported) unless it receives segments; an
     /// answer too large for one APDU is aborted so unless it transmits segments.</summary>
     public Segmentation Segmentation { get; init; } = Segmentation.Both;
     /// <summary>Max_Segments_Accepted: a segmented request with more segments is aborted (buffer-overflow).</summary>
     public int MaxSegments { get; init; } = 255;
-    /// <summary>False: File_Size := 0 is refused with write-access-denied (some devices do), and a write at offset 0 replaces the file.</summary>
+    /// <summary>False: File_Size := 0 is refused with write-access-denied (some devices do), and a write at offset 0 replaces the
+    /// file.</summary>
     public bool FileSizeWritable { get; init; } = true;
     /// <summary>False: the device has no Network Port objects (an older device: nowhere to hold a certificate).</summary>
     public bool HasNetworkPorts { get; init; } = true;
@@ -52,7 +54,7 @@ public sealed record SimulatedDeviceSpec(uint Instance, IPAddress Address)
         for (var i = 0; i < count; i++)
         {
             var host = i + 2;  // 127.0.0.1 is skipped: some stacks drop requests from it
-            var address = new IPAddress(new byte[] { 127, 0, (byte)(host >> 8), (byte)(host & 0xFF) });
+            var address = new IPAddress([127, 0, (byte)(host >> 8), (byte)(host & 0xFF)]);
             specs.Add(new SimulatedDeviceSpec(firstInstance + (uint)i, address) { GenerateCsrCommand = i % 2 == 0 ? 8u : 9u });
         }
         return specs;

@@ -9,37 +9,38 @@ namespace CertLsp.Bacnet.Simulator;
 /// </summary>
 public sealed class SimulatedSite : IAsyncDisposable
 {
-    private readonly SimulatedDevice[] _devices;
-    private readonly DeviceEndpoint[] _endpoints;  // replaced when a device restarts; the broadcast listener reads it too
-    private readonly UdpEndpoint? _broadcast;
-    private readonly List<DeviceEndpoint> _retired = [];  // endpoints replaced by restarts: their counts still count
-    private volatile bool _disposed;
+    private readonly SimulatedDevice[] devices;
+    private readonly DeviceEndpoint[] endpoints;  // replaced when a device restarts; the broadcast listener reads it too
+    private readonly UdpEndpoint? broadcast;
+    private readonly List<DeviceEndpoint> retired = [];  // endpoints replaced by restarts: their counts still count
+    private volatile bool disposed;
 
     private SimulatedSite(SimulatedDevice[] devices, DeviceEndpoint[] endpoints, UdpEndpoint? broadcast)
     {
-        _devices = devices;
-        _endpoints = endpoints;
-        _broadcast = broadcast;
+        this.devices = devices;
+        this.endpoints = endpoints;
+        this.broadcast = broadcast;
     }
 
-    public IReadOnlyList<SimulatedDevice> Devices => _devices;
+    public IReadOnlyList<SimulatedDevice> Devices => devices;
 
-    public SimulatedDevice this[uint instance] => _devices[IndexOf(instance)];
+    public SimulatedDevice this[uint instance] => devices[IndexOf(instance)];
 
     private int IndexOf(uint instance) =>
-        Array.FindIndex(_devices, d => d.Spec.Instance == instance) is >= 0 and var index ? index : throw new ArgumentException($"no simulated device {instance}", nameof(instance));
+        Array.FindIndex(devices, d => d.Spec.Instance == instance) is >= 0 and var index ? index
+            : throw new ArgumentException($"no simulated device {instance}", nameof(instance));
 
     /// <summary>Every endpoint that has answered for the site: the current ones and those replaced by restarts.</summary>
     private IEnumerable<DeviceEndpoint> AllEndpoints()
     {
-        lock (_retired) return [.. _endpoints, .. _retired];
+        lock (retired) return [.. endpoints, .. retired];
     }
 
     /// <summary>Datagrams the devices could not decode (dropped or answered with reject/abort).</summary>
     public long MalformedReceived => AllEndpoints().Sum(e => e.MalformedReceived);
 
     /// <summary>Datagrams one device dropped: undecodable, or received while it was <see cref="SimulatedDevice.Unresponsive"/>.</summary>
-    public long MalformedReceivedBy(uint instance) => Volatile.Read(ref _endpoints[IndexOf(instance)]).MalformedReceived;
+    public long MalformedReceivedBy(uint instance) => Volatile.Read(ref endpoints[IndexOf(instance)]).MalformedReceived;
 
     /// <summary>NPDUs the devices did not process: addressed to a remote network, or confirmed requests sent by broadcast.</summary>
     public long Discarded => AllEndpoints().Sum(e => e.Discarded);
@@ -51,7 +52,7 @@ public sealed class SimulatedSite : IAsyncDisposable
     public long OversizedDropped => AllEndpoints().Sum(e => e.OversizedDropped);
 
     /// <summary>Datagrams whose handling threw in a receive loop (a bug: bad datagrams are decode results, never exceptions).</summary>
-    public long ReceiveFailures => AllEndpoints().Sum(e => e.ReceiveFailures) + (_broadcast?.HandlerFailures ?? 0);
+    public long ReceiveFailures => AllEndpoints().Sum(e => e.ReceiveFailures) + (broadcast?.HandlerFailures ?? 0);
 
     /// <summary>
     /// Restarts a device: it stops answering (its socket closes), loses what was pending (<see cref="SimulatedDevice.Restart"/>),
@@ -60,16 +61,16 @@ public sealed class SimulatedSite : IAsyncDisposable
     public async Task RestartAsync(uint instance, TimeSpan downtime)
     {
         var index = IndexOf(instance);
-        var device = _devices[index];
-        var old = _endpoints[index];
+        var device = devices[index];
+        var old = endpoints[index];
         await old.DisposeAsync().ConfigureAwait(false);
         device.Restart();
         await Task.Delay(downtime).ConfigureAwait(false);
-        if (_disposed) return; // the site closed meanwhile: no new socket
-        lock (_retired)
+        if (disposed) return; // the site closed meanwhile: no new socket
+        lock (retired)
         {
-            _retired.Add(old);
-            Volatile.Write(ref _endpoints[index], Answering(device));
+            retired.Add(old);
+            Volatile.Write(ref endpoints[index], Answering(device));
         }
     }
 
@@ -93,7 +94,8 @@ public sealed class SimulatedSite : IAsyncDisposable
             UdpEndpoint? listener = null;
             if (broadcast is not null)
             {
-                listener = UdpEndpoint.BindBroadcastListener(BipEndpoint.From(new System.Net.IPEndPoint(broadcast, port)), (datagram, source, _) =>
+                listener = UdpEndpoint.BindBroadcastListener(BipEndpoint.From(new System.Net.IPEndPoint(broadcast, port)),
+                    (datagram, source, _) =>
                 {
                     for (var i = 0; i < endpoints.Length; i++)
                     {
@@ -114,12 +116,12 @@ public sealed class SimulatedSite : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _disposed = true;
-        if (_broadcast is not null) await _broadcast.DisposeAsync().ConfigureAwait(false);
-        for (var i = 0; i < _devices.Length; i++)
+        disposed = true;
+        if (broadcast is not null) await broadcast.DisposeAsync().ConfigureAwait(false);
+        for (var i = 0; i < devices.Length; i++)
         {
-            await Volatile.Read(ref _endpoints[i]).DisposeAsync().ConfigureAwait(false);
-            _devices[i].Dispose();
+            await Volatile.Read(ref endpoints[i]).DisposeAsync().ConfigureAwait(false);
+            devices[i].Dispose();
         }
     }
 }

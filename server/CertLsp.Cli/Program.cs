@@ -48,7 +48,9 @@ public static class Program
         {
             // A full disk, a read-only folder: every write is atomic, so what was finished is recorded and nothing is half-written.
             stderr.WriteLine($"certlsp: {ex.Message}");
-            stderr.WriteLine("certlsp: stopped; what was finished is recorded and nothing half-written was left. Run it again once the disk has room or the folder is writable.");
+            stderr.WriteLine(
+                "certlsp: stopped; what was finished is recorded and nothing half-written was left. Run it again once the disk has room " +
+                "or the folder is writable.");
             return CouldNotRun;
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)

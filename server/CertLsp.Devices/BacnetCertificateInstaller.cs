@@ -14,20 +14,24 @@ namespace CertLsp.Devices;
 /// outcome's reason. A device that does not answer is reported so (the client's APDU timeout and retries bound the wait).
 /// Installing the same certificate again is harmless, so an interrupted import is simply run again.
 /// </summary>
-/// <remarks>The CLI (<c>certlsp import --bind</c>) and the language server share this class; one client serves many devices in parallel.</remarks>
+/// <remarks>The CLI (<c>certlsp import --bind</c>) and the language server share this class; one client serves many devices in
+/// parallel.</remarks>
 public sealed class BacnetCertificateInstaller(BacnetClient client, int sitePort) : IDeviceCertificateTarget
 {
     private readonly CertificateProvisioning provisioning = new(client);
 
-    public async Task<DeviceInstallOutcome> InstallAsync(DeviceEntry device, DeviceCertificates certificates, CancellationToken cancellationToken)
+    public async Task<DeviceInstallOutcome> InstallAsync(DeviceEntry device, DeviceCertificates certificates,
+        CancellationToken cancellationToken)
     {
         var (contact, problem) = DeviceContact.Of(device, sitePort);
         if (contact is null) return DeviceInstallOutcome.Failed(problem!);
-        var (found, none) = await contact.FindPortAsync(client, p => p.OperationalCertificateFile is not null, "an Operational_Certificate_File", cancellationToken).ConfigureAwait(false);
+        var (found, none) = await contact.FindPortAsync(client, p => p.OperationalCertificateFile is not null,
+            "an Operational_Certificate_File", cancellationToken).ConfigureAwait(false);
         if (found is not { } port) return DeviceInstallOutcome.Failed(none!);
 
         var issuers = certificates.Issuers.Select(i => (ReadOnlyMemory<byte>)Encoding.ASCII.GetBytes(i)).ToList();
-        var done = await provisioning.InstallAsync(contact.Address, port, issuers, Encoding.ASCII.GetBytes(certificates.Operational), password: null, cancellationToken).ConfigureAwait(false);
+        var done = await provisioning.InstallAsync(contact.Address, port, issuers, Encoding.ASCII.GetBytes(certificates.Operational),
+            password: null, cancellationToken).ConfigureAwait(false);
         if (done.Ok) return DeviceInstallOutcome.Done with { Detail = done.Value.ToString() };
 
         string why = $"{contact}, {port}: {DeviceContact.Describe(done.Failure!)}";

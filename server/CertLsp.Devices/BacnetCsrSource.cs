@@ -17,9 +17,11 @@ public sealed class BacnetCsrSource(BacnetClient client, int sitePort, uint gene
     {
         var (contact, problem) = DeviceContact.Of(device, sitePort);
         if (contact is null) return DeviceCsrOutcome.Failed(problem!);
-        var (port, none) = await contact.FindPortAsync(client, p => p.CsrFile is not null, "a Certificate_Signing_Request_File", cancellationToken).ConfigureAwait(false);
+        var (port, none) = await contact.FindPortAsync(client, p => p.CsrFile is not null, "a Certificate_Signing_Request_File",
+            cancellationToken).ConfigureAwait(false);
         if (port is not { } csrPort) return DeviceCsrOutcome.Failed(none!);
-        var csr = await provisioning.GenerateAndReadCsrAsync(contact.Address, csrPort, generateCsrCommand, cancellationToken).ConfigureAwait(false);
+        var csr = await provisioning.GenerateAndReadCsrAsync(contact.Address, csrPort, generateCsrCommand,
+            cancellationToken).ConfigureAwait(false);
         return csr.Ok
             ? DeviceCsrOutcome.Of([.. csr.Value.Content])
             : DeviceCsrOutcome.Failed($"{contact}, {csrPort}: {DeviceContact.Describe(csr.Failure!)}");

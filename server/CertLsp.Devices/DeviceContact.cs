@@ -26,8 +26,10 @@ internal sealed record DeviceContact(BacnetAddress Address, IPEndPoint Endpoint,
         return (new DeviceContact(BipEndpoint.From(endpoint), endpoint, instance), null);
     }
 
-    /// <summary>The first Network Port (secure-connect first) that has what <paramref name="has"/> asks for, or why there is none.</summary>
-    public async Task<(ObjectId? Port, string? Problem)> FindPortAsync(BacnetClient client, Func<NetworkPortInfo, bool> has, string what, CancellationToken cancellationToken)
+    /// <summary>The first Network Port (secure-connect first) that has what <paramref name="has"/> asks for, or why there is
+    /// none.</summary>
+    public async Task<(ObjectId? Port, string? Problem)> FindPortAsync(BacnetClient client, Func<NetworkPortInfo, bool> has, string what,
+        CancellationToken cancellationToken)
     {
         var inventory = await DeviceInventory.ReadAsync(client, Address, Instance, cancellationToken).ConfigureAwait(false);
         if (!inventory.Ok) return (null, $"{this}: {Describe(inventory.Failure!)}");

@@ -18,7 +18,8 @@ public static class DeviceTimeout
 
     /// <summary>Null when <paramref name="seconds"/> is usable, else why not.</summary>
     public static string? Check(double seconds) =>
-        double.IsFinite(seconds) && seconds is >= 0.03 and <= MaxSeconds ? null : $"--timeout must be between 0.03 and {MaxSeconds:0} seconds";
+        double.IsFinite(seconds) && seconds is >= 0.03 and <= MaxSeconds ? null
+            : $"--timeout must be between 0.03 and {MaxSeconds:0} seconds";
 
     /// <summary>The client options with the APDU timeout and retries that <paramref name="seconds"/> gives.</summary>
     public static BacnetClientOptions Apply(BacnetClientOptions options, double seconds) =>

@@ -8,7 +8,8 @@ namespace CertLsp.Devices;
 /// and, as plain records for the manifest's edits, the devices it lacks (<see cref="Found"/>) and the manifest devices that
 /// answered from another address or have none (<see cref="Moved"/>).
 /// </summary>
-public sealed record DiscoveryComparison(IReadOnlyList<string> Missing, IReadOnlyList<string> Differences, IReadOnlyList<string> NotInManifest)
+public sealed record DiscoveryComparison(IReadOnlyList<string> Missing, IReadOnlyList<string> Differences,
+    IReadOnlyList<string> NotInManifest)
 {
     public IReadOnlyList<FoundDevice> Found { get; init; } = [];
 
@@ -34,31 +35,49 @@ public sealed record DiscoveryComparison(IReadOnlyList<string> Missing, IReadOnl
             if (device.Instance is not { } instance)
             {
                 var match = rows.FirstOrDefault(r => r.Info?.ObjectName == device.Name);
-                if (match is null) { missing.Add($"{device.Name}: no instance in the manifest and no device named so answered"); silent.Add(device.Name); }
-                else differences.Add($"{device.Name}: instance not in the manifest; the device named so is instance {match.Found.Instance}");
+                if (match is null)
+                {
+                    missing.Add($"{device.Name}: no instance in the manifest and no device named so answered"); silent.Add(
+                    device.Name);
+                }
+                else
+                {
+                    differences.Add($"{device.Name}: instance not in the manifest; the device named so is instance {match.Found.Instance}");
+                }
+
                 continue;
             }
-            if (!byInstance.TryGetValue(instance, out var row)) { missing.Add($"{device.Name} (instance {instance}) did not answer Who-Is"); silent.Add(device.Name); continue; }
+            if (!byInstance.TryGetValue(instance, out var row))
+            {
+                missing.Add(
+                $"{device.Name} (instance {instance}) did not answer Who-Is"); silent.Add(device.Name); continue;
+            }
             if (row.Info?.ObjectName is { } name && name != device.Name)
                 differences.Add($"{device.Name} (instance {instance}): the device's Object_Name is \"{name}\"");
             var endpoint = row.Found.Address.Endpoint.ToIPEndPoint();
             if (device.Address is { } address && address.Equals(endpoint)) continue;
             differences.Add(device.Address is { } written
-                ? $"{device.Name} (instance {instance}): the manifest says {Format(written, site.Port)}, the device answered from {Format(endpoint, site.Port)}"
+                ? $"{device.Name} (instance {instance}): the manifest says {Format(written, site.Port)}, the device answered from " +
+                    $"{Format(endpoint, site.Port)}"
                 : $"{device.Name} (instance {instance}): no address in the manifest; the device is at {Format(endpoint, site.Port)}");
             moved.Add(new MovedDevice(instance, Format(endpoint, site.Port), endpoint.Port));
         }
         var known = site.Devices.Where(d => d.Instance is not null).Select(d => d.Instance!.Value).ToHashSet();
-        var lacking = rows.Where(r => !known.Contains(r.Found.Instance) && !site.Devices.Any(d => d.Instance is null && d.Name == r.Info?.ObjectName)).ToList();
-        var notInManifest = lacking.Select(r => $"instance {r.Found.Instance} \"{r.Info?.ObjectName}\" at {Format(r.Found.Address.Endpoint.ToIPEndPoint(), site.Port)}").ToList();
+        var lacking = rows.Where(r => !known.Contains(r.Found.Instance)
+            && !site.Devices.Any(d => d.Instance is null && d.Name == r.Info?.ObjectName)).ToList();
+        var notInManifest = lacking.Select(r =>
+            $"instance {r.Found.Instance} \"{r.Info?.ObjectName}\" at " +
+            $"{Format(r.Found.Address.Endpoint.ToIPEndPoint(), site.Port)}").ToList();
         return new DiscoveryComparison(missing, differences, notInManifest)
         {
-            Found = [.. lacking.Select(r => new FoundDevice(r.Info?.ObjectName, r.Found.Instance, Format(r.Found.Address.Endpoint.ToIPEndPoint(), site.Port)))],
+            Found = [.. lacking.Select(r => new FoundDevice(r.Info?.ObjectName, r.Found.Instance,
+                Format(r.Found.Address.Endpoint.ToIPEndPoint(), site.Port)))],
             Moved = moved,
             Silent = silent,
         };
     }
 
     /// <summary>An endpoint as a manifest writes it: the address alone on the site's port, address:port otherwise.</summary>
-    public static string Format(IPEndPoint endpoint, int sitePort) => endpoint.Port == sitePort ? endpoint.Address.ToString() : endpoint.ToString();
+    public static string Format(IPEndPoint endpoint, int sitePort) => endpoint.Port == sitePort ? endpoint.Address.ToString()
+        : endpoint.ToString();
 }

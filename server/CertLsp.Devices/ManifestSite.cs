@@ -20,7 +20,8 @@ public sealed record BacnetDefaults(int Port = 47808, IPAddress? Broadcast = nul
 }
 
 /// <summary>The BACnet view of a site manifest: devices, port, broadcast address, generate-csr-file value.</summary>
-public sealed record ManifestSite(string Path, IReadOnlyList<ManifestDevice> Devices, int Port, IPAddress? Broadcast, int GenerateCsrCommand)
+public sealed record ManifestSite(string Path, IReadOnlyList<ManifestDevice> Devices, int Port, IPAddress? Broadcast,
+    int GenerateCsrCommand)
 {
     /// <summary>Reads a manifest; throws <see cref="ManifestReadException"/> when it cannot be read or parsed at all.</summary>
     public static ManifestSite Load(string path)
@@ -41,7 +42,8 @@ public sealed record ManifestSite(string Path, IReadOnlyList<ManifestDevice> Dev
             d.InstanceNumber,
             ParseAddress(d.Address?.Value, port))).ToList();
         var broadcast = bacnet.Broadcast is { } b ? (IPAddress.TryParse(b.Value, out var ip) ? ip : null) : defaults.Broadcast;
-        return new ManifestSite(path, devices, port, broadcast, bacnet.GenerateCsrCommand is not null ? bacnet.GenerateCsrCommandValue : defaults.GenerateCsrCommand);
+        return new ManifestSite(path, devices, port, broadcast, bacnet.GenerateCsrCommand is not null ? bacnet.GenerateCsrCommandValue
+            : defaults.GenerateCsrCommand);
     }
 
     public static IPEndPoint? ParseAddress(string? value, int defaultPort)
@@ -49,7 +51,8 @@ public sealed record ManifestSite(string Path, IReadOnlyList<ManifestDevice> Dev
         if (string.IsNullOrWhiteSpace(value)) return null;
         var parts = value.Split(':');
         if (!IPAddress.TryParse(parts[0], out var ip)) return null;
-        var port = parts.Length > 1 && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var p) && p is > 0 and < 65536 ? p : defaultPort;
+        var port = parts.Length > 1 && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var p) && p is > 0
+            and < 65536 ? p : defaultPort;
         return new IPEndPoint(ip, port);
     }
 }

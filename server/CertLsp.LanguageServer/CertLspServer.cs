@@ -79,12 +79,14 @@ public sealed class CertLspServer : IAsyncDisposable
         var shapes = new Dictionary<string, MethodParams>(StringComparer.Ordinal);
         foreach (var method in targets.SelectMany(t => t.GetType().GetMethods()))
         {
-            if (method.GetCustomAttributes(typeof(JsonRpcMethodAttribute), false) is not [JsonRpcMethodAttribute { Name: { } name }]) continue;
+            if (method.GetCustomAttributes(typeof(JsonRpcMethodAttribute),
+                false) is not [JsonRpcMethodAttribute { Name: { } name }]) continue;
             var parameters = method.GetParameters().Where(p => p.ParameterType != typeof(CancellationToken)).ToArray();
             shapes[name] = parameters switch
             {
                 [] => new(ParamsShape.None, null),
-                [var one] when one.HasDefaultValue || nullability.Create(one).ReadState == System.Reflection.NullabilityState.Nullable => new(ParamsShape.Optional, one.ParameterType),
+                [var one] when one.HasDefaultValue || nullability.Create(one).ReadState == System.Reflection.NullabilityState.Nullable =>
+                    new(ParamsShape.Optional, one.ParameterType),
                 [var one] => new(ParamsShape.Required, one.ParameterType),
                 _ => throw new InvalidOperationException($"{name}: a handler takes one params record at most"),
             };

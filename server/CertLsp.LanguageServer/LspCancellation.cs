@@ -30,11 +30,13 @@ public sealed class LspCancellation : ICancellationStrategy
         }
     }
 
-    public void IncomingRequestStarted(RequestId requestId, CancellationTokenSource cancellationTokenSource) => running[requestId] = cancellationTokenSource;
+    public void IncomingRequestStarted(RequestId requestId, CancellationTokenSource cancellationTokenSource) => running[requestId] =
+        cancellationTokenSource;
 
     public void IncomingRequestEnded(RequestId requestId) => running.TryRemove(requestId, out _);
 
-    public void CancelOutboundRequest(RequestId requestId) => _ = Notify?.Invoke(Methods.CancelRequest, new { id = requestId.Number is { } number ? number : (object?)requestId.String });
+    public void CancelOutboundRequest(RequestId requestId) => _ =
+        Notify?.Invoke(Methods.CancelRequest, new { id = requestId.Number is { } number ? number : (object?)requestId.String });
 
     public void OutboundRequestEnded(RequestId requestId)
     {

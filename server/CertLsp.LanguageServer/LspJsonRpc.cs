@@ -14,7 +14,11 @@ internal sealed class LspJsonRpc(IJsonRpcMessageHandler handler) : JsonRpc(handl
         {
             if (e is JsonException or RpcArgumentDeserializationException)
             {
-                return new JsonRpcError.ErrorDetail { Code = (JsonRpcErrorCode)ErrorCodes.InvalidParams, Message = $"invalid params for {request.Method}: {e.Message}" };
+                return new JsonRpcError.ErrorDetail
+                {
+                    Code = (JsonRpcErrorCode)ErrorCodes.InvalidParams, Message =
+                    $"invalid params for {request.Method}: {e.Message}"
+                };
             }
         }
         return base.CreateErrorDetails(request, exception);

@@ -2,8 +2,8 @@ using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using StreamJsonRpc;
 using CertLsp.LanguageServer.Protocol;
+using StreamJsonRpc;
 using StreamJsonRpc.Protocol;
 
 namespace CertLsp.LanguageServer;
@@ -13,7 +13,8 @@ namespace CertLsp.LanguageServer;
 /// a frame that is not JSON is answered with a parse error (-32700), a JSON value that is not a JSON-RPC
 /// message with an invalid-request error (-32600), and the server goes on reading instead of disconnecting.
 /// </summary>
-public sealed class LspMessageHandler(Stream input, Stream output, SystemTextJsonFormatter formatter, Action<string> log) : IJsonRpcMessageHandler, IDisposable
+public sealed class LspMessageHandler(Stream input, Stream output, SystemTextJsonFormatter formatter, Action<string> log)
+    : IJsonRpcMessageHandler, IDisposable
 {
     /// <summary>Frames above this are drained and refused (a 50 MB manifest still fits).</summary>
     public const int MaxFrameBytes = 256 * 1024 * 1024;
@@ -33,7 +34,8 @@ public sealed class LspMessageHandler(Stream input, Stream output, SystemTextJso
     /// </summary>
     public IReadOnlyDictionary<string, MethodParams> Methods { get; set; } = new Dictionary<string, MethodParams>();
 
-    /// <summary>Running requests by id, cancelled the moment their <c>$/cancelRequest</c> is read (the connection's cancellation strategy).</summary>
+    /// <summary>Running requests by id, cancelled the moment their <c>$/cancelRequest</c> is read (the connection's cancellation
+    /// strategy).</summary>
     public LspCancellation Cancellation { get; } = new();
 
     public async ValueTask<JsonRpcMessage?> ReadAsync(CancellationToken cancellationToken)
@@ -42,9 +44,10 @@ public sealed class LspMessageHandler(Stream input, Stream output, SystemTextJso
         {
             int? length = await ReadHeadersAsync(cancellationToken).ConfigureAwait(false);
             if (length is null) return null; // end of stream
-            if (length < 0 || length > MaxFrameBytes)
+            if (length is < 0 or > MaxFrameBytes)
             {
-                await WriteErrorAsync(null, ErrorCodes.InvalidRequest, $"message of {length} bytes refused (at most {MaxFrameBytes})", cancellationToken).ConfigureAwait(false);
+                await WriteErrorAsync(null, ErrorCodes.InvalidRequest, $"message of {length} bytes refused (at most {MaxFrameBytes})",
+                    cancellationToken).ConfigureAwait(false);
                 if (length > 0 && !await SkipAsync(length.Value, cancellationToken).ConfigureAwait(false)) return null;
                 continue;
             }
@@ -74,7 +77,8 @@ public sealed class LspMessageHandler(Stream input, Stream output, SystemTextJso
         await WriteFrameAsync(buffer.WrittenMemory, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Why a frame was not passed on: the error code and message, the id to answer, and whether to answer (never a notification's params).</summary>
+    /// <summary>Why a frame was not passed on: the error code and message, the id to answer, and whether to answer (never a notification's
+    /// params).</summary>
     private readonly record struct Refusal(JsonElement? Id, int Code, string Problem, bool Answer = true);
 
     /// <summary>
@@ -108,7 +112,8 @@ public sealed class LspMessageHandler(Stream input, Stream output, SystemTextJso
                 r = new Refusal(id, code, problem, answer);
                 return null;
             }
-            if (root.ValueKind != JsonValueKind.Object) return Refuse(out refusal, null, ErrorCodes.InvalidRequest, "a JSON-RPC message is a JSON object");
+            if (root.ValueKind != JsonValueKind.Object) return Refuse(out refusal, null, ErrorCodes.InvalidRequest,
+                "a JSON-RPC message is a JSON object");
             bool hasId = root.TryGetProperty("id", out var idElement);
             JsonElement? answerId = null;
             RequestId id = RequestId.NotSpecified;
@@ -122,7 +127,8 @@ public sealed class LspMessageHandler(Stream input, Stream output, SystemTextJso
                         break;
                     case JsonValueKind.Number:
                         answerId = idElement.Clone();
-                        if (!idElement.TryGetInt64(out long number)) return Refuse(out refusal, answerId, ErrorCodes.InvalidRequest, "the id must be a string or an integer");
+                        if (!idElement.TryGetInt64(out long number)) return Refuse(out refusal, answerId, ErrorCodes.InvalidRequest,
+                            "the id must be a string or an integer");
                         id = new RequestId(number);
                         break;
                     case JsonValueKind.Null:
@@ -132,16 +138,19 @@ public sealed class LspMessageHandler(Stream input, Stream output, SystemTextJso
                         return Refuse(out refusal, null, ErrorCodes.InvalidRequest, "the id must be a string or a number");
                 }
             }
-            if (!root.TryGetProperty("jsonrpc", out var version) || version.ValueKind != JsonValueKind.String || !version.ValueEquals("2.0"))
+            if (!root.TryGetProperty("jsonrpc", out var version) || version.ValueKind != JsonValueKind.String
+                || !version.ValueEquals("2.0"))
             {
                 return Refuse(out refusal, answerId, ErrorCodes.InvalidRequest, "\"jsonrpc\": \"2.0\" is missing");
             }
             bool hasMethod = root.TryGetProperty("method", out var method);
-            if (hasMethod && method.ValueKind != JsonValueKind.String) return Refuse(out refusal, answerId, ErrorCodes.InvalidRequest, "the method must be a string");
+            if (hasMethod && method.ValueKind != JsonValueKind.String) return Refuse(out refusal, answerId, ErrorCodes.InvalidRequest,
+                "the method must be a string");
             if (!hasMethod)
             {
                 if (root.TryGetProperty("result", out var result)) return new LspResult(result.Clone()) { RequestId = id, Version = "2.0" };
-                if (!root.TryGetProperty("error", out var error)) return Refuse(out refusal, answerId, ErrorCodes.InvalidRequest, "neither a request, a notification nor a response");
+                if (!root.TryGetProperty("error", out var error)) return Refuse(out refusal, answerId, ErrorCodes.InvalidRequest,
+                    "neither a request, a notification nor a response");
                 if (error.ValueKind != JsonValueKind.Object
                     || !error.TryGetProperty("code", out var code) || !code.TryGetInt32(out int errorCode)
                     || !error.TryGetProperty("message", out var text) || text.ValueKind != JsonValueKind.String)
@@ -168,16 +177,20 @@ public sealed class LspMessageHandler(Stream input, Stream output, SystemTextJso
             if (name == Protocol.Methods.CancelRequest)
             {
                 if (hasParams && parameters.ValueKind == JsonValueKind.Object && parameters.TryGetProperty("id", out var cancelled)
-                    && (cancelled.ValueKind == JsonValueKind.String || (cancelled.ValueKind == JsonValueKind.Number && cancelled.TryGetInt64(out _))))
+                    && (cancelled.ValueKind == JsonValueKind.String || (cancelled.ValueKind == JsonValueKind.Number
+                        && cancelled.TryGetInt64(out _))))
                 {
-                    Cancellation.Cancel(cancelled.ValueKind == JsonValueKind.String ? new RequestId(cancelled.GetString()) : new RequestId(cancelled.GetInt64()));
+                    Cancellation.Cancel(cancelled.ValueKind == JsonValueKind.String ? new RequestId(cancelled.GetString())
+                        : new RequestId(cancelled.GetInt64()));
                     return hasId ? Refuse(out refusal, answerId, ErrorCodes.InvalidRequest, "$/cancelRequest is a notification") : null;
                 }
-                return Refuse(out refusal, answerId, ErrorCodes.InvalidParams, "invalid params for $/cancelRequest: { id } is required", hasId);
+                return Refuse(out refusal, answerId, ErrorCodes.InvalidParams, "invalid params for $/cancelRequest: { id } is required",
+                    hasId);
             }
             if (!Methods.TryGetValue(name, out var contract))
             {
-                return new JsonRpcRequest { RequestId = id, Method = name, ArgumentsList = [], Version = "2.0" }; // StreamJsonRpc: -32601, or ignored
+                // StreamJsonRpc: -32601, or ignored
+                return new JsonRpcRequest { RequestId = id, Method = name, ArgumentsList = [], Version = "2.0" };
             }
             object?[] arguments;
             switch (contract.Shape)
@@ -193,7 +206,8 @@ public sealed class LspMessageHandler(Stream input, Stream output, SystemTextJso
                 case var _ when parameters.ValueKind == JsonValueKind.Object:
                     try
                     {
-                        arguments = [parameters.Deserialize(contract.Type!, CertLspServer.ParamsOptions) ?? throw new JsonException("null")];
+                        arguments = [parameters.Deserialize(contract.Type!, CertLspServer.ParamsOptions)
+                            ?? throw new JsonException("null")];
                     }
                     catch (JsonException ex)
                     {
@@ -202,7 +216,8 @@ public sealed class LspMessageHandler(Stream input, Stream output, SystemTextJso
                     break;
                 default:
                     return Refuse(out refusal, answerId, ErrorCodes.InvalidParams,
-                        $"invalid params for {name}: {(hasParams ? parameters.ValueKind.ToString().ToLowerInvariant() : "none")} given, an object is required", hasId);
+                        $"invalid params for {name}: {(hasParams ? parameters.ValueKind.ToString().ToLowerInvariant() : "none")} given, " +
+                            $"an object is required", hasId);
             }
             return new JsonRpcRequest { RequestId = id, Method = name, ArgumentsList = arguments, Version = "2.0" };
         }
@@ -248,7 +263,8 @@ public sealed class LspMessageHandler(Stream input, Stream output, SystemTextJso
         }
     }
 
-    /// <summary>Reads header lines up to the blank line; returns Content-Length, -1 for a header block without one, null at end of stream.</summary>
+    /// <summary>Reads header lines up to the blank line; returns Content-Length, -1 for a header block without one, null at end of
+    /// stream.</summary>
     private async ValueTask<int?> ReadHeadersAsync(CancellationToken cancellationToken)
     {
         int length = -1;
@@ -308,7 +324,8 @@ public sealed class LspMessageHandler(Stream input, Stream output, SystemTextJso
         var scratch = new byte[81920];
         while (length > 0)
         {
-            int read = await input.ReadAsync(scratch.AsMemory(0, Math.Min(scratch.Length, length)), cancellationToken).ConfigureAwait(false);
+            int read = await input.ReadAsync(scratch.AsMemory(0, Math.Min(scratch.Length, length)), cancellationToken).ConfigureAwait(
+                false);
             if (read == 0) return false;
             length -= read;
         }

@@ -8,7 +8,8 @@ namespace CertLsp.LanguageServer;
 /// </summary>
 public sealed class SerialSynchronizationContext : SynchronizationContext
 {
-    private readonly Channel<(SendOrPostCallback Callback, object? State)> queue = Channel.CreateUnbounded<(SendOrPostCallback, object?)>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<(SendOrPostCallback Callback, object? State)> queue =
+        Channel.CreateUnbounded<(SendOrPostCallback, object?)>(new UnboundedChannelOptions { SingleReader = true });
 
     public SerialSynchronizationContext(Action<Exception> onError)
     {
@@ -36,7 +37,8 @@ public sealed class SerialSynchronizationContext : SynchronizationContext
 
     public override void Post(SendOrPostCallback d, object? state) => queue.Writer.TryWrite((d, state));
 
-    public override void Send(SendOrPostCallback d, object? state) => throw new NotSupportedException("synchronous Send would deadlock the message queue");
+    public override void Send(SendOrPostCallback d, object? state) =>
+        throw new NotSupportedException("synchronous Send would deadlock the message queue");
 
     public override SynchronizationContext CreateCopy() => this;
 

@@ -49,7 +49,11 @@ public sealed class ServerContext(ServerWorkspace workspace, TextWriter log, boo
     /// <summary>Refuses requests before initialize (-32002) and after shutdown (-32600).</summary>
     public void EnsureReady()
     {
-        if (!IsInitialized) throw new LocalRpcException("the server is not initialized yet: send initialize first") { ErrorCode = ErrorCodes.ServerNotInitialized };
+        if (!IsInitialized) throw new LocalRpcException("the server is not initialized yet: send initialize first")
+        {
+            ErrorCode =
+            ErrorCodes.ServerNotInitialized
+        };
         if (IsShutDown) throw new LocalRpcException("the server is shutting down") { ErrorCode = ErrorCodes.InvalidRequest };
     }
 
@@ -93,9 +97,11 @@ public sealed class ServerContext(ServerWorkspace workspace, TextWriter log, boo
         }
     }
 
-    public Task ShowMessageAsync(int type, string message) => Rpc.NotifyWithParameterObjectAsync(Methods.ShowMessage, new MessageParams(type, message));
+    public Task ShowMessageAsync(int type, string message) =>
+        Rpc.NotifyWithParameterObjectAsync(Methods.ShowMessage, new MessageParams(type, message));
 
-    /// <summary>A command's manifest: its local path and current text (the open buffer when it is open), or an invalid-params error.</summary>
+    /// <summary>A command's manifest: its local path and current text (the open buffer when it is open), or an invalid-params
+    /// error.</summary>
     public (string Path, string Text) Manifest(string uri)
     {
         var (path, text, _, _) = ParsedManifest(uri, parse: false);
@@ -122,9 +128,9 @@ public sealed class ServerContext(ServerWorkspace workspace, TextWriter log, boo
         string text;
         try
         {
-            text = CertLsp.Workflows.Files.ManifestFiles.Read(path);
+            text = Workflows.Files.ManifestFiles.Read(path);
         }
-        catch (CertLsp.Workflows.Files.ManifestReadException ex)
+        catch (Workflows.Files.ManifestReadException ex)
         {
             throw new LocalRpcException(ex.Message) { ErrorCode = ErrorCodes.InvalidParams };
         }
@@ -132,10 +138,15 @@ public sealed class ServerContext(ServerWorkspace workspace, TextWriter log, boo
     }
 
     /// <summary>A document the client has open, or an invalid-params error.</summary>
-    /// <remarks>Its reading is done (a large document's takes a while) before it is returned: a request cancelled meanwhile stops here.</remarks>
+    /// <remarks>Its reading is done (a large document's takes a while) before it is returned: a request cancelled meanwhile stops
+    /// here.</remarks>
     public OpenDocument Document(WorkspaceSnapshot snapshot, TextDocumentIdentifier id, CancellationToken cancellationToken)
     {
-        var document = snapshot.Find(id.Uri) ?? throw new LocalRpcException($"the document {id.Uri} is not open") { ErrorCode = ErrorCodes.InvalidParams };
+        var document = snapshot.Find(id.Uri) ?? throw new LocalRpcException($"the document {id.Uri} is not open")
+        {
+            ErrorCode =
+            ErrorCodes.InvalidParams
+        };
         _ = document.Parsed;
         cancellationToken.ThrowIfCancellationRequested();
         return document;

@@ -32,7 +32,8 @@ public class CapturedVectorTests
     public void WhoIsGlobal()
     {
         const string hex = "810b000c 0120ffff00ff 1008";
-        Assert.Equal(Hex(hex), Packet(BvlcFunction.OriginalBroadcastNpdu, NpduHeader.GlobalBroadcast, ApduHeader.Unconfirmed(UnconfirmedService.WhoIs), new WhoIs().Encode));
+        Assert.Equal(Hex(hex), Packet(BvlcFunction.OriginalBroadcastNpdu, NpduHeader.GlobalBroadcast,
+            ApduHeader.Unconfirmed(UnconfirmedService.WhoIs), new WhoIs().Encode));
         var (view, data) = Decode(hex);
         Assert.Equal(NetworkAddress.GlobalBroadcast, view.Npdu.Destination);
         Assert.Equal(255, view.Npdu.HopCount);
@@ -43,7 +44,8 @@ public class CapturedVectorTests
     public void WhoIsRange()
     {
         const string hex = "810b0012 0120ffff00ff 1008 0a04d2 1a04d2";
-        Assert.Equal(Hex(hex), Packet(BvlcFunction.OriginalBroadcastNpdu, NpduHeader.GlobalBroadcast, ApduHeader.Unconfirmed(UnconfirmedService.WhoIs), WhoIs.Range(1234, 1234).Encode));
+        Assert.Equal(Hex(hex), Packet(BvlcFunction.OriginalBroadcastNpdu, NpduHeader.GlobalBroadcast,
+            ApduHeader.Unconfirmed(UnconfirmedService.WhoIs), WhoIs.Range(1234, 1234).Encode));
         var (view, data) = Decode(hex);
         Assert.Equal(WhoIs.Range(1234, 1234), WhoIs.Decode(view.ServiceData(data)).Value);
     }
@@ -53,7 +55,8 @@ public class CapturedVectorTests
     {
         const string hex = "810a0015 0100 1000 c4020004d2 2205c4 9103 220104";
         var iAm = new IAm(ObjectId.Device(1234), 1476, Segmentation.None, 260);
-        Assert.Equal(Hex(hex), Packet(BvlcFunction.OriginalUnicastNpdu, NpduHeader.Local(false), ApduHeader.Unconfirmed(UnconfirmedService.IAm), iAm.Encode));
+        Assert.Equal(Hex(hex), Packet(BvlcFunction.OriginalUnicastNpdu, NpduHeader.Local(false),
+            ApduHeader.Unconfirmed(UnconfirmedService.IAm), iAm.Encode));
         var (view, data) = Decode(hex);
         Assert.Equal(iAm, Services.IAm.Decode(view.ServiceData(data)).Value);
     }
@@ -75,8 +78,10 @@ public class CapturedVectorTests
     public void ReadPropertyAck()
     {
         const string hex = "810a0022 0100 30010c 0c020004d2 194d 3e 750e00 53696d44657669636531323334 3f";
-        var ack = new ReadPropertyAck(ObjectId.Device(1234), PropertyIdentifier.ObjectName, null, new[] { BacnetValue.From("SimDevice1234") });
-        Assert.Equal(Hex(hex), Packet(BvlcFunction.OriginalUnicastNpdu, NpduHeader.Local(false), ApduHeader.ComplexAck(1, ConfirmedService.ReadProperty), ack.Encode));
+        var ack = new ReadPropertyAck(ObjectId.Device(1234), PropertyIdentifier.ObjectName, null,
+            new[] { BacnetValue.From("SimDevice1234") });
+        Assert.Equal(Hex(hex), Packet(BvlcFunction.OriginalUnicastNpdu, NpduHeader.Local(false),
+            ApduHeader.ComplexAck(1, ConfirmedService.ReadProperty), ack.Encode));
         var (view, data) = Decode(hex);
         Assert.Equal(ack, Services.ReadPropertyAck.Decode(view.ServiceData(data)).Value);
     }
@@ -86,7 +91,8 @@ public class CapturedVectorTests
     {
         const string hex = "810a000d 0100 50010c 9102 9120";
         var error = new BacnetError(ErrorClass.Property, ErrorCode.UnknownProperty);
-        Assert.Equal(Hex(hex), Packet(BvlcFunction.OriginalUnicastNpdu, NpduHeader.Local(false), ApduHeader.Error(1, ConfirmedService.ReadProperty),
+        Assert.Equal(Hex(hex), Packet(BvlcFunction.OriginalUnicastNpdu, NpduHeader.Local(false),
+            ApduHeader.Error(1, ConfirmedService.ReadProperty),
             (ref BacnetWriter w) => Apdu.EncodeErrorContent(ref w, error)));
         var (view, data) = Decode(hex);
         Assert.Equal(ApduType.Error, view.Apdu!.Value.Type);
@@ -98,7 +104,8 @@ public class CapturedVectorTests
     {
         const string hex = "810a0016 0104 0005 01 06 c402800001 0e 3100 220584 0f";
         var request = new AtomicReadFileRequest(ObjectId.File(1), 0, 1412);
-        var header = ApduHeader.ConfirmedRequest(1, ConfirmedService.AtomicReadFile, 1476, segmentedResponseAccepted: false, maxSegments: 0);
+        var header = ApduHeader.ConfirmedRequest(1, ConfirmedService.AtomicReadFile, 1476, segmentedResponseAccepted: false,
+            maxSegments: 0);
         Assert.Equal(Hex(hex), Packet(BvlcFunction.OriginalUnicastNpdu, NpduHeader.Local(true), header, request.Encode));
         var (view, data) = Decode(hex);
         Assert.Equal(request, Services.AtomicReadFileRequest.Decode(view.ServiceData(data)).Value);
@@ -108,7 +115,8 @@ public class CapturedVectorTests
     public void AtomicWriteFileAck()
     {
         const string hex = "810a000b 0100 300107 0900";
-        Assert.Equal(Hex(hex), Packet(BvlcFunction.OriginalUnicastNpdu, NpduHeader.Local(false), ApduHeader.ComplexAck(1, ConfirmedService.AtomicWriteFile), new AtomicWriteFileAck(0).Encode));
+        Assert.Equal(Hex(hex), Packet(BvlcFunction.OriginalUnicastNpdu, NpduHeader.Local(false),
+            ApduHeader.ComplexAck(1, ConfirmedService.AtomicWriteFile), new AtomicWriteFileAck(0).Encode));
         var (view, data) = Decode(hex);
         Assert.Equal(new AtomicWriteFileAck(0), Services.AtomicWriteFileAck.Decode(view.ServiceData(data)).Value);
     }
@@ -122,9 +130,11 @@ public class CapturedVectorTests
         {
             new ReadAccessSpecification(ObjectId.Device(1234), new PropertyReference[]
             {
-                new(PropertyIdentifier.ObjectName), new(PropertyIdentifier.VendorName), new(PropertyIdentifier.ModelName), new(PropertyIdentifier.SerialNumber),
+                new(PropertyIdentifier.ObjectName), new(PropertyIdentifier.VendorName), new(PropertyIdentifier.ModelName),
+                    new(PropertyIdentifier.SerialNumber),
             }),
-            new ReadAccessSpecification(ObjectId.NetworkPort(1), new PropertyReference[] { new(PropertyIdentifier.NetworkType), new(PropertyIdentifier.MacAddress) }),
+            new ReadAccessSpecification(ObjectId.NetworkPort(1),
+                new PropertyReference[] { new(PropertyIdentifier.NetworkType), new(PropertyIdentifier.MacAddress) }),
         });
         var bytes = Hex(hex);
         Assert.Equal((byte)ConfirmedService.ReadPropertyMultiple, bytes[0]);
@@ -153,7 +163,8 @@ public class CapturedVectorTests
         var bytes = BacnetPacket.ToBytes(request.Encode)!;
         Assert.Equal(Hex("0c0e000001 1b400015"), bytes);
         Assert.Equal(PropertyIdentifier.ScPrimaryHubUri, Services.ReadPropertyRequest.Decode(bytes).Value.Property);
-        var operational = BacnetPacket.ToBytes(new ReadPropertyRequest(ObjectId.NetworkPort(1), PropertyIdentifier.OperationalCertificateFile).Encode)!;
+        var operational = BacnetPacket.ToBytes(new ReadPropertyRequest(ObjectId.NetworkPort(1),
+            PropertyIdentifier.OperationalCertificateFile).Encode)!;
         Assert.Equal(Hex("0c0e000001 1b400002"), operational);
     }
 }

@@ -22,32 +22,37 @@ public class ConformanceTests : IAsyncLifetime
 {
     private const uint Instance = 7001;
     private static readonly BacnetAddress Device = BipEndpoint.Parse("127.0.7.2");
-    private SimulatedSite _site = null!;
-    private BacnetClient _client = null!;
+    private SimulatedSite site = null!;
+    private BacnetClient client = null!;
 
     public Task InitializeAsync()
     {
         LoopbackNamespace.Require();
-        _site = SimulatedSite.Start([new SimulatedDeviceSpec(Instance, IPAddress.Parse("127.0.7.2"))], BipEndpoint.DefaultPort, IPAddress.Parse(LoopbackNamespace.Broadcast));
-        _client = BacnetClient.Start(new BacnetClientOptions(BipEndpoint.Parse("127.0.7.100", 0), null) { ApduTimeout = TimeSpan.FromSeconds(1), Retries = 1 });
+        site = SimulatedSite.Start([new SimulatedDeviceSpec(Instance, IPAddress.Parse("127.0.7.2"))], BipEndpoint.DefaultPort,
+            IPAddress.Parse(LoopbackNamespace.Broadcast));
+        client = BacnetClient.Start(new BacnetClientOptions(BipEndpoint.Parse("127.0.7.100", 0), null)
+        {
+            ApduTimeout =
+            TimeSpan.FromSeconds(1), Retries = 1
+        });
         return Task.CompletedTask;
     }
 
     public async Task DisposeAsync()
     {
-        if (_client is not null) await _client.DisposeAsync();
-        if (_site is not null) await _site.DisposeAsync();
+        if (client is not null) await client.DisposeAsync();
+        if (site is not null) await site.DisposeAsync();
     }
 
     private async Task<IReadOnlyList<BacnetValue>> ReadAsync(ObjectId obj, P property, uint? index = null)
     {
-        var read = await _client.ReadPropertyAsync(Device, obj, property, index);
+        var read = await client.ReadPropertyAsync(Device, obj, property, index);
         Assert.True(read.Ok, $"{obj} {property}[{index}]: {read}");
         return read.Value.Values;
     }
 
     private async Task<BacnetError?> ErrorAsync(ObjectId obj, P property, uint? index = null) =>
-        (await _client.ReadPropertyAsync(Device, obj, property, index)).Failure?.Error;
+        (await client.ReadPropertyAsync(Device, obj, property, index)).Failure?.Error;
 
     private async Task<HashSet<P>> PropertyListAsync(ObjectId obj) =>
         [.. (await ReadAsync(obj, P.PropertyList)).Select(v => (P)((BacnetValue.Enumerated)v).Value)];
@@ -65,7 +70,8 @@ public class ConformanceTests : IAsyncLifetime
         P.StatusFlags, P.Reliability, P.OutOfService, P.NetworkType, P.ProtocolLevel, P.NetworkNumber, P.NetworkNumberQuality,
         P.ChangesPending, P.ApduLength, P.LinkSpeed, P.MacAddress,
     ];
-    private static readonly P[] IpPortRequired = [.. PortRequired, P.BacnetIpMode, P.IpAddress, P.BacnetIpUdpPort, P.IpSubnetMask, P.IpDefaultGateway, P.IpDnsServer];
+    private static readonly P[] IpPortRequired = [.. PortRequired, P.BacnetIpMode, P.IpAddress, P.BacnetIpUdpPort, P.IpSubnetMask,
+        P.IpDefaultGateway, P.IpDnsServer];
     private static readonly P[] ScPortRequired =
     [
         .. PortRequired, P.MaxBvlcLengthAccepted, P.MaxNpduLengthAccepted, P.ScPrimaryHubUri, P.ScFailoverHubUri,
@@ -85,7 +91,8 @@ public class ConformanceTests : IAsyncLifetime
     [NeedsFact(Needs.Namespace)]
     public async Task EveryObjectHasTheRequiredPropertiesAndEveryListedPropertyReads()
     {
-        var objects = (await ReadAsync(ObjectId.Device(Instance), P.ObjectList)).Select(v => ((BacnetValue.ObjectIdentifier)v).Value).ToList();
+        var objects = (await ReadAsync(ObjectId.Device(Instance), P.ObjectList)).Select(v =>
+            ((BacnetValue.ObjectIdentifier)v).Value).ToList();
         Assert.Equal(7, objects.Count);
         foreach (var obj in objects)
         {
@@ -106,7 +113,8 @@ public class ConformanceTests : IAsyncLifetime
         Assert.Equal([6, 7, 12, 14, 15, 20, 34], SetBits(services, 49));  // exactly the services it executes, revision 24's 49 bits
         var types = Assert.IsType<BacnetValue.BitString>(Assert.Single(await ReadAsync(device, P.ProtocolObjectTypesSupported)));
         Assert.Equal([8, 10, 56], SetBits(types, 65));
-        Assert.Equal(BacnetValue.FromUnsigned((ulong)_site[Instance].Spec.MaxSegments), Assert.Single(await ReadAsync(device, P.MaxSegmentsAccepted)));
+        Assert.Equal(BacnetValue.FromUnsigned((ulong)site[Instance].Spec.MaxSegments),
+            Assert.Single(await ReadAsync(device, P.MaxSegmentsAccepted)));
         Assert.Equal(BacnetValue.FromUnsigned(3), Assert.Single(await ReadAsync(device, P.NumberOfApduRetries)));
         Assert.Empty(await ReadAsync(device, P.DeviceAddressBinding));
         var port = ObjectId.NetworkPort(SimulatedDevice.IpPort);
@@ -115,10 +123,11 @@ public class ConformanceTests : IAsyncLifetime
         Assert.Equal(BacnetValue.FromUnsigned(1476), Assert.Single(await ReadAsync(port, P.ApduLength)));
         Assert.Equal(new BacnetValue.BitString(4, [0]), Assert.Single(await ReadAsync(port, P.StatusFlags)));
 
-        var noRpm = SimulatedSite.Start([new SimulatedDeviceSpec(7002, IPAddress.Parse("127.0.7.3")) { SupportsReadPropertyMultiple = false }], BipEndpoint.DefaultPort, null);
+        var noRpm = SimulatedSite.Start([new SimulatedDeviceSpec(7002, IPAddress.Parse("127.0.7.3")) { SupportsReadPropertyMultiple =
+            false }], BipEndpoint.DefaultPort, null);
         await using (noRpm)
         {
-            var read = await _client.ReadPropertyAsync(BipEndpoint.Parse("127.0.7.3"), ObjectId.Device(7002), P.ProtocolServicesSupported);
+            var read = await client.ReadPropertyAsync(BipEndpoint.Parse("127.0.7.3"), ObjectId.Device(7002), P.ProtocolServicesSupported);
             Assert.True(read.Ok, read.ToString());
             Assert.Equal([6, 7, 12, 15, 20, 34], SetBits((BacnetValue.BitString)read.Value.Values[0], 49));
         }
@@ -137,10 +146,11 @@ public class ConformanceTests : IAsyncLifetime
         var date = await ReadAsync(file, P.ModificationDate);
         Assert.IsType<BacnetValue.Date>(date[0]);
         Assert.IsType<BacnetValue.Time>(date[1]);
-        Assert.True((await _client.WritePropertyAsync(Device, new WritePropertyRequest(file, P.Archive, new[] { BacnetValue.From(true) }))).Ok);
+        Assert.True((await client.WritePropertyAsync(Device,
+            new WritePropertyRequest(file, P.Archive, new[] { BacnetValue.From(true) }))).Ok);
         Assert.Equal(BacnetValue.From(true), Assert.Single(await ReadAsync(file, P.Archive)));
         await Task.Delay(30);
-        Assert.True((await _client.AtomicWriteFileAsync(Device, new AtomicWriteFileRequest(file, 0, [1, 2, 3]))).Ok);
+        Assert.True((await client.AtomicWriteFileAsync(Device, new AtomicWriteFileRequest(file, 0, [1, 2, 3]))).Ok);
         Assert.Equal(BacnetValue.From(false), Assert.Single(await ReadAsync(file, P.Archive)));  // a change clears Archive
         Assert.NotEqual(date, await ReadAsync(file, P.ModificationDate));
     }
@@ -154,7 +164,8 @@ public class ConformanceTests : IAsyncLifetime
         var list = await ReadAsync(device, P.PropertyList);
         Assert.Equal(BacnetValue.FromUnsigned((ulong)list.Count), Assert.Single(await ReadAsync(device, P.PropertyList, 0)));
         Assert.Equal(list[^1], Assert.Single(await ReadAsync(device, P.PropertyList, (uint)list.Count)));
-        Assert.Equal(new BacnetError(ErrorClass.Property, ErrorCode.InvalidArrayIndex), await ErrorAsync(device, P.PropertyList, (uint)list.Count + 1));
+        Assert.Equal(new BacnetError(ErrorClass.Property, ErrorCode.InvalidArrayIndex),
+            await ErrorAsync(device, P.PropertyList, (uint)list.Count + 1));
         Assert.Equal(BacnetValue.FromUnsigned(0), Assert.Single(await ReadAsync(ObjectId.NetworkPort(1), P.IpDnsServer, 0)));
         Assert.Equal(BacnetValue.FromUnsigned(2), Assert.Single(await ReadAsync(ObjectId.NetworkPort(2), P.IssuerCertificateFiles, 0)));
         Assert.Equal(new BacnetError(ErrorClass.Property, ErrorCode.PropertyIsNotAnArray), await ErrorAsync(device, P.VendorName, 1));
@@ -172,7 +183,7 @@ public class ConformanceTests : IAsyncLifetime
                 new ReadAccessSpecification(obj, new[] { new PropertyReference(P.Required) }),
                 new ReadAccessSpecification(obj, new[] { new PropertyReference(P.Optional) }),
             });
-            var rpm = await _client.ReadPropertyMultipleAsync(Device, request);
+            var rpm = await client.ReadPropertyMultipleAsync(Device, request);
             Assert.True(rpm.Ok, rpm.ToString());
             var (all, required, optional) = (rpm.Value.Results[0].Results, rpm.Value.Results[1].Results, rpm.Value.Results[2].Results);
             Assert.All([.. all, .. required, .. optional], r => Assert.Null(r.Error));
@@ -185,12 +196,13 @@ public class ConformanceTests : IAsyncLifetime
             Assert.Empty(required.Select(r => r.Property).Intersect(optional.Select(r => r.Property)));
             Assert.All(all, r => Assert.Null(r.ArrayIndex));
         }
-        var file = await _client.ReadPropertyMultipleAsync(Device, ReadPropertyMultipleRequest.Of(ObjectId.File(2), P.Optional));
+        var file = await client.ReadPropertyMultipleAsync(Device, ReadPropertyMultipleRequest.Of(ObjectId.File(2), P.Optional));
         Assert.True(file.Ok, file.ToString());
         Assert.Empty(file.Value.Results[0].Results);  // a File has no optional property here: an empty list of results
-        Assert.Equal([P.SerialNumber], (await _client.ReadPropertyMultipleAsync(Device, ReadPropertyMultipleRequest.Of(ObjectId.Device(Instance), P.Optional))).Value.Results[0].Results.Select(r => r.Property));
+        Assert.Equal([P.SerialNumber], (await client.ReadPropertyMultipleAsync(Device,
+            ReadPropertyMultipleRequest.Of(ObjectId.Device(Instance), P.Optional))).Value.Results[0].Results.Select(r => r.Property));
 
-        var unknown = await _client.ReadPropertyMultipleAsync(Device, ReadPropertyMultipleRequest.Of(ObjectId.File(99), P.All));
+        var unknown = await client.ReadPropertyMultipleAsync(Device, ReadPropertyMultipleRequest.Of(ObjectId.File(99), P.All));
         Assert.True(unknown.Ok, unknown.ToString());
         var entry = Assert.Single(unknown.Value.Results[0].Results);
         Assert.Equal((P.All, new BacnetError(ErrorClass.Object, ErrorCode.UnknownObject)), (entry.Property, entry.Error));
@@ -207,7 +219,8 @@ public class ConformanceTests : IAsyncLifetime
     }
 
     private static byte[] ReadName(BvlcFunction function, NpduHeader npdu) => Packet(function, npdu,
-        ApduHeader.ConfirmedRequest(5, ConfirmedService.ReadProperty), new ReadPropertyRequest(ObjectId.Device(Instance), P.ObjectName).Encode);
+        ApduHeader.ConfirmedRequest(5, ConfirmedService.ReadProperty),
+            new ReadPropertyRequest(ObjectId.Device(Instance), P.ObjectName).Encode);
 
     private static byte[] WhoIsPacket(BvlcFunction function, NpduHeader npdu) =>
         Packet(function, npdu, ApduHeader.Unconfirmed(UnconfirmedService.WhoIs), WhoIs.Range(Instance, Instance).Encode);
@@ -239,17 +252,25 @@ public class ConformanceTests : IAsyncLifetime
     {
         var remote = new NetworkAddress(5, [127, 0, 7, 2, 0xBA, 0xC0]);
         // control: the same request sent to the device alone is answered
-        Assert.Equal([ApduType.ComplexAck], await AnswersAsync(ReadName(BvlcFunction.OriginalUnicastNpdu, NpduHeader.Local(true)), "127.0.7.2"));
-        var discarded = _site.Discarded;
+        Assert.Equal([ApduType.ComplexAck], await AnswersAsync(ReadName(BvlcFunction.OriginalUnicastNpdu, NpduHeader.Local(true)),
+            "127.0.7.2"));
+        var discarded = site.Discarded;
         Assert.Empty(await AnswersAsync(ReadName(BvlcFunction.OriginalBroadcastNpdu, NpduHeader.Local(true)), LoopbackNamespace.Broadcast));
-        Assert.Empty(await AnswersAsync(ReadName(BvlcFunction.OriginalUnicastNpdu, NpduHeader.Local(true)), LoopbackNamespace.Broadcast));  // came in on the broadcast address
-        Assert.Empty(await AnswersAsync(ReadName(BvlcFunction.OriginalUnicastNpdu, new NpduHeader(true, Destination: NetworkAddress.GlobalBroadcast)), "127.0.7.2"));
-        Assert.Empty(await AnswersAsync(ReadName(BvlcFunction.OriginalUnicastNpdu, new NpduHeader(true, Destination: remote)), "127.0.7.2"));  // for network 5
-        Assert.Equal(discarded + 4, _site.Discarded);
+        // came in on the broadcast address
+        Assert.Empty(await AnswersAsync(ReadName(BvlcFunction.OriginalUnicastNpdu, NpduHeader.Local(true)), LoopbackNamespace.Broadcast));
+        Assert.Empty(await AnswersAsync(ReadName(BvlcFunction.OriginalUnicastNpdu,
+            new NpduHeader(true, Destination: NetworkAddress.GlobalBroadcast)), "127.0.7.2"));
+        // for network 5
+        Assert.Empty(await AnswersAsync(ReadName(BvlcFunction.OriginalUnicastNpdu, new NpduHeader(true, Destination: remote)),
+            "127.0.7.2"));
+        Assert.Equal(discarded + 4, site.Discarded);
         // Who-Is: by broadcast and with DNET 0xFFFF it is answered; addressed to network 5 it is not (a non-router drops it)
-        Assert.Equal([ApduType.UnconfirmedRequest], await AnswersAsync(WhoIsPacket(BvlcFunction.OriginalBroadcastNpdu, NpduHeader.GlobalBroadcast), LoopbackNamespace.Broadcast));
-        Assert.Equal([ApduType.UnconfirmedRequest], await AnswersAsync(WhoIsPacket(BvlcFunction.OriginalUnicastNpdu, NpduHeader.GlobalBroadcast), "127.0.7.2"));
-        Assert.Empty(await AnswersAsync(WhoIsPacket(BvlcFunction.OriginalUnicastNpdu, new NpduHeader(Destination: new NetworkAddress(5, []))), "127.0.7.2"));
+        Assert.Equal([ApduType.UnconfirmedRequest], await AnswersAsync(
+            WhoIsPacket(BvlcFunction.OriginalBroadcastNpdu, NpduHeader.GlobalBroadcast), LoopbackNamespace.Broadcast));
+        Assert.Equal([ApduType.UnconfirmedRequest], await AnswersAsync(
+            WhoIsPacket(BvlcFunction.OriginalUnicastNpdu, NpduHeader.GlobalBroadcast), "127.0.7.2"));
+        Assert.Empty(await AnswersAsync(WhoIsPacket(BvlcFunction.OriginalUnicastNpdu,
+            new NpduHeader(Destination: new NetworkAddress(5, []))), "127.0.7.2"));
         Assert.Empty(await AnswersAsync(WhoIsPacket(BvlcFunction.OriginalUnicastNpdu, new NpduHeader(Destination: remote)), "127.0.7.2"));
     }
 
@@ -265,8 +286,8 @@ public class ConformanceTests : IAsyncLifetime
     [InlineData(ReinitializedState.AbortRestore)]
     public async Task ReinitializeStatesItDoesNotImplementAreRefused(ReinitializedState state)
     {
-        var answer = await _client.ReinitializeDeviceAsync(Device, new ReinitializeDeviceRequest(state, null));
+        var answer = await client.ReinitializeDeviceAsync(Device, new ReinitializeDeviceRequest(state, null));
         Assert.Equal(new BacnetError(ErrorClass.Services, ErrorCode.OptionalFunctionalityNotSupported), answer.Failure?.Error);
-        Assert.Equal(0, _site[Instance].Restarts);
+        Assert.Equal(0, site[Instance].Restarts);
     }
 }

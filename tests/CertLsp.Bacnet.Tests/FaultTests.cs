@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.Net;
 using CertLsp.Bacnet.Application;
@@ -48,8 +47,10 @@ public class FaultTests(ITestOutputHelper output)
     private static Rig Start(int n, TimeSpan? segmentTimeout = null, TimeSpan? apduTimeout = null)
     {
         LoopbackNamespace.Require();
-        var site = SimulatedSite.Start([new SimulatedDeviceSpec(9000 + (uint)n, IPAddress.Parse($"127.0.9.{n}"))], BipEndpoint.DefaultPort, null);
-        var link = new FaultyLink(BipEndpoint.Parse($"127.0.10.{n}"), BipEndpoint.Parse($"127.0.11.{n}", 0), BipEndpoint.Parse($"127.0.9.{n}"));
+        var site = SimulatedSite.Start([new SimulatedDeviceSpec(9000 + (uint)n, IPAddress.Parse($"127.0.9.{n}"))], BipEndpoint.DefaultPort,
+            null);
+        var link = new FaultyLink(BipEndpoint.Parse($"127.0.10.{n}"), BipEndpoint.Parse($"127.0.11.{n}", 0),
+            BipEndpoint.Parse($"127.0.9.{n}"));
         var client = BacnetClient.Start(new BacnetClientOptions(BipEndpoint.Parse($"127.0.12.{n}", 0), null)
         {
             ApduTimeout = apduTimeout ?? ApduTimeout, Retries = Retries, SegmentTimeout = segmentTimeout ?? TimeSpan.FromSeconds(2),
@@ -137,7 +138,8 @@ public class FaultTests(ITestOutputHelper output)
         var certificate = Content(2_000, 4);
         var dropped = 0;
         rig.Link.ToDevice = segmented
-            ? SilentAfter(p => p.Apdu is { Type: ApduType.ConfirmedRequest, Segmented: true } && p.Is(ApduType.ConfirmedRequest, ConfirmedService.AtomicWriteFile), 4, () => Interlocked.Increment(ref dropped))
+            ? SilentAfter(p => p.Apdu is { Type: ApduType.ConfirmedRequest, Segmented: true }
+                && p.Is(ApduType.ConfirmedRequest, ConfirmedService.AtomicWriteFile), 4, () => Interlocked.Increment(ref dropped))
             : SilentAfter(Request(ConfirmedService.AtomicWriteFile), 2, () => Interlocked.Increment(ref dropped));
         var installed = await provisioning.InstallAsync(rig.Address, ScPort, [], certificate);
         Assert.Equal(FailureKind.Timeout, installed.Failure?.Kind);
@@ -187,7 +189,8 @@ public class FaultTests(ITestOutputHelper output)
         PropertyIdentifier[] properties =
         [
             PropertyIdentifier.ObjectName, PropertyIdentifier.VendorName, PropertyIdentifier.ModelName, PropertyIdentifier.SerialNumber,
-            PropertyIdentifier.FirmwareRevision, PropertyIdentifier.ApplicationSoftwareVersion, PropertyIdentifier.ProtocolRevision, PropertyIdentifier.VendorIdentifier,
+            PropertyIdentifier.FirmwareRevision, PropertyIdentifier.ApplicationSoftwareVersion, PropertyIdentifier.ProtocolRevision,
+                PropertyIdentifier.VendorIdentifier,
         ];
         var held = new List<byte[]>();
         var reordered = 0;
@@ -229,7 +232,8 @@ public class FaultTests(ITestOutputHelper output)
         var lateInvokeId = -1;
         rig.Link.ToClient = (p, forward) =>
         {
-            if (p.Apdu is { Type: ApduType.ComplexAck } a && ReadPropertyAck.Decode(p.ServiceData) is { Ok: true } ack && ack.Value.Property == PropertyIdentifier.VendorName)
+            if (p.Apdu is { Type: ApduType.ComplexAck } a && ReadPropertyAck.Decode(p.ServiceData) is { Ok: true } ack
+                && ack.Value.Property == PropertyIdentifier.VendorName)
             {
                 late ??= p.Bytes;  // the answers to the request and its resends never reach the client in time
                 lateInvokeId = a.InvokeId;
@@ -245,7 +249,8 @@ public class FaultTests(ITestOutputHelper output)
         var newInvokeId = -1;
         rig.Link.ToDevice = (p, forward) =>
         {
-            if (p.Is(ApduType.ConfirmedRequest, ConfirmedService.ReadProperty) && ReadPropertyRequest.Decode(p.ServiceData) is { Ok: true } r && r.Value.Property == PropertyIdentifier.ObjectName)
+            if (p.Is(ApduType.ConfirmedRequest, ConfirmedService.ReadProperty)
+                && ReadPropertyRequest.Decode(p.ServiceData) is { Ok: true } r && r.Value.Property == PropertyIdentifier.ObjectName)
             {
                 newInvokeId = p.Apdu!.Value.InvokeId;
                 rig.Link.SendToClient(late!);  // the late answer first, then the new request goes on to the device
@@ -297,7 +302,8 @@ public class FaultTests(ITestOutputHelper output)
                         return;
                     case SegmentFault.Swapped when !done && a.SequenceNumber == 4:
                         done = true; held = p.Bytes; Interlocked.Increment(ref faults);
-                        FaultyLink.Later(p.Bytes, b => { if (Interlocked.Exchange(ref held, null) is { } h) forward(h); }, TimeSpan.FromMilliseconds(200));
+                        FaultyLink.Later(p.Bytes, b => { if (Interlocked.Exchange(ref held, null) is { } h) forward(h); },
+                            TimeSpan.FromMilliseconds(200));
                         return;
                     case SegmentFault.Swapped when a.SequenceNumber == 5:
                         forward(p.Bytes);
@@ -343,7 +349,8 @@ public class FaultTests(ITestOutputHelper output)
         var downtime = TimeSpan.FromMilliseconds(200);
         void RestartOn(Predicate<FaultyLink.Packet> trigger) => rig.Link.ToDevice = (p, forward) =>
         {
-            if (rig.Device.Restarts == 0 && trigger(p)) { _ = rig.Site.RestartAsync(instance, downtime); return; }  // the request is lost with the restart
+            // the request is lost with the restart
+            if (rig.Device.Restarts == 0 && trigger(p)) { _ = rig.Site.RestartAsync(instance, downtime); return; }
             forward(p.Bytes);
         };
         var writes = 0;
@@ -353,7 +360,8 @@ public class FaultTests(ITestOutputHelper output)
                 await rig.Site.RestartAsync(instance, downtime);
                 break;
             case RestartMoment.InTheCertificateWrite:
-                RestartOn(p => p.Is(ApduType.ConfirmedRequest, ConfirmedService.AtomicWriteFile) && AtomicWriteFileRequest.Decode(p.ServiceData).Value.File == OperationalFile
+                RestartOn(p => p.Is(ApduType.ConfirmedRequest, ConfirmedService.AtomicWriteFile)
+                    && AtomicWriteFileRequest.Decode(p.ServiceData).Value.File == OperationalFile
                     && Interlocked.Increment(ref writes) == 2);
                 break;
             case RestartMoment.BeforeTheActivation:

@@ -17,30 +17,31 @@ internal sealed class FaultyLink : IAsyncDisposable
         public bool Is(ApduType type, ConfirmedService service) => Apdu is { } a && a.Type == type && a.Service == (byte)service;
     }
 
-    /// <summary>Decides what happens to a datagram: call <c>forward</c> as often as it should be delivered (never, once, twice, later).</summary>
+    /// <summary>Decides what happens to a datagram: call <c>forward</c> as often as it should be delivered (never, once, twice,
+    /// later).</summary>
     public delegate void Relay(Packet packet, Action<byte[]> forward);
 
-    private readonly UdpEndpoint _clientSide;
-    private readonly UdpEndpoint _deviceSide;
-    private BipEndpoint? _client;
+    private readonly UdpEndpoint clientSide;
+    private readonly UdpEndpoint deviceSide;
+    private BipEndpoint? client;
 
     /// <param name="listen">The address the client sends to (the device as the client sees it).</param>
     /// <param name="deviceSide">The address the link sends from to the device.</param>
     /// <param name="device">The real device.</param>
     public FaultyLink(BipEndpoint listen, BipEndpoint deviceSide, BipEndpoint device)
     {
-        _clientSide = UdpEndpoint.BindUnicast(listen, (datagram, source, _) =>
+        clientSide = UdpEndpoint.BindUnicast(listen, (datagram, source, _) =>
         {
-            _client = source;
-            ToDevice(Decode(datagram), bytes => _deviceSide!.Send(bytes, device));
+            client = source;
+            ToDevice(Decode(datagram), bytes => this.deviceSide!.Send(bytes, device));
         });
-        _deviceSide = UdpEndpoint.BindUnicast(deviceSide, (datagram, source, _) =>
+        this.deviceSide = UdpEndpoint.BindUnicast(deviceSide, (datagram, source, _) =>
         {
-            if (source == device && _client is { } client) ToClient(Decode(datagram), bytes => _clientSide.Send(bytes, client));
+            if (source == device && this.client is { } client) ToClient(Decode(datagram), bytes => clientSide.Send(bytes, client));
         });
     }
 
-    public BipEndpoint Address => _clientSide.Local;
+    public BipEndpoint Address => clientSide.Local;
 
     public Relay ToDevice { get; set; } = Forward;
 
@@ -51,11 +52,12 @@ internal sealed class FaultyLink : IAsyncDisposable
     /// <summary>Sends a datagram to the client as if the device had sent it.</summary>
     public void SendToClient(byte[] bytes)
     {
-        if (_client is { } client) _clientSide.Send(bytes, client);
+        if (this.client is { } client) clientSide.Send(bytes, client);
     }
 
     /// <summary>Delivers a datagram after a delay (the relay returns at once).</summary>
-    public static void Later(byte[] bytes, Action<byte[]> forward, TimeSpan delay) => _ = Task.Delay(delay).ContinueWith(_ => forward(bytes), TaskScheduler.Default);
+    public static void Later(byte[] bytes, Action<byte[]> forward, TimeSpan delay) => _ =
+        Task.Delay(delay).ContinueWith(_ => forward(bytes), TaskScheduler.Default);
 
     private static Packet Decode(ReadOnlySpan<byte> datagram)
     {
@@ -66,7 +68,7 @@ internal sealed class FaultyLink : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _clientSide.DisposeAsync();
-        await _deviceSide.DisposeAsync();
+        await clientSide.DisposeAsync();
+        await deviceSide.DisposeAsync();
     }
 }

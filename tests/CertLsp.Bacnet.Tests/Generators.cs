@@ -8,10 +8,12 @@ namespace CertLsp.Bacnet.Tests;
 internal static class Generators
 {
     public static readonly Gen<ObjectId> ObjectId =
-        Gen.Select(Gen.UShort[0, Bacnet.ObjectId.MaxType], Gen.UInt[0, Bacnet.ObjectId.MaxInstance], (t, i) => new ObjectId((ObjectType)t, i));
+        Gen.Select(Gen.UShort[0, Bacnet.ObjectId.MaxType], Gen.UInt[0, Bacnet.ObjectId.MaxInstance], (t, i) =>
+            new ObjectId((ObjectType)t, i));
 
     /// <summary>Property ids across the whole 32-bit range, weighted to the 1-, 2- and 3-byte encodings.</summary>
-    public static readonly Gen<PropertyIdentifier> Property = Gen.OneOf(Gen.UInt[0, 255], Gen.UInt[256, 65535], Gen.UInt[4194300, 4194400], Gen.UInt)
+    public static readonly Gen<PropertyIdentifier> Property =
+        Gen.OneOf(Gen.UInt[0, 255], Gen.UInt[256, 65535], Gen.UInt[4194300, 4194400], Gen.UInt)
         .Select(v => (PropertyIdentifier)v);
 
     public static readonly Gen<uint?> OptionalIndex = Gen.Bool.Select(Gen.UInt, (has, v) => has ? v : (uint?)null);
@@ -20,7 +22,7 @@ internal static class Generators
 
     public static readonly Gen<ImmutableArray<byte>> Bytes = Gen.Byte.Array[0, 300].Select(b => ImmutableArray.Create(b));
 
-    public static readonly Gen<BacnetValue> Value = Gen.OneOf<BacnetValue>(
+    public static readonly Gen<BacnetValue> Value = Gen.OneOf(
         Gen.Const<BacnetValue>(BacnetValue.Null.Instance),
         Gen.Bool.Select(b => (BacnetValue)new BacnetValue.Boolean(b)),
         Gen.ULong.Select(v => (BacnetValue)new BacnetValue.Unsigned(v)),
@@ -37,7 +39,8 @@ internal static class Generators
 
     public static readonly Gen<EquatableArray<BacnetValue>> Values = Value.Array[0, 6].Select(v => (EquatableArray<BacnetValue>)v);
 
-    public static readonly Gen<BacnetError> Error = Gen.Select(Gen.UInt[0, 70], Gen.UInt[0, 300], (c, e) => new BacnetError((ErrorClass)c, (ErrorCode)e));
+    public static readonly Gen<BacnetError> Error = Gen.Select(Gen.UInt[0, 70], Gen.UInt[0, 300], (c, e) =>
+        new BacnetError((ErrorClass)c, (ErrorCode)e));
 
     public static readonly Gen<PropertyReference> Reference = Gen.Select(Property, OptionalIndex, (p, i) => new PropertyReference(p, i));
 

@@ -21,14 +21,16 @@ public class HostileInputTests(ITestOutputHelper output)
     private static readonly ServiceDecoder<object>[] ServiceDecoders =
     [
         d => Box(WhoIs.Decode(d)), d => Box(IAm.Decode(d)), d => Box(ReadPropertyRequest.Decode(d)), d => Box(ReadPropertyAck.Decode(d)),
-        d => Box(ReadPropertyMultipleRequest.Decode(d)), d => Box(ReadPropertyMultipleAck.Decode(d)), d => Box(WritePropertyRequest.Decode(d)),
+        d => Box(ReadPropertyMultipleRequest.Decode(d)), d => Box(ReadPropertyMultipleAck.Decode(d)), d =>
+            Box(WritePropertyRequest.Decode(d)),
         d => Box(AtomicReadFileRequest.Decode(d)), d => Box(AtomicReadFileAck.Decode(d)), d => Box(AtomicWriteFileRequest.Decode(d)),
         d => Box(AtomicWriteFileAck.Decode(d)), d => Box(ReinitializeDeviceRequest.Decode(d)), d => Box(Apdu.DecodeErrorContent(d)),
     ];
 
     private static Decoded<object> Box<T>(Decoded<T> d) => d.Ok ? d.Value! : d.Error!;
 
-    /// <summary>The captured vectors of shared/research/bacnet.md (decoded cleanly by Wireshark); RPM and SimpleACK are APDUs there.</summary>
+    /// <summary>The captured vectors of shared/research/bacnet.md (decoded cleanly by Wireshark); RPM and SimpleACK are APDUs
+    /// there.</summary>
     private static readonly string[] Captured =
     [
         "810b000c 0120ffff00ff 1008",
@@ -51,7 +53,8 @@ public class HostileInputTests(ITestOutputHelper output)
         return [0x81, 0x0A, (byte)((bytes.Length + 4) >> 8), (byte)(bytes.Length + 4), .. bytes];
     }
 
-    /// <summary>Valid packets of every kind, the seeds for mutation: every service and APDU type, BVLC functions, the captured vectors.</summary>
+    /// <summary>Valid packets of every kind, the seeds for mutation: every service and APDU type, BVLC functions, the captured
+    /// vectors.</summary>
     internal static List<byte[]> Seeds()
     {
         var seeds = new List<byte[]>();
@@ -62,41 +65,61 @@ public class HostileInputTests(ITestOutputHelper output)
             seeds.Add(buffer[..r.Length]);
         }
         var dev = ObjectId.Device(1234);
-        var routed = new NpduHeader(true, Destination: new NetworkAddress(5, [1, 2, 3, 4, 5, 6]), Source: new NetworkAddress(7, [9]), HopCount: 254);
+        var routed = new NpduHeader(true, Destination: new NetworkAddress(5, [1, 2, 3, 4, 5, 6]), Source: new NetworkAddress(7, [9]),
+            HopCount: 254);
         var req = (ConfirmedService s) => ApduHeader.ConfirmedRequest(1, s);
-        Add(BvlcFunction.OriginalBroadcastNpdu, NpduHeader.GlobalBroadcast, ApduHeader.Unconfirmed(UnconfirmedService.WhoIs), WhoIs.Range(1, 4000).Encode);
-        Add(BvlcFunction.OriginalUnicastNpdu, NpduHeader.Local(false), ApduHeader.Unconfirmed(UnconfirmedService.IAm), new IAm(dev, 1476, Segmentation.Both, 260).Encode);
-        Add(BvlcFunction.OriginalUnicastNpdu, routed, req(ConfirmedService.ReadProperty), new ReadPropertyRequest(dev, PropertyIdentifier.ObjectName).Encode);
+        Add(BvlcFunction.OriginalBroadcastNpdu, NpduHeader.GlobalBroadcast, ApduHeader.Unconfirmed(UnconfirmedService.WhoIs),
+            WhoIs.Range(1, 4000).Encode);
+        Add(BvlcFunction.OriginalUnicastNpdu, NpduHeader.Local(false), ApduHeader.Unconfirmed(UnconfirmedService.IAm),
+            new IAm(dev, 1476, Segmentation.Both, 260).Encode);
+        Add(BvlcFunction.OriginalUnicastNpdu, routed, req(ConfirmedService.ReadProperty),
+            new ReadPropertyRequest(dev, PropertyIdentifier.ObjectName).Encode);
         Add(BvlcFunction.ForwardedNpdu, NpduHeader.Local(true), req(ConfirmedService.ReadPropertyMultiple),
-            ReadPropertyMultipleRequest.Of(ObjectId.NetworkPort(2), PropertyIdentifier.NetworkType, PropertyIdentifier.OperationalCertificateFile, PropertyIdentifier.IssuerCertificateFiles).Encode);
+            ReadPropertyMultipleRequest.Of(ObjectId.NetworkPort(2), PropertyIdentifier.NetworkType,
+                PropertyIdentifier.OperationalCertificateFile, PropertyIdentifier.IssuerCertificateFiles).Encode);
         Add(BvlcFunction.OriginalUnicastNpdu, NpduHeader.Local(true), req(ConfirmedService.WriteProperty),
             WritePropertyRequest.Of(ObjectId.File(2), PropertyIdentifier.FileSize, BacnetValue.FromUnsigned(0)).Encode);
-        Add(BvlcFunction.OriginalUnicastNpdu, NpduHeader.Local(true), req(ConfirmedService.AtomicReadFile), new AtomicReadFileRequest(ObjectId.File(1), 0, 1400).Encode);
-        Add(BvlcFunction.OriginalUnicastNpdu, NpduHeader.Local(true), req(ConfirmedService.AtomicWriteFile), new AtomicWriteFileRequest(ObjectId.File(2), 0, [1, 2, 3, 4, 5]).Encode);
-        Add(BvlcFunction.OriginalUnicastNpdu, NpduHeader.Local(true), req(ConfirmedService.ReinitializeDevice), new ReinitializeDeviceRequest(ReinitializedState.ActivateChanges, "pw").Encode);
+        Add(BvlcFunction.OriginalUnicastNpdu, NpduHeader.Local(true), req(ConfirmedService.AtomicReadFile),
+            new AtomicReadFileRequest(ObjectId.File(1), 0, 1400).Encode);
+        Add(BvlcFunction.OriginalUnicastNpdu, NpduHeader.Local(true), req(ConfirmedService.AtomicWriteFile),
+            new AtomicWriteFileRequest(ObjectId.File(2), 0, [1, 2, 3, 4, 5]).Encode);
+        Add(BvlcFunction.OriginalUnicastNpdu, NpduHeader.Local(true), req(ConfirmedService.ReinitializeDevice),
+            new ReinitializeDeviceRequest(ReinitializedState.ActivateChanges, "pw").Encode);
         Add(BvlcFunction.OriginalUnicastNpdu, NpduHeader.Local(false), ApduHeader.ComplexAck(1, ConfirmedService.ReadProperty),
-            new ReadPropertyAck(dev, PropertyIdentifier.ObjectList, null, new[] { BacnetValue.From(dev), BacnetValue.From(ObjectId.File(1)) }).Encode);
+            new ReadPropertyAck(dev, PropertyIdentifier.ObjectList, null,
+                new[] { BacnetValue.From(dev), BacnetValue.From(ObjectId.File(1)) }).Encode);
         Add(BvlcFunction.OriginalUnicastNpdu, NpduHeader.Local(false), ApduHeader.ComplexAck(1, ConfirmedService.ReadPropertyMultiple),
-            new ReadPropertyMultipleAck(new[] { new ReadAccessResult(dev, new[] { new PropertyResult(PropertyIdentifier.ObjectName, null, new[] { BacnetValue.From("x") }),
-                PropertyResult.Failed(PropertyIdentifier.SerialNumber, null, new BacnetError(ErrorClass.Property, ErrorCode.UnknownProperty)) }) }).Encode);
-        Add(BvlcFunction.OriginalUnicastNpdu, NpduHeader.Local(false), ApduHeader.ComplexAck(1, ConfirmedService.AtomicReadFile), new AtomicReadFileAck(true, 0, [65, 66]).Encode);
-        Add(BvlcFunction.OriginalUnicastNpdu, NpduHeader.Local(false), ApduHeader.ComplexAck(1, ConfirmedService.AtomicWriteFile) with { Segmented = true, MoreFollows = true, WindowSize = 4 },
+            new ReadPropertyMultipleAck(new[] { new ReadAccessResult(dev,
+                new[] { new PropertyResult(PropertyIdentifier.ObjectName, null, new[] { BacnetValue.From("x") }),
+                PropertyResult.Failed(PropertyIdentifier.SerialNumber, null,
+                    new BacnetError(ErrorClass.Property, ErrorCode.UnknownProperty)) }) }).Encode);
+        Add(BvlcFunction.OriginalUnicastNpdu, NpduHeader.Local(false), ApduHeader.ComplexAck(1, ConfirmedService.AtomicReadFile),
+            new AtomicReadFileAck(true, 0, [65, 66]).Encode);
+        Add(BvlcFunction.OriginalUnicastNpdu, NpduHeader.Local(false),
+            ApduHeader.ComplexAck(1, ConfirmedService.AtomicWriteFile) with { Segmented = true, MoreFollows = true, WindowSize = 4 },
             new AtomicWriteFileAck(7).Encode);
-        Add(BvlcFunction.OriginalUnicastNpdu, NpduHeader.Local(false), ApduHeader.SegmentAck(1, 3, 4, true, true), static (ref BacnetWriter _) => { });
-        Add(BvlcFunction.OriginalUnicastNpdu, NpduHeader.Local(false), ApduHeader.Abort(1, AbortReason.TsmTimeout, true), static (ref BacnetWriter _) => { });
+        Add(BvlcFunction.OriginalUnicastNpdu, NpduHeader.Local(false), ApduHeader.SegmentAck(1, 3, 4, true, true),
+            static (ref BacnetWriter _) => { });
+        Add(BvlcFunction.OriginalUnicastNpdu, NpduHeader.Local(false), ApduHeader.Abort(1, AbortReason.TsmTimeout, true),
+            static (ref BacnetWriter _) => { });
         Add(BvlcFunction.OriginalUnicastNpdu, NpduHeader.Local(false), ApduHeader.Error(1, ConfirmedService.ReadProperty),
             (ref BacnetWriter w) => Apdu.EncodeErrorContent(ref w, new BacnetError(ErrorClass.Property, ErrorCode.UnknownProperty)));
         var net = new byte[BacnetPacket.MaxDatagram];
         var nw = new BacnetWriter(net);
         var start = Bvlc.Begin(ref nw, BvlcFunction.OriginalBroadcastNpdu);
-        Npdu.Encode(ref nw, new NpduHeader(MessageType: NetworkMessageType.WhoIsRouterToNetwork, Destination: NetworkAddress.GlobalBroadcast));
+        Npdu.Encode(ref nw, new NpduHeader(MessageType: NetworkMessageType.WhoIsRouterToNetwork,
+            Destination: NetworkAddress.GlobalBroadcast));
         Bvlc.Complete(ref nw, start);
         seeds.Add(net[..nw.Position]);
-        Add(BvlcFunction.OriginalUnicastNpdu, NpduHeader.Local(true), req(ConfirmedService.AtomicWriteFile) with { Segmented = true, MoreFollows = true, SequenceNumber = 0, WindowSize = 16 },
+        Add(BvlcFunction.OriginalUnicastNpdu, NpduHeader.Local(true),
+            req(ConfirmedService.AtomicWriteFile) with { Segmented = true, MoreFollows = true, SequenceNumber = 0, WindowSize = 16 },
             new AtomicWriteFileRequest(ObjectId.File(4), 0, [.. new byte[300]]).Encode);
-        Add(BvlcFunction.OriginalUnicastNpdu, NpduHeader.Local(false), ApduHeader.SimpleAck(1, ConfirmedService.WriteProperty), static (ref BacnetWriter _) => { });
-        Add(BvlcFunction.OriginalUnicastNpdu, NpduHeader.Local(false), ApduHeader.Reject(1, RejectReason.UnrecognizedService), static (ref BacnetWriter _) => { });
-        Add(BvlcFunction.DistributeBroadcastToNetwork, NpduHeader.GlobalBroadcast, ApduHeader.Unconfirmed(UnconfirmedService.WhoIs), new WhoIs().Encode);
+        Add(BvlcFunction.OriginalUnicastNpdu, NpduHeader.Local(false), ApduHeader.SimpleAck(1, ConfirmedService.WriteProperty),
+            static (ref BacnetWriter _) => { });
+        Add(BvlcFunction.OriginalUnicastNpdu, NpduHeader.Local(false), ApduHeader.Reject(1, RejectReason.UnrecognizedService),
+            static (ref BacnetWriter _) => { });
+        Add(BvlcFunction.DistributeBroadcastToNetwork, NpduHeader.GlobalBroadcast, ApduHeader.Unconfirmed(UnconfirmedService.WhoIs),
+            new WhoIs().Encode);
         var bvlc = new byte[6];
         Bvlc.EncodeResult(bvlc, BvlcResultCode.Successful);
         seeds.Add([.. bvlc]);
@@ -122,7 +145,8 @@ public class HostileInputTests(ITestOutputHelper output)
                 default: data.Insert(random.Next(data.Count + 1), (byte)(random.Next(2) == 0 ? 0xFF : 0xFE)); break;
             }
         }
-        if (data.Count >= 4 && random.Next(4) > 0) { data[2] = (byte)(data.Count >> 8); data[3] = (byte)data.Count; }  // keep BVLC length right, to reach the inner decoders
+        // keep BVLC length right, to reach the inner decoders
+        if (data.Count >= 4 && random.Next(4) > 0) { data[2] = (byte)(data.Count >> 8); data[3] = (byte)data.Count; }
         return [.. data];
     }
 
@@ -148,12 +172,15 @@ public class HostileInputTests(ITestOutputHelper output)
                 foreach (var decode in ServiceDecoders) if (decode(data).Ok) serviceOk++;
                 var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
                 worstAllocation = Math.Max(worstAllocation, allocated);
-                Assert.True(allocated < 64 * packet.Length + 16_384, $"decoding {packet.Length} bytes allocated {allocated}: {Convert.ToHexString(packet)}");
+                Assert.True(allocated < 64 * packet.Length + 16_384,
+                    $"decoding {packet.Length} bytes allocated {allocated}: {Convert.ToHexString(packet)}");
                 if (apdu.Type == ApduType.ConfirmedRequest) device.Handle((ConfirmedService)apdu.Service, data);
             }
         }
         watch.Stop();
-        output.WriteLine($"{packets} packets in {watch.Elapsed.TotalSeconds:F1} s: {decodedOk} decoded to an APDU, {serviceOk} service decodes succeeded, worst allocation {worstAllocation} bytes");
+        output.WriteLine(
+            $"{packets} packets in {watch.Elapsed.TotalSeconds:F1} s: {decodedOk} decoded to an APDU, {serviceOk} service decodes " +
+            $"succeeded, worst allocation {worstAllocation} bytes");
         Assert.True(decodedOk > packets / 5, "the mutations should mostly keep the outer layers decodable");
         Assert.True(serviceOk > packets / 20, "and often the service data too");
     }
@@ -207,8 +234,10 @@ public class HostileInputTests(ITestOutputHelper output)
     public void DeviceAnswersUndecodableRequestsWithReject()
     {
         using var device = new SimulatedDevice(new SimulatedDeviceSpec(1234, IPAddress.Parse("127.0.0.2")), BipEndpoint.DefaultPort);
-        Assert.Equal(new ServiceResponse.Rejected(RejectReason.MissingRequiredParameter), device.Handle(ConfirmedService.ReadProperty, Convert.FromHexString("0c020004d2")));
-        Assert.Equal(new ServiceResponse.Rejected(RejectReason.InvalidTag), device.Handle(ConfirmedService.ReadProperty, Convert.FromHexString("1c020004d2194d")));
+        Assert.Equal(new ServiceResponse.Rejected(RejectReason.MissingRequiredParameter),
+            device.Handle(ConfirmedService.ReadProperty, Convert.FromHexString("0c020004d2")));
+        Assert.Equal(new ServiceResponse.Rejected(RejectReason.InvalidTag),
+            device.Handle(ConfirmedService.ReadProperty, Convert.FromHexString("1c020004d2194d")));
         Assert.Equal(new ServiceResponse.Rejected(RejectReason.UnrecognizedService), device.Handle((ConfirmedService)99, []));
     }
 }

@@ -51,17 +51,21 @@ public class InteropTests
     public async Task BacnetJsClientAgainstTheSimulator()
     {
         LoopbackNamespace.Require();
-        await using var site = SimulatedSite.Start(SimulatedDeviceSpec.Loopback(5, 5001).Select((s, i) => s with { Address = IPAddress.Parse($"127.0.5.{i + 2}") }),
+        await using var site = SimulatedSite.Start(SimulatedDeviceSpec.Loopback(5, 5001).Select((s, i) =>
+            s with { Address = IPAddress.Parse($"127.0.5.{i + 2}") }),
             BipEndpoint.DefaultPort, IPAddress.Parse(LoopbackNamespace.Broadcast));
-        using var json = await RunScriptAsync("peer-client.mjs", "--bind", "127.0.2.1", "--broadcast", LoopbackNamespace.Broadcast, "--device", "127.0.5.3", "--instance", "5002", "--expect", "5");
+        using var json = await RunScriptAsync("peer-client.mjs", "--bind", "127.0.2.1", "--broadcast", LoopbackNamespace.Broadcast,
+            "--device", "127.0.5.3", "--instance", "5002", "--expect", "5");
         var r = json.RootElement;
         Assert.Equal([5001, 5002, 5003, 5004, 5005], r.GetProperty("devices").EnumerateArray().Select(d => d.GetProperty("id").GetInt32()));
         Assert.Equal("127.0.5.3", r.GetProperty("devices")[1].GetProperty("address").GetString());
         Assert.Equal("SimDevice5002", r.GetProperty("objectName").GetString());
         var rpm = r.GetProperty("rpm");
         Assert.Equal("8:5002", rpm[0].GetProperty("object").GetString());
-        Assert.Equal(["SimDevice5002", "CertLsp Simulated Devices", "SIM-SC-1", "SN-0005002"], rpm[0].GetProperty("values").EnumerateArray().Select(v => v.GetProperty("value")[0].GetString()));
-        var port = rpm[1].GetProperty("values").EnumerateArray().ToDictionary(v => v.GetProperty("id").GetInt64(), v => v.GetProperty("value")[0].GetInt64());
+        Assert.Equal(["SimDevice5002", "CertLsp Simulated Devices", "SIM-SC-1", "SN-0005002"],
+            rpm[0].GetProperty("values").EnumerateArray().Select(v => v.GetProperty("value")[0].GetString()));
+        var port = rpm[1].GetProperty("values").EnumerateArray().ToDictionary(v => v.GetProperty("id").GetInt64(), v =>
+            v.GetProperty("value")[0].GetInt64());
         Assert.Equal(new Dictionary<long, long> { [427] = 11, [509] = 1, [4194306] = 4 }, port);
         Assert.Equal(0, r.GetProperty("writtenAt").GetInt32());
         Assert.True(r.GetProperty("readBack").GetProperty("same").GetBoolean());
@@ -79,8 +83,10 @@ public class InteropTests
     public async Task BacnetJsClientWalksEveryObjectAndProperty()
     {
         LoopbackNamespace.Require();
-        await using var site = SimulatedSite.Start([new SimulatedDeviceSpec(5101, IPAddress.Parse("127.0.5.20"))], BipEndpoint.DefaultPort, IPAddress.Parse(LoopbackNamespace.Broadcast));
-        using var json = await RunScriptAsync("peer-walk.mjs", "--bind", "127.0.2.2", "--broadcast", LoopbackNamespace.Broadcast, "--device", "127.0.5.20", "--instance", "5101");
+        await using var site = SimulatedSite.Start([new SimulatedDeviceSpec(5101, IPAddress.Parse("127.0.5.20"))], BipEndpoint.DefaultPort,
+            IPAddress.Parse(LoopbackNamespace.Broadcast));
+        using var json = await RunScriptAsync("peer-walk.mjs", "--bind", "127.0.2.2", "--broadcast", LoopbackNamespace.Broadcast,
+            "--device", "127.0.5.20", "--instance", "5101");
         var r = json.RootElement;
         Assert.Equal("[]", r.GetProperty("errors").GetRawText());
         var objects = r.GetProperty("objects").EnumerateArray().ToList();
@@ -90,7 +96,9 @@ public class InteropTests
         {
             var listed = Ids(o.GetProperty("propertyList"));
             Assert.NotEmpty(listed);
-            Assert.Equal(listed.Concat([75, 77, 79, 371]).Order(), o.GetProperty("read").EnumerateObject().Select(p => int.Parse(p.Name, System.Globalization.CultureInfo.InvariantCulture)).Order());
+            Assert.Equal(listed.Concat([75, 77, 79, 371]).Order(),
+                o.GetProperty("read").EnumerateObject().Select(p =>
+                int.Parse(p.Name, System.Globalization.CultureInfo.InvariantCulture)).Order());
             Assert.Equal(listed.Length, o.GetProperty("lengths").GetProperty("371").GetInt32());
             var all = Ids(o.GetProperty("all"));
             Assert.Equal(listed.Concat([75, 77, 79]).Order(), all);                       // ALL: every property but Property_List
@@ -111,7 +119,8 @@ public class InteropTests
         {
             var ready = await node.StandardOutput.ReadLineAsync().WaitAsync(Waits.HangGuard);
             Assert.Equal("ready", ready);
-            await using var client = BacnetClient.Start(new BacnetClientOptions(BipEndpoint.Parse("127.0.1.7", 0), BipEndpoint.Parse(LoopbackNamespace.Broadcast))
+            await using var client = BacnetClient.Start(new BacnetClientOptions(BipEndpoint.Parse("127.0.1.7", 0),
+                BipEndpoint.Parse(LoopbackNamespace.Broadcast))
             {
                 ApduTimeout = TimeSpan.FromSeconds(1), Retries = 2,
             });
@@ -123,7 +132,8 @@ public class InteropTests
 
             var info = await DeviceInventory.ReadAsync(client, peer.Address, peer.Instance);
             Assert.True(info.Ok, info.ToString());
-            Assert.Equal(("BacnetJsDevice", "bacnet-js", "peer-device", "JS-0001"), (info.Value.ObjectName, info.Value.VendorName, info.Value.ModelName, info.Value.SerialNumber));
+            Assert.Equal(("BacnetJsDevice", "bacnet-js", "peer-device", "JS-0001"),
+                (info.Value.ObjectName, info.Value.VendorName, info.Value.ModelName, info.Value.SerialNumber));
             var port = Assert.Single(info.Value.NetworkPorts);
             Assert.Equal(NetworkType.Ipv4, port.NetworkType);
             Assert.Equal(Convert.FromHexString("7F00020ABAC0"), port.MacAddress);
@@ -190,24 +200,30 @@ public class InteropTests
                 await Task.Delay(300);
                 capture.Stop();
             }
-            Assert.Empty(Tshark.Read(pcap, "_ws.malformed || _ws.expert.severity >= \"Warning\"", "frame.number", "_ws.expert.message", "_ws.col.info"));
-            var segmentAcks = Tshark.Read(pcap, "bacapp.type == 4", "frame.number");  // SegmentACKs: only where segmented requests were sent
+            Assert.Empty(Tshark.Read(pcap, "_ws.malformed || _ws.expert.severity >= \"Warning\"", "frame.number", "_ws.expert.message",
+                "_ws.col.info"));
+            // SegmentACKs: only where segmented requests were sent
+            var segmentAcks = Tshark.Read(pcap, "bacapp.type == 4", "frame.number");
             Assert.Equal(events.Count > 0, segmentAcks.Count > 0);
         }
         finally
         {
             File.Delete(pcap);
         }
-        Assert.All(events, e => Assert.Equal("reassembled 2 segments", e));  // nothing dropped or aborted, never more than Max_Segments_Accepted
+        // nothing dropped or aborted, never more than Max_Segments_Accepted
+        Assert.All(events, e => Assert.Equal("reassembled 2 segments", e));
         var fits = AtomicWriteFileRequest.MaxDataLength(ObjectId.File(4), 0, maxApdu);
         Assert.Equal(receives && (certificate.Length > fits || issuer.Length > fits), events.Count > 0);
     }
 
-    /// <summary>Runs the small device and provisions it; the device's event lines before "activated" go to <paramref name="events"/>.</summary>
-    private static async Task<(byte[] Certificate, byte[] Issuer)> ProvisionSmallDeviceAsync(int maxApdu, bool receives, List<string> events)
+    /// <summary>Runs the small device and provisions it; the device's event lines before "activated" go to <paramref
+    /// name="events"/>.</summary>
+    private static async Task<(byte[] Certificate, byte[] Issuer)> ProvisionSmallDeviceAsync(int maxApdu, bool receives,
+        List<string> events)
     {
         string[] limits = receives ? ["--segmentation", "receive", "--max-segments", "2"] : ["--segmentation", "none"];
-        using var node = Node("peer-small-device.mjs", ["--bind", "127.0.2.20", "--broadcast", LoopbackNamespace.Broadcast, "--instance", "4343",
+        using var node = Node("peer-small-device.mjs", ["--bind", "127.0.2.20", "--broadcast", LoopbackNamespace.Broadcast, "--instance",
+            "4343",
             "--max-apdu", $"{maxApdu}", "--name", "small-js.bms.test.example", .. limits]);
         byte[] certificate, issuer;
         try
@@ -223,7 +239,8 @@ public class InteropTests
             var info = await DeviceInventory.ReadAsync(client, peer.Address, peer.Instance);
             Assert.True(info.Ok, info.ToString());
             var port = Assert.Single(info.Value.NetworkPorts);
-            Assert.Equal((NetworkType.SecureConnect, ObjectId.File(1), ObjectId.File(4)), (port.NetworkType, port.CsrFile, port.OperationalCertificateFile));
+            Assert.Equal((NetworkType.SecureConnect, ObjectId.File(1), ObjectId.File(4)),
+                (port.NetworkType, port.CsrFile, port.OperationalCertificateFile));
             Assert.Equal([ObjectId.File(2), ObjectId.File(3)], port.IssuerCertificateFiles);
             Assert.Equal(new DeviceLimits(maxApdu, announced, receives ? 2 : null), client.Limits(peer.Address));
 
@@ -231,7 +248,9 @@ public class InteropTests
             var csr = await provisioning.GenerateAndReadCsrAsync(peer.Address, port.Port, 9);
             Assert.True(csr.Ok, csr.ToString());
             var pem = System.Text.Encoding.ASCII.GetString(csr.Value.Content.AsSpan());
-            var request = System.Security.Cryptography.X509Certificates.CertificateRequest.LoadSigningRequestPem(pem, System.Security.Cryptography.HashAlgorithmName.SHA256);  // checks its signature
+            // checks its signature
+            var request = System.Security.Cryptography.X509Certificates.CertificateRequest.LoadSigningRequestPem(pem,
+                System.Security.Cryptography.HashAlgorithmName.SHA256);
             Assert.Equal("CN=small-js.bms.test.example", request.SubjectName.Name);
             using var ca = ClientSimulatorTests.NewCa("Interop Site CA");
             certificate = ClientSimulatorTests.Sign(ca, pem);

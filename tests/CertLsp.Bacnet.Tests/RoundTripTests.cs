@@ -23,11 +23,17 @@ public class RoundTripTests
         }, iter: 2000);
 
     [Fact]
-    public void ApplicationValues() => RoundTrip(Values, v => (ref BacnetWriter w) => { w.WriteOpening(3); foreach (var x in v) x.Encode(ref w); w.WriteClosing(3); },
-        data => { var r = new BacnetReader(data); var d = r.ReadEnclosedValues(3); return d.Ok ? (r.ExpectEnd() is { } e ? e : new Decoded<EquatableArray<BacnetValue>>(d.Value)) : d.Error!; });
+    public void ApplicationValues() => RoundTrip(Values, v => (ref BacnetWriter w) =>
+        { w.WriteOpening(3); foreach (var x in v) x.Encode(ref w); w.WriteClosing(3); },
+        data =>
+        {
+            var r = new BacnetReader(data); var d = r.ReadEnclosedValues(3); return d.Ok
+            ? (r.ExpectEnd() is { } e ? e : new Decoded<EquatableArray<BacnetValue>>(d.Value)) : d.Error!;
+        });
 
     [Fact]
-    public void WhoIs() => RoundTrip(Gen.OneOf(Gen.Const(new WhoIs()), Gen.Select(Gen.UInt[0, ObjectId.MaxInstance], Gen.UInt[0, ObjectId.MaxInstance], (a, b) => Services.WhoIs.Range(a, b))),
+    public void WhoIs() => RoundTrip(Gen.OneOf(Gen.Const(new WhoIs()),
+        Gen.Select(Gen.UInt[0, ObjectId.MaxInstance], Gen.UInt[0, ObjectId.MaxInstance], (a, b) => Services.WhoIs.Range(a, b))),
         v => v.Encode, Services.WhoIs.Decode);
 
     [Fact]
@@ -35,11 +41,13 @@ public class RoundTripTests
         (i, m, s, v) => new IAm(ObjectId.Device(i), m, (Segmentation)s, v)), v => v.Encode, Services.IAm.Decode);
 
     [Fact]
-    public void ReadPropertyRequest() => RoundTrip(Gen.Select(Generators.ObjectId, Property, OptionalIndex, (o, p, i) => new ReadPropertyRequest(o, p, i)),
+    public void ReadPropertyRequest() => RoundTrip(Gen.Select(Generators.ObjectId, Property, OptionalIndex, (o, p, i) =>
+        new ReadPropertyRequest(o, p, i)),
         v => v.Encode, Services.ReadPropertyRequest.Decode);
 
     [Fact]
-    public void ReadPropertyAck() => RoundTrip(Gen.Select(Generators.ObjectId, Property, OptionalIndex, Values, (o, p, i, v) => new ReadPropertyAck(o, p, i, v)),
+    public void ReadPropertyAck() => RoundTrip(Gen.Select(Generators.ObjectId, Property, OptionalIndex, Values, (o, p, i, v) =>
+        new ReadPropertyAck(o, p, i, v)),
         v => v.Encode, Services.ReadPropertyAck.Decode);
 
     [Fact]
@@ -50,32 +58,41 @@ public class RoundTripTests
 
     [Fact]
     public void WritePropertyRequest() => RoundTrip(Gen.Select(Generators.ObjectId, Property, Values, OptionalIndex, Gen.Byte[0, 16],
-        (o, p, v, i, pr) => new WritePropertyRequest(o, p, v, i, pr == 0 ? null : pr)), v => v.Encode, Services.WritePropertyRequest.Decode);
+        (o, p, v, i, pr) => new WritePropertyRequest(o, p, v, i, pr == 0 ? null : pr)), v => v.Encode,
+            Services.WritePropertyRequest.Decode);
 
     [Fact]
     public void AtomicReadFile()
     {
-        RoundTrip(Gen.Select(Generators.ObjectId, Gen.Long, Gen.UInt, (f, s, c) => new AtomicReadFileRequest(f, s, c)), v => v.Encode, AtomicReadFileRequest.Decode);
-        RoundTrip(Gen.Select(Gen.Bool, Gen.Long, Bytes, (e, s, d) => new AtomicReadFileAck(e, s, d)), v => v.Encode, AtomicReadFileAck.Decode);
+        RoundTrip(Gen.Select(Generators.ObjectId, Gen.Long, Gen.UInt, (f, s, c) => new AtomicReadFileRequest(f, s, c)), v => v.Encode,
+            AtomicReadFileRequest.Decode);
+        RoundTrip(Gen.Select(Gen.Bool, Gen.Long, Bytes, (e, s, d) => new AtomicReadFileAck(e, s, d)), v => v.Encode,
+            AtomicReadFileAck.Decode);
     }
 
     [Fact]
     public void AtomicWriteFile()
     {
-        RoundTrip(Gen.Select(Generators.ObjectId, Gen.Long, Bytes, (f, s, d) => new AtomicWriteFileRequest(f, s, d)), v => v.Encode, AtomicWriteFileRequest.Decode);
+        RoundTrip(Gen.Select(Generators.ObjectId, Gen.Long, Bytes, (f, s, d) => new AtomicWriteFileRequest(f, s, d)), v => v.Encode,
+            AtomicWriteFileRequest.Decode);
         RoundTrip(Gen.Long.Select(s => new AtomicWriteFileAck(s)), v => v.Encode, AtomicWriteFileAck.Decode);
     }
 
     [Fact]
     public void ReinitializeDevice() => RoundTrip(Gen.Select(Gen.UInt[0, 7], Gen.Bool, Gen.String[Gen.Char.AlphaNumeric, 0, 20],
-        (s, has, p) => new ReinitializeDeviceRequest((ReinitializedState)s, has ? p : null)), v => v.Encode, ReinitializeDeviceRequest.Decode);
+        (s, has, p) => new ReinitializeDeviceRequest((ReinitializedState)s, has ? p : null)), v => v.Encode,
+            ReinitializeDeviceRequest.Decode);
 
-    private static readonly Gen<NetworkAddress> Address = Gen.Select(Gen.UShort[1, 0xFFFE], Gen.Byte.Array[1, 8], (n, m) => new NetworkAddress(n, m));
+    private static readonly Gen<NetworkAddress> Address =
+        Gen.Select(Gen.UShort[1, 0xFFFE], Gen.Byte.Array[1, 8], (n, m) => new NetworkAddress(n, m));
 
     [Fact]
-    public void NpduHeaders() => Gen.Select(Gen.Bool, Gen.Byte[0, 3], Gen.OneOf(Address.Select(a => (NetworkAddress?)a), Gen.Const<NetworkAddress?>(NetworkAddress.GlobalBroadcast), Gen.Const(default(NetworkAddress?))),
+    public void NpduHeaders() => Gen.Select(Gen.Bool, Gen.Byte[0, 3],
+        Gen.OneOf(Address.Select(a => (NetworkAddress?)a), Gen.Const<NetworkAddress?>(NetworkAddress.GlobalBroadcast),
+        Gen.Const(default(NetworkAddress?))),
             Gen.OneOf(Address.Select(a => (NetworkAddress?)a), Gen.Const(default(NetworkAddress?))), Gen.Byte, Gen.Int[-1, 255], Gen.UShort,
-            (reply, prio, dest, src, hops, type, vendor) => new NpduHeader(reply, (NetworkPriority)prio, dest, src, dest is null ? (byte)255 : hops,
+            (reply, prio, dest, src, hops, type, vendor) => new NpduHeader(reply, (NetworkPriority)prio, dest, src, dest is null
+                ? (byte)255 : hops,
                 type < 0 ? null : (NetworkMessageType)type, type >= 0x80 ? vendor : (ushort)0))
         .Sample(header =>
         {
@@ -90,11 +107,13 @@ public class RoundTripTests
         }, iter: 5000);
 
     [Fact]
-    public void ApduHeaders() => Gen.Select(Gen.Int[0, 7], Gen.Byte, Gen.Byte, Gen.Bool, Gen.Bool, Gen.Bool, Gen.Byte[0, 7], Gen.Byte[0, 15],
+    public void ApduHeaders() => Gen.Select(Gen.Int[0, 7], Gen.Byte, Gen.Byte, Gen.Bool, Gen.Bool, Gen.Bool, Gen.Byte[0, 7],
+        Gen.Byte[0, 15],
             (type, invoke, service, seg, more, sa, maxSeg, maxApdu) => (type, invoke, service, seg, more, sa, maxSeg, maxApdu))
         .Select(Gen.Byte, Gen.Byte, Gen.Bool, (t, seq, win, flag) => (ApduType)t.type switch
         {
-            ApduType.ConfirmedRequest => new ApduHeader(ApduType.ConfirmedRequest, t.invoke, t.service, t.seg, t.seg && t.more, t.sa, t.maxSeg, t.maxApdu,
+            ApduType.ConfirmedRequest => new ApduHeader(ApduType.ConfirmedRequest, t.invoke, t.service, t.seg, t.seg && t.more, t.sa,
+                t.maxSeg, t.maxApdu,
                 t.seg ? seq : (byte)0, t.seg ? win : (byte)0),
             ApduType.UnconfirmedRequest => ApduHeader.Unconfirmed((UnconfirmedService)t.service),
             ApduType.SimpleAck => ApduHeader.SimpleAck(t.invoke, (ConfirmedService)t.service),
@@ -116,10 +135,18 @@ public class RoundTripTests
         }, iter: 5000);
 
     [Fact]
-    public void BvlcFrames() => Gen.Select(Gen.UInt, Gen.UShort, Gen.Byte.Array[2, 100], Gen.Int[0, 3], (ip, port, npdu, kind) => (ip, port, npdu, kind))
+    public void BvlcFrames() => Gen.Select(Gen.UInt, Gen.UShort, Gen.Byte.Array[2, 100], Gen.Int[0, 3], (ip, port, npdu, kind) =>
+        (ip, port, npdu, kind))
         .Sample(t =>
         {
-            var function = t.kind switch { 0 => BvlcFunction.OriginalUnicastNpdu, 1 => BvlcFunction.OriginalBroadcastNpdu, 2 => BvlcFunction.DistributeBroadcastToNetwork, _ => BvlcFunction.ForwardedNpdu };
+            var function = t.kind switch
+            {
+                0 => BvlcFunction.OriginalUnicastNpdu,
+                1 => BvlcFunction.OriginalBroadcastNpdu,
+                2 =>
+                BvlcFunction.DistributeBroadcastToNetwork,
+                _ => BvlcFunction.ForwardedNpdu
+            };
             var buffer = new byte[200];
             var w = new BacnetWriter(buffer);
             var source = new BipEndpoint(t.ip, t.port);

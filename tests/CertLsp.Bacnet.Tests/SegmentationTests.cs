@@ -10,8 +10,10 @@ public class SegmentationTests
     private static ApduHeader Segment(int index, int count, byte window) =>
         new(ApduType.ComplexAck, 1, 12, Segmented: true, MoreFollows: index < count - 1, SequenceNumber: (byte)index, WindowSize: window);
 
-    /// <summary>Runs a sender against a reassembly over an in-memory link that drops the datagrams <paramref name="lose"/> names (by send count).</summary>
-    private static async Task<(SegmentSender.Outcome Outcome, byte[] Received, int Sent)> TransferAsync(byte[] data, int chunk, HashSet<int> lose, byte receiverWindow = 4)
+    /// <summary>Runs a sender against a reassembly over an in-memory link that drops the datagrams <paramref name="lose"/> names (by send
+    /// count).</summary>
+    private static async Task<(SegmentSender.Outcome Outcome, byte[] Received, int Sent)> TransferAsync(byte[] data, int chunk,
+        HashSet<int> lose, byte receiverWindow = 4)
     {
         var count = (data.Length + chunk - 1) / chunk;
         var acks = Transaction.NewChannel();
@@ -27,10 +29,12 @@ public class SegmentationTests
             {
                 case SegmentAction.Ack or SegmentAction.Complete:
                     if (action == SegmentAction.Complete) received = reassembly.Data;
-                    acks.Writer.TryWrite(new IncomingApdu(ApduHeader.SegmentAck(1, header.SequenceNumber, reassembly.ActualWindow, false, false), []));
+                    acks.Writer.TryWrite(new IncomingApdu(ApduHeader.SegmentAck(1, header.SequenceNumber, reassembly.ActualWindow, false,
+                        false), []));
                     break;
                 case SegmentAction.Nak:
-                    acks.Writer.TryWrite(new IncomingApdu(ApduHeader.SegmentAck(1, reassembly.LastInOrder, reassembly.ActualWindow, true, false), []));
+                    acks.Writer.TryWrite(new IncomingApdu(ApduHeader.SegmentAck(1, reassembly.LastInOrder, reassembly.ActualWindow, true,
+                        false), []));
                     break;
             }
         }

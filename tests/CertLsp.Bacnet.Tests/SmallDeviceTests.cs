@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Security.Cryptography;
 using System.Text.Json;
 using CertLsp.Bacnet.Application;
 using CertLsp.Bacnet.Client;
@@ -71,12 +70,16 @@ public class SmallDeviceTests
         {
             foreach (var start in (long[])[0, 100, 300, 70_000, 1L << 33])
             {
-                int WriteApdu(int length) => Apdu.ConfirmedRequestHeader + BacnetPacket.ToBytes(new AtomicWriteFileRequest(file, start, [.. new byte[length]]).Encode)!.Length;
-                int ReadApdu(int length) => Apdu.ComplexAckHeader + BacnetPacket.ToBytes(new AtomicReadFileAck(true, start, [.. new byte[length]]).Encode)!.Length;
+                int WriteApdu(int length) => Apdu.ConfirmedRequestHeader
+                    + BacnetPacket.ToBytes(new AtomicWriteFileRequest(file, start, [.. new byte[length]]).Encode)!.Length;
+                int ReadApdu(int length) => Apdu.ComplexAckHeader
+                    + BacnetPacket.ToBytes(new AtomicReadFileAck(true, start, [.. new byte[length]]).Encode)!.Length;
                 var write = AtomicWriteFileRequest.MaxDataLength(file, start, maxApdu);
-                Assert.True(WriteApdu(write) <= maxApdu && WriteApdu(write + 1) > maxApdu, $"write {write} at {start} for {maxApdu}: {WriteApdu(write)}");
+                Assert.True(WriteApdu(write) <= maxApdu && WriteApdu(write + 1) > maxApdu,
+                    $"write {write} at {start} for {maxApdu}: {WriteApdu(write)}");
                 var read = AtomicReadFileAck.MaxDataLength(start, maxApdu);
-                Assert.True(ReadApdu(read) <= maxApdu && ReadApdu(read + 1) > maxApdu, $"read {read} at {start} for {maxApdu}: {ReadApdu(read)}");
+                Assert.True(ReadApdu(read) <= maxApdu && ReadApdu(read + 1) > maxApdu,
+                    $"read {read} at {start} for {maxApdu}: {ReadApdu(read)}");
             }
         }
         // 206 octets at offset 0: 4 header + 5 file id + 1 + 2 start + 2 octet string tag + 191 data + 1 closing.
@@ -99,18 +102,22 @@ public class SmallDeviceTests
         await using var site = SimulatedSite.Start(
         [
             new SimulatedDeviceSpec(40101, IPAddress.Parse("127.0.41.2")) { MaxApdu = 206, Segmentation = Segmentation.None },
-            new SimulatedDeviceSpec(40102, IPAddress.Parse("127.0.41.3")) { MaxApdu = 480, Segmentation = Segmentation.Both, MaxSegments = 2 },
+            new SimulatedDeviceSpec(40102, IPAddress.Parse("127.0.41.3")) { MaxApdu = 480, Segmentation = Segmentation.Both, MaxSegments =
+                2 },
         ], Port, Broadcast);
-        await using var client = BacnetClient.Start(new BacnetClientOptions(BipEndpoint.Parse("127.0.41.1", 0), BipEndpoint.From(new IPEndPoint(Broadcast, Port)))
+        await using var client = BacnetClient.Start(new BacnetClientOptions(BipEndpoint.Parse("127.0.41.1", 0),
+            BipEndpoint.From(new IPEndPoint(Broadcast, Port)))
         {
             ApduTimeout = TimeSpan.FromMilliseconds(500), Retries = 2,
         });
         var found = await client.WhoIsAsync(WhoIs.Range(40101, 40101), TimeSpan.FromSeconds(2), 1);
         var small = Assert.Single(found).Address;
         var content = Enumerable.Range(0, 400).Select(i => (byte)(i * 3)).ToArray();
-        var write = await client.AtomicWriteFileAsync(small, new AtomicWriteFileRequest(ObjectId.File(SimulatedDevice.IssuerFile1), 0, [.. content]));
+        var write = await client.AtomicWriteFileAsync(small,
+            new AtomicWriteFileRequest(ObjectId.File(SimulatedDevice.IssuerFile1), 0, [.. content]));
         Assert.Equal(FailureKind.TooLarge, write.Failure?.Kind);
-        Assert.Equal("the device accepts 206 octets and no segmented requests; this AtomicWriteFile request is 417 octets", write.Failure!.Detail);
+        Assert.Equal("the device accepts 206 octets and no segmented requests; this AtomicWriteFile request is 417 octets",
+            write.Failure!.Detail);
         Assert.Empty(site[40101].FileContent(SimulatedDevice.IssuerFile1));
 
         var files = new CertificateProvisioning(client);
@@ -121,15 +128,21 @@ public class SmallDeviceTests
         BacnetAddress limited = BipEndpoint.From(new IPEndPoint(IPAddress.Parse("127.0.41.3"), Port));
         var limits = await DeviceInventory.LearnLimitsAsync(client, limited, 40102);
         Assert.Equal(new DeviceLimits(480, Segmentation.Both, 2), limits.Value);
-        var three = await client.AtomicWriteFileAsync(limited, new AtomicWriteFileRequest(ObjectId.File(SimulatedDevice.IssuerFile1), 0, [.. new byte[1000]]));
-        Assert.Equal("the device accepts 480 octets in at most 2 segments; this AtomicWriteFile request is 1017 octets, 3 segments", three.Failure?.Detail);
-        var two = await client.AtomicWriteFileAsync(limited, new AtomicWriteFileRequest(ObjectId.File(SimulatedDevice.IssuerFile1), 0, [.. new byte[900]]));
+        var three = await client.AtomicWriteFileAsync(limited,
+            new AtomicWriteFileRequest(ObjectId.File(SimulatedDevice.IssuerFile1), 0, [.. new byte[1000]]));
+        Assert.Equal("the device accepts 480 octets in at most 2 segments; this AtomicWriteFile request is 1017 octets, 3 segments",
+            three.Failure?.Detail);
+        var two = await client.AtomicWriteFileAsync(limited,
+            new AtomicWriteFileRequest(ObjectId.File(SimulatedDevice.IssuerFile1), 0, [.. new byte[900]]));
         Assert.True(two.Ok, two.ToString());
         // Its Max_Segments_Accepted not known (an I-Am's limits only): the device's abort of the third segment is said as such.
         client.RememberLimits(limited, new DeviceLimits(480, Segmentation.Both));
-        three = await client.AtomicWriteFileAsync(limited, new AtomicWriteFileRequest(ObjectId.File(SimulatedDevice.IssuerFile1), 0, [.. new byte[1000]]));
+        three = await client.AtomicWriteFileAsync(limited, new AtomicWriteFileRequest(ObjectId.File(SimulatedDevice.IssuerFile1), 0,
+            [.. new byte[1000]]));
         Assert.Equal((FailureKind.TooLarge, AbortReason.BufferOverflow), (three.Failure?.Kind, three.Failure?.AbortReason));
-        Assert.Equal("the device accepts 480 octets and refused this AtomicWriteFile request of 1017 octets in 3 segments (abort buffer-overflow); " +
+        Assert.Equal(
+            "the device accepts 480 octets and refused this AtomicWriteFile request of 1017 octets in 3 segments (abort " +
+            "buffer-overflow); " +
             "its Max_Segments_Accepted is not known", three.Failure!.Detail);
         Assert.Equal(0, site.OversizedDropped);
     }
@@ -144,8 +157,10 @@ public class SmallDeviceTests
     {
         LoopbackNamespace.Require();
         await using var site = SimulatedSite.Start(
-            [new SimulatedDeviceSpec(40701, IPAddress.Parse("127.0.41.52")) { MaxApdu = 206, Segmentation = Segmentation.Receive, MaxSegments = 2 }], Port, Broadcast);
-        await using var client = BacnetClient.Start(new BacnetClientOptions(BipEndpoint.Parse("127.0.41.51", 0), BipEndpoint.From(new IPEndPoint(Broadcast, Port)))
+            [new SimulatedDeviceSpec(40701, IPAddress.Parse("127.0.41.52")) { MaxApdu = 206, Segmentation = Segmentation.Receive,
+                MaxSegments = 2 }], Port, Broadcast);
+        await using var client = BacnetClient.Start(new BacnetClientOptions(BipEndpoint.Parse("127.0.41.51", 0),
+            BipEndpoint.From(new IPEndPoint(Broadcast, Port)))
         {
             ApduTimeout = TimeSpan.FromMilliseconds(500), Retries = 2,
         });
@@ -165,18 +180,21 @@ public class SmallDeviceTests
         Assert.Equal(0, site.OversizedDropped);
     }
 
-    /// <summary>The client's own Max APDU bounds the octet count it asks for: a client taking 206 octets unsegmented reads a large CSR.</summary>
+    /// <summary>The client's own Max APDU bounds the octet count it asks for: a client taking 206 octets unsegmented reads a large
+    /// CSR.</summary>
     [NeedsFact(Needs.Namespace)]
     public async Task FileReadsFitTheClientsOwnMaxApdu()
     {
         LoopbackNamespace.Require();
-        await using var site = SimulatedSite.Start([new SimulatedDeviceSpec(40201, IPAddress.Parse("127.0.41.12")) { KeyAlgorithm = SimulatedKeyAlgorithm.Rsa2048 }], Port, null);
+        await using var site = SimulatedSite.Start([new SimulatedDeviceSpec(40201, IPAddress.Parse("127.0.41.12")) { KeyAlgorithm =
+            SimulatedKeyAlgorithm.Rsa2048 }], Port, null);
         await using var client = BacnetClient.Start(new BacnetClientOptions(BipEndpoint.Parse("127.0.41.11", 0), null)
         {
             ApduTimeout = TimeSpan.FromMilliseconds(500), Retries = 2, MaxApduAccepted = 206, AcceptSegmentedResponses = false,
         });
         BacnetAddress device = BipEndpoint.From(new IPEndPoint(IPAddress.Parse("127.0.41.12"), Port));
-        var csr = await new CertificateProvisioning(client).GenerateAndReadCsrAsync(device, ObjectId.NetworkPort(SimulatedDevice.ScPort), 8);
+        var csr = await new CertificateProvisioning(client).GenerateAndReadCsrAsync(device, ObjectId.NetworkPort(SimulatedDevice.ScPort),
+            8);
         Assert.True(csr.Ok, csr.ToString());
         Assert.True(csr.Value.Content.Length > 800);
         Assert.Equal(site[40201].FileContent(SimulatedDevice.CsrFile), csr.Value.Content.ToArray());
@@ -197,7 +215,8 @@ public class SmallDeviceTests
         (exit, output, error) = await DeviceKeySite.RunAsync("import", site.ManifestPath, answer, "--bind", DeviceKeySite.Bind);
         Assert.True(exit == 0, output + error);
         Assert.Contains("Installs: 1 installed, 0 failed.", output);
-        Assert.Matches(@"installed\s+dev-0001: issuer and operational certificates written, read back and activated; File_Size := 0 refused \(write-access-denied\) " +
+        Assert.Matches(@"installed\s+dev-0001: issuer and operational certificates written, read back and activated; " +
+        @"File_Size := 0 refused \(write-access-denied\) " +
             @"on file 2, file 4: written from offset 0 and read back \(\d+ bytes, \d+ bytes, identical\)", output);
         site.AssertInstalled(0, DeviceKeySite.Certificates(answer)[DeviceKeySite.CommonName(0)]);
     }
@@ -214,7 +233,8 @@ public class SmallDeviceTests
         ], Port, Broadcast);
         var (exit, output, error) = await DeviceKeySite.RunAsync("discover", "--bind", "127.0.41.21", "--broadcast", LoopbackNamespace.Broadcast, "--port", $"{Port}", "--timeout", "1", "--expect", "2");
         Assert.True(exit == 0, output + error);
-        Assert.Matches(@"40401\s+127\.0\.41\.22:47830\s+OldController\s.*\(no Network Port object: it cannot hold certificates \(they are properties of a Network Port\)\)", output);
+        Assert.Matches(@"40401\s+127\.0\.41\.22:47830\s+" +
+            @"OldController\s.*\(no Network Port object: it cannot hold certificates \(they are properties of a Network Port\)\)", output);
         Assert.Contains("2:secure-connect", output);
         (exit, output, error) = await DeviceKeySite.RunAsync("discover", "--bind", "127.0.41.21", "--broadcast", LoopbackNamespace.Broadcast, "--port", $"{Port}", "--timeout", "1", "--expect", "2", "--format", "json");
         Assert.True(exit == 0, output + error);
@@ -225,7 +245,8 @@ public class SmallDeviceTests
         Assert.False(devices[1].TryGetProperty("remark", out _));
     }
 
-    /// <summary>`certlsp simulate --max-apdu --segmentation --max-segments`, and `--device-limits` for one device of a manifest's site.</summary>
+    /// <summary>`certlsp simulate --max-apdu --segmentation --max-segments`, and `--device-limits` for one device of a manifest's
+    /// site.</summary>
     [NeedsFact(Needs.Namespace)]
     public async Task SimulateTakesTheDevicesLimits()
     {
@@ -248,7 +269,8 @@ public class SmallDeviceTests
             var stderr = new StringWriter();
             var run = Task.Run(() => Cli.Program.RunAsync(["simulate", "--manifest", manifest, "--bind", "127.0.41.32", "--max-apdu", "480", "--segmentation", "none",
                 "--device-limits", "small-one=206/receive/8", "--duration", "4"], stdout, stderr));
-            await using var client = BacnetClient.Start(new BacnetClientOptions(BipEndpoint.Parse("127.0.41.31", 0), BipEndpoint.Parse(LoopbackNamespace.Broadcast, 47831)));
+            await using var client = BacnetClient.Start(new BacnetClientOptions(BipEndpoint.Parse("127.0.41.31", 0),
+                BipEndpoint.Parse(LoopbackNamespace.Broadcast, 47831)));
             IReadOnlyList<DiscoveredDevice> found = [];
             for (var attempt = 0; attempt < 20 && found.Count < 2; attempt++)
                 found = await client.WhoIsAsync(WhoIs.Range(40501, 40502), TimeSpan.FromMilliseconds(500), 2);
@@ -296,7 +318,8 @@ public class SmallDeviceTests
         var file = ObjectId.File(SimulatedDevice.IssuerFile1);
         var invokeId = (byte)0;
 
-        async Task<(ApduHeader Header, int ApduLength)?> SendAsync(IPEndPoint to, ApduHeader header, ContentEncoder content, int waitMs = 3000)
+        async Task<(ApduHeader Header, int ApduLength)?> SendAsync(IPEndPoint to, ApduHeader header, ContentEncoder content, int waitMs =
+            3000)
         {
             var buffer = new byte[BacnetPacket.MaxDatagram];
             var length = BacnetPacket.Encode(buffer, BvlcFunction.OriginalUnicastNpdu, NpduHeader.Local(true), header, content);
@@ -316,22 +339,34 @@ public class SmallDeviceTests
         async Task EndAsync(IPEndPoint to)  // this side aborts a segmented answer it has seen enough of: no resends arrive later
         {
             var buffer = new byte[64];
-            var length = BacnetPacket.Encode(buffer, BvlcFunction.OriginalUnicastNpdu, NpduHeader.Local(false), ApduHeader.Abort((byte)(invokeId - 1), AbortReason.Other, false), ReadOnlySpan<byte>.Empty);
+            var length = BacnetPacket.Encode(buffer, BvlcFunction.OriginalUnicastNpdu, NpduHeader.Local(false),
+                ApduHeader.Abort((byte)(invokeId - 1), AbortReason.Other, false), ReadOnlySpan<byte>.Empty);
             await socket.SendAsync(buffer.AsMemory(0, length.Length), to);
         }
-        ApduHeader Request(ConfirmedService service, int maxApdu, bool segmentedAccepted) => ApduHeader.ConfirmedRequest(invokeId++, service, maxApdu, segmentedAccepted);
-        ContentEncoder Write(int length) => (ref BacnetWriter w) => new AtomicWriteFileRequest(file, 0, [.. new byte[length]]).Encode(ref w);
+        ApduHeader Request(ConfirmedService service, int maxApdu, bool segmentedAccepted) =>
+            ApduHeader.ConfirmedRequest(invokeId++, service, maxApdu, segmentedAccepted);
+        ContentEncoder Write(int length) => (ref BacnetWriter w) =>
+            new AtomicWriteFileRequest(file, 0, [.. new byte[length]]).Encode(ref w);
 
         // 480 octets exactly: taken. 481: dropped unanswered, as by a device whose buffer is 480.
         var fits = AtomicWriteFileRequest.MaxDataLength(file, 0, 480);
-        Assert.Equal(ApduType.ComplexAck, (await SendAsync(none, Request(ConfirmedService.AtomicWriteFile, 1476, true), Write(fits)))?.Header.Type);
+        Assert.Equal(ApduType.ComplexAck, (await SendAsync(none, Request(ConfirmedService.AtomicWriteFile, 1476, true),
+            Write(fits)))?.Header.Type);
         Assert.Null(await SendAsync(none, Request(ConfirmedService.AtomicWriteFile, 1476, true), Write(fits + 1), waitMs: 1000));
         Assert.Equal(1, site.OversizedDropped);
 
         // A segmented request to the device without segmentation: Abort segmentation-not-supported.
-        var segment = Request(ConfirmedService.AtomicWriteFile, 1476, true) with { Segmented = true, MoreFollows = true, SequenceNumber = 0, WindowSize = 4 };
+        var segment = Request(ConfirmedService.AtomicWriteFile, 1476, true) with
+        {
+            Segmented = true,
+            MoreFollows = true,
+            SequenceNumber =
+            0,
+            WindowSize = 4
+        };
         var abort = await SendAsync(none, segment, (ref BacnetWriter w) => w.WriteBytes(new byte[200]));
-        Assert.Equal((ApduType.Abort, true, (byte)AbortReason.SegmentationNotSupported), (abort?.Header.Type, abort?.Header.FromServer, abort?.Header.Reason));
+        Assert.Equal((ApduType.Abort, true, (byte)AbortReason.SegmentationNotSupported),
+            (abort?.Header.Type, abort?.Header.FromServer, abort?.Header.Reason));
 
         // A 1,000-octet answer: the device that cannot segment aborts; the one that can sends segments of at most min(206, 480) octets,
         // or of 480 (its own limit) to a requester that takes 1476.
@@ -341,10 +376,12 @@ public class SmallDeviceTests
         {
             for (var offset = 0; offset < content.Length;)
             {
-                var size = Math.Min(AtomicWriteFileRequest.MaxDataLength(file, offset, 480), content.Length - offset);  // the start position's octets count too
+                // the start position's octets count too
+                var size = Math.Min(AtomicWriteFileRequest.MaxDataLength(file, offset, 480), content.Length - offset);
                 var at = offset;
                 Assert.Equal(ApduType.ComplexAck, (await SendAsync(device, Request(ConfirmedService.AtomicWriteFile, 1476, true),
-                    (ref BacnetWriter w) => new AtomicWriteFileRequest(file, at, [.. content.AsSpan(at, size)]).Encode(ref w)))?.Header.Type);
+                    (ref BacnetWriter w) => new AtomicWriteFileRequest(file, at, [.. content.AsSpan(at, size)]).Encode(
+                        ref w)))?.Header.Type);
                 offset += size;
             }
         }

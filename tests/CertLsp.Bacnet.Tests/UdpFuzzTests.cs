@@ -3,7 +3,6 @@ using System.Net;
 using System.Net.Sockets;
 using CertLsp.Bacnet.Client;
 using CertLsp.Bacnet.Link;
-using CertLsp.Bacnet.Services;
 using CertLsp.Bacnet.Simulator;
 using Xunit;
 using Xunit.Abstractions;
@@ -23,11 +22,17 @@ public class UdpFuzzTests(ITestOutputHelper output)
     {
         LoopbackNamespace.Require();
         const int datagrams = 20_000;
-        var seed = Environment.GetEnvironmentVariable("CERTLSP_SEED") is { } s ? int.Parse(s, System.Globalization.CultureInfo.InvariantCulture) : Random.Shared.Next();
+        var seed = Environment.GetEnvironmentVariable("CERTLSP_SEED") is { } s
+            ? int.Parse(s, System.Globalization.CultureInfo.InvariantCulture) : Random.Shared.Next();
         var random = new Random(seed);
         var deviceAddress = BipEndpoint.Parse("127.0.13.2");
-        await using var site = SimulatedSite.Start([new SimulatedDeviceSpec(13002, IPAddress.Parse("127.0.13.2"))], BipEndpoint.DefaultPort, null);
-        await using var client = BacnetClient.Start(new BacnetClientOptions(BipEndpoint.Parse("127.0.13.1", 0), null) { ApduTimeout = TimeSpan.FromMilliseconds(300), Retries = 1 });
+        await using var site = SimulatedSite.Start([new SimulatedDeviceSpec(13002, IPAddress.Parse("127.0.13.2"))],
+            BipEndpoint.DefaultPort, null);
+        await using var client = BacnetClient.Start(new BacnetClientOptions(BipEndpoint.Parse("127.0.13.1", 0), null)
+        {
+            ApduTimeout =
+            TimeSpan.FromMilliseconds(300), Retries = 1
+        });
         using var fuzzer = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         fuzzer.Bind(new IPEndPoint(IPAddress.Parse("127.0.13.3"), 0));
         var seeds = HostileInputTests.Seeds();
@@ -52,7 +57,8 @@ public class UdpFuzzTests(ITestOutputHelper output)
         var toClient = client.Local.ToIPEndPoint();
         for (var i = 0; i < datagrams; i++)
         {
-            var packet = i % 10 == 0 ? HostileInputTests.RandomBytes(random) : HostileInputTests.Mutate(seeds[random.Next(seeds.Count)], random);
+            var packet = i % 10 == 0 ? HostileInputTests.RandomBytes(random)
+                : HostileInputTests.Mutate(seeds[random.Next(seeds.Count)], random);
             fuzzer.SendTo(packet, i % 2 == 0 ? toDevice : toClient);
             if (i % 200 == 0) await Task.Delay(1);  // let the receive loops keep up rather than measure the socket buffers
         }
@@ -73,9 +79,13 @@ public class UdpFuzzTests(ITestOutputHelper output)
         var grown = GC.GetTotalMemory(true) - heapBefore;
         Assert.True(grown < 64 << 20, $"the heap grew by {grown >> 20} MB");
         Assert.True(answered > 0 && answered >= asked / 2, $"{answered} of {asked} ReadProperty answered during the fuzzing");
-        Assert.True(site.MalformedReceived > datagrams / 20 && client.MalformedReceived > datagrams / 20, "most of the fuzz should be refused as malformed");
-        output.WriteLine($"seed {seed}: {datagrams} fuzzed datagrams in {watch.Elapsed.TotalSeconds:F1} s ({datagrams / 2} to the device, {datagrams / 2} to the client): " +
-            $"device refused {site.MalformedReceived} as malformed, client {client.MalformedReceived} malformed and {client.UnmatchedAnswers} unmatched; " +
+        Assert.True(site.MalformedReceived > datagrams / 20 && client.MalformedReceived > datagrams / 20,
+            "most of the fuzz should be refused as malformed");
+        output.WriteLine(
+            $"seed {seed}: {datagrams} fuzzed datagrams in {watch.Elapsed.TotalSeconds:F1} s ({datagrams / 2} to the device, " +
+            $"{datagrams / 2} to the client): " +
+            $"device refused {site.MalformedReceived} as malformed, client {client.MalformedReceived} malformed and " +
+                $"{client.UnmatchedAnswers} unmatched; " +
             $"{answered} of {asked} ReadProperty answered meanwhile; heap {grown / 1024} KiB larger; no receive loop threw");
     }
 }

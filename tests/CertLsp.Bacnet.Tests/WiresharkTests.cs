@@ -37,14 +37,19 @@ public class WiresharkTests(ITestOutputHelper output)
             var total = Tshark.Read(pcap, "bvlc && !(ip.src==" + Hostile + ")", "frame.number");
             var functions = Tshark.Read(pcap, "bvlc && !(ip.src==" + Hostile + ")", "bvlc.function").Distinct().Order().ToList();
             var apdus = Tshark.Read(pcap, "bacapp && !(ip.src==" + Hostile + ")", "bacapp.type");
-            var problems = Tshark.Read(pcap, "!(ip.src==" + Hostile + ") && (_ws.malformed || _ws.expert.severity >= \"Warning\")", "frame.number", "_ws.expert.message", "_ws.col.info");
-            output.WriteLine($"{total.Count} BACnet/IP packets captured, {apdus.Count} with an APDU; APDU types: {string.Join(" ", apdus.Distinct().Order())}; BVLC functions: {string.Join(" ", functions)}");
+            var problems = Tshark.Read(pcap, "!(ip.src==" + Hostile + ") && (_ws.malformed || _ws.expert.severity >= \"Warning\")",
+                "frame.number", "_ws.expert.message", "_ws.col.info");
+            output.WriteLine(
+                $"{total.Count} BACnet/IP packets captured, {apdus.Count} with an APDU; APDU types: " +
+                $"{string.Join(" ", apdus.Distinct().Order())}; BVLC functions: {string.Join(" ", functions)}");
             Assert.Empty(problems);
             // The same filter does flag the deliberately malformed request, so an empty result means something.
-            Assert.NotEmpty(Tshark.Read(pcap, "ip.src==" + Hostile + " && (_ws.malformed || _ws.expert.severity >= \"Warning\")", "frame.number"));
+            Assert.NotEmpty(Tshark.Read(pcap, "ip.src==" + Hostile + " && (_ws.malformed || _ws.expert.severity >= \"Warning\")",
+                "frame.number"));
             Assert.True(total.Count > 80, $"only {total.Count} packets captured");
             Assert.Equal(["0x05", "0x09", "0x0a", "0x0b"], functions);  // register-FD, distribute-broadcast, unicast, broadcast
-            Assert.Equal(["0", "1", "2", "3", "4", "5", "6", "7"], apdus.SelectMany(a => a.Split(',')).Distinct().Order());  // every APDU type
+            // every APDU type
+            Assert.Equal(["0", "1", "2", "3", "4", "5", "6", "7"], apdus.SelectMany(a => a.Split(',')).Distinct().Order());
         }
         finally
         {
@@ -54,12 +59,18 @@ public class WiresharkTests(ITestOutputHelper output)
 
     private static async Task RunSessionAsync()
     {
-        await using var site = SimulatedSite.Start(SimulatedDeviceSpec.Loopback(5, 2001), BipEndpoint.DefaultPort, IPAddress.Parse(LoopbackNamespace.Broadcast));
-        await using var client = BacnetClient.Start(new BacnetClientOptions(BipEndpoint.Parse("127.0.1.1", 0), BipEndpoint.Parse(LoopbackNamespace.Broadcast))
+        await using var site = SimulatedSite.Start(SimulatedDeviceSpec.Loopback(5, 2001), BipEndpoint.DefaultPort,
+            IPAddress.Parse(LoopbackNamespace.Broadcast));
+        await using var client = BacnetClient.Start(new BacnetClientOptions(BipEndpoint.Parse("127.0.1.1", 0),
+            BipEndpoint.Parse(LoopbackNamespace.Broadcast))
         {
             ApduTimeout = TimeSpan.FromMilliseconds(500), Retries = 1,
         });
-        await using var hostile = BacnetClient.Start(new BacnetClientOptions(BipEndpoint.Parse(Hostile, 0), null) { ApduTimeout = TimeSpan.FromMilliseconds(300), Retries = 0 });
+        await using var hostile = BacnetClient.Start(new BacnetClientOptions(BipEndpoint.Parse(Hostile, 0), null)
+        {
+            ApduTimeout =
+            TimeSpan.FromMilliseconds(300), Retries = 0
+        });
         var provisioning = new CertificateProvisioning(client);
         var found = await client.WhoIsAsync(new WhoIs(), TimeSpan.FromSeconds(2), 5);
         Assert.Equal(5, found.Count);
@@ -67,31 +78,46 @@ public class WiresharkTests(ITestOutputHelper output)
         foreach (var device in found) Assert.True((await DeviceInventory.ReadAsync(client, device.Address, device.Instance)).Ok);
         var first = found[0].Address;
         await client.ReadPropertyAsync(first, ObjectId.Device(2001), (PropertyIdentifier)58);                                   // error
-        await client.ReadPropertyAsync(first, ObjectId.Device(2001), PropertyIdentifier.ObjectList, 0);                         // array index
+        // array index
+        await client.ReadPropertyAsync(first, ObjectId.Device(2001), PropertyIdentifier.ObjectList, 0);
         foreach (var obj in new[] { ObjectId.Device(2001), ObjectId.NetworkPort(1), ObjectId.NetworkPort(2), ObjectId.File(1) })
-            Assert.True((await client.ReadPropertyMultipleAsync(first, ReadPropertyMultipleRequest.Of(obj, PropertyIdentifier.All))).Ok);  // every property's encoding
+            // every property's encoding
+            Assert.True((await client.ReadPropertyMultipleAsync(first, ReadPropertyMultipleRequest.Of(obj, PropertyIdentifier.All))).Ok);
         await client.ReadPropertyMultipleAsync(first, ReadPropertyMultipleRequest.Of(ObjectId.NetworkPort(2),
-            PropertyIdentifier.ScPrimaryHubUri, PropertyIdentifier.MaxBvlcLengthAccepted, PropertyIdentifier.ChangesPending, (PropertyIdentifier)4194399)); // 3-byte ids, error entry
-        await hostile.ConfirmedAsync(first, new ClientSimulatorTestsGarbage(), ReadPropertyAck.Decode);                        // reject (request excluded: deliberately malformed)
+            // 3-byte ids, error entry
+            PropertyIdentifier.ScPrimaryHubUri, PropertyIdentifier.MaxBvlcLengthAccepted, PropertyIdentifier.ChangesPending,
+                (PropertyIdentifier)4194399));
+        // reject (request excluded: deliberately malformed)
+        await hostile.ConfirmedAsync(first, new ClientSimulatorTestsGarbage(), ReadPropertyAck.Decode);
         var sim = site[2001];
         var csr = await provisioning.GenerateAndReadCsrAsync(first, ObjectId.NetworkPort(2), sim.Spec.GenerateCsrCommand);
         Assert.True(csr.Ok, csr.ToString());
         var big = new byte[6000];
         RandomNumberGenerator.Fill(big);
         client.RememberMaxApdu(first, 480);
-        Assert.True((await client.AtomicWriteFileAsync(first, new AtomicWriteFileRequest(ObjectId.File(2), 0, [.. big]))).Ok);            // segmented request
-        Assert.True((await client.AtomicReadFileAsync(first, new AtomicReadFileRequest(ObjectId.File(2), 0, 6000))).Ok);                   // segmented response
+        // segmented request
+        Assert.True((await client.AtomicWriteFileAsync(first, new AtomicWriteFileRequest(ObjectId.File(2), 0, [.. big]))).Ok);
+        // segmented response
+        Assert.True((await client.AtomicReadFileAsync(first, new AtomicReadFileRequest(ObjectId.File(2), 0, 6000))).Ok);
         client.RememberMaxApdu(first, 1476);
-        await using (var plain = BacnetClient.Start(new BacnetClientOptions(BipEndpoint.Parse("127.0.1.3", 0), null) { AcceptSegmentedResponses = false }))
-            Assert.Equal(FailureKind.Abort, (await plain.AtomicReadFileAsync(first, new AtomicReadFileRequest(ObjectId.File(2), 0, 6000))).Failure?.Kind);  // abort
+        await using (var plain = BacnetClient.Start(new BacnetClientOptions(BipEndpoint.Parse("127.0.1.3", 0),
+            null)
+        { AcceptSegmentedResponses = false }))
+            // abort
+            Assert.Equal(FailureKind.Abort, (await plain.AtomicReadFileAsync(first,
+                new AtomicReadFileRequest(ObjectId.File(2), 0, 6000))).Failure?.Kind);
         var installed = await provisioning.InstallAsync(first, ObjectId.NetworkPort(2), [big.AsMemory(0, 100)], big.AsMemory(0, 50));
-        Assert.Equal(ErrorCode.InvalidConfigurationData, installed.Failure?.Error?.Code);                                      // activation refused
+        // activation refused
+        Assert.Equal(ErrorCode.InvalidConfigurationData, installed.Failure?.Error?.Code);
         Assert.True((await provisioning.DiscardChangesAsync(first, ObjectId.NetworkPort(2))).Ok);
         Assert.Equal(ErrorCode.OptionalFunctionalityNotSupported,
-            (await client.ReinitializeDeviceAsync(first, new ReinitializeDeviceRequest(ReinitializedState.WarmStart, "secret"))).Failure?.Error?.Code);  // error with a password
+            // error with a password
+            (await client.ReinitializeDeviceAsync(first, new ReinitializeDeviceRequest(ReinitializedState.WarmStart,
+                "secret"))).Failure?.Error?.Code);
         // A small device (Max APDU 206, no segmentation; unicast only): its limits read from its Device object, CSR, install and
         // read-backs in chunks that fill 206 octets exactly, and its abort of an answer it cannot segment.
-        await using (var small = SimulatedSite.Start([new SimulatedDeviceSpec(2099, IPAddress.Parse("127.0.0.20")) { MaxApdu = 206, Segmentation = Segmentation.None }],
+        await using (var small = SimulatedSite.Start([new SimulatedDeviceSpec(2099, IPAddress.Parse("127.0.0.20")) { MaxApdu = 206,
+            Segmentation = Segmentation.None }],
             BipEndpoint.DefaultPort, null))
         {
             BacnetAddress address = BipEndpoint.Parse("127.0.0.20");
@@ -102,10 +128,12 @@ public class WiresharkTests(ITestOutputHelper output)
             var done = await provisioning.InstallAsync(address, ObjectId.NetworkPort(2), [ClientSimulatorTests.Pem(ca)],
                 ClientSimulatorTests.Sign(ca, System.Text.Encoding.ASCII.GetString(smallCsr.Value.Content.AsSpan())));
             Assert.True(done.Ok, done.ToString());
-            Assert.Equal(AbortReason.SegmentationNotSupported, (await client.AtomicReadFileAsync(address, new AtomicReadFileRequest(ObjectId.File(4), 0, 1000))).Failure?.AbortReason);
+            Assert.Equal(AbortReason.SegmentationNotSupported,
+                (await client.AtomicReadFileAsync(address, new AtomicReadFileRequest(ObjectId.File(4), 0, 1000))).Failure?.AbortReason);
             Assert.Equal(0, small.OversizedDropped);
         }
-        var bbmd = BipEndpoint.Parse("127.0.1.30");                                                                           // nobody there: only the packets matter
+        // nobody there: only the packets matter
+        var bbmd = BipEndpoint.Parse("127.0.1.30");
         await client.RegisterForeignDeviceAsync(bbmd, TimeSpan.FromMinutes(10));
         await client.WhoIsThroughBbmdAsync(WhoIs.Range(2001, 2001), bbmd, TimeSpan.FromMilliseconds(200));
     }
@@ -120,9 +148,9 @@ public class WiresharkTests(ITestOutputHelper output)
 /// <summary>Runs tshark: a capture on lo, and field extraction from a capture file.</summary>
 internal sealed class Tshark : IDisposable
 {
-    private readonly Process _process;
+    private readonly Process process;
 
-    private Tshark(Process process) => _process = process;
+    private Tshark(Process process) => this.process = process;
 
     public static async Task<Tshark> StartCaptureAsync(string file)
     {
@@ -132,9 +160,17 @@ internal sealed class Tshark : IDisposable
         };
         Process process;
         try { process = Process.Start(start)!; }
-        catch (System.ComponentModel.Win32Exception e) { throw new InvalidOperationException("tshark is required (apt-get install tshark; ./test.sh installs it)", e); }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new InvalidOperationException(
+            "tshark is required (apt-get install tshark; ./test.sh installs it)", e);
+        }
         var ready = new TaskCompletionSource();
-        process.ErrorDataReceived += (_, e) => { if (e.Data?.Contains("Capturing on", StringComparison.Ordinal) == true) ready.TrySetResult(); };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data?.Contains("Capturing on",
+            StringComparison.Ordinal) == true) ready.TrySetResult();
+        };
         process.BeginErrorReadLine();
         await ready.Task.WaitAsync(Waits.HangGuard);
         await Task.Delay(200);
@@ -144,15 +180,16 @@ internal sealed class Tshark : IDisposable
     /// <summary>Stops the capture with SIGINT so the file is complete.</summary>
     public void Stop()
     {
-        if (_process.HasExited) return;
-        using (var kill = Process.Start("kill", ["-INT", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])) kill.WaitForExit();
-        if (!_process.WaitForExit(10_000)) _process.Kill();
+        if (process.HasExited) return;
+        using (var kill = Process.Start("kill", ["-INT", process.Id.ToString(
+            System.Globalization.CultureInfo.InvariantCulture)])) kill.WaitForExit();
+        if (!process.WaitForExit(10_000)) process.Kill();
     }
 
     public void Dispose()
     {
         Stop();
-        _process.Dispose();
+        process.Dispose();
     }
 
     /// <summary>One line per packet matching <paramref name="filter"/>, with the given fields separated by tabs.</summary>
@@ -160,7 +197,11 @@ internal sealed class Tshark : IDisposable
     {
         var args = new List<string> { "-r", file, "-Y", filter, "-T", "fields" };
         foreach (var f in fields) { args.Add("-e"); args.Add(f); }
-        var start = new ProcessStartInfo("tshark", args) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var start = new ProcessStartInfo("tshark", args)
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute =
+            false
+        };
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEnd();

@@ -6,7 +6,8 @@ namespace CertLsp.Cli.Tests;
 public sealed class CheckExcludeTests : WithTempFolder
 {
     private static string Manifest(string device) =>
-        $"site: S\nsubject: {{ country: US, state: WI, locality: Milwaukee, organization: O, organizationalUnit: U }}\ndevices:\n  - name: {device}\n";
+        $"site: S\nsubject: {{ country: US, state: WI, locality: Milwaukee, organization: O, organizationalUnit: U }}\ndevices:\n  - " +
+            $"name: {device}\n";
 
     [Fact]
     public void Fixtures_left_out_by_certlspignore_or_exclude_are_not_checked()
@@ -18,7 +19,8 @@ public sealed class CheckExcludeTests : WithTempFolder
 
         var all = Cli.RunProcess(Temp.Path, "check", ".");
         Assert.True(all.Exit == 1, all.ToString());
-        Assert.Contains(all.StdoutLines, l => l.StartsWith("tests/fixtures/copy.site.yaml(4,11)", StringComparison.Ordinal) && l.Contains("CL0201", StringComparison.Ordinal));
+        Assert.Contains(all.StdoutLines, l => l.StartsWith("tests/fixtures/copy.site.yaml(4,11)", StringComparison.Ordinal)
+            && l.Contains("CL0201", StringComparison.Ordinal));
         Assert.DoesNotContain("node_modules", all.Stdout, StringComparison.Ordinal);
         Assert.DoesNotContain("obj/", all.Stdout, StringComparison.Ordinal);
 

@@ -24,7 +24,8 @@ public static class Cli
         return new Outcome(exit, stdout.ToString(), stderr.ToString());
     }
 
-    /// <summary>The built CLI beside the tests (the test project references it, so certlsp.dll and its runtimeconfig are copied here).</summary>
+    /// <summary>The built CLI beside the tests (the test project references it, so certlsp.dll and its runtimeconfig are copied
+    /// here).</summary>
     public static string Dll => Path.Combine(AppContext.BaseDirectory, "certlsp.dll");
 
     public static Outcome RunProcess(string workingDirectory, params string[] args)
@@ -35,10 +36,12 @@ public static class Cli
 
     public static string Example(string folder) => RepoPaths.Combine("examples", folder);
 
-    /// <summary>Runs git in <paramref name="repo"/> as a throwaway identity (no signing) and asserts it succeeded; returns its stdout.</summary>
+    /// <summary>Runs git in <paramref name="repo"/> as a throwaway identity (no signing) and asserts it succeeded; returns its
+    /// stdout.</summary>
     public static string Git(string repo, params string[] args)
     {
-        var result = NodeTool.RunProcess("git", ["-c", "user.name=t", "-c", "user.email=t@example.invalid", "-c", "commit.gpgsign=false", .. args], "", TimeSpan.FromSeconds(60), repo);
+        var result = NodeTool.RunProcess("git", ["-c", "user.name=t", "-c", "user.email=t@example.invalid", "-c", "commit.gpgsign=false",
+            .. args], "", TimeSpan.FromSeconds(60), repo);
         Xunit.Assert.True(result.ExitCode == 0, $"git {string.Join(' ', args)}: {result.Stderr}");
         return result.Stdout;
     }

@@ -41,12 +41,15 @@ public sealed class CodeClimateReportTests : WithTempFolder
     public void Fingerprints_do_not_change_when_a_device_is_inserted_above_and_review_reports_only_new_issues()
     {
         string before = File.ReadAllText(Path.Combine(Cli.Example("harbor-tower"), "harbor-tower.site.yaml"));
-        string after = before.Replace("devices:\n", "devices:\n  - name: NEW-1\n    instance: 20900\n    address: 127.0.0.90\n    subject:\n      country: de\n", StringComparison.Ordinal);
+        string after = before.Replace("devices:\n",
+            "devices:\n  - name: NEW-1\n    instance: 20900\n    address: 127.0.0.90\n    subject:\n      country: de\n",
+            StringComparison.Ordinal);
         var oldPath = Temp.Write("old/harbor-tower.site.yaml", before);
         var newPath = Temp.Write("new/harbor-tower.site.yaml", after);
         // GitLab compares the reports of one path before and after.
         var samePath = Temp.Write("same/harbor-tower.site.yaml", before);
-        var oldPrints = Issues(Cli.Run("check", samePath, "--format", "codeclimate")).Select(i => i.GetProperty("fingerprint").GetString()).ToHashSet();
+        var oldPrints = Issues(Cli.Run("check", samePath, "--format", "codeclimate")).Select(i =>
+            i.GetProperty("fingerprint").GetString()).ToHashSet();
         File.WriteAllText(samePath, after);
         var newIssues = Issues(Cli.Run("check", samePath, "--format", "codeclimate"));
         var added = newIssues.Where(i => !oldPrints.Contains(i.GetProperty("fingerprint").GetString())).ToList();
@@ -59,6 +62,7 @@ public sealed class CodeClimateReportTests : WithTempFolder
         var review = Cli.Run("review", Path.GetDirectoryName(oldPath)!, Path.GetDirectoryName(newPath)!, "--format", "codeclimate");
         Assert.True(review.Exit == 0, review.ToString());
         var issue = Assert.Single(Issues(review));
-        Assert.Equal(("CL0103", newPath), (issue.GetProperty("check_name").GetString(), issue.GetProperty("location").GetProperty("path").GetString()));
+        Assert.Equal(("CL0103", newPath), (issue.GetProperty("check_name").GetString(),
+            issue.GetProperty("location").GetProperty("path").GetString()));
     }
 }

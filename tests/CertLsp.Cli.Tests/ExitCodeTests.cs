@@ -5,7 +5,9 @@ namespace CertLsp.Cli.Tests;
 /// <summary>Exit 0 when no errors, 1 when errors, 2 when the check could not run; the reason on stderr in one line.</summary>
 public sealed class ExitCodeTests : WithTempFolder
 {
-    private const string Clean = "site: S\nsubject: { country: US, state: WI, locality: Milwaukee, organization: O, organizationalUnit: U }\ndevices:\n  - name: A\n";
+    private const string Clean =
+        "site: S\nsubject: { country: US, state: WI, locality: Milwaukee, organization: O, organizationalUnit: U }\ndevices:\n  - name: " +
+        "A\n";
 
     [Fact]
     public void A_clean_manifest_exits_0()
@@ -45,7 +47,8 @@ public sealed class ExitCodeTests : WithTempFolder
     public void Any_file_with_errors_makes_the_whole_check_exit_1()
     {
         Temp.Write("both/a.site.yaml", Clean);
-        Temp.Write("both/b.site.yaml", Clean.Replace("country: US", "country: XX", StringComparison.Ordinal).Replace("name: A", "name: B", StringComparison.Ordinal));
+        Temp.Write("both/b.site.yaml", Clean.Replace("country: US", "country: XX", StringComparison.Ordinal).Replace("name: A", "name: B",
+            StringComparison.Ordinal));
         var outcome = Cli.Run("check", Path.Combine(Temp.Path, "both"));
         Assert.Equal(1, outcome.Exit);
         Assert.Equal("2 manifests checked: 1 error, 0 warnings.", outcome.StdoutLines[^1]);
@@ -139,7 +142,8 @@ public sealed class ExitCodeTests : WithTempFolder
         if (permissionsApply)
         {
             Assert.Equal(2, outcome.Exit);
-            Assert.Equal($"certlsp: {path}: cannot read the file (Access to the path '{path}' is denied.)", Assert.Single(outcome.StderrLines));
+            Assert.Equal($"certlsp: {path}: cannot read the file (Access to the path '{path}' is denied.)",
+                Assert.Single(outcome.StderrLines));
         }
         else
         {

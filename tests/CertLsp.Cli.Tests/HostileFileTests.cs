@@ -68,7 +68,8 @@ public sealed class HostileFileTests : WithTempFolder
     [Fact]
     public void A_UTF8_byte_order_mark_is_accepted_and_positions_ignore_it()
     {
-        var path = Temp.WriteBytes("bom.site.yaml", [.. new byte[] { 0xEF, 0xBB, 0xBF }, .. Encoding.UTF8.GetBytes("site: S\nsubject: { country: us }\ndevices: []\n")]);
+        var path = Temp.WriteBytes("bom.site.yaml", [.. new byte[] { 0xEF, 0xBB, 0xBF },
+            .. Encoding.UTF8.GetBytes("site: S\nsubject: { country: us }\ndevices: []\n")]);
         var outcome = Check(path);
         Assert.Equal(1, outcome.Exit);
         Assert.Contains(outcome.StdoutLines, l => l.StartsWith($"{path}(2,21): error CL0103: ", StringComparison.Ordinal));
@@ -136,7 +137,8 @@ public sealed class HostileFileTests : WithTempFolder
         var path = Temp.Write($"{kind.Replace(' ', '-')}.site.yaml", text);
         var outcome = Check(path);
         Assert.True(outcome.Exit == 1, $"{kind}: {outcome}");
-        Assert.Contains(outcome.StdoutLines, l => l.StartsWith(path + position, StringComparison.Ordinal) && l.Contains(": error CL0001: ", StringComparison.Ordinal));
+        Assert.Contains(outcome.StdoutLines, l => l.StartsWith(path + position, StringComparison.Ordinal)
+            && l.Contains(": error CL0001: ", StringComparison.Ordinal));
         Assert.Empty(outcome.Stderr);
     }
 

@@ -1,4 +1,3 @@
-using CertLsp.Core.Tests.Interop;
 using Xunit;
 
 namespace CertLsp.Cli.Tests;
@@ -21,7 +20,8 @@ public sealed class OutOfProcessTests : WithTempFolder
         var outcome = Cli.RunProcess(RepoPaths.Root, "check", "examples/harbor-tower", "--format", "json");
         Assert.True(outcome.Exit == 1, outcome.ToString());
         using var json = System.Text.Json.JsonDocument.Parse(outcome.Stdout);
-        Assert.Contains(json.RootElement.EnumerateArray(), f => f.GetProperty("file").GetString() == "examples/harbor-tower/harbor-tower.site.yaml");
+        Assert.Contains(json.RootElement.EnumerateArray(), f =>
+            f.GetProperty("file").GetString() == "examples/harbor-tower/harbor-tower.site.yaml");
     }
 
     [Fact]
@@ -39,7 +39,8 @@ public sealed class OutOfProcessTests : WithTempFolder
         Temp.WriteBytes("bad.site.yaml", [0x73, 0x69, 0x74, 0x65, 0x3A, 0x20, 0xC3, 0x28, 0x0A]);
         var outcome = Cli.RunProcess(Temp.Path, "check", "bad.site.yaml");
         Assert.Equal(2, outcome.Exit);
-        Assert.Equal("certlsp: bad.site.yaml: this is not UTF-8 text (invalid byte 0xC3 at offset 6); save the manifest as UTF-8", outcome.Stderr.TrimEnd());
+        Assert.Equal("certlsp: bad.site.yaml: this is not UTF-8 text (invalid byte 0xC3 at offset 6); save the manifest as UTF-8",
+            outcome.Stderr.TrimEnd());
         Assert.Empty(outcome.Stdout);
     }
 }

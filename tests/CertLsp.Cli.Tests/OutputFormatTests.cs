@@ -23,7 +23,8 @@ public sealed partial class OutputFormatTests : WithTempFolder
 
     public OutputFormatTests() => path = Temp.Write("formats.site.yaml", Manifest);
 
-    [GeneratedRegex(@"^(?<path>.+)\((?<line>[0-9]+),(?<col>[0-9]+)\): (?<severity>error|warning|info) (?<code>CL[0-9]{4}): (?<message>\S.*)$")]
+    [GeneratedRegex(
+        @"^(?<path>.+)\((?<line>[0-9]+),(?<col>[0-9]+)\): (?<severity>error|warning|info) (?<code>CL[0-9]{4}): (?<message>\S.*)$")]
     private static partial Regex TextLine();
 
     [Fact]
@@ -37,8 +38,10 @@ public sealed partial class OutputFormatTests : WithTempFolder
         Assert.All(findings, m => Assert.True(m.Success, $"not in the text shape: {m.Value}"));
         Assert.All(findings, m => Assert.Equal(path, m.Groups["path"].Value));
         var instance = Assert.Single(findings, m => m.Groups["code"].Value == "CL0602");
-        Assert.Equal(("4", "29", "error"), (instance.Groups["line"].Value, instance.Groups["col"].Value, instance.Groups["severity"].Value));
-        Assert.Equal(["5,11", "6,11"], findings.Where(m => m.Groups["code"].Value == "CL0201").Select(m => $"{m.Groups["line"]},{m.Groups["col"]}"));
+        Assert.Equal(("4", "29", "error"), (instance.Groups["line"].Value, instance.Groups["col"].Value,
+            instance.Groups["severity"].Value));
+        Assert.Equal(["5,11", "6,11"], findings.Where(m => m.Groups["code"].Value == "CL0201").Select(m =>
+            $"{m.Groups["line"]},{m.Groups["col"]}"));
         Assert.Contains(findings, m => m.Groups["code"].Value == "CL0302" && m.Groups["severity"].Value == "info");
     }
 
@@ -95,13 +98,15 @@ public sealed partial class OutputFormatTests : WithTempFolder
         Assert.Equal(4, results.Count);
         var instance = Assert.Single(results, r => r.GetProperty("ruleId").GetString() == "CL0602");
         var region = instance.GetProperty("locations")[0].GetProperty("physicalLocation").GetProperty("region");
-        Assert.Equal((4, 29, 4, 31), (region.GetProperty("startLine").GetInt32(), region.GetProperty("startColumn").GetInt32(), region.GetProperty("endLine").GetInt32(), region.GetProperty("endColumn").GetInt32()));
+        Assert.Equal((4, 29, 4, 31), (region.GetProperty("startLine").GetInt32(), region.GetProperty("startColumn").GetInt32(),
+            region.GetProperty("endLine").GetInt32(), region.GetProperty("endColumn").GetInt32()));
         int offset = region.GetProperty("charOffset").GetInt32();
         Assert.Equal("-1", Manifest.Substring(offset, region.GetProperty("charLength").GetInt32()));
         Assert.Equal("note", results.Single(r => r.GetProperty("ruleId").GetString() == "CL0302").GetProperty("level").GetString());
         var duplicate = results.First(r => r.GetProperty("ruleId").GetString() == "CL0201");
         Assert.Equal(1, duplicate.GetProperty("relatedLocations").GetArrayLength());
-        Assert.Equal(new Uri(path).AbsoluteUri, duplicate.GetProperty("locations")[0].GetProperty("physicalLocation").GetProperty("artifactLocation").GetProperty("uri").GetString());
+        Assert.Equal(new Uri(path).AbsoluteUri, duplicate.GetProperty("locations")[0].GetProperty("physicalLocation").GetProperty(
+            "artifactLocation").GetProperty("uri").GetString());
     }
 
     [Fact]
@@ -114,7 +119,8 @@ public sealed partial class OutputFormatTests : WithTempFolder
         var replacement = duplicate.GetProperty("fixes")[0].GetProperty("artifactChanges")[0].GetProperty("replacements")[0];
         var deleted = replacement.GetProperty("deletedRegion");
         int start = deleted.GetProperty("charOffset").GetInt32(), length = deleted.GetProperty("charLength").GetInt32();
-        var fixedText = Manifest[..start] + replacement.GetProperty("insertedContent").GetProperty("text").GetString() + Manifest[(start + length)..];
+        var fixedText = Manifest[..start] + replacement.GetProperty("insertedContent").GetProperty("text").GetString()
+            + Manifest[(start + length)..];
         var recheck = Cli.Run("check", Temp.Write("fixed.site.yaml", fixedText));
         Assert.DoesNotContain(recheck.StdoutLines, l => l.Contains("CL0201", StringComparison.Ordinal));
     }

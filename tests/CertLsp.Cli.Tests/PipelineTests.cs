@@ -13,7 +13,9 @@ namespace CertLsp.Cli.Tests;
 /// </summary>
 public sealed partial class PipelineTests : WithTempFolder
 {
-    private const string Site = "site: Plant\ndomain: bms.example\nsubject:\n  country: DE\n  state: Bavaria\n  locality: Munich\n  organization: Example AG\n  organizationalUnit: Facilities\nkey:\n  algorithm: ecdsa\ndevices:\n"
+    private const string Site =
+        "site: Plant\ndomain: bms.example\nsubject:\n  country: DE\n  state: Bavaria\n  locality: Munich\n  organization: Example AG\n  " +
+        "organizationalUnit: Facilities\nkey:\n  algorithm: ecdsa\ndevices:\n"
         + "  - name: AHU-1\n    instance: 1001\n    address: 127.0.0.10\n  - name: AHU-2\n    instance: 1002\n    address: 127.0.0.11\n";
 
     private string Repo => Temp.Folder("repo");
@@ -30,26 +32,32 @@ public sealed partial class PipelineTests : WithTempFolder
     }
 
     private static ProcessResult Env(string directory, string[] variables, params string[] command) =>
-        NodeTool.RunProcess("env", ["-u", "GITHUB_BASE_REF", "-u", "GITHUB_STEP_SUMMARY", .. variables, .. command], "", TimeSpan.FromSeconds(300), directory);
+        NodeTool.RunProcess("env", ["-u", "GITHUB_BASE_REF", "-u", "GITHUB_STEP_SUMMARY", .. variables, .. command], "",
+            TimeSpan.FromSeconds(300), directory);
 
-    /// <summary>The base commit: the site, AHU-1 holding a valid certificate. The working tree then renames AHU-1 and adds a bad country.</summary>
+    /// <summary>The base commit: the site, AHU-1 holding a valid certificate. The working tree then renames AHU-1 and adds a bad
+    /// country.</summary>
     private void TwoCommits()
     {
         Temp.Write("repo/sites/plant.site.yaml", Site);
         var now = DateTimeOffset.UtcNow;
-        Temp.Write("repo/sites/plant.site.ledger", LedgerFormat.Write(SiteLedger.Empty.With(new LedgerEntry("AHU-1", "AHU-1.bms.example", null,
-            new IssuedCertificate("1001", "CN=CA", now.AddDays(-10), now.AddDays(300), "sha256:c1", "sha256:k1"))), "plant.site.yaml", now));
+        Temp.Write("repo/sites/plant.site.ledger", LedgerFormat.Write(
+            SiteLedger.Empty.With(new LedgerEntry("AHU-1", "AHU-1.bms.example", null,
+            new IssuedCertificate("1001", "CN=CA", now.AddDays(-10), now.AddDays(300), "sha256:c1", "sha256:k1"))), "plant.site.yaml",
+                now));
         Cli.Git(Repo, "init", "-q");
         Cli.Git(Repo, "add", "-A");
         Cli.Git(Repo, "commit", "-q", "-m", "base");
         Temp.Write("repo/sites/plant.site.yaml", Site.Replace("name: AHU-1\n", "name: AHU-1-North\n", StringComparison.Ordinal));
         Cli.Git(Repo, "commit", "-q", "-a", "-m", "rename AHU-1");
-        Temp.Write("repo/sites/plant.site.yaml", Site.Replace("name: AHU-1\n", "name: AHU-1-North\n", StringComparison.Ordinal).Replace("country: DE", "country: Germany", StringComparison.Ordinal));
+        Temp.Write("repo/sites/plant.site.yaml", Site.Replace("name: AHU-1\n", "name: AHU-1-North\n", StringComparison.Ordinal).Replace(
+            "country: DE", "country: Germany", StringComparison.Ordinal));
     }
 
     private ProcessResult CiReview(string failOn, string? baseRev = null) => Env(Repo,
         [$"CERTLSP={Path.Combine(Bin, "certlsp")}", "CERTLSP_PATHS=sites", $"CERTLSP_SARIF={Path.Combine(Temp.Path, "check.sarif")}",
-            $"GITHUB_STEP_SUMMARY={Path.Combine(Temp.Path, "summary.md")}", $"CERTLSP_FAIL_ON={failOn}", .. baseRev is null ? Array.Empty<string>() : [$"CERTLSP_BASE={baseRev}"]],
+            $"GITHUB_STEP_SUMMARY={Path.Combine(Temp.Path, "summary.md")}", $"CERTLSP_FAIL_ON={failOn}", .. baseRev is null
+                ? Array.Empty<string>() : [$"CERTLSP_BASE={baseRev}"]],
         "bash", RepoPaths.Combine("scripts", "ci-review.sh"));
 
     [Fact]
@@ -60,19 +68,23 @@ public sealed partial class PipelineTests : WithTempFolder
         Assert.True(strict.ExitCode == 1, $"{strict.ExitCode}\n{strict.Stdout}\n{strict.Stderr}");
         string summary = File.ReadAllText(Path.Combine(Temp.Path, "summary.md"));
         Assert.StartsWith("### CertLsp review HEAD~1 → working tree\n", summary, StringComparison.Ordinal);
-        Assert.Contains("| AHU-1-North | AHU-1.bms.example | AHU-1-North.bms.example | its valid certificate (serial 1001, CN AHU-1.bms.example) will not match: a new CSR is needed |",
+        Assert.Contains(
+            "| AHU-1-North | AHU-1.bms.example | AHU-1-North.bms.example | its valid certificate (serial 1001, CN AHU-1.bms.example) " +
+            "will not match: a new CSR is needed |",
             summary, StringComparison.Ordinal);
         Assert.Contains("<details><summary>Details</summary>", summary, StringComparison.Ordinal);
         using (var sarif = JsonDocument.Parse(File.ReadAllText(Path.Combine(Temp.Path, "check.sarif"))))
         {
-            var results = sarif.RootElement.GetProperty("runs")[0].GetProperty("results").EnumerateArray().Select(r => r.GetProperty("ruleId").GetString()).ToList();
+            var results = sarif.RootElement.GetProperty("runs")[0].GetProperty("results").EnumerateArray().Select(r =>
+                r.GetProperty("ruleId").GetString()).ToList();
             Assert.Contains("CL0102", results);
         }
 
         // The other fail-on settings: the new error fails new-errors; none never fails. The summary is appended to, not replaced.
         Assert.Equal(1, CiReview("new-errors").ExitCode);
         Assert.Equal(0, CiReview("none").ExitCode);
-        Assert.Equal(3, Regex.Matches(File.ReadAllText(Path.Combine(Temp.Path, "summary.md")), "^### CertLsp review", RegexOptions.Multiline).Count);
+        Assert.Equal(3, Regex.Matches(File.ReadAllText(Path.Combine(Temp.Path, "summary.md")), "^### CertLsp review",
+            RegexOptions.Multiline).Count);
 
         // Explicit base: the base of the rename against itself is the working tree's only change (the country).
         Assert.Equal(0, CiReview("certificate-impact", "HEAD").ExitCode);
@@ -93,11 +105,13 @@ public sealed partial class PipelineTests : WithTempFolder
         Assert.Contains("using: composite", action, StringComparison.Ordinal);
         Assert.Contains("run: '\"$GITHUB_ACTION_PATH/scripts/ci-review.sh\"'", action, StringComparison.Ordinal);
         Assert.Contains("github/codeql-action/upload-sarif@", action, StringComparison.Ordinal);
-        var declared = Regex.Matches(action, @"^  ([a-z-]+):\n    description:", RegexOptions.Multiline).Select(m => m.Groups[1].Value).ToHashSet();
+        var declared = Regex.Matches(action, @"^  ([a-z-]+):\n    description:", RegexOptions.Multiline).Select(m =>
+            m.Groups[1].Value).ToHashSet();
         var used = InputUse().Matches(action).Select(m => m.Groups[1].Value).ToHashSet();
         Assert.NotEmpty(used);
         Assert.Subset(declared, used);
-        var variables = Regex.Matches(action, @"^        (CERTLSP[A-Z_]*):", RegexOptions.Multiline).Select(m => m.Groups[1].Value).ToList();
+        var variables = Regex.Matches(action, @"^        (CERTLSP[A-Z_]*):", RegexOptions.Multiline).Select(m =>
+            m.Groups[1].Value).ToList();
         Assert.Equal(5, variables.Count);
         Assert.All(variables, v => Assert.Contains("${" + v, script, StringComparison.Ordinal));
     }
@@ -116,7 +130,8 @@ public sealed partial class PipelineTests : WithTempFolder
         Cli.Git(Repo, "init", "-q");
         Temp.Write("repo/.pre-commit-config.yaml", $"repos:\n  - repo: {hooks}\n    rev: {rev}\n    hooks:\n      - id: certlsp-check\n");
         Temp.Write("repo/sites/plant.site.yaml", Site);
-        string[] variables = [$"PATH={Bin}:{Environment.GetEnvironmentVariable("PATH")}", $"PRE_COMMIT_HOME={Path.Combine(Temp.Path, "pre-commit-cache")}"];
+        string[] variables = [$"PATH={Bin}:{Environment.GetEnvironmentVariable("PATH")}",
+            $"PRE_COMMIT_HOME={Path.Combine(Temp.Path, "pre-commit-cache")}"];
         var install = Env(Repo, variables, "pre-commit", "install");
         Assert.True(install.ExitCode == 0, install.Stdout + install.Stderr);
         Cli.Git(Repo, "add", "-A");

@@ -42,7 +42,8 @@ public static class SarifStructure
                 Assert.Contains(result.GetProperty("level").GetString(), new[] { "error", "warning", "note", "none" });
                 var locations = result.GetProperty("locations").EnumerateArray().ToList();
                 Assert.NotEmpty(locations);
-                foreach (var location in locations.Concat(result.TryGetProperty("relatedLocations", out var rel) ? rel.EnumerateArray() : []))
+                foreach (var location in locations.Concat(result.TryGetProperty("relatedLocations", out var rel) ? rel.EnumerateArray()
+                    : []))
                 {
                     var physical = location.GetProperty("physicalLocation");
                     var artifact = physical.GetProperty("artifactLocation");

@@ -17,7 +17,8 @@ public sealed class SarifValidatorTests : WithTempFolder
     private List<string> Validate(string sarifPath)
     {
         var output = Path.Combine(Temp.Path, Path.GetFileNameWithoutExtension(sarifPath) + ".validation.sarif");
-        var run = NodeTool.RunProcess(Multitool, ["validate", sarifPath, "--output", output, "--log", "ForceOverwrite"], "", TimeSpan.FromSeconds(120), Temp.Path);
+        var run = NodeTool.RunProcess(Multitool, ["validate", sarifPath, "--output", output, "--log", "ForceOverwrite"], "",
+            TimeSpan.FromSeconds(120), Temp.Path);
         Assert.True(run.ExitCode == 0 && File.Exists(output), $"the validator failed: exit {run.ExitCode}\n{run.Stdout}\n{run.Stderr}");
         using var report = JsonDocument.Parse(File.ReadAllText(output));
         return report.RootElement.GetProperty("runs")[0].TryGetProperty("results", out var results)
@@ -60,7 +61,9 @@ public sealed class SarifValidatorTests : WithTempFolder
         string before = File.ReadAllText(Path.Combine(Cli.Example("harbor-tower"), "harbor-tower.site.yaml"));
         Temp.Write("old/harbor-tower.site.yaml", before);
         // The change adds a device with a lower-case country; the example's own findings stay as they were.
-        Temp.Write("new/harbor-tower.site.yaml", before.Replace("devices:\n", "devices:\n  - name: NEW-1\n    instance: 20900\n    address: 127.0.0.90\n    subject:\n      country: de\n", StringComparison.Ordinal));
+        Temp.Write("new/harbor-tower.site.yaml", before.Replace("devices:\n",
+            "devices:\n  - name: NEW-1\n    instance: 20900\n    address: 127.0.0.90\n    subject:\n      country: de\n",
+            StringComparison.Ordinal));
         var outcome = Cli.Run("review", Path.Combine(Temp.Path, "old"), Path.Combine(Temp.Path, "new"), "--format", "sarif");
         Assert.True(outcome.Exit == 0, outcome.ToString());
         using (var sarif = JsonDocument.Parse(outcome.Stdout))
@@ -91,7 +94,8 @@ public sealed class SarifValidatorTests : WithTempFolder
     {
         // Guards the tests above: the validator must report a log without the required "tool".
         var path = Path.Combine(Temp.Path, "broken.sarif");
-        File.WriteAllText(path, """{ "version": "2.1.0", "$schema": "https://json.schemastore.org/sarif-2.1.0.json", "runs": [ { "results": [] } ] }""");
+        File.WriteAllText(path,
+            """{ "version": "2.1.0", "$schema": "https://json.schemastore.org/sarif-2.1.0.json", "runs": [ { "results": [] } ] }""");
         Assert.Contains(Validate(path), p => p.Contains("tool", StringComparison.Ordinal));
     }
 }

@@ -4,7 +4,8 @@ using CertLsp.SiteGen;
 
 namespace CertLsp.Core.Tests;
 
-/// <summary>The benchmark's manifest generator (bench/CertLsp.SiteGen): clean sites are clean, planted mistakes are found where planted.</summary>
+/// <summary>The benchmark's manifest generator (bench/CertLsp.SiteGen): clean sites are clean, planted mistakes are found where
+/// planted.</summary>
 public class GeneratedSiteTests
 {
     [Theory]

@@ -12,7 +12,9 @@ public class ScalarPatternEquivalenceTests
 {
     private static readonly Regex Integer = new("^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", RegexOptions.CultureInvariant);
 
-    private static readonly Regex Float = new(@"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$", RegexOptions.CultureInvariant);
+    private static readonly Regex Float = new(
+        @"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
+        RegexOptions.CultureInvariant);
 
     private const string Alphabet = "0178aFgeEox+-.\n i٣";
 

@@ -13,7 +13,8 @@ public sealed class BadInputTests
     {
         var (serverStream, clientStream) = FullDuplexStream.CreatePair();
         var server = new CertLspServer(serverStream, serverStream, TextWriter.Null);
-        await LifecycleTests.WriteFrame(clientStream, """{"jsonrpc":"2.0","id":"init","method":"initialize","params":{"capabilities":{}}}""");
+        await LifecycleTests.WriteFrame(clientStream,
+            """{"jsonrpc":"2.0","id":"init","method":"initialize","params":{"capabilities":{}}}""");
         await ReadResponse(clientStream, "init");
         return (server, clientStream);
     }
@@ -49,7 +50,9 @@ public sealed class BadInputTests
         await LifecycleTests.WriteFrame(client, body);
         var error = await ReadResponse(client, null);
         Assert.Equal(expected, ErrorCode(error));
-        await LifecycleTests.WriteFrame(client, """{"jsonrpc":"2.0","id":5,"method":"textDocument/documentSymbol","params":{"textDocument":{"uri":"file:///nope.site.yaml"}}}""");
+        await LifecycleTests.WriteFrame(client, """
+            {"jsonrpc":"2.0","id":5,"method":"textDocument/documentSymbol","params":{"textDocument":{"uri":"file:///nope.site.yaml"}}}
+            """);
         var next = await ReadResponse(client, 5);
         Assert.Equal(ErrorCodes.InvalidParams, ErrorCode(next)); // still answering
         Assert.False(server.Completion.IsCompleted);
@@ -80,10 +83,12 @@ public sealed class BadInputTests
     public async Task Unknown_methods_get_method_not_found()
     {
         await using var client = await LspTestClient.StartInitializedAsync();
-        var error = await Assert.ThrowsAsync<RemoteMethodNotFoundException>(() => client.Request<object>("textDocument/noSuchThing", new { }));
+        var error = await Assert.ThrowsAsync<RemoteMethodNotFoundException>(() =>
+            client.Request<object>("textDocument/noSuchThing", new { }));
         Assert.Equal(-32601, (int)error.ErrorCode);
         await client.Notify("$/noSuchNotification", new { }); // ignored
-        Assert.NotNull(await client.Request<JsonElement?>(Methods.DocumentSymbol, new { textDocument = new { uri = "file:///x" } }).ContinueWith(t => (JsonElement?)default(JsonElement)));
+        Assert.NotNull(await client.Request<JsonElement?>(Methods.DocumentSymbol,
+            new { textDocument = new { uri = "file:///x" } }).ContinueWith(t => (JsonElement?)default(JsonElement)));
     }
 
     [Fact]
@@ -91,7 +96,8 @@ public sealed class BadInputTests
     {
         await using var client = await LspTestClient.StartInitializedAsync();
         // StreamJsonRpc's client surfaces -32602 as RemoteMethodNotFoundException; the code is what the server sent.
-        var error = await Assert.ThrowsAsync<RemoteMethodNotFoundException>(() => client.Request<object>(Methods.Hover, new { position = new { line = 0, character = 0 } }));
+        var error = await Assert.ThrowsAsync<RemoteMethodNotFoundException>(() =>
+            client.Request<object>(Methods.Hover, new { position = new { line = 0, character = 0 } }));
         Assert.Equal(ErrorCodes.InvalidParams, (int)error.ErrorCode);
     }
 
@@ -114,8 +120,16 @@ public sealed class BadInputTests
         await using var client = await LspTestClient.StartInitializedAsync();
         const string uri = "file:///stale.site.yaml";
         await client.OpenAsync(uri, "site: x\n", version: 5);
-        await client.Notify(Methods.DidChange, new { textDocument = new { uri = "file:///never-opened.site.yaml", version = 2 }, contentChanges = new[] { LspTestClient.Full("site: y") } });
-        await client.Notify(Methods.DidChange, new { textDocument = new { uri, version = 3 }, contentChanges = new[] { LspTestClient.Full("garbage: [") } });
+        await client.Notify(Methods.DidChange, new
+        {
+            textDocument = new { uri = "file:///never-opened.site.yaml", version = 2 },
+            contentChanges = new[] { LspTestClient.Full("site: y") }
+        });
+        await client.Notify(Methods.DidChange, new
+        {
+            textDocument = new { uri, version = 3 }, contentChanges =
+            new[] { LspTestClient.Full("garbage: [") }
+        });
         var published = await client.ChangeAsync(uri, 6, LspTestClient.Full("site: z\n"));
         Assert.DoesNotContain(published.Diagnostics, d => d.Code == "CL0001");
         Assert.Equal("site: z\n", client.Server.Context.Workspace.Snapshot.Find(uri)!.Text);
@@ -124,11 +138,13 @@ public sealed class BadInputTests
     [Fact]
     public async Task A_50_MB_document_is_checked_and_the_server_keeps_serving()
     {
-        var text = new StringBuilder("site: Big\nsubject: { country: US, state: S, locality: L, organization: O, organizationalUnit: U }\ndevices:\n");
+        var text = new StringBuilder(
+            "site: Big\nsubject: { country: US, state: S, locality: L, organization: O, organizationalUnit: U }\ndevices:\n");
         int i = 0;
         while (text.Length < 50 * 1024 * 1024)
         {
-            text.Append("  - name: DEV-").Append(i).Append("\n    instance: ").Append(i % 4194302).Append("\n    # a comment to make the file large: xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n");
+            text.Append("  - name: DEV-").Append(i).Append("\n    instance: ").Append(i % 4194302).Append(
+                "\n    # a comment to make the file large: xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n");
             if (i % 10_000 == 0) text.Append("    unknownKey: ").Append(i).Append('\n');
             i++;
         }

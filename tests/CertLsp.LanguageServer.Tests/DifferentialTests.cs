@@ -22,13 +22,15 @@ public sealed class DifferentialTests
     [
         File.ReadAllText(Path.Combine(Repository.Root, "examples", "riverside-campus", "riverside.site.yaml")),
         File.ReadAllText(Path.Combine(Repository.Root, "examples", "harbor-tower", "harbor-tower.site.yaml")),
-        File.ReadAllText(Path.Combine(Repository.Root, "examples", "harbor-tower", "harbor-tower.site.yaml")).Replace("\n", "\r\n", StringComparison.Ordinal),
+        File.ReadAllText(Path.Combine(Repository.Root, "examples", "harbor-tower", "harbor-tower.site.yaml")).Replace("\n", "\r\n",
+            StringComparison.Ordinal),
     ];
 
 
     private sealed record Edit(double Start, double Length, string Text);
 
-    private static readonly Gen<Edit> EditGen = Gen.Select(Gen.Double[0, 1], Gen.Double[0, 0.05], Gen.OneOf(Fragments), (s, l, t) => new Edit(s, l, t));
+    private static readonly Gen<Edit> EditGen = Gen.Select(Gen.Double[0, 1], Gen.Double[0, 0.05], Gen.OneOf(Fragments), (s, l, t) =>
+        new Edit(s, l, t));
 
     [Fact]
     public void Incremental_edits_give_the_diagnostics_of_a_fresh_check()
@@ -57,7 +59,11 @@ public sealed class DifferentialTests
             var a = TextEdits.PositionOf(text, from);
             var b = TextEdits.PositionOf(text, to);
             text = text[..from] + edit.Text + text[to..];
-            await client.Notify(Methods.DidChange, new { textDocument = new { uri, version = ++version }, contentChanges = new[] { LspTestClient.Replace(a.Line, a.Character, b.Line, b.Character, edit.Text) } });
+            await client.Notify(Methods.DidChange, new
+            {
+                textDocument = new { uri, version = ++version }, contentChanges =
+                new[] { LspTestClient.Replace(a.Line, a.Character, b.Line, b.Character, edit.Text) }
+            });
         }
         var published = await client.WaitForDiagnosticsAsync(uri, version);
         Assert.Equal(text, client.Server.Context.Workspace.Snapshot.Find(uri)!.Text);
@@ -74,7 +80,8 @@ public sealed class DifferentialTests
     private static int Snap(string text, int offset)
     {
         offset = Math.Clamp(offset, 0, text.Length);
-        if (offset > 0 && offset < text.Length && ((char.IsHighSurrogate(text[offset - 1]) && char.IsLowSurrogate(text[offset])) || (text[offset - 1] == '\r' && text[offset] == '\n'))) offset--;
+        if (offset > 0 && offset < text.Length && ((char.IsHighSurrogate(text[offset - 1]) && char.IsLowSurrogate(text[offset]))
+            || (text[offset - 1] == '\r' && text[offset] == '\n'))) offset--;
         return offset;
     }
 }

@@ -25,7 +25,8 @@ public sealed class DispatchTests : IDisposable
     }
 
     private static bool IsResponse(JsonElement frame, int id) =>
-        !frame.TryGetProperty("method", out _) && frame.TryGetProperty("id", out var got) && got.ValueKind == JsonValueKind.Number && got.GetInt32() == id;
+        !frame.TryGetProperty("method", out _) && frame.TryGetProperty("id", out var got) && got.ValueKind == JsonValueKind.Number
+            && got.GetInt32() == id;
 
     private static async Task<JsonElement> Until(Stream client, Func<JsonElement, bool> condition)
     {
@@ -36,13 +37,17 @@ public sealed class DispatchTests : IDisposable
         }
     }
 
-    private static int? ErrorCode(JsonElement frame) => frame.TryGetProperty("error", out var error) ? error.GetProperty("code").GetInt32() : null;
+    private static int? ErrorCode(JsonElement frame) => frame.TryGetProperty("error", out var error) ? error.GetProperty("code").GetInt32()
+        : null;
 
     [Fact]
     public async Task A_slow_request_cancelled_while_it_runs_is_answered_request_cancelled_and_the_server_serves_on()
     {
         // 200 devices with 3072-bit RSA keys made here: a minute of work, cancelled once it has begun.
-        var text = new StringBuilder("site: Slow\ndomain: bms.test.example\nsubject: { country: DE, state: S, locality: L, organization: O, organizationalUnit: U }\nkey: { algorithm: rsa, size: 3072, source: local }\ndevices:\n");
+        var text = new StringBuilder(
+            "site: Slow\ndomain: bms.test.example\nsubject: " +
+            "{ country: DE, state: S, locality: L, organization: O, organizationalUnit: U }\nkey: " +
+            "{ algorithm: rsa, size: 3072, source: local }\ndevices:\n");
         for (int i = 1; i <= 200; i++) text.Append($"  - name: dev-{i:D3}\n    instance: {1000 + i}\n");
         string manifest = Path.Combine(folder, "slow.site.yaml");
         File.WriteAllText(manifest, text.ToString());
@@ -50,14 +55,17 @@ public sealed class DispatchTests : IDisposable
         var (server, client, _) = await StartAsync();
         await using var owned = server;
 
-        await LifecycleTests.WriteFrame(client, $$$"""{"jsonrpc":"2.0","id":2,"method":"workspace/executeCommand","params":{"command":"certlsp.generateCsrs","arguments":[{"uri":"{{{uri}}}","scope":"all"}],"workDoneToken":"slow"}}""");
+        await LifecycleTests.WriteFrame(client, $$$"""
+            {"jsonrpc":"2.0","id":2,"method":"workspace/executeCommand","params":{"command":"certlsp.generateCsrs","arguments":[{"uri":"{{{uri}}}","scope":"all"}],"workDoneToken":"slow"}}
+            """);
         await Until(client, f => f.TryGetProperty("method", out var m) && m.GetString() == Methods.Progress
             && f.GetProperty("params").GetProperty("value").GetProperty("kind").GetString() == "begin");
         await LifecycleTests.WriteFrame(client, """{"jsonrpc":"2.0","method":"$/cancelRequest","params":{"id":2}}""");
         var answer = await Until(client, f => IsResponse(f, 2));
         Assert.True(ErrorCode(answer) == ErrorCodes.RequestCancelled, answer.ToString());
 
-        await LifecycleTests.WriteFrame(client, $$$"""{"jsonrpc":"2.0","id":3,"method":"certlsp/siteStatus","params":{"uri":"{{{uri}}}"}}""");
+        await LifecycleTests.WriteFrame(client,
+            $$$"""{"jsonrpc":"2.0","id":3,"method":"certlsp/siteStatus","params":{"uri":"{{{uri}}}"}}""");
         Assert.True(ErrorCode(await Until(client, f => IsResponse(f, 3))) == ErrorCodes.InvalidParams); // not open: answered all the same
         Assert.False(server.Completion.IsCompleted);
     }
@@ -76,25 +84,36 @@ public sealed class DispatchTests : IDisposable
             method = Methods.DidOpen,
             @params = new { textDocument = new { uri = "file:///big.site.yaml", languageId = "yaml", version = 1, text = big.ToString() } },
         }));
-        await LifecycleTests.WriteFrame(client, """{"jsonrpc":"2.0","id":4,"method":"textDocument/documentSymbol","params":{"textDocument":{"uri":"file:///big.site.yaml"}}}""");
+        await LifecycleTests.WriteFrame(client, """
+            {"jsonrpc":"2.0","id":4,"method":"textDocument/documentSymbol","params":{"textDocument":{"uri":"file:///big.site.yaml"}}}
+            """);
         await LifecycleTests.WriteFrame(client, """{"jsonrpc":"2.0","method":"$/cancelRequest","params":{"id":4}}""");
         var answer = await Until(client, f => IsResponse(f, 4));
         Assert.True(ErrorCode(answer) == ErrorCodes.RequestCancelled, answer.ToString());
     }
 
     [Theory]
-    [InlineData("""{"textDocument":{"uri":"file:///a.site.yaml"},"range":{"start":{"line":0}},"context":{"diagnostics":[]}}""")] // range.end, start.character
-    [InlineData("""{"textDocument":{"uri":"file:///a.site.yaml"},"range":{"start":{"line":0,"character":0},"end":null},"context":{"diagnostics":[]}}""")]
-    [InlineData("""{"textDocument":{"uri":null},"range":{"start":{"line":0,"character":0},"end":{"line":0,"character":0}},"context":{"diagnostics":[]}}""")]
-    [InlineData("""{"textDocument":{"uri":"file:///a.site.yaml"},"range":{"start":{"line":0,"character":0},"end":{"line":0,"character":0}}}""")] // context
+    // range.end, start.character
+    [InlineData("""{"textDocument":{"uri":"file:///a.site.yaml"},"range":{"start":{"line":0}},"context":{"diagnostics":[]}}""")]
+    [InlineData("""
+        {"textDocument":{"uri":"file:///a.site.yaml"},"range":{"start":{"line":0,"character":0},"end":null},"context":{"diagnostics":[]}}
+        """)]
+    [InlineData("""
+        {"textDocument":{"uri":null},"range":{"start":{"line":0,"character":0},"end":{"line":0,"character":0}},"context":{"diagnostics":[]}}
+        """)]
+    // context
+    [InlineData(
+        """{"textDocument":{"uri":"file:///a.site.yaml"},"range":{"start":{"line":0,"character":0},"end":{"line":0,"character":0}}}""")]
     public async Task A_request_missing_a_required_field_gets_invalid_params_naming_it(string parameters)
     {
         var (server, client, _) = await StartAsync();
         await using var owned = server;
-        await LifecycleTests.WriteFrame(client, $$"""{"jsonrpc":"2.0","id":5,"method":"textDocument/codeAction","params":{{parameters}}}""");
+        await LifecycleTests.WriteFrame(client,
+            $$"""{"jsonrpc":"2.0","id":5,"method":"textDocument/codeAction","params":{{parameters}}}""");
         var answer = await Until(client, f => IsResponse(f, 5));
         Assert.True(ErrorCode(answer) == ErrorCodes.InvalidParams, answer.ToString());
-        Assert.StartsWith("invalid params for textDocument/codeAction: ", answer.GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.StartsWith("invalid params for textDocument/codeAction: ", answer.GetProperty("error").GetProperty("message").GetString(),
+            StringComparison.Ordinal);
         await LifecycleTests.WriteFrame(client, """{"jsonrpc":"2.0","id":6,"method":"shutdown"}""");
         Assert.Null(ErrorCode(await Until(client, f => IsResponse(f, 6))));
     }
@@ -105,8 +124,11 @@ public sealed class DispatchTests : IDisposable
         var (server, client, log) = await StartAsync();
         await using var owned = server;
         // didOpen without its text: nothing is opened, nothing is answered, the log says why.
-        await LifecycleTests.WriteFrame(client, """{"jsonrpc":"2.0","method":"textDocument/didOpen","params":{"textDocument":{"uri":"file:///n.site.yaml","languageId":"yaml","version":1}}}""");
-        await LifecycleTests.WriteFrame(client, """{"jsonrpc":"2.0","id":7,"method":"textDocument/documentSymbol","params":{"textDocument":{"uri":"file:///n.site.yaml"}}}""");
+        await LifecycleTests.WriteFrame(client, """
+            {"jsonrpc":"2.0","method":"textDocument/didOpen","params":{"textDocument":{"uri":"file:///n.site.yaml","languageId":"yaml","version":1}}}
+            """);
+        await LifecycleTests.WriteFrame(client,
+            """{"jsonrpc":"2.0","id":7,"method":"textDocument/documentSymbol","params":{"textDocument":{"uri":"file:///n.site.yaml"}}}""");
         var answer = await Until(client, f => f.TryGetProperty("id", out _) && !f.TryGetProperty("method", out _));
         Assert.True(IsResponse(answer, 7) && ErrorCode(answer) == ErrorCodes.InvalidParams, answer.ToString()); // not open
         Assert.Contains("refused a message: invalid params for textDocument/didOpen: ", log.ToString(), StringComparison.Ordinal);

@@ -47,10 +47,12 @@ public sealed class DocumentTests
         await client.Notify(Methods.DidChange, new
         {
             textDocument = new { uri, version = 2 },
-            contentChanges = new[] { LspTestClient.Replace(countryAt.Line, countryAt.Character, countryAt.Line, countryAt.Character + 2, "GB") },
+            contentChanges = new[] { LspTestClient.Replace(countryAt.Line, countryAt.Character, countryAt.Line, countryAt.Character + 2,
+                "GB") },
         });
         var second = TextEdits.PositionOf(Manifest, Manifest.IndexOf("ahu-1", StringComparison.Ordinal));
-        var published = await client.ChangeAsync(uri, 3, LspTestClient.Replace(second.Line, second.Character, second.Line, second.Character + 5, "AHU-2"));
+        var published = await client.ChangeAsync(uri, 3, LspTestClient.Replace(second.Line, second.Character, second.Line, second.Character
+            + 5, "AHU-2"));
         Assert.Equal(3, published.Version);
         Assert.DoesNotContain(published.Diagnostics, d => d.Severity == 1);
     }

@@ -16,19 +16,24 @@ public sealed class EditorBacnetTests
         EditorBacnet.Read(JsonDocument.Parse(json).RootElement.Clone(), m => ignored?.Add(m));
 
     private static Core.Manifest.SiteManifest Manifest(string bacnet) =>
-        ManifestDocument.Parse("s.site.yaml", $"site: S\n{bacnet}\ndevices:\n  - name: a\n    instance: 1\n    address: 127.0.5.2\n").Manifest!;
+        ManifestDocument.Parse("s.site.yaml",
+            $"site: S\n{bacnet}\ndevices:\n  - name: a\n    instance: 1\n    address: 127.0.5.2\n").Manifest!;
 
     [Fact]
     public void Reads_the_four_settings_leaves_out_empty_addresses_and_ignores_wrong_types()
     {
         Assert.Equal(new EditorBacnet("127.0.1.9", 47809, "127.255.255.255", 8),
-            Read("""{ "warningDays": 30, "bacnet": { "bind": " 127.0.1.9 ", "port": 47809, "broadcast": "127.255.255.255", "generateCsrCommand": 8 } }"""));
+            Read("""
+                { "warningDays": 30, "bacnet": { "bind": " 127.0.1.9 ", "port": 47809, "broadcast": "127.255.255.255", "generateCsrCommand": 8 } }
+                """));
         Assert.Equal(EditorBacnet.None, Read("""{ "bacnet": { "bind": "", "broadcast": "   " } }"""));
         Assert.Equal(EditorBacnet.None, Read("""{ "warningDays": 30 }"""));
         Assert.Equal(EditorBacnet.None, Read("""null"""));
         var ignored = new List<string>();
-        Assert.Equal(new EditorBacnet(Port: 47808), Read("""{ "bacnet": { "bind": 5, "port": 47808, "broadcast": true, "generateCsrCommand": 999 } }""", ignored));
-        Assert.Equal(["bacnet.bind is not text: ignored", "bacnet.broadcast is not text: ignored", "bacnet.generateCsrCommand is not a whole number from 0 to 255: ignored"], ignored);
+        Assert.Equal(new EditorBacnet(Port: 47808), Read(
+            """{ "bacnet": { "bind": 5, "port": 47808, "broadcast": true, "generateCsrCommand": 999 } }""", ignored));
+        Assert.Equal(["bacnet.bind is not text: ignored", "bacnet.broadcast is not text: ignored",
+            "bacnet.generateCsrCommand is not a whole number from 0 to 255: ignored"], ignored);
     }
 
     [Fact]
@@ -42,7 +47,7 @@ public sealed class EditorBacnetTests
         Assert.Equal((47900, IPAddress.Parse("127.0.255.255"), 8), (filled.Port, filled.Broadcast, filled.GenerateCsrCommand));
         Assert.Equal(new IPEndPoint(IPAddress.Parse("127.0.5.2"), 47900), filled.Devices[0].Address);
         var standard = EditorBacnet.None.Site("s.site.yaml", Manifest("domain: d.example"));
-        Assert.Equal((47808, (IPAddress?)null, 9), (standard.Port, standard.Broadcast, standard.GenerateCsrCommand));
+        Assert.Equal((47808, null, 9), (standard.Port, standard.Broadcast, standard.GenerateCsrCommand));
     }
 
     [Fact]
@@ -57,7 +62,8 @@ public sealed class EditorBacnetTests
         Assert.Contains("is not an IPv4 address", v6.Message);
 
         var settings = new EditorBacnet("127.0.1.9");
-        var noBroadcast = Assert.Throws<BacnetSetupException>(() => settings.ForDiscovery(manifest, settings.Site("s.site.yaml", manifest)));
+        var noBroadcast = Assert.Throws<BacnetSetupException>(() =>
+            settings.ForDiscovery(manifest, settings.Site("s.site.yaml", manifest)));
         Assert.Contains("set bacnet.broadcast in the manifest or the setting certlsp.bacnet.broadcast", noBroadcast.Message);
         var badManifest = Manifest("bacnet: { broadcast: every-device }");
         var bad = Assert.Throws<BacnetSetupException>(() => settings.ForDiscovery(badManifest, settings.Site("s.site.yaml", badManifest)));

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using CertLsp.LanguageServer.Protocol;
 
 namespace CertLsp.LanguageServer.Tests;
@@ -44,7 +43,8 @@ public sealed class FeatureTests
         await using var client = await LspTestClient.StartInitializedAsync();
         var published = await client.OpenAsync(Uri, Manifest);
         var country = Assert.Single(published.Diagnostics, d => d.Code == "CL0103");
-        var actions = await client.Request<CodeAction[]>(Methods.CodeAction, new { textDocument = Doc, range = country.Range, context = new { diagnostics = new[] { country } } });
+        var actions = await client.Request<CodeAction[]>(Methods.CodeAction,
+            new { textDocument = Doc, range = country.Range, context = new { diagnostics = new[] { country } } });
         var fix = Assert.Single(actions, a => a.Kind == CodeActionKind.QuickFix);
         Assert.Equal(CodeActionKind.QuickFix, fix.Kind);
         Assert.True(fix.IsPreferred);
@@ -60,7 +60,12 @@ public sealed class FeatureTests
         await using var client = await LspTestClient.StartInitializedAsync();
         var published = await client.OpenAsync(Uri, Manifest);
         var second = published.Diagnostics.Where(d => d.Code == "CL0201").OrderBy(d => d.Range.Start.Line).Last();
-        var actions = await client.Request<CodeAction[]>(Methods.CodeAction, new { textDocument = Doc, range = second.Range, context = new { diagnostics = Array.Empty<object>(), only = new[] { CodeActionKind.QuickFix } } });
+        var actions = await client.Request<CodeAction[]>(Methods.CodeAction,
+            new
+            {
+                textDocument = Doc, range = second.Range, context =
+            new { diagnostics = Array.Empty<object>(), only = new[] { CodeActionKind.QuickFix } }
+            });
         var fix = Assert.Single(actions);
         string fixedText = TextEdits.Apply(Manifest, fix.Edit!.Changes[Uri]);
         Assert.Contains("  - name: AHU-1\n    commonName: AHU-1-2\n    instance: 2", fixedText, StringComparison.Ordinal);
@@ -74,18 +79,25 @@ public sealed class FeatureTests
         await using var client = await LspTestClient.StartInitializedAsync();
         var published = await client.OpenAsync(Uri, Manifest);
         var country = Assert.Single(published.Diagnostics, d => d.Code == "CL0103");
-        var actions = await client.Request<CodeAction[]>(Methods.CodeAction, new { textDocument = Doc, range = country.Range, context = new { diagnostics = Array.Empty<object>(), only = new[] { "refactor" } } });
+        var actions = await client.Request<CodeAction[]>(Methods.CodeAction,
+            new
+            {
+                textDocument = Doc, range = country.Range, context =
+            new { diagnostics = Array.Empty<object>(), only = new[] { "refactor" } }
+            });
         Assert.Empty(actions);
     }
 
     [Fact]
     public async Task Completion_offers_the_keys_missing_from_a_device()
     {
-        string text = Manifest.Replace("          - name: VAV-9\n            instance: 3\n", "          - name: VAV-9\n            instance: 3\n            \n", StringComparison.Ordinal);
+        string text = Manifest.Replace("          - name: VAV-9\n            instance: 3\n",
+            "          - name: VAV-9\n            instance: 3\n            \n", StringComparison.Ordinal);
         text = text.Replace("  - name: VAV-9\n    instance: 3\n", "  - name: VAV-9\n    instance: 3\n    \n", StringComparison.Ordinal);
         await using var client = await LspTestClient.StartInitializedAsync();
         await client.OpenAsync(Uri, text);
-        var list = await client.Request<CompletionList>(Methods.Completion, new { textDocument = Doc, position = At(text, "instance: 3\n", "instance: 3\n".Length + 4) });
+        var list = await client.Request<CompletionList>(Methods.Completion,
+            new { textDocument = Doc, position = At(text, "instance: 3\n", "instance: 3\n".Length + 4) });
         var labels = list.Items.Select(i => i.Label).ToList();
         Assert.Contains("address", labels);
         Assert.Contains("batch", labels);
@@ -100,17 +112,20 @@ public sealed class FeatureTests
     {
         await using var client = await LspTestClient.StartInitializedAsync();
         await client.OpenAsync(Uri, Manifest);
-        var algorithms = await client.Request<CompletionList>(Methods.Completion, new { textDocument = Doc, position = At(Manifest, "algorithm: rsa", "algorithm: ".Length) });
+        var algorithms = await client.Request<CompletionList>(Methods.Completion,
+            new { textDocument = Doc, position = At(Manifest, "algorithm: rsa", "algorithm: ".Length) });
         Assert.Equal(["rsa", "ecdsa"], algorithms.Items.Select(i => i.Label));
         // The completion replaces the whole word under the cursor.
         Assert.Equal("rsa", TextEdits.Slice(Manifest, algorithms.Items[0].TextEdit!.Range));
 
-        var countries = await client.Request<CompletionList>(Methods.Completion, new { textDocument = Doc, position = At(Manifest, "country: UK", "country: ".Length) });
+        var countries = await client.Request<CompletionList>(Methods.Completion,
+            new { textDocument = Doc, position = At(Manifest, "country: UK", "country: ".Length) });
         var gb = Assert.Single(countries.Items, i => i.Label == "GB");
         Assert.Equal("United Kingdom", gb.Detail);
         Assert.True(countries.Items.Length > 200);
 
-        var batches = await client.Request<CompletionList>(Methods.Completion, new { textDocument = Doc, position = At(Manifest, "batch: north", "batch: ".Length) });
+        var batches = await client.Request<CompletionList>(Methods.Completion,
+            new { textDocument = Doc, position = At(Manifest, "batch: north", "batch: ".Length) });
         Assert.Equal("north", Assert.Single(batches.Items).Label);
     }
 
@@ -120,7 +135,8 @@ public sealed class FeatureTests
         string text = "site: X\n\n";
         await using var client = await LspTestClient.StartInitializedAsync();
         await client.OpenAsync(Uri, text);
-        var list = await client.Request<CompletionList>(Methods.Completion, new { textDocument = Doc, position = new { line = 1, character = 0 } });
+        var list = await client.Request<CompletionList>(Methods.Completion,
+            new { textDocument = Doc, position = new { line = 1, character = 0 } });
         var labels = list.Items.Select(i => i.Label).ToList();
         Assert.Contains("devices", labels);
         Assert.Contains("subject", labels);
@@ -162,7 +178,8 @@ public sealed class FeatureTests
         await client.OpenAsync(Uri, Manifest);
         int second = Manifest.IndexOf("AHU-1", Manifest.IndexOf("AHU-1", StringComparison.Ordinal) + 1, StringComparison.Ordinal);
         var p = TextEdits.PositionOf(Manifest, second + 1);
-        var locations = await client.Request<Location[]>(Methods.Definition, new { textDocument = Doc, position = new { line = p.Line, character = p.Character } });
+        var locations = await client.Request<Location[]>(Methods.Definition,
+            new { textDocument = Doc, position = new { line = p.Line, character = p.Character } });
         var twin = Assert.Single(locations);
         Assert.Equal(Uri, twin.Uri);
         Assert.Equal(TextEdits.PositionOf(Manifest, Manifest.IndexOf("AHU-1", StringComparison.Ordinal)), twin.Range.Start);
@@ -196,12 +213,14 @@ public sealed class FeatureTests
         await using var client = await LspTestClient.StartInitializedAsync();
         await client.OpenAsync(Uri, text);
         var occurrences = new List<int>();
-        for (int at = text.IndexOf(key, StringComparison.Ordinal); at >= 0; at = text.IndexOf(key, at + 1, StringComparison.Ordinal)) occurrences.Add(at + key.Length - value.Length);
+        for (int at = text.IndexOf(key, StringComparison.Ordinal); at >= 0; at =
+            text.IndexOf(key, at + 1, StringComparison.Ordinal)) occurrences.Add(at + key.Length - value.Length);
         Assert.Equal(3, occurrences.Count);
         foreach (int occurrence in occurrences)
         {
             var p = TextEdits.PositionOf(text, occurrence + 1);
-            var locations = await client.Request<Location[]>(Methods.Definition, new { textDocument = Doc, position = new { line = p.Line, character = p.Character } });
+            var locations = await client.Request<Location[]>(Methods.Definition,
+                new { textDocument = Doc, position = new { line = p.Line, character = p.Character } });
             Assert.Equal(
                 occurrences.Where(o => o != occurrence).Select(o => TextEdits.PositionOf(text, o)),
                 locations.Select(l => l.Range.Start));
@@ -217,7 +236,8 @@ public sealed class FeatureTests
         var folds = await client.Request<FoldingRange[]>(Methods.FoldingRange, new { textDocument = Doc });
         Assert.Contains(folds, f => f.StartLine == 2 && f.EndLine == 7); // subject
         Assert.Contains(folds, f => f.StartLine == 10); // devices
-        var selections = await client.Request<SelectionRange[]>(Methods.SelectionRange, new { textDocument = Doc, positions = new[] { At(Manifest, "VAV-9", 2) } });
+        var selections = await client.Request<SelectionRange[]>(Methods.SelectionRange,
+            new { textDocument = Doc, positions = new[] { At(Manifest, "VAV-9", 2) } });
         var chain = new List<string>();
         for (var s = selections[0]; s is not null; s = s.Parent) chain.Add(TextEdits.Slice(Manifest, s.Range));
         Assert.Equal("VAV-9", chain[0]);
@@ -226,7 +246,8 @@ public sealed class FeatureTests
         Assert.True(chain.Count >= 4);
     }
 
-    /// <summary>The README's flow style with CRLF line ends, tabs and characters outside ASCII (an emoji is two UTF-16 units) before the cursor.</summary>
+    /// <summary>The README's flow style with CRLF line ends, tabs and characters outside ASCII (an emoji is two UTF-16 units) before the
+    /// cursor.</summary>
     private const string FlowManifest =
         "site: Zürich 🏔\r\n" +
         "ca: { profile: bacnet-sc, issuers: [ ] }\r\n" +
@@ -236,10 +257,13 @@ public sealed class FeatureTests
         "  - { name: \"AHU,1\", instance: 1 }\r\n" +
         "  - { name: \"AHU,1\", instance: 2 }\r\n";
 
-    /// <summary>Chooses <paramref name="label"/> at the offset of <paramref name="needle"/> + <paramref name="delta"/> and sends the result: it must read as YAML.</summary>
-    private static async Task<(string Text, PublishDiagnosticsParams Diagnostics)> CompleteAsync(LspTestClient client, string uri, string text, int version, string needle, int delta, string label, string[]? expected = null)
+    /// <summary>Chooses <paramref name="label"/> at the offset of <paramref name="needle"/> + <paramref name="delta"/> and sends the
+    /// result: it must read as YAML.</summary>
+    private static async Task<(string Text, PublishDiagnosticsParams Diagnostics)> CompleteAsync(LspTestClient client, string uri,
+        string text, int version, string needle, int delta, string label, string[]? expected = null)
     {
-        var list = await client.Request<CompletionList>(Methods.Completion, new { textDocument = new { uri }, position = At(text, needle, delta) });
+        var list = await client.Request<CompletionList>(Methods.Completion,
+            new { textDocument = new { uri }, position = At(text, needle, delta) });
         if (expected is not null) Assert.Equal(expected, list.Items.Select(i => i.Label));
         var item = Assert.Single(list.Items, i => i.Label == label);
         string after = TextEdits.Apply(text, [item.TextEdit!]);
@@ -256,8 +280,10 @@ public sealed class FeatureTests
         {
             using (var key = System.Security.Cryptography.ECDsa.Create())
             {
-                var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=Site Issuer", key, System.Security.Cryptography.HashAlgorithmName.SHA256);
-                request.CertificateExtensions.Add(new System.Security.Cryptography.X509Certificates.X509BasicConstraintsExtension(true, false, 0, true));
+                var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=Site Issuer", key,
+                    System.Security.Cryptography.HashAlgorithmName.SHA256);
+                request.CertificateExtensions.Add(new System.Security.Cryptography.X509Certificates.X509BasicConstraintsExtension(true,
+                    false, 0, true));
                 using var ca = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
                 Directory.CreateDirectory(Path.Combine(folder, "ca"));
                 File.WriteAllText(Path.Combine(folder, "ca", "site-issuer.pem"), ca.ExportCertificatePem());
@@ -268,13 +294,15 @@ public sealed class FeatureTests
             await client.OpenAsync(uri, text);
 
             // Country codes after non-ASCII text and a tab on the same line.
-            var countries = await client.Request<CompletionList>(Methods.Completion, new { textDocument = new { uri }, position = At(text, "country:  }", "country: ".Length) });
+            var countries = await client.Request<CompletionList>(Methods.Completion,
+                new { textDocument = new { uri }, position = At(text, "country:  }", "country: ".Length) });
             Assert.Equal(249, countries.Items.Length);
             (text, _) = await CompleteAsync(client, uri, text, 2, "country:  }", "country: ".Length, "CH");
             Assert.Contains("organizationalUnit: BMS, country: CH }\r\n", text, StringComparison.Ordinal);
 
             (text, _) = await CompleteAsync(client, uri, text, 3, "algorithm:  }", "algorithm: ".Length, "rsa", ["rsa", "ecdsa"]);
-            (text, _) = await CompleteAsync(client, uri, text, 4, "issuers: [ ]", "issuers: [ ".Length, "ca/site-issuer.pem", ["ca/site-issuer.pem"]);
+            (text, _) = await CompleteAsync(client, uri, text, 4, "issuers: [ ]", "issuers: [ ".Length, "ca/site-issuer.pem",
+                ["ca/site-issuer.pem"]);
             Assert.Contains("ca: { profile: bacnet-sc, issuers: [ ca/site-issuer.pem] }\r\n", text, StringComparison.Ordinal);
 
             // A key after the last entry of a flow device: with its comma, on the same line.
@@ -282,15 +310,22 @@ public sealed class FeatureTests
             Assert.Contains("  - { name: \"AHU,1\", instance: 2 , batch: }\r\n", text, StringComparison.Ordinal);
 
             // Hover on the flow value completed.
-            var hover = await client.Request<Hover>(Methods.Hover, new { textDocument = new { uri }, position = At(text, "country: CH", "country: C".Length) });
+            var hover = await client.Request<Hover>(Methods.Hover,
+                new { textDocument = new { uri }, position = At(text, "country: CH", "country: C".Length) });
             Assert.Contains("CH: Switzerland", hover.Contents.Value, StringComparison.Ordinal);
             Assert.Equal("CH", TextEdits.Slice(text, hover.Range!));
 
             // The duplicate CN's fix in a flow device: the commonName as its last entry, quoted for flow.
             var second = published.Diagnostics.Where(d => d.Code == "CL0201").OrderBy(d => d.Range.Start.Line).Last();
-            var actions = await client.Request<CodeAction[]>(Methods.CodeAction, new { textDocument = new { uri }, range = second.Range, context = new { diagnostics = Array.Empty<object>(), only = new[] { CodeActionKind.QuickFix } } });
+            var actions = await client.Request<CodeAction[]>(Methods.CodeAction,
+                new
+                {
+                    textDocument = new { uri }, range = second.Range, context =
+                new { diagnostics = Array.Empty<object>(), only = new[] { CodeActionKind.QuickFix } }
+                });
             string fixedText = TextEdits.Apply(text, Assert.Single(actions).Edit!.Changes[uri]);
-            Assert.Contains("  - { name: \"AHU,1\", instance: 2 , batch: , commonName: \"AHU,1-2\"}\r\n", fixedText, StringComparison.Ordinal);
+            Assert.Contains("  - { name: \"AHU,1\", instance: 2 , batch: , commonName: \"AHU,1-2\"}\r\n", fixedText,
+                StringComparison.Ordinal);
             var after = await client.ChangeAsync(uri, 6, LspTestClient.Full(fixedText));
             Assert.DoesNotContain(after.Diagnostics, d => d.Code is "CL0001" or "CL0201");
         }

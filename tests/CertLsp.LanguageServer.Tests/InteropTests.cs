@@ -17,7 +17,8 @@ public sealed class InteropTests : IDisposable
                 File.Copy(file, Path.Combine(workspace, Path.GetFileName(file)));
             }
         }
-        var (exit, stdout, stderr) = Repository.Run("node", [Path.Combine(Repository.Interop, "lsp", "editor-session.mjs"), Repository.CliDll, workspace]);
+        var (exit, stdout, stderr) = Repository.Run("node",
+            [Path.Combine(Repository.Interop, "lsp", "editor-session.mjs"), Repository.CliDll, workspace]);
         Assert.True(exit == 0, $"exit {exit}\n{stdout}\n{stderr}");
         var report = JsonDocument.Parse(stdout.Trim().Split('\n')[^1]).RootElement;
         Assert.True(report.GetProperty("ok").GetBoolean());

@@ -11,7 +11,12 @@ public sealed class LifecycleTests
     public async Task Requests_before_initialize_get_server_not_initialized()
     {
         await using var client = LspTestClient.Start();
-        var error = await Assert.ThrowsAsync<RemoteInvocationException>(() => client.Request<object>(Methods.Hover, new { textDocument = new { uri = "file:///a.site.yaml" }, position = new { line = 0, character = 0 } }));
+        var error = await Assert.ThrowsAsync<RemoteInvocationException>(() =>
+            client.Request<object>(Methods.Hover, new
+            {
+                textDocument = new { uri = "file:///a.site.yaml" }, position =
+            new { line = 0, character = 0 }
+            }));
         Assert.Equal(ErrorCodes.ServerNotInitialized, error.ErrorCode);
     }
 
@@ -22,14 +27,17 @@ public sealed class LifecycleTests
         var result = await client.InitializeAsync();
         var caps = result.Capabilities;
         Assert.Equal(TextDocumentSyncKind.Incremental, caps.TextDocumentSync.Change);
-        Assert.True(caps.HoverProvider && caps.DocumentSymbolProvider && caps.DefinitionProvider && caps.FoldingRangeProvider && caps.SelectionRangeProvider);
-        Assert.Equal([CodeActionKind.QuickFix, CodeActionKind.SourceGenerateCsrs, CodeActionKind.SourceImport], caps.CodeActionProvider.CodeActionKinds);
+        Assert.True(caps.HoverProvider && caps.DocumentSymbolProvider && caps.DefinitionProvider && caps.FoldingRangeProvider
+            && caps.SelectionRangeProvider);
+        Assert.Equal([CodeActionKind.QuickFix, CodeActionKind.SourceGenerateCsrs, CodeActionKind.SourceImport],
+            caps.CodeActionProvider.CodeActionKinds);
         Assert.NotNull(caps.CodeLensProvider);
         Assert.Equal(CertLspCommands.Server, caps.ExecuteCommandProvider!.Commands);
         Assert.Equal("certlsp", result.ServerInfo.Name);
 
         // Every advertised request method answers something other than "method not found".
-        string[] advertised = [Methods.Hover, Methods.Completion, Methods.DocumentSymbol, Methods.Definition, Methods.FoldingRange, Methods.SelectionRange, Methods.CodeAction, Methods.CodeLens];
+        string[] advertised = [Methods.Hover, Methods.Completion, Methods.DocumentSymbol, Methods.Definition, Methods.FoldingRange,
+            Methods.SelectionRange, Methods.CodeAction, Methods.CodeLens];
         const string uri = "file:///caps.site.yaml";
         await client.OpenAsync(uri, "site: x\n");
         foreach (var method in advertised)
@@ -37,7 +45,12 @@ public sealed class LifecycleTests
             object parameters = method switch
             {
                 Methods.SelectionRange => new { textDocument = new { uri }, positions = new[] { new { line = 0, character = 0 } } },
-                Methods.CodeAction => new { textDocument = new { uri }, range = new { start = new { line = 0, character = 0 }, end = new { line = 0, character = 0 } }, context = new { diagnostics = Array.Empty<object>() } },
+                Methods.CodeAction => new
+                {
+                    textDocument = new { uri }, range =
+                    new { start = new { line = 0, character = 0 }, end = new { line = 0, character = 0 } }, context =
+                    new { diagnostics = Array.Empty<object>() }
+                },
                 Methods.DocumentSymbol or Methods.FoldingRange or Methods.CodeLens => new { textDocument = new { uri } },
                 _ => new { textDocument = new { uri }, position = new { line = 0, character = 0 } },
             };
@@ -51,7 +64,8 @@ public sealed class LifecycleTests
     public async Task The_editors_warning_days_apply_where_the_manifest_sets_none(string text, int expected)
     {
         await using var client = LspTestClient.Start();
-        await client.Request<InitializeResult>(Methods.Initialize, new { capabilities = new { }, initializationOptions = new { warningDays = 45 } });
+        await client.Request<InitializeResult>(Methods.Initialize,
+            new { capabilities = new { }, initializationOptions = new { warningDays = 45 } });
         await client.Notify(Methods.Initialized, new { });
         const string uri = "file:///w.site.yaml";
         await client.OpenAsync(uri, text);
@@ -62,7 +76,8 @@ public sealed class LifecycleTests
     public async Task Second_initialize_is_refused()
     {
         await using var client = await LspTestClient.StartInitializedAsync();
-        var error = await Assert.ThrowsAsync<RemoteInvocationException>(() => client.Request<object>(Methods.Initialize, new { capabilities = new { } }));
+        var error = await Assert.ThrowsAsync<RemoteInvocationException>(() =>
+            client.Request<object>(Methods.Initialize, new { capabilities = new { } }));
         Assert.Equal(ErrorCodes.InvalidRequest, error.ErrorCode);
     }
 
@@ -71,7 +86,8 @@ public sealed class LifecycleTests
     {
         await using var client = await LspTestClient.StartInitializedAsync();
         await client.Request<object?>(Methods.Shutdown, null);
-        var after = await Assert.ThrowsAsync<RemoteInvocationException>(() => client.Request<object>(Methods.DocumentSymbol, new { textDocument = new { uri = "file:///x.site.yaml" } }));
+        var after = await Assert.ThrowsAsync<RemoteInvocationException>(() =>
+            client.Request<object>(Methods.DocumentSymbol, new { textDocument = new { uri = "file:///x.site.yaml" } }));
         Assert.Equal(ErrorCodes.InvalidRequest, after.ErrorCode);
         await client.Notify(Methods.Exit, new { });
         Assert.Equal(0, await client.Server.Completion.WaitAsync(Waits.HangGuard));
@@ -99,7 +115,8 @@ public sealed class LifecycleTests
     {
         await using var client = await LspTestClient.StartInitializedAsync();
         await client.Notify(Methods.SetTrace, new { value = "verbose" });
-        await client.Request<JsonElement>(Methods.DocumentSymbol, new { textDocument = new { uri = "file:///none.site.yaml" } }).ContinueWith(_ => { });
+        await client.Request<JsonElement>(Methods.DocumentSymbol,
+            new { textDocument = new { uri = "file:///none.site.yaml" } }).ContinueWith(_ => { });
         Assert.Equal("verbose", client.Server.Context.Trace);
     }
 
@@ -108,7 +125,8 @@ public sealed class LifecycleTests
     {
         var traces = new System.Collections.Concurrent.ConcurrentQueue<LogTraceParams>();
         await using var client = await LspTestClient.StartInitializedAsync(configure: rpc =>
-            rpc.AddLocalRpcMethod(Methods.LogTrace, (string message, string? verbose = null) => traces.Enqueue(new LogTraceParams(message, verbose))));
+            rpc.AddLocalRpcMethod(Methods.LogTrace, (string message, string? verbose = null) =>
+                traces.Enqueue(new LogTraceParams(message, verbose))));
         await client.OpenAsync("file:///a.site.yaml", "site: A\n");
         await client.SettledDiagnosticsAsync("file:///a.site.yaml");
         Assert.Empty(traces); // trace is off by default
@@ -136,10 +154,13 @@ public sealed class LifecycleTests
         await using var server = new CertLspServer(serverStream, serverStream, TextWriter.Null);
         await WriteFrame(clientStream, """{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"capabilities":{}}}""");
         await WriteFrame(clientStream, """{"jsonrpc":"2.0","method":"initialized","params":{}}""");
-        await WriteFrame(clientStream, """{"jsonrpc":"2.0","method":"textDocument/didOpen","params":{"textDocument":{"uri":"file:///p.site.yaml","languageId":"yaml","version":1,"text":"site: [\n"}}}""");
+        await WriteFrame(clientStream, """
+            {"jsonrpc":"2.0","method":"textDocument/didOpen","params":{"textDocument":{"uri":"file:///p.site.yaml","languageId":"yaml","version":1,"text":"site: [\n"}}}
+            """);
         await WriteFrame(clientStream, """{"jsonrpc":"2.0","id":2,"method":"shutdown"}""");
         var frames = new List<JsonElement>();
-        while (frames.Count < 3 || !frames.Any(f => f.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.Number && id.GetInt32() == 2))
+        while (frames.Count < 3 || !frames.Any(f => f.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.Number
+            && id.GetInt32() == 2))
         {
             frames.Add(await ReadFrame(clientStream));
         }

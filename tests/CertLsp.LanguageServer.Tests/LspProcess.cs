@@ -20,7 +20,8 @@ public sealed class LspProcess : IDisposable
     /// <summary>Every frame the server wrote so far, in order.</summary>
     public IReadOnlyList<JsonElement> Received => received;
 
-    public static LspProcess Start(IEnumerable<string>? arguments = null, IReadOnlyDictionary<string, string>? environment = null, string? workingDirectory = null)
+    public static LspProcess Start(IEnumerable<string>? arguments = null, IReadOnlyDictionary<string, string>? environment = null,
+        string? workingDirectory = null)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -56,7 +57,8 @@ public sealed class LspProcess : IDisposable
 
     /// <summary>A frame with this method and id (a request) or without an id (a notification); params left out when null.</summary>
     public static string Frame(string method, string? parameters, int? id = null) =>
-        $"{{\"jsonrpc\":\"2.0\",{(id is { } n ? $"\"id\":{n}," : "")}\"method\":{JsonSerializer.Serialize(method)}{(parameters is null ? "" : $",\"params\":{parameters}")}}}";
+        $"{{\"jsonrpc\":\"2.0\",{(id is { } n ? $"\"id\":{n}," : "")}" +
+            $"\"method\":{JsonSerializer.Serialize(method)}{(parameters is null ? "" : $",\"params\":{parameters}")}}}";
 
     /// <summary>Sends a request and reads frames until its response.</summary>
     public async Task<JsonElement> Request(string method, string? parameters)
@@ -75,7 +77,8 @@ public sealed class LspProcess : IDisposable
         {
             var frame = await Next();
             bool hasMethod = frame.TryGetProperty("method", out _);
-            if (frame.TryGetProperty("id", out var got) && !hasMethod && got.ValueKind == JsonValueKind.Number && got.GetInt32() == id) return frame;
+            if (frame.TryGetProperty("id", out var got) && !hasMethod && got.ValueKind == JsonValueKind.Number
+                && got.GetInt32() == id) return frame;
         }
     }
 

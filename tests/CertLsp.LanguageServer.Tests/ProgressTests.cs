@@ -50,7 +50,8 @@ public sealed class ProgressTests
         await progress.EndAsync("done");
         await reading.WaitAsync(Waits.HangGuard);
 
-        var values = frames.Where(f => f.TryGetProperty("method", out var m) && m.GetString() == Methods.Progress).Select(f => f.GetProperty("params").GetProperty("value")).ToList();
+        var values = frames.Where(f => f.TryGetProperty("method", out var m) && m.GetString() == Methods.Progress).Select(f =>
+            f.GetProperty("params").GetProperty("value")).ToList();
         Assert.Equal("begin", values[0].GetProperty("kind").GetString());
         Assert.Equal("end", values[^1].GetProperty("kind").GetString());
         var reports = values.Skip(1).SkipLast(1).ToList();
@@ -59,7 +60,8 @@ public sealed class ProgressTests
         // The percentage never goes down, and the messages are in the order the workers counted them.
         var percentages = reports.Select(r => r.GetProperty("percentage").GetInt32()).ToList();
         Assert.Equal(percentages.Order(), percentages);
-        var counts = reports.SkipLast(1).Select(r => int.Parse(r.GetProperty("message").GetString()!["item ".Length..], System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        var counts = reports.SkipLast(1).Select(r => int.Parse(r.GetProperty("message").GetString()!["item ".Length..],
+            System.Globalization.CultureInfo.InvariantCulture)).ToList();
         Assert.Equal(counts.Order(), counts);
         Assert.Equal(100, percentages[^1]);
     }

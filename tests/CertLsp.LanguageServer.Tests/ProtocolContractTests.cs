@@ -34,7 +34,8 @@ public sealed partial class ProtocolContractTests
         Assert.Equal(CertLspCommands.ReviewChangesPrompt, Client.Value.Constant("ReviewPromptCommand")[""]);
         Assert.DoesNotContain(CertLspCommands.ReviewChangesPrompt, CommandRegistry.Default.Names);
         Assert.Equal(CertLspCommands.SiteStatus, Client.Value.Constant("SiteStatusRequest")[""]);
-        Assert.Equal(CustomRequests().Keys.Order(StringComparer.Ordinal), Client.Value.MapKeys("ServerRequestTypes").Order(StringComparer.Ordinal));
+        Assert.Equal(CustomRequests().Keys.Order(StringComparer.Ordinal),
+            Client.Value.MapKeys("ServerRequestTypes").Order(StringComparer.Ordinal));
     }
 
     [Fact]
@@ -84,7 +85,8 @@ public sealed partial class ProtocolContractTests
         Compare(TsType.Parse("A"), typeof(GenerateCsrsArguments), Role.Sent, "args", problems, declarations);
         Compare(TsType.Parse("R"), typeof(GenerateCsrsResult), Role.Answered, "result", problems, declarations);
         Assert.Contains(problems, p => p.Contains("renewal", StringComparison.Ordinal)); // the client's name the server does not read
-        Assert.Contains(problems, p => p.Contains("renew", StringComparison.Ordinal) && p.Contains("never sends", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.Contains("renew", StringComparison.Ordinal)
+            && p.Contains("never sends", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.Contains("extra", StringComparison.Ordinal)); // a result field the server never sends
     }
 
@@ -96,11 +98,14 @@ public sealed partial class ProtocolContractTests
             .Where(m => m.Name is not null && m.Name.StartsWith("certlsp/", StringComparison.Ordinal))
             .ToDictionary(
                 m => m.Name!,
-                m => (m.Method.GetParameters().Single(p => p.ParameterType != typeof(CancellationToken)).ParameterType, Unwrap(m.Method.ReturnType)));
+                m => (m.Method.GetParameters().Single(p => p.ParameterType != typeof(CancellationToken)).ParameterType,
+                    Unwrap(m.Method.ReturnType)));
 
-    private static Type Unwrap(Type type) => type.IsGenericType && type.GetGenericTypeDefinition() == typeof(Task<>) ? type.GetGenericArguments()[0] : type;
+    private static Type Unwrap(Type type) => type.IsGenericType && type.GetGenericTypeDefinition() == typeof(Task<>)
+        ? type.GetGenericArguments()[0] : type;
 
-    /// <summary>Sent: the client writes, the server reads (names match both ways; what the client may leave out, the server must not require). Answered: the server writes.</summary>
+    /// <summary>Sent: the client writes, the server reads (names match both ways; what the client may leave out, the server must not
+    /// require). Answered: the server writes.</summary>
     private enum Role
     {
         Sent,
@@ -111,7 +116,8 @@ public sealed partial class ProtocolContractTests
 
     private sealed record Member(string Name, Type Type, bool Optional);
 
-    /// <summary>A record's JSON members: its constructor's parameters when it is read (their defaults make them optional), its properties when it is written.</summary>
+    /// <summary>A record's JSON members: its constructor's parameters when it is read (their defaults make them optional), its properties
+    /// when it is written.</summary>
     private static Dictionary<string, Member> Members(Type type, Role role)
     {
         var members = new Dictionary<string, Member>(StringComparer.Ordinal);
@@ -126,7 +132,8 @@ public sealed partial class ProtocolContractTests
         }
         else
         {
-            foreach (var p in type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.GetCustomAttribute<JsonIgnoreAttribute>() is null))
+            foreach (var p in type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p =>
+                p.GetCustomAttribute<JsonIgnoreAttribute>() is null))
             {
                 members[JsonName(p)] = new Member(p.Name, p.PropertyType, Nullability.Create(p).ReadState == NullabilityState.Nullable);
             }
@@ -135,24 +142,30 @@ public sealed partial class ProtocolContractTests
     }
 
     private static string JsonName(PropertyInfo property) =>
-        property.GetCustomAttribute<JsonPropertyNameAttribute>()?.Name ?? System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(property.Name);
+        property.GetCustomAttribute<JsonPropertyNameAttribute>()?.Name
+            ?? System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(property.Name);
 
-    private static void Compare(TsType ts, Type type, Role role, string path, List<string> problems, TypeScriptDeclarations? declarations = null)
+    private static void Compare(TsType ts, Type type, Role role, string path, List<string> problems, TypeScriptDeclarations? declarations =
+        null)
     {
         declarations ??= Client.Value;
         type = Nullable.GetUnderlyingType(type) ?? type;
         switch (ts)
         {
             case TsType.Array array:
-                var element = type.IsArray ? type.GetElementType() : type.GetInterfaces().Append(type).FirstOrDefault(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IEnumerable<>))?.GetGenericArguments()[0];
-                if (type == typeof(string) || element is null) problems.Add($"{path}: the client declares a list, the server has {type.Name}");
+                var element = type.IsArray ? type.GetElementType()
+                    : type.GetInterfaces().Append(type).FirstOrDefault(i => i.IsGenericType
+                    && i.GetGenericTypeDefinition() == typeof(IEnumerable<>))?.GetGenericArguments()[0];
+                if (type == typeof(string) || element is null) problems.Add(
+                    $"{path}: the client declares a list, the server has {type.Name}");
                 else Compare(array.Element, element, role, $"{path}[]", problems, declarations);
                 return;
             case TsType.Named { Name: "string" } or TsType.Literals:
                 if (type != typeof(string)) problems.Add($"{path}: the client declares text, the server has {type.Name}");
                 return;
             case TsType.Named { Name: "number" }:
-                if (type != typeof(int) && type != typeof(long) && type != typeof(double)) problems.Add($"{path}: the client declares a number, the server has {type.Name}");
+                if (type != typeof(int) && type != typeof(long) && type != typeof(double)) problems.Add(
+                    $"{path}: the client declares a number, the server has {type.Name}");
                 return;
             case TsType.Named { Name: "boolean" }:
                 if (type != typeof(bool)) problems.Add($"{path}: the client declares a boolean, the server has {type.Name}");
@@ -161,7 +174,8 @@ public sealed partial class ProtocolContractTests
                 Compare(alias, type, role, path, problems, declarations);
                 return;
             case TsType.Named named:
-                Compare(new TsType.Object(declarations.Interface(named.Name)), type, role, $"{path} ({named.Name})", problems, declarations);
+                Compare(new TsType.Object(declarations.Interface(named.Name)), type, role, $"{path} ({named.Name})", problems,
+                    declarations);
                 return;
             case TsType.Object obj:
                 if (type.IsPrimitive || type == typeof(string) || typeof(IEnumerable).IsAssignableFrom(type))
@@ -179,19 +193,23 @@ public sealed partial class ProtocolContractTests
                             : $"{path}.{name}: the client reads it, {type.Name} never sends it");
                         continue;
                     }
-                    if (role == Role.Sent && field.Optional && !member.Optional) problems.Add($"{path}.{name}: the client may leave it out, {type.Name} requires it");
-                    if (role == Role.Answered && !field.Optional && member.Optional) problems.Add($"{path}.{name}: the client counts on it, {type.Name} may leave it out");
+                    if (role == Role.Sent && field.Optional && !member.Optional) problems.Add(
+                        $"{path}.{name}: the client may leave it out, {type.Name} requires it");
+                    if (role == Role.Answered && !field.Optional && member.Optional) problems.Add(
+                        $"{path}.{name}: the client counts on it, {type.Name} may leave it out");
                     Compare(field.Type, member.Type, role, $"{path}.{name}", problems, declarations);
                 }
                 if (role == Role.Sent)
                 {
-                    foreach (var name in members.Keys.Where(n => !obj.Fields.ContainsKey(n))) problems.Add($"{path}.{name}: {type.Name} reads it, the client never sends it");
+                    foreach (var name in members.Keys.Where(n => !obj.Fields.ContainsKey(n))) problems.Add(
+                        $"{path}.{name}: {type.Name} reads it, the client never sends it");
                 }
                 return;
         }
     }
 
-    /// <summary>A TypeScript type as protocol.ts writes them: a name, a list, a union of string literals, an object literal, a tuple.</summary>
+    /// <summary>A TypeScript type as protocol.ts writes them: a name, a list, a union of string literals, an object literal, a
+    /// tuple.</summary>
     internal abstract record TsType
     {
         public sealed record Named(string Name) : TsType;
@@ -231,10 +249,12 @@ public sealed partial class ProtocolContractTests
             {
                 int open = m.Index + m.Length - 1;
                 declarations.interfaces[m.Groups["name"].Value] = source[(open + 1)..Closing(source, open)];
-                declarations.bases[m.Groups["name"].Value] = m.Groups["base"].Success ? [.. m.Groups["base"].Value.Split(',', StringSplitOptions.TrimEntries)] : [];
+                declarations.bases[m.Groups["name"].Value] = m.Groups["base"].Success
+                    ? [.. m.Groups["base"].Value.Split(',', StringSplitOptions.TrimEntries)] : [];
             }
             foreach (Match m in Alias().Matches(source)) declarations.aliases[m.Groups["name"].Value] = m.Groups["type"].Value;
-            foreach (Match m in StringConstant().Matches(source)) declarations.constants[m.Groups["name"].Value] = new() { [""] = m.Groups["value"].Value };
+            foreach (Match m in StringConstant().Matches(source)) declarations.constants[m.Groups["name"].Value] =
+                new() { [""] = m.Groups["value"].Value };
             foreach (Match m in ObjectConstant().Matches(source))
             {
                 int open = m.Index + m.Length - 1;
@@ -260,7 +280,8 @@ public sealed partial class ProtocolContractTests
             return fields;
         }
 
-        /// <summary>The keys of an interface used as a map (<c>[ServerCommand.x]: …</c> or <c>'name': …</c>), resolved to their text.</summary>
+        /// <summary>The keys of an interface used as a map (<c>[ServerCommand.x]: …</c> or <c>'name': …</c>), resolved to their
+        /// text.</summary>
         public IEnumerable<string> MapKeys(string name) => Members(name).Select(m => m.Key);
 
         /// <summary>The entry of a map interface whose value is the tuple <c>[Sent, Answered]</c>.</summary>
@@ -269,7 +290,8 @@ public sealed partial class ProtocolContractTests
             var entry = Members(name).Where(m => m.Key == key).Select(m => m.Type).FirstOrDefault()
                 ?? throw new KeyNotFoundException($"protocol.ts: {name} has no entry for {key}");
             var items = Split(entry.Trim()[1..^1], ',');
-            return items is [var sent, var answered] ? (sent.Trim(), answered.Trim()) : throw new FormatException($"{name}[{key}] is not [params, result]");
+            return items is [var sent, var answered] ? (sent.Trim(), answered.Trim())
+                : throw new FormatException($"{name}[{key}] is not [params, result]");
         }
 
         private IEnumerable<(string Key, string Type)> Members(string name)
@@ -277,7 +299,8 @@ public sealed partial class ProtocolContractTests
             if (!interfaces.TryGetValue(name, out var body)) throw new KeyNotFoundException($"protocol.ts declares no interface {name}");
             foreach (var member in Split(body, ';'))
             {
-                int colon = member.IndexOf("]:", StringComparison.Ordinal) is > 0 and var c ? c + 1 : member.IndexOf(':', StringComparison.Ordinal);
+                int colon = member.IndexOf("]:", StringComparison.Ordinal) is > 0 and var c ? c + 1
+                    : member.IndexOf(':', StringComparison.Ordinal);
                 string key = member[..colon].Trim();
                 string type = member[(colon + 1)..].Trim();
                 if (key.StartsWith('[') && key.EndsWith(']'))
@@ -302,7 +325,8 @@ public sealed partial class ProtocolContractTests
             return fields;
         }
 
-        /// <summary>Splits at the separator (and at line ends, for <c>;</c>) outside brackets and braces; empty parts are dropped.</summary>
+        /// <summary>Splits at the separator (and at line ends, for <c>;</c>) outside brackets and braces; empty parts are
+        /// dropped.</summary>
         public static List<string> Split(string text, char separator)
         {
             var parts = new List<string>();
@@ -310,8 +334,14 @@ public sealed partial class ProtocolContractTests
             for (int i = 0; i <= text.Length; i++)
             {
                 char c = i < text.Length ? text[i] : separator;
-                if (c is '{' or '[' or '(') depth++;
-                else if (c is '}' or ']' or ')') depth--;
+                if (c is '{' or '[' or '(')
+                {
+                    depth++;
+                }
+                else if (c is '}' or ']' or ')')
+                {
+                    depth--;
+                }
                 else if (depth == 0 && (c == separator || (separator == ';' && c == '\n')))
                 {
                     if (text[start..i].Trim() is { Length: > 0 } part) parts.Add(part);

@@ -22,9 +22,14 @@ public static class Repository
         }
     }
 
-    public static (int ExitCode, string Stdout, string Stderr) Run(string file, IEnumerable<string> arguments, string? workingDirectory = null, TimeSpan? timeout = null)
+    public static (int ExitCode, string Stdout, string Stderr) Run(string file, IEnumerable<string> arguments, string? workingDirectory =
+        null, TimeSpan? timeout = null)
     {
-        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = workingDirectory ?? Root };
+        var start = new ProcessStartInfo(file)
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory =
+            workingDirectory ?? Root
+        };
         foreach (var a in arguments) start.ArgumentList.Add(a);
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();

@@ -59,7 +59,9 @@ public sealed class StdioTests : IDisposable
         ("an array", """[{"textDocument":{"uri":"file:///other.site.yaml"}}]""", false),
         ("a number", "7", false),
         ("a string", "\"text\"", false),
-        ("fields of the wrong type", """{"textDocument":7,"position":"here","range":1,"positions":{},"context":3,"command":[],"arguments":5,"uri":5,"value":9,"changes":"y","contentChanges":4,"id":{},"token":[],"processId":"p","rootUri":5,"capabilities":"c"}""", false),
+        ("fields of the wrong type", """
+            {"textDocument":7,"position":"here","range":1,"positions":{},"context":3,"command":[],"arguments":5,"uri":5,"value":9,"changes":"y","contentChanges":4,"id":{},"token":[],"processId":"p","rootUri":5,"capabilities":"c"}
+            """, false),
     ];
 
     private const string Probe = "file:///probe.site.yaml";
@@ -89,7 +91,8 @@ public sealed class StdioTests : IDisposable
             Assert.True(ErrorCode(answer) == ErrorCodes.InvalidParams, $"initialize with params {variant.Name}: {answer}");
         }
         Assert.True((await server.Request(Methods.Initialize, "{}")).TryGetProperty("result", out _));
-        await server.Notify(Methods.DidOpen, $$$"""{"textDocument":{"uri":"{{{Probe}}}","languageId":"yaml","version":1,"text":"site: Probe\n"}}""");
+        await server.Notify(Methods.DidOpen,
+            $$$"""{"textDocument":{"uri":"{{{Probe}}}","languageId":"yaml","version":1,"text":"site: Probe\n"}}""");
         await ProbeAsync(server, "after initialize");
 
         var outcomes = new List<string>();
@@ -105,7 +108,8 @@ public sealed class StdioTests : IDisposable
                     var answer = await server.Request(method, variant.Json);
                     bool accepted = (takes == Takes.Nothing && variant.None) || (takes == Takes.OptionalObject && variant.None);
                     if (accepted && !answer.TryGetProperty("result", out _)) outcomes.Add($"{what}: refused {answer}");
-                    else if (!accepted && ErrorCode(answer) != ErrorCodes.InvalidParams) outcomes.Add($"{what}: expected -32602, got {answer}");
+                    else if (!accepted && ErrorCode(answer) != ErrorCodes.InvalidParams) outcomes.Add(
+                        $"{what}: expected -32602, got {answer}");
                 }
                 else
                 {
@@ -131,10 +135,12 @@ public sealed class StdioTests : IDisposable
     [InlineData("[]", "[]", true, 0)]
     [InlineData(null, "null", false, 1)] // exit without shutdown: 1 (LSP)
     [InlineData(null, "{}", false, 1)]
-    public async Task Shutdown_answers_null_and_exit_ends_the_process(string? shutdownParams, string? exitParams, bool shutdown, int exitCode)
+    public async Task Shutdown_answers_null_and_exit_ends_the_process(string? shutdownParams, string? exitParams, bool shutdown,
+        int exitCode)
     {
         using var server = LspProcess.Start();
-        Assert.True((await server.Request(Methods.Initialize, """{"processId":null,"rootUri":null,"capabilities":{}}""")).TryGetProperty("result", out _));
+        Assert.True((await server.Request(Methods.Initialize, """{"processId":null,"rootUri":null,"capabilities":{}}""")).TryGetProperty(
+            "result", out _));
         await server.Notify(Methods.Initialized, "null");
         if (shutdown)
         {
@@ -149,7 +155,8 @@ public sealed class StdioTests : IDisposable
     private static async Task ProbeAsync(LspProcess server, string after)
     {
         var answer = await server.Request(Methods.DocumentSymbol, $$$"""{"textDocument":{"uri":"{{{Probe}}}"}}""");
-        Assert.True(answer.TryGetProperty("result", out var symbols) && symbols.ValueKind == JsonValueKind.Array, $"after {after}: {answer}");
+        Assert.True(answer.TryGetProperty("result", out var symbols) && symbols.ValueKind == JsonValueKind.Array,
+            $"after {after}: {answer}");
     }
 
     private static int? ErrorCode(JsonElement frame) =>
@@ -158,7 +165,10 @@ public sealed class StdioTests : IDisposable
     [Fact]
     public async Task Progress_reports_arrive_in_order_with_a_percentage_that_never_goes_down()
     {
-        var text = new StringBuilder("site: Order\ndomain: bms.test.example\nsubject: { country: DE, state: S, locality: L, organization: O, organizationalUnit: U }\nkey: { algorithm: ecdsa, curve: P-256, source: local }\ndevices:\n");
+        var text = new StringBuilder(
+            "site: Order\ndomain: bms.test.example\nsubject: " +
+            "{ country: DE, state: S, locality: L, organization: O, organizationalUnit: U }\nkey: " +
+            "{ algorithm: ecdsa, curve: P-256, source: local }\ndevices:\n");
         for (int i = 1; i <= 5; i++) text.Append($"  - name: dev-{i:D3}\n    instance: {1000 + i}\n");
         string manifest = Path.Combine(folder, "order.site.yaml");
         File.WriteAllText(manifest, text.ToString());
@@ -173,11 +183,15 @@ public sealed class StdioTests : IDisposable
         {
             string token = $"run-{run}";
             var answer = await server.Request(Methods.ExecuteCommand,
-                $$$"""{"command":"certlsp.generateCsrs","arguments":[{"uri":"{{{uri}}}","scope":"all","pending":"overwrite"}],"workDoneToken":"{{{token}}}"}""");
-            Assert.True(answer.TryGetProperty("result", out var result) && result.GetProperty("requested").GetInt32() == 5, answer.ToString());
+                $$$"""
+                    {"command":"certlsp.generateCsrs","arguments":[{"uri":"{{{uri}}}","scope":"all","pending":"overwrite"}],"workDoneToken":"{{{token}}}"}
+                    """);
+            Assert.True(answer.TryGetProperty("result", out var result) && result.GetProperty("requested").GetInt32() == 5,
+                answer.ToString());
             // The end is sent before the answer; every report of this token is in what was read up to here.
             var values = server.Received
-                .Where(f => f.TryGetProperty("method", out var m) && m.GetString() == Methods.Progress && f.GetProperty("params").GetProperty("token").GetString() == token)
+                .Where(f => f.TryGetProperty("method", out var m) && m.GetString() == Methods.Progress
+                    && f.GetProperty("params").GetProperty("token").GetString() == token)
                 .Select(f => f.GetProperty("params").GetProperty("value"))
                 .ToList();
             var kinds = values.Select(v => v.GetProperty("kind").GetString()).ToList();
@@ -189,7 +203,8 @@ public sealed class StdioTests : IDisposable
             var percentages = values.Skip(1).SkipLast(1).Select(v => v.GetProperty("percentage").GetInt32()).ToList();
             if (percentages.Zip(percentages.Skip(1)).Any(p => p.Second < p.First) || percentages[^1] != 100)
             {
-                problems.Add($"{token}: {string.Join(", ", values.Skip(1).SkipLast(1).Select(v => $"{v.GetProperty("percentage").GetInt32()}% {v.GetProperty("message").GetString()}"))}");
+                problems.Add($"{token}: {string.Join(", ",
+                    values.Skip(1).SkipLast(1).Select(v => $"{v.GetProperty("percentage").GetInt32()}% {v.GetProperty("message").GetString()}"))}");
             }
         }
         Assert.Empty(problems);
@@ -200,18 +215,23 @@ public sealed class StdioTests : IDisposable
     [InlineData(null, null, "messages", false, true)]
     [InlineData("--verbose", null, null, true, false)]
     [InlineData(null, "1", null, true, false)]
-    public async Task Stderr_carries_traces_only_when_asked_for_and_logTrace_when_the_client_asked(string? flag, string? variable, string? trace, bool stderrTrace, bool logTrace)
+    public async Task Stderr_carries_traces_only_when_asked_for_and_logTrace_when_the_client_asked(string? flag, string? variable,
+        string? trace, bool stderrTrace, bool logTrace)
     {
         using var server = LspProcess.Start(
             flag is null ? null : [flag],
             variable is null ? null : new Dictionary<string, string> { ["CERTLSP_TRACE"] = variable });
-        await server.Request(Methods.Initialize, trace is null ? """{"capabilities":{}}""" : $$$"""{"capabilities":{},"trace":"{{{trace}}}"}""");
+        await server.Request(Methods.Initialize, trace is null ? """{"capabilities":{}}"""
+            : $$$"""{"capabilities":{},"trace":"{{{trace}}}"}""");
         await server.Notify(Methods.Initialized, "{}");
         const string uri = "file:///stderr.site.yaml";
-        await server.Notify(Methods.DidOpen, $$$"""{"textDocument":{"uri":"{{{uri}}}","languageId":"yaml","version":1,"text":"site: A\nunknown: 1\n"}}""");
+        await server.Notify(Methods.DidOpen,
+            $$$"""{"textDocument":{"uri":"{{{uri}}}","languageId":"yaml","version":1,"text":"site: A\nunknown: 1\n"}}""");
         for (int version = 2; version <= 4; version++)
         {
-            await server.Notify(Methods.DidChange, $$$"""{"textDocument":{"uri":"{{{uri}}}","version":{{{version}}}},"contentChanges":[{"text":"site: A\nunknown: {{{version}}}\n"}]}""");
+            await server.Notify(Methods.DidChange, $$$"""
+                {"textDocument":{"uri":"{{{uri}}}","version":{{{version}}}},"contentChanges":[{"text":"site: A\nunknown: {{{version}}}\n"}]}
+                """);
             await server.Until(f => f.TryGetProperty("method", out var m) && m.GetString() == Methods.PublishDiagnostics
                 && f.GetProperty("params").TryGetProperty("version", out var v) && v.GetInt32() == version);
         }

@@ -33,21 +33,34 @@ public sealed class WorkspaceTests : IDisposable
         Assert.Equal(new Uri(other).AbsoluteUri, related.Location.Uri);
         Assert.Equal(3, related.Location.Range.Start.Line);
 
-        var definition = await client.Request<Location[]>(Methods.Definition, new { textDocument = new { uri }, position = duplicate.Range.Start });
+        var definition = await client.Request<Location[]>(Methods.Definition,
+            new { textDocument = new { uri }, position = duplicate.Range.Start });
         Assert.Equal(new Uri(other).AbsoluteUri, Assert.Single(definition).Uri);
 
         // The other file changes on disk: the duplicate is gone.
         File.WriteAllText(other, Manifest("North", "AHU-7"));
-        await client.Notify(Methods.DidChangeWatchedFiles, new { changes = new[] { new { uri = new Uri(other).AbsoluteUri, type = FileChangeType.Changed } } });
+        await client.Notify(Methods.DidChangeWatchedFiles, new
+        {
+            changes =
+            new[] { new { uri = new Uri(other).AbsoluteUri, type = FileChangeType.Changed } }
+        });
         await client.WaitUntilAsync(uri, p => p.Diagnostics.All(d => d.Code != "CL0201"));
 
         // ... and comes back when a new file appears, then goes when it is deleted.
         string third = Path.Combine(folder, "east.site.yaml");
         File.WriteAllText(third, Manifest("East", "AHU-1"));
-        await client.Notify(Methods.DidChangeWatchedFiles, new { changes = new[] { new { uri = new Uri(third).AbsoluteUri, type = FileChangeType.Created } } });
+        await client.Notify(Methods.DidChangeWatchedFiles, new
+        {
+            changes =
+            new[] { new { uri = new Uri(third).AbsoluteUri, type = FileChangeType.Created } }
+        });
         await client.WaitUntilAsync(uri, p => p.Diagnostics.Any(d => d.Code == "CL0201"));
         File.Delete(third);
-        await client.Notify(Methods.DidChangeWatchedFiles, new { changes = new[] { new { uri = new Uri(third).AbsoluteUri, type = FileChangeType.Deleted } } });
+        await client.Notify(Methods.DidChangeWatchedFiles, new
+        {
+            changes =
+            new[] { new { uri = new Uri(third).AbsoluteUri, type = FileChangeType.Deleted } }
+        });
         await client.WaitUntilAsync(uri, p => p.Diagnostics.All(d => d.Code != "CL0201"));
     }
 
@@ -93,13 +106,16 @@ public sealed class WorkspaceTests : IDisposable
         return [.. json.RootElement.EnumerateArray().Where(d => d.GetProperty("file").GetString() == relativeFile).Select(d =>
         {
             var r = d.GetProperty("range");
-            string Position(string which) => $"{r.GetProperty(which).GetProperty("line").GetInt32()}:{r.GetProperty(which).GetProperty("character").GetInt32()}";
+            string Position(string which) =>
+                $"{r.GetProperty(which).GetProperty("line").GetInt32()}:{r.GetProperty(which).GetProperty("character").GetInt32()}";
             return $"{d.GetProperty("code").GetString()} {Position("start")}-{Position("end")} {d.GetProperty("message").GetString()}";
         }).Order(StringComparer.Ordinal)];
     }
 
     private static string[] EditorFindings(PublishDiagnosticsParams published) =>
-        [.. published.Diagnostics.Select(d => $"{d.Code} {d.Range.Start.Line}:{d.Range.Start.Character}-{d.Range.End.Line}:{d.Range.End.Character} {d.Message}").Order(StringComparer.Ordinal)];
+        [.. published.Diagnostics.Select(d =>
+            $"{d.Code} {d.Range.Start.Line}:{d.Range.Start.Character}-{d.Range.End.Line}:{d.Range.End.Character} {d.Message}").Order(
+            StringComparer.Ordinal)];
 
     [Fact]
     public async Task A_folder_left_out_by_certlspignore_is_not_indexed_and_certlsp_check_agrees_with_the_editor()
@@ -124,16 +140,22 @@ public sealed class WorkspaceTests : IDisposable
         // The ignore file goes: the fixture is indexed and its duplicate CN shows, in the editor and in certlsp check alike.
         string ignore = Path.Combine(folder, ".certlspignore");
         File.Delete(ignore);
-        await client.Notify(Methods.DidChangeWatchedFiles, new { changes = new[] { new { uri = new Uri(ignore).AbsoluteUri, type = FileChangeType.Deleted } } });
+        await client.Notify(Methods.DidChangeWatchedFiles, new
+        {
+            changes =
+            new[] { new { uri = new Uri(ignore).AbsoluteUri, type = FileChangeType.Deleted } }
+        });
         published = await client.WaitUntilAsync(uri, p => p.Diagnostics.Any(d => d.Code == "CL0201"));
         Assert.Contains(fixture, await IndexedAsync(client, fixture));
         Assert.Equal(CliFindings("site/north.site.yaml"), EditorFindings((await client.SettledDiagnosticsAsync(uri))!));
 
         // The setting (workspace/didChangeConfiguration, as VS Code sends the “certlsp” section) leaves it out again, as --exclude does.
-        await client.Notify(Methods.DidChangeConfiguration, new { settings = new { certlsp = new { manifests = new { exclude = new[] { "fixtures" } } } } });
+        await client.Notify(Methods.DidChangeConfiguration,
+            new { settings = new { certlsp = new { manifests = new { exclude = new[] { "fixtures" } } } } });
         await client.WaitUntilAsync(uri, p => p.Diagnostics.All(d => d.Code != "CL0201"));
         await IndexedAsync(client, fixture, present: false);
-        Assert.Equal(CliFindings("site/north.site.yaml", "--exclude", "fixtures"), EditorFindings((await client.SettledDiagnosticsAsync(uri))!));
+        Assert.Equal(CliFindings("site/north.site.yaml", "--exclude", "fixtures"),
+            EditorFindings((await client.SettledDiagnosticsAsync(uri))!));
     }
 
     [Fact]
@@ -142,7 +164,8 @@ public sealed class WorkspaceTests : IDisposable
         string site = WriteManifest("north.site.yaml", "North", "AHU-1");
         string fixture = WriteManifest("fixtures/copy.site.yaml", "Copy", "AHU-1");
         string uri = new Uri(site).AbsoluteUri;
-        await using var client = await LspTestClient.StartInitializedAsync(folder, initializationOptions: new { exclude = new[] { "fixtures/" } });
+        await using var client = await LspTestClient.StartInitializedAsync(folder,
+            initializationOptions: new { exclude = new[] { "fixtures/" } });
         await client.OpenAsync(uri, File.ReadAllText(site));
         Assert.DoesNotContain(fixture, await IndexedAsync(client, site));
         Assert.DoesNotContain((await client.SettledDiagnosticsAsync(uri))!.Diagnostics, d => d.Code == "CL0201");
@@ -151,7 +174,8 @@ public sealed class WorkspaceTests : IDisposable
         string fixtureUri = new Uri(fixture).AbsoluteUri;
         await client.OpenAsync(fixtureUri, File.ReadAllText(fixture) + "  - name: ahu-1\n");
         var own = await client.WaitUntilAsync(fixtureUri, p => p.Diagnostics.Any(d => d.Code == "CL0201"));
-        Assert.All(own.Diagnostics.Where(d => d.Code == "CL0201"), d => Assert.Equal(fixtureUri, Assert.Single(d.RelatedInformation!).Location.Uri));
+        Assert.All(own.Diagnostics.Where(d => d.Code == "CL0201"), d =>
+            Assert.Equal(fixtureUri, Assert.Single(d.RelatedInformation!).Location.Uri));
         Assert.DoesNotContain((await client.SettledDiagnosticsAsync(uri))!.Diagnostics, d => d.Code == "CL0201");
     }
 

@@ -32,17 +32,21 @@ public sealed class DiskFaultTests(ITestOutputHelper output)
 
     private static Outcome? RunConstrained(TempSite site, int sizeBytes, string? readOnly, params string[] args)
     {
-        string mount = Directory.CreateTempSubdirectory("certlsp-mnt-").FullName, outFolder = Directory.CreateTempSubdirectory("certlsp-out-").FullName;
+        string mount = Directory.CreateTempSubdirectory("certlsp-mnt-").FullName, outFolder =
+            Directory.CreateTempSubdirectory("certlsp-out-").FullName;
         try
         {
             var (exit, text) = PrivateMount.Run(Script, new Dictionary<string, string>
             {
-                ["ARGS"] = string.Join(' ', args.Select(a => a.StartsWith(site.Folder, StringComparison.Ordinal) ? Path.GetRelativePath(site.Folder, a) : a)),
-                ["SIZE"] = sizeBytes.ToString(System.Globalization.CultureInfo.InvariantCulture), ["MNT"] = mount, ["SITE"] = site.Folder, ["OUT"] = outFolder, ["READONLY"] = readOnly ?? "",
+                ["ARGS"] = string.Join(' ', args.Select(a => a.StartsWith(site.Folder, StringComparison.Ordinal)
+                    ? Path.GetRelativePath(site.Folder, a) : a)),
+                ["SIZE"] = sizeBytes.ToString(System.Globalization.CultureInfo.InvariantCulture), ["MNT"] = mount, ["SITE"] = site.Folder,
+                ["OUT"] = outFolder, ["READONLY"] = readOnly ?? "",
             });
             if (exit == 99) return null; // the site itself does not fit
             Assert.True(exit == 0, $"the namespace script failed ({exit}): {text}");
-            return new Outcome(int.Parse(File.ReadAllText(Path.Combine(outFolder, "exit")).Trim(), System.Globalization.CultureInfo.InvariantCulture),
+            return new Outcome(int.Parse(File.ReadAllText(Path.Combine(outFolder, "exit")).Trim(),
+                System.Globalization.CultureInfo.InvariantCulture),
                 File.ReadAllText(Path.Combine(outFolder, "stdout")), File.ReadAllText(Path.Combine(outFolder, "stderr")));
         }
         finally
@@ -81,7 +85,8 @@ public sealed class DiskFaultTests(ITestOutputHelper output)
             if (run.Exit != 0) Assert.Contains("No space left on device", run.Stdout + run.Stderr);
 
             var (exit, stdout, stderr) = CliProcess.Run("csr", site.ManifestPath);
-            Assert.True(exit == 0 || exit == 1 && stderr.Contains("pending CSR", StringComparison.Ordinal), $"{pages * 4} KiB, re-run: exit {exit}\n{stdout}\n{stderr}");
+            Assert.True(exit == 0 || exit == 1 && stderr.Contains("pending CSR", StringComparison.Ordinal),
+                $"{pages * 4} KiB, re-run: exit {exit}\n{stdout}\n{stderr}");
             Assert.Equal(Devices, LedgerFile.Load(site.LedgerPath).Entries.Count);
             SiteConsistency.Assert(site);
             Leaks.AssertNone(site, [run.Stdout, run.Stderr, stdout, stderr]);
@@ -148,7 +153,8 @@ public sealed class DiskFaultTests(ITestOutputHelper output)
         Assert.Equal(ledgerBefore, File.ReadAllText(site.LedgerPath));
     }
 
-    /// <summary>The bundle folder read-only: certificates are recorded without bundles; the next import writes the missing bundles.</summary>
+    /// <summary>The bundle folder read-only: certificates are recorded without bundles; the next import writes the missing
+    /// bundles.</summary>
     [NeedsFact(Needs.Root)]
     public async Task Bundles_that_could_not_be_written_are_written_by_the_next_import()
     {
@@ -171,5 +177,6 @@ public sealed class DiskFaultTests(ITestOutputHelper output)
     }
 
     private static string FirstProblem(string text) =>
-        text.Split('\n').FirstOrDefault(l => l.Contains("space", StringComparison.Ordinal) || l.Contains("certlsp:", StringComparison.Ordinal))?.Trim() ?? text.Trim();
+        text.Split('\n').FirstOrDefault(l => l.Contains("space", StringComparison.Ordinal)
+            || l.Contains("certlsp:", StringComparison.Ordinal))?.Trim() ?? text.Trim();
 }

@@ -32,7 +32,8 @@ public sealed class HostileBytesTests(ITestOutputHelper output)
         return (Encoding.ASCII.GetBytes(ca.Sign(csr)), csr);
     }
 
-    private static byte[] Der(byte[] pem) => Convert.FromBase64String(string.Concat(Encoding.ASCII.GetString(pem).Split('\n').Where(l => !l.StartsWith("-----", StringComparison.Ordinal))));
+    private static byte[] Der(byte[] pem) => Convert.FromBase64String(
+        string.Concat(Encoding.ASCII.GetString(pem).Split('\n').Where(l => !l.StartsWith("-----", StringComparison.Ordinal))));
 
     /// <summary>One mutation: random bytes, flipped bytes, truncation, insertion, repeated blocks, broken PEM framing.</summary>
     private static byte[] Mutate(Random random, byte[] pem, byte[] der)
@@ -43,29 +44,30 @@ public sealed class HostileBytesTests(ITestOutputHelper output)
             case 0:
                 return RandomNumberGenerator.GetBytes(random.Next(0, 2000));
             case 1:
-            {
-                var copy = (byte[])source.Clone();
-                for (int k = random.Next(1, 8); k > 0; k--) copy[random.Next(copy.Length)] ^= (byte)(1 << random.Next(8));
-                return copy;
-            }
+                {
+                    var copy = (byte[])source.Clone();
+                    for (int k = random.Next(1, 8); k > 0; k--) copy[random.Next(copy.Length)] ^= (byte)(1 << random.Next(8));
+                    return copy;
+                }
             case 2:
                 return source[..random.Next(source.Length)];
             case 3:
-            {
-                int at = random.Next(source.Length);
-                return [.. source[..at], .. RandomNumberGenerator.GetBytes(random.Next(1, 64)), .. source[at..]];
-            }
+                {
+                    int at = random.Next(source.Length);
+                    return [.. source[..at], .. RandomNumberGenerator.GetBytes(random.Next(1, 64)), .. source[at..]];
+                }
             case 4:
                 return [.. pem, .. pem, .. Encoding.ASCII.GetBytes("-----BEGIN CERTIFICATE-----\n")];
             case 5:
-                return Encoding.ASCII.GetBytes($"-----BEGIN CERTIFICATE-----\n{new string('A', random.Next(1, 100_000))}\n-----END CERTIFICATE-----\n");
+                return Encoding.ASCII.GetBytes(
+                    $"-----BEGIN CERTIFICATE-----\n{new string('A', random.Next(1, 100_000))}\n-----END CERTIFICATE-----\n");
             default:
-            {
-                // DER with a length field made huge or indefinite
-                var copy = (byte[])der.Clone();
-                copy[1] = random.Next(2) == 0 ? (byte)0x80 : (byte)0x84;
-                return copy;
-            }
+                {
+                    // DER with a length field made huge or indefinite
+                    var copy = (byte[])der.Clone();
+                    copy[1] = random.Next(2) == 0 ? (byte)0x80 : (byte)0x84;
+                    return copy;
+                }
         }
     }
 
@@ -120,13 +122,16 @@ public sealed class HostileBytesTests(ITestOutputHelper output)
         string zip = site.Zips[0];
         var entries = TempSite.Entries(zip);
         // A later zip name (as an interrupted run would leave), holding garbage, a multi-valued-name CSR look-alike and a truncated CSR.
-        string later = zip.Replace("_1-of-1", "_1-of-1", StringComparison.Ordinal).Replace(Path.GetFileName(zip)[..^4].Split('_')[^2], "29991231T235959Z", StringComparison.Ordinal);
+        string later = zip.Replace("_1-of-1", "_1-of-1", StringComparison.Ordinal).Replace(Path.GetFileName(zip)[..^4].Split('_')[^2],
+            "29991231T235959Z", StringComparison.Ordinal);
         // The P-256 OID (…3.1.7) turned into one no platform knows (…7.1.7): the CSR's key cannot even be loaded.
         byte[] der = Der(entries.First().Value);
         int curve = der.AsSpan().IndexOf((byte[])[0x06, 0x08, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x03, 0x01, 0x07]);
         Assert.True(curve > 0);
         der[curve + 7] = 0x07;
-        string unknownCurve = $"-----BEGIN CERTIFICATE REQUEST-----\n{Convert.ToBase64String(der, Base64FormattingOptions.InsertLineBreaks)}\n-----END CERTIFICATE REQUEST-----\n";
+        string unknownCurve =
+            $"-----BEGIN CERTIFICATE REQUEST-----\n{Convert.ToBase64String(der, Base64FormattingOptions.InsertLineBreaks)}\n-----END " +
+            $"CERTIFICATE REQUEST-----\n";
         File.WriteAllBytes(later, TempSite.MakeZip(("a.pem", RandomNumberGenerator.GetBytes(500)), ("b.pem", entries.First().Value[..100]),
             ("c.pem", "-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----\n"u8.ToArray()), ("d.pem", Encoding.ASCII.GetBytes(unknownCurve))));
         var second = await CsrRequester.RunAsync(site.ManifestPath, site.Text, new CsrRequestOptions { Pending = PendingPolicy.Keep });
@@ -136,7 +141,8 @@ public sealed class HostileBytesTests(ITestOutputHelper output)
         SiteConsistency.Assert(site);
     }
 
-    private static byte[] ZipOf(int entries, Func<int, string> name, Func<int, byte[]> data, CompressionLevel level = CompressionLevel.Fastest)
+    private static byte[] ZipOf(int entries, Func<int, string> name, Func<int, byte[]> data, CompressionLevel level =
+        CompressionLevel.Fastest)
     {
         using var memory = new MemoryStream();
         using (var zip = new ZipArchive(memory, ZipArchiveMode.Create, leaveOpen: true))
@@ -194,7 +200,8 @@ public sealed class HostileBytesTests(ITestOutputHelper output)
         Assert.False(Directory.Exists(site.File_("certificates")));
     }
 
-    /// <summary>A zip with one entry of <paramref name="size"/> zero bytes, deflated (about 1,000:1), streamed so the test stays small.</summary>
+    /// <summary>A zip with one entry of <paramref name="size"/> zero bytes, deflated (about 1,000:1), streamed so the test stays
+    /// small.</summary>
     private static byte[] Bomb(long size)
     {
         using var memory = new MemoryStream();

@@ -79,11 +79,14 @@ public sealed class KeyMaterialTests(ITestOutputHelper output)
                 (Methods.Hover, new { textDocument = new { uri }, position = at }),
                 (Methods.CodeLens, new { textDocument = new { uri } }),
                 (Methods.DocumentSymbol, new { textDocument = new { uri } }),
-                (Methods.CodeAction, new { textDocument = new { uri }, range = new { start = at, end = at }, context = new { diagnostics = Array.Empty<object>() } }),
+                (Methods.CodeAction, new { textDocument = new { uri }, range = new { start = at, end = at }, context =
+                    new { diagnostics = Array.Empty<object>() } }),
                 (CertLspCommands.SiteStatus, new { uri }),
                 (Methods.ExecuteCommand, new { command = CertLspCommands.ShowStatus, arguments = new[] { new { uri } } }),
-                (Methods.ExecuteCommand, new { command = CertLspCommands.GenerateCsrs, arguments = new[] { new { uri, scope = "all", pending = "overwrite" } }, workDoneToken = "t1" }),
-                (Methods.ExecuteCommand, new { command = CertLspCommands.ImportCertificates, arguments = new[] { new { uri, path = signed } }, workDoneToken = "t2" }),
+                (Methods.ExecuteCommand, new { command = CertLspCommands.GenerateCsrs, arguments =
+                    new[] { new { uri, scope = "all", pending = "overwrite" } }, workDoneToken = "t1" }),
+                (Methods.ExecuteCommand, new { command = CertLspCommands.ImportCertificates, arguments =
+                    new[] { new { uri, path = signed } }, workDoneToken = "t2" }),
             })
             {
                 texts.Add((await client.Request<JsonElement>(method, parameters)).ToString());
@@ -98,17 +101,22 @@ public sealed class KeyMaterialTests(ITestOutputHelper output)
             Environment.SetEnvironmentVariable(KeyStore.PassphraseVariable, previous.Length == 0 ? null : previous);
         }
 
-        // The key folder and its quarantine folder (keys of the killed run that no ledger entry names: kept, never deleted) hold keys by design.
+        // The key folder and its quarantine folder (keys of the killed run that no ledger entry names: kept, never deleted) hold keys by
+        // design.
         var store = KeyStore.ForManifest(site.ManifestPath, passphrase);
         string keyFolder = store.Folder + Path.DirectorySeparatorChar, quarantine = store.QuarantineFolder + Path.DirectorySeparatorChar;
         if (Directory.Exists(store.QuarantineFolder))
         {
-            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(store.QuarantineFolder));
-            Assert.All(Directory.GetFiles(store.QuarantineFolder, "*.key.pem"), f => Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(f)));
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute,
+                File.GetUnixFileMode(store.QuarantineFolder));
+            Assert.All(Directory.GetFiles(store.QuarantineFolder, "*.key.pem"), f =>
+                Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(f)));
         }
         var files = Directory.GetFiles(site.Folder, "*", SearchOption.AllDirectories)
             .Where(f => !f.StartsWith(keyFolder, StringComparison.Ordinal) && !f.StartsWith(quarantine, StringComparison.Ordinal)).ToList();
         PrivateKeyScan.AssertAbsent(site, files, texts, passphrase);
-        output.WriteLine($"{key}{(passphrase is null ? "" : ", encrypted")}: {KeyStore.ForManifest(site.ManifestPath, passphrase).Files().Count()} keys searched for in {files.Count} files and {texts.Count} outputs ({texts.Sum(t => t.Length):N0} characters)");
+        output.WriteLine(
+            $"{key}{(passphrase is null ? "" : ", encrypted")}: {KeyStore.ForManifest(site.ManifestPath, passphrase).Files().Count()} " +
+            $"keys searched for in {files.Count} files and {texts.Count} outputs ({texts.Sum(t => t.Length):N0} characters)");
     }
 }

@@ -23,7 +23,8 @@ public sealed class KillTests(ITestOutputHelper output)
 
     private static string LockFile(TempSite site) => Path.Combine(site.Folder, "." + Path.GetFileName(site.LedgerPath) + ".lock");
 
-    /// <summary>Starts the CLI; once <paramref name="begun"/> shows it has started writing, waits a random part of the expected work time and SIGKILLs it.</summary>
+    /// <summary>Starts the CLI; once <paramref name="begun"/> shows it has started writing, waits a random part of the expected work time
+    /// and SIGKILLs it.</summary>
     private static KillAttempt KillDuringWork(string[] args, Func<bool> begun, Random random, double expectedWorkMs) =>
         SigKill.During(CliProcess.Info(args), begun, random.NextDouble() * expectedWorkMs);
 
@@ -71,7 +72,8 @@ public sealed class KillTests(ITestOutputHelper output)
         return window;
     }
 
-    /// <summary>What a kill can leave in each folder a run writes to (the temporaries of atomic writes) is cleared by the next run.</summary>
+    /// <summary>What a kill can leave in each folder a run writes to (the temporaries of atomic writes) is cleared by the next
+    /// run.</summary>
     [Fact]
     public async Task Temporaries_a_killed_run_left_in_any_folder_are_cleared_by_the_next_run()
     {
@@ -83,14 +85,16 @@ public sealed class KillTests(ITestOutputHelper output)
         string Leftover(string folder, string file) => Path.Combine(folder, $".{file}.{Guid.NewGuid():N}.tmp");
         var forCsr = new[]
         {
-            Leftover(Path.GetDirectoryName(keys.Folder)!, ".gitignore"), Leftover(keys.Folder, ".gitignore"), Leftover(keys.Folder, "dev-01.0123456789abcdef.key.pem"),
+            Leftover(Path.GetDirectoryName(keys.Folder)!, ".gitignore"), Leftover(keys.Folder, ".gitignore"),
+                Leftover(keys.Folder, "dev-01.0123456789abcdef.key.pem"),
             Leftover(site.Folder, Path.GetFileName(site.Zips[0])), Leftover(site.Folder, Path.GetFileName(site.LedgerPath)),
         };
         foreach (var file in forCsr) File.WriteAllText(file, "half");
         var (exit, stdout, stderr) = CliProcess.Run("csr", site.ManifestPath, "--keep-pending");
         Assert.True(exit == 0, stdout + stderr);
         Assert.Contains($"{forCsr.Length} temporary file(s) removed", stdout);
-        var forImport = new[] { Leftover(bundles, "dev-01.p12"), Leftover(bundles, "dev-02.chain.pem"), Leftover(site.Folder, Path.GetFileName(site.LedgerPath)) };
+        var forImport = new[] { Leftover(bundles, "dev-01.p12"), Leftover(bundles, "dev-02.chain.pem"),
+            Leftover(site.Folder, Path.GetFileName(site.LedgerPath)) };
         foreach (var file in forImport) File.WriteAllText(file, "half");
         (exit, stdout, stderr) = CliProcess.Run("import", site.ManifestPath, signed);
         Assert.True(exit == 0, stdout + stderr);
@@ -134,7 +138,9 @@ public sealed class KillTests(ITestOutputHelper output)
                 seen.UnionWith(keys.Files().Select(File.ReadAllText)); // a re-run may remove them: still searched for at the end
                 var ledger = LedgerFile.Load(site.LedgerPath);
                 int writing = Directory.Exists(keys.Folder) ? Directory.GetFiles(keys.Folder, "*.tmp").Length : 0;
-                string state = $"{keys.Files().Count()} key(s){(writing > 0 ? " (a file being written)" : "")}, {site.Zips.Count} zip(s), {ledger.Entries.Count} ledger entries{(ledger.RunOpen is null ? "" : ", run open")}";
+                string state =
+                    $"{keys.Files().Count()} key(s){(writing > 0 ? " (a file being written)" : "")}, {site.Zips.Count} zip(s), " +
+                    $"{ledger.Entries.Count} ledger entries{(ledger.RunOpen is null ? "" : ", run open")}";
                 histogram[state] = histogram.GetValueOrDefault(state) + 1;
                 AssertSurvivable(site);
             }
@@ -142,15 +148,20 @@ public sealed class KillTests(ITestOutputHelper output)
             var (exit, stdout, stderr) = CliProcess.Run("csr", site.ManifestPath);
             texts.Add(stdout + stderr);
             if (exit == 1) Assert.Contains("pending CSR", stderr); // a run above finished the job: this one writes nothing
-            else Assert.True(exit == 0 && stdout.Contains($"Summary: {Devices} requested, 0 no action taken, 0 failed.", StringComparison.Ordinal), $"exit {exit}\n{stdout}\n{stderr}");
+            else Assert.True(exit == 0 && stdout.Contains($"Summary: {Devices} requested, 0 no action taken, 0 failed.",
+                StringComparison.Ordinal), $"exit {exit}\n{stdout}\n{stderr}");
             Assert.Equal(Devices, LedgerFile.Load(site.LedgerPath).Entries.Count);
             SiteConsistency.Assert(site);
-            Assert.Equal(Devices, site.Zips.Sum(z => TempSite.Entries(z).Count(e => e.Key.EndsWith(".pem", StringComparison.Ordinal) && !e.Key.Contains("issuer/", StringComparison.Ordinal))));
+            Assert.Equal(Devices, site.Zips.Sum(z => TempSite.Entries(z).Count(e => e.Key.EndsWith(".pem", StringComparison.Ordinal)
+                && !e.Key.Contains("issuer/", StringComparison.Ordinal))));
             int removed = seen.Except(keys.Files().Select(File.ReadAllText)).Count();
             removedKeys += removed;
             Leaks.AssertNone(site, texts, seen);
         }
-        output.WriteLine($"seed {seed}: {kills} SIGKILLs of certlsp csr over {sites} sites ({finishedFirst} runs finished before their kill), {clock.Elapsed.TotalSeconds:F0} s; {removedKeys} orphan keys removed by re-runs, searched for too; window {window.Ms:F0} ms after {window.Measurements} measurements");
+        output.WriteLine(
+            $"seed {seed}: {kills} SIGKILLs of certlsp csr over {sites} sites ({finishedFirst} runs finished before their kill), " +
+            $"{clock.Elapsed.TotalSeconds:F0} s; {removedKeys} orphan keys removed by re-runs, searched for too; window {window.Ms:F0} " +
+            $"ms after {window.Measurements} measurements");
         foreach (var (state, count) in histogram) output.WriteLine($"  killed with {state}: {count}");
         Assert.True(histogram.Count >= 3, "the kills should land at several different moments of the run");
     }
@@ -168,7 +179,8 @@ public sealed class KillTests(ITestOutputHelper output)
         {
             using var site = new TempSite(TempSite.Manifest(devices));
             var run = SigKill.During(CliProcess.Info("csr", site.ManifestPath),
-                () => File.Exists(site.LedgerPath) && File.ReadAllText(site.LedgerPath).Contains("pending-zip: ", StringComparison.Ordinal), 0);
+                () => File.Exists(site.LedgerPath) && File.ReadAllText(site.LedgerPath).Contains("pending-zip: ",
+                    StringComparison.Ordinal), 0);
             if (!run.Killed || !File.ReadAllText(site.LedgerPath).Contains("run-open: ", StringComparison.Ordinal))
             {
                 Assert.True(attempt < 5, "the run finished before it could be killed after its first zip, five times");
@@ -197,7 +209,8 @@ public sealed class KillTests(ITestOutputHelper output)
                     int at = awaiting.IndexOf(zip.Key + ": ", StringComparison.Ordinal);
                     Assert.True(at >= 0, $"{zip.Key} is not named:\n{awaiting}");
                     string devicesLine = awaiting[at..].Split('\n').First(l => l.StartsWith("    dev-", StringComparison.Ordinal));
-                    Assert.Equal(zip.Select(e => e.Device).Order(StringComparer.Ordinal), devicesLine.Trim().Split(", ").Order(StringComparer.Ordinal));
+                    Assert.Equal(zip.Select(e => e.Device).Order(StringComparer.Ordinal),
+                        devicesLine.Trim().Split(", ").Order(StringComparer.Ordinal));
                 }
             }
             // The killed run's numbering has gaps (its later zips were never written): said so in the listing.
@@ -253,11 +266,14 @@ public sealed class KillTests(ITestOutputHelper output)
             texts.Add(stdout + stderr);
             Assert.True(exit == 0, $"exit {exit}\n{stdout}\n{stderr}");
             var ledger = LedgerFile.Load(site.LedgerPath);
-            Assert.All(ledger.Entries.Values, e => Assert.True(e.Certificate is not null && e.Pending is null, $"{e.Device} is not imported"));
+            Assert.All(ledger.Entries.Values, e => Assert.True(e.Certificate is not null && e.Pending is null,
+                $"{e.Device} is not imported"));
             SiteConsistency.Assert(site);
             Leaks.AssertNone(site, texts);
         }
-        output.WriteLine($"seed {seed}: {kills} SIGKILLs of certlsp import over {sites} sites ({finishedFirst} runs finished before their kill), {clock.Elapsed.TotalSeconds:F0} s; window {window.Ms:F0} ms after {window.Measurements} measurements");
+        output.WriteLine(
+            $"seed {seed}: {kills} SIGKILLs of certlsp import over {sites} sites ({finishedFirst} runs finished before their kill), " +
+            $"{clock.Elapsed.TotalSeconds:F0} s; window {window.Ms:F0} ms after {window.Measurements} measurements");
         foreach (var (state, count) in histogram) output.WriteLine($"  killed with {state}: {count}");
         Assert.True(histogram.Count >= 2, "the kills should land at several different moments of the run");
     }

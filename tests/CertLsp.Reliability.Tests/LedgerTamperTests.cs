@@ -41,14 +41,17 @@ public sealed class LedgerTamperTests(ITestOutputHelper output)
         {
             int start = IndexOf(lines, "device: ", 1), end = IndexOf(lines, "  check: ", 1);
             var block = lines[start..(end + 1)];
-            var theirs = block.Select(l => l.StartsWith("  pending-since: ", StringComparison.Ordinal) ? "  pending-since: 2030-01-01T00:00:00Z" : l);
-            var merged = lines[..start].Concat(["<<<<<<< HEAD", .. block, "=======", .. theirs, ">>>>>>> feature/renewal"]).Concat(lines[(end + 1)..]).ToArray();
+            var theirs = block.Select(l => l.StartsWith("  pending-since: ", StringComparison.Ordinal)
+                ? "  pending-since: 2030-01-01T00:00:00Z" : l);
+            var merged = lines[..start].Concat(["<<<<<<< HEAD", .. block, "=======", .. theirs, ">>>>>>> feature/renewal"]).Concat(
+                lines[(end + 1)..]).ToArray();
             return (Join(merged), start + 1);
         }),
         new Tampering("git merge conflict in the header", lines =>
         {
             int through = IndexOf(lines, "requests-through: ");
-            var merged = lines[..through].Concat(["<<<<<<< HEAD", lines[through], "=======", "requests-through: 20300101T000000Z", ">>>>>>> other"]).Concat(lines[(through + 1)..]).ToArray();
+            var merged = lines[..through].Concat(["<<<<<<< HEAD", lines[through], "=======", "requests-through: 20300101T000000Z",
+                ">>>>>>> other"]).Concat(lines[(through + 1)..]).ToArray();
             return (Join(merged), through + 1);
         }),
         new Tampering("truncated in the middle of the last block", lines =>
@@ -77,12 +80,14 @@ public sealed class LedgerTamperTests(ITestOutputHelper output)
     ];
 
     private static Dictionary<string, byte[]> Files(TempSite site) =>
-        Directory.GetFiles(site.Folder, "*", SearchOption.AllDirectories).Where(f => !f.EndsWith(".lock", StringComparison.Ordinal)).ToDictionary(f => f, File.ReadAllBytes);
+        Directory.GetFiles(site.Folder, "*", SearchOption.AllDirectories).Where(f =>
+            !f.EndsWith(".lock", StringComparison.Ordinal)).ToDictionary(f => f, File.ReadAllBytes);
 
     private static void AssertUnchanged(Dictionary<string, byte[]> before, TempSite site, string what)
     {
         var after = Files(site);
-        Assert.True(before.Keys.Order().SequenceEqual(after.Keys.Order()), $"{what} added or removed files: {string.Join(", ", after.Keys.Except(before.Keys).Concat(before.Keys.Except(after.Keys)))}");
+        Assert.True(before.Keys.Order().SequenceEqual(after.Keys.Order()),
+            $"{what} added or removed files: {string.Join(", ", after.Keys.Except(before.Keys).Concat(before.Keys.Except(after.Keys)))}");
         foreach (var (file, bytes) in before) Assert.True(bytes.AsSpan().SequenceEqual(after[file]), $"{what} changed {file}");
     }
 
@@ -100,7 +105,8 @@ public sealed class LedgerTamperTests(ITestOutputHelper output)
         var before = Files(site);
         string where = $"{Path.GetFileName(site.LedgerPath)}:{line}:";
 
-        foreach (var args in new[] { ["csr", site.ManifestPath], ["csr", site.ManifestPath, "--overwrite-pending"], ["import", site.ManifestPath, signed], ["status", site.ManifestPath], new[] { "check", site.ManifestPath } })
+        foreach (var args in new[] { ["csr", site.ManifestPath], ["csr", site.ManifestPath, "--overwrite-pending"],
+            ["import", site.ManifestPath, signed], ["status", site.ManifestPath], new[] { "check", site.ManifestPath } })
         {
             var (exit, stdout, stderr) = CliProcess.Run(args);
             string command = string.Join(' ', args.Take(1).Concat(args.Skip(2)));
@@ -128,7 +134,8 @@ public sealed class LedgerTamperTests(ITestOutputHelper output)
         Assert.Equal(2, diagnostic.Severity);
         foreach (var (command, argument) in new (string, object)[] { (CertLspCommands.GenerateCsrs, new { uri = manifestUri, scope = "all", pending = "overwrite" }), (CertLspCommands.ImportCertificates, new { uri = manifestUri, path = signed }) })
         {
-            var refused = await Assert.ThrowsAsync<RemoteInvocationException>(() => client.Request<object>(Methods.ExecuteCommand, new { command, arguments = new[] { argument } }));
+            var refused = await Assert.ThrowsAsync<RemoteInvocationException>(() =>
+                client.Request<object>(Methods.ExecuteCommand, new { command, arguments = new[] { argument } }));
             Assert.Contains(where, refused.Message);
         }
         AssertUnchanged(before, site, "the language server");
@@ -182,8 +189,10 @@ public sealed class LedgerTamperTests(ITestOutputHelper output)
             try
             {
                 var read = LedgerFormat.Read(site.LedgerPath, text);
-                Assert.True(read.RequestsThrough == truth.RequestsThrough && read.RunOpen == truth.RunOpen && read.Entries.Values.SequenceEqual(truth.Entries.Values),
-                    $"seed {seed}: byte {at} changed from {original[at]:x2} to {bytes[at]:x2} was read as a different ledger: {(read.RequestsThrough, read.RunOpen)} vs {(truth.RequestsThrough, truth.RunOpen)}\n{text}");
+                Assert.True(read.RequestsThrough == truth.RequestsThrough && read.RunOpen == truth.RunOpen
+                    && read.Entries.Values.SequenceEqual(truth.Entries.Values),
+                    $"seed {seed}: byte {at} changed from {original[at]:x2} to {bytes[at]:x2} was read as a different ledger: " +
+                        $"{(read.RequestsThrough, read.RunOpen)} vs {(truth.RequestsThrough, truth.RunOpen)}\n{text}");
                 harmless++;
             }
             catch (LedgerFormatException ex)
@@ -192,7 +201,9 @@ public sealed class LedgerTamperTests(ITestOutputHelper output)
                 detected++;
             }
         }
-        output.WriteLine($"seed {seed}: {tries} one-byte damages ({inHeader} in the header): {detected} reported with a line, {harmless} harmless (comments, same byte), none misread");
+        output.WriteLine(
+            $"seed {seed}: {tries} one-byte damages ({inHeader} in the header): {detected} reported with a line, {harmless} harmless " +
+            $"(comments, same byte), none misread");
         Assert.True(detected > tries / 2);
         Assert.True(inHeader > 0, "some damage should hit the header");
     }

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Text.Json;
 using CertLsp.Core.Tests.Certificates;
 using CertLsp.LanguageServer;
@@ -60,7 +59,8 @@ public sealed class LspDiskFaultTests(ITestOutputHelper output)
     }
 
     private static Task<T> Execute<T>(JsonRpc rpc, string command, object argument) =>
-        rpc.InvokeWithParameterObjectAsync<T>(Methods.ExecuteCommand, new { command, arguments = new[] { argument }, workDoneToken = "disk" });
+        rpc.InvokeWithParameterObjectAsync<T>(Methods.ExecuteCommand,
+            new { command, arguments = new[] { argument }, workDoneToken = "disk" });
 
     [NeedsFact(Needs.Root)]
     public async Task Generate_csrs_on_a_disk_that_fills_up_fails_clearly_and_the_server_serves_on()
@@ -89,11 +89,14 @@ public sealed class LspDiskFaultTests(ITestOutputHelper output)
 
     private async Task<string> RunAsync(TempSite site, string mount, int room)
     {
-        using var process = PrivateMount.Start(Script, new Dictionary<string, string> { ["MNT"] = mount, ["SITE"] = site.Folder, ["ROOM"] = $"{room}" });
+        using var process = PrivateMount.Start(Script, new Dictionary<string,
+            string>
+        { ["MNT"] = mount, ["SITE"] = site.Folder, ["ROOM"] = $"{room}" });
         var log = process.StandardError.ReadToEndAsync();
         var client = new Client();
         var formatter = new SystemTextJsonFormatter { JsonSerializerOptions = CertLspServer.CreateOptions() };
-        using var rpc = new JsonRpc(new HeaderDelimitedMessageHandler(process.StandardInput.BaseStream, process.StandardOutput.BaseStream, formatter));
+        using var rpc = new JsonRpc(new HeaderDelimitedMessageHandler(process.StandardInput.BaseStream, process.StandardOutput.BaseStream,
+            formatter));
         rpc.AddLocalRpcTarget(client);
         rpc.StartListening();
         string outcome;
@@ -102,14 +105,17 @@ public sealed class LspDiskFaultTests(ITestOutputHelper output)
             string manifest = Path.Combine(mount, Path.GetFileName(site.ManifestPath)), uri = UriPaths.FromPath(manifest);
             await rpc.InvokeWithParameterObjectAsync<JsonElement>(Methods.Initialize, new
             {
-                processId = (int?)null, rootUri = new Uri(mount).AbsoluteUri, capabilities = new { window = new { workDoneProgress = true } },
+                processId = (int?)null, rootUri = new Uri(mount).AbsoluteUri, capabilities =
+                    new { window = new { workDoneProgress = true } },
             }).WaitAsync(TimeSpan.FromMinutes(1));
             await rpc.NotifyWithParameterObjectAsync(Methods.Initialized, new { });
-            await rpc.NotifyWithParameterObjectAsync(Methods.DidOpen, new { textDocument = new { uri, languageId = "yaml", version = 1, text = site.Text } });
+            await rpc.NotifyWithParameterObjectAsync(Methods.DidOpen,
+                new { textDocument = new { uri, languageId = "yaml", version = 1, text = site.Text } });
             string inside = PrivateMount.Inside(process, mount);
             try
             {
-                var done = await Execute<GenerateCsrsResult>(rpc, CertLspCommands.GenerateCsrs, new { uri, scope = "all" }).WaitAsync(TimeSpan.FromMinutes(1));
+                var done = await Execute<GenerateCsrsResult>(rpc, CertLspCommands.GenerateCsrs, new { uri, scope = "all" }).WaitAsync(
+                    TimeSpan.FromMinutes(1));
                 Assert.Equal(Devices, done.Requested);
                 outcome = "completed";
             }
@@ -121,18 +127,22 @@ public sealed class LspDiskFaultTests(ITestOutputHelper output)
                 Assert.DoesNotContain("   at ", ex.Message);
                 Assert.Contains(client.Messages, m => m.Type == MessageType.Error && m.Message == ex.Message);
                 Assert.Empty(Directory.GetFiles(inside, "*.tmp", SearchOption.AllDirectories));
-                if (File.Exists(Path.Combine(inside, Path.GetFileName(site.LedgerPath)))) LedgerFile.Load(Path.Combine(inside, Path.GetFileName(site.LedgerPath)));
-                outcome = ex.Message[..ex.Message.IndexOf(". What", StringComparison.Ordinal)].Replace(mount + "/", "", StringComparison.Ordinal);
+                if (File.Exists(Path.Combine(inside, Path.GetFileName(site.LedgerPath)))) LedgerFile.Load(
+                    Path.Combine(inside, Path.GetFileName(site.LedgerPath)));
+                outcome = ex.Message[..ex.Message.IndexOf(". What", StringComparison.Ordinal)].Replace(mount + "/", "",
+                    StringComparison.Ordinal);
 
                 // The server serves on: a status answer from the ledger as it is, then the same command with room completes the job.
                 var status = await Execute<JsonElement>(rpc, CertLspCommands.ShowStatus, new { uri }).WaitAsync(TimeSpan.FromMinutes(1));
                 Assert.Equal(Devices, status.GetProperty("devices").GetArrayLength());
                 File.Delete(Path.Combine(inside, "filler"));
-                var rerun = await Execute<GenerateCsrsResult>(rpc, CertLspCommands.GenerateCsrs, new { uri, scope = "all", pending = "keep" }).WaitAsync(TimeSpan.FromMinutes(1));
+                var rerun = await Execute<GenerateCsrsResult>(rpc, CertLspCommands.GenerateCsrs,
+                    new { uri, scope = "all", pending = "keep" }).WaitAsync(TimeSpan.FromMinutes(1));
                 Assert.True(rerun.Refusal is null && rerun.Failed == 0, rerun.Message);
                 outcome += $"; with room the same server completed ({rerun.Message})";
             }
-            await rpc.InvokeWithCancellationAsync<JsonElement?>(Methods.Shutdown, [], CancellationToken.None).WaitAsync(TimeSpan.FromMinutes(1));
+            await rpc.InvokeWithCancellationAsync<JsonElement?>(Methods.Shutdown, [], CancellationToken.None).WaitAsync(
+                TimeSpan.FromMinutes(1));
             await rpc.NotifyAsync(Methods.Exit);
         }
         finally

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json;
-using CertLsp.Core.Checking;
 using CertLsp.Core.Tests.Certificates;
 using CertLsp.LanguageServer.Protocol;
 using CertLsp.LanguageServer.Workspace;
@@ -8,7 +6,6 @@ using CertLsp.Reliability.Tests.Support;
 using CertLsp.Workflows.Certificates;
 using CertLsp.Workflows.Ledger;
 using CertLsp.Workflows.Requests;
-using StreamJsonRpc;
 using Xunit.Abstractions;
 
 namespace CertLsp.Reliability.Tests;
@@ -23,8 +20,10 @@ public sealed class LspFaultTests(ITestOutputHelper output)
     /// <summary>120 devices: three zips, so a command can be stopped between and inside them.</summary>
     private const int Devices = 120;
 
-    private static Task<T> Execute<T>(LspTestClient client, string command, object argument, object? token = null, CancellationToken cancel = default) =>
-        client.Rpc.InvokeWithParameterObjectAsync<T>(Methods.ExecuteCommand, new { command, arguments = new[] { argument }, workDoneToken = token }, cancel);
+    private static Task<T> Execute<T>(LspTestClient client, string command, object argument, object? token = null,
+        CancellationToken cancel = default) =>
+        client.Rpc.InvokeWithParameterObjectAsync<T>(Methods.ExecuteCommand,
+            new { command, arguments = new[] { argument }, workDoneToken = token }, cancel);
 
     private static int KeyCount(TempSite site) => KeyStore.ForManifest(site.ManifestPath, null).Files().Count();
 
@@ -71,7 +70,9 @@ public sealed class LspFaultTests(ITestOutputHelper output)
             Assert.Equal(1, await client.Server.Completion.WaitAsync(Waits.HangGuard));
             await WaitUntilIdle(site);
             SiteConsistency.Assert(site, runMayBeOpen: true);
-            outcomes.Add($"vanished after {keysAtKill} key(s): {site.Zips.Count} zip(s), {LedgerFile.Load(site.LedgerPath).Entries.Count} ledger entries");
+            outcomes.Add(
+                $"vanished after {keysAtKill} key(s): {site.Zips.Count} zip(s), {LedgerFile.Load(site.LedgerPath).Entries.Count} ledger " +
+                $"entries");
             await client.DisposeAsync();
             await AssertRerunCompletesAsync(site);
             Leaks.AssertNone(site, [client.Log.ToString(), .. client.Messages.Select(m => m.Message)]);

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 using CertLsp.Core.Tests.Certificates;
-using CertLsp.LanguageServer.Protocol;
 using CertLsp.LanguageServer.Workspace;
 using CertLsp.Reliability.Tests.Support;
 using Xunit.Abstractions;
@@ -22,7 +21,8 @@ public sealed partial class LspLoadTests(ITestOutputHelper output)
 
     /// <summary>Manifest k: its own domain (so CNs differ across files) and instances k·1000+i (unique on the internetwork).</summary>
     private static string Manifest(int k) =>
-        Instance().Replace(TempSite.Manifest(DevicesEach, domain: $"m{k:D3}.test.example").Replace("site: Test Site", $"site: Site {k:D3}", StringComparison.Ordinal),
+        Instance().Replace(TempSite.Manifest(DevicesEach, domain: $"m{k:D3}.test.example").Replace("site: Test Site", $"site: Site {k:D3}",
+            StringComparison.Ordinal),
             m => $"instance: {k * DevicesEach + int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) - 1000}");
 
     [Fact]
@@ -40,11 +40,13 @@ public sealed partial class LspLoadTests(ITestOutputHelper output)
             await using var client = await LspTestClient.StartInitializedAsync(folder.FullName);
             while (client.Server.Context.Workspace.Snapshot.Disk.Count < Manifests)
             {
-                Assert.True(clock.Elapsed < TimeSpan.FromMinutes(3), $"indexed {client.Server.Context.Workspace.Snapshot.Disk.Count} of {Manifests} manifests in 3 minutes");
+                Assert.True(clock.Elapsed < TimeSpan.FromMinutes(3),
+                    $"indexed {client.Server.Context.Workspace.Snapshot.Disk.Count} of {Manifests} manifests in 3 minutes");
                 await Task.Delay(20);
             }
             double indexSeconds = clock.Elapsed.TotalSeconds;
-            Assert.Equal(Manifests * DevicesEach, client.Server.Context.Workspace.Snapshot.Disk.Values.Sum(d => d.Manifest!.Devices.Length));
+            Assert.Equal(Manifests * DevicesEach, client.Server.Context.Workspace.Snapshot.Disk.Values.Sum(d =>
+                d.Manifest!.Devices.Length));
 
             string path = Path.Combine(folder.FullName, "m042.site.yaml"), uri = UriPaths.FromPath(path), text = File.ReadAllText(path);
             clock.Restart();
@@ -61,7 +63,8 @@ public sealed partial class LspLoadTests(ITestOutputHelper output)
                 bool clash = n % 2 == 0;
                 string from = clash ? "m042" : "m041", to = clash ? "m041" : "m042";
                 clock.Restart();
-                var published = await client.ChangeAsync(uri, ++version, LspTestClient.Replace(domainRow, "domain: ".Length, domainRow, "domain: ".Length + 4, to));
+                var published = await client.ChangeAsync(uri, ++version,
+                    LspTestClient.Replace(domainRow, "domain: ".Length, domainRow, "domain: ".Length + 4, to));
                 latencies.Add(clock.Elapsed.TotalMilliseconds);
                 text = text.Replace($"domain: {from}", $"domain: {to}", StringComparison.Ordinal);
                 Assert.Equal(clash, published.Diagnostics.Any(d => d.Code == "CL0201"));
@@ -71,12 +74,18 @@ public sealed partial class LspLoadTests(ITestOutputHelper output)
             long after = GC.GetTotalMemory(forceFullCollection: true);
             double heapMb = (after - before) / 1048576.0, peakMb = Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0;
             latencies.Sort();
-            output.WriteLine($"{Manifests} manifests, {Manifests * DevicesEach:N0} devices: indexed in {indexSeconds:F1} s, first diagnostics of the open manifest in {openSeconds:F1} s");
-            output.WriteLine($"{edits} edits answered with fresh diagnostics: median {latencies[latencies.Count / 2]:F0} ms, slowest {latencies[^1]:F0} ms");
-            output.WriteLine($"managed heap held by the server after a full GC: {heapMb:F0} MB; peak working set of the test process: {peakMb:F0} MB");
+            output.WriteLine(
+                $"{Manifests} manifests, {Manifests * DevicesEach:N0} devices: indexed in {indexSeconds:F1} s, first diagnostics of the " +
+                $"open manifest in {openSeconds:F1} s");
+            output.WriteLine(
+                $"{edits} edits answered with fresh diagnostics: median {latencies[latencies.Count / 2]:F0} ms, slowest " +
+                $"{latencies[^1]:F0} ms");
+            output.WriteLine(
+                $"managed heap held by the server after a full GC: {heapMb:F0} MB; peak working set of the test process: {peakMb:F0} MB");
             Assert.True(heapMb < 512, $"the server holds {heapMb:F0} MB for 100,000 devices");
             Assert.True(latencies[^1] < 15_000, $"an edit waited {latencies[^1]:F0} ms for its diagnostics");
-            Assert.True(latencies[latencies.Count / 2] < 5_000, $"edits wait {latencies[latencies.Count / 2]:F0} ms (median) for their diagnostics");
+            Assert.True(latencies[latencies.Count / 2] < 5_000,
+                $"edits wait {latencies[latencies.Count / 2]:F0} ms (median) for their diagnostics");
         }
         finally
         {

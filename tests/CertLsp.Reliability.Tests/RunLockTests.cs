@@ -4,7 +4,8 @@ using CertLsp.Workflows.Ledger;
 
 namespace CertLsp.Reliability.Tests;
 
-/// <summary>One writer per ledger: while a run holds the lock, csr and import refuse and write nothing; a crashed holder frees it.</summary>
+/// <summary>One writer per ledger: while a run holds the lock, csr and import refuse and write nothing; a crashed holder frees
+/// it.</summary>
 [Collection(nameof(ChildProcesses))]
 public sealed class RunLockTests
 {

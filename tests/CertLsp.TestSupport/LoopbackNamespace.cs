@@ -13,7 +13,8 @@ public static class LoopbackNamespace
     public const string Broadcast = "127.255.255.255";
 
     public const string HowToRun =
-        "run ./test.sh, or: sudo unshare -n -- bash -c 'ip link set lo up && dotnet test tests/CertLsp.Bacnet.Tests --filter Category=Network'";
+        "run ./test.sh, or: sudo unshare -n -- bash -c 'ip link set lo up && dotnet test tests/CertLsp.Bacnet.Tests --filter " +
+            "Category=Network'";
 
     /// <summary>Why this process is not in a loopback-only network namespace, or null when it is.</summary>
     public static string? Missing()

@@ -38,7 +38,8 @@ public static class Preconditions
     {
         [Needs.Namespace] = new(LoopbackNamespace.Missing),
         [Needs.Root] = new(MissingRoot),
-        [Needs.NpmPeers] = new(() => MissingFolder(RepoPaths.Combine("tests", "interop", "node_modules"), "tests/interop") ?? MissingProgram("node")),
+        [Needs.NpmPeers] = new(() => MissingFolder(RepoPaths.Combine("tests", "interop", "node_modules"), "tests/interop")
+            ?? MissingProgram("node")),
         [Needs.BacnetPeer] = new(() =>
             MissingFolder(RepoPaths.Combine("tests", "interop-bacnet", "node_modules", "@bacnet-js", "client"), "tests/interop-bacnet")
             ?? MissingProgram("node")),

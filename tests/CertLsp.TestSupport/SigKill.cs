@@ -2,10 +2,12 @@ using System.Diagnostics;
 
 namespace CertLsp.TestSupport;
 
-/// <summary>A child process's run that may have been SIGKILLed: whether it was, its exit code and output, and how long it had worked.</summary>
+/// <summary>A child process's run that may have been SIGKILLed: whether it was, its exit code and output, and how long it had
+/// worked.</summary>
 public sealed record KillAttempt(bool Killed, int Exit, string Stdout, string Stderr, double WorkMs);
 
-/// <summary>SIGKILL of a child process at a chosen moment of its work (shared by the reliability suite and the BACnet install kill test).</summary>
+/// <summary>SIGKILL of a child process at a chosen moment of its work (shared by the reliability suite and the BACnet install kill
+/// test).</summary>
 public static class SigKill
 {
     /// <summary>
@@ -36,7 +38,7 @@ public static class SigKill
         }
         process.WaitForExit();
         double workMs = work.Elapsed.TotalMilliseconds;
-        killed &= process.ExitCode == 137 || process.ExitCode == -1;
+        killed &= process.ExitCode is 137 or -1;
         return new KillAttempt(killed, process.ExitCode, stdout.Result, stderr.Result, workMs);
     }
 }

@@ -64,9 +64,11 @@ test('in the extension host: the probe ran without errors', async () => {
   assert.ok(probe.steps.activate.serverPid > 0);
   // The per-platform package (linux-x64) with `dotnet` hidden from the extension host: the server is the package's own
   // self-contained executable, not dotnet running a dll.
-  assert.equal(probe.steps.activate.dotnetReachable, false, `dotnet is reachable from the extension host (${JSON.stringify(probe.steps.activate)})`);
+  assert.equal(probe.steps.activate.dotnetReachable, false,
+      `dotnet is reachable from the extension host (${JSON.stringify(probe.steps.activate)})`);
   assert.equal(probe.steps.activate.dotnetError, 'ENOENT');
-  assert.match(probe.steps.activate.serverExe, /\/extensions\/certlsp\.certlsp-[^/]*\/dist\/server\/certlsp$/, probe.steps.activate.serverExe);
+  assert.match(probe.steps.activate.serverExe, /\/extensions\/certlsp\.certlsp-[^/]*\/dist\/server\/certlsp$/,
+      probe.steps.activate.serverExe);
   assert.equal(probe.steps.open.languageId, 'yaml', 'manifests stay in the YAML language');
 });
 
@@ -74,15 +76,18 @@ test('in the extension host: diagnostics with codes, messages and lines', () => 
   const got = probe.steps.diagnostics.map((d) => ({ code: d.code, line: d.range.start.line + 1, message: d.message }));
   assert.equal(got.length, expectedProblems.length, JSON.stringify(got, null, 1));
   for (const e of expectedProblems) {
-    assert.ok(got.some((d) => d.code === e.code && d.line === e.line && d.message.includes(e.text)), `${e.code} at line ${e.line}: ${e.text}`);
+    assert.ok(got.some((d) => d.code === e.code && d.line === e.line && d.message.includes(e.text)),
+        `${e.code} at line ${e.line}: ${e.text}`);
   }
   const ahu = probe.steps.diagnostics.find((d) => d.code === 'CL0201' && d.range.start.line === 16);
-  assert.deepEqual(ahu.range, { start: { line: 16, character: 10 }, end: { line: 16, character: 15 } }, 'the range is exactly the device name');
+  assert.deepEqual(ahu.range, { start: { line: 16, character: 10 }, end: { line: 16, character: 15 } },
+      'the range is exactly the device name');
 });
 
 test('in the extension host: hover, completion, quick fix, symbols', () => {
   assert.match(probe.steps.hover.text, /AHU-1\.bms\.harbor-tower\.example/);
-  assert.ok(probe.steps.completion.labels.includes('rsa') && probe.steps.completion.labels.includes('ecdsa'), probe.steps.completion.labels.join());
+  assert.ok(probe.steps.completion.labels.includes('rsa') && probe.steps.completion.labels.includes('ecdsa'),
+      probe.steps.completion.labels.join());
   const gb = probe.steps.codeActions.find((a) => a.title.includes('GB'));
   assert.ok(gb, JSON.stringify(probe.steps.codeActions));
   assert.equal(gb.kind, 'quickfix');
@@ -91,7 +96,8 @@ test('in the extension host: hover, completion, quick fix, symbols', () => {
 });
 
 test('in the extension host: the commands are registered', () => {
-  for (const c of ['certlsp.generate', 'certlsp.generateForSelection', 'certlsp.import', 'certlsp.status', 'certlsp.discover', 'certlsp.install', 'certlsp.restartServer', 'certlsp.showOutput', 'certlsp.revealDevice', 'certlsp.importCertificatesPrompt']) {
+  for (const c of ['certlsp.generate', 'certlsp.generateForSelection', 'certlsp.import', 'certlsp.status', 'certlsp.discover',
+      'certlsp.install', 'certlsp.restartServer', 'certlsp.showOutput', 'certlsp.revealDevice', 'certlsp.importCertificatesPrompt']) {
     assert.ok(probe.steps.commands.includes(c), c);
   }
 });
@@ -187,7 +193,8 @@ test('the page: the quick fix replaces UK with GB', async () => {
   await item.waitFor({ state: 'visible' });
   await screenshot('quick-fix-menu');
   await item.click();
-  await page.waitForFunction(() => document.querySelector('.editor-instance .view-lines')?.textContent?.replace(/\u00a0/g, ' ').includes('country: GB'));
+  await page.waitForFunction(() => document.querySelector('.editor-instance .view-lines')?.textContent?.replace(/\u00a0/g, ' ').includes(
+      'country: GB'));
   const text = await editorText();
   assert.match(text, /country: GB/);
   assert.doesNotMatch(text, /country: UK/);
@@ -206,7 +213,8 @@ test('the page: the editor context menu offers the CertLsp commands', async () =
     assert.ok(items.includes(title), `${title} in ${items.join(' | ')}`);
   }
   // The server offers the BACnet commands, so the menu has their entries (they are shown only when it does).
-  for (const [title, command] of [['Discover Devices', 'certlsp.discoverDevices'], ['Install Certificates on Devices', 'certlsp.installCertificates']]) {
+  for (const [title, command] of [['Discover Devices', 'certlsp.discoverDevices'],
+      ['Install Certificates on Devices', 'certlsp.installCertificates']]) {
     assert.ok(serverOffers(command), `the server offers ${command}`);
     assert.ok(items.includes(title), `${title} in ${items.join(' | ')}`);
   }

@@ -60,9 +60,11 @@ cleanup() {
 trap cleanup EXIT
 # code-server keeps its config (with a generated password) and logs under XDG folders: keep them in $work too.
 export XDG_CONFIG_HOME="$work/xdg/config" XDG_DATA_HOME="$work/xdg/data" XDG_CACHE_HOME="$work/xdg/cache" XDG_STATE_HOME="$work/xdg/state"
-code_server=("$e2e/node_modules/.bin/code-server" --config "$work/code-server.yaml" --user-data-dir "$work/user" --extensions-dir "$work/extensions")
+code_server=("$e2e/node_modules/.bin/code-server" --config "$work/code-server.yaml" --user-data-dir "$work/user"
+  --extensions-dir "$work/extensions")
 say "node $(node --version), code-server $("${code_server[@]}" --version 2>/dev/null | grep -oE '^[0-9]+\.[0-9]+\.[0-9]+' | head -1)"
-(cd "$e2e/probe" && "$root/node_modules/.bin/vsce" package --no-dependencies --allow-missing-repository --skip-license -o "$work/probe.vsix" >/dev/null)
+(cd "$e2e/probe" && "$root/node_modules/.bin/vsce" package --no-dependencies --allow-missing-repository --skip-license \
+  -o "$work/probe.vsix" >/dev/null)
 
 rm -rf "$artifacts"
 mkdir -p "$artifacts" "$work/user/User" "$work/extensions" "$work/workspace" "$work/xdg"
@@ -107,7 +109,8 @@ start_code_server() {
     hide=(unshare -m --propagation private -- sh -c 'mount -t tmpfs none "$0" && exec "$@"' "$dotnet_home"
       env -u DOTNET_ROOT PATH="${path_without%:}")
   fi
-  setsid "${hide[@]}" "$e2e/node_modules/.bin/code-server" --config "$work/code-server.yaml" --user-data-dir "$user" --extensions-dir "$work/extensions" \
+  setsid "${hide[@]}" "$e2e/node_modules/.bin/code-server" --config "$work/code-server.yaml" --user-data-dir "$user" \
+    --extensions-dir "$work/extensions" \
     --auth none --bind-addr "127.0.0.1:$port" --disable-telemetry --disable-update-check --disable-getting-started-override \
     --reconnection-grace-time 10 --ignore-last-opened "$@" "$folder" >"$log" 2>&1 &
   server_pid=$!
@@ -125,7 +128,8 @@ keep_logs() { # USER_DATA_DIR PREFIX: the extension's log (server stderr and pro
 node_test() { node --test --test-reporter=tap --test-concurrency=1 --test-timeout=240000 "$@"; }
 
 # 1. A trusted folder (workspace trust off): everything the extension offers.
-CERTLSP_E2E_NO_DOTNET=1 CERTLSP_E2E_OUT="$work/probe.json" start_code_server "$work/user" "$work/workspace" "$artifacts/code-server.log" --disable-workspace-trust
+CERTLSP_E2E_NO_DOTNET=1 CERTLSP_E2E_OUT="$work/probe.json" \
+  start_code_server "$work/user" "$work/workspace" "$artifacts/code-server.log" --disable-workspace-trust
 say "drive it"
 status=0
 CERTLSP_E2E_URL="http://127.0.0.1:$port/?folder=$work/workspace" CERTLSP_E2E_WORKSPACE="$work/workspace" \

@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
-import { deviceNames, env, expectedProblems, launchBrowser, manifestName, normalize, waitForProbe, workbench, zipsUnder } from './workbench.mjs';
+import { deviceNames, env, expectedProblems, launchBrowser, manifestName, normalize, waitForProbe, workbench,
+    zipsUnder } from './workbench.mjs';
 
 const url = env('CERTLSP_E2E_URL');
 const workspace = env('CERTLSP_E2E_WORKSPACE');
@@ -46,7 +47,8 @@ async function paletteLabels(text) {
   return labels;
 }
 
-const markerAbsent = (when) => assert.ok(!fs.existsSync(marker), `the folder's server script ran ${when}: ${fs.existsSync(marker) ? fs.readFileSync(marker, 'utf8') : ''}`);
+const markerAbsent = (when) => assert.ok(!fs.existsSync(marker),
+    `the folder's server script ran ${when}: ${fs.existsSync(marker) ? fs.readFileSync(marker, 'utf8') : ''}`);
 
 test('Restricted Mode: the workbench opens the folder untrusted', async () => {
   await page.goto(url);
@@ -56,7 +58,8 @@ test('Restricted Mode: the workbench opens the folder untrusted', async () => {
   await screenshot('restricted-mode');
 });
 
-test('Restricted Mode, in the extension host: the extension runs; diagnostics, hover, completion, quick fixes, symbols, the view', async () => {
+test('Restricted Mode, in the extension host: the extension runs; diagnostics, hover, completion, quick fixes, symbols, the view',
+    async () => {
   probe = await waitForProbe(probeFile, 150000, (r) => r.phase !== undefined);
   fs.copyFileSync(probeFile, path.join(artifacts, 'probe-untrusted.json'));
   assert.deepEqual(probe.errors, []);
@@ -67,7 +70,8 @@ test('Restricted Mode, in the extension host: the extension runs; diagnostics, h
   const got = probe.steps.diagnostics.map((d) => ({ code: d.code, line: d.range.start.line + 1, message: d.message }));
   assert.equal(got.length, expectedProblems.length, JSON.stringify(got, null, 1));
   for (const e of expectedProblems) {
-    assert.ok(got.some((d) => d.code === e.code && d.line === e.line && d.message.includes(e.text)), `${e.code} at line ${e.line}: ${e.text}`);
+    assert.ok(got.some((d) => d.code === e.code && d.line === e.line && d.message.includes(e.text)),
+        `${e.code} at line ${e.line}: ${e.text}`);
   }
   assert.match(probe.steps.hover.text, /AHU-1\.bms\.harbor-tower\.example/);
   assert.ok(probe.steps.completion.labels.includes('rsa'), probe.steps.completion.labels.join());
@@ -81,7 +85,8 @@ test('Restricted Mode, in the extension host: the extension runs; diagnostics, h
 test('Restricted Mode, in the extension host: no source action that writes; every write/run/send command refused; nothing written', () => {
   assert.deepEqual(probe.steps.sourceActions, [], 'Generate CSRs / Import source actions must not be offered');
   const refused = probe.steps.refused;
-  assert.deepEqual(Object.keys(refused).sort(), ['certlsp.discover', 'certlsp.generate', 'certlsp.generateCsrs', 'certlsp.import', 'certlsp.importCertificates',
+  assert.deepEqual(Object.keys(refused).sort(), ['certlsp.discover', 'certlsp.generate', 'certlsp.generateCsrs', 'certlsp.import',
+      'certlsp.importCertificates',
     'certlsp.importCertificatesPrompt', 'certlsp.install'].sort());
   for (const [command, result] of Object.entries(refused)) assert.equal(result, null, `${command} returned ${JSON.stringify(result)}`);
   assert.deepEqual(zipsUnder(workspace), []);
@@ -105,7 +110,8 @@ test('Restricted Mode, the page: a refused command says so', async () => {
 test('Restricted Mode, the page: the palette and the editor menu offer only the reading commands', async () => {
   const labels = await paletteLabels('CertLsp:');
   await screenshot('palette');
-  for (const title of ['CertLsp: Show Certificate Status', 'CertLsp: Restart Server']) assert.ok(labels.some((l) => l.includes(title)), `${title} in ${labels.join(' | ')}`);
+  for (const title of ['CertLsp: Show Certificate Status', 'CertLsp: Restart Server']) assert.ok(labels.some((l) => l.includes(title)),
+      `${title} in ${labels.join(' | ')}`);
   for (const title of writing) assert.ok(!labels.some((l) => l.includes(title)), `${title} hidden: ${labels.join(' | ')}`);
 
   const items = await editorContextMenu(manifestName);

@@ -25,12 +25,15 @@ try {
   result.objectName = name.values[0].value;
 
   const rpm = await client.readPropertyMultiple(target, [
-    { objectId: device, properties: [PROP.objectName, PROP.vendorName, PROP.modelName, PROP.serialNumber].map((id) => ({ id, index: ARRAY_ALL })) },
-    { objectId: { type: OBJECT.networkPort, instance: 2 }, properties: [PROP.networkType, PROP.csrFile, PROP.operationalFile].map((id) => ({ id, index: ARRAY_ALL })) },
+    { objectId: device, properties: [PROP.objectName, PROP.vendorName, PROP.modelName, PROP.serialNumber].map((id) =>
+        ({ id, index: ARRAY_ALL })) },
+    { objectId: { type: OBJECT.networkPort, instance: 2 },
+        properties: [PROP.networkType, PROP.csrFile, PROP.operationalFile].map((id) => ({ id, index: ARRAY_ALL })) },
   ]);
   result.rpm = rpm.values.map((o) => ({
     object: `${o.objectId.type}:${o.objectId.instance}`,
-    values: o.values.map((v) => ({ id: v.id, value: v.value.map((x) => (typeof x.value === 'object' ? x.value.instance ?? x.value : x.value)) })),
+    values: o.values.map((v) => ({ id: v.id, value: v.value.map((x) =>
+        (typeof x.value === 'object' ? x.value.instance ?? x.value : x.value)) })),
   }));
 
   const file = { type: OBJECT.file, instance: 2 };
@@ -39,7 +42,8 @@ try {
   const written = await client.writeFile(target, file, 0, [content]);
   result.writtenAt = written.position;
   const read = await client.readFile(target, file, 0, 1400);
-  result.readBack = { endOfFile: read.endOfFile, same: Buffer.compare(Buffer.from(read.buffer), Buffer.from(content)) === 0, length: read.buffer.length };
+  result.readBack = { endOfFile: read.endOfFile, same: Buffer.compare(Buffer.from(read.buffer), Buffer.from(content)) === 0,
+      length: read.buffer.length };
 
   try {
     await client.readProperty(target, device, 58);

@@ -9,7 +9,8 @@ const port = Number(a.port ?? 47808);
 const device = new BACnet({ interface: a.bind, port, broadcastAddress: a.broadcast });
 const listener = new BACnet({ interface: a.broadcast, port, broadcastAddress: a.broadcast, reuseAddr: true });
 
-const files = new Map([[1, Buffer.from('-----BEGIN CERTIFICATE REQUEST-----\nMIIBpeer\n-----END CERTIFICATE REQUEST-----\n')], [2, Buffer.alloc(0)]]);
+const files = new Map([[1, Buffer.from('-----BEGIN CERTIFICATE REQUEST-----\nMIIBpeer\n-----END CERTIFICATE REQUEST-----\n')],
+    [2, Buffer.alloc(0)]]);
 const key = (o) => `${o.type}:${o.instance}`;
 const objects = { [key({ type: OBJECT.device, instance })]: 'device', '56:1': 'port', '10:1': 'file', '10:2': 'file' };
 
@@ -23,7 +24,8 @@ function read(objectId, id) {
       case PROP.vendorName: return { value: str('bacnet-js') };
       case PROP.modelName: return { value: str('peer-device') };
       case PROP.serialNumber: return { value: str('JS-0001') };
-      case PROP.objectList: return { value: Object.keys(objects).map((k) => ({ type: TAG.objectId, value: { type: Number(k.split(':')[0]), instance: Number(k.split(':')[1]) } })) };
+      case PROP.objectList: return { value: Object.keys(objects).map((k) =>
+          ({ type: TAG.objectId, value: { type: Number(k.split(':')[0]), instance: Number(k.split(':')[1]) } })) };
     }
   } else if (kind === 'port') {
     switch (id) {
@@ -65,20 +67,23 @@ device.on('atomicReadFile', (msg) => {
   if (!content) return device.errorResponse(to, enums.ConfirmedServiceChoice.ATOMIC_READ_FILE, msg.invokeId, 1, 31);
   const chunk = content.subarray(position, position + count);
   ack(to, enums.ConfirmedServiceChoice.ATOMIC_READ_FILE, msg.invokeId, (b) =>
-    services.AtomicReadFile.encodeAcknowledge(b, true, position + chunk.length >= content.length, position, 1, [Array.from(chunk)], [chunk.length]));
+    services.AtomicReadFile.encodeAcknowledge(b, true, position + chunk.length >= content.length, position, 1, [Array.from(chunk)],
+        [chunk.length]));
 });
 
 device.on('atomicWriteFile', (msg) => {
   const to = { address: msg.header.sender.address };
   const { objectId, position, blocks } = msg.payload;
   const content = files.get(objectId.instance);
-  if (!content || objectId.instance === 1) return device.errorResponse(to, enums.ConfirmedServiceChoice.ATOMIC_WRITE_FILE, msg.invokeId, 5, 5);
+  if (!content || objectId.instance === 1) return device.errorResponse(to, enums.ConfirmedServiceChoice.ATOMIC_WRITE_FILE, msg.invokeId, 5,
+      5);
   const data = Buffer.from(blocks[0]);
   const updated = Buffer.alloc(Math.max(content.length, position + data.length));
   content.copy(updated);
   data.copy(updated, position);
   files.set(objectId.instance, updated);
-  ack(to, enums.ConfirmedServiceChoice.ATOMIC_WRITE_FILE, msg.invokeId, (b) => services.AtomicWriteFile.encodeAcknowledge(b, true, position));
+  ack(to, enums.ConfirmedServiceChoice.ATOMIC_WRITE_FILE, msg.invokeId, (b) =>
+      services.AtomicWriteFile.encodeAcknowledge(b, true, position));
 });
 
 let listening = 0;

@@ -22,17 +22,20 @@ const APDU_LENGTHS = [50, 128, 206, 480, 1024, 1476];
 if (!APDU_LENGTHS.includes(maxApdu)) throw new Error(`--max-apdu ${maxApdu}: one of ${APDU_LENGTHS.join(', ')}`);
 const SEGMENTATION = { receive: 2, none: 3 };     // BACnetSegmentation: segmented-both 0, -transmit 1, -receive 2, no-segmentation 3
 const segmentation = a.segmentation ?? 'none';
-if (!(segmentation in SEGMENTATION)) throw new Error(`--segmentation ${segmentation}: none or receive (this device never transmits segments)`);
+if (!(segmentation in SEGMENTATION)) throw new Error(
+    `--segmentation ${segmentation}: none or receive (this device never transmits segments)`);
 const receivesSegments = segmentation === 'receive';
 if (a['max-segments'] !== undefined && !receivesSegments) throw new Error('--max-segments needs --segmentation receive');
 const maxSegments = receivesSegments ? Number(a['max-segments'] ?? 4) : null;
-if (receivesSegments && !(Number.isInteger(maxSegments) && maxSegments >= 2 && maxSegments <= 255)) throw new Error(`--max-segments ${a['max-segments']}: 2..255`);
+if (receivesSegments && !(Number.isInteger(maxSegments) && maxSegments >= 2 && maxSegments <= 255)) throw new Error(
+    `--max-segments ${a['max-segments']}: 2..255`);
 const name = a.name ?? `SmallJsDevice${instance}`;
 const device = new BACnet({ interface: a.bind, port, broadcastAddress: a.broadcast });
 const listener = new BACnet({ interface: a.broadcast, port, broadcastAddress: a.broadcast, reuseAddr: true });
 const say = (line) => process.stdout.write(`${line}\n`);
 
-const PROP_MAX_APDU = 62, PROP_SEGMENTATION = 107, PROP_MAX_SEGMENTS = 167, PROP_SEGMENT_TIMEOUT = 10, PROP_COMMAND = 417, PROP_CHANGES_PENDING = 416;
+const PROP_MAX_APDU = 62, PROP_SEGMENTATION = 107, PROP_MAX_SEGMENTS = 167, PROP_SEGMENT_TIMEOUT = 10, PROP_COMMAND = 417,
+    PROP_CHANGES_PENDING = 416;
 const GENERATE_CSR = 9, DISCARD = 1, ACTIVATE_CHANGES = 7;
 const ABORT_BUFFER_OVERFLOW = 1, ABORT_SEGMENTATION_NOT_SUPPORTED = 4;
 
@@ -42,7 +45,8 @@ let activeKey = null;       // SPKI DER of the activated key
 let pendingKey = null;
 let changesPending = false;
 const key = (o) => `${o.type}:${o.instance}`;
-const objects = { [key({ type: OBJECT.device, instance })]: 'device', '56:1': 'port', '10:1': 'file', '10:2': 'file', '10:3': 'file', '10:4': 'file' };
+const objects = { [key({ type: OBJECT.device, instance })]: 'device', '56:1': 'port', '10:1': 'file', '10:2': 'file', '10:3': 'file',
+    '10:4': 'file' };
 const fileId = (i) => ({ type: TAG.objectId, value: { type: OBJECT.file, instance: i } });
 
 // ---- PKCS#10 with Node's crypto (RFC 2986): CertificationRequestInfo signed with ECDSA P-256 / SHA-256 ----
@@ -52,7 +56,8 @@ const derLength = (n) => {
   for (let v = n; v > 0; v >>= 8) bytes.unshift(v & 0xff);
   return Buffer.from([0x80 | bytes.length, ...bytes]);
 };
-const der = (tag, ...parts) => { const body = Buffer.concat(parts); return Buffer.concat([Buffer.from([tag]), derLength(body.length), body]); };
+const der = (tag, ...parts) => { const body = Buffer.concat(parts); return Buffer.concat(
+    [Buffer.from([tag]), derLength(body.length), body]); };
 const seq = (...parts) => der(0x30, ...parts);
 const oid = (hex) => der(0x06, Buffer.from(hex, 'hex'));
 function makeCsr() {
@@ -62,7 +67,8 @@ function makeCsr() {
   const info = seq(der(0x02, Buffer.from([0])), subject, spki, Buffer.from([0xa0, 0x00]));    // version 0, no attributes
   const signature = crypto.sign('sha256', info, privateKey);                                    // DER ECDSA-Sig-Value
   const csr = seq(info, seq(oid('2a8648ce3d040302')), der(0x03, Buffer.from([0]), signature));   // ecdsa-with-SHA256
-  const pem = `-----BEGIN CERTIFICATE REQUEST-----\n${csr.toString('base64').match(/.{1,64}/g).join('\n')}\n-----END CERTIFICATE REQUEST-----\n`;
+  const pem =
+      `-----BEGIN CERTIFICATE REQUEST-----\n${csr.toString('base64').match(/.{1,64}/g).join('\n')}\n-----END CERTIFICATE REQUEST-----\n`;
   return { spki, pem };
 }
 
@@ -87,7 +93,8 @@ function activate() {
   if (!expected || !certKey.equals(expected)) return 'not the device key';
   const now = new Date();
   if (now < new Date(cert.validFrom) || now > new Date(cert.validTo)) return 'outside its validity period';
-  const issuers = [2, 3].map((f) => files.get(f)).filter((b) => b.length > 0).flatMap((b) => { try { return [new crypto.X509Certificate(b)]; } catch { return []; } });
+  const issuers = [2, 3].map((f) => files.get(f)).filter((b) => b.length > 0).flatMap((b) =>
+      { try { return [new crypto.X509Certificate(b)]; } catch { return []; } });
   if (!issuers.some((i) => cert.checkIssued(i) && cert.verify(i.publicKey))) return 'not signed by an installed issuer';
   if (pendingKey) { activeKey = pendingKey; pendingKey = null; }
   active = null;
@@ -113,7 +120,8 @@ function read(objectId, id, index) {
       case PROP_MAX_SEGMENTS: if (receivesSegments) return { value: uns(maxSegments) }; break;
       case PROP_SEGMENT_TIMEOUT: if (receivesSegments) return { value: uns(2000) }; break;
       case PROP.objectList: {
-        const list = Object.keys(objects).map((k) => ({ type: TAG.objectId, value: { type: Number(k.split(':')[0]), instance: Number(k.split(':')[1]) } }));
+        const list = Object.keys(objects).map((k) => ({ type: TAG.objectId,
+            value: { type: Number(k.split(':')[0]), instance: Number(k.split(':')[1]) } }));
         if (index === undefined || index === ARRAY_ALL) return { value: list };
         if (index === 0) return { value: uns(list.length) };
         return index <= list.length ? { value: [list[index - 1]] } : { error: [2, 42] };
@@ -191,7 +199,8 @@ device.sendBvlc = (receiver, buffer) => {
   if (buffer.buffer[start] >> 4 === 3) {                       // a ComplexACK: at most its own and the requester's Max APDU
     const invokeId = buffer.buffer[start + 1];
     const limit = Math.min(maxApdu, requesterMax.get(invokeId) ?? 1476);
-    if (length > limit) { say(`aborted an answer of ${length} octets (limit ${limit})`); abort(receiver, invokeId, ABORT_SEGMENTATION_NOT_SUPPORTED); return; }
+    if (length > limit) { say(`aborted an answer of ${length} octets (limit ${limit})`); abort(receiver, invokeId,
+        ABORT_SEGMENTATION_NOT_SUPPORTED); return; }
   }
   if (length > maxApdu) process.stderr.write(`VIOLATION: an APDU of ${length} octets\n`);
   sendBvlc(receiver, buffer);
@@ -248,7 +257,8 @@ device.on('atomicReadFile', (msg) => {
   if (position < 0 || position > content.length) return device.errorResponse(to, S.ATOMIC_READ_FILE, msg.invokeId, 5, 11);
   const chunk = content.subarray(position, position + count);
   ack(to, S.ATOMIC_READ_FILE, msg.invokeId, (b) =>
-    services.AtomicReadFile.encodeAcknowledge(b, true, position + chunk.length >= content.length, position, 1, [Array.from(chunk)], [chunk.length]));
+    services.AtomicReadFile.encodeAcknowledge(b, true, position + chunk.length >= content.length, position, 1, [Array.from(chunk)],
+        [chunk.length]));
 });
 
 device.on('atomicWriteFile', (msg) => {

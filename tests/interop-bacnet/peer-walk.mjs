@@ -29,11 +29,13 @@ async function read(obj, property, arrayIndex) {
 
 async function readByRpm(obj, property, arrayIndex) {
   try {
-    const rpm = await client.readPropertyMultiple(target, [{ objectId: obj, properties: [{ id: property, index: arrayIndex ?? 0xffffffff }] }]);
+    const rpm = await client.readPropertyMultiple(target,
+        [{ objectId: obj, properties: [{ id: property, index: arrayIndex ?? 0xffffffff }] }]);
     const values = rpm.values[0].values[0].value;
     const error = values.find((x) => x && x.value && typeof x.value === 'object' && 'errorClass' in x.value);
     if (!error) return values;
-    result.errors.push({ object: name(obj), property, arrayIndex, message: `Class:${error.value.errorClass} - Code:${error.value.errorCode}` });
+    result.errors.push({ object: name(obj), property, arrayIndex,
+        message: `Class:${error.value.errorClass} - Code:${error.value.errorCode}` });
   } catch (e) {
     result.errors.push({ object: name(obj), property, arrayIndex, message: String(e && e.message || e) });
   }
@@ -46,7 +48,8 @@ async function special(obj, id) {
     const entries = rpm.values[0].values;
     for (const v of entries) {
       const error = v.value.find((x) => x && x.value && typeof x.value === 'object' && 'errorClass' in x.value);
-      if (error) result.errors.push({ object: name(obj), property: v.id, special: id, message: `Class:${error.value.errorClass} - Code:${error.value.errorCode}` });
+      if (error) result.errors.push({ object: name(obj), property: v.id, special: id,
+          message: `Class:${error.value.errorClass} - Code:${error.value.errorCode}` });
     }
     return entries.map((v) => v.id);
   } catch (e) {

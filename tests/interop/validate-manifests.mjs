@@ -28,6 +28,7 @@ for await (const line of lines) {
   }
   const data = doc.toJS({ maxAliasCount: 100 });
   const valid = validate(data);
-  const errors = (validate.errors ?? []).map(e => ({ instancePath: e.instancePath, keyword: e.keyword, params: e.params, schemaPath: e.schemaPath }));
+  const errors = (validate.errors ?? []).map(e => ({ instancePath: e.instancePath, keyword: e.keyword, params: e.params,
+      schemaPath: e.schemaPath }));
   console.log(JSON.stringify({ id, valid, errors }));
 }

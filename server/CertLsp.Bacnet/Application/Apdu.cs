@@ -38,7 +38,8 @@ public readonly record struct ApduHeader(
     public static ApduHeader ComplexAck(byte invokeId, ConfirmedService service) => new(ApduType.ComplexAck, invokeId, (byte)service);
     public static ApduHeader Error(byte invokeId, ConfirmedService service) => new(ApduType.Error, invokeId, (byte)service);
     public static ApduHeader Reject(byte invokeId, RejectReason reason) => new(ApduType.Reject, invokeId, Reason: (byte)reason);
-    public static ApduHeader Abort(byte invokeId, AbortReason reason, bool fromServer) => new(ApduType.Abort, invokeId, Reason: (byte)reason, FromServer: fromServer);
+    public static ApduHeader Abort(byte invokeId, AbortReason reason, bool fromServer) =>
+        new(ApduType.Abort, invokeId, Reason: (byte)reason, FromServer: fromServer);
     public static ApduHeader SegmentAck(byte invokeId, byte sequence, byte window, bool negative, bool fromServer) =>
         new(ApduType.SegmentAck, invokeId, SequenceNumber: sequence, WindowSize: window, NegativeAck: negative, FromServer: fromServer);
 
@@ -79,7 +80,14 @@ public static class Apdu
 
     public static byte MaxSegmentsCode(int segments) => segments switch
     {
-        <= 0 => 0, < 4 => 1, < 8 => 2, < 16 => 3, < 32 => 4, < 64 => 5, 64 => 6, _ => 7,
+        <= 0 => 0,
+        < 4 => 1,
+        < 8 => 2,
+        < 16 => 3,
+        < 32 => 4,
+        < 64 => 5,
+        64 => 6,
+        _ => 7,
     };
 
     public static int? MaxSegmentsFromCode(byte code) => code switch { 0 => null, 7 => 255, _ => 1 << code };
@@ -159,7 +167,8 @@ public static class Apdu
                     if ((first & 0x01) != 0) return Fail(DecodeFailure.InvalidValue, 0, "reserved bit set in a confirmed request");
                     var segmented = (first & 0x08) != 0;
                     var length = segmented ? 6 : 4;
-                    if (apdu.Length < length) return Fail(DecodeFailure.Truncated, apdu.Length, $"confirmed request header of {length} bytes");
+                    if (apdu.Length < length) return Fail(DecodeFailure.Truncated, apdu.Length,
+                        $"confirmed request header of {length} bytes");
                     if ((apdu[1] & 0x80) != 0) return Fail(DecodeFailure.InvalidValue, 1, "reserved bit set in max segments/APDU");
                     return new ApduHeader(type, apdu[2], apdu[length - 1], segmented, (first & 0x04) != 0, (first & 0x02) != 0,
                         (byte)(apdu[1] >> 4 & 7), (byte)(apdu[1] & 0x0F),
@@ -189,7 +198,8 @@ public static class Apdu
                 return new ApduHeader(type, apdu[1], SequenceNumber: apdu[2], WindowSize: apdu[3],
                     NegativeAck: (first & 0x02) != 0, FromServer: (first & 0x01) != 0, DataOffset: 4);
             case ApduType.Reject or ApduType.Abort:
-                if ((first & (type == ApduType.Abort ? 0x0E : 0x0F)) != 0) return Fail(DecodeFailure.InvalidValue, 0, $"reserved bits set in {type}");
+                if ((first & (type == ApduType.Abort ? 0x0E : 0x0F)) != 0) return Fail(DecodeFailure.InvalidValue, 0,
+                    $"reserved bits set in {type}");
                 if (apdu.Length != 3) return Fail(DecodeFailure.WrongLength, 0, $"{type} of {apdu.Length} bytes (must be 3)");
                 return new ApduHeader(type, apdu[1], Reason: apdu[2], FromServer: (first & 0x01) != 0, DataOffset: 3);
             default:

@@ -22,7 +22,8 @@ public static class BacnetPacket
     /// <summary>Buffer size that holds any BACnet/IP datagram.</summary>
     public const int MaxDatagram = Bvlc.MaxLength;
 
-    public static EncodeResult Encode(Span<byte> buffer, BvlcFunction function, in NpduHeader npdu, in ApduHeader apdu, scoped ReadOnlySpan<byte> serviceData)
+    public static EncodeResult Encode(Span<byte> buffer, BvlcFunction function, in NpduHeader npdu, in ApduHeader apdu,
+        scoped ReadOnlySpan<byte> serviceData)
     {
         var w = new BacnetWriter(buffer);
         var start = Bvlc.Begin(ref w, function);
@@ -34,7 +35,8 @@ public static class BacnetPacket
         return w.Result;
     }
 
-    public static EncodeResult Encode(Span<byte> buffer, BvlcFunction function, in NpduHeader npdu, in ApduHeader apdu, ContentEncoder content,
+    public static EncodeResult Encode(Span<byte> buffer, BvlcFunction function, in NpduHeader npdu, in ApduHeader apdu,
+        ContentEncoder content,
         BipEndpoint? originalSource = null)
     {
         var w = new BacnetWriter(buffer);

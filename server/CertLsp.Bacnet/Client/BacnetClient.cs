@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
-using System.Collections.Immutable;
 using System.Threading.Channels;
 using CertLsp.Bacnet.Application;
-using CertLsp.Bacnet.Encoding;
 using CertLsp.Bacnet.Link;
 using CertLsp.Bacnet.Network;
 using CertLsp.Bacnet.Services;
@@ -17,29 +15,29 @@ namespace CertLsp.Bacnet.Client;
 /// </summary>
 public sealed class BacnetClient : IAsyncDisposable
 {
-    private readonly BacnetClientOptions _options;
-    private readonly UdpEndpoint _socket;
-    private readonly UdpEndpoint? _broadcastListener;
-    private readonly SemaphoreSlim _slots;
-    private readonly ConcurrentDictionary<TransactionKey, Channel<IncomingApdu>> _transactions = new();
-    private readonly ConcurrentDictionary<BacnetAddress, DeviceLimits> _peerLimits = new();
-    private readonly ConcurrentDictionary<int, Action<DiscoveredDevice>> _iAmListeners = new();
-    private readonly ConcurrentDictionary<BipEndpoint, TaskCompletionSource<BvlcResultCode>> _bvlcResults = new();
-    private readonly InvokeIds _invokeIds;
-    private int _nextListener;
-    private long _malformed;
-    private long _unmatched;
+    private readonly BacnetClientOptions options;
+    private readonly UdpEndpoint socket;
+    private readonly UdpEndpoint? broadcastListener;
+    private readonly SemaphoreSlim slots;
+    private readonly ConcurrentDictionary<TransactionKey, Channel<IncomingApdu>> transactions = new();
+    private readonly ConcurrentDictionary<BacnetAddress, DeviceLimits> peerLimits = new();
+    private readonly ConcurrentDictionary<int, Action<DiscoveredDevice>> iAmListeners = new();
+    private readonly ConcurrentDictionary<BipEndpoint, TaskCompletionSource<BvlcResultCode>> bvlcResults = new();
+    private readonly InvokeIds invokeIds;
+    private int nextListener;
+    private long malformed;
+    private long unmatched;
 
     private readonly record struct TransactionKey(BipEndpoint Peer, NetworkAddress? Remote, byte InvokeId);
 
     private BacnetClient(BacnetClientOptions options)
     {
-        _options = options;
-        _slots = new SemaphoreSlim(Math.Clamp(options.MaxConcurrentRequests, 1, 255));
-        _invokeIds = new InvokeIds(options.LateAnswerHold, TimeProvider.System);
-        _socket = UdpEndpoint.BindUnicast(options.Bind, OnDatagram);
+        this.options = options;
+        slots = new SemaphoreSlim(Math.Clamp(options.MaxConcurrentRequests, 1, 255));
+        invokeIds = new InvokeIds(options.LateAnswerHold, TimeProvider.System);
+        socket = UdpEndpoint.BindUnicast(options.Bind, OnDatagram);
         if (options.ListenForBroadcasts && options.Broadcast is { } b)
-            _broadcastListener = UdpEndpoint.BindBroadcastListener(b, OnDatagram);
+            broadcastListener = UdpEndpoint.BindBroadcastListener(b, OnDatagram);
     }
 
     public static BacnetClient Start(BacnetClientOptions options)
@@ -48,19 +46,19 @@ public sealed class BacnetClient : IAsyncDisposable
         return new BacnetClient(options);
     }
 
-    public BipEndpoint Local => _socket.Local;
+    public BipEndpoint Local => socket.Local;
 
     /// <summary>Datagrams received that could not be decoded (dropped).</summary>
-    public long MalformedReceived => Interlocked.Read(ref _malformed);
+    public long MalformedReceived => Interlocked.Read(ref malformed);
 
     /// <summary>
     /// Answers ignored because they belong to no request waiting for them: duplicates, late answers to requests already finished,
     /// answers naming another service or segments of another exchange.
     /// </summary>
-    public long UnmatchedAnswers => Interlocked.Read(ref _unmatched);
+    public long UnmatchedAnswers => Interlocked.Read(ref unmatched);
 
     /// <summary>Datagrams whose handling threw in a receive loop (a bug: bad datagrams are decode results, never exceptions).</summary>
-    public long ReceiveFailures => _socket.HandlerFailures + (_broadcastListener?.HandlerFailures ?? 0);
+    public long ReceiveFailures => socket.HandlerFailures + (broadcastListener?.HandlerFailures ?? 0);
 
     /// <summary>Devices whose largest APDU is remembered; more I-Ams (a flood from made-up network addresses) are not.</summary>
     private const int MaxRememberedPeers = 65_536;
@@ -71,23 +69,28 @@ public sealed class BacnetClient : IAsyncDisposable
     /// Broadcasts Who-Is and collects I-Am answers for <paramref name="listen"/>, or until <paramref name="expected"/>
     /// devices answered. Duplicates (same instance) are reported once.
     /// </summary>
-    public async Task<IReadOnlyList<DiscoveredDevice>> WhoIsAsync(WhoIs request, TimeSpan listen, int? expected = null, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<DiscoveredDevice>> WhoIsAsync(WhoIs request, TimeSpan listen, int? expected = null,
+        CancellationToken cancellationToken = default)
     {
-        var broadcast = _options.Broadcast ?? throw new InvalidOperationException("no broadcast address was given");
+        var broadcast = options.Broadcast ?? throw new InvalidOperationException("no broadcast address was given");
         return await WhoIsAsync(request, broadcast, listen, expected, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Who-Is sent to one address (unicast discovery, or the broadcast address).</summary>
-    public Task<IReadOnlyList<DiscoveredDevice>> WhoIsAsync(WhoIs request, BipEndpoint destination, TimeSpan listen, int? expected = null, CancellationToken cancellationToken = default) =>
-        CollectIAmsAsync(request, () => SendUnconfirmed(request, destination, destination == _options.Broadcast), listen, expected, cancellationToken);
+    public Task<IReadOnlyList<DiscoveredDevice>> WhoIsAsync(WhoIs request, BipEndpoint destination, TimeSpan listen, int? expected = null,
+        CancellationToken cancellationToken = default) =>
+        CollectIAmsAsync(request, () => SendUnconfirmed(request, destination, destination == options.Broadcast), listen, expected,
+            cancellationToken);
 
-    /// <summary>Sends a Who-Is and collects the I-Am answers in its range until <paramref name="expected"/> answered or <paramref name="listen"/> passed.</summary>
-    private async Task<IReadOnlyList<DiscoveredDevice>> CollectIAmsAsync(WhoIs request, Action send, TimeSpan listen, int? expected, CancellationToken cancellationToken)
+    /// <summary>Sends a Who-Is and collects the I-Am answers in its range until <paramref name="expected"/> answered or <paramref
+    /// name="listen"/> passed.</summary>
+    private async Task<IReadOnlyList<DiscoveredDevice>> CollectIAmsAsync(WhoIs request, Action send, TimeSpan listen, int? expected,
+        CancellationToken cancellationToken)
     {
         var found = new ConcurrentDictionary<uint, DiscoveredDevice>();
         var enough = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var id = Interlocked.Increment(ref _nextListener);
-        _iAmListeners[id] = device =>
+        var id = Interlocked.Increment(ref nextListener);
+        iAmListeners[id] = device =>
         {
             if (!request.Matches(device.Instance)) return;
             found.TryAdd(device.Instance, device);
@@ -103,7 +106,7 @@ public sealed class BacnetClient : IAsyncDisposable
         }
         finally
         {
-            _iAmListeners.TryRemove(id, out _);
+            iAmListeners.TryRemove(id, out _);
         }
         return [.. found.Values.OrderBy(d => d.Instance)];
     }
@@ -114,37 +117,40 @@ public sealed class BacnetClient : IAsyncDisposable
     /// Registers this client as a foreign device with a BBMD for <paramref name="timeToLive"/> and returns the
     /// BVLC-Result code (Successful, or RegisterForeignDeviceNak), or a timeout.
     /// </summary>
-    public async Task<BacnetResult<BvlcResultCode>> RegisterForeignDeviceAsync(BipEndpoint bbmd, TimeSpan timeToLive, CancellationToken cancellationToken = default)
+    public async Task<BacnetResult<BvlcResultCode>> RegisterForeignDeviceAsync(BipEndpoint bbmd, TimeSpan timeToLive,
+        CancellationToken cancellationToken = default)
     {
         UdpEndpoint.RefuseUnsafe(bbmd.IPAddress, "BBMD");
         var pending = new TaskCompletionSource<BvlcResultCode>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _bvlcResults[bbmd] = pending;
+        bvlcResults[bbmd] = pending;
         try
         {
             var buffer = new byte[6];
             Bvlc.EncodeRegisterForeignDevice(buffer, (ushort)Math.Clamp(timeToLive.TotalSeconds, 1, ushort.MaxValue));
-            for (var attempt = 0; attempt <= _options.Retries; attempt++)
+            for (var attempt = 0; attempt <= options.Retries; attempt++)
             {
-                _socket.Send(buffer, bbmd);
-                try { return await pending.Task.WaitAsync(_options.ApduTimeout, cancellationToken).ConfigureAwait(false); }
+                socket.Send(buffer, bbmd);
+                try { return await pending.Task.WaitAsync(options.ApduTimeout, cancellationToken).ConfigureAwait(false); }
                 catch (TimeoutException) { }
             }
-            return BacnetFailure.Timeout(_options.Retries + 1);
+            return BacnetFailure.Timeout(options.Retries + 1);
         }
         finally
         {
-            _bvlcResults.TryRemove(bbmd, out _);
+            bvlcResults.TryRemove(bbmd, out _);
         }
     }
 
     /// <summary>Who-Is through a BBMD (Distribute-Broadcast-To-Network), for a client registered as a foreign device.</summary>
-    public async Task<IReadOnlyList<DiscoveredDevice>> WhoIsThroughBbmdAsync(WhoIs request, BipEndpoint bbmd, TimeSpan listen, int? expected = null, CancellationToken cancellationToken = default) =>
+    public async Task<IReadOnlyList<DiscoveredDevice>> WhoIsThroughBbmdAsync(WhoIs request, BipEndpoint bbmd, TimeSpan listen,
+        int? expected = null, CancellationToken cancellationToken = default) =>
         await CollectIAmsAsync(request, () =>
         {
             UdpEndpoint.RefuseUnsafe(bbmd.IPAddress, "BBMD");
             Span<byte> buffer = stackalloc byte[64];
-            var length = BacnetPacket.Encode(buffer, BvlcFunction.DistributeBroadcastToNetwork, NpduHeader.GlobalBroadcast, ApduHeader.Unconfirmed(request.Service), request.Encode);
-            _socket.Send(buffer[..length.Length], bbmd);
+            var length = BacnetPacket.Encode(buffer, BvlcFunction.DistributeBroadcastToNetwork, NpduHeader.GlobalBroadcast,
+                ApduHeader.Unconfirmed(request.Service), request.Encode);
+            socket.Send(buffer[..length.Length], bbmd);
         }, listen, expected, cancellationToken).ConfigureAwait(false);
 
     public void SendUnconfirmed(IUnconfirmedRequest request, BipEndpoint destination, bool broadcast)
@@ -155,27 +161,33 @@ public sealed class BacnetClient : IAsyncDisposable
         var length = BacnetPacket.Encode(buffer, broadcast ? BvlcFunction.OriginalBroadcastNpdu : BvlcFunction.OriginalUnicastNpdu,
             npdu, ApduHeader.Unconfirmed(request.Service), request.Encode);
         if (!length.Ok) throw new ArgumentException("unconfirmed request does not fit one datagram", nameof(request));
-        _socket.Send(buffer[..length.Length], destination);
+        socket.Send(buffer[..length.Length], destination);
     }
 
     // ---------------- services ----------------
 
-    public Task<BacnetResult<ReadPropertyAck>> ReadPropertyAsync(BacnetAddress device, ObjectId obj, PropertyIdentifier property, uint? arrayIndex = null, CancellationToken cancellationToken = default) =>
+    public Task<BacnetResult<ReadPropertyAck>> ReadPropertyAsync(BacnetAddress device, ObjectId obj, PropertyIdentifier property,
+        uint? arrayIndex = null, CancellationToken cancellationToken = default) =>
         ConfirmedAsync(device, new ReadPropertyRequest(obj, property, arrayIndex), ReadPropertyAck.Decode, cancellationToken);
 
-    public Task<BacnetResult<ReadPropertyMultipleAck>> ReadPropertyMultipleAsync(BacnetAddress device, ReadPropertyMultipleRequest request, CancellationToken cancellationToken = default) =>
+    public Task<BacnetResult<ReadPropertyMultipleAck>> ReadPropertyMultipleAsync(BacnetAddress device, ReadPropertyMultipleRequest request,
+        CancellationToken cancellationToken = default) =>
         ConfirmedAsync(device, request, ReadPropertyMultipleAck.Decode, cancellationToken);
 
-    public Task<BacnetResult<Acknowledged>> WritePropertyAsync(BacnetAddress device, WritePropertyRequest request, CancellationToken cancellationToken = default) =>
+    public Task<BacnetResult<Acknowledged>> WritePropertyAsync(BacnetAddress device, WritePropertyRequest request,
+        CancellationToken cancellationToken = default) =>
         ConfirmedAsync<Acknowledged>(device, request, null, cancellationToken);
 
-    public Task<BacnetResult<AtomicReadFileAck>> AtomicReadFileAsync(BacnetAddress device, AtomicReadFileRequest request, CancellationToken cancellationToken = default) =>
+    public Task<BacnetResult<AtomicReadFileAck>> AtomicReadFileAsync(BacnetAddress device, AtomicReadFileRequest request,
+        CancellationToken cancellationToken = default) =>
         ConfirmedAsync(device, request, AtomicReadFileAck.Decode, cancellationToken);
 
-    public Task<BacnetResult<AtomicWriteFileAck>> AtomicWriteFileAsync(BacnetAddress device, AtomicWriteFileRequest request, CancellationToken cancellationToken = default) =>
+    public Task<BacnetResult<AtomicWriteFileAck>> AtomicWriteFileAsync(BacnetAddress device, AtomicWriteFileRequest request,
+        CancellationToken cancellationToken = default) =>
         ConfirmedAsync(device, request, AtomicWriteFileAck.Decode, cancellationToken);
 
-    public Task<BacnetResult<Acknowledged>> ReinitializeDeviceAsync(BacnetAddress device, ReinitializeDeviceRequest request, CancellationToken cancellationToken = default) =>
+    public Task<BacnetResult<Acknowledged>> ReinitializeDeviceAsync(BacnetAddress device, ReinitializeDeviceRequest request,
+        CancellationToken cancellationToken = default) =>
         ConfirmedAsync<Acknowledged>(device, request, null, cancellationToken);
 
     /// <summary>Tells the client the largest APDU a device accepts, keeping what it knows of its segmentation (else: both).</summary>
@@ -186,41 +198,46 @@ public sealed class BacnetClient : IAsyncDisposable
     /// Tells the client what a device accepts (its I-Am does, <see cref="DeviceInventory.LearnLimitsAsync"/> reads it from the
     /// Device object), so every request is sized and, only where the device takes them, segmented to fit.
     /// </summary>
-    /// <remarks>At most <see cref="MaxRememberedPeers"/> devices are remembered (a flood of I-Ams from made-up addresses grows nothing).</remarks>
+    /// <remarks>At most <see cref="MaxRememberedPeers"/> devices are remembered (a flood of I-Ams from made-up addresses grows
+    /// nothing).</remarks>
     public void RememberLimits(BacnetAddress device, DeviceLimits limits)
     {
-        if (_peerLimits.ContainsKey(device) || _peerLimits.Count < MaxRememberedPeers) _peerLimits[device] = limits with { MaxApdu = DeviceLimits.ClampApdu(limits.MaxApdu) };
+        if (peerLimits.ContainsKey(device) || peerLimits.Count < MaxRememberedPeers) peerLimits[device] =
+            limits with { MaxApdu = DeviceLimits.ClampApdu(limits.MaxApdu) };
     }
 
-    /// <summary>What the client knows a device accepts; null when it has learned nothing (requests then assume <see cref="DeviceLimits.Assumed"/>).</summary>
-    public DeviceLimits? Limits(BacnetAddress device) => _peerLimits.TryGetValue(device, out var limits) ? limits : null;
+    /// <summary>What the client knows a device accepts; null when it has learned nothing (requests then assume <see
+    /// cref="DeviceLimits.Assumed"/>).</summary>
+    public DeviceLimits? Limits(BacnetAddress device) => peerLimits.TryGetValue(device, out var limits) ? limits : null;
 
     /// <summary>The largest APDU this client accepts in an answer (its requests say so).</summary>
-    public int MaxApduAccepted => Math.Clamp(_options.MaxApduAccepted, 50, Apdu.MaxApduLength);
+    public int MaxApduAccepted => Math.Clamp(options.MaxApduAccepted, 50, Apdu.MaxApduLength);
 
     /// <summary>Whether this client's requests accept segmented answers.</summary>
-    public bool AcceptsSegmentedResponses => _options.AcceptSegmentedResponses;
+    public bool AcceptsSegmentedResponses => options.AcceptSegmentedResponses;
 
     /// <summary>
     /// Sends a confirmed request and waits for its answer. <paramref name="decodeAck"/> decodes a ComplexACK's data;
     /// null means the service is answered by a SimpleACK.
     /// </summary>
-    public async Task<BacnetResult<T>> ConfirmedAsync<T>(BacnetAddress device, IConfirmedRequest request, ServiceDecoder<T>? decodeAck, CancellationToken cancellationToken = default)
+    public async Task<BacnetResult<T>> ConfirmedAsync<T>(BacnetAddress device, IConfirmedRequest request, ServiceDecoder<T>? decodeAck,
+        CancellationToken cancellationToken = default)
     {
         if (!UdpEndpoint.IsSendable(device.Endpoint)) throw new ArgumentException($"{device} is not a device address", nameof(device));
-        var data = BacnetPacket.ToBytes(request.Encode, _options.MaxResponseBytes);
+        var data = BacnetPacket.ToBytes(request.Encode, options.MaxResponseBytes);
         if (data is null) return new BacnetFailure(FailureKind.TooLarge, "the request is larger than this client sends");
-        await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
         byte invokeId;
         try { invokeId = await TakeInvokeIdAsync(device, cancellationToken).ConfigureAwait(false); }
-        catch { _slots.Release(); throw; }
+        catch { slots.Release(); throw; }
         var key = new TransactionKey(device.Endpoint, device.Remote, invokeId);
         var channel = Transaction.NewChannel();
-        _transactions[key] = channel;
+        transactions[key] = channel;
         var exchange = new Exchange();
         try
         {
-            var answer = await ExchangeAsync(device, invokeId, request.Service, data, channel.Reader, exchange, cancellationToken).ConfigureAwait(false);
+            var answer = await ExchangeAsync(device, invokeId, request.Service, data, channel.Reader, exchange,
+                cancellationToken).ConfigureAwait(false);
             if (!answer.Ok) return answer.Failure!;
             var (header, body) = answer.Value;
             switch (header.Type)
@@ -236,9 +253,9 @@ public sealed class BacnetClient : IAsyncDisposable
         }
         finally
         {
-            _transactions.TryRemove(key, out _);
-            _invokeIds.Release(device.Endpoint, device.Remote, invokeId, exchange.Clean);
-            _slots.Release();
+            transactions.TryRemove(key, out _);
+            invokeIds.Release(device.Endpoint, device.Remote, invokeId, exchange.Clean);
+            slots.Release();
         }
     }
 
@@ -255,8 +272,9 @@ public sealed class BacnetClient : IAsyncDisposable
     {
         while (true)
         {
-            if (_invokeIds.TryTake(device.Endpoint, device.Remote) is { } id) return id;
-            await Task.Delay(TimeSpan.FromMilliseconds(20), cancellationToken).ConfigureAwait(false);  // all 256 in use or held for this device
+            if (invokeIds.TryTake(device.Endpoint, device.Remote) is { } id) return id;
+            // all 256 in use or held for this device
+            await Task.Delay(TimeSpan.FromMilliseconds(20), cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -265,21 +283,23 @@ public sealed class BacnetClient : IAsyncDisposable
     /// Abort. Anything else on the transaction (a stray SegmentACK, an answer naming another service) is counted and ignored; it
     /// does not extend the wait.
     /// </summary>
-    private Task<IncomingApdu?> ReceiveAnswerAsync(ChannelReader<IncomingApdu> incoming, TimeSpan timeout, ConfirmedService service, CancellationToken cancellationToken) =>
+    private Task<IncomingApdu?> ReceiveAnswerAsync(ChannelReader<IncomingApdu> incoming, TimeSpan timeout, ConfirmedService service,
+        CancellationToken cancellationToken) =>
         ReceiveAsync(incoming, Deadline.After(timeout), h => IsFinalAnswer(h, service), cancellationToken);
 
     /// <summary>
     /// The next APDU of the transaction that <paramref name="wanted"/> accepts before <paramref name="deadline"/>; any other is
     /// counted and skipped without extending the wait. Null when the time is up.
     /// </summary>
-    private async Task<IncomingApdu?> ReceiveAsync(ChannelReader<IncomingApdu> incoming, Deadline deadline, Func<ApduHeader, bool> wanted, CancellationToken cancellationToken)
+    private async Task<IncomingApdu?> ReceiveAsync(ChannelReader<IncomingApdu> incoming, Deadline deadline, Func<ApduHeader, bool> wanted,
+        CancellationToken cancellationToken)
     {
         while (deadline.Left is var left && left > TimeSpan.Zero)
         {
             var apdu = await Transaction.ReceiveAsync(incoming, left, cancellationToken).ConfigureAwait(false);
             if (apdu is null) return null;
             if (wanted(apdu.Header)) return apdu;
-            Interlocked.Increment(ref _unmatched);
+            Interlocked.Increment(ref unmatched);
         }
         return null;
     }
@@ -292,13 +312,14 @@ public sealed class BacnetClient : IAsyncDisposable
     };
 
     /// <summary>Sends the request (segmented when it exceeds the device's APDU) and returns the final answer's header and data.</summary>
-    private async Task<BacnetResult<(ApduHeader Header, byte[] Data)>> ExchangeAsync(BacnetAddress device, byte invokeId, ConfirmedService service,
+    private async Task<BacnetResult<(ApduHeader Header, byte[] Data)>> ExchangeAsync(BacnetAddress device, byte invokeId,
+        ConfirmedService service,
         byte[] data, ChannelReader<IncomingApdu> incoming, Exchange exchange, CancellationToken cancellationToken)
     {
         var limits = Limits(device) ?? DeviceLimits.Assumed;
         var peerMax = limits.MaxApdu;
         var npdu = NpduFor(device, expectingReply: true);
-        var baseHeader = ApduHeader.ConfirmedRequest(invokeId, service, _options.MaxApduAccepted, _options.AcceptSegmentedResponses);
+        var baseHeader = ApduHeader.ConfirmedRequest(invokeId, service, options.MaxApduAccepted, options.AcceptSegmentedResponses);
         var attempts = 0;
         IncomingApdu? first = null;
         if (Apdu.ConfirmedRequestHeader + data.Length <= peerMax)
@@ -308,10 +329,10 @@ public sealed class BacnetClient : IAsyncDisposable
             if (!length.Ok) return new BacnetFailure(FailureKind.TooLarge, "request does not fit a datagram");
             while (first is null)
             {
-                if (attempts++ > _options.Retries) return BacnetFailure.Timeout(attempts - 1);
-                _socket.Send(packet.AsSpan(0, length.Length), device.Endpoint);
+                if (attempts++ > options.Retries) return BacnetFailure.Timeout(attempts - 1);
+                socket.Send(packet.AsSpan(0, length.Length), device.Endpoint);
                 exchange.Sends++;
-                first = await ReceiveAnswerAsync(incoming, _options.ApduTimeout, service, cancellationToken).ConfigureAwait(false);
+                first = await ReceiveAnswerAsync(incoming, options.ApduTimeout, service, cancellationToken).ConfigureAwait(false);
             }
         }
         else
@@ -320,35 +341,46 @@ public sealed class BacnetClient : IAsyncDisposable
             var count = (data.Length + chunk - 1) / chunk;
             var size = Apdu.ConfirmedRequestHeader + data.Length;
             if (!limits.ReceivesSegments)  // 135 5.4.4.1: a segmented request is never sent to a device that does not accept one
-                return new BacnetFailure(FailureKind.TooLarge, $"the device accepts {peerMax} octets and no segmented requests; this {service} request is {size} octets");
+                return new BacnetFailure(FailureKind.TooLarge,
+                    $"the device accepts {peerMax} octets and no segmented requests; this {service} request is {size} octets");
             if (count > Math.Min(255, limits.MaxSegments ?? 255))
-                return new BacnetFailure(FailureKind.TooLarge, $"the device accepts {peerMax} octets in at most {Math.Min(255, limits.MaxSegments ?? 255)} segments; this {service} request is {size} octets, {count} segments");
+                return new BacnetFailure(FailureKind.TooLarge,
+                    $"the device accepts {peerMax} octets in at most {Math.Min(255, limits.MaxSegments ?? 255)} segments; this {service} " +
+                    $"request is {size} octets, {count} segments");
             var packet = new byte[BacnetPacket.MaxDatagram];
             void SendSegment(int index)
             {
                 var header = baseHeader with
                 {
-                    Segmented = true, MoreFollows = index < count - 1, SequenceNumber = (byte)index, WindowSize = SegmentSender.ProposedWindow,
+                    Segmented = true,
+                    MoreFollows = index < count - 1,
+                    SequenceNumber = (byte)index,
+                    WindowSize = SegmentSender.ProposedWindow,
                 };
                 var slice = data.AsSpan(index * chunk, Math.Min(chunk, data.Length - index * chunk));
                 var length = BacnetPacket.Encode(packet, BvlcFunction.OriginalUnicastNpdu, npdu, header, slice);
-                _socket.Send(packet.AsSpan(0, length.Length), device.Endpoint);
+                socket.Send(packet.AsSpan(0, length.Length), device.Endpoint);
             }
             exchange.Sends++;
-            var outcome = await SegmentSender.SendAsync(count, SendSegment, incoming, _options.SegmentTimeout, _options.Retries, cancellationToken,
+            var outcome = await SegmentSender.SendAsync(count, SendSegment, incoming, options.SegmentTimeout, options.Retries,
+                cancellationToken,
                 h => IsFinalAnswer(h, service)).ConfigureAwait(false);
             if (outcome.TimedOut)
             {
                 SendAbort(device, invokeId, AbortReason.TsmTimeout);
-                return BacnetFailure.Timeout(_options.Retries + 1);
+                return BacnetFailure.Timeout(options.Retries + 1);
             }
-            first = outcome.Other ?? await ReceiveAnswerAsync(incoming, _options.ApduTimeout, service, cancellationToken).ConfigureAwait(false);
+            first = outcome.Other ?? await ReceiveAnswerAsync(incoming, options.ApduTimeout, service, cancellationToken).ConfigureAwait(
+                false);
             if (first is null) return BacnetFailure.Timeout(1);
-            if (first.Header is { Type: ApduType.Abort, FromServer: true, Reason: (byte)AbortReason.BufferOverflow })  // more than it takes: say so
+            // more than it takes: say so
+            if (first.Header is { Type: ApduType.Abort, FromServer: true, Reason: (byte)AbortReason.BufferOverflow })
             {
                 exchange.Answered = true;
-                return new BacnetFailure(FailureKind.TooLarge, $"the device accepts {peerMax} octets and refused this {service} request of {size} octets in {count} segments " +
-                    $"(abort buffer-overflow){(limits.MaxSegments is null ? "; its Max_Segments_Accepted is not known" : "")}", AbortReason: AbortReason.BufferOverflow);
+                return new BacnetFailure(FailureKind.TooLarge,
+                    $"the device accepts {peerMax} octets and refused this {service} request of {size} octets in {count} segments " +
+                    $"(abort buffer-overflow){(limits.MaxSegments is null ? "; its Max_Segments_Accepted is not known" : "")}",
+                        AbortReason: AbortReason.BufferOverflow);
             }
         }
         return await FinishAsync(device, invokeId, first, incoming, exchange, cancellationToken).ConfigureAwait(false);
@@ -378,9 +410,9 @@ public sealed class BacnetClient : IAsyncDisposable
             default:
                 return new BacnetFailure(FailureKind.Malformed, $"unexpected {h.Type}");
         }
-        var reassembly = new SegmentReassembly(_options.MaxResponseBytes, SegmentSender.ProposedWindow);
+        var reassembly = new SegmentReassembly(options.MaxResponseBytes, SegmentSender.ProposedWindow);
         var segment = answer;
-        var deadline = Deadline.After(_options.SegmentTimeout * 2);
+        var deadline = Deadline.After(options.SegmentTimeout * 2);
         byte service = h.Service;
         while (true)
         {
@@ -395,10 +427,10 @@ public sealed class BacnetClient : IAsyncDisposable
                     return (h with { Segmented = false, MoreFollows = false }, reassembly.Data);
                 case SegmentAction.Ack:
                     SendSegmentAck(device, invokeId, segment.Header.SequenceNumber, reassembly.ActualWindow, false);
-                    deadline = Deadline.After(_options.SegmentTimeout * 2);
+                    deadline = Deadline.After(options.SegmentTimeout * 2);
                     break;
                 case SegmentAction.None:
-                    deadline = Deadline.After(_options.SegmentTimeout * 2);
+                    deadline = Deadline.After(options.SegmentTimeout * 2);
                     break;
                 case SegmentAction.Nak:
                     SendSegmentAck(device, invokeId, reassembly.LastInOrder, reassembly.ActualWindow, true);
@@ -408,7 +440,8 @@ public sealed class BacnetClient : IAsyncDisposable
                     break;
             }
             var next = await ReceiveAsync(incoming, deadline,
-                a => a.Type == ApduType.Abort || (a is { Type: ApduType.ComplexAck, Segmented: true } && a.Service == service), cancellationToken).ConfigureAwait(false);
+                a => a.Type == ApduType.Abort || (a is { Type: ApduType.ComplexAck, Segmented: true } && a.Service == service),
+                    cancellationToken).ConfigureAwait(false);
             if (next is null)
             {
                 SendAbort(device, invokeId, AbortReason.TsmTimeout);
@@ -431,8 +464,9 @@ public sealed class BacnetClient : IAsyncDisposable
     private void SendBare(BacnetAddress device, ApduHeader header)
     {
         Span<byte> buffer = stackalloc byte[64];
-        var length = BacnetPacket.Encode(buffer, BvlcFunction.OriginalUnicastNpdu, NpduFor(device, false), header, ReadOnlySpan<byte>.Empty);
-        _socket.Send(buffer[..length.Length], device.Endpoint);
+        var length = BacnetPacket.Encode(buffer, BvlcFunction.OriginalUnicastNpdu, NpduFor(device, false), header,
+            ReadOnlySpan<byte>.Empty);
+        socket.Send(buffer[..length.Length], device.Endpoint);
     }
 
     // ---------------- receive ----------------
@@ -440,11 +474,11 @@ public sealed class BacnetClient : IAsyncDisposable
     private void OnDatagram(ReadOnlySpan<byte> datagram, BipEndpoint source, bool viaBroadcast)
     {
         var decoded = BacnetPacket.Decode(datagram);
-        if (!decoded.Ok) { Interlocked.Increment(ref _malformed); return; }
+        if (!decoded.Ok) { Interlocked.Increment(ref malformed); return; }
         var packet = decoded.Value;
         if (packet.Bvlc.Function == BvlcFunction.Result)
         {
-            if (_bvlcResults.TryGetValue(source, out var pending)) pending.TrySetResult(packet.Bvlc.ResultCode);
+            if (bvlcResults.TryGetValue(source, out var pending)) pending.TrySetResult(packet.Bvlc.ResultCode);
             return;
         }
         if (packet.Apdu is not { } apdu) return;  // a network layer message: nothing for a client to do
@@ -454,25 +488,26 @@ public sealed class BacnetClient : IAsyncDisposable
         {
             case ApduType.UnconfirmedRequest when apdu.Service == (byte)UnconfirmedService.IAm:
                 var iAm = IAm.Decode(packet.ServiceData(datagram));
-                if (!iAm.Ok) { Interlocked.Increment(ref _malformed); return; }
+                if (!iAm.Ok) { Interlocked.Increment(ref malformed); return; }
                 var device = new DiscoveredDevice(new BacnetAddress(from, remote), iAm.Value);
-                RememberLimits(device.Address, new DeviceLimits(DeviceLimits.ClampApdu(iAm.Value.MaxApduLength), iAm.Value.Segmentation, Limits(device.Address)?.MaxSegments));
-                foreach (var listener in _iAmListeners.Values) listener(device);
+                RememberLimits(device.Address, new DeviceLimits(DeviceLimits.ClampApdu(iAm.Value.MaxApduLength), iAm.Value.Segmentation,
+                    Limits(device.Address)?.MaxSegments));
+                foreach (var listener in iAmListeners.Values) listener(device);
                 return;
             case ApduType.SimpleAck or ApduType.ComplexAck or ApduType.Error or ApduType.Reject:
             case ApduType.SegmentAck or ApduType.Abort when apdu.FromServer:
-                if (_transactions.TryGetValue(new TransactionKey(from, remote, apdu.InvokeId), out var channel))
+                if (transactions.TryGetValue(new TransactionKey(from, remote, apdu.InvokeId), out var channel))
                     channel.Writer.TryWrite(new IncomingApdu(apdu, packet.ServiceData(datagram).ToArray()));
                 else
-                    Interlocked.Increment(ref _unmatched);
+                    Interlocked.Increment(ref unmatched);
                 return;
         }
     }
 
     public async ValueTask DisposeAsync()
     {
-        await _socket.DisposeAsync().ConfigureAwait(false);
-        if (_broadcastListener is not null) await _broadcastListener.DisposeAsync().ConfigureAwait(false);
-        _slots.Dispose();
+        await socket.DisposeAsync().ConfigureAwait(false);
+        if (broadcastListener is not null) await broadcastListener.DisposeAsync().ConfigureAwait(false);
+        slots.Dispose();
     }
 }

@@ -22,7 +22,8 @@ public sealed record BacnetClientOptions(BipEndpoint Bind, BipEndpoint? Broadcas
     public int MaxConcurrentRequests { get; init; } = 255;
     /// <summary>The largest APDU this client accepts (1476 on BACnet/IP).</summary>
     public int MaxApduAccepted { get; init; } = Application.Apdu.MaxApduLength;
-    /// <summary>Whether requests say segmented responses are accepted (a device answers a too-large response with an abort otherwise).</summary>
+    /// <summary>Whether requests say segmented responses are accepted (a device answers a too-large response with an abort
+    /// otherwise).</summary>
     public bool AcceptSegmentedResponses { get; init; } = true;
     /// <summary>Largest reassembled segmented response.</summary>
     public int MaxResponseBytes { get; init; } = 1 << 20;

@@ -8,7 +8,7 @@ namespace CertLsp.Bacnet.Client;
 /// <summary>A CSR read from a device, with the File object it came from.</summary>
 public sealed record DeviceCsr(ObjectId Port, ObjectId File, ImmutableArray<byte> Content)
 {
-    public bool IsPem => Content.Length > 10 && System.Text.Encoding.ASCII.GetString(Content.AsSpan(0, 10)) == "-----BEGIN";
+    public bool IsPem => Content.Length > 10 && System.Text.Encoding.ASCII.GetString(Content.AsSpan(..10)) == "-----BEGIN";
 }
 
 /// <summary>
@@ -26,7 +26,9 @@ public sealed record InstallReport(IReadOnlyList<FileWrite> Files)
         var text = "issuer and operational certificates written, read back and activated";
         var untruncated = Files.Where(f => !f.Truncated).ToList();
         if (untruncated.Count == 0) return text;
-        return text + $"; File_Size := 0 refused (write-access-denied) on {string.Join(", ", untruncated.Select(f => $"file {f.File.Instance}"))}: " +
+        return text
+            + $"; File_Size := 0 refused (write-access-denied) on " +
+            $"{string.Join(", ", untruncated.Select(f => $"file {f.File.Instance}"))}: " +
             $"written from offset 0 and read back ({string.Join(", ", untruncated.Select(f => $"{f.Length} bytes"))}, identical)";
     }
 }
@@ -55,31 +57,40 @@ public sealed class CertificateProvisioning(BacnetClient client)
     /// Writes <paramref name="generateCsrCommand"/> (8 or 9, per vendor) to the port's Command, waits for Command to
     /// return to idle, and reads the File named by Certificate_Signing_Request_File.
     /// </summary>
-    public async Task<BacnetResult<DeviceCsr>> GenerateAndReadCsrAsync(BacnetAddress device, ObjectId port, uint generateCsrCommand, CancellationToken cancellationToken = default)
+    public async Task<BacnetResult<DeviceCsr>> GenerateAndReadCsrAsync(BacnetAddress device, ObjectId port, uint generateCsrCommand,
+        CancellationToken cancellationToken = default)
     {
-        var fileRef = await client.ReadPropertyAsync(device, port, PropertyIdentifier.CertificateSigningRequestFile, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var fileRef = await client.ReadPropertyAsync(device, port, PropertyIdentifier.CertificateSigningRequestFile,
+            cancellationToken: cancellationToken).ConfigureAwait(false);
         if (!fileRef.Ok) return Fail("read Certificate_Signing_Request_File", fileRef.Failure!);
         if (fileRef.Value.Values.FirstOrDefault() is not BacnetValue.ObjectIdentifier { Value.Type: ObjectType.File } file)
             return Fail("read Certificate_Signing_Request_File", new BacnetFailure(FailureKind.Malformed, "not a File object identifier"));
-        var write = await client.WritePropertyAsync(device, WritePropertyRequest.Of(port, PropertyIdentifier.Command, BacnetValue.FromEnumerated(generateCsrCommand)), cancellationToken).ConfigureAwait(false);
+        var write = await client.WritePropertyAsync(device,
+            WritePropertyRequest.Of(port, PropertyIdentifier.Command, BacnetValue.FromEnumerated(generateCsrCommand)),
+            cancellationToken).ConfigureAwait(false);
         if (!write.Ok) return Fail($"write Command := {generateCsrCommand} (generate-csr-file)", write.Failure!);
         var idle = await WaitForIdleAsync(device, port, cancellationToken).ConfigureAwait(false);
         if (!idle.Ok) return idle.Failure!;
         var content = await ReadFileAsync(device, file.Value, cancellationToken).ConfigureAwait(false);
         if (!content.Ok) return Fail($"read {file.Value}", content.Failure!);
-        if (content.Value.Length == 0) return Fail($"read {file.Value}", new BacnetFailure(FailureKind.Malformed, "the CSR file is empty after the command completed"));
+        if (content.Value.Length == 0) return Fail($"read {file.Value}",
+            new BacnetFailure(FailureKind.Malformed, "the CSR file is empty after the command completed"));
         return new DeviceCsr(port, file.Value, content.Value);
     }
 
-    private async Task<BacnetResult<Acknowledged>> WaitForIdleAsync(BacnetAddress device, ObjectId port, CancellationToken cancellationToken)
+    private async Task<BacnetResult<Acknowledged>> WaitForIdleAsync(BacnetAddress device, ObjectId port,
+        CancellationToken cancellationToken)
     {
         var deadline = Deadline.After(CommandTimeout);
         while (true)
         {
-            var command = await client.ReadPropertyAsync(device, port, PropertyIdentifier.Command, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var command = await client.ReadPropertyAsync(device, port, PropertyIdentifier.Command,
+                cancellationToken: cancellationToken).ConfigureAwait(false);
             if (!command.Ok) return Fail("read Command", command.Failure!);
-            if (command.Value.Values.FirstOrDefault() is BacnetValue.Enumerated { Value: (uint)NetworkPortCommand.Idle }) return default(Acknowledged);
-            if (deadline.Passed) return Fail("wait for Command to return to idle", new BacnetFailure(FailureKind.Timeout, $"Command not idle after {CommandTimeout.TotalSeconds:F0} s"));
+            if (command.Value.Values.FirstOrDefault() is BacnetValue.Enumerated { Value: (uint)NetworkPortCommand.Idle }) return default(
+                Acknowledged);
+            if (deadline.Passed) return Fail("wait for Command to return to idle",
+                new BacnetFailure(FailureKind.Timeout, $"Command not idle after {CommandTimeout.TotalSeconds:F0} s"));
             await Task.Delay(PollInterval, cancellationToken).ConfigureAwait(false);
         }
     }
@@ -107,20 +118,25 @@ public sealed class CertificateProvisioning(BacnetClient client)
         if (FileChunk is not { } asked || asked <= fits) return FileChunk ?? fits;
         if (!limits.ReceivesSegments) return fits;
         var segments = Math.Min(255, limits.MaxSegments ?? 255);
-        var segmentedFits = AtomicWriteFileRequest.MaxDataLength(file, start, segments * (limits.MaxApdu - Apdu.SegmentedConfirmedRequestHeader) + Apdu.ConfirmedRequestHeader);
+        var segmentedFits = AtomicWriteFileRequest.MaxDataLength(file, start,
+            segments * (limits.MaxApdu - Apdu.SegmentedConfirmedRequestHeader) + Apdu.ConfirmedRequestHeader);
         return Math.Min(asked, Math.Max(fits, segmentedFits));
     }
 
-    /// <summary>Reads a whole file with stream-access AtomicReadFile until end-of-file, each answer sized to fit (<see cref="ReadCount"/>).</summary>
-    public async Task<BacnetResult<ImmutableArray<byte>>> ReadFileAsync(BacnetAddress device, ObjectId file, CancellationToken cancellationToken = default)
+    /// <summary>Reads a whole file with stream-access AtomicReadFile until end-of-file, each answer sized to fit (<see
+    /// cref="ReadCount"/>).</summary>
+    public async Task<BacnetResult<ImmutableArray<byte>>> ReadFileAsync(BacnetAddress device, ObjectId file,
+        CancellationToken cancellationToken = default)
     {
         var data = ImmutableArray.CreateBuilder<byte>();
         while (true)
         {
             var count = (uint)ReadCount(device, data.Count);
-            var chunk = await client.AtomicReadFileAsync(device, new AtomicReadFileRequest(file, data.Count, count), cancellationToken).ConfigureAwait(false);
+            var chunk = await client.AtomicReadFileAsync(device, new AtomicReadFileRequest(file, data.Count, count),
+                cancellationToken).ConfigureAwait(false);
             if (!chunk.Ok) return chunk.Failure!;
-            if (chunk.Value.Start != data.Count) return new BacnetFailure(FailureKind.Malformed, $"file data at {chunk.Value.Start}, asked {data.Count}");
+            if (chunk.Value.Start != data.Count) return new BacnetFailure(FailureKind.Malformed,
+                $"file data at {chunk.Value.Start}, asked {data.Count}");
             data.AddRange(chunk.Value.Data);
             if (data.Count > MaxFileSize) return new BacnetFailure(FailureKind.TooLarge, $"file larger than {MaxFileSize} bytes");
             if (chunk.Value.EndOfFile) return data.ToImmutable();
@@ -134,9 +150,12 @@ public sealed class CertificateProvisioning(BacnetClient client)
     /// stream file whose size can change; some devices do not) is written from offset 0 all the same: the result says so, and only
     /// reading the file back (<see cref="InstallAsync"/> does) proves what it holds.
     /// </summary>
-    public async Task<BacnetResult<FileWrite>> WriteFileAsync(BacnetAddress device, ObjectId file, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default)
+    public async Task<BacnetResult<FileWrite>> WriteFileAsync(BacnetAddress device, ObjectId file, ReadOnlyMemory<byte> content,
+        CancellationToken cancellationToken = default)
     {
-        var truncate = await client.WritePropertyAsync(device, WritePropertyRequest.Of(file, PropertyIdentifier.FileSize, BacnetValue.FromUnsigned(0)), cancellationToken).ConfigureAwait(false);
+        var truncate = await client.WritePropertyAsync(device,
+            WritePropertyRequest.Of(file, PropertyIdentifier.FileSize, BacnetValue.FromUnsigned(0)), cancellationToken).ConfigureAwait(
+            false);
         var truncated = truncate.Ok;
         if (!truncate.Ok && truncate.Failure!.Error is not { Class: ErrorClass.Property, Code: ErrorCode.WriteAccessDenied })
             return truncate.Failure;
@@ -144,7 +163,8 @@ public sealed class CertificateProvisioning(BacnetClient client)
         {
             var size = Math.Min(WriteSize(device, file, offset), content.Length - offset);
             var slice = content.Slice(offset, size);
-            var written = await client.AtomicWriteFileAsync(device, new AtomicWriteFileRequest(file, offset, [.. slice.Span]), cancellationToken).ConfigureAwait(false);
+            var written = await client.AtomicWriteFileAsync(device, new AtomicWriteFileRequest(file, offset, [.. slice.Span]),
+                cancellationToken).ConfigureAwait(false);
             if (!written.Ok) return written.Failure!;
             offset += size;
         }
@@ -155,23 +175,30 @@ public sealed class CertificateProvisioning(BacnetClient client)
     /// Installs issuer certificates (first, into the port's Issuer_Certificate_Files in order), then the operational
     /// certificate; reads each file back and compares; then ReinitializeDevice ACTIVATE_CHANGES, checks Changes_Pending is false
     /// and reads the operational certificate once more: a device that restarted before the activation dropped the pending files
-    /// and acknowledges an activation with nothing to activate, so only the file tells. A device that refuses the certificate answers the activation with its BACnet error
+    /// and acknowledges an activation with nothing to activate, so only the file tells. A device that refuses the certificate answers the
+    /// activation with its BACnet error
     /// (typically device/invalid-configuration-data); the changes stay pending so <see cref="DiscardChangesAsync"/> can undo them.
     /// </summary>
-    public async Task<BacnetResult<InstallReport>> InstallAsync(BacnetAddress device, ObjectId port, IReadOnlyList<ReadOnlyMemory<byte>> issuers,
+    public async Task<BacnetResult<InstallReport>> InstallAsync(BacnetAddress device, ObjectId port,
+        IReadOnlyList<ReadOnlyMemory<byte>> issuers,
         ReadOnlyMemory<byte> operational, string? password = null, CancellationToken cancellationToken = default)
     {
-        var issuerFiles = await client.ReadPropertyAsync(device, port, PropertyIdentifier.IssuerCertificateFiles, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var issuerFiles = await client.ReadPropertyAsync(device, port, PropertyIdentifier.IssuerCertificateFiles,
+            cancellationToken: cancellationToken).ConfigureAwait(false);
         if (!issuerFiles.Ok) return Fail("read Issuer_Certificate_Files", issuerFiles.Failure!);
         var slots = issuerFiles.Value.Values.OfType<BacnetValue.ObjectIdentifier>().Select(o => o.Value).ToList();
         if (slots.Count < issuers.Count)
-            return Fail("read Issuer_Certificate_Files", new BacnetFailure(FailureKind.TooLarge, $"the port has {slots.Count} issuer file(s), {issuers.Count} given"));
-        var operationalRef = await client.ReadPropertyAsync(device, port, PropertyIdentifier.OperationalCertificateFile, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return Fail("read Issuer_Certificate_Files", new BacnetFailure(FailureKind.TooLarge,
+                $"the port has {slots.Count} issuer file(s), {issuers.Count} given"));
+        var operationalRef = await client.ReadPropertyAsync(device, port, PropertyIdentifier.OperationalCertificateFile,
+            cancellationToken: cancellationToken).ConfigureAwait(false);
         if (!operationalRef.Ok) return Fail("read Operational_Certificate_File", operationalRef.Failure!);
-        if (operationalRef.Value.Values.FirstOrDefault() is not BacnetValue.ObjectIdentifier { Value.Type: ObjectType.File } operationalFile)
+        if (operationalRef.Value.Values.FirstOrDefault()
+            is not BacnetValue.ObjectIdentifier { Value.Type: ObjectType.File } operationalFile)
             return Fail("read Operational_Certificate_File", new BacnetFailure(FailureKind.Malformed, "not a File object identifier"));
 
-        var writes = issuers.Select((content, i) => (File: slots[i], Content: content)).Append((File: operationalFile.Value, Content: operational));
+        var writes = issuers.Select((content, i) => (File: slots[i], Content: content)).Append(
+            (File: operationalFile.Value, Content: operational));
         var files = new List<FileWrite>();
         foreach (var (file, content) in writes)
         {
@@ -179,34 +206,46 @@ public sealed class CertificateProvisioning(BacnetClient client)
             if (!written.Ok) return Fail($"write {file}", written.Failure!);
             var readBack = await VerifyFileAsync(device, file, content, $"read back {file}",
                 held => $"the device holds {held} bytes that differ from the {content.Length} written" +
-                    (written.Value.Truncated ? "" : " (File_Size := 0 was refused, so it was written from offset 0 over what the file held)"), cancellationToken).ConfigureAwait(false);
+                    (written.Value.Truncated ? ""
+                        : " (File_Size := 0 was refused, so it was written from offset 0 over what the file held)"),
+                        cancellationToken).ConfigureAwait(false);
             if (!readBack.Ok) return readBack.Failure!;
             files.Add(written.Value);
         }
-        var activate = await client.ReinitializeDeviceAsync(device, new ReinitializeDeviceRequest(ReinitializedState.ActivateChanges, password), cancellationToken).ConfigureAwait(false);
+        var activate = await client.ReinitializeDeviceAsync(device,
+            new ReinitializeDeviceRequest(ReinitializedState.ActivateChanges, password), cancellationToken).ConfigureAwait(false);
         if (!activate.Ok) return Fail("ReinitializeDevice ACTIVATE_CHANGES", activate.Failure!);
-        var pending = await client.ReadPropertyAsync(device, port, PropertyIdentifier.ChangesPending, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var pending = await client.ReadPropertyAsync(device, port, PropertyIdentifier.ChangesPending,
+            cancellationToken: cancellationToken).ConfigureAwait(false);
         if (pending.Ok && pending.Value.Values.FirstOrDefault() is BacnetValue.Boolean { Value: true })
             return Fail("read Changes_Pending", new BacnetFailure(FailureKind.Malformed, "changes still pending after activation"));
         var final = await VerifyFileAsync(device, operationalFile.Value, operational, $"read {operationalFile.Value} after activation",
-            _ => "the device does not hold the certificate written (did it restart before the activation and drop the pending changes?)", cancellationToken).ConfigureAwait(false);
+            _ => "the device does not hold the certificate written (did it restart before the activation and drop the pending changes?)",
+                cancellationToken).ConfigureAwait(false);
         return final.Ok ? new InstallReport(files) : final.Failure!;
     }
 
-    /// <summary>Reads a file back and compares it with what it should hold; a difference fails <paramref name="step"/> with <paramref name="differs"/> (given the bytes held).</summary>
-    private async Task<BacnetResult<Acknowledged>> VerifyFileAsync(BacnetAddress device, ObjectId file, ReadOnlyMemory<byte> expected, string step,
+    /// <summary>Reads a file back and compares it with what it should hold; a difference fails <paramref name="step"/> with <paramref
+    /// name="differs"/> (given the bytes held).</summary>
+    private async Task<BacnetResult<Acknowledged>> VerifyFileAsync(BacnetAddress device, ObjectId file, ReadOnlyMemory<byte> expected,
+        string step,
         Func<int, string> differs, CancellationToken cancellationToken)
     {
         var held = await ReadFileAsync(device, file, cancellationToken).ConfigureAwait(false);
         if (!held.Ok) return Fail(step, held.Failure!);
-        return held.Value.AsSpan().SequenceEqual(expected.Span) ? default(Acknowledged) : Fail(step, new BacnetFailure(FailureKind.Malformed, differs(held.Value.Length)));
+        return held.Value.AsSpan().SequenceEqual(expected.Span) ? default(Acknowledged)
+            : Fail(step, new BacnetFailure(FailureKind.Malformed, differs(held.Value.Length)));
     }
 
     /// <summary>Command := discard-changes (1): the device drops pending certificate files and a pending key.</summary>
-    public async Task<BacnetResult<Acknowledged>> DiscardChangesAsync(BacnetAddress device, ObjectId port, CancellationToken cancellationToken = default)
+    public async Task<BacnetResult<Acknowledged>> DiscardChangesAsync(BacnetAddress device, ObjectId port,
+        CancellationToken cancellationToken = default)
     {
-        var write = await client.WritePropertyAsync(device, WritePropertyRequest.Of(port, PropertyIdentifier.Command, BacnetValue.FromEnumerated((uint)NetworkPortCommand.DiscardChanges)), cancellationToken).ConfigureAwait(false);
-        return write.Ok ? await WaitForIdleAsync(device, port, cancellationToken).ConfigureAwait(false) : Fail("write Command := discard-changes", write.Failure!);
+        var write = await client.WritePropertyAsync(device,
+            WritePropertyRequest.Of(port, PropertyIdentifier.Command, BacnetValue.FromEnumerated((uint)NetworkPortCommand.DiscardChanges)),
+            cancellationToken).ConfigureAwait(false);
+        return write.Ok ? await WaitForIdleAsync(device, port, cancellationToken).ConfigureAwait(false)
+            : Fail("write Command := discard-changes", write.Failure!);
     }
 
     private static BacnetFailure Fail(string step, BacnetFailure failure) => failure with { Detail = $"{step}: {failure.Detail}" };

@@ -31,15 +31,20 @@ public static class DeviceInventory
 
     private static readonly PropertyIdentifier[] PortProperties =
     [
-        PropertyIdentifier.ObjectName, PropertyIdentifier.NetworkType, PropertyIdentifier.MacAddress, PropertyIdentifier.CertificateSigningRequestFile,
+        PropertyIdentifier.ObjectName, PropertyIdentifier.NetworkType, PropertyIdentifier.MacAddress,
+            PropertyIdentifier.CertificateSigningRequestFile,
         PropertyIdentifier.IssuerCertificateFiles, PropertyIdentifier.OperationalCertificateFile,
     ];
 
-    /// <summary>Reads properties of one object: one ReadPropertyMultiple, or one ReadProperty each when the device does not do RPM.</summary>
-    public static async Task<BacnetResult<IReadOnlyDictionary<PropertyIdentifier, BacnetResult<EquatableArray<BacnetValue>>>>> ReadPropertiesAsync(
-        BacnetClient client, BacnetAddress address, ObjectId obj, IReadOnlyList<PropertyIdentifier> properties, CancellationToken cancellationToken)
+    /// <summary>Reads properties of one object: one ReadPropertyMultiple, or one ReadProperty each when the device does not do
+    /// RPM.</summary>
+    public static async Task<BacnetResult<IReadOnlyDictionary<PropertyIdentifier,
+        BacnetResult<EquatableArray<BacnetValue>>>>> ReadPropertiesAsync(
+        BacnetClient client, BacnetAddress address, ObjectId obj, IReadOnlyList<PropertyIdentifier> properties,
+            CancellationToken cancellationToken)
     {
-        var rpm = await client.ReadPropertyMultipleAsync(address, ReadPropertyMultipleRequest.Of(obj, [.. properties]), cancellationToken).ConfigureAwait(false);
+        var rpm = await client.ReadPropertyMultipleAsync(address, ReadPropertyMultipleRequest.Of(obj, [.. properties]),
+            cancellationToken).ConfigureAwait(false);
         var values = new Dictionary<PropertyIdentifier, BacnetResult<EquatableArray<BacnetValue>>>();
         if (rpm.Ok)
         {
@@ -67,38 +72,46 @@ public static class DeviceInventory
     /// object all the same. A device without Max_Segments_Accepted is taken to announce no limit (255 segments); one whose limits
     /// cannot be read at all is assumed to take the smallest APDU (50 octets) unsegmented, so nothing is sent that it might drop.
     /// </summary>
-    public static async Task<BacnetResult<DeviceLimits>> LearnLimitsAsync(BacnetClient client, BacnetAddress address, uint instance, CancellationToken cancellationToken = default)
+    public static async Task<BacnetResult<DeviceLimits>> LearnLimitsAsync(BacnetClient client, BacnetAddress address, uint instance,
+        CancellationToken cancellationToken = default)
     {
         if (client.Limits(address) is { } known)
         {
             // An I-Am gives Max APDU and segmentation, not Max_Segments_Accepted: read it where segmented requests may be sent.
             if (!known.ReceivesSegments || known.MaxSegments is not null) return known;
-            var maxSegments = await client.ReadPropertyAsync(address, ObjectId.Device(instance), PropertyIdentifier.MaxSegmentsAccepted, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var maxSegments = await client.ReadPropertyAsync(address, ObjectId.Device(instance), PropertyIdentifier.MaxSegmentsAccepted,
+                cancellationToken: cancellationToken).ConfigureAwait(false);
             if (!maxSegments.Ok && maxSegments.Failure!.Kind == FailureKind.Timeout) return maxSegments.Failure;
             if (!maxSegments.Ok || MaxSegmentsOf(maxSegments.Value.Values.FirstOrDefault()) is not { } accepted) return known;
             var learned = known with { MaxSegments = accepted };
             client.RememberLimits(address, learned);
             return learned;
         }
-        var read = await ReadPropertiesAsync(client, address, ObjectId.Device(instance), LimitProperties, cancellationToken).ConfigureAwait(false);
+        var read = await ReadPropertiesAsync(client, address, ObjectId.Device(instance), LimitProperties, cancellationToken).ConfigureAwait(
+            false);
         if (!read.Ok) return read.Failure!;
         BacnetValue? First(PropertyIdentifier p) => read.Value.TryGetValue(p, out var v) && v.Ok ? v.Value.FirstOrDefault() : null;
         var limits = new DeviceLimits(
-            First(PropertyIdentifier.MaxApduLengthAccepted) is BacnetValue.Unsigned apdu ? DeviceLimits.ClampApdu((long)Math.Min(apdu.Value, int.MaxValue)) : 50,
-            First(PropertyIdentifier.SegmentationSupported) is BacnetValue.Enumerated { Value: <= (uint)Segmentation.None } segmentation ? (Segmentation)segmentation.Value : Segmentation.None,
+            First(PropertyIdentifier.MaxApduLengthAccepted) is BacnetValue.Unsigned apdu
+                ? DeviceLimits.ClampApdu((long)Math.Min(apdu.Value, int.MaxValue)) : 50,
+            First(PropertyIdentifier.SegmentationSupported) is BacnetValue.Enumerated { Value: <= (uint)Segmentation.None } segmentation
+                ? (Segmentation)segmentation.Value : Segmentation.None,
             MaxSegmentsOf(First(PropertyIdentifier.MaxSegmentsAccepted)));
         client.RememberLimits(address, limits);
         return limits;
     }
 
-    /// <summary>A Max_Segments_Accepted value as the client counts it: 1..255 (more is more than a request can have), else not known.</summary>
-    private static int? MaxSegmentsOf(BacnetValue? value) => value is BacnetValue.Unsigned { Value: > 0 } segments ? (int)Math.Min(segments.Value, 255) : null;
+    /// <summary>A Max_Segments_Accepted value as the client counts it: 1..255 (more is more than a request can have), else not
+    /// known.</summary>
+    private static int? MaxSegmentsOf(BacnetValue? value) => value is BacnetValue.Unsigned { Value: > 0 } segments
+        ? (int)Math.Min(segments.Value, 255) : null;
 
     /// <summary>
     /// Identity, Object_List and every Network Port of one device; its limits learned first (<see cref="LearnLimitsAsync"/>), or, when
     /// an I-Am gave them, its Max_Segments_Accepted read with the identity (no extra request).
     /// </summary>
-    public static async Task<BacnetResult<DeviceInfo>> ReadAsync(BacnetClient client, BacnetAddress address, uint instance, CancellationToken cancellationToken = default)
+    public static async Task<BacnetResult<DeviceInfo>> ReadAsync(BacnetClient client, BacnetAddress address, uint instance,
+        CancellationToken cancellationToken = default)
     {
         var device = ObjectId.Device(instance);
         var problems = new List<string>();
@@ -109,34 +122,46 @@ public static class DeviceInventory
             var limits = await LearnLimitsAsync(client, address, instance, cancellationToken).ConfigureAwait(false);
             if (!limits.Ok && limits.Failure!.Kind == FailureKind.Timeout) return limits.Failure;
         }
-        PropertyIdentifier[] asked = iAmLimits is null ? [.. IdentityProperties, PropertyIdentifier.ObjectList] : [.. IdentityProperties, PropertyIdentifier.ObjectList, PropertyIdentifier.MaxSegmentsAccepted];
+        PropertyIdentifier[] asked = iAmLimits is null ? [.. IdentityProperties, PropertyIdentifier.ObjectList]
+            : [.. IdentityProperties, PropertyIdentifier.ObjectList, PropertyIdentifier.MaxSegmentsAccepted];
         var identity = await ReadPropertiesAsync(client, address, device, asked, cancellationToken).ConfigureAwait(false);
         if (!identity.Ok) return identity.Failure!;
-        if (iAmLimits is not null && identity.Value.TryGetValue(PropertyIdentifier.MaxSegmentsAccepted, out var segments) && segments.Ok && MaxSegmentsOf(segments.Value.FirstOrDefault()) is { } accepted)
+        if (iAmLimits is not null && identity.Value.TryGetValue(PropertyIdentifier.MaxSegmentsAccepted, out var segments) && segments.Ok
+            && MaxSegmentsOf(segments.Value.FirstOrDefault()) is { } accepted)
             client.RememberLimits(address, (client.Limits(address) ?? iAmLimits) with { MaxSegments = accepted });
         string? Text(PropertyIdentifier p)
         {
-            if (!identity.Value.TryGetValue(p, out var v) || !v.Ok) { problems.Add($"{p}: {(v.Failure?.Detail ?? "not returned")}"); return null; }
+            if (!identity.Value.TryGetValue(p, out var v) || !v.Ok)
+            {
+                problems.Add(
+                $"{p}: {(v.Failure?.Detail ?? "not returned")}"); return null;
+            }
             return v.Value.FirstOrDefault() is BacnetValue.CharacterString s ? s.Value : null;
         }
         var name = Text(PropertyIdentifier.ObjectName);
         var vendor = Text(PropertyIdentifier.VendorName);
         var model = Text(PropertyIdentifier.ModelName);
         var serial = Text(PropertyIdentifier.SerialNumber);
-        var objects = identity.Value.TryGetValue(PropertyIdentifier.ObjectList, out var list) && list.Ok ? list.Value.OfType<BacnetValue.ObjectIdentifier>().Select(o => o.Value).ToList() : [];
+        var objects = identity.Value.TryGetValue(PropertyIdentifier.ObjectList, out var list) && list.Ok
+            ? list.Value.OfType<BacnetValue.ObjectIdentifier>().Select(o => o.Value).ToList() : [];
         if (objects.Count == 0)
         {
             // Object_List too long for one APDU on devices that do not segment: read it element by element.
-            var count = await client.ReadPropertyAsync(address, device, PropertyIdentifier.ObjectList, 0, cancellationToken).ConfigureAwait(false);
+            var count = await client.ReadPropertyAsync(address, device, PropertyIdentifier.ObjectList, 0, cancellationToken).ConfigureAwait(
+                false);
             if (count.Ok && count.Value.Values.FirstOrDefault() is BacnetValue.Unsigned n)
             {
                 for (uint i = 1; i <= Math.Min(n.Value, 10_000); i++)
                 {
-                    var item = await client.ReadPropertyAsync(address, device, PropertyIdentifier.ObjectList, i, cancellationToken).ConfigureAwait(false);
+                    var item = await client.ReadPropertyAsync(address, device, PropertyIdentifier.ObjectList, i,
+                        cancellationToken).ConfigureAwait(false);
                     if (item.Ok && item.Value.Values.FirstOrDefault() is BacnetValue.ObjectIdentifier o) objects.Add(o.Value);
                 }
             }
-            else problems.Add($"ObjectList: {(count.Failure?.Detail ?? "unreadable")}");
+            else
+            {
+                problems.Add($"ObjectList: {(count.Failure?.Detail ?? "unreadable")}");
+            }
         }
         var ports = new List<NetworkPortInfo>();
         foreach (var port in objects.Where(o => o.Type == ObjectType.NetworkPort))

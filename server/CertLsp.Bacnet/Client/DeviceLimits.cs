@@ -22,6 +22,12 @@ public sealed record DeviceLimits(int MaxApdu, Segmentation Segmentation, int? M
     public static int ClampApdu(long maxApdu) => (int)Math.Clamp(maxApdu, 50, Apdu.MaxApduLength);
 
     public override string ToString() =>
-        $"Max APDU {MaxApdu}, segmentation {Segmentation switch { Segmentation.Both => "both", Segmentation.Transmit => "transmit", Segmentation.Receive => "receive", _ => "none" }}" +
+        $"Max APDU {MaxApdu}, segmentation {Segmentation switch
+        {
+            Segmentation.Both => "both",
+            Segmentation.Transmit => "transmit",
+            Segmentation.Receive => "receive",
+            _ => "none"
+        }}" +
         (MaxSegments is { } m ? $", max segments {m}" : "");
 }

@@ -11,22 +11,22 @@ namespace CertLsp.Bacnet.Client;
 /// </summary>
 internal sealed class InvokeIds(TimeSpan hold, TimeProvider time)
 {
-    private readonly object _lock = new();
-    private readonly Dictionary<(BipEndpoint, NetworkAddress?), Peer> _peers = new();
+    private readonly object gate = new();
+    private readonly Dictionary<(BipEndpoint, NetworkAddress?), Peer> peers = [];
 
     private sealed class Peer
     {
         public byte Next;
         public readonly bool[] InUse = new bool[256];
-        public readonly Dictionary<byte, long> HeldUntil = new();
+        public readonly Dictionary<byte, long> HeldUntil = [];
     }
 
     /// <summary>The next id free for the peer, or null when all 256 are in use or held (the caller waits and asks again).</summary>
     public byte? TryTake(BipEndpoint endpoint, NetworkAddress? remote)
     {
-        lock (_lock)
+        lock (gate)
         {
-            if (!_peers.TryGetValue((endpoint, remote), out var peer)) _peers[(endpoint, remote)] = peer = new Peer();
+            if (!peers.TryGetValue((endpoint, remote), out var peer)) peers[(endpoint, remote)] = peer = new Peer();
             var now = time.GetTimestamp();
             for (var n = 0; n < 256; n++)
             {
@@ -48,9 +48,9 @@ internal sealed class InvokeIds(TimeSpan hold, TimeProvider time)
     /// <summary>Gives an id back; <paramref name="clean"/> false holds it back from reuse for the hold time.</summary>
     public void Release(BipEndpoint endpoint, NetworkAddress? remote, byte id, bool clean)
     {
-        lock (_lock)
+        lock (gate)
         {
-            if (!_peers.TryGetValue((endpoint, remote), out var peer)) return;
+            if (!peers.TryGetValue((endpoint, remote), out var peer)) return;
             peer.InUse[id] = false;
             if (!clean) peer.HeldUntil[id] = time.GetTimestamp() + (long)(hold.TotalSeconds * time.TimestampFrequency);
         }

@@ -9,14 +9,14 @@ namespace CertLsp.Bacnet.Encoding;
 /// </summary>
 public ref struct BacnetReader
 {
-    private readonly ReadOnlySpan<byte> _data;
+    private readonly ReadOnlySpan<byte> data;
 
-    public BacnetReader(ReadOnlySpan<byte> data) { _data = data; Position = 0; }
+    public BacnetReader(ReadOnlySpan<byte> data) { this.data = data; Position = 0; }
 
     public int Position { get; private set; }
-    public readonly int Remaining => _data.Length - Position;
-    public readonly bool AtEnd => Position >= _data.Length;
-    public readonly ReadOnlySpan<byte> Rest => _data[Position..];
+    public readonly int Remaining => data.Length - Position;
+    public readonly bool AtEnd => Position >= data.Length;
+    public readonly ReadOnlySpan<byte> Rest => data[Position..];
 
     private readonly DecodeError Fail(DecodeFailure failure, string detail) => new(failure, Position, detail);
 
@@ -27,13 +27,13 @@ public ref struct BacnetReader
     public Decoded<byte> ReadByte()
     {
         if (Remaining < 1) return Fail(DecodeFailure.Truncated, "expected 1 more byte");
-        return _data[Position++];
+        return data[Position++];
     }
 
     public Decoded<ushort> ReadUInt16()
     {
         if (Remaining < 2) return Fail(DecodeFailure.Truncated, "expected 2 more bytes");
-        var value = BinaryPrimitives.ReadUInt16BigEndian(_data[Position..]);
+        var value = BinaryPrimitives.ReadUInt16BigEndian(data[Position..]);
         Position += 2;
         return value;
     }
@@ -43,16 +43,16 @@ public ref struct BacnetReader
     public readonly Decoded<TagHeader> PeekTag()
     {
         var at = Position;
-        if (_data.Length - at < 1) return Fail(DecodeFailure.Truncated, "expected a tag");
-        var first = _data[at];
+        if (data.Length - at < 1) return Fail(DecodeFailure.Truncated, "expected a tag");
+        var first = data[at];
         var number = (byte)(first >> 4);
         var context = (first & 0x08) != 0;
         var lvt = (uint)(first & 0x07);
         var length = 1;
         if (number == 15)
         {
-            if (_data.Length - at < 2) return Fail(DecodeFailure.Truncated, "expected an extended tag number");
-            number = _data[at + 1];
+            if (data.Length - at < 2) return Fail(DecodeFailure.Truncated, "expected an extended tag number");
+            number = data[at + 1];
             length = 2;
         }
         if (context && lvt == 6) return new TagHeader(number, true, TagKind.Opening, 0, length);
@@ -65,25 +65,28 @@ public ref struct BacnetReader
         if (lvt > 5) return Fail(DecodeFailure.WrongTag, "opening or closing tag of the application class");
         if (lvt == 5)
         {
-            if (_data.Length - at - length < 1) return Fail(DecodeFailure.Truncated, "expected an extended length");
-            var extended = _data[at + length];
+            if (data.Length - at - length < 1) return Fail(DecodeFailure.Truncated, "expected an extended length");
+            var extended = data[at + length];
             length++;
-            if (extended < 254) lvt = extended;
+            if (extended < 254)
+            {
+                lvt = extended;
+            }
             else if (extended == 254)
             {
-                if (_data.Length - at - length < 2) return Fail(DecodeFailure.Truncated, "expected a 2-byte length");
-                lvt = BinaryPrimitives.ReadUInt16BigEndian(_data[(at + length)..]);
+                if (data.Length - at - length < 2) return Fail(DecodeFailure.Truncated, "expected a 2-byte length");
+                lvt = BinaryPrimitives.ReadUInt16BigEndian(data[(at + length)..]);
                 length += 2;
             }
             else
             {
-                if (_data.Length - at - length < 4) return Fail(DecodeFailure.Truncated, "expected a 4-byte length");
-                lvt = BinaryPrimitives.ReadUInt32BigEndian(_data[(at + length)..]);
+                if (data.Length - at - length < 4) return Fail(DecodeFailure.Truncated, "expected a 4-byte length");
+                lvt = BinaryPrimitives.ReadUInt32BigEndian(data[(at + length)..]);
                 length += 4;
             }
         }
-        if (lvt > (uint)(_data.Length - at - length))
-            return new DecodeError(DecodeFailure.Truncated, at, $"tag announces {lvt} bytes, {_data.Length - at - length} left");
+        if (lvt > (uint)(data.Length - at - length))
+            return new DecodeError(DecodeFailure.Truncated, at, $"tag announces {lvt} bytes, {data.Length - at - length} left");
         return new TagHeader(number, context, TagKind.Primitive, lvt, length);
     }
 
@@ -111,7 +114,8 @@ public ref struct BacnetReader
         if (!tag.Ok) return tag.Error!;
         var t = tag.Value;
         if (t.Kind != TagKind.Primitive || t.IsContext != context || t.Number != number)
-            return Fail(DecodeFailure.WrongTag, $"expected {(context ? "context tag [" + number + "]" : "application tag " + (ApplicationTag)number)} ({what})");
+            return Fail(DecodeFailure.WrongTag,
+                $"expected {(context ? "context tag [" + number + "]" : "application tag " + (ApplicationTag)number)} ({what})");
         var offset = Position + t.HeaderLength;
         Position = offset + (int)t.ContentLength;
         return (offset, (int)t.ContentLength, t);
@@ -122,7 +126,7 @@ public ref struct BacnetReader
         if (length == 0 || length > maxLength)
             return new DecodeError(DecodeFailure.WrongLength, offset, $"{what} of {length} byte(s)");
         ulong value = 0;
-        for (var i = 0; i < length; i++) value = (value << 8) | _data[offset + i];
+        for (var i = 0; i < length; i++) value = (value << 8) | data[offset + i];
         return value;
     }
 
@@ -158,7 +162,7 @@ public ref struct BacnetReader
         var p = ReadPrimitive(number, context, what);
         if (!p.Ok) return p.Error!;
         if (p.Value.Length != 4) return new DecodeError(DecodeFailure.WrongLength, p.Value.Offset, $"{what} of {p.Value.Length} bytes");
-        return ObjectId.FromEncoded(BinaryPrimitives.ReadUInt32BigEndian(_data[p.Value.Offset..]));
+        return ObjectId.FromEncoded(BinaryPrimitives.ReadUInt32BigEndian(data[p.Value.Offset..]));
     }
 
     public Decoded<bool> ReadBoolean(byte number, bool context, string what = "boolean")
@@ -166,15 +170,15 @@ public ref struct BacnetReader
         var p = ReadPrimitive(number, context, what);
         if (!p.Ok) return p.Error!;
         if (!context) return p.Value.Tag.Length == 1;
-        if (p.Value.Length != 1 || _data[p.Value.Offset] > 1)
+        if (p.Value.Length != 1 || data[p.Value.Offset] > 1)
             return new DecodeError(DecodeFailure.WrongLength, p.Value.Offset, $"{what} must be one byte 0 or 1");
-        return _data[p.Value.Offset] == 1;
+        return data[p.Value.Offset] == 1;
     }
 
     public Decoded<ImmutableArray<byte>> ReadOctetString(byte number, bool context, string what = "octet string")
     {
         var p = ReadPrimitive(number, context, what);
-        return p.Ok ? ImmutableArray.Create(_data.Slice(p.Value.Offset, p.Value.Length)) : p.Error!;
+        return p.Ok ? ImmutableArray.Create(data.Slice(p.Value.Offset, p.Value.Length)) : p.Error!;
     }
 
     public Decoded<string> ReadCharacterString(byte number, bool context, string what = "character string")
@@ -186,8 +190,8 @@ public ref struct BacnetReader
     private readonly Decoded<string> DecodeString(int offset, int length, string what)
     {
         if (length < 1) return new DecodeError(DecodeFailure.WrongLength, offset, $"{what} without a character set");
-        var content = _data.Slice(offset + 1, length - 1);
-        return _data[offset] switch
+        var content = data.Slice(offset + 1, length - 1);
+        return data[offset] switch
         {
             0 => System.Text.Encoding.UTF8.GetString(content),
             4 when content.Length % 2 == 0 => System.Text.Encoding.BigEndianUnicode.GetString(content),
@@ -224,28 +228,32 @@ public ref struct BacnetReader
                     return new BacnetValue.Signed((long)(v.Value << shift) >> shift);
                 }
             case ApplicationTag.Real:
-                return length == 4 ? new BacnetValue.Real(BinaryPrimitives.ReadSingleBigEndian(_data[offset..]))
+                return length == 4 ? new BacnetValue.Real(BinaryPrimitives.ReadSingleBigEndian(data[offset..]))
                     : new DecodeError(DecodeFailure.WrongLength, start, $"real of {length} bytes");
             case ApplicationTag.Double:
-                return length == 8 ? new BacnetValue.Double(BinaryPrimitives.ReadDoubleBigEndian(_data[offset..]))
+                return length == 8 ? new BacnetValue.Double(BinaryPrimitives.ReadDoubleBigEndian(data[offset..]))
                     : new DecodeError(DecodeFailure.WrongLength, start, $"double of {length} bytes");
-            case ApplicationTag.OctetString: return new BacnetValue.OctetString(ImmutableArray.Create(_data.Slice(offset, length)));
+            case ApplicationTag.OctetString: return new BacnetValue.OctetString(ImmutableArray.Create(data.Slice(offset, length)));
             case ApplicationTag.CharacterString:
-                { var s = DecodeString(offset, length, "character string"); return s.Ok ? new BacnetValue.CharacterString(s.Value) : s.Error!; }
+                {
+                    var s = DecodeString(offset, length, "character string"); return s.Ok ? new BacnetValue.CharacterString(s.Value)
+                    : s.Error!;
+                }
             case ApplicationTag.BitString:
-                if (length < 1 || _data[offset] > 7 || (length == 1 && _data[offset] != 0))
+                if (length < 1 || data[offset] > 7 || (length == 1 && data[offset] != 0))
                     return new DecodeError(DecodeFailure.WrongLength, start, "bit string without a valid unused-bits byte");
-                return new BacnetValue.BitString(_data[offset], ImmutableArray.Create(_data.Slice(offset + 1, length - 1)));
+                return new BacnetValue.BitString(data[offset], ImmutableArray.Create(data.Slice(offset + 1, length - 1)));
             case ApplicationTag.Enumerated:
                 { var v = BigEndian(offset, length, 4, "enumerated"); return v.Ok ? new BacnetValue.Enumerated((uint)v.Value) : v.Error!; }
             case ApplicationTag.Date:
-                return length == 4 ? new BacnetValue.Date(_data[offset], _data[offset + 1], _data[offset + 2], _data[offset + 3])
+                return length == 4 ? new BacnetValue.Date(data[offset], data[offset + 1], data[offset + 2], data[offset + 3])
                     : new DecodeError(DecodeFailure.WrongLength, start, $"date of {length} bytes");
             case ApplicationTag.Time:
-                return length == 4 ? new BacnetValue.Time(_data[offset], _data[offset + 1], _data[offset + 2], _data[offset + 3])
+                return length == 4 ? new BacnetValue.Time(data[offset], data[offset + 1], data[offset + 2], data[offset + 3])
                     : new DecodeError(DecodeFailure.WrongLength, start, $"time of {length} bytes");
             case ApplicationTag.ObjectIdentifier:
-                return length == 4 ? new BacnetValue.ObjectIdentifier(ObjectId.FromEncoded(BinaryPrimitives.ReadUInt32BigEndian(_data[offset..])))
+                return length == 4 ? new BacnetValue.ObjectIdentifier(
+                    ObjectId.FromEncoded(BinaryPrimitives.ReadUInt32BigEndian(data[offset..])))
                     : new DecodeError(DecodeFailure.WrongLength, start, $"object identifier of {length} bytes");
             default:
                 return new DecodeError(DecodeFailure.Unsupported, start, $"reserved application tag {t.Number}");
@@ -271,7 +279,7 @@ public ref struct BacnetReader
                 var start = Position;
                 var skipped = SkipElement();
                 if (skipped is not null) return skipped;
-                values.Add(new BacnetValue.Constructed(ImmutableArray.Create(_data[start..Position])));
+                values.Add(new BacnetValue.Constructed(ImmutableArray.Create(data[start..Position])));
                 continue;
             }
             var value = ReadApplicationValue();

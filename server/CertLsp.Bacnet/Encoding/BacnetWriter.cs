@@ -8,50 +8,50 @@ namespace CertLsp.Bacnet.Encoding;
 /// </summary>
 public ref struct BacnetWriter
 {
-    private readonly Span<byte> _buffer;
+    private readonly Span<byte> buffer;
 
-    public BacnetWriter(Span<byte> buffer) { _buffer = buffer; Position = 0; Overflowed = false; }
+    public BacnetWriter(Span<byte> buffer) { this.buffer = buffer; Position = 0; Overflowed = false; }
 
     public int Position { get; private set; }
     public bool Overflowed { get; private set; }
 
     /// <summary>The bytes written so far.</summary>
-    public readonly ReadOnlySpan<byte> Written => _buffer[..Position];
+    public readonly ReadOnlySpan<byte> Written => buffer[..Position];
 
     /// <summary>The encoded length, or an overflow error when the span was too small.</summary>
-    public readonly EncodeResult Result => Overflowed ? EncodeResult.Overflow(_buffer.Length) : EncodeResult.Done(Position);
+    public readonly EncodeResult Result => Overflowed ? EncodeResult.Overflow(buffer.Length) : EncodeResult.Done(Position);
 
     private bool Reserve(int count)
     {
-        if (Overflowed || Position + count > _buffer.Length) { Overflowed = true; return false; }
+        if (Overflowed || Position + count > buffer.Length) { Overflowed = true; return false; }
         return true;
     }
 
     public void WriteByte(byte value)
     {
         if (!Reserve(1)) return;
-        _buffer[Position++] = value;
+        buffer[Position++] = value;
     }
 
     public void WriteUInt16(ushort value)
     {
         if (!Reserve(2)) return;
-        BinaryPrimitives.WriteUInt16BigEndian(_buffer[Position..], value);
+        BinaryPrimitives.WriteUInt16BigEndian(buffer[Position..], value);
         Position += 2;
     }
 
     public void WriteBytes(scoped ReadOnlySpan<byte> bytes)
     {
         if (!Reserve(bytes.Length)) return;
-        bytes.CopyTo(_buffer[Position..]);
+        bytes.CopyTo(buffer[Position..]);
         Position += bytes.Length;
     }
 
     /// <summary>Overwrites two bytes written earlier (the BVLC length once the packet is complete).</summary>
-    public void PatchUInt16(int offset, ushort value)
+    public readonly void PatchUInt16(int offset, ushort value)
     {
         if (Overflowed || offset + 2 > Position) return;
-        BinaryPrimitives.WriteUInt16BigEndian(_buffer[offset..], value);
+        BinaryPrimitives.WriteUInt16BigEndian(buffer[offset..], value);
     }
 
     // ---- tags (20.2.1) ----
@@ -64,7 +64,10 @@ public ref struct BacnetWriter
         else WriteByte((byte)(first | 5));
         if (number > 14) WriteByte(number);
         if (length <= 4) return;
-        if (length <= 253) WriteByte((byte)length);
+        if (length <= 253)
+        {
+            WriteByte((byte)length);
+        }
         else if (length <= ushort.MaxValue) { WriteByte(254); WriteUInt16((ushort)length); }
         else
         {
@@ -141,14 +144,17 @@ public ref struct BacnetWriter
         WriteTag(number, context, (uint)length + 1);
         WriteByte(0);
         if (!Reserve(length)) return;
-        System.Text.Encoding.UTF8.GetBytes(value, _buffer.Slice(Position, length));
+        System.Text.Encoding.UTF8.GetBytes(value, buffer.Slice(Position, length));
         Position += length;
     }
 
     public void WriteBoolean(byte number, bool context, bool value)
     {
         if (context) { WriteTag(number, true, 1); WriteByte(value ? (byte)1 : (byte)0); }
-        else WriteTag((byte)ApplicationTag.Boolean, false, value ? 1u : 0u);
+        else
+        {
+            WriteTag((byte)ApplicationTag.Boolean, false, value ? 1u : 0u);
+        }
     }
 
     public void WriteReal(byte number, bool context, float value)

@@ -28,19 +28,19 @@ public sealed record DecodeError(DecodeFailure Failure, int Offset, string Detai
 /// <summary>The result of decoding one element: a value or a <see cref="DecodeError"/>.</summary>
 public readonly struct Decoded<T>
 {
-    private readonly T _value;
+    private readonly T value;
 
-    public Decoded(T value) { _value = value; Error = null; }
-    public Decoded(DecodeError error) { _value = default!; Error = error; }
+    public Decoded(T value) { this.value = value; Error = null; }
+    public Decoded(DecodeError error) { value = default!; Error = error; }
 
     public DecodeError? Error { get; }
     public bool Ok => Error is null;
 
     /// <summary>The decoded value; only meaningful when <see cref="Ok"/>.</summary>
-    public T Value => Ok ? _value : throw new InvalidOperationException($"No value: {Error}");
+    public T Value => Ok ? value : throw new InvalidOperationException($"No value: {Error}");
 
     public static implicit operator Decoded<T>(T value) => new(value);
     public static implicit operator Decoded<T>(DecodeError error) => new(error);
 
-    public override string ToString() => Ok ? $"{_value}" : $"{Error}";
+    public override string ToString() => Ok ? $"{value}" : $"{Error}";
 }

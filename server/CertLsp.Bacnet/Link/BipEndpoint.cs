@@ -23,7 +23,8 @@ public readonly record struct BipEndpoint(uint Address, ushort Port)
     public IPEndPoint ToIPEndPoint() => new(IPAddress, Port);
 
     /// <summary>The 6-byte B/IP MAC address (address then port, big-endian).</summary>
-    public byte[] ToMac() => [(byte)(Address >> 24), (byte)(Address >> 16), (byte)(Address >> 8), (byte)Address, (byte)(Port >> 8), (byte)Port];
+    public byte[] ToMac() => [(byte)(Address >> 24), (byte)(Address >> 16), (byte)(Address >> 8), (byte)Address, (byte)(Port >> 8),
+        (byte)Port];
 
     public static BipEndpoint FromMac(ReadOnlySpan<byte> mac) =>
         new((uint)(mac[0] << 24 | mac[1] << 16 | mac[2] << 8 | mac[3]), (ushort)(mac[4] << 8 | mac[5]));

@@ -51,7 +51,8 @@ public static class Bvlc
         writer.WriteUInt16(0);
         if (function == BvlcFunction.ForwardedNpdu)
         {
-            var source = originalSource ?? throw new ArgumentException("a Forwarded-NPDU needs its original source", nameof(originalSource));
+            var source = originalSource ?? throw new ArgumentException("a Forwarded-NPDU needs its original source",
+                nameof(originalSource));
             writer.WriteBytes(source.ToMac());
         }
         return start;
@@ -79,22 +80,27 @@ public static class Bvlc
 
     public static Decoded<BvlcFrame> Decode(ReadOnlySpan<byte> datagram)
     {
-        if (datagram.Length < HeaderLength) return new DecodeError(DecodeFailure.Truncated, 0, $"a BVLC header needs 4 bytes, got {datagram.Length}");
-        if (datagram[0] != Type) return new DecodeError(DecodeFailure.InvalidValue, 0, $"BVLC type 0x{datagram[0]:X2} is not BACnet/IP (0x81)");
+        if (datagram.Length < HeaderLength) return new DecodeError(DecodeFailure.Truncated, 0,
+            $"a BVLC header needs 4 bytes, got {datagram.Length}");
+        if (datagram[0] != Type) return new DecodeError(DecodeFailure.InvalidValue, 0,
+            $"BVLC type 0x{datagram[0]:X2} is not BACnet/IP (0x81)");
         var function = (BvlcFunction)datagram[1];
         var length = datagram[2] << 8 | datagram[3];
         if (length > MaxLength) return new DecodeError(DecodeFailure.Oversized, 2, $"BVLC length {length} exceeds {MaxLength}");
-        if (length != datagram.Length) return new DecodeError(DecodeFailure.WrongLength, 2, $"BVLC length {length} but the datagram has {datagram.Length} bytes");
+        if (length != datagram.Length) return new DecodeError(DecodeFailure.WrongLength, 2,
+            $"BVLC length {length} but the datagram has {datagram.Length} bytes");
         switch (function)
         {
             case BvlcFunction.Result:
                 if (length != 6) return new DecodeError(DecodeFailure.WrongLength, 2, $"BVLC-Result of {length} bytes (must be 6)");
                 return new BvlcFrame(function, 0, 0, ResultCode: (BvlcResultCode)(datagram[4] << 8 | datagram[5]));
             case BvlcFunction.RegisterForeignDevice:
-                if (length != 6) return new DecodeError(DecodeFailure.WrongLength, 2, $"Register-Foreign-Device of {length} bytes (must be 6)");
+                if (length != 6) return new DecodeError(DecodeFailure.WrongLength, 2,
+                    $"Register-Foreign-Device of {length} bytes (must be 6)");
                 return new BvlcFrame(function, 0, 0, TimeToLive: (ushort)(datagram[4] << 8 | datagram[5]));
             case BvlcFunction.ForwardedNpdu:
-                if (length < 10 + 2) return new DecodeError(DecodeFailure.Truncated, 4, "Forwarded-NPDU without an original source and NPDU");
+                if (length < 10 + 2) return new DecodeError(DecodeFailure.Truncated, 4,
+                    "Forwarded-NPDU without an original source and NPDU");
                 return new BvlcFrame(function, 10, length - 10, BipEndpoint.FromMac(datagram.Slice(4, 6)));
             case BvlcFunction.OriginalUnicastNpdu or BvlcFunction.OriginalBroadcastNpdu or BvlcFunction.DistributeBroadcastToNetwork:
                 if (length < 4 + 2) return new DecodeError(DecodeFailure.Truncated, 4, "BVLC without an NPDU");

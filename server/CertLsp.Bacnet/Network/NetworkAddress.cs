@@ -10,14 +10,14 @@ public readonly record struct NetworkAddress
     public const ushort GlobalNetwork = 0xFFFF;
     public const int MaxMacLength = 8;
 
-    private readonly ulong _mac;
+    private readonly ulong mac;
 
     public NetworkAddress(ushort network, ReadOnlySpan<byte> mac)
     {
         if (mac.Length > MaxMacLength) throw new ArgumentException($"a MAC address has at most {MaxMacLength} bytes", nameof(mac));
         Network = network;
         MacLength = (byte)mac.Length;
-        foreach (var b in mac) _mac = (_mac << 8) | b;
+        foreach (var b in mac) this.mac = (this.mac << 8) | b;
     }
 
     public ushort Network { get; }
@@ -32,7 +32,7 @@ public readonly record struct NetworkAddress
         get
         {
             var bytes = new byte[MacLength];
-            for (var i = 0; i < MacLength; i++) bytes[i] = (byte)(_mac >> (8 * (MacLength - 1 - i)));
+            for (var i = 0; i < MacLength; i++) bytes[i] = (byte)(mac >> (8 * (MacLength - 1 - i)));
             return bytes;
         }
     }

@@ -76,7 +76,8 @@ public static class Npdu
         var r = new BacnetReader(npdu);
         var version = r.ReadByte();
         if (!version.Ok) return version.Error!;
-        if (version.Value != NpduHeader.Version) return new DecodeError(DecodeFailure.InvalidValue, 0, $"NPDU version {version.Value} (must be 1)");
+        if (version.Value != NpduHeader.Version) return new DecodeError(DecodeFailure.InvalidValue, 0,
+            $"NPDU version {version.Value} (must be 1)");
         var control = r.ReadByte();
         if (!control.Ok) return control.Error!;
         var c = control.Value;
@@ -93,8 +94,10 @@ public static class Npdu
         {
             var s = ReadAddress(ref r, "SNET");
             if (!s.Ok) return s.Error!;
-            if (s.Value.MacLength == 0) return new DecodeError(DecodeFailure.WrongLength, r.Position - 1, "SLEN 0 (a source cannot be a broadcast)");
-            if (s.Value.Network == NetworkAddress.GlobalNetwork) return new DecodeError(DecodeFailure.InvalidValue, r.Position - 3, "SNET 0xFFFF");
+            if (s.Value.MacLength == 0) return new DecodeError(DecodeFailure.WrongLength, r.Position - 1,
+                "SLEN 0 (a source cannot be a broadcast)");
+            if (s.Value.Network == NetworkAddress.GlobalNetwork) return new DecodeError(DecodeFailure.InvalidValue, r.Position - 3,
+                "SNET 0xFFFF");
             source = s.Value;
         }
         if (destination is not null)
@@ -117,7 +120,11 @@ public static class Npdu
                 vendor = v.Value;
             }
         }
-        else if (r.AtEnd) return new DecodeError(DecodeFailure.Truncated, r.Position, "NPDU without an APDU");
+        else if (r.AtEnd)
+        {
+            return new DecodeError(DecodeFailure.Truncated, r.Position, "NPDU without an APDU");
+        }
+
         return new NpduHeader((c & 0x04) != 0, (NetworkPriority)(c & 0x03), destination, source, hops, type, vendor, r.Position);
     }
 
@@ -128,7 +135,8 @@ public static class Npdu
         var len = r.ReadByte();
         if (!len.Ok) return len.Error!;
         if (len.Value > NetworkAddress.MaxMacLength)
-            return new DecodeError(DecodeFailure.WrongLength, r.Position - 1, $"{what} address length {len.Value} (at most {NetworkAddress.MaxMacLength})");
+            return new DecodeError(DecodeFailure.WrongLength, r.Position - 1,
+                $"{what} address length {len.Value} (at most {NetworkAddress.MaxMacLength})");
         if (r.Remaining < len.Value) return new DecodeError(DecodeFailure.Truncated, r.Position, $"{what} address of {len.Value} bytes");
         var address = new NetworkAddress(net.Value, r.Rest[..len.Value]);
         for (var i = 0; i < len.Value; i++) r.ReadByte();

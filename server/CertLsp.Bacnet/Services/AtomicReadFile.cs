@@ -54,7 +54,8 @@ public sealed record AtomicReadFileAck(bool EndOfFile, long Start, ImmutableArra
     /// what it spends besides the data. The requested octet count that keeps the answer within one APDU.
     /// </summary>
     public static int MaxDataLength(long start, int maxApdu) =>
-        StreamAccessData.MaxData(maxApdu, Apdu.ComplexAckHeader, (ref BacnetWriter w) => new AtomicReadFileAck(false, start, []).Encode(ref w));
+        StreamAccessData.MaxData(maxApdu, Apdu.ComplexAckHeader, (ref BacnetWriter w) =>
+            new AtomicReadFileAck(false, start, []).Encode(ref w));
 
     public static Decoded<AtomicReadFileAck> Decode(ReadOnlySpan<byte> data)
     {

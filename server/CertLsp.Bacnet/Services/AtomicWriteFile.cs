@@ -25,7 +25,8 @@ public sealed record AtomicWriteFileRequest(ObjectId File, long Start, Immutable
     /// access block's tags and start position, and the octet string's tag are what the APDU spends besides the data.
     /// </summary>
     public static int MaxDataLength(ObjectId file, long start, int maxApdu) =>
-        StreamAccessData.MaxData(maxApdu, Apdu.ConfirmedRequestHeader, (ref BacnetWriter w) => new AtomicWriteFileRequest(file, start, []).Encode(ref w));
+        StreamAccessData.MaxData(maxApdu, Apdu.ConfirmedRequestHeader, (ref BacnetWriter w) =>
+            new AtomicWriteFileRequest(file, start, []).Encode(ref w));
 
     public static Decoded<AtomicWriteFileRequest> Decode(ReadOnlySpan<byte> data)
     {

@@ -20,12 +20,14 @@ public sealed record IAm(ObjectId Device, uint MaxApduLength, Segmentation Segme
         var r = new BacnetReader(data);
         var device = r.ReadObjectId((byte)ApplicationTag.ObjectIdentifier, false, "I-Am device identifier");
         if (!device.Ok) return device.Error!;
-        if (device.Value.Type != ObjectType.Device) return new DecodeError(DecodeFailure.InvalidValue, 0, $"I-Am from {device.Value}, not a device");
+        if (device.Value.Type != ObjectType.Device) return new DecodeError(DecodeFailure.InvalidValue, 0,
+            $"I-Am from {device.Value}, not a device");
         var maxApdu = r.ReadUnsigned32((byte)ApplicationTag.Unsigned, false, "max APDU length accepted");
         if (!maxApdu.Ok) return maxApdu.Error!;
         var segmentation = r.ReadEnumerated((byte)ApplicationTag.Enumerated, false, "segmentation supported");
         if (!segmentation.Ok) return segmentation.Error!;
-        if (segmentation.Value > (uint)Segmentation.None) return new DecodeError(DecodeFailure.InvalidValue, r.Position, $"segmentation {segmentation.Value}");
+        if (segmentation.Value > (uint)Segmentation.None) return new DecodeError(DecodeFailure.InvalidValue, r.Position,
+            $"segmentation {segmentation.Value}");
         var vendor = r.ReadUnsigned32((byte)ApplicationTag.Unsigned, false, "vendor id");
         if (!vendor.Ok) return vendor.Error!;
         if (vendor.Value > ushort.MaxValue) return new DecodeError(DecodeFailure.InvalidValue, r.Position, $"vendor id {vendor.Value}");

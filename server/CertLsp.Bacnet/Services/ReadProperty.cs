@@ -25,7 +25,8 @@ public sealed record ReadPropertyRequest(ObjectId Object, PropertyIdentifier Pro
 }
 
 /// <summary>ReadProperty-ACK (15.5.1.2): the value is the list of application values in [3].</summary>
-public sealed record ReadPropertyAck(ObjectId Object, PropertyIdentifier Property, uint? ArrayIndex, EquatableArray<BacnetValue> Values) : IComplexAck
+public sealed record ReadPropertyAck(ObjectId Object, PropertyIdentifier Property, uint? ArrayIndex, EquatableArray<BacnetValue> Values)
+    : IComplexAck
 {
     public void Encode(ref BacnetWriter writer)
     {

@@ -57,9 +57,11 @@ public sealed record ReadPropertyMultipleRequest(EquatableArray<ReadAccessSpecif
 }
 
 /// <summary>A property's value, or the error reading it.</summary>
-public sealed record PropertyResult(PropertyIdentifier Property, uint? ArrayIndex, EquatableArray<BacnetValue> Values, BacnetError? Error = null)
+public sealed record PropertyResult(PropertyIdentifier Property, uint? ArrayIndex, EquatableArray<BacnetValue> Values, BacnetError? Error =
+    null)
 {
-    public static PropertyResult Failed(PropertyIdentifier property, uint? index, BacnetError error) => new(property, index, default, error);
+    public static PropertyResult Failed(PropertyIdentifier property, uint? index, BacnetError error) =>
+        new(property, index, default, error);
 }
 
 /// <summary>The results for one object.</summary>
@@ -84,7 +86,10 @@ public sealed record ReadPropertyMultipleAck(EquatableArray<ReadAccessResult> Re
                     Application.Apdu.EncodeErrorContent(ref writer, error);
                     writer.WriteClosing(5);
                 }
-                else PropertyAccess.WriteValues(ref writer, 4, p.Values);
+                else
+                {
+                    PropertyAccess.WriteValues(ref writer, 4, p.Values);
+                }
             }
             writer.WriteClosing(1);
         }
@@ -112,7 +117,8 @@ public sealed record ReadPropertyMultipleAck(EquatableArray<ReadAccessResult> Re
                     var errorCode = r.ReadEnumerated((byte)ApplicationTag.Enumerated, false, "error code");
                     if (!errorCode.Ok) return errorCode.Error!;
                     if (r.ReadClosing(5) is { } closeError) return closeError;
-                    props.Add(PropertyResult.Failed(p.Value.Property, p.Value.ArrayIndex, new BacnetError((ErrorClass)errorClass.Value, (ErrorCode)errorCode.Value)));
+                    props.Add(PropertyResult.Failed(p.Value.Property, p.Value.ArrayIndex,
+                        new BacnetError((ErrorClass)errorClass.Value, (ErrorCode)errorCode.Value)));
                 }
                 else
                 {

@@ -2,7 +2,8 @@ using CertLsp.Bacnet.Encoding;
 
 namespace CertLsp.Bacnet.Services;
 
-/// <summary>ReinitializeDevice-Request (16.4.1.1); answered by a SimpleACK. ACTIVATE_CHANGES (7) applies pending Network Port changes.</summary>
+/// <summary>ReinitializeDevice-Request (16.4.1.1); answered by a SimpleACK. ACTIVATE_CHANGES (7) applies pending Network Port
+/// changes.</summary>
 public sealed record ReinitializeDeviceRequest(ReinitializedState State, string? Password = null) : IConfirmedRequest
 {
     public const int MaxPasswordLength = 20;
@@ -25,7 +26,8 @@ public sealed record ReinitializeDeviceRequest(ReinitializedState State, string?
         {
             var p = r.ReadCharacterString(1, true, "password");
             if (!p.Ok) return p.Error!;
-            if (p.Value.Length > MaxPasswordLength) return new DecodeError(DecodeFailure.Oversized, 0, $"password of {p.Value.Length} characters (at most 20)");
+            if (p.Value.Length > MaxPasswordLength) return new DecodeError(DecodeFailure.Oversized, 0,
+                $"password of {p.Value.Length} characters (at most 20)");
             password = p.Value;
         }
         if (r.ExpectEnd() is { } end) return end;

@@ -8,7 +8,8 @@ public sealed record WritePropertyRequest(ObjectId Object, PropertyIdentifier Pr
 {
     public ConfirmedService Service => ConfirmedService.WriteProperty;
 
-    public static WritePropertyRequest Of(ObjectId obj, PropertyIdentifier property, BacnetValue value) => new(obj, property, new[] { value });
+    public static WritePropertyRequest Of(ObjectId obj, PropertyIdentifier property, BacnetValue value) =>
+        new(obj, property, new[] { value });
 
     public void Encode(ref BacnetWriter writer)
     {

@@ -8,14 +8,14 @@ namespace CertLsp.Bacnet.Transport;
 /// </summary>
 internal readonly struct Deadline
 {
-    private readonly long _timestamp;
+    private readonly long timestamp;
 
-    private Deadline(long timestamp) => _timestamp = timestamp;
+    private Deadline(long timestamp) => this.timestamp = timestamp;
 
     public static Deadline After(TimeSpan timeout) => new(Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency));
 
     /// <summary>The time left; zero or less once passed.</summary>
-    public TimeSpan Left => Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), _timestamp);
+    public TimeSpan Left => Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), timestamp);
 
-    public bool Passed => Stopwatch.GetTimestamp() >= _timestamp;
+    public bool Passed => Stopwatch.GetTimestamp() >= timestamp;
 }

@@ -18,7 +18,8 @@ public abstract record ServiceResponse
     public sealed record Failed(BacnetError Error) : ServiceResponse;
     public sealed record Rejected(RejectReason Reason) : ServiceResponse;
 
-    public static ServiceResponse Ack(IComplexAck ack) => BacnetPacket.ToBytes(ack.Encode) is { } data ? new Complex(data) : new Rejected(RejectReason.BufferOverflow);
+    public static ServiceResponse Ack(IComplexAck ack) => BacnetPacket.ToBytes(ack.Encode) is { } data ? new Complex(data)
+        : new Rejected(RejectReason.BufferOverflow);
     public static ServiceResponse Fail(ErrorClass errorClass, ErrorCode code) => new Failed(new BacnetError(errorClass, code));
 
     /// <summary>The reject that answers service data that could not be decoded.</summary>
@@ -57,19 +58,22 @@ public interface IDeviceHandler
 public sealed class DeviceEndpoint : IAsyncDisposable
 {
     private const int MaxRequestBytes = 256 * 1024;
-    /// <summary>Defaults of <see cref="SegmentTimeout"/> and <see cref="Retries"/> (a device's APDU_Segment_Timeout, Number_Of_APDU_Retries).</summary>
+    /// <summary>Defaults of <see cref="SegmentTimeout"/> and <see cref="Retries"/> (a device's APDU_Segment_Timeout,
+    /// Number_Of_APDU_Retries).</summary>
     public static readonly TimeSpan DefaultSegmentTimeout = TimeSpan.FromSeconds(2);
     public const int DefaultRetries = 3;
     private const int MaxConcurrentExchanges = 256;
 
-    private readonly UdpEndpoint _socket;
-    private readonly IDeviceHandler _handler;
-    private readonly Func<BipEndpoint, bool> _answerTo;
+    private readonly UdpEndpoint socket;
+    private readonly IDeviceHandler handler;
+    private readonly Func<BipEndpoint, bool> answerTo;
     private static readonly TimeSpan StaleExchange = TimeSpan.FromSeconds(60);
 
-    private readonly ConcurrentDictionary<(BipEndpoint, NetworkAddress?, byte), (SegmentReassembly Reassembly, long Started)> _incoming = new(); // Started: a Stopwatch timestamp
-    private readonly ConcurrentDictionary<(BipEndpoint, NetworkAddress?, byte), Channel<IncomingApdu>> _outgoing = new();
-    private long _malformed;
+    // Started: a Stopwatch timestamp
+    private readonly ConcurrentDictionary<(BipEndpoint, NetworkAddress?, byte), (SegmentReassembly Reassembly, long Started)> incoming =
+        new();
+    private readonly ConcurrentDictionary<(BipEndpoint, NetworkAddress?, byte), Channel<IncomingApdu>> outgoing = new();
+    private long malformed;
 
     /// <param name="answerTo">
     /// Which peers this device answers (default: any sendable address). A Forwarded-NPDU names the address to
@@ -77,34 +81,35 @@ public sealed class DeviceEndpoint : IAsyncDisposable
     /// </param>
     public DeviceEndpoint(BipEndpoint bind, IDeviceHandler handler, Func<BipEndpoint, bool>? answerTo = null)
     {
-        _handler = handler;
-        _answerTo = answerTo ?? UdpEndpoint.IsSendable;
-        _socket = UdpEndpoint.BindUnicast(bind, (d, s, b) => Receive(d, s));
+        this.handler = handler;
+        this.answerTo = answerTo ?? UdpEndpoint.IsSendable;
+        socket = UdpEndpoint.BindUnicast(bind, (d, s, b) => Receive(d, s));
     }
 
-    public BipEndpoint Local => _socket.Local;
-    public long MalformedReceived => Interlocked.Read(ref _malformed);
+    public BipEndpoint Local => socket.Local;
+    public long MalformedReceived => Interlocked.Read(ref malformed);
 
     /// <summary>Datagrams this device's socket sent and received.</summary>
-    public long Datagrams => _socket.DatagramsSent + _socket.DatagramsReceived;
+    public long Datagrams => socket.DatagramsSent + socket.DatagramsReceived;
 
-    /// <summary>APDUs dropped because they were larger than the device's Max APDU (as a device with a smaller buffer cannot take them).</summary>
-    public long OversizedDropped => Interlocked.Read(ref _oversized);
-    private long _oversized;
+    /// <summary>APDUs dropped because they were larger than the device's Max APDU (as a device with a smaller buffer cannot take
+    /// them).</summary>
+    public long OversizedDropped => Interlocked.Read(ref oversized);
+    private long oversized;
 
-    private int OwnMaxApdu => (int)Math.Clamp(_handler.Identity.MaxApduLength, 50, Apdu.MaxApduLength);
-    private bool ReceivesSegments => _handler.Identity.Segmentation is Segmentation.Both or Segmentation.Receive;
-    private bool TransmitsSegments => _handler.Identity.Segmentation is Segmentation.Both or Segmentation.Transmit;
+    private int OwnMaxApdu => (int)Math.Clamp(handler.Identity.MaxApduLength, 50, Apdu.MaxApduLength);
+    private bool ReceivesSegments => handler.Identity.Segmentation is Segmentation.Both or Segmentation.Receive;
+    private bool TransmitsSegments => handler.Identity.Segmentation is Segmentation.Both or Segmentation.Transmit;
 
     /// <summary>Datagrams whose handling threw in the receive loop (a bug: bad datagrams are decode results, never exceptions).</summary>
-    public long ReceiveFailures => _socket.HandlerFailures;
+    public long ReceiveFailures => socket.HandlerFailures;
     public TimeSpan SegmentTimeout { get; init; } = DefaultSegmentTimeout;
 
     public int Retries { get; init; } = DefaultRetries;
 
     /// <summary>NPDUs this device did not process: addressed to another network, or a confirmed request sent by broadcast.</summary>
-    public long Discarded => Interlocked.Read(ref _discarded);
-    private long _discarded;
+    public long Discarded => Interlocked.Read(ref discarded);
+    private long discarded;
 
     /// <summary>
     /// Handles one datagram addressed to this device (also called by a site's shared broadcast socket, with
@@ -116,30 +121,35 @@ public sealed class DeviceEndpoint : IAsyncDisposable
     public void Receive(ReadOnlySpan<byte> datagram, BipEndpoint source, bool broadcast = false)
     {
         var decoded = BacnetPacket.Decode(datagram);
-        if (!decoded.Ok) { Interlocked.Increment(ref _malformed); return; }
+        if (!decoded.Ok) { Interlocked.Increment(ref malformed); return; }
         var packet = decoded.Value;
         if (packet.Apdu is not { } apdu) return;
-        if (packet.Npdu.Destination is { } destination && destination.Network != NetworkAddress.GlobalNetwork) { Interlocked.Increment(ref _discarded); return; }
+        if (packet.Npdu.Destination is { } destination && destination.Network != NetworkAddress.GlobalNetwork)
+        {
+            Interlocked.Increment(
+            ref discarded); return;
+        }
         var peer = packet.Bvlc.OriginalSource ?? source;
-        if (!_answerTo(peer)) { Interlocked.Increment(ref _malformed); return; }
+        if (!answerTo(peer)) { Interlocked.Increment(ref malformed); return; }
         var remote = packet.Npdu.Source;
         var data = packet.ServiceData(datagram);
-        if (apdu.DataOffset + data.Length > OwnMaxApdu) { Interlocked.Increment(ref _oversized); return; }  // beyond its buffer: never seen
+        if (apdu.DataOffset + data.Length > OwnMaxApdu) { Interlocked.Increment(ref oversized); return; }  // beyond its buffer: never seen
         broadcast |= packet.Bvlc.Function != BvlcFunction.OriginalUnicastNpdu || packet.Npdu.Destination is not null;
         switch (apdu.Type)
         {
             case ApduType.UnconfirmedRequest when apdu.Service == (byte)UnconfirmedService.WhoIs:
                 var whoIs = WhoIs.Decode(data);
-                if (!whoIs.Ok) { Interlocked.Increment(ref _malformed); return; }
-                if (whoIs.Value.Matches(_handler.Identity.Device.Instance)) SendIAm(peer, remote);
+                if (!whoIs.Ok) { Interlocked.Increment(ref malformed); return; }
+                if (whoIs.Value.Matches(handler.Identity.Device.Instance)) SendIAm(peer, remote);
                 return;
             case ApduType.ConfirmedRequest when broadcast:
-                Interlocked.Increment(ref _discarded);
+                Interlocked.Increment(ref discarded);
                 return;
             case ApduType.ConfirmedRequest when !apdu.Segmented:
-                Respond(peer, remote, apdu, _handler.Handle((ConfirmedService)apdu.Service, data));
+                Respond(peer, remote, apdu, handler.Handle((ConfirmedService)apdu.Service, data));
                 return;
-            case ApduType.ConfirmedRequest when !ReceivesSegments:  // 135 5.4.5.1: a device that does not take segmented requests aborts them
+            // 135 5.4.5.1: a device that does not take segmented requests aborts them
+            case ApduType.ConfirmedRequest when !ReceivesSegments:
                 SendBare(peer, remote, ApduHeader.Abort(apdu.InvokeId, AbortReason.SegmentationNotSupported, true));
                 return;
             case ApduType.ConfirmedRequest:
@@ -147,8 +157,8 @@ public sealed class DeviceEndpoint : IAsyncDisposable
                 return;
             case ApduType.SegmentAck or ApduType.Abort when !apdu.FromServer:
                 var key = (peer, remote, apdu.InvokeId);
-                if (_outgoing.TryGetValue(key, out var channel)) channel.Writer.TryWrite(new IncomingApdu(apdu, []));
-                if (apdu.Type == ApduType.Abort) _incoming.TryRemove(key, out _);
+                if (outgoing.TryGetValue(key, out var channel)) channel.Writer.TryWrite(new IncomingApdu(apdu, []));
+                if (apdu.Type == ApduType.Abort) incoming.TryRemove(key, out _);
                 return;
         }
     }
@@ -158,17 +168,21 @@ public sealed class DeviceEndpoint : IAsyncDisposable
         var key = (peer, remote, apdu.InvokeId);
         if (apdu.SequenceNumber == 0)
         {
-            if (_incoming.Count >= MaxConcurrentExchanges)
+            if (incoming.Count >= MaxConcurrentExchanges)
             {
-                foreach (var (k, v) in _incoming) if (Stopwatch.GetElapsedTime(v.Started) > StaleExchange) _incoming.TryRemove(k, out _);
+                foreach (var (k, v) in incoming) if (Stopwatch.GetElapsedTime(v.Started) > StaleExchange) incoming.TryRemove(k, out _);
             }
-            if (_incoming.Count >= MaxConcurrentExchanges) { SendBare(peer, remote, ApduHeader.Abort(apdu.InvokeId, AbortReason.OutOfResources, true)); return; }
-            _incoming[key] = (new SegmentReassembly(MaxRequestBytes, SegmentSender.ProposedWindow), Stopwatch.GetTimestamp());
+            if (incoming.Count >= MaxConcurrentExchanges)
+            {
+                SendBare(peer, remote,
+                ApduHeader.Abort(apdu.InvokeId, AbortReason.OutOfResources, true)); return;
+            }
+            incoming[key] = (new SegmentReassembly(MaxRequestBytes, SegmentSender.ProposedWindow), Stopwatch.GetTimestamp());
         }
-        if (!_incoming.TryGetValue(key, out var exchange)) return;
-        if (apdu.SequenceNumber >= (_handler.MaxSegmentsAccepted ?? 256))  // more segments than Max_Segments_Accepted
+        if (!incoming.TryGetValue(key, out var exchange)) return;
+        if (apdu.SequenceNumber >= (handler.MaxSegmentsAccepted ?? 256))  // more segments than Max_Segments_Accepted
         {
-            _incoming.TryRemove(key, out _);
+            incoming.TryRemove(key, out _);
             SendBare(peer, remote, ApduHeader.Abort(apdu.InvokeId, AbortReason.BufferOverflow, true));
             return;
         }
@@ -185,13 +199,13 @@ public sealed class DeviceEndpoint : IAsyncDisposable
                 SendBare(peer, remote, ApduHeader.SegmentAck(apdu.InvokeId, reassembly.LastInOrder, reassembly.ActualWindow, false, true));
                 break;
             case SegmentAction.TooLarge:
-                _incoming.TryRemove(key, out _);
+                incoming.TryRemove(key, out _);
                 SendBare(peer, remote, ApduHeader.Abort(apdu.InvokeId, AbortReason.BufferOverflow, true));
                 break;
             case SegmentAction.Complete:
-                _incoming.TryRemove(key, out _);
+                incoming.TryRemove(key, out _);
                 SendBare(peer, remote, ApduHeader.SegmentAck(apdu.InvokeId, apdu.SequenceNumber, reassembly.ActualWindow, false, true));
-                Respond(peer, remote, apdu, _handler.Handle((ConfirmedService)apdu.Service, reassembly.Data));
+                Respond(peer, remote, apdu, handler.Handle((ConfirmedService)apdu.Service, reassembly.Data));
                 break;
         }
     }
@@ -208,7 +222,8 @@ public sealed class DeviceEndpoint : IAsyncDisposable
                 SendBare(peer, remote, ApduHeader.Reject(request.InvokeId, r.Reason));
                 break;
             case ServiceResponse.Failed f:
-                Send(peer, remote, ApduHeader.Error(request.InvokeId, service), (ref BacnetWriter w) => Apdu.EncodeErrorContent(ref w, f.Error));
+                Send(peer, remote, ApduHeader.Error(request.InvokeId, service), (ref BacnetWriter w) =>
+                    Apdu.EncodeErrorContent(ref w, f.Error));
                 break;
             case ServiceResponse.Complex c:
                 // Never larger than the requester takes (its Max APDU in the request) nor than this device can build (its own).
@@ -224,7 +239,7 @@ public sealed class DeviceEndpoint : IAsyncDisposable
                     SendBare(peer, remote, ApduHeader.Abort(request.InvokeId, AbortReason.SegmentationNotSupported, true));
                 else if (count > 255 || (request.MaxSegments is { } max && count > max))
                     SendBare(peer, remote, ApduHeader.Abort(request.InvokeId, AbortReason.BufferOverflow, true));
-                else if (_outgoing.Count >= MaxConcurrentExchanges)  // each holds its answer for seconds: a flood must not pile them up
+                else if (outgoing.Count >= MaxConcurrentExchanges)  // each holds its answer for seconds: a flood must not pile them up
                     SendBare(peer, remote, ApduHeader.Abort(request.InvokeId, AbortReason.OutOfResources, true));
                 else
                     _ = SendSegmentedAsync(peer, remote, request.InvokeId, service, c.Data, chunk, count);
@@ -232,38 +247,43 @@ public sealed class DeviceEndpoint : IAsyncDisposable
         }
     }
 
-    private async Task SendSegmentedAsync(BipEndpoint peer, NetworkAddress? remote, byte invokeId, ConfirmedService service, byte[] data, int chunk, int count)
+    private async Task SendSegmentedAsync(BipEndpoint peer, NetworkAddress? remote, byte invokeId, ConfirmedService service, byte[] data,
+        int chunk, int count)
     {
         var key = (peer, remote, invokeId);
         var channel = Transaction.NewChannel();
-        if (!_outgoing.TryAdd(key, channel)) return;  // a retry of a request whose answer is being sent
+        if (!outgoing.TryAdd(key, channel)) return;  // a retry of a request whose answer is being sent
         try
         {
             void SendSegment(int index)
             {
                 var header = ApduHeader.ComplexAck(invokeId, service) with
                 {
-                    Segmented = true, MoreFollows = index < count - 1, SequenceNumber = (byte)index, WindowSize = SegmentSender.ProposedWindow,
+                    Segmented = true,
+                    MoreFollows = index < count - 1,
+                    SequenceNumber = (byte)index,
+                    WindowSize = SegmentSender.ProposedWindow,
                 };
                 var start = index * chunk;
                 var length = Math.Min(chunk, data.Length - start);
                 Send(peer, remote, header, (ref BacnetWriter w) => w.WriteBytes(data.AsSpan(start, length)));
             }
-            var outcome = await SegmentSender.SendAsync(count, SendSegment, channel.Reader, SegmentTimeout, Retries, CancellationToken.None).ConfigureAwait(false);
+            var outcome = await SegmentSender.SendAsync(count, SendSegment, channel.Reader, SegmentTimeout, Retries,
+                CancellationToken.None).ConfigureAwait(false);
             if (outcome.TimedOut) SendBare(peer, remote, ApduHeader.Abort(invokeId, AbortReason.TsmTimeout, true));
         }
         catch (Exception)
         {
-            Interlocked.Increment(ref _malformed);
+            Interlocked.Increment(ref malformed);
         }
         finally
         {
-            _outgoing.TryRemove(key, out _);
+            outgoing.TryRemove(key, out _);
         }
     }
 
     private void SendIAm(BipEndpoint peer, NetworkAddress? remote) =>
-        Send(peer, remote, ApduHeader.Unconfirmed(UnconfirmedService.IAm), _handler.Identity.Encode);
+        Send(peer, remote, ApduHeader.Unconfirmed(UnconfirmedService.IAm), handler.Identity.Encode);
 
     private void SendBare(BipEndpoint peer, NetworkAddress? remote, ApduHeader header) =>
         Send(peer, remote, header, static (ref BacnetWriter _) => { });
@@ -273,8 +293,8 @@ public sealed class DeviceEndpoint : IAsyncDisposable
         Span<byte> buffer = stackalloc byte[BacnetPacket.MaxDatagram];
         var npdu = remote is { } r ? new NpduHeader(Destination: r) : NpduHeader.Local(false);
         var length = BacnetPacket.Encode(buffer, BvlcFunction.OriginalUnicastNpdu, npdu, header, content);
-        if (length.Ok) _socket.Send(buffer[..length.Length], peer);
+        if (length.Ok) socket.Send(buffer[..length.Length], peer);
     }
 
-    public ValueTask DisposeAsync() => _socket.DisposeAsync();
+    public ValueTask DisposeAsync() => socket.DisposeAsync();
 }

@@ -37,37 +37,37 @@ public enum SegmentAction
 /// </summary>
 public sealed class SegmentReassembly(int maxTotalBytes, byte windowSize)
 {
-    private readonly byte _proposed = windowSize;
-    private readonly MemoryStream _data = new();
-    private int _received;  // segments taken in order; the next expected sequence number is its low byte
-    private int _sinceAck;
-    private int _lastAcked = -1;  // the sequence number of the last SegmentACK this side was told to send, or -1
+    private readonly byte proposed = windowSize;
+    private readonly MemoryStream data = new();
+    private int received;  // segments taken in order; the next expected sequence number is its low byte
+    private int sinceAck;
+    private int lastAcked = -1;  // the sequence number of the last SegmentACK this side was told to send, or -1
 
     /// <summary>The window this side accepts: at most the sender's proposal.</summary>
     public byte ActualWindow { get; private set; } = 1;
 
     /// <summary>The sequence number to acknowledge: the last segment received in order.</summary>
-    public byte LastInOrder => unchecked((byte)(_received - 1));
+    public byte LastInOrder => unchecked((byte)(received - 1));
 
-    public byte[] Data => _data.ToArray();
+    public byte[] Data => data.ToArray();
 
     public SegmentAction Accept(in ApduHeader header, ReadOnlySpan<byte> segment)
     {
-        byte expected = unchecked((byte)_received);
+        byte expected = unchecked((byte)received);
         if (header.SequenceNumber != expected)
         {
             var behind = (byte)(expected - header.SequenceNumber);
-            if (behind > Math.Min(_received, 127)) { _lastAcked = LastInOrder; return SegmentAction.Nak; }
-            return header.SequenceNumber == _lastAcked ? SegmentAction.Duplicate : SegmentAction.Dropped;
+            if (behind > Math.Min(received, 127)) { lastAcked = LastInOrder; return SegmentAction.Nak; }
+            return header.SequenceNumber == lastAcked ? SegmentAction.Duplicate : SegmentAction.Dropped;
         }
-        if (_data.Length + segment.Length > maxTotalBytes) return SegmentAction.TooLarge;
-        var first = _received == 0;
-        if (first) ActualWindow = Math.Clamp(Math.Min(_proposed, header.WindowSize), (byte)1, (byte)127);
-        _data.Write(segment);
-        _received++;
-        _sinceAck++;
-        if (!header.MoreFollows) { _lastAcked = header.SequenceNumber; return SegmentAction.Complete; }
-        if (first || _sinceAck >= ActualWindow) { _sinceAck = 0; _lastAcked = header.SequenceNumber; return SegmentAction.Ack; }
+        if (data.Length + segment.Length > maxTotalBytes) return SegmentAction.TooLarge;
+        var first = received == 0;
+        if (first) ActualWindow = Math.Clamp(Math.Min(proposed, header.WindowSize), (byte)1, (byte)127);
+        data.Write(segment);
+        received++;
+        sinceAck++;
+        if (!header.MoreFollows) { lastAcked = header.SequenceNumber; return SegmentAction.Complete; }
+        if (first || sinceAck >= ActualWindow) { sinceAck = 0; lastAcked = header.SequenceNumber; return SegmentAction.Ack; }
         return SegmentAction.None;
     }
 }
@@ -83,7 +83,8 @@ public static class SegmentSender
     /// <summary>The outcome: all segments acknowledged, an APDU other than a SegmentACK that ended it, or a timeout.</summary>
     public readonly record struct Outcome(bool Completed, IncomingApdu? Other, bool TimedOut);
 
-    /// <param name="sendSegment">Sends segment <c>index</c> (sequence number index mod 256), with more-follows set unless it is the last.</param>
+    /// <param name="sendSegment">Sends segment <c>index</c> (sequence number index mod 256), with more-follows set unless it is the
+    /// last.</param>
     /// <param name="ends">Which other APDUs end the transfer (the peer's final answer); others are ignored. Default: any.</param>
     /// <remarks>
     /// A SegmentACK inside the window (positive, or negative after a gap) slides the window to the segment after it and sends
@@ -103,7 +104,8 @@ public static class SegmentSender
             while (true)
             {
                 var left = deadline.Left;
-                var apdu = left > TimeSpan.Zero ? await Transaction.ReceiveAsync(incoming, left, cancellationToken).ConfigureAwait(false) : null;
+                var apdu = left > TimeSpan.Zero ? await Transaction.ReceiveAsync(incoming, left, cancellationToken).ConfigureAwait(false)
+                    : null;
                 if (apdu is null)
                 {
                     if (++attempts > retries) return new Outcome(false, null, true);
@@ -132,7 +134,8 @@ public static class SegmentSender
 internal static class Transaction
 {
     /// <summary>The next APDU for a transaction, or null when none arrives within the timeout.</summary>
-    public static async Task<IncomingApdu?> ReceiveAsync(ChannelReader<IncomingApdu> reader, TimeSpan timeout, CancellationToken cancellationToken)
+    public static async Task<IncomingApdu?> ReceiveAsync(ChannelReader<IncomingApdu> reader, TimeSpan timeout,
+        CancellationToken cancellationToken)
     {
         if (reader.TryRead(out var ready)) return ready;
         using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -152,5 +155,9 @@ internal static class Transaction
     }
 
     public static Channel<IncomingApdu> NewChannel() =>
-        Channel.CreateBounded<IncomingApdu>(new BoundedChannelOptions(256) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
+        Channel.CreateBounded<IncomingApdu>(new BoundedChannelOptions(256)
+        {
+            FullMode = BoundedChannelFullMode.DropWrite, SingleReader =
+            true
+        });
 }

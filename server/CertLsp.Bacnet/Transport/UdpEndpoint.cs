@@ -14,31 +14,31 @@ public delegate void DatagramHandler(ReadOnlySpan<byte> datagram, BipEndpoint so
 /// </summary>
 public sealed class UdpEndpoint : IAsyncDisposable
 {
-    private readonly Socket _socket;
-    private readonly DatagramHandler _handler;
-    private readonly bool _isBroadcastSocket;
-    private readonly CancellationTokenSource _stop = new();
-    private readonly Task _loop;
-    private long _handlerFailures;
+    private readonly Socket socket;
+    private readonly DatagramHandler handler;
+    private readonly bool isBroadcastSocket;
+    private readonly CancellationTokenSource stop = new();
+    private readonly Task loop;
+    private long handlerFailures;
 
     private UdpEndpoint(Socket socket, DatagramHandler handler, bool isBroadcastSocket)
     {
-        _socket = socket;
-        _handler = handler;
-        _isBroadcastSocket = isBroadcastSocket;
+        this.socket = socket;
+        this.handler = handler;
+        this.isBroadcastSocket = isBroadcastSocket;
         Local = BipEndpoint.From((IPEndPoint)socket.LocalEndPoint!);
-        _loop = Task.Run(ReceiveLoopAsync);
+        loop = Task.Run(ReceiveLoopAsync);
     }
 
     public BipEndpoint Local { get; }
 
     /// <summary>Datagrams whose handler threw (a bug, not a bad packet: bad packets are decode results).</summary>
-    public long HandlerFailures => Interlocked.Read(ref _handlerFailures);
+    public long HandlerFailures => Interlocked.Read(ref handlerFailures);
 
     /// <summary>Datagrams sent and received on this socket (for the benchmark's packets per device).</summary>
-    public long DatagramsSent => Interlocked.Read(ref _sent);
-    public long DatagramsReceived => Interlocked.Read(ref _received);
-    private long _sent, _received;
+    public long DatagramsSent => Interlocked.Read(ref sent);
+    public long DatagramsReceived => Interlocked.Read(ref received);
+    private long sent, received;
 
     /// <summary>Binds a unicast socket on <paramref name="bind"/> (port 0 = any free port).</summary>
     public static UdpEndpoint BindUnicast(BipEndpoint bind, DatagramHandler handler)
@@ -60,7 +60,8 @@ public sealed class UdpEndpoint : IAsyncDisposable
     public static void RefuseUnsafe(IPAddress address, string role)
     {
         if (address.AddressFamily != AddressFamily.InterNetwork) throw new ArgumentException($"the {role} address {address} is not IPv4");
-        if (address.Equals(IPAddress.Broadcast)) throw new ArgumentException($"the {role} address 255.255.255.255 is refused: name a directed broadcast address");
+        if (address.Equals(IPAddress.Broadcast)) throw new ArgumentException(
+            $"the {role} address 255.255.255.255 is refused: name a directed broadcast address");
         if (address.Equals(IPAddress.Any)) throw new ArgumentException($"the {role} address 0.0.0.0 is refused: name the address to use");
     }
 
@@ -94,8 +95,8 @@ public sealed class UdpEndpoint : IAsyncDisposable
         if (!IsSendable(destination)) return false;
         try
         {
-            _socket.SendTo(datagram, SocketFlags.None, destination.ToIPEndPoint());
-            Interlocked.Increment(ref _sent);
+            socket.SendTo(datagram, SocketFlags.None, destination.ToIPEndPoint());
+            Interlocked.Increment(ref sent);
             return true;
         }
         catch (SocketException)
@@ -113,38 +114,38 @@ public sealed class UdpEndpoint : IAsyncDisposable
     {
         var buffer = new byte[65536];
         EndPoint any = new IPEndPoint(IPAddress.Any, 0);
-        while (!_stop.IsCancellationRequested)
+        while (!stop.IsCancellationRequested)
         {
             SocketReceiveFromResult received;
             try
             {
-                received = await _socket.ReceiveFromAsync(buffer, SocketFlags.None, any, _stop.Token).ConfigureAwait(false);
+                received = await socket.ReceiveFromAsync(buffer, SocketFlags.None, any, stop.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) { return; }
             catch (ObjectDisposedException) { return; }
             catch (SocketException) { continue; }
             if (received.RemoteEndPoint is not IPEndPoint from || from.AddressFamily != AddressFamily.InterNetwork) continue;
-            Interlocked.Increment(ref _received);
+            Interlocked.Increment(ref this.received);
             try
             {
-                _handler(buffer.AsSpan(0, received.ReceivedBytes), BipEndpoint.From(from), _isBroadcastSocket);
+                handler(buffer.AsSpan(0, received.ReceivedBytes), BipEndpoint.From(from), isBroadcastSocket);
             }
             catch (Exception)
             {
-                Interlocked.Increment(ref _handlerFailures);
+                Interlocked.Increment(ref handlerFailures);
             }
         }
     }
 
-    private int _disposed;
+    private int disposed;
 
     /// <summary>Closes the socket and ends the receive loop; a second call does nothing.</summary>
     public async ValueTask DisposeAsync()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
-        _stop.Cancel();
-        _socket.Dispose();
-        try { await _loop.ConfigureAwait(false); } catch (OperationCanceledException) { }
-        _stop.Dispose();
+        if (Interlocked.Exchange(ref disposed, 1) == 1) return;
+        stop.Cancel();
+        socket.Dispose();
+        try { await loop.ConfigureAwait(false); } catch (OperationCanceledException) { }
+        stop.Dispose();
     }
 }

@@ -6,7 +6,7 @@ namespace CertLsp.Bacnet;
 /// <summary>
 /// An application-tagged BACnet value (20.2). Immutable; equality is by content. A property value is a list of
 /// these (one element for a scalar, several for an array or list); constructed, context-tagged content travels
-/// as <see cref="BacnetValue.Constructed"/> with its raw encoding.
+/// as <see cref="Constructed"/> with its raw encoding.
 /// </summary>
 public abstract record BacnetValue
 {
@@ -33,7 +33,8 @@ public abstract record BacnetValue
 
     public sealed record BitString(byte UnusedBits, ImmutableArray<byte> Bits) : BacnetValue
     {
-        public bool Equals(BitString? other) => other is not null && UnusedBits == other.UnusedBits && Bits.AsSpan().SequenceEqual(other.Bits.AsSpan());
+        public bool Equals(BitString? other) => other is not null && UnusedBits == other.UnusedBits
+            && Bits.AsSpan().SequenceEqual(other.Bits.AsSpan());
         public override int GetHashCode() => HashCode.Combine(UnusedBits, Bits.Length);
     }
 

@@ -6,14 +6,14 @@ namespace CertLsp.Bacnet;
 /// <summary>An immutable array that compares by content, so records holding lists compare by value.</summary>
 public readonly struct EquatableArray<T> : IEquatable<EquatableArray<T>>, IReadOnlyList<T>
 {
-    private readonly ImmutableArray<T> _items;
+    private readonly ImmutableArray<T> items;
 
-    public EquatableArray(ImmutableArray<T> items) => _items = items.IsDefault ? [] : items;
+    public EquatableArray(ImmutableArray<T> items) => this.items = items.IsDefault ? [] : items;
 
     public static implicit operator EquatableArray<T>(ImmutableArray<T> items) => new(items);
     public static implicit operator EquatableArray<T>(T[] items) => new([.. items]);
 
-    public ImmutableArray<T> Items => _items.IsDefault ? [] : _items;
+    public ImmutableArray<T> Items => items.IsDefault ? [] : items;
     public int Count => Items.Length;
     public T this[int index] => Items[index];
 

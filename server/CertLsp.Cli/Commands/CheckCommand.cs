@@ -15,20 +15,32 @@ public static class CheckCommand
 {
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
-        var paths = new Argument<string[]>("paths") { Description = "Manifests (*.site.yaml) or folders to search for them", Arity = ArgumentArity.OneOrMore };
-        var format = new Option<string>("--format", "-f") { Description = "Output format: text, json, sarif or codeclimate (GitLab code quality)", DefaultValueFactory = _ => "text" };
+        var paths = new Argument<string[]>("paths")
+        {
+            Description = "Manifests (*.site.yaml) or folders to search for them", Arity =
+            ArgumentArity.OneOrMore
+        };
+        var format = new Option<string>("--format", "-f")
+        {
+            Description =
+            "Output format: text, json, sarif or codeclimate (GitLab code quality)", DefaultValueFactory = _ => "text"
+        };
         format.AcceptOnlyFromAmong("text", "json", "sarif", "codeclimate");
         var exclude = new Option<string[]>("--exclude")
         {
-            Description = "Leave out files and folders that match this glob when searching a folder (repeatable; gitignore-like, relative to the folder; the folder's .certlspignore is read too)",
+            Description =
+                "Leave out files and folders that match this glob when searching a folder (repeatable; gitignore-like, relative to the " +
+                "folder; the folder's .certlspignore is read too)",
             Arity = ArgumentArity.ZeroOrMore,
         };
-        var command = new Command("check", "Check site manifests; exit 1 when any has errors, 2 when the check could not run") { paths, format, exclude };
+        var command = new Command("check", "Check site manifests; exit 1 when any has errors, 2 when the check could not run") { paths,
+            format, exclude };
         command.SetAction(result => Run(result.GetValue(paths)!, result.GetValue(format)!, stdout, stderr, result.GetValue(exclude) ?? []));
         return command;
     }
 
-    public static int Run(IReadOnlyList<string> inputs, string format, TextWriter stdout, TextWriter stderr, IReadOnlyList<string>? exclude = null)
+    public static int Run(IReadOnlyList<string> inputs, string format, TextWriter stdout, TextWriter stderr,
+        IReadOnlyList<string>? exclude = null)
     {
         CheckResult result;
         try

@@ -44,7 +44,9 @@ internal static class CommandSupport
     public static void WriteAwaitingZips(IReadOnlyList<PendingZip> zips, TextWriter stdout)
     {
         if (zips.Count == 0) return;
-        stdout.WriteLine($"Zips awaiting the CA's answer ({zips.Count} zip(s), {zips.Sum(z => z.Devices.Length)} device(s); send each one not sent yet):");
+        stdout.WriteLine(
+            $"Zips awaiting the CA's answer ({zips.Count} zip(s), {zips.Sum(z => z.Devices.Length)} device(s); send each one not sent " +
+            $"yet):");
         foreach (var zip in zips)
         {
             string where = zip.Path is { } p ? Output.DisplayPath.For(p) : zip.FileName + " (not in the output folder)";

@@ -1,17 +1,19 @@
 using System.CommandLine;
-using CertLsp.Devices;
 using CertLsp.Cli.Output;
 using CertLsp.Core.Checking;
 using CertLsp.Core.Ledger;
+using CertLsp.Devices;
 using CertLsp.Workflows.Requests;
 
 namespace CertLsp.Cli.Commands;
 
 /// <summary>
-/// <c>certlsp csr &lt;manifest&gt; [--devices a,b | --device NAME... | --batch NAME] [--renew] [--keep-pending | --overwrite-pending] [--out DIR] [--format flat|cari] [--bind ADDR] [--timeout SECONDS]</c>:
+/// <c>certlsp csr &lt;manifest&gt; [--devices a,b | --device NAME... | --batch NAME] [--renew] [--keep-pending | --overwrite-pending]
+/// [--out DIR] [--format flat|cari] [--bind ADDR] [--timeout SECONDS]</c>:
 /// key pairs and CSR zips for devices with local keys; for device-held keys (key.source: device) each device's CSR read over
 /// BACnet/IP from the local address <c>--bind</c> (never defaulted). Devices with a valid certificate outside its warning window are
-/// requested only with <c>--renew</c> or when named. Every run ends with the zips that still await the CA, with their devices. Exit 0 when every device was requested (or kept), 1 when pending CSRs need a
+/// requested only with <c>--renew</c> or when named. Every run ends with the zips that still await the CA, with their devices. Exit 0 when
+/// every device was requested (or kept), 1 when pending CSRs need a
 /// choice or devices failed, 2 when nothing could be done.
 /// </summary>
 public static class CsrCommand
@@ -19,18 +21,40 @@ public static class CsrCommand
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
         var manifest = new Argument<string>("manifest") { Description = "The site manifest (*.site.yaml)" };
-        var devices = new Option<string?>("--devices") { Description = "Only these devices (comma-separated names); named devices are requested even with a valid certificate" };
-        var device = new Option<string[]>("--device") { Description = "Only this device (repeatable); requested even with a valid certificate", Arity = ArgumentArity.ZeroOrMore };
-        var renew = new Option<bool>("--renew") { Description = "Also request devices whose certificate is valid and not yet in its warning window (each request costs money)" };
+        var devices = new Option<string?>("--devices")
+        {
+            Description =
+            "Only these devices (comma-separated names); named devices are requested even with a valid certificate"
+        };
+        var device = new Option<string[]>("--device")
+        {
+            Description =
+            "Only this device (repeatable); requested even with a valid certificate", Arity = ArgumentArity.ZeroOrMore
+        };
+        var renew = new Option<bool>("--renew")
+        {
+            Description =
+            "Also request devices whose certificate is valid and not yet in its warning window (each request costs money)"
+        };
         var batch = new Option<string?>("--batch") { Description = "Only the devices of this named batch" };
         var keep = new Option<bool>("--keep-pending") { Description = "Leave devices with a pending CSR out (no action taken)" };
-        var overwrite = new Option<bool>("--overwrite-pending") { Description = "Request anew for devices with a pending CSR; their pending requests become void" };
+        var overwrite = new Option<bool>("--overwrite-pending")
+        {
+            Description =
+            "Request anew for devices with a pending CSR; their pending requests become void"
+        };
         var output = new Option<string?>("--out") { Description = "Folder for the zips (default: the manifest's folder)" };
-        var format = new Option<string>("--format") { Description = "Zip layout: flat (one <CN>.pem per device) or cari (BACnet CA exchange, Annex AA)", DefaultValueFactory = _ => "flat" };
+        var format = new Option<string>("--format")
+        {
+            Description =
+            "Zip layout: flat (one <CN>.pem per device) or cari (BACnet CA exchange, Annex AA)", DefaultValueFactory = _ => "flat"
+        };
         format.AcceptOnlyFromAmong("flat", "cari");
         var bind = DeviceConnection.BindOption();
         var timeout = DeviceConnection.TimeoutOption();
-        var command = new Command("csr", "CSR zips (at most 50 devices each): key pairs made here for local keys, CSRs read from the devices over BACnet for key.source: device")
+        var command = new Command("csr",
+            "CSR zips (at most 50 devices each): key pairs made here for local keys, CSRs read from the devices over BACnet for " +
+            "key.source: device")
         {
             manifest, devices, device, batch, renew, keep, overwrite, output, format, bind, timeout,
         };
@@ -68,7 +92,9 @@ public static class CsrCommand
 
         if (bind is null)
         {
-            stderr.WriteLine("certlsp: the devices hold their keys (key.source: device): name the local address to ask them from with --bind (it is never defaulted)");
+            stderr.WriteLine(
+                "certlsp: the devices hold their keys (key.source: device): name the local address to ask them from with --bind (it is " +
+                "never defaulted)");
             return Program.CouldNotRun;
         }
         return await DeviceConnection.RunAsync(bind, timeout, stderr, client =>
@@ -89,12 +115,18 @@ public static class CsrCommand
         }
 
         var r = result.Recovery;
-        if (r.Interrupted) stdout.WriteLine($"Recovered from an interrupted run: {r.AdoptedZips.Length} zip(s) recorded in the ledger, {r.TempFilesRemoved} temporary file(s) removed.");
+        if (r.Interrupted) stdout.WriteLine(
+            $"Recovered from an interrupted run: {r.AdoptedZips.Length} zip(s) recorded in the ledger, {r.TempFilesRemoved} temporary " +
+            $"file(s) removed.");
         if (r.KeysRestored > 0) stdout.WriteLine($"Moved {r.KeysRestored} key(s) the ledger names back from the quarantine folder.");
-        if (r.SupersededKeysRemoved > 0) stdout.WriteLine($"Removed {r.SupersededKeysRemoved} key(s) replaced by a renewal (a certificate for the device's newer key is imported).");
+        if (r.SupersededKeysRemoved > 0) stdout.WriteLine(
+            $"Removed {r.SupersededKeysRemoved} key(s) replaced by a renewal (a certificate for the device's newer key is imported).");
         if (!r.Quarantined.IsEmpty)
         {
-            stdout.WriteLine($"Quarantined {r.Quarantined.Length} key(s) that no ledger entry names: moved to {DisplayPath.For(r.QuarantineFolder!)}, not deleted (the CA may still sign their CSRs; if the ledger lost a block, restore it from version control and run again: the keys it names come back).");
+            stdout.WriteLine(
+                $"Quarantined {r.Quarantined.Length} key(s) that no ledger entry names: moved to {DisplayPath.For(r.QuarantineFolder!)}, " +
+                $"not deleted (the CA may still sign their CSRs; if the ledger lost a block, restore it from version control and run " +
+                $"again: the keys it names come back).");
             foreach (var key in r.Quarantined) stdout.WriteLine($"  {key}");
         }
         switch (result.State)
@@ -103,9 +135,13 @@ public static class CsrCommand
                 stderr.WriteLine($"certlsp: no CSRs made: {result.Refusal}");
                 return Program.CouldNotRun;
             case CsrRunState.PendingConflict:
-                stderr.WriteLine($"certlsp: {result.Pending.Length} device{(result.Pending.Length == 1 ? " has" : "s have")} a pending CSR; a new request would void it. Nothing was requested.");
+                stderr.WriteLine(
+                    $"certlsp: {result.Pending.Length} device{(result.Pending.Length == 1 ? " has" : "s have")} a pending CSR; a new " +
+                    $"request would void it. Nothing was requested.");
                 foreach (var p in result.Pending) stderr.WriteLine($"  {p.Device,-24} {p.Detail}");
-                stderr.WriteLine("Run again with --keep-pending (leave them out: no action taken) or --overwrite-pending (request anew; the pending requests become void).");
+                stderr.WriteLine(
+                    "Run again with --keep-pending (leave them out: no action taken) or --overwrite-pending (request anew; the pending " +
+                    "requests become void).");
                 CommandSupport.WriteAwaitingZips(result.AwaitingZips, stdout);
                 return Program.Findings;
         }
@@ -114,7 +150,9 @@ public static class CsrCommand
         {
             string note = zip.Recovered ? " (recovered)" : zip.Requested == 0 ? " (not written: no device succeeded)" : "";
             stdout.WriteLine($"{DisplayPath.For(zip.Path)}: {zip.Requested} requested, {zip.Failed} failed{note}");
-            foreach (var d in result.Devices.Where(d => d.Zip == zip.FileName && d.Outcome != DeviceOutcome.NoActionTaken)) stdout.WriteLine($"  {Label(d.Outcome),-10} {d.Device,-24} {d.CommonName}  {d.Detail}");
+            foreach (var d in result.Devices.Where(d => d.Zip == zip.FileName
+                && d.Outcome != DeviceOutcome.NoActionTaken)) stdout.WriteLine(
+                $"  {Label(d.Outcome),-10} {d.Device,-24} {d.CommonName}  {d.Detail}");
         }
         var outside = result.Devices.Where(d => d.Outcome is DeviceOutcome.NoActionTaken or DeviceOutcome.NotDue || d.Zip is null).ToList();
         if (outside.Count > 0)
@@ -127,7 +165,8 @@ public static class CsrCommand
         stdout.WriteLine($"Summary: {result.Requested} requested, {result.NoActionTaken} no action taken, {result.Failed} failed{notDue}.");
         stdout.WriteLine(options.DeviceSource is not null
             ? $"Keys: held by the devices (none written here). Ledger: {DisplayPath.For(result.LedgerPath)}."
-            : $"Keys: {DisplayPath.For(result.KeyFolder)} (owner-only, git-ignored{(options.Passphrase is null ? "" : ", encrypted")}). Ledger: {DisplayPath.For(result.LedgerPath)}.");
+            : $"Keys: {DisplayPath.For(result.KeyFolder)} (owner-only, git-ignored{(options.Passphrase is null ? "" : ", encrypted")}). " +
+                $"Ledger: {DisplayPath.For(result.LedgerPath)}.");
         return result.Failed > 0 ? Program.Findings : Program.Ok;
     }
 

@@ -25,7 +25,8 @@ internal sealed class DemoAuthority : IDisposable
 
     public string Pem => Certificate.ExportCertificatePem() + "\n";
 
-    /// <summary>Signs every CSR of the CSR zips into a zip of certificates (flat, one per device, plus the issuer), as a CA answers.</summary>
+    /// <summary>Signs every CSR of the CSR zips into a zip of certificates (flat, one per device, plus the issuer), as a CA
+    /// answers.</summary>
     public int SignZips(IEnumerable<string> csrZips, string answerZip, int validDays)
     {
         int count = 0;
@@ -33,11 +34,13 @@ internal sealed class DemoAuthority : IDisposable
         foreach (var zipPath in csrZips)
         {
             using var zip = ZipFile.OpenRead(zipPath);
-            foreach (var entry in zip.Entries.Where(e => e.FullName.EndsWith(".pem", StringComparison.Ordinal) && !e.FullName.Contains("issuer/", StringComparison.Ordinal)))
+            foreach (var entry in zip.Entries.Where(e => e.FullName.EndsWith(".pem", StringComparison.Ordinal)
+                && !e.FullName.Contains("issuer/", StringComparison.Ordinal)))
             {
                 using var reader = new StreamReader(entry.Open(), Encoding.ASCII);
                 string certificate = Sign(reader.ReadToEnd(), validDays);
-                using var writer = new StreamWriter(output.CreateEntry(Path.GetFileName(entry.FullName).Replace(".pem", ".crt", StringComparison.Ordinal)).Open(), Encoding.ASCII);
+                using var writer = new StreamWriter(output.CreateEntry(
+                    Path.GetFileName(entry.FullName).Replace(".pem", ".crt", StringComparison.Ordinal)).Open(), Encoding.ASCII);
                 writer.Write(certificate);
                 count++;
             }
@@ -51,7 +54,8 @@ internal sealed class DemoAuthority : IDisposable
         var request = CertificateRequest.LoadSigningRequestPem(csrPem, HashAlgorithmName.SHA256, CertificateRequestLoadOptions.Default);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.2"), new Oid("1.3.6.1.5.5.7.3.1")], false));
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.2"), new Oid("1.3.6.1.5.5.7.3.1")],
+            false));
         // The CSR's key may be RSA while the CA's is ECDSA: sign with the CA's own generator.
         using var signed = request.Create(Certificate.SubjectName, X509SignatureGenerator.CreateForECDsa(key),
             DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(validDays), RandomNumberGenerator.GetBytes(16));

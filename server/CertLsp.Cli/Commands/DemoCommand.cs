@@ -77,7 +77,8 @@ public static class DemoCommand
         }
     }
 
-    /// <summary>The demo CA signs the copy's CSR zips; its certificate becomes ca/site-issuer.pem, as the examples' ca.issuers say. Returns the answer zip.</summary>
+    /// <summary>The demo CA signs the copy's CSR zips; its certificate becomes ca/site-issuer.pem, as the examples' ca.issuers say. Returns
+    /// the answer zip.</summary>
     private static string Sign(DemoAuthority ca, string manifest, int validDays, TextWriter stdout)
     {
         string work = Path.GetDirectoryName(manifest)!;
@@ -85,8 +86,11 @@ public static class DemoCommand
         Directory.CreateDirectory(Path.GetDirectoryName(issuer)!);
         File.WriteAllText(issuer, ca.Pem);
         string answer = Path.Combine(work, "signed-by-demo-ca.zip");
-        int signed = ca.SignZips(Directory.GetFiles(work, CertLsp.Workflows.Requests.CsrZip.Prefix + "*.zip").Order(StringComparer.Ordinal), answer, validDays);
-        stdout.WriteLine($"== a throwaway demo CA (made in memory) signed {signed} CSRs into {Path.GetFileName(answer)} ({validDays}-day certificates); its certificate is ca/site-issuer.pem, as the manifest's ca.issuers says");
+        int signed = ca.SignZips(Directory.GetFiles(work, Workflows.Requests.CsrZip.Prefix + "*.zip").Order(StringComparer.Ordinal),
+            answer, validDays);
+        stdout.WriteLine(
+            $"== a throwaway demo CA (made in memory) signed {signed} CSRs into {Path.GetFileName(answer)} ({validDays}-day " +
+            $"certificates); its certificate is ca/site-issuer.pem, as the manifest's ca.issuers says");
         stdout.WriteLine();
         return answer;
     }
@@ -109,10 +113,12 @@ public static class DemoCommand
         if (import != Program.Ok) return import;
         stdout.WriteLine();
 
-        stdout.WriteLine($"== certlsp status {Path.GetFileName(manifest)} (the demo CA issued 20-day certificates, inside the 30-day warning window)");
+        stdout.WriteLine(
+            $"== certlsp status {Path.GetFileName(manifest)} (the demo CA issued 20-day certificates, inside the 30-day warning window)");
         int status = StatusCommand.Run(manifest, "text", DateTimeOffset.UtcNow, stdout, stderr);
         stdout.WriteLine();
-        stdout.WriteLine($"== certlsp check {Path.GetFileName(manifest)} (now with its ledger: the certificates expire within the warning window)");
+        stdout.WriteLine(
+            $"== certlsp check {Path.GetFileName(manifest)} (now with its ledger: the certificates expire within the warning window)");
         CheckCommand.Run([manifest], "text", stdout, stderr);
         stdout.WriteLine();
         stdout.WriteLine("The demo requested, signed and imported a certificate for every device of the site with local keys.");
@@ -147,7 +153,8 @@ public static class DemoCommand
         var (specs, port) = SimulateCommand.FromManifest(manifest, IPAddress.Parse("127.0.0.2"), null, null);
         if (specs.FirstOrDefault(s => s.Address.GetAddressBytes()[0] != 127) is { } outside)
         {
-            stderr.WriteLine($"certlsp: the demo simulates devices on loopback only; {outside.EffectiveName} has the address {outside.Address}");
+            stderr.WriteLine(
+                $"certlsp: the demo simulates devices on loopback only; {outside.EffectiveName} has the address {outside.Address}");
             return Program.CouldNotRun;
         }
         string range = $"{specs[0].Address}–{specs[^1].Address}";
@@ -158,13 +165,18 @@ public static class DemoCommand
         }
         catch (System.Net.Sockets.SocketException e)
         {
-            stderr.WriteLine($"certlsp: the demo could not bind its simulated devices to {range} (UDP port {port}) and {Broadcast}: {e.Message}.");
-            stderr.WriteLine("certlsp: the demo needs the loopback addresses 127.0.0.2 and up (on Linux every 127.x address is loopback; elsewhere add them as loopback aliases) and the port free (is a `certlsp simulate` running?). Nothing was sent.");
+            stderr.WriteLine(
+                $"certlsp: the demo could not bind its simulated devices to {range} (UDP port {port}) and {Broadcast}: {e.Message}.");
+            stderr.WriteLine(
+                "certlsp: the demo needs the loopback addresses 127.0.0.2 and up (on Linux every 127.x address is loopback; elsewhere " +
+                "add them as loopback aliases) and the port free (is a `certlsp simulate` running?). Nothing was sent.");
             return Program.CouldNotRun;
         }
         try
         {
-            stdout.WriteLine($"== a simulated site in this process: the {specs.Count} devices of {name} at {range}, UDP port {port}, broadcast {Broadcast} (loopback only); each makes its own key pair");
+            stdout.WriteLine(
+                $"== a simulated site in this process: the {specs.Count} devices of {name} at {range}, UDP port {port}, broadcast " +
+                $"{Broadcast} (loopback only); each makes its own key pair");
             stdout.WriteLine();
 
             stdout.WriteLine($"== certlsp discover --bind {Client} --manifest {name} (Who-Is on {Broadcast}, then each device's identity and Network Ports)");
@@ -196,10 +208,13 @@ public static class DemoCommand
             foreach (var device in site.Devices)
             {
                 var certificate = device.ActiveCertificate;
-                bool ours = certificate is not null && certificate.IssuerName.RawData.AsSpan().SequenceEqual(ca.Certificate.SubjectName.RawData)
+                bool ours = certificate is not null && certificate.IssuerName.RawData.AsSpan().SequenceEqual(
+                    ca.Certificate.SubjectName.RawData)
                     && certificate.PublicKey.ExportSubjectPublicKeyInfo().AsSpan().SequenceEqual(device.ActivePublicKey);
                 if (ours) active++;
-                stdout.WriteLine($"  {device.Spec.Instance,-7} {device.Spec.EffectiveName,-12} {(ours ? $"active: {certificate!.Subject}, serial {certificate.SerialNumber}, its own key" : "no certificate from the demo CA")}");
+                stdout.WriteLine($"  {device.Spec.Instance,-7} {device.Spec.EffectiveName,-12} " +
+                    $"{(ours ? $"active: {certificate!.Subject}, serial {certificate.SerialNumber}, its own key"
+                        : "no certificate from the demo CA")}");
             }
             stdout.WriteLine();
 
@@ -211,7 +226,9 @@ public static class DemoCommand
                 stderr.WriteLine($"certlsp: only {active} of {specs.Count} simulated devices hold their certificate");
                 return Program.Findings;
             }
-            stdout.WriteLine($"The demo discovered {specs.Count} simulated devices, read their CSRs over BACnet, had them signed and installed each certificate on its device.");
+            stdout.WriteLine(
+                $"The demo discovered {specs.Count} simulated devices, read their CSRs over BACnet, had them signed and installed each " +
+                $"certificate on its device.");
             return status;
         }
         finally

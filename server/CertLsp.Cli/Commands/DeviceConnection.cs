@@ -4,15 +4,22 @@ using CertLsp.Devices;
 
 namespace CertLsp.Cli.Commands;
 
-/// <summary>What csr and import share to talk to devices that hold their keys: the --bind and --timeout options and the client they give.</summary>
+/// <summary>What csr and import share to talk to devices that hold their keys: the --bind and --timeout options and the client they
+/// give.</summary>
 internal static class DeviceConnection
 {
     public static Option<string?> BindOption() =>
-        new("--bind") { Description = "key.source: device only: the local IPv4 address to talk BACnet/IP to the devices from (never defaulted)" };
+        new("--bind")
+        {
+            Description =
+            "key.source: device only: the local IPv4 address to talk BACnet/IP to the devices from (never defaulted)"
+        };
 
     public static Option<double> TimeoutOption() => new("--timeout")
     {
-        Description = $"Seconds a device may take to answer a request (retries included: APDU timeout SECONDS/3, 2 retries) before it is reported as not answering; default {DeviceTimeout.DefaultSeconds:0}",
+        Description =
+            $"Seconds a device may take to answer a request (retries included: APDU timeout SECONDS/3, 2 retries) before it is reported " +
+            $"as not answering; default {DeviceTimeout.DefaultSeconds:0}",
         DefaultValueFactory = _ => DeviceTimeout.DefaultSeconds,
     };
 

@@ -4,10 +4,9 @@ using System.Text.Json;
 using CertLsp.Bacnet;
 using CertLsp.Bacnet.Client;
 using CertLsp.Bacnet.Link;
-using CertLsp.Bacnet.Services;
+using CertLsp.Cli.Output;
 using CertLsp.Devices;
 using CertLsp.Workflows.Files;
-using CertLsp.Cli.Output;
 
 namespace CertLsp.Cli.Commands;
 
@@ -21,14 +20,28 @@ public static class DiscoverCommand
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
         var bind = new Option<string?>("--bind") { Description = "Local IPv4 address to send from (never defaulted)" };
-        var broadcast = new Option<string?>("--broadcast") { Description = "Directed broadcast address for Who-Is (default: the manifest's bacnet.broadcast)" };
+        var broadcast = new Option<string?>("--broadcast")
+        {
+            Description =
+            "Directed broadcast address for Who-Is (default: the manifest's bacnet.broadcast)"
+        };
         var port = new Option<int?>("--port") { Description = "BACnet/IP UDP port (default: the manifest's bacnet.port, else 47808)" };
-        var manifest = new Option<string?>("--manifest") { Description = "Compare with this site manifest: devices it lacks, devices that did not answer, differences" };
-        var format = new Option<string>("--format", "-f") { Description = "Output format: text or json", DefaultValueFactory = _ => "text" };
+        var manifest = new Option<string?>("--manifest")
+        {
+            Description =
+            "Compare with this site manifest: devices it lacks, devices that did not answer, differences"
+        };
+        var format = new Option<string>("--format", "-f")
+        {
+            Description = "Output format: text or json", DefaultValueFactory = _ =>
+            "text"
+        };
         format.AcceptOnlyFromAmong("text", "json");
         var timeout = new Option<double>("--timeout")
         {
-            Description = $"Seconds to wait for I-Am answers, and that a device may take to answer each read (retries included: APDU timeout SECONDS/3, 2 retries); default {DeviceTimeout.DefaultSeconds:0}",
+            Description =
+                $"Seconds to wait for I-Am answers, and that a device may take to answer each read (retries included: APDU timeout " +
+                $"SECONDS/3, 2 retries); default {DeviceTimeout.DefaultSeconds:0}",
             DefaultValueFactory = _ => DeviceTimeout.DefaultSeconds,
         };
         var expect = new Option<int?>("--expect") { Description = "Stop waiting once this many devices answered" };
@@ -36,12 +49,14 @@ public static class DiscoverCommand
         {
             bind, broadcast, port, manifest, format, timeout, expect,
         };
-        command.SetAction((result, ct) => RunAsync(result.GetValue(bind), result.GetValue(broadcast), result.GetValue(port), result.GetValue(manifest),
+        command.SetAction((result, ct) => RunAsync(result.GetValue(bind), result.GetValue(broadcast), result.GetValue(port),
+            result.GetValue(manifest),
             result.GetValue(format)!, result.GetValue(timeout), result.GetValue(expect), stdout, stderr, ct));
         return command;
     }
 
-    public static async Task<int> RunAsync(string? bind, string? broadcast, int? port, string? manifestPath, string format, double timeout, int? expect,
+    public static async Task<int> RunAsync(string? bind, string? broadcast, int? port, string? manifestPath, string format, double timeout,
+        int? expect,
         TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
         ManifestSite? site = null;
@@ -57,7 +72,8 @@ public static class DiscoverCommand
         try
         {
             IPAddress? broadcastAddress = broadcast is null ? site?.Broadcast : BacnetConnection.Ipv4(broadcast, "--broadcast");
-            if (broadcastAddress is null) return Fail(stderr, "name the broadcast address with --broadcast or bacnet.broadcast in the manifest (it is never defaulted)");
+            if (broadcastAddress is null) return Fail(stderr,
+                "name the broadcast address with --broadcast or bacnet.broadcast in the manifest (it is never defaulted)");
             client = BacnetConnection.ForDiscovery(BacnetConnection.Ipv4(bind, "--bind"), broadcastAddress, sitePort, timeout);
         }
         catch (BacnetSetupException e)
@@ -78,10 +94,17 @@ public static class DiscoverCommand
 
     private static string PortSummary(NetworkPortInfo p)
     {
-        var type = p.NetworkType switch { NetworkType.Ipv4 => "ipv4", NetworkType.SecureConnect or NetworkType.SecureConnectLegacy => "secure-connect", { } t => t.ToString().ToLowerInvariant(), null => "?" };
+        var type = p.NetworkType switch
+        {
+            NetworkType.Ipv4 => "ipv4",
+            NetworkType.SecureConnect or NetworkType.SecureConnectLegacy =>
+            "secure-connect", { } t => t.ToString().ToLowerInvariant(),
+            null => "?"
+        };
         var text = $"{p.Port.Instance}:{type} {Mac(p.MacAddress)}";
         if (p.CsrFile is { } csr) text += $" csr=file:{csr.Instance}";
-        if (p.IssuerCertificateFiles.Count > 0) text += $" issuers=file:{string.Join(",", p.IssuerCertificateFiles.Select(f => f.Instance))}";
+        if (p.IssuerCertificateFiles.Count > 0)
+            text += $" issuers=file:{string.Join(",", p.IssuerCertificateFiles.Select(f => f.Instance))}";
         if (p.OperationalCertificateFile is { } op) text += $" operational=file:{op.Instance}";
         return text;
     }
@@ -95,14 +118,21 @@ public static class DiscoverCommand
             foreach (var r in rows)
             {
                 var i = r.Info;
-                var ports = i is null ? $"(unreadable: {r.Failure})" : i.HasNoNetworkPort ? $"({DeviceInfo.NoNetworkPortRemark})" : string.Join("; ", i.NetworkPorts.Select(PortSummary));
-                stdout.WriteLine($"{r.Found.Instance,-9} {r.Found.Address,-21} {i?.ObjectName ?? "-",-20} {i?.VendorName ?? "-",-26} {i?.ModelName ?? "-",-12} {i?.SerialNumber ?? "-",-12} {ports}");
+                var ports = i is null ? $"(unreadable: {r.Failure})" : i.HasNoNetworkPort ? $"({DeviceInfo.NoNetworkPortRemark})"
+                    : string.Join("; ", i.NetworkPorts.Select(PortSummary));
+                stdout.WriteLine(
+                    $"{r.Found.Instance,-9} {r.Found.Address,-21} {i?.ObjectName ?? "-",-20} {i?.VendorName ?? "-",-26} " +
+                    $"{i?.ModelName ?? "-",-12} {i?.SerialNumber ?? "-",-12} {ports}");
                 foreach (var problem in i?.Problems ?? default) stdout.WriteLine($"{"",-9} ! {problem}");
             }
         }
         if (comparison is null) return;
         stdout.WriteLine();
-        if (comparison.IsEmpty) { stdout.WriteLine($"Matches {site!.Path}: every device answered with the manifest's name and address."); return; }
+        if (comparison.IsEmpty)
+        {
+            stdout.WriteLine(
+            $"Matches {site!.Path}: every device answered with the manifest's name and address."); return;
+        }
         foreach (var m in comparison.Missing) stdout.WriteLine($"missing: {m}");
         foreach (var d in comparison.Differences) stdout.WriteLine($"differs: {d}");
         foreach (var n in comparison.NotInManifest) stdout.WriteLine($"not in manifest: {n}");
@@ -134,11 +164,15 @@ public static class DiscoverCommand
                     WriteNullable(json, "name", p.Name);
                     if (p.NetworkType is { } t) json.WriteNumber("networkType", (uint)t); else json.WriteNull("networkType");
                     WriteNullable(json, "macAddress", p.MacAddress is null ? null : Convert.ToHexString(p.MacAddress));
-                    if (p.CsrFile is { } csr) json.WriteNumber("certificateSigningRequestFile", csr.Instance); else json.WriteNull("certificateSigningRequestFile");
+                    if (p.CsrFile is { } csr) json.WriteNumber("certificateSigningRequestFile", csr.Instance);
+                    else json.WriteNull(
+                        "certificateSigningRequestFile");
                     json.WriteStartArray("issuerCertificateFiles");
                     foreach (var f in p.IssuerCertificateFiles) json.WriteNumberValue(f.Instance);
                     json.WriteEndArray();
-                    if (p.OperationalCertificateFile is { } op) json.WriteNumber("operationalCertificateFile", op.Instance); else json.WriteNull("operationalCertificateFile");
+                    if (p.OperationalCertificateFile is { } op) json.WriteNumber("operationalCertificateFile",
+                        op.Instance);
+                    else json.WriteNull("operationalCertificateFile");
                     json.WriteEndObject();
                 }
                 json.WriteEndArray();

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using CertLsp.Cli.Output;
-using CertLsp.Core.Certificates;
 using CertLsp.Core.Checking;
 using CertLsp.Core.Ledger;
 using CertLsp.Devices;
@@ -9,7 +8,8 @@ using CertLsp.Workflows.Certificates;
 namespace CertLsp.Cli.Commands;
 
 /// <summary>
-/// <c>certlsp import &lt;manifest&gt; &lt;zip, folder or certificate file&gt; [--issuer PEM...] [--crl FILE...] [--strict-crl] [--out DIR] [--bind ADDR] [--timeout SECONDS]</c>:
+/// <c>certlsp import &lt;manifest&gt; &lt;zip, folder or certificate file&gt; [--issuer PEM...] [--crl FILE...] [--strict-crl] [--out DIR]
+/// [--bind ADDR] [--timeout SECONDS]</c>:
 /// verifies what the CA signed and records what passes. For device-held keys (key.source: device) with <c>--bind</c>, each accepted
 /// certificate (and each imported earlier but not installed yet) is installed on its device over BACnet/IP and the outcome recorded;
 /// without --bind the installs stay pending. Exit 0 when every certificate passed (and every install succeeded), 1 when some were
@@ -20,14 +20,36 @@ public static class ImportCommand
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
         var manifest = new Argument<string>("manifest") { Description = "The site manifest (*.site.yaml)" };
-        var source = new Argument<string>("source") { Description = "The CA's zip of signed certificates, a folder, or one certificate file (PEM with its chain, DER, PKCS#7 .p7b)" };
-        var issuers = new Option<string[]>("--issuer") { Description = "Issuer (CA) certificate files, besides the manifest's ca.issuers", AllowMultipleArgumentsPerToken = true };
-        var crls = new Option<string[]>("--crl") { Description = "Certificate revocation lists to check against", AllowMultipleArgumentsPerToken = true };
-        var strictCrl = new Option<bool>("--strict-crl") { Description = "Refuse the import when a CRL given has expired (its nextUpdate is past)" };
-        var output = new Option<string?>("--out") { Description = "Folder for the bundles (default: certificates/<manifest>/ beside the manifest)" };
+        var source = new Argument<string>("source")
+        {
+            Description =
+            "The CA's zip of signed certificates, a folder, or one certificate file (PEM with its chain, DER, PKCS#7 .p7b)"
+        };
+        var issuers = new Option<string[]>("--issuer")
+        {
+            Description = "Issuer (CA) certificate files, besides the manifest's ca.issuers",
+            AllowMultipleArgumentsPerToken = true
+        };
+        var crls = new Option<string[]>("--crl")
+        {
+            Description = "Certificate revocation lists to check against",
+            AllowMultipleArgumentsPerToken = true
+        };
+        var strictCrl = new Option<bool>("--strict-crl")
+        {
+            Description =
+            "Refuse the import when a CRL given has expired (its nextUpdate is past)"
+        };
+        var output = new Option<string?>("--out")
+        {
+            Description =
+            "Folder for the bundles (default: certificates/<manifest>/ beside the manifest)"
+        };
         var bind = DeviceConnection.BindOption();
         var timeout = DeviceConnection.TimeoutOption();
-        var command = new Command("import", "Verify signed certificates from the CA, record those that pass in the ledger and, for key.source: device with --bind, install them on the devices")
+        var command = new Command("import",
+            "Verify signed certificates from the CA, record those that pass in the ledger and, for key.source: device with --bind, " +
+            "install them on the devices")
         {
             manifest, source, issuers, crls, strictCrl, output, bind, timeout,
         };
@@ -49,7 +71,9 @@ public static class ImportCommand
         var bacnet = ManifestDocument.Parse(path, text).Manifest is { Key.DeviceHeld: true } manifest ? manifest.Bacnet : null;
         if (bind is not null && bacnet is null)
         {
-            stderr.WriteLine("certlsp: warning: --bind is not used: the site's keys are local (key.source: local), so nothing is installed on the devices");
+            stderr.WriteLine(
+                "certlsp: warning: --bind is not used: the site's keys are local (key.source: local), so nothing is installed on the " +
+                "devices");
             bind = null;
         }
         if (bind is null) return await ImportAsync(path, text, source, options, deviceHeld: bacnet is not null, stdout, stderr, cancellationToken).ConfigureAwait(false);
@@ -84,9 +108,14 @@ public static class ImportCommand
             stderr.WriteLine($"certlsp: {result.Refusal}");
             return Program.CouldNotRun;
         }
-        foreach (var file in result.Files) stdout.WriteLine($"  {Label(file.Verdict),-16} {file.Name}{(file.Device is null ? "" : $" ({file.Device})")}: {file.Reason}");
-        foreach (var device in result.NewlyRevoked) stdout.WriteLine($"  revoked          {device}: its certificate is on the CRL; recorded as revoked");
-        stdout.WriteLine($"Summary: {result.Count(FileVerdict.Accepted)} accepted, {result.Count(FileVerdict.AlreadyImported)} already imported, {result.Count(FileVerdict.Rejected)} rejected, {result.Count(FileVerdict.Skipped) + result.Count(FileVerdict.Issuer)} other files.");
+        foreach (var file in result.Files) stdout.WriteLine(
+            $"  {Label(file.Verdict),-16} {file.Name}{(file.Device is null ? "" : $" ({file.Device})")}: {file.Reason}");
+        foreach (var device in result.NewlyRevoked) stdout.WriteLine(
+            $"  revoked          {device}: its certificate is on the CRL; recorded as revoked");
+        stdout.WriteLine(
+            $"Summary: {result.Count(FileVerdict.Accepted)} accepted, {result.Count(FileVerdict.AlreadyImported)} already imported, " +
+            $"{result.Count(FileVerdict.Rejected)} rejected, {result.Count(FileVerdict.Skipped) + result.Count(FileVerdict.Issuer)} " +
+            $"other files.");
         if (deviceHeld) ReportInstalls(result, options.DeviceTarget is not null, stdout);
         stdout.WriteLine(result.LedgerChanged ? $"Ledger updated: {DisplayPath.For(result.LedgerPath)}." : "Ledger unchanged.");
         return result.Count(FileVerdict.Rejected) > 0 || result.InstallCount(InstallState.Failed) > 0 ? Program.Findings : Program.Ok;
@@ -98,7 +127,10 @@ public static class ImportCommand
         if (!installing)
         {
             if (result.Installs.Length > 0)
-                stdout.WriteLine($"Installs: {result.Installs.Length} certificate(s) wait to be installed on their devices (key.source: device): installing needs --bind ADDR, the local address to talk BACnet/IP from. The ledger records them as install pending; install them with certlsp install <manifest> --bind ADDR (or run the same import again with --bind).");
+                stdout.WriteLine(
+                    $"Installs: {result.Installs.Length} certificate(s) wait to be installed on their devices (key.source: device): " +
+                    $"installing needs --bind ADDR, the local address to talk BACnet/IP from. The ledger records them as install " +
+                    $"pending; install them with certlsp install <manifest> --bind ADDR (or run the same import again with --bind).");
             return;
         }
         if (result.Installs.Length == 0)

@@ -16,12 +16,21 @@ public static class InstallCommand
 {
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
-        var manifest = new Argument<string>("manifest") { Description = "The site manifest (*.site.yaml) of a site whose devices hold their keys (key.source: device)" };
-        var output = new Option<string?>("--out") { Description = "Folder import wrote the certificates to (default: certificates/<manifest>/ beside the manifest)" };
+        var manifest = new Argument<string>("manifest")
+        {
+            Description =
+            "The site manifest (*.site.yaml) of a site whose devices hold their keys (key.source: device)"
+        };
+        var output = new Option<string?>("--out")
+        {
+            Description =
+            "Folder import wrote the certificates to (default: certificates/<manifest>/ beside the manifest)"
+        };
         var bind = DeviceConnection.BindOption();
         bind.Required = true;
         var timeout = DeviceConnection.TimeoutOption();
-        var command = new Command("install", "Install on their devices (key.source: device) the certificates the ledger records as imported but not installed")
+        var command = new Command("install",
+            "Install on their devices (key.source: device) the certificates the ledger records as imported but not installed")
         {
             manifest, output, bind, timeout,
         };
@@ -55,7 +64,8 @@ public static class InstallCommand
                 stderr.WriteLine($"certlsp: {refusal}");
                 return Program.CouldNotRun;
             }
-            if (result.Installs.IsEmpty) stdout.WriteLine("Installs: none due (the ledger records every imported certificate as installed on its device).");
+            if (result.Installs.IsEmpty) stdout.WriteLine(
+                "Installs: none due (the ledger records every imported certificate as installed on its device).");
             else WriteInstalls(result.Installs, stdout);
             stdout.WriteLine(result.LedgerChanged ? $"Ledger updated: {DisplayPath.For(result.LedgerPath)}." : "Ledger unchanged.");
             return result.Count(InstallState.Installed) == result.Installs.Length ? Program.Ok : Program.Findings;
@@ -68,7 +78,9 @@ public static class InstallCommand
         stdout.WriteLine("Installs on the devices:");
         foreach (var install in installs) stdout.WriteLine($"  {Label(install.State),-16} {install.Device}: {install.Detail}");
         int pending = installs.Count(i => i.State == InstallState.Pending);
-        stdout.WriteLine($"Installs: {installs.Count(i => i.State == InstallState.Installed)} installed, {installs.Count(i => i.State == InstallState.Failed)} failed{(pending > 0 ? $", {pending} not tried" : "")}.");
+        stdout.WriteLine(
+            $"Installs: {installs.Count(i => i.State == InstallState.Installed)} installed, " +
+            $"{installs.Count(i => i.State == InstallState.Failed)} failed{(pending > 0 ? $", {pending} not tried" : "")}.");
     }
 
     private static string Label(InstallState state) => state switch

@@ -9,17 +9,23 @@ public static class LspCommand
     public static Command Create(TextWriter stderr)
     {
         var stdio = new Option<bool>("--stdio") { Description = "Talk LSP over stdin/stdout (the default and only transport)" };
-        var verbose = new Option<bool>("--verbose") { Description = $"Write every log line and trace to stderr (also {TraceVariable}=1); otherwise stderr carries only warnings and errors" };
+        var verbose = new Option<bool>("--verbose")
+        {
+            Description =
+            $"Write every log line and trace to stderr (also {TraceVariable}=1); otherwise stderr carries only warnings and errors"
+        };
         var command = new Command("lsp", "Run the language server on stdin/stdout") { stdio, verbose };
         command.TreatUnmatchedTokensAsErrors = false; // clients add their own flags (e.g. --clientProcessId)
-        command.SetAction((result, cancellationToken) => RunAsync(stderr, result.GetValue(verbose) || TraceFromEnvironment(), cancellationToken));
+        command.SetAction((result, cancellationToken) => RunAsync(stderr, result.GetValue(verbose) || TraceFromEnvironment(),
+            cancellationToken));
         return command;
     }
 
     /// <summary>The environment variable that makes the server verbose, for editors that cannot add a flag: 1 or true.</summary>
     public const string TraceVariable = "CERTLSP_TRACE";
 
-    private static bool TraceFromEnvironment() => Environment.GetEnvironmentVariable(TraceVariable)?.Trim().ToLowerInvariant() is "1" or "true";
+    private static bool TraceFromEnvironment() => Environment.GetEnvironmentVariable(TraceVariable)?.Trim().ToLowerInvariant() is "1"
+        or "true";
 
     public static async Task<int> RunAsync(TextWriter stderr, bool verbose, CancellationToken cancellationToken)
     {

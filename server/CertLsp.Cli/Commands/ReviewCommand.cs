@@ -1,9 +1,5 @@
 using System.CommandLine;
 using CertLsp.Cli.Output;
-using CertLsp.Core.Checking;
-using CertLsp.Workflows.Files;
-using CertLsp.Core.Ledger;
-using CertLsp.Workflows.Ledger;
 using CertLsp.Core.Review;
 using CertLsp.Workflows.Review;
 
@@ -21,16 +17,28 @@ public static class ReviewCommand
     {
         var paths = new Argument<string[]>("paths")
         {
-            Description = "With --base: manifests or folders to review (default: the whole repository). Without: the old and the new file or folder",
+            Description =
+                "With --base: manifests or folders to review (default: the whole repository). Without: the old and the new file or folder",
             Arity = ArgumentArity.ZeroOrMore,
         };
         var baseRev = new Option<string?>("--base") { Description = "The git revision to compare against (read with git show)" };
         var headRev = new Option<string?>("--head") { Description = "The git revision to review (default: the working tree)" };
-        var format = new Option<string>("--format", "-f") { Description = "Output format: text, markdown, json, or sarif or codeclimate (GitLab code quality) of the introduced findings", DefaultValueFactory = _ => "text" };
+        var format = new Option<string>("--format", "-f")
+        {
+            Description =
+            "Output format: text, markdown, json, or sarif or codeclimate (GitLab code quality) of the introduced findings",
+            DefaultValueFactory = _ => "text"
+        };
         format.AcceptOnlyFromAmong("text", "markdown", "json", "sarif", "codeclimate");
-        var failOn = new Option<string>("--fail-on") { Description = "Exit 1 when: none, new-errors (the change introduces an error), certificate-impact (it voids an issued certificate or a pending CSR)", DefaultValueFactory = _ => "none" };
+        var failOn = new Option<string>("--fail-on")
+        {
+            Description =
+            "Exit 1 when: none, new-errors (the change introduces an error), certificate-impact (it voids an issued certificate or a " +
+            "pending CSR)", DefaultValueFactory = _ => "none"
+        };
         failOn.AcceptOnlyFromAmong("none", "new-errors", "certificate-impact");
-        var command = new Command("review", "Show what a change does to a site's certificates: devices, CSRs to request again, zips, ledger, findings introduced and fixed")
+        var command = new Command("review",
+            "Show what a change does to a site's certificates: devices, CSRs to request again, zips, ledger, findings introduced and fixed")
         {
             paths, baseRev, headRev, format, failOn,
         };

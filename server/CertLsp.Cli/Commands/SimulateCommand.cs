@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Net;
-using CertLsp.Bacnet;
 using CertLsp.Bacnet.Simulator;
 using CertLsp.Devices;
 using CertLsp.Workflows.Files;
@@ -17,27 +16,55 @@ public static class SimulateCommand
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
         var devices = new Option<int?>("--devices") { Description = "Simulate N devices (instances 1001...) at --bind, --bind + 1, ..." };
-        var manifest = new Option<string?>("--manifest") { Description = "Simulate the devices of a site manifest (their instance, name and address)" };
-        var bind = new Option<string>("--bind") { Description = "Loopback address of the first device (devices without an address in the manifest get the next ones)", Required = true };
+        var manifest = new Option<string?>("--manifest")
+        {
+            Description =
+            "Simulate the devices of a site manifest (their instance, name and address)"
+        };
+        var bind = new Option<string>("--bind")
+        {
+            Description =
+            "Loopback address of the first device (devices without an address in the manifest get the next ones)", Required = true
+        };
         var port = new Option<int?>("--port") { Description = "UDP port (default: the manifest's bacnet.port, else 47808)" };
-        var broadcast = new Option<string?>("--broadcast") { Description = "Broadcast address to listen on (default 127.255.255.255; loopback only)" };
-        var command = new Option<int?>("--generate-csr-command") { Description = "The Network Port Command value the devices take as generate-csr-file: 8 or 9 (default: the manifest's, else alternating)" };
+        var broadcast = new Option<string?>("--broadcast")
+        {
+            Description =
+            "Broadcast address to listen on (default 127.255.255.255; loopback only)"
+        };
+        var command = new Option<int?>("--generate-csr-command")
+        {
+            Description =
+            "The Network Port Command value the devices take as generate-csr-file: 8 or 9 (default: the manifest's, else alternating)"
+        };
         var duration = new Option<double?>("--duration") { Description = "Stop after this many seconds (default: run until Ctrl+C)" };
-        var maxApdu = new Option<int?>("--max-apdu") { Description = "Every device's Max APDU: 50, 128, 206, 480, 1024 or 1476 (default 1476)" };
-        var segmentation = new Option<string?>("--segmentation") { Description = "Every device's segmentation support: both, transmit, receive or none (default both)" };
+        var maxApdu = new Option<int?>("--max-apdu")
+        {
+            Description =
+            "Every device's Max APDU: 50, 128, 206, 480, 1024 or 1476 (default 1476)"
+        };
+        var segmentation = new Option<string?>("--segmentation")
+        {
+            Description =
+            "Every device's segmentation support: both, transmit, receive or none (default both)"
+        };
         var maxSegments = new Option<int?>("--max-segments") { Description = "Every device's Max_Segments_Accepted: 2..255 (default 255)" };
         var deviceLimits = new Option<string[]>("--device-limits")
         {
-            Description = "One device's limits, repeatable: NAME_OR_INSTANCE=MAX_APDU[/SEGMENTATION[/MAX_SEGMENTS]], e.g. dev-0002=480/none",
+            Description =
+                "One device's limits, repeatable: NAME_OR_INSTANCE=MAX_APDU[/SEGMENTATION[/MAX_SEGMENTS]], e.g. dev-0002=480/none",
             AllowMultipleArgumentsPerToken = false,
         };
-        var cmd = new Command("simulate", "Run simulated BACnet/IP devices on loopback (Device, Network Port, File objects; CSR on command; certificate checks)")
+        var cmd = new Command("simulate",
+            "Run simulated BACnet/IP devices on loopback (Device, Network Port, File objects; CSR on command; certificate checks)")
         {
             devices, manifest, bind, port, broadcast, command, duration, maxApdu, segmentation, maxSegments, deviceLimits,
         };
-        cmd.SetAction((result, cancellationToken) => RunAsync(result.GetValue(devices), result.GetValue(manifest), result.GetValue(bind)!, result.GetValue(port),
+        cmd.SetAction((result, cancellationToken) => RunAsync(result.GetValue(devices), result.GetValue(manifest), result.GetValue(bind)!,
+            result.GetValue(port),
             result.GetValue(broadcast), result.GetValue(command), result.GetValue(duration), stdout, stderr, cancellationToken,
-            new SimulatedLimits(result.GetValue(maxApdu), result.GetValue(segmentation), result.GetValue(maxSegments), result.GetValue(deviceLimits) ?? [])));
+            new SimulatedLimits(result.GetValue(maxApdu), result.GetValue(segmentation), result.GetValue(maxSegments),
+                result.GetValue(deviceLimits) ?? [])));
         return cmd;
     }
 
@@ -52,20 +79,25 @@ public static class SimulateCommand
             var all = specs.Select(s => With(s, MaxApdu, Segmentation, MaxSegments, "--max-apdu/--segmentation/--max-segments")).ToList();
             foreach (var text in PerDevice)
             {
-                var (key, value) = text.Split('=', 2) is [var k, var v] ? (k.Trim(), v.Trim()) : throw new ArgumentException($"--device-limits \"{text}\": write NAME_OR_INSTANCE=MAX_APDU[/SEGMENTATION[/MAX_SEGMENTS]]");
+                var (key, value) = text.Split('=', 2) is [var k, var v] ? (k.Trim(), v.Trim())
+                    : throw new ArgumentException(
+                    $"--device-limits \"{text}\": write NAME_OR_INSTANCE=MAX_APDU[/SEGMENTATION[/MAX_SEGMENTS]]");
                 var index = all.FindIndex(s => s.Name == key || s.Instance.ToString(CultureInfo.InvariantCulture) == key);
                 if (index < 0) throw new ArgumentException($"--device-limits \"{text}\": no simulated device is named or numbered {key}");
                 var parts = value.Split('/');
                 if (parts.Length > 3 || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var apdu))
-                    throw new ArgumentException($"--device-limits \"{text}\": write NAME_OR_INSTANCE=MAX_APDU[/SEGMENTATION[/MAX_SEGMENTS]]");
+                    throw new ArgumentException(
+                        $"--device-limits \"{text}\": write NAME_OR_INSTANCE=MAX_APDU[/SEGMENTATION[/MAX_SEGMENTS]]");
                 int? segments = parts.Length > 2 && int.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var m) ? m
-                    : parts.Length > 2 ? throw new ArgumentException($"--device-limits \"{text}\": max segments \"{parts[2]}\" is not a number") : null;
+                    : parts.Length > 2 ? throw new ArgumentException(
+                        $"--device-limits \"{text}\": max segments \"{parts[2]}\" is not a number") : null;
                 all[index] = With(all[index], apdu, parts.Length > 1 ? parts[1] : null, segments, $"--device-limits \"{text}\"");
             }
             return all;
         }
 
-        private static SimulatedDeviceSpec With(SimulatedDeviceSpec spec, int? maxApdu, string? segmentation, int? maxSegments, string givenAs)
+        private static SimulatedDeviceSpec With(SimulatedDeviceSpec spec, int? maxApdu, string? segmentation, int? maxSegments,
+            string givenAs)
         {
             var updated = spec with
             {
@@ -86,11 +118,13 @@ public static class SimulateCommand
         };
     }
 
-    public static async Task<int> RunAsync(int? count, string? manifestPath, string bind, int? port, string? broadcast, int? generateCsr, double? duration,
+    public static async Task<int> RunAsync(int? count, string? manifestPath, string bind, int? port, string? broadcast, int? generateCsr,
+        double? duration,
         TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken, SimulatedLimits? limits = null)
     {
         if ((count is null) == (manifestPath is null)) return Fail(stderr, "give either --devices N or --manifest FILE");
-        if (!IPAddress.TryParse(bind, out var first) || !IsLoopback(first)) return Fail(stderr, $"--bind \"{bind}\" must be a loopback IPv4 address (127.x.x.x): the simulator never leaves the machine");
+        if (!IPAddress.TryParse(bind, out var first) || !IsLoopback(first)) return Fail(stderr,
+            $"--bind \"{bind}\" must be a loopback IPv4 address (127.x.x.x): the simulator never leaves the machine");
         var broadcastAddress = IPAddress.Parse("127.255.255.255");
         if (broadcast is not null && (!IPAddress.TryParse(broadcast, out broadcastAddress) || !IsLoopback(broadcastAddress)))
             return Fail(stderr, $"--broadcast \"{broadcast}\" must be a loopback address such as 127.255.255.255");
@@ -101,7 +135,8 @@ public static class SimulateCommand
         int sitePort;
         try
         {
-            (specs, sitePort) = manifestPath is not null ? FromManifest(manifestPath, first, port, generateCsr) : (FromCount(count!.Value, first, generateCsr), port ?? 47808);
+            (specs, sitePort) = manifestPath is not null ? FromManifest(manifestPath, first, port, generateCsr)
+                : (FromCount(count!.Value, first, generateCsr), port ?? 47808);
             specs = (limits ?? SimulatedLimits.None).Apply(specs);
         }
         catch (Exception e) when (e is ManifestReadException or ArgumentException)
@@ -109,15 +144,20 @@ public static class SimulateCommand
             return Fail(stderr, e.Message);
         }
         if (specs.FirstOrDefault(s => !IsLoopback(s.Address)) is { } outside)
-            return Fail(stderr, $"device {outside.EffectiveName} has address {outside.Address}, not loopback: the simulator only uses 127.x.x.x");
+            return Fail(stderr,
+                $"device {outside.EffectiveName} has address {outside.Address}, not loopback: the simulator only uses 127.x.x.x");
         if (specs.GroupBy(s => s.Address).FirstOrDefault(g => g.Count() > 1) is { } shared)
             return Fail(stderr, $"{shared.Count()} devices share the address {shared.Key}");
 
         await using var site = SimulatedSite.Start(specs, (ushort)sitePort, broadcastAddress);
-        stdout.WriteLine($"Simulating {specs.Count} device(s) on UDP port {sitePort}, broadcast {broadcastAddress}. {(duration is null ? "Ctrl+C stops." : $"Stopping after {duration} s.")}");
+        stdout.WriteLine(
+            $"Simulating {specs.Count} device(s) on UDP port {sitePort}, broadcast {broadcastAddress}. " +
+            $"{(duration is null ? "Ctrl+C stops." : $"Stopping after {duration} s.")}");
         stdout.WriteLine($"{"INSTANCE",-9} {"ADDRESS",-16} {"CSR CMD",-7} {"MAX APDU",-8} {"SEGMENTATION",-12} NAME");
         foreach (var s in specs.Take(50))
-            stdout.WriteLine($"{s.Instance,-9} {s.Address,-16} {s.GenerateCsrCommand,-7} {s.MaxApdu,-8} {s.Segmentation.ToString().ToLowerInvariant(),-12} {s.EffectiveName}");
+            stdout.WriteLine(
+                $"{s.Instance,-9} {s.Address,-16} {s.GenerateCsrCommand,-7} {s.MaxApdu,-8} " +
+                $"{s.Segmentation.ToString().ToLowerInvariant(),-12} {s.EffectiveName}");
         if (specs.Count > 50) stdout.WriteLine($"... and {specs.Count - 50} more");
         stdout.Flush();
         try
@@ -127,22 +167,26 @@ public static class SimulateCommand
         catch (OperationCanceledException)
         {
         }
-        stdout.WriteLine($"Stopped. {site.MalformedReceived} malformed datagram(s) were dropped or rejected, {site.OversizedDropped} larger than a device's Max APDU dropped.");
+        stdout.WriteLine(
+            $"Stopped. {site.MalformedReceived} malformed datagram(s) were dropped or rejected, {site.OversizedDropped} larger than a " +
+            $"device's Max APDU dropped.");
         return Program.Ok;
     }
 
-    private static bool IsLoopback(IPAddress address) => address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && address.GetAddressBytes()[0] == 127;
+    private static bool IsLoopback(IPAddress address) => address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork
+        && address.GetAddressBytes()[0] == 127;
 
     private static IPAddress Next(IPAddress address, int offset)
     {
         var b = address.GetAddressBytes();
         var value = ((uint)b[0] << 24 | (uint)b[1] << 16 | (uint)b[2] << 8 | b[3]) + (uint)offset;
         if (value >> 24 != 127) throw new ArgumentException("too many devices for the loopback range after --bind");
-        return new IPAddress(new[] { (byte)(value >> 24), (byte)(value >> 16), (byte)(value >> 8), (byte)value });
+        return new IPAddress([(byte)(value >> 24), (byte)(value >> 16), (byte)(value >> 8), (byte)value]);
     }
 
     private static List<SimulatedDeviceSpec> FromCount(int count, IPAddress first, int? generateCsr) =>
-        [.. Enumerable.Range(0, count).Select(i => new SimulatedDeviceSpec(1001 + (uint)i, Next(first, i)) { GenerateCsrCommand = (uint)(generateCsr ?? (i % 2 == 0 ? 8 : 9)) })];
+        [.. Enumerable.Range(0, count).Select(i => new SimulatedDeviceSpec(1001 + (uint)i, Next(first, i)) { GenerateCsrCommand =
+            (uint)(generateCsr ?? (i % 2 == 0 ? 8 : 9)) })];
 
     /// <summary>The simulated devices of a manifest (its instances, names, CNs and addresses) and the site's port.</summary>
     internal static (List<SimulatedDeviceSpec> Specs, int Port) FromManifest(string path, IPAddress first, int? port, int? generateCsr)
@@ -157,7 +201,8 @@ public static class SimulateCommand
         foreach (var device in site.Devices)
         {
             var address = device.Address?.Address;
-            if (device.Address is { } a && a.Port != sitePort) throw new ArgumentException($"device {device.Name} uses port {a.Port}; the simulator runs every device on port {sitePort}");
+            if (device.Address is { } a && a.Port != sitePort) throw new ArgumentException(
+                $"device {device.Name} uses port {a.Port}; the simulator runs every device on port {sitePort}");
             while (address is null)
             {
                 var candidate = Next(first, nextFree++);

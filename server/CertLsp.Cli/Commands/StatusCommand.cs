@@ -1,10 +1,9 @@
 using System.CommandLine;
-using System.Text.Json;
+using CertLsp.Cli.Output;
 using CertLsp.Core.Checking;
 using CertLsp.Core.Ledger;
 using CertLsp.Workflows.Ledger;
 using CertLsp.Workflows.Requests;
-using CertLsp.Cli.Output;
 
 namespace CertLsp.Cli.Commands;
 
@@ -17,7 +16,11 @@ public static class StatusCommand
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
         var manifest = new Argument<string>("manifest") { Description = "The site manifest (*.site.yaml)" };
-        var format = new Option<string>("--format", "-f") { Description = "Output format: text or json", DefaultValueFactory = _ => "text" };
+        var format = new Option<string>("--format", "-f")
+        {
+            Description = "Output format: text or json", DefaultValueFactory = _ =>
+            "text"
+        };
         format.AcceptOnlyFromAmong("text", "json");
         var command = new Command("status", "Show each device's certificate status, most urgent first") { manifest, format };
         command.SetAction(r => Run(r.GetValue(manifest)!, r.GetValue(format)!, TimeProvider.System.GetUtcNow(), stdout, stderr));
@@ -50,10 +53,12 @@ public static class StatusCommand
         {
             WriteTable(rows, stdout);
             // The zips still waiting for the CA: runs since the ledger's run-open marker were interrupted.
-            string site = manifest.Site?.Value ?? CertLsp.Workflows.Certificates.KeyStore.ManifestStem(path);
-            var interrupted = ledger.Entries.Values.Select(e => e.Pending is { } p ? CsrZip.TimestampOf(p.Zip, site) : null).OfType<string>()
+            string site = manifest.Site?.Value ?? Workflows.Certificates.KeyStore.ManifestStem(path);
+            var interrupted = ledger.Entries.Values.Select(e => e.Pending is { } p ? CsrZip.TimestampOf(p.Zip, site)
+                : null).OfType<string>()
                 .Where(t => ledger.RunOpen is { } open && string.CompareOrdinal(t, open) >= 0).ToHashSet(StringComparer.Ordinal);
-            CommandSupport.WriteAwaitingZips(CsrZip.Pending(ledger, Path.GetDirectoryName(path)!, new HashSet<string>(), interrupted), stdout);
+            CommandSupport.WriteAwaitingZips(CsrZip.Pending(ledger, Path.GetDirectoryName(path)!, new HashSet<string>(), interrupted),
+                stdout);
         }
         return Program.Ok;
     }
@@ -62,12 +67,14 @@ public static class StatusCommand
     {
         // Device-held keys: whether each issued certificate is on its device (the column appears once one is issued).
         bool installs = rows.Any(r => r.Install is not null);
-        string[] header = ["DEVICE", "CN", "STATUS", "NOT AFTER", "DAYS LEFT", "PENDING SINCE", .. (installs ? ["INSTALL"] : Array.Empty<string>())];
+        string[] header = ["DEVICE", "CN", "STATUS", "NOT AFTER", "DAYS LEFT", "PENDING SINCE",
+            .. (installs ? ["INSTALL"] : Array.Empty<string>())];
         var cells = rows.Select(r => (string[])
         [
             r.Device, r.CommonName, r.Status.ToString().ToLowerInvariant() + (r.ExpiresSoon ? " (expires soon)" : "")
                 + (r.CrlExpired is { } stale ? $" (not proven unrevoked: CRL expired {CommandSupport.Date(stale)})" : ""),
-            CommandSupport.Date(r.NotAfter), r.DaysLeft?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-", CommandSupport.Date(r.PendingSince),
+            CommandSupport.Date(r.NotAfter), r.DaysLeft?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-",
+                CommandSupport.Date(r.PendingSince),
             .. (installs ? [InstallText(r)] : Array.Empty<string>()),
         ]).ToList();
         var widths = header.Select((h, i) => Math.Max(h.Length, cells.Count == 0 ? 0 : cells.Max(c => c[i].Length))).ToArray();
@@ -99,7 +106,9 @@ public static class StatusCommand
                 if (r.NotAfter is { } n) json.WriteString("notAfter", LedgerFormat.Time(n)); else json.WriteNull("notAfter");
                 if (r.DaysLeft is { } d) json.WriteNumber("daysLeft", d); else json.WriteNull("daysLeft");
                 if (r.PendingSince is { } p) json.WriteString("pendingSince", LedgerFormat.Time(p)); else json.WriteNull("pendingSince");
-                if (r.Install is { } install) json.WriteString("install", install.ToString().ToLowerInvariant()); else json.WriteNull("install");
+                if (r.Install is { } install) json.WriteString("install", install.ToString().ToLowerInvariant());
+                else json.WriteNull(
+                    "install");
                 if (r.InstallError is { } error) json.WriteString("installError", error); else json.WriteNull("installError");
                 if (r.CrlExpired is { } stale) json.WriteString("crlExpired", LedgerFormat.Time(stale)); else json.WriteNull("crlExpired");
                 json.WriteEndObject();

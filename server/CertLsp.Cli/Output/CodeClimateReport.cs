@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
 using CertLsp.Core.Checking;
 using CertLsp.Core.Diagnostics;
 
@@ -39,7 +38,8 @@ public sealed class CodeClimateReport : IReport
                         DiagnosticSeverity.Warning => "minor",
                         _ => "info",
                     });
-                    json.WriteString("fingerprint", Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{identity}\n{occurrence}")))[..32]);
+                    json.WriteString("fingerprint", Convert.ToHexStringLower(
+                        SHA256.HashData(Encoding.UTF8.GetBytes($"{identity}\n{occurrence}")))[..32]);
                     json.WriteStartObject("location");
                     json.WriteString("path", d.Path);
                     json.WriteStartObject("lines");

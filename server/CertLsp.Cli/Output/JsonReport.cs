@@ -1,11 +1,11 @@
 using System.Text.Json;
 using CertLsp.Core.Checking;
-using CertLsp.Core.Diagnostics;
 using CertLsp.Core.Text;
 
 namespace CertLsp.Cli.Output;
 
-/// <summary>An array of findings: file, LSP range (zero-based line, UTF-16 character), severity, code, message, related places, fixes.</summary>
+/// <summary>An array of findings: file, LSP range (zero-based line, UTF-16 character), severity, code, message, related places,
+/// fixes.</summary>
 public sealed class JsonReport : IReport
 {
     public void Write(CheckResult result, TextWriter output)

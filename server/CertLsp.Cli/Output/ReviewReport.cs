@@ -115,7 +115,8 @@ public static class ReviewReport
         json.WriteEndArray();
     }
 
-    private static void Devices(Utf8JsonWriter json, string name, IEnumerable<ReviewDevice> devices) => Objects(json, name, devices, d => DeviceFields(json, d));
+    private static void Devices(Utf8JsonWriter json, string name, IEnumerable<ReviewDevice> devices) =>
+        Objects(json, name, devices, d => DeviceFields(json, d));
 
     private static void Pairs(Utf8JsonWriter json, string name, IEnumerable<DevicePairing> pairs) => Objects(json, name, pairs, p =>
     {
@@ -144,7 +145,8 @@ public static class ReviewReport
         json.WriteString("serial", d.Serial);
     }
 
-    private static void Findings(Utf8JsonWriter json, string name, IEnumerable<ReviewFinding> findings) => Objects(json, name, findings, f =>
+    private static void Findings(Utf8JsonWriter json, string name, IEnumerable<ReviewFinding> findings) =>
+        Objects(json, name, findings, f =>
     {
         json.WriteString("code", f.Diagnostic.Code);
         json.WriteString("severity", Severities.Name(f.Diagnostic.Severity));

@@ -5,7 +5,8 @@ using CertLsp.Core.Text;
 
 namespace CertLsp.Cli.Output;
 
-/// <summary>SARIF 2.1.0 for code-review annotations: every catalog code as a rule, findings with one-based UTF-16 regions, related places and fixes.</summary>
+/// <summary>SARIF 2.1.0 for code-review annotations: every catalog code as a rule, findings with one-based UTF-16 regions, related places
+/// and fixes.</summary>
 public sealed class SarifReport : IReport
 {
     public const string SchemaUri = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -32,7 +33,8 @@ public sealed class SarifReport : IReport
             {
                 json.WriteStartObject();
                 json.WriteString("id", rule.Code);
-                json.WriteString("name", string.Concat(rule.Title.Split(' ', '-').Select(w => w.Length == 0 ? w : char.ToUpperInvariant(w[0]) + w[1..])));
+                json.WriteString("name", string.Concat(rule.Title.Split(' ', '-').Select(w => w.Length == 0 ? w
+                    : char.ToUpperInvariant(w[0]) + w[1..])));
                 json.WriteStartObject("shortDescription");
                 json.WriteString("text", rule.Title);
                 json.WriteEndObject();

@@ -17,6 +17,8 @@ public sealed class TextReport : IReport
             }
         }
         int errors = result.Count(DiagnosticSeverity.Error), warnings = result.Count(DiagnosticSeverity.Warning);
-        output.WriteLine($"{result.Documents.Length} manifest{(result.Documents.Length == 1 ? "" : "s")} checked: {errors} error{(errors == 1 ? "" : "s")}, {warnings} warning{(warnings == 1 ? "" : "s")}.");
+        output.WriteLine(
+            $"{result.Documents.Length} manifest{(result.Documents.Length == 1 ? "" : "s")} checked: {errors} " +
+            $"error{(errors == 1 ? "" : "s")}, {warnings} warning{(warnings == 1 ? "" : "s")}.");
     }
 }

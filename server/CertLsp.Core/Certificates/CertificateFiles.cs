@@ -23,9 +23,11 @@ public static class CertificateFiles
             while (PemEncoding.TryFind(rest, out var fields))
             {
                 var label = rest[fields.Label];
-                if (label.Contains("PRIVATE KEY", StringComparison.Ordinal)) throw new FormatException("it holds a private key, not a certificate (not read)");
+                if (label.Contains("PRIVATE KEY", StringComparison.Ordinal)) throw new FormatException(
+                    "it holds a private key, not a certificate (not read)");
                 byte[] der = Convert.FromBase64String(rest[fields.Base64Data].ToString());
-                if (label.SequenceEqual("PKCS7")) result.AddRange(FromPkcs7(der) ?? throw new FormatException("a PEM block “PKCS7” is not a PKCS#7 certificate bundle"));
+                if (label.SequenceEqual("PKCS7")) result.AddRange(FromPkcs7(der)
+                    ?? throw new FormatException("a PEM block “PKCS7” is not a PKCS#7 certificate bundle"));
                 else if (label.SequenceEqual("CERTIFICATE")) result.Add(FromDer(der));
                 else throw new FormatException($"a PEM block “{label}” is not a certificate");
                 rest = rest[fields.Location.End..];
@@ -99,7 +101,8 @@ public static class CertificateFiles
             _ = new Org.BouncyCastle.X509.X509CertificateParser().ReadCertificate(der) ?? throw new FormatException("not a certificate");
             return X509CertificateLoader.LoadCertificate(der);
         }
-        catch (Exception ex) when (ex is CryptographicException or Org.BouncyCastle.Security.Certificates.CertificateException or IOException or ArgumentException or InvalidCastException)
+        catch (Exception ex) when (ex is CryptographicException or Org.BouncyCastle.Security.Certificates.CertificateException
+            or IOException or ArgumentException or InvalidCastException)
         {
             throw new FormatException($"not a well-formed X.509 certificate ({ex.Message})", ex);
         }

@@ -6,7 +6,8 @@ namespace CertLsp.Core.Certificates;
 /// What a device certificate must be usable for, per CA profile (ca.profile), and the names it may carry. A device of a BACnet/SC
 /// site connects (TLS client) and accepts connections (TLS server, as hub or direct-connect acceptor), signing the handshake with its key:
 /// <list type="bullet">
-/// <item><c>bacnet-sc</c> and <c>enos</c>: keyUsage present with digitalSignature; extendedKeyUsage present with both clientAuth and serverAuth.
+/// <item><c>bacnet-sc</c> and <c>enos</c>: keyUsage present with digitalSignature; extendedKeyUsage present with both clientAuth and
+/// serverAuth.
 /// A certificate without extendedKeyUsage is refused: peers that check it (and the CA profile) expect the purposes named.</item>
 /// <item><c>generic</c>: keyUsage, when present, with digitalSignature; extendedKeyUsage, when present, with clientAuth and serverAuth (or
 /// anyExtendedKeyUsage). Without the extension a certificate is good for any purpose (RFC 5280 §4.2.1.3, §4.2.1.12) and is accepted.</item>
@@ -21,7 +22,8 @@ public static class CertificateUsage
 
     private static readonly Dictionary<string, string> PurposeNames = new(StringComparer.Ordinal)
     {
-        [ServerAuth] = "serverAuth", [ClientAuth] = "clientAuth", ["1.3.6.1.5.5.7.3.3"] = "codeSigning", ["1.3.6.1.5.5.7.3.4"] = "emailProtection",
+        [ServerAuth] = "serverAuth", [ClientAuth] = "clientAuth", ["1.3.6.1.5.5.7.3.3"] = "codeSigning", ["1.3.6.1.5.5.7.3.4"] =
+            "emailProtection",
         ["1.3.6.1.5.5.7.3.8"] = "timeStamping", ["1.3.6.1.5.5.7.3.9"] = "OCSPSigning", [AnyExtendedKeyUsage] = "anyExtendedKeyUsage",
     };
 
@@ -29,7 +31,8 @@ public static class CertificateUsage
     [
         (X509KeyUsageFlags.DigitalSignature, "digitalSignature"), (X509KeyUsageFlags.NonRepudiation, "nonRepudiation"),
         (X509KeyUsageFlags.KeyEncipherment, "keyEncipherment"), (X509KeyUsageFlags.DataEncipherment, "dataEncipherment"),
-        (X509KeyUsageFlags.KeyAgreement, "keyAgreement"), (X509KeyUsageFlags.KeyCertSign, "keyCertSign"), (X509KeyUsageFlags.CrlSign, "cRLSign"),
+        (X509KeyUsageFlags.KeyAgreement, "keyAgreement"), (X509KeyUsageFlags.KeyCertSign, "keyCertSign"),
+            (X509KeyUsageFlags.CrlSign, "cRLSign"),
         (X509KeyUsageFlags.EncipherOnly, "encipherOnly"), (X509KeyUsageFlags.DecipherOnly, "decipherOnly"),
     ];
 
@@ -48,20 +51,24 @@ public static class CertificateUsage
         }
         else if (!keyUsage.KeyUsages.HasFlag(X509KeyUsageFlags.DigitalSignature))
         {
-            return $"its keyUsage lacks digitalSignature (it has {KeyUsageText(keyUsage.KeyUsages)}): {needs} digitalSignature (the device signs its TLS handshakes)";
+            return $"its keyUsage lacks digitalSignature (it has {KeyUsageText(keyUsage.KeyUsages)}): {needs} digitalSignature (the " +
+                $"device signs its TLS handshakes)";
         }
 
         var eku = certificate.Extensions.OfType<X509EnhancedKeyUsageExtension>().FirstOrDefault();
         if (eku is null)
         {
-            return lenient ? null : $"it has no extendedKeyUsage: {needs} clientAuth and serverAuth (BACnet/SC devices connect and accept connections)";
+            return lenient ? null
+                : $"it has no extendedKeyUsage: {needs} clientAuth and serverAuth (BACnet/SC devices connect and accept connections)";
         }
         var purposes = eku.EnhancedKeyUsages.Cast<System.Security.Cryptography.Oid>().Select(o => o.Value ?? "").ToList();
         if (lenient && purposes.Contains(AnyExtendedKeyUsage)) return null;
-        var missing = new[] { (ClientAuth, "clientAuth"), (ServerAuth, "serverAuth") }.Where(p => !purposes.Contains(p.Item1)).Select(p => p.Item2).ToList();
+        var missing = new[] { (ClientAuth, "clientAuth"), (ServerAuth, "serverAuth") }.Where(p => !purposes.Contains(p.Item1)).Select(p =>
+            p.Item2).ToList();
         if (missing.Count == 0) return null;
         string has = purposes.Count == 0 ? "no purpose" : string.Join(", ", purposes.Select(p => PurposeNames.GetValueOrDefault(p, p)));
-        return $"its extendedKeyUsage lacks {string.Join(" and ", missing)} (it has {has}): {needs} clientAuth and serverAuth (BACnet/SC devices connect and accept connections)";
+        return $"its extendedKeyUsage lacks {string.Join(" and ", missing)} (it has {has}): {needs} clientAuth and serverAuth (BACnet/SC " +
+            $"devices connect and accept connections)";
     }
 
     /// <summary>Why the certificate names more than one host (a wildcard CN or subjectAltName dNSName), or null.</summary>
@@ -75,7 +82,9 @@ public static class CertificateUsage
             {
                 foreach (var dns in san.EnumerateDnsNames())
                 {
-                    if (dns.Contains('*', StringComparison.Ordinal)) return $"its subjectAltName dNSName “{dns}” is a wildcard: a device certificate names exactly one host";
+                    if (dns.Contains('*',
+                        StringComparison.Ordinal)) return $"its subjectAltName dNSName “{dns}” is a wildcard: a device certificate names " +
+                        $"exactly one host";
                 }
             }
         }

@@ -49,14 +49,16 @@ public static class CsrGenerator
         return request.CreateSigningRequest();
     }
 
-    /// <summary>Reads a CSR (PEM or DER) back: its subject's CN and public-key fingerprint. Throws CryptographicException when malformed or its signature fails.</summary>
+    /// <summary>Reads a CSR (PEM or DER) back: its subject's CN and public-key fingerprint. Throws CryptographicException when malformed or
+    /// its signature fails.</summary>
     public static (string? CommonName, string PublicKey) Inspect(ReadOnlySpan<byte> data)
     {
         var details = Read(data);
         return (details.CommonName, details.PublicKey);
     }
 
-    /// <summary>Reads a CSR (PEM or DER) with its whole subject and key type. Throws CryptographicException when malformed or its signature fails.</summary>
+    /// <summary>Reads a CSR (PEM or DER) with its whole subject and key type. Throws CryptographicException when malformed or its signature
+    /// fails.</summary>
     public static CsrDetails Read(ReadOnlySpan<byte> data)
     {
         string text = Encoding.ASCII.GetString(data);
@@ -71,9 +73,11 @@ public static class CsrGenerator
                 if (rdn.HasMultipleElements || rdn.GetSingleElementValue() is not { } value) continue;
                 fields.TryAdd(rdn.GetSingleElementType().Value ?? "", value);
             }
-            return new CsrDetails(fields.GetValueOrDefault(X500Names.CommonName), fields, Fingerprints.OfPublicKey(request.PublicKey), KeyTypeOf(request.PublicKey));
+            return new CsrDetails(fields.GetValueOrDefault(X500Names.CommonName), fields, Fingerprints.OfPublicKey(request.PublicKey),
+                KeyTypeOf(request.PublicKey));
         }
-        catch (Exception ex) when (ex is PlatformNotSupportedException or NotSupportedException or ArgumentException or FormatException or InvalidOperationException)
+        catch (Exception ex) when (ex is PlatformNotSupportedException or NotSupportedException or ArgumentException or FormatException
+            or InvalidOperationException)
         {
             // A damaged CSR (an unknown curve, a broken name): one kind of failure for callers, as for any other unreadable CSR.
             throw new CryptographicException($"not a readable CSR ({ex.Message})", ex);
@@ -101,7 +105,8 @@ public static class CsrGenerator
     }
 }
 
-/// <summary>What a CSR says: its subject's attributes by OID, the CN, the public-key fingerprint and the key type ("RSA 2048", "ECDSA P-256").</summary>
+/// <summary>What a CSR says: its subject's attributes by OID, the CN, the public-key fingerprint and the key type ("RSA 2048", "ECDSA
+/// P-256").</summary>
 public sealed record CsrDetails(string? CommonName, IReadOnlyDictionary<string, string> Subject, string PublicKey, string KeyType);
 
 internal static class X500Names

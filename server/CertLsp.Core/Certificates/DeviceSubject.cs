@@ -7,9 +7,11 @@ namespace CertLsp.Core.Certificates;
 
 /// <summary>The subject a device's CSR carries, resolved from the site defaults and the device's overrides.</summary>
 /// <param name="Printable">“ca.subjectEncoding: printable”: ST, L, O, OU and CN as PrintableString where the value allows it.</param>
-public sealed record DeviceSubject(string Country, string State, string Locality, string Organization, string OrganizationalUnit, string CommonName, string? Email, bool Printable = false)
+public sealed record DeviceSubject(string Country, string State, string Locality, string Organization, string OrganizationalUnit,
+    string CommonName, string? Email, bool Printable = false)
 {
-    /// <summary>The subject of a device; the CN is the computed one unless a renewal keeps the CN of the previous CSR. Null when a mandatory field is missing (CL0101).</summary>
+    /// <summary>The subject of a device; the CN is the computed one unless a renewal keeps the CN of the previous CSR. Null when a
+    /// mandatory field is missing (CL0101).</summary>
     public static DeviceSubject? For(SiteManifest manifest, DeviceEntry device, string? renewalCommonName = null)
     {
         string? Value(SubjectField field) => manifest.Effective(device, field)?.Value;
@@ -43,7 +45,8 @@ public sealed record DeviceSubject(string Country, string State, string Locality
 
     private void Add(X500DistinguishedNameBuilder builder, SubjectField field, string value)
     {
-        var type = SubjectStrings.EncodingOf(field, Printable) == SubjectEncoding.PrintableString && SubjectStrings.CanHold(SubjectEncoding.PrintableString, value)
+        var type = SubjectStrings.EncodingOf(field, Printable) == SubjectEncoding.PrintableString
+            && SubjectStrings.CanHold(SubjectEncoding.PrintableString, value)
             ? UniversalTagNumber.PrintableString
             : UniversalTagNumber.UTF8String;
         builder.Add(Oids[field], value, type);

@@ -10,7 +10,8 @@ public static class Fingerprints
 
     public static string Of(ReadOnlySpan<byte> der) => Prefix + Convert.ToHexStringLower(SHA256.HashData(der));
 
-    /// <summary>The fingerprint of a public key: the hash of its DER SubjectPublicKeyInfo, the same for the key, its CSR and its certificate.</summary>
+    /// <summary>The fingerprint of a public key: the hash of its DER SubjectPublicKeyInfo, the same for the key, its CSR and its
+    /// certificate.</summary>
     public static string OfPublicKey(PublicKey key) => Of(key.ExportSubjectPublicKeyInfo());
 
     public static string OfPublicKey(AsymmetricAlgorithm key) => key switch
@@ -21,5 +22,6 @@ public static class Fingerprints
     };
 
     /// <summary>A short form for file names: the first 16 hex digits.</summary>
-    public static string Short(string fingerprint) => fingerprint.StartsWith(Prefix, StringComparison.Ordinal) ? fingerprint[Prefix.Length..][..16] : fingerprint[..16];
+    public static string Short(string fingerprint) => fingerprint.StartsWith(Prefix, StringComparison.Ordinal)
+        ? fingerprint[Prefix.Length..][..16] : fingerprint[..16];
 }

@@ -15,7 +15,8 @@ public sealed class RevocationLists
 
     public int Count => lists.Count;
 
-    /// <summary>Reads CRLs (PEM or DER). Throws <see cref="FormatException"/> for one that is malformed or not signed by a configured issuer.</summary>
+    /// <summary>Reads CRLs (PEM or DER). Throws <see cref="FormatException"/> for one that is malformed or not signed by a configured
+    /// issuer.</summary>
     public static RevocationLists Load(IEnumerable<(string Name, byte[] Data)> files, IReadOnlyList<X509Certificate2> issuers)
     {
         var result = new List<(string, X509Crl, X509Certificate2)>();
@@ -26,7 +27,8 @@ public sealed class RevocationLists
             {
                 crl = new X509CrlParser().ReadCrl(data) ?? throw new FormatException($"{name}: not a CRL");
             }
-            catch (Exception ex) when (ex is IOException or ArgumentException or InvalidCastException or Org.BouncyCastle.Security.Certificates.CrlException)
+            catch (Exception ex) when (ex is IOException or ArgumentException or InvalidCastException
+                or Org.BouncyCastle.Security.Certificates.CrlException)
             {
                 throw new FormatException($"{name}: not a readable CRL ({ex.Message})", ex);
             }
@@ -60,7 +62,8 @@ public sealed class RevocationLists
         foreach (var (_, crl, issuer) in lists)
         {
             if (issuer.SubjectName.Name != issuerName) continue;
-            if (crl.GetRevokedCertificate(serial) is { } entry) return new DateTimeOffset(DateTime.SpecifyKind(entry.RevocationDate, DateTimeKind.Utc));
+            if (crl.GetRevokedCertificate(serial) is { } entry) return new DateTimeOffset(
+                DateTime.SpecifyKind(entry.RevocationDate, DateTimeKind.Utc));
         }
         return null;
     }

@@ -57,7 +57,8 @@ public static class ManifestChecker
         // Rules see the files in path order, so which duplicate "comes first" does not depend on the order they were given in.
         var usable = docs.Where(d => d.Manifest is not null).OrderBy(d => d.Path, StringComparer.Ordinal).ToList();
         var alone = checkedAlone is null ? [] : usable.Where(checkedAlone).ToList();
-        List<List<ManifestInWorkspace>> groups = [[.. usable.Except(alone).Select(InWorkspace)], .. alone.Select(d => new List<ManifestInWorkspace> { InWorkspace(d) })];
+        List<List<ManifestInWorkspace>> groups = [[.. usable.Except(alone).Select(InWorkspace)],
+            .. alone.Select(d => new List<ManifestInWorkspace> { InWorkspace(d) })];
         var workspace = new List<Diagnostic>();
         foreach (var group in groups)
         {

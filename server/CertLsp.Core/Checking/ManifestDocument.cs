@@ -92,7 +92,14 @@ public sealed class ManifestDocument
         var manifest = ManifestBinder.Bind(yaml.Root);
         if (defaultWarningDays != CertificateSettings.StandardWarningDays)
         {
-            manifest = manifest with { Certificates = manifest.Certificates with { DefaultWarningDays = Math.Clamp(defaultWarningDays, 0, 3650) } };
+            manifest = manifest with
+            {
+                Certificates = manifest.Certificates with
+                {
+                    DefaultWarningDays =
+                Math.Clamp(defaultWarningDays, 0, 3650)
+                }
+            };
         }
         foreach (var rule in RuleSet.ManifestRules)
         {

@@ -15,8 +15,10 @@ public sealed class DiagnosticBuilder(string path, string text = "")
 {
     public string Path { get; } = path;
 
-    private Diagnostic Make(DiagnosticDefinition definition, TextSpan span, string message, ImmutableArray<Fix> fixes = default, ImmutableArray<RelatedLocation> related = default) =>
-        new(definition, new SourceLocation(Path, span), Visible(message), related.IsDefault ? [] : [.. related.Select(r => r with { Message = Visible(r.Message) })], fixes.IsDefault ? [] : fixes);
+    private Diagnostic Make(DiagnosticDefinition definition, TextSpan span, string message, ImmutableArray<Fix> fixes = default,
+        ImmutableArray<RelatedLocation> related = default) =>
+        new(definition, new SourceLocation(Path, span), Visible(message), related.IsDefault ? []
+            : [.. related.Select(r => r with { Message = Visible(r.Message) })], fixes.IsDefault ? [] : fixes);
 
     /// <summary>Control characters of quoted values shown as escapes (\t, \u0007), so a message never carries one.</summary>
     private static string Visible(string message)
@@ -44,7 +46,8 @@ public sealed class DiagnosticBuilder(string path, string text = "")
     private Fix ReplaceYamlFix(string title, YamlScalar scalar, string yamlText) =>
         new(title, [new TextEdit(Path, scalar.Span, yamlText)], true);
 
-    /// <summary>The user's value in quotes; a long one cut to 77 characters (never between the halves of a surrogate pair) and "…".</summary>
+    /// <summary>The user's value in quotes; a long one cut to 77 characters (never between the halves of a surrogate pair) and
+    /// "…".</summary>
     private static string Quote(string value)
     {
         if (value.Length <= 80) return "“" + value + "”";
@@ -64,22 +67,27 @@ public sealed class DiagnosticBuilder(string path, string text = "")
             related: [new RelatedLocation(new SourceLocation(Path, first), $"{Quote(key)} is first defined here")]);
 
     public Diagnostic ExtraDocument(TextSpan span) =>
-        Make(CL0001, span, "A site manifest holds one YAML document; this file starts a second one with “---”. Put each site in its own *.site.yaml file.");
+        Make(CL0001, span,
+            "A site manifest holds one YAML document; this file starts a second one with “---”. Put each site in its own *.site.yaml " +
+            "file.");
 
     public static readonly DiagnosticDefinition CL0002 = new("CL0002", Error, "Unknown key");
 
-    /// <summary>CL0002. <paramref name="present"/>: the keys the mapping already has, never suggested (a rename would duplicate them).</summary>
+    /// <summary>CL0002. <paramref name="present"/>: the keys the mapping already has, never suggested (a rename would duplicate
+    /// them).</summary>
     public Diagnostic UnknownKey(YamlKey key, string where, IReadOnlyList<string> allowed, YamlMapping? present = null)
     {
         if (key.Value == "<<")
         {
-            return Make(CL0002, key.Span, $"Merge keys (“<<”) are not supported in {where}. Put values shared by all devices under “subject” instead.");
+            return Make(CL0002, key.Span,
+                $"Merge keys (“<<”) are not supported in {where}. Put values shared by all devices under “subject” instead.");
         }
         var suggestion = Suggestions.Closest(key.Value, allowed.Where(a => present?.Find(a) is null));
         string message = suggestion is null
             ? $"Unknown key {Quote(key.Value)} in {where}. Rename it to one of the allowed keys ({string.Join(", ", allowed)}) or remove it."
             : $"Unknown key {Quote(key.Value)} in {where}. Did you mean “{suggestion}”?";
-        ImmutableArray<Fix> fixes = suggestion is null ? [] : [new Fix($"Rename to “{suggestion}”", [YamlEdits.ReplaceText(Path, key.Span, suggestion)], true)];
+        ImmutableArray<Fix> fixes = suggestion is null ? [] : [new Fix($"Rename to “{suggestion}”",
+            [YamlEdits.ReplaceText(Path, key.Span, suggestion)], true)];
         return Make(CL0002, key.Span, message, fixes);
     }
 
@@ -91,12 +99,14 @@ public sealed class DiagnosticBuilder(string path, string text = "")
         ImmutableArray<Fix> fixes = [];
         if (expected == "text" && node is YamlScalar scalar && scalar.Type != ScalarType.Null)
         {
-            fixes = [new Fix($"Quote {Quote(scalar.Value)} as text", [new TextEdit(Path, scalar.Span, "\"" + scalar.Value.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"")], true)];
+            fixes = [new Fix($"Quote {Quote(scalar.Value)} as text",
+                [new TextEdit(Path, scalar.Span, "\"" + scalar.Value.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"")], true)];
         }
         return Make(CL0003, span ?? node.Span, $"{Capitalize(where)} must be {expected}, but it is {found}.", fixes);
     }
 
-    /// <summary>CL0003 for a value outside an enum; <paramref name="allowed"/> are the allowed values as YAML text (numbers unquoted).</summary>
+    /// <summary>CL0003 for a value outside an enum; <paramref name="allowed"/> are the allowed values as YAML text (numbers
+    /// unquoted).</summary>
     public Diagnostic ValueNotAllowed(YamlScalar value, string where, IReadOnlyList<string> allowed)
     {
         var suggestion = Suggestions.Closest(value.Value, allowed);
@@ -143,12 +153,14 @@ public sealed class DiagnosticBuilder(string path, string text = "")
     public Diagnostic EmptySubjectField(YamlScalar value, string field, string key) =>
         Make(CL0101, value.Span, $"The {field} (“{key}”) is empty; the CA requires a value. Fill it in.");
 
-    public Diagnostic MissingSubjectField(TextSpan span, string field, string key, string? device, int devicesAffected, YamlMapping? defaults, YamlNode? root)
+    public Diagnostic MissingSubjectField(TextSpan span, string field, string key, string? device, int devicesAffected,
+        YamlMapping? defaults, YamlNode? root)
     {
         string who = device is null
             ? devicesAffected == 1 ? "The device has" : $"All {devicesAffected} devices have"
             : $"Device {Quote(device)} has";
-        string message = $"{who} no {field} (“{key}”) in the certificate subject; the CA requires it. Add “{key}” under the site's “subject” defaults"
+        string message =
+            $"{who} no {field} (“{key}”) in the certificate subject; the CA requires it. Add “{key}” under the site's “subject” defaults"
             + (device is null ? "." : " or the device's own “subject”.");
         ImmutableArray<Fix> fixes = [];
         if (defaults is not null)
@@ -157,7 +169,8 @@ public sealed class DiagnosticBuilder(string path, string text = "")
         }
         else if (root is YamlMapping rootMapping && rootMapping.Find("subject") is null)
         {
-            fixes = [new Fix("Add the subject defaults", [YamlEdits.AddPair(Path, text, rootMapping, "subject", $"{{ {key}: \"\" }}")], true)];
+            fixes = [new Fix("Add the subject defaults", [YamlEdits.AddPair(Path, text, rootMapping, "subject", $"{{ {key}: \"\" }}")],
+                true)];
         }
         return Make(CL0101, span, message, fixes);
     }
@@ -165,7 +178,8 @@ public sealed class DiagnosticBuilder(string path, string text = "")
     public static readonly DiagnosticDefinition CL0102 = new("CL0102", Error, "Subject field too long");
 
     public Diagnostic SubjectFieldTooLong(TextSpan span, string field, string value, int length, int limit) =>
-        Make(CL0102, span, $"{Capitalize(field)} {Quote(value)} has {length} characters; a certificate allows at most {limit}. Shorten it.");
+        Make(CL0102, span,
+            $"{Capitalize(field)} {Quote(value)} has {length} characters; a certificate allows at most {limit}. Shorten it.");
 
     /// <summary>CL0102 for a country longer than its 2 letters (“USA”, “Germany”).</summary>
     public Diagnostic CountryTooLong(YamlScalar scalar, string value)
@@ -210,7 +224,9 @@ public sealed class DiagnosticBuilder(string path, string text = "")
     public static readonly DiagnosticDefinition CL0106 = new("CL0106", Warning, "Subject value with spaces around it");
 
     public Diagnostic SubjectValueSpaces(YamlScalar scalar, string field, string trimmed) =>
-        Make(CL0106, scalar.Span, $"The {field} {Quote(scalar.Value)} has spaces at its start or end; they go into the CSR, and a CA that compares names (openssl's policy “match”) sees a different value. Remove them.",
+        Make(CL0106, scalar.Span,
+            $"The {field} {Quote(scalar.Value)} has spaces at its start or end; they go into the CSR, and a CA that compares names " +
+            $"(openssl's policy “match”) sees a different value. Remove them.",
             [ReplaceFix($"Trim to “{trimmed}”", scalar, trimmed)]);
 
     // ---- CL02xx: common names and the domain ------------------------------------------------------------
@@ -218,7 +234,9 @@ public sealed class DiagnosticBuilder(string path, string text = "")
     public static readonly DiagnosticDefinition CL0201 = new("CL0201", Error, "Duplicate common name");
 
     public Diagnostic DuplicateCommonName(TextSpan span, string commonName, ImmutableArray<SourceLocation> others, Fix? makeUnique) =>
-        Make(CL0201, span, $"The common name {Quote(commonName)} is also used by another device; a CA rejects duplicate CNs (compared case-insensitively). Give this device a different name or “commonName”.",
+        Make(CL0201, span,
+            $"The common name {Quote(commonName)} is also used by another device; a CA rejects duplicate CNs (compared " +
+            $"case-insensitively). Give this device a different name or “commonName”.",
             makeUnique is null ? [] : [makeUnique],
             [.. others.Select(o => new RelatedLocation(o, $"{Quote(commonName)} is also the CN here"))]);
 
@@ -234,18 +252,23 @@ public sealed class DiagnosticBuilder(string path, string text = "")
             return new Fix(replaceTitle, [YamlEdits.ReplaceScalar(Path, current, value, device.IsFlow)], true);
         }
         var name = device.Find("name")!.Value;
-        return new Fix(addTitle, [YamlEdits.AddPairAfter(Path, text, device, name, "commonName", YamlEdits.FormatString(value, device.IsFlow))], true);
+        return new Fix(addTitle, [YamlEdits.AddPairAfter(Path, text, device, name, "commonName",
+            YamlEdits.FormatString(value, device.IsFlow))], true);
     }
 
     public static readonly DiagnosticDefinition CL0202 = new("CL0202", Error, "Common name taken by an issued certificate");
 
     public Diagnostic CommonNameTakenByCertificate(TextSpan span, string commonName, string otherDevice, string serial) =>
-        Make(CL0202, span, $"The common name {Quote(commonName)} already belongs to the certificate (serial {serial}) the ledger records for device {Quote(otherDevice)}; a CA refuses a second device with that CN. Give this device a different name or “commonName”.");
+        Make(CL0202, span,
+            $"The common name {Quote(commonName)} already belongs to the certificate (serial {serial}) the ledger records for device " +
+            $"{Quote(otherDevice)}; a CA refuses a second device with that CN. Give this device a different name or “commonName”.");
 
     public static readonly DiagnosticDefinition CL0203 = new("CL0203", Error, "Common name with domain too long");
 
     public Diagnostic CommonNameTooLong(TextSpan span, string commonName, string domain) =>
-        Make(CL0203, span, $"With the domain appended, the common name {Quote(commonName)} has {commonName.Length} characters; a CN allows at most 64. Shorten the device name (or set a shorter “commonName”) or the domain {Quote(domain)}.");
+        Make(CL0203, span,
+            $"With the domain appended, the common name {Quote(commonName)} has {commonName.Length} characters; a CN allows at most 64. " +
+            $"Shorten the device name (or set a shorter “commonName”) or the domain {Quote(domain)}.");
 
     public static readonly DiagnosticDefinition CL0204 = new("CL0204", Error, "Domain name not valid");
 
@@ -259,18 +282,27 @@ public sealed class DiagnosticBuilder(string path, string text = "")
     public static readonly DiagnosticDefinition CL0205 = new("CL0205", Warning, "Renewal changes the common name");
 
     /// <param name="expressible">Whether a “commonName” can say the previous CN (it cannot when the domain it ended with changed).</param>
-    public Diagnostic RenewalChangesCommonName(TextSpan span, YamlMapping device, string deviceName, string previous, string current, bool expressible) =>
-        Make(CL0205, span, $"Device {Quote(deviceName)} was requested before with the common name {Quote(previous)}; the manifest now gives it {Quote(current)}. A renewal keeps the CN of the previous CSR, so the next request uses {Quote(previous)} again. "
-            + (expressible ? $"Set “commonName” to {Quote(previous)} so the manifest says what will be requested." : "Change the manifest back so that it gives the device that CN."),
-            expressible ? [SetCommonName(device, previous, $"Keep the previous common name “{previous}”", $"Set the common name to the previous “{previous}”")] : []);
+    public Diagnostic RenewalChangesCommonName(TextSpan span, YamlMapping device, string deviceName, string previous, string current,
+        bool expressible) =>
+        Make(CL0205, span,
+            $"Device {Quote(deviceName)} was requested before with the common name {Quote(previous)}; the manifest now gives it " +
+            $"{Quote(current)}. A renewal keeps the CN of the previous CSR, so the next request uses {Quote(previous)} again. "
+            + (expressible ? $"Set “commonName” to {Quote(previous)} so the manifest says what will be requested."
+                : "Change the manifest back so that it gives the device that CN."),
+            expressible ? [SetCommonName(device, previous, $"Keep the previous common name “{previous}”",
+                $"Set the common name to the previous “{previous}”")] : []);
 
     public static readonly DiagnosticDefinition CL0206 = new("CL0206", Error, "Common name not a valid host name");
 
-    /// <summary>CL0206; <paramref name="label"/>: a host name made from the device's name (set as its “commonName” by the fix), or null when none can be made.</summary>
+    /// <summary>CL0206; <paramref name="label"/>: a host name made from the device's name (set as its “commonName” by the fix), or null
+    /// when none can be made.</summary>
     public Diagnostic InvalidHostName(TextSpan span, YamlMapping device, string commonName, string reason, string? label) =>
-        Make(CL0206, span, $"The common name {Quote(commonName)} is not a valid host name: {reason}. With a domain appended (or a dot of its own) a CN must be a DNS name: letters, digits and hyphens in labels of 1 to 63 characters, never a wildcard."
+        Make(CL0206, span,
+            $"The common name {Quote(commonName)} is not a valid host name: {reason}. With a domain appended (or a dot of its own) a CN " +
+            $"must be a DNS name: letters, digits and hyphens in labels of 1 to 63 characters, never a wildcard."
             + (label is null ? " Give the device a “commonName” made of those." : $" Set “commonName” to “{label}”."),
-            label is null ? [] : [SetCommonName(device, label, $"Change the common name to “{label}”", $"Set the common name to “{label}”")]);
+            label is null ? [] : [SetCommonName(device, label, $"Change the common name to “{label}”",
+                $"Set the common name to “{label}”")]);
 
     // ---- CL03xx: batches --------------------------------------------------------------------------------
 
@@ -278,7 +310,8 @@ public sealed class DiagnosticBuilder(string path, string text = "")
 
     public static readonly DiagnosticDefinition CL0301 = new("CL0301", Error, "Batch has more than 50 devices");
 
-    public Diagnostic BatchTooLarge(TextSpan span, string batch, int count, TextSpan firstSpan, IReadOnlyList<YamlScalar> overflow, IReadOnlySet<string> takenNames)
+    public Diagnostic BatchTooLarge(TextSpan span, string batch, int count, TextSpan firstSpan, IReadOnlyList<YamlScalar> overflow,
+        IReadOnlySet<string> takenNames)
     {
         // Split: devices past each 50 move to batch-2, batch-3, ... (names no other batch uses).
         var edits = ImmutableArray.CreateBuilder<TextEdit>();
@@ -300,8 +333,12 @@ public sealed class DiagnosticBuilder(string path, string text = "")
             }
             edits.Add(YamlEdits.ReplaceScalar(Path, overflow[i], current));
         }
-        var fix = new Fix($"Split into batches of at most {MaxDevicesPerZip} (“{batch}”, {string.Join(", ", parts.Select(p => $"“{p}”"))})", edits.ToImmutable(), true);
-        return Make(CL0301, span, $"The batch {Quote(batch)} has {count} devices; a CSR zip holds at most {MaxDevicesPerZip}. This is device {MaxDevicesPerZip + 1}; split the batch.",
+        var fix = new Fix(
+            $"Split into batches of at most {MaxDevicesPerZip} (“{batch}”, {string.Join(", ", parts.Select(p => $"“{p}”"))})",
+            edits.ToImmutable(), true);
+        return Make(CL0301, span,
+            $"The batch {Quote(batch)} has {count} devices; a CSR zip holds at most {MaxDevicesPerZip}. This is device " +
+            $"{MaxDevicesPerZip + 1}; split the batch.",
             [fix], [new RelatedLocation(new SourceLocation(Path, firstSpan), $"the batch {Quote(batch)} starts here")]);
     }
 
@@ -324,7 +361,10 @@ public sealed class DiagnosticBuilder(string path, string text = "")
     public Diagnostic RequestPending(TextSpan span, string device, DateTimeOffset since, string zip)
     {
         FixCommand Request(string policy) => new(FixCommands.RequestCsrs, [Path, policy, device]);
-        return Make(CL0401, span, $"Device {Quote(device)} has a CSR pending since {Day(since)} (in {Quote(zip)}). A new request voids it: a certificate the CA issues for the old CSR would match no key, and the customer pays twice. Keep it (the device is left out and reported as “no action taken”) or overwrite it on purpose.",
+        return Make(CL0401, span,
+            $"Device {Quote(device)} has a CSR pending since {Day(since)} (in {Quote(zip)}). A new request voids it: a certificate the " +
+            $"CA issues for the old CSR would match no key, and the customer pays twice. Keep it (the device is left out and reported as " +
+            $"“no action taken”) or overwrite it on purpose.",
             [
                 new Fix($"Request CSRs, keeping the pending one of “{device}”", [], true, Request("keep")),
                 new Fix($"Request a new CSR for “{device}”, voiding the pending one", [], false, Request("overwrite")),
@@ -334,17 +374,23 @@ public sealed class DiagnosticBuilder(string path, string text = "")
     public static readonly DiagnosticDefinition CL0402 = new("CL0402", Error, "Certificate expired");
 
     public Diagnostic CertificateExpired(TextSpan span, string device, string serial, DateTimeOffset notAfter) =>
-        Make(CL0402, span, $"The certificate of device {Quote(device)} (serial {serial}) expired on {Day(notAfter)}; the device can no longer authenticate. Request a renewal (certlsp csr) and install the new certificate.");
+        Make(CL0402, span,
+            $"The certificate of device {Quote(device)} (serial {serial}) expired on {Day(notAfter)}; the device can no longer " +
+            $"authenticate. Request a renewal (certlsp csr) and install the new certificate.");
 
     public static readonly DiagnosticDefinition CL0403 = new("CL0403", Warning, "Certificate expires soon");
 
     public Diagnostic CertificateExpiring(TextSpan span, string device, string serial, DateTimeOffset notAfter, int window) =>
-        Make(CL0403, span, $"The certificate of device {Quote(device)} (serial {serial}) expires on {Day(notAfter)}, within the warning window of {window} days (“certificates.warningDays”). Request a renewal before then; certlsp status shows the days left.");
+        Make(CL0403, span,
+            $"The certificate of device {Quote(device)} (serial {serial}) expires on {Day(notAfter)}, within the warning window of " +
+            $"{window} days (“certificates.warningDays”). Request a renewal before then; certlsp status shows the days left.");
 
     public static readonly DiagnosticDefinition CL0404 = new("CL0404", Error, "Certificate revoked");
 
     public Diagnostic CertificateRevoked(TextSpan span, string device, string serial, DateTimeOffset revokedAt) =>
-        Make(CL0404, span, $"The certificate of device {Quote(device)} (serial {serial}) was revoked on {Day(revokedAt)}; peers refuse it. Request a new certificate (certlsp csr) and install it.");
+        Make(CL0404, span,
+            $"The certificate of device {Quote(device)} (serial {serial}) was revoked on {Day(revokedAt)}; peers refuse it. Request a " +
+            $"new certificate (certlsp csr) and install it.");
 
     public static readonly DiagnosticDefinition CL0405 = new("CL0405", Warning, "Ledger cannot be trusted");
 
@@ -361,8 +407,10 @@ public sealed class DiagnosticBuilder(string path, string text = "")
 
     public static readonly DiagnosticDefinition CL0501 = new("CL0501", Error, "Key not accepted by the CA profile");
 
-    /// <summary>CL0501; <paramref name="replacement"/> is YAML text put in place of <paramref name="replaceable"/> (2048 stays a number).</summary>
-    public Diagnostic KeyNotAccepted(TextSpan span, string profile, string key, string accepted, YamlScalar? replaceable, string? replacement)
+    /// <summary>CL0501; <paramref name="replacement"/> is YAML text put in place of <paramref name="replaceable"/> (2048 stays a
+    /// number).</summary>
+    public Diagnostic KeyNotAccepted(TextSpan span, string profile, string key, string accepted, YamlScalar? replaceable,
+        string? replacement)
     {
         ImmutableArray<Fix> fixes = replaceable is null || replacement is null ? [] : [ReplaceYamlFix($"Change to “{replacement}”", replaceable, replacement)];
         return Make(CL0501, span, $"The CA profile “{profile}” does not accept {key} keys; it accepts {accepted}. Change the key setting to one of those, or “ca.profile” if the site's CA is another.", fixes);
@@ -373,7 +421,10 @@ public sealed class DiagnosticBuilder(string path, string text = "")
     public static readonly DiagnosticDefinition CL0601 = new("CL0601", Error, "Duplicate BACnet device instance");
 
     public Diagnostic DuplicateInstance(YamlScalar value, long instance, SourceLocation first) =>
-        Make(CL0601, value.Span, $"Device instance {Quote(value.Value)}{(value.Value == instance.ToString(CultureInfo.InvariantCulture) ? "" : $" ({instance})")} is already used by another device; instances must be unique on a BACnet internetwork. Give this device its own instance number.",
+        Make(CL0601, value.Span,
+            $"Device instance " +
+            $"{Quote(value.Value)}{(value.Value == instance.ToString(CultureInfo.InvariantCulture) ? "" : $" ({instance})")} is already " +
+            $"used by another device; instances must be unique on a BACnet internetwork. Give this device its own instance number.",
             related: [new RelatedLocation(first, $"instance {instance} is first used here")]);
 
     public static readonly DiagnosticDefinition CL0602 = new("CL0602", Error, "Device instance out of range");
@@ -384,7 +435,9 @@ public sealed class DiagnosticBuilder(string path, string text = "")
     public static readonly DiagnosticDefinition CL0603 = new("CL0603", Error, "BACnet address not valid");
 
     public Diagnostic InvalidAddress(TextSpan span, string value, string reason) =>
-        Make(CL0603, span, $"The address {Quote(value)} is not a valid BACnet/IP address: {reason}. Write an IPv4 address, optionally with :port (127.0.0.2 or 127.0.0.2:47809).");
+        Make(CL0603, span,
+            $"The address {Quote(value)} is not a valid BACnet/IP address: {reason}. Write an IPv4 address, optionally with :port " +
+            $"(127.0.0.2 or 127.0.0.2:47809).");
 
     public static readonly DiagnosticDefinition CL0604 = new("CL0604", Error, "Duplicate BACnet address");
 

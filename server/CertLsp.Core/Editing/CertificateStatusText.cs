@@ -41,7 +41,8 @@ public static class CertificateStatusText
         {
             InstallState.Installed => "installed on the device",
             InstallState.Pending => "not installed on the device yet",
-            InstallState.Failed => withReason && entry.Install?.Error is { } error ? $"install on the device failed: {error}" : "install on the device failed",
+            InstallState.Failed => withReason && entry.Install?.Error is { } error ? $"install on the device failed: {error}"
+                : "install on the device failed",
             _ => null,
         };
     }

@@ -18,10 +18,12 @@ public enum CompletionKind
 }
 
 /// <summary>A completion candidate; it replaces <see cref="Replace"/> with <see cref="InsertText"/>.</summary>
-public sealed record Completion(string Label, CompletionKind Kind, string? Detail, string? Documentation, string InsertText, TextSpan Replace);
+public sealed record Completion(string Label, CompletionKind Kind, string? Detail, string? Documentation, string InsertText,
+    TextSpan Replace);
 
 /// <summary>
-/// Completion in a manifest, in block and flow collections alike, worked out from the text itself (it is usually mid-edit and may not parse):
+/// Completion in a manifest, in block and flow collections alike, worked out from the text itself (it is usually mid-edit and may not
+/// parse):
 /// the keys allowed where the cursor is (from the schema, minus those already there), enum values,
 /// ISO 3166 country codes with names, and the batch names already used.
 /// </summary>
@@ -31,10 +33,12 @@ public static partial class Completions
     /// The CA certificate files a manifest on disk may list as issuers (paths relative to its folder), asked for only when
     /// completing <c>ca.issuers</c>: the caller reads the disk, this stays pure.
     /// </param>
-    public static ImmutableArray<Completion> At(string text, int offset, ManifestDocument? lastGood, Func<IReadOnlyList<string>>? issuerFiles = null)
+    public static ImmutableArray<Completion> At(string text, int offset, ManifestDocument? lastGood,
+        Func<IReadOnlyList<string>>? issuerFiles = null)
     {
         offset = Math.Clamp(offset, 0, text.Length);
-        if (offset > 0 && offset < text.Length && text[offset - 1] == '\r' && text[offset] == '\n') offset--; // inside a CRLF: at the line's end
+        // inside a CRLF: at the line's end
+        if (offset > 0 && offset < text.Length && text[offset - 1] == '\r' && text[offset] == '\n') offset--;
         var context = new Context(lastGood, issuerFiles);
         if (FlowScanner.At(text, offset) is { } flow) return InFlow(text, flow, context);
         int lineStart = offset;
@@ -99,25 +103,30 @@ public static partial class Completions
     /// <summary>What completion knows beside the text: the last version that could be read, and the issuer files on disk.</summary>
     private sealed record Context(ManifestDocument? LastGood, Func<IReadOnlyList<string>>? IssuerFiles);
 
-    private static ImmutableArray<Completion> Values(string? key, SchemaNode? schema, TextSpan replace, Context context, Func<string, string> yaml)
+    private static ImmutableArray<Completion> Values(string? key, SchemaNode? schema, TextSpan replace, Context context, Func<string,
+        string> yaml)
     {
         if (schema is null) return [];
         if (!schema.Enum.IsEmpty)
         {
-            return [.. schema.Enum.Select(e => (Label: SchemaValidator.EnumText(e), Text: e.ValueKind == System.Text.Json.JsonValueKind.String ? yaml(e.GetString()!) : e.GetRawText()))
+            return [.. schema.Enum.Select(e => (Label: SchemaValidator.EnumText(e),
+                Text: e.ValueKind == System.Text.Json.JsonValueKind.String ? yaml(e.GetString()!) : e.GetRawText()))
                 .Select(v => new Completion(v.Label, CompletionKind.EnumValue, schema.Title, schema.Description, v.Text, replace))];
         }
         if (key == "country")
         {
-            return [.. Countries.All.Select(c => new Completion(c.Alpha2, CompletionKind.Country, c.Name, $"{c.Name} ({c.Alpha3})", yaml(c.Alpha2), replace))];
+            return [.. Countries.All.Select(c => new Completion(c.Alpha2, CompletionKind.Country, c.Name, $"{c.Name} ({c.Alpha3})",
+                yaml(c.Alpha2), replace))];
         }
         if (key == "batch" && context.LastGood?.Manifest is { } manifest)
         {
-            return [.. Outline.Batches(manifest).Select(b => new Completion(b.Name, CompletionKind.Batch, $"{b.Count} devices", null, yaml(b.Name), replace))];
+            return [.. Outline.Batches(manifest).Select(b => new Completion(b.Name, CompletionKind.Batch, $"{b.Count} devices", null,
+                yaml(b.Name), replace))];
         }
         if (key == "issuers" && context.IssuerFiles is { } issuerFiles)
         {
-            return [.. issuerFiles().Select(f => new Completion(f, CompletionKind.File, "CA certificate", schema.Description, yaml(f), replace))];
+            return [.. issuerFiles().Select(f => new Completion(f, CompletionKind.File, "CA certificate", schema.Description, yaml(f),
+                replace))];
         }
         return [];
     }
@@ -129,7 +138,8 @@ public static partial class Completions
     private static ImmutableArray<Completion> InFlow(string text, FlowCursor cursor, Context context)
     {
         if (cursor.Path is not { } path) return [];
-        string Entry(string s) => (cursor.CommaBefore ? ", " : "") + s + (cursor.CommaAfter ? (char.IsWhiteSpace(CharAfter(cursor)) ? "," : ", ") : "");
+        string Entry(string s) => (cursor.CommaBefore ? ", " : "") + s
+            + (cursor.CommaAfter ? (char.IsWhiteSpace(CharAfter(cursor)) ? "," : ", ") : "");
         Func<string, string> yaml = cursor.Quote switch
         {
             '"' => v => YamlEdits.DoubleQuoted(v)[1..^1],
@@ -143,7 +153,8 @@ public static partial class Completions
                 if (schema is null || schema.Properties.IsEmpty) return [];
                 return [.. schema.Properties
                     .Where(p => !cursor.Keys.Contains(p.Key))
-                    .Select(p => new Completion(p.Key, CompletionKind.Key, p.Value.Title, p.Value.Description, cursor.OnKey ? p.Key : Entry(p.Key + ": "), cursor.Replace))];
+                    .Select(p => new Completion(p.Key, CompletionKind.Key, p.Value.Title, p.Value.Description, cursor.OnKey ? p.Key
+                        : Entry(p.Key + ": "), cursor.Replace))];
             case FlowSlot.Value when cursor.Key is { } key:
                 return Values(key, YamlPath.Schema(path.Append(key)), cursor.Replace, context, yaml);
             case FlowSlot.Item:
@@ -209,7 +220,7 @@ public static partial class Completions
     {
         var keys = new HashSet<string>(StringComparer.Ordinal);
         // A line that starts a list item has no keys of its item above it.
-        foreach (int direction in startsItem ? new[] { 1 } : new[] { -1, 1 })
+        foreach (int direction in startsItem ? new[] { 1 } : [-1, 1])
         {
             int pos = lineStart;
             while (true)

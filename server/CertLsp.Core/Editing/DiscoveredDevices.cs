@@ -9,7 +9,8 @@ using CertLsp.Core.Yaml;
 
 namespace CertLsp.Core.Editing;
 
-/// <summary>A device that answered discovery and is not in the manifest: its name (null when it gave none), instance and address as a manifest writes it.</summary>
+/// <summary>A device that answered discovery and is not in the manifest: its name (null when it gave none), instance and address as a
+/// manifest writes it.</summary>
 public sealed record FoundDevice(string? Name, long Instance, string Address);
 
 /// <summary>
@@ -22,7 +23,8 @@ public sealed record MovedDevice(long Instance, string Address, int Port);
 /// The edits that bring discovery into a manifest, the device names added (as written) and the devices whose address
 /// changed; or, when the manifest cannot take them, why (<see cref="Refusal"/>) and no edits.
 /// </summary>
-public sealed record DiscoveryEdits(ImmutableArray<TextEdit> Edits, ImmutableArray<string> Added, ImmutableArray<string> Updated, string? Refusal = null)
+public sealed record DiscoveryEdits(ImmutableArray<TextEdit> Edits, ImmutableArray<string> Added, ImmutableArray<string> Updated,
+    string? Refusal = null)
 {
     public bool IsEmpty => Edits.IsEmpty;
 }
@@ -57,7 +59,8 @@ public static class DiscoveredDevices
                 if (device.Address is { } address)
                 {
                     // "127.0.0.9:47808" stays written with its port when the new address is on the site's port.
-                    string value = address.Value.Contains(':', StringComparison.Ordinal) && !move.Address.Contains(':', StringComparison.Ordinal)
+                    string value = address.Value.Contains(':', StringComparison.Ordinal)
+                        && !move.Address.Contains(':', StringComparison.Ordinal)
                         ? $"{move.Address}:{move.Port.ToString(CultureInfo.InvariantCulture)}"
                         : move.Address;
                     if (address.Value == value) continue;
@@ -66,7 +69,8 @@ public static class DiscoveredDevices
                 else
                 {
                     var instancePair = device.Node.Find("instance")!.Value;
-                    edits.Add(YamlEdits.AddPairAfter(path, text, device.Node, instancePair, "address", YamlEdits.FormatString(move.Address, device.Node.IsFlow)));
+                    edits.Add(YamlEdits.AddPairAfter(path, text, device.Node, instancePair, "address",
+                        YamlEdits.FormatString(move.Address, device.Node.IsFlow)));
                 }
                 updated.Add(device.DisplayName);
             }
@@ -110,10 +114,12 @@ public static class DiscoveredDevices
     }
 
     private static string FlowItem((string Name, long Instance, string Address) d) =>
-        $"{{ name: {YamlEdits.FormatString(d.Name, inFlow: true)}, instance: {d.Instance.ToString(CultureInfo.InvariantCulture)}, address: {YamlEdits.FormatString(d.Address, inFlow: true)} }}";
+        $"{{ name: {YamlEdits.FormatString(d.Name, inFlow: true)}, instance: {d.Instance.ToString(CultureInfo.InvariantCulture)}, " +
+            $"address: {YamlEdits.FormatString(d.Address, inFlow: true)} }}";
 
     /// <summary>Block items: "- name: …" at the dash column, the other keys under the name.</summary>
-    private static string BlockItems(IEnumerable<(string Name, long Instance, string Address)> devices, string newline, int dashColumn, int keyColumn, bool flowItems)
+    private static string BlockItems(IEnumerable<(string Name, long Instance, string Address)> devices, string newline, int dashColumn,
+        int keyColumn, bool flowItems)
     {
         var sb = new StringBuilder();
         string dash = new(' ', dashColumn), keys = new(' ', keyColumn);
@@ -134,7 +140,8 @@ public static class DiscoveredDevices
     }
 
     /// <summary>After the last device, in the layout of the first: its dash column, its keys' column, block or flow mappings.</summary>
-    private static TextEdit AppendBlock(string path, string text, YamlSequence devices, List<(string Name, long Instance, string Address)> items)
+    private static TextEdit AppendBlock(string path, string text, YamlSequence devices,
+        List<(string Name, long Instance, string Address)> items)
     {
         var first = devices.Items[0];
         int dash = text.LastIndexOf('-', Math.Max(0, first.Span.Start - 1), Math.Max(1, first.Span.Start));
@@ -143,24 +150,30 @@ public static class DiscoveredDevices
             ? YamlEdits.Column(text, map.Pairs[0].Key.Span.Start)
             : dashColumn + 2;
         int at = YamlEdits.LineEnd(text, LastContentEnd(devices.Items[^1]));
-        return new TextEdit(path, new TextSpan(at, 0), BlockItems(items, YamlEdits.Newline(text), dashColumn, keyColumn, first is YamlMapping { IsFlow: true }));
+        return new TextEdit(path, new TextSpan(at, 0), BlockItems(items, YamlEdits.Newline(text), dashColumn, keyColumn,
+            first is YamlMapping { IsFlow: true }));
     }
 
-    /// <summary>Into a flow list: after its last item (one item a line when its items are on lines of their own), or inside an empty "[]".</summary>
-    private static TextEdit AppendFlow(string path, string text, YamlSequence devices, List<(string Name, long Instance, string Address)> items)
+    /// <summary>Into a flow list: after its last item (one item a line when its items are on lines of their own), or inside an empty
+    /// "[]".</summary>
+    private static TextEdit AppendFlow(string path, string text, YamlSequence devices,
+        List<(string Name, long Instance, string Address)> items)
     {
         if (devices.Items.IsEmpty)
         {
             return new TextEdit(path, devices.Span, "[" + string.Join(", ", items.Select(FlowItem)) + "]");
         }
         var last = devices.Items[^1];
-        bool ownLines = text.AsSpan(devices.Span.Start, last.Span.Start - devices.Span.Start).IndexOfAny('\n', '\r') >= 0; // items on lines of their own
+        // items on lines of their own
+        bool ownLines = text.AsSpan(devices.Span.Start, last.Span.Start - devices.Span.Start).IndexOfAny('\n', '\r') >= 0;
         string separator = ownLines ? "," + YamlEdits.Newline(text) + new string(' ', YamlEdits.Column(text, last.Span.Start)) : ", ";
         return new TextEdit(path, new TextSpan(LastContentEnd(last), 0), string.Concat(items.Select(d => separator + FlowItem(d))));
     }
 
-    /// <summary>A <c>devices:</c> key that is empty (nothing, "~", "null") gets its first items; a manifest without one gets the key at its end.</summary>
-    private static IEnumerable<TextEdit> AddDevicesKey(string path, string text, YamlMapping root, YamlPair? devicesPair, List<(string Name, long Instance, string Address)> items)
+    /// <summary>A <c>devices:</c> key that is empty (nothing, "~", "null") gets its first items; a manifest without one gets the key at its
+    /// end.</summary>
+    private static IEnumerable<TextEdit> AddDevicesKey(string path, string text, YamlMapping root, YamlPair? devicesPair,
+        List<(string Name, long Instance, string Address)> items)
     {
         string newline = YamlEdits.Newline(text);
         if (root.IsFlow)
@@ -184,7 +197,8 @@ public static class DiscoveredDevices
                 yield return new TextEdit(path, TextSpan.FromBounds(start, value.End), "");
             }
             int lineEnd = YamlEdits.LineEnd(text, value.Length > 0 ? value.End : pair.Key.Span.End);
-            yield return new TextEdit(path, new TextSpan(lineEnd, 0), BlockItems(items, newline, keyColumn + unit, keyColumn + unit + 2, flowItems: false));
+            yield return new TextEdit(path, new TextSpan(lineEnd, 0),
+                BlockItems(items, newline, keyColumn + unit, keyColumn + unit + 2, flowItems: false));
             yield break;
         }
         int rootColumn = root.Pairs.IsEmpty ? 0 : YamlEdits.Column(text, root.Pairs[0].Key.Span.Start);
@@ -217,7 +231,8 @@ public static class DiscoveredDevices
     /// </summary>
     private static int LastContentEnd(YamlNode node) => node switch
     {
-        YamlMapping { IsFlow: false, Pairs.IsEmpty: false } map => LastContentEnd(map.Pairs[^1].Value) is var end && end >= map.Pairs[^1].Key.Span.End ? end : map.Pairs[^1].Key.Span.End,
+        YamlMapping { IsFlow: false, Pairs.IsEmpty: false } map => LastContentEnd(map.Pairs[^1].Value) is var end
+            && end >= map.Pairs[^1].Key.Span.End ? end : map.Pairs[^1].Key.Span.End,
         YamlSequence { IsFlow: false, Items.IsEmpty: false } list => LastContentEnd(list.Items[^1]),
         _ => node.Span.End,
     };
@@ -228,7 +243,8 @@ public static class DiscoveredDevices
     /// </summary>
     private static ImmutableArray<TextEdit> Merge(string text, List<TextEdit> edits)
     {
-        var ordered = edits.Select((e, i) => (Edit: e, Order: i)).OrderBy(x => x.Edit.Span.Start).ThenBy(x => x.Order).Select(x => x.Edit).ToList();
+        var ordered = edits.Select((e, i) => (Edit: e, Order: i)).OrderBy(x => x.Edit.Span.Start).ThenBy(x => x.Order).Select(x =>
+            x.Edit).ToList();
         var result = ImmutableArray.CreateBuilder<TextEdit>(ordered.Count);
         foreach (var edit in ordered)
         {

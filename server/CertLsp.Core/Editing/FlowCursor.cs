@@ -126,7 +126,8 @@ internal sealed class FlowScanner
 
     private static bool IsFlowIndicator(char c) => c is ',' or '[' or ']' or '{' or '}';
 
-    private bool StartsPlain(int i) => i < text.Length && !IsSpace(text[i]) && !IsBreak(text[i]) && !IsFlowIndicator(text[i]) && text[i] is not ('"' or '\'' or '#' or ':');
+    private bool StartsPlain(int i) => i < text.Length && !IsSpace(text[i]) && !IsBreak(text[i]) && !IsFlowIndicator(text[i])
+        && text[i] is not ('"' or '\'' or '#' or ':');
 
     private bool EndsToken(int i) => i >= text.Length || IsSpace(text[i]) || IsBreak(text[i]);
 
@@ -150,7 +151,8 @@ internal sealed class FlowScanner
         return i;
     }
 
-    /// <summary>Block lines from <paramref name="start"/>, until the offset is passed in block context or found in a flow collection.</summary>
+    /// <summary>Block lines from <paramref name="start"/>, until the offset is passed in block context or found in a flow
+    /// collection.</summary>
     private void Run(int start)
     {
         int blockScalarIndent = -1;
@@ -238,7 +240,8 @@ internal sealed class FlowScanner
                 continue;
             }
             int from = i;
-            while (i < text.Length && !IsBreak(text[i]) && !(text[i] == ':' && EndsToken(i + 1)) && !(text[i] == '#' && IsSpace(text[i - 1]))) i++;
+            while (i < text.Length && !IsBreak(text[i]) && !(text[i] == ':' && EndsToken(i + 1))
+                && !(text[i] == '#' && IsSpace(text[i - 1]))) i++;
             if (i < text.Length && text[i] == ':')
             {
                 key = text[from..i].TrimEnd();
@@ -250,7 +253,8 @@ internal sealed class FlowScanner
         }
     }
 
-    /// <summary>Where a quoted scalar starting at <paramref name="i"/> ends (after its closing quote), or past the text when it does not.</summary>
+    /// <summary>Where a quoted scalar starting at <paramref name="i"/> ends (after its closing quote), or past the text when it does
+    /// not.</summary>
     private int QuotedEnd(int i)
     {
         char quote = text[i];
@@ -279,7 +283,8 @@ internal sealed class FlowScanner
             {
                 int lineStart = NextLine(i);
                 int indent = 0;
-                while (lineStart + indent < text.Length && text[lineStart + indent] is ' ' or '\t') indent++; // a flow line may be indented with tabs
+                // a flow line may be indented with tabs
+                while (lineStart + indent < text.Length && text[lineStart + indent] is ' ' or '\t') indent++;
                 int first = lineStart + indent;
                 // A line at or left of the block line that opened the flow ends it (a bracket not closed yet, while typing).
                 if (first < text.Length && indent <= outerIndent && !IsBreak(text[first]) && text[first] is not ('}' or ']' or ',' or '#'))
@@ -304,7 +309,8 @@ internal sealed class FlowScanner
             if (c == '#' && (i == 0 || IsSpace(text[i - 1]) || IsBreak(text[i - 1])))
             {
                 int end = LineEnd(i);
-                if (found is null && offset > i && offset <= end) Capture(FlowSlot.None, new TextSpan(offset, 0), '\0', onKey: false, commaBefore: false);
+                if (found is null && offset > i && offset <= end) Capture(FlowSlot.None, new TextSpan(offset, 0), '\0', onKey: false,
+                    commaBefore: false);
                 i = end;
                 continue;
             }
@@ -333,7 +339,8 @@ internal sealed class FlowScanner
                     top.CurrentKey = null;
                     i++;
                     continue;
-                case ':' when EndsToken(i + 1) || (i + 1 < text.Length && IsFlowIndicator(text[i + 1])) || (i > 0 && text[i - 1] is '"' or '\''):
+                case ':' when EndsToken(i + 1) || (i + 1 < text.Length && IsFlowIndicator(text[i + 1]))
+                    || (i > 0 && text[i - 1] is '"' or '\''):
                     if (top.Phase == Phase.InKey) top.Phase = Phase.ExpectValue;
                     i++;
                     continue;
@@ -373,7 +380,11 @@ internal sealed class FlowScanner
         int i = from;
         while (i < text.Length && !IsBreak(text[i]) && !IsFlowIndicator(text[i])
             && !(text[i] == ':' && (EndsToken(i + 1) || IsFlowIndicator(text[i + 1])))
-            && !(text[i] == '#' && IsSpace(text[i - 1]))) i++;
+            && !(text[i] == '#' && IsSpace(text[i - 1])))
+        {
+            i++;
+        }
+
         int to = i;
         while (to > from && IsSpace(text[to - 1])) to--;
         if (found is null && offset >= from && offset <= to)
@@ -385,7 +396,8 @@ internal sealed class FlowScanner
             switch (top.Phase)
             {
                 case Phase.ExpectKey:
-                    Capture(FlowSlot.Key, TextSpan.FromBounds(wordStart, wordEnd), '\0', onKey: wordEnd == to && i < text.Length && text[i] == ':', commaBefore: false);
+                    Capture(FlowSlot.Key, TextSpan.FromBounds(wordStart, wordEnd), '\0', onKey: wordEnd == to && i < text.Length
+                        && text[i] == ':', commaBefore: false);
                     top.Phase = Phase.InKey; // the key being typed is not one the mapping has
                     return i;
                 case Phase.ExpectValue when wordStart == from:
@@ -396,7 +408,8 @@ internal sealed class FlowScanner
                     Capture(FlowSlot.Key, TextSpan.FromBounds(wordStart, wordEnd), '\0', onKey: false, commaBefore: true);
                     break;
                 case Phase.ExpectItem or Phase.AfterItem:
-                    Capture(FlowSlot.Item, TextSpan.FromBounds(wordStart == from ? from : wordStart, wordStart == from ? to : wordEnd), '\0', onKey: false, commaBefore: wordStart > from || top.Phase == Phase.AfterItem);
+                    Capture(FlowSlot.Item, TextSpan.FromBounds(wordStart == from ? from : wordStart, wordStart == from ? to : wordEnd),
+                        '\0', onKey: false, commaBefore: wordStart > from || top.Phase == Phase.AfterItem);
                     break;
                 default:
                     Capture(FlowSlot.None, new TextSpan(offset, 0), '\0', onKey: false, commaBefore: false);
@@ -459,7 +472,8 @@ internal sealed class FlowScanner
             while (j < text.Length && (IsSpace(text[j]) || IsBreak(text[j]))) j++;
             commaAfter = j < text.Length && text[j] is not (',' or '}' or ']' or '#');
         }
-        found = new FlowCursor(slot, top.Path, slot == FlowSlot.Value ? top.CurrentKey : null, replace, quote, top.Keys, commaBefore, commaAfter, onKey);
+        found = new FlowCursor(slot, top.Path, slot == FlowSlot.Value ? top.CurrentKey : null, replace, quote, top.Keys, commaBefore,
+            commaAfter, onKey);
         foundFrame = top;
     }
 

@@ -55,7 +55,8 @@ public static class HoverContent
             {
                 if (device.Subject.Get(field) is { } own) text.AppendLine($"- {field.ShortName}: {own.Value} (this device)");
             }
-            if (CertificateStatusText.For(document.Ledger, device, manifest.Certificates.WarningDayCount, now ?? DateTimeOffset.UtcNow) is { } status)
+            if (CertificateStatusText.For(document.Ledger, device, manifest.Certificates.WarningDayCount, now
+                ?? DateTimeOffset.UtcNow) is { } status)
             {
                 text.AppendLine($"- Certificate: {status}");
             }

@@ -16,7 +16,8 @@ public enum OutlineKind
 }
 
 /// <summary>A document symbol: site, sections (defaults, key, CA...), batches and devices.</summary>
-public sealed record OutlineItem(string Name, string? Detail, OutlineKind Kind, TextSpan Span, TextSpan SelectionSpan, ImmutableArray<OutlineItem> Children);
+public sealed record OutlineItem(string Name, string? Detail, OutlineKind Kind, TextSpan Span, TextSpan SelectionSpan,
+    ImmutableArray<OutlineItem> Children);
 
 /// <summary>A batch as the editor shows it (code lens): name, size, where it starts.</summary>
 public sealed record BatchInfo(string Name, int Count, TextSpan Span, ImmutableArray<DeviceEntry> Devices);
@@ -32,7 +33,8 @@ public static class Outline
             var span = TextSpan.FromBounds(pair.Key.Span.Start, Math.Max(pair.Key.Span.End, pair.Value.Span.End));
             if (pair.Key.Value == "devices")
             {
-                sections.Add(new OutlineItem("devices", $"{manifest.Devices.Length} devices", OutlineKind.Section, span, pair.Key.Span, Devices(manifest)));
+                sections.Add(new OutlineItem("devices", $"{manifest.Devices.Length} devices", OutlineKind.Section, span, pair.Key.Span,
+                    Devices(manifest)));
             }
             else if (pair.Key.Value != "site")
             {
@@ -73,7 +75,8 @@ public static class Outline
         foreach (var (batch, members) in batches)
         {
             var (index, span, selection) = batchSpans[batch];
-            result[index] = new OutlineItem(batch, $"batch · {members.Count} devices", OutlineKind.Batch, span, selection, members.ToImmutable());
+            result[index] = new OutlineItem(batch, $"batch · {members.Count} devices", OutlineKind.Batch, span, selection,
+                members.ToImmutable());
         }
         return result.ToImmutable();
     }
@@ -117,7 +120,8 @@ public static class Outline
                 case YamlMapping m:
                     foreach (var pair in m.Pairs)
                     {
-                        if (pair.Value is YamlMapping or YamlSequence) yield return TextSpan.FromBounds(pair.Key.Span.Start, pair.Value.Span.End);
+                        if (pair.Value is YamlMapping or YamlSequence) yield return TextSpan.FromBounds(pair.Key.Span.Start,
+                            pair.Value.Span.End);
                         pending.Push(pair.Value);
                     }
                     break;

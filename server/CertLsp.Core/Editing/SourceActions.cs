@@ -9,7 +9,8 @@ namespace CertLsp.Core.Editing;
 /// A CSR request an editor can offer: which devices (scope all, batch or devices), what to do with pending CSRs, whether devices with a
 /// valid certificate are renewed too, and the devices it will request (<see cref="Requests"/>, named in the title).
 /// </summary>
-public sealed record CsrRequestChoice(string Title, string Scope, string? Batch, ImmutableArray<string> Devices, string? Pending, bool Renew = false,
+public sealed record CsrRequestChoice(string Title, string Scope, string? Batch, ImmutableArray<string> Devices, string? Pending,
+    bool Renew = false,
     ImmutableArray<string> Requests = default);
 
 /// <summary>
@@ -23,7 +24,8 @@ public static class SourceActions
     /// <summary>Device names a title lists before it abbreviates ("A, B, C, … (120 devices)").</summary>
     private const int NamesInTitle = 3;
 
-    public static ImmutableArray<CsrRequestChoice> Requests(SiteManifest manifest, SiteLedger? ledger, TextSpan selection, DateTimeOffset? now = null)
+    public static ImmutableArray<CsrRequestChoice> Requests(SiteManifest manifest, SiteLedger? ledger, TextSpan selection,
+        DateTimeOffset? now = null)
     {
         var at = now ?? DateTimeOffset.UtcNow;
         var result = ImmutableArray.CreateBuilder<CsrRequestChoice>();
@@ -34,7 +36,8 @@ public static class SourceActions
             {
                 if (requests.Count == 0) return;
                 string skipped = !renew && valid.Count > 0 ? $"; {valid.Count} with a valid certificate not requested" : "";
-                result.Add(new CsrRequestChoice($"Generate CSRs: {what}{variant}: requests {Names(requests)}{skipped}", scope, batch, devices, policy, renew, [.. requests]));
+                result.Add(new CsrRequestChoice($"Generate CSRs: {what}{variant}: requests {Names(requests)}{skipped}", scope, batch,
+                    devices, policy, renew, [.. requests]));
             }
             string renewing = $", renewing {valid.Count} valid";
             if (pending.Count == 0)
@@ -70,7 +73,8 @@ public static class SourceActions
     /// The devices a request would make (no usable certificate, no pending CSR), those with a pending CSR, and those with a valid
     /// certificate outside its warning window (requested only when renewed or <paramref name="named"/>: then they count as due).
     /// </summary>
-    public static (List<string> Due, List<string> Pending, List<string> Valid) Split(SiteManifest manifest, SiteLedger? ledger, IEnumerable<DeviceEntry> members, bool named, DateTimeOffset now)
+    public static (List<string> Due, List<string> Pending, List<string> Valid) Split(SiteManifest manifest, SiteLedger? ledger,
+        IEnumerable<DeviceEntry> members, bool named, DateTimeOffset now)
     {
         List<string> due = [], pending = [], valid = [];
         foreach (var device in members)
@@ -85,5 +89,6 @@ public static class SourceActions
     }
 
     private static string Names(IReadOnlyList<string> names) =>
-        names.Count <= NamesInTitle ? string.Join(", ", names) : $"{string.Join(", ", names.Take(NamesInTitle))}, … ({names.Count} devices)";
+        names.Count <= NamesInTitle ? string.Join(", ", names)
+            : $"{string.Join(", ", names.Take(NamesInTitle))}, … ({names.Count} devices)";
 }

@@ -34,7 +34,8 @@ public static class LedgerFormat
     /// <summary>The header's check line: a hash of the header lines above it (the format and the run timestamps).</summary>
     private const string HeaderCheckKey = "header-check";
 
-    /// <summary>The header's line covering the device blocks: "blocks: &lt;count&gt; &lt;hash of each block's device and check lines&gt;".</summary>
+    /// <summary>The header's line covering the device blocks: "blocks: &lt;count&gt; &lt;hash of each block's device and check
+    /// lines&gt;".</summary>
     private const string BlocksKey = "blocks";
 
     private static readonly string[] FieldOrder =
@@ -49,7 +50,8 @@ public static class LedgerFormat
     public static string Write(SiteLedger ledger, string manifestFileName, DateTimeOffset now)
     {
         var sb = new StringBuilder();
-        sb.Append("# CertLsp ledger of ").Append(Escape(manifestFileName)).Append(": the pending CSR and the issued certificate of each device.\n");
+        sb.Append("# CertLsp ledger of ").Append(Escape(manifestFileName)).Append(
+            ": the pending CSR and the issued certificate of each device.\n");
         sb.Append("# Written by certlsp; each block ends with a check line, so a hand edit is detected. It never holds a private key.\n");
         var blocks = new List<(List<string> Lines, string Check)>();
         var set = new BlockSet();
@@ -136,7 +138,8 @@ public static class LedgerFormat
             switch (key)
             {
                 case "ledger" when version is null:
-                    if (value != Version) throw Error(i, $"ledger format “{Shorten(value)}” is not one this version of certlsp reads (it reads {Version})");
+                    if (value != Version) throw Error(i,
+                        $"ledger format “{Shorten(value)}” is not one this version of certlsp reads (it reads {Version})");
                     version = value;
                     break;
                 case "requests-through" when through is null && open is null && blocks is null && version is not null:
@@ -151,7 +154,9 @@ public static class LedgerFormat
                     break;
                 case HeaderCheckKey when version is not null:
                     if (value != Check(header))
-                        throw Error(i, "the ledger's header (lines above) does not match its check line: it was edited by hand or damaged. Restore it from version control; certlsp will not overwrite it");
+                        throw Error(i,
+                            "the ledger's header (lines above) does not match its check line: it was edited by hand or damaged. Restore " +
+                            "it from version control; certlsp will not overwrite it");
                     headerChecked = true;
                     continue;
                 default:
@@ -160,23 +165,29 @@ public static class LedgerFormat
             header.Add(line);
         }
         if (version is null) throw new LedgerFormatException(path, 1, "this is not a CertLsp ledger (no “ledger: 1” line)");
-        if (blocks is not null && !headerChecked) throw Error(blocksLine, "the ledger's header ends without its check line: the file was cut short or edited. Restore it from version control; certlsp will not overwrite it");
+        if (blocks is not null && !headerChecked) throw Error(blocksLine,
+            "the ledger's header ends without its check line: the file was cut short or edited. Restore it from version control; certlsp " +
+            "will not overwrite it");
         if (!headerChecked && i >= count)
         {
             // Every ledger certlsp wrote has a header check line or device blocks: a header alone, without either, is a file cut short.
-            throw Error(count - 1, "the ledger ends in its header, before its check line and its device blocks: the file was cut short. Restore it from version control; certlsp will not overwrite it");
+            throw Error(count - 1,
+                "the ledger ends in its header, before its check line and its device blocks: the file was cut short. Restore it from " +
+                "version control; certlsp will not overwrite it");
         }
 
         while (i < count)
         {
             string line = lines[i].TrimEnd('\r');
             if (line.Length == 0 || line.StartsWith('#')) { i++; continue; }
-            if (!line.StartsWith("device: ", StringComparison.Ordinal)) throw Error(i, $"expected “device: …” to start a block, found “{Shorten(line)}”");
+            if (!line.StartsWith("device: ", StringComparison.Ordinal)) throw Error(i,
+                $"expected “device: …” to start a block, found “{Shorten(line)}”");
             int start = i;
             string device = Unescape(line["device: ".Length..], () => Error(start, "bad escape in the device name"));
             if (device.Length == 0) throw Error(i, "the device name is empty");
             if (previousDevice is not null && StringComparer.Ordinal.Compare(previousDevice, device) >= 0)
-                throw Error(i, entries.ContainsKey(device) ? $"the device “{Shorten(device)}” has a second block" : $"the block of “{Shorten(device)}” is out of order (blocks are sorted by device name)");
+                throw Error(i, entries.ContainsKey(device) ? $"the device “{Shorten(device)}” has a second block"
+                    : $"the block of “{Shorten(device)}” is out of order (blocks are sorted by device name)");
             var block = new List<string> { line };
             var fields = new Dictionary<string, (string Value, int Line)>(StringComparer.Ordinal);
             int order = 0;
@@ -185,11 +196,15 @@ public static class LedgerFormat
             for (; i < count; i++)
             {
                 string fieldLine = lines[i].TrimEnd('\r');
-                if (!fieldLine.StartsWith(Indent, StringComparison.Ordinal)) throw Error(i, $"the block of “{Shorten(device)}” ends without its check line");
-                var (key, raw) = Split(fieldLine[Indent.Length..]) ?? throw Error(i, $"expected “key: value”, found “{Shorten(fieldLine.Trim())}”");
+                if (!fieldLine.StartsWith(Indent, StringComparison.Ordinal)) throw Error(i,
+                    $"the block of “{Shorten(device)}” ends without its check line");
+                var (key, raw) = Split(fieldLine[Indent.Length..])
+                    ?? throw Error(i, $"expected “key: value”, found “{Shorten(fieldLine.Trim())}”");
                 if (key == "check")
                 {
-                    if (raw != Check(block)) throw Error(i, $"the block of “{Shorten(device)}” (lines {start + 1}–{i}) does not match its check line: it was edited by hand or damaged. Restore it from version control; certlsp will not overwrite it");
+                    if (raw != Check(block)) throw Error(i,
+                        $"the block of “{Shorten(device)}” (lines {start + 1}–{i}) does not match its check line: it was edited by hand " +
+                        $"or damaged. Restore it from version control; certlsp will not overwrite it");
                     found.Add(line, raw);
                     closed = true;
                     i++;
@@ -211,16 +226,21 @@ public static class LedgerFormat
         {
             int recorded = BlockSet.CountOf(blocks);
             string what = found.Count < recorded
-                ? $"the ledger has {found.Count} device block(s) where its header records {recorded}: {recorded - found.Count} {(recorded - found.Count == 1 ? "is" : "are")} missing (removed by a merge, a restore or a hand edit, or the file was cut short)"
+                ? $"the ledger has {found.Count} device block(s) where its header records {recorded}: {recorded - found.Count} " +
+                    $"{(recorded - found.Count == 1 ? "is" : "are")} missing (removed by a merge, a restore or a hand edit, or the file " +
+                    $"was cut short)"
                 : found.Count > recorded
-                ? $"the ledger has {found.Count} device block(s) where its header records {recorded}: {found.Count - recorded} {(found.Count - recorded == 1 ? "was" : "were")} added, not by certlsp"
-                : $"the ledger's {found.Count} device blocks are not the ones its header records: a block was replaced by another version of it, or one removed and another added";
+                ? $"the ledger has {found.Count} device block(s) where its header records {recorded}: {found.Count - recorded} " +
+                    $"{(found.Count - recorded == 1 ? "was" : "were")} added, not by certlsp"
+                : $"the ledger's {found.Count} device blocks are not the ones its header records: a block was replaced by another " +
+                    $"version of it, or one removed and another added";
             throw Error(blocksLine, $"{what}. Restore it from version control; certlsp will not overwrite it");
         }
         return new SiteLedger(through, entries.ToImmutable(), open);
     }
 
-    /// <summary>The set of device blocks as the header records it: "&lt;count&gt; &lt;16 hex digits&gt;", a hash over each block's device line and check value in order.</summary>
+    /// <summary>The set of device blocks as the header records it: "&lt;count&gt; &lt;16 hex digits&gt;", a hash over each block's device
+    /// line and check value in order.</summary>
     private sealed class BlockSet
     {
         private readonly IncrementalHash hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -237,7 +257,8 @@ public static class LedgerFormat
             Count.ToString(CultureInfo.InvariantCulture) + " " + Convert.ToHexStringLower(hash.GetCurrentHash())[..16];
 
         public static bool Valid(string value) =>
-            value.Split(' ') is [var n, var h] && int.TryParse(n, NumberStyles.None, CultureInfo.InvariantCulture, out _) && h.Length == 16 && h.All(char.IsAsciiHexDigitLower);
+            value.Split(' ') is [var n, var h] && int.TryParse(n, NumberStyles.None, CultureInfo.InvariantCulture, out _) && h.Length == 16
+                && h.All(char.IsAsciiHexDigitLower);
 
         public static int CountOf(string value) => int.Parse(value.Split(' ')[0], NumberStyles.None, CultureInfo.InvariantCulture);
     }
@@ -245,13 +266,16 @@ public static class LedgerFormat
     private static bool RunTimestamp(string value) =>
         DateTime.TryParseExact(value, "yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture, DateTimeStyles.None, out _);
 
-    private static LedgerEntry Entry(string device, Dictionary<string, (string Value, int Line)> f, int start, Func<int, string, LedgerFormatException> error)
+    private static LedgerEntry Entry(string device, Dictionary<string, (string Value, int Line)> f, int start, Func<int, string,
+        LedgerFormatException> error)
     {
-        string Need(string key) => f.TryGetValue(key, out var v) ? v.Value : throw error(start, $"the block of “{Shorten(device)}” has no “{key}”");
+        string Need(string key) => f.TryGetValue(key, out var v) ? v.Value
+            : throw error(start, $"the block of “{Shorten(device)}” has no “{key}”");
         DateTimeOffset When(string key)
         {
             var (value, line) = f[key];
-            return DateTimeOffset.TryParseExact(value, "yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t)
+            return DateTimeOffset.TryParseExact(value, "yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture,
+                DateTimeStyles.AssumeUniversal, out var t)
                 ? t.ToUniversalTime()
                 : throw error(line, $"“{Shorten(value)}” is not a UTC time (yyyy-MM-ddTHH:mm:ssZ)");
         }
@@ -260,15 +284,18 @@ public static class LedgerFormat
         PendingRequest? pending = null;
         if (f.ContainsKey("pending-key"))
         {
-            pending = new PendingRequest(Need("pending-key"), f.ContainsKey("pending-since") ? When("pending-since") : throw error(start, "pending-since missing"), Need("pending-zip"));
+            pending = new PendingRequest(Need("pending-key"), f.ContainsKey("pending-since") ? When("pending-since")
+                : throw error(start, "pending-since missing"), Need("pending-zip"));
         }
         IssuedCertificate? certificate = null;
         if (f.ContainsKey("certificate-serial"))
         {
             Need("certificate-not-before");
             Need("certificate-not-after");
-            certificate = new IssuedCertificate(Need("certificate-serial"), Need("certificate-issuer"), When("certificate-not-before"), When("certificate-not-after"),
-                Need("certificate-sha256"), Need("certificate-key"), f.ContainsKey("certificate-revoked") ? When("certificate-revoked") : null)
+            certificate = new IssuedCertificate(Need("certificate-serial"), Need("certificate-issuer"), When("certificate-not-before"),
+                When("certificate-not-after"),
+                Need("certificate-sha256"), Need("certificate-key"), f.ContainsKey("certificate-revoked") ? When("certificate-revoked")
+                    : null)
             {
                 CrlExpired = f.ContainsKey("certificate-crl-expired") ? When("certificate-crl-expired") : null,
             };
@@ -336,7 +363,8 @@ public static class LedgerFormat
         {
             if (value[i] != '\\') { sb.Append(value[i]); continue; }
             if (i + 1 < value.Length && value[i + 1] == '\\') { sb.Append('\\'); i++; continue; }
-            if (i + 5 < value.Length && value[i + 1] == 'u' && int.TryParse(value.AsSpan(i + 2, 4), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out int code))
+            if (i + 5 < value.Length && value[i + 1] == 'u' && int.TryParse(value.AsSpan(i + 2, 4), NumberStyles.HexNumber,
+                CultureInfo.InvariantCulture, out int code))
             {
                 sb.Append((char)code);
                 i += 5;

@@ -12,7 +12,8 @@ public enum CertificateStatus
     Revoked,
 }
 
-/// <summary>A CSR sent (or about to be sent) to the CA: the SHA-256 fingerprint of its public key, when it was made, which zip holds it.</summary>
+/// <summary>A CSR sent (or about to be sent) to the CA: the SHA-256 fingerprint of its public key, when it was made, which zip holds
+/// it.</summary>
 public sealed record PendingRequest(string PublicKey, DateTimeOffset Since, string Zip);
 
 /// <summary>A certificate the CA issued and that passed the import checks.</summary>
@@ -40,7 +41,8 @@ public enum InstallState
     /// <summary>Imported, not (yet) installed: the next <c>certlsp import --bind</c> installs it.</summary>
     Pending,
     Installed,
-    /// <summary>The last attempt failed (the device refused the certificate or did not answer); the next import with --bind tries again.</summary>
+    /// <summary>The last attempt failed (the device refused the certificate or did not answer); the next import with --bind tries
+    /// again.</summary>
     Failed,
 }
 
@@ -54,7 +56,8 @@ public sealed record CertificateInstall(InstallState State, string Certificate, 
 /// One device's block: the CN its requests carry (reused on renewal), its pending CSR, its issued certificate and, for device-held keys,
 /// whether that certificate is installed on the device.
 /// </summary>
-public sealed record LedgerEntry(string Device, string CommonName, PendingRequest? Pending, IssuedCertificate? Certificate, CertificateInstall? Install = null)
+public sealed record LedgerEntry(string Device, string CommonName, PendingRequest? Pending, IssuedCertificate? Certificate,
+    CertificateInstall? Install = null)
 {
     /// <summary>
     /// Where installing the issued certificate stands (meaningful for device-held keys only): null without a certificate; pending
@@ -82,7 +85,8 @@ public sealed record LedgerEntry(string Device, string CommonName, PendingReques
 
 /// <summary>
 /// The ledger of one manifest: per device (sorted by name) what was requested and what was issued. Immutable; never holds a private key.
-/// <see cref="RequestsThrough"/> is the timestamp of the newest CSR run recorded, so a zip left by an interrupted run can be told from an old one;
+/// <see cref="RequestsThrough"/> is the timestamp of the newest CSR run recorded, so a zip left by an interrupted run can be told from an
+/// old one;
 /// <see cref="RunOpen"/> is the timestamp of the earliest CSR run that has not finished (it was killed or cancelled): requests made since
 /// then belong to the job a re-run finishes, not to an earlier job that a new request would void.
 /// </summary>

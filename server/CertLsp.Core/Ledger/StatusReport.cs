@@ -22,7 +22,8 @@ public sealed record DeviceStatus(
     string? InstallError = null,
     DateTimeOffset? CrlExpired = null);
 
-/// <summary>Every device of a manifest with where it stands, most urgent first: revoked, expired, expiring soon, never requested, pending, valid.</summary>
+/// <summary>Every device of a manifest with where it stands, most urgent first: revoked, expired, expiring soon, never requested, pending,
+/// valid.</summary>
 public static class StatusReport
 {
     public static ImmutableArray<DeviceStatus> For(SiteManifest manifest, SiteLedger ledger, DateTimeOffset now)
@@ -41,7 +42,8 @@ public static class StatusReport
             var install = manifest.Key.DeviceHeld ? entry?.InstallStateOfCertificate : null;
             string? installError = install == InstallState.Failed ? entry!.Install!.Error : null;
             var crlExpired = status == CertificateStatus.Valid ? entry!.Certificate!.CrlExpired : null;
-            rows.Add((new DeviceStatus(device.Name.Value, cn, status, notAfter, daysLeft, entry?.Pending?.Since, soon, install, installError, crlExpired), rows.Count));
+            rows.Add((new DeviceStatus(device.Name.Value, cn, status, notAfter, daysLeft, entry?.Pending?.Since, soon, install,
+                installError, crlExpired), rows.Count));
         }
         return [.. rows
             .OrderBy(r => Rank(r.Row))
@@ -56,7 +58,8 @@ public static class StatusReport
     /// <paramref name="warningDays"/> days; null when the device has none (no certificate, expired, revoked, or due for renewal).
     /// </summary>
     public static IssuedCertificate? Usable(LedgerEntry? entry, int warningDays, DateTimeOffset now) =>
-        entry?.Certificate is { IsRevoked: false } c && now <= c.NotAfter && CertificateExpiringRule.DaysLeft(c.NotAfter, now) > warningDays ? c : null;
+        entry?.Certificate is { IsRevoked: false } c && now <= c.NotAfter
+            && CertificateExpiringRule.DaysLeft(c.NotAfter, now) > warningDays ? c : null;
 
     private static int Rank(DeviceStatus row) => row.Status switch
     {

@@ -3,7 +3,8 @@ using CertLsp.Core.Yaml;
 
 namespace CertLsp.Core.Manifest;
 
-/// <summary>Reads the typed manifest out of a YAML tree. Lenient: what has the wrong shape is left null (the schema check reports it).</summary>
+/// <summary>Reads the typed manifest out of a YAML tree. Lenient: what has the wrong shape is left null (the schema check reports
+/// it).</summary>
 public static class ManifestBinder
 {
     public static SiteManifest Bind(YamlNode? root)

@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
-using CertLsp.Core.Yaml;
 using CertLsp.Core.Text;
+using CertLsp.Core.Yaml;
 
 namespace CertLsp.Core.Manifest;
 
@@ -52,7 +52,8 @@ public sealed record CertificateSettings(YamlScalar? WarningDays, int DefaultWar
 {
     public const int StandardWarningDays = 30;
 
-    public int WarningDayCount => WarningDays is not null && WarningDays.TryGetInt64(out long d) ? (int)Math.Clamp(d, 0, 3650) : DefaultWarningDays;
+    public int WarningDayCount => WarningDays is not null && WarningDays.TryGetInt64(out long d) ? (int)Math.Clamp(d, 0, 3650)
+        : DefaultWarningDays;
 }
 
 public sealed record BacnetSettings(YamlScalar? Port, YamlScalar? Broadcast, YamlScalar? GenerateCsrCommand)
@@ -98,7 +99,9 @@ public sealed record DeviceEntry(
 
     public string DisplayName => Name?.Value ?? $"#{Index + 1}";
 
-    /// <summary>The BACnet instance, when the manifest gives one a device can have (0..<see cref="Rules.InstanceRangeRule.MaxInstance"/>).</summary>
+    /// <summary>The BACnet instance, when the manifest gives one a device can have (0..<see
+    /// cref="Rules.InstanceRangeRule.MaxInstance"/>).</summary>
     public uint? InstanceNumber =>
-        Instance is not null && Instance.TryGetInt64(out long value) && value is >= 0 and <= Rules.InstanceRangeRule.MaxInstance ? (uint)value : null;
+        Instance is not null && Instance.TryGetInt64(out long value) && value is >= 0 and <= Rules.InstanceRangeRule.MaxInstance
+            ? (uint)value : null;
 }

@@ -17,7 +17,8 @@ public sealed record SubjectField(string Key, string ShortName, string Label, in
     public static readonly SubjectField State = new("state", "ST", "state or province (ST)", 64, true, SubjectEncoding.Utf8String);
     public static readonly SubjectField Locality = new("locality", "L", "locality (L)", 64, true, SubjectEncoding.Utf8String);
     public static readonly SubjectField Organization = new("organization", "O", "organization (O)", 64, true, SubjectEncoding.Utf8String);
-    public static readonly SubjectField OrganizationalUnit = new("organizationalUnit", "OU", "organizational unit (OU)", 64, true, SubjectEncoding.Utf8String);
+    public static readonly SubjectField OrganizationalUnit =
+        new("organizationalUnit", "OU", "organizational unit (OU)", 64, true, SubjectEncoding.Utf8String);
     public static readonly SubjectField Email = new("email", "emailAddress", "email address", 64, false, SubjectEncoding.Ia5String);
 
     /// <summary>The common name: not set under subject, but computed per device (see CommonNames).</summary>
@@ -35,7 +36,8 @@ public static class SubjectStrings
 
     public static bool Allowed(SubjectEncoding encoding, Rune rune) => encoding switch
     {
-        SubjectEncoding.PrintableString => rune.IsAscii && (char.IsAsciiLetterOrDigit((char)rune.Value) || PrintableExtra.Contains((char)rune.Value)),
+        SubjectEncoding.PrintableString => rune.IsAscii && (char.IsAsciiLetterOrDigit((char)rune.Value)
+            || PrintableExtra.Contains((char)rune.Value)),
         SubjectEncoding.Ia5String => rune.IsAscii && !Rune.IsControl(rune),
         _ => !Rune.IsControl(rune) && rune != Rune.ReplacementChar,
     };

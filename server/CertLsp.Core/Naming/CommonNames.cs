@@ -12,7 +12,8 @@ public sealed record CommonName(string Value, YamlScalar Source)
     public string ComparisonKey => Value.ToUpperInvariant();
 }
 
-/// <summary>The one place where common names are computed: device name (or explicit commonName), then ".domain" when the site has one.</summary>
+/// <summary>The one place where common names are computed: device name (or explicit commonName), then ".domain" when the site has
+/// one.</summary>
 public static class CommonNames
 {
     public static StringComparer Comparer => StringComparer.OrdinalIgnoreCase;
@@ -45,7 +46,8 @@ public static class CommonNames
         return $"{name}.{domain}";
     }
 
-    /// <summary>The device's own part of its CN: the trimmed name without “.domain” when it ends with it; null when the name is the domain itself.</summary>
+    /// <summary>The device's own part of its CN: the trimmed name without “.domain” when it ends with it; null when the name is the domain
+    /// itself.</summary>
     public static string? DevicePart(string name, string? domain)
     {
         name = name.Trim();

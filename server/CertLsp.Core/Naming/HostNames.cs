@@ -28,11 +28,16 @@ public static class HostNames
             int end = dot < 0 ? name.Length : dot;
             var label = name.AsSpan(start, end - start);
             if (label.IsEmpty) return "it has an empty label (two dots in a row)";
-            if (lengths && label.Length > MaxLabelLength) return $"the label “{label[..(char.IsHighSurrogate(label[19]) ? 19 : 20)]}…” has {label.Length} characters (at most {MaxLabelLength})";
+            if (lengths
+                && label.Length > MaxLabelLength) return $"the label “{label[..(char.IsHighSurrogate(label[19]) ? 19 : 20)]}…” has " +
+                $"{label.Length} characters (at most {MaxLabelLength})";
             if (label[0] == '-' || label[^1] == '-') return $"the label “{label}” starts or ends with a hyphen";
             int bad = label.IndexOfAnyExcept(LdhCharacters);
-            if (bad >= 0) return $"“{(char.IsHighSurrogate(label[bad]) && bad + 1 < label.Length ? label.Slice(bad, 2) : label.Slice(bad, 1))}” is not allowed (letters, digits and hyphens only; use the punycode form of an international name)";
-            if (label.StartsWith("xn--", StringComparison.OrdinalIgnoreCase) && !IsALabel(label.ToString())) return $"the label “{label}” is not a valid punycode (xn--) form of an international name";
+            if (bad >= 0)
+                return $"“{(char.IsHighSurrogate(label[bad]) && bad + 1 < label.Length ? label.Slice(bad, 2) : label.Slice(bad, 1))}”" +
+                $" is not allowed (letters, digits and hyphens only; use the punycode form of an international name)";
+            if (label.StartsWith("xn--", StringComparison.OrdinalIgnoreCase)
+                && !IsALabel(label.ToString())) return $"the label “{label}” is not a valid punycode (xn--) form of an international name";
             if (dot < 0) return null;
             start = dot + 1;
         }
@@ -41,11 +46,13 @@ public static class HostNames
     private static readonly System.Buffers.SearchValues<char> LdhCharacters =
         System.Buffers.SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-");
 
-    /// <summary>Whether a CN must be a host name (CL0206): when the site's domain is appended, or it has a dot or a “*” of its own.</summary>
+    /// <summary>Whether a CN must be a host name (CL0206): when the site's domain is appended, or it has a dot or a “*” of its
+    /// own.</summary>
     public static bool MustBeHostName(string devicePart, string? domain) =>
         domain is not null || devicePart.Contains('.', StringComparison.Ordinal) || devicePart.Contains('*', StringComparison.Ordinal);
 
-    /// <summary>Why a device's part of a common name (before the site's domain) is not a host name, or null when it is. Lengths are left to CL0102/CL0203.</summary>
+    /// <summary>Why a device's part of a common name (before the site's domain) is not a host name, or null when it is. Lengths are left to
+    /// CL0102/CL0203.</summary>
     public static string? DevicePartProblem(string name)
     {
         if (name.Length == 0) return "it is empty";
@@ -102,18 +109,27 @@ public static class HostNames
     // U+00C0..U+017F (Latin-1 Supplement letters, Latin Extended-A) without accents; '*' marks two-letter folds, '.' none.
     // Made with Unicode's decompositions (the server runs in invariant globalization mode, where string.Normalize does not decompose).
     private const string LatinFolds =
-        "AAAAAA*CEEEEIIIIDNOOOOO.OUUUUY**aaaaaa*ceeeeiiiidnooooo.ouuuuy*yAaAaAaCcCcCcCcDdDdEeEeEeEeEeGgGgGgGgHhHhIiIiIiIiIi**JjKkkLlLlLlLlLlNnNnNnnNnOoOoOo**RrRrRrSsSsSsSsTtTtTtUuUuUuUuUuUuWwYyYZzZzZzs";
+        "AAAAAA*CEEEEIIIIDNOOOOO.OUUUUY**aaaaaa*ceeeeiiiidnooooo.ouuuuy*yAaAaAaCcCcCcCcDdDdEeEeEeEeEeGgGgGgGgHhHhIiIiIiIiIi**" +
+        "JjKkkLlLlLlLlLlNnNnNnnNnOoOoOo**RrRrRrSsSsSsSsTtTtTtUuUuUuUuUuUuWwYyYZzZzZzs";
 
     private static string Fold(char c)
     {
-        if (c < '\u00C0' || c > '\u017F') return "";
+        if (c is < '\u00C0' or > '\u017F') return "";
         char folded = LatinFolds[c - 0xC0];
         return folded switch
         {
             '.' => "",
             '*' => c switch
             {
-                'Æ' => "AE", 'æ' => "ae", 'ß' => "ss", 'Þ' => "TH", 'þ' => "th", 'Ĳ' => "IJ", 'ĳ' => "ij", 'Œ' => "OE", _ => "oe",
+                'Æ' => "AE",
+                'æ' => "ae",
+                'ß' => "ss",
+                'Þ' => "TH",
+                'þ' => "th",
+                'Ĳ' => "IJ",
+                'ĳ' => "ij",
+                'Œ' => "OE",
+                _ => "oe",
             },
             _ => folded.ToString(),
         };

@@ -13,7 +13,8 @@ namespace CertLsp.Core.Review;
 internal static class FindingMatch
 {
     public static (ImmutableArray<ReviewFinding> Introduced, ImmutableArray<ReviewFinding> Fixed) Compare(
-        Side? b, ImmutableArray<Diagnostic> baseFindings, Side? h, ImmutableArray<Diagnostic> headFindings, List<ManifestComparison.Paired> pairings)
+        Side? b, ImmutableArray<Diagnostic> baseFindings, Side? h, ImmutableArray<Diagnostic> headFindings,
+            List<ManifestComparison.Paired> pairings)
     {
         var baseIdentity = new Dictionary<int, int>();
         var headIdentity = new Dictionary<int, int>();

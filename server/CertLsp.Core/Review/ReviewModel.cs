@@ -5,7 +5,8 @@ using CertLsp.Core.Ledger;
 
 namespace CertLsp.Core.Review;
 
-/// <summary>One manifest of one state of a site (a revision or a folder): its path, its text and the text of the ledger beside it, if any.</summary>
+/// <summary>One manifest of one state of a site (a revision or a folder): its path, its text and the text of the ledger beside it, if
+/// any.</summary>
 public sealed record ReviewFile(string Path, string Text, LedgerInput? Ledger = null);
 
 /// <summary>How a manifest of the head state relates to the base state.</summary>
@@ -48,16 +49,19 @@ public sealed record DevicePairing(ReviewDevice? Base, ReviewDevice? Head)
 {
     public bool IsRenamed => Base is not null && Head is not null && Base.Name != Head.Name;
 
-    public bool CommonNameChanged => Base is not null && Head is not null && !string.Equals(Base.CommonName, Head.CommonName, StringComparison.Ordinal);
+    public bool CommonNameChanged => Base is not null && Head is not null
+        && !string.Equals(Base.CommonName, Head.CommonName, StringComparison.Ordinal);
 }
 
 /// <summary>
 /// One device's certificate impact: why (the CN, subject fields or key settings that change), what it had in the base ledger,
 /// and what happens to it. <see cref="NewRequest"/> says whether the change implies a CSR that was not needed before.
 /// </summary>
-public sealed record DeviceImpact(DevicePairing Device, CertificateImpact Impact, ImmutableArray<string> Reasons, CertificateStatus BaseStatus, string? BaseSerial)
+public sealed record DeviceImpact(DevicePairing Device, CertificateImpact Impact, ImmutableArray<string> Reasons,
+    CertificateStatus BaseStatus, string? BaseSerial)
 {
-    public bool NewRequest => Impact is CertificateImpact.NewDevice or CertificateImpact.MustRequestAgain or CertificateImpact.PendingWillNotMatch;
+    public bool NewRequest => Impact is CertificateImpact.NewDevice or CertificateImpact.MustRequestAgain
+        or CertificateImpact.PendingWillNotMatch;
 }
 
 /// <summary>A device of the open text renamed since the base, with the entry its lens sits on and what the rename does to its certificate.</summary>
@@ -66,7 +70,8 @@ public sealed record RenamedDevice(Manifest.DeviceEntry Device, DeviceImpact Imp
 /// <summary>A site-wide setting that changes every future request (domain, subject defaults, key settings).</summary>
 public sealed record SettingChange(string Setting, string? Old, string? New);
 
-/// <summary>A named batch of more than 50 devices in the head (cut into several zips); <see cref="New"/> when the base had it at 50 or fewer.</summary>
+/// <summary>A named batch of more than 50 devices in the head (cut into several zips); <see cref="New"/> when the base had it at 50 or
+/// fewer.</summary>
 public sealed record OversizedBatch(string Batch, int Devices, bool New);
 
 public enum LedgerEventKind
@@ -82,7 +87,8 @@ public enum LedgerEventKind
 /// <summary>What the ledger records between the two states for one device.</summary>
 public sealed record LedgerEvent(string Device, LedgerEventKind Kind, string CommonName, string Detail);
 
-/// <summary>A finding of the checker, with its 1-based line and column in its own text (the head's for introduced ones, the base's for fixed ones).</summary>
+/// <summary>A finding of the checker, with its 1-based line and column in its own text (the head's for introduced ones, the base's for
+/// fixed ones).</summary>
 public sealed record ReviewFinding(Diagnostic Diagnostic, int Line, int Column, string? Device);
 
 /// <summary>A certificate of the head that expires within the warning window.</summary>
@@ -116,9 +122,11 @@ public sealed record ManifestReview(
     public int IntroducedErrors => Introduced.Count(f => f.Diagnostic.Severity == DiagnosticSeverity.Error);
 
     /// <summary>Whether the change voids an issued certificate or a pending CSR (new devices alone are not an impact).</summary>
-    public bool HasCertificateImpact => Impacts.Any(i => i.Impact is CertificateImpact.MustRequestAgain or CertificateImpact.PendingWillNotMatch);
+    public bool HasCertificateImpact => Impacts.Any(i => i.Impact is CertificateImpact.MustRequestAgain
+        or CertificateImpact.PendingWillNotMatch);
 
-    public bool IsUnchanged => Change == ManifestChange.Modified && Added.IsEmpty && Removed.IsEmpty && Renamed.IsEmpty && Settings.IsEmpty && Impacts.IsEmpty
+    public bool IsUnchanged => Change == ManifestChange.Modified && Added.IsEmpty && Removed.IsEmpty && Renamed.IsEmpty && Settings.IsEmpty
+        && Impacts.IsEmpty
         && ZipMoves.IsEmpty && LedgerEvents.IsEmpty && LedgerProblems.IsEmpty && Introduced.IsEmpty && Fixed.IsEmpty && Notes.IsEmpty;
 }
 
@@ -137,7 +145,8 @@ public sealed record SiteReview(ImmutableArray<ManifestReview> Manifests, CheckR
         var introduced = Manifests.SelectMany(m => m.Introduced).Select(f => f.Diagnostic).ToHashSet(ReferenceEqualityComparer.Instance);
         return HeadCheck with
         {
-            ByPath = HeadCheck.ByPath.ToImmutableDictionary(kv => kv.Key, kv => kv.Value.Where(d => introduced.Contains(d)).ToImmutableArray(), StringComparer.Ordinal),
+            ByPath = HeadCheck.ByPath.ToImmutableDictionary(kv => kv.Key, kv =>
+                kv.Value.Where(d => introduced.Contains(d)).ToImmutableArray(), StringComparer.Ordinal),
         };
     }
 }

@@ -25,7 +25,8 @@ public static class SiteReviewer
         var manifests = new List<ManifestReview>();
         foreach (var (b, h) in PairManifests(baseSide, headSide))
         {
-            manifests.Add(ManifestComparison.Compare(b, h, b is null ? [] : baseCheck.ByPath[b.Document.Path], h is null ? [] : headCheck.ByPath[h.Document.Path], now));
+            manifests.Add(ManifestComparison.Compare(b, h, b is null ? [] : baseCheck.ByPath[b.Document.Path], h is null ? []
+                : headCheck.ByPath[h.Document.Path], now));
         }
         return new SiteReview([.. manifests.OrderBy(m => m.Path, StringComparer.Ordinal)], headCheck, now);
     }
@@ -92,7 +93,8 @@ public static class SiteReviewer
             foreach (var h in headLeft.ToList())
             {
                 var candidates = baseLeft.Where(b => same(b, h)).ToList();
-                if (candidates.Count == 0 || (uniqueSite && (candidates.Count > 1 || headLeft.Count(o => same(candidates[0], o)) > 1))) continue;
+                if (candidates.Count == 0 || (uniqueSite && (candidates.Count > 1
+                    || headLeft.Count(o => same(candidates[0], o)) > 1))) continue;
                 pairs.Add((candidates[0], h));
                 baseLeft.Remove(candidates[0]);
                 headLeft.Remove(h);
@@ -107,7 +109,8 @@ public static class SiteReviewer
     }
 }
 
-/// <summary>One manifest of one state: its parsed document, its ledger (empty when it has none; null when it could not be read) and why not.</summary>
+/// <summary>One manifest of one state: its parsed document, its ledger (empty when it has none; null when it could not be read) and why
+/// not.</summary>
 internal sealed record Side(ManifestDocument Document, SiteLedger? Ledger, LedgerFormatException? LedgerError)
 {
     public string? SiteName => Document.Manifest?.Site?.Value;
@@ -116,7 +119,8 @@ internal sealed record Side(ManifestDocument Document, SiteLedger? Ledger, Ledge
 /// <summary>The comparison of one manifest's two versions.</summary>
 internal static class ManifestComparison
 {
-    public static ManifestReview Compare(Side? b, Side? h, ImmutableArray<Diagnostic> baseFindings, ImmutableArray<Diagnostic> headFindings, DateTimeOffset now)
+    public static ManifestReview Compare(Side? b, Side? h, ImmutableArray<Diagnostic> baseFindings,
+        ImmutableArray<Diagnostic> headFindings, DateTimeOffset now)
     {
         var notes = new List<string>();
         var change = (b, h) switch
@@ -150,8 +154,10 @@ internal static class ManifestComparison
             if (p.Pairing.Base is null)
             {
                 var known = baseLedger.Find(p.Pairing.Head.Name);
-                bool alreadyHeld = known is not null && known.CommonName == p.Pairing.Head.CommonName && known.StatusAt(now) is CertificateStatus.Valid or CertificateStatus.Pending;
-                if (!alreadyHeld) impacts.Add(new DeviceImpact(p.Pairing, CertificateImpact.NewDevice, ["new device"], CertificateStatus.None, null));
+                bool alreadyHeld = known is not null && known.CommonName == p.Pairing.Head.CommonName
+                    && known.StatusAt(now) is CertificateStatus.Valid or CertificateStatus.Pending;
+                if (!alreadyHeld) impacts.Add(new DeviceImpact(p.Pairing, CertificateImpact.NewDevice, ["new device"],
+                    CertificateStatus.None, null));
                 continue;
             }
             if (Impact(baseManifest!, headManifest!, p, baseLedger, now) is { } impact) impacts.Add(impact);
@@ -164,7 +170,9 @@ internal static class ManifestComparison
         {
             if (side?.LedgerError is { } e) problems.Add(new LedgerProblem(name, e.Path, e.Line, e.Reason));
         }
-        if (problems.Count > 0) notes.Add("a ledger could not be read: the certificate impact assumes an empty ledger where it is missing, and the ledger changes were not compared");
+        if (problems.Count > 0) notes.Add(
+            "a ledger could not be read: the certificate impact assumes an empty ledger where it is missing, and the ledger changes were " +
+            "not compared");
         var events = b?.Ledger is { } bl && h?.Ledger is { } hl ? LedgerEvents(bl, hl)
             : b is null && h?.Ledger is { } added ? LedgerEvents(SiteLedger.Empty, added)
             : h is null && b?.Ledger is { } deleted ? LedgerEvents(deleted, SiteLedger.Empty)
@@ -225,7 +233,8 @@ internal static class ManifestComparison
         {
             var d = manifest.Devices[i];
             var entry = d.Name is { } n ? ledger.Find(n.Value) : null;
-            result[i] = (new ReviewDevice(d.DisplayName, names[i]?.Value, d.InstanceNumber, d.Address?.Value.Trim(), d.Batch?.Value, zips[i],
+            result[i] = (new ReviewDevice(d.DisplayName, names[i]?.Value, d.InstanceNumber, d.Address?.Value.Trim(), d.Batch?.Value,
+                zips[i],
                 lines.GetPosition(d.AnchorSpan.Start).Line + 1, entry?.StatusAt(now) ?? CertificateStatus.None,
                 entry?.Certificate?.Serial), d);
         }
@@ -233,7 +242,8 @@ internal static class ManifestComparison
     }
 
     /// <summary>Matches devices by BACnet instance, then address, then name (each only where the key is unique on both sides).</summary>
-    private static List<Paired> Match((ReviewDevice Device, DeviceEntry Entry)[] baseDevices, (ReviewDevice Device, DeviceEntry Entry)[] headDevices)
+    private static List<Paired> Match((ReviewDevice Device, DeviceEntry Entry)[] baseDevices,
+        (ReviewDevice Device, DeviceEntry Entry)[] headDevices)
     {
         var match = new int[headDevices.Length];
         Array.Fill(match, -1);
@@ -280,7 +290,8 @@ internal static class ManifestComparison
     }
 
     /// <summary>What a device's next request would carry: its CN, its subject fields and its key.</summary>
-    private static List<string> Reasons(SiteManifest baseManifest, DeviceEntry baseDevice, SiteManifest headManifest, DeviceEntry headDevice, DevicePairing pairing)
+    private static List<string> Reasons(SiteManifest baseManifest, DeviceEntry baseDevice, SiteManifest headManifest,
+        DeviceEntry headDevice, DevicePairing pairing)
     {
         var reasons = new List<string>();
         if (pairing.IsRenamed) reasons.Add($"renamed from {pairing.Base!.Name} to {pairing.Head!.Name}");
@@ -318,7 +329,8 @@ internal static class ManifestComparison
             if (old != now) changes.Add(new SettingChange(setting, old, now));
         }
         Compare("domain", b.DomainName, h.DomainName);
-        foreach (var field in SubjectField.Configurable) Compare($"subject.{field.Key}", b.Subject.Get(field)?.Value, h.Subject.Get(field)?.Value);
+        foreach (var field in SubjectField.Configurable) Compare($"subject.{field.Key}", b.Subject.Get(field)?.Value,
+            h.Subject.Get(field)?.Value);
         Compare("key", KeyText(b.Key), KeyText(h.Key));
         Compare("ca.profile", b.Ca.ProfileName, h.Ca.ProfileName);
         Compare("certificates.warningDays", b.Certificates.WarningDayCount.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -343,24 +355,29 @@ internal static class ManifestComparison
         {
             var old = before.Find(entry.Device);
             if (entry.Pending is { } p && p.PublicKey != old?.Pending?.PublicKey)
-                events.Add(new LedgerEvent(entry.Device, LedgerEventKind.RequestMade, entry.CommonName, $"CSR of {LedgerFormat.Time(p.Since)} in {p.Zip}"));
+                events.Add(new LedgerEvent(entry.Device, LedgerEventKind.RequestMade, entry.CommonName,
+                    $"CSR of {LedgerFormat.Time(p.Since)} in {p.Zip}"));
             if (entry.Certificate is { } c)
             {
                 bool same = c.Fingerprint == old?.Certificate?.Fingerprint;
-                if (!same) events.Add(new LedgerEvent(entry.Device, LedgerEventKind.CertificateImported, entry.CommonName, $"serial {c.Serial}, valid until {LedgerFormat.Time(c.NotAfter)[..10]}"));
+                if (!same) events.Add(new LedgerEvent(entry.Device, LedgerEventKind.CertificateImported, entry.CommonName,
+                    $"serial {c.Serial}, valid until {LedgerFormat.Time(c.NotAfter)[..10]}"));
                 if (c.RevokedAt is { } r && !(same && old!.Certificate!.IsRevoked))
-                    events.Add(new LedgerEvent(entry.Device, LedgerEventKind.Revoked, entry.CommonName, $"serial {c.Serial} revoked {LedgerFormat.Time(r)}"));
+                    events.Add(new LedgerEvent(entry.Device, LedgerEventKind.Revoked, entry.CommonName,
+                        $"serial {c.Serial} revoked {LedgerFormat.Time(r)}"));
             }
             if (entry.Install is { State: not InstallState.Pending } install && install != old?.Install)
             {
                 events.Add(install.State == InstallState.Installed
                     ? new LedgerEvent(entry.Device, LedgerEventKind.Installed, entry.CommonName, "certificate installed on the device")
-                    : new LedgerEvent(entry.Device, LedgerEventKind.InstallFailed, entry.CommonName, $"install failed: {install.Error ?? "no reason recorded"}"));
+                    : new LedgerEvent(entry.Device, LedgerEventKind.InstallFailed, entry.CommonName,
+                        $"install failed: {install.Error ?? "no reason recorded"}"));
             }
         }
         foreach (var entry in before.Entries.Values)
         {
-            if (after.Find(entry.Device) is null) events.Add(new LedgerEvent(entry.Device, LedgerEventKind.EntryRemoved, entry.CommonName, "the device's block was removed from the ledger"));
+            if (after.Find(entry.Device) is null) events.Add(new LedgerEvent(entry.Device, LedgerEventKind.EntryRemoved, entry.CommonName,
+                "the device's block was removed from the ledger"));
         }
         return events.ToImmutable();
     }

@@ -21,7 +21,8 @@ public sealed class AddressRule : IManifestRule
                 diagnostics.Add(builder.InvalidAddress(address.Span, address.Value, reason));
                 continue;
             }
-            if (seen.TryGetValue(endpoint, out var first)) diagnostics.Add(builder.DuplicateAddress(address.Span, address.Value, new SourceLocation(builder.Path, first.Span), first.Value));
+            if (seen.TryGetValue(endpoint, out var first)) diagnostics.Add(
+                builder.DuplicateAddress(address.Span, address.Value, new SourceLocation(builder.Path, first.Span), first.Value));
             else seen[endpoint] = address;
         }
         if (manifest.Bacnet.Broadcast is { } broadcast && !TryParse(broadcast.Value, sitePort, allowPort: false, out _, out var why))
@@ -34,11 +35,13 @@ public sealed class AddressRule : IManifestRule
     public static bool TryParse(string text, int defaultPort, bool allowPort, out (uint Address, int Port) endpoint, out string reason)
     {
         reason = "";
-        return TryParseCommon(text, defaultPort, allowPort, out endpoint) || TryParseExplained(text, defaultPort, allowPort, out endpoint, out reason);
+        return TryParseCommon(text, defaultPort, allowPort, out endpoint)
+            || TryParseExplained(text, defaultPort, allowPort, out endpoint, out reason);
     }
 
     /// <summary>The full parse, which says why a text is not an address.</summary>
-    internal static bool TryParseExplained(string text, int defaultPort, bool allowPort, out (uint Address, int Port) endpoint, out string reason)
+    internal static bool TryParseExplained(string text, int defaultPort, bool allowPort, out (uint Address, int Port) endpoint,
+        out string reason)
     {
         endpoint = default;
         var host = text.AsSpan();
@@ -73,7 +76,9 @@ public sealed class AddressRule : IManifestRule
         if (value == uint.MaxValue)
         {
             // The limited broadcast (all ones) reaches every interface: CertLsp never sends there.
-            reason = allowPort ? "the limited broadcast address (all ones) names no device" : "the limited broadcast address (all ones) is refused; name the network's own broadcast address, such as 127.255.255.255 on loopback";
+            reason = allowPort ? "the limited broadcast address (all ones) names no device"
+                : "the limited broadcast address (all ones) is refused; name the network's own broadcast address, such as " +
+                "127.255.255.255 on loopback";
             return false;
         }
         endpoint = (value, port);
@@ -83,7 +88,8 @@ public sealed class AddressRule : IManifestRule
 
     /// <summary>
     /// The common case in one pass over the characters: four octets of one to three digits without a leading zero, and a
-    /// port of up to five digits. It accepts only what <see cref="TryParseExplained"/> accepts; anything else is left to that to judge and explain.
+    /// port of up to five digits. It accepts only what <see cref="TryParseExplained"/> accepts; anything else is left to that to judge and
+    /// explain.
     /// </summary>
     internal static bool TryParseCommon(string text, int defaultPort, bool allowPort, out (uint Address, int Port) endpoint)
     {

@@ -13,7 +13,8 @@ public sealed class CertificateExpiringRule : ILedgerRule
         {
             if (entry.Certificate is not { IsRevoked: false } c || context.Now > c.NotAfter) continue;
             int daysLeft = DaysLeft(c.NotAfter, context.Now);
-            if (daysLeft <= window) diagnostics.Add(builder.CertificateExpiring(device.AnchorSpan, entry.Device, c.Serial, c.NotAfter, window));
+            if (daysLeft <= window) diagnostics.Add(builder.CertificateExpiring(device.AnchorSpan, entry.Device, c.Serial, c.NotAfter,
+                window));
         }
     }
 

@@ -10,7 +10,8 @@ public sealed class CertificateRevokedRule : ILedgerRule
     {
         foreach (var (device, entry) in LedgerDevices.Of(manifest, context.Ledger))
         {
-            if (entry.Certificate is { RevokedAt: { } at } c) diagnostics.Add(builder.CertificateRevoked(device.AnchorSpan, entry.Device, c.Serial, at));
+            if (entry.Certificate is { RevokedAt: { } at } c) diagnostics.Add(
+                builder.CertificateRevoked(device.AnchorSpan, entry.Device, c.Serial, at));
         }
     }
 }

@@ -4,7 +4,8 @@ using CertLsp.Core.Naming;
 
 namespace CertLsp.Core.Rules;
 
-/// <summary>CL0204: the site's domain must be a valid DNS name (RFC 1035 labels: letters, digits, hyphens; 1-63 each; 253 in all).</summary>
+/// <summary>CL0204: the site's domain must be a valid DNS name (RFC 1035 labels: letters, digits, hyphens; 1-63 each; 253 in
+/// all).</summary>
 public sealed class DomainNameRule : IManifestRule
 {
     public void Check(SiteManifest manifest, DiagnosticBuilder builder, ICollection<Diagnostic> diagnostics)
@@ -12,7 +13,8 @@ public sealed class DomainNameRule : IManifestRule
         if (manifest.Domain is not { } domain) return;
         if (Problem(domain.Value) is not { } reason) return;
         string corrected = domain.Value.Trim().Trim('.').ToLowerInvariant();
-        diagnostics.Add(builder.InvalidDomain(domain, domain.Value, reason, corrected != domain.Value && Problem(corrected) is null ? corrected : null));
+        diagnostics.Add(builder.InvalidDomain(domain, domain.Value, reason, corrected != domain.Value && Problem(corrected) is null
+            ? corrected : null));
     }
 
     public static string? Problem(string domain)

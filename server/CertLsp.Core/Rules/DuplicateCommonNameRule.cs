@@ -75,13 +75,15 @@ public sealed class DuplicateCommonNameRule : IWorkspaceRule
         // so a thousand copies of one name cost a thousand steps, not half a million.
         private readonly Dictionary<(string Stem, string? Domain), int> next = [];
 
-        /// <summary>The first "name-N" whose CN no device has and no other fix of this check proposes (so applying every fix leaves no duplicate).</summary>
+        /// <summary>The first "name-N" whose CN no device has and no other fix of this check proposes (so applying every fix leaves no
+        /// duplicate).</summary>
         public string Propose(string name, string? domain)
         {
             string stem = name.Trim();
             if (domain is not null && stem.EndsWith("." + domain, StringComparison.OrdinalIgnoreCase)) stem = stem[..^(domain.Length + 1)];
             // A CN that must be a host name (CL0206) is proposed as one, when one can be made of it.
-            if (HostNames.MustBeHostName(stem, domain) && HostNames.DevicePartProblem(stem) is not null && HostNames.Sanitize(stem) is { Length: > 0 } host) stem = host;
+            if (HostNames.MustBeHostName(stem, domain) && HostNames.DevicePartProblem(stem) is not null
+                && HostNames.Sanitize(stem) is { Length: > 0 } host) stem = host;
             for (int n = next.GetValueOrDefault((stem, domain), 2); ; n++)
             {
                 string candidate = $"{stem}-{n}";

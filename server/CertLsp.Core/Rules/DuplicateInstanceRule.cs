@@ -14,7 +14,8 @@ public sealed class DuplicateInstanceRule : IManifestRule
         foreach (var device in manifest.Devices)
         {
             if (device.Instance is not { } instance || !instance.TryGetInt64(out long value)) continue;
-            if (seen.TryGetValue(value, out var first)) diagnostics.Add(builder.DuplicateInstance(instance, value, new SourceLocation(builder.Path, first)));
+            if (seen.TryGetValue(value, out var first)) diagnostics.Add(
+                builder.DuplicateInstance(instance, value, new SourceLocation(builder.Path, first)));
             else seen[value] = instance.Span;
         }
     }

@@ -23,7 +23,8 @@ public sealed class EmailRule : IManifestRule
         string domain = email[(at + 1)..];
         if (local.Length == 0) return "nothing stands before the “@”";
         if (local.Length > 64) return "the part before the “@” is longer than 64 characters";
-        if (local.StartsWith('.') || local.EndsWith('.') || local.Contains("..", StringComparison.Ordinal)) return "the part before the “@” has a misplaced dot";
+        if (local.StartsWith('.') || local.EndsWith('.') || local.Contains("..",
+            StringComparison.Ordinal)) return "the part before the “@” has a misplaced dot";
         foreach (char c in local)
         {
             if (c > 127) continue; // CL0105 reports non-ASCII

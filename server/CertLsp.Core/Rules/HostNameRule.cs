@@ -25,7 +25,8 @@ public sealed class HostNameRule : IManifestRule
         }
     }
 
-    /// <summary>The sanitised name, made unique among the manifest's CNs with “-2”, “-3” … when needed; null when nothing is left of it.</summary>
+    /// <summary>The sanitised name, made unique among the manifest's CNs with “-2”, “-3” … when needed; null when nothing is left of
+    /// it.</summary>
     private static string? UniqueLabel(string sanitized, string? domain, HashSet<string> taken)
     {
         if (sanitized.Length == 0) return null;
@@ -35,7 +36,8 @@ public sealed class HostNameRule : IManifestRule
             string suffix = $"-{n}";
             int lastDot = sanitized.LastIndexOf('.');
             string last = sanitized[(lastDot + 1)..];
-            if (last.Length + suffix.Length > HostNames.MaxLabelLength) last = last[..(HostNames.MaxLabelLength - suffix.Length)].TrimEnd('-');
+            if (last.Length + suffix.Length > HostNames.MaxLabelLength) last =
+                last[..(HostNames.MaxLabelLength - suffix.Length)].TrimEnd('-');
             candidate = sanitized[..(lastDot + 1)] + last + suffix;
         }
         taken.Add(CommonNames.Compose(candidate, domain).ToUpperInvariant());

@@ -8,7 +8,8 @@ namespace CertLsp.Core.Rules;
 public sealed class KeyProfileRule : IManifestRule
 {
     /// <summary>What each CA profile accepts: RSA sizes and ECDSA curves.</summary>
-    public static readonly IReadOnlyDictionary<string, (int[] RsaBits, string[] Curves, string Text)> Profiles = new Dictionary<string, (int[], string[], string)>
+    public static readonly IReadOnlyDictionary<string, (int[] RsaBits, string[] Curves, string Text)> Profiles = new Dictionary<string,
+        (int[], string[], string)>
     {
         ["enos"] = ([2048], [], "RSA 2048 only"),
         ["bacnet-sc"] = ([2048, 3072, 4096], ["P-256"], "RSA 2048, 3072 or 4096, or ECDSA P-256"),

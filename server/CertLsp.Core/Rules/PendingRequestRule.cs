@@ -10,7 +10,8 @@ public sealed class PendingRequestRule : ILedgerRule
     {
         foreach (var (device, entry) in LedgerDevices.Of(manifest, context.Ledger))
         {
-            if (entry.Pending is { } pending) diagnostics.Add(builder.RequestPending(device.AnchorSpan, entry.Device, pending.Since, pending.Zip));
+            if (entry.Pending is { } pending) diagnostics.Add(builder.RequestPending(device.AnchorSpan, entry.Device, pending.Since,
+                pending.Zip));
         }
     }
 }

@@ -15,7 +15,8 @@ public sealed class RenewalCommonNameRule : ILedgerRule
             if (!string.Equals(cn.Value, entry.CommonName, StringComparison.Ordinal))
             {
                 bool expressible = CommonNames.Compose(entry.CommonName, manifest.DomainName) == entry.CommonName;
-                diagnostics.Add(builder.RenewalChangesCommonName(cn.Source.Span, device.Node, entry.Device, entry.CommonName, cn.Value, expressible));
+                diagnostics.Add(builder.RenewalChangesCommonName(cn.Source.Span, device.Node, entry.Device, entry.CommonName, cn.Value,
+                    expressible));
             }
         }
     }

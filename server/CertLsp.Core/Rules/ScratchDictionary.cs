@@ -9,7 +9,8 @@ namespace CertLsp.Core.Rules;
 /// </summary>
 internal static class ScratchDictionary<TKey, TValue> where TKey : notnull
 {
-    /// <summary>A table grown beyond this many entries (a site of more than 131,072 devices) is left to the collector instead of being kept.</summary>
+    /// <summary>A table grown beyond this many entries (a site of more than 131,072 devices) is left to the collector instead of being
+    /// kept.</summary>
     private const int MaxKeptCount = 1 << 17;
 
     private static Dictionary<TKey, TValue>? kept;

@@ -23,11 +23,13 @@ public sealed class SubjectEncodingRule : IManifestRule
         {
             // As CommonNames computes the CN: surrounding whitespace (the line break a block scalar keeps) is not part of it.
             var source = device.CommonName ?? device.Name;
-            if (source is not null) CheckValue(SubjectField.CommonName, SubjectStrings.EncodingOf(SubjectField.CommonName, printable), source.Value.Trim(), source.Span, builder, diagnostics);
+            if (source is not null) CheckValue(SubjectField.CommonName, SubjectStrings.EncodingOf(SubjectField.CommonName, printable),
+                source.Value.Trim(), source.Span, builder, diagnostics);
         }
     }
 
-    private static void CheckValue(SubjectField field, SubjectEncoding type, string value, Text.TextSpan span, DiagnosticBuilder builder, ICollection<Diagnostic> diagnostics)
+    private static void CheckValue(SubjectField field, SubjectEncoding type, string value, Text.TextSpan span, DiagnosticBuilder builder,
+        ICollection<Diagnostic> diagnostics)
     {
         // Printable ASCII (space to "~") fits every field but a PrintableString: most values are that and need no closer look.
         if (type != SubjectEncoding.PrintableString && !value.AsSpan().ContainsAnyExceptInRange(' ', '~')) return;
@@ -37,7 +39,9 @@ public sealed class SubjectEncodingRule : IManifestRule
             (string encoding, string allowed) = type switch
             {
                 SubjectEncoding.PrintableString when field == SubjectField.Country => ("a PrintableString", "Use the letters A-Z."),
-                SubjectEncoding.PrintableString => ("a PrintableString (“ca.subjectEncoding: printable”)", $"Use letters, digits, spaces and {string.Join(" ", SubjectStrings.PrintableExtra.Trim().ToCharArray())} only, or set “subjectEncoding: utf8” if the CA accepts UTF8String."),
+                SubjectEncoding.PrintableString => ("a PrintableString (“ca.subjectEncoding: printable”)",
+                    $"Use letters, digits, spaces and {string.Join(" ", SubjectStrings.PrintableExtra.Trim().ToCharArray())} only, or " +
+                    $"set “subjectEncoding: utf8” if the CA accepts UTF8String."),
                 SubjectEncoding.Ia5String => ("an IA5String (ASCII)", "Use an address made of ASCII characters only."),
                 _ => ("a certificate field", "Remove control characters."),
             };

@@ -1,4 +1,3 @@
-using System.Text;
 using CertLsp.Core.Diagnostics;
 using CertLsp.Core.Manifest;
 using CertLsp.Core.Text;
@@ -19,7 +18,8 @@ public sealed class SubjectFieldLengthRule : IManifestRule
                 continue;
             }
             int length = CharacterCount(value.Value);
-            if (length > field.MaxLength) diagnostics.Add(builder.SubjectFieldTooLong(value.Span, field.Label, value.Value, length, field.MaxLength));
+            if (length > field.MaxLength) diagnostics.Add(builder.SubjectFieldTooLong(value.Span, field.Label, value.Value, length,
+                field.MaxLength));
         }
         if (manifest.DomainName is not null) return; // with a domain, CL0203 judges the full CN
         foreach (var device in manifest.Devices)
@@ -29,7 +29,8 @@ public sealed class SubjectFieldLengthRule : IManifestRule
             int length = CharacterCount(source.Value.Trim());
             if (length > SubjectField.CommonName.MaxLength)
             {
-                diagnostics.Add(builder.SubjectFieldTooLong(source.Span, SubjectField.CommonName.Label, source.Value, length, SubjectField.CommonName.MaxLength));
+                diagnostics.Add(builder.SubjectFieldTooLong(source.Span, SubjectField.CommonName.Label, source.Value, length,
+                    SubjectField.CommonName.MaxLength));
             }
         }
     }

@@ -27,12 +27,14 @@ public sealed class SubjectMandatoryRule : IManifestRule
             {
                 // Nobody sets it: one finding where the defaults belong, not one per device.
                 var span = manifest.SubjectPair?.Key.Span ?? FirstKeySpan(manifest);
-                diagnostics.Add(builder.MissingSubjectField(span, field.Label, field.Key, null, lacking.Count, manifest.Subject.Node, manifest.Root));
+                diagnostics.Add(builder.MissingSubjectField(span, field.Label, field.Key, null, lacking.Count, manifest.Subject.Node,
+                    manifest.Root));
                 continue;
             }
             foreach (var device in lacking)
             {
-                diagnostics.Add(builder.MissingSubjectField(device.AnchorSpan, field.Label, field.Key, device.DisplayName, 1, manifest.Subject.Node, manifest.Root));
+                diagnostics.Add(builder.MissingSubjectField(device.AnchorSpan, field.Label, field.Key, device.DisplayName, 1,
+                    manifest.Subject.Node, manifest.Root));
             }
         }
     }

@@ -81,7 +81,8 @@ public static class ManifestSchema
             MaxLength = element.TryGetProperty("maxLength", out var maxl) ? maxl.GetInt32() : null,
             Pattern = String(element, "pattern"),
             CheckedBy = !element.TryGetProperty("x-certlsp-checkedBy", out var owners) ? []
-                : owners.ValueKind == JsonValueKind.Array ? [.. owners.EnumerateArray().Select(o => o.GetString()!)] : [owners.GetString()!],
+                : owners.ValueKind == JsonValueKind.Array ? [.. owners.EnumerateArray().Select(o => o.GetString()!)]
+                    : [owners.GetString()!],
         };
     }
 
@@ -90,7 +91,8 @@ public static class ManifestSchema
 
     private static JsonElement Resolve(JsonElement root, string reference)
     {
-        if (!reference.StartsWith("#/", StringComparison.Ordinal)) throw new InvalidDataException($"only local $ref is supported: {reference}");
+        if (!reference.StartsWith("#/", StringComparison.Ordinal)) throw new InvalidDataException(
+            $"only local $ref is supported: {reference}");
         var current = root;
         foreach (var part in reference[2..].Split('/'))
         {

@@ -43,7 +43,8 @@ public static class SchemaValidator
     /// one per mapping below a list item (a device's subject), not one per device.
     /// </summary>
     /// <param name="parent">The built path text of the nearest ancestor that has one; null for the root.</param>
-    /// <param name="index">When not negative, this node is (or, with a key, sits under) item <paramref name="index"/> of the list at <paramref name="parent"/>.</param>
+    /// <param name="index">When not negative, this node is (or, with a key, sits under) item <paramref name="index"/> of the list at
+    /// <paramref name="parent"/>.</param>
     /// <param name="key">The node's key in its mapping, if it has one.</param>
     private readonly struct NodePath(string? parent, int index, string? key)
     {
@@ -51,7 +52,8 @@ public static class SchemaValidator
 
         public bool IsRoot => parent is null;
 
-        /// <summary>The path of the value of <paramref name="childKey"/> in the mapping at this path (<paramref name="built"/>: this path's text, once built).</summary>
+        /// <summary>The path of the value of <paramref name="childKey"/> in the mapping at this path (<paramref name="built"/>: this path's
+        /// text, once built).</summary>
         public NodePath Child(string childKey, ref string? built) =>
             key is null && index >= 0 ? new(parent, index, childKey) : new(built ??= Text, -1, childKey);
 
@@ -73,7 +75,8 @@ public static class SchemaValidator
         public string MappingWhere => Text is { Length: > 0 } text ? $"“{text}”" : "the site manifest";
     }
 
-    private static void Visit(YamlNode node, SchemaNode schema, NodePath path, TextSpan keySpan, DiagnosticBuilder builder, ICollection<Diagnostic> diagnostics)
+    private static void Visit(YamlNode node, SchemaNode schema, NodePath path, TextSpan keySpan, DiagnosticBuilder builder,
+        ICollection<Diagnostic> diagnostics)
     {
         string type = JsonType(node);
         if (!schema.Allows(type))
@@ -94,7 +97,8 @@ public static class SchemaValidator
                     {
                         if (!schema.AdditionalProperties)
                         {
-                            diagnostics.Add(builder.UnknownKey(pair.Key, path.MappingWhere, [.. schema.Properties.Select(p => p.Key)], mapping));
+                            diagnostics.Add(builder.UnknownKey(pair.Key, path.MappingWhere, [.. schema.Properties.Select(p => p.Key)],
+                                mapping));
                         }
                         continue;
                     }
@@ -122,7 +126,8 @@ public static class SchemaValidator
         }
     }
 
-    private static void CheckValue(YamlScalar scalar, SchemaNode schema, NodePath path, DiagnosticBuilder builder, ICollection<Diagnostic> diagnostics)
+    private static void CheckValue(YamlScalar scalar, SchemaNode schema, NodePath path, DiagnosticBuilder builder,
+        ICollection<Diagnostic> diagnostics)
     {
         if (!schema.Enum.IsEmpty)
         {
@@ -141,7 +146,8 @@ public static class SchemaValidator
         {
             // The owning rules judge the value; an empty value is still the schema's to report, unless the
             // mandatory-subject rule (CL0101) owns the node: it reports an empty field as missing information.
-            if (scalar.Type == ScalarType.String && scalar.Value.Length == 0 && schema.MinLength > 0 && !schema.CheckedBy.Contains("CL0101"))
+            if (scalar.Type == ScalarType.String && scalar.Value.Length == 0 && schema.MinLength > 0
+                && !schema.CheckedBy.Contains("CL0101"))
             {
                 diagnostics.Add(builder.TextLength(scalar, path.Where, schema.MinLength, schema.MaxLength));
             }
@@ -166,7 +172,8 @@ public static class SchemaValidator
                 diagnostics.Add(builder.TextLength(scalar, path.Where, schema.MinLength, schema.MaxLength));
                 return;
             }
-            if (schema.Pattern is not null && !Regex.IsMatch(scalar.Value, schema.Pattern, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1)))
+            if (schema.Pattern is not null && !Regex.IsMatch(scalar.Value, schema.Pattern, RegexOptions.CultureInvariant,
+                TimeSpan.FromSeconds(1)))
             {
                 diagnostics.Add(builder.PatternMismatch(scalar, path.Where, schema.Description ?? $"it must match {schema.Pattern}"));
             }
@@ -185,7 +192,8 @@ public static class SchemaValidator
     public static string EnumText(JsonElement e) => e.ValueKind == JsonValueKind.String ? e.GetString()! : e.GetRawText();
 
     /// <summary>An enum value as YAML text: a string as YAML writes it, a number or boolean as is.</summary>
-    public static string EnumYaml(JsonElement e) => e.ValueKind == JsonValueKind.String ? YamlEdits.FormatString(e.GetString()!) : e.GetRawText();
+    public static string EnumYaml(JsonElement e) => e.ValueKind == JsonValueKind.String ? YamlEdits.FormatString(e.GetString()!)
+        : e.GetRawText();
 
     private static string Describe(ImmutableArray<string> types) => string.Join(" or ", types.Select(t => t switch
     {
@@ -212,5 +220,6 @@ public static class SchemaValidator
         return "\"\"";
     }
 
-    private static string YamlText(JsonElement e) => e.ValueKind == JsonValueKind.String ? YamlEdits.FormatString(e.GetString()!) : e.GetRawText();
+    private static string YamlText(JsonElement e) => e.ValueKind == JsonValueKind.String ? YamlEdits.FormatString(e.GetString()!)
+        : e.GetRawText();
 }

@@ -8,7 +8,8 @@ namespace CertLsp.Core.Yaml;
 /// <summary>When a text is read in pieces, and how large they are.</summary>
 /// <param name="MinimumLength">Texts shorter than this are read whole: cutting them saves nothing.</param>
 /// <param name="AverageItems">On average a cut every this many items; never fewer than a quarter nor more than four times as many.</param>
-/// <param name="TapeTokens">How many tokens are scanned before the trees of the pieces scanned so far are built (a 10,000-device manifest has about 190,000).</param>
+/// <param name="TapeTokens">How many tokens are scanned before the trees of the pieces scanned so far are built (a 10,000-device manifest
+/// has about 190,000).</param>
 internal sealed record ChunkOptions(int MinimumLength, int AverageItems, int TapeTokens = 1 << 18)
 {
     public static readonly ChunkOptions Default = new(48 * 1024, 128);
@@ -24,7 +25,8 @@ internal sealed record ChunkOptions(int MinimumLength, int AverageItems, int Tap
 /// <param name="ItemIndent">Column of the list's dashes.</param>
 internal sealed record ChunkPlan(ImmutableArray<int> Starts, int DevicesKey, int ItemIndent);
 
-/// <summary>One piece as read: where it was in its text, the hash of that text, its top node (spans in that text) and its YAML findings.</summary>
+/// <summary>One piece as read: where it was in its text, the hash of that text, its top node (spans in that text) and its YAML
+/// findings.</summary>
 internal sealed record ChunkPiece(int Start, int Length, int Hash, YamlNode Root, ImmutableArray<Diagnostic> Diagnostics);
 
 /// <summary>The pieces of one read, found again by their text (within the same file: findings carry its path).</summary>
@@ -68,7 +70,8 @@ internal static class YamlChunks
             int lineEnd = text.IndexOfAny(['\n', '\r'], lineStart);
             if (lineEnd < 0) lineEnd = text.Length;
             var line = text.AsSpan(lineStart, lineEnd - lineStart);
-            int next = lineEnd < text.Length && text[lineEnd] == '\r' && lineEnd + 1 < text.Length && text[lineEnd + 1] == '\n' ? lineEnd + 2 : lineEnd + 1;
+            int next = lineEnd < text.Length && text[lineEnd] == '\r' && lineEnd + 1 < text.Length && text[lineEnd + 1] == '\n' ? lineEnd
+                + 2 : lineEnd + 1;
             int indent = line.Length - line.TrimStart(' ').Length;
             bool blank = indent == line.Length || line[indent] == '#';
             if (line.StartsWith("---") || line.StartsWith("...") || line.StartsWith("%")) return null;
@@ -110,7 +113,8 @@ internal static class YamlChunks
         return rest.IsEmpty || rest[0] == '#';
     }
 
-    /// <summary>The whole tree from the pieces (those not found in <paramref name="previous"/> read now), or null when the text must be read whole.</summary>
+    /// <summary>The whole tree from the pieces (those not found in <paramref name="previous"/> read now), or null when the text must be
+    /// read whole.</summary>
     public static YamlReadResult? Read(string text, string path, ChunkPlan plan, YamlChunkSet? previous, ChunkOptions options)
     {
         int count = plan.Starts.Length;
@@ -118,8 +122,10 @@ internal static class YamlChunks
         var hashes = new int[count];
         var scanned = new YamlReader.TokenTape.Range?[count];
         using var tape = new YamlReader.TokenTape();
-        // Where piece i is in the text, and how deep its top node sits: the first holds the document's mapping, the others items of its devices list.
-        (int Start, int Length, int Depth) Piece(int i) => (plan.Starts[i], (i + 1 < count ? plan.Starts[i + 1] : text.Length) - plan.Starts[i], i == 0 ? 0 : 1);
+        // Where piece i is in the text, and how deep its top node sits: the first holds the document's mapping, the others items of its
+        // devices list.
+        (int Start, int Length, int Depth) Piece(int i) => (plan.Starts[i],
+            (i + 1 < count ? plan.Starts[i + 1] : text.Length) - plan.Starts[i], i == 0 ? 0 : 1);
         // Scan the pieces to be read first and build their trees after: the collections the scanner's garbage causes then
         // find little alive to copy (building while scanning made each of them copy the tree read so far). A very large
         // text is taken a batch of pieces at a time, so the tape stays a few megabytes. A piece the tape cannot take ends its
@@ -133,9 +139,15 @@ internal static class YamlChunks
                 var (start, length, depth) = Piece(next);
                 var slice = text.AsSpan(start, length);
                 hashes[next] = string.GetHashCode(slice);
-                if (previous is not null && previous.Path == path && previous.Find(slice, hashes[next]) is { } earlier && Reusable(earlier, start))
+                if (previous is not null && previous.Path == path && previous.Find(slice, hashes[next]) is { } earlier
+                    && Reusable(earlier, start))
                 {
-                    pieces[next] = earlier.Start == start ? earlier : earlier with { Start = start, Root = Shift(earlier.Root, start - earlier.Start) };
+                    pieces[next] = earlier.Start == start ? earlier : earlier with
+                    {
+                        Start = start,
+                        Root =
+                        Shift(earlier.Root, start - earlier.Start)
+                    };
                     continue;
                 }
                 scanned[next] = tape.Scan(text, start, length, depth);
@@ -154,11 +166,13 @@ internal static class YamlChunks
 
         // The first piece holds the document's mapping ending in "devices:"; every other piece is a block list of items at the same column.
         if (pieces[0] is not { Root: YamlMapping { IsFlow: false } head } first) return null;
-        if (head.Pairs.Length == 0 || head.Pairs[^1] is not { Value: YamlSequence { IsFlow: false } list } devices || devices.Key.Span.Start != plan.DevicesKey) return null;
+        if (head.Pairs.Length == 0 || head.Pairs[^1] is not { Value: YamlSequence { IsFlow: false } list } devices
+            || devices.Key.Span.Start != plan.DevicesKey) return null;
         int itemCount = list.Items.Length;
         for (int i = 1; i < count; i++)
         {
-            if (pieces[i] is not { Root: YamlSequence { IsFlow: false } more } || more.Span.Start != pieces[i].Start + plan.ItemIndent) return null;
+            if (pieces[i] is not { Root: YamlSequence { IsFlow: false } more } || more.Span.Start != pieces[i].Start
+                + plan.ItemIndent) return null;
             itemCount += more.Items.Length;
         }
         var items = new YamlNode[itemCount];
@@ -174,9 +188,15 @@ internal static class YamlChunks
             diagnostics.AddRange(pieces[i].Diagnostics);
         }
         int end = ((YamlSequence)pieces[count - 1].Root).Span.End;
-        var joined = new YamlSequence(TextSpan.FromBounds(list.Span.Start, end), ImmutableCollectionsMarshal.AsImmutableArray(items), isFlow: false);
-        var root = new YamlMapping(TextSpan.FromBounds(head.Span.Start, Math.Max(head.Span.End, end)), head.Pairs.SetItem(head.Pairs.Length - 1, devices with { Value = joined }), isFlow: false);
-        return new YamlReadResult(root, diagnostics.ToImmutable()) { Chunks = new YamlChunkSet(text, path, ImmutableCollectionsMarshal.AsImmutableArray(pieces)) };
+        var joined = new YamlSequence(TextSpan.FromBounds(list.Span.Start, end), ImmutableCollectionsMarshal.AsImmutableArray(items),
+            isFlow: false);
+        var root = new YamlMapping(TextSpan.FromBounds(head.Span.Start, Math.Max(head.Span.End, end)),
+            head.Pairs.SetItem(head.Pairs.Length - 1, devices with { Value = joined }), isFlow: false);
+        return new YamlReadResult(root, diagnostics.ToImmutable())
+        {
+            Chunks =
+            new YamlChunkSet(text, path, ImmutableCollectionsMarshal.AsImmutableArray(pieces))
+        };
     }
 
     /// <summary>A piece read before can stand for the same text elsewhere when its spans can simply move (it has no findings).</summary>
@@ -195,15 +215,18 @@ internal static class YamlChunks
                     for (int i = 0; i < pairs.Length; i++)
                     {
                         var (key, value) = m.Pairs[i];
-                        pairs[i] = new YamlPair(key with { Span = new TextSpan(key.Span.Start + delta, key.Span.Length) }, Shift(value, delta));
+                        pairs[i] = new YamlPair(key with { Span = new TextSpan(key.Span.Start + delta, key.Span.Length) },
+                            Shift(value, delta));
                     }
-                    return new YamlMapping(new TextSpan(m.Span.Start + delta, m.Span.Length), ImmutableCollectionsMarshal.AsImmutableArray(pairs), m.IsFlow);
+                    return new YamlMapping(new TextSpan(m.Span.Start + delta, m.Span.Length),
+                        ImmutableCollectionsMarshal.AsImmutableArray(pairs), m.IsFlow);
                 }
             case YamlSequence q:
                 {
                     var items = new YamlNode[q.Items.Length];
                     for (int i = 0; i < items.Length; i++) items[i] = Shift(q.Items[i], delta);
-                    return new YamlSequence(new TextSpan(q.Span.Start + delta, q.Span.Length), ImmutableCollectionsMarshal.AsImmutableArray(items), q.IsFlow);
+                    return new YamlSequence(new TextSpan(q.Span.Start + delta, q.Span.Length),
+                        ImmutableCollectionsMarshal.AsImmutableArray(items), q.IsFlow);
                 }
             default:
                 throw new InvalidOperationException($"unknown node {node.GetType().Name}");

@@ -30,7 +30,8 @@ public static class YamlEdits
     /// anything else needs an escape in a double-quoted scalar.
     /// </summary>
     private static bool Printable(char c) =>
-        c is >= ' ' and <= '~' || (c is >= '\u00A0' and <= '\uD7FF' && c is not ('\u2028' or '\u2029')) || char.IsSurrogate(c) || (c is >= '\uE000' and <= '\uFFFD' && c != '\uFEFF');
+        c is >= ' ' and <= '~' || (c is >= '\u00A0' and <= '\uD7FF' && c is not ('\u2028' or '\u2029')) || char.IsSurrogate(c)
+            || (c is >= '\uE000' and <= '\uFFFD' && c != '\uFEFF');
 
     /// <summary>The value as a double-quoted YAML scalar, with the escapes it needs.</summary>
     public static string DoubleQuoted(string value)
@@ -75,14 +76,16 @@ public static class YamlEdits
     /// that a plain scalar there could not hold (",[]{}") stays quoted.
     /// </summary>
     public static TextEdit ReplaceScalar(string path, YamlScalar scalar, string newValue, bool inFlow = false) =>
-        new(path, scalar.Span, scalar.Style is ScalarStyle.SingleQuoted or ScalarStyle.DoubleQuoted && FormatString(newValue, inFlow: true) != newValue
+        new(path, scalar.Span, scalar.Style is ScalarStyle.SingleQuoted or ScalarStyle.DoubleQuoted
+            && FormatString(newValue, inFlow: true) != newValue
             ? InStyle(newValue, scalar.Style, inFlow)
             : FormatString(newValue, inFlow));
 
     /// <summary>A scalar in the style the replaced one had, where that style can hold the value; else plain or double-quoted.</summary>
     public static string InStyle(string value, ScalarStyle style, bool inFlow) => style switch
     {
-        ScalarStyle.SingleQuoted when value.All(c => c >= ' ' && c != '\u007f') => $"'{value.Replace("'", "''", StringComparison.Ordinal)}'",
+        ScalarStyle.SingleQuoted when value.All(c => c is >= ' ' and not '\u007f') =>
+            $"'{value.Replace("'", "''", StringComparison.Ordinal)}'",
         ScalarStyle.DoubleQuoted => DoubleQuoted(value),
         _ => FormatString(value, inFlow),
     };
@@ -126,11 +129,13 @@ public static class YamlEdits
         return at;
     }
 
-    /// <summary>Adds a key right after another key's line, at the same indentation (e.g. commonName after name); in a flow mapping as its last entry.</summary>
+    /// <summary>Adds a key right after another key's line, at the same indentation (e.g. commonName after name); in a flow mapping as its
+    /// last entry.</summary>
     public static TextEdit AddPairAfter(string path, string text, YamlMapping mapping, YamlPair after, string key, string valueText)
     {
         if (mapping.IsFlow) return AddPair(path, text, mapping, key, valueText);
         string newline = Newline(text);
-        return new TextEdit(path, new TextSpan(LineEnd(text, after.Value.Span.End), 0), $"{newline}{new string(' ', Column(text, after.Key.Span.Start))}{key}: {valueText}");
+        return new TextEdit(path, new TextSpan(LineEnd(text, after.Value.Span.End), 0),
+            $"{newline}{new string(' ', Column(text, after.Key.Span.Start))}{key}: {valueText}");
     }
 }

@@ -19,7 +19,8 @@ public static partial class YamlReader
     internal static RangeOutcome? ReadTokens(string text, int start, int length, string path, int depth)
     {
         using var tape = new TokenTape();
-        return tape.Scan(text, start, length, depth, TokenTape.MaxWholeTokens) is { } scanned ? tape.Build(scanned, text, path, depth) : null;
+        return tape.Scan(text, start, length, depth, TokenTape.MaxWholeTokens) is { } scanned ? tape.Build(scanned, text, path, depth)
+            : null;
     }
 
     /// <summary>
@@ -72,7 +73,8 @@ public static partial class YamlReader
             /// <summary>For a scalar, YamlDotNet's <see cref="YdnScalarStyle"/> (its values fit a byte).</summary>
             public byte Style;
 
-            /// <summary>For a scalar, the index of its value in <see cref="values"/>, or -1 when its value is the text from Start to End.</summary>
+            /// <summary>For a scalar, the index of its value in <see cref="values"/>, or -1 when its value is the text from Start to
+            /// End.</summary>
             public int Value;
         }
 
@@ -93,7 +95,7 @@ public static partial class YamlReader
                 Kind kind;
                 switch (token)
                 {
-                    case YamlDotNet.Core.Tokens.Scalar: kind = Kind.Scalar; break;
+                    case Scalar: kind = Kind.Scalar; break;
                     case Key: kind = Kind.Key; break;
                     case Value: kind = Kind.Value; break;
                     case BlockEntry: kind = Kind.BlockEntry; break;
@@ -108,7 +110,8 @@ public static partial class YamlReader
                     case StreamEnd: kind = Kind.StreamEnd; break;
                     default: return Undo(first, firstValue); // anchors, aliases, tags, directives, documents: the parser's case
                 }
-                if (kind is Kind.BlockMappingStart or Kind.BlockSequenceStart or Kind.FlowMappingStart or Kind.FlowSequenceStart && ++nesting > MaxDepth)
+                if (kind is Kind.BlockMappingStart or Kind.BlockSequenceStart or Kind.FlowMappingStart or Kind.FlowSequenceStart
+                    && ++nesting > MaxDepth)
                 {
                     return Undo(first, firstValue);
                 }
@@ -121,7 +124,7 @@ public static partial class YamlReader
                 slot.End = start + (int)Math.Clamp(token.End.Index, 0, length);
                 slot.Style = 0;
                 slot.Value = -1;
-                if (token is YamlDotNet.Core.Tokens.Scalar scalar)
+                if (token is Scalar scalar)
                 {
                     slot.Style = (byte)scalar.Style;
                     string value = scalar.Value;
@@ -133,17 +136,20 @@ public static partial class YamlReader
                 }
             }
             // The scanner stops after the end of the stream, or at an error before it.
-            return count > first && tokens[count - 1].Kind == Kind.StreamEnd ? new Range(start, length, first, count - first) : Undo(first, firstValue);
+            return count > first && tokens[count - 1].Kind == Kind.StreamEnd ? new Range(start, length, first, count - first)
+                : Undo(first, firstValue);
         }
 
-        /// <summary>The scanner's next token; false at the end and when the scanner fails (the parser reads the text again and reports the error as it always has).</summary>
+        /// <summary>The scanner's next token; false at the end and when the scanner fails (the parser reads the text again and reports the
+        /// error as it always has).</summary>
         private static bool Next(Scanner scanner)
         {
             try
             {
                 return scanner.MoveNext();
             }
-            catch (Exception ex) when (ex is YamlException or InvalidOperationException or ArgumentException or IndexOutOfRangeException or FormatException or OverflowException)
+            catch (Exception ex) when (ex is YamlException or InvalidOperationException or ArgumentException or IndexOutOfRangeException
+                or FormatException or OverflowException)
             {
                 return false;
             }
@@ -228,7 +234,8 @@ public static partial class YamlReader
                     }
                     else if (token.Kind == Kind.Scalar)
                     {
-                        done = state.OnScalar(token.Start, token.End, token.Value < 0 ? null : values[token.Value], (YdnScalarStyle)token.Style, null, null);
+                        done = state.OnScalar(token.Start, token.End, token.Value < 0 ? null : values[token.Value],
+                            (YdnScalarStyle)token.Style, null, null);
                     }
                     else
                     {
@@ -243,7 +250,8 @@ public static partial class YamlReader
                 if (depthNow == 0)
                 {
                     // The document's node is complete: only the end of the stream may follow.
-                    return token.Kind == Kind.StreamEnd && at + 1 == end && root is not null ? new RangeOutcome(root, diagnostics.ToImmutable(), true) : null;
+                    return token.Kind == Kind.StreamEnd && at + 1 == end && root is not null
+                        ? new RangeOutcome(root, diagnostics.ToImmutable(), true) : null;
                 }
                 ref var expect = ref open[depthNow - 1];
                 bool close = false;

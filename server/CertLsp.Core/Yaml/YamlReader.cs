@@ -36,11 +36,13 @@ public static partial class YamlReader
     /// Reads a text; a large manifest whose devices list can be cut safely is read in pieces (re-using the
     /// pieces of <paramref name="previous"/> whose text is unchanged), with the same result as one whole read.
     /// </summary>
-    public static YamlReadResult Read(string text, string path, YamlReadResult? previous) => Read(text, path, previous, ChunkOptions.Default);
+    public static YamlReadResult Read(string text, string path, YamlReadResult? previous) =>
+        Read(text, path, previous, ChunkOptions.Default);
 
     internal static YamlReadResult Read(string text, string path, YamlReadResult? previous, ChunkOptions options)
     {
-        if (YamlChunks.Plan(text, options) is { } plan && YamlChunks.Read(text, path, plan, previous?.Chunks, options) is { } chunked) return chunked;
+        if (YamlChunks.Plan(text, options) is { } plan && YamlChunks.Read(text, path, plan, previous?.Chunks,
+            options) is { } chunked) return chunked;
         // Read whole (a YAML error while typing, say): the earlier pieces stay on offer for the next version.
         return ReadWhole(text, path) with { Chunks = previous?.Chunks };
     }
@@ -105,7 +107,8 @@ public static partial class YamlReader
             diagnostics.Add(builder.YamlSyntax(ErrorSpan(text, ex, lastGoodEnd), CleanMessage(ex.Message)));
             return new RangeOutcome(null, diagnostics.ToImmutable(), false);
         }
-        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or IndexOutOfRangeException or FormatException or OverflowException)
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or IndexOutOfRangeException or FormatException
+            or OverflowException)
         {
             if (stopAtFailure) return default;
             // YamlDotNet throws these for some malformed input instead of a YamlException (an unclosed "[" or "{" among them).
@@ -179,9 +182,11 @@ public static partial class YamlReader
         return TextSpan.FromBounds(offset, end);
     }
 
-    private sealed class ReadState(string text, int start, int length, int depthAbove, DiagnosticBuilder builder, ImmutableArray<Diagnostic>.Builder diagnostics)
+    private sealed class ReadState(string text, int start, int length, int depthAbove, DiagnosticBuilder builder,
+        ImmutableArray<Diagnostic>.Builder diagnostics)
     {
-        /// <summary>A mark of YamlDotNet as an offset into the whole text: some marks (an empty node at the end) lie past the end of the range.</summary>
+        /// <summary>A mark of YamlDotNet as an offset into the whole text: some marks (an empty node at the end) lie past the end of the
+        /// range.</summary>
         public int At(Mark mark) => start + (int)Math.Clamp(mark.Index, 0, length);
 
         /// <summary>Mappings up to this many pairs find duplicate keys by a scan; larger ones build a dictionary once.</summary>
@@ -215,20 +220,24 @@ public static partial class YamlReader
             switch (ev)
             {
                 case Scalar s:
-                    return OnScalar(At(s.Start), At(s.End), s.Value, s.Style, s.Tag.IsEmpty ? null : s.Tag.Value, s.Anchor.IsEmpty ? null : s.Anchor.Value);
+                    return OnScalar(At(s.Start), At(s.End), s.Value, s.Style, s.Tag.IsEmpty ? null : s.Tag.Value, s.Anchor.IsEmpty ? null
+                        : s.Anchor.Value);
                 case AnchorAlias alias:
                     {
                         var span = TextSpan.FromBounds(At(alias.Start), At(alias.End));
                         if (!anchors.TryGetValue(alias.Value.Value, out var target))
                         {
-                            diagnostics.Add(builder.YamlSyntax(span, $"the alias '*{alias.Value.Value}' refers to no anchor defined before it"));
+                            diagnostics.Add(builder.YamlSyntax(span,
+                                $"the alias '*{alias.Value.Value}' refers to no anchor defined before it"));
                             Failed = true;
                             return null;
                         }
                         aliasExpansion += target.Size;
                         if (aliasExpansion > MaxAliasExpansion)
                         {
-                            diagnostics.Add(builder.YamlSyntax(span, $"aliases expand to more than {MaxAliasExpansion:N0} nodes; a site manifest never needs that many (is this a YAML bomb?)"));
+                            diagnostics.Add(builder.YamlSyntax(span,
+                                $"aliases expand to more than {MaxAliasExpansion:N0} nodes; a site manifest never needs that many (is " +
+                                $"this a YAML bomb?)"));
                             Failed = true;
                             return null;
                         }
@@ -257,10 +266,11 @@ public static partial class YamlReader
                 ref var parent = ref frames[depth - 1];
                 parent.Size++;
                 parent.LastEnd = Math.Max(parent.LastEnd, to);
-                parent.PendingKey = new YamlKey(TextSpan.FromBounds(from, to), value is null ? Key(text.AsSpan(from, to - from)) : Key(value));
+                parent.PendingKey = new YamlKey(TextSpan.FromBounds(from, to), value is null ? Key(text.AsSpan(from, to - from))
+                    : Key(value));
                 return null;
             }
-            value ??= text.Substring(from, to - from);
+            value ??= text[from..to];
             var style = MapStyle(ydnStyle);
             var type = YamlScalarResolver.Resolve(value, style, tag);
             return Complete(new YamlScalar(TextSpan.FromBounds(from, to), value, style, type), 1, anchor);
@@ -284,7 +294,8 @@ public static partial class YamlReader
             return Complete(node, frame.Size + 1, frame.Anchor);
         }
 
-        /// <summary>Keys repeat in every item of a list: one string each, so a large manifest keeps one copy of "name", not thousands.</summary>
+        /// <summary>Keys repeat in every item of a list: one string each, so a large manifest keeps one copy of "name", not
+        /// thousands.</summary>
         private readonly Dictionary<string, string> keys = new(StringComparer.Ordinal);
 
         private string Key(string key)
@@ -313,7 +324,8 @@ public static partial class YamlReader
         {
             if (depthAbove + depth + 1 == MaxDepth + 1)
             {
-                diagnostics.Add(builder.YamlSyntax(new TextSpan(start, 1), $"the document nests deeper than {MaxDepth} levels; a site manifest needs a handful"));
+                diagnostics.Add(builder.YamlSyntax(new TextSpan(start, 1),
+                    $"the document nests deeper than {MaxDepth} levels; a site manifest needs a handful"));
                 Failed = true;
             }
             if (depth == frames.Length) Array.Resize(ref frames, depth * 2);

@@ -1,7 +1,7 @@
 using CertLsp.Core.Ledger;
-using CertLsp.Workflows.Ledger;
 using CertLsp.LanguageServer.Protocol;
 using CertLsp.LanguageServer.Workspace;
+using CertLsp.Workflows.Ledger;
 using StreamJsonRpc;
 
 namespace CertLsp.LanguageServer.Commands;
@@ -16,7 +16,8 @@ internal static class CommandJobs
     /// a workflow does its file and key work before its first wait, which must not hold up the message loop
     /// (<see cref="SerialSynchronizationContext"/>), where document changes and cancellations arrive.
     /// </summary>
-    public static async Task<T> RunAsync<T>(ServerContext context, WorkDoneProgress progress, string what, string manifestPath, Func<Task<T>> job)
+    public static async Task<T> RunAsync<T>(ServerContext context, WorkDoneProgress progress, string what, string manifestPath,
+        Func<Task<T>> job)
     {
         try
         {
@@ -37,11 +38,14 @@ internal static class CommandJobs
     /// A full disk or a read-only folder stopped a command: every write is atomic, so what was finished is recorded and nothing
     /// is half-written. The user is told (an error message and the request's error), the ledger is re-read, the server serves on.
     /// </summary>
-    private static async Task<LocalRpcException> WriteFailedAsync(ServerContext context, string what, string manifestPath, Exception ex, WorkDoneProgress progress)
+    private static async Task<LocalRpcException> WriteFailedAsync(ServerContext context, string what, string manifestPath, Exception ex,
+        WorkDoneProgress progress)
     {
         await progress.EndAsync("failed").ConfigureAwait(false);
         context.Workspace.LedgerChanged(LedgerFile.PathFor(manifestPath));
-        string message = $"{what} stopped: {ex.Message}. What was finished is recorded and nothing half-written was left; run it again once the disk has room or the folder is writable.";
+        string message =
+            $"{what} stopped: {ex.Message}. What was finished is recorded and nothing half-written was left; run it again once the disk " +
+            $"has room or the folder is writable.";
         await context.ShowMessageAsync(MessageType.Error, message).ConfigureAwait(false);
         return new LocalRpcException(message) { ErrorCode = ErrorCodes.RequestFailed };
     }

@@ -36,7 +36,11 @@ public sealed class CommandRegistry
     public IServerCommand Find(string name) =>
         byName.TryGetValue(name, out var command)
             ? command
-            : throw new LocalRpcException($"unknown command “{name}”; this server runs {string.Join(", ", Names)}") { ErrorCode = ErrorCodes.InvalidParams };
+            : throw new LocalRpcException($"unknown command “{name}”; this server runs {string.Join(", ", Names)}")
+            {
+                ErrorCode =
+                ErrorCodes.InvalidParams
+            };
 
     /// <summary>
     /// A command's one argument read into its record, strictly (<see cref="CertLspServer.ParamsOptions"/>): a missing, null or
@@ -46,7 +50,11 @@ public sealed class CommandRegistry
     {
         if (arguments is not [{ ValueKind: JsonValueKind.Object } argument, ..])
         {
-            throw new LocalRpcException($"{command.Name} takes one object argument ({command.ArgumentsType.Name})") { ErrorCode = ErrorCodes.InvalidParams };
+            throw new LocalRpcException($"{command.Name} takes one object argument ({command.ArgumentsType.Name})")
+            {
+                ErrorCode =
+                ErrorCodes.InvalidParams
+            };
         }
         try
         {

@@ -21,10 +21,12 @@ public sealed class DiscoverDevicesCommand : ServerCommand<DiscoverDevicesArgume
 
     public override string Name => CertLspCommands.DiscoverDevices;
 
-    public override async Task<DiscoverDevicesResult> ExecuteAsync(ServerContext context, DiscoverDevicesArguments arguments, JsonElement? workDoneToken, CancellationToken cancellationToken)
+    public override async Task<DiscoverDevicesResult> ExecuteAsync(ServerContext context, DiscoverDevicesArguments arguments,
+        JsonElement? workDoneToken, CancellationToken cancellationToken)
     {
         var (path, _, _, parsed) = context.ParsedManifest(arguments.Uri);
-        if (parsed.Manifest is not { } manifest) return await RefuseAsync(context, "the manifest's YAML cannot be read: fix it first (see the Problems)").ConfigureAwait(false);
+        if (parsed.Manifest is not { } manifest) return await RefuseAsync(context,
+            "the manifest's YAML cannot be read: fix it first (see the Problems)").ConfigureAwait(false);
         var site = context.Bacnet.Site(path, manifest);
         BacnetClient client;
         try
@@ -37,8 +39,10 @@ public sealed class DiscoverDevicesCommand : ServerCommand<DiscoverDevicesArgume
         }
         await using var connection = client; // closed however the request ends, a cancelled progress set-up included
 
-        var wait = arguments.Timeout is { } seconds && double.IsFinite(seconds) ? TimeSpan.FromSeconds(Math.Clamp(seconds, 0.1, 60)) : DefaultWait;
-        using var progress = await WorkDoneProgress.BeginAsync(context, workDoneToken, "Discovering devices", cancellationToken).ConfigureAwait(false);
+        var wait = arguments.Timeout is { } seconds && double.IsFinite(seconds) ? TimeSpan.FromSeconds(Math.Clamp(seconds, 0.1, 60))
+            : DefaultWait;
+        using var progress = await WorkDoneProgress.BeginAsync(context, workDoneToken, "Discovering devices",
+            cancellationToken).ConfigureAwait(false);
         progress.Report($"Who-Is: waiting {wait.TotalSeconds:0.#} s for answers", 0, 1);
         var reporter = progress.For<DiscoveryProgress>(p => ($"{p.Answered} device(s) answered; read {p.Read}", p.Read, p.Answered));
         IReadOnlyList<DiscoveryRow> rows;
@@ -70,19 +74,22 @@ public sealed class DiscoverDevicesCommand : ServerCommand<DiscoverDevicesArgume
             edit = Edit(uri, version, new LineIndex(current), edits);
             try
             {
-                var answer = await context.Rpc.InvokeWithParameterObjectAsync<ApplyWorkspaceEditResult?>(Methods.ApplyEdit, new ApplyWorkspaceEditParams("Discover devices", edit), cancellationToken).ConfigureAwait(false);
+                var answer = await context.Rpc.InvokeWithParameterObjectAsync<ApplyWorkspaceEditResult?>(Methods.ApplyEdit,
+                    new ApplyWorkspaceEditParams("Discover devices", edit), cancellationToken).ConfigureAwait(false);
                 applied = answer?.Applied == true;
                 if (!applied) failure = $"the editor did not apply the edit{(answer?.FailureReason is { } reason ? $": {reason}" : "")}";
             }
-            catch (StreamJsonRpc.RemoteRpcException ex)
+            catch (RemoteRpcException ex)
             {
                 failure = $"the editor cannot apply edits (workspace/applyEdit: {ex.Message})";
             }
         }
         string message = Summary(rows.Count, edits, comparison, failure);
         await progress.EndAsync(message).ConfigureAwait(false);
-        await context.ShowMessageAsync(failure is null && comparison.Missing.Count == 0 ? MessageType.Info : MessageType.Warning, message).ConfigureAwait(false);
-        return new DiscoverDevicesResult(rows.Count, [.. edits.Added], [.. edits.Updated], [.. comparison.Missing], [.. comparison.Differences], applied, message, edit, edits.Refusal);
+        await context.ShowMessageAsync(failure is null && comparison.Missing.Count == 0 ? MessageType.Info : MessageType.Warning,
+            message).ConfigureAwait(false);
+        return new DiscoverDevicesResult(rows.Count, [.. edits.Added], [.. edits.Updated], [.. comparison.Missing],
+            [.. comparison.Differences], applied, message, edit, edits.Refusal);
     }
 
     private static async Task<DiscoverDevicesResult> RefuseAsync(ServerContext context, string why)
@@ -92,7 +99,8 @@ public sealed class DiscoverDevicesCommand : ServerCommand<DiscoverDevicesArgume
     }
 
     /// <summary>The manifest's URI, text, version and reading now: the open buffer, else the file (else the reading before).</summary>
-    private static (string Uri, string Text, int? Version, ManifestDocument Parsed) Current(ServerContext context, string uri, ManifestDocument before)
+    private static (string Uri, string Text, int? Version, ManifestDocument Parsed) Current(ServerContext context, string uri,
+        ManifestDocument before)
     {
         try
         {
@@ -108,13 +116,17 @@ public sealed class DiscoverDevicesCommand : ServerCommand<DiscoverDevicesArgume
     private static WorkspaceEdit Edit(string uri, int? version, LineIndex lines, DiscoveryEdits edits)
     {
         TextEdit[] lsp = [.. edits.Edits.Select(e => new TextEdit(LspConvert.Range(lines, e.Span), e.NewText))];
-        return new WorkspaceEdit(new Dictionary<string, TextEdit[]> { [uri] = lsp }, [new TextDocumentEdit(new OptionalVersionedTextDocumentIdentifier(uri, version), lsp)]);
+        return new WorkspaceEdit(new Dictionary<string, TextEdit[]> { [uri] = lsp },
+            [new TextDocumentEdit(new OptionalVersionedTextDocumentIdentifier(uri, version), lsp)]);
     }
 
     private static string Summary(int answered, DiscoveryEdits edits, DiscoveryComparison comparison, string? failure)
     {
-        static string Names(IReadOnlyCollection<string> names) => names.Count == 0 ? "" : $" ({string.Join(", ", names.Take(5))}{(names.Count > 5 ? $" and {names.Count - 5} more" : "")})";
-        string text = $"Discover devices: {answered} answered; {edits.Added.Length} added{Names(edits.Added)}, {edits.Updated.Length} address(es) updated{Names(edits.Updated)}, {comparison.Silent.Count} did not answer{Names(comparison.Silent)}";
+        static string Names(IReadOnlyCollection<string> names) => names.Count == 0 ? ""
+            : $" ({string.Join(", ", names.Take(5))}{(names.Count > 5 ? $" and {names.Count - 5} more" : "")})";
+        string text =
+            $"Discover devices: {answered} answered; {edits.Added.Length} added{Names(edits.Added)}, {edits.Updated.Length} address(es) " +
+            $"updated{Names(edits.Updated)}, {comparison.Silent.Count} did not answer{Names(comparison.Silent)}";
         if (comparison.OtherDifferences > 0) text += $", {comparison.OtherDifferences} other difference(s) (see the CertLsp log)";
         return failure is null ? text + "." : $"{text}. The manifest was not changed: {failure}.";
     }

@@ -1,12 +1,10 @@
 using System.Text.Json;
 using CertLsp.Bacnet.Client;
-using CertLsp.Core.Ledger;
-using CertLsp.Core.Requests;
 using CertLsp.Devices;
-using CertLsp.Workflows.Requests;
-using CertLsp.Workflows.Ledger;
 using CertLsp.LanguageServer.Protocol;
 using CertLsp.LanguageServer.Workspace;
+using CertLsp.Workflows.Ledger;
+using CertLsp.Workflows.Requests;
 using StreamJsonRpc;
 
 namespace CertLsp.LanguageServer.Commands;
@@ -19,7 +17,8 @@ public sealed class GenerateCsrsCommand : ServerCommand<GenerateCsrsArguments, G
 {
     public override string Name => CertLspCommands.GenerateCsrs;
 
-    public override async Task<GenerateCsrsResult> ExecuteAsync(ServerContext context, GenerateCsrsArguments arguments, JsonElement? workDoneToken, CancellationToken cancellationToken)
+    public override async Task<GenerateCsrsResult> ExecuteAsync(ServerContext context, GenerateCsrsArguments arguments,
+        JsonElement? workDoneToken, CancellationToken cancellationToken)
     {
         var (path, text, _, parsed) = context.ParsedManifest(arguments.Uri);
         var options = new CsrRequestOptions
@@ -32,7 +31,11 @@ public sealed class GenerateCsrsCommand : ServerCommand<GenerateCsrsArguments, G
                 "keep" => PendingPolicy.Keep,
                 "overwrite" => PendingPolicy.Overwrite,
                 null => PendingPolicy.Stop,
-                var other => throw new LocalRpcException($"pending must be “keep” or “overwrite”, not “{other}”") { ErrorCode = ErrorCodes.InvalidParams },
+                var other => throw new LocalRpcException($"pending must be “keep” or “overwrite”, not “{other}”")
+                {
+                    ErrorCode =
+                    ErrorCodes.InvalidParams
+                },
             },
             Layout = arguments.Layout == "cari" ? ZipLayout.Cari : ZipLayout.Flat,
             Passphrase = Environment.GetEnvironmentVariable("CERTLSP_KEY_PASSPHRASE"),
@@ -60,14 +63,17 @@ public sealed class GenerateCsrsCommand : ServerCommand<GenerateCsrsArguments, G
         }
     }
 
-    private static async Task<GenerateCsrsResult> RequestAsync(ServerContext context, string path, string text, CsrRequestOptions options, JsonElement? workDoneToken, CancellationToken cancellationToken)
+    private static async Task<GenerateCsrsResult> RequestAsync(ServerContext context, string path, string text, CsrRequestOptions options,
+        JsonElement? workDoneToken, CancellationToken cancellationToken)
     {
-        using var progress = await WorkDoneProgress.BeginAsync(context, workDoneToken, "Generating CSRs", cancellationToken).ConfigureAwait(false);
+        using var progress = await WorkDoneProgress.BeginAsync(context, workDoneToken, "Generating CSRs", cancellationToken).ConfigureAwait(
+            false);
         var reporter = progress.For<CsrProgress>(p => ($"{p.Device}: {p.Outcome} ({p.Done}/{p.Total})", p.Done, p.Total));
         CsrRunResult run;
         try
         {
-            run = await CommandJobs.RunAsync(context, progress, "CSR generation", path, () => CsrRequester.RunAsync(path, text, options, reporter, progress.Token)).ConfigureAwait(false);
+            run = await CommandJobs.RunAsync(context, progress, "CSR generation", path, () =>
+                CsrRequester.RunAsync(path, text, options, reporter, progress.Token)).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -81,15 +87,20 @@ public sealed class GenerateCsrsCommand : ServerCommand<GenerateCsrsArguments, G
         context.Workspace.LedgerChanged(run.LedgerPath);
         GenerateCsrsResult result = run.State switch
         {
-            CsrRunState.PendingConflict => new GenerateCsrsResult(0, 0, 0, [], $"{run.Pending.Length} device(s) have a pending CSR: choose keep or overwrite.", true, [.. run.Pending.Select(p => p.Device)]),
+            CsrRunState.PendingConflict => new GenerateCsrsResult(0, 0, 0, [],
+                $"{run.Pending.Length} device(s) have a pending CSR: choose keep or overwrite.", true,
+                [.. run.Pending.Select(p => p.Device)]),
             CsrRunState.Refused => new GenerateCsrsResult(0, 0, 0, [], $"No CSRs generated: {run.Refusal}", Refusal: run.Refusal),
             _ => new GenerateCsrsResult(run.Requested, run.NoActionTaken, run.Failed, [.. run.Zips.Select(z => z.Path)],
-                $"CSRs: {run.Requested} requested, {run.NoActionTaken} no action taken, {run.Failed} failed, in {run.Zips.Length} zip(s){(run.Zips.IsEmpty ? "" : ": " + string.Join(", ", run.Zips.Select(z => z.FileName)))}{(run.NotDue > 0 ? $"; {run.NotDue} with a valid certificate not requested" : "")}."),
+                $"CSRs: {run.Requested} requested, {run.NoActionTaken} no action taken, {run.Failed} failed, in {run.Zips.Length} zip(s)" +
+                    $"{(run.Zips.IsEmpty ? "" : ": " + string.Join(", ", run.Zips.Select(z => z.FileName)))}" +
+                    $"{(run.NotDue > 0 ? $"; {run.NotDue} with a valid certificate not requested" : "")}."),
         };
         await progress.EndAsync(result.Message).ConfigureAwait(false);
         if (run.State != CsrRunState.PendingConflict) // the client asks keep-or-overwrite itself: no second message
         {
-            await context.ShowMessageAsync(run.State == CsrRunState.Done && run.Failed == 0 ? MessageType.Info : MessageType.Warning, result.Message).ConfigureAwait(false);
+            await context.ShowMessageAsync(run.State == CsrRunState.Done && run.Failed == 0 ? MessageType.Info : MessageType.Warning,
+                result.Message).ConfigureAwait(false);
         }
         return result;
     }

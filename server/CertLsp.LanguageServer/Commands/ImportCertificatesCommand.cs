@@ -1,10 +1,9 @@
 using System.Text.Json;
 using CertLsp.Bacnet.Client;
-using CertLsp.Core.Certificates;
 using CertLsp.Devices;
-using CertLsp.Workflows.Certificates;
 using CertLsp.LanguageServer.Protocol;
 using CertLsp.LanguageServer.Workspace;
+using CertLsp.Workflows.Certificates;
 using StreamJsonRpc;
 
 namespace CertLsp.LanguageServer.Commands;
@@ -17,10 +16,15 @@ public sealed class ImportCertificatesCommand : ServerCommand<ImportCertificates
 {
     public override string Name => CertLspCommands.ImportCertificates;
 
-    public override async Task<ImportCertificatesResult> ExecuteAsync(ServerContext context, ImportCertificatesArguments arguments, JsonElement? workDoneToken, CancellationToken cancellationToken)
+    public override async Task<ImportCertificatesResult> ExecuteAsync(ServerContext context, ImportCertificatesArguments arguments,
+        JsonElement? workDoneToken, CancellationToken cancellationToken)
     {
         var (path, text, _, parsed) = context.ParsedManifest(arguments.Uri);
-        if (arguments.Path.Length == 0) throw new LocalRpcException("“path” (the zip or folder the CA sent) is required") { ErrorCode = ErrorCodes.InvalidParams };
+        if (arguments.Path.Length == 0) throw new LocalRpcException("“path” (the zip or folder the CA sent) is required")
+        {
+            ErrorCode =
+            ErrorCodes.InvalidParams
+        };
         var options = new ImportOptions
         {
             Issuers = [.. (arguments.Issuers ?? []).Select(Path.GetFullPath)],
@@ -35,7 +39,8 @@ public sealed class ImportCertificatesCommand : ServerCommand<ImportCertificates
         {
             try
             {
-                (client, var target) = DeviceInstalls.Target(context, path, manifest!, "Installing the certificates on devices that hold their keys (key.source: device)");
+                (client, var target) = DeviceInstalls.Target(context, path, manifest!,
+                    "Installing the certificates on devices that hold their keys (key.source: device)");
                 options = options with { DeviceTarget = target };
             }
             catch (BacnetSetupException ex)
@@ -44,14 +49,16 @@ public sealed class ImportCertificatesCommand : ServerCommand<ImportCertificates
             }
         }
         await using var connection = client; // closed however the request ends, a cancelled progress set-up included
-        using var progress = await WorkDoneProgress.BeginAsync(context, workDoneToken, "Importing certificates", cancellationToken).ConfigureAwait(false);
+        using var progress = await WorkDoneProgress.BeginAsync(context, workDoneToken, "Importing certificates",
+            cancellationToken).ConfigureAwait(false);
         var reporter = progress.For<ImportProgress>(p => ($"{p.File}: {p.Verdict}", p.Done, p.Total));
         options = options with { InstallProgress = DeviceInstalls.Progress(progress) };
         ImportResult run;
         try
         {
             run = await CommandJobs.RunAsync(context, progress, "The import", path,
-                () => CertificateImporter.RunAsync(path, text, Path.GetFullPath(arguments.Path), options, reporter, progress.Token)).ConfigureAwait(false);
+                () => CertificateImporter.RunAsync(path, text, Path.GetFullPath(arguments.Path), options, reporter,
+                    progress.Token)).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -69,15 +76,18 @@ public sealed class ImportCertificatesCommand : ServerCommand<ImportCertificates
         if (summary is { Devices.Length: > 0 })
         {
             message += " " + (options.DeviceTarget is null
-                ? $"{summary.Pending} certificate(s) wait to be installed on their devices (key.source: device), recorded as install pending: {noInstall} Then {DeviceInstalls.InstallLater}."
+                ? $"{summary.Pending} certificate(s) wait to be installed on their devices (key.source: device), recorded as install " +
+                    $"pending: {noInstall} Then {DeviceInstalls.InstallLater}."
                 : DeviceInstalls.Describe(summary, run.InstallsCancelled));
             attention |= DeviceInstalls.NeedsAttention(summary, run.InstallsCancelled);
-            foreach (var device in summary.Devices.Where(d => d.State != "installed")) context.Log($"import {arguments.Uri}: install {device.Device}: {device.State}: {device.Detail}");
+            foreach (var device in summary.Devices.Where(d => d.State != "installed")) context.Log(
+                $"import {arguments.Uri}: install {device.Device}: {device.State}: {device.Detail}");
         }
         await progress.EndAsync(message).ConfigureAwait(false);
         await context.ShowMessageAsync(attention ? MessageType.Warning : MessageType.Info, message).ConfigureAwait(false);
         if (run.InstallsCancelled && cancellationToken.IsCancellationRequested) throw new OperationCanceledException(cancellationToken);
         return new ImportCertificatesResult(imported, rejected, message,
-            [.. run.Files.Select(f => new ImportedFileResult(f.Name, f.Verdict.ToString().ToLowerInvariant(), f.Reason, f.Device))], run.Refusal, summary, run.InstallsCancelled);
+            [.. run.Files.Select(f => new ImportedFileResult(f.Name, f.Verdict.ToString().ToLowerInvariant(), f.Reason, f.Device))],
+                run.Refusal, summary, run.InstallsCancelled);
     }
 }

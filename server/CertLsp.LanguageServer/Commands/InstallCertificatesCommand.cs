@@ -1,10 +1,9 @@
 using System.Text.Json;
 using CertLsp.Bacnet.Client;
-using CertLsp.Core.Certificates;
 using CertLsp.Devices;
-using CertLsp.Workflows.Certificates;
 using CertLsp.LanguageServer.Protocol;
 using CertLsp.LanguageServer.Workspace;
+using CertLsp.Workflows.Certificates;
 
 namespace CertLsp.LanguageServer.Commands;
 
@@ -17,17 +16,22 @@ public sealed class InstallCertificatesCommand : ServerCommand<InstallCertificat
 {
     public override string Name => CertLspCommands.InstallCertificates;
 
-    public override async Task<InstallCertificatesResult> ExecuteAsync(ServerContext context, InstallCertificatesArguments arguments, JsonElement? workDoneToken, CancellationToken cancellationToken)
+    public override async Task<InstallCertificatesResult> ExecuteAsync(ServerContext context, InstallCertificatesArguments arguments,
+        JsonElement? workDoneToken, CancellationToken cancellationToken)
     {
         var (path, text, _, parsed) = context.ParsedManifest(arguments.Uri);
         var manifest = parsed.Manifest;
-        if (manifest is null) return await RefuseAsync(context, "the manifest's YAML cannot be read: fix it first (see the Problems)").ConfigureAwait(false);
-        if (!manifest.Key.DeviceHeld) return await RefuseAsync(context, "the site's keys are local (key.source: local): nothing is installed on the devices; Import writes their bundles.").ConfigureAwait(false);
+        if (manifest is null) return await RefuseAsync(context,
+            "the manifest's YAML cannot be read: fix it first (see the Problems)").ConfigureAwait(false);
+        if (!manifest.Key.DeviceHeld) return await RefuseAsync(context,
+            "the site's keys are local (key.source: local): nothing is installed on the devices; Import writes their " +
+            "bundles.").ConfigureAwait(false);
         BacnetClient client;
         IDeviceCertificateTarget target;
         try
         {
-            (client, target) = DeviceInstalls.Target(context, path, manifest, "Installing certificates on devices that hold their keys (key.source: device)");
+            (client, target) = DeviceInstalls.Target(context, path, manifest,
+                "Installing certificates on devices that hold their keys (key.source: device)");
         }
         catch (BacnetSetupException ex)
         {
@@ -35,7 +39,8 @@ public sealed class InstallCertificatesCommand : ServerCommand<InstallCertificat
         }
         await using var connection = client; // closed however the request ends, a cancelled progress set-up included
 
-        using var progress = await WorkDoneProgress.BeginAsync(context, workDoneToken, "Installing certificates on devices", cancellationToken).ConfigureAwait(false);
+        using var progress = await WorkDoneProgress.BeginAsync(context, workDoneToken, "Installing certificates on devices",
+            cancellationToken).ConfigureAwait(false);
         var run = await CommandJobs.RunAsync(context, progress, "Installing certificates", path,
             () => CertificateInstaller.InstallRecordedAsync(path, text, target, new InstallOptions(), DeviceInstalls.Progress(progress), progress.Token)).ConfigureAwait(false);
         await connection.DisposeAsync().ConfigureAwait(false);
@@ -50,10 +55,13 @@ public sealed class InstallCertificatesCommand : ServerCommand<InstallCertificat
             ? "Installs: none due; the ledger records every imported certificate as installed on its device."
             : DeviceInstalls.Describe(summary, run.Cancelled);
         await progress.EndAsync(message).ConfigureAwait(false);
-        await context.ShowMessageAsync(DeviceInstalls.NeedsAttention(summary, run.Cancelled) ? MessageType.Warning : MessageType.Info, message).ConfigureAwait(false);
-        foreach (var device in summary.Devices.Where(d => d.State != "installed")) context.Log($"install {arguments.Uri}: {device.Device}: {device.State}: {device.Detail}");
+        await context.ShowMessageAsync(DeviceInstalls.NeedsAttention(summary, run.Cancelled) ? MessageType.Warning : MessageType.Info,
+            message).ConfigureAwait(false);
+        foreach (var device in summary.Devices.Where(d => d.State != "installed")) context.Log(
+            $"install {arguments.Uri}: {device.Device}: {device.State}: {device.Detail}");
         if (run.Cancelled && cancellationToken.IsCancellationRequested) throw new OperationCanceledException(cancellationToken);
-        return new InstallCertificatesResult(summary.Installed, summary.Failed, summary.Pending, summary.Devices, message, Cancelled: run.Cancelled);
+        return new InstallCertificatesResult(summary.Installed, summary.Failed, summary.Pending, summary.Devices, message,
+            Cancelled: run.Cancelled);
     }
 
     private static async Task<InstallCertificatesResult> RefuseAsync(ServerContext context, string why)

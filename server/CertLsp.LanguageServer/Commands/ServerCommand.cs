@@ -27,8 +27,10 @@ public abstract class ServerCommand<TArguments, TResult> : IServerCommand
 
     public Type ResultType => typeof(TResult);
 
-    public abstract Task<TResult> ExecuteAsync(ServerContext context, TArguments arguments, JsonElement? workDoneToken, CancellationToken cancellationToken);
+    public abstract Task<TResult> ExecuteAsync(ServerContext context, TArguments arguments, JsonElement? workDoneToken,
+        CancellationToken cancellationToken);
 
-    async Task<object?> IServerCommand.ExecuteAsync(ServerContext context, object arguments, JsonElement? workDoneToken, CancellationToken cancellationToken) =>
+    async Task<object?> IServerCommand.ExecuteAsync(ServerContext context, object arguments, JsonElement? workDoneToken,
+        CancellationToken cancellationToken) =>
         await ExecuteAsync(context, (TArguments)arguments, workDoneToken, cancellationToken).ConfigureAwait(false);
 }

@@ -49,7 +49,8 @@ public sealed class CodeActionHandler(ServerContext context)
         {
             foreach (var request in SourceActions.Requests(manifest, document.Parsed.Ledger, span))
             {
-                actions.Add(new CodeAction(request.Title, CodeActionKind.SourceGenerateCsrs, Command: GenerateCommand(request.Title, document.Uri, request)));
+                actions.Add(new CodeAction(request.Title, CodeActionKind.SourceGenerateCsrs,
+                    Command: GenerateCommand(request.Title, document.Uri, request)));
             }
         }
         if (Wanted(CodeActionKind.SourceImport) && document.Parsed.Manifest is not null)
@@ -78,35 +79,41 @@ public sealed class CodeActionHandler(ServerContext context)
         FileInfo[] zips;
         try
         {
-            zips = new DirectoryInfo(folder).GetFiles("*.zip", new EnumerationOptions { MatchCasing = MatchCasing.CaseInsensitive, IgnoreInaccessible = true });
+            zips = new DirectoryInfo(folder).GetFiles("*.zip",
+                new EnumerationOptions { MatchCasing = MatchCasing.CaseInsensitive, IgnoreInaccessible = true });
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             return [];
         }
         return zips
-            .Where(z => !CertLsp.Workflows.Requests.CsrZip.IsRequestZip(z.Name))
+            .Where(z => !Workflows.Requests.CsrZip.IsRequestZip(z.Name))
             .OrderByDescending(z => z.LastWriteTimeUtc).ThenBy(z => z.Name, StringComparer.Ordinal)
             .Take(MaxImportActions)
             .Select(z =>
             {
                 string title = $"Import signed certificates from {z.Name}";
-                return new CodeAction(title, CodeActionKind.SourceImport, Command: new Command(title, CertLspCommands.ImportCertificates, [new ImportCertificatesArguments(uri, z.FullName)]));
+                return new CodeAction(title, CodeActionKind.SourceImport,
+                    Command: new Command(title, CertLspCommands.ImportCertificates, [new ImportCertificatesArguments(uri, z.FullName)]));
             });
     }
 
     public static Command GenerateCommand(string title, string uri, CsrRequestChoice request) => new(title, CertLspCommands.GenerateCsrs,
     [
-        new GenerateCsrsArguments(uri, request.Scope, request.Batch, request.Devices.IsDefaultOrEmpty ? null : [.. request.Devices], request.Pending, Renew: request.Renew ? true : null),
+        new GenerateCsrsArguments(uri, request.Scope, request.Batch, request.Devices.IsDefaultOrEmpty ? null : [.. request.Devices],
+            request.Pending, Renew: request.Renew ? true : null),
     ]);
 
-    /// <summary>A core fix command as an LSP command: request CSRs keeping (all devices) or overwriting (this device) a pending one.</summary>
+    /// <summary>A core fix command as an LSP command: request CSRs keeping (all devices) or overwriting (this device) a pending
+    /// one.</summary>
     private static Command FixCommand(FixCommand command, string uri) => command.Name switch
     {
         FixCommands.RequestCsrs when command.Arguments is [_, "keep", ..] =>
-            new Command("Request CSRs, keeping pending ones", CertLspCommands.GenerateCsrs, [new GenerateCsrsArguments(uri, "all", Pending: "keep")]),
+            new Command("Request CSRs, keeping pending ones", CertLspCommands.GenerateCsrs,
+                [new GenerateCsrsArguments(uri, "all", Pending: "keep")]),
         FixCommands.RequestCsrs when command.Arguments is [_, "overwrite", .. var devices] =>
-            new Command("Request a new CSR, voiding the pending one", CertLspCommands.GenerateCsrs, [new GenerateCsrsArguments(uri, "devices", Devices: [.. devices], Pending: "overwrite")]),
+            new Command("Request a new CSR, voiding the pending one", CertLspCommands.GenerateCsrs,
+                [new GenerateCsrsArguments(uri, "devices", Devices: [.. devices], Pending: "overwrite")]),
         _ => throw new InvalidOperationException($"no LSP mapping for the fix command {command.Name}"),
     };
 }

@@ -36,7 +36,9 @@ public sealed class CodeLensHandler(ServerContext context)
             cancellationToken.ThrowIfCancellationRequested();
             // Says when devices with a valid certificate will be left out (the command requests only the others).
             var (_, _, valid) = SourceActions.Split(manifest, parsed.Ledger, batch.Devices, named: false, DateTimeOffset.UtcNow);
-            string title = $"Batch {batch.Name} · {batch.Count} devices · Generate CSRs{(valid.Count > 0 ? $" ({valid.Count} valid, not requested)" : "")}";
+            string title =
+                $"Batch {batch.Name} · {batch.Count} devices · Generate " +
+                $"CSRs{(valid.Count > 0 ? $" ({valid.Count} valid, not requested)" : "")}";
             var choice = new CsrRequestChoice(title, "batch", batch.Name, [], null);
             lenses.Add(new CodeLens(LspConvert.Range(lines, batch.Span), CodeActionHandler.GenerateCommand(title, document.Uri, choice)));
         }
@@ -50,7 +52,8 @@ public sealed class CodeLensHandler(ServerContext context)
                 string? status = CertificateStatusText.For(ledger, device, manifest.Certificates.WarningDayCount, now);
                 if (status is null) continue;
                 if (CertificateStatusText.Install(ledger, manifest, device, withReason: false) is { } install) status += $" · {install}";
-                lenses.Add(new CodeLens(LspConvert.Range(lines, device.Name.Span), new Command($"Certificate: {status}", CertLspCommands.ShowStatus, [new SiteStatusParams(document.Uri)])));
+                lenses.Add(new CodeLens(LspConvert.Range(lines, device.Name.Span),
+                    new Command($"Certificate: {status}", CertLspCommands.ShowStatus, [new SiteStatusParams(document.Uri)])));
             }
         }
         return lenses;

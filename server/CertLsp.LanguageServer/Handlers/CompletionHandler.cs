@@ -35,7 +35,7 @@ public sealed class CompletionHandler(ServerContext context)
                 c.Documentation is null ? null : MarkupContent.Markdown(c.Documentation),
                 FilterText: c.Kind == CompletionKind.Country ? $"{c.Label} {c.Detail}" : null,
                 SortText: i.ToString("D4", System.Globalization.CultureInfo.InvariantCulture),
-                TextEdit: new Protocol.TextEdit(LspConvert.Range(lines, c.Replace), c.InsertText)))
+                TextEdit: new TextEdit(LspConvert.Range(lines, c.Replace), c.InsertText)))
             .ToArray();
         return new CompletionList(false, items);
     }

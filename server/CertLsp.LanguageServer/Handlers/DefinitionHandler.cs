@@ -24,7 +24,8 @@ public sealed class DefinitionHandler(ServerContext context)
         var lines = document.Parsed.Lines;
         int offset = LspConvert.Offset(lines, document.Text, parameters.Position);
         var twins = Twins(cancellationToken, snapshot.Check.ByPath.Values.SelectMany(list => list));
-        var here = twins.Keys.Where(k => k.Place.Path == document.Uri && k.Place.Span.Start <= offset && offset <= k.Place.Span.End).ToList();
+        var here = twins.Keys.Where(k => k.Place.Path == document.Uri && k.Place.Span.Start <= offset
+            && offset <= k.Place.Span.End).ToList();
         var sets = here.Select(k => twins[k]).ToHashSet();
         return [.. twins
             .Where(t => sets.Contains(t.Value) && !here.Contains(t.Key))
@@ -35,7 +36,8 @@ public sealed class DefinitionHandler(ServerContext context)
     }
 
     /// <summary>Every place a duplicate diagnostic links (its own and those it names), mapped to the set of its twins (per code).</summary>
-    private static Dictionary<(string Code, SourceLocation Place), HashSet<SourceLocation>> Twins(CancellationToken cancellationToken, IEnumerable<Diagnostic> diagnostics)
+    private static Dictionary<(string Code, SourceLocation Place),
+        HashSet<SourceLocation>> Twins(CancellationToken cancellationToken, IEnumerable<Diagnostic> diagnostics)
     {
         var sets = new Dictionary<(string Code, SourceLocation Place), HashSet<SourceLocation>>();
         foreach (var diagnostic in diagnostics)
@@ -45,7 +47,8 @@ public sealed class DefinitionHandler(ServerContext context)
             // One set for the diagnostic's place and every place it names: the largest set one of them is in takes in the others
             // (10,000 devices with the same instance stay linear).
             var places = diagnostic.Related.Select(r => r.Location).Prepend(diagnostic.Location).ToList();
-            var found = places.Select(p => sets.GetValueOrDefault((diagnostic.Code, p))).OfType<HashSet<SourceLocation>>().Distinct().ToList();
+            var found = places.Select(p => sets.GetValueOrDefault(
+                (diagnostic.Code, p))).OfType<HashSet<SourceLocation>>().Distinct().ToList();
             var merged = found.MaxBy(set => set.Count) ?? [];
             foreach (var place in found.Where(set => set != merged).SelectMany(set => set).Concat(places))
             {

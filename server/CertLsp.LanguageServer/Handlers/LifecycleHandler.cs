@@ -28,7 +28,8 @@ public sealed class LifecycleHandler(ServerContext context, Func<ServerCapabilit
         if (folders.Count == 0) folders.Add(parameters.RootUri is { } root ? UriPaths.LocalPath(root) : parameters.RootPath);
         context.Workspace.SetFolders(folders.OfType<string>().Where(Directory.Exists));
         context.IsInitialized = true;
-        return new InitializeResult(capabilities(), new ServerInfo("certlsp", typeof(LifecycleHandler).Assembly.GetName().Version?.ToString(3) ?? "0.0.0"));
+        return new InitializeResult(capabilities(), new ServerInfo("certlsp",
+            typeof(LifecycleHandler).Assembly.GetName().Version?.ToString(3) ?? "0.0.0"));
     }
 
     [JsonRpcMethod(Methods.Initialized, UseSingleObjectParameterDeserialization = true)]

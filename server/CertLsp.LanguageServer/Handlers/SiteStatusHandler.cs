@@ -39,7 +39,8 @@ public sealed class SiteStatusHandler(ServerContext context)
             r.InstallError)).ToArray();
         return new SiteStatusResult(
             manifest.Site?.Value ?? "",
-            new SiteCounts(manifest.Devices.Length, diagnostics.Count(d => d.Severity == DiagnosticSeverity.Error), diagnostics.Count(d => d.Severity == DiagnosticSeverity.Warning), rows.Count(r => r.Status == CertificateStatus.Pending)),
+            new SiteCounts(manifest.Devices.Length, diagnostics.Count(d => d.Severity == DiagnosticSeverity.Error),
+                diagnostics.Count(d => d.Severity == DiagnosticSeverity.Warning), rows.Count(r => r.Status == CertificateStatus.Pending)),
             devices);
     }
 }

@@ -21,7 +21,9 @@ public sealed class WatchedFilesHandler(ServerContext context)
         foreach (var change in parameters.Changes)
         {
             if (UriPaths.LocalPath(change.Uri) is not { } path) continue;
-            if (Path.GetFileName(path) == ManifestExclusions.IgnoreFileName && context.Workspace.Folders.Any(f => Path.TrimEndingDirectorySeparator(Path.GetFullPath(f)) == Path.GetDirectoryName(path)))
+            if (Path.GetFileName(path) == ManifestExclusions.IgnoreFileName
+                && context.Workspace.Folders.Any(f => Path.TrimEndingDirectorySeparator(Path.GetFullPath(f)) == Path.GetDirectoryName(
+                path)))
             {
                 exclusionsChanged = true;
                 continue;

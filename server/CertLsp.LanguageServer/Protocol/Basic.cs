@@ -16,7 +16,8 @@ public sealed record TextEdit(Range Range, string NewText);
 /// </summary>
 public sealed record WorkspaceEdit(IReadOnlyDictionary<string, TextEdit[]> Changes, TextDocumentEdit[]? DocumentChanges = null);
 
-public sealed record OptionalVersionedTextDocumentIdentifier(string Uri, [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] int? Version);
+public sealed record OptionalVersionedTextDocumentIdentifier(string Uri,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] int? Version);
 
 public sealed record TextDocumentEdit(OptionalVersionedTextDocumentIdentifier TextDocument, TextEdit[] Edits);
 

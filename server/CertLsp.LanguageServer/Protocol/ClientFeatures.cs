@@ -7,7 +7,8 @@ namespace CertLsp.LanguageServer.Protocol;
 /// wrong type counts as "no") and initialization options; handlers ask this record, never the raw JSON.
 /// </summary>
 /// <param name="WorkDoneProgress"><c>window.workDoneProgress</c>: the server may create progress tokens.</param>
-/// <param name="WatchedFilesRegistration"><c>workspace.didChangeWatchedFiles.dynamicRegistration</c>: the server may ask for file events.</param>
+/// <param name="WatchedFilesRegistration"><c>workspace.didChangeWatchedFiles.dynamicRegistration</c>: the server may ask for file
+/// events.</param>
 /// <param name="ClientCommands">
 /// Commands the client runs itself (<c>initializationOptions.clientCommands</c> or <c>capabilities.experimental.clientCommands</c>):
 /// only these, besides the server's own, may appear in actions and lenses.

@@ -6,7 +6,8 @@ namespace CertLsp.LanguageServer.Protocol;
 /// Arguments of certlsp.generateCsrs: scope "all", "batch" (with Batch) or "devices" (with Devices); Pending "keep" or "overwrite";
 /// Renew true to request devices that hold a valid certificate too (scope "devices" always does).
 /// </summary>
-public sealed record GenerateCsrsArguments(string Uri, string? Scope = null, string? Batch = null, string[]? Devices = null, string? Pending = null, string? Layout = null, bool? Renew = null);
+public sealed record GenerateCsrsArguments(string Uri, string? Scope = null, string? Batch = null, string[]? Devices = null,
+    string? Pending = null, string? Layout = null, bool? Renew = null);
 
 public sealed record GenerateCsrsResult(
     int Requested,
@@ -27,7 +28,8 @@ public sealed record ImportedFileResult(string Name, string Verdict, string Reas
 /// What an import did; for a site whose devices hold their keys (key.source: device) also its installs (null otherwise), and whether
 /// they were cancelled (the certificates are recorded; installs not done stay pending).
 /// </summary>
-public sealed record ImportCertificatesResult(int Imported, int Rejected, string Message, ImportedFileResult[] Files, string? Refusal = null, InstallSummary? Installs = null, bool Cancelled = false);
+public sealed record ImportCertificatesResult(int Imported, int Rejected, string Message, ImportedFileResult[] Files, string? Refusal =
+    null, InstallSummary? Installs = null, bool Cancelled = false);
 
 /// <summary>One device's install: State "installed", "failed" or "pending"; Detail the device's error, or why it was not tried.</summary>
 public sealed record DeviceInstallEntry(string Device, string State, string Detail);
@@ -35,17 +37,21 @@ public sealed record DeviceInstallEntry(string Device, string State, string Deta
 /// <summary>The installs of certificates on devices that hold their keys: counts by state and a line per device.</summary>
 public sealed record InstallSummary(int Installed, int Failed, int Pending, DeviceInstallEntry[] Devices);
 
-/// <summary>Arguments of certlsp.installCertificates: the manifest whose recorded, not yet installed certificates go onto their devices.</summary>
+/// <summary>Arguments of certlsp.installCertificates: the manifest whose recorded, not yet installed certificates go onto their
+/// devices.</summary>
 public sealed record InstallCertificatesArguments(string Uri);
 
-public sealed record InstallCertificatesResult(int Installed, int Failed, int Pending, DeviceInstallEntry[] Devices, string Message, string? Refusal = null, bool Cancelled = false);
+public sealed record InstallCertificatesResult(int Installed, int Failed, int Pending, DeviceInstallEntry[] Devices, string Message,
+    string? Refusal = null, bool Cancelled = false);
 
 public sealed record SiteStatusParams(string Uri);
 
 public sealed record SiteCounts(int Devices, int Errors, int Warnings, int Pending);
 
-/// <summary>A device's status; Install ("installed", "pending", "failed") and InstallError only for device-held keys with an issued certificate.</summary>
-public sealed record DeviceStatusResult(string Name, string CommonName, string Status, Range Range, string? NotAfter = null, int? DaysLeft = null, string? PendingSince = null,
+/// <summary>A device's status; Install ("installed", "pending", "failed") and InstallError only for device-held keys with an issued
+/// certificate.</summary>
+public sealed record DeviceStatusResult(string Name, string CommonName, string Status, Range Range, string? NotAfter = null,
+    int? DaysLeft = null, string? PendingSince = null,
     string? Install = null, string? InstallError = null);
 
 public sealed record SiteStatusResult(string Site, SiteCounts Counts, DeviceStatusResult[] Devices);

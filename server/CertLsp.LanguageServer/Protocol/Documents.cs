@@ -4,7 +4,8 @@ public sealed record DidOpenTextDocumentParams(TextDocumentItem TextDocument);
 
 public sealed record TextDocumentContentChangeEvent(string Text, Range? Range = null, int? RangeLength = null);
 
-public sealed record DidChangeTextDocumentParams(VersionedTextDocumentIdentifier TextDocument, TextDocumentContentChangeEvent[] ContentChanges);
+public sealed record DidChangeTextDocumentParams(VersionedTextDocumentIdentifier TextDocument,
+    TextDocumentContentChangeEvent[] ContentChanges);
 
 public sealed record DidCloseTextDocumentParams(TextDocumentIdentifier TextDocument);
 

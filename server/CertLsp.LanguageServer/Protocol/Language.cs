@@ -25,7 +25,8 @@ public sealed record CompletionList(bool IsIncomplete, CompletionItem[] Items);
 
 public sealed record DocumentSymbolParams(TextDocumentIdentifier TextDocument);
 
-public sealed record DocumentSymbol(string Name, int Kind, Range Range, Range SelectionRange, string? Detail = null, DocumentSymbol[]? Children = null);
+public sealed record DocumentSymbol(string Name, int Kind, Range Range, Range SelectionRange, string? Detail = null,
+    DocumentSymbol[]? Children = null);
 
 public static class SymbolKind
 {

@@ -60,7 +60,8 @@ public static class CertLspCommands
     public const string InstallCertificates = "certlsp.installCertificates";
     public const string ReviewChanges = "certlsp.reviewChanges";
 
-    /// <summary>Not a server command: the client asks for the archive (a file picker), then calls <see cref="ImportCertificates"/>.</summary>
+    /// <summary>Not a server command: the client asks for the archive (a file picker), then calls <see
+    /// cref="ImportCertificates"/>.</summary>
     public const string ImportCertificatesPrompt = "certlsp.importCertificatesPrompt";
 
     /// <summary>Not a server command: the client's "Review Changes Against…" (the rename lenses run it when the client declares it).</summary>

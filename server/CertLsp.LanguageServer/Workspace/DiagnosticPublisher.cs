@@ -10,7 +10,8 @@ namespace CertLsp.LanguageServer.Workspace;
 /// go out with the version they were computed for.
 /// Workspace rules mean one edit can change another file's findings, so every open document is considered.
 /// </summary>
-public sealed class DiagnosticPublisher(Func<PublishDiagnosticsParams, Task> publish, Func<WorkspaceSnapshot> latest, Action<string> log, TimeSpan debounce,
+public sealed class DiagnosticPublisher(Func<PublishDiagnosticsParams, Task> publish, Func<WorkspaceSnapshot> latest, Action<string> log,
+    TimeSpan debounce,
     Action<string, string>? trace = null)
 {
     /// <summary>At most this many diagnostics are published per document.</summary>
@@ -89,8 +90,10 @@ public sealed class DiagnosticPublisher(Func<PublishDiagnosticsParams, Task> pub
                 var parsed = document.Parsed;
                 var diagnostics = result.ByPath.TryGetValue(document.Uri, out var list) ? list : [];
                 // Editors choke on hundreds of thousands of markers: publish the first ones, errors first.
-                var shown = diagnostics.Length <= MaxPerDocument ? diagnostics : [.. diagnostics.OrderBy(d => d.Severity).Take(MaxPerDocument).OrderBy(d => d.Span.Start)];
-                if (shown.Length < diagnostics.Length) log($"{document.Uri}: {diagnostics.Length} diagnostics, publishing the first {MaxPerDocument}");
+                var shown = diagnostics.Length <= MaxPerDocument ? diagnostics
+                    : [.. diagnostics.OrderBy(d => d.Severity).Take(MaxPerDocument).OrderBy(d => d.Span.Start)];
+                if (shown.Length < diagnostics.Length) log(
+                    $"{document.Uri}: {diagnostics.Length} diagnostics, publishing the first {MaxPerDocument}");
                 var lsp = shown.Select(d => LspConvert.Diagnostic(d, snapshot, parsed.Lines)).ToArray();
                 string fingerprint = string.Join('\n', lsp.Select(d => $"{d.Code}|{d.Range}|{d.Severity}|{d.Message}|{d.RelatedInformation?.Length}"));
                 if (published.TryGetValue(document.Uri, out var last) && last.Version == document.Version && last.Fingerprint == fingerprint) continue;
@@ -100,8 +103,12 @@ public sealed class DiagnosticPublisher(Func<PublishDiagnosticsParams, Task> pub
             }
             await PublishBesideAsync(snapshot, result).ConfigureAwait(false);
             var total = System.Diagnostics.Stopwatch.GetElapsedTime(started);
-            trace?.Invoke($"diagnostics: {snapshot.Open.Count} open document(s), {sent} diagnostic(s) sent in {total.TotalMilliseconds:F1} ms",
-                $"(read and per-file rules {parsedAt.TotalMilliseconds:F1} ms, workspace rules {(checkedAt - parsedAt).TotalMilliseconds:F1} ms, conversion and sending {(total - checkedAt).TotalMilliseconds:F1} ms; garbage collections meanwhile: {GC.CollectionCount(0) - gen0}/{GC.CollectionCount(1) - gen1}/{GC.CollectionCount(2) - gen2} of generations 0/1/2)");
+            trace?.Invoke(
+                $"diagnostics: {snapshot.Open.Count} open document(s), {sent} diagnostic(s) sent in {total.TotalMilliseconds:F1} ms",
+                $"(read and per-file rules {parsedAt.TotalMilliseconds:F1} ms, workspace rules " +
+                    $"{(checkedAt - parsedAt).TotalMilliseconds:F1} ms, conversion and sending " +
+                    $"{(total - checkedAt).TotalMilliseconds:F1} ms; garbage collections meanwhile: " +
+                    $"{GC.CollectionCount(0) - gen0}/{GC.CollectionCount(1) - gen1}/{GC.CollectionCount(2) - gen2} of generations 0/1/2)");
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {

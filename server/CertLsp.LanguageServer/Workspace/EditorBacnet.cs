@@ -18,7 +18,8 @@ public sealed record EditorBacnet(string? Bind = null, int? Port = null, string?
 
     public static EditorBacnet None { get; } = new();
 
-    /// <summary>Reads initializationOptions.bacnet; values of the wrong type or range are left out (and named in <paramref name="ignored"/>).</summary>
+    /// <summary>Reads initializationOptions.bacnet; values of the wrong type or range are left out (and named in <paramref
+    /// name="ignored"/>).</summary>
     public static EditorBacnet Read(JsonElement? initializationOptions, Action<string> ignored)
     {
         if (initializationOptions is not { ValueKind: JsonValueKind.Object } options
@@ -28,7 +29,8 @@ public sealed record EditorBacnet(string? Bind = null, int? Port = null, string?
         }
         string? Text(string name)
         {
-            if (!bacnet.TryGetProperty(name, out var value) || value.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined) return null;
+            if (!bacnet.TryGetProperty(name, out var value) || value.ValueKind is JsonValueKind.Null
+                or JsonValueKind.Undefined) return null;
             if (value.ValueKind == JsonValueKind.String) return value.GetString()!.Trim() is { Length: > 0 } text ? text : null;
             ignored($"bacnet.{name} is not text: ignored");
             return null;
@@ -63,12 +65,16 @@ public sealed record EditorBacnet(string? Bind = null, int? Port = null, string?
                 ? throw new BacnetSetupException($"bacnet.broadcast “{given.Value}” in the manifest is not an IPv4 address")
                 : Broadcast is not null
                     ? BacnetConnection.Ipv4(Broadcast, $"the setting {BroadcastSetting}")
-                    : throw new BacnetSetupException($"Discover devices needs the broadcast address for Who-Is: set bacnet.broadcast in the manifest or the setting {BroadcastSetting} (CertLsp never broadcasts where you did not say). Nothing was sent."));
+                    : throw new BacnetSetupException(
+                        $"Discover devices needs the broadcast address for Who-Is: set bacnet.broadcast in the manifest or the setting " +
+                        $"{BroadcastSetting} (CertLsp never broadcasts where you did not say). Nothing was sent."));
         return BacnetConnection.ForDiscovery(bind, broadcast, site.Port);
     }
 
     private IPAddress BindAddress(string purpose) =>
         Bind is null
-            ? throw new BacnetSetupException($"{purpose} needs the local IPv4 address to talk to the devices from: set {BindSetting} (CertLsp never picks one itself). Nothing was sent.")
+            ? throw new BacnetSetupException(
+                $"{purpose} needs the local IPv4 address to talk to the devices from: set {BindSetting} (CertLsp never picks one " +
+                $"itself). Nothing was sent.")
             : BacnetConnection.Ipv4(Bind, $"the setting {BindSetting}");
 }

@@ -45,7 +45,8 @@ public sealed class ManifestScope
     public IReadOnlyList<string> FindManifests() =>
         [.. exclusions.SelectMany(ManifestFiles.Find).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
 
-    /// <summary>The globs of a JSON array of strings (initializationOptions.exclude, the setting's value); null when it is not one.</summary>
+    /// <summary>The globs of a JSON array of strings (initializationOptions.exclude, the setting's value); null when it is not
+    /// one.</summary>
     public static ImmutableArray<string>? ReadGlobs(JsonElement value, Action<string> ignored)
     {
         if (value.ValueKind != JsonValueKind.Array)

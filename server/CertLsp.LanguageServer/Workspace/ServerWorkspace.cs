@@ -59,7 +59,8 @@ public sealed class WorkspaceSnapshot
 {
     private readonly Lazy<CheckResult> check;
 
-    public WorkspaceSnapshot(ImmutableDictionary<string, OpenDocument> open, ImmutableDictionary<string, ManifestDocument> disk, long generation)
+    public WorkspaceSnapshot(ImmutableDictionary<string, OpenDocument> open, ImmutableDictionary<string, ManifestDocument> disk,
+        long generation)
     {
         Open = open;
         Disk = disk;
@@ -97,13 +98,15 @@ public sealed class WorkspaceSnapshot
 public sealed class ServerWorkspace
 {
     private readonly Lock gate = new();
-    private WorkspaceSnapshot snapshot = new(ImmutableDictionary<string, OpenDocument>.Empty, ImmutableDictionary<string, ManifestDocument>.Empty, 0);
+    private WorkspaceSnapshot snapshot = new(ImmutableDictionary<string, OpenDocument>.Empty, ImmutableDictionary<string,
+        ManifestDocument>.Empty, 0);
 
     public event Action<WorkspaceSnapshot>? Changed;
 
     public WorkspaceSnapshot Snapshot => Volatile.Read(ref snapshot);
 
-    /// <summary>The workspace folders and what the manifest search leaves out of them (certlsp.manifests.exclude, .certlspignore).</summary>
+    /// <summary>The workspace folders and what the manifest search leaves out of them (certlsp.manifests.exclude,
+    /// .certlspignore).</summary>
     public ManifestScope Scope { get; private set; } = ManifestScope.Empty;
 
     public ImmutableArray<string> Folders => Scope.Folders;
@@ -210,7 +213,8 @@ public sealed class ServerWorkspace
     }
 
     public void SetDisk(string path, ManifestDocument? document) =>
-        Update(s => new WorkspaceSnapshot(s.Open, document is null ? s.Disk.Remove(path) : s.Disk.SetItem(path, document), s.Generation + 1));
+        Update(s => new WorkspaceSnapshot(s.Open, document is null ? s.Disk.Remove(path) : s.Disk.SetItem(path, document), s.Generation
+            + 1));
 
     public void SetDisk(IEnumerable<KeyValuePair<string, ManifestDocument>> documents) =>
         Update(s => new WorkspaceSnapshot(s.Open, s.Disk.SetItems(documents), s.Generation + 1));

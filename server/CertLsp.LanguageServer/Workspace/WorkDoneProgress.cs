@@ -37,7 +37,8 @@ public sealed class WorkDoneProgress : IDisposable
     public CancellationToken Token => cancellation.Token;
 
     /// <summary>Starts progress on the client's token, or on one the server creates when the client supports it.</summary>
-    public static async Task<WorkDoneProgress> BeginAsync(ServerContext context, JsonElement? clientToken, string title, CancellationToken requestCancelled)
+    public static async Task<WorkDoneProgress> BeginAsync(ServerContext context, JsonElement? clientToken, string title,
+        CancellationToken requestCancelled)
     {
         JsonElement? token = clientToken is { ValueKind: JsonValueKind.String or JsonValueKind.Number } t ? t : null;
         if (token is null && context.Client.WorkDoneProgress)
@@ -45,7 +46,8 @@ public sealed class WorkDoneProgress : IDisposable
             var created = JsonSerializer.SerializeToElement($"certlsp-{Guid.NewGuid():N}");
             try
             {
-                await context.Rpc.InvokeWithParameterObjectAsync<object?>(Methods.WorkDoneProgressCreate, new WorkDoneProgressCreateParams(created), requestCancelled).ConfigureAwait(false);
+                await context.Rpc.InvokeWithParameterObjectAsync<object?>(Methods.WorkDoneProgressCreate,
+                    new WorkDoneProgressCreateParams(created), requestCancelled).ConfigureAwait(false);
                 token = created;
             }
             catch (Exception ex) when (ex is StreamJsonRpc.RemoteRpcException or StreamJsonRpc.ConnectionLostException)
@@ -98,7 +100,8 @@ public sealed class WorkDoneProgress : IDisposable
         }
     }
 
-    /// <summary>An IProgress that reports on the caller's thread, in order (System.Progress posts to a queue, so a report could come after the end).</summary>
+    /// <summary>An IProgress that reports on the caller's thread, in order (System.Progress posts to a queue, so a report could come after
+    /// the end).</summary>
     public IProgress<T> For<T>(Func<T, (string Message, int Done, int Total)> describe) => new Inline<T>(value =>
     {
         var (message, done, total) = describe(value);
@@ -110,7 +113,8 @@ public sealed class WorkDoneProgress : IDisposable
         public void Report(T value) => report(value);
     }
 
-    /// <summary>Queues a notification after the ones before it (called under the gate, so the queue's order is the reports' order).</summary>
+    /// <summary>Queues a notification after the ones before it (called under the gate, so the queue's order is the reports'
+    /// order).</summary>
     private Task Enqueue(object value)
     {
         if (token is not { } t) return Task.CompletedTask;

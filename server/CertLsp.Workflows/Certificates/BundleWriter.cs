@@ -34,7 +34,8 @@ public static class BundleWriter
         return true;
     }
 
-    public static Bundle Write(string folder, string device, X509Certificate2 certificate, X509Certificate2 issuer, Func<AsymmetricAlgorithm> loadKey, string? passphrase)
+    public static Bundle Write(string folder, string device, X509Certificate2 certificate, X509Certificate2 issuer,
+        Func<AsymmetricAlgorithm> loadKey, string? passphrase)
     {
         AtomicFile.EnsurePrivateFolder(folder);
         string stem = Path.Combine(folder, SafeNames.For(device));
@@ -46,7 +47,8 @@ public static class BundleWriter
             return new Bundle(chainPath, p12Path, generated ? passPath : null, false);
         }
 
-        string secret = generated ? Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)).Replace('+', '-').Replace('/', '_') : passphrase!;
+        string secret = generated ? Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)).Replace('+', '-').Replace('/', '_')
+            : passphrase!;
         using var key = loadKey();
         using var withKey = key switch
         {

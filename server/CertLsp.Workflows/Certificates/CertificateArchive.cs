@@ -45,14 +45,17 @@ public static class CertificateArchive
         if (!File.Exists(path)) throw new ArchiveRejectedException($"{path}: no such file or folder");
         var info = new FileInfo(path);
         if (info.LinkTarget is not null) throw new ArchiveRejectedException($"{path} is a symbolic link");
-        if (info.Length > MaxArchiveBytes) throw new ArchiveRejectedException($"the zip has {info.Length:N0} bytes; a zip of 50 certificates is refused above {MaxArchiveBytes:N0}");
+        if (info.Length > MaxArchiveBytes) throw new ArchiveRejectedException(
+            $"the zip has {info.Length:N0} bytes; a zip of 50 certificates is refused above {MaxArchiveBytes:N0}");
         using var stream = OpenRead(path);
         // A .zip that is not one is refused as such; any other file that is not a zip is the answer itself (one certificate file).
-        if (!path.EndsWith(".zip", StringComparison.OrdinalIgnoreCase) && !IsZip(stream)) return ReadSingleFile(stream, Path.GetFileName(path));
+        if (!path.EndsWith(".zip", StringComparison.OrdinalIgnoreCase) && !IsZip(stream)) return ReadSingleFile(stream,
+            Path.GetFileName(path));
         return ReadZip(stream);
     }
 
-    /// <summary>Opens the CA's answer; one that another program holds open (Windows: still being saved, or open in an archiver) is refused as such.</summary>
+    /// <summary>Opens the CA's answer; one that another program holds open (Windows: still being saved, or open in an archiver) is refused
+    /// as such.</summary>
     private static FileStream OpenRead(string path)
     {
         try
@@ -77,7 +80,8 @@ public static class CertificateArchive
     /// <summary>A CA's answer as one file: a certificate, a leaf followed by its chain ("fullchain"), or a PKCS#7 bundle (.p7b).</summary>
     private static IReadOnlyList<ArchiveFile> ReadSingleFile(Stream stream, string name)
     {
-        if (stream.Length > MaxEntryBytes) throw new ArchiveRejectedException($"“{Shown(name)}” has {stream.Length:N0} bytes; a certificate file is refused above {MaxEntryBytes:N0}");
+        if (stream.Length > MaxEntryBytes) throw new ArchiveRejectedException(
+            $"“{Shown(name)}” has {stream.Length:N0} bytes; a certificate file is refused above {MaxEntryBytes:N0}");
         var files = ByContent([new ArchiveFile(name, Classify(name), ReadCapped(stream, name))]);
         CheckCounts(files.Select(f => f.Kind), read: true);
         return files;
@@ -115,9 +119,12 @@ public static class CertificateArchive
                     continue;
                 }
                 if (unixType is not 0 and not 0x8000) throw new ArchiveRejectedException($"“{Shown(name)}” is not a regular file");
-                if (entry.Length > MaxEntryBytes) throw new ArchiveRejectedException($"“{Shown(name)}” has {entry.Length:N0} bytes; a certificate file is refused above {MaxEntryBytes:N0}");
-                if (entry.Length > 1024 && entry.Length > (long)MaxCompressionRatio * Math.Max(1, entry.CompressedLength))
-                    throw new ArchiveRejectedException($"“{Shown(name)}” is compressed {entry.Length / Math.Max(1, entry.CompressedLength)}:1; more than {MaxCompressionRatio}:1 is refused (a zip bomb)");
+                if (entry.Length > MaxEntryBytes) throw new ArchiveRejectedException(
+                    $"“{Shown(name)}” has {entry.Length:N0} bytes; a certificate file is refused above {MaxEntryBytes:N0}");
+                if (entry.Length > 1024 && entry.Length > MaxCompressionRatio * Math.Max(1, entry.CompressedLength))
+                    throw new ArchiveRejectedException(
+                        $"“{Shown(name)}” is compressed {entry.Length / Math.Max(1, entry.CompressedLength)}:1; more than " +
+                        $"{MaxCompressionRatio}:1 is refused (a zip bomb)");
                 files.Add((entry, name, Classify(name)));
             }
             CheckCounts(files.Select(f => f.Kind), read: false);
@@ -158,12 +165,15 @@ public static class CertificateArchive
                 if (entry.LinkTarget is not null) throw new ArchiveRejectedException($"“{Shown(name)}” is a symbolic link");
                 if (entry is DirectoryInfo)
                 {
-                    if (++directories > MaxDirectories || depth > 8) throw new ArchiveRejectedException("too many or too deeply nested folders");
+                    if (++directories > MaxDirectories || depth > 8) throw new ArchiveRejectedException(
+                        "too many or too deeply nested folders");
                     pending.Push((entry.FullName, depth + 1));
                     continue;
                 }
-                if (entry is not FileInfo file || (file.Attributes & FileAttributes.Device) != 0) throw new ArchiveRejectedException($"“{Shown(name)}” is not a regular file");
-                if (file.Length > MaxEntryBytes) throw new ArchiveRejectedException($"“{Shown(name)}” has {file.Length:N0} bytes; a certificate file is refused above {MaxEntryBytes:N0}");
+                if (entry is not FileInfo file || (file.Attributes & FileAttributes.Device) != 0) throw new ArchiveRejectedException(
+                    $"“{Shown(name)}” is not a regular file");
+                if (file.Length > MaxEntryBytes) throw new ArchiveRejectedException(
+                    $"“{Shown(name)}” has {file.Length:N0} bytes; a certificate file is refused above {MaxEntryBytes:N0}");
                 files.Add((file.FullName, name, Classify(name)));
             }
         }
@@ -181,11 +191,14 @@ public static class CertificateArchive
     {
         if (name.Length == 0) throw new ArchiveRejectedException("an entry has an empty name");
         if (name.Length > 512) throw new ArchiveRejectedException($"the name “{Shown(name)}” is too long");
-        if (name.Any(c => c < 0x20 || c == 0x7F)) throw new ArchiveRejectedException($"the name “{Shown(name)}” contains control characters");
-        if (name.StartsWith('/') || name.Length >= 2 && name[1] == ':') throw new ArchiveRejectedException($"the name “{Shown(name)}” is an absolute path");
+        if (name.Any(c => c is < (char)0x20 or (char)0x7F)) throw new ArchiveRejectedException(
+            $"the name “{Shown(name)}” contains control characters");
+        if (name.StartsWith('/') || name.Length >= 2 && name[1] == ':') throw new ArchiveRejectedException(
+            $"the name “{Shown(name)}” is an absolute path");
         foreach (var segment in name.TrimEnd('/').Split('/'))
         {
-            if (segment is ".." or "." || segment.Length == 0) throw new ArchiveRejectedException($"the name “{Shown(name)}” leaves its folder (path traversal)");
+            if (segment is ".." or "." || segment.Length == 0) throw new ArchiveRejectedException(
+                $"the name “{Shown(name)}” leaves its folder (path traversal)");
         }
     }
 
@@ -199,15 +212,24 @@ public static class CertificateArchive
         var counts = kinds.GroupBy(k => k).ToDictionary(g => g.Key, g => g.Count());
         int Count(ArchiveFileKind k) => counts.GetValueOrDefault(k);
         if (Count(ArchiveFileKind.Certificate) > (read ? MaxCertificates : MaxCertificates + MaxIssuerFiles))
+        {
             throw new ArchiveRejectedException(read
-                ? $"it holds {Count(ArchiveFileKind.Certificate)} device certificate files; a zip holds at most {MaxCertificates} operational certificates (besides at most {MaxIssuerFiles} issuer certificates), so the whole zip is refused (as the vendor tools do)"
-                : $"it holds {Count(ArchiveFileKind.Certificate)} certificate files; a zip holds at most {MaxCertificates} operational certificates and {MaxIssuerFiles} issuer certificates, so the whole zip is refused (as the vendor tools do)");
+                ? $"it holds {Count(ArchiveFileKind.Certificate)} device certificate files; a zip holds at most {MaxCertificates} " +
+                    $"operational certificates (besides at most {MaxIssuerFiles} issuer certificates), so the whole zip is refused (as " +
+                    $"the vendor tools do)"
+                : $"it holds {Count(ArchiveFileKind.Certificate)} certificate files; a zip holds at most {MaxCertificates} operational " +
+                    $"certificates and {MaxIssuerFiles} issuer certificates, so the whole zip is refused (as the vendor tools do)");
+        }
+
         if (Count(ArchiveFileKind.Issuer) > MaxIssuerFiles)
-            throw new ArchiveRejectedException($"it holds {Count(ArchiveFileKind.Issuer)} issuer files; at most {MaxIssuerFiles} are accepted");
+            throw new ArchiveRejectedException(
+                $"it holds {Count(ArchiveFileKind.Issuer)} issuer files; at most {MaxIssuerFiles} are accepted");
         if (Count(ArchiveFileKind.Request) > MaxCertificates)
-            throw new ArchiveRejectedException($"it holds {Count(ArchiveFileKind.Request)} CSR files; a zip answers at most {MaxCertificates} requests");
+            throw new ArchiveRejectedException(
+                $"it holds {Count(ArchiveFileKind.Request)} CSR files; a zip answers at most {MaxCertificates} requests");
         int other = Count(ArchiveFileKind.Notes) + Count(ArchiveFileKind.PrivateKey);
-        if (other > MaxOtherFiles) throw new ArchiveRejectedException($"it holds {other} files that are neither certificates, issuers nor CSRs; at most {MaxOtherFiles} are accepted");
+        if (other > MaxOtherFiles) throw new ArchiveRejectedException(
+            $"it holds {other} files that are neither certificates, issuers nor CSRs; at most {MaxOtherFiles} are accepted");
     }
 
     /// <summary>
@@ -215,7 +237,8 @@ public static class CertificateArchive
     /// are issuer files, whatever their name. A file that cannot be read stays a certificate file (and is rejected as one).
     /// </summary>
     private static List<ArchiveFile> ByContent(IEnumerable<ArchiveFile> files) =>
-        [.. files.Select(f => f.Kind == ArchiveFileKind.Certificate && OnlyAuthorities(f.Data) ? f with { Kind = ArchiveFileKind.Issuer } : f)];
+        [.. files.Select(f => f.Kind == ArchiveFileKind.Certificate && OnlyAuthorities(f.Data) ? f with { Kind = ArchiveFileKind.Issuer }
+            : f)];
 
     private static bool OnlyAuthorities(byte[] data)
     {
@@ -238,7 +261,8 @@ public static class CertificateArchive
         var buffer = new byte[MaxEntryBytes + 1];
         int total = 0, read;
         while (total < buffer.Length && (read = stream.Read(buffer, total, buffer.Length - total)) > 0) total += read;
-        if (total > MaxEntryBytes) throw new ArchiveRejectedException($"“{Shown(name)}” expands beyond {MaxEntryBytes:N0} bytes (its header lied about its size)");
+        if (total > MaxEntryBytes) throw new ArchiveRejectedException(
+            $"“{Shown(name)}” expands beyond {MaxEntryBytes:N0} bytes (its header lied about its size)");
         return buffer[..total];
     }
 
@@ -247,16 +271,20 @@ public static class CertificateArchive
     {
         string lower = name.ToLowerInvariant();
         string file = lower[(lower.LastIndexOf('/') + 1)..];
-        if (lower.StartsWith("issuer/", StringComparison.Ordinal) || lower.Contains("/issuer/", StringComparison.Ordinal) || file.StartsWith("iss-", StringComparison.Ordinal)) return ArchiveFileKind.Issuer;
-        if (file.StartsWith("key-", StringComparison.Ordinal) || file.EndsWith(".key", StringComparison.Ordinal) || file.EndsWith(".p12", StringComparison.Ordinal) || file.EndsWith(".pfx", StringComparison.Ordinal)) return ArchiveFileKind.PrivateKey;
-        if (file.StartsWith("csr-", StringComparison.Ordinal) || file.EndsWith(".csr", StringComparison.Ordinal)) return ArchiveFileKind.Request;
+        if (lower.StartsWith("issuer/", StringComparison.Ordinal) || lower.Contains("/issuer/", StringComparison.Ordinal)
+            || file.StartsWith("iss-", StringComparison.Ordinal)) return ArchiveFileKind.Issuer;
+        if (file.StartsWith("key-", StringComparison.Ordinal) || file.EndsWith(".key", StringComparison.Ordinal)
+            || file.EndsWith(".p12", StringComparison.Ordinal) || file.EndsWith(".pfx",
+            StringComparison.Ordinal)) return ArchiveFileKind.PrivateKey;
+        if (file.StartsWith("csr-", StringComparison.Ordinal)
+            || file.EndsWith(".csr", StringComparison.Ordinal)) return ArchiveFileKind.Request;
         if (file.EndsWith(".txt", StringComparison.Ordinal) || file == "vendor-data" || file.StartsWith('.')) return ArchiveFileKind.Notes;
         return ArchiveFileKind.Certificate;
     }
 
     private static string Shown(string name)
     {
-        var clean = new string([.. name.Select(c => c < 0x20 || c == 0x7F ? '?' : c)]);
+        var clean = new string([.. name.Select(c => c is < (char)0x20 or (char)0x7F ? '?' : c)]);
         return clean.Length > 80 ? clean[..77] + "…" : clean;
     }
 }

@@ -3,7 +3,6 @@ using System.Security.Cryptography.X509Certificates;
 using CertLsp.Core.Certificates;
 using CertLsp.Core.Checking;
 using CertLsp.Core.Ledger;
-using CertLsp.Core.Manifest;
 using CertLsp.Workflows.Files;
 using CertLsp.Workflows.Ledger;
 
@@ -73,7 +72,8 @@ public sealed record ImportResult(
 {
     public int Count(FileVerdict verdict) => Files.Count(f => f.Verdict == verdict);
 
-    /// <summary>Device-held keys: per device whose certificate is not installed yet, what happened (pending when no target was given).</summary>
+    /// <summary>Device-held keys: per device whose certificate is not installed yet, what happened (pending when no target was
+    /// given).</summary>
     public ImmutableArray<DeviceInstallResult> Installs { get; init; } = [];
 
     public int InstallCount(InstallState state) => Installs.Count(i => i.State == state);
@@ -87,7 +87,8 @@ public sealed record ImportResult(
 /// checked — well formed, no wildcard name, within its dates, signed directly by a configured issuer, the key usages its CA profile
 /// needs (<see cref="CertificateUsage"/>), not revoked (with a CRL; an expired CRL is a warning, or refuses with
 /// <see cref="ImportOptions.StrictCrl"/>), its public key the pending CSR's, its CN the device's — and only those that pass are recorded.
-/// A file may hold a leaf with its chain (fullchain PEM, PKCS#7): the chain is reported, never trusted. For local keys, per-device bundles are written first,
+/// A file may hold a leaf with its chain (fullchain PEM, PKCS#7): the chain is reported, never trusted. For local keys, per-device bundles
+/// are written first,
 /// the ledger last, so an interrupted import is simply run again. Importing the same files twice changes nothing. For device-held keys
 /// each accepted certificate is recorded as install pending, then installed on its device through <see cref="ImportOptions.DeviceTarget"/>
 /// (<see cref="CertificateInstaller"/>); a certificate imported earlier but not installed yet is installed when its file is imported again.
@@ -137,7 +138,8 @@ public static class CertificateImporter
                 return Refuse($"the issuer certificate {path} cannot be read: {ex.Message}");
             }
         }
-        if (issuers.Count == 0) return Refuse("no issuer certificate is configured (ca.issuers in the manifest, or --issuer): nothing could be verified");
+        if (issuers.Count == 0) return Refuse(
+            "no issuer certificate is configured (ca.issuers in the manifest, or --issuer): nothing could be verified");
 
         RevocationLists crls;
         try
@@ -152,11 +154,16 @@ public static class CertificateImporter
         if (options.StrictCrl && expiredCrls.Count > 0)
         {
             var (crlName, next) = expiredCrls[0];
-            return Refuse($"the CRL {Path.GetFileName(crlName)} expired on {LedgerFormat.Time(next)} (its nextUpdate), and strict CRL checking refuses an expired CRL: nothing was imported; get a current CRL from the CA");
+            return Refuse(
+                $"the CRL {Path.GetFileName(crlName)} expired on {LedgerFormat.Time(next)} (its nextUpdate), and strict CRL checking " +
+                $"refuses an expired CRL: nothing was imported; get a current CRL from the CA");
         }
         foreach (var (crlName, next) in expiredCrls)
         {
-            warnings.Add($"the CRL {Path.GetFileName(crlName)} expired on {LedgerFormat.Time(next)} (its nextUpdate): it is no proof that a certificate it does not list is not revoked, so the certificates of its issuer are accepted as not proven unrevoked (--strict-crl refuses them); get a current CRL from the CA");
+            warnings.Add(
+                $"the CRL {Path.GetFileName(crlName)} expired on {LedgerFormat.Time(next)} (its nextUpdate): it is no proof that a " +
+                $"certificate it does not list is not revoked, so the certificates of its issuer are accepted as not proven unrevoked " +
+                $"(--strict-crl refuses them); get a current CRL from the CA");
         }
 
         IReadOnlyList<ArchiveFile> files;
@@ -197,7 +204,8 @@ public static class CertificateImporter
         {
             if (judged[i].Candidate is { } c && !takenDevices.Add(c.Device))
             {
-                judged[i] = new Judgement(new(files[i].Name, FileVerdict.Rejected, $"another certificate in this import was accepted for “{c.Device}”", c.Device), null);
+                judged[i] = new Judgement(new(files[i].Name, FileVerdict.Rejected,
+                    $"another certificate in this import was accepted for “{c.Device}”", c.Device), null);
                 c.Certificate.Dispose();
             }
             else if (judged[i].Candidate is not null)
@@ -214,7 +222,8 @@ public static class CertificateImporter
         var chains = new Dictionary<X509Certificate2, IReadOnlyList<string>>(ReferenceEqualityComparer.Instance);
         foreach (var signer in localKeys ? [] : accepted.Select(i => judged[i].Candidate!.Issuer))
         {
-            if (!chains.ContainsKey(signer)) chains[signer] = [.. CertificateInstaller.Chain(signer, issuers).Select(i => i.ExportCertificatePem() + "\n")];
+            if (!chains.ContainsKey(signer)) chains[signer] = [.. CertificateInstaller.Chain(signer, issuers).Select(i =>
+                i.ExportCertificatePem() + "\n")];
         }
         await IoParallel.ForAsync(accepted.Count, BundleWriters, cancellationToken, n =>
         {
@@ -257,7 +266,8 @@ public static class CertificateImporter
                     updated = updated.With(entry with
                     {
                         Pending = null,
-                        Certificate = new IssuedCertificate(c.Serial, c.Issuer.SubjectName.Name, c.Certificate.NotBefore.ToUniversalTime(), c.Certificate.NotAfter.ToUniversalTime(), c.Fingerprint, c.PublicKey)
+                        Certificate = new IssuedCertificate(c.Serial, c.Issuer.SubjectName.Name, c.Certificate.NotBefore.ToUniversalTime(),
+                            c.Certificate.NotAfter.ToUniversalTime(), c.Fingerprint, c.PublicKey)
                         {
                             CrlExpired = c.CrlExpired,
                         },
@@ -296,7 +306,8 @@ public static class CertificateImporter
         // Nothing recorded (no certificate accepted, none revoked): the ledger is left as it is, and the report says so.
         bool changed = !ReferenceEquals(updated, ledger) && LedgerFile.Save(ledgerPath, updated, manifestFile, now);
 
-        // 5. Device-held keys: the installs, each outcome recorded (the certificates above are already in the ledger, whatever happens here).
+        // 5. Device-held keys: the installs, each outcome recorded (the certificates above are already in the ledger, whatever happens
+        // here).
         var installResults = new List<DeviceInstallResult>();
         bool cancelled = false;
         if (options.DeviceTarget is { } target && installs.Count > 0)
@@ -307,7 +318,8 @@ public static class CertificateImporter
         }
         else
         {
-            installResults.AddRange(installs.Select(j => new DeviceInstallResult(j.Name, InstallState.Pending, "not installed: installing on the device needs its address to talk from (--bind)")));
+            installResults.AddRange(installs.Select(j => new DeviceInstallResult(j.Name, InstallState.Pending,
+                "not installed: installing on the device needs its address to talk from (--bind)")));
         }
         return new ImportResult(ImportState.Done, null, [.. verdicts], [.. revoked], [.. warnings], ledgerPath, changed)
         {
@@ -336,10 +348,12 @@ public static class CertificateImporter
     private static readonly Dictionary<string, string> WeakSignatures = new(StringComparer.Ordinal)
     {
         ["1.2.840.113549.1.1.2"] = "MD2 with RSA", ["1.2.840.113549.1.1.3"] = "MD4 with RSA", ["1.2.840.113549.1.1.4"] = "MD5 with RSA",
-        ["1.2.840.113549.1.1.5"] = "SHA-1 with RSA", ["1.3.14.3.2.29"] = "SHA-1 with RSA", ["1.2.840.10045.4.1"] = "ECDSA with SHA-1", ["1.2.840.10040.4.3"] = "DSA with SHA-1",
+        ["1.2.840.113549.1.1.5"] = "SHA-1 with RSA", ["1.3.14.3.2.29"] = "SHA-1 with RSA", ["1.2.840.10045.4.1"] = "ECDSA with SHA-1",
+        ["1.2.840.10040.4.3"] = "DSA with SHA-1",
     };
 
-    /// <summary>Extensions a relying party knows (RFC 5280 §4.2); any other marked critical makes a device refuse the certificate.</summary>
+    /// <summary>Extensions a relying party knows (RFC 5280 §4.2); any other marked critical makes a device refuse the
+    /// certificate.</summary>
     private static readonly HashSet<string> KnownCritical = new(StringComparer.Ordinal)
     {
         "2.5.29.15", "2.5.29.17", "2.5.29.19", "2.5.29.30", "2.5.29.32", "2.5.29.36", "2.5.29.37", "2.5.29.54",
@@ -347,7 +361,8 @@ public static class CertificateImporter
 
     /// <summary>A certificate that passed every check: accepted unless another one for the same device was accepted first.</summary>
     /// <param name="Again">Already recorded: only its bundle is (re)written when it is missing (an earlier import ran out of disk).</param>
-    private sealed record Candidate(Core.Manifest.DeviceEntry Entry, X509Certificate2 Certificate, X509Certificate2 Issuer, string Serial, string Fingerprint, string PublicKey, bool Again = false)
+    private sealed record Candidate(Core.Manifest.DeviceEntry Entry, X509Certificate2 Certificate, X509Certificate2 Issuer, string Serial,
+        string Fingerprint, string PublicKey, bool Again = false)
     {
         public string Device => Entry.Name!.Value;
 
@@ -355,11 +370,14 @@ public static class CertificateImporter
         public DateTimeOffset? CrlExpired { get; init; }
     }
 
-    /// <summary>What every file is judged against: the trusted issuers, the issuer certificates the answer presents (not trusted), the CRLs, the devices.</summary>
-    private sealed record Context(List<X509Certificate2> Issuers, List<X509Certificate2> Presented, RevocationLists Crls, Dictionary<string, Core.Manifest.DeviceEntry> ByCn,
+    /// <summary>What every file is judged against: the trusted issuers, the issuer certificates the answer presents (not trusted), the
+    /// CRLs, the devices.</summary>
+    private sealed record Context(List<X509Certificate2> Issuers, List<X509Certificate2> Presented, RevocationLists Crls,
+        Dictionary<string, Core.Manifest.DeviceEntry> ByCn,
         DateTimeOffset Now, SiteLedger Ledger, string Profile);
 
-    /// <summary>The certificates of the answer's issuer files, to name the one that signed a certificate no configured issuer signed.</summary>
+    /// <summary>The certificates of the answer's issuer files, to name the one that signed a certificate no configured issuer
+    /// signed.</summary>
     private static List<X509Certificate2> Presented(IReadOnlyList<ArchiveFile> files)
     {
         var result = new List<X509Certificate2>();
@@ -382,7 +400,8 @@ public static class CertificateImporter
 
     private static Judgement Judge(ArchiveFile file, Context context)
     {
-        Judgement Final(FileVerdict verdict, string reason, string? device = null) => new(new ImportedFile(file.Name, verdict, reason, device), null);
+        Judgement Final(FileVerdict verdict, string reason, string? device = null) =>
+            new(new ImportedFile(file.Name, verdict, reason, device), null);
         Judgement Reject(string why, string? device = null) => Final(FileVerdict.Rejected, why, device);
         switch (file.Kind)
         {
@@ -413,12 +432,14 @@ public static class CertificateImporter
             return Reject($"not well formed: {ex.Message}");
         }
         // A leaf followed by its chain (fullchain PEM, PKCS#7): the chain is what issued something, the device's certificate the rest.
-        var devices = all.Where(c => !CertificateFiles.IsAuthority(c) && !all.Any(o => !ReferenceEquals(o, c) && CertificateFiles.IsSignedBy(o, c))).ToList();
+        var devices = all.Where(c => !CertificateFiles.IsAuthority(c)
+            && !all.Any(o => !ReferenceEquals(o, c) && CertificateFiles.IsSignedBy(o, c))).ToList();
         var chain = all.Except(devices).ToList();
         try
         {
             if (devices.Count == 0) return IssuerFile(chain, context, Final, Reject);
-            if (devices.Count > 1) return Reject($"it holds {devices.Count} device certificates; one per file is expected (followed by its issuers, if any)");
+            if (devices.Count > 1) return Reject(
+                $"it holds {devices.Count} device certificates; one per file is expected (followed by its issuers, if any)");
             var judgement = Verify(devices[0], chain, context, Final, Reject);
             if (judgement.Candidate is null) devices[0].Dispose();
             return judgement;
@@ -433,9 +454,11 @@ public static class CertificateImporter
 
     /// <summary>
     /// The verdict on a file of issuer certificates in the answer: configured ones are named so; another certificate with a configured
-    /// issuer's name is shown by fingerprint. A CA certificate (CA:TRUE) with a device's CN is a device certificate issued wrongly: rejected.
+    /// issuer's name is shown by fingerprint. A CA certificate (CA:TRUE) with a device's CN is a device certificate issued wrongly:
+    /// rejected.
     /// </summary>
-    private static Judgement IssuerFile(IReadOnlyList<X509Certificate2> found, Context context, Func<FileVerdict, string, string?, Judgement> final, Func<string, string?, Judgement> reject)
+    private static Judgement IssuerFile(IReadOnlyList<X509Certificate2> found, Context context, Func<FileVerdict, string, string?,
+        Judgement> final, Func<string, string?, Judgement> reject)
     {
         var issuers = context.Issuers;
         var unknown = found.Where(f => !issuers.Any(i => i.RawData.AsSpan().SequenceEqual(f.RawData))).ToList();
@@ -450,7 +473,8 @@ public static class CertificateImporter
         {
             var namesake = issuers.Where(i => i.SubjectName.RawData.AsSpan().SequenceEqual(f.SubjectName.RawData)).ToList();
             if (namesake.Count > 0)
-                reason += $"; it has the name of a configured issuer (“{f.Subject}”) but is another certificate: {Fingerprints.Of(f.RawData)} here, {string.Join(", ", namesake.Select(i => Fingerprints.Of(i.RawData)))} configured";
+                reason += $"; it has the name of a configured issuer (“{f.Subject}”) but is another certificate: " +
+                    $"{Fingerprints.Of(f.RawData)} here, {string.Join(", ", namesake.Select(i => Fingerprints.Of(i.RawData)))} configured";
         }
         return final(FileVerdict.Issuer, reason, null);
     }
@@ -464,7 +488,9 @@ public static class CertificateImporter
         var reason = new System.Text.StringBuilder($"not signed directly by a configured issuer (its issuer is “{certificate.Issuer}”)");
         var namesake = context.Issuers.Where(i => i.SubjectName.RawData.AsSpan().SequenceEqual(certificate.IssuerName.RawData)).ToList();
         if (namesake.Count > 0)
-            reason.Append($"; the configured issuer of that name, {string.Join(", ", namesake.Select(i => Fingerprints.Of(i.RawData)))}, did not sign it");
+            reason.Append(
+                $"; the configured issuer of that name, {string.Join(", ", namesake.Select(i => Fingerprints.Of(i.RawData)))}, did not " +
+                $"sign it");
         var signer = chain.Concat(context.Presented).FirstOrDefault(p => CertificateFiles.IsSignedBy(certificate, p));
         reason.Append(signer is null
             ? "; the answer holds no certificate of the issuer that signed it"
@@ -489,23 +515,35 @@ public static class CertificateImporter
             // Recorded before; an import that could not write the bundle (a full disk) left it to this one.
             var signer = issuers.FirstOrDefault(i => CertificateFiles.IsSignedBy(certificate, i));
             return signer is null ? final(FileVerdict.AlreadyImported, "already imported", name)
-                : new Judgement(null, new Candidate(device, certificate, signer, entry.Certificate.Serial, fingerprint, publicKey, Again: true));
+                : new Judgement(null, new Candidate(device, certificate, signer, entry.Certificate.Serial, fingerprint, publicKey,
+                    Again: true));
         }
-        if (now < certificate.NotBefore.ToUniversalTime()) return reject($"not valid before {LedgerFormat.Time(certificate.NotBefore)}", name);
+        if (now < certificate.NotBefore.ToUniversalTime()) return reject($"not valid before {LedgerFormat.Time(certificate.NotBefore)}",
+            name);
         if (now > certificate.NotAfter.ToUniversalTime()) return reject($"expired on {LedgerFormat.Time(certificate.NotAfter)}", name);
         var issuer = issuers.FirstOrDefault(i => CertificateFiles.IsSignedBy(certificate, i));
         if (issuer is null) return reject(NotSignedReason(certificate, chain, context), name);
-        if (WeakSignatures.GetValueOrDefault(certificate.SignatureAlgorithm.Value ?? "") is { } weak) return reject($"signed with {weak}, a broken hash: ask the CA to sign with SHA-256 or stronger", name);
-        if (CertificateFiles.IsAuthority(certificate)) return reject("it is a CA certificate (basicConstraints CA:TRUE), not a device's", name);
+        if (WeakSignatures.GetValueOrDefault(certificate.SignatureAlgorithm.Value ?? "") is { } weak) return reject(
+            $"signed with {weak}, a broken hash: ask the CA to sign with SHA-256 or stronger", name);
+        if (CertificateFiles.IsAuthority(certificate)) return reject("it is a CA certificate (basicConstraints CA:TRUE), not a device's",
+            name);
         if (certificate.Extensions.FirstOrDefault(e => e.Critical && !KnownCritical.Contains(e.Oid?.Value ?? "")) is { } odd)
-            return reject($"it has a critical extension ({odd.Oid?.Value}) that devices do not know, so they must refuse the certificate", name);
+            return reject($"it has a critical extension ({odd.Oid?.Value}) that devices do not know, so they must refuse the certificate",
+                name);
         if (CertificateUsage.Problem(certificate, context.Profile) is { } usage) return reject(usage, name);
         string serial = CertificateFiles.SerialHex(certificate);
-        if (crls.RevokedAt(serial, issuer.SubjectName.Name) is { } revokedAt) return reject($"revoked on {LedgerFormat.Time(revokedAt)} (CRL)", name);
+        if (crls.RevokedAt(serial, issuer.SubjectName.Name) is { } revokedAt) return reject(
+            $"revoked on {LedgerFormat.Time(revokedAt)} (CRL)", name);
         if (entry?.Pending is not { } pending) return reject($"no CSR is pending for “{name}”", name);
-        if (pending.PublicKey != publicKey) return reject($"its public key is not the one of the pending CSR of “{name}” ({pending.Zip})", name);
-        if (!string.Equals(cn, entry.CommonName, StringComparison.Ordinal)) return reject($"its CN “{cn}” differs from the requested “{entry.CommonName}”", name);
-        return new Judgement(null, new Candidate(device, certificate, issuer, serial, fingerprint, publicKey) { CrlExpired = crls.ExpiredFor(issuer.SubjectName.Name, now) });
+        if (pending.PublicKey != publicKey) return reject($"its public key is not the one of the pending CSR of “{name}” ({pending.Zip})",
+            name);
+        if (!string.Equals(cn, entry.CommonName, StringComparison.Ordinal)) return reject(
+            $"its CN “{cn}” differs from the requested “{entry.CommonName}”", name);
+        return new Judgement(null, new Candidate(device, certificate, issuer, serial, fingerprint, publicKey)
+        {
+            CrlExpired =
+            crls.ExpiredFor(issuer.SubjectName.Name, now)
+        });
     }
 
     private static string WriteBundle(string folder, Candidate c, KeyStore keys, string? passphrase)
@@ -514,9 +552,11 @@ public static class CertificateImporter
         {
             var bundle = BundleWriter.Write(folder, c.Device, c.Certificate, c.Issuer, () => keys.Load(c.Device, c.PublicKey), passphrase);
             string files = $"bundle {Path.GetFileName(bundle.ChainPem)}, {Path.GetFileName(bundle.Pkcs12)}";
-            return !c.Again ? $"accepted; {files}" : bundle.Written ? $"already imported; its missing {files} written now" : "already imported";
+            return !c.Again ? $"accepted; {files}" : bundle.Written ? $"already imported; its missing {files} written now"
+                : "already imported";
         }
-        catch (Exception ex) when (ex is KeyStoreException or IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
+        catch (Exception ex) when (ex is KeyStoreException or IOException or UnauthorizedAccessException
+            or System.Security.Cryptography.CryptographicException)
         {
             return $"{(c.Again ? "already imported" : "accepted")}; no bundle: {ex.Message}";
         }

@@ -35,7 +35,8 @@ public sealed record InstallOptions
 /// What installing the recorded certificates did: a refusal (nothing done), else per device whose certificate was due its outcome
 /// (installed, failed, or pending with why not), whether the ledger changed, and whether the run was cancelled.
 /// </summary>
-public sealed record InstallResult(string? Refusal, ImmutableArray<DeviceInstallResult> Installs, string LedgerPath, bool LedgerChanged, bool Cancelled)
+public sealed record InstallResult(string? Refusal, ImmutableArray<DeviceInstallResult> Installs, string LedgerPath, bool LedgerChanged,
+    bool Cancelled)
 {
     public int Count(InstallState state) => Installs.Count(i => i.State == state);
 }
@@ -107,7 +108,8 @@ public static class CertificateInstaller
                     if (entry?.Certificate?.Fingerprint != job.Fingerprint) continue;
                     var state = outcome.Installed ? InstallState.Installed : InstallState.Failed;
                     ledger = ledger.With(entry with { Install = new CertificateInstall(state, job.Fingerprint, now, outcome.Failure) });
-                    results.Add(new DeviceInstallResult(job.Name, state, outcome.Failure ?? outcome.Detail ?? "issuer and operational certificates written, read back and activated"));
+                    results.Add(new DeviceInstallResult(job.Name, state, outcome.Failure ?? outcome.Detail
+                        ?? "issuer and operational certificates written, read back and activated"));
                 }
                 save(ledger);
             }
@@ -137,7 +139,8 @@ public static class CertificateInstaller
         InstallResult Refuse(string why) => new(why, [], ledgerPath, false, false);
         var document = Core.Checking.ManifestDocument.Parse(manifestPath, manifestText);
         if (document.Manifest is not { } manifest) return Refuse("the manifest cannot be read (run certlsp check)");
-        if (!manifest.Key.DeviceHeld) return Refuse("the site's keys are local (key.source: local): nothing is installed on the devices; import writes their bundles");
+        if (!manifest.Key.DeviceHeld) return Refuse(
+            "the site's keys are local (key.source: local): nothing is installed on the devices; import writes their bundles");
 
         string manifestDir = Path.GetDirectoryName(manifestPath)!;
         string bundles = options.BundleFolder ?? DefaultBundleFolder(manifestPath);
@@ -153,7 +156,8 @@ public static class CertificateInstaller
         {
             if (device.Name is null || ledger.Find(device.Name.Value) is not { } entry || !Due(entry, now)) continue;
             var (certificates, problem) = ReadChain(bundles, device.Name.Value, entry.Certificate!.Fingerprint);
-            if (certificates is null) results.Add(new DeviceInstallResult(device.Name.Value, InstallState.Pending, $"not installed: {problem}; import the CA's answer again to rewrite it"));
+            if (certificates is null) results.Add(new DeviceInstallResult(device.Name.Value, InstallState.Pending,
+                $"not installed: {problem}; import the CA's answer again to rewrite it"));
             else jobs.Add(new InstallJob(device, entry.Certificate.Fingerprint, certificates));
         }
         bool changed = false;
@@ -188,8 +192,11 @@ public static class CertificateInstaller
         try
         {
             if (chain.Count < 2 || Fingerprints.Of(chain[0].RawData) != fingerprint || !CertificateFiles.IsSignedBy(chain[0], chain[1]))
-                return (null, $"its certificate file {name} does not hold the certificate the ledger records ({Fingerprints.Short(fingerprint)}…) followed by its issuer");
-            return (new DeviceCertificates(chain[0].ExportCertificatePem() + "\n", [.. chain.Skip(1).Select(c => c.ExportCertificatePem() + "\n")]), null);
+                return (null,
+                    $"its certificate file {name} does not hold the certificate the ledger records ({Fingerprints.Short(fingerprint)}…) " +
+                    $"followed by its issuer");
+            return (new DeviceCertificates(chain[0].ExportCertificatePem() + "\n",
+                [.. chain.Skip(1).Select(c => c.ExportCertificatePem() + "\n")]), null);
         }
         finally
         {
@@ -197,7 +204,8 @@ public static class CertificateInstaller
         }
     }
 
-    private static async Task<DeviceInstallOutcome> InstallOne(IDeviceCertificateTarget target, InstallJob job, CancellationToken cancellationToken)
+    private static async Task<DeviceInstallOutcome> InstallOne(IDeviceCertificateTarget target, InstallJob job,
+        CancellationToken cancellationToken)
     {
         try
         {

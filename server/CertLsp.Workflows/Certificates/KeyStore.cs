@@ -54,11 +54,13 @@ public sealed class KeyStore(string folder, string? passphrase)
         AtomicFile.EnsurePrivateFolder(Folder);
     }
 
-    public string PathFor(string device, string publicKey) => Path.Combine(Folder, $"{SafeNames.For(device)}.{Fingerprints.Short(publicKey)}{Suffix}");
+    public string PathFor(string device, string publicKey) =>
+        Path.Combine(Folder, $"{SafeNames.For(device)}.{Fingerprints.Short(publicKey)}{Suffix}");
 
     public bool Has(string device, string publicKey) => File.Exists(PathFor(device, publicKey));
 
-    /// <summary>Writes a key durably; with <paramref name="syncFolder"/> false the caller calls <see cref="SyncFolder"/> after a batch.</summary>
+    /// <summary>Writes a key durably; with <paramref name="syncFolder"/> false the caller calls <see cref="SyncFolder"/> after a
+    /// batch.</summary>
     public void Write(string device, string publicKey, AsymmetricAlgorithm key, bool syncFolder = true)
     {
         string pem = Encrypts
@@ -91,7 +93,8 @@ public sealed class KeyStore(string folder, string? passphrase)
                 if (encrypted) key.ImportFromEncryptedPem(pem, passphrase); else key.ImportFromPem(pem);
                 if (Fingerprints.OfPublicKey(key) == publicKey) return key;
                 key.Dispose();
-                throw new KeyStoreException($"the key file of “{device}” holds another key than its name says; it was not written by certlsp");
+                throw new KeyStoreException(
+                    $"the key file of “{device}” holds another key than its name says; it was not written by certlsp");
             }
             catch (Exception ex) when (ex is CryptographicException or ArgumentException)
             {
@@ -107,8 +110,10 @@ public sealed class KeyStore(string folder, string? passphrase)
     public IEnumerable<string> Files() =>
         Directory.Exists(Folder) ? Directory.EnumerateFiles(Folder, "*" + Suffix).Where(f => !Path.GetFileName(f).StartsWith('.')) : [];
 
-    /// <summary>Temporaries an interrupted write left: keys here, and the .gitignore that <see cref="EnsureFolder"/> writes one folder up.</summary>
-    public int RemoveLeftovers() => AtomicFile.RemoveLeftovers(Folder) + AtomicFile.RemoveLeftovers(Path.GetDirectoryName(Folder)!, ".gitignore");
+    /// <summary>Temporaries an interrupted write left: keys here, and the .gitignore that <see cref="EnsureFolder"/> writes one folder
+    /// up.</summary>
+    public int RemoveLeftovers() => AtomicFile.RemoveLeftovers(Folder)
+        + AtomicFile.RemoveLeftovers(Path.GetDirectoryName(Folder)!, ".gitignore");
 
     public void SyncFolder() => AtomicFile.SyncFolder(Folder);
 
@@ -118,7 +123,8 @@ public sealed class KeyStore(string folder, string? passphrase)
     /// </summary>
     public string QuarantineFolder => Folder + ".quarantine";
 
-    /// <summary>Moves a key file into the quarantine folder (a file of the same name already there is kept: this one gets a suffix). Returns the new path.</summary>
+    /// <summary>Moves a key file into the quarantine folder (a file of the same name already there is kept: this one gets a suffix).
+    /// Returns the new path.</summary>
     public string Quarantine(string file)
     {
         AtomicFile.EnsurePrivateFolder(Path.GetDirectoryName(QuarantineFolder)!);
@@ -131,7 +137,8 @@ public sealed class KeyStore(string folder, string? passphrase)
         return target;
     }
 
-    /// <summary>Moves a device's key back from the quarantine folder when it is there and not in the key folder; true when it was.</summary>
+    /// <summary>Moves a device's key back from the quarantine folder when it is there and not in the key folder; true when it
+    /// was.</summary>
     public bool RestoreFromQuarantine(string device, string publicKey)
     {
         string path = PathFor(device, publicKey), quarantined = Path.Combine(QuarantineFolder, Path.GetFileName(path));
@@ -155,12 +162,16 @@ public static class SafeNames
         bool changed = false;
         foreach (var rune in name.EnumerateRunes())
         {
-            if (Rune.IsLetterOrDigit(rune) || rune.Value is '-' or '_' or '.') sb.Append(rune.ToString());
+            if (Rune.IsLetterOrDigit(rune) || rune.Value is '-' or '_' or '.')
+            {
+                sb.Append(rune.ToString());
+            }
             else { sb.Append('_'); changed = true; }
         }
         string result = sb.ToString();
         // Not ".", "..", a hidden file, a name Windows trims (trailing dot) or a Windows device name (CON, NUL.pem, COM1 …).
-        if (result.Length == 0 || result.StartsWith('.') || result.EndsWith('.') || result.Length > 100 || IsWindowsDeviceName(result)) changed = true;
+        if (result.Length == 0 || result.StartsWith('.') || result.EndsWith('.') || result.Length > 100
+            || IsWindowsDeviceName(result)) changed = true;
         if (!changed) return result;
         string hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(name)))[..8];
         string stem = result.TrimStart('.')[..Math.Min(result.TrimStart('.').Length, 90)];
@@ -172,6 +183,7 @@ public static class SafeNames
     {
         string stem = name.Split('.')[0];
         return stem.ToUpperInvariant() is "CON" or "PRN" or "AUX" or "NUL" or "CONIN$" or "CONOUT$"
-            || (stem.Length == 4 && (stem.StartsWith("COM", StringComparison.OrdinalIgnoreCase) || stem.StartsWith("LPT", StringComparison.OrdinalIgnoreCase)) && char.IsAsciiDigit(stem[3]));
+            || (stem.Length == 4 && (stem.StartsWith("COM", StringComparison.OrdinalIgnoreCase)
+                || stem.StartsWith("LPT", StringComparison.OrdinalIgnoreCase)) && char.IsAsciiDigit(stem[3]));
     }
 }

@@ -36,7 +36,8 @@ public sealed class ManifestExclusions
     /// <summary>Globs that could not be used, each with the reason (“.certlspignore:3: …”, “--exclude “!a”: …”).</summary>
     public ImmutableArray<string> Problems { get; }
 
-    /// <summary>The exclusions below <paramref name="root"/>: <paramref name="globs"/> (a setting, --exclude) and the root's .certlspignore.</summary>
+    /// <summary>The exclusions below <paramref name="root"/>: <paramref name="globs"/> (a setting, --exclude) and the root's
+    /// .certlspignore.</summary>
     public static ManifestExclusions For(string root, IEnumerable<string> globs, string globSource = "exclude")
     {
         root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(root));
@@ -78,7 +79,8 @@ public sealed class ManifestExclusions
     public static ManifestExclusions DefaultsOnly(string root) =>
         new(Path.TrimEndingDirectorySeparator(Path.GetFullPath(root)), [], []);
 
-    /// <summary>Whether a file or folder at <paramref name="fullPath"/> is left out: it or a folder above it (below the root) matches. Paths outside the root are not.</summary>
+    /// <summary>Whether a file or folder at <paramref name="fullPath"/> is left out: it or a folder above it (below the root) matches.
+    /// Paths outside the root are not.</summary>
     public bool Excludes(string fullPath, bool isFolder)
     {
         if (Relative(fullPath) is not { Length: > 0 } relative) return false;
@@ -86,7 +88,8 @@ public sealed class ManifestExclusions
         for (int i = 0; i < parts.Length; i++)
         {
             bool folder = i < parts.Length - 1 || isFolder;
-            if (folder && DefaultFolders.Contains(parts[i], IgnoreCase ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal)) return true;
+            if (folder && DefaultFolders.Contains(parts[i], IgnoreCase ? StringComparer.OrdinalIgnoreCase
+                : StringComparer.Ordinal)) return true;
             if (Matches(string.Join('/', parts, 0, i + 1), folder)) return true;
         }
         return false;
@@ -96,7 +99,8 @@ public sealed class ManifestExclusions
     internal bool ExcludesEntry(string fullPath, bool isFolder)
     {
         if (Relative(fullPath) is not { Length: > 0 } relative) return false;
-        if (isFolder && DefaultFolders.Contains(Path.GetFileName(fullPath), IgnoreCase ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal)) return true;
+        if (isFolder && DefaultFolders.Contains(Path.GetFileName(fullPath), IgnoreCase ? StringComparer.OrdinalIgnoreCase
+            : StringComparer.Ordinal)) return true;
         return Matches(relative, isFolder);
     }
 
@@ -113,8 +117,9 @@ public sealed class ManifestExclusions
     private string? Relative(string fullPath)
     {
         string relative = Path.GetRelativePath(Root, Path.GetFullPath(fullPath));
-        if (relative == "." ) return "";
-        if (relative == ".." || relative.StartsWith(".." + Path.DirectorySeparatorChar, StringComparison.Ordinal) || Path.IsPathRooted(relative)) return null;
+        if (relative == ".") return "";
+        if (relative == ".." || relative.StartsWith(".." + Path.DirectorySeparatorChar, StringComparison.Ordinal)
+            || Path.IsPathRooted(relative)) return null;
         return relative.Replace(Path.DirectorySeparatorChar, '/');
     }
 
@@ -138,8 +143,14 @@ public sealed class ManifestExclusions
                 if (atSegmentStart && slashAfter) { sb.Append("(?:.*/)?"); i += 2; }
                 else { sb.Append(".*"); i++; }
             }
-            else if (c == '*') sb.Append("[^/]*");
-            else if (c == '?') sb.Append("[^/]");
+            else if (c == '*')
+            {
+                sb.Append("[^/]*");
+            }
+            else if (c == '?')
+            {
+                sb.Append("[^/]");
+            }
             else if (c == '[')
             {
                 int close = glob.IndexOf(']', i + 2);
@@ -148,14 +159,21 @@ public sealed class ManifestExclusions
                 sb.Append('[').Append(set.StartsWith('!') ? "^" + Escape(set[1..]) : Escape(set)).Append(']');
                 i = close;
             }
-            else if (c == '\\' && i + 1 < glob.Length) sb.Append(Regex.Escape(glob[++i].ToString()));
-            else sb.Append(Regex.Escape(c.ToString()));
+            else if (c == '\\' && i + 1 < glob.Length)
+            {
+                sb.Append(Regex.Escape(glob[++i].ToString()));
+            }
+            else
+            {
+                sb.Append(Regex.Escape(c.ToString()));
+            }
         }
         sb.Append('$');
         var options = RegexOptions.CultureInvariant | (IgnoreCase ? RegexOptions.IgnoreCase : RegexOptions.None);
         return (new Regex(sb.ToString(), options, TimeSpan.FromSeconds(1)), foldersOnly);
 
         // Inside a class only “\”, “]” and “^” mean something to .NET beyond ranges: keep “a-z”, escape those.
-        static string Escape(string set) => set.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("^", "\\^", StringComparison.Ordinal).Replace("[", "\\[", StringComparison.Ordinal);
+        static string Escape(string set) => set.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("^", "\\^",
+            StringComparison.Ordinal).Replace("[", "\\[", StringComparison.Ordinal);
     }
 }

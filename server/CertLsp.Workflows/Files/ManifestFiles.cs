@@ -5,7 +5,8 @@ namespace CertLsp.Workflows.Files;
 /// <summary>A manifest file that cannot be checked at all (missing, unreadable, not text): a one-line reason.</summary>
 public sealed class ManifestReadException(string message, Exception? inner = null) : Exception(message, inner);
 
-/// <summary>What a text file read by <see cref="ManifestFiles.Read"/> is, for its refusals: "a site manifest is UTF-8 YAML", "save the manifest as UTF-8".</summary>
+/// <summary>What a text file read by <see cref="ManifestFiles.Read"/> is, for its refusals: "a site manifest is UTF-8 YAML", "save the
+/// manifest as UTF-8".</summary>
 public sealed record TextFileKind(string Noun, string ShortNoun, string Format)
 {
     public static TextFileKind Manifest { get; } = new("site manifest", "manifest", "UTF-8 YAML");
@@ -27,7 +28,8 @@ public static class ManifestFiles
     /// out what <see cref="ManifestExclusions"/> says for that folder (the default folders, <paramref name="exclude"/>, its
     /// .certlspignore). Sorted, without duplicates. Problems with globs go to <paramref name="problems"/>.
     /// </summary>
-    public static IReadOnlyList<string> Expand(IEnumerable<string> inputs, IReadOnlyList<string>? exclude = null, Action<string>? problems = null)
+    public static IReadOnlyList<string> Expand(IEnumerable<string> inputs, IReadOnlyList<string>? exclude = null,
+        Action<string>? problems = null)
     {
         var result = new SortedSet<string>(StringComparer.Ordinal);
         foreach (var input in inputs)
@@ -50,7 +52,8 @@ public static class ManifestFiles
         return [.. result];
     }
 
-    /// <summary>The manifests below the exclusions' root folder that they do not leave out (symbolic links to folders are not followed). Unsorted.</summary>
+    /// <summary>The manifests below the exclusions' root folder that they do not leave out (symbolic links to folders are not followed).
+    /// Unsorted.</summary>
     public static IEnumerable<string> Find(ManifestExclusions exclusions)
     {
         var pending = new Stack<string>();
@@ -80,7 +83,8 @@ public static class ManifestFiles
         }
     }
 
-    /// <summary>Reads a manifest as UTF-8 (a BOM is allowed). Refuses binary files, invalid UTF-8 and oversized files with a clear reason.</summary>
+    /// <summary>Reads a manifest as UTF-8 (a BOM is allowed). Refuses binary files, invalid UTF-8 and oversized files with a clear
+    /// reason.</summary>
     public static string Read(string path) => Read(path, TextFileKind.Manifest);
 
     /// <summary>Reads a UTF-8 text file of the given kind (a BOM is allowed); the refusals name the kind.</summary>
@@ -91,7 +95,8 @@ public static class ManifestFiles
         {
             var info = new FileInfo(path);
             if (!info.Exists) throw new ManifestReadException($"{path}: no such file");
-            if (info.Length > MaxFileBytes) throw new ManifestReadException($"{path}: the file has {info.Length:N0} bytes; a {kind.Noun} is refused above {MaxFileBytes:N0} bytes");
+            if (info.Length > MaxFileBytes) throw new ManifestReadException(
+                $"{path}: the file has {info.Length:N0} bytes; a {kind.Noun} is refused above {MaxFileBytes:N0} bytes");
             // An empty file is empty text. Not opening it also keeps a named pipe or a device (which report no length)
             // from blocking the read forever.
             if (info.Length == 0) return "";
@@ -104,7 +109,8 @@ public static class ManifestFiles
         return Decode(path, bytes, kind);
     }
 
-    /// <summary>The UTF-8 byte-order mark, EF BB BF. (A C# <c>"\xEF…"u8</c> literal would be the UTF-8 of U+00EF…, not these bytes.)</summary>
+    /// <summary>The UTF-8 byte-order mark, EF BB BF. (A C# <c>"\xEF…"u8</c> literal would be the UTF-8 of U+00EF…, not these
+    /// bytes.)</summary>
     private static ReadOnlySpan<byte> ByteOrderMark => [0xEF, 0xBB, 0xBF];
 
     public static string Decode(string path, ReadOnlySpan<byte> bytes, TextFileKind? kind = null)
@@ -112,14 +118,17 @@ public static class ManifestFiles
         kind ??= TextFileKind.Manifest;
         if (bytes.StartsWith(ByteOrderMark)) bytes = bytes[3..];
         int nul = bytes.IndexOf((byte)0);
-        if (nul >= 0) throw new ManifestReadException($"{path}: this is not a text file (a NUL byte at offset {nul}); a {kind.Noun} is {kind.Format}");
+        if (nul >= 0) throw new ManifestReadException(
+            $"{path}: this is not a text file (a NUL byte at offset {nul}); a {kind.Noun} is {kind.Format}");
         try
         {
             return new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(bytes);
         }
         catch (DecoderFallbackException ex)
         {
-            throw new ManifestReadException($"{path}: this is not UTF-8 text (invalid byte 0x{(ex.BytesUnknown is { Length: > 0 } b ? b[0] : 0):X2} at offset {ex.Index}); save the {kind.ShortNoun} as UTF-8", ex);
+            throw new ManifestReadException(
+                $"{path}: this is not UTF-8 text (invalid byte 0x{(ex.BytesUnknown is { Length: > 0 } b ? b[0] : 0):X2} at offset " +
+                $"{ex.Index}); save the {kind.ShortNoun} as UTF-8", ex);
         }
     }
 }

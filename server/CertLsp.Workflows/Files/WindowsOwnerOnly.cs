@@ -18,26 +18,33 @@ public static class WindowsOwnerOnly
 {
 #pragma warning disable CA1416 // enum values and records only: no Windows API is called until Apply*, so the rules are testable anywhere
     /// <summary>One access rule, in the terms of <see cref="FileSystemAccessRule"/>.</summary>
-    public sealed record Rule(string Sid, FileSystemRights Rights, InheritanceFlags Inheritance, PropagationFlags Propagation, AccessControlType Type);
+    public sealed record Rule(string Sid, FileSystemRights Rights, InheritanceFlags Inheritance, PropagationFlags Propagation,
+        AccessControlType Type);
 
     /// <summary>A DACL: its rules, and whether it is protected from inheriting the parent's entries.</summary>
     public sealed record Acl(bool Protected, IReadOnlyList<Rule> Rules)
     {
-        /// <summary>The DACL in SDDL ("D:P(A;OICI;FA;;;S-1-5-21-…)"), for logs and docs: what `icacls` and PowerShell's Get-Acl show.</summary>
+        /// <summary>The DACL in SDDL ("D:P(A;OICI;FA;;;S-1-5-21-…)"), for logs and docs: what `icacls` and PowerShell's Get-Acl
+        /// show.</summary>
         public string Sddl => "D:" + (Protected ? "P" : "") + string.Concat(Rules.Select(r =>
-            $"({(r.Type == AccessControlType.Allow ? "A" : "D")};{Flags(r)};{(r.Rights == FileSystemRights.FullControl ? "FA" : $"0x{(int)r.Rights:x}")};;;{r.Sid})"));
+            $"({(r.Type == AccessControlType.Allow ? "A" : "D")};{Flags(r)};" +
+                $"{(r.Rights == FileSystemRights.FullControl ? "FA" : $"0x{(int)r.Rights:x}")};;;{r.Sid})"));
 
         private static string Flags(Rule r) =>
-            ((r.Inheritance & InheritanceFlags.ObjectInherit) != 0 ? "OI" : "") + ((r.Inheritance & InheritanceFlags.ContainerInherit) != 0 ? "CI" : "")
-            + ((r.Propagation & PropagationFlags.NoPropagateInherit) != 0 ? "NP" : "") + ((r.Propagation & PropagationFlags.InheritOnly) != 0 ? "IO" : "");
+            ((r.Inheritance & InheritanceFlags.ObjectInherit) != 0 ? "OI" : "")
+                + ((r.Inheritance & InheritanceFlags.ContainerInherit) != 0 ? "CI" : "")
+            + ((r.Propagation & PropagationFlags.NoPropagateInherit) != 0 ? "NP" : "")
+                + ((r.Propagation & PropagationFlags.InheritOnly) != 0 ? "IO" : "");
     }
 
-    /// <summary>The owner-only DACL for a folder (inherited by its files and sub-folders) or a file of the user <paramref name="ownerSid"/>.</summary>
+    /// <summary>The owner-only DACL for a folder (inherited by its files and sub-folders) or a file of the user <paramref
+    /// name="ownerSid"/>.</summary>
     public static Acl For(string ownerSid, bool folder)
     {
         if (!IsSid(ownerSid)) throw new ArgumentException($"“{ownerSid}” is not a security identifier (S-1-…)", nameof(ownerSid));
         var inheritance = folder ? InheritanceFlags.ContainerInherit | InheritanceFlags.ObjectInherit : InheritanceFlags.None;
-        return new Acl(Protected: true, [new Rule(ownerSid, FileSystemRights.FullControl, inheritance, PropagationFlags.None, AccessControlType.Allow)]);
+        return new Acl(Protected: true, [new Rule(ownerSid, FileSystemRights.FullControl, inheritance, PropagationFlags.None,
+            AccessControlType.Allow)]);
     }
 #pragma warning restore CA1416
 
@@ -65,14 +72,16 @@ public static class WindowsOwnerOnly
     {
         var security = new FileSecurity();
         Fill(security, For(CurrentUserSid(), folder: false));
-        return new FileInfo(path).Create(FileMode.CreateNew, FileSystemRights.Write | FileSystemRights.Synchronize, FileShare.None, 4096, FileOptions.None, security);
+        return new FileInfo(path).Create(FileMode.CreateNew, FileSystemRights.Write | FileSystemRights.Synchronize, FileShare.None, 4096,
+            FileOptions.None, security);
     }
 
     [SupportedOSPlatform("windows")]
     private static void Fill(FileSystemSecurity security, Acl acl)
     {
         security.SetAccessRuleProtection(isProtected: acl.Protected, preserveInheritance: false);
-        foreach (var r in acl.Rules) security.AddAccessRule(new FileSystemAccessRule(new SecurityIdentifier(r.Sid), r.Rights, r.Inheritance, r.Propagation, r.Type));
+        foreach (var r in acl.Rules) security.AddAccessRule(
+            new FileSystemAccessRule(new SecurityIdentifier(r.Sid), r.Rights, r.Inheritance, r.Propagation, r.Type));
     }
 
     [SupportedOSPlatform("windows")]

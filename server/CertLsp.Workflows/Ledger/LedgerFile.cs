@@ -75,7 +75,8 @@ public static class LedgerFile
         }
     }
 
-    /// <summary>Reads the ledger (empty when absent). Throws <see cref="LedgerFormatException"/> with the line when it cannot be trusted.</summary>
+    /// <summary>Reads the ledger (empty when absent). Throws <see cref="LedgerFormatException"/> with the line when it cannot be
+    /// trusted.</summary>
     public static SiteLedger Load(string ledgerPath) =>
         ReadText(ledgerPath) is { } text ? LedgerFormat.Read(ledgerPath, text) : SiteLedger.Empty;
 

@@ -2,7 +2,8 @@ using System.Collections.Immutable;
 
 namespace CertLsp.Workflows.Requests;
 
-/// <summary>What to do with devices whose CSR is still pending: stop and list them, keep them (no action taken), or overwrite them (the old request is void).</summary>
+/// <summary>What to do with devices whose CSR is still pending: stop and list them, keep them (no action taken), or overwrite them (the old
+/// request is void).</summary>
 public enum PendingPolicy
 {
     Stop,
@@ -13,7 +14,8 @@ public enum PendingPolicy
 /// <summary>Which devices to request, how, and where the zips go.</summary>
 public sealed record CsrRequestOptions
 {
-    /// <summary>Only these devices (by name); null for all (or the batch). Devices named here are requested even when they hold a valid certificate.</summary>
+    /// <summary>Only these devices (by name); null for all (or the batch). Devices named here are requested even when they hold a valid
+    /// certificate.</summary>
     public IReadOnlyList<string>? Devices { get; init; }
 
     /// <summary>
@@ -39,7 +41,8 @@ public sealed record CsrRequestOptions
 
     public int MaxParallelism { get; init; } = Environment.ProcessorCount;
 
-    /// <summary>Where the CSRs come from when the manifest's keys are held by the devices (key.source: device); without it such a manifest is refused.</summary>
+    /// <summary>Where the CSRs come from when the manifest's keys are held by the devices (key.source: device); without it such a manifest
+    /// is refused.</summary>
     public IDeviceCsrSource? DeviceSource { get; init; }
 
     /// <summary>Devices asked for a CSR at once (they wait on the devices, not on this machine's CPU).</summary>
@@ -73,7 +76,8 @@ public enum DeviceOutcome
     NotDue,
 }
 
-/// <summary>One device's outcome; <see cref="Detail"/> says why (a failure's reason, "pending since …", "the old request is void").</summary>
+/// <summary>One device's outcome; <see cref="Detail"/> says why (a failure's reason, "pending since …", "the old request is
+/// void").</summary>
 public sealed record DeviceResult(string Device, string CommonName, DeviceOutcome Outcome, string? Zip, string Detail);
 
 /// <summary>One zip written (or recovered): its file name and counts.</summary>

@@ -86,7 +86,8 @@ public static partial class CsrRequester
         var now = options.Clock.GetUtcNow();
         var ledgerText = LedgerFile.ReadText(ledgerPath);
         var ledger = ledgerText is null ? SiteLedger.Empty : LedgerFormat.Read(ledgerPath, ledgerText);
-        var document = ManifestDocument.Parse(manifestPath, manifestText, ledgerText is null ? null : new LedgerInput(ledgerPath, ledgerText), now);
+        var document = ManifestDocument.Parse(manifestPath, manifestText, ledgerText is null ? null
+            : new LedgerInput(ledgerPath, ledgerText), now);
         var check = ManifestChecker.Check([document]);
         var blocking = check.All.Where(d => d.Severity == DiagnosticSeverity.Error && !RenewalCodes.Contains(d.Code)).ToList();
         if (document.Manifest is not { } manifest || blocking.Count > 0)
@@ -136,14 +137,16 @@ public static partial class CsrRequester
             {
                 run.Results.Add(new DeviceResult(name, entry!.CommonName, DeviceOutcome.Recovered, zip, "requested by an interrupted run; recorded now"));
             }
-            else if (entry?.Pending is { } open && ledger.RunOpen is { } since && CsrZip.TimestampOf(open.Zip, site) is { } made && string.CompareOrdinal(made, since) >= 0)
+            else if (entry?.Pending is { } open && ledger.RunOpen is { } since && CsrZip.TimestampOf(open.Zip, site) is { } made
+                && string.CompareOrdinal(made, since) >= 0)
             {
                 run.Results.Add(new DeviceResult(name, entry.CommonName, DeviceOutcome.Recovered, open.Zip, "requested by an interrupted run"));
                 recoveredZips.Add(open.Zip);
             }
             else if (entry?.Pending is { } p)
             {
-                pending.Add(new DeviceResult(name, entry.CommonName, DeviceOutcome.NoActionTaken, p.Zip, $"CSR pending since {LedgerFormat.Time(p.Since)} in {p.Zip}"));
+                pending.Add(new DeviceResult(name, entry.CommonName, DeviceOutcome.NoActionTaken, p.Zip,
+                    $"CSR pending since {LedgerFormat.Time(p.Since)} in {p.Zip}"));
                 if (options.Pending == PendingPolicy.Overwrite) toRequest.Add(device);
             }
             else if (!renew && StatusReport.Usable(entry, warningDays, run.Now) is { } valid)
@@ -376,8 +379,10 @@ public static partial class CsrRequester
         public ConcurrentDictionary<int, DeviceResult> Failed { get; } = new();
     }
 
-    /// <summary>A device's subject, CN (for the report even when the subject is incomplete) and instance, or why it cannot be requested.</summary>
-    private static (DeviceSubject? Subject, string CommonName, long? Instance, string? Problem) Prepare(SiteManifest manifest, DeviceEntry device, string? renewalCommonName, ZipLayout layout)
+    /// <summary>A device's subject, CN (for the report even when the subject is incomplete) and instance, or why it cannot be
+    /// requested.</summary>
+    private static (DeviceSubject? Subject, string CommonName, long? Instance, string? Problem) Prepare(SiteManifest manifest,
+        DeviceEntry device, string? renewalCommonName, ZipLayout layout)
     {
         var subject = DeviceSubject.For(manifest, device, renewalCommonName);
         string cn = subject?.CommonName ?? CommonNames.For(manifest, device)?.Value ?? device.Name!.Value;
@@ -388,8 +393,10 @@ public static partial class CsrRequester
         return (subject, cn, instance, why);
     }
 
-    /// <summary>One device's CSR from the device source, checked; the item is filled (with the expected CN) even on failure, for the report.</summary>
-    private static async Task<(ZipItem Item, string? PublicKey, string? Problem)> FromDevice(SiteManifest manifest, DeviceEntry device, string? renewalCommonName,
+    /// <summary>One device's CSR from the device source, checked; the item is filled (with the expected CN) even on failure, for the
+    /// report.</summary>
+    private static async Task<(ZipItem Item, string? PublicKey, string? Problem)> FromDevice(SiteManifest manifest, DeviceEntry device,
+        string? renewalCommonName,
         CsrRequestOptions options, CancellationToken cancellationToken)
     {
         var (subject, cn, instance, why) = Prepare(manifest, device, renewalCommonName, options.Layout);
@@ -440,7 +447,8 @@ public static partial class CsrRequester
         var time = now.ToUniversalTime();
         time = time.AddTicks(-(time.Ticks % TimeSpan.TicksPerSecond));
         if (ledger.RequestsThrough is { } through && CsrZip.ParseTimestamp(through) is var last && last >= time) time = last.AddSeconds(1);
-        while (Enumerable.Range(1, Math.Max(1, zips)).Any(k => File.Exists(Path.Combine(outFolder, CsrZip.FileName(site, CsrZip.Timestamp(time), k, zips))))) time = time.AddSeconds(1);
+        while (Enumerable.Range(1, Math.Max(1, zips)).Any(k =>
+            File.Exists(Path.Combine(outFolder, CsrZip.FileName(site, CsrZip.Timestamp(time), k, zips))))) time = time.AddSeconds(1);
         return CsrZip.Timestamp(time);
     }
 

@@ -8,7 +8,8 @@ using CertLsp.Workflows.Certificates;
 
 namespace CertLsp.Workflows.Requests;
 
-/// <summary>How a CSR zip is laid out: flat (one "&lt;CN&gt;.pem" per device) or the BACnet CA exchange layout (CARI, Annex AA of 135-2024).</summary>
+/// <summary>How a CSR zip is laid out: flat (one "&lt;CN&gt;.pem" per device) or the BACnet CA exchange layout (CARI, Annex AA of
+/// 135-2024).</summary>
 public enum ZipLayout
 {
     Flat,
@@ -31,7 +32,8 @@ public static partial class CsrZip
     public static string Timestamp(DateTimeOffset time) => time.ToUniversalTime().ToString(TimestampFormat, CultureInfo.InvariantCulture);
 
     public static DateTimeOffset ParseTimestamp(string timestamp) =>
-        DateTimeOffset.ParseExact(timestamp, TimestampFormat, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
+        DateTimeOffset.ParseExact(timestamp, TimestampFormat, CultureInfo.InvariantCulture,
+            DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
 
     /// <summary>The site's name as it appears in zip names: letters, digits, '-', '.', anything else '_'.</summary>
     public static string SiteToken(string site)
@@ -54,20 +56,24 @@ public static partial class CsrZip
     /// <summary>True for the name of a zip of CSRs this tool wrote (any site's), as opposed to a CA's answer.</summary>
     public static bool IsRequestZip(string fileName) => NamePattern().IsMatch(fileName);
 
-    /// <summary>A zip name's run timestamp and its place in the run ("2-of-3": 2, 3), whatever the site; null when the name is not one.</summary>
+    /// <summary>A zip name's run timestamp and its place in the run ("2-of-3": 2, 3), whatever the site; null when the name is not
+    /// one.</summary>
     public static (string Time, int Index, int Count)? Numbering(string fileName)
     {
         var match = NamePattern().Match(fileName);
-        return match.Success && int.TryParse(match.Groups["k"].Value, CultureInfo.InvariantCulture, out int k) && int.TryParse(match.Groups["n"].Value, CultureInfo.InvariantCulture, out int n)
+        return match.Success && int.TryParse(match.Groups["k"].Value, CultureInfo.InvariantCulture, out int k)
+            && int.TryParse(match.Groups["n"].Value, CultureInfo.InvariantCulture, out int n)
             ? (match.Groups["time"].Value, k, n) : null;
     }
 
     /// <summary>
     /// The zips whose CSRs still wait for the CA (named by pending ledger blocks), in name order, each with its devices and where it lies
     /// in <paramref name="folder"/>. A run whose zips are not all pending gets a note on its first listed zip: which of its zips were never
-    /// written (<paramref name="interruptedRuns"/>: runs known to have been cut short, whose missing zips do not exist) or hold no pending CSR.
+    /// written (<paramref name="interruptedRuns"/>: runs known to have been cut short, whose missing zips do not exist) or hold no pending
+    /// CSR.
     /// </summary>
-    public static ImmutableArray<PendingZip> Pending(SiteLedger ledger, string folder, IReadOnlySet<string> recovered, IReadOnlySet<string> interruptedRuns)
+    public static ImmutableArray<PendingZip> Pending(SiteLedger ledger, string folder, IReadOnlySet<string> recovered,
+        IReadOnlySet<string> interruptedRuns)
     {
         var byZip = ledger.Entries.Values.Where(e => e.Pending is not null)
             .GroupBy(e => e.Pending!.Zip, StringComparer.Ordinal)
@@ -78,7 +84,7 @@ public static partial class CsrZip
         var result = ImmutableArray.CreateBuilder<PendingZip>();
         foreach (var group in byZip)
         {
-            string path = System.IO.Path.Combine(folder, group.Key);
+            string path = Path.Combine(folder, group.Key);
             string? note = null;
             if (Numbering(group.Key) is var (time, _, count) && count > 1 && noted.Add(time))
             {
@@ -86,13 +92,17 @@ public static partial class CsrZip
                 if (missing.Count > 0)
                 {
                     string which = string.Join(", ", missing.Select(k => $"{k}-of-{count}"));
-                    bool neverWritten = interruptedRuns.Contains(time) && missing.All(k => !File.Exists(System.IO.Path.Combine(folder, SiblingName(group.Key, time, k, count))));
+                    bool neverWritten = interruptedRuns.Contains(time)
+                        && missing.All(k => !File.Exists(Path.Combine(folder, SiblingName(group.Key, time, k, count))));
                     note = neverWritten
-                        ? $"the run {time} was interrupted: {which} {(missing.Count == 1 ? "was" : "were")} never written (their devices were requested again by a later run)"
-                        : $"{which} of the run {time} {(missing.Count == 1 ? "holds" : "hold")} no pending CSR (answered, voided, or never written by an interrupted run)";
+                        ? $"the run {time} was interrupted: {which} {(missing.Count == 1 ? "was" : "were")} never written (their devices " +
+                            $"were requested again by a later run)"
+                        : $"{which} of the run {time} {(missing.Count == 1 ? "holds" : "hold")} no pending CSR (answered, voided, or " +
+                            $"never written by an interrupted run)";
                 }
             }
-            result.Add(new PendingZip(group.Key, File.Exists(path) ? path : null, [.. group.Select(e => e.Device)], recovered.Contains(group.Key), note));
+            result.Add(new PendingZip(group.Key, File.Exists(path) ? path : null, [.. group.Select(e => e.Device)],
+                recovered.Contains(group.Key), note));
         }
         return result.ToImmutable();
     }
@@ -112,7 +122,8 @@ public static partial class CsrZip
         _ => $"{SafeNames.For(item.CommonName)}.pem",
     };
 
-    public static byte[] Build(IReadOnlyList<ZipItem> items, ZipLayout layout, DateTimeOffset time, IReadOnlyList<byte[]> issuerPems, string site)
+    public static byte[] Build(IReadOnlyList<ZipItem> items, ZipLayout layout, DateTimeOffset time, IReadOnlyList<byte[]> issuerPems,
+        string site)
     {
         using var memory = new MemoryStream();
         using (var zip = new ZipArchive(memory, ZipArchiveMode.Create, leaveOpen: true))
@@ -146,7 +157,8 @@ public static partial class CsrZip
     {
         var sb = new StringBuilder();
         sb.Append("Certificate signing requests of ").Append(site).Append(", made by certlsp at ").Append(Timestamp(time)).Append('\n');
-        sb.Append(items.Count.ToString(CultureInfo.InvariantCulture)).Append(" device(s); one CSR per device under device-<instance>/port-").Append(CariPort).Append("/.\n");
+        sb.Append(items.Count.ToString(CultureInfo.InvariantCulture)).Append(
+            " device(s); one CSR per device under device-<instance>/port-").Append(CariPort).Append("/.\n");
         foreach (var item in items) sb.Append("device-").Append(item.Instance).Append(": ").Append(item.CommonName).Append('\n');
         return sb.ToString();
     }
@@ -158,7 +170,8 @@ public static partial class CsrZip
         var result = new List<(string, byte[])>();
         foreach (var entry in zip.Entries)
         {
-            if (!entry.FullName.EndsWith(".pem", StringComparison.OrdinalIgnoreCase) || entry.FullName.Contains("/issuer/", StringComparison.Ordinal)) continue;
+            if (!entry.FullName.EndsWith(".pem", StringComparison.OrdinalIgnoreCase)
+                || entry.FullName.Contains("/issuer/", StringComparison.Ordinal)) continue;
             if (entry.Length > 64 * 1024) continue;
             using var stream = entry.Open();
             using var copy = new MemoryStream();

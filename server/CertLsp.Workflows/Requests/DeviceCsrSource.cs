@@ -23,7 +23,8 @@ public sealed record DeviceCsrOutcome(byte[]? Csr, string? Failure)
     public static DeviceCsrOutcome Failed(string why) => new(null, why);
 }
 
-/// <summary>Checks a CSR a device made before it goes into a zip: signature, subject as the manifest expects, key accepted by the CA profile.</summary>
+/// <summary>Checks a CSR a device made before it goes into a zip: signature, subject as the manifest expects, key accepted by the CA
+/// profile.</summary>
 public static class DeviceCsrCheck
 {
     /// <summary>The CSR's details and its PEM when acceptable, else why not.</summary>

@@ -24,7 +24,8 @@ public class CliCommandTests
     public async Task DiscoverComparesWithTheManifest()
     {
         LoopbackNamespace.Require();
-        await using var site = SimulatedSite.Start(SimulatedDeviceSpec.Loopback(3, 3001).Select((s, i) => s with { Address = IPAddress.Parse($"127.0.3.{i + 2}") }),
+        await using var site = SimulatedSite.Start(SimulatedDeviceSpec.Loopback(3, 3001).Select((s, i) =>
+            s with { Address = IPAddress.Parse($"127.0.3.{i + 2}") }),
             BipEndpoint.DefaultPort, IPAddress.Parse(LoopbackNamespace.Broadcast));
         var manifest = Path.Combine(Path.GetTempPath(), $"discover-{Environment.ProcessId}.site.yaml");
         await File.WriteAllTextAsync(manifest, """
@@ -53,7 +54,8 @@ public class CliCommandTests
             Assert.Contains("2:secure-connect 02CE00000BBB csr=file:1 issuers=file:2,3 operational=file:4", output);
             Assert.Contains("missing: Gone (instance 3099) did not answer Who-Is", output);
             Assert.Contains("differs: Wrong-Name (instance 3001): the device's Object_Name is \"SimDevice3001\"", output);
-            Assert.Contains("differs: SimDevice3002 (instance 3002): the manifest says 127.0.3.9, the device answered from 127.0.3.3", output);
+            Assert.Contains("differs: SimDevice3002 (instance 3002): the manifest says 127.0.3.9, the device answered from 127.0.3.3",
+                output);
             Assert.Contains("not in manifest: instance 3003 \"SimDevice3003\" at 127.0.3.4", output);
 
             var (jsonExit, json, _) = await RunAsync("discover", "--bind", "127.0.1.5", "--manifest", manifest, "--format", "json", "--timeout", "1");

@@ -5,12 +5,14 @@ using Xunit;
 
 namespace CertLsp.Cli.Tests;
 
-/// <summary>`certlsp demo`: both example sites end to end; the device-key one on simulated devices over loopback BACnet (so it runs here, in the namespace).</summary>
+/// <summary>`certlsp demo`: both example sites end to end; the device-key one on simulated devices over loopback BACnet (so it runs here,
+/// in the namespace).</summary>
 [Collection(UdpCollection.Name)]
 public sealed class DemoCommandTests
 {
     private static string[] Tree(string folder) =>
-        [.. Directory.GetFileSystemEntries(folder, "*", SearchOption.AllDirectories).Select(p => $"{p} {(File.Exists(p) ? new FileInfo(p).Length : 0)}").Order(StringComparer.Ordinal)];
+        [.. Directory.GetFileSystemEntries(folder, "*", SearchOption.AllDirectories).Select(p =>
+            $"{p} {(File.Exists(p) ? new FileInfo(p).Length : 0)}").Order(StringComparer.Ordinal)];
 
     [NeedsFact(Needs.Namespace)]
     public async Task The_demo_requests_signs_imports_installs_and_shows_status_without_writing_into_the_repository()

@@ -4,7 +4,8 @@ using Xunit;
 
 namespace CertLsp.Cli.Tests;
 
-/// <summary>`certlsp csr` for key.source: device against simulated devices: CSRs read over BACnet into the zip and the pending ledger, no key file.</summary>
+/// <summary>`certlsp csr` for key.source: device against simulated devices: CSRs read over BACnet into the zip and the pending ledger, no
+/// key file.</summary>
 [Collection(UdpCollection.Name)]
 public class DeviceCsrCommandTests
 {
@@ -18,7 +19,8 @@ public class DeviceCsrCommandTests
         return (exit, stdout.ToString(), stderr.ToString());
     }
 
-    private static string Manifest(int devices) => DeviceCsrSite.Manifest(devices, "{ port: 47813, generateCsrCommand: 8 }", 6000, "127.0.6");
+    private static string Manifest(int devices) => DeviceCsrSite.Manifest(devices, "{ port: 47813, generateCsrCommand: 8 }", 6000,
+        "127.0.6");
 
     private static string TempFolder()
     {
@@ -31,7 +33,8 @@ public class DeviceCsrCommandTests
     public async Task CsrReadsEachDevicesCsrIntoTheZipAndTheLedgerWithNoKeyFile()
     {
         LoopbackNamespace.Require();
-        await using var site = SimulatedSite.Start(DeviceCsrSite.Specs(6000, "127.0.6"), Port, IPAddress.Parse(LoopbackNamespace.Broadcast));
+        await using var site = SimulatedSite.Start(DeviceCsrSite.Specs(6000, "127.0.6"), Port,
+            IPAddress.Parse(LoopbackNamespace.Broadcast));
         var folder = TempFolder();
         var manifest = Path.Combine(folder, "sim.site.yaml");
         await File.WriteAllTextAsync(manifest, Manifest(3));

@@ -54,7 +54,8 @@ public class DeviceInstallCommandTests
         var (exit, output, error) = await RunAsync("import", site.ManifestPath, answer);
         Assert.True(exit == 0, output + error);
         Assert.Contains("Summary: 3 accepted", output);
-        Assert.Contains("Installs: 3 certificate(s) wait to be installed on their devices (key.source: device): installing needs --bind ADDR", output);
+        Assert.Contains(
+            "Installs: 3 certificate(s) wait to be installed on their devices (key.source: device): installing needs --bind ADDR", output);
         Assert.All(Ledger(site).Entries.Values, e => Assert.Equal(InstallState.Pending, e.Install!.State));
         Assert.All(Enumerable.Range(0, 3), i => Assert.Empty(site.Device(i).FileContent(SimulatedDevice.OperationalFile)));
         (_, output, _) = await RunAsync("status", site.ManifestPath);
@@ -67,11 +68,13 @@ public class DeviceInstallCommandTests
         Assert.Contains("Installs: 3 installed, 0 failed.", output);
         for (int i = 0; i < 3; i++) AssertInstalled(site, i, certificates[DeviceKeySite.CommonName(i)]);
         var ledger = Ledger(site);
-        Assert.All(ledger.Entries.Values, e => Assert.Equal(new CertificateInstall(InstallState.Installed, e.Certificate!.Fingerprint, e.Install!.At), e.Install));
+        Assert.All(ledger.Entries.Values, e => Assert.Equal(
+            new CertificateInstall(InstallState.Installed, e.Certificate!.Fingerprint, e.Install!.At), e.Install));
 
         (exit, output, _) = await RunAsync("status", site.ManifestPath, "--format", "json");
         Assert.Equal(0, exit);
-        Assert.All(JsonDocument.Parse(output).RootElement.EnumerateArray(), row => Assert.Equal("installed", row.GetProperty("install").GetString()));
+        Assert.All(JsonDocument.Parse(output).RootElement.EnumerateArray(), row =>
+            Assert.Equal("installed", row.GetProperty("install").GetString()));
 
         // Nothing is left: a re-run asks no device and changes nothing.
         string before = File.ReadAllText(LedgerFile.PathFor(site.ManifestPath));
@@ -91,7 +94,8 @@ public class DeviceInstallCommandTests
         // dev-0002 makes a new key pair after its CSR went to the CA: the certificate no longer matches its key.
         await using (var client = BacnetClient.Start(new BacnetClientOptions(BipEndpoint.Parse("127.0.1.10", 0), null)))
         {
-            var again = await new CertificateProvisioning(client).GenerateAndReadCsrAsync(site.Device(1).Endpoint, ObjectId.NetworkPort(SimulatedDevice.ScPort), 8);
+            var again = await new CertificateProvisioning(client).GenerateAndReadCsrAsync(site.Device(1).Endpoint,
+                ObjectId.NetworkPort(SimulatedDevice.ScPort), 8);
             Assert.True(again.Ok, again.Failure?.Detail);
         }
         string answer = site.SignAll();
@@ -102,7 +106,9 @@ public class DeviceInstallCommandTests
         Assert.Equal(1, exit);
         Assert.Contains("Summary: 3 accepted, 0 already imported, 0 rejected", output);
         Assert.Contains("Installs: 2 installed, 1 failed.", output);
-        Assert.Contains("INSTALL FAILED   dev-0002: device 7102 at 127.7.0.3:47814, NetworkPort:2: ReinitializeDevice ACTIVATE_CHANGES: error Device/InvalidConfigurationData; its pending changes were discarded", output);
+        Assert.Contains(
+            "INSTALL FAILED   dev-0002: device 7102 at 127.7.0.3:47814, NetworkPort:2: ReinitializeDevice ACTIVATE_CHANGES: error " +
+            "Device/InvalidConfigurationData; its pending changes were discarded", output);
         AssertInstalled(site, 0, certificates[DeviceKeySite.CommonName(0)]);
         AssertInstalled(site, 2, certificates[DeviceKeySite.CommonName(2)]);
         var refused = site.Device(1);

@@ -39,13 +39,16 @@ public sealed class InstallKillTests(ITestOutputHelper output)
     }
 
     private static bool InstallsBegun(DeviceKeySite site) =>
-        File.Exists(LedgerFile.PathFor(site.ManifestPath)) && File.ReadAllText(LedgerFile.PathFor(site.ManifestPath)).Contains("install: ", StringComparison.Ordinal);
+        File.Exists(LedgerFile.PathFor(site.ManifestPath)) && File.ReadAllText(LedgerFile.PathFor(site.ManifestPath)).Contains("install: ",
+            StringComparison.Ordinal);
 
     /// <summary>Whether the device holds (activated) the certificate the ledger records for it.</summary>
     private static bool Holds(SimulatedDevice device, LedgerEntry entry) =>
-        device.ActiveCertificate is { } active && Fingerprints.Of(active.RawData) == entry.Certificate?.Fingerprint && !device.ChangesPending;
+        device.ActiveCertificate is { } active && Fingerprints.Of(active.RawData) == entry.Certificate?.Fingerprint
+            && !device.ChangesPending;
 
-    /// <summary>Runs import --bind; once the ledger shows the installs have begun, waits <paramref name="delayMs"/> and SIGKILLs it.</summary>
+    /// <summary>Runs import --bind; once the ledger shows the installs have begun, waits <paramref name="delayMs"/> and SIGKILLs
+    /// it.</summary>
     private static KillAttempt ImportKilledAfter(DeviceKeySite site, string answer, double delayMs) =>
         SigKill.During(Import(site, answer), () => InstallsBegun(site), delayMs);
 
@@ -53,10 +56,12 @@ public sealed class InstallKillTests(ITestOutputHelper output)
     public async Task Import_killed_during_device_installs_is_finished_by_a_rerun_and_ledger_and_devices_agree()
     {
         LoopbackNamespace.Require();
-        int seed = Environment.GetEnvironmentVariable("CERTLSP_SEED") is { } s ? int.Parse(s, System.Globalization.CultureInfo.InvariantCulture) : Random.Shared.Next();
+        int seed = Environment.GetEnvironmentVariable("CERTLSP_SEED") is { } s
+            ? int.Parse(s, System.Globalization.CultureInfo.InvariantCulture) : Random.Shared.Next();
         var random = new Random(seed);
 
-        // Calibration: how long an uninterrupted run installs for (from the ledger's install lines to its end); the faster of two, since the
+        // Calibration: how long an uninterrupted run installs for (from the ledger's install lines to its end); the faster of two, since
+        // the
         // first also warms the simulator up. A run below that finishes before its kill narrows the window to its own time.
         double window = double.PositiveInfinity;
         for (int i = 0; i < 2; i++)
@@ -66,7 +71,8 @@ public sealed class InstallKillTests(ITestOutputHelper output)
             Assert.True(!run.Killed && run.Exit == 0, run.Stdout + run.Stderr);
             window = Math.Min(window, run.WorkMs);
         }
-        output.WriteLine($"seed {seed}: an uninterrupted import installs {Devices} devices in {window:F0} ms; kills are spread over that window");
+        output.WriteLine(
+            $"seed {seed}: an uninterrupted import installs {Devices} devices in {window:F0} ms; kills are spread over that window");
 
         var histogram = new SortedDictionary<string, int>(StringComparer.Ordinal);
         int kills = 0, attempts = 0;
@@ -76,14 +82,18 @@ public sealed class InstallKillTests(ITestOutputHelper output)
             string answer = await PreparedAsync(site);
             var run = ImportKilledAfter(site, answer, random.NextDouble() * window);
             attempts++;
-            if (run.Killed) kills++;
+            if (run.Killed)
+            {
+                kills++;
+            }
             else
             {
                 Assert.True(run.Exit == 0, run.Stdout + run.Stderr);
                 window = Math.Min(window, run.WorkMs);
             }
 
-            // Right after the kill: the ledger reads; every certificate it records is imported; it never claims an install the device lacks.
+            // Right after the kill: the ledger reads; every certificate it records is imported; it never claims an install the device
+            // lacks.
             var ledger = LedgerFile.Load(LedgerFile.PathFor(site.ManifestPath));
             Assert.Equal(Devices, ledger.Entries.Values.Count(e => e.Certificate is not null));
             int recorded = 0, held = 0;

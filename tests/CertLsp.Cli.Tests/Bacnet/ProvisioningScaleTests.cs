@@ -27,13 +27,16 @@ public sealed class ProvisioningScaleTests(ITestOutputHelper output)
         var (exit, stdout, stderr) = await DeviceKeySite.RunAsync("discover", "--bind", DeviceKeySite.Bind, "--manifest", site.ManifestPath, "--expect", $"{Devices}", "--timeout", "5");
         Assert.True(exit == 0, stdout[..Math.Min(2000, stdout.Length)] + stderr);
         Assert.Contains($"{Devices} device(s) answered.", stdout);
-        output.WriteLine($"discover (Who-Is, identity and Network Ports of every device, compared with the manifest): {step.Elapsed.TotalSeconds:F1} s");
+        output.WriteLine(
+            $"discover (Who-Is, identity and Network Ports of every device, compared with the manifest): {step.Elapsed.TotalSeconds:F1} s");
 
         step.Restart();
         (exit, stdout, stderr) = await DeviceKeySite.RunAsync("csr", site.ManifestPath, "--bind", DeviceKeySite.Bind);
         Assert.True(exit == 0, stderr + stdout[^Math.Min(2000, stdout.Length)..]);
         Assert.Contains($"Summary: {Devices} requested, 0 no action taken, 0 failed.", stdout);
-        output.WriteLine($"csr (each device generates its key and CSR, read over BACnet, checked, {Devices / 50} zips): {step.Elapsed.TotalSeconds:F1} s");
+        output.WriteLine(
+            $"csr (each device generates its key and CSR, read over BACnet, checked, {Devices / 50} zips): " +
+            $"{step.Elapsed.TotalSeconds:F1} s");
 
         step.Restart();
         var answers = site.SignEach();
@@ -50,14 +53,17 @@ public sealed class ProvisioningScaleTests(ITestOutputHelper output)
             installed += int.Parse(counts.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
         }
         Assert.Equal(Devices, installed);
-        output.WriteLine($"import --bind of {answers.Count} answers (verify, record, install: issuer and operational certificate written, read back, activated): {step.Elapsed.TotalSeconds:F1} s");
+        output.WriteLine(
+            $"import --bind of {answers.Count} answers (verify, record, install: issuer and operational certificate written, read back, " +
+            $"activated): {step.Elapsed.TotalSeconds:F1} s");
 
         step.Restart();
         (exit, stdout, _) = await DeviceKeySite.RunAsync("status", site.ManifestPath, "--format", "json");
         Assert.Equal(0, exit);
         var rows = JsonDocument.Parse(stdout).RootElement.EnumerateArray().ToList();
         Assert.Equal(Devices, rows.Count);
-        Assert.All(rows, r => Assert.Equal(("valid", "installed"), (r.GetProperty("status").GetString(), r.GetProperty("install").GetString())));
+        Assert.All(rows, r => Assert.Equal(("valid", "installed"),
+            (r.GetProperty("status").GetString(), r.GetProperty("install").GetString())));
         output.WriteLine($"status: {step.Elapsed.TotalSeconds:F1} s");
 
         // The devices agree: each has activated a certificate for its own key and CN.

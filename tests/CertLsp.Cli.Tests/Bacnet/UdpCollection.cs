@@ -2,7 +2,8 @@ using Xunit;
 
 namespace CertLsp.Cli.Tests;
 
-/// <summary>The tests that send BACnet over loopback UDP (category Network) run one at a time: they share ports and the broadcast address.</summary>
+/// <summary>The tests that send BACnet over loopback UDP (category Network) run one at a time: they share ports and the broadcast
+/// address.</summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class UdpCollection
 {

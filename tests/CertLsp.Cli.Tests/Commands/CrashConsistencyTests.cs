@@ -70,7 +70,8 @@ public sealed class CrashConsistencyTests(ITestOutputHelper output)
                 if (process.HasExited) break;
                 process.Kill();
                 process.WaitForExit();
-                output.WriteLine($"  killed {trigger.Name} (+{extraDelayMs} ms): {keys.Files().Count()} key file(s), {site.Zips.Count} zip(s)");
+                output.WriteLine(
+                    $"  killed {trigger.Name} (+{extraDelayMs} ms): {keys.Files().Count()} key file(s), {site.Zips.Count} zip(s)");
                 return true;
             }
             Thread.Sleep(1);

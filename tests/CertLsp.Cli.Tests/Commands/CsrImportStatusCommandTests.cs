@@ -70,7 +70,8 @@ public sealed class CsrImportStatusCommandTests
         Cli("csr", site.ManifestPath);
         string damaged = File.ReadAllText(site.LedgerPath).Replace("status: pending", "status: valid", StringComparison.Ordinal);
         File.WriteAllText(site.LedgerPath, damaged);
-        foreach (var args in new[] { new[] { "csr", site.ManifestPath, "--overwrite-pending" }, ["status", site.ManifestPath], ["import", site.ManifestPath, site.Zips[0]] })
+        foreach (var args in new[] { new[] { "csr", site.ManifestPath, "--overwrite-pending" }, ["status", site.ManifestPath],
+            ["import", site.ManifestPath, site.Zips[0]] })
         {
             var run = Cli(args);
             Assert.Equal(2, run.Exit);
@@ -92,7 +93,8 @@ public sealed class CsrImportStatusCommandTests
         var csr = Cli("csr", site.ManifestPath);
         outputs.AddRange([csr.Stdout, csr.Stderr]);
 
-        var signed = TempSite.Entries(site.Zips.Single()).Select(e => (e.Key.Replace(".pem", ".crt", StringComparison.Ordinal), Encoding.ASCII.GetBytes(ca.Sign(e.Value)))).ToList();
+        var signed = TempSite.Entries(site.Zips.Single()).Select(e =>
+            (e.Key.Replace(".pem", ".crt", StringComparison.Ordinal), Encoding.ASCII.GetBytes(ca.Sign(e.Value)))).ToList();
         var csrs = TempSite.Entries(site.Zips.Single());
         signed.Add(("issuer/iss-1.pem", Encoding.ASCII.GetBytes(ca.Pem)));
         string zip = site.File_("signed-by-ca.zip");
@@ -101,7 +103,8 @@ public sealed class CsrImportStatusCommandTests
         outputs.AddRange([import.Stdout, import.Stderr]);
         Assert.Equal(0, import.Exit);
         Assert.Contains("Summary: 3 accepted, 0 already imported, 0 rejected, 1 other files.", import.Stdout);
-        Assert.Contains("accepted         dev-01.bms.test.example.crt (dev-01): accepted; bundle dev-01.chain.pem, dev-01.p12", import.Stdout);
+        Assert.Contains("accepted         dev-01.bms.test.example.crt (dev-01): accepted; bundle dev-01.chain.pem, dev-01.p12",
+            import.Stdout);
 
         var again = Cli("import", site.ManifestPath, zip);
         Assert.Contains("Summary: 0 accepted, 3 already imported", again.Stdout);

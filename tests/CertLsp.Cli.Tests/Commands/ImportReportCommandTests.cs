@@ -21,21 +21,28 @@ public sealed class ImportReportCommandTests
         string zip = site.Zip("signed.zip", ("dev-01.crt", site.Ca.Sign(site.Csr(1))), ("dev-02.crt", site.Ca.Sign(site.Csr(2))));
         var next = DateTimeOffset.UtcNow.AddDays(-3);
         string crl = site.Ca.Crl(next.AddDays(-7), next);
-        string nextText = CertLsp.Core.Ledger.LedgerFormat.Time(next.AddTicks(-(next.Ticks % TimeSpan.TicksPerSecond)));
+        string nextText = Core.Ledger.LedgerFormat.Time(next.AddTicks(-(next.Ticks % TimeSpan.TicksPerSecond)));
 
         var strict = Cli.Run("import", site.Site.ManifestPath, zip, "--crl", crl, "--strict-crl");
         Assert.Equal(2, strict.Exit);
-        Assert.Contains($"certlsp: the CRL {Path.GetFileName(crl)} expired on {nextText} (its nextUpdate), and strict CRL checking refuses an expired CRL: nothing was imported", strict.Stderr);
+        Assert.Contains(
+            $"certlsp: the CRL {Path.GetFileName(crl)} expired on {nextText} (its nextUpdate), and strict CRL checking refuses an " +
+            $"expired CRL: nothing was imported", strict.Stderr);
         Assert.DoesNotContain("certificate-serial", File.Exists(site.Site.LedgerPath) ? File.ReadAllText(site.Site.LedgerPath) : "");
 
         var import = Cli.Run("import", site.Site.ManifestPath, zip, "--crl", crl);
         Assert.Equal(0, import.Exit);
-        Assert.Contains($"certlsp: warning: the CRL {Path.GetFileName(crl)} expired on {nextText} (its nextUpdate): it is no proof that a certificate it does not list is not revoked", import.Stderr);
-        Assert.Contains($"(dev-01): accepted; bundle dev-01.chain.pem, dev-01.p12; not proven unrevoked: the CRL of its issuer expired on {nextText}", import.Stdout);
+        Assert.Contains(
+            $"certlsp: warning: the CRL {Path.GetFileName(crl)} expired on {nextText} (its nextUpdate): it is no proof that a " +
+            $"certificate it does not list is not revoked", import.Stderr);
+        Assert.Contains(
+            $"(dev-01): accepted; bundle dev-01.chain.pem, dev-01.p12; not proven unrevoked: the CRL of its issuer expired on {nextText}",
+            import.Stdout);
 
         var status = Cli.Run("status", site.Site.ManifestPath);
         Assert.Equal(0, status.Exit);
-        Assert.Equal(2, status.Stdout.Split('\n').Count(l => l.Contains($"valid (not proven unrevoked: CRL expired {nextText[..10]})", StringComparison.Ordinal)));
+        Assert.Equal(2, status.Stdout.Split('\n').Count(l =>
+            l.Contains($"valid (not proven unrevoked: CRL expired {nextText[..10]})", StringComparison.Ordinal)));
         var json = JsonDocument.Parse(Cli.Run("status", site.Site.ManifestPath, "--format", "json").Stdout);
         Assert.All(json.RootElement.EnumerateArray(), row => Assert.Equal(nextText, row.GetProperty("crlExpired").GetString()));
     }

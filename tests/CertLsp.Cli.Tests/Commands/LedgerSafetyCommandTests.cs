@@ -24,15 +24,18 @@ public sealed class LedgerSafetyCommandTests
 
     /// <summary>Every key file under the site folder (key folder, quarantine, anywhere), by file name.</summary>
     private static string[] KeyFiles(TempSite site) =>
-        [.. Directory.GetFiles(site.Folder, "*.key.pem", SearchOption.AllDirectories).Select(Path.GetFileName).Order(StringComparer.Ordinal)!];
+        [.. Directory.GetFiles(site.Folder, "*.key.pem", SearchOption.AllDirectories).Select(Path.GetFileName).Order(
+            StringComparer.Ordinal)!];
 
     private static string KeyFolder(TempSite site) => Path.Combine(site.Folder, ".certlsp-keys", "site.site");
 
     /// <summary>Signs every CSR of the given zips (the CA's answer) with the given validity and imports it.</summary>
-    private static void SignAndImport(TempSite site, TestCa ca, IEnumerable<string> zips, Func<string, DateTime?>? notAfter = null, string name = "answer.zip")
+    private static void SignAndImport(TempSite site, TestCa ca, IEnumerable<string> zips, Func<string, DateTime?>? notAfter = null,
+        string name = "answer.zip")
     {
         var signed = zips.SelectMany(TempSite.Entries).Where(e => e.Key.EndsWith(".pem", StringComparison.Ordinal))
-            .Select(e => (e.Key.Replace(".pem", ".crt", StringComparison.Ordinal), Encoding.ASCII.GetBytes(ca.Sign(e.Value, notAfter: notAfter?.Invoke(e.Key))))).ToArray();
+            .Select(e => (e.Key.Replace(".pem", ".crt", StringComparison.Ordinal),
+                Encoding.ASCII.GetBytes(ca.Sign(e.Value, notAfter: notAfter?.Invoke(e.Key))))).ToArray();
         string zip = site.File_(name);
         File.WriteAllBytes(zip, TempSite.MakeZip(signed));
         var import = Run("import", site.ManifestPath, zip);
@@ -55,7 +58,8 @@ public sealed class LedgerSafetyCommandTests
             var keysBefore = KeyFiles(site);
             Assert.Equal(120, keysBefore.Length);
             string text = File.ReadAllText(site.LedgerPath);
-            int start = text.IndexOf("\ndevice: dev-01\n", StringComparison.Ordinal), end = text.IndexOf("\ndevice: dev-02\n", StringComparison.Ordinal);
+            int start = text.IndexOf("\ndevice: dev-01\n", StringComparison.Ordinal), end =
+                text.IndexOf("\ndevice: dev-02\n", StringComparison.Ordinal);
             string damaged = text[..start] + text[end..];
             File.WriteAllText(site.LedgerPath, damaged);
 
@@ -94,8 +98,10 @@ public sealed class LedgerSafetyCommandTests
             foreach (var zip in site.Zips) File.Move(zip, Path.Combine(sent, Path.GetFileName(zip)));
             var ledger = LedgerFile.Load(site.LedgerPath);
             // As a ledger of the version before the blocks line (and before the header check) that lost the block of dev-01.
-            string old = string.Join('\n', LedgerFormat.Write(ledger with { Entries = ledger.Entries.Remove("dev-01") }, "site.site.yaml", DateTimeOffset.UtcNow)
-                .Split('\n').Where(l => !l.StartsWith("blocks: ", StringComparison.Ordinal) && !l.StartsWith("header-check: ", StringComparison.Ordinal)));
+            string old = string.Join('\n', LedgerFormat.Write(ledger with { Entries = ledger.Entries.Remove("dev-01") }, "site.site.yaml",
+                DateTimeOffset.UtcNow)
+                .Split('\n').Where(l => !l.StartsWith("blocks: ", StringComparison.Ordinal)
+                    && !l.StartsWith("header-check: ", StringComparison.Ordinal)));
             File.WriteAllText(site.LedgerPath, old);
 
             var csr = Run("csr", site.ManifestPath, "--keep-pending");
@@ -148,7 +154,8 @@ public sealed class LedgerSafetyCommandTests
         using (site)
         {
             Assert.Equal(0, Run("csr", site.ManifestPath).Exit);
-            SignAndImport(site, ca, site.Zips, entry => entry.StartsWith("dev-02", StringComparison.Ordinal) ? DateTime.UtcNow.AddDays(10) : null);
+            SignAndImport(site, ca, site.Zips, entry => entry.StartsWith("dev-02", StringComparison.Ordinal) ? DateTime.UtcNow.AddDays(10)
+                : null);
 
             var run = Run("csr", site.ManifestPath);
             Assert.True(run.Exit == 0, run.Stdout + run.Stderr);
@@ -156,8 +163,10 @@ public sealed class LedgerSafetyCommandTests
             Assert.Matches($@"dev-01\s+dev-01\.bms\.test\.example\s+has a valid certificate until {until}, not requested", run.Stdout);
             Assert.Matches($@"dev-03\s+dev-03\.bms\.test\.example\s+has a valid certificate until {until}, not requested", run.Stdout);
             Assert.Matches(@"requested\s+dev-02\s", run.Stdout);
-            Assert.Contains("Summary: 1 requested, 0 no action taken, 0 failed, 2 not requested (valid certificate; --renew to renew).", run.Stdout);
-            Assert.Equal(["dev-02"], LedgerFile.Load(site.LedgerPath).Entries.Values.Where(e => e.Pending is not null).Select(e => e.Device));
+            Assert.Contains("Summary: 1 requested, 0 no action taken, 0 failed, 2 not requested (valid certificate; --renew to renew).",
+                run.Stdout);
+            Assert.Equal(["dev-02"], LedgerFile.Load(site.LedgerPath).Entries.Values.Where(e => e.Pending is not null).Select(e =>
+                e.Device));
 
             var named = Run("csr", site.ManifestPath, "--keep-pending", "--device", "dev-03");
             Assert.True(named.Exit == 0, named.Stdout + named.Stderr);

@@ -20,7 +20,8 @@ public sealed class ReviewCommandTests : WithTempFolder
 
     /// <summary>AHU-1 holds a valid certificate, AHU-2 waits for one.</summary>
     private static string Ledger() => LedgerFormat.Write(SiteLedger.Empty
-        .With(new LedgerEntry("AHU-1", "AHU-1.bms.example", null, new IssuedCertificate("1001", "CN=CA", Now.AddDays(-10), Now.AddDays(300), "sha256:c1", "sha256:k1")))
+        .With(new LedgerEntry("AHU-1", "AHU-1.bms.example", null,
+            new IssuedCertificate("1001", "CN=CA", Now.AddDays(-10), Now.AddDays(300), "sha256:c1", "sha256:k1")))
         .With(new LedgerEntry("AHU-2", "AHU-2.bms.example", new PendingRequest("sha256:k2", Now.AddDays(-1), "zip-1.zip"), null)),
         "plant.site.yaml", Now);
 
@@ -47,7 +48,8 @@ public sealed class ReviewCommandTests : WithTempFolder
     public void A_rename_between_two_commits_voids_the_valid_certificate_and_fails_on_certificate_impact()
     {
         TwoCommits(Renamed);
-        var outcome = Cli.RunProcess(Repo, "review", "--base", "HEAD~1", "--head", "HEAD", "--format", "json", "--fail-on", "certificate-impact");
+        var outcome = Cli.RunProcess(Repo, "review", "--base", "HEAD~1", "--head", "HEAD", "--format", "json", "--fail-on",
+            "certificate-impact");
         Assert.True(outcome.Exit == 1, outcome.ToString());
         using var json = JsonDocument.Parse(outcome.Stdout);
         var manifest = Assert.Single(json.RootElement.GetProperty("manifests").EnumerateArray());
@@ -69,21 +71,27 @@ public sealed class ReviewCommandTests : WithTempFolder
 
         var lenient = Cli.RunProcess(Repo, "review", "--base", "HEAD~1", "--head", "HEAD");
         Assert.True(lenient.Exit == 0, lenient.ToString());
-        Assert.Contains("AHU-1-North: its valid certificate (serial 1001, CN AHU-1.bms.example) will not match: a new CSR is needed", lenient.Stdout, StringComparison.Ordinal);
+        Assert.Contains("AHU-1-North: its valid certificate (serial 1001, CN AHU-1.bms.example) will not match: a new CSR is needed",
+            lenient.Stdout, StringComparison.Ordinal);
     }
 
     [Fact]
     public void The_working_tree_is_the_default_head_and_markdown_has_a_headline_a_table_and_folded_details()
     {
         TwoCommits(Site());
-        File.WriteAllText(Path.Combine(Repo, "sites", "plant.site.yaml"), Site().Replace("Example AG", "Example GmbH", StringComparison.Ordinal));
+        File.WriteAllText(Path.Combine(Repo, "sites", "plant.site.yaml"),
+            Site().Replace("Example AG", "Example GmbH", StringComparison.Ordinal));
         var outcome = Cli.RunProcess(Repo, "review", "--base", "HEAD", "--format", "markdown");
         Assert.True(outcome.Exit == 0, outcome.ToString());
         var lines = outcome.StdoutLines;
         Assert.Equal("### CertLsp review HEAD → working tree", lines[0]);
         Assert.Contains("**1 manifest changed: 1 new certificate request", outcome.Stdout, StringComparison.Ordinal);
-        Assert.Contains("| AHU-2 | AHU-2.bms.example | AHU-2.bms.example | its pending CSR (CN AHU-2.bms.example) will no longer match: a new CSR is needed |", lines);
-        Assert.Contains("| AHU-1 | AHU-1.bms.example | AHU-1.bms.example | its certificate (serial 1001) stays valid as issued; the next request carries the new settings |", lines);
+        Assert.Contains(
+            "| AHU-2 | AHU-2.bms.example | AHU-2.bms.example | its pending CSR (CN AHU-2.bms.example) will no longer match: a new CSR is " +
+            "needed |", lines);
+        Assert.Contains(
+            "| AHU-1 | AHU-1.bms.example | AHU-1.bms.example | its certificate (serial 1001) stays valid as issued; the next request " +
+            "carries the new settings |", lines);
         Assert.Contains("<details><summary>Details</summary>", lines);
         Assert.Contains("- subject.organization: Example AG → Example GmbH", lines);
     }
@@ -99,7 +107,9 @@ public sealed class ReviewCommandTests : WithTempFolder
         Git("add", "-A");
         Git("commit", "-q", "-m", "base");
         File.WriteAllText(Path.Combine(Repo, "sites", "plant.site.yaml"),
-            before.Replace("devices:\n", "devices:\n  - name: NEW-0\n    instance: 1000\n    address: 127.0.0.9\n    subject:\n      country: Germany\n", StringComparison.Ordinal));
+            before.Replace("devices:\n",
+                "devices:\n  - name: NEW-0\n    instance: 1000\n    address: 127.0.0.9\n    subject:\n      country: Germany\n",
+                StringComparison.Ordinal));
         var outcome = Cli.RunProcess(Repo, "review", "--base", "HEAD", "--format", "sarif", "--fail-on", "new-errors");
         Assert.True(outcome.Exit == 1, outcome.ToString());
         using var sarif = JsonDocument.Parse(outcome.Stdout);
@@ -122,7 +132,8 @@ public sealed class ReviewCommandTests : WithTempFolder
         Assert.True(head.Exit == 2, head.ToString());
         Assert.Contains("the revision “no-such-tag” is not in this clone", head.Stderr, StringComparison.Ordinal);
 
-        var clone = NodeTool.RunProcess("git", ["clone", "-q", "--depth", "1", "file://" + Repo, "shallow"], "", TimeSpan.FromSeconds(60), Temp.Path);
+        var clone = NodeTool.RunProcess("git", ["clone", "-q", "--depth", "1", "file://" + Repo, "shallow"], "", TimeSpan.FromSeconds(60),
+            Temp.Path);
         Assert.True(clone.ExitCode == 0, clone.Stderr);
         var shallow = Cli.RunProcess(Path.Combine(Temp.Path, "shallow"), "review", "--base", "HEAD~1");
         Assert.True(shallow.Exit == 2, shallow.ToString());
@@ -195,7 +206,8 @@ public sealed class ReviewCommandTests : WithTempFolder
         File.WriteAllText(Path.Combine(Repo, "sites", "plant.site.yaml"), Site());
         Git("add", "-A");
         Git("commit", "-q", "-m", "head adds it");
-        var outcome = Cli.RunProcess(Repo, "review", "--base", "HEAD~1", "--head", "HEAD", "--format", "json", "--fail-on", "certificate-impact");
+        var outcome = Cli.RunProcess(Repo, "review", "--base", "HEAD~1", "--head", "HEAD", "--format", "json", "--fail-on",
+            "certificate-impact");
         Assert.True(outcome.Exit == 0, outcome.ToString());
         using var json = JsonDocument.Parse(outcome.Stdout);
         var manifest = Assert.Single(json.RootElement.GetProperty("manifests").EnumerateArray());
@@ -208,7 +220,8 @@ public sealed class ReviewCommandTests : WithTempFolder
     public void Two_manifests_renamed_into_each_other_between_commits_pair_by_site_name()
     {
         string east = Site().Replace("site: Plant", "site: East", StringComparison.Ordinal);
-        string west = Header.Replace("site: Plant", "site: West", StringComparison.Ordinal).Replace("AHU-1", "VAV-7", StringComparison.Ordinal)
+        string west = Header.Replace("site: Plant", "site: West", StringComparison.Ordinal).Replace("AHU-1", "VAV-7",
+            StringComparison.Ordinal)
             .Replace("1001", "1007", StringComparison.Ordinal).Replace("127.0.0.10", "127.0.0.17", StringComparison.Ordinal);
         Directory.CreateDirectory(Path.Combine(Repo, "sites"));
         Git("init", "-q");
@@ -220,7 +233,8 @@ public sealed class ReviewCommandTests : WithTempFolder
         Git("mv", "sites/b.site.yaml", "sites/a.site.yaml");
         Git("mv", "sites/tmp.site.yaml", "sites/b.site.yaml");
         Git("commit", "-q", "-m", "swap");
-        var outcome = Cli.RunProcess(Repo, "review", "--base", "HEAD~1", "--head", "HEAD", "--format", "json", "--fail-on", "certificate-impact");
+        var outcome = Cli.RunProcess(Repo, "review", "--base", "HEAD~1", "--head", "HEAD", "--format", "json", "--fail-on",
+            "certificate-impact");
         Assert.True(outcome.Exit == 0, outcome.ToString());
         using var json = JsonDocument.Parse(outcome.Stdout);
         var manifests = json.RootElement.GetProperty("manifests").EnumerateArray().ToArray();
@@ -229,7 +243,8 @@ public sealed class ReviewCommandTests : WithTempFolder
         Assert.All(manifests, m =>
         {
             Assert.Equal("renamed", m.GetProperty("change").GetString());
-            Assert.Equal((0, 0, 0), (m.GetProperty("added").GetArrayLength(), m.GetProperty("removed").GetArrayLength(), m.GetProperty("impacts").GetArrayLength()));
+            Assert.Equal((0, 0, 0), (m.GetProperty("added").GetArrayLength(), m.GetProperty("removed").GetArrayLength(),
+                m.GetProperty("impacts").GetArrayLength()));
         });
     }
 
@@ -244,12 +259,14 @@ public sealed class ReviewCommandTests : WithTempFolder
         Assert.True(outcome.Exit == 0, outcome.ToString());
         using var json = JsonDocument.Parse(outcome.Stdout);
         var manifest = Assert.Single(json.RootElement.GetProperty("manifests").EnumerateArray());
-        Assert.Equal(("new/plant.site.yaml", "modified"), (manifest.GetProperty("path").GetString(), manifest.GetProperty("change").GetString()));
+        Assert.Equal(("new/plant.site.yaml", "modified"), (manifest.GetProperty("path").GetString(),
+            manifest.GetProperty("change").GetString()));
         Assert.Equal("FCU-3", Assert.Single(manifest.GetProperty("added").EnumerateArray()).GetProperty("name").GetString());
         Assert.Equal(2, json.RootElement.GetProperty("summary").GetProperty("newRequests").GetInt32());
 
         // Markdown leaves unchanged manifests out of its table and says how many there are.
-        string other = Site().Replace("site: Plant", "site: Other", StringComparison.Ordinal).Replace("bms.example", "other.example", StringComparison.Ordinal)
+        string other = Site().Replace("site: Plant", "site: Other", StringComparison.Ordinal).Replace("bms.example", "other.example",
+            StringComparison.Ordinal)
             .Replace("instance: 100", "instance: 200", StringComparison.Ordinal).Replace("127.0.0.", "127.0.1.", StringComparison.Ordinal);
         Temp.Write("old/other.site.yaml", other);
         Temp.Write("new/other.site.yaml", other);

@@ -1,5 +1,4 @@
 using System.IO.Compression;
-using CertLsp.Core.Tests.Interop;
 using Xunit;
 
 namespace CertLsp.Cli.Tests.Packaging;

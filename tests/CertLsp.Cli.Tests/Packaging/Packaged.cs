@@ -19,7 +19,8 @@ internal static class Packaged
         [.. Directory.GetFiles(RepoPaths.Combine("examples"), "*", SearchOption.AllDirectories)
             .Select(f => Path.GetRelativePath(RepoPaths.Combine("examples"), f).Replace('\\', '/')).Order(StringComparer.Ordinal)];
 
-    public static ProcessResult Run(string program, string workingDirectory, TimeSpan timeout, IReadOnlyDictionary<string, string?>? environment,
+    public static ProcessResult Run(string program, string workingDirectory, TimeSpan timeout, IReadOnlyDictionary<string,
+        string?>? environment,
         params string[] args) =>
         NodeTool.RunProcess(program, args, "", timeout, workingDirectory, environment);
 
@@ -30,5 +31,6 @@ internal static class Packaged
     /// on 127.0.0.2 and up and broadcasts to 127.255.255.255, and nothing may leave the machine.
     /// </summary>
     public static ProcessResult RunInLoopbackNamespace(string program, string workingDirectory, TimeSpan timeout, params string[] args) =>
-        Run("unshare", workingDirectory, timeout, null, ["-n", "--", "bash", "-c", "ip link set lo up && exec \"$0\" \"$@\"", program, .. args]);
+        Run("unshare", workingDirectory, timeout, null, ["-n", "--", "bash", "-c", "ip link set lo up && exec \"$0\" \"$@\"", program,
+            .. args]);
 }

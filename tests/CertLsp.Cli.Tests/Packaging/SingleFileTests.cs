@@ -32,7 +32,8 @@ public sealed class SingleFileTests : WithTempFolder
         // where an app host looks for a runtime), and the environment is bare (no DOTNET_ROOT, PATH=/usr/bin:/bin).
         var work = Temp.Folder("work");
         const string Hidden = "mount -t tmpfs none /usr/share/dotnet && env -i PATH=/usr/bin:/bin HOME=\"$1\" sh -c " +
-            "'if dotnet --version >/dev/null 2>&1; then echo dotnet is still reachable >&2; exit 9; fi; cd \"$HOME\" && exec \"$0\" \"$@\"' \"$0\" \"${@:2}\"";
+            "'if dotnet --version >/dev/null 2>&1; then echo dotnet is still reachable >&2; exit 9; fi; cd \"$HOME\" && exec \"$0\" " +
+                "\"$@\"' \"$0\" \"${@:2}\"";
         ProcessResult Bare(string example) => Packaged.Run("unshare", work, TimeSpan.FromMinutes(2), null,
             "-m", "--propagation", "private", "--", "bash", "-c", Hidden, certlsp, work, "check", Cli.Example(example));
         var clean = Bare("riverside-campus");

@@ -34,8 +34,10 @@ public sealed class BaselineFixTests
                     changed[file.Key] = Edits.Apply(texts[file.Key], file);
                 }
                 var after = ManifestChecker.Check(changed.OrderBy(kv => kv.Key, StringComparer.Ordinal)
-                    .Select(kv => ManifestDocument.Parse(kv.Key, kv.Value, BaselineTests.LedgerOf(Path.Combine(RepoPaths.Baselines, name, kv.Key)))));
-                Checks.AssertFixed(diagnostic, fix, result.All, after.All, d => IsPlaceholderToFill(d, changed[d.Path]), $"{name}: {string.Join("\n", changed.Values)}");
+                    .Select(kv => ManifestDocument.Parse(kv.Key, kv.Value,
+                        BaselineTests.LedgerOf(Path.Combine(RepoPaths.Baselines, name, kv.Key)))));
+                Checks.AssertFixed(diagnostic, fix, result.All, after.All, d => IsPlaceholderToFill(d, changed[d.Path]),
+                    $"{name}: {string.Join("\n", changed.Values)}");
                 applied++;
             }
         }
@@ -56,7 +58,9 @@ public sealed class BaselineFixTests
         string crlf = ManifestFiles.Read(Path.Combine(RepoPaths.Baselines, "crlf", "site.site.yaml"));
         Assert.Contains("\r\n", crlf, StringComparison.Ordinal);
         Assert.DoesNotContain("\n", crlf.Replace("\r\n", "", StringComparison.Ordinal), StringComparison.Ordinal);
-        Assert.Contains("\t", ManifestFiles.Read(Path.Combine(RepoPaths.Baselines, "tabs-in-values", "site.site.yaml")), StringComparison.Ordinal);
-        Assert.Contains(BaselineTests.CheckCase("crlf").All, d => d.Fixes.SelectMany(f => f.Edits).Any(e => e.NewText.StartsWith("\r\n", StringComparison.Ordinal)));
+        Assert.Contains("\t", ManifestFiles.Read(Path.Combine(RepoPaths.Baselines, "tabs-in-values", "site.site.yaml")),
+            StringComparison.Ordinal);
+        Assert.Contains(BaselineTests.CheckCase("crlf").All, d =>
+            d.Fixes.SelectMany(f => f.Edits).Any(e => e.NewText.StartsWith("\r\n", StringComparison.Ordinal)));
     }
 }

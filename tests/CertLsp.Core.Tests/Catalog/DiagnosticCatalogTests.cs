@@ -77,7 +77,7 @@ public sealed partial class DiagnosticCatalogTests
     public void Every_code_appears_in_a_baseline(string code)
     {
         var seen = Directory.GetFiles(RepoPaths.Baselines, BaselineTests.ExpectedFile, SearchOption.AllDirectories)
-            .SelectMany(f => File.ReadLines(f))
+            .SelectMany(File.ReadLines)
             .Where(l => !l.StartsWith(' '))
             .Select(l => BaselineCode().Match(l))
             .Where(m => m.Success)

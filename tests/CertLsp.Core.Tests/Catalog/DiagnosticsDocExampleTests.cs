@@ -33,9 +33,11 @@ public sealed class DiagnosticsDocExampleTests
     public void The_parser_finds_the_examples_it_is_given()
     {
         // Guards the tests above against a parser that finds nothing and so checks nothing.
-        var sections = DiagnosticsDoc.Parse("<a id=\"cl0999\"></a>\n## CL0999: Test\n\nSeverity: **error**\n\nBad:\n\n```yaml\na: 1\n```\n\nGood:\n\n```yaml\nb: 2\n```\n");
+        var sections = DiagnosticsDoc.Parse(
+            "<a id=\"cl0999\"></a>\n## CL0999: Test\n\nSeverity: **error**\n\nBad:\n\n```yaml\na: 1\n```\n\nGood:\n\n```yaml\nb: 2\n```\n");
         var section = Assert.Single(sections);
-        Assert.Equal(("cl0999", "CL0999", "Test", "error", "a: 1\n", "b: 2\n"), (section.Anchor, section.Code, section.Title, section.Severity, section.Bad, section.Good));
+        Assert.Equal(("cl0999", "CL0999", "Test", "error", "a: 1\n", "b: 2\n"),
+            (section.Anchor, section.Code, section.Title, section.Severity, section.Bad, section.Good));
         Assert.Equal(DiagnosticCatalog.All.Length, DiagnosticsDoc.Sections.Count);
     }
 }

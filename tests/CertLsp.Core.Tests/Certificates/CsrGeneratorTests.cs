@@ -5,13 +5,13 @@ using System.Text;
 using CertLsp.Core.Certificates;
 using Org.BouncyCastle.Asn1;
 using Org.BouncyCastle.Asn1.X509;
-using Xunit;
 
 namespace CertLsp.Core.Tests.Certificates;
 
 public sealed class CsrGeneratorTests
 {
-    private static readonly DeviceSubject Subject = new("DE", "Bayern", "München", "Test GmbH", "Gebäudetechnik", "AHU-1.bms.test.example", "bms@test.example");
+    private static readonly DeviceSubject Subject = new("DE", "Bayern", "München", "Test GmbH", "Gebäudetechnik", "AHU-1.bms.test.example",
+        "bms@test.example");
 
     [Theory]
     [InlineData(false)]
@@ -72,7 +72,8 @@ public sealed class CsrGeneratorTests
             Assert.True(exit == 0, output);
             Assert.Contains("verify OK", output);
             var (_, subject) = OpenSsl.Run("req", "-in", file, "-noout", "-subject", "-nameopt", "utf8,sep_comma_plus");
-            Assert.Contains("C=DE,ST=Bayern,L=München,O=Test GmbH,OU=Gebäudetechnik,CN=AHU-1.bms.test.example,emailAddress=bms@test.example", subject);
+            Assert.Contains(
+                "C=DE,ST=Bayern,L=München,O=Test GmbH,OU=Gebäudetechnik,CN=AHU-1.bms.test.example,emailAddress=bms@test.example", subject);
             var (_, text) = OpenSsl.Run("req", "-in", file, "-noout", "-text");
             Assert.Contains(ecdsa ? "ecdsa-with-SHA256" : "sha256WithRSAEncryption", text);
             Assert.Contains(ecdsa ? "NIST CURVE: P-256" : "Public-Key: (2048 bit)", text);
@@ -88,7 +89,8 @@ public sealed class CsrGeneratorTests
     {
         using var request = CsrGenerator.Generate(Subject, KeySpec.EcdsaP256);
         Assert.EndsWith("-----END CERTIFICATE REQUEST-----\n", request.CsrPem);
-        var loaded = CertificateRequest.LoadSigningRequestPem(request.CsrPem, HashAlgorithmName.SHA256, CertificateRequestLoadOptions.Default);
+        var loaded = CertificateRequest.LoadSigningRequestPem(request.CsrPem, HashAlgorithmName.SHA256,
+            CertificateRequestLoadOptions.Default);
         Assert.Equal(request.PublicKey, Fingerprints.OfPublicKey(loaded.PublicKey));
         var (cn, key) = CsrGenerator.Inspect(Encoding.ASCII.GetBytes(request.CsrPem));
         Assert.Equal("AHU-1.bms.test.example", cn);

@@ -52,7 +52,8 @@ public sealed class OpenSslCa : IDisposable
             distinguished_name = req_dn
             [ req_dn ]
             """);
-        Run("req", "-config", Config, "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", KeyPath, "-out", CertificatePath,
+        Run("req", "-config", Config, "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", KeyPath,
+            "-out", CertificatePath,
             "-days", "3650", "-subj", $"/O=CertLsp Tests/CN={name}", "-addext", "basicConstraints=critical,CA:TRUE",
             "-addext", "keyUsage=critical,keyCertSign,cRLSign", "-addext", "subjectKeyIdentifier=hash");
     }
@@ -79,12 +80,14 @@ public sealed class OpenSslCa : IDisposable
         File.WriteAllText(stem + ".ext", "[ ext ]\n" + string.Join("\n", extensions ?? DeviceExtensions) + "\n");
         if (x509Req)
         {
-            Run("x509", "-req", "-in", stem + ".csr", "-CA", CertificatePath, "-CAkey", KeyPath, "-CAserial", Path.Combine(Folder, "x509.srl"), "-CAcreateserial",
+            Run("x509", "-req", "-in", stem + ".csr", "-CA", CertificatePath, "-CAkey", KeyPath, "-CAserial",
+                Path.Combine(Folder, "x509.srl"), "-CAcreateserial",
                 "-days", "365", "-sha256", "-extfile", stem + ".ext", "-extensions", "ext", "-out", stem + ".pem");
         }
         else
         {
-            string[] args = ["ca", "-batch", "-config", Config, "-in", stem + ".csr", "-out", stem + ".pem", "-notext", "-extfile", stem + ".ext", "-extensions", "ext"];
+            string[] args = ["ca", "-batch", "-config", Config, "-in", stem + ".csr", "-out", stem + ".pem", "-notext", "-extfile", stem
+                + ".ext", "-extensions", "ext"];
             Run([.. args, .. subject is null ? [] : new[] { "-subj", subject }]);
         }
         return File.ReadAllText(stem + ".pem");
@@ -110,7 +113,8 @@ public sealed class OpenSslCa : IDisposable
         return derPath;
     }
 
-    /// <summary>A PKCS#7 certificate bundle of the given PEM certificates, as <c>openssl crl2pkcs7 -nocrl -certfile</c> makes it (AD CS answers so).</summary>
+    /// <summary>A PKCS#7 certificate bundle of the given PEM certificates, as <c>openssl crl2pkcs7 -nocrl -certfile</c> makes it (AD CS
+    /// answers so).</summary>
     public byte[] Pkcs7(bool der, params string[] pems)
     {
         var args = new List<string> { "crl2pkcs7", "-nocrl" };
@@ -188,7 +192,9 @@ public sealed class OpenSslSite : IDisposable
     public Task<CertLsp.Workflows.Certificates.ImportResult> ImportAsync(string source, CertLsp.Workflows.Certificates.ImportOptions? options = null) =>
         CertLsp.Workflows.Certificates.CertificateImporter.RunAsync(Site.ManifestPath, Site.Text, source, options ?? new CertLsp.Workflows.Certificates.ImportOptions());
 
-    public CertLsp.Core.Ledger.SiteLedger Ledger => CertLsp.Workflows.Ledger.LedgerFile.Load(Site.LedgerPath);
+#pragma warning disable IDE0001 // linked into several test projects, where the shortest name differs
+    public Core.Ledger.SiteLedger Ledger => Workflows.Ledger.LedgerFile.Load(Site.LedgerPath);
+#pragma warning restore IDE0001
 
     public void Dispose()
     {

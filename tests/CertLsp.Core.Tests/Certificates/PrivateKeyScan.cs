@@ -1,7 +1,9 @@
 using System.Security.Cryptography;
 using System.Text;
-using Xunit;
 using CertLsp.Workflows.Certificates;
+#pragma warning disable IDE0005 // linked into test projects with and without a global using of Xunit
+using Xunit;
+#pragma warning restore IDE0005
 
 namespace CertLsp.Core.Tests.Certificates;
 
@@ -12,7 +14,8 @@ namespace CertLsp.Core.Tests.Certificates;
 public static class PrivateKeyScan
 {
     /// <param name="removedKeys">PEMs of keys the test saw that are no longer in the key folder (removed by a run's recovery).</param>
-    public static void AssertAbsent(TempSite site, IEnumerable<string> files, IEnumerable<string> texts, string? passphrase = null, IEnumerable<string>? removedKeys = null)
+    public static void AssertAbsent(TempSite site, IEnumerable<string> files, IEnumerable<string> texts, string? passphrase = null,
+        IEnumerable<string>? removedKeys = null)
     {
         var keys = KeyStore.ForManifest(site.ManifestPath, passphrase);
         var secrets = new List<byte[]>();

@@ -20,7 +20,8 @@ public static class SiteConsistency
         var seen = new HashSet<string>();
         foreach (var zip in site.Zips)
         {
-            foreach (var (name, data) in TempSite.Entries(zip).Where(e => e.Key.EndsWith(".pem", StringComparison.Ordinal) && !e.Key.Contains("issuer/", StringComparison.Ordinal)))
+            foreach (var (name, data) in TempSite.Entries(zip).Where(e => e.Key.EndsWith(".pem", StringComparison.Ordinal)
+                && !e.Key.Contains("issuer/", StringComparison.Ordinal)))
             {
                 var (cn, publicKey) = CsrGenerator.Inspect(data);
                 var entry = ledger.FindByKey(publicKey);
@@ -41,12 +42,15 @@ public static class SiteConsistency
             else
             {
                 Xunit.Assert.NotNull(entry.Certificate);
-                string bundle = Path.Combine(site.Folder, "certificates", KeyStore.ManifestStem(site.ManifestPath), SafeNames.For(entry.Device));
-                Xunit.Assert.True(File.Exists(bundle + ".chain.pem") && File.Exists(bundle + ".p12"), $"the certificate of {entry.Device} is recorded without its bundle");
+                string bundle = Path.Combine(site.Folder, "certificates", KeyStore.ManifestStem(site.ManifestPath),
+                    SafeNames.For(entry.Device));
+                Xunit.Assert.True(File.Exists(bundle + ".chain.pem") && File.Exists(bundle + ".p12"),
+                    $"the certificate of {entry.Device} is recorded without its bundle");
             }
         }
         Xunit.Assert.Equal(seen.Order(), keys.Files().Order());
-        Xunit.Assert.Empty(Directory.GetFiles(site.Folder, "*.tmp", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(site.Folder, f)));
+        Xunit.Assert.Empty(Directory.GetFiles(site.Folder, "*.tmp", SearchOption.AllDirectories).Select(f =>
+            Path.GetRelativePath(site.Folder, f)));
     }
 
 }

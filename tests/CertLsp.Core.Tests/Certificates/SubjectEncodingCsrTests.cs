@@ -2,7 +2,6 @@ using CertLsp.Core.Certificates;
 using CertLsp.Core.Checking;
 using CertLsp.Core.Diagnostics;
 using CertLsp.Core.Editing;
-using Xunit;
 
 namespace CertLsp.Core.Tests.Certificates;
 
@@ -49,15 +48,19 @@ public sealed class SubjectEncodingCsrTests : IDisposable
     public void Printable_encodes_every_attribute_as_printablestring_and_utf8_stays_the_default()
     {
         Assert.Equal(
-            ["C=PRINTABLESTRING:US", "ST=PRINTABLESTRING:Wisconsin", "L=PRINTABLESTRING:Milwaukee", "O=PRINTABLESTRING:Riverside Health", "OU=PRINTABLESTRING:Facilities", "CN=PRINTABLESTRING:AHU-1.bms.riverside.example"],
+            ["C=PRINTABLESTRING:US", "ST=PRINTABLESTRING:Wisconsin", "L=PRINTABLESTRING:Milwaukee", "O=PRINTABLESTRING:Riverside Health",
+                "OU=PRINTABLESTRING:Facilities", "CN=PRINTABLESTRING:AHU-1.bms.riverside.example"],
             Subject(Csr("printable")));
-        string[] utf8 = ["C=PRINTABLESTRING:US", "ST=UTF8STRING:Wisconsin", "L=UTF8STRING:Milwaukee", "O=UTF8STRING:Riverside Health", "OU=UTF8STRING:Facilities", "CN=UTF8STRING:AHU-1.bms.riverside.example"];
+        string[] utf8 = ["C=PRINTABLESTRING:US", "ST=UTF8STRING:Wisconsin", "L=UTF8STRING:Milwaukee", "O=UTF8STRING:Riverside Health",
+            "OU=UTF8STRING:Facilities", "CN=UTF8STRING:AHU-1.bms.riverside.example"];
         Assert.Equal(utf8, Subject(Csr("utf8")));
         Assert.Equal(utf8, Subject(Csr(null)));
         // A value PrintableString cannot hold stays UTF8String in the CSR, and the check reports it (CL0105) under printable only.
         Assert.Contains("L=UTF8STRING:Zürich", Subject(Csr("printable", 1)));
-        Assert.Contains(ManifestChecker.Check("site.site.yaml", Manifest("printable")).ByPath["site.site.yaml"], d => d.Code == "CL0105" && d.Message.StartsWith("Locality (L) “Zürich”", StringComparison.Ordinal));
-        Assert.DoesNotContain(ManifestChecker.Check("site.site.yaml", Manifest("utf8")).ByPath["site.site.yaml"], d => d.Severity == DiagnosticSeverity.Error);
+        Assert.Contains(ManifestChecker.Check("site.site.yaml", Manifest("printable")).ByPath["site.site.yaml"], d => d.Code == "CL0105"
+            && d.Message.StartsWith("Locality (L) “Zürich”", StringComparison.Ordinal));
+        Assert.DoesNotContain(ManifestChecker.Check("site.site.yaml", Manifest("utf8")).ByPath["site.site.yaml"], d =>
+            d.Severity == DiagnosticSeverity.Error);
     }
 
     [Fact]
@@ -95,7 +98,8 @@ public sealed class SubjectEncodingCsrTests : IDisposable
             keyUsage = critical,keyCertSign,cRLSign
             """);
         string ca = Path.Combine(folder, "ca.pem");
-        var made = OpenSsl.Run("req", "-x509", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", Path.Combine(folder, "ca.key"),
+        var made = OpenSsl.Run("req", "-x509", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout",
+            Path.Combine(folder, "ca.key"),
             "-out", ca, "-days", "30", "-config", Path.Combine(folder, "req.cnf"), "-extensions", "v3_ca");
         Assert.True(made.Exit == 0, made.Output);
         var caSubject = OpenSsl.Run("x509", "-in", ca, "-noout", "-subject", "-nameopt", "show_type");
@@ -134,7 +138,8 @@ public sealed class SubjectEncodingCsrTests : IDisposable
 
         var signed = Sign(Csr("printable"));
         Assert.True(signed.Exit == 0, signed.Output);
-        Assert.Contains("CN = AHU-1.bms.riverside.example", OpenSsl.Run("x509", "-in", Path.Combine(folder, "printable-0.csr.pem"), "-noout", "-subject").Output, StringComparison.Ordinal);
+        Assert.Contains("CN = AHU-1.bms.riverside.example",
+            OpenSsl.Run("x509", "-in", Path.Combine(folder, "printable-0.csr.pem"), "-noout", "-subject").Output, StringComparison.Ordinal);
     }
 
     public void Dispose() => Directory.Delete(folder, recursive: true);

@@ -50,7 +50,8 @@ public sealed class TestCa
     public string Pem => ToPem(Certificate);
 
     /// <summary>Signs a CSR (parsed strictly by BouncyCastle, its signature verified) into a PEM certificate.</summary>
-    public string Sign(byte[] csrPemOrDer, DateTime? notBefore = null, DateTime? notAfter = null, string? overrideCn = null, AsymmetricKeyParameter? overrideKey = null)
+    public string Sign(byte[] csrPemOrDer, DateTime? notBefore = null, DateTime? notAfter = null, string? overrideCn = null,
+        AsymmetricKeyParameter? overrideKey = null)
     {
         var request = ParseRequest(csrPemOrDer);
         if (!request.Verify()) throw new InvalidOperationException("the CSR's signature does not verify");
@@ -64,7 +65,8 @@ public sealed class TestCa
         builder.SetPublicKey(overrideKey ?? request.GetPublicKey());
         builder.AddExtension(X509Extensions.BasicConstraints, true, new BasicConstraints(false));
         builder.AddExtension(X509Extensions.KeyUsage, true, new KeyUsage(KeyUsage.DigitalSignature));
-        builder.AddExtension(X509Extensions.ExtendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeID.id_kp_clientAuth, KeyPurposeID.id_kp_serverAuth));
+        builder.AddExtension(X509Extensions.ExtendedKeyUsage, false,
+            new ExtendedKeyUsage(KeyPurposeID.id_kp_clientAuth, KeyPurposeID.id_kp_serverAuth));
         return ToPem(builder.Generate(new Asn1SignatureFactory("SHA256WITHECDSA", Keys.Private, Random)));
     }
 
@@ -119,7 +121,7 @@ public sealed class TempSite : IDisposable
 
     public string Text => File.ReadAllText(ManifestPath);
 
-    public string LedgerPath => CertLsp.Workflows.Ledger.LedgerFile.PathFor(ManifestPath);
+    public string LedgerPath => Workflows.Ledger.LedgerFile.PathFor(ManifestPath);
 
     public string File_(string name) => Path.Combine(Folder, name);
 
@@ -131,10 +133,13 @@ public sealed class TempSite : IDisposable
     }
 
     /// <summary>A manifest with n devices (dev-01 …), ECDSA P-256 keys unless told otherwise.</summary>
-    public static string Manifest(int devices, string key = "{ algorithm: ecdsa, curve: P-256, source: local }", string extraDevice = "", string issuers = "[ca.pem]", string domain = "bms.test.example")
+    public static string Manifest(int devices, string key = "{ algorithm: ecdsa, curve: P-256, source: local }", string extraDevice = "",
+        string issuers = "[ca.pem]", string domain = "bms.test.example")
     {
         var sb = new StringBuilder();
-        sb.Append($"site: Test Site\ndomain: {domain}\nca:\n  profile: bacnet-sc\n  issuers: {issuers}\nsubject:\n  country: DE\n  state: Bayern\n  locality: München\n  organization: Test GmbH\n  organizationalUnit: Gebäudetechnik\n  email: bms@test.example\n");
+        sb.Append(
+            $"site: Test Site\ndomain: {domain}\nca:\n  profile: bacnet-sc\n  issuers: {issuers}\nsubject:\n  country: DE\n  state: " +
+            $"Bayern\n  locality: München\n  organization: Test GmbH\n  organizationalUnit: Gebäudetechnik\n  email: bms@test.example\n");
         sb.Append($"key: {key}\ndevices:\n");
         for (int i = 1; i <= devices; i++) sb.Append($"  - name: dev-{i:D2}\n    instance: {1000 + i}\n{extraDevice}");
         return sb.ToString();

@@ -13,11 +13,13 @@ namespace CertLsp.Core.Tests.Editing;
 public class DiscoveredDevicesTests
 {
     private const string Head =
-        "site: Harbor\nca: { profile: bacnet-sc }\nsubject:\n  country: DE\n  state: Bayern\n  locality: München\n  organization: Hafen GmbH\n  organizationalUnit: Technik\n";
+        "site: Harbor\nca: { profile: bacnet-sc }\nsubject:\n  country: DE\n  state: Bayern\n  locality: München\n  organization: Hafen " +
+            "GmbH\n  organizationalUnit: Technik\n";
 
     private static readonly FoundDevice[] Two = [new("VAV-7", 7007, "127.0.7.8"), new("AHU-5", 7005, "127.0.7.6:47809")];
 
-    private static (string Text, DiscoveryEdits Result) Apply(string text, IReadOnlyList<FoundDevice> found, IReadOnlyList<MovedDevice>? moved = null)
+    private static (string Text, DiscoveryEdits Result) Apply(string text, IReadOnlyList<FoundDevice> found,
+        IReadOnlyList<MovedDevice>? moved = null)
     {
         var result = DiscoveredDevices.Edits(ManifestDocument.Parse(Checks.FilePath, text), found, moved ?? []);
         Assert.Null(result.Refusal);
@@ -25,7 +27,8 @@ public class DiscoveredDevicesTests
         return (Edits.Apply(text, result.Edits), result);
     }
 
-    /// <summary>The codes found after the edits are those found before: nothing new, nothing the edits should have fixed left over.</summary>
+    /// <summary>The codes found after the edits are those found before: nothing new, nothing the edits should have fixed left
+    /// over.</summary>
     private static void ChecksClean(string before, string after, string? fixedCode = null)
     {
         static string[] Codes(string t) => [.. Checks.Run(t).Where(d => d.Code != "CL0302").Select(d => d.Code).Order()];
@@ -41,11 +44,15 @@ public class DiscoveredDevicesTests
     [Fact]
     public void Block_list_gets_the_new_devices_after_the_last_one_in_instance_order_and_the_moved_address()
     {
-        string before = Head + "devices:\n  - name: Boiler-1\n    instance: 7001\n    address: 127.0.7.2   # plant room\n  - name: Chiller-2\n    instance: 7002\n    address: 127.0.7.3\n\n# end of the site\n";
+        string before = Head
+            + "devices:\n  - name: Boiler-1\n    instance: 7001\n    address: 127.0.7.2   # plant room\n  - name: Chiller-2\n    " +
+            "instance: 7002\n    address: 127.0.7.3\n\n# end of the site\n";
         var (after, result) = Apply(before, Two, [new MovedDevice(7001, "127.0.7.12", 47808)]);
         Assert.Equal(
-            Head + "devices:\n  - name: Boiler-1\n    instance: 7001\n    address: 127.0.7.12   # plant room\n  - name: Chiller-2\n    instance: 7002\n    address: 127.0.7.3\n"
-            + "  - name: AHU-5\n    instance: 7005\n    address: 127.0.7.6:47809\n  - name: VAV-7\n    instance: 7007\n    address: 127.0.7.8\n\n# end of the site\n",
+            Head + "devices:\n  - name: Boiler-1\n    instance: 7001\n    address: 127.0.7.12   # plant room\n  - name: Chiller-2\n    " +
+                "instance: 7002\n    address: 127.0.7.3\n"
+            + "  - name: AHU-5\n    instance: 7005\n    address: 127.0.7.6:47809\n  - name: VAV-7\n    instance: 7007\n    address: " +
+                "127.0.7.8\n\n# end of the site\n",
             after);
         Assert.Equal(["AHU-5", "VAV-7"], result.Added.ToArray());
         Assert.Equal(["Boiler-1"], result.Updated.ToArray());
@@ -73,7 +80,8 @@ public class DiscoveredDevicesTests
         string before = (Head + "devices:\n  - name: Boiler-1\n    instance: 7001\n\n").ReplaceLineEndings("\r\n");
         var (after, result) = Apply(before, Two, [new MovedDevice(7001, "127.0.7.2", 47808)]);
         Assert.Equal(
-            (Head + "devices:\n  - name: Boiler-1\n    instance: 7001\n    address: 127.0.7.2\n  - name: AHU-5\n    instance: 7005\n    address: 127.0.7.6:47809\n"
+            (Head + "devices:\n  - name: Boiler-1\n    instance: 7001\n    address: 127.0.7.2\n  - name: AHU-5\n    instance: 7005\n    " +
+                "address: 127.0.7.6:47809\n"
              + "  - name: VAV-7\n    instance: 7007\n    address: 127.0.7.8\n\n").ReplaceLineEndings("\r\n"),
             after);
         Assert.DoesNotMatch(@"(?<!\r)\n", after);
@@ -86,18 +94,24 @@ public class DiscoveredDevicesTests
     {
         string oneLine = Head + "devices: [{ name: Boiler-1, instance: 7001, address: 127.0.7.2 }]\n";
         var (after, _) = Apply(oneLine, [Two[0]]);
-        Assert.Equal(Head + "devices: [{ name: Boiler-1, instance: 7001, address: 127.0.7.2 }, { name: VAV-7, instance: 7007, address: 127.0.7.8 }]\n", after);
+        Assert.Equal(Head
+            + "devices: [{ name: Boiler-1, instance: 7001, address: 127.0.7.2 }, { name: VAV-7, instance: 7007, address: 127.0.7.8 }]\n",
+            after);
         ChecksClean(oneLine, after);
 
         string lines = Head + "devices: [\n    { name: Boiler-1, instance: 7001 },\n    { name: Chiller-2, instance: 7002 }\n]\n";
         (after, _) = Apply(lines, Two, [new MovedDevice(7002, "127.0.7.3", 47808)]);
-        Assert.Equal(Head + "devices: [\n    { name: Boiler-1, instance: 7001 },\n    { name: Chiller-2, instance: 7002, address: 127.0.7.3 },\n"
-            + "    { name: AHU-5, instance: 7005, address: 127.0.7.6:47809 },\n    { name: VAV-7, instance: 7007, address: 127.0.7.8 }\n]\n", after);
+        Assert.Equal(Head
+            + "devices: [\n    { name: Boiler-1, instance: 7001 },\n    { name: Chiller-2, instance: 7002, address: 127.0.7.3 },\n"
+            + "    { name: AHU-5, instance: 7005, address: 127.0.7.6:47809 },\n    " +
+                "{ name: VAV-7, instance: 7007, address: 127.0.7.8 }\n]\n", after);
         ChecksClean(lines, after);
 
         string empty = Head + "devices: []   # none yet\n";
         (after, _) = Apply(empty, Two);
-        Assert.Equal(Head + "devices: [{ name: AHU-5, instance: 7005, address: 127.0.7.6:47809 }, { name: VAV-7, instance: 7007, address: 127.0.7.8 }]   # none yet\n", after);
+        Assert.Equal(Head
+            + "devices: [{ name: AHU-5, instance: 7005, address: 127.0.7.6:47809 }, { name: VAV-7, instance: 7007, address: 127.0.7.8 }] " +
+            "  # none yet\n", after);
         ChecksClean(empty, after);
     }
 
@@ -119,7 +133,9 @@ public class DiscoveredDevicesTests
         string head = Head.Replace("\n  ", "\n    ", StringComparison.Ordinal); // this file indents by 4
         string before = head + key + "bacnet: { port: 47808 }\n";
         var (after, _) = Apply(before, Two);
-        Assert.Equal(head + kept.TrimEnd('\n') + "\n    - name: AHU-5\n      instance: 7005\n      address: 127.0.7.6:47809\n    - name: VAV-7\n      instance: 7007\n      address: 127.0.7.8\n"
+        Assert.Equal(head + kept.TrimEnd('\n')
+            + "\n    - name: AHU-5\n      instance: 7005\n      address: 127.0.7.6:47809\n    - name: VAV-7\n      instance: 7007\n      " +
+            "address: 127.0.7.8\n"
             + "bacnet: { port: 47808 }\n", after);
         DevicesRead(after, ("AHU-5", 7005, "127.0.7.6:47809"), ("VAV-7", 7007, "127.0.7.8"));
         Assert.DoesNotContain(Checks.Run(after), d => d.Code is "CL0001" or "CL0003");
@@ -132,7 +148,8 @@ public class DiscoveredDevicesTests
     {
         string before = Head.ReplaceLineEndings(newline) + "domain: bms.example   # comment";
         var (after, _) = Apply(before, [Two[0]]);
-        Assert.Equal(before + $"{newline}devices:{newline}  - name: VAV-7{newline}    instance: 7007{newline}    address: 127.0.7.8{newline}", after);
+        Assert.Equal(before
+            + $"{newline}devices:{newline}  - name: VAV-7{newline}    instance: 7007{newline}    address: 127.0.7.8{newline}", after);
         ChecksClean(before, after, fixedCode: "CL0004"); // "devices" was missing
     }
 
@@ -155,8 +172,11 @@ public class DiscoveredDevicesTests
     [Fact]
     public void A_name_already_taken_or_missing_gets_the_instance()
     {
-        string before = Head + "devices:\n  - name: Boiler-1\n    instance: 7001\n    address: 127.0.7.2\n  - name: x\n    commonName: chiller\n    instance: 7002\n    address: 127.0.7.3\n";
-        var (after, result) = Apply(before, [new("boiler-1", 7010, "127.0.7.11"), new("Chiller", 7011, "127.0.7.12"), new(null, 7012, "127.0.7.13"), new("  ", 7013, "127.0.7.14"), new("VAV", 7014, "127.0.7.15"), new("VAV", 7015, "127.0.7.16")]);
+        string before = Head
+            + "devices:\n  - name: Boiler-1\n    instance: 7001\n    address: 127.0.7.2\n  - name: x\n    commonName: chiller\n    " +
+            "instance: 7002\n    address: 127.0.7.3\n";
+        var (after, result) = Apply(before, [new("boiler-1", 7010, "127.0.7.11"), new("Chiller", 7011, "127.0.7.12"),
+            new(null, 7012, "127.0.7.13"), new("  ", 7013, "127.0.7.14"), new("VAV", 7014, "127.0.7.15"), new("VAV", 7015, "127.0.7.16")]);
         Assert.Equal(["boiler-1-7010", "Chiller-7011", "device-7012", "device-7013", "VAV", "VAV-7015"], result.Added.ToArray());
         ChecksClean(before, after);
     }
@@ -165,7 +185,8 @@ public class DiscoveredDevicesTests
     public void Nothing_found_nothing_moved_no_edits()
     {
         string before = Head + "devices:\n  - name: Boiler-1\n    instance: 7001\n    address: 127.0.7.2\n";
-        var result = DiscoveredDevices.Edits(ManifestDocument.Parse(Checks.FilePath, before), [], [new MovedDevice(7001, "127.0.7.2", 47808), new MovedDevice(9999, "127.0.7.9", 47808)]);
+        var result = DiscoveredDevices.Edits(ManifestDocument.Parse(Checks.FilePath, before), [],
+            [new MovedDevice(7001, "127.0.7.2", 47808), new MovedDevice(9999, "127.0.7.9", 47808)]);
         Assert.True(result.IsEmpty);
         Assert.Empty(result.Updated);
     }
@@ -173,12 +194,16 @@ public class DiscoveredDevicesTests
     [Fact]
     public void An_address_written_with_the_port_keeps_it()
     {
-        string before = Head + "bacnet: { port: 47815 }\ndevices:\n  - name: A\n    instance: 1\n    address: 127.0.7.2:47815\n  - name: B\n    instance: 2\n    address: 127.0.7.3:47815\n";
+        string before = Head
+            + "bacnet: { port: 47815 }\ndevices:\n  - name: A\n    instance: 1\n    address: 127.0.7.2:47815\n  - name: B\n    instance: " +
+            "2\n    address: 127.0.7.3:47815\n";
         var (after, result) = Apply(before, [], [new MovedDevice(1, "127.0.7.20", 47815), new MovedDevice(2, "127.0.7.3:47816", 47816)]);
         Assert.Contains("address: 127.0.7.20:47815\n", after);
         Assert.Contains("address: 127.0.7.3:47816\n", after);
         Assert.Equal(["A", "B"], result.Updated.ToArray());
-        Assert.True(DiscoveredDevices.Edits(ManifestDocument.Parse(Checks.FilePath, before), [], [new MovedDevice(1, "127.0.7.2", 47815)]).IsEmpty); // the same address
+        // the same address
+        Assert.True(DiscoveredDevices.Edits(ManifestDocument.Parse(Checks.FilePath, before), [],
+            [new MovedDevice(1, "127.0.7.2", 47815)]).IsEmpty);
     }
 
     [Fact]
@@ -194,7 +219,9 @@ public class DiscoveredDevicesTests
     [Fact]
     public void A_quoted_address_keeps_its_quotes()
     {
-        string before = Head + "devices:\n  - name: A\n    instance: 1\n    address: '127.0.7.2'\n  - name: B\n    instance: 2\n    address: \"127.0.7.3\"\n";
+        string before = Head
+            + "devices:\n  - name: A\n    instance: 1\n    address: '127.0.7.2'\n  - name: B\n    instance: 2\n    address: " +
+            "\"127.0.7.3\"\n";
         var (after, _) = Apply(before, [], [new MovedDevice(1, "127.0.7.20", 47808), new MovedDevice(2, "127.0.7.30", 47808)]);
         Assert.Contains("address: '127.0.7.20'\n", after);
         Assert.Contains("address: \"127.0.7.30\"\n", after);
@@ -224,7 +251,8 @@ public class DiscoveredDevicesTests
             Head,
         };
         // BACnet names are any CharacterString: letters of any script, YAML indicators, control characters, emoji.
-        var character = Gen.Frequency((8, Gen.Char[' ', '\u2FFF']), (2, Gen.Char["-:#,[]{}'\"&*!|>%@`? "]), (1, Gen.Char['\0', '\u009F']), (1, Gen.Char["\uFEFF\u2028\u2029\u00A0"]));
+        var character = Gen.Frequency((8, Gen.Char[' ', '\u2FFF']), (2, Gen.Char["-:#,[]{}'\"&*!|>%@`? "]), (1, Gen.Char['\0', '\u009F']),
+            (1, Gen.Char["\uFEFF\u2028\u2029\u00A0"]));
         var text = Gen.Frequency((6, character.Select(c => c.ToString())), (1, Gen.Const("🌡")));
         var name = text.Array[1, 12].Select(string.Concat)
             .Where(s => s.Trim().Length > 0 && !s.Trim().Equals("Boiler-1", StringComparison.OrdinalIgnoreCase));
@@ -234,7 +262,8 @@ public class DiscoveredDevicesTests
             string before = layouts[layout];
             var (after, result) = Apply(before, [new(n, 42, "127.0.9.9")]);
             var device = ManifestDocument.Parse(Checks.FilePath, after).Manifest?.Devices.SingleOrDefault(d => d.Instance?.Value == "42");
-            Assert.True(device?.Name is not null, $"{string.Join(",", n.Select(c => ((int)c).ToString("X4")))}\n{after}\n{string.Join("\n", Checks.Run(after))}");
+            Assert.True(device?.Name is not null,
+                $"{string.Join(",", n.Select(c => ((int)c).ToString("X4")))}\n{after}\n{string.Join("\n", Checks.Run(after))}");
             Assert.Equal(n.Trim(), device.Name!.Value);
             Assert.Equal("127.0.9.9", device.Address!.Value);
             Assert.Equal([n.Trim()], result.Added.ToArray());

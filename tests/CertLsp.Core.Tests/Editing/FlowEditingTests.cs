@@ -24,7 +24,8 @@ public class FlowEditingTests
         "site: Riverside\n" +
         "domain: bms.example\n" +
         "ca: { profile: bacnet-sc }\n" +
-        "subject: { country: US, state: Wisconsin, locality: Milwaukee, organization: Riverside Health, organizationalUnit: Facilities }\n" +
+        "subject: " +
+            "{ country: US, state: Wisconsin, locality: Milwaukee, organization: Riverside Health, organizationalUnit: Facilities }\n" +
         "key: { algorithm: rsa, size: 2048 }\n" +
         "devices:\n" +
         "  - { name: AHU-1, instance: 1, batch: north }\n" +
@@ -33,7 +34,8 @@ public class FlowEditingTests
     /// <summary><see cref="Site"/> without its domain: CNs are then not held to host-name rules (CL0206).</summary>
     private static readonly string WithoutDomain = Site.Replace("domain: bms.example\n", "", StringComparison.Ordinal);
 
-    private const string SubjectLine = "subject: { country: US, state: Wisconsin, locality: Milwaukee, organization: Riverside Health, organizationalUnit: Facilities }";
+    private const string SubjectLine =
+        "subject: { country: US, state: Wisconsin, locality: Milwaukee, organization: Riverside Health, organizationalUnit: Facilities }";
 
     /// <summary>The text without its cursor mark "‸", and where the mark was.</summary>
     private static (string Text, int Offset) Cursor(string marked)
@@ -69,7 +71,8 @@ public class FlowEditingTests
     [Fact]
     public void An_enum_value_in_a_flow_mapping()
     {
-        var found = Complete(Site.Replace("key: { algorithm: rsa, size: 2048 }", "key: { algorithm: ‸ }", StringComparison.Ordinal), out string text);
+        var found = Complete(Site.Replace("key: { algorithm: rsa, size: 2048 }", "key: { algorithm: ‸ }", StringComparison.Ordinal),
+            out string text);
         Assert.Equal(["rsa", "ecdsa"], found.Select(c => c.Label));
         string after = Choose(found, text, "rsa");
         Assert.Contains("key: { algorithm: rsa }\n", after, StringComparison.Ordinal);
@@ -87,7 +90,8 @@ public class FlowEditingTests
         Assert.Contains("subject: { country: DE }\n", after, StringComparison.Ordinal);
         // The other subject fields are missing now, and only that is reported.
         Assert.Equal(["CL0101"], ErrorCodes(after));
-        Assert.Equal("DE", ManifestDocument.Parse(Checks.FilePath, after).Manifest!.Subject.Get(CertLsp.Core.Manifest.SubjectField.Configurable.First(f => f.Key == "country"))!.Value);
+        Assert.Equal("DE", ManifestDocument.Parse(Checks.FilePath, after).Manifest!.Subject.Get(
+            Manifest.SubjectField.Configurable.First(f => f.Key == "country"))!.Value);
     }
 
     [Fact]
@@ -138,7 +142,8 @@ public class FlowEditingTests
         Assert.Equal(["country", "state", "locality", "organization", "email"], found.Select(c => c.Label));
         Assert.Contains("subject: { organizationalUnit: X, state:  }\n", Choose(found, text, "state"), StringComparison.Ordinal);
 
-        found = Complete(Site.Replace(SubjectLine, "subject: { country: US, ‸, organizationalUnit: X }", StringComparison.Ordinal), out text);
+        found = Complete(Site.Replace(SubjectLine, "subject: { country: US, ‸, organizationalUnit: X }", StringComparison.Ordinal),
+            out text);
         Assert.Equal(["state", "locality", "organization", "email"], found.Select(c => c.Label));
 
         // A key being typed is replaced whole, and is not taken for a key the mapping has.
@@ -167,14 +172,16 @@ public class FlowEditingTests
         Assert.Contains("subject: { country: , state: Wisconsin }\n", after, StringComparison.Ordinal);
 
         // On an existing key (before its ":") only the key is replaced.
-        found = Complete(Site.Replace("organizationalUnit: Facilities", "organizationalUn‸: Facilities", StringComparison.Ordinal), out text);
+        found = Complete(Site.Replace("organizationalUnit: Facilities", "organizationalUn‸: Facilities", StringComparison.Ordinal),
+            out text);
         Assert.Equal(Site, Choose(found, text, "organizationalUnit"));
     }
 
     [Fact]
     public void A_value_before_another_entry_is_followed_by_a_comma()
     {
-        var found = Complete(Site.Replace(SubjectLine, "subject: { country: ‸ state: Wisconsin }", StringComparison.Ordinal), out string text);
+        var found = Complete(Site.Replace(SubjectLine, "subject: { country: ‸ state: Wisconsin }", StringComparison.Ordinal),
+            out string text);
         Assert.Contains("subject: { country: FR, state: Wisconsin }\n", Choose(found, text, "FR"), StringComparison.Ordinal);
     }
 
@@ -182,17 +189,20 @@ public class FlowEditingTests
     public void Values_that_would_end_a_flow_entry_are_quoted()
     {
         string marked = Site
-            .Replace("batch: north }\n  - { name: AHU-2, instance: 2, batch: north }", "batch: \"north, east [1]\" }\n  - { name: AHU-2, instance: 2, batch: ‸ }", StringComparison.Ordinal);
+            .Replace("batch: north }\n  - { name: AHU-2, instance: 2, batch: north }",
+                "batch: \"north, east [1]\" }\n  - { name: AHU-2, instance: 2, batch: ‸ }", StringComparison.Ordinal);
         var found = Complete(marked, out string text);
         var batch = Assert.Single(found, c => c.Label == "north, east [1]");
         Assert.Equal("\"north, east [1]\"", batch.InsertText);
         string after = Choose(found, text, "north, east [1]");
-        Assert.Equal(["north, east [1]", "north, east [1]"], ManifestDocument.Parse(Checks.FilePath, after).Manifest!.Devices.Select(d => d.Batch!.Value));
+        Assert.Equal(["north, east [1]", "north, east [1]"],
+            ManifestDocument.Parse(Checks.FilePath, after).Manifest!.Devices.Select(d => d.Batch!.Value));
         Assert.Empty(Checks.Errors(after));
 
         // In a block mapping a plain scalar may hold them.
         string block = Site.Replace("  - { name: AHU-1, instance: 1, batch: north }\n  - { name: AHU-2, instance: 2, batch: north }\n",
-            "  - name: AHU-1\n    instance: 1\n    batch: \"north, east [1]\"\n  - name: AHU-2\n    instance: 2\n    batch: ‸\n", StringComparison.Ordinal);
+            "  - name: AHU-1\n    instance: 1\n    batch: \"north, east [1]\"\n  - name: AHU-2\n    instance: 2\n    batch: ‸\n",
+                StringComparison.Ordinal);
         found = Complete(block, out text);
         Assert.Equal("north, east [1]", Assert.Single(found, c => c.Label == "north, east [1]").InsertText);
         Assert.Empty(Checks.Errors(Choose(found, text, "north, east [1]")));
@@ -206,20 +216,24 @@ public class FlowEditingTests
         Assert.Equal("U", Checks.At(text, us.Replace));
         Assert.Equal(Site.Replace("country: US,", "country: \"US\",", StringComparison.Ordinal), Choose(found, text, "US"));
 
-        found = Complete(Site.Replace("batch: north }\n  - { name: AHU-2, instance: 2, batch: north }", "batch: \"it's \\\"ours\\\"\" }\n  - { name: AHU-2, instance: 2, batch: '‸' }", StringComparison.Ordinal), out text);
+        found = Complete(Site.Replace("batch: north }\n  - { name: AHU-2, instance: 2, batch: north }",
+            "batch: \"it's \\\"ours\\\"\" }\n  - { name: AHU-2, instance: 2, batch: '‸' }", StringComparison.Ordinal), out text);
         string after = Choose(found, text, "it's \"ours\"");
         Assert.Contains("batch: 'it''s \"ours\"' }", after, StringComparison.Ordinal);
-        Assert.Equal(["it's \"ours\"", "it's \"ours\""], ManifestDocument.Parse(Checks.FilePath, after).Manifest!.Devices.Select(d => d.Batch!.Value));
+        Assert.Equal(["it's \"ours\"", "it's \"ours\""], ManifestDocument.Parse(Checks.FilePath, after).Manifest!.Devices.Select(d =>
+            d.Batch!.Value));
     }
 
     [Fact]
     public void Nested_flow_collections_and_flow_lists_of_devices()
     {
-        var found = Complete(Site.Replace("{ name: AHU-2, instance: 2, batch: north }", "{ name: AHU-2, instance: 2, batch: north, subject: { country: ‸ } }", StringComparison.Ordinal), out string text);
+        var found = Complete(Site.Replace("{ name: AHU-2, instance: 2, batch: north }",
+            "{ name: AHU-2, instance: 2, batch: north, subject: { country: ‸ } }", StringComparison.Ordinal), out string text);
         Assert.Equal(249, found.Length);
         Assert.Empty(Checks.Errors(Choose(found, text, "CA")));
 
-        string list = Site.Replace("devices:\n  - { name: AHU-1, instance: 1, batch: north }\n  - { name: AHU-2, instance: 2, batch: north }\n",
+        string list = Site.Replace(
+            "devices:\n  - { name: AHU-1, instance: 1, batch: north }\n  - { name: AHU-2, instance: 2, batch: north }\n",
             "devices: [\n  { name: AHU-1, instance: 1 },\n  { name: AHU-2, ‸ }\n]\n", StringComparison.Ordinal);
         found = Complete(list, out text);
         Assert.Contains("instance", found.Select(c => c.Label));
@@ -284,7 +298,8 @@ public class FlowEditingTests
 
             // A second item after the first, with its comma; a partial path typed.
             (text, offset) = Cursor("ca:\n  issuers: [ca/site-issuer.pem ‸]\n");
-            Assert.Equal("ca:\n  issuers: [ca/site-issuer.pem , ca/root.crt]\n", Apply(text, Completions.At(text, offset, null, issuers).Single(c => c.Label == "ca/root.crt")));
+            Assert.Equal("ca:\n  issuers: [ca/site-issuer.pem , ca/root.crt]\n",
+                Apply(text, Completions.At(text, offset, null, issuers).Single(c => c.Label == "ca/root.crt")));
             (text, offset) = Cursor("ca:\n  issuers: [ ca/ro‸ ]\n");
             var root = Completions.At(text, offset, null, issuers).Single(c => c.Label == "ca/root.crt");
             Assert.Equal("ca/ro", Checks.At(text, root.Replace));
@@ -376,7 +391,8 @@ public class FlowEditingTests
     {
         // Texts of YAML's indicators, breaks of every kind, words and keys: mid-edit manifests, mostly not valid YAML.
         string[] words = ["country", "key", "subject: ", "algorithm: ", "  - ", "issuers: [", "US", "ü", "🏔", "\r\n"];
-        Gen<string> piece = Gen.OneOf(Gen.Char["{}[],:\"'\\ \t\r\n#-|>?&*!"].Select(c => c.ToString()), Gen.Int[0, words.Length - 1].Select(i => words[i]));
+        Gen<string> piece = Gen.OneOf(Gen.Char["{}[],:\"'\\ \t\r\n#-|>?&*!"].Select(c => c.ToString()),
+            Gen.Int[0, words.Length - 1].Select(i => words[i]));
         Gen.Select(piece.Array[0, 40], Gen.Int[0, 400]).Sample((pieces, at) =>
         {
             string text = string.Concat(pieces);
@@ -385,7 +401,8 @@ public class FlowEditingTests
             if (offset > 0 && offset < text.Length && text[offset - 1] == '\r' && text[offset] == '\n') offset--; // taken as the line's end
             foreach (var c in found)
             {
-                Assert.True(c.Replace.Start <= offset && offset <= c.Replace.End && c.Replace.End <= text.Length, $"{c.Replace} at {offset} in {text}");
+                Assert.True(c.Replace.Start <= offset && offset <= c.Replace.End && c.Replace.End <= text.Length,
+                    $"{c.Replace} at {offset} in {text}");
                 Assert.DoesNotContain('\n', c.InsertText);
             }
             _ = HoverContent.At(ManifestDocument.Parse(Checks.FilePath, text), offset);
@@ -400,7 +417,8 @@ public class FlowEditingTests
         [
             Site,
             "{ site: X, subject: { country: US, state: \"a, b\" }, key: { }, ca: { issuers: [ ] } }\n",
-            "subject: {\r\n  country: US,\r\n\tstate: 'it''s',\r\n  locality: Zürich 🏔 # here\r\n}\r\ndevices: [ { name: a }, { name: b, batch: x } ]\r\n",
+            "subject: {\r\n  country: US,\r\n\tstate: 'it''s',\r\n  locality: Zürich 🏔 # here\r\n}\r\ndevices: [ { name: a }, " +
+                "{ name: b, batch: x } ]\r\n",
         ];
         foreach (var text in texts)
         {
@@ -483,7 +501,9 @@ public class FlowEditingTests
         Assert.Contains("organization: Riverside Health, organizationalUnit: \"\" }\n", after, StringComparison.Ordinal);
 
         // A flow subject over several lines, CRLF, the last value followed by a comment, non-ASCII text.
-        text = "site: Zürich\r\nsubject: {\r\n  country: CH,\r\n  state: ZH,\r\n  locality: \"Zürich 🏔\",\r\n  organization: Café   # the owner\r\n}\r\ndevices:\r\n  - { name: A, instance: 1 }\r\n";
+        text = "site: Zürich\r\nsubject: " +
+            "{\r\n  country: CH,\r\n  state: ZH,\r\n  locality: \"Zürich 🏔\",\r\n  organization: Café   # the owner\r\n}\r\ndevices:\r\n " +
+            " - { name: A, instance: 1 }\r\n";
         after = Edits.Apply(Checks.FilePath, text, Checks.Single(text, "CL0101").Fixes.Single());
         Assert.Empty(YamlReader.Read(after, Checks.FilePath).Diagnostics);
         Assert.Contains("  organization: Café, organizationalUnit: \"\"   # the owner\r\n}", after, StringComparison.Ordinal);
@@ -493,7 +513,8 @@ public class FlowEditingTests
         after = Edits.Apply(Checks.FilePath, text, Checks.Single(text, "CL0101").Fixes.Single());
         Assert.Empty(YamlReader.Read(after, Checks.FilePath).Diagnostics);
         Assert.Equal(["country", "state", "locality", "organization", "email", "organizationalUnit"],
-            ((YamlMapping)((YamlMapping)YamlReader.Read(after, Checks.FilePath).Root!).Find("subject")!.Value.Value).Pairs.Select(p => p.Key.Value));
+            ((YamlMapping)((YamlMapping)YamlReader.Read(after, Checks.FilePath).Root!).Find("subject")!.Value.Value).Pairs.Select(p =>
+                p.Key.Value));
 
         // A trailing comma stays valid.
         text = Site.Replace(", organizationalUnit: Facilities }", ", }", StringComparison.Ordinal);
@@ -505,7 +526,8 @@ public class FlowEditingTests
     [Fact]
     public void Subject_defaults_added_to_a_flow_root()
     {
-        string text = "{ site: Riverside, devices: [ { name: AHU-1, instance: 1, subject: { country: US, state: W, locality: M, organization: O } } ] }\n";
+        string text = "{ site: Riverside, devices: [ { name: AHU-1, instance: 1, " +
+            "subject: { country: US, state: W, locality: M, organization: O } } ] }\n";
         string after = Fix(text, "CL0101", d => d.Code == "CL0101" && d.Message.Contains("is empty", StringComparison.Ordinal));
         Assert.Contains("} ], subject: { organizationalUnit: \"\" } }\n", after, StringComparison.Ordinal);
     }
@@ -535,14 +557,16 @@ public class FlowEditingTests
     public void Common_name_added_to_a_flow_device_quoted_for_flow()
     {
         // No domain: a name with a comma is then no host name to check (CL0206), only a CN to keep unique.
-        string after = FixSecondDuplicate(WithoutDomain.Replace("{ name: AHU-1, instance: 1, batch: north }\n  - { name: AHU-2,", "{ name: \"AHU,1\", instance: 1, batch: north }\n  - { name: \"AHU,1\",", StringComparison.Ordinal));
+        string after = FixSecondDuplicate(WithoutDomain.Replace("{ name: AHU-1, instance: 1, batch: north }\n  - { name: AHU-2,",
+            "{ name: \"AHU,1\", instance: 1, batch: north }\n  - { name: \"AHU,1\",", StringComparison.Ordinal));
         Assert.Contains("{ name: \"AHU,1\", instance: 2, batch: north, commonName: \"AHU,1-2\" }", after, StringComparison.Ordinal);
     }
 
     [Fact]
     public void Common_name_replaced_in_a_flow_device_keeps_the_flow_valid()
     {
-        string after = FixSecondDuplicate(WithoutDomain.Replace("{ name: AHU-1, instance: 1, batch: north }\n  - { name: AHU-2,", "{ name: AHU-1, commonName: x, instance: 1, batch: north }\n  - { name: AHU-2, commonName: x,", StringComparison.Ordinal)
+        string after = FixSecondDuplicate(WithoutDomain.Replace("{ name: AHU-1, instance: 1, batch: north }\n  - { name: AHU-2,",
+            "{ name: AHU-1, commonName: x, instance: 1, batch: north }\n  - { name: AHU-2, commonName: x,", StringComparison.Ordinal)
             .Replace("commonName: x,", "commonName: \"x,y\",", StringComparison.Ordinal));
         Assert.Equal(["x,y", "x,y-2"], ManifestDocument.Parse(Checks.FilePath, after).Manifest!.Devices.Select(d => d.CommonName!.Value));
     }
@@ -552,12 +576,15 @@ public class FlowEditingTests
     {
         // The ledger of the CL0205 baseline: AHU-1 was requested as AHU-01.
         string ledger = File.ReadAllText(Path.Combine(RepoPaths.Baselines, "cl0205-renewal-cn", "site.site.ledger"));
-        string text = "site: Riverside Campus\r\ndomain: bms.riverside.example\r\nsubject: { country: US, state: Wisconsin, locality: Milwaukee, organization: Riverside Health, organizationalUnit: Facilities }\r\n"
+        string text =
+            "site: Riverside Campus\r\ndomain: bms.riverside.example\r\nsubject: " +
+            "{ country: US, state: Wisconsin, locality: Milwaukee, organization: Riverside Health, organizationalUnit: Facilities }\r\n"
             + "devices:\r\n  - { name: AHU-1, instance: 10001 }\r\n  - {\tname: AHU-2,\r\n      instance: 10002 }\r\n";
         var diagnostic = Assert.Single(Checks.Run(text, ledger), d => d.Code == "CL0205");
         string after = Edits.Apply(Checks.FilePath, text, diagnostic.Fixes.Single());
         Assert.Empty(YamlReader.Read(after, Checks.FilePath).Diagnostics);
-        Assert.True(after.Contains("  - { name: AHU-1, instance: 10001, commonName: AHU-01.bms.riverside.example }\r\n", StringComparison.Ordinal), after);
+        Assert.True(after.Contains("  - { name: AHU-1, instance: 10001, commonName: AHU-01.bms.riverside.example }\r\n",
+            StringComparison.Ordinal), after);
         Assert.DoesNotContain(Checks.Run(after, ledger), d => d.Code is "CL0205" or "CL0001");
     }
 

@@ -1,7 +1,6 @@
 using CertLsp.Core.Checking;
 using CertLsp.Core.Diagnostics;
 using CertLsp.Core.Text;
-using Xunit;
 
 namespace CertLsp.Core.Tests.HostileInput;
 
@@ -34,7 +33,8 @@ public static class Bounded
         Assert.True(allocated < maxAllocatedBytes, $"checking allocated {allocated:N0} bytes (bound {maxAllocatedBytes:N0})");
         foreach (var d in diagnostics)
         {
-            Assert.True(d.Span.Start >= 0 && d.Span.Length >= 0 && d.Span.End <= text.Length, $"{d.Code} span {d.Span} lies outside the text of {text.Length} characters");
+            Assert.True(d.Span.Start >= 0 && d.Span.Length >= 0 && d.Span.End <= text.Length,
+                $"{d.Code} span {d.Span} lies outside the text of {text.Length} characters");
         }
         return new Outcome(document, diagnostics, allocated);
     }

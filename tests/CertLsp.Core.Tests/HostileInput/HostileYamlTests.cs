@@ -189,7 +189,8 @@ public class HostileYamlTests
     public void Nesting_up_to_the_limit_is_read()
     {
         int levels = YamlReader.MaxDepth - 1; // the root mapping is one level
-        var outcome = Bounded.Check("site: a\nsubject: {}\ndevices: []\nx: " + new string('[', levels - 1) + new string(']', levels - 1) + "\n");
+        var outcome = Bounded.Check("site: a\nsubject: {}\ndevices: []\nx: " + new string('[', levels - 1) + new string(']', levels - 1)
+            + "\n");
         Assert.DoesNotContain(outcome.Diagnostics, d => d.Code == "CL0001");
     }
 
@@ -217,7 +218,8 @@ public class HostileYamlTests
     {
         var a = Checking.ManifestDocument.Parse("a.site.yaml", "site: A\nsubject: {}\ndevices:\n  - name: AHU-1\n");
         var b = Checking.ManifestDocument.Parse("b.site.yaml", "site: B\nsubject: {}\ndevices:\n  - name: ahu-1\n");
-        string Render(Checking.CheckResult r) => string.Join("\n", r.All.Where(d => d.Code == "CL0201").OrderBy(d => d.Path, StringComparer.Ordinal)
+        string Render(Checking.CheckResult r) => string.Join("\n",
+            r.All.Where(d => d.Code == "CL0201").OrderBy(d => d.Path, StringComparer.Ordinal)
             .Select(d => $"{d.Path} {d.Message} fixes: {string.Join(", ", d.Fixes.Select(f => f.Title))}"));
         var forward = Render(Checking.ManifestChecker.Check([a, b]));
         Assert.Equal(forward, Render(Checking.ManifestChecker.Check([b, a])));

@@ -33,7 +33,8 @@ public sealed class LargeFileTests : IDisposable
         Assert.DoesNotContain(outcome.Diagnostics, d => d.Code.StartsWith("CL000", StringComparison.Ordinal));
         var plan = outcome.Single("CL0302");
         Assert.StartsWith($"{devices} devices will be requested", plan.Message, StringComparison.Ordinal);
-        Assert.True(plan.Message.Length < 200, $"the plan of {devices:N0} devices is one readable line, not {plan.Message.Length:N0} characters");
+        Assert.True(plan.Message.Length < 200,
+            $"the plan of {devices:N0} devices is one readable line, not {plan.Message.Length:N0} characters");
     }
 
     [Fact]

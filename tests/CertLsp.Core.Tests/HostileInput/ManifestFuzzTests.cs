@@ -1,10 +1,8 @@
 using System.Text;
 using CertLsp.Core.Checking;
 using CertLsp.Core.Diagnostics;
-using CertLsp.Core.Tests.Interop;
 using CertLsp.Workflows.Files;
 using CsCheck;
-using Xunit;
 
 namespace CertLsp.Core.Tests.HostileInput;
 
@@ -18,20 +16,28 @@ public class ManifestFuzzTests
 {
     private static readonly string[] Seeds =
     [
-        .. Directory.GetFiles(RepoPaths.Combine("examples"), "*.site.yaml", SearchOption.AllDirectories).Order(StringComparer.Ordinal).Select(File.ReadAllText),
+        .. Directory.GetFiles(RepoPaths.Combine("examples"), "*.site.yaml", SearchOption.AllDirectories).Order(
+            StringComparer.Ordinal).Select(File.ReadAllText),
     ];
 
     /// <summary>Pieces of text that YAML and the rules treat specially.</summary>
     private static readonly string[] Tokens =
     [
-        ":", ": ", "- ", "-", "[", "]", "{", "}", "\"", "'", ",", "&a ", "*a", "*b", "&b ", "!!str ", "!!int ", "!!binary ", "!<tag:yaml.org,2002:int> ",
+        ":", ": ", "- ", "-", "[", "]", "{", "}", "\"", "'", ",", "&a ", "*a", "*b", "&b ", "!!str ", "!!int ", "!!binary ",
+            "!<tag:yaml.org,2002:int> ",
         "|", ">-\n", "#", "\t", "\n", "\r\n", "\r", "  ", "    ", "? ", "%YAML 1.2\n", "%TAG ! tag:x,2000:\n", "---\n", "...\n", "<<: *a\n",
-        "é", "🌡", "\uD83C", "\uDF21", "北京", "\u0085", "\u2028", "\uFEFF", "\\", "\\u", "\\x4", "\\uD800", "0x", "0o7", "1e3", "2048.0", ".inf", "~",
+        "é", "🌡", "\uD83C", "\uDF21", "北京", "\u0085", "\u2028", "\uFEFF", "\\", "\\u", "\\x4", "\\uD800", "0x", "0o7", "1e3", "2048.0",
+            ".inf", "~",
         "null", "true", "NO", "99999999999999999999", "-1", "4194303", "name: ", "batch: b\n", "instance: 1\n", "commonName: ", "country: ",
-        "address: 127.0.0.2\n", "domain: ", "email: a@", "subject: {}\n", "devices:\n", "  - name: X\n", "key: { size: 1 }\n", "@", "`", "%",
+        "address: 127.0.0.2\n", "domain: ", "email: a@", "subject: {}\n", "devices:\n", "  - name: X\n", "key: { size: 1 }\n", "@", "`",
+            "%",
     ];
 
-    private enum Edit { ReplaceChar, InsertToken, DeleteRange, DuplicateRange, DeleteLine, DuplicateLine, SwapLines, IndentLine, DedentLine, InsertSeedLine }
+    private enum Edit
+    {
+        ReplaceChar, InsertToken, DeleteRange, DuplicateRange, DeleteLine, DuplicateLine, SwapLines, IndentLine,
+        DedentLine, InsertSeedLine
+    }
 
     private sealed record Mutation(Edit Kind, double Where, double Other, int Length, int Token);
 
@@ -56,13 +62,15 @@ public class ManifestFuzzTests
             int otherLine = (int)(m.Other * (lines.Length - 1));
             text = m.Kind switch
             {
-                Edit.ReplaceChar when text.Length > 0 => text[..Math.Min(at, text.Length - 1)] + Tokens[m.Token][0] + text[(Math.Min(at, text.Length - 1) + 1)..],
+                Edit.ReplaceChar when text.Length > 0 => text[..Math.Min(at, text.Length - 1)] + Tokens[m.Token][0]
+                    + text[(Math.Min(at, text.Length - 1) + 1)..],
                 Edit.InsertToken => text.Insert(at, Tokens[m.Token]),
                 Edit.DeleteRange => text.Remove(at, Math.Min(m.Length, text.Length - at)),
                 Edit.DuplicateRange => text.Insert(at, text.Substring(at, Math.Min(m.Length, text.Length - at))),
                 Edit.DeleteLine => string.Join('\n', lines.Where((_, i) => i != line)),
                 Edit.DuplicateLine => string.Join('\n', lines.Take(line + 1).Append(lines[line]).Concat(lines.Skip(line + 1))),
-                Edit.SwapLines => string.Join('\n', lines.Select((l, i) => i == line ? lines[otherLine] : i == otherLine ? lines[line] : l)),
+                Edit.SwapLines => string.Join('\n', lines.Select((l, i) => i == line ? lines[otherLine] : i == otherLine ? lines[line]
+                    : l)),
                 Edit.IndentLine => string.Join('\n', lines.Select((l, i) => i == line ? new string(' ', m.Length % 7) + l : l)),
                 Edit.DedentLine => string.Join('\n', lines.Select((l, i) => i == line ? l.TrimStart() : l)),
                 Edit.InsertSeedLine => string.Join('\n', lines.Take(line).Append(PickLine(m)).Concat(lines.Skip(line))),
@@ -80,8 +88,10 @@ public class ManifestFuzzTests
 
     /// <summary>Everything a front end shows of a diagnostic, as one comparable string.</summary>
     private static string Render(Diagnostic d) =>
-        $"{d.Path}{d.Span} {d.Code} {d.Message} | {string.Join(" | ", d.Related.Select(r => $"{r.Location.Path}{r.Location.Span} {r.Message}"))}"
-        + $" | {string.Join(" | ", d.Fixes.Select(f => f.Title + ": " + string.Join(", ", f.Edits.Select(e => $"{e.Path}{e.Span}={e.NewText}"))))}";
+        $"{d.Path}{d.Span} {d.Code} {d.Message} | " +
+            $"{string.Join(" | ", d.Related.Select(r => $"{r.Location.Path}{r.Location.Span} {r.Message}"))}"
+        + $" | {string.Join(" | ", d.Fixes.Select(f => f.Title + ": " +
+            string.Join(", ", f.Edits.Select(e => $"{e.Path}{e.Span}={e.NewText}"))))}";
 
     private static void AssertSpanInside(string text, Text.TextSpan span, string what)
     {

@@ -18,7 +18,8 @@ public static class NodeTool
         var folder = Path.Combine(InteropFolder, "node_modules", package);
         if (!Directory.Exists(folder))
         {
-            throw new InvalidOperationException($"{folder} is missing: run `npm ci` in tests/interop (./test.sh does it) before these tests");
+            throw new InvalidOperationException(
+                $"{folder} is missing: run `npm ci` in tests/interop (./test.sh does it) before these tests");
         }
         return folder;
     }
@@ -33,7 +34,8 @@ public static class NodeTool
 
     /// <summary>Runs a program to its end (killed after the timeout, which then fails the test).</summary>
     /// <param name="environment">Variables to set (a null value removes the variable), on top of this process's environment.</param>
-    public static ProcessResult RunProcess(string program, IEnumerable<string> arguments, string stdin, TimeSpan timeout, string workingDirectory,
+    public static ProcessResult RunProcess(string program, IEnumerable<string> arguments, string stdin, TimeSpan timeout,
+        string workingDirectory,
         IReadOnlyDictionary<string, string?>? environment = null)
     {
         var start = new ProcessStartInfo(program)

@@ -3,7 +3,6 @@ using System.Text;
 using CertLsp.Core.Ledger;
 using CertLsp.Workflows.Ledger;
 using CsCheck;
-using Xunit;
 
 namespace CertLsp.Core.Tests.Ledger;
 
@@ -24,15 +23,18 @@ public sealed class LedgerBlockSetTests
         var ledger = SiteLedger.Empty with { RequestsThrough = "20261123T110000Z" };
         for (int i = 1; i <= devices; i++)
         {
-            var certificate = i % 3 == 0 ? new IssuedCertificate($"{i:X4}", "CN=Issuing CA", Now.AddDays(-10), Now.AddDays(355), $"sha256:c{i}", $"sha256:b{i}") : null;
-            ledger = ledger.With(new LedgerEntry($"DEV-{i:D4}", $"DEV-{i:D4}.bms.example", new PendingRequest($"sha256:a{i}", Now.AddHours(-1), Zip), certificate));
+            var certificate = i % 3 == 0 ? new IssuedCertificate($"{i:X4}", "CN=Issuing CA", Now.AddDays(-10), Now.AddDays(355),
+                $"sha256:c{i}", $"sha256:b{i}") : null;
+            ledger = ledger.With(new LedgerEntry($"DEV-{i:D4}", $"DEV-{i:D4}.bms.example",
+                new PendingRequest($"sha256:a{i}", Now.AddHours(-1), Zip), certificate));
         }
         return ledger;
     }
 
     private static string Text(int devices) => LedgerFormat.Write(Ledger(devices), "x.site.yaml", Now);
 
-    /// <summary>The text split into its header (up to the first device block) and its device blocks, each with its leading blank line.</summary>
+    /// <summary>The text split into its header (up to the first device block) and its device blocks, each with its leading blank
+    /// line.</summary>
     private static (string Header, List<string> Blocks) Split(string text)
     {
         var parts = text.Split("\ndevice: ");
@@ -93,7 +95,11 @@ public sealed class LedgerBlockSetTests
     public void A_block_replaced_by_an_older_version_of_itself_is_reported()
     {
         // A restore of one block from version control: the block is intact (its check line matches) but not the one recorded.
-        var older = Ledger(5).With(Ledger(5).Entries["DEV-0002"] with { Pending = new PendingRequest("sha256:old", Now.AddDays(-90), Zip) });
+        var older = Ledger(5).With(Ledger(5).Entries["DEV-0002"] with
+        {
+            Pending =
+            new PendingRequest("sha256:old", Now.AddDays(-90), Zip)
+        });
         var (header, blocks) = Split(Text(5));
         var (_, olderBlocks) = Split(LedgerFormat.Write(older, "x.site.yaml", Now));
         blocks[1] = olderBlocks[1];
@@ -103,7 +109,8 @@ public sealed class LedgerBlockSetTests
 
     private enum BlockEdit { Remove, Duplicate, DuplicateElsewhere }
 
-    /// <summary>1,000 random edits that remove or duplicate whole blocks (one to four at a time): every one is reported with a line.</summary>
+    /// <summary>1,000 random edits that remove or duplicate whole blocks (one to four at a time): every one is reported with a
+    /// line.</summary>
     [Fact]
     public void Random_whole_block_removals_and_duplications_are_always_reported()
     {
@@ -144,7 +151,8 @@ public sealed class LedgerBlockSetTests
     public void Ledgers_written_before_the_blocks_line_still_read_and_the_next_write_adds_it()
     {
         string text = Text(3);
-        var headerLines = text.Split('\n').TakeWhile(l => !l.StartsWith("header-check: ", StringComparison.Ordinal)).Where(l => !l.StartsWith('#') && !l.StartsWith("blocks: ", StringComparison.Ordinal)).ToList();
+        var headerLines = text.Split('\n').TakeWhile(l => !l.StartsWith("header-check: ", StringComparison.Ordinal)).Where(l =>
+            !l.StartsWith('#') && !l.StartsWith("blocks: ", StringComparison.Ordinal)).ToList();
         // As written by the version before: a header-check over the header without a blocks line.
         string check = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join("\n", headerLines))))[..16];
         string withoutBlocks = string.Join('\n', text.Split('\n')

@@ -1,7 +1,6 @@
 using CertLsp.Core.Ledger;
 using CertLsp.Workflows.Ledger;
 using CsCheck;
-using Xunit;
 
 namespace CertLsp.Core.Tests.Ledger;
 
@@ -10,7 +9,8 @@ public sealed class LedgerFormatTests
     private static readonly DateTimeOffset Now = new(2026, 11, 23, 12, 0, 0, TimeSpan.Zero);
 
     public static SiteLedger Sample() => (SiteLedger.Empty with { RequestsThrough = "20261123T110000Z" })
-        .With(new LedgerEntry("AHU-2", "AHU-2.bms.example", new PendingRequest("sha256:aa", Now.AddHours(-1), "CertificateSigningRequests_X_20261123T110000Z_1-of-1.zip"), null))
+        .With(new LedgerEntry("AHU-2", "AHU-2.bms.example",
+            new PendingRequest("sha256:aa", Now.AddHours(-1), "CertificateSigningRequests_X_20261123T110000Z_1-of-1.zip"), null))
         .With(new LedgerEntry("AHU-1", "AHU-1.bms.example", null,
             new IssuedCertificate("1001", "CN=Issuing CA", Now.AddDays(-10), Now.AddDays(355), "sha256:cc", "sha256:bb")));
 
@@ -32,7 +32,8 @@ public sealed class LedgerFormatTests
     public void Installs_round_trip_inside_the_checked_block_and_ledgers_without_them_still_read()
     {
         var installed = new CertificateInstall(InstallState.Installed, "sha256:cc", Now.AddMinutes(-5));
-        var failed = new CertificateInstall(InstallState.Failed, "sha256:cc", Now, "device 1 at 127.0.0.2:47808: ReinitializeDevice ACTIVATE_CHANGES: error device/invalid-configuration-data");
+        var failed = new CertificateInstall(InstallState.Failed, "sha256:cc", Now,
+            "device 1 at 127.0.0.2:47808: ReinitializeDevice ACTIVATE_CHANGES: error device/invalid-configuration-data");
         foreach (var install in new[] { installed, failed, new CertificateInstall(InstallState.Pending, "sha256:cc") })
         {
             var ledger = Sample().With(Sample().Entries["AHU-1"] with { Install = install });
@@ -42,7 +43,8 @@ public sealed class LedgerFormatTests
             Assert.Equal(install, read.Entries["AHU-1"].Install);
             Assert.Equal(text, LedgerFormat.Write(read, "x.site.yaml", Now));
             // the install lines are covered by the block's check line
-            var error = Assert.Throws<LedgerFormatException>(() => LedgerFormat.Read("l", text.Replace("install-sha256: sha256:cc", "install-sha256: sha256:dd", StringComparison.Ordinal)));
+            var error = Assert.Throws<LedgerFormatException>(() =>
+                LedgerFormat.Read("l", text.Replace("install-sha256: sha256:cc", "install-sha256: sha256:dd", StringComparison.Ordinal)));
             Assert.Contains("edited by hand", error.Reason);
         }
         // A ledger written before installs were recorded: no install, the same bytes written back.
@@ -61,7 +63,8 @@ public sealed class LedgerFormatTests
     {
         var block = new List<string> { "device: A", "  cn: a", "  status: none" };
         block.AddRange(fields.TrimEnd('\n').Split('\n'));
-        string check = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(string.Join("\n", block))))[..16];
+        string check = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(
+            System.Text.Encoding.UTF8.GetBytes(string.Join("\n", block))))[..16];
         string text = "ledger: 1\n\n" + string.Join("\n", block) + $"\n  check: {check}\n";
         Assert.Contains(reason, Assert.Throws<LedgerFormatException>(() => LedgerFormat.Read("l", text)).Reason);
     }
@@ -69,7 +72,8 @@ public sealed class LedgerFormatTests
     [Fact]
     public void A_hand_edit_is_reported_with_the_line_of_the_blocks_check()
     {
-        string text = LedgerFormat.Write(Sample(), "x.site.yaml", Now).Replace("certificate-serial: 1001", "certificate-serial: 1002", StringComparison.Ordinal);
+        string text = LedgerFormat.Write(Sample(), "x.site.yaml", Now).Replace("certificate-serial: 1001", "certificate-serial: 1002",
+            StringComparison.Ordinal);
         var lines = text.Split('\n');
         int checkLine = Array.FindIndex(lines, l => l.StartsWith("  check:", StringComparison.Ordinal)) + 1;
         var error = Assert.Throws<LedgerFormatException>(() => LedgerFormat.Read("x.site.ledger", text));
@@ -116,7 +120,8 @@ public sealed class LedgerFormatTests
     {
         string text = LedgerFormat.Write(Sample(), "x.site.yaml", Now);
         // Written before the header check (and the blocks line, which came after it) existed.
-        string old = string.Join('\n', text.Split('\n').Where(l => !l.StartsWith("header-check: ", StringComparison.Ordinal) && !l.StartsWith("blocks: ", StringComparison.Ordinal)));
+        string old = string.Join('\n', text.Split('\n').Where(l => !l.StartsWith("header-check: ", StringComparison.Ordinal)
+            && !l.StartsWith("blocks: ", StringComparison.Ordinal)));
         Assert.NotEqual(text, old);
         Assert.Equal(Sample(), LedgerFormat.Read("l", old), LedgerEquality.Instance);
         Assert.Equal(text, LedgerFormat.Write(LedgerFormat.Read("l", old), "x.site.yaml", Now));  // the next write adds the check
@@ -136,7 +141,8 @@ public sealed class LedgerFormatTests
     private sealed class LedgerEquality : IEqualityComparer<SiteLedger>
     {
         public static readonly LedgerEquality Instance = new();
-        public bool Equals(SiteLedger? a, SiteLedger? b) => a is not null && b is not null && a.RequestsThrough == b.RequestsThrough && a.RunOpen == b.RunOpen && a.Entries.Values.SequenceEqual(b.Entries.Values);
+        public bool Equals(SiteLedger? a, SiteLedger? b) => a is not null && b is not null && a.RequestsThrough == b.RequestsThrough
+            && a.RunOpen == b.RunOpen && a.Entries.Values.SequenceEqual(b.Entries.Values);
         public int GetHashCode(SiteLedger ledger) => 0;
     }
 
@@ -148,7 +154,8 @@ public sealed class LedgerFormatTests
         var error = Assert.Throws<LedgerFormatException>(() => LedgerFormat.Read("l", one + block));
         Assert.Contains("second block", error.Reason);
         string a = LedgerFormat.Write(SiteLedger.Empty.With(new LedgerEntry("A", "a", null, null)), "x", Now);
-        Assert.Contains("out of order", Assert.Throws<LedgerFormatException>(() => LedgerFormat.Read("l", one + a[a.IndexOf("\ndevice:", StringComparison.Ordinal)..])).Reason);
+        Assert.Contains("out of order", Assert.Throws<LedgerFormatException>(() =>
+            LedgerFormat.Read("l", one + a[a.IndexOf("\ndevice:", StringComparison.Ordinal)..])).Reason);
     }
 
     [Fact]

@@ -1,6 +1,5 @@
 using CertLsp.Core.Checking;
 using CertLsp.Core.Ledger;
-using Xunit;
 
 namespace CertLsp.Core.Tests.Ledger;
 
@@ -12,7 +11,8 @@ public sealed class StatusReportTests
         var now = new DateTimeOffset(2026, 11, 23, 0, 0, 0, TimeSpan.Zero);
         string manifest = "site: S\nsubject: { country: DE, state: B, locality: M, organization: O, organizationalUnit: U }\ndevices:\n"
             + string.Join("", new[] { "valid", "never", "pending", "expired", "soon", "revoked" }.Select(n => $"  - name: {n}\n"));
-        IssuedCertificate Cert(int daysLeft, DateTimeOffset? revoked = null) => new("01", "CN=CA", now.AddDays(-300), now.AddDays(daysLeft).AddHours(1), "sha256:c", "sha256:k", revoked);
+        IssuedCertificate Cert(int daysLeft, DateTimeOffset? revoked = null) =>
+            new("01", "CN=CA", now.AddDays(-300), now.AddDays(daysLeft).AddHours(1), "sha256:c", "sha256:k", revoked);
         var ledger = SiteLedger.Empty
             .With(new LedgerEntry("valid", "valid", null, Cert(200)))
             .With(new LedgerEntry("pending", "pending", new PendingRequest("sha256:p", now.AddDays(-3), "z.zip"), null))

@@ -23,7 +23,8 @@ public sealed class CommonNamesTests
     [Fact]
     public void The_CN_comes_from_commonName_else_name_with_the_domain_s_trailing_dot_dropped()
     {
-        string text = Sites.With(("domain: bms.test.example", "domain: bms.test.example."), ("  - name: AHU-2\n", "  - name: AHU-2\n    commonName: air-2\n"));
+        string text = Sites.With(("domain: bms.test.example", "domain: bms.test.example."),
+            ("  - name: AHU-2\n", "  - name: AHU-2\n    commonName: air-2\n"));
         var manifest = ManifestDocument.Parse("cn.site.yaml", text).Manifest!;
         var first = CommonNames.For(manifest, manifest.Devices[0])!;
         var second = CommonNames.For(manifest, manifest.Devices[1])!;

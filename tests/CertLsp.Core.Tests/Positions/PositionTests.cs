@@ -2,7 +2,6 @@ using CertLsp.Core.Checking;
 using CertLsp.Core.Diagnostics;
 using CertLsp.Core.Text;
 using CertLsp.Core.Yaml;
-using Xunit;
 
 namespace CertLsp.Core.Tests.Positions;
 
@@ -24,7 +23,8 @@ public class PositionTests
         return document.Lines.GetRange(Assert.Single(diagnostics, d => d.Code == code).Span);
     }
 
-    private const string Head = "site: Été 🌡 北京\nsubject: { country: US, state: WI, locality: X, organization: O, organizationalUnit: U }\ndevices:\n";
+    private const string Head =
+        "site: Été 🌡 北京\nsubject: { country: US, state: WI, locality: X, organization: O, organizationalUnit: U }\ndevices:\n";
 
     [Fact]
     public void Columns_after_accents_surrogate_pairs_and_CJK_count_UTF16_units()
@@ -57,7 +57,8 @@ public class PositionTests
     [Fact]
     public void A_tab_inside_a_value_is_one_column()
     {
-        // key: { algorithm: "r\tsa", size: 1 }: the quoted scalar has a real tab (1 unit): '"' 18, r 19, tab 20, s 21, a 22, '"' 23, "size" 26, "1" 32.
+        // key: { algorithm: "r\tsa", size: 1 }: the quoted scalar has a real tab (1 unit): '"' 18, r 19, tab 20, s 21, a 22, '"' 23, "size"
+        // 26, "1" 32.
         var (document, diagnostics) = Check("site: a\nsubject: {}\ndevices: []\nkey: { algorithm: \"r\tsa\", size: 1 }\n");
         var algorithm = diagnostics.Single(d => d.Code == "CL0003" && d.Message.Contains("“r\\tsa”", StringComparison.Ordinal));
         Assert.Equal(new LineRange(new(3, 18), new(3, 24)), document.Lines.GetRange(algorithm.Span));
@@ -125,13 +126,20 @@ public class PositionTests
         {
             Assert.Equal(new LinePosition(line, column), index.GetPosition(offset));
             bool insideCrLf = offset > 0 && offset < text.Length && text[offset - 1] == '\r' && text[offset] == '\n';
-            if (!insideCrLf) Assert.Equal(offset, index.GetOffset(new LinePosition(line, column), text)); // between \r and \n clamps before the break
+            // between \r and \n clamps before the break
+            if (!insideCrLf) Assert.Equal(offset, index.GetOffset(new LinePosition(line, column), text));
             if (offset == text.Length) break;
             char c = text[offset];
             bool breaks = c == '\n' || (c == '\r' && (offset + 1 >= text.Length || text[offset + 1] != '\n'));
             if (breaks) { line++; column = 0; }
-            else if (c != '\r') column++;
-            else column++; // the \r of \r\n: the \n that follows ends the line
+            else if (c != '\r')
+            {
+                column++;
+            }
+            else
+            {
+                column++; // the \r of \r\n: the \n that follows ends the line
+            }
         }
         Assert.Equal(8, index.LineCount);
     }
@@ -139,7 +147,8 @@ public class PositionTests
     [Fact]
     public void Every_scalar_span_covers_exactly_its_source_text()
     {
-        var text = "site: \"Été 🌡\"\r\nsubject: { country: 'US', state: 北京 }\r\ndevices:\r\n  - name: |\r\n      AHU-1\r\n    instance: 0x10\r\n";
+        var text =
+            "site: \"Été 🌡\"\r\nsubject: { country: 'US', state: 北京 }\r\ndevices:\r\n  - name: |\r\n      AHU-1\r\n    instance: 0x10\r\n";
         var root = Assert.IsType<YamlMapping>(YamlReader.Read(text, "x").Root);
         var site = Assert.IsType<YamlScalar>(root.Find("site")?.Value!);
         Assert.Equal("\"Été 🌡\"", text.Substring(site.Span.Start, site.Span.Length));

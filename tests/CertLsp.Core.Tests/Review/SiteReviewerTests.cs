@@ -34,20 +34,24 @@ public sealed class SiteReviewerTests
 
     /// <summary>AHU-1 holds a valid certificate, AHU-2 waits for one, VAV-3 holds one expiring in 10 days.</summary>
     private static string LedgerText() => LedgerFormat.Write(SiteLedger.Empty
-        .With(new LedgerEntry("AHU-1", "AHU-1.bms.example", null, new IssuedCertificate("1001", "CN=CA", Now.AddDays(-10), Now.AddDays(300), "sha256:c1", "sha256:k1")))
+        .With(new LedgerEntry("AHU-1", "AHU-1.bms.example", null,
+            new IssuedCertificate("1001", "CN=CA", Now.AddDays(-10), Now.AddDays(300), "sha256:c1", "sha256:k1")))
         .With(new LedgerEntry("AHU-2", "AHU-2.bms.example", new PendingRequest("sha256:k2", Now.AddDays(-1), "zip-1.zip"), null))
-        .With(new LedgerEntry("VAV-3", "VAV-3.bms.example", null, new IssuedCertificate("1003", "CN=CA", Now.AddDays(-355), Now.AddDays(10), "sha256:c3", "sha256:k3"))),
+        .With(new LedgerEntry("VAV-3", "VAV-3.bms.example", null,
+            new IssuedCertificate("1003", "CN=CA", Now.AddDays(-355), Now.AddDays(10), "sha256:c3", "sha256:k3"))),
         "plant.site.yaml", Now);
 
     private static ReviewFile File(string text, string? ledger = null, string path = "plant.site.yaml") =>
         new(path, text, ledger is null ? null : new LedgerInput(path.Replace(".yaml", ".ledger", StringComparison.Ordinal), ledger));
 
-    private static ManifestReview One(ReviewFile before, ReviewFile after) => Assert.Single(SiteReviewer.Review([before], [after], Now).Manifests);
+    private static ManifestReview One(ReviewFile before, ReviewFile after) =>
+        Assert.Single(SiteReviewer.Review([before], [after], Now).Manifests);
 
     [Fact]
     public void A_renamed_device_is_matched_by_instance_and_its_valid_certificate_must_be_requested_again()
     {
-        var review = One(File(Site(Ahu1, Ahu2, Vav3), LedgerText()), File(Site(Device("AHU-1-North", 1001, "127.0.0.10"), Ahu2, Vav3), LedgerText()));
+        var review = One(File(Site(Ahu1, Ahu2, Vav3), LedgerText()),
+            File(Site(Device("AHU-1-North", 1001, "127.0.0.10"), Ahu2, Vav3), LedgerText()));
         var renamed = Assert.Single(review.Renamed);
         Assert.Equal(("AHU-1", "AHU-1.bms.example", "AHU-1-North", "AHU-1-North.bms.example"),
             (renamed.Base!.Name, renamed.Base.CommonName, renamed.Head!.Name, renamed.Head.CommonName));
@@ -73,7 +77,8 @@ public sealed class SiteReviewerTests
     [Fact]
     public void A_renamed_device_with_a_pending_request_is_told_its_CSR_will_not_match()
     {
-        var review = One(File(Site(Ahu1, Ahu2, Vav3), LedgerText()), File(Site(Ahu1, Device("AHU-2b", 1002, "127.0.0.11"), Vav3), LedgerText()));
+        var review = One(File(Site(Ahu1, Ahu2, Vav3), LedgerText()),
+            File(Site(Ahu1, Device("AHU-2b", 1002, "127.0.0.11"), Vav3), LedgerText()));
         Assert.Equal(CertificateImpact.PendingWillNotMatch, Assert.Single(review.Impacts).Impact);
         Assert.Equal(1, review.NewRequests);
     }
@@ -81,7 +86,8 @@ public sealed class SiteReviewerTests
     [Fact]
     public void A_subject_change_leaves_issued_certificates_valid_but_voids_pending_requests_and_new_devices_need_a_CSR()
     {
-        string after = Site(Ahu1, Ahu2, Vav3, Device("FCU-4", 1004, "127.0.0.13")).Replace("organization: Example AG", "organization: Example GmbH", StringComparison.Ordinal);
+        string after = Site(Ahu1, Ahu2, Vav3, Device("FCU-4", 1004, "127.0.0.13")).Replace("organization: Example AG",
+            "organization: Example GmbH", StringComparison.Ordinal);
         var review = One(File(Site(Ahu1, Ahu2, Vav3), LedgerText()), File(after, LedgerText()));
         Assert.Equal(new SettingChange("subject.organization", "Example AG", "Example GmbH"), Assert.Single(review.Settings));
         var byDevice = review.Impacts.ToDictionary(i => i.Device.Head!.Name, i => i.Impact);
@@ -97,7 +103,8 @@ public sealed class SiteReviewerTests
     [Fact]
     public void A_key_change_is_a_setting_change_and_a_reason_for_every_device()
     {
-        var review = One(File(Site(Ahu1, Ahu2)), File(Site(Ahu1, Ahu2).Replace("algorithm: ecdsa", "algorithm: rsa", StringComparison.Ordinal)));
+        var review = One(File(Site(Ahu1, Ahu2)), File(Site(Ahu1, Ahu2).Replace("algorithm: ecdsa", "algorithm: rsa",
+            StringComparison.Ordinal)));
         Assert.Equal(new SettingChange("key", "ECDSA P-256", "RSA 2048"), Assert.Single(review.Settings));
         Assert.All(review.Impacts, i => Assert.Equal(CertificateImpact.NeededAnyway, i.Impact));
         Assert.Equal(2, review.Impacts.Length);
@@ -131,15 +138,20 @@ public sealed class SiteReviewerTests
     {
         var before = SiteLedger.Empty
             .With(new LedgerEntry("AHU-1", "AHU-1.bms.example", new PendingRequest("sha256:k1", Now.AddDays(-3), "zip-1.zip"), null))
-            .With(new LedgerEntry("AHU-2", "AHU-2.bms.example", null, new IssuedCertificate("2", "CN=CA", Now.AddDays(-10), Now.AddDays(300), "sha256:c2", "sha256:k2")));
+            .With(new LedgerEntry("AHU-2", "AHU-2.bms.example", null,
+                new IssuedCertificate("2", "CN=CA", Now.AddDays(-10), Now.AddDays(300), "sha256:c2", "sha256:k2")));
         var after = SiteLedger.Empty
-            .With(new LedgerEntry("AHU-1", "AHU-1.bms.example", null, new IssuedCertificate("1", "CN=CA", Now.AddDays(-1), Now.AddDays(365), "sha256:c1", "sha256:k1"),
+            .With(new LedgerEntry("AHU-1", "AHU-1.bms.example", null,
+                new IssuedCertificate("1", "CN=CA", Now.AddDays(-1), Now.AddDays(365), "sha256:c1", "sha256:k1"),
                 new CertificateInstall(InstallState.Installed, "sha256:c1", Now)))
-            .With(new LedgerEntry("AHU-2", "AHU-2.bms.example", null, new IssuedCertificate("2", "CN=CA", Now.AddDays(-10), Now.AddDays(300), "sha256:c2", "sha256:k2", Now)))
+            .With(new LedgerEntry("AHU-2", "AHU-2.bms.example", null,
+                new IssuedCertificate("2", "CN=CA", Now.AddDays(-10), Now.AddDays(300), "sha256:c2", "sha256:k2", Now)))
             .With(new LedgerEntry("VAV-3", "VAV-3.bms.example", new PendingRequest("sha256:k3", Now, "zip-2.zip"), null));
-        var review = One(File(Site(Ahu1, Ahu2, Vav3), LedgerFormat.Write(before, "plant.site.yaml", Now)), File(Site(Ahu1, Ahu2, Vav3), LedgerFormat.Write(after, "plant.site.yaml", Now)));
+        var review = One(File(Site(Ahu1, Ahu2, Vav3), LedgerFormat.Write(before, "plant.site.yaml", Now)),
+            File(Site(Ahu1, Ahu2, Vav3), LedgerFormat.Write(after, "plant.site.yaml", Now)));
         Assert.Equal(
-            [("AHU-1", LedgerEventKind.CertificateImported), ("AHU-1", LedgerEventKind.Installed), ("AHU-2", LedgerEventKind.Revoked), ("VAV-3", LedgerEventKind.RequestMade)],
+            [("AHU-1", LedgerEventKind.CertificateImported), ("AHU-1", LedgerEventKind.Installed), ("AHU-2", LedgerEventKind.Revoked),
+                ("VAV-3", LedgerEventKind.RequestMade)],
             review.LedgerEvents.Select(e => (e.Device, e.Kind)));
     }
 
@@ -196,7 +208,8 @@ public sealed class SiteReviewerTests
         string damaged = LedgerText().Replace("cn: AHU-2.bms.example", "cn: AHU-9.bms.example", StringComparison.Ordinal);
         var lines = damaged.Split('\n').ToList();
         // The damage is found at the block's check line, below the edited one.
-        int line = lines.FindIndex(lines.FindIndex(l => l.Contains("AHU-9", StringComparison.Ordinal)), l => l.StartsWith("  check: ", StringComparison.Ordinal)) + 1;
+        int line = lines.FindIndex(lines.FindIndex(l => l.Contains("AHU-9", StringComparison.Ordinal)), l =>
+            l.StartsWith("  check: ", StringComparison.Ordinal)) + 1;
         foreach (var (before, after, side) in new[] { (damaged, LedgerText(), "base"), (LedgerText(), damaged, "head") })
         {
             var review = One(File(Site(Ahu1, Ahu2), before), File(Site(Ahu1, Device("AHU-2x", 1002, "127.0.0.11")), after));
@@ -210,14 +223,17 @@ public sealed class SiteReviewerTests
     [Fact]
     public void A_ledger_that_is_not_text_in_either_version_is_a_ledger_problem_at_line_1_even_beside_broken_yaml()
     {
-        var garbage = new LedgerInput("plant.site.ledger", "", new LedgerFormatException("plant.site.ledger", 1, "this is not a text file (a NUL byte at offset 3)"));
+        var garbage = new LedgerInput("plant.site.ledger", "",
+            new LedgerFormatException("plant.site.ledger", 1, "this is not a text file (a NUL byte at offset 3)"));
         foreach (string manifest in new[] { Site(Ahu1, Ahu2), "site: [Plant\n" })
         {
-            var review = One(new ReviewFile("plant.site.yaml", Site(Ahu1, Ahu2), garbage), new ReviewFile("plant.site.yaml", manifest, new LedgerInput("plant.site.ledger", LedgerText())));
+            var review = One(new ReviewFile("plant.site.yaml", Site(Ahu1, Ahu2), garbage),
+                new ReviewFile("plant.site.yaml", manifest, new LedgerInput("plant.site.ledger", LedgerText())));
             var problem = Assert.Single(review.LedgerProblems);
             Assert.Equal(("base", "plant.site.ledger", 1), (problem.Side, problem.Path, problem.Line));
             Assert.Contains("NUL byte", problem.Reason, StringComparison.Ordinal);
-            var other = One(new ReviewFile("plant.site.yaml", Site(Ahu1, Ahu2), new LedgerInput("plant.site.ledger", LedgerText())), new ReviewFile("plant.site.yaml", manifest, garbage));
+            var other = One(new ReviewFile("plant.site.yaml", Site(Ahu1, Ahu2), new LedgerInput("plant.site.ledger", LedgerText())),
+                new ReviewFile("plant.site.yaml", manifest, garbage));
             Assert.Equal(("head", 1), (Assert.Single(other.LedgerProblems).Side, other.LedgerProblems[0].Line));
             Assert.Empty(other.LedgerEvents);
         }

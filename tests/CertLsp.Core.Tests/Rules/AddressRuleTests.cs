@@ -58,22 +58,25 @@ public sealed class AddressRuleTests
         const string alphabet = "0123456789.:a";
         int seed = int.TryParse(Environment.GetEnvironmentVariable("CERTLSP_SEED"), out int given) ? given : Environment.TickCount;
         var random = new Random(seed);
-        var texts = new List<string> { "0.0.0.0", "1.2.3.4:0", "1.2.3.4:65535", "1.2.3.4:65536", "1.2.3.4:00080", "1.2.3.4:000080", "01.2.3.4", "1.2.3.256", "127.0.0.2", "1.2.3.4:", ":1", "" };
+        var texts = new List<string> { "0.0.0.0", "1.2.3.4:0", "1.2.3.4:65535", "1.2.3.4:65536", "1.2.3.4:00080", "1.2.3.4:000080",
+            "01.2.3.4", "1.2.3.256", "127.0.0.2", "1.2.3.4:", ":1", "" };
         for (int n = 0; n < 200_000; n++)
         {
             var chars = new char[random.Next(1, 10)];
             for (int i = 0; i < chars.Length; i++) chars[i] = alphabet[random.Next(alphabet.Length)];
             texts.Add(new string(chars));
         }
-        for (int n = 0; n < 50_000; n++) texts.Add($"{random.Next(300)}.{random.Next(300)}.{random.Next(300)}.{random.Next(300)}:{random.Next(70_000)}");
+        for (int n = 0; n < 50_000; n++) texts.Add(
+            $"{random.Next(300)}.{random.Next(300)}.{random.Next(300)}.{random.Next(300)}:{random.Next(70_000)}");
         int accepted = 0;
         foreach (var text in texts)
         {
             foreach (bool allowPort in new[] { true, false })
             {
-                if (!CertLsp.Core.Rules.AddressRule.TryParseCommon(text, 47808, allowPort, out var quick)) continue;
+                if (!Core.Rules.AddressRule.TryParseCommon(text, 47808, allowPort, out var quick)) continue;
                 accepted++;
-                Assert.True(CertLsp.Core.Rules.AddressRule.TryParseExplained(text, 47808, allowPort, out var full, out var reason), $"“{text}”: {reason} (CERTLSP_SEED={seed} replays it)");
+                Assert.True(Core.Rules.AddressRule.TryParseExplained(text, 47808, allowPort, out var full, out var reason),
+                    $"“{text}”: {reason} (CERTLSP_SEED={seed} replays it)");
                 Assert.True(full == quick, $"“{text}”: {quick} against {full} (CERTLSP_SEED={seed} replays it)");
             }
         }

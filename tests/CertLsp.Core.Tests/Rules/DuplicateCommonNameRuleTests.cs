@@ -70,7 +70,8 @@ public sealed class DuplicateCommonNameRuleTests
     [Fact]
     public void The_proposed_name_skips_names_that_are_taken_or_proposed_to_another_device()
     {
-        string text = Sites.WithDevices(4, i => "") .Replace("DEV-1\n", "X\n").Replace("DEV-2\n", "x\n").Replace("DEV-3\n", "X-2\n").Replace("DEV-4\n", "X\n");
+        string text = Sites.WithDevices(4, i => "").Replace("DEV-1\n", "X\n").Replace("DEV-2\n", "x\n").Replace("DEV-3\n", "X-2\n").Replace(
+            "DEV-4\n", "X\n");
         var found = Checks.OfCode(text, "CL0201");
         var titles = found.SelectMany(d => d.Fixes).Select(f => f.Title).ToList();
         Assert.Equal(["Set the common name to “x-3”", "Set the common name to “X-4”"], titles);
@@ -90,7 +91,8 @@ public sealed class DuplicateCommonNameRuleTests
     {
         string north = Sites.Clean;
         string south = Sites.With(("site: Test Site", "site: South"), ("name: AHU-2", "name: ahu-1"), ("name: AHU-1", "name: VAV-1"));
-        var result = ManifestChecker.Check([ManifestDocument.Parse("north.site.yaml", north), ManifestDocument.Parse("south.site.yaml", south)]);
+        var result = ManifestChecker.Check([ManifestDocument.Parse("north.site.yaml", north),
+            ManifestDocument.Parse("south.site.yaml", south)]);
         var inNorth = Assert.Single(result.ByPath["north.site.yaml"], d => d.Code == "CL0201");
         var inSouth = Assert.Single(result.ByPath["south.site.yaml"], d => d.Code == "CL0201");
         Checks.AssertRange(north, inNorth, (15, 10, 15, 15), "AHU-1");
@@ -102,7 +104,8 @@ public sealed class DuplicateCommonNameRuleTests
         var fix = Assert.Single(inSouth.Fixes);
         Assert.All(fix.Edits, e => Assert.Equal("south.site.yaml", e.Path));
         string fixedSouth = Edits.Apply(south, fix.Edits);
-        var again = ManifestChecker.Check([ManifestDocument.Parse("north.site.yaml", north), ManifestDocument.Parse("south.site.yaml", fixedSouth)]);
+        var again = ManifestChecker.Check([ManifestDocument.Parse("north.site.yaml", north),
+            ManifestDocument.Parse("south.site.yaml", fixedSouth)]);
         Assert.DoesNotContain(again.All, d => d.Code == "CL0201");
         Assert.False(again.HasErrors);
     }
@@ -110,7 +113,8 @@ public sealed class DuplicateCommonNameRuleTests
     [Fact]
     public void After_a_block_scalar_name_the_commonName_goes_into_the_same_device_not_the_next()
     {
-        string text = Sites.With(("  - name: AHU-2\n    instance: 1002\n    address: 127.0.0.3\n", "  - name: |\n      ahu-1\n  - name: AHU-3\n"));
+        string text = Sites.With(("  - name: AHU-2\n    instance: 1002\n    address: 127.0.0.3\n",
+            "  - name: |\n      ahu-1\n  - name: AHU-3\n"));
         var d = Checks.OfCode(text, "CL0201")[1];
         Assert.Equal((18, 10, 20, 0), Checks.Range(text, d.Span));
         string fixedText = Checks.ApplyOnlyFix(text, d);

@@ -9,7 +9,8 @@ public sealed class DuplicateCommonNameScaleTests
 {
     private static string Copies(int count)
     {
-        var sb = new StringBuilder("site: Copies\nsubject: {country: US, state: W, locality: M, organization: O, organizationalUnit: F}\ndevices:\n");
+        var sb = new StringBuilder(
+            "site: Copies\nsubject: {country: US, state: W, locality: M, organization: O, organizationalUnit: F}\ndevices:\n");
         for (int i = 0; i < count; i++) sb.Append("  - name: AHU-1\n");
         return sb.ToString();
     }

@@ -70,9 +70,12 @@ public sealed class HostNameRuleTests
     [Fact]
     public void Ranges_are_exact_with_crlf_tabs_and_non_ascii_before_the_name()
     {
-        string text = Sites.With(("address: 127.0.0.3\n", "address: 127.0.0.3\n  - { batch: 東京😀, name: \"Käl\tte 1\", instance: 7 }  # é\n"), ("ca:", "# 😀 é\nca:")).Replace("\n", "\r\n", StringComparison.Ordinal);
+        string text = Sites.With(("address: 127.0.0.3\n",
+            "address: 127.0.0.3\n  - { batch: 東京😀, name: \"Käl\tte 1\", instance: 7 }  # é\n"), ("ca:", "# 😀 é\nca:")).Replace("\n",
+            "\r\n", StringComparison.Ordinal);
         var d = Checks.Single(text, "CL0206");
-        // Line 22 (0-based) after the added comment line; “  - { batch: 東京😀, name: ” is 25 UTF-16 units (😀 is two); the tab in the value counts as one.
+        // Line 22 (0-based) after the added comment line; “  - { batch: 東京😀, name: ” is 25 UTF-16 units (😀 is two); the tab in the value
+        // counts as one.
         Checks.AssertRange(text, d, (22, 25, 22, 35), "\"Käl\tte 1\"");
         string fixedText = Checks.ApplyOnlyFix(text, d);
         Assert.Equal("  - { batch: 東京😀, name: \"Käl\tte 1\", instance: 7, commonName: Kal-te-1 }  # é", fixedText.Split("\r\n")[22]);

@@ -17,7 +17,8 @@ public sealed class KeyProfileRuleTests
     [Fact]
     public void A_curve_the_profile_lacks_points_at_the_curve_and_is_fixed_to_P256()
     {
-        string text = Sites.With(("profile: generic", "profile: bacnet-sc"), ("algorithm: rsa\n  size: 2048", "algorithm: ecdsa\n  curve: P-384"));
+        string text = Sites.With(("profile: generic", "profile: bacnet-sc"),
+            ("algorithm: rsa\n  size: 2048", "algorithm: ecdsa\n  curve: P-384"));
         var d = Checks.Expect(text, "CL0501", (13, 9, 13, 14), "P-384");
         Assert.Contains("  curve: P-256\n", Checks.ApplyOnlyFix(text, d), StringComparison.Ordinal);
     }
@@ -35,8 +36,9 @@ public sealed class KeyProfileRuleTests
     [Fact]
     public void In_a_flow_mapping_the_range_is_the_value_on_its_line()
     {
-        string text = Sites.With(("profile: generic", "profile: enos"), ("key:\n  algorithm: rsa\n  size: 2048", "key: { algorithm: ecdsa }"));
-        var d = Checks.Expect(text, "CL0501", (11, 18, 11, 23), "ecdsa");
+        string text = Sites.With(("profile: generic", "profile: enos"),
+            ("key:\n  algorithm: rsa\n  size: 2048", "key: { algorithm: ecdsa }"));
+        _ = Checks.Expect(text, "CL0501", (11, 18, 11, 23), "ecdsa");
     }
 
     [Theory]

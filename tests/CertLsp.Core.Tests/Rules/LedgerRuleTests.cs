@@ -1,7 +1,6 @@
 using CertLsp.Core.Checking;
 using CertLsp.Core.Diagnostics;
 using CertLsp.Core.Ledger;
-using Xunit;
 
 namespace CertLsp.Core.Tests.Rules;
 
@@ -10,7 +9,9 @@ internal static class LedgerRuleCheck
 {
     public static readonly DateTimeOffset Now = new(2026, 11, 23, 12, 0, 0, TimeSpan.Zero);
 
-    public const string Manifest = "site: S\ndomain: bms.example\nsubject: { country: DE, state: B, locality: M, organization: O, organizationalUnit: U }\n{0}devices:\n  - name: AHU-1\n  - name: AHU-2\n";
+    public const string Manifest =
+        "site: S\ndomain: bms.example\nsubject: " +
+        "{ country: DE, state: B, locality: M, organization: O, organizationalUnit: U }\n{0}devices:\n  - name: AHU-1\n  - name: AHU-2\n";
 
     public static IssuedCertificate Cert(double daysLeft, DateTimeOffset? revoked = null) =>
         new("0A1B", "CN=Issuing CA", Now.AddDays(-300), Now.AddDays(daysLeft), "sha256:cert", "sha256:key", revoked);
@@ -18,7 +19,8 @@ internal static class LedgerRuleCheck
     public static List<Diagnostic> Check(SiteLedger ledger, string code, string extra = "")
     {
         string text = Manifest.Replace("{0}", extra, StringComparison.Ordinal);
-        var document = ManifestDocument.Parse("s.site.yaml", text, new LedgerInput("s.site.ledger", LedgerFormat.Write(ledger, "s.site.yaml", Now)), Now);
+        var document = ManifestDocument.Parse("s.site.yaml", text,
+            new LedgerInput("s.site.ledger", LedgerFormat.Write(ledger, "s.site.yaml", Now)), Now);
         Assert.Null(document.LedgerError);
         return [.. ManifestChecker.Check([document]).All.Where(d => d.Code == code)];
     }
@@ -53,7 +55,8 @@ public sealed class RenewalCommonNameRuleTests
         string text = LedgerRuleCheck.Manifest.Replace("{0}", "", StringComparison.Ordinal);
         var edit = fix.Edits[0];
         string fixedText = text[..edit.Span.Start] + edit.NewText + text[edit.Span.End..];
-        var document = ManifestDocument.Parse("s.site.yaml", fixedText, new LedgerInput("s.site.ledger", LedgerFormat.Write(ledger, "s.site.yaml", LedgerRuleCheck.Now)), LedgerRuleCheck.Now);
+        var document = ManifestDocument.Parse("s.site.yaml", fixedText,
+            new LedgerInput("s.site.ledger", LedgerFormat.Write(ledger, "s.site.yaml", LedgerRuleCheck.Now)), LedgerRuleCheck.Now);
         Assert.DoesNotContain(ManifestChecker.Check([document]).All, x => x.Code == "CL0205" || x.Severity == DiagnosticSeverity.Error);
 
         var otherDomain = SiteLedger.Empty.With(new LedgerEntry("AHU-1", "AHU-1.old.example", null, LedgerRuleCheck.Cert(100)));
@@ -67,7 +70,8 @@ public sealed class PendingRequestRuleTests
     [Fact]
     public void A_pending_csr_warns_with_keep_and_overwrite_fixes_as_commands()
     {
-        var ledger = SiteLedger.Empty.With(new LedgerEntry("AHU-1", "AHU-1.bms.example", new PendingRequest("sha256:k", LedgerRuleCheck.Now.AddDays(-2), "z.zip"), null));
+        var ledger = SiteLedger.Empty.With(new LedgerEntry("AHU-1", "AHU-1.bms.example",
+            new PendingRequest("sha256:k", LedgerRuleCheck.Now.AddDays(-2), "z.zip"), null));
         var d = Assert.Single(LedgerRuleCheck.Check(ledger, "CL0401"));
         Assert.Equal("AHU-1", LedgerRuleCheck.At(d));
         Assert.Equal(2, d.Fixes.Length);
@@ -84,15 +88,18 @@ public sealed class CertificateExpiredRuleTests
     [Fact]
     public void An_expired_certificate_is_an_error_and_a_valid_one_is_not()
     {
-        var d = Assert.Single(LedgerRuleCheck.Check(SiteLedger.Empty.With(new LedgerEntry("AHU-2", "AHU-2.bms.example", null, LedgerRuleCheck.Cert(-1))), "CL0402"));
+        var d = Assert.Single(LedgerRuleCheck.Check(SiteLedger.Empty.With(
+            new LedgerEntry("AHU-2", "AHU-2.bms.example", null, LedgerRuleCheck.Cert(-1))), "CL0402"));
         Assert.Equal("AHU-2", LedgerRuleCheck.At(d));
-        Assert.Empty(LedgerRuleCheck.Check(SiteLedger.Empty.With(new LedgerEntry("AHU-2", "AHU-2.bms.example", null, LedgerRuleCheck.Cert(1))), "CL0402"));
+        Assert.Empty(LedgerRuleCheck.Check(SiteLedger.Empty.With(
+            new LedgerEntry("AHU-2", "AHU-2.bms.example", null, LedgerRuleCheck.Cert(1))), "CL0402"));
     }
 }
 
 public sealed class CertificateExpiringRuleTests
 {
-    private static SiteLedger Expiring(double days) => SiteLedger.Empty.With(new LedgerEntry("AHU-1", "AHU-1.bms.example", null, LedgerRuleCheck.Cert(days)));
+    private static SiteLedger Expiring(double days) => SiteLedger.Empty.With(
+        new LedgerEntry("AHU-1", "AHU-1.bms.example", null, LedgerRuleCheck.Cert(days)));
 
     [Fact]
     public void The_default_window_is_30_days()
@@ -123,7 +130,8 @@ public sealed class CertificateRevokedRuleTests
     [Fact]
     public void A_damaged_ledger_skips_the_ledger_rules_and_says_where()
     {
-        var document = ManifestDocument.Parse("s.site.yaml", LedgerRuleCheck.Manifest.Replace("{0}", "", StringComparison.Ordinal), new LedgerInput("s.site.ledger", "ledger: 1\n\ndevice: AHU-1\n  status: revoked\n"));
+        var document = ManifestDocument.Parse("s.site.yaml", LedgerRuleCheck.Manifest.Replace("{0}", "", StringComparison.Ordinal),
+            new LedgerInput("s.site.ledger", "ledger: 1\n\ndevice: AHU-1\n  status: revoked\n"));
         Assert.Equal(4, document.LedgerError!.Line);
         Assert.DoesNotContain(document.LocalDiagnostics, d => d.Code.StartsWith("CL04", StringComparison.Ordinal));
     }

@@ -8,7 +8,8 @@ public sealed class RuleSetTests
     private static readonly Type[] RuleTypes =
     [
         .. typeof(IManifestRule).Assembly.GetTypes()
-            .Where(t => t is { IsClass: true, IsAbstract: false } && (typeof(IManifestRule).IsAssignableFrom(t) || typeof(IWorkspaceRule).IsAssignableFrom(t))),
+            .Where(t => t is { IsClass: true, IsAbstract: false }
+                && (typeof(IManifestRule).IsAssignableFrom(t) || typeof(IWorkspaceRule).IsAssignableFrom(t))),
     ];
 
     [Fact]

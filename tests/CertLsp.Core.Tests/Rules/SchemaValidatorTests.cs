@@ -107,16 +107,19 @@ public sealed class SchemaValidatorTests
     [Fact]
     public void The_inserted_key_follows_CRLF_and_flow_style()
     {
-        string crlf = Sites.With(("  - name: AHU-2\n    instance: 1002\n", "  - instance: 1002\n")).Replace("\n", "\r\n", StringComparison.Ordinal);
+        string crlf = Sites.With(("  - name: AHU-2\n    instance: 1002\n", "  - instance: 1002\n")).Replace("\n", "\r\n",
+            StringComparison.Ordinal);
         string fixedCrlf = Checks.ApplyOnlyFix(crlf, Checks.Single(crlf, "CL0004"));
-        Assert.EndsWith("  - instance: 1002\r\n    address: 127.0.0.3\r\n    name: MAC00108D0B94AE\r\n", fixedCrlf, StringComparison.Ordinal);
+        Assert.EndsWith("  - instance: 1002\r\n    address: 127.0.0.3\r\n    name: MAC00108D0B94AE\r\n", fixedCrlf,
+            StringComparison.Ordinal);
 
         string flow = Sites.With(("  - name: AHU-2\n    instance: 1002\n    address: 127.0.0.3\n", "  - {instance: 1002}\n"));
         var d = Checks.Expect(flow, "CL0004", (18, 5, 18, 13), "instance");
         Assert.EndsWith("  - {instance: 1002, name: MAC00108D0B94AE}\n", Checks.ApplyOnlyFix(flow, d), StringComparison.Ordinal);
 
         string empty = Sites.With(("  - name: AHU-2\n    instance: 1002\n    address: 127.0.0.3\n", "  - {}\n"));
-        Assert.EndsWith("  - { name: MAC00108D0B94AE }\n", Checks.ApplyOnlyFix(empty, Checks.Single(empty, "CL0004")), StringComparison.Ordinal);
+        Assert.EndsWith("  - { name: MAC00108D0B94AE }\n", Checks.ApplyOnlyFix(empty, Checks.Single(empty, "CL0004")),
+            StringComparison.Ordinal);
     }
 
     [Fact]
@@ -134,7 +137,8 @@ public sealed class SchemaValidatorTests
         // Which keys are missing: the key each fix adds.
         Assert.Equal(["devices", "site", "subject"], found.Select(d => Assert.Single(Assert.Single(d.Fixes).Edits).NewText.Split(':')[0].Trim()).Order().ToArray());
         Assert.All(found, d => Assert.Equal((0, 0, 0, 0), Checks.Range("", d.Span)));
-        string all = Edits.Apply(Checks.FilePath, "", new Diagnostics.Fix("all", [.. found.SelectMany(d => d.Fixes).SelectMany(f => f.Edits)]));
+        string all = Edits.Apply(Checks.FilePath, "", new Diagnostics.Fix("all",
+            [.. found.SelectMany(d => d.Fixes).SelectMany(f => f.Edits)]));
         Assert.Empty(Checks.OfCode(all, "CL0004"));
         Assert.DoesNotContain(Checks.Run(all), d => d.Code is "CL0001" or "CL0002" or "CL0003");
     }

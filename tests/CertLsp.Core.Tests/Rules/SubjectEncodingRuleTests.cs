@@ -43,11 +43,14 @@ public sealed class SubjectEncodingRuleTests
         Checks.None(Sites.With(("name: AHU-2", "name: >\n      AHU-2")), "CL0105");
 
     [Theory]
-    [InlineData(CertLsp.Core.Manifest.SubjectEncoding.Utf8String)]
-    [InlineData(CertLsp.Core.Manifest.SubjectEncoding.Ia5String)]
-    public void Printable_ASCII_is_allowed_in_UTF8String_and_IA5String_fields_as_the_rule_s_shortcut_assumes(CertLsp.Core.Manifest.SubjectEncoding encoding)
+    [InlineData(Manifest.SubjectEncoding.Utf8String)]
+    [InlineData(Manifest.SubjectEncoding.Ia5String)]
+    public void Printable_ASCII_is_allowed_in_UTF8String_and_IA5String_fields_as_the_rule_s_shortcut_assumes(
+        Manifest.SubjectEncoding encoding)
     {
-        for (char c = ' '; c <= '~'; c++) Assert.True(CertLsp.Core.Rules.SubjectEncodingRule.Allowed(encoding, new System.Text.Rune(c)), $"U+{(int)c:X4}");
-        Assert.False(CertLsp.Core.Rules.SubjectEncodingRule.Allowed(encoding, new System.Text.Rune('\u007F'))); // DEL, just past "~", is a control character
+        for (char c = ' '; c <= '~'; c++) Assert.True(Core.Rules.SubjectEncodingRule.Allowed(encoding, new System.Text.Rune(c)),
+            $"U+{(int)c:X4}");
+        // DEL, just past "~", is a control character
+        Assert.False(Core.Rules.SubjectEncodingRule.Allowed(encoding, new System.Text.Rune('\u007F')));
     }
 }

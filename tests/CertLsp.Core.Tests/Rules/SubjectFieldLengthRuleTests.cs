@@ -57,8 +57,9 @@ public sealed class SubjectFieldLengthRuleTests
     [Fact]
     public void Device_overrides_are_checked_too()
     {
-        string text = Sites.With(("    instance: 1002\n", $"    instance: 1002\n    subject: {{ organizationalUnit: {new string('u', 70)} }}\n"));
-        var d = Checks.Expect(text, "CL0102", (20, 35, 20, 105), new string('u', 70));
+        string text = Sites.With(("    instance: 1002\n",
+            $"    instance: 1002\n    subject: {{ organizationalUnit: {new string('u', 70)} }}\n"));
+        _ = Checks.Expect(text, "CL0102", (20, 35, 20, 105), new string('u', 70));
     }
 
     [Fact]

@@ -17,7 +17,8 @@ public sealed class SubjectMandatoryRuleTests
         // The fix inserts a placeholder to fill in: what remains is exactly the request to fill it, on the placeholder.
         var remaining = Assert.Single(Checks.Errors(fixedText));
         Checks.AssertRange(fixedText, remaining, (10, 22, 10, 24), "\"\"");
-        Assert.Empty(Checks.Errors(fixedText.Replace("organizationalUnit: \"\"", "organizationalUnit: Facilities", StringComparison.Ordinal)));
+        Assert.Empty(Checks.Errors(fixedText.Replace("organizationalUnit: \"\"", "organizationalUnit: Facilities",
+            StringComparison.Ordinal)));
     }
 
     [Fact]
@@ -32,7 +33,9 @@ public sealed class SubjectMandatoryRuleTests
     [Fact]
     public void Without_subject_the_finding_is_on_the_first_key_and_the_fix_adds_the_subject_mapping()
     {
-        string text = Sites.With(("subject:\n  country: US\n  state: Wisconsin\n  locality: Milwaukee\n  organization: Test Org\n  organizationalUnit: Facilities\n  email: bms@test.example\n", ""));
+        string text = Sites.With((
+            "subject:\n  country: US\n  state: Wisconsin\n  locality: Milwaukee\n  organization: Test Org\n  organizationalUnit: " +
+            "Facilities\n  email: bms@test.example\n", ""));
         var found = Checks.OfCode(text, "CL0101");
         Assert.Equal(5, found.Length);
         Assert.All(found, d => Checks.AssertRange(text, d, (0, 0, 0, 4), "site"));
@@ -49,7 +52,9 @@ public sealed class SubjectMandatoryRuleTests
 
     [Fact]
     public void Device_overrides_satisfy_the_rule() =>
-        Checks.None(Sites.With(("  locality: Milwaukee\n", ""), ("    instance: 1001\n", "    instance: 1001\n    subject: { locality: Madison }\n"), ("    instance: 1002\n", "    instance: 1002\n    subject:\n      locality: Green Bay\n")), "CL0101");
+        Checks.None(Sites.With(("  locality: Milwaukee\n", ""),
+            ("    instance: 1001\n", "    instance: 1001\n    subject: { locality: Madison }\n"),
+            ("    instance: 1002\n", "    instance: 1002\n    subject:\n      locality: Green Bay\n")), "CL0101");
 
     [Theory]
     [InlineData("state: \"\"", 11)]

@@ -21,11 +21,14 @@ public sealed class SubjectSpacesRuleTests
     [Fact]
     public void A_device_override_is_checked_with_exact_ranges_in_crlf_text_after_non_ascii_and_tabs()
     {
-        string text = Sites.With(("    address: 127.0.0.3\n", "    address: 127.0.0.3\n    subject: { state: Bayern,\tlocality: \"München \" }  # 😀\n")).Replace("\n", "\r\n", StringComparison.Ordinal);
+        string text = Sites.With(("    address: 127.0.0.3\n",
+            "    address: 127.0.0.3\n    subject: { state: Bayern,\tlocality: \"München \" }  # 😀\n")).Replace("\n", "\r\n",
+            StringComparison.Ordinal);
         var d = Checks.Single(text, "CL0106");
         // “    subject: { state: Bayern,<tab>locality: ” is 40 UTF-16 units.
         Checks.AssertRange(text, d, (21, 40, 21, 50), "\"München \"");
-        Assert.Contains("    subject: { state: Bayern,\tlocality: München }  # 😀\r\n", Checks.ApplyOnlyFix(text, d), StringComparison.Ordinal);
+        Assert.Contains("    subject: { state: Bayern,\tlocality: München }  # 😀\r\n", Checks.ApplyOnlyFix(text, d),
+            StringComparison.Ordinal);
     }
 
     [Fact]

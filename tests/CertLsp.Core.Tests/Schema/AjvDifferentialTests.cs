@@ -4,9 +4,7 @@ using System.Text.Json;
 using CertLsp.Core.Checking;
 using CertLsp.Core.Diagnostics;
 using CertLsp.Core.Tests.Interop;
-using CertLsp.Core.Text;
 using CertLsp.Core.Yaml;
-using Xunit;
 
 namespace CertLsp.Core.Tests.Schema;
 
@@ -66,7 +64,8 @@ public class AjvDifferentialTests
         for (int edits = random.Next(5); edits > 0; edits--)
         {
             var property = Properties[random.Next(Properties.Count)];
-            var path = property.Path.Select(step => step == "0" ? random.Next(devices.Items.Count).ToString(CultureInfo.InvariantCulture) : step).ToList();
+            var path = property.Path.Select(step => step == "0" ? random.Next(devices.Items.Count).ToString(CultureInfo.InvariantCulture)
+                : step).ToList();
             if (Parent(document, path) is not YMap parent) continue; // an edit before replaced an ancestor
             switch (random.Next(6))
             {
@@ -104,7 +103,8 @@ public class AjvDifferentialTests
         NodeTool.RequirePackage("yaml");
         var input = new StringBuilder();
         for (int i = 0; i < texts.Count; i++) input.AppendLine(JsonSerializer.Serialize(new { id = i, yaml = texts[i] }));
-        var output = NodeTool.Run("validate-manifests.mjs", [RepoPaths.Combine("schemas", "site-manifest.schema.json")], input.ToString(), TimeSpan.FromSeconds(120));
+        var output = NodeTool.Run("validate-manifests.mjs", [RepoPaths.Combine("schemas", "site-manifest.schema.json")], input.ToString(),
+            TimeSpan.FromSeconds(120));
         var verdicts = new AjvVerdict[texts.Count];
         foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
@@ -113,9 +113,10 @@ public class AjvDifferentialTests
             verdicts[id] = o.TryGetProperty("parseError", out var pe)
                 ? new AjvVerdict(false, pe.GetString(), [])
                 : new AjvVerdict(o.GetProperty("valid").GetBoolean(), null, [.. o.GetProperty("errors").EnumerateArray().Select(e =>
-                    new AjvError(e.GetProperty("instancePath").GetString()!, e.GetProperty("keyword").GetString()!, e.GetProperty("params").Clone()))]);
+                    new AjvError(e.GetProperty("instancePath").GetString()!, e.GetProperty("keyword").GetString()!,
+                        e.GetProperty("params").Clone()))]);
         }
-        Assert.All(verdicts, v => Assert.NotNull(v));
+        Assert.All(verdicts, Assert.NotNull);
         return verdicts;
     }
 
@@ -126,7 +127,8 @@ public class AjvDifferentialTests
         void Walk(string pointer, YamlKey? key, YamlNode node)
         {
             result[pointer] = (key, node);
-            if (node is YamlMapping map) foreach (var p in map.Pairs) Walk(pointer + "/" + p.Key.Value.Replace("~", "~0").Replace("/", "~1"), p.Key, p.Value);
+            if (node is YamlMapping map) foreach (var p in map.Pairs) Walk(pointer + "/"
+                + p.Key.Value.Replace("~", "~0").Replace("/", "~1"), p.Key, p.Value);
             if (node is YamlSequence list) for (int i = 0; i < list.Items.Length; i++) Walk($"{pointer}/{i}", null, list.Items[i]);
         }
         Walk("", null, root);
@@ -154,8 +156,10 @@ public class AjvDifferentialTests
             var (_, node) = nodes[e.InstancePath];
             bool matched = e.Keyword switch
             {
-                "additionalProperties" => errors.Any(d => d.Code == "CL0002" && d.Span == nodes[e.InstancePath + "/" + e.Params.GetProperty("additionalProperty").GetString()].Key!.Value.Span),
-                "required" => errors.Any(d => d.Code == "CL0004" && d.Message.Contains($"no “{e.Params.GetProperty("missingProperty").GetString()}”", StringComparison.Ordinal)),
+                "additionalProperties" => errors.Any(d => d.Code == "CL0002"
+                    && d.Span == nodes[e.InstancePath + "/" + e.Params.GetProperty("additionalProperty").GetString()].Key!.Value.Span),
+                "required" => errors.Any(d => d.Code == "CL0004" && d.Message.Contains(
+                    $"no “{e.Params.GetProperty("missingProperty").GetString()}”", StringComparison.Ordinal)),
                 "type" => errors.Any(d => d.Code == "CL0003" && d.Span == node.Span),
                 _ => errors.Any(d => ValueCodes(e.InstancePath).Contains(d.Code) && d.Span == node.Span),
             };
@@ -168,8 +172,10 @@ public class AjvDifferentialTests
             {
                 "CL0002" => nodes.Any(n => n.Value.Key?.Span == d.Span && ajv.Errors.Any(e => e.Keyword == "additionalProperties"
                     && n.Key == e.InstancePath + "/" + e.Params.GetProperty("additionalProperty").GetString())),
-                "CL0004" => ajv.Errors.Any(e => e.Keyword == "required" && d.Message.Contains($"no “{e.Params.GetProperty("missingProperty").GetString()}”", StringComparison.Ordinal)),
-                _ => nodes.Any(n => n.Value.Node.Span == d.Span && ajv.Errors.Any(e => e.InstancePath == n.Key && e.Keyword is not ("required" or "additionalProperties" or "if"))),
+                "CL0004" => ajv.Errors.Any(e => e.Keyword == "required"
+                    && d.Message.Contains($"no “{e.Params.GetProperty("missingProperty").GetString()}”", StringComparison.Ordinal)),
+                _ => nodes.Any(n => n.Value.Node.Span == d.Span && ajv.Errors.Any(e => e.InstancePath == n.Key
+                    && e.Keyword is not ("required" or "additionalProperties" or "if"))),
             };
             if (!matched) yield return $"the core: {d.Code} {d.Span} {d.Message}, ajv: nothing there";
         }
@@ -194,7 +200,8 @@ public class AjvDifferentialTests
         int valid = verdicts.Count(v => v.Valid);
         Assert.InRange(valid, Documents / 10, Documents * 9 / 10);
         var keywords = verdicts.SelectMany(v => v.Errors).Select(e => e.Keyword).ToHashSet();
-        Assert.Superset(new HashSet<string> { "additionalProperties", "required", "type", "enum", "minimum", "maximum", "minLength", "maxLength", "pattern", "format" }, keywords);
+        Assert.Superset(new HashSet<string> { "additionalProperties", "required", "type", "enum", "minimum", "maximum", "minLength",
+            "maxLength", "pattern", "format" }, keywords);
     }
 
     [NeedsFact(Needs.NpmPeers)]
@@ -209,7 +216,8 @@ public class AjvDifferentialTests
     {
         var text = YamlText.Write(With(SchemaAgreementTests.FullDocument(), new YScalar("1e3")));
         Assert.True(Assert.Single(ValidateWithAjv([text])).Valid); // JSON: the number 1000
-        Assert.Contains(ManifestChecker.Check("x.site.yaml", text).All, d => d.Code == "CL0003" && d.Message.Contains("“1e3”", StringComparison.Ordinal));
+        Assert.Contains(ManifestChecker.Check("x.site.yaml", text).All, d => d.Code == "CL0003"
+            && d.Message.Contains("“1e3”", StringComparison.Ordinal));
 
         static YMap With(YMap document, YScalar value)
         {

@@ -3,9 +3,6 @@ using System.Text.Json;
 using CertLsp.Core.Checking;
 using CertLsp.Core.Diagnostics;
 using CertLsp.Core.Schema;
-using CertLsp.Core.Tests.Interop;
-using CertLsp.Core.Text;
-using Xunit;
 
 namespace CertLsp.Core.Tests.Schema;
 
@@ -34,7 +31,8 @@ public class SchemaAgreementTests
         if (type == "object")
         {
             var map = new YMap();
-            foreach (var p in schema.GetProperty("properties").EnumerateObject()) map[p.Name] = ValidValue(p.Name, SchemaFile.Resolve(p.Value));
+            foreach (var p in schema.GetProperty("properties").EnumerateObject()) map[p.Name] =
+                ValidValue(p.Name, SchemaFile.Resolve(p.Value));
             return map;
         }
         if (type == "array") return new YList([ValidValue(name, SchemaFile.Resolve(schema.GetProperty("items")))]);
@@ -86,14 +84,16 @@ public class SchemaAgreementTests
     public void The_walk_reaches_every_property_including_those_behind_refs_and_list_items()
     {
         var pointers = Properties.Select(p => p.Pointer).ToHashSet();
-        Assert.Superset(new HashSet<string> { "site", "ca.profile", "ca.issuers", "subject.country", "key.size", "bacnet.generateCsrCommand", "devices", "devices[].name", "devices[].subject.email" }, pointers);
+        Assert.Superset(new HashSet<string> { "site", "ca.profile", "ca.issuers", "subject.country", "key.size",
+            "bacnet.generateCsrCommand", "devices", "devices[].name", "devices[].subject.email" }, pointers);
         Assert.True(Properties.Count >= 35, $"{Properties.Count} properties");
     }
 
     [Fact]
     public void The_embedded_schema_is_the_schema_file()
     {
-        Assert.Equal(File.ReadAllText(RepoPaths.Combine("schemas", "site-manifest.schema.json")).ReplaceLineEndings(), ManifestSchema.Json.ReplaceLineEndings());
+        Assert.Equal(File.ReadAllText(RepoPaths.Combine("schemas", "site-manifest.schema.json")).ReplaceLineEndings(),
+            ManifestSchema.Json.ReplaceLineEndings());
     }
 
     [Fact]
@@ -116,29 +116,35 @@ public class SchemaAgreementTests
 
     [Fact]
     public void An_unknown_key_next_to_any_property_is_CL0002_at_the_key_with_a_did_you_mean() =>
-        ForEach(Properties.Where(p => p.Parent.TryGetProperty("additionalProperties", out var a) && a.ValueKind == JsonValueKind.False), p =>
+        ForEach(Properties.Where(p => p.Parent.TryGetProperty("additionalProperties", out var a) && a.ValueKind == JsonValueKind.False),
+            p =>
         {
             var typo = p.Name + "x";
             // The misspelt key stands where the real one is missing (a key already present is never suggested).
-            var result = Check(With(With(FullDocument(), [.. p.ParentPath, typo], _ => YScalar.Quoted("v")), [.. p.ParentPath, p.Name], _ => null));
+            var result = Check(With(With(FullDocument(), [.. p.ParentPath, typo], _ => YScalar.Quoted("v")), [.. p.ParentPath, p.Name],
+                _ => null));
             var key = YamlText.Find(result.Text, [.. p.ParentPath, typo]).Key!.Value;
             var unknown = result.Diagnostics.Where(d => d.Code == "CL0002").ToList();
             if (unknown.Count != 1 || unknown[0].Span != key.Span) return [$"expected one CL0002 at {key.Span}\n{result.Describe()}"];
-            return unknown[0].Message.Contains($"Did you mean “{p.Name}”", StringComparison.Ordinal) ? [] : [$"no did-you-mean: {unknown[0].Message}"];
+            return unknown[0].Message.Contains($"Did you mean “{p.Name}”", StringComparison.Ordinal) ? []
+                : [$"no did-you-mean: {unknown[0].Message}"];
         });
 
     [Fact]
     public void A_missing_required_property_is_CL0004_naming_it() =>
-        ForEach(Properties.Where(p => p.Parent.TryGetProperty("required", out var r) && r.EnumerateArray().Any(x => x.GetString() == p.Name)), p =>
+        ForEach(Properties.Where(p => p.Parent.TryGetProperty("required", out var r)
+            && r.EnumerateArray().Any(x => x.GetString() == p.Name)), p =>
         {
             var result = Check(With(FullDocument(), p.Path, _ => null));
             var missing = result.Diagnostics.Where(d => d.Code == "CL0004").ToList();
-            return missing.Count == 1 && missing[0].Message.Contains($"“{p.Name}”", StringComparison.Ordinal) ? [] : [$"expected one CL0004\n{result.Describe()}"];
+            return missing.Count == 1 && missing[0].Message.Contains($"“{p.Name}”", StringComparison.Ordinal) ? []
+                : [$"expected one CL0004\n{result.Describe()}"];
         });
 
     [Fact]
     public void An_optional_property_may_be_left_out() =>
-        ForEach(Properties.Where(p => !(p.Parent.TryGetProperty("required", out var r) && r.EnumerateArray().Any(x => x.GetString() == p.Name))), p =>
+        ForEach(Properties.Where(p => !(p.Parent.TryGetProperty("required", out var r)
+            && r.EnumerateArray().Any(x => x.GetString() == p.Name))), p =>
         {
             var result = Check(With(FullDocument(), p.Path, _ => null));
             var structural = result.Diagnostics.Where(d => d.Code is "CL0002" or "CL0003" or "CL0004").ToList();
@@ -159,12 +165,14 @@ public class SchemaAgreementTests
 
     [Fact]
     public void A_value_of_the_wrong_type_is_CL0003_at_the_value() =>
-        ForEach(Properties, p => ValuesByType.Where(v => !p.Types.Contains(v.Type) && !(v.Type == "integer" && p.Types.Contains("number"))).SelectMany(v =>
+        ForEach(Properties, p => ValuesByType.Where(v => !p.Types.Contains(v.Type)
+            && !(v.Type == "integer" && p.Types.Contains("number"))).SelectMany(v =>
         {
             var result = Check(With(FullDocument(), p.Path, _ => v.Value));
             var node = YamlText.Find(result.Text, p.Path).Node;
             var wrong = result.Diagnostics.Where(d => d.Code == "CL0003").ToList();
-            return wrong.Count == 1 && wrong[0].Span == node.Span ? [] : new[] { $"{v.Type}: expected one CL0003 at {node.Span}\n{result.Describe()}" };
+            return wrong.Count == 1 && wrong[0].Span == node.Span ? []
+                : new[] { $"{v.Type}: expected one CL0003 at {node.Span}\n{result.Describe()}" };
         }));
 
     private static IEnumerable<string> ErrorAtNode(SchemaFile.Property p, YMap document, string what)
@@ -182,7 +190,8 @@ public class SchemaAgreementTests
         var result = Check(document);
         var node = YamlText.Find(result.Text, p.Path).Node;
         var codes = CodesFor(p);
-        var wrong = result.Errors.Where(d => (codes.Contains(d.Code) && d.Span.IntersectsOrTouches(node.Span) && d.Span.Length > 0) || d.Code is "CL0002" or "CL0003" or "CL0004").ToList();
+        var wrong = result.Errors.Where(d => (codes.Contains(d.Code) && d.Span.IntersectsOrTouches(node.Span) && d.Span.Length > 0)
+            || d.Code is "CL0002" or "CL0003" or "CL0004").ToList();
         return wrong.Count == 0 ? [] : [$"{what}: accepted by the schema, but\n{result.Describe()}"];
     }
 
@@ -194,7 +203,8 @@ public class SchemaAgreementTests
             var problems = new List<string>();
             foreach (var member in members)
             {
-                YValue value = member.ValueKind == JsonValueKind.String ? YScalar.Quoted(member.GetString()!) : new YScalar(member.GetRawText());
+                YValue value = member.ValueKind == JsonValueKind.String ? YScalar.Quoted(member.GetString()!)
+                    : new YScalar(member.GetRawText());
                 problems.AddRange(NoErrorAtNode(p, With(FullDocument(), p.Path, _ => value), $"member {member.GetRawText()}"));
             }
             YValue outsider = members[0].ValueKind == JsonValueKind.String
@@ -213,10 +223,13 @@ public class SchemaAgreementTests
             {
                 if (!p.Schema.TryGetProperty(bound, out var limit)) continue;
                 long at = limit.GetInt64();
-                problems.AddRange(NoErrorAtNode(p, With(FullDocument(), p.Path, _ => new YScalar(at.ToString(CultureInfo.InvariantCulture))), $"{bound} {at}"));
-                problems.AddRange(ErrorAtNode(p, With(FullDocument(), p.Path, _ => new YScalar((at + step).ToString(CultureInfo.InvariantCulture))), $"{at + step}"));
+                problems.AddRange(NoErrorAtNode(p, With(FullDocument(), p.Path, _ =>
+                    new YScalar(at.ToString(CultureInfo.InvariantCulture))), $"{bound} {at}"));
+                problems.AddRange(ErrorAtNode(p, With(FullDocument(), p.Path, _ =>
+                    new YScalar((at + step).ToString(CultureInfo.InvariantCulture))), $"{at + step}"));
             }
-            problems.AddRange(ErrorAtNode(p, With(FullDocument(), p.Path, _ => new YScalar("99999999999999999999")), "a number beyond 64 bits"));
+            problems.AddRange(ErrorAtNode(p, With(FullDocument(), p.Path, _ => new YScalar("99999999999999999999")),
+                "a number beyond 64 bits"));
             return problems;
         });
 
@@ -242,7 +255,8 @@ public class SchemaAgreementTests
                 var accepted = p.Name == "country" ? "US" : OfLength(p, at);
                 problems.AddRange(NoErrorAtNode(p, With(document, p.Path, _ => YScalar.Quoted(accepted)), $"{bound} {at}"));
                 if (at + step < 0) continue;
-                problems.AddRange(ErrorAtNode(p, With(document, p.Path, _ => YScalar.Quoted(OfLength(p, at + step))), $"length {at + step}"));
+                problems.AddRange(ErrorAtNode(p, With(document, p.Path, _ => YScalar.Quoted(OfLength(p, at + step))),
+                    $"length {at + step}"));
             }
             return problems;
         });
@@ -262,7 +276,8 @@ public class SchemaAgreementTests
         ForEach(Properties.Where(p => p.Schema.TryGetProperty("pattern", out _)), p =>
         {
             var pattern = new System.Text.RegularExpressions.Regex(p.Schema.GetProperty("pattern").GetString()!);
-            string[] candidates = p.Name == "country" ? ["us", "U1", "ÜS"] : ["127.0.0", "127.0.0.1:", "a.b.c.d", "127.0.0.1:123456", " 127.0.0.1"];
+            string[] candidates = p.Name == "country" ? ["us", "U1", "ÜS"]
+                : ["127.0.0", "127.0.0.1:", "a.b.c.d", "127.0.0.1:123456", " 127.0.0.1"];
             var problems = new List<string>();
             foreach (var bad in candidates)
             {
@@ -310,7 +325,8 @@ public class SchemaAgreementTests
         Assert.Contains(asCn.Errors, d => d.Code == "CL0102" && d.Span == nameSpan);
         var withCn = Check(With(withoutDomain, ["devices", "0", "name"], _ => longName));
         Assert.True(!withCn.Errors.Any(), withCn.Describe());
-        var at64 = Check(With(With(withoutDomain, ["devices", "0", "commonName"], _ => null), ["devices", "0", "name"], _ => YScalar.Quoted(new string('A', 64))));
+        var at64 = Check(With(With(withoutDomain, ["devices", "0", "commonName"], _ => null), ["devices", "0", "name"], _ =>
+            YScalar.Quoted(new string('A', 64))));
         Assert.True(!at64.Errors.Any(), at64.Describe());
     }
 }

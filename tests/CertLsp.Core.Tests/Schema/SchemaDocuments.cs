@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json;
-using CertLsp.Core.Tests.Interop;
 using CertLsp.Core.Yaml;
 
 namespace CertLsp.Core.Tests.Schema;
@@ -25,8 +24,14 @@ public sealed class YMap(List<KeyValuePair<string, YValue>> entries) : YValue
         {
             int i = Entries.FindIndex(e => e.Key == key);
             if (value is null) { if (i >= 0) Entries.RemoveAt(i); }
-            else if (i >= 0) Entries[i] = new(key, value);
-            else Entries.Add(new(key, value));
+            else if (i >= 0)
+            {
+                Entries[i] = new(key, value);
+            }
+            else
+            {
+                Entries.Add(new(key, value));
+            }
         }
     }
 
@@ -48,7 +53,8 @@ public sealed class YScalar(string text) : YValue
     /// <summary>Text as a double-quoted YAML scalar (JSON escapes are valid YAML escapes).</summary>
     public static YScalar Quoted(string value) => new(JsonSerializer.Serialize(value, QuoteOptions));
 
-    private static readonly JsonSerializerOptions QuoteOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly JsonSerializerOptions QuoteOptions =
+        new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public override YValue Copy() => this;
 }
@@ -120,9 +126,11 @@ public static class YamlText
     };
 
     private static string Key(string key) =>
-        key.Length > 0 && key.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_') && !char.IsAsciiDigit(key[0]) ? key : YScalar.Quoted(key).Text;
+        key.Length > 0 && key.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_') && !char.IsAsciiDigit(key[0]) ? key
+            : YScalar.Quoted(key).Text;
 
-    /// <summary>The node at a path ("devices", "0", "name") in the text as the core reads it; the key too when the last step is a key.</summary>
+    /// <summary>The node at a path ("devices", "0", "name") in the text as the core reads it; the key too when the last step is a
+    /// key.</summary>
     public static (YamlNode Node, YamlKey? Key) Find(string text, IReadOnlyList<string> path)
     {
         YamlNode node = YamlReader.Read(text, "find").Root ?? throw new InvalidOperationException("no root");
@@ -149,7 +157,8 @@ public static class YamlText
 /// <summary>The schema file, its properties walked with $ref resolved.</summary>
 public static class SchemaFile
 {
-    public static JsonElement Root { get; } = JsonDocument.Parse(File.ReadAllText(RepoPaths.Combine("schemas", "site-manifest.schema.json"))).RootElement;
+    public static JsonElement Root { get; } = JsonDocument.Parse(
+        File.ReadAllText(RepoPaths.Combine("schemas", "site-manifest.schema.json"))).RootElement;
 
     public static JsonElement Resolve(JsonElement element)
     {

@@ -26,7 +26,9 @@ public static class BaselineFormat
                 sb.Append($"{d.Path}{Range(reported.Lines, d.Span)}: {Severity(d.Severity)} {d.Code}: {d.Message}\n");
                 foreach (var related in d.Related)
                 {
-                    sb.Append($"  related {related.Location.Path}{Start(lines[related.Location.Path], related.Location.Span)}: {related.Message}\n");
+                    sb.Append(
+                        $"  related {related.Location.Path}{Start(lines[related.Location.Path], related.Location.Span)}: " +
+                        $"{related.Message}\n");
                 }
                 foreach (var fix in d.Fixes)
                 {

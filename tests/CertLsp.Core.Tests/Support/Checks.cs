@@ -6,7 +6,8 @@ using CertLsp.Core.Text;
 
 namespace CertLsp.Core.Tests.Support;
 
-/// <summary>Runs the checker on a manifest text and states what tests assert: ranges as line/character, fixes applied and re-checked.</summary>
+/// <summary>Runs the checker on a manifest text and states what tests assert: ranges as line/character, fixes applied and
+/// re-checked.</summary>
 public static class Checks
 {
     public const string FilePath = "test.site.yaml";
@@ -17,7 +18,8 @@ public static class Checks
 
     /// <summary>Checks a manifest together with the text of its ledger (none when null).</summary>
     public static ImmutableArray<Diagnostic> Run(string text, string? ledger) =>
-        ManifestChecker.Check([ManifestDocument.Parse(FilePath, text, ledger is null ? null : new LedgerInput(LedgerPath, ledger))]).ByPath[FilePath];
+        ManifestChecker.Check([ManifestDocument.Parse(FilePath, text, ledger is null ? null
+            : new LedgerInput(LedgerPath, ledger))]).ByPath[FilePath];
 
     public const string ConfigPath = "certlsp.json";
 
@@ -89,7 +91,8 @@ public static class Checks
     /// The errors after a fix, compared with those before by code and message (counted): the diagnostic's count went down,
     /// and no other count went up, except for errors <paramref name="expectedNew"/> accepts.
     /// </summary>
-    public static void AssertFixed(Diagnostic diagnostic, Fix fix, IEnumerable<Diagnostic> before, IEnumerable<Diagnostic> after, Func<Diagnostic, bool> expectedNew, string context)
+    public static void AssertFixed(Diagnostic diagnostic, Fix fix, IEnumerable<Diagnostic> before, IEnumerable<Diagnostic> after,
+        Func<Diagnostic, bool> expectedNew, string context)
     {
         var beforeList = before.ToList();
         var afterAll = after.ToList();
@@ -110,5 +113,6 @@ public static class Checks
     public static string ApplyOnlyFix(string text, Diagnostic diagnostic) => ApplyFix(text, diagnostic, Assert.Single(diagnostic.Fixes));
 
     private static Dictionary<(string Code, string Message), int> Count(IEnumerable<Diagnostic> diagnostics) =>
-        diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).GroupBy(d => (d.Code, d.Message)).ToDictionary(g => g.Key, g => g.Count());
+        diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).GroupBy(d => (d.Code, d.Message)).ToDictionary(g => g.Key, g =>
+            g.Count());
 }

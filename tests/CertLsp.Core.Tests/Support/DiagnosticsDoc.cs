@@ -6,7 +6,8 @@ namespace CertLsp.Core.Tests.Support;
 public sealed record DocSection(string Anchor, string Code, string Title, string? Severity, string? Bad, string? Good, string? BadLedger = null, string? GoodLedger = null,
     string? BadConfig = null, string? GoodConfig = null);
 
-/// <summary>Reads docs/diagnostics.md in the format the project fixed: an anchor line, "## CODE: Title", "Bad:"/"Good:" yaml blocks.</summary>
+/// <summary>Reads docs/diagnostics.md in the format the project fixed: an anchor line, "## CODE: Title", "Bad:"/"Good:" yaml
+/// blocks.</summary>
 public static partial class DiagnosticsDoc
 {
     public static IReadOnlyList<DocSection> Sections { get; } = Parse(File.ReadAllText(RepoPaths.DiagnosticsDoc));
@@ -23,7 +24,8 @@ public static partial class DiagnosticsDoc
             if (!anchor.Success) continue;
             Assert.True(i + 1 < lines.Length, $"the anchor {anchor.Groups[1].Value} is the last line");
             var heading = HeadingLine().Match(lines[i + 1]);
-            Assert.True(heading.Success, $"the anchor {anchor.Groups[1].Value} must be followed by \"## CLdddd: Title\", not \"{lines[i + 1]}\"");
+            Assert.True(heading.Success,
+                $"the anchor {anchor.Groups[1].Value} must be followed by \"## CLdddd: Title\", not \"{lines[i + 1]}\"");
             int end = i + 2;
             while (end < lines.Length && !AnchorLine().IsMatch(lines[end])) end++;
             var body = lines[(i + 2)..end];
@@ -34,7 +36,8 @@ public static partial class DiagnosticsDoc
         return sections;
     }
 
-    /// <summary>The ```yaml (or other <paramref name="language"/>) block that follows the line <paramref name="label"/> (blank lines between allowed).</summary>
+    /// <summary>The ```yaml (or other <paramref name="language"/>) block that follows the line <paramref name="label"/> (blank lines
+    /// between allowed).</summary>
     private static string? Example(string[] body, string label, string language = "yaml")
     {
         int at = Array.IndexOf(body, label);

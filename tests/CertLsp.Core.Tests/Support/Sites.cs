@@ -42,7 +42,8 @@ public static class Sites
         return text;
     }
 
-    /// <summary>The clean manifest with its devices replaced by <paramref name="count"/> generated ones (AHU-1..), each with <paramref name="extra"/> lines.</summary>
+    /// <summary>The clean manifest with its devices replaced by <paramref name="count"/> generated ones (AHU-1..), each with <paramref
+    /// name="extra"/> lines.</summary>
     public static string WithDevices(int count, Func<int, string>? extra = null)
     {
         var sb = new System.Text.StringBuilder(Clean[..(Clean.IndexOf("devices:\n", StringComparison.Ordinal) + "devices:\n".Length)]);

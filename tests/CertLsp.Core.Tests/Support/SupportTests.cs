@@ -39,7 +39,8 @@ public sealed class SupportTests
         string text = Sites.With(("country: US", "country: UK"));
         var d = Checks.Single(text, "CL0103");
         var useless = new Fix("no-op", [new TextEdit(Checks.FilePath, new TextSpan(0, 0), "")]);
-        var harmful = new Fix("harmful", [new TextEdit(Checks.FilePath, d.Span, "GB"), new TextEdit(Checks.FilePath, new TextSpan(0, 0), "bogus: 1\n")]);
+        var harmful = new Fix("harmful", [new TextEdit(Checks.FilePath, d.Span, "GB"),
+            new TextEdit(Checks.FilePath, new TextSpan(0, 0), "bogus: 1\n")]);
         var withFixes = d with { Fixes = [useless, harmful] };
         Assert.ThrowsAny<Xunit.Sdk.XunitException>(() => Checks.ApplyFix(text, withFixes, useless));
         Assert.ThrowsAny<Xunit.Sdk.XunitException>(() => Checks.ApplyFix(text, withFixes, harmful));

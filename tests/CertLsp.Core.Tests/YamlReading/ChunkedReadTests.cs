@@ -16,7 +16,8 @@ public sealed class ChunkedReadTests(ITestOutputHelper output)
     // Small pieces so that every generated text is cut many times.
     private static readonly ChunkOptions Tiny = new(0, 4, TapeTokens: 40); // many pieces, built a few at a time
 
-    private static int Seed() => int.TryParse(Environment.GetEnvironmentVariable("CERTLSP_SEED"), out int seed) ? seed : Environment.TickCount;
+    private static int Seed() => int.TryParse(Environment.GetEnvironmentVariable("CERTLSP_SEED"), out int seed) ? seed
+        : Environment.TickCount;
 
     [Fact]
     public void A_generated_site_is_cut_into_many_pieces_and_reads_as_one()
@@ -99,7 +100,8 @@ public sealed class ChunkedReadTests(ITestOutputHelper output)
     [Fact]
     public void Pieces_of_another_file_are_not_reused_since_findings_carry_their_path()
     {
-        string text = Generate(new Random(5), 200, mistakes: false).Replace("  - name: DEV-150\n", "  - name: DEV-150\n    name: again\n", StringComparison.Ordinal);
+        string text = Generate(new Random(5), 200, mistakes: false).Replace("  - name: DEV-150\n", "  - name: DEV-150\n    name: again\n",
+            StringComparison.Ordinal);
         var first = YamlReader.Read(text, "a.site.yaml", null, Tiny);
         Assert.NotNull(first.Chunks);
         var second = YamlReader.Read(text, "b.site.yaml", first, Tiny);
@@ -124,7 +126,8 @@ public sealed class ChunkedReadTests(ITestOutputHelper output)
 
     private static void AssertSame(YamlReadResult whole, YamlReadResult chunked, string text)
     {
-        AssertSameReading(Dump(whole.Root) + Describe(whole.Diagnostics), Dump(chunked.Root) + Describe(chunked.Diagnostics), "the whole read", "pieces", text);
+        AssertSameReading(Dump(whole.Root) + Describe(whole.Diagnostics), Dump(chunked.Root) + Describe(chunked.Diagnostics),
+            "the whole read", "pieces", text);
     }
 
     /// <summary>Two readings (tree dump and findings) must be equal; on failure, the first line that differs and the text.</summary>
@@ -135,11 +138,15 @@ public sealed class ChunkedReadTests(ITestOutputHelper output)
         var b = actual.Split('\n');
         int i = 0;
         while (i < Math.Min(a.Length, b.Length) && a[i] == b[i]) i++;
-        Assert.Fail($"{actualLabel} differ from {expectedLabel} at line {i} of the dump:\n{expectedLabel}: {a.ElementAtOrDefault(i)}\n{actualLabel}: {b.ElementAtOrDefault(i)}\n--- text ---\n{text}");
+        Assert.Fail(
+            $"{actualLabel} differ from {expectedLabel} at line {i} of the dump:\n{expectedLabel}: " +
+            $"{a.ElementAtOrDefault(i)}\n{actualLabel}: {b.ElementAtOrDefault(i)}\n--- text ---\n{text}");
     }
 
     internal static string Describe(IEnumerable<Diagnostic> diagnostics) =>
-        string.Concat(diagnostics.Select(d => $"{d.Code} {d.Location.Span} {d.Message} [{string.Join(",", d.Related.Select(r => r.Location.Span))}] [{string.Join(",", d.Fixes.SelectMany(f => f.Edits).Select(e => e.Span + e.NewText))}]\n"));
+        string.Concat(diagnostics.Select(d =>
+            $"{d.Code} {d.Location.Span} {d.Message} [{string.Join(",", d.Related.Select(r => r.Location.Span))}] " +
+            $"[{string.Join(",", d.Fixes.SelectMany(f => f.Edits).Select(e => e.Span + e.NewText))}]\n"));
 
     internal static string Dump(YamlNode? node)
     {
@@ -153,7 +160,11 @@ public sealed class ChunkedReadTests(ITestOutputHelper output)
                 case YamlScalar s: sb.Append($"scalar {s.Span} {s.Style} {s.Type} [{s.Value}]\n"); break;
                 case YamlMapping m:
                     sb.Append($"mapping {m.Span} flow={m.IsFlow}\n");
-                    foreach (var p in m.Pairs) { sb.Append(' ', depth + 1).Append($"key {p.Key.Span} [{p.Key.Value}]\n"); Walk(p.Value, depth + 2); }
+                    foreach (var p in m.Pairs)
+                    {
+                        sb.Append(' ', depth + 1).Append($"key {p.Key.Span} [{p.Key.Value}]\n"); Walk(p.Value,
+                        depth + 2);
+                    }
                     break;
                 case YamlSequence q:
                     sb.Append($"sequence {q.Span} flow={q.IsFlow}\n");
@@ -165,7 +176,8 @@ public sealed class ChunkedReadTests(ITestOutputHelper output)
         return sb.ToString();
     }
 
-    private static readonly string[] Names = ["AHU-1", "VAV-2-3", "Zähler-Ost", "空调-北", "\"quoted: name\"", "'single'", "plain name", "x😀y", ""];
+    private static readonly string[] Names = ["AHU-1", "VAV-2-3", "Zähler-Ost", "空调-北", "\"quoted: name\"", "'single'", "plain name",
+        "x😀y", ""];
 
     /// <summary>A manifest with <paramref name="devices"/> items and, with mistakes, every YAML feature a cut could trip over.</summary>
     internal static string Generate(Random random, int devices, bool mistakes)
@@ -185,7 +197,8 @@ public sealed class ChunkedReadTests(ITestOutputHelper output)
             {
                 case 1: sb.Append($"{pad}- {{ name: {name}, instance: {i} }}{nl}"); break;
                 case 2: sb.Append($"{pad}- name: {name}{nl}{pad}  instance:{nl}"); break; // an empty value, ending the item
-                case 3: sb.Append($"{pad}- name: {name}{nl}{pad}  note: \"two{nl}{pad}  - lines\"{nl}"); break; // a quoted scalar over a would-be item line
+                // a quoted scalar over a would-be item line
+                case 3: sb.Append($"{pad}- name: {name}{nl}{pad}  note: \"two{nl}{pad}  - lines\"{nl}"); break;
                 case 4: sb.Append($"{pad}- name: {name}{nl}{pad}  note: |{nl}{pad}    literal{nl}{nl}{pad}    text{nl}"); break;
                 case 5: sb.Append($"{pad}- name: {name}{nl}{pad}  name: twice{nl}"); break; // a duplicate key
                 case 6: sb.Append($"{pad}# a comment{nl}{nl}"); break;
@@ -207,7 +220,8 @@ public sealed class ChunkedReadTests(ITestOutputHelper output)
         return sb.ToString();
     }
 
-    private static readonly string[] Inserts = ["x", "\n", "  - name: NEW\n", ": ", "\"", "#", "-", " ", "ü", "😀", "[", "]", "{", "\r\n", "\n  - "];
+    private static readonly string[] Inserts = ["x", "\n", "  - name: NEW\n", ": ", "\"", "#", "-", " ", "ü", "😀", "[", "]", "{", "\r\n",
+        "\n  - "];
 
     internal static string Edit(Random random, string text)
     {

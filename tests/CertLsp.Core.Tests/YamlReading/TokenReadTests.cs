@@ -1,5 +1,4 @@
 using System.Text;
-using CertLsp.Core.Tests.Support;
 using CertLsp.Core.Yaml;
 using Xunit.Abstractions;
 
@@ -12,7 +11,8 @@ namespace CertLsp.Core.Tests.YamlReading;
 /// </summary>
 public sealed class TokenReadTests(ITestOutputHelper output)
 {
-    private static int Seed() => int.TryParse(Environment.GetEnvironmentVariable("CERTLSP_SEED"), out int seed) ? seed : Environment.TickCount;
+    private static int Seed() => int.TryParse(Environment.GetEnvironmentVariable("CERTLSP_SEED"), out int seed) ? seed
+        : Environment.TickCount;
 
     /// <summary>True when the token read took the text; false when it left it to the parser.</summary>
     private static bool AssertSameAsEvents(string text)
@@ -103,7 +103,8 @@ public sealed class TokenReadTests(ITestOutputHelper output)
         Assert.True(fast > total / 20, $"only {fast} of {total} texts were read from tokens");
     }
 
-    private static readonly string[] Pieces = ["&a ", "*a", "!!str ", "? ", "|\n", ">-\n", "'it''s'", "\"\\u00e9\"", "{", "}", "[", "]", ",", ": ", "- ", "\t", "...\n", "--- ", "%YAML 1.2\n", "#", "\r", "\u0085", "\uFEFF"];
+    private static readonly string[] Pieces = ["&a ", "*a", "!!str ", "? ", "|\n", ">-\n", "'it''s'", "\"\\u00e9\"", "{", "}", "[", "]",
+        ",", ": ", "- ", "\t", "...\n", "--- ", "%YAML 1.2\n", "#", "\r", "\u0085", "\uFEFF"];
 
     /// <summary>An insertion of YAML syntax the generator never writes.</summary>
     private static string Mangle(Random random, string text)

@@ -4,7 +4,6 @@ using System.Net.Sockets;
 using CertLsp.Bacnet.Simulator;
 using CertLsp.Core.Checking;
 using CertLsp.LanguageServer.Protocol;
-using Xunit;
 
 namespace CertLsp.LanguageServer.Tests;
 
@@ -27,20 +26,25 @@ public sealed class LspDeviceCommandTests : IDisposable
 
     public void Dispose() => Directory.Delete(folder, recursive: true);
 
-    private static object Settings(string? bind, int? port = null, string? broadcast = LoopbackNamespace.Broadcast, int? generateCsrCommand = null) =>
+    private static object Settings(string? bind, int? port = null, string? broadcast = LoopbackNamespace.Broadcast,
+        int? generateCsrCommand = null) =>
         new { bacnet = new { bind, port, broadcast, generateCsrCommand } };
 
-    private static Task<T> Execute<T>(LspTestClient client, string command, object argument, object? token = null, CancellationToken cancellationToken = default) =>
-        client.Rpc.InvokeWithParameterObjectAsync<T>(Methods.ExecuteCommand, new { command, arguments = new[] { argument }, workDoneToken = token }, cancellationToken);
+    private static Task<T> Execute<T>(LspTestClient client, string command, object argument, object? token = null,
+        CancellationToken cancellationToken = default) =>
+        client.Rpc.InvokeWithParameterObjectAsync<T>(Methods.ExecuteCommand,
+            new { command, arguments = new[] { argument }, workDoneToken = token }, cancellationToken);
 
     /// <summary>Three simulated devices at 127.0.9.2..4, instances 9001..9003, named SimDevice9001..9003.</summary>
     private static SimulatedSite DiscoverSite() =>
-        SimulatedSite.Start(SimulatedDeviceSpec.Loopback(3, 9001).Select((s, i) => s with { Address = IPAddress.Parse($"127.0.9.{i + 2}") }),
+        SimulatedSite.Start(SimulatedDeviceSpec.Loopback(3, 9001).Select((s, i) =>
+            s with { Address = IPAddress.Parse($"127.0.9.{i + 2}") }),
             DiscoverPort, IPAddress.Parse(LoopbackNamespace.Broadcast));
 
     // The manifest sets the port (the settings' 47808 must lose) but no broadcast (the settings' one is used); CRLF line ends.
     private const string DiscoverManifest =
-        "site: Discover Site\r\nca: { profile: bacnet-sc }\r\nsubject:\r\n    country: DE\r\n    state: Bayern\r\n    locality: München\r\n    organization: Test GmbH\r\n    organizationalUnit: FM\r\n"
+        "site: Discover Site\r\nca: { profile: bacnet-sc }\r\nsubject:\r\n    country: DE\r\n    state: Bayern\r\n    locality: " +
+            "München\r\n    organization: Test GmbH\r\n    organizationalUnit: FM\r\n"
         + "bacnet: { port: 47815 }\r\ndevices:\r\n"
         + "    -   name: SimDevice9001\r\n        instance: 9001\r\n        address: 127.0.9.2:47815\r\n"
         + "    -   name: Boiler\r\n        instance: 9002\r\n        address: 127.0.9.30:47815\r\n"
@@ -55,7 +59,8 @@ public sealed class LspDeviceCommandTests : IDisposable
         await using var client = await LspTestClient.StartInitializedAsync(folder, initializationOptions: Settings(Bind, port: 47808));
         var before = await client.OpenAsync(Uri, DiscoverManifest);
 
-        var result = await Execute<DiscoverDevicesResult>(client, CertLspCommands.DiscoverDevices, new { uri = Uri, timeout = 1 }, "tok-discover");
+        var result = await Execute<DiscoverDevicesResult>(client, CertLspCommands.DiscoverDevices, new { uri = Uri, timeout = 1 },
+            "tok-discover");
 
         Assert.Null(result.Refusal);
         Assert.Equal(3, result.Answered);
@@ -63,7 +68,9 @@ public sealed class LspDeviceCommandTests : IDisposable
         Assert.Equal(["Boiler"], result.Updated);
         Assert.Equal(["Gone (instance 9099) did not answer Who-Is"], result.Missing);
         Assert.True(result.Applied);
-        Assert.Equal("Discover devices: 3 answered; 1 added (SimDevice9003), 1 address(es) updated (Boiler), 1 did not answer (Gone), 1 other difference(s) (see the CertLsp log).", result.Message);
+        Assert.Equal(
+            "Discover devices: 3 answered; 1 added (SimDevice9003), 1 address(es) updated (Boiler), 1 did not answer (Gone), 1 other " +
+            "difference(s) (see the CertLsp log).", result.Message);
         await client.MessageAsync(m => m.Type == MessageType.Warning && m.Message == result.Message);
         var kinds = client.Progress.Select(p => p.GetProperty("kind").GetString()).ToList();
         Assert.Equal(("begin", "end"), (kinds[0], kinds[^1]));
@@ -71,15 +78,18 @@ public sealed class LspDeviceCommandTests : IDisposable
         // The editor got one edit for the manifest, versioned against the open document.
         var applied = Assert.Single(client.AppliedEdits);
         var versioned = Assert.Single(applied.Edit.DocumentChanges!);
-        Assert.Equal((Uri, (int?)1), (versioned.TextDocument.Uri, versioned.TextDocument.Version));
+        Assert.Equal((Uri, 1), (versioned.TextDocument.Uri, versioned.TextDocument.Version));
         string after = TextEdits.Apply(DiscoverManifest, applied.Edit.Changes[Uri]);
         Assert.Equal(DiscoverManifest.Replace("127.0.9.30:47815", "127.0.9.3:47815", StringComparison.Ordinal)
-            + "    -   name: SimDevice9003\r\n        instance: 9003\r\n        address: 127.0.9.4\r\n", after); // on the site's port: no port written
+            // on the site's port: no port written
+            + "    -   name: SimDevice9003\r\n        instance: 9003\r\n        address: 127.0.9.4\r\n", after);
 
         // The edited manifest: nothing new to report, and discovery against it finds nothing left to do.
         var rechecked = await client.ChangeAsync(Uri, 2, LspTestClient.Full(after));
-        Assert.Equal(before.Diagnostics.Where(d => d.Code != "CL0302").Select(d => d.Code), rechecked.Diagnostics.Where(d => d.Code != "CL0302").Select(d => d.Code));
-        Assert.DoesNotContain(ManifestChecker.Check([ManifestDocument.Parse(ManifestPath, after)]).ByPath[ManifestPath], d => d.Severity == Core.Diagnostics.DiagnosticSeverity.Error);
+        Assert.Equal(before.Diagnostics.Where(d => d.Code != "CL0302").Select(d => d.Code),
+            rechecked.Diagnostics.Where(d => d.Code != "CL0302").Select(d => d.Code));
+        Assert.DoesNotContain(ManifestChecker.Check([ManifestDocument.Parse(ManifestPath, after)]).ByPath[ManifestPath], d =>
+            d.Severity == Core.Diagnostics.DiagnosticSeverity.Error);
         var again = await Execute<DiscoverDevicesResult>(client, CertLspCommands.DiscoverDevices, new { uri = Uri, timeout = 1 });
         Assert.Equal((3, 0, 0), (again.Answered, again.Added.Length, again.Updated.Length));
         Assert.Null(again.Edit);
@@ -106,16 +116,19 @@ public sealed class LspDeviceCommandTests : IDisposable
     [InlineData("localhost", LoopbackNamespace.Broadcast, "the setting certlsp.bacnet.bind “localhost” is not an IPv4 address")]
     [InlineData(Bind, null, "set bacnet.broadcast in the manifest or the setting certlsp.bacnet.broadcast")]
     [InlineData(Bind, "255.255.255.255", "255.255.255.255 is refused")]
-    public async Task Without_a_usable_bind_or_broadcast_address_discover_says_so_and_sends_nothing(string? bind, string? broadcast, string expected)
+    public async Task Without_a_usable_bind_or_broadcast_address_discover_says_so_and_sends_nothing(string? bind, string? broadcast,
+        string expected)
     {
         LoopbackNamespace.Require();
         // Anything sent towards the site's broadcast address would arrive here.
         using var listener = new UdpClient(new IPEndPoint(IPAddress.Parse(LoopbackNamespace.Broadcast), DiscoverPort));
         var received = listener.ReceiveAsync();
         await File.WriteAllTextAsync(ManifestPath, DiscoverManifest);
-        await using var client = await LspTestClient.StartInitializedAsync(folder, initializationOptions: Settings(bind, broadcast: broadcast));
+        await using var client = await LspTestClient.StartInitializedAsync(folder,
+            initializationOptions: Settings(bind, broadcast: broadcast));
 
-        var result = await Execute<DiscoverDevicesResult>(client, CertLspCommands.DiscoverDevices, new { uri = Uri, timeout = 1 }, "tok-none");
+        var result = await Execute<DiscoverDevicesResult>(client, CertLspCommands.DiscoverDevices, new { uri = Uri, timeout = 1 },
+            "tok-none");
 
         Assert.Contains(expected, result.Refusal);
         Assert.Equal(result.Refusal, result.Message);
@@ -169,17 +182,20 @@ public sealed class LspDeviceCommandTests : IDisposable
     public async Task Generate_csrs_for_device_held_keys_reads_each_devices_csr_into_the_zip_and_the_ledger_like_the_cli()
     {
         LoopbackNamespace.Require();
-        await using var site = SimulatedSite.Start(DeviceCsrSite.Specs(6100, "127.0.10"), CsrPort, IPAddress.Parse(LoopbackNamespace.Broadcast));
+        await using var site = SimulatedSite.Start(DeviceCsrSite.Specs(6100, "127.0.10"), CsrPort,
+            IPAddress.Parse(LoopbackNamespace.Broadcast));
         string text = DeviceKeyManifest();
         await File.WriteAllTextAsync(ManifestPath, text);
-        await using var client = await LspTestClient.StartInitializedAsync(folder, initializationOptions: Settings(Bind, generateCsrCommand: 8));
+        await using var client = await LspTestClient.StartInitializedAsync(folder,
+            initializationOptions: Settings(Bind, generateCsrCommand: 8));
         await client.OpenAsync(Uri, text);
 
         var result = await Execute<GenerateCsrsResult>(client, CertLspCommands.GenerateCsrs, new { uri = Uri, scope = "all" }, "tok-csr");
 
         Assert.Equal((2, 0, 1), (result.Requested, result.NoActionTaken, result.Failed));
         // The same zip, ledger and (absent) keys as `certlsp csr --bind` (DeviceCsrCommandTests).
-        Assert.Equal(Path.GetFileName(Assert.Single(result.Zips)), Path.GetFileName(Directory.GetFiles(folder, "CertificateSigningRequests_*.zip").Single()));
+        Assert.Equal(Path.GetFileName(Assert.Single(result.Zips)),
+            Path.GetFileName(Directory.GetFiles(folder, "CertificateSigningRequests_*.zip").Single()));
         await DeviceCsrSite.AssertRequestedAsync(ManifestPath, site, 6100);
         await client.MessageAsync(m => m.Message.Contains("2 requested, 0 no action taken, 1 failed", StringComparison.Ordinal));
 
@@ -197,7 +213,8 @@ public sealed class LspDeviceCommandTests : IDisposable
         Assert.Contains("key.source: device", result.Refusal);
         Assert.Contains("set certlsp.bacnet.bind", result.Refusal);
         Assert.Equal((0, 0, 0), (result.Requested, result.NoActionTaken, result.Failed));
-        await client.MessageAsync(m => m.Type == MessageType.Warning && m.Message.Contains("set certlsp.bacnet.bind", StringComparison.Ordinal));
+        await client.MessageAsync(m => m.Type == MessageType.Warning
+            && m.Message.Contains("set certlsp.bacnet.bind", StringComparison.Ordinal));
         Assert.Equal(["site.site.yaml"], Directory.GetFiles(folder).Select(Path.GetFileName));
     }
 }

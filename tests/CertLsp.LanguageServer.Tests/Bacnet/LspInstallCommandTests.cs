@@ -5,7 +5,6 @@ using CertLsp.Bacnet.Simulator;
 using CertLsp.Core.Ledger;
 using CertLsp.LanguageServer.Protocol;
 using CertLsp.Workflows.Ledger;
-using Xunit;
 
 namespace CertLsp.LanguageServer.Tests;
 
@@ -27,7 +26,8 @@ public sealed class LspInstallCommandTests
     private static string UriOf(DeviceKeySite site) => new Uri(site.ManifestPath).AbsoluteUri;
 
     private static Task<T> Execute<T>(LspTestClient client, string command, object argument, object? token = null) =>
-        client.Rpc.InvokeWithParameterObjectAsync<T>(Methods.ExecuteCommand, new { command, arguments = new[] { argument }, workDoneToken = token });
+        client.Rpc.InvokeWithParameterObjectAsync<T>(Methods.ExecuteCommand,
+            new { command, arguments = new[] { argument }, workDoneToken = token });
 
     /// <summary>Device CSRs (certlsp csr --bind), the demo CA's answer to them and the certificates in it by CN.</summary>
     private static async Task<(string Answer, Dictionary<string, string> Certificates)> SignedAnswerAsync(DeviceKeySite site)
@@ -74,13 +74,16 @@ public sealed class LspInstallCommandTests
         var (client, uri) = await OpenAsync(site, Bind);
         await using var _ = client;
 
-        var result = await Execute<ImportCertificatesResult>(client, CertLspCommands.ImportCertificates, new { uri, path = answer }, "tok-import");
+        var result = await Execute<ImportCertificatesResult>(client, CertLspCommands.ImportCertificates, new { uri, path = answer },
+            "tok-import");
 
         Assert.Equal((3, 0, false), (result.Imported, result.Rejected, result.Cancelled));
         Assert.Equal((3, 0, 0), (result.Installs!.Installed, result.Installs.Failed, result.Installs.Pending));
         Assert.Equal(["dev-0001", "dev-0002", "dev-0003"], result.Installs.Devices.Select(d => d.Device));
-        Assert.All(result.Installs.Devices, d => Assert.Equal(("installed", "issuer and operational certificates written, read back and activated"), (d.State, d.Detail)));
-        Assert.Equal("Certificates: 3 imported, 0 already imported, 0 rejected. Installs on the devices: 3 installed, 0 failed.", result.Message);
+        Assert.All(result.Installs.Devices, d => Assert.Equal(
+            ("installed", "issuer and operational certificates written, read back and activated"), (d.State, d.Detail)));
+        Assert.Equal("Certificates: 3 imported, 0 already imported, 0 rejected. Installs on the devices: 3 installed, 0 failed.",
+            result.Message);
         await client.MessageAsync(m => m.Type == MessageType.Info && m.Message == result.Message);
         for (int i = 0; i < 3; i++) site.AssertInstalled(i, certificates[DeviceKeySite.CommonName(i)]);
         Assert.All(Ledger(site).Entries.Values, e => Assert.Equal(InstallState.Installed, e.InstallStateOfCertificate));
@@ -106,9 +109,11 @@ public sealed class LspInstallCommandTests
             var result = await Execute<ImportCertificatesResult>(client, CertLspCommands.ImportCertificates, new { uri, path = answer });
             Assert.Equal(3, result.Imported);
             Assert.Equal((0, 0, 3), (result.Installs!.Installed, result.Installs.Failed, result.Installs.Pending));
-            Assert.Contains("3 certificate(s) wait to be installed on their devices (key.source: device), recorded as install pending", result.Message);
+            Assert.Contains("3 certificate(s) wait to be installed on their devices (key.source: device), recorded as install pending",
+                result.Message);
             Assert.Contains("set certlsp.bacnet.bind", result.Message);
-            Assert.EndsWith($"Then install them with {CertLspCommands.InstallCertificates}.", result.Message); // the server's command, never the client's title
+            // the server's command, never the client's title
+            Assert.EndsWith($"Then install them with {CertLspCommands.InstallCertificates}.", result.Message);
             await client.MessageAsync(m => m.Type == MessageType.Warning && m.Message == result.Message);
             for (int i = 0; i < 3; i++) site.AssertUntouched(i);
             Assert.All(Ledger(site).Entries.Values, e => Assert.Equal(InstallState.Pending, e.InstallStateOfCertificate));
@@ -155,7 +160,8 @@ public sealed class LspInstallCommandTests
         // dev-0002 makes a new key pair after its CSR went to the CA: the certificate no longer matches its key.
         await using (var bacnet = BacnetClient.Start(new BacnetClientOptions(BipEndpoint.Parse("127.0.1.22", 0), null)))
         {
-            var again = await new CertificateProvisioning(bacnet).GenerateAndReadCsrAsync(site.Device(1).Endpoint, ObjectId.NetworkPort(SimulatedDevice.ScPort), 8);
+            var again = await new CertificateProvisioning(bacnet).GenerateAndReadCsrAsync(site.Device(1).Endpoint,
+                ObjectId.NetworkPort(SimulatedDevice.ScPort), 8);
             Assert.True(again.Ok, again.Failure?.Detail);
         }
         string answer = site.SignAll();
@@ -169,10 +175,13 @@ public sealed class LspInstallCommandTests
         Assert.Equal((2, 1, 0), (result.Installs!.Installed, result.Installs.Failed, result.Installs.Pending));
         var refused = Assert.Single(result.Installs.Devices, d => d.State == "failed");
         Assert.Equal("dev-0002", refused.Device);
-        Assert.Equal("device 12202 at 127.12.0.3:47817, NetworkPort:2: ReinitializeDevice ACTIVATE_CHANGES: error Device/InvalidConfigurationData; its pending changes were discarded", refused.Detail);
+        Assert.Equal(
+            "device 12202 at 127.12.0.3:47817, NetworkPort:2: ReinitializeDevice ACTIVATE_CHANGES: error " +
+            "Device/InvalidConfigurationData; its pending changes were discarded", refused.Detail);
         Assert.Contains("Installs on the devices: 2 installed, 1 failed (dev-0002).", result.Message);
         await client.MessageAsync(m => m.Type == MessageType.Warning && m.Message == result.Message);
-        await client.MessageAsync(m => m.Type == MessageType.Log && m.Message.Contains("dev-0002: failed: device 12202", StringComparison.Ordinal));
+        await client.MessageAsync(m => m.Type == MessageType.Log
+            && m.Message.Contains("dev-0002: failed: device 12202", StringComparison.Ordinal));
         site.AssertInstalled(0, certificates[DeviceKeySite.CommonName(0)]);
         site.AssertInstalled(2, certificates[DeviceKeySite.CommonName(2)]);
         site.AssertUntouched(1);
@@ -223,7 +232,10 @@ public sealed class LspInstallCommandTests
         Assert.True(result.Cancelled);
         Assert.Equal(Devices, result.Imported);
         Assert.Equal((Stuck, 0, Devices - Stuck), (result.Installs!.Installed, result.Installs.Failed, result.Installs.Pending));
-        Assert.StartsWith($"Certificates: {Devices} imported, 0 already imported, 0 rejected. Installs on the devices cancelled: {Stuck} installed, 0 failed, {Devices - Stuck} not installed (dev-0033, dev-0034, dev-0035, dev-0036, dev-0037, …). The ledger records the rest as not installed;", result.Message);
+        Assert.StartsWith(
+            $"Certificates: {Devices} imported, 0 already imported, 0 rejected. Installs on the devices cancelled: {Stuck} installed, 0 " +
+            $"failed, {Devices - Stuck} not installed (dev-0033, dev-0034, dev-0035, dev-0036, dev-0037, …). The ledger records the rest " +
+            $"as not installed;", result.Message);
         await client.MessageAsync(m => m.Type == MessageType.Warning && m.Message == result.Message);
 
         // The ledger and the devices agree: installed exactly where the device has it active, pending where it has nothing.

@@ -36,7 +36,7 @@ public static class PrivateMount
         foreach (var a in new[] { "-m", "--propagation", "private", "sh", "-uc", script }) info.ArgumentList.Add(a);
         foreach (var (k, v) in variables) info.Environment[k] = v;
         info.Environment["CERTLSP"] = $"dotnet {CliProcess.Dll}";
-        info.Environment.Remove(CertLsp.Workflows.Certificates.KeyStore.PassphraseVariable);
+        info.Environment.Remove(Workflows.Certificates.KeyStore.PassphraseVariable);
         return Process.Start(info)!;
     }
 

@@ -8,5 +8,6 @@ public static class Soak
     public static int Scale(int normal, int factor = 10) => On ? normal * factor : normal;
 
     /// <summary>A random seed, or CERTLSP_SEED to replay a run whose seed a test printed.</summary>
-    public static int Seed() => int.TryParse(Environment.GetEnvironmentVariable("CERTLSP_SEED"), out int seed) ? seed : Environment.TickCount;
+    public static int Seed() => int.TryParse(Environment.GetEnvironmentVariable("CERTLSP_SEED"), out int seed) ? seed
+        : Environment.TickCount;
 }

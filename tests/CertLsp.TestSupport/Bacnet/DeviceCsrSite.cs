@@ -28,7 +28,8 @@ public static class DeviceCsrSite
         "site: Sim Site\ndomain: bms.test.example\nca: { profile: bacnet-sc }\n"
         + "subject: { country: DE, state: Bayern, locality: München, organization: Test GmbH, organizationalUnit: Gebäudetechnik }\n"
         + $"key: {{ algorithm: ecdsa, curve: P-256, source: device }}\nbacnet: {bacnet}\ndevices:\n"
-        + string.Concat(Enumerable.Range(1, devices).Select(i => $"  - name: dev-0{i}\n    instance: {firstInstance + i}\n    address: {subnet}.{i + 1}\n"));
+        + string.Concat(Enumerable.Range(1, devices).Select(i =>
+            $"  - name: dev-0{i}\n    instance: {firstInstance + i}\n    address: {subnet}.{i + 1}\n"));
 
     /// <summary>
     /// The one zip holds the CSRs of dev-01 and dev-02 (each the device's own, for its CN), the ledger has them pending in that

@@ -18,7 +18,8 @@ public sealed class DeviceKeySite : IAsyncDisposable
 
     private readonly DemoAuthority ca = new();
 
-    private DeviceKeySite(int count, ushort port, byte subnet, uint firstInstance, Func<SimulatedDeviceSpec, SimulatedDeviceSpec>? configure)
+    private DeviceKeySite(int count, ushort port, byte subnet, uint firstInstance, Func<SimulatedDeviceSpec,
+        SimulatedDeviceSpec>? configure)
     {
         Port = port;
         Specs = [.. Enumerable.Range(0, count).Select(i => new SimulatedDeviceSpec(firstInstance + (uint)i, Address(subnet, i))
@@ -45,7 +46,8 @@ public sealed class DeviceKeySite : IAsyncDisposable
     }
 
     /// <param name="configure">Changes each device's spec (its limits, a File_Size it refuses to write).</param>
-    public static DeviceKeySite Start(int count, ushort port, byte subnet, uint firstInstance = 7001, Func<SimulatedDeviceSpec, SimulatedDeviceSpec>? configure = null) =>
+    public static DeviceKeySite Start(int count, ushort port, byte subnet, uint firstInstance = 7001, Func<SimulatedDeviceSpec,
+        SimulatedDeviceSpec>? configure = null) =>
         new(count, port, subnet, firstInstance, configure);
 
     public ushort Port { get; }
@@ -66,8 +68,8 @@ public sealed class DeviceKeySite : IAsyncDisposable
     public void AssertInstalled(int i, string certificate)
     {
         var device = Device(i);
-        Assert.Equal(certificate, System.Text.Encoding.ASCII.GetString(device.FileContent(SimulatedDevice.OperationalFile)));
-        Assert.Equal(IssuerPem, System.Text.Encoding.ASCII.GetString(device.FileContent(SimulatedDevice.IssuerFile1)));
+        Assert.Equal(certificate, Encoding.ASCII.GetString(device.FileContent(SimulatedDevice.OperationalFile)));
+        Assert.Equal(IssuerPem, Encoding.ASCII.GetString(device.FileContent(SimulatedDevice.IssuerFile1)));
         Assert.False(device.ChangesPending);
         using var expected = X509Certificate2.CreateFromPem(certificate);
         Assert.Equal(expected.Thumbprint, device.ActiveCertificate?.Thumbprint);
@@ -97,7 +99,8 @@ public sealed class DeviceKeySite : IAsyncDisposable
         return answer;
     }
 
-    /// <summary>The demo CA answers each CSR zip with its own zip (a CA's answer holds at most 50 certificates); returns their paths.</summary>
+    /// <summary>The demo CA answers each CSR zip with its own zip (a CA's answer holds at most 50 certificates); returns their
+    /// paths.</summary>
     public IReadOnlyList<string> SignEach()
     {
         var zips = Directory.GetFiles(Folder, "CertificateSigningRequests_*.zip").Order(StringComparer.Ordinal).ToList();
@@ -115,9 +118,10 @@ public sealed class DeviceKeySite : IAsyncDisposable
     public static Dictionary<string, string> Certificates(string answer)
     {
         using var zip = System.IO.Compression.ZipFile.OpenRead(answer);
-        return zip.Entries.Where(e => e.FullName.EndsWith(".crt", StringComparison.Ordinal)).ToDictionary(e => e.FullName[..^".crt".Length], e =>
+        return zip.Entries.Where(e => e.FullName.EndsWith(".crt", StringComparison.Ordinal)).ToDictionary(e =>
+            e.FullName[..^".crt".Length], e =>
         {
-            using var reader = new StreamReader(e.Open(), System.Text.Encoding.ASCII);
+            using var reader = new StreamReader(e.Open(), Encoding.ASCII);
             return reader.ReadToEnd();
         });
     }

@@ -60,7 +60,8 @@ public sealed class LspTestClient : IAsyncDisposable
         return client;
     }
 
-    public static async Task<LspTestClient> StartInitializedAsync(string? rootFolder = null, Action<JsonRpc>? configure = null, object? initializationOptions = null)
+    public static async Task<LspTestClient> StartInitializedAsync(string? rootFolder = null, Action<JsonRpc>? configure = null,
+        object? initializationOptions = null)
     {
         var client = Start(configure);
         await client.InitializeAsync(rootFolder, initializationOptions);
@@ -81,7 +82,8 @@ public sealed class LspTestClient : IAsyncDisposable
     }
 
     public Task<T> Request<T>(string method, object? parameters) =>
-        parameters is null ? Rpc.InvokeWithCancellationAsync<T>(method, [], CancellationToken.None) : Rpc.InvokeWithParameterObjectAsync<T>(method, parameters);
+        parameters is null ? Rpc.InvokeWithCancellationAsync<T>(method, [], CancellationToken.None)
+            : Rpc.InvokeWithParameterObjectAsync<T>(method, parameters);
 
     public Task Notify(string method, object parameters) => Rpc.NotifyWithParameterObjectAsync(method, parameters);
 
@@ -216,8 +218,10 @@ public sealed class LspTestClient : IAsyncDisposable
         public object? RegisterCapability(JsonElement parameters) => null;
     }
 
-    /// <summary>Waits until the settled diagnostics of a document satisfy a condition (workspace and ledger effects take a moment).</summary>
-    public async Task<PublishDiagnosticsParams> WaitUntilAsync(string uri, Func<PublishDiagnosticsParams, bool> condition, TimeSpan? timeout = null)
+    /// <summary>Waits until the settled diagnostics of a document satisfy a condition (workspace and ledger effects take a
+    /// moment).</summary>
+    public async Task<PublishDiagnosticsParams> WaitUntilAsync(string uri, Func<PublishDiagnosticsParams, bool> condition,
+        TimeSpan? timeout = null)
     {
         var deadline = DateTime.UtcNow + (timeout ?? Waits.HangGuard);
         while (true)

@@ -11,7 +11,7 @@ public static class TextEdits
         while (line < position.Line && i < text.Length)
         {
             if (text[i] == '\r' && i + 1 < text.Length && text[i + 1] == '\n') i++;
-            if (text[i] == '\n' || text[i] == '\r') line++;
+            if (text[i] is '\n' or '\r') line++;
             i++;
         }
         int lineEnd = i;
@@ -41,5 +41,6 @@ public static class TextEdits
     }
 
     /// <summary>The text a range covers.</summary>
-    public static string Slice(string text, CertLsp.LanguageServer.Protocol.Range range) => text[Offset(text, range.Start)..Offset(text, range.End)];
+    public static string Slice(string text, LanguageServer.Protocol.Range range) =>
+        text[Offset(text, range.Start)..Offset(text, range.End)];
 }

@@ -1,6 +1,5 @@
 using System.IO.Compression;
 using System.Text;
-using Xunit;
 using CertLsp.Core.Tests.Certificates;
 using CertLsp.Workflows.Certificates;
 
@@ -21,7 +20,8 @@ public sealed class CertificateArchiveTests
             ("cert1/device-1/port-1/opr-a.pem", Pem), ("cert1/issuer/iss-1.pem", Pem), ("cert1/response-notes.txt", "ok"u8.ToArray()),
             ("cert1/device-1/port-1/csr-a.pem", Pem), ("b.pem", Pem))));
         Assert.Equal(
-            [ArchiveFileKind.Certificate, ArchiveFileKind.Issuer, ArchiveFileKind.Notes, ArchiveFileKind.Request, ArchiveFileKind.Certificate],
+            [ArchiveFileKind.Certificate, ArchiveFileKind.Issuer, ArchiveFileKind.Notes, ArchiveFileKind.Request,
+                ArchiveFileKind.Certificate],
             files.Select(f => f.Kind));
         Assert.Equal(Pem, files[0].Data);
     }
@@ -35,24 +35,28 @@ public sealed class CertificateArchiveTests
     [Fact]
     public void Drive_letter_names_are_refused() => Assert.Contains("absolute path", Refusal(TempSite.MakeZip(("C:/evil.pem", Pem))));
 
-    /// <summary>A backslash separates folders (zips from PowerShell 5's Compress-Archive): so "..\\" is traversal, "C:\\" absolute.</summary>
+    /// <summary>A backslash separates folders (zips from PowerShell 5's Compress-Archive): so "..\\" is traversal, "C:\\"
+    /// absolute.</summary>
     [Theory]
     [InlineData("..\\evil.pem", "path traversal")]
     [InlineData("certs\\..\\..\\evil.pem", "path traversal")]
     [InlineData("C:\\evil.pem", "absolute path")]
     [InlineData("\\evil.pem", "absolute path")]
-    public void Backslash_names_that_leave_the_folder_are_refused(string name, string why) => Assert.Contains(why, Refusal(TempSite.MakeZip((name, Pem))));
+    public void Backslash_names_that_leave_the_folder_are_refused(string name, string why) =>
+        Assert.Contains(why, Refusal(TempSite.MakeZip((name, Pem))));
 
     [Fact]
     public void Backslashes_separate_folders_as_in_zips_made_on_windows()
     {
-        var files = CertificateArchive.ReadZip(new MemoryStream(TempSite.MakeZip(("cert1\\device-1\\port-1\\opr-a.pem", Pem), ("cert1\\issuer\\iss-1.pem", Pem))));
+        var files = CertificateArchive.ReadZip(new MemoryStream(
+            TempSite.MakeZip(("cert1\\device-1\\port-1\\opr-a.pem", Pem), ("cert1\\issuer\\iss-1.pem", Pem))));
         Assert.Equal(["cert1/device-1/port-1/opr-a.pem", "cert1/issuer/iss-1.pem"], files.Select(f => f.Name));
         Assert.Equal([ArchiveFileKind.Certificate, ArchiveFileKind.Issuer], files.Select(f => f.Kind));
     }
 
     [Fact]
-    public void Control_characters_in_names_are_refused() => Assert.Contains("control characters", Refusal(TempSite.MakeZip(("a\u0007.pem", Pem))));
+    public void Control_characters_in_names_are_refused() =>
+        Assert.Contains("control characters", Refusal(TempSite.MakeZip(("a\u0007.pem", Pem))));
 
     [Fact]
     public void Symlinks_are_refused()

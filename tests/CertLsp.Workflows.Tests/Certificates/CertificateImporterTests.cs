@@ -8,7 +8,6 @@ using CertLsp.Core.Tests.Certificates;
 using CertLsp.Workflows.Certificates;
 using CertLsp.Workflows.Ledger;
 using CertLsp.Workflows.Requests;
-using Xunit;
 
 namespace CertLsp.Workflows.Tests.Certificates;
 
@@ -38,7 +37,8 @@ public sealed class CertificateImporterTests
 
         /// <summary>The CSRs of the run, by device CN.</summary>
         public IEnumerable<(string Cn, byte[] Csr)> Csrs() =>
-            Requests.Zips.SelectMany(z => TempSite.Entries(z.Path)).Where(e => e.Key.Contains(".pem", StringComparison.Ordinal) && !e.Key.Contains("issuer", StringComparison.Ordinal))
+            Requests.Zips.SelectMany(z => TempSite.Entries(z.Path)).Where(e => e.Key.Contains(".pem", StringComparison.Ordinal)
+                && !e.Key.Contains("issuer", StringComparison.Ordinal))
                 .Select(e => (CsrGenerator.Inspect(e.Value).CommonName!, e.Value));
 
         public string Zip(string name, params (string Name, string Content)[] entries)
@@ -89,10 +89,12 @@ public sealed class CertificateImporterTests
         Assert.Equal("dev-01.bms.test.example", leaf.GetNameInfo(X509NameType.SimpleName, false));
         Assert.Equal(f.Ledger.Find("dev-01")!.Certificate!.PublicKey, Fingerprints.OfPublicKey(leaf.PublicKey));
         Assert.Equal(2, p12.Count);
-        Assert.Throws<CryptographicException>(() => X509CertificateLoader.LoadPkcs12CollectionFromFile(Path.Combine(bundles, "dev-01.p12"), "wrong"));
+        Assert.Throws<CryptographicException>(() => X509CertificateLoader.LoadPkcs12CollectionFromFile(Path.Combine(bundles, "dev-01.p12"),
+            "wrong"));
         Assert.Equal(2, CertificateFiles.ReadAll(File.ReadAllBytes(Path.Combine(bundles, "dev-01.chain.pem"))).Count);
 
-        PrivateKeyScan.AssertAbsent(f.Site, [f.Site.LedgerPath, .. Directory.GetFiles(bundles, "*.chain.pem")], [.. result.Files.Select(x => x.Reason)]);
+        PrivateKeyScan.AssertAbsent(f.Site, [f.Site.LedgerPath, .. Directory.GetFiles(bundles, "*.chain.pem")],
+            [.. result.Files.Select(x => x.Reason)]);
     }
 
     [Fact]
@@ -124,7 +126,8 @@ public sealed class CertificateImporterTests
         Assert.Equal(1, result.Count(FileVerdict.Skipped));
     }
 
-    private static ImportedFile OnlyCertificate(ImportResult result) => Assert.Single(result.Files, x => x.Verdict is FileVerdict.Rejected or FileVerdict.Accepted);
+    private static ImportedFile OnlyCertificate(ImportResult result) =>
+        Assert.Single(result.Files, x => x.Verdict is FileVerdict.Rejected or FileVerdict.Accepted);
 
     private static async Task AssertRejectedAsync(Fixture f, string zip, string reason, ImportOptions? options = null)
     {
@@ -275,7 +278,8 @@ public sealed class CertificateImporterTests
         var result = await f.ImportAsync(f.Zip("empty.zip", ("notes.txt", "nothing")), new ImportOptions { RevocationLists = [f.Site.File_("ca.crl")] });
         Assert.Equal("dev-01", Assert.Single(result.NewlyRevoked));
         Assert.Equal(CertificateStatus.Revoked, f.Ledger.Find("dev-01")!.StatusAt(DateTimeOffset.UtcNow));
-        var document = ManifestDocument.Parse(f.Site.ManifestPath, f.Site.Text, new LedgerInput(f.Site.LedgerPath, File.ReadAllText(f.Site.LedgerPath)));
+        var document = ManifestDocument.Parse(f.Site.ManifestPath, f.Site.Text,
+            new LedgerInput(f.Site.LedgerPath, File.ReadAllText(f.Site.LedgerPath)));
         Assert.Contains(document.LocalDiagnostics, d => d.Code == "CL0404");
     }
 
@@ -292,7 +296,8 @@ public sealed class CertificateImporterTests
             Assert.Equal(FileVerdict.Accepted, OnlyCertificate(result).Verdict);
             string bundles = Path.Combine(f.Site.Folder, "certificates", "site.site");
             Assert.False(File.Exists(Path.Combine(bundles, "dev-01.p12.pass")));
-            Assert.Single(X509CertificateLoader.LoadPkcs12CollectionFromFile(Path.Combine(bundles, "dev-01.p12"), "s3cret"), c => c.HasPrivateKey);
+            Assert.Single(X509CertificateLoader.LoadPkcs12CollectionFromFile(Path.Combine(bundles, "dev-01.p12"), "s3cret"), c =>
+                c.HasPrivateKey);
         }
     }
 

@@ -8,7 +8,6 @@ using CertLsp.Core.Tests.Certificates;
 using CertLsp.Workflows.Certificates;
 using CertLsp.Workflows.Ledger;
 using CertLsp.Workflows.Requests;
-using Xunit;
 
 namespace CertLsp.Workflows.Tests.Certificates;
 
@@ -25,7 +24,8 @@ public sealed class CertificateInstallerTests
     {
         public Task<DeviceCsrOutcome> RequestAsync(DeviceEntry device, CancellationToken cancellationToken)
         {
-            var subject = new DeviceSubject("DE", "Bayern", "München", "Test GmbH", "Gebäudetechnik", $"{device.Name!.Value}.bms.test.example", "bms@test.example");
+            var subject = new DeviceSubject("DE", "Bayern", "München", "Test GmbH", "Gebäudetechnik",
+                $"{device.Name!.Value}.bms.test.example", "bms@test.example");
             using var request = CsrGenerator.Generate(subject, KeySpec.EcdsaP256);
             return Task.FromResult(DeviceCsrOutcome.Of(request.CsrDer));
         }
@@ -36,7 +36,8 @@ public sealed class CertificateInstallerTests
     {
         public Dictionary<string, DeviceCertificates> Given { get; } = new(StringComparer.Ordinal);
 
-        public Task<DeviceInstallOutcome> InstallAsync(DeviceEntry device, DeviceCertificates certificates, CancellationToken cancellationToken)
+        public Task<DeviceInstallOutcome> InstallAsync(DeviceEntry device, DeviceCertificates certificates,
+            CancellationToken cancellationToken)
         {
             lock (Given) Given[device.Name!.Value] = certificates;
             return Task.FromResult(answer?.Invoke(device.Name!.Value) ?? DeviceInstallOutcome.Done);
@@ -82,7 +83,8 @@ public sealed class CertificateInstallerTests
         public Task<InstallResult> InstallRecordedAsync(IDeviceCertificateTarget target, IProgress<InstallProgress>? progress = null) =>
             CertificateInstaller.InstallRecordedAsync(Site.ManifestPath, Site.Text, target, new InstallOptions(), progress);
 
-        public string ChainFile(string device) => Path.Combine(Path.GetDirectoryName(Site.ManifestPath)!, "certificates", KeyStore.ManifestStem(Site.ManifestPath), device + ".chain.pem");
+        public string ChainFile(string device) => Path.Combine(Path.GetDirectoryName(Site.ManifestPath)!, "certificates",
+            KeyStore.ManifestStem(Site.ManifestPath), device + ".chain.pem");
 
         public SiteLedger Ledger => LedgerFile.Load(Site.LedgerPath);
 
@@ -117,7 +119,8 @@ public sealed class CertificateInstallerTests
         }
         Assert.Contains("  install: installed\n", File.ReadAllText(f.Site.LedgerPath));
 
-        var rows = StatusReport.For(Core.Checking.ManifestDocument.Parse(f.Site.ManifestPath, f.Site.Text).Manifest!, ledger, DateTimeOffset.UtcNow);
+        var rows = StatusReport.For(Core.Checking.ManifestDocument.Parse(f.Site.ManifestPath, f.Site.Text).Manifest!, ledger,
+            DateTimeOffset.UtcNow);
         Assert.All(rows, r => Assert.Equal(InstallState.Installed, r.Install));
 
         // Nothing is left to install: a re-run asks no device.
@@ -137,8 +140,10 @@ public sealed class CertificateInstallerTests
         Assert.Equal(2, first.Count(FileVerdict.Accepted));
         Assert.Equal(2, first.InstallCount(InstallState.Pending));
         Assert.All(first.Installs, i => Assert.Contains("--bind", i.Detail));
-        Assert.All(f.Ledger.Entries.Values, e => Assert.Equal(new CertificateInstall(InstallState.Pending, e.Certificate!.Fingerprint), e.Install));
-        var rows = StatusReport.For(Core.Checking.ManifestDocument.Parse(f.Site.ManifestPath, f.Site.Text).Manifest!, f.Ledger, DateTimeOffset.UtcNow);
+        Assert.All(f.Ledger.Entries.Values, e => Assert.Equal(new CertificateInstall(InstallState.Pending, e.Certificate!.Fingerprint),
+            e.Install));
+        var rows = StatusReport.For(Core.Checking.ManifestDocument.Parse(f.Site.ManifestPath, f.Site.Text).Manifest!, f.Ledger,
+            DateTimeOffset.UtcNow);
         Assert.All(rows, r => Assert.Equal((CertificateStatus.Valid, InstallState.Pending), (r.Status, r.Install)));
 
         var target = new FakeTarget();
@@ -168,15 +173,18 @@ public sealed class CertificateInstallerTests
         Assert.Equal("IOException: socket closed", Assert.Single(result.Installs, i => i.Device == "dev-03").Detail);
         var ledger = f.Ledger;
         Assert.Equal((InstallState.Failed, refusal), (ledger.Find("dev-02")!.Install!.State, ledger.Find("dev-02")!.Install!.Error));
-        Assert.All(ledger.Entries.Values, e => Assert.Equal(CertificateStatus.Valid, e.StatusAt(DateTimeOffset.UtcNow))); // nothing else is lost
-        var rows = StatusReport.For(Core.Checking.ManifestDocument.Parse(f.Site.ManifestPath, f.Site.Text).Manifest!, ledger, DateTimeOffset.UtcNow);
+        // nothing else is lost
+        Assert.All(ledger.Entries.Values, e => Assert.Equal(CertificateStatus.Valid, e.StatusAt(DateTimeOffset.UtcNow)));
+        var rows = StatusReport.For(Core.Checking.ManifestDocument.Parse(f.Site.ManifestPath, f.Site.Text).Manifest!, ledger,
+            DateTimeOffset.UtcNow);
         Assert.Equal(refusal, Assert.Single(rows, r => r.Device == "dev-02").InstallError);
 
         var retry = new FakeTarget();
         var second = await f.ImportAsync(retry);
         Assert.Equal(["dev-02", "dev-03"], retry.Given.Keys.Order());
         Assert.Equal(2, second.InstallCount(InstallState.Installed));
-        Assert.All(f.Ledger.Entries.Values, e => Assert.Equal(new CertificateInstall(InstallState.Installed, e.Certificate!.Fingerprint, e.Install!.At), e.Install));
+        Assert.All(f.Ledger.Entries.Values, e => Assert.Equal(
+            new CertificateInstall(InstallState.Installed, e.Certificate!.Fingerprint, e.Install!.At), e.Install));
     }
 
     [Fact]
@@ -219,7 +227,8 @@ public sealed class CertificateInstallerTests
         var subRequest = new CertificateRequest("CN=Issuing", subKey, HashAlgorithmName.SHA256);
         subRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
         using var issuing = subRequest.Create(root, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddMonths(6), [1, 2, 3]);
-        using var unrelated = new CertificateRequest("CN=Other", subKey, HashAlgorithmName.SHA256).CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1));
+        using var unrelated = new CertificateRequest("CN=Other", subKey, HashAlgorithmName.SHA256).CreateSelfSigned(
+            DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1));
 
         Assert.Equal([issuing, root], CertificateInstaller.Chain(issuing, [unrelated, issuing, root]));
         Assert.Equal([issuing], CertificateInstaller.Chain(issuing, [unrelated, issuing]));
@@ -249,13 +258,15 @@ public sealed class CertificateInstallerTests
             string chain = File.ReadAllText(f.ChainFile(device));
             Assert.Equal(pem.Trim() + "\n" + f.Ca.Pem.Trim() + "\n", chain.Replace("\r", ""));
             Assert.DoesNotContain("PRIVATE", chain);
-            if (!OperatingSystem.IsWindows()) Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(f.ChainFile(device)));
+            if (!OperatingSystem.IsWindows()) Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite,
+                File.GetUnixFileMode(f.ChainFile(device)));
             Assert.Contains($"{device}.chain.pem", Assert.Single(first.Files, x => x.Device == device).Reason);
         }
         File.Delete(f.SignedZip); // not needed any more
 
         // dev-02 failed once before: failed installs are retried too.
-        var failing = new FakeTarget(name => name == "dev-02" ? DeviceInstallOutcome.Failed("did not answer (no answer after 3 attempt(s))") : DeviceInstallOutcome.Done);
+        var failing = new FakeTarget(name => name == "dev-02"
+            ? DeviceInstallOutcome.Failed("did not answer (no answer after 3 attempt(s))") : DeviceInstallOutcome.Done);
         var progress = new Collect<InstallProgress>();
         var run = await f.InstallRecordedAsync(failing, progress);
         Assert.Null(run.Refusal);
@@ -341,7 +352,8 @@ public sealed class CertificateInstallerTests
         Assert.True(installed.Count <= CertificateInstaller.Parallel, $"{installed.Count} devices started: each worker started one at most");
         Assert.All(result.Installs.Where(i => i.State != InstallState.Installed), i => Assert.Equal((InstallState.Pending, "not installed: cancelled before its turn"), (i.State, i.Detail)));
         var ledger = f.Ledger;
-        Assert.All(ledger.Entries.Values, e => Assert.Equal(target.Given.ContainsKey(e.Device) ? InstallState.Installed : InstallState.Pending, e.InstallStateOfCertificate));
+        Assert.All(ledger.Entries.Values, e => Assert.Equal(target.Given.ContainsKey(e.Device) ? InstallState.Installed
+            : InstallState.Pending, e.InstallStateOfCertificate));
 
         // The rest is installed later, from the ledger.
         var rest = new FakeTarget();

@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using CertLsp.Core.Certificates;
 using CertLsp.Core.Tests.Certificates;
 using CertLsp.Workflows.Certificates;
-using Xunit;
 
 namespace CertLsp.Workflows.Tests.Certificates;
 

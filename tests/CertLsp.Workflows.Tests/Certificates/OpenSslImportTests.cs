@@ -5,7 +5,6 @@ using CertLsp.Core.Certificates;
 using CertLsp.Core.Ledger;
 using CertLsp.Core.Tests.Certificates;
 using CertLsp.Workflows.Certificates;
-using Xunit;
 
 namespace CertLsp.Workflows.Tests.Certificates;
 
@@ -27,24 +26,29 @@ public sealed partial class OpenSslImportTests
     [
         new("digitalSignature, clientAuth and serverAuth", "bacnet-sc", OpenSslCa.DeviceExtensions, null),
         new("codeSigning only", "bacnet-sc", With("keyUsage = critical,digitalSignature", "extendedKeyUsage = codeSigning"),
-            "its extendedKeyUsage lacks clientAuth and serverAuth (it has codeSigning): the CA profile “bacnet-sc” needs clientAuth and serverAuth"),
-        new("codeSigning only (openssl x509 -req)", "bacnet-sc", With("keyUsage = critical,digitalSignature", "extendedKeyUsage = codeSigning"),
+            "its extendedKeyUsage lacks clientAuth and serverAuth (it has codeSigning): the CA profile “bacnet-sc” needs clientAuth and " +
+                "serverAuth"),
+        new("codeSigning only (openssl x509 -req)", "bacnet-sc",
+            With("keyUsage = critical,digitalSignature", "extendedKeyUsage = codeSigning"),
             "its extendedKeyUsage lacks clientAuth and serverAuth (it has codeSigning)", X509Req: true),
         new("clientAuth only", "bacnet-sc", With("keyUsage = critical,digitalSignature", "extendedKeyUsage = clientAuth"),
             "its extendedKeyUsage lacks serverAuth (it has clientAuth)"),
         new("keyUsage cRLSign without digitalSignature", "bacnet-sc", With("keyUsage = critical,cRLSign", Good),
             "its keyUsage lacks digitalSignature (it has cRLSign): the CA profile “bacnet-sc” needs digitalSignature"),
-        new("no extendedKeyUsage", "bacnet-sc", NoEku, "it has no extendedKeyUsage: the CA profile “bacnet-sc” needs clientAuth and serverAuth"),
+        new("no extendedKeyUsage", "bacnet-sc", NoEku,
+            "it has no extendedKeyUsage: the CA profile “bacnet-sc” needs clientAuth and serverAuth"),
         new("no keyUsage", "bacnet-sc", With(Good), "it has no keyUsage: the CA profile “bacnet-sc” needs keyUsage digitalSignature"),
         new("no extendedKeyUsage", "enos", NoEku, "it has no extendedKeyUsage: the CA profile “enos” needs clientAuth and serverAuth"),
-        new("codeSigning only", "enos", With("keyUsage = critical,digitalSignature", "extendedKeyUsage = codeSigning"), "its extendedKeyUsage lacks clientAuth and serverAuth"),
+        new("codeSigning only", "enos", With("keyUsage = critical,digitalSignature", "extendedKeyUsage = codeSigning"),
+            "its extendedKeyUsage lacks clientAuth and serverAuth"),
         new("digitalSignature, clientAuth and serverAuth", "enos", OpenSslCa.DeviceExtensions, null),
         new("no extendedKeyUsage (any purpose)", "generic", NoEku, null),
         new("neither keyUsage nor extendedKeyUsage", "generic", ["basicConstraints = critical,CA:FALSE"], null),
         new("anyExtendedKeyUsage", "generic", With("keyUsage = critical,digitalSignature", "extendedKeyUsage = anyExtendedKeyUsage"), null),
         new("codeSigning only", "generic", With("keyUsage = critical,digitalSignature", "extendedKeyUsage = codeSigning"),
             "its extendedKeyUsage lacks clientAuth and serverAuth (it has codeSigning): the CA profile “generic” needs"),
-        new("keyUsage cRLSign without digitalSignature", "generic", With("keyUsage = critical,cRLSign", Good), "its keyUsage lacks digitalSignature (it has cRLSign)"),
+        new("keyUsage cRLSign without digitalSignature", "generic", With("keyUsage = critical,cRLSign", Good),
+            "its keyUsage lacks digitalSignature (it has cRLSign)"),
     ];
 
     [NeedsTheory(Needs.OpenSsl)]
@@ -78,7 +82,8 @@ public sealed partial class OpenSslImportTests
         var result = await site.ImportAsync(site.Zip("signed.zip", ("a.crt", wildcardCn), ("b.crt", wildcardSan)));
         Assert.All(result.Files, f => Assert.Equal(FileVerdict.Rejected, f.Verdict));
         Assert.Equal("its CN “*.bms.test.example” is a wildcard: a device certificate names exactly one host", result.Files[0].Reason);
-        Assert.Equal("its subjectAltName dNSName “*.bms.test.example” is a wildcard: a device certificate names exactly one host", result.Files[1].Reason);
+        Assert.Equal("its subjectAltName dNSName “*.bms.test.example” is a wildcard: a device certificate names exactly one host",
+            result.Files[1].Reason);
         Assert.All(site.Ledger.Entries.Values, e => Assert.Null(e.Certificate));
     }
 
@@ -100,11 +105,12 @@ public sealed partial class OpenSslImportTests
         Assert.Equal(2, lenient.Count(FileVerdict.Accepted));
         var warning = Assert.Single(lenient.Warnings);
         Assert.Contains("it is no proof that a certificate it does not list is not revoked", warning, StringComparison.Ordinal);
-        Assert.All(lenient.Files, f => Assert.Contains("; not proven unrevoked: the CRL of its issuer expired on", f.Reason, StringComparison.Ordinal));
+        Assert.All(lenient.Files, f => Assert.Contains("; not proven unrevoked: the CRL of its issuer expired on", f.Reason,
+            StringComparison.Ordinal));
         var stale = site.Ledger.Find("dev-01")!.Certificate!.CrlExpired;
         Assert.NotNull(stale);
         Assert.Contains("certificate-crl-expired: ", File.ReadAllText(site.Site.LedgerPath), StringComparison.Ordinal);
-        var manifest = CertLsp.Core.Checking.ManifestDocument.Parse(site.Site.ManifestPath, site.Site.Text).Manifest!;
+        var manifest = Core.Checking.ManifestDocument.Parse(site.Site.ManifestPath, site.Site.Text).Manifest!;
         Assert.All(StatusReport.For(manifest, site.Ledger, DateTimeOffset.UtcNow), r => Assert.Equal(stale, r.CrlExpired));
 
         // A current CRL of the issuer, given later, proves it: the mark goes.
@@ -165,7 +171,8 @@ public sealed partial class OpenSslImportTests
 
         var over = await site.ImportAsync(site.Zip("over.zip", [.. certificates, ("ca.crt", site.Ca.Pem)]));
         Assert.Equal(ImportState.Refused, over.State);
-        Assert.Contains("51 device certificate files; a zip holds at most 50 operational certificates", over.Refusal, StringComparison.Ordinal);
+        Assert.Contains("51 device certificate files; a zip holds at most 50 operational certificates", over.Refusal,
+            StringComparison.Ordinal);
 
         var result = await site.ImportAsync(site.Zip("signed.zip", [.. certificates.Take(50), ("ca.crt", site.Ca.Pem)]));
         Assert.True(result.State == ImportState.Done, result.Refusal);
@@ -186,8 +193,11 @@ public sealed partial class OpenSslImportTests
 
         var result = await site.ImportAsync(site.Zip("signed.zip", ("dev-01.crt", rogue.Sign(site.Csr(1))), ("ca.crt", rogue.Pem)));
         var rejected = Assert.Single(result.Files, f => f.Verdict == FileVerdict.Rejected);
-        Assert.Equal($"not signed directly by a configured issuer (its issuer is “CN=OpenSSL Test Issuing CA, O=CertLsp Tests”); the configured issuer of that name, {configured}, "
-            + $"did not sign it; it was signed by the issuer certificate {presented} in the answer, which is not configured", rejected.Reason);
+        Assert.Equal(
+            $"not signed directly by a configured issuer (its issuer is “CN=OpenSSL Test Issuing CA, O=CertLsp Tests”); the configured " +
+            $"issuer of that name, {configured}, "
+            + $"did not sign it; it was signed by the issuer certificate {presented} in the answer, which is not configured",
+                rejected.Reason);
         var issuer = Assert.Single(result.Files, f => f.Verdict == FileVerdict.Issuer);
         Assert.Contains($"but is another certificate: {presented} here, {configured} configured", issuer.Reason, StringComparison.Ordinal);
 
@@ -203,8 +213,10 @@ public sealed partial class OpenSslImportTests
         var result = await site.ImportAsync(site.Zip("signed.zip", ("dev-01.crt", site.Ca.Sign(site.Csr(1)))));
         Assert.Equal(1, result.Count(FileVerdict.Accepted));
         string bundles = Path.Combine(site.Site.Folder, "certificates", "site.site");
-        string info = OpenSslCa.Run("pkcs12", "-info", "-noout", "-in", Path.Combine(bundles, "dev-01.p12"), "-passin", "file:" + Path.Combine(bundles, "dev-01.p12.pass"));
-        var counts = Iterations().Matches(info).Select(m => int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        string info = OpenSslCa.Run("pkcs12", "-info", "-noout", "-in", Path.Combine(bundles, "dev-01.p12"), "-passin", "file:"
+            + Path.Combine(bundles, "dev-01.p12.pass"));
+        var counts = Iterations().Matches(info).Select(m =>
+            int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)).ToList();
         Assert.True(counts.Count >= 3, info); // the MAC, the certificates' encryption and the shrouded key bag
         Assert.All(counts, n => Assert.Equal(100_000, n));
         Assert.Contains("PBES2, PBKDF2, AES-256-CBC", info, StringComparison.Ordinal);

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Xunit;
 using CertLsp.Workflows.Files;
 
 namespace CertLsp.Workflows.Tests.Files;

@@ -22,7 +22,8 @@ public sealed class ManifestExclusionsTests : IDisposable
     {
         foreach (var file in new[]
         {
-            "site/riverside.site.yaml", "site/old/riverside.old.site.yaml", "tests/fixtures/dup.site.yaml", "tests/fixtures/deep/more.site.yml",
+            "site/riverside.site.yaml", "site/old/riverside.old.site.yaml", "tests/fixtures/dup.site.yaml",
+                "tests/fixtures/deep/more.site.yml",
             "tests/unit.site.yaml", "node_modules/pkg/x.site.yaml", "a/bin/y.site.yaml", "obj/z.site.yaml", ".git/w.site.yaml",
             "fixtures.site.yaml", "b1.site.yaml", "b2.site.yaml",
         })
@@ -39,10 +40,12 @@ public sealed class ManifestExclusionsTests : IDisposable
     }
 
     private static readonly string[] All =
-        ["b1.site.yaml", "b2.site.yaml", "fixtures.site.yaml", "site/old/riverside.old.site.yaml", "site/riverside.site.yaml", "tests/fixtures/deep/more.site.yml", "tests/fixtures/dup.site.yaml", "tests/unit.site.yaml"];
+        ["b1.site.yaml", "b2.site.yaml", "fixtures.site.yaml", "site/old/riverside.old.site.yaml", "site/riverside.site.yaml",
+            "tests/fixtures/deep/more.site.yml", "tests/fixtures/dup.site.yaml", "tests/unit.site.yaml"];
 
     [Theory]
-    [InlineData("fixtures", "tests/fixtures/deep/more.site.yml tests/fixtures/dup.site.yaml")] // a name at any depth (fixtures.site.yaml is another name)
+    // a name at any depth (fixtures.site.yaml is another name)
+    [InlineData("fixtures", "tests/fixtures/deep/more.site.yml tests/fixtures/dup.site.yaml")]
     [InlineData("fixtures/", "tests/fixtures/deep/more.site.yml tests/fixtures/dup.site.yaml")] // folders only
     [InlineData("**/fixtures/**", "tests/fixtures/deep/more.site.yml tests/fixtures/dup.site.yaml")]
     [InlineData("/tests", "tests/fixtures/deep/more.site.yml tests/fixtures/dup.site.yaml tests/unit.site.yaml")] // from the root
@@ -70,10 +73,13 @@ public sealed class ManifestExclusionsTests : IDisposable
         Write(ManifestExclusions.IgnoreFileName, "tests/\r\n!tests/unit.site.yaml\r\nsite/[old\r\n");
         var problems = new List<string>();
         var found = ManifestFiles.Expand([root], [], problems.Add);
-        Assert.DoesNotContain(found, f => f.Contains($"{Path.DirectorySeparatorChar}tests{Path.DirectorySeparatorChar}", StringComparison.Ordinal));
+        Assert.DoesNotContain(found, f => f.Contains($"{Path.DirectorySeparatorChar}tests{Path.DirectorySeparatorChar}",
+            StringComparison.Ordinal));
         Assert.Equal(2, problems.Count);
-        Assert.EndsWith(".certlspignore:2: “!” (re-including) is not supported; the line is ignored", problems[0], StringComparison.Ordinal);
-        Assert.EndsWith(".certlspignore:3: not a glob CertLsp can read (an unclosed “[”); the line is ignored", problems[1], StringComparison.Ordinal);
+        Assert.EndsWith(".certlspignore:2: “!” (re-including) is not supported; the line is ignored", problems[0],
+            StringComparison.Ordinal);
+        Assert.EndsWith(".certlspignore:3: not a glob CertLsp can read (an unclosed “[”); the line is ignored", problems[1],
+            StringComparison.Ordinal);
         // A file named on the command line is checked whatever the globs say.
         string fixture = Path.Combine(root, "tests", "fixtures", "dup.site.yaml");
         Assert.Contains(fixture, ManifestFiles.Expand([root, fixture], ["tests"]));
@@ -87,7 +93,8 @@ public sealed class ManifestExclusionsTests : IDisposable
         Assert.True(exclusions.Excludes(Path.Combine(root, "tests", "fixtures", "a.site.yaml"), isFolder: false));
         Assert.True(exclusions.Excludes(Path.Combine(root, "x", "node_modules", "a.site.yaml"), isFolder: false));
         Assert.True(exclusions.Excludes(Path.Combine(root, "a.draft.site.yaml"), isFolder: false));
-        Assert.False(exclusions.Excludes(Path.Combine(root, "fixtures"), isFolder: false)); // a file named fixtures: the glob is for folders
+        // a file named fixtures: the glob is for folders
+        Assert.False(exclusions.Excludes(Path.Combine(root, "fixtures"), isFolder: false));
         Assert.False(exclusions.Excludes(Path.Combine(root, "site", "a.site.yaml"), isFolder: false));
         Assert.False(exclusions.Excludes(Path.Combine(Path.GetTempPath(), "elsewhere", "fixtures", "a.site.yaml"), isFolder: false));
     }

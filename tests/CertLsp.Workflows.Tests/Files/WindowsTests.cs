@@ -1,6 +1,5 @@
 using System.Security.AccessControl;
 using CertLsp.Workflows.Files;
-using Xunit;
 
 namespace CertLsp.Workflows.Tests.Files;
 
@@ -20,7 +19,8 @@ public sealed class WindowsTests
         var acl = WindowsOwnerOnly.For(User, folder: true);
         Assert.True(acl.Protected, "the folder must not inherit its parent's entries (Users, Authenticated Users, Administrators)");
         var rule = Assert.Single(acl.Rules);
-        Assert.Equal(new WindowsOwnerOnly.Rule(User, FileSystemRights.FullControl, InheritanceFlags.ContainerInherit | InheritanceFlags.ObjectInherit,
+        Assert.Equal(new WindowsOwnerOnly.Rule(User, FileSystemRights.FullControl,
+            InheritanceFlags.ContainerInherit | InheritanceFlags.ObjectInherit,
             PropagationFlags.None, AccessControlType.Allow), rule);
         Assert.Equal($"D:P(A;OICI;FA;;;{User})", acl.Sddl);
     }
@@ -67,7 +67,8 @@ public sealed class WindowsTests
     [InlineData("C:\\pki\\issuing-ca.pem", "C:\\pki\\issuing-ca.pem")]
     [InlineData("c:/pki/issuing-ca.pem", "c:/pki/issuing-ca.pem")]
     [InlineData("\\\\pki-server\\share\\ca.pem", "\\\\pki-server\\share\\ca.pem")]
-    public void Manifest_paths_elsewhere_take_backslashes_as_folders_and_leave_windows_absolute_paths_as_written(string value, string expected) =>
+    public void Manifest_paths_elsewhere_take_backslashes_as_folders_and_leave_windows_absolute_paths_as_written(string value,
+        string expected) =>
         Assert.Equal(expected, ManifestPaths.Resolve("/site", value, windows: false));
 
     [Theory]

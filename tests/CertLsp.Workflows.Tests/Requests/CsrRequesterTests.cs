@@ -5,7 +5,6 @@ using CertLsp.Core.Tests.Certificates;
 using CertLsp.Workflows.Certificates;
 using CertLsp.Workflows.Ledger;
 using CertLsp.Workflows.Requests;
-using Xunit;
 
 namespace CertLsp.Workflows.Tests.Requests;
 
@@ -116,7 +115,8 @@ public sealed class CsrRequesterTests
     {
         var ledger = LedgerFile.Load(site.LedgerPath);
         var keys = KeyStore.ForManifest(site.ManifestPath, null);
-        Assert.Equal(ledger.Entries.Values.SelectMany(e => e.LiveKeys().Select(k => keys.PathFor(e.Device, k))).Order(), keys.Files().Order());
+        Assert.Equal(ledger.Entries.Values.SelectMany(e => e.LiveKeys().Select(k => keys.PathFor(e.Device, k))).Order(),
+            keys.Files().Order());
     }
 
     [Fact]
@@ -141,7 +141,8 @@ public sealed class CsrRequesterTests
         var result = await RunAsync(site, new CsrRequestOptions { Layout = ZipLayout.Cari });
         var entries = TempSite.Entries(result.Zips.Single().Path);
         Assert.Equal(
-            ["cert1/device-1001/port-1/csr-dev-01.bms.test.example.pem", "cert1/device-1002/port-1/csr-dev-02.bms.test.example.pem", "cert1/issuer/iss-1.pem", "cert1/request-notes.txt"],
+            ["cert1/device-1001/port-1/csr-dev-01.bms.test.example.pem", "cert1/device-1002/port-1/csr-dev-02.bms.test.example.pem",
+                "cert1/issuer/iss-1.pem", "cert1/request-notes.txt"],
             entries.Keys.Order(StringComparer.Ordinal));
         Assert.Contains("device-1001: dev-01.bms.test.example", Encoding.UTF8.GetString(entries["cert1/request-notes.txt"]));
         SiteConsistency.Assert(site);
@@ -161,7 +162,8 @@ public sealed class CsrRequesterTests
     [Fact]
     public async Task Devices_and_batch_select_what_is_requested()
     {
-        string manifest = TempSite.Manifest(3).Replace("    instance: 1002\n", "    instance: 1002\n    batch: north\n", StringComparison.Ordinal);
+        string manifest = TempSite.Manifest(3).Replace("    instance: 1002\n", "    instance: 1002\n    batch: north\n",
+            StringComparison.Ordinal);
         using var site = new TempSite(manifest);
         Assert.Equal(["dev-02"], (await RunAsync(site, new CsrRequestOptions { Batch = "north" })).Devices.Select(d => d.Device));
         Assert.Equal(["dev-03"], (await RunAsync(site, new CsrRequestOptions { Devices = ["dev-03"] })).Devices.Select(d => d.Device));
@@ -313,7 +315,8 @@ public sealed class CsrRequesterTests
         using var site = new TempSite(TempSite.Manifest(5));
         var now = DateTimeOffset.UtcNow;
         IssuedCertificate Certificate(int daysLeft, bool revoked = false) =>
-            new("01", "CN=Test", now.AddDays(-300), now.AddDays(daysLeft), "sha256:" + new string('c', 64), "sha256:" + new string('b', 64), revoked ? now.AddDays(-1) : null);
+            new("01", "CN=Test", now.AddDays(-300), now.AddDays(daysLeft), "sha256:" + new string('c', 64), "sha256:"
+                + new string('b', 64), revoked ? now.AddDays(-1) : null);
         var ledger = SiteLedger.Empty
             .With(new LedgerEntry("dev-02", "dev-02.bms.test.example", null, Certificate(-1)))
             .With(new LedgerEntry("dev-03", "dev-03.bms.test.example", null, Certificate(200, revoked: true)))

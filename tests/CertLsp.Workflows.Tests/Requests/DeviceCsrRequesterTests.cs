@@ -6,7 +6,6 @@ using CertLsp.Core.Tests.Certificates;
 using CertLsp.Workflows.Certificates;
 using CertLsp.Workflows.Ledger;
 using CertLsp.Workflows.Requests;
-using Xunit;
 
 namespace CertLsp.Workflows.Tests.Requests;
 
@@ -67,7 +66,8 @@ public sealed class DeviceCsrRequesterTests
         {
             ["dev-01"] = DeviceCsr(Subject("dev-01")),
             // PEM with text around it, as some devices write their CSR file
-            ["dev-02"] = Encoding.ASCII.GetBytes("device csr\n" + PemEncoding.WriteString("CERTIFICATE REQUEST", DeviceCsr(Subject("dev-02"))) + "\n"),
+            ["dev-02"] = Encoding.ASCII.GetBytes("device csr\n"
+                + PemEncoding.WriteString("CERTIFICATE REQUEST", DeviceCsr(Subject("dev-02"))) + "\n"),
             // a device that sets the CN only: the CA fills in the rest
             ["dev-03"] = CnOnly("dev-03"),
         };
@@ -95,7 +95,8 @@ public sealed class DeviceCsrRequesterTests
     private static byte[] CnOnly(string device)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        return new System.Security.Cryptography.X509Certificates.CertificateRequest($"CN={Cn(device)}", key, HashAlgorithmName.SHA256).CreateSigningRequest();
+        return new System.Security.Cryptography.X509Certificates.CertificateRequest($"CN={Cn(device)}", key,
+            HashAlgorithmName.SHA256).CreateSigningRequest();
     }
 
     [Fact]
@@ -121,7 +122,8 @@ public sealed class DeviceCsrRequesterTests
         Assert.Equal(DeviceOutcome.Requested, Assert.Single(result.Devices, d => d.Device == "dev-01").Outcome);
         Assert.Equal($"the device's CSR is for CN “{Cn("dev-99")}”; the manifest expects “{Cn("dev-02")}”", Detail("dev-02"));
         Assert.StartsWith("the device's CSR is malformed or its signature does not verify", Detail("dev-03"));
-        Assert.Equal("the device's key is ECDSA P-384; the CA profile “bacnet-sc” accepts RSA 2048, 3072 or 4096, or ECDSA P-256", Detail("dev-04"));
+        Assert.Equal("the device's key is ECDSA P-384; the CA profile “bacnet-sc” accepts RSA 2048, 3072 or 4096, or ECDSA P-256",
+            Detail("dev-04"));
         Assert.Equal("write Command := 8 (generate-csr-file): error property/write-access-denied", Detail("dev-05"));
         Assert.Equal("the device's CSR has O “Other AG”; the manifest expects “Test GmbH”", Detail("dev-06"));
         Assert.All(result.Devices.Where(d => d.Outcome == DeviceOutcome.Failed), d => Assert.Null(d.Zip));

@@ -18,7 +18,8 @@ function serverProgram(pid) {
     exe = `unreadable: ${err.message}`;
   }
   const dotnet = require('node:child_process').spawnSync('dotnet', ['--version'], { encoding: 'utf8', timeout: 20000 });
-  return { serverExe: exe, dotnetReachable: !dotnet.error && dotnet.status === 0, dotnetError: dotnet.error ? dotnet.error.code : undefined };
+  return { serverExe: exe, dotnetReachable: !dotnet.error && dotnet.status === 0, dotnetError: dotnet.error ? dotnet.error.code
+      : undefined };
 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -33,7 +34,8 @@ async function until(what, probe, timeoutMs = 60000) {
   }
 }
 
-const plainRange = (r) => ({ start: { line: r.start.line, character: r.start.character }, end: { line: r.end.line, character: r.end.character } });
+const plainRange = (r) => ({ start: { line: r.start.line, character: r.start.character },
+    end: { line: r.end.line, character: r.end.character } });
 const certlspDiagnostics = (uri) => vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'certlsp');
 const hoverText = (hovers) => hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
 
@@ -59,7 +61,8 @@ function reporter(out) {
 
 const diagnosticsOf = async (uri) => {
   const list = await until('certlsp diagnostics', () => certlspDiagnostics(uri).length > 0 && certlspDiagnostics(uri));
-  return list.map((d) => ({ code: typeof d.code === 'object' ? d.code.value : d.code, message: d.message, severity: d.severity, range: plainRange(d.range) }));
+  return list.map((d) => ({ code: typeof d.code === 'object' ? d.code.value : d.code, message: d.message, severity: d.severity,
+      range: plainRange(d.range) }));
 };
 
 const symbolNames = async (uri) => {
@@ -86,7 +89,8 @@ const completionOfAlgorithm = async (uri) => {
   const document = await vscode.workspace.openTextDocument(uri);
   const at = document.positionAt(document.getText().indexOf('algorithm: ') + 'algorithm: '.length);
   const list = await vscode.commands.executeCommand('vscode.executeCompletionItemProvider', uri, at);
-  return { position: { line: at.line, character: at.character }, labels: list.items.map((i) => (typeof i.label === 'string' ? i.label : i.label.label)) };
+  return { position: { line: at.line, character: at.character },
+      labels: list.items.map((i) => (typeof i.label === 'string' ? i.label : i.label.label)) };
 };
 
 const actionSummary = (a) => ({
@@ -146,7 +150,8 @@ async function untrusted(out) {
     uri = await harborTower();
     [riverside] = await vscode.workspace.findFiles('**/riverside.site.yaml');
     await vscode.workspace.openTextDocument(uri);
-    return { trusted: vscode.workspace.isTrusted, active: extension.isActive, serverPid: api.serverPid(), serverCommands: api.serverCommands() };
+    return { trusted: vscode.workspace.isTrusted, active: extension.isActive, serverPid: api.serverPid(),
+        serverCommands: api.serverCommands() };
   });
   await step('diagnostics', () => diagnosticsOf(uri));
   await step('hover', () => hoverOnDevice(uri));
@@ -162,9 +167,11 @@ async function untrusted(out) {
     const results = {};
     // The extension's own commands, then the server's (registered by the language client: its middleware decides).
     for (const [command, args] of [
-      ['certlsp.generate', [riverside]], ['certlsp.import', [riverside]], ['certlsp.importCertificatesPrompt', [{ uri: riverside.toString() }]],
+      ['certlsp.generate', [riverside]], ['certlsp.import', [riverside]],
+          ['certlsp.importCertificatesPrompt', [{ uri: riverside.toString() }]],
       ['certlsp.discover', [riverside]], ['certlsp.install', [riverside]],
-      ['certlsp.generateCsrs', [{ uri: riverside.toString(), scope: 'all' }]], ['certlsp.importCertificates', [{ uri: riverside.toString(), path: '/nonexistent.zip' }]],
+      ['certlsp.generateCsrs', [{ uri: riverside.toString(), scope: 'all' }]],
+          ['certlsp.importCertificates', [{ uri: riverside.toString(), path: '/nonexistent.zip' }]],
     ]) {
       results[command] = (await vscode.commands.executeCommand(command, ...args)) ?? null;
     }
@@ -206,7 +213,8 @@ exports.activate = async function activate() {
   let uri;
   await step('activate', async () => {
     api = await activated(extension);
-    return { active: extension.isActive, serverPid: api.serverPid(), serverCommands: api.serverCommands(), ...serverProgram(api.serverPid()) };
+    return { active: extension.isActive, serverPid: api.serverPid(), serverCommands: api.serverCommands(),
+        ...serverProgram(api.serverPid()) };
   });
   await step('open', async () => {
     uri = await harborTower();

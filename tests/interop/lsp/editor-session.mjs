@@ -20,7 +20,8 @@ const published = new Map();
 const waiters = [];
 connection.onNotification(rpc.PublishDiagnosticsNotification.type, (p) => {
   published.set(p.uri, p);
-  for (const w of [...waiters]) if (w.uri === p.uri && (p.version ?? 0) >= w.version) { waiters.splice(waiters.indexOf(w), 1); w.resolve(p); }
+  for (const w of [...waiters]) if (w.uri === p.uri && (p.version ?? 0) >= w.version) { waiters.splice(waiters.indexOf(w), 1); w.resolve(
+      p); }
 });
 connection.onNotification(rpc.LogMessageNotification.type, () => {});
 connection.listen();
@@ -64,11 +65,14 @@ try {
 
   let diagnostics;
   await step('open and receive diagnostics', async () => {
-    await connection.sendNotification(rpc.DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId: 'yaml', version, text } });
+    await connection.sendNotification(rpc.DidOpenTextDocumentNotification.type,
+        { textDocument: { uri, languageId: 'yaml', version, text } });
     diagnostics = (await diagnosticsFor(uri, version)).diagnostics;
     const codes = new Set(diagnostics.map((d) => d.code));
-    for (const code of ['CL0103', 'CL0201', 'CL0601', 'CL0602', 'CL0603', 'CL0002']) if (!codes.has(code)) fail(`missing ${code}: got ${[...codes]}`);
-    const uk = diagnostics.find((d) => d.code === 'CL0103' && text.slice(offsetAt(text, d.range.start), offsetAt(text, d.range.end)) === 'UK');
+    for (const code of ['CL0103', 'CL0201', 'CL0601', 'CL0602', 'CL0603', 'CL0002']) if (!codes.has(code)) fail(
+        `missing ${code}: got ${[...codes]}`);
+    const uk = diagnostics.find((d) => d.code === 'CL0103'
+        && text.slice(offsetAt(text, d.range.start), offsetAt(text, d.range.end)) === 'UK');
     if (!uk) fail('CL0103 does not cover "UK"');
   });
 
@@ -88,11 +92,13 @@ try {
 
   await step('quick fix', async () => {
     const uk = diagnostics.find((d) => d.code === 'CL0103' && d.message.includes('UK'));
-    const actions = await connection.sendRequest(rpc.CodeActionRequest.type, { textDocument: { uri }, range: uk.range, context: { diagnostics: [uk] } });
+    const actions = await connection.sendRequest(rpc.CodeActionRequest.type,
+        { textDocument: { uri }, range: uk.range, context: { diagnostics: [uk] } });
     const fix = actions.find((a) => a.kind === 'quickfix' && a.title.includes('GB'));
     if (!fix) fail(`no GB fix among ${actions.map((a) => a.title)}`);
     text = applyEdits(text, fix.edit.changes[uri]);
-    await connection.sendNotification(rpc.DidChangeTextDocumentNotification.type, { textDocument: { uri, version: ++version }, contentChanges: [{ text }] });
+    await connection.sendNotification(rpc.DidChangeTextDocumentNotification.type,
+        { textDocument: { uri, version: ++version }, contentChanges: [{ text }] });
     diagnostics = (await diagnosticsFor(uri, version)).diagnostics;
     if (diagnostics.some((d) => d.code === 'CL0103' && d.message.includes('UK'))) fail('the fix did not clear CL0103');
   });
@@ -104,7 +110,8 @@ try {
     if (!hover.contents.value.includes('AHU-1.bms.harbor-tower.example')) fail('hover lacks the full CN');
     const keyAt = text.indexOf('algorithm: ') + 'algorithm: '.length;
     const kline = text.slice(0, keyAt).split('\n').length - 1;
-    const completion = await connection.sendRequest(rpc.CompletionRequest.type, { textDocument: { uri }, position: { line: kline, character: keyAt - (text.lastIndexOf('\n', keyAt - 1) + 1) } });
+    const completion = await connection.sendRequest(rpc.CompletionRequest.type,
+        { textDocument: { uri }, position: { line: kline, character: keyAt - (text.lastIndexOf('\n', keyAt - 1) + 1) } });
     const labels = (completion.items ?? completion).map((i) => i.label);
     if (!labels.includes('rsa') || !labels.includes('ecdsa')) fail(`completion: ${labels}`);
     const symbols = await connection.sendRequest(rpc.DocumentSymbolRequest.type, { textDocument: { uri } });
@@ -114,14 +121,17 @@ try {
   await step('run a command and check the files it made', async () => {
     const riverside = join(folder, 'riverside.site.yaml');
     const ruri = pathToFileURL(riverside).href;
-    await connection.sendNotification(rpc.DidOpenTextDocumentNotification.type, { textDocument: { uri: ruri, languageId: 'yaml', version: 1, text: readFileSync(riverside, 'utf8') } });
+    await connection.sendNotification(rpc.DidOpenTextDocumentNotification.type,
+        { textDocument: { uri: ruri, languageId: 'yaml', version: 1, text: readFileSync(riverside, 'utf8') } });
     await diagnosticsFor(ruri, 1);
     const actions = await connection.sendRequest(rpc.CodeActionRequest.type, {
-      textDocument: { uri: ruri }, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, context: { diagnostics: [], only: ['source'] },
+      textDocument: { uri: ruri }, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+          context: { diagnostics: [], only: ['source'] },
     });
     const generate = actions.find((a) => a.title.startsWith('Generate CSRs: all'));
     if (!generate) fail(`no Generate CSRs action among ${actions.map((a) => a.title)}`);
-    const result = await connection.sendRequest(rpc.ExecuteCommandRequest.type, { command: generate.command.command, arguments: generate.command.arguments });
+    const result = await connection.sendRequest(rpc.ExecuteCommandRequest.type,
+        { command: generate.command.command, arguments: generate.command.arguments });
     if (result.requested !== 5 || result.failed !== 0) fail(`generate: ${JSON.stringify(result)}`);
     for (const zip of result.zips) if (!existsSync(zip)) fail(`missing ${zip}`);
     const ledger = join(folder, 'riverside.site.ledger');
