@@ -26,7 +26,8 @@ public static class HostileBench
         };
         inputs.AddRange(HostileYaml.DeepDocuments().Select(d => ($"deep: {d.Kind}", d.Text)));
 
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{"input",-40} {"MB",7} {"median ms",10} {"CPU ms",9} {"alloc MB",9} {"ms/MB",8}"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{"input",-40} {"MB",7} {"median ms",10} {"CPU ms",9} {"alloc MB",9} {"ms/MB",8}"));
         foreach (var (name, text) in inputs)
         {
             var m = Stages.Measure(() => ManifestChecker.Check([ManifestDocument.Parse("hostile.site.yaml", text)]), rounds);

@@ -12,7 +12,8 @@ using CertLsp.SiteGen;
 // certlsp-bench total <devices> [rounds]                              warm Parse + Check: median wall and CPU ms, allocation
 // certlsp-bench large <devices>                                      which large-object-heap allocations a warm check makes
 // certlsp-bench review <devices> <changed> [rounds] [out-folder]    warm SiteReviewer.Review of a site with <changed> devices renamed
-// certlsp-bench hostile [megabytes] [rounds]                          warm check of each hostile input of the core's tests (large ones: megabytes)
+// certlsp-bench hostile [megabytes] [rounds]                          warm check of each hostile input of the core's tests (large ones:
+// megabytes)
 // certlsp-bench dump <files...>                                       every diagnostic and YAML node, for comparing builds
 // certlsp-bench [BenchmarkDotNet arguments]                            the warm check benchmark (short job)
 switch (args.FirstOrDefault())
@@ -66,7 +67,10 @@ switch (args.FirstOrDefault())
         Dump.Run(args.Skip(1), Console.Out);
         return 0;
     case "generate" or "stages" or "total" or "large" or "review" or "dump":
-        Console.Error.WriteLine("usage: certlsp-bench generate <devices> <out.site.yaml> [mistakes] [seed] | stages <devices> [rounds] | total <devices> [rounds] | large <devices> | review <devices> <changed> [rounds] [out-folder] | hostile [megabytes] [rounds] | dump <files...> | [BenchmarkDotNet arguments]");
+        Console.Error.WriteLine(
+            "usage: certlsp-bench generate <devices> <out.site.yaml> [mistakes] [seed] | stages <devices> [rounds] | total <devices> " +
+            "[rounds] | large <devices> | review <devices> <changed> [rounds] [out-folder] | hostile [megabytes] [rounds] | dump " +
+            "<files...> | [BenchmarkDotNet arguments]");
         return 2;
 }
 

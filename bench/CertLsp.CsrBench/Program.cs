@@ -88,7 +88,8 @@ try
     if (parts.Contains("import"))
     {
     var imports = await ImportRunsAsync(Path.Combine(root, "import"), 5);
-    string? shmImport = Directory.Exists("/dev/shm") ? Path.Combine("/dev/shm", "certlsp-csrbench-" + Guid.NewGuid().ToString("N")[..8]) : null;
+    string? shmImport = Directory.Exists("/dev/shm") ? Path.Combine("/dev/shm", "certlsp-csrbench-" + Guid.NewGuid().ToString("N")[..8])
+        : null;
     var importsShm = shmImport is null ? [] : await ImportRunsAsync(shmImport, 5);
     if (shmImport is not null) Directory.Delete(shmImport, true);
     Say($"## Importing {Devices} certificates (target < 1 s)");

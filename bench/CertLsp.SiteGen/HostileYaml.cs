@@ -10,17 +10,21 @@ public static class HostileYaml
 {
     private const string Tail = "subject: {}\ndevices: []\n";
 
-    /// <summary>A valid manifest of at least <paramref name="bytes"/> characters, devices with unique names, instances and addresses.</summary>
+    /// <summary>A valid manifest of at least <paramref name="bytes"/> characters, devices with unique names, instances and
+    /// addresses.</summary>
     public static string ValidManifest(int bytes, out int devices)
     {
         var text = new StringBuilder(bytes + 1024);
-        text.Append("site: Large\nsubject:\n  country: US\n  state: Wisconsin\n  locality: Milwaukee\n  organization: O\n  organizationalUnit: U\ndevices:\n");
+        text.Append(
+            "site: Large\nsubject:\n  country: US\n  state: Wisconsin\n  locality: Milwaukee\n  organization: O\n  organizationalUnit: " +
+            "U\ndevices:\n");
         devices = 0;
         while (text.Length < bytes)
         {
             int i = devices++;
             text.Append("  - name: DEVICE-").Append(i).Append("\n    instance: ").Append(i)
-                .Append("\n    address: 127.").Append((i >> 16) & 255).Append('.').Append((i >> 8) & 255).Append('.').Append((i & 255) + 1 > 255 ? 1 : (i & 255) + 1)
+                .Append("\n    address: 127.").Append((i >> 16) & 255).Append('.').Append((i >> 8) & 255).Append('.').Append((i & 255)
+                    + 1 > 255 ? 1 : (i & 255) + 1)
                 .Append(":").Append(1024 + (i % 60000)).Append('\n');
         }
         return text.ToString();
@@ -86,7 +90,8 @@ public static class HostileYaml
             ("unclosed flow lists", new string('[', levels)),
             ("flow mappings", "site: " + string.Concat(Enumerable.Repeat("{a: ", levels)) + "1" + new string('}', levels) + "\n"),
             ("block lists on one line", string.Concat(Enumerable.Repeat("- ", levels)) + "x\n"),
-            ("block mappings, indented", string.Concat(Enumerable.Range(0, 2_000).Select(i => new string(' ', i) + "a:\n")) + new string(' ', 2_000) + "x\n"),
+            ("block mappings, indented", string.Concat(Enumerable.Range(0, 2_000).Select(i => new string(' ', i) + "a:\n"))
+                + new string(' ', 2_000) + "x\n"),
             ("flow mappings of flow lists", string.Concat(Enumerable.Repeat("{a: [", levels / 2))),
         ];
     }

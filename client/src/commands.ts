@@ -6,7 +6,8 @@ import { discoveryLog } from './discoverFlow';
 import { installLog } from './installFlow';
 import { reviewChanges, reviewScheme, type ReviewOutcome } from './reviewFlow';
 import {
-  ImportPromptCommand, ServerCommand, type DiscoverDevicesArgs, type DiscoverDevicesResult, type GenerateCsrsArgs, type GenerateCsrsResult, type ImportResult,
+  ImportPromptCommand, ServerCommand, type DiscoverDevicesArgs, type DiscoverDevicesResult, type GenerateCsrsArgs, type GenerateCsrsResult,
+      type ImportResult,
   type InstallCertificatesArgs, type InstallCertificatesResult, type Range, type ReviewChangesResult, type SiteStatus,
 } from './protocol';
 import type { CertLspServer } from './server';
@@ -79,7 +80,8 @@ export class Commands {
         askBase: suggested => Promise.resolve(vscode.window.showInputBox({
           title: 'CertLsp: Review Changes Against…', prompt: 'The git revision to compare the open manifest with', value: suggested,
         })),
-        execute: args => this.server.executeWithProgress<ReviewChangesResult>('CertLsp: reviewing changes', ServerCommand.reviewChanges, [args]),
+        execute: args => this.server.executeWithProgress<ReviewChangesResult>('CertLsp: reviewing changes', ServerCommand.reviewChanges,
+            [args]),
         show: async (document, markdown) => {
           const review = vscode.Uri.from({ scheme: reviewScheme, path: document.path, query: document.query });
           this.reviews.set(review.toString(), markdown);

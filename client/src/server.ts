@@ -18,7 +18,8 @@ import { ServerCommand, SiteStatusRequest, type SiteStatus, type SiteStatusParam
 import { combinedGlob, manifestGlobs, manifestSelector } from './selector';
 import { resolveServer, runtimeMissingMessage, serverEnvironment } from './serverLocation';
 import { initializationOptions, type SettingsReader } from './serverOptions';
-import { availableInRestrictedMode, offeredActions, restartForTrust, restrictedMessage, restrictedSnapshot, tellTrust, trustedSettings, type Launch } from './trust';
+import { availableInRestrictedMode, offeredActions, restartForTrust, restrictedMessage, restrictedSnapshot, tellTrust, trustedSettings,
+    type Launch } from './trust';
 import { Command, ContextKey, Setting, SettingsSection } from './names';
 
 const crashLimit = 5;

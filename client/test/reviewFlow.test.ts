@@ -39,7 +39,8 @@ test('asks for the base with HEAD suggested, runs certlsp.reviewChanges and open
   assert.equal(outcome.kind, 'shown');
   assert.deepEqual(asked, [defaultBase]);
   assert.deepEqual(calls, [{ uri, base: 'origin/main' }]);
-  assert.deepEqual(shown, [[{ path: '/site/riverside.site.yaml.review.md', query: 'base=origin%2Fmain' }, '### CertLsp review origin/main → working tree\n']]);
+  assert.deepEqual(shown, [[{ path: '/site/riverside.site.yaml.review.md', query: 'base=origin%2Fmain' },
+      '### CertLsp review origin/main → working tree\n']]);
   assert.deepEqual(refused, []);
 });
 
@@ -60,7 +61,8 @@ test('a rename lens gives the base: no question asked', async () => {
 });
 
 test('the server\'s refusal is said and nothing is opened', async () => {
-  const { flow, shown, refused } = fakeFlow('no-such-branch', args => ({ ...reviewed(args.base!), markdown: '', refusal: 'the revision “no-such-branch” is not in this clone' }));
+  const { flow, shown, refused } = fakeFlow('no-such-branch', args =>
+      ({ ...reviewed(args.base!), markdown: '', refusal: 'the revision “no-such-branch” is not in this clone' }));
   const outcome = await reviewChanges(flow, uri, '/site/riverside.site.yaml');
   assert.deepEqual(outcome, { kind: 'refused', refusal: 'the revision “no-such-branch” is not in this clone' });
   assert.deepEqual(shown, []);

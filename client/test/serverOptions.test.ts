@@ -31,7 +31,8 @@ test('the server hears whether the folder is trusted: untrusted, it runs no git'
 
 test('an empty or blank bind or broadcast setting is not sent: CertLsp never picks an address', () => {
   for (const empty of ['', '   ', undefined]) {
-    const { bacnet } = initializationOptions(reader({ [Setting.bacnetBind]: empty, [Setting.bacnetBroadcast]: empty, [Setting.bacnetPort]: 47808 }), [], false);
+    const { bacnet } = initializationOptions(reader({ [Setting.bacnetBind]: empty, [Setting.bacnetBroadcast]: empty,
+        [Setting.bacnetPort]: 47808 }), [], false);
     assert.equal(bacnet.bind, undefined);
     assert.equal(bacnet.broadcast, undefined);
     assert.equal(bacnet.port, 47808);

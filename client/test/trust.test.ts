@@ -47,7 +47,8 @@ test('in Restricted Mode the folder cannot choose the server: the bundled one st
 
 test('in Restricted Mode the BACnet settings are the user\'s (or the defaults), never the folder\'s', () => {
   const read = trustedSettings(hostile.get, hostile.inspect, false);
-  assert.deepEqual(initializationOptions(read, [], false).bacnet, { port: 47808, broadcast: undefined, generateCsrCommand: 9, bind: '10.0.0.5' });
+  assert.deepEqual(initializationOptions(read, [], false).bacnet,
+      { port: 47808, broadcast: undefined, generateCsrCommand: 9, bind: '10.0.0.5' });
 });
 
 test('in Restricted Mode the settings that name no program, address or port still come from the folder', () => {
@@ -59,8 +60,10 @@ test('in Restricted Mode the settings that name no program, address or port stil
 
 test('in a trusted folder every setting is as configured, the folder\'s server included', () => {
   const read = trustedSettings(hostile.get, hostile.inspect, true);
-  assert.deepEqual(resolveServer(read(Setting.serverPath), '/ext', exists), { command: '/repo/tools/evil.sh', args: ['lsp', '--stdio'], origin: 'setting' });
-  assert.deepEqual(initializationOptions(read, [], false).bacnet, { port: 47999, broadcast: '192.168.1.255', generateCsrCommand: 8, bind: '192.168.1.66' });
+  assert.deepEqual(resolveServer(read(Setting.serverPath), '/ext', exists),
+      { command: '/repo/tools/evil.sh', args: ['lsp', '--stdio'], origin: 'setting' });
+  assert.deepEqual(initializationOptions(read, [], false).bacnet,
+      { port: 47999, broadcast: '192.168.1.255', generateCsrCommand: 8, bind: '192.168.1.66' });
 });
 
 test('granting trust restarts a server started in Restricted Mode only when the folder sets a server path or BACnet setting', () => {

@@ -109,7 +109,8 @@ public sealed class SimulatedSite : IAsyncDisposable
         catch
         {
             // Each socket closes at once (before DisposeAsync first waits); its device is disposed once its receive loop has ended.
-            foreach (var (device, endpoint) in devices) _ = endpoint.DisposeAsync().AsTask().ContinueWith(_ => device.Dispose(), TaskScheduler.Default);
+            foreach (var (device, endpoint) in devices) _ = endpoint.DisposeAsync().AsTask().ContinueWith(_ => device.Dispose(),
+                TaskScheduler.Default);
             throw;
         }
     }

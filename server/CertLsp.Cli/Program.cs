@@ -37,11 +37,16 @@ public static class Program
         }
         try
         {
-            return await parsed.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false }).ConfigureAwait(false);
+            return await parsed.InvokeAsync(new InvocationConfiguration
+            {
+                Output = stdout, Error = stderr, EnableDefaultExceptionHandler =
+                false
+            }).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
-            stderr.WriteLine("certlsp: cancelled; what was finished is recorded and nothing half-written was left. Run it again to complete the job.");
+            stderr.WriteLine(
+                "certlsp: cancelled; what was finished is recorded and nothing half-written was left. Run it again to complete the job.");
             return CouldNotRun;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)

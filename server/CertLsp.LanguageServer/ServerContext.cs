@@ -34,13 +34,15 @@ public sealed class ServerContext(ServerWorkspace workspace, TextWriter log, boo
     public bool WorkspaceTrusted { get; set; }
 
     /// <summary>How the server runs git (tests put a recorder here); never used while the workspace is untrusted.</summary>
-    public CertLsp.Workflows.Review.GitRevisions Git { get; set; } = new();
+    public Workflows.Review.GitRevisions Git { get; set; } = new();
 
     /// <summary>The manifests at HEAD the rename lenses compare with, read once per HEAD commit.</summary>
     public HeadRevisions Heads { get; } = new();
 
     /// <summary>A git-running request refused: the workspace is not trusted.</summary>
-    public const string UntrustedRefusal = "the workspace is not trusted: CertLsp runs no git (or any other program) there. Trust the folder (VS Code: Manage Workspace Trust; other editors: initializationOptions.workspaceTrusted) to review changes.";
+    public const string UntrustedRefusal =
+        "the workspace is not trusted: CertLsp runs no git (or any other program) there. Trust the folder (VS Code: Manage Workspace " +
+        "Trust; other editors: initializationOptions.workspaceTrusted) to review changes.";
 
     public TaskCompletionSource<int> Exit { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 

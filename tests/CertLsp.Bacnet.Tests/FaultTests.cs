@@ -107,7 +107,8 @@ public class FaultTests(ITestOutputHelper output)
             if (Request(ConfirmedService.AtomicReadFile)(p)) Interlocked.Increment(ref dropped);
             forward(p.Bytes);
         };
-        Assert.True((await rig.Client.ReadPropertyAsync(rig.Address, ObjectId.Device(rig.Device.Spec.Instance), PropertyIdentifier.ObjectName)).Ok);
+        Assert.True((await rig.Client.ReadPropertyAsync(rig.Address, ObjectId.Device(rig.Device.Spec.Instance),
+            PropertyIdentifier.ObjectName)).Ok);
         Assert.Equal(Retries + 1, Volatile.Read(ref dropped));
         output.WriteLine($"CSR read stopped after 2 chunks: {csr.Failure}, {dropped} attempts at the third");
     }
@@ -120,7 +121,8 @@ public class FaultTests(ITestOutputHelper output)
         var content = Content(20_000, 3);
         Assert.True((await rig.Client.AtomicWriteFileAsync(rig.Address, new AtomicWriteFileRequest(file, 0, [.. content]))).Ok);
         var dropped = 0;
-        rig.Link.ToClient = SilentAfter(p => p.Apdu is { Type: ApduType.ComplexAck, Segmented: true }, 3, () => Interlocked.Increment(ref dropped));
+        rig.Link.ToClient = SilentAfter(p => p.Apdu is { Type: ApduType.ComplexAck, Segmented: true }, 3, () =>
+            Interlocked.Increment(ref dropped));
         var read = await rig.Client.AtomicReadFileAsync(rig.Address, new AtomicReadFileRequest(file, 0, 30_000));
         Assert.Equal(FailureKind.Timeout, read.Failure?.Kind);
         Assert.True(dropped > 0);

@@ -229,7 +229,8 @@ public class InteropTests
         try
         {
             Assert.Equal("ready", await node.StandardOutput.ReadLineAsync().WaitAsync(Waits.HangGuard));
-            await using var client = BacnetClient.Start(new BacnetClientOptions(BipEndpoint.Parse("127.0.1.8", 0), BipEndpoint.Parse(LoopbackNamespace.Broadcast))
+            await using var client = BacnetClient.Start(new BacnetClientOptions(BipEndpoint.Parse("127.0.1.8", 0),
+                BipEndpoint.Parse(LoopbackNamespace.Broadcast))
             {
                 ApduTimeout = TimeSpan.FromSeconds(1), Retries = 2,
             });
@@ -273,5 +274,6 @@ public class InteropTests
     }
 
     private static async Task<string> ReadEventAsync(Process node) =>
-        await node.StandardOutput.ReadLineAsync().WaitAsync(Waits.HangGuard) ?? throw new InvalidOperationException("the device ended before it activated");
+        await node.StandardOutput.ReadLineAsync().WaitAsync(Waits.HangGuard)
+            ?? throw new InvalidOperationException("the device ended before it activated");
 }

@@ -208,7 +208,8 @@ public class SmallDeviceTests
     public async Task ADeviceWhoseFileSizeIsNotWritableGetsItsCertificateWrittenFromOffsetZero()
     {
         LoopbackNamespace.Require();
-        await using var site = DeviceKeySite.Start(1, Port, 40, firstInstance: 40301, configure: s => s with { FileSizeWritable = false, MaxApdu = 480, Segmentation = Segmentation.None });
+        await using var site = DeviceKeySite.Start(1, Port, 40, firstInstance: 40301, configure: s =>
+            s with { FileSizeWritable = false, MaxApdu = 480, Segmentation = Segmentation.None });
         var (exit, output, error) = await DeviceKeySite.RunAsync("csr", site.ManifestPath, "--bind", DeviceKeySite.Bind);
         Assert.True(exit == 0, output + error);
         string answer = site.SignAll();
@@ -231,12 +232,14 @@ public class SmallDeviceTests
             new SimulatedDeviceSpec(40401, IPAddress.Parse("127.0.41.22")) { HasNetworkPorts = false, Name = "OldController" },
             new SimulatedDeviceSpec(40402, IPAddress.Parse("127.0.41.23")),
         ], Port, Broadcast);
-        var (exit, output, error) = await DeviceKeySite.RunAsync("discover", "--bind", "127.0.41.21", "--broadcast", LoopbackNamespace.Broadcast, "--port", $"{Port}", "--timeout", "1", "--expect", "2");
+        var (exit, output, error) = await DeviceKeySite.RunAsync("discover", "--bind", "127.0.41.21", "--broadcast",
+            LoopbackNamespace.Broadcast, "--port", $"{Port}", "--timeout", "1", "--expect", "2");
         Assert.True(exit == 0, output + error);
         Assert.Matches(@"40401\s+127\.0\.41\.22:47830\s+" +
             @"OldController\s.*\(no Network Port object: it cannot hold certificates \(they are properties of a Network Port\)\)", output);
         Assert.Contains("2:secure-connect", output);
-        (exit, output, error) = await DeviceKeySite.RunAsync("discover", "--bind", "127.0.41.21", "--broadcast", LoopbackNamespace.Broadcast, "--port", $"{Port}", "--timeout", "1", "--expect", "2", "--format", "json");
+        (exit, output, error) = await DeviceKeySite.RunAsync("discover", "--bind", "127.0.41.21", "--broadcast",
+            LoopbackNamespace.Broadcast, "--port", $"{Port}", "--timeout", "1", "--expect", "2", "--format", "json");
         Assert.True(exit == 0, output + error);
         using var json = JsonDocument.Parse(output);
         var devices = json.RootElement.GetProperty("devices");
@@ -267,7 +270,8 @@ public class SmallDeviceTests
         {
             var stdout = new StringWriter();
             var stderr = new StringWriter();
-            var run = Task.Run(() => Cli.Program.RunAsync(["simulate", "--manifest", manifest, "--bind", "127.0.41.32", "--max-apdu", "480", "--segmentation", "none",
+            var run = Task.Run(() => Cli.Program.RunAsync(["simulate", "--manifest", manifest, "--bind", "127.0.41.32", "--max-apdu",
+                "480", "--segmentation", "none",
                 "--device-limits", "small-one=206/receive/8", "--duration", "4"], stdout, stderr));
             await using var client = BacnetClient.Start(new BacnetClientOptions(BipEndpoint.Parse("127.0.41.31", 0),
                 BipEndpoint.Parse(LoopbackNamespace.Broadcast, 47831)));
@@ -282,13 +286,16 @@ public class SmallDeviceTests
             Assert.Equal(0, await run);
             Assert.Matches(@"40502\s+127\.0\.41\.33\s+8\s+206\s+receive\s+small-one", stdout.ToString());
 
-            var (exit, _, error) = await DeviceKeySite.RunAsync("simulate", "--devices", "1", "--bind", "127.0.41.32", "--max-apdu", "500", "--duration", "0");
+            var (exit, _, error) = await DeviceKeySite.RunAsync("simulate", "--devices", "1", "--bind", "127.0.41.32", "--max-apdu", "500",
+                "--duration", "0");
             Assert.Equal(2, exit);
             Assert.Contains("Max APDU 500 is not one of 50, 128, 206, 480, 1024, 1476", error);
-            (exit, _, error) = await DeviceKeySite.RunAsync("simulate", "--manifest", manifest, "--bind", "127.0.41.32", "--device-limits", "nobody=480", "--duration", "0");
+            (exit, _, error) = await DeviceKeySite.RunAsync("simulate", "--manifest", manifest, "--bind", "127.0.41.32", "--device-limits",
+                "nobody=480", "--duration", "0");
             Assert.Equal(2, exit);
             Assert.Contains("no simulated device is named or numbered nobody", error);
-            (exit, _, error) = await DeviceKeySite.RunAsync("simulate", "--devices", "1", "--bind", "127.0.41.32", "--segmentation", "sometimes", "--duration", "0");
+            (exit, _, error) = await DeviceKeySite.RunAsync("simulate", "--devices", "1", "--bind", "127.0.41.32", "--segmentation",
+                "sometimes", "--duration", "0");
             Assert.Equal(2, exit);
             Assert.Contains("segmentation \"sometimes\" is not both, transmit, receive or none", error);
         }

@@ -62,7 +62,8 @@ public sealed class CheckConfigTests : WithTempFolder
         {
             var outcome = Cli.Run("check", manifest, "--format", format);
             Assert.True(outcome.Exit == 0, format + ": " + outcome);
-            Assert.DoesNotContain("CL0601", outcome.Stdout.Replace("\"id\": \"CL0601\"", "", StringComparison.Ordinal), StringComparison.Ordinal);
+            Assert.DoesNotContain("CL0601", outcome.Stdout.Replace("\"id\": \"CL0601\"", "", StringComparison.Ordinal),
+                StringComparison.Ordinal);
         }
     }
 
@@ -76,22 +77,26 @@ public sealed class CheckConfigTests : WithTempFolder
         Assert.Equal(1, text.Exit);
         Assert.Contains(text.StdoutLines, l => l.Contains("(3,1): error CL0302: ", StringComparison.Ordinal));
         using var json = JsonDocument.Parse(Cli.Run("check", manifest, "--format", "json").Stdout);
-        Assert.Equal("error", json.RootElement.EnumerateArray().Single(d => d.GetProperty("code").GetString() == "CL0302").GetProperty("severity").GetString());
+        Assert.Equal("error", json.RootElement.EnumerateArray().Single(d => d.GetProperty("code").GetString() == "CL0302").GetProperty(
+            "severity").GetString());
         var sarif = Cli.Run("check", manifest, "--format", "sarif");
         Assert.Equal(1, sarif.Exit);
         using var sarifJson = JsonDocument.Parse(sarif.Stdout);
-        var result = sarifJson.RootElement.GetProperty("runs")[0].GetProperty("results").EnumerateArray().Single(r => r.GetProperty("ruleId").GetString() == "CL0302");
+        var result = sarifJson.RootElement.GetProperty("runs")[0].GetProperty("results").EnumerateArray().Single(r =>
+            r.GetProperty("ruleId").GetString() == "CL0302");
         Assert.Equal("error", result.GetProperty("level").GetString());
         var codeClimate = Cli.Run("check", manifest, "--format", "codeclimate");
         Assert.Equal(1, codeClimate.Exit);
         using var cc = JsonDocument.Parse(codeClimate.Stdout);
-        Assert.Equal("major", cc.RootElement.EnumerateArray().Single(i => i.GetProperty("check_name").GetString() == "CL0302").GetProperty("severity").GetString());
+        Assert.Equal("major", cc.RootElement.EnumerateArray().Single(i => i.GetProperty("check_name").GetString() == "CL0302").GetProperty(
+            "severity").GetString());
     }
 
     [Fact]
     public void A_suppression_comment_removes_the_error_and_the_check_exits_0()
     {
-        string suppressed = Duplicate.Replace("  - { name: B", "  # certlsp-disable-next-line CL0601 -- B is A's spare\r\n  - { name: B", StringComparison.Ordinal);
+        string suppressed = Duplicate.Replace("  - { name: B", "  # certlsp-disable-next-line CL0601 -- B is A's spare\r\n  - { name: B",
+            StringComparison.Ordinal);
         var outcome = Cli.Run("check", Site(suppressed));
         Assert.True(outcome.Exit == 0, outcome.ToString());
         Assert.DoesNotContain("CL0601", outcome.Stdout, StringComparison.Ordinal);
@@ -115,7 +120,8 @@ public sealed class CheckConfigTests : WithTempFolder
         var outcome = Cli.Run("check", manifest);
         Assert.True(outcome.Exit == 1, outcome.ToString());
         string config = Path.Combine(Temp.Path, "site", "certlsp.json");
-        Assert.Contains(outcome.StdoutLines, l => l.StartsWith($"{config}(4,5): error CL0701: certlsp.json: not valid JSON", StringComparison.Ordinal));
+        Assert.Contains(outcome.StdoutLines, l => l.StartsWith($"{config}(4,5): error CL0701: certlsp.json: not valid JSON",
+            StringComparison.Ordinal));
         Assert.Empty(outcome.Stderr);
         using var json = JsonDocument.Parse(Cli.Run("check", manifest, "--format", "json").Stdout);
         var problem = json.RootElement.EnumerateArray().Single(d => d.GetProperty("code").GetString() == "CL0701");
@@ -131,7 +137,8 @@ public sealed class CheckConfigTests : WithTempFolder
         Temp.WriteBytes("site/certlsp.json", [0x7B, 0x00, 0x7D]);
         var outcome = Cli.Run("check", manifest);
         Assert.True(outcome.Exit == 1, outcome.ToString());
-        Assert.Contains(outcome.StdoutLines, l => l.Contains("certlsp.json(1,1): error CL0701: certlsp.json: this is not a text file", StringComparison.Ordinal));
+        Assert.Contains(outcome.StdoutLines, l => l.Contains("certlsp.json(1,1): error CL0701: certlsp.json: this is not a text file",
+            StringComparison.Ordinal));
         Assert.Contains(outcome.StdoutLines, l => l.Contains(": error CL0601: ", StringComparison.Ordinal));
     }
 
@@ -144,7 +151,8 @@ public sealed class CheckConfigTests : WithTempFolder
         var text = Cli.Run("check", manifest);
         Assert.True(text.Exit == 0, text.ToString());
         Assert.Empty(text.Stderr);
-        Assert.Contains(text.StdoutLines, l => l.StartsWith($"{ledger}(12,1): warning CL0405: This ledger cannot be trusted: the block of “A”", StringComparison.Ordinal));
+        Assert.Contains(text.StdoutLines, l => l.StartsWith(
+            $"{ledger}(12,1): warning CL0405: This ledger cannot be trusted: the block of “A”", StringComparison.Ordinal));
         Assert.Equal("1 manifest checked: 0 errors, 1 warning.", text.StdoutLines[^1]);
 
         using var json = JsonDocument.Parse(Cli.Run("check", manifest, "--format", "json").Stdout);
@@ -152,14 +160,17 @@ public sealed class CheckConfigTests : WithTempFolder
         Assert.Equal(ledger, finding.GetProperty("file").GetString());
         Assert.Equal("warning", finding.GetProperty("severity").GetString());
         var range = finding.GetProperty("range");
-        Assert.Equal((11, 0, 11, 25), (range.GetProperty("start").GetProperty("line").GetInt32(), range.GetProperty("start").GetProperty("character").GetInt32(),
+        Assert.Equal((11, 0, 11, 25), (range.GetProperty("start").GetProperty("line").GetInt32(),
+            range.GetProperty("start").GetProperty("character").GetInt32(),
             range.GetProperty("end").GetProperty("line").GetInt32(), range.GetProperty("end").GetProperty("character").GetInt32()));
 
         using var sarif = JsonDocument.Parse(Cli.Run("check", manifest, "--format", "sarif").Stdout);
-        var result = sarif.RootElement.GetProperty("runs")[0].GetProperty("results").EnumerateArray().Single(r => r.GetProperty("ruleId").GetString() == "CL0405");
+        var result = sarif.RootElement.GetProperty("runs")[0].GetProperty("results").EnumerateArray().Single(r =>
+            r.GetProperty("ruleId").GetString() == "CL0405");
         Assert.Equal("warning", result.GetProperty("level").GetString());
         var region = result.GetProperty("locations")[0].GetProperty("physicalLocation");
-        Assert.EndsWith("/site/sub/a.site.ledger", region.GetProperty("artifactLocation").GetProperty("uri").GetString(), StringComparison.Ordinal);
+        Assert.EndsWith("/site/sub/a.site.ledger", region.GetProperty("artifactLocation").GetProperty("uri").GetString(),
+            StringComparison.Ordinal);
         Assert.Equal(12, region.GetProperty("region").GetProperty("startLine").GetInt32());
 
         using var cc = JsonDocument.Parse(Cli.Run("check", manifest, "--format", "codeclimate").Stdout);

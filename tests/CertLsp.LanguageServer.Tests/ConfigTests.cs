@@ -13,7 +13,8 @@ public sealed class ConfigTests : IDisposable
     private readonly string folder = Directory.CreateTempSubdirectory("certlsp-config-").FullName;
 
     // Two devices with the same instance: CL0601 (error) on line 4; the plan (CL0302, information) on line 2.
-    private const string Manifest = "site: S\nsubject: { country: US, state: WI, locality: Milwaukee, organization: O, organizationalUnit: U }\ndevices:\n"
+    private const string Manifest =
+        "site: S\nsubject: { country: US, state: WI, locality: Milwaukee, organization: O, organizationalUnit: U }\ndevices:\n"
         + "  - { name: A, instance: 1 }\n  - { name: B, instance: 1 }\n";
 
     private string ManifestUri => UriPaths.FromPath(Path.Combine(folder, "site", "a.site.yaml"));
@@ -42,7 +43,8 @@ public sealed class ConfigTests : IDisposable
         var published = await client.WaitUntilAsync(ManifestUri, p => p.Diagnostics.Any(d => d.Code == "CL0601"));
         var duplicate = Assert.Single(published.Diagnostics, d => d.Code == "CL0601");
         Assert.Equal(2, duplicate.Severity);
-        Assert.Equal((4, 25, 4, 26), (duplicate.Range.Start.Line, duplicate.Range.Start.Character, duplicate.Range.End.Line, duplicate.Range.End.Character));
+        Assert.Equal((4, 25, 4, 26), (duplicate.Range.Start.Line, duplicate.Range.Start.Character, duplicate.Range.End.Line,
+            duplicate.Range.End.Character));
         Assert.DoesNotContain(published.Diagnostics, d => d.Code == "CL0302");
 
         File.WriteAllText(ConfigPath, """{ "rules": { "CL0601": "off", "CL0302": "hint" } }""");
@@ -73,11 +75,13 @@ public sealed class ConfigTests : IDisposable
     public async Task A_file_that_is_not_valid_is_published_on_itself_at_its_place_and_withdrawn_when_fixed()
     {
         // Line 3 (zero-based 2) has a tab and non-ASCII text before the place the reader stops.
-        await using var client = await OpenAsync("{\r\n  \"rules\": {\r\n\t\"CL0302\": \"off\" /* Kälte 🏢 */ \"CL0601\": \"off\"\r\n  }\r\n}\r\n");
+        await using var client = await OpenAsync(
+            "{\r\n  \"rules\": {\r\n\t\"CL0302\": \"off\" /* Kälte 🏢 */ \"CL0601\": \"off\"\r\n  }\r\n}\r\n");
         var problem = Assert.Single((await client.WaitUntilAsync(ConfigUri, p => p.Diagnostics.Length > 0)).Diagnostics);
         Assert.Equal("CL0701", problem.Code);
         Assert.Equal(1, problem.Severity);
-        Assert.Equal((2, 32, 2, 33), (problem.Range.Start.Line, problem.Range.Start.Character, problem.Range.End.Line, problem.Range.End.Character));
+        Assert.Equal((2, 32, 2, 33), (problem.Range.Start.Line, problem.Range.Start.Character, problem.Range.End.Line,
+            problem.Range.End.Character));
         // The manifest is still checked, with the levels read before the problem.
         var manifest = await client.WaitUntilAsync(ManifestUri, p => p.Diagnostics.Any(d => d.Code == "CL0601"));
         Assert.DoesNotContain(manifest.Diagnostics, d => d.Code == "CL0302");
@@ -90,7 +94,8 @@ public sealed class ConfigTests : IDisposable
     [Fact]
     public async Task A_suppression_comment_removes_the_finding_and_a_stale_one_is_a_hint()
     {
-        string text = Manifest.Replace("  - { name: B", "  # certlsp-disable-next-line CL0601 CL0201\n  - { name: B", StringComparison.Ordinal);
+        string text = Manifest.Replace("  - { name: B", "  # certlsp-disable-next-line CL0601 CL0201\n  - { name: B",
+            StringComparison.Ordinal);
         await using var client = await OpenAsync(null, text);
         var published = await client.WaitUntilAsync(ManifestUri, p => p.Diagnostics.Any(d => d.Code == "CL0702"));
         Assert.DoesNotContain(published.Diagnostics, d => d.Code == "CL0601");
@@ -112,7 +117,8 @@ public sealed class ConfigTests : IDisposable
         Assert.Equal(1, finding.Severity);
         Assert.Equal("certlsp", finding.Source);
         Assert.EndsWith("#cl0405", finding.CodeDescription!.Href, StringComparison.Ordinal);
-        Assert.Equal((2, 0, 2, 12), (finding.Range.Start.Line, finding.Range.Start.Character, finding.Range.End.Line, finding.Range.End.Character));
+        Assert.Equal((2, 0, 2, 12), (finding.Range.Start.Line, finding.Range.Start.Character, finding.Range.End.Line,
+            finding.Range.End.Character));
 
         File.WriteAllText(ConfigPath, """{ "rules": { "CL0405": "off" } }""");
         await ConfigChangedAsync(client, FileChangeType.Changed);

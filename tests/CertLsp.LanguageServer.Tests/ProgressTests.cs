@@ -22,7 +22,8 @@ public sealed class ProgressTests
             {
                 var frame = await LifecycleTests.ReadFrame(clientStream);
                 frames.Add(frame);
-                if (frame.TryGetProperty("method", out var method) && method.GetString() == Methods.Progress) Interlocked.Increment(ref reportsRead);
+                if (frame.TryGetProperty("method", out var method) && method.GetString() == Methods.Progress) Interlocked.Increment(
+                    ref reportsRead);
                 if (frame.TryGetProperty("params", out var p) && p.ValueKind == JsonValueKind.Object && p.TryGetProperty("value", out var v)
                     && v.GetProperty("kind").GetString() == "end")
                 {

@@ -71,7 +71,9 @@ public sealed partial class ProtocolContractTests
         Compare(TsType.Parse("InitializationOptions"), typeof(InitializationOptions), Role.Sent, "initializationOptions", problems);
         Compare(TsType.Parse("TrustSettings"), typeof(ConfigurationSettings), Role.Sent, "didChangeConfiguration settings", problems);
         // The settings' other member is VS Code's “certlsp” section, which the client sends by itself (synchronize.configurationSection).
-        Assert.Equal(["didChangeConfiguration settings (TrustSettings).exclude: ConfigurationSettings reads it, the client never sends it"], problems);
+        Assert.Equal(
+            ["didChangeConfiguration settings (TrustSettings).exclude: ConfigurationSettings reads it, the client never sends it"],
+            problems);
     }
 
     [Fact]

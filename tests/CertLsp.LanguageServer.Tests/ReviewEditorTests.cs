@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using CertLsp.Core.Ledger;
 using CertLsp.LanguageServer.Protocol;
 using CertLsp.Workflows.Review;
-using StreamJsonRpc;
 
 namespace CertLsp.LanguageServer.Tests;
 
@@ -27,13 +26,15 @@ public sealed class ReviewEditorTests : IDisposable
 
     private string Uri => new Uri(ManifestPath).AbsoluteUri;
 
-    private static string Example => File.ReadAllText(Path.Combine(Repository.Root, "examples", "riverside-campus", "riverside.site.yaml")).ReplaceLineEndings("\n");
+    private static string Example => File.ReadAllText(Path.Combine(Repository.Root, "examples", "riverside-campus",
+        "riverside.site.yaml")).ReplaceLineEndings("\n");
 
     public void Dispose() => Directory.Delete(folder, recursive: true);
 
     private async Task Git(params string[] args)
     {
-        var result = await GitRevisions.RunProcessAsync(folder, ["-c", "user.name=Test", "-c", "user.email=test@example.com", "-c", "commit.gpgsign=false", .. args], CancellationToken.None);
+        var result = await GitRevisions.RunProcessAsync(folder,
+            ["-c", "user.name=Test", "-c", "user.email=test@example.com", "-c", "commit.gpgsign=false", .. args], CancellationToken.None);
         Assert.True(result.Exit == 0, $"git {string.Join(' ', args)}: {System.Text.Encoding.UTF8.GetString(result.Error)}");
     }
 
@@ -45,15 +46,18 @@ public sealed class ReviewEditorTests : IDisposable
     {
         File.WriteAllText(ManifestPath, Example);
         var ledger = SiteLedger.Empty
-            .With(new LedgerEntry("AHU-2", "AHU-2.bms.riverside.example", null, new IssuedCertificate("2002", "CN=Site Issuer", Now.AddDays(-10), Now.AddDays(300), "sha256:c2", "sha256:k2")))
-            .With(new LedgerEntry("MAC00108D0B94AE", "MAC00108D0B94AE.bms.riverside.example", new PendingRequest("sha256:k1", Now.AddDays(-1), "riverside-1.zip"), null));
+            .With(new LedgerEntry("AHU-2", "AHU-2.bms.riverside.example", null,
+                new IssuedCertificate("2002", "CN=Site Issuer", Now.AddDays(-10), Now.AddDays(300), "sha256:c2", "sha256:k2")))
+            .With(new LedgerEntry("MAC00108D0B94AE", "MAC00108D0B94AE.bms.riverside.example",
+                new PendingRequest("sha256:k1", Now.AddDays(-1), "riverside-1.zip"), null));
         File.WriteAllText(Path.Combine(folder, "riverside.site.ledger"), LedgerFormat.Write(ledger, "riverside.site.yaml", Now));
         await Git("init", "-q");
         await Git("add", "-A");
         await Git("commit", "-q", "-m", "riverside");
     }
 
-    /// <summary>A server whose git runs are recorded; trusted or not as initialize says, with or without codeLens refresh support.</summary>
+    /// <summary>A server whose git runs are recorded; trusted or not as initialize says, with or without codeLens refresh
+    /// support.</summary>
     private async Task<LspTestClient> Start(bool? trusted, bool declareReviewCommand = false)
     {
         var client = LspTestClient.Start(rpc => rpc.AddLocalRpcMethod(Methods.CodeLensRefresh, new Func<object?>(() =>
@@ -71,14 +75,19 @@ public sealed class ReviewEditorTests : IDisposable
             processId = (int?)null,
             rootUri = new Uri(folder).AbsoluteUri,
             capabilities = new { workspace = new { codeLens = new { refreshSupport = true } } },
-            initializationOptions = new { workspaceTrusted = trusted, clientCommands = declareReviewCommand ? new[] { CertLspCommands.ReviewChangesPrompt } : [] },
+            initializationOptions = new
+            {
+                workspaceTrusted = trusted, clientCommands = declareReviewCommand
+                ? new[] { CertLspCommands.ReviewChangesPrompt } : []
+            },
         });
         await client.Notify(Methods.Initialized, new { });
         return client;
     }
 
     private async Task<CodeLens[]> RenameLenses(LspTestClient client) =>
-        [.. (await client.Request<CodeLens[]>(Methods.CodeLens, new { textDocument = new { uri = Uri } })).Where(l => l.Command!.Title.StartsWith("renamed from", StringComparison.Ordinal))];
+        [.. (await client.Request<CodeLens[]>(Methods.CodeLens, new { textDocument = new { uri = Uri } })).Where(l =>
+            l.Command!.Title.StartsWith("renamed from", StringComparison.Ordinal))];
 
     private static string RenameAhu2(string text) => text.Replace("  - name: AHU-2\n", "  - name: Lüftung-🌀\n", StringComparison.Ordinal);
 
@@ -93,14 +102,16 @@ public sealed class ReviewEditorTests : IDisposable
         await client.OpenAsync(Uri, text);
         Assert.Empty(await RenameLenses(client));
         Assert.False(refreshed.Task.IsCompleted);
-        var refused = await client.Request<ReviewChangesResult>(Methods.ExecuteCommand, new { command = CertLspCommands.ReviewChanges, arguments = new[] { new { uri = Uri } } });
+        var refused = await client.Request<ReviewChangesResult>(Methods.ExecuteCommand,
+            new { command = CertLspCommands.ReviewChanges, arguments = new[] { new { uri = Uri } } });
         Assert.Equal(ServerContext.UntrustedRefusal, refused.Refusal);
         Assert.Empty(gitCalls); // untrusted: not one git run, for lenses or the command
 
         await client.Notify(Methods.DidChangeConfiguration, new { settings = new { workspaceTrusted = true } });
         await refreshed.Task.WaitAsync(TimeSpan.FromSeconds(20)); // the client is asked for the lenses again
         var lens = Assert.Single(await RenameLenses(client));
-        Assert.Equal("renamed from AHU-2: its valid certificate (CN AHU-2.bms.riverside.example) will not match; a new CSR is needed", lens.Command!.Title);
+        Assert.Equal("renamed from AHU-2: its valid certificate (CN AHU-2.bms.riverside.example) will not match; a new CSR is needed",
+            lens.Command!.Title);
         // The comment line moved the devices down one; the range covers the new name exactly, in UTF-16 (the emoji is two units).
         Assert.Equal(new Protocol.Range(new Position(25, 10), new Position(25, 20)), lens.Range);
         Assert.Equal(CertLspCommands.ReviewChanges, lens.Command.CommandName);
@@ -117,7 +128,8 @@ public sealed class ReviewEditorTests : IDisposable
         await client.OpenAsync(Uri, text);
         var titles = (await RenameLenses(client)).Select(l => l.Command!.Title).ToArray();
         Assert.Equal([
-            "renamed from MAC00108D0B94AE: its pending CSR (CN MAC00108D0B94AE.bms.riverside.example) will no longer match; a new CSR is needed",
+            "renamed from MAC00108D0B94AE: its pending CSR (CN MAC00108D0B94AE.bms.riverside.example) will no longer match; a new CSR is " +
+                "needed",
             "renamed from AHU-2: its valid certificate (CN AHU-2.bms.riverside.example) will not match; a new CSR is needed",
             "renamed from VAV-101: nothing issued yet; its first CSR will carry CN VAV-101-East.bms.riverside.example",
         ], titles);
@@ -146,16 +158,19 @@ public sealed class ReviewEditorTests : IDisposable
         await using var client = await Start(trusted: true);
         // The file on disk stays as committed: the review is of the open text.
         await client.OpenAsync(Uri, RenameAhu2(Example) + "  - name: FCU-7\n    instance: 10301\n    address: 127.0.0.7\n");
-        var result = await client.Request<ReviewChangesResult>(Methods.ExecuteCommand, new { command = CertLspCommands.ReviewChanges, arguments = new[] { new { uri = Uri } } });
+        var result = await client.Request<ReviewChangesResult>(Methods.ExecuteCommand,
+            new { command = CertLspCommands.ReviewChanges, arguments = new[] { new { uri = Uri } } });
         Assert.Null(result.Refusal);
         Assert.Equal("HEAD", result.Base);
         Assert.True(result.NewRequests == 2, result.Markdown);
         Assert.True(result.CertificateImpact);
-        Assert.StartsWith("1 manifest changed: 2 new certificate requests, 1 issued or pending certificate voided", result.Headline, StringComparison.Ordinal);
+        Assert.StartsWith("1 manifest changed: 2 new certificate requests, 1 issued or pending certificate voided", result.Headline,
+            StringComparison.Ordinal);
         var lines = result.Markdown.Split('\n');
         Assert.Equal("### CertLsp review HEAD → working tree", lines[0]);
         Assert.Contains($"**{result.Headline}**", lines);
-        Assert.Contains(lines, l => l.StartsWith("| `riverside.site.yaml` | modified | 1 | 0 | 1 | 2 | 1 |", StringComparison.Ordinal)); // added, removed, renamed, new requests, voided
+        // added, removed, renamed, new requests, voided
+        Assert.Contains(lines, l => l.StartsWith("| `riverside.site.yaml` | modified | 1 | 0 | 1 | 2 | 1 |", StringComparison.Ordinal));
         Assert.Contains("- AHU-2 → Lüftung-🌀 (CN AHU-2.bms.riverside.example → Lüftung-🌀.bms.riverside.example)", lines);
     }
 
@@ -165,17 +180,21 @@ public sealed class ReviewEditorTests : IDisposable
         File.WriteAllText(ManifestPath, Example);
         await using var client = await Start(trusted: true);
         await client.OpenAsync(Uri, RenameAhu2(Example));
-        var noRepository = await client.Request<ReviewChangesResult>(Methods.ExecuteCommand, new { command = CertLspCommands.ReviewChanges, arguments = new[] { new { uri = Uri } } });
+        var noRepository = await client.Request<ReviewChangesResult>(Methods.ExecuteCommand,
+            new { command = CertLspCommands.ReviewChanges, arguments = new[] { new { uri = Uri } } });
         Assert.Contains("is not in a git repository", noRepository.Refusal, StringComparison.Ordinal);
         Assert.Empty(noRepository.Markdown);
         Assert.Empty(await RenameLenses(client)); // no repository: no rename lenses, no error
 
         await CommitExample();
-        var missing = await client.Request<ReviewChangesResult>(Methods.ExecuteCommand, new { command = CertLspCommands.ReviewChanges, arguments = new[] { new { uri = Uri, @base = "no-such-branch" } } });
+        var missing = await client.Request<ReviewChangesResult>(Methods.ExecuteCommand,
+            new { command = CertLspCommands.ReviewChanges, arguments = new[] { new { uri = Uri, @base = "no-such-branch" } } });
         Assert.Equal("the revision “no-such-branch” is not in this clone", missing.Refusal);
-        var option = await client.Request<ReviewChangesResult>(Methods.ExecuteCommand, new { command = CertLspCommands.ReviewChanges, arguments = new[] { new { uri = Uri, @base = "--output=/tmp/x" } } });
+        var option = await client.Request<ReviewChangesResult>(Methods.ExecuteCommand,
+            new { command = CertLspCommands.ReviewChanges, arguments = new[] { new { uri = Uri, @base = "--output=/tmp/x" } } });
         Assert.Equal("the revision “--output=/tmp/x” is not in this clone", option.Refusal);
-        var fine = await client.Request<ReviewChangesResult>(Methods.ExecuteCommand, new { command = CertLspCommands.ReviewChanges, arguments = new[] { new { uri = Uri, @base = " " } } });
-        Assert.Equal(("HEAD", (string?)null), (fine.Base, fine.Refusal));
+        var fine = await client.Request<ReviewChangesResult>(Methods.ExecuteCommand,
+            new { command = CertLspCommands.ReviewChanges, arguments = new[] { new { uri = Uri, @base = " " } } });
+        Assert.Equal(("HEAD", null), (fine.Base, fine.Refusal));
     }
 }

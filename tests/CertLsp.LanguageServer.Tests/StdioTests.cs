@@ -35,7 +35,8 @@ public sealed class StdioTests : IDisposable
         (Methods.DidClose, false, Takes.RequiredObject),
         (Methods.DidSave, false, Takes.RequiredObject),
         (Methods.DidChangeWatchedFiles, false, Takes.RequiredObject),
-        (Methods.DidChangeConfiguration, false, Takes.OptionalObject), // settings: any; only certlsp.manifests.exclude and workspaceTrusted are read
+        // settings: any; only certlsp.manifests.exclude and workspaceTrusted are read
+        (Methods.DidChangeConfiguration, false, Takes.OptionalObject),
         (Methods.CodeAction, true, Takes.RequiredObject),
         (Methods.Completion, true, Takes.RequiredObject),
         (Methods.Hover, true, Takes.RequiredObject),

@@ -110,7 +110,9 @@ public sealed class HostileBytesTests(ITestOutputHelper output)
                 Assert.Fail($"seed {seed}, input {n}: CsrGenerator.Inspect threw {ex.GetType().Name}: {ex.Message}");
             }
         }
-        output.WriteLine($"seed {seed}: {tries} mutated PEM/DER inputs in {clock.Elapsed.TotalSeconds:F1} s; {certificates} still read as certificates, {requests} as CSRs, the rest refused");
+        output.WriteLine(
+            $"seed {seed}: {tries} mutated PEM/DER inputs in {clock.Elapsed.TotalSeconds:F1} s; {certificates} still read as " +
+            $"certificates, {requests} as CSRs, the rest refused");
     }
 
     [Fact]
@@ -133,7 +135,8 @@ public sealed class HostileBytesTests(ITestOutputHelper output)
             $"-----BEGIN CERTIFICATE REQUEST-----\n{Convert.ToBase64String(der, Base64FormattingOptions.InsertLineBreaks)}\n-----END " +
             $"CERTIFICATE REQUEST-----\n";
         File.WriteAllBytes(later, TempSite.MakeZip(("a.pem", RandomNumberGenerator.GetBytes(500)), ("b.pem", entries.First().Value[..100]),
-            ("c.pem", "-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----\n"u8.ToArray()), ("d.pem", Encoding.ASCII.GetBytes(unknownCurve))));
+            ("c.pem", "-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----\n"u8.ToArray()),
+                ("d.pem", Encoding.ASCII.GetBytes(unknownCurve))));
         var second = await CsrRequester.RunAsync(site.ManifestPath, site.Text, new CsrRequestOptions { Pending = PendingPolicy.Keep });
         Assert.Equal(CsrRunState.Done, second.State);
         Assert.Equal(2, second.Requested);
@@ -190,7 +193,9 @@ public sealed class HostileBytesTests(ITestOutputHelper output)
         long before = GC.GetTotalAllocatedBytes(precise: true);
         var result = await CertificateImporter.RunAsync(site.ManifestPath, site.Text, path, new ImportOptions());
         long allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
-        output.WriteLine($"{what} ({zip.Length:N0} bytes): {result.State} in {clock.ElapsedMilliseconds} ms, {allocated:N0} bytes allocated: {result.Refusal ?? string.Join("; ", result.Files.Select(f => f.Reason).Distinct())}");
+        output.WriteLine(
+            $"{what} ({zip.Length:N0} bytes): {result.State} in {clock.ElapsedMilliseconds} ms, {allocated:N0} bytes allocated: " +
+            $"{result.Refusal ?? string.Join("; ", result.Files.Select(f => f.Reason).Distinct())}");
         // The work is bounded by what is read, not by a clock: a bomb expanded (or 10,000 entries read whole) would allocate
         // hundreds of megabytes; refusing at the headers or at the size limit allocates a few.
         Assert.True(allocated < MaxImportAllocation, $"the import allocated {allocated:N0} bytes (bound {MaxImportAllocation:N0})");

@@ -148,7 +148,8 @@ public sealed class HostileCertificateTests(ITestOutputHelper output)
     public async Task A_certificate_over_64_KiB_refuses_the_whole_zip()
     {
         using var f = await Fixture.CreateAsync();
-        var result = await f.ImportAsync($"{Dev1}.crt", Certificate(f, extensions: b => b.AddExtension(Private, false, new DerOctetString(new byte[70_000]))));
+        var result = await f.ImportAsync($"{Dev1}.crt", Certificate(f, extensions: b =>
+            b.AddExtension(Private, false, new DerOctetString(new byte[70_000]))));
         Assert.Equal(ImportState.Refused, result.State);
         Assert.Contains("bytes", result.Refusal);
     }

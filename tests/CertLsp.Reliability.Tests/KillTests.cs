@@ -112,7 +112,8 @@ public sealed class KillTests(ITestOutputHelper output)
         {
             using var site = NewSite();
             string lockFile = LockFile(site);
-            return Task.FromResult(KillDuringWork(["csr", site.ManifestPath], () => File.Exists(lockFile), random, double.PositiveInfinity));
+            return Task.FromResult(KillDuringWork(["csr", site.ManifestPath], () => File.Exists(lockFile), random,
+                double.PositiveInfinity));
         });
         var histogram = new SortedDictionary<string, int>(StringComparer.Ordinal);
         while (kills < target)
@@ -233,7 +234,8 @@ public sealed class KillTests(ITestOutputHelper output)
         {
             using var site = await Sites.SignedAsync(Devices);
             string signed = Sites.SignedZip(site);
-            return KillDuringWork(["import", site.ManifestPath, signed], () => Directory.Exists(Path.Combine(site.Folder, "certificates")), random, double.PositiveInfinity);
+            return KillDuringWork(["import", site.ManifestPath, signed], () => Directory.Exists(Path.Combine(site.Folder, "certificates")),
+                random, double.PositiveInfinity);
         });
         var histogram = new SortedDictionary<string, int>(StringComparer.Ordinal);
         while (kills < target)

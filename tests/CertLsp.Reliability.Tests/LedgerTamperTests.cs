@@ -114,11 +114,13 @@ public sealed class LedgerTamperTests(ITestOutputHelper output)
             {
                 // check reports it as a finding on the ledger (CL0405, a warning by default), like any other, and runs.
                 string finding = $"{Path.GetFileName(site.LedgerPath)}({line},1): warning CL0405: ";
-                Assert.True(stdout.Contains(finding, StringComparison.Ordinal), $"check (exit {exit}) does not report {finding}:\n{stdout}\n{stderr}");
+                Assert.True(stdout.Contains(finding, StringComparison.Ordinal),
+                    $"check (exit {exit}) does not report {finding}:\n{stdout}\n{stderr}");
             }
             else
             {
-                Assert.True(stderr.Contains(where, StringComparison.Ordinal), $"{command} (exit {exit}) does not name {where}:\n{stdout}\n{stderr}");
+                Assert.True(stderr.Contains(where, StringComparison.Ordinal),
+                    $"{command} (exit {exit}) does not name {where}:\n{stdout}\n{stderr}");
                 Assert.Equal(2, exit);
             }
             AssertUnchanged(before, site, command);
@@ -132,7 +134,9 @@ public sealed class LedgerTamperTests(ITestOutputHelper output)
         Assert.Equal(line - 1, diagnostic.Range.Start.Line);
         Assert.Equal("CL0405", diagnostic.Code);
         Assert.Equal(2, diagnostic.Severity);
-        foreach (var (command, argument) in new (string, object)[] { (CertLspCommands.GenerateCsrs, new { uri = manifestUri, scope = "all", pending = "overwrite" }), (CertLspCommands.ImportCertificates, new { uri = manifestUri, path = signed }) })
+        foreach (var (command, argument) in new (string, object)[] { (CertLspCommands.GenerateCsrs,
+            new { uri = manifestUri, scope = "all", pending = "overwrite" }),
+            (CertLspCommands.ImportCertificates, new { uri = manifestUri, path = signed }) })
         {
             var refused = await Assert.ThrowsAsync<RemoteInvocationException>(() =>
                 client.Request<object>(Methods.ExecuteCommand, new { command, arguments = new[] { argument } }));

@@ -112,7 +112,8 @@ public sealed class LspFaultTests(ITestOutputHelper output)
             await WaitUntilIdle(site);
             SiteConsistency.Assert(site, runMayBeOpen: true);
             await AssertRerunCompletesAsync(site);
-            Leaks.AssertNone(site, [client.Log.ToString(), .. client.Messages.Select(m => m.Message), .. client.Progress.Select(p => p.ToString())]);
+            Leaks.AssertNone(site, [client.Log.ToString(), .. client.Messages.Select(m => m.Message),
+                .. client.Progress.Select(p => p.ToString())]);
         }
         foreach (var o in outcomes) output.WriteLine(o);
         Assert.Contains(outcomes, o => o.EndsWith("cancelled", StringComparison.Ordinal));

@@ -83,7 +83,8 @@ public static class CsrCommand
         return names.Length == 0 ? null : names;
     }
 
-    public static async Task<int> RunAsync(string manifestPath, CsrRequestOptions options, string? bind, TextWriter stdout, TextWriter stderr,
+    public static async Task<int> RunAsync(string manifestPath, CsrRequestOptions options, string? bind, TextWriter stdout,
+        TextWriter stderr,
         double timeout = DeviceTimeout.DefaultSeconds, CancellationToken cancellationToken = default)
     {
         if (CommandSupport.ReadManifest(manifestPath, stderr) is not var (path, text)) return Program.CouldNotRun;
@@ -98,11 +99,16 @@ public static class CsrCommand
             return Program.CouldNotRun;
         }
         return await DeviceConnection.RunAsync(bind, timeout, stderr, client =>
-            RequestAsync(path, text, options with { DeviceSource = new BacnetCsrSource(client, bacnet.PortNumber, (uint)bacnet.GenerateCsrCommandValue) }, stdout, stderr,
+            RequestAsync(path, text, options with
+            {
+                DeviceSource =
+                new BacnetCsrSource(client, bacnet.PortNumber, (uint)bacnet.GenerateCsrCommandValue)
+            }, stdout, stderr,
                 cancellationToken)).ConfigureAwait(false);
     }
 
-    private static async Task<int> RequestAsync(string path, string text, CsrRequestOptions options, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    private static async Task<int> RequestAsync(string path, string text, CsrRequestOptions options, TextWriter stdout, TextWriter stderr,
+        CancellationToken cancellationToken)
     {
         CsrRunResult result;
         try

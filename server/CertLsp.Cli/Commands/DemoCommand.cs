@@ -15,13 +15,20 @@ public static class DemoCommand
 {
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
-        var folder = new Option<string?>("--examples") { Description = "The examples folder (default: the repository's examples/, else the one installed beside the tool)" };
-        var command = new Command("demo", "Run the whole job on the bundled example sites, on loopback: check, CSRs (local and device-held keys), a throwaway CA, import, install on simulated devices, status") { folder };
+        var folder = new Option<string?>("--examples")
+        {
+            Description =
+            "The examples folder (default: the repository's examples/, else the one installed beside the tool)"
+        };
+        var command = new Command("demo",
+            "Run the whole job on the bundled example sites, on loopback: check, CSRs (local and device-held keys), a throwaway CA, " +
+            "import, install on simulated devices, status") { folder };
         command.SetAction((result, cancellationToken) => RunAsync(result.GetValue(folder), stdout, stderr, cancellationToken));
         return command;
     }
 
-    public static async Task<int> RunAsync(string? examples, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken = default)
+    public static async Task<int> RunAsync(string? examples, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken =
+        default)
     {
         examples ??= FindExamples();
         if (examples is null)
@@ -37,9 +44,11 @@ public static class DemoCommand
         }
         stdout.WriteLine("The demo checked every example site. Sites with findings show what CertLsp catches before a CA sees it.");
         stdout.WriteLine();
-        int local = await OnACopyAsync(Path.Combine(examples, "riverside-campus"), stdout, stderr, m => LocalKeysAsync(m, stdout, stderr, cancellationToken)).ConfigureAwait(false);
+        int local = await OnACopyAsync(Path.Combine(examples, "riverside-campus"), stdout, stderr, m =>
+            LocalKeysAsync(m, stdout, stderr, cancellationToken)).ConfigureAwait(false);
         if (local != Program.Ok) return local;
-        return await OnACopyAsync(Path.Combine(examples, "lakeside-plant"), stdout, stderr, m => DeviceKeysAsync(m, stdout, stderr, cancellationToken)).ConfigureAwait(false);
+        return await OnACopyAsync(Path.Combine(examples, "lakeside-plant"), stdout, stderr, m =>
+            DeviceKeysAsync(m, stdout, stderr, cancellationToken)).ConfigureAwait(false);
     }
 
     /// <summary>The local address the demo talks BACnet/IP from (the simulated devices are at 127.0.0.2 and up).</summary>
@@ -96,11 +105,13 @@ public static class DemoCommand
     }
 
     /// <summary>Local keys: CSRs with keys made here, the demo CA, import (bundles), status, check with the ledger.</summary>
-    private static async Task<int> LocalKeysAsync(string manifest, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    private static async Task<int> LocalKeysAsync(string manifest, TextWriter stdout, TextWriter stderr,
+        CancellationToken cancellationToken)
     {
         stdout.WriteLine("== certlsp csr (local keys: each device's key pair and CSR made here; keys stay in an owner-only folder)");
-        var options = new CertLsp.Workflows.Requests.CsrRequestOptions { Passphrase = CommandSupport.Passphrase() };
-        int csr = await CsrCommand.RunAsync(manifest, options, bind: null, stdout, stderr, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var options = new Workflows.Requests.CsrRequestOptions { Passphrase = CommandSupport.Passphrase() };
+        int csr = await CsrCommand.RunAsync(manifest, options, bind: null, stdout, stderr,
+            cancellationToken: cancellationToken).ConfigureAwait(false);
         if (csr != Program.Ok) return csr;
         stdout.WriteLine();
 
@@ -108,7 +119,8 @@ public static class DemoCommand
         string answer = Sign(ca, manifest, 20, stdout);
 
         stdout.WriteLine($"== certlsp import {Path.GetFileName(manifest)} {Path.GetFileName(answer)}");
-        int import = await ImportCommand.RunAsync(manifest, answer, new CertLsp.Workflows.Certificates.ImportOptions { Passphrase = CommandSupport.Passphrase() }, stdout, stderr,
+        int import = await ImportCommand.RunAsync(manifest, answer,
+            new Workflows.Certificates.ImportOptions { Passphrase = CommandSupport.Passphrase() }, stdout, stderr,
             cancellationToken: cancellationToken).ConfigureAwait(false);
         if (import != Program.Ok) return import;
         stdout.WriteLine();
@@ -138,8 +150,11 @@ public static class DemoCommand
         int name = text.IndexOf("  - name: ", StringComparison.Ordinal) + "  - name: ".Length;
         int end = text.IndexOfAny(['\r', '\n'], name);
         File.WriteAllText(manifest, text[..end] + "-NEW" + text[end..]);
-        stdout.WriteLine($"== certlsp review before/{Path.GetFileName(manifest)} {Path.GetFileName(manifest)} --format markdown (the first device renamed after its certificate was issued)");
-        await ReviewCommand.RunAsync([before, manifest], null, null, "markdown", "none", DateTimeOffset.UtcNow, stdout, stderr, relativeTo: Path.GetDirectoryName(manifest)).ConfigureAwait(false);
+        stdout.WriteLine(
+            $"== certlsp review before/{Path.GetFileName(manifest)} {Path.GetFileName(manifest)} --format markdown (the first device " +
+            $"renamed after its certificate was issued)");
+        await ReviewCommand.RunAsync([before, manifest], null, null, "markdown", "none", DateTimeOffset.UtcNow, stdout, stderr,
+            relativeTo: Path.GetDirectoryName(manifest)).ConfigureAwait(false);
         stdout.WriteLine();
     }
 
@@ -147,7 +162,8 @@ public static class DemoCommand
     /// Device-held keys on a simulated site: discover, check, the devices' CSRs over BACnet, the demo CA, import installing each
     /// certificate on its device, what the devices now hold, status.
     /// </summary>
-    private static async Task<int> DeviceKeysAsync(string manifest, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    private static async Task<int> DeviceKeysAsync(string manifest, TextWriter stdout, TextWriter stderr,
+        CancellationToken cancellationToken)
     {
         string name = Path.GetFileName(manifest);
         var (specs, port) = SimulateCommand.FromManifest(manifest, IPAddress.Parse("127.0.0.2"), null, null);
@@ -179,8 +195,11 @@ public static class DemoCommand
                 $"{Broadcast} (loopback only); each makes its own key pair");
             stdout.WriteLine();
 
-            stdout.WriteLine($"== certlsp discover --bind {Client} --manifest {name} (Who-Is on {Broadcast}, then each device's identity and Network Ports)");
-            int discover = await DiscoverCommand.RunAsync(Client, null, null, manifest, "text", 2, specs.Count, stdout, stderr, cancellationToken).ConfigureAwait(false);
+            stdout.WriteLine(
+                $"== certlsp discover --bind {Client} --manifest {name} (Who-Is on {Broadcast}, then each device's identity and Network " +
+                $"Ports)");
+            int discover = await DiscoverCommand.RunAsync(Client, null, null, manifest, "text", 2, specs.Count, stdout, stderr,
+                cancellationToken).ConfigureAwait(false);
             if (discover != Program.Ok) return discover;
             stdout.WriteLine();
 
@@ -188,8 +207,11 @@ public static class DemoCommand
             if (CheckCommand.Run([manifest], "text", stdout, stderr) is var check && check != Program.Ok) return check;
             stdout.WriteLine();
 
-            stdout.WriteLine($"== certlsp csr {name} --bind {Client} (key.source: device: each device generates its key pair and CSR on command; the CSR is read over BACnet, no key is written here)");
-            int csr = await CsrCommand.RunAsync(manifest, new CertLsp.Workflows.Requests.CsrRequestOptions(), Client, stdout, stderr, cancellationToken: cancellationToken)
+            stdout.WriteLine(
+                $"== certlsp csr {name} --bind {Client} (key.source: device: each device generates its key pair and CSR on command; the " +
+                $"CSR is read over BACnet, no key is written here)");
+            int csr = await CsrCommand.RunAsync(manifest, new Workflows.Requests.CsrRequestOptions(), Client, stdout, stderr,
+                cancellationToken: cancellationToken)
                 .ConfigureAwait(false);
             if (csr != Program.Ok) return csr;
             stdout.WriteLine();
@@ -197,8 +219,10 @@ public static class DemoCommand
             using var ca = new DemoAuthority();
             string answer = Sign(ca, manifest, 90, stdout);
 
-            stdout.WriteLine($"== certlsp import {name} {Path.GetFileName(answer)} --bind {Client} (verify and record, then install on each device: issuer, operational certificate, read back, activate)");
-            int import = await ImportCommand.RunAsync(manifest, answer, new CertLsp.Workflows.Certificates.ImportOptions(), stdout, stderr, Client,
+            stdout.WriteLine(
+                $"== certlsp import {name} {Path.GetFileName(answer)} --bind {Client} (verify and record, then install on each device: " +
+                $"issuer, operational certificate, read back, activate)");
+            int import = await ImportCommand.RunAsync(manifest, answer, new Workflows.Certificates.ImportOptions(), stdout, stderr, Client,
                 cancellationToken: cancellationToken).ConfigureAwait(false);
             if (import != Program.Ok) return import;
             stdout.WriteLine();

@@ -42,7 +42,8 @@ internal static class DeviceConnection
         }
     }
 
-    /// <summary>Runs <paramref name="work"/> with a client bound to <paramref name="bind"/>, closed afterwards; exit 2 when there is none.</summary>
+    /// <summary>Runs <paramref name="work"/> with a client bound to <paramref name="bind"/>, closed afterwards; exit 2 when there is
+    /// none.</summary>
     public static async Task<int> RunAsync(string bind, double timeout, TextWriter stderr, Func<BacnetClient, Task<int>> work)
     {
         if (Start(bind, timeout, stderr) is not { } client) return Program.CouldNotRun;

@@ -76,13 +76,16 @@ public static class ImportCommand
                 "devices");
             bind = null;
         }
-        if (bind is null) return await ImportAsync(path, text, source, options, deviceHeld: bacnet is not null, stdout, stderr, cancellationToken).ConfigureAwait(false);
+        if (bind is null) return await ImportAsync(path, text, source, options, deviceHeld: bacnet is not null, stdout, stderr,
+            cancellationToken).ConfigureAwait(false);
         return await DeviceConnection.RunAsync(bind, timeout, stderr, client =>
-            ImportAsync(path, text, source, options with { DeviceTarget = new BacnetCertificateInstaller(client, bacnet!.PortNumber) }, deviceHeld: true, stdout, stderr,
+            ImportAsync(path, text, source, options with { DeviceTarget = new BacnetCertificateInstaller(client, bacnet!.PortNumber) },
+                deviceHeld: true, stdout, stderr,
                 cancellationToken)).ConfigureAwait(false);
     }
 
-    private static async Task<int> ImportAsync(string path, string text, string source, ImportOptions options, bool deviceHeld, TextWriter stdout, TextWriter stderr,
+    private static async Task<int> ImportAsync(string path, string text, string source, ImportOptions options, bool deviceHeld,
+        TextWriter stdout, TextWriter stderr,
         CancellationToken cancellationToken)
     {
         foreach (var file in options.Issuers.Concat(options.RevocationLists))
@@ -96,7 +99,8 @@ public static class ImportCommand
         ImportResult result;
         try
         {
-            result = await CertificateImporter.RunAsync(path, text, source, options, cancellationToken: cancellationToken).ConfigureAwait(false);
+            result = await CertificateImporter.RunAsync(path, text, source, options, cancellationToken: cancellationToken).ConfigureAwait(
+                false);
         }
         catch (LedgerFormatException ex)
         {

@@ -52,7 +52,8 @@ public static class InstallCommand
             InstallResult result;
             try
             {
-                result = await CertificateInstaller.InstallRecordedAsync(path, text, new BacnetCertificateInstaller(client, port), options, cancellationToken: cancellationToken)
+                result = await CertificateInstaller.InstallRecordedAsync(path, text, new BacnetCertificateInstaller(client, port), options,
+                    cancellationToken: cancellationToken)
                     .ConfigureAwait(false);
             }
             catch (LedgerFormatException ex)

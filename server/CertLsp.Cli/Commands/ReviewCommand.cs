@@ -1,6 +1,8 @@
 using System.CommandLine;
 using CertLsp.Cli.Output;
 using CertLsp.Core.Review;
+using CertLsp.Workflows.Files;
+using CertLsp.Workflows.Ledger;
 using CertLsp.Workflows.Review;
 
 namespace CertLsp.Cli.Commands;
@@ -42,13 +44,16 @@ public static class ReviewCommand
         {
             paths, baseRev, headRev, format, failOn,
         };
-        command.SetAction((result, cancellationToken) => RunAsync(result.GetValue(paths) ?? [], result.GetValue(baseRev), result.GetValue(headRev),
-            result.GetValue(format)!, result.GetValue(failOn)!, DateTimeOffset.UtcNow, stdout, stderr, cancellationToken: cancellationToken));
+        command.SetAction((result, cancellationToken) => RunAsync(result.GetValue(paths) ?? [], result.GetValue(baseRev),
+            result.GetValue(headRev),
+            result.GetValue(format)!, result.GetValue(failOn)!, DateTimeOffset.UtcNow, stdout, stderr,
+                cancellationToken: cancellationToken));
         return command;
     }
 
     /// <param name="relativeTo">The folder paths are shown relative to (default: the working folder).</param>
-    public static async Task<int> RunAsync(IReadOnlyList<string> paths, string? baseRev, string? headRev, string format, string failOn, DateTimeOffset now,
+    public static async Task<int> RunAsync(IReadOnlyList<string> paths, string? baseRev, string? headRev, string format, string failOn,
+        DateTimeOffset now,
         TextWriter stdout, TextWriter stderr, string? relativeTo = null, CancellationToken cancellationToken = default)
     {
         List<ReviewFile> before, after;
@@ -61,7 +66,8 @@ public static class ReviewCommand
                 var git = new GitRevisions();
                 string root = await git.RootAsync(Directory.GetCurrentDirectory(), cancellationToken).ConfigureAwait(false);
                 before = await git.FilesAsync(root, baseRev, paths, display, cancellationToken).ConfigureAwait(false);
-                after = headRev is null ? WorkingTree(root, paths, display) : await git.FilesAsync(root, headRev, paths, display, cancellationToken).ConfigureAwait(false);
+                after = headRev is null ? WorkingTree(root, paths, display)
+                    : await git.FilesAsync(root, headRev, paths, display, cancellationToken).ConfigureAwait(false);
                 (baseName, headName) = (baseRev, headRev ?? "working tree");
             }
             else if (headRev is not null)
@@ -72,7 +78,8 @@ public static class ReviewCommand
             {
                 (before, after) = TwoStates(paths[0], paths[1], display);
                 // Named as given, or relative to the folder asked for (the demo's temporary copies).
-                (baseName, headName) = relativeTo is null ? (paths[0], paths[1]) : (display(Path.GetFullPath(paths[0])), display(Path.GetFullPath(paths[1])));
+                (baseName, headName) = relativeTo is null ? (paths[0], paths[1])
+                    : (display(Path.GetFullPath(paths[0])), display(Path.GetFullPath(paths[1])));
             }
             else
             {
@@ -118,7 +125,8 @@ public static class ReviewCommand
         return [.. files.Select(f => ReadFile(f, display))];
     }
 
-    /// <summary>Two files, or two folders whose manifests pair by their path inside the folder. Both states are named by the new paths.</summary>
+    /// <summary>Two files, or two folders whose manifests pair by their path inside the folder. Both states are named by the new
+    /// paths.</summary>
     private static (List<ReviewFile>, List<ReviewFile>) TwoStates(string old, string now, Func<string, string> display)
     {
         bool folders = Directory.Exists(old) && Directory.Exists(now);
@@ -141,6 +149,7 @@ public static class ReviewCommand
     private static ReviewFile ReadFile(string manifest, Func<string, string> display)
     {
         string ledger = LedgerFile.PathFor(manifest);
-        return new ReviewFile(display(Path.GetFullPath(manifest)), ManifestFiles.Read(manifest), LedgerFile.Input(ledger, display(Path.GetFullPath(ledger))));
+        return new ReviewFile(display(Path.GetFullPath(manifest)), ManifestFiles.Read(manifest),
+            LedgerFile.Input(ledger, display(Path.GetFullPath(ledger))));
     }
 }

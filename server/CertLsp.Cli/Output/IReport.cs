@@ -1,5 +1,4 @@
 using CertLsp.Core.Checking;
-using CertLsp.Core.Diagnostics;
 
 namespace CertLsp.Cli.Output;
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using CertLsp.Core.Checking;
+using CertLsp.Core.Diagnostics;
 using CertLsp.Core.Text;
 
 namespace CertLsp.Cli.Output;

@@ -75,7 +75,8 @@ public sealed class SarifReport : IReport
                         int id = 1;
                         foreach (var r in d.Related)
                         {
-                            WriteLocation(json, r.Location.Path, result.Lines(r.Location.Path) ?? file.Lines, r.Location.Span, id++, r.Message);
+                            WriteLocation(json, r.Location.Path, result.Lines(r.Location.Path) ?? file.Lines, r.Location.Span, id++,
+                                r.Message);
                         }
                         json.WriteEndArray();
                     }

@@ -76,7 +76,8 @@ public static class ManifestChecker
         {
             // Suppression comments first (they name what the rules found), then the levels of the workspace's certlsp.json.
             var settings = document.Settings;
-            byPath[document.Path] = Levels(settings, Suppressions.Apply(document.Path, document.Text, () => document.Lines, byPath[document.Path]));
+            byPath[document.Path] = Levels(settings, Suppressions.Apply(document.Path, document.Text, () => document.Lines,
+                byPath[document.Path]));
             files.Add(new ReportedFile(document.Path, () => document.Lines));
             if (document.LedgerFile is { } ledger && byPath.TryAdd(ledger.Path, Levels(settings, [document.LedgerDiagnostic!])))
             {
@@ -89,7 +90,8 @@ public static class ManifestChecker
         }
         return new CheckResult(docs, byPath.ToImmutableDictionary(
             kv => kv.Key,
-            kv => kv.Value.OrderBy(d => d.Span.Start).ThenBy(d => d.Span.Length).ThenBy(d => d.Code, StringComparer.Ordinal).ThenBy(d => d.Message, StringComparer.Ordinal).ToImmutableArray(),
+            kv => kv.Value.OrderBy(d => d.Span.Start).ThenBy(d => d.Span.Length).ThenBy(d => d.Code, StringComparer.Ordinal).ThenBy(d =>
+                d.Message, StringComparer.Ordinal).ToImmutableArray(),
             StringComparer.Ordinal), files.ToImmutable());
     }
 

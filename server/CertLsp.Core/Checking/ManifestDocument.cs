@@ -76,10 +76,13 @@ public sealed class ManifestDocument
 
     public DiagnosticBuilder Builder => new(Path, Text);
 
-    /// <summary>Reads and checks a manifest; with its ledger's text, also the ledger rules as of <paramref name="now"/> (default: the current time).</summary>
-    /// <param name="previous">An earlier version of the same document, if one was read: the unchanged parts of a large text are not read again.</param>
+    /// <summary>Reads and checks a manifest; with its ledger's text, also the ledger rules as of <paramref name="now"/> (default: the
+    /// current time).</summary>
+    /// <param name="previous">An earlier version of the same document, if one was read: the unchanged parts of a large text are not read
+    /// again.</param>
     /// <param name="settings">The workspace's certlsp.json (rule levels), applied when the document is checked; none by default.</param>
-    public static ManifestDocument Parse(string path, string text, LedgerInput? ledger = null, DateTimeOffset? now = null, int defaultWarningDays = CertificateSettings.StandardWarningDays,
+    public static ManifestDocument Parse(string path, string text, LedgerInput? ledger = null, DateTimeOffset? now = null,
+        int defaultWarningDays = CertificateSettings.StandardWarningDays,
         ManifestDocument? previous = null, CheckSettings? settings = null)
     {
         settings ??= CheckSettings.None;
@@ -107,7 +110,8 @@ public sealed class ManifestDocument
         }
         if (ledger is null) return new ManifestDocument(path, text, yaml, manifest, [.. diagnostics], settings);
 
-        if (ledger.Unreadable is { } unreadable) return new ManifestDocument(path, text, yaml, manifest, [.. diagnostics], settings, null, unreadable, ledger);
+        if (ledger.Unreadable is { } unreadable) return new ManifestDocument(path, text, yaml, manifest, [.. diagnostics], settings, null,
+            unreadable, ledger);
         SiteLedger siteLedger;
         try
         {

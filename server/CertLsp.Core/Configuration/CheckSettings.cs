@@ -66,22 +66,29 @@ public sealed class CheckSettings
 
     /// <summary>A certlsp.json the host could not read as text (<paramref name="reason"/>): no levels, one CL0701 at its start.</summary>
     public static CheckSettings Unreadable(string path, string reason) =>
-        new(path, "", ImmutableDictionary<string, RuleLevel>.Empty, [new DiagnosticBuilder(path).ConfigurationNotValid(new TextSpan(0, 0), reason)]);
+        new(path, "", ImmutableDictionary<string, RuleLevel>.Empty,
+            [new DiagnosticBuilder(path).ConfigurationNotValid(new TextSpan(0, 0), reason)]);
 
-    /// <summary>Reads certlsp.json's text (JSON with comments and trailing commas allowed). Never throws: a problem is a CL0701 at its place.</summary>
+    /// <summary>Reads certlsp.json's text (JSON with comments and trailing commas allowed). Never throws: a problem is a CL0701 at its
+    /// place.</summary>
     public static CheckSettings Parse(string path, string text)
     {
         var builder = new DiagnosticBuilder(path, text);
         var problems = new List<Diagnostic>();
         var levels = ImmutableDictionary.CreateBuilder<string, RuleLevel>(StringComparer.Ordinal);
         byte[] bytes = Encoding.UTF8.GetBytes(text);
-        var reader = new Utf8JsonReader(bytes, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        var reader = new Utf8JsonReader(bytes, new JsonReaderOptions
+        {
+            CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas =
+            true
+        });
         TextSpan Token(in Utf8JsonReader r)
         {
             int start = Encoding.UTF8.GetCharCount(bytes, 0, (int)r.TokenStartIndex);
             int quotes = r.TokenType is JsonTokenType.String or JsonTokenType.PropertyName ? 2 : 0;
             int length = r.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray ? 1 : r.ValueSpan.Length + quotes;
-            return new TextSpan(start, Encoding.UTF8.GetCharCount(bytes, (int)r.TokenStartIndex, Math.Min(length, bytes.Length - (int)r.TokenStartIndex)));
+            return new TextSpan(start, Encoding.UTF8.GetCharCount(bytes, (int)r.TokenStartIndex,
+                Math.Min(length, bytes.Length - (int)r.TokenStartIndex)));
         }
         if (string.IsNullOrWhiteSpace(text))
         {
@@ -114,7 +121,8 @@ public sealed class CheckSettings
                     }
                     else if (key == "$schema")
                     {
-                        if (reader.TokenType != JsonTokenType.String) problems.Add(builder.ConfigurationNotValid(Token(reader), "“$schema” must be a string, the schema's address"));
+                        if (reader.TokenType != JsonTokenType.String) problems.Add(
+                            builder.ConfigurationNotValid(Token(reader), "“$schema” must be a string, the schema's address"));
                         reader.Skip();
                     }
                     else
@@ -148,7 +156,8 @@ public sealed class CheckSettings
             reader.Read();
             if (DiagnosticCatalog.Find(code) is null)
             {
-                problems.Add(builder.ConfigurationNotValid(codeSpan, $"“{code}” is not a CertLsp diagnostic code (docs/diagnostics.md lists them)"));
+                problems.Add(builder.ConfigurationNotValid(codeSpan,
+                    $"“{code}” is not a CertLsp diagnostic code (docs/diagnostics.md lists them)"));
                 reader.Skip();
                 continue;
             }
@@ -156,7 +165,8 @@ public sealed class CheckSettings
             if (level < 0)
             {
                 string found = reader.TokenType == JsonTokenType.String ? $"“{reader.GetString()}”" : "not a string";
-                problems.Add(builder.ConfigurationNotValid(token(reader), $"the level of “{code}” is {found}; use {string.Join(", ", LevelNames[..^1])} or {LevelNames[^1]}"));
+                problems.Add(builder.ConfigurationNotValid(token(reader),
+                    $"the level of “{code}” is {found}; use {string.Join(", ", LevelNames[..^1])} or {LevelNames[^1]}"));
                 reader.Skip();
                 continue;
             }

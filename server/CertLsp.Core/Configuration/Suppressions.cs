@@ -42,7 +42,8 @@ public static class Suppressions
     /// The diagnostics of one manifest without those its comments suppress, plus a CL0702 hint for each comment (or code in it)
     /// that suppressed nothing.
     /// </summary>
-    /// <param name="lineIndex">The text's line index, made only when the text has a suppression comment (a large workspace has few).</param>
+    /// <param name="lineIndex">The text's line index, made only when the text has a suppression comment (a large workspace has
+    /// few).</param>
     public static List<Diagnostic> Apply(string path, string text, Func<LineIndex> lineIndex, IEnumerable<Diagnostic> diagnostics)
     {
         var all = diagnostics.ToList();
@@ -55,7 +56,8 @@ public static class Suppressions
         var kept = new List<Diagnostic>(all.Count);
         foreach (var d in all)
         {
-            if (d.Path == path && byLine.TryGetValue(lines.GetPosition(d.Span.Start).Line, out var comment) && comment.Codes.Contains(d.Code))
+            if (d.Path == path && byLine.TryGetValue(lines.GetPosition(d.Span.Start).Line, out var comment)
+                && comment.Codes.Contains(d.Code))
             {
                 used.Add((comment.Line, d.Code));
                 continue;

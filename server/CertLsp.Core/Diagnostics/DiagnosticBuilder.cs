@@ -84,7 +84,8 @@ public sealed class DiagnosticBuilder(string path, string text = "")
         }
         var suggestion = Suggestions.Closest(key.Value, allowed.Where(a => present?.Find(a) is null));
         string message = suggestion is null
-            ? $"Unknown key {Quote(key.Value)} in {where}. Rename it to one of the allowed keys ({string.Join(", ", allowed)}) or remove it."
+            ? $"Unknown key {Quote(key.Value)} in {where}. Rename it to one of the allowed keys ({string.Join(", ", allowed)}) or remove " +
+                $"it."
             : $"Unknown key {Quote(key.Value)} in {where}. Did you mean “{suggestion}”?";
         ImmutableArray<Fix> fixes = suggestion is null ? [] : [new Fix($"Rename to “{suggestion}”",
             [YamlEdits.ReplaceText(Path, key.Span, suggestion)], true)];
@@ -123,12 +124,16 @@ public sealed class DiagnosticBuilder(string path, string text = "")
         Make(CL0003, value.Span, value.Value.Length == 0
             ? $"{Capitalize(where)} is empty; give it a value."
             : Characters.Count(value.Value) < minLength
-                ? $"{Quote(value.Value)} is too short for {where}: at least {minLength} characters (it has {Characters.Count(value.Value)}). Complete it."
-                : $"{Quote(value.Value)} is too long for {where}: at most {maxLength} characters (it has {Characters.Count(value.Value)}). Shorten it.");
+                ? $"{Quote(value.Value)} is too short for {where}: at least {minLength} characters (it has " +
+                    $"{Characters.Count(value.Value)}). Complete it."
+                : $"{Quote(value.Value)} is too long for {where}: at most {maxLength} characters (it has " +
+                    $"{Characters.Count(value.Value)}). Shorten it.");
 
-    /// <summary>CL0003 for text not of the form the schema's pattern describes; <paramref name="description"/> says the form in words.</summary>
+    /// <summary>CL0003 for text not of the form the schema's pattern describes; <paramref name="description"/> says the form in
+    /// words.</summary>
     public Diagnostic PatternMismatch(YamlScalar value, string where, string description) =>
-        Make(CL0003, value.Span, $"{Quote(value.Value)} does not have the form {where} needs: {description.TrimEnd('.')}. Write it in that form.");
+        Make(CL0003, value.Span,
+            $"{Quote(value.Value)} does not have the form {where} needs: {description.TrimEnd('.')}. Write it in that form.");
 
     private static string RangeText(double? minimum, double? maximum) => (minimum, maximum) switch
     {
@@ -185,8 +190,11 @@ public sealed class DiagnosticBuilder(string path, string text = "")
     public Diagnostic CountryTooLong(YamlScalar scalar, string value)
     {
         var country = Countries.Suggest(value);
-        return Make(CL0102, scalar.Span, $"The country {Quote(value)} has {Characters.Count(value)} characters; a country is an ISO 3166-1 alpha-2 code of exactly 2 letters. "
-            + (country is null ? "Write the two-letter code, such as US, GB or DE." : $"Write “{country.Alpha2}” ({country.Name})."), CountryFixes(scalar, country));
+        return Make(CL0102, scalar.Span,
+            $"The country {Quote(value)} has {Characters.Count(value)} characters; a country is an ISO 3166-1 alpha-2 code of exactly 2 " +
+            $"letters. "
+            + (country is null ? "Write the two-letter code, such as US, GB or DE." : $"Write “{country.Alpha2}” ({country.Name})."),
+                CountryFixes(scalar, country));
     }
 
     private ImmutableArray<Fix> CountryFixes(YamlScalar scalar, Country? country) =>
@@ -203,13 +211,16 @@ public sealed class DiagnosticBuilder(string path, string text = "")
                 [ReplaceFix($"Change to “{country.Alpha2}”", scalar, country.Alpha2)]);
         }
         return Make(CL0103, scalar.Span, $"{Quote(value)} is not an ISO 3166-1 alpha-2 country code"
-            + (country is null ? "; write the site's two-letter code, such as US, GB or DE." : $"; did you mean “{country.Alpha2}” ({country.Name})? Write that code."),
+            + (country is null ? "; write the site's two-letter code, such as US, GB or DE."
+                : $"; did you mean “{country.Alpha2}” ({country.Name})? Write that code."),
             CountryFixes(scalar, country));
     }
 
     /// <summary>CL0103 for a country of one letter: no ISO 3166-1 alpha-2 code is that short.</summary>
     public Diagnostic CountryTooShort(YamlScalar scalar, string value) =>
-        Make(CL0103, scalar.Span, $"The country {Quote(value)} has one letter; an ISO 3166-1 alpha-2 country code has exactly 2. Write the site's two-letter code, such as US, GB or DE.");
+        Make(CL0103, scalar.Span,
+            $"The country {Quote(value)} has one letter; an ISO 3166-1 alpha-2 country code has exactly 2. Write the site's two-letter " +
+            $"code, such as US, GB or DE.");
 
     public static readonly DiagnosticDefinition CL0104 = new("CL0104", Error, "Email address not valid");
 
@@ -276,7 +287,8 @@ public sealed class DiagnosticBuilder(string path, string text = "")
     {
         ImmutableArray<Fix> fixes = corrected is null ? [] : [ReplaceFix($"Change to “{corrected}”", scalar, corrected)];
         return Make(CL0204, scalar.Span, $"The domain {Quote(value)} is not a valid DNS name: {reason}."
-            + (corrected is null ? " Write it as labels of letters, digits and hyphens joined by dots (bms.example.com)." : $" Did you mean “{corrected}”?"), fixes);
+            + (corrected is null ? " Write it as labels of letters, digits and hyphens joined by dots (bms.example.com)."
+                : $" Did you mean “{corrected}”?"), fixes);
     }
 
     public static readonly DiagnosticDefinition CL0205 = new("CL0205", Warning, "Renewal changes the common name");
@@ -396,10 +408,14 @@ public sealed class DiagnosticBuilder(string path, string text = "")
 
     private const string RestoreAdvice = ". Restore it from version control; certlsp will not overwrite it";
 
-    /// <summary>CL0405, made on the ledger file (this builder's path) at the line where reading it stopped: its checks were skipped.</summary>
+    /// <summary>CL0405, made on the ledger file (this builder's path) at the line where reading it stopped: its checks were
+    /// skipped.</summary>
     public Diagnostic LedgerNotTrusted(TextSpan span, string reason) =>
-        Make(CL0405, span, $"This ledger cannot be trusted: {(reason.EndsWith(RestoreAdvice, StringComparison.Ordinal) ? reason[..^RestoreAdvice.Length] : reason)}. "
-            + "Its checks were skipped, and certlsp will not write to it until it reads again. Restore it from version control (after a merge conflict: take one side, then re-run the other side's command).");
+        Make(CL0405, span,
+            $"This ledger cannot be trusted: " +
+            $"{(reason.EndsWith(RestoreAdvice, StringComparison.Ordinal) ? reason[..^RestoreAdvice.Length] : reason)}. "
+            + "Its checks were skipped, and certlsp will not write to it until it reads again. Restore it from version control (after a " +
+                "merge conflict: take one side, then re-run the other side's command).");
 
     private static string Day(DateTimeOffset t) => t.ToUniversalTime().ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
@@ -412,8 +428,11 @@ public sealed class DiagnosticBuilder(string path, string text = "")
     public Diagnostic KeyNotAccepted(TextSpan span, string profile, string key, string accepted, YamlScalar? replaceable,
         string? replacement)
     {
-        ImmutableArray<Fix> fixes = replaceable is null || replacement is null ? [] : [ReplaceYamlFix($"Change to “{replacement}”", replaceable, replacement)];
-        return Make(CL0501, span, $"The CA profile “{profile}” does not accept {key} keys; it accepts {accepted}. Change the key setting to one of those, or “ca.profile” if the site's CA is another.", fixes);
+        ImmutableArray<Fix> fixes = replaceable is null || replacement is null ? []
+            : [ReplaceYamlFix($"Change to “{replacement}”", replaceable, replacement)];
+        return Make(CL0501, span,
+            $"The CA profile “{profile}” does not accept {key} keys; it accepts {accepted}. Change the key setting to one of those, or " +
+            $"“ca.profile” if the site's CA is another.", fixes);
     }
 
     // ---- CL06xx: BACnet ---------------------------------------------------------------------------------
@@ -430,7 +449,9 @@ public sealed class DiagnosticBuilder(string path, string text = "")
     public static readonly DiagnosticDefinition CL0602 = new("CL0602", Error, "Device instance out of range");
 
     public Diagnostic InstanceOutOfRange(TextSpan span, string value) =>
-        Make(CL0602, span, $"Device instance {Quote(value)} is outside 0..4194302 (4194303 is the wildcard and cannot name a device). Write the instance number the device is configured with, from 0 to 4194302.");
+        Make(CL0602, span,
+            $"Device instance {Quote(value)} is outside 0..4194302 (4194303 is the wildcard and cannot name a device). Write the " +
+            $"instance number the device is configured with, from 0 to 4194302.");
 
     public static readonly DiagnosticDefinition CL0603 = new("CL0603", Error, "BACnet address not valid");
 
@@ -442,7 +463,9 @@ public sealed class DiagnosticBuilder(string path, string text = "")
     public static readonly DiagnosticDefinition CL0604 = new("CL0604", Error, "Duplicate BACnet address");
 
     public Diagnostic DuplicateAddress(TextSpan span, string value, SourceLocation first, string firstValue) =>
-        Make(CL0604, span, $"The address {Quote(value)} is already used by another device; each device has its own BACnet/IP address and port. Write this device's own address, or its port if two devices share an IP address (127.0.0.2:47809).",
+        Make(CL0604, span,
+            $"The address {Quote(value)} is already used by another device; each device has its own BACnet/IP address and port. Write " +
+            $"this device's own address, or its port if two devices share an IP address (127.0.0.2:47809).",
             related: [new RelatedLocation(first, $"the same address and port ({Quote(firstValue)}) is first used here")]);
 
     // ---- CL07xx: the workspace's configuration (certlsp.json) and suppression comments --------------------
@@ -451,15 +474,20 @@ public sealed class DiagnosticBuilder(string path, string text = "")
 
     /// <summary>CL0701, made on certlsp.json (this builder's path): its rules were not applied where the problem is.</summary>
     public Diagnostic ConfigurationNotValid(TextSpan span, string problem) =>
-        Make(CL0701, span, $"certlsp.json: {problem}. Correct it so the file reads as {{ \"rules\": {{ \"<code>\": \"<level>\" }} }} (schemas/certlsp.schema.json describes it); until then this setting is not applied.");
+        Make(CL0701, span,
+            $"certlsp.json: {problem}. Correct it so the file reads as {{ \"rules\": {{ \"<code>\": \"<level>\" }} }} " +
+            $"(schemas/certlsp.schema.json describes it); until then this setting is not applied.");
 
     public static readonly DiagnosticDefinition CL0702 = new("CL0702", Hint, "Suppression comment suppresses nothing");
 
-    /// <summary>CL0702; <paramref name="codes"/>: those of the comment that matched no finding on the next line (none: it names no code).</summary>
+    /// <summary>CL0702; <paramref name="codes"/>: those of the comment that matched no finding on the next line (none: it names no
+    /// code).</summary>
     public Diagnostic UnusedSuppression(TextSpan span, IReadOnlyList<string> codes) =>
         Make(CL0702, span, codes.Count == 0
-            ? "This comment suppresses nothing: it names no code. Add the codes to suppress (# certlsp-disable-next-line CL0302) or remove the comment."
-            : $"This comment suppresses {string.Join(", ", codes.Select(Quote))}, but the next line has no such finding. Remove {(codes.Count == 1 ? "the code" : "those codes")} or the comment.");
+            ? "This comment suppresses nothing: it names no code. Add the codes to suppress (# certlsp-disable-next-line CL0302) or " +
+                "remove the comment."
+            : $"This comment suppresses {string.Join(", ", codes.Select(Quote))}, but the next line has no such finding. Remove " +
+                $"{(codes.Count == 1 ? "the code" : "those codes")} or the comment.");
 
     private static string Capitalize(string s) => s.Length == 0 ? s : char.ToUpperInvariant(s[0]) + s[1..];
 }

@@ -64,7 +64,8 @@ public sealed record DeviceImpact(DevicePairing Device, CertificateImpact Impact
         or CertificateImpact.PendingWillNotMatch;
 }
 
-/// <summary>A device of the open text renamed since the base, with the entry its lens sits on and what the rename does to its certificate.</summary>
+/// <summary>A device of the open text renamed since the base, with the entry its lens sits on and what the rename does to its
+/// certificate.</summary>
 public sealed record RenamedDevice(Manifest.DeviceEntry Device, DeviceImpact Impact);
 
 /// <summary>A site-wide setting that changes every future request (domain, subject defaults, key settings).</summary>

@@ -17,11 +17,13 @@ public static class ReviewText
     public static string Headline(SiteReview review)
     {
         int changed = review.Manifests.Count(m => !m.IsUnchanged);
-        int voided = review.Manifests.Sum(m => m.Impacts.Count(i => i.Impact is CertificateImpact.MustRequestAgain or CertificateImpact.PendingWillNotMatch));
+        int voided = review.Manifests.Sum(m => m.Impacts.Count(i => i.Impact is CertificateImpact.MustRequestAgain
+            or CertificateImpact.PendingWillNotMatch));
         int fixedCount = review.Manifests.Sum(m => m.Fixed.Length);
         int introduced = review.Manifests.Sum(m => m.Introduced.Length);
         return $"{Count(changed, "manifest")} changed: {Count(review.NewRequests, "new certificate request")}, "
-            + $"{Count(voided, "issued or pending certificate")} voided, {Count(introduced, "finding")} introduced ({Count(review.IntroducedErrors, "error")}), {fixedCount} fixed";
+            + $"{Count(voided, "issued or pending certificate")} voided, {Count(introduced, "finding")} introduced " +
+                $"({Count(review.IntroducedErrors, "error")}), {fixedCount} fixed";
     }
 
     public static string ImpactText(DeviceImpact impact)
@@ -30,8 +32,10 @@ public static class ReviewText
         return impact.Impact switch
         {
             CertificateImpact.NewDevice => "new device: needs its first CSR",
-            CertificateImpact.StillValid => $"its certificate (serial {impact.BaseSerial}) stays valid as issued; the next request carries the new settings",
-            CertificateImpact.MustRequestAgain => $"its valid certificate (serial {impact.BaseSerial}, CN {before?.CommonName}) will not match: a new CSR is needed",
+            CertificateImpact.StillValid =>
+                $"its certificate (serial {impact.BaseSerial}) stays valid as issued; the next request carries the new settings",
+            CertificateImpact.MustRequestAgain =>
+                $"its valid certificate (serial {impact.BaseSerial}, CN {before?.CommonName}) will not match: a new CSR is needed",
             CertificateImpact.PendingWillNotMatch => $"its pending CSR (CN {before?.CommonName}) will no longer match: a new CSR is needed",
             _ when impact.BaseStatus == CertificateStatus.None => "no certificate or CSR yet: a CSR was needed anyway",
             _ => $"its certificate is {impact.BaseStatus.ToString().ToLowerInvariant()}: a CSR was needed anyway",
@@ -60,11 +64,17 @@ public static class ReviewText
 
     private static string Cn(ReviewDevice? d) => d?.CommonName ?? "(no CN)";
 
-    private static string DeviceLine(ReviewDevice d) =>
-        $"{d.Name} (CN {Cn(d)}, instance {d.Instance?.ToString(CultureInfo.InvariantCulture) ?? "-"}, line {d.Line}{(d.Status is CertificateStatus.None ? "" : $", certificate {d.Status.ToString().ToLowerInvariant()}{(d.Serial is null ? "" : " serial " + d.Serial)}")})";
+    private static string DeviceLine(ReviewDevice d)
+    {
+        string instance = d.Instance?.ToString(CultureInfo.InvariantCulture) ?? "-";
+        string serial = d.Serial is null ? "" : " serial " + d.Serial;
+        string certificate = d.Status is CertificateStatus.None ? "" : $", certificate {d.Status.ToString().ToLowerInvariant()}{serial}";
+        return $"{d.Name} (CN {Cn(d)}, instance {instance}, line {d.Line}{certificate})";
+    }
 
     private static string ZipLine(DevicePairing p) =>
-        $"{p.Head!.Name}: zip {p.Base!.Zip} → {p.Head.Zip}{(p.Base.Batch != p.Head.Batch ? $" (batch {p.Base.Batch ?? "-"} → {p.Head.Batch ?? "-"})" : "")}";
+        $"{p.Head!.Name}: zip {p.Base!.Zip} → " +
+            $"{p.Head.Zip}{(p.Base.Batch != p.Head.Batch ? $" (batch {p.Base.Batch ?? "-"} → {p.Head.Batch ?? "-"})" : "")}";
 
     private static string FindingLine(ReviewFinding f) =>
         $"{f.Line}:{f.Column} {Severities.Name(f.Diagnostic.Severity)} {f.Diagnostic.Code}: {f.Diagnostic.Message}";
@@ -82,17 +92,20 @@ public static class ReviewText
     {
         yield return ("notes", [.. m.Notes]);
         yield return ("added", [.. m.Added.Select(p => DeviceLine(p.Head!))]);
-        yield return ("removed", [.. m.Removed.Select(p => DeviceLine(p.Base!) + (p.Base!.Status is CertificateStatus.Valid ? ": consider revoking its certificate" : ""))]);
+        yield return ("removed", [.. m.Removed.Select(p => DeviceLine(p.Base!)
+            + (p.Base!.Status is CertificateStatus.Valid ? ": consider revoking its certificate" : ""))]);
         yield return ("renamed", [.. m.Renamed.Select(p => $"{p.Base!.Name} → {p.Head!.Name} (CN {Cn(p.Base)} → {Cn(p.Head)})")]);
         yield return ("site settings", [.. m.Settings.Select(s => $"{s.Setting}: {s.Old ?? "(none)"} → {s.New ?? "(none)"}")]);
-        yield return ("certificate impact", [.. m.Impacts.Select(i => $"{i.Device.Head!.Name}: {ImpactText(i)} ({string.Join("; ", i.Reasons)})")]);
+        yield return ("certificate impact", [.. m.Impacts.Select(i =>
+            $"{i.Device.Head!.Name}: {ImpactText(i)} ({string.Join("; ", i.Reasons)})")]);
         yield return ("zip changes", [.. m.ZipMoves.Select(ZipLine)]);
         yield return ("batches over 50", [.. m.OversizedBatches.Select(b => $"{b.Batch}: {b.Devices} devices{(b.New ? " (new)" : "")}")]);
         yield return ("ledger", [.. m.LedgerEvents.Select(e => $"{e.Device}: {Event(e.Kind)}, {e.Detail}")]);
         yield return ("damaged ledger", [.. m.LedgerProblems.Select(p => $"{p.Side}: {p.Path}:{p.Line}: {p.Reason}")]);
         yield return ("introduced findings", [.. m.Introduced.Select(FindingLine)]);
         yield return ("fixed findings", [.. m.Fixed.Select(f => FindingLine(f) + " (base)")]);
-        yield return ($"expiring within {m.WarningDays} days", [.. m.Expiring.Select(e => $"{e.Device} (CN {e.CommonName}): {LedgerFormat.Time(e.NotAfter)[..10]}, {e.DaysLeft} days left")]);
+        yield return ($"expiring within {m.WarningDays} days",
+            [.. m.Expiring.Select(e => $"{e.Device} (CN {e.CommonName}): {LedgerFormat.Time(e.NotAfter)[..10]}, {e.DaysLeft} days left")]);
     }
 
     private static string Event(LedgerEventKind kind) => kind switch
@@ -127,14 +140,17 @@ public static class ReviewText
         output.WriteLine();
         output.WriteLine($"**{Md(Headline(review))}**");
         output.WriteLine();
-        output.WriteLine("| manifest | change | added | removed | renamed | new requests | voided | introduced (errors) | fixed | expiring |");
+        output.WriteLine(
+            "| manifest | change | added | removed | renamed | new requests | voided | introduced (errors) | fixed | expiring |");
         output.WriteLine("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|");
         // Unchanged manifests are left out (a repository may hold many), unless certificates in them expire soon.
         var shown = review.Manifests.Where(m => !m.IsUnchanged || !m.Expiring.IsEmpty).ToList();
         foreach (var m in shown)
         {
             int voided = m.Impacts.Count(i => i.Impact is CertificateImpact.MustRequestAgain or CertificateImpact.PendingWillNotMatch);
-            output.WriteLine($"| `{Md(m.Path)}` | {Md(Change(m))} | {m.Added.Length} | {m.Removed.Length} | {m.Renamed.Length} | {m.NewRequests} | {voided} | {m.Introduced.Length} ({m.IntroducedErrors}) | {m.Fixed.Length} | {m.Expiring.Length} |");
+            output.WriteLine(
+                $"| `{Md(m.Path)}` | {Md(Change(m))} | {m.Added.Length} | {m.Removed.Length} | {m.Renamed.Length} | {m.NewRequests} | " +
+                $"{voided} | {m.Introduced.Length} ({m.IntroducedErrors}) | {m.Fixed.Length} | {m.Expiring.Length} |");
         }
         if (review.Manifests.Length > shown.Count)
         {
@@ -156,7 +172,9 @@ public static class ReviewText
                 output.WriteLine("|---|---|---|---|");
                 foreach (var i in m.Impacts.Take(MarkdownRows))
                 {
-                    output.WriteLine($"| {Md(i.Device.Head!.Name)} | {Md(i.Device.Base?.CommonName ?? "-")} | {Md(i.Device.Head.CommonName ?? "-")} | {Md(ImpactText(i))} |");
+                    output.WriteLine(
+                        $"| {Md(i.Device.Head!.Name)} | {Md(i.Device.Base?.CommonName ?? "-")} | {Md(i.Device.Head.CommonName ?? "-")} | " +
+                        $"{Md(ImpactText(i))} |");
                 }
                 if (m.Impacts.Length > MarkdownRows) output.WriteLine($"| … {m.Impacts.Length - MarkdownRows} more | | | |");
             }

@@ -36,7 +36,8 @@ public static class SiteReviewer
     /// rename does to their certificate, without the checker: the editor's lenses, on every change of the open text. The
     /// certificates are those of <paramref name="ledger"/> (what the devices hold now).
     /// </summary>
-    public static ImmutableArray<RenamedDevice> Renamed(ManifestDocument baseDocument, ManifestDocument headDocument, SiteLedger ledger, DateTimeOffset now)
+    public static ImmutableArray<RenamedDevice> Renamed(ManifestDocument baseDocument, ManifestDocument headDocument, SiteLedger ledger,
+        DateTimeOffset now)
     {
         if (baseDocument.Manifest is not { } baseManifest || headDocument.Manifest is not { } headManifest) return [];
         var b = new Side(baseDocument, ledger, null);
@@ -206,12 +207,15 @@ internal static class ManifestComparison
     internal sealed record Paired(DevicePairing Pairing, DeviceEntry? BaseEntry, DeviceEntry? HeadEntry);
 
     /// <summary>The devices of both versions, paired (a side without a readable manifest has none).</summary>
-    internal static List<Paired> Pair(Side? b, SiteManifest? baseManifest, Side? h, SiteManifest? headManifest, DateTimeOffset now) => Match(
+    internal static List<Paired> Pair(Side? b, SiteManifest? baseManifest, Side? h, SiteManifest? headManifest, DateTimeOffset now) =>
+        Match(
         b is not null && baseManifest is not null ? Devices(b, baseManifest, now) : [],
         h is not null && headManifest is not null ? Devices(h, headManifest, now) : []);
 
-    /// <summary>What the change does to a device of both versions (by the base ledger), or null when its next request carries nothing new.</summary>
-    internal static DeviceImpact? Impact(SiteManifest baseManifest, SiteManifest headManifest, Paired p, SiteLedger baseLedger, DateTimeOffset now)
+    /// <summary>What the change does to a device of both versions (by the base ledger), or null when its next request carries nothing
+    /// new.</summary>
+    internal static DeviceImpact? Impact(SiteManifest baseManifest, SiteManifest headManifest, Paired p, SiteLedger baseLedger,
+        DateTimeOffset now)
     {
         var reasons = Reasons(baseManifest, p.BaseEntry!, headManifest, p.HeadEntry!, p.Pairing);
         return reasons.Count > 0 ? Impact(p.Pairing, reasons, baseLedger.Find(p.Pairing.Base!.Name), now) : null;

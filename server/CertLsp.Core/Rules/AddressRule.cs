@@ -5,7 +5,8 @@ using CertLsp.Core.Yaml;
 
 namespace CertLsp.Core.Rules;
 
-/// <summary>CL0603: device addresses are IPv4 with an optional port, the broadcast address IPv4; CL0604: no two devices share an address and port.</summary>
+/// <summary>CL0603: device addresses are IPv4 with an optional port, the broadcast address IPv4; CL0604: no two devices share an address
+/// and port.</summary>
 public sealed class AddressRule : IManifestRule
 {
     public void Check(SiteManifest manifest, DiagnosticBuilder builder, ICollection<Diagnostic> diagnostics)

@@ -4,7 +4,8 @@ using CertLsp.Core.Manifest;
 
 namespace CertLsp.Core.Rules;
 
-/// <summary>CL0103: a country of one or two characters must be an ISO 3166-1 alpha-2 code in capitals (fixes: upper-case, UK → GB).</summary>
+/// <summary>CL0103: a country of one or two characters must be an ISO 3166-1 alpha-2 code in capitals (fixes: upper-case, UK →
+/// GB).</summary>
 public sealed class CountryCodeRule : IManifestRule
 {
     public void Check(SiteManifest manifest, DiagnosticBuilder builder, ICollection<Diagnostic> diagnostics)

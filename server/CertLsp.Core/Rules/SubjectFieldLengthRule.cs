@@ -14,7 +14,8 @@ public sealed class SubjectFieldLengthRule : IManifestRule
             if (field == SubjectField.Country)
             {
                 // Too long is CL0102's; one letter is no ISO 3166-1 alpha-2 code (CL0103).
-                if (value.Value.Length > 2 && !string.IsNullOrWhiteSpace(value.Value)) diagnostics.Add(builder.CountryTooLong(value, value.Value));
+                if (value.Value.Length > 2 && !string.IsNullOrWhiteSpace(value.Value)) diagnostics.Add(
+                    builder.CountryTooLong(value, value.Value));
                 continue;
             }
             int length = CharacterCount(value.Value);

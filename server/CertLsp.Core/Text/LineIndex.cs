@@ -49,7 +49,8 @@ public sealed class LineIndex
     public TextSpan GetLineSpan(int line, string text)
     {
         int start = GetLineStart(line);
-        return TextSpan.FromBounds(start, GetOffset(new LinePosition(Math.Clamp(line, 0, lineStarts.Length - 1), int.MaxValue - start), text));
+        return TextSpan.FromBounds(start, GetOffset(new LinePosition(Math.Clamp(line, 0, lineStarts.Length - 1), int.MaxValue - start),
+            text));
     }
 
     /// <summary>The offset of a position; a character past the end of its line is clamped to the line's end (before its break).</summary>

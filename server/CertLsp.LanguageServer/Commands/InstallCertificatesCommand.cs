@@ -42,7 +42,8 @@ public sealed class InstallCertificatesCommand : ServerCommand<InstallCertificat
         using var progress = await WorkDoneProgress.BeginAsync(context, workDoneToken, "Installing certificates on devices",
             cancellationToken).ConfigureAwait(false);
         var run = await CommandJobs.RunAsync(context, progress, "Installing certificates", path,
-            () => CertificateInstaller.InstallRecordedAsync(path, text, target, new InstallOptions(), DeviceInstalls.Progress(progress), progress.Token)).ConfigureAwait(false);
+            () => CertificateInstaller.InstallRecordedAsync(path, text, target, new InstallOptions(), DeviceInstalls.Progress(progress),
+                progress.Token)).ConfigureAwait(false);
         await connection.DisposeAsync().ConfigureAwait(false);
         context.Workspace.LedgerChanged(run.LedgerPath);
         if (run.Refusal is { } refusal)

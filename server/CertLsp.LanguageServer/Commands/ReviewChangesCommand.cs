@@ -15,7 +15,8 @@ public sealed class ReviewChangesCommand : ServerCommand<ReviewChangesArguments,
 {
     public override string Name => CertLspCommands.ReviewChanges;
 
-    public override async Task<ReviewChangesResult> ExecuteAsync(ServerContext context, ReviewChangesArguments arguments, JsonElement? workDoneToken, CancellationToken cancellationToken)
+    public override async Task<ReviewChangesResult> ExecuteAsync(ServerContext context, ReviewChangesArguments arguments,
+        JsonElement? workDoneToken, CancellationToken cancellationToken)
     {
         string baseRev = string.IsNullOrWhiteSpace(arguments.Base) ? "HEAD" : arguments.Base.Trim();
         var (path, text) = context.Manifest(arguments.Uri);
@@ -39,6 +40,7 @@ public sealed class ReviewChangesCommand : ServerCommand<ReviewChangesArguments,
         var review = SiteReviewer.Review(before, [after], DateTimeOffset.UtcNow);
         using var markdown = new StringWriter { NewLine = "\n" };
         ReviewText.WriteMarkdown(review, $"{baseRev} → working tree", markdown);
-        return new ReviewChangesResult(baseRev, markdown.ToString(), ReviewText.Headline(review), review.NewRequests, review.HasCertificateImpact);
+        return new ReviewChangesResult(baseRev, markdown.ToString(), ReviewText.Headline(review), review.NewRequests,
+            review.HasCertificateImpact);
     }
 }

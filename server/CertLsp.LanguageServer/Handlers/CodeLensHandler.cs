@@ -83,6 +83,7 @@ public sealed class CodeLensHandler(ServerContext context)
         var arguments = new ReviewChangesArguments(document.Uri, "HEAD");
         return SiteReviewer.Renamed(head, parsed, ledger, DateTimeOffset.UtcNow).Select(r => new CodeLens(
             LspConvert.Range(parsed.Lines, r.Device.Name?.Span ?? r.Device.AnchorSpan),
-            new Command(ReviewText.RenameLens(r.Impact), review ? CertLspCommands.ReviewChangesPrompt : CertLspCommands.ReviewChanges, [arguments])));
+            new Command(ReviewText.RenameLens(r.Impact), review ? CertLspCommands.ReviewChangesPrompt : CertLspCommands.ReviewChanges,
+                [arguments])));
     }
 }

@@ -24,7 +24,8 @@ public sealed class ConfigurationHandler(ServerContext context)
             if (context.Client.CodeLensRefresh)
             {
                 _ = context.Rpc.InvokeWithCancellationAsync<object?>(Methods.CodeLensRefresh, [], CancellationToken.None).ContinueWith(
-                    t => context.Log($"the client refused to refresh code lenses: {t.Exception?.InnerException?.Message}", MessageType.Warning),
+                    t => context.Log($"the client refused to refresh code lenses: {t.Exception?.InnerException?.Message}",
+                        MessageType.Warning),
                     CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
             }
         }

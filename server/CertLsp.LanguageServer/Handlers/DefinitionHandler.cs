@@ -12,7 +12,8 @@ namespace CertLsp.LanguageServer.Handlers;
 /// </summary>
 public sealed class DefinitionHandler(ServerContext context)
 {
-    private static readonly HashSet<string> Twinned = [DiagnosticBuilder.CL0201.Code, DiagnosticBuilder.CL0601.Code, DiagnosticBuilder.CL0604.Code];
+    private static readonly HashSet<string> Twinned = [DiagnosticBuilder.CL0201.Code, DiagnosticBuilder.CL0601.Code,
+        DiagnosticBuilder.CL0604.Code];
 
     [JsonRpcMethod(Methods.Definition, UseSingleObjectParameterDeserialization = true)]
     public Location[] Definition(TextDocumentPositionParams parameters, CancellationToken cancellationToken)

@@ -1,5 +1,3 @@
-using System.Text.Json;
-using CertLsp.Core.Checking;
 using CertLsp.Core.Configuration;
 using CertLsp.LanguageServer.Protocol;
 using CertLsp.LanguageServer.Workspace;
@@ -16,7 +14,8 @@ public sealed class LifecycleHandler(ServerContext context, Func<ServerCapabilit
     {
         cancellationToken.ThrowIfCancellationRequested();
         if (context.IsInitialized) throw new LocalRpcException("initialize was already sent") { ErrorCode = ErrorCodes.InvalidRequest };
-        var options = InitializationOptions.Read(parameters.InitializationOptions, m => context.Log($"initializationOptions.{m}", MessageType.Warning));
+        var options = InitializationOptions.Read(parameters.InitializationOptions, m =>
+            context.Log($"initializationOptions.{m}", MessageType.Warning));
         context.Client = ClientFeatures.Read(parameters.Capabilities, options);
         context.Trace = parameters.Trace ?? "off";
         // The editor's "expiry warning days" setting: the window for manifests without certificates.warningDays.
@@ -42,7 +41,8 @@ public sealed class LifecycleHandler(ServerContext context, Func<ServerCapabilit
         _ = WorkspaceIndex.Start(context);
     }
 
-    /// <summary>Asks the client to report manifests, ledgers, .certlspignore and certlsp.json files changed on disk, when it supports dynamic registration.</summary>
+    /// <summary>Asks the client to report manifests, ledgers, .certlspignore and certlsp.json files changed on disk, when it supports
+    /// dynamic registration.</summary>
     private void RegisterFileWatchers()
     {
         if (!context.Client.WatchedFilesRegistration) return;
@@ -55,7 +55,8 @@ public sealed class LifecycleHandler(ServerContext context, Func<ServerCapabilit
                 {
                     id = "certlsp-files",
                     method = Methods.DidChangeWatchedFiles,
-                    registerOptions = new { watchers = new[] { new { globPattern = "**/*.site.{yaml,yml,ledger}" }, new { globPattern = "**/" + ManifestExclusions.IgnoreFileName },
+                    registerOptions = new { watchers = new[] { new { globPattern = "**/*.site.{yaml,yml,ledger}" },
+                        new { globPattern = "**/" + ManifestExclusions.IgnoreFileName },
                         new { globPattern = "**/" + CheckSettings.FileName } } },
                 },
             },

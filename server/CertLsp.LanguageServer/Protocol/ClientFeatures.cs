@@ -13,8 +13,10 @@ namespace CertLsp.LanguageServer.Protocol;
 /// Commands the client runs itself (<c>initializationOptions.clientCommands</c> or <c>capabilities.experimental.clientCommands</c>):
 /// only these, besides the server's own, may appear in actions and lenses.
 /// </param>
-/// <param name="CodeLensRefresh"><c>workspace.codeLens.refreshSupport</c>: the server may ask for the lenses again (when trust is granted).</param>
-public sealed record ClientFeatures(bool WorkDoneProgress, bool WatchedFilesRegistration, IReadOnlySet<string> ClientCommands, bool CodeLensRefresh = false)
+/// <param name="CodeLensRefresh"><c>workspace.codeLens.refreshSupport</c>: the server may ask for the lenses again (when trust is
+/// granted).</param>
+public sealed record ClientFeatures(bool WorkDoneProgress, bool WatchedFilesRegistration, IReadOnlySet<string> ClientCommands,
+    bool CodeLensRefresh = false)
 {
     /// <summary>Before initialize: nothing.</summary>
     public static ClientFeatures None { get; } = new(false, false, new HashSet<string>());

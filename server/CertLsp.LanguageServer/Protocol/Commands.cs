@@ -84,4 +84,5 @@ public sealed record ReviewChangesArguments(string Uri, string? Base = null);
 /// The review of the manifest's open text against the base revision: the markdown (as <c>certlsp review --format markdown</c>), its
 /// headline and counts; or, with nothing else filled, why there is none (untrusted workspace, not a git repository, no such revision).
 /// </summary>
-public sealed record ReviewChangesResult(string Base, string Markdown, string Headline, int NewRequests, bool CertificateImpact, string? Refusal = null);
+public sealed record ReviewChangesResult(string Base, string Markdown, string Headline, int NewRequests, bool CertificateImpact,
+    string? Refusal = null);

@@ -10,7 +10,8 @@ namespace CertLsp.LanguageServer.Protocol;
 /// declares what the VS Code client sends (ProtocolContractTests hold the two to each other).
 /// </summary>
 /// <param name="WarningDays">The expiry warning window for manifests without certificates.warningDays (0..3650).</param>
-/// <param name="ExtraGlobs">The client's extra manifest globs (its document selector); the server reads the folders by its own scope.</param>
+/// <param name="ExtraGlobs">The client's extra manifest globs (its document selector); the server reads the folders by its own
+/// scope.</param>
 /// <param name="Exclude">certlsp.manifests.exclude: globs the workspace scan leaves out.</param>
 /// <param name="Bacnet">The editor's BACnet settings.</param>
 /// <param name="ClientCommands">Commands the client runs itself, which the server may put in its actions and lenses.</param>
@@ -58,7 +59,8 @@ public sealed record ConfigurationSettings(ImmutableArray<string>? Exclude = nul
     public static ConfigurationSettings Read(JsonElement? parameters, Action<string> ignored)
     {
         if (LspAny.Find(parameters, "settings") is not { ValueKind: JsonValueKind.Object } settings) return new();
-        var exclude = LspAny.Find(settings, "certlsp", "manifests", "exclude") is { } globs ? ManifestScope.ReadGlobs(globs, ignored) : null;
+        var exclude = LspAny.Find(settings, "certlsp", "manifests", "exclude") is { } globs ? ManifestScope.ReadGlobs(globs, ignored)
+            : null;
         return new ConfigurationSettings(exclude, LspAny.Bool(settings, "workspaceTrusted", ignored));
     }
 }

@@ -64,7 +64,8 @@ public static class CertLspCommands
     /// cref="ImportCertificates"/>.</summary>
     public const string ImportCertificatesPrompt = "certlsp.importCertificatesPrompt";
 
-    /// <summary>Not a server command: the client's "Review Changes Against…" (the rename lenses run it when the client declares it).</summary>
+    /// <summary>Not a server command: the client's "Review Changes Against…" (the rename lenses run it when the client declares
+    /// it).</summary>
     public const string ReviewChangesPrompt = "certlsp.review";
 
     /// <summary>Custom request: the site's devices with their certificate status (the editor's certificates view).</summary>

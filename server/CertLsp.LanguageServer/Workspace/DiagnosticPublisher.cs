@@ -38,7 +38,8 @@ public sealed class DiagnosticPublisher(Func<PublishDiagnosticsParams, Task> pub
 
     public void Forget(string uri) => published.TryRemove(uri, out _);
 
-    /// <summary>Files beside open manifests with findings of their own (an untrusted ledger, a certlsp.json not valid): by URI, what was sent.</summary>
+    /// <summary>Files beside open manifests with findings of their own (an untrusted ledger, a certlsp.json not valid): by URI, what was
+    /// sent.</summary>
     private readonly ConcurrentDictionary<string, string> besideProblems = new(StringComparer.Ordinal);
 
     /// <summary>
@@ -48,7 +49,8 @@ public sealed class DiagnosticPublisher(Func<PublishDiagnosticsParams, Task> pub
     private async Task PublishBesideAsync(WorkspaceSnapshot snapshot, CheckResult result)
     {
         var manifests = snapshot.Open.Values.Select(d => d.Uri).ToHashSet(StringComparer.Ordinal);
-        var owners = snapshot.Open.Values.Select(d => d.Parsed).SelectMany(d => new[] { d.LedgerFile?.Path, d.Settings.Path }).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        var owners = snapshot.Open.Values.Select(d => d.Parsed).SelectMany(d =>
+            new[] { d.LedgerFile?.Path, d.Settings.Path }).OfType<string>().ToHashSet(StringComparer.Ordinal);
         var now = new Dictionary<string, LspDiagnostic[]>(StringComparer.Ordinal);
         foreach (var file in result.Files.Where(f => owners.Contains(f.Path) && !manifests.Contains(f.Path)))
         {
@@ -95,8 +97,10 @@ public sealed class DiagnosticPublisher(Func<PublishDiagnosticsParams, Task> pub
                 if (shown.Length < diagnostics.Length) log(
                     $"{document.Uri}: {diagnostics.Length} diagnostics, publishing the first {MaxPerDocument}");
                 var lsp = shown.Select(d => LspConvert.Diagnostic(d, snapshot, parsed.Lines)).ToArray();
-                string fingerprint = string.Join('\n', lsp.Select(d => $"{d.Code}|{d.Range}|{d.Severity}|{d.Message}|{d.RelatedInformation?.Length}"));
-                if (published.TryGetValue(document.Uri, out var last) && last.Version == document.Version && last.Fingerprint == fingerprint) continue;
+                string fingerprint = string.Join('\n', lsp.Select(d =>
+                    $"{d.Code}|{d.Range}|{d.Severity}|{d.Message}|{d.RelatedInformation?.Length}"));
+                if (published.TryGetValue(document.Uri, out var last) && last.Version == document.Version
+                    && last.Fingerprint == fingerprint) continue;
                 published[document.Uri] = (document.Version, fingerprint);
                 await publish(new PublishDiagnosticsParams(document.Uri, lsp, document.Version)).ConfigureAwait(false);
                 sent += lsp.Length;

@@ -37,7 +37,8 @@ public sealed record EditorBacnet(string? Bind = null, int? Port = null, string?
         }
         int? Number(string name, int min, int max)
         {
-            if (!bacnet.TryGetProperty(name, out var value) || value.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined) return null;
+            if (!bacnet.TryGetProperty(name, out var value) || value.ValueKind is JsonValueKind.Null
+                or JsonValueKind.Undefined) return null;
             if (value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out int n) && n >= min && n <= max) return n;
             ignored($"bacnet.{name} is not a whole number from {min} to {max}: ignored");
             return null;

@@ -14,7 +14,8 @@ public sealed class HeadRevisions
     /// <summary>A repository: its top folder, its git folder (HEAD, logs/HEAD) and its common git folder (refs, packed-refs).</summary>
     private sealed record Repository(string Root, string GitDir, string CommonDir);
 
-    /// <summary>One document's version at HEAD: the stamp of git's files it was checked at, the commit, and the parse (null: not in HEAD).</summary>
+    /// <summary>One document's version at HEAD: the stamp of git's files it was checked at, the commit, and the parse (null: not in
+    /// HEAD).</summary>
     private sealed record Entry(string Stamp, string? Commit, ManifestDocument? Base);
 
     private readonly ConcurrentDictionary<string, Task<Repository?>> repositories = new(StringComparer.Ordinal);
@@ -75,7 +76,8 @@ public sealed class HeadRevisions
     /// <summary>Size and time of the files a commit, checkout or reset changes (no git run).</summary>
     private static string Stamp(Repository repository)
     {
-        var files = new List<string> { Path.Combine(repository.GitDir, "HEAD"), Path.Combine(repository.GitDir, "logs", "HEAD"), Path.Combine(repository.CommonDir, "packed-refs") };
+        var files = new List<string> { Path.Combine(repository.GitDir, "HEAD"), Path.Combine(repository.GitDir, "logs", "HEAD"),
+            Path.Combine(repository.CommonDir, "packed-refs") };
         try
         {
             string head = File.ReadAllText(files[0]).Trim();

@@ -19,7 +19,8 @@ public sealed class OpenDocument
     private readonly Lazy<ManifestDocument> parsed;
     private ManifestDocument? earlier;
 
-    public OpenDocument(string uri, int version, string text, LedgerInput? ledger, int warningDays, CheckSettings settings, OpenDocument? editedFrom = null,
+    public OpenDocument(string uri, int version, string text, LedgerInput? ledger, int warningDays, CheckSettings settings,
+        OpenDocument? editedFrom = null,
         ManifestDocument? earlier = null)
     {
         Uri = uri;
@@ -32,7 +33,8 @@ public sealed class OpenDocument
         this.earlier = earlier ?? (editedFrom is null ? null : editedFrom.parsed.IsValueCreated ? editedFrom.Parsed : editedFrom.earlier);
         parsed = new Lazy<ManifestDocument>(() =>
         {
-            var document = ManifestDocument.Parse(uri, text, ledger, defaultWarningDays: warningDays, previous: this.earlier, settings: settings);
+            var document = ManifestDocument.Parse(uri, text, ledger, defaultWarningDays: warningDays, previous: this.earlier,
+                settings: settings);
             this.earlier = null; // parsed: the earlier version may go
             return document;
         });
@@ -137,10 +139,12 @@ public sealed class ServerWorkspace
     public bool RereadConfigOnChange { get; set; } = true;
 
     public void Open(string uri, int version, string text) =>
-        Update(s => new WorkspaceSnapshot(s.Open.SetItem(uri, new OpenDocument(uri, version, text, LedgerOf(uri), DefaultWarningDays, ConfigOf(uri),
+        Update(s => new WorkspaceSnapshot(s.Open.SetItem(uri,
+            new OpenDocument(uri, version, text, LedgerOf(uri), DefaultWarningDays, ConfigOf(uri),
             earlier: UriPaths.LocalPath(uri) is { } path ? s.Disk.GetValueOrDefault(path) : null)), s.Disk, s.Generation + 1));
 
-    /// <summary>The certlsp.json that applies to a manifest, read from disk (none when no folder above it has one or it is not a file).</summary>
+    /// <summary>The certlsp.json that applies to a manifest, read from disk (none when no folder above it has one or it is not a
+    /// file).</summary>
     public static CheckSettings ConfigOf(string uri) =>
         UriPaths.LocalPath(uri) is { } path && ConfigFiles.Find(path) is { } config ? ConfigFiles.Read(config, config) : CheckSettings.None;
 
@@ -152,7 +156,8 @@ public sealed class ServerWorkspace
             var open = s.Open;
             foreach (var (uri, doc) in s.Open)
             {
-                open = open.SetItem(uri, new OpenDocument(uri, doc.Version, doc.Text, doc.Ledger, doc.WarningDays, ConfigOf(uri), editedFrom: doc));
+                open = open.SetItem(uri, new OpenDocument(uri, doc.Version, doc.Text, doc.Ledger, doc.WarningDays, ConfigOf(uri),
+                    editedFrom: doc));
             }
             var disk = s.Disk;
             foreach (var (path, doc) in s.Disk)
@@ -181,7 +186,8 @@ public sealed class ServerWorkspace
             {
                 if (UriPaths.LocalPath(uri) is { } path && LedgerFile.PathFor(path) == ledgerPath)
                 {
-                    open = open.SetItem(uri, new OpenDocument(uri, doc.Version, doc.Text, LedgerOf(uri), DefaultWarningDays, doc.Settings, editedFrom: doc));
+                    open = open.SetItem(uri, new OpenDocument(uri, doc.Version, doc.Text, LedgerOf(uri), DefaultWarningDays, doc.Settings,
+                        editedFrom: doc));
                 }
             }
             var disk = s.Disk;
@@ -207,7 +213,8 @@ public sealed class ServerWorkspace
                 text = change.Range is null ? change.Text : Apply(text, change.Range, change.Text);
             }
             var settings = RereadConfigOnChange ? ConfigOf(uri) : current.Settings;
-            return new WorkspaceSnapshot(s.Open.SetItem(uri, new OpenDocument(uri, version, text, current.Ledger, current.WarningDays, settings, editedFrom: current)),
+            return new WorkspaceSnapshot(s.Open.SetItem(uri, new OpenDocument(uri, version, text, current.Ledger, current.WarningDays,
+                settings, editedFrom: current)),
                 s.Disk, s.Generation + 1);
         });
     }
@@ -234,7 +241,8 @@ public sealed class ServerWorkspace
                 string text = ManifestFiles.Read(path);
                 var ledger = LedgerOf(uri);
                 var settings = ConfigOf(uri);
-                document = closed is not null && closed.Uri == uri && closed.Text == text && closed.Ledger == ledger && closed.WarningDays == DefaultWarningDays
+                document = closed is not null && closed.Uri == uri && closed.Text == text && closed.Ledger == ledger
+                    && closed.WarningDays == DefaultWarningDays
                     && closed.Settings.Path == settings.Path && closed.Settings.Text == settings.Text
                     ? closed.Parsed
                     : ManifestDocument.Parse(uri, text, ledger, defaultWarningDays: DefaultWarningDays, settings: settings);

@@ -312,7 +312,8 @@ public static class CertificateImporter
         bool cancelled = false;
         if (options.DeviceTarget is { } target && installs.Count > 0)
         {
-            var run = await CertificateInstaller.RunAsync(installs, target, updated, l => changed |= LedgerFile.Save(ledgerPath, l, manifestFile, now), options.Clock,
+            var run = await CertificateInstaller.RunAsync(installs, target, updated, l =>
+                changed |= LedgerFile.Save(ledgerPath, l, manifestFile, now), options.Clock,
                 installResults, options.InstallProgress, cancellationToken).ConfigureAwait(false);
             cancelled = run.Cancelled;
         }

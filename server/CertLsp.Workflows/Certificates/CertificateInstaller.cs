@@ -20,7 +20,8 @@ public sealed record DeviceInstallResult(string Device, InstallState State, stri
 /// <summary>Progress of the installs: a device finished (installed or failed), how many of how many.</summary>
 public sealed record InstallProgress(string Device, InstallState State, int Done, int Total);
 
-/// <summary>What <see cref="CertificateInstaller.RunAsync"/> leaves: the ledger with the outcomes, and whether it stopped early (cancelled).</summary>
+/// <summary>What <see cref="CertificateInstaller.RunAsync"/> leaves: the ledger with the outcomes, and whether it stopped early
+/// (cancelled).</summary>
 public sealed record InstallRun(SiteLedger Ledger, bool Cancelled);
 
 public sealed record InstallOptions
@@ -75,8 +76,10 @@ public static class CertificateInstaller
     /// and recorded, the others stay as they were in the ledger (pending or failed) and are reported pending; the run is then
     /// <see cref="InstallRun.Cancelled"/>.
     /// </summary>
-    public static async Task<InstallRun> RunAsync(IReadOnlyList<InstallJob> jobs, IDeviceCertificateTarget target, SiteLedger ledger, Action<SiteLedger> save,
-        TimeProvider clock, ICollection<DeviceInstallResult> results, IProgress<InstallProgress>? progress, CancellationToken cancellationToken)
+    public static async Task<InstallRun> RunAsync(IReadOnlyList<InstallJob> jobs, IDeviceCertificateTarget target, SiteLedger ledger,
+        Action<SiteLedger> save,
+        TimeProvider clock, ICollection<DeviceInstallResult> results, IProgress<InstallProgress>? progress,
+            CancellationToken cancellationToken)
     {
         int done = 0;
         for (int start = 0; start < jobs.Count; start += GroupSize)
@@ -93,7 +96,8 @@ public static class CertificateInstaller
                         if (cancellationToken.IsCancellationRequested) return;
                         var outcome = await InstallOne(target, group[i], CancellationToken.None).ConfigureAwait(false);
                         outcomes[i] = outcome;
-                        progress?.Report(new InstallProgress(group[i].Name, outcome.Installed ? InstallState.Installed : InstallState.Failed, Interlocked.Increment(ref done), jobs.Count));
+                        progress?.Report(new InstallProgress(group[i].Name, outcome.Installed ? InstallState.Installed
+                            : InstallState.Failed, Interlocked.Increment(ref done), jobs.Count));
                     }).ConfigureAwait(false);
             }
             finally
@@ -131,7 +135,8 @@ public static class CertificateInstaller
     /// the issuer after it, is not used: that device is reported pending with the reason (importing the CA's answer again rewrites it).
     /// Takes the ledger's lock like import; the ledger is written as <see cref="RunAsync"/> goes.
     /// </summary>
-    public static async Task<InstallResult> InstallRecordedAsync(string manifestPath, string manifestText, IDeviceCertificateTarget target, InstallOptions options,
+    public static async Task<InstallResult> InstallRecordedAsync(string manifestPath, string manifestText, IDeviceCertificateTarget target,
+        InstallOptions options,
         IProgress<InstallProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         manifestPath = Path.GetFullPath(manifestPath);
@@ -161,7 +166,8 @@ public static class CertificateInstaller
             else jobs.Add(new InstallJob(device, entry.Certificate.Fingerprint, certificates));
         }
         bool changed = false;
-        var run = await RunAsync(jobs, target, ledger, l => changed |= LedgerFile.Save(ledgerPath, l, Path.GetFileName(manifestPath), now), options.Clock, results,
+        var run = await RunAsync(jobs, target, ledger, l => changed |= LedgerFile.Save(ledgerPath, l, Path.GetFileName(manifestPath), now),
+            options.Clock, results,
             progress, cancellationToken).ConfigureAwait(false);
         return new InstallResult(null, [.. results.OrderBy(r => r.Device, StringComparer.Ordinal)], ledgerPath, changed, run.Cancelled);
     }

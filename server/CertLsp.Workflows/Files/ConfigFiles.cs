@@ -16,7 +16,8 @@ public sealed class ConfigFiles(Func<string, string>? displayPath = null)
     /// <summary>The path of the certlsp.json that applies to a manifest, or null when no folder above it has one.</summary>
     public static string? Find(string manifestPath)
     {
-        for (var folder = Path.GetDirectoryName(Path.GetFullPath(manifestPath)); !string.IsNullOrEmpty(folder); folder = Path.GetDirectoryName(folder))
+        for (var folder = Path.GetDirectoryName(Path.GetFullPath(manifestPath)); !string.IsNullOrEmpty(folder); folder =
+            Path.GetDirectoryName(folder))
         {
             string candidate = Path.Combine(folder, CheckSettings.FileName);
             if (File.Exists(candidate)) return candidate;
@@ -24,11 +25,13 @@ public sealed class ConfigFiles(Func<string, string>? displayPath = null)
         return null;
     }
 
-    /// <summary>The settings for a manifest (<see cref="CheckSettings.None"/> when there is no certlsp.json); a file that cannot be read is a CL0701.</summary>
+    /// <summary>The settings for a manifest (<see cref="CheckSettings.None"/> when there is no certlsp.json); a file that cannot be read is
+    /// a CL0701.</summary>
     public CheckSettings For(string manifestPath)
     {
         string folder = Path.GetDirectoryName(Path.GetFullPath(manifestPath)) ?? "";
-        return byFolder.GetOrAdd(folder, _ => Find(manifestPath) is { } config ? Read(config, displayPath?.Invoke(config) ?? config) : CheckSettings.None);
+        return byFolder.GetOrAdd(folder, _ => Find(manifestPath) is { } config ? Read(config, displayPath?.Invoke(config) ?? config)
+            : CheckSettings.None);
     }
 
     /// <summary>Reads one certlsp.json; never throws for a file that is there but unreadable or not text.</summary>

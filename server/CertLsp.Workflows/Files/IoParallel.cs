@@ -26,7 +26,8 @@ internal static class IoParallel
             new Thread(() =>
             {
                 int i;
-                while ((i = Interlocked.Increment(ref next)) < count && Volatile.Read(ref failure) is null && !cancellationToken.IsCancellationRequested)
+                while ((i = Interlocked.Increment(ref next)) < count && Volatile.Read(ref failure) is null
+                    && !cancellationToken.IsCancellationRequested)
                 {
                     try
                     {
@@ -38,7 +39,8 @@ internal static class IoParallel
                     }
                 }
                 if (Interlocked.Decrement(ref running) == 0) Finish();
-            }) { IsBackground = true, Name = "certlsp-io" }.Start();
+            })
+            { IsBackground = true, Name = "certlsp-io" }.Start();
         }
         return finished.Task;
     }

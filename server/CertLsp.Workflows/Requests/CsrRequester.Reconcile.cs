@@ -1,9 +1,7 @@
 using CertLsp.Core.Certificates;
 using CertLsp.Core.Ledger;
-using CertLsp.Core.Naming;
 using CertLsp.Workflows.Certificates;
 using CertLsp.Workflows.Files;
-using CertLsp.Workflows.Ledger;
 
 namespace CertLsp.Workflows.Requests;
 
@@ -24,7 +22,8 @@ public static partial class CsrRequester
     {
         var (keys, ledger, site) = (run.Keys, run.Ledger, run.Site);
         if (!run.DeviceHeld) keys.EnsureFolder();
-        int temps = keys.RemoveLeftovers() + AtomicFile.RemoveLeftovers(run.OutFolder) + AtomicFile.RemoveLeftovers(Path.GetDirectoryName(run.LedgerPath)!);
+        int temps = keys.RemoveLeftovers() + AtomicFile.RemoveLeftovers(run.OutFolder)
+            + AtomicFile.RemoveLeftovers(Path.GetDirectoryName(run.LedgerPath)!);
         var byCn = DeviceIndex.ByCommonName(run.Manifest, ledger);
 
         var adopted = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -62,10 +61,13 @@ public static partial class CsrRequester
                 {
                     continue;
                 }
-                if (cn is null || updated.FindByKey(publicKey) is not null || !byCn.TryGetValue(cn, out var entry) || (!run.DeviceHeld && !keys.Has(entry.Name!.Value, publicKey) && !keys.RestoreFromQuarantine(entry.Name!.Value, publicKey))) continue;
+                if (cn is null || updated.FindByKey(publicKey) is not null || !byCn.TryGetValue(cn, out var entry)
+                    || (!run.DeviceHeld && !keys.Has(entry.Name!.Value, publicKey)
+                    && !keys.RestoreFromQuarantine(entry.Name!.Value, publicKey))) continue;
                 string device = entry.Name!.Value;
                 var old = updated.Find(device);
-                updated = updated.With(new LedgerEntry(device, cn, new PendingRequest(publicKey, CsrZip.ParseTimestamp(time), zipName), old?.Certificate, old?.Install));
+                updated = updated.With(new LedgerEntry(device, cn, new PendingRequest(publicKey, CsrZip.ParseTimestamp(time), zipName),
+                    old?.Certificate, old?.Install));
                 adopted[device] = zipName;
                 count++;
             }
@@ -94,8 +96,10 @@ public static partial class CsrRequester
 
         // Keys that neither the ledger nor an adopted zip needs. Deleted only when a certificate for a newer key of the device is
         // imported; any other may belong to a CSR the CA still signs (its ledger block lost, its zip sent before a crash): quarantined.
-        var live = ledger.Entries.Values.SelectMany(e => e.LiveKeys().Select(k => keys.PathFor(e.Device, k))).ToHashSet(StringComparer.Ordinal);
-        var bySafeName = ledger.Entries.Values.GroupBy(e => SafeNames.For(e.Device), StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        var live = ledger.Entries.Values.SelectMany(e => e.LiveKeys().Select(k => keys.PathFor(e.Device, k))).ToHashSet(
+            StringComparer.Ordinal);
+        var bySafeName = ledger.Entries.Values.GroupBy(e => SafeNames.For(e.Device), StringComparer.Ordinal).ToDictionary(g => g.Key, g =>
+            g.First(), StringComparer.Ordinal);
         int superseded = 0;
         var quarantined = new List<string>();
         foreach (var file in keys.Files().Order(StringComparer.Ordinal).ToList())
@@ -116,7 +120,8 @@ public static partial class CsrRequester
                 // Left where it is: a key is never deleted for want of a place to put it.
             }
         }
-        var report = new RecoveryReport([.. adoptedZips.Select(z => z.FileName)], temps, ledger.RunOpen is not null, superseded, [.. quarantined],
+        var report = new RecoveryReport([.. adoptedZips.Select(z => z.FileName)], temps, ledger.RunOpen is not null, superseded,
+            [.. quarantined],
             quarantined.Count > 0 ? keys.QuarantineFolder : null, restored);
         return new Recovery(report, adopted, adoptedZips);
     }
@@ -130,7 +135,8 @@ public static partial class CsrRequester
     {
         string name = Path.GetFileName(file);
         int fingerprint = name.LastIndexOf('.', name.Length - ".key.pem".Length - 1);
-        if (fingerprint <= 0 || !bySafeName.TryGetValue(name[..fingerprint], out var entry) || entry.Certificate is not { } certificate) return false;
+        if (fingerprint <= 0 || !bySafeName.TryGetValue(name[..fingerprint], out var entry)
+            || entry.Certificate is not { } certificate) return false;
         string certificateKey = keys.PathFor(entry.Device, certificate.PublicKey);
         return File.Exists(certificateKey) && File.GetLastWriteTimeUtc(file) < File.GetLastWriteTimeUtc(certificateKey);
     }

@@ -43,7 +43,8 @@ public static partial class CsrRequester
     /// <summary>
     /// Runs a request. <paramref name="manifestText"/> may be an editor buffer; files go beside <paramref name="manifestPath"/>.
     /// Progress is reported from worker threads, once per device. Cancelled before it starts, a run writes nothing; cancelling stops
-    /// between devices, and the state left is one the next run completes. Throws <see cref="LedgerFormatException"/> when the ledger cannot be trusted (nothing is written then).
+    /// between devices, and the state left is one the next run completes. Throws <see cref="LedgerFormatException"/> when the ledger cannot
+    /// be trusted (nothing is written then).
     /// Key pairs are CPU work done before the first wait: a caller that must stay responsive (an editor's message loop) starts the
     /// run off its own thread.
     /// </summary>
@@ -92,9 +93,12 @@ public static partial class CsrRequester
         var blocking = check.All.Where(d => d.Severity == DiagnosticSeverity.Error && !RenewalCodes.Contains(d.Code)).ToList();
         if (document.Manifest is not { } manifest || blocking.Count > 0)
         {
-            return (null, $"the manifest has {blocking.Count} error{(blocking.Count == 1 ? "" : "s")} (run certlsp check); CSRs are made from a clean manifest only");
+            return (null,
+                $"the manifest has {blocking.Count} error{(blocking.Count == 1 ? "" : "s")} (run certlsp check); CSRs are made from a " +
+                $"clean manifest only");
         }
-        if (manifest.Key.DeviceHeld && options.DeviceSource is null) return (null, "the site's keys are held by the devices (key.source: device): their CSRs are read over BACnet, not made here");
+        if (manifest.Key.DeviceHeld && options.DeviceSource is null) return (null,
+            "the site's keys are held by the devices (key.source: device): their CSRs are read over BACnet, not made here");
         string site = manifest.Site?.Value ?? KeyStore.ManifestStem(manifestPath);
 
         var selection = Select(manifest, options, out string? unknown);
@@ -119,10 +123,12 @@ public static partial class CsrRequester
         bool renew = options.Renew || options.Devices is { Count: > 0 };
         int warningDays = run.Manifest.Certificates.WarningDayCount;
         // Runs cut short: those whose zips were adopted now, and those since the run-open marker this run found (reconciling keeps it).
-        var interruptedRuns = recovery.Zips.Select(z => CsrZip.TimestampOf(z.FileName, site)).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        var interruptedRuns = recovery.Zips.Select(z => CsrZip.TimestampOf(z.FileName, site)).OfType<string>().ToHashSet(
+            StringComparer.Ordinal);
         if (ledger.RunOpen is { } runOpen)
         {
-            interruptedRuns.UnionWith(ledger.Entries.Values.Select(e => e.Pending is { } p ? CsrZip.TimestampOf(p.Zip, site) : null).OfType<string>()
+            interruptedRuns.UnionWith(ledger.Entries.Values.Select(e => e.Pending is { } p ? CsrZip.TimestampOf(p.Zip, site)
+                : null).OfType<string>()
                 .Where(t => string.CompareOrdinal(t, runOpen) >= 0));
         }
         var recoveredZips = recovery.Zips.Select(z => z.FileName).ToHashSet(StringComparer.Ordinal);
@@ -135,12 +141,14 @@ public static partial class CsrRequester
             var entry = ledger.Find(name);
             if (recovery.Devices.TryGetValue(name, out var zip))
             {
-                run.Results.Add(new DeviceResult(name, entry!.CommonName, DeviceOutcome.Recovered, zip, "requested by an interrupted run; recorded now"));
+                run.Results.Add(new DeviceResult(name, entry!.CommonName, DeviceOutcome.Recovered, zip,
+                    "requested by an interrupted run; recorded now"));
             }
             else if (entry?.Pending is { } open && ledger.RunOpen is { } since && CsrZip.TimestampOf(open.Zip, site) is { } made
                 && string.CompareOrdinal(made, since) >= 0)
             {
-                run.Results.Add(new DeviceResult(name, entry.CommonName, DeviceOutcome.Recovered, open.Zip, "requested by an interrupted run"));
+                run.Results.Add(new DeviceResult(name, entry.CommonName, DeviceOutcome.Recovered, open.Zip,
+                    "requested by an interrupted run"));
                 recoveredZips.Add(open.Zip);
             }
             else if (entry?.Pending is { } p)
@@ -151,7 +159,8 @@ public static partial class CsrRequester
             }
             else if (!renew && StatusReport.Usable(entry, warningDays, run.Now) is { } valid)
             {
-                run.Results.Add(new DeviceResult(name, entry!.CommonName, DeviceOutcome.NotDue, null, $"has a valid certificate until {LedgerFormat.Time(valid.NotAfter)[..10]}, not requested"));
+                run.Results.Add(new DeviceResult(name, entry!.CommonName, DeviceOutcome.NotDue, null,
+                    $"has a valid certificate until {LedgerFormat.Time(valid.NotAfter)[..10]}, not requested"));
             }
             else
             {
@@ -167,7 +176,8 @@ public static partial class CsrRequester
         var zips = RequestPlanner.Plan(toRequest);
         string timestamp = RunTimestamp(run.Now, ledger, site, zips.Length, run.OutFolder);
         if (ledger.RunOpen is null && zips.Length > 0) run.Save(ledger with { RunOpen = timestamp });
-        var plan = new RequestPlan(false, [.. pending], zips, timestamp, recoveredZips, interruptedRuns, IssuerPems(run.Manifest, run.ManifestPath));
+        var plan = new RequestPlan(false, [.. pending], zips, timestamp, recoveredZips, interruptedRuns,
+            IssuerPems(run.Manifest, run.ManifestPath));
         run.StartProgress(run.Results.Count + toRequest.Count);
         return plan;
     }
@@ -180,15 +190,22 @@ public static partial class CsrRequester
     private static Task<ZipRequests> GenerateAsync(CsrRun run, ImmutableArray<DeviceEntry> devices, CancellationToken cancellationToken) =>
         run.DeviceHeld ? FromDevicesAsync(run, devices, cancellationToken) : MakeKeysAsync(run, devices, cancellationToken);
 
-    /// <summary>The devices make their own key pairs: each is asked for its CSR (waiting on the network, so many at once) and it is checked.</summary>
-    private static async Task<ZipRequests> FromDevicesAsync(CsrRun run, ImmutableArray<DeviceEntry> devices, CancellationToken cancellationToken)
+    /// <summary>The devices make their own key pairs: each is asked for its CSR (waiting on the network, so many at once) and it is
+    /// checked.</summary>
+    private static async Task<ZipRequests> FromDevicesAsync(CsrRun run, ImmutableArray<DeviceEntry> devices,
+        CancellationToken cancellationToken)
     {
         var requests = new ZipRequests();
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, run.Options.DeviceParallelism), CancellationToken = cancellationToken };
+        var parallel = new ParallelOptions
+        {
+            MaxDegreeOfParallelism = Math.Max(1, run.Options.DeviceParallelism), CancellationToken =
+            cancellationToken
+        };
         await Parallel.ForEachAsync(Enumerable.Range(0, devices.Length), parallel, async (i, ct) =>
         {
             string name = devices[i].Name!.Value;
-            var (item, publicKey, why) = await FromDevice(run.Manifest, devices[i], run.Ledger.Find(name)?.CommonName, run.Options, ct).ConfigureAwait(false);
+            var (item, publicKey, why) = await FromDevice(run.Manifest, devices[i], run.Ledger.Find(name)?.CommonName, run.Options,
+                ct).ConfigureAwait(false);
             if (why is null) requests.Made[i] = (item, publicKey!);
             else requests.Failed[i] = new DeviceResult(name, item.CommonName, DeviceOutcome.Failed, null, why);
             run.Report(name, why is null ? DeviceOutcome.Requested : DeviceOutcome.Failed);
@@ -196,8 +213,10 @@ public static partial class CsrRequester
         return requests;
     }
 
-    /// <summary>Key pairs and CSRs made here, then the key files written. Cancelled inside the zip, it leaves none of the zip's keys.</summary>
-    private static async Task<ZipRequests> MakeKeysAsync(CsrRun run, ImmutableArray<DeviceEntry> devices, CancellationToken cancellationToken)
+    /// <summary>Key pairs and CSRs made here, then the key files written. Cancelled inside the zip, it leaves none of the zip's
+    /// keys.</summary>
+    private static async Task<ZipRequests> MakeKeysAsync(CsrRun run, ImmutableArray<DeviceEntry> devices,
+        CancellationToken cancellationToken)
     {
         var requests = new ZipRequests();
         var (made, failed) = (requests.Made, requests.Failed);
@@ -207,7 +226,11 @@ public static partial class CsrRequester
         try
         {
             // Key pairs and CSRs: CPU work, one per core.
-            Parallel.For(0, devices.Length, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, run.Options.MaxParallelism), CancellationToken = cancellationToken }, i =>
+            Parallel.For(0, devices.Length, new ParallelOptions
+            {
+                MaxDegreeOfParallelism = Math.Max(1, run.Options.MaxParallelism),
+                CancellationToken = cancellationToken
+            }, i =>
             {
                 string name = devices[i].Name!.Value;
                 var (subject, cn, instance, why) = Prepare(run.Manifest, devices[i], run.Ledger.Find(name)?.CommonName, run.Options.Layout);
@@ -238,10 +261,12 @@ public static partial class CsrRequester
                         run.Keys.Write(name, request.PublicKey, request.Key, syncFolder: false);
                         written.Add(run.Keys.PathFor(name, request.PublicKey));
                     }
-                    catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
+                    catch (Exception ex) when (ex is IOException or UnauthorizedAccessException
+                        or System.Security.Cryptography.CryptographicException)
                     {
                         made.TryRemove(i, out var lost);
-                        failed[i] = new DeviceResult(name, lost.Item?.CommonName ?? name, DeviceOutcome.Failed, null, $"{ex.GetType().Name}: {ex.Message}");
+                        failed[i] = new DeviceResult(name, lost.Item?.CommonName ?? name, DeviceOutcome.Failed, null,
+                            $"{ex.GetType().Name}: {ex.Message}");
                     }
                 }
                 run.Report(name, failed.ContainsKey(i) ? DeviceOutcome.Failed : DeviceOutcome.Requested);
@@ -279,13 +304,15 @@ public static partial class CsrRequester
             foreach (var (item, publicKey) in items)
             {
                 var old = before.Find(item.Device);
-                updated = updated.With(new LedgerEntry(item.Device, item.CommonName, new PendingRequest(publicKey, run.Now, zipName), old?.Certificate, old?.Install));
+                updated = updated.With(new LedgerEntry(item.Device, item.CommonName, new PendingRequest(publicKey, run.Now, zipName),
+                    old?.Certificate, old?.Install));
             }
             run.Save(updated);
             foreach (var (item, _) in items)
             {
                 var old = before.Find(item.Device);
-                if (old?.Pending is { } voided && old.Certificate?.PublicKey != voided.PublicKey) TryDelete(run.Keys.PathFor(item.Device, voided.PublicKey));
+                if (old?.Pending is { } voided && old.Certificate?.PublicKey != voided.PublicKey) TryDelete(
+                    run.Keys.PathFor(item.Device, voided.PublicKey));
             }
         }
         for (int i = 0; i < devices.Length; i++)
@@ -309,7 +336,8 @@ public static partial class CsrRequester
     private static CsrRunResult Result(CsrRun run, CsrRunState state, Recovery recovery, RequestPlan plan)
     {
         var order = run.Selection.Select((d, i) => (d.Name!.Value, i)).ToDictionary(x => x.Item1, x => x.i, StringComparer.Ordinal);
-        return new CsrRunResult(state, null, [.. run.Results.OrderBy(r => order[r.Device])], [.. run.Zips], plan.Pending, recovery.Report, run.LedgerPath,
+        return new CsrRunResult(state, null, [.. run.Results.OrderBy(r => order[r.Device])], [.. run.Zips], plan.Pending, recovery.Report,
+            run.LedgerPath,
             run.Keys.Folder, CsrZip.Pending(run.Ledger, run.OutFolder, plan.RecoveredZips, plan.InterruptedRuns));
     }
 
@@ -364,11 +392,14 @@ public static partial class CsrRequester
             foreach (var r in Results) Report(r.Device, r.Outcome);
         }
 
-        public void Report(string device, DeviceOutcome outcome) => progress?.Report(new CsrProgress(device, outcome, Interlocked.Increment(ref done), total));
+        public void Report(string device, DeviceOutcome outcome) =>
+            progress?.Report(new CsrProgress(device, outcome, Interlocked.Increment(ref done), total));
     }
 
-    /// <summary>The plan of a run: the pending CSRs found, the zips to make (their devices) and their timestamp, and what the report of zips awaiting the CA needs.</summary>
-    private sealed record RequestPlan(bool Conflict, ImmutableArray<DeviceResult> Pending, ImmutableArray<ImmutableArray<DeviceEntry>> Zips, string Timestamp,
+    /// <summary>The plan of a run: the pending CSRs found, the zips to make (their devices) and their timestamp, and what the report of
+    /// zips awaiting the CA needs.</summary>
+    private sealed record RequestPlan(bool Conflict, ImmutableArray<DeviceResult> Pending,
+        ImmutableArray<ImmutableArray<DeviceEntry>> Zips, string Timestamp,
         HashSet<string> RecoveredZips, HashSet<string> InterruptedRuns, List<byte[]> Issuers);
 
     /// <summary>One zip's CSRs by the device's index in the zip: made (the zip item and its public key) or failed.</summary>

@@ -28,10 +28,13 @@ public sealed class GitRevisions(GitRunner? runner = null)
     public async Task<string> RootAsync(string directory, CancellationToken cancellationToken = default) =>
         (await LocateAsync(directory, cancellationToken).ConfigureAwait(false)).Root;
 
-    /// <summary>The repository holding <paramref name="directory"/>: its top folder, its git folder and its common git folder (shared by worktrees).</summary>
-    public async Task<(string Root, string GitDir, string CommonDir)> LocateAsync(string directory, CancellationToken cancellationToken = default)
+    /// <summary>The repository holding <paramref name="directory"/>: its top folder, its git folder and its common git folder (shared by
+    /// worktrees).</summary>
+    public async Task<(string Root, string GitDir, string CommonDir)> LocateAsync(string directory, CancellationToken cancellationToken =
+        default)
     {
-        var (exit, output, error) = await run(directory, ["rev-parse", "--show-toplevel", "--absolute-git-dir", "--git-common-dir"], cancellationToken).ConfigureAwait(false);
+        var (exit, output, error) = await run(directory, ["rev-parse", "--show-toplevel", "--absolute-git-dir", "--git-common-dir"],
+            cancellationToken).ConfigureAwait(false);
         var lines = Text(output).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (exit != 0 || lines.Length != 3) throw new GitRevisionException($"{directory} is not in a git repository: {Text(error).Trim()}");
         return (Path.GetFullPath(lines[0]), Path.GetFullPath(lines[1]), Path.GetFullPath(lines[2], directory));
@@ -40,11 +43,13 @@ public sealed class GitRevisions(GitRunner? runner = null)
     /// <summary>The commit a revision names (a hash: git never reads it as an option afterwards), or why it is not in this clone.</summary>
     public async Task<string> ResolveAsync(string root, string revision, CancellationToken cancellationToken = default)
     {
-        var (exit, resolved, _) = await run(root, ["rev-parse", "--verify", "--quiet", "--end-of-options", revision + "^{commit}"], cancellationToken).ConfigureAwait(false);
+        var (exit, resolved, _) = await run(root, ["rev-parse", "--verify", "--quiet", "--end-of-options", revision + "^{commit}"],
+            cancellationToken).ConfigureAwait(false);
         if (exit == 0) return Text(resolved).Trim();
         var shallow = await run(root, ["rev-parse", "--is-shallow-repository"], cancellationToken).ConfigureAwait(false);
         throw new GitRevisionException($"the revision “{revision}” is not in this clone"
-            + (Text(shallow.Output).Trim() == "true" ? " (it is a shallow clone: fetch the base, e.g. git fetch --deepen=50, or actions/checkout with fetch-depth: 0)" : ""));
+            + (Text(shallow.Output).Trim() == "true"
+                ? " (it is a shallow clone: fetch the base, e.g. git fetch --deepen=50, or actions/checkout with fetch-depth: 0)" : ""));
     }
 
     /// <summary>
@@ -58,7 +63,8 @@ public sealed class GitRevisions(GitRunner? runner = null)
         var specs = paths.Select(p => Path.GetRelativePath(root, Path.GetFullPath(p)).Replace('\\', '/')).ToList();
         // A manifest named alone brings its ledger (beside it) along.
         specs.AddRange(specs.Where(ManifestFiles.IsManifestPath).Select(s => LedgerFile.PathFor(s).Replace('\\', '/')).ToList());
-        var (listExit, listing, listError) = await run(root, ["ls-tree", "-r", "-z", "--name-only", commit, "--", .. specs], cancellationToken).ConfigureAwait(false);
+        var (listExit, listing, listError) = await run(root, ["ls-tree", "-r", "-z", "--name-only", commit, "--", .. specs],
+            cancellationToken).ConfigureAwait(false);
         if (listExit != 0) throw new GitRevisionException($"git ls-tree {revision}: {Text(listError).Trim()}");
         var names = Text(listing).Split('\0', StringSplitOptions.RemoveEmptyEntries);
         var present = names.ToHashSet(StringComparer.Ordinal);
@@ -68,7 +74,8 @@ public sealed class GitRevisions(GitRunner? runner = null)
             string text;
             try
             {
-                text = ManifestFiles.Decode($"{revision}:{name}", await ShowAsync(root, commit, revision, name, cancellationToken).ConfigureAwait(false));
+                text = ManifestFiles.Decode($"{revision}:{name}",
+                    await ShowAsync(root, commit, revision, name, cancellationToken).ConfigureAwait(false));
             }
             catch (ManifestReadException ex)
             {
@@ -76,7 +83,8 @@ public sealed class GitRevisions(GitRunner? runner = null)
             }
             string ledger = LedgerFile.PathFor(name).Replace('\\', '/');
             var ledgerInput = present.Contains(ledger)
-                ? LedgerFile.Input($"{revision}:{display(Path.Combine(root, ledger))}", await ShowAsync(root, commit, revision, ledger, cancellationToken).ConfigureAwait(false))
+                ? LedgerFile.Input($"{revision}:{display(Path.Combine(root, ledger))}",
+                    await ShowAsync(root, commit, revision, ledger, cancellationToken).ConfigureAwait(false))
                 : null;
             files.Add(new ReviewFile(display(Path.Combine(root, name)), text, ledgerInput));
         }
@@ -87,16 +95,24 @@ public sealed class GitRevisions(GitRunner? runner = null)
     {
         var (exit, output, error) = await run(root, ["show", $"{commit}:{path}"], cancellationToken).ConfigureAwait(false);
         if (exit != 0) throw new GitRevisionException($"git show {revision}:{path}: {Text(error).Trim()}");
-        if (output.Length > ManifestFiles.MaxFileBytes) throw new GitRevisionException($"{revision}:{path}: the file has {output.Length:N0} bytes; a site manifest is refused above {ManifestFiles.MaxFileBytes:N0} bytes");
+        if (output.Length > ManifestFiles.MaxFileBytes) throw new GitRevisionException(
+            $"{revision}:{path}: the file has {output.Length:N0} bytes; a site manifest is refused above {ManifestFiles.MaxFileBytes:N0} " +
+            $"bytes");
         return output;
     }
 
     private static string Text(byte[] bytes) => Encoding.UTF8.GetString(bytes);
 
-    /// <summary>git as a process: no terminal prompt, nothing on its standard input; a missing git is a <see cref="GitRevisionException"/>.</summary>
-    public static async Task<GitOutput> RunProcessAsync(string directory, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
+    /// <summary>git as a process: no terminal prompt, nothing on its standard input; a missing git is a <see
+    /// cref="GitRevisionException"/>.</summary>
+    public static async Task<GitOutput> RunProcessAsync(string directory, IReadOnlyList<string> arguments,
+        CancellationToken cancellationToken)
     {
-        var info = new ProcessStartInfo("git") { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
+        var info = new ProcessStartInfo("git")
+        {
+            WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true,
+            RedirectStandardInput = true, UseShellExecute = false
+        };
         foreach (var a in arguments) info.ArgumentList.Add(a);
         info.Environment["GIT_TERMINAL_PROMPT"] = "0";
         Process process;

@@ -58,7 +58,8 @@ public class CliCommandTests
                 output);
             Assert.Contains("not in manifest: instance 3003 \"SimDevice3003\" at 127.0.3.4", output);
 
-            var (jsonExit, json, _) = await RunAsync("discover", "--bind", "127.0.1.5", "--manifest", manifest, "--format", "json", "--timeout", "1");
+            var (jsonExit, json, _) = await RunAsync("discover", "--bind", "127.0.1.5", "--manifest", manifest, "--format", "json",
+                "--timeout", "1");
             Assert.Equal(1, jsonExit);
             using var doc = JsonDocument.Parse(json);
             var devices = doc.RootElement.GetProperty("devices");
@@ -93,8 +94,10 @@ public class CliCommandTests
     {
         LoopbackNamespace.Require();
         var stdout = new StringWriter();
-        var run = Task.Run(() => Program.RunAsync(["simulate", "--devices", "12", "--bind", "127.0.4.2", "--port", "47809", "--duration", "4"], stdout, new StringWriter()));
-        await using var client = BacnetClient.Start(new BacnetClientOptions(BipEndpoint.Parse("127.0.1.6", 0), BipEndpoint.Parse(LoopbackNamespace.Broadcast, 47809)));
+        var run = Task.Run(() => Program.RunAsync(["simulate", "--devices", "12", "--bind", "127.0.4.2", "--port", "47809", "--duration",
+            "4"], stdout, new StringWriter()));
+        await using var client = BacnetClient.Start(new BacnetClientOptions(BipEndpoint.Parse("127.0.1.6", 0),
+            BipEndpoint.Parse(LoopbackNamespace.Broadcast, 47809)));
         IReadOnlyList<DiscoveredDevice> found = [];
         for (var attempt = 0; attempt < 20 && found.Count < 12; attempt++)
             found = await client.WhoIsAsync(new WhoIs(), TimeSpan.FromMilliseconds(500), 12);

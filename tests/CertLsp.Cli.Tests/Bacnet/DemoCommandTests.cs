@@ -32,7 +32,10 @@ public sealed class DemoCommandTests
         // Paths relative to the site, not the demo's temporary folder.
         Assert.Contains("### CertLsp review before/riverside.site.yaml → riverside.site.yaml\n", output.ReplaceLineEndings("\n"));
         Assert.Contains("| `riverside.site.yaml` | modified | 0 | 0 | 1 | 1 | 1 |", output);
-        Assert.Matches(@"\| [^|]+-NEW \| [^|]+ \| [^|]+ \| its valid certificate \(serial [0-9A-F]+, CN [^)]+\) will not match: a new CSR is needed \|", output);
+        Assert.Matches(
+            @"\| [^|]+-NEW \| [^|]+ \| [^|]+ \| its valid certificate \(serial [0-9A-F]+, CN [^)]+\) "
+                + @"will not match: a new CSR is needed \|",
+            output);
         // device-held keys (lakeside-plant) on the simulated site
         Assert.Contains("4 device(s) answered.", output);
         Assert.Contains("every device answered with the manifest's name and address", output);

@@ -1,5 +1,3 @@
-using System.Security.Cryptography.X509Certificates;
-using System.Text;
 using System.Text.Json;
 using CertLsp.Bacnet;
 using CertLsp.Bacnet.Client;
@@ -204,7 +202,8 @@ public class DeviceInstallCommandTests
         try
         {
             string manifest = Path.Combine(folder, "x.site.yaml");
-            File.WriteAllText(manifest, "site: X\nca: { profile: bacnet-sc }\nsubject: { country: DE }\nkey: { source: local }\ndevices: []\n");
+            File.WriteAllText(manifest,
+                "site: X\nca: { profile: bacnet-sc }\nsubject: { country: DE }\nkey: { source: local }\ndevices: []\n");
             var (exit, output, error) = await RunAsync("install", manifest, "--bind", "127.0.1.9");
             Assert.Equal(2, exit);
             Assert.Equal("", output);
@@ -237,11 +236,13 @@ public class DeviceInstallCommandTests
         try
         {
             string manifest = Path.Combine(folder, "x.site.yaml");
-            File.WriteAllText(manifest, "site: X\nca: { profile: bacnet-sc }\nsubject: { country: DE }\nkey: { source: device }\ndevices: []\n");
+            File.WriteAllText(manifest,
+                "site: X\nca: { profile: bacnet-sc }\nsubject: { country: DE }\nkey: { source: device }\ndevices: []\n");
             var (exit, _, error) = await RunAsync("csr", manifest, "--bind", "127.0.1.9", "--timeout", "0");
             Assert.Equal(2, exit);
             Assert.Contains("--timeout must be between", error);
-            (exit, _, error) = await RunAsync("discover", "--bind", "127.0.1.9", "--broadcast", LoopbackNamespace.Broadcast, "--timeout", "-1");
+            (exit, _, error) = await RunAsync("discover", "--bind", "127.0.1.9", "--broadcast", LoopbackNamespace.Broadcast, "--timeout",
+                "-1");
             Assert.Equal(2, exit);
             Assert.Contains("--timeout must be between", error);
         }

@@ -24,7 +24,8 @@ public sealed class ProvisioningScaleTests(ITestOutputHelper output)
         output.WriteLine($"{Devices} simulated devices started in {total.Elapsed.TotalSeconds:F1} s");
 
         var step = Stopwatch.StartNew();
-        var (exit, stdout, stderr) = await DeviceKeySite.RunAsync("discover", "--bind", DeviceKeySite.Bind, "--manifest", site.ManifestPath, "--expect", $"{Devices}", "--timeout", "5");
+        var (exit, stdout, stderr) = await DeviceKeySite.RunAsync("discover", "--bind", DeviceKeySite.Bind, "--manifest",
+            site.ManifestPath, "--expect", $"{Devices}", "--timeout", "5");
         Assert.True(exit == 0, stdout[..Math.Min(2000, stdout.Length)] + stderr);
         Assert.Contains($"{Devices} device(s) answered.", stdout);
         output.WriteLine(

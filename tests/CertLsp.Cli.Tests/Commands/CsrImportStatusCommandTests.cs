@@ -12,7 +12,7 @@ public sealed class CsrImportStatusCommandTests
 
     private static Run Cli(params string[] args)
     {
-        var outcome = CertLsp.Cli.Tests.Cli.Run(args);
+        var outcome = Tests.Cli.Run(args);
         return new Run(outcome.Exit, outcome.Stdout, outcome.Stderr);
     }
 

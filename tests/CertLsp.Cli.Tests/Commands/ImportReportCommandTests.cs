@@ -61,7 +61,8 @@ public sealed class ImportReportCommandTests
         string rejected = site.Zip("other.zip", ("dev-01.crt", other.Sign(site.Csr(1))));
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        int exit = await ImportCommand.RunAsync(site.Site.ManifestPath, rejected, new ImportOptions { Clock = new FixedClock(DateTimeOffset.UtcNow.AddDays(400)) }, stdout, stderr);
+        int exit = await ImportCommand.RunAsync(site.Site.ManifestPath, rejected,
+            new ImportOptions { Clock = new FixedClock(DateTimeOffset.UtcNow.AddDays(400)) }, stdout, stderr);
         Assert.Equal(1, exit);
         Assert.Contains("Summary: 0 accepted, 0 already imported, 1 rejected", stdout.ToString());
         Assert.DoesNotContain("Ledger updated", stdout.ToString());

@@ -65,8 +65,10 @@ public sealed class ReviewCommandTests : WithTempFolder
         var named = Cli.RunProcess(Repo, "review", "--base", "HEAD~1", "--head", "HEAD", "sites/plant.site.yaml", "--format", "json");
         Assert.True(named.Exit == 0, named.ToString());
         using var namedJson = JsonDocument.Parse(named.Stdout);
-        var namedImpact = Assert.Single(Assert.Single(namedJson.RootElement.GetProperty("manifests").EnumerateArray()).GetProperty("impacts").EnumerateArray());
-        Assert.Equal(("mustRequestAgain", "1001"), (namedImpact.GetProperty("impact").GetString(), namedImpact.GetProperty("baseSerial").GetString()));
+        var namedImpact = Assert.Single(Assert.Single(namedJson.RootElement.GetProperty("manifests").EnumerateArray()).GetProperty(
+            "impacts").EnumerateArray());
+        Assert.Equal(("mustRequestAgain", "1001"), (namedImpact.GetProperty("impact").GetString(),
+            namedImpact.GetProperty("baseSerial").GetString()));
         Assert.Equal(1, json.RootElement.GetProperty("summary").GetProperty("newRequests").GetInt32());
 
         var lenient = Cli.RunProcess(Repo, "review", "--base", "HEAD~1", "--head", "HEAD");

@@ -30,7 +30,8 @@ public sealed class BaselineTests
         // A case's certlsp.json (rule levels) applies to all its manifests, as the nearest one does in a workspace.
         string config = Path.Combine(folder, CheckSettings.FileName);
         var settings = File.Exists(config) ? CheckSettings.Parse(CheckSettings.FileName, File.ReadAllText(config)) : CheckSettings.None;
-        return ManifestChecker.Check(files.Select(f => ManifestDocument.Parse(Path.GetFileName(f), ManifestFiles.Read(f), LedgerOf(f), settings: settings)));
+        return ManifestChecker.Check(files.Select(f => ManifestDocument.Parse(Path.GetFileName(f), ManifestFiles.Read(f), LedgerOf(f),
+            settings: settings)));
     }
 
     /// <summary>The ledger beside a case's manifest ("&lt;name&gt;.site.ledger"), named relative to the folder, or null.</summary>

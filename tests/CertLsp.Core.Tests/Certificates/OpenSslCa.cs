@@ -150,17 +150,21 @@ public sealed class OpenSslSite : IDisposable
     {
         Ca = ca;
         Site = site;
-        Csrs = Site.Zips.SelectMany(TempSite.Entries).ToDictionary(e => CertLsp.Core.Certificates.CsrGenerator.Inspect(e.Value).CommonName!, e => e.Value);
+        Csrs = Site.Zips.SelectMany(TempSite.Entries).ToDictionary(e => Core.Certificates.CsrGenerator.Inspect(e.Value).CommonName!, e =>
+            e.Value);
     }
 
-    /// <summary>A site of <paramref name="devices"/> devices, its CSRs made (local keys), its CA's certificate the manifest's ca.pem.</summary>
-    public static async Task<OpenSslSite> CreateAsync(int devices = 1, string profile = "bacnet-sc", string key = "{ algorithm: ecdsa, curve: P-256, source: local }",
+    /// <summary>A site of <paramref name="devices"/> devices, its CSRs made (local keys), its CA's certificate the manifest's
+    /// ca.pem.</summary>
+    public static async Task<OpenSslSite> CreateAsync(int devices = 1, string profile = "bacnet-sc", string key =
+        "{ algorithm: ecdsa, curve: P-256, source: local }",
         string caName = "OpenSSL Test Issuing CA")
     {
         var ca = new OpenSslCa(caName);
-        var site = new TempSite(TempSite.Manifest(devices, key).Replace("profile: bacnet-sc", $"profile: {profile}", StringComparison.Ordinal));
+        var site = new TempSite(TempSite.Manifest(devices, key).Replace("profile: bacnet-sc", $"profile: {profile}",
+            StringComparison.Ordinal));
         File.WriteAllText(site.File_("ca.pem"), ca.Pem);
-        var run = await CertLsp.Workflows.Requests.CsrRequester.RunAsync(site.ManifestPath, site.Text, new CertLsp.Workflows.Requests.CsrRequestOptions());
+        var run = await Workflows.Requests.CsrRequester.RunAsync(site.ManifestPath, site.Text, new Workflows.Requests.CsrRequestOptions());
         if (run.Requested != devices) throw new InvalidOperationException($"{run.Requested} of {devices} CSRs were made");
         return new OpenSslSite(ca, site);
     }
@@ -189,8 +193,9 @@ public sealed class OpenSslSite : IDisposable
     public string Zip(string name, params (string Name, string Content)[] entries) =>
         Write(name, TempSite.MakeZip([.. entries.Select(e => (e.Name, Encoding.ASCII.GetBytes(e.Content)))]));
 
-    public Task<CertLsp.Workflows.Certificates.ImportResult> ImportAsync(string source, CertLsp.Workflows.Certificates.ImportOptions? options = null) =>
-        CertLsp.Workflows.Certificates.CertificateImporter.RunAsync(Site.ManifestPath, Site.Text, source, options ?? new CertLsp.Workflows.Certificates.ImportOptions());
+    public Task<Workflows.Certificates.ImportResult> ImportAsync(string source, Workflows.Certificates.ImportOptions? options = null) =>
+        Workflows.Certificates.CertificateImporter.RunAsync(Site.ManifestPath, Site.Text, source, options
+            ?? new Workflows.Certificates.ImportOptions());
 
 #pragma warning disable IDE0001 // linked into several test projects, where the shortest name differs
     public Core.Ledger.SiteLedger Ledger => Workflows.Ledger.LedgerFile.Load(Site.LedgerPath);

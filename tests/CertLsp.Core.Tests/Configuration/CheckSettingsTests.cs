@@ -24,7 +24,8 @@ public sealed class CheckSettingsTests
     public void A_level_sets_the_severity_and_keeps_code_and_range(string level, DiagnosticSeverity expected)
     {
         var before = Assert.Single(Checks.RunAll(Sites.Clean), d => d.Code == "CL0302");
-        var after = Assert.Single(Checks.RunAll(Sites.Clean, config: $$"""{ "rules": { "CL0302": "{{level}}" } }"""), d => d.Code == "CL0302");
+        var after = Assert.Single(Checks.RunAll(Sites.Clean, config: $$"""{ "rules": { "CL0302": "{{level}}" } }"""), d =>
+            d.Code == "CL0302");
         Assert.Equal(expected, after.Severity);
         Assert.Equal(before.Span, after.Span);
         Assert.Equal(DiagnosticSeverity.Information, after.Definition.Severity);
@@ -63,7 +64,8 @@ public sealed class CheckSettingsTests
         // text, what the range covers, (line, character, end line, end character) zero-based UTF-16
         { "{ \"rules\": { \"CL0302\": \"loud\" } }", "\"loud\"", (0, 23, 0, 29), "the level of “CL0302” is “loud”" },
         { "{ \"rules\": { \"CL0302\": 3 } }", "3", (0, 23, 0, 24), "the level of “CL0302” is not a string" },
-        { "{\r\n\t\"rules\": {\r\n\t\t\"CL9999\": \"off\"\r\n\t}\r\n}", "\"CL9999\"", (2, 2, 2, 10), "“CL9999” is not a CertLsp diagnostic code" },
+        { "{\r\n\t\"rules\": {\r\n\t\t\"CL9999\": \"off\"\r\n\t}\r\n}", "\"CL9999\"", (2, 2, 2, 10),
+            "“CL9999” is not a CertLsp diagnostic code" },
         { "{ \"ruels\": {} }", "\"ruels\"", (0, 2, 0, 9), "unknown key “ruels”" },
         { "{ \"rules\": [] }", "[", (0, 11, 0, 12), "“rules” must be an object" },
         { "[1]", "[", (0, 0, 0, 1), "must hold one JSON object" },
@@ -75,7 +77,8 @@ public sealed class CheckSettingsTests
 
     [Theory]
     [MemberData(nameof(NotValid))]
-    public void A_file_that_is_not_valid_is_a_CL0701_at_the_place_and_never_throws(string text, string covered, (int, int, int, int) range, string says)
+    public void A_file_that_is_not_valid_is_a_CL0701_at_the_place_and_never_throws(string text, string covered, (int, int, int, int) range,
+        string says)
     {
         var settings = CheckSettings.Parse("certlsp.json", text);
         var problem = Assert.Single(settings.Problems);
@@ -113,7 +116,8 @@ public sealed class CheckSettingsTests
         var rules = schema.RootElement.GetProperty("properties").GetProperty("rules");
         Assert.False(rules.GetProperty("additionalProperties").GetBoolean());
         Assert.Equal(DiagnosticCatalog.All.Select(d => d.Code), rules.GetProperty("properties").EnumerateObject().Select(p => p.Name));
-        var levels = schema.RootElement.GetProperty("definitions").GetProperty("level").GetProperty("enum").EnumerateArray().Select(e => e.GetString());
+        var levels = schema.RootElement.GetProperty("definitions").GetProperty("level").GetProperty("enum").EnumerateArray().Select(e =>
+            e.GetString());
         Assert.Equal(CheckSettings.LevelNames, levels);
         Assert.Equal(Enum.GetNames<RuleLevel>().Select(n => n.ToLowerInvariant()), CheckSettings.LevelNames);
     }

@@ -3,7 +3,8 @@ using CertLsp.Core.Tests.Support;
 
 namespace CertLsp.Core.Tests.Configuration;
 
-/// <summary># certlsp-disable-next-line: the finding on the next line goes; a comment that suppresses nothing is a CL0702 hint on the comment.</summary>
+/// <summary># certlsp-disable-next-line: the finding on the next line goes; a comment that suppresses nothing is a CL0702 hint on the
+/// comment.</summary>
 public sealed class SuppressionTests
 {
     private static readonly string Duplicate = Sites.With(("instance: 1002", "instance: 1001"));
@@ -13,7 +14,8 @@ public sealed class SuppressionTests
     {
         var duplicate = Checks.Single(Duplicate, "CL0601");
         Assert.Equal(19, Checks.Range(Duplicate, duplicate.Span).Item1);
-        string text = Sites.Change(Duplicate, ("    instance: 1001\n    address: 127.0.0.3", "    # certlsp-disable-next-line CL0601\n    instance: 1001\n    address: 127.0.0.3"));
+        string text = Sites.Change(Duplicate, ("    instance: 1001\n    address: 127.0.0.3",
+            "    # certlsp-disable-next-line CL0601\n    instance: 1001\n    address: 127.0.0.3"));
         Checks.None(text, "CL0601");
         Checks.None(text, "CL0702");
         // The same comment one line higher names a line without that finding.
@@ -28,7 +30,8 @@ public sealed class SuppressionTests
     [InlineData("CL0601 ,\tCL0302")]
     public void Several_codes_comma_or_space_separated(string codes)
     {
-        string text = Sites.Change(Duplicate, ("    instance: 1001\n    address: 127.0.0.3", $"    # certlsp-disable-next-line {codes}\n    instance: 1001\n    address: 127.0.0.3"));
+        string text = Sites.Change(Duplicate, ("    instance: 1001\n    address: 127.0.0.3",
+            $"    # certlsp-disable-next-line {codes}\n    instance: 1001\n    address: 127.0.0.3"));
         Checks.None(text, "CL0601");
         var unused = Checks.Single(text, "CL0702");
         Assert.Equal(DiagnosticSeverity.Hint, unused.Severity);
@@ -42,7 +45,8 @@ public sealed class SuppressionTests
         // CRLF line ends, a tab between the codes and after the comment, non-ASCII text on the line before and in the comment's reason.
         string text = Sites.Change(Duplicate,
             ("  - name: AHU-2", "  - name: Kälte-🏢 # Süd"),
-            ("    instance: 1001\n    address: 127.0.0.3", "    # certlsp-disable-next-line\tCL0601 CL0401 -- Kälte 🏢 \t\n    instance: 1001\n    address: 127.0.0.3"))
+            ("    instance: 1001\n    address: 127.0.0.3",
+                "    # certlsp-disable-next-line\tCL0601 CL0401 -- Kälte 🏢 \t\n    instance: 1001\n    address: 127.0.0.3"))
             .Replace("\n", "\r\n", StringComparison.Ordinal);
         Checks.None(text, "CL0601");
         var unused = Checks.Single(text, "CL0702");
@@ -54,7 +58,8 @@ public sealed class SuppressionTests
     [Fact]
     public void A_comment_without_codes_suppresses_nothing_and_says_so()
     {
-        string text = Sites.Change(Duplicate, ("    instance: 1001\n    address: 127.0.0.3", "    #certlsp-disable-next-line\n    instance: 1001\n    address: 127.0.0.3"));
+        string text = Sites.Change(Duplicate, ("    instance: 1001\n    address: 127.0.0.3",
+            "    #certlsp-disable-next-line\n    instance: 1001\n    address: 127.0.0.3"));
         Checks.Single(text, "CL0601");
         Checks.Expect(text, "CL0702", (19, 4, 19, 30), "#certlsp-disable-next-line");
     }
@@ -65,7 +70,8 @@ public sealed class SuppressionTests
     [InlineData("    # see certlsp-disable-next-line CL0601")]
     public void Only_a_comment_line_starting_with_the_directive_counts(string line)
     {
-        string text = Sites.Change(Duplicate, ("    instance: 1001\n    address: 127.0.0.3", line + "\n    instance: 1001\n    address: 127.0.0.3"));
+        string text = Sites.Change(Duplicate, ("    instance: 1001\n    address: 127.0.0.3", line
+            + "\n    instance: 1001\n    address: 127.0.0.3"));
         Checks.Single(text, "CL0601");
         Checks.None(text, "CL0702");
     }

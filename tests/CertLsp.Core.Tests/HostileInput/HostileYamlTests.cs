@@ -1,10 +1,10 @@
 using CertLsp.Core.Yaml;
 using CertLsp.SiteGen;
-using Xunit;
 
 namespace CertLsp.Core.Tests.HostileInput;
 
-/// <summary>Malformed and hostile YAML: each gives a CL0001 (or a structural) diagnostic on the right line, never a throw or a blow-up (memory allocated is bounded; time is benchmarked by certlsp-bench hostile).</summary>
+/// <summary>Malformed and hostile YAML: each gives a CL0001 (or a structural) diagnostic on the right line, never a throw or a blow-up
+/// (memory allocated is bounded; time is benchmarked by certlsp-bench hostile).</summary>
 public class HostileYamlTests
 {
     private const string Tail = "subject: {}\ndevices: []\n";

@@ -1,5 +1,4 @@
 using System.Text;
-using Xunit;
 using CertLsp.SiteGen;
 using CertLsp.Workflows.Files;
 

@@ -70,14 +70,16 @@ public sealed class CoreDoesNoIoTests
         foreach (var handle in reader.TypeReferences)
         {
             string name = MetadataNames.Of(reader, reader.GetTypeReference(handle));
-            if (BannedTypes.Contains(name) || BannedNamespaces.Any(ns => name.StartsWith(ns + ".", StringComparison.Ordinal))) found.Add(name);
+            if (BannedTypes.Contains(name) || BannedNamespaces.Any(ns => name.StartsWith(ns + ".", StringComparison.Ordinal))) found.Add(
+                name);
         }
         foreach (var handle in reader.MemberReferences)
         {
             var member = reader.GetMemberReference(handle);
             if (member.Parent.Kind != HandleKind.TypeReference || reader.GetString(member.Name) != ".ctor") continue;
             string type = MetadataNames.Of(reader, reader.GetTypeReference((TypeReferenceHandle)member.Parent));
-            if (PathConstructors.Contains(type) && FirstParameterIsString(reader.GetBlobReader(member.Signature))) found.Add(type + "..ctor(string)");
+            if (PathConstructors.Contains(type) && FirstParameterIsString(reader.GetBlobReader(member.Signature))) found.Add(type
+                + "..ctor(string)");
         }
         return [.. found];
     }

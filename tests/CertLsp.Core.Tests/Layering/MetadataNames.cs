@@ -40,7 +40,9 @@ internal static class MetadataNames
             case HandleKind.TypeSpecification:
                 // A generic instance (ECMA-335 II.23.2.12): GENERICINST, CLASS or VALUETYPE, the generic type, its arguments.
                 var blob = reader.GetBlobReader(reader.GetTypeSpecification((TypeSpecificationHandle)parent).Signature);
-                if (blob.ReadSignatureTypeCode() != SignatureTypeCode.GenericTypeInstance || blob.ReadSignatureTypeCode() != SignatureTypeCode.TypeHandle) return null;
+                var instance = blob.ReadSignatureTypeCode();
+                var handle = blob.ReadSignatureTypeCode();
+                if (instance != SignatureTypeCode.GenericTypeInstance || handle != SignatureTypeCode.TypeHandle) return null;
                 var generic = blob.ReadTypeHandle();
                 return generic.Kind == HandleKind.TypeReference ? Of(reader, reader.GetTypeReference((TypeReferenceHandle)generic)) : null;
             default:

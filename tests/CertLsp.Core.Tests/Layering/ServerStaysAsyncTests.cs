@@ -31,7 +31,8 @@ public sealed class ServerStaysAsyncTests
         Assert.Equal(projects.Length, assemblies.Count);
         Assert.Contains(Path.Combine(AppContext.BaseDirectory, "CertLsp.Workflows.dll"), assemblies);
         Assert.Contains(Path.Combine(AppContext.BaseDirectory, "certlsp.dll"), assemblies);
-        Assert.All(assemblies, a => Assert.True(File.Exists(a), $"{a} is not beside the tests: the test support references the CLI, which must reference every server project"));
+        Assert.All(assemblies, a => Assert.True(File.Exists(a),
+            $"{a} is not beside the tests: the test support references the CLI, which must reference every server project"));
     }
 
     [Fact]
@@ -50,7 +51,8 @@ public sealed class ServerStaysAsyncTests
         ], found);
     }
 
-    /// <summary>Each way of blocking on a task, once, and awaits (compiled into Probe+&lt;Awaits&gt;d__N.MoveNext), which must pass.</summary>
+    /// <summary>Each way of blocking on a task, once, and awaits (compiled into Probe+&lt;Awaits&gt;d__N.MoveNext), which must
+    /// pass.</summary>
     internal static class Probe
     {
         public static void Wait(Task task) => task.Wait();
@@ -95,7 +97,8 @@ public sealed class ServerStaysAsyncTests
             foreach (var methodHandle in type.GetMethods())
             {
                 var method = reader.GetMethodDefinition(methodHandle);
-                if (method.RelativeVirtualAddress == 0 || (methodHandle == entryPoint && reader.GetString(method.Name) == "<Main>")) continue;
+                if (method.RelativeVirtualAddress == 0 || (methodHandle == entryPoint
+                    && reader.GetString(method.Name) == "<Main>")) continue;
                 string where = $"{MetadataNames.Of(reader, type)}.{reader.GetString(method.Name)}";
                 // An awaiter just taken from a task: its result taken before anything asks whether the task has completed blocks.
                 bool freshAwaiter = false;
@@ -106,15 +109,19 @@ public sealed class ServerStaysAsyncTests
                     var member = reader.GetMemberReference((MemberReferenceHandle)handle);
                     string name = reader.GetString(member.Name);
                     if (MetadataNames.OfParent(reader, member.Parent) is not { } parent) continue;
-                    bool awaiter = parent.StartsWith("System.Runtime.CompilerServices.", StringComparison.Ordinal) && parent.Contains("Awaiter", StringComparison.Ordinal);
-                    if (name == "GetAwaiter" && (parent.StartsWith("System.Threading.Tasks.", StringComparison.Ordinal) || awaiter || parent.Contains("Awaitable", StringComparison.Ordinal)))
+                    bool awaiter = parent.StartsWith("System.Runtime.CompilerServices.", StringComparison.Ordinal)
+                        && parent.Contains("Awaiter", StringComparison.Ordinal);
+                    if (name == "GetAwaiter" && (parent.StartsWith("System.Threading.Tasks.", StringComparison.Ordinal) || awaiter
+                        || parent.Contains("Awaitable", StringComparison.Ordinal)))
                     {
                         freshAwaiter = true;
                         continue;
                     }
                     if (awaiter && name == "GetResult" && freshAwaiter) found.Add($"{where}: GetAwaiter().GetResult()");
-                    else if (parent == "System.Threading.Tasks.Task" && name is "Wait" or "WaitAll" or "WaitAny") found.Add($"{where}: Task.{name}");
-                    else if (parent is "System.Threading.Tasks.Task`1" or "System.Threading.Tasks.ValueTask`1" && name == "get_Result") found.Add($"{where}: {parent[(parent.LastIndexOf('.') + 1)..]}.get_Result");
+                    else if (parent == "System.Threading.Tasks.Task" && name is "Wait" or "WaitAll" or "WaitAny") found.Add(
+                        $"{where}: Task.{name}");
+                    else if (parent is "System.Threading.Tasks.Task`1" or "System.Threading.Tasks.ValueTask`1"
+                        && name == "get_Result") found.Add($"{where}: {parent[(parent.LastIndexOf('.') + 1)..]}.get_Result");
                     if (awaiter) freshAwaiter = false;
                 }
             }
@@ -125,7 +132,8 @@ public sealed class ServerStaysAsyncTests
     private static readonly Dictionary<short, OpCode> OpCodesByValue = typeof(OpCodes).GetFields(BindingFlags.Public | BindingFlags.Static)
         .Select(f => (OpCode)f.GetValue(null)!).ToDictionary(o => o.Value);
 
-    /// <summary>The method tokens of a body's call and callvirt instructions, in order (ECMA-335 III: opcodes and their operands).</summary>
+    /// <summary>The method tokens of a body's call and callvirt instructions, in order (ECMA-335 III: opcodes and their
+    /// operands).</summary>
     private static List<int> CallTokens(BlobReader il)
     {
         var tokens = new List<int>();

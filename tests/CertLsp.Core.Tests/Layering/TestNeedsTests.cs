@@ -48,7 +48,9 @@ public sealed partial class TestNeedsTests
                 foreach (var (uses, need) in Signs.Where(s => test.Contains(s.Uses, StringComparison.Ordinal)))
                 {
                     int line = text.AsSpan(0, attribute.Index).Count('\n') + 2;
-                    problems.Add($"{relative}:{line}: uses {uses} under a plain [{attribute.Groups[1].Value}]: mark it [Needs{attribute.Groups[1].Value}({need})]");
+                    problems.Add(
+                        $"{relative}:{line}: uses {uses} under a plain [{attribute.Groups[1].Value}]: mark it " +
+                        $"[Needs{attribute.Groups[1].Value}({need})]");
                 }
             }
         }

@@ -276,7 +276,8 @@ public sealed class SiteReviewerTests
         var ledger = LedgerFormat.Read("plant.site.ledger", LedgerText()).With(expired.Find("VAV-3")!);
         var before = ManifestDocument.Parse("plant.site.yaml", Site(Ahu1, Ahu2, Vav3, Device("FCU-4", 1004, "127.0.0.13")));
         // AHU-1 and AHU-2 keep their instance; VAV-3's instance changes but its address stays; FCU-4 only moves batch.
-        var after = ManifestDocument.Parse("plant.site.yaml", Site(Device("AHU-1-North", 1001, "127.0.0.10"), Device("AHU-2-South", 1002, "127.0.0.11"),
+        var after = ManifestDocument.Parse("plant.site.yaml",
+            Site(Device("AHU-1-North", 1001, "127.0.0.10"), Device("AHU-2-South", 1002, "127.0.0.11"),
             Device("VAV-3-East", 2003, "127.0.0.12"), Device("FCU-4", 1004, "127.0.0.13", batch: "north")));
         var lenses = SiteReviewer.Renamed(before, after, ledger, Now);
         Assert.Equal(["AHU-1-North", "AHU-2-South", "VAV-3-East"], lenses.Select(l => l.Device.DisplayName));

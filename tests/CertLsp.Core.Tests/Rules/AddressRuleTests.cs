@@ -17,7 +17,7 @@ public sealed class AddressRuleTests
     public void Invalid_addresses_are_reported_on_the_value_with_the_reason(string address)
     {
         string text = Sites.With(("address: 127.0.0.3", $"address: \"{address}\""));
-        var d = Checks.Expect(text, "CL0603", (20, 13, 20, 15 + address.Length), $"\"{address}\"");
+        _ = Checks.Expect(text, "CL0603", (20, 13, 20, 15 + address.Length), $"\"{address}\"");
     }
 
     [Fact]
@@ -45,7 +45,7 @@ public sealed class AddressRuleTests
     public void The_limited_broadcast_is_refused_as_bacnet_broadcast()
     {
         string text = Sites.With(("key:", "bacnet:\n  broadcast: 255.255.255.255\nkey:"));
-        var d = Checks.Expect(text, "CL0603", (12, 13, 12, 28), "255.255.255.255");
+        _ = Checks.Expect(text, "CL0603", (12, 13, 12, 28), "255.255.255.255");
         Checks.None(Sites.With(("key:", "bacnet:\n  broadcast: 127.255.255.255\nkey:")), "CL0603");
     }
 

@@ -12,7 +12,7 @@ public sealed class CommonNameLengthRuleTests
         Checks.None(Sites.With(("name: AHU-2", $"name: {new string('n', 47)}")), "CL0203");
         string name = new('n', 48);
         string text = Sites.With(("name: AHU-2", $"name: {name}"));
-        var d = Checks.Expect(text, "CL0203", (18, 10, 18, 58), name);
+        _ = Checks.Expect(text, "CL0203", (18, 10, 18, 58), name);
     }
 
     [Fact]
@@ -23,7 +23,7 @@ public sealed class CommonNameLengthRuleTests
         Checks.None(text, "CL0203");
         string longer = "x" + cn;
         text = Sites.With(("name: AHU-2", $"name: AHU-2\n    commonName: {longer}"));
-        var d = Checks.Expect(text, "CL0203", (19, 16, 19, 16 + longer.Length), longer);
+        _ = Checks.Expect(text, "CL0203", (19, 16, 19, 16 + longer.Length), longer);
     }
 
     [Fact]

@@ -22,9 +22,9 @@ public sealed class DomainNameRuleTests
     public void A_label_longer_than_63_is_reported()
     {
         string label = new('a', 64);
-        var d = Checks.Single(Sites.With(("domain: bms.test.example", $"domain: {label}.example")), "CL0204");
+        _ = Checks.Single(Sites.With(("domain: bms.test.example", $"domain: {label}.example")), "CL0204");
         string odd = "a" + string.Concat(Enumerable.Repeat("😀", 40));
-        var cut = Checks.Single(Sites.With(("domain: bms.test.example", $"domain: {odd}.example")), "CL0204");
+        _ = Checks.Single(Sites.With(("domain: bms.test.example", $"domain: {odd}.example")), "CL0204");
     }
 
     [Fact]

@@ -18,7 +18,7 @@ public sealed class DuplicateInstanceRuleTests
     public void Numbers_are_compared_by_value_and_the_user_s_spelling_is_quoted()
     {
         string text = Sites.With(("instance: 1002", "instance: 0x3E9"));
-        var d = Checks.Expect(text, "CL0601", (19, 14, 19, 19), "0x3E9");
+        _ = Checks.Expect(text, "CL0601", (19, 14, 19, 19), "0x3E9");
     }
 
     [Fact]

@@ -7,9 +7,6 @@ namespace CertLsp.Core.Tests.Rules;
 /// <summary>CL0206: with a domain appended (or a dot of its own) a CN must be a host name, and never a wildcard.</summary>
 public sealed class HostNameRuleTests
 {
-    private const string Wildcard = "it contains “*”: a device's certificate is never a wildcard";
-    private const string Letters = "is not allowed (letters, digits and hyphens only; use the punycode form of an international name)";
-
     [Theory]
     [InlineData("\"*\"", "*", null)]
     [InlineData("AHU 1/2", "AHU 1/2", "AHU-1-2")]
@@ -24,7 +21,7 @@ public sealed class HostNameRuleTests
     public void Names_that_are_not_host_labels_are_refused_on_the_name_with_a_sanitised_common_name(string yaml, string name, string? label)
     {
         string text = Sites.With(("name: AHU-1", $"name: {yaml}"));
-        string cn = name + ".bms.test.example";
+        _ = name + ".bms.test.example";
         var d = Checks.Expect(text, "CL0206", (15, 10, 15, 10 + yaml.Length), yaml);
         if (label is null)
         {
@@ -40,10 +37,10 @@ public sealed class HostNameRuleTests
     public void A_wildcard_is_refused_without_a_domain_and_other_names_are_not_judged_as_host_names_then()
     {
         string noDomain = Sites.With(("domain: bms.test.example\n", ""));
-        var d = Checks.Single(Sites.Change(noDomain, ("name: AHU-1", "name: \"AHU-*\"")), "CL0206");
+        _ = Checks.Single(Sites.Change(noDomain, ("name: AHU-1", "name: \"AHU-*\"")), "CL0206");
         Checks.None(Sites.Change(noDomain, ("name: AHU-1", "name: Boiler Room 1/2")), "CL0206");
         // A dot makes the CN a DNS name even without a domain.
-        var dotted = Checks.Single(Sites.Change(noDomain, ("name: AHU-1", "name: ahu 1.north")), "CL0206");
+        _ = Checks.Single(Sites.Change(noDomain, ("name: AHU-1", "name: ahu 1.north")), "CL0206");
     }
 
     [Fact]
@@ -61,7 +58,7 @@ public sealed class HostNameRuleTests
         Checks.None(Sites.With(("name: AHU-1", "name: ahu-1.north.bms.test.example")), "CL0206");
         Checks.None(Sites.With(("name: AHU-1", "name: xn--bckerei-5wa")), "CL0206");
         Checks.None(Sites.With(("name: AHU-1", "name: \"1001\"")), "CL0206");
-        var d = Checks.Single(Sites.With(("name: AHU-1", "name: ahu_1.bms.test.example")), "CL0206");
+        _ = Checks.Single(Sites.With(("name: AHU-1", "name: ahu_1.bms.test.example")), "CL0206");
         // An invalid domain is CL0204's finding alone.
         string badDomain = Sites.With(("domain: bms.test.example", "domain: bms_test.example"));
         Checks.None(badDomain, "CL0206");

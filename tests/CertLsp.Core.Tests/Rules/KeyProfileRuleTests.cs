@@ -8,7 +8,8 @@ public sealed class KeyProfileRuleTests
     [Fact]
     public void ECDSA_on_enos_points_at_the_algorithm_and_is_fixed_to_rsa()
     {
-        string text = Sites.With(("profile: generic", "profile: enos"), ("algorithm: rsa\n  size: 2048", "algorithm: ecdsa\n  curve: P-256"));
+        string text = Sites.With(("profile: generic", "profile: enos"),
+            ("algorithm: rsa\n  size: 2048", "algorithm: ecdsa\n  curve: P-256"));
         var d = Checks.Expect(text, "CL0501", (12, 13, 12, 18), "ecdsa");
         Assert.Equal("Change to “rsa”", Assert.Single(d.Fixes).Title);
         Assert.Contains("  algorithm: rsa\n", Checks.ApplyOnlyFix(text, d), StringComparison.Ordinal);

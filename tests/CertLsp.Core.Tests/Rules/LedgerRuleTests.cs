@@ -36,7 +36,8 @@ public sealed class CommonNameTakenRuleTests
         var ledger = SiteLedger.Empty.With(new LedgerEntry("Old-AHU", "AHU-2.bms.example", null, LedgerRuleCheck.Cert(100)));
         var d = Assert.Single(LedgerRuleCheck.Check(ledger, "CL0202"));
         Assert.Equal("AHU-2", LedgerRuleCheck.At(d));
-        Assert.Empty(LedgerRuleCheck.Check(SiteLedger.Empty.With(new LedgerEntry("AHU-2", "AHU-2.bms.example", null, LedgerRuleCheck.Cert(100))), "CL0202"));
+        Assert.Empty(LedgerRuleCheck.Check(SiteLedger.Empty.With(
+            new LedgerEntry("AHU-2", "AHU-2.bms.example", null, LedgerRuleCheck.Cert(100))), "CL0202"));
     }
 }
 
@@ -122,7 +123,8 @@ public sealed class CertificateRevokedRuleTests
     [Fact]
     public void A_revoked_certificate_is_an_error_and_not_also_expired_or_expiring()
     {
-        var ledger = SiteLedger.Empty.With(new LedgerEntry("AHU-1", "AHU-1.bms.example", null, LedgerRuleCheck.Cert(5, LedgerRuleCheck.Now.AddDays(-1))));
+        var ledger = SiteLedger.Empty.With(new LedgerEntry("AHU-1", "AHU-1.bms.example", null,
+            LedgerRuleCheck.Cert(5, LedgerRuleCheck.Now.AddDays(-1))));
         Assert.Empty(LedgerRuleCheck.Check(ledger, "CL0403"));
         Assert.Empty(LedgerRuleCheck.Check(ledger, "CL0402"));
     }

@@ -39,7 +39,7 @@ public sealed class SchemaValidatorTests
     public void A_merge_key_is_explained()
     {
         string text = Sites.With(("    instance: 1002\n", "    <<: { instance: 1002 }\n"));
-        var d = Checks.Expect(text, "CL0002", (19, 4, 19, 6), "<<");
+        _ = Checks.Expect(text, "CL0002", (19, 4, 19, 6), "<<");
     }
 
     [Fact]
@@ -55,9 +55,9 @@ public sealed class SchemaValidatorTests
     {
         // The validator builds a list item's path text only when a finding needs it: these pin what it builds then.
         string nested = Sites.With(("    instance: 1002\n", "    instance: 1002\n    subject: { country: [ US ] }\n"));
-        var d = Checks.Expect(nested, "CL0003", (20, 24, 20, 30), "[ US ]");
+        _ = Checks.Expect(nested, "CL0003", (20, 24, 20, 30), "[ US ]");
         string item = Sites.With(("  - name: AHU-2\n    instance: 1002\n    address: 127.0.0.3\n", "  - [ AHU-2, 1002 ]\n"));
-        var e = Checks.Expect(item, "CL0003", (18, 4, 18, 19), "[ AHU-2, 1002 ]");
+        _ = Checks.Expect(item, "CL0003", (18, 4, 18, 19), "[ AHU-2, 1002 ]");
     }
 
     [Fact]
@@ -90,7 +90,7 @@ public sealed class SchemaValidatorTests
     public void A_number_out_of_range_names_the_range()
     {
         string text = Sites.With(("key:", "bacnet:\n  port: 70000\nkey:"));
-        var d = Checks.Expect(text, "CL0003", (12, 8, 12, 13), "70000");
+        _ = Checks.Expect(text, "CL0003", (12, 8, 12, 13), "70000");
     }
 
     [Fact]
@@ -135,7 +135,8 @@ public sealed class SchemaValidatorTests
     {
         var found = Checks.OfCode("", "CL0004");
         // Which keys are missing: the key each fix adds.
-        Assert.Equal(["devices", "site", "subject"], found.Select(d => Assert.Single(Assert.Single(d.Fixes).Edits).NewText.Split(':')[0].Trim()).Order().ToArray());
+        Assert.Equal(["devices", "site", "subject"], found.Select(d =>
+            Assert.Single(Assert.Single(d.Fixes).Edits).NewText.Split(':')[0].Trim()).Order().ToArray());
         Assert.All(found, d => Assert.Equal((0, 0, 0, 0), Checks.Range("", d.Span)));
         string all = Edits.Apply(Checks.FilePath, "", new Diagnostics.Fix("all",
             [.. found.SelectMany(d => d.Fixes).SelectMany(f => f.Edits)]));

@@ -9,14 +9,14 @@ public sealed class SubjectEncodingRuleTests
     public void A_non_ASCII_email_is_reported_naming_the_character()
     {
         string text = Sites.With(("email: bms@test.example", "email: bücher@test.example"));
-        var d = Checks.Expect(text, "CL0105", (10, 9, 10, 28), "bücher@test.example");
+        _ = Checks.Expect(text, "CL0105", (10, 9, 10, 28), "bücher@test.example");
     }
 
     [Fact]
     public void A_country_character_outside_PrintableString_is_reported()
     {
         string text = Sites.With(("country: US", "country: \"U*\""));
-        var d = Checks.Expect(text, "CL0105", (5, 11, 5, 15), "\"U*\"");
+        _ = Checks.Expect(text, "CL0105", (5, 11, 5, 15), "\"U*\"");
     }
 
     [Fact]
@@ -31,7 +31,7 @@ public sealed class SubjectEncodingRuleTests
     public void A_control_character_in_a_device_name_is_reported_on_the_name()
     {
         string text = Sites.With(("name: AHU-2", "name: \"AHU\\u00072\""));
-        var d = Checks.Expect(text, "CL0105", (18, 10, 18, 22), "\"AHU\\u00072\"");
+        _ = Checks.Expect(text, "CL0105", (18, 10, 18, 22), "\"AHU\\u00072\"");
     }
 
     [Fact]

@@ -11,7 +11,7 @@ public sealed class SubjectFieldLengthRuleTests
         string ok = new('o', 64), tooLong = new('o', 65);
         Checks.None(Sites.With(("organization: Test Org", $"organization: {ok}")), "CL0102");
         string text = Sites.With(("organization: Test Org", $"organization: {tooLong}"));
-        var d = Checks.Expect(text, "CL0102", (8, 16, 8, 81), tooLong);
+        _ = Checks.Expect(text, "CL0102", (8, 16, 8, 81), tooLong);
     }
 
     [Fact]
@@ -20,7 +20,7 @@ public sealed class SubjectFieldLengthRuleTests
         string emoji = string.Concat(Enumerable.Repeat("😀", 64));
         Checks.None(Sites.With(("locality: Milwaukee", $"locality: {emoji}")), "CL0102");
         string text = Sites.With(("locality: Milwaukee", $"locality: {emoji}é"));
-        var d = Checks.Expect(text, "CL0102", (7, 12, 7, 12 + 129), emoji + "é");
+        _ = Checks.Expect(text, "CL0102", (7, 12, 7, 12 + 129), emoji + "é");
     }
 
     [Fact]
@@ -47,7 +47,7 @@ public sealed class SubjectFieldLengthRuleTests
     {
         string name = new('N', 65);
         string text = Sites.With(("domain: bms.test.example\n", ""), ("name: AHU-2", $"name: {name}"));
-        var d = Checks.Expect(text, "CL0102", (17, 10, 17, 75), name);
+        _ = Checks.Expect(text, "CL0102", (17, 10, 17, 75), name);
         // With a domain the full CN is judged by CL0203 instead.
         string withDomain = Sites.With(("name: AHU-2", $"name: {name}"));
         Checks.None(withDomain, "CL0102");

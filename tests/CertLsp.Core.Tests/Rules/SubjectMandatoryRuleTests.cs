@@ -24,7 +24,8 @@ public sealed class SubjectMandatoryRuleTests
     [Fact]
     public void A_field_only_some_devices_lack_is_reported_on_each_of_them()
     {
-        string text = Sites.With(("  state: Wisconsin\n", ""), ("    instance: 1001\n", "    instance: 1001\n    subject: { state: Illinois }\n"));
+        string text = Sites.With(("  state: Wisconsin\n", ""),
+            ("    instance: 1001\n", "    instance: 1001\n    subject: { state: Illinois }\n"));
         var d = Checks.Expect(text, "CL0101", (18, 10, 18, 15), "AHU-2");
         string fixedText = Edits.Apply(Checks.FilePath, text, Assert.Single(d.Fixes));
         Assert.Contains("  email: bms@test.example\n  state: \"\"\n", fixedText, StringComparison.Ordinal);
@@ -39,7 +40,8 @@ public sealed class SubjectMandatoryRuleTests
         var found = Checks.OfCode(text, "CL0101");
         Assert.Equal(5, found.Length);
         Assert.All(found, d => Checks.AssertRange(text, d, (0, 0, 0, 4), "site"));
-        var country = Assert.Single(found, d => d.Fixes.SelectMany(f => f.Edits).Any(e => e.NewText.Contains("country", StringComparison.Ordinal)));
+        var country = Assert.Single(found, d => d.Fixes.SelectMany(f => f.Edits).Any(e =>
+            e.NewText.Contains("country", StringComparison.Ordinal)));
         var fix = Assert.Single(country.Fixes);
         Assert.Equal("Add the subject defaults", fix.Title);
         string fixedText = Edits.Apply(Checks.FilePath, text, fix);
@@ -66,7 +68,7 @@ public sealed class SubjectMandatoryRuleTests
         string key = replacement[..replacement.IndexOf(':')];
         string text = Sites.With(($"{key}: {(key == "state" ? "Wisconsin" : "US")}", replacement));
         int line = key == "state" ? 6 : 5;
-        var d = Checks.Expect(text, "CL0101", (line, key.Length + 4, line, end), replacement[(key.Length + 2)..]);
+        _ = Checks.Expect(text, "CL0101", (line, key.Length + 4, line, end), replacement[(key.Length + 2)..]);
         Assert.Single(Checks.Errors(text));
     }
 

@@ -21,7 +21,7 @@ public sealed class YamlReaderTests
     public void A_second_document_is_reported_on_its_marker()
     {
         string text = Sites.Clean + "---\nsite: Other\n";
-        var d = Checks.Expect(text, "CL0001", (21, 0, 21, 3), "---");
+        _ = Checks.Expect(text, "CL0001", (21, 0, 21, 3), "---");
     }
 
     [Fact]
@@ -37,7 +37,7 @@ public sealed class YamlReaderTests
     public void A_tab_used_for_indentation_is_the_range()
     {
         string text = "site: X\nsubject:\n  country: US\n\tstate: Wisconsin\ndevices: []\n";
-        var d = Checks.Expect(text, "CL0001", (3, 0, 3, 1), "\t");
+        _ = Checks.Expect(text, "CL0001", (3, 0, 3, 1), "\t");
     }
 
     [Fact]

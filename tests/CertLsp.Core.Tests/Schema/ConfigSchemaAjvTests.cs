@@ -44,7 +44,8 @@ public sealed class ConfigSchemaAjvTests
         var files = Files().ToList();
         var input = new StringBuilder();
         for (int i = 0; i < files.Count; i++) input.AppendLine(JsonSerializer.Serialize(new { id = i, json = files[i] }));
-        var output = NodeTool.Run("validate-json.mjs", [RepoPaths.Combine("schemas", "certlsp.schema.json")], input.ToString(), TimeSpan.FromSeconds(60));
+        var output = NodeTool.Run("validate-json.mjs", [RepoPaths.Combine("schemas", "certlsp.schema.json")], input.ToString(),
+            TimeSpan.FromSeconds(60));
         var verdicts = new bool?[files.Count];
         foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
@@ -56,7 +57,8 @@ public sealed class ConfigSchemaAjvTests
         for (int i = 0; i < files.Count; i++)
         {
             bool core = CheckSettings.Parse("certlsp.json", files[i]).Problems.IsEmpty;
-            Assert.True(verdicts[i] == core, $"ajv says {(verdicts[i] == true ? "valid" : "not valid")}, the core {(core ? "valid" : "not valid")}: {files[i]}");
+            Assert.True(verdicts[i] == core,
+                $"ajv says {(verdicts[i] == true ? "valid" : "not valid")}, the core {(core ? "valid" : "not valid")}: {files[i]}");
             if (core) valid++;
         }
         // Guards the comparison: both verdicts occur.

@@ -2,8 +2,10 @@ using System.Text.RegularExpressions;
 
 namespace CertLsp.Core.Tests.Support;
 
-/// <summary>One code's section of docs/diagnostics.md: its anchor, heading, severity line and the Bad and Good examples (manifest, ledger, certlsp.json).</summary>
-public sealed record DocSection(string Anchor, string Code, string Title, string? Severity, string? Bad, string? Good, string? BadLedger = null, string? GoodLedger = null,
+/// <summary>One code's section of docs/diagnostics.md: its anchor, heading, severity line and the Bad and Good examples (manifest, ledger,
+/// certlsp.json).</summary>
+public sealed record DocSection(string Anchor, string Code, string Title, string? Severity, string? Bad, string? Good, string? BadLedger =
+    null, string? GoodLedger = null,
     string? BadConfig = null, string? GoodConfig = null);
 
 /// <summary>Reads docs/diagnostics.md in the format the project fixed: an anchor line, "## CODE: Title", "Bad:"/"Good:" yaml
@@ -30,7 +32,8 @@ public static partial class DiagnosticsDoc
             while (end < lines.Length && !AnchorLine().IsMatch(lines[end])) end++;
             var body = lines[(i + 2)..end];
             string? severity = body.Select(l => SeverityLine().Match(l)).FirstOrDefault(m => m.Success)?.Groups[1].Value;
-            sections.Add(new DocSection(anchor.Groups[1].Value, heading.Groups[1].Value, heading.Groups[2].Value.Trim(), severity, Example(body, "Bad:"), Example(body, "Good:"), Example(body, "Bad ledger:", "text"), Example(body, "Good ledger:", "text"),
+            sections.Add(new DocSection(anchor.Groups[1].Value, heading.Groups[1].Value, heading.Groups[2].Value.Trim(), severity,
+                Example(body, "Bad:"), Example(body, "Good:"), Example(body, "Bad ledger:", "text"), Example(body, "Good ledger:", "text"),
                 Example(body, "Bad certlsp.json:", "json"), Example(body, "Good certlsp.json:", "json")));
         }
         return sections;

@@ -151,7 +151,8 @@ public sealed class LspDeviceCommandTests : IDisposable
         using var cancel = new CancellationTokenSource();
         var wait = TimeSpan.FromSeconds(60); // the longest wait for answers the command allows
         var started = Stopwatch.StartNew();
-        var call = Execute<DiscoverDevicesResult>(client, CertLspCommands.DiscoverDevices, new { uri = Uri, timeout = wait.TotalSeconds }, "tok-cancel", cancel.Token);
+        var call = Execute<DiscoverDevicesResult>(client, CertLspCommands.DiscoverDevices, new { uri = Uri, timeout = wait.TotalSeconds },
+            "tok-cancel", cancel.Token);
         await client.ProgressAsync("begin");
         if (byCancelRequest)
         {

@@ -52,7 +52,7 @@ public sealed class LspInstallCommandTests
     private static async Task<SiteStatusResult> StatusWhenAsync(LspTestClient client, string uri, Func<SiteStatusResult, bool> condition)
     {
         var deadline = DateTime.UtcNow + Waits.HangGuard;
-        for (;;)
+        for (; ; )
         {
             var status = await client.Request<SiteStatusResult>(CertLspCommands.SiteStatus, new { uri });
             if (condition(status)) return status;

@@ -21,10 +21,12 @@ public sealed class CertificateImporterTests
             File.WriteAllText(Site.File_("ca.pem"), Ca.Pem);
         }
 
-        public static async Task<Fixture> CreateAsync(int devices = 2, string key = "{ algorithm: ecdsa, curve: P-256, source: local }", ZipLayout layout = ZipLayout.Flat)
+        public static async Task<Fixture> CreateAsync(int devices = 2, string key = "{ algorithm: ecdsa, curve: P-256, source: local }",
+            ZipLayout layout = ZipLayout.Flat)
         {
             var fixture = new Fixture(new TempSite(TempSite.Manifest(devices, key)));
-            fixture.Requests = await CsrRequester.RunAsync(fixture.Site.ManifestPath, fixture.Site.Text, new CsrRequestOptions { Layout = layout });
+            fixture.Requests = await CsrRequester.RunAsync(fixture.Site.ManifestPath, fixture.Site.Text,
+                new CsrRequestOptions { Layout = layout });
             Assert.Equal(devices, fixture.Requests.Requested);
             return fixture;
         }
@@ -143,7 +145,8 @@ public sealed class CertificateImporterTests
     public async Task Malformed_certificates_are_rejected()
     {
         using var f = await Fixture.CreateAsync(1);
-        await AssertRejectedAsync(f, f.Zip("z.zip", ("a.pem", "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n")), "not well formed");
+        await AssertRejectedAsync(f, f.Zip("z.zip", ("a.pem", "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n")),
+            "not well formed");
     }
 
     [Fact]
@@ -151,7 +154,8 @@ public sealed class CertificateImporterTests
     {
         using var f = await Fixture.CreateAsync(1);
         var (_, csr) = f.Csrs().Single();
-        await AssertRejectedAsync(f, f.Zip("z.zip", ("a.pem", f.Ca.Sign(csr, DateTime.UtcNow.AddDays(-30), DateTime.UtcNow.AddDays(-1)))), "expired on");
+        await AssertRejectedAsync(f, f.Zip("z.zip", ("a.pem", f.Ca.Sign(csr, DateTime.UtcNow.AddDays(-30), DateTime.UtcNow.AddDays(-1)))),
+            "expired on");
     }
 
     [Fact]
@@ -159,7 +163,8 @@ public sealed class CertificateImporterTests
     {
         using var f = await Fixture.CreateAsync(1);
         var (_, csr) = f.Csrs().Single();
-        await AssertRejectedAsync(f, f.Zip("z.zip", ("a.pem", f.Ca.Sign(csr, DateTime.UtcNow.AddDays(2), DateTime.UtcNow.AddDays(30)))), "not valid before");
+        await AssertRejectedAsync(f, f.Zip("z.zip", ("a.pem", f.Ca.Sign(csr, DateTime.UtcNow.AddDays(2), DateTime.UtcNow.AddDays(30)))),
+            "not valid before");
     }
 
     [Fact]
@@ -167,7 +172,8 @@ public sealed class CertificateImporterTests
     {
         using var f = await Fixture.CreateAsync(1);
         var (_, csr) = f.Csrs().Single();
-        await AssertRejectedAsync(f, f.Zip("z.zip", ("a.pem", new TestCa("Rogue CA").Sign(csr))), "not signed directly by a configured issuer");
+        await AssertRejectedAsync(f, f.Zip("z.zip", ("a.pem", new TestCa("Rogue CA").Sign(csr))),
+            "not signed directly by a configured issuer");
     }
 
     [Fact]
@@ -185,7 +191,8 @@ public sealed class CertificateImporterTests
         var (_, csr) = f.Csrs().Single();
         string cert = f.Ca.Sign(csr);
         File.WriteAllBytes(f.Site.File_("ca.crl"), f.Ca.Crl(cert));
-        await AssertRejectedAsync(f, f.Zip("z.zip", ("a.pem", cert)), "revoked on", new ImportOptions { RevocationLists = [f.Site.File_("ca.crl")] });
+        await AssertRejectedAsync(f, f.Zip("z.zip", ("a.pem", cert)), "revoked on",
+            new ImportOptions { RevocationLists = [f.Site.File_("ca.crl")] });
     }
 
     [Fact]
@@ -203,8 +210,10 @@ public sealed class CertificateImporterTests
     {
         using var f = await Fixture.CreateAsync(1);
         var (_, csr) = f.Csrs().Single();
-        var other = TestCa.ParseRequest(CsrGenerator.Generate(new DeviceSubject("DE", "B", "M", "O", "U", "x", null), KeySpec.EcdsaP256).CsrDer).GetPublicKey();
-        await AssertRejectedAsync(f, f.Zip("z.zip", ("a.pem", f.Ca.Sign(csr, overrideKey: other))), "public key is not the one of the pending CSR");
+        var other = TestCa.ParseRequest(CsrGenerator.Generate(new DeviceSubject("DE", "B", "M", "O", "U", "x", null),
+            KeySpec.EcdsaP256).CsrDer).GetPublicKey();
+        await AssertRejectedAsync(f, f.Zip("z.zip", ("a.pem", f.Ca.Sign(csr, overrideKey: other))),
+            "public key is not the one of the pending CSR");
     }
 
     [Fact]
@@ -212,7 +221,8 @@ public sealed class CertificateImporterTests
     {
         using var f = await Fixture.CreateAsync(1);
         var (_, csr) = f.Csrs().Single();
-        await AssertRejectedAsync(f, f.Zip("z.zip", ("a.pem", f.Ca.Sign(csr, overrideCn: "stranger.example"))), "is no device's of this site");
+        await AssertRejectedAsync(f, f.Zip("z.zip", ("a.pem", f.Ca.Sign(csr, overrideCn: "stranger.example"))),
+            "is no device's of this site");
     }
 
     [Fact]
@@ -239,7 +249,8 @@ public sealed class CertificateImporterTests
     public async Task Private_keys_in_the_answer_are_rejected_unread()
     {
         using var f = await Fixture.CreateAsync(1);
-        var result = await f.ImportAsync(f.Zip("z.zip", ("cert1/device-1/port-1/key-x.pem", "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n")));
+        var result = await f.ImportAsync(f.Zip("z.zip", ("cert1/device-1/port-1/key-x.pem",
+            "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n")));
         Assert.Contains("private key", Assert.Single(result.Files).Reason);
         Assert.Equal(FileVerdict.Rejected, result.Files[0].Verdict);
     }
@@ -275,7 +286,8 @@ public sealed class CertificateImporterTests
         string cert = f.Ca.Sign(csr);
         await f.ImportAsync(f.Zip("z.zip", ("a.pem", cert)));
         File.WriteAllBytes(f.Site.File_("ca.crl"), f.Ca.Crl(cert));
-        var result = await f.ImportAsync(f.Zip("empty.zip", ("notes.txt", "nothing")), new ImportOptions { RevocationLists = [f.Site.File_("ca.crl")] });
+        var result = await f.ImportAsync(f.Zip("empty.zip", ("notes.txt", "nothing")),
+            new ImportOptions { RevocationLists = [f.Site.File_("ca.crl")] });
         Assert.Equal("dev-01", Assert.Single(result.NewlyRevoked));
         Assert.Equal(CertificateStatus.Revoked, f.Ledger.Find("dev-01")!.StatusAt(DateTimeOffset.UtcNow));
         var document = ManifestDocument.Parse(f.Site.ManifestPath, f.Site.Text,
@@ -290,7 +302,8 @@ public sealed class CertificateImporterTests
         using (f)
         {
             // Re-request with encrypted keys.
-            var again = await CsrRequester.RunAsync(f.Site.ManifestPath, f.Site.Text, new CsrRequestOptions { Pending = PendingPolicy.Overwrite, Passphrase = "s3cret" });
+            var again = await CsrRequester.RunAsync(f.Site.ManifestPath, f.Site.Text,
+                new CsrRequestOptions { Pending = PendingPolicy.Overwrite, Passphrase = "s3cret" });
             var csr = TempSite.Entries(again.Zips.Single().Path).Values.Single();
             var result = await f.ImportAsync(f.Zip("z.zip", ("a.pem", f.Ca.Sign(csr))), new ImportOptions { Passphrase = "s3cret" });
             Assert.Equal(FileVerdict.Accepted, OnlyCertificate(result).Verdict);

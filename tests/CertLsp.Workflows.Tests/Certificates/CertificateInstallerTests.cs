@@ -50,20 +50,25 @@ public sealed class CertificateInstallerTests
         {
             Site = site;
             Ca = ca;
-            var signed = requests.Zips.SelectMany(z => TempSite.Entries(z.Path)).Where(e => e.Key.EndsWith(".pem", StringComparison.Ordinal))
-                .Select(e => (Name: e.Key.Replace(".pem", ".crt", StringComparison.Ordinal), Data: Encoding.ASCII.GetBytes(Ca.Sign(e.Value)))).ToList();
-            Certificates = signed.ToDictionary(s => s.Name[..s.Name.IndexOf('.', StringComparison.Ordinal)], s => Encoding.ASCII.GetString(s.Data), StringComparer.Ordinal);
+            var signed = requests.Zips.SelectMany(z => TempSite.Entries(z.Path)).Where(e =>
+                e.Key.EndsWith(".pem", StringComparison.Ordinal))
+                .Select(e => (Name: e.Key.Replace(".pem", ".crt", StringComparison.Ordinal),
+                    Data: Encoding.ASCII.GetBytes(Ca.Sign(e.Value)))).ToList();
+            Certificates = signed.ToDictionary(s => s.Name[..s.Name.IndexOf('.', StringComparison.Ordinal)], s =>
+                Encoding.ASCII.GetString(s.Data), StringComparer.Ordinal);
             SignedZip = Site.File_("signed.zip");
             File.WriteAllBytes(SignedZip, TempSite.MakeZip([.. signed, ("issuer/iss-1.pem", Encoding.ASCII.GetBytes(Ca.Pem))]));
         }
 
-        /// <summary>A site of <paramref name="devices"/> devices whose CSRs are requested and signed by <see cref="Ca"/> (not imported).</summary>
+        /// <summary>A site of <paramref name="devices"/> devices whose CSRs are requested and signed by <see cref="Ca"/> (not
+        /// imported).</summary>
         public static async Task<Fixture> CreateAsync(int devices, string key = DeviceKeys)
         {
             var site = new TempSite(TempSite.Manifest(devices, key));
             var ca = new TestCa();
             File.WriteAllText(site.File_("ca.pem"), ca.Pem);
-            var requests = await CsrRequester.RunAsync(site.ManifestPath, site.Text, new CsrRequestOptions { DeviceSource = key == DeviceKeys ? new FakeDevices() : null });
+            var requests = await CsrRequester.RunAsync(site.ManifestPath, site.Text,
+                new CsrRequestOptions { DeviceSource = key == DeviceKeys ? new FakeDevices() : null });
             Assert.Equal(devices, requests.Requested);
             return new Fixture(site, ca, requests);
         }
@@ -78,7 +83,8 @@ public sealed class CertificateInstallerTests
         public Dictionary<string, string> Certificates { get; }
 
         public Task<ImportResult> ImportAsync(IDeviceCertificateTarget? target, CancellationToken cancellationToken = default) =>
-            CertificateImporter.RunAsync(Site.ManifestPath, Site.Text, SignedZip, new ImportOptions { DeviceTarget = target }, null, cancellationToken);
+            CertificateImporter.RunAsync(Site.ManifestPath, Site.Text, SignedZip, new ImportOptions { DeviceTarget = target }, null,
+                cancellationToken);
 
         public Task<InstallResult> InstallRecordedAsync(IDeviceCertificateTarget target, IProgress<InstallProgress>? progress = null) =>
             CertificateInstaller.InstallRecordedAsync(Site.ManifestPath, Site.Text, target, new InstallOptions(), progress);
@@ -158,7 +164,8 @@ public sealed class CertificateInstallerTests
     public async Task A_device_that_refuses_or_fails_is_recorded_with_its_reason_the_others_are_installed_and_a_rerun_retries_only_it()
     {
         using var f = await Fixture.CreateAsync(4);
-        const string refusal = "device 1002 at 127.0.0.3:47808, network-port,2: ReinitializeDevice ACTIVATE_CHANGES: error device/invalid-configuration-data";
+        const string refusal =
+            "device 1002 at 127.0.0.3:47808, network-port,2: ReinitializeDevice ACTIVATE_CHANGES: error device/invalid-configuration-data";
         var target = new FakeTarget(name => name switch
         {
             "dev-02" => DeviceInstallOutcome.Failed(refusal),
@@ -207,7 +214,8 @@ public sealed class CertificateInstallerTests
         await f.ImportAsync(new FakeTarget());
         var installed = f.Ledger.Find("dev-01")!;
         // The certificate is valid for a year: renewing it now is an explicit choice (Renew).
-        await CsrRequester.RunAsync(f.Site.ManifestPath, f.Site.Text, new CsrRequestOptions { DeviceSource = new FakeDevices(), Pending = PendingPolicy.Overwrite, Renew = true });
+        await CsrRequester.RunAsync(f.Site.ManifestPath, f.Site.Text,
+            new CsrRequestOptions { DeviceSource = new FakeDevices(), Pending = PendingPolicy.Overwrite, Renew = true });
         var renewing = f.Ledger.Find("dev-01")!;
         Assert.NotNull(renewing.Pending);
         Assert.Equal(installed.Install, renewing.Install);
@@ -317,7 +325,8 @@ public sealed class CertificateInstallerTests
         Assert.Equal(ledger, File.ReadAllText(f.Site.LedgerPath));
 
         var again = await f.ImportAsync(null);
-        Assert.All(again.Files.Where(x => x.Device is not null), x => Assert.Matches(@"^already imported; its missing dev-0\d\.chain\.pem written now$", x.Reason));
+        Assert.All(again.Files.Where(x => x.Device is not null), x =>
+            Assert.Matches(@"^already imported; its missing dev-0\d\.chain\.pem written now$", x.Reason));
         Assert.Equal(3, (await f.InstallRecordedAsync(target)).Count(InstallState.Installed));
     }
 
@@ -349,8 +358,10 @@ public sealed class CertificateInstallerTests
         var installed = result.Installs.Where(i => i.State == InstallState.Installed).Select(i => i.Device).Order().ToList();
         Assert.NotEmpty(installed);
         Assert.Equal(target.Given.Keys.Order(), installed);                      // every device started was finished and recorded
-        Assert.True(installed.Count <= CertificateInstaller.Parallel, $"{installed.Count} devices started: each worker started one at most");
-        Assert.All(result.Installs.Where(i => i.State != InstallState.Installed), i => Assert.Equal((InstallState.Pending, "not installed: cancelled before its turn"), (i.State, i.Detail)));
+        Assert.True(installed.Count <= CertificateInstaller.Parallel,
+            $"{installed.Count} devices started: each worker started one at most");
+        Assert.All(result.Installs.Where(i => i.State != InstallState.Installed), i =>
+            Assert.Equal((InstallState.Pending, "not installed: cancelled before its turn"), (i.State, i.Detail)));
         var ledger = f.Ledger;
         Assert.All(ledger.Entries.Values, e => Assert.Equal(target.Given.ContainsKey(e.Device) ? InstallState.Installed
             : InstallState.Pending, e.InstallStateOfCertificate));

@@ -56,9 +56,11 @@ public sealed partial class OpenSslImportTests
     public async Task Key_usage_and_extended_key_usage_are_checked_per_ca_profile(UsageCase c)
     {
         // enos accepts RSA 2048 only (CL0501), so its site has RSA keys.
-        string key = c.Profile == "enos" ? "{ algorithm: rsa, size: 2048, source: local }" : "{ algorithm: ecdsa, curve: P-256, source: local }";
+        string key = c.Profile == "enos" ? "{ algorithm: rsa, size: 2048, source: local }"
+            : "{ algorithm: ecdsa, curve: P-256, source: local }";
         using var site = await OpenSslSite.CreateAsync(profile: c.Profile, key: key);
-        var result = await site.ImportAsync(site.Zip("signed.zip", ("dev-01.crt", site.Ca.Sign(site.Csr(1), c.Extensions, x509Req: c.X509Req))));
+        var result = await site.ImportAsync(site.Zip("signed.zip",
+            ("dev-01.crt", site.Ca.Sign(site.Csr(1), c.Extensions, x509Req: c.X509Req))));
         var file = Assert.Single(result.Files);
         if (c.Refusal is null)
         {
@@ -78,7 +80,8 @@ public sealed partial class OpenSslImportTests
     {
         using var site = await OpenSslSite.CreateAsync(devices: 2);
         string wildcardCn = site.Ca.Sign(site.Csr(1), subject: "/O=Test GmbH/CN=*.bms.test.example");
-        string wildcardSan = site.Ca.Sign(site.Csr(2), [.. OpenSslCa.DeviceExtensions, "subjectAltName = DNS:dev-02.bms.test.example,DNS:*.bms.test.example"]);
+        string wildcardSan = site.Ca.Sign(site.Csr(2), [.. OpenSslCa.DeviceExtensions,
+            "subjectAltName = DNS:dev-02.bms.test.example,DNS:*.bms.test.example"]);
         var result = await site.ImportAsync(site.Zip("signed.zip", ("a.crt", wildcardCn), ("b.crt", wildcardSan)));
         Assert.All(result.Files, f => Assert.Equal(FileVerdict.Rejected, f.Verdict));
         Assert.Equal("its CN “*.bms.test.example” is a wildcard: a device certificate names exactly one host", result.Files[0].Reason);
@@ -114,7 +117,11 @@ public sealed partial class OpenSslImportTests
         Assert.All(StatusReport.For(manifest, site.Ledger, DateTimeOffset.UtcNow), r => Assert.Equal(stale, r.CrlExpired));
 
         // A current CRL of the issuer, given later, proves it: the mark goes.
-        var again = await site.ImportAsync(zip, new ImportOptions { RevocationLists = [site.Ca.Crl(now.AddMinutes(-1), now.AddDays(7), der: true)] });
+        var again = await site.ImportAsync(zip, new ImportOptions
+        {
+            RevocationLists =
+            [site.Ca.Crl(now.AddMinutes(-1), now.AddDays(7), der: true)]
+        });
         Assert.Empty(again.Warnings);
         Assert.Equal(2, again.Count(FileVerdict.AlreadyImported));
         Assert.All(site.Ledger.Entries.Values, e => Assert.Null(e.Certificate!.CrlExpired));
@@ -128,7 +135,8 @@ public sealed partial class OpenSslImportTests
         string pem = site.Ca.Sign(site.Csr(1));
         site.Ca.Revoke(pem);
         var now = DateTimeOffset.UtcNow;
-        var result = await site.ImportAsync(site.Zip("signed.zip", ("dev-01.crt", pem)), new ImportOptions { RevocationLists = [site.Ca.Crl(now.AddDays(-14), now.AddDays(-7))] });
+        var result = await site.ImportAsync(site.Zip("signed.zip", ("dev-01.crt", pem)),
+            new ImportOptions { RevocationLists = [site.Ca.Crl(now.AddDays(-14), now.AddDays(-7))] });
         Assert.Contains("revoked on", Assert.Single(result.Files).Reason, StringComparison.Ordinal);
     }
 
@@ -154,7 +162,8 @@ public sealed partial class OpenSslImportTests
         using var site = await OpenSslSite.CreateAsync(devices: 2);
         string der = site.Write("dev-01.p7b", site.Ca.Pkcs7(der: true, site.Ca.Sign(site.Csr(1)), site.Ca.Pem));
         var first = await site.ImportAsync(der);
-        Assert.True(Assert.Single(first.Files).Verdict == FileVerdict.Accepted, first.State + " " + first.Refusal + " " + first.Files.FirstOrDefault()?.Reason);
+        Assert.True(Assert.Single(first.Files).Verdict == FileVerdict.Accepted, first.State + " " + first.Refusal + " "
+            + first.Files.FirstOrDefault()?.Reason);
 
         byte[] pem = site.Ca.Pkcs7(der: false, site.Ca.Pem, site.Ca.Sign(site.Csr(2)));
         Assert.StartsWith("-----BEGIN PKCS7-----", Encoding.ASCII.GetString(pem), StringComparison.Ordinal);
@@ -203,7 +212,8 @@ public sealed partial class OpenSslImportTests
 
         // A fullchain file carries the rogue issuer with the leaf: named the same way.
         var chained = await site.ImportAsync(site.Write("dev-01.fullchain.pem", rogue.Sign(site.Csr(1)) + rogue.Pem));
-        Assert.Contains($"it was signed by the issuer certificate {presented} in the answer", Assert.Single(chained.Files).Reason, StringComparison.Ordinal);
+        Assert.Contains($"it was signed by the issuer certificate {presented} in the answer", Assert.Single(chained.Files).Reason,
+            StringComparison.Ordinal);
     }
 
     [NeedsFact(Needs.OpenSsl)]

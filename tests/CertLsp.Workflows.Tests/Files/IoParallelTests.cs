@@ -64,7 +64,8 @@ public sealed class IoParallelTests
         using var cts = new CancellationTokenSource();
         cts.Cancel();
         int ran = 0;
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => IoParallel.ForAsync(10, 2, cts.Token, _ => Interlocked.Increment(ref ran)));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+            IoParallel.ForAsync(10, 2, cts.Token, _ => Interlocked.Increment(ref ran)));
         Assert.Equal(0, ran);
     }
 

@@ -20,7 +20,8 @@ public sealed partial class CrashSafetyDocTests
         var steps = StepPattern().Matches(list).Select(m => m.Groups["step"].Value).ToList();
         Assert.Equal(["Reconcile", "Plan", "Generate", "Commit", "Close"], steps);
 
-        var methods = typeof(CsrRequester).GetMethods(BindingFlags.NonPublic | BindingFlags.Static).Select(m => m.Name).ToHashSet(StringComparer.Ordinal);
+        var methods = typeof(CsrRequester).GetMethods(BindingFlags.NonPublic | BindingFlags.Static).Select(m => m.Name).ToHashSet(
+            StringComparer.Ordinal);
         var names = steps.Select(s => methods.Contains(s) ? s : s + "Async").ToList();
         Assert.All(names, n => Assert.Contains(n, methods));
 

@@ -216,7 +216,8 @@ public sealed class CsrRequesterTests
     {
         using var site = new TempSite(TempSite.Manifest(1));
         await RunAsync(site);
-        File.WriteAllText(site.ManifestPath, site.Text.Replace("domain: bms.test.example", "domain: new.test.example", StringComparison.Ordinal));
+        File.WriteAllText(site.ManifestPath, site.Text.Replace("domain: bms.test.example", "domain: new.test.example",
+            StringComparison.Ordinal));
         var result = await RunAsync(site, new CsrRequestOptions { Pending = PendingPolicy.Overwrite });
         Assert.Equal("dev-01.bms.test.example", result.Devices.Single().CommonName);
         var (cn, _) = CsrGenerator.Inspect(TempSite.Entries(result.Zips.Single().Path).Values.Single());
@@ -231,8 +232,10 @@ public sealed class CsrRequesterTests
         await RunAsync(site, new CsrRequestOptions { Devices = ["dev-01", "dev-02"] });
         using var cts = new CancellationTokenSource();
         cts.Cancel();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => CsrRequester.RunAsync(site.ManifestPath, site.Text, new CsrRequestOptions { Pending = PendingPolicy.Keep }, null, cts.Token));
-        var result = await CsrRequester.RunAsync(site.ManifestPath, site.Text, new CsrRequestOptions { Pending = PendingPolicy.Keep }, new SyncProgress(seen.Add));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+            CsrRequester.RunAsync(site.ManifestPath, site.Text, new CsrRequestOptions { Pending = PendingPolicy.Keep }, null, cts.Token));
+        var result = await CsrRequester.RunAsync(site.ManifestPath, site.Text, new CsrRequestOptions { Pending = PendingPolicy.Keep },
+            new SyncProgress(seen.Add));
         Assert.Equal((3, 2, 0), (result.Requested, result.NoActionTaken, result.Failed));
         Assert.Equal(5, seen.Count);
         Assert.Equal(5, seen.Max(p => p.Done));
@@ -325,7 +328,8 @@ public sealed class CsrRequesterTests
         File.WriteAllText(site.LedgerPath, LedgerFormat.Write(ledger, "site.site.yaml", now));
 
         var result = await RunAsync(site);
-        Assert.Equal(["dev-01", "dev-02", "dev-03", "dev-04"], result.Devices.Where(d => d.Outcome == DeviceOutcome.Requested).Select(d => d.Device));
+        Assert.Equal(["dev-01", "dev-02", "dev-03", "dev-04"],
+            result.Devices.Where(d => d.Outcome == DeviceOutcome.Requested).Select(d => d.Device));
         var valid = Assert.Single(result.Devices, d => d.Outcome == DeviceOutcome.NotDue);
         Assert.Equal("dev-05", valid.Device);
         Assert.Equal($"has a valid certificate until {LedgerFormat.Time(now.AddDays(200))[..10]}, not requested", valid.Detail);

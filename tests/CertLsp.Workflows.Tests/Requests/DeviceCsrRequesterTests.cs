@@ -141,7 +141,8 @@ public sealed class DeviceCsrRequesterTests
     public async Task A_source_that_throws_fails_that_device_only()
     {
         using var site = new TempSite(TempSite.Manifest(2, key: DeviceKeys));
-        var source = new FakeSource(name => name == "dev-02" ? throw new IOException("socket closed") : DeviceCsrOutcome.Of(DeviceCsr(Subject(name))));
+        var source = new FakeSource(name => name == "dev-02" ? throw new IOException("socket closed")
+            : DeviceCsrOutcome.Of(DeviceCsr(Subject(name))));
         var result = await RunAsync(site, source);
         Assert.Equal((1, 0, 1), (result.Requested, result.NoActionTaken, result.Failed));
         Assert.Equal("IOException: socket closed", Assert.Single(result.Devices, d => d.Device == "dev-02").Detail);

@@ -1,10 +1,10 @@
 using System.Text;
 using CertLsp.Workflows.Review;
-using Xunit;
 
 namespace CertLsp.Workflows.Tests.Review;
 
-/// <summary>A revision's manifests read with git, in a temporary repository and a linked worktree of it; every git run through the seam.</summary>
+/// <summary>A revision's manifests read with git, in a temporary repository and a linked worktree of it; every git run through the
+/// seam.</summary>
 public sealed class GitRevisionsTests : IDisposable
 {
     private readonly string folder = Directory.CreateTempSubdirectory("certlsp-git-").FullName;
@@ -17,7 +17,8 @@ public sealed class GitRevisionsTests : IDisposable
 
     private static async Task Git(string directory, params string[] args)
     {
-        var result = await GitRevisions.RunProcessAsync(directory, ["-c", "user.name=Test", "-c", "user.email=test@example.com", "-c", "commit.gpgsign=false", .. args], CancellationToken.None);
+        var result = await GitRevisions.RunProcessAsync(directory,
+            ["-c", "user.name=Test", "-c", "user.email=test@example.com", "-c", "commit.gpgsign=false", .. args], CancellationToken.None);
         Assert.True(result.Exit == 0, Encoding.UTF8.GetString(result.Error));
     }
 
@@ -39,10 +40,12 @@ public sealed class GitRevisionsTests : IDisposable
         await Git(Repo, "commit", "-q", "-m", "sites");
         var git = Recorded();
 
-        var files = await git.FilesAsync(Repo, "HEAD", [Path.Combine(Repo, "sites", "a.site.yaml")], p => Path.GetRelativePath(Repo, p).Replace('\\', '/'));
+        var files = await git.FilesAsync(Repo, "HEAD", [Path.Combine(Repo, "sites", "a.site.yaml")], p =>
+            Path.GetRelativePath(Repo, p).Replace('\\', '/'));
         var file = Assert.Single(files);
         Assert.Equal(("sites/a.site.yaml", "site: A\n", "HEAD:sites/a.site.ledger"), (file.Path, file.Text, file.Ledger?.Path));
-        Assert.All(runs, r => Assert.DoesNotContain(" HEAD:", r, StringComparison.Ordinal)); // git show gets the commit's hash, never the name
+        // git show gets the commit's hash, never the name
+        Assert.All(runs, r => Assert.DoesNotContain(" HEAD:", r, StringComparison.Ordinal));
 
         await Git(Repo, "worktree", "add", "-q", Path.Combine(folder, "linked"));
         var main = await git.LocateAsync(Path.Combine(Repo, "sites"));
