@@ -1,5 +1,3 @@
-using CertLsp.Bacnet.Application;
-using CertLsp.Bacnet.Encoding;
 using CertLsp.Bacnet.SecureConnect;
 using CsCheck;
 using Xunit;
