@@ -152,9 +152,9 @@ internal sealed class Tshark : IDisposable
 
     private Tshark(Process process) => this.process = process;
 
-    public static async Task<Tshark> StartCaptureAsync(string file)
+    public static async Task<Tshark> StartCaptureAsync(string file, string captureFilter = "udp port 47808")
     {
-        var start = new ProcessStartInfo("tshark", ["-i", "lo", "-f", "udp port 47808", "-w", file, "-q"])
+        var start = new ProcessStartInfo("tshark", ["-i", "lo", "-f", captureFilter, "-w", file, "-q"])
         {
             RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false,
         };
@@ -193,9 +193,13 @@ internal sealed class Tshark : IDisposable
     }
 
     /// <summary>One line per packet matching <paramref name="filter"/>, with the given fields separated by tabs.</summary>
-    public static List<string> Read(string file, string filter, params string[] fields)
+    public static List<string> Read(string file, string filter, params string[] fields) => ReadAs(file, null, filter, fields);
+
+    /// <summary>As <see cref="Read"/>, with a "decode as" rule (tshark -d, e.g. <c>tcp.port==8443,http</c>).</summary>
+    public static List<string> ReadAs(string file, string? decodeAs, string filter, params string[] fields)
     {
         var args = new List<string> { "-r", file, "-Y", filter, "-T", "fields" };
+        if (decodeAs is not null) { args.Add("-d"); args.Add(decodeAs); }
         foreach (var f in fields) { args.Add("-e"); args.Add(f); }
         var start = new ProcessStartInfo("tshark", args)
         {
