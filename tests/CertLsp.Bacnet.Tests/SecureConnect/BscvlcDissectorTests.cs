@@ -189,8 +189,8 @@ public class BscvlcDissectorTests(ITestOutputHelper output)
             request.Append((char)one[0]);
         }
         var headers = request.ToString().Split("\r\n").Skip(1).Where(l => l.Contains(':', StringComparison.Ordinal))
-            .ToDictionary(l => l[..l.IndexOf(':', StringComparison.Ordinal)].Trim(), l => l[(l.IndexOf(':', StringComparison.Ordinal) + 1)..]
-                .Trim(), StringComparer.OrdinalIgnoreCase);
+            .Select(l => (Line: l, Colon: l.IndexOf(':', StringComparison.Ordinal)))
+            .ToDictionary(h => h.Line[..h.Colon].Trim(), h => h.Line[(h.Colon + 1)..].Trim(), StringComparer.OrdinalIgnoreCase);
         Assert.Contains(SubProtocol, headers["Sec-WebSocket-Protocol"], StringComparison.Ordinal);
         var accept = Convert.ToBase64String(SHA1.HashData(System.Text.Encoding.ASCII.GetBytes(headers["Sec-WebSocket-Key"]
             + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11")));

@@ -195,7 +195,18 @@ async function untrusted(out) {
     return { trusted: vscode.workspace.isTrusted, granted, before: pid, after };
   });
   await step('diagnosticsTrusted', () => diagnosticsOf(uri));
-  await step('sourceActionsTrusted', () => sourceActions(uri));
+  // The diagnostics above may still be the old server's; the new one answers once it has initialised and opened the file,
+  // and the client's middleware lets the source actions through once it has seen the trust: ask until they are there.
+  await step('sourceActionsTrusted', async () => {
+    let last = [];
+    try {
+      await until('the source actions of the trusted server', async () => {
+        last = await sourceActions(uri);
+        return last.some((a) => /Generate CSRs/i.test(a.title)) && last;
+      }, 60000);
+    } catch { /* the test reports what came back */ }
+    return last;
+  });
   write({ phase: 'trusted' });
 }
 
