@@ -29,8 +29,11 @@ export function cpuMs(pid) {
   }
 }
 
-/** One cold session: spawn, initialize, initialized, didOpen; resolves at the first non-empty publishDiagnostics for the file. */
-export function coldStart(command, args, env, dir, uri, text, yaml, schema) {
+/**
+ * One cold session: spawn, initialize, initialized, didOpen; resolves at the first non-empty publishDiagnostics for the file.
+ * The server is then killed, or with `graceful` asked to shut down and exit (a profiler around it must see a normal end).
+ */
+export function coldStart(command, args, env, dir, uri, text, yaml, schema, graceful = false) {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'ignore'], env: { ...process.env, ...env } });
@@ -50,11 +53,18 @@ export function coldStart(command, args, env, dir, uri, text, yaml, schema) {
       const wall = performance.now() - t0;
       const cpu = cpuMs(child.pid);
       clearTimeout(timer);
-      child.kill('SIGKILL');
-      resolve({ wall, cpu });
+      if (!graceful) {
+        child.kill('SIGKILL');
+        resolve({ wall, cpu });
+        return;
+      }
+      child.on('exit', () => resolve({ wall, cpu }));
+      send({ id: 2, method: 'shutdown' });
     };
     const onMessage = (m) => {
-      if (m.id === 1 && 'result' in m) {
+      if (m.id === 2 && 'result' in m) {
+        send({ method: 'exit' });
+      } else if (m.id === 1 && 'result' in m) {
         send({ method: 'initialized', params: {} });
         if (yaml) send({ method: 'workspace/didChangeConfiguration', params: { settings: { yaml: yamlSettings } } });
         send({ method: 'textDocument/didOpen', params: { textDocument: { uri, languageId: 'yaml', version: 1, text } } });
