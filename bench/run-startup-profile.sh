@@ -4,7 +4,8 @@
 # apart; the single file carries the same code in one bundle), then profiles start -> first diagnostics of a 1,000-device
 # manifest with bench/lsp/startup-profile.mjs, as the extension starts it (DOTNET_TieredCompilation=0) and with the runtime's
 # defaults (tiered). Writes bench/startup-profile-results.md. Usage: bench/run-startup-profile.sh [runs] [devices]
-# (defaults 5 and 1000); CERTLSP_PUBLISHED=DIR reuses a framework-r2r publish. Needs perf (apt-get install linux-perf). Kernel samples need perf_event_paranoid <= 1 or root.
+# (defaults 5 and 1000); CERTLSP_PUBLISHED=DIR reuses a framework-r2r publish. Needs perf (apt-get install linux-perf);
+# kernel samples need perf_event_paranoid <= 1 or root.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 runs="${1:-5}"
