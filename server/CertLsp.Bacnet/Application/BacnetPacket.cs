@@ -68,16 +68,51 @@ public static class BacnetPacket
         if (!bvlc.Ok) return bvlc.Error!;
         var frame = bvlc.Value;
         if (!frame.CarriesNpdu) return new PacketView(frame, default, null, 0, 0);
-        var npduSpan = datagram.Slice(frame.NpduOffset, frame.NpduLength);
-        var npdu = Npdu.Decode(npduSpan);
-        if (!npdu.Ok) return Shift(npdu.Error!, frame.NpduOffset);
-        var apduOffset = frame.NpduOffset + npdu.Value.PayloadOffset;
+        return DecodeAt(datagram, frame, frame.NpduOffset);
+    }
+
+    /// <summary>
+    /// Decodes an NPDU as a datalink delivers it (no BVLC): the NPDU header and, unless it carries a network layer message, the
+    /// APDU header. Offsets are relative to <paramref name="npdu"/>; the view's BVLC frame is the default one.
+    /// </summary>
+    public static Decoded<PacketView> DecodeNpdu(ReadOnlySpan<byte> npdu) => DecodeAt(npdu, default, 0);
+
+    private static Decoded<PacketView> DecodeAt(ReadOnlySpan<byte> datagram, BvlcFrame frame, int npduOffset)
+    {
+        var npdu = Npdu.Decode(datagram[npduOffset..]);
+        if (!npdu.Ok) return Shift(npdu.Error!, npduOffset);
+        var apduOffset = npduOffset + npdu.Value.PayloadOffset;
         if (npdu.Value.IsNetworkMessage)
             return new PacketView(frame, npdu.Value, null, apduOffset, datagram.Length - apduOffset);
         var apdu = Apdu.Decode(datagram[apduOffset..]);
         if (!apdu.Ok) return Shift(apdu.Error!, apduOffset);
         var dataOffset = apduOffset + apdu.Value.DataOffset;
         return new PacketView(frame, npdu.Value, apdu.Value, dataOffset, datagram.Length - dataOffset);
+    }
+
+    /// <summary>Encodes an NPDU (no BVLC) for a datalink: NPDU header, APDU header, content. Never larger than
+    /// <paramref name="maxLength"/>.</summary>
+    public static EncodeResult EncodeNpdu(Span<byte> buffer, in NpduHeader npdu, in ApduHeader apdu, ContentEncoder content,
+        int maxLength = Bvlc.MaxLength - Bvlc.HeaderLength)
+    {
+        var w = new BacnetWriter(buffer);
+        Npdu.Encode(ref w, npdu);
+        Apdu.EncodeHeader(ref w, apdu);
+        content(ref w);
+        if (w.Position > maxLength) return EncodeResult.Overflow(maxLength);
+        return w.Result;
+    }
+
+    /// <summary><see cref="EncodeNpdu(Span{byte}, in NpduHeader, in ApduHeader, ContentEncoder, int)"/> with service data.</summary>
+    public static EncodeResult EncodeNpdu(Span<byte> buffer, in NpduHeader npdu, in ApduHeader apdu, scoped ReadOnlySpan<byte> serviceData,
+        int maxLength = Bvlc.MaxLength - Bvlc.HeaderLength)
+    {
+        var w = new BacnetWriter(buffer);
+        Npdu.Encode(ref w, npdu);
+        Apdu.EncodeHeader(ref w, apdu);
+        w.WriteBytes(serviceData);
+        if (w.Position > maxLength) return EncodeResult.Overflow(maxLength);
+        return w.Result;
     }
 
     private static DecodeError Shift(DecodeError error, int by) => error with { Offset = error.Offset + by };

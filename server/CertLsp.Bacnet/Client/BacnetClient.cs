@@ -9,15 +9,16 @@ using CertLsp.Bacnet.Transport;
 namespace CertLsp.Bacnet.Client;
 
 /// <summary>
-/// A BACnet/IP client: Who-Is discovery and confirmed services with invoke ids, APDU timeout and retries, and
-/// segmentation both ways. Every call takes a CancellationToken (cancellation throws OperationCanceledException);
-/// every protocol outcome - value, BACnet error, reject, abort, timeout, malformed answer - is a <see cref="BacnetResult{T}"/>.
+/// A BACnet client on any <see cref="IDatalink"/> (BACnet/IP, BACnet/SC): Who-Is discovery and confirmed services with
+/// invoke ids, APDU timeout and retries, and segmentation both ways. Every call takes a CancellationToken (cancellation
+/// throws OperationCanceledException); every protocol outcome - value, BACnet error, reject, abort, timeout, malformed
+/// answer - is a <see cref="BacnetResult{T}"/>.
 /// </summary>
 public sealed class BacnetClient : IAsyncDisposable
 {
     private readonly BacnetClientOptions options;
-    private readonly UdpEndpoint socket;
-    private readonly UdpEndpoint? broadcastListener;
+    private readonly IDatalink datalink;
+    private readonly bool ownsDatalink;
     private readonly SemaphoreSlim slots;
     private readonly ConcurrentDictionary<TransactionKey, Channel<IncomingApdu>> transactions = new();
     private readonly ConcurrentDictionary<BacnetAddress, DeviceLimits> peerLimits = new();
@@ -28,28 +29,42 @@ public sealed class BacnetClient : IAsyncDisposable
     private long malformed;
     private long unmatched;
 
-    private readonly record struct TransactionKey(BipEndpoint Peer, NetworkAddress? Remote, byte InvokeId);
+    private readonly record struct TransactionKey(BacnetMac Peer, NetworkAddress? Remote, byte InvokeId);
 
-    private BacnetClient(BacnetClientOptions options)
+    private BacnetClient(IDatalink datalink, BacnetClientOptions options, bool ownsDatalink)
     {
         this.options = options;
+        this.datalink = datalink;
+        this.ownsDatalink = ownsDatalink;
         slots = new SemaphoreSlim(Math.Clamp(options.MaxConcurrentRequests, 1, 255));
         invokeIds = new InvokeIds(options.LateAnswerHold, TimeProvider.System);
-        socket = UdpEndpoint.BindUnicast(options.Bind, OnDatagram);
-        if (options.ListenForBroadcasts && options.Broadcast is { } b)
-            broadcastListener = UdpEndpoint.BindBroadcastListener(b, OnDatagram);
+        datalink.NpduReceived += OnNpdu;
+        if (datalink is BipDatalink bip) bip.ResultReceived += OnBvlcResult;
     }
 
-    public static BacnetClient Start(BacnetClientOptions options)
-    {
-        if (options.Broadcast is { } broadcast) UdpEndpoint.RefuseUnsafe(broadcast.IPAddress, "broadcast");
-        return new BacnetClient(options);
-    }
+    /// <summary>A client on BACnet/IP: binds <see cref="BacnetClientOptions.Bind"/> and broadcasts to
+    /// <see cref="BacnetClientOptions.Broadcast"/>; the client owns the sockets.</summary>
+    public static BacnetClient Start(BacnetClientOptions options) =>
+        new(new BipDatalink(options.Bind, options.Broadcast, options.ListenForBroadcasts), options, ownsDatalink: true);
 
-    public BipEndpoint Local => socket.Local;
+    /// <summary>
+    /// A client on a datalink the caller made (BACnet/SC, or B/IP); <see cref="BacnetClientOptions.Bind"/>,
+    /// <see cref="BacnetClientOptions.Broadcast"/> and <see cref="BacnetClientOptions.ListenForBroadcasts"/> are not used. The
+    /// caller keeps the datalink and disposes it after the client.
+    /// </summary>
+    public static BacnetClient Start(IDatalink datalink, BacnetClientOptions options) => new(datalink, options, ownsDatalink: false);
 
-    /// <summary>Datagrams received that could not be decoded (dropped).</summary>
-    public long MalformedReceived => Interlocked.Read(ref malformed);
+    /// <summary>The datalink the client runs on.</summary>
+    public IDatalink Datalink => datalink;
+
+    /// <summary>The client's B/IP endpoint; throws on another datalink (see <see cref="LocalMac"/>).</summary>
+    public BipEndpoint Local => datalink.Local.Bip;
+
+    /// <summary>The client's MAC on its datalink.</summary>
+    public BacnetMac LocalMac => datalink.Local;
+
+    /// <summary>Frames received that could not be decoded (dropped), by the datalink or here.</summary>
+    public long MalformedReceived => Interlocked.Read(ref malformed) + datalink.MalformedReceived;
 
     /// <summary>
     /// Answers ignored because they belong to no request waiting for them: duplicates, late answers to requests already finished,
@@ -58,7 +73,7 @@ public sealed class BacnetClient : IAsyncDisposable
     public long UnmatchedAnswers => Interlocked.Read(ref unmatched);
 
     /// <summary>Datagrams whose handling threw in a receive loop (a bug: bad datagrams are decode results, never exceptions).</summary>
-    public long ReceiveFailures => socket.HandlerFailures + (broadcastListener?.HandlerFailures ?? 0);
+    public long ReceiveFailures => datalink.HandlerFailures;
 
     /// <summary>Devices whose largest APDU is remembered; more I-Ams (a flood from made-up network addresses) are not.</summary>
     private const int MaxRememberedPeers = 65_536;
@@ -72,15 +87,24 @@ public sealed class BacnetClient : IAsyncDisposable
     public async Task<IReadOnlyList<DiscoveredDevice>> WhoIsAsync(WhoIs request, TimeSpan listen, int? expected = null,
         CancellationToken cancellationToken = default)
     {
-        var broadcast = options.Broadcast ?? throw new InvalidOperationException("no broadcast address was given");
-        return await WhoIsAsync(request, broadcast, listen, expected, cancellationToken).ConfigureAwait(false);
+        if (datalink is BipDatalink { BroadcastAddress: null }) throw new InvalidOperationException("no broadcast address was given");
+        return await CollectIAmsAsync(request, () => SendUnconfirmedBroadcast(request), listen, expected, cancellationToken)
+            .ConfigureAwait(false);
     }
 
-    /// <summary>Who-Is sent to one address (unicast discovery, or the broadcast address).</summary>
-    public Task<IReadOnlyList<DiscoveredDevice>> WhoIsAsync(WhoIs request, BipEndpoint destination, TimeSpan listen, int? expected = null,
+    /// <summary>Who-Is sent to one address (unicast discovery, or the broadcast address: the B/IP broadcast address or the
+    /// broadcast VMAC).</summary>
+    public Task<IReadOnlyList<DiscoveredDevice>> WhoIsAsync(WhoIs request, BacnetMac destination, TimeSpan listen, int? expected = null,
         CancellationToken cancellationToken = default) =>
-        CollectIAmsAsync(request, () => SendUnconfirmed(request, destination, destination == options.Broadcast), listen, expected,
+        CollectIAmsAsync(request, () => SendUnconfirmed(request, destination, IsBroadcast(destination)), listen, expected,
             cancellationToken);
+
+    private bool IsBroadcast(BacnetMac destination) =>
+        destination.IsBip ? destination.Bip == (datalink as BipDatalink)?.BroadcastAddress : destination.Vmac.IsBroadcast;
+
+    /// <summary>The datalink as BACnet/IP, for the services only BACnet/IP has; on another datalink they say so.</summary>
+    private BipDatalink RequireBip(string service) => datalink as BipDatalink ?? throw new NotSupportedException(
+        $"{service} is a BACnet/IP service (Annex J); this client runs on {datalink.GetType().Name}");
 
     /// <summary>Sends a Who-Is and collects the I-Am answers in its range until <paramref name="expected"/> answered or <paramref
     /// name="listen"/> passed.</summary>
@@ -120,6 +144,7 @@ public sealed class BacnetClient : IAsyncDisposable
     public async Task<BacnetResult<BvlcResultCode>> RegisterForeignDeviceAsync(BipEndpoint bbmd, TimeSpan timeToLive,
         CancellationToken cancellationToken = default)
     {
+        var bip = RequireBip("foreign-device registration");
         UdpEndpoint.RefuseUnsafe(bbmd.IPAddress, "BBMD");
         var pending = new TaskCompletionSource<BvlcResultCode>(TaskCreationOptions.RunContinuationsAsynchronously);
         bvlcResults[bbmd] = pending;
@@ -129,7 +154,7 @@ public sealed class BacnetClient : IAsyncDisposable
             Bvlc.EncodeRegisterForeignDevice(buffer, (ushort)Math.Clamp(timeToLive.TotalSeconds, 1, ushort.MaxValue));
             for (var attempt = 0; attempt <= options.Retries; attempt++)
             {
-                socket.Send(buffer, bbmd);
+                bip.SendRaw(buffer, bbmd);
                 try { return await pending.Task.WaitAsync(options.ApduTimeout, cancellationToken).ConfigureAwait(false); }
                 catch (TimeoutException) { }
             }
@@ -146,22 +171,42 @@ public sealed class BacnetClient : IAsyncDisposable
         int? expected = null, CancellationToken cancellationToken = default) =>
         await CollectIAmsAsync(request, () =>
         {
+            var bip = RequireBip("Distribute-Broadcast-To-Network");
             UdpEndpoint.RefuseUnsafe(bbmd.IPAddress, "BBMD");
             Span<byte> buffer = stackalloc byte[64];
-            var length = BacnetPacket.Encode(buffer, BvlcFunction.DistributeBroadcastToNetwork, NpduHeader.GlobalBroadcast,
-                ApduHeader.Unconfirmed(request.Service), request.Encode);
-            socket.Send(buffer[..length.Length], bbmd);
+            var length = BacnetPacket.EncodeNpdu(buffer, NpduHeader.GlobalBroadcast, ApduHeader.Unconfirmed(request.Service),
+                request.Encode);
+            bip.DistributeBroadcast(buffer[..length.Length], bbmd);
         }, listen, expected, cancellationToken).ConfigureAwait(false);
 
-    public void SendUnconfirmed(IUnconfirmedRequest request, BipEndpoint destination, bool broadcast)
+    /// <summary>
+    /// Sends an unconfirmed request to <paramref name="destination"/>; with <paramref name="broadcast"/> as a broadcast (on B/IP an
+    /// Original-Broadcast-NPDU to that address, on SC to the broadcast VMAC).
+    /// </summary>
+    public void SendUnconfirmed(IUnconfirmedRequest request, BacnetMac destination, bool broadcast)
     {
-        UdpEndpoint.RefuseUnsafe(destination.IPAddress, "destination");
+        if (destination.IsBip) UdpEndpoint.RefuseUnsafe(destination.Bip.IPAddress, "destination");
         Span<byte> buffer = stackalloc byte[BacnetPacket.MaxDatagram];
+        var length = EncodeUnconfirmed(buffer, request, broadcast);
+        if (!broadcast) datalink.Send(buffer[..length], destination);
+        else if (destination.IsBip && datalink is BipDatalink bip) bip.BroadcastTo(buffer[..length], destination.Bip);
+        else datalink.Broadcast(buffer[..length]);
+    }
+
+    /// <summary>Sends an unconfirmed request as a local broadcast on the datalink.</summary>
+    public void SendUnconfirmedBroadcast(IUnconfirmedRequest request)
+    {
+        Span<byte> buffer = stackalloc byte[BacnetPacket.MaxDatagram];
+        datalink.Broadcast(buffer[..EncodeUnconfirmed(buffer, request, broadcast: true)]);
+    }
+
+    private int EncodeUnconfirmed(Span<byte> buffer, IUnconfirmedRequest request, bool broadcast)
+    {
         var npdu = broadcast ? NpduHeader.GlobalBroadcast : NpduHeader.Local(false);
-        var length = BacnetPacket.Encode(buffer, broadcast ? BvlcFunction.OriginalBroadcastNpdu : BvlcFunction.OriginalUnicastNpdu,
-            npdu, ApduHeader.Unconfirmed(request.Service), request.Encode);
+        var length = BacnetPacket.EncodeNpdu(buffer, npdu, ApduHeader.Unconfirmed(request.Service), request.Encode,
+            datalink.MaxNpduLength);
         if (!length.Ok) throw new ArgumentException("unconfirmed request does not fit one datagram", nameof(request));
-        socket.Send(buffer[..length.Length], destination);
+        return length.Length;
     }
 
     // ---------------- services ----------------
@@ -223,14 +268,14 @@ public sealed class BacnetClient : IAsyncDisposable
     public async Task<BacnetResult<T>> ConfirmedAsync<T>(BacnetAddress device, IConfirmedRequest request, ServiceDecoder<T>? decodeAck,
         CancellationToken cancellationToken = default)
     {
-        if (!UdpEndpoint.IsSendable(device.Endpoint)) throw new ArgumentException($"{device} is not a device address", nameof(device));
+        if (!device.Mac.IsUnicastSendable) throw new ArgumentException($"{device} is not a device address", nameof(device));
         var data = BacnetPacket.ToBytes(request.Encode, options.MaxResponseBytes);
         if (data is null) return new BacnetFailure(FailureKind.TooLarge, "the request is larger than this client sends");
         await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
         byte invokeId;
         try { invokeId = await TakeInvokeIdAsync(device, cancellationToken).ConfigureAwait(false); }
         catch { slots.Release(); throw; }
-        var key = new TransactionKey(device.Endpoint, device.Remote, invokeId);
+        var key = new TransactionKey(device.Mac, device.Remote, invokeId);
         var channel = Transaction.NewChannel();
         transactions[key] = channel;
         var exchange = new Exchange();
@@ -254,7 +299,7 @@ public sealed class BacnetClient : IAsyncDisposable
         finally
         {
             transactions.TryRemove(key, out _);
-            invokeIds.Release(device.Endpoint, device.Remote, invokeId, exchange.Clean);
+            invokeIds.Release(device.Mac, device.Remote, invokeId, exchange.Clean);
             slots.Release();
         }
     }
@@ -272,7 +317,7 @@ public sealed class BacnetClient : IAsyncDisposable
     {
         while (true)
         {
-            if (invokeIds.TryTake(device.Endpoint, device.Remote) is { } id) return id;
+            if (invokeIds.TryTake(device.Mac, device.Remote) is { } id) return id;
             // all 256 in use or held for this device
             await Task.Delay(TimeSpan.FromMilliseconds(20), cancellationToken).ConfigureAwait(false);
         }
@@ -325,12 +370,12 @@ public sealed class BacnetClient : IAsyncDisposable
         if (Apdu.ConfirmedRequestHeader + data.Length <= peerMax)
         {
             var packet = new byte[BacnetPacket.MaxDatagram];
-            var length = BacnetPacket.Encode(packet, BvlcFunction.OriginalUnicastNpdu, npdu, baseHeader, data);
+            var length = BacnetPacket.EncodeNpdu(packet, npdu, baseHeader, data, datalink.MaxNpduLength);
             if (!length.Ok) return new BacnetFailure(FailureKind.TooLarge, "request does not fit a datagram");
             while (first is null)
             {
                 if (attempts++ > options.Retries) return BacnetFailure.Timeout(attempts - 1);
-                socket.Send(packet.AsSpan(0, length.Length), device.Endpoint);
+                datalink.Send(packet.AsSpan(0, length.Length), device.Mac);
                 exchange.Sends++;
                 first = await ReceiveAnswerAsync(incoming, options.ApduTimeout, service, cancellationToken).ConfigureAwait(false);
             }
@@ -358,8 +403,8 @@ public sealed class BacnetClient : IAsyncDisposable
                     WindowSize = SegmentSender.ProposedWindow,
                 };
                 var slice = data.AsSpan(index * chunk, Math.Min(chunk, data.Length - index * chunk));
-                var length = BacnetPacket.Encode(packet, BvlcFunction.OriginalUnicastNpdu, npdu, header, slice);
-                socket.Send(packet.AsSpan(0, length.Length), device.Endpoint);
+                var length = BacnetPacket.EncodeNpdu(packet, npdu, header, slice, datalink.MaxNpduLength);
+                datalink.Send(packet.AsSpan(0, length.Length), device.Mac);
             }
             exchange.Sends++;
             var outcome = await SegmentSender.SendAsync(count, SendSegment, incoming, options.SegmentTimeout, options.Retries,
@@ -464,25 +509,23 @@ public sealed class BacnetClient : IAsyncDisposable
     private void SendBare(BacnetAddress device, ApduHeader header)
     {
         Span<byte> buffer = stackalloc byte[64];
-        var length = BacnetPacket.Encode(buffer, BvlcFunction.OriginalUnicastNpdu, NpduFor(device, false), header,
-            ReadOnlySpan<byte>.Empty);
-        socket.Send(buffer[..length.Length], device.Endpoint);
+        var length = BacnetPacket.EncodeNpdu(buffer, NpduFor(device, false), header, ReadOnlySpan<byte>.Empty);
+        datalink.Send(buffer[..length.Length], device.Mac);
     }
 
     // ---------------- receive ----------------
 
-    private void OnDatagram(ReadOnlySpan<byte> datagram, BipEndpoint source, bool viaBroadcast)
+    private void OnBvlcResult(BvlcResultCode code, BipEndpoint source)
     {
-        var decoded = BacnetPacket.Decode(datagram);
+        if (bvlcResults.TryGetValue(source, out var pending)) pending.TrySetResult(code);
+    }
+
+    private void OnNpdu(ReadOnlySpan<byte> datagram, BacnetMac from, bool viaBroadcast)
+    {
+        var decoded = BacnetPacket.DecodeNpdu(datagram);
         if (!decoded.Ok) { Interlocked.Increment(ref malformed); return; }
         var packet = decoded.Value;
-        if (packet.Bvlc.Function == BvlcFunction.Result)
-        {
-            if (bvlcResults.TryGetValue(source, out var pending)) pending.TrySetResult(packet.Bvlc.ResultCode);
-            return;
-        }
         if (packet.Apdu is not { } apdu) return;  // a network layer message: nothing for a client to do
-        var from = packet.Bvlc.OriginalSource ?? source;
         var remote = packet.Npdu.Source;
         switch (apdu.Type)
         {
@@ -506,8 +549,12 @@ public sealed class BacnetClient : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await socket.DisposeAsync().ConfigureAwait(false);
-        if (broadcastListener is not null) await broadcastListener.DisposeAsync().ConfigureAwait(false);
+        if (Interlocked.Exchange(ref disposed, 1) == 1) return;
+        datalink.NpduReceived -= OnNpdu;
+        if (datalink is BipDatalink bip) bip.ResultReceived -= OnBvlcResult;
+        if (ownsDatalink) await datalink.DisposeAsync().ConfigureAwait(false);
         slots.Dispose();
     }
+
+    private int disposed;
 }

@@ -8,6 +8,10 @@ namespace CertLsp.Bacnet.Client;
 /// </summary>
 public sealed record BacnetClientOptions(BipEndpoint Bind, BipEndpoint? Broadcast)
 {
+    /// <summary>Options for a client on a datalink the caller made (<see cref="BacnetClient.Start(IDatalink, BacnetClientOptions)"/>):
+    /// no bind or broadcast address.</summary>
+    public BacnetClientOptions() : this(default, null) { }
+
     /// <summary>Also bind a socket on the broadcast address to hear broadcast I-Ams (needs the BACnet port).</summary>
     public bool ListenForBroadcasts { get; init; }
     public TimeSpan ApduTimeout { get; init; } = TimeSpan.FromSeconds(3);

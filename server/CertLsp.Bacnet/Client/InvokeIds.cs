@@ -12,7 +12,7 @@ namespace CertLsp.Bacnet.Client;
 internal sealed class InvokeIds(TimeSpan hold, TimeProvider time)
 {
     private readonly object gate = new();
-    private readonly Dictionary<(BipEndpoint, NetworkAddress?), Peer> peers = [];
+    private readonly Dictionary<(BacnetMac, NetworkAddress?), Peer> peers = [];
 
     private sealed class Peer
     {
@@ -22,7 +22,7 @@ internal sealed class InvokeIds(TimeSpan hold, TimeProvider time)
     }
 
     /// <summary>The next id free for the peer, or null when all 256 are in use or held (the caller waits and asks again).</summary>
-    public byte? TryTake(BipEndpoint endpoint, NetworkAddress? remote)
+    public byte? TryTake(BacnetMac endpoint, NetworkAddress? remote)
     {
         lock (gate)
         {
@@ -46,7 +46,7 @@ internal sealed class InvokeIds(TimeSpan hold, TimeProvider time)
     }
 
     /// <summary>Gives an id back; <paramref name="clean"/> false holds it back from reuse for the hold time.</summary>
-    public void Release(BipEndpoint endpoint, NetworkAddress? remote, byte id, bool clean)
+    public void Release(BacnetMac endpoint, NetworkAddress? remote, byte id, bool clean)
     {
         lock (gate)
         {

@@ -51,9 +51,9 @@ public interface IDeviceHandler
 }
 
 /// <summary>
-/// The device side of BACnet/IP for one device: answers Who-Is with I-Am, runs confirmed requests through an
-/// <see cref="IDeviceHandler"/>, reassembles segmented requests, segments large responses, and answers bad
-/// requests with reject or abort. Nothing a peer sends can throw out of the receive loop.
+/// The device side of BACnet for one device, on BACnet/IP or any other <see cref="IDatalink"/>: answers Who-Is with I-Am,
+/// runs confirmed requests through an <see cref="IDeviceHandler"/>, reassembles segmented requests, segments large
+/// responses, and answers bad requests with reject or abort. Nothing a peer sends can throw out of the receive loop.
 /// </summary>
 public sealed class DeviceEndpoint : IAsyncDisposable
 {
@@ -64,15 +64,16 @@ public sealed class DeviceEndpoint : IAsyncDisposable
     public const int DefaultRetries = 3;
     private const int MaxConcurrentExchanges = 256;
 
-    private readonly UdpEndpoint socket;
+    private readonly IDatalink datalink;
+    private readonly bool ownsDatalink;
     private readonly IDeviceHandler handler;
-    private readonly Func<BipEndpoint, bool> answerTo;
+    private readonly Func<BacnetMac, bool> answerTo;
     private static readonly TimeSpan StaleExchange = TimeSpan.FromSeconds(60);
 
     // Started: a Stopwatch timestamp
-    private readonly ConcurrentDictionary<(BipEndpoint, NetworkAddress?, byte), (SegmentReassembly Reassembly, long Started)> incoming =
+    private readonly ConcurrentDictionary<(BacnetMac, NetworkAddress?, byte), (SegmentReassembly Reassembly, long Started)> incoming =
         new();
-    private readonly ConcurrentDictionary<(BipEndpoint, NetworkAddress?, byte), Channel<IncomingApdu>> outgoing = new();
+    private readonly ConcurrentDictionary<(BacnetMac, NetworkAddress?, byte), Channel<IncomingApdu>> outgoing = new();
     private long malformed;
 
     /// <param name="answerTo">
@@ -80,17 +81,38 @@ public sealed class DeviceEndpoint : IAsyncDisposable
     /// answer, so without a filter any sender could make the device send anywhere; the simulator answers loopback only.
     /// </param>
     public DeviceEndpoint(BipEndpoint bind, IDeviceHandler handler, Func<BipEndpoint, bool>? answerTo = null)
+        : this(new BipDatalink(bind, null), handler, Filter(answerTo ?? UdpEndpoint.IsSendable), ownsDatalink: true)
     {
-        this.handler = handler;
-        this.answerTo = answerTo ?? UdpEndpoint.IsSendable;
-        socket = UdpEndpoint.BindUnicast(bind, (d, s, b) => Receive(d, s));
     }
 
-    public BipEndpoint Local => socket.Local;
-    public long MalformedReceived => Interlocked.Read(ref malformed);
+    /// <summary>A device on a datalink the caller made (BACnet/SC, or B/IP); the caller keeps the datalink and disposes it after
+    /// the device. <paramref name="answerTo"/> as for B/IP (default: any unicast MAC).</summary>
+    public DeviceEndpoint(IDatalink datalink, IDeviceHandler handler, Func<BacnetMac, bool>? answerTo = null)
+        : this(datalink, handler, answerTo ?? (mac => mac.IsUnicastSendable), ownsDatalink: false)
+    {
+    }
 
-    /// <summary>Datagrams this device's socket sent and received.</summary>
-    public long Datagrams => socket.DatagramsSent + socket.DatagramsReceived;
+    private DeviceEndpoint(IDatalink datalink, IDeviceHandler handler, Func<BacnetMac, bool> answerTo, bool ownsDatalink)
+    {
+        this.handler = handler;
+        this.answerTo = answerTo;
+        this.datalink = datalink;
+        this.ownsDatalink = ownsDatalink;
+        datalink.NpduReceived += ReceiveNpdu;
+    }
+
+    private static Func<BacnetMac, bool> Filter(Func<BipEndpoint, bool> answerTo) => mac => mac.IsBip && answerTo(mac.Bip);
+
+    /// <summary>The device's B/IP endpoint; throws on another datalink (see <see cref="LocalMac"/>).</summary>
+    public BipEndpoint Local => datalink.Local.Bip;
+
+    /// <summary>The device's MAC on its datalink.</summary>
+    public BacnetMac LocalMac => datalink.Local;
+
+    public long MalformedReceived => Interlocked.Read(ref malformed) + datalink.MalformedReceived;
+
+    /// <summary>Frames this device's datalink sent and received.</summary>
+    public long Datagrams => datalink.FramesSent + datalink.FramesReceived;
 
     /// <summary>APDUs dropped because they were larger than the device's Max APDU (as a device with a smaller buffer cannot take
     /// them).</summary>
@@ -102,7 +124,7 @@ public sealed class DeviceEndpoint : IAsyncDisposable
     private bool TransmitsSegments => handler.Identity.Segmentation is Segmentation.Both or Segmentation.Transmit;
 
     /// <summary>Datagrams whose handling threw in the receive loop (a bug: bad datagrams are decode results, never exceptions).</summary>
-    public long ReceiveFailures => socket.HandlerFailures;
+    public long ReceiveFailures => datalink.HandlerFailures;
     public TimeSpan SegmentTimeout { get; init; } = DefaultSegmentTimeout;
 
     public int Retries { get; init; } = DefaultRetries;
@@ -120,21 +142,32 @@ public sealed class DeviceEndpoint : IAsyncDisposable
     /// </summary>
     public void Receive(ReadOnlySpan<byte> datagram, BipEndpoint source, bool broadcast = false)
     {
-        var decoded = BacnetPacket.Decode(datagram);
+        if (BipDatalink.TryUnwrap(datagram, source, broadcast, out var npdu, out var from, out var viaBroadcast, out _, out var decoded))
+            ReceiveNpdu(datagram[npdu], from, viaBroadcast);
+        else if (!decoded)
+            Interlocked.Increment(ref malformed);
+    }
+
+    /// <summary>
+    /// Handles one NPDU from <paramref name="peer"/> as a datalink delivers it; <paramref name="broadcast"/> when it came as a
+    /// broadcast. The rules of <see cref="Receive"/> apply.
+    /// </summary>
+    public void ReceiveNpdu(ReadOnlySpan<byte> datagram, BacnetMac peer, bool broadcast)
+    {
+        var decoded = BacnetPacket.DecodeNpdu(datagram);
         if (!decoded.Ok) { Interlocked.Increment(ref malformed); return; }
         var packet = decoded.Value;
         if (packet.Apdu is not { } apdu) return;
         if (packet.Npdu.Destination is { } destination && destination.Network != NetworkAddress.GlobalNetwork)
         {
-            Interlocked.Increment(
-            ref discarded); return;
+            Interlocked.Increment(ref discarded);
+            return;
         }
-        var peer = packet.Bvlc.OriginalSource ?? source;
         if (!answerTo(peer)) { Interlocked.Increment(ref malformed); return; }
         var remote = packet.Npdu.Source;
         var data = packet.ServiceData(datagram);
         if (apdu.DataOffset + data.Length > OwnMaxApdu) { Interlocked.Increment(ref oversized); return; }  // beyond its buffer: never seen
-        broadcast |= packet.Bvlc.Function != BvlcFunction.OriginalUnicastNpdu || packet.Npdu.Destination is not null;
+        broadcast |= packet.Npdu.Destination is not null;
         switch (apdu.Type)
         {
             case ApduType.UnconfirmedRequest when apdu.Service == (byte)UnconfirmedService.WhoIs:
@@ -163,7 +196,7 @@ public sealed class DeviceEndpoint : IAsyncDisposable
         }
     }
 
-    private void ReceiveSegment(BipEndpoint peer, NetworkAddress? remote, ApduHeader apdu, ReadOnlySpan<byte> data)
+    private void ReceiveSegment(BacnetMac peer, NetworkAddress? remote, ApduHeader apdu, ReadOnlySpan<byte> data)
     {
         var key = (peer, remote, apdu.InvokeId);
         if (apdu.SequenceNumber == 0)
@@ -210,7 +243,7 @@ public sealed class DeviceEndpoint : IAsyncDisposable
         }
     }
 
-    private void Respond(BipEndpoint peer, NetworkAddress? remote, ApduHeader request, ServiceResponse response)
+    private void Respond(BacnetMac peer, NetworkAddress? remote, ApduHeader request, ServiceResponse response)
     {
         var service = (ConfirmedService)request.Service;
         switch (response)
@@ -247,7 +280,7 @@ public sealed class DeviceEndpoint : IAsyncDisposable
         }
     }
 
-    private async Task SendSegmentedAsync(BipEndpoint peer, NetworkAddress? remote, byte invokeId, ConfirmedService service, byte[] data,
+    private async Task SendSegmentedAsync(BacnetMac peer, NetworkAddress? remote, byte invokeId, ConfirmedService service, byte[] data,
         int chunk, int count)
     {
         var key = (peer, remote, invokeId);
@@ -282,19 +315,23 @@ public sealed class DeviceEndpoint : IAsyncDisposable
         }
     }
 
-    private void SendIAm(BipEndpoint peer, NetworkAddress? remote) =>
+    private void SendIAm(BacnetMac peer, NetworkAddress? remote) =>
         Send(peer, remote, ApduHeader.Unconfirmed(UnconfirmedService.IAm), handler.Identity.Encode);
 
-    private void SendBare(BipEndpoint peer, NetworkAddress? remote, ApduHeader header) =>
+    private void SendBare(BacnetMac peer, NetworkAddress? remote, ApduHeader header) =>
         Send(peer, remote, header, static (ref BacnetWriter _) => { });
 
-    private void Send(BipEndpoint peer, NetworkAddress? remote, ApduHeader header, ContentEncoder content)
+    private void Send(BacnetMac peer, NetworkAddress? remote, ApduHeader header, ContentEncoder content)
     {
         Span<byte> buffer = stackalloc byte[BacnetPacket.MaxDatagram];
         var npdu = remote is { } r ? new NpduHeader(Destination: r) : NpduHeader.Local(false);
-        var length = BacnetPacket.Encode(buffer, BvlcFunction.OriginalUnicastNpdu, npdu, header, content);
-        if (length.Ok) socket.Send(buffer[..length.Length], peer);
+        var length = BacnetPacket.EncodeNpdu(buffer, npdu, header, content, datalink.MaxNpduLength);
+        if (length.Ok) datalink.Send(buffer[..length.Length], peer);
     }
 
-    public ValueTask DisposeAsync() => socket.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        datalink.NpduReceived -= ReceiveNpdu;
+        if (ownsDatalink) await datalink.DisposeAsync().ConfigureAwait(false);
+    }
 }

@@ -1,0 +1,274 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
+using CertLsp.Bacnet.Client;
+using CertLsp.Bacnet.SecureConnect;
+using CertLsp.Bacnet.Services;
+using CertLsp.Bacnet.Transport;
+using Xunit;
+
+namespace CertLsp.Bacnet.Tests.SecureConnect;
+
+/// <summary>
+/// The node side of BACnet/SC against <see cref="TestHub"/> on loopback: connect and accept, the application layer end to end
+/// over two connectors (Who-Is/I-Am and ReadProperty), duplicate VMAC, heartbeats, failover, reconnection, disconnects both ways,
+/// a hub certificate the verifier refuses, a node certificate the hub refuses, garbage frames. Every wait ends by an event.
+/// </summary>
+public class ScDatalinkTests
+{
+    private static readonly X509Certificate2 Ca = TestPki.CreateCa("CertLsp test site CA");
+    private static readonly X509Certificate2 OtherCa = TestPki.CreateCa("Another site CA");
+    private static readonly X509Certificate2 NodeCertificate = TestPki.CreateLeaf(Ca, "node");
+    private static readonly X509Certificate2 DeviceCertificate = TestPki.CreateLeaf(Ca, "device");
+
+    private static TestHub StartHub(string address, X509Certificate2? issuer = null)
+    {
+        LoopbackNamespace.Require();
+        var ip = IPAddress.Parse(address);
+        return new TestHub(ip, TestPki.CreateLeaf(issuer ?? Ca, "hub", ip), Ca);
+    }
+
+    private static ScConnectorOptions Options(Uri primary, X509Certificate2? certificate = null) => new()
+    {
+        PrimaryHub = primary,
+        Certificate = certificate ?? NodeCertificate,
+        VerifyHub = TestPki.VerifierFor(Ca),
+        MinimumReconnectTime = TimeSpan.FromMilliseconds(100),
+        MaximumReconnectTime = TimeSpan.FromSeconds(1),
+    };
+
+    private static async Task Until(ScHubConnector connector, Func<ScHubConnector, bool> condition, string what)
+    {
+        if (!await connector.WaitUntilAsync(condition, Waits.HangGuard))
+            Assert.Fail($"{what} did not happen: state {connector.State}, primary {connector.PrimaryStatus}, failover " +
+                $"{connector.FailoverStatus}");
+    }
+
+    private static Task Connected(ScHubConnector connector, ScHubConnectionStatus state = ScHubConnectionStatus.ConnectedToPrimaryHub) =>
+        Until(connector, c => c.State == state, $"{state}");
+
+    [NeedsFact(Needs.Namespace)]
+    public async Task ConnectRequestCarriesVmacUuidAndLengthsAndIsAccepted()
+    {
+        await using var hub = StartHub("127.0.0.21");
+        var uuid = Guid.NewGuid();
+        var vmac = Vmac.NewRandom();
+        await using var connector = new ScHubConnector(Options(hub.Uri) with { DeviceUuid = uuid, Vmac = vmac });
+        var (_, request) = await hub.NextAsync(m => m.Function == ScFunction.ConnectRequest);
+        Assert.Equal(new ScPayload.ConnectRequest(vmac, uuid, ScLengths.OwnMaxBvlcLength, ScLengths.OwnMaxNpduLength), request.Payload);
+        Assert.Null(request.Originating);
+        Assert.Null(request.Destination);
+        await Connected(connector);
+        Assert.Equal(ScConnectionState.Connected, connector.PrimaryStatus.State);
+        Assert.NotNull(connector.PrimaryStatus.ConnectTime);
+        Assert.Null(connector.PrimaryStatus.Error);
+        Assert.Equal(vmac, connector.Vmac);
+        Assert.Equal([vmac], hub.Nodes);
+    }
+
+    /// <summary>A BacnetClient on one SC datalink finds and reads a DeviceEndpoint on another through the hub: the application
+    /// layer is the one BACnet/IP uses.</summary>
+    [NeedsFact(Needs.Namespace)]
+    public async Task ClientDiscoversAndReadsADeviceThroughTheHub()
+    {
+        await using var hub = StartHub("127.0.0.22");
+        await using var deviceLink = new ScDatalink(Options(hub.Uri, DeviceCertificate));
+        await using var device = new DeviceEndpoint(deviceLink, new NamedDevice(4321, "sc-device"));
+        await using var clientLink = new ScDatalink(Options(hub.Uri));
+        await using var client = BacnetClient.Start(clientLink, new BacnetClientOptions { ApduTimeout = TimeSpan.FromSeconds(10) });
+        await Connected(deviceLink.Connector);
+        await Connected(clientLink.Connector);
+
+        var found = await client.WhoIsAsync(new WhoIs(), Waits.HangGuard, expected: 1);
+        var answer = Assert.Single(found);
+        Assert.Equal(4321u, answer.Instance);
+        Assert.Equal(deviceLink.Local, answer.Address.Mac);
+        var read = await client.ReadPropertyAsync(answer.Address, ObjectId.Device(4321), PropertyIdentifier.ObjectName);
+        Assert.True(read.Ok, read.ToString());
+        Assert.Equal(new BacnetValue.CharacterString("sc-device"), Assert.Single(read.Value.Values));
+
+        // node to hub: a destination VMAC (broadcast for Who-Is, the device for ReadProperty), never an originating one
+        var (from, whoIs) = await hub.NextAsync(m => m.Function == ScFunction.EncapsulatedNpdu && m.Destination == Vmac.Broadcast);
+        Assert.Equal(clientLink.Connector.Vmac, from);
+        Assert.Null(whoIs.Originating);
+        var (_, request) = await hub.NextAsync(m => m.Function == ScFunction.EncapsulatedNpdu && m.Destination == deviceLink.Connector.Vmac);
+        Assert.Null(request.Originating);
+        Assert.Equal(0, client.MalformedReceived);
+        Assert.Equal(0, device.MalformedReceived);
+    }
+
+    [NeedsFact(Needs.Namespace)]
+    public async Task DuplicateVmacNakDrawsANewVmacAndConnects()
+    {
+        await using var hub = StartHub("127.0.0.23");
+        hub.NakNextConnectsAsDuplicate(1);
+        var first = Vmac.NewRandom();
+        await using var connector = new ScHubConnector(Options(hub.Uri) with { Vmac = first });
+        await Connected(connector);
+        Assert.Equal(1, connector.DuplicateVmacs);
+        Assert.NotEqual(first, connector.Vmac);
+        Assert.True(connector.Vmac.IsRandom48);
+        Assert.Equal([connector.Vmac], hub.Nodes);
+        var requests = new List<ScPayload.ConnectRequest>();
+        while (requests.Count < 2)
+            requests.Add((ScPayload.ConnectRequest)(await hub.NextAsync(m => m.Function == ScFunction.ConnectRequest)).Message.Payload);
+        Assert.Equal([first, connector.Vmac], requests.Select(r => r.Vmac));
+    }
+
+    [NeedsFact(Needs.Namespace)]
+    public async Task HeartbeatsGoOutWhenIdleAndHubHeartbeatsAreAnswered()
+    {
+        await using var hub = StartHub("127.0.0.24");
+        await using var connector = new ScHubConnector(Options(hub.Uri) with { HeartbeatTimeout = TimeSpan.FromMilliseconds(300) });
+        await Connected(connector);
+        var (_, request) = await hub.NextAsync(m => m.Function == ScFunction.HeartbeatRequest);
+        Assert.Null(request.Originating);
+        await hub.SendAsync(connector.Vmac, ScMessages.HeartbeatRequest(0x4711));
+        var (_, ack) = await hub.NextAsync(m => m.Function == ScFunction.HeartbeatAck);
+        Assert.Equal(0x4711, ack.MessageId);
+        Assert.Equal(ScHubConnectionStatus.ConnectedToPrimaryHub, connector.State);
+    }
+
+    [NeedsFact(Needs.Namespace)]
+    public async Task AHubThatStopsAnsweringIsDroppedAsDisconnectedWithErrors()
+    {
+        await using var hub = StartHub("127.0.0.25");
+        hub.AnswerHeartbeats = false;
+        await using var connector = new ScHubConnector(Options(hub.Uri) with
+        {
+            HeartbeatTimeout = TimeSpan.FromMilliseconds(200),
+            MinimumReconnectTime = TimeSpan.FromSeconds(30),
+        });
+        await Connected(connector);
+        await Until(connector, c => c.PrimaryStatus.State == ScConnectionState.DisconnectedWithErrors, "heartbeat timeout");
+        Assert.Contains("nothing received from the hub", connector.PrimaryStatus.ErrorDetails);
+        Assert.Equal(ScHubConnectionStatus.NoHubConnection, connector.State);
+    }
+
+    [NeedsFact(Needs.Namespace)]
+    public async Task FailsOverToTheSecondHubWhenThePrimaryRefuses()
+    {
+        await using var failover = StartHub("127.0.0.26");
+        var closed = new TcpListener(IPAddress.Parse("127.0.0.27"), 0);
+        closed.Start();
+        var port = ((IPEndPoint)closed.LocalEndpoint).Port;
+        closed.Stop();
+        await using var connector = new ScHubConnector(Options(new Uri($"wss://127.0.0.27:{port}/")) with { FailoverHub = failover.Uri });
+        await Connected(connector, ScHubConnectionStatus.ConnectedToFailoverHub);
+        Assert.Equal(ScConnectionState.FailedToConnect, connector.PrimaryStatus.State);
+        Assert.Equal(ScErrorCode.TcpConnectionRefused, connector.PrimaryStatus.Error);
+        Assert.Equal(ScConnectionState.Connected, connector.FailoverStatus.State);
+    }
+
+    [NeedsFact(Needs.Namespace)]
+    public async Task ReconnectsAfterTheHubDropsTheConnection()
+    {
+        await using var hub = StartHub("127.0.0.28");
+        await using var connector = new ScHubConnector(Options(hub.Uri) with { MinimumReconnectTime = TimeSpan.FromSeconds(1) });
+        await Connected(connector);
+        var firstConnect = connector.PrimaryStatus.ConnectTime;
+        hub.DropAll();
+        await Until(connector, c => c.PrimaryStatus.State == ScConnectionState.DisconnectedWithErrors, "the drop");
+        Assert.NotNull(connector.PrimaryStatus.Error);
+        await Until(connector, c => c.PrimaryStatus is { State: ScConnectionState.Connected } s && s.ConnectTime > firstConnect, "reconnect");
+        Assert.Equal(2, hub.ConnectionsAccepted);
+    }
+
+    [NeedsFact(Needs.Namespace)]
+    public async Task DisposeDisconnectsInOrder()
+    {
+        await using var hub = StartHub("127.0.0.29");
+        var connector = new ScHubConnector(Options(hub.Uri) with { DisconnectWaitTimeout = Waits.HangGuard });
+        await Connected(connector);
+        await connector.DisposeAsync();
+        await hub.NextAsync(m => m.Function == ScFunction.DisconnectRequest);
+        Assert.Equal(ScConnectionState.NotConnected, connector.PrimaryStatus.State);
+        Assert.Null(connector.PrimaryStatus.Error);
+        Assert.NotNull(connector.PrimaryStatus.DisconnectTime);
+        Assert.Equal(ScHubConnectionStatus.NoHubConnection, connector.State);
+    }
+
+    [NeedsFact(Needs.Namespace)]
+    public async Task AHubsDisconnectRequestIsAcknowledged()
+    {
+        await using var hub = StartHub("127.0.0.30");
+        await using var connector = new ScHubConnector(Options(hub.Uri) with { MinimumReconnectTime = TimeSpan.FromSeconds(30) });
+        await Connected(connector);
+        await hub.SendAsync(connector.Vmac, ScMessages.DisconnectRequest(0x0BAD));
+        var (_, ack) = await hub.NextAsync(m => m.Function == ScFunction.DisconnectAck);
+        Assert.Equal(0x0BAD, ack.MessageId);
+        await Until(connector, c => c.State == ScHubConnectionStatus.NoHubConnection, "the disconnect");
+        Assert.Equal(ScConnectionState.NotConnected, connector.PrimaryStatus.State);
+        Assert.Null(connector.PrimaryStatus.Error);
+    }
+
+    [NeedsFact(Needs.Namespace)]
+    public async Task AHubCertificateTheVerifierRefusesFailsToConnectWithTheReason()
+    {
+        await using var hub = StartHub("127.0.0.31", issuer: OtherCa);
+        await using var connector = new ScHubConnector(Options(hub.Uri));
+        await Until(connector, c => c.PrimaryStatus.State == ScConnectionState.FailedToConnect, "the refusal");
+        Assert.Equal(ScErrorCode.TlsServerCertificateError, connector.PrimaryStatus.Error);
+        Assert.Contains("not issued by CN=CertLsp test site CA", connector.PrimaryStatus.ErrorDetails);
+        Assert.Equal(0, hub.ConnectionsAccepted);
+    }
+
+    [NeedsFact(Needs.Namespace)]
+    public async Task WithoutAVerifierNoHubIsTrusted()
+    {
+        await using var hub = StartHub("127.0.0.31");
+        await using var connector = new ScHubConnector(Options(hub.Uri) with { VerifyHub = ScVerifiers.NoneConfigured });
+        await Until(connector, c => c.PrimaryStatus.State == ScConnectionState.FailedToConnect, "the refusal");
+        Assert.Contains("no verifier for the hub's certificate", connector.PrimaryStatus.ErrorDetails);
+    }
+
+    [NeedsFact(Needs.Namespace)]
+    public async Task ANodeCertificateFromAnotherCaIsRefusedByTheHub()
+    {
+        await using var hub = StartHub("127.0.0.32");
+        await using var connector = new ScHubConnector(Options(hub.Uri, TestPki.CreateLeaf(OtherCa, "stranger")));
+        await Until(connector, c => c.PrimaryStatus.State == ScConnectionState.FailedToConnect, "the refusal");
+        Assert.NotNull(connector.PrimaryStatus.ErrorDetails);
+        using var limit = new CancellationTokenSource(Waits.HangGuard);
+        await hub.HandshakeFailures.Reader.ReadAsync(limit.Token);
+        Assert.Equal(0, hub.ConnectionsAccepted);
+    }
+
+    [NeedsFact(Needs.Namespace)]
+    public async Task GarbageFramesAreCountedAndDropped()
+    {
+        await using var hub = StartHub("127.0.0.33");
+        await using var link = new ScDatalink(Options(hub.Uri));
+        var delivered = 0;
+        link.NpduReceived += (_, _, _) => Interlocked.Increment(ref delivered);
+        await Connected(link.Connector);
+        var vmac = link.Connector.Vmac;
+        await hub.SendRawAsync(vmac, [0xFF, 0x00, 0x00, 0x01]);              // unknown function
+        await hub.SendRawAsync(vmac, [0x01, 0x08, 0x00]);                    // truncated header
+        await hub.SendRawAsync(vmac, [0x01, 0x08, 0x00, 0x01, 0x02]);        // originating VMAC cut off
+        await hub.SendRawAsync(vmac, new byte[ScLengths.OwnMaxBvlcLength + 100]);  // longer than this node accepts
+        await hub.SendAsync(vmac, ScMessages.Npdu(7, null, null, [0x01, 0x00]));  // an NPDU without its sender
+        await hub.SendAsync(vmac, ScMessages.HeartbeatRequest(0x0042));
+        await hub.NextAsync(m => m is { Function: ScFunction.HeartbeatAck, MessageId: 0x0042 });
+        Assert.Equal(5, link.MalformedReceived);
+        Assert.Equal(0, delivered);
+        Assert.Equal(0, link.HandlerFailures);
+        Assert.Equal(ScHubConnectionStatus.ConnectedToPrimaryHub, link.Connector.State);
+    }
+
+    /// <summary>A device with one property: its name.</summary>
+    private sealed class NamedDevice(uint instance, string name) : IDeviceHandler
+    {
+        public IAm Identity { get; } = new(ObjectId.Device(instance), 1476, Segmentation.Both, 999);
+
+        public ServiceResponse Handle(ConfirmedService service, ReadOnlySpan<byte> serviceData)
+        {
+            if (service != ConfirmedService.ReadProperty) return new ServiceResponse.Rejected(RejectReason.UnrecognizedService);
+            var request = ReadPropertyRequest.Decode(serviceData);
+            if (!request.Ok) return ServiceResponse.From(request.Error!);
+            if (request.Value is not { Property: PropertyIdentifier.ObjectName } r || r.Object != Identity.Device)
+                return ServiceResponse.Fail(ErrorClass.Property, ErrorCode.UnknownProperty);
+            return ServiceResponse.Ack(new ReadPropertyAck(r.Object, r.Property, null, System.Collections.Immutable.ImmutableArray.Create<BacnetValue>(new BacnetValue.CharacterString(name))));
+        }
+    }
+}
