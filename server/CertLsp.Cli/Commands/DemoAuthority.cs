@@ -2,6 +2,7 @@ using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
+using CertLsp.Core.Certificates;
 
 namespace CertLsp.Cli.Commands;
 
@@ -12,13 +13,13 @@ namespace CertLsp.Cli.Commands;
 internal sealed class DemoAuthority : IDisposable
 {
     private readonly ECDsa key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+    private readonly CertificateIssuer issuer;
 
     public DemoAuthority()
     {
-        var request = new CertificateRequest("CN=CertLsp Demo Issuing CA, O=CertLsp Demo (throwaway)", key, HashAlgorithmName.SHA256);
-        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, true, 0, true));
-        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
-        Certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddYears(1));
+        Certificate = CertificateIssuer.CreateRoot(new X500DistinguishedName("CN=CertLsp Demo Issuing CA, O=CertLsp Demo (throwaway)"),
+            key, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddYears(1));
+        issuer = new CertificateIssuer(Certificate, key);
     }
 
     public X509Certificate2 Certificate { get; }
@@ -51,14 +52,9 @@ internal sealed class DemoAuthority : IDisposable
 
     private string Sign(string csrPem, int validDays)
     {
-        var request = CertificateRequest.LoadSigningRequestPem(csrPem, HashAlgorithmName.SHA256, CertificateRequestLoadOptions.Default);
-        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
-        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.2"), new Oid("1.3.6.1.5.5.7.3.1")],
-            false));
-        // The CSR's key may be RSA while the CA's is ECDSA: sign with the CA's own generator.
-        using var signed = request.Create(Certificate.SubjectName, X509SignatureGenerator.CreateForECDsa(key),
-            DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(validDays), RandomNumberGenerator.GetBytes(16));
+        // A device certificate as strict peers want it (key identifiers, CA:FALSE, digitalSignature, clientAuth and serverAuth).
+        using var signed = issuer.SignCsr(csrPem, CertificateRole.Device, DateTimeOffset.UtcNow.AddMinutes(-5),
+            DateTimeOffset.UtcNow.AddDays(validDays));
         return signed.ExportCertificatePem() + "\n";
     }
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.IO.Compression;
 using System.Text;
 using Org.BouncyCastle.Asn1.X509;
@@ -177,14 +176,5 @@ public sealed class TempSite : IDisposable
 public static class OpenSsl
 {
     /// <summary>Runs openssl with arguments; returns exit code and combined output.</summary>
-    public static (int Exit, string Output) Run(params string[] args)
-    {
-        var info = new ProcessStartInfo("openssl") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in args) info.ArgumentList.Add(a);
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        string stderr = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        return (process.ExitCode, stdout.Result + stderr);
-    }
+    public static (int Exit, string Output) Run(params string[] args) => CertLsp.TestSupport.OpenSslRunner.Run(args);
 }
