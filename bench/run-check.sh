@@ -11,18 +11,8 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 sizes=("${@:-1000 10000 100000}")
 read -r -a sizes <<<"${sizes[*]}"
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
-
-if [[ ! -x /usr/bin/time ]]; then
-  echo "run-check.sh: /usr/bin/time is needed for peak memory; installing the Debian package 'time'" >&2
-  apt-get install -y -qq time >/dev/null
-fi
-
-echo "== building the CLI and the benchmark (Release)" >&2
-dotnet build server/CertLsp.Cli/CertLsp.Cli.csproj -c Release -o "$work/cli" --nologo -v quiet -clp:ErrorsOnly >&2
-dotnet build bench/CertLsp.Bench/CertLsp.Bench.csproj -c Release --nologo -v quiet -clp:ErrorsOnly >&2
-bench="$root/bench/CertLsp.Bench/bin/Release/net10.0/CertLsp.Bench"
+# shellcheck source=bench/bench-setup.sh
+source "$root/bench/bench-setup.sh"
 
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 

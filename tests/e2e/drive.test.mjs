@@ -301,3 +301,35 @@ test('the page: Restart Server restarts it and diagnostics come back', async () 
   await page.locator('.markers-panel .monaco-list-row', { hasText: 'CL0201' }).first().waitFor({ timeout: 60000 });
   await screenshot('restarted');
 });
+
+test('the page: Review Changes Against… opens the markdown review; the rename lens shows on the renamed device', async () => {
+  // run.sh's repository (two commits); the probe opens its manifest, renames AHU-1 in the editor and waits for the lens.
+  fs.writeFileSync(`${probeFile}.review-go`, '');
+  const done = (name) => (r) => r.steps?.[name] !== undefined || r.errors.some((e) => e.startsWith(`${name}:`));
+  probe = await waitForProbe(probeFile, 150000, done('reviewLens'));
+  assert.deepEqual(probe.errors, []);
+  const lens = probe.steps.reviewLens;
+  assert.equal(lens.title, 'renamed from AHU-1: nothing issued yet; its first CSR will carry CN AHU-1-North.bms.review.example');
+  assert.equal(lens.command, 'certlsp.review');
+  assert.equal(lens.lineText.trim(), '- name: AHU-1-North');
+  await page.locator('.tab.active', { hasText: 'plant.site.yaml' }).waitFor();
+  await page.locator('.codelens-decoration', { hasText: 'renamed from AHU-1' }).first().waitFor({ state: 'visible', timeout: 60000 });
+  await screenshot('review-rename-lens');
+
+  await palette('CertLsp: Review Changes Against…');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  assert.equal(await input.inputValue(), 'HEAD', 'HEAD is suggested');
+  await input.fill('HEAD~1');
+  await page.keyboard.press('Enter');
+  probe = await waitForProbe(probeFile, 150000, done('review'));
+  assert.deepEqual(probe.errors, []);
+  const markdown = probe.steps.review.text;
+  assert.match(probe.steps.review.uri, /^certlsp-review:.*plant\.site\.yaml\.review\.md/);
+  assert.match(markdown, /^### CertLsp review HEAD~1 → working tree\n/);
+  assert.match(markdown, /AHU-1-North/);
+  assert.ok(markdown.includes('FCU-3'), markdown);
+  // The preview beside the manifest.
+  await page.locator('.tab', { hasText: 'plant.site.yaml.review.md' }).first().waitFor({ state: 'visible', timeout: 60000 });
+  await screenshot('review-markdown');
+});

@@ -127,8 +127,32 @@ keep_logs() { # USER_DATA_DIR PREFIX: the extension's log (server stderr and pro
 }
 node_test() { node --test --test-reporter=tap --test-concurrency=1 --test-timeout=240000 "$@"; }
 
+# A git repository outside the workspace for the review step: the first commit has the site, the second adds FCU-3. The probe
+# renames AHU-1 in the editor (the rename lens compares the open text with HEAD), and the page reviews it against HEAD~1.
+review_repo="$work/review-repo"
+mkdir -p "$review_repo/sites"
+review_git() { git -C "$review_repo" -c user.name=e2e -c user.email=e2e@example.invalid -c commit.gpgsign=false "$@" >/dev/null; }
+cat >"$review_repo/sites/plant.site.yaml" <<'EOF'
+site: Review Plant
+domain: bms.review.example
+subject: { country: DE, state: Bavaria, locality: Munich, organization: Example AG, organizationalUnit: Facilities }
+key: { algorithm: ecdsa, curve: P-256, source: local }
+devices:
+  - name: AHU-1
+    instance: 20001
+    address: 127.0.0.21
+  - name: AHU-2
+    instance: 20002
+    address: 127.0.0.22
+EOF
+review_git init -q
+review_git add -A
+review_git commit -q -m "the site"
+printf '  - name: FCU-3\n    instance: 20003\n    address: 127.0.0.23\n' >>"$review_repo/sites/plant.site.yaml"
+review_git commit -q -a -m "add FCU-3"
+
 # 1. A trusted folder (workspace trust off): everything the extension offers.
-CERTLSP_E2E_NO_DOTNET=1 CERTLSP_E2E_OUT="$work/probe.json" \
+CERTLSP_E2E_NO_DOTNET=1 CERTLSP_E2E_OUT="$work/probe.json" CERTLSP_E2E_REVIEW="$review_repo/sites/plant.site.yaml" \
   start_code_server "$work/user" "$work/workspace" "$artifacts/code-server.log" --disable-workspace-trust
 say "drive it"
 status=0

@@ -122,7 +122,8 @@ public static class ReviewCommand
         var existing = paths.Where(p => File.Exists(p) || Directory.Exists(p)).ToList();
         if (paths.Count > 0 && existing.Count == 0) return [];
         var files = ManifestFiles.Expand(paths.Count == 0 ? [root] : existing);
-        return [.. files.Select(f => ReadFile(f, display))];
+        var configs = new ConfigFiles(c => display(Path.GetFullPath(c)));
+        return [.. files.Select(f => ReadFile(f, display, configs))];
     }
 
     /// <summary>Two files, or two folders whose manifests pair by their path inside the folder. Both states are named by the new
@@ -136,20 +137,22 @@ public static class ReviewCommand
         }
         string oldRoot = Path.GetFullPath(folders ? old : Path.GetDirectoryName(Path.GetFullPath(old))!);
         string newRoot = Path.GetFullPath(folders ? now : Path.GetDirectoryName(Path.GetFullPath(now))!);
-        var after = ManifestFiles.Expand([now]).Select(f => ReadFile(f, display)).ToList();
+        var configs = new ConfigFiles(c => display(Path.GetFullPath(c)));
+        var after = ManifestFiles.Expand([now]).Select(f => ReadFile(f, display, configs)).ToList();
         // The old state is named as the new one would be, so that a file pairs with its new version.
-        var before = ManifestFiles.Expand([old]).Select(f => ReadFile(f, display) with
+        var before = ManifestFiles.Expand([old]).Select(f => ReadFile(f, display, configs) with
         {
             Path = folders ? display(Path.Combine(newRoot, Path.GetRelativePath(oldRoot, Path.GetFullPath(f)))) : after[0].Path,
         }).ToList();
         return (before, after);
     }
 
-    /// <summary>A manifest on disk with its ledger (one that is not text carries its error, so the review names it and goes on).</summary>
-    private static ReviewFile ReadFile(string manifest, Func<string, string> display)
+    /// <summary>A manifest on disk with its ledger (one that is not text carries its error, so the review names it and goes on) and
+    /// the certlsp.json that applies to it.</summary>
+    private static ReviewFile ReadFile(string manifest, Func<string, string> display, ConfigFiles configs)
     {
         string ledger = LedgerFile.PathFor(manifest);
         return new ReviewFile(display(Path.GetFullPath(manifest)), ManifestFiles.Read(manifest),
-            LedgerFile.Input(ledger, display(Path.GetFullPath(ledger))));
+            LedgerFile.Input(ledger, display(Path.GetFullPath(ledger))), configs.For(manifest));
     }
 }

@@ -1,13 +1,14 @@
 using System.Collections.Immutable;
 using CertLsp.Core.Checking;
+using CertLsp.Core.Configuration;
 using CertLsp.Core.Diagnostics;
 using CertLsp.Core.Ledger;
 
 namespace CertLsp.Core.Review;
 
-/// <summary>One manifest of one state of a site (a revision or a folder): its path, its text and the text of the ledger beside it, if
-/// any.</summary>
-public sealed record ReviewFile(string Path, string Text, LedgerInput? Ledger = null);
+/// <summary>One manifest of one state of a site (a revision or a folder): its path, its text, the text of the ledger beside it, if
+/// any, and the certlsp.json of that state that applies to it (its rule levels; suppression comments are in the text).</summary>
+public sealed record ReviewFile(string Path, string Text, LedgerInput? Ledger = null, CheckSettings? Settings = null);
 
 /// <summary>How a manifest of the head state relates to the base state.</summary>
 public enum ManifestChange

@@ -56,7 +56,7 @@ public static class SiteReviewer
         Parallel.For(0, files.Count, i =>
         {
             var file = files[i];
-            var document = ManifestDocument.Parse(file.Path, file.Text, file.Ledger, now);
+            var document = ManifestDocument.Parse(file.Path, file.Text, file.Ledger, now, settings: file.Settings);
             var ledger = document.Ledger;
             var error = document.LedgerError;
             // An unreadable manifest is parsed without its ledger: read the ledger here, so its changes are still compared.

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using CertLsp.Core.Review;
 using CertLsp.LanguageServer.Protocol;
+using CertLsp.Workflows.Files;
 using CertLsp.Workflows.Ledger;
 using CertLsp.Workflows.Review;
 
@@ -36,7 +37,7 @@ public sealed class ReviewChangesCommand : ServerCommand<ReviewChangesArguments,
         }
         string Display(string full) => Path.GetRelativePath(root, full).Replace('\\', '/');
         string ledger = LedgerFile.PathFor(path);
-        var after = new ReviewFile(Display(path), text, LedgerFile.Input(ledger, Display(ledger)));
+        var after = new ReviewFile(Display(path), text, LedgerFile.Input(ledger, Display(ledger)), new ConfigFiles(Display).For(path));
         var review = SiteReviewer.Review(before, [after], DateTimeOffset.UtcNow);
         using var markdown = new StringWriter { NewLine = "\n" };
         ReviewText.WriteMarkdown(review, $"{baseRev} → working tree", markdown);

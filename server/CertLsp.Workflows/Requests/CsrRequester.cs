@@ -88,7 +88,9 @@ public static partial class CsrRequester
         var ledgerText = LedgerFile.ReadText(ledgerPath);
         var ledger = ledgerText is null ? SiteLedger.Empty : LedgerFormat.Read(ledgerPath, ledgerText);
         var document = ManifestDocument.Parse(manifestPath, manifestText, ledgerText is null ? null
-            : new LedgerInput(ledgerPath, ledgerText), now);
+            : new LedgerInput(ledgerPath, ledgerText), now, settings: new ConfigFiles().For(manifestPath));
+        // certlsp.json's levels and the suppression comments apply as in certlsp check: a rule turned off or a finding suppressed does
+        // not block a request.
         var check = ManifestChecker.Check([document]);
         var blocking = check.All.Where(d => d.Severity == DiagnosticSeverity.Error && !RenewalCodes.Contains(d.Code)).ToList();
         if (document.Manifest is not { } manifest || blocking.Count > 0)

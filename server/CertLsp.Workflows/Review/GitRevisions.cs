@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Text;
+using CertLsp.Core.Configuration;
 using CertLsp.Core.Review;
 using CertLsp.Workflows.Files;
 using CertLsp.Workflows.Ledger;
@@ -69,7 +70,9 @@ public sealed class GitRevisions(GitRunner? runner = null)
         var names = Text(listing).Split('\0', StringSplitOptions.RemoveEmptyEntries);
         var present = names.ToHashSet(StringComparer.Ordinal);
         var files = new List<ReviewFile>();
-        foreach (var name in names.Where(ManifestFiles.IsManifestPath).Order(StringComparer.Ordinal))
+        var manifests = names.Where(ManifestFiles.IsManifestPath).Order(StringComparer.Ordinal).ToList();
+        var settings = await SettingsAsync(root, commit, revision, manifests, display, cancellationToken).ConfigureAwait(false);
+        foreach (var name in manifests)
         {
             string text;
             try
@@ -86,9 +89,36 @@ public sealed class GitRevisions(GitRunner? runner = null)
                 ? LedgerFile.Input($"{revision}:{display(Path.Combine(root, ledger))}",
                     await ShowAsync(root, commit, revision, ledger, cancellationToken).ConfigureAwait(false))
                 : null;
-            files.Add(new ReviewFile(display(Path.Combine(root, name)), text, ledgerInput));
+            files.Add(new ReviewFile(display(Path.Combine(root, name)), text, ledgerInput, settings(name)));
         }
         return files;
+    }
+
+    /// <summary>
+    /// The certlsp.json of the revision that applies to each manifest (found as on disk: the nearest folder up to the repository's top
+    /// that has one, <see cref="ConfigFiles.Candidates"/>), each read once; a file that is not text is a CL0701, as on disk.
+    /// </summary>
+    private async Task<Func<string, CheckSettings>> SettingsAsync(string root, string commit, string revision,
+        IReadOnlyList<string> manifests, Func<string, string> display, CancellationToken cancellationToken)
+    {
+        var candidates = manifests.Select(m => ConfigFiles.Candidates(m).Select(c => c.Replace('\\', '/')).ToList()).ToList();
+        var wanted = candidates.SelectMany(c => c).Distinct(StringComparer.Ordinal).ToList();
+        if (wanted.Count == 0) return _ => CheckSettings.None;
+        var (exit, listing, error) = await run(root, ["ls-tree", "-r", "-z", "--name-only", commit, "--", .. wanted], cancellationToken)
+            .ConfigureAwait(false);
+        if (exit != 0) throw new GitRevisionException($"git ls-tree {revision}: {Text(error).Trim()}");
+        var present = Text(listing).Split('\0', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
+        var nearest = candidates.Select(c => c.FirstOrDefault(present.Contains)).ToList();
+        var read = new Dictionary<string, CheckSettings>(StringComparer.Ordinal);
+        foreach (var config in nearest.OfType<string>().Distinct(StringComparer.Ordinal))
+        {
+            string shown = $"{revision}:{display(Path.Combine(root, config))}";
+            var bytes = await ShowAsync(root, commit, revision, config, cancellationToken).ConfigureAwait(false);
+            read[config] = ConfigFiles.Load(shown, shown, () => ManifestFiles.Decode(shown, bytes, ConfigFiles.Kind));
+        }
+        var byManifest = manifests.Select((m, i) => (Manifest: m, Config: nearest[i]))
+            .ToDictionary(p => p.Manifest, p => p.Config is null ? CheckSettings.None : read[p.Config], StringComparer.Ordinal);
+        return m => byManifest[m];
     }
 
     private async Task<byte[]> ShowAsync(string root, string commit, string revision, string path, CancellationToken cancellationToken)

@@ -53,6 +53,23 @@ public sealed class CsrImportStatusCommandTests
     }
 
     [Fact]
+    public void Csr_follows_certlsp_json_and_suppression_comments_as_check_does()
+    {
+        using var site = new TempSite(TempSite.Manifest(2).Replace("instance: 1002", "instance: 1001", StringComparison.Ordinal));
+        File.WriteAllText(site.File_("ca.pem"), new TestCa().Pem);
+        var refused = Cli("csr", site.ManifestPath);
+        Assert.Equal((2, 1), (refused.Exit, Cli("check", site.ManifestPath).Exit));
+        Assert.Contains("1 error", refused.Stderr);
+        Assert.Empty(site.Zips);
+
+        File.WriteAllText(site.File_("certlsp.json"), """{ "rules": { "CL0601": "off" } }""");
+        Assert.Equal(0, Cli("check", site.ManifestPath).Exit);
+        var run = Cli("csr", site.ManifestPath);
+        Assert.True(run.Exit == 0, run.Stderr);
+        Assert.Contains("Summary: 2 requested, 0 no action taken, 0 failed.", run.Stdout);
+    }
+
+    [Fact]
     public void Csr_cari_and_out_folder()
     {
         using var site = Site(2);

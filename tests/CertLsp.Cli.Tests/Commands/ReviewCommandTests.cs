@@ -122,6 +122,89 @@ public sealed class ReviewCommandTests : WithTempFolder
         Assert.Equal(0, Cli.RunProcess(Repo, "review", "--base", "HEAD", "--fail-on", "none").Exit);
     }
 
+    /// <summary>A new device with a country that is not ISO 3166 (CL0102, an error); <paramref name="comment"/> goes before the
+    /// country.</summary>
+    private static string WithBadCountry(string comment = "") => Site().Replace("devices:\n",
+        $"devices:\n  - name: NEW-0\n    instance: 1000\n    address: 127.0.0.9\n    subject:\n{comment}      country: Germany\n",
+        StringComparison.Ordinal);
+
+    /// <summary>A repository in <paramref name="name"/> with the site, then the bad country, a certlsp.json committed at its top in
+    /// both; the review of the two commits as SARIF.</summary>
+    private Cli.Outcome ReviewInRepository(string name, string? config, string comment = "")
+    {
+        string repo = Path.Combine(Temp.Path, name);
+        Directory.CreateDirectory(Path.Combine(repo, "sites"));
+        Cli.Git(repo, "init", "-q");
+        File.WriteAllText(Path.Combine(repo, "sites", "plant.site.yaml"), Site());
+        if (config is not null) File.WriteAllText(Path.Combine(repo, "certlsp.json"), config);
+        Cli.Git(repo, "add", "-A");
+        Cli.Git(repo, "commit", "-q", "-m", "base");
+        File.WriteAllText(Path.Combine(repo, "sites", "plant.site.yaml"), WithBadCountry(comment));
+        Cli.Git(repo, "commit", "-q", "-a", "-m", "head");
+        return Cli.RunProcess(repo, "review", "--base", "HEAD~1", "--head", "HEAD", "--format", "sarif", "--fail-on", "new-errors");
+    }
+
+    private static int SarifResults(Cli.Outcome outcome)
+    {
+        using var sarif = JsonDocument.Parse(outcome.Stdout);
+        return sarif.RootElement.GetProperty("runs")[0].GetProperty("results").GetArrayLength();
+    }
+
+    [Fact]
+    public void A_rule_turned_off_in_certlsp_json_or_a_suppressed_finding_is_not_introduced_and_does_not_fail()
+    {
+        var plain = ReviewInRepository("plain", null);
+        Assert.True(plain.Exit == 1, plain.ToString());
+        Assert.Equal(1, SarifResults(plain));
+
+        var off = ReviewInRepository("off", """{ "rules": { "CL0102": "off" } }""");
+        Assert.True(off.Exit == 0, off.ToString());
+        Assert.Equal(0, SarifResults(off));
+
+        // Lowered to a warning it is still introduced, as a warning, and new-errors does not fail.
+        var lowered = ReviewInRepository("lowered", """{ "rules": { "CL0102": "warning" } }""");
+        Assert.True(lowered.Exit == 0, lowered.ToString());
+        using (var sarif = JsonDocument.Parse(lowered.Stdout))
+        {
+            var result = Assert.Single(sarif.RootElement.GetProperty("runs")[0].GetProperty("results").EnumerateArray());
+            Assert.Equal(("CL0102", "warning"), (result.GetProperty("ruleId").GetString(), result.GetProperty("level").GetString()));
+        }
+
+        var suppressed = ReviewInRepository("suppressed", null, "      # certlsp-disable-next-line CL0102 -- the CA accepts it\n");
+        Assert.True(suppressed.Exit == 0, suppressed.ToString());
+        Assert.Equal(0, SarifResults(suppressed));
+        var text = Cli.RunProcess(Path.Combine(Temp.Path, "suppressed"), "review", "--base", "HEAD~1", "--head", "HEAD", "--format",
+            "json");
+        using var json = JsonDocument.Parse(text.Stdout);
+        var manifest = Assert.Single(json.RootElement.GetProperty("manifests").EnumerateArray());
+        Assert.Equal(0, manifest.GetProperty("introduced").GetArrayLength());
+        Assert.Equal(0, json.RootElement.GetProperty("summary").GetProperty("introducedErrors").GetInt32());
+    }
+
+    [Fact]
+    public void The_working_tree_and_two_folders_use_the_certlsp_json_of_their_own_state()
+    {
+        // Committed without certlsp.json; the working tree adds one that turns the rule off: the head (working tree) follows it.
+        var committed = ReviewInRepository("tree", null);
+        Assert.Equal(1, committed.Exit);
+        string repo = Path.Combine(Temp.Path, "tree");
+        File.WriteAllText(Path.Combine(repo, "sites", "certlsp.json"), """{ "rules": { "CL0102": "off" } }""");
+        var tree = Cli.RunProcess(repo, "review", "--base", "HEAD~1", "--format", "sarif", "--fail-on", "new-errors");
+        Assert.True(tree.Exit == 0, tree.ToString());
+        Assert.Equal(0, SarifResults(tree));
+
+        // Two folders: the new folder's certlsp.json applies to the new state only.
+        Temp.Write("old/plant.site.yaml", Site());
+        Temp.Write("new/plant.site.yaml", WithBadCountry());
+        Assert.Equal(1, Cli.RunProcess(Temp.Path, "review", "old", "new", "--fail-on", "new-errors").Exit);
+        Temp.Write("old/certlsp.json", """{ "rules": { "CL0102": "off" } }""");
+        Assert.Equal(1, Cli.RunProcess(Temp.Path, "review", "old", "new", "--fail-on", "new-errors").Exit);
+        Temp.Write("new/certlsp.json", """{ "rules": { "CL0102": "off" } }""");
+        var folders = Cli.RunProcess(Temp.Path, "review", "old", "new", "--format", "markdown", "--fail-on", "new-errors");
+        Assert.True(folders.Exit == 0, folders.ToString());
+        Assert.DoesNotContain("CL0102", folders.Stdout, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_revision_missing_from_a_shallow_clone_is_said_clearly()
     {

@@ -195,6 +195,50 @@ public sealed class CsrRequesterTests
         }
     }
 
+    [Fact]
+    public async Task A_rule_turned_off_in_certlsp_json_or_a_suppressed_finding_does_not_block_a_request()
+    {
+        // dev-02 repeats dev-01's instance: CL0601, an error, refuses the run until certlsp.json or a comment says otherwise.
+        string duplicate = TempSite.Manifest(2).Replace("instance: 1002", "instance: 1001", StringComparison.Ordinal);
+        using (var site = new TempSite(duplicate))
+        {
+            var refused = await RunAsync(site);
+            Assert.Equal(CsrRunState.Refused, refused.State);
+            Assert.Contains("1 error", refused.Refusal);
+            File.WriteAllText(site.File_("certlsp.json"), """{ "rules": { "CL0601": "warning" } }""");
+            var lowered = await RunAsync(site);
+            Assert.True(lowered.State == CsrRunState.Done, lowered.Refusal);
+            Assert.Equal(2, lowered.Requested);
+        }
+        using (var site = new TempSite(duplicate))
+        {
+            // The nearest certlsp.json above the manifest's folder applies, as in certlsp check.
+            Directory.CreateDirectory(site.File_("sub"));
+            string manifest = site.File_(Path.Combine("sub", "site.site.yaml"));
+            File.Move(site.ManifestPath, manifest);
+            File.WriteAllText(site.File_("certlsp.json"), """{ "rules": { "CL0601": "off" } }""");
+            var off = await CsrRequester.RunAsync(manifest, File.ReadAllText(manifest), new CsrRequestOptions());
+            Assert.True(off.State == CsrRunState.Done, off.Refusal);
+        }
+        string suppressed = duplicate.Replace("  - name: dev-02\n    instance: 1001\n",
+            "  - name: dev-02\n    # certlsp-disable-next-line CL0601 -- dev-01 is replaced next week\n    instance: 1001\n",
+            StringComparison.Ordinal);
+        Assert.NotEqual(duplicate, suppressed);
+        using (var site = new TempSite(suppressed))
+        {
+            var result = await RunAsync(site);
+            Assert.True(result.State == CsrRunState.Done, result.Refusal);
+            Assert.Equal(2, result.Requested);
+        }
+        // A certlsp.json that is not valid is an error (CL0701) as in certlsp check: the run is refused, not made with half its rules.
+        using (var site = new TempSite(TempSite.Manifest(1)))
+        {
+            File.WriteAllText(site.File_("certlsp.json"), """{ "rules": { "CL0601": "of" } }""");
+            Assert.Equal(CsrRunState.Refused, (await RunAsync(site)).State);
+            Assert.Empty(site.Zips);
+        }
+    }
+
     [NeedsFact(Needs.OpenSsl)]
     public async Task Rsa_2048_is_the_default_and_openssl_verifies_every_csr_of_a_run()
     {

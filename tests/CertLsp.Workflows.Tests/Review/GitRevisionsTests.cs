@@ -1,4 +1,5 @@
 using System.Text;
+using CertLsp.Core.Configuration;
 using CertLsp.Workflows.Review;
 
 namespace CertLsp.Workflows.Tests.Review;
@@ -54,6 +55,45 @@ public sealed class GitRevisionsTests : IDisposable
         Assert.Equal(main.CommonDir.TrimEnd(Path.DirectorySeparatorChar), linked.CommonDir.TrimEnd(Path.DirectorySeparatorChar));
         Assert.NotEqual(main.GitDir, linked.GitDir);
         Assert.True(File.Exists(Path.Combine(linked.GitDir, "HEAD")));
+    }
+
+    [Fact]
+    public async Task Each_revision_brings_its_own_nearest_certlsp_json_not_the_working_tree_s()
+    {
+        Directory.CreateDirectory(Path.Combine(Repo, "sites", "north"));
+        File.WriteAllText(Path.Combine(Repo, "sites", "north", "n.site.yaml"), "site: N\n");
+        File.WriteAllText(Path.Combine(Repo, "sites", "s.site.yaml"), "site: S\n");
+        File.WriteAllText(Path.Combine(Repo, "other.site.yaml"), "site: O\n");
+        File.WriteAllText(Path.Combine(Repo, "sites", "certlsp.json"), """{ "rules": { "CL0601": "off" } }""");
+        await Git(Repo, "init", "-q");
+        await Git(Repo, "add", "-A");
+        await Git(Repo, "commit", "-q", "-m", "base");
+        File.WriteAllText(Path.Combine(Repo, "sites", "certlsp.json"), """{ "rules": { "CL0601": "warning" } }""");
+        File.WriteAllText(Path.Combine(Repo, "certlsp.json"), "\0\0 not text");
+        await Git(Repo, "add", "-A");
+        await Git(Repo, "commit", "-q", "-m", "head");
+        File.WriteAllText(Path.Combine(Repo, "sites", "certlsp.json"), """{ "rules": { "CL0601": "hint" } }""");
+        var git = Recorded();
+
+        var before = (await git.FilesAsync(Repo, "HEAD~1", [], p => Path.GetRelativePath(Repo, p).Replace('\\', '/')))
+            .ToDictionary(f => f.Path);
+        Assert.Equal(["other.site.yaml", "sites/north/n.site.yaml", "sites/s.site.yaml"], before.Keys.Order(StringComparer.Ordinal));
+        Assert.Same(CheckSettings.None, before["other.site.yaml"].Settings);
+        foreach (var path in new[] { "sites/north/n.site.yaml", "sites/s.site.yaml" })
+        {
+            var settings = before[path].Settings!;
+            Assert.Equal(("HEAD~1:sites/certlsp.json", RuleLevel.Off), (settings.Path, settings.Levels["CL0601"]));
+        }
+        var after = (await git.FilesAsync(Repo, "HEAD", [Path.Combine(Repo, "sites")], p => Path.GetRelativePath(Repo, p)
+            .Replace('\\', '/'))).ToDictionary(f => f.Path);
+        Assert.Equal(["sites/north/n.site.yaml", "sites/s.site.yaml"], after.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(RuleLevel.Warning, after["sites/north/n.site.yaml"].Settings!.Levels["CL0601"]);
+        // A certlsp.json of the revision that is not text is a CL0701 on it, as on disk; the review goes on.
+        var root = (await git.FilesAsync(Repo, "HEAD", [Path.Combine(Repo, "other.site.yaml")], p => Path.GetRelativePath(Repo, p)
+            .Replace('\\', '/'))).Single().Settings!;
+        Assert.Equal(("HEAD:certlsp.json", "CL0701"), (root.Path, Assert.Single(root.Problems).Code));
+        Assert.Equal(3, runs.Count(r => r.StartsWith("show ", StringComparison.Ordinal)
+            && r.EndsWith("certlsp.json", StringComparison.Ordinal)));
     }
 
     [Fact]

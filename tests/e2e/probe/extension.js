@@ -210,6 +210,36 @@ async function untrusted(out) {
   write({ phase: 'trusted' });
 }
 
+/**
+ * The review step, once the page asks for it (drive.test.mjs writes `${out}.review-go` in its last test): the manifest of run.sh's
+ * git repository opened, AHU-1 renamed in the editor (not saved), and the server's rename lens on it; then, after the page has run
+ * "CertLsp: Review Changes Against…", the review document the client opened (scheme certlsp-review) with its markdown.
+ */
+async function review(manifest, out, step, write) {
+  await until('the page to start the review step', () => fs.existsSync(`${out}.review-go`), 900000);
+  const uri = vscode.Uri.file(manifest);
+  await step('reviewLens', async () => {
+    const document = await vscode.workspace.openTextDocument(uri);
+    const editor = await vscode.window.showTextDocument(document);
+    const at = document.getText().indexOf('name: AHU-1\n') + 'name: '.length;
+    await editor.edit((e) => e.replace(new vscode.Range(document.positionAt(at), document.positionAt(at + 'AHU-1'.length)),
+        'AHU-1-North'));
+    const lens = await until('the rename lens', async () => {
+      const lenses = await vscode.commands.executeCommand('vscode.executeCodeLensProvider', uri, 100);
+      return (lenses ?? []).find((l) => l.command && l.command.title.startsWith('renamed from AHU-1'));
+    }, 90000);
+    return { title: lens.command.title, command: lens.command.command, line: lens.range.start.line,
+        lineText: document.lineAt(lens.range.start.line).text };
+  });
+  write();
+  await step('review', async () => {
+    const shown = await until('the review document',
+        () => vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'certlsp-review'), 180000);
+    return { uri: shown.uri.toString(), text: shown.getText() };
+  });
+  write({ reviewed: new Date().toISOString() });
+}
+
 exports.activate = async function activate() {
   const out = process.env.CERTLSP_E2E_OUT;
   if (!out) return;
@@ -273,4 +303,5 @@ exports.activate = async function activate() {
   });
 
   write({ finished: new Date().toISOString() });
+  if (process.env.CERTLSP_E2E_REVIEW) await review(process.env.CERTLSP_E2E_REVIEW, out, step, write);
 };
