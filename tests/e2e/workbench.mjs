@@ -92,7 +92,12 @@ export function workbench(page, artifacts, prefix = '') {
     const input = page.locator('.quick-input-widget input');
     await input.waitFor({ state: 'visible' });
     await input.fill(text);
-    await page.waitForTimeout(300);
+    if (text.startsWith(':')) {
+      await page.waitForTimeout(300);
+    } else {
+      // File search answers asynchronously (slowly on a loaded machine): Enter before the row is there opens nothing.
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first().waitFor({ timeout: 60000 });
+    }
     await page.keyboard.press('Enter');
   }
 

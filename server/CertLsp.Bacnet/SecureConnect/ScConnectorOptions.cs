@@ -3,10 +3,11 @@ using System.Security.Cryptography.X509Certificates;
 namespace CertLsp.Bacnet.SecureConnect;
 
 /// <summary>
-/// Decides whether a hub's TLS certificate is accepted: the hub's leaf and the other certificates it sent (null when none).
+/// Decides whether a hub's TLS certificate is accepted: the hub's URI (its host must be in the certificate), the hub's leaf and
+/// the other certificates it sent (null when none). <see cref="ScPeerVerifier.CheckHub"/> is the Annex AB check.
 /// Returns null when accepted, else the reason it is refused (reported in the hub's connection status).
 /// </summary>
-public delegate string? ScPeerVerifier(X509Certificate2 certificate, X509Certificate2Collection? presented);
+public delegate string? ScCertificateCheck(Uri hub, X509Certificate2 certificate, X509Certificate2Collection? presented);
 
 /// <summary>
 /// What a node's hub connector needs (the SC properties of its Network Port, Annex AB.6). There are no defaults for the hubs, the
@@ -26,7 +27,7 @@ public sealed record ScConnectorOptions
 
     /// <summary>Checks the hub's certificate. <see cref="ScVerifiers.NoneConfigured"/> refuses every hub with a reason that says
     /// a verifier is missing.</summary>
-    public required ScPeerVerifier VerifyHub { get; init; }
+    public required ScCertificateCheck VerifyHub { get; init; }
 
     /// <summary>The Device UUID of Connect-Request.</summary>
     public Guid DeviceUuid { get; init; } = Guid.NewGuid();
@@ -64,7 +65,7 @@ public static class ScVerifiers
 {
     /// <summary>Refuses every hub: the caller must pass the site's verifier (Annex AB: the peer is verified against the site's
     /// issuers, never the OS trust store).</summary>
-    public static string? NoneConfigured(X509Certificate2 certificate, X509Certificate2Collection? presented) =>
+    public static string? NoneConfigured(Uri hub, X509Certificate2 certificate, X509Certificate2Collection? presented) =>
         "no verifier for the hub's certificate was configured (the site's issuer certificates are needed)";
 }
 

@@ -65,6 +65,6 @@ internal static class TestPki
     }
 
     /// <summary>A hub verifier for the connector: the hub's certificate must chain to <paramref name="ca"/>.</summary>
-    public static Bacnet.SecureConnect.ScPeerVerifier VerifierFor(X509Certificate2 ca) =>
-        (certificate, _) => ChainsTo(ca, certificate) is { } reason ? $"not issued by {ca.Subject}: {reason}" : null;
+    public static Bacnet.SecureConnect.ScCertificateCheck VerifierFor(X509Certificate2 ca) =>
+        (_, certificate, _) => ChainsTo(ca, certificate) is { } reason ? $"not issued by {ca.Subject}: {reason}" : null;
 }

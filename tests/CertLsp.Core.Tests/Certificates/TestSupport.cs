@@ -176,5 +176,5 @@ public sealed class TempSite : IDisposable
 public static class OpenSsl
 {
     /// <summary>Runs openssl with arguments; returns exit code and combined output.</summary>
-    public static (int Exit, string Output) Run(params string[] args) => CertLsp.TestSupport.OpenSslRunner.Run(args);
+    public static (int Exit, string Output) Run(params string[] args) => OpenSslRunner.Run(args);
 }
