@@ -34,8 +34,10 @@ public sealed class ScHubConnector : IAsyncDisposable
     /// <summary>Starts connecting at once, in the background.</summary>
     public ScHubConnector(ScConnectorOptions options)
     {
-        if (options.PrimaryHub.Scheme != Uri.UriSchemeWss) throw new ArgumentException($"the primary hub {options.PrimaryHub} is not wss://");
-        if (options.FailoverHub is { } f && f.Scheme != Uri.UriSchemeWss) throw new ArgumentException($"the failover hub {f} is not wss://");
+        if (options.PrimaryHub.Scheme != Uri.UriSchemeWss)
+            throw new ArgumentException($"the primary hub {options.PrimaryHub} is not wss://");
+        if (options.FailoverHub is { } f && f.Scheme != Uri.UriSchemeWss)
+            throw new ArgumentException($"the failover hub {f} is not wss://");
         if (!options.Certificate.HasPrivateKey) throw new ArgumentException("the node's certificate has no private key");
         this.options = options;
         vmac = options.Vmac ?? Vmac.NewRandom();
@@ -81,7 +83,8 @@ public sealed class ScHubConnector : IAsyncDisposable
 
     /// <summary>Waits until <paramref name="condition"/> holds (checked at once and after every state change); false when
     /// <paramref name="timeout"/> passed first.</summary>
-    public async Task<bool> WaitUntilAsync(Func<ScHubConnector, bool> condition, TimeSpan timeout, CancellationToken cancellationToken = default)
+    public async Task<bool> WaitUntilAsync(Func<ScHubConnector, bool> condition, TimeSpan timeout,
+        CancellationToken cancellationToken = default)
     {
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         limit.CancelAfter(timeout);
@@ -224,7 +227,8 @@ public sealed class ScHubConnector : IAsyncDisposable
             await socket.ConnectAsync(uri, invoker, timeout.Token).ConfigureAwait(false);
             if (socket.SubProtocol != HubSubprotocol)
                 return Fail(ScErrorCode.HttpWebsocketHeaderError, $"the hub did not select {HubSubprotocol}");
-            var request = ScMessages.ConnectRequest(NextMessageId(), Vmac, options.DeviceUuid, options.MaxBvlcLength, options.MaxNpduLength);
+            var request = ScMessages.ConnectRequest(NextMessageId(), Vmac, options.DeviceUuid, options.MaxBvlcLength,
+                options.MaxNpduLength);
             await socket.SendAsync(BvlcSc.ToArray(request), WebSocketMessageType.Binary, true, timeout.Token).ConfigureAwait(false);
             Interlocked.Increment(ref sent);
             var buffer = new byte[options.MaxBvlcLength];
@@ -465,7 +469,13 @@ public sealed class ScHubConnector : IAsyncDisposable
         lock (gate)
         {
             var report = isPrimary ? primary : failover;
-            SetReport(isPrimary, report with { State = newState, DisconnectTime = DateTimeOffset.UtcNow, Error = error, ErrorDetails = details });
+            SetReport(isPrimary, report with
+            {
+                State = newState,
+                DisconnectTime = DateTimeOffset.UtcNow,
+                Error = error,
+                ErrorDetails = details,
+            });
         }
     }
 

@@ -35,7 +35,7 @@ public class BvlcScCodecTests
     public void EveryFunctionIsGenerated()
     {
         var seen = new HashSet<ScFunction>();
-        Payload.Sample(p => { seen.Add(p.Function); }, iter: 2000);
+        Payload.Sample(p => { lock (seen) seen.Add(p.Function); }, iter: 2000);  // Sample runs on several threads
         Assert.Equal(Enum.GetValues<ScFunction>().Length, seen.Count);
     }
 

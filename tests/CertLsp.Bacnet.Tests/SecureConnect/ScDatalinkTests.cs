@@ -16,8 +16,8 @@ namespace CertLsp.Bacnet.Tests.SecureConnect;
 /// </summary>
 public class ScDatalinkTests
 {
-    private static readonly X509Certificate2 Ca = TestPki.CreateCa("CertLsp test site CA");
-    private static readonly X509Certificate2 OtherCa = TestPki.CreateCa("Another site CA");
+    private static X509Certificate2 Ca => TestPki.SiteCa;
+    private static X509Certificate2 OtherCa => TestPki.OtherCa;
     private static readonly X509Certificate2 NodeCertificate = TestPki.CreateLeaf(Ca, "node");
     private static readonly X509Certificate2 DeviceCertificate = TestPki.CreateLeaf(Ca, "device");
 
@@ -91,7 +91,8 @@ public class ScDatalinkTests
         var (from, whoIs) = await hub.NextAsync(m => m.Function == ScFunction.EncapsulatedNpdu && m.Destination == Vmac.Broadcast);
         Assert.Equal(clientLink.Connector.Vmac, from);
         Assert.Null(whoIs.Originating);
-        var (_, request) = await hub.NextAsync(m => m.Function == ScFunction.EncapsulatedNpdu && m.Destination == deviceLink.Connector.Vmac);
+        var (_, request) = await hub.NextAsync(m =>
+            m.Function == ScFunction.EncapsulatedNpdu && m.Destination == deviceLink.Connector.Vmac);
         Assert.Null(request.Originating);
         Assert.Equal(0, client.MalformedReceived);
         Assert.Equal(0, device.MalformedReceived);
@@ -170,7 +171,8 @@ public class ScDatalinkTests
         hub.DropAll();
         await Until(connector, c => c.PrimaryStatus.State == ScConnectionState.DisconnectedWithErrors, "the drop");
         Assert.NotNull(connector.PrimaryStatus.Error);
-        await Until(connector, c => c.PrimaryStatus is { State: ScConnectionState.Connected } s && s.ConnectTime > firstConnect, "reconnect");
+        await Until(connector, c => c.PrimaryStatus is { State: ScConnectionState.Connected } s && s.ConnectTime > firstConnect,
+            "reconnect");
         Assert.Equal(2, hub.ConnectionsAccepted);
     }
 
@@ -268,7 +270,8 @@ public class ScDatalinkTests
             if (!request.Ok) return ServiceResponse.From(request.Error!);
             if (request.Value is not { Property: PropertyIdentifier.ObjectName } r || r.Object != Identity.Device)
                 return ServiceResponse.Fail(ErrorClass.Property, ErrorCode.UnknownProperty);
-            return ServiceResponse.Ack(new ReadPropertyAck(r.Object, r.Property, null, System.Collections.Immutable.ImmutableArray.Create<BacnetValue>(new BacnetValue.CharacterString(name))));
+            BacnetValue[] values = [new BacnetValue.CharacterString(name)];
+            return ServiceResponse.Ack(new ReadPropertyAck(r.Object, r.Property, null, values));
         }
     }
 }

@@ -100,7 +100,10 @@ internal sealed class TestHub : IAsyncDisposable
         {
             System.Net.Sockets.TcpClient client;
             try { client = await listener.AcceptTcpClientAsync(stop.Token); }
-            catch (Exception e) when (e is OperationCanceledException or System.Net.Sockets.SocketException or ObjectDisposedException) { return; }
+            catch (Exception e) when (e is OperationCanceledException or System.Net.Sockets.SocketException or ObjectDisposedException)
+            {
+                return;
+            }
             tasks.Add(Task.Run(() => ServeAsync(client)));
         }
     }
@@ -151,7 +154,8 @@ internal sealed class TestHub : IAsyncDisposable
         if (!headers.TryGetValue("Sec-WebSocket-Key", out var key)) return null;
         if (!headers.TryGetValue("Sec-WebSocket-Protocol", out var protocols)
             || !protocols.Split(',').Select(p => p.Trim()).Contains(ScHubConnector.HubSubprotocol)) return null;
-        var hash = System.Security.Cryptography.SHA1.HashData(System.Text.Encoding.ASCII.GetBytes(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"));
+        var hash = System.Security.Cryptography.SHA1.HashData(
+            System.Text.Encoding.ASCII.GetBytes(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"));
         var acceptKey = Convert.ToBase64String(hash);
         var response = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
             $"Sec-WebSocket-Accept: {acceptKey}\r\nSec-WebSocket-Protocol: {ScHubConnector.HubSubprotocol}\r\n\r\n";
