@@ -28,7 +28,7 @@ public sealed class ScHubConnector : IAsyncDisposable
     private ScHubConnectionStatus state = ScHubConnectionStatus.NoHubConnection;
     private ScHubConnectionReport primary = ScHubConnectionReport.Initial, failover = ScHubConnectionReport.Initial;
     private TaskCompletionSource changed = NewSignal();
-    private long malformed, handlerFailures, sent, received, naks, duplicateVmacs, heartbeatsSent;
+    private long malformed, handlerFailures, sent, received, naks, duplicateVmacs, heartbeatsSent, notUnderstood;
     private int disposed;
 
     /// <summary>Starts connecting at once, in the background.</summary>
@@ -80,6 +80,10 @@ public sealed class ScHubConnector : IAsyncDisposable
     public long DuplicateVmacs => Interlocked.Read(ref duplicateVmacs);
 
     public long HeartbeatsSent => Interlocked.Read(ref heartbeatsSent);
+
+    /// <summary>Messages dropped and NAKed (HEADER_NOT_UNDERSTOOD) for a must-understand header option this node does not know.
+    /// </summary>
+    public long HeaderOptionsNotUnderstood => Interlocked.Read(ref notUnderstood);
 
     /// <summary>Waits until <paramref name="condition"/> holds (checked at once and after every state change); false when
     /// <paramref name="timeout"/> passed first.</summary>
@@ -380,6 +384,15 @@ public sealed class ScHubConnector : IAsyncDisposable
         var decoded = BvlcSc.Decode(frame, options.MaxBvlcLength);
         if (!decoded.Ok) { Interlocked.Increment(ref malformed); return true; }
         var message = decoded.Value;
+        if (NotUnderstood(message) is { } option)
+        {
+            // AB.2.3: a must-understand option this node does not know: NAK (never a BVLC-Result: no NAK loops), drop
+            Interlocked.Increment(ref notUnderstood);
+            if (message.Function != ScFunction.Result)
+                connection.Queue.Writer.TryWrite(BvlcSc.ToArray(ScMessages.Nak(message, ScErrorCode.HeaderNotUnderstood,
+                    $"header option type {(byte)option.Type} must be understood")));
+            return true;
+        }
         switch (message.Payload)
         {
             case ScPayload.HeartbeatRequest:
@@ -403,6 +416,15 @@ public sealed class ScHubConnector : IAsyncDisposable
         try { MessageReceived?.Invoke(message); }
         catch (Exception) { Interlocked.Increment(ref handlerFailures); }
         return true;
+    }
+
+    /// <summary>The first header option that must be understood and is not: any but Secure-Path (which a node that is not a
+    /// router may ignore).</summary>
+    private static ScHeaderOption? NotUnderstood(ScMessage message)
+    {
+        foreach (var option in message.DestinationOptions.Concat(message.DataOptions))
+            if (option.MustUnderstand && option.Type != ScHeaderOptionType.SecurePath) return option;
+        return null;
     }
 
     private async Task WriteAsync(Connection connection, CancellationToken cancellationToken)

@@ -258,6 +258,28 @@ public class ScDatalinkTests
         Assert.Equal(ScHubConnectionStatus.ConnectedToPrimaryHub, link.Connector.State);
     }
 
+    [NeedsFact(Needs.Namespace)]
+    public async Task AMustUnderstandOptionThisNodeDoesNotKnowIsNakedAndDropped()
+    {
+        await using var hub = StartHub("127.0.0.34");
+        await using var connector = new ScHubConnector(Options(hub.Uri));
+        await Connected(connector);
+        ScHeaderOption[] proprietary = [new(ScHeaderOptionType.Proprietary, true, new byte[] { 0x01, 0x02, 0x03 })];
+        await hub.SendAsync(connector.Vmac, ScMessages.HeartbeatRequest(0x0101) with { DestinationOptions = proprietary });
+        var (_, nak) = await hub.NextAsync(m => m.Function == ScFunction.Result);
+        Assert.Equal(0x0101, nak.MessageId);
+        var result = Assert.IsType<ScPayload.Result>(nak.Payload);
+        Assert.Equal(ScFunction.HeartbeatRequest, result.ForFunction);
+        Assert.Equal((ushort)ScErrorCode.HeaderNotUnderstood, result.Nak!.ErrorCode);
+        // Secure-Path is understood; an option that need not be understood is ignored
+        ScHeaderOption[] known =
+            [new(ScHeaderOptionType.SecurePath, true), new(ScHeaderOptionType.Proprietary, false, new byte[] { 1, 2, 3 })];
+        await hub.SendAsync(connector.Vmac, ScMessages.HeartbeatRequest(0x0102) with { DataOptions = known });
+        var (_, ack) = await hub.NextAsync(m => m.Function is ScFunction.HeartbeatAck or ScFunction.Result);
+        Assert.Equal((ScFunction.HeartbeatAck, (ushort)0x0102), (ack.Function, ack.MessageId));
+        Assert.Equal(1, connector.HeaderOptionsNotUnderstood);
+    }
+
     /// <summary>A device with one property: its name.</summary>
     private sealed class NamedDevice(uint instance, string name) : IDeviceHandler
     {
