@@ -28,16 +28,16 @@ public sealed class ScHubConnector : IAsyncDisposable
     private ScHubConnectionStatus state = ScHubConnectionStatus.NoHubConnection;
     private ScHubConnectionReport primary = ScHubConnectionReport.Initial, failover = ScHubConnectionReport.Initial;
     private TaskCompletionSource changed = NewSignal();
-    private long malformed, handlerFailures, sent, received, naks, duplicateVmacs, heartbeatsSent;
+    private long malformed, handlerFailures, sent, received, naks, duplicateVmacs, heartbeatsSent, notUnderstood;
     private int disposed;
 
     /// <summary>Starts connecting at once, in the background.</summary>
     public ScHubConnector(ScConnectorOptions options)
     {
-        if (options.PrimaryHub.Scheme != Uri.UriSchemeWss) throw new ArgumentException(
-            $"the primary hub {options.PrimaryHub} is not wss://");
-        if (options.FailoverHub is { } f && f.Scheme != Uri.UriSchemeWss) throw new ArgumentException(
-            $"the failover hub {f} is not wss://");
+        if (options.PrimaryHub.Scheme != Uri.UriSchemeWss)
+            throw new ArgumentException($"the primary hub {options.PrimaryHub} is not wss://");
+        if (options.FailoverHub is { } f && f.Scheme != Uri.UriSchemeWss)
+            throw new ArgumentException($"the failover hub {f} is not wss://");
         if (!options.Certificate.HasPrivateKey) throw new ArgumentException("the node's certificate has no private key");
         this.options = options;
         vmac = options.Vmac ?? Vmac.NewRandom();
@@ -81,10 +81,14 @@ public sealed class ScHubConnector : IAsyncDisposable
 
     public long HeartbeatsSent => Interlocked.Read(ref heartbeatsSent);
 
+    /// <summary>Messages dropped and NAKed (HEADER_NOT_UNDERSTOOD) for a must-understand header option this node does not know.
+    /// </summary>
+    public long HeaderOptionsNotUnderstood => Interlocked.Read(ref notUnderstood);
+
     /// <summary>Waits until <paramref name="condition"/> holds (checked at once and after every state change); false when
     /// <paramref name="timeout"/> passed first.</summary>
-    public async Task<bool> WaitUntilAsync(Func<ScHubConnector, bool> condition, TimeSpan timeout, CancellationToken cancellationToken =
-        default)
+    public async Task<bool> WaitUntilAsync(Func<ScHubConnector, bool> condition, TimeSpan timeout,
+        CancellationToken cancellationToken = default)
     {
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         limit.CancelAfter(timeout);
@@ -380,6 +384,15 @@ public sealed class ScHubConnector : IAsyncDisposable
         var decoded = BvlcSc.Decode(frame, options.MaxBvlcLength);
         if (!decoded.Ok) { Interlocked.Increment(ref malformed); return true; }
         var message = decoded.Value;
+        if (NotUnderstood(message) is { } option)
+        {
+            // AB.2.3: a must-understand option this node does not know: NAK (never a BVLC-Result: no NAK loops), drop
+            Interlocked.Increment(ref notUnderstood);
+            if (message.Function != ScFunction.Result)
+                connection.Queue.Writer.TryWrite(BvlcSc.ToArray(ScMessages.Nak(message, ScErrorCode.HeaderNotUnderstood,
+                    $"header option type {(byte)option.Type} must be understood")));
+            return true;
+        }
         switch (message.Payload)
         {
             case ScPayload.HeartbeatRequest:
@@ -403,6 +416,15 @@ public sealed class ScHubConnector : IAsyncDisposable
         try { MessageReceived?.Invoke(message); }
         catch (Exception) { Interlocked.Increment(ref handlerFailures); }
         return true;
+    }
+
+    /// <summary>The first header option that must be understood and is not: any but Secure-Path (which a node that is not a
+    /// router may ignore).</summary>
+    private static ScHeaderOption? NotUnderstood(ScMessage message)
+    {
+        foreach (var option in message.DestinationOptions.Concat(message.DataOptions))
+            if (option.MustUnderstand && option.Type != ScHeaderOptionType.SecurePath) return option;
+        return null;
     }
 
     private async Task WriteAsync(Connection connection, CancellationToken cancellationToken)
@@ -474,8 +496,7 @@ public sealed class ScHubConnector : IAsyncDisposable
                 State = newState,
                 DisconnectTime = DateTimeOffset.UtcNow,
                 Error = error,
-                ErrorDetails =
-                details
+                ErrorDetails = details,
             });
         }
     }

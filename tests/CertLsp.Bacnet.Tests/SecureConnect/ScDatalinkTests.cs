@@ -16,8 +16,8 @@ namespace CertLsp.Bacnet.Tests.SecureConnect;
 /// </summary>
 public class ScDatalinkTests
 {
-    private static readonly X509Certificate2 Ca = TestPki.CreateCa("CertLsp test site CA");
-    private static readonly X509Certificate2 OtherCa = TestPki.CreateCa("Another site CA");
+    private static X509Certificate2 Ca => TestPki.SiteCa;
+    private static X509Certificate2 OtherCa => TestPki.OtherCa;
     private static readonly X509Certificate2 NodeCertificate = TestPki.CreateLeaf(Ca, "node");
     private static readonly X509Certificate2 DeviceCertificate = TestPki.CreateLeaf(Ca, "device");
 
@@ -91,8 +91,8 @@ public class ScDatalinkTests
         var (from, whoIs) = await hub.NextAsync(m => m.Function == ScFunction.EncapsulatedNpdu && m.Destination == Vmac.Broadcast);
         Assert.Equal(clientLink.Connector.Vmac, from);
         Assert.Null(whoIs.Originating);
-        var (_, request) = await hub.NextAsync(m => m.Function == ScFunction.EncapsulatedNpdu
-            && m.Destination == deviceLink.Connector.Vmac);
+        var (_, request) = await hub.NextAsync(m =>
+            m.Function == ScFunction.EncapsulatedNpdu && m.Destination == deviceLink.Connector.Vmac);
         Assert.Null(request.Originating);
         Assert.Equal(0, client.MalformedReceived);
         Assert.Equal(0, device.MalformedReceived);
@@ -258,6 +258,28 @@ public class ScDatalinkTests
         Assert.Equal(ScHubConnectionStatus.ConnectedToPrimaryHub, link.Connector.State);
     }
 
+    [NeedsFact(Needs.Namespace)]
+    public async Task AMustUnderstandOptionThisNodeDoesNotKnowIsNakedAndDropped()
+    {
+        await using var hub = StartHub("127.0.0.34");
+        await using var connector = new ScHubConnector(Options(hub.Uri));
+        await Connected(connector);
+        ScHeaderOption[] proprietary = [new(ScHeaderOptionType.Proprietary, true, new byte[] { 0x01, 0x02, 0x03 })];
+        await hub.SendAsync(connector.Vmac, ScMessages.HeartbeatRequest(0x0101) with { DestinationOptions = proprietary });
+        var (_, nak) = await hub.NextAsync(m => m.Function == ScFunction.Result);
+        Assert.Equal(0x0101, nak.MessageId);
+        var result = Assert.IsType<ScPayload.Result>(nak.Payload);
+        Assert.Equal(ScFunction.HeartbeatRequest, result.ForFunction);
+        Assert.Equal((ushort)ScErrorCode.HeaderNotUnderstood, result.Nak!.ErrorCode);
+        // Secure-Path is understood; an option that need not be understood is ignored
+        ScHeaderOption[] known =
+            [new(ScHeaderOptionType.SecurePath, true), new(ScHeaderOptionType.Proprietary, false, new byte[] { 1, 2, 3 })];
+        await hub.SendAsync(connector.Vmac, ScMessages.HeartbeatRequest(0x0102) with { DataOptions = known });
+        var (_, ack) = await hub.NextAsync(m => m.Function is ScFunction.HeartbeatAck or ScFunction.Result);
+        Assert.Equal((ScFunction.HeartbeatAck, (ushort)0x0102), (ack.Function, ack.MessageId));
+        Assert.Equal(1, connector.HeaderOptionsNotUnderstood);
+    }
+
     /// <summary>A device with one property: its name.</summary>
     private sealed class NamedDevice(uint instance, string name) : IDeviceHandler
     {
@@ -270,8 +292,8 @@ public class ScDatalinkTests
             if (!request.Ok) return ServiceResponse.From(request.Error!);
             if (request.Value is not { Property: PropertyIdentifier.ObjectName } r || r.Object != Identity.Device)
                 return ServiceResponse.Fail(ErrorClass.Property, ErrorCode.UnknownProperty);
-            return ServiceResponse.Ack(new ReadPropertyAck(r.Object, r.Property, null,
-                System.Collections.Immutable.ImmutableArray.Create<BacnetValue>(new BacnetValue.CharacterString(name))));
+            BacnetValue[] values = [new BacnetValue.CharacterString(name)];
+            return ServiceResponse.Ack(new ReadPropertyAck(r.Object, r.Property, null, values));
         }
     }
 }

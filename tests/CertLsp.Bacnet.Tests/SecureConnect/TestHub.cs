@@ -100,9 +100,10 @@ internal sealed class TestHub : IAsyncDisposable
         {
             System.Net.Sockets.TcpClient client;
             try { client = await listener.AcceptTcpClientAsync(stop.Token); }
-            catch (Exception e) when (e is OperationCanceledException or System.Net.Sockets.SocketException
-                or ObjectDisposedException)
-            { return; }
+            catch (Exception e) when (e is OperationCanceledException or System.Net.Sockets.SocketException or ObjectDisposedException)
+            {
+                return;
+            }
             tasks.Add(Task.Run(() => ServeAsync(client)));
         }
     }

@@ -14,6 +14,11 @@ internal static class TestPki
     private const string ServerAuth = "1.3.6.1.5.5.7.3.1";
     private const string ClientAuth = "1.3.6.1.5.5.7.3.2";
 
+    /// <summary>The site's CA (the issuer nodes and hubs trust) and another site's, shared by the SC tests.</summary>
+    public static X509Certificate2 SiteCa { get; } = CreateCa("CertLsp test site CA");
+
+    public static X509Certificate2 OtherCa { get; } = CreateCa("Another site CA");
+
     public static X509Certificate2 CreateCa(string name)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
