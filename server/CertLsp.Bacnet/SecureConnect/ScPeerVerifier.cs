@@ -43,7 +43,8 @@ public sealed class ScPeerVerifier
     public ScPeerVerifier(IEnumerable<X509Certificate2> issuers, IEnumerable<byte[]>? crls = null, TimeProvider? clock = null)
     {
         this.issuers = [.. issuers];
-        if (this.issuers.Count == 0) throw new ArgumentException("a BACnet/SC peer is verified against at least one issuer", nameof(issuers));
+        if (this.issuers.Count == 0)
+            throw new ArgumentException("a BACnet/SC peer is verified against at least one issuer", nameof(issuers));
         this.crls = [.. (crls ?? []).Select(RevocationList.Read)];
         this.clock = clock ?? TimeProvider.System;
     }
@@ -210,7 +211,8 @@ public sealed class ScPeerVerifier
             }
         }
 
-        private static bool IsTime(Asn1Tag tag) => tag.HasSameClassAndValue(Asn1Tag.UtcTime) || tag.HasSameClassAndValue(Asn1Tag.GeneralizedTime);
+        private static bool IsTime(Asn1Tag tag) =>
+            tag.HasSameClassAndValue(Asn1Tag.UtcTime) || tag.HasSameClassAndValue(Asn1Tag.GeneralizedTime);
 
         private static DateTimeOffset ReadTime(AsnReader reader) =>
             reader.PeekTag().HasSameClassAndValue(Asn1Tag.UtcTime) ? reader.ReadUtcTime() : reader.ReadGeneralizedTime();

@@ -68,7 +68,8 @@ public sealed class ScPeerVerifierTests : IDisposable
     public void Reasons_name_the_dates_the_issuer_and_what_the_certificate_has()
     {
         var expired = ca.Expired(CertificateRole.Device, "old");
-        Assert.Equal($"expired on {expired.NotAfter.ToUniversalTime():yyyy-MM-dd HH:mm:ss} UTC", Verifier().Verify(expired, ScPeerRole.Node));
+        Assert.Equal($"expired on {expired.NotAfter.ToUniversalTime():yyyy-MM-dd HH:mm:ss} UTC",
+            Verifier().Verify(expired, ScPeerRole.Node));
         Assert.Equal("self-signed (CN=dev-x)", Verifier().Verify(TestAuthority.SelfSigned("dev-x"), ScPeerRole.Node));
         // The site's own root presented as a peer's certificate (OpenSSL, trusting it, would accept it).
         Assert.StartsWith("self-signed", Verifier().Verify(ca.PublicCertificate, ScPeerRole.Node), StringComparison.Ordinal);
@@ -134,7 +135,8 @@ public sealed class ScPeerVerifierTests : IDisposable
         string caFile = Write(ca.Pem);
         foreach (var (name, certificate, role, crl, reason) in Cases())
         {
-            List<string> args = ["verify", "-x509_strict", "-CAfile", caFile, "-purpose", role == ScPeerRole.Node ? "sslclient" : "sslserver"];
+            string purpose = role == ScPeerRole.Node ? "sslclient" : "sslserver";
+            List<string> args = ["verify", "-x509_strict", "-CAfile", caFile, "-purpose", purpose];
             if (role == ScPeerRole.Hub) args.AddRange(["-verify_ip", Host]);
             if (crl is not null) args.AddRange(["-crl_check", "-CRLfile", Write(PemEncoding.WriteString("X509 CRL", crl))]);
             args.Add(Write(certificate.ExportCertificatePem()));
