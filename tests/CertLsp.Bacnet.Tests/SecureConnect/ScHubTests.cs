@@ -216,6 +216,137 @@ public sealed class ScHubTests(Xunit.Abstractions.ITestOutputHelper output) : IA
         await Assert.ThrowsAnyAsync<Exception>(async () => await OpenAsync(ca.Issue(CertificateRole.Device, "dev"), SslProtocols.Tls12));
     }
 
+    /// <summary>OpenSSL's client as an independent TLS peer: with a good node certificate over TLS 1.3 it completes the handshake
+    /// and the WebSocket upgrade; with another CA's, an expired, a serverAuth-only or no certificate, or over TLS 1.2 only, it is
+    /// refused.</summary>
+    [NeedsFact(Needs.Namespace, Needs.OpenSsl)]
+    public async Task OpenSsl_s_client_upgrades_with_a_good_certificate_and_is_refused_with_every_bad_one()
+    {
+        LoopbackNamespace.Require();
+        using var other = new TestAuthority("Another Root CA");
+        var folder = Directory.CreateTempSubdirectory("certlsp-schub-openssl-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(folder, "ca.pem"), ca.Pem);
+            var good = ca.Issue(CertificateRole.Device, "dev-good");
+            Assert.True(await SClientUpgradesAsync(folder, good, "-tls1_3"), "a good certificate over TLS 1.3");
+            foreach (var (name, certificate, protocol) in new (string, X509Certificate2?, string)[]
+            {
+                ("another CA", other.Issue(CertificateRole.Device, "dev-other"), "-tls1_3"),
+                ("expired", ca.Expired(CertificateRole.Device, "dev-old"), "-tls1_3"),
+                ("serverAuth only", ca.ServerAuthOnly("dev-srv"), "-tls1_3"),
+                ("no certificate", null, "-tls1_3"),
+                ("TLS 1.2 only", good, "-tls1_2"),
+            })
+            {
+                Assert.False(await SClientUpgradesAsync(folder, certificate, protocol), name);
+            }
+            Assert.Contains(Host.Hub.Connections, c =>
+                c.ErrorDetails?.Contains("certificate from another CA", StringComparison.Ordinal) == true);
+            Assert.Contains(Host.Hub.Connections, c => c.Error == ScErrorCode.TlsClientCertificateExpired);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    /// <summary>Runs <c>openssl s_client</c> against the hub (verifying the hub strictly: the site's CA, its IP in the SAN), sends a
+    /// WebSocket upgrade and says whether the hub answered 101. The process is ended by its id once decided.</summary>
+    private async Task<bool> SClientUpgradesAsync(string folder, X509Certificate2? certificate, string protocol)
+    {
+        var info = new System.Diagnostics.ProcessStartInfo("openssl")
+        {
+            RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        };
+        string[] args = ["s_client", "-connect", $"{HubAddress}:{Host.Uri.Port}", protocol, "-CAfile", Path.Combine(folder, "ca.pem"),
+            "-verify_return_error", "-verify_ip", HubAddress.ToString(), "-x509_strict", "-servername", "hub", "-quiet"];
+        foreach (var a in args) info.ArgumentList.Add(a);
+        if (certificate is not null)
+        {
+            string cert = Path.Combine(folder, $"node-{nextNode}.pem"), key = Path.Combine(folder, $"node-{nextNode++}.key");
+            TestAuthority.WritePem(certificate, cert, key);
+            foreach (var a in new[] { "-cert", cert, "-key", key }) info.ArgumentList.Add(a);
+        }
+        using var process = System.Diagnostics.Process.Start(info)!;
+        var errors = process.StandardError.ReadToEndAsync();
+        try
+        {
+            await process.StandardInput.WriteAsync("GET / HTTP/1.1\r\nHost: hub\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+                "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n" +
+                $"Sec-WebSocket-Protocol: {ScHubHost.SubProtocol}\r\n\r\n");
+            await process.StandardInput.FlushAsync();
+            using var timeout = new CancellationTokenSource(Waits.HangGuard);
+            while (await process.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
+            {
+                Log($"s_client: {line}");
+                if (line.StartsWith("HTTP/1.1 101", StringComparison.Ordinal)) return true;
+            }
+            return false;
+        }
+        catch (IOException)
+        {
+            return false; // s_client ended before it read the request
+        }
+        finally
+        {
+            if (!process.HasExited) process.Kill();
+            await process.WaitForExitAsync();
+            Log($"s_client stderr: {await errors}");
+        }
+    }
+
+    /// <summary>A session through a plain ws:// hub (test only: the capture is readable), captured and read by tshark's
+    /// <c>bscvlc</c> dissector: every frame decodes as BVLC-SC with no malformed packet and no expert warning.</summary>
+    [NeedsFact(Needs.Namespace, Needs.Tshark)]
+    public async Task Tshark_reads_a_plain_hub_session_as_bscvlc_with_nothing_malformed()
+    {
+        LoopbackNamespace.Require();
+        const int Port = 47845;
+        var pcap = Path.Combine(Path.GetTempPath(), $"certlsp-schub-{Environment.ProcessId}.pcapng");
+        var plain = await ScHubHost.StartAsync(new ScHubHostOptions(IPAddress.Parse("127.0.15.40"), Port, null, null)
+        {
+            PlainTextForCapture = true, Log = Log,
+        });
+        try
+        {
+            using (var capture = await Tshark.StartCaptureAsync(pcap, $"tcp port {Port}"))
+            {
+                var (a, aVmac, _) = await JoinAsync(plain);
+                var (b, bVmac, _) = await JoinAsync(plain);
+                await a.SendAsync(ScMessages.NpduToHub(0x0101, bVmac, IAm));
+                await b.ReceiveAsync();
+                await b.SendAsync(ScMessages.NpduToHub(0x0102, Vmac.Broadcast, WhoIs));
+                await a.ReceiveAsync();
+                await a.SendAsync(ScMessages.HeartbeatRequest(0x0103));
+                await a.ReceiveAsync();
+                foreach (var (node, id) in new[] { (a, (ushort)0x0104), (b, (ushort)0x0105) })
+                {
+                    await node.SendAsync(ScMessages.DisconnectRequest(id));
+                    await node.ReceiveAsync();
+                    Assert.True(await node.ClosedAsync());
+                }
+                Assert.NotEqual(aVmac, bVmac);
+                await Task.Delay(300); // let the last segments reach the capture file before it stops; the assertions do not time
+                capture.Stop();
+            }
+            var decodeAs = $"tcp.port=={Port},http";
+            var functions = Tshark.ReadAs(pcap, decodeAs, "websocket.opcode == 2", "bscvlc.function");
+            // Connect-Request/Accept twice, the unicast and its relay, the broadcast and its relay, heartbeat and ACK, two
+            // disconnects and their ACKs.
+            Assert.Equal(["0x06", "0x07", "0x06", "0x07", "0x01", "0x01", "0x01", "0x01", "0x0a", "0x0b", "0x08", "0x09", "0x08",
+                "0x09"], functions);
+            var problems = Tshark.ReadAs(pcap, decodeAs, "_ws.malformed || _ws.expert.severity >= \"Warning\"", "frame.number",
+                "_ws.expert.message");
+            Assert.Empty(problems);
+        }
+        finally
+        {
+            await plain.DisposeAsync();
+            File.Delete(pcap);
+        }
+    }
+
     [Fact]
     public async Task The_hub_refuses_to_bind_outside_loopback_unless_asked()
     {
@@ -251,23 +382,25 @@ public sealed class ScHubTests(Xunit.Abstractions.ITestOutputHelper output) : IA
     }
 
     /// <summary>A node with a fresh device certificate that connected and was accepted: the node, its VMAC and Device UUID.</summary>
-    private async Task<(Node Node, Vmac Vmac, Guid Uuid)> JoinAsync()
+    private async Task<(Node Node, Vmac Vmac, Guid Uuid)> JoinAsync(ScHubHost? hub = null)
     {
-        var node = await OpenAsync(ca.Issue(CertificateRole.Device, $"dev-{nextNode}"));
+        var node = await OpenAsync(ca.Issue(CertificateRole.Device, $"dev-{nextNode}"), hub: hub);
         var vmac = Vmac.NewRandom();
         var uuid = Guid.NewGuid();
         await node.SendAsync(ScMessages.ConnectRequest(0x4242, vmac, uuid));
         var accept = Decode(await node.ReceiveAsync());
         Assert.Equal(0x4242, accept.MessageId);
-        Assert.Equal(new ScPayload.ConnectAccept(Host.Hub.Vmac, Host.Hub.DeviceUuid, ScLengths.OwnMaxBvlcLength,
+        hub ??= Host;
+        Assert.Equal(new ScPayload.ConnectAccept(hub.Hub.Vmac, hub.Hub.DeviceUuid, ScLengths.OwnMaxBvlcLength,
             ScLengths.OwnMaxNpduLength), accept.Payload);
         return (node, vmac, uuid);
     }
 
     /// <summary>Opens the TLS WebSocket to the hub from the next 127.0.15.x, verifying the hub as a node does (serverAuth, the
     /// host in the SAN).</summary>
-    private async Task<Node> OpenAsync(X509Certificate2? certificate, SslProtocols protocols = SslProtocols.Tls13)
+    private async Task<Node> OpenAsync(X509Certificate2? certificate, SslProtocols protocols = SslProtocols.Tls13, ScHubHost? hub = null)
     {
+        hub ??= Host;
         var local = IPAddress.Parse($"127.0.15.{nextNode++}");
         var hubCheck = new ScPeerVerifier([ca.PublicCertificate]);
         var handler = new SocketsHttpHandler
@@ -284,14 +417,14 @@ public sealed class ScHubTests(Xunit.Abstractions.ITestOutputHelper output) : IA
                 EnabledSslProtocols = protocols,
                 ClientCertificates = certificate is null ? null : [certificate],
                 LocalCertificateSelectionCallback = (_, _, _, _, _) => certificate!,
-                RemoteCertificateValidationCallback = hubCheck.Callback(ScPeerRole.Hub, Host.Uri.Host),
+                RemoteCertificateValidationCallback = hubCheck.Callback(ScPeerRole.Hub, hub.Uri.Host),
             },
         };
         var node = new Node(new ClientWebSocket(), new HttpMessageInvoker(handler));
         nodes.Add(node);
         node.Socket.Options.AddSubProtocol(ScHubHost.SubProtocol);
         using var timeout = new CancellationTokenSource(Waits.HangGuard);
-        await node.Socket.ConnectAsync(Host.Uri, node.Invoker, timeout.Token);
+        await node.Socket.ConnectAsync(hub.Uri, node.Invoker, timeout.Token);
         Assert.Equal(ScHubHost.SubProtocol, node.Socket.SubProtocol);
         return node;
     }
