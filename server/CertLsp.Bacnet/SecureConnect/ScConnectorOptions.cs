@@ -69,7 +69,7 @@ public static class ScVerifiers
         "no verifier for the hub's certificate was configured (the site's issuer certificates are needed)";
 }
 
-/// <summary>The state of one hub connection (BACnetSCConnectionState).</summary>
+/// <summary>The state of one hub connection, a node's or a hub function's (BACnetSCConnectionState, clause 21).</summary>
 public enum ScConnectionState : byte
 {
     NotConnected = 0, Connected = 1, DisconnectedWithErrors = 2, FailedToConnect = 3,

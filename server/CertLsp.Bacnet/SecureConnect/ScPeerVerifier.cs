@@ -43,16 +43,11 @@ public sealed class ScPeerVerifier
     public ScPeerVerifier(IEnumerable<X509Certificate2> issuers, IEnumerable<byte[]>? crls = null, TimeProvider? clock = null)
     {
         this.issuers = [.. issuers];
-        if (this.issuers.Count == 0) throw new ArgumentException("a BACnet/SC peer is verified against at least one issuer",
-            nameof(issuers));
+        if (this.issuers.Count == 0)
+            throw new ArgumentException("a BACnet/SC peer is verified against at least one issuer", nameof(issuers));
         this.crls = [.. (crls ?? []).Select(RevocationList.Read)];
         this.clock = clock ?? TimeProvider.System;
     }
-
-    /// <summary>The hub connector's check (<see cref="ScCertificateCheck"/>): the hub's certificate for <paramref name="hub"/>'s
-    /// host. Certificates sent beside the leaf are not used.</summary>
-    public string? CheckHub(Uri hub, X509Certificate2 certificate, X509Certificate2Collection? presented) =>
-        Verify(certificate, ScPeerRole.Hub, hub.Host);
 
     /// <summary>Why <paramref name="certificate"/> is refused for <paramref name="role"/> (<paramref name="hubHost"/>: the host of
     /// the URI connected to, for <see cref="ScPeerRole.Hub"/>), or null when it is accepted.</summary>
@@ -85,6 +80,11 @@ public sealed class ScPeerVerifier
         }
         return role == ScPeerRole.Hub ? HostProblem(certificate, hubHost) : null;
     }
+
+    /// <summary>The hub connector's check (<see cref="ScCertificateCheck"/>): the hub's certificate for <paramref name="hub"/>'s
+    /// host. Certificates sent beside the leaf are not used.</summary>
+    public string? CheckHub(Uri hub, X509Certificate2 certificate, X509Certificate2Collection? presented) =>
+        Verify(certificate, ScPeerRole.Hub, hub.Host);
 
     /// <summary>The check for an entry point that wants a delegate: null accepts, else the reason. The certificates a peer sends
     /// beside its leaf are not used.</summary>
@@ -216,8 +216,8 @@ public sealed class ScPeerVerifier
             }
         }
 
-        private static bool IsTime(Asn1Tag tag) => tag.HasSameClassAndValue(Asn1Tag.UtcTime)
-            || tag.HasSameClassAndValue(Asn1Tag.GeneralizedTime);
+        private static bool IsTime(Asn1Tag tag) =>
+            tag.HasSameClassAndValue(Asn1Tag.UtcTime) || tag.HasSameClassAndValue(Asn1Tag.GeneralizedTime);
 
         private static DateTimeOffset ReadTime(AsnReader reader) =>
             reader.PeekTag().HasSameClassAndValue(Asn1Tag.UtcTime) ? reader.ReadUtcTime() : reader.ReadGeneralizedTime();

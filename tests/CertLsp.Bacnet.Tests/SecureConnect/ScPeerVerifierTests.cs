@@ -135,8 +135,8 @@ public sealed class ScPeerVerifierTests : IDisposable
         string caFile = Write(ca.Pem);
         foreach (var (name, certificate, role, crl, reason) in Cases())
         {
-            List<string> args = ["verify", "-x509_strict", "-CAfile", caFile, "-purpose", role == ScPeerRole.Node ? "sslclient"
-                : "sslserver"];
+            string purpose = role == ScPeerRole.Node ? "sslclient" : "sslserver";
+            List<string> args = ["verify", "-x509_strict", "-CAfile", caFile, "-purpose", purpose];
             if (role == ScPeerRole.Hub) args.AddRange(["-verify_ip", Host]);
             if (crl is not null) args.AddRange(["-crl_check", "-CRLfile", Write(PemEncoding.WriteString("X509 CRL", crl))]);
             args.Add(Write(certificate.ExportCertificatePem()));

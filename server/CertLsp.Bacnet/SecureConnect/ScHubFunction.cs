@@ -1,0 +1,366 @@
+using System.Net.WebSockets;
+
+namespace CertLsp.Bacnet.SecureConnect;
+
+/// <summary>
+/// One entry of SC_Hub_Function_Connection_Status (BACnetSCHubFunctionConnection): state, connect and disconnect time, the peer's
+/// address, VMAC and Device UUID (once its Connect-Request said them) and, for the states with errors, the error and its details.
+/// </summary>
+public sealed record ScHubFunctionConnection(
+    ScConnectionState State, DateTimeOffset? ConnectTime, DateTimeOffset? DisconnectTime, string PeerAddress, Vmac? PeerVmac,
+    Guid? PeerUuid, ScErrorCode? Error = null, string? ErrorDetails = null);
+
+/// <summary>
+/// The hub function of a BACnet/SC hub (Annex AB.5.3), over WebSocket connections whose TLS handshake (and client certificate
+/// check) the listening host already made: each connection must open with a Connect-Request, answered with a Connect-Accept
+/// echoing its Message-ID, or with a NAK NODE_DUPLICATE_VMAC when another connected node (another Device UUID) holds the VMAC.
+/// Then Encapsulated-NPDUs and the other addressed messages are relayed: unicast to the connection of the destination VMAC with the
+/// originating VMAC added and the destination removed, broadcast to every other connection with the originating VMAC added and the
+/// destination FF..FF kept. Heartbeat-Request and Disconnect-Request are acknowledged. A node's message that carries an
+/// originating VMAC is NAKed, as bacnet-stack's hub does; a connection that sends what cannot be decoded (or a text frame, or a
+/// message longer than its maximum) is dropped with a NAK when the function and Message-ID were readable.
+/// </summary>
+public sealed class ScHubFunction
+{
+    /// <summary>How many ended connections <see cref="Connections"/> keeps beside the open ones.</summary>
+    public const int EndedKept = 64;
+
+    private readonly object gate = new();
+    private readonly Dictionary<Vmac, Connection> byVmac = [];
+    private readonly HashSet<Connection> open = [];
+    private readonly Queue<ScHubFunctionConnection> ended = new();
+    private readonly TimeProvider clock;
+    private readonly TimeSpan connectWait;
+
+    /// <param name="vmac">The hub's own VMAC (a node may not take it).</param>
+    /// <param name="deviceUuid">The Device UUID of the hub's device.</param>
+    /// <param name="connectWait">How long a new connection has to send its Connect-Request (SC_Connect_Wait_Timeout).</param>
+    public ScHubFunction(Vmac vmac, Guid deviceUuid, TimeSpan? connectWait = null, TimeProvider? clock = null)
+    {
+        Vmac = vmac;
+        DeviceUuid = deviceUuid;
+        this.connectWait = connectWait ?? TimeSpan.FromSeconds(10);
+        this.clock = clock ?? TimeProvider.System;
+    }
+
+    public Vmac Vmac { get; }
+
+    public Guid DeviceUuid { get; }
+
+    /// <summary>The open connections and the last <see cref="EndedKept"/> ended or refused ones, oldest first.</summary>
+    public IReadOnlyList<ScHubFunctionConnection> Connections
+    {
+        get
+        {
+            lock (gate) return [.. ended, .. open.OrderBy(c => c.ConnectTime).Select(c => c.Status())];
+        }
+    }
+
+    /// <summary>Records a connection refused before it reached the hub function (its TLS handshake failed: the listening host
+    /// says why).</summary>
+    public void RecordRefused(string peerAddress, ScErrorCode error, string details) =>
+        End(new ScHubFunctionConnection(ScConnectionState.FailedToConnect, null, clock.GetUtcNow(), peerAddress, null, null, error,
+            details));
+
+    /// <summary>Serves one accepted WebSocket until it closes, the node disconnects, the hub drops it or
+    /// <paramref name="cancellation"/> fires. Never throws for anything the peer does.</summary>
+    public async Task RunAsync(WebSocket socket, string peerAddress, CancellationToken cancellation)
+    {
+        var connection = new Connection(this, socket, peerAddress);
+        try
+        {
+            if (await ConnectAsync(connection, cancellation)) await RelayAsync(connection, cancellation);
+        }
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        {
+            connection.Fail(ScConnectionState.DisconnectedWithErrors, ScErrorCode.TcpClosedByLocal, "the hub is stopping");
+        }
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException or ObjectDisposedException or IOException)
+        {
+            connection.Fail(connection.Accepted ? ScConnectionState.DisconnectedWithErrors : ScConnectionState.FailedToConnect,
+                ScErrorCode.WebsocketClosedAbnormally, e.Message);
+        }
+        finally
+        {
+            lock (gate)
+            {
+                if (open.Remove(connection) && connection.Vmac is { } v && byVmac.GetValueOrDefault(v) == connection) byVmac.Remove(v);
+            }
+            End(connection.Status());
+            await connection.CloseAsync(drain: true);
+        }
+    }
+
+    private async Task<bool> ConnectAsync(Connection connection, CancellationToken cancellation)
+    {
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        wait.CancelAfter(connectWait);
+        Received first;
+        try
+        {
+            first = await connection.ReceiveAsync(ScLengths.OwnMaxBvlcLength, wait.Token);
+        }
+        catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
+        {
+            connection.Fail(ScConnectionState.FailedToConnect, ScErrorCode.Other,
+                $"no Connect-Request within {connectWait.TotalSeconds} s");
+            return false;
+        }
+        if (first.Problem is { } problem)
+        {
+            connection.Fail(ScConnectionState.FailedToConnect, problem.Code, problem.Details);
+            if (problem.Nak is { } nak) await connection.SendAsync(nak, cancellation);
+            return false;
+        }
+        if (first.Message is not { Payload: ScPayload.ConnectRequest request } message)
+        {
+            connection.Fail(ScConnectionState.FailedToConnect, ScErrorCode.UnexpectedData,
+                first.Message is null ? "the connection closed before a Connect-Request"
+                    : $"{first.Message.Function} before a Connect-Request");
+            return false;
+        }
+        connection.Identify(request);
+        Connection? replaced = null;
+        lock (gate)
+        {
+            if (request.Vmac == Vmac || request.Vmac.IsBroadcast
+                || byVmac.TryGetValue(request.Vmac, out var holder) && holder.Uuid != request.DeviceUuid)
+            {
+                connection.Fail(ScConnectionState.FailedToConnect, ScErrorCode.NodeDuplicateVmac, $"VMAC {request.Vmac} is already in use");
+            }
+            else
+            {
+                // The same device (VMAC and Device UUID) connecting again replaces its old connection (AB.6.2.2).
+                if (byVmac.TryGetValue(request.Vmac, out var old)) replaced = old;
+                byVmac[request.Vmac] = connection;
+                open.Add(connection);
+                connection.Accept(clock.GetUtcNow());
+            }
+        }
+        if (!connection.Accepted)
+        {
+            await connection.SendAsync(ScMessages.Nak(message, ScErrorCode.NodeDuplicateVmac, connection.ErrorDetails ?? ""), cancellation);
+            return false;
+        }
+        if (replaced is not null)
+        {
+            replaced.Fail(ScConnectionState.DisconnectedWithErrors, ScErrorCode.NodeDuplicateVmac,
+                "replaced by a new connection of the device");
+            await replaced.CloseAsync();
+        }
+        await connection.SendAsync(ScMessages.ConnectAccept(message, Vmac, DeviceUuid), cancellation);
+        return true;
+    }
+
+    private async Task RelayAsync(Connection connection, CancellationToken cancellation)
+    {
+        while (true)
+        {
+            var received = await connection.ReceiveAsync(ScLengths.OwnMaxBvlcLength, cancellation);
+            if (received.Problem is { } problem)
+            {
+                if (problem.Nak is { } nak) await connection.SendAsync(nak, cancellation);
+                connection.Fail(ScConnectionState.DisconnectedWithErrors, problem.Code, problem.Details);
+                return;
+            }
+            if (received.Message is not { } message)
+            {
+                connection.Fail(ScConnectionState.DisconnectedWithErrors, ScErrorCode.WebsocketClosedByPeer,
+                    "the node closed the WebSocket without a Disconnect-Request");
+                return;
+            }
+            switch (message.Payload)
+            {
+                case ScPayload.DisconnectRequest:
+                    await connection.SendAsync(ScMessages.DisconnectAck(message), cancellation);
+                    connection.Disconnected(clock.GetUtcNow());
+                    return;
+                case ScPayload.HeartbeatRequest:
+                    await connection.SendAsync(ScMessages.HeartbeatAck(message), cancellation);
+                    break;
+                case ScPayload.HeartbeatAck or ScPayload.DisconnectAck or ScPayload.ConnectAccept:
+                    break;
+                default:
+                    await RouteAsync(connection, message, cancellation);
+                    break;
+            }
+        }
+    }
+
+    private async Task RouteAsync(Connection from, ScMessage message, CancellationToken cancellation)
+    {
+        if (message.Originating is not null)
+        {
+            // bacnet-stack's hub answers so (bsc-socket.c); a node omits its VMAC toward the hub, which adds it.
+            await from.SendAsync(ScMessages.Nak(message with { Originating = null }, ScErrorCode.HeaderEncodingError,
+                "'Originating Virtual Address' field must be absent"), cancellation);
+            return;
+        }
+        if (message.Destination is not { } destination)
+        {
+            // Addressed to the hub itself: it relays, it serves nothing else.
+            if (message.Payload is not ScPayload.Result)
+                await from.SendAsync(ScMessages.Nak(message, message.Function == ScFunction.ConnectRequest
+                    ? ScErrorCode.UnexpectedData : ScErrorCode.BvlcFunctionUnknown,
+                    $"the hub does not serve {message.Function}"), cancellation);
+            return;
+        }
+        if (from.Vmac is not { } origin) return;
+        if (destination.IsBroadcast)
+        {
+            List<Connection> others;
+            lock (gate) others = [.. open.Where(c => c != from && c.Accepted)];
+            var relayed = message with { Originating = origin };
+            foreach (var other in others) await other.ForwardAsync(relayed, cancellation);
+            return;
+        }
+        Connection? target;
+        lock (gate) target = byVmac.GetValueOrDefault(destination);
+        // A unicast to a VMAC no connection holds is dropped, as on any datalink.
+        if (target is not null && target != from) await target.ForwardAsync(message with { Originating = origin, Destination = null },
+            cancellation);
+    }
+
+    private void End(ScHubFunctionConnection status)
+    {
+        lock (gate)
+        {
+            ended.Enqueue(status);
+            while (ended.Count > EndedKept) ended.Dequeue();
+        }
+    }
+
+    private readonly record struct Problem(ScErrorCode Code, string Details, ScMessage? Nak);
+
+    /// <summary>A received message, or why the connection must be dropped, or neither (the peer closed).</summary>
+    private readonly record struct Received(ScMessage? Message, Problem? Problem);
+
+    /// <summary>One node's WebSocket: its identity once connected, its state, and sends one at a time.</summary>
+    private sealed class Connection(ScHubFunction hub, WebSocket socket, string peerAddress)
+    {
+        private readonly SemaphoreSlim sending = new(1, 1);
+        private ScConnectionState state = ScConnectionState.NotConnected;
+        private DateTimeOffset? disconnectTime;
+        private ScErrorCode? error;
+        private ushort usableBvlc = ScLengths.OwnMaxBvlcLength;
+
+        public Vmac? Vmac { get; private set; }
+
+        public Guid? Uuid { get; private set; }
+
+        public DateTimeOffset? ConnectTime { get; private set; }
+
+        public bool Accepted => state == ScConnectionState.Connected;
+
+        public string? ErrorDetails { get; private set; }
+
+        public void Identify(ScPayload.ConnectRequest request)
+        {
+            Vmac = request.Vmac;
+            Uuid = request.DeviceUuid;
+            usableBvlc = ScLengths.UsableBvlc(request.MaxBvlcLength);
+        }
+
+        public void Accept(DateTimeOffset now)
+        {
+            state = ScConnectionState.Connected;
+            ConnectTime = now;
+        }
+
+        public void Disconnected(DateTimeOffset now)
+        {
+            state = ScConnectionState.NotConnected;
+            disconnectTime = now;
+        }
+
+        /// <summary>Records the first failure (later ones are consequences of it).</summary>
+        public void Fail(ScConnectionState failed, ScErrorCode code, string details)
+        {
+            if (error is not null || disconnectTime is not null) return;
+            state = failed;
+            error = code;
+            ErrorDetails = details;
+            disconnectTime = hub.clock.GetUtcNow();
+        }
+
+        public ScHubFunctionConnection Status() =>
+            new(state, ConnectTime, disconnectTime, peerAddress, Vmac, Uuid, error, ErrorDetails);
+
+        public async Task<Received> ReceiveAsync(int maxLength, CancellationToken cancellation)
+        {
+            var buffer = new byte[maxLength + 1];
+            var length = 0;
+            while (true)
+            {
+                var result = await socket.ReceiveAsync(buffer.AsMemory(length), cancellation);
+                if (result.MessageType == WebSocketMessageType.Close) return default;
+                if (result.MessageType == WebSocketMessageType.Text)
+                    return new(null, new(ScErrorCode.WebsocketDataNotAccepted, "a text frame (BVLC-SC messages are binary)", null));
+                length += result.Count;
+                if (length > maxLength)
+                    return new(null, new(ScErrorCode.WebsocketFrameTooLong, $"a message longer than {maxLength} octets", null));
+                if (result.EndOfMessage) break;
+            }
+            var decoded = BvlcSc.Decode(buffer.AsSpan(0, length), maxLength);
+            if (decoded.Ok) return new(decoded.Value, null);
+            var details = decoded.Error!.ToString();
+            // NAK what can be answered: a request whose function and Message-ID were readable (never a BVLC-Result).
+            ScMessage? nak = length >= BvlcSc.HeaderLength && buffer[0] is > 0 and <= (byte)ScFunction.ProprietaryMessage
+                ? ScMessages.Nak((ScFunction)buffer[0], (ushort)(buffer[2] << 8 | buffer[3]), ScErrorCode.InvalidDataEncoding, details)
+                : null;
+            return new(null, new(buffer[0] > (byte)ScFunction.ProprietaryMessage ? ScErrorCode.BvlcFunctionUnknown
+                : ScErrorCode.InvalidDataEncoding, details, nak));
+        }
+
+        public async Task SendAsync(ScMessage message, CancellationToken cancellation)
+        {
+            var bytes = BvlcSc.ToArray(message);
+            await sending.WaitAsync(cancellation);
+            try
+            {
+                if (socket.State == WebSocketState.Open)
+                    await socket.SendAsync(bytes, WebSocketMessageType.Binary, true, cancellation);
+            }
+            finally
+            {
+                sending.Release();
+            }
+        }
+
+        /// <summary>Relays a message to this node: dropped when longer than the node accepts or when the node is gone.</summary>
+        public async Task ForwardAsync(ScMessage message, CancellationToken cancellation)
+        {
+            if (BvlcSc.EncodedLength(message) > usableBvlc) return;
+            try
+            {
+                await SendAsync(message, cancellation);
+            }
+            catch (WebSocketException) { }
+            catch (ObjectDisposedException) { }
+        }
+
+        /// <summary>Closes the WebSocket: from the connection's own task (<paramref name="drain"/>) with the close handshake, so what
+        /// was sent last (a NAK, a Disconnect-ACK) reaches the node first; from another task by aborting it.</summary>
+        public async Task CloseAsync(bool drain = false)
+        {
+            if (!drain)
+            {
+                socket.Abort();
+                return;
+            }
+            try
+            {
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+                if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+                    await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", timeout.Token);
+                var buffer = new byte[256];
+                while (socket.State == WebSocketState.CloseSent)
+                    await socket.ReceiveAsync(buffer, timeout.Token);
+            }
+            catch (WebSocketException) { }
+            catch (OperationCanceledException) { }
+            catch (ObjectDisposedException) { }
+            catch (IOException) { }
+        }
+    }
+}
