@@ -75,10 +75,9 @@ row() { # NAME LABEL
   echo
   echo "Written by \`bench/run-review.sh $devices $changed $runs\` (see the script's header for what it does)."
   echo
-  echo "**Change reviewed**: a generated site of $(printf "%'d" "$devices") devices (manifest $manifest_mb MB,"
-  echo "ledger $ledger_mb MB: every device holds a valid certificate), and a second commit in which"
-  echo "$(printf "%'d" "$changed") devices change: 2/5 renamed (each voids its certificate), 2/5 moved"
-  echo "to other batches, 1/5 new. The review says: $headline"
+  echo "**Change reviewed**: a generated site of $(printf "%'d" "$devices") devices (manifest $manifest_mb MB, ledger $ledger_mb MB:"
+  echo "every device holds a valid certificate), and a second commit in which $(printf "%'d" "$changed") devices change: 2/5 renamed"
+  echo "(each voids its certificate), 2/5 moved to other batches, 1/5 new. The review says: $headline"
   echo
   echo "**Peer**: \`git diff HEAD~1 HEAD\` followed by \`certlsp check\` of the head, in one shell. That is what a reviewer has without"
   echo "\`certlsp review\` (issue 16: \"a reviewer gets the diagnostics of the new version and a text diff\"), on the same two"

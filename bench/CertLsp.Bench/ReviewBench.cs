@@ -96,8 +96,8 @@ public static class ReviewBench
             int at = picked[k];
             if ((k % 2 == 0 && renamed < toRename) || moved >= toMove)
             {
-                lines[at] += "-r";
-                renamed++;
+                // A new name of its own (appending to an xn-- name would make it invalid punycode: a finding, not a rename).
+                lines[at] = $"  - name: Renamed-{++renamed}";
                 continue;
             }
             int end = at + 1;
