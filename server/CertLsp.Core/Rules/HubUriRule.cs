@@ -30,7 +30,8 @@ public sealed class HubUriRule : IManifestRule
         return false;
     }
 
-    /// <summary>Why the text is not a hub URI, with a corrected URI when one is obvious (to be checked again); null when it is one.</summary>
+    /// <summary>Why the text is not a hub URI, with a corrected URI when one is obvious (to be checked again); null when it is
+    /// one.</summary>
     public static (string Reason, string? Corrected)? Problem(string value)
     {
         if (value.Trim().Length == 0) return ("it is empty", null);
@@ -44,7 +45,8 @@ public sealed class HubUriRule : IManifestRule
             case "wss":
                 break;
             case "ws":
-                return ("“ws://” is WebSocket without TLS, and BACnet/SC connects only over TLS with mutual authentication", "wss://" + rest);
+                return ("“ws://” is WebSocket without TLS, and BACnet/SC connects only over TLS with mutual authentication",
+                    "wss://" + rest);
             case "https" or "http":
                 return ($"“{scheme}://” is not a WebSocket scheme", "wss://" + rest);
             default:
@@ -56,7 +58,8 @@ public sealed class HubUriRule : IManifestRule
             $"wss://{uri.Authority}{uri.PathAndQuery}{uri.Fragment}");
         if (uri.Fragment.Length > 0 || value.Contains('#', StringComparison.Ordinal))
             return ("it has a fragment (#…), which a WebSocket URI cannot have", value[..value.IndexOf('#', StringComparison.Ordinal)]);
-        if (uri.Query.Length > 0) return ("it has a query (?…), which a hub does not use", value[..value.IndexOf('?', StringComparison.Ordinal)]);
+        if (uri.Query.Length > 0)
+            return ("it has a query (?…), which a hub does not use", value[..value.IndexOf('?', StringComparison.Ordinal)]);
         return null;
     }
 

@@ -20,7 +20,8 @@ public sealed class ToolCommonNameRule : IManifestRule
         if (length > SubjectField.CommonName.MaxLength)
         {
             diagnostics.Add(domain is null
-                ? builder.SubjectFieldTooLong(name.Span, SubjectField.CommonName.Label, name.Value, length, SubjectField.CommonName.MaxLength)
+                ? builder.SubjectFieldTooLong(name.Span, SubjectField.CommonName.Label, name.Value, length,
+                    SubjectField.CommonName.MaxLength)
                 : builder.CommonNameTooLong(name.Span, cn.Value, domain));
         }
         if (CommonNames.DevicePart(name.Value, domain) is { } part && HostNames.MustBeHostName(part, domain)

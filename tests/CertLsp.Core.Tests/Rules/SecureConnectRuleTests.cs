@@ -187,7 +187,8 @@ public sealed class ToolCertificateRuleTests
 
     private static ImmutableArray<Diagnostic> Run(string text, SiteLedger ledger) =>
         [.. ManifestChecker.Check([ManifestDocument.Parse(Checks.FilePath, text,
-            new LedgerInput(Checks.LedgerPath, LedgerFormat.Write(ledger, Checks.FilePath, Now)), Now)]).ByPath[Checks.FilePath].Where(d => d.Code is "CL0406" or "CL0407" or "CL0408"
+            new LedgerInput(Checks.LedgerPath, LedgerFormat.Write(ledger, Checks.FilePath, Now)), Now)]).ByPath[Checks.FilePath]
+            .Where(d => d.Code is "CL0406" or "CL0407" or "CL0408"
             or "CL0409")];
 
     private static SiteLedger Tool(string name, PendingRequest? pending, IssuedCertificate? certificate) =>
@@ -224,7 +225,8 @@ public sealed class ToolCertificateRuleTests
     public void A_device_block_of_the_tool_s_name_is_not_the_tool_s()
     {
         string text = Site(Hub);
-        var ledger = SiteLedger.Empty.With(new LedgerEntry("certlsp-tool", "certlsp-tool.bms.test.example", null, Cert(300, ["clientAuth"])));
+        var ledger = SiteLedger.Empty.With(new LedgerEntry("certlsp-tool", "certlsp-tool.bms.test.example", null,
+            Cert(300, ["clientAuth"])));
         Assert.Equal("CL0406", Assert.Single(Run(text, ledger)).Code);
         Assert.Empty(Run(Sites.Clean, SiteLedger.Empty));
     }

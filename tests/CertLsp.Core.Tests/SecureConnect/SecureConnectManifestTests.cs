@@ -1,6 +1,7 @@
 using CertLsp.Core.Checking;
 using CertLsp.Core.Diagnostics;
 using CertLsp.Core.Editing;
+using CertLsp.Core.Ledger;
 using CertLsp.Core.Manifest;
 using CertLsp.Core.Tests.Support;
 
@@ -108,6 +109,22 @@ public sealed class SecureConnectManifestTests
         Assert.Contains("wss://", hover.Markdown, StringComparison.Ordinal);
         var datalink = HoverContent.At(document, text.IndexOf("datalink", StringComparison.Ordinal) + 1)!;
         Assert.Contains("Datalink to devices", datalink.Markdown, StringComparison.Ordinal);
+        // Anywhere in the tool: its CN and the datalink; with a ledger, its certificate from its own block.
+        Assert.Contains("- Common name: `Outil-Été.bms.test.example` (26/64 characters)", datalink.Markdown, StringComparison.Ordinal);
+        Assert.Contains("- Reaches devices over: BACnet/SC, through the hub", datalink.Markdown, StringComparison.Ordinal);
+        Assert.DoesNotContain("Certificate:", datalink.Markdown, StringComparison.Ordinal);
+        var now = new DateTimeOffset(2026, 11, 23, 12, 0, 0, TimeSpan.Zero);
+        var ledger = SiteLedger.Empty.WithTool(new LedgerEntry("Outil-Été", "Outil-Été.bms.test.example", null,
+            new IssuedCertificate("7C01", "CN=CA", now.AddDays(-1), now.AddDays(100), "sha256:c", "sha256:k")));
+        var withLedger = ManifestDocument.Parse(Checks.FilePath, text,
+            new LedgerInput(Checks.LedgerPath, LedgerFormat.Write(ledger, Checks.FilePath, now)), now);
+        var name = HoverContent.At(withLedger, text.IndexOf("Outil-Été", StringComparison.Ordinal) + 2, now)!;
+        Assert.Contains("- Certificate: valid until 2027-03-03, 100 days left", name.Markdown, StringComparison.Ordinal);
+        var none = ManifestDocument.Parse(Checks.FilePath, text,
+            new LedgerInput(Checks.LedgerPath, LedgerFormat.Write(SiteLedger.Empty.With(new LedgerEntry("Outil-Été", "x", null,
+                null)), Checks.FilePath, now)), now);
+        Assert.Contains("- Certificate: none requested yet", HoverContent.At(none, text.IndexOf("Outil-Été", StringComparison.Ordinal),
+            now)!.Markdown, StringComparison.Ordinal);
 
         // A new key under secureConnect: its keys not yet there.
         string partial = text.Replace("    heartbeatTimeout: 120\n", "    \n", StringComparison.Ordinal);
