@@ -71,6 +71,18 @@ public static class CertificateUsage
             $"devices connect and accept connections)";
     }
 
+    /// <summary>
+    /// The certificate's extendedKeyUsage purposes as the ledger records them: names for the usual ones (clientAuth, serverAuth …),
+    /// dotted OIDs for others; empty when it has no such extension (any purpose).
+    /// </summary>
+    public static System.Collections.Immutable.ImmutableArray<string> ExtendedKeyUsageNames(X509Certificate2 certificate)
+    {
+        var eku = certificate.Extensions.OfType<X509EnhancedKeyUsageExtension>().FirstOrDefault();
+        if (eku is null) return [];
+        return [.. eku.EnhancedKeyUsages.Cast<System.Security.Cryptography.Oid>().Select(o => o.Value ?? "")
+            .Where(v => v.Length > 0).Select(v => PurposeNames.GetValueOrDefault(v, v))];
+    }
+
     /// <summary>Why the certificate names more than one host (a wildcard CN or subjectAltName dNSName), or null.</summary>
     public static string? WildcardProblem(X509Certificate2 certificate)
     {

@@ -251,6 +251,13 @@ public sealed class DiagnosticBuilder(string path, string text = "")
             makeUnique is null ? [] : [makeUnique],
             [.. others.Select(o => new RelatedLocation(o, $"{Quote(commonName)} is also the CN here"))]);
 
+    /// <summary>CL0201 on the commissioning tool's name (“bacnet.secureConnect.tool”): a device has its CN.</summary>
+    public Diagnostic ToolCommonNameTaken(TextSpan span, string commonName, ImmutableArray<SourceLocation> devices) =>
+        Make(CL0201, span,
+            $"The common name {Quote(commonName)} of the commissioning tool is also a device's; a CA rejects duplicate CNs (compared " +
+            $"case-insensitively), and the hub could not tell the tool from the device. Give the tool another “name”.",
+            related: [.. devices.Select(o => new RelatedLocation(o, $"{Quote(commonName)} is this device's CN"))]);
+
     /// <summary>The fix for CL0201: set (or add) the device's commonName to a CN no other device has.</summary>
     public Fix MakeCommonNameUnique(YamlMapping device, string uniqueName) =>
         SetCommonName(device, uniqueName, $"Change the common name to “{uniqueName}”", $"Set the common name to “{uniqueName}”");
@@ -315,6 +322,13 @@ public sealed class DiagnosticBuilder(string path, string text = "")
             + (label is null ? " Give the device a “commonName” made of those." : $" Set “commonName” to “{label}”."),
             label is null ? [] : [SetCommonName(device, label, $"Change the common name to “{label}”",
                 $"Set the common name to “{label}”")]);
+
+    /// <summary>CL0206 on the commissioning tool's name (“bacnet.secureConnect.tool”), whose CN is made as a device's.</summary>
+    public Diagnostic ToolInvalidHostName(TextSpan span, string commonName, string reason) =>
+        Make(CL0206, span,
+            $"The common name {Quote(commonName)} of the commissioning tool is not a valid host name: {reason}. With a domain appended " +
+            $"(or a dot of its own) a CN must be a DNS name: letters, digits and hyphens in labels of 1 to 63 characters. Give the tool " +
+            $"a “name” made of those.");
 
     // ---- CL03xx: batches --------------------------------------------------------------------------------
 
@@ -417,6 +431,38 @@ public sealed class DiagnosticBuilder(string path, string text = "")
             + "Its checks were skipped, and certlsp will not write to it until it reads again. Restore it from version control (after a " +
                 "merge conflict: take one side, then re-run the other side's command).");
 
+    public static readonly DiagnosticDefinition CL0406 = new("CL0406", Warning, "BACnet/SC tool certificate missing");
+
+    /// <param name="pendingSince">When the tool's CSR pending at the CA was made; null when none was ever requested.</param>
+    public Diagnostic ToolCertificateMissing(TextSpan span, string tool, DateTimeOffset? pendingSince) =>
+        Make(CL0406, span, pendingSince is { } since
+            ? $"The commissioning tool {Quote(tool)} has no certificate yet: its CSR of {Day(since)} is pending at the CA. It cannot " +
+                $"join the BACnet/SC hub until the signed certificate is imported (certlsp import)."
+            : $"The commissioning tool {Quote(tool)} has no certificate in the ledger, so it cannot join the BACnet/SC hub. Request one " +
+                $"with the devices' (certlsp csr), then import the signed certificate (certlsp import).");
+
+    public static readonly DiagnosticDefinition CL0407 = new("CL0407", Error, "BACnet/SC tool certificate expired");
+
+    public Diagnostic ToolCertificateExpired(TextSpan span, string tool, string serial, DateTimeOffset notAfter) =>
+        Make(CL0407, span,
+            $"The certificate of the commissioning tool {Quote(tool)} (serial {serial}) expired on {Day(notAfter)}; the hub refuses it. " +
+            $"Request a renewal (certlsp csr) and import the new certificate.");
+
+    public static readonly DiagnosticDefinition CL0408 = new("CL0408", Warning, "BACnet/SC tool certificate expires soon");
+
+    public Diagnostic ToolCertificateExpiring(TextSpan span, string tool, string serial, DateTimeOffset notAfter, int window) =>
+        Make(CL0408, span,
+            $"The certificate of the commissioning tool {Quote(tool)} (serial {serial}) expires on {Day(notAfter)}, within the warning " +
+            $"window of {window} days (“certificates.warningDays”). Request a renewal (certlsp csr) before then.");
+
+    public static readonly DiagnosticDefinition CL0409 = new("CL0409", Error, "BACnet/SC tool certificate without clientAuth");
+
+    public Diagnostic ToolCertificateNotClientAuth(TextSpan span, string tool, string serial, IReadOnlyList<string> purposes) =>
+        Make(CL0409, span,
+            $"The certificate of the commissioning tool {Quote(tool)} (serial {serial}) is for {string.Join(", ", purposes)} only: its " +
+            $"extendedKeyUsage lacks clientAuth, so a hub refuses it as a node's certificate (TLS client authentication). Have the CA " +
+            $"issue it with clientAuth (request again with certlsp csr) and import that certificate.");
+
     private static string Day(DateTimeOffset t) => t.ToUniversalTime().ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
     // ---- CL05xx: keys -----------------------------------------------------------------------------------
@@ -467,6 +513,38 @@ public sealed class DiagnosticBuilder(string path, string text = "")
             $"The address {Quote(value)} is already used by another device; each device has its own BACnet/IP address and port. Write " +
             $"this device's own address, or its port if two devices share an IP address (127.0.0.2:47809).",
             related: [new RelatedLocation(first, $"the same address and port ({Quote(firstValue)}) is first used here")]);
+
+    public static readonly DiagnosticDefinition CL0605 = new("CL0605", Error, "BACnet/SC hub URI not valid");
+
+    /// <param name="corrected">The URI with the wss scheme (for ws://, https:// or no scheme at all), or null when no fix is
+    /// obvious.</param>
+    public Diagnostic InvalidHubUri(YamlScalar value, string reason, string? corrected) =>
+        Make(CL0605, value.Span,
+            $"The hub URI {Quote(value.Value)} is not one a BACnet/SC node can connect to: {reason}. Write a WebSocket-over-TLS URI with " +
+            $"the hub's host and port, such as wss://hub.bms.example:4443."
+            + (corrected is null ? "" : $" Did you mean “{corrected}”?"),
+            corrected is null ? [] : [ReplaceFix($"Change to “{corrected}”", value, corrected)]);
+
+    public static readonly DiagnosticDefinition CL0606 = new("CL0606", Warning, "BACnet/SC failover hub same as primary");
+
+    public Diagnostic FailoverSameAsPrimary(YamlScalar failover, YamlScalar primary) =>
+        Make(CL0606, failover.Span,
+            $"The failover hub {Quote(failover.Value)} is the primary hub again: when the primary is down, nodes would fail over to the " +
+            $"same hub. Give the URI of the site's second hub, or remove “failoverHub”.",
+            related: [new RelatedLocation(new SourceLocation(Path, primary.Span), "the primary hub")]);
+
+    public static readonly DiagnosticDefinition CL0607 = new("CL0607", Error, "No issuer to verify the BACnet/SC hub");
+
+    /// <param name="ownList">Whether the tool names its own (empty) “issuers”; otherwise the site's “ca.issuers” are empty or
+    /// missing.</param>
+    public Diagnostic NoHubIssuer(TextSpan span, bool ownList) =>
+        Make(CL0607, span, ownList
+            ? "The tool's “issuers” list is empty: CertLsp verifies the hub's certificate only against the issuers named here (never the " +
+                "operating system's trust store), so it could not trust any hub. List the CA certificate that signed the hub's " +
+                "certificate, or remove “issuers” to use the site's “ca.issuers”."
+            : "No issuer certificate to verify the hub with: the tool names no “issuers” and the site's “ca.issuers” is empty or " +
+                "missing. CertLsp never trusts a hub through the operating system's trust store; add the CA certificate that signed " +
+                "the hub's certificate to “ca.issuers” (or the tool's own “issuers”).");
 
     // ---- CL07xx: the workspace's configuration (certlsp.json) and suppression comments --------------------
 

@@ -10,7 +10,16 @@ public static class CertificateStatusText
     public static string? For(SiteLedger? ledger, DeviceEntry device, int warningDays, DateTimeOffset now)
     {
         if (ledger is null || device.Name is null) return null;
-        if (ledger.Find(device.Name.Value) is not { } entry) return "none requested yet";
+        return Of(ledger.Find(device.Name.Value), warningDays, now);
+    }
+
+    /// <summary>The commissioning tool's BACnet/SC certificate (“bacnet.secureConnect.tool”), from its own ledger block.</summary>
+    public static string? ForTool(SiteLedger? ledger, ToolSettings tool, int warningDays, DateTimeOffset now) =>
+        ledger is null || tool.Name is null ? null : Of(ledger.FindTool(tool.Name.Value), warningDays, now);
+
+    private static string Of(LedgerEntry? entry, int warningDays, DateTimeOffset now)
+    {
+        if (entry is null) return "none requested yet";
         var certificate = entry.Certificate;
         string? pending = entry.Pending is { } p ? $"CSR pending since {Day(p.Since)} ({p.Zip})" : null;
         string? issued = certificate switch

@@ -65,8 +65,28 @@ public static class HoverContent
                 text.AppendLine($"- On the device: {install}");
             }
         }
+        if (document.Manifest is { } site && ToolAt(site, steps) is { } tool)
+        {
+            text.AppendLine().AppendLine("---").AppendLine();
+            text.AppendLine($"**Commissioning tool {tool.Name!.Value}** (BACnet/SC node)").AppendLine();
+            if (CommonNames.ForTool(site) is { } cn)
+            {
+                text.AppendLine($"- Common name: `{cn.Value}` ({SubjectFieldLengthRule.CharacterCount(cn.Value)}/64 characters)");
+            }
+            text.AppendLine($"- Reaches devices over: {(tool.ReachesDevicesOverSc ? "BACnet/SC, through the hub" : "BACnet/IP")}");
+            if (CertificateStatusText.ForTool(document.Ledger, tool, site.Certificates.WarningDayCount, now ?? DateTimeOffset.UtcNow)
+                is { } status)
+            {
+                text.AppendLine($"- Certificate: {status}");
+            }
+        }
         return text.Length == 0 ? null : new HoverText(text.ToString().TrimEnd(), span);
     }
+
+    /// <summary>The tool when the position is inside “bacnet.secureConnect.tool” and the tool has a name.</summary>
+    private static ToolSettings? ToolAt(SiteManifest manifest, System.Collections.Immutable.ImmutableArray<PathStep> steps) =>
+        steps.Length >= 3 && steps[0].Key == "bacnet" && steps[1].Key == "secureConnect" && steps[2].Key == "tool"
+            && manifest.Bacnet.SecureConnect?.Tool is { Name: not null } tool ? tool : null;
 
     private static DeviceEntry? DeviceAt(SiteManifest manifest, System.Collections.Immutable.ImmutableArray<PathStep> steps)
     {

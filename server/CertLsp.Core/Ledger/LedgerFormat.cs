@@ -24,6 +24,9 @@ public sealed class LedgerFormatException(string path, int line, string reason)
 /// and a hash of each block's device and check line, in order), so a whole block removed, added or swapped for another version of
 /// itself, or a file cut short at a block boundary, is reported too; ledgers written before it existed have none and still read.
 /// Deterministic: the same ledger always gives the same bytes, so a review diff shows what changed.
+/// After the device blocks come the blocks of the commissioning tool's own BACnet/SC certificate (“tool: &lt;name&gt;”, sorted by name),
+/// covered by the same <c>blocks:</c> line; ledgers without them read as before. A certificate's extendedKeyUsage purposes
+/// (<c>certificate-eku</c>, “none” when it has no such extension) are recorded since the SC tool needs clientAuth; older blocks lack it.
 /// </summary>
 public static class LedgerFormat
 {
@@ -38,12 +41,19 @@ public static class LedgerFormat
     /// lines&gt;".</summary>
     private const string BlocksKey = "blocks";
 
+    private const string DevicePrefix = "device: ";
+
+    private const string ToolPrefix = "tool: ";
+
+    /// <summary>The value of <c>certificate-eku</c> for a certificate without extendedKeyUsage.</summary>
+    private const string NoExtendedKeyUsage = "none";
+
     private static readonly string[] FieldOrder =
     [
         "cn", "status",
         "pending-key", "pending-since", "pending-zip",
         "certificate-serial", "certificate-issuer", "certificate-not-before", "certificate-not-after",
-        "certificate-sha256", "certificate-key", "certificate-revoked", "certificate-crl-expired",
+        "certificate-sha256", "certificate-key", "certificate-revoked", "certificate-crl-expired", "certificate-eku",
         "install", "install-sha256", "install-at", "install-error",
     ];
 
@@ -55,9 +65,10 @@ public static class LedgerFormat
         sb.Append("# Written by certlsp; each block ends with a check line, so a hand edit is detected. It never holds a private key.\n");
         var blocks = new List<(List<string> Lines, string Check)>();
         var set = new BlockSet();
-        foreach (var entry in ledger.Entries.Values)
+        foreach (var (prefix, entry) in ledger.Entries.Values.Select(e => (DevicePrefix, e)).Concat(ledger.Tools.Values.Select(e =>
+            (ToolPrefix, e))))
         {
-            var block = new List<string> { "device: " + Escape(entry.Device) };
+            var block = new List<string> { prefix + Escape(entry.Device) };
             foreach (var (key, value) in Fields(entry, now)) block.Add(Indent + key + ": " + Escape(value));
             string check = Check(block);
             blocks.Add((block, check));
@@ -98,6 +109,8 @@ public static class LedgerFormat
             yield return ("certificate-key", c.PublicKey);
             if (c.RevokedAt is { } r) yield return ("certificate-revoked", Time(r));
             if (c.CrlExpired is { } stale) yield return ("certificate-crl-expired", Time(stale));
+            if (c.ExtendedKeyUsages is { } purposes) yield return ("certificate-eku", purposes.IsEmpty ? NoExtendedKeyUsage
+                : string.Join(",", purposes));
         }
         if (entry.Install is { } install)
         {
@@ -124,7 +137,9 @@ public static class LedgerFormat
         int blocksLine = -1;
         var found = new BlockSet();
         var entries = ImmutableSortedDictionary.CreateBuilder<string, LedgerEntry>(StringComparer.Ordinal);
+        var tools = ImmutableSortedDictionary.CreateBuilder<string, LedgerEntry>(StringComparer.Ordinal);
         string? previousDevice = null;
+        bool inTools = false;
         int i = 0;
         LedgerFormatException Error(int index, string reason) => new(path, index + 1, reason);
 
@@ -132,7 +147,7 @@ public static class LedgerFormat
         {
             string line = lines[i].TrimEnd('\r');
             if (line.Length == 0 || line.StartsWith('#')) continue;
-            if (line.StartsWith("device: ", StringComparison.Ordinal)) break;
+            if (line.StartsWith(DevicePrefix, StringComparison.Ordinal) || line.StartsWith(ToolPrefix, StringComparison.Ordinal)) break;
             var (key, value) = Split(line) ?? throw Error(i, $"expected “key: value”, found “{Shorten(line)}”");
             if (headerChecked) throw Error(i, $"unexpected “{Shorten(key)}” after the header's check line");
             switch (key)
@@ -180,14 +195,20 @@ public static class LedgerFormat
         {
             string line = lines[i].TrimEnd('\r');
             if (line.Length == 0 || line.StartsWith('#')) { i++; continue; }
-            if (!line.StartsWith("device: ", StringComparison.Ordinal)) throw Error(i,
+            bool isTool = line.StartsWith(ToolPrefix, StringComparison.Ordinal);
+            if (!isTool && !line.StartsWith(DevicePrefix, StringComparison.Ordinal)) throw Error(i,
                 $"expected “device: …” to start a block, found “{Shorten(line)}”");
+            if (inTools && !isTool) throw Error(i, "a device block after the tool blocks (device blocks come first)");
+            if (isTool && !inTools) previousDevice = null;
+            inTools = isTool;
             int start = i;
-            string device = Unescape(line["device: ".Length..], () => Error(start, "bad escape in the device name"));
-            if (device.Length == 0) throw Error(i, "the device name is empty");
+            string device = Unescape(line[(isTool ? ToolPrefix : DevicePrefix).Length..],
+                () => Error(start, "bad escape in the device name"));
+            if (device.Length == 0) throw Error(i, isTool ? "the tool name is empty" : "the device name is empty");
+            var into = isTool ? tools : entries;
             if (previousDevice is not null && StringComparer.Ordinal.Compare(previousDevice, device) >= 0)
-                throw Error(i, entries.ContainsKey(device) ? $"the device “{Shorten(device)}” has a second block"
-                    : $"the block of “{Shorten(device)}” is out of order (blocks are sorted by device name)");
+                throw Error(i, into.ContainsKey(device) ? $"the {(isTool ? "tool" : "device")} “{Shorten(device)}” has a second block"
+                    : $"the block of “{Shorten(device)}” is out of order (blocks are sorted by {(isTool ? "tool" : "device")} name)");
             var block = new List<string> { line };
             var fields = new Dictionary<string, (string Value, int Line)>(StringComparer.Ordinal);
             int order = 0;
@@ -219,7 +240,7 @@ public static class LedgerFormat
                 block.Add(fieldLine);
             }
             if (!closed) throw Error(Math.Max(0, count - 1), $"the block of “{Shorten(device)}” ends without its check line");
-            entries[device] = Entry(device, fields, start, Error);
+            into[device] = Entry(device, fields, start, Error);
             previousDevice = device;
         }
         if (blocks is not null && found.ToString() != blocks)
@@ -236,7 +257,7 @@ public static class LedgerFormat
                     $"version of it, or one removed and another added";
             throw Error(blocksLine, $"{what}. Restore it from version control; certlsp will not overwrite it");
         }
-        return new SiteLedger(through, entries.ToImmutable(), open);
+        return new SiteLedger(through, entries.ToImmutable(), open) { Tools = tools.ToImmutable() };
     }
 
     /// <summary>The set of device blocks as the header records it: "&lt;count&gt; &lt;16 hex digits&gt;", a hash over each block's device
@@ -298,6 +319,7 @@ public static class LedgerFormat
                     : null)
             {
                 CrlExpired = f.ContainsKey("certificate-crl-expired") ? When("certificate-crl-expired") : null,
+                ExtendedKeyUsages = f.TryGetValue("certificate-eku", out var eku) ? Purposes(eku.Value, eku.Line, error) : null,
             };
         }
         else if (f.Keys.FirstOrDefault(k => k.StartsWith("certificate-", StringComparison.Ordinal)) is { } stray)
@@ -323,6 +345,15 @@ public static class LedgerFormat
             throw error(f[strayInstall].Line, $"“{strayInstall}” without “install”");
         }
         return new LedgerEntry(device, cn, pending, certificate, install);
+    }
+
+    /// <summary>The recorded extendedKeyUsage purposes: “none”, or names and OIDs joined by commas.</summary>
+    private static ImmutableArray<string> Purposes(string value, int line, Func<int, string, LedgerFormatException> error)
+    {
+        if (value == NoExtendedKeyUsage) return [];
+        var purposes = value.Split(',');
+        return purposes.All(p => p.Length > 0 && p.All(c => char.IsAsciiLetterOrDigit(c) || c == '.')) ? [.. purposes]
+            : throw error(line, $"“{Shorten(value)}” is not a list of extendedKeyUsage purposes (clientAuth,serverAuth or none)");
     }
 
     private static (string Key, string Value)? Split(string line)

@@ -33,6 +33,17 @@ public sealed record IssuedCertificate(
     /// import with a current CRL of the issuer clears it.
     /// </summary>
     public DateTimeOffset? CrlExpired { get; init; }
+
+    /// <summary>
+    /// The certificate's extendedKeyUsage purposes as recorded at import (names such as clientAuth, or dotted OIDs): empty when it has
+    /// no such extension (any purpose, RFC 5280 §4.2.1.12); null when the ledger predates the record (unknown).
+    /// </summary>
+    public ImmutableArray<string>? ExtendedKeyUsages { get; init; }
+
+    /// <summary>False only when the recorded purposes leave out TLS client authentication (a BACnet/SC node connects with it); true
+    /// when they include it or allow any purpose, null when nothing was recorded.</summary>
+    public bool? AllowsClientAuth => ExtendedKeyUsages is not { } purposes ? null
+        : purposes.IsEmpty || purposes.Contains("clientAuth") || purposes.Contains("anyExtendedKeyUsage");
 }
 
 /// <summary>Where installing an issued certificate on a device that holds its own key (key.source: device) stands.</summary>
@@ -90,9 +101,19 @@ public sealed record LedgerEntry(string Device, string CommonName, PendingReques
 /// <see cref="RunOpen"/> is the timestamp of the earliest CSR run that has not finished (it was killed or cancelled): requests made since
 /// then belong to the job a re-run finishes, not to an earlier job that a new request would void.
 /// </summary>
+/// <para>The blocks of the commissioning tool's own BACnet/SC certificates (“bacnet.secureConnect.tool”) are <see cref="Tools"/>, kept
+/// apart from the devices' so that no device name can collide with a tool's.</para>
 public sealed record SiteLedger(string? RequestsThrough, ImmutableSortedDictionary<string, LedgerEntry> Entries, string? RunOpen = null)
 {
     public static SiteLedger Empty { get; } = new(null, ImmutableSortedDictionary.Create<string, LedgerEntry>(StringComparer.Ordinal));
+
+    /// <summary>The tool blocks, by the tool's name (the <see cref="LedgerEntry.Device"/> of each is the tool's name).</summary>
+    public ImmutableSortedDictionary<string, LedgerEntry> Tools { get; init; } =
+        ImmutableSortedDictionary.Create<string, LedgerEntry>(StringComparer.Ordinal);
+
+    public LedgerEntry? FindTool(string tool) => Tools.GetValueOrDefault(tool);
+
+    public SiteLedger WithTool(LedgerEntry entry) => this with { Tools = Tools.SetItem(entry.Device, entry) };
 
     public LedgerEntry? Find(string device) => Entries.GetValueOrDefault(device);
 
@@ -101,4 +122,8 @@ public sealed record SiteLedger(string? RequestsThrough, ImmutableSortedDictiona
     /// <summary>The entry holding a public key, pending or issued.</summary>
     public LedgerEntry? FindByKey(string publicKey) =>
         Entries.Values.FirstOrDefault(e => e.Pending?.PublicKey == publicKey || e.Certificate?.PublicKey == publicKey);
+
+    /// <summary>The tool block holding a public key, pending or issued.</summary>
+    public LedgerEntry? FindToolByKey(string publicKey) =>
+        Tools.Values.FirstOrDefault(e => e.Pending?.PublicKey == publicKey || e.Certificate?.PublicKey == publicKey);
 }

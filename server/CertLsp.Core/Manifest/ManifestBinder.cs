@@ -25,26 +25,47 @@ public static class ManifestBinder
             }
             devices = builder.Count == builder.Capacity ? builder.MoveToImmutable() : builder.ToImmutable();
         }
-        var issuers = ImmutableArray.CreateBuilder<YamlScalar>();
-        if (ca?.Find("issuers")?.Value is YamlSequence issuerList)
-        {
-            foreach (var item in issuerList.Items)
-            {
-                if (item is YamlScalar { Type: ScalarType.String } s) issuers.Add(s);
-            }
-        }
         return new SiteManifest(
             map,
             Text(map, "site"),
             Text(map, "domain"),
-            new CaSettings(Text(ca, "profile"), issuers.ToImmutable(), Text(ca, "subjectEncoding")),
+            new CaSettings(Text(ca, "profile"), Paths(ca?.Find("issuers")), Text(ca, "subjectEncoding")),
             Subject(Map(map, "subject")),
             map?.Find("subject"),
             new KeySettings(Text(key, "algorithm"), Integer(key, "size"), Text(key, "curve"), Text(key, "source")),
             new CertificateSettings(Integer(certificates, "warningDays")),
-            new BacnetSettings(Integer(bacnet, "port"), Text(bacnet, "broadcast"), Integer(bacnet, "generateCsrCommand")),
+            new BacnetSettings(Integer(bacnet, "port"), Text(bacnet, "broadcast"), Integer(bacnet, "generateCsrCommand"),
+                SecureConnect(bacnet?.Find("secureConnect"))),
             devicesPair,
             devices);
+    }
+
+    /// <summary>The text items of a list of paths (others have the wrong type, which the schema check reports).</summary>
+    private static ImmutableArray<YamlScalar> Paths(YamlPair? pair)
+    {
+        if (pair?.Value is not YamlSequence list) return [];
+        var paths = ImmutableArray.CreateBuilder<YamlScalar>();
+        foreach (var item in list.Items)
+        {
+            if (item is YamlScalar { Type: ScalarType.String } s) paths.Add(s);
+        }
+        return paths.ToImmutable();
+    }
+
+    private static SecureConnectSettings? SecureConnect(YamlPair? pair)
+    {
+        if (pair is not { Value: YamlMapping sc } found) return null;
+        return new SecureConnectSettings(found, sc, Text(sc, "primaryHub"), Text(sc, "failoverHub"), Integer(sc, "connectWaitTimeout"),
+            Integer(sc, "heartbeatTimeout"), Integer(sc, "minimumReconnectTime"), Integer(sc, "maximumReconnectTime"),
+            Tool(sc.Find("tool")));
+    }
+
+    private static ToolSettings? Tool(YamlPair? pair)
+    {
+        if (pair is not { Value: YamlMapping tool } found) return null;
+        var issuers = tool.Find("issuers");
+        return new ToolSettings(found, tool, Text(tool, "name"), Subject(Map(tool, "subject")), Text(tool, "datalink"),
+            issuers, Paths(issuers));
     }
 
     /// <summary>One device, read in a single pass over its pairs (a site has thousands of devices).</summary>

@@ -56,11 +56,63 @@ public sealed record CertificateSettings(YamlScalar? WarningDays, int DefaultWar
         : DefaultWarningDays;
 }
 
-public sealed record BacnetSettings(YamlScalar? Port, YamlScalar? Broadcast, YamlScalar? GenerateCsrCommand)
+public sealed record BacnetSettings(YamlScalar? Port, YamlScalar? Broadcast, YamlScalar? GenerateCsrCommand,
+    SecureConnectSettings? SecureConnect = null)
 {
     public int PortNumber => Port is not null && Port.TryGetInt64(out long p) && p is > 0 and < 65536 ? (int)p : 47808;
 
     public int GenerateCsrCommandValue => GenerateCsrCommand is not null && GenerateCsrCommand.TryGetInt64(out long c) ? (int)c : 9;
+}
+
+/// <summary>
+/// “bacnet.secureConnect”: the site's BACnet/SC hubs (ASHRAE 135 Annex AB) and the commissioning tool's own SC node. The timings are
+/// seconds, as the Network Port's SC properties; absent ones take the documented defaults.
+/// </summary>
+public sealed record SecureConnectSettings(
+    YamlPair Pair,
+    YamlMapping Node,
+    YamlScalar? PrimaryHub,
+    YamlScalar? FailoverHub,
+    YamlScalar? ConnectWaitTimeout,
+    YamlScalar? HeartbeatTimeout,
+    YamlScalar? MinimumReconnectTime,
+    YamlScalar? MaximumReconnectTime,
+    ToolSettings? Tool)
+{
+    public const int DefaultConnectWaitSeconds = 5;
+    public const int DefaultHeartbeatSeconds = 60;
+    public const int DefaultMinimumReconnectSeconds = 10;
+    public const int DefaultMaximumReconnectSeconds = 600;
+
+    public TimeSpan ConnectWait => Seconds(ConnectWaitTimeout, DefaultConnectWaitSeconds, 1, 300);
+
+    public TimeSpan Heartbeat => Seconds(HeartbeatTimeout, DefaultHeartbeatSeconds, 1, 3600);
+
+    public TimeSpan MinimumReconnect => Seconds(MinimumReconnectTime, DefaultMinimumReconnectSeconds, 2, 300);
+
+    public TimeSpan MaximumReconnect => Seconds(MaximumReconnectTime, DefaultMaximumReconnectSeconds, 2, 600);
+
+    private static TimeSpan Seconds(YamlScalar? value, int fallback, int minimum, int maximum) =>
+        TimeSpan.FromSeconds(value is not null && value.TryGetInt64(out long s) && s >= minimum && s <= maximum ? s : fallback);
+}
+
+/// <summary>“bacnet.secureConnect.tool”: the commissioning tool's SC node identity (its certificate is requested like a
+/// device's).</summary>
+/// <param name="IssuersPair">The “issuers” key when the tool names its own; null when the site's “ca.issuers” apply.</param>
+public sealed record ToolSettings(
+    YamlPair Pair,
+    YamlMapping Node,
+    YamlScalar? Name,
+    SubjectValues Subject,
+    YamlScalar? Datalink,
+    YamlPair? IssuersPair,
+    ImmutableArray<YamlScalar> Issuers)
+{
+    /// <summary>Where a tool-level finding points: its name, else the “tool” key.</summary>
+    public TextSpan AnchorSpan => Name?.Span ?? Pair.Key.Span;
+
+    /// <summary>Whether CertLsp reaches the devices through the hub (“datalink: sc”) rather than over BACnet/IP (the default).</summary>
+    public bool ReachesDevicesOverSc => Datalink?.Value == "sc";
 }
 
 /// <summary>Subject fields set in one place (the site defaults or one device's overrides).</summary>

@@ -37,6 +37,11 @@ public static class CommonNames
         return new CommonName(Compose(source.Value, domain), source);
     }
 
+    /// <summary>The CN of the commissioning tool's BACnet/SC certificate (“bacnet.secureConnect.tool.name”, with the domain), or null
+    /// when the manifest has no tool with a name.</summary>
+    public static CommonName? ForTool(SiteManifest manifest) =>
+        manifest.Bacnet.SecureConnect?.Tool?.Name is { } name ? new CommonName(Compose(name.Value, manifest.DomainName), name) : null;
+
     /// <summary>Appends the domain unless the name already ends with it.</summary>
     public static string Compose(string name, string? domain)
     {

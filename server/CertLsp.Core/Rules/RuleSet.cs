@@ -20,6 +20,9 @@ public static class RuleSet
         new DuplicateInstanceRule(),
         new InstanceRangeRule(),
         new AddressRule(),
+        new ToolCommonNameRule(),
+        new HubUriRule(),
+        new HubIssuerRule(),
     ];
 
     public static IReadOnlyList<ILedgerRule> LedgerRules { get; } =
@@ -30,6 +33,9 @@ public static class RuleSet
         new CertificateExpiredRule(),
         new CertificateExpiringRule(),
         new CertificateRevokedRule(),
+        new ToolCertificateMissingRule(),
+        new ToolCertificateExpiryRule(),
+        new ToolClientAuthRule(),
     ];
 
     public static IReadOnlyList<IWorkspaceRule> WorkspaceRules { get; } =

@@ -3,7 +3,8 @@ using CertLsp.Core.Yaml;
 
 namespace CertLsp.Core.Rules;
 
-/// <summary>Every place a subject field is written: the site defaults, then each device's overrides.</summary>
+/// <summary>Every place a subject field is written: the site defaults, then each device's overrides, then the SC tool's
+/// (“bacnet.secureConnect.tool.subject”).</summary>
 internal static class SubjectScalars
 {
     public static IEnumerable<(SubjectField Field, YamlScalar Value)> All(SiteManifest manifest)
@@ -13,6 +14,10 @@ internal static class SubjectScalars
         {
             if (device.Subject.Values.IsEmpty) continue;
             foreach (var entry in device.Subject.Set) yield return entry;
+        }
+        if (manifest.Bacnet.SecureConnect?.Tool is { } tool)
+        {
+            foreach (var entry in tool.Subject.Set) yield return entry;
         }
     }
 
@@ -24,5 +29,6 @@ internal static class SubjectScalars
             if (device.Subject.Values.IsEmpty) continue;
             if (device.Subject.Get(field) is { } value) yield return value;
         }
+        if (manifest.Bacnet.SecureConnect?.Tool?.Subject.Get(field) is { } toolValue) yield return toolValue;
     }
 }

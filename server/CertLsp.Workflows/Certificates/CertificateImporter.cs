@@ -270,6 +270,7 @@ public static class CertificateImporter
                             c.Certificate.NotAfter.ToUniversalTime(), c.Fingerprint, c.PublicKey)
                         {
                             CrlExpired = c.CrlExpired,
+                            ExtendedKeyUsages = CertificateUsage.ExtendedKeyUsageNames(c.Certificate),
                         },
                         Install = localKeys ? null : new CertificateInstall(InstallState.Pending, c.Fingerprint),
                     });

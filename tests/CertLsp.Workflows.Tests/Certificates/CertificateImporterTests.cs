@@ -100,6 +100,20 @@ public sealed class CertificateImporterTests
     }
 
     [Fact]
+    public async Task The_ledger_records_the_extended_key_usage_of_each_imported_certificate()
+    {
+        using var f = await Fixture.CreateAsync();
+        Assert.Equal(ImportState.Done, (await f.ImportAsync(f.SignedZip())).State);
+        // The test CA issues clientAuth and serverAuth, in that order: recorded by name, so CL0409 can judge the SC tool's certificate.
+        foreach (var entry in f.Ledger.Entries.Values)
+        {
+            Assert.Equal(["clientAuth", "serverAuth"], entry.Certificate!.ExtendedKeyUsages!.Value.ToArray());
+            Assert.True(entry.Certificate.AllowsClientAuth);
+        }
+        Assert.Contains("  certificate-eku: clientAuth,serverAuth\n", File.ReadAllText(f.Site.LedgerPath), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Import_is_idempotent()
     {
         using var f = await Fixture.CreateAsync();
