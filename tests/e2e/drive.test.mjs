@@ -319,6 +319,10 @@ test('the page: Review Changes Against… opens the markdown review; the rename 
   await palette('CertLsp: Review Changes Against…');
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ state: 'visible' });
+  // The palette's own input stays until the command's input box replaces it: wait for that box (bounded), then judge it.
+  for (const until = Date.now() + 30000; (await input.inputValue()).startsWith('>') && Date.now() < until;) {
+    await page.waitForTimeout(100);
+  }
   assert.equal(await input.inputValue(), 'HEAD', 'HEAD is suggested');
   await input.fill('HEAD~1');
   await page.keyboard.press('Enter');
