@@ -18,7 +18,7 @@ internal sealed class TestHub : IAsyncDisposable
     public static readonly Vmac HubVmac = new(0x02_0000_00_00_01);
     private readonly System.Net.Sockets.TcpListener listener;
     private readonly X509Certificate2 certificate;
-    private readonly X509Certificate2 clientCa;
+    private readonly ScPeerVerifier nodeCheck;
     private readonly CancellationTokenSource stop = new();
     private readonly System.Collections.Concurrent.ConcurrentDictionary<Vmac, Peer> peers = new();
     private readonly System.Collections.Concurrent.ConcurrentBag<Task> tasks = [];
@@ -34,7 +34,7 @@ internal sealed class TestHub : IAsyncDisposable
     public TestHub(IPAddress address, X509Certificate2 certificate, X509Certificate2 clientCa)
     {
         this.certificate = certificate;
-        this.clientCa = clientCa;
+        nodeCheck = new ScPeerVerifier([clientCa]);
         listener = new System.Net.Sockets.TcpListener(address, 0);
         listener.Start();
         Uri = new Uri($"wss://{address}:{((IPEndPoint)listener.LocalEndpoint).Port}/");
@@ -120,8 +120,7 @@ internal sealed class TestHub : IAsyncDisposable
                 ClientCertificateRequired = true,
                 EnabledSslProtocols = System.Security.Authentication.SslProtocols.Tls13,
                 CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
-                RemoteCertificateValidationCallback = (_, c, _, _) =>
-                    c is X509Certificate2 node && TestPki.ChainsTo(clientCa, node) is null,
+                RemoteCertificateValidationCallback = nodeCheck.Callback(ScPeerRole.Node),
             }, stop.Token);
             using var socket = await UpgradeAsync(ssl);
             if (socket is null) return;

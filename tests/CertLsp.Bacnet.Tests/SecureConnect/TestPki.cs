@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using CertLsp.Bacnet.SecureConnect;
 
 namespace CertLsp.Bacnet.Tests.SecureConnect;
 
@@ -56,20 +57,7 @@ internal static class TestPki
         return signed.CopyWithPrivateKey(key);
     }
 
-    /// <summary>Whether <paramref name="certificate"/> chains to <paramref name="ca"/> alone (no OS store, no revocation):
-    /// null when it does, else the chain's complaint.</summary>
-    public static string? ChainsTo(X509Certificate2 ca, X509Certificate2 certificate)
-    {
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.Add(ca);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        chain.ChainPolicy.DisableCertificateDownloads = true;
-        if (chain.Build(certificate)) return null;
-        return string.Join("; ", chain.ChainStatus.Select(s => s.StatusInformation.Trim()).Distinct());
-    }
-
-    /// <summary>A hub verifier for the connector: the hub's certificate must chain to <paramref name="ca"/>.</summary>
-    public static Bacnet.SecureConnect.ScCertificateCheck VerifierFor(X509Certificate2 ca) =>
-        (_, certificate, _) => ChainsTo(ca, certificate) is { } reason ? $"not issued by {ca.Subject}: {reason}" : null;
+    /// <summary>The hub check a node is configured with: the product's Annex AB verifier with <paramref name="ca"/> as the site's
+    /// one issuer.</summary>
+    public static ScCertificateCheck VerifierFor(X509Certificate2 ca) => new ScPeerVerifier([ca]).CheckHub;
 }
