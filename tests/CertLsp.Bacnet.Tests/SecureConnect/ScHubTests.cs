@@ -132,6 +132,33 @@ public sealed class ScHubTests(Xunit.Abstractions.ITestOutputHelper output) : IA
     }
 
     [NeedsFact(Needs.Namespace)]
+    public async Task Address_resolution_to_the_hub_is_naked_and_advertisement_solicitation_answered_with_an_advertisement()
+    {
+        LoopbackNamespace.Require();
+        var (a, _, _) = await JoinAsync();
+        // AB.3.3: a hub without direct connections NAKs Address-Resolution (communication, OPTIONAL_FUNCTIONALITY_NOT_SUPPORTED),
+        // addressed to the hub either without a destination or with the hub's own VMAC.
+        foreach (var destination in new Vmac?[] { null, Host.Hub.Vmac })
+        {
+            await a.SendAsync(new ScMessage(0x0A0C, new ScPayload.AddressResolution(), Destination: destination));
+            var nak = Decode(await a.ReceiveAsync());
+            Assert.Equal(0x0A0C, nak.MessageId);
+            var result = Assert.IsType<ScPayload.Result>(nak.Payload);
+            Assert.Equal(ScFunction.AddressResolution, result.ForFunction);
+            Assert.True(result.Nak!.Is(ScErrorClass.Communication, ScErrorCode.OptionalFunctionalityNotSupported), result.Nak.ToString());
+            Assert.Null(nak.Originating);
+            Assert.Null(nak.Destination);
+        }
+        await a.SendAsync(new ScMessage(0x0A0D, new ScPayload.AdvertisementSolicitation()));
+        var advertisement = Decode(await a.ReceiveAsync());
+        Assert.Equal(new ScPayload.Advertisement(ScHubConnectionStatus.NoHubConnection, AcceptsDirectConnections: false,
+            ScLengths.OwnMaxBvlcLength, ScLengths.OwnMaxNpduLength), advertisement.Payload);
+        // the connection stays open and served
+        await a.SendAsync(ScMessages.HeartbeatRequest(0x0A0E));
+        Assert.Equal("0B000A0E", Convert.ToHexString(await a.ReceiveAsync()));
+    }
+
+    [NeedsFact(Needs.Namespace)]
     public async Task A_node_message_with_an_originating_vmac_is_naked_as_bacnet_stack_does()
     {
         LoopbackNamespace.Require();
