@@ -12,8 +12,8 @@ using CertLsp.Core.Certificates;
 /// Tools for the BACnet/SC conformance runs by hand against other stacks (docs/bacnet.md, "Conformance runs"), not tests:
 /// <c>sc-probe</c> joins a hub as a CertLsp node and reads devices through it, <c>sc-hub</c> runs CertLsp's hub
 /// (<see cref="ScHubHost"/>) until stopped, <c>sc-issue</c> signs a CSR as CertLsp's CA code does (so a strict peer judges the
-/// certificates CertLsp issues; the key stays with whoever made the CSR). Both run only in a loopback-only network namespace (Program.cs checks).
-/// Certificates and keys are PEM files the caller made; nothing about a key is printed.
+/// certificates CertLsp issues; the key stays with whoever made the CSR). sc-probe and sc-hub run only in a loopback-only network
+/// namespace (Program.cs checks). Certificates and keys are PEM files the caller made; nothing about a key is printed.
 /// </summary>
 internal static class ScTools
 {
