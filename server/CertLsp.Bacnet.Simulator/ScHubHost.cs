@@ -69,6 +69,9 @@ public sealed class ScHubHost : IAsyncDisposable
 {
     public const string SubProtocol = "hub.bsc.bacnet.org";
 
+    /// <summary>The ALPN protocol name libwebsockets 4.1 clients (bacnet-stack's nodes) send: one name, "h2;http/1.1".</summary>
+    private static readonly SslApplicationProtocol LibwebsocketsAlpn = new("h2;http/1.1"u8.ToArray());
+
     private readonly WebApplication app;
     private readonly CancellationTokenSource stopping;
 
@@ -122,7 +125,10 @@ public sealed class ScHubHost : IAsyncDisposable
                             EnabledSslProtocols = SslProtocols.Tls13,
                             ClientCertificateRequired = true,
                             CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
-                            ApplicationProtocols = [SslApplicationProtocol.Http11],
+                            // bacnet-stack's nodes (libwebsockets) offer the single malformed ALPN name "h2;http/1.1", and a server
+                            // whose list has no match sends a fatal no_application_protocol alert: take it as HTTP/1.1 (what
+                            // its WebSocket upgrade speaks). Without a list Kestrel would put its own, with the same effect.
+                            ApplicationProtocols = [SslApplicationProtocol.Http11, LibwebsocketsAlpn],
                             RemoteCertificateValidationCallback = options.Verifier!.Callback(ScPeerRole.Node, refused: reason =>
                                 hub.RecordRefused(peer, ErrorCode(reason), $"TLS handshake refused: {reason}")),
                         });
