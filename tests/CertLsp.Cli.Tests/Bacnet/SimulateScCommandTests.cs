@@ -1,3 +1,4 @@
+using CertLsp.Bacnet;
 using CertLsp.Bacnet.Client;
 using CertLsp.Bacnet.SecureConnect;
 using CertLsp.Bacnet.Services;
@@ -57,6 +58,51 @@ public sealed class SimulateScCommandTests : IDisposable
         Assert.Contains("over BACnet/SC only", stdout.ToString());
         Assert.Contains("3 of 3 device(s) were joined to a hub", stdout.ToString());
         Assert.DoesNotContain("PRIVATE KEY", stdout + stderr.ToString());
+    }
+
+    /// <summary>Without --hub, the manifest's primary hub on a 127.x address is where the hub runs; the devices (both datalinks,
+    /// --initial-certificates) join it and say so in their Network Port.</summary>
+    [NeedsFact(Needs.Namespace)]
+    public async Task The_manifests_loopback_primary_hub_is_the_default_hub()
+    {
+        LoopbackNamespace.Require();
+        var (certificate, key) = WriteCa();
+        var manifest = Path.Combine(folder, "sc.site.yaml");
+        await File.WriteAllTextAsync(manifest, """
+            site: SC Test
+            ca: { profile: bacnet-sc }
+            subject: { country: US, organization: Test }
+            bacnet:
+              port: 47813
+              secureConnect: { primaryHub: "wss://127.0.5.21:47444" }
+            devices:
+              - name: AHU-1
+                instance: 4001
+                address: 127.0.5.22
+            """);
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var run = Task.Run(() => Program.RunAsync(["simulate", "--manifest", manifest, "--bind", "127.0.5.30", "--ca-cert", certificate,
+            "--ca-key", key, "--initial-certificates", "--duration", "6"], stdout, stderr));
+        await using var client = BacnetClient.Start(new BacnetClientOptions(Bacnet.Link.BipEndpoint.Parse("127.0.5.31", 0), null)
+        {
+            ApduTimeout = TimeSpan.FromSeconds(1),
+        });
+        var device = Bacnet.Link.BipEndpoint.Parse("127.0.5.22", 47813);
+        var port = ObjectId.NetworkPort(2);
+        BacnetValue? state = null;
+        for (var attempt = 0; attempt < 50 && state != BacnetValue.FromEnumerated(1); attempt++)
+        {
+            await Task.Delay(100);
+            var read = await client.ReadPropertyAsync(device, port, PropertyIdentifier.ScHubConnectorState);
+            state = read.Ok ? read.Value.Values[0] : null;
+        }
+        Assert.Equal(BacnetValue.FromEnumerated(1), state);  // connected-to-primary
+        var uri = await client.ReadPropertyAsync(device, port, PropertyIdentifier.ScPrimaryHubUri);
+        Assert.Equal(BacnetValue.From("wss://127.0.5.21:47444/"), uri.Value.Values[0]);
+        Assert.Equal(0, await run);
+        Assert.Contains("BACnet/SC hub wss://127.0.5.21:47444/", stdout.ToString());
+        Assert.Contains("1 of 1 device(s) were joined to a hub", stdout.ToString());
     }
 
     [Theory]
