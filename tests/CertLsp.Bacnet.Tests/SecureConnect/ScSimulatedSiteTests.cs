@@ -277,6 +277,44 @@ public sealed class ScSimulatedSiteTests : IDisposable
         Assert.Equal(ScConnectionState.Connected, device.HubConnector!.PrimaryStatus.State);
     }
 
+    [NeedsFact(Needs.Namespace)]
+    public async Task A_device_whose_primary_hub_is_down_joins_the_failover_hub_and_says_so()
+    {
+        LoopbackNamespace.Require();
+        var options = Options(IPAddress.Parse("127.0.16.8"));
+        var deadHub = new Uri("wss://127.0.16.9:47445/");  // nothing listens there
+        await using var site = await SimulatedSite.StartAsync([], 47808, null, options);  // the hub alone: the failover
+        await using var failoverSite = await SimulatedSite.StartAsync(ScOnlyDevices(1), 47808, null, options with
+        {
+            Hub = null,
+            PrimaryHub = deadHub,
+            FailoverHub = site.Hub!.Uri,
+        });
+        var device = failoverSite[2001];
+        var connector = device.HubConnector!;
+        Assert.True(await connector.WaitUntilAsync(c => c.State == ScHubConnectionStatus.ConnectedToFailoverHub, Waits.HangGuard),
+            $"{connector.PrimaryStatus} / {connector.FailoverStatus}");
+        Assert.Equal(ScConnectionState.FailedToConnect, connector.PrimaryStatus.State);
+        Assert.Equal(ScConnectionState.Connected, connector.FailoverStatus.State);
+        var (client, link) = await ToolAsync(site.Hub!.Uri);
+        await using var toolLink = link;
+        await using var tool = client;
+        var failoverDevice = Assert.Single(await client.WhoIsAsync(new WhoIs(2001, 2001), Waits.HangGuard, expected: 1));
+        Assert.Equal(connector.Vmac, failoverDevice.Address.Mac.Vmac);
+        var values = await client.ReadPropertyMultipleAsync(failoverDevice.Address, ReadPropertyMultipleRequest.Of(ScPortId,
+            PropertyIdentifier.ScHubConnectorState, PropertyIdentifier.ScFailoverHubUri, PropertyIdentifier.ScPrimaryHubConnectionStatus,
+            PropertyIdentifier.ScFailoverHubConnectionStatus));
+        Assert.True(values.Ok, values.ToString());
+        var results = Assert.Single(values.Value.Results).Results.ToDictionary(r => r.Property, r => r.Values);
+        Assert.Equal(BacnetValue.FromEnumerated(2), Assert.Single(results[PropertyIdentifier.ScHubConnectorState]));
+        Assert.Equal(BacnetValue.From(site.Hub.Uri.ToString()), Assert.Single(results[PropertyIdentifier.ScFailoverHubUri]));
+        Assert.True(BacnetScHubConnection.TryDecode(results[PropertyIdentifier.ScPrimaryHubConnectionStatus], out var primary, out _));
+        Assert.Equal(ScConnectionState.FailedToConnect, primary.State);
+        Assert.Equal(ScErrorCode.TcpConnectionRefused, primary.Error);
+        Assert.True(BacnetScHubConnection.TryDecode(results[PropertyIdentifier.ScFailoverHubConnectionStatus], out var failover, out _));
+        Assert.Equal(ScConnectionState.Connected, failover.State);
+    }
+
     /// <summary>The renewal flow: CSR from the device, signed by <paramref name="signer"/>, installed with the site's CA as issuer
     /// and activated.</summary>
     private async Task<(BacnetResult<InstallReport> Result, X509Certificate2 Certificate)> RenewAsync(
