@@ -144,7 +144,7 @@ public static class CsrCommand
                 stderr.WriteLine(
                     $"certlsp: {result.Pending.Length} device{(result.Pending.Length == 1 ? " has" : "s have")} a pending CSR; a new " +
                     $"request would void it. Nothing was requested.");
-                foreach (var p in result.Pending) stderr.WriteLine($"  {p.Device,-24} {p.Detail}");
+                foreach (var p in result.Pending) stderr.WriteLine($"  {Name(p),-24} {p.Detail}");
                 stderr.WriteLine(
                     "Run again with --keep-pending (leave them out: no action taken) or --overwrite-pending (request anew; the pending " +
                     "requests become void).");
@@ -158,13 +158,13 @@ public static class CsrCommand
             stdout.WriteLine($"{DisplayPath.For(zip.Path)}: {zip.Requested} requested, {zip.Failed} failed{note}");
             foreach (var d in result.Devices.Where(d => d.Zip == zip.FileName
                 && d.Outcome != DeviceOutcome.NoActionTaken)) stdout.WriteLine(
-                $"  {Label(d.Outcome),-10} {d.Device,-24} {d.CommonName}  {d.Detail}");
+                $"  {Label(d.Outcome),-10} {Name(d),-24} {d.CommonName}  {d.Detail}");
         }
         var outside = result.Devices.Where(d => d.Outcome is DeviceOutcome.NoActionTaken or DeviceOutcome.NotDue || d.Zip is null).ToList();
         if (outside.Count > 0)
         {
             stdout.WriteLine("Not in a zip:");
-            foreach (var d in outside) stdout.WriteLine($"  {Label(d.Outcome),-10} {d.Device,-24} {d.CommonName}  {d.Detail}");
+            foreach (var d in outside) stdout.WriteLine($"  {Label(d.Outcome),-10} {Name(d),-24} {d.CommonName}  {d.Detail}");
         }
         CommandSupport.WriteAwaitingZips(result.AwaitingZips, stdout);
         string notDue = result.NotDue > 0 ? $", {result.NotDue} not requested (valid certificate; --renew to renew)" : "";
@@ -175,6 +175,9 @@ public static class CsrCommand
                 $"Ledger: {DisplayPath.For(result.LedgerPath)}.");
         return result.Failed > 0 ? Program.Findings : Program.Ok;
     }
+
+    /// <summary>A device's name, or “tool NAME” for the commissioning tool's own certificate.</summary>
+    private static string Name(DeviceResult result) => result.Tool ? $"tool {result.Device}" : result.Device;
 
     private static string Label(DeviceOutcome outcome) => outcome switch
     {
