@@ -40,6 +40,15 @@ public sealed class TestAuthority : IDisposable
         string? hubHost = null) =>
         IssueWith(commonName, pk => issuer.Extensions(role, pk, hubHost is null ? null : [hubHost]), notBefore, notAfter);
 
+    /// <summary>Signs a device's CSR (PEM) as the site's CA does: a certificate of <paramref name="role"/> for the CSR's key, valid from
+    /// yesterday for a year (no private key: the device holds it).</summary>
+    public X509Certificate2 SignCsr(string csrPem, CertificateRole role = CertificateRole.Device)
+    {
+        var issued = issuer.SignCsr(csrPem, role, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1));
+        owned.Add(issued);
+        return issued;
+    }
+
     /// <summary>Expired yesterday (valid for the month before).</summary>
     public X509Certificate2 Expired(CertificateRole role, string commonName, string? hubHost = null) =>
         Issue(role, commonName, DateTimeOffset.UtcNow.AddDays(-31), DateTimeOffset.UtcNow.AddDays(-1), hubHost);
