@@ -72,6 +72,20 @@ public sealed class TestAuthority : IDisposable
         IssueWith(commonName, pk => Replace(issuer.Extensions(CertificateRole.Device, pk),
             new X509KeyUsageExtension(X509KeyUsageFlags.KeyEncipherment, true)));
 
+    /// <summary>Signs a CSR (PEM) as the site's CA does for <paramref name="role"/>: its subject and key, valid from yesterday for a
+    /// year; with <paramref name="serverAuthOnly"/> its extended key usage names serverAuth only (no clientAuth).</summary>
+    public X509Certificate2 SignCsr(string csrPem, CertificateRole role, bool serverAuthOnly = false)
+    {
+        var request = CertificateRequest.LoadSigningRequestPem(csrPem, HashAlgorithmName.SHA256, CertificateRequestLoadOptions.Default);
+        var extensions = issuer.Extensions(role, request.PublicKey);
+        if (serverAuthOnly) extensions = Replace(extensions,
+            new X509EnhancedKeyUsageExtension([new Oid(CertificateIssuer.ServerAuth)], false));
+        var issued = issuer.Issue(request.SubjectName, request.PublicKey, extensions, DateTimeOffset.UtcNow.AddDays(-1),
+            DateTimeOffset.UtcNow.AddYears(1));
+        owned.Add(issued);
+        return issued;
+    }
+
     /// <summary>A self-signed certificate with the extensions of a device (its own issuer).</summary>
     public static X509Certificate2 SelfSigned(string commonName)
     {

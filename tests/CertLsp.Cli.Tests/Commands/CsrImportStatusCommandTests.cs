@@ -53,6 +53,28 @@ public sealed class CsrImportStatusCommandTests
     }
 
     [Fact]
+    public async Task Csr_and_status_show_the_commissioning_tools_own_certificate()
+    {
+        using var site = new TempSite(TempSite.Manifest(1).Replace("devices:\n",
+            "bacnet:\n  secureConnect:\n    primaryHub: wss://127.0.0.2:47843\n    tool:\n      name: ops-tool\ndevices:\n",
+            StringComparison.Ordinal));
+        File.WriteAllText(site.File_("ca.pem"), new TestCa().Pem);
+        var csr = await CliAsync("csr", site.ManifestPath);
+        Assert.True(csr.Exit == 0, csr.Stderr);
+        Assert.Contains("tool ops-tool", csr.Stdout);
+        Assert.Contains("ops-tool.bms.test.example  requested (clientAuth)", csr.Stdout);
+        Assert.Contains("Summary: 2 requested", csr.Stdout);
+
+        var status = await CliAsync("status", site.ManifestPath);
+        var row = Assert.Single(status.Stdout.Split('\n'), l => l.StartsWith("tool ops-tool", StringComparison.Ordinal));
+        Assert.Contains("ops-tool.bms.test.example", row);
+        Assert.Contains("pending", row);
+        using var json = JsonDocument.Parse((await CliAsync("status", site.ManifestPath, "--format", "json")).Stdout);
+        var tool = Assert.Single(json.RootElement.EnumerateArray(), r => r.TryGetProperty("tool", out var t) && t.GetBoolean());
+        Assert.Equal(("ops-tool", "pending"), (tool.GetProperty("device").GetString(), tool.GetProperty("status").GetString()));
+    }
+
+    [Fact]
     public async Task Csr_follows_certlsp_json_and_suppression_comments_as_check_does()
     {
         using var site = new TempSite(TempSite.Manifest(2).Replace("instance: 1002", "instance: 1001", StringComparison.Ordinal));
