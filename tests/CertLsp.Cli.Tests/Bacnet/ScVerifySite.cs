@@ -19,6 +19,7 @@ namespace CertLsp.Cli.Tests;
 internal sealed class ScVerifySite : IAsyncDisposable
 {
     private readonly List<IAsyncDisposable> owned = [];
+    private TestAuthority? other;
     private readonly List<(ScDatalink Link, DeviceEndpoint Endpoint, SimulatedDevice Device)> devices = [];
 
     private ScVerifySite(TestAuthority ca, ScHubHost primary, ScHubHost? failover)
@@ -102,6 +103,22 @@ internal sealed class ScVerifySite : IAsyncDisposable
         return certificate;
     }
 
+    /// <summary>A new tool client over its own link to the hubs (for a run that disposes its client; the link is the site's).</summary>
+    public async Task<BacnetClient> ConnectToolAsync(SiteVerificationOptions options, CancellationToken cancellationToken)
+    {
+        var link = new ScDatalink(Options(Ca.Issue(CertificateRole.Device, "tool")));
+        owned.Add(link);
+        await UntilConnectedAsync(link);
+        return BacnetClient.Start(link, new BacnetClientOptions { ApduTimeout = TimeSpan.FromMilliseconds(700), Retries = 1 });
+    }
+
+    /// <summary>A device whose certificate comes from another CA: the hub refuses it, so it never joins.</summary>
+    public Task<X509Certificate2> AddDeviceFromAnotherCaAsync(string name, uint instance)
+    {
+        other ??= new TestAuthority("Another Root CA");
+        return AddDeviceAsync(name, instance, other.Issue(CertificateRole.Device, name), joins: false);
+    }
+
     public async Task UntilConnectedAsync(ScDatalink link)
     {
         if (!await link.Connector.WaitUntilAsync(c => c.State != ScHubConnectionStatus.NoHubConnection, Waits.HangGuard))
@@ -128,5 +145,6 @@ internal sealed class ScVerifySite : IAsyncDisposable
         try { await Primary.DisposeAsync(); } catch (ObjectDisposedException) { }
         if (Failover is not null) await Failover.DisposeAsync();
         Ca.Dispose();
+        other?.Dispose();
     }
 }
