@@ -37,7 +37,7 @@ public sealed class SimulateScCommandTests : IDisposable
         var stdout = new StringWriter();
         var stderr = new StringWriter();
         var run = Task.Run(() => Program.RunAsync(["simulate", "--devices", "3", "--bind", "127.0.5.2", "--port", "47812", "--hub",
-            "127.0.5.1:47443", "--ca-cert", certificate, "--ca-key", key, "--sc-only", "--duration", "8"], stdout, stderr));
+            "127.0.5.1:47443", "--ca-cert", certificate, "--ca-key", key, "--sc-only", "--duration", "15"], stdout, stderr));
         await using var link = new ScDatalink(new ScConnectorOptions
         {
             PrimaryHub = new Uri("wss://127.0.5.1:47443/"),
@@ -84,7 +84,7 @@ public sealed class SimulateScCommandTests : IDisposable
         var stdout = new StringWriter();
         var stderr = new StringWriter();
         var run = Task.Run(() => Program.RunAsync(["simulate", "--manifest", manifest, "--bind", "127.0.5.30", "--ca-cert", certificate,
-            "--ca-key", key, "--initial-certificates", "--duration", "6"], stdout, stderr));
+            "--ca-key", key, "--initial-certificates", "--duration", "15"], stdout, stderr));
         await using var client = BacnetClient.Start(new BacnetClientOptions(BipEndpoint.Parse("127.0.5.31", 0), null)
         {
             ApduTimeout = TimeSpan.FromSeconds(1),
@@ -92,7 +92,7 @@ public sealed class SimulateScCommandTests : IDisposable
         var device = BipEndpoint.Parse("127.0.5.22", 47813);
         var port = ObjectId.NetworkPort(2);
         BacnetValue? state = null;
-        for (var attempt = 0; attempt < 50 && state != BacnetValue.FromEnumerated(1); attempt++)
+        for (var attempt = 0; attempt < 100 && state != BacnetValue.FromEnumerated(1); attempt++)
         {
             await Task.Delay(100);
             var read = await client.ReadPropertyAsync(device, port, PropertyIdentifier.ScHubConnectorState);
