@@ -12,11 +12,19 @@ using CertLsp.Bacnet.Simulator;
 // CertLsp's client, then @bacnet-js/client (node bench/bacnet-js-client.mjs), against the same simulator in one run.
 // Runs only inside a network namespace with nothing but loopback (bench/bacnet.sh creates it).
 
+if (args.FirstOrDefault() == "sc-issue") return ScTools.Issue(args[1..]); // no network
 var interfaces = NetworkInterface.GetAllNetworkInterfaces();
 if (interfaces.Length != 1 || interfaces[0].NetworkInterfaceType != NetworkInterfaceType.Loopback)
 {
     Console.Error.WriteLine("refusing to run: not in a loopback-only network namespace (use bench/bacnet.sh)");
     return 2;
+}
+switch (args.FirstOrDefault())
+{
+    case "sc-probe": return await ScTools.ProbeAsync(args[1..]);
+    case "sc-hub": return await ScTools.HubAsync(args[1..]);
+    case "sc-relay": return await ScTools.RelayAsync(args[1..]);
+    case "sc": return await ScBench.RunAsync(args[1..]);
 }
 var count = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 1000;
 var root = args.Length > 1 ? args[1] : Directory.GetCurrentDirectory();

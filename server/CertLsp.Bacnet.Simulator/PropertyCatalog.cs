@@ -53,7 +53,7 @@ internal static class PropertyCatalog
         new(P.ScConnectWaitTimeout, true), new(P.ScDisconnectWaitTimeout, true), new(P.ScHeartbeatTimeout, true),
         new(P.ScHubConnectorState, true), new(P.OperationalCertificateFile, true), new(P.IssuerCertificateFiles, true, Array: true),
         new(P.CertificateSigningRequestFile, true), new(P.ScPrimaryHubConnectionStatus, true),
-        new(P.ScFailoverHubConnectionStatus, true), new(P.ScFailedConnectionRequests, false),
+        new(P.ScFailoverHubConnectionStatus, true), new(P.ScFailedConnectionRequests, false), new(P.ScHubFunctionEnable, false),
     ];
 
     public static readonly PropertySpec[] File =

@@ -69,18 +69,33 @@ public sealed class ScHubHost : IAsyncDisposable
 {
     public const string SubProtocol = "hub.bsc.bacnet.org";
 
+    /// <summary>The ALPN protocol name libwebsockets 4.1 clients (bacnet-stack's nodes) send: one name, "h2;http/1.1".</summary>
+    private static readonly SslApplicationProtocol LibwebsocketsAlpn = new("h2;http/1.1"u8.ToArray());
+
     private readonly WebApplication app;
     private readonly CancellationTokenSource stopping;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, X509Certificate2> certificates;
 
-    private ScHubHost(WebApplication app, CancellationTokenSource stopping, ScHubFunction hub, Uri uri)
+    private ScHubHost(WebApplication app, CancellationTokenSource stopping, ScHubFunction hub, Uri uri,
+        System.Collections.Concurrent.ConcurrentDictionary<string, X509Certificate2> certificates)
     {
         this.app = app;
         this.stopping = stopping;
+        this.certificates = certificates;
         Hub = hub;
         Uri = uri;
     }
 
     public ScHubFunction Hub { get; }
+
+    /// <summary>The client certificate (no key) a node presented on the connection from <paramref name="peerAddress"/> (as
+    /// <see cref="ScHubFunctionConnection.PeerAddress"/> names it); null when none was seen from there.</summary>
+    public X509Certificate2? CertificateOf(string peerAddress) => certificates.GetValueOrDefault(peerAddress);
+
+    /// <summary>The certificate the node now connected with <paramref name="vmac"/> presented (null: no such connection).</summary>
+    public X509Certificate2? CertificateOf(Vmac vmac) =>
+        Hub.Connections.FirstOrDefault(c => c.State == ScConnectionState.Connected && c.PeerVmac == vmac) is { } connection
+            ? CertificateOf(connection.PeerAddress) : null;
 
     /// <summary>wss://address:port/ (ws:// for a plain-text capture host).</summary>
     public Uri Uri { get; }
@@ -122,7 +137,10 @@ public sealed class ScHubHost : IAsyncDisposable
                             EnabledSslProtocols = SslProtocols.Tls13,
                             ClientCertificateRequired = true,
                             CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
-                            ApplicationProtocols = [SslApplicationProtocol.Http11],
+                            // bacnet-stack's nodes (libwebsockets) offer the single malformed ALPN name "h2;http/1.1", and a server
+                            // whose list has no match sends a fatal no_application_protocol alert: take it as HTTP/1.1 (what
+                            // its WebSocket upgrade speaks). Without a list Kestrel would put its own, with the same effect.
+                            ApplicationProtocols = [SslApplicationProtocol.Http11, LibwebsocketsAlpn],
                             RemoteCertificateValidationCallback = options.Verifier!.Callback(ScPeerRole.Node, refused: reason =>
                                 hub.RecordRefused(peer, ErrorCode(reason), $"TLS handshake refused: {reason}")),
                         });
@@ -133,6 +151,7 @@ public sealed class ScHubHost : IAsyncDisposable
         var app = builder.Build();
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
         var stopping = new CancellationTokenSource();
+        var certificates = new System.Collections.Concurrent.ConcurrentDictionary<string, X509Certificate2>(StringComparer.Ordinal);
         app.Run(async context =>
         {
             if (!context.WebSockets.IsWebSocketRequest || !context.WebSockets.WebSocketRequestedProtocols.Contains(SubProtocol))
@@ -142,20 +161,23 @@ public sealed class ScHubHost : IAsyncDisposable
             }
             using var socket = await context.WebSockets.AcceptWebSocketAsync(SubProtocol);
             var peer = new IPEndPoint(context.Connection.RemoteIpAddress ?? IPAddress.None, context.Connection.RemotePort).ToString();
+            if (context.Connection.ClientCertificate is { } presented)
+                certificates[peer] = X509CertificateLoader.LoadCertificate(presented.RawData);
             using var both = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stopping.Token);
             await hub.RunAsync(socket, peer, both.Token);
         });
         await app.StartAsync(cancellation);
         var port = new Uri(app.Urls.First()).Port;
         var uri = new Uri($"{(options.PlainTextForCapture ? "ws" : "wss")}://{options.Address}:{port}/");
-        return new ScHubHost(app, stopping, hub, uri);
+        return new ScHubHost(app, stopping, hub, uri, certificates);
     }
 
     /// <summary>Whether an address is in 127.0.0.0/8 (or is ::1).</summary>
     public static bool IsLoopback(IPAddress address) =>
         address.IsIPv4MappedToIPv6 ? IsLoopback(address.MapToIPv4()) : IPAddress.IsLoopback(address);
 
-    private static ScErrorCode ErrorCode(string reason) =>
+    /// <summary>The error code for a refused client certificate (<see cref="ScPeerVerifier"/>'s reason).</summary>
+    internal static ScErrorCode ErrorCode(string reason) =>
         reason.StartsWith("expired", StringComparison.Ordinal) ? ScErrorCode.TlsClientCertificateExpired
         : reason.StartsWith("revoked", StringComparison.Ordinal) ? ScErrorCode.TlsClientCertificateRevoked
         : ScErrorCode.TlsClientCertificateError;

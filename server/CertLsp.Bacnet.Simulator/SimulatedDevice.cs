@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using CertLsp.Bacnet.Link;
+using CertLsp.Bacnet.SecureConnect;
 using CertLsp.Bacnet.Services;
 using CertLsp.Bacnet.Transport;
 
@@ -13,6 +14,9 @@ namespace CertLsp.Bacnet.Simulator;
 /// certificate). Writing the generate-csr-file value to port 2's Command makes a new key pair (pending until
 /// activation) and writes its PKCS#10 CSR as PEM into File 1, then Command returns to idle. ReinitializeDevice
 /// ACTIVATE_CHANGES checks the operational certificate against the key and the installed issuers.
+/// On a BACnet/SC site (<see cref="SimulatedSite.StartAsync"/>) the device joins its hub with its active certificate and its own
+/// key (held in memory only, never written or logged), rejoins with a newly activated one, and port 2 reports its hub connection.
+/// A device whose spec says <see cref="SimulatedDeviceSpec.ScOnly"/> has no BACnet/IP port.
 /// </summary>
 public sealed class SimulatedDevice : IDeviceHandler, IDisposable
 {
@@ -44,7 +48,13 @@ public sealed class SimulatedDevice : IDeviceHandler, IDisposable
         this.spec = spec;
         device = ObjectId.Device(spec.Instance);
         Endpoint = new BipEndpoint(BipEndpoint.From(new System.Net.IPEndPoint(spec.Address, port)).Address, port);
-        key = NewKey();
+        key = spec.InitialKey ?? (AsymmetricAlgorithm?)spec.InitialCertificate?.GetECDsaPrivateKey()
+            ?? spec.InitialCertificate?.GetRSAPrivateKey() ?? NewKey();
+        if (spec.InitialCertificate is { } initial)
+        {
+            ActiveCertificate = X509CertificateLoader.LoadCertificate(initial.RawData);
+            files[OperationalFile] = System.Text.Encoding.ASCII.GetBytes(ActiveCertificate.ExportCertificatePem() + "\n");
+        }
         if (spec.LimitsProblem() is { } problem) throw new ArgumentException($"device {spec.Instance}: {problem}", nameof(spec));
         Identity = new IAm(device, (uint)spec.MaxApdu, spec.Segmentation, spec.VendorId);
         deviceProperties = PropertyCatalog.Device(Identity.Segmentation != Segmentation.None);
@@ -53,6 +63,60 @@ public sealed class SimulatedDevice : IDeviceHandler, IDisposable
     }
 
     public IAm Identity { get; }
+
+    /// <summary>The Device UUID the device announces to its hub.</summary>
+    public Guid Uuid { get; } = Guid.NewGuid();
+
+    /// <summary>The VMAC the device starts with (02-CE and its instance number; a hub's duplicate-VMAC NAK makes it draw another).
+    /// </summary>
+    public Vmac DefaultVmac => new(0x02CE_0000_0000UL | spec.Instance);
+
+    /// <summary>Its BACnet/SC port at work on an SC site (null on a BACnet/IP-only site).</summary>
+    internal SimulatedHubConnection? Hub { get; set; }
+
+    /// <summary>The hub connector of its SC port now (null before it has joined with a certificate, or on a B/IP-only site).
+    /// </summary>
+    public ScHubConnector? HubConnector => Hub?.Connector;
+
+    /// <summary>Raised (under the device's lock: the handler must not block) when ReinitializeDevice has activated a new operational
+    /// certificate.</summary>
+    internal event Action? CertificateActivated;
+
+    /// <summary>Installs the site's issuer certificates in the issuer files (a device that starts with a certificate).</summary>
+    internal void InstallIssuers(IReadOnlyList<X509Certificate2> issuers)
+    {
+        lock (gate)
+        {
+            var slots = new[] { IssuerFile1, IssuerFile2 };
+            for (var i = 0; i < Math.Min(slots.Length, issuers.Count); i++)
+                files[slots[i]] = System.Text.Encoding.ASCII.GetBytes(issuers[i].ExportCertificatePem() + "\n");
+        }
+    }
+
+    /// <summary>The active certificate with the device's key for a TLS handshake: (null, null) before a certificate is active,
+    /// (null, why) when the certificate is not for the device's key. Nothing about the key leaves the device otherwise.</summary>
+    internal (X509Certificate2? Credential, string? Problem) ScCredential()
+    {
+        lock (gate)
+        {
+            if (ActiveCertificate is not { } certificate) return (null, null);
+            if (!certificate.PublicKey.ExportSubjectPublicKeyInfo().AsSpan().SequenceEqual(ExportPublicKey(key)))
+                return (null, "the operational certificate's public key is not the device's key: no TLS handshake can be made with it");
+            try
+            {
+                return (key switch
+                {
+                    ECDsa ec => certificate.CopyWithPrivateKey(ec),
+                    RSA rsa => certificate.CopyWithPrivateKey(rsa),
+                    _ => throw new InvalidOperationException("unknown key type"),
+                }, null);
+            }
+            catch (CryptographicException e)
+            {
+                return (null, $"the operational certificate cannot be used with the device's key: {e.Message}");
+            }
+        }
+    }
     public int? MaxSegmentsAccepted => spec.MaxSegments;
     public SimulatedDeviceSpec Spec => spec;
     public BipEndpoint Endpoint { get; }
@@ -140,7 +204,8 @@ public sealed class SimulatedDevice : IDeviceHandler, IDisposable
 
     private IEnumerable<ObjectId> Objects() =>
         spec.HasNetworkPorts
-            ? [device, ObjectId.NetworkPort(IpPort), ObjectId.NetworkPort(ScPort), .. files.Keys.Order().Select(ObjectId.File)]
+            ? [device, .. spec.ScOnly ? Array.Empty<ObjectId>() : [ObjectId.NetworkPort(IpPort)], ObjectId.NetworkPort(ScPort),
+                .. files.Keys.Order().Select(ObjectId.File)]
             : [device];
 
     /// <summary>The properties an object of this device has (null: no such object).</summary>
@@ -236,7 +301,8 @@ public sealed class SimulatedDevice : IDeviceHandler, IDisposable
                 case PropertyIdentifier.NetworkType:
                     return Value(
                     BacnetValue.FromEnumerated((uint)(sc ? NetworkType.SecureConnect : NetworkType.Ipv4)));
-                case PropertyIdentifier.MacAddress: return Value(BacnetValue.FromBytes(sc ? Vmac() : Endpoint.ToMac()));
+                case PropertyIdentifier.MacAddress:
+                    return Value(BacnetValue.FromBytes(sc ? Octets(HubConnector?.Vmac ?? DefaultVmac) : Endpoint.ToMac()));
                 case PropertyIdentifier.ChangesPending: return Value(BacnetValue.From(sc && changesPending));
                 case PropertyIdentifier.Command: return Value(BacnetValue.FromEnumerated(sc ? command : 0));
                 // in-alarm, fault, overridden, out-of-service: all false
@@ -270,19 +336,24 @@ public sealed class SimulatedDevice : IDeviceHandler, IDisposable
                 PropertyIdentifier.IssuerCertificateFiles => Value(BacnetValue.From(ObjectId.File(IssuerFile1)),
                     BacnetValue.From(ObjectId.File(IssuerFile2))),
                 PropertyIdentifier.OperationalCertificateFile => Value(BacnetValue.From(ObjectId.File(OperationalFile))),
-                PropertyIdentifier.ScPrimaryHubUri => Value(BacnetValue.From("wss://hub.site.invalid:4443")),
-                PropertyIdentifier.ScFailoverHubUri => Value(BacnetValue.From("")),
-                PropertyIdentifier.ScHubConnectorState => Value(BacnetValue.FromEnumerated(0)),
-                PropertyIdentifier.MaxBvlcLengthAccepted => Value(BacnetValue.FromUnsigned(1600)),
-                PropertyIdentifier.MaxNpduLengthAccepted => Value(BacnetValue.FromUnsigned(1497)),
-                // the simulator does not run BACnet/SC: the hub connector is idle (no-hub-connection), nothing ever connected or failed
-                PropertyIdentifier.ScMinimumReconnectTime => Value(BacnetValue.FromUnsigned(2)),
-                PropertyIdentifier.ScMaximumReconnectTime => Value(BacnetValue.FromUnsigned(600)),
-                PropertyIdentifier.ScConnectWaitTimeout => Value(BacnetValue.FromUnsigned(10)),
-                PropertyIdentifier.ScDisconnectWaitTimeout => Value(BacnetValue.FromUnsigned(10)),
-                PropertyIdentifier.ScHeartbeatTimeout => Value(BacnetValue.FromUnsigned(300)),
-                PropertyIdentifier.ScPrimaryHubConnectionStatus or PropertyIdentifier.ScFailoverHubConnectionStatus =>
-                    Value(NeverConnected),
+                // On a BACnet/IP-only site the hub connector is idle (no-hub-connection): nothing ever connected or failed.
+                PropertyIdentifier.ScPrimaryHubUri => Value(BacnetValue.From(Hub?.Primary.ToString() ?? "wss://hub.site.invalid:4443")),
+                PropertyIdentifier.ScFailoverHubUri => Value(BacnetValue.From(Hub?.Failover?.ToString() ?? "")),
+                PropertyIdentifier.ScHubConnectorState => Value(BacnetValue.FromEnumerated((uint)(Hub?.State ??
+                    ScHubConnectionStatus.NoHubConnection))),
+                PropertyIdentifier.MaxBvlcLengthAccepted => Value(BacnetValue.FromUnsigned(ScLengths.OwnMaxBvlcLength)),
+                PropertyIdentifier.MaxNpduLengthAccepted => Value(BacnetValue.FromUnsigned(ScLengths.OwnMaxNpduLength)),
+                PropertyIdentifier.ScMinimumReconnectTime => Seconds(Hub?.Options.MinimumReconnectTime ?? TimeSpan.FromSeconds(2)),
+                PropertyIdentifier.ScMaximumReconnectTime => Seconds(Hub?.Options.MaximumReconnectTime ?? TimeSpan.FromSeconds(600)),
+                // before a connector is started: the connector's defaults
+                PropertyIdentifier.ScConnectWaitTimeout => Seconds(Hub?.Settings?.ConnectWaitTimeout ?? TimeSpan.FromSeconds(10)),
+                PropertyIdentifier.ScDisconnectWaitTimeout => Seconds(Hub?.Settings?.DisconnectWaitTimeout ?? TimeSpan.FromSeconds(5)),
+                PropertyIdentifier.ScHeartbeatTimeout => Seconds(Hub?.Settings?.HeartbeatTimeout ?? TimeSpan.FromSeconds(300)),
+                PropertyIdentifier.ScPrimaryHubConnectionStatus => Value(BacnetScHubConnection.Encode(Hub?.PrimaryStatus ??
+                    ScHubConnectionReport.Initial)),
+                PropertyIdentifier.ScFailoverHubConnectionStatus => Value(BacnetScHubConnection.Encode(Hub?.FailoverStatus ??
+                    ScHubConnectionReport.Initial)),
+                PropertyIdentifier.ScHubFunctionEnable => Value(BacnetValue.From(false)),  // the device is no hub
                 PropertyIdentifier.ScFailedConnectionRequests => Value(),
                 _ => Fail(ErrorClass.Property, ErrorCode.UnknownProperty),
             };
@@ -311,13 +382,15 @@ public sealed class SimulatedDevice : IDeviceHandler, IDisposable
     /// APDU_Segment_Timeout).</summary>
     private const uint ApduTimeoutMilliseconds = 3000;
 
-    /// <summary>A BACnetSCHubConnection: not-connected, connect and disconnect timestamps unspecified.</summary>
-    private static readonly BacnetValue NeverConnected = new BacnetValue.Constructed(
-    [
-        0x09, 0x00,                                                        // [0] connection-state not-connected
-        0x1E, 0xA4, 0xFF, 0xFF, 0xFF, 0xFF, 0xB4, 0xFF, 0xFF, 0xFF, 0xFF, 0x1F,  // [1] connect-timestamp: date, time unspecified
-        0x2E, 0xA4, 0xFF, 0xFF, 0xFF, 0xFF, 0xB4, 0xFF, 0xFF, 0xFF, 0xFF, 0x2F,  // [2] disconnect-timestamp
-    ]);
+    private static byte[] Octets(Vmac vmac)
+    {
+        var octets = new byte[Vmac.Length];
+        vmac.WriteTo(octets);
+        return octets;
+    }
+
+    /// <summary>A time property in whole seconds (at least 1).</summary>
+    private static ReadResult Seconds(TimeSpan time) => Value(BacnetValue.FromUnsigned((ulong)Math.Max(1, Math.Round(time.TotalSeconds))));
 
     private static BacnetValue DateOf(DateTime t) =>
         new BacnetValue.Date((byte)(t.Year - 1900), (byte)t.Month, (byte)t.Day, (byte)(((int)t.DayOfWeek + 6) % 7 + 1));
@@ -325,8 +398,6 @@ public sealed class SimulatedDevice : IDeviceHandler, IDisposable
     private static BacnetValue TimeOf(DateTime t) =>
         new BacnetValue.Time((byte)t.Hour, (byte)t.Minute, (byte)t.Second, (byte)(t.Millisecond / 10));
 
-    private byte[] Vmac() => [0x02, 0xCE, (byte)(spec.Instance >> 24), (byte)(spec.Instance >> 16), (byte)(spec.Instance >> 8),
-        (byte)spec.Instance];
 
     private ServiceResponse Write(WritePropertyRequest request)
     {
@@ -483,6 +554,7 @@ public sealed class SimulatedDevice : IDeviceHandler, IDisposable
         changesPending = false;
         ActiveCertificate = operational;
         LastActivationProblem = null;
+        CertificateActivated?.Invoke();
         return ServiceResponse.Simple.Instance;
     }
 

@@ -1,4 +1,6 @@
 using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 
 namespace CertLsp.Bacnet.Simulator;
 
@@ -35,6 +37,25 @@ public sealed record SimulatedDeviceSpec(uint Instance, IPAddress Address)
     public bool FileSizeWritable { get; init; } = true;
     /// <summary>False: the device has no Network Port objects (an older device: nowhere to hold a certificate).</summary>
     public bool HasNetworkPorts { get; init; } = true;
+
+    /// <summary>BACnet/SC: the operational certificate the device starts with (installed and active, so that a site without
+    /// BACnet/IP is reachable for its renewal). Its private key, when it has one, becomes the device's key unless
+    /// <see cref="InitialKey"/> names another. Null: the device joins a hub only once a certificate is activated.</summary>
+    public X509Certificate2? InitialCertificate { get; init; }
+
+    /// <summary>BACnet/SC: the device's own key (the device takes it over and disposes it; held in memory only). Given with an
+    /// <see cref="InitialCertificate"/> for another key, it makes a device whose certificate is not for its key (a fault).</summary>
+    public AsymmetricAlgorithm? InitialKey { get; init; }
+
+    /// <summary>BACnet/SC only: the device has no BACnet/IP port (no socket, no Network Port 1); it is reached through the hub.
+    /// </summary>
+    public bool ScOnly { get; init; }
+
+    /// <summary>SC_Primary_Hub_URI and SC_Failover_Hub_URI of this device when they differ from the site's (null: the site's).
+    /// </summary>
+    public Uri? PrimaryHubUri { get; init; }
+
+    public Uri? FailoverHubUri { get; init; }
 
     /// <summary>Why the limits cannot be a device's (null when they can).</summary>
     public string? LimitsProblem() =>

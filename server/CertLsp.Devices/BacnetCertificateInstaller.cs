@@ -6,7 +6,8 @@ using CertLsp.Workflows.Certificates;
 namespace CertLsp.Devices;
 
 /// <summary>
-/// Installs issued certificates on devices that hold their keys, over BACnet/IP (<see cref="CertificateProvisioning.InstallAsync"/>):
+/// Installs issued certificates on devices that hold their keys, over BACnet/IP, or over BACnet/SC through the hub with
+/// <c>scDevices</c> (each device at the VMAC of its I-Am) (<see cref="CertificateProvisioning.InstallAsync"/>):
 /// for each device (its manifest address and instance) find the Network Port with an Operational_Certificate_File (a secure-connect
 /// port first); write the issuer certificates into its Issuer_Certificate_Files in order, then the operational certificate
 /// (File_Size := 0, AtomicWriteFile, read back and compare each); ReinitializeDevice ACTIVATE_CHANGES. A device that refuses
@@ -16,14 +17,15 @@ namespace CertLsp.Devices;
 /// </summary>
 /// <remarks>The CLI (<c>certlsp import --bind</c>) and the language server share this class; one client serves many devices in
 /// parallel.</remarks>
-public sealed class BacnetCertificateInstaller(BacnetClient client, int sitePort) : IDeviceCertificateTarget
+public sealed class BacnetCertificateInstaller(BacnetClient client, int sitePort, ScDeviceDirectory? scDevices = null)
+    : IDeviceCertificateTarget
 {
     private readonly CertificateProvisioning provisioning = new(client);
 
     public async Task<DeviceInstallOutcome> InstallAsync(DeviceEntry device, DeviceCertificates certificates,
         CancellationToken cancellationToken)
     {
-        var (contact, problem) = DeviceContact.Of(device, sitePort);
+        var (contact, problem) = DeviceContact.Of(device, sitePort, scDevices);
         if (contact is null) return DeviceInstallOutcome.Failed(problem!);
         var (found, none) = await contact.FindPortAsync(client, p => p.OperationalCertificateFile is not null,
             "an Operational_Certificate_File", cancellationToken).ConfigureAwait(false);

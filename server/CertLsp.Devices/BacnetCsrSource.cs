@@ -5,17 +5,19 @@ using CertLsp.Workflows.Requests;
 namespace CertLsp.Devices;
 
 /// <summary>
-/// Device CSRs over BACnet/IP: for each device (its manifest address and instance) find the Network Port with a
+/// Device CSRs over BACnet/IP, or over BACnet/SC through the hub with <c>scDevices</c> (each device at the VMAC of its I-Am): for each
+/// device (its manifest address, or its VMAC, and instance) find the Network Port with a
 /// Certificate_Signing_Request_File (a secure-connect port first), write the manifest's generate-csr-file value to its Command,
 /// wait for idle and read the CSR file. Every BACnet failure becomes the device's reason.
 /// </summary>
-public sealed class BacnetCsrSource(BacnetClient client, int sitePort, uint generateCsrCommand) : IDeviceCsrSource
+public sealed class BacnetCsrSource(BacnetClient client, int sitePort, uint generateCsrCommand, ScDeviceDirectory? scDevices = null)
+    : IDeviceCsrSource
 {
     private readonly CertificateProvisioning provisioning = new(client);
 
     public async Task<DeviceCsrOutcome> RequestAsync(DeviceEntry device, CancellationToken cancellationToken)
     {
-        var (contact, problem) = DeviceContact.Of(device, sitePort);
+        var (contact, problem) = DeviceContact.Of(device, sitePort, scDevices);
         if (contact is null) return DeviceCsrOutcome.Failed(problem!);
         var (port, none) = await contact.FindPortAsync(client, p => p.CsrFile is not null, "a Certificate_Signing_Request_File",
             cancellationToken).ConfigureAwait(false);

@@ -38,10 +38,10 @@ public sealed class CheckExcludeTests : WithTempFolder
     }
 
     [Fact]
-    public void A_glob_that_cannot_be_used_is_a_warning_on_stderr()
+    public async Task A_glob_that_cannot_be_used_is_a_warning_on_stderr()
     {
         Temp.Write("a.site.yaml", Manifest("AHU-1"));
-        var outcome = Cli.Run("check", Temp.Path, "--exclude", "!keep");
+        var outcome = await Cli.RunAsync("check", Temp.Path, "--exclude", "!keep");
         Assert.True(outcome.Exit == 0, outcome.ToString());
         Assert.Equal(["certlsp: warning: exclude “!keep”: “!” (re-including) is not supported; the line is ignored"], outcome.StderrLines);
     }

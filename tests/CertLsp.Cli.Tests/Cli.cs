@@ -16,11 +16,11 @@ public static class Cli
     }
 
     /// <summary>Runs the command line in-process to its end, as a shell does (it waits for the command's task).</summary>
-    public static Outcome Run(params string[] args)
+    public static async Task<Outcome> RunAsync(params string[] args)
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        int exit = Program.RunAsync(args, stdout, stderr).GetAwaiter().GetResult();
+        int exit = await Program.RunAsync(args, stdout, stderr);
         return new Outcome(exit, stdout.ToString(), stderr.ToString());
     }
 

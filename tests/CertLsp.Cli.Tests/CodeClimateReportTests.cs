@@ -38,7 +38,7 @@ public sealed class CodeClimateReportTests : WithTempFolder
     }
 
     [Fact]
-    public void Fingerprints_do_not_change_when_a_device_is_inserted_above_and_review_reports_only_new_issues()
+    public async Task Fingerprints_do_not_change_when_a_device_is_inserted_above_and_review_reports_only_new_issues()
     {
         string before = File.ReadAllText(Path.Combine(Cli.Example("harbor-tower"), "harbor-tower.site.yaml"));
         string after = before.Replace("devices:\n",
@@ -48,10 +48,10 @@ public sealed class CodeClimateReportTests : WithTempFolder
         var newPath = Temp.Write("new/harbor-tower.site.yaml", after);
         // GitLab compares the reports of one path before and after.
         var samePath = Temp.Write("same/harbor-tower.site.yaml", before);
-        var oldPrints = Issues(Cli.Run("check", samePath, "--format", "codeclimate")).Select(i =>
+        var oldPrints = Issues(await Cli.RunAsync("check", samePath, "--format", "codeclimate")).Select(i =>
             i.GetProperty("fingerprint").GetString()).ToHashSet();
         File.WriteAllText(samePath, after);
-        var newIssues = Issues(Cli.Run("check", samePath, "--format", "codeclimate"));
+        var newIssues = Issues(await Cli.RunAsync("check", samePath, "--format", "codeclimate"));
         var added = newIssues.Where(i => !oldPrints.Contains(i.GetProperty("fingerprint").GetString())).ToList();
         // New to GitLab: the new device's own finding, and the two whose message changed (the zip count, the list index of the
         // misspelled key); the other findings kept their fingerprints though their lines moved.
@@ -59,7 +59,8 @@ public sealed class CodeClimateReportTests : WithTempFolder
         Assert.Equal(newIssues.Count - 3, oldPrints.Count(p => newIssues.Any(i => i.GetProperty("fingerprint").GetString() == p)));
         Assert.True(newIssues.Count >= 12, string.Join("\n", newIssues));
 
-        var review = Cli.Run("review", Path.GetDirectoryName(oldPath)!, Path.GetDirectoryName(newPath)!, "--format", "codeclimate");
+        var review = await Cli.RunAsync("review", Path.GetDirectoryName(oldPath)!, Path.GetDirectoryName(newPath)!, "--format",
+            "codeclimate");
         Assert.True(review.Exit == 0, review.ToString());
         var issue = Assert.Single(Issues(review));
         Assert.Equal(("CL0103", newPath), (issue.GetProperty("check_name").GetString(),

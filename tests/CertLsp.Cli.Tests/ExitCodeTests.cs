@@ -10,46 +10,46 @@ public sealed class ExitCodeTests : WithTempFolder
         "A\n";
 
     [Fact]
-    public void A_clean_manifest_exits_0()
+    public async Task A_clean_manifest_exits_0()
     {
-        var outcome = Cli.Run("check", Cli.Example("riverside-campus"));
+        var outcome = await Cli.RunAsync("check", Cli.Example("riverside-campus"));
         Assert.True(outcome.Exit == 0, outcome.ToString());
         Assert.Equal("1 manifest checked: 0 errors, 0 warnings.", outcome.StdoutLines[^1]);
         Assert.Empty(outcome.Stderr);
     }
 
     [Fact]
-    public void Information_alone_still_exits_0()
+    public async Task Information_alone_still_exits_0()
     {
-        var outcome = Cli.Run("check", Temp.Write("a.site.yaml", Clean));
+        var outcome = await Cli.RunAsync("check", Temp.Write("a.site.yaml", Clean));
         Assert.Equal(0, outcome.Exit);
         Assert.Contains(outcome.StdoutLines, l => l.Contains(": info CL0302: ", StringComparison.Ordinal));
     }
 
     [Fact]
-    public void A_manifest_with_errors_exits_1()
+    public async Task A_manifest_with_errors_exits_1()
     {
-        var outcome = Cli.Run("check", Cli.Example("harbor-tower"));
+        var outcome = await Cli.RunAsync("check", Cli.Example("harbor-tower"));
         Assert.True(outcome.Exit == 1, outcome.ToString());
         Assert.Contains(outcome.StdoutLines, l => l.Contains(": error CL0201: ", StringComparison.Ordinal));
         Assert.Empty(outcome.Stderr);
     }
 
     [Fact]
-    public void A_syntax_error_is_a_finding_and_exits_1()
+    public async Task A_syntax_error_is_a_finding_and_exits_1()
     {
-        var outcome = Cli.Run("check", Temp.Write("a.site.yaml", "site: \"unclosed\n"));
+        var outcome = await Cli.RunAsync("check", Temp.Write("a.site.yaml", "site: \"unclosed\n"));
         Assert.Equal(1, outcome.Exit);
         Assert.Contains(outcome.StdoutLines, l => l.Contains(": error CL0001: ", StringComparison.Ordinal));
     }
 
     [Fact]
-    public void Any_file_with_errors_makes_the_whole_check_exit_1()
+    public async Task Any_file_with_errors_makes_the_whole_check_exit_1()
     {
         Temp.Write("both/a.site.yaml", Clean);
         Temp.Write("both/b.site.yaml", Clean.Replace("country: US", "country: XX", StringComparison.Ordinal).Replace("name: A", "name: B",
             StringComparison.Ordinal));
-        var outcome = Cli.Run("check", Path.Combine(Temp.Path, "both"));
+        var outcome = await Cli.RunAsync("check", Path.Combine(Temp.Path, "both"));
         Assert.Equal(1, outcome.Exit);
         Assert.Equal("2 manifests checked: 1 error, 0 warnings.", outcome.StdoutLines[^1]);
     }
@@ -67,9 +67,9 @@ public sealed class ExitCodeTests : WithTempFolder
 
     [Theory]
     [MemberData(nameof(BadArguments))]
-    public void Bad_arguments_exit_2_with_the_reason_on_stderr_and_nothing_on_stdout(string[] args, string mentioned)
+    public async Task Bad_arguments_exit_2_with_the_reason_on_stderr_and_nothing_on_stdout(string[] args, string mentioned)
     {
-        var outcome = Cli.Run(args);
+        var outcome = await Cli.RunAsync(args);
         Assert.True(outcome.Exit == 2, outcome.ToString());
         Assert.Empty(outcome.Stdout);
         Assert.StartsWith("certlsp: ", outcome.StderrLines[0], StringComparison.Ordinal);
@@ -77,68 +77,68 @@ public sealed class ExitCodeTests : WithTempFolder
     }
 
     [Fact]
-    public void A_missing_file_exits_2_with_one_line()
+    public async Task A_missing_file_exits_2_with_one_line()
     {
         var missing = Path.Combine(Temp.Path, "nowhere.site.yaml");
-        var outcome = Cli.Run("check", missing);
+        var outcome = await Cli.RunAsync("check", missing);
         Assert.Equal(2, outcome.Exit);
         Assert.Equal([$"certlsp: {missing}: no such file or folder"], outcome.StderrLines);
         Assert.Empty(outcome.Stdout);
     }
 
     [Fact]
-    public void A_missing_file_beside_a_good_one_still_exits_2()
+    public async Task A_missing_file_beside_a_good_one_still_exits_2()
     {
-        var outcome = Cli.Run("check", Temp.Write("a.site.yaml", Clean), Path.Combine(Temp.Path, "nowhere.site.yaml"));
+        var outcome = await Cli.RunAsync("check", Temp.Write("a.site.yaml", Clean), Path.Combine(Temp.Path, "nowhere.site.yaml"));
         Assert.Equal(2, outcome.Exit);
         Assert.Empty(outcome.Stdout);
     }
 
     [Fact]
-    public void A_folder_without_manifests_exits_2()
+    public async Task A_folder_without_manifests_exits_2()
     {
         var folder = Temp.Folder("empty");
         File.WriteAllText(Path.Combine(folder, "notes.yaml"), "site: not a manifest by its name\n");
-        var outcome = Cli.Run("check", folder);
+        var outcome = await Cli.RunAsync("check", folder);
         Assert.Equal(2, outcome.Exit);
         var line = Assert.Single(outcome.StderrLines);
         Assert.Equal($"certlsp: no site manifests (*.site.yaml, *.site.yml) in {folder}", line);
     }
 
     [Fact]
-    public void An_unreadable_path_exits_2_with_one_line()
+    public async Task An_unreadable_path_exits_2_with_one_line()
     {
         // Running as root, permissions do not stop a read; a folder named like a manifest cannot be read as one either way.
         var folder = Temp.Folder("trap");
         var unreadable = Path.Combine(folder, "x.site.yaml");
         Directory.CreateDirectory(unreadable);
-        var outcome = Cli.Run("check", unreadable);
+        var outcome = await Cli.RunAsync("check", unreadable);
         Assert.Equal(2, outcome.Exit);
         Assert.Single(outcome.StderrLines);
         Assert.Empty(outcome.Stdout);
     }
 
     [Fact]
-    public void A_manifest_that_is_a_symbolic_link_loop_exits_2_with_one_line()
+    public async Task A_manifest_that_is_a_symbolic_link_loop_exits_2_with_one_line()
     {
         var folder = Temp.Folder("loop");
         Temp.Write("loop/good.site.yaml", Clean);
         var loop = Path.Combine(folder, "loop.site.yaml");
         File.CreateSymbolicLink(loop, loop);
-        var outcome = Cli.Run("check", folder);
+        var outcome = await Cli.RunAsync("check", folder);
         Assert.True(outcome.Exit == 2, outcome.ToString());
         Assert.StartsWith($"certlsp: {loop}: ", Assert.Single(outcome.StderrLines), StringComparison.Ordinal);
         Assert.Empty(outcome.Stdout);
     }
 
     [Fact]
-    public void A_file_without_read_permission_exits_2_when_permissions_apply()
+    public async Task A_file_without_read_permission_exits_2_when_permissions_apply()
     {
         var path = Temp.Write("locked.site.yaml", Clean);
         if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.None);
         bool permissionsApply;
         try { File.ReadAllBytes(path); permissionsApply = false; } catch (UnauthorizedAccessException) { permissionsApply = true; }
-        var outcome = Cli.Run("check", path);
+        var outcome = await Cli.RunAsync("check", path);
         if (permissionsApply)
         {
             Assert.Equal(2, outcome.Exit);

@@ -28,9 +28,9 @@ public sealed partial class OutputFormatTests : WithTempFolder
     private static partial Regex TextLine();
 
     [Fact]
-    public void Text_lines_have_the_shape_path_line_col_severity_code_message()
+    public async Task Text_lines_have_the_shape_path_line_col_severity_code_message()
     {
-        var outcome = Cli.Run("check", path);
+        var outcome = await Cli.RunAsync("check", path);
         Assert.Equal(1, outcome.Exit);
         var lines = outcome.StdoutLines;
         Assert.Equal("1 manifest checked: 3 errors, 0 warnings.", lines[^1]);
@@ -46,9 +46,9 @@ public sealed partial class OutputFormatTests : WithTempFolder
     }
 
     [Fact]
-    public void Json_is_an_array_of_findings_with_LSP_ranges()
+    public async Task Json_is_an_array_of_findings_with_LSP_ranges()
     {
-        var outcome = Cli.Run("check", path, "--format", "json");
+        var outcome = await Cli.RunAsync("check", path, "--format", "json");
         Assert.Equal(1, outcome.Exit);
         using var json = JsonDocument.Parse(outcome.Stdout);
         Assert.Equal(JsonValueKind.Array, json.RootElement.ValueKind);
@@ -77,18 +77,18 @@ public sealed partial class OutputFormatTests : WithTempFolder
     private static string Compact(JsonElement e) => JsonSerializer.Serialize(e);
 
     [Fact]
-    public void Json_of_a_manifest_without_findings_is_an_empty_array()
+    public async Task Json_of_a_manifest_without_findings_is_an_empty_array()
     {
         var clean = Temp.Write("clean.site.yaml", "site: S\nsubject: {}\ndevices: []\n");
-        var outcome = Cli.Run("check", clean, "--format", "json");
+        var outcome = await Cli.RunAsync("check", clean, "--format", "json");
         Assert.Equal(0, outcome.Exit);
         Assert.Equal("[]", outcome.Stdout.Trim());
     }
 
     [Fact]
-    public void Sarif_has_the_structure_SARIF_2_1_0_requires()
+    public async Task Sarif_has_the_structure_SARIF_2_1_0_requires()
     {
-        var outcome = Cli.Run("check", path, "--format", "sarif");
+        var outcome = await Cli.RunAsync("check", path, "--format", "sarif");
         Assert.Equal(1, outcome.Exit);
         using var json = JsonDocument.Parse(outcome.Stdout);
         SarifStructure.AssertValid(json.RootElement);
@@ -110,9 +110,9 @@ public sealed partial class OutputFormatTests : WithTempFolder
     }
 
     [Fact]
-    public void Sarif_fixes_replace_exactly_the_offending_text()
+    public async Task Sarif_fixes_replace_exactly_the_offending_text()
     {
-        var outcome = Cli.Run("check", path, "--format", "sarif");
+        var outcome = await Cli.RunAsync("check", path, "--format", "sarif");
         using var json = JsonDocument.Parse(outcome.Stdout);
         var duplicate = json.RootElement.GetProperty("runs")[0].GetProperty("results").EnumerateArray()
             .Last(r => r.GetProperty("ruleId").GetString() == "CL0201");
@@ -121,7 +121,7 @@ public sealed partial class OutputFormatTests : WithTempFolder
         int start = deleted.GetProperty("charOffset").GetInt32(), length = deleted.GetProperty("charLength").GetInt32();
         var fixedText = Manifest[..start] + replacement.GetProperty("insertedContent").GetProperty("text").GetString()
             + Manifest[(start + length)..];
-        var recheck = Cli.Run("check", Temp.Write("fixed.site.yaml", fixedText));
+        var recheck = await Cli.RunAsync("check", Temp.Write("fixed.site.yaml", fixedText));
         Assert.DoesNotContain(recheck.StdoutLines, l => l.Contains("CL0201", StringComparison.Ordinal));
     }
 }

@@ -116,7 +116,7 @@ public sealed partial class PipelineTests : WithTempFolder
         Assert.All(variables, v => Assert.Contains("${" + v, script, StringComparison.Ordinal));
     }
 
-    [Fact]
+    [NeedsFact(Needs.PreCommit)]
     public void The_pre_commit_hook_checks_changed_manifests_and_refuses_a_commit_with_errors()
     {
         // The hook repository: this repository's .pre-commit-hooks.yaml, committed, as pre-commit clones it.

@@ -29,9 +29,9 @@ public sealed class SarifValidatorTests : WithTempFolder
             : [];
     }
 
-    private string CheckToSarif(string name, params string[] inputs)
+    private async Task<string> CheckToSarifAsync(string name, params string[] inputs)
     {
-        var outcome = Cli.Run(["check", .. inputs, "--format", "sarif"]);
+        var outcome = await Cli.RunAsync(["check", .. inputs, "--format", "sarif"]);
         Assert.True(outcome.Exit is 0 or 1, outcome.ToString());
         var path = Path.Combine(Temp.Path, name);
         File.WriteAllText(path, outcome.Stdout);
@@ -39,24 +39,24 @@ public sealed class SarifValidatorTests : WithTempFolder
     }
 
     [NeedsFact(Needs.NpmPeers)]
-    public void The_examples_give_valid_SARIF()
+    public async Task The_examples_give_valid_SARIF()
     {
-        var problems = Validate(CheckToSarif("examples.sarif", Cli.Example("harbor-tower"), Cli.Example("riverside-campus")));
+        var problems = Validate(await CheckToSarifAsync("examples.sarif", Cli.Example("harbor-tower"), Cli.Example("riverside-campus")));
         Assert.True(problems.Count == 0, string.Join("\n", problems));
     }
 
     [NeedsFact(Needs.NpmPeers)]
-    public void Findings_across_files_with_related_locations_fixes_and_non_ASCII_give_valid_SARIF()
+    public async Task Findings_across_files_with_related_locations_fixes_and_non_ASCII_give_valid_SARIF()
     {
         const string subject = "subject: { country: us, state: WI, locality: L, organization: O, organizationalUnit: U }\r\n";
         Temp.Write("site/a.site.yaml", "site: Été\r\n" + subject + "devices:\r\n  - { name: é🌡北, instance: -1 }\r\n  - name: AHU\r\n");
         Temp.Write("site/b.site.yaml", "site: B\n" + subject + "devices:\n  - name: ahu\n  - name: \"x\"\n    bogus: 1\n");
-        var problems = Validate(CheckToSarif("workspace.sarif", Path.Combine(Temp.Path, "site")));
+        var problems = Validate(await CheckToSarifAsync("workspace.sarif", Path.Combine(Temp.Path, "site")));
         Assert.True(problems.Count == 0, string.Join("\n", problems));
     }
 
     [NeedsFact(Needs.NpmPeers)]
-    public void The_SARIF_of_a_review_holds_only_the_introduced_findings_and_is_valid()
+    public async Task The_SARIF_of_a_review_holds_only_the_introduced_findings_and_is_valid()
     {
         string before = File.ReadAllText(Path.Combine(Cli.Example("harbor-tower"), "harbor-tower.site.yaml"));
         Temp.Write("old/harbor-tower.site.yaml", before);
@@ -64,7 +64,7 @@ public sealed class SarifValidatorTests : WithTempFolder
         Temp.Write("new/harbor-tower.site.yaml", before.Replace("devices:\n",
             "devices:\n  - name: NEW-1\n    instance: 20900\n    address: 127.0.0.90\n    subject:\n      country: de\n",
             StringComparison.Ordinal));
-        var outcome = Cli.Run("review", Path.Combine(Temp.Path, "old"), Path.Combine(Temp.Path, "new"), "--format", "sarif");
+        var outcome = await Cli.RunAsync("review", Path.Combine(Temp.Path, "old"), Path.Combine(Temp.Path, "new"), "--format", "sarif");
         Assert.True(outcome.Exit == 0, outcome.ToString());
         using (var sarif = JsonDocument.Parse(outcome.Stdout))
         {

@@ -21,6 +21,9 @@ public enum Needs
 
     /// <summary>The openssl command line on PATH (category Interop).</summary>
     OpenSsl,
+
+    /// <summary>The pre-commit framework on PATH (Debian's pre-commit package; category Interop).</summary>
+    PreCommit,
 }
 
 /// <summary>
@@ -45,6 +48,7 @@ public static class Preconditions
             ?? MissingProgram("node")),
         [Needs.Tshark] = new(() => MissingProgram("tshark", "apt-get install tshark")),
         [Needs.OpenSsl] = new(() => MissingProgram("openssl", "apt-get install openssl")),
+        [Needs.PreCommit] = new(() => MissingProgram("pre-commit", "apt-get install pre-commit; ./test.sh does")),
     };
 
     /// <summary>The test category of a need: Network, Root or Interop.</summary>

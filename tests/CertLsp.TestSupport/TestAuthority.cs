@@ -40,6 +40,15 @@ public sealed class TestAuthority : IDisposable
         string? hubHost = null) =>
         IssueWith(commonName, pk => issuer.Extensions(role, pk, hubHost is null ? null : [hubHost]), notBefore, notAfter);
 
+    /// <summary>Signs a device's CSR (PEM) as the site's CA does: a certificate of <paramref name="role"/> for the CSR's key, valid from
+    /// yesterday for a year (no private key: the device holds it).</summary>
+    public X509Certificate2 SignCsr(string csrPem, CertificateRole role = CertificateRole.Device)
+    {
+        var issued = issuer.SignCsr(csrPem, role, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1));
+        owned.Add(issued);
+        return issued;
+    }
+
     /// <summary>Expired yesterday (valid for the month before).</summary>
     public X509Certificate2 Expired(CertificateRole role, string commonName, string? hubHost = null) =>
         Issue(role, commonName, DateTimeOffset.UtcNow.AddDays(-31), DateTimeOffset.UtcNow.AddDays(-1), hubHost);
@@ -62,6 +71,20 @@ public sealed class TestAuthority : IDisposable
     public X509Certificate2 WithoutDigitalSignature(string commonName) =>
         IssueWith(commonName, pk => Replace(issuer.Extensions(CertificateRole.Device, pk),
             new X509KeyUsageExtension(X509KeyUsageFlags.KeyEncipherment, true)));
+
+    /// <summary>Signs a CSR (PEM) as the site's CA does for <paramref name="role"/>: its subject and key, valid from yesterday for a
+    /// year; with <paramref name="serverAuthOnly"/> its extended key usage names serverAuth only (no clientAuth).</summary>
+    public X509Certificate2 SignCsr(string csrPem, CertificateRole role, bool serverAuthOnly = false)
+    {
+        var request = CertificateRequest.LoadSigningRequestPem(csrPem, HashAlgorithmName.SHA256, CertificateRequestLoadOptions.Default);
+        var extensions = issuer.Extensions(role, request.PublicKey);
+        if (serverAuthOnly) extensions = Replace(extensions,
+            new X509EnhancedKeyUsageExtension([new Oid(CertificateIssuer.ServerAuth)], false));
+        var issued = issuer.Issue(request.SubjectName, request.PublicKey, extensions, DateTimeOffset.UtcNow.AddDays(-1),
+            DateTimeOffset.UtcNow.AddYears(1));
+        owned.Add(issued);
+        return issued;
+    }
 
     /// <summary>A self-signed certificate with the extensions of a device (its own issuer).</summary>
     public static X509Certificate2 SelfSigned(string commonName)

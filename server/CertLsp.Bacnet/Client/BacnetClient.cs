@@ -50,9 +50,11 @@ public sealed class BacnetClient : IAsyncDisposable
     /// <summary>
     /// A client on a datalink the caller made (BACnet/SC, or B/IP); <see cref="BacnetClientOptions.Bind"/>,
     /// <see cref="BacnetClientOptions.Broadcast"/> and <see cref="BacnetClientOptions.ListenForBroadcasts"/> are not used. The
-    /// caller keeps the datalink and disposes it after the client.
+    /// caller keeps the datalink and disposes it after the client, unless <paramref name="ownsDatalink"/> hands it to the client
+    /// (disposed with it).
     /// </summary>
-    public static BacnetClient Start(IDatalink datalink, BacnetClientOptions options) => new(datalink, options, ownsDatalink: false);
+    public static BacnetClient Start(IDatalink datalink, BacnetClientOptions options, bool ownsDatalink = false) =>
+        new(datalink, options, ownsDatalink);
 
     /// <summary>The datalink the client runs on.</summary>
     public IDatalink Datalink => datalink;

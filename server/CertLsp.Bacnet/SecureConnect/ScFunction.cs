@@ -44,7 +44,7 @@ public enum ScErrorClass : ushort
 /// </summary>
 public enum ScErrorCode : ushort
 {
-    Other = 0,
+    Other = 0, OptionalFunctionalityNotSupported = 45,
     Success = 84,
     InvalidDataEncoding = 142, BvlcFunctionUnknown = 143, BvlcProprietaryFunctionUnknown = 144, HeaderEncodingError = 145,
     HeaderNotUnderstood = 146, MessageIncomplete = 147, NotABacnetScHub = 148, PayloadExpected = 149, UnexpectedData = 150,

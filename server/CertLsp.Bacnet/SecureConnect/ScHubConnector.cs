@@ -127,7 +127,8 @@ public sealed class ScHubConnector : IAsyncDisposable
                 if (connection is null) continue;
                 connected = true;
                 backoff = options.MinimumReconnectTime;
-                await ServeAsync(connection).ConfigureAwait(false);
+                // a failover connection hands over to the primary hub when that is back: serve that one next
+                for (Connection? next = connection; next is not null;) next = await ServeAsync(next).ConfigureAwait(false);
                 break;
             }
             if (stop.IsCancellationRequested) return;
@@ -238,11 +239,12 @@ public sealed class ScHubConnector : IAsyncDisposable
             var buffer = new byte[options.MaxBvlcLength];
             while (true)
             {
-                var length = await ReceiveMessageAsync(socket, buffer, timeout.Token).ConfigureAwait(false);
-                if (length < 0) return Fail(ScErrorCode.WebsocketClosedByPeer, "the hub closed the connection before Connect-Accept");
+                var (kind, length) = await ScFrameReader.ReceiveAsync(socket, buffer, timeout.Token).ConfigureAwait(false);
+                if (kind == ScFrameKind.Closed)
+                    return Fail(ScErrorCode.WebsocketClosedByPeer, "the hub closed the connection before Connect-Accept");
                 Interlocked.Increment(ref received);
                 var decoded = BvlcSc.Decode(buffer.AsSpan(0, length), options.MaxBvlcLength);
-                if (!decoded.Ok) { Interlocked.Increment(ref malformed); continue; }
+                if (kind != ScFrameKind.Message || !decoded.Ok) { Interlocked.Increment(ref malformed); continue; }
                 switch (decoded.Value.Payload)
                 {
                     case ScPayload.ConnectAccept accept:
@@ -309,44 +311,31 @@ public sealed class ScHubConnector : IAsyncDisposable
         return string.Join(": ", messages.Distinct());
     }
 
-    /// <summary>Reads one whole message into <paramref name="buffer"/>: its length, -1 when the socket closed, or the length of
-    /// a message that did not fit + buffer length (a too long message is read to its end and reported as oversized).</summary>
-    private static async Task<int> ReceiveMessageAsync(WebSocket socket, byte[] buffer, CancellationToken cancellationToken)
-    {
-        var length = 0;
-        var oversized = false;
-        while (true)
-        {
-            var segment = length < buffer.Length ? buffer.AsMemory(length) : buffer.AsMemory(0);
-            var result = await socket.ReceiveAsync(segment, cancellationToken).ConfigureAwait(false);
-            if (result.MessageType == WebSocketMessageType.Close) return -1;
-            if (length < buffer.Length) length += result.Count; else oversized = true;
-            if (length == buffer.Length && !result.EndOfMessage) oversized = true;
-            if (result.EndOfMessage) return oversized ? buffer.Length + 1 : result.MessageType == WebSocketMessageType.Binary ? length : 0;
-        }
-    }
-
     // ---------------- a live connection ----------------
 
-    private async Task ServeAsync(Connection connection)
+    /// <summary>Serves a connection until it ends; the primary hub's connection when this one was to the failover hub and ended
+    /// by handing over to the primary (already current then), else null.</summary>
+    private async Task<Connection?> ServeAsync(Connection connection)
     {
         using var end = CancellationTokenSource.CreateLinkedTokenSource(stop.Token);
         var writer = WriteAsync(connection, end.Token);
         var heartbeat = HeartbeatAsync(connection, end.Token);
+        var returning = connection.Primary ? Task.FromResult<Connection?>(null) : ReturnToPrimaryAsync(connection, end);
         var buffer = new byte[options.MaxBvlcLength];
+        Connection? next = null;
         try
         {
             while (!end.IsCancellationRequested)
             {
-                var length = await ReceiveMessageAsync(connection.Socket, buffer, end.Token).ConfigureAwait(false);
-                if (length < 0)
+                var (kind, length) = await ScFrameReader.ReceiveAsync(connection.Socket, buffer, end.Token).ConfigureAwait(false);
+                if (kind == ScFrameKind.Closed)
                 {
                     connection.Error ??= connection.Orderly ? null : (ScErrorCode.WebsocketClosedByPeer, "the hub closed the WebSocket");
                     break;
                 }
                 Interlocked.Exchange(ref connection.LastReceived, Environment.TickCount64);
                 Interlocked.Increment(ref received);
-                if (!Handle(connection, buffer.AsSpan(0, Math.Min(length, buffer.Length)), length > buffer.Length)) break;
+                if (!Handle(connection, buffer.AsSpan(0, length), kind != ScFrameKind.Message)) break;
             }
         }
         catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException)
@@ -358,11 +347,13 @@ public sealed class ScHubConnector : IAsyncDisposable
         {
             await end.CancelAsync().ConfigureAwait(false);
             try { await Task.WhenAll(writer, heartbeat).ConfigureAwait(false); } catch (OperationCanceledException) { }
+            next = await returning.ConfigureAwait(false);
             await CloseQuietlyAsync(connection.Socket, connection.Invoker).ConfigureAwait(false);
             lock (gate)
             {
-                current = null;
-                state = ScHubConnectionStatus.NoHubConnection;
+                current = next;
+                state = next is null ? ScHubConnectionStatus.NoHubConnection : ScHubConnectionStatus.ConnectedToPrimaryHub;
+                if (next is not null) SetReport(true, new ScHubConnectionReport(ScConnectionState.Connected, DateTimeOffset.UtcNow));
                 var report = connection.Primary ? primary : failover;
                 SetReport(connection.Primary, connection.Error is { } error
                     ? report with
@@ -375,12 +366,50 @@ public sealed class ScHubConnector : IAsyncDisposable
                     : report with { State = ScConnectionState.NotConnected, DisconnectTime = DateTimeOffset.UtcNow });
             }
         }
+        return next;
+    }
+
+    /// <summary>
+    /// While connected to the failover hub, keeps trying the primary hub (AB.5.1: the failover hub is used only while the primary
+    /// cannot be reached), with the reconnect back-off; each failed try updates the primary's status. Once the primary accepts,
+    /// the failover connection is ended in order (Disconnect-Request, Disconnect-ACK or the disconnect wait timeout) and the
+    /// primary's connection is returned; null when the failover connection ended first or the connector stops.
+    /// </summary>
+    private async Task<Connection?> ReturnToPrimaryAsync(Connection onFailover, CancellationTokenSource end)
+    {
+        var wait = options.MinimumReconnectTime;
+        while (true)
+        {
+            try { await Task.Delay(wait, end.Token).ConfigureAwait(false); }
+            catch (OperationCanceledException) { return null; }
+            wait = TimeSpan.FromTicks(Math.Min(wait.Ticks * 2, options.MaximumReconnectTime.Ticks));
+            var attempt = await TryConnectAsync(options.PrimaryHub, isPrimary: true).ConfigureAwait(false);
+            if (attempt.Connection is not { } primaryConnection)
+            {
+                if (stop.IsCancellationRequested) return null;
+                Report(true, ScConnectionState.FailedToConnect, attempt.Error, attempt.Details);
+                continue;
+            }
+            if (stop.IsCancellationRequested)
+            {
+                await CloseQuietlyAsync(primaryConnection.Socket, primaryConnection.Invoker).ConfigureAwait(false);
+                return null;
+            }
+            onFailover.Orderly = true;
+            if (onFailover.Queue.Writer.TryWrite(BvlcSc.ToArray(ScMessages.DisconnectRequest(NextMessageId()))))
+            {
+                try { await onFailover.DisconnectAcked.Task.WaitAsync(options.DisconnectWaitTimeout, end.Token).ConfigureAwait(false); }
+                catch (Exception e) when (e is TimeoutException or OperationCanceledException) { }
+            }
+            await end.CancelAsync().ConfigureAwait(false);
+            return primaryConnection;
+        }
     }
 
     /// <summary>Handles one message from the hub; false when the connection is to end.</summary>
-    private bool Handle(Connection connection, ReadOnlySpan<byte> frame, bool oversized)
+    private bool Handle(Connection connection, ReadOnlySpan<byte> frame, bool unusable)
     {
-        if (oversized) { Interlocked.Increment(ref malformed); return true; }
+        if (unusable) { Interlocked.Increment(ref malformed); return true; }  // a text or too long message: counted, dropped
         var decoded = BvlcSc.Decode(frame, options.MaxBvlcLength);
         if (!decoded.Ok) { Interlocked.Increment(ref malformed); return true; }
         var message = decoded.Value;

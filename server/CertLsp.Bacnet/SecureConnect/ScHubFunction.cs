@@ -31,6 +31,8 @@ public sealed class ScHubFunction
     private readonly Queue<ScHubFunctionConnection> ended = new();
     private readonly TimeProvider clock;
     private readonly TimeSpan connectWait;
+    private readonly ScMessageIds messageIds = new();
+    private long droppedForBadInput;
 
     /// <param name="vmac">The hub's own VMAC (a node may not take it).</param>
     /// <param name="deviceUuid">The Device UUID of the hub's device.</param>
@@ -45,7 +47,15 @@ public sealed class ScHubFunction
 
     public Vmac Vmac { get; }
 
+    /// <summary>The SC_Hub_Connector_State of the hub's own device, which an Advertisement reports (AB.3.2): a hub that is not
+    /// itself a node connected to a hub says no-hub-connection.</summary>
+    public Func<ScHubConnectionStatus> HubConnectorState { get; init; } = () => ScHubConnectionStatus.NoHubConnection;
+
     public Guid DeviceUuid { get; }
+
+    /// <summary>Connections dropped for what they sent: a message that does not decode, a text message, one longer than the hub
+    /// accepts (each such message ends its connection, so this is also the count of those messages).</summary>
+    public long DroppedForBadInput => Interlocked.Read(ref droppedForBadInput);
 
     /// <summary>The open connections and the last <see cref="EndedKept"/> ended or refused ones, oldest first.</summary>
     public IReadOnlyList<ScHubFunctionConnection> Connections
@@ -108,6 +118,7 @@ public sealed class ScHubFunction
         }
         if (first.Problem is { } problem)
         {
+            Interlocked.Increment(ref droppedForBadInput);
             connection.Fail(ScConnectionState.FailedToConnect, problem.Code, problem.Details);
             if (problem.Nak is { } nak) await connection.SendAsync(nak, cancellation);
             return false;
@@ -159,6 +170,7 @@ public sealed class ScHubFunction
             var received = await connection.ReceiveAsync(ScLengths.OwnMaxBvlcLength, cancellation);
             if (received.Problem is { } problem)
             {
+                Interlocked.Increment(ref droppedForBadInput);
                 if (problem.Nak is { } nak) await connection.SendAsync(nak, cancellation);
                 connection.Fail(ScConnectionState.DisconnectedWithErrors, problem.Code, problem.Details);
                 return;
@@ -196,9 +208,10 @@ public sealed class ScHubFunction
                 "'Originating Virtual Address' field must be absent"), cancellation);
             return;
         }
-        if (message.Destination is not { } destination)
+        if (message.Destination is not { } destination || destination == Vmac)
         {
-            // Addressed to the hub itself: it relays, it serves nothing else.
+            // Addressed to the hub itself: it answers what AB.3 asks of every node, it relays, it serves nothing else.
+            if (await AnswerAsync(from, message, cancellation)) return;
             if (message.Payload is not ScPayload.Result)
                 await from.SendAsync(ScMessages.Nak(message, message.Function == ScFunction.ConnectRequest
                     ? ScErrorCode.UnexpectedData : ScErrorCode.BvlcFunctionUnknown,
@@ -219,6 +232,31 @@ public sealed class ScHubFunction
         // A unicast to a VMAC no connection holds is dropped, as on any datalink.
         if (target is not null && target != from) await target.ForwardAsync(message with { Originating = origin, Destination = null },
             cancellation);
+    }
+
+    /// <summary>
+    /// Answers the node-to-node requests of AB.3 addressed to the hub itself; false for anything else. This hub accepts no direct
+    /// connections, so Address-Resolution gets the BVLC-Result NAK (communication, OPTIONAL_FUNCTIONALITY_NOT_SUPPORTED) that
+    /// AB.3.3 prescribes for a node that does not accept them, not an empty Address-Resolution-ACK (which says it does, at no
+    /// URI); bacnet-stack (bsc-node.c) and bac-py answer the same. Advertisement-Solicitation gets an Advertisement (AB.3.2):
+    /// the hub connector state, direct connections not accepted, the hub's maximum lengths; it is a new message, not a response
+    /// (AB.3.1.4), so it carries a new Message-ID.
+    /// </summary>
+    private async Task<bool> AnswerAsync(Connection from, ScMessage message, CancellationToken cancellation)
+    {
+        switch (message.Payload)
+        {
+            case ScPayload.AddressResolution:
+                await from.SendAsync(ScMessages.Nak(message, ScErrorCode.OptionalFunctionalityNotSupported,
+                    "this hub does not accept direct connections"), cancellation);
+                return true;
+            case ScPayload.AdvertisementSolicitation:
+                await from.SendAsync(new ScMessage(messageIds.Next(), new ScPayload.Advertisement(HubConnectorState(), false,
+                    ScLengths.OwnMaxBvlcLength, ScLengths.OwnMaxNpduLength)), cancellation);
+                return true;
+            default:
+                return false;
+        }
     }
 
     private void End(ScHubFunctionConnection status)
@@ -243,6 +281,7 @@ public sealed class ScHubFunction
         private DateTimeOffset? disconnectTime;
         private ScErrorCode? error;
         private ushort usableBvlc = ScLengths.OwnMaxBvlcLength;
+        private byte[]? receiveBuffer;  // one per connection: the decoder copies what it keeps
 
         public Vmac? Vmac { get; private set; }
 
@@ -288,18 +327,16 @@ public sealed class ScHubFunction
 
         public async Task<Received> ReceiveAsync(int maxLength, CancellationToken cancellation)
         {
-            var buffer = new byte[maxLength + 1];
-            var length = 0;
-            while (true)
+            var buffer = receiveBuffer is { } kept && kept.Length == maxLength ? kept : receiveBuffer = new byte[maxLength];
+            var (kind, length) = await ScFrameReader.ReceiveAsync(socket, buffer, cancellation);
+            switch (kind)
             {
-                var result = await socket.ReceiveAsync(buffer.AsMemory(length), cancellation);
-                if (result.MessageType == WebSocketMessageType.Close) return default;
-                if (result.MessageType == WebSocketMessageType.Text)
+                case ScFrameKind.Closed:
+                    return default;
+                case ScFrameKind.Text:
                     return new(null, new(ScErrorCode.WebsocketDataNotAccepted, "a text frame (BVLC-SC messages are binary)", null));
-                length += result.Count;
-                if (length > maxLength)
+                case ScFrameKind.TooLong:
                     return new(null, new(ScErrorCode.WebsocketFrameTooLong, $"a message longer than {maxLength} octets", null));
-                if (result.EndOfMessage) break;
             }
             var decoded = BvlcSc.Decode(buffer.AsSpan(0, length), maxLength);
             if (decoded.Ok) return new(decoded.Value, null);

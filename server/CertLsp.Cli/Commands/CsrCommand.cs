@@ -9,9 +9,10 @@ namespace CertLsp.Cli.Commands;
 
 /// <summary>
 /// <c>certlsp csr &lt;manifest&gt; [--devices a,b | --device NAME... | --batch NAME] [--renew] [--keep-pending | --overwrite-pending]
-/// [--out DIR] [--format flat|cari] [--bind ADDR] [--timeout SECONDS]</c>:
+/// [--out DIR] [--format flat|cari] [--bind ADDR] [--datalink bip|sc] [--timeout SECONDS]</c>:
 /// key pairs and CSR zips for devices with local keys; for device-held keys (key.source: device) each device's CSR read over
-/// BACnet/IP from the local address <c>--bind</c> (never defaulted). Devices with a valid certificate outside its warning window are
+/// BACnet/IP from the local address <c>--bind</c> (never defaulted), or over BACnet/SC through the site's hub as the tool
+/// (<c>--datalink sc</c> or <c>tool.datalink: sc</c>). Devices with a valid certificate outside its warning window are
 /// requested only with <c>--renew</c> or when named. Every run ends with the zips that still await the CA, with their devices. Exit 0 when
 /// every device was requested (or kept), 1 when pending CSRs need a
 /// choice or devices failed, 2 when nothing could be done.
@@ -51,12 +52,13 @@ public static class CsrCommand
         };
         format.AcceptOnlyFromAmong("flat", "cari");
         var bind = DeviceConnection.BindOption();
+        var datalink = DeviceConnection.DatalinkOption();
         var timeout = DeviceConnection.TimeoutOption();
         var command = new Command("csr",
             "CSR zips (at most 50 devices each): key pairs made here for local keys, CSRs read from the devices over BACnet for " +
             "key.source: device")
         {
-            manifest, devices, device, batch, renew, keep, overwrite, output, format, bind, timeout,
+            manifest, devices, device, batch, renew, keep, overwrite, output, format, bind, datalink, timeout,
         };
         command.Validators.Add(r =>
         {
@@ -71,7 +73,7 @@ public static class CsrCommand
             OutputFolder = r.GetValue(output),
             Layout = r.GetValue(format) == "cari" ? ZipLayout.Cari : ZipLayout.Flat,
             Passphrase = CommandSupport.Passphrase(),
-        }, r.GetValue(bind), stdout, stderr, r.GetValue(timeout), cancellationToken));
+        }, r.GetValue(bind), stdout, stderr, r.GetValue(timeout), cancellationToken, r.GetValue(datalink)));
         return command;
     }
 
@@ -83,13 +85,26 @@ public static class CsrCommand
         return names.Length == 0 ? null : names;
     }
 
+    /// <param name="datalink">--datalink: bip, sc, or null for the manifest's choice (<see cref="DeviceConnection.OverSc"/>).</param>
     public static async Task<int> RunAsync(string manifestPath, CsrRequestOptions options, string? bind, TextWriter stdout,
         TextWriter stderr,
-        double timeout = DeviceTimeout.DefaultSeconds, CancellationToken cancellationToken = default)
+        double timeout = DeviceTimeout.DefaultSeconds, CancellationToken cancellationToken = default, string? datalink = null)
     {
         if (CommandSupport.ReadManifest(manifestPath, stderr) is not var (path, text)) return Program.CouldNotRun;
-        var bacnet = ManifestDocument.Parse(path, text).Manifest is { Key.DeviceHeld: true } manifest ? manifest.Bacnet : null;
+        var manifest = ManifestDocument.Parse(path, text).Manifest;
+        var bacnet = manifest is { Key.DeviceHeld: true } ? manifest.Bacnet : null;
         if (bacnet is null) return await RequestAsync(path, text, options, stdout, stderr, cancellationToken).ConfigureAwait(false);
+        if (DeviceConnection.OverSc(datalink, manifest!))
+        {
+            // Over SC the devices' CSRs are read through the hub; a tool that cannot join yet still gets its own CSR made.
+            return await DeviceConnection.RunScAsync(path, timeout, manifest!.Devices.Length, stderr,
+                (client, directory) => RequestAsync(path, text, options with
+                {
+                    DeviceSource = new BacnetCsrSource(client, bacnet.PortNumber, (uint)bacnet.GenerateCsrCommandValue, directory),
+                }, stdout, stderr, cancellationToken),
+                why => RequestAsync(path, text, options with { DeviceSource = new UnreachableCsrSource(why) }, stdout, stderr,
+                    cancellationToken), cancellationToken).ConfigureAwait(false);
+        }
 
         if (bind is null)
         {
@@ -144,7 +159,7 @@ public static class CsrCommand
                 stderr.WriteLine(
                     $"certlsp: {result.Pending.Length} device{(result.Pending.Length == 1 ? " has" : "s have")} a pending CSR; a new " +
                     $"request would void it. Nothing was requested.");
-                foreach (var p in result.Pending) stderr.WriteLine($"  {p.Device,-24} {p.Detail}");
+                foreach (var p in result.Pending) stderr.WriteLine($"  {Name(p),-24} {p.Detail}");
                 stderr.WriteLine(
                     "Run again with --keep-pending (leave them out: no action taken) or --overwrite-pending (request anew; the pending " +
                     "requests become void).");
@@ -158,13 +173,13 @@ public static class CsrCommand
             stdout.WriteLine($"{DisplayPath.For(zip.Path)}: {zip.Requested} requested, {zip.Failed} failed{note}");
             foreach (var d in result.Devices.Where(d => d.Zip == zip.FileName
                 && d.Outcome != DeviceOutcome.NoActionTaken)) stdout.WriteLine(
-                $"  {Label(d.Outcome),-10} {d.Device,-24} {d.CommonName}  {d.Detail}");
+                $"  {Label(d.Outcome),-10} {Name(d),-24} {d.CommonName}  {d.Detail}");
         }
         var outside = result.Devices.Where(d => d.Outcome is DeviceOutcome.NoActionTaken or DeviceOutcome.NotDue || d.Zip is null).ToList();
         if (outside.Count > 0)
         {
             stdout.WriteLine("Not in a zip:");
-            foreach (var d in outside) stdout.WriteLine($"  {Label(d.Outcome),-10} {d.Device,-24} {d.CommonName}  {d.Detail}");
+            foreach (var d in outside) stdout.WriteLine($"  {Label(d.Outcome),-10} {Name(d),-24} {d.CommonName}  {d.Detail}");
         }
         CommandSupport.WriteAwaitingZips(result.AwaitingZips, stdout);
         string notDue = result.NotDue > 0 ? $", {result.NotDue} not requested (valid certificate; --renew to renew)" : "";
@@ -176,6 +191,9 @@ public static class CsrCommand
         return result.Failed > 0 ? Program.Findings : Program.Ok;
     }
 
+    /// <summary>A device's name, or “tool NAME” for the commissioning tool's own certificate.</summary>
+    private static string Name(DeviceResult result) => result.Tool ? $"tool {result.Device}" : result.Device;
+
     private static string Label(DeviceOutcome outcome) => outcome switch
     {
         DeviceOutcome.Requested => "requested",
@@ -184,4 +202,11 @@ public static class CsrCommand
         DeviceOutcome.NotDue => "valid",
         _ => "failed",
     };
+}
+
+/// <summary>The devices' CSRs when the tool cannot reach them over BACnet/SC: each device fails with the reason.</summary>
+internal sealed class UnreachableCsrSource(string why) : IDeviceCsrSource
+{
+    public Task<DeviceCsrOutcome> RequestAsync(Core.Manifest.DeviceEntry device, CancellationToken cancellationToken) =>
+        Task.FromResult(DeviceCsrOutcome.Failed($"not reached over BACnet/SC: {why}"));
 }

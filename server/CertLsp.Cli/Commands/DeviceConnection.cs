@@ -1,11 +1,12 @@
 using System.CommandLine;
 using CertLsp.Bacnet.Client;
+using CertLsp.Core.Manifest;
 using CertLsp.Devices;
 
 namespace CertLsp.Cli.Commands;
 
-/// <summary>What csr and import share to talk to devices that hold their keys: the --bind and --timeout options and the client they
-/// give.</summary>
+/// <summary>What csr and import share to talk to devices that hold their keys: the --bind, --datalink and --timeout options and the
+/// client they give: over BACnet/IP from --bind, or over BACnet/SC through the site's hub as the commissioning tool.</summary>
 internal static class DeviceConnection
 {
     public static Option<string?> BindOption() =>
@@ -14,6 +15,66 @@ internal static class DeviceConnection
             Description =
             "key.source: device only: the local IPv4 address to talk BACnet/IP to the devices from (never defaulted)"
         };
+
+    public static Option<string?> DatalinkOption()
+    {
+        var option = new Option<string?>("--datalink")
+        {
+            Description = "How to reach the devices: bip (BACnet/IP from --bind) or sc (BACnet/SC through the manifest's hub, as the " +
+                "tool of bacnet.secureConnect.tool with its own certificate); default: the tool's datalink, else bip",
+        };
+        option.AcceptOnlyFromAmong("bip", "sc");
+        return option;
+    }
+
+    /// <summary>Whether the devices are reached over BACnet/SC: --datalink when given, else the manifest's “tool.datalink: sc”.</summary>
+    public static bool OverSc(string? datalink, SiteManifest manifest) =>
+        datalink is null ? manifest.Bacnet.SecureConnect?.Tool?.ReachesDevicesOverSc == true : datalink == "sc";
+
+    /// <summary>
+    /// Joins the site's hub as the tool (<see cref="ScToolConnection"/>), learns where the manifest's devices are (Who-Is through the
+    /// hub) and runs <paramref name="work"/> with that client; closed afterwards. When the tool cannot join (no certificate of its own
+    /// yet, a hub that refuses it or is down) <paramref name="unreachable"/> runs with the reason instead, after stderr says it: the
+    /// tool's own certificate is requested and imported without a hub.
+    /// </summary>
+    public static async Task<int> RunScAsync(string manifestPath, double timeout, int devices, TextWriter stderr,
+        Func<BacnetClient, ScDeviceDirectory, Task<int>> work, Func<string, Task<int>> unreachable, CancellationToken cancellationToken)
+    {
+        if (DeviceTimeout.Check(timeout) is { } bad)
+        {
+            stderr.WriteLine($"certlsp: {bad}");
+            return Program.CouldNotRun;
+        }
+        ScToolCredentials tool;
+        BacnetClient client;
+        try
+        {
+            tool = ScToolConnection.Load(manifestPath, CommandSupport.Passphrase());
+        }
+        catch (BacnetSetupException e)
+        {
+            stderr.WriteLine($"certlsp: warning: the devices are not reached over BACnet/SC: {e.Message}");
+            return await unreachable(e.Message).ConfigureAwait(false);
+        }
+        using (tool)
+        {
+            try
+            {
+                client = await ScToolConnection.ConnectAsync(tool, timeout, cancellationToken).ConfigureAwait(false);
+            }
+            catch (BacnetSetupException e)
+            {
+                stderr.WriteLine($"certlsp: warning: the devices are not reached over BACnet/SC: {e.Message}");
+                return await unreachable(e.Message).ConfigureAwait(false);
+            }
+            await using (client.ConfigureAwait(false))
+            {
+                var directory = await ScDeviceDirectory.LearnAsync(client, TimeSpan.FromSeconds(timeout), devices, cancellationToken)
+                    .ConfigureAwait(false);
+                return await work(client, directory).ConfigureAwait(false);
+            }
+        }
+    }
 
     public static Option<double> TimeoutOption() => new("--timeout")
     {

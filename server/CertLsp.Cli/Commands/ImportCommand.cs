@@ -9,9 +9,10 @@ namespace CertLsp.Cli.Commands;
 
 /// <summary>
 /// <c>certlsp import &lt;manifest&gt; &lt;zip, folder or certificate file&gt; [--issuer PEM...] [--crl FILE...] [--strict-crl] [--out DIR]
-/// [--bind ADDR] [--timeout SECONDS]</c>:
+/// [--bind ADDR] [--datalink bip|sc] [--timeout SECONDS]</c>:
 /// verifies what the CA signed and records what passes. For device-held keys (key.source: device) with <c>--bind</c>, each accepted
-/// certificate (and each imported earlier but not installed yet) is installed on its device over BACnet/IP and the outcome recorded;
+/// certificate (and each imported earlier but not installed yet) is installed on its device over BACnet/IP (or over BACnet/SC through
+/// the site's hub with <c>--datalink sc</c> or <c>tool.datalink: sc</c>) and the outcome recorded;
 /// without --bind the installs stay pending. Exit 0 when every certificate passed (and every install succeeded), 1 when some were
 /// rejected or an install failed, 2 when the archive was refused.
 /// </summary>
@@ -46,12 +47,13 @@ public static class ImportCommand
             "Folder for the bundles (default: certificates/<manifest>/ beside the manifest)"
         };
         var bind = DeviceConnection.BindOption();
+        var datalink = DeviceConnection.DatalinkOption();
         var timeout = DeviceConnection.TimeoutOption();
         var command = new Command("import",
             "Verify signed certificates from the CA, record those that pass in the ledger and, for key.source: device with --bind, " +
             "install them on the devices")
         {
-            manifest, source, issuers, crls, strictCrl, output, bind, timeout,
+            manifest, source, issuers, crls, strictCrl, output, bind, datalink, timeout,
         };
         command.SetAction((r, cancellationToken) => RunAsync(r.GetValue(manifest)!, r.GetValue(source)!, new ImportOptions
         {
@@ -60,15 +62,29 @@ public static class ImportCommand
             StrictCrl = r.GetValue(strictCrl),
             BundleFolder = r.GetValue(output) is { } o ? Path.GetFullPath(o) : null,
             Passphrase = CommandSupport.Passphrase(),
-        }, stdout, stderr, r.GetValue(bind), r.GetValue(timeout), cancellationToken));
+        }, stdout, stderr, r.GetValue(bind), r.GetValue(timeout), cancellationToken, r.GetValue(datalink)));
         return command;
     }
 
     public static async Task<int> RunAsync(string manifestPath, string source, ImportOptions options, TextWriter stdout, TextWriter stderr,
-        string? bind = null, double timeout = DeviceTimeout.DefaultSeconds, CancellationToken cancellationToken = default)
+        string? bind = null, double timeout = DeviceTimeout.DefaultSeconds, CancellationToken cancellationToken = default,
+        string? datalink = null)
     {
         if (CommandSupport.ReadManifest(manifestPath, stderr) is not var (path, text)) return Program.CouldNotRun;
-        var bacnet = ManifestDocument.Parse(path, text).Manifest is { Key.DeviceHeld: true } manifest ? manifest.Bacnet : null;
+        var manifest = ManifestDocument.Parse(path, text).Manifest;
+        var bacnet = manifest is { Key.DeviceHeld: true } ? manifest.Bacnet : null;
+        if (bacnet is not null && DeviceConnection.OverSc(datalink, manifest!))
+        {
+            // Over SC each accepted certificate is installed through the hub; a tool that cannot join yet (its own certificate is
+            // in this answer) imports everything and leaves the installs pending.
+            return await DeviceConnection.RunScAsync(path, timeout, manifest!.Devices.Length, stderr,
+                (client, directory) => ImportAsync(path, text, source, options with
+                {
+                    DeviceTarget = new BacnetCertificateInstaller(client, bacnet.PortNumber, directory),
+                }, deviceHeld: true, stdout, stderr, cancellationToken),
+                _ => ImportAsync(path, text, source, options, deviceHeld: true, stdout, stderr, cancellationToken),
+                cancellationToken).ConfigureAwait(false);
+        }
         if (bind is not null && bacnet is null)
         {
             stderr.WriteLine(

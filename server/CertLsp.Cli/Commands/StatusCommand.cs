@@ -8,8 +8,9 @@ using CertLsp.Workflows.Requests;
 namespace CertLsp.Cli.Commands;
 
 /// <summary>
-/// <c>certlsp status &lt;manifest&gt; [--format text|json]</c>: every device's certificate status, most urgent first; in text, then the
-/// zips that still await the CA's answer, with their devices.
+/// <c>certlsp status &lt;manifest&gt; [--format text|json]</c>: every device's certificate status, most urgent first, then the
+/// commissioning tool's (“bacnet.secureConnect.tool”: “tool NAME” in text, <c>"tool": true</c> in json); in text, then the zips that
+/// still await the CA's answer, with their devices.
 /// </summary>
 public static class StatusCommand
 {
@@ -44,7 +45,9 @@ public static class StatusCommand
             stderr.WriteLine($"certlsp: {manifestPath}: the manifest cannot be read (run certlsp check)");
             return Program.CouldNotRun;
         }
-        var rows = StatusReport.For(manifest, ledger, now);
+        // The devices, then the commissioning tool's own certificate when the manifest names one.
+        var rows = StatusReport.For(manifest, ledger, now).ToList();
+        if (StatusReport.ForTool(manifest, ledger, now) is { } tool) rows.Add(tool);
         if (format == "json")
         {
             WriteJson(rows, ledger, stdout);
@@ -54,7 +57,8 @@ public static class StatusCommand
             WriteTable(rows, ledger, stdout);
             // The zips still waiting for the CA: runs since the ledger's run-open marker were interrupted.
             string site = manifest.Site?.Value ?? Workflows.Certificates.KeyStore.ManifestStem(path);
-            var interrupted = ledger.Entries.Values.Select(e => e.Pending is { } p ? CsrZip.TimestampOf(p.Zip, site)
+            var interrupted = ledger.Entries.Values.Concat(ledger.Tools.Values).Select(e => e.Pending is { } p
+                ? CsrZip.TimestampOf(p.Zip, site)
                 : null).OfType<string>()
                 .Where(t => ledger.RunOpen is { } open && string.CompareOrdinal(t, open) >= 0).ToHashSet(StringComparer.Ordinal);
             CommandSupport.WriteAwaitingZips(CsrZip.Pending(ledger, Path.GetDirectoryName(path)!, new HashSet<string>(), interrupted),
@@ -73,7 +77,8 @@ public static class StatusCommand
             .. (installs ? ["INSTALL"] : Array.Empty<string>()), .. (verified ? ["BACNET/SC"] : Array.Empty<string>())];
         var cells = rows.Select(r => (string[])
         [
-            r.Device, r.CommonName, r.Status.ToString().ToLowerInvariant() + (r.ExpiresSoon ? " (expires soon)" : "")
+            r.Tool ? $"tool {r.Device}" : r.Device, r.CommonName, r.Status.ToString().ToLowerInvariant()
+                + (r.ExpiresSoon ? " (expires soon)" : "")
                 + (r.CrlExpired is { } stale ? $" (not proven unrevoked: CRL expired {CommandSupport.Date(stale)})" : ""),
             CommandSupport.Date(r.NotAfter), r.DaysLeft?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-",
                 CommandSupport.Date(r.PendingSince),
@@ -100,6 +105,7 @@ public static class StatusCommand
             {
                 json.WriteStartObject();
                 json.WriteString("device", r.Device);
+                if (r.Tool) json.WriteBoolean("tool", true);
                 json.WriteString("commonName", r.CommonName);
                 json.WriteString("status", r.Status.ToString().ToLowerInvariant());
                 json.WriteBoolean("expiresSoon", r.ExpiresSoon);

@@ -44,16 +44,7 @@ public static class CertificateUsage
     {
         bool lenient = AllowsAnyPurpose(profile);
         string needs = $"the CA profile “{profile}” needs";
-        var keyUsage = certificate.Extensions.OfType<X509KeyUsageExtension>().FirstOrDefault();
-        if (keyUsage is null)
-        {
-            if (!lenient) return $"it has no keyUsage: {needs} keyUsage digitalSignature (the device signs its TLS handshakes)";
-        }
-        else if (!keyUsage.KeyUsages.HasFlag(X509KeyUsageFlags.DigitalSignature))
-        {
-            return $"its keyUsage lacks digitalSignature (it has {KeyUsageText(keyUsage.KeyUsages)}): {needs} digitalSignature (the " +
-                $"device signs its TLS handshakes)";
-        }
+        if (KeyUsageProblem(certificate, profile) is { } keyUsageProblem) return keyUsageProblem;
 
         var eku = certificate.Extensions.OfType<X509EnhancedKeyUsageExtension>().FirstOrDefault();
         if (eku is null)
@@ -69,6 +60,26 @@ public static class CertificateUsage
         string has = purposes.Count == 0 ? "no purpose" : string.Join(", ", purposes.Select(p => PurposeNames.GetValueOrDefault(p, p)));
         return $"its extendedKeyUsage lacks {string.Join(" and ", missing)} (it has {has}): {needs} clientAuth and serverAuth (BACnet/SC " +
             $"devices connect and accept connections)";
+    }
+
+    /// <summary>
+    /// Why the certificate cannot serve the commissioning tool (a TLS client that signs its handshakes) under this CA profile: its
+    /// keyUsage as a device's; its extendedKeyUsage is recorded and judged by the tool's rule (CL0409, clientAuth), not here.
+    /// </summary>
+    public static string? ToolProblem(X509Certificate2 certificate, string profile) => KeyUsageProblem(certificate, profile);
+
+    private static string? KeyUsageProblem(X509Certificate2 certificate, string profile)
+    {
+        string needs = $"the CA profile “{profile}” needs";
+        var keyUsage = certificate.Extensions.OfType<X509KeyUsageExtension>().FirstOrDefault();
+        if (keyUsage is null)
+        {
+            return AllowsAnyPurpose(profile) ? null
+                : $"it has no keyUsage: {needs} keyUsage digitalSignature (the device signs its TLS handshakes)";
+        }
+        return keyUsage.KeyUsages.HasFlag(X509KeyUsageFlags.DigitalSignature) ? null
+            : $"its keyUsage lacks digitalSignature (it has {KeyUsageText(keyUsage.KeyUsages)}): {needs} digitalSignature (the " +
+                $"device signs its TLS handshakes)";
     }
 
     /// <summary>

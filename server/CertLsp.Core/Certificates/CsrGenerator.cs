@@ -22,12 +22,14 @@ public sealed class GeneratedRequest(AsymmetricAlgorithm key, byte[] csrDer, str
 /// <summary>Makes key pairs and CSRs with .NET's built-in RSA/ECDsa and CertificateRequest (the fastest correct option measured).</summary>
 public static class CsrGenerator
 {
-    public static GeneratedRequest Generate(DeviceSubject subject, KeySpec spec)
+    /// <param name="clientOnly">The commissioning tool's request: it asks for keyUsage digitalSignature and extendedKeyUsage clientAuth
+    /// (a TLS client only, what a hub requires of a node); devices' requests ask for no extension (the CA's profile decides).</param>
+    public static GeneratedRequest Generate(DeviceSubject subject, KeySpec spec, bool clientOnly = false)
     {
         var key = spec.Generate();
         try
         {
-            return new GeneratedRequest(key, CreateRequest(subject, key, spec), Fingerprints.OfPublicKey(key));
+            return new GeneratedRequest(key, CreateRequest(subject, key, spec, clientOnly), Fingerprints.OfPublicKey(key));
         }
         catch
         {
@@ -37,7 +39,7 @@ public static class CsrGenerator
     }
 
     /// <summary>The DER PKCS#10 of a subject for an existing key (the attributes field is always present, empty).</summary>
-    public static byte[] CreateRequest(DeviceSubject subject, AsymmetricAlgorithm key, KeySpec spec)
+    public static byte[] CreateRequest(DeviceSubject subject, AsymmetricAlgorithm key, KeySpec spec, bool clientOnly = false)
     {
         var name = subject.ToDistinguishedName();
         var request = key switch
@@ -46,6 +48,11 @@ public static class CsrGenerator
             ECDsa ec => new CertificateRequest(name, ec, spec.Hash),
             _ => throw new ArgumentException($"unsupported key type {key.GetType().Name}", nameof(key)),
         };
+        if (clientOnly)
+        {
+            request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
+            request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid(CertificateUsage.ClientAuth)], false));
+        }
         return request.CreateSigningRequest();
     }
 

@@ -12,10 +12,20 @@ public sealed record DeviceSubject(string Country, string State, string Locality
 {
     /// <summary>The subject of a device; the CN is the computed one unless a renewal keeps the CN of the previous CSR. Null when a
     /// mandatory field is missing (CL0101).</summary>
-    public static DeviceSubject? For(SiteManifest manifest, DeviceEntry device, string? renewalCommonName = null)
+    public static DeviceSubject? For(SiteManifest manifest, DeviceEntry device, string? renewalCommonName = null) =>
+        Of(manifest, field => manifest.Effective(device, field), renewalCommonName ?? CommonNames.For(manifest, device)?.Value);
+
+    /// <summary>The subject of the commissioning tool's BACnet/SC certificate (“bacnet.secureConnect.tool”): its own subject fields, else
+    /// the site defaults; its CN from its name unless a renewal keeps the previous one. Null without a tool or when a field is
+    /// missing.</summary>
+    public static DeviceSubject? ForTool(SiteManifest manifest, string? renewalCommonName = null) =>
+        manifest.Bacnet.SecureConnect?.Tool is not { } tool ? null
+            : Of(manifest, field => tool.Subject.Get(field) ?? manifest.Subject.Get(field),
+                renewalCommonName ?? CommonNames.ForTool(manifest)?.Value);
+
+    private static DeviceSubject? Of(SiteManifest manifest, Func<SubjectField, Yaml.YamlScalar?> effective, string? cn)
     {
-        string? Value(SubjectField field) => manifest.Effective(device, field)?.Value;
-        string? cn = renewalCommonName ?? CommonNames.For(manifest, device)?.Value;
+        string? Value(SubjectField field) => effective(field)?.Value;
         if (Value(SubjectField.Country) is not { } c || Value(SubjectField.State) is not { } st || Value(SubjectField.Locality) is not { } l
             || Value(SubjectField.Organization) is not { } o || Value(SubjectField.OrganizationalUnit) is not { } ou || cn is null)
         {

@@ -20,7 +20,12 @@ public sealed record DeviceStatus(
     bool ExpiresSoon,
     InstallState? Install = null,
     string? InstallError = null,
-    DateTimeOffset? CrlExpired = null);
+    DateTimeOffset? CrlExpired = null)
+{
+    /// <summary>The line of the commissioning tool's own BACnet/SC certificate (“bacnet.secureConnect.tool”): <see cref="Device"/> is
+    /// the tool's name.</summary>
+    public bool Tool { get; init; }
+}
 
 /// <summary>Every device of a manifest with where it stands, most urgent first: revoked, expired, expiring soon, never requested, pending,
 /// valid.</summary>
@@ -35,15 +40,7 @@ public static class StatusReport
             if (device.Name is null) continue;
             var entry = ledger.Find(device.Name.Value);
             string cn = entry?.CommonName ?? CommonNames.For(manifest, device)?.Value ?? device.Name.Value;
-            var status = entry?.StatusAt(now) ?? CertificateStatus.None;
-            var notAfter = entry?.Certificate?.NotAfter;
-            int? daysLeft = notAfter is { } n ? CertificateExpiringRule.DaysLeft(n, now) : null;
-            bool soon = status == CertificateStatus.Valid && daysLeft <= window;
-            var install = manifest.Key.DeviceHeld ? entry?.InstallStateOfCertificate : null;
-            string? installError = install == InstallState.Failed ? entry!.Install!.Error : null;
-            var crlExpired = status == CertificateStatus.Valid ? entry!.Certificate!.CrlExpired : null;
-            rows.Add((new DeviceStatus(device.Name.Value, cn, status, notAfter, daysLeft, entry?.Pending?.Since, soon, install,
-                installError, crlExpired), rows.Count));
+            rows.Add((Row(device.Name.Value, cn, entry, window, now, manifest.Key.DeviceHeld), rows.Count));
         }
         return [.. rows
             .OrderBy(r => Rank(r.Row))
@@ -51,6 +48,28 @@ public static class StatusReport
             .ThenBy(r => r.Row.PendingSince ?? DateTimeOffset.MaxValue)
             .ThenBy(r => r.Index)
             .Select(r => r.Row)];
+    }
+
+    /// <summary>The commissioning tool's line (“bacnet.secureConnect.tool”, from its own ledger block), or null when the manifest names
+    /// no tool.</summary>
+    public static DeviceStatus? ForTool(SiteManifest manifest, SiteLedger ledger, DateTimeOffset now)
+    {
+        if (manifest.Bacnet.SecureConnect?.Tool?.Name is not { } name) return null;
+        var entry = ledger.FindTool(name.Value);
+        string cn = entry?.CommonName ?? CommonNames.ForTool(manifest)?.Value ?? name.Value;
+        return Row(name.Value, cn, entry, manifest.Certificates.WarningDayCount, now, installs: false) with { Tool = true };
+    }
+
+    private static DeviceStatus Row(string name, string cn, LedgerEntry? entry, int window, DateTimeOffset now, bool installs)
+    {
+        var status = entry?.StatusAt(now) ?? CertificateStatus.None;
+        var notAfter = entry?.Certificate?.NotAfter;
+        int? daysLeft = notAfter is { } n ? CertificateExpiringRule.DaysLeft(n, now) : null;
+        bool soon = status == CertificateStatus.Valid && daysLeft <= window;
+        var install = installs ? entry?.InstallStateOfCertificate : null;
+        string? installError = install == InstallState.Failed ? entry!.Install!.Error : null;
+        var crlExpired = status == CertificateStatus.Valid ? entry!.Certificate!.CrlExpired : null;
+        return new DeviceStatus(name, cn, status, notAfter, daysLeft, entry?.Pending?.Since, soon, install, installError, crlExpired);
     }
 
     /// <summary>

@@ -89,7 +89,7 @@ public sealed class GenerateCsrsCommand : ServerCommand<GenerateCsrsArguments, G
         {
             CsrRunState.PendingConflict => new GenerateCsrsResult(0, 0, 0, [],
                 $"{run.Pending.Length} device(s) have a pending CSR: choose keep or overwrite.", true,
-                [.. run.Pending.Select(p => p.Device)]),
+                [.. run.Pending.Select(p => p.Tool ? $"tool {p.Device}" : p.Device)]),
             CsrRunState.Refused => new GenerateCsrsResult(0, 0, 0, [], $"No CSRs generated: {run.Refusal}", Refusal: run.Refusal),
             _ => new GenerateCsrsResult(run.Requested, run.NoActionTaken, run.Failed, [.. run.Zips.Select(z => z.Path)],
                 $"CSRs: {run.Requested} requested, {run.NoActionTaken} no action taken, {run.Failed} failed, in {run.Zips.Length} zip(s)" +

@@ -9,7 +9,8 @@ namespace CertLsp.LanguageServer.Handlers;
 
 /// <summary>
 /// textDocument/codeLens: per batch "Batch north-wing · 42 devices · Generate CSRs"; per device with a certificate or pending CSR, its
-/// status; in a trusted workspace, per device renamed since HEAD, what the rename does to its certificate.
+/// status; on “bacnet.secureConnect.tool”, the tool's certificate status; in a trusted workspace, per device renamed since HEAD, what the
+/// rename does to its certificate.
 /// </summary>
 public sealed class CodeLensHandler(ServerContext context)
 {
@@ -57,6 +58,14 @@ public sealed class CodeLensHandler(ServerContext context)
                 lenses.Add(new CodeLens(LspConvert.Range(lines, device.Name.Span),
                     new Command($"Certificate: {status}", CertLspCommands.ShowStatus, [new SiteStatusParams(document.Uri)])));
             }
+        }
+        // The commissioning tool's own BACnet/SC certificate, on “bacnet.secureConnect.tool”, from its ledger block.
+        if (manifest.Bacnet.SecureConnect?.Tool is { Name: not null } tool
+            && CertificateStatusText.ForTool(parsed.Ledger ?? SiteLedger.Empty, tool, manifest.Certificates.WarningDayCount,
+                DateTimeOffset.UtcNow) is { } toolStatus)
+        {
+            lenses.Add(new CodeLens(LspConvert.Range(lines, tool.Pair.Key.Span),
+                new Command($"Tool certificate: {toolStatus}", CertLspCommands.ShowStatus, [new SiteStatusParams(document.Uri)])));
         }
         return lenses;
     }

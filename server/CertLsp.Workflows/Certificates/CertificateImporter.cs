@@ -202,7 +202,7 @@ public static class CertificateImporter
         var takenDevices = new HashSet<string>(StringComparer.Ordinal);
         for (int i = 0; i < judged.Length; i++)
         {
-            if (judged[i].Candidate is { } c && !takenDevices.Add(c.Device))
+            if (judged[i].Candidate is { } c && !takenDevices.Add(c.Key))
             {
                 judged[i] = new Judgement(new(files[i].Name, FileVerdict.Rejected,
                     $"another certificate in this import was accepted for “{c.Device}”", c.Device), null);
@@ -229,7 +229,7 @@ public static class CertificateImporter
         {
             int i = accepted[n];
             var c = judged[i].Candidate!;
-            if (localKeys)
+            if (localKeys || c.Tool is not null) // the tool's key is always here: a bundle, whatever holds the devices' keys
             {
                 reasons[i] = WriteBundle(bundles, c, keys, options.Passphrase);
                 return;
@@ -253,7 +253,7 @@ public static class CertificateImporter
             {
                 using (again.Certificate)
                 {
-                    if (!localKeys && updated.Find(again.Device) is { } entry && CertificateInstaller.Due(entry, now))
+                    if (!localKeys && again.Tool is null && updated.Find(again.Device) is { } entry && CertificateInstaller.Due(entry, now))
                         installs.Add(InstallJobFor(again, onDevice[i]!));
                 }
                 verdicts.Add(new(files[i].Name, FileVerdict.AlreadyImported, reasons[i], again.Device));
@@ -262,19 +262,28 @@ public static class CertificateImporter
             {
                 using (c.Certificate)
                 {
-                    var entry = updated.Find(c.Device)!;
-                    updated = updated.With(entry with
+                    var issued = new IssuedCertificate(c.Serial, c.Issuer.SubjectName.Name, c.Certificate.NotBefore.ToUniversalTime(),
+                        c.Certificate.NotAfter.ToUniversalTime(), c.Fingerprint, c.PublicKey)
                     {
-                        Pending = null,
-                        Certificate = new IssuedCertificate(c.Serial, c.Issuer.SubjectName.Name, c.Certificate.NotBefore.ToUniversalTime(),
-                            c.Certificate.NotAfter.ToUniversalTime(), c.Fingerprint, c.PublicKey)
+                        CrlExpired = c.CrlExpired,
+                        ExtendedKeyUsages = CertificateUsage.ExtendedKeyUsageNames(c.Certificate),
+                    };
+                    if (c.Tool is { } tool)
+                    {
+                        // The commissioning tool's block: recorded as a local key's (no install; its bundle is written above).
+                        updated = updated.WithTool(updated.FindTool(tool)! with { Pending = null, Certificate = issued, Install = null });
+                    }
+                    else
+                    {
+                        var entry = updated.Find(c.Device)!;
+                        updated = updated.With(entry with
                         {
-                            CrlExpired = c.CrlExpired,
-                            ExtendedKeyUsages = CertificateUsage.ExtendedKeyUsageNames(c.Certificate),
-                        },
-                        Install = localKeys ? null : new CertificateInstall(InstallState.Pending, c.Fingerprint),
-                    });
-                    if (!localKeys) installs.Add(InstallJobFor(c, onDevice[i]!));
+                            Pending = null,
+                            Certificate = issued,
+                            Install = localKeys ? null : new CertificateInstall(InstallState.Pending, c.Fingerprint),
+                        });
+                        if (!localKeys) installs.Add(InstallJobFor(c, onDevice[i]!));
+                    }
                 }
                 verdicts.Add(new(files[i].Name, FileVerdict.Accepted, reasons[i], c.Device));
             }
@@ -289,18 +298,22 @@ public static class CertificateImporter
         var revoked = new List<string>();
         if (crls.Count > 0)
         {
-            foreach (var entry in updated.Entries.Values)
+            // The devices' blocks, then the commissioning tool's (named "tool NAME" when revoked).
+            foreach (var (entry, tool) in updated.Entries.Values.Select(e => (e, false)).Concat(
+                updated.Tools.Values.Select(e => (e, true))))
             {
                 if (entry.Certificate is not { IsRevoked: false } c) continue;
+                LedgerEntry? marked = null;
                 if (crls.RevokedAt(c.Serial, c.Issuer) is { } at)
                 {
-                    updated = updated.With(entry with { Certificate = c with { RevokedAt = at } });
-                    revoked.Add(entry.Device);
+                    marked = entry with { Certificate = c with { RevokedAt = at } };
+                    revoked.Add(tool ? $"tool {entry.Device}" : entry.Device);
                 }
                 else if (c.CrlExpired is not null && crls.CurrentFor(c.Issuer, now))
                 {
-                    updated = updated.With(entry with { Certificate = c with { CrlExpired = null } });
+                    marked = entry with { Certificate = c with { CrlExpired = null } };
                 }
+                if (marked is not null) updated = tool ? updated.WithTool(marked) : updated.With(marked);
             }
         }
         string manifestFile = Path.GetFileName(manifestPath);
@@ -330,7 +343,7 @@ public static class CertificateImporter
         };
     }
 
-    private static InstallJob InstallJobFor(Candidate c, DeviceCertificates certificates) => new(c.Entry, c.Fingerprint, certificates);
+    private static InstallJob InstallJobFor(Candidate c, DeviceCertificates certificates) => new(c.Entry!, c.Fingerprint, certificates);
 
     private static string WriteChain(string folder, Candidate c, DeviceCertificates certificates)
     {
@@ -362,11 +375,20 @@ public static class CertificateImporter
     };
 
     /// <summary>A certificate that passed every check: accepted unless another one for the same device was accepted first.</summary>
+    /// <param name="Entry">The device's manifest entry; null for the commissioning tool's certificate.</param>
+    /// <param name="Tool">The commissioning tool's name when the certificate is the tool's (recognised by its pending public key).</param>
     /// <param name="Again">Already recorded: only its bundle is (re)written when it is missing (an earlier import ran out of disk).</param>
-    private sealed record Candidate(Core.Manifest.DeviceEntry Entry, X509Certificate2 Certificate, X509Certificate2 Issuer, string Serial,
-        string Fingerprint, string PublicKey, bool Again = false)
+    private sealed record Candidate(Core.Manifest.DeviceEntry? Entry, X509Certificate2 Certificate, X509Certificate2 Issuer, string Serial,
+        string Fingerprint, string PublicKey, bool Again = false, string? Tool = null)
     {
-        public string Device => Entry.Name!.Value;
+        public string Device => Tool ?? Entry!.Name!.Value;
+
+        /// <summary>What at most one certificate per import is accepted for: the device, or the tool (apart from a namesake
+        /// device).</summary>
+        public string Key => Tool is null ? Device : "\0tool\0" + Tool;
+
+        /// <summary>The name its key and bundle files carry.</summary>
+        public string FileName => Tool is null ? Device : ToolFiles.Name(Tool);
 
         /// <summary>Every CRL given for its issuer had expired: the nextUpdate up to which it was last proven unrevoked.</summary>
         public DateTimeOffset? CrlExpired { get; init; }
@@ -507,18 +529,21 @@ public static class CertificateImporter
         if (CertificateUsage.WildcardProblem(certificate) is { } wildcard) return reject(wildcard, null);
         string? cn = CertificateFiles.CommonName(certificate);
         if (cn is null) return reject("the certificate has no common name", null);
-        if (!byCn.TryGetValue(cn, out var device)) return reject($"its CN “{cn}” is no device's of this site", null);
-        string name = device.Name!.Value;
         string fingerprint = Fingerprints.Of(certificate.RawData);
         string publicKey = Fingerprints.OfPublicKey(certificate.PublicKey);
-        var entry = ledger.Find(name);
+        // The commissioning tool's certificate is recognised by its public key (its pending CSR's, or its issued certificate's).
+        var toolEntry = ledger.FindToolByKey(publicKey);
+        Core.Manifest.DeviceEntry? device = null;
+        if (toolEntry is null && !byCn.TryGetValue(cn, out device)) return reject($"its CN “{cn}” is no device's of this site", null);
+        string name = toolEntry?.Device ?? device!.Name!.Value;
+        var entry = toolEntry ?? ledger.Find(name);
         if (entry?.Certificate?.Fingerprint == fingerprint)
         {
             // Recorded before; an import that could not write the bundle (a full disk) left it to this one.
             var signer = issuers.FirstOrDefault(i => CertificateFiles.IsSignedBy(certificate, i));
             return signer is null ? final(FileVerdict.AlreadyImported, "already imported", name)
                 : new Judgement(null, new Candidate(device, certificate, signer, entry.Certificate.Serial, fingerprint, publicKey,
-                    Again: true));
+                    Again: true, Tool: toolEntry?.Device));
         }
         if (now < certificate.NotBefore.ToUniversalTime()) return reject($"not valid before {LedgerFormat.Time(certificate.NotBefore)}",
             name);
@@ -532,7 +557,8 @@ public static class CertificateImporter
         if (certificate.Extensions.FirstOrDefault(e => e.Critical && !KnownCritical.Contains(e.Oid?.Value ?? "")) is { } odd)
             return reject($"it has a critical extension ({odd.Oid?.Value}) that devices do not know, so they must refuse the certificate",
                 name);
-        if (CertificateUsage.Problem(certificate, context.Profile) is { } usage) return reject(usage, name);
+        if ((toolEntry is null ? CertificateUsage.Problem(certificate, context.Profile)
+            : CertificateUsage.ToolProblem(certificate, context.Profile)) is { } usage) return reject(usage, name);
         string serial = CertificateFiles.SerialHex(certificate);
         if (crls.RevokedAt(serial, issuer.SubjectName.Name) is { } revokedAt) return reject(
             $"revoked on {LedgerFormat.Time(revokedAt)} (CRL)", name);
@@ -541,7 +567,7 @@ public static class CertificateImporter
             name);
         if (!string.Equals(cn, entry.CommonName, StringComparison.Ordinal)) return reject(
             $"its CN “{cn}” differs from the requested “{entry.CommonName}”", name);
-        return new Judgement(null, new Candidate(device, certificate, issuer, serial, fingerprint, publicKey)
+        return new Judgement(null, new Candidate(device, certificate, issuer, serial, fingerprint, publicKey, Tool: toolEntry?.Device)
         {
             CrlExpired =
             crls.ExpiredFor(issuer.SubjectName.Name, now)
@@ -552,7 +578,8 @@ public static class CertificateImporter
     {
         try
         {
-            var bundle = BundleWriter.Write(folder, c.Device, c.Certificate, c.Issuer, () => keys.Load(c.Device, c.PublicKey), passphrase);
+            var bundle = BundleWriter.Write(folder, c.FileName, c.Certificate, c.Issuer, () => keys.Load(c.FileName, c.PublicKey),
+                passphrase);
             string files = $"bundle {Path.GetFileName(bundle.ChainPem)}, {Path.GetFileName(bundle.Pkcs12)}";
             return !c.Again ? $"accepted; {files}" : bundle.Written ? $"already imported; its missing {files} written now"
                 : "already imported";

@@ -15,7 +15,8 @@ public enum PendingPolicy
 public sealed record CsrRequestOptions
 {
     /// <summary>Only these devices (by name); null for all (or the batch). Devices named here are requested even when they hold a valid
-    /// certificate.</summary>
+    /// certificate. The commissioning tool's certificate (“bacnet.secureConnect.tool”) is requested only by a run over the whole site
+    /// (no devices named, no batch).</summary>
     public IReadOnlyList<string>? Devices { get; init; }
 
     /// <summary>
@@ -78,7 +79,9 @@ public enum DeviceOutcome
 
 /// <summary>One device's outcome; <see cref="Detail"/> says why (a failure's reason, "pending since …", "the old request is
 /// void").</summary>
-public sealed record DeviceResult(string Device, string CommonName, DeviceOutcome Outcome, string? Zip, string Detail);
+/// <param name="Tool">The commissioning tool's own certificate (“bacnet.secureConnect.tool”): <see cref="Device"/> is the tool's
+/// name.</param>
+public sealed record DeviceResult(string Device, string CommonName, DeviceOutcome Outcome, string? Zip, string Detail, bool Tool = false);
 
 /// <summary>One zip written (or recovered): its file name and counts.</summary>
 public sealed record ZipResult(string FileName, string Path, int Requested, int Failed, bool Recovered);

@@ -8,8 +8,9 @@ namespace CertLsp.Workflows.Requests;
 /// <summary>Step 1 of a run, <see cref="Reconcile"/>: what an interrupted run left is finished or put aside before anything new.</summary>
 public static partial class CsrRequester
 {
-    /// <summary>What reconciling found: the devices whose zip it adopted (by name, the zip's file name) and those zips.</summary>
-    private sealed record Recovery(RecoveryReport Report, Dictionary<string, string> Devices, List<ZipResult> Zips);
+    /// <summary>What reconciling found: the devices whose zip it adopted (by name, the zip's file name), those zips, and the zip adopted
+    /// for the commissioning tool's request.</summary>
+    private sealed record Recovery(RecoveryReport Report, Dictionary<string, string> Devices, List<ZipResult> Zips, string? ToolZip = null);
 
     /// <summary>
     /// Brings ledger, keys and zips back into agreement after an interrupted run: temporary files are removed; a zip of the latest
@@ -21,10 +22,13 @@ public static partial class CsrRequester
     private static Recovery Reconcile(CsrRun run)
     {
         var (keys, ledger, site) = (run.Keys, run.Ledger, run.Site);
-        if (!run.DeviceHeld) keys.EnsureFolder();
+        if (!run.DeviceHeld || run.ToolName is not null) keys.EnsureFolder();
         int temps = keys.RemoveLeftovers() + AtomicFile.RemoveLeftovers(run.OutFolder)
             + AtomicFile.RemoveLeftovers(Path.GetDirectoryName(run.LedgerPath)!);
         var byCn = DeviceIndex.ByCommonName(run.Manifest, ledger);
+        string? tool = run.ToolName;
+        string? toolCn = tool is null ? null : ledger.FindTool(tool)?.CommonName ?? Core.Naming.CommonNames.ForTool(run.Manifest)?.Value;
+        string? toolZip = null;
 
         var adopted = new Dictionary<string, string>(StringComparer.Ordinal);
         var adoptedZips = new List<ZipResult>();
@@ -61,7 +65,20 @@ public static partial class CsrRequester
                 {
                     continue;
                 }
-                if (cn is null || updated.FindByKey(publicKey) is not null || !byCn.TryGetValue(cn, out var entry)
+                if (cn is null || updated.FindByKey(publicKey) is not null || updated.FindToolByKey(publicKey) is not null) continue;
+                if (tool is not null && string.Equals(cn, toolCn, StringComparison.Ordinal)
+                    && (keys.Has(ToolFiles.Name(tool), publicKey) || keys.RestoreFromQuarantine(ToolFiles.Name(tool), publicKey)))
+                {
+                    // The tool's CSR: its key is always here, whatever holds the devices' keys.
+                    var oldTool = updated.FindTool(tool);
+                    updated = updated.WithTool(new LedgerEntry(tool, cn,
+                        new PendingRequest(publicKey, CsrZip.ParseTimestamp(time), zipName),
+                        oldTool?.Certificate));
+                    toolZip = zipName;
+                    count++;
+                    continue;
+                }
+                if (!byCn.TryGetValue(cn, out var entry)
                     || (!run.DeviceHeld && !keys.Has(entry.Name!.Value, publicKey)
                     && !keys.RestoreFromQuarantine(entry.Name!.Value, publicKey))) continue;
                 string device = entry.Name!.Value;
@@ -77,7 +94,7 @@ public static partial class CsrRequester
                 if (newestRun is null || string.CompareOrdinal(time, newestRun) > 0) newestRun = time;
             }
         }
-        if (adopted.Count > 0)
+        if (adopted.Count > 0 || toolZip is not null)
         {
             updated = updated with { RequestsThrough = newestRun };
             run.Save(updated);
@@ -86,20 +103,18 @@ public static partial class CsrRequester
 
         // A key the ledger names that lies in the quarantine folder (the ledger was restored) goes back to the key folder.
         int restored = 0;
-        if (!run.DeviceHeld)
+        foreach (var (keyName, e) in KeyHolders(ledger, devices: !run.DeviceHeld))
         {
-            foreach (var e in ledger.Entries.Values)
-            {
-                foreach (var k in e.LiveKeys()) if (keys.RestoreFromQuarantine(e.Device, k)) restored++;
-            }
+            foreach (var k in e.LiveKeys()) if (keys.RestoreFromQuarantine(keyName, k)) restored++;
         }
 
         // Keys that neither the ledger nor an adopted zip needs. Deleted only when a certificate for a newer key of the device is
         // imported; any other may belong to a CSR the CA still signs (its ledger block lost, its zip sent before a crash): quarantined.
-        var live = ledger.Entries.Values.SelectMany(e => e.LiveKeys().Select(k => keys.PathFor(e.Device, k))).ToHashSet(
+        // The tool's keys are live as the devices' are: never orphaned, never quarantined while its block names them.
+        var holders = KeyHolders(ledger, devices: true).ToList();
+        var live = holders.SelectMany(h => h.Entry.LiveKeys().Select(k => keys.PathFor(h.KeyName, k))).ToHashSet(StringComparer.Ordinal);
+        var bySafeName = holders.GroupBy(h => SafeNames.For(h.KeyName), StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(),
             StringComparer.Ordinal);
-        var bySafeName = ledger.Entries.Values.GroupBy(e => SafeNames.For(e.Device), StringComparer.Ordinal).ToDictionary(g => g.Key, g =>
-            g.First(), StringComparer.Ordinal);
         int superseded = 0;
         var quarantined = new List<string>();
         foreach (var file in keys.Files().Order(StringComparer.Ordinal).ToList())
@@ -123,21 +138,28 @@ public static partial class CsrRequester
         var report = new RecoveryReport([.. adoptedZips.Select(z => z.FileName)], temps, ledger.RunOpen is not null, superseded,
             [.. quarantined],
             quarantined.Count > 0 ? keys.QuarantineFolder : null, restored);
-        return new Recovery(report, adopted, adoptedZips);
+        return new Recovery(report, adopted, adoptedZips, toolZip);
     }
+
+    /// <summary>The ledger blocks whose keys may lie in the key folder, each with the name its key files carry: the devices' (when
+    /// <paramref name="devices"/>) and the commissioning tools' (always: the tool's key is made here, whatever holds the devices').
+    /// </summary>
+    private static IEnumerable<(string KeyName, LedgerEntry Entry)> KeyHolders(SiteLedger ledger, bool devices) =>
+        (devices ? ledger.Entries.Values.Select(e => (e.Device, e)) : [])
+            .Concat(ledger.Tools.Values.Select(e => (ToolFiles.Name(e.Device), e)));
 
     /// <summary>
     /// True when a key file the ledger does not name is older than the key of its device's imported certificate: a certificate for a
     /// newer key was imported (a renewal), so the CA will not sign this key's CSR for use any more. The file times decide; equal times,
     /// a missing certificate key file or an unknown device mean "cannot tell", and the key is kept.
     /// </summary>
-    private static bool SupersededByImport(string file, KeyStore keys, Dictionary<string, LedgerEntry> bySafeName)
+    private static bool SupersededByImport(string file, KeyStore keys, Dictionary<string, (string KeyName, LedgerEntry Entry)> bySafeName)
     {
         string name = Path.GetFileName(file);
         int fingerprint = name.LastIndexOf('.', name.Length - ".key.pem".Length - 1);
-        if (fingerprint <= 0 || !bySafeName.TryGetValue(name[..fingerprint], out var entry)
-            || entry.Certificate is not { } certificate) return false;
-        string certificateKey = keys.PathFor(entry.Device, certificate.PublicKey);
+        if (fingerprint <= 0 || !bySafeName.TryGetValue(name[..fingerprint], out var holder)
+            || holder.Entry.Certificate is not { } certificate) return false;
+        string certificateKey = keys.PathFor(holder.KeyName, certificate.PublicKey);
         return File.Exists(certificateKey) && File.GetLastWriteTimeUtc(file) < File.GetLastWriteTimeUtc(certificateKey);
     }
 

@@ -34,8 +34,12 @@ namespace CertLsp.Workflows.Requests;
 /// </summary>
 public static partial class CsrRequester
 {
-    /// <summary>Codes that do not stop a request: an expired or revoked certificate is exactly why one renews.</summary>
-    private static readonly string[] RenewalCodes = [DiagnosticBuilder.CL0402.Code, DiagnosticBuilder.CL0404.Code];
+    /// <summary>Codes that do not stop a request: an expired or revoked certificate is exactly why one renews, and so is a commissioning
+    /// tool's certificate that expired or cannot authenticate a TLS client.</summary>
+    private static readonly string[] RenewalCodes =
+    [
+        DiagnosticBuilder.CL0402.Code, DiagnosticBuilder.CL0404.Code, DiagnosticBuilder.CL0407.Code, DiagnosticBuilder.CL0409.Code,
+    ];
 
     /// <summary>Key files written at once: their flushes wait on the disk, not the CPU.</summary>
     private const int KeyWriters = 16;
@@ -69,6 +73,11 @@ public static partial class CsrRequester
         {
             cancellationToken.ThrowIfCancellationRequested();
             var requests = await GenerateAsync(run, plan.Zips[k], cancellationToken).ConfigureAwait(false);
+            if (k == plan.ToolZip)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                MakeToolRequest(run, requests);
+            }
             Commit(run, plan, k, requests);
         }
         Close(run);
@@ -169,6 +178,7 @@ public static partial class CsrRequester
                 toRequest.Add(device);
             }
         }
+        bool requestTool = PlanTool(run, recovery, recoveredZips, pending);
         if (pending.Count > 0 && options.Pending == PendingPolicy.Stop)
         {
             return new RequestPlan(true, [.. pending], [], "", recoveredZips, interruptedRuns, []);
@@ -176,12 +186,91 @@ public static partial class CsrRequester
         if (options.Pending == PendingPolicy.Keep) run.Results.AddRange(pending.Select(p => p with { Detail = p.Detail + "; kept" }));
 
         var zips = RequestPlanner.Plan(toRequest);
+        int toolZip = -1;
+        if (requestTool)
+        {
+            // The tool's CSR rides in the last zip while it has room, else in a zip of its own.
+            if (zips.IsEmpty || zips[^1].Length >= RequestPlanner.MaxDevicesPerZip) zips = zips.Add([]);
+            toolZip = zips.Length - 1;
+        }
         string timestamp = RunTimestamp(run.Now, ledger, site, zips.Length, run.OutFolder);
         if (ledger.RunOpen is null && zips.Length > 0) run.Save(ledger with { RunOpen = timestamp });
         var plan = new RequestPlan(false, [.. pending], zips, timestamp, recoveredZips, interruptedRuns,
-            IssuerPems(run.Manifest, run.ManifestPath));
-        run.StartProgress(run.Results.Count + toRequest.Count);
+            IssuerPems(run.Manifest, run.ManifestPath), toolZip);
+        run.StartProgress(run.Results.Count + toRequest.Count + (requestTool ? 1 : 0));
         return plan;
+    }
+
+    /// <summary>
+    /// The commissioning tool's part of step 2 (“bacnet.secureConnect.tool”, in a run over the whole site only): recovered, pending
+    /// (added to <paramref name="pending"/>, requested again only when overwriting), not due, or to be requested (true), by the rules
+    /// the devices follow.
+    /// </summary>
+    private static bool PlanTool(CsrRun run, Recovery recovery, HashSet<string> recoveredZips, List<DeviceResult> pending)
+    {
+        var (ledger, options) = (run.Ledger, run.Options);
+        if (run.ToolName is not { } tool || options.Devices is { Count: > 0 } || options.Batch is not null) return false;
+        var entry = ledger.FindTool(tool);
+        if (recovery.ToolZip is { } zip)
+        {
+            run.Results.Add(new DeviceResult(tool, entry!.CommonName, DeviceOutcome.Recovered, zip,
+                "requested by an interrupted run; recorded now", Tool: true));
+            return false;
+        }
+        if (entry?.Pending is { } open && ledger.RunOpen is { } since && CsrZip.TimestampOf(open.Zip, run.Site) is { } made
+            && string.CompareOrdinal(made, since) >= 0)
+        {
+            run.Results.Add(new DeviceResult(tool, entry.CommonName, DeviceOutcome.Recovered, open.Zip, "requested by an interrupted run",
+                Tool: true));
+            recoveredZips.Add(open.Zip);
+            return false;
+        }
+        if (entry?.Pending is { } p)
+        {
+            pending.Add(new DeviceResult(tool, entry.CommonName, DeviceOutcome.NoActionTaken, p.Zip,
+                $"CSR pending since {LedgerFormat.Time(p.Since)} in {p.Zip}", Tool: true));
+            return options.Pending == PendingPolicy.Overwrite;
+        }
+        // A certificate without clientAuth (CL0409) cannot join a hub: due whatever its dates.
+        if (!options.Renew && StatusReport.Usable(entry, run.Manifest.Certificates.WarningDayCount,
+            run.Now) is { AllowsClientAuth: not false }
+            valid)
+        {
+            run.Results.Add(new DeviceResult(tool, entry!.CommonName, DeviceOutcome.NotDue, null,
+                $"has a valid certificate until {LedgerFormat.Time(valid.NotAfter)[..10]}, not requested", Tool: true));
+            return false;
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// The commissioning tool's CSR, made here whatever holds the devices' keys (the tool is this machine): a key pair and a request for
+    /// TLS client authentication (<see cref="CsrGenerator.Generate"/>), the key written (0600, flushed) before the zip that needs it.
+    /// </summary>
+    private static void MakeToolRequest(CsrRun run, ZipRequests requests)
+    {
+        string tool = run.ToolName!;
+        string? renewal = run.Ledger.FindTool(tool)?.CommonName;
+        var subject = DeviceSubject.ForTool(run.Manifest, renewal);
+        string cn = subject?.CommonName ?? CommonNames.ForTool(run.Manifest)?.Value ?? tool;
+        string? why = subject is null ? "the tool's subject is incomplete" : null;
+        if (why is null)
+        {
+            try
+            {
+                using var request = CsrGenerator.Generate(subject!, KeySpec.From(run.Manifest.Key), clientOnly: true);
+                run.Keys.EnsureFolder();
+                run.Keys.Write(ToolFiles.Name(tool), request.PublicKey, request.Key);
+                requests.Tool = (new ZipItem(tool, null, cn, request.CsrPem, Tool: true), request.PublicKey);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException
+                or System.Security.Cryptography.CryptographicException)
+            {
+                why = $"{ex.GetType().Name}: {ex.Message}";
+            }
+        }
+        if (why is not null) requests.ToolFailure = new DeviceResult(tool, cn, DeviceOutcome.Failed, null, why, Tool: true);
+        run.Report(tool, why is null ? DeviceOutcome.Requested : DeviceOutcome.Failed);
     }
 
     /// <summary>
@@ -297,6 +386,7 @@ public static partial class CsrRequester
         var devices = plan.Zips[k];
         string zipName = CsrZip.FileName(run.Site, plan.Timestamp, k + 1, plan.Zips.Length);
         var items = requests.Made.OrderBy(m => m.Key).Select(m => m.Value).ToList();
+        if (requests.Tool is { } tool) items.Add(tool);
         string zipPath = Path.Combine(run.OutFolder, zipName);
         if (items.Count > 0)
         {
@@ -305,27 +395,36 @@ public static partial class CsrRequester
             var updated = before with { RequestsThrough = plan.Timestamp };
             foreach (var (item, publicKey) in items)
             {
-                var old = before.Find(item.Device);
-                updated = updated.With(new LedgerEntry(item.Device, item.CommonName, new PendingRequest(publicKey, run.Now, zipName),
-                    old?.Certificate, old?.Install));
+                var old = item.Tool ? before.FindTool(item.Device) : before.Find(item.Device);
+                var entry = new LedgerEntry(item.Device, item.CommonName, new PendingRequest(publicKey, run.Now, zipName), old?.Certificate,
+                    old?.Install);
+                updated = item.Tool ? updated.WithTool(entry) : updated.With(entry);
             }
             run.Save(updated);
             foreach (var (item, _) in items)
             {
-                var old = before.Find(item.Device);
+                var old = item.Tool ? before.FindTool(item.Device) : before.Find(item.Device);
                 if (old?.Pending is { } voided && old.Certificate?.PublicKey != voided.PublicKey) TryDelete(
-                    run.Keys.PathFor(item.Device, voided.PublicKey));
+                    run.Keys.PathFor(item.Tool ? ToolFiles.Name(item.Device) : item.Device, voided.PublicKey));
             }
         }
         for (int i = 0; i < devices.Length; i++)
         {
             if (requests.Failed.TryGetValue(i, out var failure)) { run.Results.Add(failure); continue; }
             var (item, _) = requests.Made[i];
-            var old = plan.Pending.FirstOrDefault(p => p.Device == item.Device);
+            var old = plan.Pending.FirstOrDefault(p => !p.Tool && p.Device == item.Device);
             string detail = old is null ? "requested" : $"requested; the old request ({old.Zip}) is void";
             run.Results.Add(new DeviceResult(item.Device, item.CommonName, DeviceOutcome.Requested, zipName, detail));
         }
-        run.Zips.Add(new ZipResult(zipName, zipPath, items.Count, requests.Failed.Count, false));
+        if (requests.ToolFailure is { } toolFailure) run.Results.Add(toolFailure);
+        if (requests.Tool is { Item: var toolItem })
+        {
+            var old = plan.Pending.FirstOrDefault(p => p.Tool);
+            run.Results.Add(new DeviceResult(toolItem.Device, toolItem.CommonName, DeviceOutcome.Requested, zipName,
+                old is null ? "requested (clientAuth)" : $"requested (clientAuth); the old request ({old.Zip}) is void", Tool: true));
+        }
+        int failedCount = requests.Failed.Count + (requests.ToolFailure is null ? 0 : 1);
+        run.Zips.Add(new ZipResult(zipName, zipPath, items.Count, failedCount, false));
     }
 
     /// <summary>Step 5: the run is complete, its run-open marker cleared.</summary>
@@ -338,8 +437,8 @@ public static partial class CsrRequester
     private static CsrRunResult Result(CsrRun run, CsrRunState state, Recovery recovery, RequestPlan plan)
     {
         var order = run.Selection.Select((d, i) => (d.Name!.Value, i)).ToDictionary(x => x.Item1, x => x.i, StringComparer.Ordinal);
-        return new CsrRunResult(state, null, [.. run.Results.OrderBy(r => order[r.Device])], [.. run.Zips], plan.Pending, recovery.Report,
-            run.LedgerPath,
+        return new CsrRunResult(state, null, [.. run.Results.OrderBy(r => r.Tool ? int.MaxValue : order[r.Device])], [.. run.Zips],
+            plan.Pending, recovery.Report, run.LedgerPath,
             run.Keys.Folder, CsrZip.Pending(run.Ledger, run.OutFolder, plan.RecoveredZips, plan.InterruptedRuns));
     }
 
@@ -374,6 +473,9 @@ public static partial class CsrRequester
 
         public bool DeviceHeld => manifest.Key.DeviceHeld;
 
+        /// <summary>The commissioning tool named in “bacnet.secureConnect.tool”, or null.</summary>
+        public string? ToolName => manifest.Bacnet.SecureConnect?.Tool?.Name?.Value;
+
         public SiteLedger Ledger { get; private set; } = ledger;
 
         public List<DeviceResult> Results { get; } = [];
@@ -402,7 +504,7 @@ public static partial class CsrRequester
     /// zips awaiting the CA needs.</summary>
     private sealed record RequestPlan(bool Conflict, ImmutableArray<DeviceResult> Pending,
         ImmutableArray<ImmutableArray<DeviceEntry>> Zips, string Timestamp,
-        HashSet<string> RecoveredZips, HashSet<string> InterruptedRuns, List<byte[]> Issuers);
+        HashSet<string> RecoveredZips, HashSet<string> InterruptedRuns, List<byte[]> Issuers, int ToolZip = -1);
 
     /// <summary>One zip's CSRs by the device's index in the zip: made (the zip item and its public key) or failed.</summary>
     private sealed class ZipRequests
@@ -410,6 +512,11 @@ public static partial class CsrRequester
         public ConcurrentDictionary<int, (ZipItem Item, string PublicKey)> Made { get; } = new();
 
         public ConcurrentDictionary<int, DeviceResult> Failed { get; } = new();
+
+        /// <summary>The commissioning tool's request, in the zip that carries it.</summary>
+        public (ZipItem Item, string PublicKey)? Tool { get; set; }
+
+        public DeviceResult? ToolFailure { get; set; }
     }
 
     /// <summary>A device's subject, CN (for the report even when the subject is incomplete) and instance, or why it cannot be

@@ -16,8 +16,9 @@ public enum ZipLayout
     Cari,
 }
 
-/// <summary>One device's CSR in a zip.</summary>
-public sealed record ZipItem(string Device, long? Instance, string CommonName, string CsrPem);
+/// <summary>One device's CSR in a zip; <paramref name="Tool"/>: the commissioning tool's (<see cref="Device"/> is then the tool's
+/// name).</summary>
+public sealed record ZipItem(string Device, long? Instance, string CommonName, string CsrPem, bool Tool = false);
 
 /// <summary>Names and builds CSR zips. Zips hold public material only: CSRs, issuer certificates, notes.</summary>
 public static partial class CsrZip
@@ -75,7 +76,7 @@ public static partial class CsrZip
     public static ImmutableArray<PendingZip> Pending(SiteLedger ledger, string folder, IReadOnlySet<string> recovered,
         IReadOnlySet<string> interruptedRuns)
     {
-        var byZip = ledger.Entries.Values.Where(e => e.Pending is not null)
+        var byZip = ledger.Entries.Values.Concat(ledger.Tools.Values).Where(e => e.Pending is not null)
             .GroupBy(e => e.Pending!.Zip, StringComparer.Ordinal)
             .OrderBy(g => g.Key, StringComparer.Ordinal)
             .ToList();
@@ -118,6 +119,7 @@ public static partial class CsrZip
 
     public static string EntryName(ZipItem item, ZipLayout layout) => layout switch
     {
+        ZipLayout.Cari when item.Tool => $"cert1/tool/csr-{SafeNames.For(item.CommonName)}.pem",
         ZipLayout.Cari => $"cert1/device-{item.Instance}/port-{CariPort}/csr-{SafeNames.For(item.CommonName)}.pem",
         _ => $"{SafeNames.For(item.CommonName)}.pem",
     };
@@ -159,7 +161,11 @@ public static partial class CsrZip
         sb.Append("Certificate signing requests of ").Append(site).Append(", made by certlsp at ").Append(Timestamp(time)).Append('\n');
         sb.Append(items.Count.ToString(CultureInfo.InvariantCulture)).Append(
             " device(s); one CSR per device under device-<instance>/port-").Append(CariPort).Append("/.\n");
-        foreach (var item in items) sb.Append("device-").Append(item.Instance).Append(": ").Append(item.CommonName).Append('\n');
+        foreach (var item in items)
+        {
+            sb.Append(item.Tool ? "tool (BACnet/SC node, clientAuth)" : $"device-{item.Instance}").Append(": ").Append(item.CommonName)
+                .Append('\n');
+        }
         return sb.ToString();
     }
 

@@ -162,6 +162,46 @@ public class ScDatalinkTests
     }
 
     [NeedsFact(Needs.Namespace)]
+    public async Task ReturnsFromTheFailoverHubToThePrimaryWhenThePrimaryIsBack()
+    {
+        await using var failover = StartHub("127.0.0.36");
+        var primaryAddress = IPAddress.Parse("127.0.0.37");
+        var closed = new TcpListener(primaryAddress, 0);
+        closed.Start();
+        var port = ((IPEndPoint)closed.LocalEndpoint).Port;
+        closed.Stop();
+        await using var connector = new ScHubConnector(Options(new Uri($"wss://127.0.0.37:{port}/")) with
+        {
+            FailoverHub = failover.Uri,
+            MinimumReconnectTime = TimeSpan.FromMilliseconds(100),
+            MaximumReconnectTime = TimeSpan.FromMilliseconds(200),
+            DisconnectWaitTimeout = Waits.HangGuard,
+        });
+        await Connected(connector, ScHubConnectionStatus.ConnectedToFailoverHub);
+        // on the failover hub, the connector keeps trying the primary: each try updates the primary's status
+        var firstFailure = connector.PrimaryStatus.DisconnectTime;
+        await Until(connector, c => c.PrimaryStatus.DisconnectTime > firstFailure, "another try of the primary");
+        Assert.Equal(ScConnectionState.FailedToConnect, connector.PrimaryStatus.State);
+        Assert.Equal(ScHubConnectionStatus.ConnectedToFailoverHub, connector.State);
+
+        await using var primary = new TestHub(primaryAddress, TestPki.CreateLeaf(Ca, "hub", primaryAddress), Ca, port);
+        await Connected(connector);
+        Assert.Equal(ScConnectionState.Connected, connector.PrimaryStatus.State);
+        Assert.Null(connector.PrimaryStatus.Error);
+        // the failover connection ended in order: Disconnect-Request answered, no error
+        await failover.NextAsync(m => m.Function == ScFunction.DisconnectRequest);
+        await Until(connector, c => c.FailoverStatus.State == ScConnectionState.NotConnected, "the failover disconnect");
+        Assert.Null(connector.FailoverStatus.Error);
+        Assert.NotNull(connector.FailoverStatus.DisconnectTime);
+        // and traffic goes through the primary now
+        var heartbeat = ScMessages.HeartbeatRequest(0x7777);
+        Assert.True(connector.Send(heartbeat));
+        var (from, sent) = await primary.NextAsync(m => m.Function == ScFunction.HeartbeatRequest);
+        Assert.Equal(connector.Vmac, from);
+        Assert.Equal(0x7777, sent.MessageId);
+    }
+
+    [NeedsFact(Needs.Namespace)]
     public async Task ReconnectsAfterTheHubDropsTheConnection()
     {
         await using var hub = StartHub("127.0.0.28");

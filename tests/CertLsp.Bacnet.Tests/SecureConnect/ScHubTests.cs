@@ -132,6 +132,33 @@ public sealed class ScHubTests(Xunit.Abstractions.ITestOutputHelper output) : IA
     }
 
     [NeedsFact(Needs.Namespace)]
+    public async Task Address_resolution_to_the_hub_is_naked_and_advertisement_solicitation_answered_with_an_advertisement()
+    {
+        LoopbackNamespace.Require();
+        var (a, _, _) = await JoinAsync();
+        // AB.3.3: a hub without direct connections NAKs Address-Resolution (communication, OPTIONAL_FUNCTIONALITY_NOT_SUPPORTED),
+        // addressed to the hub either without a destination or with the hub's own VMAC.
+        foreach (var destination in new Vmac?[] { null, Host.Hub.Vmac })
+        {
+            await a.SendAsync(new ScMessage(0x0A0C, new ScPayload.AddressResolution(), Destination: destination));
+            var nak = Decode(await a.ReceiveAsync());
+            Assert.Equal(0x0A0C, nak.MessageId);
+            var result = Assert.IsType<ScPayload.Result>(nak.Payload);
+            Assert.Equal(ScFunction.AddressResolution, result.ForFunction);
+            Assert.True(result.Nak!.Is(ScErrorClass.Communication, ScErrorCode.OptionalFunctionalityNotSupported), result.Nak.ToString());
+            Assert.Null(nak.Originating);
+            Assert.Null(nak.Destination);
+        }
+        await a.SendAsync(new ScMessage(0x0A0D, new ScPayload.AdvertisementSolicitation()));
+        var advertisement = Decode(await a.ReceiveAsync());
+        Assert.Equal(new ScPayload.Advertisement(ScHubConnectionStatus.NoHubConnection, AcceptsDirectConnections: false,
+            ScLengths.OwnMaxBvlcLength, ScLengths.OwnMaxNpduLength), advertisement.Payload);
+        // the connection stays open and served
+        await a.SendAsync(ScMessages.HeartbeatRequest(0x0A0E));
+        Assert.Equal("0B000A0E", Convert.ToHexString(await a.ReceiveAsync()));
+    }
+
+    [NeedsFact(Needs.Namespace)]
     public async Task A_node_message_with_an_originating_vmac_is_naked_as_bacnet_stack_does()
     {
         LoopbackNamespace.Require();
@@ -230,6 +257,10 @@ public sealed class ScHubTests(Xunit.Abstractions.ITestOutputHelper output) : IA
             File.WriteAllText(Path.Combine(folder, "ca.pem"), ca.Pem);
             var good = ca.Issue(CertificateRole.Device, "dev-good");
             Assert.True(await SClientUpgradesAsync(folder, good, "-tls1_3"), "a good certificate over TLS 1.3");
+            // bacnet-stack's nodes (libwebsockets 4.1) offer the single ALPN name "h2;http/1.1": refusing it (a fatal
+            // no_application_protocol alert) kept every bacnet-stack node off the hub in the conformance run
+            Assert.True(await SClientUpgradesAsync(folder, good, "-tls1_3", "-alpn", "h2;http/1.1"), "libwebsockets' ALPN name");
+            Assert.True(await SClientUpgradesAsync(folder, good, "-tls1_3", "-alpn", "h2,http/1.1"), "ALPN h2 and http/1.1");
             foreach (var (name, certificate, protocol) in new (string, X509Certificate2?, string)[]
             {
                 ("another CA", other.Issue(CertificateRole.Device, "dev-other"), "-tls1_3"),
@@ -253,13 +284,13 @@ public sealed class ScHubTests(Xunit.Abstractions.ITestOutputHelper output) : IA
 
     /// <summary>Runs <c>openssl s_client</c> against the hub (verifying the hub strictly: the site's CA, its IP in the SAN), sends a
     /// WebSocket upgrade and says whether the hub answered 101. The process is ended by its id once decided.</summary>
-    private async Task<bool> SClientUpgradesAsync(string folder, X509Certificate2? certificate, string protocol)
+    private async Task<bool> SClientUpgradesAsync(string folder, X509Certificate2? certificate, params string[] protocol)
     {
         var info = new System.Diagnostics.ProcessStartInfo("openssl")
         {
             RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
         };
-        string[] args = ["s_client", "-connect", $"{HubAddress}:{Host.Uri.Port}", protocol, "-CAfile", Path.Combine(folder, "ca.pem"),
+        string[] args = ["s_client", "-connect", $"{HubAddress}:{Host.Uri.Port}", .. protocol, "-CAfile", Path.Combine(folder, "ca.pem"),
             "-verify_return_error", "-verify_ip", HubAddress.ToString(), "-x509_strict", "-servername", "hub", "-quiet"];
         foreach (var a in args) info.ArgumentList.Add(a);
         if (certificate is not null)

@@ -31,11 +31,11 @@ internal sealed class TestHub : IAsyncDisposable
         public SemaphoreSlim SendLock { get; } = new(1, 1);
     }
 
-    public TestHub(IPAddress address, X509Certificate2 certificate, X509Certificate2 clientCa)
+    public TestHub(IPAddress address, X509Certificate2 certificate, X509Certificate2 clientCa, int port = 0)
     {
         this.certificate = certificate;
         nodeCheck = new ScPeerVerifier([clientCa]);
-        listener = new System.Net.Sockets.TcpListener(address, 0);
+        listener = new System.Net.Sockets.TcpListener(address, port);
         listener.Start();
         Uri = new Uri($"wss://{address}:{((IPEndPoint)listener.LocalEndpoint).Port}/");
         accepting = Task.Run(AcceptAsync);

@@ -23,14 +23,14 @@ public sealed class ImportReportCommandTests
         string crl = site.Ca.Crl(next.AddDays(-7), next);
         string nextText = Core.Ledger.LedgerFormat.Time(next.AddTicks(-(next.Ticks % TimeSpan.TicksPerSecond)));
 
-        var strict = Cli.Run("import", site.Site.ManifestPath, zip, "--crl", crl, "--strict-crl");
+        var strict = await Cli.RunAsync("import", site.Site.ManifestPath, zip, "--crl", crl, "--strict-crl");
         Assert.Equal(2, strict.Exit);
         Assert.Contains(
             $"certlsp: the CRL {Path.GetFileName(crl)} expired on {nextText} (its nextUpdate), and strict CRL checking refuses an " +
             $"expired CRL: nothing was imported", strict.Stderr);
         Assert.DoesNotContain("certificate-serial", File.Exists(site.Site.LedgerPath) ? File.ReadAllText(site.Site.LedgerPath) : "");
 
-        var import = Cli.Run("import", site.Site.ManifestPath, zip, "--crl", crl);
+        var import = await Cli.RunAsync("import", site.Site.ManifestPath, zip, "--crl", crl);
         Assert.Equal(0, import.Exit);
         Assert.Contains(
             $"certlsp: warning: the CRL {Path.GetFileName(crl)} expired on {nextText} (its nextUpdate): it is no proof that a " +
@@ -39,11 +39,11 @@ public sealed class ImportReportCommandTests
             $"(dev-01): accepted; bundle dev-01.chain.pem, dev-01.p12; not proven unrevoked: the CRL of its issuer expired on {nextText}",
             import.Stdout);
 
-        var status = Cli.Run("status", site.Site.ManifestPath);
+        var status = await Cli.RunAsync("status", site.Site.ManifestPath);
         Assert.Equal(0, status.Exit);
         Assert.Equal(2, status.Stdout.Split('\n').Count(l =>
             l.Contains($"valid (not proven unrevoked: CRL expired {nextText[..10]})", StringComparison.Ordinal)));
-        var json = JsonDocument.Parse(Cli.Run("status", site.Site.ManifestPath, "--format", "json").Stdout);
+        var json = JsonDocument.Parse((await Cli.RunAsync("status", site.Site.ManifestPath, "--format", "json")).Stdout);
         Assert.All(json.RootElement.EnumerateArray(), row => Assert.Equal(nextText, row.GetProperty("crlExpired").GetString()));
     }
 
@@ -51,7 +51,7 @@ public sealed class ImportReportCommandTests
     public async Task An_import_that_records_nothing_says_ledger_unchanged_and_leaves_the_file_alone()
     {
         using var site = await OpenSslSite.CreateAsync(devices: 1);
-        var first = Cli.Run("import", site.Site.ManifestPath, site.Zip("signed.zip", ("dev-01.crt", site.Ca.Sign(site.Csr(1)))));
+        var first = await Cli.RunAsync("import", site.Site.ManifestPath, site.Zip("signed.zip", ("dev-01.crt", site.Ca.Sign(site.Csr(1)))));
         Assert.Equal(0, first.Exit);
         Assert.Contains("Ledger updated:", first.Stdout);
         byte[] before = File.ReadAllBytes(site.Site.LedgerPath);

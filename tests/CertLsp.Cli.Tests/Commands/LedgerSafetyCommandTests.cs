@@ -12,7 +12,7 @@ namespace CertLsp.Cli.Tests.Commands;
 /// </summary>
 public sealed class LedgerSafetyCommandTests
 {
-    private static Cli.Outcome Run(params string[] args) => Cli.Run(args);
+    private static async Task<Cli.Outcome> RunAsync(params string[] args) => await Cli.RunAsync(args);
 
     private static (TempSite Site, TestCa Ca) Site(int devices)
     {
@@ -30,7 +30,8 @@ public sealed class LedgerSafetyCommandTests
     private static string KeyFolder(TempSite site) => Path.Combine(site.Folder, ".certlsp-keys", "site.site");
 
     /// <summary>Signs every CSR of the given zips (the CA's answer) with the given validity and imports it.</summary>
-    private static void SignAndImport(TempSite site, TestCa ca, IEnumerable<string> zips, Func<string, DateTime?>? notAfter = null,
+    private static async Task SignAndImportAsync(TempSite site, TestCa ca, IEnumerable<string> zips, Func<string, DateTime?>? notAfter =
+        null,
         string name = "answer.zip")
     {
         var signed = zips.SelectMany(TempSite.Entries).Where(e => e.Key.EndsWith(".pem", StringComparison.Ordinal))
@@ -38,7 +39,7 @@ public sealed class LedgerSafetyCommandTests
                 Encoding.ASCII.GetBytes(ca.Sign(e.Value, notAfter: notAfter?.Invoke(e.Key))))).ToArray();
         string zip = site.File_(name);
         File.WriteAllBytes(zip, TempSite.MakeZip(signed));
-        var import = Run("import", site.ManifestPath, zip);
+        var import = await RunAsync("import", site.ManifestPath, zip);
         Assert.True(import.Exit == 0, import.Stdout + import.Stderr);
     }
 
@@ -47,12 +48,12 @@ public sealed class LedgerSafetyCommandTests
     /// ledger. status, check and csr --keep-pending each report the damage; nothing is written and no key is deleted.
     /// </summary>
     [Fact]
-    public void A_block_deleted_after_the_zips_were_sent_is_reported_and_no_pending_key_is_deleted()
+    public async Task A_block_deleted_after_the_zips_were_sent_is_reported_and_no_pending_key_is_deleted()
     {
         var (site, _) = Site(120);
         using (site)
         {
-            Assert.Equal(0, Run("csr", site.ManifestPath).Exit);
+            Assert.Equal(0, (await RunAsync("csr", site.ManifestPath)).Exit);
             string sent = Directory.CreateDirectory(site.File_("sent-to-ca")).FullName;
             foreach (var zip in site.Zips) File.Move(zip, Path.Combine(sent, Path.GetFileName(zip)));
             var keysBefore = KeyFiles(site);
@@ -63,13 +64,13 @@ public sealed class LedgerSafetyCommandTests
             string damaged = text[..start] + text[end..];
             File.WriteAllText(site.LedgerPath, damaged);
 
-            var status = Run("status", site.ManifestPath);
+            var status = await RunAsync("status", site.ManifestPath);
             Assert.Equal(2, status.Exit);
             Assert.Contains("site.site.ledger:", status.Stderr);
             Assert.Contains("1 is missing", status.Stderr);
-            var check = Run("check", site.ManifestPath);
+            var check = await RunAsync("check", site.ManifestPath);
             Assert.Matches(@"site\.site\.ledger\(\d+,1\): warning CL0405: This ledger cannot be trusted: .*1 is missing", check.Stdout);
-            var csr = Run("csr", site.ManifestPath, "--keep-pending");
+            var csr = await RunAsync("csr", site.ManifestPath, "--keep-pending");
             Assert.Equal(2, csr.Exit);
             Assert.Contains("1 is missing", csr.Stderr);
             Assert.DoesNotContain("Recovered from an interrupted run", csr.Stdout);
@@ -86,12 +87,12 @@ public sealed class LedgerSafetyCommandTests
     /// is moved to the quarantine folder and reported, never deleted, so the CA's certificate can still be matched with it.
     /// </summary>
     [Fact]
-    public void A_key_no_ledger_entry_names_is_quarantined_and_reported_never_deleted()
+    public async Task A_key_no_ledger_entry_names_is_quarantined_and_reported_never_deleted()
     {
         var (site, _) = Site(3);
         using (site)
         {
-            Assert.Equal(0, Run("csr", site.ManifestPath).Exit);
+            Assert.Equal(0, (await RunAsync("csr", site.ManifestPath)).Exit);
             string dev01Key = Assert.Single(KeyFiles(site), k => k.StartsWith("dev-01.", StringComparison.Ordinal));
             // The zip went to the CA (a zip still beside the manifest would give the lost block back: its CSR and key are adopted).
             string sent = Directory.CreateDirectory(site.File_("sent-to-ca")).FullName;
@@ -104,7 +105,7 @@ public sealed class LedgerSafetyCommandTests
                     && !l.StartsWith("header-check: ", StringComparison.Ordinal)));
             File.WriteAllText(site.LedgerPath, old);
 
-            var csr = Run("csr", site.ManifestPath, "--keep-pending");
+            var csr = await RunAsync("csr", site.ManifestPath, "--keep-pending");
             Assert.True(csr.Exit == 0, csr.Stdout + csr.Stderr);
             Assert.DoesNotContain("unused key(s) removed", csr.Stdout);
             Assert.DoesNotContain("Recovered from an interrupted run", csr.Stdout);
@@ -121,21 +122,21 @@ public sealed class LedgerSafetyCommandTests
     /// "Recovered from an interrupted run".
     /// </summary>
     [Fact]
-    public void A_key_replaced_by_an_imported_renewal_is_removed_without_claiming_an_interrupted_run()
+    public async Task A_key_replaced_by_an_imported_renewal_is_removed_without_claiming_an_interrupted_run()
     {
         var (site, ca) = Site(1);
         using (site)
         {
-            Assert.Equal(0, Run("csr", site.ManifestPath).Exit);
-            SignAndImport(site, ca, site.Zips);
+            Assert.Equal(0, (await RunAsync("csr", site.ManifestPath)).Exit);
+            await SignAndImportAsync(site, ca, site.Zips);
             string oldKey = Assert.Single(KeyFiles(site));
-            var renewal = Run("csr", site.ManifestPath, "--devices", "dev-01");
+            var renewal = await RunAsync("csr", site.ManifestPath, "--devices", "dev-01");
             Assert.True(renewal.Exit == 0, renewal.Stdout + renewal.Stderr);
             string renewalZip = site.Zips.Last();
-            SignAndImport(site, ca, [renewalZip], name: "renewal-answer.zip");
+            await SignAndImportAsync(site, ca, [renewalZip], name: "renewal-answer.zip");
             Assert.Equal(2, KeyFiles(site).Length);
 
-            var next = Run("csr", site.ManifestPath, "--keep-pending");
+            var next = await RunAsync("csr", site.ManifestPath, "--keep-pending");
             Assert.True(next.Exit == 0, next.Stdout + next.Stderr);
             Assert.DoesNotContain("interrupted", next.Stdout);
             Assert.Contains("Removed 1 key(s) replaced by a renewal", next.Stdout);
@@ -148,16 +149,17 @@ public sealed class LedgerSafetyCommandTests
     /// the warning window is requested; --device NAME and --renew request valid ones on purpose.
     /// </summary>
     [Fact]
-    public void Csr_requests_only_devices_without_a_usable_certificate_unless_told_to_renew()
+    public async Task Csr_requests_only_devices_without_a_usable_certificate_unless_told_to_renew()
     {
         var (site, ca) = Site(3);
         using (site)
         {
-            Assert.Equal(0, Run("csr", site.ManifestPath).Exit);
-            SignAndImport(site, ca, site.Zips, entry => entry.StartsWith("dev-02", StringComparison.Ordinal) ? DateTime.UtcNow.AddDays(10)
+            Assert.Equal(0, (await RunAsync("csr", site.ManifestPath)).Exit);
+            await SignAndImportAsync(site, ca, site.Zips, entry => entry.StartsWith("dev-02", StringComparison.Ordinal)
+                ? DateTime.UtcNow.AddDays(10)
                 : null);
 
-            var run = Run("csr", site.ManifestPath);
+            var run = await RunAsync("csr", site.ManifestPath);
             Assert.True(run.Exit == 0, run.Stdout + run.Stderr);
             string until = DateTime.UtcNow.AddDays(365).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
             Assert.Matches($@"dev-01\s+dev-01\.bms\.test\.example\s+has a valid certificate until {until}, not requested", run.Stdout);
@@ -168,10 +170,10 @@ public sealed class LedgerSafetyCommandTests
             Assert.Equal(["dev-02"], LedgerFile.Load(site.LedgerPath).Entries.Values.Where(e => e.Pending is not null).Select(e =>
                 e.Device));
 
-            var named = Run("csr", site.ManifestPath, "--keep-pending", "--device", "dev-03");
+            var named = await RunAsync("csr", site.ManifestPath, "--keep-pending", "--device", "dev-03");
             Assert.True(named.Exit == 0, named.Stdout + named.Stderr);
             Assert.Contains("Summary: 1 requested", named.Stdout);
-            var renew = Run("csr", site.ManifestPath, "--keep-pending", "--renew");
+            var renew = await RunAsync("csr", site.ManifestPath, "--keep-pending", "--renew");
             Assert.True(renew.Exit == 0, renew.Stdout + renew.Stderr);
             Assert.Contains("Summary: 1 requested, 2 no action taken, 0 failed.", renew.Stdout);
             Assert.All(LedgerFile.Load(site.LedgerPath).Entries.Values, e => Assert.NotNull(e.Pending));
@@ -179,7 +181,7 @@ public sealed class LedgerSafetyCommandTests
     }
 
     [Fact]
-    public void A_binary_ledger_is_a_clear_ledger_error_in_every_command()
+    public async Task A_binary_ledger_is_a_clear_ledger_error_in_every_command()
     {
         var (site, _) = Site(1);
         using (site)
@@ -187,7 +189,7 @@ public sealed class LedgerSafetyCommandTests
             File.WriteAllBytes(site.LedgerPath, [0x7F, 0x45, 0x4C, 0x46, 2, 1, 1, 0, 0, 0, 0, 0]);
             foreach (var args in new[] { new[] { "csr", site.ManifestPath }, ["status", site.ManifestPath], ["check", site.ManifestPath] })
             {
-                var run = Run(args);
+                var run = await RunAsync(args);
                 Assert.DoesNotContain("internal error", run.Stderr);
                 Assert.DoesNotContain("manifest is UTF-8 YAML", run.Stderr);
                 const string reason = "this is not a text file (a NUL byte at offset 7); a CertLsp ledger is UTF-8 text written by certlsp";
@@ -206,17 +208,17 @@ public sealed class LedgerSafetyCommandTests
     }
 
     [Fact]
-    public void A_ledger_that_starts_with_a_byte_order_mark_reads()
+    public async Task A_ledger_that_starts_with_a_byte_order_mark_reads()
     {
         var (site, _) = Site(2);
         using (site)
         {
-            Assert.Equal(0, Run("csr", site.ManifestPath).Exit);
+            Assert.Equal(0, (await RunAsync("csr", site.ManifestPath)).Exit);
             File.WriteAllBytes(site.LedgerPath, [0xEF, 0xBB, 0xBF, .. File.ReadAllBytes(site.LedgerPath)]);
-            var status = Run("status", site.ManifestPath);
+            var status = await RunAsync("status", site.ManifestPath);
             Assert.True(status.Exit == 0, status.Stderr);
             Assert.Matches(@"dev-01\s+dev-01\.bms\.test\.example\s+pending", status.Stdout);
-            var check = Run("check", site.ManifestPath);
+            var check = await RunAsync("check", site.ManifestPath);
             Assert.DoesNotContain("CL0405", check.Stdout, StringComparison.Ordinal);
         }
     }

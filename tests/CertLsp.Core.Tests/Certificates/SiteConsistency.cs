@@ -24,16 +24,19 @@ public static class SiteConsistency
                 && !e.Key.Contains("issuer/", StringComparison.Ordinal)))
             {
                 var (cn, publicKey) = CsrGenerator.Inspect(data);
-                var entry = ledger.FindByKey(publicKey);
+                var tool = ledger.FindToolByKey(publicKey);
+                var entry = ledger.FindByKey(publicKey) ?? tool;
                 Xunit.Assert.True(entry is not null, $"{name} in {Path.GetFileName(zip)} has no ledger entry");
+                string keyName = tool is null ? entry!.Device : ToolFiles.Name(tool.Device);
                 Xunit.Assert.Equal(cn, entry!.CommonName);
                 if (entry.Pending?.PublicKey == publicKey) Xunit.Assert.Equal(Path.GetFileName(zip), entry.Pending.Zip);
                 else Xunit.Assert.Equal(publicKey, entry.Certificate?.PublicKey);
-                using var key = keys.Load(entry.Device, publicKey);
-                seen.Add(keys.PathFor(entry.Device, publicKey));
+                using var key = keys.Load(keyName, publicKey);
+                seen.Add(keys.PathFor(keyName, publicKey));
             }
         }
-        foreach (var entry in ledger.Entries.Values)
+        foreach (var (entry, fileName) in ledger.Entries.Values.Select(e => (e, e.Device))
+            .Concat(ledger.Tools.Values.Select(e => (e, ToolFiles.Name(e.Device)))))
         {
             if (entry.Pending is { } pending)
             {
@@ -43,7 +46,7 @@ public static class SiteConsistency
             {
                 Xunit.Assert.NotNull(entry.Certificate);
                 string bundle = Path.Combine(site.Folder, "certificates", KeyStore.ManifestStem(site.ManifestPath),
-                    SafeNames.For(entry.Device));
+                    SafeNames.For(fileName));
                 Xunit.Assert.True(File.Exists(bundle + ".chain.pem") && File.Exists(bundle + ".p12"),
                     $"the certificate of {entry.Device} is recorded without its bundle");
             }
