@@ -24,8 +24,8 @@ public sealed class VerifySiteCommand : ServerCommand<VerifySiteArguments, Verif
         var (path, _, _, parsed) = context.ParsedManifest(arguments.Uri);
         if (parsed.Manifest is not { } manifest) return await RefuseAsync(context,
             "the manifest's YAML cannot be read: fix it first (see the Problems)").ConfigureAwait(false);
-        if (context.ToolConnection is not { } connect) return await RefuseAsync(context,
-            "the commissioning tool cannot join the hub from the editor yet").ConfigureAwait(false);
+        string? passphrase = Environment.GetEnvironmentVariable(Workflows.Certificates.KeyStore.PassphraseVariable);
+        var connect = context.ToolConnection ?? SiteVerificationRun.AsTool(path, passphrase, timeout);
 
         using var progress = await WorkDoneProgress.BeginAsync(context, workDoneToken, "Verifying the site over BACnet/SC",
             cancellationToken).ConfigureAwait(false);
@@ -35,8 +35,8 @@ public sealed class VerifySiteCommand : ServerCommand<VerifySiteArguments, Verif
         try
         {
             outcome = await CommandJobs.RunAsync(context, progress, "Verify site", path,
-                () => SiteVerificationRun.RunAsync(path, manifest, timeout, Environment.GetEnvironmentVariable(
-                    Workflows.Certificates.KeyStore.PassphraseVariable), connect, reporter, progress.Token)).ConfigureAwait(false);
+                () => SiteVerificationRun.RunAsync(path, manifest, timeout, passphrase, connect, reporter, progress.Token))
+                .ConfigureAwait(false);
         }
         catch (SiteVerificationException ex)
         {
@@ -57,7 +57,8 @@ public sealed class VerifySiteCommand : ServerCommand<VerifySiteArguments, Verif
             (outcome.AllJoined ? "." : $"; not: {string.Join("; ", outcome.Reports.Where(r => r.Result != VerificationResult.Joined)
                 .Take(3).Select(r => $"{r.Device}: {r.Reason}"))}{(outcome.Reports.Count - joined > 3 ? "; …" : "")}.") +
             (outcome.LedgerProblem is { } problem ? $" {problem}." : "");
-        foreach (var r in outcome.Reports) context.Log($"verify {arguments.Uri}: {r.Device}: {DeviceVerification.Name(r.Result)}: {r.Reason}");
+        foreach (var r in outcome.Reports) context.Log(
+            $"verify {arguments.Uri}: {r.Device}: {DeviceVerification.Name(r.Result)}: {r.Reason}");
         await progress.EndAsync(message).ConfigureAwait(false);
         await context.ShowMessageAsync(outcome.AllJoined ? MessageType.Info : MessageType.Warning, message).ConfigureAwait(false);
         return new VerifySiteResult(outcome.AllJoined, [.. outcome.Reports.Select(r => new DeviceVerificationEntry(r.Device, r.Instance,

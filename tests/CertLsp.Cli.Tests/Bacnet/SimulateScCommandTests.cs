@@ -84,11 +84,11 @@ public sealed class SimulateScCommandTests : IDisposable
         var stderr = new StringWriter();
         var run = Task.Run(() => Program.RunAsync(["simulate", "--manifest", manifest, "--bind", "127.0.5.30", "--ca-cert", certificate,
             "--ca-key", key, "--initial-certificates", "--duration", "6"], stdout, stderr));
-        await using var client = BacnetClient.Start(new BacnetClientOptions(Bacnet.Link.BipEndpoint.Parse("127.0.5.31", 0), null)
+        await using var client = BacnetClient.Start(new BacnetClientOptions(CertLsp.Bacnet.Link.BipEndpoint.Parse("127.0.5.31", 0), null)
         {
             ApduTimeout = TimeSpan.FromSeconds(1),
         });
-        var device = Bacnet.Link.BipEndpoint.Parse("127.0.5.22", 47813);
+        var device = CertLsp.Bacnet.Link.BipEndpoint.Parse("127.0.5.22", 47813);
         var port = ObjectId.NetworkPort(2);
         BacnetValue? state = null;
         for (var attempt = 0; attempt < 50 && state != BacnetValue.FromEnumerated(1); attempt++)

@@ -99,8 +99,11 @@ public sealed class VerifyCommandTests : IDisposable
         Assert.Equal(VerificationResult.Refused, refused.Result);
         Assert.StartsWith("handshake refused: certificate from another CA", refused.Reason, StringComparison.Ordinal);
 
-        // A manifest without a hub, and a timeout out of range: could not run, the ledger untouched.
+        // A manifest without a hub, without a tool, and a timeout out of range: could not run, the ledger untouched.
         string before = File.ReadAllText(LedgerFile.PathFor(manifestPath));
+        var (noTool, noToolErr) = (new StringWriter(), new StringWriter());
+        Assert.Equal(2, await VerifyCommand.RunAsync(manifestPath, "text", 2, null, noTool, noToolErr, default));
+        Assert.Contains("tool", noToolErr.ToString(), StringComparison.Ordinal);
         File.WriteAllText(manifestPath, File.ReadAllText(manifestPath).Replace("  secureConnect:", "  notSecureConnect:",
             StringComparison.Ordinal));
         (exit, _, error) = await VerifyAsync(site, manifestPath, "text");

@@ -107,12 +107,13 @@ public sealed class ScVerifySite : IAsyncDisposable
     }
 
     /// <summary>A new tool client over its own link to the hubs (for a run that disposes its client; the link is the site's).</summary>
-    public async Task<BacnetClient> ConnectToolAsync(SiteVerificationOptions options, CancellationToken cancellationToken)
+    public async Task<ToolSession> ConnectToolAsync(SiteVerificationOptions options, CancellationToken cancellationToken)
     {
         var link = new ScDatalink(Options(Ca.Issue(CertificateRole.Device, "tool")));
         owned.Add(link);
         await UntilConnectedAsync(link);
-        return BacnetClient.Start(link, new BacnetClientOptions { ApduTimeout = TimeSpan.FromMilliseconds(700), Retries = 1 });
+        var clientOptions = new BacnetClientOptions { ApduTimeout = TimeSpan.FromMilliseconds(700), Retries = 1 };
+        return new ToolSession(BacnetClient.Start(link, clientOptions));
     }
 
     /// <summary>A device whose certificate comes from another CA: the hub refuses it, so it never joins.</summary>
