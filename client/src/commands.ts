@@ -4,11 +4,13 @@ import type { CertificatesView } from './certificatesView';
 import { choiceFromLabel, generateCsrs, keepLabel, overwriteLabel, pendingQuestion, resultSummary } from './csrFlow';
 import { discoveryLog } from './discoverFlow';
 import { installLog } from './installFlow';
+import { verifyLog } from './verifyFlow';
 import { reviewChanges, reviewScheme, type ReviewOutcome } from './reviewFlow';
 import {
   ImportPromptCommand, ServerCommand, type DiscoverDevicesArgs, type DiscoverDevicesResult, type GenerateCsrsArgs, type GenerateCsrsResult,
       type ImportResult,
   type InstallCertificatesArgs, type InstallCertificatesResult, type Range, type ReviewChangesResult, type SiteStatus,
+  type VerifySiteArgs, type VerifySiteResult,
 } from './protocol';
 import type { CertLspServer } from './server';
 import { combinedGlob } from './selector';
@@ -56,6 +58,7 @@ export class Commands {
       guarded(Command.status, (uri?: vscode.Uri) => this.showStatus(uri)),
       guarded(Command.discover, (uri?: vscode.Uri) => this.discover(uri)),
       guarded(Command.install, (uri?: vscode.Uri) => this.install(uri)),
+      guarded(Command.verify, (uri?: vscode.Uri) => this.verify(uri)),
       guarded(Command.restartServer, () => this.restart()),
       guarded(Command.showOutput, async () => this.server.output.show(true)),
       guarded(Command.refreshCertificates, () => this.view.refresh()),
@@ -247,6 +250,19 @@ export class Commands {
     // The server announces the summary itself; the log keeps each device's outcome.
     this.server.output.appendLine(`Install certificates (${vscode.workspace.asRelativePath(uri)}): ${result.message}`);
     for (const line of installLog(result)) this.server.output.appendLine(line);
+    void this.view.refresh();
+    return result;
+  }
+
+  private async verify(given?: vscode.Uri): Promise<VerifySiteResult | undefined> {
+    this.requireCommand(ServerCommand.verifySite, 'verifying the site over BACnet/SC');
+    const uri = await this.manifest(given);
+    if (!uri) return undefined;
+    const args: VerifySiteArgs = { uri: uri.toString() };
+    const result = await this.server.executeWithProgress<VerifySiteResult>('CertLsp: verifying the site over BACnet/SC',
+        ServerCommand.verifySite, [args]);
+    // The server announces the summary itself and records each device in the ledger; the log keeps each device's result.
+    for (const line of verifyLog(vscode.workspace.asRelativePath(uri), result)) this.server.output.appendLine(line);
     void this.view.refresh();
     return result;
   }

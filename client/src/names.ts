@@ -8,6 +8,7 @@ export const Command = {
   status: 'certlsp.status',
   discover: 'certlsp.discover',
   install: 'certlsp.install',
+  verify: 'certlsp.verify',
   restartServer: 'certlsp.restartServer',
   showOutput: 'certlsp.showOutput',
   refreshCertificates: 'certlsp.refreshCertificates',
@@ -23,6 +24,7 @@ export const ContextKey = {
   serverRunning: 'certlsp.serverRunning',
   canDiscover: 'certlsp.canDiscover',
   canInstall: 'certlsp.canInstall',
+  canVerify: 'certlsp.canVerify',
   manifestActive: 'certlsp.manifestActive',
   hasManifests: 'certlsp.hasManifests',
 } as const;

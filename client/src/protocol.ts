@@ -9,6 +9,7 @@ export const ServerCommand = {
   discoverDevices: 'certlsp.discoverDevices',
   installCertificates: 'certlsp.installCertificates',
   reviewChanges: 'certlsp.reviewChanges',
+  verifySite: 'certlsp.verifySite',
 } as const;
 
 /** Not a server command: the server's "Import signed certificates…" source action asks the client for the file. */
@@ -178,6 +179,32 @@ export interface InitializationOptions {
 /** workspace/didChangeConfiguration's settings when the folder becomes trusted (outside the certlsp section, which a folder can set). */
 export interface TrustSettings { workspaceTrusted: boolean }
 
+/** certlsp.verifySite: the manifest, and the seconds to wait for I-Am answers and each read (default 3). */
+export interface VerifySiteArgs { uri: string; timeout?: number }
+
+/** One device's verification over BACnet/SC (as `certlsp verify --format json` writes it). */
+export interface DeviceVerification {
+  device: string;
+  instance?: number;
+  joined: boolean;
+  identityMatches?: boolean;
+  hubStatus: string;
+  certificateMatches?: boolean;
+  reportedFingerprint?: string;
+  handshake?: string;
+  result: VerificationResult;
+  reason: string;
+}
+
+export interface VerifySiteResult {
+  allJoined: boolean;
+  devices: DeviceVerification[];
+  message: string;
+  refusal?: string;
+  ledgerProblem?: string;
+  cancelled?: boolean;
+}
+
 /** Each server command's one argument and its result. */
 export interface ServerCommandTypes {
   [ServerCommand.generateCsrs]: [GenerateCsrsArgs, GenerateCsrsResult];
@@ -186,6 +213,7 @@ export interface ServerCommandTypes {
   [ServerCommand.discoverDevices]: [DiscoverDevicesArgs, DiscoverDevicesResult];
   [ServerCommand.installCertificates]: [InstallCertificatesArgs, InstallCertificatesResult];
   [ServerCommand.reviewChanges]: [ReviewChangesArgs, ReviewChangesResult];
+  [ServerCommand.verifySite]: [VerifySiteArgs, VerifySiteResult];
 }
 
 /** Each custom request's params and result. */

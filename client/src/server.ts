@@ -159,6 +159,7 @@ export class CertLspServer implements vscode.Disposable {
     await vscode.commands.executeCommand('setContext', ContextKey.serverRunning, true);
     await vscode.commands.executeCommand('setContext', ContextKey.canDiscover, this.offers(ServerCommand.discoverDevices));
     await vscode.commands.executeCommand('setContext', ContextKey.canInstall, this.offers(ServerCommand.installCertificates));
+    await vscode.commands.executeCommand('setContext', ContextKey.canVerify, this.offers(ServerCommand.verifySite));
   }
 
   /** Says that a command waits for trust (Restricted Mode), in a message and the log. */

@@ -83,7 +83,7 @@ export function deviceDescription(device: DeviceStatus): string {
 export function verifiedText(device: DeviceStatus): string | undefined {
   if (!device.verified || !device.verification) return undefined;
   if (device.verified === 'joined') return 'joined the hub';
-  const reason = device.verification.replace(/^verified [^:]*UTC: /, '');
+  const reason = device.verification.replace(/^verified .*? UTC: /, '');
   return reason.length > 60 ? `${reason.slice(0, 59)}…` : reason;
 }
 

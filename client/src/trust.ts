@@ -91,6 +91,8 @@ const titles: Readonly<Record<string, string>> = {
   [ServerCommand.discoverDevices]: 'Discover Devices',
   [Command.install]: 'Install Certificates on Devices',
   [ServerCommand.installCertificates]: 'Install Certificates on Devices',
+  [Command.verify]: 'Verify Site over BACnet/SC',
+  [ServerCommand.verifySite]: 'Verify Site over BACnet/SC',
   [Command.review]: 'Review Changes',
   [ServerCommand.reviewChanges]: 'Review Changes',
 };

@@ -26,6 +26,7 @@ public static class Program
         root.Subcommands.Add(DemoCommand.Create(stdout, stderr));
         root.Subcommands.Add(LspCommand.Create(stderr));
         root.Subcommands.Add(DiscoverCommand.Create(stdout, stderr));
+        root.Subcommands.Add(VerifyCommand.Create(stdout, stderr));
         root.Subcommands.Add(SimulateCommand.Create(stdout, stderr));
 
         var parsed = root.Parse(args);

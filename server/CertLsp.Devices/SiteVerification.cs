@@ -212,7 +212,7 @@ public static class SiteVerification
     private static readonly PropertyIdentifier[] HubProperties =
         [PropertyIdentifier.ScHubConnectorState, PropertyIdentifier.ScPrimaryHubConnectionStatus];
 
-    /// <summary>SC_Hub_Connector_State in words.</summary>
+    /// <summary>SC_Hub_Connector_State in words, with SC_Primary_Hub_Connection_Status's error when its connection failed.</summary>
     private static async Task<string> HubStatusAsync(BacnetClient client, BacnetAddress address, ObjectId port,
         CancellationToken cancellationToken)
     {
@@ -221,13 +221,23 @@ public static class SiteVerification
         if (!read.Value.TryGetValue(PropertyIdentifier.ScHubConnectorState, out var state) || !state.Ok
             || state.Value.FirstOrDefault() is not BacnetValue.Enumerated connector)
             return "not reported";
-        return (ScHubConnectionStatus)connector.Value switch
+        var text = (ScHubConnectionStatus)connector.Value switch
         {
             ScHubConnectionStatus.ConnectedToPrimaryHub => "connected to the primary hub",
             ScHubConnectionStatus.ConnectedToFailoverHub => "connected to the failover hub",
             ScHubConnectionStatus.NoHubConnection => "no hub connection",
             _ => $"hub connector state {connector.Value}",
         };
+        // SC_Primary_Hub_Connection_Status: the error and its text when the primary hub's connection failed
+        if (read.Value.TryGetValue(PropertyIdentifier.ScPrimaryHubConnectionStatus, out var primary) && primary.Ok
+            && BacnetScHubConnection.TryDecode([.. primary.Value], out var report, out _)
+            && report.State is ScConnectionState.FailedToConnect or ScConnectionState.DisconnectedWithErrors)
+        {
+            text += $"; primary hub: " +
+                $"{(report.State == ScConnectionState.FailedToConnect ? "failed to connect" : "disconnected with errors")}" +
+                (report.ErrorDetails is { Length: > 0 } details ? $" ({details})" : report.Error is { } code ? $" ({code})" : "");
+        }
+        return text;
     }
 
     // ---------------- the handshake with the device's own key ----------------

@@ -22,8 +22,19 @@ public sealed record SiteVerificationOutcome(IReadOnlyList<DeviceVerificationRep
     public bool AllJoined => SiteVerification.AllJoined(Reports);
 }
 
+/// <summary>The commissioning tool on the hub: its client, and what holds its key (released after the client), for the run to
+/// dispose.</summary>
+public sealed record ToolSession(BacnetClient Client, IDisposable? Credentials = null) : IAsyncDisposable
+{
+    public async ValueTask DisposeAsync()
+    {
+        await Client.DisposeAsync().ConfigureAwait(false);
+        Credentials?.Dispose();
+    }
+}
+
 /// <summary>Connects the commissioning tool to the hub (its own key and certificate), for the run to use and dispose.</summary>
-public delegate Task<BacnetClient> ToolConnect(SiteVerificationOptions options, CancellationToken cancellationToken);
+public delegate Task<ToolSession> ToolConnect(SiteVerificationOptions options, CancellationToken cancellationToken);
 
 /// <summary>
 /// One <c>certlsp verify</c>, the same for the CLI and the editor: the manifest's hubs and issuers, the ledger's recorded certificates
@@ -82,6 +93,24 @@ public static class SiteVerificationRun
         return issuers.ToImmutable();
     }
 
+    /// <summary>The tool as the manifest names it (<see cref="ScToolConnection"/>: its certificate and key from the ledger, bundle and
+    /// key folder) joined to the hub; what stops it is a <see cref="SiteVerificationException"/> (could not run).</summary>
+    public static ToolConnect AsTool(string manifestPath, string? passphrase, double timeoutSeconds) => async (_, cancellationToken) =>
+    {
+        ScToolCredentials? credentials = null;
+        try
+        {
+            credentials = ScToolConnection.Load(manifestPath, passphrase);
+            var client = await ScToolConnection.ConnectAsync(credentials, timeoutSeconds, cancellationToken).ConfigureAwait(false);
+            return new ToolSession(client, credentials);
+        }
+        catch (BacnetSetupException e)
+        {
+            credentials?.Dispose();
+            throw new SiteVerificationException(e.Message);
+        }
+    };
+
     /// <summary>Verifies every device of the manifest and records the result in the ledger. Throws
     /// <see cref="SiteVerificationException"/> when it cannot run, <see cref="LedgerFormatException"/> for a ledger that cannot be
     /// trusted (left as it is), <see cref="OperationCanceledException"/> when cancelled (nothing recorded).</summary>
@@ -92,11 +121,12 @@ public static class SiteVerificationRun
         var ledger = LedgerFile.Load(LedgerFile.PathFor(manifestPath));
         var options = Options(manifestPath, manifest, timeoutSeconds);
         var targets = VerificationLedger.Targets(manifestPath, manifest, ledger, passphrase);
-        var client = await connect(options, cancellationToken).ConfigureAwait(false);
+        var session = await connect(options, cancellationToken).ConfigureAwait(false);
         IReadOnlyList<DeviceVerificationReport> reports;
-        await using (client.ConfigureAwait(false))
+        await using (session.ConfigureAwait(false))
         {
-            reports = await SiteVerification.RunAsync(client, targets, options, progress, cancellationToken).ConfigureAwait(false);
+            reports = await SiteVerification.RunAsync(session.Client, targets, options, progress, cancellationToken)
+                .ConfigureAwait(false);
         }
         var problem = VerificationLedger.Record(manifestPath, reports, DateTimeOffset.UtcNow);
         return new SiteVerificationOutcome(reports, problem);

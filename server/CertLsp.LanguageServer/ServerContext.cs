@@ -36,6 +36,10 @@ public sealed class ServerContext(ServerWorkspace workspace, TextWriter log, boo
     /// <summary>How the server runs git (tests put a recorder here); never used while the workspace is untrusted.</summary>
     public Workflows.Review.GitRevisions Git { get; set; } = new();
 
+    /// <summary>How the commissioning tool joins the hub for Verify Site (tests put a connection of their own here); null: as the
+    /// manifest names it (ScToolConnection: its certificate and key from the ledger, bundle and key folder).</summary>
+    public Devices.ToolConnect? ToolConnection { get; set; }
+
     /// <summary>The manifests at HEAD the rename lenses compare with, read once per HEAD commit.</summary>
     public HeadRevisions Heads { get; } = new();
 

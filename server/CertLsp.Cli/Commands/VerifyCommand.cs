@@ -15,7 +15,9 @@ namespace CertLsp.Cli.Commands;
 /// </summary>
 public static class VerifyCommand
 {
-    public static Command Create(TextWriter stdout, TextWriter stderr, ToolConnect connect)
+    /// <param name="connect">How the tool joins the hub (tests); null: as the manifest names it (<see cref="SiteVerificationRun.AsTool"/>).
+    /// </param>
+    public static Command Create(TextWriter stdout, TextWriter stderr, ToolConnect? connect = null)
     {
         var manifest = new Argument<string>("manifest") { Description = "The site manifest (*.site.yaml)" };
         var format = new Option<string>("--format", "-f")
@@ -37,7 +39,7 @@ public static class VerifyCommand
         return command;
     }
 
-    public static async Task<int> RunAsync(string manifestPath, string format, double timeout, ToolConnect connect, TextWriter stdout,
+    public static async Task<int> RunAsync(string manifestPath, string format, double timeout, ToolConnect? connect, TextWriter stdout,
         TextWriter stderr, CancellationToken cancellationToken)
     {
         if (DeviceTimeout.Check(timeout) is { } badTimeout) return Fail(stderr, badTimeout);
@@ -47,8 +49,9 @@ public static class VerifyCommand
         SiteVerificationOutcome outcome;
         try
         {
-            outcome = await SiteVerificationRun.RunAsync(path, manifest, timeout, CommandSupport.Passphrase(), connect, null,
-                cancellationToken).ConfigureAwait(false);
+            outcome = await SiteVerificationRun.RunAsync(path, manifest, timeout, CommandSupport.Passphrase(),
+                connect ?? SiteVerificationRun.AsTool(path, CommandSupport.Passphrase(), timeout), null, cancellationToken)
+                .ConfigureAwait(false);
         }
         catch (LedgerFormatException ex)
         {

@@ -26,7 +26,8 @@ public sealed class CommandRegistry
         new ShowStatusCommand(),
         new DiscoverDevicesCommand(),
         new InstallCertificatesCommand(),
-        new ReviewChangesCommand());
+        new ReviewChangesCommand(),
+        new VerifySiteCommand());
 
     public IReadOnlyList<IServerCommand> Commands { get; }
 

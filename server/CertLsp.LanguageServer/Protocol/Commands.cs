@@ -87,3 +87,16 @@ public sealed record ReviewChangesArguments(string Uri, string? Base = null);
 /// </summary>
 public sealed record ReviewChangesResult(string Base, string Markdown, string Headline, int NewRequests, bool CertificateImpact,
     string? Refusal = null);
+
+/// <summary>Arguments of certlsp.verifySite: the manifest, and how long to wait for I-Am answers and each read (seconds, default 3).
+/// </summary>
+public sealed record VerifySiteArguments(string Uri, double? Timeout = null);
+
+/// <summary>One device's verification over BACnet/SC (as <c>certlsp verify --format json</c> writes it).</summary>
+public sealed record DeviceVerificationEntry(string Device, long? Instance, bool Joined, bool? IdentityMatches, string HubStatus,
+    bool? CertificateMatches, string? ReportedFingerprint, string? Handshake, string Result, string Reason);
+
+/// <summary>The result of certlsp.verifySite: each device, whether all joined with their recorded certificate, the summary; Refusal
+/// when it could not run, LedgerProblem when the ledger was not updated, Cancelled when the engineer cancelled it.</summary>
+public sealed record VerifySiteResult(bool AllJoined, DeviceVerificationEntry[] Devices, string Message, string? Refusal = null,
+    string? LedgerProblem = null, bool Cancelled = false);

@@ -32,6 +32,8 @@ namespace CertLsp.LanguageServer.Protocol;
 [JsonSerializable(typeof(InstallSummary))]
 [JsonSerializable(typeof(InstallCertificatesArguments))]
 [JsonSerializable(typeof(InstallCertificatesResult))]
+[JsonSerializable(typeof(VerifySiteArguments))]
+[JsonSerializable(typeof(VerifySiteResult))]
 [JsonSerializable(typeof(SiteStatusParams))]
 [JsonSerializable(typeof(SiteCounts))]
 [JsonSerializable(typeof(DeviceStatusResult))]

@@ -58,6 +58,7 @@ public static class CertLspCommands
     public const string ShowStatus = "certlsp.showStatus";
     public const string DiscoverDevices = "certlsp.discoverDevices";
     public const string InstallCertificates = "certlsp.installCertificates";
+    public const string VerifySite = "certlsp.verifySite";
     public const string ReviewChanges = "certlsp.reviewChanges";
 
     /// <summary>Not a server command: the client asks for the archive (a file picker), then calls <see

@@ -1,9 +1,6 @@
-using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using CertLsp.Cli.Commands;
-using CertLsp.Core.Certificates;
 using CertLsp.Core.Ledger;
-using CertLsp.Workflows.Certificates;
 using CertLsp.Workflows.Ledger;
 using Xunit;
 
@@ -21,42 +18,6 @@ public sealed class VerifyCommandTests : IDisposable
 
     public void Dispose() => Directory.Delete(folder, recursive: true);
 
-    /// <summary>The manifest (local keys), its issuer, and for each device its ledger block, key and chain file.</summary>
-    private string WriteSite(ScVerifySite site, params (string Name, uint Instance)[] devices)
-    {
-        string manifestPath = Path.Combine(folder, "verify.site.yaml");
-        File.WriteAllText(manifestPath, $"""
-            site: Verify Site
-            domain: bms.test.example
-            ca: {"{"} profile: bacnet-sc, issuers: [ca/issuer.pem] {"}"}
-            key: {"{"} algorithm: ecdsa, curve: P-256, source: local {"}"}
-            bacnet:
-              secureConnect:
-                primaryHub: {site.Primary.Uri}
-                connectWaitTimeout: 3
-            devices:
-            {string.Concat(devices.Select(d => $"  - name: {d.Name}\n    instance: {d.Instance}\n"))}
-            """);
-        Directory.CreateDirectory(Path.Combine(folder, "ca"));
-        File.WriteAllText(Path.Combine(folder, "ca", "issuer.pem"), site.Ca.Pem);
-        var keys = KeyStore.ForManifest(manifestPath, null);
-        keys.EnsureFolder();
-        var ledger = SiteLedger.Empty;
-        foreach (var (name, _) in devices)
-        {
-            var certificate = site.Certificates[name];
-            string publicKey = Fingerprints.OfPublicKey(certificate.PublicKey);
-            ledger = ledger.With(new LedgerEntry(name, $"{name}.bms.test.example", null, new IssuedCertificate(certificate.SerialNumber,
-                certificate.Issuer, certificate.NotBefore, certificate.NotAfter, Fingerprints.Of(certificate.RawData), publicKey)));
-            using var key = certificate.GetECDsaPrivateKey()!;
-            keys.Write(name, publicKey, key);
-            BundleWriter.WriteChain(CertificateInstaller.DefaultBundleFolder(manifestPath), name,
-                new DeviceCertificates(certificate.ExportCertificatePem() + "\n", [site.Ca.Pem]));
-        }
-        LedgerFile.Save(LedgerFile.PathFor(manifestPath), ledger, "verify.site.yaml", DateTimeOffset.UtcNow);
-        return manifestPath;
-    }
-
     private static async Task<(int Exit, string Out, string Err)> VerifyAsync(ScVerifySite site, string manifestPath, string format)
     {
         var (stdout, stderr) = (new StringWriter(), new StringWriter());
@@ -73,7 +34,7 @@ public sealed class VerifyCommandTests : IDisposable
         await site.AddDeviceAsync("AHU-1", instances + 1);
         if (fromAnotherCa) await site.AddDeviceFromAnotherCaAsync(second, instances + 2);
         else await site.AddDeviceAsync(second, instances + 2);
-        string manifestPath = WriteSite(site, ("AHU-1", instances + 1), (second, instances + 2));
+        string manifestPath = site.WriteSite(folder, ("AHU-1", instances + 1), (second, instances + 2));
         var (exit, output, error) = await VerifyAsync(site, manifestPath, format);
         return (site, manifestPath, exit, output, error);
     }
@@ -138,8 +99,11 @@ public sealed class VerifyCommandTests : IDisposable
         Assert.Equal(VerificationResult.Refused, refused.Result);
         Assert.StartsWith("handshake refused: certificate from another CA", refused.Reason, StringComparison.Ordinal);
 
-        // A manifest without a hub, and a timeout out of range: could not run, the ledger untouched.
+        // A manifest without a hub, without a tool, and a timeout out of range: could not run, the ledger untouched.
         string before = File.ReadAllText(LedgerFile.PathFor(manifestPath));
+        var (noTool, noToolErr) = (new StringWriter(), new StringWriter());
+        Assert.Equal(2, await VerifyCommand.RunAsync(manifestPath, "text", 2, null, noTool, noToolErr, default));
+        Assert.Contains("tool", noToolErr.ToString(), StringComparison.Ordinal);
         File.WriteAllText(manifestPath, File.ReadAllText(manifestPath).Replace("  secureConnect:", "  notSecureConnect:",
             StringComparison.Ordinal));
         (exit, _, error) = await VerifyAsync(site, manifestPath, "text");

@@ -6,9 +6,12 @@ using CertLsp.Bacnet.SecureConnect;
 using CertLsp.Bacnet.Simulator;
 using CertLsp.Bacnet.Transport;
 using CertLsp.Core.Certificates;
+using CertLsp.Core.Ledger;
 using CertLsp.Devices;
+using CertLsp.Workflows.Certificates;
+using CertLsp.Workflows.Ledger;
 
-namespace CertLsp.Cli.Tests;
+namespace CertLsp.TestSupport;
 
 /// <summary>
 /// A BACnet/SC site built by a test inside its network namespace: a primary hub (and optionally a failover hub) with
@@ -16,7 +19,7 @@ namespace CertLsp.Cli.Tests;
 /// certificate written into its Operational_Certificate_File), and the commissioning tool's <see cref="BacnetClient"/> over SC.
 /// Certificates come from <see cref="TestAuthority"/>; nothing is written to disk.
 /// </summary>
-internal sealed class ScVerifySite : IAsyncDisposable
+public sealed class ScVerifySite : IAsyncDisposable
 {
     private readonly List<IAsyncDisposable> owned = [];
     private TestAuthority? other;
@@ -104,12 +107,13 @@ internal sealed class ScVerifySite : IAsyncDisposable
     }
 
     /// <summary>A new tool client over its own link to the hubs (for a run that disposes its client; the link is the site's).</summary>
-    public async Task<BacnetClient> ConnectToolAsync(SiteVerificationOptions options, CancellationToken cancellationToken)
+    public async Task<ToolSession> ConnectToolAsync(SiteVerificationOptions options, CancellationToken cancellationToken)
     {
         var link = new ScDatalink(Options(Ca.Issue(CertificateRole.Device, "tool")));
         owned.Add(link);
         await UntilConnectedAsync(link);
-        return BacnetClient.Start(link, new BacnetClientOptions { ApduTimeout = TimeSpan.FromMilliseconds(700), Retries = 1 });
+        var clientOptions = new BacnetClientOptions { ApduTimeout = TimeSpan.FromMilliseconds(700), Retries = 1 };
+        return new ToolSession(BacnetClient.Start(link, clientOptions));
     }
 
     /// <summary>A device whose certificate comes from another CA: the hub refuses it, so it never joins.</summary>
@@ -128,6 +132,43 @@ internal sealed class ScVerifySite : IAsyncDisposable
     /// <summary>A copy of a certificate with its key, as the key store would give it (the test disposes its own).</summary>
     public Func<X509Certificate2> Credential(string name) => () =>
         X509CertificateLoader.LoadPkcs12(Certificates[name].Export(X509ContentType.Pkcs12), null);
+
+    /// <summary>In <paramref name="folder"/>: the manifest (local keys, this site's hub), its issuer, and for each device its ledger
+    /// block, key and chain file. Returns the manifest's path.</summary>
+    public string WriteSite(string folder, params (string Name, uint Instance)[] devices)
+    {
+        string manifestPath = Path.Combine(folder, "verify.site.yaml");
+        File.WriteAllText(manifestPath, $"""
+            site: Verify Site
+            domain: bms.test.example
+            ca: {"{"} profile: bacnet-sc, issuers: [ca/issuer.pem] {"}"}
+            key: {"{"} algorithm: ecdsa, curve: P-256, source: local {"}"}
+            bacnet:
+              secureConnect:
+                primaryHub: {Primary.Uri}
+                connectWaitTimeout: 3
+            devices:
+            {string.Concat(devices.Select(d => $"  - name: {d.Name}\n    instance: {d.Instance}\n"))}
+            """);
+        Directory.CreateDirectory(Path.Combine(folder, "ca"));
+        File.WriteAllText(Path.Combine(folder, "ca", "issuer.pem"), Ca.Pem);
+        var keys = KeyStore.ForManifest(manifestPath, null);
+        keys.EnsureFolder();
+        var ledger = SiteLedger.Empty;
+        foreach (var (name, _) in devices)
+        {
+            var certificate = Certificates[name];
+            string publicKey = Fingerprints.OfPublicKey(certificate.PublicKey);
+            ledger = ledger.With(new LedgerEntry(name, $"{name}.bms.test.example", null, new IssuedCertificate(certificate.SerialNumber,
+                certificate.Issuer, certificate.NotBefore, certificate.NotAfter, Fingerprints.Of(certificate.RawData), publicKey)));
+            using var key = certificate.GetECDsaPrivateKey()!;
+            keys.Write(name, publicKey, key);
+            BundleWriter.WriteChain(CertificateInstaller.DefaultBundleFolder(manifestPath), name,
+                new DeviceCertificates(certificate.ExportCertificatePem() + "\n", [Ca.Pem]));
+        }
+        LedgerFile.Save(LedgerFile.PathFor(manifestPath), ledger, "verify.site.yaml", DateTimeOffset.UtcNow);
+        return manifestPath;
+    }
 
     public static string Fingerprint(X509Certificate2 certificate) => Fingerprints.Of(certificate.RawData);
 
