@@ -108,6 +108,12 @@ public sealed class ScRenewalCommandTests
         Assert.True(toolImport.Exit == 0, toolImport.Stdout + toolImport.Stderr);
         Assert.NotNull(Ledger().FindTool(Tool)!.Certificate);
 
+        // discover over SC (the manifest's tool.datalink): both devices answer Who-Is through the hub, at their VMACs.
+        var discover = await Tests.Cli.RunAsync("discover", "--manifest", site.ManifestPath, "--expect", "2", "--timeout", "3");
+        Assert.True(discover.Exit == 0, discover.ToString());
+        Assert.Contains("2 device(s) answered.", discover.Stdout);
+        Assert.Contains($"vmac {sim[3001].HubConnector!.Vmac}", discover.Stdout);
+
         // 2. csr over SC: the tool joins the hub, finds the devices by Who-Is and reads each device's CSR through the hub.
         var csr = await Tests.Cli.RunAsync("csr", site.ManifestPath, "--timeout", "3");
         Assert.True(csr.Exit == 0, csr.Stdout + csr.Stderr);
