@@ -136,6 +136,11 @@ public sealed class ScRenewalCommandTests
                 $"device {spec.Instance} rejoined the hub with its new certificate");
         }
 
+        // Nothing is left to install; install over SC says so (it joins the hub to find out nothing is due).
+        var install = await Tests.Cli.RunAsync("install", site.ManifestPath, "--datalink", "sc", "--timeout", "3");
+        Assert.True(install.Exit == 0, install.ToString());
+        Assert.Contains("Installs: none due", install.Stdout);
+
         // The tool's certificate is not due; the devices have valid certificates: nothing left to request.
         var again = await Tests.Cli.RunAsync("csr", site.ManifestPath, "--timeout", "3");
         Assert.True(again.Exit == 0, again.Stdout + again.Stderr);
