@@ -23,6 +23,8 @@ switch (args.FirstOrDefault())
 {
     case "sc-probe": return await ScTools.ProbeAsync(args[1..]);
     case "sc-hub": return await ScTools.HubAsync(args[1..]);
+    case "sc-relay": return await ScTools.RelayAsync(args[1..]);
+    case "sc": return await ScBench.RunAsync(args[1..]);
 }
 var count = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 1000;
 var root = args.Length > 1 ? args[1] : Directory.GetCurrentDirectory();

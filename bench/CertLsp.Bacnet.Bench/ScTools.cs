@@ -20,6 +20,7 @@ internal static class ScTools
     private const string Usage =
         "usage: sc-probe --hub wss://HOST:PORT/ --cert node.pem --key node.key --issuer ca.pem [--device N] [--listen S] [--uuid U]\n" +
         "       sc-hub --bind 127.0.0.x:PORT --cert hub.pem --key hub.key --issuer ca.pem [--seconds S] [--debug]\n" +
+        "       sc-relay --hub wss://HOST:PORT/ --cert node.pem --key node.key --issuer ca.pem [--seconds S]\n" +
         "       sc-issue --ca ca.pem --ca-key ca.key --csr node.csr --role device|hub|tool [--host 127.0.0.x] --out node.pem";
 
     private static Dictionary<string, string> Options(string[] args)
@@ -100,6 +101,30 @@ internal static class ScTools
         Console.WriteLine($"malformed received {client.MalformedReceived}, NAKs {link.Connector.NaksReceived}, " +
             $"messages sent {link.FramesSent}, received {link.FramesReceived}");
         return found.Count > 0 && failures == 0 ? 0 : 1;
+    }
+
+    /// <summary>sc-relay: two CertLsp nodes (the same certificate) join a hub, one sends Encapsulated-NPDUs to the other through
+    /// it for the given seconds (default 5): the hub's relay throughput, for a hub that is not CertLsp's.</summary>
+    public static async Task<int> RelayAsync(string[] args)
+    {
+        var options = Options(args);
+        var seconds = options.TryGetValue("seconds", out var s) ? double.Parse(s, CultureInfo.InvariantCulture) : 5;
+        var connector = new ScConnectorOptions
+        {
+            PrimaryHub = new Uri(Required(options, "hub")), Certificate = Credential(options),
+            VerifyHub = new ScPeerVerifier(Issuers(options)).CheckHub,
+        };
+        await using var a = new ScHubConnector(connector);
+        await using var b = new ScHubConnector(connector with { DeviceUuid = Guid.NewGuid() });
+        foreach (var node in new[] { a, b })
+        {
+            if (await node.WaitUntilAsync(c => c.State != ScHubConnectionStatus.NoHubConnection, TimeSpan.FromSeconds(20))) continue;
+            Console.WriteLine($"not connected: {node.PrimaryStatus}");
+            return 1;
+        }
+        var (sent, delivered, took) = await ScBench.RelayAsync(a, b, seconds);
+        Console.WriteLine($"Relay through {connector.PrimaryHub}: {ScBench.Relayed(sent, delivered, took, b)}");
+        return delivered == sent ? 0 : 1;
     }
 
     /// <summary>sc-hub: CertLsp's hub on a 127.x address until the given seconds passed (or Ctrl-C); prints every new status

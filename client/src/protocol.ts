@@ -121,7 +121,13 @@ export interface DeviceStatus {
   /** Devices that hold their keys, once a certificate is issued: whether it is on the device. */
   install?: InstallState;
   installError?: string;
+  /** The last verification over BACnet/SC (certlsp verify), once one was recorded. */
+  verified?: VerificationResult;
+  /** It in words: "verified 2026-12-06 20:30 UTC: joined the hub with its certificate". */
+  verification?: string;
 }
+
+export type VerificationResult = 'joined' | 'refused' | 'not-joined' | 'mismatch' | 'not-verified';
 
 export interface SiteStatus {
   site: string;

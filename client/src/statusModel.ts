@@ -76,7 +76,15 @@ export function expiryText(device: DeviceStatus): string {
 
 /** The grey text after a device's name in the tree: its CN, expiry and (devices that hold their keys) whether it is installed. */
 export function deviceDescription(device: DeviceStatus): string {
-  return [device.commonName, expiryText(device), installText(device.install)].filter(Boolean).join(' · ');
+  return [device.commonName, expiryText(device), installText(device.install), verifiedText(device)].filter(Boolean).join(' · ');
+}
+
+/** The last verification over BACnet/SC in short: "joined the hub", or what went wrong ("handshake refused: …"). */
+export function verifiedText(device: DeviceStatus): string | undefined {
+  if (!device.verified || !device.verification) return undefined;
+  if (device.verified === 'joined') return 'joined the hub';
+  const reason = device.verification.replace(/^verified [^:]*UTC: /, '');
+  return reason.length > 60 ? `${reason.slice(0, 59)}…` : reason;
 }
 
 export function deviceTooltip(device: DeviceStatus): string {
@@ -84,6 +92,7 @@ export function deviceTooltip(device: DeviceStatus): string {
   const expiry = expiryText(device);
   if (expiry) lines.push(expiry[0].toUpperCase() + expiry.slice(1));
   if (device.install) lines.push(`Install on the device: ${device.install}${device.installError ? ` (${device.installError})` : ''}`);
+  if (device.verification) lines.push(`BACnet/SC: ${device.verification}`);
   return lines.join('\n');
 }
 

@@ -414,6 +414,9 @@ public sealed class SimulatedDevice : IDeviceHandler, IDisposable
             if (command.Value == (uint)NetworkPortCommand.Idle) return ServiceResponse.Simple.Instance;
             return ServiceResponse.Fail(ErrorClass.Property, ErrorCode.ValueOutOfRange);
         }
+        if (obj == ObjectId.NetworkPort(ScPort) && request.Property is PropertyIdentifier.ScPrimaryHubUri
+            or PropertyIdentifier.ScFailoverHubUri)
+            return WriteHubUri(request.Property == PropertyIdentifier.ScPrimaryHubUri, single);
         if (obj.Type == ObjectType.File && request.Property == PropertyIdentifier.Archive)
         {
             if (single is not BacnetValue.Boolean archive) return ServiceResponse.Fail(ErrorClass.Property, ErrorCode.InvalidDataType);
@@ -431,6 +434,20 @@ public sealed class SimulatedDevice : IDeviceHandler, IDisposable
             return ServiceResponse.Simple.Instance;
         }
         return ServiceResponse.Fail(ErrorClass.Property, ErrorCode.WriteAccessDenied);
+    }
+
+    /// <summary>SC_Primary_Hub_URI or SC_Failover_Hub_URI := a wss:// URI (the failover also ""): the device joins the hub(s) it
+    /// names once the answer is out. Not writable on a BACnet/IP-only site.</summary>
+    private ServiceResponse WriteHubUri(bool primary, BacnetValue? value)
+    {
+        if (Hub is not { } hub) return ServiceResponse.Fail(ErrorClass.Property, ErrorCode.WriteAccessDenied);
+        if (value is not BacnetValue.CharacterString text) return ServiceResponse.Fail(ErrorClass.Property, ErrorCode.InvalidDataType);
+        Uri? uri = null;
+        if (!(text.Value.Length == 0 && !primary)
+            && (!Uri.TryCreate(text.Value, UriKind.Absolute, out uri) || uri.Scheme != Uri.UriSchemeWss))
+            return ServiceResponse.Fail(ErrorClass.Property, ErrorCode.ValueOutOfRange);
+        hub.Retarget(primary ? uri! : hub.Primary, primary ? hub.Failover : uri);
+        return ServiceResponse.Simple.Instance;
     }
 
     // ---------------- files ----------------

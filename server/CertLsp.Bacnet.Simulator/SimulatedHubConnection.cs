@@ -34,15 +34,30 @@ internal sealed class SimulatedHubConnection : IAsyncDisposable
         Failover = failover;
         siteIssuers = new ScPeerVerifier(options.Issuers);
         verifyHub = siteIssuers.CheckHub;
-        device.CertificateActivated += () => _ = Task.Run(async () =>
-        {
-            await Task.Delay(ActivationSettle).ConfigureAwait(false);
-            await ConnectAsync().ConfigureAwait(false);
-        });
+        device.CertificateActivated += ReconnectSoon;
     }
 
-    public Uri Primary { get; }
-    public Uri? Failover { get; }
+    /// <summary>Reconnects in the background once the answer to the request that caused it has gone out.</summary>
+    private void ReconnectSoon() => _ = Task.Run(async () =>
+    {
+        await Task.Delay(ActivationSettle).ConfigureAwait(false);
+        await ConnectAsync().ConfigureAwait(false);
+    });
+
+    /// <summary>SC_Primary_Hub_URI and SC_Failover_Hub_URI.</summary>
+    public Uri Primary { get; private set; }
+    public Uri? Failover { get; private set; }
+
+    /// <summary>A client wrote SC_Primary_Hub_URI or SC_Failover_Hub_URI: the device joins the new hub(s) (after its answer).</summary>
+    public void Retarget(Uri primary, Uri? failover)
+    {
+        lock (endpoints)
+        {
+            Primary = primary;
+            Failover = failover;
+        }
+        ReconnectSoon();
+    }
     public SimulatedScOptions Options => options;
 
     /// <summary>The options of the hub connector in use (null before one was started).</summary>
@@ -101,10 +116,12 @@ internal sealed class SimulatedHubConnection : IAsyncDisposable
             }
             if (credential is null) return;
             var ownProblem = siteIssuers.Verify(credential, ScPeerRole.Node);
+            (Uri Primary, Uri? Failover) hubs;
+            lock (endpoints) hubs = (Primary, Failover);
             var settings = new ScConnectorOptions
             {
-                PrimaryHub = Primary,
-                FailoverHub = Failover,
+                PrimaryHub = hubs.Primary,
+                FailoverHub = hubs.Failover,
                 Certificate = credential,
                 VerifyHub = verifyHub,
                 DeviceUuid = device.Uuid,

@@ -299,6 +299,11 @@ public sealed class ScHubConnector : IAsyncDisposable
                     return (ScErrorCode.TcpConnectTimeout, "TCP connect timed out");
                 case WebSocketException { WebSocketErrorCode: WebSocketError.NotAWebSocket }:
                     return (ScErrorCode.HttpNoUpgrade, inner.Message);
+                case HttpRequestException { HttpRequestError: HttpRequestError.ResponseEnded }:
+                    // With TLS 1.3 the client's handshake ends before the hub has judged its certificate: a refusal arrives as
+                    // an alert or a close on the first read, which is the upgrade's response (seen with bac-py's hub).
+                    return (ScErrorCode.WebsocketClosedByPeer, "the hub closed the connection after the TLS handshake, before " +
+                        "answering the WebSocket upgrade: most likely it refused this node's certificate");
             }
         }
         return (ScErrorCode.WebsocketError, Describe(e));

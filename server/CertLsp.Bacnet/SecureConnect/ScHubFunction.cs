@@ -32,6 +32,7 @@ public sealed class ScHubFunction
     private readonly TimeProvider clock;
     private readonly TimeSpan connectWait;
     private readonly ScMessageIds messageIds = new();
+    private long droppedForBadInput;
 
     /// <param name="vmac">The hub's own VMAC (a node may not take it).</param>
     /// <param name="deviceUuid">The Device UUID of the hub's device.</param>
@@ -51,6 +52,10 @@ public sealed class ScHubFunction
     public Func<ScHubConnectionStatus> HubConnectorState { get; init; } = () => ScHubConnectionStatus.NoHubConnection;
 
     public Guid DeviceUuid { get; }
+
+    /// <summary>Connections dropped for what they sent: a message that does not decode, a text message, one longer than the hub
+    /// accepts (each such message ends its connection, so this is also the count of those messages).</summary>
+    public long DroppedForBadInput => Interlocked.Read(ref droppedForBadInput);
 
     /// <summary>The open connections and the last <see cref="EndedKept"/> ended or refused ones, oldest first.</summary>
     public IReadOnlyList<ScHubFunctionConnection> Connections
@@ -113,6 +118,7 @@ public sealed class ScHubFunction
         }
         if (first.Problem is { } problem)
         {
+            Interlocked.Increment(ref droppedForBadInput);
             connection.Fail(ScConnectionState.FailedToConnect, problem.Code, problem.Details);
             if (problem.Nak is { } nak) await connection.SendAsync(nak, cancellation);
             return false;
@@ -164,6 +170,7 @@ public sealed class ScHubFunction
             var received = await connection.ReceiveAsync(ScLengths.OwnMaxBvlcLength, cancellation);
             if (received.Problem is { } problem)
             {
+                Interlocked.Increment(ref droppedForBadInput);
                 if (problem.Nak is { } nak) await connection.SendAsync(nak, cancellation);
                 connection.Fail(ScConnectionState.DisconnectedWithErrors, problem.Code, problem.Details);
                 return;

@@ -56,5 +56,14 @@ internal static class CommandSupport
         }
     }
 
+    /// <summary>A table: columns as wide as their widest cell, two spaces apart, the last column unpadded.</summary>
+    public static void WriteTable(string[] header, IReadOnlyList<string[]> cells, TextWriter stdout)
+    {
+        var widths = header.Select((h, i) => Math.Max(h.Length, cells.Count == 0 ? 0 : cells.Max(c => c[i].Length))).ToArray();
+        string Line(string[] c) => string.Join("  ", c.Select((v, i) => i == c.Length - 1 ? v : v.PadRight(widths[i]))).TrimEnd();
+        stdout.WriteLine(Line(header));
+        foreach (var c in cells) stdout.WriteLine(Line(c));
+    }
+
     public static string Date(DateTimeOffset? t) => t is { } v ? LedgerFormat.Time(v)[..10] : "-";
 }

@@ -1,15 +1,23 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using CertLsp.Bacnet.SecureConnect;
 using CertLsp.Bacnet.Simulator;
+using CertLsp.Core.Certificates;
+using CertLsp.Core.Checking;
 using CertLsp.Devices;
 using CertLsp.Workflows.Files;
 
 namespace CertLsp.Cli.Commands;
 
 /// <summary>
-/// <c>certlsp simulate [--devices N | --manifest FILE] --bind ADDR</c>: a site of simulated BACnet/SC-capable devices
-/// on loopback, many in one process, until Ctrl+C (or --duration). Loopback only: the simulator is a test site.
+/// <c>certlsp simulate [--devices N | --manifest FILE] --bind ADDR [--hub ADDR:PORT --ca-cert FILE --ca-key FILE [--sc-only]]</c>:
+/// a site of simulated BACnet/SC-capable devices on loopback, many in one process, until Ctrl+C (or --duration). With a hub it is a
+/// BACnet/SC site: the hub (certificate from the given CA) and devices that join it once they have an active certificate (at once
+/// with --sc-only or --initial-certificates, which give each device a certificate from the CA for a key it holds in memory).
+/// Loopback only: the simulator is a test site.
 /// </summary>
 public static class SimulateCommand
 {
@@ -55,17 +63,45 @@ public static class SimulateCommand
                 "One device's limits, repeatable: NAME_OR_INSTANCE=MAX_APDU[/SEGMENTATION[/MAX_SEGMENTS]], e.g. dev-0002=480/none",
             AllowMultipleArgumentsPerToken = false,
         };
-        var cmd = new Command("simulate",
-            "Run simulated BACnet/IP devices on loopback (Device, Network Port, File objects; CSR on command; certificate checks)")
+        var hub = new Option<string?>("--hub")
         {
-            devices, manifest, bind, port, broadcast, command, duration, maxApdu, segmentation, maxSegments, deviceLimits,
+            Description = "Run a BACnet/SC hub at this loopback ADDRESS:PORT (default: the manifest's bacnet.secureConnect.primaryHub " +
+                "when it is a 127.x address) and let the devices join it",
+        };
+        var caCert = new Option<string?>("--ca-cert") { Description = "The site's CA certificate (PEM) for an SC site" };
+        var caKey = new Option<string?>("--ca-key")
+        {
+            Description = "The site's CA private key (PEM): issues the hub's certificate and the devices' initial ones",
+        };
+        var scOnly = new Option<bool>("--sc-only")
+        {
+            Description = "Devices without BACnet/IP: reached through the hub only (each starts with a certificate from the CA)",
+        };
+        var initial = new Option<bool>("--initial-certificates")
+        {
+            Description = "Give every device a certificate from the CA at start, so it joins the hub at once (implied by --sc-only)",
+        };
+        var cmd = new Command("simulate",
+            "Run simulated BACnet/IP and BACnet/SC devices on loopback (Device, Network Port, File objects; CSR on command; " +
+            "certificate checks; with --hub a BACnet/SC hub they join)")
+        {
+            devices, manifest, bind, port, broadcast, command, duration, maxApdu, segmentation, maxSegments, deviceLimits, hub, caCert,
+            caKey, scOnly, initial,
         };
         cmd.SetAction((result, cancellationToken) => RunAsync(result.GetValue(devices), result.GetValue(manifest), result.GetValue(bind)!,
             result.GetValue(port),
             result.GetValue(broadcast), result.GetValue(command), result.GetValue(duration), stdout, stderr, cancellationToken,
             new SimulatedLimits(result.GetValue(maxApdu), result.GetValue(segmentation), result.GetValue(maxSegments),
-                result.GetValue(deviceLimits) ?? [])));
+                result.GetValue(deviceLimits) ?? []),
+            new ScSiteArguments(result.GetValue(hub), result.GetValue(caCert), result.GetValue(caKey), result.GetValue(scOnly),
+                result.GetValue(initial))));
         return cmd;
+    }
+
+    /// <summary>The options that make the simulated site a BACnet/SC site.</summary>
+    public sealed record ScSiteArguments(string? Hub, string? CaCertificate, string? CaKey, bool ScOnly, bool InitialCertificates)
+    {
+        public static ScSiteArguments None { get; } = new(null, null, null, false, false);
     }
 
     /// <summary>The limits the simulated devices get: for all of them, and per device (by manifest name or instance).</summary>
@@ -120,8 +156,10 @@ public static class SimulateCommand
 
     public static async Task<int> RunAsync(int? count, string? manifestPath, string bind, int? port, string? broadcast, int? generateCsr,
         double? duration,
-        TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken, SimulatedLimits? limits = null)
+        TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken, SimulatedLimits? limits = null,
+        ScSiteArguments? secureConnect = null)
     {
+        secureConnect ??= ScSiteArguments.None;
         if ((count is null) == (manifestPath is null)) return Fail(stderr, "give either --devices N or --manifest FILE");
         if (!IPAddress.TryParse(bind, out var first) || !IsLoopback(first)) return Fail(stderr,
             $"--bind \"{bind}\" must be a loopback IPv4 address (127.x.x.x): the simulator never leaves the machine");
@@ -149,7 +187,53 @@ public static class SimulateCommand
         if (specs.GroupBy(s => s.Address).FirstOrDefault(g => g.Count() > 1) is { } shared)
             return Fail(stderr, $"{shared.Count()} devices share the address {shared.Key}");
 
-        await using var site = SimulatedSite.Start(specs, (ushort)sitePort, broadcastAddress);
+        IPEndPoint? hubEndpoint;
+        try
+        {
+            hubEndpoint = HubEndpoint(secureConnect, manifestPath);
+        }
+        catch (Exception e) when (e is ManifestReadException or ArgumentException)
+        {
+            return Fail(stderr, e.Message);
+        }
+        if (hubEndpoint is null && (secureConnect.ScOnly || secureConnect.InitialCertificates || secureConnect.CaCertificate is not null
+            || secureConnect.CaKey is not null))
+            return Fail(stderr, "--sc-only, --initial-certificates, --ca-cert and --ca-key are for an SC site: give --hub ADDRESS:PORT");
+        using var authority = hubEndpoint is null ? null : LoadAuthority(secureConnect, stderr);
+        if (hubEndpoint is not null && authority is null) return Program.CouldNotRun;
+        SimulatedScOptions? scOptions = null;
+        if (hubEndpoint is not null)
+        {
+            var issuer = new CertificateIssuer(authority!.Certificate, authority.Key);
+            var issuers = new[] { X509CertificateLoader.LoadCertificate(authority.Certificate.RawData) };
+            scOptions = new SimulatedScOptions
+            {
+                Issuers = issuers,
+                Hub = new ScHubHostOptions(hubEndpoint.Address, hubEndpoint.Port, IssueWithKey(issuer, "CertLsp simulated hub",
+                    CertificateRole.Hub, [hubEndpoint.Address.ToString()]), new ScPeerVerifier(issuers)),
+                Log = line => { lock (stderr) stderr.WriteLine(line); },
+            };
+            if (secureConnect.ScOnly || secureConnect.InitialCertificates)
+                specs = [.. specs.Select(s => s with
+                {
+                    ScOnly = secureConnect.ScOnly,
+                    InitialCertificate = IssueWithKey(issuer, s.CsrCommonName ?? s.EffectiveName, CertificateRole.Device, null),
+                })];
+        }
+        SimulatedSite site;
+        try
+        {
+            site = await SimulatedSite.StartAsync(specs, (ushort)sitePort, broadcastAddress, scOptions, cancellationToken);
+        }
+        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException)
+        {
+            return Fail(stderr, $"cannot start the site: {e.Message}");
+        }
+        await using var running = site;
+        if (site.Hub is { } runningHub)
+            stdout.WriteLine($"BACnet/SC hub {runningHub.Uri} (certificate from {authority!.Certificate.Subject}); the devices " +
+                $"join it {(secureConnect.ScOnly || secureConnect.InitialCertificates ? "now" : "once a certificate is activated")}" +
+                $"{(secureConnect.ScOnly ? ", over BACnet/SC only" : "")}.");
         stdout.WriteLine(
             $"Simulating {specs.Count} device(s) on UDP port {sitePort}, broadcast {broadcastAddress}. " +
             $"{(duration is null ? "Ctrl+C stops." : $"Stopping after {duration} s.")}");
@@ -169,8 +253,76 @@ public static class SimulateCommand
         }
         stdout.WriteLine(
             $"Stopped. {site.MalformedReceived} malformed datagram(s) were dropped or rejected, {site.OversizedDropped} larger than a " +
-            $"device's Max APDU dropped.");
+            $"device's Max APDU dropped." + (site.Hub is null ? "" : $" {site.Devices.Count(d => d.HubConnector?.State is
+                ScHubConnectionStatus.ConnectedToPrimaryHub or ScHubConnectionStatus.ConnectedToFailoverHub)} of {specs.Count} device(s) " +
+                "were joined to a hub."));
         return Program.Ok;
+    }
+
+    /// <summary>Where the hub listens: --hub, else the manifest's primary hub when it is on loopback; null: no SC site. Throws
+    /// <see cref="ArgumentException"/> for an address that is not 127.x or no port.</summary>
+    private static IPEndPoint? HubEndpoint(ScSiteArguments arguments, string? manifestPath)
+    {
+        if (arguments.Hub is { } text)
+        {
+            if (!IPEndPoint.TryParse(text, out var endpoint) || endpoint.Port == 0 || text.LastIndexOf(':') < 0)
+                throw new ArgumentException($"--hub \"{text}\" must be ADDRESS:PORT, e.g. 127.0.0.9:47443");
+            return IsLoopback(endpoint.Address) ? endpoint
+                : throw new ArgumentException($"--hub \"{text}\" must be a loopback IPv4 address (127.x.x.x): the simulated hub never " +
+                    "listens on another interface");
+        }
+        if (manifestPath is null) return null;
+        var manifest = ManifestDocument.Parse(manifestPath, ManifestFiles.Read(manifestPath)).Manifest;
+        if (manifest?.Bacnet.SecureConnect?.PrimaryHub?.Value is not { } hubUri || !Uri.TryCreate(hubUri, UriKind.Absolute, out var uri)
+            || !IPAddress.TryParse(uri.Host, out var address) || !IsLoopback(address))
+            return null;
+        return new IPEndPoint(address, uri.Port);
+    }
+
+    /// <summary>The site's CA from --ca-cert and --ca-key (null after saying why on stderr). The key stays in memory.</summary>
+    private static SiteAuthority? LoadAuthority(ScSiteArguments arguments, TextWriter stderr)
+    {
+        if (arguments.CaCertificate is null || arguments.CaKey is null)
+        {
+            Fail(stderr, "an SC site needs its CA: give --ca-cert FILE and --ca-key FILE (PEM) to issue the hub's certificate");
+            return null;
+        }
+        try
+        {
+            var certificate = X509Certificate2.CreateFromPemFile(arguments.CaCertificate, arguments.CaKey);
+            AsymmetricAlgorithm key = (AsymmetricAlgorithm?)certificate.GetECDsaPrivateKey() ?? certificate.GetRSAPrivateKey()
+                ?? throw new CryptographicException("the CA key is neither ECDSA nor RSA");
+            return new SiteAuthority(certificate, key);
+        }
+        catch (Exception e) when (e is CryptographicException or IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            Fail(stderr, $"cannot use the CA {arguments.CaCertificate} with the key {arguments.CaKey}: {e.Message}");
+            return null;
+        }
+    }
+
+    /// <summary>The site's CA certificate and its key, in memory for the run.</summary>
+    private sealed class SiteAuthority(X509Certificate2 certificate, AsymmetricAlgorithm key) : IDisposable
+    {
+        public X509Certificate2 Certificate { get; } = certificate;
+        public AsymmetricAlgorithm Key { get; } = key;
+
+        public void Dispose()
+        {
+            Key.Dispose();
+            Certificate.Dispose();
+        }
+    }
+
+    /// <summary>A certificate of <paramref name="role"/> for a new P-256 key, the key attached in memory (never written).</summary>
+    private static X509Certificate2 IssueWithKey(CertificateIssuer issuer, string commonName, CertificateRole role,
+        IReadOnlyList<string>? hubHosts)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var publicKey = new CertificateRequest("CN=x", key, HashAlgorithmName.SHA256).PublicKey;
+        using var issued = issuer.Issue(new X500DistinguishedName($"CN={commonName.Replace(",", "\\,", StringComparison.Ordinal)}"),
+            publicKey, role, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddYears(1), hubHosts);
+        return issued.CopyWithPrivateKey(key);
     }
 
     private static bool IsLoopback(IPAddress address) => address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork

@@ -50,11 +50,11 @@ public static class StatusCommand
         if (StatusReport.ForTool(manifest, ledger, now) is { } tool) rows.Add(tool);
         if (format == "json")
         {
-            WriteJson(rows, stdout);
+            WriteJson(rows, ledger, stdout);
         }
         else
         {
-            WriteTable(rows, stdout);
+            WriteTable(rows, ledger, stdout);
             // The zips still waiting for the CA: runs since the ledger's run-open marker were interrupted.
             string site = manifest.Site?.Value ?? Workflows.Certificates.KeyStore.ManifestStem(path);
             var interrupted = ledger.Entries.Values.Concat(ledger.Tools.Values).Select(e => e.Pending is { } p
@@ -67,12 +67,14 @@ public static class StatusCommand
         return Program.Ok;
     }
 
-    private static void WriteTable(IReadOnlyList<DeviceStatus> rows, TextWriter stdout)
+    private static void WriteTable(IReadOnlyList<DeviceStatus> rows, SiteLedger ledger, TextWriter stdout)
     {
+        // The last verification over BACnet/SC (certlsp verify): the column appears once one is recorded.
+        bool verified = rows.Any(r => ledger.Find(r.Device)?.Verification is not null);
         // Device-held keys: whether each issued certificate is on its device (the column appears once one is issued).
         bool installs = rows.Any(r => r.Install is not null);
         string[] header = ["DEVICE", "CN", "STATUS", "NOT AFTER", "DAYS LEFT", "PENDING SINCE",
-            .. (installs ? ["INSTALL"] : Array.Empty<string>())];
+            .. (installs ? ["INSTALL"] : Array.Empty<string>()), .. (verified ? ["BACNET/SC"] : Array.Empty<string>())];
         var cells = rows.Select(r => (string[])
         [
             r.Tool ? $"tool {r.Device}" : r.Device, r.CommonName, r.Status.ToString().ToLowerInvariant()
@@ -81,11 +83,9 @@ public static class StatusCommand
             CommandSupport.Date(r.NotAfter), r.DaysLeft?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-",
                 CommandSupport.Date(r.PendingSince),
             .. (installs ? [InstallText(r)] : Array.Empty<string>()),
+            .. (verified ? [ledger.Find(r.Device)?.Verification?.Describe() ?? "-"] : Array.Empty<string>()),
         ]).ToList();
-        var widths = header.Select((h, i) => Math.Max(h.Length, cells.Count == 0 ? 0 : cells.Max(c => c[i].Length))).ToArray();
-        string Line(string[] c) => string.Join("  ", c.Select((v, i) => i == c.Length - 1 ? v : v.PadRight(widths[i]))).TrimEnd();
-        stdout.WriteLine(Line(header));
-        foreach (var c in cells) stdout.WriteLine(Line(c));
+        CommandSupport.WriteTable(header, cells, stdout);
     }
 
     private static string InstallText(DeviceStatus row) => row.Install switch
@@ -96,7 +96,7 @@ public static class StatusCommand
         _ => $"FAILED: {row.InstallError}",
     };
 
-    private static void WriteJson(IReadOnlyList<DeviceStatus> rows, TextWriter stdout)
+    private static void WriteJson(IReadOnlyList<DeviceStatus> rows, SiteLedger ledger, TextWriter stdout)
     {
         IndentedJson.WriteLine(stdout, json =>
         {
@@ -117,9 +117,21 @@ public static class StatusCommand
                     "install");
                 if (r.InstallError is { } error) json.WriteString("installError", error); else json.WriteNull("installError");
                 if (r.CrlExpired is { } stale) json.WriteString("crlExpired", LedgerFormat.Time(stale)); else json.WriteNull("crlExpired");
+                WriteVerification(json, ledger.Find(r.Device)?.Verification);
                 json.WriteEndObject();
             }
             json.WriteEndArray();
         });
+    }
+
+    /// <summary>"verification": the last verification over BACnet/SC ({result, at, reason}), or null when none was recorded.</summary>
+    private static void WriteVerification(System.Text.Json.Utf8JsonWriter json, DeviceVerification? verification)
+    {
+        if (verification is null) { json.WriteNull("verification"); return; }
+        json.WriteStartObject("verification");
+        json.WriteString("result", DeviceVerification.Name(verification.Result));
+        json.WriteString("at", LedgerFormat.Time(verification.At));
+        json.WriteString("reason", verification.Reason);
+        json.WriteEndObject();
     }
 }

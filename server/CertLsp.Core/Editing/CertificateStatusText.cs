@@ -56,6 +56,11 @@ public static class CertificateStatusText
         };
     }
 
+    /// <summary>The device's last verification over BACnet/SC (<c>certlsp verify</c>): “verified 2026-12-06 20:30 UTC: joined the hub
+    /// with its certificate”, “… handshake refused: certificate from another CA …”; null when none was recorded.</summary>
+    public static string? Verification(SiteLedger? ledger, DeviceEntry device) =>
+        device.Name is null ? null : ledger?.Find(device.Name.Value)?.Verification?.Describe();
+
     private static string ValidText(IssuedCertificate certificate, int warningDays, DateTimeOffset now)
     {
         int days = (int)Math.Floor((certificate.NotAfter - now).TotalDays);

@@ -64,6 +64,10 @@ public static class HoverContent
             {
                 text.AppendLine($"- On the device: {install}");
             }
+            if (CertificateStatusText.Verification(document.Ledger, device) is { } verified)
+            {
+                text.AppendLine($"- BACnet/SC: {verified}");
+            }
         }
         if (document.Manifest is { } site && ToolAt(site, steps) is { } tool)
         {

@@ -27,6 +27,7 @@ public sealed class LedgerFormatException(string path, int line, string reason)
 /// After the device blocks come the blocks of the commissioning tool's own BACnet/SC certificate (“tool: &lt;name&gt;”, sorted by name),
 /// covered by the same <c>blocks:</c> line; ledgers without them read as before. A certificate's extendedKeyUsage purposes
 /// (<c>certificate-eku</c>, “none” when it has no such extension) are recorded since the SC tool needs clientAuth; older blocks lack it.
+/// The last verification over BACnet/SC (<c>verify</c>, <c>verify-at</c>, <c>verify-reason</c>) closes a block; older blocks lack it.
 /// </summary>
 public static class LedgerFormat
 {
@@ -55,6 +56,7 @@ public static class LedgerFormat
         "certificate-serial", "certificate-issuer", "certificate-not-before", "certificate-not-after",
         "certificate-sha256", "certificate-key", "certificate-revoked", "certificate-crl-expired", "certificate-eku",
         "install", "install-sha256", "install-at", "install-error",
+        "verify", "verify-at", "verify-reason",
     ];
 
     public static string Write(SiteLedger ledger, string manifestFileName, DateTimeOffset now)
@@ -118,6 +120,12 @@ public static class LedgerFormat
             yield return ("install-sha256", install.Certificate);
             if (install.At is { } at) yield return ("install-at", Time(at));
             if (install.Error is { } error) yield return ("install-error", error);
+        }
+        if (entry.Verification is { } verification)
+        {
+            yield return ("verify", DeviceVerification.Name(verification.Result));
+            yield return ("verify-at", Time(verification.At));
+            yield return ("verify-reason", verification.Reason);
         }
     }
 
@@ -344,7 +352,19 @@ public static class LedgerFormat
         {
             throw error(f[strayInstall].Line, $"“{strayInstall}” without “install”");
         }
-        return new LedgerEntry(device, cn, pending, certificate, install);
+        // Ledgers written before verifications were recorded have no verify fields: none was made (null).
+        DeviceVerification? verification = null;
+        if (f.TryGetValue("verify", out var result))
+        {
+            verification = new DeviceVerification(DeviceVerification.Parse(result.Value) ?? throw error(result.Line,
+                    $"“{Shorten(result.Value)}” is not a verification result (joined, refused, not-joined, mismatch, not-verified)"),
+                f.ContainsKey("verify-at") ? When("verify-at") : throw error(start, "verify-at missing"), Need("verify-reason"));
+        }
+        else if (f.Keys.FirstOrDefault(k => k.StartsWith("verify-", StringComparison.Ordinal)) is { } strayVerify)
+        {
+            throw error(f[strayVerify].Line, $"“{strayVerify}” without “verify”");
+        }
+        return new LedgerEntry(device, cn, pending, certificate, install) { Verification = verification };
     }
 
     /// <summary>The recorded extendedKeyUsage purposes: “none”, or names and OIDs joined by commas.</summary>

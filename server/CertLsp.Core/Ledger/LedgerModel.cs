@@ -63,6 +63,55 @@ public enum InstallState
 /// </summary>
 public sealed record CertificateInstall(InstallState State, string Certificate, DateTimeOffset? At = null, string? Error = null);
 
+/// <summary>What the last <c>certlsp verify</c> found for a device over BACnet/SC.</summary>
+public enum VerificationResult
+{
+    /// <summary>It answered over SC, its identity matches and it reports the certificate the ledger recorded.</summary>
+    Joined,
+    /// <summary>A handshake with its own key and certificate was refused by the hub.</summary>
+    Refused,
+    /// <summary>It did not answer over SC.</summary>
+    NotJoined,
+    /// <summary>It answered, but with another identity or another certificate than the ledger recorded.</summary>
+    Mismatch,
+    /// <summary>It could not be checked (the hub connection was lost, the run was cancelled).</summary>
+    NotVerified,
+}
+
+/// <summary>The last verification of a device over BACnet/SC: when, the result, and a short reason in words (never anything about a
+/// key).</summary>
+public sealed record DeviceVerification(VerificationResult Result, DateTimeOffset At, string Reason)
+{
+    /// <summary>What a device that joined with its recorded certificate is said to have done.</summary>
+    public const string JoinedText = "joined the hub with its certificate";
+
+    /// <summary>The result as the ledger and JSON write it (joined, refused, not-joined, mismatch, not-verified).</summary>
+    public static string Name(VerificationResult result) => result switch
+    {
+        VerificationResult.Joined => "joined",
+        VerificationResult.Refused => "refused",
+        VerificationResult.NotJoined => "not-joined",
+        VerificationResult.Mismatch => "mismatch",
+        _ => "not-verified",
+    };
+
+    /// <summary>The result named so, or null.</summary>
+    public static VerificationResult? Parse(string name) => name switch
+    {
+        "joined" => VerificationResult.Joined,
+        "refused" => VerificationResult.Refused,
+        "not-joined" => VerificationResult.NotJoined,
+        "mismatch" => VerificationResult.Mismatch,
+        "not-verified" => VerificationResult.NotVerified,
+        _ => null,
+    };
+
+    /// <summary>One line for status, hover and code lens: “verified 2026-12-06 20:30 UTC: joined the hub with its certificate”.
+    /// </summary>
+    public string Describe() =>
+        $"verified {At.UtcDateTime.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture)} UTC: {Reason}";
+}
+
 /// <summary>
 /// One device's block: the CN its requests carry (reused on renewal), its pending CSR, its issued certificate and, for device-held keys,
 /// whether that certificate is installed on the device.
@@ -70,6 +119,9 @@ public sealed record CertificateInstall(InstallState State, string Certificate, 
 public sealed record LedgerEntry(string Device, string CommonName, PendingRequest? Pending, IssuedCertificate? Certificate,
     CertificateInstall? Install = null)
 {
+    /// <summary>The last verification over BACnet/SC (<c>certlsp verify</c>), or null when none was recorded.</summary>
+    public DeviceVerification? Verification { get; init; }
+
     /// <summary>
     /// Where installing the issued certificate stands (meaningful for device-held keys only): null without a certificate; pending
     /// when no install of this very certificate was recorded (an import of an older version, or a renewal).

@@ -53,6 +53,8 @@ public sealed class CodeLensHandler(ServerContext context)
                 string? status = CertificateStatusText.For(ledger, device, manifest.Certificates.WarningDayCount, now);
                 if (status is null) continue;
                 if (CertificateStatusText.Install(ledger, manifest, device, withReason: false) is { } install) status += $" · {install}";
+                // the last verification over BACnet/SC: “joined the hub with its certificate”, “handshake refused: …”
+                if (ledger.Find(device.Name.Value)?.Verification is { } verified) status += $" · {verified.Reason}";
                 lenses.Add(new CodeLens(LspConvert.Range(lines, device.Name.Span),
                     new Command($"Certificate: {status}", CertLspCommands.ShowStatus, [new SiteStatusParams(document.Uri)])));
             }

@@ -27,6 +27,7 @@ public sealed class SiteStatusHandler(ServerContext context)
         if (document.Manifest is not { } manifest) return new SiteStatusResult("", new SiteCounts(0, diagnostics.Length, 0, 0), []);
         var rows = StatusReport.For(manifest, document.Ledger ?? SiteLedger.Empty, DateTimeOffset.UtcNow);
         var byName = manifest.Devices.Where(d => d.Name is not null).GroupBy(d => d.Name!.Value).ToDictionary(g => g.Key, g => g.First());
+        DeviceVerification? Verified(string device) => document.Ledger?.Find(device)?.Verification;
         var devices = rows.Select(r => new DeviceStatusResult(
             r.Device,
             r.CommonName,
@@ -36,7 +37,9 @@ public sealed class SiteStatusHandler(ServerContext context)
             r.DaysLeft,
             r.PendingSince?.ToString("o", CultureInfo.InvariantCulture),
             r.Install?.ToString().ToLowerInvariant(),
-            r.InstallError)).ToArray();
+            r.InstallError,
+            Verified(r.Device) is { } verified ? DeviceVerification.Name(verified.Result) : null,
+            Verified(r.Device)?.Describe())).ToArray();
         return new SiteStatusResult(
             manifest.Site?.Value ?? "",
             new SiteCounts(manifest.Devices.Length, diagnostics.Count(d => d.Severity == DiagnosticSeverity.Error),

@@ -49,10 +49,11 @@ public sealed record SiteStatusParams(string Uri);
 public sealed record SiteCounts(int Devices, int Errors, int Warnings, int Pending);
 
 /// <summary>A device's status; Install ("installed", "pending", "failed") and InstallError only for device-held keys with an issued
-/// certificate.</summary>
+/// certificate; Verified (joined, refused, not-joined, mismatch, not-verified) and Verification (“verified 2026-12-06 20:30 UTC: joined
+/// the hub with its certificate”) once a verification over BACnet/SC was recorded.</summary>
 public sealed record DeviceStatusResult(string Name, string CommonName, string Status, Range Range, string? NotAfter = null,
     int? DaysLeft = null, string? PendingSince = null,
-    string? Install = null, string? InstallError = null);
+    string? Install = null, string? InstallError = null, string? Verified = null, string? Verification = null);
 
 public sealed record SiteStatusResult(string Site, SiteCounts Counts, DeviceStatusResult[] Devices);
 

@@ -270,7 +270,9 @@ public class ScDatalinkTests
         await using var hub = StartHub("127.0.0.32");
         await using var connector = new ScHubConnector(Options(hub.Uri, TestPki.CreateLeaf(OtherCa, "stranger")));
         await Until(connector, c => c.PrimaryStatus.State == ScConnectionState.FailedToConnect, "the refusal");
-        Assert.NotNull(connector.PrimaryStatus.ErrorDetails);
+        // TLS 1.3: the hub's verdict comes after the client's handshake, as a close before the upgrade's answer
+        Assert.Equal(ScErrorCode.WebsocketClosedByPeer, connector.PrimaryStatus.Error);
+        Assert.Contains("most likely it refused this node's certificate", connector.PrimaryStatus.ErrorDetails);
         using var limit = new CancellationTokenSource(Waits.HangGuard);
         await hub.HandshakeFailures.Reader.ReadAsync(limit.Token);
         Assert.Equal(0, hub.ConnectionsAccepted);

@@ -56,6 +56,18 @@ public sealed class ScSimulatedSiteTests : IDisposable
         return (BacnetClient.Start(link, new BacnetClientOptions { ApduTimeout = TimeSpan.FromSeconds(3), Retries = 3 }), link);
     }
 
+    /// <summary>Once <paramref name="device"/> has joined <paramref name="hub"/>: a tool on the hub and the device's address found
+    /// by Who-Is.</summary>
+    private async Task<(BacnetClient Client, ScDatalink Link, BacnetAddress Device)> ToolFindingAsync(ScHubHost hub,
+        SimulatedDevice device)
+    {
+        await Joined(device);
+        var (client, link) = await ToolAsync(hub.Uri);
+        var instance = device.Spec.Instance;
+        var found = Assert.Single(await client.WhoIsAsync(new WhoIs(instance, instance), Waits.HangGuard, expected: 1));
+        return (client, link, found.Address);
+    }
+
     private static async Task Joined(SimulatedDevice device)
     {
         var deadline = DateTime.UtcNow + Waits.HangGuard;
@@ -140,11 +152,9 @@ public sealed class ScSimulatedSiteTests : IDisposable
         LoopbackNamespace.Require();
         await using var site = await SimulatedSite.StartAsync(ScOnlyDevices(1), 47808, null, Options(IPAddress.Parse("127.0.16.3")));
         var device = site[2001];
-        await Joined(device);
-        var (client, link) = await ToolAsync(site.Hub!.Uri);
+        var (client, link, address) = await ToolFindingAsync(site.Hub!, device);
         await using var toolLink = link;
         await using var tool = client;
-        var address = Assert.Single(await client.WhoIsAsync(new WhoIs(2001, 2001), Waits.HangGuard, expected: 1)).Address;
         var oldCertificate = device.ActiveCertificate!;
         var oldKey = device.ActivePublicKey;
 
@@ -155,7 +165,7 @@ public sealed class ScSimulatedSiteTests : IDisposable
         Assert.Equal(renewed.Thumbprint, device.ActiveCertificate!.Thumbprint);
         Assert.NotEqual(oldKey, device.ActivePublicKey);
         await WaitFor(() => device.HubConnector is { State: ScHubConnectionStatus.ConnectedToPrimaryHub } connector
-            && site.Hub.CertificateOf(connector.Vmac)?.Thumbprint == renewed.Thumbprint, "the hub sees the renewed certificate");
+            && site.Hub!.CertificateOf(connector.Vmac)?.Thumbprint == renewed.Thumbprint, "the hub sees the renewed certificate");
         Assert.Equal(ScConnectionState.Connected, (await PrimaryStatusAsync(client, address)).State);
 
         // A certificate from another CA: the activation fails and the device stays joined with the renewed certificate.
@@ -166,7 +176,7 @@ public sealed class ScSimulatedSiteTests : IDisposable
         Assert.True((await provisioning.DiscardChangesAsync(address, ScPortId)).Ok);
         Assert.Equal(renewed.Thumbprint, device.ActiveCertificate!.Thumbprint);
         Assert.Equal(ScHubConnectionStatus.ConnectedToPrimaryHub, device.HubConnector!.State);
-        Assert.Equal(renewed.Thumbprint, site.Hub.CertificateOf(device.HubConnector.Vmac)?.Thumbprint);
+        Assert.Equal(renewed.Thumbprint, site.Hub!.CertificateOf(device.HubConnector.Vmac)?.Thumbprint);
         Assert.NotEqual(oldCertificate.Thumbprint, renewed.Thumbprint);
     }
 
@@ -275,6 +285,66 @@ public sealed class ScSimulatedSiteTests : IDisposable
         Assert.Equal(hubUri, hub.Uri);
         await Joined(device);
         Assert.Equal(ScConnectionState.Connected, device.HubConnector!.PrimaryStatus.State);
+    }
+
+    [NeedsFact(Needs.Namespace)]
+    public async Task A_device_whose_primary_hub_is_down_joins_the_failover_hub_and_says_so()
+    {
+        LoopbackNamespace.Require();
+        var options = Options(IPAddress.Parse("127.0.16.8"));
+        var deadHub = new Uri("wss://127.0.16.9:47445/");  // nothing listens there
+        await using var site = await SimulatedSite.StartAsync([], 47808, null, options);  // the hub alone: the failover
+        await using var failoverSite = await SimulatedSite.StartAsync(ScOnlyDevices(1), 47808, null, options with
+        {
+            Hub = null,
+            PrimaryHub = deadHub,
+            FailoverHub = site.Hub!.Uri,
+        });
+        var device = failoverSite[2001];
+        var connector = device.HubConnector!;
+        Assert.True(await connector.WaitUntilAsync(c => c.State == ScHubConnectionStatus.ConnectedToFailoverHub, Waits.HangGuard),
+            $"{connector.PrimaryStatus} / {connector.FailoverStatus}");
+        Assert.Equal(ScConnectionState.FailedToConnect, connector.PrimaryStatus.State);
+        Assert.Equal(ScConnectionState.Connected, connector.FailoverStatus.State);
+        var (client, link) = await ToolAsync(site.Hub!.Uri);
+        await using var toolLink = link;
+        await using var tool = client;
+        var failoverDevice = Assert.Single(await client.WhoIsAsync(new WhoIs(2001, 2001), Waits.HangGuard, expected: 1));
+        Assert.Equal(connector.Vmac, failoverDevice.Address.Mac.Vmac);
+        var values = await client.ReadPropertyMultipleAsync(failoverDevice.Address, ReadPropertyMultipleRequest.Of(ScPortId,
+            PropertyIdentifier.ScHubConnectorState, PropertyIdentifier.ScFailoverHubUri, PropertyIdentifier.ScPrimaryHubConnectionStatus,
+            PropertyIdentifier.ScFailoverHubConnectionStatus));
+        Assert.True(values.Ok, values.ToString());
+        var results = Assert.Single(values.Value.Results).Results.ToDictionary(r => r.Property, r => r.Values);
+        Assert.Equal(BacnetValue.FromEnumerated(2), Assert.Single(results[PropertyIdentifier.ScHubConnectorState]));
+        Assert.Equal(BacnetValue.From(site.Hub.Uri.ToString()), Assert.Single(results[PropertyIdentifier.ScFailoverHubUri]));
+        Assert.True(BacnetScHubConnection.TryDecode(results[PropertyIdentifier.ScPrimaryHubConnectionStatus], out var primary, out _));
+        Assert.Equal(ScConnectionState.FailedToConnect, primary.State);
+        Assert.Equal(ScErrorCode.TcpConnectionRefused, primary.Error);
+        Assert.True(BacnetScHubConnection.TryDecode(results[PropertyIdentifier.ScFailoverHubConnectionStatus], out var failover, out _));
+        Assert.Equal(ScConnectionState.Connected, failover.State);
+    }
+
+    [NeedsFact(Needs.Namespace)]
+    public async Task Writing_sc_primary_hub_uri_moves_the_device_to_that_hub()
+    {
+        LoopbackNamespace.Require();
+        await using var first = await SimulatedSite.StartAsync(ScOnlyDevices(1), 47808, null, Options(IPAddress.Parse("127.0.16.10")));
+        await using var second = await SimulatedSite.StartAsync([], 47808, null, Options(IPAddress.Parse("127.0.16.11")));
+        var device = first[2001];
+        var (client, link, address) = await ToolFindingAsync(first.Hub!, device);
+        await using var toolLink = link;
+        await using var tool = client;
+        var refused = await client.WritePropertyAsync(address, WritePropertyRequest.Of(ScPortId, PropertyIdentifier.ScPrimaryHubUri,
+            BacnetValue.From("https://127.0.16.11/")));
+        Assert.Equal(ErrorCode.ValueOutOfRange, refused.Failure?.Error?.Code);
+        var written = await client.WritePropertyAsync(address, WritePropertyRequest.Of(ScPortId, PropertyIdentifier.ScPrimaryHubUri,
+            BacnetValue.From(second.Hub!.Uri.ToString())));
+        Assert.True(written.Ok, written.ToString());
+        await WaitFor(() => second.Hub.Hub.Connections.Any(c => c.State == ScConnectionState.Connected), "the device joins the new hub");
+        await Joined(device);
+        Assert.Equal(device.ActiveCertificate!.Thumbprint, second.Hub.CertificateOf(device.HubConnector!.Vmac)?.Thumbprint);
+        Assert.DoesNotContain(first.Hub!.Hub.Connections, c => c.State == ScConnectionState.Connected && c.PeerVmac == device.DefaultVmac);
     }
 
     /// <summary>The renewal flow: CSR from the device, signed by <paramref name="signer"/>, installed with the site's CA as issuer

@@ -55,6 +55,45 @@ public sealed class LedgerFormatTests
         Assert.Equal(InstallState.Pending, entry.InstallStateOfCertificate);
     }
 
+    [Fact]
+    public void Verifications_round_trip_inside_the_checked_block_and_ledgers_without_them_still_read()
+    {
+        var cases = new[]
+        {
+            new DeviceVerification(VerificationResult.Joined, Now, DeviceVerification.JoinedText),
+            new DeviceVerification(VerificationResult.Refused, Now.AddMinutes(-1),
+                "handshake refused: certificate from another CA (issued by CN=Other, not by a configured issuer)"),
+            new DeviceVerification(VerificationResult.NotJoined, Now, "did not answer over BACnet/SC"),
+            new DeviceVerification(VerificationResult.Mismatch, Now, "it reports another certificate"),
+            new DeviceVerification(VerificationResult.NotVerified, Now, "not verified: the connection to the hub was lost"),
+        };
+        var install = new CertificateInstall(InstallState.Installed, "sha256:cc", Now);
+        var texts = cases.Select(v => LedgerFormat.Write(Sample().With(
+            Sample().Entries["AHU-1"] with { Install = install, Verification = v }),
+            "x.site.yaml", Now)).ToList();
+        for (int i = 0; i < cases.Length; i++)
+        {
+            Assert.Contains($"  verify: {DeviceVerification.Name(cases[i].Result)}\n  verify-at: ", texts[i]);
+            var read = LedgerFormat.Read("x.site.ledger", texts[i]).Entries["AHU-1"];
+            Assert.Equal((install, cases[i]), (read.Install, read.Verification));
+            Assert.Equal(texts[i], LedgerFormat.Write(LedgerFormat.Read("l", texts[i]), "x.site.yaml", Now));
+            // the verify lines are covered by the block's check line
+            Assert.Contains("edited by hand", Assert.Throws<LedgerFormatException>(() => LedgerFormat.Read("l",
+                texts[i].Replace("  verify-reason: ", "  verify-reason: x", StringComparison.Ordinal))).Reason);
+        }
+        // A ledger written before verifications were recorded: none, the same bytes written back.
+        string old = LedgerFormat.Write(Sample(), "x.site.yaml", Now);
+        Assert.DoesNotContain("verify", old);
+        Assert.Null(LedgerFormat.Read("l", old).Entries["AHU-1"].Verification);
+    }
+
+    [Theory]
+    [InlineData("  verify: fine\n  verify-at: 2026-11-23T12:00:00Z\n  verify-reason: x\n", "not a verification result")]
+    [InlineData("  verify-at: 2026-11-23T12:00:00Z\n", "“verify-at” without “verify”")]
+    [InlineData("  verify: joined\n  verify-at: 2026-11-23T12:00:00Z\n", "has no “verify-reason”")]
+    [InlineData("  verify: joined\n  verify-at: noon\n  verify-reason: x\n", "not a UTC time")]
+    public void Damaged_verify_fields_are_reported(string fields, string reason) => Damaged_install_fields_are_reported(fields, reason);
+
     [Theory]
     [InlineData("  install: maybe\n  install-sha256: sha256:cc\n", "not an install state")]
     [InlineData("  install-sha256: sha256:cc\n", "“install-sha256” without “install”")]
