@@ -54,6 +54,8 @@ public sealed record DiscoveryComparison(IReadOnlyList<string> Missing, IReadOnl
             }
             if (row.Info?.ObjectName is { } name && name != device.Name)
                 differences.Add($"{device.Name} (instance {instance}): the device's Object_Name is \"{name}\"");
+            // Over BACnet/SC a device is where its VMAC is, which the manifest does not record: no address to compare.
+            if (!row.Found.Address.Mac.IsBip) continue;
             var endpoint = row.Found.Address.Endpoint.ToIPEndPoint();
             if (device.Address is { } address && address.Equals(endpoint)) continue;
             differences.Add(device.Address is { } written
@@ -67,10 +69,12 @@ public sealed record DiscoveryComparison(IReadOnlyList<string> Missing, IReadOnl
             && !site.Devices.Any(d => d.Instance is null && d.Name == r.Info?.ObjectName)).ToList();
         var notInManifest = lacking.Select(r =>
             $"instance {r.Found.Instance} \"{r.Info?.ObjectName}\" at " +
-            $"{Format(r.Found.Address.Endpoint.ToIPEndPoint(), site.Port)}").ToList();
+            $"{(r.Found.Address.Mac.IsBip ? Format(r.Found.Address.Endpoint.ToIPEndPoint(), site.Port) : r.Found.Address.Mac)}")
+            .ToList();
         return new DiscoveryComparison(missing, differences, notInManifest)
         {
-            Found = [.. lacking.Select(r => new FoundDevice(r.Info?.ObjectName, r.Found.Instance,
+            // Devices to add to the manifest with their address: BACnet/IP ones (a VMAC is no manifest address).
+            Found = [.. lacking.Where(r => r.Found.Address.Mac.IsBip).Select(r => new FoundDevice(r.Info?.ObjectName, r.Found.Instance,
                 Format(r.Found.Address.Endpoint.ToIPEndPoint(), site.Port)))],
             Moved = moved,
             Silent = silent,

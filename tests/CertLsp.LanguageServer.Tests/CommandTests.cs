@@ -211,6 +211,30 @@ public sealed class CommandTests : IDisposable
         Assert.Equal(2, renewed.Requested);
     }
 
+    [Fact]
+    public async Task Generate_csrs_requests_the_tools_certificate_and_its_lens_shows_where_it_stands()
+    {
+        string text = WriteManifest(2).Replace("devices:\n",
+            "bacnet:\n  secureConnect:\n    primaryHub: wss://127.0.0.2:47843\n    tool:\n      name: ops-tool\ndevices:\n",
+            StringComparison.Ordinal);
+        File.WriteAllText(ManifestPath, text);
+        await using var client = await LspTestClient.StartInitializedAsync(folder);
+        await client.OpenAsync(Uri, text);
+        var lenses = await client.Request<CodeLens[]>(Methods.CodeLens, new { textDocument = new { uri = Uri } });
+        var lens = Assert.Single(lenses, l => l.Command!.Title.StartsWith("Tool certificate: ", StringComparison.Ordinal));
+        Assert.Equal("Tool certificate: none requested yet", lens.Command!.Title);
+        Assert.Equal(text.Split('\n').ToList().FindIndex(l => l.Trim() == "tool:"), lens.Range.Start.Line);
+
+        // The editor's Generate CSRs is the same workflow: the tool's CSR rides with the devices'.
+        var result = await Execute<GenerateCsrsResult>(client, CertLspCommands.GenerateCsrs, new { uri = Uri, scope = "all" });
+        Assert.Equal((3, 0, 0), (result.Requested, result.NoActionTaken, result.Failed));
+        using (var archive = ZipFile.OpenRead(Assert.Single(result.Zips)))
+            Assert.Contains(archive.Entries, e => e.FullName == "ops-tool.bms.test.example.pem");
+        await client.WaitUntilAsync(Uri, p => p.Diagnostics.Count(d => d.Code == "CL0401") == 2);
+        lenses = await client.Request<CodeLens[]>(Methods.CodeLens, new { textDocument = new { uri = Uri } });
+        Assert.Contains(lenses, l => l.Command!.Title.StartsWith("Tool certificate: CSR pending since ", StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData("initializationOptions")]
     [InlineData("experimental")]

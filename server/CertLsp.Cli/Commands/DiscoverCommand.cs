@@ -11,8 +11,10 @@ using CertLsp.Workflows.Files;
 namespace CertLsp.Cli.Commands;
 
 /// <summary>
-/// <c>certlsp discover [--bind ADDR] [--broadcast ADDR] [--port N] [--manifest FILE] [--format text|json] [--timeout SECONDS]</c>:
-/// Who-Is, then each device's identity and Network Ports; with --manifest, the devices it lacks and the differences.
+/// <c>certlsp discover [--bind ADDR] [--broadcast ADDR] [--port N] [--manifest FILE] [--format text|json] [--timeout SECONDS]
+/// [--datalink bip|sc]</c>:
+/// Who-Is, then each device's identity and Network Ports; with --manifest, the devices it lacks and the differences. Over BACnet/SC
+/// (<c>--datalink sc</c>, or the manifest's <c>tool.datalink: sc</c>) the Who-Is goes through the manifest's hub, as its tool.
 /// The bind and broadcast addresses are never defaulted: they come from the options or the manifest.
 /// </summary>
 public static class DiscoverCommand
@@ -45,25 +47,43 @@ public static class DiscoverCommand
             DefaultValueFactory = _ => DeviceTimeout.DefaultSeconds,
         };
         var expect = new Option<int?>("--expect") { Description = "Stop waiting once this many devices answered" };
+        var datalink = DeviceConnection.DatalinkOption();
         var command = new Command("discover", "Find BACnet devices: identity, Network Ports and certificate files; compare with a manifest")
         {
-            bind, broadcast, port, manifest, format, timeout, expect,
+            bind, broadcast, port, manifest, format, timeout, expect, datalink,
         };
         command.SetAction((result, ct) => RunAsync(result.GetValue(bind), result.GetValue(broadcast), result.GetValue(port),
             result.GetValue(manifest),
-            result.GetValue(format)!, result.GetValue(timeout), result.GetValue(expect), stdout, stderr, ct));
+            result.GetValue(format)!, result.GetValue(timeout), result.GetValue(expect), stdout, stderr, ct, result.GetValue(datalink)));
         return command;
     }
 
     public static async Task<int> RunAsync(string? bind, string? broadcast, int? port, string? manifestPath, string format, double timeout,
         int? expect,
-        TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+        TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken, string? datalink = null)
     {
         ManifestSite? site = null;
         if (manifestPath is not null)
         {
             try { site = ManifestSite.Load(manifestPath); }
             catch (ManifestReadException e) { return Fail(stderr, e.Message); }
+        }
+        if (datalink == "sc" || (datalink is null && manifestPath is not null && ScTool(manifestPath)))
+        {
+            // Who-Is through the site's hub (the broadcast VMAC), as the tool of the manifest.
+            if (manifestPath is null) return Fail(stderr,
+                "--datalink sc needs --manifest: the hub and the tool's certificate come from it");
+            if (DeviceTimeout.Check(timeout) is { } badWait) return Fail(stderr, badWait);
+            try
+            {
+                using var tool = ScToolConnection.Load(manifestPath, CommandSupport.Passphrase());
+                await using var sc = await ScToolConnection.ConnectAsync(tool, timeout, cancellationToken);
+                return await DiscoverAsync(sc, site, format, timeout, expect, stdout, cancellationToken);
+            }
+            catch (BacnetSetupException e)
+            {
+                return Fail(stderr, e.Message);
+            }
         }
         var sitePort = port ?? site?.Port ?? BipEndpoint.DefaultPort;
         if (bind is null) return Fail(stderr, "name the local address with --bind (it is never defaulted)");
@@ -82,12 +102,23 @@ public static class DiscoverCommand
         }
         await using (client)
         {
-            var rows = await SiteDiscovery.RunAsync(client, TimeSpan.FromSeconds(timeout), expect, cancellationToken);
-            var comparison = site is null ? null : DiscoveryComparison.Of(site, rows);
-            if (format == "json") WriteJson(stdout, rows, comparison);
-            else WriteText(stdout, rows, comparison, site);
-            return comparison is { IsEmpty: false } ? Program.Findings : Program.Ok;
+            return await DiscoverAsync(client, site, format, timeout, expect, stdout, cancellationToken);
         }
+    }
+
+    /// <summary>Whether the manifest's tool reaches the devices over BACnet/SC (“tool.datalink: sc”).</summary>
+    private static bool ScTool(string manifestPath) =>
+        File.Exists(manifestPath) && Core.Checking.ManifestDocument.Parse(manifestPath, File.ReadAllText(manifestPath)).Manifest is { } m
+        && DeviceConnection.OverSc(null, m);
+
+    private static async Task<int> DiscoverAsync(BacnetClient client, ManifestSite? site, string format, double timeout, int? expect,
+        TextWriter stdout, CancellationToken cancellationToken)
+    {
+        var rows = await SiteDiscovery.RunAsync(client, TimeSpan.FromSeconds(timeout), expect, cancellationToken);
+        var comparison = site is null ? null : DiscoveryComparison.Of(site, rows);
+        if (format == "json") WriteJson(stdout, rows, comparison);
+        else WriteText(stdout, rows, comparison, site);
+        return comparison is { IsEmpty: false } ? Program.Findings : Program.Ok;
     }
 
     private static string Mac(byte[]? mac) => mac is null ? "-" : Convert.ToHexString(mac);

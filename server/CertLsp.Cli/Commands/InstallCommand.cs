@@ -7,7 +7,8 @@ using CertLsp.Workflows.Certificates;
 namespace CertLsp.Cli.Commands;
 
 /// <summary>
-/// <c>certlsp install &lt;manifest&gt; --bind ADDR [--out DIR] [--timeout SECONDS]</c>: key.source: device only. Installs on their devices
+/// <c>certlsp install &lt;manifest&gt; (--bind ADDR | --datalink sc) [--out DIR] [--timeout SECONDS]</c>: key.source: device only.
+/// Installs on their devices (over BACnet/IP from --bind, or over BACnet/SC through the site's hub as the tool)
 /// the certificates the ledger records as imported but not installed (pending or failed), from the chain files import wrote
 /// (certificates/&lt;manifest&gt;/, or --out): the CA's answer is not needed again. Exit 0 when every due install succeeded (or none was
 /// due), 1 when one failed or could not be tried, 2 when nothing could be done.
@@ -27,32 +28,49 @@ public static class InstallCommand
             "Folder import wrote the certificates to (default: certificates/<manifest>/ beside the manifest)"
         };
         var bind = DeviceConnection.BindOption();
-        bind.Required = true;
+        var datalink = DeviceConnection.DatalinkOption();
         var timeout = DeviceConnection.TimeoutOption();
         var command = new Command("install",
             "Install on their devices (key.source: device) the certificates the ledger records as imported but not installed")
         {
-            manifest, output, bind, timeout,
+            manifest, output, bind, datalink, timeout,
         };
-        command.SetAction((r, cancellationToken) => RunAsync(r.GetValue(manifest)!, r.GetValue(bind)!, new InstallOptions
+        command.SetAction((r, cancellationToken) => RunAsync(r.GetValue(manifest)!, r.GetValue(bind), new InstallOptions
         {
             BundleFolder = r.GetValue(output) is { } o ? Path.GetFullPath(o) : null,
-        }, stdout, stderr, r.GetValue(timeout), cancellationToken));
+        }, stdout, stderr, r.GetValue(timeout), cancellationToken, r.GetValue(datalink)));
         return command;
     }
 
-    public static async Task<int> RunAsync(string manifestPath, string bind, InstallOptions options, TextWriter stdout, TextWriter stderr,
-        double timeout = DeviceTimeout.DefaultSeconds, CancellationToken cancellationToken = default)
+    public static async Task<int> RunAsync(string manifestPath, string? bind, InstallOptions options, TextWriter stdout,
+        TextWriter stderr, double timeout = DeviceTimeout.DefaultSeconds, CancellationToken cancellationToken = default,
+        string? datalink = null)
     {
         if (CommandSupport.ReadManifest(manifestPath, stderr) is not var (path, text)) return Program.CouldNotRun;
         // The core refuses a manifest it cannot read or whose keys are local; the port only matters when it does not.
-        int port = Core.Checking.ManifestDocument.Parse(path, text).Manifest?.Bacnet.PortNumber ?? 0;
-        return await DeviceConnection.RunAsync(bind, timeout, stderr, async client =>
+        var manifest = Core.Checking.ManifestDocument.Parse(path, text).Manifest;
+        int port = manifest?.Bacnet.PortNumber ?? 0;
+        if (manifest is not null && DeviceConnection.OverSc(datalink, manifest))
+        {
+            return await DeviceConnection.RunScAsync(path, timeout, manifest.Devices.Length, stderr,
+                (client, directory) => InstallAsync(new BacnetCertificateInstaller(client, port, directory)),
+                why => Task.FromResult(Program.CouldNotRun), cancellationToken).ConfigureAwait(false);
+        }
+        if (bind is null)
+        {
+            stderr.WriteLine("certlsp: name the local address to reach the devices from with --bind (it is never defaulted), or " +
+                "--datalink sc to reach them through the site's hub");
+            return Program.CouldNotRun;
+        }
+        return await DeviceConnection.RunAsync(bind, timeout, stderr, client => InstallAsync(new BacnetCertificateInstaller(client, port)))
+            .ConfigureAwait(false);
+
+        async Task<int> InstallAsync(BacnetCertificateInstaller installer)
         {
             InstallResult result;
             try
             {
-                result = await CertificateInstaller.InstallRecordedAsync(path, text, new BacnetCertificateInstaller(client, port), options,
+                result = await CertificateInstaller.InstallRecordedAsync(path, text, installer, options,
                     cancellationToken: cancellationToken)
                     .ConfigureAwait(false);
             }
@@ -70,7 +88,7 @@ public static class InstallCommand
             else WriteInstalls(result.Installs, stdout);
             stdout.WriteLine(result.LedgerChanged ? $"Ledger updated: {DisplayPath.For(result.LedgerPath)}." : "Ledger unchanged.");
             return result.Count(InstallState.Installed) == result.Installs.Length ? Program.Ok : Program.Findings;
-        }).ConfigureAwait(false);
+        }
     }
 
     /// <summary>A line per device an install was due for, then the count (import and install print the same).</summary>

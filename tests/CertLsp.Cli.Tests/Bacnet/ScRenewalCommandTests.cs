@@ -108,6 +108,12 @@ public sealed class ScRenewalCommandTests
         Assert.True(toolImport.Exit == 0, toolImport.Stdout + toolImport.Stderr);
         Assert.NotNull(Ledger().FindTool(Tool)!.Certificate);
 
+        // discover over SC (the manifest's tool.datalink): both devices answer Who-Is through the hub, at their VMACs.
+        var discover = await Tests.Cli.RunAsync("discover", "--manifest", site.ManifestPath, "--expect", "2", "--timeout", "3");
+        Assert.True(discover.Exit == 0, discover.ToString());
+        Assert.Contains("2 device(s) answered.", discover.Stdout);
+        Assert.Contains($"vmac {sim[3001].HubConnector!.Vmac}", discover.Stdout);
+
         // 2. csr over SC: the tool joins the hub, finds the devices by Who-Is and reads each device's CSR through the hub.
         var csr = await Tests.Cli.RunAsync("csr", site.ManifestPath, "--timeout", "3");
         Assert.True(csr.Exit == 0, csr.Stdout + csr.Stderr);
@@ -129,6 +135,11 @@ public sealed class ScRenewalCommandTests
                 && hub.CertificateOf(connector.Vmac)?.Thumbprint == device.ActiveCertificate.Thumbprint,
                 $"device {spec.Instance} rejoined the hub with its new certificate");
         }
+
+        // Nothing is left to install; install over SC says so (it joins the hub to find out nothing is due).
+        var install = await Tests.Cli.RunAsync("install", site.ManifestPath, "--datalink", "sc", "--timeout", "3");
+        Assert.True(install.Exit == 0, install.ToString());
+        Assert.Contains("Installs: none due", install.Stdout);
 
         // The tool's certificate is not due; the devices have valid certificates: nothing left to request.
         var again = await Tests.Cli.RunAsync("csr", site.ManifestPath, "--timeout", "3");
