@@ -50,6 +50,11 @@ internal sealed class DemoAuthority : IDisposable
         return count;
     }
 
+    /// <summary>The demo hub's certificate (serverAuth and clientAuth, its address in subjectAltName) for a key held in memory.
+    /// </summary>
+    public X509Certificate2 IssueHub(System.Net.IPAddress address) =>
+        SimulateCommand.IssueWithKey(issuer, "CertLsp demo hub", CertificateRole.Hub, [address.ToString()]);
+
     private string Sign(string csrPem, int validDays)
     {
         // A device certificate as strict peers want it (key identifiers, CA:FALSE, digitalSignature, clientAuth and serverAuth).

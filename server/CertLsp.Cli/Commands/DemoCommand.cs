@@ -1,6 +1,9 @@
 using System.CommandLine;
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using CertLsp.Bacnet.SecureConnect;
 using CertLsp.Bacnet.Simulator;
+using CertLsp.Devices;
 
 namespace CertLsp.Cli.Commands;
 
@@ -9,7 +12,10 @@ namespace CertLsp.Cli.Commands;
 /// temporary copies (nothing lands in the repository): for examples/riverside-campus (local keys) CSRs with keys made here, a throwaway
 /// demo CA signing them, the import and the status table; for examples/lakeside-plant (key.source: device) a simulated site of its
 /// devices started in this process on 127.0.0.2 and up (broadcast 127.255.255.255; never a real interface), discovery, check, the
-/// devices' own CSRs read over BACnet, the demo CA signing them, the import installing each certificate on its device, and status.
+/// devices' own CSRs read over BACnet, the demo CA signing them, the import installing each certificate on its device, and status;
+/// the simulated site runs a BACnet/SC hub (127.0.0.9, its certificate from the demo CA) that the devices join with their new
+/// certificates, and <c>certlsp verify</c> connects as the commissioning tool (its certificate requested and imported with the
+/// devices') and checks every device joined.
 /// </summary>
 public static class DemoCommand
 {
@@ -22,7 +28,7 @@ public static class DemoCommand
         };
         var command = new Command("demo",
             "Run the whole job on the bundled example sites, on loopback: check, CSRs (local and device-held keys), a throwaway CA, " +
-            "import, install on simulated devices, status") { folder };
+            "import, install on simulated devices, status, verify that they joined a BACnet/SC hub") { folder };
         command.SetAction((result, cancellationToken) => RunAsync(result.GetValue(folder), stdout, stderr, cancellationToken));
         return command;
     }
@@ -55,6 +61,15 @@ public static class DemoCommand
     private const string Client = "127.0.0.1";
 
     private static readonly IPAddress Broadcast = IPAddress.Parse("127.255.255.255");
+
+    /// <summary>The simulated BACnet/SC hub of the device-key site (a TCP port the system picks).</summary>
+    private static readonly IPAddress HubAddress = IPAddress.Parse("127.0.0.9");
+
+    /// <summary>The commissioning tool the demo's copy of the device-key site names in bacnet.secureConnect.tool.</summary>
+    private const string ToolName = "certlsp-tool";
+
+    /// <summary>Seconds verify waits for I-Am answers through the hub and for each read.</summary>
+    private const double VerifyTimeout = 2;
 
     /// <summary>Runs <paramref name="steps"/> on a temporary copy of a clean example site (its one manifest), removed at the end.</summary>
     private static async Task<int> OnACopyAsync(string example, TextWriter stdout, TextWriter stderr, Func<string, Task<int>> steps)
@@ -174,15 +189,25 @@ public static class DemoCommand
             return Program.CouldNotRun;
         }
         string range = $"{specs[0].Address}–{specs[^1].Address}";
+        using var ca = new DemoAuthority();
+        var issuers = new[] { X509CertificateLoader.LoadCertificate(ca.Certificate.RawData) };
+        using var hubCertificate = ca.IssueHub(HubAddress);
+        var secureConnect = new SimulatedScOptions
+        {
+            Issuers = issuers,
+            Hub = new ScHubHostOptions(HubAddress, 0, hubCertificate, new ScPeerVerifier(issuers)),
+            MinimumReconnectTime = TimeSpan.FromSeconds(1),
+        };
         SimulatedSite site;
         try
         {
-            site = SimulatedSite.Start(specs, (ushort)port, Broadcast);
+            site = await SimulatedSite.StartAsync(specs, (ushort)port, Broadcast, secureConnect, cancellationToken).ConfigureAwait(false);
         }
-        catch (System.Net.Sockets.SocketException e)
+        catch (Exception e) when (e is System.Net.Sockets.SocketException or IOException)
         {
             stderr.WriteLine(
-                $"certlsp: the demo could not bind its simulated devices to {range} (UDP port {port}) and {Broadcast}: {e.Message}.");
+                $"certlsp: the demo could not bind its simulated devices to {range} (UDP port {port}) and {Broadcast}, or its hub to " +
+                $"{HubAddress}: {e.Message}.");
             stderr.WriteLine(
                 "certlsp: the demo needs the loopback addresses 127.0.0.2 and up (on Linux every 127.x address is loopback; elsewhere " +
                 "add them as loopback aliases) and the port free (is a `certlsp simulate` running?). Nothing was sent.");
@@ -193,6 +218,9 @@ public static class DemoCommand
             stdout.WriteLine(
                 $"== a simulated site in this process: the {specs.Count} devices of {name} at {range}, UDP port {port}, broadcast " +
                 $"{Broadcast} (loopback only); each makes its own key pair");
+            stdout.WriteLine(
+                $"   and a BACnet/SC hub at {site.Hub!.Uri} (its certificate from the demo CA) that the devices join once they hold an " +
+                "active certificate");
             stdout.WriteLine();
 
             stdout.WriteLine(
@@ -207,22 +235,30 @@ public static class DemoCommand
             if (CheckCommand.Run([manifest], "text", stdout, stderr) is var check && check != Program.Ok) return check;
             stdout.WriteLine();
 
+            string hub = $"wss://{HubAddress}:{site.Hub.Uri.Port}";
+            AddSecureConnect(manifest, hub);
+            stdout.WriteLine(
+                $"== the copy of {name} gets a bacnet.secureConnect section: primaryHub {hub} (the simulated hub) and the commissioning " +
+                $"tool {ToolName}, whose certificate is requested and imported with the devices'");
+            stdout.WriteLine();
+
             stdout.WriteLine(
                 $"== certlsp csr {name} --bind {Client} (key.source: device: each device generates its key pair and CSR on command; the " +
                 $"CSR is read over BACnet, no key is written here)");
-            int csr = await CsrCommand.RunAsync(manifest, new Workflows.Requests.CsrRequestOptions(), Client, stdout, stderr,
+            int csr = await CsrCommand.RunAsync(manifest,
+                new Workflows.Requests.CsrRequestOptions { Passphrase = CommandSupport.Passphrase() }, Client, stdout, stderr,
                 cancellationToken: cancellationToken)
                 .ConfigureAwait(false);
             if (csr != Program.Ok) return csr;
             stdout.WriteLine();
 
-            using var ca = new DemoAuthority();
             string answer = Sign(ca, manifest, 90, stdout);
 
             stdout.WriteLine(
                 $"== certlsp import {name} {Path.GetFileName(answer)} --bind {Client} (verify and record, then install on each device: " +
                 $"issuer, operational certificate, read back, activate)");
-            int import = await ImportCommand.RunAsync(manifest, answer, new Workflows.Certificates.ImportOptions(), stdout, stderr, Client,
+            int import = await ImportCommand.RunAsync(manifest, answer,
+                new Workflows.Certificates.ImportOptions { Passphrase = CommandSupport.Passphrase() }, stdout, stderr, Client,
                 cancellationToken: cancellationToken).ConfigureAwait(false);
             if (import != Program.Ok) return import;
             stdout.WriteLine();
@@ -250,14 +286,60 @@ public static class DemoCommand
                 stderr.WriteLine($"certlsp: only {active} of {specs.Count} simulated devices hold their certificate");
                 return Program.Findings;
             }
+
+            await UntilJoinedAsync(site, cancellationToken).ConfigureAwait(false);
+            stdout.WriteLine(
+                $"== certlsp verify {name} (the tool joins the hub with its new certificate; through the hub, each device's identity, " +
+                "hub status and certificate against the ledger)");
+            int verify = await VerifyAsync(manifest, stdout, stderr, cancellationToken).ConfigureAwait(false);
+            stdout.WriteLine();
+            if (verify != Program.Ok) return verify;
             stdout.WriteLine(
                 $"The demo discovered {specs.Count} simulated devices, read their CSRs over BACnet, had them signed and installed each " +
                 $"certificate on its device.");
+            stdout.WriteLine(
+                "Every device joined the BACnet/SC hub with its new certificate, as certlsp verify confirmed through the hub.");
             return status;
         }
         finally
         {
             await site.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Adds a bacnet.secureConnect section (the hub, the commissioning tool) to the demo's copy of the manifest.</summary>
+    private static void AddSecureConnect(string manifest, string hub)
+    {
+        string text = File.ReadAllText(manifest);
+        int devices = text.IndexOf("\ndevices:", StringComparison.Ordinal) + 1;
+        string nl = text.Contains("\r\n", StringComparison.Ordinal) ? "\r\n" : "\n";
+        File.WriteAllText(manifest, text[..devices] + string.Join(nl, "  secureConnect:", $"    primaryHub: {hub}", "    tool:",
+            $"      name: {ToolName}") + nl + text[devices..]);
+    }
+
+    /// <summary>Waits (a few seconds at most) until every simulated device holds a connection to the hub.</summary>
+    private static async Task UntilJoinedAsync(SimulatedSite site, CancellationToken cancellationToken)
+    {
+        var until = DateTime.UtcNow.AddSeconds(10);
+        while (DateTime.UtcNow < until && !site.Devices.All(d => d.HubConnector?.State is ScHubConnectionStatus.ConnectedToPrimaryHub))
+            await Task.Delay(100, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary><c>certlsp verify</c> on the copy, the tool connecting with its certificate and key from the ledger and key store.
+    /// </summary>
+    private static async Task<int> VerifyAsync(string manifest, TextWriter stdout, TextWriter stderr,
+        CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var tool = ScToolConnection.Load(manifest, CommandSupport.Passphrase());
+            return await VerifyCommand.RunAsync(manifest, "text", VerifyTimeout, (_, ct) =>
+                ScToolConnection.ConnectAsync(tool, VerifyTimeout, ct), stdout, stderr, cancellationToken).ConfigureAwait(false);
+        }
+        catch (BacnetSetupException e)
+        {
+            stderr.WriteLine($"certlsp: the demo's tool could not verify the site: {e.Message}");
+            return Program.Findings;
         }
     }
 

@@ -315,7 +315,8 @@ public static class SimulateCommand
     }
 
     /// <summary>A certificate of <paramref name="role"/> for a new P-256 key, the key attached in memory (never written).</summary>
-    private static X509Certificate2 IssueWithKey(CertificateIssuer issuer, string commonName, CertificateRole role,
+    /// <summary>A certificate from <paramref name="issuer"/> for a key made here (held in memory, with the certificate).</summary>
+    internal static X509Certificate2 IssueWithKey(CertificateIssuer issuer, string commonName, CertificateRole role,
         IReadOnlyList<string>? hubHosts)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);

@@ -24,8 +24,9 @@ public sealed class DemoCommandTests
         Assert.True(exit == 0, output + error);
 
         // local keys (riverside-campus)
-        Assert.Contains("Summary: 5 requested, 0 no action taken, 0 failed.", output);
-        Assert.Contains("Summary: 5 accepted, 0 already imported, 0 rejected", output);
+        // Both sites: riverside's 5 devices; lakeside's 4 devices and its commissioning tool.
+        Assert.Equal(2, Regex.Matches(output, Regex.Escape("Summary: 5 requested, 0 no action taken, 0 failed.")).Count);
+        Assert.Equal(2, Regex.Matches(output, Regex.Escape("Summary: 5 accepted, 0 already imported, 0 rejected")).Count);
         Assert.Matches(@"Kältemaschine-1\s+Kaltemaschine-1\.bms\.riverside\.example\s+valid \(expires soon\)", output);
         Assert.Contains("warning CL0403", output);
         Assert.Contains("**1 manifest changed: 1 new certificate request, 1 issued or pending certificate voided", output);
@@ -39,12 +40,20 @@ public sealed class DemoCommandTests
         // device-held keys (lakeside-plant) on the simulated site
         Assert.Contains("4 device(s) answered.", output);
         Assert.Contains("every device answered with the manifest's name and address", output);
-        Assert.Contains("Summary: 4 requested, 0 no action taken, 0 failed.", output);
+        Assert.Matches(@"requested\s+tool certlsp-tool\s+certlsp-tool\.bms\.lakeside\.example\s+requested \(clientAuth\)", output);
         Assert.Contains("Keys: held by the devices (none written here).", output);
-        Assert.Contains("Summary: 4 accepted, 0 already imported, 0 rejected", output);
+        Assert.Matches(@"accepted\s+certlsp-tool\.bms\.lakeside\.example\.crt \(certlsp-tool\): accepted", output);
         Assert.Contains("Installs: 4 installed, 0 failed.", output);
         Assert.Equal(4, Regex.Matches(output, @"active: CN=\S+\.bms\.lakeside\.example, serial \w+, its own key").Count);
         Assert.Matches(@"PUMP-P1\s+PUMP-P1\.bms\.lakeside\.example\s+valid\s+\S+\s+\d+\s+-\s+installed", output);
+        // ... and certlsp verify through the simulated BACnet/SC hub: every device joined with its new certificate.
+        Assert.Contains("and a BACnet/SC hub at wss://127.0.0.9:", output);
+        Assert.Contains("== certlsp verify lakeside.site.yaml", output);
+        foreach (var device in new[] { "BOILER-1", "BOILER-2", "PUMP-P1", "CHILLER-1" })
+            Assert.Matches($@"(?m)^{device}\s+yes\s+matches\s+connected to the primary hub\s+matches ledger\s+joined: ", output);
+        Assert.Contains("4 of 4 device(s) joined the hub with their recorded certificate.", output);
+        Assert.EndsWith("Every device joined the BACnet/SC hub with its new certificate, as certlsp verify confirmed through the hub.",
+            output.TrimEnd());
 
         Assert.DoesNotContain("PRIVATE KEY", output + error);
         Assert.Equal(before, Tree(examples));
