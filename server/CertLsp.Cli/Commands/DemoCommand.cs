@@ -3,7 +3,6 @@ using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using CertLsp.Bacnet.SecureConnect;
 using CertLsp.Bacnet.Simulator;
-using CertLsp.Devices;
 
 namespace CertLsp.Cli.Commands;
 
@@ -327,21 +326,8 @@ public static class DemoCommand
 
     /// <summary><c>certlsp verify</c> on the copy, the tool connecting with its certificate and key from the ledger and key store.
     /// </summary>
-    private static async Task<int> VerifyAsync(string manifest, TextWriter stdout, TextWriter stderr,
-        CancellationToken cancellationToken)
-    {
-        try
-        {
-            using var tool = ScToolConnection.Load(manifest, CommandSupport.Passphrase());
-            return await VerifyCommand.RunAsync(manifest, "text", VerifyTimeout, (_, ct) =>
-                ScToolConnection.ConnectAsync(tool, VerifyTimeout, ct), stdout, stderr, cancellationToken).ConfigureAwait(false);
-        }
-        catch (BacnetSetupException e)
-        {
-            stderr.WriteLine($"certlsp: the demo's tool could not verify the site: {e.Message}");
-            return Program.Findings;
-        }
-    }
+    private static Task<int> VerifyAsync(string manifest, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken) =>
+        VerifyCommand.RunAsync(manifest, "text", VerifyTimeout, connect: null, stdout, stderr, cancellationToken);
 
     private static void CopyFolder(string from, string to)
     {

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using CertLsp.Bacnet.SecureConnect;
 using CertLsp.Bacnet.Simulator;
@@ -99,30 +98,30 @@ public sealed class ScRenewalCommandTests
         SiteLedger Ledger() => LedgerFile.Load(site.LedgerPath);
 
         // 1. The tool has no certificate yet: it cannot join, so the devices are not reached, but its own CSR is made.
-        var first = await Tests.Cli.RunAsync("csr", site.ManifestPath, "--timeout", "3");
+        var first = await Cli.RunAsync("csr", site.ManifestPath, "--timeout", "3");
         Assert.Contains("not reached over BACnet/SC", first.Stderr);
         Assert.NotNull(Ledger().FindTool(Tool)!.Pending);
         Assert.All(specs, s => Assert.Null(Ledger().Find(s.Name)));
         var toolAnswer = Sign(ca, Assert.Single(site.Zips), site.File_("tool-answer.zip"));
-        var toolImport = await Tests.Cli.RunAsync("import", site.ManifestPath, toolAnswer, "--timeout", "3");
+        var toolImport = await Cli.RunAsync("import", site.ManifestPath, toolAnswer, "--timeout", "3");
         Assert.True(toolImport.Exit == 0, toolImport.Stdout + toolImport.Stderr);
         Assert.NotNull(Ledger().FindTool(Tool)!.Certificate);
 
         // discover over SC (the manifest's tool.datalink): both devices answer Who-Is through the hub, at their VMACs.
-        var discover = await Tests.Cli.RunAsync("discover", "--manifest", site.ManifestPath, "--expect", "2", "--timeout", "3");
+        var discover = await Cli.RunAsync("discover", "--manifest", site.ManifestPath, "--expect", "2", "--timeout", "3");
         Assert.True(discover.Exit == 0, discover.ToString());
         Assert.Contains("2 device(s) answered.", discover.Stdout);
         Assert.Contains($"vmac {sim[3001].HubConnector!.Vmac}", discover.Stdout);
 
         // 2. csr over SC: the tool joins the hub, finds the devices by Who-Is and reads each device's CSR through the hub.
-        var csr = await Tests.Cli.RunAsync("csr", site.ManifestPath, "--timeout", "3");
+        var csr = await Cli.RunAsync("csr", site.ManifestPath, "--timeout", "3");
         Assert.True(csr.Exit == 0, csr.Stdout + csr.Stderr);
         Assert.Contains("Summary: 2 requested", csr.Stdout);
         Assert.All(specs, s => Assert.NotNull(Ledger().Find(s.Name)!.Pending));
 
         // 3. The CA signs; import installs over SC (the flag says so too); each device activates and rejoins with it.
         string answer = Sign(ca, site.Zips[^1], site.File_("answer.zip"));
-        var import = await Tests.Cli.RunAsync("import", site.ManifestPath, answer, "--datalink", "sc", "--timeout", "3");
+        var import = await Cli.RunAsync("import", site.ManifestPath, answer, "--datalink", "sc", "--timeout", "3");
         Assert.True(import.Exit == 0, import.Stdout + import.Stderr);
         foreach (var spec in specs)
         {
@@ -137,12 +136,12 @@ public sealed class ScRenewalCommandTests
         }
 
         // Nothing is left to install; install over SC says so (it joins the hub to find out nothing is due).
-        var install = await Tests.Cli.RunAsync("install", site.ManifestPath, "--datalink", "sc", "--timeout", "3");
+        var install = await Cli.RunAsync("install", site.ManifestPath, "--datalink", "sc", "--timeout", "3");
         Assert.True(install.Exit == 0, install.ToString());
         Assert.Contains("Installs: none due", install.Stdout);
 
         // The tool's certificate is not due; the devices have valid certificates: nothing left to request.
-        var again = await Tests.Cli.RunAsync("csr", site.ManifestPath, "--timeout", "3");
+        var again = await Cli.RunAsync("csr", site.ManifestPath, "--timeout", "3");
         Assert.True(again.Exit == 0, again.Stdout + again.Stderr);
         Assert.Contains("Summary: 0 requested", again.Stdout);
     }

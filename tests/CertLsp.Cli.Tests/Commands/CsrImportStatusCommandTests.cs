@@ -12,7 +12,7 @@ public sealed class CsrImportStatusCommandTests
 
     private static async Task<Run> CliAsync(params string[] args)
     {
-        var outcome = await Tests.Cli.RunAsync(args);
+        var outcome = await Cli.RunAsync(args);
         return new Run(outcome.Exit, outcome.Stdout, outcome.Stderr);
     }
 
