@@ -7,7 +7,6 @@ using CertLsp.Core.Checking;
 using CertLsp.Core.Ledger;
 using CertLsp.Core.Manifest;
 using CertLsp.Workflows.Certificates;
-using CertLsp.Workflows.Files;
 using CertLsp.Workflows.Ledger;
 
 namespace CertLsp.Devices;
@@ -63,8 +62,9 @@ public static class ScToolConnection
         if (sc.Tool is not { Name.Value: { Length: > 0 } name } tool)
             throw new BacnetSetupException(
                 "bacnet.secureConnect names no tool (tool.name): the tool has no certificate to join the hub with");
-        var primary = Hub(sc.PrimaryHub, "primaryHub") ?? throw new BacnetSetupException("bacnet.secureConnect has no primaryHub");
-        var failover = Hub(sc.FailoverHub, "failoverHub");
+        var primary = ScSiteSettings.HubUri(sc.PrimaryHub, "primaryHub")
+            ?? throw new BacnetSetupException("bacnet.secureConnect has no primaryHub");
+        var failover = ScSiteSettings.HubUri(sc.FailoverHub, "failoverHub");
 
         SiteLedger ledger;
         try
@@ -173,14 +173,6 @@ public static class ScToolConnection
         return string.Join("; ", parts);
     }
 
-    private static Uri? Hub(Core.Yaml.YamlScalar? value, string key)
-    {
-        if (value is null) return null;
-        if (!Uri.TryCreate(value.Value, UriKind.Absolute, out var uri) || uri.Scheme != Uri.UriSchemeWss)
-            throw new BacnetSetupException($"bacnet.secureConnect.{key} “{value.Value}” is not a wss:// URI");
-        return uri;
-    }
-
     /// <summary>The tool's certificate from its bundle: the first of its chain file, and it must be the one the ledger records.</summary>
     private static X509Certificate2 ToolCertificate(string manifestPath, string name, IssuedCertificate issued)
     {
@@ -204,22 +196,9 @@ public static class ScToolConnection
     /// <summary>The issuer certificates the hub's certificate is verified against: the tool's own, else the site's.</summary>
     private static List<X509Certificate2> Issuers(string manifestPath, SiteManifest manifest, ToolSettings tool)
     {
-        var named = tool.IssuersPair is not null ? tool.Issuers : manifest.Ca.Issuers;
-        string folder = Path.GetDirectoryName(manifestPath)!;
-        var issuers = new List<X509Certificate2>();
-        foreach (var issuer in named)
-        {
-            string path = ManifestPaths.Resolve(folder, issuer.Value);
-            try
-            {
-                issuers.AddRange(CertificateFiles.ReadAll(File.ReadAllBytes(path)));
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
-            {
-                foreach (var read in issuers) read.Dispose();
-                throw new BacnetSetupException($"the issuer certificate {path} cannot be read: {e.Message}");
-            }
-        }
+        var (named, key) = tool.IssuersPair is not null ? (tool.Issuers, "bacnet.secureConnect.tool.issuers")
+            : (manifest.Ca.Issuers, "ca.issuers");
+        var issuers = ScSiteSettings.ReadIssuers(Path.GetDirectoryName(manifestPath)!, named, key);
         if (issuers.Count == 0) throw new BacnetSetupException(
             "no issuer certificate to verify the hub with (ca.issuers, or bacnet.secureConnect.tool.issuers)");
         return issuers;

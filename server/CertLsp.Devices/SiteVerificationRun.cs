@@ -2,12 +2,10 @@ using System.Collections.Immutable;
 using System.Security.Cryptography.X509Certificates;
 using CertLsp.Bacnet.Client;
 using CertLsp.Bacnet.SecureConnect;
-using CertLsp.Core.Certificates;
 using CertLsp.Core.Ledger;
 using CertLsp.Core.Manifest;
 using CertLsp.Core.Yaml;
 using CertLsp.Workflows.Certificates;
-using CertLsp.Workflows.Files;
 using CertLsp.Workflows.Ledger;
 
 namespace CertLsp.Devices;
@@ -68,29 +66,24 @@ public static class SiteVerificationRun
         };
     }
 
-    private static Uri? Hub(YamlScalar? value, string key)
-    {
-        if (value is null || value.Value.Length == 0) return null;
-        return Uri.TryCreate(value.Value, UriKind.Absolute, out var uri) && uri.Scheme == Uri.UriSchemeWss ? uri
-            : throw new SiteVerificationException($"“bacnet.secureConnect.{key}” “{value.Value}” is not a wss:// URI");
-    }
+    // verify reads an empty value as no hub (the tool's connection refuses it as not wss://).
+    private static Uri? Hub(YamlScalar? value, string key) =>
+        value is null || value.Value.Length == 0 ? null : Settings(() => ScSiteSettings.HubUri(value, key));
 
-    private static ImmutableArray<X509Certificate2> Issuers(string folder, ImmutableArray<YamlScalar> paths, string key)
+    private static ImmutableArray<X509Certificate2> Issuers(string folder, ImmutableArray<YamlScalar> paths, string key) =>
+        [.. Settings(() => ScSiteSettings.ReadIssuers(folder, paths, key))];
+
+    /// <summary>What the manifest says, or why not as a <see cref="SiteVerificationException"/> (verify could not run).</summary>
+    private static T Settings<T>(Func<T> read)
     {
-        var issuers = ImmutableArray.CreateBuilder<X509Certificate2>();
-        foreach (var value in paths)
+        try
         {
-            var path = ManifestPaths.Resolve(folder, value.Value);
-            try
-            {
-                issuers.AddRange(CertificateFiles.ReadAll(File.ReadAllBytes(path)));
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
-            {
-                throw new SiteVerificationException($"the issuer certificate {path} ({key}) cannot be read: {e.Message}");
-            }
+            return read();
         }
-        return issuers.ToImmutable();
+        catch (BacnetSetupException e)
+        {
+            throw new SiteVerificationException(e.Message);
+        }
     }
 
     /// <summary>The tool as the manifest names it (<see cref="ScToolConnection"/>: its certificate and key from the ledger, bundle and
