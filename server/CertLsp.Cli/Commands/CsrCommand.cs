@@ -184,10 +184,13 @@ public static class CsrCommand
         CommandSupport.WriteAwaitingZips(result.AwaitingZips, stdout);
         string notDue = result.NotDue > 0 ? $", {result.NotDue} not requested (valid certificate; --renew to renew)" : "";
         stdout.WriteLine($"Summary: {result.Requested} requested, {result.NoActionTaken} no action taken, {result.Failed} failed{notDue}.");
-        stdout.WriteLine(options.DeviceSource is not null
-            ? $"Keys: held by the devices (none written here). Ledger: {DisplayPath.For(result.LedgerPath)}."
-            : $"Keys: {DisplayPath.For(result.KeyFolder)} (owner-only, git-ignored{(options.Passphrase is null ? "" : ", encrypted")}). " +
-                $"Ledger: {DisplayPath.For(result.LedgerPath)}.");
+        string keyFolder =
+            $"{DisplayPath.For(result.KeyFolder)} (owner-only, git-ignored{(options.Passphrase is null ? "" : ", encrypted")})";
+        bool toolKeyWritten = result.Devices.Any(d => d.Tool && d.Outcome is DeviceOutcome.Requested or DeviceOutcome.Recovered);
+        string keys = options.DeviceSource is null ? keyFolder
+            : toolKeyWritten ? $"held by the devices; the tool's own key in {keyFolder}"
+            : "held by the devices (none written here)";
+        stdout.WriteLine($"Keys: {keys}. Ledger: {DisplayPath.For(result.LedgerPath)}.");
         return result.Failed > 0 ? Program.Findings : Program.Ok;
     }
 

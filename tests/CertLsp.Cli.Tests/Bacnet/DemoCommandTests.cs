@@ -41,7 +41,8 @@ public sealed class DemoCommandTests
         Assert.Contains("4 device(s) answered.", output);
         Assert.Contains("every device answered with the manifest's name and address", output);
         Assert.Matches(@"requested\s+tool certlsp-tool\s+certlsp-tool\.bms\.lakeside\.example\s+requested \(clientAuth\)", output);
-        Assert.Contains("Keys: held by the devices (none written here).", output);
+        // The devices keep their keys; the tool's own key is the one written here (owner-only).
+        Assert.Matches(@"Keys: held by the devices; the tool's own key in \S+ \(owner-only, git-ignored\)\.", output);
         Assert.Matches(@"accepted\s+certlsp-tool\.bms\.lakeside\.example\.crt \(certlsp-tool\): accepted", output);
         Assert.Contains("Installs: 4 installed, 0 failed.", output);
         Assert.Equal(4, Regex.Matches(output, @"active: CN=\S+\.bms\.lakeside\.example, serial \w+, its own key").Count);
