@@ -227,42 +227,37 @@ export class Commands {
     return this.view.siteStatus;
   }
 
-  private async discover(given?: vscode.Uri): Promise<DiscoverDevicesResult | undefined> {
-    this.requireCommand(ServerCommand.discoverDevices, 'device discovery');
-    const uri = await this.manifest(given);
-    if (!uri) return undefined;
-    const args: DiscoverDevicesArgs = { uri: uri.toString() };
-    const result = await this.server.executeWithProgress<DiscoverDevicesResult>('CertLsp: discovering devices',
-        ServerCommand.discoverDevices, [args]);
+  private discover(given?: vscode.Uri): Promise<DiscoverDevicesResult | undefined> {
     // The server edits the manifest (workspace/applyEdit) and announces the summary itself; the log keeps the details.
-    for (const line of discoveryLog(vscode.workspace.asRelativePath(uri), result)) this.server.output.appendLine(line);
-    void this.view.refresh();
-    return result;
+    return this.siteCommand<DiscoverDevicesResult>(ServerCommand.discoverDevices, 'device discovery', 'CertLsp: discovering devices',
+        discoveryLog, given);
   }
 
-  private async install(given?: vscode.Uri): Promise<InstallCertificatesResult | undefined> {
-    this.requireCommand(ServerCommand.installCertificates, 'installing certificates on devices');
-    const uri = await this.manifest(given);
-    if (!uri) return undefined;
-    const args: InstallCertificatesArgs = { uri: uri.toString() };
-    const result = await this.server.executeWithProgress<InstallCertificatesResult>('CertLsp: installing certificates on devices',
-        ServerCommand.installCertificates, [args]);
+  private install(given?: vscode.Uri): Promise<InstallCertificatesResult | undefined> {
     // The server announces the summary itself; the log keeps each device's outcome.
-    this.server.output.appendLine(`Install certificates (${vscode.workspace.asRelativePath(uri)}): ${result.message}`);
-    for (const line of installLog(result)) this.server.output.appendLine(line);
-    void this.view.refresh();
-    return result;
+    return this.siteCommand<InstallCertificatesResult>(ServerCommand.installCertificates, 'installing certificates on devices',
+        'CertLsp: installing certificates on devices',
+        (site, result) => [`Install certificates (${site}): ${result.message}`, ...installLog(result)], given);
   }
 
-  private async verify(given?: vscode.Uri): Promise<VerifySiteResult | undefined> {
-    this.requireCommand(ServerCommand.verifySite, 'verifying the site over BACnet/SC');
+  private verify(given?: vscode.Uri): Promise<VerifySiteResult | undefined> {
+    // The server announces the summary itself and records each device in the ledger; the log keeps each device's result.
+    return this.siteCommand<VerifySiteResult>(ServerCommand.verifySite, 'verifying the site over BACnet/SC',
+        'CertLsp: verifying the site over BACnet/SC', verifyLog, given);
+  }
+
+  /**
+   * A command on one whole site that asks nothing more than which manifest: runs it with progress, writes its log lines
+   * (given the manifest's workspace-relative path) and refreshes the view.
+   */
+  private async siteCommand<R>(command: string, what: string, title: string, log: (site: string, result: R) => string[],
+      given?: vscode.Uri): Promise<R | undefined> {
+    this.requireCommand(command, what);
     const uri = await this.manifest(given);
     if (!uri) return undefined;
-    const args: VerifySiteArgs = { uri: uri.toString() };
-    const result = await this.server.executeWithProgress<VerifySiteResult>('CertLsp: verifying the site over BACnet/SC',
-        ServerCommand.verifySite, [args]);
-    // The server announces the summary itself and records each device in the ledger; the log keeps each device's result.
-    for (const line of verifyLog(vscode.workspace.asRelativePath(uri), result)) this.server.output.appendLine(line);
+    const args: DiscoverDevicesArgs & InstallCertificatesArgs & VerifySiteArgs = { uri: uri.toString() };
+    const result = await this.server.executeWithProgress<R>(title, command, [args]);
+    for (const line of log(vscode.workspace.asRelativePath(uri), result)) this.server.output.appendLine(line);
     void this.view.refresh();
     return result;
   }
