@@ -183,6 +183,7 @@ public sealed class LspScCommandTests : IDisposable
         await client.ChangeAsync(uri, 4, LspTestClient.Full(sc.Manifest()));
         var rest = await Execute<InstallCertificatesResult>(client, CertLspCommands.InstallCertificates, new { uri });
         Assert.True((rest.Installed, rest.Failed, rest.Pending) == (sc.Specs.Count - 1, 0, 0), rest.Message);
-        foreach (var spec in sc.Specs) await sc.RejoinedAsync(spec.Instance, Ledger(manifestPath).Find(spec.Name)!.Certificate!.Fingerprint);
+        foreach (var spec in sc.Specs) await sc.RejoinedAsync(spec.Instance,
+            Ledger(manifestPath).Find(spec.Name)!.Certificate!.Fingerprint);
     }
 }
