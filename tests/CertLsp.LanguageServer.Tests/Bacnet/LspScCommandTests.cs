@@ -69,13 +69,19 @@ public sealed class LspScCommandTests : IDisposable
         var (client, _, _) = await WithToolCertificateAsync(sc);
         await using var _ = client;
 
-        // Discover: Who-Is through the hub; both devices answer, the manifest (no addresses over SC) needs no edit.
+        // Discover: Who-Is through the hub; both devices answer, the one the manifest lacks is added by name and instance (over SC
+        // a device has no manifest address).
+        string full = sc.Manifest();
+        string lacking = full[..full.IndexOf("  - name: dev-02", StringComparison.Ordinal)];
+        await client.ChangeAsync(uri, 2, LspTestClient.Full(lacking));
         var discovered = await Execute<DiscoverDevicesResult>(client, CertLspCommands.DiscoverDevices, new { uri, timeout = 2 },
             "tok-discover");
         Assert.Null(discovered.Refusal);
-        Assert.Equal("Discover devices: 2 answered; 0 added, 0 address(es) updated, 0 did not answer.", discovered.Message);
-        Assert.Equal((2, 0, 0, 0), (discovered.Answered, discovered.Added.Length, discovered.Missing.Length,
-            discovered.Differences.Length));
+        Assert.Equal("Discover devices: 2 answered; 1 added (dev-02), 0 address(es) updated, 0 did not answer.", discovered.Message);
+        Assert.Equal((2, 0, 0, true), (discovered.Answered, discovered.Missing.Length, discovered.Differences.Length,
+            discovered.Applied));
+        Assert.Equal(full, TextEdits.Apply(lacking, Assert.Single(client.AppliedEdits).Edit.Changes[uri]));
+        await client.ChangeAsync(uri, 3, LspTestClient.Full(full)); // as the editor applied it
         await client.ProgressAsync(p => p.TryGetProperty("message", out var m)
             && m.GetString()!.StartsWith($"Joining the hub {sc.Hub.Uri} as the tool “{Tool}”", StringComparison.Ordinal));
 
