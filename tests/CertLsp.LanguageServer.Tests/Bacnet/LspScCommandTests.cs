@@ -159,6 +159,8 @@ public sealed class LspScCommandTests : IDisposable
         var call = Execute<InstallCertificatesResult>(client, CertLspCommands.InstallCertificates, new { uri }, "tok-cancel");
         await ScOnlySite.WaitForAsync(() => sc.Sim.Datagrams >= before + 2 * sc.Specs.Count,
             "every device received the Who-Is and answered it");
+        // (The I-Ams relayed to the other devices count too: a moment more for every device to have answered; the tool listens on.)
+        await Task.Delay(500);
         foreach (var device in sc.Sim.Devices) device.Unresponsive = true;
         await ScOnlySite.WaitForAsync(() => sc.Specs.All(s => sc.Sim.MalformedReceivedBy(s.Instance) > 0),
             "the installs reached every (silent) device");
