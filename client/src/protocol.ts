@@ -80,7 +80,7 @@ export interface InstallCertificatesArgs { uri: string }
 
 export interface InstallCertificatesResult extends InstallSummary {
   message: string;
-  /** Why nothing was done (no bind address set, local keys, the manifest cannot be read). */
+  /** Why nothing was done (no bind address set, the tool cannot join the site's BACnet/SC hub, local keys, an unreadable manifest). */
   refusal?: string;
   cancelled?: boolean;
 }
@@ -104,7 +104,7 @@ export interface DiscoverDevicesResult {
   /** Whether the editor applied the server's edit of the manifest. */
   applied: boolean;
   message: string;
-  /** Why nothing was done (no bind address set, the manifest cannot be read). */
+  /** Why nothing was done (no bind address set, the tool cannot join the site's BACnet/SC hub, the manifest cannot be read). */
   refusal?: string;
   cancelled?: boolean;
 }

@@ -73,9 +73,10 @@ public sealed record DiscoveryComparison(IReadOnlyList<string> Missing, IReadOnl
             .ToList();
         return new DiscoveryComparison(missing, differences, notInManifest)
         {
-            // Devices to add to the manifest with their address: BACnet/IP ones (a VMAC is no manifest address).
-            Found = [.. lacking.Where(r => r.Found.Address.Mac.IsBip).Select(r => new FoundDevice(r.Info?.ObjectName, r.Found.Instance,
-                Format(r.Found.Address.Endpoint.ToIPEndPoint(), site.Port)))],
+            // Devices to add to the manifest: with their address over BACnet/IP, without one over BACnet/SC (a VMAC is no manifest
+            // address: the tool finds the device by its instance).
+            Found = [.. lacking.Select(r => new FoundDevice(r.Info?.ObjectName, r.Found.Instance,
+                r.Found.Address.Mac.IsBip ? Format(r.Found.Address.Endpoint.ToIPEndPoint(), site.Port) : null))],
             Moved = moved,
             Silent = silent,
         };

@@ -57,6 +57,14 @@ public static class ScToolConnection
         }
         if (ManifestDocument.Parse(manifestPath, text).Manifest is not { } manifest)
             throw new BacnetSetupException($"{manifestPath} cannot be read as a site manifest (run certlsp check)");
+        return Load(manifestPath, manifest, passphrase, clock);
+    }
+
+    /// <summary>As <see cref="Load(string, string?, TimeProvider?)"/> with the manifest already read (the editor's open buffer).
+    /// </summary>
+    public static ScToolCredentials Load(string manifestPath, SiteManifest manifest, string? passphrase, TimeProvider? clock = null)
+    {
+        manifestPath = Path.GetFullPath(manifestPath);
         if (manifest.Bacnet.SecureConnect is not { } sc)
             throw new BacnetSetupException("the manifest has no bacnet.secureConnect: it names no hub to join");
         if (sc.Tool is not { Name.Value: { Length: > 0 } name } tool)

@@ -206,10 +206,3 @@ public static class CsrCommand
         _ => "failed",
     };
 }
-
-/// <summary>The devices' CSRs when the tool cannot reach them over BACnet/SC: each device fails with the reason.</summary>
-internal sealed class UnreachableCsrSource(string why) : IDeviceCsrSource
-{
-    public Task<DeviceCsrOutcome> RequestAsync(Core.Manifest.DeviceEntry device, CancellationToken cancellationToken) =>
-        Task.FromResult(DeviceCsrOutcome.Failed($"not reached over BACnet/SC: {why}"));
-}

@@ -28,14 +28,12 @@ internal static class DeviceConnection
     }
 
     /// <summary>Whether the devices are reached over BACnet/SC: --datalink when given, else the manifest's “tool.datalink: sc”.</summary>
-    public static bool OverSc(string? datalink, SiteManifest manifest) =>
-        datalink is null ? manifest.Bacnet.SecureConnect?.Tool?.ReachesDevicesOverSc == true : datalink == "sc";
+    public static bool OverSc(string? datalink, SiteManifest manifest) => ScToolRun.Chosen(datalink, manifest);
 
     /// <summary>
-    /// Joins the site's hub as the tool (<see cref="ScToolConnection"/>), learns where the manifest's devices are (Who-Is through the
-    /// hub) and runs <paramref name="work"/> with that client; closed afterwards. When the tool cannot join (no certificate of its own
-    /// yet, a hub that refuses it or is down) <paramref name="unreachable"/> runs with the reason instead, after stderr says it: the
-    /// tool's own certificate is requested and imported without a hub.
+    /// <see cref="ScToolRun.RunOnDevicesAsync"/>: the tool joins the site's hub, learns where the manifest's devices are and runs
+    /// <paramref name="work"/> with that client; when it cannot join, <paramref name="unreachable"/> runs with the reason instead,
+    /// after stderr says it (the tool's own certificate is requested and imported without a hub).
     /// </summary>
     public static async Task<int> RunScAsync(string manifestPath, double timeout, int devices, TextWriter stderr,
         Func<BacnetClient, ScDeviceDirectory, Task<int>> work, Func<string, Task<int>> unreachable, CancellationToken cancellationToken)
@@ -45,35 +43,11 @@ internal static class DeviceConnection
             stderr.WriteLine($"certlsp: {bad}");
             return Program.CouldNotRun;
         }
-        ScToolCredentials tool;
-        BacnetClient client;
-        try
+        return await ScToolRun.RunOnDevicesAsync(manifestPath, null, CommandSupport.Passphrase(), timeout, devices, work, why =>
         {
-            tool = ScToolConnection.Load(manifestPath, CommandSupport.Passphrase());
-        }
-        catch (BacnetSetupException e)
-        {
-            stderr.WriteLine($"certlsp: warning: the devices are not reached over BACnet/SC: {e.Message}");
-            return await unreachable(e.Message).ConfigureAwait(false);
-        }
-        using (tool)
-        {
-            try
-            {
-                client = await ScToolConnection.ConnectAsync(tool, timeout, cancellationToken).ConfigureAwait(false);
-            }
-            catch (BacnetSetupException e)
-            {
-                stderr.WriteLine($"certlsp: warning: the devices are not reached over BACnet/SC: {e.Message}");
-                return await unreachable(e.Message).ConfigureAwait(false);
-            }
-            await using (client.ConfigureAwait(false))
-            {
-                var directory = await ScDeviceDirectory.LearnAsync(client, TimeSpan.FromSeconds(timeout), devices, cancellationToken)
-                    .ConfigureAwait(false);
-                return await work(client, directory).ConfigureAwait(false);
-            }
-        }
+            stderr.WriteLine($"certlsp: warning: the devices are not reached over BACnet/SC: {why}");
+            return unreachable(why);
+        }, null, cancellationToken).ConfigureAwait(false);
     }
 
     public static Option<double> TimeoutOption() => new("--timeout")

@@ -74,16 +74,9 @@ public static class DiscoverCommand
             if (manifestPath is null) return Fail(stderr,
                 "--datalink sc needs --manifest: the hub and the tool's certificate come from it");
             if (DeviceTimeout.Check(timeout) is { } badWait) return Fail(stderr, badWait);
-            try
-            {
-                using var tool = ScToolConnection.Load(manifestPath, CommandSupport.Passphrase());
-                await using var sc = await ScToolConnection.ConnectAsync(tool, timeout, cancellationToken);
-                return await DiscoverAsync(sc, site, format, timeout, expect, stdout, cancellationToken);
-            }
-            catch (BacnetSetupException e)
-            {
-                return Fail(stderr, e.Message);
-            }
+            return await ScToolRun.RunAsync(manifestPath, null, CommandSupport.Passphrase(), timeout,
+                sc => DiscoverAsync(sc, site, format, timeout, expect, stdout, cancellationToken),
+                why => Task.FromResult(Fail(stderr, why)), null, cancellationToken);
         }
         var sitePort = port ?? site?.Port ?? BipEndpoint.DefaultPort;
         if (bind is null) return Fail(stderr, "name the local address with --bind (it is never defaulted)");

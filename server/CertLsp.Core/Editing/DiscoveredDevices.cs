@@ -10,8 +10,8 @@ using CertLsp.Core.Yaml;
 namespace CertLsp.Core.Editing;
 
 /// <summary>A device that answered discovery and is not in the manifest: its name (null when it gave none), instance and address as a
-/// manifest writes it.</summary>
-public sealed record FoundDevice(string? Name, long Instance, string Address);
+/// manifest writes it (null over BACnet/SC: a device's VMAC is no manifest address, the item gets none).</summary>
+public sealed record FoundDevice(string? Name, long Instance, string? Address);
 
 /// <summary>
 /// A manifest device, by its instance, that answered from another address (or has none in the manifest): the address as a
@@ -113,12 +113,12 @@ public static class DiscoveredDevices
         return result.MoveToImmutable();
     }
 
-    private static string FlowItem((string Name, long Instance, string Address) d) =>
-        $"{{ name: {YamlEdits.FormatString(d.Name, inFlow: true)}, instance: {d.Instance.ToString(CultureInfo.InvariantCulture)}, " +
-            $"address: {YamlEdits.FormatString(d.Address, inFlow: true)} }}";
+    private static string FlowItem((string Name, long Instance, string? Address) d) =>
+        $"{{ name: {YamlEdits.FormatString(d.Name, inFlow: true)}, instance: {d.Instance.ToString(CultureInfo.InvariantCulture)}" +
+            (d.Address is null ? " }" : $", address: {YamlEdits.FormatString(d.Address, inFlow: true)} }}");
 
     /// <summary>Block items: "- name: …" at the dash column, the other keys under the name.</summary>
-    private static string BlockItems(IEnumerable<(string Name, long Instance, string Address)> devices, string newline, int dashColumn,
+    private static string BlockItems(IEnumerable<(string Name, long Instance, string? Address)> devices, string newline, int dashColumn,
         int keyColumn, bool flowItems)
     {
         var sb = new StringBuilder();
@@ -134,14 +134,14 @@ public static class DiscoveredDevices
             }
             sb.Append("name: ").Append(YamlEdits.FormatString(d.Name));
             sb.Append(newline).Append(keys).Append("instance: ").Append(d.Instance.ToString(CultureInfo.InvariantCulture));
-            sb.Append(newline).Append(keys).Append("address: ").Append(YamlEdits.FormatString(d.Address));
+            if (d.Address is { } address) sb.Append(newline).Append(keys).Append("address: ").Append(YamlEdits.FormatString(address));
         }
         return sb.ToString();
     }
 
     /// <summary>After the last device, in the layout of the first: its dash column, its keys' column, block or flow mappings.</summary>
     private static TextEdit AppendBlock(string path, string text, YamlSequence devices,
-        List<(string Name, long Instance, string Address)> items)
+        List<(string Name, long Instance, string? Address)> items)
     {
         var first = devices.Items[0];
         int dash = text.LastIndexOf('-', Math.Max(0, first.Span.Start - 1), Math.Max(1, first.Span.Start));
@@ -157,7 +157,7 @@ public static class DiscoveredDevices
     /// <summary>Into a flow list: after its last item (one item a line when its items are on lines of their own), or inside an empty
     /// "[]".</summary>
     private static TextEdit AppendFlow(string path, string text, YamlSequence devices,
-        List<(string Name, long Instance, string Address)> items)
+        List<(string Name, long Instance, string? Address)> items)
     {
         if (devices.Items.IsEmpty)
         {
@@ -173,7 +173,7 @@ public static class DiscoveredDevices
     /// <summary>A <c>devices:</c> key that is empty (nothing, "~", "null") gets its first items; a manifest without one gets the key at its
     /// end.</summary>
     private static IEnumerable<TextEdit> AddDevicesKey(string path, string text, YamlMapping root, YamlPair? devicesPair,
-        List<(string Name, long Instance, string Address)> items)
+        List<(string Name, long Instance, string? Address)> items)
     {
         string newline = YamlEdits.Newline(text);
         if (root.IsFlow)

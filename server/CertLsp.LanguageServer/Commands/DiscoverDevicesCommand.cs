@@ -11,7 +11,8 @@ using StreamJsonRpc;
 namespace CertLsp.LanguageServer.Commands;
 
 /// <summary>
-/// certlsp.discoverDevices: Who-Is from the editor's bind address, each answering device's
+/// certlsp.discoverDevices: Who-Is from the editor's bind address (or through the site's hub as the tool, when the manifest's tool
+/// reaches the devices over BACnet/SC: “tool.datalink: sc”), each answering device's
 /// identity, compared with the manifest (Devices: SiteDiscovery, DiscoveryComparison); the core's edits (DiscoveredDevices) sent
 /// with workspace/applyEdit; a summary with window/showMessage. This handler maps settings, progress, cancellation and results.
 /// </summary>
@@ -28,14 +29,18 @@ public sealed class DiscoverDevicesCommand : ServerCommand<DiscoverDevicesArgume
         if (parsed.Manifest is not { } manifest) return await RefuseAsync(context,
             "the manifest's YAML cannot be read: fix it first (see the Problems)").ConfigureAwait(false);
         var site = context.Bacnet.Site(path, manifest);
-        BacnetClient client;
-        try
+        bool overSc = ToolOnHub.Reaches(manifest);
+        BacnetClient? client = null;
+        if (!overSc)
         {
-            client = context.Bacnet.ForDiscovery(manifest, site);
-        }
-        catch (BacnetSetupException ex)
-        {
-            return await RefuseAsync(context, ex.Message).ConfigureAwait(false);
+            try
+            {
+                client = context.Bacnet.ForDiscovery(manifest, site);
+            }
+            catch (BacnetSetupException ex)
+            {
+                return await RefuseAsync(context, ex.Message).ConfigureAwait(false);
+            }
         }
         await using var connection = client; // closed however the request ends, a cancelled progress set-up included
 
@@ -43,12 +48,23 @@ public sealed class DiscoverDevicesCommand : ServerCommand<DiscoverDevicesArgume
             : DefaultWait;
         using var progress = await WorkDoneProgress.BeginAsync(context, workDoneToken, "Discovering devices",
             cancellationToken).ConfigureAwait(false);
-        progress.Report($"Who-Is: waiting {wait.TotalSeconds:0.#} s for answers", 0, 1);
         var reporter = progress.For<DiscoveryProgress>(p => ($"{p.Answered} device(s) answered; read {p.Read}", p.Read, p.Answered));
-        IReadOnlyList<DiscoveryRow> rows;
+        async Task<IReadOnlyList<DiscoveryRow>?> Discover(BacnetClient on)
+        {
+            progress.Report($"Who-Is{(overSc ? " through the hub" : "")}: waiting {wait.TotalSeconds:0.#} s for answers", 0, 1);
+            return await SiteDiscovery.RunAsync(on, wait, null, progress.Token, reporter).ConfigureAwait(false);
+        }
+        string? notReached = null;
+        IReadOnlyList<DiscoveryRow>? found;
         try
         {
-            rows = await SiteDiscovery.RunAsync(client, wait, null, progress.Token, reporter).ConfigureAwait(false);
+            // Over BACnet/SC the tool joins the manifest's hub (its key read from the key folder: off the message loop).
+            found = !overSc ? await Discover(client!).ConfigureAwait(false) : await Task.Run(() => ToolOnHub.RunAsync(path, manifest,
+                progress, findDevices: false, (hub, _) => Discover(hub), why =>
+                {
+                    notReached = why;
+                    return Task.FromResult<IReadOnlyList<DiscoveryRow>?>(null);
+                }), CancellationToken.None).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -58,7 +74,13 @@ public sealed class DiscoverDevicesCommand : ServerCommand<DiscoverDevicesArgume
             if (cancellationToken.IsCancellationRequested) throw;
             return new DiscoverDevicesResult(0, [], [], [], [], false, cancelled, Cancelled: true);
         }
-        await connection.DisposeAsync().ConfigureAwait(false); // the socket is not needed for the edit
+        if (found is not { } rows)
+        {
+            await progress.EndAsync("refused").ConfigureAwait(false);
+            return await RefuseAsync(context, $"Discover devices: {ToolOnHub.NotReached(notReached!)}. No Who-Is was sent.")
+                .ConfigureAwait(false);
+        }
+        if (connection is not null) await connection.DisposeAsync().ConfigureAwait(false); // the socket is not needed for the edit
 
         // Compared with, and edited as, the manifest as it is now: the engineer may have typed while the devices answered.
         var (uri, current, version, now) = Current(context, arguments.Uri, parsed);

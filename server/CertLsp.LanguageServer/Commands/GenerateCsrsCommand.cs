@@ -40,9 +40,20 @@ public sealed class GenerateCsrsCommand : ServerCommand<GenerateCsrsArguments, G
             Layout = arguments.Layout == "cari" ? ZipLayout.Cari : ZipLayout.Flat,
             Passphrase = Environment.GetEnvironmentVariable("CERTLSP_KEY_PASSPHRASE"),
         };
-        // Device-held keys: each device's CSR is read over BACnet, from the editor's bind address (never a default one).
+        // Device-held keys: each device's CSR is read over BACnet, from the editor's bind address (never a default one), or over
+        // BACnet/SC through the site's hub when the manifest's tool reaches the devices so.
         var manifest = parsed.Manifest;
         BacnetClient? client = null;
+        if (manifest is { Key.DeviceHeld: true } && ToolOnHub.Reaches(manifest))
+        {
+            var site = context.Bacnet.Site(path, manifest);
+            return await RequestAsync(context, path, text, options, workDoneToken, cancellationToken, (progress, request) =>
+                ToolOnHub.RunAsync(path, manifest, progress, findDevices: true, (hub, directory) => request(options with
+                {
+                    DeviceSource = new BacnetCsrSource(hub, site.Port, (uint)site.GenerateCsrCommand, directory),
+                }, null), why => request(options with { DeviceSource = new UnreachableCsrSource(why) }, why)))
+                .ConfigureAwait(false);
+        }
         if (manifest is { Key.DeviceHeld: true })
         {
             var site = context.Bacnet.Site(path, manifest);
@@ -63,17 +74,26 @@ public sealed class GenerateCsrsCommand : ServerCommand<GenerateCsrsArguments, G
         }
     }
 
+    /// <summary>The request under progress; with <paramref name="over"/> the request runs inside it (the tool on the hub), with the
+    /// options it gives and, when the devices were not reached, why.</summary>
     private static async Task<GenerateCsrsResult> RequestAsync(ServerContext context, string path, string text, CsrRequestOptions options,
-        JsonElement? workDoneToken, CancellationToken cancellationToken)
+        JsonElement? workDoneToken, CancellationToken cancellationToken, Func<WorkDoneProgress,
+            Func<CsrRequestOptions, string?, Task<CsrRunResult>>, Task<CsrRunResult>>? over = null)
     {
         using var progress = await WorkDoneProgress.BeginAsync(context, workDoneToken, "Generating CSRs", cancellationToken).ConfigureAwait(
             false);
         var reporter = progress.For<CsrProgress>(p => ($"{p.Device}: {p.Outcome} ({p.Done}/{p.Total})", p.Done, p.Total));
+        string? notReached = null;
+        Task<CsrRunResult> Request(CsrRequestOptions chosen, string? why)
+        {
+            notReached = why;
+            return CsrRequester.RunAsync(path, text, chosen, reporter, progress.Token);
+        }
         CsrRunResult run;
         try
         {
             run = await CommandJobs.RunAsync(context, progress, "CSR generation", path, () =>
-                CsrRequester.RunAsync(path, text, options, reporter, progress.Token)).ConfigureAwait(false);
+                over is null ? Request(options, null) : over(progress, Request)).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -94,7 +114,8 @@ public sealed class GenerateCsrsCommand : ServerCommand<GenerateCsrsArguments, G
             _ => new GenerateCsrsResult(run.Requested, run.NoActionTaken, run.Failed, [.. run.Zips.Select(z => z.Path)],
                 $"CSRs: {run.Requested} requested, {run.NoActionTaken} no action taken, {run.Failed} failed, in {run.Zips.Length} zip(s)" +
                     $"{(run.Zips.IsEmpty ? "" : ": " + string.Join(", ", run.Zips.Select(z => z.FileName)))}" +
-                    $"{(run.NotDue > 0 ? $"; {run.NotDue} with a valid certificate not requested" : "")}."),
+                    $"{(run.NotDue > 0 ? $"; {run.NotDue} with a valid certificate not requested" : "")}." +
+                    (notReached is null ? "" : $" The devices were not reached over BACnet/SC: {notReached}.")),
         };
         await progress.EndAsync(result.Message).ConfigureAwait(false);
         if (run.State != CsrRunState.PendingConflict) // the client asks keep-or-overwrite itself: no second message

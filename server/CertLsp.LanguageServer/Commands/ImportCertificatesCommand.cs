@@ -10,7 +10,8 @@ namespace CertLsp.LanguageServer.Commands;
 
 /// <summary>
 /// certlsp.importCertificates: the core's CertificateImporter over the CA's zip or folder; for devices that hold their keys the
-/// accepted certificates are installed from the editor's bind address (without one they stay install pending).
+/// accepted certificates are installed from the editor's bind address, or over BACnet/SC through the site's hub when the manifest's
+/// tool reaches the devices so (“tool.datalink: sc”); without either they stay install pending.
 /// </summary>
 public sealed class ImportCertificatesCommand : ServerCommand<ImportCertificatesArguments, ImportCertificatesResult>
 {
@@ -30,12 +31,14 @@ public sealed class ImportCertificatesCommand : ServerCommand<ImportCertificates
             Issuers = [.. (arguments.Issuers ?? []).Select(Path.GetFullPath)],
             Passphrase = Environment.GetEnvironmentVariable("CERTLSP_KEY_PASSPHRASE"),
         };
-        // Device-held keys: accepted certificates are installed from the editor's bind address; without one they stay install pending.
+        // Device-held keys: accepted certificates are installed from the editor's bind address, or over BACnet/SC through the site's
+        // hub when the manifest's tool reaches the devices so; without either they stay install pending.
         var manifest = parsed.Manifest;
         bool deviceHeld = manifest is { Key.DeviceHeld: true };
+        bool overSc = deviceHeld && ToolOnHub.Reaches(manifest!);
         BacnetClient? client = null;
         string? noInstall = null;
-        if (deviceHeld)
+        if (deviceHeld && !overSc)
         {
             try
             {
@@ -53,12 +56,25 @@ public sealed class ImportCertificatesCommand : ServerCommand<ImportCertificates
             cancellationToken).ConfigureAwait(false);
         var reporter = progress.For<ImportProgress>(p => ($"{p.File}: {p.Verdict}", p.Done, p.Total));
         options = options with { InstallProgress = DeviceInstalls.Progress(progress) };
+        bool installing = options.DeviceTarget is not null;
+        Task<ImportResult> Import(ImportOptions chosen) =>
+            CertificateImporter.RunAsync(path, text, Path.GetFullPath(arguments.Path), chosen, reporter, progress.Token);
         ImportResult run;
         try
         {
-            run = await CommandJobs.RunAsync(context, progress, "The import", path,
-                () => CertificateImporter.RunAsync(path, text, Path.GetFullPath(arguments.Path), options, reporter,
-                    progress.Token)).ConfigureAwait(false);
+            run = await CommandJobs.RunAsync(context, progress, "The import", path, () => !overSc ? Import(options)
+                : ToolOnHub.RunAsync(path, manifest!, progress, findDevices: true, (hub, directory) =>
+                {
+                    installing = true;
+                    return Import(options with
+                    {
+                        DeviceTarget = new BacnetCertificateInstaller(hub, context.Bacnet.Site(path, manifest!).Port, directory),
+                    });
+                }, why =>
+                {
+                    noInstall = $"{ToolOnHub.NotReached(why)}.";
+                    return Import(options);
+                })).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -75,7 +91,7 @@ public sealed class ImportCertificatesCommand : ServerCommand<ImportCertificates
         bool attention = rejected > 0 || run.Refusal is not null;
         if (summary is { Devices.Length: > 0 })
         {
-            message += " " + (options.DeviceTarget is null
+            message += " " + (!installing
                 ? $"{summary.Pending} certificate(s) wait to be installed on their devices (key.source: device), recorded as install " +
                     $"pending: {noInstall} Then {DeviceInstalls.InstallLater}."
                 : DeviceInstalls.Describe(summary, run.InstallsCancelled));

@@ -1,12 +1,7 @@
-using System.Net;
-using System.Text;
-using CertLsp.Bacnet.SecureConnect;
-using CertLsp.Bacnet.Simulator;
 using CertLsp.Core.Certificates;
 using CertLsp.Core.Ledger;
 using CertLsp.Core.Tests.Certificates;
 using CertLsp.Workflows.Ledger;
-using CertLsp.Workflows.Requests;
 using Xunit;
 
 namespace CertLsp.Cli.Tests.Bacnet;
@@ -19,90 +14,26 @@ namespace CertLsp.Cli.Tests.Bacnet;
 /// </summary>
 public sealed class ScRenewalCommandTests
 {
-    private const string Tool = "ops-tool";
-
-    private static string Manifest(Uri hub, IEnumerable<SimulatedDeviceSpec> devices)
-    {
-        var text = new StringBuilder($"""
-            site: SC Only Plant
-            domain: bms.test.example
-            ca: {"{"} profile: bacnet-sc, issuers: [ca.pem] {"}"}
-            subject: {"{"} country: DE, state: Bayern, locality: München, organization: Test GmbH, organizationalUnit: Gebäudetechnik {"}"}
-            key: {"{"} algorithm: ecdsa, curve: P-256, source: device {"}"}
-            bacnet:
-              generateCsrCommand: 8
-              secureConnect:
-                primaryHub: {hub}
-                connectWaitTimeout: 3
-                tool:
-                  name: {Tool}
-                  datalink: sc
-            devices:
-
-            """);
-        foreach (var d in devices) text.Append($"  - name: {d.Name}\n    instance: {d.Instance}\n");
-        return text.ToString();
-    }
-
-    /// <summary>The CA's answer to every CSR of the zip: the tool's as a tool, the devices' as devices.</summary>
-    private static string Sign(TestAuthority ca, string zip, string answer)
-    {
-        var entries = new List<(string, byte[])>();
-        foreach (var (_, data) in CsrZip.ReadRequests(zip))
-        {
-            string cn = CsrGenerator.Inspect(data).CommonName!;
-            var role = cn.StartsWith(Tool, StringComparison.Ordinal) ? CertificateRole.Tool : CertificateRole.Device;
-            var certificate = ca.SignCsr(Encoding.ASCII.GetString(data), role);
-            entries.Add(($"{cn}.crt", Encoding.ASCII.GetBytes(certificate.ExportCertificatePem() + "\n")));
-        }
-        File.WriteAllBytes(answer, TempSite.MakeZip([.. entries]));
-        return answer;
-    }
-
-    private static async Task WaitForAsync(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + Waits.HangGuard;
-        while (!condition() && DateTime.UtcNow < deadline) await Task.Delay(20);
-        Assert.True(condition(), what);
-    }
+    private const string Tool = ScOnlySite.Tool;
 
     [NeedsFact(Needs.Namespace)]
     public async Task A_site_without_BACnet_IP_renews_over_SC_and_every_device_rejoins_with_its_new_certificate()
     {
-        LoopbackNamespace.Require();
-        using var ca = new TestAuthority("SC Renewal Test CA");
-        var hubAddress = IPAddress.Parse("127.0.17.2");
-        var specs = Enumerable.Range(0, 2).Select(i => new SimulatedDeviceSpec(3001 + (uint)i, IPAddress.Parse($"127.0.17.{100 + i}"))
-        {
-            Name = $"dev-{i + 1:D2}", CsrCommonName = $"dev-{i + 1:D2}.bms.test.example", GenerateCsrCommand = 8, ScOnly = true,
-            InitialCertificate = ca.Issue(CertificateRole.Device, $"dev-{i + 1:D2}.bms.test.example"),
-        }).ToList();
-        await using var sim = await SimulatedSite.StartAsync(specs, 47808, null, new SimulatedScOptions
-        {
-            Issuers = [ca.PublicCertificate],
-            Hub = new ScHubHostOptions(hubAddress, 0, ca.Issue(CertificateRole.Hub, "hub", hubAddress.ToString()),
-                new ScPeerVerifier([ca.PublicCertificate])),
-            MinimumReconnectTime = TimeSpan.FromMilliseconds(100),
-            MaximumReconnectTime = TimeSpan.FromSeconds(1),
-        });
-        var hub = sim.Hub!;
-        foreach (var device in sim.Devices)
-        {
-            await WaitForAsync(() => device.HubConnector is { State: ScHubConnectionStatus.ConnectedToPrimaryHub },
-                $"device {device.Spec.Instance} joined the hub");
-        }
+        await using var sc = await ScOnlySite.StartAsync("127.0.17", 2, 3001);
+        var (ca, sim, specs) = (sc.Ca, sc.Sim, sc.Specs);
         var old = sim.Devices.ToDictionary(d => d.Spec.Instance, d => d.ActiveCertificate!.Thumbprint);
 
-        using var site = new TempSite(Manifest(hub.Uri, specs));
+        using var site = new TempSite(sc.Manifest());
         File.WriteAllText(site.File_("ca.pem"), ca.Pem);
         SiteLedger Ledger() => LedgerFile.Load(site.LedgerPath);
+        string Sign(string zip, string answer) => sc.Sign(zip, answer);
 
         // 1. The tool has no certificate yet: it cannot join, so the devices are not reached, but its own CSR is made.
         var first = await Cli.RunAsync("csr", site.ManifestPath, "--timeout", "3");
         Assert.Contains("not reached over BACnet/SC", first.Stderr);
         Assert.NotNull(Ledger().FindTool(Tool)!.Pending);
         Assert.All(specs, s => Assert.Null(Ledger().Find(s.Name)));
-        var toolAnswer = Sign(ca, Assert.Single(site.Zips), site.File_("tool-answer.zip"));
+        var toolAnswer = Sign(Assert.Single(site.Zips), site.File_("tool-answer.zip"));
         var toolImport = await Cli.RunAsync("import", site.ManifestPath, toolAnswer, "--timeout", "3");
         Assert.True(toolImport.Exit == 0, toolImport.Stdout + toolImport.Stderr);
         Assert.NotNull(Ledger().FindTool(Tool)!.Certificate);
@@ -120,7 +51,7 @@ public sealed class ScRenewalCommandTests
         Assert.All(specs, s => Assert.NotNull(Ledger().Find(s.Name)!.Pending));
 
         // 3. The CA signs; import installs over SC (the flag says so too); each device activates and rejoins with it.
-        string answer = Sign(ca, site.Zips[^1], site.File_("answer.zip"));
+        string answer = Sign(site.Zips[^1], site.File_("answer.zip"));
         var import = await Cli.RunAsync("import", site.ManifestPath, answer, "--datalink", "sc", "--timeout", "3");
         Assert.True(import.Exit == 0, import.Stdout + import.Stderr);
         foreach (var spec in specs)
@@ -130,9 +61,7 @@ public sealed class ScRenewalCommandTests
             var device = sim[spec.Instance];
             Assert.NotEqual(old[spec.Instance], device.ActiveCertificate!.Thumbprint);
             Assert.Equal(entry.Certificate!.Fingerprint, Fingerprints.Of(device.ActiveCertificate.RawData));
-            await WaitForAsync(() => device.HubConnector is { State: ScHubConnectionStatus.ConnectedToPrimaryHub } connector
-                && hub.CertificateOf(connector.Vmac)?.Thumbprint == device.ActiveCertificate.Thumbprint,
-                $"device {spec.Instance} rejoined the hub with its new certificate");
+            await sc.RejoinedAsync(spec.Instance, entry.Certificate.Fingerprint);
         }
 
         // Nothing is left to install; install over SC says so (it joins the hub to find out nothing is due).

@@ -42,6 +42,25 @@ public class DiscoveredDevicesTests
     }
 
     [Fact]
+    public void Devices_found_over_BACnet_SC_are_added_without_an_address_in_block_and_flow_lists()
+    {
+        FoundDevice[] sc = [new("VAV-7", 7007, null), new("AHU-5", 7005, "127.0.7.6")];
+        string block = Head + "devices:\n  - name: Boiler-1\n    instance: 7001\n";
+        var (after, result) = Apply(block, sc);
+        Assert.Equal(block + "  - name: AHU-5\n    instance: 7005\n    address: 127.0.7.6\n  - name: VAV-7\n    instance: 7007\n",
+            after);
+        Assert.Equal(["AHU-5", "VAV-7"], result.Added.ToArray());
+        DevicesRead(after, ("Boiler-1", 7001, null), ("AHU-5", 7005, "127.0.7.6"), ("VAV-7", 7007, null));
+        ChecksClean(block, after);
+
+        string flow = Head + "devices: [{ name: Boiler-1, instance: 7001 }]\n";
+        (after, _) = Apply(flow, sc);
+        Assert.Equal(Head + "devices: [{ name: Boiler-1, instance: 7001 }, { name: AHU-5, instance: 7005, address: 127.0.7.6 }, " +
+            "{ name: VAV-7, instance: 7007 }]\n", after);
+        ChecksClean(flow, after);
+    }
+
+    [Fact]
     public void Block_list_gets_the_new_devices_after_the_last_one_in_instance_order_and_the_moved_address()
     {
         string before = Head
