@@ -1,10 +1,12 @@
 using System.Net;
 using System.Text;
+using System.Text.Json;
 using CertLsp.Bacnet.SecureConnect;
 using CertLsp.Bacnet.Simulator;
 using CertLsp.Core.Certificates;
 using CertLsp.Core.Ledger;
 using CertLsp.Core.Tests.Certificates;
+using CertLsp.Devices;
 using CertLsp.Workflows.Ledger;
 using CertLsp.Workflows.Requests;
 using Xunit;
@@ -66,46 +68,66 @@ public sealed class ScRenewalCommandTests
         Assert.True(condition(), what);
     }
 
-    [NeedsFact(Needs.Namespace)]
-    public async Task A_site_without_BACnet_IP_renews_over_SC_and_every_device_rejoins_with_its_new_certificate()
+    /// <summary>An SC-only site of <paramref name="count"/> devices (dev-01.., instances 3001..) joined to its hub at
+    /// <paramref name="hubAddress"/> with certificates from <paramref name="ca"/>.</summary>
+    private static async Task<(SimulatedSite Sim, List<SimulatedDeviceSpec> Specs)> StartSiteAsync(TestAuthority ca, string hubAddress,
+        int count)
     {
         LoopbackNamespace.Require();
-        using var ca = new TestAuthority("SC Renewal Test CA");
-        var hubAddress = IPAddress.Parse("127.0.17.2");
-        var specs = Enumerable.Range(0, 2).Select(i => new SimulatedDeviceSpec(3001 + (uint)i, IPAddress.Parse($"127.0.17.{100 + i}"))
+        var hubIp = IPAddress.Parse(hubAddress);
+        var specs = Enumerable.Range(0, count).Select(i => new SimulatedDeviceSpec(3001 + (uint)i, IPAddress.Parse($"127.0.17.{100 + i}"))
         {
             Name = $"dev-{i + 1:D2}", CsrCommonName = $"dev-{i + 1:D2}.bms.test.example", GenerateCsrCommand = 8, ScOnly = true,
             InitialCertificate = ca.Issue(CertificateRole.Device, $"dev-{i + 1:D2}.bms.test.example"),
         }).ToList();
-        await using var sim = await SimulatedSite.StartAsync(specs, 47808, null, new SimulatedScOptions
+        var sim = await SimulatedSite.StartAsync(specs, 47808, null, new SimulatedScOptions
         {
             Issuers = [ca.PublicCertificate],
-            Hub = new ScHubHostOptions(hubAddress, 0, ca.Issue(CertificateRole.Hub, "hub", hubAddress.ToString()),
+            Hub = new ScHubHostOptions(hubIp, 0, ca.Issue(CertificateRole.Hub, "hub", hubIp.ToString()),
                 new ScPeerVerifier([ca.PublicCertificate])),
             MinimumReconnectTime = TimeSpan.FromMilliseconds(100),
             MaximumReconnectTime = TimeSpan.FromSeconds(1),
         });
-        var hub = sim.Hub!;
-        foreach (var device in sim.Devices)
-        {
-            await WaitForAsync(() => device.HubConnector is { State: ScHubConnectionStatus.ConnectedToPrimaryHub },
-                $"device {device.Spec.Instance} joined the hub");
-        }
-        var old = sim.Devices.ToDictionary(d => d.Spec.Instance, d => d.ActiveCertificate!.Thumbprint);
+        foreach (var device in sim.Devices) await JoinedAsync(sim, device, device.Spec.InitialCertificate!.Thumbprint, "joined");
+        return (sim, specs);
+    }
 
-        using var site = new TempSite(Manifest(hub.Uri, specs));
+    /// <summary>Waits until <paramref name="device"/> is connected to the primary hub and the hub holds
+    /// <paramref name="thumbprint"/> as its certificate.</summary>
+    private static Task JoinedAsync(SimulatedSite sim, SimulatedDevice device, string thumbprint, string what) =>
+        WaitForAsync(() => device.HubConnector is { State: ScHubConnectionStatus.ConnectedToPrimaryHub } connector
+            && sim.Hub!.CertificateOf(connector.Vmac)?.Thumbprint == thumbprint, $"device {device.Spec.Instance} {what}");
+
+    /// <summary>The site's manifest and issuer on disk, and the tool's own certificate: the tool has none yet, so it cannot join and
+    /// the devices are not reached, but its own CSR is made; the CA's answer is imported without a hub.</summary>
+    private static async Task<TempSite> SiteWithToolAsync(TestAuthority ca, SimulatedSite sim, List<SimulatedDeviceSpec> specs)
+    {
+        var site = new TempSite(Manifest(sim.Hub!.Uri, specs));
         File.WriteAllText(site.File_("ca.pem"), ca.Pem);
-        SiteLedger Ledger() => LedgerFile.Load(site.LedgerPath);
-
-        // 1. The tool has no certificate yet: it cannot join, so the devices are not reached, but its own CSR is made.
         var first = await Cli.RunAsync("csr", site.ManifestPath, "--timeout", "3");
         Assert.Contains("not reached over BACnet/SC", first.Stderr);
-        Assert.NotNull(Ledger().FindTool(Tool)!.Pending);
-        Assert.All(specs, s => Assert.Null(Ledger().Find(s.Name)));
+        var ledger = LedgerFile.Load(site.LedgerPath);
+        Assert.NotNull(ledger.FindTool(Tool)!.Pending);
+        Assert.All(specs, s => Assert.Null(ledger.Find(s.Name)));
         var toolAnswer = Sign(ca, Assert.Single(site.Zips), site.File_("tool-answer.zip"));
         var toolImport = await Cli.RunAsync("import", site.ManifestPath, toolAnswer, "--timeout", "3");
         Assert.True(toolImport.Exit == 0, toolImport.Stdout + toolImport.Stderr);
-        Assert.NotNull(Ledger().FindTool(Tool)!.Certificate);
+        Assert.NotNull(LedgerFile.Load(site.LedgerPath).FindTool(Tool)!.Certificate);
+        return site;
+    }
+
+    [NeedsFact(Needs.Namespace)]
+    public async Task A_site_without_BACnet_IP_renews_over_SC_and_every_device_rejoins_with_its_new_certificate()
+    {
+        using var ca = new TestAuthority("SC Renewal Test CA");
+        var (simulated, specs) = await StartSiteAsync(ca, "127.0.17.2", 2);
+        await using var sim = simulated;
+        var hub = sim.Hub!;
+        var old = sim.Devices.ToDictionary(d => d.Spec.Instance, d => d.ActiveCertificate!.Thumbprint);
+
+        // 1. The tool gets its own certificate first (csr and import need no hub for it).
+        using var site = await SiteWithToolAsync(ca, sim, specs);
+        SiteLedger Ledger() => LedgerFile.Load(site.LedgerPath);
 
         // discover over SC (the manifest's tool.datalink): both devices answer Who-Is through the hub, at their VMACs.
         var discover = await Cli.RunAsync("discover", "--manifest", site.ManifestPath, "--expect", "2", "--timeout", "3");
@@ -130,9 +152,7 @@ public sealed class ScRenewalCommandTests
             var device = sim[spec.Instance];
             Assert.NotEqual(old[spec.Instance], device.ActiveCertificate!.Thumbprint);
             Assert.Equal(entry.Certificate!.Fingerprint, Fingerprints.Of(device.ActiveCertificate.RawData));
-            await WaitForAsync(() => device.HubConnector is { State: ScHubConnectionStatus.ConnectedToPrimaryHub } connector
-                && hub.CertificateOf(connector.Vmac)?.Thumbprint == device.ActiveCertificate.Thumbprint,
-                $"device {spec.Instance} rejoined the hub with its new certificate");
+            await JoinedAsync(sim, device, device.ActiveCertificate.Thumbprint, "rejoined the hub with its new certificate");
         }
 
         // Nothing is left to install; install over SC says so (it joins the hub to find out nothing is due).
@@ -144,5 +164,110 @@ public sealed class ScRenewalCommandTests
         var again = await Cli.RunAsync("csr", site.ManifestPath, "--timeout", "3");
         Assert.True(again.Exit == 0, again.Stdout + again.Stderr);
         Assert.Contains("Summary: 0 requested", again.Stdout);
+    }
+
+    /// <summary>
+    /// Issue 14 point 5, “a failed activation leaves it on the old one, connected”, through the CLI: dev-02 restarts after its CSR
+    /// went out and loses the key the CSR was for, so its new certificate is not for its key and ACTIVATE_CHANGES is refused. install
+    /// --datalink sc installs the others, says which device failed and why, and the ledger records exactly that; dev-02 stays joined
+    /// with its old certificate, and verify reports it joined but with another certificate than the ledger recorded.
+    /// </summary>
+    [NeedsFact(Needs.Namespace)]
+    public async Task A_failed_activation_over_SC_is_recorded_and_leaves_the_device_joined_with_its_old_certificate()
+    {
+        using var ca = new TestAuthority("SC Failed Activation Test CA");
+        var (simulated, specs) = await StartSiteAsync(ca, "127.0.17.3", 3);
+        await using var sim = simulated;
+        var old = sim.Devices.ToDictionary(d => d.Spec.Name, d => d.ActiveCertificate!);
+        using var site = await SiteWithToolAsync(ca, sim, specs);
+        var hub = sim.Hub!;
+        SiteLedger Ledger() => LedgerFile.Load(site.LedgerPath);
+        var csr = await Cli.RunAsync("csr", site.ManifestPath, "--timeout", "3");
+        Assert.True(csr.Exit == 0, csr.ToString());
+        Assert.Contains("Summary: 3 requested", csr.Stdout);
+
+        // dev-02 restarts: the key of its CSR was pending, so it is gone; it rejoins with its old certificate and key.
+        var failing = sim[3002];
+        await sim.RestartAsync(3002, TimeSpan.FromMilliseconds(200));
+        await JoinedAsync(sim, failing, old["dev-02"].Thumbprint, "rejoined after its restart");
+
+        // import without installing (--datalink bip and no --bind): the certificates are recorded as install pending.
+        string answer = Sign(ca, site.Zips[^1], site.File_("answer.zip"));
+        var import = await Cli.RunAsync("import", site.ManifestPath, answer, "--datalink", "bip");
+        Assert.True(import.Exit == 0, import.ToString());
+        Assert.Contains("Summary: 3 accepted", import.Stdout);
+        Assert.Contains("Installs: 3 certificate(s) wait to be installed", import.Stdout);
+        Assert.All(specs, s => Assert.Equal(InstallState.Pending, Ledger().Find(s.Name)!.Install!.State));
+        var imported = Ledger();
+        var toolBefore = imported.FindTool(Tool)!;
+
+        var install = await Cli.RunAsync("install", site.ManifestPath, "--datalink", "sc", "--timeout", "3");
+        Assert.True(install.Exit == 1, install.ToString());
+        Assert.Equal("", install.Stderr);
+        Assert.Contains("Installs: 2 installed, 1 failed.", install.Stdout);
+        Assert.Matches(@"INSTALL FAILED   dev-02: device 3002 .*NetworkPort:2: ReinitializeDevice ACTIVATE_CHANGES: error " +
+            @"Device/InvalidConfigurationData; its pending changes were discarded", install.Stdout);
+        Assert.Matches(@"installed        dev-01: ", install.Stdout);
+        Assert.Matches(@"installed        dev-03: ", install.Stdout);
+
+        // The device: refused for its key, nothing left pending, still on its old certificate and key, still joined with them.
+        Assert.Equal("the certificate's public key is not the device's key", failing.LastActivationProblem);
+        Assert.False(failing.ChangesPending);
+        Assert.Equal(old["dev-02"].Thumbprint, failing.ActiveCertificate!.Thumbprint);
+        Assert.Equal(Fingerprints.Of(old["dev-02"].RawData),
+            SiteVerification.FingerprintOf(failing.FileContent(SimulatedDevice.OperationalFile)));
+        Assert.Equal(ScHubConnectionStatus.ConnectedToPrimaryHub, failing.HubConnector!.State);
+        Assert.Equal(old["dev-02"].Thumbprint, hub.CertificateOf(failing.HubConnector.Vmac)?.Thumbprint);
+        foreach (var name in new[] { "dev-01", "dev-03" })
+        {
+            var device = sim.Devices.Single(d => d.Spec.Name == name);
+            Assert.Equal(Ledger().Find(name)!.Certificate!.Fingerprint, Fingerprints.Of(device.ActiveCertificate!.RawData));
+            await JoinedAsync(sim, device, device.ActiveCertificate.Thumbprint, "rejoined with its new certificate");
+        }
+
+        // The ledger: dev-02's install failed with the device's error, its new certificate stays recorded (valid, not installed);
+        // the others are installed; the tool's entry and every certificate imported are as they were.
+        var ledger = Ledger();
+        var entry = ledger.Find("dev-02")!;
+        Assert.Equal(InstallState.Failed, entry.Install!.State);
+        Assert.Contains("error Device/InvalidConfigurationData", entry.Install.Error);
+        Assert.Equal(imported.Find("dev-02")!.Certificate!.Fingerprint, entry.Certificate!.Fingerprint);
+        Assert.Equal(CertificateStatus.Valid, entry.StatusAt(DateTimeOffset.UtcNow));
+        Assert.NotEqual(Fingerprints.Of(old["dev-02"].RawData), entry.Certificate.Fingerprint);
+        foreach (var name in new[] { "dev-01", "dev-03" })
+        {
+            Assert.Equal(InstallState.Installed, ledger.Find(name)!.Install!.State);
+            Assert.Equal(imported.Find(name)!.Certificate!.Fingerprint, ledger.Find(name)!.Certificate!.Fingerprint);
+        }
+        Assert.Equal(toolBefore.Certificate!.Fingerprint, ledger.FindTool(Tool)!.Certificate!.Fingerprint);
+        Assert.Null(ledger.FindTool(Tool)!.Pending);
+        Assert.Equal(3, ledger.Entries.Count);
+        var status = await Cli.RunAsync("status", site.ManifestPath);
+        Assert.Matches(@"dev-02\s.*FAILED: device 3002 ", status.Stdout);
+
+        // verify: dev-02 joined the hub, but with another certificate than the ledger recorded (its old one); exit 1.
+        var verify = await Cli.RunAsync("verify", site.ManifestPath, "--format", "json", "--timeout", "3");
+        Assert.True(verify.Exit == 1, verify.ToString());
+        using var json = JsonDocument.Parse(verify.Stdout);
+        Assert.False(json.RootElement.GetProperty("allJoined").GetBoolean());
+        var rows = json.RootElement.GetProperty("devices").EnumerateArray().ToDictionary(d => d.GetProperty("device").GetString()!);
+        Assert.Equal(["dev-01", "dev-02", "dev-03"], rows.Keys.Order(StringComparer.Ordinal));
+        var failed = rows["dev-02"];
+        Assert.True(failed.GetProperty("joined").GetBoolean());
+        Assert.True(failed.GetProperty("identityMatches").GetBoolean());
+        Assert.Equal("connected to the primary hub", failed.GetProperty("hubStatus").GetString());
+        Assert.False(failed.GetProperty("certificateMatches").GetBoolean());
+        Assert.Equal(Fingerprints.Of(old["dev-02"].RawData), failed.GetProperty("reportedFingerprint").GetString());
+        Assert.Equal("mismatch", failed.GetProperty("result").GetString());
+        Assert.StartsWith("it reports another certificate", failed.GetProperty("reason").GetString());
+        foreach (var name in new[] { "dev-01", "dev-03" })
+        {
+            Assert.Equal("joined", rows[name].GetProperty("result").GetString());
+            Assert.True(rows[name].GetProperty("certificateMatches").GetBoolean());
+        }
+        ledger = Ledger();
+        Assert.Equal(VerificationResult.Mismatch, ledger.Find("dev-02")!.Verification!.Result);
+        Assert.Equal(InstallState.Failed, ledger.Find("dev-02")!.Install!.State);
+        Assert.All(new[] { "dev-01", "dev-03" }, n => Assert.Equal(VerificationResult.Joined, ledger.Find(n)!.Verification!.Result));
     }
 }
