@@ -82,6 +82,8 @@ internal static class ScBench
             : "openssl s_time: not run (no openssl on PATH, or it failed)");
 
         // 2. the simulated site joins the hub
+        using var tls = new TlsCounters();
+        var (handshakesBefore, failedBefore) = await tls.SnapshotAsync();
         var process = Process.GetCurrentProcess();
         var cpuBefore = process.TotalProcessorTime;
         var wall = Stopwatch.StartNew();
@@ -102,9 +104,11 @@ internal static class ScBench
         process.Refresh();
         var joinCpu = (process.TotalProcessorTime - cpuBefore).TotalMilliseconds;
         var ok = site.Devices.Count(d => d.HubConnector is { State: ScHubConnectionStatus.ConnectedToPrimaryHub });
+        var (handshakesAfter, failedAfter) = await tls.SnapshotAsync();
         Console.WriteLine($"{count} simulated SC devices joining at once: {ok} connected in {joinSeconds:0.00} s wall; CPU (hub and " +
             $"devices, this process) {joinCpu / 1000:0.00} s = {joinCpu / count:0.00} ms per device; hub connections open: " +
-            $"{host.Hub.Connections.Count(c => c.State == ScConnectionState.Connected)}");
+            $"{host.Hub.Connections.Count(c => c.State == ScConnectionState.Connected)}; TLS handshakes in this process (device and hub " +
+            $"sides count one each): {handshakesAfter - handshakesBefore}, failed {failedAfter - failedBefore}");
 
         // 3. certlsp verify of all of them, as the command runs it: device-held keys, then local keys (a handshake each)
         var folder = Directory.CreateTempSubdirectory("certlsp-sc-bench-").FullName;
@@ -115,9 +119,9 @@ internal static class ScBench
             var localSite = ScSiteFiles.Write(Path.Combine(folder, "local"), "local.site.yaml", host.Uri, ca.PublicCertificate, devices,
                 localKeys: true, tool, Tool);
             // the first run includes compiling the verify code (a new certlsp process pays it too); the others do not
-            var cold = await VerifyAsync(heldSite, count, "key.source: device, first run");
-            var local = await VerifyAsync(localSite, count, "key.source: local");
-            var held = await VerifyAsync(heldSite, count, "key.source: device");
+            var cold = await VerifyAsync(heldSite, count, "key.source: device, first run", tls);
+            var local = await VerifyAsync(localSite, count, "key.source: local", tls);
+            var held = await VerifyAsync(heldSite, count, "key.source: device", tls);
             Console.WriteLine($"Handshake cost per device in verify (local keys minus device-held keys): " +
                 $"{1000 * (local.Seconds - held.Seconds) / count:0.00} ms wall, {(local.CpuMs - held.CpuMs) / count:0.00} ms CPU");
             Console.WriteLine($"Join + verify of {count} devices: {joinSeconds + held.Seconds:0.00} s with device-held keys, " +
@@ -143,8 +147,9 @@ internal static class ScBench
 
     /// <summary><c>certlsp verify &lt;manifest&gt; --format json</c> in this process: its wall and CPU time, and how many devices
     /// joined the hub with their recorded certificate.</summary>
-    private static async Task<Verified> VerifyAsync(string manifest, int count, string what)
+    private static async Task<Verified> VerifyAsync(string manifest, int count, string what, TlsCounters tls)
     {
+        var (handshakesBefore, _) = await tls.SnapshotAsync();
         var process = Process.GetCurrentProcess();
         var cpuBefore = process.TotalProcessorTime;
         var (stdout, stderr) = (new StringWriter(), new StringWriter());
@@ -153,6 +158,7 @@ internal static class ScBench
         var seconds = wall.Elapsed.TotalSeconds;
         process.Refresh();
         var cpu = (process.TotalProcessorTime - cpuBefore).TotalMilliseconds;
+        var (handshakesAfter, _) = await tls.SnapshotAsync();
         int green = 0;
         if (exit is 0 or 1)
         {
@@ -161,7 +167,8 @@ internal static class ScBench
                 .Count(d => d.GetProperty("result").GetString() == "joined");
         }
         Console.WriteLine($"certlsp verify, {what}: {green} of {count} devices verified green (joined with the recorded certificate) in " +
-            $"{seconds:0.00} s wall; CPU {cpu / 1000:0.00} s = {cpu / count:0.00} ms per device; exit {exit}" +
+            $"{seconds:0.00} s wall; CPU {cpu / 1000:0.00} s = {cpu / count:0.00} ms per device; TLS handshakes " +
+            $"{handshakesAfter - handshakesBefore}; exit {exit}" +
             (stderr.ToString().Trim() is { Length: > 0 } error ? $"; stderr: {error}" : ""));
         return new Verified(seconds, cpu, green);
     }
@@ -192,7 +199,8 @@ internal static class ScBench
         return (done, watch.Elapsed.TotalSeconds);
     }
 
-    /// <summary>The peer: <c>openssl s_time -new -tls1_3</c> with the same client certificate and key (written 0600 to a temporary
+    /// <summary>The peer: <c>openssl s_time -new -tls1_3 -verify 2</c> (the hub's chain checked) with the same client certificate and key
+    /// (written 0600 to a temporary
     /// folder, deleted after) against the same hub. Null when openssl is missing or fails.</summary>
     private static (int Count, double Seconds, string Version)? OpenSslTime(Uri hub, X509Certificate2 client, X509Certificate2 issuer,
         double seconds)
@@ -213,7 +221,7 @@ internal static class ScBench
             var startupSeconds = startup.Elapsed.TotalSeconds;
             var wall = Stopwatch.StartNew();
             var (exit, output) = OpenSslRunner.Run("s_time", "-connect", $"{hub.Host}:{hub.Port}", "-new", "-tls1_3", "-cert", cert,
-                "-key", key, "-CAfile", ca, "-time", ((int)seconds).ToString(CultureInfo.InvariantCulture));
+                "-key", key, "-CAfile", ca, "-verify", "2", "-time", ((int)seconds).ToString(CultureInfo.InvariantCulture));
             var elapsed = wall.Elapsed.TotalSeconds - startupSeconds;
             // "1234 connections in 0.38s; 402.63 connections/user sec, bytes read 0" (user CPU), "1234 connections in 5 real seconds"
             var match = Regex.Match(output, @"(\d+) connections in \d+ real seconds");
