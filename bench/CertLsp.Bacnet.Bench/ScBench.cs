@@ -199,9 +199,9 @@ internal static class ScBench
         return (done, watch.Elapsed.TotalSeconds);
     }
 
-    /// <summary>The peer: <c>openssl s_time -new -tls1_3 -verify 2</c> (the hub's chain checked) with the same client certificate and key
-    /// (written 0600 to a temporary
-    /// folder, deleted after) against the same hub. Null when openssl is missing or fails.</summary>
+    /// <summary>The peer: <c>openssl s_time -new -tls1_3 -verify 2</c> (the hub's chain checked) with the same client certificate
+    /// and key (written 0600 to a temporary folder, deleted after) against the same hub. Null when openssl is missing or fails.
+    /// </summary>
     private static (int Count, double Seconds, string Version)? OpenSslTime(Uri hub, X509Certificate2 client, X509Certificate2 issuer,
         double seconds)
     {
