@@ -269,5 +269,24 @@ public sealed class ScRenewalCommandTests
         Assert.Equal(VerificationResult.Mismatch, ledger.Find("dev-02")!.Verification!.Result);
         Assert.Equal(InstallState.Failed, ledger.Find("dev-02")!.Install!.State);
         Assert.All(new[] { "dev-01", "dev-03" }, n => Assert.Equal(VerificationResult.Joined, ledger.Find(n)!.Verification!.Result));
+
+        // The same install again fails the same way and changes nothing else; a new CSR for dev-02 alone, signed and imported
+        // over SC, moves it to a new certificate, and verify is green for all three.
+        var again = await Cli.RunAsync("install", site.ManifestPath, "--datalink", "sc", "--timeout", "3");
+        Assert.True(again.Exit == 1, again.ToString());
+        Assert.Contains("Installs: 0 installed, 1 failed.", again.Stdout);
+        Assert.Equal(old["dev-02"].Thumbprint, failing.ActiveCertificate!.Thumbprint);
+        var renew = await Cli.RunAsync("csr", site.ManifestPath, "--device", "dev-02", "--timeout", "3");
+        Assert.True(renew.Exit == 0, renew.ToString());
+        Assert.Contains("Summary: 1 requested", renew.Stdout);
+        var renewed = await Cli.RunAsync("import", site.ManifestPath, Sign(ca, site.Zips[^1], site.File_("answer-2.zip")), "--timeout",
+            "3");
+        Assert.True(renewed.Exit == 0, renewed.ToString());
+        Assert.Contains("Installs: 1 installed, 0 failed.", renewed.Stdout);
+        Assert.Equal(Ledger().Find("dev-02")!.Certificate!.Fingerprint, Fingerprints.Of(failing.ActiveCertificate!.RawData));
+        await JoinedAsync(sim, failing, failing.ActiveCertificate.Thumbprint, "rejoined with its renewed certificate");
+        var green = await Cli.RunAsync("verify", site.ManifestPath, "--timeout", "3");
+        Assert.True(green.Exit == 0, green.ToString());
+        Assert.Contains("3 of 3 device(s) joined the hub with their recorded certificate.", green.Stdout);
     }
 }
