@@ -19,7 +19,7 @@ using CertLsp.Workflows.Files;
 /// <list type="number">
 /// <item>the TLS handshake cost alone, sequential, against CertLsp's hub (<see cref="ScHubHost"/>, Kestrel): a whole join
 /// (<see cref="ScHubConnector"/>: TLS 1.3 with both certificates checked, WebSocket upgrade, Connect-Request/Accept), a TLS 1.3
-/// handshake only by .NET's <see cref="SslStream"/>, and the peer: <c>openssl s_time -new -tls1_3</c> with the same client
+/// handshake only by .NET's <see cref="SslStream"/>, and the peer: <c>openssl s_time -new -tls1_3 -verify 2</c> with the same client
 /// certificate against the same hub;</item>
 /// <item>N simulated SC-only devices (<see cref="SimulatedSite"/>, each with its own P-256 certificate and key) join the hub;</item>
 /// <item><c>certlsp verify</c> of all N (<see cref="VerifyCommand.RunAsync"/>, the code the command runs, the tool joining as the
