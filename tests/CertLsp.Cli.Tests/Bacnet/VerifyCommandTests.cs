@@ -1,5 +1,8 @@
 using System.Text.Json;
+using CertLsp.Bacnet.SecureConnect;
+using CertLsp.Bacnet.Simulator;
 using CertLsp.Cli.Commands;
+using CertLsp.Core.Certificates;
 using CertLsp.Core.Ledger;
 using CertLsp.Workflows.Ledger;
 using Xunit;
@@ -112,5 +115,49 @@ public sealed class VerifyCommandTests : IDisposable
         var (stdout, stderr) = (new StringWriter(), new StringWriter());
         Assert.Equal(2, await VerifyCommand.RunAsync(manifestPath, "text", 0, site.ConnectToolAsync, stdout, stderr, default));
         Assert.Equal(before, File.ReadAllText(LedgerFile.PathFor(manifestPath)));
+    }
+
+    /// <summary>The path bench/run-sc.sh measures, small: a simulated SC-only site (<see cref="SimulatedSite"/>) of 20 devices joined
+    /// to its hub, written to disk by <see cref="ScSiteFiles"/> with local keys and the tool's own credentials, and <c>certlsp verify</c>
+    /// as the command line runs it (the tool joining as the manifest names it): every device green, each with a handshake of its
+    /// own key; then with device-held keys (no handshakes) the same.</summary>
+    [NeedsFact(Needs.Namespace)]
+    public async Task Verify_of_a_simulated_site_of_20_devices_is_green_with_local_and_device_held_keys()
+    {
+        LoopbackNamespace.Require();
+        using var ca = new TestAuthority("Verify Scale Test CA");
+        var hubAddress = System.Net.IPAddress.Parse("127.0.43.2");
+        var devices = Enumerable.Range(0, 20).Select(i => new ScSiteDevice($"dev-{i + 1:D2}", 4301 + (uint)i,
+            ca.Issue(CertificateRole.Device, $"dev-{i + 1:D2}.bms.test.example"))).ToList();
+        var specs = devices.Select(d => new SimulatedDeviceSpec(d.Instance, System.Net.IPAddress.Loopback)
+        {
+            Name = d.Name, ScOnly = true, InitialCertificate = d.Certificate,
+        });
+        await using var sim = await SimulatedSite.StartAsync(specs, 47808, null, new SimulatedScOptions
+        {
+            Issuers = [ca.PublicCertificate],
+            Hub = new ScHubHostOptions(hubAddress, 0, ca.Issue(CertificateRole.Hub, "hub", hubAddress.ToString()),
+                new ScPeerVerifier([ca.PublicCertificate])),
+        });
+        var deadline = DateTime.UtcNow + Waits.HangGuard;
+        while (sim.Devices.Any(d => d.HubConnector is not { State: ScHubConnectionStatus.ConnectedToPrimaryHub })
+            && DateTime.UtcNow < deadline)
+            await Task.Delay(20);
+        var tool = ca.Issue(CertificateRole.Tool, "ops-tool.bms.test.example");
+        foreach (var (localKeys, folderName) in new[] { (true, "local"), (false, "held") })
+        {
+            string manifestPath = ScSiteFiles.Write(Path.Combine(folder, folderName), "scale.site.yaml", sim.Hub!.Uri,
+                ca.PublicCertificate, devices, localKeys, tool);
+            var verify = await Cli.RunAsync("verify", manifestPath, "--format", "json", "--timeout", "5");
+            Assert.True(verify.Exit == 0, verify.ToString());
+            using var json = JsonDocument.Parse(verify.Stdout);
+            var rows = json.RootElement.GetProperty("devices").EnumerateArray().ToList();
+            Assert.Equal(devices.Select(d => d.Name), rows.Select(r => r.GetProperty("device").GetString()));
+            Assert.All(rows, r => Assert.Equal("joined", r.GetProperty("result").GetString()));
+            Assert.All(rows, r => Assert.Equal(localKeys ? "the primary hub accepted its certificate" : null,
+                r.GetProperty("handshake").GetString()));
+            Assert.All(devices, d => Assert.Equal(VerificationResult.Joined,
+                LedgerFile.Load(LedgerFile.PathFor(manifestPath)).Find(d.Name)!.Verification!.Result));
+        }
     }
 }

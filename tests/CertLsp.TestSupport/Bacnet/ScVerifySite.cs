@@ -6,10 +6,7 @@ using CertLsp.Bacnet.SecureConnect;
 using CertLsp.Bacnet.Simulator;
 using CertLsp.Bacnet.Transport;
 using CertLsp.Core.Certificates;
-using CertLsp.Core.Ledger;
 using CertLsp.Devices;
-using CertLsp.Workflows.Certificates;
-using CertLsp.Workflows.Ledger;
 
 namespace CertLsp.TestSupport;
 
@@ -135,40 +132,9 @@ public sealed class ScVerifySite : IAsyncDisposable
 
     /// <summary>In <paramref name="folder"/>: the manifest (local keys, this site's hub), its issuer, and for each device its ledger
     /// block, key and chain file. Returns the manifest's path.</summary>
-    public string WriteSite(string folder, params (string Name, uint Instance)[] devices)
-    {
-        string manifestPath = Path.Combine(folder, "verify.site.yaml");
-        File.WriteAllText(manifestPath, $"""
-            site: Verify Site
-            domain: bms.test.example
-            ca: {"{"} profile: bacnet-sc, issuers: [ca/issuer.pem] {"}"}
-            key: {"{"} algorithm: ecdsa, curve: P-256, source: local {"}"}
-            bacnet:
-              secureConnect:
-                primaryHub: {Primary.Uri}
-                connectWaitTimeout: 3
-            devices:
-            {string.Concat(devices.Select(d => $"  - name: {d.Name}\n    instance: {d.Instance}\n"))}
-            """);
-        Directory.CreateDirectory(Path.Combine(folder, "ca"));
-        File.WriteAllText(Path.Combine(folder, "ca", "issuer.pem"), Ca.Pem);
-        var keys = KeyStore.ForManifest(manifestPath, null);
-        keys.EnsureFolder();
-        var ledger = SiteLedger.Empty;
-        foreach (var (name, _) in devices)
-        {
-            var certificate = Certificates[name];
-            string publicKey = Fingerprints.OfPublicKey(certificate.PublicKey);
-            ledger = ledger.With(new LedgerEntry(name, $"{name}.bms.test.example", null, new IssuedCertificate(certificate.SerialNumber,
-                certificate.Issuer, certificate.NotBefore, certificate.NotAfter, Fingerprints.Of(certificate.RawData), publicKey)));
-            using var key = certificate.GetECDsaPrivateKey()!;
-            keys.Write(name, publicKey, key);
-            BundleWriter.WriteChain(CertificateInstaller.DefaultBundleFolder(manifestPath), name,
-                new DeviceCertificates(certificate.ExportCertificatePem() + "\n", [Ca.Pem]));
-        }
-        LedgerFile.Save(LedgerFile.PathFor(manifestPath), ledger, "verify.site.yaml", DateTimeOffset.UtcNow);
-        return manifestPath;
-    }
+    public string WriteSite(string folder, params (string Name, uint Instance)[] devices) =>
+        ScSiteFiles.Write(folder, "verify.site.yaml", Primary.Uri, Ca.PublicCertificate,
+            [.. devices.Select(d => new ScSiteDevice(d.Name, d.Instance, Certificates[d.Name]))], localKeys: true);
 
     public static string Fingerprint(X509Certificate2 certificate) => Fingerprints.Of(certificate.RawData);
 
