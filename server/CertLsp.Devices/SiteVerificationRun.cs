@@ -86,14 +86,16 @@ public static class SiteVerificationRun
         }
     }
 
-    /// <summary>The tool as the manifest names it (<see cref="ScToolConnection"/>: its certificate and key from the ledger, bundle and
-    /// key folder) joined to the hub; what stops it is a <see cref="SiteVerificationException"/> (could not run).</summary>
-    public static ToolConnect AsTool(string manifestPath, string? passphrase, double timeoutSeconds) => async (_, cancellationToken) =>
+    /// <summary>The tool as <paramref name="manifest"/> names it (<see cref="ScToolConnection"/>: its certificate and key from the
+    /// ledger, bundle and key folder) joined to the hub; what stops it is a <see cref="SiteVerificationException"/> (could not run).
+    /// The manifest is the one being verified (the editor's open buffer, the file the CLI read), never read again.</summary>
+    public static ToolConnect AsTool(string manifestPath, SiteManifest manifest, string? passphrase, double timeoutSeconds) =>
+        async (_, cancellationToken) =>
     {
         ScToolCredentials? credentials = null;
         try
         {
-            credentials = ScToolConnection.Load(manifestPath, passphrase);
+            credentials = ScToolConnection.Load(manifestPath, manifest, passphrase);
             var client = await ScToolConnection.ConnectAsync(credentials, timeoutSeconds, cancellationToken).ConfigureAwait(false);
             return new ToolSession(client, credentials);
         }

@@ -50,7 +50,7 @@ public static class VerifyCommand
         try
         {
             outcome = await SiteVerificationRun.RunAsync(path, manifest, timeout, CommandSupport.Passphrase(),
-                connect ?? SiteVerificationRun.AsTool(path, CommandSupport.Passphrase(), timeout), null, cancellationToken)
+                connect ?? SiteVerificationRun.AsTool(path, manifest, CommandSupport.Passphrase(), timeout), null, cancellationToken)
                 .ConfigureAwait(false);
         }
         catch (LedgerFormatException ex)

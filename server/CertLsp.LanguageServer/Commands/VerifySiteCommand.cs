@@ -25,7 +25,7 @@ public sealed class VerifySiteCommand : ServerCommand<VerifySiteArguments, Verif
         if (parsed.Manifest is not { } manifest) return await RefuseAsync(context,
             "the manifest's YAML cannot be read: fix it first (see the Problems)").ConfigureAwait(false);
         string? passphrase = Environment.GetEnvironmentVariable(Workflows.Certificates.KeyStore.PassphraseVariable);
-        var connect = context.ToolConnection ?? SiteVerificationRun.AsTool(path, passphrase, timeout);
+        var connect = context.ToolConnection ?? SiteVerificationRun.AsTool(path, manifest, passphrase, timeout);
 
         using var progress = await WorkDoneProgress.BeginAsync(context, workDoneToken, "Verifying the site over BACnet/SC",
             cancellationToken).ConfigureAwait(false);

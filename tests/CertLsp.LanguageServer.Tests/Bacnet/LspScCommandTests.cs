@@ -110,7 +110,9 @@ public sealed class LspScCommandTests : IDisposable
         Assert.Null(install.Refusal);
         Assert.Equal("Installs: none due; the ledger records every imported certificate as installed on its device.", install.Message);
 
-        // Verify site: every device joined the hub with the certificate the ledger records.
+        // Verify site: every device joined the hub with the certificate the ledger records. It verifies the open buffer, tool
+        // included: the file on disk (broken here, as an unsaved edit can leave it) is not read again.
+        await File.WriteAllTextAsync(manifestPath, "site: [unsaved edit\n");
         var verified = await Execute<VerifySiteResult>(client, CertLspCommands.VerifySite, new { uri, timeout = 3 });
         Assert.True(verified.AllJoined, verified.Message);
         Assert.Equal(["joined", "joined"], verified.Devices.Select(d => d.Result));
