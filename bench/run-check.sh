@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The performance benchmark of issue 2. For generated sites of 1,000 / 10,000 / 100,000 devices it measures
 #   - the warm in-process check (ManifestDocument.Parse + ManifestChecker.Check) with BenchmarkDotNet (median, allocations)
-# under the server GC certlsp runs with and the default workstation GC, and by stopwatch its median CPU time (steadier on a busy machine),
+# under the server GC and the workstation GC certlsp runs with, and by stopwatch its median CPU time (steadier on a busy machine),
 #   - the whole `certlsp check` process, cold start included: wall and CPU time (medians of several runs) and peak
 #     memory (maximum resident set size from /usr/bin/time -v),
 # and writes the table into bench/results.md between its "results" markers (the notes around them are kept).
@@ -61,7 +61,7 @@ echo "== stage profile, 10,000 devices" >&2
   echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') on $(nproc) cores, $(dotnet --version) SDK, commit $commit;"
   echo "load average before: $load_before; after: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine inflates wall times)."
   echo
-  echo "| devices | manifest | warm check (server GC, as certlsp runs) | warm check, workstation GC | warm check CPU time |"\
+  echo "| devices | manifest | warm check, server GC | warm check (workstation GC, as certlsp runs) | warm check CPU time |"\
 " warm allocated | \`certlsp check\` wall time | its CPU time | peak RSS | warm per device | process per device |"
   echo "|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
   for n in "${sizes[@]}"; do

@@ -65,9 +65,12 @@ public static class ReviewCommand
             {
                 var git = new GitRevisions();
                 string root = await git.RootAsync(Directory.GetCurrentDirectory(), cancellationToken).ConfigureAwait(false);
-                before = await git.FilesAsync(root, baseRev, paths, display, cancellationToken).ConfigureAwait(false);
-                after = headRev is null ? WorkingTree(root, paths, display)
-                    : await git.FilesAsync(root, headRev, paths, display, cancellationToken).ConfigureAwait(false);
+                // Both states are read at once (git processes wait on the disk and on each other); the base's failure is said first.
+                var baseFiles = git.FilesAsync(root, baseRev, paths, display, cancellationToken);
+                var headFiles = headRev is null ? Task.Run(() => WorkingTree(root, paths, display), cancellationToken)
+                    : git.FilesAsync(root, headRev, paths, display, cancellationToken);
+                await Task.WhenAll(baseFiles, headFiles).ConfigureAwait(false);
+                (before, after) = (await baseFiles.ConfigureAwait(false), await headFiles.ConfigureAwait(false));
                 (baseName, headName) = (baseRev, headRev ?? "working tree");
             }
             else if (headRev is not null)

@@ -81,9 +81,11 @@ public sealed class ManifestDocument
     /// <param name="previous">An earlier version of the same document, if one was read: the unchanged parts of a large text are not read
     /// again.</param>
     /// <param name="settings">The workspace's certlsp.json (rule levels), applied when the document is checked; none by default.</param>
+    /// <param name="readLedger">How the ledger's text is read (default <see cref="LedgerFormat.Read"/>): a review reads a ledger both
+    /// of its states share once.</param>
     public static ManifestDocument Parse(string path, string text, LedgerInput? ledger = null, DateTimeOffset? now = null,
         int defaultWarningDays = CertificateSettings.StandardWarningDays,
-        ManifestDocument? previous = null, CheckSettings? settings = null)
+        ManifestDocument? previous = null, CheckSettings? settings = null, Func<LedgerInput, SiteLedger>? readLedger = null)
     {
         settings ??= CheckSettings.None;
         var builder = new DiagnosticBuilder(path, text);
@@ -115,7 +117,7 @@ public sealed class ManifestDocument
         SiteLedger siteLedger;
         try
         {
-            siteLedger = LedgerFormat.Read(ledger.Path, ledger.Text);
+            siteLedger = readLedger is null ? LedgerFormat.Read(ledger.Path, ledger.Text) : readLedger(ledger);
         }
         catch (LedgerFormatException ex)
         {

@@ -221,6 +221,24 @@ public sealed class SiteReviewerTests
     }
 
     [Fact]
+    public void A_damaged_ledger_both_versions_share_is_named_in_each_version_with_its_own_path()
+    {
+        // Both states hold the same ledger text: the review reads it once, and its error still names each state's file.
+        string damaged = LedgerText().Replace("cn: AHU-2.bms.example", "cn: AHU-9.bms.example", StringComparison.Ordinal);
+        var review = One(new ReviewFile("plant.site.yaml", Site(Ahu1, Ahu2), new LedgerInput("HEAD~1:plant.site.ledger", damaged)),
+            new ReviewFile("plant.site.yaml", Site(Ahu1, Device("AHU-2x", 1002, "127.0.0.11")),
+                new LedgerInput("HEAD:plant.site.ledger", damaged)));
+        Assert.Equal([("base", "HEAD~1:plant.site.ledger"), ("head", "HEAD:plant.site.ledger")],
+            review.LedgerProblems.Select(p => (p.Side, p.Path)).Order());
+        var shared = One(new ReviewFile("plant.site.yaml", Site(Ahu1, Ahu2), new LedgerInput("HEAD~1:plant.site.ledger", LedgerText())),
+            new ReviewFile("plant.site.yaml", Site(Ahu1, Device("AHU-2x", 1002, "127.0.0.11")),
+                new LedgerInput("HEAD:plant.site.ledger", LedgerText())));
+        Assert.Empty(shared.LedgerProblems);
+        Assert.Empty(shared.LedgerEvents);
+        Assert.Equal(CertificateImpact.PendingWillNotMatch, Assert.Single(shared.Impacts).Impact);
+    }
+
+    [Fact]
     public void A_ledger_that_is_not_text_in_either_version_is_a_ledger_problem_at_line_1_even_beside_broken_yaml()
     {
         var garbage = new LedgerInput("plant.site.ledger", "",

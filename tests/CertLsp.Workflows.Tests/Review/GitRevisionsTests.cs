@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text;
 using CertLsp.Core.Configuration;
 using CertLsp.Workflows.Review;
@@ -10,7 +11,8 @@ public sealed class GitRevisionsTests : IDisposable
 {
     private readonly string folder = Directory.CreateTempSubdirectory("certlsp-git-").FullName;
 
-    private readonly List<string> runs = [];
+    // GitRevisions runs a few git processes at once: recorded from several threads.
+    private readonly ConcurrentQueue<string> runs = new();
 
     public void Dispose() => Directory.Delete(folder, recursive: true);
 
@@ -25,7 +27,7 @@ public sealed class GitRevisionsTests : IDisposable
 
     private GitRevisions Recorded() => new((directory, arguments, cancellationToken) =>
     {
-        runs.Add(string.Join(' ', arguments));
+        runs.Enqueue(string.Join(' ', arguments));
         return GitRevisions.RunProcessAsync(directory, arguments, cancellationToken);
     });
 
