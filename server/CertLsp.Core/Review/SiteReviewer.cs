@@ -22,7 +22,8 @@ public static class SiteReviewer
         // has one file a side, which Read's own Parallel.For cannot spread (bench/run-review.sh).
         var states = new (Side[] Sides, CheckResult Check)[2];
         var ledgers = new SharedLedgers(baseFiles, headFiles);
-        Parallel.For(0, 2, i => states[i] = ReadAndCheck(i == 0 ? baseFiles : headFiles, ledgers, now));
+        Parallel.Invoke(ledgers.ReadAll, () => states[0] = ReadAndCheck(baseFiles, ledgers, now),
+            () => states[1] = ReadAndCheck(headFiles, ledgers, now));
         var (baseSide, baseCheck) = states[0];
         var (headSide, headCheck) = states[1];
         var manifests = new List<ManifestReview>();
@@ -123,12 +124,13 @@ public static class SiteReviewer
 
 /// <summary>
 /// The ledgers of a review read once where both states hold the same text (a change to a manifest alone leaves its ledger as it
-/// was: reading 10,000 devices' blocks twice was a sixth of a large review), the shared ones started at once, beside the manifests'
-/// YAML. A ledger that cannot be read is read again under each state's own path, so its error names the state it is in.
+/// was: reading 10,000 devices' blocks twice was a sixth of a large review). <see cref="ReadAll"/> reads the shared ones beside the
+/// manifests' YAML; a state that needs one before it is read waits for that one read (or does it). A ledger that cannot be read is
+/// read again under each state's own path, so its error names the state it is in.
 /// </summary>
 internal sealed class SharedLedgers
 {
-    private readonly Dictionary<string, Task<SiteLedger?>> shared = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Lazy<SiteLedger?>> shared = new(StringComparer.Ordinal);
 
     public SharedLedgers(IReadOnlyList<ReviewFile> baseFiles, IReadOnlyList<ReviewFile> headFiles)
     {
@@ -137,7 +139,7 @@ internal sealed class SharedLedgers
         foreach (var ledger in headFiles.Select(f => f.Ledger).OfType<LedgerInput>())
         {
             if (ledger.Unreadable is not null || !baseTexts.Contains(ledger.Text) || shared.ContainsKey(ledger.Text)) continue;
-            shared[ledger.Text] = Task.Run(() =>
+            shared[ledger.Text] = new Lazy<SiteLedger?>(() =>
             {
                 try
                 {
@@ -147,12 +149,18 @@ internal sealed class SharedLedgers
                 {
                     return null;
                 }
-            });
+            }, LazyThreadSafetyMode.ExecutionAndPublication);
         }
     }
 
+    /// <summary>Reads every shared ledger (each once, whoever asks first).</summary>
+    public void ReadAll()
+    {
+        foreach (var ledger in shared.Values) _ = ledger.Value;
+    }
+
     public SiteLedger Read(LedgerInput input) =>
-        (shared.TryGetValue(input.Text, out var read) ? read.GetAwaiter().GetResult() : null) ?? LedgerFormat.Read(input.Path, input.Text);
+        (shared.TryGetValue(input.Text, out var read) ? read.Value : null) ?? LedgerFormat.Read(input.Path, input.Text);
 }
 
 /// <summary>One manifest of one state: its parsed document, its ledger (empty when it has none; null when it could not be read) and why
