@@ -434,6 +434,17 @@ public sealed class ScHubConnector : IAsyncDisposable
                 return true;
             case ScPayload.HeartbeatAck:
                 return true;
+            case ScPayload.AddressResolution:
+                // AB.3.3: this node accepts no direct connections, so the node that asked gets the NAK (communication,
+                // OPTIONAL_FUNCTIONALITY_NOT_SUPPORTED), as from bacnet-stack's node and this project's hub; not silence.
+                connection.Queue.Writer.TryWrite(BvlcSc.ToArray(ScMessages.Nak(message, ScErrorCode.OptionalFunctionalityNotSupported,
+                    "this node does not accept direct connections")));
+                return true;
+            case ScPayload.AdvertisementSolicitation:
+                // AB.3.2: an Advertisement to the node that asked; a new message (AB.3.1.4), so a new Message-ID.
+                connection.Queue.Writer.TryWrite(BvlcSc.ToArray(new ScMessage(NextMessageId(), new ScPayload.Advertisement(State, false,
+                    options.MaxBvlcLength, options.MaxNpduLength), Destination: message.Originating)));
+                return true;
             case ScPayload.DisconnectRequest:
                 connection.Orderly = true;
                 connection.Queue.Writer.TryWrite(BvlcSc.ToArray(ScMessages.DisconnectAck(message)));

@@ -116,6 +116,35 @@ public class ScDatalinkTests
         Assert.Equal([first, connector.Vmac], requests.Select(r => r.Vmac));
     }
 
+    /// <summary>AB.3.3 and AB.3.2 on the node: it accepts no direct connections, so another node's Address-Resolution gets the NAK
+    /// bacnet-stack's node gives (communication, OPTIONAL_FUNCTIONALITY_NOT_SUPPORTED) and its Advertisement-Solicitation an
+    /// Advertisement, each addressed to the node that asked.</summary>
+    [NeedsFact(Needs.Namespace)]
+    public async Task AddressResolutionIsNakedAndAdvertisementSolicitationIsAnswered()
+    {
+        await using var hub = StartHub("127.0.0.38");
+        await using var connector = new ScHubConnector(Options(hub.Uri));
+        await Connected(connector);
+        var asker = Vmac.NewRandom();
+
+        await hub.SendAsync(connector.Vmac, new ScMessage(0x0A0C, new ScPayload.AddressResolution(), Originating: asker));
+        var (_, nak) = await hub.NextAsync(m => m.Function == ScFunction.Result);
+        Assert.Equal(0x0A0C, nak.MessageId);
+        var result = Assert.IsType<ScPayload.Result>(nak.Payload);
+        Assert.Equal(ScFunction.AddressResolution, result.ForFunction);
+        Assert.True(result.Nak!.Is(ScErrorClass.Communication, ScErrorCode.OptionalFunctionalityNotSupported), result.Nak.ToString());
+        Assert.Equal(asker, nak.Destination);
+        Assert.Null(nak.Originating);
+
+        await hub.SendAsync(connector.Vmac, new ScMessage(0x0A0D, new ScPayload.AdvertisementSolicitation(), Originating: asker));
+        var (_, advertisement) = await hub.NextAsync(m => m.Function == ScFunction.Advertisement);
+        Assert.Equal(new ScPayload.Advertisement(ScHubConnectionStatus.ConnectedToPrimaryHub, AcceptsDirectConnections: false,
+            ScLengths.OwnMaxBvlcLength, ScLengths.OwnMaxNpduLength), advertisement.Payload);
+        Assert.Equal(asker, advertisement.Destination);
+        Assert.Null(advertisement.Originating);
+        Assert.Equal(ScHubConnectionStatus.ConnectedToPrimaryHub, connector.State);
+    }
+
     [NeedsFact(Needs.Namespace)]
     public async Task HeartbeatsGoOutWhenIdleAndHubHeartbeatsAreAnswered()
     {
