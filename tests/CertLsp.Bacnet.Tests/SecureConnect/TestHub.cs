@@ -74,6 +74,24 @@ internal sealed class TestHub : IAsyncDisposable
         }
     }
 
+    /// <summary>As <see cref="NextAsync"/>, but null when no such message came within <paramref name="within"/>.</summary>
+    public async Task<(Vmac? From, ScMessage Message)?> NextWithinAsync(Func<ScMessage, bool> match, TimeSpan within)
+    {
+        using var limit = new CancellationTokenSource(within);
+        try
+        {
+            while (true)
+            {
+                var item = await Received.Reader.ReadAsync(limit.Token);
+                if (match(item.Message)) return item;
+            }
+        }
+        catch (OperationCanceledException) when (limit.IsCancellationRequested)
+        {
+            return null;
+        }
+    }
+
     public async Task SendRawAsync(Vmac node, byte[] frame)
     {
         var peer = peers[node];
