@@ -10,7 +10,8 @@
 # Medians of wall time, CPU time and peak RSS (/usr/bin/time) go to bench/review-results.md, with the ratio to the peer and the
 # warm in-process figure of CertLsp.Bench review for the same change. Usage: bench/run-review.sh [devices] [changed] [runs]
 # (default 10000 1000 7). Review and peer run again with the ReadyToRun publish (scripts/publish-server.sh framework-r2r),
-# the code as the extension and the single file ship it.
+# the code as the extension and the single file ship it, and with the Native AOT publish (scripts/publish-server.sh aot: no JIT,
+# no runtime; minutes to build).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -25,6 +26,10 @@ certlsp=(dotnet "$work/cli/certlsp.dll")
 echo "== publishing certlsp with ReadyToRun code (scripts/publish-server.sh framework-r2r)" >&2
 "$root/scripts/publish-server.sh" framework-r2r "$work/r2r" >&2
 shipped=(dotnet "$work/r2r/certlsp.dll")
+# Compiled ahead of time (Native AOT): no JIT and no tier-0 code at all.
+echo "== publishing certlsp compiled ahead of time (scripts/publish-server.sh aot; takes minutes)" >&2
+"$root/scripts/publish-server.sh" aot "$work/aot" >&2
+native=("$work/aot/certlsp")
 
 echo "== the two states ($devices devices, $changed changed) and the warm in-process review" >&2
 "$bench" review "$devices" "$changed" 5 "$work/states" >"$work/inprocess.txt"
@@ -63,12 +68,14 @@ for ((r = 0; r < runs; r++)); do
   measure check "${certlsp[@]}" check sites --format json
   measure review_r2r "${shipped[@]}" review --base HEAD~1 --head HEAD --format markdown
   measure peer_r2r bash -c 'git diff HEAD~1 HEAD >/dev/null && "$@" check sites --format json' peer "${shipped[@]}"
+  measure review_aot "${native[@]}" review --base HEAD~1 --head HEAD --format markdown
+  measure peer_aot bash -c 'git diff HEAD~1 HEAD >/dev/null && "$@" check sites --format json' peer "${native[@]}"
 done
 grep -q "^### CertLsp review HEAD~1 → HEAD" "$work/review.out" || { echo "run-review.sh: no review headline" >&2; exit 1; }
 headline=$(grep -m1 '^\*\*' "$work/review.out" | tr -d '*')
 
 declare -A wall cpu rss
-for name in review peer diff check review_r2r peer_r2r; do
+for name in review peer diff check review_r2r peer_r2r review_aot peer_aot; do
   wall[$name]=$(awk '{ print $1 }' "$work/$name" | median)
   cpu[$name]=$(awk '{ print $2 }' "$work/$name" | median)
   rss[$name]=$(awk '{ print $3 }' "$work/$name" | median)
@@ -116,8 +123,17 @@ row() { # NAME LABEL [PEER]
   row review_r2r "\`certlsp review --base HEAD~1 --head HEAD --format markdown\`" peer_r2r
   row peer_r2r "peer: \`git diff HEAD~1 HEAD\` + \`certlsp check sites\`" peer_r2r
   echo
+  echo "And with certlsp compiled ahead of time (Native AOT, \`scripts/publish-server.sh aot\`: one native file, no JIT, no .NET"
+  echo "runtime); ratios against the peer run with that same build:"
+  echo
+  echo "| command (Native AOT build) | wall time | CPU time (user + sys) | peak RSS | wall / peer | CPU / peer |"
+  echo "|---|--:|--:|--:|--:|--:|"
+  row review_aot "\`certlsp review --base HEAD~1 --head HEAD --format markdown\`" peer_aot
+  row peer_aot "peer: \`git diff HEAD~1 HEAD\` + \`certlsp check sites\`" peer_aot
+  echo
   echo "Target (issue 16): the whole \`review\` process under 1 s; measured: $(awk -v w="${wall[review]}" 'BEGIN { printf "%.2f s", w }')"
-  echo "with the plain build, $(awk -v w="${wall[review_r2r]}" 'BEGIN { printf "%.2f s", w }') with the ReadyToRun build."
+  echo "with the plain build, $(awk -v w="${wall[review_r2r]}" 'BEGIN { printf "%.2f s", w }') with the ReadyToRun build,"
+  echo "$(awk -v w="${wall[review_aot]}" 'BEGIN { printf "%.2f s", w }') with the Native AOT build."
   echo
   echo "Warm, in process (\`CertLsp.Bench review $devices $changed 5\`, the same change; no process start, no git):"
   echo

@@ -6,11 +6,14 @@
 #             start-up; our assemblies and packages only: the runtime pack is ReadyToRun already, and a composite image of
 #             the whole framework took over 10 min and added 35 MB), not trimmed (YamlDotNet, StreamJsonRpc and
 #             BouncyCastle use reflection).
-# Both carry examples/ (for `certlsp demo`) and no .pdb files. The runtime packs come from NuGet on first use.
+#   FLAVOUR = aot: this machine's platform (linux-x64 or linux-arm64), compiled ahead of time (Native AOT): one native file
+#             OUTDIR/certlsp, no JIT and no .NET runtime; takes minutes to build and needs a C toolchain (clang, or gcc when there
+#             is no clang). Every command works, the language server too; see docs/install.md, "Native AOT".
+# All carry examples/ (for `certlsp demo`) and no .pdb (or .dbg) files. The runtime packs come from NuGet on first use.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-flavour=${1:?usage: scripts/publish-server.sh framework|RID OUTDIR}
-out=${2:?usage: scripts/publish-server.sh framework|RID OUTDIR}
+flavour=${1:?usage: scripts/publish-server.sh framework|framework-r2r|aot|RID OUTDIR}
+out=${2:?usage: scripts/publish-server.sh framework|framework-r2r|aot|RID OUTDIR}
 project="$root/server/CertLsp.Cli/CertLsp.Cli.csproj"
 common=(-c Release -o "$out" --nologo -v quiet -clp:ErrorsOnly)
 rm -rf "$out"
@@ -23,6 +26,11 @@ case "$flavour" in
   linux-x64|linux-arm64|win-x64|osx-arm64|osx-x64)
     dotnet publish "$project" "${common[@]}" -r "$flavour" --self-contained -p:PublishSingleFile=true \
       -p:PublishReadyToRun=true -p:PublishReadyToRunComposite=false ;;
+  aot)
+    linker=()
+    command -v clang >/dev/null || linker=(-p:CppCompilerAndLinker=gcc)
+    dotnet publish "$project" "${common[@]}" -r "linux-$(uname -m | sed 's/x86_64/x64/;s/aarch64/arm64/')" -p:PublishAot=true \
+      "${linker[@]}" ;;
   *) echo "publish-server.sh: unknown flavour $flavour" >&2; exit 2 ;;
 esac
-rm -f "$out"/*.pdb
+rm -f "$out"/*.pdb "$out"/*.dbg

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using CertLsp.LanguageServer.Commands;
@@ -22,17 +23,17 @@ public sealed class CertLspServer : IAsyncDisposable
     public CertLspServer(Stream input, Stream output, TextWriter log, TimeSpan? debounce = null, bool verbose = false)
     {
         Context = new ServerContext(new ServerWorkspace(), log, verbose);
-        var formatter = new SystemTextJsonFormatter { JsonSerializerOptions = CreateOptions() }; // the formatter adds its own converters
+        var formatter = CreateFormatter(CreateOptions()); // the formatter adds its own converters
         handler = new LspMessageHandler(input, output, formatter, m => Context.Log(m, MessageType.Warning));
         rpc = new LspJsonRpc(handler);
         dispatch = new SerialSynchronizationContext(ex => Context.Log($"handler failed: {ex}", MessageType.Error));
         rpc.SynchronizationContext = dispatch;
         rpc.ExceptionStrategy = ExceptionProcessing.CommonErrorData;
         rpc.CancellationStrategy = handler.Cancellation;
-        handler.Cancellation.Notify = rpc.NotifyWithParameterObjectAsync;
+        handler.Cancellation.Notify = rpc.Notify;
         Context.Attach(rpc);
         Context.Publisher = new DiagnosticPublisher(
-            p => rpc.NotifyWithParameterObjectAsync(Methods.PublishDiagnostics, p),
+            p => rpc.Notify(Methods.PublishDiagnostics, p),
             () => Context.Workspace.Snapshot,
             m => Context.Log(m, MessageType.Error),
             debounce ?? TimeSpan.Zero,
@@ -40,25 +41,28 @@ public sealed class CertLspServer : IAsyncDisposable
         Context.Workspace.Changed += _ => Context.Publisher.Schedule();
 
         var commands = CommandRegistry.Default;
-        object[] handlers =
+        RpcTarget[] handlers =
         [
-            new LifecycleHandler(Context, () => Capabilities(commands)),
-            new TextDocumentSyncHandler(Context),
-            new WatchedFilesHandler(Context),
-            new ConfigurationHandler(Context),
-            new CodeActionHandler(Context),
-            new CompletionHandler(Context),
-            new HoverHandler(Context),
-            new DocumentSymbolHandler(Context),
-            new DefinitionHandler(Context),
-            new FoldingRangeHandler(Context),
-            new SelectionRangeHandler(Context),
-            new CodeLensHandler(Context),
-            new ExecuteCommandHandler(Context, commands),
-            new SiteStatusHandler(Context),
+            RpcTarget.Of(new LifecycleHandler(Context, () => Capabilities(commands))),
+            RpcTarget.Of(new TextDocumentSyncHandler(Context)),
+            RpcTarget.Of(new WatchedFilesHandler(Context)),
+            RpcTarget.Of(new ConfigurationHandler(Context)),
+            RpcTarget.Of(new CodeActionHandler(Context)),
+            RpcTarget.Of(new CompletionHandler(Context)),
+            RpcTarget.Of(new HoverHandler(Context)),
+            RpcTarget.Of(new DocumentSymbolHandler(Context)),
+            RpcTarget.Of(new DefinitionHandler(Context)),
+            RpcTarget.Of(new FoldingRangeHandler(Context)),
+            RpcTarget.Of(new SelectionRangeHandler(Context)),
+            RpcTarget.Of(new CodeLensHandler(Context)),
+            RpcTarget.Of(new ExecuteCommandHandler(Context, commands)),
+            RpcTarget.Of(new SiteStatusHandler(Context)),
         ];
-        foreach (var target in handlers) rpc.AddLocalRpcTarget(target, new JsonRpcTargetOptions { NotifyClientOfEvents = false });
-        handler.Methods = ParamsOf(handlers);
+        foreach (var target in handlers)
+        {
+            rpc.AddLocalRpcTarget(target.Metadata, target.Target, new JsonRpcTargetOptions { NotifyClientOfEvents = false });
+        }
+        handler.Methods = ParamsOf(handlers.Select(h => h.Metadata));
         rpc.Disconnected += (_, e) =>
         {
             Context.Log($"connection closed: {e.Description}");
@@ -73,11 +77,13 @@ public sealed class CertLspServer : IAsyncDisposable
     /// What each handled method takes as params, read from its handler's signature (a CancellationToken aside): no parameter is
     /// <see cref="ParamsShape.None"/>, a nullable one <see cref="ParamsShape.Optional"/>, any other <see cref="ParamsShape.Required"/>.
     /// </summary>
-    public static Dictionary<string, MethodParams> ParamsOf(IEnumerable<object> targets)
+    public static Dictionary<string, MethodParams> ParamsOf(IEnumerable<RpcTargetMetadata> targets)
     {
         var nullability = new System.Reflection.NullabilityInfoContext();
         var shapes = new Dictionary<string, MethodParams>(StringComparer.Ordinal);
-        foreach (var method in targets.SelectMany(t => t.GetType().GetMethods()))
+        var methods = targets.SelectMany(t => t.Methods.Values.Concat(t.AliasedMethods.Values)).SelectMany(m => m)
+            .Select(m => m.MethodInfo).Distinct();
+        foreach (var method in methods)
         {
             if (method.GetCustomAttributes(typeof(JsonRpcMethodAttribute),
                 false) is not [JsonRpcMethodAttribute { Name: { } name }]) continue;
@@ -122,10 +128,20 @@ public sealed class CertLspServer : IAsyncDisposable
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         PropertyNameCaseInsensitive = true,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        // The protocol's types from source-generated metadata (start-up: no reflection or emitted accessors), the rest by reflection.
-        TypeInfoResolver = System.Text.Json.Serialization.Metadata.JsonTypeInfoResolver.Combine(LspJsonContext.Default,
-            new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver()),
+        // Every type the protocol reads or writes from source-generated metadata, none by reflection: no reflection or emitted
+        // accessors at start-up, and the same server compiled ahead of time (Native AOT: scripts/publish-server.sh aot), where
+        // reflection-based serialization does not exist. LspJsonContextTests hold the context and the handlers together.
+        TypeInfoResolver = LspJsonContext.Default,
     };
+
+    /// <summary>
+    /// StreamJsonRpc's System.Text.Json formatter over these options. The formatter is marked as needing reflection and dynamic code
+    /// because it serializes whatever its options resolve; here they resolve from <see cref="LspJsonContext"/> only, and its
+    /// exotic-type converters (progress, streams, marshalable objects) are never met: no handler takes or returns such a type.
+    /// </summary>
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "user data resolved by LspJsonContext; see the summary")]
+    [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "user data resolved by LspJsonContext; see the summary")]
+    public static SystemTextJsonFormatter CreateFormatter(JsonSerializerOptions options) => new() { JsonSerializerOptions = options };
 
     /// <summary>
     /// How params and command arguments are read, once, at dispatch: a record's non-nullable members are required and never null, so

@@ -36,7 +36,7 @@ public sealed class LspCancellation : ICancellationStrategy
     public void IncomingRequestEnded(RequestId requestId) => running.TryRemove(requestId, out _);
 
     public void CancelOutboundRequest(RequestId requestId) => _ =
-        Notify?.Invoke(Methods.CancelRequest, new { id = requestId.Number is { } number ? number : (object?)requestId.String });
+        Notify?.Invoke(Methods.CancelRequest, new CancelParams(requestId.Number is { } number ? number : requestId.String));
 
     public void OutboundRequestEnded(RequestId requestId)
     {

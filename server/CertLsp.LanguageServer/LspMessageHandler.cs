@@ -206,7 +206,7 @@ public sealed class LspMessageHandler(Stream input, Stream output, SystemTextJso
                 case var _ when parameters.ValueKind == JsonValueKind.Object:
                     try
                     {
-                        arguments = [parameters.Deserialize(contract.Type!, CertLspServer.ParamsOptions)
+                        arguments = [parameters.Deserialize(CertLspServer.ParamsOptions.GetTypeInfo(contract.Type!))
                             ?? throw new JsonException("null")];
                     }
                     catch (JsonException ex)
@@ -226,7 +226,7 @@ public sealed class LspMessageHandler(Stream input, Stream output, SystemTextJso
     /// <summary>A client's answer to a server request, its result read into the type the caller asks for when it asks.</summary>
     private sealed class LspResult(JsonElement result) : JsonRpcResult
     {
-        public override T GetResult<T>() => result.Deserialize<T>(CertLspServer.SerializerOptions())!;
+        public override T GetResult<T>() => (T)result.Deserialize(CertLspServer.SerializerOptions().GetTypeInfo(typeof(T)))!;
     }
 
     private async ValueTask WriteErrorAsync(JsonElement? id, int code, string message, CancellationToken cancellationToken)

@@ -75,7 +75,7 @@ public sealed class ServerContext(ServerWorkspace workspace, TextWriter log, boo
         if (verbose || type is MessageType.Error or MessageType.Warning) WriteStderr(message);
         if (rpc is { IsDisposed: false } && IsInitialized)
         {
-            _ = rpc.NotifyWithParameterObjectAsync(Methods.LogMessage, new MessageParams(type, message));
+            _ = rpc.Notify(Methods.LogMessage, new MessageParams(type, message));
         }
     }
 
@@ -89,7 +89,7 @@ public sealed class ServerContext(ServerWorkspace workspace, TextWriter log, boo
         if (verbose) WriteStderr(details is null ? message : $"{message} {details}");
         if (Trace != "off" && rpc is { IsDisposed: false } && IsInitialized)
         {
-            _ = rpc.NotifyWithParameterObjectAsync(Methods.LogTrace, new LogTraceParams(message, Trace == "verbose" ? details : null));
+            _ = rpc.Notify(Methods.LogTrace, new LogTraceParams(message, Trace == "verbose" ? details : null));
         }
     }
 
@@ -104,7 +104,7 @@ public sealed class ServerContext(ServerWorkspace workspace, TextWriter log, boo
     }
 
     public Task ShowMessageAsync(int type, string message) =>
-        Rpc.NotifyWithParameterObjectAsync(Methods.ShowMessage, new MessageParams(type, message));
+        Rpc.Notify(Methods.ShowMessage, new MessageParams(type, message));
 
     /// <summary>A command's manifest: its local path and current text (the open buffer when it is open), or an invalid-params
     /// error.</summary>

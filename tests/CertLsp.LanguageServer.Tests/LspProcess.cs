@@ -20,17 +20,27 @@ public sealed class LspProcess : IDisposable
     /// <summary>Every frame the server wrote so far, in order.</summary>
     public IReadOnlyList<JsonElement> Received => received;
 
+    /// <summary>
+    /// The server these tests start: the CLI built with this test assembly (run with <c>dotnet</c>), or the executable named by
+    /// <c>CERTLSP_TEST_SERVER</c>, such as the Native AOT build (<c>scripts/publish-server.sh aot DIR</c>, then
+    /// <c>CERTLSP_TEST_SERVER=DIR/certlsp dotnet test tests/CertLsp.LanguageServer.Tests --filter StdioTests</c>).
+    /// </summary>
+    public static (string File, string[] Arguments) Server =>
+        Environment.GetEnvironmentVariable("CERTLSP_TEST_SERVER") is { Length: > 0 } server ? (server, [])
+            : ("dotnet", [Repository.CliDll]);
+
     public static LspProcess Start(IEnumerable<string>? arguments = null, IReadOnlyDictionary<string, string>? environment = null,
         string? workingDirectory = null)
     {
-        var start = new ProcessStartInfo("dotnet")
+        var (file, prefix) = Server;
+        var start = new ProcessStartInfo(file)
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             WorkingDirectory = workingDirectory ?? Repository.Root,
         };
-        foreach (var a in new[] { Repository.CliDll, "lsp", "--stdio" }.Concat(arguments ?? [])) start.ArgumentList.Add(a);
+        foreach (var a in prefix.Concat(["lsp", "--stdio"]).Concat(arguments ?? [])) start.ArgumentList.Add(a);
         start.Environment.Remove("CERTLSP_TRACE");
         foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
         var process = Process.Start(start)!;

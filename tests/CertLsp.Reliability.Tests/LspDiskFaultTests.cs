@@ -94,7 +94,7 @@ public sealed class LspDiskFaultTests(ITestOutputHelper output)
         { ["MNT"] = mount, ["SITE"] = site.Folder, ["ROOM"] = $"{room}" });
         var log = process.StandardError.ReadToEndAsync();
         var client = new Client();
-        var formatter = new SystemTextJsonFormatter { JsonSerializerOptions = CertLspServer.CreateOptions() };
+        var formatter = new SystemTextJsonFormatter { JsonSerializerOptions = ClientJsonOptions.Create() };
         using var rpc = new JsonRpc(new HeaderDelimitedMessageHandler(process.StandardInput.BaseStream, process.StandardOutput.BaseStream,
             formatter));
         rpc.AddLocalRpcTarget(client);

@@ -59,7 +59,7 @@ public sealed class CommandRegistry
         }
         try
         {
-            return argument.Deserialize(command.ArgumentsType, CertLspServer.ParamsOptions)
+            return argument.Deserialize(CertLspServer.ParamsOptions.GetTypeInfo(command.ArgumentsType))
                 ?? throw new JsonException("null");
         }
         catch (JsonException ex)

@@ -96,7 +96,7 @@ public sealed class DiscoverDevicesCommand : ServerCommand<DiscoverDevicesArgume
             edit = Edit(uri, version, new LineIndex(current), edits);
             try
             {
-                var answer = await context.Rpc.InvokeWithParameterObjectAsync<ApplyWorkspaceEditResult?>(Methods.ApplyEdit,
+                var answer = await context.Rpc.Request<ApplyWorkspaceEditResult?>(Methods.ApplyEdit,
                     new ApplyWorkspaceEditParams("Discover devices", edit), cancellationToken).ConfigureAwait(false);
                 applied = answer?.Applied == true;
                 if (!applied) failure = $"the editor did not apply the edit{(answer?.FailureReason is { } reason ? $": {reason}" : "")}";

@@ -73,7 +73,8 @@ public sealed class CodeActionHandler(ServerContext context)
         if (context.Client.ClientCommands.Contains(CertLspCommands.ImportCertificatesPrompt))
         {
             return [new CodeAction("Import signed certificates…", CodeActionKind.SourceImport,
-                Command: new Command("Import signed certificates…", CertLspCommands.ImportCertificatesPrompt, [new { uri }]))];
+                Command: new Command("Import signed certificates…", CertLspCommands.ImportCertificatesPrompt,
+                    [new ImportPromptArguments(uri)]))];
         }
         if (UriPaths.LocalPath(uri) is not { } path || Path.GetDirectoryName(path) is not { } folder) return [];
         FileInfo[] zips;

@@ -47,24 +47,21 @@ public sealed class LifecycleHandler(ServerContext context, Func<ServerCapabilit
     {
         if (!context.Client.WatchedFilesRegistration) return;
         context.Workspace.RereadConfigOnChange = false;
-        var registration = new
-        {
-            registrations = new[]
-            {
-                new
-                {
-                    id = "certlsp-files",
-                    method = Methods.DidChangeWatchedFiles,
-                    registerOptions = new { watchers = new[] { new { globPattern = "**/*.site.{yaml,yml,ledger}" },
-                        new { globPattern = "**/" + ManifestExclusions.IgnoreFileName },
-                        new { globPattern = "**/" + CheckSettings.FileName } } },
-                },
-            },
-        };
-        _ = context.Rpc.InvokeWithParameterObjectAsync<object?>(Methods.RegisterCapability, registration).ContinueWith(
+        _ = context.Rpc.Request<object?>(Methods.RegisterCapability, FileWatchers).ContinueWith(
             t => context.Log($"the client refused file watching: {t.Exception?.InnerException?.Message}", MessageType.Warning),
             CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
     }
+
+    /// <summary>What <see cref="RegisterFileWatchers"/> asks for: manifests and ledgers, .certlspignore and certlsp.json files.</summary>
+    internal static RegistrationParams FileWatchers { get; } = new(
+    [
+        new Registration("certlsp-files", Methods.DidChangeWatchedFiles, new DidChangeWatchedFilesRegistrationOptions(
+        [
+            new FileWatcher("**/*.site.{yaml,yml,ledger}"),
+            new FileWatcher("**/" + ManifestExclusions.IgnoreFileName),
+            new FileWatcher("**/" + CheckSettings.FileName),
+        ])),
+    ]);
 
     [JsonRpcMethod(Methods.Shutdown)]
     public object? Shutdown(CancellationToken cancellationToken)

@@ -43,7 +43,7 @@ public sealed class TextDocumentSyncHandler(ServerContext context)
         context.Workspace.Close(uri);
         context.Publisher.Forget(uri);
         // The client clears what it shows for a closed file when we publish an empty list.
-        _ = context.Rpc.NotifyWithParameterObjectAsync(Methods.PublishDiagnostics, new PublishDiagnosticsParams(uri, []));
+        _ = context.Rpc.Notify(Methods.PublishDiagnostics, new PublishDiagnosticsParams(uri, []));
         if (Workspace.UriPaths.LocalPath(uri) is { } path && ManifestFiles.IsManifestPath(path)) context.Workspace.Reload(path, closing);
     }
 

@@ -38,6 +38,9 @@ public sealed record TextDocumentPositionParams(TextDocumentIdentifier TextDocum
 
 public sealed record MessageParams(int Type, string Message);
 
+/// <summary><c>$/cancelRequest</c>: the id of the request to cancel, a number or a string.</summary>
+public sealed record CancelParams(object? Id);
+
 public static class MessageType
 {
     public const int Error = 1, Warning = 2, Info = 3, Log = 4;

@@ -41,6 +41,9 @@ public sealed record InstallSummary(int Installed, int Failed, int Pending, Devi
 /// devices.</summary>
 public sealed record InstallCertificatesArguments(string Uri);
 
+/// <summary>The argument of the client's own command <c>certlsp.importCertificatesPrompt</c> (a code action offers it).</summary>
+public sealed record ImportPromptArguments(string Uri);
+
 public sealed record InstallCertificatesResult(int Installed, int Failed, int Pending, DeviceInstallEntry[] Devices, string Message,
     string? Refusal = null, bool Cancelled = false);
 

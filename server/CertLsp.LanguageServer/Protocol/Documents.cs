@@ -20,6 +20,15 @@ public static class FileChangeType
 
 public sealed record DidChangeWatchedFilesParams(FileEvent[] Changes);
 
+/// <summary><c>client/registerCapability</c>: the server asks for <c>workspace/didChangeWatchedFiles</c> on these globs.</summary>
+public sealed record RegistrationParams(Registration[] Registrations);
+
+public sealed record Registration(string Id, string Method, DidChangeWatchedFilesRegistrationOptions RegisterOptions);
+
+public sealed record DidChangeWatchedFilesRegistrationOptions(FileWatcher[] Watchers);
+
+public sealed record FileWatcher(string GlobPattern);
+
 public sealed record DiagnosticRelatedInformation(Location Location, string Message);
 
 public sealed record CodeDescription(string Href);

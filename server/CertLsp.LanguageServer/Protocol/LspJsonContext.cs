@@ -1,11 +1,13 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace CertLsp.LanguageServer.Protocol;
 
 /// <summary>
-/// Source-generated System.Text.Json metadata for the protocol's types (CertLspServer.CreateOptions puts it first, reflection
-/// after it for anything else): no reflection and no emitted accessors to JIT at start-up for initialize, didOpen and
-/// publishDiagnostics (bench/run-startup.sh, docs/install.md). Same naming and null handling as the options.
+/// Source-generated System.Text.Json metadata for every type the protocol reads or writes (CertLspServer.CreateOptions resolves from
+/// it alone; LspJsonContextTests check that it covers every handler, command and notification): no reflection and no emitted
+/// accessors to JIT at start-up for initialize, didOpen and publishDiagnostics (bench/run-startup.sh, docs/install.md), and none
+/// needed by the Native AOT build. Same naming and null handling as the options.
 /// </summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, PropertyNameCaseInsensitive = true,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
@@ -99,4 +101,15 @@ namespace CertLsp.LanguageServer.Protocol;
 [JsonSerializable(typeof(CodeLens[]))]
 [JsonSerializable(typeof(CodeAction[]))]
 [JsonSerializable(typeof(Location[]))]
+[JsonSerializable(typeof(RegistrationParams))]
+[JsonSerializable(typeof(ImportPromptArguments))]
+[JsonSerializable(typeof(CancelParams))]
+[JsonSerializable(typeof(StreamJsonRpc.Protocol.CommonErrorData))]
+[JsonSerializable(typeof(JsonElement))]
+[JsonSerializable(typeof(JsonElement?))]
+[JsonSerializable(typeof(object))]
+[JsonSerializable(typeof(string))]
+[JsonSerializable(typeof(long))]
+[JsonSerializable(typeof(int))]
+[JsonSerializable(typeof(bool))]
 internal sealed partial class LspJsonContext : JsonSerializerContext;

@@ -43,10 +43,10 @@ public sealed class WorkDoneProgress : IDisposable
         JsonElement? token = clientToken is { ValueKind: JsonValueKind.String or JsonValueKind.Number } t ? t : null;
         if (token is null && context.Client.WorkDoneProgress)
         {
-            var created = JsonSerializer.SerializeToElement($"certlsp-{Guid.NewGuid():N}");
+            var created = JsonSerializer.SerializeToElement($"certlsp-{Guid.NewGuid():N}", LspJsonContext.Default.String);
             try
             {
-                await context.Rpc.InvokeWithParameterObjectAsync<object?>(Methods.WorkDoneProgressCreate,
+                await context.Rpc.Request<object?>(Methods.WorkDoneProgressCreate,
                     new WorkDoneProgressCreateParams(created), requestCancelled).ConfigureAwait(false);
                 token = created;
             }
@@ -126,7 +126,7 @@ public sealed class WorkDoneProgress : IDisposable
     private async Task Send(Task previous, JsonElement t, object value)
     {
         await previous.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing); // a failed send (connection gone) is its own caller's
-        await context.Rpc.NotifyWithParameterObjectAsync(Methods.Progress, new ProgressParams(t, value)).ConfigureAwait(false);
+        await context.Rpc.Notify(Methods.Progress, new ProgressParams(t, value)).ConfigureAwait(false);
     }
 
     public void Dispose()

@@ -51,7 +51,7 @@ public sealed class LspTestClient : IAsyncDisposable
         var (serverStream, clientStream) = FullDuplexStream.CreatePair();
         var log = new StringWriter();
         var server = new CertLspServer(serverStream, serverStream, TextWriter.Synchronized(log), TimeSpan.FromMilliseconds(5));
-        var formatter = new SystemTextJsonFormatter { JsonSerializerOptions = CertLspServer.CreateOptions() };
+        var formatter = new SystemTextJsonFormatter { JsonSerializerOptions = ClientJsonOptions.Create() };
         var rpc = new JsonRpc(new HeaderDelimitedMessageHandler(clientStream, clientStream, formatter));
         var client = new LspTestClient(server, rpc, clientStream, log);
         rpc.AddLocalRpcTarget(new ClientTarget(client));
