@@ -33,6 +33,10 @@ public sealed record ScHubHostOptions(IPAddress Address, int Port, X509Certifica
     public Action<string>? Log { get; init; }
 
     public bool Debug { get; init; }
+
+    /// <summary>How long one message to a node may take to be sent before the hub drops the node
+    /// (<see cref="ScHubFunction.SendTimeout"/>; null: its default).</summary>
+    public TimeSpan? SendTimeout { get; init; }
 }
 
 /// <summary>Kestrel's log lines as text to a delegate.</summary>
@@ -107,7 +111,7 @@ public sealed class ScHubHost : IAsyncDisposable
                 nameof(options));
         if (!options.PlainTextForCapture && (options.Certificate is null || options.Verifier is null))
             throw new ArgumentException("a wss:// hub needs its certificate and a verifier for its nodes", nameof(options));
-        var hub = new ScHubFunction(options.Vmac, options.DeviceUuid);
+        var hub = new ScHubFunction(options.Vmac, options.DeviceUuid, sendTimeout: options.SendTimeout);
         // The empty builder and Kestrel's core: no configuration file, environment variable or default URL adds a binding.
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { Args = [] });
         builder.Logging.ClearProviders();

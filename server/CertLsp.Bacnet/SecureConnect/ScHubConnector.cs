@@ -154,7 +154,8 @@ public sealed class ScHubConnector : IAsyncDisposable
         public System.Threading.Channels.Channel<byte[]> Queue { get; } = System.Threading.Channels.Channel.CreateBounded<byte[]>(
             new System.Threading.Channels.BoundedChannelOptions(SendQueue)
             {
-                FullMode = System.Threading.Channels.BoundedChannelFullMode.DropWrite, SingleReader = true,
+                // Wait, used only through TryWrite: false when full, which Send reports (DropWrite drops and says true)
+                FullMode = System.Threading.Channels.BoundedChannelFullMode.Wait, SingleReader = true,
             });
         public TaskCompletionSource DisconnectAcked { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
         public long LastReceived = Environment.TickCount64;

@@ -1,4 +1,5 @@
 using System.Net.WebSockets;
+using System.Threading.Channels;
 
 namespace CertLsp.Bacnet.SecureConnect;
 
@@ -19,11 +20,20 @@ public sealed record ScHubFunctionConnection(
 /// destination FF..FF kept. Heartbeat-Request and Disconnect-Request are acknowledged. A node's message that carries an
 /// originating VMAC is NAKed, as bacnet-stack's hub does; a connection that sends what cannot be decoded (or a text frame, or a
 /// message longer than its maximum) is dropped with a NAK when the function and Message-ID were readable.
+/// <para>
+/// One connection never holds up another (AB.5.3: the hub relays between its connections independently): every connection has
+/// a bounded queue of messages to send and a writer of its own, so reading a node's messages and relaying them never waits for
+/// another node's socket. A message for a node whose queue is full is dropped (counted in <see cref="RelaysDropped"/>), as a
+/// datalink drops what it cannot carry; a node whose socket accepts no message for <see cref="SendTimeout"/> is dropped.
+/// </para>
 /// </summary>
 public sealed class ScHubFunction
 {
     /// <summary>How many ended connections <see cref="Connections"/> keeps beside the open ones.</summary>
     public const int EndedKept = 64;
+
+    /// <summary>How many messages a connection's send queue holds.</summary>
+    public const int SendQueue = 1024;
 
     private readonly object gate = new();
     private readonly Dictionary<Vmac, Connection> byVmac = [];
@@ -32,18 +42,31 @@ public sealed class ScHubFunction
     private readonly TimeProvider clock;
     private readonly TimeSpan connectWait;
     private readonly ScMessageIds messageIds = new();
-    private long droppedForBadInput;
+    private long droppedForBadInput, relaysDropped;
 
     /// <param name="vmac">The hub's own VMAC (a node may not take it).</param>
     /// <param name="deviceUuid">The Device UUID of the hub's device.</param>
     /// <param name="connectWait">How long a new connection has to send its Connect-Request (SC_Connect_Wait_Timeout).</param>
-    public ScHubFunction(Vmac vmac, Guid deviceUuid, TimeSpan? connectWait = null, TimeProvider? clock = null)
+    /// <param name="sendTimeout">How long one message to a node may take to be sent before the node is dropped
+    /// (<see cref="SendTimeout"/>).</param>
+    public ScHubFunction(Vmac vmac, Guid deviceUuid, TimeSpan? connectWait = null, TimeProvider? clock = null,
+        TimeSpan? sendTimeout = null)
     {
         Vmac = vmac;
         DeviceUuid = deviceUuid;
         this.connectWait = connectWait ?? TimeSpan.FromSeconds(10);
         this.clock = clock ?? TimeProvider.System;
+        SendTimeout = sendTimeout ?? TimeSpan.FromSeconds(30);
     }
+
+    /// <summary>How long one message to a node may take to be sent (its socket accepting it) before the hub drops the node: a
+    /// node that stopped reading, or whose connection died unnoticed, is then disconnected (TCP_ERROR) instead of holding a full
+    /// queue forever.</summary>
+    public TimeSpan SendTimeout { get; }
+
+    /// <summary>Messages the hub did not relay because the destination's send queue was full (a node that reads slower than
+    /// others send to it).</summary>
+    public long RelaysDropped => Interlocked.Read(ref relaysDropped);
 
     public Vmac Vmac { get; }
 
@@ -76,7 +99,7 @@ public sealed class ScHubFunction
     /// <paramref name="cancellation"/> fires. Never throws for anything the peer does.</summary>
     public async Task RunAsync(WebSocket socket, string peerAddress, CancellationToken cancellation)
     {
-        var connection = new Connection(this, socket, peerAddress);
+        var connection = new Connection(this, socket, peerAddress, cancellation);
         try
         {
             if (await ConnectAsync(connection, cancellation)) await RelayAsync(connection, cancellation);
@@ -97,7 +120,7 @@ public sealed class ScHubFunction
                 if (open.Remove(connection) && connection.Vmac is { } v && byVmac.GetValueOrDefault(v) == connection) byVmac.Remove(v);
             }
             End(connection.Status());
-            await connection.CloseAsync(drain: true);
+            await connection.FinishAsync();
         }
     }
 
@@ -120,7 +143,7 @@ public sealed class ScHubFunction
         {
             Interlocked.Increment(ref droppedForBadInput);
             connection.Fail(ScConnectionState.FailedToConnect, problem.Code, problem.Details);
-            if (problem.Nak is { } nak) await connection.SendAsync(nak, cancellation);
+            if (problem.Nak is { } nak) connection.Post(nak);
             return false;
         }
         if (first.Message is not { Payload: ScPayload.ConnectRequest request } message)
@@ -146,20 +169,21 @@ public sealed class ScHubFunction
                 byVmac[request.Vmac] = connection;
                 open.Add(connection);
                 connection.Accept(clock.GetUtcNow());
+                // queued before any relay can reach the connection (it is open now): the node hears Connect-Accept first
+                connection.Post(ScMessages.ConnectAccept(message, Vmac, DeviceUuid));
             }
         }
         if (!connection.Accepted)
         {
-            await connection.SendAsync(ScMessages.Nak(message, ScErrorCode.NodeDuplicateVmac, connection.ErrorDetails ?? ""), cancellation);
+            connection.Post(ScMessages.Nak(message, ScErrorCode.NodeDuplicateVmac, connection.ErrorDetails ?? ""));
             return false;
         }
         if (replaced is not null)
         {
             replaced.Fail(ScConnectionState.DisconnectedWithErrors, ScErrorCode.NodeDuplicateVmac,
                 "replaced by a new connection of the device");
-            await replaced.CloseAsync();
+            replaced.Abort();
         }
-        await connection.SendAsync(ScMessages.ConnectAccept(message, Vmac, DeviceUuid), cancellation);
         return true;
     }
 
@@ -171,7 +195,7 @@ public sealed class ScHubFunction
             if (received.Problem is { } problem)
             {
                 Interlocked.Increment(ref droppedForBadInput);
-                if (problem.Nak is { } nak) await connection.SendAsync(nak, cancellation);
+                if (problem.Nak is { } nak) connection.Post(nak);
                 connection.Fail(ScConnectionState.DisconnectedWithErrors, problem.Code, problem.Details);
                 return;
             }
@@ -184,38 +208,39 @@ public sealed class ScHubFunction
             switch (message.Payload)
             {
                 case ScPayload.DisconnectRequest:
-                    await connection.SendAsync(ScMessages.DisconnectAck(message), cancellation);
+                    connection.Post(ScMessages.DisconnectAck(message));
                     connection.Disconnected(clock.GetUtcNow());
                     return;
                 case ScPayload.HeartbeatRequest:
-                    await connection.SendAsync(ScMessages.HeartbeatAck(message), cancellation);
+                    connection.Post(ScMessages.HeartbeatAck(message));
                     break;
                 case ScPayload.HeartbeatAck or ScPayload.DisconnectAck or ScPayload.ConnectAccept:
                     break;
                 default:
-                    await RouteAsync(connection, message, cancellation);
+                    Route(connection, message);
                     break;
             }
         }
     }
 
-    private async Task RouteAsync(Connection from, ScMessage message, CancellationToken cancellation)
+    /// <summary>Answers or relays one message: only queues, never waits for a socket (the sender's or another's).</summary>
+    private void Route(Connection from, ScMessage message)
     {
         if (message.Originating is not null)
         {
             // bacnet-stack's hub answers so (bsc-socket.c); a node omits its VMAC toward the hub, which adds it.
-            await from.SendAsync(ScMessages.Nak(message with { Originating = null }, ScErrorCode.HeaderEncodingError,
-                "'Originating Virtual Address' field must be absent"), cancellation);
+            from.Post(ScMessages.Nak(message with { Originating = null }, ScErrorCode.HeaderEncodingError,
+                "'Originating Virtual Address' field must be absent"));
             return;
         }
         if (message.Destination is not { } destination || destination == Vmac)
         {
             // Addressed to the hub itself: it answers what AB.3 asks of every node, it relays, it serves nothing else.
-            if (await AnswerAsync(from, message, cancellation)) return;
+            if (Answer(from, message)) return;
             if (message.Payload is not ScPayload.Result)
-                await from.SendAsync(ScMessages.Nak(message, message.Function == ScFunction.ConnectRequest
+                from.Post(ScMessages.Nak(message, message.Function == ScFunction.ConnectRequest
                     ? ScErrorCode.UnexpectedData : ScErrorCode.BvlcFunctionUnknown,
-                    $"the hub does not serve {message.Function}"), cancellation);
+                    $"the hub does not serve {message.Function}"));
             return;
         }
         if (from.Vmac is not { } origin) return;
@@ -224,14 +249,13 @@ public sealed class ScHubFunction
             List<Connection> others;
             lock (gate) others = [.. open.Where(c => c != from && c.Accepted)];
             var relayed = message with { Originating = origin };
-            foreach (var other in others) await other.ForwardAsync(relayed, cancellation);
+            foreach (var other in others) other.Forward(relayed);
             return;
         }
         Connection? target;
         lock (gate) target = byVmac.GetValueOrDefault(destination);
         // A unicast to a VMAC no connection holds is dropped, as on any datalink.
-        if (target is not null && target != from) await target.ForwardAsync(message with { Originating = origin, Destination = null },
-            cancellation);
+        if (target is not null && target != from) target.Forward(message with { Originating = origin, Destination = null });
     }
 
     /// <summary>
@@ -242,17 +266,17 @@ public sealed class ScHubFunction
     /// the hub connector state, direct connections not accepted, the hub's maximum lengths; it is a new message, not a response
     /// (AB.3.1.4), so it carries a new Message-ID.
     /// </summary>
-    private async Task<bool> AnswerAsync(Connection from, ScMessage message, CancellationToken cancellation)
+    private bool Answer(Connection from, ScMessage message)
     {
         switch (message.Payload)
         {
             case ScPayload.AddressResolution:
-                await from.SendAsync(ScMessages.Nak(message, ScErrorCode.OptionalFunctionalityNotSupported,
-                    "this hub does not accept direct connections"), cancellation);
+                from.Post(ScMessages.Nak(message, ScErrorCode.OptionalFunctionalityNotSupported,
+                    "this hub does not accept direct connections"));
                 return true;
             case ScPayload.AdvertisementSolicitation:
-                await from.SendAsync(new ScMessage(messageIds.Next(), new ScPayload.Advertisement(HubConnectorState(), false,
-                    ScLengths.OwnMaxBvlcLength, ScLengths.OwnMaxNpduLength)), cancellation);
+                from.Post(new ScMessage(messageIds.Next(), new ScPayload.Advertisement(HubConnectorState(), false,
+                    ScLengths.OwnMaxBvlcLength, ScLengths.OwnMaxNpduLength)));
                 return true;
             default:
                 return false;
@@ -273,15 +297,35 @@ public sealed class ScHubFunction
     /// <summary>A received message, or why the connection must be dropped, or neither (the peer closed).</summary>
     private readonly record struct Received(ScMessage? Message, Problem? Problem);
 
-    /// <summary>One node's WebSocket: its identity once connected, its state, and sends one at a time.</summary>
-    private sealed class Connection(ScHubFunction hub, WebSocket socket, string peerAddress)
+    /// <summary>One node's WebSocket: its identity once connected, its state, and its send queue with the writer that empties
+    /// it (started at once; <paramref name="lifetime"/> is the connection's own, never another connection's).</summary>
+    private sealed class Connection
     {
-        private readonly SemaphoreSlim sending = new(1, 1);
+        private readonly ScHubFunction hub;
+        private readonly WebSocket socket;
+        private readonly string peerAddress;
+        private readonly CancellationToken lifetime;
+        private readonly Channel<byte[]> outgoing = Channel.CreateBounded<byte[]>(new BoundedChannelOptions(SendQueue)
+        {
+            // Wait, used only through TryWrite: false when full (DropWrite would drop and still say true)
+            FullMode = BoundedChannelFullMode.Wait, SingleReader = true,
+        });
+        private readonly Task writer;
+        private readonly object statusGate = new();
         private ScConnectionState state = ScConnectionState.NotConnected;
         private DateTimeOffset? disconnectTime;
         private ScErrorCode? error;
         private ushort usableBvlc = ScLengths.OwnMaxBvlcLength;
         private byte[]? receiveBuffer;  // one per connection: the decoder copies what it keeps
+
+        public Connection(ScHubFunction hub, WebSocket socket, string peerAddress, CancellationToken lifetime)
+        {
+            this.hub = hub;
+            this.socket = socket;
+            this.peerAddress = peerAddress;
+            this.lifetime = lifetime;
+            writer = WriteAsync();
+        }
 
         public Vmac? Vmac { get; private set; }
 
@@ -315,15 +359,20 @@ public sealed class ScHubFunction
         /// <summary>Records the first failure (later ones are consequences of it).</summary>
         public void Fail(ScConnectionState failed, ScErrorCode code, string details)
         {
-            if (error is not null || disconnectTime is not null) return;
-            state = failed;
-            error = code;
-            ErrorDetails = details;
-            disconnectTime = hub.clock.GetUtcNow();
+            lock (statusGate)  // the reader and the writer may both fail it
+            {
+                if (error is not null || disconnectTime is not null) return;
+                state = failed;
+                error = code;
+                ErrorDetails = details;
+                disconnectTime = hub.clock.GetUtcNow();
+            }
         }
 
-        public ScHubFunctionConnection Status() =>
-            new(state, ConnectTime, disconnectTime, peerAddress, Vmac, Uuid, error, ErrorDetails);
+        public ScHubFunctionConnection Status()
+        {
+            lock (statusGate) return new(state, ConnectTime, disconnectTime, peerAddress, Vmac, Uuid, error, ErrorDetails);
+        }
 
         public async Task<Received> ReceiveAsync(int maxLength, CancellationToken cancellation)
         {
@@ -349,42 +398,77 @@ public sealed class ScHubFunction
                 : ScErrorCode.InvalidDataEncoding, details, nak));
         }
 
-        public async Task SendAsync(ScMessage message, CancellationToken cancellation)
+        /// <summary>Queues a message to this node; false when its queue is full (the message is dropped) or closed.</summary>
+        public bool Post(ScMessage message) => outgoing.Writer.TryWrite(BvlcSc.ToArray(message));
+
+        /// <summary>Relays a message to this node: dropped when longer than the node accepts, when the node is gone or when its
+        /// queue is full (counted).</summary>
+        public void Forward(ScMessage message)
         {
-            var bytes = BvlcSc.ToArray(message);
-            await sending.WaitAsync(cancellation);
+            if (BvlcSc.EncodedLength(message) > usableBvlc) return;
+            if (!Post(message) && !outgoing.Reader.Completion.IsCompleted) Interlocked.Increment(ref hub.relaysDropped);
+        }
+
+        /// <summary>Sends what is queued, one message at a time, each within the hub's send timeout; a send that takes longer
+        /// drops the node (the WebSocket is aborted, which also ends the connection's reader).</summary>
+        private async Task WriteAsync()
+        {
+            await Task.Yield();  // the constructor returns at once
+            var timeout = new CancellationTokenSource();
             try
             {
-                if (socket.State == WebSocketState.Open)
-                    await socket.SendAsync(bytes, WebSocketMessageType.Binary, true, cancellation);
+                await foreach (var frame in outgoing.Reader.ReadAllAsync(lifetime))
+                {
+                    if (socket.State != WebSocketState.Open) continue;  // gone: what is queued is dropped
+                    timeout.CancelAfter(hub.SendTimeout);
+                    // the failure is recorded before the abort, so the reader's own failure (a consequence) does not win
+                    using (timeout.Token.UnsafeRegister(static c => ((Connection)c!).SendTimedOut(), this))
+                        await socket.SendAsync(frame, WebSocketMessageType.Binary, true, lifetime);
+                    if (timeout.TryReset()) continue;
+                    timeout.Dispose();  // it fired just after the send ended
+                    timeout = new CancellationTokenSource();
+                }
+            }
+            catch (Exception e) when (e is WebSocketException or OperationCanceledException or ObjectDisposedException or IOException)
+            {
+                // the connection is ending; its reader reports why
             }
             finally
             {
-                sending.Release();
+                timeout.Dispose();
             }
         }
 
-        /// <summary>Relays a message to this node: dropped when longer than the node accepts or when the node is gone.</summary>
-        public async Task ForwardAsync(ScMessage message, CancellationToken cancellation)
+        private void SendTimedOut()
         {
-            if (BvlcSc.EncodedLength(message) > usableBvlc) return;
-            try
-            {
-                await SendAsync(message, cancellation);
-            }
-            catch (WebSocketException) { }
-            catch (ObjectDisposedException) { }
+            Fail(ScConnectionState.DisconnectedWithErrors, ScErrorCode.TcpError,
+                $"a message to the node was not sent within {hub.SendTimeout.TotalSeconds:0.###} s (it does not read)");
+            socket.Abort();
         }
 
-        /// <summary>Closes the WebSocket: from the connection's own task (<paramref name="drain"/>) with the close handshake, so what
-        /// was sent last (a NAK, a Disconnect-ACK) reaches the node first; from another task by aborting it.</summary>
-        public async Task CloseAsync(bool drain = false)
+        /// <summary>Aborts the WebSocket from another connection's task (a device that connected again replaces it).</summary>
+        public void Abort()
         {
-            if (!drain)
+            outgoing.Writer.TryComplete();
+            socket.Abort();
+        }
+
+        /// <summary>Ends the connection from its own task: what was queued last (a NAK, a Disconnect-ACK) is sent, within the
+        /// send timeout and two seconds at most, then the WebSocket is closed with the close handshake.</summary>
+        public async Task FinishAsync()
+        {
+            outgoing.Writer.TryComplete();
+            if (await Task.WhenAny(writer, Task.Delay(TimeSpan.FromSeconds(2))) != writer)
             {
                 socket.Abort();
                 return;
             }
+            await CloseAsync();
+        }
+
+        /// <summary>Closes the WebSocket with the close handshake (two seconds at most).</summary>
+        private async Task CloseAsync()
+        {
             try
             {
                 using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));

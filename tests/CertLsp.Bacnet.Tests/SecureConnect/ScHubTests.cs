@@ -32,13 +32,14 @@ public sealed class ScHubTests(Xunit.Abstractions.ITestOutputHelper output) : IA
     public async Task InitializeAsync()
     {
         if (LoopbackNamespace.Missing() is not null) return; // the [NeedsFact] tests fail on Require(); nothing else here binds
-        var certificate = ca.Issue(CertificateRole.Hub, "hub", HubAddress.ToString());
-        var options = new ScHubHostOptions(HubAddress, 0, certificate, new ScPeerVerifier([ca.PublicCertificate]))
+        host = await ScHubHost.StartAsync(Options());
+    }
+
+    private ScHubHostOptions Options() =>
+        new(HubAddress, 0, ca.Issue(CertificateRole.Hub, "hub", HubAddress.ToString()), new ScPeerVerifier([ca.PublicCertificate]))
         {
             Log = Log, Debug = true,
         };
-        host = await ScHubHost.StartAsync(options);
-    }
 
     private void Log(string line)
     {
@@ -195,6 +196,90 @@ public sealed class ScHubTests(Xunit.Abstractions.ITestOutputHelper output) : IA
         Assert.True(await big.ClosedAsync());
         Assert.Contains(Host.Hub.Connections, c => c.Error == ScErrorCode.WebsocketDataNotAccepted);
         Assert.Contains(Host.Hub.Connections, c => c.Error == ScErrorCode.WebsocketFrameTooLong);
+    }
+
+    /// <summary>
+    /// AB.5.3: no connection may hold up the hub's relaying between the others. A node that stops reading has its socket filled
+    /// by broadcasts until the hub drops what no longer fits its queue; the flooding node's next unicast is still relayed, and when
+    /// the flooding node then leaves abruptly, the slow node's connection does not go with it: it reads again and gets a unicast.
+    /// (Before each connection had a writer of its own, the hub's relay waited on the slow socket forever, and leaving cancelled
+    /// that wait with the leaving connection's token, which aborted the slow node's WebSocket.)
+    /// </summary>
+    [NeedsFact(Needs.Namespace)]
+    public async Task A_node_that_stops_reading_stalls_no_relay_and_keeps_its_connection_when_the_sender_leaves()
+    {
+        LoopbackNamespace.Require();
+        await using var patient = await ScHubHost.StartAsync(Options() with { Debug = false, SendTimeout = Waits.HangGuard });
+        var (slow, slowVmac, _) = await JoinAsync(patient, receiveBuffer: 16_384);
+        var (flooder, flooderVmac, _) = await JoinAsync(patient);
+        var (c, cVmac, _) = await JoinAsync(patient);
+        var fromFlooder = UntilReceivedAsync(c, m => m.Originating == flooderVmac && m.Destination is null);
+        var sent = await FloodAsync(flooder, () => patient.Hub.RelaysDropped >= 2 * ScHubFunction.SendQueue);
+        output.WriteLine($"{sent} broadcasts until the hub dropped {patient.Hub.RelaysDropped} relays");
+        await UntilDeliveredAsync(fromFlooder, () => flooder.SendAsync(ScMessages.NpduToHub(0x7001, cVmac, IAm)));
+
+        flooder.Socket.Abort();
+        var fromC = UntilReceivedAsync(slow, m => m.Originating == cVmac && m.Destination is null);
+        var atSlow = await UntilDeliveredAsync(fromC, () => c.SendAsync(ScMessages.NpduToHub(0x7002, slowVmac, IAm)));
+        Assert.Equal(IAm, Assert.IsType<ScPayload.EncapsulatedNpdu>(atSlow.Payload).Npdu.Items.ToArray());
+        Assert.Contains(patient.Hub.Connections, x => x.PeerVmac == slowVmac && x.State == ScConnectionState.Connected);
+    }
+
+    [NeedsFact(Needs.Namespace)]
+    public async Task A_node_that_accepts_nothing_for_the_send_timeout_is_dropped_and_the_hub_says_why()
+    {
+        LoopbackNamespace.Require();
+        await using var strict = await ScHubHost.StartAsync(Options() with { Debug = false, SendTimeout = TimeSpan.FromSeconds(1) });
+        var (_, slowVmac, _) = await JoinAsync(strict, receiveBuffer: 16_384);
+        var (flooder, _, _) = await JoinAsync(strict);
+        ScHubFunctionConnection? Dropped() =>
+            strict.Hub.Connections.FirstOrDefault(x => x.PeerVmac == slowVmac && x.DisconnectTime is not null);
+        var sent = await FloodAsync(flooder, () => Dropped() is not null);
+        output.WriteLine($"{sent} broadcasts until the hub dropped the node");
+        var dropped = Dropped()!;
+        Assert.Equal(ScConnectionState.DisconnectedWithErrors, dropped.State);
+        Assert.Equal(ScErrorCode.TcpError, dropped.Error);
+        Assert.Contains("not sent within 1 s", dropped.ErrorDetails, StringComparison.Ordinal);
+    }
+
+    /// <summary>Sends broadcast Encapsulated-NPDUs of 1,400 octets, 100 at a time, until <paramref name="done"/> (what the
+    /// socket buffers and the hub's queue toward a node that reads nothing hold is tens of megabytes on loopback), at most
+    /// <see cref="Waits.HangGuard"/>; returns how many.</summary>
+    private static async Task<int> FloodAsync(Node flooder, Func<bool> done)
+    {
+        var npdu = new byte[1400];
+        npdu[0] = 0x01;
+        var deadline = DateTime.UtcNow + Waits.HangGuard;
+        var sent = 0;
+        while (!done())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"still not done after {sent} broadcasts");
+            for (var i = 0; i < 100; i++, sent++) await flooder.SendAsync(ScMessages.NpduToHub((ushort)sent, Vmac.Broadcast, npdu));
+        }
+        return sent;
+    }
+
+    /// <summary>Reads <paramref name="node"/>'s messages until an Encapsulated-NPDU that <paramref name="wanted"/> accepts.</summary>
+    private static async Task<ScMessage> UntilReceivedAsync(Node node, Func<ScMessage, bool> wanted)
+    {
+        while (true)
+        {
+            var message = Decode(await node.ReceiveAsync());
+            if (message.Payload is ScPayload.EncapsulatedNpdu && wanted(message)) return message;
+        }
+    }
+
+    /// <summary>Sends until <paramref name="received"/> completes (the receiver's queue at the hub may be full and drop a
+    /// send), at most <see cref="Waits.HangGuard"/>.</summary>
+    private static async Task<ScMessage> UntilDeliveredAsync(Task<ScMessage> received, Func<Task> send)
+    {
+        var deadline = DateTime.UtcNow + Waits.HangGuard;
+        while (true)
+        {
+            await send();
+            if (await Task.WhenAny(received, Task.Delay(500)) == received) return await received;
+            Assert.True(DateTime.UtcNow < deadline, "never delivered");
+        }
     }
 
     [NeedsFact(Needs.Namespace)]
@@ -413,9 +498,9 @@ public sealed class ScHubTests(Xunit.Abstractions.ITestOutputHelper output) : IA
     }
 
     /// <summary>A node with a fresh device certificate that connected and was accepted: the node, its VMAC and Device UUID.</summary>
-    private async Task<(Node Node, Vmac Vmac, Guid Uuid)> JoinAsync(ScHubHost? hub = null)
+    private async Task<(Node Node, Vmac Vmac, Guid Uuid)> JoinAsync(ScHubHost? hub = null, int? receiveBuffer = null)
     {
-        var node = await OpenAsync(ca.Issue(CertificateRole.Device, $"dev-{nextNode}"), hub: hub);
+        var node = await OpenAsync(ca.Issue(CertificateRole.Device, $"dev-{nextNode}"), hub: hub, receiveBuffer: receiveBuffer);
         var vmac = Vmac.NewRandom();
         var uuid = Guid.NewGuid();
         await node.SendAsync(ScMessages.ConnectRequest(0x4242, vmac, uuid));
@@ -428,8 +513,9 @@ public sealed class ScHubTests(Xunit.Abstractions.ITestOutputHelper output) : IA
     }
 
     /// <summary>Opens the TLS WebSocket to the hub from the next 127.0.15.x, verifying the hub as a node does (serverAuth, the
-    /// host in the SAN).</summary>
-    private async Task<Node> OpenAsync(X509Certificate2? certificate, SslProtocols protocols = SslProtocols.Tls13, ScHubHost? hub = null)
+    /// host in the SAN), with the socket's receive buffer fixed at <paramref name="receiveBuffer"/> octets if given.</summary>
+    private async Task<Node> OpenAsync(X509Certificate2? certificate, SslProtocols protocols = SslProtocols.Tls13, ScHubHost? hub = null,
+        int? receiveBuffer = null)
     {
         hub ??= Host;
         var local = IPAddress.Parse($"127.0.15.{nextNode++}");
@@ -439,6 +525,7 @@ public sealed class ScHubTests(Xunit.Abstractions.ITestOutputHelper output) : IA
             ConnectCallback = async (context, ct) =>
             {
                 var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                if (receiveBuffer is { } size) socket.ReceiveBufferSize = size;
                 socket.Bind(new IPEndPoint(local, 0));
                 await socket.ConnectAsync(context.DnsEndPoint, ct);
                 return new NetworkStream(socket, ownsSocket: true);

@@ -74,6 +74,8 @@ public sealed class ScLiveFuzzTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.Equal(aConnected, a.PrimaryStatus.ConnectTime);
         Assert.Equal(bConnected, b.PrimaryStatus.ConnectTime);
         Assert.Equal(ScHubConnectionStatus.ConnectedToPrimaryHub, a.State);
+        Assert.Equal(ScHubConnectionStatus.ConnectedToPrimaryHub, b.State);
+        Assert.Contains(host.Hub.Connections, c => c.PeerVmac == b.Vmac && c.State == ScConnectionState.Connected);
         var npdu = Convert.FromHexString("01001000c4020004d22205c49103220104");
         var delivered = new TaskCompletionSource<ScMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
         b.MessageReceived += m =>
