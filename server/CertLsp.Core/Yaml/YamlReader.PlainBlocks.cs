@@ -6,12 +6,11 @@ public static partial class YamlReader
     {
         /// <summary>
         /// The tokens of a range written the way a large manifest's devices are — block lists and block mappings, one
-        /// "key: value" or "- value" a line, plain values of printable ASCII without YAML's indicators or one-line flow collections of
-        /// them — found without
-        /// YamlDotNet's scanner, which spent most of a large check on them (a pooled StringBuilder and marks per scalar); the
-        /// same tokens and marks the scanner gives for the nodes (a test compares them). Null (nothing appended) for anything
-        /// else: a comment, a quote, a nested flow collection, a continued or empty value, a tab or carriage return, a non-ASCII
-        /// character, an unusual indentation, which the scanner then reads.
+        /// "key: value" or "- value" a line, plain values of printable ASCII without YAML's indicators or one-line flow
+        /// collections of them — found without YamlDotNet's scanner, which spent most of a large check on them (a pooled
+        /// StringBuilder and marks per scalar); the same tokens and marks the scanner gives for the nodes (a test compares
+        /// them). Null (nothing appended) for anything else: a comment, a quote, a nested flow collection, a continued or empty
+        /// value, a tab or carriage return, a non-ASCII character, an unusual indentation, which the scanner then reads.
         /// </summary>
         private Range? ScanPlainBlocks(string text, int start, int length, int depthAbove, int maxTokens)
         {
@@ -193,8 +192,8 @@ public static partial class YamlReader
             };
         }
 
-        /// <summary>Where a key of letters, digits, '_', '-' and '.' (a letter or digit first; 128 at most) ends at a ':' followed by a space or the end
-        /// of the line; -1 when the line does not start with one.</summary>
+        /// <summary>Where a key of letters, digits, '_', '-' and '.' (a letter or digit first; 128 at most) ends at a ':' followed by a
+        /// space or the end of the line; -1 when the line does not start with one.</summary>
         private static int KeyEnd(string text, int at, int lineEnd)
         {
             if (!char.IsAsciiLetterOrDigit(text[at])) return -1;
@@ -204,8 +203,8 @@ public static partial class YamlReader
             return i - at <= MaxKeyLength && i < lineEnd && text[i] == ':' && (i + 1 == lineEnd || text[i + 1] == ' ') ? i : -1;
         }
 
-        /// <summary>Where a plain value that fills the rest of the line ends (before trailing spaces): printable ASCII without the characters
-        /// that mean something to YAML; -1 for anything else.</summary>
+        /// <summary>Where a plain value that fills the rest of the line ends (before trailing spaces): printable ASCII without the
+        /// characters that mean something to YAML; -1 for anything else.</summary>
         private static int PlainEnd(string text, int at, int lineEnd)
         {
             if (text[at] is '-' or '?' or '~' || !Plain(text[at])) return -1;
