@@ -12,6 +12,7 @@ using CertLsp.SiteGen;
 // certlsp-bench total <devices> [rounds]                              warm Parse + Check: median wall and CPU ms, allocation
 // certlsp-bench large <devices>                                      which large-object-heap allocations a warm check makes
 // certlsp-bench review <devices> <changed> [rounds] [out-folder]    warm SiteReviewer.Review of a site with <changed> devices renamed
+// certlsp-bench review-stages <devices> <changed> [rounds]          the review's layers, one after another: CPU ms, allocation
 // certlsp-bench hostile [megabytes] [rounds]                          warm check of each hostile input of the core's tests (large ones:
 // megabytes)
 // certlsp-bench dump <files...>                                       every diagnostic and YAML node, for comparing builds
@@ -54,6 +55,14 @@ switch (args.FirstOrDefault())
             int rounds = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 11;
             ReviewBench.Run(SiteGenerator.Generate(new SiteOptions(devices)).Text, changed, rounds, args.Length > 4 ? args[4] : null,
                 Console.Out);
+            return 0;
+        }
+    case "review-stages" when args.Length >= 3:
+        {
+            int devices = int.Parse(args[1], CultureInfo.InvariantCulture);
+            int changed = int.Parse(args[2], CultureInfo.InvariantCulture);
+            int rounds = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 11;
+            ReviewStages.Run(SiteGenerator.Generate(new SiteOptions(devices)).Text, changed, rounds, Console.Out);
             return 0;
         }
     case "hostile":

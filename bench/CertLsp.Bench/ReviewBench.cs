@@ -19,16 +19,7 @@ public static class ReviewBench
         var now = new DateTimeOffset(2026, 12, 5, 12, 0, 0, TimeSpan.Zero);
         var (headText, renamed, moved, added) = Change(baseText, changed);
         var manifest = ManifestDocument.Parse("site.site.yaml", baseText).Manifest!;
-        var ledger = SiteLedger.Empty;
-        int serial = 1;
-        foreach (var device in manifest.Devices)
-        {
-            if (device.Name is null || Core.Naming.CommonNames.For(manifest, device) is not { } cn) continue;
-            ledger = ledger.With(new LedgerEntry(device.Name.Value, cn.Value, null,
-                new IssuedCertificate((serial++).ToString(CultureInfo.InvariantCulture), "CN=Issuing CA", now.AddDays(-10),
-                    now.AddDays(355), $"sha256:c{serial}", $"sha256:k{serial}")));
-        }
-        string ledgerText = LedgerFormat.Write(ledger, "site.site.yaml", now);
+        string ledgerText = LedgerText(baseText, now);
         var before = new ReviewFile("site.site.yaml", baseText, new LedgerInput("site.site.ledger", ledgerText));
         var after = new ReviewFile("site.site.yaml", headText, new LedgerInput("site.site.ledger", ledgerText));
         if (outFolder is not null)
@@ -76,6 +67,22 @@ public static class ReviewBench
             + $"median {times[times.Count / 2]:F1} ms wall, {cpu[cpu.Count / 2]:F1} ms CPU (all threads), min {times[0]:F1} ms wall over " +
                 $"{rounds} warm rounds; {m.Renamed.Length:N0} renamed, {m.NewRequests:N0} new requests found; "
             + $"the two checks alone (with ledgers): median {checks[checks.Count / 2]:F1} ms"));
+    }
+
+    /// <summary>The ledger of the site's base: every device holds a valid certificate.</summary>
+    public static string LedgerText(string baseText, DateTimeOffset now)
+    {
+        var manifest = ManifestDocument.Parse("site.site.yaml", baseText).Manifest!;
+        var ledger = SiteLedger.Empty;
+        int serial = 1;
+        foreach (var device in manifest.Devices)
+        {
+            if (device.Name is null || Core.Naming.CommonNames.For(manifest, device) is not { } cn) continue;
+            ledger = ledger.With(new LedgerEntry(device.Name.Value, cn.Value, null,
+                new IssuedCertificate((serial++).ToString(CultureInfo.InvariantCulture), "CN=Issuing CA", now.AddDays(-10),
+                    now.AddDays(355), $"sha256:c{serial}", $"sha256:k{serial}")));
+        }
+        return LedgerFormat.Write(ledger, "site.site.yaml", now);
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Security.Cryptography;
@@ -58,6 +59,17 @@ public static class LedgerFormat
         "install", "install-sha256", "install-at", "install-error",
         "verify", "verify-at", "verify-reason",
     ];
+
+    /// <summary>The fields by their position in <see cref="FieldOrder"/>.</summary>
+    private enum Field
+    {
+        Cn, Status,
+        PendingKey, PendingSince, PendingZip,
+        CertificateSerial, CertificateIssuer, CertificateNotBefore, CertificateNotAfter,
+        CertificateSha256, CertificateKey, CertificateRevoked, CertificateCrlExpired, CertificateEku,
+        Install, InstallSha256, InstallAt, InstallError,
+        Verify, VerifyAt, VerifyReason,
+    }
 
     public static string Write(SiteLedger ledger, string manifestFileName, DateTimeOffset now)
     {
@@ -133,11 +145,9 @@ public static class LedgerFormat
 
     public static SiteLedger Read(string path, string text)
     {
-        // A byte-order mark (an editor may add one) is not part of the text.
-        if (text.StartsWith('\uFEFF')) text = text[1..];
-        var lines = text.Split('\n');
-        int count = lines.Length;
-        if (count > 0 && lines[^1].Length == 0) count--;
+        // Line by line over the text: no array of its lines, no string per line (a 10,000-device ledger has 110,000 of them),
+        // no copy of the text (a byte-order mark, which an editor may add, is skipped, not cut off).
+        var lines = new LineCursor(text, text.StartsWith('\uFEFF') ? 1 : 0);
         string? version = null, through = null, open = null;
         var header = new List<string>();
         bool headerChecked = false;
@@ -148,14 +158,16 @@ public static class LedgerFormat
         var tools = ImmutableSortedDictionary.CreateBuilder<string, LedgerEntry>(StringComparer.Ordinal);
         string? previousDevice = null;
         bool inTools = false;
-        int i = 0;
         LedgerFormatException Error(int index, string reason) => new(path, index + 1, reason);
+        Func<int, string, LedgerFormatException> error = Error;
 
-        for (; i < count; i++)
+        for (; lines.More; lines.Next())
         {
-            string line = lines[i].TrimEnd('\r');
-            if (line.Length == 0 || line.StartsWith('#')) continue;
-            if (line.StartsWith(DevicePrefix, StringComparison.Ordinal) || line.StartsWith(ToolPrefix, StringComparison.Ordinal)) break;
+            var span = lines.Line;
+            if (span.Length == 0 || span[0] == '#') continue;
+            if (span.StartsWith(DevicePrefix, StringComparison.Ordinal) || span.StartsWith(ToolPrefix, StringComparison.Ordinal)) break;
+            string line = span.ToString();
+            int i = lines.Index;
             var (key, value) = Split(line) ?? throw Error(i, $"expected “key: value”, found “{Shorten(line)}”");
             if (headerChecked) throw Error(i, $"unexpected “{Shorten(key)}” after the header's check line");
             switch (key)
@@ -191,64 +203,78 @@ public static class LedgerFormat
         if (blocks is not null && !headerChecked) throw Error(blocksLine,
             "the ledger's header ends without its check line: the file was cut short or edited. Restore it from version control; certlsp " +
             "will not overwrite it");
-        if (!headerChecked && i >= count)
+        if (!headerChecked && !lines.More)
         {
             // Every ledger certlsp wrote has a header check line or device blocks: a header alone, without either, is a file cut short.
-            throw Error(count - 1,
+            // The cursor stands after the last line: its index is the count of lines.
+            throw Error(lines.Index - 1,
                 "the ledger ends in its header, before its check line and its device blocks: the file was cut short. Restore it from " +
                 "version control; certlsp will not overwrite it");
         }
 
-        while (i < count)
+        var fields = new BlockFields(text);
+        var bytes = new BlockBytes();
+        while (lines.More)
         {
-            string line = lines[i].TrimEnd('\r');
-            if (line.Length == 0 || line.StartsWith('#')) { i++; continue; }
+            var line = lines.Line;
+            if (line.Length == 0 || line[0] == '#') { lines.Next(); continue; }
             bool isTool = line.StartsWith(ToolPrefix, StringComparison.Ordinal);
-            if (!isTool && !line.StartsWith(DevicePrefix, StringComparison.Ordinal)) throw Error(i,
-                $"expected “device: …” to start a block, found “{Shorten(line)}”");
-            if (inTools && !isTool) throw Error(i, "a device block after the tool blocks (device blocks come first)");
+            if (!isTool && !line.StartsWith(DevicePrefix, StringComparison.Ordinal)) throw Error(lines.Index,
+                $"expected “device: …” to start a block, found “{Shorten(line.ToString())}”");
+            if (inTools && !isTool) throw Error(lines.Index, "a device block after the tool blocks (device blocks come first)");
             if (isTool && !inTools) previousDevice = null;
             inTools = isTool;
-            int start = i;
-            string device = Unescape(line[(isTool ? ToolPrefix : DevicePrefix).Length..],
-                () => Error(start, "bad escape in the device name"));
-            if (device.Length == 0) throw Error(i, isTool ? "the tool name is empty" : "the device name is empty");
+            int start = lines.Index;
+            string device = Unescape(line[(isTool ? ToolPrefix : DevicePrefix).Length..])
+                ?? throw Error(start, "bad escape in the device name");
+            if (device.Length == 0) throw Error(start, isTool ? "the tool name is empty" : "the device name is empty");
             var into = isTool ? tools : entries;
             if (previousDevice is not null && StringComparer.Ordinal.Compare(previousDevice, device) >= 0)
-                throw Error(i, into.ContainsKey(device) ? $"the {(isTool ? "tool" : "device")} “{Shorten(device)}” has a second block"
+                throw Error(start, into.ContainsKey(device) ? $"the {(isTool ? "tool" : "device")} “{Shorten(device)}” has a second block"
                     : $"the block of “{Shorten(device)}” is out of order (blocks are sorted by {(isTool ? "tool" : "device")} name)");
-            var block = new List<string> { line };
-            var fields = new Dictionary<string, (string Value, int Line)>(StringComparer.Ordinal);
+            // The block's lines as its check line hashes them: joined by line feeds.
+            bytes.Clear();
+            bytes.Append(line);
+            fields.Clear();
             int order = 0;
-            i++;
+            lines.Next();
             bool closed = false;
-            for (; i < count; i++)
+            for (; lines.More; lines.Next())
             {
-                string fieldLine = lines[i].TrimEnd('\r');
+                int i = lines.Index;
+                var fieldLine = lines.Line;
                 if (!fieldLine.StartsWith(Indent, StringComparison.Ordinal)) throw Error(i,
                     $"the block of “{Shorten(device)}” ends without its check line");
-                var (key, raw) = Split(fieldLine[Indent.Length..])
-                    ?? throw Error(i, $"expected “key: value”, found “{Shorten(fieldLine.Trim())}”");
-                if (key == "check")
+                if (!Split(fieldLine[Indent.Length..], out var key, out var raw))
+                    throw Error(i, $"expected “key: value”, found “{Shorten(fieldLine.Trim().ToString())}”");
+                if (key.SequenceEqual("check"))
                 {
-                    if (raw != Check(block)) throw Error(i,
+                    if (!bytes.Checks(raw)) throw Error(i,
                         $"the block of “{Shorten(device)}” (lines {start + 1}–{i}) does not match its check line: it was edited by hand " +
                         $"or damaged. Restore it from version control; certlsp will not overwrite it");
                     found.Add(line, raw);
                     closed = true;
-                    i++;
+                    lines.Next();
                     break;
                 }
-                int position = Array.IndexOf(FieldOrder, key);
-                if (position < 0) throw Error(i, $"unknown field “{Shorten(key)}”");
+                int position = FieldPosition(key);
+                if (position < 0) throw Error(i, $"unknown field “{Shorten(key.ToString())}”");
                 if (position < order) throw Error(i, $"the field “{key}” is out of order or repeated");
                 order = position + 1;
-                int at = i;
-                fields[key] = (Unescape(raw, () => Error(at, $"bad escape in “{key}”")), i);
-                block.Add(fieldLine);
+                // Escapes are checked as the field is read (a bad one is the first error); a value without any is kept as a place
+                // in the text, made a string only if the entry needs one.
+                string? unescaped = null;
+                if (raw.Contains('\\'))
+                {
+                    unescaped = Unescape(raw) ?? throw Error(i, $"bad escape in “{FieldOrder[position]}”");
+                }
+                fields.Set((Field)position, lines.Start + (fieldLine.Length - raw.Length), raw.Length, i, unescaped);
+                bytes.Append("\n");
+                bytes.Append(fieldLine);
             }
-            if (!closed) throw Error(Math.Max(0, count - 1), $"the block of “{Shorten(device)}” ends without its check line");
-            into[device] = Entry(device, fields, start, Error);
+            // The cursor stands after the last line: its index is the count of lines.
+            if (!closed) throw Error(Math.Max(0, lines.Index - 1), $"the block of “{Shorten(device)}” ends without its check line");
+            into[device] = Entry(device, fields, start, error);
             previousDevice = device;
         }
         if (blocks is not null && found.ToString() != blocks)
@@ -268,6 +294,125 @@ public static class LedgerFormat
         return new SiteLedger(through, entries.ToImmutable(), open) { Tools = tools.ToImmutable() };
     }
 
+    /// <summary>The lines of a text one after another, as '\n' splits them (a final empty one dropped), each without its trailing
+    /// '\r's.</summary>
+    private struct LineCursor
+    {
+        private readonly string text;
+        private int next;
+
+        public LineCursor(string text, int from)
+        {
+            this.text = text;
+            next = from;
+            Index = -1;
+            Next();
+        }
+
+        /// <summary>Whether there is a current line; once not, <see cref="Index"/> is the count of lines.</summary>
+        public bool More { get; private set; }
+
+        /// <summary>The current line's zero-based number.</summary>
+        public int Index { get; private set; }
+
+        /// <summary>Where the current line starts in the text.</summary>
+        public int Start { get; private set; }
+
+        private int length;
+
+        public readonly ReadOnlySpan<char> Line => text.AsSpan(Start, length);
+
+        public void Next()
+        {
+            Index++;
+            More = next < text.Length;
+            Start = next;
+            if (!More)
+            {
+                length = 0;
+                return;
+            }
+            int feed = text.IndexOf('\n', next);
+            int stop = feed < 0 ? text.Length : feed;
+            int end = stop;
+            while (end > Start && text[end - 1] == '\r') end--;
+            length = end - Start;
+            next = feed < 0 ? text.Length : feed + 1;
+        }
+    }
+
+    /// <summary>The fields of one block as read: each a place in the text (or its unescaped value) and its line.</summary>
+    private sealed class BlockFields(string text)
+    {
+        private readonly (int Start, int Length, int Line, string? Unescaped)[] values =
+            new (int, int, int, string?)[FieldOrder.Length];
+
+        private readonly bool[] present = new bool[FieldOrder.Length];
+
+        public void Clear() => Array.Clear(present);
+
+        public void Set(Field field, int start, int length, int line, string? unescaped)
+        {
+            values[(int)field] = (start, length, line, unescaped);
+            present[(int)field] = true;
+        }
+
+        public bool Has(Field field) => present[(int)field];
+
+        public int Line(Field field) => values[(int)field].Line;
+
+        /// <summary>The value (present), unescaped.</summary>
+        public ReadOnlySpan<char> Span(Field field) =>
+            values[(int)field] is { Unescaped: { } u } ? u : text.AsSpan(values[(int)field].Start, values[(int)field].Length);
+
+        public string Value(Field field) => values[(int)field].Unescaped ?? Span(field).ToString();
+
+        /// <summary>The first field present (in the fixed order, which is the order they were read in) whose name starts so.</summary>
+        public string? FirstStartingWith(string prefix)
+        {
+            for (int p = 0; p < FieldOrder.Length; p++)
+            {
+                if (present[p] && FieldOrder[p].StartsWith(prefix, StringComparison.Ordinal)) return FieldOrder[p];
+            }
+            return null;
+        }
+    }
+
+    /// <summary>The UTF-8 bytes of a block's lines, for its check line; one buffer re-used for every block.</summary>
+    private sealed class BlockBytes
+    {
+        private byte[] buffer = new byte[1024];
+        private int count;
+
+        public void Clear() => count = 0;
+
+        public void Append(ReadOnlySpan<char> chars)
+        {
+            int most = Encoding.UTF8.GetMaxByteCount(chars.Length);
+            if (count + most > buffer.Length) Array.Resize(ref buffer, Math.Max(buffer.Length * 2, count + most));
+            count += Encoding.UTF8.GetBytes(chars, buffer.AsSpan(count));
+        }
+
+        /// <summary>Whether <paramref name="check"/> is the check value of the bytes (<see cref="Check"/> of the lines).</summary>
+        public bool Checks(ReadOnlySpan<char> check)
+        {
+            Span<byte> hash = stackalloc byte[32];
+            SHA256.HashData(buffer.AsSpan(0, count), hash);
+            Span<char> hex = stackalloc char[16];
+            return Convert.TryToHexStringLower(hash[..8], hex, out _) && check.SequenceEqual(hex);
+        }
+    }
+
+    /// <summary>The position of a field's name in <see cref="FieldOrder"/>, or -1.</summary>
+    private static int FieldPosition(ReadOnlySpan<char> key)
+    {
+        for (int p = 0; p < FieldOrder.Length; p++)
+        {
+            if (key.SequenceEqual(FieldOrder[p])) return p;
+        }
+        return -1;
+    }
+
     /// <summary>The set of device blocks as the header records it: "&lt;count&gt; &lt;16 hex digits&gt;", a hash over each block's device
     /// line and check value in order.</summary>
     private sealed class BlockSet
@@ -276,9 +421,16 @@ public static class LedgerFormat
 
         public int Count { get; private set; }
 
-        public void Add(string deviceLine, string check)
+        public void Add(ReadOnlySpan<char> deviceLine, ReadOnlySpan<char> check)
         {
-            hash.AppendData(Encoding.UTF8.GetBytes(deviceLine + "\n" + check + "\n"));
+            // The bytes of "deviceLine\ncheck\n".
+            byte[] bytes = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(deviceLine.Length + check.Length + 2));
+            int n = Encoding.UTF8.GetBytes(deviceLine, bytes);
+            bytes[n++] = (byte)'\n';
+            n += Encoding.UTF8.GetBytes(check, bytes.AsSpan(n));
+            bytes[n++] = (byte)'\n';
+            hash.AppendData(bytes, 0, n);
+            ArrayPool<byte>.Shared.Return(bytes);
             Count++;
         }
 
@@ -295,74 +447,82 @@ public static class LedgerFormat
     private static bool RunTimestamp(string value) =>
         DateTime.TryParseExact(value, "yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture, DateTimeStyles.None, out _);
 
-    private static LedgerEntry Entry(string device, Dictionary<string, (string Value, int Line)> f, int start, Func<int, string,
-        LedgerFormatException> error)
+    private static LedgerEntry Entry(string device, BlockFields f, int start, Func<int, string, LedgerFormatException> error)
     {
-        string Need(string key) => f.TryGetValue(key, out var v) ? v.Value
-            : throw error(start, $"the block of “{Shorten(device)}” has no “{key}”");
-        DateTimeOffset When(string key)
+        string Name(Field field) => FieldOrder[(int)field];
+        void Need(Field field)
         {
-            var (value, line) = f[key];
-            return DateTimeOffset.TryParseExact(value, "yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture,
+            if (!f.Has(field)) throw error(start, $"the block of “{Shorten(device)}” has no “{Name(field)}”");
+        }
+        string Value(Field field)
+        {
+            Need(field);
+            return f.Value(field);
+        }
+        DateTimeOffset When(Field field) =>
+            DateTimeOffset.TryParseExact(f.Span(field), "yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture,
                 DateTimeStyles.AssumeUniversal, out var t)
                 ? t.ToUniversalTime()
-                : throw error(line, $"“{Shorten(value)}” is not a UTC time (yyyy-MM-ddTHH:mm:ssZ)");
-        }
-        string cn = Need("cn");
-        Need("status");
+                : throw error(f.Line(field), $"“{Shorten(f.Value(field))}” is not a UTC time (yyyy-MM-ddTHH:mm:ssZ)");
+        string cn = Value(Field.Cn);
+        Need(Field.Status);
         PendingRequest? pending = null;
-        if (f.ContainsKey("pending-key"))
+        if (f.Has(Field.PendingKey))
         {
-            pending = new PendingRequest(Need("pending-key"), f.ContainsKey("pending-since") ? When("pending-since")
-                : throw error(start, "pending-since missing"), Need("pending-zip"));
+            pending = new PendingRequest(Value(Field.PendingKey), f.Has(Field.PendingSince) ? When(Field.PendingSince)
+                : throw error(start, "pending-since missing"), Value(Field.PendingZip));
         }
         IssuedCertificate? certificate = null;
-        if (f.ContainsKey("certificate-serial"))
+        if (f.Has(Field.CertificateSerial))
         {
-            Need("certificate-not-before");
-            Need("certificate-not-after");
-            certificate = new IssuedCertificate(Need("certificate-serial"), Need("certificate-issuer"), When("certificate-not-before"),
-                When("certificate-not-after"),
-                Need("certificate-sha256"), Need("certificate-key"), f.ContainsKey("certificate-revoked") ? When("certificate-revoked")
-                    : null)
+            Need(Field.CertificateNotBefore);
+            Need(Field.CertificateNotAfter);
+            certificate = new IssuedCertificate(Value(Field.CertificateSerial), Value(Field.CertificateIssuer),
+                When(Field.CertificateNotBefore), When(Field.CertificateNotAfter),
+                Value(Field.CertificateSha256), Value(Field.CertificateKey), f.Has(Field.CertificateRevoked)
+                    ? When(Field.CertificateRevoked) : null)
             {
-                CrlExpired = f.ContainsKey("certificate-crl-expired") ? When("certificate-crl-expired") : null,
-                ExtendedKeyUsages = f.TryGetValue("certificate-eku", out var eku) ? Purposes(eku.Value, eku.Line, error) : null,
+                CrlExpired = f.Has(Field.CertificateCrlExpired) ? When(Field.CertificateCrlExpired) : null,
+                ExtendedKeyUsages = f.Has(Field.CertificateEku) ? Purposes(f.Value(Field.CertificateEku), f.Line(Field.CertificateEku),
+                    error) : null,
             };
         }
-        else if (f.Keys.FirstOrDefault(k => k.StartsWith("certificate-", StringComparison.Ordinal)) is { } stray)
+        else if (f.FirstStartingWith("certificate-") is { } stray)
         {
-            throw error(f[stray].Line, $"“{stray}” without “certificate-serial”");
+            throw error(f.Line((Field)Array.IndexOf(FieldOrder, stray)), $"“{stray}” without “certificate-serial”");
         }
         // Ledgers written before installs were recorded have no install fields: the install is then unknown (null).
         CertificateInstall? install = null;
-        if (f.TryGetValue("install", out var state))
+        if (f.Has(Field.Install))
         {
-            var parsed = state.Value switch
+            var state = f.Span(Field.Install);
+            var parsed = state switch
             {
                 "pending" => InstallState.Pending,
                 "installed" => InstallState.Installed,
                 "failed" => InstallState.Failed,
-                _ => throw error(state.Line, $"“{Shorten(state.Value)}” is not an install state (pending, installed, failed)"),
+                _ => throw error(f.Line(Field.Install),
+                    $"“{Shorten(state.ToString())}” is not an install state (pending, installed, failed)"),
             };
-            install = new CertificateInstall(parsed, Need("install-sha256"), f.ContainsKey("install-at") ? When("install-at") : null,
-                f.TryGetValue("install-error", out var why) ? why.Value : null);
+            install = new CertificateInstall(parsed, Value(Field.InstallSha256), f.Has(Field.InstallAt) ? When(Field.InstallAt) : null,
+                f.Has(Field.InstallError) ? f.Value(Field.InstallError) : null);
         }
-        else if (f.Keys.FirstOrDefault(k => k.StartsWith("install-", StringComparison.Ordinal)) is { } strayInstall)
+        else if (f.FirstStartingWith("install-") is { } strayInstall)
         {
-            throw error(f[strayInstall].Line, $"“{strayInstall}” without “install”");
+            throw error(f.Line((Field)Array.IndexOf(FieldOrder, strayInstall)), $"“{strayInstall}” without “install”");
         }
         // Ledgers written before verifications were recorded have no verify fields: none was made (null).
         DeviceVerification? verification = null;
-        if (f.TryGetValue("verify", out var result))
+        if (f.Has(Field.Verify))
         {
-            verification = new DeviceVerification(DeviceVerification.Parse(result.Value) ?? throw error(result.Line,
-                    $"“{Shorten(result.Value)}” is not a verification result (joined, refused, not-joined, mismatch, not-verified)"),
-                f.ContainsKey("verify-at") ? When("verify-at") : throw error(start, "verify-at missing"), Need("verify-reason"));
+            string result = f.Value(Field.Verify);
+            verification = new DeviceVerification(DeviceVerification.Parse(result) ?? throw error(f.Line(Field.Verify),
+                    $"“{Shorten(result)}” is not a verification result (joined, refused, not-joined, mismatch, not-verified)"),
+                f.Has(Field.VerifyAt) ? When(Field.VerifyAt) : throw error(start, "verify-at missing"), Value(Field.VerifyReason));
         }
-        else if (f.Keys.FirstOrDefault(k => k.StartsWith("verify-", StringComparison.Ordinal)) is { } strayVerify)
+        else if (f.FirstStartingWith("verify-") is { } strayVerify)
         {
-            throw error(f[strayVerify].Line, $"“{strayVerify}” without “verify”");
+            throw error(f.Line((Field)Array.IndexOf(FieldOrder, strayVerify)), $"“{strayVerify}” without “verify”");
         }
         return new LedgerEntry(device, cn, pending, certificate, install) { Verification = verification };
     }
@@ -374,6 +534,22 @@ public static class LedgerFormat
         var purposes = value.Split(',');
         return purposes.All(p => p.Length > 0 && p.All(c => char.IsAsciiLetterOrDigit(c) || c == '.')) ? [.. purposes]
             : throw error(line, $"“{Shorten(value)}” is not a list of extendedKeyUsage purposes (clientAuth,serverAuth or none)");
+    }
+
+    /// <summary><see cref="Split(string)"/> without making strings.</summary>
+    private static bool Split(ReadOnlySpan<char> line, out ReadOnlySpan<char> key, out ReadOnlySpan<char> value)
+    {
+        int colon = line.IndexOf(": ", StringComparison.Ordinal);
+        if (colon <= 0)
+        {
+            bool bare = line.EndsWith(':') && line.Length > 1;
+            key = bare ? line[..^1] : default;
+            value = "";
+            return bare;
+        }
+        key = line[..colon];
+        value = line[(colon + 2)..];
+        return true;
     }
 
     private static (string Key, string Value)? Split(string line)
@@ -406,22 +582,23 @@ public static class LedgerFormat
         char.IsHighSurrogate(s[i]) ? i + 1 >= s.Length || !char.IsLowSurrogate(s[i + 1])
         : char.IsLowSurrogate(s[i]) && (i == 0 || !char.IsHighSurrogate(s[i - 1]));
 
-    private static string Unescape(string value, Func<Exception> bad)
+    /// <summary>The value with its escapes undone, or null when it has a bad one.</summary>
+    private static string? Unescape(ReadOnlySpan<char> value)
     {
-        if (!value.Contains('\\')) return value;
+        if (!value.Contains('\\')) return value.ToString();
         var sb = new StringBuilder(value.Length);
         for (int i = 0; i < value.Length; i++)
         {
             if (value[i] != '\\') { sb.Append(value[i]); continue; }
             if (i + 1 < value.Length && value[i + 1] == '\\') { sb.Append('\\'); i++; continue; }
-            if (i + 5 < value.Length && value[i + 1] == 'u' && int.TryParse(value.AsSpan(i + 2, 4), NumberStyles.HexNumber,
+            if (i + 5 < value.Length && value[i + 1] == 'u' && int.TryParse(value.Slice(i + 2, 4), NumberStyles.HexNumber,
                 CultureInfo.InvariantCulture, out int code))
             {
                 sb.Append((char)code);
                 i += 5;
                 continue;
             }
-            throw bad();
+            return null;
         }
         return sb.ToString();
     }

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
 
 namespace CertLsp.Core.Ledger;
 
@@ -167,7 +168,19 @@ public sealed record SiteLedger(string? RequestsThrough, ImmutableSortedDictiona
 
     public SiteLedger WithTool(LedgerEntry entry) => this with { Tools = Tools.SetItem(entry.Device, entry) };
 
-    public LedgerEntry? Find(string device) => Entries.GetValueOrDefault(device);
+    /// <summary>The device's block, or null. A large ledger is looked up in a hash index of its entries, made on the first look-up
+    /// and kept as long as the entries are (checks and reviews look up every device of a site several times; the sorted
+    /// dictionary's search was a twentieth of a 10,000-device review).</summary>
+    public LedgerEntry? Find(string device) =>
+        Entries.Count < IndexedFrom ? Entries.GetValueOrDefault(device)
+        : ByName.GetValue(Entries, static entries => new Dictionary<string, LedgerEntry>(entries, StringComparer.Ordinal))
+            .GetValueOrDefault(device);
+
+    /// <summary>From how many entries <see cref="Find"/> uses a hash index.</summary>
+    private const int IndexedFrom = 64;
+
+    private static readonly ConditionalWeakTable<ImmutableSortedDictionary<string, LedgerEntry>, Dictionary<string, LedgerEntry>>
+        ByName = [];
 
     public SiteLedger With(LedgerEntry entry) => this with { Entries = Entries.SetItem(entry.Device, entry) };
 

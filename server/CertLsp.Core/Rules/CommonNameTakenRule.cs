@@ -1,4 +1,5 @@
 using CertLsp.Core.Diagnostics;
+using CertLsp.Core.Ledger;
 using CertLsp.Core.Manifest;
 using CertLsp.Core.Naming;
 
@@ -9,10 +10,12 @@ public sealed class CommonNameTakenRule : ILedgerRule
 {
     public void Check(SiteManifest manifest, LedgerContext context, DiagnosticBuilder builder, ICollection<Diagnostic> diagnostics)
     {
-        var issued = context.Ledger.Entries.Values
-            .Where(e => e.Certificate is { IsRevoked: false })
-            .GroupBy(e => e.CommonName, CommonNames.Comparer)
-            .ToDictionary(g => g.Key, g => g.First(), CommonNames.Comparer);
+        // The first block (by device name) that holds a certificate not revoked, for each CN.
+        var issued = new Dictionary<string, LedgerEntry>(CommonNames.Comparer);
+        foreach (var entry in context.Ledger.Entries.Values)
+        {
+            if (entry.Certificate is { IsRevoked: false }) issued.TryAdd(entry.CommonName, entry);
+        }
         foreach (var device in manifest.Devices)
         {
             if (CommonNames.For(manifest, device) is not { } cn || device.Name is null) continue;

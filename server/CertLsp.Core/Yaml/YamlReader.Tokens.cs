@@ -29,7 +29,7 @@ public static partial class YamlReader
     /// first and builds their trees after, so the collections that the scanner's garbage causes find almost nothing alive to
     /// copy; building the tree while scanning made every collection copy the tree read so far.
     /// </summary>
-    internal sealed class TokenTape : IDisposable
+    internal sealed partial class TokenTape : IDisposable
     {
         private Token[] tokens = ArrayPool<Token>.Shared.Rent(1024);
         private int count;
@@ -83,9 +83,12 @@ public static partial class YamlReader
         /// sits <paramref name="depthAbove"/> levels deep; null (and nothing appended) when the range holds a token the fast read
         /// leaves to the parser, nests deeper than <see cref="MaxDepth"/> (the parser stops there with its finding, before
         /// scanning the rest of a hostile text), has more than <paramref name="maxTokens"/> tokens, or the scanner reports an error.
+        /// A range of plain block lines is scanned without YamlDotNet (<see cref="ScanPlainBlocks"/>) unless
+        /// <paramref name="plainBlocks"/> is false.
         /// </summary>
-        public Range? Scan(string text, int start, int length, int depthAbove, int maxTokens = int.MaxValue)
+        public Range? Scan(string text, int start, int length, int depthAbove, int maxTokens = int.MaxValue, bool plainBlocks = true)
         {
+            if (plainBlocks && ScanPlainBlocks(text, start, length, depthAbove, maxTokens) is { } plain) return plain;
             int first = count, firstValue = values.Count, nesting = depthAbove;
             var scanner = new Scanner(Input(text, start, length), skipComments: true);
             if (!Next(scanner) || scanner.Current is not StreamStart) return Undo(first, firstValue);
@@ -157,6 +160,10 @@ public static partial class YamlReader
 
         /// <summary>How many tokens the tape holds.</summary>
         public int Count => count;
+
+        /// <summary>A token on the tape, and a scalar token's value.</summary>
+        internal (Token Token, string? Value) this[int index, string text] => (tokens[index], tokens[index].Kind != Kind.Scalar ? null
+            : tokens[index].Value >= 0 ? values[tokens[index].Value] : text[tokens[index].Start..tokens[index].End]);
 
         /// <summary>Forgets every token (the ranges scanned so far are no longer valid).</summary>
         public void Clear()

@@ -14,6 +14,14 @@ public sealed class TokenReadTests(ITestOutputHelper output)
     private static int Seed() => int.TryParse(Environment.GetEnvironmentVariable("CERTLSP_SEED"), out int seed) ? seed
         : Environment.TickCount;
 
+    /// <summary>A random source from <see cref="Seed"/>, its seed written to the test's output.</summary>
+    private Random Seeded()
+    {
+        int seed = Seed();
+        output.WriteLine($"seed {seed} (CERTLSP_SEED={seed} replays it)");
+        return new Random(seed);
+    }
+
     /// <summary>True when the token read took the text; false when it left it to the parser.</summary>
     private static bool AssertSameAsEvents(string text)
     {
@@ -85,22 +93,79 @@ public sealed class TokenReadTests(ITestOutputHelper output)
     [Fact]
     public void Random_texts_and_edits_read_the_same()
     {
-        int seed = Seed();
-        output.WriteLine($"seed {seed} (CERTLSP_SEED={seed} replays it)");
-        var random = new Random(seed);
+        var random = Seeded();
         int fast = 0, total = 0;
-        for (int round = 0; round < 400; round++)
+        foreach (string text in EditedTexts(random, 400, 30))
         {
-            string text = ChunkedReadTests.Generate(random, random.Next(1, 30), mistakes: random.Next(3) > 0);
-            for (int edit = 0; edit < 10; edit++)
-            {
-                total++;
-                if (AssertSameAsEvents(text)) fast++;
-                text = random.Next(4) == 0 ? Mangle(random, text) : ChunkedReadTests.Edit(random, text);
-            }
+            total++;
+            if (AssertSameAsEvents(text)) fast++;
         }
         output.WriteLine($"{fast} of {total} texts read from tokens, the rest by the parser");
         Assert.True(fast > total / 20, $"only {fast} of {total} texts were read from tokens");
+    }
+
+    /// <summary>
+    /// The plain block lines of a device list are scanned without YamlDotNet: wherever that scan takes a range, YamlDotNet's scanner
+    /// must take it too and give the same tokens (kinds, marks of every token but the block and stream ends, which nothing reads,
+    /// scalar styles and values). Ranges from the first item of random device lists, as the chunked read cuts them, edited and
+    /// mangled.
+    /// </summary>
+    [Fact]
+    public void Plain_block_lines_scan_to_the_tokens_of_YamlDotNet()
+    {
+        var random = Seeded();
+        int plain = 0, total = 0;
+        foreach (string text in EditedTexts(random, 300, 40))
+        {
+            int devices = text.IndexOf("devices:", StringComparison.Ordinal);
+            int item = devices < 0 ? -1 : text.IndexOf('\n', devices) + 1;
+            foreach (int start in new[] { 0, item, random.Next(text.Length + 1) })
+            {
+                if (start < 0 || start > text.Length) continue;
+                total++;
+                if (AssertSameTokens(text, start, random.Next(3) == 0 ? random.Next(text.Length - start + 1) : text.Length - start))
+                    plain++;
+            }
+        }
+        output.WriteLine($"{plain} of {total} ranges scanned as plain block lines, the rest by YamlDotNet");
+        Assert.True(plain > total / 10, $"only {plain} of {total} ranges were scanned as plain block lines");
+        string site = SiteGen.SiteGenerator.Generate(new SiteGen.SiteOptions(500)).Text;
+        int list = site.IndexOf("\n  - ", StringComparison.Ordinal) + 1;
+        Assert.True(AssertSameTokens(site, list, site.Length - list), "a generated site's device list was not scanned as plain lines");
+    }
+
+    /// <summary>Random manifests (two in three with mistakes) of up to <paramref name="devices"/> devices, each edited or mangled nine
+    /// times: every version.</summary>
+    private static IEnumerable<string> EditedTexts(Random random, int rounds, int devices)
+    {
+        for (int round = 0; round < rounds; round++)
+        {
+            string text = ChunkedReadTests.Generate(random, random.Next(1, devices), mistakes: random.Next(3) > 0);
+            for (int edit = 0; edit < 10; edit++)
+            {
+                yield return text;
+                text = random.Next(4) == 0 ? Mangle(random, text) : ChunkedReadTests.Edit(random, text);
+            }
+        }
+    }
+
+    /// <summary>True when the plain scan took the range (and gave YamlDotNet's tokens).</summary>
+    private static bool AssertSameTokens(string text, int start, int length)
+    {
+        using var plainTape = new YamlReader.TokenTape();
+        using var scannerTape = new YamlReader.TokenTape();
+        var plain = plainTape.Scan(text, start, length, 1);
+        var scanned = scannerTape.Scan(text, start, length, 1, plainBlocks: false);
+        if (plain is not { } p) return false;
+        string range = text.Substring(start, length);
+        Assert.True(scanned is not null, $"the plain scan took a range YamlDotNet's scanner refuses:\n{range}");
+        var s = scanned.Value;
+        string Describe(YamlReader.TokenTape tape, YamlReader.TokenTape.Range r) => string.Join("\n", Enumerable.Range(r.First, r.Count)
+            .Select(i => tape[i, text]).Select(t => t.Token.Kind is YamlReader.TokenTape.Kind.BlockEnd
+                or YamlReader.TokenTape.Kind.StreamEnd
+                ? $"{t.Token.Kind}" : $"{t.Token.Kind} {t.Token.Start}-{t.Token.End} {t.Token.Style} [{t.Value}]"));
+        Assert.Equal(Describe(scannerTape, s), Describe(plainTape, p));
+        return true;
     }
 
     private static readonly string[] Pieces = ["&a ", "*a", "!!str ", "? ", "|\n", ">-\n", "'it''s'", "\"\\u00e9\"", "{", "}", "[", "]",
