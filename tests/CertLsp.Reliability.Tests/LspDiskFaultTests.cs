@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using CertLsp.Core.Tests.Certificates;
-using CertLsp.LanguageServer;
 using CertLsp.LanguageServer.Protocol;
 using CertLsp.LanguageServer.Workspace;
 using CertLsp.Reliability.Tests.Support;
