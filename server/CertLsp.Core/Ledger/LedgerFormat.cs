@@ -552,12 +552,8 @@ public static class LedgerFormat
         return true;
     }
 
-    private static (string Key, string Value)? Split(string line)
-    {
-        int colon = line.IndexOf(": ", StringComparison.Ordinal);
-        if (colon <= 0) return line.EndsWith(':') && line.Length > 1 ? (line[..^1], "") : null;
-        return (line[..colon], line[(colon + 2)..]);
-    }
+    private static (string Key, string Value)? Split(string line) =>
+        Split(line.AsSpan(), out var key, out var value) ? (key.ToString(), value.ToString()) : null;
 
     private static string Check(IEnumerable<string> block) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join("\n", block))))[..16];
