@@ -131,6 +131,19 @@ public sealed class SimulatedDevice : IDeviceHandler, IDisposable
     /// </summary>
     public bool Unresponsive { get; set; }
 
+    /// <summary>Raised on the receive loop, once per datagram the device drops because it is <see cref="Unresponsive"/>: a test
+    /// awaits "the request reached the silent device" instead of polling the counts (the handler must not block).</summary>
+    public event Action<SimulatedDevice>? Ignored;
+
+    /// <summary>Whether the device answers now; when it does not (<see cref="Unresponsive"/>), raises <see cref="Ignored"/>.
+    /// </summary>
+    internal bool Answers()
+    {
+        if (!Unresponsive) return true;
+        Ignored?.Invoke(this);
+        return false;
+    }
+
     /// <summary>The operational certificate activated last (null until one is).</summary>
     public X509Certificate2? ActiveCertificate { get; private set; }
 

@@ -131,7 +131,7 @@ internal sealed class SimulatedHubConnection : IAsyncDisposable
             };
             var link = new ScDatalink(settings);
             Settings = settings;
-            var endpoint = new DeviceEndpoint(link, device, mac => mac.IsUnicastSendable && !device.Unresponsive);
+            var endpoint = new DeviceEndpoint(link, device, mac => mac.IsUnicastSendable && device.Answers());
             if (options.Log is { } log)
             {
                 var instance = device.Spec.Instance;

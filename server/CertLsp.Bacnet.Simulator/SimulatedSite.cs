@@ -98,7 +98,7 @@ public sealed class SimulatedSite : IAsyncDisposable
     // Loopback only: a Forwarded-NPDU naming another original source gets no answer; an unresponsive device answers no one.
     // A device without BACnet/IP has no endpoint.
     private static DeviceEndpoint? Answering(SimulatedDevice device) => device.Spec.ScOnly ? null :
-        new(device.Endpoint, device, peer => UdpEndpoint.IsSendable(peer) && peer.IsLoopback && !device.Unresponsive);
+        new(device.Endpoint, device, peer => UdpEndpoint.IsSendable(peer) && peer.IsLoopback && device.Answers());
 
     /// <summary>
     /// Starts a site: the BACnet/IP devices as <see cref="Start"/> does and, with <paramref name="secureConnect"/>, the site's hub

@@ -204,25 +204,14 @@ public sealed class LspInstallCommandTests
         var (answer, certificates) = await SignedAnswerAsync(site);
         var (client, uri) = await OpenAsync(site, Bind);
         await using var _ = client;
-        for (int i = 0; i < Stuck; i++) site.Device(i).Unresponsive = true;
+        using var silent = new SilentDevices(Enumerable.Range(0, Stuck).Select(site.Device));
 
         var call = Execute<ImportCertificatesResult>(client, CertLspCommands.ImportCertificates, new { uri, path = answer }, "tok-cancel");
-        // The certificates are recorded (install pending) before the installs start.
-        string ledgerPath = LedgerFile.PathFor(site.ManifestPath);
-        var deadline = DateTime.UtcNow + Waits.HangGuard;
-        while (!File.Exists(ledgerPath) || Ledger(site).Entries.Values.Count(e => e.Certificate is not null) < Devices)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the import did not record the certificates");
-            await Task.Delay(5);
-        }
         // Every silent device has been sent its install (each dropped a datagram): all workers wait on one, the last 8 devices
         // wait for a free worker.
-        deadline = DateTime.UtcNow + Waits.HangGuard;
-        while (Enumerable.Range(0, Stuck).Any(i => site.Site.MalformedReceivedBy(site.Specs[i].Instance) == 0))
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the installs did not reach every silent device");
-            await Task.Delay(5);
-        }
+        await silent.ReachedAsync("the installs reached every silent device");
+        // The certificates were recorded (install pending) before the installs started.
+        Assert.Equal(Devices, Ledger(site).Entries.Values.Count(e => e.Certificate is not null));
         await client.Notify(CertLspCommands.WorkDoneProgressCancel, new { token = "tok-cancel" }); // the progress UI's cancel
         await client.HandledSoFarAsync(uri); // the cancel has taken effect
         // The devices being written answer again (within their retries): those installs finish.

@@ -163,9 +163,8 @@ public sealed class LspScCommandTests : IDisposable
             "every device received the Who-Is and answered it");
         // (The I-Ams relayed to the other devices count too: a moment more for every device to have answered; the tool listens on.)
         await Task.Delay(500);
-        foreach (var device in sc.Sim.Devices) device.Unresponsive = true;
-        await ScOnlySite.WaitForAsync(() => sc.Specs.All(s => sc.Sim.MalformedReceivedBy(s.Instance) > 0),
-            "the installs reached every (silent) device");
+        using (var silent = new SilentDevices(sc.Sim.Devices))
+            await silent.ReachedAsync("the installs reached every (silent) device");
         await client.Notify(CertLspCommands.WorkDoneProgressCancel, new { token = "tok-cancel" }); // the progress UI's cancel
         await client.HandledSoFarAsync(uri);
         // The first device answers again within its retries: its install, already under way, finishes. The others stay silent.
