@@ -61,6 +61,14 @@ public sealed class SimulatedSite : IAsyncDisposable
             + (hubConnections[index]?.Endpoints.Sum(e => e.MalformedReceived) ?? 0);
     }
 
+    /// <summary>I-Ams one device has sent in answer to Who-Is, over BACnet/IP and its hub connection (since its last restart).
+    /// </summary>
+    public long IAmsSentBy(uint instance)
+    {
+        var index = IndexOf(instance);
+        return (Volatile.Read(ref endpoints[index])?.IAmsSent ?? 0) + (hubConnections[index]?.Endpoints.Sum(e => e.IAmsSent) ?? 0);
+    }
+
     /// <summary>NPDUs the devices did not process: addressed to a remote network, or confirmed requests sent by broadcast.</summary>
     public long Discarded => AllEndpoints().Sum(e => e.Discarded);
 

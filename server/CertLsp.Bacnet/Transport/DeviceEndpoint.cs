@@ -133,6 +133,10 @@ public sealed class DeviceEndpoint : IAsyncDisposable
     public long Discarded => Interlocked.Read(ref discarded);
     private long discarded;
 
+    /// <summary>I-Ams this device has sent in answer to a Who-Is that matched it.</summary>
+    public long IAmsSent => Interlocked.Read(ref iAmsSent);
+    private long iAmsSent;
+
     /// <summary>
     /// Handles one datagram addressed to this device (also called by a site's shared broadcast socket, with
     /// <paramref name="broadcast"/> true). This side is not a router: an NPDU whose DNET names a network (anything but the
@@ -315,8 +319,11 @@ public sealed class DeviceEndpoint : IAsyncDisposable
         }
     }
 
-    private void SendIAm(BacnetMac peer, NetworkAddress? remote) =>
+    private void SendIAm(BacnetMac peer, NetworkAddress? remote)
+    {
+        Interlocked.Increment(ref iAmsSent);
         Send(peer, remote, ApduHeader.Unconfirmed(UnconfirmedService.IAm), handler.Identity.Encode);
+    }
 
     private void SendBare(BacnetMac peer, NetworkAddress? remote, ApduHeader header) =>
         Send(peer, remote, header, static (ref BacnetWriter _) => { });

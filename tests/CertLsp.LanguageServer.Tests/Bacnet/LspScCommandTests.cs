@@ -157,12 +157,10 @@ public sealed class LspScCommandTests : IDisposable
         // The hub is back, and the manifest names a device that never answers, so the tool listens for I-Ams the whole device
         // timeout. Once the three devices have answered the Who-Is they fall silent: each install waits on its device.
         await client.ChangeAsync(uri, 3, LspTestClient.Full(sc.Manifest(null, ("dev-gone", 3499))));
-        long before = sc.Sim.Datagrams;
+        var iAmsBefore = sc.Specs.ToDictionary(s => s.Instance, s => sc.Sim.IAmsSentBy(s.Instance));
         var call = Execute<InstallCertificatesResult>(client, CertLspCommands.InstallCertificates, new { uri }, "tok-cancel");
-        await ScOnlySite.WaitForAsync(() => sc.Sim.Datagrams >= before + 2 * sc.Specs.Count,
-            "every device received the Who-Is and answered it");
-        // (The I-Ams relayed to the other devices count too: a moment more for every device to have answered; the tool listens on.)
-        await Task.Delay(500);
+        await ScOnlySite.WaitForAsync(() => sc.Specs.All(s => sc.Sim.IAmsSentBy(s.Instance) > iAmsBefore[s.Instance]),
+            "every device answered the tool's Who-Is");
         using (var silent = new SilentDevices(sc.Sim.Devices))
             await silent.ReachedAsync("the installs reached every (silent) device");
         await client.Notify(CertLspCommands.WorkDoneProgressCancel, new { token = "tok-cancel" }); // the progress UI's cancel
