@@ -157,12 +157,7 @@ public sealed class LedgerTamperTests(ITestOutputHelper output)
         Assert.Single((await client.WaitForDiagnosticsAsync(ledgerUri)).Diagnostics);
         File.WriteAllText(site.LedgerPath, good);
         await client.Notify(Methods.DidChangeWatchedFiles, new { changes = new[] { new { uri = ledgerUri, type = 2 } } });
-        var deadline = DateTime.UtcNow + Waits.HangGuard;
-        while ((await client.SettledDiagnosticsAsync(ledgerUri))!.Diagnostics.Length > 0)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the ledger's report was not withdrawn");
-            await Task.Delay(20);
-        }
+        await client.WaitUntilAsync(ledgerUri, p => p.Diagnostics.Length == 0); // the ledger's report is withdrawn
     }
 
     /// <summary>

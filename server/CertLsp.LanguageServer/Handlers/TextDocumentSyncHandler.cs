@@ -41,9 +41,7 @@ public sealed class TextDocumentSyncHandler(ServerContext context)
         string uri = parameters.TextDocument.Uri;
         var closing = context.Workspace.Snapshot.Find(uri);
         context.Workspace.Close(uri);
-        context.Publisher.Forget(uri);
-        // The client clears what it shows for a closed file when we publish an empty list.
-        _ = context.Rpc.Notify(Methods.PublishDiagnostics, new PublishDiagnosticsParams(uri, []));
+        _ = context.Publisher.WithdrawAsync(uri);
         if (Workspace.UriPaths.LocalPath(uri) is { } path && ManifestFiles.IsManifestPath(path)) context.Workspace.Reload(path, closing);
     }
 

@@ -19,24 +19,50 @@ public sealed class DiagnosticPublisher(Func<PublishDiagnosticsParams, Task> pub
 
     private readonly ConcurrentDictionary<string, (int? Version, string Fingerprint)> published = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim running = new(1, 1);
-    private int pending;
+    private readonly Lock gate = new();
+    private bool pending; // a run is scheduled that has not yet taken its snapshot
+    private int outstanding; // runs scheduled and not yet finished
+    private TaskCompletionSource? settled; // completed when outstanding falls to zero
+    private long sent;
+
+    /// <summary>How many publishDiagnostics notifications have been sent: a client that has received as many has them all.</summary>
+    public long Sent => Interlocked.Read(ref sent);
 
     /// <summary>Asks for a publication; returns at once.</summary>
     public void Schedule()
     {
-        if (Interlocked.Exchange(ref pending, 1) == 1) return;
+        lock (gate)
+        {
+            if (pending) return;
+            pending = true;
+            outstanding++;
+        }
         _ = Task.Run(RunAsync);
     }
 
-    /// <summary>Completes when nothing is pending (tests and commands that need fresh diagnostics).</summary>
-    public async Task FlushAsync()
+    /// <summary>Completes when every scheduled publication has been sent (an awaited event, not a poll).</summary>
+    public Task FlushAsync()
     {
-        while (Volatile.Read(ref pending) == 1) await Task.Delay(5).ConfigureAwait(false);
-        await running.WaitAsync().ConfigureAwait(false);
-        running.Release();
+        lock (gate)
+        {
+            if (outstanding == 0) return Task.CompletedTask;
+            settled ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            return settled.Task;
+        }
     }
 
-    public void Forget(string uri) => published.TryRemove(uri, out _);
+    /// <summary>A document closed: forget what was published for it and clear what the client shows (an empty list).</summary>
+    public Task WithdrawAsync(string uri)
+    {
+        published.TryRemove(uri, out _);
+        return SendAsync(new PublishDiagnosticsParams(uri, []));
+    }
+
+    private Task SendAsync(PublishDiagnosticsParams diagnostics)
+    {
+        Interlocked.Increment(ref sent);
+        return publish(diagnostics);
+    }
 
     /// <summary>Files beside open manifests with findings of their own (an untrusted ledger, a certlsp.json not valid): by URI, what was
     /// sent.</summary>
@@ -61,23 +87,44 @@ public sealed class DiagnosticPublisher(Func<PublishDiagnosticsParams, Task> pub
             string key = string.Join('\n', diagnostics.Select(d => $"{d.Code}|{d.Range}|{d.Severity}|{d.Message}"));
             if (besideProblems.TryGetValue(uri, out var last) && last == key) continue;
             besideProblems[uri] = key;
-            await publish(new PublishDiagnosticsParams(uri, diagnostics)).ConfigureAwait(false);
+            await SendAsync(new PublishDiagnosticsParams(uri, diagnostics)).ConfigureAwait(false);
             foreach (var d in diagnostics) log($"{uri}:{d.Range.Start.Line + 1}: {d.Code}: {d.Message}");
         }
         foreach (var uri in besideProblems.Keys.Where(u => !now.ContainsKey(u)).ToList())
         {
             besideProblems.TryRemove(uri, out _);
-            await publish(new PublishDiagnosticsParams(uri, [])).ConfigureAwait(false);
+            await SendAsync(new PublishDiagnosticsParams(uri, [])).ConfigureAwait(false);
         }
     }
 
     private async Task RunAsync()
     {
-        if (debounce > TimeSpan.Zero) await Task.Delay(debounce).ConfigureAwait(false);
-        await running.WaitAsync().ConfigureAwait(false);
         try
         {
-            Volatile.Write(ref pending, 0);
+            if (debounce > TimeSpan.Zero) await Task.Delay(debounce).ConfigureAwait(false);
+            await running.WaitAsync().ConfigureAwait(false);
+            await PublishAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            TaskCompletionSource? done = null;
+            lock (gate)
+            {
+                if (--outstanding == 0) (done, settled) = (settled, null);
+            }
+            done?.TrySetResult();
+        }
+    }
+
+    /// <summary>One run, holding <see cref="running"/>: checks the newest snapshot and publishes what changed.</summary>
+    private async Task PublishAsync()
+    {
+        try
+        {
+            lock (gate)
+            {
+                pending = false;
+            }
             var snapshot = latest();
             if (snapshot.Open.IsEmpty) return; // nothing shown: no check needed until a document opens
             long started = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -102,7 +149,7 @@ public sealed class DiagnosticPublisher(Func<PublishDiagnosticsParams, Task> pub
                 if (published.TryGetValue(document.Uri, out var last) && last.Version == document.Version
                     && last.Fingerprint == fingerprint) continue;
                 published[document.Uri] = (document.Version, fingerprint);
-                await publish(new PublishDiagnosticsParams(document.Uri, lsp, document.Version)).ConfigureAwait(false);
+                await SendAsync(new PublishDiagnosticsParams(document.Uri, lsp, document.Version)).ConfigureAwait(false);
                 sent += lsp.Length;
             }
             await PublishBesideAsync(snapshot, result).ConfigureAwait(false);

@@ -16,6 +16,7 @@ public sealed class LspTestClient : IAsyncDisposable
     private readonly ConcurrentQueue<JsonElement> progress = new();
     private readonly ConcurrentQueue<ApplyWorkspaceEditParams> applyEdits = new();
     private TaskCompletionSource arrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long receivedDiagnostics;
 
 
     /// <summary>Every workspace/applyEdit the server sent, in order.</summary>
@@ -106,10 +107,20 @@ public sealed class LspTestClient : IAsyncDisposable
 
     /// <summary>
     /// A request the server answers only after it has handled every message sent before it (it dispatches one message at a
-    /// time, in order): once this returns, notifications sent earlier ($/cancelRequest, window/workDoneProgress/cancel) have
-    /// taken effect. The document must be open.
+    /// time, in order): once this returns, notifications sent earlier ($/cancelRequest, window/workDoneProgress/cancel,
+    /// didChangeWatchedFiles) have taken effect. A document that is not open is answered with an error, which is as good.
     /// </summary>
-    public Task HandledSoFarAsync(string uri) => Request<JsonElement>(Methods.FoldingRange, new { textDocument = new { uri } });
+    public async Task HandledSoFarAsync(string uri)
+    {
+        try
+        {
+            await Request<JsonElement>(Methods.FoldingRange, new { textDocument = new { uri } });
+        }
+        catch (RemoteMethodNotFoundException ex) when ((int)ex.ErrorCode == ErrorCodes.InvalidParams) // StreamJsonRpc's name for -32602
+        {
+            // not open: the round trip is what counts
+        }
+    }
 
     /// <summary>Waits until diagnostics for this document at (at least) this version have been published.</summary>
     public async Task<PublishDiagnosticsParams> WaitForDiagnosticsAsync(string uri, int? version = null, TimeSpan? timeout = null)
@@ -124,12 +135,19 @@ public sealed class LspTestClient : IAsyncDisposable
         }
     }
 
-    /// <summary>The newest published diagnostics of a document, after the server has nothing left pending.</summary>
+    /// <summary>
+    /// The newest published diagnostics of a document once the server has nothing left pending, all awaited: the server has
+    /// handled every message sent before (a round trip), its publisher has sent every check that caused, and this client has
+    /// received as many publications as the publisher has sent.
+    /// </summary>
     public async Task<PublishDiagnosticsParams?> SettledDiagnosticsAsync(string uri)
     {
-        await Server.Context.Publisher.FlushAsync();
-        await Task.Delay(20);
-        await Server.Context.Publisher.FlushAsync();
+        await HandledSoFarAsync(uri);
+        var publisher = Server.Context.Publisher;
+        await publisher.FlushAsync();
+        long sent = publisher.Sent;
+        await UntilAsync(() => Interlocked.Read(ref receivedDiagnostics) >= sent,
+            () => $"received {Interlocked.Read(ref receivedDiagnostics)} of the {sent} diagnostics publications sent");
         return diagnostics.GetValueOrDefault(uri);
     }
 
@@ -178,6 +196,7 @@ public sealed class LspTestClient : IAsyncDisposable
         public void PublishDiagnostics(PublishDiagnosticsParams parameters)
         {
             client.diagnostics[parameters.Uri] = parameters;
+            Interlocked.Increment(ref client.receivedDiagnostics);
             client.published.Release();
             client.Arrived();
         }
@@ -223,13 +242,20 @@ public sealed class LspTestClient : IAsyncDisposable
     public async Task<PublishDiagnosticsParams> WaitUntilAsync(string uri, Func<PublishDiagnosticsParams, bool> condition,
         TimeSpan? timeout = null)
     {
-        var deadline = DateTime.UtcNow + (timeout ?? Waits.HangGuard);
+        using var guard = new CancellationTokenSource(timeout ?? Waits.HangGuard);
         while (true)
         {
+            var next = Volatile.Read(ref arrived).Task; // only a message from the server can change what the client holds
             var p = await SettledDiagnosticsAsync(uri);
             if (p is not null && condition(p)) return p;
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"condition not met for {uri}; log:\n{Log}");
-            await Task.Delay(50);
+            try
+            {
+                await next.WaitAsync(guard.Token);
+            }
+            catch (OperationCanceledException) when (guard.IsCancellationRequested)
+            {
+                throw new TimeoutException($"condition not met for {uri}; log:\n{Log}");
+            }
         }
     }
 
