@@ -1,5 +1,4 @@
 using CertLsp.Core.Ledger;
-using CertLsp.Workflows.Certificates;
 using CertLsp.Workflows.Files;
 using CertLsp.Workflows.Requests;
 
@@ -27,8 +26,6 @@ internal static class CommandSupport
             return null;
         }
     }
-
-    public static string? Passphrase() => Environment.GetEnvironmentVariable(KeyStore.PassphraseVariable) is { Length: > 0 } p ? p : null;
 
     public static int LedgerProblem(LedgerFormatException ex, TextWriter stderr)
     {

@@ -3,6 +3,7 @@ using CertLsp.Cli.Output;
 using CertLsp.Core.Checking;
 using CertLsp.Core.Ledger;
 using CertLsp.Devices;
+using CertLsp.Workflows.Certificates;
 using CertLsp.Workflows.Requests;
 
 namespace CertLsp.Cli.Commands;
@@ -72,7 +73,7 @@ public static class CsrCommand
             Pending = r.GetValue(keep) ? PendingPolicy.Keep : r.GetValue(overwrite) ? PendingPolicy.Overwrite : PendingPolicy.Stop,
             OutputFolder = r.GetValue(output),
             Layout = r.GetValue(format) == "cari" ? ZipLayout.Cari : ZipLayout.Flat,
-            Passphrase = CommandSupport.Passphrase(),
+            Passphrase = KeyStore.PassphraseFromEnvironment(),
         }, r.GetValue(bind), stdout, stderr, r.GetValue(timeout), cancellationToken, r.GetValue(datalink)));
         return command;
     }

@@ -3,6 +3,7 @@ using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using CertLsp.Bacnet.SecureConnect;
 using CertLsp.Bacnet.Simulator;
+using CertLsp.Workflows.Certificates;
 
 namespace CertLsp.Cli.Commands;
 
@@ -123,7 +124,7 @@ public static class DemoCommand
         CancellationToken cancellationToken)
     {
         stdout.WriteLine("== certlsp csr (local keys: each device's key pair and CSR made here; keys stay in an owner-only folder)");
-        var options = new Workflows.Requests.CsrRequestOptions { Passphrase = CommandSupport.Passphrase() };
+        var options = new Workflows.Requests.CsrRequestOptions { Passphrase = KeyStore.PassphraseFromEnvironment() };
         int csr = await CsrCommand.RunAsync(manifest, options, bind: null, stdout, stderr,
             cancellationToken: cancellationToken).ConfigureAwait(false);
         if (csr != Program.Ok) return csr;
@@ -134,7 +135,7 @@ public static class DemoCommand
 
         stdout.WriteLine($"== certlsp import {Path.GetFileName(manifest)} {Path.GetFileName(answer)}");
         int import = await ImportCommand.RunAsync(manifest, answer,
-            new Workflows.Certificates.ImportOptions { Passphrase = CommandSupport.Passphrase() }, stdout, stderr,
+            new ImportOptions { Passphrase = KeyStore.PassphraseFromEnvironment() }, stdout, stderr,
             cancellationToken: cancellationToken).ConfigureAwait(false);
         if (import != Program.Ok) return import;
         stdout.WriteLine();
@@ -245,7 +246,7 @@ public static class DemoCommand
                 $"== certlsp csr {name} --bind {Client} (key.source: device: each device generates its key pair and CSR on command; the " +
                 $"CSR is read over BACnet, no key is written here)");
             int csr = await CsrCommand.RunAsync(manifest,
-                new Workflows.Requests.CsrRequestOptions { Passphrase = CommandSupport.Passphrase() }, Client, stdout, stderr,
+                new Workflows.Requests.CsrRequestOptions { Passphrase = KeyStore.PassphraseFromEnvironment() }, Client, stdout, stderr,
                 cancellationToken: cancellationToken)
                 .ConfigureAwait(false);
             if (csr != Program.Ok) return csr;
@@ -257,7 +258,7 @@ public static class DemoCommand
                 $"== certlsp import {name} {Path.GetFileName(answer)} --bind {Client} (verify and record, then install on each device: " +
                 $"issuer, operational certificate, read back, activate)");
             int import = await ImportCommand.RunAsync(manifest, answer,
-                new Workflows.Certificates.ImportOptions { Passphrase = CommandSupport.Passphrase() }, stdout, stderr, Client,
+                new ImportOptions { Passphrase = KeyStore.PassphraseFromEnvironment() }, stdout, stderr, Client,
                 cancellationToken: cancellationToken).ConfigureAwait(false);
             if (import != Program.Ok) return import;
             stdout.WriteLine();

@@ -2,6 +2,7 @@ using System.CommandLine;
 using CertLsp.Bacnet.Client;
 using CertLsp.Core.Manifest;
 using CertLsp.Devices;
+using CertLsp.Workflows.Certificates;
 
 namespace CertLsp.Cli.Commands;
 
@@ -43,7 +44,7 @@ internal static class DeviceConnection
             stderr.WriteLine($"certlsp: {bad}");
             return Program.CouldNotRun;
         }
-        return await ScToolRun.RunOnDevicesAsync(manifestPath, null, CommandSupport.Passphrase(), timeout, devices, work, why =>
+        return await ScToolRun.RunOnDevicesAsync(manifestPath, null, KeyStore.PassphraseFromEnvironment(), timeout, devices, work, why =>
         {
             stderr.WriteLine($"certlsp: warning: the devices are not reached over BACnet/SC: {why}");
             return unreachable(why);

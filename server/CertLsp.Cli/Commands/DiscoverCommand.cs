@@ -6,6 +6,7 @@ using CertLsp.Bacnet.Client;
 using CertLsp.Bacnet.Link;
 using CertLsp.Cli.Output;
 using CertLsp.Devices;
+using CertLsp.Workflows.Certificates;
 using CertLsp.Workflows.Files;
 
 namespace CertLsp.Cli.Commands;
@@ -74,7 +75,7 @@ public static class DiscoverCommand
             if (manifestPath is null) return Fail(stderr,
                 "--datalink sc needs --manifest: the hub and the tool's certificate come from it");
             if (DeviceTimeout.Check(timeout) is { } badWait) return Fail(stderr, badWait);
-            return await ScToolRun.RunAsync(manifestPath, null, CommandSupport.Passphrase(), timeout,
+            return await ScToolRun.RunAsync(manifestPath, null, KeyStore.PassphraseFromEnvironment(), timeout,
                 sc => DiscoverAsync(sc, site, format, timeout, expect, stdout, cancellationToken),
                 why => Task.FromResult(Fail(stderr, why)), null, cancellationToken);
         }

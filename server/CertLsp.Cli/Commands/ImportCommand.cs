@@ -61,7 +61,7 @@ public static class ImportCommand
             RevocationLists = [.. (r.GetValue(crls) ?? []).Select(Path.GetFullPath)],
             StrictCrl = r.GetValue(strictCrl),
             BundleFolder = r.GetValue(output) is { } o ? Path.GetFullPath(o) : null,
-            Passphrase = CommandSupport.Passphrase(),
+            Passphrase = KeyStore.PassphraseFromEnvironment(),
         }, stdout, stderr, r.GetValue(bind), r.GetValue(timeout), cancellationToken, r.GetValue(datalink)));
         return command;
     }

@@ -4,6 +4,7 @@ using CertLsp.Cli.Output;
 using CertLsp.Core.Checking;
 using CertLsp.Core.Ledger;
 using CertLsp.Devices;
+using CertLsp.Workflows.Certificates;
 
 namespace CertLsp.Cli.Commands;
 
@@ -47,11 +48,11 @@ public static class VerifyCommand
         if (ManifestDocument.Parse(path, text).Manifest is not { } manifest)
             return Fail(stderr, $"{manifestPath}: the manifest cannot be read (run certlsp check)");
         SiteVerificationOutcome outcome;
+        string? passphrase = KeyStore.PassphraseFromEnvironment();
         try
         {
-            outcome = await SiteVerificationRun.RunAsync(path, manifest, timeout, CommandSupport.Passphrase(),
-                connect ?? SiteVerificationRun.AsTool(path, manifest, CommandSupport.Passphrase(), timeout), null, cancellationToken)
-                .ConfigureAwait(false);
+            outcome = await SiteVerificationRun.RunAsync(path, manifest, timeout, passphrase,
+                connect ?? SiteVerificationRun.AsTool(path, manifest, passphrase, timeout), null, cancellationToken).ConfigureAwait(false);
         }
         catch (LedgerFormatException ex)
         {

@@ -3,6 +3,7 @@ using CertLsp.Bacnet.Client;
 using CertLsp.Devices;
 using CertLsp.LanguageServer.Protocol;
 using CertLsp.LanguageServer.Workspace;
+using CertLsp.Workflows.Certificates;
 using CertLsp.Workflows.Ledger;
 using CertLsp.Workflows.Requests;
 using StreamJsonRpc;
@@ -38,7 +39,7 @@ public sealed class GenerateCsrsCommand : ServerCommand<GenerateCsrsArguments, G
                 },
             },
             Layout = arguments.Layout == "cari" ? ZipLayout.Cari : ZipLayout.Flat,
-            Passphrase = Environment.GetEnvironmentVariable("CERTLSP_KEY_PASSPHRASE"),
+            Passphrase = KeyStore.PassphraseFromEnvironment(),
         };
         // Device-held keys: each device's CSR is read over BACnet, from the editor's bind address (never a default one), or over
         // BACnet/SC through the site's hub when the manifest's tool reaches the devices so.

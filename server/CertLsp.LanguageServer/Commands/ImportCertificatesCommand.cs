@@ -29,7 +29,7 @@ public sealed class ImportCertificatesCommand : ServerCommand<ImportCertificates
         var options = new ImportOptions
         {
             Issuers = [.. (arguments.Issuers ?? []).Select(Path.GetFullPath)],
-            Passphrase = Environment.GetEnvironmentVariable("CERTLSP_KEY_PASSPHRASE"),
+            Passphrase = KeyStore.PassphraseFromEnvironment(),
         };
         // Device-held keys: accepted certificates are installed from the editor's bind address, or over BACnet/SC through the site's
         // hub when the manifest's tool reaches the devices so; without either they stay install pending.

@@ -21,7 +21,7 @@ internal static class ToolOnHub
     public static Task<T> RunAsync<T>(string path, SiteManifest manifest, WorkDoneProgress progress, bool findDevices,
         Func<BacnetClient, ScDeviceDirectory?, Task<T>> work, Func<string, Task<T>> unreachable)
     {
-        string? passphrase = Environment.GetEnvironmentVariable(KeyStore.PassphraseVariable);
+        string? passphrase = KeyStore.PassphraseFromEnvironment();
         void Step(string what) => progress.Report(what, 0, 1);
         return findDevices
             ? ScToolRun.RunOnDevicesAsync(path, manifest, passphrase, DeviceTimeout.DefaultSeconds, manifest.Devices.Length,

@@ -3,6 +3,7 @@ using CertLsp.Core.Ledger;
 using CertLsp.Devices;
 using CertLsp.LanguageServer.Protocol;
 using CertLsp.LanguageServer.Workspace;
+using CertLsp.Workflows.Certificates;
 using CertLsp.Workflows.Ledger;
 
 namespace CertLsp.LanguageServer.Commands;
@@ -24,7 +25,7 @@ public sealed class VerifySiteCommand : ServerCommand<VerifySiteArguments, Verif
         var (path, _, _, parsed) = context.ParsedManifest(arguments.Uri);
         if (parsed.Manifest is not { } manifest) return await RefuseAsync(context,
             "the manifest's YAML cannot be read: fix it first (see the Problems)").ConfigureAwait(false);
-        string? passphrase = Environment.GetEnvironmentVariable(Workflows.Certificates.KeyStore.PassphraseVariable);
+        string? passphrase = KeyStore.PassphraseFromEnvironment();
         var connect = context.ToolConnection ?? SiteVerificationRun.AsTool(path, manifest, passphrase, timeout);
 
         using var progress = await WorkDoneProgress.BeginAsync(context, workDoneToken, "Verifying the site over BACnet/SC",

@@ -20,6 +20,13 @@ public sealed class KeyStore(string folder, string? passphrase)
 
     public const string PassphraseVariable = "CERTLSP_KEY_PASSPHRASE";
 
+    /// <summary>
+    /// The passphrase set in <see cref="PassphraseVariable"/>, or null when it is unset or empty (keys are then not encrypted):
+    /// the one place the CLI and the language server read it.
+    /// </summary>
+    public static string? PassphraseFromEnvironment() =>
+        Environment.GetEnvironmentVariable(PassphraseVariable) is { Length: > 0 } passphrase ? passphrase : null;
+
     private const string Suffix = ".key.pem";
 
     /// <summary>PBKDF2 iterations protecting private keys: the key files and the PKCS#12 bundles alike.</summary>

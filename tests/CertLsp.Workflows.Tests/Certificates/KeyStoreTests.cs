@@ -56,6 +56,24 @@ public sealed class KeyStoreTests
     }
 
     [Theory]
+    [InlineData(null, null)]
+    [InlineData("", null)] // empty is unset, in the CLI and the editor alike: keys are not encrypted
+    [InlineData("correct horse", "correct horse")]
+    public void The_passphrase_is_read_from_the_environment_in_one_place(string? value, string? expected)
+    {
+        string? previous = Environment.GetEnvironmentVariable(KeyStore.PassphraseVariable); // nothing else in this assembly reads it
+        try
+        {
+            Environment.SetEnvironmentVariable(KeyStore.PassphraseVariable, value);
+            Assert.Equal(expected, KeyStore.PassphraseFromEnvironment());
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(KeyStore.PassphraseVariable, previous);
+        }
+    }
+
+    [Theory]
     [InlineData("AHU-1", "AHU-1")]
     [InlineData("Kältemaschine-1", "Kältemaschine-1")]
     public void Safe_names_keep_ordinary_names(string name, string expected) => Assert.Equal(expected, SafeNames.For(name));
