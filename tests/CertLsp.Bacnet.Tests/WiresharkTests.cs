@@ -100,7 +100,8 @@ public class WiresharkTests(ITestOutputHelper output)
         // segmented response
         Assert.True((await client.AtomicReadFileAsync(first, new AtomicReadFileRequest(ObjectId.File(2), 0, 6000))).Ok);
         client.RememberMaxApdu(first, 1476);
-        await using (var plain = BacnetClient.Start(new BacnetClientOptions(BipEndpoint.Parse("127.0.1.3", 0),
+        // On 44818, a port Wireshark gives EtherNet/IP: what an ephemeral port sometimes is (see Tshark.EveryUdpPortAsBvlc).
+        await using (var plain = BacnetClient.Start(new BacnetClientOptions(BipEndpoint.Parse("127.0.1.3", 44818),
             null)
         { AcceptSegmentedResponses = false }))
             // abort
@@ -192,8 +193,20 @@ internal sealed class Tshark : IDisposable
         process.Dispose();
     }
 
-    /// <summary>One line per packet matching <paramref name="filter"/>, with the given fields separated by tabs.</summary>
-    public static List<string> Read(string file, string filter, params string[] fields) => ReadAs(file, null, filter, fields);
+    /// <summary>
+    /// Every UDP port decoded as BACnet/IP. A capture here holds only BACnet/IP (its filter is udp port 47808), but a client's
+    /// ephemeral port is sometimes one Wireshark gives another protocol (44818 EtherNet/IP, 41170 Manolito, 47000 HCrt, …); tshark
+    /// tries the lower port first and would report our BACnet as that protocol's malformed packet.
+    /// </summary>
+    public const string EveryUdpPortAsBvlc = "udp.port==1-65535,bvlc";
+
+    /// <summary>Every TCP port decoded as HTTP (then WebSocket, then BACnet/SC), for a capture of one hub port: as above.</summary>
+    public const string EveryTcpPortAsHttp = "tcp.port==1-65535,http";
+
+    /// <summary>One line per packet matching <paramref name="filter"/> in a BACnet/IP capture, with the given fields separated by
+    /// tabs.</summary>
+    public static List<string> Read(string file, string filter, params string[] fields) =>
+        ReadAs(file, EveryUdpPortAsBvlc, filter, fields);
 
     /// <summary>As <see cref="Read"/>, with a "decode as" rule (tshark -d, e.g. <c>tcp.port==8443,http</c>).</summary>
     public static List<string> ReadAs(string file, string? decodeAs, string filter, params string[] fields)

@@ -86,7 +86,7 @@ public class BscvlcDissectorTests(ITestOutputHelper output)
         }
         try
         {
-            var decodeAs = $"tcp.port=={Port},http";
+            var decodeAs = Tshark.EveryTcpPortAsHttp;
             var frames = Tshark.ReadAs(pcap, decodeAs, "websocket.opcode == 2", "frame.number", "bscvlc.function", "bscvlc.msgid");
             // One frame per message; bscvlc.function lists the function, and for a BVLC-Result also the function it answers.
             Assert.Equal(session.Count + 1, frames.Count);

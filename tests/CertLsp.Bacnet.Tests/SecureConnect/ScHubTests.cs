@@ -446,7 +446,7 @@ public sealed class ScHubTests(Xunit.Abstractions.ITestOutputHelper output) : IA
                 await Task.Delay(300); // let the last segments reach the capture file before it stops; the assertions do not time
                 capture.Stop();
             }
-            var decodeAs = $"tcp.port=={Port},http";
+            var decodeAs = Tshark.EveryTcpPortAsHttp;
             var functions = Tshark.ReadAs(pcap, decodeAs, "websocket.opcode == 2", "bscvlc.function");
             // Connect-Request/Accept twice, the unicast and its relay, the broadcast and its relay, heartbeat and ACK, two
             // disconnects and their ACKs.
